@@ -1,0 +1,73 @@
+# mmkit: `make` builds build/bin/mmkit and build/lib/libmmkit.{a,so};
+# `make demo` runs the tour; `make test` builds and runs every test;
+# `make test-sanitize` runs them under ASan+UBSan and the threaded ones under
+# TSan; `make bench` runs the benchmarks. Missing packages are installed with
+# apt-get (scripts/deps.sh).
+#
+# Each build variant lives in its own directory and is built by mk/rules.mk:
+#   build/          -O2 -g, MMK_DEBUG=1 (the default build, `make demo`)
+#   build/test      -O1 -g, MMK_DEBUG=2 (`make test`)
+#   build/asan      ASan + UBSan, MMK_DEBUG=2
+#   build/tsan      TSan, MMK_DEBUG=1
+#   build/release   -O2, MMK_DEBUG=0 (benchmarks)
+
+CC ?= cc
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SUB = $(MAKE) --no-print-directory -f mk/rules.mk CC="$(CC)"
+
+.PHONY: all demo test test-sanitize test-asan test-tsan bench deps deps-bench \
+	install format format-check clean check-warnings
+
+all:
+	@$(SUB) O=build VCFLAGS="-O2 -g -DMMK_DEBUG=1" all -j$(JOBS)
+
+deps:
+	@sh scripts/deps.sh test
+
+deps-bench:
+	@sh scripts/deps.sh bench
+
+demo: all
+	./build/bin/mmkit demo
+
+test: deps
+	@$(SUB) O=build/test VCFLAGS="-O1 -g -DMMK_DEBUG=2" all tests -j$(JOBS)
+	@$(SUB) O=build/test VCFLAGS="-O1 -g -DMMK_DEBUG=2" run-tests
+
+test-asan: deps
+	@$(SUB) O=build/asan VCFLAGS="-O1 -g -DMMK_DEBUG=2 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		VLDFLAGS="-fsanitize=address,undefined" all tests -j$(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(SUB) O=build/asan VCFLAGS="-O1 -g -DMMK_DEBUG=2 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		VLDFLAGS="-fsanitize=address,undefined" run-tests
+
+test-tsan: deps
+	@$(SUB) O=build/tsan CC=clang VCFLAGS="-O1 -g -DMMK_DEBUG=1 -fsanitize=thread" \
+		VLDFLAGS="-fsanitize=thread" tests -j$(JOBS)
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		$(SUB) O=build/tsan CC=clang VCFLAGS="-O1 -g -DMMK_DEBUG=1 -fsanitize=thread" \
+		VLDFLAGS="-fsanitize=thread" run-tests TEST_FILTER=thread
+
+test-sanitize: test-asan test-tsan
+
+bench: deps-bench
+	@$(SUB) O=build/release VCFLAGS="-O2 -DMMK_DEBUG=0 -DNDEBUG" all benches -j$(JOBS)
+	@$(SUB) O=build/release VCFLAGS="-O2 -DMMK_DEBUG=0 -DNDEBUG" run-benches
+
+# Both compilers, every warning an error (CI runs this).
+check-warnings:
+	@$(SUB) O=build/gcc CC=gcc VCFLAGS="-O2 -DMMK_DEBUG=1" all tests benches -j$(JOBS)
+	@$(SUB) O=build/clang CC=clang VCFLAGS="-O2 -DMMK_DEBUG=1" all tests benches -j$(JOBS)
+
+install: all
+	@$(SUB) O=build VCFLAGS="-O2 -g -DMMK_DEBUG=1" PREFIX="$(PREFIX)" install
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,41 @@
+# The mmkit tour: Linux's buddy allocator on the embedded default machine
+# (x86_64, 1 GiB, one node, two CPUs). Run it with `make demo`.
+boot
+echo == 1. A freshly booted machine. RAM is 4K..636K and 1M..1G; the first
+echo == megabyte and the kernel image are reserved, so ZONE_DMA has 3840 of
+echo == its 3998 present pages and the rest is in order-10 blocks.
+cat /proc/buddyinfo
+echo == 2. Allocations: order 0 comes from this CPU's per-CPU list, refilled
+echo == from the buddy lists a batch at a time; GFP_DMA and GFP_DMA32 pick
+echo == the zone; an order above MAX_PAGE_ORDER fails.
+alloc_pages a 0
+alloc_pages b 3
+alloc_pages dma 2 GFP_DMA
+alloc_pages dma32 5 GFP_DMA32
+alloc_pages big 10 GFP_KERNEL|__GFP_COMP
+alloc_pages zeroed 1 GFP_KERNEL|__GFP_ZERO
+alloc_pages huge 11
+echo == Splitting a block left its upper halves on lower orders:
+cat /proc/buddyinfo
+echo == 3. Reference counting: get_page adds a holder; the last put frees.
+get_page a
+put_page a
+put_page a
+echo == 4. Freeing merges each block with its free buddy, order by order.
+free_pages b
+free_pages dma
+free_pages dma32
+free_pages big
+free_pages zeroed
+echo == Freed order 0-3 pages wait on the per-CPU lists until drained:
+drain
+cat /proc/buddyinfo
+echo == 5. Fault injection: the next page allocation fails (ENOMEM).
+fail page_alloc nth=1
+alloc_pages x 0
+fail page_alloc off
+echo == 6. The zones in Linux's own formats.
+cat /proc/zoneinfo
+cat /proc/meminfo
+echo == 7. The verifier walks every free list and per-CPU list.
+check

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmkit: Linux's memory manager as a library. This umbrella header declares
+ * the machine API (boot, current machine and CPU, verifier, procfs, kernel
+ * log, fault injection) and includes the kernel API headers.
+ *
+ *	struct mmk_config cfg;
+ *	mmk_config_init(&cfg);
+ *	struct mmk_machine *m = mmk_boot(&cfg);
+ *	struct page *p = alloc_pages(GFP_KERNEL, 0);
+ *	__free_pages(p, 0);
+ *	mmk_check(m, why, sizeof why);
+ *	mmk_shutdown(m);
+ */
+#ifndef MMKIT_MMKIT_H
+#define MMKIT_MMKIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <mmkit/types.h>
+#include <mmkit/gfp.h>
+#include <mmkit/mm_types.h>
+#include <mmkit/mmzone.h>
+#include <mmkit/mm.h>
+
+enum mmk_arch {
+	MMK_ARCH_X86_64,
+	MMK_ARCH_I386,
+};
+
+#define MMK_MAX_CPUS 64
+
+/** struct mmk_config - what `boot` configures; mmk_config_init() fills defaults. */
+struct mmk_config {
+	enum mmk_arch arch;	/* zone layout and address-space split */
+	uint64_t mem_bytes;	/* top of RAM (x86_64 default 1G) */
+	int nr_nodes;		/* NUMA nodes, memory split evenly (1) */
+	int nr_cpus;		/* simulated CPUs (2) */
+	bool pcp;		/* per-CPU page lists (true) */
+	uint64_t seed;		/* drives every random choice (0) */
+	uint64_t swap_bytes;	/* swap device size (0) */
+	/* Kernel log lines (without newline) go here as well as to the
+	 * machine's log buffer; NULL: buffer only. */
+	void (*printk)(void *arg, const char *line);
+	void *printk_arg;
+};
+
+struct mmk_machine;
+
+/** mmk_config_init() - fill @cfg with the embedded default machine. */
+void mmk_config_init(struct mmk_config *cfg);
+
+/**
+ * mmk_boot() - boot a machine: memblock, nodes, zones, mem_map, buddy lists.
+ * The machine becomes the calling thread's current machine, on CPU 0.
+ * Return: the machine, or NULL with errno EINVAL (bad config) or ENOMEM
+ * (the host could not reserve the memory).
+ */
+struct mmk_machine *mmk_boot(const struct mmk_config *cfg);
+
+/**
+ * mmk_shutdown() - return every host resource of @m. Threads other than the
+ * caller must have stopped using @m.
+ */
+void mmk_shutdown(struct mmk_machine *m);
+
+/**
+ * mmk_set_current() - make @m (or NULL) the calling thread's machine. The
+ * thread gives up its CPU on the previous machine and takes the lowest free
+ * CPU of @m, if any (else it runs without per-CPU caches).
+ */
+int mmk_set_current(struct mmk_machine *m);
+
+/** mmk_current() - the calling thread's machine, or NULL. */
+struct mmk_machine *mmk_current(void);
+
+/**
+ * mmk_set_cpu() - run the calling thread on simulated CPU @cpu of its
+ * machine. A CPU runs one thread at a time, as a real CPU runs one task, so
+ * its per-CPU lists need no lock.
+ * Return: 0; -EINVAL for a CPU that does not exist or no current machine;
+ * -EBUSY if another thread is on @cpu (the thread keeps its CPU).
+ */
+int mmk_set_cpu(int cpu);
+
+/** mmk_get_cpu() - the calling thread's CPU, or -1 if it has none. */
+int mmk_get_cpu(void);
+
+/**
+ * mmk_check() - run every subsystem's verifier.
+ * Return: 0 when every invariant holds; otherwise 1 with the first
+ * violation written to @why (NUL-terminated, truncated to @len).
+ */
+int mmk_check(struct mmk_machine *m, char *why, size_t len);
+
+/**
+ * mmk_proc_read() - render a procfs file of @m (e.g. "/proc/meminfo").
+ * Return: a malloc'ed NUL-terminated text, or NULL with errno ENOENT for a
+ * file that does not exist. The caller frees it.
+ */
+char *mmk_proc_read(struct mmk_machine *m, const char *path);
+
+/**
+ * mmk_dmesg() - copy the kernel log (oldest first) into @buf.
+ * Return: the log's full length (it may exceed @len).
+ */
+size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len);
+
+/** mmk_dmesg_clear() - empty the kernel log. */
+void mmk_dmesg_clear(struct mmk_machine *m);
+
+/** Kinds of allocation that fault injection can fail (mm/fail.c). */
+enum mmk_fail_kind {
+	MMK_FAIL_PAGE_ALLOC,	/* Linux's fail_page_alloc */
+	MMK_FAIL_SLAB,		/* Linux's failslab */
+	MMK_NR_FAIL_KINDS
+};
+
+/**
+ * struct mmk_fail_attr - when to fail (Linux's struct fault_attr, reduced):
+ * after @nth - 1 eligible calls, fail @times calls in a row (-1: forever);
+ * with @probability (0..100) > 0, also fail each eligible call with that
+ * percentage, drawn from the machine's seed. Orders below @min_order and
+ * __GFP_NOFAIL requests are not eligible.
+ */
+struct mmk_fail_attr {
+	unsigned long nth;
+	long times;
+	unsigned int probability;
+	unsigned int min_order;
+};
+
+/** mmk_fail_set() - install (or with NULL, clear) the fault plan for @kind. */
+int mmk_fail_set(struct mmk_machine *m, enum mmk_fail_kind kind,
+		 const struct mmk_fail_attr *attr);
+
+/** mmk_fail_count() - how many failures @kind has injected so far. */
+unsigned long mmk_fail_count(struct mmk_machine *m, enum mmk_fail_kind kind);
+
+/** mmk_nr_free_pages() - free pages of all zones (buddy lists only). */
+unsigned long mmk_nr_free_pages(struct mmk_machine *m);
+
+/** mmk_version() - the library's version string. */
+const char *mmk_version(void);
+
+#endif /* MMKIT_MMKIT_H */

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Nodes and zones (include/linux/mmzone.h): pg_data_t per NUMA node, each
+ * with up to MAX_NR_ZONES zones; a zone owns the buddy free area of its
+ * pfn range, its watermarks and per-CPU page lists.
+ */
+#ifndef MMKIT_MMZONE_H
+#define MMKIT_MMZONE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <mmkit/types.h>
+
+enum zone_type {
+	ZONE_DMA,
+	ZONE_DMA32,	/* x86_64 only */
+	ZONE_NORMAL,
+	ZONE_HIGHMEM,	/* i386 only */
+	ZONE_MOVABLE,
+	ZONE_DEVICE,	/* x86_64 only */
+	MAX_NR_ZONES
+};
+
+#define MAX_NUMNODES 64
+
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO,
+		       NR_WMARK };
+
+/* Per-zone counters, in /proc/vmstat's order (its zone section). */
+enum zone_stat_item {
+	NR_FREE_PAGES,
+	NR_FREE_PAGES_BLOCKS,
+	NR_ZONE_INACTIVE_ANON,
+	NR_ZONE_ACTIVE_ANON,
+	NR_ZONE_INACTIVE_FILE,
+	NR_ZONE_ACTIVE_FILE,
+	NR_ZONE_UNEVICTABLE,
+	NR_ZONE_WRITE_PENDING,
+	NR_MLOCK,
+	NR_ZSPAGES,
+	NR_FREE_CMA_PAGES,
+	NR_VM_ZONE_STAT_ITEMS
+};
+
+enum numa_stat_item {
+	NUMA_HIT,
+	NUMA_MISS,
+	NUMA_FOREIGN,
+	NUMA_INTERLEAVE_HIT,
+	NUMA_LOCAL,
+	NUMA_OTHER,
+	NR_VM_NUMA_EVENT_ITEMS
+};
+
+/*
+ * Per-CPU page lists cover orders 0..PAGE_ALLOC_COSTLY_ORDER (one list per
+ * order). @busy and @remote implement the owner/remote handshake described
+ * in mm/page_alloc.c.
+ */
+#define NR_PCP_LISTS (PAGE_ALLOC_COSTLY_ORDER + 1)
+
+struct per_cpu_pages {
+	atomic_int busy;	/* the owning thread is inside the lists */
+	atomic_int remote;	/* a drainer holds or wants the lists */
+	atomic_int count;	/* pages on all lists */
+	atomic_int high;	/* adaptive limit in [high_min, high_max] */
+	int high_min;
+	int high_max;
+	int batch;		/* pages moved per refill or flush */
+	int free_count;		/* recent frees, for the high-order heuristic */
+	int alloc_factor;	/* refill scale (batch << alloc_factor) */
+	int flags;		/* PCPF_* */
+	struct list_head lists[NR_PCP_LISTS];
+	atomic_ulong numa[NR_VM_NUMA_EVENT_ITEMS]; /* owner-written */
+};
+
+/* A hierarchical bitmap: bit i of level k+1 says word i of level k is
+ * nonzero, so the lowest set bit is found with one ctz per level. */
+#define HBITMAP_MAX_LEVELS 6
+struct hbitmap {
+	unsigned long *level[HBITMAP_MAX_LEVELS];
+	unsigned int nr_levels;
+	unsigned long nbits;
+};
+
+/*
+ * Free blocks of one order. Blocks are indexed by
+ * (pfn - zone->buddy_base) >> order; the bitmap's lowest set bit is the
+ * lowest-addressed free block, which is the one allocation takes.
+ */
+struct free_area {
+	struct hbitmap map;
+	unsigned long nr_free;
+};
+
+struct pglist_data;
+
+struct zone {
+	unsigned long _watermark[NR_WMARK];
+	unsigned long watermark_boost;
+	long lowmem_reserve[MAX_NR_ZONES];
+	struct pglist_data *zone_pgdat;
+	struct per_cpu_pages *per_cpu_pageset; /* [nr_cpus] */
+	int pageset_high_min, pageset_high_max, pageset_batch;
+	int stat_threshold;
+
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;
+	unsigned long present_pages;
+	atomic_long managed_pages;
+	unsigned long buddy_base;	/* zone_start_pfn rounded down to 2^10 */
+	const char *name;
+	enum zone_type idx;
+
+	atomic_ulong flags;	/* ZONE_BELOW_HIGH */
+	pthread_mutex_t lock;
+	struct free_area free_area[NR_PAGE_ORDERS];
+	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+	atomic_ulong vm_numa_event[NR_VM_NUMA_EVENT_ITEMS]; /* non-owner CPUs */
+};
+
+#define MAX_ZONES_PER_ZONELIST (MAX_NUMNODES * MAX_NR_ZONES)
+struct zonelist {
+	struct zone *zones[MAX_ZONES_PER_ZONELIST + 1]; /* NULL-terminated */
+};
+
+typedef struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	struct zonelist node_zonelist;
+	int nr_zones;	/* highest populated zone index + 1 */
+	int node_id;
+	unsigned long node_start_pfn;
+	unsigned long node_present_pages;
+	unsigned long node_spanned_pages;
+	unsigned long totalreserve_pages;
+} pg_data_t;
+
+static inline bool populated_zone(const struct zone *zone)
+{
+	return zone->present_pages != 0;
+}
+
+static inline unsigned long zone_managed_pages(const struct zone *zone)
+{
+	return (unsigned long)atomic_load_explicit(&zone->managed_pages,
+						   memory_order_relaxed);
+}
+
+static inline unsigned long zone_end_pfn(const struct zone *zone)
+{
+	return zone->zone_start_pfn + zone->spanned_pages;
+}
+
+static inline unsigned long zone_page_state(const struct zone *zone,
+					    enum zone_stat_item item)
+{
+	long x = atomic_load_explicit(&zone->vm_stat[item],
+				      memory_order_relaxed);
+	return x < 0 ? 0 : (unsigned long)x;
+}
+
+#define min_wmark_pages(z) ((z)->_watermark[WMARK_MIN] + (z)->watermark_boost)
+#define low_wmark_pages(z) ((z)->_watermark[WMARK_LOW] + (z)->watermark_boost)
+#define high_wmark_pages(z) ((z)->_watermark[WMARK_HIGH] + (z)->watermark_boost)
+#define wmark_pages(z, i) ((z)->_watermark[i] + (z)->watermark_boost)
+
+#endif /* MMKIT_MMZONE_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The mmkit script interpreter (shared/SCRIPT.md, contract v1): boots a
+ * machine and runs one command per line, printing result lines and procfs
+ * files. The `mmkit run` command is a thin wrapper around it.
+ */
+#ifndef MMKIT_SCRIPT_H
+#define MMKIT_SCRIPT_H
+
+#include <stdio.h>
+
+/* Exit statuses of a script run. */
+#define MMK_SCRIPT_OK 0
+#define MMK_SCRIPT_ERROR 2	/* a script error stopped the run */
+#define MMK_SCRIPT_CHECK_FAILED 3 /* ran to the end, a `check` failed */
+
+/**
+ * mmk_script_run() - run the script read from @in.
+ * @name: the file name used in error messages ("-" for standard input).
+ * @out: result lines and procfs text.
+ * @err: script errors ("mmkit: FILE:LINE: message") and, if @echo_log,
+ *	 the kernel log as it is written.
+ * Return: MMK_SCRIPT_OK, MMK_SCRIPT_ERROR or MMK_SCRIPT_CHECK_FAILED.
+ */
+int mmk_script_run(FILE *in, const char *name, FILE *out, FILE *err,
+		   int echo_log);
+
+/** mmk_script_run_string() - as mmk_script_run() on an in-memory script. */
+int mmk_script_run_string(const char *text, const char *name, FILE *out,
+			  FILE *err, int echo_log);
+
+#endif /* MMKIT_SCRIPT_H */

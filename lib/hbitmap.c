@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Hierarchical bitmap (see hbitmap.h). Level 0 holds the bits; bit j of
+ * level k+1 is set iff word j of level k is nonzero; the top level is one
+ * word. Invariant (hbitmap_verify): every summary bit equals "word below is
+ * nonzero". set/clear touch one word per level only while the word they
+ * change goes from or to zero.
+ */
+#include "lib/hbitmap.h"
+#include "lib/compiler.h"
+
+static unsigned long words_for(unsigned long nbits)
+{
+	return (nbits + 63) / 64;
+}
+
+static unsigned int levels_for(unsigned long nbits)
+{
+	unsigned int n = 1;
+
+	while (nbits > 64) {
+		nbits = words_for(nbits);
+		n++;
+	}
+	return n;
+}
+
+size_t hbitmap_bytes(unsigned long nbits)
+{
+	size_t words = 0;
+	unsigned int i, n = levels_for(nbits ? nbits : 1);
+
+	for (i = 0; i < n; i++) {
+		words += words_for(nbits ? nbits : 1);
+		nbits = words_for(nbits);
+	}
+	return words * sizeof(unsigned long);
+}
+
+void hbitmap_init(struct hbitmap *hb, unsigned long nbits, void *mem)
+{
+	unsigned long *p = mem;
+	unsigned long n = nbits ? nbits : 1;
+	unsigned int i;
+
+	hb->nbits = nbits;
+	hb->nr_levels = levels_for(n);
+	for (i = 0; i < hb->nr_levels; i++) {
+		hb->level[i] = p;
+		p += words_for(n);
+		n = words_for(n);
+	}
+}
+
+void hbitmap_set(struct hbitmap *hb, unsigned long bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < hb->nr_levels; i++) {
+		unsigned long *w = &hb->level[i][bit / 64];
+		unsigned long old = *w;
+
+		*w = old | (1UL << (bit % 64));
+		if (old)
+			return;
+		bit /= 64;
+	}
+}
+
+void hbitmap_clear(struct hbitmap *hb, unsigned long bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < hb->nr_levels; i++) {
+		unsigned long *w = &hb->level[i][bit / 64];
+
+		*w &= ~(1UL << (bit % 64));
+		if (*w)
+			return;
+		bit /= 64;
+	}
+}
+
+long hbitmap_find_first(const struct hbitmap *hb)
+{
+	unsigned long idx = 0;
+	int i;
+
+	if (!hb->level[hb->nr_levels - 1][0])
+		return -1;
+	for (i = (int)hb->nr_levels - 1; i >= 0; i--)
+		idx = idx * 64 + (unsigned long)__builtin_ctzl(hb->level[i][idx]);
+	return (long)idx;
+}
+
+/* Lowest set bit >= @bit at level @lvl, climbing to summaries when the
+ * rest of a word is empty. */
+static long find_next_at(const struct hbitmap *hb, unsigned int lvl,
+			 unsigned long bit, unsigned long nbits)
+{
+	unsigned long w, idx;
+
+	if (bit >= nbits)
+		return -1;
+	w = hb->level[lvl][bit / 64] & (~0UL << (bit % 64));
+	if (w) {
+		idx = (bit & ~63UL) + (unsigned long)__builtin_ctzl(w);
+	} else {
+		long up;
+
+		if (lvl + 1 >= hb->nr_levels)
+			return -1;
+		up = find_next_at(hb, lvl + 1, bit / 64 + 1, words_for(nbits));
+		if (up < 0)
+			return -1;
+		idx = (unsigned long)up * 64 +
+		      (unsigned long)__builtin_ctzl(hb->level[lvl][up]);
+	}
+	return (long)idx;
+}
+
+long hbitmap_find_next(const struct hbitmap *hb, unsigned long bit)
+{
+	return find_next_at(hb, 0, bit, hb->nbits ? hb->nbits : 1);
+}
+
+bool hbitmap_verify(const struct hbitmap *hb, unsigned long *bad_level)
+{
+	unsigned long n = hb->nbits ? hb->nbits : 1;
+	unsigned int i;
+
+	for (i = 0; i + 1 < hb->nr_levels; i++) {
+		unsigned long j, words = words_for(n);
+
+		for (j = 0; j < words; j++) {
+			bool sum = (hb->level[i + 1][j / 64] >> (j % 64)) & 1;
+
+			if (sum != (hb->level[i][j] != 0)) {
+				*bad_level = i + 1;
+				return false;
+			}
+		}
+		n = words;
+	}
+	return true;
+}

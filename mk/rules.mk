@@ -1,0 +1,98 @@
+# Builds one variant of mmkit into $(O). Called by the top Makefile.
+O ?= build
+VCFLAGS ?= -O2 -g
+VLDFLAGS ?=
+PREFIX ?= /usr/local
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wpointer-arith -Wvla -Wformat=2 -Wundef
+CFLAGS_ALL = -std=c11 -fPIC -pthread $(WARN) -Iinclude -I. $(VCFLAGS) $(CFLAGS)
+LDLIBS_ALL = -pthread $(VLDFLAGS) $(LDFLAGS)
+
+LIB_SRCS := $(sort $(filter-out %_test.c,$(wildcard lib/*.c platform/*.c mm/*.c proc/*.c script/*.c)))
+CLI_SRCS := $(wildcard cli/*.c)
+TEST_SRCS := $(sort $(wildcard mm/*_test.c proc/*_test.c script/*_test.c tests/*_test.c))
+BENCH_SRCS := $(sort $(wildcard bench/*_bench.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/tour.o
+TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS)))
+BENCHES := $(patsubst %.c,$(O)/bench/%,$(notdir $(BENCH_SRCS)))
+
+.PHONY: all tests benches run-tests run-benches install
+.SUFFIXES:
+
+all: $(O)/lib/libmmkit.a $(O)/lib/libmmkit.so $(O)/bin/mmkit
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# The tour script, compiled into the CLI as a C string.
+$(O)/gen/tour.c: examples/tour.mms
+	@mkdir -p $(dir $@)
+	@{ echo '#include "cli/tour.h"'; echo 'const char mmk_tour_script[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
+
+$(O)/obj/gen/tour.o: $(O)/gen/tour.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(O)/lib/libmmkit.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/lib/libmmkit.so: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -shared -o $@ $^ $(LDLIBS_ALL)
+
+$(O)/bin/mmkit: $(CLI_OBJS) $(O)/lib/libmmkit.a
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $(CLI_OBJS) $(O)/lib/libmmkit.a $(LDLIBS_ALL)
+
+tests: $(TESTS) $(O)/bin/mmkit
+
+define test_rule
+$(O)/tests/$(basename $(notdir $(1))): $(O)/obj/$(basename $(1)).o $(O)/lib/libmmkit.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) -o $$@ $$< $(O)/lib/libmmkit.a -lcmocka $$(LDLIBS_ALL)
+endef
+$(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
+
+benches: $(BENCHES)
+
+define bench_rule
+$(O)/bench/$(basename $(notdir $(1))): $(O)/obj/$(basename $(1)).o $(O)/lib/libmmkit.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) -o $$@ $$< $(O)/lib/libmmkit.a $$(LDLIBS_ALL) -ldl -lm
+endef
+$(foreach b,$(BENCH_SRCS),$(eval $(call bench_rule,$(b))))
+
+# Runs every test binary (or those whose name contains TEST_FILTER) and
+# prints one closing line: "tests: N passed, N failed".
+run-tests: $(TESTS)
+	@pass=0; fail=0; failed=""; \
+	for t in $(TESTS); do \
+	  case "$$t" in *$(TEST_FILTER)*) ;; *) continue;; esac; \
+	  echo "== $$t"; \
+	  if MMKIT=$(O)/bin/mmkit $$t; then pass=$$((pass+1)); \
+	  else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
+	done; \
+	[ -z "$$failed" ] || echo "failed:$$failed"; \
+	echo "tests: $$pass passed, $$fail failed"; \
+	[ $$fail -eq 0 ]
+
+run-benches: $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; MMKIT=$(O)/bin/mmkit $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/mmkit/uapi $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/mmkit/*.h $(DESTDIR)$(PREFIX)/include/mmkit/
+	if ls include/mmkit/uapi/*.h >/dev/null 2>&1; then install -m 644 include/mmkit/uapi/*.h $(DESTDIR)$(PREFIX)/include/mmkit/uapi/; fi
+	install -m 644 $(O)/lib/libmmkit.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(O)/lib/libmmkit.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(O)/bin/mmkit $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' mk/mmkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mmkit.pc
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reports and the verifier entry point (Linux's mm/debug.c, printk and
+ * bad_page).
+ *
+ * 1. What it models. The kernel log (a ring buffer per machine, read with
+ *    mmk_dmesg and the script's `dmesg`), dump_page() and bad_page() in
+ *    Linux's format, assert failures (mmk_vm_bug), and mmk_check(), which
+ *    runs every subsystem's verifier bottom-up so the first failure named
+ *    is in the lowest broken layer.
+ *
+ * 2. Objects. struct mmk_log: a MMK_LOG_SIZE ring; `head` counts every
+ *    byte ever written, so the text is the last min(head, size) bytes.
+ *
+ * 3. Invariants. Log lines are whole: a line longer than the ring is cut.
+ *
+ * 4. Departures. No timestamps (output must be reproducible), no rate
+ *    limit, no stack dumps, no raw hex lines in dump_page (they would show
+ *    host pointers); %p values print as Linux's "(____ptrval____)".
+ *
+ * 5. Ordering. log.lock protects the ring; printk may be called with zone
+ *    locks held and takes no other lock.
+ *
+ * 6. Observability. `dmesg` in scripts; `check`.
+ */
+#include "mm/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void mmk_log_init(struct mmk_log *log)
+{
+	pthread_mutex_init(&log->lock, NULL);
+	log->buf = malloc(MMK_LOG_SIZE);
+	log->head = 0;
+}
+
+void mmk_log_destroy(struct mmk_log *log)
+{
+	free(log->buf);
+	log->buf = NULL;
+	pthread_mutex_destroy(&log->lock);
+}
+
+void printk(struct mmk_machine *m, const char *fmt, ...)
+{
+	char line[512];
+	size_t n, i;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line - 1, fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	line[n++] = '\n';
+	line[n] = '\0';
+	pthread_mutex_lock(&m->log.lock);
+	for (i = 0; i < n; i++)
+		m->log.buf[(m->log.head + i) % MMK_LOG_SIZE] = line[i];
+	m->log.head += n;
+	pthread_mutex_unlock(&m->log.lock);
+	if (m->cfg.printk) {
+		line[n - 1] = '\0';
+		m->cfg.printk(m->cfg.printk_arg, line);
+	}
+}
+
+size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len)
+{
+	size_t have, start, i;
+
+	pthread_mutex_lock(&m->log.lock);
+	have = min(m->log.head, (size_t)MMK_LOG_SIZE);
+	start = m->log.head - have;
+	for (i = 0; len && i < have && i < len - 1; i++)
+		buf[i] = m->log.buf[(start + i) % MMK_LOG_SIZE];
+	if (len)
+		buf[i] = '\0';
+	pthread_mutex_unlock(&m->log.lock);
+	return have;
+}
+
+void mmk_dmesg_clear(struct mmk_machine *m)
+{
+	pthread_mutex_lock(&m->log.lock);
+	m->log.head = 0;
+	pthread_mutex_unlock(&m->log.lock);
+}
+
+static const char *const pageflag_names[__NR_PAGEFLAGS] = {
+	"locked",      "writeback",  "referenced", "uptodate",	  "dirty",
+	"lru",	       "head",	     "waiters",	   "active",	  "workingset",
+	"owner_priv_1", "owner_2",   "arch_1",	   "reserved",	  "private",
+	"private_2",   "reclaim",    "swapbacked", "unevictable", "dropbehind",
+	"mlocked",
+};
+
+static const char *const page_type_names[] = {
+	"buddy", "offline", "table", "guard", "hugetlb", "slab", "zsmalloc",
+	"unaccepted", "large_kmalloc",
+};
+
+void dump_page(struct mmk_machine *m, const struct page *page,
+	       const char *reason)
+{
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	struct zone *zone = mmk_pfn_zone(m, pfn);
+	char flags[256];
+	size_t used = 0;
+	int i;
+
+	printk(m, "page: refcount:%d mapcount:%d mapping:%s index:%#lx pfn:%#lx",
+	       page_ref_count(page), page_mapcount(page),
+	       page->mapping ? "(____ptrval____)" : "0000000000000000",
+	       page_type_of(page) >= PGTY_buddy ? 0UL : page->index, pfn);
+	if (PageHead(page))
+		printk(m, "head: order:%u mapcount:%d", compound_order(page),
+		       page_mapcount(page));
+	flags[0] = '\0';
+	for (i = 0; i < __NR_PAGEFLAGS; i++)
+		if (test_page_flag(page, i))
+			used += (size_t)snprintf(flags + used, sizeof flags - used,
+						 "%s|", pageflag_names[i]);
+	snprintf(flags + used, sizeof flags - used, "node=%d|zone=%d",
+		 zone ? zone->zone_pgdat->node_id : 0,
+		 zone ? (int)zone->idx : 0);
+	printk(m, "flags: %#lx(%s)", page->flags, flags);
+	if (page_type_of(page) >= PGTY_buddy) {
+		unsigned int t = page_type_of(page);
+
+		printk(m, "page_type: %x(%s)", t,
+		       t - PGTY_buddy < ARRAY_SIZE(page_type_names) ?
+			       page_type_names[t - PGTY_buddy] :
+			       "unknown");
+	}
+	printk(m, "page dumped because: %s", reason);
+}
+
+void bad_page(struct mmk_machine *m, const struct page *page,
+	      const char *reason)
+{
+	printk(m, "BUG: Bad page state in process %s  pfn:%05lx", "mmkit",
+	       (unsigned long)(page - m->mem_map));
+	dump_page(m, page, reason);
+}
+
+bool verify_fail(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && len) {
+		va_start(ap, fmt);
+		vsnprintf(why, len, fmt, ap);
+		va_end(ap);
+	}
+	return false;
+}
+
+void mmk_vm_bug(const char *file, int line, const char *cond,
+		const struct page *page)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof msg,
+		 "mmkit: kernel BUG at %s:%d: %s\n", file, line, cond);
+	mmk_host_stderr(msg);
+	if (page && mmk_ctx.m) {
+		snprintf(msg, sizeof msg, "page: refcount:%d mapcount:%d pfn:%#lx\n",
+			 page_ref_count(page), page_mapcount(page),
+			 (unsigned long)(page - mmk_ctx.m->mem_map));
+		mmk_host_stderr(msg);
+	}
+	mmk_host_abort();
+}
+
+int mmk_check(struct mmk_machine *m, char *why, size_t len)
+{
+	if (!m)
+		return verify_fail(why, len, "no machine"), 1;
+	if (!page_alloc_verify(m, why, len))
+		return 1;
+	if (why && len)
+		why[0] = '\0';
+	return 0;
+}

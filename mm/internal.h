@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to mm/ and proc/: the machine object and declarations shared
+ * between mm files (Linux's mm/internal.h). Nothing in include/mmkit/
+ * includes this file.
+ *
+ * struct mmk_machine holds all state of one simulated machine:
+ *
+ *   phys (memfd) ──────────── simulated RAM, pfn 0 .. max_pfn
+ *      ▲ aliased per section
+ *   mem_map[pfn] ──────────── struct page array (vmemmap), itself in RAM
+ *   node_data[nid] ─ node_zones[zone_type] ─ free_area[order] (hbitmaps in RAM)
+ *                                          └ per_cpu_pageset[cpu]
+ *   cpus[cpu] ─ owner thread, event counters
+ *   memblock ───────────────── RAM and reserved ranges from boot
+ */
+#ifndef MMK_MM_INTERNAL_H
+#define MMK_MM_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
+#include <mmkit/mmkit.h>
+#include "lib/compiler.h"
+#include "lib/mmdebug.h"
+#include "lib/hbitmap.h"
+#include "mm/vmstat_items.h"
+#include "platform/platform.h"
+
+/* ---- mm/vmstat.c: counter indexes ---- */
+#define MMK_ENUM_ITEM(id, name) id,
+enum node_stat_item { MMK_NODE_STAT_ITEMS(MMK_ENUM_ITEM) NR_VM_NODE_STAT_ITEMS };
+#define MMK_ENUM_ZONEFAM(id, name) id##_BASE, id##_LAST = id##_BASE + MAX_NR_ZONES - 1,
+enum vm_event_item {
+	MMK_VM_EVENT_ITEMS(MMK_ENUM_ITEM, MMK_ENUM_ZONEFAM) NR_VM_EVENT_ITEMS
+};
+
+/* ---- the architecture profile (mm/mm_init.c) ---- */
+struct mmk_arch_profile {
+	const char *name;
+	enum mmk_arch arch;
+	int nr_zone_types;			/* zones zoneinfo prints */
+	enum zone_type zone_types[MAX_NR_ZONES];/* in zone order */
+	unsigned long zone_end_pfn[MAX_NR_ZONES];/* DMA, DMA32/NORMAL limits */
+	int lowmem_reserve_ratio[MAX_NR_ZONES];
+	unsigned int pageblock_order;
+	unsigned int section_size_bits;
+	uint64_t min_mem, max_mem;
+	uint64_t page_offset;		/* kernel address of physical 0 */
+	uint64_t vmalloc_start, vmalloc_end;
+	unsigned long hugepage_kb;
+	int ptr_bytes;			/* sizeof(void *) of the kernel */
+};
+
+/* ---- mm/memblock.c ---- */
+#define MEMBLOCK_MAX_REGIONS 128
+struct memblock_region {
+	phys_addr_t base;
+	phys_addr_t size;
+	int nid;
+};
+struct memblock_type {
+	int cnt;
+	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];
+};
+struct memblock {
+	struct memblock_type memory;
+	struct memblock_type reserved;
+};
+
+/* ---- the kernel log (mm/debug.c) ---- */
+#define MMK_LOG_SIZE (64 * 1024)
+struct mmk_log {
+	pthread_mutex_t lock;
+	char *buf;		/* ring of MMK_LOG_SIZE bytes */
+	size_t head;		/* bytes ever written */
+};
+
+/* ---- mm/fail.c ---- */
+struct mmk_fail {
+	struct mmk_fail_attr attr;
+	atomic_bool active;
+	unsigned long calls;	/* eligible calls seen */
+	unsigned long failed;	/* failures injected */
+};
+
+struct mmk_cpu {
+	int id;
+	int node;
+	atomic_uintptr_t owner;	/* token of the thread on this CPU, or 0 */
+	atomic_ulong events[NR_VM_EVENT_ITEMS]; /* written by the owner only */
+};
+
+struct mmk_machine {
+	struct mmk_config cfg;
+	const struct mmk_arch_profile *arch;
+	struct mmk_host_mem phys;
+	unsigned long max_pfn;		/* end of the physical address space */
+	struct page *mem_map;		/* pfn-indexed, see vmemmap */
+	void *vmemmap;			/* reserved host range holding mem_map */
+	size_t vmemmap_len;
+	uint16_t *pb_zone;		/* per pageblock: nid * MAX_NR_ZONES + zid + 1; 0 = none */
+	unsigned long lowmem_end_pfn;	/* direct map ends here (i386: 896M) */
+
+	int nr_nodes;
+	pg_data_t *node_data[MAX_NUMNODES];
+	struct memblock memblock;
+
+	int nr_cpus;
+	struct mmk_cpu *cpus;
+	bool pcp_enabled;
+	bool asym_fence;		/* membarrier available */
+	pthread_mutex_t drain_lock;
+	atomic_ulong vm_events[NR_VM_EVENT_ITEMS]; /* threads without a CPU */
+	atomic_long node_stat[MAX_NUMNODES][NR_VM_NODE_STAT_ITEMS];
+
+	unsigned long min_free_kbytes;
+	int watermark_scale_factor;
+	unsigned long totalreserve_pages;
+	unsigned long nr_kernel_pages;	/* reserved at boot: image, firmware */
+	unsigned long nr_memmap_boot_pages;
+	unsigned long nr_percpu_pages;
+	unsigned long nr_reserved_pages;
+
+	pthread_mutex_t fail_lock;
+	struct mmk_fail fail[MMK_NR_FAIL_KINDS];
+	uint64_t rng;
+
+	struct mmk_log log;
+	/* Hook for the reclaim layer: called when a zone falls below its low
+	 * watermark (Linux's wakeup_kswapd). NULL until reclaim registers. */
+	void (*wakeup_kswapd)(struct mmk_machine *m, struct zone *zone,
+			      unsigned int order, enum zone_type highest);
+};
+
+/* ---- the calling thread's context (mm/mm_init.c) ---- */
+struct mmk_task_ctx {
+	struct mmk_machine *m;
+	struct mmk_cpu *cpu;	/* the CPU this thread owns, or NULL */
+};
+extern _Thread_local struct mmk_task_ctx mmk_ctx;
+
+static inline struct mmk_machine *mmk_cur(void)
+{
+	return mmk_ctx.m;
+}
+
+/* ---- mm/mm_init.c ---- */
+extern const struct mmk_arch_profile mmk_arch_x86_64, mmk_arch_i386;
+extern const char *const zone_names[MAX_NR_ZONES];
+extern const char *const zone_event_suffix[MAX_NR_ZONES];
+struct zone *mmk_pfn_zone(struct mmk_machine *m, unsigned long pfn);
+void *mmk_phys_to_virt(struct mmk_machine *m, phys_addr_t phys);
+phys_addr_t mmk_virt_to_phys(struct mmk_machine *m, const void *p);
+void mmk_release_cpu(void);
+
+#define for_each_online_node(m, nid) for (nid = 0; nid < (m)->nr_nodes; nid++)
+#define for_each_zone_in_node(pgdat, zone)                                     \
+	for (zone = (pgdat)->node_zones;                                       \
+	     zone < (pgdat)->node_zones + MAX_NR_ZONES; zone++)
+
+static inline bool is_highmem_idx(enum zone_type idx)
+{
+	return idx == ZONE_HIGHMEM;
+}
+
+/* ---- mm/memblock.c ---- */
+int memblock_add(struct memblock *mb, phys_addr_t base, phys_addr_t size,
+		 int nid);
+int memblock_reserve(struct memblock *mb, phys_addr_t base, phys_addr_t size);
+phys_addr_t memblock_alloc_range(struct memblock *mb, phys_addr_t size,
+				 phys_addr_t align, phys_addr_t start,
+				 phys_addr_t end);
+bool memblock_is_reserved(const struct memblock *mb, phys_addr_t addr);
+unsigned long memblock_present_pages(const struct memblock *mb,
+				     unsigned long spfn, unsigned long epfn);
+unsigned long memblock_reserved_pages(const struct memblock *mb,
+				      unsigned long spfn, unsigned long epfn);
+/* Call @fn on each maximal range of memory that is RAM and not reserved. */
+void memblock_for_each_free_range(const struct memblock *mb,
+				  void (*fn)(void *arg, unsigned long spfn,
+					     unsigned long epfn),
+				  void *arg);
+
+/* ---- mm/page_alloc.c ---- */
+void mmk_page_alloc_init(struct mmk_machine *m);
+void mmk_free_boot_range(struct mmk_machine *m, unsigned long spfn,
+			 unsigned long epfn);
+void setup_per_zone_wmarks(struct mmk_machine *m);
+void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone);
+bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len);
+unsigned long nr_free_buffer_pages(struct mmk_machine *m);
+unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid);
+
+/* ---- mm/vmstat.c ---- */
+void count_vm_events(struct mmk_machine *m, enum vm_event_item item,
+		     unsigned long delta);
+unsigned long global_vm_event(struct mmk_machine *m, enum vm_event_item item);
+unsigned long zone_numa_event(struct mmk_machine *m, struct zone *zone,
+			      enum numa_stat_item item);
+unsigned long global_numa_event(struct mmk_machine *m,
+				enum numa_stat_item item);
+unsigned long global_zone_page_state(struct mmk_machine *m,
+				     enum zone_stat_item item);
+unsigned long node_page_state(struct mmk_machine *m, int nid,
+			      enum node_stat_item item);
+unsigned long global_node_page_state(struct mmk_machine *m,
+				     enum node_stat_item item);
+void mod_zone_page_state(struct zone *zone, enum zone_stat_item item,
+			 long delta);
+int calculate_normal_threshold(struct mmk_machine *m, struct zone *zone);
+extern const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS];
+extern const char *const numa_stat_names[NR_VM_NUMA_EVENT_ITEMS];
+extern const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS];
+
+/* ---- mm/debug.c ---- */
+__printf(2, 3) void printk(struct mmk_machine *m, const char *fmt, ...);
+void dump_page(struct mmk_machine *m, const struct page *page,
+	       const char *reason);
+void bad_page(struct mmk_machine *m, const struct page *page,
+	      const char *reason);
+void mmk_log_init(struct mmk_log *log);
+void mmk_log_destroy(struct mmk_log *log);
+/* Record the first verifier violation into @why. Returns false. */
+__printf(3, 4) bool verify_fail(char *why, size_t len, const char *fmt, ...);
+
+/* ---- mm/fail.c ---- */
+bool should_fail_alloc_page(struct mmk_machine *m, gfp_t gfp,
+			    unsigned int order);
+uint64_t mmk_random(struct mmk_machine *m);
+
+#endif /* MMK_MM_INTERNAL_H */

@@ -1,0 +1,786 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Machine boot: the physical memory model (Linux's mm/mm_init.c,
+ * arch/x86/kernel/e820.c and setup.c, mm/sparse.c, mm/page_alloc.c's
+ * build_zonelists).
+ *
+ * 1. What it models. mmk_boot() lays out a PC's physical address space for
+ *    the chosen architecture profile, registers RAM with memblock, reserves
+ *    what firmware and the kernel image occupy, creates mem_map section by
+ *    section inside simulated RAM, sizes nodes and zones, builds zonelists,
+ *    frees the remaining RAM to the buddy allocator, and computes the
+ *    watermarks and per-CPU list sizes.
+ *
+ *        pfn 0 │ 1 .. 9e │ 9f .. ff │ 100 .. │ ..  3G │ 3G..4G │ 4G ..
+ *        BIOS  │ low RAM │ VGA/BIOS │ RAM    │        │ PCI    │ RAM (x86_64)
+ *        res.  │ res.(1M)│ hole     │        │        │ hole   │
+ *        ZONE_DMA (< 16M) │ ZONE_DMA32 (< 4G) ........│ ZONE_NORMAL
+ *        i386: ZONE_DMA (< 16M) │ ZONE_NORMAL (< 896M) │ ZONE_HIGHMEM
+ *
+ *    RAM is [4K, 636K) and [1M, mem); on x86_64 RAM beyond 3G is remapped
+ *    above 4G around the PCI hole, as firmware does. The first 1 MiB is
+ *    reserved (Linux reserves it for real-mode code), so ZONE_DMA shows
+ *    start_pfn 1, spanned 4095, present 3998, managed 3840 as on real x86.
+ *    The kernel image is reserved at 16 MiB (CONFIG_PHYSICAL_START).
+ *
+ * 2. Objects. The memfd holds all physical memory; mem_map is a
+ *    pfn-indexed struct page array (vmemmap): each 128 MiB section that
+ *    has RAM gets 2 MiB of struct pages allocated top-down from its node by
+ *    memblock and mapped into a reserved host range at the section's place.
+ *    Sections without RAM have no memmap (pfn_valid() is false there).
+ *    pb_zone[pfn >> pageblock_order] names each pageblock's zone.
+ *
+ * 3. Invariants. Zones of a node are contiguous and ordered; every present
+ *    pfn maps to exactly one zone (verified in page_alloc_verify); managed
+ *    = present - reserved for each zone; zonelists list populated zones
+ *    only, local node first, highest zone first.
+ *
+ * 4. Departures. mem_map starts zero-filled and struct pages are set up
+ *    when first allocated (like deferred struct page init, but on demand):
+ *    see include/mmkit/mm_types.h. The zone and node of a page come from
+ *    pb_zone, not from page->flags. Node distances are 10 local, 20 remote;
+ *    memory is split evenly across nodes in 4 MiB steps (like numa=fake);
+ *    CPUs are split across nodes in contiguous blocks. i386 is the non-PAE
+ *    profile, limited to 3 GiB of RAM (it cannot address memory above 4G).
+ *
+ * 5. Ordering. Boot runs on the calling thread; the machine is published
+ *    to it only when fully initialised. A thread's CPU is claimed with a
+ *    compare-and-swap on mmk_cpu.owner and released on switch or exit.
+ *
+ * 6. Observability. /proc/zoneinfo spanned, present, managed, start_pfn;
+ *    /proc/meminfo MemTotal, DirectMap; `check` verifies the zone map.
+ */
+#define _GNU_SOURCE
+#include "mm/internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Thread_local struct mmk_task_ctx mmk_ctx;
+
+#define SZ_1M (1UL << 20)
+#define SZ_16M (16UL << 20)
+#define KERNEL_IMAGE_SIZE (8UL << 20)
+
+const char *const zone_names[MAX_NR_ZONES] = {
+	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device",
+};
+
+const char *const zone_event_suffix[MAX_NR_ZONES] = {
+	"dma", "dma32", "normal", "high", "movable", "device",
+};
+
+const struct mmk_arch_profile mmk_arch_x86_64 = {
+	.name = "x86_64",
+	.arch = MMK_ARCH_X86_64,
+	.nr_zone_types = 5,
+	.zone_types = { ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE,
+			ZONE_DEVICE },
+	.zone_end_pfn = { [ZONE_DMA] = SZ_16M >> PAGE_SHIFT,
+			  [ZONE_DMA32] = (4UL << 30) >> PAGE_SHIFT,
+			  [ZONE_NORMAL] = ~0UL },
+	.lowmem_reserve_ratio = { [ZONE_DMA] = 256, [ZONE_DMA32] = 256,
+				  [ZONE_NORMAL] = 32 },
+	.pageblock_order = 9,
+	.section_size_bits = 27,
+	.min_mem = 32UL << 20,
+	.max_mem = 1ULL << 40,
+	.page_offset = 0xffff888000000000ULL,
+	.vmalloc_start = 0xffffc90000000000ULL,
+	.vmalloc_end = 0xffffe8ffffffffffULL,
+	.hugepage_kb = 2048,
+	.ptr_bytes = 8,
+};
+
+const struct mmk_arch_profile mmk_arch_i386 = {
+	.name = "i386",
+	.arch = MMK_ARCH_I386,
+	.nr_zone_types = 4,
+	.zone_types = { ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_MOVABLE },
+	.zone_end_pfn = { [ZONE_DMA] = SZ_16M >> PAGE_SHIFT,
+			  [ZONE_NORMAL] = (896UL << 20) >> PAGE_SHIFT,
+			  [ZONE_HIGHMEM] = ~0UL },
+	.lowmem_reserve_ratio = { [ZONE_DMA] = 256, [ZONE_NORMAL] = 32 },
+	.pageblock_order = 10,
+	.section_size_bits = 26,
+	.min_mem = 32UL << 20,
+	.max_mem = 3ULL << 30,
+	.page_offset = 0xc0000000ULL,
+	.vmalloc_start = 0xf8000000ULL,
+	.vmalloc_end = 0xff7fe000ULL,
+	.hugepage_kb = 4096,
+	.ptr_bytes = 4,
+};
+
+void mmk_config_init(struct mmk_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->arch = MMK_ARCH_X86_64;
+	cfg->mem_bytes = 1ULL << 30;
+	cfg->nr_nodes = 1;
+	cfg->nr_cpus = 2;
+	cfg->pcp = true;
+}
+
+const char *mmk_version(void)
+{
+	return "0.1.0";
+}
+
+/* ---- the calling thread and its CPU ---- */
+
+static pthread_key_t cpu_key;
+static pthread_once_t cpu_key_once = PTHREAD_ONCE_INIT;
+
+static void cpu_key_destructor(void *arg)
+{
+	(void)arg;
+	mmk_release_cpu();
+}
+
+static void cpu_key_create(void)
+{
+	pthread_key_create(&cpu_key, cpu_key_destructor);
+}
+
+static uintptr_t thread_token(void)
+{
+	return (uintptr_t)&mmk_ctx;
+}
+
+static bool claim_cpu(struct mmk_machine *m, int cpu)
+{
+	uintptr_t expect = 0;
+
+	if (!atomic_compare_exchange_strong(&m->cpus[cpu].owner, &expect,
+					    thread_token()))
+		return false;
+	mmk_ctx.cpu = &m->cpus[cpu];
+	pthread_once(&cpu_key_once, cpu_key_create);
+	pthread_setspecific(cpu_key, &mmk_ctx);
+	return true;
+}
+
+void mmk_release_cpu(void)
+{
+	if (mmk_ctx.cpu)
+		atomic_store(&mmk_ctx.cpu->owner, 0);
+	mmk_ctx.cpu = NULL;
+}
+
+int mmk_set_current(struct mmk_machine *m)
+{
+	int cpu;
+
+	mmk_release_cpu();
+	mmk_ctx.m = m;
+	if (!m)
+		return 0;
+	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+		if (claim_cpu(m, cpu))
+			break;
+	return 0;
+}
+
+struct mmk_machine *mmk_current(void)
+{
+	return mmk_ctx.m;
+}
+
+int mmk_set_cpu(int cpu)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+	struct mmk_cpu *old = mmk_ctx.cpu;
+
+	if (!m || cpu < 0 || cpu >= m->nr_cpus)
+		return -EINVAL;
+	if (old && old->id == cpu)
+		return 0;
+	if (atomic_load(&m->cpus[cpu].owner) != 0)
+		return -EBUSY;
+	mmk_release_cpu();
+	if (claim_cpu(m, cpu))
+		return 0;
+	if (old)
+		claim_cpu(m, old->id);
+	return -EBUSY;
+}
+
+int mmk_get_cpu(void)
+{
+	return mmk_ctx.cpu ? mmk_ctx.cpu->id : -1;
+}
+
+/* ---- pfn, page and address translation ---- */
+
+static bool section_has_memmap(const struct mmk_machine *m, unsigned long pfn)
+{
+	return pfn < m->max_pfn && m->pb_zone[pfn >> m->arch->pageblock_order];
+}
+
+struct zone *mmk_pfn_zone(struct mmk_machine *m, unsigned long pfn)
+{
+	unsigned int v;
+
+	if (pfn >= m->max_pfn)
+		return NULL;
+	v = m->pb_zone[pfn >> m->arch->pageblock_order];
+	if (!v)
+		return NULL;
+	v--;
+	return &m->node_data[v / MAX_NR_ZONES]->node_zones[v % MAX_NR_ZONES];
+}
+
+bool pfn_valid(unsigned long pfn)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	return m && section_has_memmap(m, pfn);
+}
+
+struct page *pfn_to_page(unsigned long pfn)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (!m || !section_has_memmap(m, pfn))
+		return NULL;
+	return m->mem_map + pfn;
+}
+
+unsigned long page_to_pfn(const struct page *page)
+{
+	return (unsigned long)(page - mmk_cur()->mem_map);
+}
+
+struct zone *page_zone(const struct page *page)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	return mmk_pfn_zone(m, (unsigned long)(page - m->mem_map));
+}
+
+int page_to_nid(const struct page *page)
+{
+	struct zone *zone = page_zone(page);
+
+	return zone ? zone->zone_pgdat->node_id : NUMA_NO_NODE;
+}
+
+bool PageHighMem(const struct page *page)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	return (unsigned long)(page - m->mem_map) >= m->lowmem_end_pfn;
+}
+
+void *mmk_phys_to_virt(struct mmk_machine *m, phys_addr_t phys)
+{
+	return (char *)m->phys.base + phys;
+}
+
+phys_addr_t mmk_virt_to_phys(struct mmk_machine *m, const void *p)
+{
+	return (phys_addr_t)((const char *)p - (const char *)m->phys.base);
+}
+
+void *page_address(const struct page *page)
+{
+	struct mmk_machine *m = mmk_cur();
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+
+	if (pfn >= m->lowmem_end_pfn)
+		return NULL;
+	return (char *)m->phys.base + ((size_t)pfn << PAGE_SHIFT);
+}
+
+struct page *virt_to_page(const void *addr)
+{
+	struct mmk_machine *m = mmk_cur();
+	const char *p = addr, *base;
+
+	if (!m)
+		return NULL;
+	base = m->phys.base;
+	if (p < base || p >= base + ((size_t)m->lowmem_end_pfn << PAGE_SHIFT))
+		return NULL;
+	return pfn_to_page((unsigned long)((size_t)(p - base) >> PAGE_SHIFT));
+}
+
+/* ---- boot ---- */
+
+static int add_ram(struct mmk_machine *m, uint64_t start, uint64_t end)
+{
+	return memblock_add(&m->memblock, start, end - start, 0);
+}
+
+/* Split RAM across nodes: each node gets an equal share in 4 MiB steps. */
+static int assign_nodes(struct mmk_machine *m)
+{
+	struct memblock_type *mem = &m->memblock.memory;
+	struct memblock_type ram = *mem;
+	uint64_t total = 0, share, acc = 0;
+	int i, nid = 0;
+
+	for (i = 0; i < ram.cnt; i++)
+		total += ram.regions[i].size;
+	share = ALIGN_DOWN(total / (uint64_t)m->nr_nodes,
+			   (uint64_t)MAX_ORDER_NR_PAGES << PAGE_SHIFT);
+	if (!share)
+		return -EINVAL;
+	mem->cnt = 0;
+	for (i = 0; i < ram.cnt; i++) {
+		uint64_t base = ram.regions[i].base;
+		uint64_t end = base + ram.regions[i].size;
+
+		while (base < end) {
+			uint64_t take = end - base;
+
+			if (nid < m->nr_nodes - 1 && acc + take > share)
+				take = share - acc;
+			if (memblock_add(&m->memblock, base, take, nid))
+				return -ENOMEM;
+			base += take;
+			acc += take;
+			if (nid < m->nr_nodes - 1 && acc == share) {
+				nid++;
+				acc = 0;
+			}
+		}
+	}
+	return nid == m->nr_nodes - 1 ? 0 : -EINVAL;
+}
+
+static int layout_ram(struct mmk_machine *m)
+{
+	uint64_t mem = m->cfg.mem_bytes & PAGE_MASK;
+	uint64_t low_end = mem, high = 0;
+	int err;
+
+	if (m->arch->arch == MMK_ARCH_X86_64 && mem > (3ULL << 30)) {
+		low_end = 3ULL << 30;
+		high = mem - low_end;
+	}
+	err = add_ram(m, PAGE_SIZE, 0x9f000);
+	if (!err)
+		err = add_ram(m, SZ_1M, low_end);
+	if (!err && high)
+		err = add_ram(m, 4ULL << 30, (4ULL << 30) + high);
+	if (err)
+		return err;
+	m->max_pfn = (unsigned long)((high ? (4ULL << 30) + high : low_end) >>
+				     PAGE_SHIFT);
+	err = assign_nodes(m);
+	if (err)
+		return err;
+	/* Firmware and real-mode area, then the kernel image. */
+	if (memblock_reserve(&m->memblock, 0, SZ_1M) ||
+	    memblock_reserve(&m->memblock, SZ_16M, KERNEL_IMAGE_SIZE))
+		return -ENOMEM;
+	m->nr_kernel_pages = memblock_reserved_pages(&m->memblock, 0,
+						     m->max_pfn);
+	return 0;
+}
+
+static void node_range(struct mmk_machine *m, int nid, unsigned long *spfn,
+		       unsigned long *epfn)
+{
+	int i;
+
+	*spfn = ~0UL;
+	*epfn = 0;
+	for (i = 0; i < m->memblock.memory.cnt; i++) {
+		const struct memblock_region *r = &m->memblock.memory.regions[i];
+
+		if (r->nid != nid)
+			continue;
+		*spfn = min(*spfn, (unsigned long)(r->base >> PAGE_SHIFT));
+		*epfn = max(*epfn, (unsigned long)((r->base + r->size) >>
+						   PAGE_SHIFT));
+	}
+}
+
+static int node_of_pfn(struct mmk_machine *m, unsigned long pfn)
+{
+	int nid;
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+
+		if (pfn >= pgdat->node_start_pfn &&
+		    pfn < pgdat->node_start_pfn + pgdat->node_spanned_pages)
+			return nid;
+	}
+	return 0;
+}
+
+static void init_zone_ranges(struct mmk_machine *m, pg_data_t *pgdat,
+			     unsigned long spfn, unsigned long epfn)
+{
+	const struct mmk_arch_profile *a = m->arch;
+	unsigned long lo = 0;
+	int i;
+
+	for (i = 0; i < a->nr_zone_types; i++) {
+		enum zone_type t = a->zone_types[i];
+		struct zone *zone = &pgdat->node_zones[t];
+		unsigned long hi = a->zone_end_pfn[t];
+		unsigned long zs = max(lo, spfn), ze = min(hi, epfn);
+
+		/* ZONE_MOVABLE needs kernelcore=; ZONE_DEVICE, hotplug. */
+		if (t == ZONE_MOVABLE || t == ZONE_DEVICE)
+			continue;
+		if (zs < ze) {
+			zone->zone_start_pfn = zs;
+			zone->spanned_pages = ze - zs;
+			zone->present_pages =
+				memblock_present_pages(&m->memblock, zs, ze);
+			pgdat->nr_zones = (int)t + 1;
+		}
+		lo = hi;
+	}
+}
+
+static int init_nodes(struct mmk_machine *m)
+{
+	int nid, t;
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = calloc(1, sizeof(*pgdat));
+		unsigned long spfn, epfn;
+
+		if (!pgdat)
+			return -ENOMEM;
+		m->node_data[nid] = pgdat;
+		pgdat->node_id = nid;
+		node_range(m, nid, &spfn, &epfn);
+		pgdat->node_start_pfn = spfn;
+		pgdat->node_spanned_pages = epfn - spfn;
+		pgdat->node_present_pages =
+			memblock_present_pages(&m->memblock, spfn, epfn);
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *zone = &pgdat->node_zones[t];
+
+			zone->zone_pgdat = pgdat;
+			zone->idx = (enum zone_type)t;
+			zone->name = zone_names[t];
+			pthread_mutex_init(&zone->lock, NULL);
+		}
+		init_zone_ranges(m, pgdat, spfn, epfn);
+	}
+	return 0;
+}
+
+/* Boot allocations must be direct-mapped: below 896M on i386 (Linux's
+ * memblock current_limit is max_low_pfn there). */
+static phys_addr_t boot_limit(const struct mmk_machine *m)
+{
+	return (phys_addr_t)m->lowmem_end_pfn << PAGE_SHIFT;
+}
+
+/* The zone map and the memmap of each section that has RAM. */
+static int init_sparse(struct mmk_machine *m)
+{
+	unsigned int sb = m->arch->section_size_bits - PAGE_SHIFT;
+	unsigned long pps = 1UL << sb, nsec, s, npb;
+	size_t sec_bytes = pps * sizeof(struct page);
+	int nid, t;
+
+	npb = (m->max_pfn >> m->arch->pageblock_order) + 1;
+	m->pb_zone = calloc(npb, sizeof(*m->pb_zone));
+	if (!m->pb_zone)
+		return -ENOMEM;
+	for_each_online_node(m, nid) {
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+			unsigned long pfn;
+
+			if (!z->present_pages)
+				continue;
+			for (pfn = z->zone_start_pfn; pfn < zone_end_pfn(z);
+			     pfn += 1UL << m->arch->pageblock_order)
+				m->pb_zone[pfn >> m->arch->pageblock_order] =
+					(uint16_t)(nid * MAX_NR_ZONES + t + 1);
+		}
+	}
+	nsec = (m->max_pfn + pps - 1) >> sb;
+	m->vmemmap_len = nsec * sec_bytes;
+	m->vmemmap = mmk_host_reserve(m->vmemmap_len);
+	if (!m->vmemmap)
+		return -ENOMEM;
+	m->mem_map = m->vmemmap;
+	for (s = 0; s < nsec; s++) {
+		unsigned long spfn = s << sb;
+		pg_data_t *pgdat;
+		phys_addr_t phys, lo, hi;
+
+		if (!memblock_present_pages(&m->memblock, spfn, spfn + pps))
+			continue;
+		pgdat = m->node_data[node_of_pfn(m, spfn)];
+		lo = (phys_addr_t)pgdat->node_start_pfn << PAGE_SHIFT;
+		hi = (phys_addr_t)(pgdat->node_start_pfn +
+				   pgdat->node_spanned_pages)
+		     << PAGE_SHIFT;
+		hi = min(hi, boot_limit(m));
+		phys = memblock_alloc_range(&m->memblock, sec_bytes, PAGE_SIZE,
+					    lo, hi);
+		if (!phys)
+			phys = memblock_alloc_range(&m->memblock, sec_bytes,
+						    PAGE_SIZE, 0, boot_limit(m));
+		if (!phys)
+			return -ENOMEM;
+		m->nr_memmap_boot_pages += sec_bytes >> PAGE_SHIFT;
+		if (mmk_host_mem_alias(&m->phys, (char *)m->vmemmap + s * sec_bytes,
+				       (size_t)phys, sec_bytes))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Free-area bitmaps, from the zone's own node. */
+static int init_free_areas(struct mmk_machine *m)
+{
+	int nid, t, o;
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+		phys_addr_t lo = (phys_addr_t)pgdat->node_start_pfn << PAGE_SHIFT;
+		phys_addr_t hi = min(lo + ((phys_addr_t)pgdat->node_spanned_pages
+					   << PAGE_SHIFT),
+				     boot_limit(m));
+
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &pgdat->node_zones[t];
+			unsigned long span;
+			size_t bytes = 0;
+			phys_addr_t phys;
+			char *p;
+
+			if (!z->present_pages)
+				continue;
+			z->buddy_base = ALIGN_DOWN(z->zone_start_pfn,
+						   MAX_ORDER_NR_PAGES);
+			span = ALIGN(zone_end_pfn(z), MAX_ORDER_NR_PAGES) -
+			       z->buddy_base;
+			for (o = 0; o < NR_PAGE_ORDERS; o++)
+				bytes += hbitmap_bytes(span >> o);
+			phys = memblock_alloc_range(&m->memblock, bytes,
+						    PAGE_SIZE, lo, hi);
+			if (!phys)
+				return -ENOMEM;
+			p = mmk_phys_to_virt(m, phys);
+			for (o = 0; o < NR_PAGE_ORDERS; o++) {
+				hbitmap_init(&z->free_area[o].map, span >> o, p);
+				p += hbitmap_bytes(span >> o);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Per-CPU areas: struct mmk_cpu and each zone's per_cpu_pages. */
+static int init_percpu(struct mmk_machine *m)
+{
+	size_t nzones = (size_t)m->nr_nodes * MAX_NR_ZONES;
+	size_t bytes = (size_t)m->nr_cpus * sizeof(struct mmk_cpu) +
+		       nzones * (size_t)m->nr_cpus *
+			       sizeof(struct per_cpu_pages);
+	phys_addr_t phys;
+	char *p;
+	int nid, t, cpu;
+
+	bytes = PAGE_ALIGN(bytes);
+	phys = memblock_alloc_range(&m->memblock, bytes, PAGE_SIZE, 0,
+				    (phys_addr_t)m->lowmem_end_pfn << PAGE_SHIFT);
+	if (!phys)
+		return -ENOMEM;
+	m->nr_percpu_pages = bytes >> PAGE_SHIFT;
+	p = mmk_phys_to_virt(m, phys);
+	m->cpus = (struct mmk_cpu *)p;
+	p += (size_t)m->nr_cpus * sizeof(struct mmk_cpu);
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		m->cpus[cpu].id = cpu;
+		m->cpus[cpu].node = cpu * m->nr_nodes / m->nr_cpus;
+	}
+	for_each_online_node(m, nid) {
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+
+			z->per_cpu_pageset = (struct per_cpu_pages *)p;
+			p += (size_t)m->nr_cpus * sizeof(struct per_cpu_pages);
+			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+				struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+				int i;
+
+				for (i = 0; i < NR_PCP_LISTS; i++)
+					INIT_LIST_HEAD(&pcp->lists[i]);
+			}
+		}
+	}
+	return 0;
+}
+
+/* Zonelist of @nid: nodes nearest first (the local one, then ascending
+ * from it), each contributing its populated zones highest first. */
+static void build_zonelists(struct mmk_machine *m, int nid)
+{
+	struct zonelist *zl = &m->node_data[nid]->node_zonelist;
+	int i, n = 0, t;
+
+	for (i = 0; i < m->nr_nodes; i++) {
+		pg_data_t *pgdat = m->node_data[(nid + i) % m->nr_nodes];
+
+		for (t = MAX_NR_ZONES - 1; t >= 0; t--)
+			if (populated_zone(&pgdat->node_zones[t]))
+				zl->zones[n++] = &pgdat->node_zones[t];
+	}
+	zl->zones[n] = NULL;
+}
+
+struct free_ctx {
+	struct mmk_machine *m;
+};
+
+static void free_range_cb(void *arg, unsigned long spfn, unsigned long epfn)
+{
+	struct free_ctx *fc = arg;
+
+	mmk_free_boot_range(fc->m, spfn, epfn);
+}
+
+static void set_managed_pages(struct mmk_machine *m)
+{
+	int nid, t;
+
+	for_each_online_node(m, nid) {
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+			unsigned long reserved;
+
+			if (!z->present_pages)
+				continue;
+			reserved = memblock_reserved_pages(&m->memblock,
+							   z->zone_start_pfn,
+							   zone_end_pfn(z));
+			atomic_store(&z->managed_pages,
+				     (long)(z->present_pages - reserved));
+			m->nr_reserved_pages += reserved;
+		}
+	}
+}
+
+static int check_config(const struct mmk_config *cfg,
+			const struct mmk_arch_profile *a)
+{
+	if (!a)
+		return -EINVAL;
+	if (cfg->mem_bytes < a->min_mem || cfg->mem_bytes > a->max_mem)
+		return -EINVAL;
+	if (cfg->nr_nodes < 1 || cfg->nr_nodes > MAX_NUMNODES)
+		return -EINVAL;
+	if (cfg->nr_cpus < 1 || cfg->nr_cpus > MMK_MAX_CPUS)
+		return -EINVAL;
+	if (cfg->mem_bytes / (uint64_t)cfg->nr_nodes < (16ULL << 20))
+		return -EINVAL;
+	if (a->arch == MMK_ARCH_I386 && cfg->nr_nodes != 1)
+		return -EINVAL;
+	return 0;
+}
+
+static int boot_machine(struct mmk_machine *m)
+{
+	struct free_ctx fc = { m };
+	int err, nid;
+
+	err = layout_ram(m);
+	if (err)
+		return err;
+	m->lowmem_end_pfn = min(m->max_pfn, m->arch->arch == MMK_ARCH_I386 ?
+						    m->arch->zone_end_pfn[ZONE_NORMAL] :
+						    m->max_pfn);
+	if (mmk_host_mem_create(&m->phys, (size_t)m->max_pfn << PAGE_SHIFT))
+		return -ENOMEM;
+	err = init_nodes(m);
+	if (!err)
+		err = init_sparse(m);
+	if (!err)
+		err = init_free_areas(m);
+	if (!err)
+		err = init_percpu(m);
+	if (err)
+		return err;
+	for_each_online_node(m, nid)
+		build_zonelists(m, nid);
+	set_managed_pages(m);
+	mmk_page_alloc_init(m);
+	memblock_for_each_free_range(&m->memblock, free_range_cb, &fc);
+	setup_per_zone_wmarks(m);
+	return 0;
+}
+
+struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
+{
+	const struct mmk_arch_profile *a = NULL;
+	struct mmk_machine *m;
+	int err;
+
+	if (cfg->arch == MMK_ARCH_X86_64)
+		a = &mmk_arch_x86_64;
+	else if (cfg->arch == MMK_ARCH_I386)
+		a = &mmk_arch_i386;
+	err = check_config(cfg, a);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	m->cfg = *cfg;
+	m->arch = a;
+	m->nr_nodes = cfg->nr_nodes;
+	m->nr_cpus = cfg->nr_cpus;
+	m->pcp_enabled = cfg->pcp;
+	m->rng = cfg->seed ^ 0x9e3779b97f4a7c15ULL;
+	m->phys.fd = -1;
+	m->asym_fence = !MMK_TSAN && mmk_host_membarrier_init();
+	pthread_mutex_init(&m->drain_lock, NULL);
+	pthread_mutex_init(&m->fail_lock, NULL);
+	mmk_log_init(&m->log);
+	err = m->log.buf ? boot_machine(m) : -ENOMEM;
+	if (err) {
+		mmk_shutdown(m);
+		errno = -err;
+		return NULL;
+	}
+	mmk_set_current(m);
+	return m;
+}
+
+void mmk_shutdown(struct mmk_machine *m)
+{
+	int nid, t;
+
+	if (!m)
+		return;
+	if (mmk_ctx.m == m) {
+		mmk_release_cpu();
+		mmk_ctx.m = NULL;
+	}
+	for (nid = 0; nid < MAX_NUMNODES; nid++) {
+		if (!m->node_data[nid])
+			continue;
+		for (t = 0; t < MAX_NR_ZONES; t++)
+			pthread_mutex_destroy(&m->node_data[nid]->node_zones[t].lock);
+		free(m->node_data[nid]);
+	}
+	mmk_host_unreserve(m->vmemmap, m->vmemmap_len);
+	mmk_host_mem_destroy(&m->phys);
+	free(m->pb_zone);
+	mmk_log_destroy(&m->log);
+	pthread_mutex_destroy(&m->drain_lock);
+	pthread_mutex_destroy(&m->fail_lock);
+	free(m);
+}

@@ -1,0 +1,1539 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The buddy page allocator (Linux's mm/page_alloc.c).
+ *
+ * 1. What it models. alloc_pages() and friends: the zonelist walk with
+ *    watermarks and lowmem_reserve, the per-CPU page lists (pcp) for orders
+ *    0..3, the buddy free areas with split (expand) and merge
+ *    (__free_one_page), compound pages, fault injection, the slow path, and
+ *    Linux's bad-page reports. Sizing follows Linux 6.18: min_free_kbytes,
+ *    __setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
+ *    zone_batchsize/zone_highsize, and the adaptive pcp->high of
+ *    nr_pcp_alloc/nr_pcp_high/nr_pcp_free.
+ *
+ * 2. Objects.
+ *
+ *      zonelist ─▶ zone ─┬─ free_area[order] ─ hbitmap of free block heads
+ *                        │     block i of order o = pfns
+ *                        │     [buddy_base + (i << o), + (1 << o))
+ *                        └─ per_cpu_pageset[cpu] ─ lists[order] ─ page.lru
+ *
+ *    A free block's head page has page_type PGTY_buddy and private = order;
+ *    every other page of a free block is all zero. Pages on a pcp list are
+ *    free (refcount 0) but on no free area and not counted in NR_FREE_PAGES.
+ *
+ * 3. Invariants (page_alloc_verify checks each):
+ *    I1 bit i of free_area[o] is set iff the block at i is free at order o;
+ *       its head is PageBuddy with private == o; nr_free counts the bits.
+ *    I2 blocks are maximal: a free block's buddy is never free at the same
+ *       order, and no free block lies inside another.
+ *    I3 NR_FREE_PAGES = sum of nr_free << order; NR_FREE_PAGES_BLOCKS the
+ *       same over orders >= pageblock_order.
+ *    I4 pcp pages belong to the zone, have refcount 0, are on no free
+ *       area, and pcp->count is the sum of the lists.
+ *    I5 an allocated block's head records its order (mmk_alloc = order + 1);
+ *       freeing with another order is refused and reported.
+ *
+ * 4. Departures.
+ *    - Free blocks are kept in address-ordered bitmaps instead of lists, and
+ *      allocation takes the lowest-addressed block of the smallest order
+ *      that fits (best fit). Linux's LIFO lists scatter long-lived pages
+ *      over the whole zone; best fit keeps them low and leaves high memory
+ *      in order-10 blocks (bench/fragmentation: ~16% vs >80% of free memory
+ *      in order-10 blocks after churn).
+ *    - No migrate types (so no /proc/pagetypeinfo, no pageblock stealing,
+ *      no highatomic reserve): with address-ordered best fit they add
+ *      nothing to fragmentation avoidance here.
+ *    - put_page() of the last reference frees the whole block it was
+ *      allocated as (mmkit records the order); Linux frees order 0 unless
+ *      the page is compound.
+ *    - A free with the wrong order or of a page that is not an allocation
+ *      head is refused (reported; the pages stay allocated) instead of
+ *      corrupting the free lists.
+ *    - No direct reclaim or OOM killer yet: the slow path wakes the
+ *      kswapd hook, retries at the min watermark, drains the pcp lists and
+ *      fails. __GFP_NOFAIL then gets every reserve; if even that fails it
+ *      warns and returns NULL (Linux would loop and OOM-kill).
+ *
+ * 5. Ordering and locks. zone->lock protects the free areas and
+ *    NR_FREE_PAGES updates. A pcp is touched only by the thread that owns
+ *    its CPU (mmk_set_cpu), bracketed by pcp_trylock/pcp_unlock: the owner
+ *    writes busy = 1, a compiler barrier, and reads remote; a drainer
+ *    (drain_all_pages, the verifier) writes remote = 1, runs membarrier(2),
+ *    and waits for busy == 0. One side always sees the other, so the fast
+ *    path has no lock and no atomic read-modify-write. Without membarrier
+ *    (or under TSan) both sides use compare-and-swap on busy. Lock order:
+ *    drain_lock, then pcp (remote side), then zone->lock.
+ *
+ * 6. Observability. /proc/buddyinfo, /proc/zoneinfo (watermarks,
+ *    protection, pagesets), /proc/meminfo MemFree/MemAvailable,
+ *    /proc/vmstat pgalloc_*, pgfree, numa_*; `check` runs I1-I5.
+ */
+#include "mm/internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* alloc_flags, as mm/internal.h's ALLOC_* */
+#define ALLOC_WMARK_MIN WMARK_MIN
+#define ALLOC_WMARK_LOW WMARK_LOW
+#define ALLOC_WMARK_HIGH WMARK_HIGH
+#define ALLOC_WMARK_MASK 0x03
+#define ALLOC_NO_WATERMARKS 0x04
+#define ALLOC_OOM 0x08
+#define ALLOC_NON_BLOCK 0x10
+#define ALLOC_MIN_RESERVE 0x20
+#define ALLOC_KSWAPD 0x800
+#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_OOM)
+
+#define ZONE_BELOW_HIGH 1UL
+#define PCPF_PREV_FREE_HIGH_ORDER 1
+#define CONFIG_PCP_BATCH_SCALE_MAX 5
+#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
+#define SWAP_CLUSTER_MAX 32UL
+
+struct alloc_context {
+	struct zonelist *zonelist;
+	unsigned long nodemask;	/* 0 = every node */
+	struct zone *preferred_zone;
+	enum zone_type highest_zoneidx;
+};
+
+/* ---- free areas ---- */
+
+static inline unsigned long block_index(const struct zone *zone,
+					unsigned long pfn, unsigned int order)
+{
+	return (pfn - zone->buddy_base) >> order;
+}
+
+static void add_to_free_area(struct mmk_machine *m, struct zone *zone,
+			     unsigned long pfn, unsigned int order)
+{
+	struct free_area *area = &zone->free_area[order];
+	struct page *page = m->mem_map + pfn;
+
+	hbitmap_set(&area->map, block_index(zone, pfn, order));
+	area->nr_free++;
+	page->page_type = PGTY_buddy << 24;
+	page->private = order;
+	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
+	if (order >= m->arch->pageblock_order)
+		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
+}
+
+static void del_from_free_area(struct mmk_machine *m, struct zone *zone,
+			       unsigned long pfn, unsigned int order)
+{
+	struct free_area *area = &zone->free_area[order];
+	struct page *page = m->mem_map + pfn;
+
+	hbitmap_clear(&area->map, block_index(zone, pfn, order));
+	area->nr_free--;
+	page->page_type = 0;
+	page->private = 0;
+	mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
+	if (order >= m->arch->pageblock_order)
+		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
+}
+
+static inline bool block_is_free(const struct zone *zone, unsigned long pfn,
+				 unsigned int order)
+{
+	return hbitmap_test(&zone->free_area[order].map,
+			    block_index(zone, pfn, order));
+}
+
+/* Merge with free buddies as far as they go, then insert. Zone locked. */
+static void __free_one_page(struct mmk_machine *m, struct zone *zone,
+			    unsigned long pfn, unsigned int order)
+{
+	unsigned long zstart = zone->zone_start_pfn, zend = zone_end_pfn(zone);
+
+	while (order < MAX_PAGE_ORDER) {
+		unsigned long buddy = pfn ^ (1UL << order);
+
+		if (buddy < zstart || buddy >= zend ||
+		    !block_is_free(zone, buddy, order))
+			break;
+		del_from_free_area(m, zone, buddy, order);
+		pfn &= buddy;
+		order++;
+	}
+	add_to_free_area(m, zone, pfn, order);
+}
+
+/* Put the upper halves of a split block back, largest first. */
+static void expand(struct mmk_machine *m, struct zone *zone, unsigned long pfn,
+		   unsigned int low, unsigned int high)
+{
+	while (high > low) {
+		high--;
+		add_to_free_area(m, zone, pfn + (1UL << high), high);
+	}
+}
+
+/* Best fit: the lowest-addressed block of the smallest order >= @order. */
+static long __rmqueue_smallest(struct mmk_machine *m, struct zone *zone,
+			       unsigned int order)
+{
+	unsigned int o;
+
+	for (o = order; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &zone->free_area[o];
+		unsigned long pfn;
+
+		if (!area->nr_free)
+			continue;
+		pfn = zone->buddy_base +
+		      ((unsigned long)hbitmap_find_first(&area->map) << o);
+		del_from_free_area(m, zone, pfn, o);
+		expand(m, zone, pfn, order, o);
+		return (long)pfn;
+	}
+	return -1;
+}
+
+void mmk_free_boot_range(struct mmk_machine *m, unsigned long spfn,
+			 unsigned long epfn)
+{
+	while (spfn < epfn) {
+		struct zone *zone = mmk_pfn_zone(m, spfn);
+		unsigned int order = MAX_PAGE_ORDER;
+
+		while (order && (!IS_ALIGNED(spfn, 1UL << order) ||
+				 spfn + (1UL << order) > epfn ||
+				 mmk_pfn_zone(m, spfn + (1UL << order) - 1) !=
+					 zone))
+			order--;
+		pthread_mutex_lock(&zone->lock);
+		__free_one_page(m, zone, spfn, order);
+		pthread_mutex_unlock(&zone->lock);
+		spfn += 1UL << order;
+	}
+}
+
+/* ---- watermarks ---- */
+
+static bool __zone_watermark_ok(struct zone *z, unsigned int order,
+				unsigned long mark, enum zone_type highest,
+				unsigned int alloc_flags, long free_pages)
+{
+	long min = (long)mark;
+	unsigned int o;
+
+	free_pages -= (1L << order) - 1;
+	if (alloc_flags & ALLOC_RESERVES) {
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min + z->lowmem_reserve[highest])
+		return false;
+	if (!order)
+		return true;
+	for (o = order; o < NR_PAGE_ORDERS; o++)
+		if (z->free_area[o].nr_free)
+			return true;
+	return false;
+}
+
+static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
+				       unsigned long mark,
+				       enum zone_type highest,
+				       unsigned int alloc_flags)
+{
+	long free_pages = (long)zone_page_state(z, NR_FREE_PAGES);
+
+	if (!order && free_pages > (long)mark + z->lowmem_reserve[highest])
+		return true;
+	return __zone_watermark_ok(z, order, mark, highest, alloc_flags,
+				   free_pages);
+}
+
+/* ---- per-CPU page lists ---- */
+
+static inline bool pcp_trylock(struct mmk_machine *m, struct per_cpu_pages *pcp)
+{
+	int expect = 0;
+
+	if (likely(m->asym_fence)) {
+		atomic_store_explicit(&pcp->busy, 1, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (likely(!atomic_load_explicit(&pcp->remote,
+						 memory_order_acquire)))
+			return true;
+		atomic_store_explicit(&pcp->busy, 0, memory_order_release);
+		return false;
+	}
+	return atomic_compare_exchange_strong_explicit(&pcp->busy, &expect, 1,
+						       memory_order_acquire,
+						       memory_order_relaxed);
+}
+
+static inline void pcp_unlock(struct per_cpu_pages *pcp)
+{
+	atomic_store_explicit(&pcp->busy, 0, memory_order_release);
+}
+
+/* Remote side: take every pcp of @zones (all when NULL) away from owners.
+ * Caller holds m->drain_lock. */
+static void pcp_lock_remote_all(struct mmk_machine *m, struct zone *only)
+{
+	int nid, t, cpu;
+
+	for_each_online_node(m, nid)
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+
+			if (!populated_zone(z) || (only && z != only))
+				continue;
+			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+				struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+				int expect = 0;
+
+				if (m->asym_fence) {
+					atomic_store(&pcp->remote, 1);
+					continue;
+				}
+				while (!atomic_compare_exchange_weak(&pcp->busy,
+								     &expect, 1)) {
+					expect = 0;
+					mmk_host_yield();
+				}
+			}
+		}
+	if (!m->asym_fence)
+		return;
+	mmk_host_membarrier();
+	for_each_online_node(m, nid)
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+
+			if (!populated_zone(z) || (only && z != only))
+				continue;
+			for (cpu = 0; cpu < m->nr_cpus; cpu++)
+				while (atomic_load_explicit(
+					&z->per_cpu_pageset[cpu].busy,
+					memory_order_acquire))
+					mmk_host_yield();
+		}
+}
+
+static void pcp_unlock_remote_all(struct mmk_machine *m, struct zone *only)
+{
+	int nid, t, cpu;
+
+	for_each_online_node(m, nid)
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+
+			if (!populated_zone(z) || (only && z != only))
+				continue;
+			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+				struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+
+				if (m->asym_fence)
+					atomic_store_explicit(&pcp->remote, 0,
+							      memory_order_release);
+				else
+					pcp_unlock(pcp);
+			}
+		}
+}
+
+/* Return @count pages from @pcp's lists to the buddy allocator, starting
+ * with list @pindex and going round the others; oldest (tail) pages
+ * first. */
+static void free_pcppages_bulk(struct mmk_machine *m, struct zone *zone,
+			       int count, struct per_cpu_pages *pcp, int pindex)
+{
+	int have = atomic_load_explicit(&pcp->count, memory_order_relaxed);
+
+	count = min(count, have);
+	if (count <= 0)
+		return;
+	pindex--;
+	pthread_mutex_lock(&zone->lock);
+	while (count > 0) {
+		struct list_head *list;
+		unsigned int order;
+
+		do {
+			if (++pindex > NR_PCP_LISTS - 1)
+				pindex = 0;
+			list = &pcp->lists[pindex];
+		} while (list_empty(list));
+		order = (unsigned int)pindex;
+		do {
+			struct page *page = list_last_entry(list, struct page, lru);
+
+			list_del(&page->lru);
+			count -= 1 << order;
+			atomic_fetch_sub_explicit(&pcp->count, 1 << order,
+						  memory_order_relaxed);
+			__free_one_page(m, zone, (unsigned long)(page - m->mem_map),
+					order);
+		} while (count > 0 && !list_empty(list));
+	}
+	pthread_mutex_unlock(&zone->lock);
+}
+
+static inline int pcp_high_clamped(struct per_cpu_pages *pcp)
+{
+	int high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
+
+	high = clamp(high, pcp->high_min, pcp->high_max);
+	atomic_store_explicit(&pcp->high, high, memory_order_relaxed);
+	return high;
+}
+
+/* How many blocks of @order a refill takes (Linux's nr_pcp_alloc). */
+static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone,
+			unsigned int order)
+{
+	int base = pcp->batch, high = pcp_high_clamped(pcp), batch;
+
+	if (high < base)
+		return 1;
+	batch = order ? base : base << pcp->alloc_factor;
+	if (pcp->high_min != pcp->high_max &&
+	    !(atomic_load_explicit(&zone->flags, memory_order_relaxed) &
+	      ZONE_BELOW_HIGH)) {
+		high = min(high + batch, pcp->high_max);
+		atomic_store_explicit(&pcp->high, high, memory_order_relaxed);
+	}
+	if (!order) {
+		int count = atomic_load_explicit(&pcp->count, memory_order_relaxed);
+		int max_nr = max(high - count - base, base);
+
+		if (batch <= max_nr &&
+		    pcp->alloc_factor < CONFIG_PCP_BATCH_SCALE_MAX)
+			pcp->alloc_factor++;
+		batch = min(batch, max_nr);
+	}
+	if (batch > 1)
+		batch = max(batch >> order, 2);
+	return batch;
+}
+
+static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone,
+		       int batch, bool free_high)
+{
+	int high = pcp_high_clamped(pcp), count;
+
+	if (!high)
+		return 0;
+	if (free_high) {
+		atomic_store_explicit(&pcp->high,
+				      max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX),
+					  pcp->high_min),
+				      memory_order_relaxed);
+		return 0;
+	}
+	if (pcp->high_min == pcp->high_max)
+		return high;
+	count = atomic_load_explicit(&pcp->count, memory_order_relaxed);
+	if (atomic_load_explicit(&zone->flags, memory_order_relaxed) &
+	    ZONE_BELOW_HIGH) {
+		int fc = max(pcp->free_count, batch);
+
+		atomic_store_explicit(&pcp->high, max(high - fc, pcp->high_min),
+				      memory_order_relaxed);
+		high = max(count, pcp->high_min);
+	} else if (count >= high) {
+		int need = pcp->free_count + batch;
+
+		if (high < need)
+			atomic_store_explicit(&pcp->high,
+					      clamp(need, pcp->high_min,
+						    pcp->high_max),
+					      memory_order_relaxed);
+	}
+	return high;
+}
+
+static int nr_pcp_free(struct per_cpu_pages *pcp, int batch, int high,
+		       bool free_high)
+{
+	int count = atomic_load_explicit(&pcp->count, memory_order_relaxed);
+
+	if (free_high)
+		return min(count, batch << CONFIG_PCP_BATCH_SCALE_MAX);
+	if (high < batch)
+		return 1;
+	return clamp(pcp->free_count, batch, high - batch);
+}
+
+/* Take @count blocks of @order from the buddy lists onto @list. */
+static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
+			unsigned int order, int count, struct list_head *list)
+{
+	int i;
+
+	pthread_mutex_lock(&zone->lock);
+	for (i = 0; i < count; i++) {
+		long pfn = __rmqueue_smallest(m, zone, order);
+
+		if (pfn < 0)
+			break;
+		list_add_tail(&m->mem_map[pfn].lru, list);
+	}
+	pthread_mutex_unlock(&zone->lock);
+	return i;
+}
+
+static struct page *rmqueue_pcplist(struct mmk_machine *m, struct zone *zone,
+				    unsigned int order, struct mmk_cpu *cpu)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
+	struct list_head *list = &pcp->lists[order];
+	struct page *page;
+
+	if (!pcp_trylock(m, pcp))
+		return NULL;
+	pcp->free_count >>= 1;
+	if (unlikely(list_empty(list))) {
+		int n = rmqueue_bulk(m, zone, order, nr_pcp_alloc(pcp, zone, order),
+				     list);
+
+		atomic_fetch_add_explicit(&pcp->count, n << order,
+					  memory_order_relaxed);
+		if (!n) {
+			pcp_unlock(pcp);
+			return NULL;
+		}
+	}
+	page = list_first_entry(list, struct page, lru);
+	list_del(&page->lru);
+	atomic_store_explicit(&pcp->count,
+			      atomic_load_explicit(&pcp->count,
+						   memory_order_relaxed) -
+				      (1 << order),
+			      memory_order_relaxed);
+	pcp_unlock(pcp);
+	return page;
+}
+
+static struct page *rmqueue_buddy(struct mmk_machine *m, struct zone *zone,
+				  unsigned int order)
+{
+	long pfn;
+
+	pthread_mutex_lock(&zone->lock);
+	pfn = __rmqueue_smallest(m, zone, order);
+	pthread_mutex_unlock(&zone->lock);
+	return pfn < 0 ? NULL : m->mem_map + pfn;
+}
+
+static inline struct page *rmqueue(struct mmk_machine *m, struct zone *zone,
+				   unsigned int order)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+
+	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu && m->pcp_enabled)) {
+		struct page *page = rmqueue_pcplist(m, zone, order, cpu);
+
+		if (likely(page))
+			return page;
+	}
+	return rmqueue_buddy(m, zone, order);
+}
+
+/* Free to this CPU's list; flush a batch once the list passes high. */
+static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
+				    struct page *page, unsigned int order,
+				    struct mmk_cpu *cpu)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
+	bool free_high = false;
+	int count, high, batch = pcp->batch;
+
+	if (!pcp_trylock(m, pcp))
+		return false;
+	pcp->alloc_factor >>= 1;
+	list_add(&page->lru, &pcp->lists[order]);
+	count = atomic_load_explicit(&pcp->count, memory_order_relaxed) +
+		(1 << order);
+	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
+	if (order) {
+		free_high = pcp->free_count >= batch + pcp->high_min / 2 &&
+			    (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER);
+		pcp->flags |= PCPF_PREV_FREE_HIGH_ORDER;
+	} else {
+		pcp->flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
+	}
+	if (pcp->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
+		pcp->free_count += 1 << order;
+	high = nr_pcp_high(pcp, zone, batch, free_high);
+	if (count >= high) {
+		free_pcppages_bulk(m, zone, nr_pcp_free(pcp, batch, high, free_high),
+				   pcp, (int)order);
+		if ((atomic_load_explicit(&zone->flags, memory_order_relaxed) &
+		     ZONE_BELOW_HIGH) &&
+		    zone_watermark_fast(zone, 0, high_wmark_pages(zone),
+					ZONE_MOVABLE, 0))
+			atomic_fetch_and(&zone->flags, ~ZONE_BELOW_HIGH);
+	}
+	pcp_unlock(pcp);
+	return true;
+}
+
+static void drain_zone_cpu(struct mmk_machine *m, struct zone *zone,
+			   struct per_cpu_pages *pcp)
+{
+	int count;
+
+	while ((count = atomic_load_explicit(&pcp->count,
+					     memory_order_relaxed)) > 0)
+		free_pcppages_bulk(m, zone, count, pcp, 0);
+}
+
+static void for_each_pcp(struct mmk_machine *m, struct zone *only,
+			 void (*fn)(struct mmk_machine *, struct zone *,
+				    struct per_cpu_pages *))
+{
+	int nid, t, cpu;
+
+	for_each_online_node(m, nid)
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+
+			if (!populated_zone(z) || (only && z != only))
+				continue;
+			for (cpu = 0; cpu < m->nr_cpus; cpu++)
+				fn(m, z, &z->per_cpu_pageset[cpu]);
+		}
+}
+
+static void mmk_drain_all_pages(struct mmk_machine *m, struct zone *zone)
+{
+	pthread_mutex_lock(&m->drain_lock);
+	pcp_lock_remote_all(m, zone);
+	for_each_pcp(m, zone, drain_zone_cpu);
+	pcp_unlock_remote_all(m, zone);
+	pthread_mutex_unlock(&m->drain_lock);
+}
+
+void drain_all_pages(struct zone *zone)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (m)
+		mmk_drain_all_pages(m, zone);
+}
+
+/* ---- allocation ---- */
+
+static const char *const bad_flags_reason =
+	"PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+
+#define PAGE_FLAGS_CHECK_AT_FREE                                               \
+	((1UL << PG_lru) | (1UL << PG_locked) | (1UL << PG_private) |          \
+	 (1UL << PG_private_2) | (1UL << PG_writeback) | (1UL << PG_reserved) | \
+	 (1UL << PG_active) | (1UL << PG_unevictable) | (1UL << PG_mlocked))
+
+/* Linux's page_bad_reason(): later checks overwrite earlier ones. */
+static const char *page_bad_reason(const struct page *page, unsigned long flags)
+{
+	const char *reason = NULL;
+
+	if (page_type_of(page) < PGTY_buddy && page_mapcount(page) != 0)
+		reason = "nonzero mapcount";
+	if (page->mapping)
+		reason = "non-NULL mapping";
+	if (page_ref_count(page) != 0)
+		reason = "nonzero _refcount";
+	if (page->flags & flags)
+		reason = flags == ~0UL ? "PAGE_FLAGS_CHECK_AT_PREP flag(s) set" :
+					 bad_flags_reason;
+	return reason;
+}
+
+static void prep_compound_page(struct page *page, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	set_page_flag(page, PG_head);
+	for (i = 1; i < nr; i++)
+		page[i].compound_head = (unsigned long)page + 1;
+	page[1].compound_order = (unsigned char)order;
+}
+
+/* Ready a block taken off a free list; false if its head is corrupt
+ * (reported, and the block is leaked as Linux's check_new_page does). */
+static bool prep_new_page(struct mmk_machine *m, struct page *page,
+			  unsigned int order, gfp_t gfp)
+{
+	if (MMK_DEBUG) {
+		const char *reason = page_bad_reason(page, ~0UL);
+
+		if (unlikely(reason || page->mmk_alloc)) {
+			bad_page(m, page, reason ? reason : "allocation record set");
+			return false;
+		}
+	}
+	atomic_store_explicit(&page->_refcount, 1, memory_order_relaxed);
+	page->mmk_alloc = order + 1;
+	if (gfp & __GFP_ZERO)
+		memset((char *)m->phys.base +
+			       ((size_t)(page - m->mem_map) << PAGE_SHIFT),
+		       0, PAGE_SIZE << order);
+	if (order && (gfp & __GFP_COMP))
+		prep_compound_page(page, order);
+	return true;
+}
+
+static void zone_statistics(struct mmk_machine *m, struct zone *preferred,
+			    struct zone *z, unsigned int order)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	int local_nid = cpu ? cpu->node : 0;
+	int znid = z->zone_pgdat->node_id;
+	enum numa_stat_item hit = znid == preferred->zone_pgdat->node_id ?
+					  NUMA_HIT : NUMA_MISS;
+	enum numa_stat_item where = znid == local_nid ? NUMA_LOCAL : NUMA_OTHER;
+
+	if (cpu) {
+		atomic_ulong *c = z->per_cpu_pageset[cpu->id].numa;
+
+		atomic_store_explicit(&c[hit], atomic_load_explicit(&c[hit], memory_order_relaxed) + 1, memory_order_relaxed);
+		atomic_store_explicit(&c[where], atomic_load_explicit(&c[where], memory_order_relaxed) + 1, memory_order_relaxed);
+	} else {
+		atomic_fetch_add_explicit(&z->vm_numa_event[hit], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&z->vm_numa_event[where], 1, memory_order_relaxed);
+	}
+	if (hit == NUMA_MISS)
+		atomic_fetch_add_explicit(&preferred->vm_numa_event[NUMA_FOREIGN],
+					  1, memory_order_relaxed);
+	count_vm_events(m, PGALLOC_BASE + z->idx, 1UL << order);
+}
+
+static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
+					   unsigned int order,
+					   unsigned int alloc_flags,
+					   const struct alloc_context *ac)
+{
+	struct zone **zp;
+
+	for (zp = ac->zonelist->zones; *zp; zp++) {
+		struct zone *zone = *zp;
+		struct page *page;
+		unsigned long mark;
+
+		if (zone->idx > ac->highest_zoneidx)
+			continue;
+		if (ac->nodemask &&
+		    !(ac->nodemask & (1UL << zone->zone_pgdat->node_id)))
+			continue;
+		if (!(atomic_load_explicit(&zone->flags, memory_order_relaxed) &
+		      ZONE_BELOW_HIGH)) {
+			if (!zone_watermark_fast(zone, order,
+						 high_wmark_pages(zone),
+						 ac->highest_zoneidx, alloc_flags))
+				atomic_fetch_or(&zone->flags, ZONE_BELOW_HIGH);
+		}
+		mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
+		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
+		    !zone_watermark_fast(zone, order, mark, ac->highest_zoneidx,
+					 alloc_flags))
+			continue;
+		while ((page = rmqueue(m, zone, order))) {
+			if (likely(prep_new_page(m, page, order, gfp))) {
+				zone_statistics(m, ac->preferred_zone, zone, order);
+				return page;
+			}
+		}
+	}
+	return NULL;
+}
+
+unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid)
+{
+	bool i386 = m->arch->arch == MMK_ARCH_I386;
+	unsigned int bits = gfp & GFP_ZONEMASK;
+
+	*valid = true;
+	switch (bits) {
+	case 0:
+	case __GFP_MOVABLE:
+		return ZONE_NORMAL;
+	case __GFP_DMA:
+	case __GFP_DMA | __GFP_MOVABLE:
+		return ZONE_DMA;
+	case __GFP_HIGHMEM:
+		return i386 ? ZONE_HIGHMEM : ZONE_NORMAL;
+	case __GFP_DMA32:
+	case __GFP_DMA32 | __GFP_MOVABLE:
+		return i386 ? ZONE_NORMAL : ZONE_DMA32;
+	case __GFP_HIGHMEM | __GFP_MOVABLE:
+		return ZONE_MOVABLE;
+	default:
+		*valid = false;
+		return ZONE_DMA;
+	}
+}
+
+static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
+{
+	unsigned int alloc_flags = ALLOC_WMARK_MIN;
+
+	(void)order;
+	if (gfp & __GFP_HIGH)
+		alloc_flags |= ALLOC_MIN_RESERVE;
+	if (gfp & __GFP_KSWAPD_RECLAIM)
+		alloc_flags |= ALLOC_KSWAPD;
+	if (!(gfp & __GFP_DIRECT_RECLAIM) && !(gfp & __GFP_NOMEMALLOC))
+		alloc_flags |= ALLOC_NON_BLOCK;
+	return alloc_flags;
+}
+
+static void format_gfp(gfp_t gfp, char *buf, size_t len);
+
+static void warn_alloc(struct mmk_machine *m, gfp_t gfp, unsigned int order)
+{
+	char names[256];
+
+	if (gfp & __GFP_NOWARN)
+		return;
+	format_gfp(gfp, names, sizeof names);
+	printk(m, "mmkit: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null)",
+	       order, gfp, names);
+}
+
+static void wake_all_kswapds(struct mmk_machine *m, unsigned int order,
+			     const struct alloc_context *ac)
+{
+	struct zone **zp;
+
+	if (!m->wakeup_kswapd)
+		return;
+	for (zp = ac->zonelist->zones; *zp; zp++)
+		if ((*zp)->idx <= ac->highest_zoneidx)
+			m->wakeup_kswapd(m, *zp, order, ac->highest_zoneidx);
+}
+
+static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
+					   unsigned int order,
+					   const struct alloc_context *ac)
+{
+	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
+	struct page *page;
+
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(m, order, ac);
+	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (page)
+		return page;
+	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) {
+		page = get_page_from_freelist(m, gfp, order,
+					      alloc_flags | ALLOC_NO_WATERMARKS, ac);
+		if (page)
+			return page;
+	}
+	if (gfp & __GFP_DIRECT_RECLAIM) {
+		/* What direct reclaim does when it frees nothing: drain the
+		 * per-CPU lists and try once more. */
+		mmk_drain_all_pages(m, NULL);
+		page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+		if (page)
+			return page;
+	}
+	if (gfp & __GFP_NOFAIL) {
+		mmk_drain_all_pages(m, NULL);
+		page = get_page_from_freelist(m, gfp, order,
+					      alloc_flags | ALLOC_NO_WATERMARKS, ac);
+		if (page)
+			return page;
+		printk(m, "mmkit: __GFP_NOFAIL allocation of order %u failed: memory exhausted and no OOM killer",
+		       order);
+	}
+	warn_alloc(m, gfp, order);
+	return NULL;
+}
+
+static inline int numa_node_id(void)
+{
+	return mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+}
+
+struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
+			   unsigned long nodemask)
+{
+	struct mmk_machine *m = mmk_cur();
+	struct alloc_context ac;
+	struct zone **zp;
+	struct page *page;
+	bool valid;
+
+	if (unlikely(!m))
+		return NULL;
+	if (unlikely(order > MAX_PAGE_ORDER)) {
+		if (!(gfp & __GFP_NOWARN))
+			printk(m, "WARNING: alloc_pages: order %u > MAX_PAGE_ORDER %d",
+			       order, MAX_PAGE_ORDER);
+		return NULL;
+	}
+	if (unlikely(preferred_nid < 0 || preferred_nid >= m->nr_nodes)) {
+		printk(m, "WARNING: alloc_pages: node %d is not online",
+		       preferred_nid);
+		return NULL;
+	}
+	ac.highest_zoneidx = (enum zone_type)gfp_zone_of(m, gfp, &valid);
+	if (unlikely(!valid)) {
+		printk(m, "WARNING: alloc_pages: invalid zone modifiers %#x",
+		       gfp & GFP_ZONEMASK);
+		return NULL;
+	}
+	if (unlikely(atomic_load_explicit(&m->fail[MMK_FAIL_PAGE_ALLOC].active, memory_order_relaxed)) &&
+	    should_fail_alloc_page(m, gfp, order))
+		return NULL;
+	ac.zonelist = &m->node_data[preferred_nid]->node_zonelist;
+	ac.nodemask = nodemask;
+	ac.preferred_zone = NULL;
+	for (zp = ac.zonelist->zones; *zp; zp++)
+		if ((*zp)->idx <= ac.highest_zoneidx &&
+		    (!nodemask ||
+		     (nodemask & (1UL << (*zp)->zone_pgdat->node_id)))) {
+			ac.preferred_zone = *zp;
+			break;
+		}
+	if (unlikely(!ac.preferred_zone)) {
+		warn_alloc(m, gfp, order);
+		return NULL;
+	}
+	page = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW, &ac);
+	if (likely(page))
+		return page;
+	return __alloc_pages_slowpath(m, gfp, order, &ac);
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	return __alloc_pages(gfp, order, numa_node_id(), 0);
+}
+
+struct page *alloc_page(gfp_t gfp)
+{
+	return __alloc_pages(gfp, 0, numa_node_id(), 0);
+}
+
+struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	if (nid == NUMA_NO_NODE)
+		nid = numa_node_id();
+	if (gfp & __GFP_THISNODE)
+		return __alloc_pages(gfp, order, nid, 1UL << (nid & 63));
+	return __alloc_pages(gfp, order, nid, 0);
+}
+
+/* ---- freeing ---- */
+
+/* Drop a reference; true when it was the last. A put on a free page is
+ * reported and changes nothing. */
+static bool put_page_testzero(struct mmk_machine *m, struct page *page)
+{
+	int r = atomic_load_explicit(&page->_refcount, memory_order_relaxed);
+
+	if (likely(r == 1)) {
+		atomic_store_explicit(&page->_refcount, 0, memory_order_relaxed);
+		return true;
+	}
+	if (unlikely(r <= 0)) {
+		bad_page(m, page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+		return false;
+	}
+	return atomic_fetch_sub_explicit(&page->_refcount, 1,
+					 memory_order_acq_rel) == 1;
+}
+
+static bool free_tail_pages_check(struct mmk_machine *m, struct page *head,
+				  unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	for (i = 1; i < nr; i++) {
+		struct page *p = head + i;
+
+		if (unlikely(p->compound_head != (unsigned long)head + 1)) {
+			bad_page(m, p, "compound_head not consistent");
+			return false;
+		}
+	}
+	for (i = 1; i < nr; i++)
+		head[i].compound_head = 0;
+	head[1].compound_order = 0;
+	return true;
+}
+
+/* Check and clean a block whose last reference is gone. False: reported;
+ * the block is not freed. */
+static bool free_pages_prepare(struct mmk_machine *m, struct page *page,
+			       unsigned int order)
+{
+	const char *reason;
+
+	if (unlikely(page->mmk_alloc != order + 1)) {
+		char why[96];
+
+		if (!page->mmk_alloc)
+			snprintf(why, sizeof why,
+				 "freeing a page that is not the head of an allocation");
+		else
+			snprintf(why, sizeof why,
+				 "freeing order %u, but it was allocated with order %lu",
+				 order, page->mmk_alloc - 1);
+		/* Refused: the block stays allocated and referenced. */
+		atomic_store_explicit(&page->_refcount, 1, memory_order_relaxed);
+		bad_page(m, page, why);
+		return false;
+	}
+	if (PageHead(page)) {
+		if (unlikely(compound_order(page) != order)) {
+			atomic_store_explicit(&page->_refcount, 1, memory_order_relaxed);
+			bad_page(m, page, "compound order does not match the freed order");
+			return false;
+		}
+		if (!free_tail_pages_check(m, page, order))
+			return false;
+		clear_page_flag(page, PG_head);
+	}
+	reason = page_bad_reason(page, PAGE_FLAGS_CHECK_AT_FREE);
+	if (unlikely(reason)) {
+		bad_page(m, page, reason);
+		page->mmk_alloc = 0;
+		return false;
+	}
+	page->flags = 0;
+	page->private = 0;
+	page->index = 0;
+	page->mmk_alloc = 0;
+	page->lru.next = page->lru.prev = NULL;
+	return true;
+}
+
+static void free_one_page(struct mmk_machine *m, struct zone *zone,
+			  unsigned long pfn, unsigned int order)
+{
+	pthread_mutex_lock(&zone->lock);
+	__free_one_page(m, zone, pfn, order);
+	pthread_mutex_unlock(&zone->lock);
+}
+
+static void free_frozen_pages(struct mmk_machine *m, struct page *page,
+			      unsigned int order)
+{
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	struct zone *zone;
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+
+	if (unlikely(!free_pages_prepare(m, page, order)))
+		return;
+	zone = mmk_pfn_zone(m, pfn);
+	count_vm_events(m, PGFREE, 1UL << order);
+	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu && m->pcp_enabled) &&
+	    likely(free_frozen_page_commit(m, zone, page, order, cpu)))
+		return;
+	free_one_page(m, zone, pfn, order);
+}
+
+static bool page_in_machine(struct mmk_machine *m, const struct page *page)
+{
+	return page >= m->mem_map && page < m->mem_map + m->max_pfn &&
+	       ((uintptr_t)page - (uintptr_t)m->mem_map) % sizeof(*page) == 0 &&
+	       mmk_pfn_zone(m, (unsigned long)(page - m->mem_map));
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (unlikely(!m))
+		return;
+	if (unlikely(!page || !page_in_machine(m, page) ||
+		     order > MAX_PAGE_ORDER)) {
+		printk(m, "WARNING: __free_pages: invalid page %s or order %u",
+		       page ? "pointer" : "NULL", order);
+		return;
+	}
+	if (put_page_testzero(m, page))
+		free_frozen_pages(m, page, order);
+}
+
+void __free_page(struct page *page)
+{
+	__free_pages(page, 0);
+}
+
+void get_page(struct page *page)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (unlikely(!m || !page || !page_in_machine(m, page)))
+		return;
+	page = compound_head(page);
+	if (unlikely(page_ref_count(page) <= 0)) {
+		bad_page(m, page, "VM_BUG_ON_PAGE(page_ref_count(page) <= 0)");
+		return;
+	}
+	atomic_fetch_add_explicit(&page->_refcount, 1, memory_order_relaxed);
+}
+
+void put_page(struct page *page)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (unlikely(!m || !page || !page_in_machine(m, page)))
+		return;
+	page = compound_head(page);
+	if (put_page_testzero(m, page)) {
+		unsigned int order = page->mmk_alloc ?
+					     (unsigned int)page->mmk_alloc - 1 : 0;
+
+		free_frozen_pages(m, page, order);
+	}
+}
+
+unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
+
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+unsigned long __get_free_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp, 0);
+}
+
+unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
+}
+
+unsigned long __get_dma_pages(gfp_t gfp, unsigned int order)
+{
+	return __get_free_pages(gfp | GFP_DMA, order);
+}
+
+void free_pages(unsigned long addr, unsigned int order)
+{
+	struct mmk_machine *m = mmk_cur();
+	struct page *page;
+
+	if (!addr || !m)
+		return;
+	page = virt_to_page((void *)addr);
+	if (!page || !IS_ALIGNED(addr, PAGE_SIZE)) {
+		printk(m, "WARNING: free_pages: %s address",
+		       page ? "misaligned" : "non-direct-map");
+		return;
+	}
+	__free_pages(page, order);
+}
+
+void free_page(unsigned long addr)
+{
+	free_pages(addr, 0);
+}
+
+/* ---- sizing: watermarks, reserves, pcp ---- */
+
+#define for_each_zone_m(m, nid, t, z)                                          \
+	for (nid = 0; nid < (m)->nr_nodes; nid++)                              \
+		for (t = 0; t < MAX_NR_ZONES &&                                \
+			    ((z = &(m)->node_data[nid]->node_zones[t]), 1);    \
+		     t++)
+
+unsigned long nr_free_buffer_pages(struct mmk_machine *m)
+{
+	unsigned long sum = 0;
+	struct zone **zp;
+
+	for (zp = m->node_data[0]->node_zonelist.zones; *zp; zp++) {
+		unsigned long managed = zone_managed_pages(*zp);
+		unsigned long high = high_wmark_pages(*zp);
+
+		if ((*zp)->idx <= ZONE_NORMAL && managed > high)
+			sum += managed - high;
+	}
+	return sum;
+}
+
+static void calculate_min_free_kbytes(struct mmk_machine *m)
+{
+	unsigned long lowmem_kbytes = nr_free_buffer_pages(m) * (PAGE_SIZE >> 10);
+
+	m->min_free_kbytes = clamp(int_sqrt(lowmem_kbytes * 16), 128UL, 262144UL);
+}
+
+static void __setup_per_zone_wmarks(struct mmk_machine *m)
+{
+	unsigned long pages_min = m->min_free_kbytes >> (PAGE_SHIFT - 10);
+	unsigned long lowmem_pages = 0;
+	struct zone *z;
+	int nid, t;
+
+	for_each_zone_m(m, nid, t, z)
+		if (!is_highmem_idx(z->idx) && z->idx != ZONE_MOVABLE)
+			lowmem_pages += zone_managed_pages(z);
+	for_each_zone_m(m, nid, t, z) {
+		unsigned long managed = zone_managed_pages(z);
+		unsigned long tmp = lowmem_pages ? pages_min * managed / lowmem_pages : 0;
+
+		if (z->idx == ZONE_DEVICE && m->arch->arch != MMK_ARCH_X86_64)
+			continue;
+		if (is_highmem_idx(z->idx) || z->idx == ZONE_MOVABLE)
+			z->_watermark[WMARK_MIN] =
+				clamp(managed / 1024, SWAP_CLUSTER_MAX, 128UL);
+		else
+			z->_watermark[WMARK_MIN] = tmp;
+		tmp = max(tmp >> 2, managed * (unsigned long)m->watermark_scale_factor / 10000);
+		z->watermark_boost = 0;
+		z->_watermark[WMARK_LOW] = z->_watermark[WMARK_MIN] + tmp;
+		z->_watermark[WMARK_HIGH] = z->_watermark[WMARK_LOW] + tmp;
+		z->_watermark[WMARK_PROMO] = z->_watermark[WMARK_HIGH] + tmp;
+	}
+}
+
+static void setup_per_zone_lowmem_reserve(struct mmk_machine *m)
+{
+	const struct mmk_arch_profile *a = m->arch;
+	int nid, i, j;
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+
+		for (i = 0; i < a->nr_zone_types - 1; i++) {
+			struct zone *z = &pgdat->node_zones[a->zone_types[i]];
+			int ratio = a->lowmem_reserve_ratio[a->zone_types[i]];
+			bool clear = !ratio || !zone_managed_pages(z);
+			unsigned long acc = 0;
+
+			for (j = i + 1; j < a->nr_zone_types; j++) {
+				enum zone_type up = a->zone_types[j];
+
+				acc += zone_managed_pages(&pgdat->node_zones[up]);
+				z->lowmem_reserve[up] = clear ? 0 : (long)(acc / (unsigned long)ratio);
+			}
+		}
+	}
+}
+
+static void calculate_totalreserve_pages(struct mmk_machine *m)
+{
+	unsigned long total = 0;
+	int nid, t;
+
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+
+		pgdat->totalreserve_pages = 0;
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &pgdat->node_zones[t];
+			long most = 0;
+			unsigned long sum;
+			int j;
+
+			for (j = t; j < MAX_NR_ZONES; j++)
+				most = max(most, z->lowmem_reserve[j]);
+			sum = (unsigned long)most + high_wmark_pages(z);
+			sum = min(sum, zone_managed_pages(z));
+			pgdat->totalreserve_pages += sum;
+			total += sum;
+		}
+	}
+	m->totalreserve_pages = total;
+}
+
+static int zone_batchsize(struct zone *zone)
+{
+	unsigned long batch = min(zone_managed_pages(zone) >> 12, 64UL);
+
+	if (batch <= 1)
+		return 1;
+	return (int)rounddown_pow_of_two(batch + batch / 2) - 1;
+}
+
+static int zone_highsize(struct mmk_machine *m, struct zone *zone, int batch,
+			 int fraction)
+{
+	unsigned long total = fraction ? zone_managed_pages(zone) / (unsigned long)fraction :
+					 low_wmark_pages(zone);
+	int cpu, nr = 0;
+
+	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+		if (m->cpus[cpu].node == zone->zone_pgdat->node_id)
+			nr++;
+	if (!nr)
+		nr = m->nr_cpus;
+	return (int)max(total / (unsigned long)nr, (unsigned long)batch << 2);
+}
+
+void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
+{
+	int cpu, batch = zone_batchsize(zone);
+
+	zone->pageset_batch = batch;
+	zone->pageset_high_min = zone_highsize(m, zone, batch, 0);
+	zone->pageset_high_max =
+		zone_highsize(m, zone, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
+	zone->stat_threshold = calculate_normal_threshold(m, zone);
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+		pcp->batch = batch;
+		pcp->high_min = zone->pageset_high_min;
+		pcp->high_max = zone->pageset_high_max;
+	}
+}
+
+void setup_per_zone_wmarks(struct mmk_machine *m)
+{
+	struct zone *z;
+	int nid, t;
+
+	calculate_min_free_kbytes(m);
+	__setup_per_zone_wmarks(m);
+	setup_per_zone_lowmem_reserve(m);
+	calculate_totalreserve_pages(m);
+	for_each_zone_m(m, nid, t, z)
+		if (populated_zone(z))
+			mmk_zone_pcp_init(m, z);
+}
+
+void mmk_page_alloc_init(struct mmk_machine *m)
+{
+	m->watermark_scale_factor = 10;
+}
+
+unsigned long mmk_nr_free_pages(struct mmk_machine *m)
+{
+	return global_zone_page_state(m, NR_FREE_PAGES);
+}
+
+/* ---- GFP names, as %pGg prints them ---- */
+
+static void format_gfp(gfp_t gfp, char *buf, size_t len)
+{
+	static const struct {
+		gfp_t mask;
+		const char *name;
+	} names[] = {
+		{ GFP_TRANSHUGE, "GFP_TRANSHUGE" },
+		{ GFP_TRANSHUGE_LIGHT, "GFP_TRANSHUGE_LIGHT" },
+		{ GFP_HIGHUSER_MOVABLE, "GFP_HIGHUSER_MOVABLE" },
+		{ GFP_HIGHUSER, "GFP_HIGHUSER" },
+		{ GFP_USER, "GFP_USER" },
+		{ GFP_KERNEL_ACCOUNT, "GFP_KERNEL_ACCOUNT" },
+		{ GFP_KERNEL, "GFP_KERNEL" },
+		{ GFP_NOFS, "GFP_NOFS" },
+		{ GFP_ATOMIC, "GFP_ATOMIC" },
+		{ GFP_NOIO, "GFP_NOIO" },
+		{ GFP_NOWAIT, "GFP_NOWAIT" },
+		{ GFP_DMA, "GFP_DMA" },
+		{ __GFP_HIGHMEM, "__GFP_HIGHMEM" },
+		{ GFP_DMA32, "GFP_DMA32" },
+		{ __GFP_HIGH, "__GFP_HIGH" },
+		{ __GFP_IO, "__GFP_IO" },
+		{ __GFP_FS, "__GFP_FS" },
+		{ __GFP_NOWARN, "__GFP_NOWARN" },
+		{ __GFP_RETRY_MAYFAIL, "__GFP_RETRY_MAYFAIL" },
+		{ __GFP_NOFAIL, "__GFP_NOFAIL" },
+		{ __GFP_NORETRY, "__GFP_NORETRY" },
+		{ __GFP_COMP, "__GFP_COMP" },
+		{ __GFP_ZERO, "__GFP_ZERO" },
+		{ __GFP_NOMEMALLOC, "__GFP_NOMEMALLOC" },
+		{ __GFP_MEMALLOC, "__GFP_MEMALLOC" },
+		{ __GFP_HARDWALL, "__GFP_HARDWALL" },
+		{ __GFP_THISNODE, "__GFP_THISNODE" },
+		{ __GFP_RECLAIMABLE, "__GFP_RECLAIMABLE" },
+		{ __GFP_MOVABLE, "__GFP_MOVABLE" },
+		{ __GFP_ACCOUNT, "__GFP_ACCOUNT" },
+		{ __GFP_WRITE, "__GFP_WRITE" },
+		{ __GFP_RECLAIM, "__GFP_RECLAIM" },
+		{ __GFP_DIRECT_RECLAIM, "__GFP_DIRECT_RECLAIM" },
+		{ __GFP_KSWAPD_RECLAIM, "__GFP_KSWAPD_RECLAIM" },
+	};
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(names) && gfp; i++) {
+		if ((gfp & names[i].mask) != names[i].mask)
+			continue;
+		gfp &= ~names[i].mask;
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
+					 "%s%s", used ? "|" : "", names[i].name);
+	}
+	if (gfp && used < len)
+		snprintf(buf + used, len - used, "%s%#x", used ? "|" : "", gfp);
+}
+
+/* ---- the verifier ---- */
+
+static bool verify_pcp(struct mmk_machine *m, struct zone *z,
+		       struct per_cpu_pages *pcp, int cpu, char *why, size_t len)
+{
+	int o, sum = 0;
+
+	for (o = 0; o < NR_PCP_LISTS; o++) {
+		struct page *page;
+
+		list_for_each_entry(page, &pcp->lists[o], lru) {
+			unsigned long pfn = (unsigned long)(page - m->mem_map);
+			unsigned int up;
+
+			if (mmk_pfn_zone(m, pfn) != z)
+				return verify_fail(why, len, "zone %s cpu %d: pcp page pfn %#lx belongs to another zone",
+						   z->name, cpu, pfn);
+			if (page_ref_count(page) || page->mmk_alloc ||
+			    PageBuddy(page))
+				return verify_fail(why, len, "zone %s cpu %d: pcp page pfn %#lx is not a free page (refcount %d)",
+						   z->name, cpu, pfn, page_ref_count(page));
+			if (!IS_ALIGNED(pfn, 1UL << o))
+				return verify_fail(why, len, "zone %s cpu %d: pcp order-%d page pfn %#lx is misaligned",
+						   z->name, cpu, o, pfn);
+			for (up = 0; up < NR_PAGE_ORDERS; up++) {
+				unsigned long head = pfn & ~((1UL << up) - 1);
+
+				if (head >= z->zone_start_pfn &&
+				    block_is_free(z, head, up))
+					return verify_fail(why, len, "zone %s cpu %d: pcp page pfn %#lx is inside free block %#lx order %u",
+							   z->name, cpu, pfn, head, up);
+			}
+			sum += 1 << o;
+		}
+	}
+	if (sum != atomic_load(&pcp->count))
+		return verify_fail(why, len, "zone %s cpu %d: pcp count %d but lists hold %d pages",
+				   z->name, cpu, atomic_load(&pcp->count), sum);
+	return true;
+}
+
+static bool verify_free_block(struct mmk_machine *m, struct zone *z,
+			      unsigned long pfn, unsigned int o, char *why,
+			      size_t len)
+{
+	struct page *page = m->mem_map + pfn;
+	unsigned int up;
+
+	if (pfn < z->zone_start_pfn || pfn + (1UL << o) > zone_end_pfn(z))
+		return verify_fail(why, len, "zone %s order %u: free block pfn %#lx lies outside the zone",
+				   z->name, o, pfn);
+	if (!PageBuddy(page) || page->private != o)
+		return verify_fail(why, len, "zone %s order %u: pfn %#lx is on the free list without PG_buddy of that order",
+				   z->name, o, pfn);
+	if (page_ref_count(page) || page->mmk_alloc)
+		return verify_fail(why, len, "zone %s order %u: free pfn %#lx has refcount %d",
+				   z->name, o, pfn, page_ref_count(page));
+	if (memblock_reserved_pages(&m->memblock, pfn, pfn + (1UL << o)) ||
+	    memblock_present_pages(&m->memblock, pfn, pfn + (1UL << o)) !=
+		    1UL << o)
+		return verify_fail(why, len, "zone %s order %u: free block pfn %#lx covers reserved or absent memory",
+				   z->name, o, pfn);
+	if (o < MAX_PAGE_ORDER) {
+		unsigned long buddy = pfn ^ (1UL << o);
+
+		if (buddy >= z->zone_start_pfn && buddy < zone_end_pfn(z) &&
+		    block_is_free(z, buddy, o))
+			return verify_fail(why, len, "zone %s order %u: free block pfn %#lx and its buddy %#lx were not merged",
+					   z->name, o, pfn, buddy);
+	}
+	for (up = o + 1; up < NR_PAGE_ORDERS; up++) {
+		unsigned long head = pfn & ~((1UL << up) - 1);
+
+		if (head >= z->zone_start_pfn && block_is_free(z, head, up))
+			return verify_fail(why, len, "zone %s: free block pfn %#lx order %u overlaps free block %#lx order %u",
+					   z->name, pfn, o, head, up);
+	}
+	return true;
+}
+
+/* Every struct page of a small zone: PG_buddy only on listed heads, free
+ * pages clean. */
+static bool verify_zone_pages(struct mmk_machine *m, struct zone *z, char *why,
+			      size_t len)
+{
+	unsigned long pfn, end = zone_end_pfn(z);
+
+	for (pfn = z->zone_start_pfn; pfn < end; pfn++) {
+		struct page *page = m->mem_map + pfn;
+
+		if (!PageBuddy(page))
+			continue;
+		if (page->private > MAX_PAGE_ORDER ||
+		    !IS_ALIGNED(pfn, 1UL << page->private) ||
+		    !block_is_free(z, pfn, (unsigned int)page->private))
+			return verify_fail(why, len, "zone %s: pfn %#lx has PG_buddy but heads no free block",
+					   z->name, pfn);
+	}
+	return true;
+}
+
+static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
+			size_t len)
+{
+	unsigned long free_pages = 0, free_blocks = 0, bad_level;
+	unsigned int o;
+
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &z->free_area[o];
+		unsigned long n = 0;
+		long bit;
+
+		if (!hbitmap_verify(&area->map, &bad_level))
+			return verify_fail(why, len, "zone %s order %u: free bitmap summary level %lu is inconsistent",
+					   z->name, o, bad_level);
+		for (bit = hbitmap_find_first(&area->map); bit >= 0;
+		     bit = hbitmap_find_next(&area->map, (unsigned long)bit + 1)) {
+			unsigned long pfn = z->buddy_base + ((unsigned long)bit << o);
+
+			if (!verify_free_block(m, z, pfn, o, why, len))
+				return false;
+			n++;
+		}
+		if (n != area->nr_free)
+			return verify_fail(why, len, "zone %s order %u: nr_free is %lu but %lu blocks are free",
+					   z->name, o, area->nr_free, n);
+		free_pages += n << o;
+		if (o >= m->arch->pageblock_order)
+			free_blocks += n << o;
+	}
+	if (free_pages != zone_page_state(z, NR_FREE_PAGES))
+		return verify_fail(why, len, "zone %s: NR_FREE_PAGES is %lu but the free lists hold %lu pages",
+				   z->name, zone_page_state(z, NR_FREE_PAGES), free_pages);
+	if (free_blocks != zone_page_state(z, NR_FREE_PAGES_BLOCKS))
+		return verify_fail(why, len, "zone %s: nr_free_pages_blocks is %lu but %lu pages are free in pageblocks",
+				   z->name, zone_page_state(z, NR_FREE_PAGES_BLOCKS), free_blocks);
+	if (z->spanned_pages <= (1UL << 20) && !verify_zone_pages(m, z, why, len))
+		return false;
+	return true;
+}
+
+bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
+{
+	bool ok = true;
+	struct zone *z;
+	int nid, t, cpu;
+
+	pthread_mutex_lock(&m->drain_lock);
+	pcp_lock_remote_all(m, NULL);
+	for_each_zone_m(m, nid, t, z) {
+		if (!ok || !populated_zone(z))
+			continue;
+		pthread_mutex_lock(&z->lock);
+		ok = verify_zone(m, z, why, len);
+		for (cpu = 0; ok && cpu < m->nr_cpus; cpu++)
+			ok = verify_pcp(m, z, &z->per_cpu_pageset[cpu], cpu, why, len);
+		pthread_mutex_unlock(&z->lock);
+	}
+	pcp_unlock_remote_all(m, NULL);
+	pthread_mutex_unlock(&m->drain_lock);
+	return ok;
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Linux host implementation of platform.h.
+ *
+ * Physical memory is a memfd: it can be mapped more than once (the direct
+ * map, vmemmap sections, and later vmalloc and kmap aliases see the same
+ * pages), it is reserved with MAP_NORESERVE so a 64 GiB machine costs only
+ * what is touched, and closing it returns everything to the host.
+ *
+ * The per-CPU page lists use an asymmetric handshake: their owner pays only
+ * a compiler barrier, and the rare remote drainer pays a membarrier(2)
+ * system call that forces a full barrier on every running thread.
+ */
+#define _GNU_SOURCE
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/membarrier.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int mmk_host_mem_create(struct mmk_host_mem *hm, size_t size)
+{
+	int fd = memfd_create("mmkit-phys", MFD_CLOEXEC);
+	void *p;
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size) < 0)
+		goto fail;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+		 fd, 0);
+	if (p == MAP_FAILED)
+		goto fail;
+	hm->fd = fd;
+	hm->base = p;
+	hm->size = size;
+	return 0;
+fail:
+	close(fd);
+	return -ENOMEM;
+}
+
+void mmk_host_mem_destroy(struct mmk_host_mem *hm)
+{
+	if (hm->base)
+		munmap(hm->base, hm->size);
+	if (hm->fd >= 0)
+		close(hm->fd);
+	hm->base = NULL;
+	hm->fd = -1;
+}
+
+int mmk_host_mem_alias(struct mmk_host_mem *hm, void *at, size_t off,
+		       size_t len)
+{
+	void *p = mmap(at, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_FIXED | MAP_NORESERVE, hm->fd,
+		       (off_t)off);
+
+	return p == MAP_FAILED ? -ENOMEM : 0;
+}
+
+void *mmk_host_reserve(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void mmk_host_unreserve(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+bool mmk_host_membarrier_init(void)
+{
+	long r = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+
+	if (r < 0 || !(r & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+		return false;
+	return syscall(SYS_membarrier,
+		       MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+void mmk_host_membarrier(void)
+{
+	syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+}
+
+void mmk_host_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+void mmk_host_yield(void)
+{
+	sched_yield();
+}
+
+uint64_t mmk_host_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+size_t mmk_host_rss(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void mmk_host_abort(void)
+{
+	abort();
+}
+
+void mmk_host_stderr(const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len) {
+		ssize_t n = write(2, s, len);
+
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host platform layer: the only code that knows it runs on Linux.
+ * Contract: every function returns an error instead of aborting when the
+ * host refuses (mmk_host_abort is the one exception); nothing here touches
+ * machine state.
+ */
+#ifndef MMK_PLATFORM_H
+#define MMK_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Simulated physical memory: a memfd of @size bytes mapped once, with no
+ * commitment, so pages cost host memory only once touched. */
+struct mmk_host_mem {
+	int fd;
+	void *base;
+	size_t size;
+};
+
+int mmk_host_mem_create(struct mmk_host_mem *hm, size_t size);
+void mmk_host_mem_destroy(struct mmk_host_mem *hm);
+/* Map @len bytes at file offset @off of @hm at the fixed address @at
+ * (inside a region from mmk_host_reserve). */
+int mmk_host_mem_alias(struct mmk_host_mem *hm, void *at, size_t off,
+		       size_t len);
+/* Reserve (PROT_NONE) and release host address space. */
+void *mmk_host_reserve(size_t len);
+void mmk_host_unreserve(void *p, size_t len);
+
+/* Make the asymmetric fence available; false when the host lacks it. */
+bool mmk_host_membarrier_init(void);
+/* A full memory barrier on every thread of this process (membarrier). */
+void mmk_host_membarrier(void);
+
+void mmk_host_cpu_relax(void);
+void mmk_host_yield(void);
+uint64_t mmk_host_now_ns(void);
+/* Resident set size of this process, in bytes (0 if unknown). */
+size_t mmk_host_rss(void);
+__attribute__((noreturn)) void mmk_host_abort(void);
+/* Write to stderr without stdio's buffers (used by BUG dumps). */
+void mmk_host_stderr(const char *s);
+
+#endif /* MMK_PLATFORM_H */

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to proc/: one renderer per procfs file. */
+#ifndef MMK_PROC_INTERNAL_H
+#define MMK_PROC_INTERNAL_H
+
+#include "mm/internal.h"
+#include "proc/seq.h"
+
+/* proc/vmstat.c */
+void proc_buddyinfo_show(struct seq_file *s, struct mmk_machine *m);
+void proc_zoneinfo_show(struct seq_file *s, struct mmk_machine *m);
+void proc_vmstat_show(struct seq_file *s, struct mmk_machine *m);
+/* proc/meminfo.c */
+void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m);
+unsigned long si_mem_available(struct mmk_machine *m);
+
+#endif /* MMK_PROC_INTERNAL_H */

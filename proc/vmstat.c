@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /proc/buddyinfo, /proc/zoneinfo and /proc/vmstat (Linux's mm/vmstat.c,
+ * the printing half).
+ *
+ * 1. What it models. Linux 6.18's formats byte for byte (shared/PROCFS.md
+ *    sections 1, 3 and 5): trailing spaces in buddyinfo, the per-node stats
+ *    block inside a node's first populated zone, unpopulated zones stopping
+ *    after "protection:", one "pagesets" block per CPU, and vmstat's zone,
+ *    NUMA, node, global and event sections ending with "nr_unstable 0".
+ *
+ * 2. Objects. Reads zones, pcp lists and counters; the zone list and the
+ *    per-zone event names come from the architecture profile.
+ *
+ * 3. Invariants. buddyinfo's counts are taken under the zone lock, so a
+ *    line is one instant of that zone. Σ count << order of a zone equals
+ *    its "pages free" when nothing runs concurrently.
+ *
+ * 4. Departures. No NUMA counters on the i386 profile (CONFIG_NUMA is off
+ *    there, as on i386 distributions).
+ *
+ * 5. Ordering. Zone lock only, one zone at a time.
+ *
+ * 6. Observability. These files.
+ */
+#include "proc/internal.h"
+
+static bool has_numa(const struct mmk_machine *m)
+{
+	return m->arch->arch == MMK_ARCH_X86_64;
+}
+
+void proc_buddyinfo_show(struct seq_file *s, struct mmk_machine *m)
+{
+	int nid, i, o;
+
+	for_each_online_node(m, nid) {
+		for (i = 0; i < m->arch->nr_zone_types; i++) {
+			struct zone *z =
+				&m->node_data[nid]->node_zones[m->arch->zone_types[i]];
+			unsigned long nr[NR_PAGE_ORDERS];
+
+			if (!populated_zone(z))
+				continue;
+			pthread_mutex_lock(&z->lock);
+			for (o = 0; o < NR_PAGE_ORDERS; o++)
+				nr[o] = z->free_area[o].nr_free;
+			pthread_mutex_unlock(&z->lock);
+			seq_printf(s, "Node %d, zone %8s ", nid, z->name);
+			for (o = 0; o < NR_PAGE_ORDERS; o++)
+				seq_printf(s, "%6lu ", nr[o]);
+			seq_puts(s, "\n");
+		}
+	}
+}
+
+static void zoneinfo_node_stats(struct seq_file *s, struct mmk_machine *m,
+				int nid)
+{
+	int i;
+
+	seq_puts(s, "\n  per-node stats");
+	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+		seq_printf(s, "\n      %-12s %lu", node_stat_names[i],
+			   node_page_state(m, nid, (enum node_stat_item)i));
+}
+
+static void zoneinfo_pagesets(struct seq_file *s, struct mmk_machine *m,
+			      struct zone *z)
+{
+	int cpu;
+
+	seq_puts(s, "\n  pagesets");
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+
+		seq_printf(s, "\n    cpu: %i"
+			      "\n              count:    %i"
+			      "\n              high:     %i"
+			      "\n              batch:    %i"
+			      "\n              high_min: %i"
+			      "\n              high_max: %i",
+			   cpu, atomic_load(&pcp->count), atomic_load(&pcp->high),
+			   pcp->batch, pcp->high_min, pcp->high_max);
+		seq_printf(s, "\n  vm stats threshold: %d", z->stat_threshold);
+	}
+}
+
+static void zoneinfo_show_zone(struct seq_file *s, struct mmk_machine *m,
+			       struct zone *z, bool first_populated)
+{
+	const struct mmk_arch_profile *a = m->arch;
+	int i;
+
+	seq_printf(s, "Node %d, zone %8s", z->zone_pgdat->node_id, z->name);
+	if (first_populated)
+		zoneinfo_node_stats(s, m, z->zone_pgdat->node_id);
+	seq_printf(s,
+		   "\n  pages free     %lu"
+		   "\n        boost    %lu"
+		   "\n        min      %lu"
+		   "\n        low      %lu"
+		   "\n        high     %lu"
+		   "\n        promo    %lu"
+		   "\n        spanned  %lu"
+		   "\n        present  %lu"
+		   "\n        managed  %lu"
+		   "\n        cma      %lu",
+		   zone_page_state(z, NR_FREE_PAGES), z->watermark_boost,
+		   min_wmark_pages(z), low_wmark_pages(z), high_wmark_pages(z),
+		   wmark_pages(z, WMARK_PROMO), z->spanned_pages,
+		   z->present_pages, zone_managed_pages(z), 0UL);
+	seq_printf(s, "\n        protection: (%ld", z->lowmem_reserve[a->zone_types[0]]);
+	for (i = 1; i < a->nr_zone_types; i++)
+		seq_printf(s, ", %ld", z->lowmem_reserve[a->zone_types[i]]);
+	seq_puts(s, ")");
+	if (!populated_zone(z)) {
+		seq_puts(s, "\n");
+		return;
+	}
+	for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		seq_printf(s, "\n      %-12s %lu", zone_stat_names[i],
+			   zone_page_state(z, (enum zone_stat_item)i));
+	if (has_numa(m))
+		for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+			seq_printf(s, "\n      %-12s %lu", numa_stat_names[i],
+				   zone_numa_event(m, z, (enum numa_stat_item)i));
+	zoneinfo_pagesets(s, m, z);
+	seq_printf(s, "\n  node_unreclaimable:  %u\n  start_pfn:           %lu\n",
+		   0u, z->zone_start_pfn);
+}
+
+void proc_zoneinfo_show(struct seq_file *s, struct mmk_machine *m)
+{
+	int nid, i;
+
+	for_each_online_node(m, nid) {
+		bool seen = false;
+
+		for (i = 0; i < m->arch->nr_zone_types; i++) {
+			struct zone *z =
+				&m->node_data[nid]->node_zones[m->arch->zone_types[i]];
+			bool first = !seen && populated_zone(z);
+
+			zoneinfo_show_zone(s, m, z, first);
+			seen = seen || first;
+		}
+	}
+}
+
+/* Linux's global_dirty_limits() with vm_dirty_ratio 20 and
+ * dirty_background_ratio 10 and no highmem made dirtyable. */
+static void dirty_limits(struct mmk_machine *m, unsigned long *thresh,
+			 unsigned long *bg)
+{
+	unsigned long x = global_zone_page_state(m, NR_FREE_PAGES) +
+			  global_node_page_state(m, NR_ACTIVE_FILE) +
+			  global_node_page_state(m, NR_INACTIVE_FILE);
+	unsigned long ratio = (20 * PAGE_SIZE) / 100;
+	unsigned long bg_ratio = (10 * PAGE_SIZE) / 100;
+	int nid;
+
+	x -= min(x, m->totalreserve_pages);
+	for_each_online_node(m, nid) {
+		struct zone *hz = &m->node_data[nid]->node_zones[ZONE_HIGHMEM];
+
+		if (populated_zone(hz)) {
+			unsigned long hfree = zone_page_state(hz, NR_FREE_PAGES);
+			unsigned long hreserve = high_wmark_pages(hz);
+
+			x -= min(x, hfree > hreserve ? hfree - hreserve : 0);
+		}
+	}
+	*thresh = ratio * x / PAGE_SIZE;
+	*bg = bg_ratio * x / PAGE_SIZE;
+	if (*bg >= *thresh)
+		*bg = *thresh / 2;
+}
+
+static void vmstat_events(struct seq_file *s, struct mmk_machine *m)
+{
+	const struct mmk_arch_profile *a = m->arch;
+	int i;
+
+#define MMK_SHOW_EVENT(id, name)                                               \
+	seq_printf(s, "%s %lu\n", name, global_vm_event(m, id));
+#define MMK_SHOW_ZONEFAM(id, name)                                             \
+	for (i = 0; i < a->nr_zone_types; i++)                                 \
+		seq_printf(s, "%s_%s %lu\n", name,                             \
+			   zone_event_suffix[a->zone_types[i]],                \
+			   global_vm_event(m, (enum vm_event_item)(id##_BASE + \
+								   a->zone_types[i])));
+	MMK_VM_EVENT_ITEMS(MMK_SHOW_EVENT, MMK_SHOW_ZONEFAM)
+#undef MMK_SHOW_EVENT
+#undef MMK_SHOW_ZONEFAM
+}
+
+void proc_vmstat_show(struct seq_file *s, struct mmk_machine *m)
+{
+	unsigned long thresh, bg;
+	int i;
+
+	for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		seq_printf(s, "%s %lu\n", zone_stat_names[i],
+			   global_zone_page_state(m, (enum zone_stat_item)i));
+	if (has_numa(m))
+		for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+			seq_printf(s, "%s %lu\n", numa_stat_names[i],
+				   global_numa_event(m, (enum numa_stat_item)i));
+	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+		seq_printf(s, "%s %lu\n", node_stat_names[i],
+			   global_node_page_state(m, (enum node_stat_item)i));
+	dirty_limits(m, &thresh, &bg);
+	seq_printf(s, "nr_dirty_threshold %lu\n", thresh);
+	seq_printf(s, "nr_dirty_background_threshold %lu\n", bg);
+	seq_printf(s, "nr_memmap_pages %lu\n", 0UL);
+	seq_printf(s, "nr_memmap_boot_pages %lu\n", m->nr_memmap_boot_pages);
+	vmstat_events(s, m);
+	seq_puts(s, "nr_unstable 0\n");
+}

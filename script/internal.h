@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to script/: interpreter state and the parsers it shares. */
+#ifndef MMK_SCRIPT_INTERNAL_H
+#define MMK_SCRIPT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <mmkit/mmkit.h>
+#include <mmkit/script.h>
+
+#define SCRIPT_MAX_WORDS 16
+
+enum handle_kind {
+	HANDLE_FREE,
+	HANDLE_PAGES,
+};
+
+struct handle {
+	char *name;
+	enum handle_kind kind;
+	struct page *page;
+	unsigned int order;
+};
+
+struct script {
+	const char *name;
+	unsigned long line;
+	FILE *out, *err;
+	int echo_log;
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+	bool booted;
+	bool check_failed;
+	char errmsg[256];
+	struct handle *handles;	/* open-addressed hash table */
+	size_t nr_handles, cap_handles;
+};
+
+/* script/parse.c */
+bool parse_number(const char *s, uint64_t *out);
+bool parse_size(const char *s, uint64_t *out);
+bool parse_gfp(const char *s, gfp_t *out);
+const char *errno_name(int err);
+bool valid_name(const char *s);
+char *str_dup(const char *s);
+
+/* script/handles.c */
+struct handle *handle_find(struct script *sc, const char *name);
+struct handle *handle_add(struct script *sc, const char *name);
+void handle_remove(struct script *sc, struct handle *h);
+void handles_destroy(struct script *sc);
+
+#endif /* MMK_SCRIPT_INTERNAL_H */

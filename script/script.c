@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The script interpreter (shared/SCRIPT.md): reads a line, splits it into
+ * words, boots the default machine before the first command if the script
+ * did not, and dispatches through a command table. A command with a result
+ * prints "<echo> = RESULT"; `cat` prints a procfs file; a script error
+ * prints "mmkit: FILE:LINE: message" and stops the run with status 2.
+ *
+ * Commands of this layer (the page allocator); later layers add theirs:
+ *   boot [arch=] [mem=] [nodes=] [cpus=] [swap=] [pcp=on|off] [seed=]
+ *   alloc_pages H ORDER [GFP]   pfn in decimal, or ENOMEM
+ *   free_pages H                __free_pages with the handle's order
+ *   get_page H / put_page H     reference counting (the last put frees)
+ *   cpu N                       run on simulated CPU N (EINVAL, EBUSY)
+ *   drain                       drain_all_pages(NULL)
+ *   fail page_alloc [nth=N] [times=N] [probability=P] [min_order=O] | off
+ *   check, cat PATH, dmesg, echo WORDS...
+ *
+ * The interpreter uses only the public API (include/mmkit/).
+ */
+#include "script/internal.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	int min_args, max_args;
+	int (*run)(struct script *sc, int argc, char **argv);
+};
+
+static int script_error(struct script *sc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int script_error(struct script *sc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(sc->errmsg, sizeof sc->errmsg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* "<words> = <result>" */
+static void result(struct script *sc, int argc, char **argv, const char *fmt,
+		   ...) __attribute__((format(printf, 4, 5)));
+
+static void result(struct script *sc, int argc, char **argv, const char *fmt,
+		   ...)
+{
+	va_list ap;
+	int i;
+
+	for (i = 0; i < argc; i++)
+		fprintf(sc->out, "%s%s", i ? " " : "", argv[i]);
+	fputs(" = ", sc->out);
+	va_start(ap, fmt);
+	vfprintf(sc->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', sc->out);
+}
+
+static void log_to_err(void *arg, const char *line)
+{
+	struct script *sc = arg;
+
+	if (sc->echo_log)
+		fprintf(sc->err, "%s\n", line);
+}
+
+static int do_boot(struct script *sc)
+{
+	sc->cfg.printk = log_to_err;
+	sc->cfg.printk_arg = sc;
+	sc->m = mmk_boot(&sc->cfg);
+	if (!sc->m)
+		return script_error(sc, "boot failed: %s",
+				    errno == ENOMEM ?
+					    "the host could not reserve the memory" :
+					    "invalid machine configuration");
+	sc->booted = true;
+	return 0;
+}
+
+static int cmd_boot(struct script *sc, int argc, char **argv)
+{
+	int i;
+
+	if (sc->booted)
+		return script_error(sc, "boot must come once, before every other command");
+	for (i = 1; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		const char *key = argv[i], *val;
+		uint64_t v;
+
+		if (!eq)
+			return script_error(sc, "boot option '%s' is not key=value", argv[i]);
+		*eq = '\0';
+		val = eq + 1;
+		if (!strcmp(key, "arch")) {
+			if (!strcmp(val, "x86_64"))
+				sc->cfg.arch = MMK_ARCH_X86_64;
+			else if (!strcmp(val, "i386"))
+				sc->cfg.arch = MMK_ARCH_I386;
+			else
+				return script_error(sc, "unknown arch '%s' (x86_64 or i386)", val);
+		} else if (!strcmp(key, "pcp")) {
+			if (strcmp(val, "on") && strcmp(val, "off"))
+				return script_error(sc, "pcp must be on or off");
+			sc->cfg.pcp = !strcmp(val, "on");
+		} else if (!strcmp(key, "mem") || !strcmp(key, "swap")) {
+			if (!parse_size(val, &v))
+				return script_error(sc, "bad size '%s'", val);
+			if (key[0] == 'm')
+				sc->cfg.mem_bytes = v;
+			else
+				sc->cfg.swap_bytes = v;
+		} else if (!strcmp(key, "nodes") || !strcmp(key, "cpus")) {
+			if (!parse_number(val, &v) || v < 1 || v > 64)
+				return script_error(sc, "%s must be 1..64", key);
+			if (key[0] == 'n')
+				sc->cfg.nr_nodes = (int)v;
+			else
+				sc->cfg.nr_cpus = (int)v;
+		} else if (!strcmp(key, "seed")) {
+			if (!parse_number(val, &v))
+				return script_error(sc, "bad number '%s'", val);
+			sc->cfg.seed = v;
+		} else {
+			return script_error(sc, "unknown boot option '%s'", key);
+		}
+		*eq = '=';
+	}
+	if (do_boot(sc))
+		return -1;
+	result(sc, argc, argv, "ok");
+	return 0;
+}
+
+static struct handle *new_handle(struct script *sc, const char *name)
+{
+	struct handle *h;
+
+	if (!valid_name(name)) {
+		script_error(sc, "bad handle name '%s'", name);
+		return NULL;
+	}
+	h = handle_find(sc, name);
+	if (h) {
+		script_error(sc, "handle '%s' is already in use", name);
+		return NULL;
+	}
+	h = handle_add(sc, name);
+	if (!h)
+		script_error(sc, "out of memory for handles");
+	return h;
+}
+
+static struct handle *get_handle(struct script *sc, const char *name,
+				 enum handle_kind kind)
+{
+	struct handle *h = handle_find(sc, name);
+
+	if (!h) {
+		script_error(sc, "unknown handle '%s'", name);
+		return NULL;
+	}
+	if (h->kind != kind) {
+		script_error(sc, "handle '%s' is not a page allocation", name);
+		return NULL;
+	}
+	return h;
+}
+
+static int cmd_alloc_pages(struct script *sc, int argc, char **argv)
+{
+	gfp_t gfp = GFP_KERNEL;
+	struct handle *h;
+	struct page *page;
+	uint64_t order;
+
+	if (!parse_number(argv[2], &order))
+		return script_error(sc, "bad order '%s'", argv[2]);
+	if (argc > 3 && !parse_gfp(argv[3], &gfp))
+		return script_error(sc, "bad GFP mask '%s'", argv[3]);
+	if (!valid_name(argv[1]))
+		return script_error(sc, "bad handle name '%s'", argv[1]);
+	if (handle_find(sc, argv[1]))
+		return script_error(sc, "handle '%s' is already in use", argv[1]);
+	page = order > 64 ? NULL : alloc_pages(gfp, (unsigned int)order);
+	if (!page) {
+		result(sc, argc, argv, "ENOMEM");
+		return 0;
+	}
+	h = new_handle(sc, argv[1]);
+	if (!h) {
+		__free_pages(page, (unsigned int)order);
+		return -1;
+	}
+	h->kind = HANDLE_PAGES;
+	h->page = page;
+	h->order = (unsigned int)order;
+	result(sc, argc, argv, "%lu", page_to_pfn(page));
+	return 0;
+}
+
+static int cmd_free_pages(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_PAGES);
+
+	if (!h)
+		return -1;
+	__free_pages(h->page, h->order);
+	handle_remove(sc, h);
+	result(sc, argc, argv, "ok");
+	return 0;
+}
+
+static int cmd_get_page(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_PAGES);
+
+	if (!h)
+		return -1;
+	get_page(h->page);
+	result(sc, argc, argv, "%d", page_count(h->page));
+	return 0;
+}
+
+static int cmd_put_page(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_PAGES);
+	int left;
+
+	if (!h)
+		return -1;
+	left = page_count(h->page) - 1;
+	put_page(h->page);
+	if (left <= 0)
+		handle_remove(sc, h);
+	result(sc, argc, argv, "%d", left < 0 ? 0 : left);
+	return 0;
+}
+
+static int cmd_cpu(struct script *sc, int argc, char **argv)
+{
+	uint64_t cpu;
+	int err;
+
+	if (!parse_number(argv[1], &cpu))
+		return script_error(sc, "bad number '%s'", argv[1]);
+	err = cpu > 1024 ? -EINVAL : mmk_set_cpu((int)cpu);
+	if (err)
+		result(sc, argc, argv, "%s", errno_name(-err));
+	else
+		result(sc, argc, argv, "ok");
+	return 0;
+}
+
+static int cmd_drain(struct script *sc, int argc, char **argv)
+{
+	drain_all_pages(NULL);
+	result(sc, argc, argv, "ok");
+	return 0;
+}
+
+static int parse_fail_attr(struct script *sc, int argc, char **argv,
+			   struct mmk_fail_attr *attr)
+{
+	int i;
+
+	memset(attr, 0, sizeof(*attr));
+	attr->times = 1;
+	for (i = 2; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		uint64_t v;
+
+		if (!eq || !parse_number(eq + 1, &v))
+			return script_error(sc, "fail option '%s' is not key=number", argv[i]);
+		*eq = '\0';
+		if (!strcmp(argv[i], "nth"))
+			attr->nth = (unsigned long)v;
+		else if (!strcmp(argv[i], "times"))
+			attr->times = v == 0 ? -1 : (long)v;
+		else if (!strcmp(argv[i], "probability") && v <= 100)
+			attr->probability = (unsigned int)v;
+		else if (!strcmp(argv[i], "min_order") && v <= 64)
+			attr->min_order = (unsigned int)v;
+		else
+			return script_error(sc, "bad fail option '%s'", argv[i]);
+		*eq = '=';
+	}
+	return 0;
+}
+
+static int cmd_fail(struct script *sc, int argc, char **argv)
+{
+	struct mmk_fail_attr attr;
+	enum mmk_fail_kind kind;
+
+	if (!strcmp(argv[1], "page_alloc"))
+		kind = MMK_FAIL_PAGE_ALLOC;
+	else
+		return script_error(sc, "unknown fault kind '%s' (page_alloc)", argv[1]);
+	if (argc == 3 && !strcmp(argv[2], "off")) {
+		mmk_fail_set(sc->m, kind, NULL);
+	} else {
+		if (parse_fail_attr(sc, argc, argv, &attr))
+			return -1;
+		mmk_fail_set(sc->m, kind, &attr);
+	}
+	result(sc, argc, argv, "ok");
+	return 0;
+}
+
+static int cmd_check(struct script *sc, int argc, char **argv)
+{
+	char why[512];
+
+	(void)argc;
+	(void)argv;
+	if (mmk_check(sc->m, why, sizeof why)) {
+		sc->check_failed = true;
+		fprintf(sc->out, "check = FAILED: %s\n", why);
+	} else {
+		fprintf(sc->out, "check = ok\n");
+	}
+	return 0;
+}
+
+static int cmd_cat(struct script *sc, int argc, char **argv)
+{
+	char *text = mmk_proc_read(sc->m, argv[1]);
+
+	if (!text) {
+		result(sc, argc, argv, "%s", errno_name(errno));
+		return 0;
+	}
+	fputs(text, sc->out);
+	free(text);
+	return 0;
+}
+
+static int cmd_dmesg(struct script *sc, int argc, char **argv)
+{
+	size_t len = mmk_dmesg(sc->m, NULL, 0) + 1;
+	char *buf = malloc(len);
+
+	(void)argc;
+	(void)argv;
+	if (!buf)
+		return script_error(sc, "out of memory");
+	mmk_dmesg(sc->m, buf, len);
+	fputs(buf, sc->out);
+	free(buf);
+	return 0;
+}
+
+static int cmd_echo(struct script *sc, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		fprintf(sc->out, "%s%s", i > 1 ? " " : "", argv[i]);
+	fputc('\n', sc->out);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "echo", 0, SCRIPT_MAX_WORDS - 1, cmd_echo },
+	{ "boot", 0, SCRIPT_MAX_WORDS - 1, cmd_boot },
+	{ "alloc_pages", 2, 3, cmd_alloc_pages },
+	{ "free_pages", 1, 1, cmd_free_pages },
+	{ "get_page", 1, 1, cmd_get_page },
+	{ "put_page", 1, 1, cmd_put_page },
+	{ "cpu", 1, 1, cmd_cpu },
+	{ "drain", 0, 0, cmd_drain },
+	{ "fail", 2, 6, cmd_fail },
+	{ "check", 0, 0, cmd_check },
+	{ "cat", 1, 1, cmd_cat },
+	{ "dmesg", 0, 0, cmd_dmesg },
+};
+
+static int split_words(char *line, char **argv)
+{
+	int argc = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (argc == SCRIPT_MAX_WORDS)
+			return -1;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '#')
+			p++;
+		if (*p == '#') {
+			*p = '\0';
+			break;
+		}
+		if (*p)
+			*p++ = '\0';
+	}
+	return argc;
+}
+
+static int run_line(struct script *sc, char *line)
+{
+	char *argv[SCRIPT_MAX_WORDS];
+	int argc = split_words(line, argv);
+	size_t i;
+
+	if (argc < 0)
+		return script_error(sc, "too many words");
+	if (argc == 0)
+		return 0;
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		const struct command *c = &commands[i];
+
+		if (strcmp(argv[0], c->name))
+			continue;
+		if (argc - 1 < c->min_args)
+			return script_error(sc, "%s: missing argument", c->name);
+		if (argc - 1 > c->max_args)
+			return script_error(sc, "%s: too many arguments", c->name);
+		if (c->run != cmd_boot && !sc->booted && do_boot(sc))
+			return -1;
+		return c->run(sc, argc, argv);
+	}
+	return script_error(sc, "unknown command '%s'", argv[0]);
+}
+
+static void script_begin(struct script *sc, const char *name, FILE *out,
+			 FILE *err, int echo_log)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->name = name;
+	sc->out = out;
+	sc->err = err;
+	sc->echo_log = echo_log;
+	mmk_config_init(&sc->cfg);
+}
+
+/* Run one line (without its newline); false once a script error stopped
+ * the run. */
+static bool script_line(struct script *sc, char *line)
+{
+	sc->line++;
+	if (!run_line(sc, line))
+		return true;
+	fflush(sc->out);
+	fprintf(sc->err, "mmkit: %s:%lu: %s\n", sc->name, sc->line, sc->errmsg);
+	return false;
+}
+
+static int script_end(struct script *sc, bool stopped)
+{
+	fflush(sc->out);
+	handles_destroy(sc);
+	mmk_shutdown(sc->m);
+	if (stopped)
+		return MMK_SCRIPT_ERROR;
+	return sc->check_failed ? MMK_SCRIPT_CHECK_FAILED : MMK_SCRIPT_OK;
+}
+
+/* Read a whole line of any length; NULL at end of file. */
+static char *read_line(FILE *in, char **buf, size_t *cap)
+{
+	size_t len = 0;
+
+	for (;;) {
+		if (*cap - len < 2) {
+			size_t ncap = *cap ? *cap * 2 : 256;
+			char *nb = realloc(*buf, ncap);
+
+			if (!nb)
+				return NULL;
+			*buf = nb;
+			*cap = ncap;
+		}
+		if (!fgets(*buf + len, (int)(*cap - len), in))
+			return len ? *buf : NULL;
+		len += strlen(*buf + len);
+		if (len && (*buf)[len - 1] == '\n') {
+			(*buf)[len - 1] = '\0';
+			return *buf;
+		}
+	}
+}
+
+int mmk_script_run(FILE *in, const char *name, FILE *out, FILE *err,
+		   int echo_log)
+{
+	struct script sc;
+	char *buf = NULL, *line;
+	size_t cap = 0;
+	bool stopped = false;
+
+	script_begin(&sc, name, out, err, echo_log);
+	while (!stopped && (line = read_line(in, &buf, &cap)))
+		stopped = !script_line(&sc, line);
+	free(buf);
+	return script_end(&sc, stopped);
+}
+
+int mmk_script_run_string(const char *text, const char *name, FILE *out,
+			  FILE *err, int echo_log)
+{
+	struct script sc;
+	char *copy = str_dup(text), *line, *next;
+	bool stopped = false;
+
+	if (!copy)
+		return MMK_SCRIPT_ERROR;
+	script_begin(&sc, name, out, err, echo_log);
+	for (line = copy; !stopped && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		stopped = !script_line(&sc, line);
+	}
+	free(copy);
+	return script_end(&sc, stopped);
+}

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs what `make test` (deps.sh test) or `make bench` (deps.sh bench)
+# needs on Debian when it is missing. Prints what it installs.
+set -e
+want=""
+need() { # need FILE PACKAGE
+	[ -e "$1" ] || want="$want $2"
+}
+need /usr/include/cmocka.h libcmocka-dev
+command -v clang >/dev/null 2>&1 || want="$want clang"
+command -v clang-format >/dev/null 2>&1 || want="$want clang-format"
+if [ "$1" = bench ]; then
+	need /usr/include/jemalloc/jemalloc.h libjemalloc-dev
+	need /usr/include/mimalloc.h libmimalloc-dev
+	need /usr/include/gperftools/tcmalloc.h libgoogle-perftools-dev
+	command -v valgrind >/dev/null 2>&1 || want="$want valgrind"
+fi
+[ -z "$want" ] && exit 0
+echo "deps: installing$want"
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq $want >/dev/null
