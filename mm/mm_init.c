@@ -314,41 +314,56 @@ static int add_ram(struct mmk_machine *m, uint64_t start, uint64_t end)
 	return memblock_add(&m->memblock, start, end - start, 0);
 }
 
-/* Split RAM across nodes: each node gets an equal share in 4 MiB steps. */
+/* Split RAM across nodes: node k starts where the RAM below reaches k
+ * equal shares, rounded down to a 4 MiB (max-order) boundary so no buddy
+ * block straddles two nodes. */
 static int assign_nodes(struct mmk_machine *m)
 {
 	struct memblock_type *mem = &m->memblock.memory;
 	struct memblock_type ram = *mem;
-	uint64_t total = 0, share, acc = 0;
-	int i, nid = 0;
+	uint64_t cut[MAX_NUMNODES + 1], total = 0, acc = 0;
+	const uint64_t align = (uint64_t)MAX_ORDER_NR_PAGES << PAGE_SHIFT;
+	int i, k = 1, nid;
 
 	for (i = 0; i < ram.cnt; i++)
 		total += ram.regions[i].size;
-	share = ALIGN_DOWN(total / (uint64_t)m->nr_nodes,
-			   (uint64_t)MAX_ORDER_NR_PAGES << PAGE_SHIFT);
-	if (!share)
-		return -EINVAL;
+	cut[0] = 0;
+	for (i = 0; i < ram.cnt && k < m->nr_nodes; i++) {
+		const struct memblock_region *r = &ram.regions[i];
+
+		while (k < m->nr_nodes &&
+		       acc + r->size >= total / (uint64_t)m->nr_nodes * (uint64_t)k) {
+			uint64_t target = total / (uint64_t)m->nr_nodes * (uint64_t)k;
+
+			cut[k] = ALIGN_DOWN(r->base + (target - acc), align);
+			if (cut[k] <= cut[k - 1])
+				return -EINVAL;
+			k++;
+		}
+		acc += r->size;
+	}
+	cut[m->nr_nodes] = UINT64_MAX;
 	mem->cnt = 0;
 	for (i = 0; i < ram.cnt; i++) {
 		uint64_t base = ram.regions[i].base;
 		uint64_t end = base + ram.regions[i].size;
 
-		while (base < end) {
-			uint64_t take = end - base;
+		for (nid = 0; nid < m->nr_nodes; nid++) {
+			uint64_t s = max(base, cut[nid]), e = min(end, cut[nid + 1]);
 
-			if (nid < m->nr_nodes - 1 && acc + take > share)
-				take = share - acc;
-			if (memblock_add(&m->memblock, base, take, nid))
+			if (s < e && memblock_add(&m->memblock, s, e - s, nid))
 				return -ENOMEM;
-			base += take;
-			acc += take;
-			if (nid < m->nr_nodes - 1 && acc == share) {
-				nid++;
-				acc = 0;
-			}
 		}
 	}
-	return nid == m->nr_nodes - 1 ? 0 : -EINVAL;
+	for (nid = 0; nid < m->nr_nodes; nid++) {
+		bool has = false;
+
+		for (i = 0; i < mem->cnt; i++)
+			has = has || mem->regions[i].nid == nid;
+		if (!has)
+			return -EINVAL;
+	}
+	return 0;
 }
 
 static int layout_ram(struct mmk_machine *m)
@@ -484,6 +499,7 @@ static int init_sparse(struct mmk_machine *m)
 	unsigned int sb = m->arch->section_size_bits - PAGE_SHIFT;
 	unsigned long pps = 1UL << sb, nsec, s, npb;
 	size_t sec_bytes = pps * sizeof(struct page);
+	unsigned long pb = 1UL << m->arch->pageblock_order;
 	int nid, t;
 
 	npb = (m->max_pfn >> m->arch->pageblock_order) + 1;
@@ -497,10 +513,12 @@ static int init_sparse(struct mmk_machine *m)
 
 			if (!z->present_pages)
 				continue;
-			for (pfn = z->zone_start_pfn; pfn < zone_end_pfn(z);
-			     pfn += 1UL << m->arch->pageblock_order)
-				m->pb_zone[pfn >> m->arch->pageblock_order] =
-					(uint16_t)(nid * MAX_NR_ZONES + t + 1);
+			for (pfn = ALIGN_DOWN(z->zone_start_pfn, pb);
+			     pfn < zone_end_pfn(z); pfn += pb)
+				if (memblock_present_pages(&m->memblock, pfn,
+							   pfn + pb))
+					m->pb_zone[pfn >> m->arch->pageblock_order] =
+						(uint16_t)(nid * MAX_NR_ZONES + t + 1);
 		}
 	}
 	nsec = (m->max_pfn + pps - 1) >> sb;

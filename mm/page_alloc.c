@@ -1465,6 +1465,11 @@ static bool verify_zone_pages(struct mmk_machine *m, struct zone *z, char *why,
 	for (pfn = z->zone_start_pfn; pfn < end; pfn++) {
 		struct page *page = m->mem_map + pfn;
 
+		if (mmk_pfn_zone(m, pfn) != z) {
+			/* A hole without memmap: skip its pageblock. */
+			pfn |= (1UL << m->arch->pageblock_order) - 1;
+			continue;
+		}
 		if (!PageBuddy(page))
 			continue;
 		if (page->private > MAX_PAGE_ORDER ||

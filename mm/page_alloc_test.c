@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of machine boot and the buddy allocator (mm/mm_init.c,
+ * mm/page_alloc.c). Each test boots its own machine, ends with the full
+ * verifier, and, where it frees everything, checks that every page is back
+ * on the free lists (buddyinfo equal to its boot text).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/internal.h"
+
+static struct mmk_machine *boot_with(enum mmk_arch arch, uint64_t mem,
+				     int nodes, int cpus, bool pcp)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+
+	mmk_config_init(&cfg);
+	cfg.arch = arch;
+	cfg.mem_bytes = mem;
+	cfg.nr_nodes = nodes;
+	cfg.nr_cpus = cpus;
+	cfg.pcp = pcp;
+	m = mmk_boot(&cfg);
+	assert_non_null(m);
+	return m;
+}
+
+static void assert_check_ok(struct mmk_machine *m)
+{
+	char why[512];
+	int bad = mmk_check(m, why, sizeof why);
+
+	if (bad)
+		fail_msg("check failed: %s", why);
+}
+
+static char *proc(struct mmk_machine *m, const char *path)
+{
+	char *text = mmk_proc_read(m, path);
+
+	assert_non_null(text);
+	return text;
+}
+
+static struct zone *zone_of(struct mmk_machine *m, int nid, enum zone_type t)
+{
+	return &m->node_data[nid]->node_zones[t];
+}
+
+static size_t dmesg_has(struct mmk_machine *m, const char *needle)
+{
+	static char buf[MMK_LOG_SIZE + 1];
+
+	mmk_dmesg(m, buf, sizeof buf);
+	return strstr(buf, needle) != NULL;
+}
+
+/* ---- boot ---- */
+
+static void test_boot_x86_64_default_zones(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 1ULL << 30, 1, 2, true);
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
+
+	(void)state;
+	/* Linux on a PC: pfn 0 and the VGA hole are not RAM; the first
+	 * megabyte is reserved. */
+	assert_int_equal(dma->zone_start_pfn, 1);
+	assert_int_equal(dma->spanned_pages, 4095);
+	assert_int_equal(dma->present_pages, 3998);
+	assert_int_equal(zone_managed_pages(dma), 3840);
+	assert_int_equal(dma32->zone_start_pfn, 4096);
+	assert_int_equal(dma32->spanned_pages, 262144 - 4096);
+	assert_int_equal(dma32->present_pages, 262144 - 4096);
+	assert_false(populated_zone(zone_of(m, 0, ZONE_NORMAL)));
+	/* Reserved in DMA32: the 8 MiB kernel image, 8 sections of memmap
+	 * (2 MiB each), the free-area bitmaps and the per-CPU area. */
+	assert_true(zone_managed_pages(dma32) < dma32->present_pages - 2048 - 4096);
+	assert_int_equal(mmk_nr_free_pages(m),
+			 zone_managed_pages(dma) + zone_managed_pages(dma32));
+	assert_int_equal(m->nr_memmap_boot_pages, 8 * 512);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_boot_x86_64_pci_hole_above_3g(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 6ULL << 30, 1, 2, true);
+	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
+	struct zone *normal = zone_of(m, 0, ZONE_NORMAL);
+
+	(void)state;
+	/* RAM beyond 3G is remapped above 4G around the PCI hole. */
+	assert_int_equal(dma32->spanned_pages, 1048576 - 4096);
+	assert_int_equal(dma32->present_pages, 786432 - 4096);
+	assert_int_equal(normal->zone_start_pfn, 1048576);
+	assert_int_equal(normal->spanned_pages, 786432);
+	assert_int_equal(normal->present_pages, 786432);
+	assert_false(pfn_valid(900000)); /* inside the hole: no memmap */
+	assert_true(pfn_valid(1048576));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_boot_i386_highmem_zones(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_I386, 2ULL << 30, 1, 2, true);
+	struct zone *normal = zone_of(m, 0, ZONE_NORMAL);
+	struct zone *high = zone_of(m, 0, ZONE_HIGHMEM);
+	struct page *page;
+
+	(void)state;
+	assert_int_equal(normal->zone_start_pfn, 4096);
+	assert_int_equal(zone_end_pfn(normal), (896UL << 20) >> PAGE_SHIFT);
+	assert_int_equal(high->zone_start_pfn, (896UL << 20) >> PAGE_SHIFT);
+	assert_int_equal(zone_end_pfn(high), (2UL << 30) >> PAGE_SHIFT);
+	/* Boot allocations stay in lowmem, so highmem is all free. */
+	assert_int_equal(zone_managed_pages(high), high->present_pages);
+	page = alloc_pages(GFP_HIGHUSER, 0);
+	assert_non_null(page);
+	assert_true(PageHighMem(page));
+	assert_null(page_address(page));
+	assert_int_equal(page_zone(page), high);
+	__free_pages(page, 0);
+	page = alloc_pages(GFP_KERNEL, 0);
+	assert_false(PageHighMem(page));
+	assert_non_null(page_address(page));
+	assert_ptr_equal(virt_to_page(page_address(page)), page);
+	__free_pages(page, 0);
+	/* GFP_DMA32 means ZONE_NORMAL on i386. */
+	page = alloc_pages(GFP_DMA32, 0);
+	assert_int_equal(page_zone(page), normal);
+	__free_pages(page, 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_boot_rejects_bad_config(void **state)
+{
+	struct mmk_config cfg;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 1 << 20;
+	errno = 0;
+	assert_null(mmk_boot(&cfg));
+	assert_int_equal(errno, EINVAL);
+	mmk_config_init(&cfg);
+	cfg.arch = MMK_ARCH_I386;
+	cfg.mem_bytes = 4ULL << 30;
+	assert_null(mmk_boot(&cfg));
+	mmk_config_init(&cfg);
+	cfg.nr_cpus = 0;
+	assert_null(mmk_boot(&cfg));
+	mmk_config_init(&cfg);
+	cfg.arch = (enum mmk_arch)7;
+	assert_null(mmk_boot(&cfg));
+	assert_null(mmk_current());
+}
+
+static void test_boot_64g_is_lazy(void **state)
+{
+	size_t before = mmk_host_rss();
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 30, 1, 2, true);
+
+	(void)state;
+	/* mem_map is 1 GiB here; only the struct pages boot wrote may be
+	 * resident (the free block heads, one per 4 MiB). */
+	assert_true(mmk_host_rss() - before < (256UL << 20));
+	assert_int_equal(zone_of(m, 0, ZONE_NORMAL)->present_pages,
+			 (61ULL << 30) >> PAGE_SHIFT);
+	mmk_shutdown(m);
+}
+
+/* ---- buddy split and merge (pcp off: every call reaches the buddy) ---- */
+
+static void test_split_takes_lowest_block_and_leaves_halves(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	unsigned long before[NR_PAGE_ORDERS];
+	struct page *p;
+	int o;
+
+	(void)state;
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		before[o] = dma->free_area[o].nr_free;
+	/* DMA free: [256,512) order 8, [512,1024) order 9, 3 x order 10.
+	 * An order-0 request splits the order-8 block at 256:
+	 *   256 | 257 | 258-259 | 260-263 | ... | 384-511
+	 *   ^taken  o0    o1        o2             o7      */
+	p = alloc_pages(GFP_DMA, 0);
+	assert_int_equal(page_to_pfn(p), 256);
+	assert_int_equal(dma->free_area[8].nr_free, before[8] - 1);
+	for (o = 0; o < 8; o++)
+		assert_int_equal(dma->free_area[o].nr_free, before[o] + 1);
+	assert_check_ok(m);
+	__free_pages(p, 0);
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		assert_int_equal(dma->free_area[o].nr_free, before[o]);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_free_merges_buddies_up_to_max_order(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	struct page *pages[1024];
+	unsigned long tens = dma->free_area[10].nr_free;
+	int i;
+
+	(void)state;
+	/* Drain orders below 10 first so the next 1024 single pages come
+	 * from one order-10 block, then free them in a scattered order. */
+	while (dma->free_area[8].nr_free || dma->free_area[9].nr_free) {
+		struct page *p = alloc_pages(GFP_DMA, 8);
+
+		assert_non_null(p);
+	}
+	for (i = 0; i < 1024; i++) {
+		pages[i] = alloc_pages(GFP_DMA, 0);
+		assert_non_null(pages[i]);
+	}
+	assert_int_equal(dma->free_area[10].nr_free, tens - 1);
+	for (i = 0; i < 1024; i++) {
+		int j = (i * 389) % 1024; /* a permutation of 0..1023 */
+
+		__free_pages(pages[j], 0);
+	}
+	assert_int_equal(dma->free_area[10].nr_free, tens);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(dma->free_area[i].nr_free, 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_every_block_is_aligned_to_its_size(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 128ULL << 20, 1, 2, true);
+	unsigned int order;
+
+	(void)state;
+	for (order = 0; order <= MAX_PAGE_ORDER; order++) {
+		struct page *p = alloc_pages(GFP_KERNEL, order);
+
+		assert_non_null(p);
+		assert_int_equal(page_to_pfn(p) & ((1UL << order) - 1), 0);
+		__free_pages(p, order);
+	}
+	assert_null(alloc_pages(GFP_KERNEL | __GFP_NOWARN, MAX_PAGE_ORDER + 1));
+	assert_false(dmesg_has(m, "MAX_PAGE_ORDER"));
+	assert_null(alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER + 1));
+	assert_true(dmesg_has(m, "order 11 > MAX_PAGE_ORDER 10"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_free_everything_restores_boot_buddyinfo(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 256ULL << 20, 1, 2, true);
+	char *boot = proc(m, "/proc/buddyinfo"), *after;
+	struct page *pages[4000];
+	unsigned int orders[4000];
+	uint64_t r = 12345;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4000; i++) {
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		orders[i] = (unsigned int)(r >> 60) % 4;
+		pages[i] = alloc_pages(i % 7 ? GFP_KERNEL : GFP_DMA, orders[i]);
+		assert_non_null(pages[i]);
+	}
+	for (i = 3999; i >= 0; i -= 2)
+		__free_pages(pages[i], orders[i]);
+	for (i = 0; i < 4000; i += 2)
+		__free_pages(pages[i], orders[i]);
+	drain_all_pages(NULL);
+	after = proc(m, "/proc/buddyinfo");
+	assert_string_equal(after, boot);
+	assert_check_ok(m);
+	free(boot);
+	free(after);
+	mmk_shutdown(m);
+}
+
+/* ---- zones, fallback, watermarks ---- */
+
+static void test_watermarks_follow_linux_formula(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 1ULL << 30, 1, 2, true);
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
+	unsigned long lowmem = zone_managed_pages(dma) + zone_managed_pages(dma32);
+	unsigned long kb = int_sqrt(lowmem * 4 * 16);
+	unsigned long pages_min = kb >> 2;
+	unsigned long min32 = pages_min * zone_managed_pages(dma32) / lowmem;
+	unsigned long gap = max(min32 >> 2, zone_managed_pages(dma32) * 10 / 10000);
+
+	(void)state;
+	assert_int_equal(m->min_free_kbytes, kb);
+	assert_int_equal(min_wmark_pages(dma32), min32);
+	assert_int_equal(low_wmark_pages(dma32), min32 + gap);
+	assert_int_equal(high_wmark_pages(dma32), min32 + 2 * gap);
+	assert_int_equal(wmark_pages(dma32, WMARK_PROMO), min32 + 3 * gap);
+	/* protection: DMA keeps DMA32's managed pages / 256 from requests
+	 * that could have used DMA32; the same value repeats for the
+	 * higher (empty) zones. */
+	assert_int_equal(dma->lowmem_reserve[ZONE_DMA32],
+			 zone_managed_pages(dma32) / 256);
+	assert_int_equal(dma->lowmem_reserve[ZONE_NORMAL],
+			 zone_managed_pages(dma32) / 256);
+	assert_int_equal(dma32->lowmem_reserve[ZONE_NORMAL], 0);
+	/* pcp sizing: batch 63, high_min = low / 2 CPUs, high_max =
+	 * managed / 8 / 2 CPUs. */
+	assert_int_equal(dma32->per_cpu_pageset[0].batch, 63);
+	assert_int_equal(dma32->per_cpu_pageset[0].high_min,
+			 (int)(low_wmark_pages(dma32) / 2));
+	assert_int_equal(dma32->per_cpu_pageset[1].high_max,
+			 (int)(zone_managed_pages(dma32) / 8 / 2));
+	assert_int_equal(dma->per_cpu_pageset[0].batch, 1);
+	assert_int_equal(dma32->stat_threshold, 2 * 2 * (1 + fls_long(zone_managed_pages(dma32) >> 15)));
+	mmk_shutdown(m);
+}
+
+/* Take every page of @zone that @gfp may take, returning the count. */
+static unsigned long exhaust(gfp_t gfp, struct page ***out)
+{
+	unsigned long n = 0, cap = 1024;
+	struct page **v = malloc(cap * sizeof(*v)), *p;
+
+	while ((p = alloc_pages(gfp | __GFP_NOWARN, 0))) {
+		if (n == cap) {
+			cap *= 2;
+			v = realloc(v, cap * sizeof(*v));
+		}
+		v[n++] = p;
+	}
+	*out = v;
+	return n;
+}
+
+static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
+	struct page **pages;
+	unsigned long n, i, dma_taken = 0;
+
+	(void)state;
+	n = exhaust(GFP_KERNEL, &pages);
+	for (i = 0; i < n; i++)
+		if (page_zone(pages[i]) == dma)
+			dma_taken++;
+	/* GFP_KERNEL used DMA32 down to its min watermark, then DMA down to
+	 * min + lowmem_reserve[DMA32]. */
+	assert_true(dma_taken > 0);
+	assert_int_equal(zone_page_state(dma32, NR_FREE_PAGES),
+			 min_wmark_pages(dma32));
+	assert_int_equal(zone_page_state(dma, NR_FREE_PAGES),
+			 min_wmark_pages(dma) + (unsigned long)dma->lowmem_reserve[ZONE_DMA32]);
+	/* GFP_DMA may still use what the reserve kept back from DMA32
+	 * requests, down to DMA's own min watermark. */
+	assert_non_null(alloc_pages(GFP_DMA, 0));
+	/* GFP_ATOMIC dips below min (to 3/8 of it). */
+	assert_non_null(alloc_pages(GFP_ATOMIC, 0));
+	assert_true(dmesg_has(m, "page allocation failure") == false);
+	assert_null(alloc_pages(GFP_KERNEL, 0));
+	assert_true(dmesg_has(m, "page allocation failure: order:0, mode:0xcc0(GFP_KERNEL)"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_gfp_atomic_and_high_reserves(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
+	struct page **a, **b, **c;
+	unsigned long min = min_wmark_pages(dma32);
+
+	(void)state;
+	exhaust(GFP_DMA32, &a);
+	assert_int_equal(zone_page_state(dma32, NR_FREE_PAGES), min);
+	/* __GFP_HIGH: half of min; GFP_ATOMIC: 3/8 of min. */
+	exhaust(GFP_DMA32 | __GFP_HIGH | __GFP_DIRECT_RECLAIM, &b);
+	assert_int_equal(zone_page_state(dma32, NR_FREE_PAGES), min - min / 2);
+	exhaust(GFP_DMA32 | GFP_ATOMIC, &c);
+	assert_int_equal(zone_page_state(dma32, NR_FREE_PAGES),
+			 (min - min / 2) - (min - min / 2) / 4);
+	assert_check_ok(m);
+	free(a);
+	free(b);
+	free(c);
+	mmk_shutdown(m);
+}
+
+static void test_invalid_zone_modifiers_are_refused(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, true);
+
+	(void)state;
+	assert_null(alloc_pages(__GFP_DMA | __GFP_DMA32, 0));
+	assert_true(dmesg_has(m, "invalid zone modifiers 0x5"));
+	assert_null(alloc_pages_node(5, GFP_KERNEL, 0));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_two_nodes_split_memory_and_fall_back(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 512ULL << 20, 2, 2, true);
+	struct page *p;
+	unsigned long n = 0;
+
+	(void)state;
+	assert_int_equal(m->node_data[0]->node_start_pfn, 1);
+	/* Node 1 starts where the RAM below it reaches half of all RAM,
+	 * rounded down to 4 MiB: 256 MiB (RAM starts with the 1M hole). */
+	assert_int_equal(m->node_data[1]->node_start_pfn, 65536);
+	assert_true(populated_zone(zone_of(m, 1, ZONE_DMA32)));
+	assert_false(populated_zone(zone_of(m, 1, ZONE_DMA)));
+	/* Node 1's zonelist: its own DMA32 first, then node 0's zones. */
+	assert_ptr_equal(m->node_data[1]->node_zonelist.zones[0], zone_of(m, 1, ZONE_DMA32));
+	assert_ptr_equal(m->node_data[1]->node_zonelist.zones[1], zone_of(m, 0, ZONE_DMA32));
+	p = alloc_pages_node(1, GFP_KERNEL, 0);
+	assert_int_equal(page_to_nid(p), 1);
+	__free_pages(p, 0);
+	p = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE, 2);
+	assert_int_equal(page_to_nid(p), 1);
+	__free_pages(p, 2);
+	/* With node 1 exhausted, node 1's requests spill to node 0:
+	 * numa_miss on the zone used, numa_foreign on the preferred one. */
+	while ((p = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN, 0)))
+		n++;
+	assert_true(n > 60000);
+	p = alloc_pages_node(1, GFP_KERNEL, 0);
+	assert_int_equal(page_to_nid(p), 0);
+	assert_int_equal(zone_numa_event(m, zone_of(m, 0, ZONE_DMA32), NUMA_MISS), 1);
+	assert_int_equal(zone_numa_event(m, zone_of(m, 1, ZONE_DMA32), NUMA_FOREIGN), 1);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- API surface ---- */
+
+static void test_compound_page_has_head_and_tails(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct page *p = alloc_pages(GFP_KERNEL | __GFP_COMP, 3);
+	int i;
+
+	(void)state;
+	assert_true(PageHead(p));
+	assert_int_equal(compound_order(p), 3);
+	for (i = 1; i < 8; i++) {
+		assert_true(PageTail(p + i));
+		assert_ptr_equal(compound_head(p + i), p);
+	}
+	/* A reference on a tail is a reference on the head. */
+	get_page(p + 5);
+	assert_int_equal(page_count(p), 2);
+	put_page(p + 5);
+	put_page(p); /* the last reference frees all 8 pages */
+	assert_false(PageHead(p));
+	assert_false(PageTail(p + 1));
+	drain_all_pages(NULL);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_get_zeroed_page_and_free_pages(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	unsigned long addr = __get_free_pages(GFP_KERNEL, 1), z;
+	unsigned char *b;
+	int i;
+
+	(void)state;
+	memset((void *)addr, 0xab, 2 * PAGE_SIZE);
+	free_pages(addr, 1);
+	z = get_zeroed_page(GFP_KERNEL);
+	assert_int_not_equal(z, 0);
+	b = (unsigned char *)z;
+	for (i = 0; i < (int)PAGE_SIZE; i++)
+		assert_int_equal(b[i], 0);
+	assert_ptr_equal(virt_to_page(b), virt_to_page(b + 100));
+	free_page(z);
+	addr = __get_dma_pages(GFP_KERNEL, 0);
+	assert_int_equal(page_zone(virt_to_page((void *)addr))->idx, ZONE_DMA);
+	free_pages(addr, 0);
+	free_pages(0, 3); /* no-op */
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_double_free_is_reported_not_corrupting(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct page *p = alloc_pages(GFP_KERNEL, 0);
+	unsigned long pfn = page_to_pfn(p);
+
+	(void)state;
+	__free_pages(p, 0);
+	__free_pages(p, 0);
+	assert_true(dmesg_has(m, "BUG: Bad page state in process mmkit  pfn:"));
+	assert_true(dmesg_has(m, "page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)"));
+	assert_int_equal(page_to_pfn(p), pfn);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_wrong_order_free_is_refused(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct page *p = alloc_pages(GFP_KERNEL, 2);
+	unsigned long free_before;
+
+	(void)state;
+	drain_all_pages(NULL);
+	free_before = mmk_nr_free_pages(m);
+	__free_pages(p, 1);
+	assert_true(dmesg_has(m, "freeing order 1, but it was allocated with order 2"));
+	assert_int_equal(page_ref_count(p), 1);
+	__free_pages(p + 1, 0); /* a tail of a non-compound block */
+	assert_true(dmesg_has(m, "page_ref_count(page) == 0"));
+	drain_all_pages(NULL);
+	assert_int_equal(mmk_nr_free_pages(m), free_before);
+	assert_check_ok(m);
+	__free_pages(p, 2); /* the right order still works */
+	drain_all_pages(NULL);
+	assert_int_equal(mmk_nr_free_pages(m), free_before + 4);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_freeing_a_mapped_page_reports_nonzero_mapcount(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct page *p = alloc_pages(GFP_KERNEL, 0);
+
+	(void)state;
+	atomic_store(&p->_mapcount, 1);
+	__free_pages(p, 0);
+	assert_true(dmesg_has(m, "page dumped because: nonzero mapcount"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_fail_page_alloc_nth_and_times(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_fail_attr attr = { .nth = 3, .times = 2 };
+	struct page *p[6];
+	int i;
+
+	(void)state;
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC, &attr), 0);
+	for (i = 0; i < 6; i++)
+		p[i] = alloc_pages(GFP_KERNEL, 0);
+	assert_non_null(p[0]);
+	assert_non_null(p[1]);
+	assert_null(p[2]);
+	assert_null(p[3]);
+	assert_non_null(p[4]);
+	assert_int_equal(mmk_fail_count(m, MMK_FAIL_PAGE_ALLOC), 2);
+	/* __GFP_NOFAIL is never failed by injection. */
+	attr.nth = 1;
+	attr.times = -1;
+	mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC, &attr);
+	assert_null(alloc_pages(GFP_KERNEL, 0));
+	assert_non_null(p[2] = alloc_pages(GFP_KERNEL | __GFP_NOFAIL, 0));
+	mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC, NULL);
+	for (i = 0; i < 6; i++)
+		if (p[i])
+			__free_pages(p[i], 0);
+	assert_int_equal(mmk_fail_set(m, MMK_NR_FAIL_KINDS, NULL), -EINVAL);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_pcp_holds_pages_until_drained(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 128ULL << 20, 1, 2, true);
+	struct zone *z = zone_of(m, 0, ZONE_DMA32);
+	unsigned long free0 = zone_page_state(z, NR_FREE_PAGES);
+	struct page *p = alloc_pages(GFP_KERNEL, 0);
+	struct per_cpu_pages *pcp = &z->per_cpu_pageset[0];
+
+	(void)state;
+	/* A refill moved a batch from the buddy lists to CPU 0's list. */
+	assert_int_equal(mmk_get_cpu(), 0);
+	assert_true(atomic_load(&pcp->count) > 0);
+	assert_int_equal(zone_page_state(z, NR_FREE_PAGES),
+			 free0 - 1 - (unsigned long)atomic_load(&pcp->count));
+	__free_pages(p, 0);
+	drain_all_pages(NULL);
+	assert_int_equal(atomic_load(&pcp->count), 0);
+	assert_int_equal(zone_page_state(z, NR_FREE_PAGES), free0);
+	/* The other CPU's list works the same after a switch. */
+	assert_int_equal(mmk_set_cpu(1), 0);
+	p = alloc_pages(GFP_KERNEL, 1);
+	assert_true(atomic_load(&z->per_cpu_pageset[1].count) > 0);
+	__free_pages(p, 1);
+	assert_int_equal(mmk_set_cpu(2), -EINVAL);
+	drain_all_pages(z);
+	assert_int_equal(zone_page_state(z, NR_FREE_PAGES), free0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_verifier_catches_corruption(void **state)
+{
+	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	char why[256];
+
+	(void)state;
+	/* Clear PG_buddy on the head of the order-8 block at pfn 256. */
+	m->mem_map[256].page_type = 0;
+	assert_int_equal(mmk_check(m, why, sizeof why), 1);
+	assert_string_equal(why, "zone DMA order 8: pfn 0x100 is on the free list without PG_buddy of that order");
+	m->mem_map[256].page_type = PGTY_buddy << 24;
+	dma->free_area[3].nr_free++;
+	assert_int_equal(mmk_check(m, why, sizeof why), 1);
+	assert_string_equal(why, "zone DMA order 3: nr_free is 1 but 0 blocks are free");
+	dma->free_area[3].nr_free--;
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- randomised sequences with the verifier after each step ---- */
+
+static void random_ops(enum mmk_arch arch, uint64_t mem, bool pcp, uint64_t seed,
+		       int steps)
+{
+	struct mmk_machine *m = boot_with(arch, mem, 1, 2, pcp);
+	static const gfp_t gfps[] = { GFP_KERNEL, GFP_DMA, GFP_DMA32, GFP_ATOMIC,
+				      GFP_HIGHUSER_MOVABLE,
+				      GFP_KERNEL | __GFP_COMP | __GFP_ZERO };
+	struct {
+		struct page *p;
+		unsigned int order;
+	} live[512];
+	char *boot = proc(m, "/proc/buddyinfo"), *after;
+	int nlive = 0, i;
+	uint64_t r = seed;
+
+	for (i = 0; i < steps; i++) {
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		if (nlive < 512 && (nlive == 0 || r % 3)) {
+			unsigned int order = (unsigned int)(r >> 8) % 11;
+			struct page *p;
+
+			if (order > 3 && (r >> 20) % 4)
+				order %= 4;
+			p = alloc_pages(gfps[(r >> 32) % 6] | __GFP_NOWARN, order);
+			if (p) {
+				live[nlive].p = p;
+				live[nlive++].order = order;
+			}
+		} else {
+			int k = (int)((r >> 16) % (uint64_t)nlive);
+
+			__free_pages(live[k].p, live[k].order);
+			live[k] = live[--nlive];
+		}
+		if ((r >> 40) % 97 == 0)
+			assert_int_equal(mmk_set_cpu((int)((r >> 50) % 2)), 0);
+		if (i % 16 == 0 || steps <= 2000) {
+			char why[512];
+
+			if (mmk_check(m, why, sizeof why))
+				fail_msg("seed %lu step %d: %s", (unsigned long)seed, i, why);
+		}
+	}
+	while (nlive) {
+		nlive--;
+		__free_pages(live[nlive].p, live[nlive].order);
+	}
+	drain_all_pages(NULL);
+	after = proc(m, "/proc/buddyinfo");
+	assert_string_equal(after, boot);
+	assert_check_ok(m);
+	free(boot);
+	free(after);
+	mmk_shutdown(m);
+}
+
+static void test_random_sequences_keep_invariants(void **state)
+{
+	(void)state;
+	random_ops(MMK_ARCH_X86_64, 64ULL << 20, true, 1, 2000);
+	random_ops(MMK_ARCH_X86_64, 64ULL << 20, false, 2, 2000);
+	random_ops(MMK_ARCH_I386, 1ULL << 30, true, 3, 2000);
+	random_ops(MMK_ARCH_X86_64, 512ULL << 20, true, 4, 20000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_boot_x86_64_default_zones),
+		cmocka_unit_test(test_boot_x86_64_pci_hole_above_3g),
+		cmocka_unit_test(test_boot_i386_highmem_zones),
+		cmocka_unit_test(test_boot_rejects_bad_config),
+		cmocka_unit_test(test_boot_64g_is_lazy),
+		cmocka_unit_test(test_split_takes_lowest_block_and_leaves_halves),
+		cmocka_unit_test(test_free_merges_buddies_up_to_max_order),
+		cmocka_unit_test(test_every_block_is_aligned_to_its_size),
+		cmocka_unit_test(test_free_everything_restores_boot_buddyinfo),
+		cmocka_unit_test(test_watermarks_follow_linux_formula),
+		cmocka_unit_test(test_kernel_falls_back_to_dma_above_its_reserve),
+		cmocka_unit_test(test_gfp_atomic_and_high_reserves),
+		cmocka_unit_test(test_invalid_zone_modifiers_are_refused),
+		cmocka_unit_test(test_two_nodes_split_memory_and_fall_back),
+		cmocka_unit_test(test_compound_page_has_head_and_tails),
+		cmocka_unit_test(test_get_zeroed_page_and_free_pages),
+		cmocka_unit_test(test_double_free_is_reported_not_corrupting),
+		cmocka_unit_test(test_wrong_order_free_is_refused),
+		cmocka_unit_test(test_freeing_a_mapped_page_reports_nonzero_mapcount),
+		cmocka_unit_test(test_fail_page_alloc_nth_and_times),
+		cmocka_unit_test(test_pcp_holds_pages_until_drained),
+		cmocka_unit_test(test_verifier_catches_corruption),
+		cmocka_unit_test(test_random_sequences_keep_invariants),
+	};
+
+	return cmocka_run_group_tests_name("page_alloc", tests, NULL, NULL);
+}
