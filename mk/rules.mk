@@ -26,7 +26,8 @@ all: $(O)/lib/libmmkit.a $(O)/lib/libmmkit.so $(O)/bin/mmkit
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 # The tour script, compiled into the CLI as a C string.
 $(O)/gen/tour.c: examples/tour.mms
@@ -36,27 +37,31 @@ $(O)/gen/tour.c: examples/tour.mms
 
 $(O)/obj/gen/tour.o: $(O)/gen/tour.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(O)/lib/libmmkit.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(O)/lib/libmmkit.so: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) -shared -o $@ $^ $(LDLIBS_ALL)
+	@echo "  LD      $@"
+	@$(CC) -shared -o $@ $^ $(LDLIBS_ALL)
 
 $(O)/bin/mmkit: $(CLI_OBJS) $(O)/lib/libmmkit.a
 	@mkdir -p $(dir $@)
-	$(CC) -o $@ $(CLI_OBJS) $(O)/lib/libmmkit.a $(LDLIBS_ALL)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $(CLI_OBJS) $(O)/lib/libmmkit.a $(LDLIBS_ALL)
 
 tests: $(TESTS) $(O)/bin/mmkit
 
 define test_rule
 $(O)/tests/$(basename $(notdir $(1))): $(O)/obj/$(basename $(1)).o $(O)/lib/libmmkit.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) -o $$@ $$< $(O)/lib/libmmkit.a -lcmocka $$(LDLIBS_ALL)
+	@echo "  LD      $$@"
+	@$$(CC) -o $$@ $$< $(O)/lib/libmmkit.a -lcmocka $$(LDLIBS_ALL)
 endef
 $(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
 
@@ -65,7 +70,8 @@ benches: $(BENCHES)
 define bench_rule
 $(O)/bench/$(basename $(notdir $(1))): $(O)/obj/$(basename $(1)).o $(O)/lib/libmmkit.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) -o $$@ $$< $(O)/lib/libmmkit.a $$(LDLIBS_ALL) -ldl -lm
+	@echo "  LD      $$@"
+	@$$(CC) -o $$@ $$< $(O)/lib/libmmkit.a $$(LDLIBS_ALL) -ldl -lm
 endef
 $(foreach b,$(BENCH_SRCS),$(eval $(call bench_rule,$(b))))
 

@@ -138,6 +138,63 @@ void dump_page(struct mmk_machine *m, const struct page *page,
 	printk(m, "page dumped because: %s", reason);
 }
 
+/* ---- GFP names, as %pGg prints them ---- */
+
+void format_gfp(gfp_t gfp, char *buf, size_t len)
+{
+	static const struct {
+		gfp_t mask;
+		const char *name;
+	} names[] = {
+		{ GFP_TRANSHUGE, "GFP_TRANSHUGE" },
+		{ GFP_TRANSHUGE_LIGHT, "GFP_TRANSHUGE_LIGHT" },
+		{ GFP_HIGHUSER_MOVABLE, "GFP_HIGHUSER_MOVABLE" },
+		{ GFP_HIGHUSER, "GFP_HIGHUSER" },
+		{ GFP_USER, "GFP_USER" },
+		{ GFP_KERNEL_ACCOUNT, "GFP_KERNEL_ACCOUNT" },
+		{ GFP_KERNEL, "GFP_KERNEL" },
+		{ GFP_NOFS, "GFP_NOFS" },
+		{ GFP_ATOMIC, "GFP_ATOMIC" },
+		{ GFP_NOIO, "GFP_NOIO" },
+		{ GFP_NOWAIT, "GFP_NOWAIT" },
+		{ GFP_DMA, "GFP_DMA" },
+		{ __GFP_HIGHMEM, "__GFP_HIGHMEM" },
+		{ GFP_DMA32, "GFP_DMA32" },
+		{ __GFP_HIGH, "__GFP_HIGH" },
+		{ __GFP_IO, "__GFP_IO" },
+		{ __GFP_FS, "__GFP_FS" },
+		{ __GFP_NOWARN, "__GFP_NOWARN" },
+		{ __GFP_RETRY_MAYFAIL, "__GFP_RETRY_MAYFAIL" },
+		{ __GFP_NOFAIL, "__GFP_NOFAIL" },
+		{ __GFP_NORETRY, "__GFP_NORETRY" },
+		{ __GFP_COMP, "__GFP_COMP" },
+		{ __GFP_ZERO, "__GFP_ZERO" },
+		{ __GFP_NOMEMALLOC, "__GFP_NOMEMALLOC" },
+		{ __GFP_MEMALLOC, "__GFP_MEMALLOC" },
+		{ __GFP_HARDWALL, "__GFP_HARDWALL" },
+		{ __GFP_THISNODE, "__GFP_THISNODE" },
+		{ __GFP_RECLAIMABLE, "__GFP_RECLAIMABLE" },
+		{ __GFP_MOVABLE, "__GFP_MOVABLE" },
+		{ __GFP_ACCOUNT, "__GFP_ACCOUNT" },
+		{ __GFP_WRITE, "__GFP_WRITE" },
+		{ __GFP_RECLAIM, "__GFP_RECLAIM" },
+		{ __GFP_DIRECT_RECLAIM, "__GFP_DIRECT_RECLAIM" },
+		{ __GFP_KSWAPD_RECLAIM, "__GFP_KSWAPD_RECLAIM" },
+	};
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(names) && gfp; i++) {
+		if ((gfp & names[i].mask) != names[i].mask)
+			continue;
+		gfp &= ~names[i].mask;
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
+					 "%s%s", used ? "|" : "", names[i].name);
+	}
+	if (gfp && used < len)
+		snprintf(buf + used, len - used, "%s%#x", used ? "|" : "", gfp);
+}
+
 void bad_page(struct mmk_machine *m, const struct page *page,
 	      const char *reason)
 {

@@ -219,6 +219,8 @@ void dump_page(struct mmk_machine *m, const struct page *page,
 	       const char *reason);
 void bad_page(struct mmk_machine *m, const struct page *page,
 	      const char *reason);
+/* Linux's %pGg: GFP_KERNEL|__GFP_ZERO style names of @gfp. */
+void format_gfp(gfp_t gfp, char *buf, size_t len);
 void mmk_log_init(struct mmk_log *log);
 void mmk_log_destroy(struct mmk_log *log);
 /* Record the first verifier violation into @why. Returns false. */

@@ -116,7 +116,9 @@ static void add_to_free_area(struct mmk_machine *m, struct zone *zone,
 	struct page *page = m->mem_map + pfn;
 
 	hbitmap_set(&area->map, block_index(zone, pfn, order));
-	area->nr_free++;
+	atomic_store_explicit(&area->nr_free,
+			      atomic_load_explicit(&area->nr_free, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 	page->page_type = PGTY_buddy << 24;
 	page->private = order;
 	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
@@ -131,7 +133,9 @@ static void del_from_free_area(struct mmk_machine *m, struct zone *zone,
 	struct page *page = m->mem_map + pfn;
 
 	hbitmap_clear(&area->map, block_index(zone, pfn, order));
-	area->nr_free--;
+	atomic_store_explicit(&area->nr_free,
+			      atomic_load_explicit(&area->nr_free, memory_order_relaxed) - 1,
+			      memory_order_relaxed);
 	page->page_type = 0;
 	page->private = 0;
 	mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
@@ -185,7 +189,7 @@ static long __rmqueue_smallest(struct mmk_machine *m, struct zone *zone,
 		struct free_area *area = &zone->free_area[o];
 		unsigned long pfn;
 
-		if (!area->nr_free)
+		if (!atomic_load_explicit(&area->nr_free, memory_order_relaxed))
 			continue;
 		pfn = zone->buddy_base +
 		      ((unsigned long)hbitmap_find_first(&area->map) << o);
@@ -239,7 +243,8 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order,
 	if (!order)
 		return true;
 	for (o = order; o < NR_PAGE_ORDERS; o++)
-		if (z->free_area[o].nr_free)
+		if (atomic_load_explicit(&z->free_area[o].nr_free,
+					 memory_order_relaxed))
 			return true;
 	return false;
 }
@@ -794,8 +799,6 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 	return alloc_flags;
 }
 
-static void format_gfp(gfp_t gfp, char *buf, size_t len);
-
 static void warn_alloc(struct mmk_machine *m, gfp_t gfp, unsigned int order)
 {
 	char names[256];
@@ -1318,63 +1321,6 @@ unsigned long mmk_nr_free_pages(struct mmk_machine *m)
 	return global_zone_page_state(m, NR_FREE_PAGES);
 }
 
-/* ---- GFP names, as %pGg prints them ---- */
-
-static void format_gfp(gfp_t gfp, char *buf, size_t len)
-{
-	static const struct {
-		gfp_t mask;
-		const char *name;
-	} names[] = {
-		{ GFP_TRANSHUGE, "GFP_TRANSHUGE" },
-		{ GFP_TRANSHUGE_LIGHT, "GFP_TRANSHUGE_LIGHT" },
-		{ GFP_HIGHUSER_MOVABLE, "GFP_HIGHUSER_MOVABLE" },
-		{ GFP_HIGHUSER, "GFP_HIGHUSER" },
-		{ GFP_USER, "GFP_USER" },
-		{ GFP_KERNEL_ACCOUNT, "GFP_KERNEL_ACCOUNT" },
-		{ GFP_KERNEL, "GFP_KERNEL" },
-		{ GFP_NOFS, "GFP_NOFS" },
-		{ GFP_ATOMIC, "GFP_ATOMIC" },
-		{ GFP_NOIO, "GFP_NOIO" },
-		{ GFP_NOWAIT, "GFP_NOWAIT" },
-		{ GFP_DMA, "GFP_DMA" },
-		{ __GFP_HIGHMEM, "__GFP_HIGHMEM" },
-		{ GFP_DMA32, "GFP_DMA32" },
-		{ __GFP_HIGH, "__GFP_HIGH" },
-		{ __GFP_IO, "__GFP_IO" },
-		{ __GFP_FS, "__GFP_FS" },
-		{ __GFP_NOWARN, "__GFP_NOWARN" },
-		{ __GFP_RETRY_MAYFAIL, "__GFP_RETRY_MAYFAIL" },
-		{ __GFP_NOFAIL, "__GFP_NOFAIL" },
-		{ __GFP_NORETRY, "__GFP_NORETRY" },
-		{ __GFP_COMP, "__GFP_COMP" },
-		{ __GFP_ZERO, "__GFP_ZERO" },
-		{ __GFP_NOMEMALLOC, "__GFP_NOMEMALLOC" },
-		{ __GFP_MEMALLOC, "__GFP_MEMALLOC" },
-		{ __GFP_HARDWALL, "__GFP_HARDWALL" },
-		{ __GFP_THISNODE, "__GFP_THISNODE" },
-		{ __GFP_RECLAIMABLE, "__GFP_RECLAIMABLE" },
-		{ __GFP_MOVABLE, "__GFP_MOVABLE" },
-		{ __GFP_ACCOUNT, "__GFP_ACCOUNT" },
-		{ __GFP_WRITE, "__GFP_WRITE" },
-		{ __GFP_RECLAIM, "__GFP_RECLAIM" },
-		{ __GFP_DIRECT_RECLAIM, "__GFP_DIRECT_RECLAIM" },
-		{ __GFP_KSWAPD_RECLAIM, "__GFP_KSWAPD_RECLAIM" },
-	};
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(names) && gfp; i++) {
-		if ((gfp & names[i].mask) != names[i].mask)
-			continue;
-		gfp &= ~names[i].mask;
-		used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
-					 "%s%s", used ? "|" : "", names[i].name);
-	}
-	if (gfp && used < len)
-		snprintf(buf + used, len - used, "%s%#x", used ? "|" : "", gfp);
-}
-
 /* ---- the verifier ---- */
 
 static bool verify_pcp(struct mmk_machine *m, struct zone *z,
@@ -1505,7 +1451,7 @@ static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
 		}
 		if (n != area->nr_free)
 			return verify_fail(why, len, "zone %s order %u: nr_free is %lu but %lu blocks are free",
-					   z->name, o, area->nr_free, n);
+					   z->name, o, (unsigned long)atomic_load(&area->nr_free), n);
 		free_pages += n << o;
 		if (o >= m->arch->pageblock_order)
 			free_blocks += n << o;

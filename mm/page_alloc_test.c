@@ -379,6 +379,7 @@ static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 	assert_null(alloc_pages(GFP_KERNEL, 0));
 	assert_true(dmesg_has(m, "page allocation failure: order:0, mode:0xcc0(GFP_KERNEL)"));
 	assert_check_ok(m);
+	free(pages);
 	mmk_shutdown(m);
 }
 

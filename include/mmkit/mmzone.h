@@ -90,7 +90,7 @@ struct hbitmap {
  */
 struct free_area {
 	struct hbitmap map;
-	unsigned long nr_free;
+	atomic_ulong nr_free;	/* read without the zone lock by watermark checks */
 };
 
 struct pglist_data;

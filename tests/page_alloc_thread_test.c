@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Multi-threaded stress of the page allocator: threads on their own
+ * simulated CPUs (and some without one) allocate and free orders 0..3,
+ * hand pages to each other to free, and drain every CPU's lists while the
+ * owners run. Afterwards the verifier must pass and every page must be
+ * back on the free lists. Runs under TSan in `make test-sanitize`.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mmkit/mmkit.h>
+
+#define SLOTS 256
+
+struct shared {
+	struct mmk_machine *m;
+	pthread_mutex_t lock;
+	struct page *slot[SLOTS];	/* pages handed between threads */
+	unsigned int slot_order[SLOTS];
+	int ops;
+	atomic_int claimed;	/* threads with a CPU that have claimed it */
+	atomic_int errors;
+};
+
+struct worker {
+	struct shared *sh;
+	uint64_t seed;
+	int cpu;	/* -1: claim whatever CPU is free (maybe none) */
+	bool drainer;
+};
+
+static uint64_t next(uint64_t *r)
+{
+	*r ^= *r << 13;
+	*r ^= *r >> 7;
+	*r ^= *r << 17;
+	return *r;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	struct page *mine[64];
+	unsigned int order[64];
+	int n = 0, i;
+
+	if (w->cpu >= 0) {
+		mmk_set_current(sh->m);
+		if (mmk_get_cpu() != w->cpu && mmk_set_cpu(w->cpu))
+			atomic_fetch_add(&sh->errors, 1);
+		atomic_fetch_add(&sh->claimed, 1);
+	} else {
+		/* Takes a CPU only if one is left over. */
+		mmk_set_current(sh->m);
+	}
+	for (i = 0; i < sh->ops; i++) {
+		uint64_t r = next(&w->seed);
+
+		if (w->drainer && r % 64 == 0)
+			drain_all_pages(NULL);
+		if (n < 64 && r % 2) {
+			unsigned int o = (unsigned int)(r >> 8) % 4;
+			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, o);
+
+			if (p) {
+				mine[n] = p;
+				order[n++] = o;
+			}
+		} else if (n) {
+			unsigned int k = (unsigned int)(r >> 16) % (unsigned int)n;
+			unsigned int s = (unsigned int)(r >> 32) % SLOTS;
+			struct page *give = mine[k], *take;
+			unsigned int go = order[k], to;
+
+			mine[k] = mine[--n];
+			order[k] = order[n];
+			/* Swap with a shared slot: we free what another thread
+			 * allocated. */
+			pthread_mutex_lock(&sh->lock);
+			take = sh->slot[s];
+			to = sh->slot_order[s];
+			sh->slot[s] = give;
+			sh->slot_order[s] = go;
+			pthread_mutex_unlock(&sh->lock);
+			if (take)
+				__free_pages(take, to);
+		}
+	}
+	while (n--)
+		__free_pages(mine[n], order[n]);
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+static void run_stress(int nthreads, int ncpus, int ops)
+{
+	struct mmk_config cfg;
+	struct shared sh;
+	struct worker w[32];
+	pthread_t tid[32];
+	char why[512], *boot, *after;
+	int i;
+
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 256ULL << 20;
+	cfg.nr_cpus = ncpus;
+	memset(&sh, 0, sizeof sh);
+	sh.m = mmk_boot(&cfg);
+	assert_non_null(sh.m);
+	boot = mmk_proc_read(sh.m, "/proc/buddyinfo");
+	mmk_set_current(NULL); /* give CPU 0 to the workers */
+	pthread_mutex_init(&sh.lock, NULL);
+	sh.ops = ops;
+	for (i = 0; i < nthreads; i++) {
+		w[i].sh = &sh;
+		w[i].seed = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
+		w[i].cpu = i < ncpus ? i : -1;
+		w[i].drainer = i == nthreads - 1;
+		if (i == ncpus)
+			while (atomic_load(&sh.claimed) < ncpus)
+				sched_yield();
+		assert_int_equal(pthread_create(&tid[i], NULL, worker_main, &w[i]), 0);
+	}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(tid[i], NULL);
+	assert_int_equal(atomic_load(&sh.errors), 0);
+	mmk_set_current(sh.m);
+	for (i = 0; i < SLOTS; i++)
+		if (sh.slot[i])
+			__free_pages(sh.slot[i], sh.slot_order[i]);
+	drain_all_pages(NULL);
+	if (mmk_check(sh.m, why, sizeof why))
+		fail_msg("check failed: %s", why);
+	after = mmk_proc_read(sh.m, "/proc/buddyinfo");
+	assert_string_equal(after, boot);
+	free(boot);
+	free(after);
+	pthread_mutex_destroy(&sh.lock);
+	mmk_shutdown(sh.m);
+}
+
+static void test_two_threads_two_cpus(void **state)
+{
+	(void)state;
+	run_stress(2, 2, 200000);
+}
+
+static void test_eight_threads_four_cpus_cross_frees(void **state)
+{
+	(void)state;
+	run_stress(8, 4, 50000);
+}
+
+static void test_thirty_two_threads(void **state)
+{
+	(void)state;
+	run_stress(32, 8, 5000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_threads_two_cpus),
+		cmocka_unit_test(test_eight_threads_four_cpus_cross_frees),
+		cmocka_unit_test(test_thirty_two_threads),
+	};
+
+	return cmocka_run_group_tests_name("page_alloc_thread", tests, NULL, NULL);
+}
