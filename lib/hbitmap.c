@@ -89,7 +89,8 @@ long hbitmap_find_first(const struct hbitmap *hb)
 	if (!hb->level[hb->nr_levels - 1][0])
 		return -1;
 	for (i = (int)hb->nr_levels - 1; i >= 0; i--)
-		idx = idx * 64 + (unsigned long)__builtin_ctzl(hb->level[i][idx]);
+		idx = idx * 64 +
+		      (unsigned long)__builtin_ctzl(hb->level[i][idx]);
 	return (long)idx;
 }
 

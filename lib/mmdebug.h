@@ -20,16 +20,16 @@ struct page;
 __cold _Noreturn void mmk_vm_bug(const char *file, int line, const char *cond,
 				 const struct page *page);
 
-#define VM_BUG_ON_PAGE(cond, page)                                             \
-	do {                                                                   \
-		if (MMK_DEBUG && unlikely(cond))                               \
-			mmk_vm_bug(__FILE__, __LINE__, #cond, page);           \
+#define VM_BUG_ON_PAGE(cond, page)                                   \
+	do {                                                         \
+		if (MMK_DEBUG && unlikely(cond))                     \
+			mmk_vm_bug(__FILE__, __LINE__, #cond, page); \
 	} while (0)
 #define VM_BUG_ON(cond) VM_BUG_ON_PAGE(cond, NULL)
-#define BUG_ON(cond)                                                           \
-	do {                                                                   \
-		if (unlikely(cond))                                            \
-			mmk_vm_bug(__FILE__, __LINE__, #cond, NULL);           \
+#define BUG_ON(cond)                                                 \
+	do {                                                         \
+		if (unlikely(cond))                                  \
+			mmk_vm_bug(__FILE__, __LINE__, #cond, NULL); \
 	} while (0)
 
 #endif /* MMK_LIB_MMDEBUG_H */

@@ -90,16 +90,16 @@ void mmk_dmesg_clear(struct mmk_machine *m)
 }
 
 static const char *const pageflag_names[__NR_PAGEFLAGS] = {
-	"locked",      "writeback",  "referenced", "uptodate",	  "dirty",
-	"lru",	       "head",	     "waiters",	   "active",	  "workingset",
+	"locked",	"writeback", "referenced", "uptodate",	  "dirty",
+	"lru",		"head",	     "waiters",	   "active",	  "workingset",
 	"owner_priv_1", "owner_2",   "arch_1",	   "reserved",	  "private",
-	"private_2",   "reclaim",    "swapbacked", "unevictable", "dropbehind",
+	"private_2",	"reclaim",   "swapbacked", "unevictable", "dropbehind",
 	"mlocked",
 };
 
 static const char *const page_type_names[] = {
-	"buddy", "offline", "table", "guard", "hugetlb", "slab", "zsmalloc",
-	"unaccepted", "large_kmalloc",
+	"buddy", "offline",  "table",	   "guard",	    "hugetlb",
+	"slab",	 "zsmalloc", "unaccepted", "large_kmalloc",
 };
 
 void dump_page(struct mmk_machine *m, const struct page *page,
@@ -111,7 +111,8 @@ void dump_page(struct mmk_machine *m, const struct page *page,
 	size_t used = 0;
 	int i;
 
-	printk(m, "page: refcount:%d mapcount:%d mapping:%s index:%#lx pfn:%#lx",
+	printk(m,
+	       "page: refcount:%d mapcount:%d mapping:%s index:%#lx pfn:%#lx",
 	       page_ref_count(page), page_mapcount(page),
 	       page->mapping ? "(____ptrval____)" : "0000000000000000",
 	       page_type_of(page) >= PGTY_buddy ? 0UL : page->index, pfn);
@@ -121,8 +122,9 @@ void dump_page(struct mmk_machine *m, const struct page *page,
 	flags[0] = '\0';
 	for (i = 0; i < __NR_PAGEFLAGS; i++)
 		if (test_page_flag(page, i))
-			used += (size_t)snprintf(flags + used, sizeof flags - used,
-						 "%s|", pageflag_names[i]);
+			used += (size_t)snprintf(flags + used,
+						 sizeof flags - used, "%s|",
+						 pageflag_names[i]);
 	snprintf(flags + used, sizeof flags - used, "node=%d|zone=%d",
 		 zone ? zone->zone_pgdat->node_id : 0,
 		 zone ? (int)zone->idx : 0);
@@ -188,8 +190,9 @@ void format_gfp(gfp_t gfp, char *buf, size_t len)
 		if ((gfp & names[i].mask) != names[i].mask)
 			continue;
 		gfp &= ~names[i].mask;
-		used += (size_t)snprintf(buf + used, used < len ? len - used : 0,
-					 "%s%s", used ? "|" : "", names[i].name);
+		used += (size_t)snprintf(buf + used,
+					 used < len ? len - used : 0, "%s%s",
+					 used ? "|" : "", names[i].name);
 	}
 	if (gfp && used < len)
 		snprintf(buf + used, len - used, "%s%#x", used ? "|" : "", gfp);
@@ -220,11 +223,12 @@ void mmk_vm_bug(const char *file, int line, const char *cond,
 {
 	char msg[512];
 
-	snprintf(msg, sizeof msg,
-		 "mmkit: kernel BUG at %s:%d: %s\n", file, line, cond);
+	snprintf(msg, sizeof msg, "mmkit: kernel BUG at %s:%d: %s\n", file,
+		 line, cond);
 	mmk_host_stderr(msg);
 	if (page && mmk_ctx.m) {
-		snprintf(msg, sizeof msg, "page: refcount:%d mapcount:%d pfn:%#lx\n",
+		snprintf(msg, sizeof msg,
+			 "page: refcount:%d mapcount:%d pfn:%#lx\n",
 			 page_ref_count(page), page_mapcount(page),
 			 (unsigned long)(page - mmk_ctx.m->mem_map));
 		mmk_host_stderr(msg);

@@ -29,8 +29,11 @@
 
 /* ---- mm/vmstat.c: counter indexes ---- */
 #define MMK_ENUM_ITEM(id, name) id,
-enum node_stat_item { MMK_NODE_STAT_ITEMS(MMK_ENUM_ITEM) NR_VM_NODE_STAT_ITEMS };
-#define MMK_ENUM_ZONEFAM(id, name) id##_BASE, id##_LAST = id##_BASE + MAX_NR_ZONES - 1,
+enum node_stat_item {
+	MMK_NODE_STAT_ITEMS(MMK_ENUM_ITEM) NR_VM_NODE_STAT_ITEMS
+};
+#define MMK_ENUM_ZONEFAM(id, name) \
+	id##_BASE, id##_LAST = id##_BASE + MAX_NR_ZONES - 1,
 enum vm_event_item {
 	MMK_VM_EVENT_ITEMS(MMK_ENUM_ITEM, MMK_ENUM_ZONEFAM) NR_VM_EVENT_ITEMS
 };
@@ -39,17 +42,17 @@ enum vm_event_item {
 struct mmk_arch_profile {
 	const char *name;
 	enum mmk_arch arch;
-	int nr_zone_types;			/* zones zoneinfo prints */
-	enum zone_type zone_types[MAX_NR_ZONES];/* in zone order */
-	unsigned long zone_end_pfn[MAX_NR_ZONES];/* DMA, DMA32/NORMAL limits */
+	int nr_zone_types; /* zones zoneinfo prints */
+	enum zone_type zone_types[MAX_NR_ZONES]; /* in zone order */
+	unsigned long zone_end_pfn[MAX_NR_ZONES]; /* DMA, DMA32/NORMAL limits */
 	int lowmem_reserve_ratio[MAX_NR_ZONES];
 	unsigned int pageblock_order;
 	unsigned int section_size_bits;
 	uint64_t min_mem, max_mem;
-	uint64_t page_offset;		/* kernel address of physical 0 */
+	uint64_t page_offset; /* kernel address of physical 0 */
 	uint64_t vmalloc_start, vmalloc_end;
 	unsigned long hugepage_kb;
-	int ptr_bytes;			/* sizeof(void *) of the kernel */
+	int ptr_bytes; /* sizeof(void *) of the kernel */
 };
 
 /* ---- mm/memblock.c ---- */
@@ -72,22 +75,22 @@ struct memblock {
 #define MMK_LOG_SIZE (64 * 1024)
 struct mmk_log {
 	pthread_mutex_t lock;
-	char *buf;		/* ring of MMK_LOG_SIZE bytes */
-	size_t head;		/* bytes ever written */
+	char *buf; /* ring of MMK_LOG_SIZE bytes */
+	size_t head; /* bytes ever written */
 };
 
 /* ---- mm/fail.c ---- */
 struct mmk_fail {
 	struct mmk_fail_attr attr;
 	atomic_bool active;
-	unsigned long calls;	/* eligible calls seen */
-	unsigned long failed;	/* failures injected */
+	unsigned long calls; /* eligible calls seen */
+	unsigned long failed; /* failures injected */
 };
 
 struct mmk_cpu {
 	int id;
 	int node;
-	atomic_uintptr_t owner;	/* token of the thread on this CPU, or 0 */
+	atomic_uintptr_t owner; /* token of the thread on this CPU, or 0 */
 	atomic_ulong events[NR_VM_EVENT_ITEMS]; /* written by the owner only */
 };
 
@@ -95,12 +98,12 @@ struct mmk_machine {
 	struct mmk_config cfg;
 	const struct mmk_arch_profile *arch;
 	struct mmk_host_mem phys;
-	unsigned long max_pfn;		/* end of the physical address space */
-	struct page *mem_map;		/* pfn-indexed, see vmemmap */
-	void *vmemmap;			/* reserved host range holding mem_map */
+	unsigned long max_pfn; /* end of the physical address space */
+	struct page *mem_map; /* pfn-indexed, see vmemmap */
+	void *vmemmap; /* reserved host range holding mem_map */
 	size_t vmemmap_len;
-	uint16_t *pb_zone;		/* per pageblock: nid * MAX_NR_ZONES + zid + 1; 0 = none */
-	unsigned long lowmem_end_pfn;	/* direct map ends here (i386: 896M) */
+	uint16_t *pb_zone; /* per pageblock: nid * MAX_NR_ZONES + zid + 1; 0 = none */
+	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */
 
 	int nr_nodes;
 	pg_data_t *node_data[MAX_NUMNODES];
@@ -109,7 +112,7 @@ struct mmk_machine {
 	int nr_cpus;
 	struct mmk_cpu *cpus;
 	bool pcp_enabled;
-	bool asym_fence;		/* membarrier available */
+	bool asym_fence; /* membarrier available */
 	pthread_mutex_t drain_lock;
 	atomic_ulong vm_events[NR_VM_EVENT_ITEMS]; /* threads without a CPU */
 	atomic_long node_stat[MAX_NUMNODES][NR_VM_NODE_STAT_ITEMS];
@@ -117,7 +120,7 @@ struct mmk_machine {
 	unsigned long min_free_kbytes;
 	int watermark_scale_factor;
 	unsigned long totalreserve_pages;
-	unsigned long nr_kernel_pages;	/* reserved at boot: image, firmware */
+	unsigned long nr_kernel_pages; /* reserved at boot: image, firmware */
 	unsigned long nr_memmap_boot_pages;
 	unsigned long nr_percpu_pages;
 	unsigned long nr_reserved_pages;
@@ -136,7 +139,7 @@ struct mmk_machine {
 /* ---- the calling thread's context (mm/mm_init.c) ---- */
 struct mmk_task_ctx {
 	struct mmk_machine *m;
-	struct mmk_cpu *cpu;	/* the CPU this thread owns, or NULL */
+	struct mmk_cpu *cpu; /* the CPU this thread owns, or NULL */
 };
 extern _Thread_local struct mmk_task_ctx mmk_ctx;
 
@@ -155,8 +158,8 @@ phys_addr_t mmk_virt_to_phys(struct mmk_machine *m, const void *p);
 void mmk_release_cpu(void);
 
 #define for_each_online_node(m, nid) for (nid = 0; nid < (m)->nr_nodes; nid++)
-#define for_each_zone_in_node(pgdat, zone)                                     \
-	for (zone = (pgdat)->node_zones;                                       \
+#define for_each_zone_in_node(pgdat, zone) \
+	for (zone = (pgdat)->node_zones;   \
 	     zone < (pgdat)->node_zones + MAX_NR_ZONES; zone++)
 
 static inline bool is_highmem_idx(enum zone_type idx)

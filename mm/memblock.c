@@ -53,8 +53,8 @@ static int region_insert(struct memblock_type *t, phys_addr_t base,
 
 		if (prev->base + prev->size == base && prev->nid == nid) {
 			prev->size += size;
-			if (pos < t->cnt && prev->base + prev->size ==
-						    t->regions[pos].base &&
+			if (pos < t->cnt &&
+			    prev->base + prev->size == t->regions[pos].base &&
 			    t->regions[pos].nid == nid) {
 				prev->size += t->regions[pos].size;
 				for (i = pos; i + 1 < t->cnt; i++)
@@ -170,7 +170,8 @@ static unsigned long overlap_pages(const struct memblock_type *t,
 	int i;
 
 	for (i = 0; i < t->cnt; i++) {
-		unsigned long s = (unsigned long)(t->regions[i].base >> PAGE_SHIFT);
+		unsigned long s =
+			(unsigned long)(t->regions[i].base >> PAGE_SHIFT);
 		unsigned long e = (unsigned long)((t->regions[i].base +
 						   t->regions[i].size) >>
 						  PAGE_SHIFT);
@@ -199,8 +200,9 @@ unsigned long memblock_reserved_pages(const struct memblock *mb,
 	for (i = 0; i < mb->memory.cnt; i++) {
 		unsigned long s = (unsigned long)(mb->memory.regions[i].base >>
 						  PAGE_SHIFT);
-		unsigned long e = s + (unsigned long)(mb->memory.regions[i].size >>
-						      PAGE_SHIFT);
+		unsigned long e =
+			s + (unsigned long)(mb->memory.regions[i].size >>
+					    PAGE_SHIFT);
 
 		s = max(s, spfn);
 		e = min(e, epfn);
@@ -220,13 +222,14 @@ void memblock_for_each_free_range(const struct memblock *mb,
 	for (i = 0; i < mb->memory.cnt; i++) {
 		const struct memblock_region *r = &mb->memory.regions[i];
 		unsigned long s = (unsigned long)(r->base >> PAGE_SHIFT);
-		unsigned long e = (unsigned long)((r->base + r->size) >>
-						  PAGE_SHIFT);
+		unsigned long e =
+			(unsigned long)((r->base + r->size) >> PAGE_SHIFT);
 
 		for (j = 0; j < mb->reserved.cnt && s < e; j++) {
 			const struct memblock_region *q =
 				&mb->reserved.regions[j];
-			unsigned long rs = (unsigned long)(q->base >> PAGE_SHIFT);
+			unsigned long rs =
+				(unsigned long)(q->base >> PAGE_SHIFT);
 			unsigned long re = (unsigned long)((q->base + q->size +
 							    PAGE_SIZE - 1) >>
 							   PAGE_SHIFT);

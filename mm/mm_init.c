@@ -80,7 +80,8 @@ const struct mmk_arch_profile mmk_arch_x86_64 = {
 	.zone_end_pfn = { [ZONE_DMA] = SZ_16M >> PAGE_SHIFT,
 			  [ZONE_DMA32] = (4UL << 30) >> PAGE_SHIFT,
 			  [ZONE_NORMAL] = ~0UL },
-	.lowmem_reserve_ratio = { [ZONE_DMA] = 256, [ZONE_DMA32] = 256,
+	.lowmem_reserve_ratio = { [ZONE_DMA] = 256,
+				  [ZONE_DMA32] = 256,
 				  [ZONE_NORMAL] = 32 },
 	.pageblock_order = 9,
 	.section_size_bits = 27,
@@ -332,8 +333,10 @@ static int assign_nodes(struct mmk_machine *m)
 		const struct memblock_region *r = &ram.regions[i];
 
 		while (k < m->nr_nodes &&
-		       acc + r->size >= total / (uint64_t)m->nr_nodes * (uint64_t)k) {
-			uint64_t target = total / (uint64_t)m->nr_nodes * (uint64_t)k;
+		       acc + r->size >=
+			       total / (uint64_t)m->nr_nodes * (uint64_t)k) {
+			uint64_t target =
+				total / (uint64_t)m->nr_nodes * (uint64_t)k;
 
 			cut[k] = ALIGN_DOWN(r->base + (target - acc), align);
 			if (cut[k] <= cut[k - 1])
@@ -349,7 +352,8 @@ static int assign_nodes(struct mmk_machine *m)
 		uint64_t end = base + ram.regions[i].size;
 
 		for (nid = 0; nid < m->nr_nodes; nid++) {
-			uint64_t s = max(base, cut[nid]), e = min(end, cut[nid + 1]);
+			uint64_t s = max(base, cut[nid]),
+				 e = min(end, cut[nid + 1]);
 
 			if (s < e && memblock_add(&m->memblock, s, e - s, nid))
 				return -ENOMEM;
@@ -392,8 +396,8 @@ static int layout_ram(struct mmk_machine *m)
 	if (memblock_reserve(&m->memblock, 0, SZ_1M) ||
 	    memblock_reserve(&m->memblock, SZ_16M, KERNEL_IMAGE_SIZE))
 		return -ENOMEM;
-	m->nr_kernel_pages = memblock_reserved_pages(&m->memblock, 0,
-						     m->max_pfn);
+	m->nr_kernel_pages =
+		memblock_reserved_pages(&m->memblock, 0, m->max_pfn);
 	return 0;
 }
 
@@ -405,13 +409,14 @@ static void node_range(struct mmk_machine *m, int nid, unsigned long *spfn,
 	*spfn = ~0UL;
 	*epfn = 0;
 	for (i = 0; i < m->memblock.memory.cnt; i++) {
-		const struct memblock_region *r = &m->memblock.memory.regions[i];
+		const struct memblock_region *r =
+			&m->memblock.memory.regions[i];
 
 		if (r->nid != nid)
 			continue;
 		*spfn = min(*spfn, (unsigned long)(r->base >> PAGE_SHIFT));
-		*epfn = max(*epfn, (unsigned long)((r->base + r->size) >>
-						   PAGE_SHIFT));
+		*epfn = max(*epfn,
+			    (unsigned long)((r->base + r->size) >> PAGE_SHIFT));
 	}
 }
 
@@ -517,8 +522,10 @@ static int init_sparse(struct mmk_machine *m)
 			     pfn < zone_end_pfn(z); pfn += pb)
 				if (memblock_present_pages(&m->memblock, pfn,
 							   pfn + pb))
-					m->pb_zone[pfn >> m->arch->pageblock_order] =
-						(uint16_t)(nid * MAX_NR_ZONES + t + 1);
+					m->pb_zone[pfn >>
+						   m->arch->pageblock_order] =
+						(uint16_t)(nid * MAX_NR_ZONES +
+							   t + 1);
 		}
 	}
 	nsec = (m->max_pfn + pps - 1) >> sb;
@@ -544,11 +551,13 @@ static int init_sparse(struct mmk_machine *m)
 					    lo, hi);
 		if (!phys)
 			phys = memblock_alloc_range(&m->memblock, sec_bytes,
-						    PAGE_SIZE, 0, boot_limit(m));
+						    PAGE_SIZE, 0,
+						    boot_limit(m));
 		if (!phys)
 			return -ENOMEM;
 		m->nr_memmap_boot_pages += sec_bytes >> PAGE_SHIFT;
-		if (mmk_host_mem_alias(&m->phys, (char *)m->vmemmap + s * sec_bytes,
+		if (mmk_host_mem_alias(&m->phys,
+				       (char *)m->vmemmap + s * sec_bytes,
 				       (size_t)phys, sec_bytes))
 			return -ENOMEM;
 	}
@@ -562,10 +571,12 @@ static int init_free_areas(struct mmk_machine *m)
 
 	for_each_online_node(m, nid) {
 		pg_data_t *pgdat = m->node_data[nid];
-		phys_addr_t lo = (phys_addr_t)pgdat->node_start_pfn << PAGE_SHIFT;
-		phys_addr_t hi = min(lo + ((phys_addr_t)pgdat->node_spanned_pages
-					   << PAGE_SHIFT),
-				     boot_limit(m));
+		phys_addr_t lo = (phys_addr_t)pgdat->node_start_pfn
+				 << PAGE_SHIFT;
+		phys_addr_t hi =
+			min(lo + ((phys_addr_t)pgdat->node_spanned_pages
+				  << PAGE_SHIFT),
+			    boot_limit(m));
 
 		for (t = 0; t < MAX_NR_ZONES; t++) {
 			struct zone *z = &pgdat->node_zones[t];
@@ -588,7 +599,8 @@ static int init_free_areas(struct mmk_machine *m)
 				return -ENOMEM;
 			p = mmk_phys_to_virt(m, phys);
 			for (o = 0; o < NR_PAGE_ORDERS; o++) {
-				hbitmap_init(&z->free_area[o].map, span >> o, p);
+				hbitmap_init(&z->free_area[o].map, span >> o,
+					     p);
 				p += hbitmap_bytes(span >> o);
 			}
 		}
@@ -600,16 +612,17 @@ static int init_free_areas(struct mmk_machine *m)
 static int init_percpu(struct mmk_machine *m)
 {
 	size_t nzones = (size_t)m->nr_nodes * MAX_NR_ZONES;
-	size_t bytes = (size_t)m->nr_cpus * sizeof(struct mmk_cpu) +
-		       nzones * (size_t)m->nr_cpus *
-			       sizeof(struct per_cpu_pages);
+	size_t bytes =
+		(size_t)m->nr_cpus * sizeof(struct mmk_cpu) +
+		nzones * (size_t)m->nr_cpus * sizeof(struct per_cpu_pages);
 	phys_addr_t phys;
 	char *p;
 	int nid, t, cpu;
 
 	bytes = PAGE_ALIGN(bytes);
 	phys = memblock_alloc_range(&m->memblock, bytes, PAGE_SIZE, 0,
-				    (phys_addr_t)m->lowmem_end_pfn << PAGE_SHIFT);
+				    (phys_addr_t)m->lowmem_end_pfn
+					    << PAGE_SHIFT);
 	if (!phys)
 		return -ENOMEM;
 	m->nr_percpu_pages = bytes >> PAGE_SHIFT;
@@ -627,7 +640,8 @@ static int init_percpu(struct mmk_machine *m)
 			z->per_cpu_pageset = (struct per_cpu_pages *)p;
 			p += (size_t)m->nr_cpus * sizeof(struct per_cpu_pages);
 			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-				struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+				struct per_cpu_pages *pcp =
+					&z->per_cpu_pageset[cpu];
 				int i;
 
 				for (i = 0; i < NR_PCP_LISTS; i++)
@@ -713,9 +727,10 @@ static int boot_machine(struct mmk_machine *m)
 	err = layout_ram(m);
 	if (err)
 		return err;
-	m->lowmem_end_pfn = min(m->max_pfn, m->arch->arch == MMK_ARCH_I386 ?
-						    m->arch->zone_end_pfn[ZONE_NORMAL] :
-						    m->max_pfn);
+	m->lowmem_end_pfn =
+		min(m->max_pfn, m->arch->arch == MMK_ARCH_I386 ?
+					m->arch->zone_end_pfn[ZONE_NORMAL] :
+					m->max_pfn);
 	if (mmk_host_mem_create(&m->phys, (size_t)m->max_pfn << PAGE_SHIFT))
 		return -ENOMEM;
 	err = init_nodes(m);
@@ -791,7 +806,8 @@ void mmk_shutdown(struct mmk_machine *m)
 		if (!m->node_data[nid])
 			continue;
 		for (t = 0; t < MAX_NR_ZONES; t++)
-			pthread_mutex_destroy(&m->node_data[nid]->node_zones[t].lock);
+			pthread_mutex_destroy(
+				&m->node_data[nid]->node_zones[t].lock);
 		free(m->node_data[nid]);
 	}
 	mmk_host_unreserve(m->vmemmap, m->vmemmap_len);

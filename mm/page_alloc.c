@@ -96,7 +96,7 @@
 
 struct alloc_context {
 	struct zonelist *zonelist;
-	unsigned long nodemask;	/* 0 = every node */
+	unsigned long nodemask; /* 0 = every node */
 	struct zone *preferred_zone;
 	enum zone_type highest_zoneidx;
 };
@@ -116,9 +116,10 @@ static void add_to_free_area(struct mmk_machine *m, struct zone *zone,
 	struct page *page = m->mem_map + pfn;
 
 	hbitmap_set(&area->map, block_index(zone, pfn, order));
-	atomic_store_explicit(&area->nr_free,
-			      atomic_load_explicit(&area->nr_free, memory_order_relaxed) + 1,
-			      memory_order_relaxed);
+	atomic_store_explicit(
+		&area->nr_free,
+		atomic_load_explicit(&area->nr_free, memory_order_relaxed) + 1,
+		memory_order_relaxed);
 	page->page_type = PGTY_buddy << 24;
 	page->private = order;
 	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
@@ -133,9 +134,10 @@ static void del_from_free_area(struct mmk_machine *m, struct zone *zone,
 	struct page *page = m->mem_map + pfn;
 
 	hbitmap_clear(&area->map, block_index(zone, pfn, order));
-	atomic_store_explicit(&area->nr_free,
-			      atomic_load_explicit(&area->nr_free, memory_order_relaxed) - 1,
-			      memory_order_relaxed);
+	atomic_store_explicit(
+		&area->nr_free,
+		atomic_load_explicit(&area->nr_free, memory_order_relaxed) - 1,
+		memory_order_relaxed);
 	page->page_type = 0;
 	page->private = 0;
 	mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
@@ -207,10 +209,10 @@ void mmk_free_boot_range(struct mmk_machine *m, unsigned long spfn,
 		struct zone *zone = mmk_pfn_zone(m, spfn);
 		unsigned int order = MAX_PAGE_ORDER;
 
-		while (order && (!IS_ALIGNED(spfn, 1UL << order) ||
-				 spfn + (1UL << order) > epfn ||
-				 mmk_pfn_zone(m, spfn + (1UL << order) - 1) !=
-					 zone))
+		while (order &&
+		       (!IS_ALIGNED(spfn, 1UL << order) ||
+			spfn + (1UL << order) > epfn ||
+			mmk_pfn_zone(m, spfn + (1UL << order) - 1) != zone))
 			order--;
 		pthread_mutex_lock(&zone->lock);
 		__free_one_page(m, zone, spfn, order);
@@ -300,15 +302,16 @@ static void pcp_lock_remote_all(struct mmk_machine *m, struct zone *only)
 			if (!populated_zone(z) || (only && z != only))
 				continue;
 			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-				struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+				struct per_cpu_pages *pcp =
+					&z->per_cpu_pageset[cpu];
 				int expect = 0;
 
 				if (m->asym_fence) {
 					atomic_store(&pcp->remote, 1);
 					continue;
 				}
-				while (!atomic_compare_exchange_weak(&pcp->busy,
-								     &expect, 1)) {
+				while (!atomic_compare_exchange_weak(
+					&pcp->busy, &expect, 1)) {
 					expect = 0;
 					mmk_host_yield();
 				}
@@ -342,11 +345,13 @@ static void pcp_unlock_remote_all(struct mmk_machine *m, struct zone *only)
 			if (!populated_zone(z) || (only && z != only))
 				continue;
 			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-				struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+				struct per_cpu_pages *pcp =
+					&z->per_cpu_pageset[cpu];
 
 				if (m->asym_fence)
-					atomic_store_explicit(&pcp->remote, 0,
-							      memory_order_release);
+					atomic_store_explicit(
+						&pcp->remote, 0,
+						memory_order_release);
 				else
 					pcp_unlock(pcp);
 			}
@@ -377,13 +382,15 @@ static void free_pcppages_bulk(struct mmk_machine *m, struct zone *zone,
 		} while (list_empty(list));
 		order = (unsigned int)pindex;
 		do {
-			struct page *page = list_last_entry(list, struct page, lru);
+			struct page *page =
+				list_last_entry(list, struct page, lru);
 
 			list_del(&page->lru);
 			count -= 1 << order;
 			atomic_fetch_sub_explicit(&pcp->count, 1 << order,
 						  memory_order_relaxed);
-			__free_one_page(m, zone, (unsigned long)(page - m->mem_map),
+			__free_one_page(m, zone,
+					(unsigned long)(page - m->mem_map),
 					order);
 		} while (count > 0 && !list_empty(list));
 	}
@@ -415,7 +422,8 @@ static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone,
 		atomic_store_explicit(&pcp->high, high, memory_order_relaxed);
 	}
 	if (!order) {
-		int count = atomic_load_explicit(&pcp->count, memory_order_relaxed);
+		int count =
+			atomic_load_explicit(&pcp->count, memory_order_relaxed);
 		int max_nr = max(high - count - base, base);
 
 		if (batch <= max_nr &&
@@ -428,18 +436,19 @@ static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone,
 	return batch;
 }
 
-static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone,
-		       int batch, bool free_high)
+static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone, int batch,
+		       bool free_high)
 {
 	int high = pcp_high_clamped(pcp), count;
 
 	if (!high)
 		return 0;
 	if (free_high) {
-		atomic_store_explicit(&pcp->high,
-				      max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX),
-					  pcp->high_min),
-				      memory_order_relaxed);
+		atomic_store_explicit(
+			&pcp->high,
+			max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX),
+			    pcp->high_min),
+			memory_order_relaxed);
 		return 0;
 	}
 	if (pcp->high_min == pcp->high_max)
@@ -505,8 +514,8 @@ static struct page *rmqueue_pcplist(struct mmk_machine *m, struct zone *zone,
 		return NULL;
 	pcp->free_count >>= 1;
 	if (unlikely(list_empty(list))) {
-		int n = rmqueue_bulk(m, zone, order, nr_pcp_alloc(pcp, zone, order),
-				     list);
+		int n = rmqueue_bulk(m, zone, order,
+				     nr_pcp_alloc(pcp, zone, order), list);
 
 		atomic_fetch_add_explicit(&pcp->count, n << order,
 					  memory_order_relaxed);
@@ -578,7 +587,8 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 		pcp->free_count += 1 << order;
 	high = nr_pcp_high(pcp, zone, batch, free_high);
 	if (count >= high) {
-		free_pcppages_bulk(m, zone, nr_pcp_free(pcp, batch, high, free_high),
+		free_pcppages_bulk(m, zone,
+				   nr_pcp_free(pcp, batch, high, free_high),
 				   pcp, (int)order);
 		if ((atomic_load_explicit(&zone->flags, memory_order_relaxed) &
 		     ZONE_BELOW_HIGH) &&
@@ -641,8 +651,9 @@ static const char *const bad_flags_reason =
 
 #define PAGE_FLAGS_CHECK_AT_FREE                                               \
 	((1UL << PG_lru) | (1UL << PG_locked) | (1UL << PG_private) |          \
-	 (1UL << PG_private_2) | (1UL << PG_writeback) | (1UL << PG_reserved) | \
-	 (1UL << PG_active) | (1UL << PG_unevictable) | (1UL << PG_mlocked))
+	 (1UL << PG_private_2) | (1UL << PG_writeback) |                       \
+	 (1UL << PG_reserved) | (1UL << PG_active) | (1UL << PG_unevictable) | \
+	 (1UL << PG_mlocked))
 
 /* Linux's page_bad_reason(): later checks overwrite earlier ones. */
 static const char *page_bad_reason(const struct page *page, unsigned long flags)
@@ -656,8 +667,9 @@ static const char *page_bad_reason(const struct page *page, unsigned long flags)
 	if (page_ref_count(page) != 0)
 		reason = "nonzero _refcount";
 	if (page->flags & flags)
-		reason = flags == ~0UL ? "PAGE_FLAGS_CHECK_AT_PREP flag(s) set" :
-					 bad_flags_reason;
+		reason = flags == ~0UL ?
+				 "PAGE_FLAGS_CHECK_AT_PREP flag(s) set" :
+				 bad_flags_reason;
 	return reason;
 }
 
@@ -680,7 +692,8 @@ static bool prep_new_page(struct mmk_machine *m, struct page *page,
 		const char *reason = page_bad_reason(page, ~0UL);
 
 		if (unlikely(reason || page->mmk_alloc)) {
-			bad_page(m, page, reason ? reason : "allocation record set");
+			bad_page(m, page,
+				 reason ? reason : "allocation record set");
 			return false;
 		}
 	}
@@ -701,22 +714,32 @@ static void zone_statistics(struct mmk_machine *m, struct zone *preferred,
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	int local_nid = cpu ? cpu->node : 0;
 	int znid = z->zone_pgdat->node_id;
-	enum numa_stat_item hit = znid == preferred->zone_pgdat->node_id ?
-					  NUMA_HIT : NUMA_MISS;
+	enum numa_stat_item hit =
+		znid == preferred->zone_pgdat->node_id ? NUMA_HIT : NUMA_MISS;
 	enum numa_stat_item where = znid == local_nid ? NUMA_LOCAL : NUMA_OTHER;
 
 	if (cpu) {
 		atomic_ulong *c = z->per_cpu_pageset[cpu->id].numa;
 
-		atomic_store_explicit(&c[hit], atomic_load_explicit(&c[hit], memory_order_relaxed) + 1, memory_order_relaxed);
-		atomic_store_explicit(&c[where], atomic_load_explicit(&c[where], memory_order_relaxed) + 1, memory_order_relaxed);
+		atomic_store_explicit(
+			&c[hit],
+			atomic_load_explicit(&c[hit], memory_order_relaxed) + 1,
+			memory_order_relaxed);
+		atomic_store_explicit(
+			&c[where],
+			atomic_load_explicit(&c[where], memory_order_relaxed) +
+				1,
+			memory_order_relaxed);
 	} else {
-		atomic_fetch_add_explicit(&z->vm_numa_event[hit], 1, memory_order_relaxed);
-		atomic_fetch_add_explicit(&z->vm_numa_event[where], 1, memory_order_relaxed);
+		atomic_fetch_add_explicit(&z->vm_numa_event[hit], 1,
+					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&z->vm_numa_event[where], 1,
+					  memory_order_relaxed);
 	}
 	if (hit == NUMA_MISS)
-		atomic_fetch_add_explicit(&preferred->vm_numa_event[NUMA_FOREIGN],
-					  1, memory_order_relaxed);
+		atomic_fetch_add_explicit(
+			&preferred->vm_numa_event[NUMA_FOREIGN], 1,
+			memory_order_relaxed);
 	count_vm_events(m, PGALLOC_BASE + z->idx, 1UL << order);
 }
 
@@ -739,9 +762,9 @@ static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
 			continue;
 		if (!(atomic_load_explicit(&zone->flags, memory_order_relaxed) &
 		      ZONE_BELOW_HIGH)) {
-			if (!zone_watermark_fast(zone, order,
-						 high_wmark_pages(zone),
-						 ac->highest_zoneidx, alloc_flags))
+			if (!zone_watermark_fast(
+				    zone, order, high_wmark_pages(zone),
+				    ac->highest_zoneidx, alloc_flags))
 				atomic_fetch_or(&zone->flags, ZONE_BELOW_HIGH);
 		}
 		mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
@@ -751,7 +774,8 @@ static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
 			continue;
 		while ((page = rmqueue(m, zone, order))) {
 			if (likely(prep_new_page(m, page, order, gfp))) {
-				zone_statistics(m, ac->preferred_zone, zone, order);
+				zone_statistics(m, ac->preferred_zone, zone,
+						order);
 				return page;
 			}
 		}
@@ -806,7 +830,8 @@ static void warn_alloc(struct mmk_machine *m, gfp_t gfp, unsigned int order)
 	if (gfp & __GFP_NOWARN)
 		return;
 	format_gfp(gfp, names, sizeof names);
-	printk(m, "mmkit: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null)",
+	printk(m,
+	       "mmkit: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null)",
 	       order, gfp, names);
 }
 
@@ -835,8 +860,8 @@ static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 	if (page)
 		return page;
 	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) {
-		page = get_page_from_freelist(m, gfp, order,
-					      alloc_flags | ALLOC_NO_WATERMARKS, ac);
+		page = get_page_from_freelist(
+			m, gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, ac);
 		if (page)
 			return page;
 	}
@@ -850,11 +875,12 @@ static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 	}
 	if (gfp & __GFP_NOFAIL) {
 		mmk_drain_all_pages(m, NULL);
-		page = get_page_from_freelist(m, gfp, order,
-					      alloc_flags | ALLOC_NO_WATERMARKS, ac);
+		page = get_page_from_freelist(
+			m, gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, ac);
 		if (page)
 			return page;
-		printk(m, "mmkit: __GFP_NOFAIL allocation of order %u failed: memory exhausted and no OOM killer",
+		printk(m,
+		       "mmkit: __GFP_NOFAIL allocation of order %u failed: memory exhausted and no OOM killer",
 		       order);
 	}
 	warn_alloc(m, gfp, order);
@@ -879,7 +905,8 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 		return NULL;
 	if (unlikely(order > MAX_PAGE_ORDER)) {
 		if (!(gfp & __GFP_NOWARN))
-			printk(m, "WARNING: alloc_pages: order %u > MAX_PAGE_ORDER %d",
+			printk(m,
+			       "WARNING: alloc_pages: order %u > MAX_PAGE_ORDER %d",
 			       order, MAX_PAGE_ORDER);
 		return NULL;
 	}
@@ -894,7 +921,8 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 		       gfp & GFP_ZONEMASK);
 		return NULL;
 	}
-	if (unlikely(atomic_load_explicit(&m->fail[MMK_FAIL_PAGE_ALLOC].active, memory_order_relaxed)) &&
+	if (unlikely(atomic_load_explicit(&m->fail[MMK_FAIL_PAGE_ALLOC].active,
+					  memory_order_relaxed)) &&
 	    should_fail_alloc_page(m, gfp, order))
 		return NULL;
 	ac.zonelist = &m->node_data[preferred_nid]->node_zonelist;
@@ -945,7 +973,8 @@ static bool put_page_testzero(struct mmk_machine *m, struct page *page)
 	int r = atomic_load_explicit(&page->_refcount, memory_order_relaxed);
 
 	if (likely(r == 1)) {
-		atomic_store_explicit(&page->_refcount, 0, memory_order_relaxed);
+		atomic_store_explicit(&page->_refcount, 0,
+				      memory_order_relaxed);
 		return true;
 	}
 	if (unlikely(r <= 0)) {
@@ -986,21 +1015,27 @@ static bool free_pages_prepare(struct mmk_machine *m, struct page *page,
 		char why[96];
 
 		if (!page->mmk_alloc)
-			snprintf(why, sizeof why,
-				 "freeing a page that is not the head of an allocation");
+			snprintf(
+				why, sizeof why,
+				"freeing a page that is not the head of an allocation");
 		else
-			snprintf(why, sizeof why,
-				 "freeing order %u, but it was allocated with order %lu",
-				 order, page->mmk_alloc - 1);
+			snprintf(
+				why, sizeof why,
+				"freeing order %u, but it was allocated with order %lu",
+				order, page->mmk_alloc - 1);
 		/* Refused: the block stays allocated and referenced. */
-		atomic_store_explicit(&page->_refcount, 1, memory_order_relaxed);
+		atomic_store_explicit(&page->_refcount, 1,
+				      memory_order_relaxed);
 		bad_page(m, page, why);
 		return false;
 	}
 	if (PageHead(page)) {
 		if (unlikely(compound_order(page) != order)) {
-			atomic_store_explicit(&page->_refcount, 1, memory_order_relaxed);
-			bad_page(m, page, "compound order does not match the freed order");
+			atomic_store_explicit(&page->_refcount, 1,
+					      memory_order_relaxed);
+			bad_page(
+				m, page,
+				"compound order does not match the freed order");
 			return false;
 		}
 		if (!free_tail_pages_check(m, page, order))
@@ -1096,8 +1131,8 @@ void put_page(struct page *page)
 		return;
 	page = compound_head(page);
 	if (put_page_testzero(m, page)) {
-		unsigned int order = page->mmk_alloc ?
-					     (unsigned int)page->mmk_alloc - 1 : 0;
+		unsigned int order =
+			page->mmk_alloc ? (unsigned int)page->mmk_alloc - 1 : 0;
 
 		free_frozen_pages(m, page, order);
 	}
@@ -1148,10 +1183,10 @@ void free_page(unsigned long addr)
 
 /* ---- sizing: watermarks, reserves, pcp ---- */
 
-#define for_each_zone_m(m, nid, t, z)                                          \
-	for (nid = 0; nid < (m)->nr_nodes; nid++)                              \
-		for (t = 0; t < MAX_NR_ZONES &&                                \
-			    ((z = &(m)->node_data[nid]->node_zones[t]), 1);    \
+#define for_each_zone_m(m, nid, t, z)                                       \
+	for (nid = 0; nid < (m)->nr_nodes; nid++)                           \
+		for (t = 0; t < MAX_NR_ZONES &&                             \
+			    ((z = &(m)->node_data[nid]->node_zones[t]), 1); \
 		     t++)
 
 unsigned long nr_free_buffer_pages(struct mmk_machine *m)
@@ -1171,9 +1206,11 @@ unsigned long nr_free_buffer_pages(struct mmk_machine *m)
 
 static void calculate_min_free_kbytes(struct mmk_machine *m)
 {
-	unsigned long lowmem_kbytes = nr_free_buffer_pages(m) * (PAGE_SIZE >> 10);
+	unsigned long lowmem_kbytes =
+		nr_free_buffer_pages(m) * (PAGE_SIZE >> 10);
 
-	m->min_free_kbytes = clamp(int_sqrt(lowmem_kbytes * 16), 128UL, 262144UL);
+	m->min_free_kbytes =
+		clamp(int_sqrt(lowmem_kbytes * 16), 128UL, 262144UL);
 }
 
 static void __setup_per_zone_wmarks(struct mmk_machine *m)
@@ -1188,7 +1225,8 @@ static void __setup_per_zone_wmarks(struct mmk_machine *m)
 			lowmem_pages += zone_managed_pages(z);
 	for_each_zone_m(m, nid, t, z) {
 		unsigned long managed = zone_managed_pages(z);
-		unsigned long tmp = lowmem_pages ? pages_min * managed / lowmem_pages : 0;
+		unsigned long tmp =
+			lowmem_pages ? pages_min * managed / lowmem_pages : 0;
 
 		if (z->idx == ZONE_DEVICE && m->arch->arch != MMK_ARCH_X86_64)
 			continue;
@@ -1197,7 +1235,9 @@ static void __setup_per_zone_wmarks(struct mmk_machine *m)
 				clamp(managed / 1024, SWAP_CLUSTER_MAX, 128UL);
 		else
 			z->_watermark[WMARK_MIN] = tmp;
-		tmp = max(tmp >> 2, managed * (unsigned long)m->watermark_scale_factor / 10000);
+		tmp = max(tmp >> 2,
+			  managed * (unsigned long)m->watermark_scale_factor /
+				  10000);
 		z->watermark_boost = 0;
 		z->_watermark[WMARK_LOW] = z->_watermark[WMARK_MIN] + tmp;
 		z->_watermark[WMARK_HIGH] = z->_watermark[WMARK_LOW] + tmp;
@@ -1222,8 +1262,12 @@ static void setup_per_zone_lowmem_reserve(struct mmk_machine *m)
 			for (j = i + 1; j < a->nr_zone_types; j++) {
 				enum zone_type up = a->zone_types[j];
 
-				acc += zone_managed_pages(&pgdat->node_zones[up]);
-				z->lowmem_reserve[up] = clear ? 0 : (long)(acc / (unsigned long)ratio);
+				acc += zone_managed_pages(
+					&pgdat->node_zones[up]);
+				z->lowmem_reserve[up] =
+					clear ? 0 :
+						(long)(acc /
+						       (unsigned long)ratio);
 			}
 		}
 	}
@@ -1267,8 +1311,9 @@ static int zone_batchsize(struct zone *zone)
 static int zone_highsize(struct mmk_machine *m, struct zone *zone, int batch,
 			 int fraction)
 {
-	unsigned long total = fraction ? zone_managed_pages(zone) / (unsigned long)fraction :
-					 low_wmark_pages(zone);
+	unsigned long total =
+		fraction ? zone_managed_pages(zone) / (unsigned long)fraction :
+			   low_wmark_pages(zone);
 	int cpu, nr = 0;
 
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
@@ -1285,8 +1330,8 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 
 	zone->pageset_batch = batch;
 	zone->pageset_high_min = zone_highsize(m, zone, batch, 0);
-	zone->pageset_high_max =
-		zone_highsize(m, zone, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
+	zone->pageset_high_max = zone_highsize(
+		m, zone, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
 	zone->stat_threshold = calculate_normal_threshold(m, zone);
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
@@ -1324,7 +1369,8 @@ unsigned long mmk_nr_free_pages(struct mmk_machine *m)
 /* ---- the verifier ---- */
 
 static bool verify_pcp(struct mmk_machine *m, struct zone *z,
-		       struct per_cpu_pages *pcp, int cpu, char *why, size_t len)
+		       struct per_cpu_pages *pcp, int cpu, char *why,
+		       size_t len)
 {
 	int o, sum = 0;
 
@@ -1336,29 +1382,40 @@ static bool verify_pcp(struct mmk_machine *m, struct zone *z,
 			unsigned int up;
 
 			if (mmk_pfn_zone(m, pfn) != z)
-				return verify_fail(why, len, "zone %s cpu %d: pcp page pfn %#lx belongs to another zone",
-						   z->name, cpu, pfn);
+				return verify_fail(
+					why, len,
+					"zone %s cpu %d: pcp page pfn %#lx belongs to another zone",
+					z->name, cpu, pfn);
 			if (page_ref_count(page) || page->mmk_alloc ||
 			    PageBuddy(page))
-				return verify_fail(why, len, "zone %s cpu %d: pcp page pfn %#lx is not a free page (refcount %d)",
-						   z->name, cpu, pfn, page_ref_count(page));
+				return verify_fail(
+					why, len,
+					"zone %s cpu %d: pcp page pfn %#lx is not a free page (refcount %d)",
+					z->name, cpu, pfn,
+					page_ref_count(page));
 			if (!IS_ALIGNED(pfn, 1UL << o))
-				return verify_fail(why, len, "zone %s cpu %d: pcp order-%d page pfn %#lx is misaligned",
-						   z->name, cpu, o, pfn);
+				return verify_fail(
+					why, len,
+					"zone %s cpu %d: pcp order-%d page pfn %#lx is misaligned",
+					z->name, cpu, o, pfn);
 			for (up = 0; up < NR_PAGE_ORDERS; up++) {
 				unsigned long head = pfn & ~((1UL << up) - 1);
 
 				if (head >= z->zone_start_pfn &&
 				    block_is_free(z, head, up))
-					return verify_fail(why, len, "zone %s cpu %d: pcp page pfn %#lx is inside free block %#lx order %u",
-							   z->name, cpu, pfn, head, up);
+					return verify_fail(
+						why, len,
+						"zone %s cpu %d: pcp page pfn %#lx is inside free block %#lx order %u",
+						z->name, cpu, pfn, head, up);
 			}
 			sum += 1 << o;
 		}
 	}
 	if (sum != atomic_load(&pcp->count))
-		return verify_fail(why, len, "zone %s cpu %d: pcp count %d but lists hold %d pages",
-				   z->name, cpu, atomic_load(&pcp->count), sum);
+		return verify_fail(
+			why, len,
+			"zone %s cpu %d: pcp count %d but lists hold %d pages",
+			z->name, cpu, atomic_load(&pcp->count), sum);
 	return true;
 }
 
@@ -1370,33 +1427,45 @@ static bool verify_free_block(struct mmk_machine *m, struct zone *z,
 	unsigned int up;
 
 	if (pfn < z->zone_start_pfn || pfn + (1UL << o) > zone_end_pfn(z))
-		return verify_fail(why, len, "zone %s order %u: free block pfn %#lx lies outside the zone",
-				   z->name, o, pfn);
+		return verify_fail(
+			why, len,
+			"zone %s order %u: free block pfn %#lx lies outside the zone",
+			z->name, o, pfn);
 	if (!PageBuddy(page) || page->private != o)
-		return verify_fail(why, len, "zone %s order %u: pfn %#lx is on the free list without PG_buddy of that order",
-				   z->name, o, pfn);
+		return verify_fail(
+			why, len,
+			"zone %s order %u: pfn %#lx is on the free list without PG_buddy of that order",
+			z->name, o, pfn);
 	if (page_ref_count(page) || page->mmk_alloc)
-		return verify_fail(why, len, "zone %s order %u: free pfn %#lx has refcount %d",
-				   z->name, o, pfn, page_ref_count(page));
+		return verify_fail(
+			why, len,
+			"zone %s order %u: free pfn %#lx has refcount %d",
+			z->name, o, pfn, page_ref_count(page));
 	if (memblock_reserved_pages(&m->memblock, pfn, pfn + (1UL << o)) ||
 	    memblock_present_pages(&m->memblock, pfn, pfn + (1UL << o)) !=
 		    1UL << o)
-		return verify_fail(why, len, "zone %s order %u: free block pfn %#lx covers reserved or absent memory",
-				   z->name, o, pfn);
+		return verify_fail(
+			why, len,
+			"zone %s order %u: free block pfn %#lx covers reserved or absent memory",
+			z->name, o, pfn);
 	if (o < MAX_PAGE_ORDER) {
 		unsigned long buddy = pfn ^ (1UL << o);
 
 		if (buddy >= z->zone_start_pfn && buddy < zone_end_pfn(z) &&
 		    block_is_free(z, buddy, o))
-			return verify_fail(why, len, "zone %s order %u: free block pfn %#lx and its buddy %#lx were not merged",
-					   z->name, o, pfn, buddy);
+			return verify_fail(
+				why, len,
+				"zone %s order %u: free block pfn %#lx and its buddy %#lx were not merged",
+				z->name, o, pfn, buddy);
 	}
 	for (up = o + 1; up < NR_PAGE_ORDERS; up++) {
 		unsigned long head = pfn & ~((1UL << up) - 1);
 
 		if (head >= z->zone_start_pfn && block_is_free(z, head, up))
-			return verify_fail(why, len, "zone %s: free block pfn %#lx order %u overlaps free block %#lx order %u",
-					   z->name, pfn, o, head, up);
+			return verify_fail(
+				why, len,
+				"zone %s: free block pfn %#lx order %u overlaps free block %#lx order %u",
+				z->name, pfn, o, head, up);
 	}
 	return true;
 }
@@ -1421,8 +1490,10 @@ static bool verify_zone_pages(struct mmk_machine *m, struct zone *z, char *why,
 		if (page->private > MAX_PAGE_ORDER ||
 		    !IS_ALIGNED(pfn, 1UL << page->private) ||
 		    !block_is_free(z, pfn, (unsigned int)page->private))
-			return verify_fail(why, len, "zone %s: pfn %#lx has PG_buddy but heads no free block",
-					   z->name, pfn);
+			return verify_fail(
+				why, len,
+				"zone %s: pfn %#lx has PG_buddy but heads no free block",
+				z->name, pfn);
 	}
 	return true;
 }
@@ -1439,30 +1510,43 @@ static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
 		long bit;
 
 		if (!hbitmap_verify(&area->map, &bad_level))
-			return verify_fail(why, len, "zone %s order %u: free bitmap summary level %lu is inconsistent",
-					   z->name, o, bad_level);
+			return verify_fail(
+				why, len,
+				"zone %s order %u: free bitmap summary level %lu is inconsistent",
+				z->name, o, bad_level);
 		for (bit = hbitmap_find_first(&area->map); bit >= 0;
-		     bit = hbitmap_find_next(&area->map, (unsigned long)bit + 1)) {
-			unsigned long pfn = z->buddy_base + ((unsigned long)bit << o);
+		     bit = hbitmap_find_next(&area->map,
+					     (unsigned long)bit + 1)) {
+			unsigned long pfn =
+				z->buddy_base + ((unsigned long)bit << o);
 
 			if (!verify_free_block(m, z, pfn, o, why, len))
 				return false;
 			n++;
 		}
 		if (n != area->nr_free)
-			return verify_fail(why, len, "zone %s order %u: nr_free is %lu but %lu blocks are free",
-					   z->name, o, (unsigned long)atomic_load(&area->nr_free), n);
+			return verify_fail(
+				why, len,
+				"zone %s order %u: nr_free is %lu but %lu blocks are free",
+				z->name, o,
+				(unsigned long)atomic_load(&area->nr_free), n);
 		free_pages += n << o;
 		if (o >= m->arch->pageblock_order)
 			free_blocks += n << o;
 	}
 	if (free_pages != zone_page_state(z, NR_FREE_PAGES))
-		return verify_fail(why, len, "zone %s: NR_FREE_PAGES is %lu but the free lists hold %lu pages",
-				   z->name, zone_page_state(z, NR_FREE_PAGES), free_pages);
+		return verify_fail(
+			why, len,
+			"zone %s: NR_FREE_PAGES is %lu but the free lists hold %lu pages",
+			z->name, zone_page_state(z, NR_FREE_PAGES), free_pages);
 	if (free_blocks != zone_page_state(z, NR_FREE_PAGES_BLOCKS))
-		return verify_fail(why, len, "zone %s: nr_free_pages_blocks is %lu but %lu pages are free in pageblocks",
-				   z->name, zone_page_state(z, NR_FREE_PAGES_BLOCKS), free_blocks);
-	if (z->spanned_pages <= (1UL << 20) && !verify_zone_pages(m, z, why, len))
+		return verify_fail(
+			why, len,
+			"zone %s: nr_free_pages_blocks is %lu but %lu pages are free in pageblocks",
+			z->name, zone_page_state(z, NR_FREE_PAGES_BLOCKS),
+			free_blocks);
+	if (z->spanned_pages <= (1UL << 20) &&
+	    !verify_zone_pages(m, z, why, len))
 		return false;
 	return true;
 }
@@ -1481,7 +1565,8 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 		pthread_mutex_lock(&z->lock);
 		ok = verify_zone(m, z, why, len);
 		for (cpu = 0; ok && cpu < m->nr_cpus; cpu++)
-			ok = verify_pcp(m, z, &z->per_cpu_pageset[cpu], cpu, why, len);
+			ok = verify_pcp(m, z, &z->per_cpu_pageset[cpu], cpu,
+					why, len);
 		pthread_mutex_unlock(&z->lock);
 	}
 	pcp_unlock_remote_all(m, NULL);

@@ -67,7 +67,8 @@ static size_t dmesg_has(struct mmk_machine *m, const char *needle)
 
 static void test_boot_x86_64_default_zones(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 1ULL << 30, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 1ULL << 30, 1, 2, true);
 	struct zone *dma = zone_of(m, 0, ZONE_DMA);
 	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
 
@@ -84,7 +85,8 @@ static void test_boot_x86_64_default_zones(void **state)
 	assert_false(populated_zone(zone_of(m, 0, ZONE_NORMAL)));
 	/* Reserved in DMA32: the 8 MiB kernel image, 8 sections of memmap
 	 * (2 MiB each), the free-area bitmaps and the per-CPU area. */
-	assert_true(zone_managed_pages(dma32) < dma32->present_pages - 2048 - 4096);
+	assert_true(zone_managed_pages(dma32) <
+		    dma32->present_pages - 2048 - 4096);
 	assert_int_equal(mmk_nr_free_pages(m),
 			 zone_managed_pages(dma) + zone_managed_pages(dma32));
 	assert_int_equal(m->nr_memmap_boot_pages, 8 * 512);
@@ -94,7 +96,8 @@ static void test_boot_x86_64_default_zones(void **state)
 
 static void test_boot_x86_64_pci_hole_above_3g(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 6ULL << 30, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 6ULL << 30, 1, 2, true);
 	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
 	struct zone *normal = zone_of(m, 0, ZONE_NORMAL);
 
@@ -113,7 +116,8 @@ static void test_boot_x86_64_pci_hole_above_3g(void **state)
 
 static void test_boot_i386_highmem_zones(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_I386, 2ULL << 30, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_I386, 2ULL << 30, 1, 2, true);
 	struct zone *normal = zone_of(m, 0, ZONE_NORMAL);
 	struct zone *high = zone_of(m, 0, ZONE_HIGHMEM);
 	struct page *page;
@@ -170,7 +174,8 @@ static void test_boot_rejects_bad_config(void **state)
 static void test_boot_64g_is_lazy(void **state)
 {
 	size_t before = mmk_host_rss();
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 30, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 30, 1, 2, true);
 
 	(void)state;
 	/* mem_map is 1 GiB here; only the struct pages boot wrote may be
@@ -185,7 +190,8 @@ static void test_boot_64g_is_lazy(void **state)
 
 static void test_split_takes_lowest_block_and_leaves_halves(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
 	struct zone *dma = zone_of(m, 0, ZONE_DMA);
 	unsigned long before[NR_PAGE_ORDERS];
 	struct page *p;
@@ -213,7 +219,8 @@ static void test_split_takes_lowest_block_and_leaves_halves(void **state)
 
 static void test_free_merges_buddies_up_to_max_order(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
 	struct zone *dma = zone_of(m, 0, ZONE_DMA);
 	struct page *pages[1024];
 	unsigned long tens = dma->free_area[10].nr_free;
@@ -246,7 +253,8 @@ static void test_free_merges_buddies_up_to_max_order(void **state)
 
 static void test_every_block_is_aligned_to_its_size(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 128ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 128ULL << 20, 1, 2, true);
 	unsigned int order;
 
 	(void)state;
@@ -267,7 +275,8 @@ static void test_every_block_is_aligned_to_its_size(void **state)
 
 static void test_free_everything_restores_boot_buddyinfo(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 256ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 256ULL << 20, 1, 2, true);
 	char *boot = proc(m, "/proc/buddyinfo"), *after;
 	struct page *pages[4000];
 	unsigned int orders[4000];
@@ -298,14 +307,17 @@ static void test_free_everything_restores_boot_buddyinfo(void **state)
 
 static void test_watermarks_follow_linux_formula(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 1ULL << 30, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 1ULL << 30, 1, 2, true);
 	struct zone *dma = zone_of(m, 0, ZONE_DMA);
 	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
-	unsigned long lowmem = zone_managed_pages(dma) + zone_managed_pages(dma32);
+	unsigned long lowmem =
+		zone_managed_pages(dma) + zone_managed_pages(dma32);
 	unsigned long kb = int_sqrt(lowmem * 4 * 16);
 	unsigned long pages_min = kb >> 2;
 	unsigned long min32 = pages_min * zone_managed_pages(dma32) / lowmem;
-	unsigned long gap = max(min32 >> 2, zone_managed_pages(dma32) * 10 / 10000);
+	unsigned long gap =
+		max(min32 >> 2, zone_managed_pages(dma32) * 10 / 10000);
 
 	(void)state;
 	assert_int_equal(m->min_free_kbytes, kb);
@@ -329,7 +341,9 @@ static void test_watermarks_follow_linux_formula(void **state)
 	assert_int_equal(dma32->per_cpu_pageset[1].high_max,
 			 (int)(zone_managed_pages(dma32) / 8 / 2));
 	assert_int_equal(dma->per_cpu_pageset[0].batch, 1);
-	assert_int_equal(dma32->stat_threshold, 2 * 2 * (1 + fls_long(zone_managed_pages(dma32) >> 15)));
+	assert_int_equal(
+		dma32->stat_threshold,
+		2 * 2 * (1 + fls_long(zone_managed_pages(dma32) >> 15)));
 	mmk_shutdown(m);
 }
 
@@ -352,7 +366,8 @@ static unsigned long exhaust(gfp_t gfp, struct page ***out)
 
 static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
 	struct zone *dma = zone_of(m, 0, ZONE_DMA);
 	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
 	struct page **pages;
@@ -368,8 +383,10 @@ static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 	assert_true(dma_taken > 0);
 	assert_int_equal(zone_page_state(dma32, NR_FREE_PAGES),
 			 min_wmark_pages(dma32));
-	assert_int_equal(zone_page_state(dma, NR_FREE_PAGES),
-			 min_wmark_pages(dma) + (unsigned long)dma->lowmem_reserve[ZONE_DMA32]);
+	assert_int_equal(
+		zone_page_state(dma, NR_FREE_PAGES),
+		min_wmark_pages(dma) +
+			(unsigned long)dma->lowmem_reserve[ZONE_DMA32]);
 	/* GFP_DMA may still use what the reserve kept back from DMA32
 	 * requests, down to DMA's own min watermark. */
 	assert_non_null(alloc_pages(GFP_DMA, 0));
@@ -377,7 +394,8 @@ static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 	assert_non_null(alloc_pages(GFP_ATOMIC, 0));
 	assert_true(dmesg_has(m, "page allocation failure") == false);
 	assert_null(alloc_pages(GFP_KERNEL, 0));
-	assert_true(dmesg_has(m, "page allocation failure: order:0, mode:0xcc0(GFP_KERNEL)"));
+	assert_true(dmesg_has(
+		m, "page allocation failure: order:0, mode:0xcc0(GFP_KERNEL)"));
 	assert_check_ok(m);
 	free(pages);
 	mmk_shutdown(m);
@@ -385,7 +403,8 @@ static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 
 static void test_gfp_atomic_and_high_reserves(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
 	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
 	struct page **a, **b, **c;
 	unsigned long min = min_wmark_pages(dma32);
@@ -408,7 +427,8 @@ static void test_gfp_atomic_and_high_reserves(void **state)
 
 static void test_invalid_zone_modifiers_are_refused(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, true);
 
 	(void)state;
 	assert_null(alloc_pages(__GFP_DMA | __GFP_DMA32, 0));
@@ -420,7 +440,8 @@ static void test_invalid_zone_modifiers_are_refused(void **state)
 
 static void test_two_nodes_split_memory_and_fall_back(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 512ULL << 20, 2, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 512ULL << 20, 2, 2, true);
 	struct page *p;
 	unsigned long n = 0;
 
@@ -432,8 +453,10 @@ static void test_two_nodes_split_memory_and_fall_back(void **state)
 	assert_true(populated_zone(zone_of(m, 1, ZONE_DMA32)));
 	assert_false(populated_zone(zone_of(m, 1, ZONE_DMA)));
 	/* Node 1's zonelist: its own DMA32 first, then node 0's zones. */
-	assert_ptr_equal(m->node_data[1]->node_zonelist.zones[0], zone_of(m, 1, ZONE_DMA32));
-	assert_ptr_equal(m->node_data[1]->node_zonelist.zones[1], zone_of(m, 0, ZONE_DMA32));
+	assert_ptr_equal(m->node_data[1]->node_zonelist.zones[0],
+			 zone_of(m, 1, ZONE_DMA32));
+	assert_ptr_equal(m->node_data[1]->node_zonelist.zones[1],
+			 zone_of(m, 0, ZONE_DMA32));
 	p = alloc_pages_node(1, GFP_KERNEL, 0);
 	assert_int_equal(page_to_nid(p), 1);
 	__free_pages(p, 0);
@@ -442,13 +465,16 @@ static void test_two_nodes_split_memory_and_fall_back(void **state)
 	__free_pages(p, 2);
 	/* With node 1 exhausted, node 1's requests spill to node 0:
 	 * numa_miss on the zone used, numa_foreign on the preferred one. */
-	while ((p = alloc_pages_node(1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN, 0)))
+	while ((p = alloc_pages_node(
+			1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN, 0)))
 		n++;
 	assert_true(n > 60000);
 	p = alloc_pages_node(1, GFP_KERNEL, 0);
 	assert_int_equal(page_to_nid(p), 0);
-	assert_int_equal(zone_numa_event(m, zone_of(m, 0, ZONE_DMA32), NUMA_MISS), 1);
-	assert_int_equal(zone_numa_event(m, zone_of(m, 1, ZONE_DMA32), NUMA_FOREIGN), 1);
+	assert_int_equal(
+		zone_numa_event(m, zone_of(m, 0, ZONE_DMA32), NUMA_MISS), 1);
+	assert_int_equal(
+		zone_numa_event(m, zone_of(m, 1, ZONE_DMA32), NUMA_FOREIGN), 1);
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
@@ -457,7 +483,8 @@ static void test_two_nodes_split_memory_and_fall_back(void **state)
 
 static void test_compound_page_has_head_and_tails(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
 	struct page *p = alloc_pages(GFP_KERNEL | __GFP_COMP, 3);
 	int i;
 
@@ -482,7 +509,8 @@ static void test_compound_page_has_head_and_tails(void **state)
 
 static void test_get_zeroed_page_and_free_pages(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
 	unsigned long addr = __get_free_pages(GFP_KERNEL, 1), z;
 	unsigned char *b;
 	int i;
@@ -507,7 +535,8 @@ static void test_get_zeroed_page_and_free_pages(void **state)
 
 static void test_double_free_is_reported_not_corrupting(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
 	struct page *p = alloc_pages(GFP_KERNEL, 0);
 	unsigned long pfn = page_to_pfn(p);
 
@@ -515,7 +544,9 @@ static void test_double_free_is_reported_not_corrupting(void **state)
 	__free_pages(p, 0);
 	__free_pages(p, 0);
 	assert_true(dmesg_has(m, "BUG: Bad page state in process mmkit  pfn:"));
-	assert_true(dmesg_has(m, "page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)"));
+	assert_true(dmesg_has(
+		m,
+		"page dumped because: VM_BUG_ON_PAGE(page_ref_count(page) == 0)"));
 	assert_int_equal(page_to_pfn(p), pfn);
 	assert_check_ok(m);
 	mmk_shutdown(m);
@@ -523,7 +554,8 @@ static void test_double_free_is_reported_not_corrupting(void **state)
 
 static void test_wrong_order_free_is_refused(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
 	struct page *p = alloc_pages(GFP_KERNEL, 2);
 	unsigned long free_before;
 
@@ -531,7 +563,8 @@ static void test_wrong_order_free_is_refused(void **state)
 	drain_all_pages(NULL);
 	free_before = mmk_nr_free_pages(m);
 	__free_pages(p, 1);
-	assert_true(dmesg_has(m, "freeing order 1, but it was allocated with order 2"));
+	assert_true(dmesg_has(
+		m, "freeing order 1, but it was allocated with order 2"));
 	assert_int_equal(page_ref_count(p), 1);
 	__free_pages(p + 1, 0); /* a tail of a non-compound block */
 	assert_true(dmesg_has(m, "page_ref_count(page) == 0"));
@@ -547,7 +580,8 @@ static void test_wrong_order_free_is_refused(void **state)
 
 static void test_freeing_a_mapped_page_reports_nonzero_mapcount(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
 	struct page *p = alloc_pages(GFP_KERNEL, 0);
 
 	(void)state;
@@ -560,7 +594,8 @@ static void test_freeing_a_mapped_page_reports_nonzero_mapcount(void **state)
 
 static void test_fail_page_alloc_nth_and_times(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
 	struct mmk_fail_attr attr = { .nth = 3, .times = 2 };
 	struct page *p[6];
 	int i;
@@ -592,7 +627,8 @@ static void test_fail_page_alloc_nth_and_times(void **state)
 
 static void test_pcp_holds_pages_until_drained(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 128ULL << 20, 1, 2, true);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 128ULL << 20, 1, 2, true);
 	struct zone *z = zone_of(m, 0, ZONE_DMA32);
 	unsigned long free0 = zone_page_state(z, NR_FREE_PAGES);
 	struct page *p = alloc_pages(GFP_KERNEL, 0);
@@ -622,7 +658,8 @@ static void test_pcp_holds_pages_until_drained(void **state)
 
 static void test_verifier_catches_corruption(void **state)
 {
-	struct mmk_machine *m = boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
 	struct zone *dma = zone_of(m, 0, ZONE_DMA);
 	char why[256];
 
@@ -630,11 +667,14 @@ static void test_verifier_catches_corruption(void **state)
 	/* Clear PG_buddy on the head of the order-8 block at pfn 256. */
 	m->mem_map[256].page_type = 0;
 	assert_int_equal(mmk_check(m, why, sizeof why), 1);
-	assert_string_equal(why, "zone DMA order 8: pfn 0x100 is on the free list without PG_buddy of that order");
+	assert_string_equal(
+		why,
+		"zone DMA order 8: pfn 0x100 is on the free list without PG_buddy of that order");
 	m->mem_map[256].page_type = PGTY_buddy << 24;
 	dma->free_area[3].nr_free++;
 	assert_int_equal(mmk_check(m, why, sizeof why), 1);
-	assert_string_equal(why, "zone DMA order 3: nr_free is 1 but 0 blocks are free");
+	assert_string_equal(
+		why, "zone DMA order 3: nr_free is 1 but 0 blocks are free");
 	dma->free_area[3].nr_free--;
 	assert_check_ok(m);
 	mmk_shutdown(m);
@@ -642,11 +682,14 @@ static void test_verifier_catches_corruption(void **state)
 
 /* ---- randomised sequences with the verifier after each step ---- */
 
-static void random_ops(enum mmk_arch arch, uint64_t mem, bool pcp, uint64_t seed,
-		       int steps)
+static void random_ops(enum mmk_arch arch, uint64_t mem, bool pcp,
+		       uint64_t seed, int steps)
 {
 	struct mmk_machine *m = boot_with(arch, mem, 1, 2, pcp);
-	static const gfp_t gfps[] = { GFP_KERNEL, GFP_DMA, GFP_DMA32, GFP_ATOMIC,
+	static const gfp_t gfps[] = { GFP_KERNEL,
+				      GFP_DMA,
+				      GFP_DMA32,
+				      GFP_ATOMIC,
 				      GFP_HIGHUSER_MOVABLE,
 				      GFP_KERNEL | __GFP_COMP | __GFP_ZERO };
 	struct {
@@ -667,7 +710,8 @@ static void random_ops(enum mmk_arch arch, uint64_t mem, bool pcp, uint64_t seed
 
 			if (order > 3 && (r >> 20) % 4)
 				order %= 4;
-			p = alloc_pages(gfps[(r >> 32) % 6] | __GFP_NOWARN, order);
+			p = alloc_pages(gfps[(r >> 32) % 6] | __GFP_NOWARN,
+					order);
 			if (p) {
 				live[nlive].p = p;
 				live[nlive++].order = order;
@@ -684,7 +728,8 @@ static void random_ops(enum mmk_arch arch, uint64_t mem, bool pcp, uint64_t seed
 			char why[512];
 
 			if (mmk_check(m, why, sizeof why))
-				fail_msg("seed %lu step %d: %s", (unsigned long)seed, i, why);
+				fail_msg("seed %lu step %d: %s",
+					 (unsigned long)seed, i, why);
 		}
 	}
 	while (nlive) {
@@ -717,12 +762,14 @@ int main(void)
 		cmocka_unit_test(test_boot_i386_highmem_zones),
 		cmocka_unit_test(test_boot_rejects_bad_config),
 		cmocka_unit_test(test_boot_64g_is_lazy),
-		cmocka_unit_test(test_split_takes_lowest_block_and_leaves_halves),
+		cmocka_unit_test(
+			test_split_takes_lowest_block_and_leaves_halves),
 		cmocka_unit_test(test_free_merges_buddies_up_to_max_order),
 		cmocka_unit_test(test_every_block_is_aligned_to_its_size),
 		cmocka_unit_test(test_free_everything_restores_boot_buddyinfo),
 		cmocka_unit_test(test_watermarks_follow_linux_formula),
-		cmocka_unit_test(test_kernel_falls_back_to_dma_above_its_reserve),
+		cmocka_unit_test(
+			test_kernel_falls_back_to_dma_above_its_reserve),
 		cmocka_unit_test(test_gfp_atomic_and_high_reserves),
 		cmocka_unit_test(test_invalid_zone_modifiers_are_refused),
 		cmocka_unit_test(test_two_nodes_split_memory_and_fall_back),
@@ -730,7 +777,8 @@ int main(void)
 		cmocka_unit_test(test_get_zeroed_page_and_free_pages),
 		cmocka_unit_test(test_double_free_is_reported_not_corrupting),
 		cmocka_unit_test(test_wrong_order_free_is_refused),
-		cmocka_unit_test(test_freeing_a_mapped_page_reports_nonzero_mapcount),
+		cmocka_unit_test(
+			test_freeing_a_mapped_page_reports_nonzero_mapcount),
 		cmocka_unit_test(test_fail_page_alloc_nth_and_times),
 		cmocka_unit_test(test_pcp_holds_pages_until_drained),
 		cmocka_unit_test(test_verifier_catches_corruption),

@@ -32,15 +32,15 @@ const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS] = {
 };
 
 const char *const zone_stat_names[NR_VM_ZONE_STAT_ITEMS] = {
-	"nr_free_pages",	 "nr_free_pages_blocks", "nr_zone_inactive_anon",
-	"nr_zone_active_anon",	 "nr_zone_inactive_file", "nr_zone_active_file",
-	"nr_zone_unevictable",	 "nr_zone_write_pending", "nr_mlock",
-	"nr_zspages",		 "nr_free_cma",
+	"nr_free_pages",       "nr_free_pages_blocks",	"nr_zone_inactive_anon",
+	"nr_zone_active_anon", "nr_zone_inactive_file", "nr_zone_active_file",
+	"nr_zone_unevictable", "nr_zone_write_pending", "nr_mlock",
+	"nr_zspages",	       "nr_free_cma",
 };
 
 const char *const numa_stat_names[NR_VM_NUMA_EVENT_ITEMS] = {
-	"numa_hit", "numa_miss", "numa_foreign", "numa_interleave", "numa_local",
-	"numa_other",
+	"numa_hit",	   "numa_miss",	 "numa_foreign",
+	"numa_interleave", "numa_local", "numa_other",
 };
 
 void count_vm_events(struct mmk_machine *m, enum vm_event_item item,
@@ -51,10 +51,10 @@ void count_vm_events(struct mmk_machine *m, enum vm_event_item item,
 	if (likely(cpu)) {
 		atomic_ulong *c = &cpu->events[item];
 
-		atomic_store_explicit(c,
-				      atomic_load_explicit(c, memory_order_relaxed) +
-					      delta,
-				      memory_order_relaxed);
+		atomic_store_explicit(
+			c,
+			atomic_load_explicit(c, memory_order_relaxed) + delta,
+			memory_order_relaxed);
 	} else {
 		atomic_fetch_add_explicit(&m->vm_events[item], delta,
 					  memory_order_relaxed);
@@ -81,8 +81,9 @@ unsigned long zone_numa_event(struct mmk_machine *m, struct zone *zone,
 	if (!zone->per_cpu_pageset)
 		return sum;
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		sum += atomic_load_explicit(&zone->per_cpu_pageset[cpu].numa[item],
-					    memory_order_relaxed);
+		sum += atomic_load_explicit(
+			&zone->per_cpu_pageset[cpu].numa[item],
+			memory_order_relaxed);
 	return sum;
 }
 
@@ -93,8 +94,8 @@ unsigned long global_numa_event(struct mmk_machine *m, enum numa_stat_item item)
 
 	for_each_online_node(m, nid)
 		for (t = 0; t < MAX_NR_ZONES; t++)
-			sum += zone_numa_event(m, &m->node_data[nid]->node_zones[t],
-					       item);
+			sum += zone_numa_event(
+				m, &m->node_data[nid]->node_zones[t], item);
 	return sum;
 }
 
@@ -106,8 +107,8 @@ unsigned long global_zone_page_state(struct mmk_machine *m,
 
 	for_each_online_node(m, nid)
 		for (t = 0; t < MAX_NR_ZONES; t++)
-			sum += zone_page_state(&m->node_data[nid]->node_zones[t],
-					       item);
+			sum += zone_page_state(
+				&m->node_data[nid]->node_zones[t], item);
 	return sum;
 }
 

@@ -43,7 +43,8 @@ unsigned long si_mem_available(struct mmk_machine *m)
 
 	for_each_online_node(m, nid)
 		for (t = 0; t < MAX_NR_ZONES; t++)
-			wmark_low += low_wmark_pages(&m->node_data[nid]->node_zones[t]);
+			wmark_low += low_wmark_pages(
+				&m->node_data[nid]->node_zones[t]);
 	available = (long)global_zone_page_state(m, NR_FREE_PAGES) -
 		    (long)m->totalreserve_pages;
 	pagecache = global_node_page_state(m, NR_ACTIVE_FILE) +
@@ -63,7 +64,8 @@ static unsigned long managed_pages_of(struct mmk_machine *m, bool high_only)
 	for_each_online_node(m, nid)
 		for (t = 0; t < MAX_NR_ZONES; t++)
 			if (!high_only || t == ZONE_HIGHMEM)
-				sum += zone_managed_pages(&m->node_data[nid]->node_zones[t]);
+				sum += zone_managed_pages(
+					&m->node_data[nid]->node_zones[t]);
 	return sum;
 }
 
@@ -73,8 +75,9 @@ static unsigned long free_highpages(struct mmk_machine *m)
 	int nid;
 
 	for_each_online_node(m, nid)
-		sum += zone_page_state(&m->node_data[nid]->node_zones[ZONE_HIGHMEM],
-				       NR_FREE_PAGES);
+		sum += zone_page_state(
+			&m->node_data[nid]->node_zones[ZONE_HIGHMEM],
+			NR_FREE_PAGES);
 	return sum;
 }
 
@@ -102,7 +105,8 @@ static void show_direct_map(struct seq_file *s, struct mmk_machine *m)
 	/* The first megabyte (ISA range) is mapped with 4k pages. */
 	k4 += 1024;
 	for (i = 0; i < m->memblock.memory.cnt; i++) {
-		const struct memblock_region *r = &m->memblock.memory.regions[i];
+		const struct memblock_region *r =
+			&m->memblock.memory.regions[i];
 		uint64_t start = max(r->base, (uint64_t)1 << 20);
 		uint64_t end = min(r->base + r->size, lowend);
 		uint64_t two = 0;
@@ -118,7 +122,8 @@ static void show_direct_map(struct seq_file *s, struct mmk_machine *m)
 		{
 			uint64_t ts = ALIGN(start, 2ULL << 20);
 			uint64_t te = ts + (two << 10);
-			uint64_t gs = ALIGN(ts, 1ULL << 30), ge = ALIGN_DOWN(te, 1ULL << 30);
+			uint64_t gs = ALIGN(ts, 1ULL << 30),
+				 ge = ALIGN_DOWN(te, 1ULL << 30);
 
 			if (gs < ge) {
 				g1 += (ge - gs) >> 10;
@@ -147,10 +152,12 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	unsigned long act_file = global_node_page_state(m, NR_ACTIVE_FILE);
 	unsigned long inact_file = global_node_page_state(m, NR_INACTIVE_FILE);
 	unsigned long sreclaim = global_node_page_state(m, NR_SLAB_RECLAIMABLE);
-	unsigned long sunreclaim = global_node_page_state(m, NR_SLAB_UNRECLAIMABLE);
+	unsigned long sunreclaim =
+		global_node_page_state(m, NR_SLAB_UNRECLAIMABLE);
 	unsigned long file = global_node_page_state(m, NR_FILE_PAGES);
 	unsigned long swapcached = global_node_page_state(m, NR_SWAPCACHE);
-	unsigned long swap_pages = (unsigned long)(m->cfg.swap_bytes >> PAGE_SHIFT);
+	unsigned long swap_pages =
+		(unsigned long)(m->cfg.swap_bytes >> PAGE_SHIFT);
 	unsigned long cached = file > swapcached ? file - swapcached : 0;
 
 	show_val_kb(s, "MemTotal:", totalram);
@@ -165,10 +172,12 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "Inactive(anon):", inact_anon);
 	show_val_kb(s, "Active(file):", act_file);
 	show_val_kb(s, "Inactive(file):", inact_file);
-	show_val_kb(s, "Unevictable:", global_node_page_state(m, NR_UNEVICTABLE));
+	show_val_kb(s,
+		    "Unevictable:", global_node_page_state(m, NR_UNEVICTABLE));
 	show_val_kb(s, "Mlocked:", global_zone_page_state(m, NR_MLOCK));
 	if (i386) {
-		unsigned long th = managed_pages_of(m, true), fh = free_highpages(m);
+		unsigned long th = managed_pages_of(m, true),
+			      fh = free_highpages(m);
 
 		show_val_kb(s, "HighTotal:", th);
 		show_val_kb(s, "HighFree:", fh);
@@ -185,11 +194,13 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "Mapped:", global_node_page_state(m, NR_FILE_MAPPED));
 	show_val_kb(s, "Shmem:", global_node_page_state(m, NR_SHMEM));
 	show_val_kb(s, "KReclaimable:",
-		    sreclaim + global_node_page_state(m, NR_KERNEL_MISC_RECLAIMABLE));
+		    sreclaim + global_node_page_state(
+				       m, NR_KERNEL_MISC_RECLAIMABLE));
 	show_val_kb(s, "Slab:", sreclaim + sunreclaim);
 	show_val_kb(s, "SReclaimable:", sreclaim);
 	show_val_kb(s, "SUnreclaim:", sunreclaim);
-	show_kb(s, "KernelStack:", global_node_page_state(m, NR_KERNEL_STACK_KB));
+	show_kb(s,
+		"KernelStack:", global_node_page_state(m, NR_KERNEL_STACK_KB));
 	show_val_kb(s, "PageTables:", global_node_page_state(m, NR_PAGETABLE));
 	show_val_kb(s, "SecPageTables:", 0);
 	show_val_kb(s, "NFS_Unstable:", 0);
@@ -197,7 +208,8 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "WritebackTmp:", 0);
 	show_val_kb(s, "CommitLimit:", totalram * 50 / 100 + swap_pages);
 	show_val_kb(s, "Committed_AS:", 0);
-	show_kb(s, "VmallocTotal:", (unsigned long)((a->vmalloc_end - a->vmalloc_start) >> 10));
+	show_kb(s, "VmallocTotal:",
+		(unsigned long)((a->vmalloc_end - a->vmalloc_start) >> 10));
 	show_val_kb(s, "VmallocUsed:", 0);
 	show_val_kb(s, "VmallocChunk:", 0);
 	show_val_kb(s, "Percpu:", m->nr_percpu_pages);
@@ -209,8 +221,9 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 		show_val_kb(s, "FilePmdMapped:", 0);
 	}
 	show_val_kb(s, "Balloon:", 0);
-	seq_printf(s, "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\n"
-		      "HugePages_Rsvd:    %5lu\nHugePages_Surp:    %5lu\n",
+	seq_printf(s,
+		   "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\n"
+		   "HugePages_Rsvd:    %5lu\nHugePages_Surp:    %5lu\n",
 		   0UL, 0UL, 0UL, 0UL);
 	show_kb(s, "Hugepagesize:", a->hugepage_kb);
 	show_kb(s, "Hugetlb:", 0);

@@ -37,7 +37,8 @@ void proc_buddyinfo_show(struct seq_file *s, struct mmk_machine *m)
 	for_each_online_node(m, nid) {
 		for (i = 0; i < m->arch->nr_zone_types; i++) {
 			struct zone *z =
-				&m->node_data[nid]->node_zones[m->arch->zone_types[i]];
+				&m->node_data[nid]
+					 ->node_zones[m->arch->zone_types[i]];
 			unsigned long nr[NR_PAGE_ORDERS];
 
 			if (!populated_zone(z))
@@ -74,14 +75,16 @@ static void zoneinfo_pagesets(struct seq_file *s, struct mmk_machine *m,
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
 
-		seq_printf(s, "\n    cpu: %i"
-			      "\n              count:    %i"
-			      "\n              high:     %i"
-			      "\n              batch:    %i"
-			      "\n              high_min: %i"
-			      "\n              high_max: %i",
-			   cpu, atomic_load(&pcp->count), atomic_load(&pcp->high),
-			   pcp->batch, pcp->high_min, pcp->high_max);
+		seq_printf(s,
+			   "\n    cpu: %i"
+			   "\n              count:    %i"
+			   "\n              high:     %i"
+			   "\n              batch:    %i"
+			   "\n              high_min: %i"
+			   "\n              high_max: %i",
+			   cpu, atomic_load(&pcp->count),
+			   atomic_load(&pcp->high), pcp->batch, pcp->high_min,
+			   pcp->high_max);
 		seq_printf(s, "\n  vm stats threshold: %d", z->stat_threshold);
 	}
 }
@@ -110,7 +113,8 @@ static void zoneinfo_show_zone(struct seq_file *s, struct mmk_machine *m,
 		   min_wmark_pages(z), low_wmark_pages(z), high_wmark_pages(z),
 		   wmark_pages(z, WMARK_PROMO), z->spanned_pages,
 		   z->present_pages, zone_managed_pages(z), 0UL);
-	seq_printf(s, "\n        protection: (%ld", z->lowmem_reserve[a->zone_types[0]]);
+	seq_printf(s, "\n        protection: (%ld",
+		   z->lowmem_reserve[a->zone_types[0]]);
 	for (i = 1; i < a->nr_zone_types; i++)
 		seq_printf(s, ", %ld", z->lowmem_reserve[a->zone_types[i]]);
 	seq_puts(s, ")");
@@ -124,9 +128,11 @@ static void zoneinfo_show_zone(struct seq_file *s, struct mmk_machine *m,
 	if (has_numa(m))
 		for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 			seq_printf(s, "\n      %-12s %lu", numa_stat_names[i],
-				   zone_numa_event(m, z, (enum numa_stat_item)i));
+				   zone_numa_event(m, z,
+						   (enum numa_stat_item)i));
 	zoneinfo_pagesets(s, m, z);
-	seq_printf(s, "\n  node_unreclaimable:  %u\n  start_pfn:           %lu\n",
+	seq_printf(s,
+		   "\n  node_unreclaimable:  %u\n  start_pfn:           %lu\n",
 		   0u, z->zone_start_pfn);
 }
 
@@ -139,7 +145,8 @@ void proc_zoneinfo_show(struct seq_file *s, struct mmk_machine *m)
 
 		for (i = 0; i < m->arch->nr_zone_types; i++) {
 			struct zone *z =
-				&m->node_data[nid]->node_zones[m->arch->zone_types[i]];
+				&m->node_data[nid]
+					 ->node_zones[m->arch->zone_types[i]];
 			bool first = !seen && populated_zone(z);
 
 			zoneinfo_show_zone(s, m, z, first);
@@ -165,7 +172,8 @@ static void dirty_limits(struct mmk_machine *m, unsigned long *thresh,
 		struct zone *hz = &m->node_data[nid]->node_zones[ZONE_HIGHMEM];
 
 		if (populated_zone(hz)) {
-			unsigned long hfree = zone_page_state(hz, NR_FREE_PAGES);
+			unsigned long hfree =
+				zone_page_state(hz, NR_FREE_PAGES);
 			unsigned long hreserve = high_wmark_pages(hz);
 
 			x -= min(x, hfree > hreserve ? hfree - hreserve : 0);
@@ -182,14 +190,15 @@ static void vmstat_events(struct seq_file *s, struct mmk_machine *m)
 	const struct mmk_arch_profile *a = m->arch;
 	int i;
 
-#define MMK_SHOW_EVENT(id, name)                                               \
+#define MMK_SHOW_EVENT(id, name) \
 	seq_printf(s, "%s %lu\n", name, global_vm_event(m, id));
-#define MMK_SHOW_ZONEFAM(id, name)                                             \
-	for (i = 0; i < a->nr_zone_types; i++)                                 \
-		seq_printf(s, "%s_%s %lu\n", name,                             \
-			   zone_event_suffix[a->zone_types[i]],                \
-			   global_vm_event(m, (enum vm_event_item)(id##_BASE + \
-								   a->zone_types[i])));
+#define MMK_SHOW_ZONEFAM(id, name)                              \
+	for (i = 0; i < a->nr_zone_types; i++)                  \
+		seq_printf(s, "%s_%s %lu\n", name,              \
+			   zone_event_suffix[a->zone_types[i]], \
+			   global_vm_event(                     \
+				   m, (enum vm_event_item)(     \
+					      id##_BASE + a->zone_types[i])));
 	MMK_VM_EVENT_ITEMS(MMK_SHOW_EVENT, MMK_SHOW_ZONEFAM)
 #undef MMK_SHOW_EVENT
 #undef MMK_SHOW_ZONEFAM
@@ -206,7 +215,8 @@ void proc_vmstat_show(struct seq_file *s, struct mmk_machine *m)
 	if (has_numa(m))
 		for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 			seq_printf(s, "%s %lu\n", numa_stat_names[i],
-				   global_numa_event(m, (enum numa_stat_item)i));
+				   global_numa_event(m,
+						     (enum numa_stat_item)i));
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
 		seq_printf(s, "%s %lu\n", node_stat_names[i],
 			   global_node_page_state(m, (enum node_stat_item)i));

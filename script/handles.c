@@ -19,8 +19,7 @@ static size_t hash_name(const char *s)
 	return h;
 }
 
-static struct handle *slot_for(struct handle *tab, size_t cap,
-			       const char *name)
+static struct handle *slot_for(struct handle *tab, size_t cap, const char *name)
 {
 	size_t i = hash_name(name) & (cap - 1);
 
@@ -48,7 +47,8 @@ static bool grow(struct script *sc)
 		return false;
 	for (i = 0; i < sc->cap_handles; i++)
 		if (sc->handles[i].name)
-			*slot_for(tab, cap, sc->handles[i].name) = sc->handles[i];
+			*slot_for(tab, cap, sc->handles[i].name) =
+				sc->handles[i];
 	free(sc->handles);
 	sc->handles = tab;
 	sc->cap_handles = cap;
@@ -78,7 +78,8 @@ void handle_remove(struct script *sc, struct handle *h)
 	memset(h, 0, sizeof(*h));
 	sc->nr_handles--;
 	/* Re-insert the rest of the probe cluster. */
-	for (i = (i + 1) & (cap - 1); sc->handles[i].name; i = (i + 1) & (cap - 1)) {
+	for (i = (i + 1) & (cap - 1); sc->handles[i].name;
+	     i = (i + 1) & (cap - 1)) {
 		struct handle tmp = sc->handles[i];
 
 		memset(&sc->handles[i], 0, sizeof(tmp));

@@ -33,7 +33,7 @@ struct script {
 	bool booted;
 	bool check_failed;
 	char errmsg[256];
-	struct handle *handles;	/* open-addressed hash table */
+	struct handle *handles; /* open-addressed hash table */
 	size_t nr_handles, cap_handles;
 };
 

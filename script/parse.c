@@ -144,19 +144,32 @@ bool parse_gfp(const char *s, gfp_t *out)
 const char *errno_name(int err)
 {
 	switch (err) {
-	case ENOMEM: return "ENOMEM";
-	case EINVAL: return "EINVAL";
-	case EEXIST: return "EEXIST";
-	case EFAULT: return "EFAULT";
-	case EPERM: return "EPERM";
-	case EAGAIN: return "EAGAIN";
-	case EBUSY: return "EBUSY";
-	case ESRCH: return "ESRCH";
-	case ENOENT: return "ENOENT";
-	case EACCES: return "EACCES";
-	case ENODEV: return "ENODEV";
-	case EOVERFLOW: return "EOVERFLOW";
-	default: return "EIO";
+	case ENOMEM:
+		return "ENOMEM";
+	case EINVAL:
+		return "EINVAL";
+	case EEXIST:
+		return "EEXIST";
+	case EFAULT:
+		return "EFAULT";
+	case EPERM:
+		return "EPERM";
+	case EAGAIN:
+		return "EAGAIN";
+	case EBUSY:
+		return "EBUSY";
+	case ESRCH:
+		return "ESRCH";
+	case ENOENT:
+		return "ENOENT";
+	case EACCES:
+		return "EACCES";
+	case ENODEV:
+		return "ENODEV";
+	case EOVERFLOW:
+		return "EOVERFLOW";
+	default:
+		return "EIO";
 	}
 }
 
@@ -172,7 +185,8 @@ char *str_dup(const char *s)
 
 bool valid_name(const char *s)
 {
-	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+	if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+	      *s == '_'))
 		return false;
 	for (s++; *s; s++)
 		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||

@@ -77,10 +77,11 @@ static int do_boot(struct script *sc)
 	sc->cfg.printk_arg = sc;
 	sc->m = mmk_boot(&sc->cfg);
 	if (!sc->m)
-		return script_error(sc, "boot failed: %s",
-				    errno == ENOMEM ?
-					    "the host could not reserve the memory" :
-					    "invalid machine configuration");
+		return script_error(
+			sc, "boot failed: %s",
+			errno == ENOMEM ?
+				"the host could not reserve the memory" :
+				"invalid machine configuration");
 	sc->booted = true;
 	return 0;
 }
@@ -90,14 +91,17 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 	int i;
 
 	if (sc->booted)
-		return script_error(sc, "boot must come once, before every other command");
+		return script_error(
+			sc, "boot must come once, before every other command");
 	for (i = 1; i < argc; i++) {
 		char *eq = strchr(argv[i], '=');
 		const char *key = argv[i], *val;
 		uint64_t v;
 
 		if (!eq)
-			return script_error(sc, "boot option '%s' is not key=value", argv[i]);
+			return script_error(sc,
+					    "boot option '%s' is not key=value",
+					    argv[i]);
 		*eq = '\0';
 		val = eq + 1;
 		if (!strcmp(key, "arch")) {
@@ -106,10 +110,14 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 			else if (!strcmp(val, "i386"))
 				sc->cfg.arch = MMK_ARCH_I386;
 			else
-				return script_error(sc, "unknown arch '%s' (x86_64 or i386)", val);
+				return script_error(
+					sc,
+					"unknown arch '%s' (x86_64 or i386)",
+					val);
 		} else if (!strcmp(key, "pcp")) {
 			if (strcmp(val, "on") && strcmp(val, "off"))
-				return script_error(sc, "pcp must be on or off");
+				return script_error(sc,
+						    "pcp must be on or off");
 			sc->cfg.pcp = !strcmp(val, "on");
 		} else if (!strcmp(key, "mem") || !strcmp(key, "swap")) {
 			if (!parse_size(val, &v))
@@ -120,7 +128,8 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 				sc->cfg.swap_bytes = v;
 		} else if (!strcmp(key, "nodes") || !strcmp(key, "cpus")) {
 			if (!parse_number(val, &v) || v < 1 || v > 64)
-				return script_error(sc, "%s must be 1..64", key);
+				return script_error(sc, "%s must be 1..64",
+						    key);
 			if (key[0] == 'n')
 				sc->cfg.nr_nodes = (int)v;
 			else
@@ -130,7 +139,8 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 				return script_error(sc, "bad number '%s'", val);
 			sc->cfg.seed = v;
 		} else {
-			return script_error(sc, "unknown boot option '%s'", key);
+			return script_error(sc, "unknown boot option '%s'",
+					    key);
 		}
 		*eq = '=';
 	}
@@ -189,7 +199,8 @@ static int cmd_alloc_pages(struct script *sc, int argc, char **argv)
 	if (!valid_name(argv[1]))
 		return script_error(sc, "bad handle name '%s'", argv[1]);
 	if (handle_find(sc, argv[1]))
-		return script_error(sc, "handle '%s' is already in use", argv[1]);
+		return script_error(sc, "handle '%s' is already in use",
+				    argv[1]);
 	page = order > 64 ? NULL : alloc_pages(gfp, (unsigned int)order);
 	if (!page) {
 		result(sc, argc, argv, "ENOMEM");
@@ -279,7 +290,9 @@ static int parse_fail_attr(struct script *sc, int argc, char **argv,
 		uint64_t v;
 
 		if (!eq || !parse_number(eq + 1, &v))
-			return script_error(sc, "fail option '%s' is not key=number", argv[i]);
+			return script_error(
+				sc, "fail option '%s' is not key=number",
+				argv[i]);
 		*eq = '\0';
 		if (!strcmp(argv[i], "nth"))
 			attr->nth = (unsigned long)v;
@@ -290,7 +303,8 @@ static int parse_fail_attr(struct script *sc, int argc, char **argv,
 		else if (!strcmp(argv[i], "min_order") && v <= 64)
 			attr->min_order = (unsigned int)v;
 		else
-			return script_error(sc, "bad fail option '%s'", argv[i]);
+			return script_error(sc, "bad fail option '%s'",
+					    argv[i]);
 		*eq = '=';
 	}
 	return 0;
@@ -304,7 +318,8 @@ static int cmd_fail(struct script *sc, int argc, char **argv)
 	if (!strcmp(argv[1], "page_alloc"))
 		kind = MMK_FAIL_PAGE_ALLOC;
 	else
-		return script_error(sc, "unknown fault kind '%s' (page_alloc)", argv[1]);
+		return script_error(sc, "unknown fault kind '%s' (page_alloc)",
+				    argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "off")) {
 		mmk_fail_set(sc->m, kind, NULL);
 	} else {
@@ -425,9 +440,11 @@ static int run_line(struct script *sc, char *line)
 		if (strcmp(argv[0], c->name))
 			continue;
 		if (argc - 1 < c->min_args)
-			return script_error(sc, "%s: missing argument", c->name);
+			return script_error(sc, "%s: missing argument",
+					    c->name);
 		if (argc - 1 > c->max_args)
-			return script_error(sc, "%s: too many arguments", c->name);
+			return script_error(sc, "%s: too many arguments",
+					    c->name);
 		if (c->run != cmd_boot && !sc->booted && do_boot(sc))
 			return -1;
 		return c->run(sc, argc, argv);

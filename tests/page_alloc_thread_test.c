@@ -24,17 +24,17 @@
 struct shared {
 	struct mmk_machine *m;
 	pthread_mutex_t lock;
-	struct page *slot[SLOTS];	/* pages handed between threads */
+	struct page *slot[SLOTS]; /* pages handed between threads */
 	unsigned int slot_order[SLOTS];
 	int ops;
-	atomic_int claimed;	/* threads with a CPU that have claimed it */
+	atomic_int claimed; /* threads with a CPU that have claimed it */
 	atomic_int errors;
 };
 
 struct worker {
 	struct shared *sh;
 	uint64_t seed;
-	int cpu;	/* -1: claim whatever CPU is free (maybe none) */
+	int cpu; /* -1: claim whatever CPU is free (maybe none) */
 	bool drainer;
 };
 
@@ -70,14 +70,16 @@ static void *worker_main(void *arg)
 			drain_all_pages(NULL);
 		if (n < 64 && r % 2) {
 			unsigned int o = (unsigned int)(r >> 8) % 4;
-			struct page *p = alloc_pages(GFP_KERNEL | __GFP_NOWARN, o);
+			struct page *p =
+				alloc_pages(GFP_KERNEL | __GFP_NOWARN, o);
 
 			if (p) {
 				mine[n] = p;
 				order[n++] = o;
 			}
 		} else if (n) {
-			unsigned int k = (unsigned int)(r >> 16) % (unsigned int)n;
+			unsigned int k =
+				(unsigned int)(r >> 16) % (unsigned int)n;
 			unsigned int s = (unsigned int)(r >> 32) % SLOTS;
 			struct page *give = mine[k], *take;
 			unsigned int go = order[k], to;
@@ -129,7 +131,8 @@ static void run_stress(int nthreads, int ncpus, int ops)
 		if (i == ncpus)
 			while (atomic_load(&sh.claimed) < ncpus)
 				sched_yield();
-		assert_int_equal(pthread_create(&tid[i], NULL, worker_main, &w[i]), 0);
+		assert_int_equal(
+			pthread_create(&tid[i], NULL, worker_main, &w[i]), 0);
 	}
 	for (i = 0; i < nthreads; i++)
 		pthread_join(tid[i], NULL);
@@ -175,5 +178,6 @@ int main(void)
 		cmocka_unit_test(test_thirty_two_threads),
 	};
 
-	return cmocka_run_group_tests_name("page_alloc_thread", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("page_alloc_thread", tests, NULL,
+					   NULL);
 }

@@ -33,13 +33,13 @@ enum mmk_arch {
 
 /** struct mmk_config - what `boot` configures; mmk_config_init() fills defaults. */
 struct mmk_config {
-	enum mmk_arch arch;	/* zone layout and address-space split */
-	uint64_t mem_bytes;	/* top of RAM (x86_64 default 1G) */
-	int nr_nodes;		/* NUMA nodes, memory split evenly (1) */
-	int nr_cpus;		/* simulated CPUs (2) */
-	bool pcp;		/* per-CPU page lists (true) */
-	uint64_t seed;		/* drives every random choice (0) */
-	uint64_t swap_bytes;	/* swap device size (0) */
+	enum mmk_arch arch; /* zone layout and address-space split */
+	uint64_t mem_bytes; /* top of RAM (x86_64 default 1G) */
+	int nr_nodes; /* NUMA nodes, memory split evenly (1) */
+	int nr_cpus; /* simulated CPUs (2) */
+	bool pcp; /* per-CPU page lists (true) */
+	uint64_t seed; /* drives every random choice (0) */
+	uint64_t swap_bytes; /* swap device size (0) */
 	/* Kernel log lines (without newline) go here as well as to the
 	 * machine's log buffer; NULL: buffer only. */
 	void (*printk)(void *arg, const char *line);
@@ -112,8 +112,8 @@ void mmk_dmesg_clear(struct mmk_machine *m);
 
 /** Kinds of allocation that fault injection can fail (mm/fail.c). */
 enum mmk_fail_kind {
-	MMK_FAIL_PAGE_ALLOC,	/* Linux's fail_page_alloc */
-	MMK_FAIL_SLAB,		/* Linux's failslab */
+	MMK_FAIL_PAGE_ALLOC, /* Linux's fail_page_alloc */
+	MMK_FAIL_SLAB, /* Linux's failslab */
 	MMK_NR_FAIL_KINDS
 };
 

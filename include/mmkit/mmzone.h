@@ -13,18 +13,23 @@
 
 enum zone_type {
 	ZONE_DMA,
-	ZONE_DMA32,	/* x86_64 only */
+	ZONE_DMA32, /* x86_64 only */
 	ZONE_NORMAL,
-	ZONE_HIGHMEM,	/* i386 only */
+	ZONE_HIGHMEM, /* i386 only */
 	ZONE_MOVABLE,
-	ZONE_DEVICE,	/* x86_64 only */
+	ZONE_DEVICE, /* x86_64 only */
 	MAX_NR_ZONES
 };
 
 #define MAX_NUMNODES 64
 
-enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO,
-		       NR_WMARK };
+enum zone_watermarks {
+	WMARK_MIN,
+	WMARK_LOW,
+	WMARK_HIGH,
+	WMARK_PROMO,
+	NR_WMARK
+};
 
 /* Per-zone counters, in /proc/vmstat's order (its zone section). */
 enum zone_stat_item {
@@ -60,16 +65,16 @@ enum numa_stat_item {
 #define NR_PCP_LISTS (PAGE_ALLOC_COSTLY_ORDER + 1)
 
 struct per_cpu_pages {
-	atomic_int busy;	/* the owning thread is inside the lists */
-	atomic_int remote;	/* a drainer holds or wants the lists */
-	atomic_int count;	/* pages on all lists */
-	atomic_int high;	/* adaptive limit in [high_min, high_max] */
+	atomic_int busy; /* the owning thread is inside the lists */
+	atomic_int remote; /* a drainer holds or wants the lists */
+	atomic_int count; /* pages on all lists */
+	atomic_int high; /* adaptive limit in [high_min, high_max] */
 	int high_min;
 	int high_max;
-	int batch;		/* pages moved per refill or flush */
-	int free_count;		/* recent frees, for the high-order heuristic */
-	int alloc_factor;	/* refill scale (batch << alloc_factor) */
-	int flags;		/* PCPF_* */
+	int batch; /* pages moved per refill or flush */
+	int free_count; /* recent frees, for the high-order heuristic */
+	int alloc_factor; /* refill scale (batch << alloc_factor) */
+	int flags; /* PCPF_* */
 	struct list_head lists[NR_PCP_LISTS];
 	atomic_ulong numa[NR_VM_NUMA_EVENT_ITEMS]; /* owner-written */
 };
@@ -90,7 +95,7 @@ struct hbitmap {
  */
 struct free_area {
 	struct hbitmap map;
-	atomic_ulong nr_free;	/* read without the zone lock by watermark checks */
+	atomic_ulong nr_free; /* read without the zone lock by watermark checks */
 };
 
 struct pglist_data;
@@ -108,11 +113,11 @@ struct zone {
 	unsigned long spanned_pages;
 	unsigned long present_pages;
 	atomic_long managed_pages;
-	unsigned long buddy_base;	/* zone_start_pfn rounded down to 2^10 */
+	unsigned long buddy_base; /* zone_start_pfn rounded down to 2^10 */
 	const char *name;
 	enum zone_type idx;
 
-	atomic_ulong flags;	/* ZONE_BELOW_HIGH */
+	atomic_ulong flags; /* ZONE_BELOW_HIGH */
 	pthread_mutex_t lock;
 	struct free_area free_area[NR_PAGE_ORDERS];
 	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
@@ -127,7 +132,7 @@ struct zonelist {
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
 	struct zonelist node_zonelist;
-	int nr_zones;	/* highest populated zone index + 1 */
+	int nr_zones; /* highest populated zone index + 1 */
 	int node_id;
 	unsigned long node_start_pfn;
 	unsigned long node_present_pages;

@@ -11,7 +11,7 @@
 
 /* Exit statuses of a script run. */
 #define MMK_SCRIPT_OK 0
-#define MMK_SCRIPT_ERROR 2	/* a script error stopped the run */
+#define MMK_SCRIPT_ERROR 2 /* a script error stopped the run */
 #define MMK_SCRIPT_CHECK_FAILED 3 /* ran to the end, a `check` failed */
 
 /**
