@@ -701,21 +701,36 @@ static void set_managed_pages(struct mmk_machine *m)
 	}
 }
 
-static int check_config(const struct mmk_config *cfg,
-			const struct mmk_arch_profile *a)
+static const struct mmk_arch_profile *arch_profile(enum mmk_arch arch)
 {
+	if (arch == MMK_ARCH_X86_64)
+		return &mmk_arch_x86_64;
+	if (arch == MMK_ARCH_I386)
+		return &mmk_arch_i386;
+	return NULL;
+}
+
+int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
+{
+	const struct mmk_arch_profile *a = arch_profile(cfg->arch);
+
 	if (!a)
-		return -EINVAL;
+		return verify_fail(why, len, "unknown architecture %d", (int)cfg->arch), -EINVAL;
 	if (cfg->mem_bytes < a->min_mem || cfg->mem_bytes > a->max_mem)
-		return -EINVAL;
+		return verify_fail(why, len, "mem must be %lluM..%lluG on %s",
+				   (unsigned long long)(a->min_mem >> 20),
+				   (unsigned long long)(a->max_mem >> 30), a->name),
+		       -EINVAL;
 	if (cfg->nr_nodes < 1 || cfg->nr_nodes > MAX_NUMNODES)
-		return -EINVAL;
-	if (cfg->nr_cpus < 1 || cfg->nr_cpus > MMK_MAX_CPUS)
-		return -EINVAL;
-	if (cfg->mem_bytes / (uint64_t)cfg->nr_nodes < (16ULL << 20))
-		return -EINVAL;
+		return verify_fail(why, len, "nodes must be 1..%d", MAX_NUMNODES), -EINVAL;
 	if (a->arch == MMK_ARCH_I386 && cfg->nr_nodes != 1)
-		return -EINVAL;
+		return verify_fail(why, len, "i386 has one node"), -EINVAL;
+	if (cfg->mem_bytes / (uint64_t)cfg->nr_nodes < (16ULL << 20))
+		return verify_fail(why, len, "each node needs at least 16M"), -EINVAL;
+	if (cfg->nr_cpus < 1 || cfg->nr_cpus > MMK_MAX_CPUS)
+		return verify_fail(why, len, "cpus must be 1..%d", MMK_MAX_CPUS), -EINVAL;
+	if (why && len)
+		why[0] = '\0';
 	return 0;
 }
 
@@ -753,15 +768,11 @@ static int boot_machine(struct mmk_machine *m)
 
 struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 {
-	const struct mmk_arch_profile *a = NULL;
+	const struct mmk_arch_profile *a = arch_profile(cfg->arch);
 	struct mmk_machine *m;
 	int err;
 
-	if (cfg->arch == MMK_ARCH_X86_64)
-		a = &mmk_arch_x86_64;
-	else if (cfg->arch == MMK_ARCH_I386)
-		a = &mmk_arch_i386;
-	err = check_config(cfg, a);
+	err = mmk_config_validate(cfg, NULL, 0);
 	if (err) {
 		errno = -err;
 		return NULL;

@@ -73,6 +73,10 @@ static void log_to_err(void *arg, const char *line)
 
 static int do_boot(struct script *sc)
 {
+	char why[128];
+
+	if (mmk_config_validate(&sc->cfg, why, sizeof why))
+		return script_error(sc, "boot: %s", why);
 	sc->cfg.printk = log_to_err;
 	sc->cfg.printk_arg = sc;
 	sc->m = mmk_boot(&sc->cfg);

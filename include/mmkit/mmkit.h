@@ -52,6 +52,12 @@ struct mmk_machine;
 void mmk_config_init(struct mmk_config *cfg);
 
 /**
+ * mmk_config_validate() - check @cfg as mmk_boot() would.
+ * Return: 0, or -EINVAL with the reason written to @why.
+ */
+int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len);
+
+/**
  * mmk_boot() - boot a machine: memblock, nodes, zones, mem_map, buddy lists.
  * The machine becomes the calling thread's current machine, on CPU 0.
  * Return: the machine, or NULL with errno EINVAL (bad config) or ENOMEM

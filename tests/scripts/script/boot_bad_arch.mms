@@ -1,0 +1,1 @@
+boot arch=sparc

@@ -1,0 +1,1 @@
+boot mem=1K

@@ -1,0 +1,2 @@
+alloc_pages a 0
+boot mem=2G
