@@ -94,7 +94,10 @@ static void run_script_test(void **state)
 
 	assert_non_null(in);
 	assert_non_null(want_out);
-	status = mmk_script_run(in, name ? name : mms, out, err, 0);
+	/* Errors name the script relative to tests/scripts, as the .err
+	 * files were written. */
+	status = mmk_script_run(in, name ? name + strlen(SCRIPT_DIR) + 1 : mms,
+				out, err, 0);
 	got_out = read_stream(out);
 	got_err = read_stream(err);
 	if (strcmp(want_out, got_out))
