@@ -92,6 +92,9 @@ struct mmk_cpu {
 	int node;
 	atomic_uintptr_t owner; /* token of the thread on this CPU, or 0 */
 	atomic_ulong events[NR_VM_EVENT_ITEMS]; /* written by the owner only */
+	/* The allocation fast path: for each highest zone index, the first
+	 * zone of this CPU's node zonelist it may use (NULL: none). */
+	struct zone *fast_zone[MAX_NR_ZONES];
 };
 
 struct mmk_machine {
@@ -102,7 +105,8 @@ struct mmk_machine {
 	struct page *mem_map; /* pfn-indexed, see vmemmap */
 	void *vmemmap; /* reserved host range holding mem_map */
 	size_t vmemmap_len;
-	uint16_t *pb_zone; /* per pageblock: nid * MAX_NR_ZONES + zid + 1; 0 = none */
+	struct zone **pb_zone; /* per pageblock: its zone; NULL = no RAM */
+	signed char gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */
 
 	int nr_nodes;
@@ -161,6 +165,22 @@ void mmk_release_cpu(void);
 #define for_each_zone_in_node(pgdat, zone) \
 	for (zone = (pgdat)->node_zones;   \
 	     zone < (pgdat)->node_zones + MAX_NR_ZONES; zone++)
+
+static inline void owner_add(atomic_ulong *c, unsigned long delta)
+{
+	/* Only the owning thread writes @c: a plain add, no lock prefix. */
+	atomic_store_explicit(c,
+			      atomic_load_explicit(c, memory_order_relaxed) +
+				      delta,
+			      memory_order_relaxed);
+}
+
+static inline struct zone *pfn_zone_fast(const struct mmk_machine *m,
+					 unsigned long pfn)
+{
+	return pfn < m->max_pfn ? m->pb_zone[pfn >> m->arch->pageblock_order] :
+				  NULL;
+}
 
 static inline bool is_highmem_idx(enum zone_type idx)
 {

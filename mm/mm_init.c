@@ -28,7 +28,7 @@
  *    has RAM gets 2 MiB of struct pages allocated top-down from its node by
  *    memblock and mapped into a reserved host range at the section's place.
  *    Sections without RAM have no memmap (pfn_valid() is false there).
- *    pb_zone[pfn >> pageblock_order] names each pageblock's zone.
+ *    pb_zone[pfn >> pageblock_order] points to each pageblock's zone.
  *
  * 3. Invariants. Zones of a node are contiguous and ordered; every present
  *    pfn maps to exactly one zone (verified in page_alloc_verify); managed
@@ -217,20 +217,12 @@ int mmk_get_cpu(void)
 
 static bool section_has_memmap(const struct mmk_machine *m, unsigned long pfn)
 {
-	return pfn < m->max_pfn && m->pb_zone[pfn >> m->arch->pageblock_order];
+	return pfn_zone_fast(m, pfn) != NULL;
 }
 
 struct zone *mmk_pfn_zone(struct mmk_machine *m, unsigned long pfn)
 {
-	unsigned int v;
-
-	if (pfn >= m->max_pfn)
-		return NULL;
-	v = m->pb_zone[pfn >> m->arch->pageblock_order];
-	if (!v)
-		return NULL;
-	v--;
-	return &m->node_data[v / MAX_NR_ZONES]->node_zones[v % MAX_NR_ZONES];
+	return pfn_zone_fast(m, pfn);
 }
 
 bool pfn_valid(unsigned long pfn)
@@ -523,9 +515,7 @@ static int init_sparse(struct mmk_machine *m)
 				if (memblock_present_pages(&m->memblock, pfn,
 							   pfn + pb))
 					m->pb_zone[pfn >>
-						   m->arch->pageblock_order] =
-						(uint16_t)(nid * MAX_NR_ZONES +
-							   t + 1);
+						   m->arch->pageblock_order] = z;
 		}
 	}
 	nsec = (m->max_pfn + pps - 1) >> sb;

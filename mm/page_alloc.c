@@ -572,6 +572,7 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 	if (!pcp_trylock(m, pcp))
 		return false;
 	pcp->alloc_factor >>= 1;
+	owner_add(&pcp->free_pages, 1UL << order);
 	list_add(&page->lru, &pcp->lists[order]);
 	count = atomic_load_explicit(&pcp->count, memory_order_relaxed) +
 		(1 << order);
@@ -585,6 +586,15 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 	}
 	if (pcp->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
 		pcp->free_count += 1 << order;
+	/* Common case: below an already clamped high, zone not below its
+	 * high watermark; nr_pcp_high() would change nothing. */
+	high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
+	if (likely(!free_high && count < high && high >= pcp->high_min &&
+		   !(atomic_load_explicit(&zone->flags, memory_order_relaxed) &
+		     ZONE_BELOW_HIGH))) {
+		pcp_unlock(pcp);
+		return true;
+	}
 	high = nr_pcp_high(pcp, zone, batch, free_high);
 	if (count >= high) {
 		free_pcppages_bulk(m, zone,
@@ -783,30 +793,32 @@ static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
 	return NULL;
 }
 
-unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid)
+/* Linux's GFP_ZONE_TABLE for this architecture: the highest zone each
+ * combination of zone modifiers may use; -1 for the invalid ones. */
+static void init_gfp_zone_table(struct mmk_machine *m)
 {
 	bool i386 = m->arch->arch == MMK_ARCH_I386;
-	unsigned int bits = gfp & GFP_ZONEMASK;
+	unsigned int bits;
 
-	*valid = true;
-	switch (bits) {
-	case 0:
-	case __GFP_MOVABLE:
-		return ZONE_NORMAL;
-	case __GFP_DMA:
-	case __GFP_DMA | __GFP_MOVABLE:
-		return ZONE_DMA;
-	case __GFP_HIGHMEM:
-		return i386 ? ZONE_HIGHMEM : ZONE_NORMAL;
-	case __GFP_DMA32:
-	case __GFP_DMA32 | __GFP_MOVABLE:
-		return i386 ? ZONE_NORMAL : ZONE_DMA32;
-	case __GFP_HIGHMEM | __GFP_MOVABLE:
-		return ZONE_MOVABLE;
-	default:
-		*valid = false;
-		return ZONE_DMA;
-	}
+	for (bits = 0; bits < 16; bits++)
+		m->gfp_zone_table[bits] = -1;
+	m->gfp_zone_table[0] = ZONE_NORMAL;
+	m->gfp_zone_table[__GFP_MOVABLE] = ZONE_NORMAL;
+	m->gfp_zone_table[__GFP_DMA] = ZONE_DMA;
+	m->gfp_zone_table[__GFP_DMA | __GFP_MOVABLE] = ZONE_DMA;
+	m->gfp_zone_table[__GFP_HIGHMEM] = i386 ? ZONE_HIGHMEM : ZONE_NORMAL;
+	m->gfp_zone_table[__GFP_DMA32] = i386 ? ZONE_NORMAL : ZONE_DMA32;
+	m->gfp_zone_table[__GFP_DMA32 | __GFP_MOVABLE] =
+		i386 ? ZONE_NORMAL : ZONE_DMA32;
+	m->gfp_zone_table[__GFP_HIGHMEM | __GFP_MOVABLE] = ZONE_MOVABLE;
+}
+
+unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid)
+{
+	int t = m->gfp_zone_table[gfp & GFP_ZONEMASK];
+
+	*valid = t >= 0;
+	return t >= 0 ? (unsigned int)t : ZONE_DMA;
 }
 
 static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
@@ -945,8 +957,70 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 	return __alloc_pages_slowpath(m, gfp, order, &ac);
 }
 
+/*
+ * The allocation fast path: a CPU-owning thread, order <= 3, the preferred
+ * zone comfortably above its high watermark (so no watermark or
+ * ZONE_BELOW_HIGH bookkeeping is needed) and a non-empty per-CPU list.
+ * Anything else, including the list refill, goes through __alloc_pages.
+ */
+static inline struct page *alloc_pages_fast(struct mmk_machine *m,
+					    struct mmk_cpu *cpu, gfp_t gfp,
+					    unsigned int order)
+{
+	int t = m->gfp_zone_table[gfp & GFP_ZONEMASK];
+	struct per_cpu_pages *pcp;
+	struct list_head *list;
+	struct zone *zone;
+	struct page *page;
+
+	if (unlikely(t < 0 || (gfp & __GFP_THISNODE)))
+		return NULL;
+	zone = cpu->fast_zone[t];
+	if (unlikely(!zone || zone_page_state(zone, NR_FREE_PAGES) <=
+				      zone->fast_mark[t]))
+		return NULL;
+	pcp = &zone->per_cpu_pageset[cpu->id];
+	list = &pcp->lists[order];
+	if (unlikely(!pcp_trylock(m, pcp)))
+		return NULL;
+	if (unlikely(list_empty(list))) {
+		pcp_unlock(pcp);
+		return NULL;
+	}
+	page = list_first_entry(list, struct page, lru);
+	list_del(&page->lru);
+	pcp->free_count >>= 1;
+	atomic_store_explicit(&pcp->count,
+			      atomic_load_explicit(&pcp->count,
+						   memory_order_relaxed) -
+				      (1 << order),
+			      memory_order_relaxed);
+	owner_add(&pcp->fast_allocs, 1);
+	owner_add(&pcp->fast_alloc_pages, 1UL << order);
+	pcp_unlock(pcp);
+	if (likely(!MMK_DEBUG && !(gfp & (__GFP_ZERO | __GFP_COMP)))) {
+		atomic_store_explicit(&page->_refcount, 1, memory_order_relaxed);
+		page->mmk_alloc = order + 1;
+		return page;
+	}
+	if (unlikely(!prep_new_page(m, page, order, gfp)))
+		return NULL;
+	return page;
+}
+
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
+	struct mmk_machine *m = mmk_ctx.m;
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+
+	if (likely(cpu && order <= PAGE_ALLOC_COSTLY_ORDER &&
+		   !atomic_load_explicit(&m->fail[MMK_FAIL_PAGE_ALLOC].active,
+					 memory_order_relaxed))) {
+		struct page *page = alloc_pages_fast(m, cpu, gfp, order);
+
+		if (likely(page))
+			return page;
+	}
 	return __alloc_pages(gfp, order, numa_node_id(), 0);
 }
 
@@ -1011,6 +1085,18 @@ static bool free_pages_prepare(struct mmk_machine *m, struct page *page,
 {
 	const char *reason;
 
+	/* Fast: the allocation record matches and nothing is set that a free
+	 * page must not have (flags, mapping, mappings). */
+	if (likely(page->mmk_alloc == order + 1 &&
+		   !(page->flags | (unsigned long)page->mapping |
+		     (unsigned long)(unsigned int)atomic_load_explicit(
+			     &page->_mapcount, memory_order_relaxed)))) {
+		page->private = 0;
+		page->index = 0;
+		page->mmk_alloc = 0;
+		return true;
+	}
+
 	if (unlikely(page->mmk_alloc != order + 1)) {
 		char why[96];
 
@@ -1064,44 +1150,103 @@ static void free_one_page(struct mmk_machine *m, struct zone *zone,
 	pthread_mutex_unlock(&zone->lock);
 }
 
-static void free_frozen_pages(struct mmk_machine *m, struct page *page,
-			      unsigned int order)
+static void free_frozen_pages(struct mmk_machine *m, struct zone *zone,
+			      struct page *page, unsigned int order)
 {
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
-	struct zone *zone;
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 
 	if (unlikely(!free_pages_prepare(m, page, order)))
 		return;
-	zone = mmk_pfn_zone(m, pfn);
-	count_vm_events(m, PGFREE, 1UL << order);
-	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu && m->pcp_enabled) &&
+	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu &&
+		   m->pcp_enabled) &&
 	    likely(free_frozen_page_commit(m, zone, page, order, cpu)))
 		return;
+	count_vm_events(m, PGFREE, 1UL << order);
 	free_one_page(m, zone, pfn, order);
 }
 
-static bool page_in_machine(struct mmk_machine *m, const struct page *page)
+/* The zone of @page if it is a struct page of this machine's mem_map. */
+static inline struct zone *page_zone_checked(struct mmk_machine *m,
+					     const struct page *page)
 {
-	return page >= m->mem_map && page < m->mem_map + m->max_pfn &&
-	       ((uintptr_t)page - (uintptr_t)m->mem_map) % sizeof(*page) == 0 &&
-	       mmk_pfn_zone(m, (unsigned long)(page - m->mem_map));
+	uintptr_t off = (uintptr_t)page - (uintptr_t)m->mem_map;
+
+	if (unlikely(off % sizeof(*page)))
+		return NULL;
+	return pfn_zone_fast(m, off / sizeof(*page));
+}
+
+/*
+ * The free fast path: the last reference of a clean order <= 3 block goes
+ * onto this CPU's list when that keeps the list below its (already
+ * clamped) high and the zone is not short of memory, i.e. when
+ * free_frozen_page_commit() would neither flush nor adjust high. False:
+ * nothing was changed; take the full path.
+ */
+static inline bool free_pages_fast(struct mmk_machine *m, struct zone *zone,
+				   struct page *page, unsigned int order,
+				   struct mmk_cpu *cpu)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
+	int count, high;
+
+	if (unlikely(page_ref_count(page) != 1 ||
+		     page->mmk_alloc != order + 1 ||
+		     (page->flags | (unsigned long)page->mapping |
+		      (unsigned long)(unsigned int)atomic_load_explicit(
+			      &page->_mapcount, memory_order_relaxed))))
+		return false;
+	if (unlikely(!pcp_trylock(m, pcp)))
+		return false;
+	count = atomic_load_explicit(&pcp->count, memory_order_relaxed) +
+		(1 << order);
+	high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
+	if (unlikely(count >= high || high < pcp->high_min ||
+		     (order && pcp->free_count >= pcp->batch + pcp->high_min / 2 &&
+		      (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER)) ||
+		     (atomic_load_explicit(&zone->flags, memory_order_relaxed) &
+		      ZONE_BELOW_HIGH))) {
+		pcp_unlock(pcp);
+		return false;
+	}
+	atomic_store_explicit(&page->_refcount, 0, memory_order_relaxed);
+	page->private = 0;
+	page->index = 0;
+	page->mmk_alloc = 0;
+	list_add(&page->lru, &pcp->lists[order]);
+	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
+	pcp->alloc_factor >>= 1;
+	if (order)
+		pcp->flags |= PCPF_PREV_FREE_HIGH_ORDER;
+	else
+		pcp->flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
+	if (pcp->free_count < (pcp->batch << CONFIG_PCP_BATCH_SCALE_MAX))
+		pcp->free_count += 1 << order;
+	owner_add(&pcp->free_pages, 1UL << order);
+	pcp_unlock(pcp);
+	return true;
 }
 
 void __free_pages(struct page *page, unsigned int order)
 {
-	struct mmk_machine *m = mmk_cur();
+	struct mmk_machine *m = mmk_ctx.m;
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	struct zone *zone;
 
 	if (unlikely(!m))
 		return;
-	if (unlikely(!page || !page_in_machine(m, page) ||
-		     order > MAX_PAGE_ORDER)) {
+	zone = page ? page_zone_checked(m, page) : NULL;
+	if (unlikely(!zone || order > MAX_PAGE_ORDER)) {
 		printk(m, "WARNING: __free_pages: invalid page %s or order %u",
 		       page ? "pointer" : "NULL", order);
 		return;
 	}
+	if (likely(cpu && order <= PAGE_ALLOC_COSTLY_ORDER && m->pcp_enabled) &&
+	    likely(free_pages_fast(m, zone, page, order, cpu)))
+		return;
 	if (put_page_testzero(m, page))
-		free_frozen_pages(m, page, order);
+		free_frozen_pages(m, zone, page, order);
 }
 
 void __free_page(struct page *page)
@@ -1113,7 +1258,7 @@ void get_page(struct page *page)
 {
 	struct mmk_machine *m = mmk_cur();
 
-	if (unlikely(!m || !page || !page_in_machine(m, page)))
+	if (unlikely(!m || !page || !page_zone_checked(m, page)))
 		return;
 	page = compound_head(page);
 	if (unlikely(page_ref_count(page) <= 0)) {
@@ -1127,14 +1272,14 @@ void put_page(struct page *page)
 {
 	struct mmk_machine *m = mmk_cur();
 
-	if (unlikely(!m || !page || !page_in_machine(m, page)))
+	if (unlikely(!m || !page || !page_zone_checked(m, page)))
 		return;
 	page = compound_head(page);
 	if (put_page_testzero(m, page)) {
 		unsigned int order =
 			page->mmk_alloc ? (unsigned int)page->mmk_alloc - 1 : 0;
 
-		free_frozen_pages(m, page, order);
+		free_frozen_pages(m, page_zone_checked(m, page), page, order);
 	}
 }
 
@@ -1342,6 +1487,37 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 	}
 }
 
+/* Precompute what alloc_pages_fast() needs: per CPU, the preferred zone
+ * for each highest zone index (the first of its node's zonelist, NULL when
+ * pcp lists are off); per zone, high watermark + lowmem_reserve. */
+static void setup_fast_path(struct mmk_machine *m)
+{
+	struct zone *z;
+	int nid, t, cpu, i;
+
+	for_each_zone_m(m, nid, t, z)
+		for (i = 0; i < MAX_NR_ZONES; i++)
+			z->fast_mark[i] = high_wmark_pages(z) +
+					  (unsigned long)z->lowmem_reserve[i];
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct mmk_cpu *c = &m->cpus[cpu];
+		struct zone **zl = m->node_data[c->node]->node_zonelist.zones;
+
+		for (i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone **zp;
+
+			c->fast_zone[i] = NULL;
+			if (!m->pcp_enabled)
+				continue;
+			for (zp = zl; *zp; zp++)
+				if ((int)(*zp)->idx <= i) {
+					c->fast_zone[i] = *zp;
+					break;
+				}
+		}
+	}
+}
+
 void setup_per_zone_wmarks(struct mmk_machine *m)
 {
 	struct zone *z;
@@ -1354,11 +1530,13 @@ void setup_per_zone_wmarks(struct mmk_machine *m)
 	for_each_zone_m(m, nid, t, z)
 		if (populated_zone(z))
 			mmk_zone_pcp_init(m, z);
+	setup_fast_path(m);
 }
 
 void mmk_page_alloc_init(struct mmk_machine *m)
 {
 	m->watermark_scale_factor = 10;
+	init_gfp_zone_table(m);
 }
 
 unsigned long mmk_nr_free_pages(struct mmk_machine *m)

@@ -61,6 +61,32 @@ void count_vm_events(struct mmk_machine *m, enum vm_event_item item,
 	}
 }
 
+/* Events the per-CPU page lists count themselves (mm/page_alloc.c's fast
+ * paths): pgfree, and pgalloc_<zone> for @zone_idx. */
+static unsigned long pcp_events(struct mmk_machine *m, enum vm_event_item item)
+{
+	unsigned long sum = 0;
+	int nid, t, cpu;
+
+	for_each_online_node(m, nid)
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+
+			if (!z->per_cpu_pageset)
+				continue;
+			if (item != PGFREE && item != (enum vm_event_item)(PGALLOC_BASE + t))
+				continue;
+			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+				struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+
+				sum += atomic_load_explicit(item == PGFREE ? &pcp->free_pages :
+									     &pcp->fast_alloc_pages,
+							    memory_order_relaxed);
+			}
+		}
+	return sum;
+}
+
 unsigned long global_vm_event(struct mmk_machine *m, enum vm_event_item item)
 {
 	unsigned long sum = atomic_load(&m->vm_events[item]);
@@ -69,6 +95,8 @@ unsigned long global_vm_event(struct mmk_machine *m, enum vm_event_item item)
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
 		sum += atomic_load_explicit(&m->cpus[cpu].events[item],
 					    memory_order_relaxed);
+	if (item == PGFREE || (item >= PGALLOC_BASE && item <= PGALLOC_LAST))
+		sum += pcp_events(m, item);
 	return sum;
 }
 
@@ -80,10 +108,15 @@ unsigned long zone_numa_event(struct mmk_machine *m, struct zone *zone,
 
 	if (!zone->per_cpu_pageset)
 		return sum;
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		sum += atomic_load_explicit(
-			&zone->per_cpu_pageset[cpu].numa[item],
-			memory_order_relaxed);
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+		sum += atomic_load_explicit(&pcp->numa[item], memory_order_relaxed);
+		/* A fast-path allocation is a local hit. */
+		if (item == NUMA_HIT || item == NUMA_LOCAL)
+			sum += atomic_load_explicit(&pcp->fast_allocs,
+						    memory_order_relaxed);
+	}
 	return sum;
 }
 

@@ -76,7 +76,11 @@ struct per_cpu_pages {
 	int alloc_factor; /* refill scale (batch << alloc_factor) */
 	int flags; /* PCPF_* */
 	struct list_head lists[NR_PCP_LISTS];
-	atomic_ulong numa[NR_VM_NUMA_EVENT_ITEMS]; /* owner-written */
+	/* Event counts written by the owner only (no atomic RMW): */
+	atomic_ulong numa[NR_VM_NUMA_EVENT_ITEMS];
+	atomic_ulong fast_allocs;	/* fast-path allocations: numa_hit+local */
+	atomic_ulong fast_alloc_pages;	/* their pages: pgalloc_<zone> */
+	atomic_ulong free_pages;	/* pages freed to this list: pgfree */
 };
 
 /* A hierarchical bitmap: bit i of level k+1 says word i of level k is
@@ -104,6 +108,9 @@ struct zone {
 	unsigned long _watermark[NR_WMARK];
 	unsigned long watermark_boost;
 	long lowmem_reserve[MAX_NR_ZONES];
+	/* high watermark + lowmem_reserve[i]: above it an allocation whose
+	 * highest zone is i needs no other watermark check. */
+	unsigned long fast_mark[MAX_NR_ZONES];
 	struct pglist_data *zone_pgdat;
 	struct per_cpu_pages *per_cpu_pageset; /* [nr_cpus] */
 	int pageset_high_min, pageset_high_max, pageset_batch;
