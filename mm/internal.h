@@ -169,10 +169,30 @@ void mmk_release_cpu(void);
 static inline void owner_add(atomic_ulong *c, unsigned long delta)
 {
 	/* Only the owning thread writes @c: a plain add, no lock prefix. */
-	atomic_store_explicit(c,
-			      atomic_load_explicit(c, memory_order_relaxed) +
-				      delta,
-			      memory_order_relaxed);
+	atomic_store_explicit(
+		c, atomic_load_explicit(c, memory_order_relaxed) + delta,
+		memory_order_relaxed);
+}
+
+static inline bool cpu_guard_trylock(const struct mmk_machine *m,
+				     struct cpu_guard *g)
+{
+	int expect = 0;
+
+	if (likely(m->asym_fence)) {
+		/* The drainer's membarrier() orders this store before the
+		 * load below, as a full fence here would. */
+		atomic_store_explicit(&g->busy, 1, memory_order_relaxed);
+		atomic_signal_fence(memory_order_seq_cst);
+		if (likely(!atomic_load_explicit(&g->remote,
+						 memory_order_acquire)))
+			return true;
+		atomic_store_explicit(&g->busy, 0, memory_order_release);
+		return false;
+	}
+	return atomic_compare_exchange_strong_explicit(&g->busy, &expect, 1,
+						       memory_order_acquire,
+						       memory_order_relaxed);
 }
 
 static inline struct zone *pfn_zone_fast(const struct mmk_machine *m,
@@ -186,6 +206,22 @@ static inline bool is_highmem_idx(enum zone_type idx)
 {
 	return idx == ZONE_HIGHMEM;
 }
+
+/* ---- mm/percpu.c: guards of per-CPU structures ----
+ * Owner side: cpu_guard_trylock()/cpu_guard_unlock() around each access by
+ * the thread that owns the CPU; on failure, use the shared (locked) path.
+ * Remote side, under a lock that serialises remote users: request every
+ * guard, cpu_guards_sync() once, wait on each, work, release each. */
+static inline bool cpu_guard_trylock(const struct mmk_machine *m,
+				     struct cpu_guard *g);
+static inline void cpu_guard_unlock(struct cpu_guard *g)
+{
+	atomic_store_explicit(&g->busy, 0, memory_order_release);
+}
+void cpu_guard_request(struct mmk_machine *m, struct cpu_guard *g);
+void cpu_guards_sync(struct mmk_machine *m);
+void cpu_guard_wait(struct mmk_machine *m, struct cpu_guard *g);
+void cpu_guard_release(struct mmk_machine *m, struct cpu_guard *g);
 
 /* ---- mm/memblock.c ---- */
 int memblock_add(struct memblock *mb, phys_addr_t base, phys_addr_t size,

@@ -515,7 +515,8 @@ static int init_sparse(struct mmk_machine *m)
 				if (memblock_present_pages(&m->memblock, pfn,
 							   pfn + pb))
 					m->pb_zone[pfn >>
-						   m->arch->pageblock_order] = z;
+						   m->arch->pageblock_order] =
+						z;
 		}
 	}
 	nsec = (m->max_pfn + pps - 1) >> sb;
@@ -705,20 +706,28 @@ int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 	const struct mmk_arch_profile *a = arch_profile(cfg->arch);
 
 	if (!a)
-		return verify_fail(why, len, "unknown architecture %d", (int)cfg->arch), -EINVAL;
+		return verify_fail(why, len, "unknown architecture %d",
+				   (int)cfg->arch),
+		       -EINVAL;
 	if (cfg->mem_bytes < a->min_mem || cfg->mem_bytes > a->max_mem)
 		return verify_fail(why, len, "mem must be %lluM..%lluG on %s",
 				   (unsigned long long)(a->min_mem >> 20),
-				   (unsigned long long)(a->max_mem >> 30), a->name),
+				   (unsigned long long)(a->max_mem >> 30),
+				   a->name),
 		       -EINVAL;
 	if (cfg->nr_nodes < 1 || cfg->nr_nodes > MAX_NUMNODES)
-		return verify_fail(why, len, "nodes must be 1..%d", MAX_NUMNODES), -EINVAL;
+		return verify_fail(why, len, "nodes must be 1..%d",
+				   MAX_NUMNODES),
+		       -EINVAL;
 	if (a->arch == MMK_ARCH_I386 && cfg->nr_nodes != 1)
 		return verify_fail(why, len, "i386 has one node"), -EINVAL;
 	if (cfg->mem_bytes / (uint64_t)cfg->nr_nodes < (16ULL << 20))
-		return verify_fail(why, len, "each node needs at least 16M"), -EINVAL;
+		return verify_fail(why, len, "each node needs at least 16M"),
+		       -EINVAL;
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > MMK_MAX_CPUS)
-		return verify_fail(why, len, "cpus must be 1..%d", MMK_MAX_CPUS), -EINVAL;
+		return verify_fail(why, len, "cpus must be 1..%d",
+				   MMK_MAX_CPUS),
+		       -EINVAL;
 	if (why && len)
 		why[0] = '\0';
 	return 0;

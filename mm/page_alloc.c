@@ -57,7 +57,8 @@
  *
  * 5. Ordering and locks. zone->lock protects the free areas and
  *    NR_FREE_PAGES updates. A pcp is touched only by the thread that owns
- *    its CPU (mmk_set_cpu), bracketed by pcp_trylock/pcp_unlock: the owner
+ *    its CPU (mmk_set_cpu), bracketed by pcp_trylock/pcp_unlock (a
+ *    cpu_guard, mm/percpu.c): the owner
  *    writes busy = 1, a compiler barrier, and reads remote; a drainer
  *    (drain_all_pages, the verifier) writes remote = 1, runs membarrier(2),
  *    and waits for busy == 0. One side always sees the other, so the fast
@@ -268,58 +269,21 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 
 static inline bool pcp_trylock(struct mmk_machine *m, struct per_cpu_pages *pcp)
 {
-	int expect = 0;
-
-	if (likely(m->asym_fence)) {
-		atomic_store_explicit(&pcp->busy, 1, memory_order_relaxed);
-		atomic_signal_fence(memory_order_seq_cst);
-		if (likely(!atomic_load_explicit(&pcp->remote,
-						 memory_order_acquire)))
-			return true;
-		atomic_store_explicit(&pcp->busy, 0, memory_order_release);
-		return false;
-	}
-	return atomic_compare_exchange_strong_explicit(&pcp->busy, &expect, 1,
-						       memory_order_acquire,
-						       memory_order_relaxed);
+	return cpu_guard_trylock(m, &pcp->guard);
 }
 
 static inline void pcp_unlock(struct per_cpu_pages *pcp)
 {
-	atomic_store_explicit(&pcp->busy, 0, memory_order_release);
+	cpu_guard_unlock(&pcp->guard);
 }
 
-/* Remote side: take every pcp of @zones (all when NULL) away from owners.
- * Caller holds m->drain_lock. */
-static void pcp_lock_remote_all(struct mmk_machine *m, struct zone *only)
+/* Calls @fn on every pcp of @only (every populated zone when NULL). */
+static void for_each_pcp(struct mmk_machine *m, struct zone *only,
+			 void (*fn)(struct mmk_machine *, struct zone *,
+				    struct per_cpu_pages *))
 {
 	int nid, t, cpu;
 
-	for_each_online_node(m, nid)
-		for (t = 0; t < MAX_NR_ZONES; t++) {
-			struct zone *z = &m->node_data[nid]->node_zones[t];
-
-			if (!populated_zone(z) || (only && z != only))
-				continue;
-			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-				struct per_cpu_pages *pcp =
-					&z->per_cpu_pageset[cpu];
-				int expect = 0;
-
-				if (m->asym_fence) {
-					atomic_store(&pcp->remote, 1);
-					continue;
-				}
-				while (!atomic_compare_exchange_weak(
-					&pcp->busy, &expect, 1)) {
-					expect = 0;
-					mmk_host_yield();
-				}
-			}
-		}
-	if (!m->asym_fence)
-		return;
-	mmk_host_membarrier();
 	for_each_online_node(m, nid)
 		for (t = 0; t < MAX_NR_ZONES; t++) {
 			struct zone *z = &m->node_data[nid]->node_zones[t];
@@ -327,35 +291,43 @@ static void pcp_lock_remote_all(struct mmk_machine *m, struct zone *only)
 			if (!populated_zone(z) || (only && z != only))
 				continue;
 			for (cpu = 0; cpu < m->nr_cpus; cpu++)
-				while (atomic_load_explicit(
-					&z->per_cpu_pageset[cpu].busy,
-					memory_order_acquire))
-					mmk_host_yield();
+				fn(m, z, &z->per_cpu_pageset[cpu]);
 		}
+}
+
+static void pcp_request(struct mmk_machine *m, struct zone *z,
+			struct per_cpu_pages *pcp)
+{
+	(void)z;
+	cpu_guard_request(m, &pcp->guard);
+}
+
+static void pcp_wait(struct mmk_machine *m, struct zone *z,
+		     struct per_cpu_pages *pcp)
+{
+	(void)z;
+	cpu_guard_wait(m, &pcp->guard);
+}
+
+static void pcp_release(struct mmk_machine *m, struct zone *z,
+			struct per_cpu_pages *pcp)
+{
+	(void)z;
+	cpu_guard_release(m, &pcp->guard);
+}
+
+/* Remote side: take every pcp of @only (all zones when NULL) away from
+ * its owner. Caller holds m->drain_lock. */
+static void pcp_lock_remote_all(struct mmk_machine *m, struct zone *only)
+{
+	for_each_pcp(m, only, pcp_request);
+	cpu_guards_sync(m);
+	for_each_pcp(m, only, pcp_wait);
 }
 
 static void pcp_unlock_remote_all(struct mmk_machine *m, struct zone *only)
 {
-	int nid, t, cpu;
-
-	for_each_online_node(m, nid)
-		for (t = 0; t < MAX_NR_ZONES; t++) {
-			struct zone *z = &m->node_data[nid]->node_zones[t];
-
-			if (!populated_zone(z) || (only && z != only))
-				continue;
-			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-				struct per_cpu_pages *pcp =
-					&z->per_cpu_pageset[cpu];
-
-				if (m->asym_fence)
-					atomic_store_explicit(
-						&pcp->remote, 0,
-						memory_order_release);
-				else
-					pcp_unlock(pcp);
-			}
-		}
+	for_each_pcp(m, only, pcp_release);
 }
 
 /* Return @count pages from @pcp's lists to the buddy allocator, starting
@@ -620,23 +592,6 @@ static void drain_zone_cpu(struct mmk_machine *m, struct zone *zone,
 		free_pcppages_bulk(m, zone, count, pcp, 0);
 }
 
-static void for_each_pcp(struct mmk_machine *m, struct zone *only,
-			 void (*fn)(struct mmk_machine *, struct zone *,
-				    struct per_cpu_pages *))
-{
-	int nid, t, cpu;
-
-	for_each_online_node(m, nid)
-		for (t = 0; t < MAX_NR_ZONES; t++) {
-			struct zone *z = &m->node_data[nid]->node_zones[t];
-
-			if (!populated_zone(z) || (only && z != only))
-				continue;
-			for (cpu = 0; cpu < m->nr_cpus; cpu++)
-				fn(m, z, &z->per_cpu_pageset[cpu]);
-		}
-}
-
 static void mmk_drain_all_pages(struct mmk_machine *m, struct zone *zone)
 {
 	pthread_mutex_lock(&m->drain_lock);
@@ -808,8 +763,8 @@ static void init_gfp_zone_table(struct mmk_machine *m)
 	m->gfp_zone_table[__GFP_DMA | __GFP_MOVABLE] = ZONE_DMA;
 	m->gfp_zone_table[__GFP_HIGHMEM] = i386 ? ZONE_HIGHMEM : ZONE_NORMAL;
 	m->gfp_zone_table[__GFP_DMA32] = i386 ? ZONE_NORMAL : ZONE_DMA32;
-	m->gfp_zone_table[__GFP_DMA32 | __GFP_MOVABLE] =
-		i386 ? ZONE_NORMAL : ZONE_DMA32;
+	m->gfp_zone_table[__GFP_DMA32 | __GFP_MOVABLE] = i386 ? ZONE_NORMAL :
+								ZONE_DMA32;
 	m->gfp_zone_table[__GFP_HIGHMEM | __GFP_MOVABLE] = ZONE_MOVABLE;
 }
 
@@ -999,7 +954,8 @@ static inline struct page *alloc_pages_fast(struct mmk_machine *m,
 	owner_add(&pcp->fast_alloc_pages, 1UL << order);
 	pcp_unlock(pcp);
 	if (likely(!MMK_DEBUG && !(gfp & (__GFP_ZERO | __GFP_COMP)))) {
-		atomic_store_explicit(&page->_refcount, 1, memory_order_relaxed);
+		atomic_store_explicit(&page->_refcount, 1,
+				      memory_order_relaxed);
 		page->mmk_alloc = order + 1;
 		return page;
 	}
@@ -1158,8 +1114,7 @@ static void free_frozen_pages(struct mmk_machine *m, struct zone *zone,
 
 	if (unlikely(!free_pages_prepare(m, page, order)))
 		return;
-	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu &&
-		   m->pcp_enabled) &&
+	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu && m->pcp_enabled) &&
 	    likely(free_frozen_page_commit(m, zone, page, order, cpu)))
 		return;
 	count_vm_events(m, PGFREE, 1UL << order);
@@ -1203,7 +1158,8 @@ static inline bool free_pages_fast(struct mmk_machine *m, struct zone *zone,
 		(1 << order);
 	high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
 	if (unlikely(count >= high || high < pcp->high_min ||
-		     (order && pcp->free_count >= pcp->batch + pcp->high_min / 2 &&
+		     (order &&
+		      pcp->free_count >= pcp->batch + pcp->high_min / 2 &&
 		      (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER)) ||
 		     (atomic_load_explicit(&zone->flags, memory_order_relaxed) &
 		      ZONE_BELOW_HIGH))) {

@@ -74,14 +74,17 @@ static unsigned long pcp_events(struct mmk_machine *m, enum vm_event_item item)
 
 			if (!z->per_cpu_pageset)
 				continue;
-			if (item != PGFREE && item != (enum vm_event_item)(PGALLOC_BASE + t))
+			if (item != PGFREE &&
+			    item != (enum vm_event_item)(PGALLOC_BASE + t))
 				continue;
 			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-				struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+				struct per_cpu_pages *pcp =
+					&z->per_cpu_pageset[cpu];
 
-				sum += atomic_load_explicit(item == PGFREE ? &pcp->free_pages :
-									     &pcp->fast_alloc_pages,
-							    memory_order_relaxed);
+				sum += atomic_load_explicit(
+					item == PGFREE ? &pcp->free_pages :
+							 &pcp->fast_alloc_pages,
+					memory_order_relaxed);
 			}
 		}
 	return sum;
@@ -111,7 +114,8 @@ unsigned long zone_numa_event(struct mmk_machine *m, struct zone *zone,
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
-		sum += atomic_load_explicit(&pcp->numa[item], memory_order_relaxed);
+		sum += atomic_load_explicit(&pcp->numa[item],
+					    memory_order_relaxed);
 		/* A fast-path allocation is a local hit. */
 		if (item == NUMA_HIT || item == NUMA_LOCAL)
 			sum += atomic_load_explicit(&pcp->fast_allocs,

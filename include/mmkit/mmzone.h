@@ -64,9 +64,18 @@ enum numa_stat_item {
  */
 #define NR_PCP_LISTS (PAGE_ALLOC_COSTLY_ORDER + 1)
 
+/*
+ * Guard of a per-CPU structure (mm/percpu.c): the thread owning the CPU
+ * sets @busy around its accesses; a remote drainer sets @remote and waits
+ * for @busy to clear.
+ */
+struct cpu_guard {
+	atomic_int busy;
+	atomic_int remote;
+};
+
 struct per_cpu_pages {
-	atomic_int busy; /* the owning thread is inside the lists */
-	atomic_int remote; /* a drainer holds or wants the lists */
+	struct cpu_guard guard;
 	atomic_int count; /* pages on all lists */
 	atomic_int high; /* adaptive limit in [high_min, high_max] */
 	int high_min;
@@ -78,9 +87,9 @@ struct per_cpu_pages {
 	struct list_head lists[NR_PCP_LISTS];
 	/* Event counts written by the owner only (no atomic RMW): */
 	atomic_ulong numa[NR_VM_NUMA_EVENT_ITEMS];
-	atomic_ulong fast_allocs;	/* fast-path allocations: numa_hit+local */
-	atomic_ulong fast_alloc_pages;	/* their pages: pgalloc_<zone> */
-	atomic_ulong free_pages;	/* pages freed to this list: pgfree */
+	atomic_ulong fast_allocs; /* fast-path allocations: numa_hit+local */
+	atomic_ulong fast_alloc_pages; /* their pages: pgalloc_<zone> */
+	atomic_ulong free_pages; /* pages freed to this list: pgfree */
 };
 
 /* A hierarchical bitmap: bit i of level k+1 says word i of level k is
