@@ -95,7 +95,7 @@ struct mmk_cpu {
 	/* The allocation fast path: for each highest zone index, the first
 	 * zone of this CPU's node zonelist it may use (NULL: none). */
 	struct zone *fast_zone[MAX_NR_ZONES];
-};
+} __attribute__((aligned(128)));
 
 struct mmk_machine {
 	struct mmk_config cfg;

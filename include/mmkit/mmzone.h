@@ -90,7 +90,7 @@ struct per_cpu_pages {
 	atomic_ulong fast_allocs; /* fast-path allocations: numa_hit+local */
 	atomic_ulong fast_alloc_pages; /* their pages: pgalloc_<zone> */
 	atomic_ulong free_pages; /* pages freed to this list: pgfree */
-};
+} __attribute__((aligned(128))); /* no false sharing between CPUs */
 
 /* A hierarchical bitmap: bit i of level k+1 says word i of level k is
  * nonzero, so the lowest set bit is found with one ctz per level. */
