@@ -23,7 +23,7 @@
  *
  * 6. Observability. `dmesg` in scripts; `check`.
  */
-#include "mm/internal.h"
+#include "mm/slab.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -241,6 +241,8 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len)
 	if (!m)
 		return verify_fail(why, len, "no machine"), 1;
 	if (!page_alloc_verify(m, why, len))
+		return 1;
+	if (!slab_verify(m, why, len))
 		return 1;
 	if (why && len)
 		why[0] = '\0';

@@ -134,6 +134,7 @@ struct mmk_machine {
 	uint64_t rng;
 
 	struct mmk_log log;
+	struct slab_state *slab; /* mm/slab.h */
 	/* Hook for the reclaim layer: called when a zone falls below its low
 	 * watermark (Linux's wakeup_kswapd). NULL until reclaim registers. */
 	void (*wakeup_kswapd)(struct mmk_machine *m, struct zone *zone,
@@ -160,6 +161,9 @@ struct zone *mmk_pfn_zone(struct mmk_machine *m, unsigned long pfn);
 void *mmk_phys_to_virt(struct mmk_machine *m, phys_addr_t phys);
 phys_addr_t mmk_virt_to_phys(struct mmk_machine *m, const void *p);
 void mmk_release_cpu(void);
+/* The machine's memory: layout, memblock, nodes, zones, mem_map and buddy
+ * lists (mm/init.c's mmk_boot then starts the slab allocator). */
+struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg);
 
 #define for_each_online_node(m, nid) for (nid = 0; nid < (m)->nr_nodes; nid++)
 #define for_each_zone_in_node(pgdat, zone) \

@@ -287,6 +287,21 @@ void *page_address(const struct page *page)
 	return (char *)m->phys.base + ((size_t)pfn << PAGE_SHIFT);
 }
 
+unsigned long mmk_kaddr(const void *p)
+{
+	struct mmk_machine *m = mmk_cur();
+	const char *base;
+
+	if (!m)
+		return 0;
+	base = m->phys.base;
+	if ((const char *)p < base ||
+	    (const char *)p >= base + ((size_t)m->lowmem_end_pfn << PAGE_SHIFT))
+		return 0;
+	return (unsigned long)(m->arch->page_offset +
+			       (uint64_t)((const char *)p - base));
+}
+
 struct page *virt_to_page(const void *addr)
 {
 	struct mmk_machine *m = mmk_cur();
@@ -765,7 +780,7 @@ static int boot_machine(struct mmk_machine *m)
 	return 0;
 }
 
-struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
+struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 {
 	const struct mmk_arch_profile *a = arch_profile(cfg->arch);
 	struct mmk_machine *m;
@@ -798,7 +813,6 @@ struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 		errno = -err;
 		return NULL;
 	}
-	mmk_set_current(m);
 	return m;
 }
 
@@ -823,6 +837,7 @@ void mmk_shutdown(struct mmk_machine *m)
 	mmk_host_unreserve(m->vmemmap, m->vmemmap_len);
 	mmk_host_mem_destroy(&m->phys);
 	free(m->pb_zone);
+	free(m->slab);
 	mmk_log_destroy(&m->log);
 	pthread_mutex_destroy(&m->drain_lock);
 	pthread_mutex_destroy(&m->fail_lock);

@@ -10,6 +10,8 @@
 void proc_buddyinfo_show(struct seq_file *s, struct mmk_machine *m);
 void proc_zoneinfo_show(struct seq_file *s, struct mmk_machine *m);
 void proc_vmstat_show(struct seq_file *s, struct mmk_machine *m);
+/* proc/slabinfo.c */
+void proc_slabinfo_show(struct seq_file *s, struct mmk_machine *m);
 /* proc/meminfo.c */
 void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m);
 unsigned long si_mem_available(struct mmk_machine *m);

@@ -75,6 +75,7 @@ static const struct {
 	{ "/proc/zoneinfo", proc_zoneinfo_show },
 	{ "/proc/meminfo", proc_meminfo_show },
 	{ "/proc/vmstat", proc_vmstat_show },
+	{ "/proc/slabinfo", proc_slabinfo_show },
 };
 
 char *mmk_proc_read(struct mmk_machine *m, const char *path)

@@ -13,14 +13,21 @@
 
 enum handle_kind {
 	HANDLE_FREE,
-	HANDLE_PAGES,
+	HANDLE_PAGES, /* alloc_pages: page, order */
+	HANDLE_CACHE, /* kmem_cache_create: cache */
+	HANDLE_OBJECT, /* kmem_cache_alloc: obj, cache */
+	HANDLE_KMALLOC, /* kmalloc, krealloc: obj */
 };
+
+struct kmem_cache;
 
 struct handle {
 	char *name;
 	enum handle_kind kind;
 	struct page *page;
 	unsigned int order;
+	struct kmem_cache *cache;
+	void *obj;
 };
 
 struct script {
@@ -36,6 +43,25 @@ struct script {
 	struct handle *handles; /* open-addressed hash table */
 	size_t nr_handles, cap_handles;
 };
+
+/* script/script.c: helpers for command files */
+int script_error(struct script *sc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void result(struct script *sc, int argc, char **argv, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+struct handle *new_handle(struct script *sc, const char *name);
+struct handle *get_handle(struct script *sc, const char *name,
+			  enum handle_kind kind);
+
+/* script/cmd_slab.c */
+int cmd_kmem_cache_create(struct script *sc, int argc, char **argv);
+int cmd_kmem_cache_alloc(struct script *sc, int argc, char **argv);
+int cmd_kmem_cache_free(struct script *sc, int argc, char **argv);
+int cmd_kmem_cache_shrink(struct script *sc, int argc, char **argv);
+int cmd_kmem_cache_destroy(struct script *sc, int argc, char **argv);
+int cmd_kmalloc(struct script *sc, int argc, char **argv);
+int cmd_krealloc(struct script *sc, int argc, char **argv);
+int cmd_kfree(struct script *sc, int argc, char **argv);
 
 /* script/parse.c */
 bool parse_number(const char *s, uint64_t *out);

@@ -13,7 +13,8 @@
  *   get_page H / put_page H     reference counting (the last put frees)
  *   cpu N                       run on simulated CPU N (EINVAL, EBUSY)
  *   drain                       drain_all_pages(NULL)
- *   fail page_alloc [nth=N] [times=N] [probability=P] [min_order=O] | off
+ *   fail page_alloc|slab [nth=N] [times=N] [probability=P] [min_order=O] | off
+ * and the slab commands of script/cmd_slab.c.
  *   check, cat PATH, dmesg, echo WORDS...
  *
  * The interpreter uses only the public API (include/mmkit/).
@@ -31,10 +32,7 @@ struct command {
 	int (*run)(struct script *sc, int argc, char **argv);
 };
 
-static int script_error(struct script *sc, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int script_error(struct script *sc, const char *fmt, ...)
+int script_error(struct script *sc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -45,11 +43,7 @@ static int script_error(struct script *sc, const char *fmt, ...)
 }
 
 /* "<words> = <result>" */
-static void result(struct script *sc, int argc, char **argv, const char *fmt,
-		   ...) __attribute__((format(printf, 4, 5)));
-
-static void result(struct script *sc, int argc, char **argv, const char *fmt,
-		   ...)
+void result(struct script *sc, int argc, char **argv, const char *fmt, ...)
 {
 	va_list ap;
 	int i;
@@ -154,7 +148,7 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 	return 0;
 }
 
-static struct handle *new_handle(struct script *sc, const char *name)
+struct handle *new_handle(struct script *sc, const char *name)
 {
 	struct handle *h;
 
@@ -173,8 +167,8 @@ static struct handle *new_handle(struct script *sc, const char *name)
 	return h;
 }
 
-static struct handle *get_handle(struct script *sc, const char *name,
-				 enum handle_kind kind)
+struct handle *get_handle(struct script *sc, const char *name,
+			  enum handle_kind kind)
 {
 	struct handle *h = handle_find(sc, name);
 
@@ -183,7 +177,12 @@ static struct handle *get_handle(struct script *sc, const char *name,
 		return NULL;
 	}
 	if (h->kind != kind) {
-		script_error(sc, "handle '%s' is not a page allocation", name);
+		static const char *const kinds[] = {
+			"free",		  "a page allocation",	  "a cache",
+			"a cache object", "a kmalloc allocation",
+		};
+
+		script_error(sc, "handle '%s' is not %s", name, kinds[kind]);
 		return NULL;
 	}
 	return h;
@@ -398,6 +397,14 @@ static const struct command commands[] = {
 	{ "cpu", 1, 1, cmd_cpu },
 	{ "drain", 0, 0, cmd_drain },
 	{ "fail", 2, 6, cmd_fail },
+	{ "kmem_cache_create", 2, 4, cmd_kmem_cache_create },
+	{ "kmem_cache_alloc", 2, 3, cmd_kmem_cache_alloc },
+	{ "kmem_cache_free", 1, 1, cmd_kmem_cache_free },
+	{ "kmem_cache_shrink", 1, 1, cmd_kmem_cache_shrink },
+	{ "kmem_cache_destroy", 1, 1, cmd_kmem_cache_destroy },
+	{ "kmalloc", 2, 3, cmd_kmalloc },
+	{ "krealloc", 2, 3, cmd_krealloc },
+	{ "kfree", 1, 1, cmd_kfree },
 	{ "check", 0, 0, cmd_check },
 	{ "cat", 1, 1, cmd_cat },
 	{ "dmesg", 0, 0, cmd_dmesg },

@@ -23,6 +23,7 @@
 #include <mmkit/mm_types.h>
 #include <mmkit/mmzone.h>
 #include <mmkit/mm.h>
+#include <mmkit/slab.h>
 
 enum mmk_arch {
 	MMK_ARCH_X86_64,
@@ -143,6 +144,13 @@ int mmk_fail_set(struct mmk_machine *m, enum mmk_fail_kind kind,
 
 /** mmk_fail_count() - how many failures @kind has injected so far. */
 unsigned long mmk_fail_count(struct mmk_machine *m, enum mmk_fail_kind kind);
+
+/**
+ * mmk_kaddr() - the simulated kernel virtual address (PAGE_OFFSET +
+ * physical address) of a direct-map pointer, as scripts and reports print
+ * it; 0 for a pointer outside the machine's direct map.
+ */
+unsigned long mmk_kaddr(const void *p);
 
 /** mmk_nr_free_pages() - free pages of all zones (buddy lists only). */
 unsigned long mmk_nr_free_pages(struct mmk_machine *m);

@@ -3,5 +3,6 @@ cat /proc/buddyinfo
 cat /proc/zoneinfo
 cat /proc/meminfo
 cat /proc/vmstat
+cat /proc/slabinfo
 cat /proc/pagetypeinfo
 cat /proc/1/maps

@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Slab interfaces shared by every cache (Linux's mm/slab_common.c): the
+ * public kmem_cache_* entry points, cache merging, the kmalloc size
+ * classes, kmalloc_large, kfree, ksize, krealloc, and failslab.
+ *
+ * 1. What it models. kmem_cache_create() validates its arguments as
+ *    __kmem_cache_create_args does, merges a compatible cache into an
+ *    existing one (find_mergeable), or creates it (mm/slub.c).
+ *    kmalloc(n) picks the cache of n's size class (8, 16, 32, 64, 96, 128,
+ *    192, 256, ..., 8k) and type (normal, reclaimable with
+ *    __GFP_RECLAIMABLE, DMA with GFP_DMA); larger requests go to the page
+ *    allocator as compound pages of type large_kmalloc.
+ *
+ * 2. Objects. m->slab->kmalloc_caches[type][index], created at boot in
+ *    Linux's order (96, 192, 8, 16, ..., 8k per type) so /proc/slabinfo
+ *    ends the same way. A merged cache is the same struct kmem_cache with
+ *    refcount > 1.
+ *
+ * 3. Invariants. kmalloc caches are never merged (SLAB_NO_MERGE, as with
+ *    memcg and hardened usercopy); aliases share size, flags and align.
+ *
+ * 4. Departures. No kmalloc-cg-* caches (no memcg), no random kmalloc
+ *    caches, no kvfree_rcu. A kfree of an address kmalloc did not return
+ *    is reported and ignored, never corrupting a cache.
+ *
+ * 5. Ordering. slab_mutex serialises create, destroy and shrink.
+ *
+ * 6. Observability. /proc/slabinfo, meminfo Slab lines, vmstat nr_slab_*.
+ */
+#include "mm/slab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SLAB_NEVER_MERGE                                           \
+	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER |           \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_FAILSLAB | \
+	 SLAB_NO_MERGE | SLAB_CONSISTENCY_CHECKS)
+#define SLAB_MERGE_SAME                                             \
+	(SLAB_RECLAIM_ACCOUNT | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | \
+	 SLAB_ACCOUNT)
+#define SLAB_FLAGS_PERMITTED                                                   \
+	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_PANIC | \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_RECLAIM_ACCOUNT |      \
+	 SLAB_ACCOUNT | SLAB_KMALLOC | SLAB_NO_MERGE | SLAB_RED_ZONE |         \
+	 SLAB_POISON | SLAB_STORE_USER | SLAB_CONSISTENCY_CHECKS)
+
+static const char *const kmalloc_names[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH +
+							 1] = {
+	[KMALLOC_NORMAL] = { NULL, "kmalloc-96", "kmalloc-192", "kmalloc-8",
+			     "kmalloc-16", "kmalloc-32", "kmalloc-64",
+			     "kmalloc-128", "kmalloc-256", "kmalloc-512",
+			     "kmalloc-1k", "kmalloc-2k", "kmalloc-4k",
+			     "kmalloc-8k" },
+	[KMALLOC_RECLAIM] = { NULL, "kmalloc-rcl-96", "kmalloc-rcl-192",
+			      "kmalloc-rcl-8", "kmalloc-rcl-16",
+			      "kmalloc-rcl-32", "kmalloc-rcl-64",
+			      "kmalloc-rcl-128", "kmalloc-rcl-256",
+			      "kmalloc-rcl-512", "kmalloc-rcl-1k",
+			      "kmalloc-rcl-2k", "kmalloc-rcl-4k",
+			      "kmalloc-rcl-8k" },
+	[KMALLOC_DMA] = { NULL, "dma-kmalloc-96", "dma-kmalloc-192",
+			  "dma-kmalloc-8", "dma-kmalloc-16", "dma-kmalloc-32",
+			  "dma-kmalloc-64", "dma-kmalloc-128",
+			  "dma-kmalloc-256", "dma-kmalloc-512",
+			  "dma-kmalloc-1k", "dma-kmalloc-2k", "dma-kmalloc-4k",
+			  "dma-kmalloc-8k" },
+};
+
+static unsigned int kmalloc_size(unsigned int idx)
+{
+	return idx == 1 ? 96 : idx == 2 ? 192 : 1u << idx;
+}
+
+/* Linux's kmalloc_index(): the size class of @size (1 <= size <= 8k). */
+static unsigned int kmalloc_index(size_t size)
+{
+	if (size <= 8)
+		return 3;
+	if (size <= 16)
+		return 4;
+	if (size <= 32)
+		return 5;
+	if (size <= 64)
+		return 6;
+	if (size <= 96)
+		return 1;
+	if (size <= 128)
+		return 7;
+	if (size <= 192)
+		return 2;
+	return (unsigned int)fls_long(size - 1);
+}
+
+static enum kmalloc_cache_type kmalloc_type(gfp_t gfp)
+{
+	if (gfp & __GFP_DMA)
+		return KMALLOC_DMA;
+	if (gfp & __GFP_RECLAIMABLE)
+		return KMALLOC_RECLAIM;
+	return KMALLOC_NORMAL;
+}
+
+static struct kmem_cache *new_kmalloc_cache(struct mmk_machine *m,
+					    unsigned int idx,
+					    enum kmalloc_cache_type type)
+{
+	static const slab_flags_t type_flags[NR_KMALLOC_TYPES] = {
+		[KMALLOC_RECLAIM] = SLAB_RECLAIM_ACCOUNT,
+		[KMALLOC_DMA] = SLAB_CACHE_DMA,
+	};
+	unsigned int size = kmalloc_size(idx);
+	/* Power-of-two sizes are naturally aligned; 96 and 192 get the
+	 * largest power of two dividing them. */
+	unsigned int align = size & -size;
+	struct kmem_cache *s;
+
+	s = __kmem_cache_create(m, kmalloc_names[type][idx], size, align,
+				SLAB_KMALLOC | SLAB_NO_MERGE | type_flags[type],
+				NULL);
+	m->slab->kmalloc_caches[type][idx] = s;
+	return s;
+}
+
+int create_kmalloc_caches(struct mmk_machine *m)
+{
+	unsigned int type, i;
+
+	for (type = KMALLOC_NORMAL; type < NR_KMALLOC_TYPES; type++) {
+		if (!new_kmalloc_cache(m, 1, type) ||
+		    !new_kmalloc_cache(m, 2, type))
+			return -ENOMEM;
+		for (i = KMALLOC_SHIFT_LOW; i <= KMALLOC_SHIFT_HIGH; i++)
+			if (!new_kmalloc_cache(m, i, type))
+				return -ENOMEM;
+	}
+	m->slab->up = true;
+	return 0;
+}
+
+bool should_failslab(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp)
+{
+	struct mmk_fail *f = &m->fail[MMK_FAIL_SLAB];
+	bool fail = false;
+
+	if (s == m->slab->kmem_cache || (gfp & __GFP_NOFAIL))
+		return false;
+	pthread_mutex_lock(&m->fail_lock);
+	f->calls++;
+	if (f->attr.nth && f->calls >= f->attr.nth &&
+	    (f->attr.times < 0 ||
+	     f->calls < f->attr.nth + (unsigned long)f->attr.times))
+		fail = true;
+	if (!fail && f->attr.probability &&
+	    mmk_random(m) % 100 < f->attr.probability)
+		fail = true;
+	if (fail)
+		f->failed++;
+	pthread_mutex_unlock(&m->fail_lock);
+	return fail;
+}
+
+/* ---- caches ---- */
+
+static bool slab_unmergeable(struct mmk_machine *m, struct kmem_cache *s)
+{
+	return m->slab->nomerge || (s->flags & SLAB_NEVER_MERGE) || s->ctor ||
+	       s->refcount < 0;
+}
+
+static struct kmem_cache *find_mergeable(struct mmk_machine *m,
+					 unsigned int size, unsigned int align,
+					 slab_flags_t flags,
+					 void (*ctor)(void *))
+{
+	struct kmem_cache *s;
+	struct list_head *pos;
+
+	flags |= m->slab->debug_flags;
+	if (m->slab->nomerge || ctor || (flags & SLAB_NEVER_MERGE))
+		return NULL;
+	size = ALIGN(size, (unsigned int)sizeof(void *));
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = 64;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	align = max(align, 8u);
+	size = ALIGN(size, align);
+	/* Oldest first, as Linux walks slab_caches in reverse. */
+	for (pos = m->slab->caches.prev; pos != &m->slab->caches;
+	     pos = pos->prev) {
+		s = list_entry(pos, struct kmem_cache, list);
+		if (slab_unmergeable(m, s) || size > s->size ||
+		    ((flags ^ s->flags) & SLAB_MERGE_SAME) ||
+		    (s->size & ~(align - 1)) != s->size || s->size - size >= 8)
+			continue;
+		return s;
+	}
+	return NULL;
+}
+
+static char *kstrdup(const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *p = kmalloc(len, GFP_KERNEL);
+
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+
+static struct kmem_cache *create_failed(struct mmk_machine *m, const char *name,
+					slab_flags_t flags, int err)
+{
+	if (flags & SLAB_PANIC) {
+		char msg[160];
+
+		snprintf(
+			msg, sizeof msg,
+			"__kmem_cache_create_args: Failed to create slab '%s'. Error %d",
+			name ? name : "(null)", err);
+		mmk_vm_bug(__FILE__, __LINE__, msg, NULL);
+	}
+	printk(m, "__kmem_cache_create_args(%s) failed with error %d",
+	       name ? name : "(null)", err);
+	return NULL;
+}
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *))
+{
+	struct mmk_machine *m = mmk_cur();
+	struct kmem_cache *s;
+	char *copy;
+
+	if (!m)
+		return NULL;
+	if (!name || !*name || !size || size > KMALLOC_MAX_SIZE ||
+	    (align & (align - 1)) || align > PAGE_SIZE)
+		return create_failed(m, name, flags, -EINVAL);
+	if (flags & ~SLAB_FLAGS_PERMITTED)
+		return create_failed(m, name, flags, -EINVAL);
+	if (flags & SLAB_TYPESAFE_BY_RCU) {
+		printk(m,
+		       "kmem_cache_create(%s): SLAB_TYPESAFE_BY_RCU needs RCU, which mmkit does not have",
+		       name);
+		return create_failed(m, name, flags, -EINVAL);
+	}
+	pthread_mutex_lock(&m->slab->slab_mutex);
+	s = find_mergeable(m, size, align, flags, ctor);
+	if (s) {
+		s->refcount++;
+		s->object_size = max(s->object_size, size);
+		s->inuse = max(s->inuse,
+			       ALIGN(size, (unsigned int)sizeof(void *)));
+		pthread_mutex_unlock(&m->slab->slab_mutex);
+		return s;
+	}
+	copy = kstrdup(name);
+	s = copy ? __kmem_cache_create(m, copy, size, align, flags, ctor) :
+		   NULL;
+	pthread_mutex_unlock(&m->slab->slab_mutex);
+	if (!s) {
+		kfree(copy);
+		return create_failed(m, name, flags, -ENOMEM);
+	}
+	return s;
+}
+
+int kmem_cache_destroy(struct kmem_cache *s)
+{
+	struct mmk_machine *m = mmk_cur();
+	const char *name;
+	int err;
+
+	if (!m || !s)
+		return 0;
+	pthread_mutex_lock(&m->slab->slab_mutex);
+	if (--s->refcount > 0) {
+		pthread_mutex_unlock(&m->slab->slab_mutex);
+		return 0;
+	}
+	name = s->name;
+	err = __kmem_cache_destroy(m, s);
+	pthread_mutex_unlock(&m->slab->slab_mutex);
+	if (!err && !(s == NULL) && name)
+		kfree(name);
+	return err;
+}
+
+int kmem_cache_shrink(struct kmem_cache *s)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (!m || !s)
+		return 0;
+	pthread_mutex_lock(&m->slab->slab_mutex);
+	__kmem_cache_shrink(m, s);
+	pthread_mutex_unlock(&m->slab->slab_mutex);
+	return 0;
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *s)
+{
+	return s->object_size;
+}
+
+const char *kmem_cache_name(struct kmem_cache *s)
+{
+	return s->name;
+}
+
+void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+
+	if (unlikely(!m || !s))
+		return NULL;
+	return slab_alloc(m, s, gfp, NUMA_NO_NODE);
+}
+
+void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (!m || !s)
+		return NULL;
+	return slab_alloc(m, s, gfp, node);
+}
+
+void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
+{
+	return kmem_cache_alloc(s, gfp | __GFP_ZERO);
+}
+
+/* The cache an object belongs to, reporting frees Linux's
+ * cache_from_obj() would warn about. NULL: do not free. */
+static struct slab *checked_slab(struct mmk_machine *m, const void *obj,
+				 const char *caller)
+{
+	struct slab *slab = virt_to_slab(m, obj);
+
+	if (!slab) {
+		printk(m,
+		       "WARNING: %s: object 0x%lx is not a slab object; ignored",
+		       caller,
+		       (unsigned long)(m->arch->page_offset +
+				       mmk_virt_to_phys(m, obj)));
+		return NULL;
+	}
+	return slab;
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+	struct slab *slab;
+
+	if (unlikely(!m || !obj))
+		return;
+	slab = checked_slab(m, obj, "kmem_cache_free");
+	if (!slab)
+		return;
+	if (unlikely(slab->slab_cache != s)) {
+		printk(m,
+		       "WARNING: cache_from_obj: Wrong slab cache. %s but object is from %s",
+		       s ? s->name : "(null)", slab->slab_cache->name);
+		s = slab->slab_cache;
+	}
+	slab_free(m, s, slab, obj);
+}
+
+int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size,
+			  void **p)
+{
+	struct mmk_machine *m = mmk_cur();
+	size_t i;
+
+	if (!m || !s || !size)
+		return 0;
+	for (i = 0; i < size; i++) {
+		p[i] = slab_alloc(m, s, gfp, NUMA_NO_NODE);
+		if (!p[i]) {
+			kmem_cache_free_bulk(s, i, p);
+			return 0;
+		}
+	}
+	return (int)size;
+}
+
+void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++)
+		kmem_cache_free(s, p[i]);
+}
+
+/* ---- kmalloc ---- */
+
+static void *kmalloc_large(struct mmk_machine *m, size_t size, gfp_t gfp,
+			   int node)
+{
+	unsigned int order = 0;
+	struct page *page;
+
+	while (((size_t)PAGE_SIZE << order) < size && order <= MAX_PAGE_ORDER)
+		order++;
+	page = alloc_pages_node(node, (gfp & ~__GFP_HIGHMEM) | __GFP_COMP,
+				order);
+	if (!page)
+		return NULL;
+	page->page_type = PGTY_large_kmalloc << 24;
+	atomic_fetch_add_explicit(
+		&m->node_stat[page_to_nid(page)][NR_SLAB_UNRECLAIMABLE],
+		1L << order, memory_order_relaxed);
+	return page_address(page);
+}
+
+void *kmalloc_node(size_t size, gfp_t gfp, int node)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+	struct kmem_cache *s;
+
+	if (unlikely(!m))
+		return NULL;
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
+		return kmalloc_large(m, size, gfp,
+				     node == NUMA_NO_NODE ?
+					     (mmk_ctx.cpu ? mmk_ctx.cpu->node :
+							    0) :
+					     node);
+	s = m->slab->kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
+	return slab_alloc(m, s, gfp, node);
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc_node(size, gfp, NUMA_NO_NODE);
+}
+
+void *kzalloc(size_t size, gfp_t gfp)
+{
+	return kmalloc(size, gfp | __GFP_ZERO);
+}
+
+void *kmalloc_array(size_t n, size_t size, gfp_t gfp)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes))
+		return NULL;
+	return kmalloc(bytes, gfp);
+}
+
+void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	return kmalloc_array(n, size, gfp | __GFP_ZERO);
+}
+
+/* What @p is: a slab object (returns its slab), a large kmalloc (sets
+ * *large), or neither (reported; returns NULL and *large false). */
+static struct slab *kmalloc_owner(struct mmk_machine *m, const void *p,
+				  struct page **large, const char *caller)
+{
+	struct page *page = virt_to_page(p);
+
+	*large = NULL;
+	if (page) {
+		page = compound_head(page);
+		if (page_type_of(page) == PGTY_slab)
+			return page_slab(page);
+		if (page_type_of(page) == PGTY_large_kmalloc &&
+		    p == page_address(page)) {
+			*large = page;
+			return NULL;
+		}
+	}
+	printk(m, "WARNING: %s: 0x%lx was not returned by kmalloc; ignored",
+	       caller,
+	       page ? (unsigned long)(m->arch->page_offset +
+				      mmk_virt_to_phys(m, p)) :
+		      (unsigned long)0);
+	if (page)
+		dump_page(m, page, "Not a kmalloc allocation");
+	return NULL;
+}
+
+void kfree(const void *p)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+	struct page *large;
+	struct slab *slab;
+
+	if (unlikely(!m || ZERO_OR_NULL_PTR(p)))
+		return;
+	slab = kmalloc_owner(m, p, &large, "kfree");
+	if (likely(slab)) {
+		slab_free(m, slab->slab_cache, slab, (void *)p);
+		return;
+	}
+	if (large) {
+		unsigned int order = compound_order(large);
+
+		atomic_fetch_sub_explicit(
+			&m->node_stat[page_to_nid(large)][NR_SLAB_UNRECLAIMABLE],
+			1L << order, memory_order_relaxed);
+		large->page_type = 0;
+		__free_pages(large, order);
+	}
+}
+
+size_t ksize(const void *p)
+{
+	struct mmk_machine *m = mmk_cur();
+	struct page *large;
+	struct slab *slab;
+
+	if (!m || ZERO_OR_NULL_PTR(p))
+		return 0;
+	slab = kmalloc_owner(m, p, &large, "ksize");
+	if (slab) {
+		struct kmem_cache *s = slab->slab_cache;
+
+		if (s->flags & (SLAB_RED_ZONE | SLAB_POISON))
+			return s->object_size;
+		if (s->flags & SLAB_STORE_USER)
+			return s->inuse;
+		return s->size;
+	}
+	return large ? PAGE_SIZE << compound_order(large) : 0;
+}
+
+void *krealloc(const void *p, size_t new_size, gfp_t gfp)
+{
+	struct mmk_machine *m = mmk_cur();
+	struct page *large;
+	struct slab *slab;
+	size_t ks;
+	void *ret;
+
+	if (!m)
+		return NULL;
+	if (!new_size) {
+		kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	if (ZERO_OR_NULL_PTR(p))
+		return kmalloc(new_size, gfp);
+	slab = kmalloc_owner(m, p, &large, "krealloc");
+	if (!slab && !large)
+		return NULL;
+	ks = slab ? slab->slab_cache->object_size :
+		    PAGE_SIZE << compound_order(large);
+	if (new_size <= ks) {
+		if (gfp & __GFP_ZERO)
+			memset((char *)p + new_size, 0, ks - new_size);
+		return (void *)p;
+	}
+	ret = kmalloc(new_size, gfp);
+	if (!ret)
+		return NULL;
+	memcpy(ret, p, ks);
+	kfree(p);
+	return ret;
+}

@@ -1,0 +1,1442 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The slab allocator (Linux's mm/slub.c, with the SLAB design's per-CPU
+ * object arrays).
+ *
+ * 1. What it models. Object caches carved from page-allocator slabs:
+ *    kmem_cache_create/alloc/free/shrink/destroy, bulk calls, node-local
+ *    full/partial/free slab lists, constructors run once per object when
+ *    its slab is made, slab colouring, SLUB's size and order calculation
+ *    (calculate_sizes, calculate_order), slub_debug red zones, poisoning,
+ *    double/invalid free and use-after-free detection with SLUB-style
+ *    reports, freelist pointer hardening and randomisation, failslab.
+ *
+ * 2. Objects. See mm/slab.h for the picture. A slab is a (compound) block
+ *    from alloc_pages; its head struct page doubles as struct slab. Free
+ *    objects of a slab form a singly linked list through a free pointer
+ *    stored at s->offset inside (or, with a ctor or poisoning, after) each
+ *    object, encoded as ptr ^ s->random ^ bswap(&slot) (FREELIST_HARDENED).
+ *    Each CPU has an array cache: a stack of up to `limit` free objects of
+ *    any slab of the cache; allocation pops, free pushes; an empty array
+ *    is refilled with `batchcount` objects from the node's slabs and a full
+ *    one flushes its oldest `batchcount` back to their slabs.
+ *
+ * 3. Invariants (slab_verify checks each).
+ *    S1 every slab on a node list has page_type PGTY_slab, slab_cache == s
+ *       and s->objects objects; it is on slabs_full iff inuse == objects,
+ *       slabs_free iff inuse == 0, slabs_partial otherwise.
+ *    S2 a slab's freelist decodes to distinct object boundaries inside the
+ *       slab, and objects - (freelist length) == inuse.
+ *    S3 node counters (total_slabs, free_slabs, total_objects,
+ *       free_objects) equal what the lists add up to.
+ *    S4 an object in a CPU array belongs to the cache and is on no slab
+ *       freelist; avail <= limit.
+ *    S5 with SLAB_RED_ZONE / SLAB_POISON, free objects keep their poison
+ *       and every object its red zones (checked on alloc, free and check).
+ *
+ * 4. Departures.
+ *    - Per-CPU caches are SLAB-style arrays instead of SLUB's per-CPU
+ *      slab with a lockless freelist: with a CPU owned by one thread, an
+ *      array pop/push is the cheapest possible fast path and frees from
+ *      any CPU are handled the same way. Caches with debug flags bypass
+ *      the arrays so every operation is checked, as SLUB's debug caches
+ *      take its slow path.
+ *    - Colouring (from SLAB): slabs of a cache start their objects at
+ *      successive multiples of the cache line within the slab's leftover
+ *      space; kmalloc caches are not coloured, to keep their power-of-two
+ *      objects naturally aligned.
+ *    - No RCU, so SLAB_TYPESAFE_BY_RCU is refused. No memcg accounting
+ *      (SLAB_ACCOUNT is accepted and ignored), no kmalloc-cg-* caches.
+ *    - Tracking (SLAB_STORE_USER) records an allocation sequence number and
+ *      the CPU, not stack traces (which would show host addresses).
+ *    - kmem_cache_destroy returns -EBUSY when objects remain.
+ *
+ * 5. Ordering and locks. slab_mutex (cache list, create, destroy, shrink,
+ *    check) > cpu guards of a cache (remote side) > node list_lock > page
+ *    allocator locks. The allocation and free fast paths take only their
+ *    own CPU's guard.
+ *
+ * 6. Observability. /proc/slabinfo, /proc/meminfo Slab/SReclaimable/
+ *    SUnreclaim, /proc/vmstat nr_slab_*; debug reports in the kernel log;
+ *    `check`.
+ */
+#include "mm/slab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POISON_INUSE 0x5a
+#define POISON_FREE 0x6b
+#define POISON_END 0xa5
+#define SLUB_RED_INACTIVE 0xbb
+#define SLUB_RED_ACTIVE 0xcc
+#define MAX_OBJS_PER_PAGE 32767
+
+/* What SLAB_STORE_USER keeps per object, twice (alloc, free). */
+struct track {
+	unsigned long seq; /* allocation sequence number, 0 = never */
+	int cpu;
+	int pid;
+};
+
+#define SLAB_DEBUG_FLAGS                                 \
+	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | \
+	 SLAB_CONSISTENCY_CHECKS)
+
+/* ---- addresses, free pointers ---- */
+
+static inline void *slab_address(struct mmk_machine *m, struct slab *slab)
+{
+	return (char *)m->phys.base +
+	       ((size_t)(slab_page(slab) - m->mem_map) << PAGE_SHIFT);
+}
+
+/* The kernel virtual address of a direct-map pointer, for reports. */
+static unsigned long kaddr(struct mmk_machine *m, const void *p)
+{
+	return (unsigned long)(m->arch->page_offset +
+			       (uint64_t)((const char *)p -
+					  (const char *)m->phys.base));
+}
+
+static inline void *freeptr_encode(const struct kmem_cache *s, void *ptr,
+				   const void *slot)
+{
+	return (void *)((uintptr_t)ptr ^ s->random ^
+			__builtin_bswap64((uintptr_t)slot));
+}
+
+static inline void *get_freepointer(const struct kmem_cache *s, void *obj)
+{
+	void *slot = (char *)obj + s->offset;
+	void *enc;
+
+	memcpy(&enc, slot, sizeof(enc));
+	return freeptr_encode(s, enc, slot);
+}
+
+static inline void set_freepointer(const struct kmem_cache *s, void *obj,
+				   void *fp)
+{
+	void *slot = (char *)obj + s->offset;
+	void *enc = freeptr_encode(s, fp, slot);
+
+	memcpy(slot, &enc, sizeof(enc));
+}
+
+static inline struct array_cache *cpu_array(const struct kmem_cache *s, int cpu)
+{
+	return (struct array_cache *)(s->cpu_arrays +
+				      (size_t)cpu * s->cpu_stride);
+}
+
+/* Object @obj's index in @slab, or -1 if @obj is not an object boundary
+ * of it. */
+static long obj_index(struct mmk_machine *m, struct kmem_cache *s,
+		      struct slab *slab, const void *obj)
+{
+	const char *base = (char *)slab_address(m, slab) + slab->colour;
+	long off = (const char *)obj - base - (long)s->red_left_pad;
+	unsigned long idx;
+
+	if (off < 0 || off >= (long)slab->objects * (long)s->size)
+		return -1;
+	/* Division by multiplication (Linux's reciprocal_divide): exact
+	 * for multiples of size below 2^32 / size. */
+	idx = (unsigned long)(((uint64_t)off * s->reciprocal_size) >> 32);
+	if (idx * s->size != (unsigned long)off)
+		return -1;
+	return (long)idx;
+}
+
+struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
+{
+	struct page *page = virt_to_page(p);
+
+	if (!page)
+		return NULL;
+	page = compound_head(page);
+	if (page_type_of(page) != PGTY_slab)
+		return NULL;
+	(void)m;
+	return page_slab(page);
+}
+
+/* ---- debug: red zones, poison, tracking, reports ---- */
+
+static struct track *get_track(struct kmem_cache *s, void *obj, int which)
+{
+	size_t off = s->inuse;
+
+	if (s->offset >= s->inuse)
+		off += sizeof(void *);
+	return (struct track *)((char *)obj + off) + which;
+}
+
+static void set_track(struct mmk_machine *m, struct kmem_cache *s, void *obj,
+		      int which)
+{
+	struct track t = { 0 };
+
+	if (!(s->flags & SLAB_STORE_USER))
+		return;
+	t.seq = ++m->slab->alloc_seq;
+	t.cpu = mmk_get_cpu();
+	memcpy(get_track(s, obj, which), &t, sizeof(t));
+}
+
+/* Linux's __slab_bug() banner; the first report taints the machine with
+ * B (bad page) and W (warning), as print_tainted() then shows. */
+static void slab_bug(struct mmk_machine *m, struct kmem_cache *s,
+		     const char *msg)
+{
+	printk(m,
+	       "=============================================================================");
+	printk(m, "BUG %s (%s): %s", s->name,
+	       m->slab->tainted ? "Tainted: G    B   W          " :
+				  "Not tainted",
+	       msg);
+	printk(m,
+	       "-----------------------------------------------------------------------------");
+	printk(m, "%s", "");
+	m->slab->tainted = true;
+}
+
+static void print_trailer(struct mmk_machine *m, struct kmem_cache *s,
+			  struct slab *slab, void *obj)
+{
+	if (slab)
+		printk(m, "Slab 0x%lx objects=%u used=%u fp=0x%lx flags=%#lx",
+		       kaddr(m, slab_address(m, slab)), slab->objects,
+		       slab->inuse,
+		       slab->freelist ?
+			       kaddr(m, freeptr_encode(s, slab->freelist,
+						       &slab->freelist)) :
+			       0UL,
+		       slab->flags);
+	if (obj && slab) {
+		void *fp = get_freepointer(s, obj);
+
+		printk(m, "Object 0x%lx @offset=%lu fp=0x%lx", kaddr(m, obj),
+		       (unsigned long)((char *)obj -
+				       (char *)slab_address(m, slab)),
+		       fp ? kaddr(m, fp) : 0UL);
+	}
+	if (obj && (s->flags & SLAB_STORE_USER)) {
+		struct track a, f;
+
+		memcpy(&a, get_track(s, obj, 0), sizeof(a));
+		memcpy(&f, get_track(s, obj, 1), sizeof(f));
+		if (a.seq)
+			printk(m,
+			       "Allocated as slab operation %lu cpu=%d pid=%d",
+			       a.seq, a.cpu, a.pid);
+		if (f.seq)
+			printk(m, "Freed as slab operation %lu cpu=%d pid=%d",
+			       f.seq, f.cpu, f.pid);
+	}
+}
+
+static void object_err(struct mmk_machine *m, struct kmem_cache *s,
+		       struct slab *slab, void *obj, const char *reason)
+{
+	slab_bug(m, s, reason);
+	print_trailer(m, s, slab, obj);
+}
+
+/* The first byte in [p, p+n) that is not @val, or NULL. */
+static const unsigned char *first_not(const void *p, int val, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != (unsigned char)val)
+			return b + i;
+	return NULL;
+}
+
+static bool check_bytes(struct mmk_machine *m, struct kmem_cache *s,
+			struct slab *slab, void *obj, const char *what,
+			const void *start, int val, size_t n)
+{
+	const unsigned char *bad = first_not(start, val, n);
+	char msg[128];
+
+	if (!bad)
+		return true;
+	snprintf(
+		msg, sizeof msg,
+		"[%s overwritten] 0x%lx-0x%lx @offset=%lu. First byte 0x%x instead of 0x%x",
+		what, kaddr(m, bad), kaddr(m, (const char *)start + n - 1),
+		(unsigned long)(bad -
+				(const unsigned char *)slab_address(m, slab)),
+		*bad, val);
+	object_err(m, s, slab, obj, "Object corrupt");
+	printk(m, "%s", msg);
+	printk(m, "FIX %s: Restoring %s 0x%lx-0x%lx=0x%x", s->name, what,
+	       kaddr(m, bad), kaddr(m, (const char *)start + n - 1), val);
+	memset((void *)bad, val,
+	       n - (size_t)(bad - (const unsigned char *)start));
+	return false;
+}
+
+/* Red zones around @obj must hold @val; a free object's payload must hold
+ * poison. */
+static bool check_object(struct mmk_machine *m, struct kmem_cache *s,
+			 struct slab *slab, void *obj, int val)
+{
+	unsigned char *p = obj;
+
+	if (s->flags & SLAB_RED_ZONE) {
+		if (!check_bytes(m, s, slab, obj, "Left Redzone",
+				 p - s->red_left_pad, val, s->red_left_pad))
+			return false;
+		if (!check_bytes(m, s, slab, obj, "Right Redzone",
+				 p + s->object_size, val,
+				 s->inuse - s->object_size))
+			return false;
+	}
+	if ((s->flags & SLAB_POISON) && !s->ctor && val == SLUB_RED_INACTIVE) {
+		if (!check_bytes(m, s, slab, obj, "Poison", p, POISON_FREE,
+				 s->object_size - 1) ||
+		    !check_bytes(m, s, slab, obj, "End Poison",
+				 p + s->object_size - 1, POISON_END, 1))
+			return false;
+	}
+	return true;
+}
+
+static void init_object(struct kmem_cache *s, void *obj, int val)
+{
+	unsigned char *p = obj;
+
+	if (s->flags & SLAB_RED_ZONE) {
+		memset(p - s->red_left_pad, val, s->red_left_pad);
+		memset(p + s->object_size, val, s->inuse - s->object_size);
+	}
+	/* __OBJECT_POISON: free and newly allocated objects alike. */
+	if ((s->flags & SLAB_POISON) && !s->ctor) {
+		memset(p, POISON_FREE, s->object_size - 1);
+		p[s->object_size - 1] = POISON_END;
+	}
+}
+
+static bool on_freelist(struct kmem_cache *s, struct slab *slab, void *obj)
+{
+	void *fp = slab->freelist ?
+			   freeptr_encode(s, slab->freelist, &slab->freelist) :
+			   NULL;
+	unsigned int n = 0;
+
+	while (fp && n++ <= slab->objects) {
+		if (fp == obj)
+			return true;
+		fp = get_freepointer(s, fp);
+	}
+	return false;
+}
+
+/* Checks before an object is freed; false: reported, do not free. */
+static bool free_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
+				  struct slab *slab, void *obj)
+{
+	char msg[128];
+
+	if (obj_index(m, s, slab, obj) < 0) {
+		snprintf(msg, sizeof msg, "Invalid object pointer 0x%lx",
+			 kaddr(m, obj));
+		slab_bug(m, s, msg);
+		print_trailer(m, s, slab, NULL);
+		printk(m, "FIX %s: Object at 0x%lx not freed", s->name,
+		       kaddr(m, obj));
+		return false;
+	}
+	/* Linux checks only with SLAB_CONSISTENCY_CHECKS (slub_debug=F);
+	 * a double free would otherwise corrupt the freelist, so mmkit
+	 * always refuses it in debug caches. */
+	if (on_freelist(s, slab, obj)) {
+		object_err(m, s, slab, obj, "Object already free");
+		printk(m, "FIX %s: Object at 0x%lx not freed", s->name,
+		       kaddr(m, obj));
+		return false;
+	}
+	if ((s->flags & SLAB_CONSISTENCY_CHECKS) &&
+	    !check_object(m, s, slab, obj, SLUB_RED_ACTIVE))
+		return false;
+	set_track(m, s, obj, 1);
+	init_object(s, obj, SLUB_RED_INACTIVE);
+	return true;
+}
+
+/* Checks before a free object is handed out; false: reported, and the
+ * object is leaked (as SLUB marks the slab full). */
+static bool alloc_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
+				   struct slab *slab, void *obj)
+{
+	if ((s->flags & SLAB_CONSISTENCY_CHECKS) &&
+	    !check_object(m, s, slab, obj, SLUB_RED_INACTIVE))
+		return false;
+	set_track(m, s, obj, 0);
+	init_object(s, obj, SLUB_RED_ACTIVE);
+	return true;
+}
+
+/* ---- slabs ---- */
+
+static struct kmem_cache_node *
+slab_node(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab)
+{
+	struct zone *z =
+		pfn_zone_fast(m, (unsigned long)(slab_page(slab) - m->mem_map));
+
+	return s->node[z->zone_pgdat->node_id];
+}
+
+static void account_slab(struct mmk_machine *m, struct kmem_cache *s,
+			 struct slab *slab, long pages)
+{
+	int nid =
+		pfn_zone_fast(m, (unsigned long)(slab_page(slab) - m->mem_map))
+			->zone_pgdat->node_id;
+	enum node_stat_item item = (s->flags & SLAB_RECLAIM_ACCOUNT) ?
+					   NR_SLAB_RECLAIMABLE :
+					   NR_SLAB_UNRECLAIMABLE;
+
+	atomic_fetch_add_explicit(&m->node_stat[nid][item], pages,
+				  memory_order_relaxed);
+}
+
+/* Build @slab's freelist in allocation order: ascending objects, or a
+ * random rotation of the cache's random sequence (FREELIST_RANDOM). */
+static void build_freelist(struct mmk_machine *m, struct kmem_cache *s,
+			   struct slab *slab)
+{
+	char *base =
+		(char *)slab_address(m, slab) + slab->colour + s->red_left_pad;
+	unsigned int i, n = slab->objects, start = 0;
+	void *next = NULL;
+
+	if (s->random_seq) {
+		pthread_mutex_lock(&m->fail_lock);
+		start = (unsigned int)(mmk_random(m) % n);
+		pthread_mutex_unlock(&m->fail_lock);
+	}
+	for (i = n; i-- > 0;) {
+		unsigned int k =
+			s->random_seq ? s->random_seq[(i + start) % n] : i;
+		char *obj = base + (size_t)k * s->size;
+
+		set_freepointer(s, obj, next);
+		next = obj;
+	}
+	slab->freelist = next ? freeptr_encode(s, next, &slab->freelist) : NULL;
+}
+
+static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
+				  gfp_t gfp, int node)
+{
+	gfp_t flags = (gfp & ~(GFP_ZONEMASK | __GFP_ZERO | __GFP_COMP)) |
+		      s->allocflags;
+	unsigned int order = s->order, i;
+	struct page *page;
+	struct slab *slab;
+	char *base;
+
+	if (node < 0 || node >= m->nr_nodes)
+		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+	page = alloc_pages_node(node,
+				(order ? flags | __GFP_COMP : flags) |
+					__GFP_NOWARN | __GFP_NORETRY,
+				order);
+	if (!page && order > (unsigned int)get_order_bytes(s->size)) {
+		order = get_order_bytes(s->size);
+		page = alloc_pages_node(
+			node, order ? flags | __GFP_COMP : flags, order);
+	}
+	if (!page)
+		return NULL;
+	slab = page_slab(page);
+	slab->page_type = PGTY_slab << 24;
+	slab->slab_cache = s;
+	INIT_LIST_HEAD(&slab->slab_list);
+	slab->inuse = 0;
+	slab->objects =
+		(unsigned short)(((size_t)PAGE_SIZE << order) / s->size);
+	slab->colour = (unsigned short)((s->colour_next++ % s->colour) *
+					s->colour_off);
+	if (slab->objects != s->objects)
+		slab->colour = 0;
+	base = (char *)slab_address(m, slab) + slab->colour + s->red_left_pad;
+	for (i = 0; i < slab->objects; i++) {
+		char *obj = base + (size_t)i * s->size;
+
+		if (s->debug)
+			init_object(s, obj, SLUB_RED_INACTIVE);
+		if (s->ctor)
+			s->ctor(obj);
+	}
+	build_freelist(m, s, slab);
+	account_slab(m, s, slab, 1L << order);
+	return slab;
+}
+
+static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
+			 struct slab *slab)
+{
+	struct page *page = slab_page(slab);
+	unsigned int order = PageHead(page) ? compound_order(page) : 0;
+
+	account_slab(m, s, slab, -(1L << order));
+	slab->page_type = 0;
+	slab->slab_cache = NULL;
+	slab->slab_list.next = slab->slab_list.prev = NULL;
+	slab->freelist = NULL;
+	slab->inuse = 0;
+	slab->objects = 0;
+	slab->colour = 0;
+	__free_pages(page, order);
+}
+
+static void *slab_pop(struct kmem_cache *s, struct slab *slab)
+{
+	void *obj = freeptr_encode(s, slab->freelist, &slab->freelist);
+	void *next = get_freepointer(s, obj);
+
+	slab->freelist = next ? freeptr_encode(s, next, &slab->freelist) : NULL;
+	slab->inuse++;
+	return obj;
+}
+
+static void slab_push(struct kmem_cache *s, struct slab *slab, void *obj)
+{
+	void *head = slab->freelist ? freeptr_encode(s, slab->freelist,
+						     &slab->freelist) :
+				      NULL;
+
+	set_freepointer(s, obj, head);
+	slab->freelist = freeptr_encode(s, obj, &slab->freelist);
+	slab->inuse--;
+}
+
+/* Take one object from node @n's slabs; node locked. */
+static void *node_take(struct kmem_cache *s, struct kmem_cache_node *n)
+{
+	struct slab *slab;
+	void *obj;
+
+	if (!list_empty(&n->slabs_partial)) {
+		slab = list_first_entry(&n->slabs_partial, struct slab,
+					slab_list);
+	} else if (!list_empty(&n->slabs_free)) {
+		slab = list_first_entry(&n->slabs_free, struct slab, slab_list);
+		n->free_slabs--;
+	} else {
+		return NULL;
+	}
+	obj = slab_pop(s, slab);
+	n->free_objects--;
+	list_del(&slab->slab_list);
+	list_add(&slab->slab_list, slab->inuse == slab->objects ?
+					   &n->slabs_full :
+					   &n->slabs_partial);
+	return obj;
+}
+
+static void node_add_slab(struct kmem_cache_node *n, struct slab *slab)
+{
+	list_add(&slab->slab_list, &n->slabs_free);
+	n->total_slabs++;
+	n->free_slabs++;
+	n->total_objects += slab->objects;
+	n->free_objects += slab->objects;
+}
+
+/* Give @obj back to its slab; node locked. Returns a slab to discard
+ * (unlinked) when the node has more empty slabs than it keeps. */
+static struct slab *node_put(struct kmem_cache *s, struct kmem_cache_node *n,
+			     struct slab *slab, void *obj)
+{
+	bool was_full = slab->inuse == slab->objects;
+
+	slab_push(s, slab, obj);
+	n->free_objects++;
+	if (slab->inuse == 0) {
+		list_del(&slab->slab_list);
+		if (n->free_slabs >= s->min_partial) {
+			n->total_slabs--;
+			n->total_objects -= slab->objects;
+			n->free_objects -= slab->objects;
+			return slab;
+		}
+		list_add(&slab->slab_list, &n->slabs_free);
+		n->free_slabs++;
+	} else if (was_full) {
+		list_del(&slab->slab_list);
+		list_add(&slab->slab_list, &n->slabs_partial);
+	}
+	return NULL;
+}
+
+static int local_node(struct mmk_machine *m, int node)
+{
+	if (node >= 0 && node < m->nr_nodes)
+		return node;
+	return mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+}
+
+/* Up to @want objects into @out from node @nid, growing the cache by a
+ * slab if it has none free. */
+static unsigned int node_alloc_many(struct mmk_machine *m, struct kmem_cache *s,
+				    gfp_t gfp, int nid, void **out,
+				    unsigned int want)
+{
+	struct kmem_cache_node *n = s->node[nid];
+	unsigned int got = 0;
+
+	while (got < want) {
+		struct slab *slab;
+
+		pthread_mutex_lock(&n->list_lock);
+		while (got < want && (out[got] = node_take(s, n)))
+			got++;
+		pthread_mutex_unlock(&n->list_lock);
+		if (got)
+			break;
+		slab = allocate_slab(m, s, gfp, nid);
+		if (!slab)
+			break;
+		n = slab_node(m, s, slab);
+		pthread_mutex_lock(&n->list_lock);
+		node_add_slab(n, slab);
+		pthread_mutex_unlock(&n->list_lock);
+	}
+	return got;
+}
+
+static void node_free_one(struct mmk_machine *m, struct kmem_cache *s,
+			  struct slab *slab, void *obj)
+{
+	struct kmem_cache_node *n = slab_node(m, s, slab);
+	struct slab *discard;
+
+	pthread_mutex_lock(&n->list_lock);
+	discard = node_put(s, n, slab, obj);
+	pthread_mutex_unlock(&n->list_lock);
+	if (discard)
+		discard_slab(m, s, discard);
+}
+
+/* Move the oldest batchcount objects of @ac back to their slabs. */
+static void cache_flusharray(struct mmk_machine *m, struct kmem_cache *s,
+			     struct array_cache *ac, unsigned int count)
+{
+	unsigned int i;
+
+	count = min(count, ac->avail);
+	for (i = 0; i < count; i++) {
+		void *obj = ac->entry[i];
+
+		node_free_one(m, s, virt_to_slab(m, obj), obj);
+	}
+	ac->avail -= count;
+	memmove(ac->entry, ac->entry + count, ac->avail * sizeof(void *));
+}
+
+/* ---- allocation and free ---- */
+
+/* Refill an empty CPU array with a batch, reversed so that pops hand the
+ * objects out in their slab's freelist order (ascending addresses). */
+static void refill_array(struct mmk_machine *m, struct kmem_cache *s,
+			 struct array_cache *ac, gfp_t gfp, int nid)
+{
+	unsigned int i,
+		n = node_alloc_many(m, s, gfp, nid, ac->entry, ac->batchcount);
+
+	for (i = 0; i < n / 2; i++) {
+		void *t = ac->entry[i];
+
+		ac->entry[i] = ac->entry[n - 1 - i];
+		ac->entry[n - 1 - i] = t;
+	}
+	ac->avail = n;
+}
+
+static void *debug_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
+			 int node)
+{
+	void *obj;
+
+	for (;;) {
+		if (!node_alloc_many(m, s, gfp, local_node(m, node), &obj, 1))
+			return NULL;
+		if (alloc_debug_processing(m, s, virt_to_slab(m, obj), obj))
+			return obj;
+		/* A corrupted free object stays allocated (leaked), as SLUB
+		 * leaves a corrupted slab alone; try the next one. */
+	}
+}
+
+void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
+		 int node)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	void *obj = NULL;
+
+	if (unlikely(atomic_load_explicit(&m->fail[MMK_FAIL_SLAB].active,
+					  memory_order_relaxed)) &&
+	    should_failslab(m, s, gfp))
+		return NULL;
+	if (unlikely(s->debug)) {
+		obj = debug_alloc(m, s, gfp, node);
+	} else if (likely(cpu && (node < 0 || node == cpu->node))) {
+		struct array_cache *ac = cpu_array(s, cpu->id);
+
+		if (likely(cpu_guard_trylock(m, &ac->guard))) {
+			if (unlikely(!ac->avail))
+				refill_array(m, s, ac, gfp, cpu->node);
+			if (likely(ac->avail))
+				obj = ac->entry[--ac->avail];
+			cpu_guard_unlock(&ac->guard);
+			if (unlikely(!obj))
+				return NULL;
+			goto out;
+		}
+	}
+	if (!obj && !s->debug &&
+	    !node_alloc_many(m, s, gfp, local_node(m, node), &obj, 1))
+		return NULL;
+out:
+	if (unlikely(gfp & __GFP_ZERO) && obj)
+		memset(obj, 0, s->object_size);
+	return obj;
+}
+
+void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
+	       void *obj)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+
+	if (unlikely(s->debug)) {
+		if (free_debug_processing(m, s, slab, obj))
+			node_free_one(m, s, slab, obj);
+		return;
+	}
+	if (unlikely(obj_index(m, s, slab, obj) < 0)) {
+		char msg[96];
+
+		snprintf(msg, sizeof msg, "Invalid object pointer 0x%lx",
+			 kaddr(m, obj));
+		slab_bug(m, s, msg);
+		print_trailer(m, s, slab, NULL);
+		return;
+	}
+	if (likely(cpu)) {
+		struct array_cache *ac = cpu_array(s, cpu->id);
+
+		if (likely(cpu_guard_trylock(m, &ac->guard))) {
+			if (unlikely(ac->avail &&
+				     ac->entry[ac->avail - 1] == obj)) {
+				cpu_guard_unlock(&ac->guard);
+				object_err(m, s, slab, obj,
+					   "Object already free");
+				return;
+			}
+			if (unlikely(ac->avail == ac->limit))
+				cache_flusharray(m, s, ac, ac->batchcount);
+			ac->entry[ac->avail++] = obj;
+			cpu_guard_unlock(&ac->guard);
+			return;
+		}
+	}
+	node_free_one(m, s, slab, obj);
+}
+
+/* ---- cache geometry ---- */
+
+unsigned int get_order_bytes(size_t size)
+{
+	unsigned int order = 0;
+
+	while (((size_t)PAGE_SIZE << order) < size)
+		order++;
+	return order;
+}
+
+static unsigned int order_objects(unsigned int order, unsigned int size)
+{
+	return (unsigned int)(((size_t)PAGE_SIZE << order) / size);
+}
+
+static unsigned int calc_slab_order(unsigned int size, unsigned int min_order,
+				    unsigned int max_order,
+				    unsigned int fract_leftover)
+{
+	unsigned int order;
+
+	for (order = min_order; order <= max_order; order++) {
+		unsigned int slab_size = (unsigned int)PAGE_SIZE << order;
+		unsigned int rem = slab_size % size;
+
+		if (rem <= slab_size / fract_leftover)
+			break;
+	}
+	return order;
+}
+
+/* SLUB's calculate_order(): enough objects per slab for the CPU count,
+ * the smallest order whose leftover is at most 1/16 (then 1/8, 1/4,
+ * 1/2) of the slab, never above order 3 unless one object needs it. */
+static unsigned int calculate_order(struct mmk_machine *m, unsigned int size)
+{
+	const unsigned int max_order = PAGE_ALLOC_COSTLY_ORDER;
+	unsigned int min_objects =
+		4 * ((unsigned int)fls_long((unsigned long)m->nr_cpus) + 1);
+	unsigned int max_objects = order_objects(max_order, size);
+	unsigned int min_order, fraction;
+
+	min_objects = min(min_objects, max(max_objects, 1u));
+	min_order = get_order_bytes((size_t)min_objects * size);
+	if (order_objects(min_order, size) > MAX_OBJS_PER_PAGE)
+		return get_order_bytes((size_t)size * MAX_OBJS_PER_PAGE) - 1;
+	for (fraction = 16; fraction > 1; fraction /= 2) {
+		unsigned int order =
+			calc_slab_order(size, min_order, max_order, fraction);
+
+		if (order <= max_order)
+			return order;
+	}
+	return get_order_bytes(size);
+}
+
+static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
+					unsigned int size)
+{
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = 64;
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	align = max(align, 8u);
+	return ALIGN(align, (unsigned int)sizeof(void *));
+}
+
+/* SLUB's calculate_sizes(): the object, its red zones, the free pointer
+ * (inside the object unless a ctor or poisoning needs the object intact)
+ * and tracking, rounded to the alignment. */
+static void calculate_sizes(struct kmem_cache *s)
+{
+	unsigned int size = ALIGN(s->object_size, (unsigned int)sizeof(void *));
+
+	if ((s->flags & SLAB_RED_ZONE) && size == s->object_size)
+		size += sizeof(void *);
+	s->inuse = size;
+	if (s->ctor || (s->flags & SLAB_POISON)) {
+		s->offset = size;
+		size += sizeof(void *);
+	} else {
+		s->offset = ALIGN_DOWN(s->object_size / 2,
+				       (unsigned int)sizeof(void *));
+	}
+	if (s->flags & SLAB_STORE_USER)
+		size += 2 * sizeof(struct track);
+	s->red_left_pad = 0;
+	if (s->flags & SLAB_RED_ZONE) {
+		size += sizeof(void *);
+		s->red_left_pad = ALIGN((unsigned int)sizeof(void *), s->align);
+		size += s->red_left_pad;
+	}
+	s->size = ALIGN(size, s->align);
+}
+
+static unsigned int array_limit(unsigned int size)
+{
+	if (size > 131072)
+		return 1;
+	if (size > PAGE_SIZE)
+		return 8;
+	if (size > 1024)
+		return 24;
+	if (size > 256)
+		return 54;
+	return 120;
+}
+
+static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
+{
+	unsigned int limit = s->debug ? 0 : array_limit(s->size);
+	size_t stride =
+		ALIGN(sizeof(struct array_cache) + limit * sizeof(void *),
+		      (size_t)64);
+	struct page *page;
+	int cpu;
+
+	s->cpu_stride = (unsigned int)stride;
+	s->cpu_array_order = get_order_bytes(stride * (size_t)m->nr_cpus);
+	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
+				   (s->cpu_array_order ? __GFP_COMP : 0),
+			   s->cpu_array_order);
+	if (!page)
+		return -ENOMEM;
+	s->cpu_arrays = page_address(page);
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct array_cache *ac = cpu_array(s, cpu);
+
+		ac->limit = limit;
+		ac->batchcount = (limit + 1) / 2;
+	}
+	m->nr_percpu_pages += 1UL << s->cpu_array_order;
+	return 0;
+}
+
+static void free_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
+{
+	if (!s->cpu_arrays)
+		return;
+	__free_pages(virt_to_page(s->cpu_arrays), s->cpu_array_order);
+	m->nr_percpu_pages -= 1UL << s->cpu_array_order;
+	s->cpu_arrays = NULL;
+}
+
+/* ---- flushing every CPU (shrink, destroy, check) ---- */
+
+static void lock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+		cpu_guard_request(m, &cpu_array(s, cpu)->guard);
+	cpu_guards_sync(m);
+	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+		cpu_guard_wait(m, &cpu_array(s, cpu)->guard);
+}
+
+static void unlock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+		cpu_guard_release(m, &cpu_array(s, cpu)->guard);
+}
+
+static void flush_all(struct mmk_machine *m, struct kmem_cache *s)
+{
+	int cpu;
+
+	lock_cpu_arrays(m, s);
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct array_cache *ac = cpu_array(s, cpu);
+
+		cache_flusharray(m, s, ac, ac->avail);
+	}
+	unlock_cpu_arrays(m, s);
+}
+
+/* Free every empty slab of every node. */
+static void free_empty_slabs(struct mmk_machine *m, struct kmem_cache *s)
+{
+	int nid;
+
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n = s->node[nid];
+		struct slab *slab, *tmp;
+		LIST_HEAD(discard);
+
+		pthread_mutex_lock(&n->list_lock);
+		list_for_each_entry_safe(slab, tmp, &n->slabs_free, slab_list) {
+			list_del(&slab->slab_list);
+			list_add(&slab->slab_list, &discard);
+			n->total_slabs--;
+			n->free_slabs--;
+			n->total_objects -= slab->objects;
+			n->free_objects -= slab->objects;
+		}
+		pthread_mutex_unlock(&n->list_lock);
+		list_for_each_entry_safe(slab, tmp, &discard, slab_list)
+			discard_slab(m, s, slab);
+	}
+}
+
+int __kmem_cache_shrink(struct mmk_machine *m, struct kmem_cache *s)
+{
+	flush_all(m, s);
+	free_empty_slabs(m, s);
+	return 0;
+}
+
+static unsigned long live_objects(struct mmk_machine *m, struct kmem_cache *s)
+{
+	unsigned long live = 0;
+	int nid;
+
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n = s->node[nid];
+
+		pthread_mutex_lock(&n->list_lock);
+		live += n->total_objects - n->free_objects;
+		pthread_mutex_unlock(&n->list_lock);
+	}
+	return live;
+}
+
+void slab_info(struct mmk_machine *m, struct kmem_cache *s,
+	       unsigned long *active_objs, unsigned long *num_objs,
+	       unsigned long *num_slabs)
+{
+	int nid;
+
+	*active_objs = *num_objs = *num_slabs = 0;
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n = s->node[nid];
+
+		pthread_mutex_lock(&n->list_lock);
+		*num_slabs += n->total_slabs;
+		*num_objs += n->total_objects;
+		*active_objs += n->total_objects - n->free_objects;
+		pthread_mutex_unlock(&n->list_lock);
+	}
+}
+
+/* ---- cache creation and destruction ---- */
+
+static void init_random_seq(struct mmk_machine *m, struct kmem_cache *s)
+{
+	unsigned int i;
+
+	s->random_seq = NULL;
+	if (!m->slab->freelist_random || s->objects < 2 || !m->slab->up)
+		return;
+	s->random_seq =
+		kmalloc_array(s->objects, sizeof(unsigned int), GFP_KERNEL);
+	if (!s->random_seq)
+		return;
+	for (i = 0; i < s->objects; i++)
+		s->random_seq[i] = i;
+	pthread_mutex_lock(&m->fail_lock);
+	for (i = s->objects - 1; i > 0; i--) {
+		unsigned int j = (unsigned int)(mmk_random(m) % (i + 1));
+		unsigned int t = s->random_seq[i];
+
+		s->random_seq[i] = s->random_seq[j];
+		s->random_seq[j] = t;
+	}
+	pthread_mutex_unlock(&m->fail_lock);
+}
+
+/* Set up @s (zeroed, name/size/align/flags/ctor filled in): geometry,
+ * per-CPU arrays, node structures. */
+static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
+			   struct kmem_cache_node *boot_nodes)
+{
+	unsigned int leftover;
+	int nid;
+
+	s->flags |= m->slab->debug_flags;
+	s->debug = (s->flags & SLAB_DEBUG_FLAGS) != 0;
+	s->align = calculate_alignment(s->flags, s->align, s->object_size);
+	calculate_sizes(s);
+	s->reciprocal_size = (unsigned int)((1ULL << 32) / s->size + 1);
+	s->order = calculate_order(m, s->size);
+	s->objects = order_objects(s->order, s->size);
+	if (!s->objects)
+		return -EINVAL;
+	leftover = (unsigned int)(((size_t)PAGE_SIZE << s->order) -
+				  (size_t)s->objects * s->size);
+	s->colour_off = max(64u, s->align);
+	s->colour = (s->flags & SLAB_KMALLOC) ? 1 :
+						leftover / s->colour_off + 1;
+	s->min_partial = (unsigned int)clamp(fls_long(s->size) / 2, 5, 10);
+	s->allocflags = (s->flags & SLAB_CACHE_DMA)   ? GFP_DMA :
+			(s->flags & SLAB_CACHE_DMA32) ? GFP_DMA32 :
+							0;
+	if (s->flags & SLAB_RECLAIM_ACCOUNT)
+		s->allocflags |= __GFP_RECLAIMABLE;
+	s->random = (unsigned long)mmk_random(m) | 1;
+	s->refcount = 1;
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n =
+			boot_nodes ? &boot_nodes[nid] :
+				     slab_alloc(m, m->slab->kmem_cache_node,
+						GFP_KERNEL | __GFP_ZERO, nid);
+
+		if (!n)
+			return -ENOMEM;
+		memset(n, 0, sizeof(*n));
+		pthread_mutex_init(&n->list_lock, NULL);
+		INIT_LIST_HEAD(&n->slabs_partial);
+		INIT_LIST_HEAD(&n->slabs_full);
+		INIT_LIST_HEAD(&n->slabs_free);
+		s->node[nid] = n;
+	}
+	if (alloc_cpu_arrays(m, s))
+		return -ENOMEM;
+	init_random_seq(m, s);
+	return 0;
+}
+
+static void kmem_cache_release(struct mmk_machine *m, struct kmem_cache *s)
+{
+	int nid;
+
+	free_cpu_arrays(m, s);
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n = s->node[nid];
+
+		if (!n)
+			continue;
+		pthread_mutex_destroy(&n->list_lock);
+		if (m->slab->kmem_cache_node && s != m->slab->kmem_cache_node)
+			slab_free(m, m->slab->kmem_cache_node,
+				  virt_to_slab(m, n), n);
+		s->node[nid] = NULL;
+	}
+	if (s->random_seq)
+		kfree(s->random_seq);
+	s->random_seq = NULL;
+}
+
+struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
+				       unsigned int size, unsigned int align,
+				       slab_flags_t flags, void (*ctor)(void *))
+{
+	struct kmem_cache *s;
+	int err;
+
+	s = slab_alloc(m, m->slab->kmem_cache, GFP_KERNEL | __GFP_ZERO, -1);
+	if (!s)
+		return NULL;
+	s->name = name;
+	s->object_size = size;
+	s->align = align;
+	s->flags = flags;
+	s->ctor = ctor;
+	err = kmem_cache_open(m, s, NULL);
+	if (err) {
+		kmem_cache_release(m, s);
+		slab_free(m, m->slab->kmem_cache, virt_to_slab(m, s), s);
+		return NULL;
+	}
+	list_add(&s->list, &m->slab->caches);
+	return s;
+}
+
+int __kmem_cache_destroy(struct mmk_machine *m, struct kmem_cache *s)
+{
+	unsigned long live;
+
+	flush_all(m, s);
+	free_empty_slabs(m, s);
+	list_del(&s->list);
+	live = live_objects(m, s);
+	if (live) {
+		/* As Linux: reported, off the cache list, and leaked so that
+		 * the remaining objects can still be freed into it. */
+		slab_bug(m, s, "Objects remaining on __kmem_cache_shutdown()");
+		printk(m,
+		       "kmem_cache_destroy %s: Slab cache still has objects when called from mmkit",
+		       s->name);
+		list_add(&s->list, &m->slab->leaked);
+		return -EBUSY;
+	}
+	kmem_cache_release(m, s);
+	slab_free(m, m->slab->kmem_cache, virt_to_slab(m, s), s);
+	return 0;
+}
+
+/*
+ * Bootstrap, as Linux's kmem_cache_init(): the caches of cache descriptors
+ * and of node structures are first set up in static storage (here: the
+ * machine's slab_state) with static node structures, then each is copied
+ * into an object allocated from itself.
+ */
+struct boot_caches {
+	struct kmem_cache cache;
+	struct kmem_cache node_cache;
+	struct kmem_cache_node nodes[2][MAX_NUMNODES];
+};
+
+static struct kmem_cache *bootstrap(struct mmk_machine *m,
+				    struct kmem_cache *stat, bool is_node_cache)
+{
+	struct kmem_cache *s =
+		slab_alloc(m, m->slab->kmem_cache, GFP_KERNEL, -1);
+	int nid;
+
+	if (!s)
+		return NULL;
+	/* Nothing is allocated from @stat yet except the descriptors being
+	 * copied here; its per-CPU arrays and slabs move over as they are. */
+	memcpy(s, stat, sizeof(*s));
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n = slab_alloc(
+			m, m->slab->kmem_cache_node, GFP_KERNEL, nid);
+		struct slab *slab;
+
+		if (!n)
+			return NULL;
+		pthread_mutex_lock(&stat->node[nid]->list_lock);
+		memcpy(n, stat->node[nid], sizeof(*n));
+		pthread_mutex_unlock(&stat->node[nid]->list_lock);
+		pthread_mutex_init(&n->list_lock, NULL);
+		INIT_LIST_HEAD(&n->slabs_partial);
+		INIT_LIST_HEAD(&n->slabs_full);
+		INIT_LIST_HEAD(&n->slabs_free);
+		while (!list_empty(&stat->node[nid]->slabs_partial)) {
+			slab = list_first_entry(&stat->node[nid]->slabs_partial,
+						struct slab, slab_list);
+			list_del(&slab->slab_list);
+			list_add_tail(&slab->slab_list, &n->slabs_partial);
+		}
+		while (!list_empty(&stat->node[nid]->slabs_full)) {
+			slab = list_first_entry(&stat->node[nid]->slabs_full,
+						struct slab, slab_list);
+			list_del(&slab->slab_list);
+			list_add_tail(&slab->slab_list, &n->slabs_full);
+		}
+		while (!list_empty(&stat->node[nid]->slabs_free)) {
+			slab = list_first_entry(&stat->node[nid]->slabs_free,
+						struct slab, slab_list);
+			list_del(&slab->slab_list);
+			list_add_tail(&slab->slab_list, &n->slabs_free);
+		}
+		s->node[nid] = n;
+	}
+	/* Every slab now points to the copy. */
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n = s->node[nid];
+		struct list_head *lists[] = { &n->slabs_partial, &n->slabs_full,
+					      &n->slabs_free };
+		unsigned int i;
+
+		for (i = 0; i < ARRAY_SIZE(lists); i++) {
+			struct slab *slab;
+
+			list_for_each_entry(slab, lists[i], slab_list)
+				slab->slab_cache = s;
+		}
+	}
+	if (is_node_cache)
+		m->slab->kmem_cache_node = s;
+	else
+		m->slab->kmem_cache = s;
+	list_add(&s->list, &m->slab->caches);
+	return s;
+}
+
+int kmem_cache_init(struct mmk_machine *m)
+{
+	struct boot_caches *boot = calloc(1, sizeof(*boot));
+	struct slab_state *st = m->slab;
+	int err;
+
+	if (!boot)
+		return -ENOMEM;
+	pthread_mutex_init(&st->slab_mutex, NULL);
+	INIT_LIST_HEAD(&st->caches);
+	INIT_LIST_HEAD(&st->leaked);
+	boot->node_cache.name = "kmem_cache_node";
+	boot->node_cache.object_size = sizeof(struct kmem_cache_node);
+	boot->node_cache.flags = SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE;
+	st->kmem_cache_node = &boot->node_cache;
+	err = kmem_cache_open(m, &boot->node_cache, boot->nodes[0]);
+	if (err)
+		goto out;
+	boot->cache.name = "kmem_cache";
+	boot->cache.object_size = sizeof(struct kmem_cache);
+	boot->cache.flags = SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE;
+	st->kmem_cache = &boot->cache;
+	err = kmem_cache_open(m, &boot->cache, boot->nodes[1]);
+	if (err)
+		goto out;
+	/* Both static caches are flushed so their objects live on slabs
+	 * that move with the copies. */
+	err = -ENOMEM;
+	if (!bootstrap(m, &boot->cache, false))
+		goto out;
+	if (!bootstrap(m, &boot->node_cache, true))
+		goto out;
+	err = 0;
+out:
+	free(boot);
+	return err;
+}
+
+/* ---- the verifier ---- */
+
+/* S2: @slab's freelist is well formed; returns its length or -1. */
+static long verify_freelist(struct mmk_machine *m, struct kmem_cache *s,
+			    struct slab *slab, char *why, size_t len)
+{
+	void *fp = slab->freelist ?
+			   freeptr_encode(s, slab->freelist, &slab->freelist) :
+			   NULL;
+	long n = 0;
+
+	while (fp) {
+		if (obj_index(m, s, slab, fp) < 0)
+			return verify_fail(
+				       why, len,
+				       "cache %s: slab 0x%lx freelist holds 0x%lx, not an object of the slab",
+				       s->name, kaddr(m, slab_address(m, slab)),
+				       kaddr(m, fp)),
+			       -1;
+		if (++n > slab->objects)
+			return verify_fail(
+				       why, len,
+				       "cache %s: slab 0x%lx freelist has a cycle",
+				       s->name,
+				       kaddr(m, slab_address(m, slab))),
+			       -1;
+		if (s->debug && (s->flags & SLAB_CONSISTENCY_CHECKS) &&
+		    (s->flags & SLAB_POISON) && !s->ctor &&
+		    first_not(fp, POISON_FREE, s->object_size - 1))
+			return verify_fail(
+				       why, len,
+				       "cache %s: free object 0x%lx was written after free",
+				       s->name, kaddr(m, fp)),
+			       -1;
+		fp = get_freepointer(s, fp);
+	}
+	return n;
+}
+
+static bool verify_list(struct mmk_machine *m, struct kmem_cache *s,
+			struct list_head *list, int kind, unsigned long *slabs,
+			unsigned long *objs, unsigned long *free, char *why,
+			size_t len)
+{
+	static const char *const kinds[] = { "partial", "full", "free" };
+	struct slab *slab;
+
+	list_for_each_entry(slab, list, slab_list) {
+		long nfree;
+		bool ok_kind;
+
+		if (slab->page_type != (PGTY_slab << 24) ||
+		    slab->slab_cache != s)
+			return verify_fail(
+				why, len,
+				"cache %s: a slab on the %s list is not a slab of this cache",
+				s->name, kinds[kind]);
+		nfree = verify_freelist(m, s, slab, why, len);
+		if (nfree < 0)
+			return false;
+		if ((unsigned long)nfree + slab->inuse != slab->objects)
+			return verify_fail(
+				why, len,
+				"cache %s: slab 0x%lx has %u objects, %u in use but %ld free",
+				s->name, kaddr(m, slab_address(m, slab)),
+				slab->objects, slab->inuse, nfree);
+		ok_kind = kind == 0 ?
+				  slab->inuse && slab->inuse < slab->objects :
+			  kind == 1 ? slab->inuse == slab->objects :
+				      slab->inuse == 0;
+		if (!ok_kind)
+			return verify_fail(
+				why, len,
+				"cache %s: slab 0x%lx with %u of %u in use is on the %s list",
+				s->name, kaddr(m, slab_address(m, slab)),
+				slab->inuse, slab->objects, kinds[kind]);
+		(*slabs)++;
+		*objs += slab->objects;
+		*free += (unsigned long)nfree;
+	}
+	return true;
+}
+
+static bool verify_arrays(struct mmk_machine *m, struct kmem_cache *s,
+			  char *why, size_t len)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct array_cache *ac = cpu_array(s, cpu);
+		unsigned int i;
+
+		if (ac->avail > ac->limit)
+			return verify_fail(
+				why, len,
+				"cache %s cpu %d: %u objects in an array of %u",
+				s->name, cpu, ac->avail, ac->limit);
+		for (i = 0; i < ac->avail; i++) {
+			struct slab *slab = virt_to_slab(m, ac->entry[i]);
+
+			if (!slab || slab->slab_cache != s ||
+			    obj_index(m, s, slab, ac->entry[i]) < 0)
+				return verify_fail(
+					why, len,
+					"cache %s cpu %d: array entry %u is not an object of the cache",
+					s->name, cpu, i);
+			if (on_freelist(s, slab, ac->entry[i]))
+				return verify_fail(
+					why, len,
+					"cache %s cpu %d: object 0x%lx is both in the CPU array and on its slab's freelist",
+					s->name, cpu, kaddr(m, ac->entry[i]));
+		}
+	}
+	return true;
+}
+
+static bool verify_cache(struct mmk_machine *m, struct kmem_cache *s, char *why,
+			 size_t len)
+{
+	bool ok = true;
+	int nid;
+
+	lock_cpu_arrays(m, s);
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n = s->node[nid];
+		unsigned long slabs = 0, objs = 0, nfree = 0, fslabs = 0;
+
+		pthread_mutex_lock(&n->list_lock);
+		ok = verify_list(m, s, &n->slabs_partial, 0, &slabs, &objs,
+				 &nfree, why, len) &&
+		     verify_list(m, s, &n->slabs_full, 1, &slabs, &objs, &nfree,
+				 why, len);
+		if (ok) {
+			unsigned long before = slabs;
+
+			ok = verify_list(m, s, &n->slabs_free, 2, &slabs, &objs,
+					 &nfree, why, len);
+			fslabs = slabs - before;
+		}
+		if (ok &&
+		    (slabs != n->total_slabs || objs != n->total_objects ||
+		     nfree != n->free_objects || fslabs != n->free_slabs))
+			ok = verify_fail(
+				why, len,
+				"cache %s node %d: counters say %lu slabs, %lu objects, %lu free, %lu empty slabs; lists hold %lu, %lu, %lu, %lu",
+				s->name, nid, n->total_slabs, n->total_objects,
+				n->free_objects, n->free_slabs, slabs, objs,
+				nfree, fslabs);
+		pthread_mutex_unlock(&n->list_lock);
+		if (!ok)
+			break;
+	}
+	if (ok)
+		ok = verify_arrays(m, s, why, len);
+	unlock_cpu_arrays(m, s);
+	return ok;
+}
+
+bool slab_verify(struct mmk_machine *m, char *why, size_t len)
+{
+	struct kmem_cache *s;
+	bool ok = true;
+
+	if (!m->slab || !m->slab->kmem_cache)
+		return true;
+	pthread_mutex_lock(&m->slab->slab_mutex);
+	list_for_each_entry(s, &m->slab->caches, list)
+		if (ok)
+			ok = verify_cache(m, s, why, len);
+	list_for_each_entry(s, &m->slab->leaked, list)
+		if (ok)
+			ok = verify_cache(m, s, why, len);
+	pthread_mutex_unlock(&m->slab->slab_mutex);
+	return ok;
+}
