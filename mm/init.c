@@ -15,15 +15,59 @@
 #include <errno.h>
 #include <stdlib.h>
 
+/* slub_debug letters (Linux's F, Z, P, U); no letters means all four. */
+static int parse_slub_debug(const char *s, slab_flags_t *flags)
+{
+	*flags = 0;
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++) {
+		switch (*s) {
+		case 'F':
+		case 'f':
+			*flags |= SLAB_CONSISTENCY_CHECKS;
+			break;
+		case 'Z':
+		case 'z':
+			*flags |= SLAB_RED_ZONE;
+			break;
+		case 'P':
+		case 'p':
+			*flags |= SLAB_POISON;
+			break;
+		case 'U':
+		case 'u':
+			*flags |= SLAB_STORE_USER;
+			break;
+		case '-':
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 {
-	struct mmk_machine *m = mmk_memory_init(cfg);
+	struct mmk_machine *m;
+	slab_flags_t debug;
 	int err;
 
+	if (parse_slub_debug(cfg->slub_debug, &debug)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	m = mmk_memory_init(cfg);
 	if (!m)
 		return NULL;
 	mmk_set_current(m);
 	m->slab = calloc(1, sizeof(*m->slab));
+	if (m->slab) {
+		m->slab->debug_flags = debug;
+		m->slab->nomerge = cfg->slab_nomerge;
+		m->slab->freelist_random = cfg->slab_freelist_random;
+	}
 	err = m->slab ? kmem_cache_init(m) : -ENOMEM;
 	if (!err)
 		err = create_kmalloc_caches(m);

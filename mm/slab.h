@@ -94,7 +94,7 @@ struct kmem_cache {
 	unsigned int align;
 	unsigned int colour; /* number of colours */
 	unsigned int colour_off; /* colour step in bytes */
-	unsigned int colour_next;
+	atomic_uint colour_next;
 	unsigned int min_partial; /* empty slabs kept per node */
 	gfp_t allocflags;
 	unsigned int cpu_array_order; /* pages of cpu_arrays, as an order */
@@ -130,7 +130,7 @@ struct slab_state {
 	bool freelist_random;
 	bool up; /* kmalloc caches exist */
 	bool tainted; /* a slab BUG was reported */
-	unsigned long alloc_seq; /* allocation counter for tracking */
+	atomic_ulong alloc_seq; /* slab operation counter for tracking */
 };
 
 /* mm/slub.c */

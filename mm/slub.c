@@ -182,7 +182,7 @@ static void set_track(struct mmk_machine *m, struct kmem_cache *s, void *obj,
 
 	if (!(s->flags & SLAB_STORE_USER))
 		return;
-	t.seq = ++m->slab->alloc_seq;
+	t.seq = atomic_fetch_add(&m->slab->alloc_seq, 1) + 1;
 	t.cpu = mmk_get_cpu();
 	memcpy(get_track(s, obj, which), &t, sizeof(t));
 }
@@ -465,7 +465,10 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 	slab->inuse = 0;
 	slab->objects =
 		(unsigned short)(((size_t)PAGE_SIZE << order) / s->size);
-	slab->colour = (unsigned short)((s->colour_next++ % s->colour) *
+	slab->colour = (unsigned short)((atomic_fetch_add_explicit(
+						 &s->colour_next, 1,
+						 memory_order_relaxed) %
+					 s->colour) *
 					s->colour_off);
 	if (slab->objects != s->objects)
 		slab->colour = 0;

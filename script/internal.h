@@ -36,6 +36,7 @@ struct script {
 	FILE *out, *err;
 	int echo_log;
 	struct mmk_config cfg;
+	char slub_debug[8];
 	struct mmk_machine *m;
 	bool booted;
 	bool check_failed;

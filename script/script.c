@@ -8,6 +8,7 @@
  *
  * Commands of this layer (the page allocator); later layers add theirs:
  *   boot [arch=] [mem=] [nodes=] [cpus=] [swap=] [pcp=on|off] [seed=]
+ *        [slub_debug=FZPU] [slab_nomerge=on|off] [slab_random=on|off]
  *   alloc_pages H ORDER [GFP]   pfn in decimal, or ENOMEM
  *   free_pages H                __free_pages with the handle's order
  *   get_page H / put_page H     reference counting (the last put frees)
@@ -132,6 +133,24 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 				sc->cfg.nr_nodes = (int)v;
 			else
 				sc->cfg.nr_cpus = (int)v;
+		} else if (!strcmp(key, "slub_debug")) {
+			if (strspn(val, "FZPUfzpu-") != strlen(val))
+				return script_error(
+					sc,
+					"slub_debug takes the letters F, Z, P, U");
+			snprintf(sc->slub_debug, sizeof sc->slub_debug, "%s",
+				 val);
+			sc->cfg.slub_debug = sc->slub_debug;
+		} else if (!strcmp(key, "slab_nomerge") ||
+			   !strcmp(key, "slab_random")) {
+			if (strcmp(val, "on") && strcmp(val, "off"))
+				return script_error(sc, "%s must be on or off",
+						    key);
+			if (key[5] == 'n')
+				sc->cfg.slab_nomerge = !strcmp(val, "on");
+			else
+				sc->cfg.slab_freelist_random =
+					!strcmp(val, "on");
 		} else if (!strcmp(key, "seed")) {
 			if (!parse_number(val, &v))
 				return script_error(sc, "bad number '%s'", val);

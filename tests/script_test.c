@@ -77,8 +77,9 @@ static void first_difference(const char *want, const char *got)
 		w++;
 		g++;
 	}
-	print_error("first difference at line %d\n--- expected: %.120s\n--- got:      %.120s\n",
-		    line, w, g);
+	print_error(
+		"first difference at line %d\n--- expected: %.120s\n--- got:      %.120s\n",
+		line, w, g);
 }
 
 static void run_script_test(void **state)
@@ -157,7 +158,8 @@ int main(void)
 
 	collect(SCRIPT_DIR, scripts, &n);
 	if (n == 0) {
-		fprintf(stderr, "no scripts under %s (run from the source root)\n",
+		fprintf(stderr,
+			"no scripts under %s (run from the source root)\n",
 			SCRIPT_DIR);
 		return 1;
 	}

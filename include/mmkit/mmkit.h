@@ -41,6 +41,11 @@ struct mmk_config {
 	bool pcp; /* per-CPU page lists (true) */
 	uint64_t seed; /* drives every random choice (0) */
 	uint64_t swap_bytes; /* swap device size (0) */
+	/* slub_debug for every cache: any of F (consistency checks), Z (red
+	 * zones), P (poison), U (store user); "" or NULL: off. */
+	const char *slub_debug;
+	bool slab_nomerge; /* never merge caches (false) */
+	bool slab_freelist_random; /* SLAB_FREELIST_RANDOM (false) */
 	/* Kernel log lines (without newline) go here as well as to the
 	 * machine's log buffer; NULL: buffer only. */
 	void (*printk)(void *arg, const char *line);
