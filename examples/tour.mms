@@ -1,4 +1,4 @@
-# The mmkit tour: Linux's buddy allocator on the embedded default machine
+# The mmkit tour: Linux's page and slab allocators on the embedded default machine
 # (x86_64, 1 GiB, one node, two CPUs). Run it with `make demo`.
 boot
 echo == 1. A freshly booted machine. RAM is 4K..636K and 1M..1G; the first
@@ -34,8 +34,28 @@ echo == 5. Fault injection: the next page allocation fails (ENOMEM).
 fail page_alloc nth=1
 alloc_pages x 0
 fail page_alloc off
-echo == 6. The zones in Linux's own formats.
+echo == 6. The slab allocator: a cache of 100-byte objects (128 with
+echo == SLAB_HWCACHE_ALIGN, 32 to a page), kmalloc size classes (70 bytes
+echo == come from kmalloc-96), krealloc in place while the class fits, and
+echo == a 20000-byte kmalloc served by the page allocator (order 3).
+kmem_cache_create inode 100 SLAB_HWCACHE_ALIGN
+kmem_cache_alloc i1 inode
+kmem_cache_alloc i2 inode
+kmalloc k 70
+krealloc k 90
+krealloc k 200
+kmalloc big 20000
+kmalloc none 0
+cat /proc/slabinfo
+kmem_cache_destroy inode
+echo == Destroying a cache with live objects is refused (EBUSY); free them:
+kmem_cache_free i1
+kmem_cache_free i2
+kfree k
+kfree big
+kfree none
+echo == 7. The zones in Linux's own formats.
 cat /proc/zoneinfo
 cat /proc/meminfo
-echo == 7. The verifier walks every free list and per-CPU list.
+echo == 8. The verifier walks every free list, per-CPU list and slab.
 check

@@ -339,8 +339,10 @@ static int cmd_fail(struct script *sc, int argc, char **argv)
 
 	if (!strcmp(argv[1], "page_alloc"))
 		kind = MMK_FAIL_PAGE_ALLOC;
+	else if (!strcmp(argv[1], "slab"))
+		kind = MMK_FAIL_SLAB;
 	else
-		return script_error(sc, "unknown fault kind '%s' (page_alloc)",
+		return script_error(sc, "unknown fault kind '%s' (page_alloc, slab)",
 				    argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "off")) {
 		mmk_fail_set(sc->m, kind, NULL);

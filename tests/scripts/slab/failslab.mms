@@ -1,0 +1,15 @@
+# fail slab: the 2nd slab allocation fails; __GFP_NOFAIL is exempt.
+boot mem=128M
+kmem_cache_create obj 64
+fail slab nth=2 times=1
+kmem_cache_alloc a obj
+kmem_cache_alloc b obj
+kmem_cache_alloc c obj
+kmalloc k 100
+fail slab probability=100
+kmalloc l 100
+kmalloc m 100 GFP_KERNEL|__GFP_NOFAIL
+kmalloc big 100000
+fail slab off
+kmalloc n 100
+check
