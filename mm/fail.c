@@ -39,7 +39,7 @@ uint64_t mmk_random(struct mmk_machine *m)
 	return x * 0x2545f4914f6cdd1dULL;
 }
 
-static bool should_fail(struct mmk_machine *m, struct mmk_fail *f)
+bool should_fail(struct mmk_machine *m, struct mmk_fail *f)
 {
 	bool fail = false;
 

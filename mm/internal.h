@@ -290,6 +290,8 @@ void mmk_log_destroy(struct mmk_log *log);
 __printf(3, 4) bool verify_fail(char *why, size_t len, const char *fmt, ...);
 
 /* ---- mm/fail.c ---- */
+/* One eligible call of @f's kind: true when the plan says to fail it. */
+bool should_fail(struct mmk_machine *m, struct mmk_fail *f);
 bool should_fail_alloc_page(struct mmk_machine *m, gfp_t gfp,
 			    unsigned int order);
 uint64_t mmk_random(struct mmk_machine *m);

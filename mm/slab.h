@@ -154,6 +154,9 @@ void slab_info(struct mmk_machine *m, struct kmem_cache *s,
 	       unsigned long *num_slabs);
 
 unsigned int get_order_bytes(size_t size);
+/* Linux's calculate_alignment(): SLAB_HWCACHE_ALIGN and the minimum. */
+unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
+				 unsigned int size);
 
 /* mm/slab_common.c */
 int create_kmalloc_caches(struct mmk_machine *m);

@@ -142,24 +142,10 @@ int create_kmalloc_caches(struct mmk_machine *m)
 
 bool should_failslab(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp)
 {
-	struct mmk_fail *f = &m->fail[MMK_FAIL_SLAB];
-	bool fail = false;
-
+	/* The cache of cache descriptors is exempt, as in Linux. */
 	if (s == m->slab->kmem_cache || (gfp & __GFP_NOFAIL))
 		return false;
-	pthread_mutex_lock(&m->fail_lock);
-	f->calls++;
-	if (f->attr.nth && f->calls >= f->attr.nth &&
-	    (f->attr.times < 0 ||
-	     f->calls < f->attr.nth + (unsigned long)f->attr.times))
-		fail = true;
-	if (!fail && f->attr.probability &&
-	    mmk_random(m) % 100 < f->attr.probability)
-		fail = true;
-	if (fail)
-		f->failed++;
-	pthread_mutex_unlock(&m->fail_lock);
-	return fail;
+	return should_fail(m, &m->fail[MMK_FAIL_SLAB]);
 }
 
 /* ---- caches ---- */
@@ -182,14 +168,7 @@ static struct kmem_cache *find_mergeable(struct mmk_machine *m,
 	if (m->slab->nomerge || ctor || (flags & SLAB_NEVER_MERGE))
 		return NULL;
 	size = ALIGN(size, (unsigned int)sizeof(void *));
-	if (flags & SLAB_HWCACHE_ALIGN) {
-		unsigned int ralign = 64;
-
-		while (size <= ralign / 2)
-			ralign /= 2;
-		align = max(align, ralign);
-	}
-	align = max(align, 8u);
+	align = calculate_alignment(flags, align, size);
 	size = ALIGN(size, align);
 	/* Oldest first, as Linux walks slab_caches in reverse. */
 	for (pos = m->slab->caches.prev; pos != &m->slab->caches;

@@ -814,8 +814,8 @@ static unsigned int calculate_order(struct mmk_machine *m, unsigned int size)
 	return get_order_bytes(size);
 }
 
-static unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
-					unsigned int size)
+unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
+				 unsigned int size)
 {
 	if (flags & SLAB_HWCACHE_ALIGN) {
 		unsigned int ralign = 64;
