@@ -736,7 +736,11 @@ void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 		print_trailer(m, s, slab, NULL);
 		return;
 	}
-	if (likely(cpu)) {
+	/* An object of another node's slab goes straight back to its node
+	 * (SLAB's alien caches), so node-targeted allocations that pop this
+	 * CPU's array get local memory. */
+	if (likely(cpu) && (likely(m->nr_nodes == 1) ||
+			    slab_node(m, s, slab) == s->node[cpu->node])) {
 		struct array_cache *ac = cpu_array(s, cpu->id);
 
 		if (likely(cpu_guard_trylock(m, &ac->guard))) {
@@ -1050,8 +1054,10 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	leftover = (unsigned int)(((size_t)PAGE_SIZE << s->order) -
 				  (size_t)s->objects * s->size);
 	s->colour_off = max(64u, s->align);
-	s->colour = (s->flags & SLAB_KMALLOC) ? 1 :
-						leftover / s->colour_off + 1;
+	/* SLAB's colouring: leftover / colour_off colours (at least one). */
+	s->colour = (s->flags & SLAB_KMALLOC) ?
+			    1 :
+			    max(leftover / s->colour_off, 1u);
 	s->min_partial = (unsigned int)clamp(fls_long(s->size) / 2, 5, 10);
 	s->allocflags = (s->flags & SLAB_CACHE_DMA)   ? GFP_DMA :
 			(s->flags & SLAB_CACHE_DMA32) ? GFP_DMA32 :

@@ -1,0 +1,1759 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the slab allocator and kmalloc (mm/slub.c,
+ * mm/slab_common.c, proc/slabinfo.c). Each test boots its own machine and
+ * ends with the full verifier; tests that give everything back check that
+ * the page allocator's free page count returns to what it was.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mm/slab.h"
+
+#define DEBUG_FZP (SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON)
+
+static struct mmk_machine *boot_with(uint64_t mem, int nodes, int cpus)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = mem;
+	cfg.nr_nodes = nodes;
+	cfg.nr_cpus = cpus;
+	m = mmk_boot(&cfg);
+	assert_non_null(m);
+	return m;
+}
+
+/* The default machine of these tests: 1G, one node, two CPUs. */
+static struct mmk_machine *boot_small(void)
+{
+	return boot_with(1ULL << 30, 1, 2);
+}
+
+static void assert_check_ok(struct mmk_machine *m)
+{
+	char why[512];
+	int bad = mmk_check(m, why, sizeof why);
+
+	if (bad)
+		fail_msg("check failed: %s", why);
+}
+
+static char *proc(struct mmk_machine *m, const char *path)
+{
+	char *text = mmk_proc_read(m, path);
+
+	assert_non_null(text);
+	return text;
+}
+
+static bool dmesg_has(struct mmk_machine *m, const char *needle)
+{
+	static char buf[MMK_LOG_SIZE + 1];
+
+	mmk_dmesg(m, buf, sizeof buf);
+	return strstr(buf, needle) != NULL;
+}
+
+/* The /proc/slabinfo line of cache @name (without its newline) copied to
+ * @out; false if there is none. */
+static bool slabinfo_line(struct mmk_machine *m, const char *name, char *out,
+			  size_t len)
+{
+	char *text = proc(m, "/proc/slabinfo");
+	size_t nlen = strlen(name);
+	char *line = text;
+	bool found = false;
+
+	while (line && *line) {
+		char *end = strchr(line, '\n');
+		size_t l = end ? (size_t)(end - line) : strlen(line);
+
+		if (l > nlen && !strncmp(line, name, nlen) &&
+		    line[nlen] == ' ') {
+			if (out) {
+				snprintf(out, len, "%.*s", (int)l, line);
+			}
+			found = true;
+			break;
+		}
+		line = end ? end + 1 : NULL;
+	}
+	free(text);
+	return found;
+}
+
+/* A /proc/meminfo value in kB. */
+static unsigned long meminfo_kb(struct mmk_machine *m, const char *key)
+{
+	char *text = proc(m, "/proc/meminfo");
+	size_t klen = strlen(key);
+	char *line = text;
+	unsigned long v = 0;
+	bool found = false;
+
+	while (line && *line) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = strtoul(line + klen + 1, NULL, 10);
+			found = true;
+			break;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	free(text);
+	if (!found)
+		fail_msg("meminfo has no %s", key);
+	return v;
+}
+
+/* Free pages with every per-CPU page list drained to the buddy lists. */
+static unsigned long free_pages_now(struct mmk_machine *m)
+{
+	drain_all_pages(NULL);
+	return mmk_nr_free_pages(m);
+}
+
+static struct kmem_cache *cache_of(struct mmk_machine *m, const void *p)
+{
+	struct slab *slab = virt_to_slab(m, p);
+
+	assert_non_null(slab);
+	return slab->slab_cache;
+}
+
+static struct kmem_cache *kmalloc_cache(struct mmk_machine *m,
+					enum kmalloc_cache_type type,
+					unsigned int idx)
+{
+	struct kmem_cache *s = m->slab->kmalloc_caches[type][idx];
+
+	assert_non_null(s);
+	return s;
+}
+
+/* Objects in use in @s (per-CPU arrays count as in use). */
+static unsigned long active_objs(struct mmk_machine *m, struct kmem_cache *s)
+{
+	unsigned long active, num, slabs;
+
+	slab_info(m, s, &active, &num, &slabs);
+	return active;
+}
+
+static unsigned long nr_slabs(struct mmk_machine *m, struct kmem_cache *s)
+{
+	unsigned long active, num, slabs;
+
+	slab_info(m, s, &active, &num, &slabs);
+	return slabs;
+}
+
+/* Offset of @p from the start of its slab. */
+static unsigned long slab_offset(struct mmk_machine *m, const void *p)
+{
+	struct slab *slab = virt_to_slab(m, p);
+
+	assert_non_null(slab);
+	return mmk_kaddr(p) - mmk_kaddr(page_address(slab_page(slab)));
+}
+
+static void assert_bytes(const void *p, int val, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != (unsigned char)val)
+			fail_msg("byte %zu is 0x%02x, expected 0x%02x", i, b[i],
+				 (unsigned char)val);
+}
+
+static void assert_geometry(struct kmem_cache *s, unsigned int size,
+			    unsigned int objects, unsigned int order)
+{
+	if (s->size != size || s->objects != objects || s->order != order)
+		fail_msg(
+			"%s: size %u, %u per slab, order %u; expected %u, %u, %u",
+			s->name, s->size, s->objects, s->order, size, objects,
+			order);
+}
+
+/* The objsize, objperslab and pagesperslab columns of @name's line. */
+static void assert_slabinfo_geometry(struct mmk_machine *m, const char *name,
+				     unsigned int size, unsigned int objects,
+				     unsigned int pages)
+{
+	char line[256], got[64];
+	unsigned long active, num;
+	unsigned int sz, per, pg;
+
+	if (!slabinfo_line(m, name, line, sizeof line))
+		fail_msg("no slabinfo line for %s", name);
+	if (sscanf(line, "%63s %lu %lu %u %u %u", got, &active, &num, &sz, &per,
+		   &pg) != 6)
+		fail_msg("bad slabinfo line: %s", line);
+	if (sz != size || per != objects || pg != pages)
+		fail_msg("%s: slabinfo says %u %u %u, expected %u %u %u", name,
+			 sz, per, pg, size, objects, pages);
+}
+
+/* ---- geometry ---- */
+
+static void test_kmalloc_cache_geometry_on_two_cpus(void **state)
+{
+	struct mmk_machine *m = boot_small();
+
+	(void)state;
+	/* calculate_order: min_objects = 4 * (fls(2) + 1) = 12, leftover
+	 * at most 1/16 of the slab, order 3 at most. */
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 3), 8, 512, 0);
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 6), 64, 64, 0);
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 1), 96, 42, 0);
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 2), 192, 21, 0);
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 10), 1024, 16, 2);
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 11), 2048, 16, 3);
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 12), 4096, 8, 3);
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 13), 8192, 4, 3);
+	/* The other types have the same geometry. */
+	assert_geometry(kmalloc_cache(m, KMALLOC_DMA, 1), 96, 42, 0);
+	assert_geometry(kmalloc_cache(m, KMALLOC_RECLAIM, 13), 8192, 4, 3);
+	assert_string_equal(kmalloc_cache(m, KMALLOC_NORMAL, 1)->name,
+			    "kmalloc-96");
+	assert_string_equal(kmalloc_cache(m, KMALLOC_NORMAL, 10)->name,
+			    "kmalloc-1k");
+	assert_string_equal(kmalloc_cache(m, KMALLOC_NORMAL, 13)->name,
+			    "kmalloc-8k");
+	/* /proc/slabinfo shows the same: objsize, objperslab, pagesperslab. */
+	assert_slabinfo_geometry(m, "kmalloc-64", 64, 64, 1);
+	assert_slabinfo_geometry(m, "kmalloc-96", 96, 42, 1);
+	assert_slabinfo_geometry(m, "kmalloc-192", 192, 21, 1);
+	assert_slabinfo_geometry(m, "kmalloc-1k", 1024, 16, 4);
+	assert_slabinfo_geometry(m, "kmalloc-2k", 2048, 16, 8);
+	assert_slabinfo_geometry(m, "kmalloc-8k", 8192, 4, 8);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_hwcache_align_rounds_100_bytes_to_128(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("hw100", 100, 0, SLAB_HWCACHE_ALIGN, NULL);
+	void *p;
+
+	(void)state;
+	assert_non_null(s);
+	assert_geometry(s, 128, 32, 0);
+	assert_int_equal(s->object_size, 100);
+	assert_int_equal(kmem_cache_size(s), 100);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	assert_int_equal(mmk_kaddr(p) % 64, 0);
+	kmem_cache_free(s, p);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void nop_ctor(void *obj)
+{
+	(void)obj;
+}
+
+static void test_ctor_moves_free_pointer_after_object(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("ctor64", 64, 0, 0, nop_ctor);
+
+	(void)state;
+	assert_non_null(s);
+	/* The object stays intact while free: the free pointer goes after
+	 * it, 64 + 8 = 72 bytes, 56 per page. */
+	assert_geometry(s, 72, 56, 0);
+	assert_int_equal(s->offset, 64);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_debug_cache_layout_red_zones_and_poison(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create(
+		"dbg64", 64, 0, SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER,
+		NULL);
+	unsigned char *p, *q;
+
+	(void)state;
+	assert_non_null(s);
+	/* calculate_sizes: 64 + 8 right red zone (inuse 72), free pointer
+	 * after it (80), two 16-byte tracks (112), 8 bytes padding and an
+	 * 8-byte left red zone: 128. */
+	assert_int_equal(s->object_size, 64);
+	assert_int_equal(s->inuse, 72);
+	assert_int_equal(s->offset, 72);
+	assert_int_equal(s->red_left_pad, 8);
+	assert_geometry(s, 128, 32, 0);
+	assert_true(s->debug);
+
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	assert_non_null(q);
+	/* Allocated: red zones hold SLUB_RED_ACTIVE. */
+	assert_bytes(p - 8, 0xcc, 8);
+	assert_bytes(p + 64, 0xcc, 8);
+	memset(p, 0x11, 64);
+	assert_int_equal(ksize(p), 64);
+	kmem_cache_free(s, p);
+	/* Free: red zones SLUB_RED_INACTIVE, payload POISON_FREE ending in
+	 * POISON_END. */
+	assert_bytes(p - 8, 0xbb, 8);
+	assert_bytes(p + 64, 0xbb, 8);
+	assert_bytes(p, 0x6b, 63);
+	assert_int_equal(p[63], 0xa5);
+	/* q is still allocated and untouched by p's free. */
+	assert_bytes(q - 8, 0xcc, 8);
+	assert_bytes(q + 64, 0xcc, 8);
+	assert_false(dmesg_has(m, "BUG"));
+	kmem_cache_free(s, q);
+	assert_check_ok(m);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_slabinfo_line_after_three_allocations(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("test-128", 128, 0, 0, NULL);
+	struct kmem_cache *d =
+		kmem_cache_create("poisoned-128", 128, 0, SLAB_POISON, NULL);
+	char line[256];
+	void *p[3], *q[3];
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(d);
+	/* A new cache shows with no slabs. */
+	assert_true(slabinfo_line(m, "test-128", line, sizeof line));
+	assert_string_equal(
+		line,
+		"test-128               0      0    128   32    1 : tunables    0    0    0 : slabdata      0      0      0");
+	for (i = 0; i < 3; i++) {
+		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		q[i] = kmem_cache_alloc(d, GFP_KERNEL);
+		assert_non_null(p[i]);
+		assert_non_null(q[i]);
+	}
+	/* The per-CPU array took the whole slab: its 32 objects count as
+	 * active, as SLUB's CPU slab does. */
+	assert_true(slabinfo_line(m, "test-128", line, sizeof line));
+	assert_string_equal(
+		line,
+		"test-128              32     32    128   32    1 : tunables    0    0    0 : slabdata      1      1      0");
+	/* A debug cache has no per-CPU array: exactly 3 active. 128 + 8
+	 * (free pointer after the poisoned object) = 136, 30 per page. */
+	assert_true(slabinfo_line(m, "poisoned-128", line, sizeof line));
+	assert_string_equal(
+		line,
+		"poisoned-128           3     30    136   30    1 : tunables    0    0    0 : slabdata      1      1      0");
+	for (i = 0; i < 3; i++) {
+		kmem_cache_free(s, p[i]);
+		kmem_cache_free(d, q[i]);
+	}
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_int_equal(kmem_cache_destroy(d), 0);
+	assert_false(slabinfo_line(m, "test-128", NULL, 0));
+	assert_false(slabinfo_line(m, "poisoned-128", NULL, 0));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- kmalloc ---- */
+
+static const char *expected_class(size_t n)
+{
+	static const char *const pow2[] = {
+		"kmalloc-8",   "kmalloc-16",  "kmalloc-32",  "kmalloc-64",
+		"kmalloc-128", "kmalloc-256", "kmalloc-512", "kmalloc-1k",
+		"kmalloc-2k",  "kmalloc-4k",  "kmalloc-8k"
+	};
+	size_t c = 8;
+	int i = 0;
+
+	if (n > 64 && n <= 96)
+		return "kmalloc-96";
+	if (n > 128 && n <= 192)
+		return "kmalloc-192";
+	while (c < n) {
+		c *= 2;
+		i++;
+	}
+	return pow2[i];
+}
+
+static void test_kmalloc_size_classes(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	size_t n;
+
+	(void)state;
+	for (n = 1; n <= 8192; n++) {
+		void *p = kmalloc(n, GFP_KERNEL);
+		const char *want = expected_class(n);
+
+		assert_non_null(p);
+		if (strcmp(cache_of(m, p)->name, want))
+			fail_msg("kmalloc(%zu) came from %s, expected %s", n,
+				 cache_of(m, p)->name, want);
+		memset(p, 0x3c, n);
+		kfree(p);
+	}
+	/* Spot checks against the cache table. */
+	{
+		void *a = kmalloc(1, GFP_KERNEL), *b = kmalloc(9, GFP_KERNEL);
+		void *c = kmalloc(65, GFP_KERNEL),
+		     *d = kmalloc(129, GFP_KERNEL);
+		void *e = kmalloc(8192, GFP_KERNEL);
+
+		assert_ptr_equal(cache_of(m, a),
+				 kmalloc_cache(m, KMALLOC_NORMAL, 3));
+		assert_ptr_equal(cache_of(m, b),
+				 kmalloc_cache(m, KMALLOC_NORMAL, 4));
+		assert_ptr_equal(cache_of(m, c),
+				 kmalloc_cache(m, KMALLOC_NORMAL, 1));
+		assert_ptr_equal(cache_of(m, d),
+				 kmalloc_cache(m, KMALLOC_NORMAL, 2));
+		assert_ptr_equal(cache_of(m, e),
+				 kmalloc_cache(m, KMALLOC_NORMAL, 13));
+		kfree(a);
+		kfree(b);
+		kfree(c);
+		kfree(d);
+		kfree(e);
+	}
+	assert_false(dmesg_has(m, "WARNING"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_ksize_reports_size_class(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	void *a = kmalloc(100, GFP_KERNEL);
+	void *b = kmalloc(70, GFP_KERNEL);
+	void *c = kmalloc(1, GFP_KERNEL);
+	void *d = kmalloc(5000, GFP_KERNEL);
+
+	(void)state;
+	assert_int_equal(ksize(a), 128);
+	assert_int_equal(ksize(b), 96);
+	assert_int_equal(ksize(c), 8);
+	assert_int_equal(ksize(d), 8192);
+	/* The whole class is usable. */
+	memset(a, 0x77, 128);
+	memset(b, 0x77, 96);
+	kfree(a);
+	kfree(b);
+	kfree(c);
+	kfree(d);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_kmalloc_zero_and_kfree_null(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	unsigned long before;
+
+	(void)state;
+	mmk_dmesg_clear(m);
+	before = free_pages_now(m);
+	assert_ptr_equal(kmalloc(0, GFP_KERNEL), ZERO_SIZE_PTR);
+	assert_ptr_equal(kzalloc(0, GFP_KERNEL), ZERO_SIZE_PTR);
+	assert_ptr_equal(kcalloc(0, 8, GFP_KERNEL), ZERO_SIZE_PTR);
+	assert_int_equal(ksize(ZERO_SIZE_PTR), 0);
+	kfree(ZERO_SIZE_PTR);
+	kfree(NULL);
+	kmem_cache_free(kmalloc_cache(m, KMALLOC_NORMAL, 6), NULL);
+	assert_int_equal(free_pages_now(m), before);
+	/* No-ops, not errors. */
+	assert_false(dmesg_has(m, "WARNING"));
+	assert_false(dmesg_has(m, "BUG"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_large_kmalloc_goes_to_page_allocator(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	unsigned long free0 = free_pages_now(m);
+	unsigned long unrec0 = meminfo_kb(m, "SUnreclaim");
+	unsigned long slab0 = meminfo_kb(m, "Slab");
+	unsigned char *p = kmalloc(20000, GFP_KERNEL);
+	struct page *page;
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(mmk_kaddr(p) % PAGE_SIZE, 0);
+	assert_null(virt_to_slab(m, p));
+	page = virt_to_page(p);
+	assert_non_null(page);
+	assert_true(PageHead(page));
+	assert_int_equal(compound_order(page), 3);
+	assert_int_equal(ksize(p), 32768);
+	memset(p, 0xa1, 32768);
+	/* An order-3 block: 32 kB more unreclaimable slab. */
+	assert_int_equal(meminfo_kb(m, "SUnreclaim"), unrec0 + 32);
+	assert_int_equal(meminfo_kb(m, "Slab"), slab0 + 32);
+	assert_int_equal(free_pages_now(m), free0 - 8);
+	kfree(p);
+	assert_int_equal(meminfo_kb(m, "SUnreclaim"), unrec0);
+	assert_int_equal(free_pages_now(m), free0);
+	/* The largest cache size is not large; one byte more is. */
+	p = kmalloc(KMALLOC_MAX_CACHE_SIZE, GFP_KERNEL);
+	assert_non_null(virt_to_slab(m, p));
+	kfree(p);
+	p = kmalloc(KMALLOC_MAX_CACHE_SIZE + 1, GFP_KERNEL);
+	assert_null(virt_to_slab(m, p));
+	assert_int_equal(ksize(p), 16384);
+	kfree(p);
+	assert_false(dmesg_has(m, "WARNING"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_kmalloc_dma_comes_from_zone_dma(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	void *p = kmalloc(100, GFP_KERNEL | GFP_DMA);
+	void *q = kmalloc(8192, GFP_KERNEL | GFP_DMA);
+	void *r = kmalloc(100, GFP_KERNEL);
+
+	(void)state;
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_string_equal(cache_of(m, p)->name, "dma-kmalloc-128");
+	assert_ptr_equal(cache_of(m, p), kmalloc_cache(m, KMALLOC_DMA, 7));
+	assert_string_equal(cache_of(m, q)->name, "dma-kmalloc-8k");
+	assert_int_equal(page_zone(virt_to_page(p))->idx, ZONE_DMA);
+	assert_int_equal(page_zone(virt_to_page(q))->idx, ZONE_DMA);
+	/* Without GFP_DMA: the normal cache, above ZONE_DMA. */
+	assert_string_equal(cache_of(m, r)->name, "kmalloc-128");
+	assert_int_not_equal(page_zone(virt_to_page(r))->idx, ZONE_DMA);
+	kfree(p);
+	kfree(q);
+	kfree(r);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_kmalloc_reclaimable_counts_sreclaimable(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	unsigned long rec0 = meminfo_kb(m, "SReclaimable");
+	unsigned long unrec0 = meminfo_kb(m, "SUnreclaim");
+	struct kmem_cache *rcl = kmalloc_cache(m, KMALLOC_RECLAIM, 7);
+	void *p;
+
+	(void)state;
+	assert_int_equal(nr_slabs(m, rcl), 0);
+	p = kmalloc(100, GFP_KERNEL | __GFP_RECLAIMABLE);
+	assert_non_null(p);
+	assert_ptr_equal(cache_of(m, p), rcl);
+	assert_string_equal(rcl->name, "kmalloc-rcl-128");
+	/* One new order-0 slab, reclaimable. */
+	assert_int_equal(nr_slabs(m, rcl), 1);
+	assert_int_equal(meminfo_kb(m, "SReclaimable"), rec0 + 4);
+	assert_int_equal(meminfo_kb(m, "SUnreclaim"), unrec0);
+	kfree(p);
+	assert_int_equal(kmem_cache_shrink(rcl), 0);
+	assert_int_equal(meminfo_kb(m, "SReclaimable"), rec0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_kmalloc_array_overflow_and_zeroing(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	unsigned char *p, *q;
+
+	(void)state;
+	assert_null(kmalloc_array(SIZE_MAX / 4 + 1, 4, GFP_KERNEL));
+	assert_null(kmalloc_array(2, SIZE_MAX / 2 + 1, GFP_KERNEL));
+	assert_null(kcalloc(SIZE_MAX / 8 + 1, 8, GFP_KERNEL));
+	p = kmalloc_array(10, 8, GFP_KERNEL);
+	assert_non_null(p);
+	assert_int_equal(ksize(p), 96);
+	kfree(p);
+
+	/* Dirty an object, free it, and get it back zeroed: the per-CPU
+	 * array hands the same object out again. */
+	p = kmalloc(200, GFP_KERNEL);
+	memset(p, 0xff, 256);
+	kfree(p);
+	q = kzalloc(200, GFP_KERNEL);
+	assert_ptr_equal(q, p);
+	assert_bytes(q, 0, 200);
+	memset(q, 0xff, 256);
+	kfree(q);
+	q = kcalloc(25, 8, GFP_KERNEL);
+	assert_ptr_equal(q, p);
+	assert_bytes(q, 0, 200);
+	kfree(q);
+	/* Large kzalloc too. */
+	p = kmalloc(20000, GFP_KERNEL);
+	memset(p, 0xff, 20000);
+	kfree(p);
+	p = kzalloc(20000, GFP_KERNEL);
+	assert_non_null(p);
+	assert_bytes(p, 0, 20000);
+	kfree(p);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_kmalloc_above_max_size_fails(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	unsigned long before = free_pages_now(m);
+	void *p;
+
+	(void)state;
+	assert_null(kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL));
+	assert_null(kmalloc(SIZE_MAX, GFP_KERNEL));
+	assert_null(kzalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL));
+	assert_int_equal(free_pages_now(m), before);
+	/* KMALLOC_MAX_SIZE itself is an order-10 block. */
+	p = kmalloc(KMALLOC_MAX_SIZE, GFP_KERNEL);
+	assert_non_null(p);
+	assert_int_equal(ksize(p), KMALLOC_MAX_SIZE);
+	kfree(p);
+	assert_int_equal(free_pages_now(m), before);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- krealloc ---- */
+
+static void test_krealloc_in_place_and_moving(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	unsigned char *p, *q, *r, *s;
+
+	(void)state;
+	p = kmalloc(70, GFP_KERNEL);
+	assert_non_null(p);
+	memset(p, 0x5a, 70);
+	/* 90 still fits kmalloc-96: same object. */
+	q = krealloc(p, 90, GFP_KERNEL);
+	assert_ptr_equal(q, p);
+	assert_string_equal(cache_of(m, q)->name, "kmalloc-96");
+	assert_bytes(q, 0x5a, 70);
+	memset(q + 70, 0x5b, 20);
+	/* 96 still fits too. */
+	assert_ptr_equal(krealloc(q, 96, GFP_KERNEL), q);
+	/* 200 does not: a kmalloc-256 object with the contents copied. */
+	r = krealloc(q, 200, GFP_KERNEL);
+	assert_non_null(r);
+	assert_ptr_not_equal(r, q);
+	assert_string_equal(cache_of(m, r)->name, "kmalloc-256");
+	assert_bytes(r, 0x5a, 70);
+	assert_bytes(r + 70, 0x5b, 20);
+	/* The old object was freed: it is the next kmalloc-96 object this
+	 * CPU hands out. */
+	s = kmalloc(80, GFP_KERNEL);
+	assert_ptr_equal(s, q);
+	kfree(s);
+	/* Shrinking stays in place. */
+	assert_ptr_equal(krealloc(r, 10, GFP_KERNEL), r);
+	/* Large: in place up to the block, moved beyond it. */
+	p = krealloc(r, 20000, GFP_KERNEL);
+	assert_non_null(p);
+	assert_bytes(p, 0x5a, 70);
+	memset(p, 0x42, 20000);
+	assert_ptr_equal(krealloc(p, 32768, GFP_KERNEL), p);
+	q = krealloc(p, 40000, GFP_KERNEL);
+	assert_non_null(q);
+	assert_ptr_not_equal(q, p);
+	assert_int_equal(ksize(q), 65536);
+	assert_bytes(q, 0x42, 20000);
+	kfree(q);
+	assert_false(dmesg_has(m, "WARNING"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_krealloc_null_allocates_zero_frees(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	void *p, *q;
+
+	(void)state;
+	p = krealloc(NULL, 50, GFP_KERNEL);
+	assert_non_null(p);
+	assert_string_equal(cache_of(m, p)->name, "kmalloc-64");
+	memset(p, 1, 50);
+	q = krealloc(ZERO_SIZE_PTR, 50, GFP_KERNEL);
+	assert_non_null(q);
+	assert_ptr_not_equal(q, ZERO_SIZE_PTR);
+	kfree(q);
+	/* krealloc(p, 0) frees p: the next kmalloc-64 object is p. */
+	assert_ptr_equal(krealloc(p, 0, GFP_KERNEL), ZERO_SIZE_PTR);
+	q = kmalloc(64, GFP_KERNEL);
+	assert_ptr_equal(q, p);
+	kfree(q);
+	assert_false(dmesg_has(m, "WARNING"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- constructors ---- */
+
+static unsigned long ctor_calls;
+#define CTOR_MAGIC 0x0123456789abcdefULL
+
+static void counting_ctor(void *obj)
+{
+	uint64_t v = CTOR_MAGIC;
+
+	ctor_calls++;
+	memcpy(obj, &v, sizeof(v));
+}
+
+static void test_ctor_runs_once_per_object_at_slab_creation(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("ctor-count", 64, 0, 0, counting_ctor);
+	void *objs[56], *extra;
+	struct slab *slab;
+	uint64_t v;
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(s->objects, 56);
+	ctor_calls = 0;
+	for (i = 0; i < 56; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[i]);
+		memcpy(&v, objs[i], sizeof(v));
+		assert_true(v == CTOR_MAGIC);
+	}
+	/* One slab was made, and its 56 objects constructed. */
+	slab = virt_to_slab(m, objs[0]);
+	for (i = 1; i < 56; i++)
+		assert_ptr_equal(virt_to_slab(m, objs[i]), slab);
+	assert_int_equal(ctor_calls, 56);
+	for (i = 0; i < 56; i++)
+		memset(objs[i], i, 64);
+	for (i = 0; i < 56; i++)
+		kmem_cache_free(s, objs[i]);
+	/* Reallocation does not construct again: objects come back as the
+	 * user left them. */
+	for (i = 0; i < 56; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[i]);
+		assert_ptr_equal(virt_to_slab(m, objs[i]), slab);
+		assert_bytes(objs[i], *(unsigned char *)objs[i], 64);
+	}
+	assert_int_equal(ctor_calls, 56);
+	/* The 57th object needs a new slab: 56 more calls. */
+	extra = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(extra);
+	assert_ptr_not_equal(virt_to_slab(m, extra), slab);
+	assert_int_equal(ctor_calls, 112);
+	kmem_cache_free(s, extra);
+	for (i = 0; i < 56; i++)
+		kmem_cache_free(s, objs[i]);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_int_equal(ctor_calls, 112);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- colouring ---- */
+
+static void test_slabs_are_coloured_in_turn(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("colour1000", 1000, 0, 0, NULL);
+	enum { NSLABS = 9, PER = 16 };
+	static const unsigned int want[NSLABS] = { 0,	64, 128, 192, 256,
+						   320, 0,  64,	 128 };
+	void *objs[NSLABS * PER];
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	/* 16 objects of 1000 bytes in an order-2 slab leave 384 bytes:
+	 * 384 / 64 = 6 colours, offsets 0, 64, ..., 320 (SLAB's rule). */
+	assert_geometry(s, 1000, 16, 2);
+	assert_int_equal(s->colour_off, 64);
+	assert_int_equal(s->colour, 6);
+	for (i = 0; i < NSLABS * PER; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[i]);
+	}
+	for (i = 0; i < NSLABS; i++) {
+		void *first = objs[i * PER];
+		struct slab *slab = virt_to_slab(m, first);
+		int j;
+
+		/* Each slab's objects come out together, object 0 first. */
+		for (j = 1; j < PER; j++)
+			assert_ptr_equal(virt_to_slab(m, objs[i * PER + j]),
+					 slab);
+		if (slab->colour != want[i])
+			fail_msg("slab %d has colour %u, expected %u", i,
+				 slab->colour, want[i]);
+		assert_int_equal(slab_offset(m, first), want[i]);
+		assert_int_equal(mmk_kaddr(first) % (PAGE_SIZE << 2), want[i]);
+		assert_int_equal(slab_offset(m, objs[i * PER + PER - 1]),
+				 want[i] + 15 * 1000);
+	}
+	for (i = 0; i < NSLABS * PER; i++)
+		kmem_cache_free(s, objs[i]);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_kmalloc_caches_are_not_coloured(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *k96 = kmalloc_cache(m, KMALLOC_NORMAL, 1);
+	enum { N = 42 * 4 };
+	void *objs[N];
+	int i;
+
+	(void)state;
+	/* 42 objects of 96 bytes leave 64 bytes, room for a second colour,
+	 * but kmalloc caches have one. */
+	assert_int_equal(k96->colour, 1);
+	for (i = 0; i < N; i++) {
+		objs[i] = kmalloc(96, GFP_KERNEL);
+		assert_non_null(objs[i]);
+		assert_int_equal(virt_to_slab(m, objs[i])->colour, 0);
+		assert_int_equal(slab_offset(m, objs[i]) % 96, 0);
+		assert_int_equal(mmk_kaddr(objs[i]) % 32, 0);
+	}
+	for (i = 0; i < N; i++)
+		kfree(objs[i]);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- shrink and destroy ---- */
+
+static void test_shrink_returns_empty_slabs(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("shrinkme", 1000, 0, 0, NULL);
+	enum { N = 160 };
+	void *objs[N];
+	unsigned long before;
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	before = free_pages_now(m);
+	for (i = 0; i < N; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[i]);
+	}
+	assert_int_equal(nr_slabs(m, s), 10);
+	assert_int_equal(free_pages_now(m), before - 40);
+	for (i = 0; i < N; i++)
+		kmem_cache_free(s, objs[i]);
+	/* Some empty slabs and the per-CPU array are kept... */
+	assert_true(free_pages_now(m) < before);
+	assert_true(nr_slabs(m, s) > 0);
+	/* ...until the cache is shrunk. */
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(nr_slabs(m, s), 0);
+	assert_int_equal(active_objs(m, s), 0);
+	assert_int_equal(free_pages_now(m), before);
+	assert_check_ok(m);
+	/* Shrinking keeps slabs with objects in use. */
+	objs[0] = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(nr_slabs(m, s), 1);
+	assert_int_equal(active_objs(m, s), 1);
+	kmem_cache_free(s, objs[0]);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_destroy_with_live_objects_is_busy(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("busy", 100, 0, 0, NULL);
+	void *objs[3];
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < 3; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[i]);
+	}
+	assert_true(slabinfo_line(m, "busy", NULL, 0));
+	mmk_dmesg_clear(m);
+	assert_int_equal(kmem_cache_destroy(s), -EBUSY);
+	assert_true(
+		dmesg_has(m, "Objects remaining on __kmem_cache_shutdown()"));
+	assert_true(dmesg_has(m, "BUG busy"));
+	assert_false(slabinfo_line(m, "busy", NULL, 0));
+	assert_check_ok(m);
+	/* The objects can still be freed into the leaked cache. */
+	mmk_dmesg_clear(m);
+	for (i = 0; i < 3; i++)
+		kmem_cache_free(s, objs[i]);
+	assert_false(dmesg_has(m, "WARNING"));
+	assert_false(dmesg_has(m, "BUG"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_destroy_empty_cache_returns_every_page(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	unsigned long before;
+	struct kmem_cache *s;
+	void *objs[40];
+	int i;
+
+	(void)state;
+	/* The cache's name is kstrdup'ed into kmalloc-16, whose slab (as any
+	 * kmalloc slab) stays cached after kfree: warm it up first so that
+	 * only the cache's own pages are counted. */
+	kfree(kmalloc(sizeof("empty-me"), GFP_KERNEL));
+	before = free_pages_now(m);
+	s = kmem_cache_create("empty-me", 1000, 0, 0, NULL);
+	assert_non_null(s);
+	for (i = 0; i < 40; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[i]);
+	}
+	for (i = 0; i < 40; i++)
+		kmem_cache_free(s, objs[i]);
+	/* Empty slabs and objects in the per-CPU array are still held. */
+	assert_true(free_pages_now(m) < before);
+	assert_true(slabinfo_line(m, "empty-me", NULL, 0));
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_false(slabinfo_line(m, "empty-me", NULL, 0));
+	/* Slabs, per-CPU arrays, node structures, descriptor, name. */
+	assert_int_equal(free_pages_now(m), before);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_cache_name_is_copied(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	char name[16] = "copied";
+	struct kmem_cache *s = kmem_cache_create(name, 48, 0, 0, NULL);
+
+	(void)state;
+	assert_non_null(s);
+	strcpy(name, "changed");
+	assert_string_equal(kmem_cache_name(s), "copied");
+	assert_true(slabinfo_line(m, "copied", NULL, 0));
+	assert_false(slabinfo_line(m, "changed", NULL, 0));
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- merging ---- */
+
+static void test_compatible_caches_merge(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *a = kmem_cache_create("merge-a", 64, 0, 0, NULL);
+	struct kmem_cache *b = kmem_cache_create("merge-b", 64, 0, 0, NULL);
+	struct kmem_cache *c = kmem_cache_create("merge-c", 60, 0, 0, NULL);
+	struct kmem_cache *d = kmem_cache_create("merge-d", 56, 0, 0, NULL);
+	void *p;
+
+	(void)state;
+	assert_non_null(a);
+	assert_ptr_equal(b, a);
+	/* 60 rounds up to 64: merges too. */
+	assert_ptr_equal(c, a);
+	/* 56 would waste 8 bytes per object in a 64-byte cache: no. */
+	assert_non_null(d);
+	assert_ptr_not_equal(d, a);
+	assert_int_equal(d->size, 56);
+	assert_int_equal(a->refcount, 3);
+	assert_string_equal(kmem_cache_name(b), "merge-a");
+	assert_true(slabinfo_line(m, "merge-a", NULL, 0));
+	assert_false(slabinfo_line(m, "merge-b", NULL, 0));
+	assert_false(slabinfo_line(m, "merge-c", NULL, 0));
+	assert_true(slabinfo_line(m, "merge-d", NULL, 0));
+	p = kmem_cache_alloc(b, GFP_KERNEL);
+	assert_ptr_equal(cache_of(m, p), a);
+	kmem_cache_free(c, p);
+	assert_false(dmesg_has(m, "Wrong slab cache"));
+	/* Each alias is destroyed on its own; the last one frees it. */
+	assert_int_equal(kmem_cache_destroy(b), 0);
+	assert_int_equal(kmem_cache_destroy(c), 0);
+	assert_true(slabinfo_line(m, "merge-a", NULL, 0));
+	assert_int_equal(kmem_cache_destroy(a), 0);
+	assert_false(slabinfo_line(m, "merge-a", NULL, 0));
+	assert_int_equal(kmem_cache_destroy(d), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_ctor_and_debug_caches_do_not_merge(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *plain = kmem_cache_create("plain", 64, 0, 0, NULL);
+	struct kmem_cache *ctor =
+		kmem_cache_create("withctor", 64, 0, 0, nop_ctor);
+	struct kmem_cache *poison =
+		kmem_cache_create("poisoned", 64, 0, SLAB_POISON, NULL);
+	struct kmem_cache *nomerge =
+		kmem_cache_create("nomerge", 64, 0, SLAB_NO_MERGE, NULL);
+	struct kmem_cache *rcl =
+		kmem_cache_create("rclaim", 64, 0, SLAB_RECLAIM_ACCOUNT, NULL);
+	struct kmem_cache *plain2;
+
+	(void)state;
+	assert_non_null(plain);
+	assert_non_null(ctor);
+	assert_non_null(poison);
+	assert_non_null(nomerge);
+	assert_ptr_not_equal(ctor, plain);
+	assert_ptr_not_equal(poison, plain);
+	assert_ptr_not_equal(nomerge, plain);
+	assert_ptr_not_equal(poison, ctor);
+	/* SLAB_RECLAIM_ACCOUNT must match to merge. */
+	assert_non_null(rcl);
+	assert_ptr_not_equal(rcl, plain);
+	/* A later plain cache merges with the plain one, never with the
+	 * ctor, poisoned or no-merge caches. */
+	plain2 = kmem_cache_create("plain2", 64, 0, 0, NULL);
+	assert_ptr_equal(plain2, plain);
+	assert_true(slabinfo_line(m, "withctor", NULL, 0));
+	assert_true(slabinfo_line(m, "poisoned", NULL, 0));
+	assert_true(slabinfo_line(m, "nomerge", NULL, 0));
+	assert_false(slabinfo_line(m, "plain2", NULL, 0));
+	/* A second poisoned cache is a cache of its own, too. */
+	{
+		struct kmem_cache *poison2 = kmem_cache_create(
+			"poisoned2", 64, 0, SLAB_POISON, NULL);
+
+		assert_ptr_not_equal(poison2, poison);
+		assert_int_equal(kmem_cache_destroy(poison2), 0);
+	}
+	assert_int_equal(kmem_cache_destroy(plain2), 0);
+	assert_int_equal(kmem_cache_destroy(plain), 0);
+	assert_int_equal(kmem_cache_destroy(ctor), 0);
+	assert_int_equal(kmem_cache_destroy(poison), 0);
+	assert_int_equal(kmem_cache_destroy(nomerge), 0);
+	assert_int_equal(kmem_cache_destroy(rcl), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_kmalloc_caches_are_never_merge_targets(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	static const unsigned int sizes[] = { 8,    16,	  32,  64,  96,
+					      128,  192,  256, 512, 1024,
+					      2048, 4096, 8192 };
+	struct kmem_cache *made[ARRAY_SIZE(sizes)];
+	char names[ARRAY_SIZE(sizes)][16];
+	unsigned int i, t, k;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		snprintf(names[i], sizeof names[i], "own-%u", sizes[i]);
+		made[i] = kmem_cache_create(names[i], sizes[i], 0, 0, NULL);
+		assert_non_null(made[i]);
+		assert_int_equal(made[i]->refcount, 1);
+		assert_int_equal(made[i]->flags & SLAB_KMALLOC, 0);
+		for (t = 0; t < NR_KMALLOC_TYPES; t++)
+			for (k = 1; k <= KMALLOC_SHIFT_HIGH; k++)
+				assert_ptr_not_equal(made[i],
+						     kmalloc_cache(m, t, k));
+		assert_true(slabinfo_line(m, names[i], NULL, 0));
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		assert_int_equal(kmem_cache_destroy(made[i]), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- debug reports ---- */
+
+static void test_debug_double_free_reported(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("dbl", 64, 0, DEBUG_FZP, NULL);
+	void *p, *a, *b;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	kmem_cache_free(s, p);
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	assert_true(dmesg_has(m, "Object already free"));
+	assert_true(dmesg_has(m, "BUG dbl"));
+	assert_check_ok(m);
+	/* The freelist is intact: two allocations, two objects. */
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	b = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_not_equal(a, b);
+	assert_int_equal(active_objs(m, s), 2);
+	kmem_cache_free(s, a);
+	kmem_cache_free(s, b);
+	assert_int_equal(active_objs(m, s), 0);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_debug_right_redzone_overwrite_reported(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("rz", 64, 0, DEBUG_FZP, NULL);
+	unsigned char *p;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	memset(p, 0, 64);
+	p[64] = 0; /* one byte past the object */
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	assert_true(dmesg_has(m, "Right Redzone overwritten"));
+	assert_true(dmesg_has(m, "BUG rz"));
+	/* The red zone was restored, the object not freed. */
+	assert_bytes(p + 64, 0xcc, 8);
+	assert_int_equal(active_objs(m, s), 1);
+	assert_check_ok(m);
+	/* Freed again with its red zone intact, it goes. */
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	assert_false(dmesg_has(m, "BUG"));
+	assert_int_equal(active_objs(m, s), 0);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_debug_left_redzone_overwrite_reported(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("lrz", 64, 0, DEBUG_FZP, NULL);
+	unsigned char *p;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	p[-1] = 0; /* one byte before the object */
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	assert_true(dmesg_has(m, "Left Redzone overwritten"));
+	assert_check_ok(m);
+	kmem_cache_free(s, p);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_debug_poison_overwrite_reported(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("uaf", 64, 0, DEBUG_FZP, NULL);
+	unsigned char *p, *q;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	kmem_cache_free(s, p);
+	p[10] = 0x42; /* use after free */
+	mmk_dmesg_clear(m);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_true(dmesg_has(m, "Poison overwritten"));
+	assert_true(dmesg_has(m, "BUG uaf"));
+	/* The corrupted object is not handed out. */
+	assert_non_null(q);
+	assert_ptr_not_equal(q, p);
+	assert_check_ok(m);
+	kmem_cache_free(s, q);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_debug_invalid_pointer_reported(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("inval", 64, 0, DEBUG_FZP, NULL);
+	unsigned char *p;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p + 8);
+	assert_true(dmesg_has(m, "Invalid object pointer"));
+	assert_int_equal(active_objs(m, s), 1);
+	assert_check_ok(m);
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	assert_false(dmesg_has(m, "BUG"));
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_plain_cache_double_free_reported(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("plain-dbl", 64, 0, 0, NULL);
+	void *p, *a, *b;
+
+	(void)state;
+	assert_non_null(s);
+	assert_false(s->debug);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p);
+	kmem_cache_free(s, p);
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	assert_true(dmesg_has(m, "Object already free"));
+	assert_check_ok(m);
+	/* The object is in the per-CPU array once: handed out once. */
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	b = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_ptr_equal(a, p);
+	assert_ptr_not_equal(b, a);
+	kmem_cache_free(s, a);
+	kmem_cache_free(s, b);
+	/* kfree of an interior pointer of a kmalloc object. */
+	a = kmalloc(64, GFP_KERNEL);
+	mmk_dmesg_clear(m);
+	kfree((char *)a + 8);
+	assert_true(dmesg_has(m, "Invalid object pointer"));
+	kfree(a);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- refused creations ---- */
+
+static void test_refused_cache_creations(void **state)
+{
+	struct mmk_machine *m = boot_small();
+
+	(void)state;
+	mmk_dmesg_clear(m);
+	assert_null(
+		kmem_cache_create("rcu", 64, 0, SLAB_TYPESAFE_BY_RCU, NULL));
+	assert_true(dmesg_has(m, "SLAB_TYPESAFE_BY_RCU"));
+	assert_true(dmesg_has(m, "__kmem_cache_create_args(rcu) failed"));
+	assert_null(kmem_cache_create("zero", 0, 0, 0, NULL));
+	assert_true(dmesg_has(m, "__kmem_cache_create_args(zero) failed"));
+	assert_null(kmem_cache_create("unknown", 64, 0, 0x80000000U, NULL));
+	assert_true(dmesg_has(m, "__kmem_cache_create_args(unknown) failed"));
+	assert_null(kmem_cache_create("badalign", 64, 24, 0, NULL));
+	assert_null(kmem_cache_create("", 64, 0, 0, NULL));
+	assert_null(kmem_cache_create(NULL, 64, 0, 0, NULL));
+	assert_false(slabinfo_line(m, "rcu", NULL, 0));
+	assert_false(slabinfo_line(m, "zero", NULL, 0));
+	assert_false(slabinfo_line(m, "unknown", NULL, 0));
+	assert_false(slabinfo_line(m, "badalign", NULL, 0));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- fault injection, bulk ---- */
+
+static void test_failslab_fails_exactly_nth(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("failme", 64, 0, 0, NULL);
+	void *p[4];
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_SLAB,
+			     &(struct mmk_fail_attr){ .nth = 2, .times = 1 }),
+		0);
+	for (i = 0; i < 4; i++)
+		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p[0]);
+	assert_null(p[1]);
+	assert_non_null(p[2]);
+	assert_non_null(p[3]);
+	assert_int_equal(mmk_fail_count(m, MMK_FAIL_SLAB), 1);
+	/* kmalloc is a slab allocation too. */
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_SLAB,
+			     &(struct mmk_fail_attr){ .nth = 2, .times = 1 }),
+		0);
+	p[1] = kmalloc(100, GFP_KERNEL);
+	assert_non_null(p[1]);
+	assert_null(kmalloc(100, GFP_KERNEL));
+	kfree(p[1]);
+	/* __GFP_NOFAIL is not eligible. */
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_SLAB,
+			     &(struct mmk_fail_attr){ .nth = 1, .times = -1 }),
+		0);
+	p[1] = kmem_cache_alloc(s, GFP_KERNEL | __GFP_NOFAIL);
+	assert_non_null(p[1]);
+	assert_null(kmem_cache_alloc(s, GFP_KERNEL));
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_SLAB, NULL), 0);
+	for (i = 0; i < 4; i++)
+		kmem_cache_free(s, p[i]);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_alloc_bulk_is_all_or_nothing(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("bulk-fail", 1000, 0, 0, NULL);
+	struct kmem_cache *d =
+		kmem_cache_create("bulk-fail-dbg", 1000, 0, DEBUG_FZP, NULL);
+	void *p[40];
+	unsigned long before;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(d);
+	before = free_pages_now(m);
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_SLAB,
+			     &(struct mmk_fail_attr){ .nth = 30, .times = 1 }),
+		0);
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, 40, p), 0);
+	assert_int_equal(mmk_fail_count(m, MMK_FAIL_SLAB), 1);
+	/* Everything allocated was given back: once the per-CPU array is
+	 * flushed, no object is in use and every page is free again. */
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(active_objs(m, s), 0);
+	assert_int_equal(free_pages_now(m), before);
+	/* A debug cache has no per-CPU array: nothing in use at once. */
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_SLAB,
+			     &(struct mmk_fail_attr){ .nth = 30, .times = 1 }),
+		0);
+	assert_int_equal(kmem_cache_alloc_bulk(d, GFP_KERNEL, 40, p), 0);
+	assert_int_equal(active_objs(m, d), 0);
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_SLAB, NULL), 0);
+	assert_int_equal(kmem_cache_shrink(d), 0);
+	assert_int_equal(free_pages_now(m), before);
+	/* Without the plan, the same bulk succeeds. */
+	assert_int_equal(kmem_cache_alloc_bulk(d, GFP_KERNEL, 40, p), 40);
+	assert_int_equal(active_objs(m, d), 40);
+	kmem_cache_free_bulk(d, 40, p);
+	assert_int_equal(active_objs(m, d), 0);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_int_equal(kmem_cache_destroy(d), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (void *const *)a;
+	uintptr_t y = (uintptr_t) * (void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void test_alloc_bulk_of_1000(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("bulk64", 64, 0, 0, NULL);
+	enum { N = 1000 };
+	void **p = calloc(N, sizeof(*p));
+	void **sorted = calloc(N, sizeof(*sorted));
+	unsigned long before;
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(p);
+	assert_non_null(sorted);
+	before = free_pages_now(m);
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, N, p), N);
+	for (i = 0; i < N; i++) {
+		struct slab *slab = virt_to_slab(m, p[i]);
+
+		assert_non_null(slab);
+		assert_ptr_equal(slab->slab_cache, s);
+		assert_int_equal((slab_offset(m, p[i]) - slab->colour) % 64, 0);
+		memset(p[i], i & 0xff, 64);
+	}
+	memcpy(sorted, p, N * sizeof(*p));
+	qsort(sorted, N, sizeof(*sorted), cmp_ptr);
+	for (i = 1; i < N; i++)
+		assert_true((uintptr_t)sorted[i - 1] + 64 <=
+			    (uintptr_t)sorted[i]);
+	for (i = 0; i < N; i++)
+		assert_bytes(p[i], i & 0xff, 64);
+	/* 1000 objects of 64 per slab: 16 slabs. */
+	assert_int_equal(nr_slabs(m, s), 16);
+	assert_true(active_objs(m, s) >= 1000);
+	kmem_cache_free_bulk(s, N, p);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(active_objs(m, s), 0);
+	assert_int_equal(free_pages_now(m), before);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	free(p);
+	free(sorted);
+	mmk_shutdown(m);
+}
+
+/* ---- NUMA ---- */
+
+static void test_alloc_node_on_two_nodes(void **state)
+{
+	struct mmk_machine *m = boot_with(512ULL << 20, 2, 2);
+	struct kmem_cache *s = kmem_cache_create("nodes", 200, 0, 0, NULL);
+	void *objs[8];
+	int nid, i;
+
+	(void)state;
+	assert_non_null(s);
+	for (nid = 0; nid < 2; nid++) {
+		objs[nid * 4 + 0] = kmalloc_node(100, GFP_KERNEL, nid);
+		objs[nid * 4 + 1] = kmalloc_node(20000, GFP_KERNEL, nid);
+		objs[nid * 4 + 2] = kmem_cache_alloc_node(s, GFP_KERNEL, nid);
+		objs[nid * 4 + 3] = kmalloc_node(8192, GFP_KERNEL, nid);
+		for (i = 0; i < 4; i++) {
+			assert_non_null(objs[nid * 4 + i]);
+			assert_int_equal(
+				page_to_nid(virt_to_page(objs[nid * 4 + i])),
+				nid);
+		}
+	}
+	/* CPU 1 is on node 1: its plain allocations are node-local, and
+	 * it may still ask for node 0. */
+	assert_int_equal(mmk_set_cpu(1), 0);
+	{
+		void *a = kmalloc(100, GFP_KERNEL);
+		void *b = kmem_cache_alloc(s, GFP_KERNEL);
+		void *c = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
+
+		assert_int_equal(page_to_nid(virt_to_page(a)), 1);
+		assert_int_equal(page_to_nid(virt_to_page(b)), 1);
+		assert_int_equal(page_to_nid(virt_to_page(c)), 0);
+		kfree(a);
+		kmem_cache_free(s, b);
+		kmem_cache_free(s, c);
+	}
+	/* Freed from the other node's CPU. */
+	for (i = 0; i < 8; i++) {
+		if (i % 4 == 2)
+			kmem_cache_free(s, objs[i]);
+		else
+			kfree(objs[i]);
+	}
+	assert_int_equal(mmk_set_cpu(0), 0);
+	assert_check_ok(m);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_alloc_node_after_remote_free_stays_on_node(void **state)
+{
+	struct mmk_machine *m = boot_with(512ULL << 20, 2, 2);
+	struct kmem_cache *s = kmem_cache_create("nodes2", 200, 0, 0, NULL);
+	int kmalloc_nid, cache_nid;
+	void *p, *q;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(mmk_get_cpu(), 0); /* CPU 0 is on node 0 */
+	/* CPU 0 frees a node-1 object, then asks explicitly for node 0:
+	 * it must get node-0 memory (SLAB keeps remote frees out of the
+	 * local array with its alien caches; SLUB checks node_match()). */
+	p = kmalloc_node(100, GFP_KERNEL, 1);
+	assert_int_equal(page_to_nid(virt_to_page(p)), 1);
+	kfree(p);
+	q = kmalloc_node(100, GFP_KERNEL, 0);
+	assert_non_null(q);
+	kmalloc_nid = page_to_nid(virt_to_page(q));
+	kfree(q);
+	p = kmem_cache_alloc_node(s, GFP_KERNEL, 1);
+	assert_int_equal(page_to_nid(virt_to_page(p)), 1);
+	kmem_cache_free(s, p);
+	q = kmem_cache_alloc_node(s, GFP_KERNEL, 0);
+	assert_non_null(q);
+	cache_nid = page_to_nid(virt_to_page(q));
+	kmem_cache_free(s, q);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+	/* Asserted after shutdown, so that a failure leaks nothing. */
+	assert_int_equal(kmalloc_nid, 0);
+	assert_int_equal(cache_nid, 0);
+}
+
+/* ---- slab order fallback ---- */
+
+static void test_slab_falls_back_to_smaller_order(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("fallback", 1000, 0, 0, NULL);
+	unsigned long before;
+	struct slab *slab;
+	void *objs[5];
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_geometry(s, 1000, 16, 2);
+	before = free_pages_now(m);
+	/* The order-2 slab fails; the cache falls back to the smallest
+	 * order holding one object: a page of 4. */
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC,
+			     &(struct mmk_fail_attr){
+				     .nth = 1, .times = 1, .min_order = 1 }),
+		0);
+	objs[0] = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(objs[0]);
+	assert_int_equal(mmk_fail_count(m, MMK_FAIL_PAGE_ALLOC), 1);
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC, NULL), 0);
+	slab = virt_to_slab(m, objs[0]);
+	assert_int_equal(slab->objects, 4);
+	assert_int_equal(slab->colour, 0);
+	assert_false(PageHead(slab_page(slab)));
+	assert_int_equal(free_pages_now(m), before - 1);
+	for (i = 1; i < 4; i++)
+		assert_ptr_equal(virt_to_slab(m, objs[i] = kmem_cache_alloc(
+							 s, GFP_KERNEL)),
+				 slab);
+	assert_check_ok(m);
+	/* The next slab has the normal order again. */
+	objs[4] = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_int_equal(virt_to_slab(m, objs[4])->objects, 16);
+	assert_int_equal(free_pages_now(m), before - 5);
+	for (i = 0; i < 5; i++)
+		kmem_cache_free(s, objs[i]);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(free_pages_now(m), before);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- random sequences ---- */
+
+struct live_obj {
+	void *p;
+	size_t size;
+	struct kmem_cache *s; /* NULL: kmalloc */
+	unsigned char tag;
+};
+
+static uint64_t rnd_state;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rnd_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	rnd_state = x;
+	return x;
+}
+
+static void random_ops(uint64_t seed, int nops)
+{
+	struct mmk_machine *m = boot_small();
+	enum { MAX_LIVE = 400 };
+	struct kmem_cache *caches[4];
+	static const unsigned int csize[4] = { 200, 150, 64, 1000 };
+	struct live_obj *live = calloc(MAX_LIVE, sizeof(*live));
+	unsigned char tag = 0;
+	int nlive = 0, op, i;
+
+	assert_non_null(live);
+	rnd_state = seed;
+	caches[0] = kmem_cache_create("rnd-plain", 200, 0, 0, NULL);
+	caches[1] = kmem_cache_create("rnd-debug", 150, 0,
+				      DEBUG_FZP | SLAB_STORE_USER, NULL);
+	caches[2] = kmem_cache_create("rnd-ctor", 64, 0, 0, nop_ctor);
+	caches[3] =
+		kmem_cache_create("rnd-hw", 1000, 0, SLAB_HWCACHE_ALIGN, NULL);
+	for (i = 0; i < 4; i++)
+		assert_non_null(caches[i]);
+	mmk_dmesg_clear(m);
+	for (op = 0; op < nops; op++) {
+		unsigned int r = (unsigned int)(rnd() % 100);
+
+		if (r < 45 && nlive < MAX_LIVE) {
+			struct live_obj *o = &live[nlive];
+			unsigned int kind = (unsigned int)(rnd() % 6);
+
+			if (kind < 2) {
+				o->s = caches[rnd() % 4];
+				o->size = csize[o->s == caches[0] ? 0 :
+						o->s == caches[1] ? 1 :
+						o->s == caches[2] ? 2 :
+								    3];
+				o->p = kind ? kmem_cache_zalloc(o->s,
+								GFP_KERNEL) :
+					      kmem_cache_alloc(o->s,
+							       GFP_KERNEL);
+			} else {
+				o->s = NULL;
+				o->size = 1 + rnd() % 10000;
+				o->p = kind == 5 ?
+					       kzalloc(o->size, GFP_KERNEL) :
+					       kmalloc(o->size, GFP_KERNEL);
+			}
+			assert_non_null(o->p);
+			if (kind == 1 || kind == 5)
+				assert_bytes(o->p, 0, o->size);
+			o->tag = ++tag;
+			memset(o->p, o->tag, o->size);
+			nlive++;
+		} else if (r < 85 && nlive) {
+			i = (int)(rnd() % (unsigned int)nlive);
+			assert_bytes(live[i].p, live[i].tag, live[i].size);
+			if (live[i].s)
+				kmem_cache_free(live[i].s, live[i].p);
+			else
+				kfree(live[i].p);
+			live[i] = live[--nlive];
+		} else if (r < 92) {
+			assert_int_equal(mmk_set_cpu((int)(rnd() % 2)), 0);
+		} else if (r < 97 && nlive) {
+			i = (int)(rnd() % (unsigned int)nlive);
+			if (!live[i].s) {
+				size_t n = 1 + rnd() % 10000;
+				void *q = krealloc(live[i].p, n, GFP_KERNEL);
+
+				assert_non_null(q);
+				assert_bytes(q, live[i].tag,
+					     n < live[i].size ? n :
+								live[i].size);
+				live[i].p = q;
+				live[i].size = n;
+				memset(q, live[i].tag, n);
+			}
+		} else {
+			assert_int_equal(kmem_cache_shrink(caches[rnd() % 4]),
+					 0);
+		}
+		if (op % 16 == 15)
+			assert_check_ok(m);
+	}
+	while (nlive) {
+		nlive--;
+		assert_bytes(live[nlive].p, live[nlive].tag, live[nlive].size);
+		if (live[nlive].s)
+			kmem_cache_free(live[nlive].s, live[nlive].p);
+		else
+			kfree(live[nlive].p);
+	}
+	assert_check_ok(m);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(kmem_cache_destroy(caches[i]), 0);
+	assert_false(dmesg_has(m, "BUG"));
+	assert_false(dmesg_has(m, "WARNING"));
+	assert_check_ok(m);
+	assert_int_equal(mmk_set_cpu(0), 0);
+	free(live);
+	mmk_shutdown(m);
+}
+
+static void test_random_sequences_keep_invariants(void **state)
+{
+	(void)state;
+	random_ops(0x9e3779b97f4a7c15ULL, 4000);
+	random_ops(12345, 3000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kmalloc_cache_geometry_on_two_cpus),
+		cmocka_unit_test(test_hwcache_align_rounds_100_bytes_to_128),
+		cmocka_unit_test(test_ctor_moves_free_pointer_after_object),
+		cmocka_unit_test(test_debug_cache_layout_red_zones_and_poison),
+		cmocka_unit_test(test_slabinfo_line_after_three_allocations),
+		cmocka_unit_test(test_kmalloc_size_classes),
+		cmocka_unit_test(test_ksize_reports_size_class),
+		cmocka_unit_test(test_kmalloc_zero_and_kfree_null),
+		cmocka_unit_test(test_large_kmalloc_goes_to_page_allocator),
+		cmocka_unit_test(test_kmalloc_dma_comes_from_zone_dma),
+		cmocka_unit_test(test_kmalloc_reclaimable_counts_sreclaimable),
+		cmocka_unit_test(test_kmalloc_array_overflow_and_zeroing),
+		cmocka_unit_test(test_kmalloc_above_max_size_fails),
+		cmocka_unit_test(test_krealloc_in_place_and_moving),
+		cmocka_unit_test(test_krealloc_null_allocates_zero_frees),
+		cmocka_unit_test(
+			test_ctor_runs_once_per_object_at_slab_creation),
+		cmocka_unit_test(test_slabs_are_coloured_in_turn),
+		cmocka_unit_test(test_kmalloc_caches_are_not_coloured),
+		cmocka_unit_test(test_shrink_returns_empty_slabs),
+		cmocka_unit_test(test_destroy_with_live_objects_is_busy),
+		cmocka_unit_test(test_destroy_empty_cache_returns_every_page),
+		cmocka_unit_test(test_cache_name_is_copied),
+		cmocka_unit_test(test_compatible_caches_merge),
+		cmocka_unit_test(test_ctor_and_debug_caches_do_not_merge),
+		cmocka_unit_test(test_kmalloc_caches_are_never_merge_targets),
+		cmocka_unit_test(test_debug_double_free_reported),
+		cmocka_unit_test(test_debug_right_redzone_overwrite_reported),
+		cmocka_unit_test(test_debug_left_redzone_overwrite_reported),
+		cmocka_unit_test(test_debug_poison_overwrite_reported),
+		cmocka_unit_test(test_debug_invalid_pointer_reported),
+		cmocka_unit_test(test_plain_cache_double_free_reported),
+		cmocka_unit_test(test_refused_cache_creations),
+		cmocka_unit_test(test_failslab_fails_exactly_nth),
+		cmocka_unit_test(test_alloc_bulk_is_all_or_nothing),
+		cmocka_unit_test(test_alloc_bulk_of_1000),
+		cmocka_unit_test(test_alloc_node_on_two_nodes),
+		cmocka_unit_test(
+			test_alloc_node_after_remote_free_stays_on_node),
+		cmocka_unit_test(test_slab_falls_back_to_smaller_order),
+		cmocka_unit_test(test_random_sequences_keep_invariants),
+	};
+
+	return cmocka_run_group_tests_name("slub", tests, NULL, NULL);
+}
