@@ -71,6 +71,8 @@ struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 	err = m->slab ? kmem_cache_init(m) : -ENOMEM;
 	if (!err)
 		err = create_kmalloc_caches(m);
+	if (!err)
+		err = vmalloc_init(m);
 	if (err) {
 		mmk_shutdown(m);
 		errno = -err;

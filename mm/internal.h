@@ -79,6 +79,14 @@ struct mmk_log {
 	size_t head; /* bytes ever written */
 };
 
+/* ---- mm/vmalloc.c ---- */
+int vmalloc_init(struct mmk_machine *m);
+void vmalloc_exit(struct mmk_machine *m);
+bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len);
+/* The kernel address of a pointer into the vmalloc window, or 0. */
+unsigned long vmalloc_kaddr(struct mmk_machine *m, const void *p);
+unsigned long vmalloc_used_pages(struct mmk_machine *m);
+
 /* ---- mm/fail.c ---- */
 struct mmk_fail {
 	struct mmk_fail_attr attr;
@@ -135,6 +143,7 @@ struct mmk_machine {
 
 	struct mmk_log log;
 	struct slab_state *slab; /* mm/slab.h */
+	struct vmalloc_state *vmalloc; /* mm/vmalloc.c */
 	/* Hook for the reclaim layer: called when a zone falls below its low
 	 * watermark (Linux's wakeup_kswapd). NULL until reclaim registers. */
 	void (*wakeup_kswapd)(struct mmk_machine *m, struct zone *zone,
@@ -288,6 +297,14 @@ void mmk_log_init(struct mmk_log *log);
 void mmk_log_destroy(struct mmk_log *log);
 /* Record the first verifier violation into @why. Returns false. */
 __printf(3, 4) bool verify_fail(char *why, size_t len, const char *fmt, ...);
+
+/* ---- mm/vmalloc.c ---- */
+int vmalloc_init(struct mmk_machine *m);
+void vmalloc_exit(struct mmk_machine *m);
+bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len);
+/* The kernel address of a pointer into the vmalloc window, or 0. */
+unsigned long vmalloc_kaddr(struct mmk_machine *m, const void *p);
+unsigned long vmalloc_used_pages(struct mmk_machine *m);
 
 /* ---- mm/fail.c ---- */
 /* One eligible call of @f's kind: true when the plan says to fail it. */

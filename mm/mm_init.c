@@ -297,7 +297,7 @@ unsigned long mmk_kaddr(const void *p)
 	base = m->phys.base;
 	if ((const char *)p < base ||
 	    (const char *)p >= base + ((size_t)m->lowmem_end_pfn << PAGE_SHIFT))
-		return 0;
+		return vmalloc_kaddr(m, p);
 	return (unsigned long)(m->arch->page_offset +
 			       (uint64_t)((const char *)p - base));
 }
@@ -826,6 +826,7 @@ void mmk_shutdown(struct mmk_machine *m)
 		mmk_release_cpu();
 		mmk_ctx.m = NULL;
 	}
+	vmalloc_exit(m);
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (!m->node_data[nid])
 			continue;

@@ -1265,6 +1265,25 @@ void put_page(struct page *page)
 	}
 }
 
+void split_page(struct page *page, unsigned int order)
+{
+	struct mmk_machine *m = mmk_cur();
+	unsigned long i;
+
+	if (!m || !page_zone_checked(m, page) || PageCompound(page) ||
+	    page->mmk_alloc != order + 1) {
+		if (m)
+			printk(m, "WARNING: split_page: not a non-compound order-%u allocation",
+			       order);
+		return;
+	}
+	for (i = 0; i < (1UL << order); i++) {
+		atomic_store_explicit(&page[i]._refcount, 1,
+				      memory_order_relaxed);
+		page[i].mmk_alloc = 1;
+	}
+}
+
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 {
 	struct page *page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);

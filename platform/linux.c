@@ -68,6 +68,15 @@ int mmk_host_mem_alias(struct mmk_host_mem *hm, void *at, size_t off,
 	return p == MAP_FAILED ? -ENOMEM : 0;
 }
 
+int mmk_host_mem_unalias(void *at, size_t len)
+{
+	void *p = mmap(at, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		       -1, 0);
+
+	return p == MAP_FAILED ? -ENOMEM : 0;
+}
+
 void *mmk_host_reserve(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_NONE,

@@ -26,6 +26,8 @@ void mmk_host_mem_destroy(struct mmk_host_mem *hm);
  * (inside a region from mmk_host_reserve). */
 int mmk_host_mem_alias(struct mmk_host_mem *hm, void *at, size_t off,
 		       size_t len);
+/* Replace the mapping at @at with an inaccessible reservation again. */
+int mmk_host_mem_unalias(void *at, size_t len);
 /* Reserve (PROT_NONE) and release host address space. */
 void *mmk_host_reserve(size_t len);
 void mmk_host_unreserve(void *p, size_t len);

@@ -210,7 +210,7 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "Committed_AS:", 0);
 	show_kb(s, "VmallocTotal:",
 		(unsigned long)((a->vmalloc_end - a->vmalloc_start) >> 10));
-	show_val_kb(s, "VmallocUsed:", 0);
+	show_val_kb(s, "VmallocUsed:", vmalloc_used_pages(m));
 	show_val_kb(s, "VmallocChunk:", 0);
 	show_val_kb(s, "Percpu:", m->nr_percpu_pages);
 	if (!i386) {

@@ -76,6 +76,7 @@ static const struct {
 	{ "/proc/meminfo", proc_meminfo_show },
 	{ "/proc/vmstat", proc_vmstat_show },
 	{ "/proc/slabinfo", proc_slabinfo_show },
+	{ "/proc/vmallocinfo", proc_vmallocinfo_show },
 };
 
 char *mmk_proc_read(struct mmk_machine *m, const char *path)

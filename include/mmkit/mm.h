@@ -150,6 +150,11 @@ struct page *virt_to_page(const void *addr);
 /** get_page() - take a reference on @page's compound head. */
 void get_page(struct page *page);
 /**
+ * split_page() - turn a non-compound order-@order allocation into 2^order
+ * order-0 pages, each with its own reference, freeable one by one.
+ */
+void split_page(struct page *page, unsigned int order);
+/**
  * put_page() - drop a reference; the last one frees the page with the order
  * it was allocated with (mmkit records it; see struct page.mmk_alloc).
  */

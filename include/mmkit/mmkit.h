@@ -24,6 +24,7 @@
 #include <mmkit/mmzone.h>
 #include <mmkit/mm.h>
 #include <mmkit/slab.h>
+#include <mmkit/vmalloc.h>
 
 enum mmk_arch {
 	MMK_ARCH_X86_64,

@@ -1,0 +1,927 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Non-contiguous kernel memory (Linux's mm/vmalloc.c).
+ *
+ * 1. What it models. The vmalloc range VMALLOC_START..VMALLOC_END of the
+ *    architecture profile, carved into vmap areas: vmalloc (pages from the
+ *    page allocator, mapped at consecutive addresses), vmap of a caller's
+ *    pages, ioremap of a physical range, get_vm_area reservations. Every
+ *    area is followed by one unmapped guard page. vfree frees lazily as
+ *    Linux does: the pages go back at once, the address range only when the
+ *    lazily freed areas exceed lazy_max_pages (fls(cpus) * 32 MiB) and are
+ *    purged together.
+ *
+ * 2. Objects.
+ *
+ *      busy tree (by address): vmap_area ─ vm_struct ─ pages[]
+ *      free tree (by address, each node knows the largest free range in
+ *                 its subtree: Linux's augmented free tree)
+ *      purge list: busy areas already vfree'd ("unpurged vm_area")
+ *
+ *    Simulated kernel addresses map one to one onto a reserved host range
+ *    (host = window + (kaddr - VMALLOC_START)); each area's pages are
+ *    aliased there with real host mappings of the machine's memfd, so a
+ *    vmalloc'd buffer is virtually contiguous, physically scattered and
+ *    directly usable, and writes show through page_address()/kmap() of the
+ *    same pages. Physically contiguous runs (vmalloc uses high-order blocks
+ *    where the buddy allocator has them, then splits them) take one host
+ *    mapping each.
+ *
+ * 3. Invariants (vmalloc_verify).
+ *    V1 busy and free ranges are sorted, do not overlap, lie inside the
+ *       window, and together with the purge list cover it exactly.
+ *    V2 free ranges are maximal (never adjacent) and every free-tree
+ *       node's subtree_max_size is the largest range below it.
+ *    V3 a VM_ALLOC area holds nr_pages pages plus its guard page, and
+ *       nr_vmalloc_pages is the sum over VM_ALLOC areas.
+ *
+ * 4. Departures.
+ *    - Only the first 64 GiB of x86_64's 32 TiB range is backed by host
+ *      address space (the whole range is reported in /proc/meminfo);
+ *      requests beyond it fail as exhaustion does.
+ *    - ioremap may map only the machine's physical address space (holes,
+ *      firmware and reserved memory); RAM the page allocator owns is
+ *      refused as in Linux.
+ *    - No vmap nodes (one busy tree; /proc/vmallocinfo is sorted), no
+ *      huge vmap mappings, callers shown only when the caller passes a
+ *      name.
+ *
+ * 5. Ordering. vmap_lock protects both trees, the purge list and the
+ *    counters; page allocation and host mapping happen outside it.
+ *
+ * 6. Observability. /proc/vmallocinfo, /proc/meminfo VmallocUsed; `check`.
+ */
+#include "mm/slab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mmkit/vmalloc.h>
+#include "lib/avltree.h"
+#include "proc/internal.h"
+
+#define VMALLOC_HOST_MAX (64ULL << 30)
+
+struct vmap_area {
+	unsigned long va_start, va_end;
+	struct avl_node node;
+	unsigned long subtree_max_size;	/* free tree only */
+	struct vm_struct *vm;		/* busy; NULL once lazily freed */
+	struct list_head purge;
+};
+
+struct vmalloc_state {
+	pthread_mutex_t lock;
+	unsigned long start, end;	/* the backed window */
+	char *host;
+	struct avl_root busy, free;
+	struct list_head purge_list;
+	unsigned long lazy_pages, lazy_max;
+	struct kmem_cache *va_cache;
+	unsigned long nr_vmalloc_pages;
+	unsigned long nr_busy;
+};
+
+#define va_of(n) container_of(n, struct vmap_area, node)
+
+static inline unsigned long va_size(const struct vmap_area *va)
+{
+	return va->va_end - va->va_start;
+}
+
+static void free_propagate(struct avl_node *n)
+{
+	struct vmap_area *va = va_of(n);
+	unsigned long best = va_size(va);
+
+	if (n->left && va_of(n->left)->subtree_max_size > best)
+		best = va_of(n->left)->subtree_max_size;
+	if (n->right && va_of(n->right)->subtree_max_size > best)
+		best = va_of(n->right)->subtree_max_size;
+	va->subtree_max_size = best;
+}
+
+static void *to_host(struct vmalloc_state *vs, unsigned long kaddr)
+{
+	return vs->host + (kaddr - vs->start);
+}
+
+static unsigned long to_kaddr(struct vmalloc_state *vs, const void *p)
+{
+	return vs->start + (unsigned long)((const char *)p - vs->host);
+}
+
+/* ---- the trees ---- */
+
+static void tree_insert(struct avl_root *root, struct vmap_area *va)
+{
+	struct avl_node *n = root->node, *parent = NULL;
+	bool left = false;
+
+	while (n) {
+		parent = n;
+		left = va->va_start < va_of(n)->va_start;
+		n = left ? n->left : n->right;
+	}
+	va->subtree_max_size = va_size(va);
+	avl_insert(root, &va->node, parent, left);
+}
+
+/* The busy area containing @addr, or NULL. */
+static struct vmap_area *find_vmap_area(struct vmalloc_state *vs,
+					unsigned long addr)
+{
+	struct avl_node *n = vs->busy.node;
+
+	while (n) {
+		struct vmap_area *va = va_of(n);
+
+		if (addr < va->va_start)
+			n = n->left;
+		else if (addr >= va->va_end)
+			n = n->right;
+		else
+			return va;
+	}
+	return NULL;
+}
+
+/* Linux's find_vmap_lowest_match(): the lowest free range that holds
+ * @length bytes, using the subtree maxima to skip whole subtrees. */
+static struct vmap_area *find_lowest_match(struct vmalloc_state *vs,
+					   unsigned long length)
+{
+	struct avl_node *n = vs->free.node;
+
+	while (n) {
+		struct avl_node *l = n->left;
+
+		if (l && va_of(l)->subtree_max_size >= length) {
+			n = l;
+		} else if (va_size(va_of(n)) >= length) {
+			return va_of(n);
+		} else if (n->right &&
+			   va_of(n->right)->subtree_max_size >= length) {
+			n = n->right;
+		} else {
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* Return [start, end) to the free tree, merging with its neighbours. */
+static void free_range(struct vmalloc_state *vs, struct vmap_area *va)
+{
+	struct avl_node *n = vs->free.node, *prev = NULL, *next = NULL;
+
+	while (n) {
+		if (va->va_start < va_of(n)->va_start) {
+			next = n;
+			n = n->left;
+		} else {
+			prev = n;
+			n = n->right;
+		}
+	}
+	if (next && va_of(next)->va_start == va->va_end) {
+		struct vmap_area *nv = va_of(next);
+
+		avl_erase(&vs->free, next);
+		va->va_end = nv->va_end;
+		kmem_cache_free(vs->va_cache, nv);
+	}
+	if (prev && va_of(prev)->va_end == va->va_start) {
+		struct vmap_area *pv = va_of(prev);
+
+		pv->va_end = va->va_end;
+		avl_update(&vs->free, prev);
+		kmem_cache_free(vs->va_cache, va);
+		return;
+	}
+	tree_insert(&vs->free, va);
+}
+
+/* Take @size bytes at @align from the lowest fitting free range. */
+static struct vmap_area *alloc_vmap_area(struct vmalloc_state *vs,
+					 unsigned long size, unsigned long align)
+{
+	struct vmap_area *va = kmem_cache_alloc(vs->va_cache, GFP_KERNEL);
+	struct vmap_area *lo = NULL, *fr;
+	unsigned long start;
+
+	if (!va)
+		return NULL;
+	if (align > PAGE_SIZE)
+		lo = kmem_cache_alloc(vs->va_cache, GFP_KERNEL);
+	pthread_mutex_lock(&vs->lock);
+	fr = find_lowest_match(vs, size + align - 1);
+	if (!fr || (align > PAGE_SIZE && !lo)) {
+		pthread_mutex_unlock(&vs->lock);
+		kmem_cache_free(vs->va_cache, va);
+		if (lo)
+			kmem_cache_free(vs->va_cache, lo);
+		return NULL;
+	}
+	start = ALIGN(fr->va_start, align);
+	/* Split the free range: [fr->va_start, start) stays free (as @lo),
+	 * [start + size, fr->va_end) stays free (as @fr). */
+	if (start > fr->va_start) {
+		lo->va_start = fr->va_start;
+		lo->va_end = start;
+	}
+	avl_erase(&vs->free, &fr->node);
+	fr->va_start = start + size;
+	if (fr->va_start < fr->va_end)
+		tree_insert(&vs->free, fr);
+	else
+		kmem_cache_free(vs->va_cache, fr);
+	if (lo && start > lo->va_start)
+		tree_insert(&vs->free, lo);
+	else if (lo)
+		kmem_cache_free(vs->va_cache, lo);
+	va->va_start = start;
+	va->va_end = start + size;
+	va->vm = NULL;
+	INIT_LIST_HEAD(&va->purge);
+	tree_insert(&vs->busy, va);
+	vs->nr_busy++;
+	pthread_mutex_unlock(&vs->lock);
+	return va;
+}
+
+/* Purge every lazily freed area: back to the free tree. Locked. */
+static void purge_vmap_areas(struct vmalloc_state *vs)
+{
+	struct vmap_area *va, *tmp;
+
+	list_for_each_entry_safe(va, tmp, &vs->purge_list, purge) {
+		list_del(&va->purge);
+		avl_erase(&vs->busy, &va->node);
+		vs->nr_busy--;
+		free_range(vs, va);
+	}
+	vs->lazy_pages = 0;
+}
+
+/* The range stays busy until the next purge (Linux's lazy TLB flush). */
+static void free_vmap_area_lazy(struct vmalloc_state *vs, struct vmap_area *va)
+{
+	pthread_mutex_lock(&vs->lock);
+	va->vm = NULL;
+	list_add_tail(&va->purge, &vs->purge_list);
+	vs->lazy_pages += va_size(va) >> PAGE_SHIFT;
+	if (vs->lazy_pages > vs->lazy_max)
+		purge_vmap_areas(vs);
+	pthread_mutex_unlock(&vs->lock);
+}
+
+/* ---- host mappings ---- */
+
+/* Alias @nr pages at @host, one host mapping per physically contiguous
+ * run. */
+static int map_pages(struct mmk_machine *m, char *host, struct page **pages,
+		     unsigned int nr)
+{
+	unsigned int i = 0;
+
+	while (i < nr) {
+		unsigned long pfn = page_to_pfn(pages[i]);
+		unsigned int run = 1;
+
+		while (i + run < nr && page_to_pfn(pages[i + run]) == pfn + run)
+			run++;
+		if (mmk_host_mem_alias(&m->phys, host + ((size_t)i << PAGE_SHIFT),
+				       (size_t)pfn << PAGE_SHIFT,
+				       (size_t)run << PAGE_SHIFT))
+			return -ENOMEM;
+		i += run;
+	}
+	return 0;
+}
+
+/* ---- vm_struct and the public calls ---- */
+
+static struct vmalloc_state *vstate(struct mmk_machine *m)
+{
+	return m ? m->vmalloc : NULL;
+}
+
+static struct vm_struct *__get_vm_area(struct mmk_machine *m,
+				       unsigned long size, unsigned long align,
+				       unsigned long flags)
+{
+	struct vmalloc_state *vs = vstate(m);
+	struct vm_struct *vm;
+	struct vmap_area *va;
+
+	if (!vs || !size || size > vs->end - vs->start)
+		return NULL;
+	size = PAGE_ALIGN(size);
+	if (!(flags & VM_NO_GUARD))
+		size += PAGE_SIZE;
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return NULL;
+	va = alloc_vmap_area(vs, size, max(align, PAGE_SIZE));
+	if (!va) {
+		kfree(vm);
+		if (!(flags & VM_NO_GUARD))
+			printk(m, "vmalloc_node_range for size %lu failed: Address range restricted to %#lx - %#lx",
+			       size, vs->start, vs->end);
+		return NULL;
+	}
+	vm->addr = to_host(vs, va->va_start);
+	vm->size = size;
+	vm->flags = flags;
+	pthread_mutex_lock(&vs->lock);
+	va->vm = vm;
+	pthread_mutex_unlock(&vs->lock);
+	return vm;
+}
+
+struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
+{
+	return __get_vm_area(mmk_cur(), size, 1, flags);
+}
+
+struct vm_struct *find_vm_area(const void *addr)
+{
+	struct vmalloc_state *vs = vstate(mmk_cur());
+	struct vmap_area *va;
+	struct vm_struct *vm = NULL;
+
+	if (!vs || !is_vmalloc_addr(addr))
+		return NULL;
+	pthread_mutex_lock(&vs->lock);
+	va = find_vmap_area(vs, to_kaddr(vs, addr));
+	if (va)
+		vm = va->vm;
+	pthread_mutex_unlock(&vs->lock);
+	return vm;
+}
+
+bool is_vmalloc_addr(const void *addr)
+{
+	struct vmalloc_state *vs = vstate(mmk_cur());
+
+	return vs && (const char *)addr >= vs->host &&
+	       (const char *)addr < vs->host + (vs->end - vs->start);
+}
+
+/* Detach @addr's area (it must start there): unmap it, lazily free the
+ * range, return the vm_struct. */
+static struct vm_struct *detach_vm_area(struct mmk_machine *m,
+					const void *addr, const char *caller)
+{
+	struct vmalloc_state *vs = vstate(m);
+	struct vmap_area *va;
+	struct vm_struct *vm;
+
+	if (!vs || !is_vmalloc_addr(addr))
+		goto bad;
+	pthread_mutex_lock(&vs->lock);
+	va = find_vmap_area(vs, to_kaddr(vs, addr));
+	vm = va ? va->vm : NULL;
+	if (!vm || vm->addr != addr) {
+		pthread_mutex_unlock(&vs->lock);
+		goto bad;
+	}
+	va->vm = NULL;
+	pthread_mutex_unlock(&vs->lock);
+	mmk_host_mem_unalias(vm->addr, vm->size);
+	free_vmap_area_lazy(vs, va);
+	return vm;
+bad:
+	if (m)
+		printk(m, "WARNING: %s: trying to free a nonexistent vm area (%#lx)",
+		       caller, mmk_kaddr(addr));
+	return NULL;
+}
+
+struct vm_struct *remove_vm_area(const void *addr)
+{
+	return detach_vm_area(mmk_cur(), addr, "remove_vm_area");
+}
+
+void free_vm_area(struct vm_struct *area)
+{
+	struct vm_struct *vm;
+
+	if (!area)
+		return;
+	vm = remove_vm_area(area->addr);
+	kfree(vm);
+}
+
+/* Allocate @nr order-0 pages into @pages, high orders first where the
+ * buddy allocator has them (then split), so mappings stay few. */
+static unsigned int vm_area_alloc_pages(gfp_t gfp, int node,
+					struct page **pages, unsigned int nr)
+{
+	unsigned int done = 0, order = MAX_PAGE_ORDER;
+
+	while (done < nr) {
+		struct page *page;
+		unsigned int i;
+
+		while (order && (1u << order) > nr - done)
+			order--;
+		page = alloc_pages_node(node,
+					order ? (gfp | __GFP_NOWARN | __GFP_NORETRY) &
+							~(__GFP_NOFAIL | __GFP_COMP) :
+						gfp & ~__GFP_COMP,
+					order);
+		if (!page) {
+			if (!order)
+				break;
+			order--;
+			continue;
+		}
+		if (order)
+			split_page(page, order);
+		for (i = 0; i < (1u << order); i++)
+			pages[done++] = page + i;
+	}
+	return done;
+}
+
+static void free_vm_pages(struct page **pages, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		__free_pages(pages[i], 0);
+}
+
+static void *__vmalloc_node(struct mmk_machine *m, unsigned long size,
+			    gfp_t gfp, int node, unsigned long flags)
+{
+	struct vmalloc_state *vs = vstate(m);
+	struct vm_struct *vm;
+	unsigned int nr, got;
+	struct page **pages;
+	size_t array;
+
+	if (!vs || !size)
+		return NULL;
+	if (size > vs->end - vs->start) {
+		if (!(gfp & __GFP_NOWARN))
+			printk(m, "vmalloc error: size %lu, exceeds total pages, mode:%#x",
+			       size, gfp);
+		return NULL;
+	}
+	if (node == NUMA_NO_NODE)
+		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+	nr = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
+	vm = __get_vm_area(m, size, 1, flags | VM_ALLOC);
+	if (!vm)
+		return NULL;
+	array = (size_t)nr * sizeof(struct page *);
+	/* Like Linux, a page array larger than a page is itself vmalloc'd
+	 * ("vpages" in /proc/vmallocinfo). */
+	pages = array > PAGE_SIZE ? __vmalloc_node(m, array, GFP_KERNEL, node, 0) :
+				    kmalloc(array, GFP_KERNEL);
+	if (!pages)
+		goto fail;
+	/* Backing pages may be highmem unless a DMA zone was asked for. */
+	if (!(gfp & (GFP_DMA | GFP_DMA32)))
+		gfp |= __GFP_HIGHMEM;
+	got = vm_area_alloc_pages(gfp & ~__GFP_ZERO, node, pages, nr);
+	vm->pages = pages;
+	vm->nr_pages = got;
+	if (got < nr || map_pages(m, vm->addr, pages, got)) {
+		if (!(gfp & __GFP_NOWARN))
+			printk(m, "vmalloc error: size %lu, failed to allocate pages, mode:%#x",
+			       size, gfp);
+		goto fail;
+	}
+	if (gfp & __GFP_ZERO)
+		memset(vm->addr, 0, (size_t)nr << PAGE_SHIFT);
+	pthread_mutex_lock(&vs->lock);
+	vs->nr_vmalloc_pages += nr;
+	pthread_mutex_unlock(&vs->lock);
+	return vm->addr;
+fail:
+	detach_vm_area(m, vm->addr, "vmalloc");
+	if (pages) {
+		free_vm_pages(pages, vm->nr_pages);
+		if (array > PAGE_SIZE)
+			vfree(pages);
+		else
+			kfree(pages);
+	}
+	kfree(vm);
+	return NULL;
+}
+
+void *__vmalloc(unsigned long size, gfp_t gfp)
+{
+	return __vmalloc_node(mmk_cur(), size, gfp, NUMA_NO_NODE, 0);
+}
+
+void *vmalloc(unsigned long size)
+{
+	return __vmalloc(size, GFP_KERNEL);
+}
+
+void *vzalloc(unsigned long size)
+{
+	return __vmalloc(size, GFP_KERNEL | __GFP_ZERO);
+}
+
+void *vmalloc_node(unsigned long size, int node)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (!m || (node != NUMA_NO_NODE && (node < 0 || node >= m->nr_nodes)))
+		return NULL;
+	return __vmalloc_node(m, size, GFP_KERNEL, node, 0);
+}
+
+void *vmalloc_user(unsigned long size)
+{
+	return __vmalloc_node(mmk_cur(), size, GFP_KERNEL | __GFP_ZERO,
+			      NUMA_NO_NODE, VM_USERMAP);
+}
+
+void *vmalloc_32(unsigned long size)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	/* GFP_DMA32 where that zone exists, else lowmem (Linux's
+	 * GFP_VMALLOC32). */
+	return __vmalloc_node(m, size,
+			      m && m->arch->arch == MMK_ARCH_X86_64 ?
+				      GFP_KERNEL | GFP_DMA32 :
+				      GFP_KERNEL,
+			      NUMA_NO_NODE, 0);
+}
+
+void vfree(const void *addr)
+{
+	struct mmk_machine *m = mmk_cur();
+	struct vmalloc_state *vs = vstate(m);
+	struct vm_struct *vm;
+
+	if (!addr || !vs)
+		return;
+	vm = detach_vm_area(m, addr, "vfree");
+	if (!vm)
+		return;
+	if (vm->flags & VM_ALLOC) {
+		size_t array = (size_t)vm->nr_pages * sizeof(struct page *);
+
+		pthread_mutex_lock(&vs->lock);
+		vs->nr_vmalloc_pages -= vm->nr_pages;
+		pthread_mutex_unlock(&vs->lock);
+		free_vm_pages(vm->pages, vm->nr_pages);
+		if (array > PAGE_SIZE)
+			vfree(vm->pages);
+		else
+			kfree(vm->pages);
+	} else {
+		printk(m, "WARNING: vfree: %#lx was not allocated by vmalloc (flags %#lx); only unmapped",
+		       mmk_kaddr(addr), vm->flags);
+	}
+	kfree(vm);
+}
+
+void *vmap(struct page **pages, unsigned int count, unsigned long flags,
+	   pgprot_t prot)
+{
+	struct mmk_machine *m = mmk_cur();
+	struct vm_struct *vm;
+
+	(void)prot;
+	if (!m || !pages || !count || count > (vstate(m)->end - vstate(m)->start) >> PAGE_SHIFT)
+		return NULL;
+	vm = __get_vm_area(m, (unsigned long)count << PAGE_SHIFT, 1,
+			   (flags & ~VM_ALLOC) | VM_MAP);
+	if (!vm)
+		return NULL;
+	vm->pages = pages;
+	vm->nr_pages = count;
+	if (map_pages(m, vm->addr, pages, count)) {
+		detach_vm_area(m, vm->addr, "vmap");
+		kfree(vm);
+		return NULL;
+	}
+	return vm->addr;
+}
+
+void vunmap(const void *addr)
+{
+	struct vm_struct *vm = detach_vm_area(mmk_cur(), addr, "vunmap");
+
+	kfree(vm);
+}
+
+void *ioremap(phys_addr_t phys, unsigned long size)
+{
+	struct mmk_machine *m = mmk_cur();
+	phys_addr_t base = phys & PAGE_MASK, last;
+	struct vm_struct *vm;
+	unsigned long pfn;
+
+	if (!m || !size || phys + size < phys)
+		return NULL;
+	size = PAGE_ALIGN(size + (phys - base));
+	last = base + size;
+	if (last > ((phys_addr_t)m->max_pfn << PAGE_SHIFT)) {
+		printk(m, "ioremap: %#llx-%#llx lies outside the machine's physical address space",
+		       (unsigned long long)base, (unsigned long long)last - 1);
+		return NULL;
+	}
+	for (pfn = (unsigned long)(base >> PAGE_SHIFT);
+	     pfn < (unsigned long)(last >> PAGE_SHIFT); pfn++)
+		if (memblock_present_pages(&m->memblock, pfn, pfn + 1) &&
+		    !memblock_is_reserved(&m->memblock,
+					  (phys_addr_t)pfn << PAGE_SHIFT)) {
+			printk(m, "WARNING: ioremap on RAM at %#llx - %#llx",
+			       (unsigned long long)base,
+			       (unsigned long long)last - 1);
+			return NULL;
+		}
+	vm = __get_vm_area(m, size, 1, VM_IOREMAP);
+	if (!vm)
+		return NULL;
+	vm->phys_addr = base;
+	if (mmk_host_mem_alias(&m->phys, vm->addr, (size_t)base, size)) {
+		detach_vm_area(m, vm->addr, "ioremap");
+		kfree(vm);
+		return NULL;
+	}
+	return (char *)vm->addr + (phys - base);
+}
+
+void iounmap(void *addr)
+{
+	vunmap((void *)((uintptr_t)addr & PAGE_MASK));
+}
+
+struct page *vmalloc_to_page(const void *addr)
+{
+	struct mmk_machine *m = mmk_cur();
+	struct vmalloc_state *vs = vstate(m);
+	struct page *page = NULL;
+	struct vmap_area *va;
+	unsigned long idx;
+
+	if (!vs || !is_vmalloc_addr(addr))
+		return NULL;
+	pthread_mutex_lock(&vs->lock);
+	va = find_vmap_area(vs, to_kaddr(vs, addr));
+	if (va && va->vm) {
+		struct vm_struct *vm = va->vm;
+
+		idx = (unsigned long)((const char *)addr - (char *)vm->addr) >>
+		      PAGE_SHIFT;
+		if (vm->pages && idx < vm->nr_pages)
+			page = vm->pages[idx];
+		else if ((vm->flags & VM_IOREMAP) &&
+			 idx < (vm->size >> PAGE_SHIFT))
+			page = pfn_to_page((unsigned long)(vm->phys_addr >>
+							   PAGE_SHIFT) +
+					   idx);
+	}
+	pthread_mutex_unlock(&vs->lock);
+	return page;
+}
+
+unsigned long vmalloc_to_pfn(const void *addr)
+{
+	struct page *page = vmalloc_to_page(addr);
+
+	return page ? page_to_pfn(page) : 0;
+}
+
+unsigned long vmalloc_kaddr(struct mmk_machine *m, const void *p)
+{
+	struct vmalloc_state *vs = vstate(m);
+
+	if (!vs || (const char *)p < vs->host ||
+	    (const char *)p >= vs->host + (vs->end - vs->start))
+		return 0;
+	return to_kaddr(vs, p);
+}
+
+unsigned long vmalloc_used_pages(struct mmk_machine *m)
+{
+	struct vmalloc_state *vs = vstate(m);
+	unsigned long n;
+
+	if (!vs)
+		return 0;
+	pthread_mutex_lock(&vs->lock);
+	n = vs->nr_vmalloc_pages;
+	pthread_mutex_unlock(&vs->lock);
+	return n;
+}
+
+/* ---- boot ---- */
+
+int vmalloc_init(struct mmk_machine *m)
+{
+	const struct mmk_arch_profile *a = m->arch;
+	struct vmalloc_state *vs = calloc(1, sizeof(*vs));
+	struct vmap_area *va;
+	size_t len;
+
+	if (!vs)
+		return -ENOMEM;
+	m->vmalloc = vs;
+	pthread_mutex_init(&vs->lock, NULL);
+	INIT_LIST_HEAD(&vs->purge_list);
+	vs->busy.propagate = NULL;
+	vs->free.propagate = free_propagate;
+	vs->start = (unsigned long)a->vmalloc_start;
+	len = (size_t)min((uint64_t)(a->vmalloc_end - a->vmalloc_start + 1) &
+				  ~(uint64_t)(PAGE_SIZE - 1),
+			  VMALLOC_HOST_MAX);
+	vs->end = vs->start + len;
+	vs->lazy_max = (unsigned long)fls_long((unsigned long)m->nr_cpus) *
+		       ((32UL << 20) >> PAGE_SHIFT);
+	vs->host = mmk_host_reserve(len);
+	if (!vs->host)
+		return -ENOMEM;
+	vs->va_cache = kmem_cache_create("vmap_area", sizeof(struct vmap_area),
+					 0, SLAB_NO_MERGE, NULL);
+	va = vs->va_cache ? kmem_cache_alloc(vs->va_cache, GFP_KERNEL) : NULL;
+	if (!va)
+		return -ENOMEM;
+	va->va_start = vs->start;
+	va->va_end = vs->end;
+	tree_insert(&vs->free, va);
+	return 0;
+}
+
+void vmalloc_exit(struct mmk_machine *m)
+{
+	struct vmalloc_state *vs = m->vmalloc;
+
+	if (!vs)
+		return;
+	mmk_host_unreserve(vs->host, vs->end - vs->start);
+	pthread_mutex_destroy(&vs->lock);
+	free(vs);
+	m->vmalloc = NULL;
+}
+
+/* ---- /proc/vmallocinfo ---- */
+
+static void show_area(struct seq_file *s, struct mmk_machine *m,
+		      struct vmap_area *va)
+{
+	struct vm_struct *vm = va->vm;
+	int width = m->arch->ptr_bytes * 2;
+	unsigned int nodes[MAX_NUMNODES] = { 0 }, i;
+	int nid;
+
+	seq_printf(s, "0x%0*lx-0x%0*lx %7ld", width, va->va_start, width,
+		   va->va_end, (long)va_size(va));
+	if (!vm) {
+		seq_puts(s, " unpurged vm_area\n");
+		return;
+	}
+	if (vm->caller)
+		seq_printf(s, " %s", (const char *)vm->caller);
+	if (vm->nr_pages)
+		seq_printf(s, " pages=%u", vm->nr_pages);
+	if (vm->flags & VM_IOREMAP)
+		seq_printf(s, " phys=0x%0*llx", m->arch->ptr_bytes * 2,
+			   (unsigned long long)vm->phys_addr);
+	if (vm->flags & VM_IOREMAP)
+		seq_puts(s, " ioremap");
+	if (vm->flags & VM_ALLOC)
+		seq_puts(s, " vmalloc");
+	if (vm->flags & VM_MAP)
+		seq_puts(s, " vmap");
+	if (vm->flags & VM_USERMAP)
+		seq_puts(s, " user");
+	if (vm->flags & VM_DMA_COHERENT)
+		seq_puts(s, " dma-coherent");
+	if ((vm->flags & VM_ALLOC) &&
+	    (size_t)vm->nr_pages * sizeof(struct page *) > PAGE_SIZE)
+		seq_puts(s, " vpages");
+	if (m->arch->arch == MMK_ARCH_X86_64 && vm->pages) {
+		for (i = 0; i < vm->nr_pages; i++)
+			nodes[page_to_nid(vm->pages[i])]++;
+		for_each_online_node(m, nid)
+			if (nodes[nid])
+				seq_printf(s, " N%d=%u", nid, nodes[nid]);
+	}
+	seq_puts(s, "\n");
+}
+
+void proc_vmallocinfo_show(struct seq_file *s, struct mmk_machine *m)
+{
+	struct vmalloc_state *vs = m->vmalloc;
+	struct avl_node *n;
+	struct vmap_area *va;
+
+	if (!vs)
+		return;
+	pthread_mutex_lock(&vs->lock);
+	for (n = avl_first(&vs->busy); n; n = avl_next(n))
+		if (va_of(n)->vm)
+			show_area(s, m, va_of(n));
+	list_for_each_entry(va, &vs->purge_list, purge)
+		show_area(s, m, va);
+	pthread_mutex_unlock(&vs->lock);
+}
+
+/* ---- the verifier ---- */
+
+static bool verify_free_tree(struct vmalloc_state *vs, struct avl_node *n,
+			     char *why, size_t len)
+{
+	unsigned long best;
+	struct vmap_area *va;
+
+	if (!n)
+		return true;
+	va = va_of(n);
+	best = va_size(va);
+	if (n->left)
+		best = max(best, va_of(n->left)->subtree_max_size);
+	if (n->right)
+		best = max(best, va_of(n->right)->subtree_max_size);
+	if (va->subtree_max_size != best)
+		return verify_fail(why, len, "vmalloc: free range %#lx-%#lx has subtree_max_size %lu, expected %lu",
+				   va->va_start, va->va_end,
+				   va->subtree_max_size, best);
+	return verify_free_tree(vs, n->left, why, len) &&
+	       verify_free_tree(vs, n->right, why, len);
+}
+
+bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len)
+{
+	struct vmalloc_state *vs = m->vmalloc;
+	struct avl_node *b, *f;
+	unsigned long pos, pages = 0, covered = 0;
+	bool ok = true;
+
+	if (!vs)
+		return true;
+	pthread_mutex_lock(&vs->lock);
+	if (avl_verify(&vs->busy) < 0 || avl_verify(&vs->free) < 0) {
+		ok = verify_fail(why, len, "vmalloc: a vmap area tree is malformed");
+		goto out;
+	}
+	ok = verify_free_tree(vs, vs->free.node, why, len);
+	/* Walk both trees in address order: they must tile the window. */
+	pos = vs->start;
+	b = avl_first(&vs->busy);
+	f = avl_first(&vs->free);
+	while (ok && (b || f)) {
+		struct avl_node **pick =
+			(b && (!f || va_of(b)->va_start < va_of(f)->va_start)) ?
+				&b :
+				&f;
+		struct vmap_area *va = va_of(*pick);
+		bool busy = pick == &b;
+
+		if (va->va_start != pos || va->va_end <= va->va_start) {
+			ok = verify_fail(why, len, "vmalloc: %s range %#lx-%#lx does not start where the previous range ended (%#lx)",
+					 busy ? "busy" : "free", va->va_start,
+					 va->va_end, pos);
+			break;
+		}
+		if (!busy && f && avl_next(f) &&
+		    va_of(avl_next(f))->va_start == va->va_end) {
+			ok = verify_fail(why, len, "vmalloc: free ranges at %#lx and %#lx were not merged",
+					 va->va_start, va->va_end);
+			break;
+		}
+		if (busy && va->vm) {
+			struct vm_struct *vm = va->vm;
+
+			if (vm->size != va_size(va) ||
+			    ((vm->flags & VM_ALLOC) &&
+			     ((unsigned long)vm->nr_pages << PAGE_SHIFT) +
+					     ((vm->flags & VM_NO_GUARD) ? 0 : PAGE_SIZE) >
+				     vm->size)) {
+				ok = verify_fail(why, len, "vmalloc: area %#lx-%#lx has size %lu and %u pages: no room for its guard page",
+						 va->va_start, va->va_end,
+						 vm->size, vm->nr_pages);
+				break;
+			}
+			if (vm->flags & VM_ALLOC)
+				pages += vm->nr_pages;
+		}
+		covered += va_size(va);
+		pos = va->va_end;
+		*pick = avl_next(*pick);
+	}
+	if (ok && (pos != vs->end || covered != vs->end - vs->start))
+		ok = verify_fail(why, len, "vmalloc: areas cover up to %#lx, the range ends at %#lx",
+				 pos, vs->end);
+	if (ok && pages != vs->nr_vmalloc_pages)
+		ok = verify_fail(why, len, "vmalloc: VmallocUsed counts %lu pages but areas hold %lu",
+				 vs->nr_vmalloc_pages, pages);
+out:
+	pthread_mutex_unlock(&vs->lock);
+	return ok;
+}
