@@ -246,6 +246,8 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len)
 		return 1;
 	if (!vmalloc_verify(m, why, len))
 		return 1;
+	if (!highmem_verify(m, why, len))
+		return 1;
 	if (why && len)
 		why[0] = '\0';
 	return 0;

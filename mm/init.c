@@ -73,6 +73,8 @@ struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 		err = create_kmalloc_caches(m);
 	if (!err)
 		err = vmalloc_init(m);
+	if (!err)
+		err = highmem_init(m);
 	if (err) {
 		mmk_shutdown(m);
 		errno = -err;

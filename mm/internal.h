@@ -87,6 +87,12 @@ bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len);
 unsigned long vmalloc_kaddr(struct mmk_machine *m, const void *p);
 unsigned long vmalloc_used_pages(struct mmk_machine *m);
 
+/* ---- mm/highmem.c ---- */
+int highmem_init(struct mmk_machine *m);
+void highmem_exit(struct mmk_machine *m);
+bool highmem_verify(struct mmk_machine *m, char *why, size_t len);
+unsigned long highmem_kaddr(struct mmk_machine *m, const void *p);
+
 /* ---- mm/fail.c ---- */
 struct mmk_fail {
 	struct mmk_fail_attr attr;
@@ -144,6 +150,9 @@ struct mmk_machine {
 	struct mmk_log log;
 	struct slab_state *slab; /* mm/slab.h */
 	struct vmalloc_state *vmalloc; /* mm/vmalloc.c */
+	struct highmem_state *highmem; /* mm/highmem.c, i386 only */
+	/* page_address() of a highmem page (its kmap), set by highmem. */
+	void *(*kmap_address)(struct mmk_machine *m, const struct page *page);
 	/* Hook for the reclaim layer: called when a zone falls below its low
 	 * watermark (Linux's wakeup_kswapd). NULL until reclaim registers. */
 	void (*wakeup_kswapd)(struct mmk_machine *m, struct zone *zone,
@@ -305,6 +314,12 @@ bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len);
 /* The kernel address of a pointer into the vmalloc window, or 0. */
 unsigned long vmalloc_kaddr(struct mmk_machine *m, const void *p);
 unsigned long vmalloc_used_pages(struct mmk_machine *m);
+
+/* ---- mm/highmem.c ---- */
+int highmem_init(struct mmk_machine *m);
+void highmem_exit(struct mmk_machine *m);
+bool highmem_verify(struct mmk_machine *m, char *why, size_t len);
+unsigned long highmem_kaddr(struct mmk_machine *m, const void *p);
 
 /* ---- mm/fail.c ---- */
 /* One eligible call of @f's kind: true when the plan says to fail it. */

@@ -283,7 +283,7 @@ void *page_address(const struct page *page)
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
 
 	if (pfn >= m->lowmem_end_pfn)
-		return NULL;
+		return m->kmap_address ? m->kmap_address(m, page) : NULL;
 	return (char *)m->phys.base + ((size_t)pfn << PAGE_SHIFT);
 }
 
@@ -297,7 +297,8 @@ unsigned long mmk_kaddr(const void *p)
 	base = m->phys.base;
 	if ((const char *)p < base ||
 	    (const char *)p >= base + ((size_t)m->lowmem_end_pfn << PAGE_SHIFT))
-		return vmalloc_kaddr(m, p);
+		return vmalloc_kaddr(m, p) ? vmalloc_kaddr(m, p) :
+					     highmem_kaddr(m, p);
 	return (unsigned long)(m->arch->page_offset +
 			       (uint64_t)((const char *)p - base));
 }
@@ -827,6 +828,7 @@ void mmk_shutdown(struct mmk_machine *m)
 		mmk_ctx.m = NULL;
 	}
 	vmalloc_exit(m);
+	highmem_exit(m);
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (!m->node_data[nid])
 			continue;

@@ -1273,7 +1273,8 @@ void split_page(struct page *page, unsigned int order)
 	if (!m || !page_zone_checked(m, page) || PageCompound(page) ||
 	    page->mmk_alloc != order + 1) {
 		if (m)
-			printk(m, "WARNING: split_page: not a non-compound order-%u allocation",
+			printk(m,
+			       "WARNING: split_page: not a non-compound order-%u allocation",
 			       order);
 		return;
 	}

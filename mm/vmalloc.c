@@ -66,14 +66,14 @@
 struct vmap_area {
 	unsigned long va_start, va_end;
 	struct avl_node node;
-	unsigned long subtree_max_size;	/* free tree only */
-	struct vm_struct *vm;		/* busy; NULL once lazily freed */
+	unsigned long subtree_max_size; /* free tree only */
+	struct vm_struct *vm; /* busy; NULL once lazily freed */
 	struct list_head purge;
 };
 
 struct vmalloc_state {
 	pthread_mutex_t lock;
-	unsigned long start, end;	/* the backed window */
+	unsigned long start, end; /* the backed window */
 	char *host;
 	struct avl_root busy, free;
 	struct list_head purge_list;
@@ -205,7 +205,8 @@ static void free_range(struct vmalloc_state *vs, struct vmap_area *va)
 
 /* Take @size bytes at @align from the lowest fitting free range. */
 static struct vmap_area *alloc_vmap_area(struct vmalloc_state *vs,
-					 unsigned long size, unsigned long align)
+					 unsigned long size,
+					 unsigned long align)
 {
 	struct vmap_area *va = kmem_cache_alloc(vs->va_cache, GFP_KERNEL);
 	struct vmap_area *lo = NULL, *fr;
@@ -292,7 +293,8 @@ static int map_pages(struct mmk_machine *m, char *host, struct page **pages,
 
 		while (i + run < nr && page_to_pfn(pages[i + run]) == pfn + run)
 			run++;
-		if (mmk_host_mem_alias(&m->phys, host + ((size_t)i << PAGE_SHIFT),
+		if (mmk_host_mem_alias(&m->phys,
+				       host + ((size_t)i << PAGE_SHIFT),
 				       (size_t)pfn << PAGE_SHIFT,
 				       (size_t)run << PAGE_SHIFT))
 			return -ENOMEM;
@@ -328,7 +330,8 @@ static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 	if (!va) {
 		kfree(vm);
 		if (!(flags & VM_NO_GUARD))
-			printk(m, "vmalloc_node_range for size %lu failed: Address range restricted to %#lx - %#lx",
+			printk(m,
+			       "vmalloc_node_range for size %lu failed: Address range restricted to %#lx - %#lx",
 			       size, vs->start, vs->end);
 		return NULL;
 	}
@@ -372,8 +375,8 @@ bool is_vmalloc_addr(const void *addr)
 
 /* Detach @addr's area (it must start there): unmap it, lazily free the
  * range, return the vm_struct. */
-static struct vm_struct *detach_vm_area(struct mmk_machine *m,
-					const void *addr, const char *caller)
+static struct vm_struct *detach_vm_area(struct mmk_machine *m, const void *addr,
+					const char *caller)
 {
 	struct vmalloc_state *vs = vstate(m);
 	struct vmap_area *va;
@@ -395,7 +398,8 @@ static struct vm_struct *detach_vm_area(struct mmk_machine *m,
 	return vm;
 bad:
 	if (m)
-		printk(m, "WARNING: %s: trying to free a nonexistent vm area (%#lx)",
+		printk(m,
+		       "WARNING: %s: trying to free a nonexistent vm area (%#lx)",
 		       caller, mmk_kaddr(addr));
 	return NULL;
 }
@@ -428,11 +432,12 @@ static unsigned int vm_area_alloc_pages(gfp_t gfp, int node,
 
 		while (order && (1u << order) > nr - done)
 			order--;
-		page = alloc_pages_node(node,
-					order ? (gfp | __GFP_NOWARN | __GFP_NORETRY) &
-							~(__GFP_NOFAIL | __GFP_COMP) :
-						gfp & ~__GFP_COMP,
-					order);
+		page = alloc_pages_node(
+			node,
+			order ? (gfp | __GFP_NOWARN | __GFP_NORETRY) &
+					~(__GFP_NOFAIL | __GFP_COMP) :
+				gfp & ~__GFP_COMP,
+			order);
 		if (!page) {
 			if (!order)
 				break;
@@ -468,7 +473,8 @@ static void *__vmalloc_node(struct mmk_machine *m, unsigned long size,
 		return NULL;
 	if (size > vs->end - vs->start) {
 		if (!(gfp & __GFP_NOWARN))
-			printk(m, "vmalloc error: size %lu, exceeds total pages, mode:%#x",
+			printk(m,
+			       "vmalloc error: size %lu, exceeds total pages, mode:%#x",
 			       size, gfp);
 		return NULL;
 	}
@@ -481,8 +487,9 @@ static void *__vmalloc_node(struct mmk_machine *m, unsigned long size,
 	array = (size_t)nr * sizeof(struct page *);
 	/* Like Linux, a page array larger than a page is itself vmalloc'd
 	 * ("vpages" in /proc/vmallocinfo). */
-	pages = array > PAGE_SIZE ? __vmalloc_node(m, array, GFP_KERNEL, node, 0) :
-				    kmalloc(array, GFP_KERNEL);
+	pages = array > PAGE_SIZE ?
+			__vmalloc_node(m, array, GFP_KERNEL, node, 0) :
+			kmalloc(array, GFP_KERNEL);
 	if (!pages)
 		goto fail;
 	/* Backing pages may be highmem unless a DMA zone was asked for. */
@@ -493,7 +500,8 @@ static void *__vmalloc_node(struct mmk_machine *m, unsigned long size,
 	vm->nr_pages = got;
 	if (got < nr || map_pages(m, vm->addr, pages, got)) {
 		if (!(gfp & __GFP_NOWARN))
-			printk(m, "vmalloc error: size %lu, failed to allocate pages, mode:%#x",
+			printk(m,
+			       "vmalloc error: size %lu, failed to allocate pages, mode:%#x",
 			       size, gfp);
 		goto fail;
 	}
@@ -582,7 +590,8 @@ void vfree(const void *addr)
 		else
 			kfree(vm->pages);
 	} else {
-		printk(m, "WARNING: vfree: %#lx was not allocated by vmalloc (flags %#lx); only unmapped",
+		printk(m,
+		       "WARNING: vfree: %#lx was not allocated by vmalloc (flags %#lx); only unmapped",
 		       mmk_kaddr(addr), vm->flags);
 	}
 	kfree(vm);
@@ -595,7 +604,8 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 	struct vm_struct *vm;
 
 	(void)prot;
-	if (!m || !pages || !count || count > (vstate(m)->end - vstate(m)->start) >> PAGE_SHIFT)
+	if (!m || !pages || !count ||
+	    count > (vstate(m)->end - vstate(m)->start) >> PAGE_SHIFT)
 		return NULL;
 	vm = __get_vm_area(m, (unsigned long)count << PAGE_SHIFT, 1,
 			   (flags & ~VM_ALLOC) | VM_MAP);
@@ -630,7 +640,8 @@ void *ioremap(phys_addr_t phys, unsigned long size)
 	size = PAGE_ALIGN(size + (phys - base));
 	last = base + size;
 	if (last > ((phys_addr_t)m->max_pfn << PAGE_SHIFT)) {
-		printk(m, "ioremap: %#llx-%#llx lies outside the machine's physical address space",
+		printk(m,
+		       "ioremap: %#llx-%#llx lies outside the machine's physical address space",
 		       (unsigned long long)base, (unsigned long long)last - 1);
 		return NULL;
 	}
@@ -682,9 +693,9 @@ struct page *vmalloc_to_page(const void *addr)
 			page = vm->pages[idx];
 		else if ((vm->flags & VM_IOREMAP) &&
 			 idx < (vm->size >> PAGE_SHIFT))
-			page = pfn_to_page((unsigned long)(vm->phys_addr >>
-							   PAGE_SHIFT) +
-					   idx);
+			page = pfn_to_page(
+				(unsigned long)(vm->phys_addr >> PAGE_SHIFT) +
+				idx);
 	}
 	pthread_mutex_unlock(&vs->lock);
 	return page;
@@ -849,9 +860,10 @@ static bool verify_free_tree(struct vmalloc_state *vs, struct avl_node *n,
 	if (n->right)
 		best = max(best, va_of(n->right)->subtree_max_size);
 	if (va->subtree_max_size != best)
-		return verify_fail(why, len, "vmalloc: free range %#lx-%#lx has subtree_max_size %lu, expected %lu",
-				   va->va_start, va->va_end,
-				   va->subtree_max_size, best);
+		return verify_fail(
+			why, len,
+			"vmalloc: free range %#lx-%#lx has subtree_max_size %lu, expected %lu",
+			va->va_start, va->va_end, va->subtree_max_size, best);
 	return verify_free_tree(vs, n->left, why, len) &&
 	       verify_free_tree(vs, n->right, why, len);
 }
@@ -867,7 +879,8 @@ bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len)
 		return true;
 	pthread_mutex_lock(&vs->lock);
 	if (avl_verify(&vs->busy) < 0 || avl_verify(&vs->free) < 0) {
-		ok = verify_fail(why, len, "vmalloc: a vmap area tree is malformed");
+		ok = verify_fail(why, len,
+				 "vmalloc: a vmap area tree is malformed");
 		goto out;
 	}
 	ok = verify_free_tree(vs, vs->free.node, why, len);
@@ -884,15 +897,19 @@ bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len)
 		bool busy = pick == &b;
 
 		if (va->va_start != pos || va->va_end <= va->va_start) {
-			ok = verify_fail(why, len, "vmalloc: %s range %#lx-%#lx does not start where the previous range ended (%#lx)",
-					 busy ? "busy" : "free", va->va_start,
-					 va->va_end, pos);
+			ok = verify_fail(
+				why, len,
+				"vmalloc: %s range %#lx-%#lx does not start where the previous range ended (%#lx)",
+				busy ? "busy" : "free", va->va_start,
+				va->va_end, pos);
 			break;
 		}
 		if (!busy && f && avl_next(f) &&
 		    va_of(avl_next(f))->va_start == va->va_end) {
-			ok = verify_fail(why, len, "vmalloc: free ranges at %#lx and %#lx were not merged",
-					 va->va_start, va->va_end);
+			ok = verify_fail(
+				why, len,
+				"vmalloc: free ranges at %#lx and %#lx were not merged",
+				va->va_start, va->va_end);
 			break;
 		}
 		if (busy && va->vm) {
@@ -901,11 +918,15 @@ bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len)
 			if (vm->size != va_size(va) ||
 			    ((vm->flags & VM_ALLOC) &&
 			     ((unsigned long)vm->nr_pages << PAGE_SHIFT) +
-					     ((vm->flags & VM_NO_GUARD) ? 0 : PAGE_SIZE) >
+					     ((vm->flags & VM_NO_GUARD) ?
+						      0 :
+						      PAGE_SIZE) >
 				     vm->size)) {
-				ok = verify_fail(why, len, "vmalloc: area %#lx-%#lx has size %lu and %u pages: no room for its guard page",
-						 va->va_start, va->va_end,
-						 vm->size, vm->nr_pages);
+				ok = verify_fail(
+					why, len,
+					"vmalloc: area %#lx-%#lx has size %lu and %u pages: no room for its guard page",
+					va->va_start, va->va_end, vm->size,
+					vm->nr_pages);
 				break;
 			}
 			if (vm->flags & VM_ALLOC)
@@ -916,11 +937,15 @@ bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len)
 		*pick = avl_next(*pick);
 	}
 	if (ok && (pos != vs->end || covered != vs->end - vs->start))
-		ok = verify_fail(why, len, "vmalloc: areas cover up to %#lx, the range ends at %#lx",
-				 pos, vs->end);
+		ok = verify_fail(
+			why, len,
+			"vmalloc: areas cover up to %#lx, the range ends at %#lx",
+			pos, vs->end);
 	if (ok && pages != vs->nr_vmalloc_pages)
-		ok = verify_fail(why, len, "vmalloc: VmallocUsed counts %lu pages but areas hold %lu",
-				 vs->nr_vmalloc_pages, pages);
+		ok = verify_fail(
+			why, len,
+			"vmalloc: VmallocUsed counts %lu pages but areas hold %lu",
+			vs->nr_vmalloc_pages, pages);
 out:
 	pthread_mutex_unlock(&vs->lock);
 	return ok;

@@ -17,6 +17,7 @@ enum handle_kind {
 	HANDLE_CACHE, /* kmem_cache_create: cache */
 	HANDLE_OBJECT, /* kmem_cache_alloc: obj, cache */
 	HANDLE_KMALLOC, /* kmalloc, krealloc: obj */
+	HANDLE_VMALLOC, /* vmalloc: obj */
 };
 
 struct kmem_cache;
@@ -28,6 +29,7 @@ struct handle {
 	unsigned int order;
 	struct kmem_cache *cache;
 	void *obj;
+	unsigned int kmapped; /* kmap()s not yet undone */
 };
 
 struct script {
@@ -63,6 +65,12 @@ int cmd_kmem_cache_destroy(struct script *sc, int argc, char **argv);
 int cmd_kmalloc(struct script *sc, int argc, char **argv);
 int cmd_krealloc(struct script *sc, int argc, char **argv);
 int cmd_kfree(struct script *sc, int argc, char **argv);
+
+/* script/cmd_vmalloc.c */
+int cmd_vmalloc(struct script *sc, int argc, char **argv);
+int cmd_vfree(struct script *sc, int argc, char **argv);
+int cmd_kmap(struct script *sc, int argc, char **argv);
+int cmd_kunmap(struct script *sc, int argc, char **argv);
 
 /* script/parse.c */
 bool parse_number(const char *s, uint64_t *out);

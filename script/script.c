@@ -15,7 +15,7 @@
  *   cpu N                       run on simulated CPU N (EINVAL, EBUSY)
  *   drain                       drain_all_pages(NULL)
  *   fail page_alloc|slab [nth=N] [times=N] [probability=P] [min_order=O] | off
- * and the slab commands of script/cmd_slab.c.
+ * and the commands of script/cmd_slab.c and script/cmd_vmalloc.c.
  *   check, cat PATH, dmesg, echo WORDS...
  *
  * The interpreter uses only the public API (include/mmkit/).
@@ -197,8 +197,12 @@ struct handle *get_handle(struct script *sc, const char *name,
 	}
 	if (h->kind != kind) {
 		static const char *const kinds[] = {
-			"free",		  "a page allocation",	  "a cache",
-			"a cache object", "a kmalloc allocation",
+			"free",
+			"a page allocation",
+			"a cache",
+			"a cache object",
+			"a kmalloc allocation",
+			"a vmalloc allocation",
 		};
 
 		script_error(sc, "handle '%s' is not %s", name, kinds[kind]);
@@ -342,8 +346,9 @@ static int cmd_fail(struct script *sc, int argc, char **argv)
 	else if (!strcmp(argv[1], "slab"))
 		kind = MMK_FAIL_SLAB;
 	else
-		return script_error(sc, "unknown fault kind '%s' (page_alloc, slab)",
-				    argv[1]);
+		return script_error(
+			sc, "unknown fault kind '%s' (page_alloc, slab)",
+			argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "off")) {
 		mmk_fail_set(sc->m, kind, NULL);
 	} else {
@@ -426,6 +431,14 @@ static const struct command commands[] = {
 	{ "kmalloc", 2, 3, cmd_kmalloc },
 	{ "krealloc", 2, 3, cmd_krealloc },
 	{ "kfree", 1, 1, cmd_kfree },
+	{ "vmalloc", 2, 2, cmd_vmalloc },
+	{ "vfree", 1, 1, cmd_vfree },
+	{ "kmap", 1, 1, cmd_kmap },
+	{ "kunmap", 1, 1, cmd_kunmap },
+	{ "vmalloc", 2, 2, cmd_vmalloc },
+	{ "vfree", 1, 1, cmd_vfree },
+	{ "kmap", 1, 1, cmd_kmap },
+	{ "kunmap", 1, 1, cmd_kunmap },
 	{ "check", 0, 0, cmd_check },
 	{ "cat", 1, 1, cmd_cat },
 	{ "dmesg", 0, 0, cmd_dmesg },

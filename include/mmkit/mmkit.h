@@ -25,6 +25,7 @@
 #include <mmkit/mm.h>
 #include <mmkit/slab.h>
 #include <mmkit/vmalloc.h>
+#include <mmkit/highmem.h>
 
 enum mmk_arch {
 	MMK_ARCH_X86_64,
