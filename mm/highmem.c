@@ -175,7 +175,7 @@ start:
 	}
 	slot = (int)hs->last_pkmap_nr;
 	if (mmk_host_mem_alias(&m->phys, slot_host(hs, slot),
-			       (size_t)pfn << PAGE_SHIFT, PAGE_SIZE))
+			       (size_t)pfn << PAGE_SHIFT, PAGE_SIZE, true))
 		return -1;
 	hs->pkmap_page[slot] = page;
 	hs->pkmap_count[slot] = 1;
@@ -265,7 +265,7 @@ void *kmap_local_page(struct page *page)
 	if (kc->mapped[idx] != page) {
 		if (mmk_host_mem_alias(&m->phys, fix_host(m, hs, cpu->id, idx),
 				       (size_t)page_to_pfn(page) << PAGE_SHIFT,
-				       PAGE_SIZE))
+				       PAGE_SIZE, true))
 			return NULL;
 		kc->mapped[idx] = page;
 	}

@@ -565,7 +565,7 @@ static int init_sparse(struct mmk_machine *m)
 		m->nr_memmap_boot_pages += sec_bytes >> PAGE_SHIFT;
 		if (mmk_host_mem_alias(&m->phys,
 				       (char *)m->vmemmap + s * sec_bytes,
-				       (size_t)phys, sec_bytes))
+				       (size_t)phys, sec_bytes, false))
 			return -ENOMEM;
 	}
 	return 0;

@@ -296,7 +296,7 @@ static int map_pages(struct mmk_machine *m, char *host, struct page **pages,
 		if (mmk_host_mem_alias(&m->phys,
 				       host + ((size_t)i << PAGE_SHIFT),
 				       (size_t)pfn << PAGE_SHIFT,
-				       (size_t)run << PAGE_SHIFT))
+				       (size_t)run << PAGE_SHIFT, true))
 			return -ENOMEM;
 		i += run;
 	}
@@ -659,7 +659,7 @@ void *ioremap(phys_addr_t phys, unsigned long size)
 	if (!vm)
 		return NULL;
 	vm->phys_addr = base;
-	if (mmk_host_mem_alias(&m->phys, vm->addr, (size_t)base, size)) {
+	if (mmk_host_mem_alias(&m->phys, vm->addr, (size_t)base, size, false)) {
 		detach_vm_area(m, vm->addr, "ioremap");
 		kfree(vm);
 		return NULL;

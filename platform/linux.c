@@ -59,11 +59,12 @@ void mmk_host_mem_destroy(struct mmk_host_mem *hm)
 }
 
 int mmk_host_mem_alias(struct mmk_host_mem *hm, void *at, size_t off,
-		       size_t len)
+		       size_t len, bool populate)
 {
 	void *p = mmap(at, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_FIXED | MAP_NORESERVE, hm->fd,
-		       (off_t)off);
+		       MAP_SHARED | MAP_FIXED | MAP_NORESERVE |
+			       (populate ? MAP_POPULATE : 0),
+		       hm->fd, (off_t)off);
 
 	return p == MAP_FAILED ? -ENOMEM : 0;
 }

@@ -23,9 +23,10 @@ struct mmk_host_mem {
 int mmk_host_mem_create(struct mmk_host_mem *hm, size_t size);
 void mmk_host_mem_destroy(struct mmk_host_mem *hm);
 /* Map @len bytes at file offset @off of @hm at the fixed address @at
- * (inside a region from mmk_host_reserve). */
+ * (inside a region from mmk_host_reserve); @populate fills the host page
+ * tables at once (memory that will be touched soon). */
 int mmk_host_mem_alias(struct mmk_host_mem *hm, void *at, size_t off,
-		       size_t len);
+		       size_t len, bool populate);
 /* Replace the mapping at @at with an inaccessible reservation again. */
 int mmk_host_mem_unalias(void *at, size_t len);
 /* Reserve (PROT_NONE) and release host address space. */
