@@ -54,8 +54,13 @@ kmem_cache_free i2
 kfree k
 kfree big
 kfree none
-echo == 7. The zones in Linux's own formats.
+echo == 7. vmalloc: virtually contiguous memory from scattered pages, with
+echo == a guard page after each area (the size in vmallocinfo includes it).
+vmalloc v 100K
+cat /proc/vmallocinfo
+vfree v
+echo == 8. The zones in Linux's own formats.
 cat /proc/zoneinfo
 cat /proc/meminfo
-echo == 8. The verifier walks every free list, per-CPU list and slab.
+echo == 9. The verifier walks every free list, per-CPU list, slab and vmap area.
 check
