@@ -40,10 +40,12 @@
  *      fits (address-ordered first fit), splitting it. Linux's LIFO lists
  *      scatter long-lived pages over the whole zone; first fit keeps them
  *      low and leaves high memory in order-10 blocks (bench: fragmentation,
- *      19% vs 95% of free memory in order-10 blocks after the churn with
- *      the per-CPU lists off). With them on, a page freed to a per-CPU list
- *      is reused from there, which pins the live set where it was; the
- *      lists keep a rough address order to soften that (pcp_list_add).
+ *      19% vs 95% of free memory in order-10 blocks after the churn).
+ *      The per-CPU lists would defeat that by reusing freed pages where
+ *      they lie, so a page freed above the list's frontier (the lowest
+ *      free buddy block of its order when the list was last refilled)
+ *      goes back to the buddy lists instead (free_frozen_page_commit):
+ *      the cache keeps only memory first fit would pick anyway.
  *    - No migrate types (so no /proc/pagetypeinfo, no pageblock stealing,
  *      no highatomic reserve): with address-ordered first fit they add
  *      nothing to fragmentation avoidance here.
@@ -468,8 +470,30 @@ static int nr_pcp_free(struct per_cpu_pages *pcp, int batch, int high,
 }
 
 /* Take @count blocks of @order from the buddy lists onto @list. */
+/* For each pcp order k, the lowest free block of order >= k on the
+ * zone's buddy lists (~0UL if none): where first fit would allocate an
+ * order-k block next. Zone locked. */
+static void zone_frontier(const struct zone *zone, unsigned long *frontier)
+{
+	unsigned long best = ~0UL;
+	int o;
+
+	for (o = MAX_PAGE_ORDER; o >= 0; o--) {
+		long bit = hbitmap_find_first(&zone->free_area[o].map);
+
+		if (bit >= 0)
+			best = min(best, zone->buddy_base +
+						 ((unsigned long)bit << o));
+		if (o < NR_PCP_LISTS)
+			frontier[o] = best;
+	}
+}
+
+/* Take @count blocks of @order onto @list and refresh the list's
+ * frontier (see free_frozen_page_commit). */
 static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
-			unsigned int order, int count, struct list_head *list)
+			unsigned int order, int count, struct list_head *list,
+			unsigned long *frontier)
 {
 	int i;
 
@@ -481,6 +505,7 @@ static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 			break;
 		list_add_tail(&m->mem_map[pfn].lru, list);
 	}
+	zone_frontier(zone, frontier);
 	pthread_mutex_unlock(&zone->lock);
 	return i;
 }
@@ -497,7 +522,8 @@ static struct page *rmqueue_pcplist(struct mmk_machine *m, struct zone *zone,
 	pcp->free_count >>= 1;
 	if (unlikely(list_empty(list))) {
 		int n = rmqueue_bulk(m, zone, order,
-				     nr_pcp_alloc(pcp, zone, order), list);
+				     nr_pcp_alloc(pcp, zone, order), list,
+				     pcp->frontier);
 
 		atomic_fetch_add_explicit(&pcp->count, n << order,
 					  memory_order_relaxed);
@@ -567,6 +593,12 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 	bool free_high = false;
 	int count, high, batch = pcp->batch;
 
+	/* A page above the lowest free buddy memory (as of the last refill)
+	 * goes back to the buddy lists: there it merges, and first fit hands
+	 * out the lower memory first. Caching it here instead would pin the
+	 * live set where it is (bench: fragmentation). */
+	if ((unsigned long)(page - m->mem_map) > pcp->frontier[order])
+		return false;
 	if (!pcp_trylock(m, pcp))
 		return false;
 	pcp->alloc_factor >>= 1;
@@ -1173,6 +1205,8 @@ static inline bool free_pages_fast(struct mmk_machine *m, struct zone *zone,
 	int count, high;
 
 	if (unlikely(page_ref_count(page) != 1 ||
+		     (unsigned long)(page - m->mem_map) >
+			     pcp->frontier[order] ||
 		     page->mmk_alloc != order + 1 ||
 		     (page->flags | (unsigned long)page->mapping |
 		      (unsigned long)(unsigned int)atomic_load_explicit(
@@ -1484,6 +1518,7 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		pcp->batch = batch;
+		memset(pcp->frontier, 0xff, sizeof(pcp->frontier));
 		pcp->high_min = zone->pageset_high_min;
 		pcp->high_max = zone->pageset_high_max;
 	}

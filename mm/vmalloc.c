@@ -36,9 +36,10 @@
  *       nr_vmalloc_pages is the sum over VM_ALLOC areas.
  *
  * 4. Departures.
- *    - Only the first 64 GiB of x86_64's 32 TiB range is backed by host
- *      address space (the whole range is reported in /proc/meminfo);
- *      requests beyond it fail as exhaustion does.
+ *    - Only the start of x86_64's 32 TiB range is backed by host address
+ *      space: as much as the machine has memory, at least 1 GiB (the whole
+ *      range is reported in /proc/meminfo); requests beyond it fail as
+ *      exhaustion does.
  *    - ioremap may map only the machine's physical address space (holes,
  *      firmware and reserved memory); RAM the page allocator owns is
  *      refused as in Linux.
@@ -61,7 +62,7 @@
 #include "lib/avltree.h"
 #include "proc/internal.h"
 
-#define VMALLOC_HOST_MAX (64ULL << 30)
+#define VMALLOC_HOST_MIN (1ULL << 30)
 
 struct vmap_area {
 	unsigned long va_start, va_end;
@@ -748,9 +749,11 @@ int vmalloc_init(struct mmk_machine *m)
 	vs->busy.propagate = NULL;
 	vs->free.propagate = free_propagate;
 	vs->start = (unsigned long)a->vmalloc_start;
+	/* Host address space for the range: as much as the machine has
+	 * memory (vmalloc cannot hand out more), at least 1 GiB. */
 	len = (size_t)min((uint64_t)(a->vmalloc_end - a->vmalloc_start + 1) &
 				  ~(uint64_t)(PAGE_SIZE - 1),
-			  VMALLOC_HOST_MAX);
+			  max((uint64_t)m->cfg.mem_bytes, VMALLOC_HOST_MIN));
 	vs->end = vs->start + len;
 	vs->lazy_max = (unsigned long)fls_long((unsigned long)m->nr_cpus) *
 		       ((32UL << 20) >> PAGE_SHIFT);

@@ -84,6 +84,9 @@ struct per_cpu_pages {
 	int free_count; /* recent frees, for the high-order heuristic */
 	int alloc_factor; /* refill scale (batch << alloc_factor) */
 	int flags; /* PCPF_* */
+	/* per order: the lowest free buddy block of that order or above, as
+	 * of the last refill */
+	unsigned long frontier[NR_PCP_LISTS];
 	struct list_head lists[NR_PCP_LISTS];
 	/* Event counts written by the owner only (no atomic RMW): */
 	atomic_ulong numa[NR_VM_NUMA_EVENT_ITEMS];
