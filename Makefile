@@ -16,6 +16,22 @@ PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 SUB = $(MAKE) --no-print-directory -f mk/rules.mk CC="$(CC)"
 
+FUZZ_TIME ?= 60
+FUZZ_FLAGS = -O1 -g -DMMK_DEBUG=1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+
+.PHONY: fuzz
+# Runs the script fuzzer for FUZZ_TIME seconds (clang + libFuzzer).
+fuzz: deps
+	@$(SUB) O=build/fuzz CC=clang VCFLAGS="$(FUZZ_FLAGS)" \
+		VLDFLAGS="-fsanitize=address,undefined" build/fuzz/lib/libmmkit.a
+	@mkdir -p build/fuzz/bin build/fuzz/corpus
+	@clang -std=c11 -Iinclude -I. $(FUZZ_FLAGS) -fsanitize=fuzzer fuzz/script_fuzz.c \
+		build/fuzz/lib/libmmkit.a -pthread -o build/fuzz/bin/script_fuzz
+	@cp $$(find tests/scripts -name '*.mms') build/fuzz/corpus/
+	@build/fuzz/bin/script_fuzz -max_total_time=$(FUZZ_TIME) -max_len=4096 \
+		-timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+		build/fuzz/corpus fuzz/seeds 2>&1 | tail -25
+
 .PHONY: all demo test test-sanitize test-asan test-tsan bench deps deps-bench \
 	install format format-check clean check-warnings
 

@@ -1,0 +1,66 @@
+# The mmkit tour: Linux's page and slab allocators on the embedded default machine
+# (x86_64, 1 GiB, one node, two CPUs). Run it with `make demo`.
+boot
+echo == 1. A freshly booted machine. RAM is 4K..636K and 1M..1G; the first
+echo == megabyte and the kernel image are reserved, so ZONE_DMA has 3840 of
+echo == its 3998 present pages and the rest is in order-10 blocks.
+cat /proc/buddyinfo
+echo == 2. Allocations: order 0 comes from this CPU's per-CPU list, refilled
+echo == from the buddy lists a batch at a time; GFP_DMA and GFP_DMA32 pick
+echo == the zone; an order above MAX_PAGE_ORDER fails.
+alloc_pages a 0
+alloc_pages b 3
+alloc_pages dma 2 GFP_DMA
+alloc_pages dma32 5 GFP_DMA32
+alloc_pages big 10 GFP_KERNEL|__GFP_COMP
+alloc_pages zeroed 1 GFP_KERNEL|__GFP_ZERO
+alloc_pages huge 11
+echo == Splitting a block left its upper halves on lower orders:
+cat /proc/buddyinfo
+echo == 3. Reference counting: get_page adds a holder; the last put frees.
+get_page a
+put_page a
+put_page a
+echo == 4. Freeing merges each block with its free buddy, order by order.
+free_pages b
+free_pages dma
+free_pages dma32
+free_pages big
+free_pages zeroed
+echo == Freed order 0-3 pages wait on the per-CPU lists until drained:
+drain
+cat /proc/buddyinfo
+echo == 5. Fault injection: the next page allocation fails (ENOMEM).
+fail page_alloc nth=1
+alloc_pages x 0
+fail page_alloc off
+echo == 6. The slab allocator: a cache of 100-byte objects (128 with
+echo == SLAB_HWCACHE_ALIGN, 32 to a page), kmalloc size classes (70 bytes
+echo == come from kmalloc-96), krealloc in place while the class fits, and
+echo == a 20000-byte kmalloc served by the page allocator (order 3).
+kmem_cache_create inode 100 SLAB_HWCACHE_ALIGN
+kmem_cache_alloc i1 inode
+kmem_cache_alloc i2 inode
+kmalloc k 70
+krealloc k 90
+krealloc k 200
+kmalloc big 20000
+kmalloc none 0
+cat /proc/slabinfo
+kmem_cache_destroy inode
+echo == Destroying a cache with live objects is refused (EBUSY); free them:
+kmem_cache_free i1
+kmem_cache_free i2
+kfree k
+kfree big
+kfree none
+echo == 7. vmalloc: virtually contiguous memory from scattered pages, with
+echo == a guard page after each area (the size in vmallocinfo includes it).
+vmalloc v 100K
+cat /proc/vmallocinfo
+vfree v
+echo == 8. The zones in Linux's own formats.
+cat /proc/zoneinfo
+cat /proc/meminfo
+echo == 9. The verifier walks every free list, per-CPU list, slab and vmap area.
+check
