@@ -569,22 +569,6 @@ static inline struct page *rmqueue(struct mmk_machine *m, struct zone *zone,
 }
 
 /* Free to this CPU's list; flush a batch once the list passes high. */
-/*
- * Per-CPU lists keep a rough address order: a freed page lower than the
- * list's head goes to the head (reused first), any other to the tail
- * (flushed first). Allocations so drift towards low memory and flushes
- * return high memory to the buddy lists, which keeps first fit effective
- * behind the lists (bench: fragmentation).
- */
-static inline void pcp_list_add(struct page *page, struct list_head *list)
-{
-	if (!list_empty(list) &&
-	    page > list_first_entry(list, struct page, lru))
-		list_add_tail(&page->lru, list);
-	else
-		list_add(&page->lru, list);
-}
-
 static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 				    struct page *page, unsigned int order,
 				    struct mmk_cpu *cpu)
@@ -603,7 +587,7 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 		return false;
 	pcp->alloc_factor >>= 1;
 	owner_add(&pcp->free_pages, 1UL << order);
-	pcp_list_add(page, &pcp->lists[order]);
+	list_add(&page->lru, &pcp->lists[order]);
 	count = atomic_load_explicit(&pcp->count, memory_order_relaxed) +
 		(1 << order);
 	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
@@ -1230,7 +1214,7 @@ static inline bool free_pages_fast(struct mmk_machine *m, struct zone *zone,
 	page->private = 0;
 	page->index = 0;
 	page->mmk_alloc = 0;
-	pcp_list_add(page, &pcp->lists[order]);
+	list_add(&page->lru, &pcp->lists[order]);
 	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
 	pcp->alloc_factor >>= 1;
 	if (order)
