@@ -11,6 +11,7 @@
 #   build/tsan      TSan, MMK_DEBUG=1
 #   build/release   -O2, MMK_DEBUG=0 (benchmarks)
 
+.DEFAULT_GOAL := all
 CC ?= cc
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)

@@ -204,6 +204,20 @@ static void free_range(struct vmalloc_state *vs, struct vmap_area *va)
 	tree_insert(&vs->free, va);
 }
 
+/* Purge every lazily freed area: back to the free tree. Locked. */
+static void purge_vmap_areas(struct vmalloc_state *vs)
+{
+	struct vmap_area *va, *tmp;
+
+	list_for_each_entry_safe(va, tmp, &vs->purge_list, purge) {
+		list_del(&va->purge);
+		avl_erase(&vs->busy, &va->node);
+		vs->nr_busy--;
+		free_range(vs, va);
+	}
+	vs->lazy_pages = 0;
+}
+
 /* Take @size bytes at @align from the lowest fitting free range. */
 static struct vmap_area *alloc_vmap_area(struct vmalloc_state *vs,
 					 unsigned long size,
@@ -218,7 +232,16 @@ static struct vmap_area *alloc_vmap_area(struct vmalloc_state *vs,
 	if (align > PAGE_SIZE)
 		lo = kmem_cache_alloc(vs->va_cache, GFP_KERNEL);
 	pthread_mutex_lock(&vs->lock);
-	fr = find_lowest_match(vs, size + align - 1);
+	/* Areas are page aligned already; only larger alignments widen the
+	 * search (Linux's adjust_search_size). */
+	fr = find_lowest_match(vs, align > PAGE_SIZE ? size + align - 1 : size);
+	if (!fr && !list_empty(&vs->purge_list)) {
+		/* Out of space: purge the lazily freed areas and retry, as
+		 * alloc_vmap_area() does. */
+		purge_vmap_areas(vs);
+		fr = find_lowest_match(
+			vs, align > PAGE_SIZE ? size + align - 1 : size);
+	}
 	if (!fr || (align > PAGE_SIZE && !lo)) {
 		pthread_mutex_unlock(&vs->lock);
 		kmem_cache_free(vs->va_cache, va);
@@ -251,20 +274,6 @@ static struct vmap_area *alloc_vmap_area(struct vmalloc_state *vs,
 	vs->nr_busy++;
 	pthread_mutex_unlock(&vs->lock);
 	return va;
-}
-
-/* Purge every lazily freed area: back to the free tree. Locked. */
-static void purge_vmap_areas(struct vmalloc_state *vs)
-{
-	struct vmap_area *va, *tmp;
-
-	list_for_each_entry_safe(va, tmp, &vs->purge_list, purge) {
-		list_del(&va->purge);
-		avl_erase(&vs->busy, &va->node);
-		vs->nr_busy--;
-		free_range(vs, va);
-	}
-	vs->lazy_pages = 0;
 }
 
 /* The range stays busy until the next purge (Linux's lazy TLB flush). */
@@ -833,7 +842,6 @@ void proc_vmallocinfo_show(struct seq_file *s, struct mmk_machine *m)
 {
 	struct vmalloc_state *vs = m->vmalloc;
 	struct avl_node *n;
-	struct vmap_area *va;
 
 	if (!vs)
 		return;
@@ -841,8 +849,10 @@ void proc_vmallocinfo_show(struct seq_file *s, struct mmk_machine *m)
 	for (n = avl_first(&vs->busy); n; n = avl_next(n))
 		if (va_of(n)->vm)
 			show_area(s, m, va_of(n));
-	list_for_each_entry(va, &vs->purge_list, purge)
-		show_area(s, m, va);
+	/* Then the lazily freed ones, also in address order. */
+	for (n = avl_first(&vs->busy); n; n = avl_next(n))
+		if (!va_of(n)->vm)
+			show_area(s, m, va_of(n));
 	pthread_mutex_unlock(&vs->lock);
 }
 

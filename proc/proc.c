@@ -92,12 +92,13 @@ char *mmk_proc_read(struct mmk_machine *m, const char *path)
 		if (strcmp(path, proc_files[i].path))
 			continue;
 		proc_files[i].show(&s, m);
-		if (s.overflow || !s.buf) {
+		if (s.overflow) {
 			free(s.buf);
 			errno = ENOMEM;
 			return NULL;
 		}
-		return s.buf;
+		/* An empty file (nothing in vmallocinfo) is "", not an error. */
+		return s.buf ? s.buf : calloc(1, 1);
 	}
 	errno = ENOENT;
 	return NULL;
