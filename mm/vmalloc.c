@@ -470,6 +470,14 @@ static void free_vm_pages(struct page **pages, unsigned int nr)
 		__free_pages(pages[i], 0);
 }
 
+/* Linux vmallocs the page array when it exceeds a page of the kernel's
+ * pointers (shown as "vpages"); mmkit follows the simulated pointer size
+ * for that choice. */
+static bool vpages(const struct mmk_machine *m, unsigned int nr)
+{
+	return (size_t)nr * (size_t)m->arch->ptr_bytes > PAGE_SIZE;
+}
+
 static void *__vmalloc_node(struct mmk_machine *m, unsigned long size,
 			    gfp_t gfp, int node, unsigned long flags)
 {
@@ -497,9 +505,8 @@ static void *__vmalloc_node(struct mmk_machine *m, unsigned long size,
 	array = (size_t)nr * sizeof(struct page *);
 	/* Like Linux, a page array larger than a page is itself vmalloc'd
 	 * ("vpages" in /proc/vmallocinfo). */
-	pages = array > PAGE_SIZE ?
-			__vmalloc_node(m, array, GFP_KERNEL, node, 0) :
-			kmalloc(array, GFP_KERNEL);
+	pages = vpages(m, nr) ? __vmalloc_node(m, array, GFP_KERNEL, node, 0) :
+				kmalloc(array, GFP_KERNEL);
 	if (!pages)
 		goto fail;
 	/* Backing pages may be highmem unless a DMA zone was asked for. */
@@ -525,7 +532,7 @@ fail:
 	detach_vm_area(m, vm->addr, "vmalloc");
 	if (pages) {
 		free_vm_pages(pages, vm->nr_pages);
-		if (array > PAGE_SIZE)
+		if (vpages(m, nr))
 			vfree(pages);
 		else
 			kfree(pages);
@@ -589,13 +596,11 @@ void vfree(const void *addr)
 	if (!vm)
 		return;
 	if (vm->flags & VM_ALLOC) {
-		size_t array = (size_t)vm->nr_pages * sizeof(struct page *);
-
 		pthread_mutex_lock(&vs->lock);
 		vs->nr_vmalloc_pages -= vm->nr_pages;
 		pthread_mutex_unlock(&vs->lock);
 		free_vm_pages(vm->pages, vm->nr_pages);
-		if (array > PAGE_SIZE)
+		if (vpages(m, vm->nr_pages))
 			vfree(vm->pages);
 		else
 			kfree(vm->pages);
@@ -810,9 +815,11 @@ static void show_area(struct seq_file *s, struct mmk_machine *m,
 	}
 	if (vm->caller)
 		seq_printf(s, " %s", (const char *)vm->caller);
-	if (vm->nr_pages)
+	/* Linux records pages only for VM_ALLOC areas (vmap keeps them
+	 * only with VM_MAP_PUT_PAGES), and prints phys= when nonzero. */
+	if ((vm->flags & VM_ALLOC) && vm->nr_pages)
 		seq_printf(s, " pages=%u", vm->nr_pages);
-	if (vm->flags & VM_IOREMAP)
+	if (vm->phys_addr)
 		seq_printf(s, " phys=0x%0*llx", m->arch->ptr_bytes * 2,
 			   (unsigned long long)vm->phys_addr);
 	if (vm->flags & VM_IOREMAP)
@@ -825,10 +832,9 @@ static void show_area(struct seq_file *s, struct mmk_machine *m,
 		seq_puts(s, " user");
 	if (vm->flags & VM_DMA_COHERENT)
 		seq_puts(s, " dma-coherent");
-	if ((vm->flags & VM_ALLOC) &&
-	    (size_t)vm->nr_pages * sizeof(struct page *) > PAGE_SIZE)
+	if ((vm->flags & VM_ALLOC) && vpages(m, vm->nr_pages))
 		seq_puts(s, " vpages");
-	if (m->arch->arch == MMK_ARCH_X86_64 && vm->pages) {
+	if (m->arch->arch == MMK_ARCH_X86_64 && (vm->flags & VM_ALLOC)) {
 		for (i = 0; i < vm->nr_pages; i++)
 			nodes[page_to_nid(vm->pages[i])]++;
 		for_each_online_node(m, nid)
