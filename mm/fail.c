@@ -26,6 +26,7 @@
 #include "mm/internal.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 uint64_t mmk_random(struct mmk_machine *m)
@@ -80,8 +81,13 @@ int mmk_fail_set(struct mmk_machine *m, enum mmk_fail_kind kind,
 	f = &m->fail[kind];
 	pthread_mutex_lock(&m->fail_lock);
 	memset(&f->attr, 0, sizeof(f->attr));
-	if (attr)
+	f->cache[0] = '\0';
+	if (attr) {
 		f->attr = *attr;
+		if (attr->cache)
+			snprintf(f->cache, sizeof f->cache, "%s", attr->cache);
+		f->attr.cache = f->cache[0] ? f->cache : NULL;
+	}
 	f->calls = 0;
 	f->failed = 0;
 	f->active = attr && (attr->nth || attr->probability);

@@ -96,6 +96,7 @@ unsigned long highmem_kaddr(struct mmk_machine *m, const void *p);
 /* ---- mm/fail.c ---- */
 struct mmk_fail {
 	struct mmk_fail_attr attr;
+	char cache[64]; /* attr.cache points here */
 	atomic_bool active;
 	unsigned long calls; /* eligible calls seen */
 	unsigned long failed; /* failures injected */

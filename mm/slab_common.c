@@ -142,10 +142,14 @@ int create_kmalloc_caches(struct mmk_machine *m)
 
 bool should_failslab(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp)
 {
+	struct mmk_fail *f = &m->fail[MMK_FAIL_SLAB];
+
 	/* The cache of cache descriptors is exempt, as in Linux. */
 	if (s == m->slab->kmem_cache || (gfp & __GFP_NOFAIL))
 		return false;
-	return should_fail(m, &m->fail[MMK_FAIL_SLAB]);
+	if (f->attr.cache && strcmp(f->attr.cache, s->name))
+		return false;
+	return should_fail(m, f);
 }
 
 /* ---- caches ---- */

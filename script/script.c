@@ -14,7 +14,8 @@
  *   get_page H / put_page H     reference counting (the last put frees)
  *   cpu N                       run on simulated CPU N (EINVAL, EBUSY)
  *   drain                       drain_all_pages(NULL)
- *   fail page_alloc|slab [nth=N] [times=N] [probability=P] [min_order=O] | off
+ *   fail page_alloc|slab [nth=N] [times=N] [probability=P] [min_order=O]
+ *        [cache=NAME] | off
  * and the commands of script/cmd_slab.c and script/cmd_vmalloc.c.
  *   check, cat PATH, dmesg, echo WORDS...
  *
@@ -315,6 +316,13 @@ static int parse_fail_attr(struct script *sc, int argc, char **argv,
 		char *eq = strchr(argv[i], '=');
 		uint64_t v;
 
+		if (eq && !strncmp(argv[i], "cache=", 6)) {
+			if (!valid_name(eq + 1))
+				return script_error(sc, "bad cache name '%s'",
+						    eq + 1);
+			attr->cache = eq + 1;
+			continue;
+		}
 		if (!eq || !parse_number(eq + 1, &v))
 			return script_error(
 				sc, "fail option '%s' is not key=number",

@@ -143,6 +143,9 @@ struct mmk_fail_attr {
 	long times;
 	unsigned int probability;
 	unsigned int min_order;
+	/* MMK_FAIL_SLAB: only this cache's allocations are eligible (Linux's
+	 * failslab cache_filter); NULL or "": every cache. Copied. */
+	const char *cache;
 };
 
 /** mmk_fail_set() - install (or with NULL, clear) the fault plan for @kind. */

@@ -13,3 +13,10 @@ kmalloc big 100000
 fail slab off
 kmalloc n 100
 check
+# Only one cache's allocations fail (Linux's failslab cache filter).
+fail slab nth=1 times=0 cache=obj
+kmem_cache_alloc d obj
+kmalloc o 100
+fail slab off
+kmem_cache_alloc e obj
+check
