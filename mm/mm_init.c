@@ -492,7 +492,7 @@ static int init_nodes(struct mmk_machine *m)
 			zone->zone_pgdat = pgdat;
 			zone->idx = (enum zone_type)t;
 			zone->name = zone_names[t];
-			pthread_mutex_init(&zone->lock, NULL);
+			mmk_host_mutex_init(&zone->lock);
 		}
 		init_zone_ranges(m, pgdat, spfn, epfn);
 	}

@@ -79,6 +79,7 @@ struct kmem_cache {
 	unsigned int cpu_stride;
 	unsigned int size; /* stride between objects */
 	unsigned int reciprocal_size; /* 2^32 / size + 1 */
+	unsigned int size_shift; /* log2(size) if a power of two, else 0 */
 	unsigned int object_size; /* what the user asked for */
 	unsigned int offset; /* free pointer inside the object */
 	unsigned int inuse; /* end of object + right red zone */
@@ -133,6 +134,106 @@ struct slab_state {
 	atomic_ulong alloc_seq; /* slab operation counter for tracking */
 };
 
+/* ---- inline fast paths (mm/slub.c has the slow ones) ---- */
+
+static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
+						 int cpu)
+{
+	return (struct array_cache *)(s->cpu_arrays +
+				      (size_t)cpu * s->cpu_stride);
+}
+
+/* The slab of @p if @p points into a slab page of the direct map. */
+static inline struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)m->phys.base;
+	unsigned long pfn = (unsigned long)(off >> PAGE_SHIFT);
+	struct page *page;
+
+	/* Direct map only, and only where there is a mem_map. */
+	if (unlikely(pfn >= m->lowmem_end_pfn || !pfn_zone_fast(m, pfn)))
+		return NULL;
+	page = m->mem_map + pfn;
+	if (page->compound_head & 1)
+		page = (struct page *)(page->compound_head - 1);
+	if (unlikely(page_type_of(page) != PGTY_slab))
+		return NULL;
+	return page_slab(page);
+}
+
+/* @obj's index in @slab, or -1 if @obj is not an object boundary of it. */
+static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
+			     struct slab *slab, const void *obj)
+{
+	const char *base =
+		(char *)m->phys.base +
+		((size_t)(slab_page(slab) - m->mem_map) << PAGE_SHIFT) +
+		slab->colour;
+	long off = (const char *)obj - base - (long)s->red_left_pad;
+	unsigned long idx;
+
+	if (off < 0 || off >= (long)slab->objects * (long)s->size)
+		return -1;
+	if (s->size_shift)
+		return (off & ((1L << s->size_shift) - 1)) ?
+			       -1 :
+			       off >> s->size_shift;
+	/* Division by multiplication (Linux's reciprocal_divide): exact
+	 * for multiples of size below 2^32 / size. */
+	idx = (unsigned long)(((uint64_t)off * s->reciprocal_size) >> 32);
+	if (idx * s->size != (unsigned long)off)
+		return -1;
+	return (long)idx;
+}
+
+/* Pop an object from this CPU's array; NULL: take slab_alloc(). */
+static inline void *slab_alloc_fast(struct mmk_machine *m, struct kmem_cache *s,
+				    gfp_t gfp)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	struct array_cache *ac;
+	void *obj;
+
+	if (unlikely(!cpu || s->debug || (gfp & __GFP_ZERO) ||
+		     atomic_load_explicit(&m->fail[MMK_FAIL_SLAB].active,
+					  memory_order_relaxed)))
+		return NULL;
+	ac = slab_cpu_array(s, cpu->id);
+	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))
+		return NULL;
+	if (unlikely(!ac->avail)) {
+		cpu_guard_unlock(&ac->guard);
+		return NULL;
+	}
+	obj = ac->entry[--ac->avail];
+	cpu_guard_unlock(&ac->guard);
+	return obj;
+}
+
+/* Push @obj (of @slab, of @s) on this CPU's array if that needs nothing
+ * else; false: take slab_free(). */
+static inline bool slab_free_fast(struct mmk_machine *m, struct kmem_cache *s,
+				  struct slab *slab, void *obj)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	struct array_cache *ac;
+
+	if (unlikely(!cpu || s->debug || m->nr_nodes != 1 ||
+		     obj_index(m, s, slab, obj) < 0))
+		return false;
+	ac = slab_cpu_array(s, cpu->id);
+	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))
+		return false;
+	if (unlikely(ac->avail == ac->limit ||
+		     (ac->avail && ac->entry[ac->avail - 1] == obj))) {
+		cpu_guard_unlock(&ac->guard);
+		return false;
+	}
+	ac->entry[ac->avail++] = obj;
+	cpu_guard_unlock(&ac->guard);
+	return true;
+}
+
 /* mm/slub.c */
 int kmem_cache_init(struct mmk_machine *m);
 void kmem_cache_exit(struct mmk_machine *m);
@@ -146,9 +247,11 @@ void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 	       void *obj);
 int __kmem_cache_shrink(struct mmk_machine *m, struct kmem_cache *s);
+int slab_alloc_bulk(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
+		    size_t n, void **p);
+void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
+		    void **p);
 bool slab_verify(struct mmk_machine *m, char *why, size_t len);
-/* The slab of @p if @p points into a slab page, else NULL. */
-struct slab *virt_to_slab(struct mmk_machine *m, const void *p);
 void slab_info(struct mmk_machine *m, struct kmem_cache *s,
 	       unsigned long *active_objs, unsigned long *num_objs,
 	       unsigned long *num_slabs);

@@ -302,9 +302,13 @@ const char *kmem_cache_name(struct kmem_cache *s)
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
 	struct mmk_machine *m = mmk_ctx.m;
+	void *obj;
 
 	if (unlikely(!m || !s))
 		return NULL;
+	obj = slab_alloc_fast(m, s, gfp);
+	if (likely(obj))
+		return obj;
 	return slab_alloc(m, s, gfp, NUMA_NO_NODE);
 }
 
@@ -363,26 +367,26 @@ int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size,
 			  void **p)
 {
 	struct mmk_machine *m = mmk_cur();
-	size_t i;
 
-	if (!m || !s || !size)
+	if (!m || !s || !size || !p)
 		return 0;
-	for (i = 0; i < size; i++) {
-		p[i] = slab_alloc(m, s, gfp, NUMA_NO_NODE);
-		if (!p[i]) {
-			kmem_cache_free_bulk(s, i, p);
-			return 0;
-		}
-	}
-	return (int)size;
+	return slab_alloc_bulk(m, s, gfp, size, p);
 }
 
 void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 {
+	struct mmk_machine *m = mmk_cur();
 	size_t i;
 
-	for (i = 0; i < size; i++)
-		kmem_cache_free(s, p[i]);
+	if (!m || !size || !p)
+		return;
+	if (!s) {
+		/* kfree_bulk(): each object's own cache. */
+		for (i = 0; i < size; i++)
+			kfree(p[i]);
+		return;
+	}
+	slab_free_bulk(m, s, size, p);
 }
 
 /* ---- kmalloc ---- */
@@ -422,6 +426,12 @@ void *kmalloc_node(size_t size, gfp_t gfp, int node)
 							    0) :
 					     node);
 	s = m->slab->kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
+	if (node == NUMA_NO_NODE) {
+		void *obj = slab_alloc_fast(m, s, gfp);
+
+		if (likely(obj))
+			return obj;
+	}
 	return slab_alloc(m, s, gfp, node);
 }
 
@@ -485,8 +495,16 @@ void kfree(const void *p)
 
 	if (unlikely(!m || ZERO_OR_NULL_PTR(p)))
 		return;
-	slab = kmalloc_owner(m, p, &large, "kfree");
+	slab = virt_to_slab(m, p);
 	if (likely(slab)) {
+		if (likely(slab_free_fast(m, slab->slab_cache, slab,
+					  (void *)p)))
+			return;
+		slab_free(m, slab->slab_cache, slab, (void *)p);
+		return;
+	}
+	slab = kmalloc_owner(m, p, &large, "kfree");
+	if (slab) {
 		slab_free(m, slab->slab_cache, slab, (void *)p);
 		return;
 	}

@@ -128,40 +128,7 @@ static inline void set_freepointer(const struct kmem_cache *s, void *obj,
 
 static inline struct array_cache *cpu_array(const struct kmem_cache *s, int cpu)
 {
-	return (struct array_cache *)(s->cpu_arrays +
-				      (size_t)cpu * s->cpu_stride);
-}
-
-/* Object @obj's index in @slab, or -1 if @obj is not an object boundary
- * of it. */
-static long obj_index(struct mmk_machine *m, struct kmem_cache *s,
-		      struct slab *slab, const void *obj)
-{
-	const char *base = (char *)slab_address(m, slab) + slab->colour;
-	long off = (const char *)obj - base - (long)s->red_left_pad;
-	unsigned long idx;
-
-	if (off < 0 || off >= (long)slab->objects * (long)s->size)
-		return -1;
-	/* Division by multiplication (Linux's reciprocal_divide): exact
-	 * for multiples of size below 2^32 / size. */
-	idx = (unsigned long)(((uint64_t)off * s->reciprocal_size) >> 32);
-	if (idx * s->size != (unsigned long)off)
-		return -1;
-	return (long)idx;
-}
-
-struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
-{
-	struct page *page = virt_to_page(p);
-
-	if (!page)
-		return NULL;
-	page = compound_head(page);
-	if (page_type_of(page) != PGTY_slab)
-		return NULL;
-	(void)m;
-	return page_slab(page);
+	return slab_cpu_array(s, cpu);
 }
 
 /* ---- debug: red zones, poison, tracking, reports ---- */
@@ -525,27 +492,35 @@ static void slab_push(struct kmem_cache *s, struct slab *slab, void *obj)
 }
 
 /* Take one object from node @n's slabs; node locked. */
-static void *node_take(struct kmem_cache *s, struct kmem_cache_node *n)
+/* Take up to @want objects from node @n's slabs, a slab at a time
+ * (partial slabs first, then empty ones); node locked. */
+static unsigned int node_take(struct kmem_cache *s, struct kmem_cache_node *n,
+			      void **out, unsigned int want)
 {
-	struct slab *slab;
-	void *obj;
+	unsigned int got = 0;
 
-	if (!list_empty(&n->slabs_partial)) {
-		slab = list_first_entry(&n->slabs_partial, struct slab,
-					slab_list);
-	} else if (!list_empty(&n->slabs_free)) {
-		slab = list_first_entry(&n->slabs_free, struct slab, slab_list);
-		n->free_slabs--;
-	} else {
-		return NULL;
+	while (got < want) {
+		struct slab *slab;
+
+		if (!list_empty(&n->slabs_partial)) {
+			slab = list_first_entry(&n->slabs_partial, struct slab,
+						slab_list);
+		} else if (!list_empty(&n->slabs_free)) {
+			slab = list_first_entry(&n->slabs_free, struct slab,
+						slab_list);
+			n->free_slabs--;
+		} else {
+			break;
+		}
+		while (got < want && slab->inuse < slab->objects)
+			out[got++] = slab_pop(s, slab);
+		list_del(&slab->slab_list);
+		list_add(&slab->slab_list, slab->inuse == slab->objects ?
+						   &n->slabs_full :
+						   &n->slabs_partial);
 	}
-	obj = slab_pop(s, slab);
-	n->free_objects--;
-	list_del(&slab->slab_list);
-	list_add(&slab->slab_list, slab->inuse == slab->objects ?
-					   &n->slabs_full :
-					   &n->slabs_partial);
-	return obj;
+	n->free_objects -= got;
+	return got;
 }
 
 static void node_add_slab(struct kmem_cache_node *n, struct slab *slab)
@@ -603,8 +578,7 @@ static unsigned int node_alloc_many(struct mmk_machine *m, struct kmem_cache *s,
 		struct slab *slab;
 
 		pthread_mutex_lock(&n->list_lock);
-		while (got < want && (out[got] = node_take(s, n)))
-			got++;
+		got += node_take(s, n, out + got, want - got);
 		pthread_mutex_unlock(&n->list_lock);
 		if (got)
 			break;
@@ -633,17 +607,45 @@ static void node_free_one(struct mmk_machine *m, struct kmem_cache *s,
 }
 
 /* Move the oldest batchcount objects of @ac back to their slabs. */
+/* Give @n objects back to their slabs, taking each node's lock once;
+ * slabs the nodes do not keep are freed after the locks are dropped. */
+static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
+			  void *const *objs, unsigned int n)
+{
+	struct slab *slab, *tmp;
+	LIST_HEAD(discard);
+	int nid;
+
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *node = s->node[nid];
+		bool locked = false;
+		unsigned int i;
+
+		for (i = 0; i < n; i++) {
+			slab = virt_to_slab(m, objs[i]);
+			if (m->nr_nodes > 1 && slab_node(m, s, slab) != node)
+				continue;
+			if (!locked) {
+				pthread_mutex_lock(&node->list_lock);
+				locked = true;
+			}
+			slab = node_put(s, node, slab, objs[i]);
+			if (slab)
+				list_add(&slab->slab_list, &discard);
+		}
+		if (locked)
+			pthread_mutex_unlock(&node->list_lock);
+	}
+	list_for_each_entry_safe(slab, tmp, &discard, slab_list)
+		discard_slab(m, s, slab);
+}
+
+/* Move the oldest @count objects of @ac back to their slabs. */
 static void cache_flusharray(struct mmk_machine *m, struct kmem_cache *s,
 			     struct array_cache *ac, unsigned int count)
 {
-	unsigned int i;
-
 	count = min(count, ac->avail);
-	for (i = 0; i < count; i++) {
-		void *obj = ac->entry[i];
-
-		node_free_one(m, s, virt_to_slab(m, obj), obj);
-	}
+	free_to_nodes(m, s, ac->entry, count);
 	ac->avail -= count;
 	memmove(ac->entry, ac->entry + count, ac->avail * sizeof(void *));
 }
@@ -759,6 +761,90 @@ void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 		}
 	}
 	node_free_one(m, s, slab, obj);
+}
+
+/*
+ * Bulk calls: one guard for the whole batch; objects beyond what the CPU
+ * array holds come straight from, or go straight back to, the slabs with
+ * one node lock per batch. All or nothing on allocation.
+ */
+int slab_alloc_bulk(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
+		    size_t n, void **p)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	size_t got = 0;
+
+	if (unlikely(s->debug || !cpu)) {
+		for (; got < n; got++)
+			if (!(p[got] = slab_alloc(m, s, gfp, NUMA_NO_NODE)))
+				goto fail;
+		return (int)n;
+	}
+	if (unlikely(atomic_load_explicit(&m->fail[MMK_FAIL_SLAB].active,
+					  memory_order_relaxed)) &&
+	    should_failslab(m, s, gfp))
+		return 0;
+	{
+		struct array_cache *ac = cpu_array(s, cpu->id);
+
+		if (cpu_guard_trylock(m, &ac->guard)) {
+			while (got < n && ac->avail)
+				p[got++] = ac->entry[--ac->avail];
+			cpu_guard_unlock(&ac->guard);
+		}
+	}
+	while (got < n) {
+		unsigned int more = node_alloc_many(
+			m, s, gfp, cpu->node, p + got,
+			(unsigned int)min(n - got, (size_t)UINT32_MAX));
+
+		if (!more)
+			goto fail;
+		got += more;
+	}
+	if (unlikely(gfp & __GFP_ZERO))
+		for (got = 0; got < n; got++)
+			memset(p[got], 0, s->object_size);
+	return (int)n;
+fail:
+	slab_free_bulk(m, s, got, p);
+	return 0;
+}
+
+void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
+		    void **p)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	struct array_cache *ac;
+	size_t i = 0;
+
+	if (unlikely(s->debug || !cpu || m->nr_nodes > 1)) {
+		for (; i < n; i++)
+			slab_free(m, s, virt_to_slab(m, p[i]), p[i]);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct slab *slab = virt_to_slab(m, p[i]);
+
+		if (unlikely(!slab || slab->slab_cache != s ||
+			     obj_index(m, s, slab, p[i]) < 0)) {
+			/* Not this cache's object: report it through the
+			 * single-object path and free none of the batch. */
+			printk(m,
+			       "WARNING: kmem_cache_free_bulk(%s): object %zu is not an object of the cache",
+			       s->name, i);
+			return;
+		}
+	}
+	ac = cpu_array(s, cpu->id);
+	i = 0;
+	if (cpu_guard_trylock(m, &ac->guard)) {
+		while (i < n && ac->avail < ac->limit)
+			ac->entry[ac->avail++] = p[i++];
+		cpu_guard_unlock(&ac->guard);
+	}
+	if (i < n)
+		free_to_nodes(m, s, p + i, (unsigned int)(n - i));
 }
 
 /* ---- cache geometry ---- */
@@ -1047,6 +1133,9 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	s->align = calculate_alignment(s->flags, s->align, s->object_size);
 	calculate_sizes(s);
 	s->reciprocal_size = (unsigned int)((1ULL << 32) / s->size + 1);
+	s->size_shift = (s->size & (s->size - 1)) ?
+				0 :
+				(unsigned int)__builtin_ctz(s->size);
 	s->order = calculate_order(m, s->size);
 	s->objects = order_objects(s->order, s->size);
 	if (!s->objects)
@@ -1075,7 +1164,7 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 		if (!n)
 			return -ENOMEM;
 		memset(n, 0, sizeof(*n));
-		pthread_mutex_init(&n->list_lock, NULL);
+		mmk_host_mutex_init(&n->list_lock);
 		INIT_LIST_HEAD(&n->slabs_partial);
 		INIT_LIST_HEAD(&n->slabs_full);
 		INIT_LIST_HEAD(&n->slabs_free);
@@ -1190,7 +1279,7 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 		pthread_mutex_lock(&stat->node[nid]->list_lock);
 		memcpy(n, stat->node[nid], sizeof(*n));
 		pthread_mutex_unlock(&stat->node[nid]->list_lock);
-		pthread_mutex_init(&n->list_lock, NULL);
+		mmk_host_mutex_init(&n->list_lock);
 		INIT_LIST_HEAD(&n->slabs_partial);
 		INIT_LIST_HEAD(&n->slabs_full);
 		INIT_LIST_HEAD(&n->slabs_free);

@@ -1358,12 +1358,24 @@ static void test_alloc_bulk_is_all_or_nothing(void **state)
 	assert_non_null(s);
 	assert_non_null(d);
 	before = free_pages_now(m);
+	/* failslab is asked once per bulk call, as in Linux: it fails the
+	 * whole call. */
 	assert_int_equal(
 		mmk_fail_set(m, MMK_FAIL_SLAB,
-			     &(struct mmk_fail_attr){ .nth = 30, .times = 1 }),
+			     &(struct mmk_fail_attr){ .nth = 1, .times = 1 }),
 		0);
 	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, 40, p), 0);
 	assert_int_equal(mmk_fail_count(m, MMK_FAIL_SLAB), 1);
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_SLAB, NULL), 0);
+	/* A failure half way (the second slab's pages cannot be had) gives
+	 * back what was already taken. */
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC,
+			     &(struct mmk_fail_attr){ .nth = 2, .times = -1 }),
+		0);
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, 40, p), 0);
+	assert_true(mmk_fail_count(m, MMK_FAIL_PAGE_ALLOC) >= 1);
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC, NULL), 0);
 	/* Everything allocated was given back: once the per-CPU array is
 	 * flushed, no object is in use and every page is free again. */
 	assert_int_equal(kmem_cache_shrink(s), 0);

@@ -38,6 +38,9 @@ bool mmk_host_membarrier_init(void);
 /* A full memory barrier on every thread of this process (membarrier). */
 void mmk_host_membarrier(void);
 
+/* A mutex that spins briefly before sleeping (for short critical
+ * sections such as zone and slab node locks, like a kernel spinlock). */
+void mmk_host_mutex_init(void *mutex);
 void mmk_host_cpu_relax(void);
 void mmk_host_yield(void);
 uint64_t mmk_host_now_ns(void);
