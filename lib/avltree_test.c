@@ -22,7 +22,7 @@ struct item {
 	long sum; /* of keys in the subtree */
 };
 
-#define item_of(n) ((struct item *)((char *)(n) - offsetof(struct item, node)))
+#define item_of(n) ((struct item *)((char *)(n)-offsetof(struct item, node)))
 
 static void sum_propagate(struct avl_node *n)
 {
@@ -97,7 +97,8 @@ static void test_random_inserts_and_erases_keep_order_and_balance(void **state)
 
 		while (n) {
 			if (prev)
-				assert_true(item_of(prev)->key < item_of(n)->key);
+				assert_true(item_of(prev)->key <
+					    item_of(n)->key);
 			assert_ptr_equal(avl_prev(n), prev);
 			prev = n;
 			n = avl_next(n);
@@ -113,7 +114,8 @@ static void test_random_inserts_and_erases_keep_order_and_balance(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_random_inserts_and_erases_keep_order_and_balance),
+		cmocka_unit_test(
+			test_random_inserts_and_erases_keep_order_and_balance),
 	};
 
 	return cmocka_run_group_tests_name("avltree", tests, NULL, NULL);
