@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "tests/mmk_test.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,45 +28,12 @@
 
 static struct mmk_machine *boot_with(enum mmk_arch arch, uint64_t mem, int cpus)
 {
-	struct mmk_config cfg;
-	struct mmk_machine *m;
-
-	mmk_config_init(&cfg);
-	cfg.arch = arch;
-	cfg.mem_bytes = mem;
-	cfg.nr_cpus = cpus;
-	m = mmk_boot(&cfg);
-	assert_non_null(m);
-	return m;
+	return mmk_test_boot(arch, mem, 1, cpus, true);
 }
 
 static struct mmk_machine *boot_i386(void)
 {
 	return boot_with(MMK_ARCH_I386, 1ULL << 30, 2);
-}
-
-static void assert_check_ok(struct mmk_machine *m)
-{
-	char why[512];
-	int bad = mmk_check(m, why, sizeof why);
-
-	if (bad)
-		fail_msg("check failed: %s", why);
-}
-
-static bool dmesg_has(struct mmk_machine *m, const char *needle)
-{
-	static char buf[MMK_LOG_SIZE + 1];
-
-	mmk_dmesg(m, buf, sizeof buf);
-	return strstr(buf, needle) != NULL;
-}
-
-static size_t dmesg_len(struct mmk_machine *m)
-{
-	char c;
-
-	return mmk_dmesg(m, &c, 1);
 }
 
 static struct page *alloc_high(void)

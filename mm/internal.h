@@ -79,20 +79,6 @@ struct mmk_log {
 	size_t head; /* bytes ever written */
 };
 
-/* ---- mm/vmalloc.c ---- */
-int vmalloc_init(struct mmk_machine *m);
-void vmalloc_exit(struct mmk_machine *m);
-bool vmalloc_verify(struct mmk_machine *m, char *why, size_t len);
-/* The kernel address of a pointer into the vmalloc window, or 0. */
-unsigned long vmalloc_kaddr(struct mmk_machine *m, const void *p);
-unsigned long vmalloc_used_pages(struct mmk_machine *m);
-
-/* ---- mm/highmem.c ---- */
-int highmem_init(struct mmk_machine *m);
-void highmem_exit(struct mmk_machine *m);
-bool highmem_verify(struct mmk_machine *m, char *why, size_t len);
-unsigned long highmem_kaddr(struct mmk_machine *m, const void *p);
-
 /* ---- mm/fail.c ---- */
 struct mmk_fail {
 	struct mmk_fail_attr attr;

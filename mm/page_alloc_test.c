@@ -10,57 +10,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "tests/mmk_test.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mm/internal.h"
 
-static struct mmk_machine *boot_with(enum mmk_arch arch, uint64_t mem,
-				     int nodes, int cpus, bool pcp)
-{
-	struct mmk_config cfg;
-	struct mmk_machine *m;
-
-	mmk_config_init(&cfg);
-	cfg.arch = arch;
-	cfg.mem_bytes = mem;
-	cfg.nr_nodes = nodes;
-	cfg.nr_cpus = cpus;
-	cfg.pcp = pcp;
-	m = mmk_boot(&cfg);
-	assert_non_null(m);
-	return m;
-}
-
-static void assert_check_ok(struct mmk_machine *m)
-{
-	char why[512];
-	int bad = mmk_check(m, why, sizeof why);
-
-	if (bad)
-		fail_msg("check failed: %s", why);
-}
-
-static char *proc(struct mmk_machine *m, const char *path)
-{
-	char *text = mmk_proc_read(m, path);
-
-	assert_non_null(text);
-	return text;
-}
+#define boot_with mmk_test_boot
 
 static struct zone *zone_of(struct mmk_machine *m, int nid, enum zone_type t)
 {
 	return &m->node_data[nid]->node_zones[t];
-}
-
-static size_t dmesg_has(struct mmk_machine *m, const char *needle)
-{
-	static char buf[MMK_LOG_SIZE + 1];
-
-	mmk_dmesg(m, buf, sizeof buf);
-	return strstr(buf, needle) != NULL;
 }
 
 /* ---- boot ---- */

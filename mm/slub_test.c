@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "tests/mmk_test.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,31 +40,6 @@ static struct mmk_machine *boot_small(void)
 	return boot_with(1ULL << 30, 1, 2);
 }
 
-static void assert_check_ok(struct mmk_machine *m)
-{
-	char why[512];
-	int bad = mmk_check(m, why, sizeof why);
-
-	if (bad)
-		fail_msg("check failed: %s", why);
-}
-
-static char *proc(struct mmk_machine *m, const char *path)
-{
-	char *text = mmk_proc_read(m, path);
-
-	assert_non_null(text);
-	return text;
-}
-
-static bool dmesg_has(struct mmk_machine *m, const char *needle)
-{
-	static char buf[MMK_LOG_SIZE + 1];
-
-	mmk_dmesg(m, buf, sizeof buf);
-	return strstr(buf, needle) != NULL;
-}
-
 /* The /proc/slabinfo line of cache @name (without its newline) copied to
  * @out; false if there is none. */
 static bool slabinfo_line(struct mmk_machine *m, const char *name, char *out,
@@ -90,31 +66,6 @@ static bool slabinfo_line(struct mmk_machine *m, const char *name, char *out,
 	}
 	free(text);
 	return found;
-}
-
-/* A /proc/meminfo value in kB. */
-static unsigned long meminfo_kb(struct mmk_machine *m, const char *key)
-{
-	char *text = proc(m, "/proc/meminfo");
-	size_t klen = strlen(key);
-	char *line = text;
-	unsigned long v = 0;
-	bool found = false;
-
-	while (line && *line) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = strtoul(line + klen + 1, NULL, 10);
-			found = true;
-			break;
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	free(text);
-	if (!found)
-		fail_msg("meminfo has no %s", key);
-	return v;
 }
 
 /* Free pages with every per-CPU page list drained to the buddy lists. */

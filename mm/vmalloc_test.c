@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "tests/mmk_test.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -31,16 +32,7 @@
 
 static struct mmk_machine *boot_with(enum mmk_arch arch, uint64_t mem, int cpus)
 {
-	struct mmk_config cfg;
-	struct mmk_machine *m;
-
-	mmk_config_init(&cfg);
-	cfg.arch = arch;
-	cfg.mem_bytes = mem;
-	cfg.nr_cpus = cpus;
-	m = mmk_boot(&cfg);
-	assert_non_null(m);
-	return m;
+	return mmk_test_boot(arch, mem, 1, cpus, true);
 }
 
 /* The default machines of these tests. */
@@ -54,24 +46,6 @@ static struct mmk_machine *boot_i386(void)
 	return boot_with(MMK_ARCH_I386, 1ULL << 30, 2);
 }
 
-static void assert_check_ok(struct mmk_machine *m)
-{
-	char why[512];
-	int bad = mmk_check(m, why, sizeof why);
-
-	if (bad)
-		fail_msg("check failed: %s", why);
-}
-
-static char *proc(struct mmk_machine *m, const char *path)
-{
-	char *text = mmk_proc_read(m, path);
-
-	if (!text)
-		fail_msg("mmk_proc_read(%s) failed: errno %d", path, errno);
-	return text;
-}
-
 static void assert_vmallocinfo(struct mmk_machine *m, const char *expect)
 {
 	char *text = proc(m, "/proc/vmallocinfo");
@@ -80,34 +54,7 @@ static void assert_vmallocinfo(struct mmk_machine *m, const char *expect)
 	free(text);
 }
 
-static bool dmesg_has(struct mmk_machine *m, const char *needle)
-{
-	static char buf[MMK_LOG_SIZE + 1];
-
-	mmk_dmesg(m, buf, sizeof buf);
-	return strstr(buf, needle) != NULL;
-}
-
-static size_t dmesg_len(struct mmk_machine *m)
-{
-	char c;
-
-	return mmk_dmesg(m, &c, 1);
-}
-
 /* The value of /proc/meminfo line @name (e.g. "VmallocUsed:") in kB. */
-static unsigned long meminfo_kb(struct mmk_machine *m, const char *name)
-{
-	char *text = proc(m, "/proc/meminfo");
-	char *line = strstr(text, name);
-	unsigned long kb;
-
-	assert_non_null(line);
-	assert_int_equal(sscanf(line + strlen(name), "%lu kB", &kb), 1);
-	free(text);
-	return kb;
-}
-
 /* The exact /proc/meminfo text of the VmallocUsed line. */
 static void assert_vmalloc_used_line(struct mmk_machine *m, unsigned long kb)
 {
@@ -246,7 +193,7 @@ static void test_vmalloc_zero_size_returns_null(void **state)
 	assert_null(vmalloc(0));
 	assert_null(vzalloc(0));
 	assert_null(vmalloc_node(4096, 5)); /* no such node */
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 0);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	/* Nothing was reserved: the next area is the first one. */
 	{
 		void *p = vmalloc(4096);
@@ -506,11 +453,11 @@ static void test_vfree_returns_every_page(void **state)
 	/* 1024 + 25 pages, and 2 for the 4 MiB area's page array (1024
 	 * pointers, vmalloc'd itself). */
 	assert_int_equal(before - during, 1024 + 25 + 2);
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), (1024 + 25 + 2) * 4);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), (1024 + 25 + 2) * 4);
 	vfree(p);
 	vfree(q);
 	assert_int_equal(free_pages_drained(m), before);
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 0);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
@@ -559,9 +506,9 @@ static void test_vmallocinfo_vpages_when_page_array_exceeds_a_page(void **state)
 		"0xffffc90000201000-0xffffc90000403000 2105344 pages=513 vmalloc vpages N0=513\n"
 		"0xffffc90000403000-0xffffc90000406000   12288 pages=2 vmalloc N0=2\n"
 		"0xffffc90000000000-0xffffc90000201000 2101248 unpurged vm_area\n");
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), (513 + 2) * 4);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), (513 + 2) * 4);
 	vfree(p);
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 0);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
@@ -660,7 +607,7 @@ static void test_vfree_leaves_unpurged_area_until_lazy_limit(void **state)
 			assert_vmallocinfo(m, expect);
 	}
 	assert_vmallocinfo(m, expect);
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 4);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 4);
 	/* Two more pages exceed the limit: every lazily freed area is
 	 * purged and the range right after @keep is free again. */
 	p = vmalloc(4096);
@@ -813,13 +760,13 @@ static void test_vmalloc_larger_than_the_range_fails_cleanly(void **state)
 	void *p;
 
 	(void)state;
-	assert_int_equal(meminfo_kb(m, "VmallocTotal:"),
+	assert_int_equal(meminfo_kb(m, "VmallocTotal"),
 			 (0xff7fe000UL - I386_VMALLOC_START) >> 10);
 	assert_null(vmalloc(200UL << 20));
 	assert_true(dmesg_has(
 		m, "vmalloc error: size 209715200, exceeds total pages"));
 	assert_int_equal(free_pages_drained(m), before);
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 0);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_check_ok(m);
 	/* Nothing was reserved. */
 	p = vmalloc(4096);
@@ -848,7 +795,7 @@ static void test_exhausting_i386_range_then_freeing_restores_it(void **state)
 	assert_check_ok(m);
 	for (i = 0; i < n; i++)
 		vfree(area[i]);
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 0);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_check_ok(m);
 	/* Everything is free again: Linux purges the lazily freed areas
 	 * when an allocation does not fit, so the range holds 14 again. */
@@ -878,7 +825,7 @@ static void test_vmalloc_vfree_loop_never_runs_out_with_8_cpus(void **state)
 		}
 		vfree(p);
 	}
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 0);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_check_ok(m);
 	mmk_shutdown(m);
 	assert_int_equal(failed_at, -1);
@@ -1095,7 +1042,7 @@ static void test_vfree_of_a_non_vmalloc_pointer_warns(void **state)
 	after = proc(m, "/proc/vmallocinfo");
 	assert_string_equal(after, before);
 	assert_int_equal(free_pages_drained(m), free_before);
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 100);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 100);
 	assert_ptr_equal(find_vm_area(p)->addr, p);
 	assert_check_ok(m);
 	kfree(k);
@@ -1139,11 +1086,11 @@ static void test_vfree_from_another_thread(void **state)
 	a.p = vmalloc(1UL << 20);
 	assert_non_null(a.p);
 	memset(a.p, 0x33, 1UL << 20);
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 1024);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 1024);
 	assert_int_equal(pthread_create(&t, NULL, vfree_thread, &a), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(a.cpu, 1); /* the thread ran on the other CPU */
-	assert_int_equal(meminfo_kb(m, "VmallocUsed:"), 0);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_null(find_vm_area(a.p));
 	assert_int_equal(free_pages_drained(m), before);
 	assert_false(dmesg_has(m, "WARNING"));

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "tests/mmk_test.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -35,22 +36,6 @@ static struct mmk_machine *boot_i386(int cpus)
 	m = mmk_boot(&cfg);
 	assert_non_null(m);
 	return m;
-}
-
-static void assert_check_ok(struct mmk_machine *m)
-{
-	char why[512];
-
-	if (mmk_check(m, why, sizeof why))
-		fail_msg("check failed: %s", why);
-}
-
-static bool dmesg_has(struct mmk_machine *m, const char *needle)
-{
-	static char buf[64 * 1024 + 1];
-
-	mmk_dmesg(m, buf, sizeof buf);
-	return strstr(buf, needle) != NULL;
 }
 
 static struct page *alloc_high(void)

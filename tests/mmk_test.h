@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by mmkit's cmocka tests: boot a machine, run the full
+ * verifier, read procfs files and the kernel log. Include after
+ * <cmocka.h>.
+ */
+#ifndef MMK_TESTS_MMK_TEST_H
+#define MMK_TESTS_MMK_TEST_H
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mmkit/mmkit.h>
+
+/* A machine of the given shape, made current on CPU 0; fails the test
+ * if it does not boot. */
+static inline struct mmk_machine *
+mmk_test_boot(enum mmk_arch arch, uint64_t mem, int nodes, int cpus, bool pcp)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+
+	mmk_config_init(&cfg);
+	cfg.arch = arch;
+	cfg.mem_bytes = mem;
+	cfg.nr_nodes = nodes;
+	cfg.nr_cpus = cpus;
+	cfg.pcp = pcp;
+	m = mmk_boot(&cfg);
+	assert_non_null(m);
+	return m;
+}
+
+/* Every invariant of every subsystem holds. */
+static inline void assert_check_ok(struct mmk_machine *m)
+{
+	char why[512];
+
+	if (mmk_check(m, why, sizeof why))
+		fail_msg("check failed: %s", why);
+}
+
+/* A procfs file's text (malloc'ed; the caller frees it). */
+static inline char *proc(struct mmk_machine *m, const char *path)
+{
+	char *text = mmk_proc_read(m, path);
+
+	assert_non_null(text);
+	return text;
+}
+
+static inline size_t dmesg_len(struct mmk_machine *m)
+{
+	return mmk_dmesg(m, NULL, 0);
+}
+
+/* The kernel log contains @needle. */
+static inline bool dmesg_has(struct mmk_machine *m, const char *needle)
+{
+	size_t len = dmesg_len(m) + 1;
+	char *buf = malloc(len);
+	bool found;
+
+	assert_non_null(buf);
+	mmk_dmesg(m, buf, len);
+	found = strstr(buf, needle) != NULL;
+	free(buf);
+	return found;
+}
+
+/* The value of the /proc/meminfo line "@key:", in kB. */
+static inline unsigned long meminfo_kb(struct mmk_machine *m, const char *key)
+{
+	char *text = proc(m, "/proc/meminfo");
+	size_t klen = strlen(key);
+	char *line = text;
+	unsigned long v = 0;
+	bool found = false;
+
+	while (line && *line) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = strtoul(line + klen + 1, NULL, 10);
+			found = true;
+			break;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	free(text);
+	if (!found)
+		fail_msg("meminfo has no %s", key);
+	return v;
+}
+
+#endif /* MMK_TESTS_MMK_TEST_H */
