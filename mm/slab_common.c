@@ -211,6 +211,7 @@ static struct kmem_cache *create_failed(struct mmk_machine *m, const char *name,
 	}
 	printk(m, "__kmem_cache_create_args(%s) failed with error %d",
 	       name ? name : "(null)", err);
+	errno = -err;
 	return NULL;
 }
 

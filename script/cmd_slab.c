@@ -14,6 +14,7 @@
  */
 #include "script/internal.h"
 
+#include <errno.h>
 #include <string.h>
 #include <mmkit/slab.h>
 
@@ -101,7 +102,7 @@ int cmd_kmem_cache_create(struct script *sc, int argc, char **argv)
 	s = kmem_cache_create(argv[1], (unsigned int)size, (unsigned int)align,
 			      flags, NULL);
 	if (!s) {
-		result(sc, argc, argv, "EINVAL");
+		result(sc, argc, argv, "%s", errno_name(errno));
 		return 0;
 	}
 	h = new_handle(sc, argv[1]);

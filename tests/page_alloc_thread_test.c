@@ -19,6 +19,7 @@
 #include <string.h>
 #include <mmkit/mmkit.h>
 
+#define min(a, b) ((a) < (b) ? (a) : (b))
 #define SLOTS 256
 
 struct shared {
@@ -128,9 +129,10 @@ static void run_stress(int nthreads, int ncpus, int ops)
 		w[i].seed = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
 		w[i].cpu = i < ncpus ? i : -1;
 		w[i].drainer = i == nthreads - 1;
-		if (i == ncpus)
-			while (atomic_load(&sh.claimed) < ncpus)
-				sched_yield();
+		/* One CPU thread at a time: each takes the lowest free CPU
+		 * when it sets its machine, so thread i gets CPU i. */
+		while (atomic_load(&sh.claimed) < min(i, ncpus))
+			sched_yield();
 		assert_int_equal(
 			pthread_create(&tid[i], NULL, worker_main, &w[i]), 0);
 	}

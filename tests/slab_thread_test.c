@@ -21,6 +21,7 @@
 #include <string.h>
 #include <mmkit/mmkit.h>
 
+#define min(a, b) ((a) < (b) ? (a) : (b))
 #define SLOTS 512
 
 struct shared {
@@ -125,9 +126,10 @@ static void run_stress(int nthreads, int ncpus, int ops)
 		w[i].seed = 0x2545f4914f6cdd1dULL * (uint64_t)(i + 1);
 		w[i].cpu = i < ncpus ? i : -1;
 		w[i].shrinker = i == nthreads - 1;
-		if (i == ncpus)
-			while (atomic_load(&sh.claimed) < ncpus)
-				sched_yield();
+		/* One CPU thread at a time: each takes the lowest free CPU
+		 * when it sets its machine, so thread i gets CPU i. */
+		while (atomic_load(&sh.claimed) < min(i, ncpus))
+			sched_yield();
 		assert_int_equal(
 			pthread_create(&tid[i], NULL, worker_main, &w[i]), 0);
 	}

@@ -49,8 +49,8 @@ struct kmem_cache;
  *
  * A cache compatible with an existing one (same size class and alignment,
  * no ctor, no debug flags) becomes an alias of it, as in Linux.
- * Return: the cache, or NULL (reported in the kernel log; SLAB_PANIC
- * makes a failure fatal).
+ * Return: the cache, or NULL with errno EINVAL (bad arguments) or ENOMEM,
+ * reported in the kernel log; SLAB_PANIC makes a failure fatal.
  */
 struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 				     unsigned int align, slab_flags_t flags,
