@@ -188,13 +188,26 @@ static struct highmem_state *hstate(struct mmk_machine *m)
 	return m ? m->highmem : NULL;
 }
 
+/* @page is a struct page of this machine's mem_map. */
+static bool valid_page(struct mmk_machine *m, const struct page *page,
+		       const char *caller)
+{
+	uintptr_t off = (uintptr_t)page - (uintptr_t)m->mem_map;
+
+	if (page && off % sizeof(*page) == 0 &&
+	    pfn_zone_fast(m, off / sizeof(*page)))
+		return true;
+	printk(m, "WARNING: %s: not a page of this machine", caller);
+	return false;
+}
+
 void *kmap(struct page *page)
 {
 	struct mmk_machine *m = mmk_cur();
 	struct highmem_state *hs = hstate(m);
 	int slot;
 
-	if (!m || !page)
+	if (!m || !valid_page(m, page, "kmap"))
 		return NULL;
 	if (!hs || !PageHighMem(page))
 		return page_address(page);
@@ -214,7 +227,8 @@ void kunmap(struct page *page)
 	struct highmem_state *hs = hstate(m);
 	int slot;
 
-	if (!hs || !page || !PageHighMem(page))
+	if (!hs || !page || !valid_page(m, page, "kunmap") ||
+	    !PageHighMem(page))
 		return;
 	pthread_mutex_lock(&hs->lock);
 	slot = hash_find(hs, page_to_pfn(page));
@@ -248,7 +262,7 @@ void *kmap_local_page(struct page *page)
 	struct kmap_cpu *kc;
 	int idx;
 
-	if (!m || !page)
+	if (!m || !valid_page(m, page, "kmap_local_page"))
 		return NULL;
 	if (!hs || !PageHighMem(page))
 		return page_address(page);

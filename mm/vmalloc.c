@@ -617,11 +617,23 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 {
 	struct mmk_machine *m = mmk_cur();
 	struct vm_struct *vm;
+	unsigned int i;
 
 	(void)prot;
 	if (!m || !pages || !count ||
 	    count > (vstate(m)->end - vstate(m)->start) >> PAGE_SHIFT)
 		return NULL;
+	for (i = 0; i < count; i++) {
+		uintptr_t off = (uintptr_t)pages[i] - (uintptr_t)m->mem_map;
+
+		if (!pages[i] || off % sizeof(struct page) ||
+		    !pfn_zone_fast(m, off / sizeof(struct page))) {
+			printk(m,
+			       "WARNING: vmap: entry %u is not a page of this machine",
+			       i);
+			return NULL;
+		}
+	}
 	vm = __get_vm_area(m, (unsigned long)count << PAGE_SHIFT, 1,
 			   (flags & ~VM_ALLOC) | VM_MAP);
 	if (!vm)
