@@ -33,35 +33,18 @@
  * the malloc peers do. Returned pointers escape through an empty asm, so
  * no compiler can elide an allocation.
  */
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <semaphore.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+#define BENCH_NAME "page_alloc_bench"
+#include "harness.h"
 
-#include <mmkit/mmkit.h>
+#include <sys/mman.h>
 
 #include "naive_buddy.h"
-
-#define BENCH_NOINLINE __attribute__((noinline))
-#define BENCH_ALWAYS_INLINE inline __attribute__((always_inline))
-#define ESCAPE(p) __asm__ __volatile__("" : : "r"(p) : "memory")
 
 #define LIVE 10000u /* live blocks per thread in the random workloads */
 #define RAND_N (1u << 20) /* precomputed inputs per thread (cycled) */
 #define RAND_MASK (RAND_N - 1)
-#define MAX_THREADS 2
-#define REPS 3
+#define MAX_THREADS BENCH_MAX_THREADS
+#define REPS BENCH_REPS
 #define IDEAL_CAP 16384u /* blocks per order in the ideal stacks */
 #define MAX_ORDER_USED 3
 
@@ -91,24 +74,11 @@ static const char *const wl_desc[NR_WL] = {
 
 enum kind { K_MMKIT, K_IDEAL, K_NAIVE, K_MALLOC };
 
-struct allocator {
-	const char *name;
-	enum kind kind;
-	const char *preload; /* NULL: none */
-	const char *probe; /* symbol that proves the preload took effect */
-};
-
 static const struct allocator allocators[] = {
 	{ "mmkit", K_MMKIT, NULL, NULL },
 	{ "ideal", K_IDEAL, NULL, NULL },
 	{ "naive-buddy", K_NAIVE, NULL, NULL },
-	{ "glibc", K_MALLOC, NULL, NULL },
-	{ "jemalloc", K_MALLOC, "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
-	  "mallctl" },
-	{ "mimalloc", K_MALLOC, "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2",
-	  "mi_version" },
-	{ "tcmalloc", K_MALLOC,
-	  "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", "tc_version" },
+	MALLOC_PEERS(K_MALLOC) /* glibc, jemalloc, mimalloc, tcmalloc */
 };
 #define NR_ALLOC ((int)(sizeof(allocators) / sizeof(allocators[0])))
 
@@ -120,84 +90,6 @@ static const struct allocator *find_allocator(const char *name)
 		if (!strcmp(allocators[i].name, name))
 			return &allocators[i];
 	return NULL;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Helpers */
-
-static inline uint64_t xs64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static double target_ns(void)
-{
-	const char *s = getenv("MMKIT_BENCH_MS");
-	double ms = s ? atof(s) : 200.0;
-
-	if (ms < 1)
-		ms = 1;
-	return ms * 1e6;
-}
-
-static int allowed_cpus[MAX_THREADS];
-static int nr_allowed_cpus;
-
-static void init_cpus(void)
-{
-	cpu_set_t set;
-	int c;
-
-	nr_allowed_cpus = 0;
-	if (sched_getaffinity(0, sizeof set, &set))
-		return;
-	for (c = 0; c < CPU_SETSIZE && nr_allowed_cpus < MAX_THREADS; c++)
-		if (CPU_ISSET(c, &set))
-			allowed_cpus[nr_allowed_cpus++] = c;
-}
-
-static void pin_self(int i)
-{
-	cpu_set_t set;
-
-	if (nr_allowed_cpus < MAX_THREADS)
-		return; /* too few CPUs: let the scheduler place threads */
-	CPU_ZERO(&set);
-	CPU_SET(allowed_cpus[i % nr_allowed_cpus], &set);
-	(void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
-static size_t rss_bytes(void)
-{
-	unsigned long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu %lu", &size, &resident) != 2)
-		resident = 0;
-	fclose(f);
-	return resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -222,9 +114,6 @@ struct thr {
 	struct ideal_stack ideal[MAX_ORDER_USED + 1];
 	void *ideal_region;
 	size_t ideal_len;
-	/* results */
-	uint64_t t0, t1;
-	int err;
 };
 
 static struct mmk_machine *g_m;
@@ -419,17 +308,6 @@ static const struct alloc_ops *ops_of(enum kind k)
 
 static struct thr g_thr[MAX_THREADS];
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-
-	if (!p) {
-		fprintf(stderr, "page_alloc_bench: out of memory\n");
-		exit(1);
-	}
-	return p;
-}
-
 static void thr_alloc(struct thr *t, int id)
 {
 	memset(t, 0, sizeof(*t));
@@ -498,53 +376,35 @@ static int ideal_setup(struct thr *t)
 struct run {
 	const struct alloc_ops *ops;
 	enum workload wl;
-	int nthreads;
 	uint64_t n, warm;
-	pthread_barrier_t bar;
-	sem_t ready;
-};
-
-struct worker_arg {
-	struct run *r;
-	struct thr *t;
 };
 
 static void *worker(void *arg)
 {
 	struct worker_arg *wa = arg;
-	struct run *r = wa->r;
-	struct thr *t = wa->t;
-	int err = 0;
+	struct run *r = wa->run;
+	struct thr *t = wa->thr;
+	/* With mmkit, each thread owns its own simulated CPU. */
+	int err = worker_start(wa, g_kind == K_MMKIT ? g_m : NULL);
 
-	pin_self(t->id);
-	if (g_kind == K_MMKIT) {
-		/* Each thread owns its own simulated CPU. */
-		if (mmk_set_current(g_m) || mmk_set_cpu(t->id)) {
-			fprintf(stderr,
-				"page_alloc_bench: thread %d cannot take CPU %d\n",
-				t->id, t->id);
-			err = 1;
-		}
-	}
-	sem_post(&r->ready);
 	if (!err && r->wl != WL_HOT)
 		err = r->ops->fill(t) != 0;
 	if (!err)
 		err = (r->wl == WL_HOT ? r->ops->hot(t, r->warm) :
 					 r->ops->rnd(t, r->warm)) != 0;
-	pthread_barrier_wait(&r->bar);
-	t->t0 = now_ns();
+	pthread_barrier_wait(&wa->team->bar);
+	wa->t0 = now_ns();
 	if (!err)
 		err = (r->wl == WL_HOT ? r->ops->hot(t, r->n) :
 					 r->ops->rnd(t, r->n)) != 0;
-	t->t1 = now_ns();
+	wa->t1 = now_ns();
 	/* Nobody releases its live set while another thread is timed. */
-	pthread_barrier_wait(&r->bar);
+	pthread_barrier_wait(&wa->team->bar);
 	if (r->wl != WL_HOT)
 		r->ops->release(t);
 	if (g_kind == K_MMKIT)
 		mmk_set_current(NULL);
-	t->err = err;
+	wa->err = err;
 	return NULL;
 }
 
@@ -552,50 +412,18 @@ static void *worker(void *arg)
  * a negative value on error. */
 static double measure(enum workload wl, int nthreads, uint64_t n, uint64_t warm)
 {
-	struct run r;
-	struct worker_arg wa[MAX_THREADS];
-	pthread_t tid[MAX_THREADS];
-	uint64_t t0 = UINT64_MAX, t1 = 0;
-	int i, err = 0;
+	struct run r = { ops_of(g_kind), wl, n, warm };
+	double wall = run_team(nthreads, worker, &r, g_thr, sizeof g_thr[0]);
 
-	memset(&r, 0, sizeof r);
-	r.ops = ops_of(g_kind);
-	r.wl = wl;
-	r.nthreads = nthreads;
-	r.n = n;
-	r.warm = warm;
-	pthread_barrier_init(&r.bar, NULL, (unsigned int)nthreads);
-	sem_init(&r.ready, 0, 0);
-	/* Threads start one after the other, so thread i takes CPU i. */
-	for (i = 0; i < nthreads; i++) {
-		wa[i].r = &r;
-		wa[i].t = &g_thr[i];
-		if (pthread_create(&tid[i], NULL, worker, &wa[i])) {
-			fprintf(stderr, "page_alloc_bench: pthread_create\n");
-			exit(1);
-		}
-		while (sem_wait(&r.ready) && errno == EINTR)
-			;
-	}
-	for (i = 0; i < nthreads; i++) {
-		pthread_join(tid[i], NULL);
-		err |= g_thr[i].err;
-		if (g_thr[i].t0 < t0)
-			t0 = g_thr[i].t0;
-		if (g_thr[i].t1 > t1)
-			t1 = g_thr[i].t1;
-	}
-	pthread_barrier_destroy(&r.bar);
-	sem_destroy(&r.ready);
 	if (g_kind == K_MMKIT) {
 		/* Return what the CPUs' lists hold before the next run. */
 		mmk_set_current(g_m);
 		drain_all_pages(NULL);
 		mmk_set_current(NULL);
 	}
-	if (err)
+	if (wall < 0)
 		return -1;
-	return (double)(t1 - t0) / (double)n;
+	return wall / (double)n;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -626,7 +454,7 @@ static int setup_kind(const struct allocator *a, unsigned long *initial_free)
 	g_kind = a->kind;
 	for (i = 0; i < MAX_THREADS; i++)
 		thr_alloc(&g_thr[i], i);
-	switch (a->kind) {
+	switch ((enum kind)a->kind) {
 	case K_MMKIT:
 		g_m = boot_machine(MMKIT_MEM, 2);
 		if (!g_m)
@@ -645,9 +473,7 @@ static int setup_kind(const struct allocator *a, unsigned long *initial_free)
 		*initial_free = nb_nr_free_pages(&g_nb);
 		break;
 	case K_MALLOC:
-		if (a->probe && !dlsym(RTLD_DEFAULT, a->probe))
-			printf("INFO %s: warning: %s not found; is the LD_PRELOAD in effect?\n",
-			       a->name, a->probe);
+		check_preload(a);
 		break;
 	}
 	return 0;
@@ -718,16 +544,7 @@ static int child_run(const char *name)
 				       name, wl_name[wl], nt);
 				return 1;
 			}
-			n = (uint64_t)(tgt / pilot);
-			if (n < 100000)
-				n = 100000;
-			if (n > 500000000)
-				n = 500000000;
-			warm = n / 10;
-			if (warm < 50000)
-				warm = 50000;
-			if (warm > 2000000)
-				warm = 2000000;
+			calibrate(tgt, pilot, 100000, 50000, &n, &warm);
 			for (i = 0; i < REPS; i++) {
 				ns[i] = measure((enum workload)wl, nt, n, warm);
 				if (ns[i] < 0) {
@@ -1018,145 +835,14 @@ static int child_boot(void)
 /* ---------------------------------------------------------------------- */
 /* The parent: run children, parse, print */
 
-static char self_exe[4096];
-
-/* Run the bench binary (or, with @valgrind, valgrind on it) with @args;
- * capture stdout (or for valgrind stderr) into a malloc'ed *@out.
- * Return: the wait status, or -1 if it could not be started. */
-static int spawn(const char *preload, bool valgrind, char *const args[],
-		 char **out)
-{
-	int fd[2], status;
-	pid_t pid;
-	size_t len = 0, cap = 4096;
-	char *buf = xmalloc(cap);
-
-	*out = NULL;
-	if (pipe(fd)) {
-		free(buf);
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		free(buf);
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		char *argv[16];
-		int i = 0, j;
-
-		close(fd[0]);
-		if (valgrind) {
-			int devnull = open("/dev/null", O_WRONLY);
-
-			dup2(fd[1], 2);
-			if (devnull >= 0)
-				dup2(devnull, 1);
-			argv[i++] = (char *)"valgrind";
-			argv[i++] = (char *)"--tool=callgrind";
-			argv[i++] = (char *)"--callgrind-out-file=/dev/null";
-		} else {
-			dup2(fd[1], 1);
-		}
-		close(fd[1]);
-		argv[i++] = self_exe;
-		for (j = 0; args[j] && i < 15; j++)
-			argv[i++] = args[j];
-		argv[i] = NULL;
-		if (preload)
-			setenv("LD_PRELOAD", preload, 1);
-		else
-			unsetenv("LD_PRELOAD");
-		if (valgrind)
-			execvp("valgrind", argv);
-		else
-			execv(self_exe, argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	for (;;) {
-		ssize_t r;
-
-		if (cap - len < 2048) {
-			char *nbuf = realloc(buf, cap * 2);
-
-			if (!nbuf) {
-				fprintf(stderr,
-					"page_alloc_bench: out of memory\n");
-				exit(1);
-			}
-			buf = nbuf;
-			cap *= 2;
-		}
-		r = read(fd[0], buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	buf[len] = 0;
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	*out = buf;
-	return status;
-}
-
-static const char *status_str(int status, char *buf, size_t len)
-{
-	if (status < 0)
-		snprintf(buf, len, "could not start");
-	else if (WIFEXITED(status))
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
-	else
-		snprintf(buf, len, "status %#x", status);
-	return buf;
-}
-
-static bool status_ok(int status)
-{
-	return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-/* Echo the child's INFO and ERR lines. */
-static void echo_notes(const char *text)
-{
-	const char *p = text;
-
-	while (p && *p) {
-		const char *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-
-		if (!strncmp(p, "INFO ", 5) || !strncmp(p, "ERR ", 4))
-			printf("  note: %.*s\n", (int)n, p);
-		p = e ? e + 1 : NULL;
-	}
-}
-
-struct cell {
-	bool have;
-	double med, lo, hi;
-	unsigned long long n;
-};
-
-static struct cell results[8][NR_WL][MAX_THREADS + 1];
-static bool ran[8];
-static const char *skip_reason[8];
-static char skip_buf[8][128];
+static struct cell results[NR_ALLOC][NR_WL][MAX_THREADS + 1];
+static struct child_result child[NR_ALLOC];
 
 static void parse_res(int ai, const char *text)
 {
-	const char *p = text;
+	const char *p;
 
-	while (p && *p) {
+	for (p = text; p && *p; p = next_line(p)) {
 		char name[64], wl[64];
 		int nt, w;
 		unsigned long long n;
@@ -1168,38 +854,10 @@ static void parse_res(int ai, const char *text)
 			for (w = 0; w < NR_WL; w++)
 				if (!strcmp(wl, wl_name[w]))
 					break;
-			if (w < NR_WL) {
-				struct cell *c = &results[ai][w][nt];
-
-				qsort(v, REPS, sizeof v[0], cmp_double);
-				c->have = true;
-				c->med = v[REPS / 2];
-				c->lo = v[0];
-				c->hi = v[REPS - 1];
-				c->n = n;
-			}
+			if (w < NR_WL)
+				cell_set(&results[ai][w][nt], v, n);
 		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
 	}
-}
-
-static void fmt_ns(char *buf, size_t len, const struct cell *c)
-{
-	if (!c->have)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.1f", c->med);
-}
-
-static void fmt_ratio(char *buf, size_t len, const struct cell *a,
-		      const struct cell *b)
-{
-	if (!a->have || !b->have || b->med <= 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.2fx", a->med / b->med);
 }
 
 static void fmt_spread(char *buf, size_t len, const struct cell *c)
@@ -1229,11 +887,11 @@ static void print_tables(void)
 			char a[32], b[32], c[32], d[32], e[32], s1[16], s2[16],
 				sp[40];
 
-			if (!ran[ai]) {
+			if (!child[ai].ran) {
 				printf("   %-12s skipped (%s)\n",
 				       allocators[ai].name,
-				       skip_reason[ai] ? skip_reason[ai] :
-							 "not run");
+				       child[ai].skip[0] ? child[ai].skip :
+							   "not run");
 				continue;
 			}
 			fmt_ns(a, sizeof a, c1);
@@ -1253,38 +911,6 @@ static void print_tables(void)
 	       REPS);
 }
 
-static bool have_valgrind(void)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	if (!path)
-		path = "/usr/bin:/bin";
-	while (*path) {
-		const char *e = strchr(path, ':');
-		size_t n = e ? (size_t)(e - path) : strlen(path);
-
-		snprintf(buf, sizeof buf, "%.*s/valgrind", (int)n, path);
-		if (n && access(buf, X_OK) == 0)
-			return true;
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return false;
-}
-
-/* Total instructions of a callgrind run, from "==PID== Collected : N". */
-static bool cg_collected(const char *text, double *ir)
-{
-	const char *p = strstr(text, "Collected :");
-
-	if (!p)
-		return false;
-	*ir = strtod(p + strlen("Collected :"), NULL);
-	return *ir > 0;
-}
-
 static double frag_share(const unsigned long nr_free[NB_NR_ORDERS],
 			 int from_order, unsigned long *total_out)
 {
@@ -1301,14 +927,9 @@ static double frag_share(const unsigned long nr_free[NB_NR_ORDERS],
 	return total ? 100.0 * (double)part / (double)total : 0;
 }
 
-static const char *pass(bool ok)
-{
-	return ok ? "PASS" : "MISS";
-}
-
 static int parent(void)
 {
-	int ai, w, rc = 0;
+	int w, rc;
 	char *out, sbuf[64];
 	static const char *const frag_names[3] = { "mmkit", "mmkit-pcp-off",
 						   "naive-buddy" };
@@ -1318,56 +939,17 @@ static int parent(void)
 	double cg[3][NR_WL];
 	bool have_cg = false;
 	uint64_t t_start = now_ns();
-	ssize_t l = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
 
-	if (l <= 0) {
-		fprintf(stderr, "page_alloc_bench: readlink /proc/self/exe\n");
+	if (init_parent())
 		return 1;
-	}
-	self_exe[l] = 0;
-	setvbuf(stdout, NULL, _IOLBF, 0); /* keep order with stderr notes */
-	printf("page_alloc_bench: mmkit %s, %ld online CPUs, %.0f ms per timed run\n",
-	       mmk_version(), sysconf(_SC_NPROCESSORS_ONLN), target_ns() / 1e6);
 	printf("  mmkit: mem=4G cpus=2 pcp on, alloc_pages(GFP_KERNEL)/__free_pages\n");
 	printf("  ideal: per-thread stacks per order (pop/push); naive-buddy: LIFO lists, one mutex, 1M pfns\n");
 	printf("  malloc peers: posix_memalign(4096, 4096 << order) / free, in LD_PRELOAD'ed children\n");
 	fflush(stdout);
 
 	/* 1. Workloads. */
-	for (ai = 0; ai < NR_ALLOC; ai++) {
-		const struct allocator *a = &allocators[ai];
-		char *args[] = { (char *)"run", (char *)a->name, NULL };
-		int st;
-
-		if (a->preload && access(a->preload, R_OK)) {
-			snprintf(skip_buf[ai], sizeof skip_buf[ai],
-				 "%s not found", a->preload);
-			skip_reason[ai] = skip_buf[ai];
-			printf("  %s: skipped, %s\n", a->name, skip_reason[ai]);
-			continue;
-		}
-		fprintf(stderr, "  [page_alloc_bench] running %s ...\n",
-			a->name);
-		st = spawn(a->preload, false, args, &out);
-		if (out) {
-			echo_notes(out);
-			parse_res(ai, out);
-		}
-		free(out);
-		if (!status_ok(st)) {
-			printf("  %s: child failed (%s)\n", a->name,
-			       status_str(st, sbuf, sizeof sbuf));
-			if (a->kind != K_MALLOC)
-				rc = 1;
-			else {
-				snprintf(skip_buf[ai], sizeof skip_buf[ai],
-					 "child failed: %s", sbuf);
-				skip_reason[ai] = skip_buf[ai];
-				continue;
-			}
-		}
-		ran[ai] = true;
-	}
+	rc = run_children(allocators, NR_ALLOC, K_MALLOC, false, parse_res,
+			  child);
 	print_tables();
 
 	/* 2. Fragmentation. */
@@ -1376,9 +958,9 @@ static int parent(void)
 		int st;
 		const char *p;
 
-		fprintf(stderr, "  [page_alloc_bench] fragmentation ...\n");
+		fprintf(stderr, "  [" BENCH_NAME "] fragmentation ...\n");
 		st = spawn(NULL, false, args, &out);
-		for (p = out; p && *p;) {
+		for (p = out; p && *p; p = next_line(p)) {
 			char name[64];
 			struct frag_result r;
 			int k = -1;
@@ -1400,9 +982,6 @@ static int parent(void)
 					have_frag[k] = true;
 				}
 			}
-			p = strchr(p, '\n');
-			if (p)
-				p++;
 		}
 		printf("\n== fragmentation: mem=1G; fill to 90%% of free pages with orders 0..3, free down to 50%%,\n"
 		       "   %lu churn steps (free a random block, allocate order 0..3), then drain the pcp lists\n",
@@ -1447,7 +1026,7 @@ static int parent(void)
 		int st;
 		const char *p;
 
-		fprintf(stderr, "  [page_alloc_bench] boot mem=64G ...\n");
+		fprintf(stderr, "  [" BENCH_NAME "] boot mem=64G ...\n");
 		st = spawn(NULL, false, args, &out);
 		p = out ? strstr(out, "BOOT ") : NULL;
 		if (p && sscanf(p, "BOOT %lf %lf", &boot_ms, &boot_mib) != 2)
@@ -1468,7 +1047,7 @@ static int parent(void)
 
 	/* 4. Callgrind. */
 	if (have_valgrind())
-		fprintf(stderr, "  [page_alloc_bench] callgrind ...\n");
+		fprintf(stderr, "  [" BENCH_NAME "] callgrind ...\n");
 	printf("\n== callgrind: instructions per alloc+free pair, 1 thread\n");
 	if (!have_valgrind()) {
 		printf("   skipped: valgrind is not installed\n");
@@ -1476,41 +1055,21 @@ static int parent(void)
 		static const enum kind kinds[3] = { K_MMKIT, K_IDEAL, K_NAIVE };
 		static const enum workload wls[2] = { WL_HOT, WL_RAND0 };
 		int k, wi;
-		char n1[32], n2[32];
 
-		snprintf(n1, sizeof n1, "%lu", CG_OPS1);
-		snprintf(n2, sizeof n2, "%lu", CG_OPS2);
 		have_cg = true;
 		for (k = 0; k < 3; k++)
 			for (wi = 0; wi < 2; wi++) {
 				const char *an = allocators[kinds[k]].name;
-				char *a1[] = { (char *)"cg", (char *)an,
-					       (char *)wl_name[wls[wi]], n1,
-					       NULL };
-				char *a2[] = { (char *)"cg", (char *)an,
-					       (char *)wl_name[wls[wi]], n2,
-					       NULL };
-				double i1 = 0, i2 = 0;
-				int s1, s2;
-				char *o1, *o2;
+				int st;
 
-				s1 = spawn(NULL, true, a1, &o1);
-				s2 = spawn(NULL, true, a2, &o2);
 				cg[k][wls[wi]] = -1;
-				if (status_ok(s1) && status_ok(s2) && o1 &&
-				    o2 && cg_collected(o1, &i1) &&
-				    cg_collected(o2, &i2))
-					cg[k][wls[wi]] =
-						(i2 - i1) /
-						(double)(CG_OPS2 - CG_OPS1);
-				else
+				if (!cg_per_op(NULL, an, wl_name[wls[wi]],
+					       CG_OPS1, CG_OPS2,
+					       &cg[k][wls[wi]], &st, NULL))
 					printf("   %s %s: callgrind run failed (%s)\n",
 					       an, wl_name[wls[wi]],
-					       status_str(status_ok(s1) ? s2 :
-									  s1,
-							  sbuf, sizeof sbuf));
-				free(o1);
-				free(o2);
+					       status_str(st, sbuf,
+							  sizeof sbuf));
 			}
 		printf("   %-12s %12s %14s\n", "allocator", wl_name[WL_HOT],
 		       wl_name[WL_RAND0]);
@@ -1589,9 +1148,7 @@ static int parent(void)
 			printf("   MISS  boot mem=64G: no figures\n");
 		}
 	}
-	printf("\npage_alloc_bench: done in %.1f s%s\n",
-	       (double)(now_ns() - t_start) / 1e9,
-	       rc ? " (with errors, see above)" : "");
+	print_done(t_start, rc);
 	return rc;
 }
 

@@ -53,27 +53,11 @@
  * kmem_cache_destroy failed); each is printed with a command line that
  * reproduces it.
  */
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <semaphore.h>
+#define BENCH_NAME "slab_bench"
+#include "harness.h"
+
 #include <stdarg.h>
 #include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <mmkit/mmkit.h>
-
-#define BENCH_ALWAYS_INLINE inline __attribute__((always_inline))
-#define ESCAPE(p) __asm__ __volatile__("" : : "r"(p) : "memory")
 
 #define RAND_N (1u << 20) /* precomputed inputs per thread (cycled) */
 #define RAND_MASK (RAND_N - 1)
@@ -83,8 +67,8 @@
 #define XB 32u /* objects per hand-over in xfree (a power of two) */
 #endif
 #define XCAP (8 * XB) /* ring slots: 8 hand-overs */
-#define MAX_THREADS 2
-#define REPS 3
+#define MAX_THREADS BENCH_MAX_THREADS
+#define REPS BENCH_REPS
 #define MEM_OBJS 1000000UL
 
 #define MMKIT_MEM (4ULL << 30)
@@ -181,22 +165,9 @@ static int find_workload(const char *name)
 
 enum kind { K_MMKIT, K_MALLOC };
 
-struct allocator {
-	const char *name;
-	enum kind kind;
-	const char *preload; /* NULL: none */
-	const char *probe; /* symbol that proves the preload took effect */
-};
-
 static const struct allocator allocators[] = {
 	{ "mmkit", K_MMKIT, NULL, NULL },
-	{ "glibc", K_MALLOC, NULL, NULL },
-	{ "jemalloc", K_MALLOC, "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
-	  "mallctl" },
-	{ "mimalloc", K_MALLOC, "/usr/lib/x86_64-linux-gnu/libmimalloc.so.2",
-	  "mi_version" },
-	{ "tcmalloc", K_MALLOC,
-	  "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4", "tc_version" },
+	MALLOC_PEERS(K_MALLOC) /* glibc, jemalloc, mimalloc, tcmalloc */
 };
 #define NR_ALLOC ((int)(sizeof(allocators) / sizeof(allocators[0])))
 
@@ -212,92 +183,6 @@ static int find_allocator(const char *name)
 
 /* ---------------------------------------------------------------------- */
 /* Helpers */
-
-static inline uint64_t xs64(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static double target_ns(void)
-{
-	const char *s = getenv("MMKIT_BENCH_MS");
-	double ms = s ? atof(s) : 200.0;
-
-	if (ms < 1)
-		ms = 1;
-	return ms * 1e6;
-}
-
-static int allowed_cpus[MAX_THREADS];
-static int nr_allowed_cpus;
-
-static void init_cpus(void)
-{
-	cpu_set_t set;
-	int c;
-
-	nr_allowed_cpus = 0;
-	if (sched_getaffinity(0, sizeof set, &set))
-		return;
-	for (c = 0; c < CPU_SETSIZE && nr_allowed_cpus < MAX_THREADS; c++)
-		if (CPU_ISSET(c, &set))
-			allowed_cpus[nr_allowed_cpus++] = c;
-}
-
-static void pin_self(int i)
-{
-	cpu_set_t set;
-
-	if (nr_allowed_cpus < MAX_THREADS)
-		return; /* too few CPUs: let the scheduler place threads */
-	CPU_ZERO(&set);
-	CPU_SET(allowed_cpus[i % nr_allowed_cpus], &set);
-	(void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
-
-static size_t rss_bytes(void)
-{
-	unsigned long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu %lu", &size, &resident) != 2)
-		resident = 0;
-	fclose(f);
-	return resident * (size_t)sysconf(_SC_PAGESIZE);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-
-	if (!p) {
-		fprintf(stderr, "slab_bench: out of memory\n");
-		exit(1);
-	}
-	return p;
-}
 
 /* In a `cg` child stdout goes nowhere: errors go to stderr as well. */
 static bool g_cg_child;
@@ -342,9 +227,6 @@ struct thr {
 	/* live set, batch */
 	void **slot;
 	void **arr; /* BATCH pointers */
-	/* results */
-	uint64_t t0, t1;
-	int err;
 };
 
 /* The hand-over rings, single producer, single consumer. xfree: thread i
@@ -718,53 +600,36 @@ struct run {
 	const struct workload *w;
 	const struct alloc_ops *ops;
 	uint64_t n, warm;
-	pthread_barrier_t bar;
-	sem_t ready;
-};
-
-struct worker_arg {
-	struct run *r;
-	struct thr *t;
 };
 
 static void *worker(void *arg)
 {
 	struct worker_arg *wa = arg;
-	struct run *r = wa->r;
-	struct thr *t = wa->t;
-	int err = 0;
+	struct run *r = wa->run;
+	struct thr *t = wa->thr;
+	/* With mmkit, each thread owns its own simulated CPU. */
+	int err = worker_start(wa, g_kind == K_MMKIT ? g_m : NULL);
 
-	pin_self(t->id);
-	if (g_kind == K_MMKIT) {
-		/* Each thread owns its own simulated CPU. */
-		if (mmk_set_current(g_m) || mmk_set_cpu(t->id)) {
-			fprintf(stderr,
-				"slab_bench: thread %d cannot take CPU %d\n",
-				t->id, t->id);
-			err = 1;
-		}
-	}
-	sem_post(&r->ready);
 	if (!err && r->w->loop == L_RAND)
 		err = r->ops->fill(t) != 0;
 	if (!err)
 		err = run_loop(r->w, r->ops, t, r->warm) != 0;
 	if (err)
 		atomic_store(&g_abort, 1);
-	pthread_barrier_wait(&r->bar);
-	t->t0 = now_ns();
+	pthread_barrier_wait(&wa->team->bar);
+	wa->t0 = now_ns();
 	if (!err)
 		err = run_loop(r->w, r->ops, t, r->n) != 0;
-	t->t1 = now_ns();
+	wa->t1 = now_ns();
 	if (err)
 		atomic_store(&g_abort, 1);
 	/* Nobody releases its live set while another thread is timed. */
-	pthread_barrier_wait(&r->bar);
+	pthread_barrier_wait(&wa->team->bar);
 	if (r->w->loop == L_RAND)
 		r->ops->release(t);
 	if (g_kind == K_MMKIT)
 		mmk_set_current(NULL);
-	t->err = err;
+	wa->err = err;
 	return NULL;
 }
 
@@ -781,17 +646,10 @@ static uint64_t round_ops(const struct workload *w, uint64_t n)
  * a negative value on error. */
 static double measure(const struct workload *w, uint64_t n, uint64_t warm)
 {
-	struct run r;
-	struct worker_arg wa[MAX_THREADS];
-	pthread_t tid[MAX_THREADS];
-	uint64_t t0 = UINT64_MAX, t1 = 0;
-	int i, err = 0;
+	struct run r = { w, ops_of(w), round_ops(w, n), round_ops(w, warm) };
+	double wall;
+	int i;
 
-	memset(&r, 0, sizeof r);
-	r.w = w;
-	r.ops = ops_of(w);
-	r.n = round_ops(w, n);
-	r.warm = round_ops(w, warm);
 	g_nthreads = w->nthreads;
 	g_prodcons = w->loop == L_PRODCONS;
 	atomic_store(&g_abort, 0);
@@ -799,32 +657,10 @@ static double measure(const struct workload *w, uint64_t n, uint64_t warm)
 		atomic_store(&g_ring[i].head, 0);
 		atomic_store(&g_ring[i].tail, 0);
 	}
-	pthread_barrier_init(&r.bar, NULL, (unsigned int)w->nthreads);
-	sem_init(&r.ready, 0, 0);
-	/* Threads start one after the other, so thread i takes CPU i. */
-	for (i = 0; i < w->nthreads; i++) {
-		wa[i].r = &r;
-		wa[i].t = &g_thr[i];
-		if (pthread_create(&tid[i], NULL, worker, &wa[i])) {
-			fprintf(stderr, "slab_bench: pthread_create\n");
-			exit(1);
-		}
-		while (sem_wait(&r.ready) && errno == EINTR)
-			;
-	}
-	for (i = 0; i < w->nthreads; i++) {
-		pthread_join(tid[i], NULL);
-		err |= g_thr[i].err;
-		if (g_thr[i].t0 < t0)
-			t0 = g_thr[i].t0;
-		if (g_thr[i].t1 > t1)
-			t1 = g_thr[i].t1;
-	}
-	pthread_barrier_destroy(&r.bar);
-	sem_destroy(&r.ready);
-	if (err)
+	wall = run_team(w->nthreads, worker, &r, g_thr, sizeof g_thr[0]);
+	if (wall < 0)
 		return -1;
-	return (double)(t1 - t0) / (double)r.n;
+	return wall / (double)r.n;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -864,9 +700,8 @@ static int setup_kind(const struct allocator *a)
 			return -1;
 		}
 		mmk_set_current(NULL); /* release CPU 0 for the workers */
-	} else if (a->probe && !dlsym(RTLD_DEFAULT, a->probe)) {
-		printf("INFO %s: warning: %s not found; is the LD_PRELOAD in effect?\n",
-		       a->name, a->probe);
+	} else {
+		check_preload(a);
 	}
 	return 0;
 }
@@ -973,16 +808,7 @@ static int child_run(const char *name)
 			err_line("%s %s: allocation failed", name, w->name);
 			return 1;
 		}
-		n[wi] = (uint64_t)(tgt / pilot);
-		if (n[wi] < 50000)
-			n[wi] = 50000;
-		if (n[wi] > 500000000)
-			n[wi] = 500000000;
-		warm[wi] = n[wi] / 10;
-		if (warm[wi] < 20000)
-			warm[wi] = 20000;
-		if (warm[wi] > 2000000)
-			warm[wi] = 2000000;
+		calibrate(tgt, pilot, 50000, 20000, &n[wi], &warm[wi]);
 	}
 	for (i = 0; i < REPS; i++) {
 		for (k = 0; k < NR_RUN_ORDER; k++) {
@@ -1176,113 +1002,6 @@ static int child_mem(const char *name, const char *size_s)
 /* ---------------------------------------------------------------------- */
 /* The parent: run children, parse, print */
 
-static char self_exe[4096];
-
-/* Run the bench binary (or, with @valgrind, valgrind on it) with @args;
- * capture stdout (or for valgrind stderr) into a malloc'ed *@out.
- * Return: the wait status, or -1 if it could not be started. */
-static int spawn(const char *preload, bool valgrind, char *const args[],
-		 char **out)
-{
-	int fd[2], status;
-	pid_t pid;
-	size_t len = 0, cap = 4096;
-	char *buf = xmalloc(cap);
-
-	*out = NULL;
-	if (pipe(fd)) {
-		free(buf);
-		return -1;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
-		free(buf);
-		close(fd[0]);
-		close(fd[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		char *argv[16];
-		int i = 0, j;
-
-		close(fd[0]);
-		if (valgrind) {
-			int devnull = open("/dev/null", O_WRONLY);
-
-			dup2(fd[1], 2);
-			if (devnull >= 0)
-				dup2(devnull, 1);
-			argv[i++] = (char *)"valgrind";
-			argv[i++] = (char *)"--tool=callgrind";
-			argv[i++] = (char *)"--callgrind-out-file=/dev/null";
-		} else {
-			dup2(fd[1], 1);
-		}
-		close(fd[1]);
-		argv[i++] = self_exe;
-		for (j = 0; args[j] && i < 15; j++)
-			argv[i++] = args[j];
-		argv[i] = NULL;
-		if (preload)
-			setenv("LD_PRELOAD", preload, 1);
-		else
-			unsetenv("LD_PRELOAD");
-		if (valgrind)
-			execvp("valgrind", argv);
-		else
-			execv(self_exe, argv);
-		_exit(127);
-	}
-	close(fd[1]);
-	for (;;) {
-		ssize_t r;
-
-		if (cap - len < 2048) {
-			char *nbuf = realloc(buf, cap * 2);
-
-			if (!nbuf) {
-				fprintf(stderr, "slab_bench: out of memory\n");
-				exit(1);
-			}
-			buf = nbuf;
-			cap *= 2;
-		}
-		r = read(fd[0], buf + len, cap - len - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	buf[len] = 0;
-	close(fd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	*out = buf;
-	return status;
-}
-
-static const char *status_str(int status, char *buf, size_t len)
-{
-	if (status < 0)
-		snprintf(buf, len, "could not start");
-	else if (WIFEXITED(status))
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
-	else
-		snprintf(buf, len, "status %#x", status);
-	return buf;
-}
-
-static bool status_ok(int status)
-{
-	return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 /* Echo the lines of @text that start with @prefix. */
 static void echo_prefixed(const char *text, const char *prefix)
 {
@@ -1298,38 +1017,14 @@ static void echo_prefixed(const char *text, const char *prefix)
 	}
 }
 
-/* Echo the child's INFO and ERR lines. */
-static void echo_notes(const char *text)
-{
-	const char *p = text;
-
-	while (p && *p) {
-		const char *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-
-		if (!strncmp(p, "INFO ", 5) || !strncmp(p, "ERR ", 4))
-			printf("  note: %.*s\n", (int)n, p);
-		p = e ? e + 1 : NULL;
-	}
-}
-
-struct cell {
-	bool have;
-	double med, lo, hi;
-	double raw[REPS]; /* in run order: round i of every workload */
-	unsigned long long n;
-};
-
 static struct cell results[NR_ALLOC][NR_WL];
-static bool ran[NR_ALLOC];
-static const char *skip_reason[NR_ALLOC];
-static char skip_buf[NR_ALLOC][160];
+static struct child_result child[NR_ALLOC];
 
 static void parse_res(int ai, const char *text)
 {
-	const char *p = text;
+	const char *p;
 
-	while (p && *p) {
+	for (p = text; p && *p; p = next_line(p)) {
 		char name[64], wl[64];
 		unsigned long long n;
 		double v[REPS];
@@ -1337,43 +1032,14 @@ static void parse_res(int ai, const char *text)
 
 		if (sscanf(p, "RES %63s %63s %llu %lf %lf %lf", name, wl, &n,
 			   &v[0], &v[1], &v[2]) == 6 &&
-		    (w = find_workload(wl)) >= 0) {
-			struct cell *c = &results[ai][w];
-
-			memcpy(c->raw, v, sizeof c->raw);
-			qsort(v, REPS, sizeof v[0], cmp_double);
-			c->have = true;
-			c->med = v[REPS / 2];
-			c->lo = v[0];
-			c->hi = v[REPS - 1];
-			c->n = n;
-		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
+		    (w = find_workload(wl)) >= 0)
+			cell_set(&results[ai][w], v, n);
 	}
 }
 
 static const struct cell *res(int ai, int w)
 {
 	return &results[ai][w];
-}
-
-static void fmt_ns(char *buf, size_t len, const struct cell *c)
-{
-	if (!c->have)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.1f", c->med);
-}
-
-static void fmt_ratio(char *buf, size_t len, const struct cell *a,
-		      const struct cell *b)
-{
-	if (!a->have || !b->have || b->med <= 0)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%.2fx", a->med / b->med);
 }
 
 /* a / b for two workloads of the same child: the median of the ratios of
@@ -1390,8 +1056,7 @@ static double pair_ratio(const struct cell *a, const struct cell *b)
 			return -1;
 		r[i] = a->raw[i] / b->raw[i];
 	}
-	qsort(r, REPS, sizeof r[0], cmp_double);
-	return r[REPS / 2];
+	return median(r, REPS);
 }
 
 static void fmt_pair(char *buf, size_t len, const struct cell *a,
@@ -1432,7 +1097,7 @@ static void print_row(const char *label, int w, int base)
 			fmt_pair(b, sizeof b, res(ai, w), res(ai, base));
 		else
 			fmt_ratio(b, sizeof b, res(ai, w), res(0, w));
-		printf(" %9s", ran[ai] ? b : "skip");
+		printf(" %9s", child[ai].ran ? b : "skip");
 	}
 	printf("\n");
 }
@@ -1501,43 +1166,6 @@ static void print_tables(void)
 	}
 }
 
-static bool have_valgrind(void)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	if (!path)
-		path = "/usr/bin:/bin";
-	while (*path) {
-		const char *e = strchr(path, ':');
-		size_t n = e ? (size_t)(e - path) : strlen(path);
-
-		snprintf(buf, sizeof buf, "%.*s/valgrind", (int)n, path);
-		if (n && access(buf, X_OK) == 0)
-			return true;
-		path += n;
-		if (*path == ':')
-			path++;
-	}
-	return false;
-}
-
-/* Total instructions of a callgrind run, from "==PID== Collected : N". */
-static bool cg_collected(const char *text, double *ir)
-{
-	const char *p = strstr(text, "Collected :");
-
-	if (!p)
-		return false;
-	*ir = strtod(p + strlen("Collected :"), NULL);
-	return *ir > 0;
-}
-
-static const char *pass(bool ok)
-{
-	return ok ? "PASS" : "MISS";
-}
-
 /* Memory results: [allocator][0: 64 B, 1: 256 B]. */
 struct mem_result {
 	bool have;
@@ -1548,9 +1176,9 @@ static struct mem_result mem[NR_ALLOC][2];
 
 static void parse_mem(const char *text)
 {
-	const char *p = text;
+	const char *p;
 
-	while (p && *p) {
+	for (p = text; p && *p; p = next_line(p)) {
 		char name[64];
 		unsigned int size;
 		unsigned long live, used;
@@ -1568,9 +1196,6 @@ static void parse_mem(const char *text)
 			r->used = (double)used;
 			r->meminfo = (double)mi;
 		}
-		p = strchr(p, '\n');
-		if (p)
-			p++;
 	}
 }
 
@@ -1603,21 +1228,14 @@ static const struct {
 
 static int parent(void)
 {
-	int ai, rc = 0;
+	int ai, rc;
 	char *out, sbuf[64];
 	double cg[NR_CG] = { 0 };
 	bool have_cg = false;
 	uint64_t t_start = now_ns();
-	ssize_t l = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
 
-	if (l <= 0) {
-		fprintf(stderr, "slab_bench: readlink /proc/self/exe\n");
+	if (init_parent())
 		return 1;
-	}
-	self_exe[l] = 0;
-	setvbuf(stdout, NULL, _IOLBF, 0); /* keep order with stderr notes */
-	printf("slab_bench: mmkit %s, %ld online CPUs, %.0f ms per timed run\n",
-	       mmk_version(), sysconf(_SC_NPROCESSORS_ONLN), target_ns() / 1e6);
 	printf("  mmkit: mem=4G cpus=2; kmem_cache_create(\"bench-64\"/\"bench-256\", size, 0, 0, NULL),\n"
 	       "         kmem_cache_alloc(GFP_KERNEL)/kmem_cache_free, kmalloc(GFP_KERNEL)/kfree;\n"
 	       "         each worker thread: mmk_set_current(m) + mmk_set_cpu(i)\n");
@@ -1634,50 +1252,18 @@ static int parent(void)
 	fflush(stdout);
 
 	/* 1. Workloads. */
-	for (ai = 0; ai < NR_ALLOC; ai++) {
-		const struct allocator *a = &allocators[ai];
-		char *args[] = { (char *)"run", (char *)a->name, NULL };
-		int st;
-
-		if (a->preload && access(a->preload, R_OK)) {
-			snprintf(skip_buf[ai], sizeof skip_buf[ai],
-				 "%s not found", a->preload);
-			skip_reason[ai] = skip_buf[ai];
-			printf("  %s: skipped, %s\n", a->name, skip_reason[ai]);
-			continue;
-		}
-		fprintf(stderr, "  [slab_bench] running %s ...\n", a->name);
-		st = spawn(a->preload, false, args, &out);
-		if (out) {
-			echo_notes(out);
-			parse_res(ai, out);
-		}
-		free(out);
-		if (!status_ok(st)) {
-			printf("  %s: child failed (%s)\n", a->name,
-			       status_str(st, sbuf, sizeof sbuf));
-			if (a->kind == K_MMKIT) {
-				rc = 1;
-				printf("  reproduce: %s run mmkit\n", self_exe);
-			} else {
-				snprintf(skip_buf[ai], sizeof skip_buf[ai],
-					 "child failed: %s", sbuf);
-				skip_reason[ai] = skip_buf[ai];
-				continue;
-			}
-		}
-		ran[ai] = true;
-	}
+	rc = run_children(allocators, NR_ALLOC, K_MALLOC, true, parse_res,
+			  child);
 	print_tables();
 
 	/* 2. Memory. */
-	fprintf(stderr, "  [slab_bench] memory ...\n");
+	fprintf(stderr, "  [" BENCH_NAME "] memory ...\n");
 	for (ai = 0; ai < NR_ALLOC; ai++) {
 		const struct allocator *a = &allocators[ai];
 		static const char *const sizes[2] = { "64", "256" };
 		int k;
 
-		if (a->preload && access(a->preload, R_OK))
+		if (preload_missing(a))
 			continue;
 		for (k = 0; k < 2; k++) {
 			char *args[] = { (char *)"mem", (char *)a->name,
@@ -1748,37 +1334,23 @@ static int parent(void)
 		printf("   skipped: valgrind is not installed\n");
 	} else {
 		int k;
-		char n1[32], n2[32];
 
-		fprintf(stderr, "  [slab_bench] callgrind ...\n");
-		snprintf(n1, sizeof n1, "%lu", CG_OPS1);
-		snprintf(n2, sizeof n2, "%lu", CG_OPS2);
+		fprintf(stderr, "  [" BENCH_NAME "] callgrind ...\n");
 		have_cg = true;
 		for (k = 0; k < NR_CG; k++) {
 			const struct allocator *a = &allocators[cg_runs[k].ai];
 			const char *wn = workloads[cg_runs[k].w].name;
-			char *a1[] = { (char *)"cg", (char *)a->name,
-				       (char *)wn, n1, NULL };
-			char *a2[] = { (char *)"cg", (char *)a->name,
-				       (char *)wn, n2, NULL };
-			double i1 = 0, i2 = 0;
-			int s1, s2;
-			char *o1, *o2;
+			char *txt = NULL;
+			int st;
 
 			cg[k] = -1;
-			if (a->preload && access(a->preload, R_OK))
+			if (preload_missing(a))
 				continue;
-			s1 = spawn(a->preload, true, a1, &o1);
-			s2 = spawn(a->preload, true, a2, &o2);
-			if (status_ok(s1) && status_ok(s2) && o1 && o2 &&
-			    cg_collected(o1, &i1) && cg_collected(o2, &i2)) {
-				cg[k] = (i2 - i1) / (double)(CG_OPS2 - CG_OPS1);
+			if (cg_per_op(a->preload, a->name, wn, CG_OPS1, CG_OPS2,
+				      &cg[k], &st, &txt)) {
 				printf("   %-10s %-18s %8.1f\n", a->name, wn,
 				       cg[k]);
 			} else {
-				int st = status_ok(s1) ? s2 : s1;
-				const char *txt = status_ok(s1) ? o2 : o1;
-
 				printf("   %-10s %-18s callgrind run failed (%s)\n",
 				       a->name, wn,
 				       status_str(st, sbuf, sizeof sbuf));
@@ -1792,12 +1364,11 @@ static int parent(void)
 				      (strstr(txt, "mmk_check failed") ||
 				       strstr(txt, "kmem_cache_destroy"))))) {
 					rc = 1;
-					printf("   reproduce: valgrind --tool=callgrind %s cg %s %s %s\n",
-					       self_exe, a->name, wn, n2);
+					printf("   reproduce: valgrind --tool=callgrind %s cg %s %s %lu\n",
+					       self_exe, a->name, wn, CG_OPS2);
 				}
 			}
-			free(o1);
-			free(o2);
+			free(txt);
 		}
 		printf("   ((Ir(%lu ops) - Ir(%lu ops)) / %lu; an op is an alloc+free pair (per object for\n"
 		       "    batch); includes the benchmark loop's own few instructions)\n",
@@ -1960,9 +1531,7 @@ static int parent(void)
 			printf("\n");
 		}
 	}
-	printf("\nslab_bench: done in %.1f s%s\n",
-	       (double)(now_ns() - t_start) / 1e9,
-	       rc ? " (with errors, see above)" : "");
+	print_done(t_start, rc);
 	return rc;
 }
 

@@ -9,28 +9,10 @@
  * Median of 5 runs of at least 100 ms each; ratios are mmkit / host.
  * Timings on this 2-vCPU machine vary ~30% between runs: compare ratios.
  */
-#define _GNU_SOURCE
-#include <mmkit/mmkit.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#define BENCH_NAME "vmalloc_bench"
+#include "harness.h"
+
 #include <sys/mman.h>
-#include <time.h>
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 typedef void (*op_fn)(void *arg);
 
@@ -42,23 +24,22 @@ static double measure(op_fn fn, void *arg)
 	int r;
 
 	for (;;) {
-		double t = now_ns();
+		uint64_t t = now_ns();
 
 		for (i = 0; i < n; i++)
 			fn(arg);
-		if (now_ns() - t > 1e8)
+		if (now_ns() - t > 100000000)
 			break;
 		n *= 2;
 	}
 	for (r = 0; r < 5; r++) {
-		double t = now_ns();
+		uint64_t t = now_ns();
 
 		for (i = 0; i < n; i++)
 			fn(arg);
-		runs[r] = (now_ns() - t) / (double)n;
+		runs[r] = (double)(now_ns() - t) / (double)n;
 	}
-	qsort(runs, 5, sizeof(runs[0]), cmp_double);
-	return runs[2];
+	return median(runs, 5);
 }
 
 static void touch(char *p, size_t size)
@@ -140,12 +121,21 @@ static void check(struct mmk_machine *m)
 	}
 }
 
+/* kmap and kmap_local pairs of a page allocated with @gfp. */
+static void kmap_costs(gfp_t gfp, double *kmap_ns, double *kmap_local_ns)
+{
+	struct page *page = alloc_page(gfp);
+
+	*kmap_ns = measure(op_kmap, page);
+	*kmap_local_ns = measure(op_kmap_local, page);
+	__free_page(page);
+}
+
 int main(void)
 {
 	static const size_t sizes[] = { 64 << 10, 4 << 20 };
 	struct mmk_machine *m = boot(MMK_ARCH_X86_64, 4ULL << 30);
 	double vm[2], host[2], kx, klx, ki, kli;
-	struct page *page;
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
@@ -154,18 +144,12 @@ int main(void)
 		vm[i] = measure(op_vmalloc, &size);
 		host[i] = measure(op_mmap, &size);
 	}
-	page = alloc_page(GFP_KERNEL);
-	kx = measure(op_kmap, page);
-	klx = measure(op_kmap_local, page);
-	__free_page(page);
+	kmap_costs(GFP_KERNEL, &kx, &klx);
 	check(m);
 	mmk_shutdown(m);
 
 	m = boot(MMK_ARCH_I386, 1ULL << 30);
-	page = alloc_page(GFP_HIGHUSER);
-	ki = measure(op_kmap, page);
-	kli = measure(op_kmap_local, page);
-	__free_page(page);
+	kmap_costs(GFP_HIGHUSER, &ki, &kli);
 	check(m);
 	mmk_shutdown(m);
 
@@ -181,7 +165,7 @@ int main(void)
 	printf("\n== goals\n");
 	for (i = 0; i < 2; i++)
 		printf("   %s  vmalloc+vfree of %s no slower than the host's mmap+munmap: %.2fx\n",
-		       vm[i] <= host[i] ? "PASS" : "MISS",
-		       i ? "4 MiB" : "64 KiB", vm[i] / host[i]);
+		       pass(vm[i] <= host[i]), i ? "4 MiB" : "64 KiB",
+		       vm[i] / host[i]);
 	return 0;
 }
