@@ -22,16 +22,7 @@
 
 static struct mmk_machine *boot_with(uint64_t mem, int nodes, int cpus)
 {
-	struct mmk_config cfg;
-	struct mmk_machine *m;
-
-	mmk_config_init(&cfg);
-	cfg.mem_bytes = mem;
-	cfg.nr_nodes = nodes;
-	cfg.nr_cpus = cpus;
-	m = mmk_boot(&cfg);
-	assert_non_null(m);
-	return m;
+	return mmk_test_boot(MMK_ARCH_X86_64, mem, nodes, cpus, true);
 }
 
 /* The default machine of these tests: 1G, one node, two CPUs. */
