@@ -33,6 +33,15 @@ fuzz: deps
 		-timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
 		build/fuzz/corpus fuzz/seeds 2>&1 | tail -25
 
+.PHONY: lint
+# Static analysis with cppcheck (installed by scripts/deps.sh lint).
+lint:
+	@sh scripts/deps.sh lint
+	@cppcheck --enable=warning,performance,portability --std=c11 \
+		--error-exitcode=1 --quiet --inline-suppr \
+		--suppress=missingIncludeSystem -Iinclude -I. \
+		lib platform mm proc script cli tests bench fuzz && echo "lint: cppcheck clean"
+
 .PHONY: all demo test test-sanitize test-asan test-tsan bench deps deps-bench \
 	install format format-check clean check-warnings
 

@@ -1484,11 +1484,11 @@ static int parent(void)
 
 			if (r->have)
 				printf("   %s  memory overhead at most 5%%, %u B objects: %.2f%%\n",
-				       pass(overhead(r) <= 5.0), k ? 256 : 64,
+				       pass(overhead(r) <= 5.0), k ? 256u : 64u,
 				       overhead(r));
 			else
 				printf("   MISS  memory overhead at most 5%%, %u B objects: no figures\n",
-				       k ? 256 : 64);
+				       k ? 256u : 64u);
 		}
 		{
 			const struct cell *kr = res(0, W_KM64RAND),

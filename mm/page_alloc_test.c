@@ -319,10 +319,14 @@ static unsigned long exhaust(gfp_t gfp, struct page ***out)
 	unsigned long n = 0, cap = 1024;
 	struct page **v = malloc(cap * sizeof(*v)), *p;
 
+	assert_non_null(v);
 	while ((p = alloc_pages(gfp | __GFP_NOWARN, 0))) {
 		if (n == cap) {
+			struct page **bigger = realloc(v, 2 * cap * sizeof(*v));
+
+			assert_non_null(bigger);
+			v = bigger;
 			cap *= 2;
-			v = realloc(v, cap * sizeof(*v));
 		}
 		v[n++] = p;
 	}

@@ -9,6 +9,9 @@ need() { # need FILE PACKAGE
 need /usr/include/cmocka.h libcmocka-dev
 command -v clang >/dev/null 2>&1 || want="$want clang"
 command -v clang-format >/dev/null 2>&1 || want="$want clang-format"
+if [ "$1" = lint ]; then
+	command -v cppcheck >/dev/null 2>&1 || want="$want cppcheck"
+fi
 if [ "$1" = bench ]; then
 	need /usr/include/jemalloc/jemalloc.h libjemalloc-dev
 	need /usr/include/mimalloc.h libmimalloc-dev
