@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bad input at the public C entry points: NULL, misaligned, out-of-range
+ * and foreign arguments get Linux's result (NULL, an errno, a no-op) and
+ * at most a kernel-log warning, never a crash; the verifier stays clean
+ * and nothing leaks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "tests/mmk_test.h"
+#include <errno.h>
+
+static unsigned long free_drained(struct mmk_machine *m)
+{
+	drain_all_pages(NULL);
+	return mmk_nr_free_pages(m);
+}
+
+static void test_calls_without_a_machine_are_harmless(void **state)
+{
+	(void)state;
+	mmk_set_current(NULL);
+	assert_null(alloc_pages(GFP_KERNEL, 0));
+	assert_null(kmalloc(64, GFP_KERNEL));
+	assert_null(vmalloc(4096));
+	assert_null(kmem_cache_create("x", 64, 0, 0, NULL));
+	__free_pages(NULL, 0);
+	kfree((void *)0x1234);
+	vfree((void *)0x1234);
+	free_pages(0x1000, 0);
+	assert_int_equal(mmk_set_cpu(0), -EINVAL);
+	assert_int_equal(mmk_get_cpu(), -1);
+	assert_null(mmk_current());
+}
+
+static void test_page_allocator_rejects_bad_arguments(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 128ULL << 20, 1, 2, true);
+	unsigned long before = free_drained(m);
+	struct page *p = alloc_pages(GFP_KERNEL, 1), fake;
+	char stack_buf[64];
+
+	(void)state;
+	assert_null(alloc_pages(GFP_KERNEL, 64));
+	assert_null(alloc_pages(GFP_KERNEL, ~0u));
+	assert_null(alloc_pages_node(-5, GFP_KERNEL, 0));
+	assert_null(alloc_pages_node(64, GFP_KERNEL, 0));
+	assert_null(alloc_pages(__GFP_DMA | __GFP_HIGHMEM, 0));
+	__free_pages(NULL, 0);
+	__free_pages(&fake, 0); /* not in mem_map */
+	__free_pages((struct page *)((char *)p + 1), 1); /* misaligned */
+	__free_pages(p, 11); /* order out of range */
+	free_pages((unsigned long)stack_buf, 0); /* not the direct map */
+	free_pages((unsigned long)page_address(p) + 1, 1); /* misaligned */
+	get_page(&fake);
+	put_page(&fake);
+	split_page(&fake, 1);
+	assert_null(pfn_to_page(~0UL));
+	assert_false(pfn_valid(~0UL));
+	assert_null(virt_to_page(stack_buf));
+	assert_true(dmesg_has(m, "WARNING: __free_pages: invalid page"));
+	__free_pages(p, 1);
+	assert_int_equal(free_drained(m), before);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_slab_rejects_bad_arguments(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 128ULL << 20, 1, 2, true);
+	struct kmem_cache *s = kmem_cache_create("good", 64, 0, 0, NULL);
+	void *obj = kmem_cache_alloc(s, GFP_KERNEL),
+	     *k = kmalloc(100, GFP_KERNEL);
+	char stack_buf[64];
+	void *p[4] = { NULL, NULL, NULL, NULL };
+
+	(void)state;
+	errno = 0;
+	assert_null(kmem_cache_create(NULL, 64, 0, 0, NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_null(kmem_cache_create("", 64, 0, 0, NULL));
+	assert_null(kmem_cache_create("bad", 0, 0, 0, NULL));
+	assert_null(kmem_cache_create("bad", 64, 3, 0,
+				      NULL)); /* not a power of 2 */
+	assert_null(kmem_cache_create("bad", 64, 0, 0x80000000u, NULL));
+	assert_null(kmem_cache_create("bad", (unsigned int)KMALLOC_MAX_SIZE + 1,
+				      0, 0, NULL));
+	assert_null(kmem_cache_alloc(NULL, GFP_KERNEL));
+	kmem_cache_free(NULL, NULL);
+	kmem_cache_free(s, stack_buf); /* not a slab object */
+	kmem_cache_free(s, (char *)obj + 1); /* inside an object */
+	kfree(stack_buf);
+	kfree((char *)k + 8);
+	assert_int_equal(ksize(stack_buf), 0);
+	assert_null(krealloc(stack_buf, 10, GFP_KERNEL));
+	assert_null(kmalloc_array(SIZE_MAX / 2, 4, GFP_KERNEL));
+	assert_null(kcalloc(SIZE_MAX, SIZE_MAX, GFP_KERNEL));
+	assert_null(kmalloc(KMALLOC_MAX_SIZE + 1, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, 0, p), 0);
+	assert_int_equal(kmem_cache_alloc_bulk(NULL, GFP_KERNEL, 4, p), 0);
+	p[0] = stack_buf;
+	kmem_cache_free_bulk(s, 1, p); /* refused as a whole */
+	assert_int_equal(kmem_cache_destroy(NULL), 0);
+	assert_int_equal(kmem_cache_shrink(NULL), 0);
+	assert_true(dmesg_has(m, "not a slab object"));
+	assert_true(dmesg_has(m, "Invalid object pointer"));
+	assert_true(dmesg_has(m, "was not returned by kmalloc"));
+	kmem_cache_free(s, obj);
+	kfree(k);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_vmalloc_and_kmap_reject_bad_arguments(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_I386, 1ULL << 30, 1, 2, true);
+	struct page fake, *pages[2] = { &fake, NULL };
+	char stack_buf[64];
+	void *v = vmalloc(8192);
+
+	(void)state;
+	assert_null(vmalloc(0));
+	assert_null(vmalloc(~0UL));
+	assert_null(vmalloc_node(4096, 7));
+	assert_null(vmap(NULL, 1, VM_MAP, PAGE_KERNEL));
+	assert_null(vmap(pages, 0, VM_MAP, PAGE_KERNEL));
+	assert_null(vmap(pages, 1, VM_MAP, PAGE_KERNEL)); /* foreign page */
+	assert_null(vmap(pages + 1, 1, VM_MAP, PAGE_KERNEL)); /* NULL page */
+	assert_null(ioremap(0, 0));
+	assert_null(ioremap(~0ULL - 10, 100));
+	vfree(stack_buf);
+	vfree((char *)v + 4096); /* not the start */
+	vunmap(stack_buf);
+	iounmap(stack_buf);
+	assert_null(vmalloc_to_page(stack_buf));
+	assert_int_equal(vmalloc_to_pfn(stack_buf), 0);
+	assert_false(is_vmalloc_addr(stack_buf));
+	assert_null(find_vm_area(stack_buf));
+	assert_null(remove_vm_area(stack_buf));
+	assert_null(get_vm_area(0, 0));
+	free_vm_area(NULL);
+	assert_null(kmap(NULL));
+	assert_null(kmap(&fake));
+	kunmap(&fake);
+	assert_null(kmap_local_page(&fake));
+	kunmap_local(stack_buf);
+	kunmap_local(NULL);
+	assert_null(kmap_to_page(stack_buf));
+	assert_true(dmesg_has(m, "trying to free a nonexistent vm area"));
+	assert_true(dmesg_has(m, "kmap: not a page of this machine"));
+	vfree(v);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_machine_api_rejects_bad_arguments(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_fail_attr bad = { .probability = 101 };
+	char why[8];
+
+	(void)state;
+	assert_int_equal(mmk_set_cpu(-1), -EINVAL);
+	assert_int_equal(mmk_set_cpu(2), -EINVAL);
+	assert_int_equal(mmk_fail_set(m, MMK_NR_FAIL_KINDS, NULL), -EINVAL);
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_SLAB, &bad), -EINVAL);
+	assert_int_equal(mmk_fail_set(NULL, MMK_FAIL_SLAB, NULL), -EINVAL);
+	assert_int_equal(mmk_fail_count(NULL, MMK_FAIL_SLAB), 0);
+	errno = 0;
+	assert_null(mmk_proc_read(m, "/proc/nope"));
+	assert_int_equal(errno, ENOENT);
+	assert_null(mmk_proc_read(m, NULL));
+	assert_null(mmk_proc_read(NULL, "/proc/meminfo"));
+	assert_int_equal(mmk_check(NULL, why, sizeof why), 1);
+	assert_int_equal(mmk_check(m, NULL, 0), 0);
+	assert_int_equal(mmk_kaddr(why), 0);
+	mmk_shutdown(NULL);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_calls_without_a_machine_are_harmless),
+		cmocka_unit_test(test_page_allocator_rejects_bad_arguments),
+		cmocka_unit_test(test_slab_rejects_bad_arguments),
+		cmocka_unit_test(test_vmalloc_and_kmap_reject_bad_arguments),
+		cmocka_unit_test(test_machine_api_rejects_bad_arguments),
+	};
+
+	return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);
+}
