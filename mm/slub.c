@@ -491,7 +491,6 @@ static void slab_push(struct kmem_cache *s, struct slab *slab, void *obj)
 	slab->inuse--;
 }
 
-/* Take one object from node @n's slabs; node locked. */
 /* Take up to @want objects from node @n's slabs, a slab at a time
  * (partial slabs first, then empty ones); node locked. */
 static unsigned int node_take(struct kmem_cache *s, struct kmem_cache_node *n,
@@ -606,7 +605,6 @@ static void node_free_one(struct mmk_machine *m, struct kmem_cache *s,
 		discard_slab(m, s, discard);
 }
 
-/* Move the oldest batchcount objects of @ac back to their slabs. */
 /* Give @n objects back to their slabs, taking each node's lock once;
  * slabs the nodes do not keep are freed after the locks are dropped. */
 static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
