@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "tests/mmk_test.h"
+#include "tests/mmk_thread.h"
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -237,14 +238,6 @@ struct worker {
 	uint32_t stamp[OWN_PAGES]; /* what each own page holds */
 };
 
-static uint64_t next(uint64_t *r)
-{
-	*r ^= *r << 13;
-	*r ^= *r >> 7;
-	*r ^= *r << 17;
-	return *r;
-}
-
 static void check_shared(struct worker *w, const uint32_t *p, int k)
 {
 	if (p[0] != 0xc0de0000u + (uint32_t)k ||
@@ -259,12 +252,9 @@ static void *worker_main(void *arg)
 	struct page *held[HOLD];
 	int nheld = 0, i;
 
-	mmk_set_current(sh->m);
-	if (w->cpu >= 0 && mmk_set_cpu(w->cpu))
-		atomic_fetch_add(&sh->errors, 1);
-	if (mmk_get_cpu() != w->cpu)
-		atomic_fetch_add(&sh->errors, 1);
-	atomic_fetch_add(&sh->claimed, 1);
+	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
+	if (w->cpu < 0 && mmk_get_cpu() >= 0)
+		atomic_fetch_add(&sh->errors, 1); /* must run without a CPU */
 	for (i = 0; i < OWN_PAGES; i++) {
 		uint32_t *p;
 
@@ -280,7 +270,7 @@ static void *worker_main(void *arg)
 		w->stamp[i] = 0;
 	}
 	for (i = 0; i < sh->iters; i++) {
-		uint64_t r = next(&w->seed);
+		uint64_t r = test_rand(&w->seed);
 		int k = (int)((r >> 8) % OWN_PAGES);
 		int s = (int)((r >> 24) % SHARED_PAGES);
 		uint32_t stamp = ((uint32_t)w->id << 24) | (uint32_t)(i + 1);
@@ -392,12 +382,7 @@ static void run_kmap_stress(int ncpu_workers, int nocpu_workers, int iters)
 	/* One at a time, so each worker with a CPU moves from the lowest
 	 * free CPU (where mmk_set_current puts it) to its own, highest
 	 * first, and those without a CPU find none left. */
-	for (i = 0; i < n; i++) {
-		assert_int_equal(
-			pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
-		while (atomic_load(&sh.claimed) <= i)
-			sched_yield();
-	}
+	test_start_workers(t, n, worker_main, w, sizeof w[0], &sh.claimed);
 	for (i = 0; i < n; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 	assert_int_equal(atomic_load(&sh.errors), 0);
@@ -496,12 +481,9 @@ static void *vworker_main(void *arg)
 	size_t size[VHOLD];
 	int n = 0, i;
 
-	mmk_set_current(sh->m);
-	if (mmk_set_cpu(w->cpu) || mmk_get_cpu() != w->cpu)
-		atomic_fetch_add(&sh->errors, 1);
-	atomic_fetch_add(&sh->claimed, 1);
+	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
 	for (i = 0; i < sh->iters; i++) {
-		uint64_t r = next(&w->seed);
+		uint64_t r = test_rand(&w->seed);
 
 		if (n < VHOLD && r % 2) {
 			/* Mostly small areas; one in 16 has a vmalloc'd
@@ -572,11 +554,8 @@ static void test_threads_vmalloc_kmap_and_vfree_each_others_areas(void **state)
 		w[i].sh = &sh;
 		w[i].cpu = 2 - i;
 		w[i].seed = 0x2545f4914f6cdd1dULL * (uint64_t)(i + 7);
-		assert_int_equal(
-			pthread_create(&t[i], NULL, vworker_main, &w[i]), 0);
-		while (atomic_load(&sh.claimed) <= i)
-			sched_yield();
 	}
+	test_start_workers(t, 3, vworker_main, w, sizeof w[0], &sh.claimed);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 	assert_int_equal(mmk_set_current(m), 0);

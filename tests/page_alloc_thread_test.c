@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mmkit/mmkit.h>
+#include "tests/mmk_thread.h"
 
-#define min(a, b) ((a) < (b) ? (a) : (b))
 #define SLOTS 256
 
 struct shared {
@@ -28,7 +28,7 @@ struct shared {
 	struct page *slot[SLOTS]; /* pages handed between threads */
 	unsigned int slot_order[SLOTS];
 	int ops;
-	atomic_int claimed; /* threads with a CPU that have claimed it */
+	atomic_int claimed; /* workers that have taken their CPU (or none) */
 	atomic_int errors;
 };
 
@@ -39,14 +39,6 @@ struct worker {
 	bool drainer;
 };
 
-static uint64_t next(uint64_t *r)
-{
-	*r ^= *r << 13;
-	*r ^= *r >> 7;
-	*r ^= *r << 17;
-	return *r;
-}
-
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -55,17 +47,9 @@ static void *worker_main(void *arg)
 	unsigned int order[64];
 	int n = 0, i;
 
-	if (w->cpu >= 0) {
-		mmk_set_current(sh->m);
-		if (mmk_get_cpu() != w->cpu && mmk_set_cpu(w->cpu))
-			atomic_fetch_add(&sh->errors, 1);
-		atomic_fetch_add(&sh->claimed, 1);
-	} else {
-		/* Takes a CPU only if one is left over. */
-		mmk_set_current(sh->m);
-	}
+	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
 	for (i = 0; i < sh->ops; i++) {
-		uint64_t r = next(&w->seed);
+		uint64_t r = test_rand(&w->seed);
 
 		if (w->drainer && r % 64 == 0)
 			drain_all_pages(NULL);
@@ -129,13 +113,9 @@ static void run_stress(int nthreads, int ncpus, int ops)
 		w[i].seed = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
 		w[i].cpu = i < ncpus ? i : -1;
 		w[i].drainer = i == nthreads - 1;
-		/* One CPU thread at a time: each takes the lowest free CPU
-		 * when it sets its machine, so thread i gets CPU i. */
-		while (atomic_load(&sh.claimed) < min(i, ncpus))
-			sched_yield();
-		assert_int_equal(
-			pthread_create(&tid[i], NULL, worker_main, &w[i]), 0);
 	}
+	test_start_workers(tid, nthreads, worker_main, w, sizeof w[0],
+			   &sh.claimed);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(tid[i], NULL);
 	assert_int_equal(atomic_load(&sh.errors), 0);

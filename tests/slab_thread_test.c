@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mmkit/mmkit.h>
+#include "tests/mmk_thread.h"
 
-#define min(a, b) ((a) < (b) ? (a) : (b))
 #define SLOTS 512
 
 struct shared {
@@ -42,14 +42,6 @@ struct worker {
 	bool shrinker;
 };
 
-static uint64_t next(uint64_t *r)
-{
-	*r ^= *r << 13;
-	*r ^= *r >> 7;
-	*r ^= *r << 17;
-	return *r;
-}
-
 static void release(struct shared *sh, void *p, bool from_cache)
 {
 	if (from_cache)
@@ -64,14 +56,9 @@ static void *worker_main(void *arg)
 	struct shared *sh = w->sh;
 	int i;
 
-	mmk_set_current(sh->m);
-	if (w->cpu >= 0) {
-		if (mmk_get_cpu() != w->cpu && mmk_set_cpu(w->cpu))
-			atomic_fetch_add(&sh->errors, 1);
-		atomic_fetch_add(&sh->claimed, 1);
-	}
+	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
 	for (i = 0; i < sh->ops; i++) {
-		uint64_t r = next(&w->seed);
+		uint64_t r = test_rand(&w->seed);
 		bool from_cache = r & 1;
 		unsigned int s = (unsigned int)(r >> 8) % SLOTS;
 		void *p, *old;
@@ -126,13 +113,9 @@ static void run_stress(int nthreads, int ncpus, int ops)
 		w[i].seed = 0x2545f4914f6cdd1dULL * (uint64_t)(i + 1);
 		w[i].cpu = i < ncpus ? i : -1;
 		w[i].shrinker = i == nthreads - 1;
-		/* One CPU thread at a time: each takes the lowest free CPU
-		 * when it sets its machine, so thread i gets CPU i. */
-		while (atomic_load(&sh.claimed) < min(i, ncpus))
-			sched_yield();
-		assert_int_equal(
-			pthread_create(&tid[i], NULL, worker_main, &w[i]), 0);
 	}
+	test_start_workers(tid, nthreads, worker_main, w, sizeof w[0],
+			   &sh.claimed);
 	for (i = 0; i < nthreads; i++)
 		pthread_join(tid[i], NULL);
 	assert_int_equal(atomic_load(&sh.errors), 0);
