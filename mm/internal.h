@@ -72,7 +72,7 @@ struct memblock {
 };
 
 /* ---- the kernel log (mm/debug.c) ---- */
-#define MMK_LOG_SIZE (64 * 1024)
+#define MMK_LOG_SIZE ((size_t)64 * 1024)
 struct mmk_log {
 	pthread_mutex_t lock;
 	char *buf; /* ring of MMK_LOG_SIZE bytes */
@@ -107,7 +107,7 @@ struct mmk_machine {
 	void *vmemmap; /* reserved host range holding mem_map */
 	size_t vmemmap_len;
 	struct zone **pb_zone; /* per pageblock: its zone; NULL = no RAM */
-	signed char gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
+	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */
 
 	int nr_nodes;

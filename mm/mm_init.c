@@ -332,19 +332,18 @@ static int assign_nodes(struct mmk_machine *m)
 	struct memblock_type ram = *mem;
 	uint64_t cut[MAX_NUMNODES + 1], total = 0, acc = 0;
 	const uint64_t align = (uint64_t)MAX_ORDER_NR_PAGES << PAGE_SHIFT;
+	const int nr = m->nr_nodes; /* not changed by memblock_add() */
 	int i, k = 1, nid;
 
 	for (i = 0; i < ram.cnt; i++)
 		total += ram.regions[i].size;
 	cut[0] = 0;
-	for (i = 0; i < ram.cnt && k < m->nr_nodes; i++) {
+	for (i = 0; i < ram.cnt && k < nr; i++) {
 		const struct memblock_region *r = &ram.regions[i];
 
-		while (k < m->nr_nodes &&
-		       acc + r->size >=
-			       total / (uint64_t)m->nr_nodes * (uint64_t)k) {
-			uint64_t target =
-				total / (uint64_t)m->nr_nodes * (uint64_t)k;
+		while (k < nr &&
+		       acc + r->size >= total / (uint64_t)nr * (uint64_t)k) {
+			uint64_t target = total / (uint64_t)nr * (uint64_t)k;
 
 			cut[k] = ALIGN_DOWN(r->base + (target - acc), align);
 			if (cut[k] <= cut[k - 1])
@@ -353,13 +352,15 @@ static int assign_nodes(struct mmk_machine *m)
 		}
 		acc += r->size;
 	}
-	cut[m->nr_nodes] = UINT64_MAX;
+	if (k < nr) /* too little RAM for a cut per node */
+		return -EINVAL;
+	cut[nr] = UINT64_MAX;
 	mem->cnt = 0;
 	for (i = 0; i < ram.cnt; i++) {
 		uint64_t base = ram.regions[i].base;
 		uint64_t end = base + ram.regions[i].size;
 
-		for (nid = 0; nid < m->nr_nodes; nid++) {
+		for (nid = 0; nid < nr; nid++) {
 			uint64_t s = max(base, cut[nid]),
 				 e = min(end, cut[nid + 1]);
 
@@ -367,7 +368,7 @@ static int assign_nodes(struct mmk_machine *m)
 				return -ENOMEM;
 		}
 	}
-	for (nid = 0; nid < m->nr_nodes; nid++) {
+	for (nid = 0; nid < nr; nid++) {
 		bool has = false;
 
 		for (i = 0; i < mem->cnt; i++)
@@ -516,7 +517,7 @@ static int init_sparse(struct mmk_machine *m)
 	int nid, t;
 
 	npb = (m->max_pfn >> m->arch->pageblock_order) + 1;
-	m->pb_zone = calloc(npb, sizeof(*m->pb_zone));
+	m->pb_zone = calloc(npb, sizeof(struct zone *));
 	if (!m->pb_zone)
 		return -ENOMEM;
 	for_each_online_node(m, nid) {

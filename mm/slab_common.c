@@ -147,7 +147,7 @@ bool should_failslab(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp)
 	/* The cache of cache descriptors is exempt, as in Linux. */
 	if (s == m->slab->kmem_cache || (gfp & __GFP_NOFAIL))
 		return false;
-	if (f->attr.cache && strcmp(f->attr.cache, s->name))
+	if (f->attr.cache && strcmp(f->attr.cache, s->name) != 0)
 		return false;
 	return should_fail(m, f);
 }

@@ -249,7 +249,7 @@ static struct vmap_area *alloc_vmap_area(struct vmalloc_state *vs,
 			kmem_cache_free(vs->va_cache, lo);
 		return NULL;
 	}
-	start = ALIGN(fr->va_start, align);
+	start = align > PAGE_SIZE ? ALIGN(fr->va_start, align) : fr->va_start;
 	/* Split the free range: [fr->va_start, start) stays free (as @lo),
 	 * [start + size, fr->va_end) stays free (as @fr). */
 	if (start > fr->va_start) {

@@ -89,7 +89,7 @@ char *mmk_proc_read(struct mmk_machine *m, const char *path)
 		return NULL;
 	}
 	for (i = 0; i < ARRAY_SIZE(proc_files); i++) {
-		if (strcmp(path, proc_files[i].path))
+		if (strcmp(path, proc_files[i].path) != 0)
 			continue;
 		proc_files[i].show(&s, m);
 		if (s.overflow) {

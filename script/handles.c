@@ -23,7 +23,7 @@ static struct handle *slot_for(struct handle *tab, size_t cap, const char *name)
 {
 	size_t i = hash_name(name) & (cap - 1);
 
-	while (tab[i].name && strcmp(tab[i].name, name))
+	while (tab[i].name && strcmp(tab[i].name, name) != 0)
 		i = (i + 1) & (cap - 1);
 	return &tab[i];
 }

@@ -115,7 +115,7 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 					"unknown arch '%s' (x86_64 or i386)",
 					val);
 		} else if (!strcmp(key, "pcp")) {
-			if (strcmp(val, "on") && strcmp(val, "off"))
+			if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
 				return script_error(sc,
 						    "pcp must be on or off");
 			sc->cfg.pcp = !strcmp(val, "on");
@@ -144,7 +144,7 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 			sc->cfg.slub_debug = sc->slub_debug;
 		} else if (!strcmp(key, "slab_nomerge") ||
 			   !strcmp(key, "slab_random")) {
-			if (strcmp(val, "on") && strcmp(val, "off"))
+			if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
 				return script_error(sc, "%s must be on or off",
 						    key);
 			if (key[5] == 'n')
@@ -490,7 +490,7 @@ static int run_line(struct script *sc, char *line)
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		const struct command *c = &commands[i];
 
-		if (strcmp(argv[0], c->name))
+		if (strcmp(argv[0], c->name) != 0)
 			continue;
 		if (argc - 1 < c->min_args)
 			return script_error(sc, "%s: missing argument",
