@@ -11,6 +11,7 @@ command -v clang >/dev/null 2>&1 || want="$want clang"
 command -v clang-format >/dev/null 2>&1 || want="$want clang-format"
 if [ "$1" = lint ]; then
 	command -v cppcheck >/dev/null 2>&1 || want="$want cppcheck"
+	command -v clang-tidy >/dev/null 2>&1 || want="$want clang-tidy"
 fi
 if [ "$1" = bench ]; then
 	need /usr/include/jemalloc/jemalloc.h libjemalloc-dev
