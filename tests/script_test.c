@@ -22,25 +22,7 @@
 #define SCRIPT_DIR "tests/scripts"
 #define MAX_SCRIPTS 512
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
-		len = 0;
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
+/* Everything written to @f so far (the stream is left at its start). */
 static char *read_stream(FILE *f)
 {
 	long len;
@@ -50,9 +32,24 @@ static char *read_stream(FILE *f)
 	len = ftell(f);
 	rewind(f);
 	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
 	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
 		len = 0;
 	buf[len] = '\0';
+	return buf;
+}
+
+/* A whole file, or NULL if it does not exist. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	buf = read_stream(f);
+	fclose(f);
 	return buf;
 }
 
