@@ -16,11 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
-struct avl_node {
-	struct avl_node *left, *right, *parent;
-	int height;
-};
+#include <mmkit/avltree_types.h>
 
 struct avl_root {
 	struct avl_node *node;

@@ -9,7 +9,7 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS_ALL = -std=c11 -fPIC -pthread $(WARN) -Iinclude -I. $(VCFLAGS) $(CFLAGS)
 LDLIBS_ALL = -pthread $(VLDFLAGS) $(LDFLAGS)
 
-LIB_SRCS := $(sort $(filter-out %_test.c,$(wildcard lib/*.c platform/*.c mm/*.c proc/*.c script/*.c)))
+LIB_SRCS := $(sort $(filter-out %_test.c,$(wildcard lib/*.c platform/*.c mm/*.c fs/*.c kernel/*.c proc/*.c script/*.c)))
 CLI_SRCS := $(wildcard cli/*.c)
 TEST_SRCS := $(sort $(wildcard lib/*_test.c mm/*_test.c proc/*_test.c script/*_test.c tests/*_test.c))
 BENCH_SRCS := $(sort $(wildcard bench/*_bench.c))

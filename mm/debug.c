@@ -24,6 +24,7 @@
  * 6. Observability. `dmesg` in scripts; `check`.
  */
 #include "mm/slab.h"
+#include "mm/vma.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -247,6 +248,8 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len)
 	if (!vmalloc_verify(m, why, len))
 		return 1;
 	if (!highmem_verify(m, why, len))
+		return 1;
+	if (!mm_state_verify(m, why, len))
 		return 1;
 	if (why && len)
 		why[0] = '\0';

@@ -11,6 +11,7 @@
  * the boot caches (kmem_cache, kmem_cache_node, kmalloc-*).
  */
 #include "mm/slab.h"
+#include "mm/vma.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -75,6 +76,8 @@ struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 		err = vmalloc_init(m);
 	if (!err)
 		err = highmem_init(m);
+	if (!err)
+		err = mm_state_init(m);
 	if (err) {
 		mmk_shutdown(m);
 		errno = -err;

@@ -138,6 +138,7 @@ struct mmk_machine {
 	struct slab_state *slab; /* mm/slab.h */
 	struct vmalloc_state *vmalloc; /* mm/vmalloc.c */
 	struct highmem_state *highmem; /* mm/highmem.c, i386 only */
+	struct mm_state *mm; /* processes and address spaces, mm/vma.h */
 	/* page_address() of a highmem page (its kmap), set by highmem. */
 	void *(*kmap_address)(struct mmk_machine *m, const struct page *page);
 	/* Hook for the reclaim layer: called when a zone falls below its low

@@ -52,6 +52,7 @@
  */
 #define _GNU_SOURCE
 #include "mm/internal.h"
+#include "mm/vma.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -828,6 +829,7 @@ void mmk_shutdown(struct mmk_machine *m)
 		mmk_release_cpu();
 		mmk_ctx.m = NULL;
 	}
+	mm_state_exit(m);
 	vmalloc_exit(m);
 	highmem_exit(m);
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {

@@ -17,5 +17,14 @@ void proc_slabinfo_show(struct seq_file *s, struct mmk_machine *m);
 /* proc/meminfo.c */
 void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m);
 unsigned long si_mem_available(struct mmk_machine *m);
+/* proc/task_mmu.c, proc/array.c: /proc/PID files, the mm locked */
+struct mm_struct;
+void proc_pid_maps_show(struct seq_file *s, struct mmk_machine *m,
+			struct mm_struct *mm);
+void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
+			 struct mm_struct *mm);
+void proc_pid_status_show(struct seq_file *s, struct mmk_machine *m,
+			  struct mm_struct *mm);
+void task_mem(struct seq_file *s, struct mm_struct *mm);
 
 #endif /* MMK_PROC_INTERNAL_H */

@@ -79,6 +79,69 @@ static const struct {
 	{ "/proc/vmallocinfo", proc_vmallocinfo_show },
 };
 
+static const struct {
+	const char *name;
+	void (*show)(struct seq_file *s, struct mmk_machine *m,
+		     struct mm_struct *mm);
+} pid_files[] = {
+	{ "maps", proc_pid_maps_show },
+	{ "smaps", proc_pid_smaps_show },
+	{ "status", proc_pid_status_show },
+};
+
+static char *seq_result(struct seq_file *s)
+{
+	if (s->overflow) {
+		free(s->buf);
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* An empty file (nothing in vmallocinfo) is "", not an error. */
+	return s->buf ? s->buf : calloc(1, 1);
+}
+
+/* "/proc/PID/NAME": render it from the live process, or ENOENT. */
+static char *proc_pid_read(struct mmk_machine *m, const char *path)
+{
+	struct seq_file s = { 0 };
+	struct mmk_machine *prev = mmk_current();
+	struct mm_struct *mm;
+	bool shown = false;
+	const char *p = path + 6, *name;
+	long pid = 0;
+	size_t i;
+
+	for (; *p >= '0' && *p <= '9' && pid < 1L << 30; p++)
+		pid = pid * 10 + (*p - '0');
+	if (p == path + 6 || *p != '/' || path[6] == '0')
+		goto enoent;
+	name = p + 1;
+	for (i = 0; i < ARRAY_SIZE(pid_files); i++)
+		if (strcmp(name, pid_files[i].name) == 0)
+			break;
+	if (i == ARRAY_SIZE(pid_files))
+		goto enoent;
+	if (prev != m)
+		mmk_set_current(m);
+	mm = mmk_get_mm((int)pid);
+	if (mm) {
+		mmap_write_lock(mm);
+		if (mm->owner) {
+			pid_files[i].show(&s, m, mm);
+			shown = true;
+		}
+		mmap_write_unlock(mm);
+		mmput(mm);
+	}
+	if (prev != m)
+		mmk_set_current(prev);
+	if (shown)
+		return seq_result(&s);
+enoent:
+	errno = ENOENT;
+	return NULL;
+}
+
 char *mmk_proc_read(struct mmk_machine *m, const char *path)
 {
 	struct seq_file s = { 0 };
@@ -88,17 +151,13 @@ char *mmk_proc_read(struct mmk_machine *m, const char *path)
 		errno = EINVAL;
 		return NULL;
 	}
+	if (strncmp(path, "/proc/", 6) == 0 && path[6] >= '0' && path[6] <= '9')
+		return proc_pid_read(m, path);
 	for (i = 0; i < ARRAY_SIZE(proc_files); i++) {
 		if (strcmp(path, proc_files[i].path) != 0)
 			continue;
 		proc_files[i].show(&s, m);
-		if (s.overflow) {
-			free(s.buf);
-			errno = ENOMEM;
-			return NULL;
-		}
-		/* An empty file (nothing in vmallocinfo) is "", not an error. */
-		return s.buf ? s.buf : calloc(1, 1);
+		return seq_result(&s);
 	}
 	errno = ENOENT;
 	return NULL;

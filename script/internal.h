@@ -18,6 +18,7 @@ enum handle_kind {
 	HANDLE_OBJECT, /* kmem_cache_alloc: obj, cache */
 	HANDLE_KMALLOC, /* kmalloc, krealloc: obj */
 	HANDLE_VMALLOC, /* vmalloc: obj */
+	HANDLE_FILE, /* file: file */
 };
 
 struct kmem_cache;
@@ -29,6 +30,7 @@ struct handle {
 	unsigned int order;
 	struct kmem_cache *cache;
 	void *obj;
+	struct file *file;
 	unsigned int kmapped; /* kmap()s not yet undone */
 };
 
@@ -71,6 +73,22 @@ int cmd_vmalloc(struct script *sc, int argc, char **argv);
 int cmd_vfree(struct script *sc, int argc, char **argv);
 int cmd_kmap(struct script *sc, int argc, char **argv);
 int cmd_kunmap(struct script *sc, int argc, char **argv);
+
+/* script/cmd_mm.c */
+int cmd_spawn(struct script *sc, int argc, char **argv);
+int cmd_fork(struct script *sc, int argc, char **argv);
+int cmd_exit(struct script *sc, int argc, char **argv);
+int cmd_mmap(struct script *sc, int argc, char **argv);
+int cmd_range(struct script *sc, int argc, char **argv);
+int cmd_mprotect(struct script *sc, int argc, char **argv);
+int cmd_mremap(struct script *sc, int argc, char **argv);
+int cmd_mlockall(struct script *sc, int argc, char **argv);
+int cmd_munlockall(struct script *sc, int argc, char **argv);
+int cmd_brk(struct script *sc, int argc, char **argv);
+int cmd_madvise(struct script *sc, int argc, char **argv);
+int cmd_file(struct script *sc, int argc, char **argv);
+int cmd_setrlimit(struct script *sc, int argc, char **argv);
+int cmd_sysctl(struct script *sc, int argc, char **argv);
 
 /* script/parse.c */
 bool parse_number(const char *s, uint64_t *out);

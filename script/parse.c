@@ -168,6 +168,8 @@ const char *errno_name(int err)
 		return "ENODEV";
 	case EOVERFLOW:
 		return "EOVERFLOW";
+	case EBADF:
+		return "EBADF";
 	default:
 		return "EIO";
 	}

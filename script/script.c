@@ -16,7 +16,8 @@
  *   drain                       drain_all_pages(NULL)
  *   fail page_alloc|slab [nth=N] [times=N] [probability=P] [min_order=O]
  *        [cache=NAME] | off
- * and the commands of script/cmd_slab.c and script/cmd_vmalloc.c.
+ * and the commands of script/cmd_slab.c, script/cmd_vmalloc.c and
+ * script/cmd_mm.c.
  *   check, cat PATH, dmesg, echo WORDS...
  *
  * The interpreter uses only the public API (include/mmkit/).
@@ -204,6 +205,7 @@ struct handle *get_handle(struct script *sc, const char *name,
 			"a cache object",
 			"a kmalloc allocation",
 			"a vmalloc allocation",
+			"a file",
 		};
 
 		script_error(sc, "handle '%s' is not %s", name, kinds[kind]);
@@ -443,10 +445,22 @@ static const struct command commands[] = {
 	{ "vfree", 1, 1, cmd_vfree },
 	{ "kmap", 1, 1, cmd_kmap },
 	{ "kunmap", 1, 1, cmd_kunmap },
-	{ "vmalloc", 2, 2, cmd_vmalloc },
-	{ "vfree", 1, 1, cmd_vfree },
-	{ "kmap", 1, 1, cmd_kmap },
-	{ "kunmap", 1, 1, cmd_kunmap },
+	{ "spawn", 1, 2, cmd_spawn },
+	{ "fork", 2, 2, cmd_fork },
+	{ "exit", 1, 1, cmd_exit },
+	{ "mmap", 5, 7, cmd_mmap },
+	{ "munmap", 3, 3, cmd_range },
+	{ "mprotect", 4, 4, cmd_mprotect },
+	{ "mremap", 4, 6, cmd_mremap },
+	{ "mlock", 3, 3, cmd_range },
+	{ "munlock", 3, 3, cmd_range },
+	{ "mlockall", 2, 2, cmd_mlockall },
+	{ "munlockall", 1, 1, cmd_munlockall },
+	{ "brk", 2, 2, cmd_brk },
+	{ "madvise", 4, 4, cmd_madvise },
+	{ "file", 2, 3, cmd_file },
+	{ "setrlimit", 3, 3, cmd_setrlimit },
+	{ "sysctl", 1, 1, cmd_sysctl },
 	{ "check", 0, 0, cmd_check },
 	{ "cat", 1, 1, cmd_cat },
 	{ "dmesg", 0, 0, cmd_dmesg },

@@ -19,10 +19,13 @@
 #ifndef MMKIT_MM_TYPES_H
 #define MMKIT_MM_TYPES_H
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <mmkit/avltree_types.h>
 #include <mmkit/types.h>
 
 struct address_space;
+struct mmk_machine;
 
 struct page {
 	unsigned long flags;
@@ -51,5 +54,86 @@ struct page {
 };
 
 _Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
+
+/*
+ * struct file: an in-memory file that mmap can map (the script's `file F
+ * SIZE`), or the shmem object behind a shared anonymous mapping. Reference
+ * counted: the creator and every VMA mapping it hold a reference.
+ */
+struct file {
+	char *name; /* path printed in maps */
+	unsigned long ino; /* inode number printed in maps */
+	unsigned int dev_major, dev_minor;
+	unsigned long size; /* bytes; a shmem object's size at creation */
+	bool readable, writable; /* FMODE_READ, FMODE_WRITE */
+	bool shmem; /* MAP_SHARED|MAP_ANONYMOUS object: "/dev/zero (deleted)" */
+	atomic_long f_count;
+	struct mmk_machine *machine;
+};
+
+/*
+ * struct anon_vma: the root of reverse mapping for anonymous pages
+ * (mm/rmap.c). VMAs that share one may merge; @degree counts the VMAs and
+ * child anon_vmas that link to it, as Linux's anon_vma->num_active_vmas.
+ */
+struct anon_vma {
+	struct anon_vma *parent; /* the anon_vma this one was forked from */
+	atomic_long refcount;
+	unsigned long num_active_vmas;
+	unsigned long num_children;
+	unsigned long id; /* creation order, for reports */
+};
+
+struct mm_struct;
+
+/* One range of a process's address space (include/linux/mm_types.h). */
+struct vm_area_struct {
+	unsigned long vm_start; /* first byte */
+	unsigned long vm_end; /* first byte after */
+	struct mm_struct *vm_mm;
+	unsigned long vm_flags; /* VM_* (Linux's bit values) */
+	unsigned long vm_page_prot; /* PTE protection bits (architecture) */
+	unsigned long vm_pgoff; /* offset in vm_file, in pages */
+	struct file *vm_file; /* NULL: anonymous */
+	struct anon_vma *anon_vma; /* NULL until the first write fault */
+	/* Linux's anon_vma_chain length: 1 for an anon_vma of its own or
+	 * shared by split/merge, 2 or more after fork (parent's chain plus
+	 * the VMA's own anon_vma). */
+	unsigned int anon_vma_chain_len;
+	/* The address-ordered tree (augmented with free gaps) and list. */
+	struct avl_node vm_rb;
+	unsigned long rb_subtree_gap; /* largest free gap in this subtree */
+	struct vm_area_struct *vm_next, *vm_prev;
+};
+
+/* Process-wide memory counters of struct mm_struct (mm_rss_stat). */
+enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
+
+struct task_struct;
+
+/* A process address space (include/linux/mm_types.h). */
+struct mm_struct {
+	struct avl_node *mm_rb; /* root of the VMA tree */
+	struct vm_area_struct *mmap; /* lowest VMA (list head) */
+	struct vm_area_struct *vmacache; /* last find_vma() result */
+	unsigned long mmap_base; /* top of the top-down mmap area */
+	unsigned long mmap_legacy_base; /* bottom-up base */
+	unsigned long task_size; /* size of user space */
+	unsigned long highest_vm_end;
+	bool topdown; /* MMF_TOPDOWN */
+	int map_count;
+	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm,
+		stack_vm; /* pages */
+	unsigned long hiwater_vm, hiwater_rss; /* pages */
+	unsigned long def_flags; /* VM_LOCKED after mlockall(MCL_FUTURE) */
+	unsigned long start_code, end_code, start_data, end_data;
+	unsigned long start_brk, brk, start_stack;
+	atomic_long rss_stat[NR_MM_COUNTERS];
+	atomic_long pgtables_bytes;
+	pthread_mutex_t mmap_lock;
+	atomic_int mm_users; /* the process and callers of mmk_get_mm() */
+	struct task_struct *owner;
+	struct mmk_machine *machine;
+};
 
 #endif /* MMKIT_MM_TYPES_H */

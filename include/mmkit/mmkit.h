@@ -26,6 +26,7 @@
 #include <mmkit/slab.h>
 #include <mmkit/vmalloc.h>
 #include <mmkit/highmem.h>
+#include <mmkit/mman.h>
 
 enum mmk_arch {
 	MMK_ARCH_X86_64,

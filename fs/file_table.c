@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Files that processes map (Linux's fs/file_table.c and the shmem objects
+ * of mm/shmem.c, reduced to what mmap needs).
+ *
+ * 1. What it models. A file has a name, an inode number, a size and an
+ *    open mode; mmap checks the mode (EACCES) and maps it by page offset.
+ *    Every MAP_SHARED|MAP_ANONYMOUS mapping gets a shmem object of its own
+ *    (shmem_zero_setup), named "/dev/zero (deleted)" on device 00:01, so
+ *    separate shared anonymous mappings never merge.
+ *
+ * 2. Objects. struct file from the "filp" kmem_cache, its name from
+ *    kmalloc. The creator and each VMA hold a reference.
+ *
+ * 3. Invariants. A file is freed with its last reference.
+ *
+ * 4. Departures. Files live in memory only: no directories, no page
+ *    cache yet (file pages arrive with page faults), no noexec mounts.
+ *    Regular files appear on a pretend device 08:01 as "/NAME".
+ *
+ * 5. Ordering. f_count is atomic; nothing else changes after creation.
+ *
+ * 6. Observability. The dev, inode and path columns of /proc/PID/maps.
+ */
+#include "mm/vma.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <mmkit/slab.h>
+
+static struct file *alloc_file(const char *path, unsigned long size)
+{
+	struct mm_state *ms = mm_state();
+	struct file *f;
+	size_t n = strlen(path) + 1;
+
+	if (mm_caches_init())
+		return NULL;
+	f = kmem_cache_zalloc(ms->file_cachep, GFP_KERNEL);
+	if (!f)
+		return NULL;
+	f->name = kmalloc(n, GFP_KERNEL);
+	if (!f->name) {
+		kmem_cache_free(ms->file_cachep, f);
+		return NULL;
+	}
+	memcpy(f->name, path, n);
+	f->ino = atomic_fetch_add(&ms->next_ino, 1) + 1;
+	f->size = size;
+	f->machine = mmk_cur();
+	atomic_init(&f->f_count, 1);
+	return f;
+}
+
+struct file *mmk_file_create(const char *name, unsigned long size,
+			     bool readonly)
+{
+	char path[256];
+	struct file *f;
+
+	if (!mmk_cur() || !name || !*name || strlen(name) > 200 ||
+	    strchr(name, '/')) {
+		errno = EINVAL;
+		return NULL;
+	}
+	snprintf(path, sizeof path, "/%s", name);
+	f = alloc_file(path, size);
+	if (!f) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	f->dev_major = 8;
+	f->dev_minor = 1;
+	f->readable = true;
+	f->writable = !readonly;
+	return f;
+}
+
+/* The shmem object behind a shared anonymous mapping of @size bytes. */
+struct file *shmem_file_setup(unsigned long size)
+{
+	struct file *f = alloc_file("/dev/zero (deleted)", size);
+
+	if (!f)
+		return NULL;
+	f->dev_major = 0;
+	f->dev_minor = 1;
+	f->readable = f->writable = true;
+	f->shmem = true;
+	return f;
+}
+
+struct file *get_file(struct file *file)
+{
+	atomic_fetch_add(&file->f_count, 1);
+	return file;
+}
+
+void fput(struct file *file)
+{
+	if (!file || atomic_fetch_sub(&file->f_count, 1) != 1)
+		return;
+	VM_BUG_ON(file->machine != mmk_cur());
+	kfree(file->name);
+	kmem_cache_free(mm_state()->file_cachep, file);
+}

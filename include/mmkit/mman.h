@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Processes and their address spaces: the mmap family of system calls
+ * (include/linux/mm.h, include/uapi/asm-generic/mman*.h).
+ *
+ * Two levels, as in Linux:
+ * - system calls on a process id, with the kernel's argument checks,
+ *   privilege and rlimit rules, errno results and partial effects:
+ *   mmk_mmap, mmk_munmap, mmk_mprotect, mmk_mremap, mmk_mlock, ...;
+ * - the kernel functions behind them, on a struct mm_struct the caller has
+ *   locked with mmap_write_lock(): do_mmap, do_munmap, do_mprotect_pkey,
+ *   do_mlock, apply_vma_lock_flags, do_mremap, do_brk_flags, do_madvise,
+ *   find_vma and friends.
+ *
+ * Every function acts on the calling thread's current machine. Results are
+ * Linux's: an address or 0 on success, a negative errno on failure.
+ * Flag and advice values are Linux's uapi values, so they equal the host's
+ * <sys/mman.h> constants.
+ */
+#ifndef MMKIT_MMAN_H
+#define MMKIT_MMAN_H
+
+#include <stdbool.h>
+#include <mmkit/mm_types.h>
+
+/* ---- uapi constants (same values as Linux's) ---- */
+#ifndef PROT_READ
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#endif
+#ifndef MAP_SHARED
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#endif
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_TYPE
+#define MAP_TYPE 0x0f
+#endif
+#ifndef MAP_GROWSDOWN
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+#ifndef MCL_CURRENT
+#define MCL_CURRENT 1
+#define MCL_FUTURE 2
+#endif
+#ifndef MCL_ONFAULT
+#define MCL_ONFAULT 4
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT 0x01
+#endif
+#ifndef MADV_NORMAL
+#define MADV_NORMAL 0
+#define MADV_RANDOM 1
+#define MADV_SEQUENTIAL 2
+#define MADV_WILLNEED 3
+#define MADV_DONTNEED 4
+#endif
+#ifndef MADV_FREE
+#define MADV_FREE 8
+#endif
+#ifndef MADV_DONTFORK
+#define MADV_DONTFORK 10
+#define MADV_DOFORK 11
+#endif
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
+#endif
+#ifndef MADV_DONTDUMP
+#define MADV_DONTDUMP 16
+#define MADV_DODUMP 17
+#endif
+#ifndef MADV_WIPEONFORK
+#define MADV_WIPEONFORK 18
+#define MADV_KEEPONFORK 19
+#endif
+
+/* ---- vm_flags (Linux's bit values; smaps prints them in bit order) ---- */
+#define VM_NONE 0x00000000UL
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+#define VM_MAYREAD 0x00000010UL
+#define VM_MAYWRITE 0x00000020UL
+#define VM_MAYEXEC 0x00000040UL
+#define VM_MAYSHARE 0x00000080UL
+#define VM_GROWSDOWN 0x00000100UL
+#define VM_PFNMAP 0x00000400UL
+#define VM_LOCKED 0x00002000UL
+#define VM_IO 0x00004000UL
+#define VM_SEQ_READ 0x00008000UL
+#define VM_RAND_READ 0x00010000UL
+#define VM_DONTCOPY 0x00020000UL
+#define VM_DONTEXPAND 0x00040000UL
+#define VM_LOCKONFAULT 0x00080000UL
+#define VM_ACCOUNT 0x00100000UL
+#define VM_NORESERVE 0x00200000UL
+#define VM_HUGETLB 0x00400000UL
+#define VM_WIPEONFORK 0x02000000UL
+#define VM_DONTDUMP 0x04000000UL
+#define VM_SOFTDIRTY 0x08000000UL
+#define VM_MIXEDMAP 0x10000000UL
+#define VM_HUGEPAGE 0x20000000UL
+#define VM_NOHUGEPAGE 0x40000000UL
+#define VM_STACK VM_GROWSDOWN
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+/* VMAs with these never merge and are never locked. */
+#define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
+
+/* Resource limits a process has (Linux's RLIMIT_* numbers). */
+#define MMK_RLIMIT_DATA 2
+#define MMK_RLIMIT_STACK 3
+#define MMK_RLIMIT_MEMLOCK 8
+#define MMK_RLIMIT_AS 9
+#define MMK_RLIM_INFINITY (~0UL)
+
+/* ---- processes ---- */
+
+/**
+ * mmk_spawn() - create process @pid with an empty address space, laid out
+ * for the machine's architecture (mmap_base under a randomised stack top,
+ * brk after a randomised program break). A privileged process has
+ * CAP_IPC_LOCK and CAP_SYS_RAWIO; an unprivileged one is bound by its
+ * rlimits (RLIMIT_MEMLOCK 8 MiB, the others unlimited).
+ * Return: 0; -EINVAL (pid < 1), -EEXIST (pid in use), -ENOMEM.
+ */
+int mmk_spawn(int pid, bool unprivileged);
+
+/**
+ * mmk_fork() - create @child as a copy of @parent (dup_mmap): VMAs except
+ * VM_DONTCOPY ones, without VM_LOCKED; anonymous VMAs get anon_vmas
+ * chained to the parent's.
+ * Return: 0; -ESRCH (no parent), -EEXIST (child pid in use), -EINVAL,
+ * -ENOMEM.
+ */
+int mmk_fork(int parent, int child);
+
+/** mmk_exit() - end process @pid: exit_mmap() frees everything. 0 or -ESRCH. */
+int mmk_exit(int pid);
+
+/**
+ * mmk_setrlimit() - set @pid's soft and hard limit for @resource (one of
+ * MMK_RLIMIT_*) to @value (bytes, or MMK_RLIM_INFINITY). 0, -ESRCH, -EINVAL.
+ */
+int mmk_setrlimit(int pid, int resource, unsigned long value);
+
+/**
+ * mmk_get_mm() - @pid's address space with a reference (mmput() drops
+ * it), or NULL if there is no such live process.
+ */
+struct mm_struct *mmk_get_mm(int pid);
+void mmput(struct mm_struct *mm);
+
+/** sysctl vm.max_map_count (65530 by default). Return: previous value. */
+int mmk_set_max_map_count(int count);
+
+/* ---- files ---- */
+
+/**
+ * mmk_file_create() - an in-memory file of @size bytes named @name (printed
+ * in maps as "/@name"), opened read-write, or read-only if @readonly.
+ * Return: a reference (fput() drops it), or NULL with errno.
+ */
+struct file *mmk_file_create(const char *name, unsigned long size,
+			     bool readonly);
+struct file *get_file(struct file *file);
+void fput(struct file *file);
+
+/* ---- system calls (with the kernel's checks and partial effects) ---- */
+
+/** mmk_mmap() - mmap(2); @file NULL unless mapping a file. */
+long mmk_mmap(int pid, unsigned long addr, unsigned long len,
+	      unsigned long prot, unsigned long flags, struct file *file,
+	      unsigned long off);
+long mmk_munmap(int pid, unsigned long addr, unsigned long len);
+long mmk_mprotect(int pid, unsigned long addr, unsigned long len,
+		  unsigned long prot);
+long mmk_mremap(int pid, unsigned long addr, unsigned long old_len,
+		unsigned long new_len, unsigned long flags,
+		unsigned long new_addr);
+long mmk_mlock(int pid, unsigned long addr, unsigned long len);
+/** mmk_mlock2() - mlock2(2): @flags 0 or MLOCK_ONFAULT. */
+long mmk_mlock2(int pid, unsigned long addr, unsigned long len,
+		unsigned int flags);
+long mmk_munlock(int pid, unsigned long addr, unsigned long len);
+long mmk_mlockall(int pid, int flags);
+long mmk_munlockall(int pid);
+/** mmk_brk() - brk(2): the new break, or the old one if it cannot move. */
+long mmk_brk(int pid, unsigned long addr);
+long mmk_madvise(int pid, unsigned long addr, unsigned long len, int advice);
+
+/* ---- the kernel functions (mm locked by the caller) ---- */
+
+void mmap_write_lock(struct mm_struct *mm);
+void mmap_write_unlock(struct mm_struct *mm);
+
+/** find_vma() - the first VMA with vm_end > @addr, or NULL. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+/** find_vma_prev() - find_vma(), and the VMA before it in *@pprev. */
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+				     struct vm_area_struct **pprev);
+/** find_vma_intersection() - first VMA overlapping [@start, @end). */
+struct vm_area_struct *find_vma_intersection(struct mm_struct *mm,
+					     unsigned long start,
+					     unsigned long end);
+/** vma_lookup() - the VMA containing @addr, or NULL. */
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, unsigned long addr);
+#define for_each_vma(mm, vma) \
+	for ((vma) = (mm)->mmap; (vma); (vma) = (vma)->vm_next)
+
+/**
+ * get_unmapped_area() - choose (or with MAP_FIXED, check) where a mapping
+ * of @len bytes goes: top-down under mmap_base (bottom-up from
+ * mmap_legacy_base as the fallback), honouring a free hint @addr.
+ */
+unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file,
+				unsigned long addr, unsigned long len,
+				unsigned long pgoff, unsigned long flags,
+				unsigned long vm_flags);
+/**
+ * do_mmap() - map [@addr, +@len) (Linux's do_mmap after the syscall's
+ * checks). *@populate is set to the length to fault in afterwards.
+ */
+unsigned long do_mmap(struct mm_struct *mm, struct file *file,
+		      unsigned long addr, unsigned long len, unsigned long prot,
+		      unsigned long flags, unsigned long vm_flags,
+		      unsigned long pgoff, unsigned long *populate);
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, size_t len,
+		     unsigned long prot, int pkey);
+/** do_mlock() - mlock with @flags VM_LOCKED[|VM_LOCKONFAULT]. */
+int do_mlock(struct mm_struct *mm, unsigned long start, size_t len,
+	     unsigned long flags);
+int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, size_t len,
+			 unsigned long flags);
+unsigned long do_mremap(struct mm_struct *mm, unsigned long addr,
+			unsigned long old_len, unsigned long new_len,
+			unsigned long flags, unsigned long new_addr);
+int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		 unsigned long flags);
+int do_madvise(struct mm_struct *mm, unsigned long start, size_t len,
+	       int behavior);
+/** mm_populate() - fault in [@start, +@len) as MAP_POPULATE/mlock do. */
+int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
+
+static inline bool IS_ERR_VALUE(unsigned long x)
+{
+	return x >= (unsigned long)-4095;
+}
+
+static inline unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+	return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
+#endif /* MMKIT_MMAN_H */

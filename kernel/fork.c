@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Processes: spawn, fork (dup_mm/dup_mmap), exit, rlimits, and the
+ * machine's process table (Linux's kernel/fork.c, kernel/exit.c and the
+ * pid hash).
+ *
+ * 1. What it models. A process is a pid, an mm_struct, privileges and
+ *    rlimits. fork copies the VMAs as dup_mmap does: VM_DONTCOPY VMAs are
+ *    left out, VM_LOCKED is cleared, VM_ACCOUNT VMAs are charged again,
+ *    anonymous VMAs get a new anon_vma chained to the parent's
+ *    (anon_vma_fork), VM_WIPEONFORK VMAs start without one; locked_vm
+ *    starts at 0 and mlockall(MCL_FUTURE) is not inherited.
+ *
+ * 2. Objects. task_struct ("task_struct" cache) -> mm_struct ("mm_struct"
+ *    cache); a pid hash in struct mm_state.
+ *
+ * 3. Invariants. Every live task has an mm; an mm lives while its task
+ *    or a caller of mmk_get_mm() uses it (mm_users).
+ *
+ * 4. Departures. No threads, signals, credentials or namespaces: a task
+ *    is privileged (root: CAP_IPC_LOCK, CAP_SYS_RAWIO) or not.
+ *
+ * 5. Ordering. mm_state.lock (pid table) nests outside no other lock;
+ *    each mm's mmap_lock serialises changes to that mm.
+ *
+ * 6. Observability. /proc/PID/{maps,smaps,status} exist for live pids.
+ */
+#include "mm/vma.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <mmkit/slab.h>
+
+static struct task_struct **pid_slot(struct mm_state *ms, int pid)
+{
+	struct task_struct **pp =
+		&ms->pid_hash[(unsigned int)pid % PID_HASH_SIZE];
+
+	while (*pp && (*pp)->pid != pid)
+		pp = &(*pp)->hash_next;
+	return pp;
+}
+
+struct task_struct *find_task(int pid)
+{
+	struct mm_state *ms = mm_state();
+	struct task_struct *t;
+
+	pthread_mutex_lock(&ms->lock);
+	t = *pid_slot(ms, pid);
+	pthread_mutex_unlock(&ms->lock);
+	return t;
+}
+
+struct mm_struct *mm_alloc(void)
+{
+	struct mm_struct *mm =
+		kmem_cache_zalloc(mm_state()->mm_cachep, GFP_KERNEL);
+
+	if (!mm)
+		return NULL;
+	pthread_mutex_init(&mm->mmap_lock, NULL);
+	atomic_init(&mm->mm_users, 1);
+	mm->machine = mmk_cur();
+	return mm;
+}
+
+void mmap_write_lock(struct mm_struct *mm)
+{
+	pthread_mutex_lock(&mm->mmap_lock);
+}
+
+void mmap_write_unlock(struct mm_struct *mm)
+{
+	pthread_mutex_unlock(&mm->mmap_lock);
+}
+
+void mmput(struct mm_struct *mm)
+{
+	if (!mm || atomic_fetch_sub(&mm->mm_users, 1) != 1)
+		return;
+	mmap_write_lock(mm);
+	exit_mmap(mm);
+	mmap_write_unlock(mm);
+	pthread_mutex_destroy(&mm->mmap_lock);
+	kmem_cache_free(mm_state()->mm_cachep, mm);
+}
+
+struct mm_struct *mmk_get_mm(int pid)
+{
+	struct mm_state *ms;
+	struct task_struct *t;
+	struct mm_struct *mm = NULL;
+
+	if (!mmk_cur())
+		return NULL;
+	ms = mm_state();
+	pthread_mutex_lock(&ms->lock);
+	t = pid > 0 ? *pid_slot(ms, pid) : NULL;
+	if (t) {
+		mm = t->mm;
+		atomic_fetch_add(&mm->mm_users, 1);
+	}
+	pthread_mutex_unlock(&ms->lock);
+	return mm;
+}
+
+struct mm_struct *syscall_mm_lock(int pid)
+{
+	struct mm_struct *mm = mmk_get_mm(pid);
+
+	if (mm)
+		mmap_write_lock(mm);
+	return mm;
+}
+
+void syscall_mm_unlock(struct mm_struct *mm)
+{
+	mmap_write_unlock(mm);
+	mmput(mm);
+}
+
+static void default_rlimits(struct task_struct *t)
+{
+	int i;
+
+	for (i = 0; i < MMK_RLIM_NLIMITS; i++)
+		t->rlim[i] = MMK_RLIM_INFINITY;
+	t->rlim[MMK_RLIMIT_STACK] = 8UL << 20;
+	t->rlim[MMK_RLIMIT_MEMLOCK] = 8UL << 20;
+}
+
+/* Put @t in the table unless its pid is taken. */
+static int attach_pid(struct task_struct *t)
+{
+	struct mm_state *ms = mm_state();
+	struct task_struct **pp;
+	int err = 0;
+
+	pthread_mutex_lock(&ms->lock);
+	pp = pid_slot(ms, t->pid);
+	if (*pp) {
+		err = -EEXIST;
+	} else {
+		*pp = t;
+		ms->nr_tasks++;
+	}
+	pthread_mutex_unlock(&ms->lock);
+	return err;
+}
+
+static struct task_struct *task_alloc(int pid)
+{
+	struct task_struct *t =
+		kmem_cache_zalloc(mm_state()->task_cachep, GFP_KERNEL);
+
+	if (t)
+		t->pid = pid;
+	return t;
+}
+
+static void task_free(struct task_struct *t)
+{
+	kmem_cache_free(mm_state()->task_cachep, t);
+}
+
+int mmk_spawn(int pid, bool unprivileged)
+{
+	struct task_struct *t;
+	struct mm_struct *mm;
+	int err;
+
+	if (!mmk_cur())
+		return -EINVAL;
+	if (pid < 1)
+		return -EINVAL;
+	if (mm_caches_init())
+		return -ENOMEM;
+	if (find_task(pid))
+		return -EEXIST;
+	t = task_alloc(pid);
+	mm = t ? mm_alloc() : NULL;
+	if (!mm) {
+		if (t)
+			task_free(t);
+		return -ENOMEM;
+	}
+	t->mm = mm;
+	t->privileged = !unprivileged;
+	default_rlimits(t);
+	mm->owner = t;
+	mm_layout_init(mm, (unsigned int)pid);
+	err = attach_pid(t);
+	if (err) {
+		mmput(mm);
+		task_free(t);
+	}
+	return err;
+}
+
+/* Copy @oldmm's VMAs into @mm (Linux's dup_mmap). */
+static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
+{
+	struct vm_area_struct *mpnt, *tmp;
+	int err = 0;
+
+	mm->total_vm = oldmm->total_vm;
+	mm->data_vm = oldmm->data_vm;
+	mm->exec_vm = oldmm->exec_vm;
+	mm->stack_vm = oldmm->stack_vm;
+	for_each_vma(oldmm, mpnt) {
+		if (mpnt->vm_flags & VM_DONTCOPY) {
+			vm_stat_account(mm, mpnt->vm_flags,
+					-(long)vma_pages(mpnt));
+			continue;
+		}
+		if (mpnt->vm_flags & VM_ACCOUNT) {
+			err = security_vm_enough_memory_mm(
+				mm, (long)vma_pages(mpnt));
+			if (err)
+				break;
+		}
+		tmp = vm_area_alloc(mm);
+		if (!tmp) {
+			if (mpnt->vm_flags & VM_ACCOUNT)
+				vm_unacct_memory((long)vma_pages(mpnt));
+			err = -ENOMEM;
+			break;
+		}
+		tmp->vm_start = mpnt->vm_start;
+		tmp->vm_end = mpnt->vm_end;
+		tmp->vm_flags = mpnt->vm_flags & ~VM_LOCKED_MASK;
+		tmp->vm_page_prot = mpnt->vm_page_prot;
+		tmp->vm_pgoff = mpnt->vm_pgoff;
+		tmp->vm_file = mpnt->vm_file ? get_file(mpnt->vm_file) : NULL;
+		if (!(tmp->vm_flags & VM_WIPEONFORK) &&
+		    anon_vma_fork(tmp, mpnt)) {
+			if (mpnt->vm_flags & VM_ACCOUNT)
+				vm_unacct_memory((long)vma_pages(mpnt));
+			vm_area_free(tmp);
+			err = -ENOMEM;
+			break;
+		}
+		vma_link(mm, tmp);
+	}
+	if (err) {
+		/* Undo the counters of the VMAs not copied. */
+		for (; mpnt; mpnt = mpnt->vm_next)
+			if (!(mpnt->vm_flags & VM_DONTCOPY))
+				vm_stat_account(mm, mpnt->vm_flags,
+						-(long)vma_pages(mpnt));
+	}
+	mm->hiwater_vm = mm->total_vm;
+	return err;
+}
+
+int mmk_fork(int parent, int child)
+{
+	struct mm_struct *oldmm, *mm;
+	struct task_struct *t;
+	int err;
+
+	if (!mmk_cur() || child < 1)
+		return -EINVAL;
+	oldmm = mmk_get_mm(parent);
+	if (!oldmm)
+		return -ESRCH;
+	if (find_task(child)) {
+		mmput(oldmm);
+		return -EEXIST;
+	}
+	t = task_alloc(child);
+	mm = t ? mm_alloc() : NULL;
+	if (!mm) {
+		if (t)
+			task_free(t);
+		mmput(oldmm);
+		return -ENOMEM;
+	}
+	t->mm = mm;
+	t->ppid = parent;
+	mm->owner = t;
+	mmap_write_lock(oldmm);
+	if (!oldmm->owner) {
+		/* The parent exited meanwhile. */
+		mmap_write_unlock(oldmm);
+		mmput(oldmm);
+		mmput(mm);
+		task_free(t);
+		return -ESRCH;
+	}
+	t->privileged = oldmm->owner->privileged;
+	memcpy(t->rlim, oldmm->owner->rlim, sizeof t->rlim);
+	mm->mmap_base = oldmm->mmap_base;
+	mm->mmap_legacy_base = oldmm->mmap_legacy_base;
+	mm->task_size = oldmm->task_size;
+	mm->topdown = oldmm->topdown;
+	mm->def_flags = oldmm->def_flags & VM_NOHUGEPAGE;
+	mm->start_code = oldmm->start_code;
+	mm->end_code = oldmm->end_code;
+	mm->start_data = oldmm->start_data;
+	mm->end_data = oldmm->end_data;
+	mm->start_brk = oldmm->start_brk;
+	mm->brk = oldmm->brk;
+	mm->start_stack = oldmm->start_stack;
+	err = dup_mmap(mm, oldmm);
+	mmap_write_unlock(oldmm);
+	mmput(oldmm);
+	if (!err)
+		err = attach_pid(t);
+	if (err) {
+		mmput(mm);
+		task_free(t);
+	}
+	return err;
+}
+
+int mmk_exit(int pid)
+{
+	struct mm_state *ms;
+	struct task_struct **pp, *t;
+
+	if (!mmk_cur())
+		return -EINVAL;
+	ms = mm_state();
+	pthread_mutex_lock(&ms->lock);
+	pp = pid_slot(ms, pid);
+	t = *pp;
+	if (t) {
+		*pp = t->hash_next;
+		ms->nr_tasks--;
+	}
+	pthread_mutex_unlock(&ms->lock);
+	if (!t)
+		return -ESRCH;
+	/* Readers that still hold the mm (procfs) must not see the task. */
+	mmap_write_lock(t->mm);
+	t->mm->owner = NULL;
+	mmap_write_unlock(t->mm);
+	mmput(t->mm);
+	task_free(t);
+	return 0;
+}
+
+int mmk_setrlimit(int pid, int resource, unsigned long value)
+{
+	struct mm_struct *mm;
+
+	if (resource != MMK_RLIMIT_DATA && resource != MMK_RLIMIT_STACK &&
+	    resource != MMK_RLIMIT_MEMLOCK && resource != MMK_RLIMIT_AS)
+		return -EINVAL;
+	mm = syscall_mm_lock(pid);
+	if (!mm)
+		return -ESRCH;
+	mm->owner->rlim[resource] = value;
+	syscall_mm_unlock(mm);
+	return 0;
+}
+
+int mmk_set_max_map_count(int count)
+{
+	if (!mmk_cur() || count < 0)
+		return -EINVAL;
+	return atomic_exchange(&mm_state()->max_map_count, count);
+}
+
+int mm_state_init(struct mmk_machine *m)
+{
+	struct mm_state *ms = calloc(1, sizeof(*ms));
+
+	if (!ms)
+		return -ENOMEM;
+	m->mm = ms;
+	pthread_mutex_init(&ms->lock, NULL);
+	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
+	atomic_init(&ms->next_ino, 1000);
+	return 0;
+}
+
+/*
+ * The caches of processes, VMAs, anon_vmas and files are created with the
+ * first process or file, not at boot, so that a machine used only as a
+ * kernel allocator shows the slab state of earlier mmkit versions.
+ */
+int mm_caches_init(void)
+{
+	struct mm_state *ms = mm_state();
+	int err = 0;
+
+	pthread_mutex_lock(&ms->lock);
+	if (ms->file_cachep)
+		goto out;
+	if (!ms->mm_cachep)
+		ms->mm_cachep = kmem_cache_create("mm_struct",
+						  sizeof(struct mm_struct), 0,
+						  SLAB_HWCACHE_ALIGN, NULL);
+	if (!ms->vma_cachep)
+		ms->vma_cachep = kmem_cache_create(
+			"vm_area_struct", sizeof(struct vm_area_struct), 0, 0,
+			NULL);
+	if (!ms->anon_vma_cachep)
+		ms->anon_vma_cachep = kmem_cache_create(
+			"anon_vma", sizeof(struct anon_vma), 0, 0, NULL);
+	if (!ms->task_cachep)
+		ms->task_cachep = kmem_cache_create(
+			"task_struct", sizeof(struct task_struct), 0, 0, NULL);
+	if (ms->mm_cachep && ms->vma_cachep && ms->anon_vma_cachep &&
+	    ms->task_cachep)
+		ms->file_cachep = kmem_cache_create("filp", sizeof(struct file),
+						    0, SLAB_HWCACHE_ALIGN,
+						    NULL);
+	if (!ms->file_cachep)
+		err = -ENOMEM;
+out:
+	pthread_mutex_unlock(&ms->lock);
+	return err;
+}
+
+void mm_state_exit(struct mmk_machine *m)
+{
+	if (!m->mm)
+		return;
+	/* The machine's memory, caches included, goes away as a whole. */
+	pthread_mutex_destroy(&m->mm->lock);
+	free(m->mm);
+	m->mm = NULL;
+}
+
+bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
+{
+	struct mm_state *ms = m->mm;
+	bool ok = true;
+	int i, n = 0;
+
+	if (!ms)
+		return true;
+	pthread_mutex_lock(&ms->lock);
+	for (i = 0; i < PID_HASH_SIZE && ok; i++) {
+		struct task_struct *t;
+
+		for (t = ms->pid_hash[i]; t && ok; t = t->hash_next) {
+			mmap_write_lock(t->mm);
+			ok = mm_verify(t->mm, why, len);
+			mmap_write_unlock(t->mm);
+			n++;
+		}
+	}
+	if (ok && n != ms->nr_tasks)
+		ok = verify_fail(why, len,
+				 "%d tasks in the pid table, %d counted", n,
+				 ms->nr_tasks);
+	pthread_mutex_unlock(&ms->lock);
+	return ok;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * madvise (Linux's mm/madvise.c).
+ *
+ * 1. What it models. The walk of madvise_walk_vmas: holes anywhere make
+ *    the result ENOMEM once everything mapped was processed; an error of
+ *    a VMA stops the walk at once and wins. Advice that changes vm_flags
+ *    (NORMAL, RANDOM, SEQUENTIAL, DONTFORK, DOFORK, WIPEONFORK,
+ *    KEEPONFORK, DONTDUMP, DODUMP, HUGEPAGE, NOHUGEPAGE) splits and
+ *    re-merges VMAs through vma_modify_flags; DONTNEED and FREE refuse
+ *    locked VMAs (EINVAL), FREE also anything but private anonymous
+ *    memory; WILLNEED never fails on a mapped VMA.
+ *
+ * 2-3. See mm/vma.c.
+ *
+ * 4. Departures. DONTNEED and FREE zap page-table entries once the
+ *    page-table layer exists; until then they change nothing, as on a
+ *    never-touched range.
+ *
+ * 5. Ordering. Takes the mmap lock.
+ *
+ * 6. Observability. /proc/PID/maps, smaps VmFlags (dc, wf, dd, hg, nh,
+ *    sr, rr).
+ */
+#include "mm/vma.h"
+
+static bool madvise_behavior_valid(int behavior)
+{
+	switch (behavior) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_FREE:
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+	case MADV_DONTDUMP:
+	case MADV_DODUMP:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The new vm_flags for a flag-changing advice, or -errno. */
+static long madvise_new_flags(const struct vm_area_struct *vma, int behavior)
+{
+	unsigned long f = vma->vm_flags;
+
+	switch (behavior) {
+	case MADV_NORMAL:
+		return (long)(f & ~(VM_RAND_READ | VM_SEQ_READ));
+	case MADV_SEQUENTIAL:
+		return (long)((f & ~VM_RAND_READ) | VM_SEQ_READ);
+	case MADV_RANDOM:
+		return (long)((f & ~VM_SEQ_READ) | VM_RAND_READ);
+	case MADV_DONTFORK:
+		return (long)(f | VM_DONTCOPY);
+	case MADV_DOFORK:
+		if (f & VM_IO)
+			return -EINVAL;
+		return (long)(f & ~VM_DONTCOPY);
+	case MADV_WIPEONFORK:
+		/* MADV_WIPEONFORK is only supported on anonymous memory. */
+		if (vma->vm_file || (f & VM_SHARED))
+			return -EINVAL;
+		return (long)(f | VM_WIPEONFORK);
+	case MADV_KEEPONFORK:
+		return (long)(f & ~VM_WIPEONFORK);
+	case MADV_DONTDUMP:
+		return (long)(f | VM_DONTDUMP);
+	case MADV_DODUMP:
+		if (!vma_is_anonymous(vma) && (f & VM_SPECIAL))
+			return -EINVAL;
+		return (long)(f & ~VM_DONTDUMP);
+	case MADV_HUGEPAGE:
+		return (long)((f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
+	case MADV_NOHUGEPAGE:
+		return (long)((f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
+	default:
+		return (long)f;
+	}
+}
+
+/* Apply @behavior to [start, end) of @vma; *@prev is the VMA covering it
+ * afterwards (madvise_vma_behavior). */
+static int madvise_vma_behavior(struct mm_struct *mm,
+				struct vm_area_struct *vma,
+				struct vm_area_struct **prev,
+				unsigned long start, unsigned long end,
+				int behavior)
+{
+	long newflags;
+	int err;
+
+	*prev = vma;
+	switch (behavior) {
+	case MADV_DONTNEED:
+		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
+			return -EINVAL;
+		return 0;
+	case MADV_FREE:
+		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
+			return -EINVAL;
+		if (!vma_is_anonymous(vma))
+			return -EINVAL;
+		return 0;
+	case MADV_WILLNEED:
+		/* Read-ahead or swap-in: no change to the VMA. */
+		return 0;
+	}
+	newflags = madvise_new_flags(vma, behavior);
+	if (newflags < 0)
+		return (int)newflags;
+	if ((unsigned long)newflags == vma->vm_flags)
+		return 0;
+	vma = vma_modify_flags(mm, vma->vm_prev, vma, start, end,
+			       (unsigned long)newflags, &err);
+	if (!vma)
+		return err;
+	*prev = vma;
+	return 0;
+}
+
+int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
+	       int behavior)
+{
+	unsigned long end, tmp;
+	size_t len;
+	struct vm_area_struct *vma, *prev;
+	int unmapped_error = 0, error;
+
+	if (!madvise_behavior_valid(behavior))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	len = PAGE_ALIGN(len_in);
+	if (len_in && !len)
+		return -EINVAL;
+	end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+
+	vma = find_vma(mm, start);
+	for (;;) {
+		if (!vma || vma->vm_start >= end)
+			return -ENOMEM;
+		if (start < vma->vm_start) {
+			unmapped_error = -ENOMEM;
+			start = vma->vm_start;
+		}
+		tmp = min(vma->vm_end, end);
+		error = madvise_vma_behavior(mm, vma, &prev, start, tmp,
+					     behavior);
+		if (error)
+			return error;
+		start = tmp;
+		if (prev && start < prev->vm_end)
+			start = prev->vm_end;
+		if (start >= end)
+			break;
+		vma = prev ? prev->vm_next : find_vma(mm, start);
+	}
+	return unmapped_error;
+}
+
+long mmk_madvise(int pid, unsigned long addr, unsigned long len, int advice)
+{
+	struct mm_struct *mm = syscall_mm_lock(pid);
+	int ret;
+
+	if (!mm)
+		return -ESRCH;
+	ret = do_madvise(mm, addr, len, advice);
+	syscall_mm_unlock(mm);
+	return ret;
+}

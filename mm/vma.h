@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the address-space code (mm/vma.c, mm/mmap.c, mm/mprotect.c,
+ * mm/mlock.c, mm/mremap.c, mm/madvise.c, mm/rmap.c, kernel/fork.c,
+ * proc/task_mmu.c), as Linux's mm/vma.h: processes, the machine's
+ * address-space state, and the VMA operations every system call is made of.
+ */
+#ifndef MMK_MM_VMA_H
+#define MMK_MM_VMA_H
+
+#include <errno.h>
+#include <mmkit/mman.h>
+#include "mm/internal.h"
+
+#define MMK_RLIM_NLIMITS 16
+#define PID_HASH_SIZE 256
+#define DEFAULT_MAX_MAP_COUNT 65530
+/* Linux's mmap_min_addr default on x86 (Debian: 65536). */
+#define MMAP_MIN_ADDR 65536UL
+/* stack_guard_gap: 256 pages. */
+#define STACK_GUARD_GAP (256UL << PAGE_SHIFT)
+#define PMD_SIZE (1UL << 21)
+
+/* A process: what Linux keeps in task_struct and signal_struct for mm. */
+struct task_struct {
+	int pid;
+	int ppid; /* the forking parent, 0 for a spawned process */
+	struct mm_struct *mm;
+	bool privileged; /* CAP_IPC_LOCK, CAP_SYS_RAWIO, CAP_SYS_RESOURCE */
+	unsigned long rlim[MMK_RLIM_NLIMITS]; /* soft = hard limit */
+	struct task_struct *hash_next;
+};
+
+/* The machine's address-space state (m->mm). */
+struct mm_state {
+	pthread_mutex_t lock; /* pid table */
+	struct task_struct *pid_hash[PID_HASH_SIZE];
+	int nr_tasks;
+	atomic_int max_map_count; /* sysctl vm.max_map_count */
+	atomic_long vm_committed_as; /* Committed_AS, pages */
+	atomic_ulong next_ino;
+	atomic_ulong next_anon_vma_id;
+	struct kmem_cache *mm_cachep, *vma_cachep, *anon_vma_cachep,
+		*task_cachep, *file_cachep;
+};
+
+static inline struct mm_state *mm_state(void)
+{
+	return mmk_cur()->mm;
+}
+
+static inline int max_map_count(void)
+{
+	return atomic_load_explicit(&mm_state()->max_map_count,
+				    memory_order_relaxed);
+}
+
+static inline unsigned long rlimit(const struct mm_struct *mm, int res)
+{
+	return mm->owner ? mm->owner->rlim[res] : MMK_RLIM_INFINITY;
+}
+
+static inline bool capable(const struct mm_struct *mm)
+{
+	return !mm->owner || mm->owner->privileged;
+}
+
+static inline unsigned long
+stack_guard_start_gap(const struct vm_area_struct *v)
+{
+	return (v->vm_flags & VM_GROWSDOWN) ? STACK_GUARD_GAP : 0;
+}
+
+/* The lowest address the VMA keeps others away from (stack guard gap). */
+static inline unsigned long vm_start_gap(const struct vm_area_struct *vma)
+{
+	unsigned long gap = stack_guard_start_gap(vma);
+	unsigned long start = vma->vm_start - gap;
+
+	return start > vma->vm_start ? 0 : start;
+}
+
+static inline unsigned long vm_end_gap(const struct vm_area_struct *vma)
+{
+	return vma->vm_end;
+}
+
+static inline bool vma_is_anonymous(const struct vm_area_struct *vma)
+{
+	return !vma->vm_file;
+}
+
+static inline bool vma_is_shmem(const struct vm_area_struct *vma)
+{
+	return vma->vm_file && vma->vm_file->shmem;
+}
+
+/* The mm counters of total_vm's split (mm/internal.h of Linux). */
+static inline bool is_exec_mapping(unsigned long flags)
+{
+	return (flags & (VM_EXEC | VM_WRITE | VM_STACK)) == VM_EXEC;
+}
+
+static inline bool is_stack_mapping(unsigned long flags)
+{
+	return (flags & VM_STACK) == VM_STACK;
+}
+
+static inline bool is_data_mapping(unsigned long flags)
+{
+	return (flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
+}
+
+/* ---- mm/vma.c ---- */
+struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
+struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
+void vm_area_free(struct vm_area_struct *vma);
+void vma_link(struct mm_struct *mm, struct vm_area_struct *vma);
+void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma);
+/* The VMA's range or pgoff changed: refresh the tree's gap summaries. */
+void vma_set_range(struct vm_area_struct *vma, unsigned long start,
+		   unsigned long end, unsigned long pgoff);
+void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
+bool may_expand_vm(struct mm_struct *mm, unsigned long flags,
+		   unsigned long npages);
+bool mlock_future_ok(struct mm_struct *mm, unsigned long flags,
+		     unsigned long bytes);
+int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
+void vm_unacct_memory(long pages);
+void vm_acct_memory(long pages);
+int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+		unsigned long addr, int new_below);
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+	      unsigned long addr, int new_below);
+/* Merge [start, end) with flags/file/pgoff/anon_vma into prev and/or next
+ * (vma_merge_new_range); NULL if it cannot merge. */
+struct vm_area_struct *
+vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
+		    struct vm_area_struct *next, unsigned long start,
+		    unsigned long end, unsigned long flags, struct file *file,
+		    unsigned long pgoff, struct anon_vma *anon_vma,
+		    const struct vm_area_struct *copied_from);
+/* Change [start, end) of @vma to @newflags: merge with neighbours or
+ * split (vma_modify_flags). ERR_PTR-style: NULL with *err set. */
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
+					struct vm_area_struct *prev,
+					struct vm_area_struct *vma,
+					unsigned long start, unsigned long end,
+					unsigned long newflags, int *err);
+/* Unmap [start, end) (do_vmi_align_munmap); @account: uncharge VM_ACCOUNT. */
+int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
+		  bool account);
+unsigned long count_vma_pages_range(struct mm_struct *mm, unsigned long start,
+				    unsigned long end);
+/* Unmap every VMA (exit_mmap). */
+void exit_mmap(struct mm_struct *mm);
+bool mm_verify(struct mm_struct *mm, char *why, size_t len);
+
+/* ---- mm/rmap.c ---- */
+int anon_vma_prepare(struct vm_area_struct *vma);
+/* @dst shares @src's anon_vma (split, copy). */
+void anon_vma_clone(struct vm_area_struct *dst,
+		    const struct vm_area_struct *src);
+/* @vma drops its anon_vma (unmap, merge away, MREMAP_DONTUNMAP). */
+void unlink_anon_vmas(struct vm_area_struct *vma);
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+
+/* ---- mm/mmap.c ---- */
+unsigned long calc_vm_prot_bits(unsigned long prot);
+void vma_set_page_prot(struct vm_area_struct *vma);
+void mm_layout_init(struct mm_struct *mm, unsigned int seed);
+
+/* ---- mm/gup.c ---- */
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
+		  bool ignore_errors);
+
+/* ---- fs/file_table.c ---- */
+struct file *shmem_file_setup(unsigned long size);
+
+/* ---- kernel/fork.c ---- */
+struct mm_struct *mm_alloc(void);
+struct task_struct *find_task(int pid);
+int mm_state_init(struct mmk_machine *m);
+int mm_caches_init(void);
+void mm_state_exit(struct mmk_machine *m);
+bool mm_state_verify(struct mmk_machine *m, char *why, size_t len);
+
+/* ---- kernel/fork.c: system call entry ---- */
+/* Look up @pid's mm with the mmap lock taken; NULL: -ESRCH. */
+struct mm_struct *syscall_mm_lock(int pid);
+void syscall_mm_unlock(struct mm_struct *mm);
+
+#endif /* MMK_MM_VMA_H */

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Script commands of processes and address spaces (shared/SCRIPT.md):
+ *   spawn PID [unprivileged]        ok, EEXIST
+ *   fork PARENT CHILD               the child's pid, ESRCH, EEXIST
+ *   exit PID                        0, ESRCH
+ *   mmap PID ADDR LEN PROT FLAGS [F OFF]
+ *                                   the address or an errno; F is a file
+ *                                   made by `file`
+ *   munmap PID ADDR LEN             0 or an errno (so are the next ones)
+ *   mprotect PID ADDR LEN PROT
+ *   mremap PID OLD OLDLEN NEWLEN [FLAGS] [NEWADDR]   the address
+ *   mlock PID ADDR LEN / munlock PID ADDR LEN
+ *   mlockall PID current,future,onfault / munlockall PID
+ *   brk PID ADDR                    the new (or unchanged) break
+ *   madvise PID ADDR LEN ADVICE
+ *   file F SIZE [ro]                ok: an in-memory file, read-write
+ *                                   unless ro
+ * Extensions of this project:
+ *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
+ *   sysctl vm.max_map_count=N       ok
+ */
+#include "script/internal.h"
+#include "lib/compiler.h"
+
+#include <errno.h>
+#include <string.h>
+
+struct word_flag {
+	const char *name;
+	unsigned long value;
+};
+
+/* Parse a comma-separated list of @table's names into *@out. */
+static bool parse_flag_list(const char *s, const struct word_flag *table,
+			    size_t n, unsigned long *out)
+{
+	*out = 0;
+	while (*s) {
+		size_t len = strcspn(s, ","), i;
+
+		for (i = 0; i < n; i++)
+			if (strlen(table[i].name) == len &&
+			    !strncmp(s, table[i].name, len))
+				break;
+		if (i == n)
+			return false;
+		*out |= table[i].value;
+		s += len;
+		if (*s == ',' && !*++s)
+			return false;
+	}
+	return true;
+}
+
+static bool parse_prot(const char *s, unsigned long *prot)
+{
+	*prot = 0;
+	if (!strcmp(s, "none"))
+		return true;
+	if (*s == 'r') {
+		*prot |= PROT_READ;
+		s++;
+	}
+	if (*s == 'w') {
+		*prot |= PROT_WRITE;
+		s++;
+	}
+	if (*s == 'x') {
+		*prot |= PROT_EXEC;
+		s++;
+	}
+	return *prot && !*s;
+}
+
+static int parse_pid(struct script *sc, const char *s, int *pid)
+{
+	uint64_t v;
+
+	if (!parse_number(s, &v) || v > 0x7fffffff)
+		return script_error(sc, "bad pid '%s'", s);
+	*pid = (int)v;
+	return 0;
+}
+
+static int parse_ulong(struct script *sc, const char *s, unsigned long *v)
+{
+	uint64_t x;
+
+	if (!parse_size(s, &x))
+		return script_error(sc, "bad number '%s'", s);
+	*v = (unsigned long)x;
+	return 0;
+}
+
+/* Print a system call's result: an address, a number, or an errno. */
+static void sys_result(struct script *sc, int argc, char **argv, long ret,
+		       bool address)
+{
+	if (ret < 0 && ret >= -4095)
+		result(sc, argc, argv, "%s", errno_name((int)-ret));
+	else if (address)
+		result(sc, argc, argv, "%#lx", (unsigned long)ret);
+	else
+		result(sc, argc, argv, "%ld", ret);
+}
+
+int cmd_spawn(struct script *sc, int argc, char **argv)
+{
+	bool unpriv = false;
+	int pid = 0, ret;
+
+	if (parse_pid(sc, argv[1], &pid))
+		return -1;
+	if (argc > 2) {
+		if (strcmp(argv[2], "unprivileged") != 0)
+			return script_error(
+				sc, "spawn takes 'unprivileged', not '%s'",
+				argv[2]);
+		unpriv = true;
+	}
+	if (pid < 1)
+		return script_error(sc, "pid must be at least 1");
+	ret = mmk_spawn(pid, unpriv);
+	if (ret)
+		result(sc, argc, argv, "%s", errno_name(-ret));
+	else
+		result(sc, argc, argv, "ok");
+	return 0;
+}
+
+int cmd_fork(struct script *sc, int argc, char **argv)
+{
+	int parent = 0, child = 0, ret;
+
+	if (parse_pid(sc, argv[1], &parent) || parse_pid(sc, argv[2], &child))
+		return -1;
+	if (child < 1)
+		return script_error(sc, "pid must be at least 1");
+	ret = mmk_fork(parent, child);
+	sys_result(sc, argc, argv, ret ? ret : child, false);
+	return 0;
+}
+
+int cmd_exit(struct script *sc, int argc, char **argv)
+{
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid))
+		return -1;
+	sys_result(sc, argc, argv, mmk_exit(pid), false);
+	return 0;
+}
+
+static const struct word_flag mmap_flags[] = {
+	{ "private", MAP_PRIVATE },
+	{ "shared", MAP_SHARED },
+	{ "anonymous", MAP_ANONYMOUS },
+	{ "fixed", MAP_FIXED },
+	{ "fixed_noreplace", MAP_FIXED_NOREPLACE },
+	{ "populate", MAP_POPULATE },
+	{ "locked", MAP_LOCKED },
+	{ "growsdown", MAP_GROWSDOWN },
+	{ "noreserve", MAP_NORESERVE },
+};
+
+int cmd_mmap(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0, prot, flags, off = 0;
+	struct file *file = NULL;
+	int pid = 0;
+
+	if (argc == 7)
+		return script_error(sc, "mmap: a file needs an offset");
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	if (!parse_prot(argv[4], &prot))
+		return script_error(sc, "bad protection '%s'", argv[4]);
+	if (!parse_flag_list(argv[5], mmap_flags, ARRAY_SIZE(mmap_flags),
+			     &flags))
+		return script_error(sc, "bad mmap flags '%s'", argv[5]);
+	if (argc > 6) {
+		struct handle *h = get_handle(sc, argv[6], HANDLE_FILE);
+
+		if (!h || parse_ulong(sc, argv[7], &off))
+			return -1;
+		file = h->file;
+	}
+	sys_result(sc, argc, argv,
+		   mmk_mmap(pid, addr, len, prot, flags, file, off), true);
+	return 0;
+}
+
+/* munmap, mlock, munlock: PID ADDR LEN. */
+int cmd_range(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0;
+	long ret;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	if (!strcmp(argv[0], "munmap"))
+		ret = mmk_munmap(pid, addr, len);
+	else if (!strcmp(argv[0], "mlock"))
+		ret = mmk_mlock(pid, addr, len);
+	else
+		ret = mmk_munlock(pid, addr, len);
+	sys_result(sc, argc, argv, ret, false);
+	return 0;
+}
+
+int cmd_mprotect(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0, prot;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	if (!parse_prot(argv[4], &prot))
+		return script_error(sc, "bad protection '%s'", argv[4]);
+	sys_result(sc, argc, argv, mmk_mprotect(pid, addr, len, prot), false);
+	return 0;
+}
+
+static const struct word_flag mremap_flags[] = {
+	{ "maymove", MREMAP_MAYMOVE },
+	{ "fixed", MREMAP_FIXED },
+	{ "dontunmap", MREMAP_DONTUNMAP },
+	{ "none", 0 },
+};
+
+int cmd_mremap(struct script *sc, int argc, char **argv)
+{
+	unsigned long old = 0, old_len = 0, new_len = 0, flags = 0,
+		      new_addr = 0;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &old) ||
+	    parse_ulong(sc, argv[3], &old_len) ||
+	    parse_ulong(sc, argv[4], &new_len))
+		return -1;
+	if (argc > 5 && !parse_flag_list(argv[5], mremap_flags,
+					 ARRAY_SIZE(mremap_flags), &flags))
+		return script_error(sc, "bad mremap flags '%s'", argv[5]);
+	if (argc > 6 && parse_ulong(sc, argv[6], &new_addr))
+		return -1;
+	sys_result(sc, argc, argv,
+		   mmk_mremap(pid, old, old_len, new_len, flags, new_addr),
+		   true);
+	return 0;
+}
+
+static const struct word_flag mcl_flags[] = {
+	{ "current", MCL_CURRENT },
+	{ "future", MCL_FUTURE },
+	{ "onfault", MCL_ONFAULT },
+};
+
+int cmd_mlockall(struct script *sc, int argc, char **argv)
+{
+	unsigned long flags;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid))
+		return -1;
+	if (!parse_flag_list(argv[2], mcl_flags, ARRAY_SIZE(mcl_flags), &flags))
+		return script_error(sc, "bad mlockall flags '%s'", argv[2]);
+	sys_result(sc, argc, argv, mmk_mlockall(pid, (int)flags), false);
+	return 0;
+}
+
+int cmd_munlockall(struct script *sc, int argc, char **argv)
+{
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid))
+		return -1;
+	sys_result(sc, argc, argv, mmk_munlockall(pid), false);
+	return 0;
+}
+
+int cmd_brk(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr))
+		return -1;
+	sys_result(sc, argc, argv, mmk_brk(pid, addr), true);
+	return 0;
+}
+
+static const struct word_flag advice_names[] = {
+	{ "normal", MADV_NORMAL },	   { "random", MADV_RANDOM },
+	{ "sequential", MADV_SEQUENTIAL }, { "willneed", MADV_WILLNEED },
+	{ "dontneed", MADV_DONTNEED },	   { "free", MADV_FREE },
+	{ "dontfork", MADV_DONTFORK },	   { "dofork", MADV_DOFORK },
+	{ "wipeonfork", MADV_WIPEONFORK }, { "keeponfork", MADV_KEEPONFORK },
+	{ "dontdump", MADV_DONTDUMP },	   { "dodump", MADV_DODUMP },
+	{ "hugepage", MADV_HUGEPAGE },	   { "nohugepage", MADV_NOHUGEPAGE },
+};
+
+int cmd_madvise(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0;
+	size_t i;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(advice_names); i++)
+		if (!strcmp(argv[4], advice_names[i].name))
+			break;
+	if (i == ARRAY_SIZE(advice_names))
+		return script_error(sc, "unknown advice '%s'", argv[4]);
+	sys_result(sc, argc, argv,
+		   mmk_madvise(pid, addr, len, (int)advice_names[i].value),
+		   false);
+	return 0;
+}
+
+int cmd_file(struct script *sc, int argc, char **argv)
+{
+	struct handle *h;
+	struct file *f;
+	unsigned long size = 0;
+
+	if (parse_ulong(sc, argv[2], &size))
+		return -1;
+	if (argc > 3 && strcmp(argv[3], "ro") != 0)
+		return script_error(sc, "file takes 'ro', not '%s'", argv[3]);
+	if (!valid_name(argv[1]) || handle_find(sc, argv[1]))
+		return script_error(sc, "handle '%s' is invalid or in use",
+				    argv[1]);
+	f = mmk_file_create(argv[1], size, argc > 3);
+	if (!f) {
+		result(sc, argc, argv, "%s", errno_name(errno));
+		return 0;
+	}
+	h = new_handle(sc, argv[1]);
+	if (!h) {
+		fput(f);
+		return -1;
+	}
+	h->kind = HANDLE_FILE;
+	h->file = f;
+	result(sc, argc, argv, "ok");
+	return 0;
+}
+
+static const struct word_flag rlimit_names[] = {
+	{ "memlock", MMK_RLIMIT_MEMLOCK },
+	{ "as", MMK_RLIMIT_AS },
+	{ "data", MMK_RLIMIT_DATA },
+	{ "stack", MMK_RLIMIT_STACK },
+};
+
+int cmd_setrlimit(struct script *sc, int argc, char **argv)
+{
+	unsigned long value = MMK_RLIM_INFINITY;
+	size_t i;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+		if (!strcmp(argv[2], rlimit_names[i].name))
+			break;
+	if (i == ARRAY_SIZE(rlimit_names))
+		return script_error(sc, "unknown resource '%s'", argv[2]);
+	if (strcmp(argv[3], "unlimited") != 0 &&
+	    parse_ulong(sc, argv[3], &value))
+		return -1;
+	sys_result(sc, argc, argv,
+		   mmk_setrlimit(pid, (int)rlimit_names[i].value, value),
+		   false);
+	return 0;
+}
+
+int cmd_sysctl(struct script *sc, int argc, char **argv)
+{
+	const char *key = "vm.max_map_count=";
+	unsigned long v = 0;
+
+	if (strncmp(argv[1], key, strlen(key)) != 0)
+		return script_error(sc,
+				    "unknown sysctl '%s' (vm.max_map_count=N)",
+				    argv[1]);
+	if (parse_ulong(sc, argv[1] + strlen(key), &v))
+		return -1;
+	if (v > 0x7fffffff)
+		return script_error(sc, "vm.max_map_count is too large");
+	mmk_set_max_map_count((int)v);
+	result(sc, argc, argv, "ok");
+	return 0;
+}
