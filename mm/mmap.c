@@ -378,7 +378,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 {
 	unsigned long end = addr + len, pglen = len >> PAGE_SHIFT;
 	unsigned long charged = 0;
-	struct vm_area_struct *vma, *prev, *next;
+	struct vm_area_struct *vma, *prev, *next, *new;
 	struct file *shm = NULL;
 	bool accountable = accountable_mapping(vm_flags);
 	int err;
@@ -407,20 +407,26 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 			goto unacct;
 		}
 	}
-	err = do_vmi_munmap(mm, addr, len, !accountable);
-	if (err)
+	/* Allocate before unmapping, so that a failure leaves the old
+	 * mappings in place. */
+	new = vm_area_alloc(mm);
+	if (!new)
 		goto free_shm;
+	err = do_vmi_munmap(mm, addr, len, !accountable);
+	if (err) {
+		vm_area_free(new);
+		goto free_shm;
+	}
 
-	vma = find_vma_prev(mm, addr, &prev);
-	next = vma;
+	next = find_vma_prev(mm, addr, &prev);
 	vma = NULL;
 	if (!shm)
 		vma = vma_merge_new_range(mm, prev, next, addr, end, vm_flags,
 					  file, pgoff, NULL, NULL);
-	if (!vma) {
-		vma = vm_area_alloc(mm);
-		if (!vma)
-			goto free_shm;
+	if (vma) {
+		vm_area_free(new);
+	} else {
+		vma = new;
 		vma->vm_start = addr;
 		vma->vm_end = end;
 		vma->vm_flags = vm_flags;

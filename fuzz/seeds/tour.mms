@@ -59,8 +59,32 @@ echo == a guard page after each area (the size in vmallocinfo includes it).
 vmalloc v 100K
 cat /proc/vmallocinfo
 vfree v
-echo == 8. The zones in Linux's own formats.
+echo == 8. A process: VMAs split and merge exactly as on Linux 6.18.
+echo == Two adjacent anonymous mappings merge; mprotect of the middle page
+echo == splits the VMA in three and undoing it merges them back; munmap of
+echo == a hole splits; the kernel picks addresses top-down below mmap_base.
+spawn 1
+mmap 1 0x200000000 12K rw private,anonymous,fixed
+mmap 1 0x200003000 4K rw private,anonymous,fixed
+mprotect 1 0x200001000 4K r
+cat /proc/1/maps
+mprotect 1 0x200001000 4K rw
+munmap 1 0x200002000 4K
+mmap 1 0 1M r private,anonymous
+mmap 1 0 8K rw shared,anonymous
+echo == mlock splits off what it locks and counts it in VmLck; the heap is
+echo == the brk area.
+mlock 1 0x200000000 4K
+brk 1 0
+cat /proc/1/maps
+fork 1 2
+echo == The child has the same VMAs, but VM_LOCKED is not inherited:
+cat /proc/2/smaps
+exit 2
+exit 1
+echo == 9. The zones in Linux's own formats.
 cat /proc/zoneinfo
 cat /proc/meminfo
-echo == 9. The verifier walks every free list, per-CPU list, slab and vmap area.
+echo == 10. The verifier walks every free list, per-CPU list, slab, vmap area
+echo == and VMA tree.
 check
