@@ -364,6 +364,13 @@ int mmk_set_max_map_count(int count)
 	return atomic_exchange(&mm_state()->max_map_count, count);
 }
 
+int mmk_set_legacy_va_layout(bool legacy)
+{
+	if (!mmk_cur())
+		return -EINVAL;
+	return atomic_exchange(&mm_state()->legacy_va_layout, legacy);
+}
+
 int mm_state_init(struct mmk_machine *m)
 {
 	struct mm_state *ms = calloc(1, sizeof(*ms));

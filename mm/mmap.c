@@ -62,7 +62,8 @@ void mm_layout_init(struct mm_struct *mm, unsigned int seed)
 	unsigned long rnd, load, brk_range;
 
 	mm->task_size = is64 ? 0x7ffffffff000UL : 0xc0000000UL;
-	mm->topdown = true;
+	/* mmap_is_legacy(): bottom-up from mmap_legacy_base if asked. */
+	mm->topdown = !atomic_load(&mm_state()->legacy_va_layout);
 	gap_max = mm->task_size / 6 * 5;
 	/* randomize_stack_top() */
 	stack_top = mm->task_size -

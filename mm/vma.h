@@ -37,6 +37,7 @@ struct mm_state {
 	struct task_struct *pid_hash[PID_HASH_SIZE];
 	int nr_tasks;
 	atomic_int max_map_count; /* sysctl vm.max_map_count */
+	atomic_bool legacy_va_layout; /* sysctl vm.legacy_va_layout */
 	atomic_long vm_committed_as; /* Committed_AS, pages */
 	atomic_ulong next_ino;
 	atomic_ulong next_anon_vma_id;

@@ -18,7 +18,7 @@
  *                                   unless ro
  * Extensions of this project:
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
- *   sysctl vm.max_map_count=N       ok
+ *   sysctl vm.max_map_count=N | vm.legacy_va_layout=0|1    ok
  */
 #include "script/internal.h"
 #include "lib/compiler.h"
@@ -384,12 +384,23 @@ int cmd_setrlimit(struct script *sc, int argc, char **argv)
 
 int cmd_sysctl(struct script *sc, int argc, char **argv)
 {
-	const char *key = "vm.max_map_count=";
+	const char *key = "vm.max_map_count=", *legacy = "vm.legacy_va_layout=";
 	unsigned long v = 0;
 
+	if (!strncmp(argv[1], legacy, strlen(legacy))) {
+		const char *val = argv[1] + strlen(legacy);
+
+		if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
+			return script_error(sc,
+					    "vm.legacy_va_layout is 0 or 1");
+		mmk_set_legacy_va_layout(*val == '1');
+		result(sc, argc, argv, "ok");
+		return 0;
+	}
 	if (strncmp(argv[1], key, strlen(key)) != 0)
 		return script_error(sc,
-				    "unknown sysctl '%s' (vm.max_map_count=N)",
+				    "unknown sysctl '%s' (vm.max_map_count=N, "
+				    "vm.legacy_va_layout=0|1)",
 				    argv[1]);
 	if (parse_ulong(sc, argv[1] + strlen(key), &v))
 		return -1;

@@ -179,6 +179,13 @@ void mmput(struct mm_struct *mm);
 /** sysctl vm.max_map_count (65530 by default). Return: previous value. */
 int mmk_set_max_map_count(int count);
 
+/**
+ * sysctl vm.legacy_va_layout: processes spawned afterwards place mappings
+ * bottom-up from mmap_legacy_base (TASK_SIZE / 3 plus randomness) instead
+ * of top-down under mmap_base. Return: the previous value.
+ */
+int mmk_set_legacy_va_layout(bool legacy);
+
 /* ---- files ---- */
 
 /**
