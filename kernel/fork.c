@@ -394,6 +394,10 @@ int mm_caches_init(void)
 	struct mm_state *ms = mm_state();
 	int err = 0;
 
+	/* Once made, the caches stay: no lock (callers may hold an mmap
+	 * lock, which nests inside ms->lock). */
+	if (atomic_load_explicit(&ms->caches_ready, memory_order_acquire))
+		return 0;
 	pthread_mutex_lock(&ms->lock);
 	if (ms->file_cachep)
 		goto out;
@@ -418,6 +422,9 @@ int mm_caches_init(void)
 						    NULL);
 	if (!ms->file_cachep)
 		err = -ENOMEM;
+	else
+		atomic_store_explicit(&ms->caches_ready, true,
+				      memory_order_release);
 out:
 	pthread_mutex_unlock(&ms->lock);
 	return err;

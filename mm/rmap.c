@@ -41,7 +41,7 @@ static struct anon_vma *anon_vma_alloc(struct anon_vma *parent)
 	av->parent = parent;
 	if (parent) {
 		atomic_fetch_add(&parent->refcount, 1);
-		parent->num_children++;
+		atomic_fetch_add(&parent->num_children, 1);
 	}
 	return av;
 }
@@ -52,7 +52,7 @@ static void put_anon_vma(struct anon_vma *av)
 		struct anon_vma *parent = av->parent;
 
 		if (parent)
-			parent->num_children--;
+			atomic_fetch_sub(&parent->num_children, 1);
 		kmem_cache_free(mm_state()->anon_vma_cachep, av);
 		av = parent;
 	}
@@ -62,7 +62,7 @@ static void attach(struct vm_area_struct *vma, struct anon_vma *av,
 		   unsigned int chain_len)
 {
 	atomic_fetch_add(&av->refcount, 1);
-	av->num_active_vmas++;
+	atomic_fetch_add(&av->num_active_vmas, 1);
 	vma->anon_vma = av;
 	vma->anon_vma_chain_len = chain_len;
 }
@@ -122,7 +122,7 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 
 	if (!av)
 		return;
-	av->num_active_vmas--;
+	atomic_fetch_sub(&av->num_active_vmas, 1);
 	vma->anon_vma = NULL;
 	vma->anon_vma_chain_len = 0;
 	put_anon_vma(av);

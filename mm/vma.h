@@ -43,6 +43,7 @@ struct mm_state {
 	atomic_ulong next_anon_vma_id;
 	struct kmem_cache *mm_cachep, *vma_cachep, *anon_vma_cachep,
 		*task_cachep, *file_cachep;
+	atomic_bool caches_ready; /* all five exist */
 };
 
 static inline struct mm_state *mm_state(void)

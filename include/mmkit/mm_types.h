@@ -79,8 +79,9 @@ struct file {
 struct anon_vma {
 	struct anon_vma *parent; /* the anon_vma this one was forked from */
 	atomic_long refcount;
-	unsigned long num_active_vmas;
-	unsigned long num_children;
+	atomic_long num_active_vmas;
+	/* Child anon_vmas: changed under the children's mmap locks. */
+	atomic_long num_children;
 	unsigned long id; /* creation order, for reports */
 };
 

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Multi-threaded stress of the address-space layer: threads on their own
+ * CPUs (and some without one) run random mmap/munmap/mprotect/mlock/
+ * mremap/madvise/brk sequences, some on a process of their own and some
+ * on one process they share (the mmap lock serialises them), while others
+ * fork and exit processes and read their /proc files. Afterwards every
+ * process exits, the verifier passes and the VMA, mm and anon_vma caches
+ * hold no objects. 8 threads on 4 CPUs, and 32 threads on 8 CPUs. Runs
+ * under TSan in `make test-sanitize`.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <mmkit/mmkit.h>
+#include "tests/mmk_test.h"
+#include "tests/mmk_thread.h"
+#include "mm/vma.h"
+
+#define WINDOW 0x200000000UL
+#define SHARED_PID 1000
+
+struct shared {
+	struct mmk_machine *m;
+	int ops;
+	atomic_int claimed;
+	atomic_int errors;
+};
+
+struct worker {
+	struct shared *sh;
+	uint64_t seed;
+	int cpu;
+	int pid; /* own process, or SHARED_PID */
+	bool forker;
+};
+
+/* One random address-space call on @pid inside its 64 MiB window slice. */
+static void random_call(struct shared *sh, int pid, unsigned long base,
+			uint64_t r)
+{
+	unsigned long addr = base + ((r >> 8) % 256) * PAGE_SIZE;
+	unsigned long len = (1 + (r >> 20) % 16) * PAGE_SIZE;
+	unsigned long prot = (r >> 28) % 4 == 0 ? PROT_READ :
+						  PROT_READ | PROT_WRITE;
+	long ret = 0;
+
+	switch (r % 8) {
+	case 0:
+	case 1:
+		ret = mmk_mmap(pid, addr, len, prot,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED |
+				       ((r >> 32) % 8 == 0 ? MAP_POPULATE : 0),
+			       NULL, 0);
+		break;
+	case 2:
+		ret = mmk_munmap(pid, addr, len);
+		break;
+	case 3:
+		ret = mmk_mprotect(pid, addr, len, prot);
+		break;
+	case 4:
+		ret = (r >> 33) & 1 ? mmk_mlock(pid, addr, len) :
+				      mmk_munlock(pid, addr, len);
+		break;
+	case 5:
+		ret = mmk_mremap(pid, addr, len,
+				 (1 + (r >> 36) % 16) * PAGE_SIZE,
+				 MREMAP_MAYMOVE | MREMAP_FIXED,
+				 base + ((r >> 40) % 256) * PAGE_SIZE);
+		break;
+	case 6:
+		ret = mmk_madvise(pid, addr, len,
+				  (r >> 33) & 1 ? MADV_DONTFORK : MADV_DOFORK);
+		break;
+	case 7:
+		ret = mmk_mmap(pid, 0, len, prot, MAP_SHARED | MAP_ANONYMOUS,
+			       NULL, 0);
+		if (ret > 0)
+			ret = mmk_munmap(pid, (unsigned long)ret, len);
+		break;
+	}
+	/* Every result is an address, 0 or one of the errnos these calls
+	 * may give; anything else is a bug. */
+	if (ret < 0 && ret != -ENOMEM && ret != -EINVAL && ret != -EFAULT &&
+	    ret != -EAGAIN)
+		atomic_fetch_add(&sh->errors, 1);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	unsigned long base =
+		WINDOW + (unsigned long)(w->pid % 64) * (64UL << 20);
+	int i;
+
+	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
+	for (i = 0; i < sh->ops; i++) {
+		uint64_t r = test_rand(&w->seed);
+
+		if (w->forker) {
+			int child = w->pid + 1 + (int)(r % 4);
+			char path[64], *text;
+
+			switch ((r >> 8) % 4) {
+			case 0:
+				mmk_fork(SHARED_PID, child);
+				break;
+			case 1:
+				mmk_exit(child);
+				break;
+			default:
+				snprintf(path, sizeof path, "/proc/%d/%s",
+					 SHARED_PID,
+					 (r >> 12) & 1 ? "smaps" : "status");
+				text = mmk_proc_read(sh->m, path);
+				if (!text)
+					atomic_fetch_add(&sh->errors, 1);
+				free(text);
+				break;
+			}
+			continue;
+		}
+		random_call(sh, w->pid, base, r);
+	}
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+static unsigned long slab_active(struct mmk_machine *m, const char *cache)
+{
+	char *text = proc(m, "/proc/slabinfo"), *line;
+	unsigned long active = 0;
+	size_t len = strlen(cache);
+
+	for (line = text; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, cache, len) && line[len] == ' ') {
+			active = strtoul(line + len, NULL, 10);
+			break;
+		}
+	}
+	free(text);
+	return active;
+}
+
+static void run(int nthreads, int ncpus, int ops)
+{
+	struct shared sh = { .ops = ops };
+	struct worker *w = calloc((size_t)nthreads, sizeof(*w));
+	pthread_t *tid = calloc((size_t)nthreads, sizeof(*tid));
+	int i, pid;
+
+	assert_non_null(w);
+	assert_non_null(tid);
+	sh.m = mmk_test_boot(MMK_ARCH_X86_64, 1ULL << 30, 1, ncpus, true);
+	assert_int_equal(mmk_spawn(SHARED_PID, false), 0);
+	for (i = 0; i < nthreads; i++) {
+		w[i].sh = &sh;
+		w[i].seed = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
+		/* Workers beyond the CPUs run without one. */
+		w[i].cpu = i < ncpus ? i : -1;
+		w[i].forker = i % 4 == 3;
+		w[i].pid = i % 2 ? SHARED_PID : 10 * (i + 1);
+		if (w[i].forker)
+			w[i].pid = 100 * (i + 1);
+		else if (w[i].pid != SHARED_PID)
+			assert_int_equal(mmk_spawn(w[i].pid, false), 0);
+	}
+	/* The starter gives up its CPU so that workers get theirs. */
+	mmk_set_current(NULL);
+	test_start_workers(tid, nthreads, worker_main, w, sizeof(*w),
+			   &sh.claimed);
+	for (i = 0; i < nthreads; i++)
+		pthread_join(tid[i], NULL);
+	mmk_set_current(sh.m);
+	assert_int_equal(atomic_load(&sh.errors), 0);
+	assert_check_ok(sh.m);
+	/* Every process exits; nothing of theirs may remain. */
+	for (pid = 1; pid < 100 * (nthreads + 1) + 8; pid++)
+		mmk_exit(pid);
+	mmk_exit(SHARED_PID);
+	assert_check_ok(sh.m);
+	/* Objects cached per CPU count as active in slabinfo: flush them. */
+	kmem_cache_shrink(sh.m->mm->vma_cachep);
+	kmem_cache_shrink(sh.m->mm->mm_cachep);
+	kmem_cache_shrink(sh.m->mm->anon_vma_cachep);
+	kmem_cache_shrink(sh.m->mm->file_cachep);
+	assert_int_equal(slab_active(sh.m, "vm_area_struct"), 0);
+	assert_int_equal(slab_active(sh.m, "mm_struct"), 0);
+	assert_int_equal(slab_active(sh.m, "anon_vma"), 0);
+	assert_int_equal(slab_active(sh.m, "filp"), 0);
+	mmk_shutdown(sh.m);
+	free(w);
+	free(tid);
+}
+
+static void test_eight_threads_four_cpus(void **state)
+{
+	(void)state;
+	run(8, 4, 3000);
+}
+
+static void test_thirty_two_threads_eight_cpus(void **state)
+{
+	(void)state;
+	run(32, 8, 600);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eight_threads_four_cpus),
+		cmocka_unit_test(test_thirty_two_threads_eight_cpus),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
