@@ -371,6 +371,13 @@ int mmk_set_legacy_va_layout(bool legacy)
 	return atomic_exchange(&mm_state()->legacy_va_layout, legacy);
 }
 
+unsigned long vm_memory_committed(struct mmk_machine *m)
+{
+	long pages = m->mm ? atomic_load(&m->mm->vm_committed_as) : 0;
+
+	return pages > 0 ? (unsigned long)pages : 0;
+}
+
 int mm_state_init(struct mmk_machine *m)
 {
 	struct mm_state *ms = calloc(1, sizeof(*ms));

@@ -82,7 +82,8 @@ int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, size_t len,
 	end = start + len;
 	if (end <= start)
 		return -ENOMEM;
-	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC))
+	/* arch_validate_prot(): PROT_SEM (0x8) is accepted and ignored. */
+	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | 0x8))
 		return -EINVAL;
 
 	vma = find_vma_intersection(mm, start, end);

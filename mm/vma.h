@@ -184,6 +184,8 @@ struct mm_struct *mm_alloc(void);
 struct task_struct *find_task(int pid);
 int mm_state_init(struct mmk_machine *m);
 int mm_caches_init(void);
+/* Committed_AS in pages (VM_ACCOUNT charges of every process). */
+unsigned long vm_memory_committed(struct mmk_machine *m);
 void mm_state_exit(struct mmk_machine *m);
 bool mm_state_verify(struct mmk_machine *m, char *why, size_t len);
 

@@ -23,6 +23,7 @@
  * 6. Observability. This file.
  */
 #include "proc/internal.h"
+#include "mm/vma.h"
 
 static void show_val_kb(struct seq_file *s, const char *name,
 			unsigned long pages)
@@ -207,7 +208,7 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "Bounce:", 0);
 	show_val_kb(s, "WritebackTmp:", 0);
 	show_val_kb(s, "CommitLimit:", totalram * 50 / 100 + swap_pages);
-	show_val_kb(s, "Committed_AS:", 0);
+	show_val_kb(s, "Committed_AS:", vm_memory_committed(m));
 	show_kb(s, "VmallocTotal:",
 		(unsigned long)((a->vmalloc_end - a->vmalloc_start) >> 10));
 	show_val_kb(s, "VmallocUsed:", vmalloc_used_pages(m));
