@@ -89,8 +89,13 @@ struct mm_struct;
 
 /* One range of a process's address space (include/linux/mm_types.h). */
 struct vm_area_struct {
+	/* The fields a tree walk reads share the first cache line. */
 	unsigned long vm_start; /* first byte */
 	unsigned long vm_end; /* first byte after */
+	/* The address-ordered tree (augmented with free gaps) and list. */
+	struct avl_node vm_rb;
+	unsigned long rb_subtree_gap; /* largest free gap in this subtree */
+	struct vm_area_struct *vm_next, *vm_prev;
 	struct mm_struct *vm_mm;
 	unsigned long vm_flags; /* VM_* (Linux's bit values) */
 	unsigned long vm_page_prot; /* PTE protection bits (architecture) */
@@ -101,10 +106,6 @@ struct vm_area_struct {
 	 * shared by split/merge, 2 or more after fork (parent's chain plus
 	 * the VMA's own anon_vma). */
 	unsigned int anon_vma_chain_len;
-	/* The address-ordered tree (augmented with free gaps) and list. */
-	struct avl_node vm_rb;
-	unsigned long rb_subtree_gap; /* largest free gap in this subtree */
-	struct vm_area_struct *vm_next, *vm_prev;
 };
 
 /* Process-wide memory counters of struct mm_struct (mm_rss_stat). */
@@ -115,6 +116,7 @@ struct task_struct;
 /* A process address space (include/linux/mm_types.h). */
 struct mm_struct {
 	struct avl_node *mm_rb; /* root of the VMA tree */
+	struct page *pgd; /* top-level page table (NULL: none yet) */
 	struct vm_area_struct *mmap; /* lowest VMA (list head) */
 	struct vm_area_struct *vmacache; /* last find_vma() result */
 	unsigned long mmap_base; /* top of the top-down mmap area */
