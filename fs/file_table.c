@@ -49,6 +49,12 @@ static struct file *alloc_file(const char *path, unsigned long size)
 	f->size = size;
 	f->machine = mmk_cur();
 	atomic_init(&f->f_count, 1);
+	if (filemap_init(f)) {
+		filemap_release(f);
+		kfree(f->name);
+		kmem_cache_free(ms->file_cachep, f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -101,6 +107,7 @@ void fput(struct file *file)
 	if (!file || atomic_fetch_sub(&file->f_count, 1) != 1)
 		return;
 	VM_BUG_ON(file->machine != mmk_cur());
+	filemap_release(file);
 	kfree(file->name);
 	kmem_cache_free(mm_state()->file_cachep, file);
 }

@@ -25,7 +25,7 @@
  *
  * 6. Observability. /proc/PID/{maps,smaps,status} exist for live pids.
  */
-#include "mm/vma.h"
+#include "mm/pgtable.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +62,11 @@ struct mm_struct *mm_alloc(void)
 	pthread_mutex_init(&mm->mmap_lock, NULL);
 	atomic_init(&mm->mm_users, 1);
 	mm->machine = mmk_cur();
+	if (pgd_alloc(mm)) {
+		pthread_mutex_destroy(&mm->mmap_lock);
+		kmem_cache_free(mm_state()->mm_cachep, mm);
+		return NULL;
+	}
 	return mm;
 }
 
@@ -80,6 +85,7 @@ void mmput(struct mm_struct *mm)
 	if (!mm || atomic_fetch_sub(&mm->mm_users, 1) != 1)
 		return;
 	mmap_write_lock(mm);
+	exit_page_tables(mm);
 	exit_mmap(mm);
 	mmap_write_unlock(mm);
 	pthread_mutex_destroy(&mm->mmap_lock);
@@ -242,6 +248,13 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 			break;
 		}
 		vma_link(mm, tmp);
+		if (!(tmp->vm_flags & VM_WIPEONFORK)) {
+			err = copy_page_range(mm, oldmm, mpnt);
+			if (err) {
+				mpnt = mpnt->vm_next;
+				break;
+			}
+		}
 	}
 	if (err) {
 		/* Undo the counters of the VMAs not copied. */
@@ -427,7 +440,9 @@ int mm_caches_init(void)
 		ms->file_cachep = kmem_cache_create("filp", sizeof(struct file),
 						    0, SLAB_HWCACHE_ALIGN,
 						    NULL);
-	if (!ms->file_cachep)
+	if (ms->file_cachep && !ms->zero_page)
+		ms->zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!ms->file_cachep || !ms->zero_page)
 		err = -ENOMEM;
 	else
 		atomic_store_explicit(&ms->caches_ready, true,

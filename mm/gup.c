@@ -5,44 +5,49 @@
  * in.
  *
  * 1. What it models. Each VMA of the range is faulted page by page as
- *    get_user_pages would: private writable VMAs with write faults (which
- *    give the VMA an anon_vma, even a private file mapping's), the others
- *    with read faults; VM_LOCKONFAULT VMAs are skipped; a PROT_NONE VMA,
+ *    get_user_pages would (handle_mm_fault, mm/memory.c): private
+ *    writable VMAs with write faults (which give the VMA an anon_vma and
+ *    its own pages, even a private file mapping), the others with read
+ *    faults; VM_LOCKONFAULT VMAs are skipped; a PROT_NONE VMA,
  *    or a page beyond the end of a mapped file or shmem object, fails the
  *    VMA with EFAULT. mlock stops at the first failure; mmap, mremap and
  *    mlockall ignore failures.
  *
  * 2-3. No objects of its own.
  *
- * 4. Departures. Until the page-table layer lands a fault changes only
- *    the VMA (its anon_vma), not page tables or RSS.
+ * 4. Departures. None beyond those of mm/memory.c.
  *
  * 5. Ordering. The caller holds the mmap lock.
  *
  * 6. Observability. Merging in /proc/PID/maps (anon_vmas).
  */
-#include "mm/vma.h"
+#include "mm/pgtable.h"
 
-/* Fault in [start, end) of @vma. Return: 0 or -EFAULT. */
-static int populate_vma_page_range(struct vm_area_struct *vma,
+/* Fault in [start, end) of @vma. Return: 0, -EFAULT or -ENOMEM. */
+static int populate_vma_page_range(struct mm_struct *mm,
+				   struct vm_area_struct *vma,
 				   unsigned long start, unsigned long end)
 {
-	unsigned long f = vma->vm_flags;
+	const struct pt_format *f = pt_format_of(mm);
+	unsigned long fl = vma->vm_flags, addr;
+	/* Private writable memory is faulted for writing (COW now). */
+	bool write = (fl & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 
-	if (f & VM_LOCKONFAULT)
+	if (fl & VM_LOCKONFAULT)
 		return 0;
-	if (!(f & VM_ACCESS_FLAGS))
+	if (!(fl & VM_ACCESS_FLAGS))
 		return -EFAULT;
-	if ((f & (VM_WRITE | VM_SHARED)) == VM_WRITE && anon_vma_prepare(vma))
-		return -ENOMEM;
-	if (vma->vm_file) {
-		unsigned long last =
-			vma->vm_pgoff + ((end - vma->vm_start) >> PAGE_SHIFT);
-		unsigned long size_pages = PAGE_ALIGN(vma->vm_file->size) >>
-					   PAGE_SHIFT;
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		void *slot = pte_offset(mm, addr, false);
+		pte_t e = slot ? pte_read(f, slot) : 0;
+		int sig;
 
-		(void)start;
-		if (last > size_pages)
+		if (pte_present(e) && (!write || (e & _PAGE_RW)))
+			continue;
+		sig = handle_mm_fault(mm, addr, write);
+		if (sig == MMK_SIGKILL)
+			return -ENOMEM;
+		if (sig)
 			return -EFAULT;
 	}
 	return 0;
@@ -63,7 +68,7 @@ int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 		nend = min(end, vma->vm_end);
 		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 			continue;
-		ret = populate_vma_page_range(vma, nstart, nend);
+		ret = populate_vma_page_range(mm, vma, nstart, nend);
 		if (ret < 0) {
 			if (ignore_errors) {
 				ret = 0;

@@ -103,12 +103,14 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 	case MADV_DONTNEED:
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
 			return -EINVAL;
+		zap_page_range(mm, start, end);
 		return 0;
 	case MADV_FREE:
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
 			return -EINVAL;
 		if (!vma_is_anonymous(vma))
 			return -EINVAL;
+		madvise_free_range(mm, start, end);
 		return 0;
 	case MADV_WILLNEED:
 		/* Read-ahead or swap-in: no change to the VMA. */

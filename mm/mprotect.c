@@ -57,6 +57,7 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	*pprev = vma;
 	if ((oldflags & VM_ACCOUNT) && !(newflags & VM_ACCOUNT))
 		vm_unacct_memory(nrpages);
+	change_protection(vma, start, end);
 	/* A locked private VMA becoming writable is COW-faulted at once. */
 	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED &&
 	    (newflags & VM_WRITE))

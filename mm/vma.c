@@ -597,7 +597,7 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		  bool account)
 {
 	unsigned long end = start + PAGE_ALIGN(len);
-	struct vm_area_struct *vma, *next;
+	struct vm_area_struct *vma, *next, *prev;
 	unsigned long nr_accounted = 0;
 	int err;
 
@@ -621,6 +621,7 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		}
 	}
 	update_hiwater_vm(mm);
+	prev = vma->vm_prev;
 	while (vma && vma->vm_start < end) {
 		unsigned long pages = vma_pages(vma);
 
@@ -633,6 +634,7 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		remove_vma(mm, vma);
 		vma = next;
 	}
+	unmap_region(mm, start, end, prev, vma);
 	if (account && nr_accounted)
 		vm_unacct_memory((long)nr_accounted);
 	return 0;
@@ -739,5 +741,7 @@ bool mm_verify(struct mm_struct *mm, char *why, size_t len)
 		return verify_fail(why, len,
 				   "locked_vm %lu below locked VMAs %lu",
 				   mm->locked_vm, locked);
-	return check_gaps(mm->mm_rb, why, len);
+	if (!check_gaps(mm->mm_rb, why, len))
+		return false;
+	return mm_verify_pages(mm, why, len);
 }

@@ -44,6 +44,7 @@ struct mm_state {
 	struct kmem_cache *mm_cachep, *vma_cachep, *anon_vma_cachep,
 		*task_cachep, *file_cachep;
 	atomic_bool caches_ready; /* all five exist */
+	struct page *zero_page; /* the shared zero page */
 };
 
 static inline struct mm_state *mm_state(void)
@@ -172,9 +173,44 @@ unsigned long calc_vm_prot_bits(unsigned long prot);
 void vma_set_page_prot(struct vm_area_struct *vma);
 void mm_layout_init(struct mm_struct *mm, unsigned int seed);
 
+/* Page statistics of one VMA for smaps (struct mem_size_stats); pss
+ * fields are bytes << PSS_SHIFT. */
+#define PSS_SHIFT 12
+struct mem_size_stats {
+	unsigned long resident, shared_clean, shared_dirty, private_clean,
+		private_dirty, referenced, anonymous, lazyfree, swap;
+	unsigned long long pss, pss_dirty, swap_pss;
+};
+
+/* ---- mm/memory.c ---- */
+void zap_page_range(struct mm_struct *mm, unsigned long start,
+		    unsigned long end);
+void unmap_region(struct mm_struct *mm, unsigned long start,
+		  unsigned long end, const struct vm_area_struct *prev,
+		  const struct vm_area_struct *next);
+void exit_page_tables(struct mm_struct *mm);
+int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
+		    struct vm_area_struct *src_vma);
+void change_protection(struct vm_area_struct *vma, unsigned long start,
+		       unsigned long end);
+int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
+		     unsigned long new_addr, unsigned long len);
+void madvise_free_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end);
+void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss);
+bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len);
+
 /* ---- mm/gup.c ---- */
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 		  bool ignore_errors);
+
+/* ---- mm/filemap.c ---- */
+int filemap_init(struct file *f);
+/* The page at @index with a reference, created if missing; NULL with
+ * *@err -EFAULT beyond the end (SIGBUS) or -ENOMEM. */
+struct page *filemap_get_page(struct file *f, unsigned long index, int *err);
+void filemap_release(struct file *f);
+bool filemap_verify(struct file *f, char *why, size_t len);
 
 /* ---- fs/file_table.c ---- */
 struct file *shmem_file_setup(unsigned long size);

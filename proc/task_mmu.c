@@ -23,6 +23,8 @@
 #include "proc/internal.h"
 #include "mm/vma.h"
 
+#include <string.h>
+
 static int maps_pad_width(const struct mmk_machine *m)
 {
 	return 25 + 6 * m->arch->ptr_bytes - 1;
@@ -142,13 +144,6 @@ static bool thp_eligible(const struct mmk_machine *m,
 	return haddr >= vma->vm_start && haddr + PMD_SIZE <= vma->vm_end;
 }
 
-/* Page statistics of one VMA (struct mem_size_stats). */
-struct mem_size_stats {
-	unsigned long resident, shared_clean, shared_dirty, private_clean,
-		private_dirty, referenced, anonymous, lazyfree, swap;
-	unsigned long long pss, pss_dirty, swap_pss;
-};
-
 static void show_smap_fields(struct seq_file *s, unsigned long size,
 			     const struct mem_size_stats *mss, bool locked,
 			     bool thp)
@@ -184,10 +179,11 @@ static void show_smap_fields(struct seq_file *s, unsigned long size,
 void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 			 struct mm_struct *mm)
 {
-	const struct vm_area_struct *vma;
+	struct vm_area_struct *vma;
 	struct mem_size_stats mss = { 0 };
 
 	for_each_vma(mm, vma) {
+		smaps_account(vma, &mss);
 		show_vma(s, m, vma);
 		show_smap_fields(s, vma->vm_end - vma->vm_start, &mss,
 				 vma->vm_flags & VM_LOCKED,
@@ -195,6 +191,7 @@ void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 		show_vma_flags(s, vma->vm_flags);
 	}
 	if (has_gate(m)) {
+		memset(&mss, 0, sizeof(mss));
 		show_gate(s, m);
 		show_smap_fields(s, PAGE_SIZE, &mss, false, false);
 		show_vma_flags(s, VM_EXEC);

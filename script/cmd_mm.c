@@ -16,6 +16,9 @@
  *   madvise PID ADDR LEN ADVICE
  *   file F SIZE [ro]                ok: an in-memory file, read-write
  *                                   unless ro
+ *   touch PID ADDR LEN read|write   ok, SIGSEGV, SIGBUS (or SIGKILL)
+ *   write PID ADDR VALUE            ok or a signal
+ *   read PID ADDR                   the 64-bit value (hex) or a signal
  * Extensions of this project:
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
  *   sysctl vm.max_map_count=N | vm.legacy_va_layout=0|1    ok
@@ -350,6 +353,75 @@ int cmd_file(struct script *sc, int argc, char **argv)
 	h->kind = HANDLE_FILE;
 	h->file = f;
 	result(sc, argc, argv, "ok");
+	return 0;
+}
+
+static const char *signal_name(int sig)
+{
+	switch (sig) {
+	case MMK_SIGSEGV:
+		return "SIGSEGV";
+	case MMK_SIGBUS:
+		return "SIGBUS";
+	default:
+		return "SIGKILL";
+	}
+}
+
+/* The result of an access: ok, a signal, or an errno (no process). */
+static void access_result(struct script *sc, int argc, char **argv, int ret)
+{
+	if (ret < 0)
+		result(sc, argc, argv, "%s", errno_name(-ret));
+	else if (ret)
+		result(sc, argc, argv, "%s", signal_name(ret));
+	else
+		result(sc, argc, argv, "ok");
+}
+
+int cmd_touch(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	if (strcmp(argv[4], "read") != 0 && strcmp(argv[4], "write") != 0)
+		return script_error(sc, "touch takes read or write, not '%s'",
+				    argv[4]);
+	access_result(sc, argc, argv,
+		      mmk_touch(pid, addr, len, argv[4][0] == 'w'));
+	return 0;
+}
+
+int cmd_write(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0;
+	uint64_t value;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr))
+		return -1;
+	if (!parse_number(argv[3], &value))
+		return script_error(sc, "bad number '%s'", argv[3]);
+	access_result(sc, argc, argv, mmk_write_u64(pid, addr, value));
+	return 0;
+}
+
+int cmd_read(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0;
+	uint64_t value = 0;
+	int pid = 0, ret;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr))
+		return -1;
+	ret = mmk_read_u64(pid, addr, &value);
+	if (ret)
+		access_result(sc, argc, argv, ret);
+	else
+		result(sc, argc, argv, "%#llx", (unsigned long long)value);
 	return 0;
 }
 

@@ -87,6 +87,9 @@ int cmd_munlockall(struct script *sc, int argc, char **argv);
 int cmd_brk(struct script *sc, int argc, char **argv);
 int cmd_madvise(struct script *sc, int argc, char **argv);
 int cmd_file(struct script *sc, int argc, char **argv);
+int cmd_touch(struct script *sc, int argc, char **argv);
+int cmd_write(struct script *sc, int argc, char **argv);
+int cmd_read(struct script *sc, int argc, char **argv);
 int cmd_setrlimit(struct script *sc, int argc, char **argv);
 int cmd_sysctl(struct script *sc, int argc, char **argv);
 

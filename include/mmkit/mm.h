@@ -128,6 +128,15 @@ static inline int page_mapcount(const struct page *page)
 	return atomic_load_explicit(&page->_mapcount, memory_order_relaxed);
 }
 
+/* page->mapping of an anonymous page: its anon_vma with bit 0 set. */
+#define PAGE_MAPPING_ANON 0x1UL
+
+/** PageAnon() - @page is anonymous memory (mapping is an anon_vma). */
+static inline bool PageAnon(const struct page *page)
+{
+	return ((unsigned long)page->mapping & PAGE_MAPPING_ANON) != 0;
+}
+
 /** pfn_to_page() - struct page of @pfn, or NULL outside the machine. */
 struct page *pfn_to_page(unsigned long pfn);
 /** page_to_pfn() - page frame number of @page. */

@@ -69,6 +69,12 @@ struct file {
 	bool shmem; /* MAP_SHARED|MAP_ANONYMOUS object: "/dev/zero (deleted)" */
 	atomic_long f_count;
 	struct mmk_machine *machine;
+	/* The page cache (mm/filemap.c): one page per page of the file,
+	 * created at its first fault, under @lock. */
+	pthread_mutex_t lock;
+	struct page **pages;
+	unsigned long nr_pages;
+	bool pages_vmalloc;
 };
 
 /*

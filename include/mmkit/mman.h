@@ -221,6 +221,33 @@ long mmk_munlockall(int pid);
 long mmk_brk(int pid, unsigned long addr);
 long mmk_madvise(int pid, unsigned long addr, unsigned long len, int advice);
 
+/* ---- accesses by a process (the software MMU, mm/memory.c) ---- */
+
+/* Signals an access can raise (Linux's numbers). */
+#define MMK_SIGBUS 7
+#define MMK_SIGKILL 9
+#define MMK_SIGSEGV 11
+
+/**
+ * mmk_touch() - the process accesses one byte of every page of [@addr,
+ * +@len), in ascending order, reading or writing; the first fault that
+ * cannot be handled stops it, the pages before it stay faulted in.
+ * Return: 0, the signal (MMK_SIGSEGV, MMK_SIGBUS, or MMK_SIGKILL if the
+ * process died), or -ESRCH.
+ */
+int mmk_touch(int pid, unsigned long addr, unsigned long len, bool write);
+/** mmk_write_u64() - the process stores @value at @addr: 0 or a signal. */
+int mmk_write_u64(int pid, unsigned long addr, uint64_t value);
+/** mmk_read_u64() - the process loads *@value from @addr: 0 or a signal. */
+int mmk_read_u64(int pid, unsigned long addr, uint64_t *value);
+/**
+ * mmk_copy_to_user() / mmk_copy_from_user() - the kernel copies to or
+ * from the process's memory, faulting pages in as needed.
+ * Return: the number of bytes NOT copied (Linux's convention), or -ESRCH.
+ */
+long mmk_copy_to_user(int pid, unsigned long to, const void *from, size_t n);
+long mmk_copy_from_user(int pid, void *to, unsigned long from, size_t n);
+
 /* ---- the kernel functions (mm locked by the caller) ---- */
 
 void mmap_write_lock(struct mm_struct *mm);
@@ -272,6 +299,12 @@ int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		 unsigned long flags);
 int do_madvise(struct mm_struct *mm, unsigned long start, size_t len,
 	       int behavior);
+/**
+ * handle_mm_fault() - resolve a fault at @addr (a write if @write).
+ * Return: 0, or the signal the access gets (MMK_SIGSEGV, MMK_SIGBUS;
+ * MMK_SIGKILL when memory ran out).
+ */
+int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write);
 /** mm_populate() - fault in [@start, +@len) as MAP_POPULATE/mlock do. */
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
 

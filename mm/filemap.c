@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The page cache of in-memory files and shmem objects (Linux's
+ * mm/filemap.c and the page half of mm/shmem.c).
+ *
+ * 1. What it models. A file's pages exist once each, shared by every
+ *    mapping of the file in every process: the first fault on a page
+ *    allocates it (zero-filled, the file's content), later faults map the
+ *    same page. The cache holds one reference; each mapping holds one more
+ *    and a mapcount. A fault at or beyond the file's size (rounded up to a
+ *    page) is SIGBUS. Pages count in NR_FILE_PAGES (Cached), shmem pages
+ *    also in NR_SHMEM (Shmem).
+ *
+ * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large).
+ *
+ * 3. Invariants. A cached page has mapping == the file, index == its
+ *    position, and at least the cache's reference.
+ *
+ * 4. Departures. No readahead, writeback or truncation: files keep their
+ *    size, and their pages stay cached until the file is gone.
+ *
+ * 5. Ordering. file->lock, inside the mmap lock of the faulting process.
+ *
+ * 6. Observability. Cached, Shmem, Mapped in /proc/meminfo; RssFile and
+ *    RssShmem in status.
+ */
+#include "mm/vma.h"
+
+#include <mmkit/slab.h>
+#include <mmkit/vmalloc.h>
+
+#define KMALLOC_ARRAY_MAX (4UL << 20)
+
+int filemap_init(struct file *f)
+{
+	size_t bytes;
+
+	pthread_mutex_init(&f->lock, NULL);
+	f->nr_pages = PAGE_ALIGN(f->size) >> PAGE_SHIFT;
+	if (!f->nr_pages)
+		return 0;
+	bytes = f->nr_pages * sizeof(*f->pages);
+	if (bytes / sizeof(*f->pages) != f->nr_pages)
+		return -ENOMEM;
+	f->pages_vmalloc = bytes > KMALLOC_ARRAY_MAX;
+	f->pages = f->pages_vmalloc ? vzalloc(bytes) :
+				      kzalloc(bytes, GFP_KERNEL);
+	return f->pages ? 0 : -ENOMEM;
+}
+
+static void page_cache_stat(struct file *f, struct page *page, long delta)
+{
+	struct mmk_machine *m = f->machine;
+	int nid = page_to_nid(page);
+
+	atomic_fetch_add(&m->node_stat[nid][NR_FILE_PAGES], delta);
+	if (f->shmem)
+		atomic_fetch_add(&m->node_stat[nid][NR_SHMEM], delta);
+}
+
+struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
+{
+	struct page *page;
+
+	*err = 0;
+	if (index >= f->nr_pages) {
+		*err = -EFAULT; /* SIGBUS */
+		return NULL;
+	}
+	pthread_mutex_lock(&f->lock);
+	page = f->pages[index];
+	if (!page) {
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+		if (!page) {
+			pthread_mutex_unlock(&f->lock);
+			*err = -ENOMEM;
+			return NULL;
+		}
+		page->mapping = (struct address_space *)f;
+		page->index = index;
+		__atomic_fetch_or(&page->flags,
+				  (1UL << PG_uptodate) |
+					  (f->shmem ? 1UL << PG_swapbacked : 0),
+				  __ATOMIC_RELAXED);
+		f->pages[index] = page;
+		page_cache_stat(f, page, 1);
+	}
+	get_page(page);
+	pthread_mutex_unlock(&f->lock);
+	return page;
+}
+
+void filemap_release(struct file *f)
+{
+	unsigned long i;
+
+	for (i = 0; f->pages && i < f->nr_pages; i++) {
+		struct page *page = f->pages[i];
+
+		if (!page)
+			continue;
+		page_cache_stat(f, page, -1);
+		page->mapping = NULL;
+		page->flags = 0;
+		put_page(page);
+	}
+	if (f->pages_vmalloc)
+		vfree(f->pages);
+	else
+		kfree(f->pages);
+	f->pages = NULL;
+	pthread_mutex_destroy(&f->lock);
+}
+
+bool filemap_verify(struct file *f, char *why, size_t len)
+{
+	unsigned long i;
+
+	for (i = 0; f->pages && i < f->nr_pages; i++) {
+		struct page *page = f->pages[i];
+
+		if (page && ((struct file *)page->mapping != f ||
+			     page->index != i || page_count(page) < 1))
+			return verify_fail(why, len,
+					   "file %s: page %lu of the cache is "
+					   "inconsistent",
+					   f->name, i);
+	}
+	return true;
+}

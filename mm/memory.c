@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page faults, the software MMU, zapping, fork's copy of the page tables,
+ * change_protection and move_page_tables (Linux's mm/memory.c,
+ * mm/mprotect.c's change_protection, mm/mremap.c's move_page_tables and
+ * arch/x86/mm/fault.c).
+ *
+ * 1. What it models.
+ *    - An access by a process (mmk_touch, mmk_read_u64/mmk_write_u64,
+ *      copy_to_user/copy_from_user) walks its page tables like the MMU:
+ *      a present entry that allows the access is used, setting accessed
+ *      (and dirty for a write); otherwise handle_mm_fault runs. No VMA,
+ *      or an access the VMA does not allow, is SIGSEGV; below a
+ *      VM_GROWSDOWN VMA the stack grows (expand_stack, within
+ *      RLIMIT_STACK and away from the previous VMA by the guard gap).
+ *    - Anonymous private memory: a read fault maps the shared zero page
+ *      read-only and attaches nothing; a write fault gets an anon_vma and
+ *      a zeroed page. File and shmem memory: the page cache page is mapped
+ *      (a private write copies it into an anonymous page: do_cow_fault);
+ *      at or beyond the end of the file, SIGBUS.
+ *    - Write to a present read-only entry of a writable VMA (do_wp_page):
+ *      shared mappings become writable; an anonymous page nobody else
+ *      holds (refcount 1) is reused; anything else (the zero page, a page
+ *      shared after fork, a file page in a private mapping) is copied.
+ *    - fork copies the entries of VMAs that have an anon_vma (others
+ *      refault), write-protecting private writable pages in both
+ *      processes and taking a reference and a mapcount per page.
+ *    - munmap, exit, MADV_DONTNEED and mremap's shrink zap entries, drop
+ *      page references and free page tables no VMA needs any more;
+ *      mremap moves entries instead of copying data.
+ *    - Counters: RSS per mm (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES),
+ *      hiwater_rss, NR_ANON_MAPPED and NR_FILE_MAPPED; page_fault events.
+ *
+ * 2. Objects. PTEs (mm/pgtable.c) -> struct page, with _refcount (one per
+ *    mapping, plus the page cache's) and _mapcount (one per mapping).
+ *
+ * 3. Invariants (mm_verify_pages). RSS counters equal the mapped entries;
+ *    every mapped page's mapcount is at least its mappings in this mm.
+ *
+ * 4. Departures. No huge pages, swap entries (reclaim's issue), NUMA
+ *    hinting or userfaultfd. An allocation failure in a fault (Linux's
+ *    VM_FAULT_OOM, which calls the OOM killer) kills the faulting process
+ *    until mmkit has an OOM killer. The mmap lock is held for writing
+ *    during faults (Linux takes it for reading).
+ *
+ * 5. Ordering. The caller holds the mmap lock; file->lock inside it.
+ *
+ * 6. Observability. smaps Rss/Pss/..., status VmRSS/RssAnon/RssFile/
+ *    RssShmem/VmHWM/VmPTE, meminfo AnonPages/Mapped/PageTables.
+ */
+#include "mm/pgtable.h"
+
+#include <string.h>
+#include <mmkit/slab.h>
+
+static void add_mm_counter(struct mm_struct *mm, int member, long value)
+{
+	atomic_fetch_add(&mm->rss_stat[member], value);
+}
+
+static int mm_counter_of(const struct page *page)
+{
+	if (PageAnon(page))
+		return MM_ANONPAGES;
+	return test_page_flag(page, PG_swapbacked) ? MM_SHMEMPAGES :
+						     MM_FILEPAGES;
+}
+
+static unsigned long get_mm_rss(const struct mm_struct *mm)
+{
+	return (unsigned long)(atomic_load(&mm->rss_stat[MM_ANONPAGES]) +
+			       atomic_load(&mm->rss_stat[MM_FILEPAGES]) +
+			       atomic_load(&mm->rss_stat[MM_SHMEMPAGES]));
+}
+
+static void update_hiwater_rss(struct mm_struct *mm)
+{
+	unsigned long rss = get_mm_rss(mm);
+
+	if (mm->hiwater_rss < rss)
+		mm->hiwater_rss = rss;
+}
+
+static void node_stat_add(struct mmk_machine *m, const struct page *page,
+			  int item, long delta)
+{
+	atomic_fetch_add(&m->node_stat[page_to_nid(page)][item], delta);
+}
+
+static void page_flag_set(struct page *page, int nr)
+{
+	__atomic_fetch_or(&page->flags, 1UL << nr, __ATOMIC_RELAXED);
+}
+
+static void page_flag_clear(struct page *page, int nr)
+{
+	__atomic_fetch_and(&page->flags, ~(1UL << nr), __ATOMIC_RELAXED);
+}
+
+static unsigned long linear_page_index(const struct vm_area_struct *vma,
+				       unsigned long addr)
+{
+	return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/* ---- mapping and unmapping one page ---- */
+
+/* A new mapping of @page (refcount already taken by the caller). */
+static void page_add_rmap(struct mm_struct *mm, struct page *page)
+{
+	if (atomic_fetch_add(&page->_mapcount, 1) == 0)
+		node_stat_add(mm->machine, page,
+			      PageAnon(page) ? NR_ANON_MAPPED : NR_FILE_MAPPED,
+			      1);
+	add_mm_counter(mm, mm_counter_of(page), 1);
+}
+
+/* Drop one mapping of @page and its reference. */
+static void page_remove_rmap(struct mm_struct *mm, struct page *page,
+			     bool dirty)
+{
+	bool anon = PageAnon(page);
+
+	add_mm_counter(mm, mm_counter_of(page), -1);
+	if (dirty && !anon)
+		page_flag_set(page, PG_dirty);
+	if (atomic_fetch_sub(&page->_mapcount, 1) == 1) {
+		node_stat_add(mm->machine, page,
+			      anon ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
+		if (anon && page_ref_count(page) == 1) {
+			/* The last user: free it clean. */
+			page->mapping = NULL;
+			page->flags = 0;
+		}
+	}
+	put_page(page);
+}
+
+static struct page *anon_page_alloc(struct mm_struct *mm,
+				    struct vm_area_struct *vma,
+				    unsigned long addr)
+{
+	struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+
+	(void)mm;
+	if (!page)
+		return NULL;
+	page->mapping = (struct address_space *)((unsigned long)vma->anon_vma |
+						 PAGE_MAPPING_ANON);
+	page->index = linear_page_index(vma, addr);
+	page_flag_set(page, PG_swapbacked);
+	page_flag_set(page, PG_uptodate);
+	return page;
+}
+
+/* ---- faults ---- */
+
+enum {
+	VM_FAULT_OK = 0,
+	VM_FAULT_SIGSEGV = MMK_SIGSEGV,
+	VM_FAULT_SIGBUS = MMK_SIGBUS,
+	VM_FAULT_OOM = MMK_SIGKILL,
+};
+
+static pte_t writable_pte(pte_t v)
+{
+	return v | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED;
+}
+
+static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
+			     unsigned long addr, void *slot, bool write)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct page *page;
+	pte_t entry;
+
+	if (!write) {
+		/* The shared zero page, read-only, in no rmap. */
+		entry = mk_pte(f, page_to_pfn(mm_state()->zero_page),
+			       vma->vm_page_prot | _PAGE_SPECIAL);
+		pte_write(f, slot, entry & ~_PAGE_RW);
+		return VM_FAULT_OK;
+	}
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	page = anon_page_alloc(mm, vma, addr);
+	if (!page)
+		return VM_FAULT_OOM;
+	page_add_rmap(mm, page);
+	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot);
+	pte_write(f, slot, writable_pte(entry));
+	return VM_FAULT_OK;
+}
+
+static int fault_error(int err)
+{
+	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+}
+
+static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
+		    unsigned long addr, void *slot, bool write)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct page *page, *copy;
+	pte_t entry;
+	int err;
+
+	if (write && !(vma->vm_flags & VM_SHARED)) {
+		/* do_cow_fault: the anon_vma first, then the file page. */
+		if (anon_vma_prepare(vma))
+			return VM_FAULT_OOM;
+		page = filemap_get_page(vma->vm_file,
+					linear_page_index(vma, addr), &err);
+		if (!page)
+			return fault_error(err);
+		copy = anon_page_alloc(mm, vma, addr);
+		if (!copy) {
+			put_page(page);
+			return VM_FAULT_OOM;
+		}
+		memcpy(page_host(mm->machine, copy),
+		       page_host(mm->machine, page), PAGE_SIZE);
+		put_page(page);
+		page_add_rmap(mm, copy);
+		entry = mk_pte(f, page_to_pfn(copy), vma->vm_page_prot);
+		pte_write(f, slot, writable_pte(entry));
+		return VM_FAULT_OK;
+	}
+	page = filemap_get_page(vma->vm_file, linear_page_index(vma, addr),
+				&err);
+	if (!page)
+		return fault_error(err);
+	page_add_rmap(mm, page);
+	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
+		_PAGE_ACCESSED;
+	if (write) {
+		entry = writable_pte(entry);
+		page_flag_set(page, PG_dirty);
+	}
+	pte_write(f, slot, entry);
+	return VM_FAULT_OK;
+}
+
+/* Write to a present, read-only entry of a writable VMA. */
+static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
+		      unsigned long addr, void *slot, pte_t entry)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct page *old = NULL, *page;
+	bool zero = entry & _PAGE_SPECIAL;
+
+	if (!zero)
+		old = pfn_to_page(pte_pfn(f, entry));
+	if (vma->vm_flags & VM_SHARED) {
+		pte_write(f, slot, writable_pte(entry));
+		if (old)
+			page_flag_set(old, PG_dirty);
+		return VM_FAULT_OK;
+	}
+	if (old && PageAnon(old) && page_ref_count(old) == 1) {
+		/* wp_can_reuse_anon_folio(): nobody else holds it. */
+		old->mapping =
+			(struct address_space *)((unsigned long)vma->anon_vma |
+						 PAGE_MAPPING_ANON);
+		pte_write(f, slot, writable_pte(entry));
+		return VM_FAULT_OK;
+	}
+	/* wp_page_copy */
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	page = anon_page_alloc(mm, vma, addr);
+	if (!page)
+		return VM_FAULT_OOM;
+	if (old)
+		memcpy(page_host(mm->machine, page),
+		       page_host(mm->machine, old), PAGE_SIZE);
+	page_add_rmap(mm, page);
+	pte_write(
+		f, slot,
+		writable_pte(mk_pte(f, page_to_pfn(page), vma->vm_page_prot)));
+	if (old)
+		page_remove_rmap(mm, old, false);
+	return VM_FAULT_OK;
+}
+
+/* Grow a VM_GROWSDOWN VMA down to @addr (expand_downwards). */
+static int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma,
+			unsigned long addr)
+{
+	struct vm_area_struct *prev = vma->vm_prev;
+	unsigned long start = addr & PAGE_MASK;
+	unsigned long grow = (vma->vm_start - start) >> PAGE_SHIFT;
+	unsigned long size = vma->vm_end - start;
+	unsigned long stack = rlimit(mm, MMK_RLIMIT_STACK);
+
+	if (start < MMAP_MIN_ADDR)
+		return -EPERM;
+	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
+	    (prev->vm_flags & VM_ACCESS_FLAGS) &&
+	    start - prev->vm_end < STACK_GUARD_GAP)
+		return -ENOMEM;
+	if (prev && prev->vm_end > start)
+		return -ENOMEM;
+	if (stack != MMK_RLIM_INFINITY && size > stack)
+		return -ENOMEM;
+	if (!may_expand_vm(mm, vma->vm_flags, grow))
+		return -ENOMEM;
+	if (!mlock_future_ok(mm, vma->vm_flags, grow << PAGE_SHIFT))
+		return -ENOMEM;
+	if ((vma->vm_flags & VM_ACCOUNT) &&
+	    security_vm_enough_memory_mm(mm, (long)grow))
+		return -ENOMEM;
+	vma_set_range(vma, start, vma->vm_end, vma->vm_pgoff - grow);
+	vm_stat_account(mm, vma->vm_flags, (long)grow);
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm += grow;
+	return 0;
+}
+
+static void count_fault(struct mm_struct *mm)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+
+	if (cpu)
+		owner_add(&cpu->events[PGFAULT], 1);
+	else
+		atomic_fetch_add(&mm->machine->vm_events[PGFAULT], 1);
+}
+
+int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	void *slot;
+	pte_t entry;
+
+	count_fault(mm);
+	if (!vma)
+		return VM_FAULT_SIGSEGV;
+	if (vma->vm_start > addr) {
+		if (!(vma->vm_flags & VM_GROWSDOWN) ||
+		    expand_stack(mm, vma, addr))
+			return VM_FAULT_SIGSEGV;
+	}
+	/* access_error() */
+	if (write ? !(vma->vm_flags & VM_WRITE) :
+		    !(vma->vm_flags & VM_ACCESS_FLAGS))
+		return VM_FAULT_SIGSEGV;
+	slot = pte_offset(mm, addr, true);
+	if (!slot)
+		return VM_FAULT_OOM;
+	entry = pte_read(f, slot);
+	if (!pte_mapped(entry)) {
+		if (vma_is_anonymous(vma))
+			return do_anonymous_page(mm, vma, addr, slot, write);
+		return do_fault(mm, vma, addr, slot, write);
+	}
+	if (!pte_present(entry)) {
+		/* A PROT_NONE entry of a VMA that allows access again. */
+		entry = (entry & (f->pfn_mask | _PAGE_DIRTY | _PAGE_SPECIAL)) |
+			vma->vm_page_prot;
+		pte_write(f, slot, entry);
+	}
+	if (write && !(entry & _PAGE_RW))
+		return do_wp_page(mm, vma, addr, slot, entry);
+	pte_write(f, slot, entry | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+	return VM_FAULT_OK;
+}
+
+/*
+ * The MMU: translate @addr for a read or write by the process, faulting as
+ * needed. Return: the host address of the byte, or NULL with *@sig set.
+ */
+static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
+			int *sig)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	int tries;
+
+	*sig = 0;
+	if (addr >= mm->task_size) {
+		*sig = MMK_SIGSEGV;
+		return NULL;
+	}
+	for (tries = 0; tries < 3; tries++) {
+		void *slot = pte_offset(mm, addr, false);
+		pte_t e = slot ? pte_read(f, slot) : 0;
+
+		if (pte_present(e) && (!write || (e & _PAGE_RW))) {
+			pte_write(f, slot,
+				  e | _PAGE_ACCESSED |
+					  (write ? _PAGE_DIRTY : 0));
+			return (char *)page_host(mm->machine,
+						 pfn_to_page(pte_pfn(f, e))) +
+			       (addr & ~PAGE_MASK);
+		}
+		*sig = handle_mm_fault(mm, addr, write);
+		if (*sig)
+			return NULL;
+	}
+	*sig = MMK_SIGSEGV;
+	return NULL;
+}
+
+/* ---- zap ---- */
+
+struct zap_details {
+	const struct pt_format *f;
+};
+
+static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		    void *arg)
+{
+	struct zap_details *d = arg;
+	pte_t e = pte_read(d->f, slot);
+
+	(void)addr;
+	pte_write(d->f, slot, 0);
+	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page_remove_rmap(mm, pfn_to_page(pte_pfn(d->f, e)), e & _PAGE_DIRTY);
+}
+
+void zap_page_range(struct mm_struct *mm, unsigned long start,
+		    unsigned long end)
+{
+	struct zap_details d = { pt_format_of(mm) };
+
+	update_hiwater_rss(mm);
+	walk_ptes(mm, start, end, zap_one, &d);
+}
+
+/* Unmap [start, end) of the page tables and free the tables no VMA needs:
+ * the caller has removed the VMAs; @prev and @next are the neighbours. */
+void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end,
+		  const struct vm_area_struct *prev,
+		  const struct vm_area_struct *next)
+{
+	zap_page_range(mm, start, end);
+	free_pgtables(mm, start, end, prev ? prev->vm_end : 0,
+		      next ? next->vm_start : ~0UL);
+}
+
+void exit_page_tables(struct mm_struct *mm)
+{
+	zap_page_range(mm, 0, mm->task_size);
+	pgd_free(mm);
+}
+
+/* ---- fork ---- */
+
+struct copy_args {
+	const struct pt_format *f;
+	struct mm_struct *dst;
+	struct vm_area_struct *src_vma;
+	int err;
+};
+
+static void copy_one(struct mm_struct *src, unsigned long addr, void *slot,
+		     void *arg)
+{
+	struct copy_args *c = arg;
+	pte_t e = pte_read(c->f, slot);
+	void *dslot;
+	bool cow = (c->src_vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
+		   VM_MAYWRITE;
+
+	(void)src;
+	if (c->err || !pte_mapped(e))
+		return;
+	dslot = pte_offset(c->dst, addr, true);
+	if (!dslot) {
+		c->err = -ENOMEM;
+		return;
+	}
+	if (!(e & _PAGE_SPECIAL)) {
+		struct page *page = pfn_to_page(pte_pfn(c->f, e));
+
+		get_page(page);
+		page_add_rmap(c->dst, page);
+	}
+	if (cow && (e & _PAGE_RW)) {
+		e &= ~_PAGE_RW;
+		pte_write(c->f, slot, e);
+	}
+	/* The child's entry starts old (not accessed), as Linux's. */
+	pte_write(c->f, dslot, e & ~_PAGE_ACCESSED);
+}
+
+int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
+		    struct vm_area_struct *src_vma)
+{
+	struct copy_args c = { pt_format_of(src), dst, src_vma, 0 };
+
+	/* vma_needs_copy(): without an anon_vma the child refaults. */
+	if (!src_vma->anon_vma)
+		return 0;
+	walk_ptes(src, src_vma->vm_start, src_vma->vm_end, copy_one, &c);
+	return c.err;
+}
+
+/* ---- mprotect, mremap, madvise ---- */
+
+struct prot_args {
+	const struct pt_format *f;
+	unsigned long prot;
+};
+
+static void prot_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		     void *arg)
+{
+	struct prot_args *p = arg;
+	pte_t e = pte_read(p->f, slot);
+	pte_t keep = e & (p->f->pfn_mask | _PAGE_ACCESSED | _PAGE_DIRTY |
+			  _PAGE_SPECIAL);
+
+	(void)mm;
+	(void)addr;
+	if (!pte_mapped(e))
+		return;
+	e = mk_pte(p->f, 0, p->prot) | keep;
+	if (keep & _PAGE_SPECIAL)
+		e &= ~_PAGE_RW;
+	pte_write(p->f, slot, e);
+}
+
+void change_protection(struct vm_area_struct *vma, unsigned long start,
+		       unsigned long end)
+{
+	struct prot_args p = { pt_format_of(vma->vm_mm), vma->vm_page_prot };
+
+	walk_ptes(vma->vm_mm, start, end, prot_one, &p);
+}
+
+struct move_args {
+	const struct pt_format *f;
+	unsigned long old_addr, new_addr;
+	int err;
+};
+
+static void move_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		     void *arg)
+{
+	struct move_args *mv = arg;
+	void *dslot;
+
+	if (mv->err)
+		return;
+	dslot = pte_offset(mm, mv->new_addr + (addr - mv->old_addr), true);
+	if (!dslot) {
+		mv->err = -ENOMEM;
+		return;
+	}
+	pte_write(mv->f, dslot, pte_read(mv->f, slot));
+	pte_write(mv->f, slot, 0);
+}
+
+int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
+		     unsigned long new_addr, unsigned long len)
+{
+	struct move_args mv = { pt_format_of(mm), old_addr, new_addr, 0 };
+
+	walk_ptes(mm, old_addr, old_addr + len, move_one, &mv);
+	return mv.err;
+}
+
+/* MADV_FREE: clean anonymous pages may be dropped instead of swapped. */
+static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		     void *arg)
+{
+	const struct pt_format *f = arg;
+	pte_t e = pte_read(f, slot);
+	struct page *page;
+
+	(void)mm;
+	(void)addr;
+	if (!pte_present(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(f, e));
+	if (!PageAnon(page) || page_mapcount(page) != 1)
+		return;
+	pte_write(f, slot, e & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
+	page_flag_clear(page, PG_dirty);
+	page_flag_clear(page, PG_swapbacked);
+}
+
+void madvise_free_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end)
+{
+	walk_ptes(mm, start, end, free_one, (void *)pt_format_of(mm));
+}
+
+/* ---- smaps ---- */
+
+static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		      void *arg)
+{
+	struct mem_size_stats *mss = arg;
+	const struct pt_format *f = pt_format_of(mm);
+	pte_t e = pte_read(f, slot);
+	struct page *page;
+	int mapcount;
+	bool dirty, young;
+	unsigned long long pss;
+
+	(void)addr;
+	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(f, e));
+	mapcount = page_mapcount(page);
+	dirty = (e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty);
+	young = (e & _PAGE_ACCESSED) || test_page_flag(page, PG_referenced);
+	mss->resident += PAGE_SIZE;
+	if (young)
+		mss->referenced += PAGE_SIZE;
+	if (PageAnon(page)) {
+		mss->anonymous += PAGE_SIZE;
+		if (!test_page_flag(page, PG_swapbacked) && !dirty)
+			mss->lazyfree += PAGE_SIZE;
+	}
+	if (mapcount < 1)
+		mapcount = 1;
+	pss = ((unsigned long long)PAGE_SIZE << PSS_SHIFT) / (unsigned)mapcount;
+	mss->pss += pss;
+	if (dirty)
+		mss->pss_dirty += pss;
+	if (mapcount >= 2) {
+		if (dirty)
+			mss->shared_dirty += PAGE_SIZE;
+		else
+			mss->shared_clean += PAGE_SIZE;
+	} else {
+		if (dirty)
+			mss->private_dirty += PAGE_SIZE;
+		else
+			mss->private_clean += PAGE_SIZE;
+	}
+}
+
+void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss)
+{
+	memset(mss, 0, sizeof(*mss));
+	walk_ptes(vma->vm_mm, vma->vm_start, vma->vm_end, smaps_one, mss);
+}
+
+/* ---- accesses by the process ---- */
+
+static struct mm_struct *access_begin(int pid, int *err)
+{
+	struct mm_struct *mm = syscall_mm_lock(pid);
+
+	*err = mm ? 0 : -ESRCH;
+	return mm;
+}
+
+/* The process dies (until mmkit has an OOM killer, a failed allocation
+ * in a fault kills the faulting process). */
+static void access_end(struct mm_struct *mm, int pid, int sig)
+{
+	syscall_mm_unlock(mm);
+	if (sig == MMK_SIGKILL)
+		mmk_exit(pid);
+}
+
+int mmk_touch(int pid, unsigned long addr, unsigned long len, bool write)
+{
+	unsigned long a, end;
+	struct mm_struct *mm;
+	int err, sig = 0;
+
+	mm = access_begin(pid, &err);
+	if (!mm)
+		return err;
+	end = addr + len;
+	if (end < addr)
+		end = ~0UL;
+	for (a = addr & PAGE_MASK; a < end && !sig; a += PAGE_SIZE) {
+		char *p = mmu_access(mm, max(a, addr), write, &sig);
+
+		if (p && write)
+			*(volatile char *)p = *(volatile char *)p;
+		if (a + PAGE_SIZE < a)
+			break;
+	}
+	access_end(mm, pid, sig);
+	return sig;
+}
+
+/* Copy between @buf and process memory, byte ranges page by page. */
+static int access_bytes(struct mm_struct *mm, unsigned long addr, void *buf,
+			size_t len, bool write, size_t *done)
+{
+	int sig = 0;
+
+	*done = 0;
+	while (*done < len) {
+		unsigned long a = addr + *done;
+		size_t n = min(len - *done, PAGE_SIZE - (a & ~PAGE_MASK));
+		char *p;
+
+		if (a < addr)
+			return MMK_SIGSEGV;
+		p = mmu_access(mm, a, write, &sig);
+		if (!p)
+			return sig;
+		if (write)
+			memcpy(p, (char *)buf + *done, n);
+		else
+			memcpy((char *)buf + *done, p, n);
+		*done += n;
+	}
+	return 0;
+}
+
+int mmk_write_u64(int pid, unsigned long addr, uint64_t value)
+{
+	struct mm_struct *mm;
+	size_t done;
+	int err, sig;
+
+	mm = access_begin(pid, &err);
+	if (!mm)
+		return err;
+	sig = access_bytes(mm, addr, &value, sizeof value, true, &done);
+	access_end(mm, pid, sig);
+	return sig;
+}
+
+int mmk_read_u64(int pid, unsigned long addr, uint64_t *value)
+{
+	struct mm_struct *mm;
+	size_t done;
+	int err, sig;
+
+	mm = access_begin(pid, &err);
+	if (!mm)
+		return err;
+	*value = 0;
+	sig = access_bytes(mm, addr, value, sizeof *value, false, &done);
+	access_end(mm, pid, sig);
+	return sig;
+}
+
+static long copy_user(int pid, unsigned long uaddr, void *buf, size_t n,
+		      bool to_user)
+{
+	struct mm_struct *mm;
+	size_t done;
+	int err, sig;
+
+	mm = access_begin(pid, &err);
+	if (!mm)
+		return err;
+	sig = access_bytes(mm, uaddr, buf, n, to_user, &done);
+	/* copy_*_user does not deliver signals: a fault ends the copy. */
+	access_end(mm, pid, sig == MMK_SIGKILL ? sig : 0);
+	return (long)(n - done);
+}
+
+long mmk_copy_to_user(int pid, unsigned long to, const void *from, size_t n)
+{
+	return copy_user(pid, to, (void *)from, n, true);
+}
+
+long mmk_copy_from_user(int pid, void *to, unsigned long from, size_t n)
+{
+	return copy_user(pid, from, to, n, false);
+}
+
+/* ---- verifier ---- */
+
+struct verify_args {
+	const struct pt_format *f;
+	long rss[NR_MM_COUNTERS];
+	bool bad;
+	unsigned long bad_addr;
+};
+
+static void verify_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		       void *arg)
+{
+	struct verify_args *v = arg;
+	pte_t e = pte_read(v->f, slot);
+	struct page *page;
+
+	(void)mm;
+	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(v->f, e));
+	if (!page || page_mapcount(page) < 1 || page_count(page) < 1 ||
+	    !find_vma_intersection(mm, addr, addr + 1)) {
+		if (!v->bad)
+			v->bad_addr = addr;
+		v->bad = true;
+		return;
+	}
+	v->rss[mm_counter_of(page)]++;
+}
+
+bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len)
+{
+	struct verify_args v = { pt_format_of(mm), { 0 }, false, 0 };
+	int i;
+
+	if (!pgtables_verify(mm, why, len))
+		return false;
+	walk_ptes(mm, 0, mm->task_size, verify_one, &v);
+	if (v.bad)
+		return verify_fail(why, len,
+				   "pid %d: the entry at %#lx maps a page with "
+				   "no mapcount, or lies outside every VMA",
+				   mm->owner ? mm->owner->pid : 0, v.bad_addr);
+	for (i = 0; i < NR_MM_COUNTERS; i++)
+		if (i != MM_SWAPENTS &&
+		    v.rss[i] != atomic_load(&mm->rss_stat[i]))
+			return verify_fail(why, len,
+					   "pid %d: rss counter %d is %ld, the "
+					   "page tables map %ld",
+					   mm->owner ? mm->owner->pid : 0, i,
+					   atomic_load(&mm->rss_stat[i]),
+					   v.rss[i]);
+	return true;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Software page tables (Linux's include/linux/pgtable.h and the x86
+ * pgtable headers, reduced): the entry format, the walk, and the PTE
+ * helpers mm/memory.c builds faults, zapping, fork and mprotect on.
+ */
+#ifndef MMK_MM_PGTABLE_H
+#define MMK_MM_PGTABLE_H
+
+#include "mm/vma.h"
+
+/* x86 entry bits (both paging formats). */
+#define _PAGE_PRESENT 0x001UL
+#define _PAGE_RW 0x002UL
+#define _PAGE_USER 0x004UL
+#define _PAGE_ACCESSED 0x020UL
+#define _PAGE_DIRTY 0x040UL
+#define _PAGE_PROTNONE 0x100UL /* the global bit, in a non-present PTE */
+#define _PAGE_SPECIAL 0x200UL /* software bit: the zero page */
+#define _PAGE_NX (1UL << 63)
+/* An upper-level entry pointing at a table (_PAGE_TABLE). */
+#define _PAGE_TABLE \
+	(_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
+
+typedef unsigned long pte_t;
+
+/* The paging format of an architecture profile. */
+struct pt_format {
+	int levels; /* 4 (x86_64) or 2 (i386 without PAE) */
+	int shift[4]; /* address shift of each level, top first */
+	unsigned int entries; /* per table */
+	unsigned int esize; /* bytes per entry */
+	unsigned long pfn_mask; /* bits of the pfn in an entry */
+};
+
+const struct pt_format *pt_format_of(const struct mm_struct *mm);
+
+static inline pte_t pte_read(const struct pt_format *f, const void *slot)
+{
+	if (f->esize == 8)
+		return *(const uint64_t *)slot;
+	return *(const uint32_t *)slot;
+}
+
+static inline void pte_write(const struct pt_format *f, void *slot, pte_t v)
+{
+	if (f->esize == 8)
+		*(uint64_t *)slot = v;
+	else
+		*(uint32_t *)slot = (uint32_t)v;
+}
+
+static inline bool pte_present(pte_t v)
+{
+	return v & _PAGE_PRESENT;
+}
+
+/* Present, or a PROT_NONE mapping of a page (still mapped and counted). */
+static inline bool pte_mapped(pte_t v)
+{
+	return v & (_PAGE_PRESENT | _PAGE_PROTNONE);
+}
+
+static inline unsigned long pte_pfn(const struct pt_format *f, pte_t v)
+{
+	return (v & f->pfn_mask) >> PAGE_SHIFT;
+}
+
+static inline pte_t mk_pte(const struct pt_format *f, unsigned long pfn,
+			   unsigned long prot)
+{
+	pte_t v = (pfn << PAGE_SHIFT) | prot;
+
+	/* i386 has no NX bit. */
+	return f->esize == 8 ? v : v & 0xffffffffUL;
+}
+
+/* Host pointer to a page's bytes (any zone, lowmem or not). */
+static inline void *page_host(struct mmk_machine *m, const struct page *page)
+{
+	return (char *)m->phys.base +
+	       ((size_t)(page - m->mem_map) << PAGE_SHIFT);
+}
+
+int pgd_alloc(struct mm_struct *mm);
+void pgd_free(struct mm_struct *mm);
+/* The PTE slot of @addr; with @alloc, missing tables are allocated (NULL
+ * when that fails), else NULL where a table is missing. */
+void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc);
+/* Free the tables that map only [floor, ceiling) within [start, end)
+ * (Linux's free_pgd_range), after those addresses were unmapped. */
+void free_pgtables(struct mm_struct *mm, unsigned long start, unsigned long end,
+		   unsigned long floor, unsigned long ceiling);
+/* Call @fn on every mapped PTE of [start, end). */
+void walk_ptes(struct mm_struct *mm, unsigned long start, unsigned long end,
+	       void (*fn)(struct mm_struct *mm, unsigned long addr, void *slot,
+			  void *arg),
+	       void *arg);
+/* Count table pages and check upper entries (for the verifier). */
+bool pgtables_verify(struct mm_struct *mm, char *why, size_t len);
+
+#endif /* MMK_MM_PGTABLE_H */
