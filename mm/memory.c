@@ -430,17 +430,6 @@ void zap_page_range(struct mm_struct *mm, unsigned long start,
 	walk_ptes(mm, start, end, zap_one, &d);
 }
 
-/* Unmap [start, end) of the page tables and free the tables no VMA needs:
- * the caller has removed the VMAs; @prev and @next are the neighbours. */
-void unmap_region(struct mm_struct *mm, unsigned long start, unsigned long end,
-		  const struct vm_area_struct *prev,
-		  const struct vm_area_struct *next)
-{
-	zap_page_range(mm, start, end);
-	free_pgtables(mm, start, end, prev ? prev->vm_end : 0,
-		      next ? next->vm_start : ~0UL);
-}
-
 void exit_page_tables(struct mm_struct *mm)
 {
 	zap_page_range(mm, 0, mm->task_size);

@@ -378,7 +378,7 @@ static unsigned long remap_move(struct mm_struct *mm,
 	bool seen = false;
 	struct vm_area_struct *vma;
 
-	while ((vma = find_vma_intersection(mm, pos, end))) {
+	while (pos < end && (vma = find_vma_intersection(mm, pos, end))) {
 		unsigned long a = max(vma->vm_start, start);
 		unsigned long len = min(end, vma->vm_end) - a;
 		unsigned long offset, r;

@@ -32,7 +32,7 @@
  *
  * 6. Observability. /proc/PID/maps, smaps and status; `check`.
  */
-#include "mm/vma.h"
+#include "mm/pgtable.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -622,6 +622,8 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 	}
 	update_hiwater_vm(mm);
 	prev = vma->vm_prev;
+	/* Zap the pages while the VMAs (and their files) still exist. */
+	zap_page_range(mm, start, end);
 	while (vma && vma->vm_start < end) {
 		unsigned long pages = vma_pages(vma);
 
@@ -634,7 +636,8 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		remove_vma(mm, vma);
 		vma = next;
 	}
-	unmap_region(mm, start, end, prev, vma);
+	free_pgtables(mm, start, end, prev ? prev->vm_end : 0,
+		      vma ? vma->vm_start : ~0UL);
 	if (account && nr_accounted)
 		vm_unacct_memory((long)nr_accounted);
 	return 0;

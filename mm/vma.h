@@ -185,9 +185,6 @@ struct mem_size_stats {
 /* ---- mm/memory.c ---- */
 void zap_page_range(struct mm_struct *mm, unsigned long start,
 		    unsigned long end);
-void unmap_region(struct mm_struct *mm, unsigned long start,
-		  unsigned long end, const struct vm_area_struct *prev,
-		  const struct vm_area_struct *next);
 void exit_page_tables(struct mm_struct *mm);
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
 		    struct vm_area_struct *src_vma);
