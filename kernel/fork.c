@@ -399,6 +399,7 @@ int mm_state_init(struct mmk_machine *m)
 		return -ENOMEM;
 	m->mm = ms;
 	pthread_mutex_init(&ms->lock, NULL);
+	pthread_mutex_init(&ms->anon_vma_lock, NULL);
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->next_ino, 1000);
 	return 0;
@@ -432,11 +433,15 @@ int mm_caches_init(void)
 	if (!ms->anon_vma_cachep)
 		ms->anon_vma_cachep = kmem_cache_create(
 			"anon_vma", sizeof(struct anon_vma), 0, 0, NULL);
+	if (!ms->avc_cachep)
+		ms->avc_cachep = kmem_cache_create(
+			"anon_vma_chain", sizeof(struct anon_vma_chain), 0, 0,
+			NULL);
 	if (!ms->task_cachep)
 		ms->task_cachep = kmem_cache_create(
 			"task_struct", sizeof(struct task_struct), 0, 0, NULL);
 	if (ms->mm_cachep && ms->vma_cachep && ms->anon_vma_cachep &&
-	    ms->task_cachep)
+	    ms->avc_cachep && ms->task_cachep)
 		ms->file_cachep = kmem_cache_create("filp", sizeof(struct file),
 						    0, SLAB_HWCACHE_ALIGN,
 						    NULL);
@@ -458,6 +463,7 @@ void mm_state_exit(struct mmk_machine *m)
 		return;
 	/* The machine's memory, caches included, goes away as a whole. */
 	pthread_mutex_destroy(&m->mm->lock);
+	pthread_mutex_destroy(&m->mm->anon_vma_lock);
 	free(m->mm);
 	m->mm = NULL;
 }

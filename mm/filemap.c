@@ -36,6 +36,7 @@ int filemap_init(struct file *f)
 	size_t bytes;
 
 	pthread_mutex_init(&f->lock, NULL);
+	INIT_LIST_HEAD(&f->i_mmap);
 	f->nr_pages = PAGE_ALIGN(f->size) >> PAGE_SHIFT;
 	if (!f->nr_pages)
 		return 0;

@@ -116,8 +116,7 @@ static void page_add_rmap(struct mm_struct *mm, struct page *page)
 }
 
 /* Drop one mapping of @page and its reference. */
-static void page_remove_rmap(struct mm_struct *mm, struct page *page,
-			     bool dirty)
+void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty)
 {
 	bool anon = PageAnon(page);
 

@@ -1,34 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * anon_vma: the reverse-mapping root of anonymous memory (Linux's
- * mm/rmap.c, the anon_vma half).
+ * Reverse mapping: which VMAs map a page (Linux's mm/rmap.c).
  *
- * 1. What it models. A private anonymous VMA gets an anon_vma at its first
- *    write fault (anon_vma_prepare), reusing the next or the previous
- *    VMA's if that one could have merged but for its protection
- *    (find_mergeable_anon_vma); splits and copies share it
- *    (anon_vma_clone); fork gives the child VMA a new anon_vma whose
- *    parent is the parent VMA's (anon_vma_fork). Whether two VMAs share an
- *    anon_vma decides whether they may merge (mm/vma.c).
+ * 1. What it models.
+ *    - anon_vma: a private anonymous VMA gets one at its first write
+ *      fault (anon_vma_prepare), reusing the next or the previous VMA's if
+ *      that one could have merged but for its protection
+ *      (find_mergeable_anon_vma); splits and copies share it
+ *      (anon_vma_clone copies the whole chain); fork gives the child VMA
+ *      the parent's chain plus a new anon_vma of its own whose parent is
+ *      the parent VMA's (anon_vma_fork). An anonymous page points at the
+ *      anon_vma of the VMA it was created in (page->mapping, bit 0 set),
+ *      so the VMAs on that anon_vma's list are all its possible mappers,
+ *      in every process that forked from its creator.
+ *    - i_mmap: the VMAs mapping a file, on the file's list.
+ *    - rmap_walk finds a page's mappings through either; page_referenced
+ *      counts (and clears) young entries, try_to_unmap removes the
+ *      entries of page-cache pages (anonymous pages need swap entries:
+ *      the reclaim layer's).
+ *    Whether two VMAs share an anon_vma decides whether they may merge
+ *    (mm/vma.c), which is why the chains' lengths matter to maps.
  *
- * 2. Objects. anon_vma (kmem_cache "anon_vma"): refcount = VMAs using it
- *    + child anon_vmas. A VMA's anon_vma_chain is represented by its
- *    length only (1, or 1 + the parent VMA's after fork).
+ * 2. Objects. anon_vma and anon_vma_chain (kmem_caches "anon_vma" and
+ *    "anon_vma_chain"); refcount = chains on the list + child anon_vmas.
  *
- * 3. Invariants. An anon_vma is freed when its last VMA and child are
- *    gone; a VMA has an anon_vma iff its chain length is non-zero.
+ * 3. Invariants (rmap_verify). A VMA has an anon_vma iff it has a chain,
+ *    and its own anon_vma is on it; every anonymous page mapped in a VMA
+ *    belongs to an anon_vma on that VMA's chain.
  *
- * 4. Departures. No anon_vma_chain lists yet: the rmap walk of anonymous
- *    pages arrives with page tables. Fork does not reuse idle anon_vmas
- *    (Linux's num_children < 2 optimisation for long fork chains).
+ * 4. Departures. Fork does not reuse idle anon_vmas (Linux's
+ *    num_children < 2 optimisation for long fork chains). A walk skips
+ *    the mappings of a process whose mmap lock is busy (Linux's try_lock
+ *    walks do the same).
  *
- * 5. Ordering. Callers hold the mmap lock of the VMA's mm.
+ * 5. Ordering. mm_state.anon_vma_lock protects every chain and i_mmap
+ *    list (Linux's anon_vma root lock and i_mmap_rwsem); it nests inside
+ *    the mmap lock. A walk holds it and try-locks each mapper's mmap lock.
  *
  * 6. Observability. Merging in /proc/PID/maps; `check`.
  */
-#include "mm/vma.h"
+#include "mm/pgtable.h"
 
 #include <mmkit/slab.h>
+
+static void rmap_lock(void)
+{
+	pthread_mutex_lock(&mm_state()->anon_vma_lock);
+}
+
+static void rmap_unlock(void)
+{
+	pthread_mutex_unlock(&mm_state()->anon_vma_lock);
+}
 
 static struct anon_vma *anon_vma_alloc(struct anon_vma *parent)
 {
@@ -38,6 +61,7 @@ static struct anon_vma *anon_vma_alloc(struct anon_vma *parent)
 	if (!av)
 		return NULL;
 	av->id = atomic_fetch_add(&mm_state()->next_anon_vma_id, 1) + 1;
+	INIT_LIST_HEAD(&av->head);
 	av->parent = parent;
 	if (parent) {
 		atomic_fetch_add(&parent->refcount, 1);
@@ -46,6 +70,7 @@ static struct anon_vma *anon_vma_alloc(struct anon_vma *parent)
 	return av;
 }
 
+/* Drop a reference; the last one frees @av (and may free its parent). */
 static void put_anon_vma(struct anon_vma *av)
 {
 	while (av && atomic_fetch_sub(&av->refcount, 1) == 1) {
@@ -58,19 +83,39 @@ static void put_anon_vma(struct anon_vma *av)
 	}
 }
 
-static void attach(struct vm_area_struct *vma, struct anon_vma *av,
-		   unsigned int chain_len)
+/* Link @vma and @av with the preallocated @avc (anon_vma_chain_link). */
+static void chain_link(struct vm_area_struct *vma, struct anon_vma *av,
+		       struct anon_vma_chain *avc)
 {
+	avc->vma = vma;
+	avc->anon_vma = av;
 	atomic_fetch_add(&av->refcount, 1);
-	atomic_fetch_add(&av->num_active_vmas, 1);
-	vma->anon_vma = av;
-	vma->anon_vma_chain_len = chain_len;
+	list_add_tail(&avc->same_vma, &vma->anon_vma_chain);
+	list_add_tail(&avc->same_anon_vma, &av->head);
+	vma->anon_vma_chain_len++;
+}
+
+static struct anon_vma_chain *avc_alloc(void)
+{
+	return kmem_cache_alloc(mm_state()->avc_cachep, GFP_KERNEL);
+}
+
+static void avc_free(struct anon_vma_chain *avc)
+{
+	kmem_cache_free(mm_state()->avc_cachep, avc);
+}
+
+void vma_rmap_init(struct vm_area_struct *vma)
+{
+	INIT_LIST_HEAD(&vma->anon_vma_chain);
+	INIT_LIST_HEAD(&vma->i_mmap);
+	vma->anon_vma_chain_len = 0;
 }
 
 /*
  * May @a reuse @b's anon_vma? They are adjacent, with the same file and
  * flags but for protection, and contiguous pgoff (anon_vma_compatible),
- * and @b's anon_vma is its own (a singular chain).
+ * and @old's anon_vma is its own (a singular chain).
  */
 static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *old,
 					  const struct vm_area_struct *a,
@@ -89,57 +134,342 @@ static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *old,
 
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
-	struct anon_vma *av;
+	struct anon_vma_chain *avc;
+	struct anon_vma *av = NULL, *allocated = NULL;
 
 	if (vma->anon_vma)
 		return 0;
+	avc = avc_alloc();
+	if (!avc)
+		return -ENOMEM;
 	/* find_mergeable_anon_vma: the next VMA first, then the previous. */
-	av = vma->vm_next ? reusable_anon_vma(vma->vm_next, vma, vma->vm_next) :
-			    NULL;
+	if (vma->vm_next)
+		av = reusable_anon_vma(vma->vm_next, vma, vma->vm_next);
 	if (!av && vma->vm_prev)
 		av = reusable_anon_vma(vma->vm_prev, vma->vm_prev, vma);
-	if (av) {
-		attach(vma, av, 1);
-		return 0;
+	if (!av) {
+		av = allocated = anon_vma_alloc(NULL);
+		if (!av) {
+			avc_free(avc);
+			return -ENOMEM;
+		}
 	}
-	av = anon_vma_alloc(NULL);
-	if (!av)
-		return -ENOMEM;
-	attach(vma, av, 1);
+	rmap_lock();
+	chain_link(vma, av, avc);
+	vma->anon_vma = av;
+	atomic_fetch_add(&av->num_active_vmas, 1);
+	rmap_unlock();
 	return 0;
 }
 
-void anon_vma_clone(struct vm_area_struct *dst,
-		    const struct vm_area_struct *src)
+int anon_vma_clone(struct vm_area_struct *dst, const struct vm_area_struct *src)
 {
-	if (src->anon_vma)
-		attach(dst, src->anon_vma, src->anon_vma_chain_len);
+	struct anon_vma_chain *pavc, *avc;
+	int n = 0, i;
+	struct anon_vma_chain **avcs;
+
+	if (!src->anon_vma)
+		return 0;
+	list_for_each_entry(pavc, &src->anon_vma_chain, same_vma)
+		n++;
+	avcs = kmalloc_array((size_t)n, sizeof(*avcs), GFP_KERNEL);
+	if (!avcs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		avcs[i] = avc_alloc();
+		if (!avcs[i]) {
+			while (i--)
+				avc_free(avcs[i]);
+			kfree(avcs);
+			return -ENOMEM;
+		}
+	}
+	rmap_lock();
+	i = 0;
+	list_for_each_entry(pavc, &src->anon_vma_chain, same_vma) {
+		avc = avcs[i++];
+		chain_link(dst, pavc->anon_vma, avc);
+	}
+	dst->anon_vma = src->anon_vma;
+	atomic_fetch_add(&dst->anon_vma->num_active_vmas, 1);
+	rmap_unlock();
+	kfree(avcs);
+	return 0;
 }
 
 void unlink_anon_vmas(struct vm_area_struct *vma)
 {
-	struct anon_vma *av = vma->anon_vma;
+	struct anon_vma_chain *avc, *next;
+	struct anon_vma *own = vma->anon_vma;
 
-	if (!av)
+	if (list_empty(&vma->anon_vma_chain))
 		return;
-	atomic_fetch_sub(&av->num_active_vmas, 1);
+	rmap_lock();
+	/* Before the references go: they may free @own. */
+	if (own)
+		atomic_fetch_sub(&own->num_active_vmas, 1);
+	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
+		list_del(&avc->same_vma);
+		list_del(&avc->same_anon_vma);
+		put_anon_vma(avc->anon_vma);
+		avc_free(avc);
+	}
 	vma->anon_vma = NULL;
 	vma->anon_vma_chain_len = 0;
-	put_anon_vma(av);
+	rmap_unlock();
 }
 
 int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
 {
+	struct anon_vma_chain *avc;
 	struct anon_vma *av;
 
 	vma->anon_vma = NULL;
-	vma->anon_vma_chain_len = 0;
 	if (!pvma->anon_vma)
 		return 0;
-	av = anon_vma_alloc(pvma->anon_vma);
-	if (!av)
+	/* The parent's chain first, then an anon_vma of the child's own. */
+	if (anon_vma_clone(vma, pvma))
 		return -ENOMEM;
-	attach(vma, av, pvma->anon_vma_chain_len + 1);
-	/* The new anon_vma's only reference is the VMA's. */
+	atomic_fetch_sub(&pvma->anon_vma->num_active_vmas, 1);
+	vma->anon_vma = NULL;
+	avc = avc_alloc();
+	av = avc ? anon_vma_alloc(pvma->anon_vma) : NULL;
+	if (!av) {
+		if (avc)
+			avc_free(avc);
+		unlink_anon_vmas(vma);
+		return -ENOMEM;
+	}
+	rmap_lock();
+	chain_link(vma, av, avc);
+	vma->anon_vma = av;
+	atomic_fetch_add(&av->num_active_vmas, 1);
+	rmap_unlock();
 	return 0;
+}
+
+/* ---- i_mmap ---- */
+
+void vma_file_link(struct vm_area_struct *vma)
+{
+	struct file *f = vma->vm_file;
+
+	if (!f)
+		return;
+	pthread_mutex_lock(&f->lock);
+	list_add_tail(&vma->i_mmap, &f->i_mmap);
+	pthread_mutex_unlock(&f->lock);
+}
+
+void vma_file_unlink(struct vm_area_struct *vma)
+{
+	struct file *f = vma->vm_file;
+
+	if (!f || list_empty(&vma->i_mmap))
+		return;
+	pthread_mutex_lock(&f->lock);
+	list_del(&vma->i_mmap);
+	INIT_LIST_HEAD(&vma->i_mmap);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* ---- walks ---- */
+
+/* Where @page would be in @vma, or 0 if outside it (vma_address). */
+static unsigned long vma_address(const struct page *page,
+				 const struct vm_area_struct *vma)
+{
+	unsigned long off;
+
+	if (page->index < vma->vm_pgoff)
+		return 0;
+	off = (page->index - vma->vm_pgoff) << PAGE_SHIFT;
+	if (off >= vma->vm_end - vma->vm_start)
+		return 0;
+	return vma->vm_start + off;
+}
+
+struct rmap_ctl {
+	/* Called for each entry mapping the page; false stops the walk. */
+	bool (*one)(struct vm_area_struct *vma, unsigned long addr, void *slot,
+		    void *arg);
+	void *arg;
+	int busy; /* mappers skipped because their mm was busy */
+};
+
+/* Visit @vma's entry for @page, if it maps it. */
+static bool rmap_one(struct page *page, struct vm_area_struct *vma,
+		     struct rmap_ctl *ctl)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	const struct pt_format *f = pt_format_of(mm);
+	unsigned long addr = vma_address(page, vma);
+	bool go_on = true;
+	void *slot;
+	pte_t e;
+
+	if (!addr)
+		return true;
+	if (pthread_mutex_trylock(&mm->mmap_lock)) {
+		ctl->busy++;
+		return true;
+	}
+	slot = pte_offset(mm, addr, false);
+	e = slot ? pte_read(f, slot) : 0;
+	if (pte_mapped(e) && !(e & _PAGE_SPECIAL) &&
+	    pte_pfn(f, e) == page_to_pfn(page))
+		go_on = ctl->one(vma, addr, slot, ctl->arg);
+	pthread_mutex_unlock(&mm->mmap_lock);
+	return go_on;
+}
+
+static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
+{
+	if (PageAnon(page)) {
+		struct anon_vma *av =
+			(struct anon_vma *)((unsigned long)page->mapping &
+					    ~PAGE_MAPPING_ANON);
+		struct anon_vma_chain *avc;
+
+		rmap_lock();
+		list_for_each_entry(avc, &av->head, same_anon_vma)
+			if (!rmap_one(page, avc->vma, ctl))
+				break;
+		rmap_unlock();
+	} else if (page->mapping) {
+		struct file *f = (struct file *)page->mapping;
+		struct vm_area_struct *vma;
+
+		pthread_mutex_lock(&f->lock);
+		list_for_each_entry(vma, &f->i_mmap, i_mmap)
+			if (!rmap_one(page, vma, ctl))
+				break;
+		pthread_mutex_unlock(&f->lock);
+	}
+}
+
+static bool referenced_one(struct vm_area_struct *vma, unsigned long addr,
+			   void *slot, void *arg)
+{
+	const struct pt_format *f = pt_format_of(vma->vm_mm);
+	pte_t e = pte_read(f, slot);
+	int *referenced = arg;
+
+	(void)addr;
+	if (e & _PAGE_ACCESSED) {
+		pte_write(f, slot, e & ~_PAGE_ACCESSED);
+		++*referenced;
+	}
+	return true;
+}
+
+int page_referenced(struct page *page)
+{
+	int referenced = 0;
+	struct rmap_ctl ctl = { referenced_one, &referenced, 0 };
+
+	rmap_walk(page, &ctl);
+	return referenced;
+}
+
+static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
+		      void *slot, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	const struct pt_format *f = pt_format_of(mm);
+	pte_t e = pte_read(f, slot);
+	struct page *page = arg;
+
+	(void)addr;
+	pte_write(f, slot, 0);
+	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
+	return true;
+}
+
+bool try_to_unmap(struct page *page)
+{
+	struct rmap_ctl ctl = { unmap_one, page, 0 };
+
+	if (PageAnon(page))
+		return false; /* needs a swap entry */
+	rmap_walk(page, &ctl);
+	return !ctl.busy && page_mapcount(page) == 0;
+}
+
+/* ---- verifier ---- */
+
+static bool chain_has(const struct vm_area_struct *vma,
+		      const struct anon_vma *av)
+{
+	const struct anon_vma_chain *avc;
+
+	list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+		if (avc->anon_vma == av)
+			return true;
+	return false;
+}
+
+struct rmap_verify_args {
+	const struct pt_format *f;
+	unsigned long bad;
+};
+
+static void rmap_verify_one(struct mm_struct *mm, unsigned long addr,
+			    void *slot, void *arg)
+{
+	struct rmap_verify_args *v = arg;
+	pte_t e = pte_read(v->f, slot);
+	struct vm_area_struct *vma;
+	struct page *page;
+
+	if (v->bad || !pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(v->f, e));
+	vma = vma_lookup(mm, addr);
+	if (!page || !vma)
+		return; /* reported by mm_verify_pages */
+	if (PageAnon(page)) {
+		const struct anon_vma *av =
+			(const struct anon_vma *)((unsigned long)page->mapping &
+						  ~PAGE_MAPPING_ANON);
+
+		if (!chain_has(vma, av) || vma_address(page, vma) != addr)
+			v->bad = addr;
+	} else if ((struct file *)page->mapping != vma->vm_file ||
+		   vma_address(page, vma) != addr) {
+		v->bad = addr;
+	}
+}
+
+bool rmap_verify(struct mm_struct *mm, char *why, size_t len)
+{
+	struct rmap_verify_args v = { pt_format_of(mm), 0 };
+	struct vm_area_struct *vma;
+	int pid = mm->owner ? mm->owner->pid : 0;
+
+	rmap_lock();
+	for_each_vma(mm, vma) {
+		unsigned int n = 0;
+		const struct anon_vma_chain *avc;
+
+		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+			n++;
+		if (n != vma->anon_vma_chain_len || !n != !vma->anon_vma ||
+		    (vma->anon_vma && !chain_has(vma, vma->anon_vma))) {
+			rmap_unlock();
+			return verify_fail(why, len,
+					   "pid %d: vma %#lx: anon_vma chain "
+					   "of %u (counted %u) inconsistent",
+					   pid, vma->vm_start, n,
+					   vma->anon_vma_chain_len);
+		}
+	}
+	walk_ptes(mm, 0, mm->task_size, rmap_verify_one, &v);
+	rmap_unlock();
+	if (v.bad)
+		return verify_fail(why, len,
+				   "pid %d: the page at %#lx is not reachable "
+				   "by reverse mapping",
+				   pid, v.bad);
+	return true;
 }

@@ -174,6 +174,7 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 	mm->mm_rb = root.node;
 	vma_gap_update(mm, next);
 	mm->map_count++;
+	vma_file_link(vma);
 }
 
 void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
@@ -194,6 +195,7 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 		mm->vmacache = NULL;
 	vma->vm_next = vma->vm_prev = NULL;
 	mm->map_count--;
+	vma_file_unlink(vma);
 }
 
 void vma_set_range(struct vm_area_struct *vma, unsigned long start,
@@ -215,8 +217,10 @@ struct vm_area_struct *vm_area_alloc(struct mm_struct *mm)
 	struct vm_area_struct *vma =
 		kmem_cache_zalloc(mm_state()->vma_cachep, GFP_KERNEL);
 
-	if (vma)
+	if (vma) {
 		vma->vm_mm = mm;
+		vma_rmap_init(vma);
+	}
 	return vma;
 }
 
@@ -231,13 +235,17 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	vma->vm_flags = orig->vm_flags;
 	vma->vm_page_prot = orig->vm_page_prot;
 	vma->vm_pgoff = orig->vm_pgoff;
+	if (anon_vma_clone(vma, orig)) {
+		kmem_cache_free(mm_state()->vma_cachep, vma);
+		return NULL;
+	}
 	vma->vm_file = orig->vm_file ? get_file(orig->vm_file) : NULL;
-	anon_vma_clone(vma, orig);
 	return vma;
 }
 
 void vm_area_free(struct vm_area_struct *vma)
 {
+	vma_file_unlink(vma);
 	unlink_anon_vmas(vma);
 	if (vma->vm_file)
 		fput(vma->vm_file);
@@ -444,12 +452,13 @@ static bool can_merge_right(const struct vm_area_struct *prev,
 	       prev->anon_vma == next->anon_vma;
 }
 
-/* @target takes @anon_vma if it has none (dup_anon_vma). */
-static void dup_anon_vma(struct vm_area_struct *target,
-			 const struct vm_area_struct *src)
+/* @target takes @src's anon_vma (and chain) if it has none. */
+static int dup_anon_vma(struct vm_area_struct *target,
+			const struct vm_area_struct *src)
 {
 	if (!target->anon_vma && src && src->anon_vma)
-		anon_vma_clone(target, src);
+		return anon_vma_clone(target, src);
+	return 0;
 }
 
 struct vm_area_struct *
@@ -471,22 +480,22 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 		/* prev grows over the range and next. */
 		unsigned long nend = next->vm_end;
 
-		dup_anon_vma(prev, next);
-		if (!prev->anon_vma && copied_from)
-			dup_anon_vma(prev, copied_from);
+		if (dup_anon_vma(prev, next) ||
+		    (copied_from && dup_anon_vma(prev, copied_from)))
+			return NULL;
 		remove_vma(mm, next);
 		vma_set_range(prev, prev->vm_start, nend, prev->vm_pgoff);
 		return prev;
 	}
 	if (left) {
-		if (!prev->anon_vma && copied_from)
-			dup_anon_vma(prev, copied_from);
+		if (copied_from && dup_anon_vma(prev, copied_from))
+			return NULL;
 		vma_set_range(prev, prev->vm_start, end, prev->vm_pgoff);
 		return prev;
 	}
 	if (right) {
-		if (!next->anon_vma && copied_from)
-			dup_anon_vma(next, copied_from);
+		if (copied_from && dup_anon_vma(next, copied_from))
+			return NULL;
 		vma_set_range(next, start, next->vm_end, pgoff);
 		return next;
 	}
@@ -525,15 +534,16 @@ vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 	if (left && right) {
 		unsigned long nend = next->vm_end;
 
-		dup_anon_vma(prev, middle);
-		dup_anon_vma(prev, next);
+		if (dup_anon_vma(prev, middle) || dup_anon_vma(prev, next))
+			return NULL;
 		remove_vma(mm, middle);
 		remove_vma(mm, next);
 		vma_set_range(prev, prev->vm_start, nend, prev->vm_pgoff);
 		return prev;
 	}
 	if (left) {
-		dup_anon_vma(prev, middle);
+		if (dup_anon_vma(prev, middle))
+			return NULL;
 		if (right_side) {
 			remove_vma(mm, middle);
 		} else {
@@ -546,7 +556,8 @@ vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 		return prev;
 	}
 	if (right) {
-		dup_anon_vma(next, middle);
+		if (dup_anon_vma(next, middle))
+			return NULL;
 		if (left_side)
 			remove_vma(mm, middle);
 		else
@@ -746,5 +757,5 @@ bool mm_verify(struct mm_struct *mm, char *why, size_t len)
 				   mm->locked_vm, locked);
 	if (!check_gaps(mm->mm_rb, why, len))
 		return false;
-	return mm_verify_pages(mm, why, len);
+	return mm_verify_pages(mm, why, len) && rmap_verify(mm, why, len);
 }

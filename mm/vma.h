@@ -42,8 +42,9 @@ struct mm_state {
 	atomic_ulong next_ino;
 	atomic_ulong next_anon_vma_id;
 	struct kmem_cache *mm_cachep, *vma_cachep, *anon_vma_cachep,
-		*task_cachep, *file_cachep;
-	atomic_bool caches_ready; /* all five exist */
+		*avc_cachep, *task_cachep, *file_cachep;
+	atomic_bool caches_ready; /* all six exist */
+	pthread_mutex_t anon_vma_lock; /* anon_vma chains (mm/rmap.c) */
 	struct page *zero_page; /* the shared zero page */
 };
 
@@ -160,10 +161,18 @@ void exit_mmap(struct mm_struct *mm);
 bool mm_verify(struct mm_struct *mm, char *why, size_t len);
 
 /* ---- mm/rmap.c ---- */
+void vma_rmap_init(struct vm_area_struct *vma);
 int anon_vma_prepare(struct vm_area_struct *vma);
-/* @dst shares @src's anon_vma (split, copy). */
-void anon_vma_clone(struct vm_area_struct *dst,
-		    const struct vm_area_struct *src);
+/* @dst shares @src's anon_vma and chain (split, copy, merge). */
+int anon_vma_clone(struct vm_area_struct *dst,
+		   const struct vm_area_struct *src);
+void vma_file_link(struct vm_area_struct *vma);
+void vma_file_unlink(struct vm_area_struct *vma);
+/* Count and clear the young entries mapping @page. */
+int page_referenced(struct page *page);
+/* Unmap a page-cache page from every process: true if none maps it. */
+bool try_to_unmap(struct page *page);
+bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
 /* @vma drops its anon_vma (unmap, merge away, MREMAP_DONTUNMAP). */
 void unlink_anon_vmas(struct vm_area_struct *vma);
 int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
@@ -183,6 +192,7 @@ struct mem_size_stats {
 };
 
 /* ---- mm/memory.c ---- */
+void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty);
 void zap_page_range(struct mm_struct *mm, unsigned long start,
 		    unsigned long end);
 void exit_page_tables(struct mm_struct *mm);

@@ -3,7 +3,8 @@
  * Multi-threaded stress of the address-space layer: threads on their own
  * CPUs (and some without one) run random mmap/munmap/mprotect/mlock/
  * mremap/madvise/brk sequences, some on a process of their own and some
- * on one process they share (the mmap lock serialises them), while others
+ * on one process they share (the mmap lock serialises them), touching
+ * pages (faults, COW after fork), while others
  * fork and exit processes and read their /proc files. Afterwards every
  * process exits, the verifier passes and the VMA, mm and anon_vma caches
  * hold no objects. 8 threads on 4 CPUs, and 32 threads on 8 CPUs. Runs
@@ -54,7 +55,7 @@ static void random_call(struct shared *sh, int pid, unsigned long base,
 						  PROT_READ | PROT_WRITE;
 	long ret = 0;
 
-	switch (r % 8) {
+	switch (r % 10) {
 	case 0:
 	case 1:
 		ret = mmk_mmap(pid, addr, len, prot,

@@ -123,9 +123,13 @@ static inline int page_count(const struct page *page)
 /** page_mapcount() - number of page-table mappings of @page. */
 static inline int page_mapcount(const struct page *page)
 {
-	if (page_type_of(page) >= PGTY_buddy)
+	/* One load: _mapcount and page_type share the word, and mappings
+	 * in other processes change it concurrently. */
+	int v = atomic_load_explicit(&page->_mapcount, memory_order_relaxed);
+
+	if (((unsigned int)v >> 24) >= PGTY_buddy)
 		return 0;
-	return atomic_load_explicit(&page->_mapcount, memory_order_relaxed);
+	return v;
 }
 
 /* page->mapping of an anonymous page: its anon_vma with bit 0 set. */

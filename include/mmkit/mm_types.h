@@ -72,6 +72,7 @@ struct file {
 	/* The page cache (mm/filemap.c): one page per page of the file,
 	 * created at its first fault, under @lock. */
 	pthread_mutex_t lock;
+	struct list_head i_mmap; /* VMAs mapping the file, under lock */
 	struct page **pages;
 	unsigned long nr_pages;
 	bool pages_vmalloc;
@@ -79,16 +80,26 @@ struct file {
 
 /*
  * struct anon_vma: the root of reverse mapping for anonymous pages
- * (mm/rmap.c). VMAs that share one may merge; @degree counts the VMAs and
- * child anon_vmas that link to it, as Linux's anon_vma->num_active_vmas.
+ * (mm/rmap.c). Every VMA whose pages may be mapped through it is on its
+ * list of anon_vma_chains; a VMA is on the lists of its own anon_vma and,
+ * after fork, of its ancestors' (so a COW-shared page finds both).
  */
 struct anon_vma {
 	struct anon_vma *parent; /* the anon_vma this one was forked from */
-	atomic_long refcount;
-	atomic_long num_active_vmas;
+	atomic_long refcount; /* chains on the list + child anon_vmas */
+	atomic_long num_active_vmas; /* VMAs with this as their anon_vma */
 	/* Child anon_vmas: changed under the children's mmap locks. */
 	atomic_long num_children;
+	struct list_head head; /* anon_vma_chain.same_anon_vma */
 	unsigned long id; /* creation order, for reports */
+};
+
+/* Links one VMA with one anon_vma (Linux's anon_vma_chain). */
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma; /* on vma->anon_vma_chain */
+	struct list_head same_anon_vma; /* on anon_vma->head */
 };
 
 struct mm_struct;
@@ -108,10 +119,11 @@ struct vm_area_struct {
 	unsigned long vm_pgoff; /* offset in vm_file, in pages */
 	struct file *vm_file; /* NULL: anonymous */
 	struct anon_vma *anon_vma; /* NULL until the first write fault */
-	/* Linux's anon_vma_chain length: 1 for an anon_vma of its own or
-	 * shared by split/merge, 2 or more after fork (parent's chain plus
-	 * the VMA's own anon_vma). */
+	/* The anon_vmas this VMA's pages may belong to (its own first, then
+	 * its ancestors' after fork), and how many. */
+	struct list_head anon_vma_chain;
 	unsigned int anon_vma_chain_len;
+	struct list_head i_mmap; /* on vm_file->i_mmap */
 };
 
 /* Process-wide memory counters of struct mm_struct (mm_rss_stat). */
