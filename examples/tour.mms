@@ -77,9 +77,24 @@ echo == the brk area.
 mlock 1 0x200000000 4K
 brk 1 0
 cat /proc/1/maps
+echo == Pages come on demand: a read maps the shared zero page (no RSS),
+echo == a write allocates a page. fork shares the pages copy-on-write: the
+echo == child's write copies the page, the parent keeps its value.
+touch 1 0x200001000 4K read
+write 1 0x200001008 0x1234
 fork 1 2
-echo == The child has the same VMAs, but VM_LOCKED is not inherited:
+read 2 0x200001008
+write 2 0x200001008 0x5678
+read 2 0x200001008
+read 1 0x200001008
+echo == Outside any VMA, or writing read-only memory: SIGSEGV.
+read 1 0x300000000
+mprotect 1 0x200001000 4K r
+write 1 0x200001008 1
+echo == The child has the same VMAs, but VM_LOCKED is not inherited; its
+echo == written page is private, the locked one is shared with the parent:
 cat /proc/2/smaps
+cat /proc/2/status
 exit 2
 exit 1
 echo == 9. The zones in Linux's own formats.
