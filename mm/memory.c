@@ -103,6 +103,19 @@ static unsigned long linear_page_index(const struct vm_area_struct *vma,
 	return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
 }
 
+/* ---- the simulated TLB ---- */
+
+void flush_tlb_mm(struct mm_struct *mm)
+{
+	memset(mm->tlb, 0, sizeof(mm->tlb));
+	mm->tlb_flushes++;
+}
+
+static struct mmk_tlb_entry *tlb_slot(struct mm_struct *mm, unsigned long addr)
+{
+	return &mm->tlb[(addr >> PAGE_SHIFT) % MMK_TLB_ENTRIES];
+}
+
 /* ---- mapping and unmapping one page ---- */
 
 /* A new mapping of @page (refcount already taken by the caller). */
@@ -279,6 +292,7 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		writable_pte(mk_pte(f, page_to_pfn(page), vma->vm_page_prot)));
 	if (old)
 		page_remove_rmap(mm, old, false);
+	flush_tlb_mm(mm);
 	return VM_FAULT_OK;
 }
 
@@ -381,17 +395,27 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 		*sig = MMK_SIGSEGV;
 		return NULL;
 	}
+	struct mmk_tlb_entry *t = tlb_slot(mm, addr);
+
+	if (t->vpn_plus_one == (addr >> PAGE_SHIFT) + 1 &&
+	    (!write || t->writable))
+		return (char *)t->host + (addr & ~PAGE_MASK);
 	for (tries = 0; tries < 3; tries++) {
 		void *slot = pte_offset(mm, addr, false);
 		pte_t e = slot ? pte_read(f, slot) : 0;
 
 		if (pte_present(e) && (!write || (e & _PAGE_RW))) {
+			/* The MMU sets accessed (and dirty) as it fills the
+			 * TLB; a later write through a read-filled entry
+			 * walks again to set dirty. */
 			pte_write(f, slot,
 				  e | _PAGE_ACCESSED |
 					  (write ? _PAGE_DIRTY : 0));
-			return (char *)page_host(mm->machine,
-						 pfn_to_page(pte_pfn(f, e))) +
-			       (addr & ~PAGE_MASK);
+			t->vpn_plus_one = (addr >> PAGE_SHIFT) + 1;
+			t->host = page_host(mm->machine,
+					    pfn_to_page(pte_pfn(f, e)));
+			t->writable = write;
+			return (char *)t->host + (addr & ~PAGE_MASK);
 		}
 		*sig = handle_mm_fault(mm, addr, write);
 		if (*sig)
@@ -427,6 +451,7 @@ void zap_page_range(struct mm_struct *mm, unsigned long start,
 
 	update_hiwater_rss(mm);
 	walk_ptes(mm, start, end, zap_one, &d);
+	flush_tlb_mm(mm);
 }
 
 void exit_page_tables(struct mm_struct *mm)
@@ -484,6 +509,8 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
 	if (!src_vma->anon_vma)
 		return 0;
 	walk_ptes(src, src_vma->vm_start, src_vma->vm_end, copy_one, &c);
+	/* The parent's writable entries became read-only. */
+	flush_tlb_mm(src);
 	return c.err;
 }
 
@@ -518,6 +545,7 @@ void change_protection(struct vm_area_struct *vma, unsigned long start,
 	struct prot_args p = { pt_format_of(vma->vm_mm), vma->vm_page_prot };
 
 	walk_ptes(vma->vm_mm, start, end, prot_one, &p);
+	flush_tlb_mm(vma->vm_mm);
 }
 
 struct move_args {
@@ -549,6 +577,7 @@ int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
 	struct move_args mv = { pt_format_of(mm), old_addr, new_addr, 0 };
 
 	walk_ptes(mm, old_addr, old_addr + len, move_one, &mv);
+	flush_tlb_mm(mm);
 	return mv.err;
 }
 
@@ -576,6 +605,7 @@ void madvise_free_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end)
 {
 	walk_ptes(mm, start, end, free_one, (void *)pt_format_of(mm));
+	flush_tlb_mm(mm);
 }
 
 /* ---- smaps ---- */

@@ -74,7 +74,12 @@ int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, size_t len,
 	unsigned long end, nstart, tmp;
 	int error;
 
+	unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+
 	(void)pkey;
+	prot &= ~grows;
+	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	if (!len)
@@ -88,8 +93,22 @@ int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, size_t len,
 		return -EINVAL;
 
 	vma = find_vma_intersection(mm, start, end);
-	if (!vma || vma->vm_start > start)
+	if (!vma)
 		return -ENOMEM;
+	if (grows & PROT_GROWSDOWN) {
+		/* Down to the start of a stack VMA. */
+		if (vma->vm_start >= end)
+			return -ENOMEM;
+		start = vma->vm_start;
+		if (!(vma->vm_flags & VM_GROWSDOWN))
+			return -EINVAL;
+	} else {
+		if (vma->vm_start > start)
+			return -ENOMEM;
+		/* No VMA grows up on x86. */
+		if (grows & PROT_GROWSUP)
+			return -EINVAL;
+	}
 	prev = vma->vm_prev;
 	if (start > vma->vm_start)
 		prev = vma;

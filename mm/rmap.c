@@ -358,6 +358,7 @@ static bool referenced_one(struct vm_area_struct *vma, unsigned long addr,
 	(void)addr;
 	if (e & _PAGE_ACCESSED) {
 		pte_write(f, slot, e & ~_PAGE_ACCESSED);
+		flush_tlb_mm(vma->vm_mm);
 		++*referenced;
 	}
 	return true;
@@ -382,6 +383,7 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
 
 	(void)addr;
 	pte_write(f, slot, 0);
+	flush_tlb_mm(mm);
 	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
 	return true;
 }

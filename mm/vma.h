@@ -193,6 +193,7 @@ struct mem_size_stats {
 
 /* ---- mm/memory.c ---- */
 void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty);
+void flush_tlb_mm(struct mm_struct *mm);
 void zap_page_range(struct mm_struct *mm, unsigned long start,
 		    unsigned long end);
 void exit_page_tables(struct mm_struct *mm);

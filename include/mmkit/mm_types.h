@@ -131,6 +131,14 @@ enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct task_struct;
 
+/* One translation cached by the simulated TLB (mm/memory.c). */
+#define MMK_TLB_ENTRIES 64
+struct mmk_tlb_entry {
+	unsigned long vpn_plus_one; /* 0: empty */
+	void *host; /* the page's bytes */
+	bool writable; /* cached after a write: rw and dirty */
+};
+
 /* A process address space (include/linux/mm_types.h). */
 struct mm_struct {
 	struct avl_node *mm_rb; /* root of the VMA tree */
@@ -152,6 +160,10 @@ struct mm_struct {
 	atomic_long rss_stat[NR_MM_COUNTERS];
 	atomic_long pgtables_bytes;
 	pthread_mutex_t mmap_lock;
+	/* The simulated TLB: a direct-mapped cache of translations, flushed
+	 * whenever an entry it may hold changes (flush_tlb_mm). */
+	struct mmk_tlb_entry tlb[MMK_TLB_ENTRIES];
+	unsigned long tlb_flushes;
 	atomic_int mm_users; /* the process and callers of mmk_get_mm() */
 	struct task_struct *owner;
 	struct mmk_machine *machine;

@@ -30,6 +30,10 @@
 #define PROT_WRITE 0x2
 #define PROT_EXEC 0x4
 #endif
+#ifndef PROT_GROWSDOWN
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP 0x02000000
+#endif
 #ifndef MAP_SHARED
 #define MAP_SHARED 0x01
 #define MAP_PRIVATE 0x02
