@@ -91,6 +91,20 @@ struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
 	return page;
 }
 
+struct page *filemap_find_page(struct file *f, unsigned long index)
+{
+	struct page *page = NULL;
+
+	if (index >= f->nr_pages)
+		return NULL;
+	pthread_mutex_lock(&f->lock);
+	page = f->pages[index];
+	if (page)
+		get_page(page);
+	pthread_mutex_unlock(&f->lock);
+	return page;
+}
+
 void filemap_release(struct file *f)
 {
 	unsigned long i;

@@ -123,8 +123,9 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		return 0;
 	vma = vma_modify_flags(mm, vma->vm_prev, vma, start, end,
 			       (unsigned long)newflags, &err);
+	/* "Kernel resources temporarily unavailable": ENOMEM is EAGAIN. */
 	if (!vma)
-		return err;
+		return err == -ENOMEM ? -EAGAIN : err;
 	*prev = vma;
 	return 0;
 }

@@ -209,6 +209,43 @@ static int fault_error(int err)
 	return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
 }
 
+/* fault_around_bytes: 64 KiB. */
+#define FAULT_AROUND_PAGES 16UL
+
+/*
+ * do_fault_around(): a read fault on a file maps the pages of the file
+ * that are already cached around it (an aligned block of 16 entries,
+ * clamped to the VMA and the PTE table), as filemap_map_pages does.
+ */
+static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
+			    unsigned long addr)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	unsigned long pte_off = (addr >> PAGE_SHIFT) & (f->entries - 1);
+	unsigned long vma_off = (addr - vma->vm_start) >> PAGE_SHIFT;
+	unsigned long from, to, i;
+
+	from = max(ALIGN_DOWN(pte_off, FAULT_AROUND_PAGES),
+		   pte_off - min(pte_off, vma_off));
+	to = min(min(from + FAULT_AROUND_PAGES, (unsigned long)f->entries),
+		 pte_off + vma_pages(vma) - vma_off);
+	for (i = from; i < to; i++) {
+		unsigned long a = addr - ((pte_off - i) << PAGE_SHIFT);
+		void *slot = pte_offset(mm, a, false);
+		struct page *page;
+
+		if (!slot || pte_read(f, slot))
+			continue;
+		page = filemap_find_page(vma->vm_file,
+					 linear_page_index(vma, a));
+		if (!page)
+			continue;
+		page_add_rmap(mm, page);
+		pte_write(f, slot,
+			  mk_pte(f, page_to_pfn(page), vma->vm_page_prot));
+	}
+}
+
 static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		    unsigned long addr, void *slot, bool write)
 {
@@ -237,6 +274,11 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		entry = mk_pte(f, page_to_pfn(copy), vma->vm_page_prot);
 		pte_write(f, slot, writable_pte(entry));
 		return VM_FAULT_OK;
+	}
+	if (!write) {
+		do_fault_around(mm, vma, addr);
+		if (pte_read(f, slot))
+			return VM_FAULT_OK;
 	}
 	page = filemap_get_page(vma->vm_file, linear_page_index(vma, addr),
 				&err);
@@ -306,6 +348,9 @@ static int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma,
 	unsigned long size = vma->vm_end - start;
 	unsigned long stack = rlimit(mm, MMK_RLIMIT_STACK);
 
+	/* expand_downwards() gives the VMA its anon_vma first. */
+	if (anon_vma_prepare(vma))
+		return -ENOMEM;
 	if (start < MMAP_MIN_ADDR)
 		return -EPERM;
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
@@ -347,7 +392,6 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 	void *slot;
 	pte_t entry;
 
-	count_fault(mm);
 	if (!vma)
 		return VM_FAULT_SIGSEGV;
 	if (vma->vm_start > addr) {
@@ -355,10 +399,12 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 		    expand_stack(mm, vma, addr))
 			return VM_FAULT_SIGSEGV;
 	}
-	/* access_error() */
+	/* access_error(): the architecture's handler refuses these before
+	 * handle_mm_fault proper, so they are not counted as pgfault. */
 	if (write ? !(vma->vm_flags & VM_WRITE) :
 		    !(vma->vm_flags & VM_ACCESS_FLAGS))
 		return VM_FAULT_SIGSEGV;
+	count_fault(mm);
 	slot = pte_offset(mm, addr, true);
 	if (!slot)
 		return VM_FAULT_OOM;
@@ -533,7 +579,8 @@ static void prot_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	(void)addr;
 	if (!pte_mapped(e))
 		return;
-	e = mk_pte(p->f, 0, p->prot) | keep;
+	/* pte_modify(): accessed and dirty stay as they were. */
+	e = mk_pte(p->f, 0, p->prot & ~(_PAGE_ACCESSED | _PAGE_DIRTY)) | keep;
 	if (keep & _PAGE_SPECIAL)
 		e &= ~_PAGE_RW;
 	pte_write(p->f, slot, e);
@@ -591,7 +638,8 @@ static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
 
 	(void)mm;
 	(void)addr;
-	if (!pte_present(e) || (e & _PAGE_SPECIAL))
+	/* x86's pte_present() is true for PROT_NONE entries too. */
+	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	page = pfn_to_page(pte_pfn(f, e));
 	if (!PageAnon(page) || page_mapcount(page) != 1)
@@ -734,12 +782,22 @@ int mmk_write_u64(int pid, unsigned long addr, uint64_t value)
 {
 	struct mm_struct *mm;
 	size_t done;
-	int err, sig;
+	int err, sig = 0;
 
 	mm = access_begin(pid, &err);
 	if (!mm)
 		return err;
-	sig = access_bytes(mm, addr, &value, sizeof value, true, &done);
+	/* A store that spans two pages faults before writing anything:
+	 * make both pages writable first. */
+	if ((addr & ~PAGE_MASK) > PAGE_SIZE - sizeof value) {
+		unsigned long second = (addr & PAGE_MASK) + PAGE_SIZE;
+
+		if (second < addr || !mmu_access(mm, addr, true, &sig) ||
+		    !mmu_access(mm, second, true, &sig))
+			sig = sig ? sig : MMK_SIGSEGV;
+	}
+	if (!sig)
+		sig = access_bytes(mm, addr, &value, sizeof value, true, &done);
 	access_end(mm, pid, sig);
 	return sig;
 }

@@ -574,11 +574,6 @@ long mmk_mmap(int pid, unsigned long addr, unsigned long len,
 
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
 {
-	if ((start & ~PAGE_MASK) || start > mm->task_size ||
-	    len > mm->task_size - start)
-		return -EINVAL;
-	if (!PAGE_ALIGN(len))
-		return -EINVAL;
 	return do_vmi_munmap(mm, start, len, true);
 }
 

@@ -277,8 +277,10 @@ static unsigned long move_vma(struct mm_struct *mm,
 		/* Out of page-table memory: put the entries back (their
 		 * tables exist) and drop the copy. */
 		move_page_tables(mm, vrm->new_addr, old_addr, old_len);
-		if (new_vma != vma)
-			do_vmi_munmap(mm, vrm->new_addr, vrm->new_len, false);
+		/* Count the copy so that unmapping it balances. */
+		vrm->vma = new_vma;
+		vrm_stat_account(mm, vrm, vrm->new_len);
+		do_vmi_munmap(mm, vrm->new_addr, vrm->new_len, false);
 		if (charged)
 			vm_unacct_memory((long)charged);
 		return (unsigned long)-ENOMEM;

@@ -612,6 +612,11 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 	unsigned long nr_accounted = 0;
 	int err;
 
+	if ((start & ~PAGE_MASK) || start > mm->task_size ||
+	    len > mm->task_size - start)
+		return -EINVAL;
+	if (end == start)
+		return -EINVAL;
 	vma = find_vma_intersection(mm, start, end);
 	if (!vma)
 		return 0;

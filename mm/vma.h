@@ -217,6 +217,8 @@ int filemap_init(struct file *f);
 /* The page at @index with a reference, created if missing; NULL with
  * *@err -EFAULT beyond the end (SIGBUS) or -ENOMEM. */
 struct page *filemap_get_page(struct file *f, unsigned long index, int *err);
+/* The cached page at @index with a reference, or NULL (no creation). */
+struct page *filemap_find_page(struct file *f, unsigned long index);
 void filemap_release(struct file *f);
 bool filemap_verify(struct file *f, char *why, size_t len);
 
