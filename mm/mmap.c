@@ -37,7 +37,7 @@
  * 6. Observability. /proc/PID/maps, smaps, status; /proc/meminfo
  *    Committed_AS.
  */
-#include "mm/vma.h"
+#include "mm/pgtable.h"
 
 #include <mmkit/slab.h>
 
@@ -102,15 +102,8 @@ static unsigned long calc_vm_flag_bits(unsigned long flags)
 	       ((flags & MAP_LOCKED) ? VM_LOCKED : 0);
 }
 
-/* x86 PTE bits of vm_get_page_prot(): present, rw, user, accessed, NX;
- * private writable mappings are mapped read-only until a write (COW). */
-#define _PAGE_PRESENT 0x001UL
-#define _PAGE_RW 0x002UL
-#define _PAGE_USER 0x004UL
-#define _PAGE_ACCESSED 0x020UL
-#define _PAGE_PROTNONE 0x100UL
-#define _PAGE_NX (1UL << 63)
-
+/* vm_get_page_prot(): x86 PTE bits (mm/pgtable.h); private writable
+ * mappings are mapped read-only until a write (COW). */
 void vma_set_page_prot(struct vm_area_struct *vma)
 {
 	unsigned long f = vma->vm_flags, prot;
@@ -119,7 +112,11 @@ void vma_set_page_prot(struct vm_area_struct *vma)
 		prot = _PAGE_PROTNONE | _PAGE_ACCESSED;
 	} else {
 		prot = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
-		if ((f & VM_WRITE) && (f & VM_SHARED))
+		/* Shared writable memory is mapped writable, except that a
+		 * regular file wants to hear of the first write to each page
+		 * (vma_wants_writenotify: dirty tracking); shmem does not. */
+		if ((f & VM_WRITE) && (f & VM_SHARED) &&
+		    (!vma->vm_file || vma->vm_file->shmem))
 			prot |= _PAGE_RW;
 	}
 	if (!(f & VM_EXEC) &&
