@@ -105,6 +105,31 @@ struct page *filemap_find_page(struct file *f, unsigned long index)
 	return page;
 }
 
+void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
+			unsigned long index, unsigned long nr)
+{
+	unsigned long i, end = min(index + nr, f->nr_pages);
+
+	for (i = index; i < end && i >= index; i++) {
+		struct page *page = filemap_find_page(f, i);
+
+		if (!page)
+			continue;
+		try_to_unmap_locked(page, locked_mm);
+		pthread_mutex_lock(&f->lock);
+		if (f->pages[i] == page && page_mapcount(page) == 0) {
+			/* delete_from_page_cache(): the cache's reference. */
+			f->pages[i] = NULL;
+			page_cache_stat(f, page, -1);
+			page->mapping = NULL;
+			page->flags = 0;
+			put_page(page);
+		}
+		pthread_mutex_unlock(&f->lock);
+		put_page(page);
+	}
+}
+
 void filemap_release(struct file *f)
 {
 	unsigned long i;

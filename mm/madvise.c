@@ -9,7 +9,12 @@
  *    KEEPONFORK, DONTDUMP, DODUMP, HUGEPAGE, NOHUGEPAGE) splits and
  *    re-merges VMAs through vma_modify_flags; DONTNEED and FREE refuse
  *    locked VMAs (EINVAL), FREE also anything but private anonymous
- *    memory; WILLNEED never fails on a mapped VMA.
+ *    memory; WILLNEED never fails on a mapped VMA. DONTNEED_LOCKED
+ *    also zaps locked VMAs; REMOVE punches a hole in the file of a shared
+ *    writable mapping (its pages leave every process and the cache);
+ *    POPULATE_READ/WRITE fault the range in; MERGEABLE/UNMERGEABLE set the
+ *    KSM flag ("mg"); COLD and PAGEOUT check their VMAs (without swap
+ *    nothing can be paged out).
  *
  * 2-3. See mm/vma.c.
  *
@@ -41,6 +46,14 @@ static bool madvise_behavior_valid(int behavior)
 	case MADV_DODUMP:
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
+	case MADV_REMOVE:
+	case MADV_MERGEABLE:
+	case MADV_UNMERGEABLE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
+	case MADV_DONTNEED_LOCKED:
 		return true;
 	default:
 		return false;
@@ -82,6 +95,14 @@ static long madvise_new_flags(const struct vm_area_struct *vma, int behavior)
 		return (long)((f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
 	case MADV_NOHUGEPAGE:
 		return (long)((f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
+	case MADV_MERGEABLE:
+		/* ksm_madvise(): memory KSM cannot merge stays as it is. */
+		if (f & (VM_MERGEABLE | VM_SHARED | VM_MAYSHARE | VM_PFNMAP |
+			 VM_IO | VM_DONTEXPAND | VM_HUGETLB | VM_MIXEDMAP))
+			return (long)f;
+		return (long)(f | VM_MERGEABLE);
+	case MADV_UNMERGEABLE:
+		return (long)(f & ~VM_MERGEABLE);
 	default:
 		return (long)f;
 	}
@@ -112,8 +133,36 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 			return -EINVAL;
 		madvise_free_range(mm, start, end);
 		return 0;
+	case MADV_DONTNEED_LOCKED:
+		if (vma->vm_flags & (VM_PFNMAP | VM_HUGETLB))
+			return -EINVAL;
+		zap_page_range(mm, start, end);
+		return 0;
 	case MADV_WILLNEED:
 		/* Read-ahead or swap-in: no change to the VMA. */
+		return 0;
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		/* Deactivate or reclaim through the LRU. Without swap,
+		 * anonymous and in-memory file pages cannot be paged out,
+		 * so only the checks are visible. */
+		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
+			return -EINVAL;
+		return 0;
+	case MADV_REMOVE:
+		if (vma->vm_flags & VM_LOCKED)
+			return -EINVAL;
+		if (!vma->vm_file)
+			return -EINVAL;
+		if ((vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) !=
+		    (VM_SHARED | VM_MAYWRITE))
+			return -EACCES;
+		/* fallocate(PUNCH_HOLE): the file's pages go, from every
+		 * mapping; private copies stay. */
+		filemap_punch_hole(vma->vm_file, mm,
+				   vma->vm_pgoff + ((start - vma->vm_start) >>
+						    PAGE_SHIFT),
+				   (end - start) >> PAGE_SHIFT);
 		return 0;
 	}
 	newflags = madvise_new_flags(vma, behavior);
@@ -127,6 +176,36 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 	if (!vma)
 		return err == -ENOMEM ? -EAGAIN : err;
 	*prev = vma;
+	return 0;
+}
+
+/*
+ * MADV_POPULATE_READ/WRITE (madvise_populate): fault in the whole range
+ * as get_user_pages would; a hole is ENOMEM, an access the VMA does not
+ * allow or a SIGBUS is EFAULT.
+ */
+static int madvise_populate(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, bool write)
+{
+	unsigned long addr;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+		int sig;
+
+		if (!vma)
+			return -ENOMEM;
+		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
+			return -EFAULT;
+		if (write ? !(vma->vm_flags & VM_WRITE) :
+			    !(vma->vm_flags & VM_READ))
+			return -EFAULT;
+		sig = handle_mm_fault(mm, addr, write);
+		if (sig == MMK_SIGKILL)
+			return -ENOMEM;
+		if (sig)
+			return -EFAULT;
+	}
 	return 0;
 }
 
@@ -150,6 +229,9 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
 		return -EINVAL;
 	if (end == start)
 		return 0;
+	if (behavior == MADV_POPULATE_READ || behavior == MADV_POPULATE_WRITE)
+		return madvise_populate(mm, start, end,
+					behavior == MADV_POPULATE_WRITE);
 
 	vma = find_vma(mm, start);
 	for (;;) {

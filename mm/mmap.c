@@ -89,6 +89,13 @@ void mm_layout_init(struct mm_struct *mm, unsigned int seed)
 
 /* ---- protection ---- */
 
+/* The flags every mmap accepts; MAP_SHARED_VALIDATE refuses others. */
+#define LEGACY_MAP_MASK                                                       \
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS |               \
+	 MAP_DENYWRITE | MAP_EXECUTABLE | MAP_UNINITIALIZED | MAP_GROWSDOWN | \
+	 MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |           \
+	 MAP_STACK | MAP_HUGETLB)
+
 unsigned long calc_vm_prot_bits(unsigned long prot)
 {
 	return ((prot & PROT_READ) ? VM_READ : 0) |
@@ -98,8 +105,10 @@ unsigned long calc_vm_prot_bits(unsigned long prot)
 
 static unsigned long calc_vm_flag_bits(unsigned long flags)
 {
+	/* MAP_STACK asks for no huge pages (6.7+, with THP). */
 	return ((flags & MAP_GROWSDOWN) ? VM_GROWSDOWN : 0) |
-	       ((flags & MAP_LOCKED) ? VM_LOCKED : 0);
+	       ((flags & MAP_LOCKED) ? VM_LOCKED : 0) |
+	       ((flags & MAP_STACK) ? VM_NOHUGEPAGE : 0);
 }
 
 /* vm_get_page_prot(): x86 PTE bits (mm/pgtable.h); private writable
@@ -498,9 +507,15 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		if (pgoff > (~0UL >> 1) >> PAGE_SHIFT ||
 		    (len >> PAGE_SHIFT) > ((~0UL >> 1) >> PAGE_SHIFT) - pgoff)
 			return (unsigned long)-EOVERFLOW;
+		/* No file of mmkit's supports MAP_SYNC (DAX). */
+		if (flags & MAP_SYNC)
+			return (unsigned long)-EOPNOTSUPP;
 		switch (flags & MAP_TYPE) {
 		case MAP_SHARED:
 		case MAP_SHARED_VALIDATE:
+			if ((flags & MAP_TYPE) == MAP_SHARED_VALIDATE &&
+			    (flags & ~LEGACY_MAP_MASK))
+				return (unsigned long)-EOPNOTSUPP;
 			if ((prot & PROT_WRITE) && !file->writable)
 				return (unsigned long)-EACCES;
 			vm_flags |= VM_SHARED | VM_MAYSHARE;
@@ -605,7 +620,9 @@ int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	vma = find_vma_prev(mm, addr, &prev);
 	next = vma;
 	vma = NULL;
-	if (prev && prev->vm_end == addr)
+	/* Only the brk VMA expands: nothing below start_brk
+	 * (vma_prev_limit(vmi, mm->start_brk)). */
+	if (prev && prev->vm_end == addr && prev->vm_start >= mm->start_brk)
 		vma = vma_merge_new_range(mm, prev, next, addr, addr + len,
 					  flags, NULL, addr >> PAGE_SHIFT, NULL,
 					  NULL);

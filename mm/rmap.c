@@ -295,6 +295,7 @@ struct rmap_ctl {
 		    void *arg);
 	void *arg;
 	int busy; /* mappers skipped because their mm was busy */
+	struct mm_struct *locked_mm; /* the caller holds this one's lock */
 };
 
 /* Visit @vma's entry for @page, if it maps it. */
@@ -310,7 +311,7 @@ static bool rmap_one(struct page *page, struct vm_area_struct *vma,
 
 	if (!addr)
 		return true;
-	if (pthread_mutex_trylock(&mm->mmap_lock)) {
+	if (mm != ctl->locked_mm && pthread_mutex_trylock(&mm->mmap_lock)) {
 		ctl->busy++;
 		return true;
 	}
@@ -319,7 +320,8 @@ static bool rmap_one(struct page *page, struct vm_area_struct *vma,
 	if (pte_mapped(e) && !(e & _PAGE_SPECIAL) &&
 	    pte_pfn(f, e) == page_to_pfn(page))
 		go_on = ctl->one(vma, addr, slot, ctl->arg);
-	pthread_mutex_unlock(&mm->mmap_lock);
+	if (mm != ctl->locked_mm)
+		pthread_mutex_unlock(&mm->mmap_lock);
 	return go_on;
 }
 
@@ -367,7 +369,7 @@ static bool referenced_one(struct vm_area_struct *vma, unsigned long addr,
 int page_referenced(struct page *page)
 {
 	int referenced = 0;
-	struct rmap_ctl ctl = { referenced_one, &referenced, 0 };
+	struct rmap_ctl ctl = { referenced_one, &referenced, 0, NULL };
 
 	rmap_walk(page, &ctl);
 	return referenced;
@@ -388,14 +390,19 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
 	return true;
 }
 
-bool try_to_unmap(struct page *page)
+bool try_to_unmap_locked(struct page *page, struct mm_struct *locked_mm)
 {
-	struct rmap_ctl ctl = { unmap_one, page, 0 };
+	struct rmap_ctl ctl = { unmap_one, page, 0, locked_mm };
 
 	if (PageAnon(page))
 		return false; /* needs a swap entry */
 	rmap_walk(page, &ctl);
 	return !ctl.busy && page_mapcount(page) == 0;
+}
+
+bool try_to_unmap(struct page *page)
+{
+	return try_to_unmap_locked(page, NULL);
 }
 
 /* ---- verifier ---- */

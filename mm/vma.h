@@ -172,6 +172,8 @@ void vma_file_unlink(struct vm_area_struct *vma);
 int page_referenced(struct page *page);
 /* Unmap a page-cache page from every process: true if none maps it. */
 bool try_to_unmap(struct page *page);
+/* The same, when the caller holds @locked_mm's mmap lock. */
+bool try_to_unmap_locked(struct page *page, struct mm_struct *locked_mm);
 bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
 /* @vma drops its anon_vma (unmap, merge away, MREMAP_DONTUNMAP). */
 void unlink_anon_vmas(struct vm_area_struct *vma);
@@ -217,6 +219,10 @@ int filemap_init(struct file *f);
 /* The page at @index with a reference, created if missing; NULL with
  * *@err -EFAULT beyond the end (SIGBUS) or -ENOMEM. */
 struct page *filemap_get_page(struct file *f, unsigned long index, int *err);
+/* fallocate(PUNCH_HOLE) of pages [index, index + nr): unmapped from every
+ * process (@locked_mm is the caller's, already locked) and dropped. */
+void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
+			unsigned long index, unsigned long nr);
 /* The cached page at @index with a reference, or NULL (no creation). */
 struct page *filemap_find_page(struct file *f, unsigned long index);
 void filemap_release(struct file *f);

@@ -298,13 +298,28 @@ int cmd_brk(struct script *sc, int argc, char **argv)
 }
 
 static const struct word_flag advice_names[] = {
-	{ "normal", MADV_NORMAL },	   { "random", MADV_RANDOM },
-	{ "sequential", MADV_SEQUENTIAL }, { "willneed", MADV_WILLNEED },
-	{ "dontneed", MADV_DONTNEED },	   { "free", MADV_FREE },
-	{ "dontfork", MADV_DONTFORK },	   { "dofork", MADV_DOFORK },
-	{ "wipeonfork", MADV_WIPEONFORK }, { "keeponfork", MADV_KEEPONFORK },
-	{ "dontdump", MADV_DONTDUMP },	   { "dodump", MADV_DODUMP },
-	{ "hugepage", MADV_HUGEPAGE },	   { "nohugepage", MADV_NOHUGEPAGE },
+	{ "normal", MADV_NORMAL },
+	{ "random", MADV_RANDOM },
+	{ "sequential", MADV_SEQUENTIAL },
+	{ "willneed", MADV_WILLNEED },
+	{ "dontneed", MADV_DONTNEED },
+	{ "free", MADV_FREE },
+	{ "dontfork", MADV_DONTFORK },
+	{ "dofork", MADV_DOFORK },
+	{ "wipeonfork", MADV_WIPEONFORK },
+	{ "keeponfork", MADV_KEEPONFORK },
+	{ "dontdump", MADV_DONTDUMP },
+	{ "dodump", MADV_DODUMP },
+	{ "hugepage", MADV_HUGEPAGE },
+	{ "nohugepage", MADV_NOHUGEPAGE },
+	{ "remove", MADV_REMOVE },
+	{ "mergeable", MADV_MERGEABLE },
+	{ "unmergeable", MADV_UNMERGEABLE },
+	{ "cold", MADV_COLD },
+	{ "pageout", MADV_PAGEOUT },
+	{ "populate_read", MADV_POPULATE_READ },
+	{ "populate_write", MADV_POPULATE_WRITE },
+	{ "dontneed_locked", MADV_DONTNEED_LOCKED },
 };
 
 int cmd_madvise(struct script *sc, int argc, char **argv)

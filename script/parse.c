@@ -170,6 +170,8 @@ const char *errno_name(int err)
 		return "EOVERFLOW";
 	case EBADF:
 		return "EBADF";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
 	default:
 		return "EIO";
 	}
