@@ -23,20 +23,12 @@
  */
 #include "mm/pgtable.h"
 
-/* Fault in [start, end) of @vma. Return: 0, -EFAULT or -ENOMEM. */
-static int populate_vma_page_range(struct mm_struct *mm,
-				   struct vm_area_struct *vma,
-				   unsigned long start, unsigned long end)
+int faultin_page_range(struct mm_struct *mm, unsigned long start,
+		       unsigned long end, bool write)
 {
 	const struct pt_format *f = pt_format_of(mm);
-	unsigned long fl = vma->vm_flags, addr;
-	/* Private writable memory is faulted for writing (COW now). */
-	bool write = (fl & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+	unsigned long addr;
 
-	if (fl & VM_LOCKONFAULT)
-		return 0;
-	if (!(fl & VM_ACCESS_FLAGS))
-		return -EFAULT;
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		void *slot = pte_offset(mm, addr, false);
 		pte_t e = slot ? pte_read(f, slot) : 0;
@@ -51,6 +43,22 @@ static int populate_vma_page_range(struct mm_struct *mm,
 			return -EFAULT;
 	}
 	return 0;
+}
+
+/* Fault in [start, end) of @vma. Return: 0, -EFAULT or -ENOMEM. */
+static int populate_vma_page_range(struct mm_struct *mm,
+				   struct vm_area_struct *vma,
+				   unsigned long start, unsigned long end)
+{
+	unsigned long fl = vma->vm_flags;
+
+	if (fl & VM_LOCKONFAULT)
+		return 0;
+	if (!(fl & VM_ACCESS_FLAGS))
+		return -EFAULT;
+	/* Private writable memory is faulted for writing (COW now). */
+	return faultin_page_range(mm, start, end,
+				  (fl & (VM_WRITE | VM_SHARED)) == VM_WRITE);
 }
 
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,

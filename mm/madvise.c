@@ -187,11 +187,11 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 static int madvise_populate(struct mm_struct *mm, unsigned long start,
 			    unsigned long end, bool write)
 {
-	unsigned long addr;
+	unsigned long addr, next;
 
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
+	for (addr = start; addr < end; addr = next) {
 		struct vm_area_struct *vma = vma_lookup(mm, addr);
-		int sig;
+		int err;
 
 		if (!vma)
 			return -ENOMEM;
@@ -200,11 +200,10 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start,
 		if (write ? !(vma->vm_flags & VM_WRITE) :
 			    !(vma->vm_flags & VM_READ))
 			return -EFAULT;
-		sig = handle_mm_fault(mm, addr, write);
-		if (sig == MMK_SIGKILL)
-			return -ENOMEM;
-		if (sig)
-			return -EFAULT;
+		next = min(end, vma->vm_end);
+		err = faultin_page_range(mm, addr, next, write);
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -148,15 +148,22 @@ void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty)
 	put_page(page);
 }
 
+/* A new anonymous page for @addr of @vma, which gets its anon_vma first:
+ * zeroed, or a copy of @from. NULL when memory runs out. */
 static struct page *anon_page_alloc(struct mm_struct *mm,
 				    struct vm_area_struct *vma,
-				    unsigned long addr)
+				    unsigned long addr, struct page *from)
 {
-	struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+	struct page *page;
 
-	(void)mm;
+	if (anon_vma_prepare(vma))
+		return NULL;
+	page = alloc_page(GFP_HIGHUSER_MOVABLE | (from ? 0 : __GFP_ZERO));
 	if (!page)
 		return NULL;
+	if (from)
+		memcpy(page_host(mm->machine, page),
+		       page_host(mm->machine, from), PAGE_SIZE);
 	page->mapping = (struct address_space *)((unsigned long)vma->anon_vma |
 						 PAGE_MAPPING_ANON);
 	page->index = linear_page_index(vma, addr);
@@ -193,9 +200,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		pte_write(f, slot, entry & ~_PAGE_RW);
 		return VM_FAULT_OK;
 	}
-	if (anon_vma_prepare(vma))
-		return VM_FAULT_OOM;
-	page = anon_page_alloc(mm, vma, addr);
+	page = anon_page_alloc(mm, vma, addr, NULL);
 	if (!page)
 		return VM_FAULT_OOM;
 	page_add_rmap(mm, page);
@@ -262,14 +267,10 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 					linear_page_index(vma, addr), &err);
 		if (!page)
 			return fault_error(err);
-		copy = anon_page_alloc(mm, vma, addr);
-		if (!copy) {
-			put_page(page);
-			return VM_FAULT_OOM;
-		}
-		memcpy(page_host(mm->machine, copy),
-		       page_host(mm->machine, page), PAGE_SIZE);
+		copy = anon_page_alloc(mm, vma, addr, page);
 		put_page(page);
+		if (!copy)
+			return VM_FAULT_OOM;
 		page_add_rmap(mm, copy);
 		entry = mk_pte(f, page_to_pfn(copy), vma->vm_page_prot);
 		pte_write(f, slot, writable_pte(entry));
@@ -320,14 +321,9 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		return VM_FAULT_OK;
 	}
 	/* wp_page_copy */
-	if (anon_vma_prepare(vma))
-		return VM_FAULT_OOM;
-	page = anon_page_alloc(mm, vma, addr);
+	page = anon_page_alloc(mm, vma, addr, old);
 	if (!page)
 		return VM_FAULT_OOM;
-	if (old)
-		memcpy(page_host(mm->machine, page),
-		       page_host(mm->machine, old), PAGE_SIZE);
 	page_add_rmap(mm, page);
 	pte_write(
 		f, slot,

@@ -132,6 +132,17 @@ static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *old,
 	return old->anon_vma;
 }
 
+/* @av becomes @vma's own anon_vma, linked through @avc. */
+static void set_own_anon_vma(struct vm_area_struct *vma, struct anon_vma *av,
+			     struct anon_vma_chain *avc)
+{
+	rmap_lock();
+	chain_link(vma, av, avc);
+	vma->anon_vma = av;
+	atomic_fetch_add(&av->num_active_vmas, 1);
+	rmap_unlock();
+}
+
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
@@ -154,11 +165,7 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 			return -ENOMEM;
 		}
 	}
-	rmap_lock();
-	chain_link(vma, av, avc);
-	vma->anon_vma = av;
-	atomic_fetch_add(&av->num_active_vmas, 1);
-	rmap_unlock();
+	set_own_anon_vma(vma, av, avc);
 	return 0;
 }
 
@@ -240,11 +247,7 @@ int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
 		unlink_anon_vmas(vma);
 		return -ENOMEM;
 	}
-	rmap_lock();
-	chain_link(vma, av, avc);
-	vma->anon_vma = av;
-	atomic_fetch_add(&av->num_active_vmas, 1);
-	rmap_unlock();
+	set_own_anon_vma(vma, av, avc);
 	return 0;
 }
 

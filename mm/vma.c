@@ -295,7 +295,7 @@ bool mlock_future_ok(struct mm_struct *mm, unsigned long flags,
 	return (bytes >> PAGE_SHIFT) + mm->locked_vm <= limit >> PAGE_SHIFT;
 }
 
-static unsigned long totalram_pages(struct mmk_machine *m)
+unsigned long totalram_pages(struct mmk_machine *m)
 {
 	unsigned long pages = 0;
 	struct zone *zone;

@@ -131,6 +131,8 @@ bool mlock_future_ok(struct mm_struct *mm, unsigned long flags,
 		     unsigned long bytes);
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
 void vm_unacct_memory(long pages);
+/* Managed pages of every zone (Linux's totalram_pages()). */
+unsigned long totalram_pages(struct mmk_machine *m);
 void vm_acct_memory(long pages);
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		unsigned long addr, int new_below);
@@ -211,6 +213,10 @@ void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss);
 bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len);
 
 /* ---- mm/gup.c ---- */
+/* Fault in the pages of [start, end) (one VMA) that are not mapped for
+ * the access yet. Return: 0, -EFAULT (a signal) or -ENOMEM. */
+int faultin_page_range(struct mm_struct *mm, unsigned long start,
+		       unsigned long end, bool write);
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 		  bool ignore_errors);
 

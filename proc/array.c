@@ -22,18 +22,6 @@
 #include "proc/internal.h"
 #include "mm/vma.h"
 
-static unsigned long machine_ram_pages(struct mmk_machine *m)
-{
-	unsigned long pages = 0;
-	struct zone *zone;
-	int nid;
-
-	for_each_online_node(m, nid)
-		for_each_zone_in_node(m->node_data[nid], zone)
-			pages += zone_managed_pages(zone);
-	return pages;
-}
-
 static void show_cpus(struct seq_file *s, struct mmk_machine *m)
 {
 	int n = m->nr_cpus, words = (n + 31) / 32, w;
@@ -89,7 +77,7 @@ void proc_pid_status_show(struct seq_file *s, struct mmk_machine *m,
 	seq_puts(s, "CoreDumping:\t0\nTHP_enabled:\t1\n");
 	seq_printf(s, "untag_mask:\t%s\n",
 		   is64 ? "0xffffffffffffffff" : "0xffffffff");
-	seq_printf(s, "Threads:\t1\nSigQ:\t0/%lu\n", machine_ram_pages(m) / 64);
+	seq_printf(s, "Threads:\t1\nSigQ:\t0/%lu\n", totalram_pages(m) / 64);
 	seq_puts(s, "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"
 		    "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
 		    "SigCgt:\t0000000000000000\n"
