@@ -40,8 +40,8 @@ int filemap_init(struct file *f)
 	f->nr_pages = PAGE_ALIGN(f->size) >> PAGE_SHIFT;
 	if (!f->nr_pages)
 		return 0;
-	bytes = f->nr_pages * sizeof(*f->pages);
-	if (bytes / sizeof(*f->pages) != f->nr_pages)
+	bytes = f->nr_pages * sizeof(struct page *);
+	if (bytes / sizeof(struct page *) != f->nr_pages)
 		return -ENOMEM;
 	f->pages_vmalloc = bytes > KMALLOC_ARRAY_MAX;
 	f->pages = f->pages_vmalloc ? vzalloc(bytes) :

@@ -739,8 +739,13 @@ int mmk_touch(int pid, unsigned long addr, unsigned long len, bool write)
 	for (a = addr & PAGE_MASK; a < end && !sig; a += PAGE_SIZE) {
 		char *p = mmu_access(mm, max(a, addr), write, &sig);
 
-		if (p && write)
-			*(volatile char *)p = *(volatile char *)p;
+		if (p && write) {
+			/* The store of a touch writes back what it read. */
+			volatile char *b = p;
+			char c = *b;
+
+			*b = c;
+		}
 		if (a + PAGE_SIZE < a)
 			break;
 	}

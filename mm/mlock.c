@@ -206,7 +206,8 @@ static void apply_mlockall_flags(struct mm_struct *mm, int flags)
 
 		/* Errors are ignored, but prev needs fixing up. */
 		if (mlock_fixup(mm, vma, &prev, vma->vm_start, vma->vm_end,
-				newflags))
+				newflags) ||
+		    !prev)
 			prev = vma;
 		next = prev->vm_next;
 	}

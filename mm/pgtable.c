@@ -90,6 +90,13 @@ static char *table_of(struct mm_struct *mm, const struct pt_format *f,
 	return page_host(mm->machine, pfn_to_page(pte_pfn(f, entry)));
 }
 
+/* Entry @i of @table. */
+static inline char *entry_at(const struct pt_format *f, char *table,
+			     unsigned int i)
+{
+	return table + (size_t)i * f->esize;
+}
+
 static unsigned int index_at(const struct pt_format *f, int level,
 			     unsigned long addr)
 {
@@ -106,7 +113,7 @@ void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc)
 		return NULL;
 	table = page_host(mm->machine, mm->pgd);
 	for (level = 0; level < f->levels - 1; level++) {
-		void *slot = table + index_at(f, level, addr) * f->esize;
+		void *slot = entry_at(f, table, index_at(f, level, addr));
 		pte_t e = pte_read(f, slot);
 
 		if (!pte_present(e)) {
@@ -122,7 +129,7 @@ void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc)
 		}
 		table = table_of(mm, f, e);
 	}
-	return table + index_at(f, f->levels - 1, addr) * f->esize;
+	return entry_at(f, table, index_at(f, f->levels - 1, addr));
 }
 
 /* Span of one entry at @level. */
@@ -143,7 +150,7 @@ static void walk_level(struct mm_struct *mm, const struct pt_format *f,
 
 	for (i = index_at(f, level, start); i < f->entries; i++) {
 		unsigned long addr = base + i * span;
-		void *slot = table + i * f->esize;
+		void *slot = entry_at(f, table, i);
 		pte_t e;
 
 		if (addr >= end)
@@ -179,7 +186,7 @@ static bool table_empty(const struct pt_format *f, const char *table)
 	unsigned int i;
 
 	for (i = 0; i < f->entries; i++)
-		if (pte_read(f, table + i * f->esize))
+		if (pte_read(f, entry_at(f, (char *)table, i)))
 			return false;
 	return true;
 }
@@ -195,7 +202,7 @@ static void free_level(struct mm_struct *mm, const struct pt_format *f,
 
 	for (i = index_at(f, level, start); i < f->entries; i++) {
 		unsigned long addr = base + i * span;
-		void *slot = table + i * f->esize;
+		void *slot = entry_at(f, table, i);
 		pte_t e = pte_read(f, slot);
 		char *child;
 
@@ -243,7 +250,7 @@ static long count_tables(struct mm_struct *mm, const struct pt_format *f,
 	unsigned int i;
 
 	for (i = 0; i < f->entries; i++) {
-		pte_t e = pte_read(f, table + i * f->esize);
+		pte_t e = pte_read(f, entry_at(f, (char *)table, i));
 		struct page *child;
 		long c;
 

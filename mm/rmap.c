@@ -146,7 +146,7 @@ static void set_own_anon_vma(struct vm_area_struct *vma, struct anon_vma *av,
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
-	struct anon_vma *av = NULL, *allocated = NULL;
+	struct anon_vma *av = NULL;
 
 	if (vma->anon_vma)
 		return 0;
@@ -159,7 +159,7 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 	if (!av && vma->vm_prev)
 		av = reusable_anon_vma(vma->vm_prev, vma->vm_prev, vma);
 	if (!av) {
-		av = allocated = anon_vma_alloc(NULL);
+		av = anon_vma_alloc(NULL);
 		if (!av) {
 			avc_free(avc);
 			return -ENOMEM;
@@ -179,7 +179,8 @@ int anon_vma_clone(struct vm_area_struct *dst, const struct vm_area_struct *src)
 		return 0;
 	list_for_each_entry(pavc, &src->anon_vma_chain, same_vma)
 		n++;
-	avcs = kmalloc_array((size_t)n, sizeof(*avcs), GFP_KERNEL);
+	avcs = kmalloc_array((size_t)n, sizeof(struct anon_vma_chain *),
+			     GFP_KERNEL);
 	if (!avcs)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
