@@ -1,0 +1,2247 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Differential test of the address-space system calls against the real
+ * kernel of this machine.
+ *
+ * Each sequence of calls (mmap, munmap, mprotect, mlock, munlock, mremap,
+ * madvise, all with explicit addresses inside a 256 MiB test window) runs
+ * twice: in a forked child of this process, through raw syscall(2), and in
+ * process 1 of an mmkit machine. After every call both sides report the
+ * result (address, 0 or -errno), the /proc/PID/maps lines of the window,
+ * each window VMA's smaps "VmFlags:" line, and the change of VmLck, VmSize
+ * and VmData in /proc/PID/status since the sequence began. The reports
+ * must be equal, except for what the simulator cannot know (device and
+ * inode of shared anonymous memory, host-dependent VmFlags such as "sd"),
+ * and mmk_check() must pass after every call.
+ *
+ * Sequences come from a seeded generator: page-aligned addresses that
+ * favour the edges of earlier calls (so VMAs split and merge), some
+ * unaligned addresses, zero, ragged and wrapping lengths, invalid flag
+ * combinations and unusual prot bits (w, x, PROT_SEM, PROT_GROWSDOWN),
+ * MAP_GROWSDOWN and MAP_NONBLOCK now and then. Calls whose outcome
+ * depends on where the kernel places a mapping (no MAP_FIXED, mremap that
+ * may move without MREMAP_FIXED), mlockall and anything that touches
+ * memory are not generated. A short list of directed sequences checks
+ * each rule of LINUX-VMA-RULES.md once.
+ *
+ * Without CAP_IPC_LOCK (not root), mmkit's process is spawned
+ * unprivileged with the host's RLIMIT_MEMLOCK, so both sides obey the
+ * same limit.
+ *
+ * On a mismatch the test prints the sequence's seed, its calls with both
+ * sides' results, and the window before and after the failing call, side
+ * by side (kernel left, mmkit right); then it shrinks the sequence to a
+ * minimal one that still fails the same way and prints it as an mmkit
+ * script. By default 100 sequences of 32 calls run, but no new sequence
+ * starts after 25 s. Environment:
+ *   MMKIT_DIFF_LONG=N        run N random sequences, without a time limit
+ *   MMKIT_DIFF_SEED=S        first sequence's seed (sequence i uses S + i)
+ *   MMKIT_DIFF_CALLS=N       calls per sequence (default 32)
+ *   MMKIT_DIFF_KEEP_GOING=1  report every distinct mismatch, then fail
+ *   MMKIT_DIFF_MINIMIZE=0    do not shrink failing sequences
+ *   MMKIT_DIFF_VERBOSE=1     print every call of every sequence
+ *   MMKIT_DIFF_SMAPS=1       also compare all smaps fields of the window's
+ *                            VMAs (Rss, Anonymous, Locked, ...); after
+ *                            MADV_FREE the kernel's LazyFree depends on
+ *                            when its per-CPU LRU batch drains
+ *   MMKIT_DIFF_EXCLUDE=W,..  generate no call whose script line has one of
+ *                            these words (e.g. dontunmap,mlock,populate),
+ *                            to look past a known mismatch
+ * To rerun one printed sequence: MMKIT_DIFF_SEED=<seed> MMKIT_DIFF_LONG=1.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "tests/mmk_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PG 4096UL
+#define WIN_SIZE (256UL << 20)
+#define WIN_PAGES (WIN_SIZE / PG)
+#define MAX_CALLS 1024
+#define REPORT_CAP (256UL << 10)
+#define PROC_CAP (2UL << 20)
+#define PID 1
+#define DEFAULT_SEQS 100
+#define DEFAULT_CALLS 32
+#define DEFAULT_SEED 1
+#define MIN_TRIES 400
+/* Without MMKIT_DIFF_LONG, stop starting sequences after this long. */
+#define DEFAULT_BUDGET_SECONDS 25
+
+/* uapi prot bits mmkit's header does not name. */
+#define X_PROT_SEM 0x8UL
+#define X_PROT_GROWSDOWN 0x01000000UL
+
+/* Where the test window may go: the first one free in this process. */
+static const unsigned long window_candidates[] = {
+	0x200000000UL, /* 8 GiB: free in plain and TSan builds */
+	0x300000000000UL, /* 48 TiB: ASan's shadow gap covers 8 GiB */
+};
+
+/* VmFlags mnemonics that depend on the host's configuration. */
+static const char *const ignored_vmflags[] = { "sd" };
+static unsigned long ignored_vmflags_seen[1];
+
+/* Also compare every smaps field of the window's VMAs (Rss, Locked, ...):
+ * MMKIT_DIFF_SMAPS=1. They depend on page faults, which populate, mlock
+ * and MAP_LOCKED cause. */
+static bool smaps_fields;
+
+/* Fields of /proc/PID/status compared as changes since the start. */
+static const char *const status_keys[] = { "VmLck", "VmSize", "VmData" };
+#define NR_STATUS_KEYS 3
+
+/* Signals that mean mmkit crashed; the handler names the sequence. */
+static struct sigaction old_actions[4];
+static const int crash_signals[4] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE };
+static char crash_msg[192];
+static volatile sig_atomic_t crash_call = -1; /* mmkit call running */
+static char spawn_line[96] = "spawn 1"; /* as the script creates PID */
+
+/* ---- calls ---- */
+
+enum dop {
+	OP_MMAP,
+	OP_MUNMAP,
+	OP_MPROTECT,
+	OP_MLOCK,
+	OP_MUNLOCK,
+	OP_MREMAP,
+	OP_MADVISE,
+	NR_OPS
+};
+
+static const char *const op_names[NR_OPS] = {
+	"mmap", "munmap", "mprotect", "mlock", "munlock", "mremap", "madvise",
+};
+
+struct dcall {
+	enum dop op;
+	unsigned long addr, len; /* len is old_len for mremap */
+	unsigned long prot; /* mmap, mprotect */
+	unsigned long flags; /* mmap, mremap */
+	unsigned long new_len, new_addr; /* mremap */
+	int advice; /* madvise */
+};
+
+/* Run @c on the host kernel: the result or -errno. */
+static long real_call(const struct dcall *c)
+{
+	long r;
+
+	switch (c->op) {
+	case OP_MMAP:
+		r = syscall(SYS_mmap, c->addr, c->len, c->prot, c->flags, -1L,
+			    0L);
+		break;
+	case OP_MUNMAP:
+		r = syscall(SYS_munmap, c->addr, c->len);
+		break;
+	case OP_MPROTECT:
+		r = syscall(SYS_mprotect, c->addr, c->len, c->prot);
+		break;
+	case OP_MLOCK:
+		r = syscall(SYS_mlock, c->addr, c->len);
+		break;
+	case OP_MUNLOCK:
+		r = syscall(SYS_munlock, c->addr, c->len);
+		break;
+	case OP_MREMAP:
+		r = syscall(SYS_mremap, c->addr, c->len, c->new_len, c->flags,
+			    c->new_addr);
+		break;
+	case OP_MADVISE:
+		r = syscall(SYS_madvise, c->addr, c->len, (long)c->advice);
+		break;
+	default:
+		return -ENOSYS;
+	}
+	return r == -1 ? -(long)errno : r;
+}
+
+/* Run @c in mmkit's process PID. */
+static long sim_call(const struct dcall *c)
+{
+	switch (c->op) {
+	case OP_MMAP:
+		return mmk_mmap(PID, c->addr, c->len, c->prot, c->flags, NULL,
+				0);
+	case OP_MUNMAP:
+		return mmk_munmap(PID, c->addr, c->len);
+	case OP_MPROTECT:
+		return mmk_mprotect(PID, c->addr, c->len, c->prot);
+	case OP_MLOCK:
+		return mmk_mlock(PID, c->addr, c->len);
+	case OP_MUNLOCK:
+		return mmk_munlock(PID, c->addr, c->len);
+	case OP_MREMAP:
+		return mmk_mremap(PID, c->addr, c->len, c->new_len, c->flags,
+				  c->new_addr);
+	case OP_MADVISE:
+		return mmk_madvise(PID, c->addr, c->len, c->advice);
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- printing calls and results (mmkit script syntax) ---- */
+
+static const struct {
+	int err;
+	const char *name;
+} errno_names[] = {
+	{ EPERM, "EPERM" },	    { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
+	{ EINTR, "EINTR" },	    { EBADF, "EBADF" },	  { EAGAIN, "EAGAIN" },
+	{ ENOMEM, "ENOMEM" },	    { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
+	{ EBUSY, "EBUSY" },	    { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
+	{ EINVAL, "EINVAL" },	    { ENOSPC, "ENOSPC" }, { ENOSYS, "ENOSYS" },
+	{ EOVERFLOW, "EOVERFLOW" },
+};
+
+static void fmt_ret(char *buf, size_t len, const struct dcall *c, long r)
+{
+	size_t i;
+
+	if (r < 0 && r >= -4095) {
+		for (i = 0; i < sizeof errno_names / sizeof errno_names[0]; i++)
+			if (errno_names[i].err == (int)-r) {
+				snprintf(buf, len, "%s", errno_names[i].name);
+				return;
+			}
+		snprintf(buf, len, "E%ld", -r);
+	} else if (c->op == OP_MMAP || c->op == OP_MREMAP) {
+		snprintf(buf, len, "%#lx", (unsigned long)r);
+	} else {
+		snprintf(buf, len, "%ld", r);
+	}
+}
+
+struct flag_name {
+	unsigned long value;
+	const char *name;
+};
+
+static const struct flag_name mmap_flag_names[] = {
+	{ MAP_PRIVATE, "private" },
+	{ MAP_SHARED, "shared" },
+	{ MAP_ANONYMOUS, "anonymous" },
+	{ MAP_FIXED, "fixed" },
+	{ MAP_FIXED_NOREPLACE, "fixed_noreplace" },
+	{ MAP_POPULATE, "populate" },
+	{ MAP_LOCKED, "locked" },
+	{ MAP_NORESERVE, "noreserve" },
+	{ MAP_GROWSDOWN, "growsdown" },
+};
+
+static const struct flag_name mremap_flag_names[] = {
+	{ MREMAP_MAYMOVE, "maymove" },
+	{ MREMAP_FIXED, "fixed" },
+	{ MREMAP_DONTUNMAP, "dontunmap" },
+};
+
+static const struct flag_name advice_names[] = {
+	{ MADV_NORMAL, "normal" },	   { MADV_RANDOM, "random" },
+	{ MADV_SEQUENTIAL, "sequential" }, { MADV_WILLNEED, "willneed" },
+	{ MADV_DONTNEED, "dontneed" },	   { MADV_FREE, "free" },
+	{ MADV_DONTFORK, "dontfork" },	   { MADV_DOFORK, "dofork" },
+	{ MADV_WIPEONFORK, "wipeonfork" }, { MADV_KEEPONFORK, "keeponfork" },
+	{ MADV_DONTDUMP, "dontdump" },	   { MADV_DODUMP, "dodump" },
+	{ MADV_HUGEPAGE, "hugepage" },	   { MADV_NOHUGEPAGE, "nohugepage" },
+};
+
+/* A flag list as the script writes it; false if some bit has no name. */
+static bool fmt_flags(char *buf, size_t len, unsigned long v,
+		      const struct flag_name *t, size_t n, const char *zero)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	if (!v) {
+		snprintf(buf, len, "%s", zero);
+		return true;
+	}
+	for (i = 0; i < n; i++) {
+		if (!(v & t[i].value))
+			continue;
+		v &= ~t[i].value;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 used ? "," : "", t[i].name);
+		if (used >= len)
+			return false;
+	}
+	if (v)
+		snprintf(buf + used, len - used, "%s%#lx", used ? "," : "", v);
+	return !v;
+}
+
+/* r, w, x in that order, or none; other bits as ",sem", ",growsdown" or
+ * ",0x..." (which the script does not take). */
+static bool fmt_prot(char *buf, size_t len, unsigned long prot)
+{
+	unsigned long rest =
+		prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC |
+					X_PROT_SEM | X_PROT_GROWSDOWN);
+
+	snprintf(buf, len, "%s%s%s%s%s%s", prot & PROT_READ ? "r" : "",
+		 prot & PROT_WRITE ? "w" : "", prot & PROT_EXEC ? "x" : "",
+		 prot & 7 ? "" : "none", prot & X_PROT_SEM ? ",sem" : "",
+		 prot & X_PROT_GROWSDOWN ? ",growsdown" : "");
+	if (rest)
+		snprintf(buf + strlen(buf), len - strlen(buf), ",%#lx", rest);
+	return prot == (prot & 7);
+}
+
+/* @c as an mmkit script line; false if the script cannot express it. */
+static bool fmt_call(char *buf, size_t len, const struct dcall *c)
+{
+	char a[100], b[100];
+	bool ok = true;
+	size_t i;
+
+	switch (c->op) {
+	case OP_MMAP:
+		ok &= fmt_prot(a, sizeof a, c->prot);
+		ok &= fmt_flags(b, sizeof b, c->flags, mmap_flag_names,
+				sizeof mmap_flag_names /
+					sizeof mmap_flag_names[0],
+				"0");
+		snprintf(buf, len, "mmap %d %#lx %#lx %s %s", PID, c->addr,
+			 c->len, a, b);
+		break;
+	case OP_MPROTECT:
+		ok &= fmt_prot(a, sizeof a, c->prot);
+		snprintf(buf, len, "mprotect %d %#lx %#lx %s", PID, c->addr,
+			 c->len, a);
+		break;
+	case OP_MUNMAP:
+	case OP_MLOCK:
+	case OP_MUNLOCK:
+		snprintf(buf, len, "%s %d %#lx %#lx", op_names[c->op], PID,
+			 c->addr, c->len);
+		break;
+	case OP_MREMAP:
+		ok &= fmt_flags(a, sizeof a, c->flags, mremap_flag_names,
+				sizeof mremap_flag_names /
+					sizeof mremap_flag_names[0],
+				"none");
+		if (c->new_addr)
+			snprintf(buf, len, "mremap %d %#lx %#lx %#lx %s %#lx",
+				 PID, c->addr, c->len, c->new_len, a,
+				 c->new_addr);
+		else
+			snprintf(buf, len, "mremap %d %#lx %#lx %#lx %s", PID,
+				 c->addr, c->len, c->new_len, a);
+		break;
+	case OP_MADVISE:
+		snprintf(a, sizeof a, "%d", c->advice);
+		ok = false;
+		for (i = 0; i < sizeof advice_names / sizeof advice_names[0];
+		     i++)
+			if (advice_names[i].value == (unsigned long)c->advice) {
+				snprintf(a, sizeof a, "%s",
+					 advice_names[i].name);
+				ok = true;
+			}
+		snprintf(buf, len, "madvise %d %#lx %#lx %s", PID, c->addr,
+			 c->len, a);
+		break;
+	default:
+		snprintf(buf, len, "?");
+		return false;
+	}
+	return ok;
+}
+
+/* ---- a bounded string buffer (no allocation once made) ---- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_init(struct sbuf *b, char *mem, size_t cap)
+{
+	b->p = mem;
+	b->cap = cap;
+	b->len = 0;
+	b->p[0] = '\0';
+}
+
+__attribute__((format(printf, 2, 3))) static void
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len + 1 >= b->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	b->len += (size_t)n;
+	if (b->len >= b->cap)
+		b->len = b->cap - 1;
+}
+
+static void sb_putn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		n = b->cap - b->len - 1;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* ---- /proc text ---- */
+
+/* Read @path whole into @buf (NUL-terminated); its length or -errno. */
+static long read_file(const char *path, char *buf, size_t cap)
+{
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	while (len + 1 < cap) {
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (long)len;
+}
+
+/* A maps (or smaps header) line, parsed. */
+struct mline {
+	unsigned long start, end;
+	int off_end; /* where the offset field ends */
+	int ino_end; /* where the inode field ends */
+	int name_col; /* where the name starts, or -1 */
+	int want_col; /* where Linux's seq_pad() puts it */
+	const char *name; /* in the caller's copy */
+};
+
+/* Parse the @len bytes at @s as a maps line (copied to @copy). */
+static bool parse_mline(const char *s, size_t len, struct mline *ml, char *copy,
+			size_t copy_cap)
+{
+	unsigned long long off;
+	unsigned int major, minor;
+	unsigned long ino;
+	char perms[8];
+	int i;
+
+	ml->off_end = 0;
+	ml->ino_end = 0;
+	if (len >= copy_cap)
+		return false;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	if (sscanf(copy, "%lx-%lx %7s %llx%n %x:%x %lu%n", &ml->start, &ml->end,
+		   perms, &off, &ml->off_end, &major, &minor, &ino,
+		   &ml->ino_end) < 7 ||
+	    !ml->ino_end)
+		return false;
+	/* seq_pad(): spaces up to column 72, then one more. */
+	ml->want_col = (ml->ino_end + 1 > 72 ? ml->ino_end + 1 : 72) + 1;
+	ml->name = NULL;
+	ml->name_col = -1;
+	for (i = ml->ino_end; copy[i] == ' '; i++)
+		;
+	if (copy[i]) {
+		ml->name = copy + i;
+		ml->name_col = i;
+	}
+	return true;
+}
+
+/* Is the line at @s a maps line ("hex-hex ")? */
+static bool is_map_header(const char *s)
+{
+	const char *p = s;
+
+	while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+		p++;
+	return p > s && *p == '-';
+}
+
+static const char *next_line(const char *s, size_t *len)
+{
+	const char *nl = strchr(s, '\n');
+
+	*len = nl ? (size_t)(nl - s) : strlen(s);
+	return nl ? nl + 1 : s + *len;
+}
+
+/* The value in kB of the status line "@key:" (*@line: the line), or -1. */
+static long status_kb(const char *status, const char *key, const char **line)
+{
+	size_t klen = strlen(key);
+	const char *p = status;
+
+	while (*p) {
+		size_t len;
+		const char *next = next_line(p, &len);
+
+		if (!strncmp(p, key, klen) && p[klen] == ':') {
+			if (line)
+				*line = p;
+			return strtol(p + klen + 1, NULL, 10);
+		}
+		p = next;
+	}
+	return -1;
+}
+
+struct window {
+	unsigned long start, end;
+};
+
+#define MAX_WIN_VMAS 4096
+
+/*
+ * The report of one side after one call: the maps lines inside @w, each
+ * followed by its smaps VmFlags line, then the status deltas against
+ * @base_kb. Inconsistencies of the files themselves become "!!" lines.
+ * Allocation-free apart from the stack, so that the kernel child's own
+ * VmSize does not move.
+ */
+static void build_report(struct sbuf *out, const char *maps, const char *smaps,
+			 const char *status, const struct window *w,
+			 const long *base_kb)
+{
+	static const char *hdr[MAX_WIN_VMAS], *flags[MAX_WIN_VMAS],
+		*fields[MAX_WIN_VMAS];
+	static size_t hdr_len[MAX_WIN_VMAS], flags_len[MAX_WIN_VMAS];
+	char copy[512];
+	struct mline ml;
+	const char *p;
+	int nsm = 0, i = 0, k;
+	bool in = false;
+
+	/* smaps: headers in the window and their VmFlags lines. */
+	for (p = smaps; *p;) {
+		size_t len;
+		const char *next = next_line(p, &len);
+
+		if (is_map_header(p)) {
+			in = parse_mline(p, len, &ml, copy, sizeof copy) &&
+			     ml.end > w->start && ml.start < w->end &&
+			     nsm < MAX_WIN_VMAS;
+			if (in) {
+				hdr[nsm] = p;
+				hdr_len[nsm] = len;
+				fields[nsm] = next;
+				flags[nsm] = NULL;
+				flags_len[nsm++] = 0;
+			}
+		} else if (in && !strncmp(p, "VmFlags:", 8)) {
+			flags[nsm - 1] = p;
+			flags_len[nsm - 1] = len;
+		}
+		p = next;
+	}
+	for (p = maps; *p;) {
+		size_t len;
+		const char *next = next_line(p, &len);
+		unsigned long vs, ve;
+
+		if (!is_map_header(p) || sscanf(p, "%lx-%lx", &vs, &ve) != 2 ||
+		    ve <= w->start || vs >= w->end) {
+			p = next;
+			continue;
+		}
+		sb_putn(out, p, len);
+		sb_putn(out, "\n", 1);
+		if (!parse_mline(p, len, &ml, copy, sizeof copy)) {
+			sb_printf(out, "!! maps line does not parse\n");
+			p = next;
+			continue;
+		}
+		if (ml.start < w->start || ml.end > w->end)
+			sb_printf(out, "!! VMA crosses the window's edge\n");
+		if (ml.name && ml.name_col != ml.want_col)
+			sb_printf(out, "!! name at column %d, not %d\n",
+				  ml.name_col, ml.want_col);
+		if (!ml.name && len != (size_t)ml.ino_end + 1)
+			sb_printf(out, "!! line without a name must end with "
+				       "the inode and one space\n");
+		if (i >= nsm || hdr_len[i] != len ||
+		    memcmp(hdr[i], p, len) != 0) {
+			sb_printf(out, "!! smaps has %s here\n",
+				  i < nsm ? "another line" : "no line");
+		} else if (!flags[i]) {
+			sb_printf(out, "!! smaps has no VmFlags\n");
+		} else {
+			const char *f = fields[i];
+
+			while (smaps_fields && f < flags[i]) {
+				size_t flen;
+				const char *fnext = next_line(f, &flen);
+
+				sb_putn(out, "  ", 2);
+				sb_putn(out, f, flen);
+				sb_putn(out, "\n", 1);
+				f = fnext;
+			}
+			sb_putn(out, flags[i], flags_len[i]);
+			sb_putn(out, "\n", 1);
+		}
+		i++;
+		p = next;
+	}
+	if (i < nsm)
+		sb_printf(out, "!! smaps has %d more VMAs\n", nsm - i);
+	for (k = 0; k < NR_STATUS_KEYS; k++) {
+		const char *line;
+		long v = status_kb(status, status_keys[k], &line);
+		char want[64];
+		size_t len;
+
+		if (v < 0) {
+			sb_printf(out, "!! status has no %s\n", status_keys[k]);
+			continue;
+		}
+		sb_printf(out, "%s: %+ld kB\n", status_keys[k], v - base_kb[k]);
+		/* task_mem(): "VmLck:\t%8lu kB" */
+		snprintf(want, sizeof want, "%s:\t%8ld kB", status_keys[k], v);
+		next_line(line, &len);
+		if (len != strlen(want) || strncmp(line, want, len) != 0)
+			sb_printf(out,
+				  "!! status line \"%.*s\" is not \"%s\"\n",
+				  (int)len, line, want);
+	}
+}
+
+static void status_base(const char *status, long *base_kb)
+{
+	int k;
+
+	for (k = 0; k < NR_STATUS_KEYS; k++)
+		base_kb[k] = status_kb(status, status_keys[k], NULL);
+}
+
+/* ---- canonical form of a report, for comparing ---- */
+
+enum diff_class {
+	DIFF_MAPS = 1, /* the VMAs themselves */
+	DIFF_FLAGS = 2, /* VmFlags */
+	DIFF_STATUS = 4, /* VmLck, VmSize, VmData */
+	DIFF_FORMAT = 8, /* "!!" lines */
+	DIFF_SMAPS = 16, /* smaps fields (MMKIT_DIFF_SMAPS) */
+};
+
+/* Is the @len bytes at @tok a VmFlags mnemonic of the host's
+ * configuration (ignored_vmflags)? */
+static bool ignored_flag(const char *tok, size_t len, bool count)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof ignored_vmflags / sizeof ignored_vmflags[0]; i++)
+		if (strlen(ignored_vmflags[i]) == len &&
+		    !strncmp(tok, ignored_vmflags[i], len)) {
+			if (count)
+				ignored_vmflags_seen[i]++;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * One report line in canonical form; returns its class. Maps lines of
+ * named mappings lose their device, inode and padding (the format checks
+ * of build_report() looked at those); VmFlags lines lose the host's
+ * mnemonics with the space after them. Everything else stays as it is.
+ */
+static int canon_line(const char *s, size_t len, char *buf, size_t cap,
+		      bool count_ignored)
+{
+	char copy[512];
+	struct mline ml;
+	size_t used = 0;
+
+	if (len + 1 > cap)
+		len = cap - 1;
+	if (is_map_header(s) && parse_mline(s, len, &ml, copy, sizeof copy)) {
+		if (ml.name)
+			snprintf(buf, cap, "%.*s %s", ml.off_end, copy,
+				 ml.name);
+		else
+			snprintf(buf, cap, "%s", copy);
+		return DIFF_MAPS;
+	}
+	if (len >= 8 && !strncmp(s, "VmFlags:", 8)) {
+		const char *p = s, *end = s + len;
+
+		while (p < end) {
+			const char *tok = p;
+
+			if (*p == ' ' || (p > s && p[-1] != ' ')) {
+				buf[used++] = *p++;
+				continue;
+			}
+			while (p < end && *p != ' ')
+				p++;
+			if (ignored_flag(tok, (size_t)(p - tok),
+					 count_ignored)) {
+				if (p < end)
+					p++;
+				continue;
+			}
+			memcpy(buf + used, tok, (size_t)(p - tok));
+			used += (size_t)(p - tok);
+		}
+		buf[used] = '\0';
+		return DIFF_FLAGS;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (!strncmp(s, "  ", 2))
+		return DIFF_SMAPS;
+	return !strncmp(s, "!!", 2) ? DIFF_FORMAT : DIFF_STATUS;
+}
+
+struct lines {
+	int n;
+	const char **raw;
+	size_t *raw_len;
+	char **canon;
+	int *cls;
+};
+
+static void lines_split(struct lines *l, const char *rep, bool count_ignored)
+{
+	const char *p;
+	int n = 0, i = 0;
+	char buf[512];
+
+	for (p = rep; *p; n++) {
+		size_t len;
+
+		p = next_line(p, &len);
+	}
+	l->n = n;
+	l->raw = calloc((size_t)n + 1, sizeof *l->raw);
+	l->raw_len = calloc((size_t)n + 1, sizeof *l->raw_len);
+	l->canon = calloc((size_t)n + 1, sizeof *l->canon);
+	l->cls = calloc((size_t)n + 1, sizeof *l->cls);
+	assert_true(l->raw && l->raw_len && l->canon && l->cls);
+	for (p = rep; *p; i++) {
+		size_t len;
+		const char *next = next_line(p, &len);
+
+		l->raw[i] = p;
+		l->raw_len[i] = len;
+		l->cls[i] = canon_line(p, len, buf, sizeof buf, count_ignored);
+		l->canon[i] = strdup(buf);
+		assert_non_null(l->canon[i]);
+		p = next;
+	}
+}
+
+static void lines_free(struct lines *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->canon[i]);
+	free(l->raw);
+	free(l->raw_len);
+	free(l->canon);
+	free(l->cls);
+}
+
+/* The classes in which two reports differ (0: equal). */
+static int report_diff(const char *krep, const char *mrep)
+{
+	struct lines k, m;
+	int cls = 0, c, i, j;
+
+	lines_split(&k, krep, true);
+	lines_split(&m, mrep, false);
+	for (c = 1; c <= DIFF_SMAPS; c <<= 1) {
+		for (i = 0, j = 0;; i++, j++) {
+			while (i < k.n && k.cls[i] != c)
+				i++;
+			while (j < m.n && m.cls[j] != c)
+				j++;
+			if (i >= k.n || j >= m.n) {
+				if (i < k.n || j < m.n)
+					cls |= c;
+				break;
+			}
+			if (strcmp(k.canon[i], m.canon[j]) != 0) {
+				cls |= c;
+				break;
+			}
+		}
+	}
+	lines_free(&k);
+	lines_free(&m);
+	return cls;
+}
+
+/* Print two reports side by side, aligned on their common lines. */
+static void print_side_by_side(FILE *f, const char *krep, const char *mrep)
+{
+	struct lines k, m;
+	int *lcs, i, j, w = 20, cols;
+
+	lines_split(&k, krep, false);
+	lines_split(&m, mrep, false);
+	cols = m.n + 1;
+	lcs = calloc((size_t)(k.n + 1) * (size_t)cols, sizeof *lcs);
+	assert_non_null(lcs);
+	for (i = k.n - 1; i >= 0; i--)
+		for (j = m.n - 1; j >= 0; j--)
+			lcs[i * cols + j] =
+				!strcmp(k.canon[i], m.canon[j]) ?
+					lcs[(i + 1) * cols + j + 1] + 1 :
+				lcs[(i + 1) * cols + j] >
+						lcs[i * cols + j + 1] ?
+					lcs[(i + 1) * cols + j] :
+					lcs[i * cols + j + 1];
+	for (i = 0; i < k.n; i++)
+		if ((int)k.raw_len[i] > w)
+			w = (int)k.raw_len[i];
+	fprintf(f, "    %-*s   %s\n", w, "kernel", "mmkit");
+	for (i = 0, j = 0; i < k.n || j < m.n;) {
+		if (i < k.n && j < m.n && !strcmp(k.canon[i], m.canon[j])) {
+			fprintf(f, "    %-*.*s   %.*s\n", w, (int)k.raw_len[i],
+				k.raw[i], (int)m.raw_len[j], m.raw[j]);
+			i++;
+			j++;
+		} else if (i < k.n && j < m.n &&
+			   lcs[(i + 1) * cols + j] == lcs[i * cols + j + 1] &&
+			   k.cls[i] == m.cls[j]) {
+			fprintf(f, "    %-*.*s | %.*s\n", w, (int)k.raw_len[i],
+				k.raw[i], (int)m.raw_len[j], m.raw[j]);
+			i++;
+			j++;
+		} else if (i < k.n &&
+			   (j >= m.n ||
+			    lcs[(i + 1) * cols + j] >= lcs[i * cols + j + 1])) {
+			fprintf(f, "    %-*.*s <\n", w, (int)k.raw_len[i],
+				k.raw[i]);
+			i++;
+		} else {
+			fprintf(f, "    %-*s > %.*s\n", w, "",
+				(int)m.raw_len[j], m.raw[j]);
+			j++;
+		}
+	}
+	free(lcs);
+	lines_free(&k);
+	lines_free(&m);
+}
+
+static void print_lines(FILE *f, const char *rep)
+{
+	const char *p;
+
+	for (p = rep; *p;) {
+		size_t len;
+		const char *next = next_line(p, &len);
+
+		fprintf(f, "    %.*s\n", (int)len, p);
+		p = next;
+	}
+}
+
+/* ---- the kernel side: a forked child ---- */
+
+enum { CHILD_OK = 0, CHILD_BUSY = 1, CHILD_ERROR = 2 };
+
+struct kside {
+	int status; /* CHILD_* */
+	int n; /* calls reported */
+	long ret[MAX_CALLS];
+	char *rep[MAX_CALLS];
+	char why[256];
+};
+
+static bool window_free(const char *maps, const struct window *w)
+{
+	const char *p;
+
+	for (p = maps; *p;) {
+		size_t len;
+		const char *next = next_line(p, &len);
+		unsigned long s, e;
+
+		/* A guard page on each side: nothing may merge with us. */
+		if (sscanf(p, "%lx-%lx", &s, &e) == 2 && e > w->start - PG &&
+		    s < w->end + PG)
+			return false;
+		p = next;
+	}
+	return true;
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static void child_send(int fd, int64_t ret, const char *text, size_t len)
+{
+	uint32_t n = (uint32_t)len;
+
+	if (!write_all(fd, &ret, sizeof ret) || !write_all(fd, &n, sizeof n) ||
+	    !write_all(fd, text, len))
+		_exit(CHILD_ERROR);
+}
+
+static __attribute__((noreturn)) void
+kernel_child(int fd, const struct dcall *c, int n, const struct window *w)
+{
+	char *maps = malloc(PROC_CAP), *smaps = malloc(PROC_CAP),
+	     *status = malloc(PROC_CAP), *rep = malloc(REPORT_CAP);
+	long base_kb[NR_STATUS_KEYS];
+	struct sbuf out;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		signal(crash_signals[i], SIG_DFL);
+	alarm(60);
+	if (!maps || !smaps || !status || !rep ||
+	    read_file("/proc/self/maps", maps, PROC_CAP) < 0 ||
+	    read_file("/proc/self/status", status, PROC_CAP) < 0) {
+		child_send(fd, CHILD_ERROR, "", 0);
+		_exit(0);
+	}
+	if (!window_free(maps, w)) {
+		child_send(fd, CHILD_BUSY, "", 0);
+		_exit(0);
+	}
+	status_base(status, base_kb);
+	child_send(fd, CHILD_OK, "", 0);
+	for (i = 0; i < n; i++) {
+		long r = real_call(&c[i]);
+
+		read_file("/proc/self/maps", maps, PROC_CAP);
+		read_file("/proc/self/smaps", smaps, PROC_CAP);
+		read_file("/proc/self/status", status, PROC_CAP);
+		sb_init(&out, rep, REPORT_CAP);
+		build_report(&out, maps, smaps, status, w, base_kb);
+		child_send(fd, r, out.p, out.len);
+	}
+	_exit(0);
+}
+
+static bool read_exact(const char **p, const char *end, void *dst, size_t n)
+{
+	if ((size_t)(end - *p) < n)
+		return false;
+	memcpy(dst, *p, n);
+	*p += n;
+	return true;
+}
+
+/* Run @c on the kernel in a child; @k gets its results and reports. */
+static void run_kernel(const struct dcall *c, int n, const struct window *w,
+		       struct kside *k)
+{
+	size_t len = 0, cap = 1 << 20;
+	char *buf = malloc(cap);
+	const char *p, *end;
+	int fds[2], st = 0;
+	pid_t pid;
+	int64_t v;
+	uint32_t tl;
+
+	assert_non_null(buf);
+	memset(k, 0, sizeof *k);
+	k->status = CHILD_ERROR;
+	assert_int_equal(pipe(fds), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		kernel_child(fds[1], c, n, w);
+	}
+	close(fds[1]);
+	for (;;) {
+		ssize_t r;
+
+		if (len == cap) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fds[0], buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		snprintf(k->why, sizeof k->why,
+			 "kernel child %s %d after %d calls",
+			 WIFSIGNALED(st) ? "killed by signal" : "exit status",
+			 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
+			 k->n);
+	}
+	p = buf;
+	end = buf + len;
+	if (read_exact(&p, end, &v, sizeof v) &&
+	    read_exact(&p, end, &tl, sizeof tl) && !tl)
+		k->status = (int)v;
+	while (k->status == CHILD_OK && k->n < n &&
+	       read_exact(&p, end, &v, sizeof v) &&
+	       read_exact(&p, end, &tl, sizeof tl) && (size_t)(end - p) >= tl) {
+		k->ret[k->n] = (long)v;
+		k->rep[k->n] = strndup(p, tl);
+		assert_non_null(k->rep[k->n]);
+		p += tl;
+		k->n++;
+	}
+	if (k->status == CHILD_OK && k->n < n) {
+		k->status = CHILD_ERROR;
+		if (!k->why[0])
+			snprintf(k->why, sizeof k->why,
+				 "kernel child reported %d of %d calls", k->n,
+				 n);
+	}
+	free(buf);
+}
+
+static void kside_free(struct kside *k)
+{
+	int i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->rep[i]);
+	k->n = 0;
+}
+
+/* ---- the mmkit side ---- */
+
+static char *sim_report(struct mmk_machine *m, const struct window *w,
+			const long *base_kb)
+{
+	char *maps = mmk_proc_read(m, "/proc/1/maps");
+	char *smaps = mmk_proc_read(m, "/proc/1/smaps");
+	char *status = mmk_proc_read(m, "/proc/1/status");
+	char *rep = malloc(REPORT_CAP);
+	struct sbuf out;
+
+	assert_non_null(rep);
+	sb_init(&out, rep, REPORT_CAP);
+	if (!maps || !smaps || !status)
+		sb_printf(&out, "!! mmk_proc_read: %s missing\n",
+			  !maps	 ? "maps" :
+			  !smaps ? "smaps" :
+				   "status");
+	else
+		build_report(&out, maps, smaps, status, w, base_kb);
+	free(maps);
+	free(smaps);
+	free(status);
+	return rep;
+}
+
+static void sim_base(struct mmk_machine *m, long *base_kb)
+{
+	char *status = mmk_proc_read(m, "/proc/1/status");
+	int k;
+
+	for (k = 0; k < NR_STATUS_KEYS; k++)
+		base_kb[k] = 0;
+	if (status)
+		status_base(status, base_kb);
+	free(status);
+}
+
+/* ---- one sequence on both sides ---- */
+
+enum { KIND_NONE, KIND_RET, KIND_STATE, KIND_CHECK, KIND_SPAWN };
+
+struct outcome {
+	bool skipped; /* the window was not free in the child */
+	bool child_failed;
+	int at; /* first mismatching call, or -1 */
+	int kind; /* KIND_* */
+	int cls; /* DIFF_* for KIND_STATE */
+	int n; /* calls run on mmkit */
+	long mret[MAX_CALLS];
+	char *mrep; /* mmkit's report after call @at */
+	char why[512];
+	struct kside k;
+};
+
+struct ctx {
+	struct mmk_machine *m;
+	struct window w;
+	bool verbose;
+	/* Without CAP_IPC_LOCK the host process is bound by its
+	 * RLIMIT_MEMLOCK; so is mmkit's process then. */
+	bool unprivileged;
+	unsigned long memlock;
+};
+
+static void outcome_free(struct outcome *o)
+{
+	free(o->mrep);
+	o->mrep = NULL;
+	kside_free(&o->k);
+}
+
+/*
+ * Run @c on both sides and compare after each call; stop at the first
+ * mismatch. mmk_check() runs after every call if @check_all, else only
+ * after the last one.
+ */
+static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
+		    struct outcome *o)
+{
+	long base_kb[NR_STATUS_KEYS];
+	int i, err;
+
+	o->skipped = false;
+	o->child_failed = false;
+	o->at = -1;
+	o->kind = KIND_NONE;
+	o->cls = 0;
+	o->n = 0;
+	o->mrep = NULL;
+	o->why[0] = '\0';
+	o->k.n = 0;
+	if (n < 1)
+		return;
+	run_kernel(c, n, &x->w, &o->k);
+	if (o->k.status == CHILD_BUSY) {
+		o->skipped = true;
+		return;
+	}
+	if (o->k.status != CHILD_OK) {
+		o->child_failed = true;
+		snprintf(o->why, sizeof o->why, "%s",
+			 o->k.why[0] ? o->k.why : "kernel child failed");
+		return;
+	}
+	/* The kernel is the reference: its reports must pass the format
+	 * checks, else the checks are wrong. */
+	for (i = 0; i < o->k.n; i++) {
+		const char *bad = strstr(o->k.rep[i], "!!");
+
+		if (bad) {
+			o->child_failed = true;
+			snprintf(o->why, sizeof o->why,
+				 "the kernel's report after call #%d fails the "
+				 "test's format checks:\n%s",
+				 i, o->k.rep[i]);
+			return;
+		}
+	}
+	o->mret[0] = 0;
+	err = mmk_spawn(PID, x->unprivileged);
+	if (!err && x->unprivileged)
+		err = mmk_setrlimit(PID, MMK_RLIMIT_MEMLOCK, x->memlock);
+	if (err) {
+		o->at = 0;
+		o->kind = KIND_SPAWN;
+		snprintf(o->why, sizeof o->why, "mmk_spawn: %d", err);
+		return;
+	}
+	sim_base(x->m, base_kb);
+	for (i = 0; i < n; i++) {
+		char *rep;
+		int cls;
+
+		crash_call = i;
+		o->mret[i] = sim_call(&c[i]);
+		o->n = i + 1;
+		rep = sim_report(x->m, &x->w, base_kb);
+		if (x->verbose) {
+			char a[320], kr[32], mr[32];
+
+			fmt_call(a, sizeof a, &c[i]);
+			fmt_ret(kr, sizeof kr, &c[i], o->k.ret[i]);
+			fmt_ret(mr, sizeof mr, &c[i], o->mret[i]);
+			fprintf(stderr, "  #%d %s = %s / %s\n", i, a, kr, mr);
+		}
+		cls = report_diff(o->k.rep[i], rep);
+		if ((check_all || i == n - 1) &&
+		    mmk_check(x->m, o->why, sizeof o->why)) {
+			o->kind = KIND_CHECK;
+		} else if (o->mret[i] != o->k.ret[i]) {
+			o->kind = KIND_RET;
+			o->cls = cls;
+		} else if (cls) {
+			o->kind = KIND_STATE;
+			o->cls = cls;
+		}
+		if (o->kind != KIND_NONE) {
+			o->at = i;
+			o->mrep = rep;
+			break;
+		}
+		free(rep);
+	}
+	crash_call = -1;
+	err = mmk_exit(PID);
+	if (err && o->kind == KIND_NONE) {
+		o->at = n - 1;
+		o->kind = KIND_SPAWN;
+		snprintf(o->why, sizeof o->why, "mmk_exit: %d", err);
+	}
+}
+
+/* What kind of bug a mismatch is, to recognise it again. */
+struct sig {
+	enum dop op;
+	int kind, cls;
+	long kret, mret; /* errno, or 1 for success */
+};
+
+static long ret_class(long r)
+{
+	return r < 0 && r >= -4095 ? r : 1;
+}
+
+static struct sig outcome_sig(const struct dcall *c, const struct outcome *o)
+{
+	struct sig s = { 0 };
+
+	s.op = c[o->at].op;
+	s.kind = o->kind;
+	s.cls = o->kind == KIND_STATE ? o->cls : 0;
+	if (o->kind == KIND_RET) {
+		s.kret = ret_class(o->k.ret[o->at]);
+		s.mret = ret_class(o->mret[o->at]);
+	}
+	return s;
+}
+
+static bool sig_equal(const struct sig *a, const struct sig *b)
+{
+	return a->op == b->op && a->kind == b->kind && a->cls == b->cls &&
+	       a->kret == b->kret && a->mret == b->mret;
+}
+
+static void describe_sig(char *buf, size_t len, const struct sig *s)
+{
+	static const char *const kinds[] = { "none", "result", "state",
+					     "mmk_check", "spawn/exit" };
+	char what[128] = "";
+
+	if (s->kind == KIND_STATE)
+		snprintf(what, sizeof what, " (%s%s%s%s%s)",
+			 s->cls & DIFF_MAPS ? "maps " : "",
+			 s->cls & DIFF_FLAGS ? "VmFlags " : "",
+			 s->cls & DIFF_STATUS ? "status " : "",
+			 s->cls & DIFF_FORMAT ? "format " : "",
+			 s->cls & DIFF_SMAPS ? "smaps fields" : "");
+	if (s->kind == KIND_RET) {
+		struct dcall d = { .op = s->op };
+		char k[32], m[32];
+
+		fmt_ret(k, sizeof k, &d, s->kret);
+		fmt_ret(m, sizeof m, &d, s->mret);
+		snprintf(what, sizeof what, " (kernel %s, mmkit %s)",
+			 s->kret == 1 ? "ok" : k, s->mret == 1 ? "ok" : m);
+	}
+	snprintf(buf, len, "%s: %s differs%s", op_names[s->op], kinds[s->kind],
+		 what);
+}
+
+/* The calls, both sides' results, and the window around call @o->at. */
+static void print_outcome(FILE *f, const char *title, const struct dcall *c,
+			  const struct outcome *o)
+{
+	char a[320], kr[32], mr[32], sdesc[256];
+	struct sig s = outcome_sig(c, o);
+	int i;
+
+	describe_sig(sdesc, sizeof sdesc, &s);
+	fprintf(f, "%s: %s at call #%d\n", title, sdesc, o->at);
+	fprintf(f, "  # script (mmkit run -): result kernel / mmkit\n");
+	fprintf(f, "  %s\n", spawn_line);
+	for (i = 0; i <= o->at; i++) {
+		bool ok = fmt_call(a, sizeof a, &c[i]);
+
+		fmt_ret(kr, sizeof kr, &c[i], o->k.ret[i]);
+		fmt_ret(mr, sizeof mr, &c[i], o->mret[i]);
+		fprintf(f, "  %-62s # #%d %s / %s%s%s\n", a, i, kr, mr,
+			o->k.ret[i] != o->mret[i] ? "  <-- differs" : "",
+			ok ? "" : " (not script syntax)");
+	}
+	fprintf(f, "  cat /proc/%d/maps\n", PID);
+	if (o->kind == KIND_CHECK)
+		fprintf(f, "  mmk_check: %s\n", o->why);
+	if (o->at > 0) {
+		fprintf(f, "  window before call #%d (both sides agreed):\n",
+			o->at);
+		print_lines(f, o->k.rep[o->at - 1]);
+	}
+	fprintf(f, "  window after call #%d:\n", o->at);
+	if (o->mrep)
+		print_side_by_side(f, o->k.rep[o->at], o->mrep);
+	fflush(f);
+}
+
+/*
+ * Shrink the failing @c (its first mismatch @o) to fewer calls that still
+ * fail the same way at their last call. Returns the new length; @c is
+ * rewritten in place.
+ */
+static int minimize(struct ctx *x, struct dcall *c, const struct outcome *o)
+{
+	struct sig want = outcome_sig(c, o), got;
+	struct dcall *t = malloc(sizeof *t * MAX_CALLS);
+	struct outcome *r = malloc(sizeof *r);
+	int n = o->at + 1, chunk = n / 2, tries = 0, i;
+
+	assert_true(t && r);
+	if (chunk < 1)
+		chunk = 1;
+	while (chunk >= 1 && tries < MIN_TRIES) {
+		bool progress = false;
+
+		for (i = 0; i + chunk < n && tries < MIN_TRIES;) {
+			int m = 0, j;
+			bool same;
+
+			for (j = 0; j < n; j++)
+				if (j < i || j >= i + chunk)
+					t[m++] = c[j];
+			tries++;
+			run_seq(x, t, m, want.kind == KIND_CHECK, r);
+			same = r->at >= 0 && r->at < m;
+			if (same) {
+				got = outcome_sig(t, r);
+				same = sig_equal(&got, &want);
+			}
+			if (same) {
+				n = r->at + 1;
+				memcpy(c, t, sizeof *c * (size_t)n);
+				progress = true;
+			} else {
+				i += chunk;
+			}
+			outcome_free(r);
+		}
+		if (!progress)
+			chunk /= 2;
+		else if (chunk > n / 2)
+			chunk = n / 2 > 0 ? n / 2 : 1;
+	}
+	free(t);
+	free(r);
+	return n;
+}
+
+/* Report the failing sequence @c: the original and a minimal one. */
+static void report_mismatch(struct ctx *x, struct dcall *c,
+			    const struct outcome *o, uint64_t seed, bool shrink)
+{
+	char title[128];
+	struct outcome *r;
+	int n;
+
+	snprintf(title, sizeof title, "vma_diff: seed %llu (window %#lx)",
+		 (unsigned long long)seed, x->w.start);
+	print_outcome(stderr, title, c, o);
+	if (!shrink || o->at < 1)
+		return;
+	n = minimize(x, c, o);
+	r = malloc(sizeof *r);
+	assert_non_null(r);
+	run_seq(x, c, n, true, r);
+	if (r->at >= 0) {
+		snprintf(title, sizeof title,
+			 "vma_diff: seed %llu, minimal reproducer (%d calls)",
+			 (unsigned long long)seed, r->at + 1);
+		print_outcome(stderr, title, c, r);
+	}
+	outcome_free(r);
+	free(r);
+}
+
+/* ---- the generator ---- */
+
+struct gen {
+	uint64_t s;
+	unsigned long base; /* window start */
+	unsigned long area; /* pages most calls fall into */
+	unsigned long bounds[64]; /* page numbers of earlier calls' edges */
+	int nb, nextb;
+};
+
+static uint64_t next_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned long rnd(struct gen *g, unsigned long n)
+{
+	return n ? (unsigned long)(next_rand(&g->s) % n) : 0;
+}
+
+static bool chance(struct gen *g, unsigned int percent)
+{
+	return rnd(g, 100) < percent;
+}
+
+static void add_bound(struct gen *g, unsigned long page)
+{
+	if (page >= WIN_PAGES)
+		return;
+	g->bounds[g->nextb] = page;
+	g->nextb = (g->nextb + 1) % 64;
+	if (g->nb < 64)
+		g->nb++;
+}
+
+/* A page of the window: near earlier edges, in the busy area, or far. */
+static unsigned long pick_page(struct gen *g)
+{
+	unsigned long r = rnd(g, 100), p;
+
+	if (g->nb && r < 50) {
+		p = g->bounds[rnd(g, (unsigned long)g->nb)];
+		r = rnd(g, 10);
+		if (r == 0 && p > 0)
+			p--;
+		else if (r == 1)
+			p++;
+		return p;
+	}
+	if (r < 97)
+		return rnd(g, g->area);
+	return g->area + rnd(g, WIN_PAGES / 2);
+}
+
+static unsigned long pick_pages(struct gen *g)
+{
+	unsigned long r = rnd(g, 100);
+
+	if (r < 75)
+		return 1 + rnd(g, 8);
+	if (r < 93)
+		return 1 + rnd(g, 16);
+	if (r < 99)
+		return 17 + rnd(g, 48);
+	return 512 + rnd(g, 512); /* 2-4 MiB: room for a huge page */
+}
+
+/* Clamp [page, +pages) into the window. */
+static unsigned long fit(unsigned long page, unsigned long pages)
+{
+	return page + pages > WIN_PAGES - 1 ? WIN_PAGES - 1 - pages : page;
+}
+
+static unsigned long addr_of(struct gen *g, unsigned long page, bool odd)
+{
+	unsigned long a = g->base + page * PG;
+
+	if (odd && chance(g, 3))
+		a += 1 + rnd(g, PG - 1);
+	return a;
+}
+
+/* @pages as a byte length: sometimes ragged, sometimes 0 if @zero_ok. */
+static unsigned long len_of(struct gen *g, unsigned long pages, bool zero_ok)
+{
+	unsigned long r = rnd(g, 100);
+
+	if (zero_ok && r < 3)
+		return 0;
+	/* So large that start + len wraps around (never by more than the
+	 * window's address, or the range would cover the whole process). */
+	if (zero_ok && r < 4)
+		return 0UL - PG * (1 + rnd(g, 1024)) + rnd(g, PG);
+	if (r < 12)
+		return pages * PG - 1 - rnd(g, PG - 1);
+	return pages * PG;
+}
+
+static unsigned long pick_prot(struct gen *g)
+{
+	unsigned long r = rnd(g, 100);
+
+	if (r < 10)
+		return PROT_NONE;
+	if (r < 30)
+		return PROT_READ;
+	if (r < 75)
+		return PROT_READ | PROT_WRITE;
+	if (r < 88)
+		return PROT_READ | PROT_EXEC;
+	if (r < 96)
+		return PROT_READ | PROT_WRITE | PROT_EXEC;
+	if (r < 97)
+		return PROT_WRITE;
+	if (r < 98)
+		return PROT_EXEC;
+	return PROT_WRITE | PROT_EXEC;
+}
+
+static void gen_mmap(struct gen *g, struct dcall *c, bool valid)
+{
+	unsigned long pages = pick_pages(g), page = fit(pick_page(g), pages), r;
+
+	c->op = OP_MMAP;
+	c->addr = addr_of(g, page, !valid);
+	c->len = valid ? pages * PG : len_of(g, pages, true);
+	c->prot = pick_prot(g);
+	r = rnd(g, 100);
+	c->flags = MAP_ANONYMOUS;
+	if (r < 64 || valid)
+		c->flags |= r < 70 ? MAP_PRIVATE : MAP_SHARED;
+	else if (r < 94)
+		c->flags |= MAP_SHARED;
+	else if (r < 97)
+		c->flags |= MAP_SHARED_VALIDATE; /* private and shared */
+	/* else: neither */
+	r = rnd(g, 100);
+	if (r < 80 || valid)
+		c->flags |= MAP_FIXED;
+	else if (r < 97)
+		c->flags |= MAP_FIXED_NOREPLACE;
+	else
+		c->flags |= MAP_FIXED | MAP_FIXED_NOREPLACE;
+	if (chance(g, 12))
+		c->flags |= MAP_NORESERVE;
+	if (chance(g, 10))
+		c->flags |= MAP_POPULATE;
+	if (chance(g, 10))
+		c->flags |= MAP_LOCKED;
+	if ((c->flags & MAP_POPULATE) && chance(g, 20))
+		c->flags |= MAP_NONBLOCK; /* populate nothing */
+	if (chance(g, 2))
+		c->flags |= MAP_GROWSDOWN;
+	if (chance(g, 1))
+		c->prot |= X_PROT_SEM;
+	add_bound(g, page);
+	add_bound(g, page + pages);
+}
+
+static void gen_mremap(struct gen *g, struct dcall *c)
+{
+	unsigned long op = pick_pages(g), np, dst,
+		      page = fit(pick_page(g), op + 8), r = rnd(g, 100);
+
+	c->op = OP_MREMAP;
+	c->addr = addr_of(g, page, true);
+	c->len = len_of(g, op, false);
+	c->new_addr = 0;
+	if (r < 20) { /* shrink in place; maymove never moves a shrink */
+		np = op > 1 ? 1 + rnd(g, op - 1) : 1;
+		c->new_len = len_of(g, np, false);
+		c->flags = chance(g, 25) ? MREMAP_MAYMOVE : 0;
+	} else if (r < 40) { /* grow in place, or ENOMEM */
+		np = op + 1 + rnd(g, 8);
+		c->new_len = len_of(g, np, false);
+		c->flags = 0;
+		if (chance(g, 5))
+			c->len = 0;
+	} else if (r < 45) { /* same size: a no-op */
+		np = op;
+		c->new_len = c->len;
+		c->flags = chance(g, 50) ? MREMAP_MAYMOVE : 0;
+	} else {
+		/* 45-64: move, same size; 65-93: move and resize, dontunmap,
+		 * dup; 94-99: invalid. */
+		np = r >= 65 && r < 94 ? pick_pages(g) : op;
+		dst = fit(pick_page(g), np);
+		c->new_addr = g->base + dst * PG;
+		c->new_len = np == op ? c->len : len_of(g, np, false);
+		c->flags = MREMAP_MAYMOVE | MREMAP_FIXED;
+		if (r >= 80 && r < 90) {
+			c->flags |= MREMAP_DONTUNMAP;
+			if (!chance(g, 10)) {
+				np = op;
+				c->new_len = c->len;
+			}
+		} else if (r >= 90 && r < 94) { /* duplicate: old_len 0 */
+			c->len = 0;
+		} else if (r >= 94) {
+			switch (rnd(g, 5)) {
+			case 0:
+				c->flags = MREMAP_FIXED;
+				break;
+			case 1:
+				c->flags = MREMAP_FIXED | MREMAP_DONTUNMAP;
+				break;
+			case 2:
+				c->flags |= 8;
+				break;
+			case 3:
+				c->new_addr += 1 + rnd(g, PG - 1);
+				break;
+			default:
+				c->new_len = 0;
+				break;
+			}
+		}
+		add_bound(g, dst);
+		add_bound(g, dst + np);
+	}
+	add_bound(g, page);
+	add_bound(g, page + op);
+	add_bound(g, page + np);
+}
+
+static const int advices[] = {
+	MADV_DONTNEED, MADV_DONTNEED,	MADV_WILLNEED,
+	MADV_NORMAL,   MADV_RANDOM,	MADV_SEQUENTIAL,
+	MADV_DONTFORK, MADV_DONTFORK,	MADV_DOFORK,
+	MADV_DONTDUMP, MADV_DONTDUMP,	MADV_DODUMP,
+	MADV_FREE,     MADV_WIPEONFORK, MADV_KEEPONFORK,
+	MADV_HUGEPAGE, MADV_NOHUGEPAGE, 999,
+};
+
+static void gen_call(struct gen *g, struct dcall *c, int i)
+{
+	static const unsigned int weights[NR_OPS] = { 30, 8, 18, 8, 7, 17, 12 };
+	unsigned long r = rnd(g, 100), pages, page;
+	int op = 0;
+
+	memset(c, 0, sizeof *c);
+	if (i < 2) {
+		gen_mmap(g, c, true);
+		return;
+	}
+	while (r >= weights[op]) {
+		r -= weights[op];
+		op++;
+	}
+	if (op == OP_MMAP) {
+		gen_mmap(g, c, false);
+		return;
+	}
+	if (op == OP_MREMAP) {
+		gen_mremap(g, c);
+		return;
+	}
+	pages = pick_pages(g);
+	page = fit(pick_page(g), pages);
+	c->op = (enum dop)op;
+	c->addr = addr_of(g, page, true);
+	c->len = len_of(g, pages, true);
+	if (op == OP_MPROTECT) {
+		c->prot = pick_prot(g);
+		r = rnd(g, 100);
+		if (r < 2)
+			c->prot |= 0x40; /* no such bit: EINVAL */
+		else if (r < 3)
+			c->prot |= X_PROT_SEM;
+		else if (r < 4)
+			c->prot |= X_PROT_GROWSDOWN;
+	} else if (op == OP_MADVISE) {
+		c->advice = advices[rnd(g, sizeof advices / sizeof advices[0])];
+	}
+	add_bound(g, page);
+	add_bound(g, page + pages);
+}
+
+/* Does @c's script line have one of the words in the comma-separated
+ * @exclude (e.g. "dontunmap,mlock")? */
+static bool excluded(const struct dcall *c, const char *exclude)
+{
+	char line[320];
+	const char *p, *w;
+
+	if (!exclude || !*exclude)
+		return false;
+	fmt_call(line, sizeof line, c);
+	for (p = line; *p;) {
+		size_t len = strcspn(p, " ,");
+
+		for (w = exclude; *w;) {
+			size_t wlen = strcspn(w, ",");
+
+			if (wlen && wlen == len && !strncmp(p, w, len))
+				return true;
+			w += wlen;
+			if (*w)
+				w++;
+		}
+		p += len;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
+static void gen_seq(uint64_t seed, const struct window *w, struct dcall *c,
+		    int n, const char *exclude)
+{
+	static const unsigned long areas[] = { 24, 48, 96, 256 };
+	struct gen g = { .s = seed, .base = w->start };
+	int i, tries;
+
+	g.area = areas[rnd(&g, 4)];
+	for (i = 0; i < n; i++) {
+		tries = 0;
+		do
+			gen_call(&g, &c[i], i);
+		while (excluded(&c[i], exclude) && ++tries < 1000);
+	}
+}
+
+/* ---- set-up ---- */
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long env_long(const char *name, long dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtol(s, &end, 0);
+	return *end ? dflt : v;
+}
+
+/* A crash inside mmkit says which sequence it was running. */
+static void crash_handler(int sig)
+{
+	int i;
+
+	char num[32] = " during mmkit call #", *p = num + sizeof num - 1;
+	long call = crash_call;
+
+	*p = '\0';
+	*--p = '\n';
+	do
+		*--p = (char)('0' + call % 10);
+	while ((call /= 10) > 0);
+	if (write(2, crash_msg, strlen(crash_msg)) < 0 ||
+	    (crash_call >= 0 &&
+	     (write(2, num, strlen(num)) < 0 || write(2, p, strlen(p)) < 0))) {
+		/* nothing to do */
+	}
+	for (i = 0; i < 4; i++)
+		if (crash_signals[i] == sig)
+			sigaction(sig, &old_actions[i], NULL);
+	raise(sig);
+}
+
+static void crash_handlers(bool on)
+{
+	struct sigaction sa;
+	int i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = crash_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_NODEFER;
+	for (i = 0; i < 4; i++) {
+		if (!on) {
+			sigaction(crash_signals[i], &old_actions[i], NULL);
+			continue;
+		}
+		sigaction(crash_signals[i], &sa, &old_actions[i]);
+		/* Still ours after a test that crashed: chain to the default. */
+		if (old_actions[i].sa_handler == crash_handler)
+			old_actions[i].sa_handler = SIG_DFL;
+	}
+}
+
+static void set_crash_msg(uint64_t seed)
+{
+	snprintf(crash_msg, sizeof crash_msg,
+		 "\nvma_diff: crashed while running seed %llu "
+		 "(MMKIT_DIFF_SEED=%llu MMKIT_DIFF_LONG=1 MMKIT_DIFF_VERBOSE=1 "
+		 "reruns it)",
+		 (unsigned long long)seed, (unsigned long long)seed);
+}
+
+/* Does this process have CAP_IPC_LOCK (mlock beyond RLIMIT_MEMLOCK)? */
+static bool has_cap_ipc_lock(void)
+{
+	static char status[1 << 16];
+	const char *line;
+
+	if (read_file("/proc/self/status", status, sizeof status) < 0 ||
+	    status_kb(status, "CapEff", &line) < 0)
+		return geteuid() == 0;
+	return (strtoull(line + strlen("CapEff:"), NULL, 16) >> 14) & 1;
+}
+
+/* Boot the machine and pick a window that is free in this process (and
+ * so in the children it forks). Skips the test if there is none. */
+static void ctx_init(struct ctx *x)
+{
+	struct mmk_config cfg;
+	struct rlimit rl;
+	char *maps = malloc(PROC_CAP);
+	size_t i;
+	bool found = false;
+
+	assert_non_null(maps);
+	assert_true(read_file("/proc/self/maps", maps, PROC_CAP) > 0);
+	for (i = 0; i < sizeof window_candidates / sizeof window_candidates[0];
+	     i++) {
+		x->w.start = window_candidates[i];
+		x->w.end = x->w.start + WIN_SIZE;
+		if (window_free(maps, &x->w)) {
+			found = true;
+			break;
+		}
+	}
+	free(maps);
+	if (!found) {
+		print_message("vma_diff: no free test window, skipping\n");
+		skip();
+	}
+	x->verbose = env_long("MMKIT_DIFF_VERBOSE", 0) != 0;
+	x->unprivileged = !has_cap_ipc_lock();
+	x->memlock = MMK_RLIM_INFINITY;
+	if (x->unprivileged && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY)
+		x->memlock = (unsigned long)rl.rlim_cur;
+	if (x->unprivileged)
+		snprintf(spawn_line, sizeof spawn_line,
+			 "spawn %d unprivileged\n  setrlimit %d memlock %lu",
+			 PID, PID, x->memlock);
+	smaps_fields = env_long("MMKIT_DIFF_SMAPS", 0) != 0;
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 4ULL << 30; /* overcommit never refuses */
+	x->m = mmk_boot(&cfg);
+	assert_non_null(x->m);
+}
+
+static void ctx_fini(struct ctx *x)
+{
+	char why[512];
+	int bad = mmk_check(x->m, why, sizeof why);
+
+	mmk_shutdown(x->m);
+	x->m = NULL;
+	if (bad)
+		fail_msg("vma_diff: mmk_check after the last sequence: %s",
+			 why);
+}
+
+/* ---- the random test ---- */
+
+struct seen_sig {
+	struct sig s;
+	uint64_t seed;
+	unsigned long count;
+};
+
+static void test_random_sequences(void **state)
+{
+	bool long_mode = env_long("MMKIT_DIFF_LONG", 0) > 0;
+	long nseq = env_long("MMKIT_DIFF_LONG", DEFAULT_SEQS);
+	double t0 = now_seconds();
+	long ncalls = env_long("MMKIT_DIFF_CALLS", DEFAULT_CALLS);
+	uint64_t seed0 = (uint64_t)env_long("MMKIT_DIFF_SEED", DEFAULT_SEED);
+	bool keep_going = env_long("MMKIT_DIFF_KEEP_GOING", 0) != 0;
+	bool shrink = env_long("MMKIT_DIFF_MINIMIZE", 1) != 0;
+	const char *exclude = getenv("MMKIT_DIFF_EXCLUDE");
+	struct dcall *c;
+	struct outcome *o;
+	struct seen_sig seen[64];
+	int nseen = 0, failed = 0, skipped = 0, j;
+	unsigned long calls = 0;
+	struct ctx x;
+	long i;
+	size_t f;
+
+	(void)state;
+	memset(seen, 0, sizeof seen);
+	if (ncalls < 1 || ncalls > MAX_CALLS)
+		ncalls = DEFAULT_CALLS;
+	ctx_init(&x);
+	c = malloc(sizeof *c * MAX_CALLS);
+	o = malloc(sizeof *o);
+	assert_true(c && o);
+	crash_handlers(true);
+	for (i = 0; i < nseq; i++) {
+		uint64_t seed = seed0 + (uint64_t)i;
+		struct sig s;
+
+		if (!long_mode && i > 0 &&
+		    now_seconds() - t0 > DEFAULT_BUDGET_SECONDS) {
+			print_message("vma_diff: time budget of %d s used up "
+				      "after %ld of %ld sequences\n",
+				      DEFAULT_BUDGET_SECONDS, i, nseq);
+			nseq = i;
+			break;
+		}
+		set_crash_msg(seed);
+		gen_seq(seed, &x.w, c, (int)ncalls, exclude);
+		if (x.verbose)
+			fprintf(stderr, "vma_diff: seed %llu\n",
+				(unsigned long long)seed);
+		run_seq(&x, c, (int)ncalls, true, o);
+		calls += (unsigned long)o->n;
+		if (o->skipped) {
+			skipped++;
+			outcome_free(o);
+			break;
+		}
+		if (o->child_failed) {
+			fprintf(stderr, "vma_diff: seed %llu: %s\n",
+				(unsigned long long)seed, o->why);
+			failed++;
+			outcome_free(o);
+			if (!keep_going)
+				break;
+			continue;
+		}
+		if (o->at < 0) {
+			outcome_free(o);
+			continue;
+		}
+		failed++;
+		s = outcome_sig(c, o);
+		for (j = 0; j < nseen; j++)
+			if (sig_equal(&seen[j].s, &s))
+				break;
+		if (j < nseen) {
+			seen[j].count++;
+			outcome_free(o);
+			continue;
+		}
+		if (nseen < 64) {
+			seen[nseen].s = s;
+			seen[nseen].seed = seed;
+			seen[nseen++].count = 1;
+		}
+		report_mismatch(&x, c, o, seed, shrink);
+		outcome_free(o);
+		if (!keep_going)
+			break;
+	}
+	crash_handlers(false);
+	for (f = 0; f < sizeof ignored_vmflags / sizeof ignored_vmflags[0]; f++)
+		if (ignored_vmflags_seen[f])
+			print_message("vma_diff: ignored VmFlags \"%s\" "
+				      "(host configuration) %lu times\n",
+				      ignored_vmflags[f],
+				      ignored_vmflags_seen[f]);
+	print_message("vma_diff: %ld sequences, %lu calls compared, "
+		      "%d failed\n",
+		      i < nseq ? i + 1 : nseq, calls, failed);
+	if (nseen > 1 || (nseen && seen[0].count > 1)) {
+		print_message("vma_diff: distinct mismatches:\n");
+		for (j = 0; j < nseen; j++) {
+			char d[256];
+
+			describe_sig(d, sizeof d, &seen[j].s);
+			print_message("  %s: %lu sequences, first seed %llu\n",
+				      d, seen[j].count,
+				      (unsigned long long)seen[j].seed);
+		}
+	}
+	free(c);
+	free(o);
+	ctx_fini(&x);
+	if (skipped)
+		skip();
+	if (failed)
+		fail_msg("vma_diff: %d sequences differ from the kernel "
+			 "(first seed %llu; output above)",
+			 failed,
+			 nseen ? (unsigned long long)seen[0].seed :
+				 (unsigned long long)seed0);
+}
+
+/* ---- directed sequences: one per rule of LINUX-VMA-RULES.md ---- */
+
+#define P(n) ((unsigned long)(n)*PG)
+#define ANON_P (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+#define ANON_S (MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED)
+#define RW (PROT_READ | PROT_WRITE)
+#define MMAP(a, l, p, f)                                             \
+	{                                                            \
+		.op = OP_MMAP, .addr = (a), .len = (l), .prot = (p), \
+		.flags = (f)                                         \
+	}
+#define MUNMAP(a, l)                                     \
+	{                                                \
+		.op = OP_MUNMAP, .addr = (a), .len = (l) \
+	}
+#define MPROTECT(a, l, p)                                               \
+	{                                                               \
+		.op = OP_MPROTECT, .addr = (a), .len = (l), .prot = (p) \
+	}
+#define MLOCK(a, l)                                     \
+	{                                               \
+		.op = OP_MLOCK, .addr = (a), .len = (l) \
+	}
+#define MUNLOCK(a, l)                                     \
+	{                                                 \
+		.op = OP_MUNLOCK, .addr = (a), .len = (l) \
+	}
+#define MREMAP(a, ol, nl, f, na)                                            \
+	{                                                                   \
+		.op = OP_MREMAP, .addr = (a), .len = (ol), .new_len = (nl), \
+		.flags = (f), .new_addr = (na)                              \
+	}
+#define MADVISE(a, l, adv)                                                 \
+	{                                                                  \
+		.op = OP_MADVISE, .addr = (a), .len = (l), .advice = (adv) \
+	}
+#define MOVE (MREMAP_MAYMOVE | MREMAP_FIXED)
+#define END                  \
+	{                    \
+		.op = NR_OPS \
+	}
+
+struct directed {
+	const char *name;
+	struct dcall calls[24];
+};
+
+/* Addresses are offsets into the window; new_addr too when non-zero. */
+static const struct directed directed[] = {
+	{ "A: written then read-only keeps VM_ACCOUNT",
+	  { MMAP(P(0), P(2), RW, ANON_P | MAP_POPULATE),
+	    MPROTECT(P(0), P(2), PROT_READ),
+	    MMAP(P(2), P(2), PROT_READ, ANON_P), END } },
+	{ "A: never written, read-only merges",
+	  { MMAP(P(0), P(2), RW, ANON_P), MPROTECT(P(0), P(2), PROT_READ),
+	    MMAP(P(2), P(2), PROT_READ, ANON_P), END } },
+	{ "A: noreserve does not merge with normal",
+	  { MMAP(P(0), P(2), RW, ANON_P | MAP_NORESERVE),
+	    MMAP(P(2), P(2), RW, ANON_P),
+	    MMAP(P(4), P(2), PROT_READ, ANON_P | MAP_NORESERVE),
+	    MMAP(P(6), P(2), PROT_READ, ANON_P), END } },
+	{ "A: shared pieces re-merge, separate shared do not",
+	  { MMAP(P(0), P(4), RW, ANON_S), MMAP(P(4), P(4), RW, ANON_S),
+	    MPROTECT(P(1), P(1), PROT_READ), MPROTECT(P(1), P(1), RW),
+	    MLOCK(P(2), P(4)), MUNLOCK(P(0), P(8)), END } },
+	{ "A: mprotect rw adds VM_ACCOUNT",
+	  { MMAP(P(0), P(2), PROT_READ, ANON_P), MPROTECT(P(0), P(1), RW),
+	    MMAP(P(2), P(1), RW, ANON_P), MPROTECT(P(1), P(1), RW), END } },
+	{ "B: fixed over the middle merges both sides",
+	  { MMAP(P(0), P(6), RW, ANON_P), MMAP(P(2), P(2), PROT_READ, ANON_P),
+	    MMAP(P(2), P(2), RW, ANON_P), END } },
+	{ "C: independently written VMAs merge with the left only",
+	  { MMAP(P(0), P(2), RW, ANON_P | MAP_POPULATE),
+	    MMAP(P(4), P(2), RW, ANON_P | MAP_POPULATE),
+	    MMAP(P(2), P(2), RW, ANON_P), END } },
+	{ "C: populate of read-only attaches no anon_vma",
+	  { MMAP(P(0), P(2), PROT_READ, ANON_P | MAP_POPULATE),
+	    MMAP(P(4), P(2), RW, ANON_P | MAP_POPULATE),
+	    MMAP(P(2), P(2), PROT_READ, ANON_P), MPROTECT(P(0), P(4), RW),
+	    END } },
+	{ "D: moved VMA with anon_vma keeps pgoff, back again merges",
+	  { MMAP(P(0), P(4), RW, ANON_P | MAP_POPULATE),
+	    MREMAP(P(2), P(2), P(2), MOVE, P(20)),
+	    MMAP(P(22), P(2), RW, ANON_P), MUNMAP(P(22), P(2)),
+	    MREMAP(P(20), P(2), P(2), MOVE, P(2)), END } },
+	{ "D: moved VMA without anon_vma merges like a fresh mmap",
+	  { MMAP(P(0), P(4), RW, ANON_P), MMAP(P(20), P(2), RW, ANON_P),
+	    MREMAP(P(2), P(2), P(2), MOVE, P(22)), END } },
+	{ "E: fixed_noreplace, EINVAL cases, locked none",
+	  { MMAP(P(0), P(2), RW, ANON_P),
+	    MMAP(P(1), P(2), RW,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE),
+	    MMAP(P(4) + 5, P(1), RW, ANON_P), MMAP(P(4), 0, RW, ANON_P),
+	    MMAP(P(4), P(1), RW, MAP_ANONYMOUS | MAP_FIXED),
+	    MMAP(P(4), P(1), RW,
+		 MAP_SHARED_VALIDATE | MAP_ANONYMOUS | MAP_FIXED),
+	    MMAP(P(4), P(2), PROT_NONE, ANON_P | MAP_LOCKED),
+	    MMAP(P(8), 100, RW, ANON_P), END } },
+	{ "F: munmap holes, splits and locked parts",
+	  { MMAP(P(0), P(4), RW, ANON_P | MAP_LOCKED), MUNMAP(P(10), P(2)),
+	    MUNMAP(P(1), P(1)), MUNMAP(P(3), P(4)), MUNMAP(P(0) + 1, P(1)),
+	    MUNMAP(P(0), 0), END } },
+	{ "G: mprotect stops at a hole",
+	  { MMAP(P(0), P(2), RW, ANON_P), MMAP(P(3), P(2), RW, ANON_P),
+	    MPROTECT(P(1), P(3), PROT_READ), MPROTECT(P(2), P(1), RW),
+	    MPROTECT(P(0) + 1, 0, RW), MPROTECT(P(0), 0, RW), END } },
+	{ "H: mlock rounding, holes, PROT_NONE",
+	  { MMAP(P(0), P(3), RW, ANON_P), MMAP(P(4), P(2), PROT_NONE, ANON_P),
+	    MLOCK(P(0) + 100, P(1)), MLOCK(P(3), P(1)), MLOCK(P(2), P(3)),
+	    MLOCK(P(4), P(2)), MUNLOCK(P(0), P(6)), MLOCK(P(0), 0), END } },
+	{ "H: dontunmap of a locked VMA overcounts VmLck",
+	  { MMAP(P(0), P(4), RW, ANON_P | MAP_LOCKED),
+	    MREMAP(P(0), P(2), P(2), MOVE | MREMAP_DONTUNMAP, P(10)),
+	    MUNMAP(P(0), P(4)), MUNMAP(P(10), P(2)), END } },
+	{ "I: same-size move of several VMAs keeps the gaps",
+	  { MMAP(P(0), P(2), RW, ANON_P), MMAP(P(3), P(2), PROT_READ, ANON_S),
+	    MMAP(P(21), P(1), PROT_READ, ANON_P),
+	    MREMAP(P(0), P(5), P(5), MOVE, P(20)),
+	    MREMAP(P(40), P(2), P(2), MOVE, P(60)), END } },
+	{ "I: shrink across VMAs, grow merges with next",
+	  { MMAP(P(0), P(2), RW, ANON_P), MMAP(P(3), P(2), RW, ANON_P),
+	    MREMAP(P(0), P(5), P(1), 0, 0), MMAP(P(3), P(2), RW, ANON_P),
+	    MREMAP(P(0), P(1), P(3), 0, 0), MREMAP(P(0), P(5), P(6), 0, 0),
+	    END } },
+	{ "I: resize-move, EFAULT, ENOMEM, EINVAL",
+	  { MMAP(P(0), P(4), RW, ANON_P), MMAP(P(4), P(4), PROT_READ, ANON_P),
+	    MREMAP(P(0), P(6), P(8), MOVE, P(20)),
+	    MREMAP(P(10), P(1), P(1), MOVE, P(30)),
+	    MREMAP(P(0), P(2), P(3), 0, 0),
+	    MREMAP(P(0), P(2), P(2), MOVE, P(1)),
+	    MREMAP(P(0), P(2), P(3), MOVE | MREMAP_DONTUNMAP, P(30)),
+	    MREMAP(P(0), P(2), P(1), MOVE, P(30)), END } },
+	{ "I: old_len 0 duplicates shared, not private",
+	  { MMAP(P(0), P(2), RW, ANON_S), MMAP(P(4), P(2), RW, ANON_P),
+	    MREMAP(P(0), 0, P(2), MOVE, P(10)),
+	    MREMAP(P(4), 0, P(2), MOVE, P(20)), END } },
+	{ "H: shared grown past its size, then mlock",
+	  { MMAP(P(0), P(2), RW, ANON_S), MREMAP(P(0), P(2), P(4), 0, 0),
+	    MLOCK(P(0), P(4)), END } },
+	{ "B: moving the tail right behind a fresh VMA",
+	  { MMAP(P(0), P(4), RW, ANON_P), MREMAP(P(2), P(2), P(2), MOVE, P(4)),
+	    END } },
+	{ "J: dontneed on locked and holes",
+	  { MMAP(P(0), P(2), RW, ANON_P), MMAP(P(3), P(2), RW, ANON_P),
+	    MLOCK(P(3), P(1)), MADVISE(P(0), P(6), MADV_DONTNEED),
+	    MADVISE(P(0), P(3), MADV_DONTNEED),
+	    MADVISE(P(0) + 1, 0, MADV_DONTNEED), END } },
+	{ "H: locked VMA shrunk, grown in place, moved whole with dontunmap",
+	  { MMAP(P(0), P(4), RW, ANON_P | MAP_LOCKED),
+	    MREMAP(P(0), P(4), P(2), 0, 0), MREMAP(P(0), P(2), P(6), 0, 0),
+	    MREMAP(P(0), P(6), P(6), MOVE | MREMAP_DONTUNMAP, P(20)),
+	    MLOCK(P(0), P(6)), MUNMAP(P(0), P(30)), END } },
+	{ "I: duplicate of a locked shared mapping, then grow it",
+	  { MMAP(P(0), P(2), RW, ANON_S | MAP_LOCKED),
+	    MREMAP(P(0), 0, P(2), MOVE, P(10)), MREMAP(P(10), P(2), P(4), 0, 0),
+	    MLOCK(P(10), P(4)), END } },
+	{ "growsdown mappings and PROT_GROWSDOWN",
+	  { MMAP(P(4), P(4), RW, ANON_P | MAP_GROWSDOWN),
+	    MPROTECT(P(6), P(1), PROT_READ | X_PROT_GROWSDOWN),
+	    MPROTECT(P(0), P(1), PROT_READ | X_PROT_GROWSDOWN),
+	    MMAP(P(10), P(2), RW, ANON_P),
+	    MPROTECT(P(11), P(1), PROT_READ | X_PROT_GROWSDOWN),
+	    MMAP(P(2), P(2), RW, ANON_P), MPROTECT(P(0), P(8), RW), END } },
+	{ "lengths that wrap around",
+	  { MMAP(P(0), P(2), RW, ANON_P), MUNMAP(P(0), 0UL - P(1)),
+	    MPROTECT(P(0), 0UL - P(1), PROT_READ), MLOCK(P(0), 0UL - P(1)),
+	    MUNLOCK(P(0), 0UL - 1), MADVISE(P(0), 0UL - P(1), MADV_DONTNEED),
+	    MMAP(P(4), 0UL - P(1), RW, ANON_P),
+	    MREMAP(P(0), P(2), 0UL - P(1), 0, 0), END } },
+	{ "madvise flag advices split and merge",
+	  { MMAP(P(0), P(6), RW, ANON_P), MMAP(P(6), P(2), RW, ANON_S),
+	    MADVISE(P(1), P(2), MADV_DONTFORK),
+	    MADVISE(P(2), P(2), MADV_DONTDUMP),
+	    MADVISE(P(0), P(8), MADV_RANDOM), MADVISE(P(0), P(8), MADV_DOFORK),
+	    MADVISE(P(0), P(8), MADV_NORMAL), MADVISE(P(0), P(8), MADV_DODUMP),
+	    MADVISE(P(0), P(8), MADV_WIPEONFORK),
+	    MADVISE(P(0), P(6), MADV_WIPEONFORK),
+	    MADVISE(P(5), P(1), MADV_HUGEPAGE), MADVISE(P(0), P(8), MADV_FREE),
+	    END } },
+};
+
+static void test_directed_sequences(void **state)
+{
+	struct dcall *c;
+	struct outcome *o;
+	size_t d;
+	int failed = 0, n;
+	bool skipped = false;
+	struct ctx x;
+
+	(void)state;
+	ctx_init(&x);
+	c = malloc(sizeof *c * MAX_CALLS);
+	o = malloc(sizeof *o);
+	assert_true(c && o);
+	crash_handlers(true);
+	for (d = 0; d < sizeof directed / sizeof directed[0]; d++) {
+		char title[160];
+
+		for (n = 0; directed[d].calls[n].op != NR_OPS; n++) {
+			c[n] = directed[d].calls[n];
+			c[n].addr += x.w.start;
+			if (c[n].new_addr)
+				c[n].new_addr += x.w.start;
+		}
+		snprintf(crash_msg, sizeof crash_msg,
+			 "\nvma_diff: crashed in directed sequence \"%s\"",
+			 directed[d].name);
+		run_seq(&x, c, n, true, o);
+		if (o->skipped) {
+			skipped = true;
+			outcome_free(o);
+			break;
+		}
+		if (o->child_failed) {
+			fprintf(stderr, "vma_diff: \"%s\": %s\n",
+				directed[d].name, o->why);
+			failed++;
+		} else if (o->at >= 0 && o->at < n) {
+			snprintf(title, sizeof title, "vma_diff: \"%s\"",
+				 directed[d].name);
+			print_outcome(stderr, title, c, o);
+			failed++;
+		}
+		outcome_free(o);
+	}
+	crash_handlers(false);
+	free(c);
+	free(o);
+	ctx_fini(&x);
+	if (skipped)
+		skip();
+	if (failed)
+		fail_msg("vma_diff: %d of %zu directed sequences differ from "
+			 "the kernel (output above)",
+			 failed, sizeof directed / sizeof directed[0]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_directed_sequences),
+		cmocka_unit_test(test_random_sequences),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
