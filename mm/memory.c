@@ -58,11 +58,17 @@ static void add_mm_counter(struct mm_struct *mm, int member, long value)
 	atomic_fetch_add(&mm->rss_stat[member], value);
 }
 
+/* Flags of a user page, which other processes may change concurrently. */
+static bool page_flag_test(const struct page *page, int nr)
+{
+	return (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >> nr) & 1;
+}
+
 static int mm_counter_of(const struct page *page)
 {
 	if (PageAnon(page))
 		return MM_ANONPAGES;
-	return test_page_flag(page, PG_swapbacked) ? MM_SHMEMPAGES :
+	return page_flag_test(page, PG_swapbacked) ? MM_SHMEMPAGES :
 						     MM_FILEPAGES;
 }
 
@@ -670,14 +676,14 @@ static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		return;
 	page = pfn_to_page(pte_pfn(f, e));
 	mapcount = page_mapcount(page);
-	dirty = (e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty);
-	young = (e & _PAGE_ACCESSED) || test_page_flag(page, PG_referenced);
+	dirty = (e & _PAGE_DIRTY) || page_flag_test(page, PG_dirty);
+	young = (e & _PAGE_ACCESSED) || page_flag_test(page, PG_referenced);
 	mss->resident += PAGE_SIZE;
 	if (young)
 		mss->referenced += PAGE_SIZE;
 	if (PageAnon(page)) {
 		mss->anonymous += PAGE_SIZE;
-		if (!test_page_flag(page, PG_swapbacked) && !dirty)
+		if (!page_flag_test(page, PG_swapbacked) && !dirty)
 			mss->lazyfree += PAGE_SIZE;
 	}
 	if (mapcount < 1)

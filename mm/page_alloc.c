@@ -1042,7 +1042,10 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
  * reported and changes nothing. */
 static bool put_page_testzero(struct mmk_machine *m, struct page *page)
 {
-	int r = atomic_load_explicit(&page->_refcount, memory_order_relaxed);
+	/* Acquire: when another holder dropped its reference just before
+	 * (a page shared between processes), its accesses to the page
+	 * happen before the free. Free on x86. */
+	int r = atomic_load_explicit(&page->_refcount, memory_order_acquire);
 
 	if (likely(r == 1)) {
 		atomic_store_explicit(&page->_refcount, 0,

@@ -269,11 +269,15 @@ void vma_file_unlink(struct vm_area_struct *vma)
 {
 	struct file *f = vma->vm_file;
 
-	if (!f || list_empty(&vma->i_mmap))
+	if (!f)
 		return;
+	/* Neighbours on the list belong to other processes: look under
+	 * the lock. */
 	pthread_mutex_lock(&f->lock);
-	list_del(&vma->i_mmap);
-	INIT_LIST_HEAD(&vma->i_mmap);
+	if (!list_empty(&vma->i_mmap)) {
+		list_del(&vma->i_mmap);
+		INIT_LIST_HEAD(&vma->i_mmap);
+	}
 	pthread_mutex_unlock(&f->lock);
 }
 
