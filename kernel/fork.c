@@ -62,7 +62,9 @@ struct mm_struct *mm_alloc(void)
 	pthread_mutex_init(&mm->mmap_lock, NULL);
 	atomic_init(&mm->mm_users, 1);
 	mm->machine = mmk_cur();
+	atomic_fetch_add(&mm_state()->nr_mms, 1);
 	if (pgd_alloc(mm)) {
+		atomic_fetch_sub(&mm_state()->nr_mms, 1);
 		pthread_mutex_destroy(&mm->mmap_lock);
 		kmem_cache_free(mm_state()->mm_cachep, mm);
 		return NULL;
@@ -90,6 +92,7 @@ void mmput(struct mm_struct *mm)
 	mmap_write_unlock(mm);
 	pthread_mutex_destroy(&mm->mmap_lock);
 	kmem_cache_free(mm_state()->mm_cachep, mm);
+	atomic_fetch_sub(&mm_state()->nr_mms, 1);
 }
 
 struct mm_struct *mmk_get_mm(int pid)
@@ -471,26 +474,42 @@ void mm_state_exit(struct mmk_machine *m)
 bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
 {
 	struct mm_state *ms = m->mm;
+	struct mm_struct **mms;
 	bool ok = true;
 	int i, n = 0;
 
 	if (!ms)
 		return true;
 	pthread_mutex_lock(&ms->lock);
-	for (i = 0; i < PID_HASH_SIZE && ok; i++) {
+	mms = malloc(sizeof(*mms) * (size_t)(ms->nr_tasks + 1));
+	if (!mms) {
+		pthread_mutex_unlock(&ms->lock);
+		return verify_fail(why, len, "verifier out of host memory");
+	}
+	/* Every mm locked at once: the page checks count mappings across
+	 * processes. Nobody waits for a second mmap lock while holding one,
+	 * so the order does not matter. */
+	for (i = 0; i < PID_HASH_SIZE; i++) {
 		struct task_struct *t;
 
-		for (t = ms->pid_hash[i]; t && ok; t = t->hash_next) {
+		for (t = ms->pid_hash[i]; t && n <= ms->nr_tasks;
+		     t = t->hash_next) {
 			mmap_write_lock(t->mm);
-			ok = mm_verify(t->mm, why, len);
-			mmap_write_unlock(t->mm);
-			n++;
+			mms[n++] = t->mm;
 		}
 	}
-	if (ok && n != ms->nr_tasks)
+	if (n != ms->nr_tasks)
 		ok = verify_fail(why, len,
 				 "%d tasks in the pid table, %d counted", n,
 				 ms->nr_tasks);
+	for (i = 0; i < n && ok; i++)
+		ok = mm_verify(mms[i], why, len);
+	if (ok)
+		ok = pages_verify(m, mms, n, atomic_load(&ms->nr_mms) == n, why,
+				  len);
+	for (i = 0; i < n; i++)
+		mmap_write_unlock(mms[i]);
 	pthread_mutex_unlock(&ms->lock);
+	free(mms);
 	return ok;
 }

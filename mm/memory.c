@@ -50,6 +50,7 @@
  */
 #include "mm/pgtable.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <mmkit/slab.h>
 
@@ -902,5 +903,156 @@ bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len)
 					   mm->owner ? mm->owner->pid : 0, i,
 					   atomic_load(&mm->rss_stat[i]),
 					   v.rss[i]);
+	return true;
+}
+
+/* ---- the machine-wide page verifier ---- */
+
+struct pfn_count {
+	unsigned long pfn_plus_one; /* 0: empty slot */
+	unsigned long count;
+};
+
+struct pages_verify_args {
+	const struct pt_format *f;
+	struct pfn_count *tab;
+	size_t cap, used;
+	bool oom;
+	unsigned long bad_addr;
+	const char *bad_what;
+};
+
+static struct pfn_count *pfn_slot(struct pfn_count *tab, size_t cap,
+				  unsigned long pfn)
+{
+	size_t i = (pfn * 0x9e3779b97f4a7c15UL) & (cap - 1);
+
+	while (tab[i].pfn_plus_one && tab[i].pfn_plus_one != pfn + 1)
+		i = (i + 1) & (cap - 1);
+	return &tab[i];
+}
+
+static bool pfn_table_grow(struct pages_verify_args *a)
+{
+	size_t cap = a->cap ? a->cap * 2 : 1024, i;
+	struct pfn_count *tab = calloc(cap, sizeof(*tab));
+
+	if (!tab)
+		return false;
+	for (i = 0; i < a->cap; i++)
+		if (a->tab[i].pfn_plus_one)
+			*pfn_slot(tab, cap, a->tab[i].pfn_plus_one - 1) =
+				a->tab[i];
+	free(a->tab);
+	a->tab = tab;
+	a->cap = cap;
+	return true;
+}
+
+static void pages_verify_one(struct mm_struct *mm, unsigned long addr,
+			     void *slot, void *arg)
+{
+	struct pages_verify_args *a = arg;
+	pte_t e = pte_read(a->f, slot);
+	struct vm_area_struct *vma;
+	struct pfn_count *c;
+	struct page *page;
+
+	if (a->oom || a->bad_what || !pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	vma = vma_lookup(mm, addr);
+	page = pfn_to_page(pte_pfn(a->f, e));
+	if (!vma || !page)
+		return; /* reported by mm_verify_pages */
+	/* Permissions never wider than the VMA allows; a private mapping
+	 * writes only to anonymous pages of its own (COW done). */
+	if (((e & _PAGE_RW) && !(vma->vm_flags & VM_WRITE)) ||
+	    (pte_present(e) && !(vma->vm_flags & VM_ACCESS_FLAGS)) ||
+	    ((e & _PAGE_RW) && !(vma->vm_flags & VM_SHARED) &&
+	     !PageAnon(page))) {
+		a->bad_addr = addr;
+		a->bad_what = "an entry allows more than its VMA";
+		return;
+	}
+	if ((a->used + 1) * 2 > a->cap && !pfn_table_grow(a)) {
+		a->oom = true;
+		return;
+	}
+	c = pfn_slot(a->tab, a->cap, page_to_pfn(page));
+	if (!c->pfn_plus_one) {
+		c->pfn_plus_one = page_to_pfn(page) + 1;
+		a->used++;
+	}
+	c->count++;
+}
+
+static bool in_page_cache(const struct page *page)
+{
+	const struct file *f = (const struct file *)page->mapping;
+
+	return f && !PageAnon(page) && page->index < f->nr_pages &&
+	       f->pages[page->index] == page;
+}
+
+bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
+		  bool all, char *why, size_t len)
+{
+	struct pages_verify_args a = { 0 };
+	long tables = 0, stat = 0;
+	bool ok = true;
+	size_t i;
+	int k, nid;
+
+	for (k = 0; k < n; k++) {
+		a.f = pt_format_of(mms[k]);
+		walk_ptes(mms[k], 0, mms[k]->task_size, pages_verify_one, &a);
+		if (a.bad_what) {
+			free(a.tab);
+			return verify_fail(why, len, "pid %d, %#lx: %s",
+					   mms[k]->owner ? mms[k]->owner->pid :
+							   0,
+					   a.bad_addr, a.bad_what);
+		}
+		tables +=
+			(mms[k]->pgd ? 1 : 0) +
+			atomic_load(&mms[k]->pgtables_bytes) / (long)PAGE_SIZE;
+	}
+	if (a.oom) {
+		free(a.tab);
+		return verify_fail(why, len, "verifier out of host memory");
+	}
+	for (i = 0; i < a.cap && ok; i++) {
+		struct page *page;
+		long mapcount, refs;
+
+		if (!a.tab[i].pfn_plus_one)
+			continue;
+		page = pfn_to_page(a.tab[i].pfn_plus_one - 1);
+		mapcount = page_mapcount(page);
+		refs = (long)a.tab[i].count + (in_page_cache(page) ? 1 : 0);
+		if (all ? mapcount != (long)a.tab[i].count :
+			  mapcount < (long)a.tab[i].count)
+			ok = verify_fail(why, len,
+					 "pfn %#lx: mapcount %ld, %lu entries "
+					 "map it",
+					 a.tab[i].pfn_plus_one - 1, mapcount,
+					 a.tab[i].count);
+		else if (page_count(page) < refs)
+			ok = verify_fail(why, len,
+					 "pfn %#lx: refcount %d below its %ld "
+					 "holders",
+					 a.tab[i].pfn_plus_one - 1,
+					 page_count(page), refs);
+	}
+	free(a.tab);
+	if (!ok || !all)
+		return ok;
+	for_each_online_node(m, nid)
+		stat += atomic_load(&m->node_stat[nid][NR_PAGETABLE]);
+	if (stat != tables)
+		return verify_fail(why, len,
+				   "NR_PAGETABLE %ld, the processes hold %ld "
+				   "page-table pages",
+				   stat, tables);
 	return true;
 }

@@ -2114,9 +2114,69 @@ static void test_copy_user_stops_at_hole(void **state)
 	assert_check_ok(m);
 }
 
+/* The verifier catches what it promises: a mapcount that does not match
+ * the entries mapping the page, an entry that allows more than its VMA,
+ * and a page-table page lost to the counters. */
+static void expect_check_fails(struct mmk_machine *m, const char *needle)
+{
+	char why[512];
+
+	assert_int_equal(mmk_check(m, why, sizeof why), 1);
+	if (!strstr(why, needle))
+		fail_msg("check failed with \"%s\", expected \"%s\"", why,
+			 needle);
+}
+
+static void test_verifier_catches_page_corruption(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	const struct pt_format *f;
+	struct mm_struct *mm;
+	struct page *page;
+	void *slot;
+	pte_t e;
+
+	spawn(1);
+	assert_int_equal(mmk_mmap(1, A, 2 * PG, RW, PRIV_ANON, NULL, 0),
+			 (long)A);
+	assert_int_equal(mmk_touch(1, A, 2 * PG, true), 0);
+	assert_int_equal(mmk_mprotect(1, A + PG, PG, PROT_READ), 0);
+	assert_check_ok(m);
+	mm = mmk_get_mm(1);
+	assert_non_null(mm);
+	f = pt_format_of(mm);
+
+	/* A mapcount one too high. */
+	slot = pte_offset(mm, A, false);
+	assert_non_null(slot);
+	page = pfn_to_page(pte_pfn(f, pte_read(f, slot)));
+	atomic_fetch_add(&page->_mapcount, 1);
+	expect_check_fails(m, "mapcount 2, 1 entries map it");
+	atomic_fetch_sub(&page->_mapcount, 1);
+	assert_check_ok(m);
+
+	/* A writable entry in a read-only VMA. */
+	slot = pte_offset(mm, A + PG, false);
+	e = pte_read(f, slot);
+	pte_write(f, slot, e | _PAGE_RW);
+	flush_tlb_mm(mm);
+	expect_check_fails(m, "an entry allows more than its VMA");
+	pte_write(f, slot, e);
+	assert_check_ok(m);
+
+	/* A page-table page the counters do not know. */
+	atomic_fetch_sub(&mm->pgtables_bytes, (long)PAGE_SIZE);
+	expect_check_fails(m, "page-table pages, pgtables_bytes");
+	atomic_fetch_add(&mm->pgtables_bytes, (long)PAGE_SIZE);
+	assert_check_ok(m);
+	mmput(mm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_verifier_catches_page_corruption,
+					  teardown),
 		cmocka_unit_test_teardown(test_read_fault_maps_zero_page,
 					  teardown),
 		cmocka_unit_test_teardown(test_write_fault_attaches_anon_vma,

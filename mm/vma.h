@@ -37,6 +37,7 @@ struct mm_state {
 	struct task_struct *pid_hash[PID_HASH_SIZE];
 	int nr_tasks;
 	atomic_int max_map_count; /* sysctl vm.max_map_count */
+	atomic_int nr_mms; /* live mm_structs, in the pid table or not */
 	atomic_bool legacy_va_layout; /* sysctl vm.legacy_va_layout */
 	atomic_long vm_committed_as; /* Committed_AS, pages */
 	atomic_ulong next_ino;
@@ -211,6 +212,12 @@ void madvise_free_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end);
 void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss);
 bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len);
+/* Across the @n locked mms: every page's mapcount equals the entries
+ * mapping it (at least, unless @all: some mm is outside the list), its
+ * refcount covers them and the page cache's, and NR_PAGETABLE equals
+ * the page-table pages the mms hold. */
+bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
+		  bool all, char *why, size_t len);
 
 /* ---- mm/gup.c ---- */
 /* Fault in the pages of [start, end) (one VMA) that are not mapped for
