@@ -2172,10 +2172,108 @@ static void test_verifier_catches_page_corruption(void **state)
 	mmput(mm);
 }
 
+/*
+ * COW chains: parent 1 forks child 2, which forks grandchild 3; each
+ * writes its own value to the shared page in every order, and each sees
+ * only its own writes or what it inherited. Then the three exit in every
+ * order: the verifier holds after each exit and, at the end, every page
+ * and page-table page is back (MemFree as before the first spawn).
+ */
+static const int exit_orders[6][3] = {
+	{ 1, 2, 3 }, { 1, 3, 2 }, { 2, 1, 3 },
+	{ 2, 3, 1 }, { 3, 1, 2 }, { 3, 2, 1 },
+};
+
+static const int write_orders[6][3] = {
+	{ 1, 2, 3 }, { 1, 3, 2 }, { 2, 1, 3 },
+	{ 2, 3, 1 }, { 3, 1, 2 }, { 3, 2, 1 },
+};
+
+static uint64_t read_value(int pid, unsigned long addr)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(mmk_read_u64(pid, addr, &v), 0);
+	return v;
+}
+
+/* Free memory once the address-space caches hold no empty slabs. */
+static unsigned long free_kb_shrunk(struct mmk_machine *m)
+{
+	struct mm_state *ms = m->mm;
+
+	kmem_cache_shrink(ms->mm_cachep);
+	kmem_cache_shrink(ms->vma_cachep);
+	kmem_cache_shrink(ms->anon_vma_cachep);
+	kmem_cache_shrink(ms->avc_cachep);
+	kmem_cache_shrink(ms->task_cachep);
+	kmem_cache_shrink(ms->file_cachep);
+	return free_kb_drained(m);
+}
+
+static void test_cow_chains_in_every_order(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	unsigned long free0;
+	int w, x, i;
+
+	/* The caches and the zero page come with the first process. */
+	spawn(1);
+	assert_int_equal(mmk_exit(1), 0);
+	free0 = free_kb_shrunk(m);
+
+	for (w = 0; w < 6; w++) {
+		for (x = 0; x < 6; x++) {
+			spawn(1);
+			map_at(1, A, 2 * PG, RW, PRIV_ANON, NULL, 0);
+			assert_int_equal(mmk_write_u64(1, A, 100), 0);
+			assert_int_equal(mmk_write_u64(1, A + PG, 7), 0);
+			assert_int_equal(mmk_fork(1, 2), 0);
+			assert_int_equal(mmk_fork(2, 3), 0);
+			for (i = 0; i < 3; i++) {
+				int pid = write_orders[w][i];
+
+				assert_int_equal(read_value(pid, A), 100);
+			}
+			/* Each writes its pid after reading what it had. */
+			for (i = 0; i < 3; i++) {
+				int pid = write_orders[w][i];
+
+				assert_int_equal(mmk_write_u64(pid, A,
+							       (uint64_t)pid),
+						 0);
+				assert_check_ok(m);
+			}
+			for (i = 1; i <= 3; i++) {
+				assert_int_equal(read_value(i, A), (uint64_t)i);
+				/* The second page was never written after
+				 * fork: still one page, shared by three. */
+				assert_int_equal(read_value(i, A + PG), 7);
+			}
+			for (i = 0; i < 3; i++) {
+				int pid = exit_orders[x][i], other;
+
+				assert_int_equal(mmk_exit(pid), 0);
+				assert_check_ok(m);
+				for (other = 1; other <= 3; other++)
+					if (find_task(other))
+						assert_int_equal(
+							read_value(other, A),
+							(uint64_t)other);
+			}
+		}
+	}
+	assert_int_equal(free_kb_shrunk(m), free0);
+	assert_int_equal(meminfo_kb(m, "AnonPages"), 0);
+	assert_int_equal(meminfo_kb(m, "PageTables"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_verifier_catches_page_corruption,
+					  teardown),
+		cmocka_unit_test_teardown(test_cow_chains_in_every_order,
 					  teardown),
 		cmocka_unit_test_teardown(test_read_fault_maps_zero_page,
 					  teardown),
