@@ -4,12 +4,23 @@
  * kernel of this machine.
  *
  * Each sequence of calls (mmap, munmap, mprotect, mlock, munlock, mremap,
- * madvise, all with explicit addresses inside a 256 MiB test window) runs
- * twice: in a forked child of this process, through raw syscall(2), and in
- * process 1 of an mmkit machine. After every call both sides report the
- * result (address, 0 or -errno), the /proc/PID/maps lines of the window,
- * each window VMA's smaps "VmFlags:" line, and the change of VmLck, VmSize
- * and VmData in /proc/PID/status since the sequence began. The reports
+ * madvise, all with explicit addresses inside a 256 MiB test window, and
+ * touch) runs twice: in a forked child of this process, through raw
+ * syscall(2), and in process 1 of an mmkit machine. "touch ADDR LEN
+ * read|write" accesses one byte of every page of the range in ascending
+ * order (the byte at ADDR, then each page's first byte) and stops at the
+ * first fault: in the child with SIGSEGV/SIGBUS handlers that siglongjmp
+ * out (a write is one locked read-modify-write that stores back the byte
+ * it read, so it faults as a write at once, like mmk_touch(), and a read
+ * fault's fault-around does not happen first), in mmkit through
+ * mmk_touch(); its result is ok, SIGSEGV or SIGBUS. Write faults attach
+ * anon_vmas, which change later merges. After every call both sides
+ * report the result (address, 0, -errno or the signal), the
+ * /proc/PID/maps lines of the window, each window VMA's smaps "Rss:" and
+ * "Anonymous:" lines (not in sequences with MADV_HUGEPAGE: huge pages, and
+ * khugepaged, would make them differ) and its "VmFlags:" line, and the
+ * change of VmLck, VmSize and VmData in /proc/PID/status since the
+ * sequence began. The reports
  * must be equal, except for what the simulator cannot know (device and
  * inode of shared anonymous memory, host-dependent VmFlags such as "sd"),
  * and mmk_check() must pass after every call.
@@ -18,10 +29,11 @@
  * favour the edges of earlier calls (so VMAs split and merge), some
  * unaligned addresses, zero, ragged and wrapping lengths, invalid flag
  * combinations and unusual prot bits (w, x, PROT_SEM, PROT_GROWSDOWN),
- * MAP_GROWSDOWN and MAP_NONBLOCK now and then. Calls whose outcome
- * depends on where the kernel places a mapping (no MAP_FIXED, mremap that
- * may move without MREMAP_FIXED), mlockall and anything that touches
- * memory are not generated. A short list of directed sequences checks
+ * MAP_GROWSDOWN and MAP_NONBLOCK now and then, and touches (about 15% of
+ * the calls, 1 to 8 pages, mostly inside earlier mmap and mremap
+ * targets). Calls whose outcome depends on where the kernel places a
+ * mapping (no MAP_FIXED, mremap that may move without MREMAP_FIXED) and
+ * mlockall are not generated. A short list of directed sequences checks
  * each rule of LINUX-VMA-RULES.md once.
  *
  * Without CAP_IPC_LOCK (not root), mmkit's process is spawned
@@ -40,12 +52,14 @@
  *   MMKIT_DIFF_KEEP_GOING=1  report every distinct mismatch, then fail
  *   MMKIT_DIFF_MINIMIZE=0    do not shrink failing sequences
  *   MMKIT_DIFF_VERBOSE=1     print every call of every sequence
+ *   MMKIT_DIFF_RSS=0         do not compare the smaps Rss and Anonymous
  *   MMKIT_DIFF_SMAPS=1       also compare all smaps fields of the window's
  *                            VMAs (Rss, Anonymous, Locked, ...); after
  *                            MADV_FREE the kernel's LazyFree depends on
  *                            when its per-CPU LRU batch drains
  *   MMKIT_DIFF_EXCLUDE=W,..  generate no call whose script line has one of
- *                            these words (e.g. dontunmap,mlock,populate),
+ *                            these words (e.g. dontunmap,mlock,touch,
+ *                            write),
  *                            to look past a known mismatch
  * To rerun one printed sequence: MMKIT_DIFF_SEED=<seed> MMKIT_DIFF_LONG=1.
  */
@@ -101,6 +115,11 @@ static unsigned long ignored_vmflags_seen[1];
  * and MAP_LOCKED cause. */
 static bool smaps_fields;
 
+/* Compare each window VMA's smaps Rss and Anonymous (MMKIT_DIFF_RSS=0:
+ * never); rss_fields is set per sequence, off in those with
+ * MADV_HUGEPAGE. */
+static bool rss_wanted = true, rss_fields;
+
 /* Fields of /proc/PID/status compared as changes since the start. */
 static const char *const status_keys[] = { "VmLck", "VmSize", "VmData" };
 #define NR_STATUS_KEYS 3
@@ -122,11 +141,13 @@ enum dop {
 	OP_MUNLOCK,
 	OP_MREMAP,
 	OP_MADVISE,
+	OP_TOUCH,
 	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
-	"mmap", "munmap", "mprotect", "mlock", "munlock", "mremap", "madvise",
+	"mmap",	   "munmap", "mprotect", "mlock",
+	"munlock", "mremap", "madvise",	 "touch",
 };
 
 struct dcall {
@@ -136,7 +157,73 @@ struct dcall {
 	unsigned long flags; /* mmap, mremap */
 	unsigned long new_len, new_addr; /* mremap */
 	int advice; /* madvise */
+	bool write; /* touch */
 };
+
+/* ---- touch in the kernel child: SIGSEGV/SIGBUS end it ---- */
+
+static sigjmp_buf touch_jmp;
+static volatile sig_atomic_t touch_armed;
+
+static void touch_handler(int sig)
+{
+	if (!touch_armed) { /* a real crash of the child */
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	touch_armed = 0;
+	siglongjmp(touch_jmp, sig);
+}
+
+static void touch_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = touch_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* Store back the byte at @p: one write access (x86: a locked
+ * read-modify-write faults as a write, as mmk_touch()'s store does). */
+static void touch_write(volatile char *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("lock orb $0, %0" : "+m"(*p) : : "memory");
+#else
+	char v = *p;
+
+	*p = v;
+#endif
+}
+
+/* One byte of every page of [@addr, +@len) in ascending order (the byte
+ * at @addr, then each page's first): 0, or the signal that stopped it. */
+static long kernel_touch(unsigned long addr, unsigned long len, bool write)
+{
+	unsigned long end = addr + len < addr ? ~0UL : addr + len;
+	volatile unsigned long a;
+
+	for (a = addr & ~(PG - 1); a < end; a += PG) {
+		volatile char *p = (volatile char *)(a > addr ? a : addr);
+		int sig = sigsetjmp(touch_jmp, 1);
+
+		if (sig)
+			return sig;
+		touch_armed = 1;
+		if (write)
+			touch_write(p);
+		else
+			(void)*p;
+		touch_armed = 0;
+		if (a + PG < a)
+			break;
+	}
+	return 0;
+}
 
 /* Run @c on the host kernel: the result or -errno. */
 static long real_call(const struct dcall *c)
@@ -167,6 +254,8 @@ static long real_call(const struct dcall *c)
 	case OP_MADVISE:
 		r = syscall(SYS_madvise, c->addr, c->len, (long)c->advice);
 		break;
+	case OP_TOUCH:
+		return kernel_touch(c->addr, c->len, c->write);
 	default:
 		return -ENOSYS;
 	}
@@ -193,6 +282,8 @@ static long sim_call(const struct dcall *c)
 				  c->new_addr);
 	case OP_MADVISE:
 		return mmk_madvise(PID, c->addr, c->len, c->advice);
+	case OP_TOUCH:
+		return mmk_touch(PID, c->addr, c->len, c->write);
 	default:
 		return -ENOSYS;
 	}
@@ -223,6 +314,17 @@ static void fmt_ret(char *buf, size_t len, const struct dcall *c, long r)
 				return;
 			}
 		snprintf(buf, len, "E%ld", -r);
+	} else if (c->op == OP_TOUCH) {
+		if (r == 0)
+			snprintf(buf, len, "ok");
+		else if (r == MMK_SIGSEGV)
+			snprintf(buf, len, "SIGSEGV");
+		else if (r == MMK_SIGBUS)
+			snprintf(buf, len, "SIGBUS");
+		else if (r == MMK_SIGKILL)
+			snprintf(buf, len, "SIGKILL");
+		else
+			snprintf(buf, len, "signal %ld", r);
 	} else if (c->op == OP_MMAP || c->op == OP_MREMAP) {
 		snprintf(buf, len, "%#lx", (unsigned long)r);
 	} else {
@@ -358,6 +460,10 @@ static bool fmt_call(char *buf, size_t len, const struct dcall *c)
 			}
 		snprintf(buf, len, "madvise %d %#lx %#lx %s", PID, c->addr,
 			 c->len, a);
+		break;
+	case OP_TOUCH:
+		snprintf(buf, len, "touch %d %#lx %#lx %s", PID, c->addr,
+			 c->len, c->write ? "write" : "read");
 		break;
 	default:
 		snprintf(buf, len, "?");
@@ -596,13 +702,16 @@ static void build_report(struct sbuf *out, const char *maps, const char *smaps,
 		} else {
 			const char *f = fields[i];
 
-			while (smaps_fields && f < flags[i]) {
+			while ((smaps_fields || rss_fields) && f < flags[i]) {
 				size_t flen;
 				const char *fnext = next_line(f, &flen);
 
-				sb_putn(out, "  ", 2);
-				sb_putn(out, f, flen);
-				sb_putn(out, "\n", 1);
+				if (smaps_fields || !strncmp(f, "Rss:", 4) ||
+				    !strncmp(f, "Anonymous:", 10)) {
+					sb_putn(out, "  ", 2);
+					sb_putn(out, f, flen);
+					sb_putn(out, "\n", 1);
+				}
 				f = fnext;
 			}
 			sb_putn(out, flags[i], flags_len[i]);
@@ -649,7 +758,7 @@ enum diff_class {
 	DIFF_FLAGS = 2, /* VmFlags */
 	DIFF_STATUS = 4, /* VmLck, VmSize, VmData */
 	DIFF_FORMAT = 8, /* "!!" lines */
-	DIFF_SMAPS = 16, /* smaps fields (MMKIT_DIFF_SMAPS) */
+	DIFF_SMAPS = 16, /* smaps fields (Rss, Anonymous; MMKIT_DIFF_SMAPS) */
 };
 
 /* Is the @len bytes at @tok a VmFlags mnemonic of the host's
@@ -936,6 +1045,7 @@ kernel_child(int fd, const struct dcall *c, int n, const struct window *w)
 
 	for (i = 0; i < 4; i++)
 		signal(crash_signals[i], SIG_DFL);
+	touch_handlers();
 	alarm(60);
 	if (!maps || !smaps || !status || !rep ||
 	    read_file("/proc/self/maps", maps, PROC_CAP) < 0 ||
@@ -1151,6 +1261,11 @@ static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 	o->k.n = 0;
 	if (n < 1)
 		return;
+	/* Huge pages (and khugepaged) only come with MADV_HUGEPAGE. */
+	rss_fields = rss_wanted;
+	for (i = 0; i < n; i++)
+		if (c[i].op == OP_MADVISE && c[i].advice == MADV_HUGEPAGE)
+			rss_fields = false;
 	run_kernel(c, n, &x->w, &o->k);
 	if (o->k.status == CHILD_BUSY) {
 		o->skipped = true;
@@ -1237,8 +1352,11 @@ struct sig {
 	long kret, mret; /* errno, or 1 for success */
 };
 
-static long ret_class(long r)
+/* A touch's signal, an errno, or 1 for any other success. */
+static long ret_class(enum dop op, long r)
 {
+	if (op == OP_TOUCH)
+		return r;
 	return r < 0 && r >= -4095 ? r : 1;
 }
 
@@ -1250,8 +1368,8 @@ static struct sig outcome_sig(const struct dcall *c, const struct outcome *o)
 	s.kind = o->kind;
 	s.cls = o->kind == KIND_STATE ? o->cls : 0;
 	if (o->kind == KIND_RET) {
-		s.kret = ret_class(o->k.ret[o->at]);
-		s.mret = ret_class(o->mret[o->at]);
+		s.kret = ret_class(s.op, o->k.ret[o->at]);
+		s.mret = ret_class(s.op, o->mret[o->at]);
 	}
 	return s;
 }
@@ -1282,7 +1400,8 @@ static void describe_sig(char *buf, size_t len, const struct sig *s)
 		fmt_ret(k, sizeof k, &d, s->kret);
 		fmt_ret(m, sizeof m, &d, s->mret);
 		snprintf(what, sizeof what, " (kernel %s, mmkit %s)",
-			 s->kret == 1 ? "ok" : k, s->mret == 1 ? "ok" : m);
+			 s->kret == 1 && s->op != OP_TOUCH ? "ok" : k,
+			 s->mret == 1 && s->op != OP_TOUCH ? "ok" : m);
 	}
 	snprintf(buf, len, "%s: %s differs%s", op_names[s->op], kinds[s->kind],
 		 what);
@@ -1409,6 +1528,10 @@ struct gen {
 	unsigned long area; /* pages most calls fall into */
 	unsigned long bounds[64]; /* page numbers of earlier calls' edges */
 	int nb, nextb;
+	/* Earlier mmap and mremap targets (first page, pages): touches go
+	 * there mostly. */
+	unsigned long mapped[32][2];
+	int nm, nextm;
 };
 
 static uint64_t next_rand(uint64_t *s)
@@ -1438,6 +1561,15 @@ static void add_bound(struct gen *g, unsigned long page)
 	g->nextb = (g->nextb + 1) % 64;
 	if (g->nb < 64)
 		g->nb++;
+}
+
+static void add_mapped(struct gen *g, unsigned long page, unsigned long pages)
+{
+	g->mapped[g->nextm][0] = page;
+	g->mapped[g->nextm][1] = pages ? pages : 1;
+	g->nextm = (g->nextm + 1) % 32;
+	if (g->nm < 32)
+		g->nm++;
 }
 
 /* A page of the window: near earlier edges, in the busy area, or far. */
@@ -1562,6 +1694,7 @@ static void gen_mmap(struct gen *g, struct dcall *c, bool valid)
 		c->prot |= X_PROT_SEM;
 	add_bound(g, page);
 	add_bound(g, page + pages);
+	add_mapped(g, page, pages);
 }
 
 static void gen_mremap(struct gen *g, struct dcall *c)
@@ -1624,6 +1757,7 @@ static void gen_mremap(struct gen *g, struct dcall *c)
 		}
 		add_bound(g, dst);
 		add_bound(g, dst + np);
+		add_mapped(g, dst, np);
 	}
 	add_bound(g, page);
 	add_bound(g, page + op);
@@ -1639,9 +1773,40 @@ static const int advices[] = {
 	MADV_HUGEPAGE, MADV_NOHUGEPAGE, 999,
 };
 
+/* touch: 1-8 pages, mostly starting inside an earlier mmap or mremap
+ * target; now and then unaligned, ragged or empty. */
+static void gen_touch(struct gen *g, struct dcall *c)
+{
+	unsigned long pages = 1 + rnd(g, 8), page, r;
+
+	c->op = OP_TOUCH;
+	c->write = chance(g, 55);
+	if (g->nm && chance(g, 85)) {
+		const unsigned long *m =
+			g->mapped[rnd(g, (unsigned long)g->nm)];
+
+		page = m[0] + rnd(g, m[1]);
+		if (page + pages > m[0] + m[1] && chance(g, 75))
+			pages = m[0] + m[1] - page; /* stay inside */
+	} else {
+		page = pick_page(g);
+	}
+	page = fit(page, pages);
+	c->addr = g->base + page * PG;
+	c->len = pages * PG;
+	r = rnd(g, 100);
+	if (r < 8)
+		c->addr += 1 + rnd(g, PG - 1);
+	else if (r < 16)
+		c->len -= 1 + rnd(g, PG - 1);
+	else if (r < 18)
+		c->len = 0;
+}
+
 static void gen_call(struct gen *g, struct dcall *c, int i)
 {
-	static const unsigned int weights[NR_OPS] = { 30, 8, 18, 8, 7, 17, 12 };
+	static const unsigned int weights[NR_OPS] = { 26, 7,  15, 7,
+						      6,  14, 10, 15 };
 	unsigned long r = rnd(g, 100), pages, page;
 	int op = 0;
 
@@ -1660,6 +1825,10 @@ static void gen_call(struct gen *g, struct dcall *c, int i)
 	}
 	if (op == OP_MREMAP) {
 		gen_mremap(g, c);
+		return;
+	}
+	if (op == OP_TOUCH) {
+		gen_touch(g, c);
 		return;
 	}
 	pages = pick_pages(g);
@@ -1853,6 +2022,7 @@ static void ctx_init(struct ctx *x)
 			 "spawn %d unprivileged\n  setrlimit %d memlock %lu",
 			 PID, PID, x->memlock);
 	smaps_fields = env_long("MMKIT_DIFF_SMAPS", 0) != 0;
+	rss_wanted = env_long("MMKIT_DIFF_RSS", 1) != 0;
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = 4ULL << 30; /* overcommit never refuses */
 	x->m = mmk_boot(&cfg);
@@ -1893,7 +2063,7 @@ static void test_random_sequences(void **state)
 	struct outcome *o;
 	struct seen_sig seen[64];
 	int nseen = 0, failed = 0, skipped = 0, j;
-	unsigned long calls = 0;
+	unsigned long calls = 0, touches[4] = { 0 }; /* all, ok, SEGV, BUS */
 	struct ctx x;
 	long i;
 	size_t f;
@@ -1926,6 +2096,14 @@ static void test_random_sequences(void **state)
 				(unsigned long long)seed);
 		run_seq(&x, c, (int)ncalls, true, o);
 		calls += (unsigned long)o->n;
+		for (j = 0; j < o->n && j < o->k.n; j++) {
+			if (c[j].op != OP_TOUCH)
+				continue;
+			touches[0]++;
+			touches[o->k.ret[j] == 0	   ? 1 :
+				o->k.ret[j] == MMK_SIGSEGV ? 2 :
+							     3]++;
+		}
 		if (o->skipped) {
 			skipped++;
 			outcome_free(o);
@@ -1974,6 +2152,9 @@ static void test_random_sequences(void **state)
 	print_message("vma_diff: %ld sequences, %lu calls compared, "
 		      "%d failed\n",
 		      i < nseq ? i + 1 : nseq, calls, failed);
+	print_message("vma_diff: %lu touches compared (kernel: %lu ok, %lu "
+		      "SIGSEGV, %lu SIGBUS)\n",
+		      touches[0], touches[1], touches[2], touches[3]);
 	if (nseen > 1 || (nseen && seen[0].count > 1)) {
 		print_message("vma_diff: distinct mismatches:\n");
 		for (j = 0; j < nseen; j++) {
@@ -2033,6 +2214,10 @@ static void test_random_sequences(void **state)
 #define MADVISE(a, l, adv)                                                 \
 	{                                                                  \
 		.op = OP_MADVISE, .addr = (a), .len = (l), .advice = (adv) \
+	}
+#define TOUCH(a, l, w)                                                \
+	{                                                             \
+		.op = OP_TOUCH, .addr = (a), .len = (l), .write = (w) \
 	}
 #define MOVE (MREMAP_MAYMOVE | MREMAP_FIXED)
 #define END                  \
@@ -2177,6 +2362,39 @@ static const struct directed directed[] = {
 	    MADVISE(P(0), P(6), MADV_WIPEONFORK),
 	    MADVISE(P(5), P(1), MADV_HUGEPAGE), MADVISE(P(0), P(8), MADV_FREE),
 	    END } },
+	{ "C/K: write faults attach anon_vmas, read faults do not",
+	  { MMAP(P(0), P(2), RW, ANON_P), TOUCH(P(0), P(2), true),
+	    MMAP(P(4), P(2), RW, ANON_P), TOUCH(P(4), P(2), false),
+	    MMAP(P(2), P(2), RW, ANON_P), MMAP(P(10), P(2), RW, ANON_P),
+	    TOUCH(P(10) + 5, P(1), true), MMAP(P(6), P(4), RW, ANON_P),
+	    TOUCH(P(4), P(1), true), END } },
+	{ "C: a first write fault reuses the neighbour's anon_vma",
+	  { MMAP(P(0), P(2), RW, ANON_P), TOUCH(P(0), P(1), true),
+	    MPROTECT(P(0), P(2), PROT_READ), MMAP(P(2), P(2), RW, ANON_P),
+	    TOUCH(P(3), P(1), true), MPROTECT(P(0), P(2), RW),
+	    MMAP(P(8), P(2), RW, ANON_P | MAP_LOCKED),
+	    MMAP(P(6), P(2), RW, ANON_P), TOUCH(P(6), P(2), true),
+	    MUNLOCK(P(8), P(2)), END } },
+	{ "K: SIGSEGV, SIGBUS and the pages before them",
+	  { MMAP(P(0), P(2), PROT_READ, ANON_P), TOUCH(P(0), P(2), true),
+	    TOUCH(P(0), P(3), false), MMAP(P(4), P(1), PROT_NONE, ANON_P),
+	    TOUCH(P(4), P(1), false), MMAP(P(6), P(2), RW, ANON_S),
+	    MREMAP(P(6), P(2), P(4), 0, 0), TOUCH(P(6), P(4), true),
+	    TOUCH(P(6), P(4), false), MMAP(P(12), P(2), PROT_WRITE, ANON_P),
+	    TOUCH(P(12), P(2), false), TOUCH(P(12), 0, true),
+	    TOUCH(P(13) + 7, 1, true), END } },
+	{ "K: shared pages stay cached: dontneed, fault-around, mremap",
+	  { MMAP(P(0), P(20), RW, ANON_S), TOUCH(P(0), P(20), true),
+	    MADVISE(P(0), P(20), MADV_DONTNEED), TOUCH(P(3), P(1), false),
+	    TOUCH(P(17), P(1), true), MREMAP(P(0), P(20), P(20), MOVE, P(40)),
+	    MADVISE(P(40), P(20), MADV_DONTNEED), TOUCH(P(58), P(1), false),
+	    MLOCK(P(40), P(4)), END } },
+	{ "K: populate and mlock after touches, dontneed and free",
+	  { MMAP(P(0), P(8), RW, ANON_P), TOUCH(P(2), P(2), false),
+	    TOUCH(P(5), P(2), true), MADVISE(P(5), P(1), MADV_DONTNEED),
+	    MADVISE(P(6), P(1), MADV_FREE), MLOCK(P(0), P(8)),
+	    MUNLOCK(P(0), P(8)), MREMAP(P(0), P(8), P(4), 0, 0),
+	    MREMAP(P(0), P(4), P(8), 0, 0), TOUCH(P(0), P(8), true), END } },
 };
 
 static void test_directed_sequences(void **state)
