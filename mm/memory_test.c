@@ -343,26 +343,7 @@ static unsigned long free_kb_drained(struct mmk_machine *m)
 /* The /proc/vmstat counter @name. */
 static unsigned long vmstat(struct mmk_machine *m, const char *name)
 {
-	char *text = proc(m, "/proc/vmstat");
-	size_t n = strlen(name);
-	const char *line = text;
-	unsigned long v = 0;
-	bool found = false;
-
-	while (line && *line) {
-		if (!strncmp(line, name, n) && line[n] == ' ') {
-			v = strtoul(line + n + 1, NULL, 10);
-			found = true;
-			break;
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	free(text);
-	if (!found)
-		fail_msg("/proc/vmstat has no %s", name);
-	return v;
+	return proc_field(m, "/proc/vmstat", name, ' ');
 }
 
 /* ---- demand paging ---- */

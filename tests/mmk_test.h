@@ -68,17 +68,19 @@ static inline bool dmesg_has(struct mmk_machine *m, const char *needle)
 	return found;
 }
 
-/* The value of the /proc/meminfo line "@key:", in kB. */
-static inline unsigned long meminfo_kb(struct mmk_machine *m, const char *key)
+/* The number after "@key" and the separator @sep (':' in meminfo, ' ' in
+ * vmstat) in the procfs file @path; fails the test if there is none. */
+static inline unsigned long proc_field(struct mmk_machine *m, const char *path,
+				       const char *key, char sep)
 {
-	char *text = proc(m, "/proc/meminfo");
+	char *text = proc(m, path);
 	size_t klen = strlen(key);
 	char *line = text;
 	unsigned long v = 0;
 	bool found = false;
 
 	while (line && *line) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
+		if (!strncmp(line, key, klen) && line[klen] == sep) {
 			v = strtoul(line + klen + 1, NULL, 10);
 			found = true;
 			break;
@@ -89,8 +91,14 @@ static inline unsigned long meminfo_kb(struct mmk_machine *m, const char *key)
 	}
 	free(text);
 	if (!found)
-		fail_msg("meminfo has no %s", key);
+		fail_msg("%s has no %s", path, key);
 	return v;
+}
+
+/* The value of the /proc/meminfo line "@key:", in kB. */
+static inline unsigned long meminfo_kb(struct mmk_machine *m, const char *key)
+{
+	return proc_field(m, "/proc/meminfo", key, ':');
 }
 
 #endif /* MMK_TESTS_MMK_TEST_H */
