@@ -455,15 +455,8 @@ int main(int argc, char **argv)
 	memset(&hfork, 0, sizeof hfork);
 	memset(&hcow, 0, sizeof hcow);
 	memset(&fr, 0, sizeof fr);
-	init_cpus();
-	pin_self(0);
-	if (init_parent())
+	if (bench_parent_start())
 		return 1;
-	if (sysconf(_SC_PAGESIZE) != (long)PG) {
-		printf("ERR host page size %ld, not 4096\n",
-		       sysconf(_SC_PAGESIZE));
-		return 1;
-	}
 
 	/* The host side of 2. and 3. first, while this process is small. */
 	fprintf(stderr, "  [" BENCH_NAME "] host fork, COW ...\n");

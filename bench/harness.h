@@ -321,6 +321,23 @@ static inline int init_parent(void)
 	return 0;
 }
 
+/* The start of a bench's parent process: CPUs, pinned to the first, the
+ * child machinery, and 4 KiB host pages (which the benches assume).
+ * Return: 0, or 1 after printing why. */
+static inline int bench_parent_start(void)
+{
+	init_cpus();
+	pin_self(0);
+	if (init_parent())
+		return 1;
+	if (sysconf(_SC_PAGESIZE) != 4096) {
+		printf("ERR host page size %ld, not 4096\n",
+		       sysconf(_SC_PAGESIZE));
+		return 1;
+	}
+	return 0;
+}
+
 /* The closing line of the parent. */
 static inline void print_done(uint64_t t_start, int rc)
 {

@@ -653,15 +653,8 @@ int main(void)
 	memset(lr, 0, sizeof lr);
 	memset(pair, 0, sizeof pair);
 	memset(prot, 0, sizeof prot);
-	init_cpus();
-	pin_self(0);
-	if (init_parent())
+	if (bench_parent_start())
 		return 1;
-	if (sysconf(_SC_PAGESIZE) != (long)PG) {
-		printf("ERR host page size %ld, not 4096\n",
-		       sysconf(_SC_PAGESIZE));
-		return 1;
-	}
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = 4ULL << 30;
 	m = mmk_boot(&cfg);
