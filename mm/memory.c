@@ -59,17 +59,11 @@ static void add_mm_counter(struct mm_struct *mm, int member, long value)
 	atomic_fetch_add(&mm->rss_stat[member], value);
 }
 
-/* Flags of a user page, which other processes may change concurrently. */
-static bool page_flag_test(const struct page *page, int nr)
-{
-	return (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >> nr) & 1;
-}
-
 static int mm_counter_of(const struct page *page)
 {
 	if (PageAnon(page))
 		return MM_ANONPAGES;
-	return page_flag_test(page, PG_swapbacked) ? MM_SHMEMPAGES :
+	return test_page_flag(page, PG_swapbacked) ? MM_SHMEMPAGES :
 						     MM_FILEPAGES;
 }
 
@@ -115,7 +109,6 @@ static unsigned long linear_page_index(const struct vm_area_struct *vma,
 void flush_tlb_mm(struct mm_struct *mm)
 {
 	memset(mm->tlb, 0, sizeof(mm->tlb));
-	mm->tlb_flushes++;
 }
 
 static struct mmk_tlb_entry *tlb_slot(struct mm_struct *mm, unsigned long addr)
@@ -143,15 +136,11 @@ void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty)
 	add_mm_counter(mm, mm_counter_of(page), -1);
 	if (dirty && !anon)
 		page_flag_set(page, PG_dirty);
-	if (atomic_fetch_sub(&page->_mapcount, 1) == 1) {
+	if (atomic_fetch_sub(&page->_mapcount, 1) == 1)
 		node_stat_add(mm->machine, page,
 			      anon ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
-		if (anon && page_ref_count(page) == 1) {
-			/* The last user: free it clean. */
-			page->mapping = NULL;
-			page->flags = 0;
-		}
-	}
+	/* The last reference frees it; freeing drops an anonymous page's
+	 * anon_vma and flags (free_pages_prepare). */
 	put_page(page);
 }
 
@@ -677,14 +666,14 @@ static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		return;
 	page = pfn_to_page(pte_pfn(f, e));
 	mapcount = page_mapcount(page);
-	dirty = (e & _PAGE_DIRTY) || page_flag_test(page, PG_dirty);
-	young = (e & _PAGE_ACCESSED) || page_flag_test(page, PG_referenced);
+	dirty = (e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty);
+	young = (e & _PAGE_ACCESSED) || test_page_flag(page, PG_referenced);
 	mss->resident += PAGE_SIZE;
 	if (young)
 		mss->referenced += PAGE_SIZE;
 	if (PageAnon(page)) {
 		mss->anonymous += PAGE_SIZE;
-		if (!page_flag_test(page, PG_swapbacked) && !dirty)
+		if (!test_page_flag(page, PG_swapbacked) && !dirty)
 			mss->lazyfree += PAGE_SIZE;
 	}
 	if (mapcount < 1)

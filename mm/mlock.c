@@ -94,21 +94,6 @@ int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, size_t len,
 	return 0;
 }
 
-/* Pages of [start, start + len) already in locked VMAs. */
-static unsigned long count_mm_mlocked_page_nr(struct mm_struct *mm,
-					      unsigned long start, size_t len)
-{
-	unsigned long end = start + len, count = 0;
-	struct vm_area_struct *vma = find_vma(mm, start);
-
-	for (; vma && vma->vm_start < end; vma = vma->vm_next)
-		if (vma->vm_flags & VM_LOCKED)
-			count += (min(end, vma->vm_end) -
-				  max(start, vma->vm_start)) >>
-				 PAGE_SHIFT;
-	return count;
-}
-
 int do_mlock(struct mm_struct *mm, unsigned long start, size_t len,
 	     unsigned long flags)
 {
@@ -124,7 +109,8 @@ int do_mlock(struct mm_struct *mm, unsigned long start, size_t len,
 		lock_limit >>= PAGE_SHIFT;
 	locked = (len >> PAGE_SHIFT) + mm->locked_vm;
 	if (locked > lock_limit && !capable(mm))
-		locked -= count_mm_mlocked_page_nr(mm, start, len);
+		locked -= count_vma_pages_range(mm, start, start + len,
+						VM_LOCKED);
 	if (locked <= lock_limit || capable(mm))
 		error = apply_vma_lock_flags(mm, start, len, flags);
 	else

@@ -38,6 +38,7 @@
  *    Committed_AS.
  */
 #include "mm/pgtable.h"
+#include "lib/avltree.h"
 
 #include <mmkit/slab.h>
 
@@ -140,10 +141,6 @@ struct unmapped_area_info {
 	unsigned long length, low_limit, high_limit;
 };
 
-#define vma_of(n)                                                              \
-	((struct vm_area_struct *)((char *)(n)-offsetof(struct vm_area_struct, \
-							vm_rb)))
-
 static unsigned long gap_start_of(const struct vm_area_struct *v)
 {
 	return v->vm_prev ? vm_end_gap(v->vm_prev) : 0;
@@ -199,20 +196,13 @@ static unsigned long bottomup_search(const struct avl_node *n,
 	return bottomup_search(n->right, info);
 }
 
-static const struct vm_area_struct *last_vma(const struct mm_struct *mm)
-{
-	const struct avl_node *n = mm->mm_rb;
-
-	while (n && n->right)
-		n = n->right;
-	return n ? vma_of(n) : NULL;
-}
-
 static unsigned long vm_unmapped_area(struct mm_struct *mm,
 				      struct unmapped_area_info *info,
 				      bool topdown)
 {
-	const struct vm_area_struct *last = last_vma(mm);
+	struct avl_root root = { mm->mm_rb, NULL };
+	const struct avl_node *n = avl_last(&root);
+	const struct vm_area_struct *last = n ? vma_of(n) : NULL;
 	unsigned long len = info->length, end, r;
 
 	info->low_limit = max(info->low_limit, MMAP_MIN_ADDR);
@@ -355,20 +345,6 @@ static bool accountable_mapping(unsigned long vm_flags)
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
 }
 
-static unsigned long count_accounted(struct mm_struct *mm, unsigned long start,
-				     unsigned long end)
-{
-	struct vm_area_struct *vma = find_vma_intersection(mm, start, end);
-	unsigned long pages = 0;
-
-	for (; vma && vma->vm_start < end; vma = vma->vm_next)
-		if (vma->vm_flags & VM_ACCOUNT)
-			pages += (min(end, vma->vm_end) -
-				  max(start, vma->vm_start)) >>
-				 PAGE_SHIFT;
-	return pages;
-}
-
 /* Would unmapping [start, end) need a split that map_count forbids? */
 static bool munmap_would_exceed(struct mm_struct *mm, unsigned long start,
 				unsigned long end)
@@ -392,12 +368,13 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 
 	if (!may_expand_vm(mm, vm_flags, pglen) &&
 	    !may_expand_vm(mm, vm_flags,
-			   pglen - count_vma_pages_range(mm, addr, end)))
+			   pglen - count_vma_pages_range(mm, addr, end, 0)))
 		return (unsigned long)-ENOMEM;
 	if (munmap_would_exceed(mm, addr, end))
 		return (unsigned long)-ENOMEM;
 	if (accountable) {
-		charged = pglen - count_accounted(mm, addr, end);
+		charged = pglen -
+			  count_vma_pages_range(mm, addr, end, VM_ACCOUNT);
 		if (charged && security_vm_enough_memory_mm(mm, (long)charged))
 			return (unsigned long)-ENOMEM;
 		vm_flags |= VM_ACCOUNT;

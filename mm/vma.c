@@ -39,10 +39,6 @@
 #include "lib/avltree.h"
 #include <mmkit/slab.h>
 
-#define vma_of(n)                                                              \
-	((struct vm_area_struct *)((char *)(n)-offsetof(struct vm_area_struct, \
-							vm_rb)))
-
 /* ---- tree ---- */
 
 static unsigned long vma_compute_gap(const struct vm_area_struct *vma)
@@ -332,14 +328,16 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 }
 
 unsigned long count_vma_pages_range(struct mm_struct *mm, unsigned long start,
-				    unsigned long end)
+				    unsigned long end, unsigned long flags)
 {
 	struct vm_area_struct *vma = find_vma_intersection(mm, start, end);
 	unsigned long pages = 0;
 
 	for (; vma && vma->vm_start < end; vma = vma->vm_next)
-		pages += (min(end, vma->vm_end) - max(start, vma->vm_start)) >>
-			 PAGE_SHIFT;
+		if ((vma->vm_flags & flags) == flags)
+			pages += (min(end, vma->vm_end) -
+				  max(start, vma->vm_start)) >>
+				 PAGE_SHIFT;
 	return pages;
 }
 

@@ -116,6 +116,9 @@ static inline bool is_data_mapping(unsigned long flags)
 	return (flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
 }
 
+/* The VMA of a node of the VMA tree. */
+#define vma_of(n) container_of(n, struct vm_area_struct, vm_rb)
+
 /* ---- mm/vma.c ---- */
 struct vm_area_struct *vm_area_alloc(struct mm_struct *mm);
 struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig);
@@ -157,8 +160,9 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
 /* Unmap [start, end) (do_vmi_align_munmap); @account: uncharge VM_ACCOUNT. */
 int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		  bool account);
+/* Pages of [start, end) in VMAs that have all of @flags (0: any VMA). */
 unsigned long count_vma_pages_range(struct mm_struct *mm, unsigned long start,
-				    unsigned long end);
+				    unsigned long end, unsigned long flags);
 /* Unmap every VMA (exit_mmap). */
 void exit_mmap(struct mm_struct *mm);
 bool mm_verify(struct mm_struct *mm, char *why, size_t len);

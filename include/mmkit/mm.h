@@ -49,7 +49,9 @@ enum pageflags {
 
 static inline bool test_page_flag(const struct page *page, int nr)
 {
-	return (page->flags >> nr) & 1;
+	/* One relaxed load (a plain load on x86): the flags of a user page
+	 * change under other processes' locks. */
+	return (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >> nr) & 1;
 }
 
 static inline void set_page_flag(struct page *page, int nr)

@@ -148,7 +148,6 @@ struct mm_struct {
 	unsigned long mmap_base; /* top of the top-down mmap area */
 	unsigned long mmap_legacy_base; /* bottom-up base */
 	unsigned long task_size; /* size of user space */
-	unsigned long highest_vm_end;
 	bool topdown; /* MMF_TOPDOWN */
 	int map_count;
 	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm,
@@ -163,7 +162,6 @@ struct mm_struct {
 	/* The simulated TLB: a direct-mapped cache of translations, flushed
 	 * whenever an entry it may hold changes (flush_tlb_mm). */
 	struct mmk_tlb_entry tlb[MMK_TLB_ENTRIES];
-	unsigned long tlb_flushes;
 	atomic_int mm_users; /* the process and callers of mmk_get_mm() */
 	struct task_struct *owner;
 	struct mmk_machine *machine;
