@@ -38,13 +38,13 @@ fuzz: deps
 # in .clang-tidy, every finding an error) over the library and the CLI.
 # Both are installed by scripts/deps.sh lint.
 TIDY_SRCS = $(filter-out %_test.c,$(wildcard lib/*.c platform/*.c mm/*.c \
-	fs/*.c kernel/*.c proc/*.c script/*.c cli/*.c))
+	fs/*.c kernel/*.c proc/*.c script/*.c cli/*.c malloc/*.c))
 lint:
 	@sh scripts/deps.sh lint
 	@cppcheck --enable=warning,performance,portability --std=c11 \
 		--error-exitcode=1 --quiet --inline-suppr \
 		--suppress=missingIncludeSystem -Iinclude -I. \
-		lib platform mm fs kernel proc script cli tests bench fuzz && echo "lint: cppcheck clean"
+		lib platform mm fs kernel proc script cli malloc tests bench fuzz && echo "lint: cppcheck clean"
 	@printf '%s\n' $(TIDY_SRCS) | xargs -P$(JOBS) -n1 sh -c 'clang-tidy \
 		--quiet "$$@" -- -std=c11 -D_GNU_SOURCE -DMMK_DEBUG=1 -Iinclude \
 		-I. 2>/dev/null' clang-tidy && echo "lint: clang-tidy clean ($(words $(TIDY_SRCS)) files)"

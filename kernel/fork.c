@@ -396,7 +396,7 @@ unsigned long vm_memory_committed(struct mmk_machine *m)
 
 int mm_state_init(struct mmk_machine *m)
 {
-	struct mm_state *ms = calloc(1, sizeof(*ms));
+	struct mm_state *ms = mmk_host_zalloc(sizeof(*ms));
 
 	if (!ms)
 		return -ENOMEM;
@@ -467,7 +467,7 @@ void mm_state_exit(struct mmk_machine *m)
 	/* The machine's memory, caches included, goes away as a whole. */
 	pthread_mutex_destroy(&m->mm->lock);
 	pthread_mutex_destroy(&m->mm->anon_vma_lock);
-	free(m->mm);
+	mmk_host_free(m->mm);
 	m->mm = NULL;
 }
 
@@ -481,7 +481,7 @@ bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
 	if (!ms)
 		return true;
 	pthread_mutex_lock(&ms->lock);
-	mms = malloc(sizeof(struct mm_struct *) * (size_t)(ms->nr_tasks + 1));
+	mms = mmk_host_zalloc(sizeof(struct mm_struct *) * (size_t)(ms->nr_tasks + 1));
 	if (!mms) {
 		pthread_mutex_unlock(&ms->lock);
 		return verify_fail(why, len, "verifier out of host memory");
@@ -510,6 +510,6 @@ bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
 	for (i = 0; i < n; i++)
 		mmap_write_unlock(mms[i]);
 	pthread_mutex_unlock(&ms->lock);
-	free(mms);
+	mmk_host_free(mms);
 	return ok;
 }

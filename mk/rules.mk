@@ -15,6 +15,11 @@ TEST_SRCS := $(sort $(wildcard lib/*_test.c mm/*_test.c proc/*_test.c script/*_t
 BENCH_SRCS := $(sort $(wildcard bench/*_bench.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
+# libmmkit-malloc.so: the library again, built to be preloaded (initial-exec
+# TLS, every symbol hidden but the malloc API, no debug checks).
+MALLOC_SRCS := $(sort $(filter-out %_test.c,$(wildcard malloc/*.c)))
+MALLOC_CFLAGS = -O2 -g -fvisibility=hidden -ftls-model=initial-exec -UMMK_DEBUG -DMMK_DEBUG=0
+MALLOC_OBJS := $(patsubst %.c,$(O)/mobj/%.o,$(LIB_SRCS) $(MALLOC_SRCS))
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/tour.o
 TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS)))
 BENCHES := $(patsubst %.c,$(O)/bench/%,$(notdir $(BENCH_SRCS)))
@@ -22,7 +27,17 @@ BENCHES := $(patsubst %.c,$(O)/bench/%,$(notdir $(BENCH_SRCS)))
 .PHONY: all tests benches run-tests run-benches install
 .SUFFIXES:
 
-all: $(O)/lib/libmmkit.a $(O)/lib/libmmkit.so $(O)/bin/mmkit
+all: $(O)/lib/libmmkit.a $(O)/lib/libmmkit.so $(O)/lib/libmmkit-malloc.so $(O)/bin/mmkit
+
+$(O)/mobj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (malloc)"
+	@$(CC) $(CFLAGS_ALL) $(MALLOC_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/lib/libmmkit-malloc.so: $(MALLOC_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) -shared -Wl,-z,now -o $@ $^ $(LDLIBS_ALL)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -55,7 +70,7 @@ $(O)/bin/mmkit: $(CLI_OBJS) $(O)/lib/libmmkit.a
 	@echo "  LD      $@"
 	@$(CC) -o $@ $(CLI_OBJS) $(O)/lib/libmmkit.a $(LDLIBS_ALL)
 
-tests: $(TESTS) $(O)/bin/mmkit
+tests: $(TESTS) $(O)/bin/mmkit $(O)/lib/libmmkit-malloc.so
 
 define test_rule
 $(O)/tests/$(basename $(notdir $(1))): $(O)/obj/$(basename $(1)).o $(O)/lib/libmmkit.a
@@ -82,7 +97,7 @@ run-tests: $(TESTS)
 	for t in $(TESTS); do \
 	  case "$$t" in *$(TEST_FILTER)*) ;; *) continue;; esac; \
 	  echo "== $$t"; \
-	  if MMKIT=$(O)/bin/mmkit $$t; then pass=$$((pass+1)); \
+	  if MMKIT=$(O)/bin/mmkit MMKIT_MALLOC_SO=$(O)/lib/libmmkit-malloc.so $$t; then pass=$$((pass+1)); \
 	  else fail=$$((fail+1)); failed="$$failed $$t"; fi; \
 	done; \
 	[ -z "$$failed" ] || echo "failed:$$failed"; \
@@ -90,7 +105,7 @@ run-tests: $(TESTS)
 	[ $$fail -eq 0 ]
 
 run-benches: $(BENCHES)
-	@for b in $(BENCHES); do echo "== $$b"; MMKIT=$(O)/bin/mmkit $$b || exit 1; done
+	@for b in $(BENCHES); do echo "== $$b"; MMKIT=$(O)/bin/mmkit MMKIT_MALLOC_SO=$(O)/lib/libmmkit-malloc.so $$b || exit 1; done
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/mmkit/uapi $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
@@ -101,4 +116,4 @@ install: all
 	install -m 755 $(O)/bin/mmkit $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' mk/mmkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mmkit.pc
 
--include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(O)/mobj -name '*.d' 2>/dev/null)

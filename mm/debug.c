@@ -34,13 +34,13 @@
 void mmk_log_init(struct mmk_log *log)
 {
 	pthread_mutex_init(&log->lock, NULL);
-	log->buf = malloc(MMK_LOG_SIZE);
+	log->buf = mmk_host_zalloc(MMK_LOG_SIZE);
 	log->head = 0;
 }
 
 void mmk_log_destroy(struct mmk_log *log)
 {
-	free(log->buf);
+	mmk_host_free(log->buf);
 	log->buf = NULL;
 	pthread_mutex_destroy(&log->lock);
 }

@@ -119,6 +119,7 @@ struct mmk_machine {
 	bool pcp_enabled;
 	bool asym_fence; /* membarrier available */
 	pthread_mutex_t drain_lock;
+	pthread_mutex_t deferred_lock; /* serialises deferred_grow_zone */
 	atomic_ulong vm_events[NR_VM_EVENT_ITEMS]; /* threads without a CPU */
 	atomic_long node_stat[MAX_NUMNODES][NR_VM_NODE_STAT_ITEMS];
 
@@ -170,6 +171,21 @@ void mmk_release_cpu(void);
 /* The machine's memory: layout, memblock, nodes, zones, mem_map and buddy
  * lists (mm/init.c's mmk_boot then starts the slab allocator). */
 struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg);
+/* Put the next section of @zone's deferred memory on its free lists;
+ * false when it has none left. */
+bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone);
+static inline bool zone_has_deferred(const struct zone *z)
+{
+	return atomic_load_explicit(&((struct zone *)z)->deferred_pfn,
+				    memory_order_relaxed) <
+	       z->zone_start_pfn + z->spanned_pages;
+}
+
+#define for_each_zone_m(m, nid, t, z)                                       \
+	for (nid = 0; nid < (m)->nr_nodes; nid++)                           \
+		for (t = 0; t < MAX_NR_ZONES &&                             \
+			    ((z = &(m)->node_data[nid]->node_zones[t]), 1); \
+		     t++)
 
 #define for_each_online_node(m, nid) for (nid = 0; nid < (m)->nr_nodes; nid++)
 #define for_each_zone_in_node(pgdat, zone) \
@@ -252,10 +268,37 @@ void memblock_for_each_free_range(const struct memblock *mb,
 				  void *arg);
 
 /* ---- mm/page_alloc.c ---- */
+/* PG_reported shares its bit with PG_uptodate, as in Linux: it is only
+ * set on the head of a free block. */
+#define PG_reported PG_uptodate
+/* Take a free block off its list (page reporting isolates blocks while it
+ * reports them) and put a reported one back. Zone locked. */
+void __isolate_free_block(struct mmk_machine *m, struct zone *zone,
+			  unsigned long pfn, unsigned int order);
+void __putback_reported_block(struct mmk_machine *m, struct zone *zone,
+			      unsigned long pfn, unsigned int order);
+
+void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase);
+void slab_atfork(struct mmk_machine *m, enum mmk_atfork phase);
+
+/* ---- mm/page_reporting.c ---- */
+/* A block of page_reporting_order or more was freed (zone locked). */
+void page_reporting_notify_free(struct mmk_machine *m, struct zone *zone);
+void __page_reporting_run(struct mmk_machine *m, struct zone *zone);
+/* After the zone lock is dropped: report what notify_free asked for. */
+static inline void page_reporting_run(struct mmk_machine *m, struct zone *zone)
+{
+	if (unlikely(atomic_load_explicit(&zone->report_pending,
+					  memory_order_relaxed)))
+		__page_reporting_run(m, zone);
+}
 void mmk_page_alloc_init(struct mmk_machine *m);
 void mmk_free_boot_range(struct mmk_machine *m, unsigned long spfn,
 			 unsigned long epfn);
 void setup_per_zone_wmarks(struct mmk_machine *m);
+/* Watermarks and reserves again after managed_pages changed (deferred
+ * init), leaving the per-CPU list sizes as boot set them. */
+void setup_per_zone_wmarks_late(struct mmk_machine *m);
 void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone);
 bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len);
 unsigned long nr_free_buffer_pages(struct mmk_machine *m);

@@ -924,7 +924,7 @@ static struct pfn_count *pfn_slot(struct pfn_count *tab, size_t cap,
 static bool pfn_table_grow(struct pages_verify_args *a)
 {
 	size_t cap = a->cap ? a->cap * 2 : 1024, i;
-	struct pfn_count *tab = calloc(cap, sizeof(*tab));
+	struct pfn_count *tab = mmk_host_zalloc((size_t)(cap) * sizeof(*tab));
 
 	if (!tab)
 		return false;
@@ -932,7 +932,7 @@ static bool pfn_table_grow(struct pages_verify_args *a)
 		if (a->tab[i].pfn_plus_one)
 			*pfn_slot(tab, cap, a->tab[i].pfn_plus_one - 1) =
 				a->tab[i];
-	free(a->tab);
+	mmk_host_free(a->tab);
 	a->tab = tab;
 	a->cap = cap;
 	return true;
@@ -996,7 +996,7 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 		a.f = pt_format_of(mms[k]);
 		walk_ptes(mms[k], 0, mms[k]->task_size, pages_verify_one, &a);
 		if (a.bad_what) {
-			free(a.tab);
+			mmk_host_free(a.tab);
 			return verify_fail(why, len, "pid %d, %#lx: %s",
 					   mms[k]->owner ? mms[k]->owner->pid :
 							   0,
@@ -1007,7 +1007,7 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 			atomic_load(&mms[k]->pgtables_bytes) / (long)PAGE_SIZE;
 	}
 	if (a.oom) {
-		free(a.tab);
+		mmk_host_free(a.tab);
 		return verify_fail(why, len, "verifier out of host memory");
 	}
 	for (i = 0; i < a.cap && ok; i++) {
@@ -1033,7 +1033,7 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 					 a.tab[i].pfn_plus_one - 1,
 					 page_count(page), refs);
 	}
-	free(a.tab);
+	mmk_host_free(a.tab);
 	if (!ok || !all)
 		return ok;
 	for_each_online_node(m, nid)

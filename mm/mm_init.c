@@ -209,6 +209,35 @@ int mmk_set_cpu(int cpu)
 	return -EBUSY;
 }
 
+void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
+{
+	int cpu;
+
+	if (!m)
+		return;
+	/* Lock order: slab_mutex, node list_locks, drain, deferred, zones,
+	 * then the fault-injection and log locks printk may take. */
+	if (phase == MMK_ATFORK_PREPARE) {
+		slab_atfork(m, phase);
+		page_alloc_atfork(m, phase);
+		pthread_mutex_lock(&m->fail_lock);
+		pthread_mutex_lock(&m->log.lock);
+		return;
+	}
+	pthread_mutex_unlock(&m->log.lock);
+	pthread_mutex_unlock(&m->fail_lock);
+	page_alloc_atfork(m, phase);
+	slab_atfork(m, phase);
+	if (phase != MMK_ATFORK_CHILD)
+		return;
+	/* Only the forking thread survives: its CPU stays its own, the
+	 * others are free again (their cached pages and objects are still
+	 * on their lists, for drains and for the next thread to take). */
+	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+		if (&m->cpus[cpu] != mmk_ctx.cpu)
+			atomic_store(&m->cpus[cpu].owner, 0);
+}
+
 int mmk_get_cpu(void)
 {
 	return mmk_ctx.cpu ? mmk_ctx.cpu->id : -1;
@@ -476,7 +505,7 @@ static int init_nodes(struct mmk_machine *m)
 	int nid, t;
 
 	for_each_online_node(m, nid) {
-		pg_data_t *pgdat = calloc(1, sizeof(*pgdat));
+		pg_data_t *pgdat = mmk_host_zalloc(sizeof(*pgdat));
 		unsigned long spfn, epfn;
 
 		if (!pgdat)
@@ -518,7 +547,7 @@ static int init_sparse(struct mmk_machine *m)
 	int nid, t;
 
 	npb = (m->max_pfn >> m->arch->pageblock_order) + 1;
-	m->pb_zone = calloc(npb, sizeof(struct zone *));
+	m->pb_zone = mmk_host_zalloc((size_t)(npb) * sizeof(struct zone *));
 	if (!m->pb_zone)
 		return -ENOMEM;
 	for_each_online_node(m, nid) {
@@ -565,9 +594,16 @@ static int init_sparse(struct mmk_machine *m)
 		if (!phys)
 			return -ENOMEM;
 		m->nr_memmap_boot_pages += sec_bytes >> PAGE_SHIFT;
-		if (mmk_host_mem_alias(&m->phys,
-				       (char *)m->vmemmap + s * sec_bytes,
-				       (size_t)phys, sec_bytes, false))
+		/* Private memory cannot be aliased: the section's memmap is
+		 * then private memory of its own (its memblock range stays
+		 * reserved, unused). */
+		if (m->phys.fd < 0 ? mmk_host_map_private((char *)m->vmemmap +
+								  s * sec_bytes,
+							  sec_bytes) :
+				     mmk_host_mem_alias(
+					     &m->phys,
+					     (char *)m->vmemmap + s * sec_bytes,
+					     (size_t)phys, sec_bytes, false))
 			return -ENOMEM;
 	}
 	return 0;
@@ -678,15 +714,88 @@ static void build_zonelists(struct mmk_machine *m, int nid)
 	zl->zones[n] = NULL;
 }
 
+/* ---- deferred struct page init ----
+ * Linux's DEFERRED_STRUCT_PAGE_INIT frees the bulk of memory to the buddy
+ * lists after boot; mmk does it on demand, as deferred_grow_zone() does
+ * when an allocation finds a zone short: a zone's RAM below deferred_pfn
+ * is on the free lists (and counted in managed_pages), the rest joins one
+ * memory section at a time. Struct pages are touched only when a block
+ * is freed, so a 64 GiB machine costs host memory for what it uses. */
+
 struct free_ctx {
 	struct mmk_machine *m;
+	unsigned long lo, hi; /* free only this range */
 };
 
 static void free_range_cb(void *arg, unsigned long spfn, unsigned long epfn)
 {
 	struct free_ctx *fc = arg;
 
-	mmk_free_boot_range(fc->m, spfn, epfn);
+	spfn = max(spfn, fc->lo);
+	epfn = min(epfn, fc->hi);
+	while (spfn < epfn) {
+		struct zone *z = mmk_pfn_zone(fc->m, spfn);
+		unsigned long end = min(epfn, zone_end_pfn(z));
+		unsigned long lim = min(end, atomic_load(&z->deferred_pfn));
+
+		if (spfn < lim)
+			mmk_free_boot_range(fc->m, spfn, lim);
+		spfn = end;
+	}
+}
+
+static unsigned long free_pages_in(struct mmk_machine *m, unsigned long spfn,
+				   unsigned long epfn)
+{
+	return memblock_present_pages(&m->memblock, spfn, epfn) -
+	       memblock_reserved_pages(&m->memblock, spfn, epfn);
+}
+
+static unsigned long section_pages(const struct mmk_machine *m)
+{
+	return 1UL << (m->arch->section_size_bits - PAGE_SHIFT);
+}
+
+/* Where each zone's boot-time free memory ends. */
+static void init_deferred(struct mmk_machine *m)
+{
+	struct zone *z;
+	int nid, t;
+
+	for_each_zone_m(m, nid, t, z) {
+		unsigned long end = zone_end_pfn(z), d = end;
+
+		if (m->cfg.deferred_init && z->present_pages)
+			d = min(end, ALIGN_DOWN(z->zone_start_pfn,
+						section_pages(m)) +
+					     section_pages(m));
+		atomic_store(&z->deferred_pfn, d);
+	}
+}
+
+bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone)
+{
+	unsigned long end = zone_end_pfn(zone), d, next;
+	struct free_ctx fc = { m, 0, 0 };
+
+	if (atomic_load_explicit(&zone->deferred_pfn, memory_order_acquire) >=
+	    end)
+		return false;
+	pthread_mutex_lock(&m->deferred_lock);
+	d = atomic_load(&zone->deferred_pfn);
+	if (d < end) {
+		next = min(end, d + section_pages(m));
+		fc.lo = d;
+		fc.hi = next;
+		/* Raise the limit first: free_range_cb frees below it. */
+		atomic_store(&zone->deferred_pfn, next);
+		memblock_for_each_free_range(&m->memblock, free_range_cb, &fc);
+		atomic_fetch_add(&zone->managed_pages,
+				 (long)free_pages_in(m, d, next));
+		setup_per_zone_wmarks_late(m);
+	}
+	pthread_mutex_unlock(&m->deferred_lock);
+	return true;
 }
 
 static void set_managed_pages(struct mmk_machine *m)
@@ -703,8 +812,13 @@ static void set_managed_pages(struct mmk_machine *m)
 			reserved = memblock_reserved_pages(&m->memblock,
 							   z->zone_start_pfn,
 							   zone_end_pfn(z));
-			atomic_store(&z->managed_pages,
-				     (long)(z->present_pages - reserved));
+			/* Deferred memory counts once it is freed. */
+			atomic_store(
+				&z->managed_pages,
+				(long)(z->present_pages - reserved -
+				       free_pages_in(
+					       m, atomic_load(&z->deferred_pfn),
+					       zone_end_pfn(z))));
 			m->nr_reserved_pages += reserved;
 		}
 	}
@@ -753,7 +867,7 @@ int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 
 static int boot_machine(struct mmk_machine *m)
 {
-	struct free_ctx fc = { m };
+	struct free_ctx fc = { m, 0, ~0UL };
 	int err, nid;
 
 	err = layout_ram(m);
@@ -763,7 +877,9 @@ static int boot_machine(struct mmk_machine *m)
 		min(m->max_pfn, m->arch->arch == MMK_ARCH_I386 ?
 					m->arch->zone_end_pfn[ZONE_NORMAL] :
 					m->max_pfn);
-	if (mmk_host_mem_create(&m->phys, (size_t)m->max_pfn << PAGE_SHIFT))
+	if ((m->cfg.private_memory ? mmk_host_mem_create_private :
+				     mmk_host_mem_create)(
+		    &m->phys, (size_t)m->max_pfn << PAGE_SHIFT))
 		return -ENOMEM;
 	err = init_nodes(m);
 	if (!err)
@@ -776,6 +892,7 @@ static int boot_machine(struct mmk_machine *m)
 		return err;
 	for_each_online_node(m, nid)
 		build_zonelists(m, nid);
+	init_deferred(m);
 	set_managed_pages(m);
 	mmk_page_alloc_init(m);
 	memblock_for_each_free_range(&m->memblock, free_range_cb, &fc);
@@ -794,7 +911,7 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 		errno = -err;
 		return NULL;
 	}
-	m = calloc(1, sizeof(*m));
+	m = mmk_host_zalloc(sizeof(*m));
 	if (!m) {
 		errno = ENOMEM;
 		return NULL;
@@ -809,6 +926,7 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 	m->asym_fence = !MMK_TSAN && mmk_host_membarrier_init();
 	pthread_mutex_init(&m->drain_lock, NULL);
 	pthread_mutex_init(&m->fail_lock, NULL);
+	pthread_mutex_init(&m->deferred_lock, NULL);
 	mmk_log_init(&m->log);
 	err = m->log.buf ? boot_machine(m) : -ENOMEM;
 	if (err) {
@@ -838,14 +956,15 @@ void mmk_shutdown(struct mmk_machine *m)
 		for (t = 0; t < MAX_NR_ZONES; t++)
 			pthread_mutex_destroy(
 				&m->node_data[nid]->node_zones[t].lock);
-		free(m->node_data[nid]);
+		mmk_host_free(m->node_data[nid]);
 	}
 	mmk_host_unreserve(m->vmemmap, m->vmemmap_len);
 	mmk_host_mem_destroy(&m->phys);
-	free(m->pb_zone);
-	free(m->slab);
+	mmk_host_free(m->pb_zone);
+	mmk_host_free(m->slab);
 	mmk_log_destroy(&m->log);
 	pthread_mutex_destroy(&m->drain_lock);
 	pthread_mutex_destroy(&m->fail_lock);
-	free(m);
+	pthread_mutex_destroy(&m->deferred_lock);
+	mmk_host_free(m);
 }

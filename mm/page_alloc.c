@@ -133,11 +133,12 @@ static void add_to_free_area(struct mmk_machine *m, struct zone *zone,
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
 }
 
-static void del_from_free_area(struct mmk_machine *m, struct zone *zone,
+static bool del_from_free_area(struct mmk_machine *m, struct zone *zone,
 			       unsigned long pfn, unsigned int order)
 {
 	struct free_area *area = &zone->free_area[order];
 	struct page *page = m->mem_map + pfn;
+	bool reported = page->flags & (1UL << PG_reported);
 
 	hbitmap_clear(&area->map, block_index(zone, pfn, order));
 	atomic_store_explicit(
@@ -149,6 +150,19 @@ static void del_from_free_area(struct mmk_machine *m, struct zone *zone,
 	mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
 	if (order >= m->arch->pageblock_order)
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, -(1L << order));
+	if (unlikely(reported)) {
+		page->flags &= ~(1UL << PG_reported);
+		zone->reported_pages -= 1UL << order;
+	}
+	return reported;
+}
+
+/* The host already dropped this free block's memory. Zone locked. */
+static void mark_reported(struct mmk_machine *m, struct zone *zone,
+			  unsigned long pfn, unsigned int order)
+{
+	m->mem_map[pfn].flags |= 1UL << PG_reported;
+	zone->reported_pages += 1UL << order;
 }
 
 static inline bool block_is_free(const struct zone *zone, unsigned long pfn,
@@ -158,9 +172,13 @@ static inline bool block_is_free(const struct zone *zone, unsigned long pfn,
 			    block_index(zone, pfn, order));
 }
 
-/* Merge with free buddies as far as they go, then insert. Zone locked. */
+/* Merge with free buddies as far as they go, then insert. Zone locked.
+ * @reported: the host holds no memory for this block (boot memory never
+ * touched, or a block page reporting just discarded); the merged block
+ * stays reported only if every buddy it absorbed was. */
 static void __free_one_page(struct mmk_machine *m, struct zone *zone,
-			    unsigned long pfn, unsigned int order)
+			    unsigned long pfn, unsigned int order,
+			    bool reported)
 {
 	unsigned long zstart = zone->zone_start_pfn, zend = zone_end_pfn(zone);
 
@@ -170,20 +188,42 @@ static void __free_one_page(struct mmk_machine *m, struct zone *zone,
 		if (buddy < zstart || buddy >= zend ||
 		    !block_is_free(zone, buddy, order))
 			break;
-		del_from_free_area(m, zone, buddy, order);
+		reported &= del_from_free_area(m, zone, buddy, order);
 		pfn &= buddy;
 		order++;
 	}
 	add_to_free_area(m, zone, pfn, order);
+	if (likely(!m->cfg.page_reporting_order) ||
+	    order < m->cfg.page_reporting_order)
+		return;
+	if (reported)
+		mark_reported(m, zone, pfn, order);
+	else
+		page_reporting_notify_free(m, zone);
 }
 
-/* Put the upper halves of a split block back, largest first. */
+void __isolate_free_block(struct mmk_machine *m, struct zone *zone,
+			  unsigned long pfn, unsigned int order)
+{
+	del_from_free_area(m, zone, pfn, order);
+}
+
+void __putback_reported_block(struct mmk_machine *m, struct zone *zone,
+			      unsigned long pfn, unsigned int order)
+{
+	__free_one_page(m, zone, pfn, order, true);
+}
+
+/* Put the upper halves of a split block back, largest first; the halves
+ * of a reported block are reported too. */
 static void expand(struct mmk_machine *m, struct zone *zone, unsigned long pfn,
-		   unsigned int low, unsigned int high)
+		   unsigned int low, unsigned int high, bool reported)
 {
 	while (high > low) {
 		high--;
 		add_to_free_area(m, zone, pfn + (1UL << high), high);
+		if (reported)
+			mark_reported(m, zone, pfn + (1UL << high), high);
 	}
 }
 
@@ -210,8 +250,8 @@ static long __rmqueue_smallest(struct mmk_machine *m, struct zone *zone,
 	}
 	if (best == ~0UL)
 		return -1;
-	del_from_free_area(m, zone, best, best_o);
-	expand(m, zone, best, order, best_o);
+	expand(m, zone, best, order, best_o,
+	       del_from_free_area(m, zone, best, best_o));
 	return (long)best;
 }
 
@@ -228,7 +268,8 @@ void mmk_free_boot_range(struct mmk_machine *m, unsigned long spfn,
 			mmk_pfn_zone(m, spfn + (1UL << order) - 1) != zone))
 			order--;
 		pthread_mutex_lock(&zone->lock);
-		__free_one_page(m, zone, spfn, order);
+		/* Never touched on the host: nothing to report. */
+		__free_one_page(m, zone, spfn, order, true);
 		pthread_mutex_unlock(&zone->lock);
 		spfn += 1UL << order;
 	}
@@ -375,10 +416,11 @@ static void free_pcppages_bulk(struct mmk_machine *m, struct zone *zone,
 						  memory_order_relaxed);
 			__free_one_page(m, zone,
 					(unsigned long)(page - m->mem_map),
-					order);
+					order, false);
 		} while (count > 0 && !list_empty(list));
 	}
 	pthread_mutex_unlock(&zone->lock);
+	page_reporting_run(m, zone);
 }
 
 static inline int pcp_high_clamped(struct per_cpu_pages *pcp)
@@ -767,6 +809,7 @@ static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
 		if (ac->nodemask &&
 		    !(ac->nodemask & (1UL << zone->zone_pgdat->node_id)))
 			continue;
+retry:
 		if (!(atomic_load_explicit(&zone->flags, memory_order_relaxed) &
 		      ZONE_BELOW_HIGH)) {
 			if (!zone_watermark_fast(
@@ -777,8 +820,13 @@ static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
 		mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
 		if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
 		    !zone_watermark_fast(zone, order, mark, ac->highest_zoneidx,
-					 alloc_flags))
+					 alloc_flags)) {
+			/* Short: bring in deferred memory and look again. */
+			if (unlikely(zone_has_deferred(zone)) &&
+			    deferred_grow_zone(m, zone))
+				goto retry;
 			continue;
+		}
 		while ((page = rmqueue(m, zone, order))) {
 			if (likely(prep_new_page(m, page, order, gfp))) {
 				zone_statistics(m, ac->preferred_zone, zone,
@@ -786,6 +834,9 @@ static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
 				return page;
 			}
 		}
+		if (unlikely(zone_has_deferred(zone)) &&
+		    deferred_grow_zone(m, zone))
+			goto retry;
 	}
 	return NULL;
 }
@@ -1152,8 +1203,9 @@ static void free_one_page(struct mmk_machine *m, struct zone *zone,
 			  unsigned long pfn, unsigned int order)
 {
 	pthread_mutex_lock(&zone->lock);
-	__free_one_page(m, zone, pfn, order);
+	__free_one_page(m, zone, pfn, order, false);
 	pthread_mutex_unlock(&zone->lock);
+	page_reporting_run(m, zone);
 }
 
 static void free_frozen_pages(struct mmk_machine *m, struct zone *zone,
@@ -1356,12 +1408,6 @@ void free_page(unsigned long addr)
 
 /* ---- sizing: watermarks, reserves, pcp ---- */
 
-#define for_each_zone_m(m, nid, t, z)                                       \
-	for (nid = 0; nid < (m)->nr_nodes; nid++)                           \
-		for (t = 0; t < MAX_NR_ZONES &&                             \
-			    ((z = &(m)->node_data[nid]->node_zones[t]), 1); \
-		     t++)
-
 unsigned long nr_free_buffer_pages(struct mmk_machine *m)
 {
 	unsigned long sum = 0;
@@ -1552,13 +1598,18 @@ void setup_per_zone_wmarks(struct mmk_machine *m)
 	struct zone *z;
 	int nid, t;
 
+	setup_per_zone_wmarks_late(m);
+	for_each_zone_m(m, nid, t, z)
+		if (populated_zone(z))
+			mmk_zone_pcp_init(m, z);
+}
+
+void setup_per_zone_wmarks_late(struct mmk_machine *m)
+{
 	calculate_min_free_kbytes(m);
 	__setup_per_zone_wmarks(m);
 	setup_per_zone_lowmem_reserve(m);
 	calculate_totalreserve_pages(m);
-	for_each_zone_m(m, nid, t, z)
-		if (populated_zone(z))
-			mmk_zone_pcp_init(m, z);
 	setup_fast_path(m);
 }
 
@@ -1708,7 +1759,7 @@ static bool verify_zone_pages(struct mmk_machine *m, struct zone *z, char *why,
 static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
 			size_t len)
 {
-	unsigned long free_pages = 0, free_blocks = 0, bad_level;
+	unsigned long free_pages = 0, free_blocks = 0, reported = 0, bad_level;
 	unsigned int o;
 
 	for (o = 0; o < NR_PAGE_ORDERS; o++) {
@@ -1729,6 +1780,8 @@ static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
 
 			if (!verify_free_block(m, z, pfn, o, why, len))
 				return false;
+			if (m->mem_map[pfn].flags & (1UL << PG_reported))
+				reported += 1UL << o;
 			n++;
 		}
 		if (n != area->nr_free)
@@ -1752,6 +1805,11 @@ static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
 			"zone %s: nr_free_pages_blocks is %lu but %lu pages are free in pageblocks",
 			z->name, zone_page_state(z, NR_FREE_PAGES_BLOCKS),
 			free_blocks);
+	if (reported != z->reported_pages)
+		return verify_fail(
+			why, len,
+			"zone %s: reported_pages is %lu but %lu free pages are reported",
+			z->name, z->reported_pages, reported);
 	if (z->spanned_pages <= (1UL << 20) &&
 	    !verify_zone_pages(m, z, why, len))
 		return false;
@@ -1779,4 +1837,36 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 	pcp_unlock_remote_all(m, NULL);
 	pthread_mutex_unlock(&m->drain_lock);
 	return ok;
+}
+
+/* Fork of the host process: hold drain_lock, deferred_lock and every zone
+ * lock across it; in the child, clear the per-CPU list guards that
+ * vanished threads may have held. */
+void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
+{
+	struct zone *z;
+	int nid, t, cpu;
+
+	if (phase == MMK_ATFORK_PREPARE) {
+		pthread_mutex_lock(&m->drain_lock);
+		pthread_mutex_lock(&m->deferred_lock);
+	}
+	for_each_zone_m(m, nid, t, z) {
+		if (!populated_zone(z))
+			continue;
+		if (phase == MMK_ATFORK_PREPARE) {
+			pthread_mutex_lock(&z->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&z->lock);
+		for (cpu = 0; phase == MMK_ATFORK_CHILD && cpu < m->nr_cpus;
+		     cpu++) {
+			atomic_store(&z->per_cpu_pageset[cpu].guard.busy, 0);
+			atomic_store(&z->per_cpu_pageset[cpu].guard.remote, 0);
+		}
+	}
+	if (phase != MMK_ATFORK_PREPARE) {
+		pthread_mutex_unlock(&m->deferred_lock);
+		pthread_mutex_unlock(&m->drain_lock);
+	}
 }

@@ -14,6 +14,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "mm/internal.h"
 
@@ -724,6 +726,159 @@ static void test_random_sequences_keep_invariants(void **state)
 	random_ops(MMK_ARCH_X86_64, 512ULL << 20, true, 4, 20000);
 }
 
+/* ---- deferred init, page reporting, private memory ---- */
+
+static struct mmk_machine *boot_cfg(uint64_t mem, bool deferred,
+				    unsigned int report_order, bool private_mem)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = mem;
+	cfg.deferred_init = deferred;
+	cfg.page_reporting_order = report_order;
+	cfg.private_memory = private_mem;
+	m = mmk_boot(&cfg);
+	assert_non_null(m);
+	return m;
+}
+
+static unsigned long total_managed(struct mmk_machine *m)
+{
+	unsigned long sum = 0;
+	int t;
+
+	for (t = 0; t < MAX_NR_ZONES; t++)
+		sum += zone_managed_pages(zone_of(m, 0, (enum zone_type)t));
+	return sum;
+}
+
+/* Take every order-10 block there is; return how many. */
+static unsigned long grab_all(struct page **pages, unsigned long max)
+{
+	unsigned long n = 0;
+
+	while (n < max && (pages[n] = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
+						  MAX_PAGE_ORDER)))
+		n++;
+	return n;
+}
+
+static void test_deferred_init_grows_zones_on_demand(void **state)
+{
+	struct mmk_machine *full = boot_cfg(8ULL << 30, false, 0, false);
+	unsigned long full_managed = total_managed(full), boot_managed, n, i;
+	struct mmk_machine *m;
+	struct zone *normal;
+	struct page **pages = calloc(4096, sizeof(*pages));
+
+	(void)state;
+	mmk_shutdown(full);
+	m = boot_cfg(8ULL << 30, true, 0, false);
+	normal = zone_of(m, 0, ZONE_NORMAL);
+	/* Each zone starts with the rest of its first 128 MiB section. */
+	assert_int_equal(atomic_load(&normal->deferred_pfn),
+			 normal->zone_start_pfn + 32768);
+	assert_int_equal(atomic_load(&zone_of(m, 0, ZONE_DMA32)->deferred_pfn),
+			 32768);
+	boot_managed = total_managed(m);
+	assert_true(boot_managed < 2 * 32768 + 4096);
+	/* Allocations bring the rest in, a section at a time, until all of
+	 * it is there: exactly as much as a machine booted without it. */
+	n = grab_all(pages, 4096);
+	assert_int_equal(total_managed(m), full_managed);
+	assert_false(zone_has_deferred(normal));
+	assert_true(n > (7ULL << 30) >> 22);
+	assert_check_ok(m);
+	for (i = 0; i < n; i++)
+		__free_pages(pages[i], MAX_PAGE_ORDER);
+	assert_int_equal(total_managed(m), full_managed);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+	free(pages);
+}
+
+static void report_cycle(bool private_mem)
+{
+	struct mmk_machine *m = boot_cfg(1ULL << 30, false, 6, private_mem);
+	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
+	struct page *pages[256];
+	unsigned long before = dma32->reported_pages;
+	int i, zeroed;
+
+	/* Boot memory was never touched: it starts out reported. */
+	assert_true(before > 200000);
+	for (i = 0; i < 256; i++) {
+		pages[i] = alloc_pages(GFP_KERNEL, 6);
+		assert_non_null(pages[i]);
+		memset(page_address(pages[i]), 0x5a, PAGE_SIZE << 6);
+	}
+	assert_true(dma32->reported_pages <= before - (256UL << 6));
+	for (i = 0; i < 256; i++)
+		__free_pages(pages[i], 6);
+	/* 64 MiB of unreported order-6+ blocks: reported again but for
+	 * less than the threshold (32 blocks of order 6), and the host
+	 * dropped the reported blocks' contents. */
+	assert_true(dma32->reported_pages <= before);
+	assert_true(before - dma32->reported_pages < 32UL << 6);
+	assert_check_ok(m);
+	for (i = 0, zeroed = 0; i < 256; i++) {
+		const unsigned char *b;
+
+		pages[i] = alloc_pages(GFP_KERNEL, 6);
+		b = page_address(pages[i]);
+		zeroed += !b[0] && !b[(PAGE_SIZE << 6) - 1];
+	}
+	assert_true(zeroed >= 256 - 32);
+	for (i = 0; i < 256; i++)
+		__free_pages(pages[i], 6);
+	/* The verifier notices a wrong count. */
+	dma32->reported_pages++;
+	{
+		char why[256];
+
+		assert_int_equal(mmk_check(m, why, sizeof why), 1);
+		assert_non_null(strstr(why, "reported_pages"));
+	}
+	dma32->reported_pages--;
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void test_page_reporting_returns_free_blocks_to_the_host(void **state)
+{
+	(void)state;
+	report_cycle(false);
+	report_cycle(true);
+}
+
+static void test_private_memory_is_copied_on_fork(void **state)
+{
+	struct mmk_machine *m = boot_cfg(1ULL << 30, false, 0, true);
+	struct page *page = alloc_page(GFP_KERNEL);
+	volatile char *p = page_address(page);
+	pid_t pid;
+	int status;
+
+	(void)state;
+	/* Pages cannot be aliased: vmalloc fails cleanly. */
+	assert_null(vmalloc(8192));
+	p[0] = 1;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		p[0] = 2;
+		_exit(p[0] == 2 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(status, 0);
+	assert_int_equal(p[0], 1);
+	__free_page(page);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +908,10 @@ int main(void)
 		cmocka_unit_test(test_pcp_holds_pages_until_drained),
 		cmocka_unit_test(test_verifier_catches_corruption),
 		cmocka_unit_test(test_random_sequences_keep_invariants),
+		cmocka_unit_test(test_deferred_init_grows_zones_on_demand),
+		cmocka_unit_test(
+			test_page_reporting_returns_free_blocks_to_the_host),
+		cmocka_unit_test(test_private_memory_is_copied_on_fork),
 	};
 
 	return cmocka_run_group_tests_name("page_alloc", tests, NULL, NULL);

@@ -1328,7 +1328,7 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 
 int kmem_cache_init(struct mmk_machine *m)
 {
-	struct boot_caches *boot = calloc(1, sizeof(*boot));
+	struct boot_caches *boot = mmk_host_zalloc(sizeof(*boot));
 	struct slab_state *st = m->slab;
 	int err;
 
@@ -1360,7 +1360,7 @@ int kmem_cache_init(struct mmk_machine *m)
 		goto out;
 	err = 0;
 out:
-	free(boot);
+	mmk_host_free(boot);
 	return err;
 }
 
@@ -1538,4 +1538,42 @@ bool slab_verify(struct mmk_machine *m, char *why, size_t len)
 			ok = verify_cache(m, s, why, len);
 	pthread_mutex_unlock(&m->slab->slab_mutex);
 	return ok;
+}
+
+/* ---- fork of the host process (libmmkit-malloc.so's pthread_atfork) ----
+ * Before fork: take slab_mutex and every node list_lock, so the child
+ * inherits no half-done list update. After it: release them (in the
+ * child, the single surviving thread owns them, as it took them). */
+void slab_atfork(struct mmk_machine *m, enum mmk_atfork phase)
+{
+	struct kmem_cache *s;
+	int nid;
+
+	if (!m->slab || !m->slab->up)
+		return;
+	if (phase == MMK_ATFORK_PREPARE)
+		pthread_mutex_lock(&m->slab->slab_mutex);
+	list_for_each_entry(s, &m->slab->caches, list) {
+		for (nid = 0; nid < m->nr_nodes; nid++) {
+			if (!s->node[nid])
+				continue;
+			if (phase == MMK_ATFORK_PREPARE)
+				pthread_mutex_lock(&s->node[nid]->list_lock);
+			else
+				pthread_mutex_unlock(&s->node[nid]->list_lock);
+		}
+		if (phase == MMK_ATFORK_CHILD) {
+			int cpu;
+
+			/* Threads that did not survive may have held a guard. */
+			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+				struct array_cache *ac = slab_cpu_array(s, cpu);
+
+				atomic_store(&ac->guard.busy, 0);
+				atomic_store(&ac->guard.remote, 0);
+			}
+		}
+	}
+	if (phase != MMK_ATFORK_PREPARE)
+		pthread_mutex_unlock(&m->slab->slab_mutex);
 }

@@ -763,7 +763,7 @@ unsigned long vmalloc_used_pages(struct mmk_machine *m)
 int vmalloc_init(struct mmk_machine *m)
 {
 	const struct mmk_arch_profile *a = m->arch;
-	struct vmalloc_state *vs = calloc(1, sizeof(*vs));
+	struct vmalloc_state *vs = mmk_host_zalloc(sizeof(*vs));
 	struct vmap_area *va;
 	size_t len;
 
@@ -805,7 +805,7 @@ void vmalloc_exit(struct mmk_machine *m)
 		return;
 	mmk_host_unreserve(vs->host, vs->end - vs->start);
 	pthread_mutex_destroy(&vs->lock);
-	free(vs);
+	mmk_host_free(vs);
 	m->vmalloc = NULL;
 }
 

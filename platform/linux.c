@@ -49,6 +49,28 @@ fail:
 	return -ENOMEM;
 }
 
+int mmk_host_mem_create_private(struct mmk_host_mem *hm, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	hm->fd = -1;
+	hm->base = p;
+	hm->size = size;
+	return 0;
+}
+
+int mmk_host_map_private(void *at, size_t len)
+{
+	void *p = mmap(at, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+		       -1, 0);
+
+	return p == MAP_FAILED ? -ENOMEM : 0;
+}
+
 void mmk_host_mem_destroy(struct mmk_host_mem *hm)
 {
 	if (hm->base)
@@ -59,13 +81,76 @@ void mmk_host_mem_destroy(struct mmk_host_mem *hm)
 	hm->fd = -1;
 }
 
+int mmk_host_mem_discard(struct mmk_host_mem *hm, size_t off, size_t len)
+{
+	if (hm->fd < 0)
+		return madvise((char *)hm->base + off, len, MADV_DONTNEED) ?
+			       -errno :
+			       0;
+	if (fallocate(hm->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)off, (off_t)len) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Each block starts with its mapping length, 16 bytes to keep alignment. */
+#define HOST_HDR 16
+
+void *mmk_host_zalloc(size_t size)
+{
+	size_t len;
+	char *p;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	len = (size + HOST_HDR + 4095) & ~(size_t)4095;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, &len, sizeof(len));
+	return p + HOST_HDR;
+}
+
+void *mmk_host_realloc(void *p, size_t size)
+{
+	size_t old;
+	void *n;
+
+	if (!p)
+		return mmk_host_zalloc(size);
+	memcpy(&old, (char *)p - HOST_HDR, sizeof(old));
+	if (size + HOST_HDR <= old)
+		return p;
+	n = mmk_host_zalloc(size);
+	if (!n)
+		return NULL;
+	memcpy(n, p, old - HOST_HDR);
+	mmk_host_free(p);
+	return n;
+}
+
+void mmk_host_free(void *p)
+{
+	size_t len;
+
+	if (!p)
+		return;
+	memcpy(&len, (char *)p - HOST_HDR, sizeof(len));
+	munmap((char *)p - HOST_HDR, len);
+}
+
 int mmk_host_mem_alias(struct mmk_host_mem *hm, void *at, size_t off,
 		       size_t len, bool populate)
 {
-	void *p = mmap(at, len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_FIXED | MAP_NORESERVE |
-			       (populate ? MAP_POPULATE : 0),
-		       hm->fd, (off_t)off);
+	void *p;
+
+	if (hm->fd < 0)
+		return -ENOMEM;
+	p = mmap(at, len, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED | MAP_NORESERVE |
+			 (populate ? MAP_POPULATE : 0),
+		 hm->fd, (off_t)off);
 
 	return p == MAP_FAILED ? -ENOMEM : 0;
 }
@@ -140,15 +225,22 @@ uint64_t mmk_host_now_ns(void)
 
 size_t mmk_host_rss(void)
 {
-	long pages = 0, rss = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
+	/* read(2), not stdio: malloc must not be needed here. */
+	char buf[128], *sp;
+	int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		return 0;
-	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
-		rss = 0;
-	fclose(f);
-	return (size_t)rss * (size_t)sysconf(_SC_PAGESIZE);
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	sp = strchr(buf, ' ');
+	return sp ? (size_t)strtoul(sp + 1, NULL, 10) *
+			       (size_t)sysconf(_SC_PAGESIZE) :
+		    0;
 }
 
 void mmk_host_abort(void)

@@ -21,6 +21,12 @@ struct mmk_host_mem {
 };
 
 int mmk_host_mem_create(struct mmk_host_mem *hm, size_t size);
+/* The same, as private anonymous memory (fd -1): copy-on-write across
+ * fork(2), but pages cannot be aliased (mmk_host_mem_alias fails). */
+int mmk_host_mem_create_private(struct mmk_host_mem *hm, size_t size);
+/* Fresh zeroed private memory at @at (inside a reservation): where an
+ * alias would go when the memory cannot be aliased. */
+int mmk_host_map_private(void *at, size_t len);
 void mmk_host_mem_destroy(struct mmk_host_mem *hm);
 /* Map @len bytes at file offset @off of @hm at the fixed address @at
  * (inside a region from mmk_host_reserve); @populate fills the host page
@@ -32,6 +38,17 @@ int mmk_host_mem_unalias(void *at, size_t len);
 /* Reserve (PROT_NONE) and release host address space. */
 void *mmk_host_reserve(size_t len);
 void mmk_host_unreserve(void *p, size_t len);
+
+/* Give the pages of [@off, @off + @len) of @hm back to the host: they
+ * read as zeroes afterwards (free page reporting). */
+int mmk_host_mem_discard(struct mmk_host_mem *hm, size_t off, size_t len);
+
+/* Zeroed memory for the library's own bookkeeping, straight from host
+ * mappings (never from malloc, so libmmkit-malloc.so can boot on it). */
+void *mmk_host_zalloc(size_t size);
+/* Resize what mmk_host_zalloc() returned; new bytes are zero. */
+void *mmk_host_realloc(void *p, size_t size);
+void mmk_host_free(void *p);
 
 /* Make the asymmetric fence available; false when the host lacks it. */
 bool mmk_host_membarrier_init(void);

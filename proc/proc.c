@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void seq_printf(struct seq_file *s, const char *fmt, ...)
 {
@@ -50,7 +51,7 @@ void seq_printf(struct seq_file *s, const char *fmt, ...)
 		}
 		{
 			size_t cap = max(s->cap * 2, s->len + (size_t)n + 4096);
-			char *nb = realloc(s->buf, cap);
+			char *nb = mmk_host_realloc(s->buf, cap);
 
 			if (!nb) {
 				s->overflow = true;
@@ -89,15 +90,16 @@ static const struct {
 	{ "status", proc_pid_status_show },
 };
 
+/* The rendered text in a host buffer (mmk_host_free it), or NULL. */
 static char *seq_result(struct seq_file *s)
 {
 	if (s->overflow) {
-		free(s->buf);
+		mmk_host_free(s->buf);
 		errno = ENOMEM;
 		return NULL;
 	}
 	/* An empty file (nothing in vmallocinfo) is "", not an error. */
-	return s->buf ? s->buf : calloc(1, 1);
+	return s->buf ? s->buf : mmk_host_zalloc(1);
 }
 
 /* "/proc/PID/NAME": render it from the live process, or ENOENT. */
@@ -142,7 +144,9 @@ enoent:
 	return NULL;
 }
 
-char *mmk_proc_read(struct mmk_machine *m, const char *path)
+/* Render @path into a host buffer: rendering never calls malloc, so
+ * libmmkit-malloc.so can show its own heap. */
+static char *proc_render(struct mmk_machine *m, const char *path)
 {
 	struct seq_file s = { 0 };
 	size_t i;
@@ -161,4 +165,43 @@ char *mmk_proc_read(struct mmk_machine *m, const char *path)
 	}
 	errno = ENOENT;
 	return NULL;
+}
+
+char *mmk_proc_read(struct mmk_machine *m, const char *path)
+{
+	char *text = proc_render(m, path), *copy;
+	size_t len;
+
+	if (!text)
+		return NULL;
+	len = strlen(text) + 1;
+	copy = malloc(len);
+	if (copy)
+		memcpy(copy, text, len);
+	else
+		errno = ENOMEM;
+	mmk_host_free(text);
+	return copy;
+}
+
+int mmk_proc_write(struct mmk_machine *m, const char *path, int fd)
+{
+	char *text = proc_render(m, path);
+	size_t len, done = 0;
+	int err = 0;
+
+	if (!text)
+		return -errno;
+	len = strlen(text);
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	mmk_host_free(text);
+	return err;
 }

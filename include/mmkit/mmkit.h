@@ -49,6 +49,20 @@ struct mmk_config {
 	const char *slub_debug;
 	bool slab_nomerge; /* never merge caches (false) */
 	bool slab_freelist_random; /* SLAB_FREELIST_RANDOM (false) */
+	/* DEFERRED_STRUCT_PAGE_INIT: boot puts only each zone's first 128 MiB
+	 * section on the free lists; the rest joins a section at a time when
+	 * an allocation needs it, so a large machine costs what it uses
+	 * (false). */
+	bool deferred_init;
+	/* Free page reporting: free blocks of this order or more are given
+	 * back to the host (their memory reads as zeroes again) once enough
+	 * of them are unreported; 0: off (0). */
+	unsigned int page_reporting_order;
+	/* Physical memory is private anonymous host memory, copied on write
+	 * when the host process forks (libmmkit-malloc.so needs that); pages
+	 * cannot then be aliased, so vmalloc, vmap and kmap fail with ENOMEM
+	 * (false: a shared memfd that can be aliased). */
+	bool private_memory;
 	/* Kernel log lines (without newline) go here as well as to the
 	 * machine's log buffer; NULL: buffer only. */
 	void (*printk)(void *arg, const char *line);
@@ -87,6 +101,16 @@ void mmk_shutdown(struct mmk_machine *m);
  */
 int mmk_set_current(struct mmk_machine *m);
 
+enum mmk_atfork { MMK_ATFORK_PREPARE, MMK_ATFORK_PARENT, MMK_ATFORK_CHILD };
+
+/**
+ * mmk_atfork() - keep @m usable across fork(2) of a threaded host process
+ * (call it from pthread_atfork handlers with each phase). PREPARE takes
+ * every allocator lock; PARENT releases them; CHILD releases them and
+ * frees the CPUs of the threads that did not survive the fork.
+ */
+void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase);
+
 /** mmk_current() - the calling thread's machine, or NULL. */
 struct mmk_machine *mmk_current(void);
 
@@ -115,6 +139,13 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len);
  * file that does not exist. The caller frees it.
  */
 char *mmk_proc_read(struct mmk_machine *m, const char *path);
+
+/**
+ * mmk_proc_write() - render a procfs file of @m straight to @fd, without
+ * calling malloc (so a malloc built on mmkit can show its own heap).
+ * Return: 0, or -ENOENT/-EINVAL/-ENOMEM or the write error.
+ */
+int mmk_proc_write(struct mmk_machine *m, const char *path, int fd);
 
 /**
  * mmk_dmesg() - copy the kernel log (oldest first) into @buf.
@@ -147,7 +178,44 @@ struct mmk_fail_attr {
 	/* MMK_FAIL_SLAB: only this cache's allocations are eligible (Linux's
 	 * failslab cache_filter); NULL or "": every cache. Copied. */
 	const char *cache;
+	/* Non-NULL: attribute every eligible call to its allocation site in
+	 * this table (below). Not copied: it must outlive the plan. */
+	struct mmk_fail_sites *sites;
+	/* With @sites: only calls at the site of this name ("mm/vma.c:214")
+	 * are eligible, so @nth counts that site's calls. Not copied. */
+	const char *site;
 };
+
+/*
+ * Allocation sites, for fault-injection sweeps. A call's site is its first
+ * caller outside the allocators (mm/page_alloc.c, mm/slub.c,
+ * mm/slab_common.c, mm/slab.h, mm/fail.c, <mmkit/gfp.h>, <mmkit/slab.h>),
+ * named "file:line" from the library's debug information: the call stack
+ * (glibc's backtrace()) is symbolised once per distinct stack by an
+ * addr2line child process. Without -g, glibc or addr2line every call is
+ * the site "?". One table may serve several machines and plans in turn.
+ */
+struct mmk_fail_sites;
+
+/** struct mmk_fail_site_info - one site of a table: calls and failures
+ * per fault kind since the table was made or reset. */
+struct mmk_fail_site_info {
+	const char *name; /* "mm/vma.c:214" */
+	const char *function; /* the caller at that line */
+	unsigned long calls[MMK_NR_FAIL_KINDS];
+	unsigned long failed[MMK_NR_FAIL_KINDS];
+};
+
+/** mmk_fail_sites_new() - an empty table; NULL without memory. */
+struct mmk_fail_sites *mmk_fail_sites_new(void);
+/** mmk_fail_sites_free() - free a table no plan uses any more. */
+void mmk_fail_sites_free(struct mmk_fail_sites *sites);
+/** mmk_fail_sites_reset() - zero every site's counts (the sites stay). */
+void mmk_fail_sites_reset(struct mmk_fail_sites *sites);
+/** mmk_fail_site() - site @i (0, 1, ... in order of discovery) into @info.
+ * Return: 0, or -ENOENT past the last site. */
+int mmk_fail_site(struct mmk_fail_sites *sites, size_t i,
+		  struct mmk_fail_site_info *info);
 
 /** mmk_fail_set() - install (or with NULL, clear) the fault plan for @kind. */
 int mmk_fail_set(struct mmk_machine *m, enum mmk_fail_kind kind,

@@ -133,6 +133,13 @@ struct zone {
 	unsigned long present_pages;
 	atomic_long managed_pages;
 	unsigned long buddy_base; /* zone_start_pfn rounded down to 2^10 */
+	/* Deferred init: RAM from this pfn on is not on the free lists yet
+	 * (zone end when all of it is). */
+	atomic_ulong deferred_pfn;
+	/* Page reporting: pages of free blocks already given back to the
+	 * host (PageReported heads), under lock. */
+	unsigned long reported_pages;
+	atomic_bool report_pending; /* enough unreported free memory */
 	const char *name;
 	enum zone_type idx;
 

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmmkit-malloc.so's hardened mode (MMKIT_MALLOC=hardened).
+ *
+ * 1. Small objects. A request of n bytes takes the class of n + 8. The
+ *    slot holds [n user bytes][canary 0xa5 ...][8-byte trailer], the
+ *    trailer being n ^ secret ^ address. free checks the trailer and every
+ *    canary byte, so an overflow of even one byte past n aborts; then it
+ *    zeroes the slot (keeping word 0 for the free tag) and puts the object
+ *    in the thread's quarantine, a ring of QUARANTINE objects; only the
+ *    object it pushes out goes back to the tcache, after checking that it
+ *    is still zero. On reuse, an object
+ *    that carries the free tag must still be zero apart from the two words
+ *    the free lists use (word 1, the tcache link; s->offset, SLUB's free
+ *    pointer): anything else is a write after free.
+ *
+ * 2. Large and aligned objects. Host mappings whose user bytes end (up to
+ *    16-byte rounding, filled with canary bytes) at an inaccessible guard
+ *    page, registered like huge ones.
+ *
+ * 3. Zero-size requests. Addresses in a reserved PROT_NONE range, so any
+ *    access faults; free accepts them.
+ *
+ * 4. Tags here include the size class, so an old tag left by an object of
+ *    another class at the same address is not mistaken for this one's.
+ */
+#define _GNU_SOURCE
+#include "malloc/malloc_internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define QUARANTINE 256
+#define CANARY 0xa5
+
+struct quarantine {
+	void *slot[QUARANTINE];
+	unsigned int next;
+};
+
+int hardened_init(void)
+{
+	void *z;
+
+	heap.zero_len = 1UL << 20;
+	z = mmap(NULL, heap.zero_len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (z == MAP_FAILED)
+		return -1;
+	heap.zero_base = (uintptr_t)z;
+	return 0;
+}
+
+static inline uintptr_t htag(const void *p, unsigned int c)
+{
+	return free_tag(p) ^ ((uintptr_t)(c + 1) << 4);
+}
+
+static bool is_zero_size(const void *p)
+{
+	return (uintptr_t)p - heap.zero_base < heap.zero_len;
+}
+
+static uint64_t trailer_of(const void *p, size_t size)
+{
+	return (uint64_t)size ^ heap.secret ^ (uintptr_t)p;
+}
+
+static bool bytes_are(const unsigned char *b, size_t n, unsigned char v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != v)
+			return false;
+	return true;
+}
+
+/* The size stored in @p's trailer, after checking trailer and canary. */
+static size_t small_checked_size(void *p, size_t slot, const char *call)
+{
+	uint64_t t;
+	size_t size;
+
+	memcpy(&t, (char *)p + slot - 8, sizeof t);
+	size = (size_t)(t ^ heap.secret ^ (uintptr_t)p);
+	if (size + 8 > slot ||
+	    !bytes_are((unsigned char *)p + size, slot - 8 - size, CANARY))
+		malloc_die(call, "heap buffer overflow detected", p);
+	return size;
+}
+
+/* Our small object @p, validated; its class in *@c. */
+static struct slab *small_lookup(void *p, int *c, const char *call)
+{
+	struct slab *slab = virt_to_slab(heap.m, p);
+
+	if (!slab)
+		return NULL;
+	*c = cache_class(slab->slab_cache);
+	if (*c < 0 || obj_index(heap.m, slab->slab_cache, slab, p) < 0)
+		malloc_die(call, "invalid pointer", p);
+	return slab;
+}
+
+static void check_reuse(void *p, unsigned int c)
+{
+	struct kmem_cache *s = heap.cache[c];
+	size_t slot = class_size[c], w;
+	const uintptr_t *word = p;
+
+	if (word[0] != htag(p, c))
+		return; /* never freed by us: nothing to compare */
+	for (w = 2; w < slot / sizeof(uintptr_t); w++)
+		if (word[w] && w * sizeof(uintptr_t) != s->offset)
+			malloc_die("malloc", "write after free detected", p);
+}
+
+static void *small_alloc(size_t size, unsigned int c)
+{
+	struct tc_bin *b = &tc.bin[c];
+	size_t slot = class_size[c];
+	void *p;
+
+	if (!b->head)
+		tcache_refill(c, b);
+	p = b->head;
+	if (!p) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	b->head = link_get(p);
+	b->count--;
+	check_reuse(p, c);
+	memset(p, 0, 16);
+	memset((char *)p + size, CANARY, slot - 8 - size);
+	{
+		uint64_t t = trailer_of(p, size);
+
+		memcpy((char *)p + slot - 8, &t, sizeof t);
+	}
+	return p;
+}
+
+void *hardened_alloc(size_t size, size_t align, const char *call)
+{
+	void *p;
+
+	(void)call;
+	if (!size && align <= 16)
+		return (void *)(heap.zero_base +
+				(atomic_fetch_add(&heap.zero_next, 16) %
+				 heap.zero_len));
+	if (align <= 16 && size <= SMALL_MAX - 8)
+		return small_alloc(size, size_class(size + 8));
+	p = huge_map(size ? size : 1, align, true);
+	if (p) {
+		size_t end = (size + 15) & ~(size_t)15;
+
+		memset((char *)p + size, CANARY, end - size);
+	}
+	return p;
+}
+
+static void quarantine_release(void *p)
+{
+	const uintptr_t *word = p;
+	struct tc_bin *b;
+	size_t w;
+	int c;
+
+	if (!small_lookup(p, &c, "free"))
+		malloc_die("free", "invalid pointer", p);
+	b = &tc.bin[c];
+	/* Only the tag may be set after its time in quarantine. */
+	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
+		if (word[w])
+			malloc_die("free", "write after free detected", p);
+	link_set(p, b->head);
+	b->head = p;
+	if (++b->count > b->max)
+		tcache_flush((unsigned int)c, b, b->max / 2);
+}
+
+static void quarantine_push(void *p)
+{
+	struct quarantine *q = tc.q;
+	void *old;
+
+	if (!q) {
+		q = tc.q = mmk_host_zalloc(sizeof(*q));
+		if (!q) {
+			quarantine_release(p);
+			return;
+		}
+	}
+	old = q->slot[q->next];
+	q->slot[q->next] = p;
+	q->next = (q->next + 1) % QUARANTINE;
+	if (old)
+		quarantine_release(old);
+}
+
+void hardened_thread_exit(void)
+{
+	struct quarantine *q = tc.q;
+	unsigned int i;
+
+	if (!q)
+		return;
+	for (i = 0; i < QUARANTINE; i++)
+		if (q->slot[i])
+			quarantine_release(q->slot[i]);
+	tc.q = NULL;
+	mmk_host_free(q);
+}
+
+static void huge_check_canary(const struct huge *h, const char *call)
+{
+	size_t end = (h->size + 15) & ~(size_t)15;
+
+	if (!bytes_are((unsigned char *)h->p + h->size, end - h->size, CANARY))
+		malloc_die(call, "heap buffer overflow detected", (void *)h->p);
+}
+
+void hardened_free(void *p, const char *call)
+{
+	struct huge h;
+	int c;
+
+	if (is_zero_size(p))
+		return;
+	if (small_lookup(p, &c, call)) {
+		size_t slot = class_size[c];
+
+		if (*(uintptr_t *)p == htag(p, (unsigned int)c))
+			malloc_die(call, "double free detected", p);
+		small_checked_size(p, slot, call);
+		memset((char *)p + 8, 0, slot - 8);
+		*(uintptr_t *)p = htag(p, (unsigned int)c);
+		quarantine_push(p);
+		return;
+	}
+	if (huge_lookup((uintptr_t)p, &h, true)) {
+		huge_check_canary(&h, call);
+		huge_unmap(&h);
+		return;
+	}
+	malloc_die(call, "invalid pointer", p);
+}
+
+size_t hardened_usable(void *p, const char *call)
+{
+	struct huge h;
+	int c;
+
+	if (is_zero_size(p))
+		return 0;
+	if (small_lookup(p, &c, call)) {
+		if (*(uintptr_t *)p == htag(p, (unsigned int)c))
+			malloc_die(call, "use after free", p);
+		return small_checked_size(p, class_size[c], call);
+	}
+	if (huge_lookup((uintptr_t)p, &h, false))
+		return h.size;
+	malloc_die(call, "invalid pointer", p);
+}
+
+void hardened_check_size(void *p, size_t size, size_t align, const char *call)
+{
+	size_t usable = hardened_usable(p, call);
+
+	if (size != usable)
+		malloc_die(call, "size does not match the allocation", p);
+	if (align && ((uintptr_t)p & (align - 1)))
+		malloc_die(call, "pointer not aligned as stated", p);
+}

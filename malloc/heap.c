@@ -1,0 +1,552 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmmkit-malloc.so's slow paths: tcache refill and flush, page runs,
+ * huge mappings, realloc, aligned allocation and pointer validation.
+ *
+ * 1. Page runs (LARGE_MAX >= size > SMALL_MAX, or aligned requests). An
+ *    order-n block from alloc_pages; when the run needs fewer pages the
+ *    block is split (split_page) and the tail pages freed at once, as
+ *    alloc_pages_exact does. The head page records the run: private =
+ *    pages, index = RUN_MAGIC ^ pfn (cleared when the run is freed, so a
+ *    second free finds no run). Whole blocks are freed in one call.
+ *
+ * 2. Huge mappings. Host mmap, registered in an open-addressing table
+ *    keyed by the address handed out (linear probing, backward-shift
+ *    deletion), so free can tell ours from anything else.
+ *
+ * 3. Bootstrap. Calls made while the heap itself boots (the C library may
+ *    allocate inside pthread_atfork) get memory from a static arena that
+ *    is never reused.
+ */
+#define _GNU_SOURCE
+#include "malloc/malloc_internal.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define RUN_MAGIC 0x6d6d6b2d72756e00UL /* "mmk-run" */
+#define RUN_WHOLE (1UL << 62) /* private: not split, free as a block */
+
+/* ---- bootstrap arena ---- */
+
+static _Alignas(16) char boot_arena[256 << 10];
+static size_t boot_used;
+
+static void *boot_alloc(size_t size)
+{
+	size_t need = ((size + 15) & ~(size_t)15) + 16;
+	char *p;
+
+	if (size > sizeof boot_arena ||
+	    __atomic_load_n(&boot_used, __ATOMIC_RELAXED) + need >
+		    sizeof boot_arena) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = boot_arena + __atomic_fetch_add(&boot_used, need, __ATOMIC_RELAXED);
+	memcpy(p, &size, sizeof size);
+	return p + 16;
+}
+
+static bool in_boot_arena(const void *p)
+{
+	return (const char *)p >= boot_arena &&
+	       (const char *)p < boot_arena + sizeof boot_arena;
+}
+
+/* ---- the per-thread cache ---- */
+
+static unsigned int bin_max(unsigned int c)
+{
+	unsigned int sz = class_size[c];
+
+	return sz <= 256 ? 64 : sz <= 1024 ? 32 : sz <= 4096 ? 16 : 8;
+}
+
+void tcache_refill(unsigned int c, struct tc_bin *b)
+{
+	void *objs[64];
+	unsigned int n = b->max / 2 ? b->max / 2 : 1, i;
+
+	if (!kmem_cache_alloc_bulk(heap.cache[c], MALLOC_GFP, n, objs))
+		return;
+	for (i = 0; i < n; i++) {
+		link_set(objs[i], b->head);
+		b->head = objs[i];
+	}
+	b->count += n;
+}
+
+/* Give all but @keep objects of @b back to the cache. */
+void tcache_flush(unsigned int c, struct tc_bin *b, unsigned int keep)
+{
+	void *objs[64];
+	unsigned int n = 0;
+
+	while (b->count > keep) {
+		void *p = b->head;
+
+		b->head = link_get(p);
+		b->count--;
+		objs[n++] = p;
+		if (n == 64 || b->count == keep) {
+			kmem_cache_free_bulk(heap.cache[c], n, objs);
+			n = 0;
+		}
+	}
+}
+
+void tcache_flush_all(void)
+{
+	unsigned int c;
+
+	if (tc.state != TC_LIVE && tc.state != TC_HARDENED)
+		return;
+	if (tc.state == TC_HARDENED)
+		hardened_thread_exit();
+	for (c = 0; c < NR_CLASSES; c++)
+		tcache_flush(c, &tc.bin[c], 0);
+}
+
+static void tcache_setup(void)
+{
+	unsigned int c;
+
+	for (c = 0; c < NR_CLASSES; c++)
+		tc.bin[c].max = bin_max(c);
+}
+
+/* ---- page runs ---- */
+
+static inline struct page *run_head(uintptr_t p)
+{
+	uintptr_t off = p - heap.base;
+	struct page *page;
+
+	if (off >= heap.size || (off & (PAGE_SIZE - 1)))
+		return NULL;
+	page = heap.mem_map + (off >> PAGE_SHIFT);
+	if (!pfn_zone_fast(heap.m, off >> PAGE_SHIFT) ||
+	    page->index != (RUN_MAGIC ^ (off >> PAGE_SHIFT)) ||
+	    page_ref_count(page) != 1)
+		return NULL;
+	return page;
+}
+
+static size_t run_pages(const struct page *head)
+{
+	return (size_t)(head->private & ~RUN_WHOLE);
+}
+
+/* A run of at least @size bytes aligned to @align (<= the block size). */
+static void *run_alloc(size_t size, size_t align)
+{
+	size_t pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT, i;
+	unsigned int order = get_order_bytes(size > align ? size : align);
+	struct page *page = alloc_pages(MALLOC_GFP, order);
+	unsigned long pfn;
+
+	if (!page) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	pfn = page_to_pfn(page);
+	if (pages == (1UL << order)) {
+		page->private = pages | RUN_WHOLE;
+	} else {
+		split_page(page, order);
+		for (i = pages; i < (1UL << order); i++)
+			__free_page(page + i);
+		page->private = pages;
+	}
+	page->index = RUN_MAGIC ^ pfn;
+	return page_address(page);
+}
+
+static void run_free(struct page *head)
+{
+	size_t pages = run_pages(head), i;
+	bool whole = head->private & RUN_WHOLE;
+
+	head->index = 0;
+	head->private = 0;
+	if (whole) {
+		__free_pages(head, get_order_bytes(pages << PAGE_SHIFT));
+		return;
+	}
+	for (i = 0; i < pages; i++)
+		__free_page(head + i);
+}
+
+/* ---- huge mappings ---- */
+
+static size_t huge_hash(uintptr_t p, size_t cap)
+{
+	return (size_t)((p >> 12) * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+}
+
+static int huge_grow(void)
+{
+	size_t cap = heap.huge_cap ? heap.huge_cap * 2 : 256, i;
+	struct huge *t = mmk_host_zalloc(cap * sizeof(*t)), *old = heap.huge;
+
+	if (!t)
+		return -1;
+	for (i = 0; old && i < heap.huge_cap; i++) {
+		size_t j;
+
+		if (!old[i].p)
+			continue;
+		for (j = huge_hash(old[i].p, cap); t[j].p;
+		     j = (j + 1) & (cap - 1))
+			;
+		t[j] = old[i];
+	}
+	heap.huge = t;
+	heap.huge_cap = cap;
+	mmk_host_free(old);
+	return 0;
+}
+
+int huge_insert(const struct huge *h)
+{
+	size_t j;
+	int err = 0;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	if ((heap.huge_used + 1) * 2 > heap.huge_cap && huge_grow())
+		err = -1;
+	if (!err) {
+		for (j = huge_hash(h->p, heap.huge_cap); heap.huge[j].p;
+		     j = (j + 1) & (heap.huge_cap - 1))
+			;
+		heap.huge[j] = *h;
+		heap.huge_used++;
+		atomic_fetch_add(&heap.huge_bytes, h->len);
+		atomic_fetch_add(&heap.huge_count, 1);
+	}
+	pthread_mutex_unlock(&heap.huge_lock);
+	return err;
+}
+
+bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
+{
+	size_t j, cap;
+	bool found = false;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	cap = heap.huge_cap;
+	for (j = cap ? huge_hash(p, cap) : 0; cap && heap.huge[j].p;
+	     j = (j + 1) & (cap - 1)) {
+		if (heap.huge[j].p != p)
+			continue;
+		found = true;
+		*out = heap.huge[j];
+		break;
+	}
+	if (found && remove) {
+		/* Backward-shift deletion keeps every probe chain whole. */
+		size_t i = j, k;
+
+		heap.huge[i].p = 0;
+		for (k = (i + 1) & (cap - 1); heap.huge[k].p;
+		     k = (k + 1) & (cap - 1)) {
+			size_t home = huge_hash(heap.huge[k].p, cap);
+
+			if (((k - home) & (cap - 1)) >= ((k - i) & (cap - 1))) {
+				heap.huge[i] = heap.huge[k];
+				heap.huge[k].p = 0;
+				i = k;
+			}
+		}
+		heap.huge_used--;
+		atomic_fetch_sub(&heap.huge_bytes, out->len);
+		atomic_fetch_sub(&heap.huge_count, 1);
+	}
+	pthread_mutex_unlock(&heap.huge_lock);
+	return found;
+}
+
+/* A mapping of @size bytes aligned to @align; with @guard the bytes end
+ * (16-byte aligned) just before an inaccessible page. */
+void *huge_map(size_t size, size_t align, bool guard)
+{
+	size_t a = align > PAGE_SIZE ? align : PAGE_SIZE;
+	size_t body = (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
+	size_t len = body + (a > PAGE_SIZE ? a : 0) + (guard ? PAGE_SIZE : 0);
+	struct huge h = { 0 };
+	char *base;
+	uintptr_t p;
+
+	if (size > PTRDIFF_MAX / 2 || body < size) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	base = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (guard) {
+		char *g = base + len - PAGE_SIZE;
+
+		mprotect(g, PAGE_SIZE, PROT_NONE);
+		p = ((uintptr_t)g - ((size + 15) & ~(size_t)15)) &
+		    ~(uintptr_t)((align > 16 ? align : 16) - 1);
+	} else {
+		p = ((uintptr_t)base + a - 1) & ~(uintptr_t)(a - 1);
+	}
+	h.p = p;
+	h.base = base;
+	h.len = len;
+	h.size = size;
+	h.align = align;
+	if (huge_insert(&h)) {
+		munmap(base, len);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return (void *)p;
+}
+
+void huge_unmap(const struct huge *h)
+{
+	munmap(h->base, h->len);
+}
+
+static size_t huge_usable(const struct huge *h)
+{
+	return (size_t)((uintptr_t)h->base + h->len - h->p);
+}
+
+/* ---- the slow paths ---- */
+
+/* Make this thread able to allocate; false: use bootstrap memory. */
+static bool thread_ready(void)
+{
+	if (tc.state == TC_NEW) {
+		thread_init();
+		tcache_setup();
+		tc.state = heap.hardened ? TC_HARDENED : TC_LIVE;
+	}
+	return tc.state != TC_BOOTING;
+}
+
+void *heap_alloc_slow(size_t size, const char *call)
+{
+	void *p = NULL;
+
+	(void)call;
+	if (!thread_ready())
+		return boot_alloc(size);
+	if (tc.state == TC_HARDENED)
+		return hardened_alloc(size, 0, call);
+	if (size <= SMALL_MAX) {
+		unsigned int c = size_class(size);
+		struct tc_bin *b = &tc.bin[c];
+
+		if (tc.state == TC_DEAD) {
+			p = kmem_cache_alloc(heap.cache[c], MALLOC_GFP);
+		} else {
+			if (!b->head)
+				tcache_refill(c, b);
+			p = b->head;
+			if (p) {
+				b->head = link_get(p);
+				b->count--;
+			}
+		}
+		if (!p) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		*(uintptr_t *)p = 0;
+		return p;
+	}
+	if (size <= LARGE_MAX)
+		return run_alloc(size, 0);
+	return huge_map(size, 0, false);
+}
+
+void heap_free_slow(void *p, const char *call)
+{
+	struct slab *slab;
+	struct page *head;
+	struct huge h;
+
+	if (!p || in_boot_arena(p))
+		return;
+	if (!thread_ready())
+		return;
+	if (tc.state == TC_HARDENED) {
+		hardened_free(p, call);
+		return;
+	}
+	slab = virt_to_slab(heap.m, p);
+	if (slab) {
+		struct kmem_cache *s = slab->slab_cache;
+		int c = cache_class(s);
+
+		if (c < 0 || obj_index(heap.m, s, slab, p) < 0)
+			malloc_die(call, "invalid pointer", p);
+		if (*(uintptr_t *)p == free_tag(p))
+			malloc_die(call, "double free detected", p);
+		*(uintptr_t *)p = free_tag(p);
+		/* heap_free() took its fast path unless this thread has no
+		 * tcache (first call, or exiting): free it directly. */
+		kmem_cache_free(s, p);
+		return;
+	}
+	head = run_head((uintptr_t)p);
+	if (head) {
+		run_free(head);
+		return;
+	}
+	if (huge_lookup((uintptr_t)p, &h, true)) {
+		huge_unmap(&h);
+		return;
+	}
+	if ((uintptr_t)p - heap.base < heap.size)
+		malloc_die(call, "double free or invalid pointer", p);
+	malloc_die(call, "invalid pointer", p);
+}
+
+size_t heap_usable(void *p, const char *call)
+{
+	struct slab *slab;
+	struct page *head;
+	struct huge h;
+
+	if (in_boot_arena(p)) {
+		size_t size;
+
+		memcpy(&size, (char *)p - 16, sizeof size);
+		return size;
+	}
+	if (!thread_ready())
+		return 0;
+	if (tc.state == TC_HARDENED)
+		return hardened_usable(p, call);
+	slab = virt_to_slab(heap.m, p);
+	if (slab) {
+		struct kmem_cache *s = slab->slab_cache;
+
+		if (cache_class(s) < 0 || obj_index(heap.m, s, slab, p) < 0)
+			malloc_die(call, "invalid pointer", p);
+		if (*(uintptr_t *)p == free_tag(p))
+			malloc_die(call, "use after free", p);
+		return s->object_size;
+	}
+	head = run_head((uintptr_t)p);
+	if (head)
+		return run_pages(head) << PAGE_SHIFT;
+	if (huge_lookup((uintptr_t)p, &h, false))
+		return huge_usable(&h);
+	malloc_die(call, "invalid pointer", p);
+}
+
+void heap_check_size(void *p, size_t size, size_t align, const char *call)
+{
+	size_t usable;
+
+	if (in_boot_arena(p))
+		return;
+	if (!thread_ready())
+		return;
+	if (tc.state == TC_HARDENED) {
+		hardened_check_size(p, size, align, call);
+		return;
+	}
+	usable = heap_usable(p, call);
+	if (size > usable)
+		malloc_die(call, "size larger than the allocation", p);
+	if (align && ((uintptr_t)p & (align - 1)))
+		malloc_die(call, "pointer not aligned as stated", p);
+	/* Without an alignment, the size must pick the same class or run. */
+	if (!align && usable <= SMALL_MAX &&
+	    class_size[size_class(size)] != usable)
+		malloc_die(call, "size does not match the allocation", p);
+	if (!align && usable > SMALL_MAX && usable <= LARGE_MAX &&
+	    ((size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1)) != usable)
+		malloc_die(call, "size does not match the allocation", p);
+}
+
+void heap_zero(void *p, size_t size)
+{
+	/* Fresh huge mappings are zero already. */
+	if ((uintptr_t)p - heap.base >= heap.size && !in_boot_arena(p) &&
+	    size > LARGE_MAX)
+		return;
+	memset(p, 0, size);
+}
+
+void *heap_realloc(void *p, size_t size)
+{
+	size_t usable = heap_usable(p, "realloc");
+	void *n;
+
+	if (tc.state != TC_HARDENED && !in_boot_arena(p) && size <= usable) {
+		/* Keep it unless it shrinks to under half. */
+		if (size > usable / 2 || usable <= 16)
+			return p;
+	}
+	if (tc.state != TC_HARDENED && usable > LARGE_MAX && size > LARGE_MAX) {
+		struct huge h;
+
+		if (huge_lookup((uintptr_t)p, &h, false) && !h.align &&
+		    h.p == (uintptr_t)h.base) {
+			size_t len = (size + PAGE_SIZE - 1) &
+				     ~(size_t)(PAGE_SIZE - 1);
+			void *np = mremap(h.base, h.len, len, MREMAP_MAYMOVE);
+
+			if (np == MAP_FAILED) {
+				errno = ENOMEM;
+				return NULL;
+			}
+			huge_lookup((uintptr_t)p, &h, true);
+			h.p = (uintptr_t)np;
+			h.base = np;
+			h.len = len;
+			h.size = size;
+			if (!huge_insert(&h))
+				return np;
+			munmap(np, len);
+			errno = ENOMEM;
+			return NULL;
+		}
+	}
+	n = heap_alloc(size, "realloc");
+	if (!n)
+		return NULL;
+	memcpy(n, p, size < usable ? size : usable);
+	heap_free(p, "realloc");
+	return n;
+}
+
+void *heap_memalign(size_t align, size_t size)
+{
+	if (!thread_ready()) {
+		if (align > 16) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		return boot_alloc(size);
+	}
+	if (align <= 16)
+		return heap_alloc(size, "memalign");
+	if (tc.state == TC_HARDENED)
+		return hardened_alloc(size, align, "memalign");
+	/* Power-of-two classes up to 4 KiB are naturally aligned. */
+	if (align <= 4096 && size <= 4096) {
+		size_t c = align > size ? align : size;
+
+		while (c & (c - 1))
+			c += c & -c;
+		return heap_alloc(c, "memalign");
+	}
+	if (size <= LARGE_MAX && align <= LARGE_MAX)
+		return run_alloc(size, align);
+	return huge_map(size, align, false);
+}

@@ -1,0 +1,548 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmmkit-malloc.so: the C library's malloc on mmkit's own page and slab
+ * allocators, over real host memory.
+ *
+ * 1. What it is. At the first call the library boots a private machine
+ *    (x86_64 profile, 64 CPUs, mem = the host's RAM up to 64 GiB) with
+ *    deferred memory init, so physical memory joins the buddy lists a
+ *    section at a time as the program grows, and free page reporting, so
+ *    free blocks of 256 KiB and more go back to the host. Requests are
+ *    served by size:
+ *    - up to 16 KiB: one of 36 object caches ("malloc-16" .. "malloc-16k",
+ *      four size classes per power of two), fronted by a per-thread cache
+ *      (tcache): a LIFO list per class, refilled and flushed in batches
+ *      with kmem_cache_alloc_bulk/kmem_cache_free_bulk on the thread's own
+ *      simulated CPU, so the fast path takes no lock and no atomic;
+ *    - up to 4 MiB: whole pages from alloc_pages, trimmed to the pages
+ *      needed (alloc_pages_exact); the head page records the length;
+ *    - beyond, or with a larger alignment: a host mapping of its own,
+ *      found again through a small hash table.
+ *    Each thread takes a free simulated CPU of the machine (threads beyond
+ *    64 use the locked node paths); its tcache is flushed when it exits.
+ *
+ * 2. Checks (default mode). Every pointer given to free, realloc,
+ *    malloc_usable_size and free_sized is validated before use: it must
+ *    lie in the heap and start an object of one of our caches, start a
+ *    live page run, or be a registered mapping; otherwise the process
+ *    aborts with "mmkit-malloc: <call>(): invalid pointer". A freed object
+ *    carries a tag (its address mixed with a per-process secret) in its
+ *    first word, cleared when it is handed out again, so freeing it a
+ *    second time - at once or much later, while it sits in a tcache, a
+ *    CPU array or a slab freelist - aborts with "double free". The tcache
+ *    links are stored encoded (mixed with the secret and their slot
+ *    address) and checked on use. free_sized and free_aligned_sized check
+ *    the size and alignment they are told.
+ *
+ * 3. Hardened mode (MMKIT_MALLOC=hardened). On top of the default checks:
+ *    each small allocation gets a canary from its end to the end of its
+ *    slot (at least 8 bytes, so 1- and 8-byte overflows are caught when
+ *    it is freed), freed objects are zeroed and checked to still be zero
+ *    when reused (write-after-free), a per-thread quarantine delays reuse
+ *    of the last 256 freed objects, large allocations are host mappings
+ *    ending at a guard page, zero-size allocations point into an
+ *    inaccessible region, the slab freelists are randomised, and sized
+ *    frees must state the exact size. Any detected corruption aborts.
+ *
+ * 4. Statistics. MMKIT_MALLOC_STATS=1 prints the heap's /proc/slabinfo,
+ *    /proc/buddyinfo and /proc/meminfo to standard error at exit.
+ *
+ * 5. Fork. pthread_atfork handlers take every allocator lock before fork
+ *    and release them after (mmk_atfork), so a child of a threaded parent
+ *    can allocate; the tcaches of threads that did not survive are lost.
+ *
+ * 6. Departures from glibc. mallopt accepts and ignores every parameter
+ *    (returns 1); malloc_trim drains the per-CPU lists and reports free
+ *    memory to the host; mallinfo/mallinfo2 describe the mmkit heap.
+ */
+#define _GNU_SOURCE
+#include "malloc/malloc_internal.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+struct heap heap;
+_Thread_local struct tcache tc __attribute__((tls_model("initial-exec")));
+static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t tc_key;
+
+/* ---- size classes: 16..128 step 16, then four per power of two ---- */
+
+const unsigned int class_size[NR_CLASSES] = {
+	16,   32,   48,	  64,	80,   96,    112,   128,   160,
+	192,  224,  256,  320,	384,  448,   512,   640,   768,
+	896,  1024, 1280, 1536, 1792, 2048,  2560,  3072,  3584,
+	4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384,
+};
+
+/* Class of sizes up to 1024 in steps of 16 (index (size + 15) / 16). */
+unsigned char class_small[65];
+
+static void init_classes(void)
+{
+	unsigned int sz, c = 0;
+
+	for (sz = 0; sz <= 1024; sz += 16) {
+		while (class_size[c] < sz)
+			c++;
+		class_small[sz / 16] = (unsigned char)c;
+	}
+}
+
+unsigned int size_class_slow(size_t size)
+{
+	unsigned int c = class_small[64];
+
+	while (class_size[c] < size)
+		c++;
+	return c;
+}
+
+/* ---- aborting with a message ---- */
+
+void malloc_die(const char *call, const char *what, const void *p)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof msg, "mmkit-malloc: %s(): %s (%p)\n", call, what,
+		 p);
+	mmk_host_stderr(msg);
+	abort();
+}
+
+/* Kernel-log lines of the heap machine: slab and page allocator reports
+ * are corruption the checks above did not see first; never go on. */
+static void heap_printk(void *arg, const char *line)
+{
+	(void)arg;
+	if (strncmp(line, "BUG", 3) == 0 || strstr(line, "WARNING")) {
+		mmk_host_stderr("mmkit-malloc: heap corruption: ");
+		mmk_host_stderr(line);
+		mmk_host_stderr("\n");
+		abort();
+	}
+}
+
+/* ---- boot, threads, fork ---- */
+
+static void tcache_exit(void *arg)
+{
+	(void)arg;
+	tcache_flush_all();
+	tc.state = TC_DEAD;
+	mmk_set_current(heap.m); /* keep the machine, give up the CPU */
+	mmk_release_cpu();
+}
+
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&heap.huge_lock);
+	mmk_atfork(heap.m, MMK_ATFORK_PREPARE);
+}
+
+static void atfork_parent(void)
+{
+	mmk_atfork(heap.m, MMK_ATFORK_PARENT);
+	pthread_mutex_unlock(&heap.huge_lock);
+}
+
+static void atfork_child(void)
+{
+	mmk_atfork(heap.m, MMK_ATFORK_CHILD);
+	pthread_mutex_unlock(&heap.huge_lock);
+}
+
+static void print_stats(void)
+{
+	static const char *const files[] = { "/proc/slabinfo",
+					     "/proc/buddyinfo",
+					     "/proc/meminfo" };
+	size_t i;
+
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		mmk_host_stderr("mmkit-malloc: ");
+		mmk_host_stderr(files[i]);
+		mmk_host_stderr("\n");
+		mmk_proc_write(heap.m, files[i], 2);
+	}
+}
+
+__attribute__((destructor)) static void heap_exit_stats(void)
+{
+	if (heap.m && heap.stats) {
+		tcache_flush_all();
+		print_stats();
+	}
+}
+
+static uint64_t host_ram(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES);
+	uint64_t ram = pages > 0 ? (uint64_t)pages * 4096 : 4ULL << 30;
+
+	if (ram < (1ULL << 30))
+		ram = 1ULL << 30;
+	return ram > (64ULL << 30) ? 64ULL << 30 : ram & ~((1ULL << 27) - 1);
+}
+
+static int create_caches(void)
+{
+	unsigned int c;
+
+	for (c = 0; c < NR_CLASSES; c++) {
+		char name[32];
+		unsigned int sz = class_size[c];
+
+		if (sz % 1024 == 0)
+			snprintf(name, sizeof name, "malloc-%uk", sz / 1024);
+		else
+			snprintf(name, sizeof name, "malloc-%u", sz);
+		/* Power-of-two classes are naturally aligned (memalign). */
+		heap.cache[c] = kmem_cache_create(
+			name, sz, (sz & (sz - 1)) || sz > 4096 ? 16 : sz,
+			SLAB_NO_MERGE, NULL);
+		if (!heap.cache[c])
+			return -1;
+	}
+	return 0;
+}
+
+static void heap_boot(void)
+{
+	struct mmk_config cfg;
+	const char *mode = getenv("MMKIT_MALLOC"), *st;
+	uint64_t secret;
+
+	init_classes();
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = host_ram();
+	cfg.nr_cpus = MMK_MAX_CPUS;
+	cfg.deferred_init = true;
+	cfg.private_memory = true; /* fork(2) copies the heap */
+	cfg.page_reporting_order = REPORT_ORDER;
+	cfg.printk = heap_printk;
+	heap.hardened = mode && strcmp(mode, "hardened") == 0;
+	if (mode && *mode && !heap.hardened && strcmp(mode, "default") != 0)
+		mmk_host_stderr(
+			"mmkit-malloc: MMKIT_MALLOC must be \"hardened\" or \"default\"; using the default mode\n");
+	cfg.slab_freelist_random = heap.hardened;
+	if (getrandom(&secret, sizeof secret, GRND_NONBLOCK) != sizeof secret)
+		secret = (uintptr_t)&secret ^ mmk_host_now_ns();
+	cfg.seed = secret;
+	heap.secret = secret | 1;
+	heap.m = mmk_boot(&cfg);
+	if (!heap.m) {
+		mmk_host_stderr("mmkit-malloc: cannot boot the heap machine\n");
+		abort();
+	}
+	heap.base = (uintptr_t)heap.m->phys.base;
+	heap.size = heap.m->phys.size;
+	heap.mem_map = heap.m->mem_map;
+	pthread_mutex_init(&heap.huge_lock, NULL);
+	if (create_caches()) {
+		mmk_host_stderr("mmkit-malloc: cannot create the caches\n");
+		abort();
+	}
+	if (heap.hardened && hardened_init()) {
+		mmk_host_stderr("mmkit-malloc: cannot set up hardened mode\n");
+		abort();
+	}
+	st = getenv("MMKIT_MALLOC_STATS");
+	heap.stats = st && *st && strcmp(st, "0") != 0;
+	pthread_key_create(&tc_key, tcache_exit);
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+/* First call of a thread: the machine, a CPU, the exit hook. */
+void thread_init(void)
+{
+	if (!__atomic_load_n(&heap.m, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_lock(&heap_lock);
+		if (!heap.m) {
+			tc.state = TC_BOOTING;
+			heap_boot();
+		}
+		pthread_mutex_unlock(&heap_lock);
+	}
+	mmk_set_current(heap.m);
+	tc.state = TC_LIVE;
+	pthread_setspecific(tc_key, &tc);
+}
+
+/* ---- the public API ---- */
+
+EXPORT void *malloc(size_t size)
+{
+	return heap_alloc(size, "malloc");
+}
+
+EXPORT void free(void *p)
+{
+	heap_free(p, "free");
+}
+
+EXPORT void *calloc(size_t n, size_t size)
+{
+	size_t bytes;
+	void *p;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = heap_alloc(bytes, "calloc");
+	if (p)
+		heap_zero(p, bytes);
+	return p;
+}
+
+EXPORT void *realloc(void *p, size_t size)
+{
+	if (!p)
+		return heap_alloc(size, "realloc");
+	if (!size) {
+		heap_free(p, "realloc");
+		return NULL;
+	}
+	return heap_realloc(p, size);
+}
+
+EXPORT void *reallocarray(void *p, size_t n, size_t size)
+{
+	size_t bytes;
+
+	if (__builtin_mul_overflow(n, size, &bytes)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, bytes);
+}
+
+EXPORT int posix_memalign(void **out, size_t align, size_t size)
+{
+	void *p;
+
+	if (!align || (align & (align - 1)) || align % sizeof(void *))
+		return EINVAL;
+	p = heap_memalign(align, size);
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+EXPORT void *aligned_alloc(size_t align, size_t size)
+{
+	if (!align || (align & (align - 1))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return heap_memalign(align, size);
+}
+
+EXPORT void *memalign(size_t align, size_t size)
+{
+	/* glibc rounds a non-power-of-two alignment up. */
+	if (align & (align - 1)) {
+		size_t a = 1;
+
+		while (a < align && a)
+			a <<= 1;
+		if (!a) {
+			errno = EINVAL;
+			return NULL;
+		}
+		align = a;
+	}
+	return heap_memalign(align ? align : 1, size);
+}
+
+EXPORT void *valloc(size_t size)
+{
+	return heap_memalign(4096, size);
+}
+
+EXPORT void *pvalloc(size_t size)
+{
+	size_t r;
+
+	if (__builtin_add_overflow(size, 4095, &r)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return heap_memalign(4096, r & ~(size_t)4095);
+}
+
+EXPORT size_t malloc_usable_size(void *p)
+{
+	return p ? heap_usable(p, "malloc_usable_size") : 0;
+}
+
+EXPORT void free_sized(void *p, size_t size)
+{
+	if (p)
+		heap_check_size(p, size, 0, "free_sized");
+	heap_free(p, "free_sized");
+}
+
+EXPORT void free_aligned_sized(void *p, size_t align, size_t size)
+{
+	if (p)
+		heap_check_size(p, size, align, "free_aligned_sized");
+	heap_free(p, "free_aligned_sized");
+}
+
+EXPORT int mallopt(int param, int value)
+{
+	(void)param;
+	(void)value;
+	return 1;
+}
+
+EXPORT int malloc_trim(size_t pad)
+{
+	(void)pad;
+	if (!heap.m)
+		return 0;
+	tcache_flush_all();
+	drain_all_pages(NULL);
+	return 1;
+}
+
+static void heap_totals(size_t *used, size_t *free_bytes, size_t *huge)
+{
+	unsigned long total = 0, nfree = mmk_nr_free_pages(heap.m);
+	struct zone *z;
+	int nid, t;
+
+	for_each_zone_m(heap.m, nid, t, z)
+		total += (unsigned long)zone_managed_pages(z);
+	*used = (total - nfree) << PAGE_SHIFT;
+	*free_bytes = nfree << PAGE_SHIFT;
+	*huge = atomic_load(&heap.huge_bytes);
+}
+
+EXPORT struct mallinfo2 mallinfo2(void)
+{
+	struct mallinfo2 mi = { 0 };
+	size_t used, fr, huge;
+
+	if (!heap.m)
+		return mi;
+	heap_totals(&used, &fr, &huge);
+	mi.arena = used + fr;
+	mi.uordblks = used;
+	mi.fordblks = fr;
+	mi.hblkhd = huge;
+	mi.hblks = atomic_load(&heap.huge_count);
+	return mi;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+EXPORT struct mallinfo mallinfo(void)
+{
+	struct mallinfo2 m2 = mallinfo2();
+	struct mallinfo mi = { 0 };
+
+	mi.arena = (int)m2.arena;
+	mi.uordblks = (int)m2.uordblks;
+	mi.fordblks = (int)m2.fordblks;
+	mi.hblkhd = (int)m2.hblkhd;
+	mi.hblks = (int)m2.hblks;
+	return mi;
+}
+
+#pragma GCC diagnostic pop
+
+EXPORT void malloc_stats(void)
+{
+	size_t used, fr, huge;
+	char line[256];
+
+	if (!heap.m)
+		thread_init();
+	heap_totals(&used, &fr, &huge);
+	snprintf(
+		line, sizeof line,
+		"Arena 0:\nsystem bytes     = %10zu\nin use bytes     = %10zu\nTotal (incl. mmap):\nsystem bytes     = %10zu\nin use bytes     = %10zu\nmax mmap regions = %10zu\n",
+		used + fr, used, used + fr + huge, used + huge,
+		(size_t)atomic_load(&heap.huge_count));
+	mmk_host_stderr(line);
+}
+
+EXPORT int malloc_info(int options, FILE *fp)
+{
+	size_t used, fr, huge;
+
+	if (options) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!heap.m)
+		thread_init();
+	heap_totals(&used, &fr, &huge);
+	fprintf(fp,
+		"<malloc version=\"mmkit-1\">\n<total type=\"fast\" size=\"%zu\"/>\n<total type=\"rest\" size=\"%zu\"/>\n<total type=\"mmap\" size=\"%zu\"/>\n<system type=\"current\" size=\"%zu\"/>\n</malloc>\n",
+		used, fr, huge, used + fr + huge);
+	return 0;
+}
+
+/* The names glibc's own code and some programs call. */
+EXPORT void *__libc_malloc(size_t size)
+{
+	return heap_alloc(size, "malloc");
+}
+
+EXPORT void __libc_free(void *p)
+{
+	heap_free(p, "free");
+}
+
+EXPORT void *__libc_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+EXPORT void *__libc_realloc(void *p, size_t size)
+{
+	return realloc(p, size);
+}
+
+EXPORT void *__libc_memalign(size_t align, size_t size)
+{
+	return memalign(align, size);
+}
+
+EXPORT void *__libc_valloc(size_t size)
+{
+	return valloc(size);
+}
+
+EXPORT void *__libc_pvalloc(size_t size)
+{
+	return pvalloc(size);
+}
+
+EXPORT int __libc_mallopt(int param, int value)
+{
+	return mallopt(param, value);
+}
+
+EXPORT int __posix_memalign(void **out, size_t align, size_t size)
+{
+	return posix_memalign(out, align, size);
+}
+
+EXPORT void cfree(void *p)
+{
+	heap_free(p, "cfree");
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to libmmkit-malloc.so: the heap (one mmkit machine), the
+ * per-thread caches and the inline fast paths. See malloc/malloc.c.
+ */
+#ifndef MMK_MALLOC_INTERNAL_H
+#define MMK_MALLOC_INTERNAL_H
+
+#include "mm/slab.h"
+
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define NR_CLASSES 36
+#define SMALL_MAX 16384 /* largest object-cache size */
+#define LARGE_MAX ((size_t)PAGE_SIZE << MAX_PAGE_ORDER) /* page allocator */
+#define REPORT_ORDER 6 /* free blocks of 256 KiB+ go back to the host */
+#define MALLOC_GFP (GFP_KERNEL | __GFP_NOWARN)
+
+enum tc_state {
+	TC_NEW, /* this thread has not called us yet */
+	TC_BOOTING, /* this thread is booting the heap: bootstrap memory */
+	TC_LIVE, /* default mode, tcache on */
+	TC_HARDENED, /* hardened mode: every call takes the checked path */
+	TC_DEAD, /* thread exiting: no tcache, straight to the caches */
+};
+
+struct tc_bin {
+	void *head; /* encoded list through word 1 of each object */
+	unsigned int count;
+	unsigned int max;
+};
+
+struct quarantine;
+
+struct tcache {
+	struct tc_bin bin[NR_CLASSES];
+	int state;
+	struct quarantine *q; /* hardened mode */
+};
+
+/* A host mapping of its own (huge, or hardened-mode large). */
+struct huge {
+	uintptr_t p; /* what the caller got; 0 = empty slot */
+	void *base; /* the mapping */
+	size_t len; /* mapping length */
+	size_t size; /* bytes asked for */
+	size_t align; /* alignment asked for (0: none) */
+};
+
+struct heap {
+	struct mmk_machine *m;
+	uintptr_t base; /* the direct map: every object and page run */
+	size_t size;
+	struct page *mem_map;
+	uint64_t secret; /* odd; tags and link encoding */
+	bool hardened, stats;
+	struct kmem_cache *cache[NR_CLASSES];
+
+	pthread_mutex_t huge_lock;
+	struct huge *huge; /* open addressing by p */
+	size_t huge_cap, huge_used;
+	atomic_size_t huge_bytes, huge_count;
+
+	/* Hardened mode: malloc(0) points into this inaccessible range. */
+	uintptr_t zero_base;
+	size_t zero_len;
+	atomic_size_t zero_next;
+};
+
+extern struct heap heap;
+extern _Thread_local struct tcache tc
+	__attribute__((tls_model("initial-exec")));
+extern const unsigned int class_size[NR_CLASSES];
+extern unsigned char class_small[65];
+
+/* malloc.c */
+void thread_init(void);
+unsigned int size_class_slow(size_t size);
+__attribute__((noreturn, cold)) void
+malloc_die(const char *call, const char *what, const void *p);
+
+/* heap.c */
+void *heap_alloc_slow(size_t size, const char *call);
+void heap_free_slow(void *p, const char *call);
+void *heap_realloc(void *p, size_t size);
+void *heap_memalign(size_t align, size_t size);
+size_t heap_usable(void *p, const char *call);
+void heap_check_size(void *p, size_t size, size_t align, const char *call);
+void heap_zero(void *p, size_t size);
+void tcache_flush_all(void);
+void tcache_refill(unsigned int c, struct tc_bin *b);
+void tcache_flush(unsigned int c, struct tc_bin *b, unsigned int keep);
+int huge_insert(const struct huge *h);
+bool huge_lookup(uintptr_t p, struct huge *out, bool remove);
+void *huge_map(size_t size, size_t align, bool guard);
+void huge_unmap(const struct huge *h);
+
+/* hardened.c */
+int hardened_init(void);
+void *hardened_alloc(size_t size, size_t align, const char *call);
+void hardened_free(void *p, const char *call);
+size_t hardened_usable(void *p, const char *call);
+void hardened_check_size(void *p, size_t size, size_t align, const char *call);
+void hardened_thread_exit(void);
+
+/* Prototypes of the exported names malloc.h does not declare. */
+void free_sized(void *p, size_t size);
+void free_aligned_sized(void *p, size_t align, size_t size);
+void *__libc_malloc(size_t size);
+void __libc_free(void *p);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t size);
+void *__libc_memalign(size_t align, size_t size);
+void *__libc_valloc(size_t size);
+void *__libc_pvalloc(size_t size);
+int __libc_mallopt(int param, int value);
+int __posix_memalign(void **out, size_t align, size_t size);
+void cfree(void *p);
+
+static inline unsigned int size_class(size_t size)
+{
+	return size <= 1024 ? class_small[(size + 15) >> 4] :
+			      size_class_slow(size);
+}
+
+/* The tag a freed object carries in its first word. */
+static inline uintptr_t free_tag(const void *p)
+{
+	return (uintptr_t)p ^ heap.secret;
+}
+
+/* tcache links: in word 1, mixed with the secret and the slot address. */
+static inline void link_set(void *obj, void *next)
+{
+	uintptr_t *slot = (uintptr_t *)obj + 1;
+
+	*slot = (uintptr_t)next ^ ((uintptr_t)slot >> 12) ^ heap.secret;
+}
+
+static inline void *link_get(void *obj)
+{
+	uintptr_t *slot = (uintptr_t *)obj + 1;
+	uintptr_t next = *slot ^ ((uintptr_t)slot >> 12) ^ heap.secret;
+
+	if (unlikely(next & 15))
+		malloc_die("malloc", "corrupted free list", obj);
+	return (void *)next;
+}
+
+/* Our class of a slab cache, or -1 if it is not one of ours. */
+static inline int cache_class(const struct kmem_cache *s)
+{
+	unsigned int c = size_class(s->object_size);
+
+	return c < NR_CLASSES && heap.cache[c] == s ? (int)c : -1;
+}
+
+static inline void *heap_alloc(size_t size, const char *call)
+{
+	if (likely(size <= 1024 && tc.state == TC_LIVE)) {
+		struct tc_bin *b = &tc.bin[class_small[(size + 15) >> 4]];
+		void *p = b->head;
+
+		if (likely(p)) {
+			b->head = link_get(p);
+			b->count--;
+			*(uintptr_t *)p = 0;
+			return p;
+		}
+	}
+	return heap_alloc_slow(size, call);
+}
+
+static inline void heap_free(void *p, const char *call)
+{
+	if (likely(tc.state == TC_LIVE && p &&
+		   (uintptr_t)p - heap.base < heap.size)) {
+		struct slab *slab = virt_to_slab(heap.m, p);
+		int c = slab ? cache_class(slab->slab_cache) : -1;
+
+		if (likely(c >= 0)) {
+			struct tc_bin *b = &tc.bin[c];
+
+			if (unlikely(obj_index(heap.m, slab->slab_cache, slab,
+					       p) < 0))
+				malloc_die(call, "invalid pointer", p);
+			if (unlikely(*(uintptr_t *)p == free_tag(p)))
+				malloc_die(call, "double free detected", p);
+			*(uintptr_t *)p = free_tag(p);
+			link_set(p, b->head);
+			b->head = p;
+			if (unlikely(++b->count > b->max))
+				tcache_flush((unsigned int)c, b, b->max / 2);
+			return;
+		}
+	}
+	heap_free_slow(p, call);
+}
+
+#endif /* MMK_MALLOC_INTERNAL_H */
