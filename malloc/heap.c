@@ -78,19 +78,26 @@ void tcache_refill(unsigned int c, struct tc_bin *b)
 	b->count += n;
 }
 
-/* Give all but @keep objects of @b back to the cache. */
+/* Give all but the @keep most recently freed objects of @b back to the
+ * cache: the hot ones stay for the next allocations. */
 void tcache_flush(unsigned int c, struct tc_bin *b, unsigned int keep)
 {
-	void *objs[64];
-	unsigned int n = 0;
+	void *objs[64], *p = b->head, *last = NULL;
+	unsigned int n = 0, i;
 
-	while (b->count > keep) {
-		void *p = b->head;
-
-		b->head = link_get(p);
-		b->count--;
+	for (i = 0; i < keep && p; i++) {
+		last = p;
+		p = link_get(p);
+	}
+	if (last)
+		link_set(last, NULL);
+	else
+		b->head = NULL;
+	b->count = i;
+	while (p) {
 		objs[n++] = p;
-		if (n == 64 || b->count == keep) {
+		p = link_get(p);
+		if (n == 64 || !p) {
 			kmem_cache_free_bulk(heap.cache[c], n, objs);
 			n = 0;
 		}

@@ -4,7 +4,8 @@
  * allocators, over real host memory.
  *
  * 1. What it is. At the first call the library boots a private machine
- *    (x86_64 profile, 64 CPUs, mem = the host's RAM up to 64 GiB) with
+ *    (x86_64 profile, twice the host's CPUs up to 64, mem = the host's RAM
+ *    up to 64 GiB) with
  *    deferred memory init, so physical memory joins the buddy lists a
  *    section at a time as the program grows, and free page reporting, so
  *    free blocks of 256 KiB and more go back to the host. Requests are
@@ -19,7 +20,8 @@
  *    - beyond, or with a larger alignment: a host mapping of its own,
  *      found again through a small hash table.
  *    Each thread takes a free simulated CPU of the machine (threads beyond
- *    64 use the locked node paths); its tcache is flushed when it exits.
+ *    them refill their tcache from the locked node lists); its tcache is
+ *    flushed when it exits.
  *
  * 2. Checks (default mode). Every pointer given to free, realloc,
  *    malloc_usable_size and free_sized is validated before use: it must
@@ -95,15 +97,6 @@ static void init_classes(void)
 			c++;
 		class_small[sz / 16] = (unsigned char)c;
 	}
-}
-
-unsigned int size_class_slow(size_t size)
-{
-	unsigned int c = class_small[64];
-
-	while (class_size[c] < size)
-		c++;
-	return c;
 }
 
 /* ---- aborting with a message ---- */
@@ -193,6 +186,16 @@ static uint64_t host_ram(void)
 	return ram > (64ULL << 30) ? 64ULL << 30 : ram & ~((1ULL << 27) - 1);
 }
 
+/* Simulated CPUs: twice the host's, 4..64. Each costs per-CPU arrays in
+ * every cache; threads beyond them still have their tcache and refill it
+ * from the node lists. */
+static int heap_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_CONF) * 2;
+
+	return n < 4 ? 4 : n > MMK_MAX_CPUS ? MMK_MAX_CPUS : (int)n;
+}
+
 static int create_caches(void)
 {
 	unsigned int c;
@@ -220,11 +223,16 @@ static void heap_boot(void)
 	struct mmk_config cfg;
 	const char *mode = getenv("MMKIT_MALLOC"), *st;
 	uint64_t secret;
+	unsigned int c;
 
 	init_classes();
+	for (c = 0; c < NR_CLASSES; c++)
+		if (size_class(class_size[c]) != c ||
+		    size_class(class_size[c] - 15) != c)
+			abort(); /* the class arithmetic is broken */
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = host_ram();
-	cfg.nr_cpus = MMK_MAX_CPUS;
+	cfg.nr_cpus = heap_cpus();
 	cfg.deferred_init = true;
 	cfg.private_memory = true; /* fork(2) copies the heap */
 	cfg.page_reporting_order = REPORT_ORDER;

@@ -78,7 +78,6 @@ extern unsigned char class_small[65];
 
 /* malloc.c */
 void thread_init(void);
-unsigned int size_class_slow(size_t size);
 __attribute__((noreturn, cold)) void
 malloc_die(const char *call, const char *what, const void *p);
 
@@ -122,8 +121,16 @@ void cfree(void *p);
 
 static inline unsigned int size_class(size_t size)
 {
-	return size <= 1024 ? class_small[(size + 15) >> 4] :
-			      size_class_slow(size);
+	unsigned int k;
+
+	if (size <= 1024)
+		return class_small[(size + 15) >> 4];
+	if (size > SMALL_MAX)
+		return NR_CLASSES;
+	/* Four classes per power of two: (2^k, 2^(k+1)] in 2^(k-2) steps. */
+	k = 63 - (unsigned int)__builtin_clzll(size - 1);
+	return 20 + (k - 10) * 4 +
+	       (unsigned int)((size - 1 - (1UL << k)) >> (k - 2));
 }
 
 /* The tag a freed object carries in its first word. */
@@ -174,11 +181,24 @@ static inline void *heap_alloc(size_t size, const char *call)
 	return heap_alloc_slow(size, call);
 }
 
+/* The slab of a heap pointer (@off bytes into the direct map), or NULL.
+ * Every pfn of the heap has a readable struct page (private memory maps
+ * zeroes over holes), so no pfn_valid() check is needed. */
+static inline struct slab *heap_slab(uintptr_t off)
+{
+	struct page *page = heap.mem_map + (off >> PAGE_SHIFT);
+
+	if (page->compound_head & 1)
+		page = (struct page *)(page->compound_head - 1);
+	return page_type_of(page) == PGTY_slab ? page_slab(page) : NULL;
+}
+
 static inline void heap_free(void *p, const char *call)
 {
-	if (likely(tc.state == TC_LIVE && p &&
-		   (uintptr_t)p - heap.base < heap.size)) {
-		struct slab *slab = virt_to_slab(heap.m, p);
+	uintptr_t off = (uintptr_t)p - heap.base;
+
+	if (likely(tc.state == TC_LIVE && p && off < heap.size)) {
+		struct slab *slab = heap_slab(off);
 		int c = slab ? cache_class(slab->slab_cache) : -1;
 
 		if (likely(c >= 0)) {

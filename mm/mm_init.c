@@ -577,8 +577,17 @@ static int init_sparse(struct mmk_machine *m)
 		pg_data_t *pgdat;
 		phys_addr_t phys, lo, hi;
 
-		if (!memblock_present_pages(&m->memblock, spfn, spfn + pps))
+		if (!memblock_present_pages(&m->memblock, spfn, spfn + pps)) {
+			/* Private memory: holes read as zeroed struct pages
+			 * (pfn_valid() stays false), so a malloc can look up
+			 * any pfn of the range without a check. */
+			if (m->phys.fd < 0 &&
+			    mmk_host_map_private((char *)m->vmemmap +
+							 s * sec_bytes,
+						 sec_bytes))
+				return -ENOMEM;
 			continue;
+		}
 		pgdat = m->node_data[node_of_pfn(m, spfn)];
 		lo = (phys_addr_t)pgdat->node_start_pfn << PAGE_SHIFT;
 		hi = (phys_addr_t)(pgdat->node_start_pfn +
