@@ -3,63 +3,91 @@
  * Differential test of the address-space system calls against the real
  * kernel of this machine.
  *
- * Each sequence of calls (mmap, munmap, mprotect, mlock, munlock, mremap,
- * madvise, all with explicit addresses inside a 256 MiB test window, and
- * touch) runs twice: in a forked child of this process, through raw
- * syscall(2), and in process 1 of an mmkit machine. "touch ADDR LEN
+ * Each sequence of calls (mmap, munmap, mprotect, mlock, mlock2, munlock,
+ * mlockall, munlockall, mremap, madvise, all with explicit addresses
+ * inside a 256 MiB test window, touch, 8-byte reads and writes, fork and
+ * exit) runs twice: on the host, in worker processes forked from this
+ * one, through raw syscall(2) and real loads and stores, and in processes
+ * of an mmkit machine. A sequence starts with one process (pid 1 in
+ * mmkit); "fork P C" makes process C a copy of P, with fork(2) in the
+ * worker of P and mmk_fork() in mmkit, and the calls after it go to either
+ * of them (up to 4 processes); "exit P" ends one. "touch ADDR LEN
  * read|write" accesses one byte of every page of the range in ascending
  * order (the byte at ADDR, then each page's first byte) and stops at the
- * first fault: in the child with SIGSEGV/SIGBUS handlers that siglongjmp
+ * first fault: in the worker with SIGSEGV/SIGBUS handlers that siglongjmp
  * out (a write is one locked read-modify-write that stores back the byte
  * it read, so it faults as a write at once, like mmk_touch(), and a read
  * fault's fault-around does not happen first), in mmkit through
- * mmk_touch(); its result is ok, SIGSEGV or SIGBUS. Write faults attach
- * anon_vmas, which change later merges. After every call both sides
- * report the result (address, 0, -errno or the signal), the
- * /proc/PID/maps lines of the window, each window VMA's smaps "Rss:" and
- * "Anonymous:" lines (not in sequences with MADV_HUGEPAGE: huge pages, and
- * khugepaged, would make them differ) and its "VmFlags:" line, and the
- * change of VmLck, VmSize and VmData in /proc/PID/status since the
- * sequence began. The reports
- * must be equal, except for what the simulator cannot know (device and
- * inode of shared anonymous memory, host-dependent VmFlags such as "sd"),
- * and mmk_check() must pass after every call.
+ * mmk_touch(); its result is ok, SIGSEGV or SIGBUS. "read" and "write"
+ * load or store 8 bytes (mmk_read_u64(), mmk_write_u64()): the value read
+ * is compared, so what a child sees of memory its parent wrote before the
+ * fork (copy-on-write, MAP_SHARED, MADV_WIPEONFORK, MADV_DONTFORK's
+ * SIGSEGV), and what each sees of the other's writes after it, must be
+ * the kernel's. Write faults attach anon_vmas, which change later merges.
+ *
+ * After every call both sides report the result (address, 0, -errno, the
+ * signal, or the value read) and, for every live process, the
+ * /proc/PID/maps lines of the window, each window VMA's smaps "Rss:",
+ * "Pss:", "Anonymous:" and "Locked:" lines (not in sequences with
+ * MADV_HUGEPAGE: huge pages, and khugepaged, would make them differ;
+ * Locked is the Pss of a VM_LOCKED VMA, so Pss and Locked show the pages
+ * fork shares) and its "VmFlags:" line, and the change of VmLck, VmSize,
+ * VmData, VmRSS, RssAnon and RssShmem in /proc/PID/status since the
+ * sequence began (build_report() says how the kernel's are isolated from
+ * the rest of the test process). The reports must be equal, except for
+ * what the simulator cannot know (device and inode of shared anonymous
+ * memory, host-dependent VmFlags such as "sd"), and mmk_check() must pass
+ * after every call.
  *
  * Sequences come from a seeded generator: page-aligned addresses that
  * favour the edges of earlier calls (so VMAs split and merge), some
  * unaligned addresses, zero, ragged and wrapping lengths, invalid flag
  * combinations and unusual prot bits (w, x, PROT_SEM, PROT_GROWSDOWN),
- * MAP_GROWSDOWN and MAP_NONBLOCK now and then, and touches (about 15% of
- * the calls, 1 to 8 pages, mostly inside earlier mmap and mremap
- * targets). Calls whose outcome depends on where the kernel places a
- * mapping (no MAP_FIXED, mremap that may move without MREMAP_FIXED) and
- * mlockall are not generated. A short list of directed sequences checks
- * each rule of LINUX-VMA-RULES.md once.
+ * MAP_GROWSDOWN and MAP_NONBLOCK now and then, touches (about 12% of the
+ * calls, 1 to 8 pages, mostly inside earlier mmap and mremap targets),
+ * reads and writes (5% each; reads mostly where something was written),
+ * mlock2 (mostly MLOCK_ONFAULT), mlockall (MCL_FUTURE, MCL_ONFAULT, invalid
+ * flags) and munlockall; 60% of the sequences fork (3% of their calls,
+ * then 1% exits). Calls whose outcome depends on where the kernel places
+ * a mapping (no MAP_FIXED, mremap that may move without MREMAP_FIXED) are
+ * not generated, nor mlockall(MCL_CURRENT) without MCL_ONFAULT (the
+ * kernel would fault in the whole test process, mmkit's simulated RAM and
+ * ASan's shadow included), nor MCL_CURRENT at all without CAP_IPC_LOCK
+ * (the test process is bigger than any RLIMIT_MEMLOCK). A short list of
+ * directed sequences checks each rule of LINUX-VMA-RULES.md once, and
+ * fork's (L) rules.
  *
- * Without CAP_IPC_LOCK (not root), mmkit's process is spawned
- * unprivileged with the host's RLIMIT_MEMLOCK, so both sides obey the
- * same limit.
+ * RLIMIT_MEMLOCK's soft limit is raised to the hard one. Without
+ * CAP_IPC_LOCK (not root), mmkit's process is spawned unprivileged with
+ * the host's RLIMIT_MEMLOCK, so both sides obey the same limit.
  *
  * On a mismatch the test prints the sequence's seed, its calls with both
  * sides' results, and the window before and after the failing call, side
  * by side (kernel left, mmkit right); then it shrinks the sequence to a
  * minimal one that still fails the same way and prints it as an mmkit
- * script. By default 100 sequences of 32 calls run, but no new sequence
- * starts after 25 s. Environment:
+ * script (mlock2 has no script command). By default 100 sequences of 32
+ * calls run, but no new sequence starts after 25 s. Environment:
  *   MMKIT_DIFF_LONG=N        run N random sequences, without a time limit
  *   MMKIT_DIFF_SEED=S        first sequence's seed (sequence i uses S + i)
  *   MMKIT_DIFF_CALLS=N       calls per sequence (default 32)
  *   MMKIT_DIFF_KEEP_GOING=1  report every distinct mismatch, then fail
  *   MMKIT_DIFF_MINIMIZE=0    do not shrink failing sequences
- *   MMKIT_DIFF_VERBOSE=1     print every call of every sequence
- *   MMKIT_DIFF_RSS=0         do not compare the smaps Rss and Anonymous
+ *   MMKIT_DIFF_VERBOSE=1     print every call of every sequence (2: and
+ *                            the kernel's report after it)
+ *   MMKIT_DIFF_RSS=0         do not compare the smaps Rss, Pss, Anonymous
+ *                            and Locked, nor VmRSS, RssAnon and RssShmem
  *   MMKIT_DIFF_SMAPS=1       also compare all smaps fields of the window's
- *                            VMAs (Rss, Anonymous, Locked, ...); after
+ *                            VMAs (Shared_Dirty, Referenced, ...); after
  *                            MADV_FREE the kernel's LazyFree depends on
- *                            when its per-CPU LRU batch drains
+ *                            when its per-CPU LRU batch drains. Known
+ *                            mmkit divergences: a forked child's
+ *                            Referenced of pages its parent populated
+ *                            (the kernel's populate marks them accessed),
+ *                            Shared_Dirty of fork-shared pages after
+ *                            MADV_FREE (the kernel cleans their PTEs)
  *   MMKIT_DIFF_EXCLUDE=W,..  generate no call whose script line has one of
  *                            these words (e.g. dontunmap,mlock,touch,
- *                            write),
+ *                            write,fork),
  *                            to look past a known mismatch
  * To rerun one printed sequence: MMKIT_DIFF_SEED=<seed> MMKIT_DIFF_LONG=1.
  */
@@ -73,8 +101,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -88,7 +118,8 @@
 #define MAX_CALLS 1024
 #define REPORT_CAP (256UL << 10)
 #define PROC_CAP (2UL << 20)
-#define PID 1
+#define PID 1 /* process 0's pid in mmkit; process i is pid i + 1 */
+#define MAXP 4 /* processes a sequence may have (fork) */
 #define DEFAULT_SEQS 100
 #define DEFAULT_CALLS 32
 #define DEFAULT_SEED 1
@@ -115,14 +146,24 @@ static unsigned long ignored_vmflags_seen[1];
  * and MAP_LOCKED cause. */
 static bool smaps_fields;
 
-/* Compare each window VMA's smaps Rss and Anonymous (MMKIT_DIFF_RSS=0:
- * never); rss_fields is set per sequence, off in those with
- * MADV_HUGEPAGE. */
+/* Compare each window VMA's smaps Rss, Pss, Anonymous and Locked, and
+ * VmRSS, RssAnon and RssShmem (MMKIT_DIFF_RSS=0: never); rss_fields is set
+ * per sequence, off in those with MADV_HUGEPAGE. */
 static bool rss_wanted = true, rss_fields;
 
-/* Fields of /proc/PID/status compared as changes since the start. */
-static const char *const status_keys[] = { "VmLck", "VmSize", "VmData" };
-#define NR_STATUS_KEYS 3
+/* Fields of /proc/PID/status compared as changes since the start (see
+ * build_report() for how the kernel's are measured). */
+static const char *const status_keys[] = { "VmLck", "VmSize",  "VmData",
+					   "VmRSS", "RssAnon", "RssShmem" };
+enum {
+	STATUS_VMLCK,
+	STATUS_VMSIZE,
+	STATUS_VMDATA,
+	STATUS_VMRSS,
+	STATUS_RSSANON,
+	STATUS_RSSSHMEM,
+	NR_STATUS_KEYS
+};
 
 /* Signals that mean mmkit crashed; the handler names the sequence. */
 static struct sigaction old_actions[4];
@@ -142,22 +183,33 @@ enum dop {
 	OP_MREMAP,
 	OP_MADVISE,
 	OP_TOUCH,
+	OP_MLOCK2,
+	OP_MLOCKALL,
+	OP_MUNLOCKALL,
+	OP_READ,
+	OP_WRITE,
+	OP_FORK,
+	OP_EXIT,
 	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
-	"mmap",	   "munmap", "mprotect", "mlock",
-	"munlock", "mremap", "madvise",	 "touch",
+	"mmap",	      "munmap",	 "mprotect", "mlock",  "munlock",
+	"mremap",     "madvise", "touch",    "mlock2", "mlockall",
+	"munlockall", "read",	 "write",    "fork",   "exit",
 };
 
 struct dcall {
 	enum dop op;
+	int proc; /* the process that makes the call (0: the first) */
+	int child; /* fork: the new process */
 	unsigned long addr, len; /* len is old_len for mremap */
 	unsigned long prot; /* mmap, mprotect */
-	unsigned long flags; /* mmap, mremap */
+	unsigned long flags; /* mmap, mremap, mlock2, mlockall */
 	unsigned long new_len, new_addr; /* mremap */
 	int advice; /* madvise */
 	bool write; /* touch */
+	uint64_t value; /* write */
 };
 
 /* ---- touch in the kernel child: SIGSEGV/SIGBUS end it ---- */
@@ -225,11 +277,34 @@ static long kernel_touch(unsigned long addr, unsigned long len, bool write)
 	return 0;
 }
 
-/* Run @c on the host kernel: the result or -errno. */
-static long real_call(const struct dcall *c)
+/* One 8-byte load (*@value) or store of @value at @addr: 0 or the
+ * signal. */
+/* May cross a page boundary: one unaligned access. */
+typedef uint64_t __attribute__((aligned(1))) unaligned_u64;
+
+static long kernel_rw(unsigned long addr, bool write, uint64_t *value)
+{
+	volatile unaligned_u64 *p = (volatile unaligned_u64 *)addr;
+	int sig = sigsetjmp(touch_jmp, 1);
+
+	if (sig)
+		return sig;
+	touch_armed = 1;
+	if (write)
+		*p = *value;
+	else
+		*value = *p;
+	touch_armed = 0;
+	return 0;
+}
+
+/* Run @c on the host kernel, in the calling process: the result or
+ * -errno; a read's value in *@value. */
+static long real_call(const struct dcall *c, uint64_t *value)
 {
 	long r;
 
+	*value = 0;
 	switch (c->op) {
 	case OP_MMAP:
 		r = syscall(SYS_mmap, c->addr, c->len, c->prot, c->flags, -1L,
@@ -256,34 +331,68 @@ static long real_call(const struct dcall *c)
 		break;
 	case OP_TOUCH:
 		return kernel_touch(c->addr, c->len, c->write);
-	default:
+	case OP_MLOCK2:
+		r = syscall(SYS_mlock2, c->addr, c->len, c->flags);
+		break;
+	case OP_MLOCKALL:
+		r = syscall(SYS_mlockall, c->flags);
+		break;
+	case OP_MUNLOCKALL:
+		r = syscall(SYS_munlockall);
+		break;
+	case OP_READ:
+		return kernel_rw(c->addr, false, value);
+	case OP_WRITE:
+		*value = c->value;
+		r = kernel_rw(c->addr, true, value);
+		*value = 0;
+		return r;
+	default: /* fork and exit: the worker does them */
 		return -ENOSYS;
 	}
 	return r == -1 ? -(long)errno : r;
 }
 
-/* Run @c in mmkit's process PID. */
-static long sim_call(const struct dcall *c)
+/* Run @c in mmkit (process @c->proc is pid @c->proc + 1); a read's value
+ * in *@value. */
+static long sim_call(const struct dcall *c, uint64_t *value)
 {
+	int pid = c->proc + 1;
+
+	*value = 0;
 	switch (c->op) {
 	case OP_MMAP:
-		return mmk_mmap(PID, c->addr, c->len, c->prot, c->flags, NULL,
+		return mmk_mmap(pid, c->addr, c->len, c->prot, c->flags, NULL,
 				0);
 	case OP_MUNMAP:
-		return mmk_munmap(PID, c->addr, c->len);
+		return mmk_munmap(pid, c->addr, c->len);
 	case OP_MPROTECT:
-		return mmk_mprotect(PID, c->addr, c->len, c->prot);
+		return mmk_mprotect(pid, c->addr, c->len, c->prot);
 	case OP_MLOCK:
-		return mmk_mlock(PID, c->addr, c->len);
+		return mmk_mlock(pid, c->addr, c->len);
 	case OP_MUNLOCK:
-		return mmk_munlock(PID, c->addr, c->len);
+		return mmk_munlock(pid, c->addr, c->len);
 	case OP_MREMAP:
-		return mmk_mremap(PID, c->addr, c->len, c->new_len, c->flags,
+		return mmk_mremap(pid, c->addr, c->len, c->new_len, c->flags,
 				  c->new_addr);
 	case OP_MADVISE:
-		return mmk_madvise(PID, c->addr, c->len, c->advice);
+		return mmk_madvise(pid, c->addr, c->len, c->advice);
 	case OP_TOUCH:
-		return mmk_touch(PID, c->addr, c->len, c->write);
+		return mmk_touch(pid, c->addr, c->len, c->write);
+	case OP_MLOCK2:
+		return mmk_mlock2(pid, c->addr, c->len, (unsigned int)c->flags);
+	case OP_MLOCKALL:
+		return mmk_mlockall(pid, (int)c->flags);
+	case OP_MUNLOCKALL:
+		return mmk_munlockall(pid);
+	case OP_READ:
+		return mmk_read_u64(pid, c->addr, value);
+	case OP_WRITE:
+		return mmk_write_u64(pid, c->addr, c->value);
+	case OP_FORK:
+		return mmk_fork(pid, c->child + 1);
+	case OP_EXIT:
+		return mmk_exit(pid);
 	default:
 		return -ENOSYS;
 	}
@@ -303,7 +412,9 @@ static const struct {
 	{ EOVERFLOW, "EOVERFLOW" },
 };
 
-static void fmt_ret(char *buf, size_t len, const struct dcall *c, long r)
+/* A call's result as the script prints it (@value: a read's). */
+static void fmt_ret(char *buf, size_t len, const struct dcall *c, long r,
+		    uint64_t value)
 {
 	size_t i;
 
@@ -314,7 +425,9 @@ static void fmt_ret(char *buf, size_t len, const struct dcall *c, long r)
 				return;
 			}
 		snprintf(buf, len, "E%ld", -r);
-	} else if (c->op == OP_TOUCH) {
+	} else if (c->op == OP_READ && r == 0) {
+		snprintf(buf, len, "%#llx", (unsigned long long)value);
+	} else if (c->op == OP_TOUCH || c->op == OP_READ || c->op == OP_WRITE) {
 		if (r == 0)
 			snprintf(buf, len, "ok");
 		else if (r == MMK_SIGSEGV)
@@ -353,6 +466,12 @@ static const struct flag_name mremap_flag_names[] = {
 	{ MREMAP_MAYMOVE, "maymove" },
 	{ MREMAP_FIXED, "fixed" },
 	{ MREMAP_DONTUNMAP, "dontunmap" },
+};
+
+static const struct flag_name mcl_names[] = {
+	{ MCL_CURRENT, "current" },
+	{ MCL_FUTURE, "future" },
+	{ MCL_ONFAULT, "onfault" },
 };
 
 static const struct flag_name advice_names[] = {
@@ -412,6 +531,7 @@ static bool fmt_call(char *buf, size_t len, const struct dcall *c)
 {
 	char a[100], b[100];
 	bool ok = true;
+	int pid = c->proc + 1;
 	size_t i;
 
 	switch (c->op) {
@@ -421,18 +541,18 @@ static bool fmt_call(char *buf, size_t len, const struct dcall *c)
 				sizeof mmap_flag_names /
 					sizeof mmap_flag_names[0],
 				"0");
-		snprintf(buf, len, "mmap %d %#lx %#lx %s %s", PID, c->addr,
+		snprintf(buf, len, "mmap %d %#lx %#lx %s %s", pid, c->addr,
 			 c->len, a, b);
 		break;
 	case OP_MPROTECT:
 		ok &= fmt_prot(a, sizeof a, c->prot);
-		snprintf(buf, len, "mprotect %d %#lx %#lx %s", PID, c->addr,
+		snprintf(buf, len, "mprotect %d %#lx %#lx %s", pid, c->addr,
 			 c->len, a);
 		break;
 	case OP_MUNMAP:
 	case OP_MLOCK:
 	case OP_MUNLOCK:
-		snprintf(buf, len, "%s %d %#lx %#lx", op_names[c->op], PID,
+		snprintf(buf, len, "%s %d %#lx %#lx", op_names[c->op], pid,
 			 c->addr, c->len);
 		break;
 	case OP_MREMAP:
@@ -442,10 +562,10 @@ static bool fmt_call(char *buf, size_t len, const struct dcall *c)
 				"none");
 		if (c->new_addr)
 			snprintf(buf, len, "mremap %d %#lx %#lx %#lx %s %#lx",
-				 PID, c->addr, c->len, c->new_len, a,
+				 pid, c->addr, c->len, c->new_len, a,
 				 c->new_addr);
 		else
-			snprintf(buf, len, "mremap %d %#lx %#lx %#lx %s", PID,
+			snprintf(buf, len, "mremap %d %#lx %#lx %#lx %s", pid,
 				 c->addr, c->len, c->new_len, a);
 		break;
 	case OP_MADVISE:
@@ -458,12 +578,41 @@ static bool fmt_call(char *buf, size_t len, const struct dcall *c)
 					 advice_names[i].name);
 				ok = true;
 			}
-		snprintf(buf, len, "madvise %d %#lx %#lx %s", PID, c->addr,
+		snprintf(buf, len, "madvise %d %#lx %#lx %s", pid, c->addr,
 			 c->len, a);
 		break;
 	case OP_TOUCH:
-		snprintf(buf, len, "touch %d %#lx %#lx %s", PID, c->addr,
+		snprintf(buf, len, "touch %d %#lx %#lx %s", pid, c->addr,
 			 c->len, c->write ? "write" : "read");
+		break;
+	case OP_MLOCK2: /* no script command */
+		snprintf(buf, len, "mlock2 %d %#lx %#lx %s", pid, c->addr,
+			 c->len,
+			 c->flags == MLOCK_ONFAULT ? "onfault" :
+			 c->flags		   ? "?" :
+						     "0");
+		ok = false;
+		break;
+	case OP_MLOCKALL:
+		ok &= fmt_flags(a, sizeof a, c->flags, mcl_names,
+				sizeof mcl_names / sizeof mcl_names[0], "0");
+		snprintf(buf, len, "mlockall %d %s", pid, a);
+		break;
+	case OP_MUNLOCKALL:
+		snprintf(buf, len, "munlockall %d", pid);
+		break;
+	case OP_READ:
+		snprintf(buf, len, "read %d %#lx", pid, c->addr);
+		break;
+	case OP_WRITE:
+		snprintf(buf, len, "write %d %#lx %#llx", pid, c->addr,
+			 (unsigned long long)c->value);
+		break;
+	case OP_FORK:
+		snprintf(buf, len, "fork %d %d", pid, c->child + 1);
+		break;
+	case OP_EXIT:
+		snprintf(buf, len, "exit %d", pid);
 		break;
 	default:
 		snprintf(buf, len, "?");
@@ -626,16 +775,71 @@ struct window {
 
 #define MAX_WIN_VMAS 4096
 
+/* Is the VmFlags line @s (@len bytes) one with the mnemonic @flag? */
+static bool has_vmflag(const char *s, size_t len, const char *flag)
+{
+	size_t fl = strlen(flag), i;
+
+	for (i = 8; i + fl <= len; i++)
+		if (s[i - 1] == ' ' && !strncmp(s + i, flag, fl) &&
+		    (i + fl == len || s[i + fl] == ' '))
+			return true;
+	return false;
+}
+
+/* The smaps fields compared per VMA besides VmFlags (MMKIT_DIFF_SMAPS:
+ * all of them). Locked is the Pss of VM_LOCKED VMAs: with Pss it shows
+ * the pages fork shares. */
+static bool shown_field(const char *f)
+{
+	static const char *const keys[] = { "Rss:", "Pss:", "Anonymous:",
+					    "Locked:" };
+	size_t i;
+
+	if (smaps_fields)
+		return true;
+	if (!rss_fields)
+		return false;
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (!strncmp(f, keys[i], strlen(keys[i])))
+			return true;
+	return false;
+}
+
 /*
- * The report of one side after one call: the maps lines inside @w, each
- * followed by its smaps VmFlags line, then the status deltas against
- * @base_kb. Inconsistencies of the files themselves become "!!" lines.
- * Allocation-free apart from the stack, so that the kernel child's own
- * VmSize does not move.
+ * The report of one side after one call for one process: the maps lines
+ * inside @w, each followed by its compared smaps fields and its VmFlags
+ * line, then the status deltas against @base_kb. Inconsistencies of the
+ * files themselves become "!!" lines.
+ *
+ * The status deltas say what the window did to the counters of
+ * /proc/PID/status; the rest of the kernel's process (the test binary,
+ * its heap and stack) is not in the window but in the same counters:
+ * - VmSize, VmData: the status value minus @base_kb, the value when the
+ *   process's sequence began (a forked process: its parent's). Nothing
+ *   outside the window maps or unmaps memory in between: the worker
+ *   processes do not allocate, and fork copies all of it (the worker
+ *   inherited no VM_DONTCOPY VMA).
+ * - VmLck: likewise, less the size of every VM_LOCKED VMA ("lo" in
+ *   VmFlags) outside the window: mlockall(MCL_CURRENT) locks those too,
+ *   and locked_vm counts exactly the VMAs mlock_fixup() gave VM_LOCKED
+ *   (mmkit's process has no VMA outside the window).
+ * - VmRSS, RssAnon, RssShmem (only where Rss is compared): the kernel's
+ *   process faults pages of its own outside the window all the time (its
+ *   stack, the buffers /proc is read into), so its status VmRSS has no
+ *   exact delta. The kernel's figures are the sums of the window VMAs'
+ *   smaps Rss, Anonymous and Rss - Anonymous (the window only has
+ *   private anonymous memory, whose pages are all anonymous, and shared
+ *   anonymous memory, whose pages are shmem; the zero page counts in
+ *   neither the rss_stat counters nor smaps), which are what the kernel's
+ *   MM_ANONPAGES and MM_SHMEMPAGES counters hold for the window. mmkit's
+ *   are its status values minus @base_kb: so its rss_stat counters are
+ *   checked against the kernel's page tables, and against its own smaps.
+ * @host: the kernel's report.
  */
 static void build_report(struct sbuf *out, const char *maps, const char *smaps,
 			 const char *status, const struct window *w,
-			 const long *base_kb)
+			 const long *base_kb, bool host)
 {
 	static const char *hdr[MAX_WIN_VMAS], *flags[MAX_WIN_VMAS],
 		*fields[MAX_WIN_VMAS];
@@ -644,17 +848,24 @@ static void build_report(struct sbuf *out, const char *maps, const char *smaps,
 	struct mline ml;
 	const char *p;
 	int nsm = 0, i = 0, k;
-	bool in = false;
+	bool in = false, out_vma = false;
+	unsigned long out_size = 0, out_locked = 0; /* bytes */
+	long win_rss = 0, win_anon = 0; /* kB */
 
-	/* smaps: headers in the window and their VmFlags lines. */
+	/* smaps: headers in the window and their VmFlags lines; the size of
+	 * the locked VMAs outside. */
 	for (p = smaps; *p;) {
 		size_t len;
 		const char *next = next_line(p, &len);
 
 		if (is_map_header(p)) {
-			in = parse_mline(p, len, &ml, copy, sizeof copy) &&
-			     ml.end > w->start && ml.start < w->end &&
+			bool parsed =
+				parse_mline(p, len, &ml, copy, sizeof copy);
+
+			in = parsed && ml.end > w->start && ml.start < w->end &&
 			     nsm < MAX_WIN_VMAS;
+			out_vma = parsed && !in;
+			out_size = parsed ? ml.end - ml.start : 0;
 			if (in) {
 				hdr[nsm] = p;
 				hdr_len[nsm] = len;
@@ -665,6 +876,13 @@ static void build_report(struct sbuf *out, const char *maps, const char *smaps,
 		} else if (in && !strncmp(p, "VmFlags:", 8)) {
 			flags[nsm - 1] = p;
 			flags_len[nsm - 1] = len;
+		} else if (in && !strncmp(p, "Rss:", 4)) {
+			win_rss += strtol(p + 4, NULL, 10);
+		} else if (in && !strncmp(p, "Anonymous:", 10)) {
+			win_anon += strtol(p + 10, NULL, 10);
+		} else if (out_vma && !strncmp(p, "VmFlags:", 8) &&
+			   has_vmflag(p, len, "lo")) {
+			out_locked += out_size;
 		}
 		p = next;
 	}
@@ -702,12 +920,11 @@ static void build_report(struct sbuf *out, const char *maps, const char *smaps,
 		} else {
 			const char *f = fields[i];
 
-			while ((smaps_fields || rss_fields) && f < flags[i]) {
+			while (f < flags[i]) {
 				size_t flen;
 				const char *fnext = next_line(f, &flen);
 
-				if (smaps_fields || !strncmp(f, "Rss:", 4) ||
-				    !strncmp(f, "Anonymous:", 10)) {
+				if (shown_field(f)) {
 					sb_putn(out, "  ", 2);
 					sb_putn(out, f, flen);
 					sb_putn(out, "\n", 1);
@@ -724,7 +941,7 @@ static void build_report(struct sbuf *out, const char *maps, const char *smaps,
 		sb_printf(out, "!! smaps has %d more VMAs\n", nsm - i);
 	for (k = 0; k < NR_STATUS_KEYS; k++) {
 		const char *line;
-		long v = status_kb(status, status_keys[k], &line);
+		long v = status_kb(status, status_keys[k], &line), d;
 		char want[64];
 		size_t len;
 
@@ -732,7 +949,15 @@ static void build_report(struct sbuf *out, const char *maps, const char *smaps,
 			sb_printf(out, "!! status has no %s\n", status_keys[k]);
 			continue;
 		}
-		sb_printf(out, "%s: %+ld kB\n", status_keys[k], v - base_kb[k]);
+		d = v - base_kb[k];
+		if (k == STATUS_VMLCK)
+			d -= (long)(out_locked >> 10);
+		if (k >= STATUS_VMRSS && host)
+			d = k == STATUS_VMRSS	? win_rss :
+			    k == STATUS_RSSANON ? win_anon :
+						  win_rss - win_anon;
+		if (k < STATUS_VMRSS || rss_fields)
+			sb_printf(out, "%s: %+ld kB\n", status_keys[k], d);
 		/* task_mem(): "VmLck:\t%8lu kB" */
 		snprintf(want, sizeof want, "%s:\t%8ld kB", status_keys[k], v);
 		next_line(line, &len);
@@ -826,6 +1051,8 @@ static int canon_line(const char *s, size_t len, char *buf, size_t cap,
 	}
 	memcpy(buf, s, len);
 	buf[len] = '\0';
+	if (s[0] == '[') /* "[process N]" */
+		return DIFF_MAPS;
 	if (!strncmp(s, "  ", 2))
 		return DIFF_SMAPS;
 	return !strncmp(s, "!!", 2) ? DIFF_FORMAT : DIFF_STATUS;
@@ -978,7 +1205,21 @@ static void print_lines(FILE *f, const char *rep)
 	}
 }
 
-/* ---- the kernel side: a forked child ---- */
+/* ---- the kernel side: forked worker processes ---- */
+
+/*
+ * Each process of a sequence is a worker process: process 0 is forked
+ * from this one, the others by the worker that makes the fork call, with
+ * fork(2). A worker waits on its command pipe for the index of its next
+ * call, runs it and writes the result to the result pipe; this process
+ * (the coordinator) sends the calls one at a time, in sequence order, and
+ * between calls reads every live worker's /proc/PID/maps, smaps and
+ * status itself (the workers allocate nothing: their VmSize stays put).
+ * A worker's exit(2) is complete when its pidfd polls readable (exit_mm()
+ * comes before the exit notification). This process is a child
+ * subreaper, so that workers whose parent exited come back to it, and it
+ * reaps them in creation order (a parent before its children).
+ */
 
 enum { CHILD_OK = 0, CHILD_BUSY = 1, CHILD_ERROR = 2 };
 
@@ -986,6 +1227,7 @@ struct kside {
 	int status; /* CHILD_* */
 	int n; /* calls reported */
 	long ret[MAX_CALLS];
+	uint64_t value[MAX_CALLS]; /* reads */
 	char *rep[MAX_CALLS];
 	char why[256];
 };
@@ -1025,137 +1267,265 @@ static bool write_all(int fd, const void *buf, size_t len)
 	return true;
 }
 
-static void child_send(int fd, int64_t ret, const char *text, size_t len)
+static bool read_all(int fd, void *buf, size_t len)
 {
-	uint32_t n = (uint32_t)len;
+	char *p = buf;
 
-	if (!write_all(fd, &ret, sizeof ret) || !write_all(fd, &n, sizeof n) ||
-	    !write_all(fd, text, len))
-		_exit(CHILD_ERROR);
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
 }
 
-static __attribute__((noreturn)) void
-kernel_child(int fd, const struct dcall *c, int n, const struct window *w)
+/* The pipes of one sequence's workers. */
+struct workers {
+	int cmd[MAXP][2]; /* to worker i: call indices, -1 to quit */
+	int res[2]; /* from the workers: { result, value or pid } */
+};
+
+#define WORKER_ALARM 120 /* seconds: a forgotten worker ends */
+
+static __attribute__((noreturn)) void worker(const struct workers *wk, int me,
+					     const struct dcall *c, int n)
 {
-	char *maps = malloc(PROC_CAP), *smaps = malloc(PROC_CAP),
-	     *status = malloc(PROC_CAP), *rep = malloc(REPORT_CAP);
-	long base_kb[NR_STATUS_KEYS];
-	struct sbuf out;
 	int i;
 
 	for (i = 0; i < 4; i++)
 		signal(crash_signals[i], SIG_DFL);
 	touch_handlers();
-	alarm(60);
-	if (!maps || !smaps || !status || !rep ||
-	    read_file("/proc/self/maps", maps, PROC_CAP) < 0 ||
-	    read_file("/proc/self/status", status, PROC_CAP) < 0) {
-		child_send(fd, CHILD_ERROR, "", 0);
-		_exit(0);
-	}
-	if (!window_free(maps, w)) {
-		child_send(fd, CHILD_BUSY, "", 0);
-		_exit(0);
-	}
-	status_base(status, base_kb);
-	child_send(fd, CHILD_OK, "", 0);
-	for (i = 0; i < n; i++) {
-		long r = real_call(&c[i]);
-
-		read_file("/proc/self/maps", maps, PROC_CAP);
-		read_file("/proc/self/smaps", smaps, PROC_CAP);
-		read_file("/proc/self/status", status, PROC_CAP);
-		sb_init(&out, rep, REPORT_CAP);
-		build_report(&out, maps, smaps, status, w, base_kb);
-		child_send(fd, r, out.p, out.len);
-	}
-	_exit(0);
-}
-
-static bool read_exact(const char **p, const char *end, void *dst, size_t n)
-{
-	if ((size_t)(end - *p) < n)
-		return false;
-	memcpy(dst, *p, n);
-	*p += n;
-	return true;
-}
-
-/* Run @c on the kernel in a child; @k gets its results and reports. */
-static void run_kernel(const struct dcall *c, int n, const struct window *w,
-		       struct kside *k)
-{
-	size_t len = 0, cap = 1 << 20;
-	char *buf = malloc(cap);
-	const char *p, *end;
-	int fds[2], st = 0;
-	pid_t pid;
-	int64_t v;
-	uint32_t tl;
-
-	assert_non_null(buf);
-	memset(k, 0, sizeof *k);
-	k->status = CHILD_ERROR;
-	assert_int_equal(pipe(fds), 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		close(fds[0]);
-		kernel_child(fds[1], c, n, w);
-	}
-	close(fds[1]);
+	alarm(WORKER_ALARM);
 	for (;;) {
-		ssize_t r;
+		int32_t idx;
+		int64_t msg[2] = { 0, 0 };
+		uint64_t v = 0;
+		pid_t pid;
 
-		if (len == cap) {
-			char *nb = realloc(buf, cap * 2);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
+		if (!read_all(wk->cmd[me][0], &idx, sizeof idx) || idx < 0 ||
+		    idx >= n)
+			_exit(0);
+		switch (c[idx].op) {
+		case OP_FORK:
+			pid = fork();
+			if (pid == 0) {
+				me = c[idx].child;
+				alarm(WORKER_ALARM);
+				continue;
+			}
+			msg[0] = pid < 0 ? -errno : 0;
+			msg[1] = pid;
+			break;
+		case OP_EXIT:
+			if (!write_all(wk->res[1], msg, sizeof msg))
+				_exit(CHILD_ERROR);
+			_exit(0);
+		default:
+			msg[0] = real_call(&c[idx], &v);
+			msg[1] = (int64_t)v;
+			break;
 		}
-		r = read(fds[0], buf + len, cap - len);
+		if (!write_all(wk->res[1], msg, sizeof msg))
+			_exit(CHILD_ERROR);
+	}
+}
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* Wait until @fd (a pipe, or a pidfd) is readable: true, or false after
+ * @seconds. A second descriptor @fd2 (or -1) may end the wait too:
+ * *@which says which one did. */
+static bool wait_readable(int fd, int fd2, int seconds, int *which)
+{
+	struct pollfd pf[2] = { { .fd = fd, .events = POLLIN },
+				{ .fd = fd2, .events = POLLIN } };
+
+	for (;;) {
+		int r = poll(pf, fd2 >= 0 ? 2 : 1, seconds * 1000);
+
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
+			return false;
+		if (which)
+			*which = pf[0].revents ? 0 : 1;
+		return true;
+	}
+}
+
+/* A worker's /proc files, read by the coordinator. */
+static void read_proc(pid_t pid, const char *file, char *buf)
+{
+	char path[64];
+
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	if (read_file(path, buf, PROC_CAP) < 0)
+		buf[0] = '\0';
+}
+
+struct hostbuf {
+	char *maps, *smaps, *status, *rep;
+};
+
+/* The report of every live worker, in process order. */
+static char *kernel_report(struct hostbuf *hb, const pid_t *pid,
+			   const bool *live, long (*base)[NR_STATUS_KEYS],
+			   const struct window *w)
+{
+	struct sbuf out;
+	char *r;
+	int p;
+
+	sb_init(&out, hb->rep, REPORT_CAP);
+	for (p = 0; p < MAXP; p++) {
+		if (!live[p])
+			continue;
+		read_proc(pid[p], "maps", hb->maps);
+		read_proc(pid[p], "smaps", hb->smaps);
+		read_proc(pid[p], "status", hb->status);
+		sb_printf(&out, "[process %d]\n", p + 1);
+		build_report(&out, hb->maps, hb->smaps, hb->status, w, base[p],
+			     true);
+	}
+	r = strdup(out.p);
+	assert_non_null(r);
+	return r;
+}
+
+/* Run @c on the kernel in worker processes; @k gets the results and
+ * reports. */
+static void run_kernel(const struct dcall *c, int n, const struct window *w,
+		       struct hostbuf *hb, struct kside *k)
+{
+	struct workers wk;
+	pid_t pid[MAXP], order[MAX_CALLS + 1];
+	int pidfd[MAXP], norder = 0, i, p, st;
+	bool live[MAXP] = { false };
+	long base[MAXP][NR_STATUS_KEYS];
+
+	memset(k, 0, sizeof *k);
+	k->status = CHILD_ERROR;
+	for (p = 0; p < MAXP; p++) {
+		pidfd[p] = -1;
+		assert_int_equal(pipe(wk.cmd[p]), 0);
+	}
+	assert_int_equal(pipe(wk.res), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid[0] = fork();
+	assert_true(pid[0] >= 0);
+	if (pid[0] == 0)
+		worker(&wk, 0, c, n);
+	live[0] = true;
+	order[norder++] = pid[0];
+	pidfd[0] = (int)syscall(SYS_pidfd_open, pid[0], 0);
+	read_proc(pid[0], "maps", hb->maps);
+	read_proc(pid[0], "status", hb->status);
+	if (pidfd[0] < 0) {
+		snprintf(k->why, sizeof k->why, "pidfd_open: %s",
+			 strerror(errno));
+		goto out;
+	}
+	if (!window_free(hb->maps, w)) {
+		k->status = CHILD_BUSY;
+		goto out;
+	}
+	status_base(hb->status, base[0]);
+	k->status = CHILD_OK;
+	for (i = 0; i < n; i++) {
+		int32_t idx = i;
+		int64_t msg[2] = { 0, 0 };
+		int which = 0;
+
+		p = c[i].proc;
+		if (p < 0 || p >= MAXP || !live[p]) {
+			msg[0] = -ESRCH;
+		} else if (c[i].op == OP_FORK &&
+			   (c[i].child < 0 || c[i].child >= MAXP)) {
+			msg[0] = -EINVAL;
+		} else if (c[i].op == OP_FORK && live[c[i].child]) {
+			msg[0] = -EEXIST;
+		} else if (!write_all(wk.cmd[p][1], &idx, sizeof idx) ||
+			   !wait_readable(wk.res[0], pidfd[p], 30, &which) ||
+			   which != 0 ||
+			   !read_all(wk.res[0], msg, sizeof msg)) {
+			snprintf(k->why, sizeof k->why,
+				 "kernel process %d did not answer call #%d",
+				 p + 1, i);
+			k->status = CHILD_ERROR;
 			break;
-		len += (size_t)r;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-		snprintf(k->why, sizeof k->why,
-			 "kernel child %s %d after %d calls",
-			 WIFSIGNALED(st) ? "killed by signal" : "exit status",
-			 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st),
-			 k->n);
-	}
-	p = buf;
-	end = buf + len;
-	if (read_exact(&p, end, &v, sizeof v) &&
-	    read_exact(&p, end, &tl, sizeof tl) && !tl)
-		k->status = (int)v;
-	while (k->status == CHILD_OK && k->n < n &&
-	       read_exact(&p, end, &v, sizeof v) &&
-	       read_exact(&p, end, &tl, sizeof tl) && (size_t)(end - p) >= tl) {
-		k->ret[k->n] = (long)v;
-		k->rep[k->n] = strndup(p, tl);
-		assert_non_null(k->rep[k->n]);
-		p += tl;
+		}
+		if (c[i].op == OP_FORK && !msg[0]) {
+			int ch = c[i].child;
+
+			pid[ch] = (pid_t)msg[1];
+			order[norder++] = pid[ch];
+			live[ch] = true;
+			memcpy(base[ch], base[p], sizeof base[p]);
+			pidfd[ch] = (int)syscall(SYS_pidfd_open, pid[ch], 0);
+			msg[1] = 0;
+			if (pidfd[ch] < 0) {
+				snprintf(k->why, sizeof k->why,
+					 "pidfd_open: %s", strerror(errno));
+				k->status = CHILD_ERROR;
+				break;
+			}
+		} else if (c[i].op == OP_EXIT && !msg[0] && live[p]) {
+			/* exit_mm() is done when the pidfd is readable. */
+			if (!wait_readable(pidfd[p], -1, 30, NULL)) {
+				snprintf(k->why, sizeof k->why,
+					 "kernel process %d did not exit",
+					 p + 1);
+				k->status = CHILD_ERROR;
+				break;
+			}
+			close(pidfd[p]);
+			pidfd[p] = -1;
+			live[p] = false;
+		}
+		k->ret[i] = (long)msg[0];
+		k->value[i] = c[i].op == OP_READ ? (uint64_t)msg[1] : 0;
+		k->rep[i] = kernel_report(hb, pid, live, base, w);
 		k->n++;
 	}
-	if (k->status == CHILD_OK && k->n < n) {
-		k->status = CHILD_ERROR;
-		if (!k->why[0])
-			snprintf(k->why, sizeof k->why,
-				 "kernel child reported %d of %d calls", k->n,
-				 n);
+out:
+	for (p = 0; p < MAXP; p++) {
+		int32_t quit = -1;
+
+		if (live[p] && !write_all(wk.cmd[p][1], &quit, sizeof quit))
+			kill(pid[p], SIGKILL);
+		if (pidfd[p] >= 0)
+			close(pidfd[p]);
+		close(wk.cmd[p][0]);
+		close(wk.cmd[p][1]);
 	}
-	free(buf);
+	close(wk.res[0]);
+	close(wk.res[1]);
+	/* A worker's parent is reaped before it, so it is ours by then. */
+	for (i = 0; i < norder; i++) {
+		st = 0;
+		while (waitpid(order[i], &st, 0) < 0 && errno == EINTR)
+			;
+		if (WIFEXITED(st) && !WEXITSTATUS(st))
+			continue;
+		if (k->status == CHILD_OK) {
+			k->status = CHILD_ERROR;
+			snprintf(k->why, sizeof k->why,
+				 "kernel process %s %d after %d calls",
+				 WIFSIGNALED(st) ? "killed by signal" :
+						   "exit status",
+				 WIFSIGNALED(st) ? WTERMSIG(st) :
+						   WEXITSTATUS(st),
+				 k->n);
+		}
+	}
 }
 
 static void kside_free(struct kside *k)
@@ -1169,35 +1539,51 @@ static void kside_free(struct kside *k)
 
 /* ---- the mmkit side ---- */
 
+/* The report of every live process of mmkit, in process order. */
 static char *sim_report(struct mmk_machine *m, const struct window *w,
-			const long *base_kb)
+			const bool *live, long (*base)[NR_STATUS_KEYS])
 {
-	char *maps = mmk_proc_read(m, "/proc/1/maps");
-	char *smaps = mmk_proc_read(m, "/proc/1/smaps");
-	char *status = mmk_proc_read(m, "/proc/1/status");
 	char *rep = malloc(REPORT_CAP);
 	struct sbuf out;
+	int p;
 
 	assert_non_null(rep);
 	sb_init(&out, rep, REPORT_CAP);
-	if (!maps || !smaps || !status)
-		sb_printf(&out, "!! mmk_proc_read: %s missing\n",
-			  !maps	 ? "maps" :
-			  !smaps ? "smaps" :
-				   "status");
-	else
-		build_report(&out, maps, smaps, status, w, base_kb);
-	free(maps);
-	free(smaps);
-	free(status);
+	for (p = 0; p < MAXP; p++) {
+		char path[3][32];
+		char *maps, *smaps, *status;
+
+		if (!live[p])
+			continue;
+		snprintf(path[0], sizeof path[0], "/proc/%d/maps", p + 1);
+		snprintf(path[1], sizeof path[1], "/proc/%d/smaps", p + 1);
+		snprintf(path[2], sizeof path[2], "/proc/%d/status", p + 1);
+		maps = mmk_proc_read(m, path[0]);
+		smaps = mmk_proc_read(m, path[1]);
+		status = mmk_proc_read(m, path[2]);
+		sb_printf(&out, "[process %d]\n", p + 1);
+		if (!maps || !smaps || !status)
+			sb_printf(&out, "!! mmk_proc_read: %s missing\n",
+				  !maps	 ? "maps" :
+				  !smaps ? "smaps" :
+					   "status");
+		else
+			build_report(&out, maps, smaps, status, w, base[p],
+				     false);
+		free(maps);
+		free(smaps);
+		free(status);
+	}
 	return rep;
 }
 
-static void sim_base(struct mmk_machine *m, long *base_kb)
+static void sim_base(struct mmk_machine *m, int pid, long *base_kb)
 {
-	char *status = mmk_proc_read(m, "/proc/1/status");
+	char path[32], *status;
 	int k;
 
+	snprintf(path, sizeof path, "/proc/%d/status", pid);
+	status = mmk_proc_read(m, path);
 	for (k = 0; k < NR_STATUS_KEYS; k++)
 		base_kb[k] = 0;
 	if (status)
@@ -1217,6 +1603,7 @@ struct outcome {
 	int cls; /* DIFF_* for KIND_STATE */
 	int n; /* calls run on mmkit */
 	long mret[MAX_CALLS];
+	uint64_t mvalue[MAX_CALLS]; /* reads */
 	char *mrep; /* mmkit's report after call @at */
 	char why[512];
 	struct kside k;
@@ -1225,11 +1612,12 @@ struct outcome {
 struct ctx {
 	struct mmk_machine *m;
 	struct window w;
-	bool verbose;
+	int verbose; /* 2: print the kernel's reports too */
 	/* Without CAP_IPC_LOCK the host process is bound by its
 	 * RLIMIT_MEMLOCK; so is mmkit's process then. */
 	bool unprivileged;
 	unsigned long memlock;
+	struct hostbuf hb;
 };
 
 static void outcome_free(struct outcome *o)
@@ -1237,6 +1625,13 @@ static void outcome_free(struct outcome *o)
 	free(o->mrep);
 	o->mrep = NULL;
 	kside_free(&o->k);
+}
+
+/* Do both sides' results of call @i differ? */
+static bool ret_differs(const struct dcall *c, const struct outcome *o, int i)
+{
+	return o->mret[i] != o->k.ret[i] ||
+	       (c[i].op == OP_READ && o->mvalue[i] != o->k.value[i]);
 }
 
 /*
@@ -1247,8 +1642,9 @@ static void outcome_free(struct outcome *o)
 static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 		    struct outcome *o)
 {
-	long base_kb[NR_STATUS_KEYS];
-	int i, err;
+	long base_kb[MAXP][NR_STATUS_KEYS];
+	bool live[MAXP] = { false };
+	int i, p, err;
 
 	o->skipped = false;
 	o->child_failed = false;
@@ -1266,7 +1662,7 @@ static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 	for (i = 0; i < n; i++)
 		if (c[i].op == OP_MADVISE && c[i].advice == MADV_HUGEPAGE)
 			rss_fields = false;
-	run_kernel(c, n, &x->w, &o->k);
+	run_kernel(c, n, &x->w, &x->hb, &o->k);
 	if (o->k.status == CHILD_BUSY) {
 		o->skipped = true;
 		return;
@@ -1301,28 +1697,46 @@ static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 		snprintf(o->why, sizeof o->why, "mmk_spawn: %d", err);
 		return;
 	}
-	sim_base(x->m, base_kb);
+	live[0] = true;
+	sim_base(x->m, PID, base_kb[0]);
 	for (i = 0; i < n; i++) {
 		char *rep;
 		int cls;
 
 		crash_call = i;
-		o->mret[i] = sim_call(&c[i]);
+		o->mret[i] = sim_call(&c[i], &o->mvalue[i]);
 		o->n = i + 1;
-		rep = sim_report(x->m, &x->w, base_kb);
+		p = c[i].proc;
+		if (c[i].op == OP_FORK && !o->mret[i] && c[i].child >= 0 &&
+		    c[i].child < MAXP) {
+			live[c[i].child] = true;
+			memcpy(base_kb[c[i].child], base_kb[p],
+			       sizeof base_kb[p]);
+		}
+		if (c[i].op == OP_EXIT && !o->mret[i] && p >= 0 && p < MAXP)
+			live[p] = false;
+		/* A fault that found no memory kills the process. */
+		if (c[i].op == OP_TOUCH || c[i].op == OP_READ ||
+		    c[i].op == OP_WRITE)
+			if (o->mret[i] == MMK_SIGKILL && p >= 0 && p < MAXP)
+				live[p] = false;
+		rep = sim_report(x->m, &x->w, live, base_kb);
 		if (x->verbose) {
 			char a[320], kr[32], mr[32];
 
 			fmt_call(a, sizeof a, &c[i]);
-			fmt_ret(kr, sizeof kr, &c[i], o->k.ret[i]);
-			fmt_ret(mr, sizeof mr, &c[i], o->mret[i]);
+			fmt_ret(kr, sizeof kr, &c[i], o->k.ret[i],
+				o->k.value[i]);
+			fmt_ret(mr, sizeof mr, &c[i], o->mret[i], o->mvalue[i]);
 			fprintf(stderr, "  #%d %s = %s / %s\n", i, a, kr, mr);
+			if (x->verbose > 1)
+				print_lines(stderr, o->k.rep[i]);
 		}
 		cls = report_diff(o->k.rep[i], rep);
 		if ((check_all || i == n - 1) &&
 		    mmk_check(x->m, o->why, sizeof o->why)) {
 			o->kind = KIND_CHECK;
-		} else if (o->mret[i] != o->k.ret[i]) {
+		} else if (ret_differs(c, o, i)) {
 			o->kind = KIND_RET;
 			o->cls = cls;
 		} else if (cls) {
@@ -1337,11 +1751,16 @@ static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 		free(rep);
 	}
 	crash_call = -1;
-	err = mmk_exit(PID);
-	if (err && o->kind == KIND_NONE) {
-		o->at = n - 1;
-		o->kind = KIND_SPAWN;
-		snprintf(o->why, sizeof o->why, "mmk_exit: %d", err);
+	for (p = 0; p < MAXP; p++) {
+		if (!live[p])
+			continue;
+		err = mmk_exit(p + 1);
+		if (err && o->kind == KIND_NONE) {
+			o->at = n - 1;
+			o->kind = KIND_SPAWN;
+			snprintf(o->why, sizeof o->why, "mmk_exit(%d): %d",
+				 p + 1, err);
+		}
 	}
 }
 
@@ -1352,10 +1771,10 @@ struct sig {
 	long kret, mret; /* errno, or 1 for success */
 };
 
-/* A touch's signal, an errno, or 1 for any other success. */
+/* An access's signal, an errno, or 1 for any other success. */
 static long ret_class(enum dop op, long r)
 {
-	if (op == OP_TOUCH)
+	if (op == OP_TOUCH || op == OP_READ || op == OP_WRITE)
 		return r;
 	return r < 0 && r >= -4095 ? r : 1;
 }
@@ -1397,11 +1816,14 @@ static void describe_sig(char *buf, size_t len, const struct sig *s)
 		struct dcall d = { .op = s->op };
 		char k[32], m[32];
 
-		fmt_ret(k, sizeof k, &d, s->kret);
-		fmt_ret(m, sizeof m, &d, s->mret);
-		snprintf(what, sizeof what, " (kernel %s, mmkit %s)",
-			 s->kret == 1 && s->op != OP_TOUCH ? "ok" : k,
-			 s->mret == 1 && s->op != OP_TOUCH ? "ok" : m);
+		fmt_ret(k, sizeof k, &d, s->kret, 0);
+		fmt_ret(m, sizeof m, &d, s->mret, 0);
+		if (s->kret == s->mret) /* a read's value */
+			snprintf(what, sizeof what, " (the value read)");
+		else
+			snprintf(what, sizeof what, " (kernel %s, mmkit %s)",
+				 s->kret == 1 ? "ok" : k,
+				 s->mret == 1 ? "ok" : m);
 	}
 	snprintf(buf, len, "%s: %s differs%s", op_names[s->op], kinds[s->kind],
 		 what);
@@ -1422,13 +1844,13 @@ static void print_outcome(FILE *f, const char *title, const struct dcall *c,
 	for (i = 0; i <= o->at; i++) {
 		bool ok = fmt_call(a, sizeof a, &c[i]);
 
-		fmt_ret(kr, sizeof kr, &c[i], o->k.ret[i]);
-		fmt_ret(mr, sizeof mr, &c[i], o->mret[i]);
+		fmt_ret(kr, sizeof kr, &c[i], o->k.ret[i], o->k.value[i]);
+		fmt_ret(mr, sizeof mr, &c[i], o->mret[i], o->mvalue[i]);
 		fprintf(f, "  %-62s # #%d %s / %s%s%s\n", a, i, kr, mr,
-			o->k.ret[i] != o->mret[i] ? "  <-- differs" : "",
+			ret_differs(c, o, i) ? "  <-- differs" : "",
 			ok ? "" : " (not script syntax)");
 	}
-	fprintf(f, "  cat /proc/%d/maps\n", PID);
+	fprintf(f, "  cat /proc/%d/maps\n", c[o->at].proc + 1);
 	if (o->kind == KIND_CHECK)
 		fprintf(f, "  mmk_check: %s\n", o->why);
 	if (o->at > 0) {
@@ -1532,7 +1954,22 @@ struct gen {
 	 * there mostly. */
 	unsigned long mapped[32][2];
 	int nm, nextm;
+	/* Addresses written earlier: reads go there mostly. */
+	unsigned long written[16];
+	int nw, nextw;
+	/* Processes: live ones, the one most calls come from, and whether
+	 * this sequence forks at all. */
+	bool live[MAXP];
+	int nlive, cur;
+	bool forks;
+	int fork_at; /* a call that is a fork, in sequences that fork */
 };
+
+/* mlockall(MCL_CURRENT) is generated only with CAP_IPC_LOCK (the kernel's
+ * process is far over any RLIMIT_MEMLOCK), and only with MCL_ONFAULT:
+ * without it, the kernel would fault in the whole test process, mmkit's
+ * simulated RAM (a 1 GiB memfd mapping) and ASan's shadow included. */
+static bool gen_mcl_current;
 
 static uint64_t next_rand(uint64_t *s)
 {
@@ -1803,21 +2240,162 @@ static void gen_touch(struct gen *g, struct dcall *c)
 		c->len = 0;
 }
 
+/* A live process other than the current one now and then. */
+static int pick_proc(struct gen *g)
+{
+	int p, k;
+
+	if (g->nlive < 2 || chance(g, 70))
+		return g->cur;
+	k = (int)rnd(g, (unsigned long)g->nlive);
+	for (p = 0; p < MAXP; p++)
+		if (g->live[p] && k-- == 0)
+			return p;
+	return g->cur;
+}
+
+/* After an exit: any live process goes on. */
+static void pick_cur(struct gen *g)
+{
+	int p, k = (int)rnd(g, (unsigned long)g->nlive);
+
+	for (p = 0; p < MAXP; p++)
+		if (g->live[p] && k-- == 0)
+			g->cur = p;
+}
+
+/* read and write: 8 bytes, aligned, inside earlier mmap or mremap targets
+ * mostly; reads mostly where something was written; a few cross a page
+ * boundary. */
+static void gen_rw(struct gen *g, struct dcall *c, bool write)
+{
+	unsigned long page;
+
+	c->op = write ? OP_WRITE : OP_READ;
+	if (!write && g->nw && chance(g, 80)) {
+		c->addr = g->written[rnd(g, (unsigned long)g->nw)];
+		return;
+	}
+	if (g->nm && chance(g, 90)) {
+		const unsigned long *m =
+			g->mapped[rnd(g, (unsigned long)g->nm)];
+
+		page = m[0] + rnd(g, m[1]);
+	} else {
+		page = pick_page(g);
+	}
+	page = fit(page, 2);
+	c->addr = g->base + page * PG + 8 * rnd(g, PG / 8);
+	if (chance(g, 3))
+		c->addr = g->base + page * PG + PG - 4;
+	if (write) {
+		c->value = next_rand(&g->s) | 1; /* never 0 */
+		g->written[g->nextw] = c->addr;
+		g->nextw = (g->nextw + 1) % 16;
+		if (g->nw < 16)
+			g->nw++;
+	}
+}
+
+static void gen_mlockall(struct gen *g, struct dcall *c)
+{
+	static const unsigned long flags[] = {
+		MCL_FUTURE,
+		MCL_FUTURE | MCL_ONFAULT,
+		MCL_FUTURE,
+		MCL_CURRENT | MCL_ONFAULT,
+		MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT,
+		MCL_CURRENT | MCL_ONFAULT,
+		0, /* EINVAL */
+		MCL_ONFAULT, /* EINVAL */
+		8, /* EINVAL */
+	};
+	unsigned long n = gen_mcl_current ? 9 : 3;
+
+	c->op = OP_MLOCKALL;
+	c->flags = flags[rnd(g, n)];
+	if (!gen_mcl_current && chance(g, 10))
+		c->flags = flags[6 + rnd(g, 3)];
+}
+
+/* fork: the new process takes the lowest free number; the sequence goes
+ * on in the parent or in the child. */
+static bool gen_fork(struct gen *g, struct dcall *c)
+{
+	int p;
+
+	for (p = 0; p < MAXP && g->live[p]; p++)
+		;
+	if (p == MAXP)
+		return false;
+	c->op = OP_FORK;
+	c->proc = pick_proc(g);
+	c->child = p;
+	g->live[p] = true;
+	g->nlive++;
+	g->cur = chance(g, 50) ? p : c->proc;
+	return true;
+}
+
 static void gen_call(struct gen *g, struct dcall *c, int i)
 {
-	static const unsigned int weights[NR_OPS] = { 26, 7,  15, 7,
-						      6,  14, 10, 15 };
-	unsigned long r = rnd(g, 100), pages, page;
-	int op = 0;
+	static const unsigned int weights[NR_OPS] = {
+		[OP_MMAP] = 220,    [OP_MUNMAP] = 60,	  [OP_MPROTECT] = 120,
+		[OP_MLOCK] = 55,    [OP_MUNLOCK] = 50,	  [OP_MREMAP] = 120,
+		[OP_MADVISE] = 95,  [OP_TOUCH] = 125,	  [OP_MLOCK2] = 25,
+		[OP_MLOCKALL] = 10, [OP_MUNLOCKALL] = 10, [OP_READ] = 50,
+		[OP_WRITE] = 50,    [OP_FORK] = 30,	  [OP_EXIT] = 20,
+	};
+	unsigned long r, pages, page, total = 0, w[NR_OPS];
+	int op;
 
 	memset(c, 0, sizeof *c);
+	c->proc = g->cur;
 	if (i < 2) {
 		gen_mmap(g, c, true);
 		return;
 	}
-	while (r >= weights[op]) {
-		r -= weights[op];
-		op++;
+	/* With several processes, reads and writes (mostly where something
+	 * was written) show what each sees of the others' memory. */
+	for (op = 0; op < NR_OPS; op++) {
+		w[op] = weights[op];
+		if (g->nlive > 1 && op == OP_READ)
+			w[op] = 3 * weights[op];
+		if (g->nlive > 1 && op == OP_WRITE)
+			w[op] = 2 * weights[op];
+		if ((op == OP_FORK && !g->forks) ||
+		    (op == OP_EXIT && g->nlive < 2))
+			w[op] = 0;
+		total += w[op];
+	}
+	r = rnd(g, total);
+	for (op = 0; r >= w[op]; op++)
+		r -= w[op];
+	if (g->forks && i == g->fork_at)
+		op = OP_FORK;
+	c->proc = pick_proc(g);
+	if (op == OP_FORK && gen_fork(g, c))
+		return;
+	if (op == OP_FORK)
+		op = OP_TOUCH;
+	if (op == OP_EXIT) {
+		c->op = OP_EXIT;
+		g->live[c->proc] = false;
+		g->nlive--;
+		pick_cur(g);
+		return;
+	}
+	if (op == OP_READ || op == OP_WRITE) {
+		gen_rw(g, c, op == OP_WRITE);
+		return;
+	}
+	if (op == OP_MLOCKALL) {
+		gen_mlockall(g, c);
+		return;
+	}
+	if (op == OP_MUNLOCKALL) {
+		c->op = OP_MUNLOCKALL;
+		return;
 	}
 	if (op == OP_MMAP) {
 		gen_mmap(g, c, false);
@@ -1836,7 +2414,10 @@ static void gen_call(struct gen *g, struct dcall *c, int i)
 	c->op = (enum dop)op;
 	c->addr = addr_of(g, page, true);
 	c->len = len_of(g, pages, true);
-	if (op == OP_MPROTECT) {
+	if (op == OP_MLOCK2) {
+		r = rnd(g, 100);
+		c->flags = r < 85 ? MLOCK_ONFAULT : r < 97 ? 0 : 2;
+	} else if (op == OP_MPROTECT) {
 		c->prot = pick_prot(g);
 		r = rnd(g, 100);
 		if (r < 2)
@@ -1889,11 +2470,26 @@ static void gen_seq(uint64_t seed, const struct window *w, struct dcall *c,
 	int i, tries;
 
 	g.area = areas[rnd(&g, 4)];
+	g.live[0] = true;
+	g.nlive = 1;
+	g.forks = chance(&g, 60);
+	g.fork_at = 4 + (int)rnd(&g, 12);
 	for (i = 0; i < n; i++) {
+		bool live[MAXP];
+		int nlive, cur;
+
 		tries = 0;
-		do
+		memcpy(live, g.live, sizeof live);
+		nlive = g.nlive;
+		cur = g.cur;
+		for (;;) {
 			gen_call(&g, &c[i], i);
-		while (excluded(&c[i], exclude) && ++tries < 1000);
+			if (!excluded(&c[i], exclude) || ++tries >= 1000)
+				break;
+			memcpy(g.live, live, sizeof live);
+			g.nlive = nlive;
+			g.cur = cur;
+		}
 	}
 }
 
@@ -1992,11 +2588,25 @@ static void ctx_init(struct ctx *x)
 	struct mmk_config cfg;
 	struct rlimit rl;
 	char *maps = malloc(PROC_CAP);
+	const char *p;
 	size_t i;
-	bool found = false;
+	bool found = false, huge_vma = false;
 
 	assert_non_null(maps);
 	assert_true(read_file("/proc/self/maps", maps, PROC_CAP) > 0);
+	/* Linux's mlock_fixup() counts a VMA's pages in locked_vm through an
+	 * int: one of 2^31 pages (8 TiB) or more, such as ASan's shadow gap,
+	 * makes VmLck after mlockall(MCL_CURRENT) 2^32 pages off the sum of
+	 * the locked VMAs, which build_report() relies on. */
+	for (p = maps; *p;) {
+		size_t len;
+		const char *next = next_line(p, &len);
+		unsigned long s, e;
+
+		if (sscanf(p, "%lx-%lx", &s, &e) == 2 && e - s >= (PG << 31))
+			huge_vma = true;
+		p = next;
+	}
 	for (i = 0; i < sizeof window_candidates / sizeof window_candidates[0];
 	     i++) {
 		x->w.start = window_candidates[i];
@@ -2011,12 +2621,27 @@ static void ctx_init(struct ctx *x)
 		print_message("vma_diff: no free test window, skipping\n");
 		skip();
 	}
-	x->verbose = env_long("MMKIT_DIFF_VERBOSE", 0) != 0;
+	x->verbose = (int)env_long("MMKIT_DIFF_VERBOSE", 0);
 	x->unprivileged = !has_cap_ipc_lock();
 	x->memlock = MMK_RLIM_INFINITY;
+	/* As much RLIMIT_MEMLOCK as the hard limit allows; mmkit's process
+	 * gets the same soft limit (its hard limit does not matter: nothing
+	 * raises it). */
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_MEMLOCK, &rl);
+	}
 	if (x->unprivileged && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
 	    rl.rlim_cur != RLIM_INFINITY)
 		x->memlock = (unsigned long)rl.rlim_cur;
+	gen_mcl_current = !x->unprivileged && !huge_vma;
+	/* Workers whose parent exited are reparented to us (run_kernel()). */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	x->hb.maps = malloc(PROC_CAP);
+	x->hb.smaps = malloc(PROC_CAP);
+	x->hb.status = malloc(PROC_CAP);
+	x->hb.rep = malloc(REPORT_CAP);
+	assert_true(x->hb.maps && x->hb.smaps && x->hb.status && x->hb.rep);
 	if (x->unprivileged)
 		snprintf(spawn_line, sizeof spawn_line,
 			 "spawn %d unprivileged\n  setrlimit %d memlock %lu",
@@ -2024,7 +2649,14 @@ static void ctx_init(struct ctx *x)
 	smaps_fields = env_long("MMKIT_DIFF_SMAPS", 0) != 0;
 	rss_wanted = env_long("MMKIT_DIFF_RSS", 1) != 0;
 	mmk_config_init(&cfg);
-	cfg.mem_bytes = 4ULL << 30; /* overcommit never refuses */
+	/* Overcommit never refuses: no mapping is bigger than the window
+	 * (which wrapping lengths cannot map either). 1 GiB holds what a
+	 * default sequence can fault in, even when forks copy it; longer
+	 * sequences get 4 GiB. (mmk_check() after every call costs time in
+	 * proportion to the memory.) */
+	cfg.mem_bytes = env_long("MMKIT_DIFF_CALLS", DEFAULT_CALLS) > 64 ?
+				4ULL << 30 :
+				1ULL << 30;
 	x->m = mmk_boot(&cfg);
 	assert_non_null(x->m);
 }
@@ -2036,6 +2668,10 @@ static void ctx_fini(struct ctx *x)
 
 	mmk_shutdown(x->m);
 	x->m = NULL;
+	free(x->hb.maps);
+	free(x->hb.smaps);
+	free(x->hb.status);
+	free(x->hb.rep);
 	if (bad)
 		fail_msg("vma_diff: mmk_check after the last sequence: %s",
 			 why);
@@ -2064,6 +2700,10 @@ static void test_random_sequences(void **state)
 	struct seen_sig seen[64];
 	int nseen = 0, failed = 0, skipped = 0, j;
 	unsigned long calls = 0, touches[4] = { 0 }; /* all, ok, SEGV, BUS */
+	unsigned long by_op[NR_OPS] = { 0 };
+	uint64_t first_failed = 0;
+	char ops[512];
+	size_t used = 0;
 	struct ctx x;
 	long i;
 	size_t f;
@@ -2097,6 +2737,7 @@ static void test_random_sequences(void **state)
 		run_seq(&x, c, (int)ncalls, true, o);
 		calls += (unsigned long)o->n;
 		for (j = 0; j < o->n && j < o->k.n; j++) {
+			by_op[c[j].op]++;
 			if (c[j].op != OP_TOUCH)
 				continue;
 			touches[0]++;
@@ -2112,7 +2753,8 @@ static void test_random_sequences(void **state)
 		if (o->child_failed) {
 			fprintf(stderr, "vma_diff: seed %llu: %s\n",
 				(unsigned long long)seed, o->why);
-			failed++;
+			if (!failed++)
+				first_failed = seed;
 			outcome_free(o);
 			if (!keep_going)
 				break;
@@ -2122,7 +2764,8 @@ static void test_random_sequences(void **state)
 			outcome_free(o);
 			continue;
 		}
-		failed++;
+		if (!failed++)
+			first_failed = seed;
 		s = outcome_sig(c, o);
 		for (j = 0; j < nseen; j++)
 			if (sig_equal(&seen[j].s, &s))
@@ -2155,6 +2798,11 @@ static void test_random_sequences(void **state)
 	print_message("vma_diff: %lu touches compared (kernel: %lu ok, %lu "
 		      "SIGSEGV, %lu SIGBUS)\n",
 		      touches[0], touches[1], touches[2], touches[3]);
+	for (j = 0; j < NR_OPS; j++)
+		used += (size_t)snprintf(ops + used, sizeof ops - used,
+					 "%s%s %lu", j ? ", " : "", op_names[j],
+					 by_op[j]);
+	print_message("vma_diff: compared calls: %s\n", ops);
 	if (nseen > 1 || (nseen && seen[0].count > 1)) {
 		print_message("vma_diff: distinct mismatches:\n");
 		for (j = 0; j < nseen; j++) {
@@ -2174,9 +2822,7 @@ static void test_random_sequences(void **state)
 	if (failed)
 		fail_msg("vma_diff: %d sequences differ from the kernel "
 			 "(first seed %llu; output above)",
-			 failed,
-			 nseen ? (unsigned long long)seen[0].seed :
-				 (unsigned long long)seed0);
+			 failed, (unsigned long long)first_failed);
 }
 
 /* ---- directed sequences: one per rule of LINUX-VMA-RULES.md ---- */
@@ -2219,6 +2865,68 @@ static void test_random_sequences(void **state)
 	{                                                             \
 		.op = OP_TOUCH, .addr = (a), .len = (l), .write = (w) \
 	}
+/* In process @p (0: the first): */
+#define TOUCH_IN(p, a, l, w)                                          \
+	{                                                             \
+		.op = OP_TOUCH, .proc = (p), .addr = (a), .len = (l), \
+		.write = (w)                                          \
+	}
+#define READ(p, a)                                      \
+	{                                               \
+		.op = OP_READ, .proc = (p), .addr = (a) \
+	}
+#define WRITE(p, a, v)                                                 \
+	{                                                              \
+		.op = OP_WRITE, .proc = (p), .addr = (a), .value = (v) \
+	}
+#define FORK(p, ch)                                       \
+	{                                                 \
+		.op = OP_FORK, .proc = (p), .child = (ch) \
+	}
+#define EXIT(p)                            \
+	{                                  \
+		.op = OP_EXIT, .proc = (p) \
+	}
+#define MMAP_IN(p, a, l, pr, f)                                      \
+	{                                                            \
+		.op = OP_MMAP, .proc = (p), .addr = (a), .len = (l), \
+		.prot = (pr), .flags = (f)                           \
+	}
+#define MUNMAP_IN(p, a, l)                                            \
+	{                                                             \
+		.op = OP_MUNMAP, .proc = (p), .addr = (a), .len = (l) \
+	}
+#define MLOCK_IN(p, a, l)                                            \
+	{                                                            \
+		.op = OP_MLOCK, .proc = (p), .addr = (a), .len = (l) \
+	}
+#define MUNLOCK_IN(p, a, l)                                            \
+	{                                                              \
+		.op = OP_MUNLOCK, .proc = (p), .addr = (a), .len = (l) \
+	}
+#define MLOCK2(p, a, l, f)                                             \
+	{                                                              \
+		.op = OP_MLOCK2, .proc = (p), .addr = (a), .len = (l), \
+		.flags = (f)                                           \
+	}
+#define MLOCKALL(p, f)                                       \
+	{                                                    \
+		.op = OP_MLOCKALL, .proc = (p), .flags = (f) \
+	}
+#define MUNLOCKALL(p)                            \
+	{                                        \
+		.op = OP_MUNLOCKALL, .proc = (p) \
+	}
+#define MADVISE_IN(p, a, l, adv)                                        \
+	{                                                               \
+		.op = OP_MADVISE, .proc = (p), .addr = (a), .len = (l), \
+		.advice = (adv)                                         \
+	}
+#define MREMAP_IN(p, a, ol, nl, f, na)                                  \
+	{                                                               \
+		.op = OP_MREMAP, .proc = (p), .addr = (a), .len = (ol), \
+		.new_len = (nl), .flags = (f), .new_addr = (na)         \
+	}
 #define MOVE (MREMAP_MAYMOVE | MREMAP_FIXED)
 #define END                  \
 	{                    \
@@ -2227,7 +2935,7 @@ static void test_random_sequences(void **state)
 
 struct directed {
 	const char *name;
-	struct dcall calls[24];
+	struct dcall calls[32];
 };
 
 /* Addresses are offsets into the window; new_addr too when non-zero. */
@@ -2395,6 +3103,86 @@ static const struct directed directed[] = {
 	    MADVISE(P(6), P(1), MADV_FREE), MLOCK(P(0), P(8)),
 	    MUNLOCK(P(0), P(8)), MREMAP(P(0), P(8), P(4), 0, 0),
 	    MREMAP(P(0), P(4), P(8), 0, 0), TOUCH(P(0), P(8), true), END } },
+	{ "L: fork: COW, shared, dontfork and wipeonfork memory in the child",
+	  { MMAP(P(0), P(4), RW, ANON_P),
+	    MMAP(P(4), P(2), RW, ANON_S),
+	    MMAP(P(8), P(2), RW, ANON_P),
+	    MMAP(P(12), P(2), RW, ANON_P),
+	    WRITE(0, P(0), 0x1111),
+	    WRITE(0, P(1) + 8, 0x2222),
+	    WRITE(0, P(4), 0x3333),
+	    WRITE(0, P(8), 0x4444),
+	    WRITE(0, P(12), 0x5555),
+	    MADVISE(P(8), P(2), MADV_DONTFORK),
+	    MADVISE(P(12), P(2), MADV_WIPEONFORK),
+	    FORK(0, 1),
+	    READ(1, P(0)),
+	    READ(1, P(1) + 8),
+	    READ(1, P(4)),
+	    READ(1, P(8)),
+	    READ(1, P(12)),
+	    WRITE(1, P(0), 0x6666),
+	    READ(0, P(0)),
+	    WRITE(1, P(4) + 16, 0x7777),
+	    READ(0, P(4) + 16),
+	    TOUCH_IN(1, P(8), P(2), false),
+	    TOUCH_IN(1, P(0), P(4), true),
+	    EXIT(1),
+	    WRITE(0, P(1), 0x8888),
+	    READ(0, P(1) + 8),
+	    END } },
+	{ "L: fork: the child's VMAs are not locked, Locked is the Pss",
+	  { MMAP(P(0), P(4), RW, ANON_P | MAP_LOCKED),
+	    MMAP(P(6), P(4), RW, ANON_S | MAP_LOCKED), FORK(0, 1),
+	    TOUCH_IN(1, P(0), P(2), true), TOUCH_IN(1, P(6), P(2), false),
+	    MLOCK_IN(1, P(0), P(4)), MLOCK2(0, P(6), P(4), MLOCK_ONFAULT),
+	    MUNLOCK_IN(0, P(0), P(2)), EXIT(0), TOUCH_IN(1, P(2), P(2), true),
+	    MUNMAP_IN(1, P(0), P(1)), MLOCK2(1, P(6), P(4), MLOCK_ONFAULT),
+	    TOUCH_IN(1, P(9), P(1), true), END } },
+	{ "L: mlockall future and onfault are not inherited",
+	  { MLOCKALL(0, MCL_FUTURE), MMAP(P(0), P(2), RW, ANON_P), FORK(0, 1),
+	    MMAP_IN(1, P(4), P(2), RW, ANON_P), MMAP(P(8), P(2), RW, ANON_P),
+	    MLOCKALL(1, MCL_FUTURE | MCL_ONFAULT),
+	    MMAP_IN(1, P(10), P(2), RW, ANON_P), TOUCH_IN(1, P(10), P(1), true),
+	    MUNLOCKALL(0), MMAP(P(12), P(2), RW, ANON_P),
+	    MLOCK2(0, P(12), P(2), MLOCK_ONFAULT), TOUCH(P(12), P(1), true),
+	    MUNLOCKALL(1), MLOCKALL(0, 0), MLOCKALL(0, MCL_ONFAULT), END } },
+	{ "L: fork: the parent exits, the child goes on; a grandchild",
+	  { MMAP(P(0), P(8), RW, ANON_P),
+	    TOUCH(P(0), P(8), true),
+	    WRITE(0, P(2), 0xaaaa),
+	    FORK(0, 1),
+	    FORK(1, 2),
+	    WRITE(2, P(2), 0xbbbb),
+	    READ(1, P(2)),
+	    READ(0, P(2)),
+	    EXIT(0),
+	    WRITE(1, P(3), 0xcccc),
+	    READ(2, P(3)),
+	    MREMAP_IN(1, P(0), P(4), P(4), MOVE, P(20)),
+	    READ(1, P(22)),
+	    MADVISE_IN(2, P(0), P(4), MADV_DONTNEED),
+	    READ(2, P(2)),
+	    EXIT(1),
+	    TOUCH_IN(2, P(0), P(8), true),
+	    FORK(2, 0),
+	    READ(0, P(4)),
+	    END } },
+	{ "L: fork: shared memory, dontfork of part, mremap in the child",
+	  { MMAP(P(0), P(4), RW, ANON_S), WRITE(0, P(0), 0x1),
+	    MADVISE(P(2), P(2), MADV_DONTFORK), FORK(0, 1), WRITE(1, P(1), 0x2),
+	    READ(0, P(1)), TOUCH_IN(1, P(2), P(1), false),
+	    MREMAP_IN(1, P(0), P(2), P(4), MOVE, P(10)),
+	    WRITE(0, P(0) + 8, 0x3), READ(1, P(10) + 8), READ(1, P(12)),
+	    MADVISE(P(0), P(4), MADV_DOFORK), FORK(0, 2), READ(2, P(1)),
+	    WRITE(2, P(3), 0x4), READ(0, P(3)), EXIT(0), READ(2, P(0) + 8),
+	    END } },
+	{ "L: fork: free and dontneed of shared COW pages",
+	  { MMAP(P(0), P(4), RW, ANON_P), TOUCH(P(0), P(4), true),
+	    WRITE(0, P(0), 0x5), FORK(0, 1), MADVISE(P(0), P(4), MADV_FREE),
+	    READ(0, P(0)), MADVISE_IN(1, P(0), P(2), MADV_DONTNEED),
+	    READ(1, P(0)), READ(0, P(0)), EXIT(1), WRITE(0, P(1), 0x6),
+	    MADVISE(P(0), P(4), MADV_FREE), READ(0, P(0)), END } },
 };
 
 static void test_directed_sequences(void **state)
@@ -2417,6 +3205,9 @@ static void test_directed_sequences(void **state)
 
 		for (n = 0; directed[d].calls[n].op != NR_OPS; n++) {
 			c[n] = directed[d].calls[n];
+			if (c[n].op == OP_FORK || c[n].op == OP_EXIT ||
+			    c[n].op == OP_MLOCKALL || c[n].op == OP_MUNLOCKALL)
+				continue;
 			c[n].addr += x.w.start;
 			if (c[n].new_addr)
 				c[n].new_addr += x.w.start;
