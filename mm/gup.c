@@ -34,13 +34,20 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 		pte_t e = slot ? pte_read(f, slot) : 0;
 		int sig;
 
-		if (pte_present(e) && (!write || (e & _PAGE_RW)))
-			continue;
-		sig = handle_mm_fault(mm, addr, write);
-		if (sig == MMK_SIGKILL)
-			return -ENOMEM;
-		if (sig)
-			return -EFAULT;
+		if (!pte_present(e) || (write && !(e & _PAGE_RW))) {
+			sig = handle_mm_fault(mm, addr, write);
+			if (sig == MMK_SIGKILL)
+				return -ENOMEM;
+			if (sig)
+				return -EFAULT;
+			slot = pte_offset(mm, addr, false);
+			e = slot ? pte_read(f, slot) : 0;
+		}
+		/* FOLL_TOUCH: mark_page_accessed() sets PG_referenced, which
+		 * smaps counts even where the entry is old (a fork child). */
+		if (pte_mapped(e) && !(e & _PAGE_SPECIAL))
+			page_flag_set(pfn_to_page(pte_pfn(f, e)),
+				      PG_referenced);
 	}
 	return 0;
 }

@@ -200,6 +200,17 @@ static inline void owner_add(atomic_ulong *c, unsigned long delta)
 		memory_order_relaxed);
 }
 
+/* Atomic flag updates on a page others may read (test_page_flag). */
+static inline void page_flag_set(struct page *page, int nr)
+{
+	__atomic_fetch_or(&page->flags, 1UL << nr, __ATOMIC_RELAXED);
+}
+
+static inline void page_flag_clear(struct page *page, int nr)
+{
+	__atomic_fetch_and(&page->flags, ~(1UL << nr), __ATOMIC_RELAXED);
+}
+
 static inline bool cpu_guard_trylock(const struct mmk_machine *m,
 				     struct cpu_guard *g)
 {

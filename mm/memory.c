@@ -88,16 +88,6 @@ static void node_stat_add(struct mmk_machine *m, const struct page *page,
 	atomic_fetch_add(&m->node_stat[page_to_nid(page)][item], delta);
 }
 
-static void page_flag_set(struct page *page, int nr)
-{
-	__atomic_fetch_or(&page->flags, 1UL << nr, __ATOMIC_RELAXED);
-}
-
-static void page_flag_clear(struct page *page, int nr)
-{
-	__atomic_fetch_and(&page->flags, ~(1UL << nr), __ATOMIC_RELAXED);
-}
-
 static unsigned long linear_page_index(const struct vm_area_struct *vma,
 				       unsigned long addr)
 {
@@ -634,10 +624,17 @@ static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	page = pfn_to_page(pte_pfn(f, e));
-	if (!PageAnon(page) || page_mapcount(page) != 1)
+	if (!PageAnon(page))
 		return;
+	/* As madvise_free_pte_range(): a dirty page (its data would be
+	 * lost) is only cleaned when no one else maps it; the entry is
+	 * cleaned and the page made lazy-free either way. */
+	if (test_page_flag(page, PG_dirty)) {
+		if (page_mapcount(page) != 1)
+			return;
+		page_flag_clear(page, PG_dirty);
+	}
 	pte_write(f, slot, e & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
-	page_flag_clear(page, PG_dirty);
 	page_flag_clear(page, PG_swapbacked);
 }
 

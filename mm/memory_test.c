@@ -1841,13 +1841,16 @@ static void test_mlock_populates_and_locked_is_pss(void **state)
 		     "Referenced=16 Anonymous=16 Locked=16");
 	assert_status(m, 1, "VmLck=16 VmRSS=16");
 	/* After fork the pages are shared: Locked follows Pss (kernel:
-	 * Pss 8, Locked 8); the child's copy is not locked. */
+	 * Pss 8, Locked 8); the child's copy is not locked. Its entries
+	 * are old, but populate touched the pages (PG_referenced), so the
+	 * kernel shows them Referenced in the child too. */
 	assert_int_equal(mmk_fork(1, 2), 0);
 	assert_smaps(m, 1, A,
 		     "Rss=16 Pss=8 Pss_Dirty=8 Shared_Dirty=16 "
 		     "Referenced=16 Anonymous=16 Locked=8");
 	assert_smaps(m, 2, A,
-		     "Rss=16 Pss=8 Pss_Dirty=8 Shared_Dirty=16 Anonymous=16");
+		     "Rss=16 Pss=8 Pss_Dirty=8 Shared_Dirty=16 "
+		     "Referenced=16 Anonymous=16");
 	assert_status(m, 2, "VmLck=0");
 	assert_int_equal(mmk_exit(2), 0);
 	/* MAP_LOCKED populates writable memory; read-only maps the zero

@@ -79,12 +79,9 @@
  *   MMKIT_DIFF_SMAPS=1       also compare all smaps fields of the window's
  *                            VMAs (Shared_Dirty, Referenced, ...); after
  *                            MADV_FREE the kernel's LazyFree depends on
- *                            when its per-CPU LRU batch drains. Known
- *                            mmkit divergences: a forked child's
- *                            Referenced of pages its parent populated
- *                            (the kernel's populate marks them accessed),
- *                            Shared_Dirty of fork-shared pages after
- *                            MADV_FREE (the kernel cleans their PTEs)
+ *                            when its per-CPU LRU batch drains (mmkit
+ *                            shows the drained state at once), so the
+ *                            directed MADV_FREE sequences differ there
  *   MMKIT_DIFF_EXCLUDE=W,..  generate no call whose script line has one of
  *                            these words (e.g. dontunmap,mlock,touch,
  *                            write,fork),
