@@ -104,3 +104,30 @@ format-check:
 
 clean:
 	rm -rf build
+
+# ---- Fault-injection sweep (issue 8; tests/fail_sweep_test.c) ----
+# Every scenario script once per allocation call, failing that call at its
+# allocation site, then SWEEP_RANDOM seconds each at 1% and 10% random
+# failure rates. `make test` runs a bounded version of the same test.
+.PHONY: sweep
+SWEEP_RANDOM ?= 180
+sweep: deps
+	@$(SUB) O=build/test VCFLAGS="-O1 -g -DMMK_DEBUG=2" build/test/tests/fail_sweep_test -j$(JOBS)
+	@MMK_SWEEP=full MMK_SWEEP_RANDOM=$(SWEEP_RANDOM) build/test/tests/fail_sweep_test
+
+# ---- bench-malloc (issue 7) ------------------------------------------------
+# libmmkit-malloc.so (release build) against glibc, jemalloc, mimalloc and
+# tcmalloc, and its hardened mode, on the workloads of bench/malloc and on
+# python3, sqlite3, gcc and git, every allocator through LD_PRELOAD; prints
+# median CPU time and peak RSS, mmkit's ratios and geometric means. Fails
+# if any run fails its checks. BENCH_MALLOC_ARGS adds driver options, e.g.
+# "--rounds 1 --scale 0.3" or "--only churn,frag".
+BENCH_MALLOC_ROUNDS ?= 5
+BENCH_MALLOC_ARGS ?=
+.PHONY: bench-malloc
+bench-malloc: deps-bench
+	@$(SUB) O=build/release VCFLAGS="-O2 -DMMK_DEBUG=0 -DNDEBUG" build/release/lib/libmmkit-malloc.so -j$(JOBS)
+	@$(MAKE) --no-print-directory -f bench/malloc/bench.mk O=build/release CC="$(CC)"
+	@build/release/bench-malloc/malloc_bench --bindir build/release/bench-malloc \
+		--mmkit build/release/lib/libmmkit-malloc.so --src bench/malloc \
+		--rounds $(BENCH_MALLOC_ROUNDS) $(BENCH_MALLOC_ARGS)

@@ -503,12 +503,13 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 /*
  * [start, end) of @middle is to get @flags: merge it into prev and/or next
  * if Linux would (vma_merge_existing_range). Returns the VMA now covering
- * [start, end), or NULL if nothing merged.
+ * [start, end), or NULL if nothing merged; *nomem is set when a merge
+ * Linux would make failed for memory (its VMA_MERGE_ERROR_NOMEM).
  */
 static struct vm_area_struct *
 vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 			 struct vm_area_struct *middle, unsigned long start,
-			 unsigned long end, unsigned long flags)
+			 unsigned long end, unsigned long flags, bool *nomem)
 {
 	unsigned long pgoff =
 		middle->vm_pgoff + ((start - middle->vm_start) >> PAGE_SHIFT);
@@ -532,16 +533,20 @@ vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 	if (left && right) {
 		unsigned long nend = next->vm_end;
 
-		if (dup_anon_vma(prev, middle) || dup_anon_vma(prev, next))
+		if (dup_anon_vma(prev, middle) || dup_anon_vma(prev, next)) {
+			*nomem = true;
 			return NULL;
+		}
 		remove_vma(mm, middle);
 		remove_vma(mm, next);
 		vma_set_range(prev, prev->vm_start, nend, prev->vm_pgoff);
 		return prev;
 	}
 	if (left) {
-		if (dup_anon_vma(prev, middle))
+		if (dup_anon_vma(prev, middle)) {
+			*nomem = true;
 			return NULL;
+		}
 		if (right_side) {
 			remove_vma(mm, middle);
 		} else {
@@ -554,8 +559,10 @@ vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 		return prev;
 	}
 	if (right) {
-		if (dup_anon_vma(next, middle))
+		if (dup_anon_vma(next, middle)) {
+			*nomem = true;
 			return NULL;
+		}
 		if (left_side)
 			remove_vma(mm, middle);
 		else
@@ -574,11 +581,18 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
 					unsigned long newflags, int *err)
 {
 	struct vm_area_struct *merged;
+	bool nomem = false;
 
 	*err = 0;
-	merged = vma_merge_existing_range(mm, prev, vma, start, end, newflags);
+	merged = vma_merge_existing_range(mm, prev, vma, start, end, newflags,
+					  &nomem);
 	if (merged)
 		return merged;
+	/* Linux's vma_modify() fails rather than leave unmerged VMAs. */
+	if (nomem) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	if (vma->vm_start < start) {
 		*err = split_vma(mm, vma, start, 1);
 		if (*err)
