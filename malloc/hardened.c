@@ -9,10 +9,11 @@
  *    zeroes the slot (keeping word 0 for the free tag) and puts the object
  *    in the thread's quarantine, a ring of QUARANTINE objects; only the
  *    object it pushes out goes back to the tcache, after checking that it
- *    is still zero. On reuse, an object
- *    that carries the free tag must still be zero apart from the two words
- *    the free lists use (word 1, the tcache link; s->offset, SLUB's free
- *    pointer): anything else is a write after free.
+ *    is still zero. When the tcache hands it out again it must still be
+ *    zero but for word 1 (the tcache link) and s->offset (SLUB's free
+ *    pointer): anything else is a write after free. Objects the tcache
+ *    got from the caches are not checked: their slab may be a new one on
+ *    pages that held other objects since (refill clears their tag).
  *
  * 2. Large and aligned objects. Host mappings whose user bytes end (up to
  *    16-byte rounding, filled with canary bytes) at an inaccessible guard

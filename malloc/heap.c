@@ -72,6 +72,9 @@ void tcache_refill(unsigned int c, struct tc_bin *b)
 	if (!kmem_cache_alloc_bulk(heap.cache[c], MALLOC_GFP, n, objs))
 		return;
 	for (i = 0; i < n; i++) {
+		/* No tag: an old one may survive from an earlier slab at
+		 * this address (hardened mode's reuse check skips these). */
+		*(uintptr_t *)objs[i] = 0;
 		link_set(objs[i], b->head);
 		b->head = objs[i];
 	}
