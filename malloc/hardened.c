@@ -10,8 +10,8 @@
  *    in the thread's quarantine, a ring of QUARANTINE objects; only the
  *    object it pushes out goes back to the tcache, after checking that it
  *    is still zero. When the tcache hands it out again it must still be
- *    zero but for word 1 (the tcache link) and s->offset (SLUB's free
- *    pointer): anything else is a write after free. Objects the tcache
+ *    zero but for the word at s->offset (SLUB's free pointer, if it went
+ *    through the slab lists): anything else is a write after free. Objects the tcache
  *    got from the caches are not checked: their slab may be a new one on
  *    pages that held other objects since (refill clears their tag).
  *
@@ -19,8 +19,9 @@
  *    16-byte rounding, filled with canary bytes) at an inaccessible guard
  *    page, registered like huge ones.
  *
- * 3. Zero-size requests. Addresses in a reserved PROT_NONE range, so any
- *    access faults; free accepts them.
+ * 3. Zero-size requests. Distinct addresses in a reserved 1 GiB PROT_NONE
+ *    range, so any access faults; free accepts them. Past 2^26 of them,
+ *    an object whose every byte is canary (any write is caught at free).
  *
  * 4. Tags here include the size class, so an old tag left by an object of
  *    another class at the same address is not mistaken for this one's.
@@ -44,7 +45,7 @@ int hardened_init(void)
 {
 	void *z;
 
-	heap.zero_len = 1UL << 20;
+	heap.zero_len = 1UL << 30; /* 2^26 distinct zero-size pointers */
 	z = mmap(NULL, heap.zero_len, PROT_NONE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (z == MAP_FAILED)
@@ -105,17 +106,22 @@ static struct slab *small_lookup(void *p, int *c, const char *call)
 	return slab;
 }
 
-static void check_reuse(void *p, unsigned int c)
+/* An object back from this thread's quarantine must still be zero but
+ * for the free lists' words; true if it was (and so is zero now). */
+static bool check_reuse(void *p, unsigned int c)
 {
 	struct kmem_cache *s = heap.cache[c];
 	size_t slot = class_size[c], w;
-	const uintptr_t *word = p;
+	uintptr_t *word = p;
 
 	if (word[0] != htag(p, c))
-		return; /* never freed by us: nothing to compare */
-	for (w = 2; w < slot / sizeof(uintptr_t); w++)
+		return false; /* from the caches: contents unknown */
+	for (w = 1; w < slot / sizeof(uintptr_t); w++)
 		if (word[w] && w * sizeof(uintptr_t) != s->offset)
 			malloc_die("malloc", "write after free detected", p);
+	if (s->offset < slot)
+		word[s->offset / sizeof(uintptr_t)] = 0;
+	return true;
 }
 
 static void *small_alloc(size_t size, unsigned int c)
@@ -124,17 +130,18 @@ static void *small_alloc(size_t size, unsigned int c)
 	size_t slot = class_size[c];
 	void *p;
 
-	if (!b->head)
+	if (!b->count)
 		tcache_refill(c, b);
-	p = b->head;
-	if (!p) {
+	if (!b->count) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	b->head = link_get(p);
-	b->count--;
-	check_reuse(p, c);
-	memset(p, 0, 16);
+	p = b->slot[--b->count];
+	/* New objects never show old data (nor SLUB's free pointer). */
+	if (check_reuse(p, c))
+		memset(p, 0, 16);
+	else
+		memset(p, 0, size > 16 ? size : 16);
 	memset((char *)p + size, CANARY, slot - 8 - size);
 	{
 		uint64_t t = trailer_of(p, size);
@@ -149,10 +156,15 @@ void *hardened_alloc(size_t size, size_t align, const char *call)
 	void *p;
 
 	(void)call;
-	if (!size && align <= 16)
-		return (void *)(heap.zero_base +
-				(atomic_fetch_add(&heap.zero_next, 16) %
-				 heap.zero_len));
+	if (!size && align <= 16) {
+		size_t off = atomic_fetch_add(&heap.zero_next, 16);
+
+		/* Unique and inaccessible while the reserve lasts; then an
+		 * object all of whose bytes are canary. */
+		if (off < heap.zero_len)
+			return (void *)(heap.zero_base + off);
+		return small_alloc(0, size_class(8));
+	}
 	if (align <= 16 && size <= SMALL_MAX - 8)
 		return small_alloc(size, size_class(size + 8));
 	p = huge_map(size ? size : 1, align, true);
@@ -178,10 +190,9 @@ static void quarantine_release(void *p)
 	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
 		if (word[w])
 			malloc_die("free", "write after free detected", p);
-	link_set(p, b->head);
-	b->head = p;
-	if (++b->count > b->max)
+	if (b->count == b->max)
 		tcache_flush((unsigned int)c, b, b->max / 2);
+	b->slot[b->count++] = p;
 }
 
 static void quarantine_push(void *p)

@@ -61,23 +61,20 @@ static unsigned int bin_max(unsigned int c)
 {
 	unsigned int sz = class_size[c];
 
-	return sz <= 256 ? 64 : sz <= 1024 ? 32 : sz <= 4096 ? 16 : 8;
+	return sz <= 256 ? TC_CAP : sz <= 1024 ? 16 : sz <= 4096 ? 8 : 4;
 }
 
 void tcache_refill(unsigned int c, struct tc_bin *b)
 {
-	void *objs[64];
 	unsigned int n = b->max / 2 ? b->max / 2 : 1, i;
 
-	if (!kmem_cache_alloc_bulk(heap.cache[c], MALLOC_GFP, n, objs))
+	if (!kmem_cache_alloc_bulk(heap.cache[c], MALLOC_GFP, n,
+				   b->slot + b->count))
 		return;
-	for (i = 0; i < n; i++) {
-		/* No tag: an old one may survive from an earlier slab at
-		 * this address (hardened mode's reuse check skips these). */
-		*(uintptr_t *)objs[i] = 0;
-		link_set(objs[i], b->head);
-		b->head = objs[i];
-	}
+	/* No tag: an old one may survive from an earlier slab at this
+	 * address (hardened mode's reuse check skips these). */
+	for (i = 0; i < n; i++)
+		*(uintptr_t *)b->slot[b->count + i] = 0;
 	b->count += n;
 }
 
@@ -85,26 +82,14 @@ void tcache_refill(unsigned int c, struct tc_bin *b)
  * cache: the hot ones stay for the next allocations. */
 void tcache_flush(unsigned int c, struct tc_bin *b, unsigned int keep)
 {
-	void *objs[64], *p = b->head, *last = NULL;
-	unsigned int n = 0, i;
+	unsigned int n;
 
-	for (i = 0; i < keep && p; i++) {
-		last = p;
-		p = link_get(p);
-	}
-	if (last)
-		link_set(last, NULL);
-	else
-		b->head = NULL;
-	b->count = i;
-	while (p) {
-		objs[n++] = p;
-		p = link_get(p);
-		if (n == 64 || !p) {
-			kmem_cache_free_bulk(heap.cache[c], n, objs);
-			n = 0;
-		}
-	}
+	if (b->count <= keep)
+		return;
+	n = b->count - keep;
+	kmem_cache_free_bulk(heap.cache[c], n, b->slot);
+	memmove(b->slot, b->slot + n, keep * sizeof(b->slot[0]));
+	b->count = keep;
 }
 
 void tcache_flush_all(void)
@@ -280,21 +265,76 @@ bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
 
 /* A mapping of @size bytes aligned to @align; with @guard the bytes end
  * (16-byte aligned) just before an inaccessible page. */
+/* Freed plain huge mappings kept for reuse (resized with mremap, which
+ * moves page-table entries rather than faulting pages in again), as
+ * glibc's growing mmap threshold keeps large blocks in its heap. */
+#define HUGE_CACHE 4
+#define HUGE_CACHE_BYTES (32UL << 20)
+static struct {
+	void *base;
+	size_t len;
+} huge_cache[HUGE_CACHE];
+static int huge_cached;
+static size_t huge_cached_bytes;
+
+/* A cached mapping resized to @len, or NULL. */
+static void *huge_cache_take(size_t len)
+{
+	void *base = NULL, *n;
+	size_t old = 0;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	if (huge_cached) {
+		huge_cached--;
+		base = huge_cache[huge_cached].base;
+		old = huge_cache[huge_cached].len;
+		huge_cached_bytes -= old;
+	}
+	pthread_mutex_unlock(&heap.huge_lock);
+	if (!base || old == len)
+		return base;
+	n = mremap(base, old, len, MREMAP_MAYMOVE);
+	if (n != MAP_FAILED)
+		return n;
+	munmap(base, old);
+	return NULL;
+}
+
+static bool huge_cache_put(void *base, size_t len)
+{
+	bool kept = false;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	if (huge_cached < HUGE_CACHE &&
+	    huge_cached_bytes + len <= HUGE_CACHE_BYTES) {
+		huge_cache[huge_cached].base = base;
+		huge_cache[huge_cached++].len = len;
+		huge_cached_bytes += len;
+		kept = true;
+	}
+	pthread_mutex_unlock(&heap.huge_lock);
+	return kept;
+}
+
 void *huge_map(size_t size, size_t align, bool guard)
 {
 	size_t a = align > PAGE_SIZE ? align : PAGE_SIZE;
 	size_t body = (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
 	size_t len = body + (a > PAGE_SIZE ? a : 0) + (guard ? PAGE_SIZE : 0);
 	struct huge h = { 0 };
-	char *base;
+	char *base = NULL;
 	uintptr_t p;
 
 	if (size > PTRDIFF_MAX / 2 || body < size) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	base = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!guard && a == PAGE_SIZE && len <= HUGE_CACHE_BYTES)
+		base = huge_cache_take(len);
+	h.fresh = !base;
+	if (!base)
+		base = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (base == MAP_FAILED) {
 		errno = ENOMEM;
 		return NULL;
@@ -323,6 +363,12 @@ void *huge_map(size_t size, size_t align, bool guard)
 
 void huge_unmap(const struct huge *h)
 {
+	bool plain = h->p == (uintptr_t)h->base &&
+		     h->len == ((h->size + PAGE_SIZE - 1) &
+				~(size_t)(PAGE_SIZE - 1));
+
+	if (plain && !heap.hardened && huge_cache_put(h->base, h->len))
+		return;
 	munmap(h->base, h->len);
 }
 
@@ -333,8 +379,7 @@ static size_t huge_usable(const struct huge *h)
 
 /* ---- the slow paths ---- */
 
-/* Make this thread able to allocate; false: use bootstrap memory. */
-static bool thread_ready(void)
+bool thread_ready(void)
 {
 	if (tc.state == TC_NEW) {
 		thread_init();
@@ -360,13 +405,10 @@ void *heap_alloc_slow(size_t size, const char *call)
 		if (tc.state == TC_DEAD) {
 			p = kmem_cache_alloc(heap.cache[c], MALLOC_GFP);
 		} else {
-			if (!b->head)
+			if (!b->count)
 				tcache_refill(c, b);
-			p = b->head;
-			if (p) {
-				b->head = link_get(p);
-				b->count--;
-			}
+			if (b->count)
+				p = b->slot[--b->count];
 		}
 		if (!p) {
 			errno = ENOMEM;
@@ -485,9 +527,12 @@ void heap_check_size(void *p, size_t size, size_t align, const char *call)
 
 void heap_zero(void *p, size_t size)
 {
+	struct huge h;
+
 	/* Fresh huge mappings are zero already. */
-	if ((uintptr_t)p - heap.base >= heap.size && !in_boot_arena(p) &&
-	    size > LARGE_MAX)
+	if (size > LARGE_MAX && (uintptr_t)p - heap.base >= heap.size &&
+	    !in_boot_arena(p) && huge_lookup((uintptr_t)p, &h, false) &&
+	    h.fresh)
 		return;
 	memset(p, 0, size);
 }
@@ -520,6 +565,7 @@ void *heap_realloc(void *p, size_t size)
 			h.base = np;
 			h.len = len;
 			h.size = size;
+			h.fresh = false;
 			if (!huge_insert(&h))
 				return np;
 			munmap(np, len);

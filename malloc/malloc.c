@@ -8,17 +8,21 @@
  *    up to 64 GiB) with
  *    deferred memory init, so physical memory joins the buddy lists a
  *    section at a time as the program grows, and free page reporting, so
- *    free blocks of 256 KiB and more go back to the host. Requests are
- *    served by size:
+ *    free blocks of 256 KiB and more go back to the host once 8 MiB of
+ *    them have been free for 100 ms (checked as memory is freed; and at
+ *    once by malloc_trim). Requests are served by size:
  *    - up to 16 KiB: one of 36 object caches ("malloc-16" .. "malloc-16k",
  *      four size classes per power of two), fronted by a per-thread cache
- *      (tcache): a LIFO list per class, refilled and flushed in batches
- *      with kmem_cache_alloc_bulk/kmem_cache_free_bulk on the thread's own
- *      simulated CPU, so the fast path takes no lock and no atomic;
+ *      (tcache): a stack of up to 32 object pointers per class (the SLAB
+ *      design's array cache, one level up), refilled and flushed in
+ *      batches with kmem_cache_alloc_bulk/kmem_cache_free_bulk on the
+ *      thread's own simulated CPU, so the fast path takes no lock and no
+ *      atomic and never walks a list through the objects;
  *    - up to 4 MiB: whole pages from alloc_pages, trimmed to the pages
  *      needed (alloc_pages_exact); the head page records the length;
  *    - beyond, or with a larger alignment: a host mapping of its own,
- *      found again through a small hash table.
+ *      found again through a small hash table; up to four freed ones
+ *      (32 MiB) are kept and resized with mremap for the next requests.
  *    Each thread takes a free simulated CPU of the machine (threads beyond
  *    them refill their tcache from the locked node lists); its tcache is
  *    flushed when it exits.
@@ -31,10 +35,10 @@
  *    carries a tag (its address mixed with a per-process secret) in its
  *    first word, cleared when it is handed out again, so freeing it a
  *    second time - at once or much later, while it sits in a tcache, a
- *    CPU array or a slab freelist - aborts with "double free". The tcache
- *    links are stored encoded (mixed with the secret and their slot
- *    address) and checked on use. free_sized and free_aligned_sized check
- *    the size and alignment they are told.
+ *    CPU array or a slab freelist - aborts with "double free". No free
+ *    list pointer lives in a tcache'd object (the slab's own are encoded,
+ *    SLAB_FREELIST_HARDENED). free_sized and free_aligned_sized check the
+ *    size and alignment they are told.
  *
  * 3. Hardened mode (MMKIT_MALLOC=hardened). On top of the default checks:
  *    each small allocation gets a canary from its end to the end of its
@@ -54,8 +58,9 @@
  *    can allocate; the tcaches of threads that did not survive are lost.
  *
  * 6. Departures from glibc. mallopt accepts and ignores every parameter
- *    (returns 1); malloc_trim drains the per-CPU lists and reports free
- *    memory to the host; mallinfo/mallinfo2 describe the mmkit heap.
+ *    (returns 1); malloc_trim flushes the calling thread's tcache, drains
+ *    the per-CPU lists and reports all free memory to the host;
+ *    mallinfo/mallinfo2 describe the mmkit heap.
  */
 #define _GNU_SOURCE
 #include "malloc/malloc_internal.h"
@@ -236,6 +241,7 @@ static void heap_boot(void)
 	cfg.deferred_init = true;
 	cfg.private_memory = true; /* fork(2) copies the heap */
 	cfg.page_reporting_order = REPORT_ORDER;
+	cfg.page_reporting_delay_ms = 100;
 	cfg.printk = heap_printk;
 	heap.hardened = mode && strcmp(mode, "hardened") == 0;
 	if (mode && *mode && !heap.hardened && strcmp(mode, "default") != 0)
@@ -418,10 +424,11 @@ EXPORT int mallopt(int param, int value)
 EXPORT int malloc_trim(size_t pad)
 {
 	(void)pad;
-	if (!heap.m)
+	if (!thread_ready())
 		return 0;
 	tcache_flush_all();
 	drain_all_pages(NULL);
+	page_reporting_flush(heap.m);
 	return 1;
 }
 

@@ -27,10 +27,13 @@ enum tc_state {
 	TC_DEAD, /* thread exiting: no tcache, straight to the caches */
 };
 
+/* A per-thread stack of free objects of one class: pointers only, so
+ * pushing, popping and flushing never touch the objects themselves. */
+#define TC_CAP 32
 struct tc_bin {
-	void *head; /* encoded list through word 1 of each object */
 	unsigned int count;
-	unsigned int max;
+	unsigned int max; /* <= TC_CAP */
+	void *slot[TC_CAP];
 };
 
 struct quarantine;
@@ -48,6 +51,7 @@ struct huge {
 	size_t len; /* mapping length */
 	size_t size; /* bytes asked for */
 	size_t align; /* alignment asked for (0: none) */
+	bool fresh; /* a new mapping (zero), not a reused one */
 };
 
 struct heap {
@@ -55,7 +59,7 @@ struct heap {
 	uintptr_t base; /* the direct map: every object and page run */
 	size_t size;
 	struct page *mem_map;
-	uint64_t secret; /* odd; tags and link encoding */
+	uint64_t secret; /* odd; free tags */
 	bool hardened, stats;
 	struct kmem_cache *cache[NR_CLASSES];
 
@@ -82,6 +86,8 @@ __attribute__((noreturn, cold)) void
 malloc_die(const char *call, const char *what, const void *p);
 
 /* heap.c */
+/* Make this thread able to allocate; false: use bootstrap memory. */
+bool thread_ready(void);
 void *heap_alloc_slow(size_t size, const char *call);
 void heap_free_slow(void *p, const char *call);
 void *heap_realloc(void *p, size_t size);
@@ -139,24 +145,6 @@ static inline uintptr_t free_tag(const void *p)
 	return (uintptr_t)p ^ heap.secret;
 }
 
-/* tcache links: in word 1, mixed with the secret and the slot address. */
-static inline void link_set(void *obj, void *next)
-{
-	uintptr_t *slot = (uintptr_t *)obj + 1;
-
-	*slot = (uintptr_t)next ^ ((uintptr_t)slot >> 12) ^ heap.secret;
-}
-
-static inline void *link_get(void *obj)
-{
-	uintptr_t *slot = (uintptr_t *)obj + 1;
-	uintptr_t next = *slot ^ ((uintptr_t)slot >> 12) ^ heap.secret;
-
-	if (unlikely(next & 15))
-		malloc_die("malloc", "corrupted free list", obj);
-	return (void *)next;
-}
-
 /* Our class of a slab cache, or -1 if it is not one of ours. */
 static inline int cache_class(const struct kmem_cache *s)
 {
@@ -169,11 +157,10 @@ static inline void *heap_alloc(size_t size, const char *call)
 {
 	if (likely(size <= 1024 && tc.state == TC_LIVE)) {
 		struct tc_bin *b = &tc.bin[class_small[(size + 15) >> 4]];
-		void *p = b->head;
 
-		if (likely(p)) {
-			b->head = link_get(p);
-			b->count--;
+		if (likely(b->count)) {
+			void *p = b->slot[--b->count];
+
 			*(uintptr_t *)p = 0;
 			return p;
 		}
@@ -193,6 +180,23 @@ static inline struct slab *heap_slab(uintptr_t off)
 	return page_type_of(page) == PGTY_slab ? page_slab(page) : NULL;
 }
 
+/* @p starts an object of @slab (obj_index() for our caches, which have
+ * no red zones, with the heap's cached bases). */
+static inline bool heap_obj_ok(struct slab *slab, const void *p)
+{
+	const struct kmem_cache *s = slab->slab_cache;
+	uintptr_t base =
+		heap.base +
+		((uintptr_t)(slab_page(slab) - heap.mem_map) << PAGE_SHIFT) +
+		slab->colour;
+	uint64_t off = (uintptr_t)p - base, idx;
+
+	if (off >= (uint64_t)slab->objects * s->size)
+		return false;
+	idx = (off * s->reciprocal_size) >> 32;
+	return idx * s->size == off;
+}
+
 static inline void heap_free(void *p, const char *call)
 {
 	uintptr_t off = (uintptr_t)p - heap.base;
@@ -204,16 +208,14 @@ static inline void heap_free(void *p, const char *call)
 		if (likely(c >= 0)) {
 			struct tc_bin *b = &tc.bin[c];
 
-			if (unlikely(obj_index(heap.m, slab->slab_cache, slab,
-					       p) < 0))
+			if (unlikely(!heap_obj_ok(slab, p)))
 				malloc_die(call, "invalid pointer", p);
 			if (unlikely(*(uintptr_t *)p == free_tag(p)))
 				malloc_die(call, "double free detected", p);
 			*(uintptr_t *)p = free_tag(p);
-			link_set(p, b->head);
-			b->head = p;
-			if (unlikely(++b->count > b->max))
+			if (unlikely(b->count == b->max))
 				tcache_flush((unsigned int)c, b, b->max / 2);
+			b->slot[b->count++] = p;
 			return;
 		}
 	}

@@ -18,7 +18,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 # libmmkit-malloc.so: the library again, built to be preloaded (initial-exec
 # TLS, every symbol hidden but the malloc API, no debug checks).
 MALLOC_SRCS := $(sort $(filter-out %_test.c,$(wildcard malloc/*.c)))
-MALLOC_CFLAGS = -O2 -g -fvisibility=hidden -ftls-model=initial-exec -UMMK_DEBUG -DMMK_DEBUG=0
+MALLOC_CFLAGS = -O2 -g -fvisibility=hidden -ftls-model=initial-exec -DMMK_DEBUG=0
 MALLOC_OBJS := $(patsubst %.c,$(O)/mobj/%.o,$(LIB_SRCS) $(MALLOC_SRCS))
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/tour.o
 TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS)))
@@ -29,15 +29,17 @@ BENCHES := $(patsubst %.c,$(O)/bench/%,$(notdir $(BENCH_SRCS)))
 
 all: $(O)/lib/libmmkit.a $(O)/lib/libmmkit.so $(O)/lib/libmmkit-malloc.so $(O)/bin/mmkit
 
+# Never with the variant's sanitizers: the library is preloaded into
+# ordinary programs (the sanitizer runtimes replace malloc themselves).
 $(O)/mobj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (malloc)"
-	@$(CC) $(CFLAGS_ALL) $(MALLOC_CFLAGS) -MMD -MP -c $< -o $@
+	@$(CC) -std=c11 -fPIC -pthread $(WARN) -Iinclude -I. $(MALLOC_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(O)/lib/libmmkit-malloc.so: $(MALLOC_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) -shared -Wl,-z,now -o $@ $^ $(LDLIBS_ALL)
+	@$(CC) -shared -Wl,-z,now -o $@ $^ -pthread $(LDFLAGS)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

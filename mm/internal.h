@@ -296,6 +296,9 @@ void slab_atfork(struct mmk_machine *m, enum mmk_atfork phase);
 /* A block of page_reporting_order or more was freed (zone locked). */
 void page_reporting_notify_free(struct mmk_machine *m, struct zone *zone);
 void __page_reporting_run(struct mmk_machine *m, struct zone *zone);
+/* Report every unreported free block now, whatever the threshold and
+ * delay (libmmkit-malloc.so's malloc_trim). */
+void page_reporting_flush(struct mmk_machine *m);
 /* After the zone lock is dropped: report what notify_free asked for. */
 static inline void page_reporting_run(struct mmk_machine *m, struct zone *zone)
 {

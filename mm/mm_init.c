@@ -123,6 +123,7 @@ void mmk_config_init(struct mmk_config *cfg)
 	cfg->nr_nodes = 1;
 	cfg->nr_cpus = 2;
 	cfg->pcp = true;
+	cfg->page_reporting_delay_ms = 2000;
 }
 
 const char *mmk_version(void)
@@ -845,6 +846,7 @@ static const struct mmk_arch_profile *arch_profile(enum mmk_arch arch)
 int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 {
 	const struct mmk_arch_profile *a = arch_profile(cfg->arch);
+	int k;
 
 	if (!a)
 		return verify_fail(why, len, "unknown architecture %d",
@@ -869,6 +871,11 @@ int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 		return verify_fail(why, len, "cpus must be 1..%d",
 				   MMK_MAX_CPUS),
 		       -EINVAL;
+	for (k = 0; k < MMK_NR_FAIL_KINDS; k++)
+		if (cfg->boot_fail[k] && cfg->boot_fail[k]->probability > 100)
+			return verify_fail(why, len,
+					   "fault probability must be 0..100"),
+			       -EINVAL;
 	if (why && len)
 		why[0] = '\0';
 	return 0;
@@ -913,7 +920,7 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 {
 	const struct mmk_arch_profile *a = arch_profile(cfg->arch);
 	struct mmk_machine *m;
-	int err;
+	int err, k;
 
 	err = mmk_config_validate(cfg, NULL, 0);
 	if (err) {
@@ -936,6 +943,14 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 	pthread_mutex_init(&m->drain_lock, NULL);
 	pthread_mutex_init(&m->fail_lock, NULL);
 	pthread_mutex_init(&m->deferred_lock, NULL);
+	/* Boot-time fault plans, from the first allocation on (validated
+	 * above). The machine keeps none of the caller's pointers. */
+	for (k = 0; k < MMK_NR_FAIL_KINDS; k++) {
+		if (cfg->boot_fail[k])
+			mmk_fail_set(m, (enum mmk_fail_kind)k,
+				     cfg->boot_fail[k]);
+		m->cfg.boot_fail[k] = NULL;
+	}
 	mmk_log_init(&m->log);
 	err = m->log.buf ? boot_machine(m) : -ENOMEM;
 	if (err) {

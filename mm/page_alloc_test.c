@@ -5,6 +5,7 @@
  * verifier, and, where it frees everything, checks that every page is back
  * on the free lists (buddyinfo equal to its boot text).
  */
+#define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -738,6 +739,7 @@ static struct mmk_machine *boot_cfg(uint64_t mem, bool deferred,
 	cfg.mem_bytes = mem;
 	cfg.deferred_init = deferred;
 	cfg.page_reporting_order = report_order;
+	cfg.page_reporting_delay_ms = 0;
 	cfg.private_memory = private_mem;
 	m = mmk_boot(&cfg);
 	assert_non_null(m);
@@ -853,6 +855,39 @@ static void test_page_reporting_returns_free_blocks_to_the_host(void **state)
 	report_cycle(true);
 }
 
+static void test_page_reporting_waits_for_its_delay(void **state)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+	struct zone *dma32;
+	struct page *pages[64], *late;
+	unsigned long before;
+	int i;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.page_reporting_order = 6;
+	cfg.page_reporting_delay_ms = 300;
+	m = mmk_boot(&cfg);
+	assert_non_null(m);
+	dma32 = zone_of(m, 0, ZONE_DMA32);
+	for (i = 0; i < 64; i++)
+		pages[i] = alloc_pages(GFP_KERNEL, 6);
+	late = alloc_pages(GFP_KERNEL, 6);
+	before = dma32->reported_pages;
+	for (i = 0; i < 64; i++)
+		__free_pages(pages[i], 6);
+	/* Over the threshold, but not for 300 ms yet: nothing reported. */
+	assert_true(dma32->reported_pages <= before);
+	usleep(400 * 1000);
+	/* The next free after the delay reports all but less than the
+	 * threshold of the free memory of orders 6 and up. */
+	__free_pages(late, 6);
+	assert_true(dma32->reported_pages >= before + (32UL << 6));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_private_memory_is_copied_on_fork(void **state)
 {
 	struct mmk_machine *m = boot_cfg(1ULL << 30, false, 0, true);
@@ -911,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_deferred_init_grows_zones_on_demand),
 		cmocka_unit_test(
 			test_page_reporting_returns_free_blocks_to_the_host),
+		cmocka_unit_test(test_page_reporting_waits_for_its_delay),
 		cmocka_unit_test(test_private_memory_is_copied_on_fork),
 	};
 

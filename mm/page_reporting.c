@@ -24,8 +24,9 @@
  *    it only when both halves were reported; the halves of a split
  *    reported block stay reported.
  *
- * 4. Departures. Reporting runs in the freeing thread when the threshold
- *    is crossed, not two seconds later in a workqueue. Boot and deferred
+ * 4. Departures. Reporting runs in the first freeing thread after the
+ *    delay, not in a workqueue: a machine that stops freeing memory
+ *    reports nothing more. Boot and deferred
  *    memory starts out reported, since the host never backed it.
  *
  * 5. Ordering. Zone lock while isolating and putting back; the host call
@@ -57,10 +58,16 @@ static unsigned long unreported_pages(const struct mmk_machine *m,
 
 void page_reporting_notify_free(struct mmk_machine *m, struct zone *zone)
 {
-	if (unreported_pages(m, zone) >= (unsigned long)PAGE_REPORTING_CAPACITY
-						 << m->cfg.page_reporting_order)
-		atomic_store_explicit(&zone->report_pending, true,
-				      memory_order_relaxed);
+	if (atomic_load_explicit(&zone->report_pending, memory_order_relaxed) ||
+	    unreported_pages(m, zone) < (unsigned long)PAGE_REPORTING_CAPACITY
+						<< m->cfg.page_reporting_order)
+		return;
+	atomic_store_explicit(
+		&zone->report_after,
+		mmk_host_now_ns() + m->cfg.page_reporting_delay_ms * 1000000UL,
+		memory_order_relaxed);
+	atomic_store_explicit(&zone->report_pending, true,
+			      memory_order_release);
 }
 
 struct report_batch {
@@ -103,6 +110,9 @@ void __page_reporting_run(struct mmk_machine *m, struct zone *zone)
 	struct report_batch b;
 	int i;
 
+	if (mmk_host_now_ns() <
+	    atomic_load_explicit(&zone->report_after, memory_order_relaxed))
+		return;
 	if (!atomic_exchange(&zone->report_pending, false))
 		return;
 	do {
@@ -118,4 +128,20 @@ void __page_reporting_run(struct mmk_machine *m, struct zone *zone)
 			__putback_reported_block(m, zone, b.pfn[i], b.order[i]);
 		pthread_mutex_unlock(&zone->lock);
 	} while (b.n == PAGE_REPORTING_CAPACITY);
+}
+
+void page_reporting_flush(struct mmk_machine *m)
+{
+	struct zone *z;
+	int nid, t;
+
+	if (!m->cfg.page_reporting_order)
+		return;
+	for_each_zone_m(m, nid, t, z) {
+		if (!populated_zone(z))
+			continue;
+		atomic_store(&z->report_after, 0);
+		atomic_store(&z->report_pending, true);
+		__page_reporting_run(m, z);
+	}
 }

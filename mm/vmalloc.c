@@ -25,7 +25,9 @@
  *    directly usable, and writes show through page_address()/kmap() of the
  *    same pages. Physically contiguous runs (vmalloc uses high-order blocks
  *    where the buddy allocator has them, then splits them) take one host
- *    mapping each.
+ *    mapping each. The host range is congruent to VMALLOC_START modulo
+ *    the largest alignment an area of the window can have, so the
+ *    alignment __vmalloc_node() is asked for holds for both addresses.
  *
  * 3. Invariants (vmalloc_verify).
  *    V1 busy and free ranges are sorted, do not overlap, lie inside the
@@ -75,7 +77,9 @@ struct vmap_area {
 struct vmalloc_state {
 	pthread_mutex_t lock;
 	unsigned long start, end; /* the backed window */
-	char *host;
+	char *host; /* its host address: congruent to start mod host_align */
+	char *host_res; /* the host reservation holding it */
+	size_t host_res_len;
 	struct avl_root busy, free;
 	struct list_head purge_list;
 	unsigned long lazy_pages, lazy_max;
@@ -251,8 +255,9 @@ static struct vmap_area *alloc_vmap_area(struct vmalloc_state *vs,
 	}
 	start = align > PAGE_SIZE ? ALIGN(fr->va_start, align) : fr->va_start;
 	/* Split the free range: [fr->va_start, start) stays free (as @lo),
-	 * [start + size, fr->va_end) stays free (as @fr). */
-	if (start > fr->va_start) {
+	 * [start + size, fr->va_end) stays free (as @fr). An aligned range
+	 * that starts the free one leaves @lo unused. */
+	if (lo) {
 		lo->va_start = fr->va_start;
 		lo->va_end = start;
 	}
@@ -262,7 +267,7 @@ static struct vmap_area *alloc_vmap_area(struct vmalloc_state *vs,
 		tree_insert(&vs->free, fr);
 	else
 		kmem_cache_free(vs->va_cache, fr);
-	if (lo && start > lo->va_start)
+	if (lo && lo->va_start < lo->va_end)
 		tree_insert(&vs->free, lo);
 	else if (lo)
 		kmem_cache_free(vs->va_cache, lo);
@@ -322,7 +327,7 @@ static struct vmalloc_state *vstate(struct mmk_machine *m)
 
 static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 				       unsigned long size, unsigned long align,
-				       unsigned long flags)
+				       unsigned long flags, const void *caller)
 {
 	struct vmalloc_state *vs = vstate(m);
 	struct vm_struct *vm;
@@ -348,6 +353,7 @@ static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 	vm->addr = to_host(vs, va->va_start);
 	vm->size = size;
 	vm->flags = flags;
+	vm->caller = caller;
 	pthread_mutex_lock(&vs->lock);
 	va->vm = vm;
 	pthread_mutex_unlock(&vs->lock);
@@ -356,7 +362,7 @@ static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 
 struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
 {
-	return __get_vm_area(mmk_cur(), size, 1, flags);
+	return __get_vm_area(mmk_cur(), size, 1, flags, NULL);
 }
 
 struct vm_struct *find_vm_area(const void *addr)
@@ -478,8 +484,11 @@ static bool vpages(const struct mmk_machine *m, unsigned int nr)
 	return (size_t)nr * (size_t)m->arch->ptr_bytes > PAGE_SIZE;
 }
 
-static void *__vmalloc_node(struct mmk_machine *m, unsigned long size,
-			    gfp_t gfp, int node, unsigned long flags)
+/* Linux's __vmalloc_node_range() over the whole window: @align is a
+ * power of two (checked by the callers). */
+static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
+			       unsigned long align, gfp_t gfp, int node,
+			       unsigned long flags, const void *caller)
 {
 	struct vmalloc_state *vs = vstate(m);
 	struct vm_struct *vm;
@@ -499,13 +508,14 @@ static void *__vmalloc_node(struct mmk_machine *m, unsigned long size,
 	if (node == NUMA_NO_NODE)
 		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
 	nr = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
-	vm = __get_vm_area(m, size, 1, flags | VM_ALLOC);
+	vm = __get_vm_area(m, size, align, flags | VM_ALLOC, caller);
 	if (!vm)
 		return NULL;
 	array = (size_t)nr * sizeof(struct page *);
 	/* Like Linux, a page array larger than a page is itself vmalloc'd
 	 * ("vpages" in /proc/vmallocinfo). */
-	pages = vpages(m, nr) ? __vmalloc_node(m, array, GFP_KERNEL, node, 0) :
+	pages = vpages(m, nr) ? vmalloc_area_node(m, array, 1, GFP_KERNEL, node,
+						  0, NULL) :
 				kmalloc(array, GFP_KERNEL);
 	if (!pages)
 		goto fail;
@@ -543,7 +553,27 @@ fail:
 
 void *__vmalloc(unsigned long size, gfp_t gfp)
 {
-	return __vmalloc_node(mmk_cur(), size, gfp, NUMA_NO_NODE, 0);
+	return vmalloc_area_node(mmk_cur(), size, 1, gfp, NUMA_NO_NODE, 0,
+				 NULL);
+}
+
+void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
+		     int node, const void *caller)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (!m || (node != NUMA_NO_NODE && (node < 0 || node >= m->nr_nodes)))
+		return NULL;
+	/* alloc_vmap_area() refuses the alignment with -EINVAL, and
+	 * __vmalloc_node_range() reports the failed vm_struct. */
+	if (!align || (align & (align - 1))) {
+		if (!(gfp_mask & __GFP_NOWARN))
+			printk(m,
+			       "vmalloc error: size %lu, vm_struct allocation failed, mode:%#x",
+			       size, gfp_mask);
+		return NULL;
+	}
+	return vmalloc_area_node(m, size, align, gfp_mask, node, 0, caller);
 }
 
 void *vmalloc(unsigned long size)
@@ -562,13 +592,13 @@ void *vmalloc_node(unsigned long size, int node)
 
 	if (!m || (node != NUMA_NO_NODE && (node < 0 || node >= m->nr_nodes)))
 		return NULL;
-	return __vmalloc_node(m, size, GFP_KERNEL, node, 0);
+	return vmalloc_area_node(m, size, 1, GFP_KERNEL, node, 0, NULL);
 }
 
 void *vmalloc_user(unsigned long size)
 {
-	return __vmalloc_node(mmk_cur(), size, GFP_KERNEL | __GFP_ZERO,
-			      NUMA_NO_NODE, VM_USERMAP);
+	return vmalloc_area_node(mmk_cur(), size, 1, GFP_KERNEL | __GFP_ZERO,
+				 NUMA_NO_NODE, VM_USERMAP, NULL);
 }
 
 void *vmalloc_32(unsigned long size)
@@ -577,11 +607,11 @@ void *vmalloc_32(unsigned long size)
 
 	/* GFP_DMA32 where that zone exists, else lowmem (Linux's
 	 * GFP_VMALLOC32). */
-	return __vmalloc_node(m, size,
-			      m && m->arch->arch == MMK_ARCH_X86_64 ?
-				      GFP_KERNEL | GFP_DMA32 :
-				      GFP_KERNEL,
-			      NUMA_NO_NODE, 0);
+	return vmalloc_area_node(m, size, 1,
+				 m && m->arch->arch == MMK_ARCH_X86_64 ?
+					 GFP_KERNEL | GFP_DMA32 :
+					 GFP_KERNEL,
+				 NUMA_NO_NODE, 0, NULL);
 }
 
 void vfree(const void *addr)
@@ -635,7 +665,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 		}
 	}
 	vm = __get_vm_area(m, (unsigned long)count << PAGE_SHIFT, 1,
-			   (flags & ~VM_ALLOC) | VM_MAP);
+			   (flags & ~VM_ALLOC) | VM_MAP, NULL);
 	if (!vm)
 		return NULL;
 	vm->pages = pages;
@@ -682,7 +712,7 @@ void *ioremap(phys_addr_t phys, unsigned long size)
 			       (unsigned long long)last - 1);
 			return NULL;
 		}
-	vm = __get_vm_area(m, size, 1, VM_IOREMAP);
+	vm = __get_vm_area(m, size, 1, VM_IOREMAP, NULL);
 	if (!vm)
 		return NULL;
 	vm->phys_addr = base;
@@ -765,6 +795,7 @@ int vmalloc_init(struct mmk_machine *m)
 	const struct mmk_arch_profile *a = m->arch;
 	struct vmalloc_state *vs = mmk_host_zalloc(sizeof(*vs));
 	struct vmap_area *va;
+	unsigned long host_align;
 	size_t len;
 
 	if (!vs)
@@ -783,9 +814,15 @@ int vmalloc_init(struct mmk_machine *m)
 	vs->end = vs->start + len;
 	vs->lazy_max = (unsigned long)fls_long((unsigned long)m->nr_cpus) *
 		       ((32UL << 20) >> PAGE_SHIFT);
-	vs->host = mmk_host_reserve(len);
-	if (!vs->host)
+	/* Host addresses keep the kernel addresses' alignment up to the
+	 * largest one the window can satisfy (__vmalloc_node's @align). */
+	host_align = min(vs->start & -vs->start, 1UL << fls_long(len - 1));
+	vs->host_res_len = len + host_align - PAGE_SIZE;
+	vs->host_res = mmk_host_reserve(vs->host_res_len);
+	if (!vs->host_res)
 		return -ENOMEM;
+	vs->host = vs->host_res +
+		   ((vs->start - (uintptr_t)vs->host_res) & (host_align - 1));
 	vs->va_cache = kmem_cache_create("vmap_area", sizeof(struct vmap_area),
 					 0, SLAB_NO_MERGE, NULL);
 	va = vs->va_cache ? kmem_cache_alloc(vs->va_cache, GFP_KERNEL) : NULL;
@@ -803,7 +840,7 @@ void vmalloc_exit(struct mmk_machine *m)
 
 	if (!vs)
 		return;
-	mmk_host_unreserve(vs->host, vs->end - vs->start);
+	mmk_host_unreserve(vs->host_res, vs->host_res_len);
 	pthread_mutex_destroy(&vs->lock);
 	mmk_host_free(vs);
 	m->vmalloc = NULL;

@@ -1127,6 +1127,116 @@ static void test_verifier_catches_vm_struct_corruption(void **state)
 	mmk_shutdown(m);
 }
 
+/* __vmalloc_node() with an alignment above a page: Linux's
+ * adjust_search_size() looks for size + align - 1 bytes, the area starts
+ * at the aligned address and the space below it stays free. */
+static void test___vmalloc_node_honours_a_large_alignment(void **state)
+{
+	struct mmk_machine *m = boot_x86_64();
+	const unsigned long align = 2UL << 20;
+	char *a = vmalloc(4096), *p, *q;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(a);
+	p = __vmalloc_node(3 * PAGE_SIZE, align, GFP_KERNEL | __GFP_ZERO,
+			   NUMA_NO_NODE, "test_caller");
+	assert_non_null(p);
+	assert_int_equal(mmk_kaddr(p), X86_64_VMALLOC_START + align);
+	assert_int_equal((uintptr_t)p % align, 0);
+	for (i = 0; i < 3 * PAGE_SIZE; i++)
+		assert_int_equal(p[i], 0);
+	memset(p, 0x5a, 3 * PAGE_SIZE);
+	assert_int_equal(*(char *)page_address(vmalloc_to_page(p + 8192)),
+			 0x5a);
+	/* The hole below the aligned area is still free. */
+	q = vmalloc(4096);
+	assert_non_null(q);
+	assert_int_equal(mmk_kaddr(q), X86_64_VMALLOC_START + 2 * PAGE_SIZE);
+	assert_vmallocinfo(
+		m,
+		"0xffffc90000000000-0xffffc90000002000    8192 pages=1 vmalloc N0=1\n"
+		"0xffffc90000002000-0xffffc90000004000    8192 pages=1 vmalloc N0=1\n"
+		"0xffffc90000200000-0xffffc90000204000   16384 test_caller pages=3 vmalloc N0=3\n");
+	assert_check_ok(m);
+	vfree(p);
+	vfree(q);
+	vfree(a);
+	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+static void
+test___vmalloc_node_aligns_on_i386_and_honours_the_node(void **state)
+{
+	struct mmk_machine *m = boot_i386();
+	const unsigned long align = 64UL << 10;
+	void *a, *p, *p0;
+
+	(void)state;
+	/* VMALLOC_START is aligned: the free range's start is taken, no
+	 * range is left below it. */
+	p0 = __vmalloc_node(PAGE_SIZE, align, GFP_KERNEL, 0, NULL);
+	assert_int_equal(mmk_kaddr(p0), I386_VMALLOC_START);
+	assert_check_ok(m);
+	a = vmalloc(3 * PAGE_SIZE);
+	assert_non_null(a);
+	p = __vmalloc_node(PAGE_SIZE, align, GFP_KERNEL, 0, NULL);
+	assert_non_null(p);
+	assert_int_equal(mmk_kaddr(p), I386_VMALLOC_START + align);
+	assert_int_equal((uintptr_t)p % align, 0);
+	/* Alignments of a page or less change nothing. */
+	vfree(p);
+	p = __vmalloc_node(PAGE_SIZE, 1, GFP_KERNEL, NUMA_NO_NODE, NULL);
+	assert_int_equal(mmk_kaddr(p), I386_VMALLOC_START + 6 * PAGE_SIZE);
+	vfree(p);
+	p = __vmalloc_node(PAGE_SIZE, 8, GFP_KERNEL, NUMA_NO_NODE, NULL);
+	assert_int_equal(mmk_kaddr(p), I386_VMALLOC_START + 8 * PAGE_SIZE);
+	vfree(p);
+	assert_null(__vmalloc_node(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL, 1, NULL));
+	vfree(a);
+	vfree(p0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* alloc_vmap_area() refuses an alignment that is not a power of two with
+ * -EINVAL; __vmalloc_node_range() reports the missing vm_struct. An
+ * alignment no free range can meet fails as exhaustion does. */
+static void test___vmalloc_node_refuses_a_bad_alignment(void **state)
+{
+	struct mmk_machine *m = boot_x86_64();
+	unsigned long before;
+
+	(void)state;
+	/* Warm up the caches of vm_struct and vmap_area. */
+	vfree(vmalloc(4096));
+	before = free_pages_drained(m);
+	assert_null(__vmalloc_node(4096, 0, GFP_KERNEL, NUMA_NO_NODE, NULL));
+	assert_true(dmesg_has(
+		m, "vmalloc error: size 4096, vm_struct allocation failed"));
+	mmk_dmesg_clear(m);
+	assert_null(__vmalloc_node(8192, 3 * PAGE_SIZE, GFP_KERNEL,
+				   NUMA_NO_NODE, NULL));
+	assert_true(dmesg_has(
+		m, "vmalloc error: size 8192, vm_struct allocation failed"));
+	mmk_dmesg_clear(m);
+	assert_null(__vmalloc_node(4096, PAGE_SIZE + 1,
+				   GFP_KERNEL | __GFP_NOWARN, NUMA_NO_NODE,
+				   NULL));
+	assert_false(dmesg_has(m, "vmalloc error"));
+	/* 1 TiB: more than the 1 GiB window holds. */
+	assert_null(__vmalloc_node(4096, 1UL << 40, GFP_KERNEL, NUMA_NO_NODE,
+				   NULL));
+	assert_true(dmesg_has(m, "vmalloc_node_range for size 8192 failed"));
+	assert_null(
+		__vmalloc_node(0, PAGE_SIZE, GFP_KERNEL, NUMA_NO_NODE, NULL));
+	assert_int_equal(free_pages_drained(m), before);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1178,6 +1288,10 @@ int main(void)
 		cmocka_unit_test(test_vfree_of_a_non_vmalloc_pointer_warns),
 		cmocka_unit_test(test_vfree_from_another_thread),
 		cmocka_unit_test(test_verifier_catches_vm_struct_corruption),
+		cmocka_unit_test(test___vmalloc_node_honours_a_large_alignment),
+		cmocka_unit_test(
+			test___vmalloc_node_aligns_on_i386_and_honours_the_node),
+		cmocka_unit_test(test___vmalloc_node_refuses_a_bad_alignment),
 	};
 
 	return cmocka_run_group_tests_name("vmalloc", tests, NULL, NULL);

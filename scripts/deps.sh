@@ -13,6 +13,13 @@ if [ "$1" = lint ]; then
 	command -v cppcheck >/dev/null 2>&1 || want="$want cppcheck"
 	command -v clang-tidy >/dev/null 2>&1 || want="$want clang-tidy"
 fi
+if [ "$1" = test ]; then
+	# tests/malloc_programs_test.c runs these with libmmkit-malloc.so
+	need /usr/bin/python3 python3
+	need /usr/bin/sqlite3 sqlite3
+	need /usr/bin/git git
+	need /usr/bin/gcc gcc
+fi
 if [ "$1" = bench ]; then
 	need /usr/include/jemalloc/jemalloc.h libjemalloc-dev
 	need /usr/include/mimalloc.h libmimalloc-dev

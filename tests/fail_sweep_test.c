@@ -20,6 +20,10 @@
  * The harness steps the interpreter line by line through a fopencookie
  * stream, so it sees the machine between commands.
  *
+ * Boot is swept too (test_boot_sweep, below): boot-time fault plans fail
+ * each boot site's N-th call on x86_64 and on i386 with highmem, and an
+ * aligned __vmalloc_node() probe reaches what no script command does.
+ *
  * `make test` runs a bounded sweep (N = 1, 2 and the last call of each
  * site, within MMK_SWEEP_BUDGET seconds, 40 by default) and two seconds
  * of 1% and 10% random failures. MMK_SWEEP=full runs every N;
@@ -36,6 +40,7 @@
 #include "mm/slab.h"
 #include <mmkit/script.h>
 #include <ctype.h>
+#include <errno.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -790,6 +795,301 @@ static void injected_run(struct scenario *sc, size_t site, int kind,
 			      r.first_fail[0] ? r.first_fail : "no failure");
 }
 
+/* ---- boot ---- */
+
+/*
+ * Boot sweep: a site table attached to counting-only boot plans
+ * (cfg.boot_fail, nth 0) finds the sites boot calls; then each boot fails
+ * the N-th call at one site and must return NULL with errno ENOMEM (or
+ * succeed where the kernel falls back, e.g. to a smaller slab order),
+ * with no current machine left behind and no host descriptor or address
+ * space kept (ASan's leak checker sees the host allocations). Both
+ * profiles: x86_64 and i386 with highmem (highmem_init). Each booted
+ * machine then runs a probe no script can: one __vmalloc_node() with an
+ * alignment above a page, swept the same way (NULL or success, the
+ * verifier clean, no page kept).
+ */
+
+struct boot_profile {
+	const char *name;
+	enum mmk_arch arch;
+	uint64_t mem;
+};
+
+static const struct boot_profile boot_profiles[] = {
+	{ "x86_64 mem=1G", MMK_ARCH_X86_64, 1ULL << 30 },
+	{ "i386 mem=2G", MMK_ARCH_I386, 2ULL << 30 },
+};
+
+#define PROBE_SIZE (5 * PAGE_SIZE)
+#define PROBE_ALIGN (1UL << 20)
+
+static unsigned long nr_boots, nr_boot_failed, nr_boot_fallbacks;
+static unsigned long nr_probes, nr_probe_failed;
+
+static void site_snapshot(unsigned long (*calls)[MMK_NR_FAIL_KINDS],
+			  unsigned long (*failed)[MMK_NR_FAIL_KINDS])
+{
+	struct mmk_fail_site_info info;
+	size_t i;
+	int k;
+
+	memset(calls, 0, sizeof(unsigned long[MAX_SITES][MMK_NR_FAIL_KINDS]));
+	if (failed)
+		memset(failed, 0,
+		       sizeof(unsigned long[MAX_SITES][MMK_NR_FAIL_KINDS]));
+	for (i = 0; i < MAX_SITES && !mmk_fail_site(sites, i, &info); i++)
+		for (k = 0; k < MMK_NR_FAIL_KINDS; k++) {
+			calls[i][k] = info.calls[k];
+			if (failed)
+				failed[i][k] = info.failed[k];
+		}
+}
+
+/* Host descriptors and address space (kB) of this process. */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static long vm_size_kb(void)
+{
+	char *status = slurp("/proc/self/status"), *p;
+	long kb;
+
+	assert_non_null(status);
+	p = strstr(status, "VmSize:");
+	kb = p ? atol(p + 7) : 0;
+	free(status);
+	return kb;
+}
+
+static void boot_config(struct mmk_config *cfg, const struct boot_profile *bp,
+			const struct mmk_fail_attr *attr, int kind)
+{
+	mmk_config_init(cfg);
+	cfg->arch = bp->arch;
+	cfg->mem_bytes = bp->mem;
+	if (attr)
+		cfg->boot_fail[kind] = attr;
+}
+
+/* The probe: an aligned vmalloc and its vfree; the pages it keeps. */
+static long probe(struct mmk_machine *m, const struct mmk_fail_attr *attr,
+		  int kind, bool *failed)
+{
+	unsigned long base;
+	char why[512];
+	char *p;
+
+	settle(m);
+	base = mmk_nr_free_pages(m);
+	if (attr)
+		assert_int_equal(
+			mmk_fail_set(m, (enum mmk_fail_kind)kind, attr), 0);
+	p = __vmalloc_node(PROBE_SIZE, PROBE_ALIGN, GFP_KERNEL | __GFP_NOWARN,
+			   NUMA_NO_NODE, "probe");
+	if (attr)
+		mmk_fail_set(m, (enum mmk_fail_kind)kind, NULL);
+	*failed = !p;
+	if (p) {
+		if (mmk_kaddr(p) % PROBE_ALIGN || (uintptr_t)p % PROBE_ALIGN)
+			fail_msg("probe: %p (%#lx) is not aligned", (void *)p,
+				 mmk_kaddr(p));
+		memset(p, 1, PROBE_SIZE);
+		vfree(p);
+	}
+	if (mmk_check(m, why, sizeof why))
+		fail_msg("probe: check failed: %s", why);
+	settle(m);
+	return (long)base - (long)mmk_nr_free_pages(m);
+}
+
+static bool sweep_full(void)
+{
+	const char *mode = getenv("MMK_SWEEP");
+
+	return mode && !strcmp(mode, "full");
+}
+
+/* N = 1, 2 and the last call; every N under MMK_SWEEP=full. */
+static bool next_nth(unsigned long *nth, unsigned long calls)
+{
+	if (sweep_full() || *nth < 2)
+		++*nth;
+	else
+		*nth = *nth < calls ? calls : calls + 1;
+	return *nth <= calls;
+}
+
+static void boot_sweep(const struct boot_profile *bp)
+{
+	static unsigned long boot_calls[MAX_SITES][MMK_NR_FAIL_KINDS],
+		probe_calls[MAX_SITES][MMK_NR_FAIL_KINDS],
+		was[MAX_SITES][MMK_NR_FAIL_KINDS],
+		was_failed[MAX_SITES][MMK_NR_FAIL_KINDS],
+		now_calls[MAX_SITES][MMK_NR_FAIL_KINDS],
+		now_failed[MAX_SITES][MMK_NR_FAIL_KINDS];
+	struct mmk_fail_attr count[MMK_NR_FAIL_KINDS];
+	struct mmk_fail_site_info info;
+	struct mmk_machine *m;
+	struct mmk_config cfg;
+	unsigned long ref_calls = 0;
+	long ref_kept, vm_kb;
+	bool failed;
+	size_t s;
+	int k, fds;
+
+	/* Discovery: count the calls of each site during boot, then during
+	 * the probe (the boot plans stay in force after boot). */
+	memset(count, 0, sizeof count);
+	boot_config(&cfg, bp, NULL, 0);
+	for (k = 0; k < MMK_NR_FAIL_KINDS; k++) {
+		count[k].sites = sites;
+		cfg.boot_fail[k] = &count[k];
+	}
+	site_snapshot(was, NULL);
+	m = mmk_boot(&cfg);
+	assert_non_null(m);
+	site_snapshot(boot_calls, NULL);
+	ref_kept = probe(m, NULL, 0, &failed);
+	assert_false(failed);
+	site_snapshot(probe_calls, NULL);
+	mmk_shutdown(m);
+	for (s = 0; s < MAX_SITES; s++)
+		for (k = 0; k < MMK_NR_FAIL_KINDS; k++) {
+			probe_calls[s][k] -= boot_calls[s][k];
+			boot_calls[s][k] -= was[s][k];
+			ref_calls += boot_calls[s][k];
+		}
+	print_message("boot sweep %s: %lu allocation calls at boot\n", bp->name,
+		      ref_calls);
+	fds = open_fds();
+	vm_kb = vm_size_kb();
+	for (s = 0; s < MAX_SITES; s++) {
+		for (k = 0; k < MMK_NR_FAIL_KINDS; k++) {
+			unsigned long nth = 0;
+
+			while (next_nth(&nth, boot_calls[s][k])) {
+				struct mmk_fail_attr attr = { 0 };
+
+				assert_int_equal(mmk_fail_site(sites, s, &info),
+						 0);
+				attr.sites = sites;
+				attr.site = info.name;
+				attr.nth = nth;
+				attr.times = 1;
+				boot_config(&cfg, bp, &attr, k);
+				site_snapshot(was, was_failed);
+				errno = 0;
+				m = mmk_boot(&cfg);
+				nr_boots++;
+				site_snapshot(now_calls, now_failed);
+				if (now_failed[s][k] == was_failed[s][k])
+					fail_msg(
+						"boot %s: %s call %lu of %s was not reached",
+						bp->name, info.name, nth,
+						k ? "slab" : "page_alloc");
+				if (m) {
+					char why[512];
+
+					/* The kernel fell back. */
+					nr_boot_fallbacks++;
+					if (getenv("MMK_SWEEP_VERBOSE"))
+						print_message(
+							"boot %s: %s call %lu of %s: fallback\n",
+							bp->name, info.name,
+							nth,
+							k ? "slab" :
+							    "page_alloc");
+					if (mmk_check(m, why, sizeof why))
+						fail_msg(
+							"boot %s: %s call %lu: check failed: %s",
+							bp->name, info.name,
+							nth, why);
+					mmk_shutdown(m);
+				} else {
+					nr_boot_failed++;
+					if (errno != ENOMEM)
+						fail_msg(
+							"boot %s: %s call %lu: errno %d, not ENOMEM",
+							bp->name, info.name,
+							nth, errno);
+					assert_null(mmk_current());
+				}
+				if (open_fds() != fds ||
+				    vm_size_kb() - vm_kb > 64 * 1024)
+					fail_msg(
+						"boot %s: %s call %lu: host descriptors %d -> %d, VmSize %ld -> %ld kB",
+						bp->name, info.name, nth, fds,
+						open_fds(), vm_kb,
+						vm_size_kb());
+			}
+		}
+	}
+	/* The probe, with one failure per run. */
+	for (s = 0; s < MAX_SITES; s++) {
+		for (k = 0; k < MMK_NR_FAIL_KINDS; k++) {
+			unsigned long nth = 0;
+
+			while (next_nth(&nth, probe_calls[s][k])) {
+				struct mmk_fail_attr attr = { 0 };
+				long kept;
+
+				assert_int_equal(mmk_fail_site(sites, s, &info),
+						 0);
+				attr.sites = sites;
+				attr.site = info.name;
+				attr.nth = nth;
+				attr.times = 1;
+				boot_config(&cfg, bp, NULL, 0);
+				m = mmk_boot(&cfg);
+				assert_non_null(m);
+				site_snapshot(was, was_failed);
+				kept = probe(m, &attr, k, &failed);
+				site_snapshot(now_calls, now_failed);
+				nr_probes++;
+				nr_probe_failed += failed;
+				if (now_failed[s][k] == was_failed[s][k])
+					fail_msg(
+						"probe %s: %s call %lu of %s was not reached",
+						bp->name, info.name, nth,
+						k ? "slab" : "page_alloc");
+				if (kept > ref_kept)
+					fail_msg(
+						"probe %s: %s call %lu: %ld pages leaked",
+						bp->name, info.name, nth,
+						kept - ref_kept);
+				mmk_shutdown(m);
+			}
+		}
+	}
+}
+
+static void test_boot_sweep(void **state)
+{
+	double t0 = now();
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof boot_profiles / sizeof boot_profiles[0]; i++)
+		boot_sweep(&boot_profiles[i]);
+	print_message("boot sweep: %lu boots (%lu failed with ENOMEM, %lu "
+		      "absorbed by a fallback), %lu aligned vmalloc probes "
+		      "(%lu failed), %.1f s\n",
+		      nr_boots, nr_boot_failed, nr_boot_fallbacks, nr_probes,
+		      nr_probe_failed, now() - t0);
+	assert_true(nr_boots > 0);
+	assert_true(nr_probes > 0);
+}
+
 /* Every allocation call in the library's sources outside the allocators:
  * the static sites, one per line. */
 static const char *const alloc_apis[] = {
@@ -813,7 +1113,7 @@ static const char *const alloc_apis[] = {
 	"kmem_cache_alloc_bulk",
 	"kmem_cache_create",
 	"kmem_cache_init",
-	"mmk_page_alloc_init",
+	"create_kmalloc_caches",
 };
 
 /* The site has been called in some run. */
@@ -1100,6 +1400,7 @@ static void test_random_failure_rates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_boot_sweep),
 		cmocka_unit_test(test_sweep_every_site),
 		cmocka_unit_test(test_random_failure_rates),
 	};

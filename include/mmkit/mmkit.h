@@ -35,6 +35,36 @@ enum mmk_arch {
 
 #define MMK_MAX_CPUS 64
 
+/** Kinds of allocation that fault injection can fail (mm/fail.c). */
+enum mmk_fail_kind {
+	MMK_FAIL_PAGE_ALLOC, /* Linux's fail_page_alloc */
+	MMK_FAIL_SLAB, /* Linux's failslab */
+	MMK_NR_FAIL_KINDS
+};
+
+/**
+ * struct mmk_fail_attr - when to fail (Linux's struct fault_attr, reduced):
+ * after @nth - 1 eligible calls, fail @times calls in a row (-1: forever);
+ * with @probability (0..100) > 0, also fail each eligible call with that
+ * percentage, drawn from the machine's seed. Orders below @min_order and
+ * __GFP_NOFAIL requests are not eligible.
+ */
+struct mmk_fail_attr {
+	unsigned long nth;
+	long times;
+	unsigned int probability;
+	unsigned int min_order;
+	/* MMK_FAIL_SLAB: only this cache's allocations are eligible (Linux's
+	 * failslab cache_filter); NULL or "": every cache. Copied. */
+	const char *cache;
+	/* Non-NULL: attribute every eligible call to its allocation site in
+	 * this table (below). Not copied: it must outlive the plan. */
+	struct mmk_fail_sites *sites;
+	/* With @sites: only calls at the site of this name ("mm/vma.c:214")
+	 * are eligible, so @nth counts that site's calls. Not copied. */
+	const char *site;
+};
+
 /** struct mmk_config - what `boot` configures; mmk_config_init() fills defaults. */
 struct mmk_config {
 	enum mmk_arch arch; /* zone layout and address-space split */
@@ -58,6 +88,9 @@ struct mmk_config {
 	 * back to the host (their memory reads as zeroes again) once enough
 	 * of them are unreported; 0: off (0). */
 	unsigned int page_reporting_order;
+	/* ... and once they have been so for this long (Linux reports two
+	 * seconds after the threshold is crossed) (2000). */
+	unsigned int page_reporting_delay_ms;
 	/* Physical memory is private anonymous host memory, copied on write
 	 * when the host process forks (libmmkit-malloc.so needs that); pages
 	 * cannot then be aliased, so vmalloc, vmap and kmap fail with ENOMEM
@@ -67,6 +100,13 @@ struct mmk_config {
 	 * machine's log buffer; NULL: buffer only. */
 	void (*printk)(void *arg, const char *line);
 	void *printk_arg;
+	/* Fault plans in force from the start of boot, per kind (NULL:
+	 * none): installed by mmk_fail_set() as soon as the machine has its
+	 * fail lock and kept after boot until replaced. A boot that meets an
+	 * injected failure returns NULL with errno ENOMEM. Copied at boot,
+	 * as mmk_fail_set() copies (the sites table and site name are not).
+	 */
+	const struct mmk_fail_attr *boot_fail[MMK_NR_FAIL_KINDS];
 };
 
 struct mmk_machine;
@@ -155,36 +195,6 @@ size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len);
 
 /** mmk_dmesg_clear() - empty the kernel log. */
 void mmk_dmesg_clear(struct mmk_machine *m);
-
-/** Kinds of allocation that fault injection can fail (mm/fail.c). */
-enum mmk_fail_kind {
-	MMK_FAIL_PAGE_ALLOC, /* Linux's fail_page_alloc */
-	MMK_FAIL_SLAB, /* Linux's failslab */
-	MMK_NR_FAIL_KINDS
-};
-
-/**
- * struct mmk_fail_attr - when to fail (Linux's struct fault_attr, reduced):
- * after @nth - 1 eligible calls, fail @times calls in a row (-1: forever);
- * with @probability (0..100) > 0, also fail each eligible call with that
- * percentage, drawn from the machine's seed. Orders below @min_order and
- * __GFP_NOFAIL requests are not eligible.
- */
-struct mmk_fail_attr {
-	unsigned long nth;
-	long times;
-	unsigned int probability;
-	unsigned int min_order;
-	/* MMK_FAIL_SLAB: only this cache's allocations are eligible (Linux's
-	 * failslab cache_filter); NULL or "": every cache. Copied. */
-	const char *cache;
-	/* Non-NULL: attribute every eligible call to its allocation site in
-	 * this table (below). Not copied: it must outlive the plan. */
-	struct mmk_fail_sites *sites;
-	/* With @sites: only calls at the site of this name ("mm/vma.c:214")
-	 * are eligible, so @nth counts that site's calls. Not copied. */
-	const char *site;
-};
 
 /*
  * Allocation sites, for fault-injection sweeps. A call's site is its first

@@ -140,6 +140,7 @@ struct zone {
 	 * host (PageReported heads), under lock. */
 	unsigned long reported_pages;
 	atomic_bool report_pending; /* enough unreported free memory */
+	atomic_ulong report_after; /* ... to report from this time (ns) */
 	const char *name;
 	enum zone_type idx;
 

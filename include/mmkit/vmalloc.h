@@ -49,6 +49,15 @@ void *vmalloc_user(unsigned long size);
 void *vmalloc_32(unsigned long size);
 /** __vmalloc() - with a GFP mask for the backing pages. */
 void *__vmalloc(unsigned long size, gfp_t gfp);
+/**
+ * __vmalloc_node() - vmalloc with an alignment, a GFP mask and a node (Linux's
+ * __vmalloc_node()). @align must be a power of two (else NULL, as Linux
+ * refuses it); alignments above PAGE_SIZE place the area's start, kernel
+ * and host address alike, on that boundary. @node: NUMA_NO_NODE or a node
+ * of the machine. @caller: a name shown in /proc/vmallocinfo, or NULL.
+ */
+void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
+		     int node, const void *caller);
 /** vfree() - free a vmalloc area (any thread); NULL is ignored. */
 void vfree(const void *addr);
 

@@ -1,0 +1,1442 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Child program of tests/malloc_test.c, compiled at test time with the
+ * system compiler (no sanitizer) and run with LD_PRELOAD=libmmkit-malloc.so.
+ * argv[1] names the case.
+ *
+ * API cases ("api_*") check the malloc API's semantics; they print
+ * "FAIL file:line: condition" on standard error for each failed check and
+ * exit 1 if any failed, 0 otherwise.
+ *
+ * Security cases ("sec_*") commit one malloc bug each. A case the library
+ * catches ends the process (SIGABRT with "mmkit-malloc: ..." on standard
+ * error, or SIGSEGV where the design traps); one it does not catch exits
+ * with EXIT_NOT_CAUGHT. Cases that test a mitigation rather than a trap
+ * (freed memory reads as zero, fresh memory holds no old data) exit with
+ * EXIT_MITIGATED when the mitigation works.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EXIT_NOT_CAUGHT 0
+#define EXIT_MITIGATED 10
+
+static int failures;
+
+#define CHECK(c)                                                      \
+	do {                                                          \
+		if (!(c)) {                                           \
+			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, \
+				__LINE__, #c);                        \
+			failures++;                                   \
+		}                                                     \
+	} while (0)
+
+/* Hide a pointer from the compiler so no call is folded away. */
+static void *opaque(void *p)
+{
+	__asm__ volatile("" : "+r"(p));
+	return p;
+}
+
+static size_t opaque_size(size_t n)
+{
+	__asm__ volatile("" : "+r"(n));
+	return n;
+}
+
+static int hardened(void)
+{
+	const char *m = getenv("MMKIT_MALLOC");
+
+	return m && strcmp(m, "hardened") == 0;
+}
+
+static unsigned long long rnd_state = 88172645463325252ULL;
+
+static unsigned long rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (unsigned long)rnd_state;
+}
+
+static void fill(void *p, size_t n, unsigned int seed)
+{
+	unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned char)(i * 7 + seed);
+}
+
+static int filled(const void *p, size_t n, unsigned int seed)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i] != (unsigned char)(i * 7 + seed))
+			return 0;
+	return 1;
+}
+
+static int all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+static int cmp_uintptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+typedef void (*free_sized_fn)(void *, size_t);
+typedef void (*free_aligned_sized_fn)(void *, size_t, size_t);
+
+static free_sized_fn get_free_sized(void)
+{
+	free_sized_fn f;
+
+	*(void **)&f = dlsym(RTLD_DEFAULT, "free_sized");
+	return f;
+}
+
+static free_aligned_sized_fn get_free_aligned_sized(void)
+{
+	free_aligned_sized_fn f;
+
+	*(void **)&f = dlsym(RTLD_DEFAULT, "free_aligned_sized");
+	return f;
+}
+
+/* ================= API cases ================= */
+
+static const size_t sizes[] = {
+	0,	 1,
+	7,	 8,
+	15,	 16,
+	17,	 24,
+	31,	 32,
+	48,	 63,
+	64,	 100,
+	127,	 128,
+	200,	 255,
+	256,	 500,
+	1000,	 1024,
+	1025,	 2000,
+	4095,	 4096,
+	4097,	 8192,
+	10000,	 16383,
+	16384,	 16385,
+	20000,	 65536,
+	100000,	 1 << 20,
+	4 << 20, (4 << 20) + 1,
+	5 << 20,
+};
+#define NSIZES (sizeof sizes / sizeof sizes[0])
+
+static void api_malloc(void)
+{
+	void *p[NSIZES];
+	void **many;
+	size_t i, j;
+
+	for (i = 0; i < NSIZES; i++) {
+		p[i] = malloc(opaque_size(sizes[i]));
+		CHECK(p[i] != NULL);
+		if (!p[i])
+			return;
+		CHECK((uintptr_t)p[i] % 16 == 0);
+		CHECK(malloc_usable_size(p[i]) >= sizes[i]);
+		fill(p[i], sizes[i], (unsigned int)i);
+	}
+	for (i = 0; i < NSIZES; i++) {
+		CHECK(filled(p[i], sizes[i], (unsigned int)i));
+		free(p[i]);
+	}
+	free(opaque(NULL));
+
+	/* Distinct, non-overlapping live objects. */
+	many = malloc(4096 * sizeof(*many));
+	CHECK(many != NULL);
+	for (i = 0; i < 4096; i++) {
+		many[i] = malloc(opaque_size(48));
+		CHECK(many[i] != NULL);
+		memset(many[i], (int)(i & 0xff), 48);
+	}
+	for (i = 0; i < 4096; i++) {
+		const unsigned char *b = many[i];
+
+		for (j = 0; j < 48; j++)
+			if (b[j] != (unsigned char)(i & 0xff)) {
+				CHECK(!"objects overlap");
+				break;
+			}
+		free(many[i]);
+	}
+	free(many);
+}
+
+static void api_calloc(void)
+{
+	size_t i;
+	void *p;
+
+	errno = 0;
+	p = calloc(opaque_size(SIZE_MAX / 2 + 1), 2);
+	CHECK(p == NULL && errno == ENOMEM);
+	errno = 0;
+	p = calloc(opaque_size((size_t)1 << 33), (size_t)1 << 33);
+	CHECK(p == NULL && errno == ENOMEM);
+	errno = 0;
+	p = calloc(opaque_size(PTRDIFF_MAX), 1);
+	CHECK(p == NULL && errno == ENOMEM);
+
+	p = calloc(opaque_size(0), 0);
+	CHECK(p != NULL);
+	free(p);
+
+	for (i = 0; i < NSIZES; i++) {
+		size_t n = sizes[i];
+		int round;
+
+		for (round = 0; round < 3; round++) {
+			unsigned char *d = malloc(opaque_size(n));
+
+			CHECK(d != NULL);
+			memset(d, 0xff, n);
+			free(d);
+			d = round == 0 ? calloc(1, n) :
+			    round == 1 ? calloc(n, 1) :
+					 calloc(n / 4 + 1, 4);
+			CHECK(d != NULL);
+			if (d)
+				CHECK(all_zero(d, round == 2 ? (n / 4 + 1) * 4 :
+							       n));
+			free(d);
+		}
+	}
+}
+
+static void api_realloc(void)
+{
+	static const size_t grow[] = { 100,	 200,	   1000,    5000,
+				       20000,	 200000,   5 << 20, 50 << 20,
+				       60 << 20, 50 << 20, 3 << 20, 100000,
+				       1000,	 10 };
+	size_t i, prev = 0;
+	unsigned char *p = realloc(opaque(NULL), 100), *q;
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	fill(p, 100, 3);
+	prev = 100;
+	for (i = 1; i < sizeof grow / sizeof grow[0]; i++) {
+		size_t keep = prev < grow[i] ? prev : grow[i];
+
+		q = realloc(p, opaque_size(grow[i]));
+		CHECK(q != NULL);
+		if (!q)
+			return;
+		CHECK(filled(q, keep, 3));
+		CHECK(malloc_usable_size(q) >= grow[i]);
+		fill(q, grow[i], 3);
+		p = q;
+		prev = grow[i];
+	}
+	free(p);
+
+	/* Shrinking a little keeps the object and its data. */
+	p = malloc(opaque_size(1000));
+	CHECK(p != NULL);
+	fill(p, 1000, 5);
+	q = realloc(p, 900);
+	CHECK(q != NULL);
+	if (!hardened())
+		CHECK(q == p);
+	CHECK(filled(q, 900, 5));
+	p = q;
+	q = realloc(p, 1000);
+	CHECK(q != NULL);
+	CHECK(filled(q, 900, 5));
+	free(q);
+
+	/* realloc(p, 0) frees and returns NULL. */
+	p = malloc(opaque_size(64));
+	CHECK(p != NULL);
+	CHECK(realloc(p, opaque_size(0)) == NULL);
+	p = malloc(opaque_size(200000));
+	CHECK(realloc(p, opaque_size(0)) == NULL);
+
+	/* A failed realloc leaves the object alone. */
+	p = malloc(opaque_size(100));
+	fill(p, 100, 9);
+	errno = 0;
+	CHECK(realloc(p, opaque_size(SIZE_MAX)) == NULL && errno == ENOMEM);
+	errno = 0;
+	CHECK(realloc(p, opaque_size(PTRDIFF_MAX)) == NULL && errno == ENOMEM);
+	CHECK(filled(p, 100, 9));
+	free(p);
+
+	/* reallocarray. */
+	errno = 0;
+	CHECK(reallocarray(NULL, opaque_size(SIZE_MAX), 2) == NULL &&
+	      errno == ENOMEM);
+	p = reallocarray(NULL, opaque_size(10), 10);
+	CHECK(p != NULL);
+	fill(p, 100, 11);
+	errno = 0;
+	CHECK(reallocarray(p, opaque_size((size_t)1 << 40), (size_t)1 << 40) ==
+		      NULL &&
+	      errno == ENOMEM);
+	CHECK(filled(p, 100, 11));
+	q = reallocarray(p, 300, 10);
+	CHECK(q != NULL);
+	CHECK(filled(q, 100, 11));
+	free(q);
+}
+
+static void api_memalign(void)
+{
+	static const size_t bad[] = { 0, 1, 2, 3, 4, 12, 24, 48, 100, 4095 };
+	static const size_t asz[] = { 1, 100, 4096, 5000, 100000, 3 << 20 };
+	size_t i, j, a;
+	void *p;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p = (void *)1;
+		CHECK(posix_memalign(&p, opaque_size(bad[i]), 10) == EINVAL);
+		CHECK(p == (void *)1);
+	}
+	CHECK(posix_memalign(&p, opaque_size(8), 10) == 0);
+	free(p);
+	for (a = 16; a <= (1 << 20); a <<= 1)
+		for (j = 0; j < sizeof asz / sizeof asz[0]; j++) {
+			p = NULL;
+			CHECK(posix_memalign(&p, opaque_size(a), asz[j]) == 0);
+			CHECK(p != NULL);
+			if (!p)
+				continue;
+			if ((uintptr_t)p % a) {
+				fprintf(stderr,
+					"FAIL: posix_memalign(%zu, %zu) = %p\n",
+					a, asz[j], p);
+				failures++;
+			}
+			CHECK(malloc_usable_size(p) >= asz[j]);
+			memset(p, 0x5a, asz[j]);
+			free(p);
+		}
+	/* Beyond the page-run limit. */
+	CHECK(posix_memalign(&p, opaque_size(8 << 20), 10) == 0);
+	CHECK((uintptr_t)p % (8 << 20) == 0);
+	free(p);
+	CHECK(posix_memalign(&p, 64, opaque_size(SIZE_MAX)) == ENOMEM);
+	CHECK(posix_memalign(&p, 64, opaque_size(PTRDIFF_MAX)) == ENOMEM);
+
+	p = aligned_alloc(opaque_size(64), 100);
+	CHECK(p && (uintptr_t)p % 64 == 0);
+	free(p);
+	p = aligned_alloc(opaque_size(4096), 3 * 4096);
+	CHECK(p && (uintptr_t)p % 4096 == 0);
+	memset(p, 1, 3 * 4096);
+	free(p);
+	errno = 0;
+	CHECK(aligned_alloc(opaque_size(3), 10) == NULL && errno == EINVAL);
+	errno = 0;
+	CHECK(aligned_alloc(4096, opaque_size(SIZE_MAX)) == NULL &&
+	      errno == ENOMEM);
+
+	p = memalign(opaque_size(24), 100); /* rounded up to 32 */
+	CHECK(p && (uintptr_t)p % 32 == 0);
+	free(p);
+	p = memalign(opaque_size(0), 10);
+	CHECK(p != NULL);
+	free(p);
+	p = memalign(opaque_size(1 << 16), 100);
+	CHECK(p && (uintptr_t)p % (1 << 16) == 0);
+	free(p);
+	errno = 0;
+	CHECK(memalign(opaque_size(1 << 20), PTRDIFF_MAX) == NULL &&
+	      errno == ENOMEM);
+
+	p = valloc(opaque_size(100));
+	CHECK(p && (uintptr_t)p % 4096 == 0);
+	free(p);
+	p = valloc(opaque_size(10000));
+	CHECK(p && (uintptr_t)p % 4096 == 0);
+	memset(p, 2, 10000);
+	free(p);
+	p = pvalloc(opaque_size(100));
+	CHECK(p && (uintptr_t)p % 4096 == 0);
+	CHECK(malloc_usable_size(p) >= 4096);
+	memset(p, 3, 4096);
+	free(p);
+	errno = 0;
+	CHECK(pvalloc(opaque_size(SIZE_MAX - 100)) == NULL && errno == ENOMEM);
+}
+
+static void api_usable(void)
+{
+	void *p[5001];
+	size_t n;
+
+	CHECK(malloc_usable_size(NULL) == 0);
+	for (n = 0; n <= 5000; n++) {
+		size_t u;
+
+		p[n] = malloc(opaque_size(n));
+		CHECK(p[n] != NULL);
+		u = malloc_usable_size(p[n]);
+		if (u < n) {
+			fprintf(stderr, "FAIL: usable(malloc(%zu)) = %zu\n", n,
+				u);
+			failures++;
+		}
+		memset(p[n], 0x77, u); /* every usable byte may be used */
+	}
+	for (n = 0; n <= 5000; n++)
+		free(p[n]);
+}
+
+static void api_huge_fail(void)
+{
+	static const size_t bad[] = { SIZE_MAX,		  SIZE_MAX - 4095,
+				      SIZE_MAX / 2 + 1,	  PTRDIFF_MAX,
+				      PTRDIFF_MAX - 4096, (size_t)1 << 47 };
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		void *p;
+
+		errno = 0;
+		p = malloc(opaque_size(bad[i]));
+		if (p || errno != ENOMEM) {
+			fprintf(stderr, "FAIL: malloc(%#zx) = %p, errno %d\n",
+				bad[i], p, errno);
+			failures++;
+		}
+	}
+}
+
+static void api_misc(void)
+{
+	struct mallinfo2 a, b;
+	char buf[4096];
+	size_t n;
+	FILE *f;
+	void *p, *q;
+
+	CHECK(mallopt(M_MMAP_THRESHOLD, 128 * 1024) == 1);
+	CHECK(mallopt(M_TRIM_THRESHOLD, 1 << 20) == 1);
+	CHECK(mallopt(M_ARENA_MAX, 2) == 1);
+	CHECK(mallopt(M_TOP_PAD, 0) == 1);
+
+	p = malloc(opaque_size(100));
+	a = mallinfo2();
+	CHECK(a.arena > 0);
+	q = malloc(opaque_size(16 << 20));
+	CHECK(q != NULL);
+	b = mallinfo2();
+	CHECK(b.hblks >= a.hblks + 1);
+	CHECK(b.hblkhd >= a.hblkhd + (16 << 20));
+	free(q);
+	a = mallinfo2();
+	q = malloc(opaque_size(2 << 20));
+	memset(q, 1, 2 << 20);
+	b = mallinfo2();
+	/* Hardened mode maps large objects on their own. */
+	CHECK(b.uordblks + b.hblkhd >= a.uordblks + a.hblkhd + (2 << 20));
+	free(q);
+	free(p);
+
+	malloc_stats(); /* the parent looks for it on stderr */
+
+	f = tmpfile();
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(malloc_info(0, f) == 0);
+		rewind(f);
+		n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = 0;
+		CHECK(strstr(buf, "<malloc") != NULL);
+		CHECK(strstr(buf, "</malloc>") != NULL);
+		errno = 0;
+		CHECK(malloc_info(1, f) == -1 && errno == EINVAL);
+		fclose(f);
+	}
+	n = (size_t)malloc_trim(0);
+	CHECK(n == 0 || n == 1);
+}
+
+static void api_free_sized(void)
+{
+	static const size_t fs_sizes[] = { 1,	   8,	  16,	  17,
+					   100,	   1000,  4096,	  5000,
+					   16384,  16385, 100000, 3 << 20,
+					   8 << 20 };
+	free_sized_fn fs = get_free_sized();
+	free_aligned_sized_fn fas = get_free_aligned_sized();
+	size_t i;
+
+	CHECK(fs != NULL);
+	CHECK(fas != NULL);
+	if (!fs || !fas)
+		return;
+	fs(NULL, 0);
+	fas(NULL, 64, 0);
+	for (i = 0; i < sizeof fs_sizes / sizeof fs_sizes[0]; i++) {
+		void *p = malloc(opaque_size(fs_sizes[i]));
+
+		CHECK(p != NULL);
+		fs(p, fs_sizes[i]);
+		p = calloc(1, fs_sizes[i]);
+		fs(p, fs_sizes[i]);
+	}
+	fas(aligned_alloc(64, 128), 64, 128);
+	fas(aligned_alloc(4096, 100000), 4096, 100000);
+	fas(aligned_alloc(1 << 20, 3 << 20), 1 << 20, 3 << 20);
+}
+
+static void api_large(void)
+{
+	static const size_t big[] = { 100 << 10, 3 << 20, 4 << 20,
+				      (4 << 20) + 1, 64 << 20 };
+	size_t i, off;
+
+	for (i = 0; i < sizeof big / sizeof big[0]; i++) {
+		unsigned char *p = malloc(opaque_size(big[i]));
+
+		CHECK(p != NULL);
+		if (!p)
+			continue;
+		p[big[i] - 1] = 0xee;
+		for (off = 0; off < big[i] - 1; off += 4096)
+			p[off] = (unsigned char)(off >> 12);
+		for (off = 0; off < big[i] - 1; off += 4096)
+			if (p[off] != (unsigned char)(off >> 12)) {
+				CHECK(!"large allocation lost data");
+				break;
+			}
+		CHECK(p[big[i] - 1] == 0xee);
+		free(p);
+	}
+}
+
+static long rss_mib(void)
+{
+	long size = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &size, &res) != 2)
+		res = -1;
+	fclose(f);
+	return res * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
+static void api_rss(void)
+{
+	enum { MAXP = 4096 };
+	static void *p[MAXP];
+	size_t total = 0, n = 0, i;
+	long before = rss_mib(), peak, after;
+	int waited = 0;
+
+	while (total < ((size_t)512 << 20) && n < MAXP) {
+		size_t sz = (64 << 10) + rnd() % ((1 << 20) - (64 << 10) + 1);
+
+		p[n] = malloc(sz);
+		CHECK(p[n] != NULL);
+		if (!p[n])
+			break;
+		memset(p[n], 0x33, sz);
+		total += sz;
+		n++;
+	}
+	peak = rss_mib();
+	CHECK(peak >= before + 400);
+	for (i = 0; i < n; i++)
+		free(p[i]);
+	after = rss_mib();
+	while (after >= 64 && waited < 50) {
+		/* Free memory goes back to the host 100 ms after it is
+		 * freed, checked as memory is freed: keep some going. */
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		free(malloc(1 << 20));
+		waited++;
+		after = rss_mib();
+	}
+	fprintf(stderr,
+		"rss: before %ld MiB, peak %ld MiB, after free %ld MiB (waited %d ms)\n",
+		before, peak, after, waited * 100);
+	CHECK(after < 64);
+}
+
+/* ---- threads: producers hand objects to consumers, which free them ---- */
+
+#define QLEN 1024
+#define PER_PRODUCER 40000
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t nonempty, nonfull;
+	void *slot[QLEN];
+	unsigned int head, tail, count;
+} q = { PTHREAD_MUTEX_INITIALIZER,
+	PTHREAD_COND_INITIALIZER,
+	PTHREAD_COND_INITIALIZER,
+	{ 0 },
+	0,
+	0,
+	0 };
+
+static int thread_errors;
+
+static void q_push(void *p)
+{
+	pthread_mutex_lock(&q.lock);
+	while (q.count == QLEN)
+		pthread_cond_wait(&q.nonfull, &q.lock);
+	q.slot[q.tail] = p;
+	q.tail = (q.tail + 1) % QLEN;
+	q.count++;
+	pthread_cond_signal(&q.nonempty);
+	pthread_mutex_unlock(&q.lock);
+}
+
+static void *q_pop(void)
+{
+	void *p;
+
+	pthread_mutex_lock(&q.lock);
+	while (!q.count)
+		pthread_cond_wait(&q.nonempty, &q.lock);
+	p = q.slot[q.head];
+	q.head = (q.head + 1) % QLEN;
+	q.count--;
+	pthread_cond_signal(&q.nonfull);
+	pthread_mutex_unlock(&q.lock);
+	return p;
+}
+
+struct msg {
+	size_t size;
+	unsigned int seed;
+};
+
+static void *producer(void *arg)
+{
+	unsigned long long s = (uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 1;
+	void *local[64] = { 0 };
+	int i;
+
+	for (i = 0; i < PER_PRODUCER; i++) {
+		size_t sz;
+		struct msg *m;
+		unsigned int k;
+
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		sz = sizeof(*m) + (s % 97 == 0 ? s % 300000 : s % 2000);
+		m = malloc(sz);
+		if (!m || malloc_usable_size(m) < sz) {
+			__atomic_fetch_add(&thread_errors, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		m->size = sz;
+		m->seed = (unsigned int)s;
+		fill(m + 1, sz - sizeof(*m), m->seed);
+		q_push(m);
+		/* Local churn: malloc, realloc, free. */
+		k = (unsigned int)(s >> 20) % 64;
+		if (local[k]) {
+			void *r = realloc(local[k], (s >> 8) % 4000 + 1);
+
+			if (!r)
+				__atomic_fetch_add(&thread_errors, 1,
+						   __ATOMIC_RELAXED);
+			free(r);
+			local[k] = NULL;
+		} else {
+			local[k] = malloc((s >> 12) % 700);
+		}
+	}
+	for (i = 0; i < 64; i++)
+		free(local[i]);
+	return NULL;
+}
+
+static void *consumer(void *arg)
+{
+	struct msg *m;
+
+	(void)arg;
+	while ((m = q_pop()) != NULL) {
+		if (!filled(m + 1, m->size - sizeof(*m), m->seed))
+			__atomic_fetch_add(&thread_errors, 1, __ATOMIC_RELAXED);
+		free(m);
+	}
+	return NULL;
+}
+
+static void api_threads(void)
+{
+	pthread_t t[8];
+	uintptr_t i;
+
+	for (i = 0; i < 4; i++) {
+		CHECK(pthread_create(&t[i], NULL, producer, (void *)(i + 1)) ==
+		      0);
+		CHECK(pthread_create(&t[4 + i], NULL, consumer, NULL) == 0);
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < 4; i++)
+		q_push(NULL);
+	for (i = 4; i < 8; i++)
+		pthread_join(t[i], NULL);
+	CHECK(thread_errors == 0);
+}
+
+/* Rounds of 8 concurrent threads that exit: their tcaches go back to the
+ * slabs, whose pages then serve other size classes. */
+static pthread_barrier_t round_bar;
+
+static void *round_worker(void *arg)
+{
+	void *p[200];
+	int i, r;
+
+	for (r = 0; r < 20; r++) {
+		for (i = 0; i < 200; i++) {
+			p[i] = malloc((size_t)(i * 13 + r) % 3000 + 1);
+			if (!p[i])
+				__atomic_fetch_add(&thread_errors, 1,
+						   __ATOMIC_RELAXED);
+			else
+				memset(p[i], 1, 1);
+		}
+		for (i = 0; i < 200; i++)
+			free(p[i]);
+	}
+	pthread_barrier_wait(&round_bar);
+	return arg;
+}
+
+static void run_rounds(int threads, int rounds)
+{
+	pthread_t t[160];
+	int i, k;
+
+	for (k = 0; k < rounds; k++) {
+		pthread_barrier_init(&round_bar, NULL, (unsigned int)threads);
+		for (i = 0; i < threads; i++)
+			CHECK(pthread_create(&t[i], NULL, round_worker, NULL) ==
+			      0);
+		for (i = 0; i < threads; i++)
+			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&round_bar);
+	}
+	CHECK(thread_errors == 0);
+}
+
+static void api_thread_rounds(void)
+{
+	run_rounds(8, 6);
+}
+
+/* More threads alive than the heap machine has CPUs (64). */
+static void api_many_threads(void)
+{
+	run_rounds(150, 2);
+}
+
+/* malloc(0) returns distinct pointers, however many are live. */
+static void api_malloc0_unique(void)
+{
+	enum { N = 70000 };
+	uintptr_t *v = malloc(N * sizeof(*v));
+	size_t i, dup = 0;
+
+	CHECK(v != NULL);
+	if (!v)
+		return;
+	for (i = 0; i < N; i++)
+		v[i] = (uintptr_t)malloc(opaque_size(0));
+	qsort(v, N, sizeof(*v), cmp_uintptr);
+	for (i = 1; i < N; i++)
+		dup += v[i] == v[i - 1];
+	if (dup) {
+		fprintf(stderr,
+			"FAIL: %zu of %d live malloc(0) pointers are duplicates\n",
+			dup, N);
+		failures++;
+	}
+	for (i = 0; i < N; i++)
+		free((void *)v[i]);
+	free(v);
+}
+
+/* ---- fork ---- */
+
+static volatile int stop_workers;
+
+static void *allocator(void *arg)
+{
+	unsigned long long s = (uintptr_t)arg + 12345;
+	void *keep[32] = { 0 };
+
+	while (!__atomic_load_n(&stop_workers, __ATOMIC_RELAXED)) {
+		unsigned int k;
+
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		k = (unsigned int)(s % 32);
+		free(keep[k]);
+		keep[k] = malloc(1 + (s % 61 == 0 ? (s >> 8) % (6 << 20) :
+						    (s >> 8) % 3000));
+		if (keep[k])
+			memset(keep[k], 1, 1);
+	}
+	for (s = 0; s < 32; s++)
+		free(keep[s]);
+	return NULL;
+}
+
+static void *child_thread(void *arg)
+{
+	int i;
+
+	(void)arg;
+	for (i = 0; i < 2000; i++)
+		free(malloc((size_t)i * 3 % 5000));
+	return NULL;
+}
+
+static int child_work(void)
+{
+	void *p[256];
+	pthread_t t;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		p[i] = malloc((size_t)(i * 37) % 20000 + 1 +
+			      (i % 17 == 0 ? 300000 : 0));
+		if (!p[i])
+			return 1;
+		memset(p[i], i, 1);
+	}
+	for (i = 0; i < 256; i++)
+		free(p[i]);
+	p[0] = malloc(10 << 20);
+	if (!p[0])
+		return 1;
+	memset(p[0], 1, 10 << 20);
+	free(p[0]);
+	if (pthread_create(&t, NULL, child_thread, NULL) != 0)
+		return 1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
+static void api_fork_threads(void)
+{
+	pthread_t t[4];
+	uintptr_t i;
+	int n, bad = 0;
+
+	alarm(60);
+	for (i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, allocator, (void *)i) == 0);
+	for (n = 0; n < 40; n++) {
+		int st;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			alarm(20);
+			exit(child_work());
+		}
+		CHECK(pid > 0);
+		if (pid < 0)
+			break;
+		free(malloc(100)); /* the parent goes on allocating */
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st)) {
+			fprintf(stderr, "FAIL: fork child %d: status %#x\n", n,
+				st);
+			bad++;
+		}
+	}
+	__atomic_store_n(&stop_workers, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	CHECK(bad == 0);
+}
+
+static volatile sig_atomic_t sig_forks, sig_fork_bad;
+
+static void fork_handler(int sig)
+{
+	int st, saved = errno;
+	pid_t pid;
+
+	(void)sig;
+	pid = fork();
+	if (pid == 0) {
+		void *a = malloc(100), *b = malloc(300000);
+
+		free(a);
+		free(b);
+		_exit(a && b ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+	    WEXITSTATUS(st))
+		sig_fork_bad++;
+	sig_forks++;
+	errno = saved;
+}
+
+static void api_fork_signal(void)
+{
+	struct sigaction sa;
+	pthread_t t[3];
+	sigset_t set;
+	uintptr_t i;
+	int n;
+
+	alarm(60); /* a hang is a failure: SIGALRM kills us */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = fork_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	/* The allocating threads never take the signal themselves. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	for (i = 0; i < 3; i++)
+		CHECK(pthread_create(&t[i], NULL, allocator, (void *)i) == 0);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	for (n = 0; n < 200; n++)
+		raise(SIGUSR1);
+	__atomic_store_n(&stop_workers, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	CHECK(sig_forks == 200);
+	CHECK(sig_fork_bad == 0);
+}
+
+static void api_stats(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++)
+		free(malloc((size_t)i * 100));
+	exit(0); /* the destructor prints the statistics */
+}
+
+/* ================= security cases ================= */
+
+static int global_object[16];
+
+static void not_caught(void)
+{
+	fprintf(stderr, "not caught\n");
+	exit(EXIT_NOT_CAUGHT);
+}
+
+static void df(size_t n)
+{
+	void *p = malloc(opaque_size(n));
+
+	free(p);
+	free(opaque(p));
+}
+
+static void sec_df_16(void)
+{
+	df(16);
+}
+static void sec_df_100(void)
+{
+	df(100);
+}
+static void sec_df_1k(void)
+{
+	df(1024);
+}
+static void sec_df_100k(void)
+{
+	df(100 << 10);
+}
+static void sec_df_8m(void)
+{
+	df(8 << 20);
+}
+
+/* free p; 1000 other allocations come and go; free p again. */
+static void delayed_df(size_t n)
+{
+	void *other[1000];
+	void *p = malloc(opaque_size(n));
+	int i;
+
+	free(p);
+	for (i = 0; i < 1000; i++)
+		other[i] = malloc(opaque_size((size_t)(i % 50 + 1) * 24));
+	for (i = 0; i < 1000; i++)
+		free(other[i]);
+	for (i = 0; i < 1000; i++)
+		free(malloc(opaque_size(n)));
+	free(opaque(p));
+}
+
+static void sec_delayed_df_small(void)
+{
+	delayed_df(64);
+}
+static void sec_delayed_df_large(void)
+{
+	delayed_df(100 << 10);
+}
+
+/* Freed object pushed down to the slab layer (tcache flushed past it). */
+static void sec_delayed_df_slab(void)
+{
+	void *q[300];
+	void *p;
+	int i;
+
+	for (i = 0; i < 300; i++)
+		q[i] = malloc(opaque_size(96));
+	p = malloc(opaque_size(96));
+	free(p);
+	for (i = 0; i < 300; i++)
+		free(q[i]);
+	malloc_trim(0);
+	free(opaque(p));
+}
+
+static void sec_df_realloc(void)
+{
+	void *p = malloc(opaque_size(100));
+	void *q = realloc(p, 20000); /* moves: p is freed */
+
+	if (q == p)
+		not_caught();
+	free(opaque(p));
+}
+
+static void sec_free_stack(void)
+{
+	char buf[64];
+
+	free(opaque(buf + 16));
+}
+
+static void sec_free_global(void)
+{
+	free(opaque(global_object));
+}
+
+static void sec_free_mmap(void)
+{
+	void *p = mmap(NULL, 1 << 16, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	free(opaque(p));
+}
+
+static void sec_free_inner_8(void)
+{
+	char *p = malloc(opaque_size(64));
+
+	free(opaque(p + 8));
+}
+
+static void sec_free_inner_16(void)
+{
+	char *p = malloc(opaque_size(256));
+
+	free(opaque(p + 16));
+}
+
+static void sec_free_unaligned(void)
+{
+	char *p = malloc(opaque_size(64));
+
+	free(opaque(p + 1));
+}
+
+static void sec_free_inner_large(void)
+{
+	char *p = malloc(opaque_size(100 << 10));
+
+	free(opaque(p + 4096));
+}
+
+static void sec_free_inner_huge(void)
+{
+	char *p = malloc(opaque_size(8 << 20));
+
+	free(opaque(p + 4096));
+}
+
+/* A slot of a slab that was never handed out: the neighbour of an object
+ * in the same page (120 bytes take a 128-byte slot in both modes). Not
+ * caught if the slot then comes back from malloc twice. */
+static void sec_free_unallocated_slot(void)
+{
+	enum { N = 400 };
+	char *p = malloc(opaque_size(120)), *slot, *got[N];
+	int i, j;
+
+	if (((uintptr_t)p & 4095) >= 128)
+		slot = p - 128;
+	else
+		slot = p + 128;
+	free(opaque(slot));
+	for (i = 0; i < N; i++) {
+		got[i] = malloc(opaque_size(120));
+		for (j = 0; j < i; j++)
+			if (got[j] == got[i]) {
+				fprintf(stderr, "slot %p handed out twice\n",
+					(void *)got[i]);
+				not_caught();
+			}
+	}
+	not_caught();
+}
+
+static void sec_realloc_invalid(void)
+{
+	char buf[64];
+
+	free(realloc(opaque(buf), 100));
+}
+
+static void sec_realloc_inner(void)
+{
+	char *p = malloc(opaque_size(64));
+
+	free(realloc(opaque(p + 16), 100));
+}
+
+static void sec_realloc_freed(void)
+{
+	char *p = malloc(opaque_size(64));
+
+	free(p);
+	free(realloc(opaque(p), 200));
+}
+
+static void sec_usable_invalid(void)
+{
+	char buf[64];
+
+	malloc_usable_size(opaque(buf));
+}
+
+static void sec_usable_freed(void)
+{
+	char *p = malloc(opaque_size(64));
+
+	free(p);
+	malloc_usable_size(opaque(p));
+}
+
+static void sec_free_sized_larger(void)
+{
+	void *p = malloc(opaque_size(100));
+
+	get_free_sized()(p, 2000);
+}
+
+static void sec_free_sized_smaller(void)
+{
+	void *p = malloc(opaque_size(1000));
+
+	get_free_sized()(p, 100);
+}
+
+/* Off by a few bytes, within the same size class. */
+static void sec_free_sized_near(void)
+{
+	void *p = malloc(opaque_size(100));
+
+	get_free_sized()(p, 104);
+}
+
+static void sec_free_sized_large(void)
+{
+	void *p = malloc(opaque_size(100 << 10));
+
+	get_free_sized()(p, 300 << 10);
+}
+
+/* free_aligned_sized stating an alignment the pointer does not have. */
+static void sec_free_aligned_wrong(void)
+{
+	char *p[64];
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		p[i] = aligned_alloc(64, opaque_size(128));
+		if ((uintptr_t)p[i] % 4096)
+			get_free_aligned_sized()(p[i], 4096, 128);
+	}
+}
+
+static void sec_overflow_1(void)
+{
+	char *p = malloc(opaque_size(24));
+
+	p[opaque_size(24)] = 'x';
+	free(p);
+}
+
+static void sec_overflow_8(void)
+{
+	char *p = malloc(opaque_size(32));
+
+	memset(p + opaque_size(32), 'x', 8);
+	free(p);
+}
+
+static void sec_overflow_large_1(void)
+{
+	char *p = malloc(opaque_size(100001));
+
+	p[opaque_size(100001)] = 'x';
+	free(p);
+}
+
+/* Past the 16-byte rounding of a large object: the guard page. */
+static void sec_overflow_large_guard(void)
+{
+	char *p = malloc(opaque_size(100 << 10));
+
+	memset(p + opaque_size(100 << 10), 'x', 64);
+	free(p);
+}
+
+static void sec_overflow_huge_guard(void)
+{
+	char *p = malloc(opaque_size(8 << 20));
+
+	memset(p + opaque_size(8 << 20), 'x', 64);
+	free(p);
+}
+
+/* Write after free, noticed when the object is reused. */
+static void sec_uaf_write(void)
+{
+	char *p = malloc(opaque_size(64));
+	int i;
+
+	free(p);
+	((volatile char *)p)[20] = 'x';
+	for (i = 0; i < 600; i++)
+		free(malloc(opaque_size(64)));
+	for (i = 0; i < 600; i++)
+		malloc(opaque_size(64));
+}
+
+/* Write after free of the word the free list links through (one bit). */
+static void sec_uaf_link(void)
+{
+	char *p = malloc(opaque_size(64));
+	int i;
+
+	free(p);
+	((volatile char *)p)[8] ^= 0x08;
+	for (i = 0; i < 600; i++)
+		free(malloc(opaque_size(64)));
+	for (i = 0; i < 600; i++)
+		malloc(opaque_size(64));
+}
+
+static void sec_uaf_large_write(void)
+{
+	char *p = malloc(opaque_size(100 << 10));
+
+	free(p);
+	((volatile char *)p)[100] = 'x';
+	for (int i = 0; i < 50; i++)
+		free(malloc(opaque_size(100 << 10)));
+}
+
+static void sec_malloc0_write(void)
+{
+	char *p = malloc(opaque_size(0));
+
+	((volatile char *)p)[0] = 'x';
+	free(p);
+}
+
+static void sec_malloc0_read(void)
+{
+	char *p = malloc(opaque_size(0));
+
+	(void)((volatile char *)p)[0];
+}
+
+/* Freed memory still readable with its old contents? */
+static void sec_read_freed(void)
+{
+	char *p = malloc(opaque_size(64));
+
+	memset(p, 'A', 64);
+	free(p);
+	if (all_zero(opaque(p + 16), 48))
+		exit(EXIT_MITIGATED);
+	not_caught();
+}
+
+/* Old data handed out again in fresh (uninitialised) allocations. */
+static void sec_uninit_leak(void)
+{
+	char *p[64];
+	int i, leak = 0;
+
+	for (i = 0; i < 64; i++) {
+		p[i] = malloc(opaque_size(200));
+		memset(p[i], 'S', 200);
+	}
+	for (i = 0; i < 64; i++)
+		free(p[i]);
+	for (i = 0; i < 1000; i++) {
+		char *q = malloc(opaque_size(200));
+
+		if (memmem(q, 200, "SSSS", 4))
+			leak = 1;
+		free(q);
+	}
+	if (!leak)
+		exit(EXIT_MITIGATED);
+	not_caught();
+}
+
+/* ================= dispatch ================= */
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} cases[] = {
+#define C(x)          \
+	{             \
+#x, x \
+	}
+	C(api_malloc),
+	C(api_calloc),
+	C(api_realloc),
+	C(api_memalign),
+	C(api_usable),
+	C(api_huge_fail),
+	C(api_misc),
+	C(api_free_sized),
+	C(api_large),
+	C(api_rss),
+	C(api_threads),
+	C(api_thread_rounds),
+	C(api_many_threads),
+	C(api_malloc0_unique),
+	C(api_fork_threads),
+	C(api_fork_signal),
+	C(api_stats),
+	C(sec_df_16),
+	C(sec_df_100),
+	C(sec_df_1k),
+	C(sec_df_100k),
+	C(sec_df_8m),
+	C(sec_delayed_df_small),
+	C(sec_delayed_df_large),
+	C(sec_delayed_df_slab),
+	C(sec_df_realloc),
+	C(sec_free_stack),
+	C(sec_free_global),
+	C(sec_free_mmap),
+	C(sec_free_inner_8),
+	C(sec_free_inner_16),
+	C(sec_free_unaligned),
+	C(sec_free_inner_large),
+	C(sec_free_inner_huge),
+	C(sec_free_unallocated_slot),
+	C(sec_realloc_invalid),
+	C(sec_realloc_inner),
+	C(sec_realloc_freed),
+	C(sec_usable_invalid),
+	C(sec_usable_freed),
+	C(sec_free_sized_larger),
+	C(sec_free_sized_smaller),
+	C(sec_free_sized_near),
+	C(sec_free_sized_large),
+	C(sec_free_aligned_wrong),
+	C(sec_overflow_1),
+	C(sec_overflow_8),
+	C(sec_overflow_large_1),
+	C(sec_overflow_large_guard),
+	C(sec_overflow_huge_guard),
+	C(sec_uaf_write),
+	C(sec_uaf_link),
+	C(sec_uaf_large_write),
+	C(sec_malloc0_write),
+	C(sec_malloc0_read),
+	C(sec_read_freed),
+	C(sec_uninit_leak),
+#undef C
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s CASE\n", argv[0]);
+		return 2;
+	}
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (strcmp(argv[1], cases[i].name))
+			continue;
+		cases[i].fn();
+		if (strncmp(argv[1], "sec_", 4) == 0)
+			not_caught();
+		if (failures) {
+			fprintf(stderr, "%s: %d checks failed\n", argv[1],
+				failures);
+			return 1;
+		}
+		printf("%s: ok\n", argv[1]);
+		return 0;
+	}
+	fprintf(stderr, "unknown case %s\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,542 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libmmkit-malloc.so under real programs: each runs on generated input
+ * without the library, then with it preloaded in the default and in the
+ * hardened mode (MMKIT_MALLOC=hardened), and the outputs must be equal.
+ *
+ * - python3: a dict-, list- and string-heavy script printing a checksum;
+ * - sqlite3: a table of 20,000 inserted rows, an index, aggregates,
+ *   updates, deletes, VACUUM and an integrity check;
+ * - gcc: a generated C file of about 5,000 lines compiled with -O2 (the
+ *   preload reaches cc1, as and ld); the object files must be identical
+ *   and the linked program (run without the library) prints the same;
+ * - git: fifteen commits of generated files in a new repository with
+ *   fixed identities and dates, git log --stat, gc, fsck;
+ * - threads_prog (tests/malloc/threads_prog.c, compiled here): 8 threads
+ *   with trees, realloc-grown strings and cross-thread frees.
+ *
+ * A program that is not installed is skipped; so is everything when the
+ * library cannot be preloaded (see tests/malloc/run.h).
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tests/malloc/run.h"
+
+static char *tmpdir;
+
+static const char *const modes[] = { NULL, "default", "hardened" };
+#define NR_MODES 3
+
+static int group_setup(void **state)
+{
+	(void)state;
+	tmpdir = run_mkdtemp();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	run_rmtree(tmpdir);
+	free(tmpdir);
+	return 0;
+}
+
+/* Skips the test unless the library preloads and @prog is installed. */
+static void need(const char *prog)
+{
+	const char *why = run_preload_problem();
+
+	if (why) {
+		print_message("skipped: %s\n", why);
+		skip();
+	}
+	if (prog && !run_have(prog)) {
+		print_message("skipped: %s is not installed\n", prog);
+		skip();
+	}
+}
+
+static char *path_in(const char *dir, const char *name)
+{
+	size_t len = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(len);
+
+	assert_non_null(p);
+	snprintf(p, len, "%s/%s", dir, name);
+	return p;
+}
+
+static FILE *create(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		fail_msg("cannot create %s", path);
+	return f;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long size;
+
+	if (!f)
+		fail_msg("cannot read %s", path);
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)size + 1);
+	assert_non_null(buf);
+	*len = fread(buf, 1, (size_t)size, f);
+	buf[*len] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* The library's first complaint in @err (not its statistics), or NULL. */
+static const char *lib_error(const char *err)
+{
+	const char *p = err;
+
+	while ((p = strstr(p, "mmkit-malloc: ")) != NULL) {
+		if (strncmp(p + 14, "/proc/", 6) != 0)
+			return p;
+		p += 14;
+	}
+	return NULL;
+}
+
+/* A fresh working directory for @test in @mode. */
+static char *work_dir(const char *test, int mode)
+{
+	char name[128];
+	char *dir;
+
+	snprintf(name, sizeof name, "%s-%s", test,
+		 modes[mode] ? modes[mode] : "plain");
+	dir = path_in(tmpdir, name);
+	if (mkdir(dir, 0700))
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	return dir;
+}
+
+/*
+ * Runs @argv in a working directory of its own per mode, with @env, and
+ * checks that every run succeeds and prints what the plain one printed.
+ * If @outfile is given, that file of the working directory must also be
+ * the same. Returns the plain run's output (malloc'ed).
+ */
+static char *run_modes(const char *test, const char *const argv[],
+		       const char *const env[], const char *in,
+		       const char *outfile)
+{
+	struct run r[NR_MODES];
+	char *file[NR_MODES] = { NULL };
+	size_t flen[NR_MODES] = { 0 };
+	char *plain;
+	int m;
+
+	for (m = 0; m < NR_MODES; m++) {
+		const char *e[16];
+		char modevar[64];
+		char *dir = work_dir(test, m);
+		size_t n = 0, i;
+
+		if (modes[m]) {
+			snprintf(modevar, sizeof modevar, "MMKIT_MALLOC=%s",
+				 modes[m]);
+			e[n++] = run_preload_env();
+			e[n++] = modevar;
+			/* proves that the library served the program */
+			e[n++] = "MMKIT_MALLOC_STATS=1";
+		}
+		for (i = 0; env && env[i] && n < 15; i++)
+			e[n++] = env[i];
+		e[n] = NULL;
+		run_prog(&r[m], argv, e, dir, in, 120);
+		print_message("  %-8s %-8s %6.2f s\n", test,
+			      modes[m] ? modes[m] : "plain", r[m].seconds);
+		if (!run_exited(&r[m], 0))
+			fail_msg("%s (%s): %s\nstderr: %s\nstdout: %s", test,
+				 modes[m] ? modes[m] : "without the library",
+				 run_how(&r[m]), run_head(r[m].err, 800),
+				 run_head(r[m].out, 300));
+		if (modes[m] && !strstr(r[m].err, "slabinfo - version: 2.1"))
+			fail_msg(
+				"%s (%s): the library did not run (no statistics on stderr): %s",
+				test, modes[m], run_head(r[m].err, 800));
+		if (lib_error(r[m].err))
+			fail_msg("%s (%s): %s", test, modes[m],
+				 run_head(lib_error(r[m].err), 800));
+		if (outfile) {
+			char *p = path_in(dir, outfile);
+
+			file[m] = read_file(p, &flen[m]);
+			free(p);
+		}
+		free(dir);
+	}
+	for (m = 1; m < NR_MODES; m++) {
+		if (r[m].out_len != r[0].out_len ||
+		    memcmp(r[m].out, r[0].out, r[0].out_len))
+			fail_msg(
+				"%s: output with the library (%s) differs:\n--- without:\n%s\n--- with:\n%s",
+				test, modes[m], run_head(r[0].out, 400),
+				run_head(r[m].out, 400));
+		if (outfile &&
+		    (flen[m] != flen[0] || memcmp(file[m], file[0], flen[0])))
+			fail_msg(
+				"%s: %s differs with the library (%s): %zu vs %zu bytes",
+				test, outfile, modes[m], flen[m], flen[0]);
+	}
+	plain = r[0].out;
+	r[0].out = NULL;
+	for (m = 0; m < NR_MODES; m++) {
+		run_free(&r[m]);
+		free(file[m]);
+	}
+	return plain;
+}
+
+/* ---------------- python3 ---------------- */
+
+static const char python_script[] =
+	"import hashlib, json\n"
+	"from collections import Counter, OrderedDict\n"
+	"h = hashlib.sha256()\n"
+	"d = {}\n"
+	"for i in range(200000):\n"
+	"    d.setdefault('key%d' % (i * 7919 % 100003), []).append(i)\n"
+	"lists = [sorted(v, reverse=True) for v in d.values()]\n"
+	"for l in lists[:2000]:\n"
+	"    h.update(repr(l).encode())\n"
+	"h.update(json.dumps({k: d[k][:3] for k in sorted(d)[:5000]},\n"
+	"                    sort_keys=True).encode())\n"
+	"nested = [{'a': [j] * (j % 17), 'b': str(j) * (j % 5), 't': (j, -j)}\n"
+	"          for j in range(60000)]\n"
+	"h.update(repr(nested[::97]).encode())\n"
+	"del nested\n"
+	"words = ' '.join(str(x * x) for x in range(150000)).split()\n"
+	"c = Counter(w[-2:] for w in words)\n"
+	"h.update(repr(sorted(c.items())).encode())\n"
+	"od = OrderedDict()\n"
+	"for i in range(50000):\n"
+	"    od[i % 7001] = od.get(i % 7001, '') + chr(65 + i % 26)\n"
+	"    if i % 3 == 0:\n"
+	"        od.move_to_end(i % 7001, last=False)\n"
+	"h.update(''.join(od.values()).encode())\n"
+	"ba = bytearray()\n"
+	"for i in range(100000):\n"
+	"    ba += b'x%d' % i\n"
+	"h.update(hashlib.md5(ba).digest())\n"
+	"s = set(range(0, 300000, 3)) ^ set(range(0, 300000, 5))\n"
+	"h.update(str(sum(s)).encode())\n"
+	"print(len(d), len(words), len(s), h.hexdigest())\n";
+
+static void test_python(void **state)
+{
+	const char *py = access("/usr/bin/python3", X_OK) == 0 ?
+				 "/usr/bin/python3" :
+				 "python3";
+	char *script;
+	const char *argv[] = { py, NULL, NULL };
+	const char *env[] = { "PYTHONHASHSEED=0", "PYTHONDONTWRITEBYTECODE=1",
+			      NULL };
+	FILE *f;
+	char *out;
+
+	(void)state;
+	need(py);
+	script = path_in(tmpdir, "work.py");
+	argv[1] = script;
+	f = create(script);
+	fputs(python_script, f);
+	fclose(f);
+	out = run_modes("python3", argv, env, NULL, NULL);
+	print_message("  python3: %s", out);
+	assert_non_null(strstr(out, "100003 150000"));
+	free(out);
+	free(script);
+}
+
+/* ---------------- sqlite3 ---------------- */
+
+static void test_sqlite(void **state)
+{
+	char *sql;
+	const char *argv[] = { "sqlite3", "-batch", "work.db", NULL };
+	FILE *f;
+	char *out;
+	int i;
+
+	(void)state;
+	need("sqlite3");
+	sql = path_in(tmpdir, "work.sql");
+	f = create(sql);
+	fputs("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, grp INTEGER,\n"
+	      "                val REAL, data BLOB);\nBEGIN;\n",
+	      f);
+	for (i = 1; i <= 20000; i++)
+		fprintf(f,
+			"INSERT INTO t VALUES(%d, 'name-%x-%d', %d, %d.%02d, "
+			"zeroblob(%d));\n",
+			i, (unsigned int)i * 2654435761U, i % 1000, i % 97,
+			(i * 7919) % 100000, i % 100, i % 300);
+	fputs("COMMIT;\n"
+	      "CREATE INDEX t_grp ON t(grp, val);\n"
+	      "CREATE TABLE g AS SELECT grp, count(*) c, sum(val) s FROM t GROUP BY grp;\n"
+	      "SELECT grp, c, printf('%.2f', s) FROM g ORDER BY s DESC, grp LIMIT 10;\n"
+	      "SELECT count(*), sum(length(name)), max(val), sum(length(data)) FROM t;\n"
+	      "SELECT t.grp, count(*) FROM t JOIN g ON t.grp = g.grp\n"
+	      "  WHERE t.val > g.s / g.c GROUP BY t.grp ORDER BY t.grp LIMIT 20;\n"
+	      "SELECT name FROM t WHERE grp = 42 ORDER BY val DESC, id LIMIT 5;\n"
+	      "UPDATE t SET name = name || '-' || upper(name) WHERE id % 3 = 0;\n"
+	      "DELETE FROM t WHERE id % 5 = 0;\n"
+	      "VACUUM;\n"
+	      "SELECT count(*), sum(length(name)) FROM t;\n"
+	      "SELECT length(group_concat(name, ',')) FROM (SELECT name FROM t ORDER BY name);\n"
+	      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 50000)\n"
+	      "  SELECT sum(x), count(DISTINCT x % 977) FROM c;\n"
+	      "SELECT grp, group_concat(id, ' ') FROM (SELECT grp, id FROM t WHERE grp < 3 ORDER BY id)\n"
+	      "  GROUP BY grp;\n"
+	      "PRAGMA integrity_check;\n",
+	      f);
+	fclose(f);
+	out = run_modes("sqlite3", argv, NULL, sql, NULL);
+	assert_non_null(strstr(out, "20000|"));
+	assert_non_null(strstr(out, "\nok\n"));
+	free(out);
+	free(sql);
+}
+
+/* ---------------- gcc ---------------- */
+
+#define GEN_FUNCS 130
+
+static void gen_c(const char *path)
+{
+	FILE *f = create(path);
+	int i, k;
+
+	fputs("#include <stdio.h>\n#include <string.h>\n\n", f);
+	for (i = 0; i < GEN_FUNCS; i++) {
+		fprintf(f,
+			"struct s%d {\n\tunsigned a[%d];\n\tdouble d;\n};\n\n",
+			i, 4 + i % 13);
+		fprintf(f, "static unsigned f%d(unsigned x)\n{\n", i);
+		fprintf(f, "\tstruct s%d v;\n\tunsigned i, r = %uu;\n\n", i,
+			(unsigned int)i * 2654435761U);
+		fputs("\tmemset(&v, 0, sizeof v);\n", f);
+		fprintf(f, "\tfor (i = 0; i < %d; i++)\n", 4 + i % 13);
+		fprintf(f, "\t\tv.a[i] = x * i + %d;\n", i);
+		fputs("\tswitch (x % 7) {\n", f);
+		for (k = 0; k < 6; k++)
+			fprintf(f,
+				"\tcase %d:\n\t\tr ^= v.a[%d] * %du + (r >> %d);\n\t\tbreak;\n",
+				k, k % 4, i + k + 1, (i + k) % 31 + 1);
+		fprintf(f,
+			"\tdefault:\n\t\tv.d = x * %d.5;\n\t\tr += (unsigned)v.d;\n\t}\n",
+			i);
+		fprintf(f, "\treturn r + f%d_tail(x);\n}\n\n", i);
+	}
+	fclose(f);
+	/* Put the helpers first. */
+	{
+		size_t len;
+		char *body = read_file(path, &len);
+
+		f = create(path);
+		for (i = 0; i < GEN_FUNCS; i++)
+			fprintf(f,
+				"static unsigned f%d_tail(unsigned x)\n{\n\treturn x * %du ^ (x >> %d);\n}\n",
+				i, 2 * i + 1, i % 29 + 1);
+		fwrite(body, 1, len, f);
+		free(body);
+		fputs("int main(void)\n{\n\tunsigned long long sum = 0;\n\tunsigned x;\n\n"
+		      "\tfor (x = 0; x < 2000; x++) {\n",
+		      f);
+		for (i = 0; i < GEN_FUNCS; i++)
+			fprintf(f, "\t\tsum += f%d(x);\n", i);
+		fputs("\t}\n\tprintf(\"%llu\\n\", sum);\n\treturn 0;\n}\n", f);
+		fclose(f);
+	}
+}
+
+static void test_gcc(void **state)
+{
+	char *src, *obj_plain, *exe;
+	const char *argv[] = { "gcc", "-O2", "-c", NULL, "-o", "gen.o", NULL };
+	char *out, *ref;
+	struct run r;
+	size_t len, lines;
+
+	(void)state;
+	need("gcc");
+	src = path_in(tmpdir, "gen.c");
+	exe = path_in(tmpdir, "gen");
+	argv[3] = src;
+	gen_c(src);
+	{
+		char *text = read_file(src, &len), *c;
+
+		for (lines = 0, c = text; (c = strchr(c, '\n')); c++)
+			lines++;
+		free(text);
+	}
+	out = run_modes("gcc", argv, NULL, NULL, "gen.o");
+	free(out);
+	/* Link the plain object and run it; also nm's view of it. */
+	obj_plain = path_in(tmpdir, "gcc-plain/gen.o");
+	{
+		const char *ld[] = { "gcc", obj_plain, "-o", exe, NULL };
+		const char *run_gen[] = { exe, NULL };
+
+		run_prog(&r, ld, NULL, NULL, NULL, 120);
+		if (!run_exited(&r, 0))
+			fail_msg("linking gen.o: %s %s", run_how(&r),
+				 run_head(r.err, 500));
+		run_free(&r);
+		run_prog(&r, run_gen, NULL, NULL, NULL, 60);
+		assert_true(run_exited(&r, 0));
+		ref = r.out;
+		r.out = NULL;
+		run_free(&r);
+		/* The same program linked by a preloaded gcc. */
+		{
+			const char *env[] = { run_preload_env(),
+					      "MMKIT_MALLOC=hardened", NULL };
+			char *exe2 = path_in(tmpdir, "gen2");
+			const char *ld2[] = { "gcc", "-O2", src,
+					      "-o",  exe2,  NULL };
+			const char *run_gen2[] = { exe2, NULL };
+
+			run_prog(&r, ld2, env, NULL, NULL, 120);
+			if (!run_exited(&r, 0))
+				fail_msg("gcc -o gen2 (hardened): %s %s",
+					 run_how(&r), run_head(r.err, 500));
+			run_free(&r);
+			run_prog(&r, run_gen2, NULL, NULL, NULL, 60);
+			assert_true(run_exited(&r, 0));
+			assert_string_equal(r.out, ref);
+			run_free(&r);
+			free(exe2);
+		}
+	}
+	if (run_have("nm")) {
+		const char *nm[] = { "nm", obj_plain, NULL };
+
+		run_prog(&r, nm, NULL, NULL, NULL, 60);
+		assert_true(run_exited(&r, 0));
+		assert_non_null(strstr(r.out, " T main"));
+		run_free(&r);
+	}
+	print_message("  gcc: %zu lines of C, program prints %s", lines, ref);
+	free(ref);
+	free(obj_plain);
+	free(exe);
+	free(src);
+}
+
+/* ---------------- git ---------------- */
+
+static const char git_script[] =
+	"set -e\n"
+	"git -c init.defaultBranch=main init -q repo\n"
+	"cd repo\n"
+	"i=1\n"
+	"while [ $i -le 15 ]; do\n"
+	"  seq 1 $((i * 300)) | sed \"s/^/line $i /\" > \"file$i.txt\"\n"
+	"  seq $i 3 5000 > common.txt\n"
+	"  mkdir -p \"dir$((i % 4))\"\n"
+	"  seq 1 $i > \"dir$((i % 4))/sub$i\"\n"
+	"  if [ $i -gt 5 ]; then git rm -q \"file$((i - 5)).txt\"; fi\n"
+	"  git add -A\n"
+	"  git commit -q -m \"commit $i\"\n"
+	"  i=$((i + 1))\n"
+	"done\n"
+	"git log --stat --format='%H %an <%ae> %ad %s'\n"
+	"git gc -q\n"
+	"git fsck --no-progress --strict\n"
+	"git count-objects -v | grep -E '^(count|packs|garbage)'\n"
+	"git rev-list --all --objects | wc -l\n"
+	"git diff --stat HEAD~5 HEAD\n"
+	"git show HEAD~3:common.txt | tail -n 2\n"
+	"git log --format=%h -n 3 -- dir1\n";
+
+static void test_git(void **state)
+{
+	char *script;
+	char home[PATH_MAX];
+	const char *argv[] = { "sh", NULL, NULL };
+	const char *env[] = { home,
+			      "GIT_CONFIG_NOSYSTEM=1",
+			      "GIT_CONFIG_GLOBAL=/dev/null",
+			      "GIT_AUTHOR_NAME=Test Author",
+			      "GIT_AUTHOR_EMAIL=author@example.com",
+			      "GIT_AUTHOR_DATE=2020-01-02T03:04:05 +0000",
+			      "GIT_COMMITTER_NAME=Test Committer",
+			      "GIT_COMMITTER_EMAIL=committer@example.com",
+			      "GIT_COMMITTER_DATE=2020-01-02T03:04:05 +0000",
+			      "LC_ALL=C",
+			      "TZ=UTC",
+			      NULL };
+	FILE *f;
+	char *out;
+
+	(void)state;
+	need("git");
+	script = path_in(tmpdir, "git.sh");
+	argv[1] = script;
+	snprintf(home, sizeof home, "HOME=%s", tmpdir);
+	f = create(script);
+	fputs(git_script, f);
+	fclose(f);
+	out = run_modes("git", argv, env, NULL, NULL);
+	assert_non_null(strstr(out, "commit 15"));
+	assert_non_null(strstr(out, "packs: 1"));
+	free(out);
+	free(script);
+}
+
+/* ---------------- a threaded program of our own ---------------- */
+
+static void test_threads_prog(void **state)
+{
+	char *src, *exe;
+	const char *argv[] = { NULL, NULL };
+	char *out;
+
+	(void)state;
+	need("cc");
+	src = run_find_source("tests/malloc/threads_prog.c");
+	exe = path_in(tmpdir, "threads_prog");
+	argv[0] = exe;
+	if (!src)
+		fail_msg("tests/malloc/threads_prog.c not found");
+	run_compile(src, exe, NULL);
+	out = run_modes("threads", argv, NULL, NULL, NULL);
+	assert_non_null(strstr(out, "total: "));
+	free(out);
+	free(exe);
+	free(src);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_python),
+		cmocka_unit_test(test_sqlite),
+		cmocka_unit_test(test_gcc),
+		cmocka_unit_test(test_git),
+		cmocka_unit_test(test_threads_prog),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
