@@ -481,7 +481,8 @@ bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
 	if (!ms)
 		return true;
 	pthread_mutex_lock(&ms->lock);
-	mms = mmk_host_zalloc(sizeof(struct mm_struct *) * (size_t)(ms->nr_tasks + 1));
+	mms = mmk_host_zalloc(sizeof(struct mm_struct *) *
+			      (size_t)(ms->nr_tasks + 1));
 	if (!mms) {
 		pthread_mutex_unlock(&ms->lock);
 		return verify_fail(why, len, "verifier out of host memory");
