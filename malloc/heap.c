@@ -267,7 +267,8 @@ bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
  * (16-byte aligned) just before an inaccessible page. */
 /* Freed plain huge mappings kept for reuse (resized with mremap, which
  * moves page-table entries rather than faulting pages in again), as
- * glibc's growing mmap threshold keeps large blocks in its heap. */
+ * glibc's growing mmap threshold keeps large blocks in its heap. A kept
+ * mapping's pages stay resident: the cache is small for that reason. */
 #define HUGE_CACHE 4
 #define HUGE_CACHE_BYTES (32UL << 20)
 static struct {
@@ -277,26 +278,45 @@ static struct {
 static int huge_cached;
 static size_t huge_cached_bytes;
 
-/* A cached mapping resized to @len, or NULL. */
-static void *huge_cache_take(size_t len)
+/* A cached mapping of at least @len bytes (its length in *@got), or
+ * NULL: the smallest that is no more than twice @len as it is, else the
+ * largest resized with mremap. */
+static void *huge_cache_take(size_t len, size_t *got)
 {
-	void *base = NULL, *n;
-	size_t old = 0;
+	int i, pick = -1;
+	void *base, *n;
 
 	pthread_mutex_lock(&heap.huge_lock);
-	if (huge_cached) {
-		huge_cached--;
-		base = huge_cache[huge_cached].base;
-		old = huge_cache[huge_cached].len;
-		huge_cached_bytes -= old;
+	for (i = 0; i < huge_cached; i++) {
+		size_t l = huge_cache[i].len;
+
+		if (l >= len && l / 2 <= len &&
+		    (pick < 0 || l < huge_cache[pick].len))
+			pick = i;
 	}
+	if (pick < 0 && huge_cached) {
+		pick = 0;
+		for (i = 1; i < huge_cached; i++)
+			if (huge_cache[i].len > huge_cache[pick].len)
+				pick = i;
+	}
+	if (pick < 0) {
+		pthread_mutex_unlock(&heap.huge_lock);
+		return NULL;
+	}
+	base = huge_cache[pick].base;
+	*got = huge_cache[pick].len;
+	huge_cached_bytes -= *got;
+	huge_cache[pick] = huge_cache[--huge_cached];
 	pthread_mutex_unlock(&heap.huge_lock);
-	if (!base || old == len)
+	if (*got >= len)
 		return base;
-	n = mremap(base, old, len, MREMAP_MAYMOVE);
-	if (n != MAP_FAILED)
+	n = mremap(base, *got, len, MREMAP_MAYMOVE);
+	if (n != MAP_FAILED) {
+		*got = len;
 		return n;
-	munmap(base, old);
+	}
+	munmap(base, *got);
 	return NULL;
 }
 
@@ -330,7 +350,7 @@ void *huge_map(size_t size, size_t align, bool guard)
 		return NULL;
 	}
 	if (!guard && a == PAGE_SIZE && len <= HUGE_CACHE_BYTES)
-		base = huge_cache_take(len);
+		base = huge_cache_take(len, &len);
 	h.fresh = !base;
 	if (!base)
 		base = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -363,11 +383,8 @@ void *huge_map(size_t size, size_t align, bool guard)
 
 void huge_unmap(const struct huge *h)
 {
-	bool plain = h->p == (uintptr_t)h->base &&
-		     h->len == ((h->size + PAGE_SIZE - 1) &
-				~(size_t)(PAGE_SIZE - 1));
-
-	if (plain && !heap.hardened && huge_cache_put(h->base, h->len))
+	if (h->p == (uintptr_t)h->base && !h->align && !heap.hardened &&
+	    huge_cache_put(h->base, h->len))
 		return;
 	munmap(h->base, h->len);
 }
