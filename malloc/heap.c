@@ -61,7 +61,7 @@ static unsigned int bin_max(unsigned int c)
 {
 	unsigned int sz = class_size[c];
 
-	return sz <= 256 ? TC_CAP : sz <= 1024 ? 16 : sz <= 4096 ? 8 : 4;
+	return sz <= 256 ? TC_CAP : sz <= 1024 ? 32 : sz <= 4096 ? 16 : 8;
 }
 
 void tcache_refill(unsigned int c, struct tc_bin *b)

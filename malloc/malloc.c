@@ -13,7 +13,7 @@
  *    once by malloc_trim). Requests are served by size:
  *    - up to 16 KiB: one of 36 object caches ("malloc-16" .. "malloc-16k",
  *      four size classes per power of two), fronted by a per-thread cache
- *      (tcache): a stack of up to 32 object pointers per class (the SLAB
+ *      (tcache): a stack of up to 64 object pointers per class (the SLAB
  *      design's array cache, one level up), refilled and flushed in
  *      batches with kmem_cache_alloc_bulk/kmem_cache_free_bulk on the
  *      thread's own simulated CPU, so the fast path takes no lock and no

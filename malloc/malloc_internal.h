@@ -29,7 +29,7 @@ enum tc_state {
 
 /* A per-thread stack of free objects of one class: pointers only, so
  * pushing, popping and flushing never touch the objects themselves. */
-#define TC_CAP 32
+#define TC_CAP 64
 struct tc_bin {
 	unsigned int count;
 	unsigned int max; /* <= TC_CAP */
