@@ -71,6 +71,9 @@ struct kmem_cache_node {
 	unsigned long free_slabs;
 	unsigned long total_objects;
 	unsigned long free_objects; /* free objects on these lists */
+	/* Objects in the node's shared array (node_shared()), under
+	 * list_lock. */
+	unsigned int shared_avail;
 };
 
 struct kmem_cache {
@@ -99,6 +102,12 @@ struct kmem_cache {
 	unsigned int min_partial; /* empty slabs kept per node */
 	gfp_t allocflags;
 	unsigned int cpu_array_order; /* pages of cpu_arrays, as an order */
+	/* SLAB's shared arrays: per node, up to shared_limit free objects
+	 * any CPU of the node can take a batch of (objects freed on one CPU
+	 * and wanted on another move as pointers, not through the slabs);
+	 * they sit shared_off bytes into cpu_arrays. 0: none. */
+	unsigned int shared_limit;
+	unsigned int shared_off;
 
 	const char *name;
 	int refcount; /* aliases (merged caches) */
@@ -141,6 +150,12 @@ static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
 {
 	return (struct array_cache *)(s->cpu_arrays +
 				      (size_t)cpu * s->cpu_stride);
+}
+
+static inline void **node_shared(const struct kmem_cache *s, int nid)
+{
+	return (void **)(s->cpu_arrays + s->shared_off) +
+	       (size_t)nid * s->shared_limit;
 }
 
 /* The slab of @p if @p points into a slab page of the direct map. */

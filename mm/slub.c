@@ -18,8 +18,12 @@
  *    object, encoded as ptr ^ s->random ^ bswap(&slot) (FREELIST_HARDENED).
  *    Each CPU has an array cache: a stack of up to `limit` free objects of
  *    any slab of the cache; allocation pops, free pushes; an empty array
- *    is refilled with `batchcount` objects from the node's slabs and a full
- *    one flushes its oldest `batchcount` back to their slabs.
+ *    is refilled with `batchcount` objects from the node's shared array
+ *    or else its slabs, and a full one flushes its oldest `batchcount` to
+ *    the shared array, or what does not fit back to their slabs. The
+ *    shared array (SLAB's, 8 batches per node with more than one CPU)
+ *    lives in the slack of the per-CPU block's pages, so objects freed on
+ *    one CPU reach another as pointers, without touching the slabs.
  *
  * 3. Invariants (slab_verify checks each).
  *    S1 every slab on a node list has page_type PGTY_slab, slab_cache == s
@@ -29,8 +33,8 @@
  *       slab, and objects - (freelist length) == inuse.
  *    S3 node counters (total_slabs, free_slabs, total_objects,
  *       free_objects) equal what the lists add up to.
- *    S4 an object in a CPU array belongs to the cache and is on no slab
- *       freelist; avail <= limit.
+ *    S4 an object in a CPU array or a node's shared array belongs to the
+ *       cache and is on no slab freelist; avail <= limit.
  *    S5 with SLAB_RED_ZONE / SLAB_POISON, free objects keep their poison
  *       and every object its red zones (checked on alloc, free and check).
  *
@@ -72,6 +76,9 @@
 #define POISON_END 0xa5
 #define SLUB_RED_INACTIVE 0xbb
 #define SLUB_RED_ACTIVE 0xcc
+#ifndef MMK_SHARED_ON
+#define MMK_SHARED_ON 1
+#endif
 #define MAX_OBJS_PER_PAGE 32767
 
 /* What SLAB_STORE_USER keeps per object, twice (alloc, free). */
@@ -640,12 +647,60 @@ static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
 
 /* Move the oldest @count objects of @ac back to their slabs. */
 static void cache_flusharray(struct mmk_machine *m, struct kmem_cache *s,
-			     struct array_cache *ac, unsigned int count)
+			     struct array_cache *ac, unsigned int count,
+			     int shared_nid)
 {
+	unsigned int moved = 0;
+
 	count = min(count, ac->avail);
-	free_to_nodes(m, s, ac->entry, count);
+	/* As SLAB's cache_flusharray: into the node's shared array first. */
+	if (shared_nid >= 0 && s->shared_limit) {
+		struct kmem_cache_node *n = s->node[shared_nid];
+
+		pthread_mutex_lock(&n->list_lock);
+		moved = min(count, s->shared_limit - n->shared_avail);
+		memcpy(node_shared(s, shared_nid) + n->shared_avail, ac->entry,
+		       moved * sizeof(void *));
+		/* Atomic: shared_take() peeks at it without the lock. */
+		__atomic_store_n(&n->shared_avail, n->shared_avail + moved,
+				 __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&n->list_lock);
+	}
+	free_to_nodes(m, s, ac->entry + moved, count - moved);
 	ac->avail -= count;
 	memmove(ac->entry, ac->entry + count, ac->avail * sizeof(void *));
+}
+
+/* Take up to @want objects from node @nid's shared array. */
+static unsigned int shared_take(struct kmem_cache *s, int nid, void **out,
+				unsigned int want)
+{
+	struct kmem_cache_node *n = s->node[nid];
+	unsigned int got;
+
+	if (!s->shared_limit ||
+	    !__atomic_load_n(&n->shared_avail, __ATOMIC_RELAXED))
+		return 0;
+	pthread_mutex_lock(&n->list_lock);
+	got = min(want, n->shared_avail);
+	__atomic_store_n(&n->shared_avail, n->shared_avail - got,
+			 __ATOMIC_RELAXED);
+	memcpy(out, node_shared(s, nid) + n->shared_avail,
+	       got * sizeof(void *));
+	pthread_mutex_unlock(&n->list_lock);
+	return got;
+}
+
+/* Every node's shared array back to the slabs (shrink, destroy). */
+static void drain_shared(struct mmk_machine *m, struct kmem_cache *s)
+{
+	void *batch[64];
+	unsigned int got;
+	int nid;
+
+	for_each_online_node(m, nid)
+		while ((got = shared_take(s, nid, batch, 64)))
+			free_to_nodes(m, s, batch, got);
 }
 
 /* ---- allocation and free ---- */
@@ -655,9 +710,13 @@ static void cache_flusharray(struct mmk_machine *m, struct kmem_cache *s,
 static void refill_array(struct mmk_machine *m, struct kmem_cache *s,
 			 struct array_cache *ac, gfp_t gfp, int nid)
 {
-	unsigned int i,
-		n = node_alloc_many(m, s, gfp, nid, ac->entry, ac->batchcount);
+	unsigned int i, n = shared_take(s, nid, ac->entry, ac->batchcount);
 
+	if (n) {
+		ac->avail = n;
+		return;
+	}
+	n = node_alloc_many(m, s, gfp, nid, ac->entry, ac->batchcount);
 	for (i = 0; i < n / 2; i++) {
 		void *t = ac->entry[i];
 
@@ -752,7 +811,8 @@ void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 				return;
 			}
 			if (unlikely(ac->avail == ac->limit))
-				cache_flusharray(m, s, ac, ac->batchcount);
+				cache_flusharray(m, s, ac, ac->batchcount,
+						 cpu->node);
 			ac->entry[ac->avail++] = obj;
 			cpu_guard_unlock(&ac->guard);
 			return;
@@ -966,8 +1026,12 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 	struct page *page;
 	int cpu;
 
+	size_t bytes = stride * (size_t)m->nr_cpus, slack;
+	unsigned int shared;
+	int nid;
+
 	s->cpu_stride = (unsigned int)stride;
-	s->cpu_array_order = get_order_bytes(stride * (size_t)m->nr_cpus);
+	s->cpu_array_order = get_order_bytes(bytes);
 	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
 				   (s->cpu_array_order ? __GFP_COMP : 0),
 			   s->cpu_array_order);
@@ -980,6 +1044,19 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 		ac->limit = limit;
 		ac->batchcount = (limit + 1) / 2;
 	}
+	/* SLAB's shared arrays (8 batches per node on SMP, for objects of
+	 * up to a page), here in the rest of the per-CPU block's pages. */
+	slack = ((size_t)PAGE_SIZE << s->cpu_array_order) - bytes;
+	shared = MMK_SHARED_ON && m->nr_cpus > 1 && limit &&
+				 s->size <= PAGE_SIZE ?
+			 (unsigned int)min((size_t)8 * ((limit + 1) / 2),
+					   slack / sizeof(void *) /
+						   (size_t)m->nr_nodes) :
+			 0;
+	s->shared_limit = shared;
+	s->shared_off = (unsigned int)bytes;
+	for_each_online_node(m, nid)
+		s->node[nid]->shared_avail = 0;
 	m->nr_percpu_pages += 1UL << s->cpu_array_order;
 	return 0;
 }
@@ -1022,9 +1099,10 @@ static void flush_all(struct mmk_machine *m, struct kmem_cache *s)
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct array_cache *ac = cpu_array(s, cpu);
 
-		cache_flusharray(m, s, ac, ac->avail);
+		cache_flusharray(m, s, ac, ac->avail, -1);
 	}
 	unlock_cpu_arrays(m, s);
+	drain_shared(m, s);
 }
 
 /* Free every empty slab of every node. */
@@ -1480,6 +1558,34 @@ static bool verify_arrays(struct mmk_machine *m, struct kmem_cache *s,
 	return true;
 }
 
+/* S4 for a node's shared array (list_lock held). */
+static bool verify_shared(struct mmk_machine *m, struct kmem_cache *s, int nid,
+			  char *why, size_t len)
+{
+	struct kmem_cache_node *n = s->node[nid];
+	unsigned int i;
+
+	void **shared = node_shared(s, nid);
+
+	if (n->shared_avail > s->shared_limit)
+		return verify_fail(
+			why, len,
+			"cache %s node %d: %u objects in a shared array of %u",
+			s->name, nid, n->shared_avail, s->shared_limit);
+	for (i = 0; i < n->shared_avail; i++) {
+		struct slab *slab = virt_to_slab(m, shared[i]);
+
+		if (!slab || slab->slab_cache != s ||
+		    obj_index(m, s, slab, shared[i]) < 0 ||
+		    on_freelist(s, slab, shared[i]))
+			return verify_fail(
+				why, len,
+				"cache %s node %d: shared entry %u is not a free object of the cache off its slab",
+				s->name, nid, i);
+	}
+	return true;
+}
+
 static bool verify_cache(struct mmk_machine *m, struct kmem_cache *s, char *why,
 			 size_t len)
 {
@@ -1512,6 +1618,8 @@ static bool verify_cache(struct mmk_machine *m, struct kmem_cache *s, char *why,
 				s->name, nid, n->total_slabs, n->total_objects,
 				n->free_objects, n->free_slabs, slabs, objs,
 				nfree, fslabs);
+		if (ok)
+			ok = verify_shared(m, s, nid, why, len);
 		pthread_mutex_unlock(&n->list_lock);
 		if (!ok)
 			break;
