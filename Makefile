@@ -133,3 +133,22 @@ bench-malloc: deps-bench
 	@build/release/bench-malloc/malloc_bench --bindir build/release/bench-malloc \
 		--mmkit build/release/lib/libmmkit-malloc.so --src bench/malloc \
 		--rounds $(BENCH_MALLOC_ROUNDS) $(BENCH_MALLOC_ARGS)
+
+# ---- fuzz-afl, fuzz-malloc (issue 8; fuzz/) -----------------------------------
+# fuzz-afl: the script fuzzer (fuzz/script_fuzz.c) under AFL++ for FUZZ_TIME
+# seconds: afl-clang-fast, ASan+UBSan, persistent mode through AFL++'s
+# libAFLDriver (-fsanitize=fuzzer), on a copy of fuzz/seeds and
+# tests/scripts. Prints afl-fuzz's final statistics; fails when a crash was
+# saved (copied to build/afl/findings/). AFL++ comes from Debian (deps.sh afl).
+AFL_CC ?= afl-clang-fast
+AFL_FLAGS = -O1 -g -DMMK_DEBUG=1 -fsanitize=address,undefined -fno-sanitize-recover=all
+.PHONY: fuzz-afl
+fuzz-afl: deps
+	@sh scripts/deps.sh afl
+	@AFL_QUIET=1 $(SUB) O=build/afl CC=$(AFL_CC) VCFLAGS="$(AFL_FLAGS)" \
+		VLDFLAGS="-fsanitize=address,undefined" build/afl/lib/libmmkit.a -j$(JOBS)
+	@mkdir -p build/afl/bin
+	@AFL_QUIET=1 $(AFL_CC) -std=c11 -Wall -Wextra -Werror -Iinclude -I. $(AFL_FLAGS) \
+		-fsanitize=fuzzer fuzz/script_fuzz.c build/afl/lib/libmmkit.a -pthread \
+		-o build/afl/bin/script_fuzz
+	@sh fuzz/afl.sh build/afl/bin/script_fuzz $(FUZZ_TIME) build/afl

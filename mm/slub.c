@@ -76,9 +76,6 @@
 #define POISON_END 0xa5
 #define SLUB_RED_INACTIVE 0xbb
 #define SLUB_RED_ACTIVE 0xcc
-#ifndef MMK_SHARED_ON
-#define MMK_SHARED_ON 1
-#endif
 #define MAX_OBJS_PER_PAGE 32767
 
 /* What SLAB_STORE_USER keeps per object, twice (alloc, free). */
@@ -1047,8 +1044,7 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 	/* SLAB's shared arrays (8 batches per node on SMP, for objects of
 	 * up to a page), here in the rest of the per-CPU block's pages. */
 	slack = ((size_t)PAGE_SIZE << s->cpu_array_order) - bytes;
-	shared = MMK_SHARED_ON && m->nr_cpus > 1 && limit &&
-				 s->size <= PAGE_SIZE ?
+	shared = m->nr_cpus > 1 && limit && s->size <= PAGE_SIZE ?
 			 (unsigned int)min((size_t)8 * ((limit + 1) / 2),
 					   slack / sizeof(void *) /
 						   (size_t)m->nr_nodes) :

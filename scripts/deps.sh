@@ -26,6 +26,11 @@ if [ "$1" = bench ]; then
 	need /usr/include/gperftools/tcmalloc.h libgoogle-perftools-dev
 	command -v valgrind >/dev/null 2>&1 || want="$want valgrind"
 fi
+if [ "$1" = afl ]; then
+	# make fuzz-afl: afl-fuzz, afl-clang-fast and libAFLDriver.a
+	{ command -v afl-fuzz && command -v afl-clang-fast; } >/dev/null 2>&1 ||
+		want="$want afl++"
+fi
 [ -z "$want" ] && exit 0
 echo "deps: installing$want"
 SUDO=""
