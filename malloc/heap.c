@@ -533,12 +533,12 @@ void heap_check_size(void *p, size_t size, size_t align, const char *call)
 		malloc_die(call, "size larger than the allocation", p);
 	if (align && ((uintptr_t)p & (align - 1)))
 		malloc_die(call, "pointer not aligned as stated", p);
-	/* Without an alignment, the size must pick the same class or run. */
-	if (!align && usable <= SMALL_MAX &&
-	    class_size[size_class(size)] != usable)
-		malloc_die(call, "size does not match the allocation", p);
-	if (!align && usable > SMALL_MAX && usable <= LARGE_MAX &&
-	    ((size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1)) != usable)
+	/* Without an alignment, the size must pick the same class or run,
+	 * or be one realloc shrank the block to in place (more than half). */
+	if (!align && usable <= LARGE_MAX && size * 2 <= usable &&
+	    (usable <= SMALL_MAX ? class_size[size_class(size)] != usable :
+				   ((size + PAGE_SIZE - 1) &
+				    ~(size_t)(PAGE_SIZE - 1)) != usable))
 		malloc_die(call, "size does not match the allocation", p);
 }
 
@@ -609,6 +609,8 @@ void *heap_memalign(size_t align, size_t size)
 	}
 	if (align <= 16)
 		return heap_alloc(size, "memalign");
+	if (!size)
+		size = 1; /* a page run or mapping needs a byte to exist */
 	if (tc.state == TC_HARDENED)
 		return hardened_alloc(size, align, "memalign");
 	/* Power-of-two classes up to 4 KiB are naturally aligned. */
