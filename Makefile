@@ -152,3 +152,17 @@ fuzz-afl: deps
 		-fsanitize=fuzzer fuzz/script_fuzz.c build/afl/lib/libmmkit.a -pthread \
 		-o build/afl/bin/script_fuzz
 	@sh fuzz/afl.sh build/afl/bin/script_fuzz $(FUZZ_TIME) build/afl
+
+# fuzz-malloc: fuzz/malloc_fuzz.c (system cc) runs FUZZ_OPS random malloc API
+# operations with libmmkit-malloc.so preloaded: default and hardened mode,
+# one thread and 4 threads exchanging blocks. Fails on any mismatch or
+# abort. FUZZ_MALLOC_ARGS: more options, e.g. -K or "-s SEED".
+FUZZ_OPS ?= 1000000
+FUZZ_MALLOC_ARGS ?=
+.PHONY: fuzz-malloc
+fuzz-malloc: all
+	@mkdir -p build/fuzz-malloc
+	@$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror fuzz/malloc_fuzz.c -pthread \
+		-o build/fuzz-malloc/malloc_fuzz
+	@sh fuzz/malloc.sh build/fuzz-malloc/malloc_fuzz build/lib/libmmkit-malloc.so \
+		$(FUZZ_OPS) $(FUZZ_MALLOC_ARGS)

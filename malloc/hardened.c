@@ -167,8 +167,7 @@ void *hardened_alloc(size_t size, size_t align, const char *call)
 	}
 	if (align <= 16 && size <= SMALL_MAX - 8)
 		return small_alloc(size, size_class(size + 8));
-	if (!size)
-		size = 1; /* an aligned zero-size block: one usable byte */
+	/* An aligned zero-size block is its guard page: any access faults. */
 	p = huge_map(size, align, true);
 	if (p) {
 		size_t end = (size + 15) & ~(size_t)15;

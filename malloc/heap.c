@@ -609,10 +609,10 @@ void *heap_memalign(size_t align, size_t size)
 	}
 	if (align <= 16)
 		return heap_alloc(size, "memalign");
-	if (!size)
-		size = 1; /* a page run or mapping needs a byte to exist */
 	if (tc.state == TC_HARDENED)
 		return hardened_alloc(size, align, "memalign");
+	if (!size)
+		size = 1; /* a page run or mapping needs a byte to exist */
 	/* Power-of-two classes up to 4 KiB are naturally aligned. */
 	if (align <= 4096 && size <= 4096) {
 		size_t c = align > size ? align : size;
