@@ -65,26 +65,6 @@ struct scenario {
 static struct scenario scenarios[MAX_SCENARIOS];
 static int nr_scenarios;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long len;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
-		len = 0;
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static bool first_word_is(const char *line, const char *word)
 {
 	size_t n = strlen(word);
@@ -101,7 +81,7 @@ static bool sibling(const char *mms, const char *ext, char **text)
 	char path[1024];
 
 	snprintf(path, sizeof path, "%.*s%s", (int)strlen(mms) - 4, mms, ext);
-	*text = slurp(path);
+	*text = mmk_test_slurp(path);
 	return *text != NULL;
 }
 
@@ -110,7 +90,7 @@ static bool sibling(const char *mms, const char *ext, char **text)
  * dropped: the sweep's plan stands). */
 static void add_scenario(const char *path, bool own_fails)
 {
-	char *text = slurp(path), *other, *line, *next;
+	char *text = mmk_test_slurp(path), *other, *line, *next;
 	struct scenario *sc;
 	bool skip = false, booted = false;
 	size_t cap;
@@ -861,7 +841,7 @@ static int open_fds(void)
 
 static long vm_size_kb(void)
 {
-	char *status = slurp("/proc/self/status"), *p;
+	char *status = mmk_test_slurp("/proc/self/status"), *p;
 	long kb;
 
 	assert_non_null(status);

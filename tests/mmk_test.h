@@ -8,9 +8,55 @@
 #define MMK_TESTS_MMK_TEST_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mmkit/mmkit.h>
+
+/* Everything written to @f so far (malloc'ed; the stream is left at its
+ * start). */
+static inline char *mmk_test_read_stream(FILE *f)
+{
+	long len;
+	char *buf;
+
+	fflush(f);
+	len = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	assert_non_null(buf);
+	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
+		len = 0;
+	buf[len] = '\0';
+	return buf;
+}
+
+/* A whole file (malloc'ed), or NULL if it cannot be opened. Read to its
+ * end, so procfs files (which report size 0) work too. */
+static inline char *mmk_test_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t len = 0, cap = 4096, n;
+	char *buf;
+
+	if (!f)
+		return NULL;
+	buf = malloc(cap + 1);
+	assert_non_null(buf);
+	while ((n = fread(buf + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap) {
+			char *grown = realloc(buf, cap * 2 + 1);
+
+			assert_non_null(grown);
+			buf = grown;
+			cap *= 2;
+		}
+	}
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+}
 
 /* A machine of the given shape, made current on CPU 0; fails the test
  * if it does not boot. */

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include "tests/mmk_test.h"
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,37 +22,6 @@
 
 #define SCRIPT_DIR "tests/scripts"
 #define MAX_SCRIPTS 512
-
-/* Everything written to @f so far (the stream is left at its start). */
-static char *read_stream(FILE *f)
-{
-	long len;
-	char *buf;
-
-	fflush(f);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	assert_non_null(buf);
-	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
-		len = 0;
-	buf[len] = '\0';
-	return buf;
-}
-
-/* A whole file, or NULL if it does not exist. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	buf = read_stream(f);
-	fclose(f);
-	return buf;
-}
 
 static char *with_ext(const char *mms, const char *ext)
 {
@@ -84,8 +54,8 @@ static void run_script_test(void **state)
 	const char *mms = *state;
 	char *outp = with_ext(mms, ".out"), *errp = with_ext(mms, ".err");
 	char *statusp = with_ext(mms, ".status");
-	char *want_out = slurp(outp), *want_err = slurp(errp);
-	char *want_status = slurp(statusp), *got_out, *got_err;
+	char *want_out = mmk_test_slurp(outp), *want_err = mmk_test_slurp(errp);
+	char *want_status = mmk_test_slurp(statusp), *got_out, *got_err;
 	FILE *in = fopen(mms, "r"), *out = tmpfile(), *err = tmpfile();
 	int status, expect = want_status ? atoi(want_status) : 0;
 	const char *name = strstr(mms, SCRIPT_DIR);
@@ -96,8 +66,8 @@ static void run_script_test(void **state)
 	 * files were written. */
 	status = mmk_script_run(in, name ? name + strlen(SCRIPT_DIR) + 1 : mms,
 				out, err, 0);
-	got_out = read_stream(out);
-	got_err = read_stream(err);
+	got_out = mmk_test_read_stream(out);
+	got_err = mmk_test_read_stream(err);
 	if (strcmp(want_out, got_out))
 		first_difference(want_out, got_out);
 	assert_string_equal(got_out, want_out);
