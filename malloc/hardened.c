@@ -93,19 +93,6 @@ static size_t small_checked_size(void *p, size_t slot, const char *call)
 	return size;
 }
 
-/* Our small object @p, validated; its class in *@c. */
-static struct slab *small_lookup(void *p, int *c, const char *call)
-{
-	struct slab *slab = virt_to_slab(heap.m, p);
-
-	if (!slab)
-		return NULL;
-	*c = cache_class(slab->slab_cache);
-	if (*c < 0 || obj_index(heap.m, slab->slab_cache, slab, p) < 0)
-		malloc_die(call, "invalid pointer", p);
-	return slab;
-}
-
 /* An object back from this thread's quarantine must still be zero but
  * for the free lists' words; true if it was (and so is zero now). */
 static bool check_reuse(void *p, unsigned int c)

@@ -112,6 +112,20 @@ static void tcache_setup(void)
 		tc.bin[c].max = bin_max(c);
 }
 
+/* Our small object @p, validated (it dies on a slab pointer that is not
+ * one of our objects' starts); its class in *@c. NULL: not in a slab. */
+struct slab *small_lookup(void *p, int *c, const char *call)
+{
+	struct slab *slab = virt_to_slab(heap.m, p);
+
+	if (!slab)
+		return NULL;
+	*c = cache_class(slab->slab_cache);
+	if (*c < 0 || obj_index(heap.m, slab->slab_cache, slab, p) < 0)
+		malloc_die(call, "invalid pointer", p);
+	return slab;
+}
+
 /* ---- page runs ---- */
 
 static inline struct page *run_head(uintptr_t p)
@@ -442,6 +456,7 @@ void *heap_alloc_slow(size_t size, const char *call)
 void heap_free_slow(void *p, const char *call)
 {
 	struct slab *slab;
+	int c;
 	struct page *head;
 	struct huge h;
 
@@ -453,19 +468,14 @@ void heap_free_slow(void *p, const char *call)
 		hardened_free(p, call);
 		return;
 	}
-	slab = virt_to_slab(heap.m, p);
+	slab = small_lookup(p, &c, call);
 	if (slab) {
-		struct kmem_cache *s = slab->slab_cache;
-		int c = cache_class(s);
-
-		if (c < 0 || obj_index(heap.m, s, slab, p) < 0)
-			malloc_die(call, "invalid pointer", p);
 		if (*(uintptr_t *)p == free_tag(p))
 			malloc_die(call, "double free detected", p);
 		*(uintptr_t *)p = free_tag(p);
 		/* heap_free() took its fast path unless this thread has no
 		 * tcache (first call, or exiting): free it directly. */
-		kmem_cache_free(s, p);
+		kmem_cache_free(slab->slab_cache, p);
 		return;
 	}
 	head = run_head((uintptr_t)p);
@@ -485,6 +495,7 @@ void heap_free_slow(void *p, const char *call)
 size_t heap_usable(void *p, const char *call)
 {
 	struct slab *slab;
+	int c;
 	struct page *head;
 	struct huge h;
 
@@ -498,15 +509,11 @@ size_t heap_usable(void *p, const char *call)
 		return 0;
 	if (tc.state == TC_HARDENED)
 		return hardened_usable(p, call);
-	slab = virt_to_slab(heap.m, p);
+	slab = small_lookup(p, &c, call);
 	if (slab) {
-		struct kmem_cache *s = slab->slab_cache;
-
-		if (cache_class(s) < 0 || obj_index(heap.m, s, slab, p) < 0)
-			malloc_die(call, "invalid pointer", p);
 		if (*(uintptr_t *)p == free_tag(p))
 			malloc_die(call, "use after free", p);
-		return s->object_size;
+		return class_size[c];
 	}
 	head = run_head((uintptr_t)p);
 	if (head)

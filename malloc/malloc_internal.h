@@ -88,6 +88,7 @@ malloc_die(const char *call, const char *what, const void *p);
 /* heap.c */
 /* Make this thread able to allocate; false: use bootstrap memory. */
 bool thread_ready(void);
+struct slab *small_lookup(void *p, int *c, const char *call);
 void *heap_alloc_slow(size_t size, const char *call);
 void heap_free_slow(void *p, const char *call);
 void *heap_realloc(void *p, size_t size);
