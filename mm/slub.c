@@ -357,21 +357,23 @@ static bool alloc_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
 
 /* ---- slabs ---- */
 
+/* The node whose memory holds @slab. */
+static int slab_nid(struct mmk_machine *m, struct slab *slab)
+{
+	return pfn_zone_fast(m, (unsigned long)(slab_page(slab) - m->mem_map))
+		->zone_pgdat->node_id;
+}
+
 static struct kmem_cache_node *
 slab_node(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab)
 {
-	struct zone *z =
-		pfn_zone_fast(m, (unsigned long)(slab_page(slab) - m->mem_map));
-
-	return s->node[z->zone_pgdat->node_id];
+	return s->node[slab_nid(m, slab)];
 }
 
 static void account_slab(struct mmk_machine *m, struct kmem_cache *s,
 			 struct slab *slab, long pages)
 {
-	int nid =
-		pfn_zone_fast(m, (unsigned long)(slab_page(slab) - m->mem_map))
-			->zone_pgdat->node_id;
+	int nid = slab_nid(m, slab);
 	enum node_stat_item item = (s->flags & SLAB_RECLAIM_ACCOUNT) ?
 					   NR_SLAB_RECLAIMABLE :
 					   NR_SLAB_UNRECLAIMABLE;
@@ -614,29 +616,44 @@ static void node_free_one(struct mmk_machine *m, struct kmem_cache *s,
 static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
 			  void *const *objs, unsigned int n)
 {
-	struct slab *slab, *tmp;
+	struct slab *slab, *tmp, *slabs[64];
+	unsigned char nids[64];
 	LIST_HEAD(discard);
+	unsigned int base, i, k;
 	int nid;
 
-	for_each_online_node(m, nid) {
-		struct kmem_cache_node *node = s->node[nid];
-		bool locked = false;
-		unsigned int i;
-
-		for (i = 0; i < n; i++) {
-			slab = virt_to_slab(m, objs[i]);
-			if (m->nr_nodes > 1 && slab_node(m, s, slab) != node)
-				continue;
-			if (!locked) {
-				pthread_mutex_lock(&node->list_lock);
-				locked = true;
-			}
-			slab = node_put(s, node, slab, objs[i]);
-			if (slab)
-				list_add(&slab->slab_list, &discard);
+	/* In chunks: first every object's slab and node, while all of them
+	 * are still ours; once one is back in its slab and the node lock
+	 * dropped, another CPU may empty and discard that slab, so a later
+	 * node's pass must not look at it again. */
+	for (base = 0; base < n; base += k) {
+		k = min(n - base, 64u);
+		for (i = 0; i < k; i++) {
+			slabs[i] = virt_to_slab(m, objs[base + i]);
+			nids[i] =
+				(unsigned char)(m->nr_nodes > 1 ?
+							slab_nid(m, slabs[i]) :
+							0);
 		}
-		if (locked)
-			pthread_mutex_unlock(&node->list_lock);
+		for_each_online_node(m, nid) {
+			struct kmem_cache_node *node = s->node[nid];
+			bool locked = false;
+
+			for (i = 0; i < k; i++) {
+				if (nids[i] != nid)
+					continue;
+				if (!locked) {
+					pthread_mutex_lock(&node->list_lock);
+					locked = true;
+				}
+				slab = node_put(s, node, slabs[i],
+						objs[base + i]);
+				if (slab)
+					list_add(&slab->slab_list, &discard);
+			}
+			if (locked)
+				pthread_mutex_unlock(&node->list_lock);
+		}
 	}
 	list_for_each_entry_safe(slab, tmp, &discard, slab_list)
 		discard_slab(m, s, slab);

@@ -4,7 +4,8 @@
  * (and some without one) allocate from a cache and from kmalloc, hand
  * objects to each other through shared slots so most frees happen on
  * another CPU than the allocation, and one thread shrinks the cache while
- * the others run (a remote flush of every CPU's array). Afterwards the
+ * the others run (a remote flush of every CPU's array), on one node and
+ * on two. Afterwards the
  * verifier passes and destroying the cache gives back every page. Runs
  * under TSan in `make test-sanitize`.
  */
@@ -86,7 +87,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void run_stress(int nthreads, int ncpus, int ops)
+static void run_stress(int nthreads, int ncpus, int nodes, int ops)
 {
 	struct mmk_config cfg;
 	struct shared sh;
@@ -99,6 +100,7 @@ static void run_stress(int nthreads, int ncpus, int ops)
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = 256ULL << 20;
 	cfg.nr_cpus = ncpus;
+	cfg.nr_nodes = nodes;
 	memset(&sh, 0, sizeof sh);
 	sh.m = mmk_boot(&cfg);
 	assert_non_null(sh.m);
@@ -139,19 +141,30 @@ static void run_stress(int nthreads, int ncpus, int ops)
 static void test_two_threads_cross_frees(void **state)
 {
 	(void)state;
-	run_stress(2, 2, 100000);
+	run_stress(2, 2, 1, 100000);
 }
 
 static void test_eight_threads_four_cpus(void **state)
 {
 	(void)state;
-	run_stress(8, 4, 20000);
+	run_stress(8, 4, 1, 20000);
 }
 
 static void test_thirty_two_threads_eight_cpus(void **state)
 {
 	(void)state;
-	run_stress(32, 8, 3000);
+	run_stress(32, 8, 1, 3000);
+}
+
+/* Regression (fuzz/pages_fuzz, 2 nodes): a flush to the nodes looked up
+ * again, for the second node's pass, objects it had already put back in
+ * the first node's slabs, which another CPU could meanwhile empty and
+ * discard: a NULL slab and a crash. CPUs 0-1 are on node 0, 2-3 on node
+ * 1, so handed-over objects go back across nodes. */
+static void test_two_nodes_cross_node_frees(void **state)
+{
+	(void)state;
+	run_stress(4, 4, 2, 400000);
 }
 
 int main(void)
@@ -160,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_two_threads_cross_frees),
 		cmocka_unit_test(test_eight_threads_four_cpus),
 		cmocka_unit_test(test_thirty_two_threads_eight_cpus),
+		cmocka_unit_test(test_two_nodes_cross_node_frees),
 	};
 
 	return cmocka_run_group_tests_name("slab_thread", tests, NULL, NULL);
