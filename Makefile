@@ -159,10 +159,49 @@ fuzz-afl: deps
 # abort. FUZZ_MALLOC_ARGS: more options, e.g. -K or "-s SEED".
 FUZZ_OPS ?= 1000000
 FUZZ_MALLOC_ARGS ?=
-.PHONY: fuzz-malloc
-fuzz-malloc: all
+.PHONY: fuzz-malloc fuzz-malloc-bin
+fuzz-malloc-bin: all
 	@mkdir -p build/fuzz-malloc
 	@$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror fuzz/malloc_fuzz.c -pthread \
 		-o build/fuzz-malloc/malloc_fuzz
+
+fuzz-malloc: fuzz-malloc-bin
 	@sh fuzz/malloc.sh build/fuzz-malloc/malloc_fuzz build/lib/libmmkit-malloc.so \
 		$(FUZZ_OPS) $(FUZZ_MALLOC_ARGS)
+
+# fuzz-long: the long-run fuzzers, for a release. fuzz/pages_fuzz.c (pages,
+# slabs, kmalloc, vmalloc, vmap, kmap) and fuzz/vm_fuzz.c (processes and
+# their address spaces) are seeded, multi-threaded and run over the default
+# build (MMK_DEBUG=1) with mmk_check() at every check point and a leak check
+# at the end; then fuzz/malloc_fuzz.c on libmmkit-malloc.so in its small
+# block profile (-S). FUZZ_LONG_OPS operations for pages_fuzz on x86_64 and
+# for the default-mode malloc fuzzer, a tenth of them for pages_fuzz on
+# i386 (highmem) and for hardened mode; FUZZ_LONG_VM_OPS for vm_fuzz on
+# x86_64, a tenth on i386; and FUZZ_LONG_VM_OPS / 10 for the malloc fuzzer's
+# full profile in each mode. FUZZ_LONG_THREADS threads, seed FUZZ_SEED. CI
+# runs a short one; docs/PERFORMANCE.md has the figures of a full one.
+FUZZ_LONG_OPS ?= 1000000000
+FUZZ_LONG_VM_OPS ?= 100000000
+FUZZ_LONG_THREADS ?= 2
+FUZZ_SEED ?= 1
+TENTH = $$(awk 'BEGIN { printf "%.0f", $(1) / 10 }')
+MALLOC_FUZZ_RUN = LD_PRELOAD=$(CURDIR)/build/lib/libmmkit-malloc.so build/fuzz-malloc/malloc_fuzz \
+	-m -q -t $(FUZZ_LONG_THREADS) -s $(FUZZ_SEED)
+.PHONY: fuzz-long
+fuzz-long: fuzz-malloc-bin build/fuzz-ops/pages_fuzz build/fuzz-ops/vm_fuzz
+	build/fuzz-ops/pages_fuzz -q -n $(FUZZ_LONG_OPS) -t $(FUZZ_LONG_THREADS) -s $(FUZZ_SEED)
+	build/fuzz-ops/pages_fuzz -q -n $(call TENTH,$(FUZZ_LONG_OPS)) \
+		-t $(FUZZ_LONG_THREADS) -s $(FUZZ_SEED) -a i386 -M 1G
+	build/fuzz-ops/vm_fuzz -q -n $(FUZZ_LONG_VM_OPS) -t $(FUZZ_LONG_THREADS) -s $(FUZZ_SEED)
+	build/fuzz-ops/vm_fuzz -q -n $(call TENTH,$(FUZZ_LONG_VM_OPS)) \
+		-t $(FUZZ_LONG_THREADS) -s $(FUZZ_SEED) -a i386 -M 256M
+	MMKIT_MALLOC=default $(MALLOC_FUZZ_RUN) -S -n $(FUZZ_LONG_OPS)
+	MMKIT_MALLOC=hardened $(MALLOC_FUZZ_RUN) -S -n $(call TENTH,$(FUZZ_LONG_OPS))
+	MMKIT_MALLOC=default $(MALLOC_FUZZ_RUN) -n $(call TENTH,$(FUZZ_LONG_VM_OPS))
+	MMKIT_MALLOC=hardened $(MALLOC_FUZZ_RUN) -n $(call TENTH,$(FUZZ_LONG_VM_OPS))
+	@echo "fuzz-long: ok"
+
+build/fuzz-ops/%: fuzz/%.c fuzz/ops_common.h all
+	@mkdir -p build/fuzz-ops
+	@$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -Iinclude -I. $< \
+		build/lib/libmmkit.a -pthread -lm -o $@

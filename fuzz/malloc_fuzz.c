@@ -16,13 +16,16 @@
  * after realloc; alignment, usable sizes, calloc's zeroes and errno are
  * checked too. Any mismatch prints what was expected and aborts.
  *
- *   malloc_fuzz [-K] [-m] [-q] FILE...          replay byte strings
- *   malloc_fuzz [-K] [-m] [-q] -n OPS [-s SEED] [-t THREADS] [-o FILE]
+ *   malloc_fuzz [-K] [-S] [-m] [-q] FILE...          replay byte strings
+ *   malloc_fuzz [-K] [-S] [-m] [-q] -n OPS [-s SEED] [-t THREADS] [-o FILE]
  *                                          OPS operations on random bytes
  *                                          (THREADS threads sharing the
  *                                          slots, so blocks change hands;
  *                                          -o records the bytes, one thread)
  *   -m  fail unless malloc comes from libmmkit-malloc.so
+ *   -S  small blocks only (0..4 KiB, no malloc_trim), patterned in their
+ *       first and last 16 bytes: the fast paths at some millions of
+ *       operations per second, for runs of 10^9
  *   -K  steer clear of the libmmkit-malloc.so bugs already found, to look
  *       for others (fuzz/MALLOC-FINDINGS.md): no free_sized() of a block
  *       realloc() returned, no aligned allocations of size 0
@@ -101,6 +104,7 @@ static void (*p_free_aligned_sized)(void *, size_t, size_t);
 
 static int quiet;
 static int avoid_known; /* -K */
+static int small_only; /* -S */
 
 /* The operations' bytes: a buffer (a replayed file) or a generator. */
 struct src {
@@ -179,6 +183,15 @@ static int regions(size_t usable, size_t start[16], size_t len[16])
 {
 	int n = 0, k;
 
+	if (small_only) { /* the first and last 16 bytes */
+		start[0] = 0;
+		len[0] = usable < 16 ? usable : 16;
+		if (usable <= 32)
+			return 1;
+		start[1] = usable - 16;
+		len[1] = 16;
+		return 2;
+	}
 	if (usable <= FULL_FILL) {
 		start[0] = 0;
 		len[0] = usable;
@@ -242,6 +255,8 @@ static size_t draw_size(struct src *s)
 {
 	unsigned int c = get8(s);
 
+	if (small_only)
+		return c < 204 ? getn(s, 2) % 257 : 257 + getn(s, 2) % 3840;
 	if (c < 180) /* 70% */
 		return getn(s, 2) % 257;
 	if (c < 230) /* 20% */
@@ -490,7 +505,7 @@ static enum op draw_op(unsigned int b)
 		return OP_USABLE_SIZE;
 	if (b < 255)
 		return OP_MUST_FAIL;
-	return OP_TRIM;
+	return small_only ? OP_FREE : OP_TRIM;
 }
 
 static struct slot *acquire(unsigned int i)
@@ -658,8 +673,8 @@ static const char *provider(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: malloc_fuzz [-K] [-m] [-q] FILE...\n"
-		"       malloc_fuzz [-K] [-m] [-q] -n OPS [-s SEED] [-t THREADS] [-o FILE]\n");
+		"usage: malloc_fuzz [-K] [-S] [-m] [-q] FILE...\n"
+		"       malloc_fuzz [-K] [-S] [-m] [-q] -n OPS [-s SEED] [-t THREADS] [-o FILE]\n");
 	exit(2);
 }
 
@@ -671,7 +686,7 @@ int main(int argc, char **argv)
 	int threads = 1, need_mmkit = 0, c, t;
 	double t0;
 
-	while ((c = getopt(argc, argv, "Kmn:o:qs:t:")) != -1) {
+	while ((c = getopt(argc, argv, "KSmn:o:qs:t:")) != -1) {
 		switch (c) {
 		case 'm':
 			need_mmkit = 1;
@@ -687,6 +702,9 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			avoid_known = 1;
+			break;
+		case 'S':
+			small_only = 1;
 			break;
 		case 's':
 			seed = strtoull(optarg, NULL, 0);

@@ -685,6 +685,18 @@ void vunmap(const void *addr)
 	kfree(vm);
 }
 
+void vm_unmap_aliases(void)
+{
+	struct mmk_machine *m = mmk_cur();
+	struct vmalloc_state *vs = m ? vstate(m) : NULL;
+
+	if (!vs)
+		return;
+	pthread_mutex_lock(&vs->lock);
+	purge_vmap_areas(vs);
+	pthread_mutex_unlock(&vs->lock);
+}
+
 void *ioremap(phys_addr_t phys, unsigned long size)
 {
 	struct mmk_machine *m = mmk_cur();

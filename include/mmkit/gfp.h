@@ -115,7 +115,7 @@ void __free_page(struct page *page);
 
 /**
  * __get_free_pages() - allocate lowmem pages and return their kernel
- * address. __GFP_HIGHMEM is refused (warned, returns 0).
+ * address. __GFP_HIGHMEM is ignored (Linux masks it off).
  * Return: the address as an unsigned long, or 0.
  */
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order);

@@ -74,6 +74,12 @@ void vunmap(const void *addr);
 void *ioremap(phys_addr_t phys, unsigned long size);
 void iounmap(void *addr);
 
+/**
+ * vm_unmap_aliases() - purge the lazily freed areas now (their address
+ * space and vmap_area descriptors return at once), as Linux's does.
+ */
+void vm_unmap_aliases(void);
+
 /** vmalloc_to_page() - the page backing vmalloc/vmap address @addr. */
 struct page *vmalloc_to_page(const void *addr);
 unsigned long vmalloc_to_pfn(const void *addr);
