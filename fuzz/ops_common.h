@@ -26,6 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <mmkit/mmkit.h>
+#include <mmkit/gfp.h>
+#include <mmkit/slab.h>
+#include <mmkit/vmalloc.h>
+#include "mm/internal.h"
+#include "mm/slab.h"
 
 #define FZ_MAX_THREADS 32
 
@@ -246,6 +251,21 @@ static inline void fz_summary(const struct fz_opts *o, const char *fuzzer,
 	       (unsigned long long)(o->mem >> 20), secs,
 	       secs > 0 ? (double)ops / secs : 0.0);
 	fflush(stdout);
+}
+
+/* Give back what caches hold, for the leak check: lazily freed vmalloc
+ * areas, every cache's empty slabs and per-CPU objects (leaked caches'
+ * too), every CPU's page lists. */
+static inline void fz_settle(struct mmk_machine *m)
+{
+	struct kmem_cache *s;
+
+	vm_unmap_aliases();
+	list_for_each_entry(s, &m->slab->caches, list)
+		kmem_cache_shrink(s);
+	list_for_each_entry(s, &m->slab->leaked, list)
+		kmem_cache_shrink(s);
+	drain_all_pages(NULL);
 }
 
 #endif /* MMKIT_FUZZ_OPS_COMMON_H */

@@ -49,13 +49,8 @@
  */
 #define _GNU_SOURCE
 #include "fuzz/ops_common.h"
-#include <mmkit/gfp.h>
 #include <mmkit/highmem.h>
 #include <mmkit/mm.h>
-#include <mmkit/slab.h>
-#include <mmkit/vmalloc.h>
-#include "mm/internal.h"
-#include "mm/slab.h"
 
 #define NR_SLOTS 512
 #define NR_MAILBOX 256
@@ -484,6 +479,15 @@ static void release(struct worker *wk, struct slot *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* @s now holds @p, @size bytes of @kind, tagged. */
+static void fill_slot(struct slot *s, int kind, void *p, size_t size)
+{
+	tag_obj(p, size);
+	s->kind = (unsigned char)kind;
+	s->p = p;
+	s->size = size;
+}
+
 /* A random slot; with @empty, one that is free (or freed to make room). */
 static struct slot *pick(struct worker *wk, bool empty)
 {
@@ -576,10 +580,10 @@ static void op_get_free_pages(struct worker *wk)
 	s->order = (unsigned char)order;
 }
 
-static void op_free_pages(struct worker *wk)
+/* Free a random live block of @kind. */
+static void op_free_kind(struct worker *wk, int kind)
 {
-	struct slot *s =
-		pick_kind(wk, fz_chance(&wk->rng, 20) ? K_ADDR : K_PAGES);
+	struct slot *s = pick_kind(wk, kind);
 
 	if (s)
 		release(wk, s);
@@ -664,14 +668,6 @@ static void op_cache_alloc(struct worker *wk)
 		p = kmem_cache_alloc(shared[c], gfp);
 	if (p)
 		new_cache_obj(wk, s, c, p, how == 0 && c != CTOR_CACHE);
-}
-
-static void op_cache_free(struct worker *wk)
-{
-	struct slot *s = pick_kind(wk, K_CACHE);
-
-	if (s)
-		release(wk, s);
 }
 
 static int cmp_ptr(const void *a, const void *b)
@@ -842,18 +838,7 @@ static void op_kmalloc(struct worker *wk)
 		fz_fail(&wk->w, "kmalloc(GFP_DMA) = %p outside ZONE_DMA", p);
 	if (zero && !mem_is_zero(p, size < 8192 ? size : 8192))
 		fz_fail(&wk->w, "kzalloc(%zu) not zeroed", size);
-	tag_obj(p, size);
-	s->kind = K_KMALLOC;
-	s->p = p;
-	s->size = size;
-}
-
-static void op_kfree(struct worker *wk)
-{
-	struct slot *s = pick_kind(wk, K_KMALLOC);
-
-	if (s)
-		release(wk, s);
+	fill_slot(s, K_KMALLOC, p, size);
 }
 
 /* krealloc keeps the first min(old, new) bytes: the head tag survives. */
@@ -928,18 +913,7 @@ static void op_vmalloc(struct worker *wk)
 		     !mem_is_zero((char *)p + (size > 4096 ? size - 4096 : 0),
 				  size < 4096 ? size : 4096)))
 		fz_fail(&wk->w, "zeroed vmalloc(%zu) is not", size);
-	tag_obj(p, size);
-	s->kind = K_VMALLOC;
-	s->p = p;
-	s->size = size;
-}
-
-static void op_vfree(struct worker *wk)
-{
-	struct slot *s = pick_kind(wk, K_VMALLOC);
-
-	if (s)
-		release(wk, s);
+	fill_slot(s, K_VMALLOC, p, size);
 }
 
 /* vmap of separate pages: what is written through one mapping is seen
@@ -1078,7 +1052,7 @@ static void one_op(struct worker *wk, enum op op)
 		op_get_free_pages(wk);
 		break;
 	case OP_FREE_PAGES:
-		op_free_pages(wk);
+		op_free_kind(wk, fz_chance(&wk->rng, 20) ? K_ADDR : K_PAGES);
 		break;
 	case OP_PAGE_REF:
 		op_page_ref(wk);
@@ -1090,7 +1064,7 @@ static void one_op(struct worker *wk, enum op op)
 		op_cache_alloc(wk);
 		break;
 	case OP_CACHE_FREE:
-		op_cache_free(wk);
+		op_free_kind(wk, K_CACHE);
 		break;
 	case OP_CACHE_BULK:
 		op_cache_bulk(wk);
@@ -1102,7 +1076,7 @@ static void one_op(struct worker *wk, enum op op)
 		op_kmalloc(wk);
 		break;
 	case OP_KFREE:
-		op_kfree(wk);
+		op_free_kind(wk, K_KMALLOC);
 		break;
 	case OP_KREALLOC:
 		op_krealloc(wk);
@@ -1111,7 +1085,7 @@ static void one_op(struct worker *wk, enum op op)
 		op_vmalloc(wk);
 		break;
 	case OP_VFREE:
-		op_vfree(wk);
+		op_free_kind(wk, K_VMALLOC);
 		break;
 	case OP_VMAP:
 		op_vmap(wk);
@@ -1204,17 +1178,6 @@ static void *run(void *arg)
 	return NULL;
 }
 
-/* Shrink every cache and drain the per-CPU lists. */
-static void settle(void)
-{
-	struct kmem_cache *s;
-
-	vm_unmap_aliases();
-	list_for_each_entry(s, &machine->slab->caches, list)
-		kmem_cache_shrink(s);
-	drain_all_pages(NULL);
-}
-
 static const char usage[] =
 	"usage: pages_fuzz [-n OPS] [-s SEED] [-t THREADS] [-c CHECK_EVERY]\n"
 	"                  [-a x86_64|i386] [-M MEM] [-q]\n";
@@ -1246,7 +1209,7 @@ int main(int argc, char **argv)
 	mmk_set_current(machine);
 	mmk_set_cpu(opts.threads);
 	nr_nodes = cfg.nr_nodes;
-	settle();
+	fz_settle(machine);
 	base_free = mmk_nr_free_pages(machine);
 	create_shared();
 	for (i = 0; i < NR_OPS; i++)
@@ -1280,7 +1243,7 @@ int main(int argc, char **argv)
 			fz_fail(&w, "kmem_cache_destroy(%s) = %d",
 				kmem_cache_name(shared[i]), rc);
 	}
-	settle();
+	fz_settle(machine);
 	fz_check(&w, machine);
 	end_free = mmk_nr_free_pages(machine);
 	if (end_free != base_free)

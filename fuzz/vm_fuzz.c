@@ -72,8 +72,6 @@
 #include <errno.h>
 #include <sched.h>
 #include "fuzz/ops_common.h"
-#include "mm/internal.h"
-#include "mm/slab.h"
 
 #define PG PAGE_SIZE
 #define MAX_PROCS 8
@@ -1999,18 +1997,6 @@ static void *thread_main(void *arg)
 	return NULL;
 }
 
-/* Give back what caches hold: slabs and per-CPU pages. */
-static void settle(struct mmk_machine *m)
-{
-	struct kmem_cache *s;
-
-	list_for_each_entry(s, &m->slab->caches, list)
-		kmem_cache_shrink(s);
-	list_for_each_entry(s, &m->slab->leaked, list)
-		kmem_cache_shrink(s);
-	drain_all_pages(NULL);
-}
-
 /* Bring up the lazily made caches, so the baseline holds them. */
 static void warm_up(struct fz_where *w)
 {
@@ -2080,7 +2066,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	warm_up(&w);
-	settle(G.m);
+	fz_settle(G.m);
 	base_free = mmk_nr_free_pages(G.m);
 
 	G.frw = mmk_file_create("vm_fuzz-rw", 1UL << 20, false);
@@ -2145,7 +2131,7 @@ int main(int argc, char **argv)
 	mmk_exit(SHARED_PID);
 	fput(G.frw);
 	fput(G.fro);
-	settle(G.m);
+	fz_settle(G.m);
 	fz_check(&w, G.m);
 	end_free = mmk_nr_free_pages(G.m);
 	if (end_free != base_free)
