@@ -890,23 +890,23 @@ void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 	struct array_cache *ac;
 	size_t i = 0;
 
-	if (unlikely(s->debug || !cpu || m->nr_nodes > 1)) {
-		for (; i < n; i++)
-			slab_free(m, s, virt_to_slab(m, p[i]), p[i]);
-		return;
-	}
 	for (i = 0; i < n; i++) {
 		struct slab *slab = virt_to_slab(m, p[i]);
 
+		/* Debug caches check boundaries (and report) per object. */
 		if (unlikely(!slab || slab->slab_cache != s ||
-			     obj_index(m, s, slab, p[i]) < 0)) {
-			/* Not this cache's object: report it through the
-			 * single-object path and free none of the batch. */
+			     (!s->debug && obj_index(m, s, slab, p[i]) < 0))) {
+			/* Not this cache's object: free none of the batch. */
 			printk(m,
 			       "WARNING: kmem_cache_free_bulk(%s): object %zu is not an object of the cache",
 			       s->name, i);
 			return;
 		}
+	}
+	if (unlikely(s->debug || !cpu || m->nr_nodes > 1)) {
+		for (i = 0; i < n; i++)
+			slab_free(m, s, virt_to_slab(m, p[i]), p[i]);
+		return;
 	}
 	ac = cpu_array(s, cpu->id);
 	i = 0;

@@ -187,12 +187,46 @@ static void test_machine_api_rejects_bad_arguments(void **state)
 	mmk_shutdown(m);
 }
 
+/* With two nodes, kmem_cache_free_bulk() took the per-object path
+ * without checking the objects first: a foreign pointer had no slab. */
+static void test_free_bulk_rejects_bad_objects_on_two_nodes(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 128ULL << 20, 2, 2, true);
+	struct kmem_cache *s = kmem_cache_create("good", 64, 0, 0, NULL);
+	struct kmem_cache *t =
+		kmem_cache_create("other", 64, 0, SLAB_NO_MERGE, NULL);
+	char stack_buf[64];
+	void *p[3];
+	char why[256];
+
+	(void)state;
+	p[0] = kmem_cache_alloc(s, GFP_KERNEL);
+	p[1] = stack_buf;
+	p[2] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free_bulk(s, 3, p); /* refused as a whole */
+	assert_true(dmesg_has(m, "is not an object of the cache"));
+	p[1] = (char *)p[0] + 1; /* inside an object */
+	kmem_cache_free_bulk(s, 3, p);
+	p[1] = kmem_cache_alloc(t, GFP_KERNEL); /* another cache's */
+	kmem_cache_free_bulk(s, 3, p);
+	kmem_cache_free(t, p[1]);
+	p[1] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free_bulk(s, 3, p);
+	assert_int_equal(mmk_check(m, why, sizeof why), 0);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_int_equal(kmem_cache_destroy(t), 0);
+	mmk_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_calls_without_a_machine_are_harmless),
 		cmocka_unit_test(test_page_allocator_rejects_bad_arguments),
 		cmocka_unit_test(test_slab_rejects_bad_arguments),
+		cmocka_unit_test(
+			test_free_bulk_rejects_bad_objects_on_two_nodes),
 		cmocka_unit_test(test_vmalloc_and_kmap_reject_bad_arguments),
 		cmocka_unit_test(test_machine_api_rejects_bad_arguments),
 	};
