@@ -87,7 +87,8 @@ void tcache_flush(unsigned int c, struct tc_bin *b, unsigned int keep)
 	if (b->count <= keep)
 		return;
 	n = b->count - keep;
-	kmem_cache_free_bulk(heap.cache[c], n, b->slot);
+	/* Every pointer was validated when it was freed. */
+	__slab_free_bulk(heap.m, heap.cache[c], n, b->slot);
 	memmove(b->slot, b->slot + n, keep * sizeof(b->slot[0]));
 	b->count = keep;
 }

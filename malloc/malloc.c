@@ -15,7 +15,8 @@
  *      four size classes per power of two), fronted by a per-thread cache
  *      (tcache): a stack of up to 64 object pointers per class (the SLAB
  *      design's array cache, one level up), refilled and flushed in
- *      batches with kmem_cache_alloc_bulk/kmem_cache_free_bulk on the
+ *      batches with kmem_cache_alloc_bulk and the slab's bulk free (the
+ *      unchecked one: free() has validated each pointer) on the
  *      thread's own simulated CPU, so the fast path takes no lock and no
  *      atomic and never walks a list through the objects;
  *    - up to 4 MiB: whole pages from alloc_pages, trimmed to the pages

@@ -27,7 +27,7 @@ struct slab {
 	unsigned long flags;
 	struct kmem_cache *slab_cache; /* overlays lru.next: bit 0 clear */
 	struct list_head slab_list; /* overlays lru.prev and mapping */
-	void *freelist; /* encoded first free object */
+	void *freelist; /* first free object (the links in objects are encoded) */
 	unsigned int inuse; /* objects handed out (incl. per-CPU) */
 	unsigned short objects; /* objects in this slab */
 	unsigned short colour; /* offset of object 0 */
@@ -38,6 +38,7 @@ struct slab {
 
 _Static_assert(sizeof(struct slab) == sizeof(struct page),
 	       "struct slab overlays struct page");
+_Static_assert(sizeof(struct page) == 1 << 6, "obj_index() relies on it");
 _Static_assert(offsetof(struct slab, page_type) ==
 		       offsetof(struct page, page_type),
 	       "page_type at the same place");
@@ -176,34 +177,51 @@ static inline struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
 	return page_slab(page);
 }
 
+/* The slab of @p, an object already validated (it comes from a CPU or
+ * shared array, or a checked bulk call): no checks. */
+static inline struct slab *obj_slab(const struct mmk_machine *m, const void *p)
+{
+	struct page *page =
+		m->mem_map +
+		(((uintptr_t)p - (uintptr_t)m->phys.base) >> PAGE_SHIFT);
+
+	if (page->compound_head & 1)
+		page = (struct page *)(page->compound_head - 1);
+	return page_slab(page);
+}
+
 /* @obj's index in @slab, or -1 if @obj is not an object boundary of it. */
 static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
 			     struct slab *slab, const void *obj)
 {
-	const char *base =
-		(char *)m->phys.base +
-		((size_t)(slab_page(slab) - m->mem_map) << PAGE_SHIFT) +
-		slab->colour;
-	long off = (const char *)obj - base - (long)s->red_left_pad;
+	/* struct page is 64 bytes, so a slab's byte offset in memory is its
+	 * head's byte offset in mem_map shifted by PAGE_SHIFT - 6. Below
+	 * the first object, off wraps to a huge value and fails below. */
+	unsigned long off = ((uintptr_t)obj - (uintptr_t)m->phys.base) -
+			    (((uintptr_t)slab - (uintptr_t)m->mem_map)
+			     << (PAGE_SHIFT - 6)) -
+			    slab->colour - s->red_left_pad;
 	unsigned long idx;
 
-	if (off < 0 || off >= (long)slab->objects * (long)s->size)
-		return -1;
-	if (s->size_shift)
-		return (off & ((1L << s->size_shift) - 1)) ?
-			       -1 :
-			       off >> s->size_shift;
-	/* Division by multiplication (Linux's reciprocal_divide): exact
-	 * for multiples of size below 2^32 / size. */
-	idx = (unsigned long)(((uint64_t)off * s->reciprocal_size) >> 32);
-	if (idx * s->size != (unsigned long)off)
-		return -1;
-	return (long)idx;
+	if (likely(s->size_shift)) {
+		if (off & ((1UL << s->size_shift) - 1))
+			return -1;
+		idx = off >> s->size_shift;
+	} else {
+		/* Division by multiplication (Linux's reciprocal_divide):
+		 * exact for multiples of size below 2^32. */
+		if (off >> 32)
+			return -1;
+		idx = (off * s->reciprocal_size) >> 32;
+		if (idx * s->size != off)
+			return -1;
+	}
+	return idx < slab->objects ? (long)idx : -1;
 }
 
 /* Pop an object from this CPU's array; NULL: take slab_alloc(). */
-static inline void *slab_alloc_fast(struct mmk_machine *m, struct kmem_cache *s,
-				    gfp_t gfp)
+static __always_inline void *slab_alloc_fast(struct mmk_machine *m,
+					     struct kmem_cache *s, gfp_t gfp)
 {
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	struct array_cache *ac;
@@ -227,8 +245,9 @@ static inline void *slab_alloc_fast(struct mmk_machine *m, struct kmem_cache *s,
 
 /* Push @obj (of @slab, of @s) on this CPU's array if that needs nothing
  * else; false: take slab_free(). */
-static inline bool slab_free_fast(struct mmk_machine *m, struct kmem_cache *s,
-				  struct slab *slab, void *obj)
+static __always_inline bool slab_free_fast(struct mmk_machine *m,
+					   struct kmem_cache *s,
+					   struct slab *slab, void *obj)
 {
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	struct array_cache *ac;
@@ -266,6 +285,10 @@ int slab_alloc_bulk(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 		    size_t n, void **p);
 void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 		    void **p);
+/* slab_free_bulk() for objects the caller has validated (each the start
+ * of a live object of @s): no checks. */
+void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
+		      void **p);
 bool slab_verify(struct mmk_machine *m, char *why, size_t len);
 void slab_info(struct mmk_machine *m, struct kmem_cache *s,
 	       unsigned long *active_objs, unsigned long *num_objs,

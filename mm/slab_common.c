@@ -345,7 +345,9 @@ static struct slab *checked_slab(struct mmk_machine *m, const void *obj,
 	return slab;
 }
 
-void kmem_cache_free(struct kmem_cache *s, void *obj)
+/* Everything but the fast path of kmem_cache_free: the checks and their
+ * reports, and slab_free(). */
+static noinline void kmem_cache_free_slow(struct kmem_cache *s, void *obj)
 {
 	struct mmk_machine *m = mmk_ctx.m;
 	struct slab *slab;
@@ -362,6 +364,22 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 		s = slab->slab_cache;
 	}
 	slab_free(m, s, slab, obj);
+}
+
+void kmem_cache_free(struct kmem_cache *s, void *obj)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+	struct slab *slab;
+
+	/* The fast path needs no callee-saved register: every other case
+	 * is a tail call. */
+	if (likely(m && obj)) {
+		slab = virt_to_slab(m, obj);
+		if (likely(slab && slab->slab_cache == s &&
+			   slab_free_fast(m, s, slab, obj)))
+			return;
+	}
+	kmem_cache_free_slow(s, obj);
 }
 
 int kmem_cache_alloc_bulk(struct kmem_cache *s, gfp_t gfp, size_t size,

@@ -15,7 +15,8 @@
  *    from alloc_pages; its head struct page doubles as struct slab. Free
  *    objects of a slab form a singly linked list through a free pointer
  *    stored at s->offset inside (or, with a ctor or poisoning, after) each
- *    object, encoded as ptr ^ s->random ^ bswap(&slot) (FREELIST_HARDENED).
+ *    object, encoded as ptr ^ s->random ^ bswap(&slot) (FREELIST_HARDENED);
+ *    slab->freelist, the head, is a plain pointer, as in Linux.
  *    Each CPU has an array cache: a stack of up to `limit` free objects of
  *    any slab of the cache; allocation pops, free pushes; an empty array
  *    is refilled with `batchcount` objects from the node's shared array
@@ -182,10 +183,7 @@ static void print_trailer(struct mmk_machine *m, struct kmem_cache *s,
 		printk(m, "Slab 0x%lx objects=%u used=%u fp=0x%lx flags=%#lx",
 		       kaddr(m, slab_address(m, slab)), slab->objects,
 		       slab->inuse,
-		       slab->freelist ?
-			       kaddr(m, freeptr_encode(s, slab->freelist,
-						       &slab->freelist)) :
-			       0UL,
+		       slab->freelist ? kaddr(m, slab->freelist) : 0UL,
 		       slab->flags);
 	if (obj && slab) {
 		void *fp = get_freepointer(s, obj);
@@ -297,9 +295,7 @@ static void init_object(struct kmem_cache *s, void *obj, int val)
 
 static bool on_freelist(struct kmem_cache *s, struct slab *slab, void *obj)
 {
-	void *fp = slab->freelist ?
-			   freeptr_encode(s, slab->freelist, &slab->freelist) :
-			   NULL;
+	void *fp = slab->freelist;
 	unsigned int n = 0;
 
 	while (fp && n++ <= slab->objects) {
@@ -405,7 +401,7 @@ static void build_freelist(struct mmk_machine *m, struct kmem_cache *s,
 		set_freepointer(s, obj, next);
 		next = obj;
 	}
-	slab->freelist = next ? freeptr_encode(s, next, &slab->freelist) : NULL;
+	slab->freelist = next;
 }
 
 static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
@@ -446,7 +442,7 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 	if (slab->objects != s->objects)
 		slab->colour = 0;
 	base = (char *)slab_address(m, slab) + slab->colour + s->red_left_pad;
-	for (i = 0; i < slab->objects; i++) {
+	for (i = 0; (s->debug || s->ctor) && i < slab->objects; i++) {
 		char *obj = base + (size_t)i * s->size;
 
 		if (s->debug)
@@ -476,24 +472,27 @@ static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
 	__free_pages(page, order);
 }
 
-static void *slab_pop(struct kmem_cache *s, struct slab *slab)
+/* Pop @n objects (at most what @slab has free) into @out. */
+static inline unsigned int slab_pop_many(struct kmem_cache *s,
+					 struct slab *slab, void **out,
+					 unsigned int n)
 {
-	void *obj = freeptr_encode(s, slab->freelist, &slab->freelist);
-	void *next = get_freepointer(s, obj);
+	void *obj = slab->freelist;
+	unsigned int i;
 
-	slab->freelist = next ? freeptr_encode(s, next, &slab->freelist) : NULL;
-	slab->inuse++;
-	return obj;
+	for (i = 0; i < n; i++) {
+		out[i] = obj;
+		obj = get_freepointer(s, obj);
+	}
+	slab->freelist = obj;
+	slab->inuse += n;
+	return n;
 }
 
-static void slab_push(struct kmem_cache *s, struct slab *slab, void *obj)
+static inline void slab_push(struct kmem_cache *s, struct slab *slab, void *obj)
 {
-	void *head = slab->freelist ? freeptr_encode(s, slab->freelist,
-						     &slab->freelist) :
-				      NULL;
-
-	set_freepointer(s, obj, head);
-	slab->freelist = freeptr_encode(s, obj, &slab->freelist);
+	set_freepointer(s, obj, slab->freelist);
+	slab->freelist = obj;
 	slab->inuse--;
 }
 
@@ -517,8 +516,9 @@ static unsigned int node_take(struct kmem_cache *s, struct kmem_cache_node *n,
 		} else {
 			break;
 		}
-		while (got < want && slab->inuse < slab->objects)
-			out[got++] = slab_pop(s, slab);
+		got += slab_pop_many(s, slab, out + got,
+				     min(want - got,
+					 slab->objects - slab->inuse));
 		list_del(&slab->slab_list);
 		list_add(&slab->slab_list, slab->inuse == slab->objects ?
 						   &n->slabs_full :
@@ -539,8 +539,9 @@ static void node_add_slab(struct kmem_cache_node *n, struct slab *slab)
 
 /* Give @obj back to its slab; node locked. Returns a slab to discard
  * (unlinked) when the node has more empty slabs than it keeps. */
-static struct slab *node_put(struct kmem_cache *s, struct kmem_cache_node *n,
-			     struct slab *slab, void *obj)
+static inline struct slab *node_put(struct kmem_cache *s,
+				    struct kmem_cache_node *n,
+				    struct slab *slab, void *obj)
 {
 	bool was_full = slab->inuse == slab->objects;
 
@@ -612,7 +613,10 @@ static void node_free_one(struct mmk_machine *m, struct kmem_cache *s,
 }
 
 /* Give @n objects back to their slabs, taking each node's lock once;
- * slabs the nodes do not keep are freed after the locks are dropped. */
+ * slabs the nodes do not keep are freed after the locks are dropped. The
+ * objects were validated when they were freed (they come from a CPU or
+ * shared array or a checked bulk call), so their slabs are found without
+ * checks. */
 static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
 			  void *const *objs, unsigned int n)
 {
@@ -622,6 +626,19 @@ static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
 	unsigned int base, i, k;
 	int nid;
 
+	if (likely(m->nr_nodes == 1)) {
+		struct kmem_cache_node *node = s->node[0];
+
+		/* One lock hold for all: no slab can go away in between. */
+		pthread_mutex_lock(&node->list_lock);
+		for (i = 0; i < n; i++) {
+			slab = node_put(s, node, obj_slab(m, objs[i]), objs[i]);
+			if (slab)
+				list_add(&slab->slab_list, &discard);
+		}
+		pthread_mutex_unlock(&node->list_lock);
+		goto out;
+	}
 	/* In chunks: first every object's slab and node, while all of them
 	 * are still ours; once one is back in its slab and the node lock
 	 * dropped, another CPU may empty and discard that slab, so a later
@@ -629,11 +646,8 @@ static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
 	for (base = 0; base < n; base += k) {
 		k = min(n - base, 64u);
 		for (i = 0; i < k; i++) {
-			slabs[i] = virt_to_slab(m, objs[base + i]);
-			nids[i] =
-				(unsigned char)(m->nr_nodes > 1 ?
-							slab_nid(m, slabs[i]) :
-							0);
+			slabs[i] = obj_slab(m, objs[base + i]);
+			nids[i] = (unsigned char)slab_nid(m, slabs[i]);
 		}
 		for_each_online_node(m, nid) {
 			struct kmem_cache_node *node = s->node[nid];
@@ -655,6 +669,7 @@ static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
 				pthread_mutex_unlock(&node->list_lock);
 		}
 	}
+out:
 	list_for_each_entry_safe(slab, tmp, &discard, slab_list)
 		discard_slab(m, s, slab);
 }
@@ -886,9 +901,7 @@ fail:
 void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 		    void **p)
 {
-	struct mmk_cpu *cpu = mmk_ctx.cpu;
-	struct array_cache *ac;
-	size_t i = 0;
+	size_t i;
 
 	for (i = 0; i < n; i++) {
 		struct slab *slab = virt_to_slab(m, p[i]);
@@ -903,6 +916,16 @@ void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 			return;
 		}
 	}
+	__slab_free_bulk(m, s, n, p);
+}
+
+void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
+		      void **p)
+{
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	struct array_cache *ac;
+	size_t i;
+
 	if (unlikely(s->debug || !cpu || m->nr_nodes > 1)) {
 		for (i = 0; i < n; i++)
 			slab_free(m, s, virt_to_slab(m, p[i]), p[i]);
@@ -1461,9 +1484,7 @@ out:
 static long verify_freelist(struct mmk_machine *m, struct kmem_cache *s,
 			    struct slab *slab, char *why, size_t len)
 {
-	void *fp = slab->freelist ?
-			   freeptr_encode(s, slab->freelist, &slab->freelist) :
-			   NULL;
+	void *fp = slab->freelist;
 	long n = 0;
 
 	while (fp) {
