@@ -62,10 +62,11 @@ void page_reporting_notify_free(struct mmk_machine *m, struct zone *zone)
 	    unreported_pages(m, zone) < (unsigned long)PAGE_REPORTING_CAPACITY
 						<< m->cfg.page_reporting_order)
 		return;
-	atomic_store_explicit(
-		&zone->report_after,
-		mmk_host_now_ns() + m->cfg.page_reporting_delay_ms * 1000000UL,
-		memory_order_relaxed);
+	atomic_store_explicit(&zone->report_after,
+			      mmk_host_coarse_ns() +
+				      m->cfg.page_reporting_delay_ms *
+					      1000000UL,
+			      memory_order_relaxed);
 	atomic_store_explicit(&zone->report_pending, true,
 			      memory_order_release);
 }
@@ -110,7 +111,9 @@ void __page_reporting_run(struct mmk_machine *m, struct zone *zone)
 	struct report_batch b;
 	int i;
 
-	if (mmk_host_now_ns() <
+	/* The coarse clock: this runs after every free while a report is
+	 * pending, and the delay is tens of milliseconds. */
+	if (mmk_host_coarse_ns() <
 	    atomic_load_explicit(&zone->report_after, memory_order_relaxed))
 		return;
 	if (!atomic_exchange(&zone->report_pending, false))

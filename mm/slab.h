@@ -190,9 +190,12 @@ static inline struct slab *obj_slab(const struct mmk_machine *m, const void *p)
 	return page_slab(page);
 }
 
-/* @obj's index in @slab, or -1 if @obj is not an object boundary of it. */
-static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
-			     struct slab *slab, const void *obj)
+/* @obj's index in @slab, or -1 if @obj is not an object boundary of it;
+ * @pad is s->red_left_pad (0 for caches without debug flags). */
+static __always_inline long __obj_index(struct mmk_machine *m,
+					const struct kmem_cache *s,
+					struct slab *slab, const void *obj,
+					unsigned int pad)
 {
 	/* struct page is 64 bytes, so a slab's byte offset in memory is its
 	 * head's byte offset in mem_map shifted by PAGE_SHIFT - 6. Below
@@ -200,11 +203,11 @@ static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
 	unsigned long off = ((uintptr_t)obj - (uintptr_t)m->phys.base) -
 			    (((uintptr_t)slab - (uintptr_t)m->mem_map)
 			     << (PAGE_SHIFT - 6)) -
-			    slab->colour - s->red_left_pad;
+			    slab->colour - pad;
 	unsigned long idx;
 
 	if (likely(s->size_shift)) {
-		if (off & ((1UL << s->size_shift) - 1))
+		if (off & (s->size - 1))
 			return -1;
 		idx = off >> s->size_shift;
 	} else {
@@ -217,6 +220,12 @@ static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
 			return -1;
 	}
 	return idx < slab->objects ? (long)idx : -1;
+}
+
+static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
+			     struct slab *slab, const void *obj)
+{
+	return __obj_index(m, s, slab, obj, s->red_left_pad);
 }
 
 /* Pop an object from this CPU's array; NULL: take slab_alloc(). */
@@ -253,7 +262,7 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
 	struct array_cache *ac;
 
 	if (unlikely(!cpu || s->debug || m->nr_nodes != 1 ||
-		     obj_index(m, s, slab, obj) < 0))
+		     __obj_index(m, s, slab, obj, 0) < 0))
 		return false;
 	ac = slab_cpu_array(s, cpu->id);
 	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))

@@ -61,6 +61,9 @@ void mmk_host_mutex_init(void *mutex);
 void mmk_host_cpu_relax(void);
 void mmk_host_yield(void);
 uint64_t mmk_host_now_ns(void);
+/* The same clock at a tick's resolution (a few ms), several times
+ * cheaper to read: for delays of tens of milliseconds checked often. */
+uint64_t mmk_host_coarse_ns(void);
 /* Resident set size of this process, in bytes (0 if unknown). */
 size_t mmk_host_rss(void);
 __attribute__((noreturn)) void mmk_host_abort(void);
