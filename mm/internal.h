@@ -93,9 +93,18 @@ struct mmk_cpu {
 	int node;
 	atomic_uintptr_t owner; /* token of the thread on this CPU, or 0 */
 	atomic_ulong events[NR_VM_EVENT_ITEMS]; /* written by the owner only */
-	/* The allocation fast path: for each highest zone index, the first
-	 * zone of this CPU's node zonelist it may use (NULL: none). */
-	struct zone *fast_zone[MAX_NR_ZONES];
+	/* The page allocator's fast paths (mm/page_alloc.c). Per value of
+	 * the GFP zone bits (gfp & GFP_ZONEMASK): this CPU's pcp of the
+	 * preferred zone, that zone's NR_FREE_PAGES counter, and the count
+	 * above which no watermark check is needed (high watermark +
+	 * lowmem_reserve); LONG_MAX for invalid zone bits, no zone, or pcp
+	 * lists off. */
+	struct per_cpu_pages *fast_pcp[16];
+	atomic_long *fast_free[16];
+	long fast_mark[16];
+	/* id * sizeof(struct per_cpu_pages): this CPU's pcp in a zone's
+	 * per_cpu_pageset */
+	size_t pcp_offset;
 } __attribute__((aligned(128)));
 
 struct mmk_machine {
@@ -107,6 +116,7 @@ struct mmk_machine {
 	void *vmemmap; /* reserved host range holding mem_map */
 	size_t vmemmap_len;
 	struct zone **pb_zone; /* per pageblock: its zone; NULL = no RAM */
+	unsigned int pb_shift; /* arch->pageblock_order, one load nearer */
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */
 
@@ -153,7 +163,10 @@ struct mmk_task_ctx {
 	struct mmk_machine *m;
 	struct mmk_cpu *cpu; /* the CPU this thread owns, or NULL */
 };
-extern _Thread_local struct mmk_task_ctx mmk_ctx;
+/* initial-exec: no __tls_get_addr call, which would make every fast path
+ * save registers around it (libmmkit.so then needs static TLS, 16 bytes). */
+extern _Thread_local struct mmk_task_ctx mmk_ctx
+	__attribute__((tls_model("initial-exec")));
 
 static inline struct mmk_machine *mmk_cur(void)
 {
@@ -235,8 +248,7 @@ static inline bool cpu_guard_trylock(const struct mmk_machine *m,
 static inline struct zone *pfn_zone_fast(const struct mmk_machine *m,
 					 unsigned long pfn)
 {
-	return pfn < m->max_pfn ? m->pb_zone[pfn >> m->arch->pageblock_order] :
-				  NULL;
+	return pfn < m->max_pfn ? m->pb_zone[pfn >> m->pb_shift] : NULL;
 }
 
 static inline bool is_highmem_idx(enum zone_type idx)

@@ -686,6 +686,8 @@ static int init_percpu(struct mmk_machine *m)
 	p += (size_t)m->nr_cpus * sizeof(struct mmk_cpu);
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		m->cpus[cpu].id = cpu;
+		m->cpus[cpu].pcp_offset =
+			(size_t)cpu * sizeof(struct per_cpu_pages);
 		m->cpus[cpu].node = cpu * m->nr_nodes / m->nr_cpus;
 	}
 	for_each_online_node(m, nid) {
@@ -934,6 +936,7 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 	}
 	m->cfg = *cfg;
 	m->arch = a;
+	m->pb_shift = a->pageblock_order;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	m->pcp_enabled = cfg->pcp;

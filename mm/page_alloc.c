@@ -22,6 +22,14 @@
  *    every other page of a free block is all zero. Pages on a pcp list are
  *    free (refcount 0) but on no free area and not counted in NR_FREE_PAGES.
  *
+ *    The order <= 3 fast paths of alloc_pages() and __free_pages() read
+ *    precomputed state: per CPU and GFP zone bits, the preferred zone's
+ *    pcp, its free page counter and the mark above which no watermark
+ *    check is needed (mmk_cpu.fast_*, setup_fast_path); per pcp, a
+ *    free_limit that is high while high >= high_min and 0 otherwise
+ *    (pcp_set_high). What they cannot decide with one compare each goes
+ *    to the full path, which checks everything again.
+ *
  * 3. Invariants (page_alloc_verify checks each):
  *    I1 bit i of free_area[o] is set iff the block at i is free at order o;
  *       its head is PageBuddy with private == o; nr_free counts the bits.
@@ -78,6 +86,7 @@
 #include "mm/internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,12 +432,20 @@ static void free_pcppages_bulk(struct mmk_machine *m, struct zone *zone,
 	page_reporting_run(m, zone);
 }
 
+/* Every change of pcp->high goes through here: it keeps free_limit, the
+ * free fast path's view of high, in step. Owner side (pcp lists are on). */
+static inline void pcp_set_high(struct per_cpu_pages *pcp, int high)
+{
+	atomic_store_explicit(&pcp->high, high, memory_order_relaxed);
+	pcp->free_limit = high >= pcp->high_min ? high : 0;
+}
+
 static inline int pcp_high_clamped(struct per_cpu_pages *pcp)
 {
 	int high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
 
 	high = clamp(high, pcp->high_min, pcp->high_max);
-	atomic_store_explicit(&pcp->high, high, memory_order_relaxed);
+	pcp_set_high(pcp, high);
 	return high;
 }
 
@@ -445,7 +462,7 @@ static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone,
 	    !(atomic_load_explicit(&zone->flags, memory_order_relaxed) &
 	      ZONE_BELOW_HIGH)) {
 		high = min(high + batch, pcp->high_max);
-		atomic_store_explicit(&pcp->high, high, memory_order_relaxed);
+		pcp_set_high(pcp, high);
 	}
 	if (!order) {
 		int count =
@@ -470,11 +487,9 @@ static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone, int batch,
 	if (!high)
 		return 0;
 	if (free_high) {
-		atomic_store_explicit(
-			&pcp->high,
-			max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX),
-			    pcp->high_min),
-			memory_order_relaxed);
+		pcp_set_high(pcp,
+			     max(high - (batch << CONFIG_PCP_BATCH_SCALE_MAX),
+				 pcp->high_min));
 		return 0;
 	}
 	if (pcp->high_min == pcp->high_max)
@@ -484,17 +499,14 @@ static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone, int batch,
 	    ZONE_BELOW_HIGH) {
 		int fc = max(pcp->free_count, batch);
 
-		atomic_store_explicit(&pcp->high, max(high - fc, pcp->high_min),
-				      memory_order_relaxed);
+		pcp_set_high(pcp, max(high - fc, pcp->high_min));
 		high = max(count, pcp->high_min);
 	} else if (count >= high) {
 		int need = pcp->free_count + batch;
 
 		if (high < need)
-			atomic_store_explicit(&pcp->high,
-					      clamp(need, pcp->high_min,
-						    pcp->high_max),
-					      memory_order_relaxed);
+			pcp_set_high(pcp,
+				     clamp(need, pcp->high_min, pcp->high_max));
 	}
 	return high;
 }
@@ -642,10 +654,10 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 	}
 	if (pcp->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
 		pcp->free_count += 1 << order;
-	/* Common case: below an already clamped high, zone not below its
-	 * high watermark; nr_pcp_high() would change nothing. */
-	high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
-	if (likely(!free_high && count < high && high >= pcp->high_min &&
+	/* Common case: below an already clamped high (count < free_limit
+	 * says count < high && high >= high_min), zone not below its high
+	 * watermark; nr_pcp_high() would change nothing. */
+	if (likely(!free_high && count < pcp->free_limit &&
 		   !(atomic_load_explicit(&zone->flags, memory_order_relaxed) &
 		     ZONE_BELOW_HIGH))) {
 		pcp_unlock(pcp);
@@ -1005,72 +1017,104 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 	return __alloc_pages_slowpath(m, gfp, order, &ac);
 }
 
-/*
- * The allocation fast path: a CPU-owning thread, order <= 3, the preferred
- * zone comfortably above its high watermark (so no watermark or
- * ZONE_BELOW_HIGH bookkeeping is needed) and a non-empty per-CPU list.
- * Anything else, including the list refill, goes through __alloc_pages.
- */
-static inline struct page *alloc_pages_fast(struct mmk_machine *m,
-					    struct mmk_cpu *cpu, gfp_t gfp,
-					    unsigned int order)
+static noinline __cold struct page *alloc_pages_slow(gfp_t gfp,
+						     unsigned int order)
 {
-	int t = m->gfp_zone_table[gfp & GFP_ZONEMASK];
+	return __alloc_pages(gfp, order, numa_node_id(), 0);
+}
+
+/* The fast path took @page off a pcp list, but @gfp wants more than the
+ * refcount and the allocation record (or MMK_DEBUG checks the page). A
+ * corrupt page is reported and leaked; the full path then tries again. */
+static noinline __cold struct page *
+alloc_pages_prep(struct page *page, gfp_t gfp, unsigned int order)
+{
+	if (likely(prep_new_page(mmk_ctx.m, page, order, gfp)))
+		return page;
+	return alloc_pages_slow(gfp, order);
+}
+
+/*
+ * The allocation fast path: a CPU-owning thread, order <= 3, no fault
+ * injection, valid zone modifiers without __GFP_THISNODE, the preferred
+ * zone comfortably above its high watermark (so no watermark or
+ * ZONE_BELOW_HIGH bookkeeping is needed; see setup_fast_path) and a
+ * non-empty per-CPU list. Anything else, including the list refill, goes
+ * through __alloc_pages. Everything else is out of line, so the fast
+ * path needs no callee-saved register; alloc_pages() instantiates it once
+ * for order 0 (constant shifts and list) and once for any order.
+ */
+static __always_inline struct page *alloc_pages_order(gfp_t gfp,
+						      unsigned int order)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	unsigned int zb = gfp & GFP_ZONEMASK;
+	unsigned long nr = 1UL << order;
 	struct per_cpu_pages *pcp;
-	struct list_head *list;
-	struct zone *zone;
+	struct list_head *list, *entry;
 	struct page *page;
 
-	if (unlikely(t < 0 || (gfp & __GFP_THISNODE)))
-		return NULL;
-	zone = cpu->fast_zone[t];
-	if (unlikely(!zone || zone_page_state(zone, NR_FREE_PAGES) <=
-				      zone->fast_mark[t]))
-		return NULL;
-	pcp = &zone->per_cpu_pageset[cpu->id];
-	list = &pcp->lists[order];
+	if (unlikely(!cpu || order > PAGE_ALLOC_COSTLY_ORDER))
+		goto slow;
+	if (unlikely(gfp & __GFP_THISNODE))
+		goto slow;
+	if (unlikely(atomic_load_explicit(&m->fail[MMK_FAIL_PAGE_ALLOC].active,
+					  memory_order_relaxed)))
+		goto slow;
+	/* Invalid zone bits and missing zones have fast_mark LONG_MAX. */
+	if (unlikely(atomic_load_explicit(cpu->fast_free[zb],
+					  memory_order_relaxed) <=
+		     cpu->fast_mark[zb]))
+		goto slow;
+	pcp = cpu->fast_pcp[zb];
 	if (unlikely(!pcp_trylock(m, pcp)))
-		return NULL;
-	if (unlikely(list_empty(list))) {
+		goto slow;
+	list = &pcp->lists[order];
+	entry = list->next;
+	if (unlikely(entry == list)) {
 		pcp_unlock(pcp);
-		return NULL;
+		goto slow;
 	}
-	page = list_first_entry(list, struct page, lru);
-	list_del(&page->lru);
+	list_del(entry);
 	pcp->free_count >>= 1;
 	atomic_store_explicit(&pcp->count,
 			      atomic_load_explicit(&pcp->count,
 						   memory_order_relaxed) -
-				      (1 << order),
+				      (int)nr,
 			      memory_order_relaxed);
 	owner_add(&pcp->fast_allocs, 1);
-	owner_add(&pcp->fast_alloc_pages, 1UL << order);
+	owner_add(&pcp->fast_alloc_pages, nr);
 	pcp_unlock(pcp);
-	if (likely(!MMK_DEBUG && !(gfp & (__GFP_ZERO | __GFP_COMP)))) {
-		atomic_store_explicit(&page->_refcount, 1,
-				      memory_order_relaxed);
-		page->mmk_alloc = order + 1;
-		return page;
-	}
-	if (unlikely(!prep_new_page(m, page, order, gfp)))
-		return NULL;
+	page = list_entry(entry, struct page, lru);
+	if (unlikely(MMK_DEBUG || (gfp & (__GFP_ZERO | __GFP_COMP))))
+		return alloc_pages_prep(page, gfp, order);
+	atomic_store_explicit(&page->_refcount, 1, memory_order_relaxed);
+	page->mmk_alloc = order + 1;
 	return page;
+slow:
+	return alloc_pages_slow(gfp, order);
+}
+
+static noinline struct page *alloc_pages_any_order(gfp_t gfp,
+						   unsigned int order)
+{
+	switch (order) {
+	case 1:
+		return alloc_pages_order(gfp, 1);
+	case 2:
+		return alloc_pages_order(gfp, 2);
+	case 3:
+		return alloc_pages_order(gfp, 3);
+	}
+	return alloc_pages_slow(gfp, order);
 }
 
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	struct mmk_machine *m = mmk_ctx.m;
-	struct mmk_cpu *cpu = mmk_ctx.cpu;
-
-	if (likely(cpu && order <= PAGE_ALLOC_COSTLY_ORDER &&
-		   !atomic_load_explicit(&m->fail[MMK_FAIL_PAGE_ALLOC].active,
-					 memory_order_relaxed))) {
-		struct page *page = alloc_pages_fast(m, cpu, gfp, order);
-
-		if (likely(page))
-			return page;
-	}
-	return __alloc_pages(gfp, order, numa_node_id(), 0);
+	if (unlikely(order))
+		return alloc_pages_any_order(gfp, order);
+	return alloc_pages_order(gfp, 0);
 }
 
 struct page *alloc_page(gfp_t gfp)
@@ -1234,64 +1278,10 @@ static inline struct zone *page_zone_checked(struct mmk_machine *m,
 	return pfn_zone_fast(m, off / sizeof(*page));
 }
 
-/*
- * The free fast path: the last reference of a clean order <= 3 block goes
- * onto this CPU's list when that keeps the list below its (already
- * clamped) high and the zone is not short of memory, i.e. when
- * free_frozen_page_commit() would neither flush nor adjust high. False:
- * nothing was changed; take the full path.
- */
-static inline bool free_pages_fast(struct mmk_machine *m, struct zone *zone,
-				   struct page *page, unsigned int order,
-				   struct mmk_cpu *cpu)
-{
-	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
-	int count, high;
-
-	if (unlikely(page_ref_count(page) != 1 ||
-		     (unsigned long)(page - m->mem_map) >
-			     pcp->frontier[order] ||
-		     page->mmk_alloc != order + 1 ||
-		     (page->flags | (unsigned long)page->mapping |
-		      (unsigned long)(unsigned int)atomic_load_explicit(
-			      &page->_mapcount, memory_order_relaxed))))
-		return false;
-	if (unlikely(!pcp_trylock(m, pcp)))
-		return false;
-	count = atomic_load_explicit(&pcp->count, memory_order_relaxed) +
-		(1 << order);
-	high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
-	if (unlikely(count >= high || high < pcp->high_min ||
-		     (order &&
-		      pcp->free_count >= pcp->batch + pcp->high_min / 2 &&
-		      (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER)) ||
-		     (atomic_load_explicit(&zone->flags, memory_order_relaxed) &
-		      ZONE_BELOW_HIGH))) {
-		pcp_unlock(pcp);
-		return false;
-	}
-	atomic_store_explicit(&page->_refcount, 0, memory_order_relaxed);
-	page->private = 0;
-	page->index = 0;
-	page->mmk_alloc = 0;
-	list_add(&page->lru, &pcp->lists[order]);
-	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
-	pcp->alloc_factor >>= 1;
-	if (order)
-		pcp->flags |= PCPF_PREV_FREE_HIGH_ORDER;
-	else
-		pcp->flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
-	if (pcp->free_count < (pcp->batch << CONFIG_PCP_BATCH_SCALE_MAX))
-		pcp->free_count += 1 << order;
-	owner_add(&pcp->free_pages, 1UL << order);
-	pcp_unlock(pcp);
-	return true;
-}
-
-void __free_pages(struct page *page, unsigned int order)
+static noinline __cold void free_pages_slow(struct page *page,
+					    unsigned int order)
 {
 	struct mmk_machine *m = mmk_ctx.m;
-	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	struct zone *zone;
 
 	if (unlikely(!m))
@@ -1302,11 +1292,120 @@ void __free_pages(struct page *page, unsigned int order)
 		       page ? "pointer" : "NULL", order);
 		return;
 	}
-	if (likely(cpu && order <= PAGE_ALLOC_COSTLY_ORDER && m->pcp_enabled) &&
-	    likely(free_pages_fast(m, zone, page, order, cpu)))
-		return;
 	if (put_page_testzero(m, page))
 		free_frozen_pages(m, zone, page, order);
+}
+
+_Static_assert(sizeof(struct page) == 64, "the free fast path's pfn rotate");
+_Static_assert(PAGE_ALLOC_COSTLY_ORDER == 3, "the fast paths' order switch");
+_Static_assert(GFP_ZONEMASK == 15, "mmk_cpu.fast_*[] are indexed by zone bits");
+
+/* list_add() whose store of new->prev is a (relaxed, plain mov) atomic
+ * one: that keeps gcc from pairing @new's two pointers through a vector
+ * register, two extra instructions on the free fast path. */
+static inline void pcp_list_add(struct list_head *new, struct list_head *head)
+{
+	struct list_head *next = head->next;
+
+	next->prev = new;
+	new->next = next;
+	__atomic_store_n(&new->prev, head, __ATOMIC_RELAXED);
+	head->next = new;
+}
+
+/*
+ * The free fast path: the last reference of a clean order <= 3 block goes
+ * onto this CPU's list when that keeps the list below its (already
+ * clamped) high and the zone is not short of memory, i.e. when
+ * free_frozen_page_commit() would neither flush nor adjust high. Anything
+ * else goes to free_pages_slow(), which checks everything again.
+ * __free_pages() instantiates it for order 0 and for any order.
+ */
+static __always_inline void free_pages_order(struct page *page,
+					     unsigned int order)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	unsigned long off, pfn, nr = 1UL << order;
+	struct per_cpu_pages *pcp;
+	struct zone *zone;
+	int count;
+
+	if (unlikely(!cpu || order > PAGE_ALLOC_COSTLY_ORDER))
+		goto slow;
+	/* pfn < max_pfn says both "inside mem_map" and "on a struct page
+	 * boundary": the rotate moves a misaligned offset's low bits to the
+	 * top. NULL and foreign pointers fail it too. */
+	off = (uintptr_t)page - (uintptr_t)m->mem_map;
+	pfn = off >> 6 | off << (BITS_PER_LONG - 6);
+	if (unlikely(pfn >= m->max_pfn))
+		goto slow;
+	zone = m->pb_zone[pfn >> m->pb_shift];
+	if (unlikely(!zone))
+		goto slow;
+	pcp = (struct per_cpu_pages *)((char *)zone->per_cpu_pageset +
+				       cpu->pcp_offset);
+	if (unlikely(page_ref_count(page) != 1 || pfn > pcp->frontier[order] ||
+		     page->mmk_alloc != order + 1 ||
+		     (page->flags | (unsigned long)page->mapping |
+		      (unsigned long)(unsigned int)atomic_load_explicit(
+			      &page->_mapcount, memory_order_relaxed))))
+		goto slow;
+	if (unlikely(!pcp_trylock(m, pcp)))
+		goto slow;
+	/* count < free_limit: below high, high clamped, pcp lists on. */
+	count = atomic_load_explicit(&pcp->count, memory_order_relaxed) +
+		(int)nr;
+	if (unlikely(count >= pcp->free_limit ||
+		     (order && pcp->free_count >= pcp->free_high_count &&
+		      (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER)) ||
+		     (atomic_load_explicit(&zone->flags, memory_order_relaxed) &
+		      ZONE_BELOW_HIGH))) {
+		pcp_unlock(pcp);
+		goto slow;
+	}
+	atomic_store_explicit(&page->_refcount, 0, memory_order_relaxed);
+	page->private = 0;
+	page->index = 0;
+	page->mmk_alloc = 0;
+	pcp_list_add(&page->lru, &pcp->lists[order]);
+	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
+	pcp->alloc_factor >>= 1;
+	if (order)
+		pcp->flags |= PCPF_PREV_FREE_HIGH_ORDER;
+	else
+		pcp->flags &= ~PCPF_PREV_FREE_HIGH_ORDER;
+	if (pcp->free_count < pcp->free_count_max)
+		pcp->free_count += (int)nr;
+	owner_add(&pcp->free_pages, nr);
+	pcp_unlock(pcp);
+	return;
+slow:
+	free_pages_slow(page, order);
+}
+
+static noinline void free_pages_any_order(struct page *page, unsigned int order)
+{
+	switch (order) {
+	case 1:
+		free_pages_order(page, 1);
+		return;
+	case 2:
+		free_pages_order(page, 2);
+		return;
+	case 3:
+		free_pages_order(page, 3);
+		return;
+	}
+	free_pages_slow(page, order);
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	if (unlikely(order))
+		free_pages_any_order(page, order);
+	else
+		free_pages_order(page, 0);
 }
 
 void __free_page(struct page *page)
@@ -1545,7 +1644,7 @@ static int zone_highsize(struct mmk_machine *m, struct zone *zone, int batch,
 
 void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 {
-	int cpu, batch = zone_batchsize(zone);
+	int cpu, high, batch = zone_batchsize(zone);
 
 	zone->pageset_batch = batch;
 	zone->pageset_high_min = zone_highsize(m, zone, batch, 0);
@@ -1559,36 +1658,55 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 		memset(pcp->frontier, 0xff, sizeof(pcp->frontier));
 		pcp->high_min = zone->pageset_high_min;
 		pcp->high_max = zone->pageset_high_max;
+		pcp->free_count_max = batch << CONFIG_PCP_BATCH_SCALE_MAX;
+		pcp->free_high_count = batch + pcp->high_min / 2;
+		/* 0 with pcp lists off: the free fast path never takes a
+		 * page then (and pcp_set_high() never runs). */
+		high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
+		pcp->free_limit =
+			m->pcp_enabled && high >= pcp->high_min ? high : 0;
 	}
 }
 
-/* Precompute what alloc_pages_fast() needs: per CPU, the preferred zone
- * for each highest zone index (the first of its node's zonelist, NULL when
- * pcp lists are off); per zone, high watermark + lowmem_reserve. */
+/* Precompute what the allocation fast path needs: per CPU and value of
+ * the GFP zone bits, the preferred zone (the first of the CPU's node
+ * zonelist the highest zone index allows), this CPU's pcp there, and the
+ * free page count above which the zone passes both its high watermark
+ * check (so ZONE_BELOW_HIGH needs no update) and the low watermark one
+ * get_page_from_freelist would make. Invalid zone bits, no such zone and
+ * pcp lists off get a mark no count exceeds. Rerun when watermarks or
+ * reserves change: only the marks change then, and a racing fast path
+ * reads either the old or the new one. */
 static void setup_fast_path(struct mmk_machine *m)
 {
-	struct zone *z;
-	int nid, t, cpu, i;
+	static atomic_long no_free_pages;
+	int cpu, zb;
 
-	for_each_zone_m(m, nid, t, z)
-		for (i = 0; i < MAX_NR_ZONES; i++)
-			z->fast_mark[i] = high_wmark_pages(z) +
-					  (unsigned long)z->lowmem_reserve[i];
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct mmk_cpu *c = &m->cpus[cpu];
 		struct zone **zl = m->node_data[c->node]->node_zonelist.zones;
 
-		for (i = 0; i < MAX_NR_ZONES; i++) {
+		for (zb = 0; zb < 16; zb++) {
+			int t = m->gfp_zone_table[zb];
+			struct per_cpu_pages *pcp = NULL;
+			atomic_long *free = &no_free_pages;
+			long mark = LONG_MAX;
 			struct zone **zp;
 
-			c->fast_zone[i] = NULL;
-			if (!m->pcp_enabled)
-				continue;
-			for (zp = zl; *zp; zp++)
-				if ((int)(*zp)->idx <= i) {
-					c->fast_zone[i] = *zp;
+			for (zp = zl; t >= 0 && m->pcp_enabled && *zp; zp++)
+				if ((int)(*zp)->idx <= t) {
+					pcp = &(*zp)->per_cpu_pageset[cpu];
+					free = &(*zp)->vm_stat[NR_FREE_PAGES];
+					mark = (long)high_wmark_pages(*zp) +
+					       (*zp)->lowmem_reserve[t];
 					break;
 				}
+			if (c->fast_pcp[zb] != pcp)
+				c->fast_pcp[zb] = pcp;
+			if (c->fast_free[zb] != free)
+				c->fast_free[zb] = free;
+			if (c->fast_mark[zb] != mark)
+				c->fast_mark[zb] = mark;
 		}
 	}
 }

@@ -84,6 +84,14 @@ struct per_cpu_pages {
 	int free_count; /* recent frees, for the high-order heuristic */
 	int alloc_factor; /* refill scale (batch << alloc_factor) */
 	int flags; /* PCPF_* */
+	/* Precomputed for the free fast path (mm/page_alloc.c), kept up to
+	 * date with high, high_min and batch: high when high >= high_min
+	 * and pcp lists are on, else 0, so that count < free_limit says
+	 * "below an already clamped high"; batch << CONFIG_PCP_BATCH_SCALE_MAX
+	 * (free_count's cap); batch + high_min / 2 (the free_high test). */
+	int free_limit;
+	int free_count_max;
+	int free_high_count;
 	/* per order: the lowest free buddy block of that order or above, as
 	 * of the last refill */
 	unsigned long frontier[NR_PCP_LISTS];
@@ -120,9 +128,6 @@ struct zone {
 	unsigned long _watermark[NR_WMARK];
 	unsigned long watermark_boost;
 	long lowmem_reserve[MAX_NR_ZONES];
-	/* high watermark + lowmem_reserve[i]: above it an allocation whose
-	 * highest zone is i needs no other watermark check. */
-	unsigned long fast_mark[MAX_NR_ZONES];
 	struct pglist_data *zone_pgdat;
 	struct per_cpu_pages *per_cpu_pageset; /* [nr_cpus] */
 	int pageset_high_min, pageset_high_max, pageset_batch;
