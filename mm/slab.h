@@ -105,10 +105,12 @@ struct kmem_cache {
 	unsigned int cpu_array_order; /* pages of cpu_arrays, as an order */
 	/* SLAB's shared arrays: per node, up to shared_limit free objects
 	 * any CPU of the node can take a batch of (objects freed on one CPU
-	 * and wanted on another move as pointers, not through the slabs);
-	 * they sit shared_off bytes into cpu_arrays. 0: none. */
+	 * and wanted on another move as pointers, not through the slabs).
+	 * shared_limit 0: none. The arrays of all nodes are one block of
+	 * 2^shared_order pages, allocated when the first batch is put. */
 	unsigned int shared_limit;
-	unsigned int shared_off;
+	unsigned int shared_order;
+	void **_Atomic shared;
 
 	const char *name;
 	int refcount; /* aliases (merged caches) */
@@ -155,7 +157,8 @@ static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
 
 static inline void **node_shared(const struct kmem_cache *s, int nid)
 {
-	return (void **)(s->cpu_arrays + s->shared_off) +
+	return atomic_load_explicit(&((struct kmem_cache *)s)->shared,
+				    memory_order_acquire) +
 	       (size_t)nid * s->shared_limit;
 }
 

@@ -22,9 +22,10 @@
  *    is refilled with `batchcount` objects from the node's shared array
  *    or else its slabs, and a full one flushes its oldest `batchcount` to
  *    the shared array, or what does not fit back to their slabs. The
- *    shared array (SLAB's, 8 batches per node with more than one CPU)
- *    lives in the slack of the per-CPU block's pages, so objects freed on
- *    one CPU reach another as pointers, without touching the slabs.
+ *    shared array (SLAB's, here 16 batches per node with more than one
+ *    CPU; allocated when a CPU array first overflows) lets objects freed
+ *    on one CPU reach another as pointers, without touching the slabs.
+ *    Bulk calls use the same three levels.
  *
  * 3. Invariants (slab_verify checks each).
  *    S1 every slab on a node list has page_type PGTY_slab, slab_cache == s
@@ -674,6 +675,68 @@ out:
 		discard_slab(m, s, slab);
 }
 
+/* The shared arrays' block, allocated by the first CPU that needs it
+ * (most caches never fill a CPU array, so they never need it); callers
+ * hold their CPU's guard. */
+static bool alloc_shared(struct mmk_machine *m, struct kmem_cache *s)
+{
+	struct page *page;
+	void **expect = NULL;
+
+	if (atomic_load_explicit(&s->shared, memory_order_acquire))
+		return true;
+	page = alloc_pages(GFP_NOWAIT | __GFP_NOWARN |
+				   (s->shared_order ? __GFP_COMP : 0),
+			   s->shared_order);
+	if (!page)
+		return false;
+	if (!atomic_compare_exchange_strong(&s->shared, &expect,
+					    (void **)page_address(page))) {
+		__free_pages(page, s->shared_order);
+		return true;
+	}
+	__atomic_fetch_add(&m->nr_percpu_pages, 1UL << s->shared_order,
+			   __ATOMIC_RELAXED);
+	return true;
+}
+
+/* The shared arrays' block back to the page allocator; they are empty
+ * and no CPU can reach them (flush_all, or the cache is going away). */
+static void free_shared(struct mmk_machine *m, struct kmem_cache *s)
+{
+	void **shared = atomic_exchange(&s->shared, NULL);
+
+	if (!shared)
+		return;
+	__free_pages(virt_to_page(shared), s->shared_order);
+	__atomic_fetch_sub(&m->nr_percpu_pages, 1UL << s->shared_order,
+			   __ATOMIC_RELAXED);
+}
+
+/* Put up to @n objects into node @nid's shared array; returns how many
+ * it took. */
+static unsigned int shared_put(struct mmk_machine *m, struct kmem_cache *s,
+			       int nid, void *const *objs, unsigned int n)
+{
+	struct kmem_cache_node *node = s->node[nid];
+	unsigned int moved;
+
+	if (!s->shared_limit ||
+	    __atomic_load_n(&node->shared_avail, __ATOMIC_RELAXED) ==
+		    s->shared_limit ||
+	    !alloc_shared(m, s))
+		return 0;
+	pthread_mutex_lock(&node->list_lock);
+	moved = min(n, s->shared_limit - node->shared_avail);
+	memcpy(node_shared(s, nid) + node->shared_avail, objs,
+	       moved * sizeof(void *));
+	/* Atomic: shared_take() and shared_put() peek without the lock. */
+	__atomic_store_n(&node->shared_avail, node->shared_avail + moved,
+			 __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&node->list_lock);
+	return moved;
+}
+
 /* Move the oldest @count objects of @ac back to their slabs. */
 static void cache_flusharray(struct mmk_machine *m, struct kmem_cache *s,
 			     struct array_cache *ac, unsigned int count,
@@ -683,18 +746,8 @@ static void cache_flusharray(struct mmk_machine *m, struct kmem_cache *s,
 
 	count = min(count, ac->avail);
 	/* As SLAB's cache_flusharray: into the node's shared array first. */
-	if (shared_nid >= 0 && s->shared_limit) {
-		struct kmem_cache_node *n = s->node[shared_nid];
-
-		pthread_mutex_lock(&n->list_lock);
-		moved = min(count, s->shared_limit - n->shared_avail);
-		memcpy(node_shared(s, shared_nid) + n->shared_avail, ac->entry,
-		       moved * sizeof(void *));
-		/* Atomic: shared_take() peeks at it without the lock. */
-		__atomic_store_n(&n->shared_avail, n->shared_avail + moved,
-				 __ATOMIC_RELAXED);
-		pthread_mutex_unlock(&n->list_lock);
-	}
+	if (shared_nid >= 0)
+		moved = shared_put(m, s, shared_nid, ac->entry, count);
 	free_to_nodes(m, s, ac->entry + moved, count - moved);
 	ac->avail -= count;
 	memmove(ac->entry, ac->entry + count, ac->avail * sizeof(void *));
@@ -874,9 +927,15 @@ int slab_alloc_bulk(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 	{
 		struct array_cache *ac = cpu_array(s, cpu->id);
 
+		/* The shared array only under the guard (see flush_all). */
 		if (cpu_guard_trylock(m, &ac->guard)) {
 			while (got < n && ac->avail)
 				p[got++] = ac->entry[--ac->avail];
+			if (got < n)
+				got += shared_take(
+					s, cpu->node, p + got,
+					(unsigned int)min(n - got,
+							  (size_t)UINT32_MAX));
 			cpu_guard_unlock(&ac->guard);
 		}
 	}
@@ -933,13 +992,22 @@ void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 	}
 	ac = cpu_array(s, cpu->id);
 	i = 0;
+	/* The shared array only under the guard (see flush_all). */
 	if (cpu_guard_trylock(m, &ac->guard)) {
 		while (i < n && ac->avail < ac->limit)
 			ac->entry[ac->avail++] = p[i++];
+		if (i < n)
+			i += shared_put(m, s, cpu->node, p + i,
+					(unsigned int)min(n - i,
+							  (size_t)UINT32_MAX));
 		cpu_guard_unlock(&ac->guard);
 	}
-	if (i < n)
-		free_to_nodes(m, s, p + i, (unsigned int)(n - i));
+	while (i < n) {
+		unsigned int k = (unsigned int)min(n - i, (size_t)UINT32_MAX);
+
+		free_to_nodes(m, s, p + i, k);
+		i += k;
+	}
 }
 
 /* ---- cache geometry ---- */
@@ -1054,6 +1122,11 @@ static unsigned int array_limit(unsigned int size)
 	return 120;
 }
 
+/* Batches a node's shared array holds (SLAB's `shared` tunable; its
+ * default is 8): with 16, a burst of a thousand small objects freed and
+ * allocated again moves between the arrays as pointers. */
+#define SHARED_BATCHES 16
+
 static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 {
 	unsigned int limit = s->debug ? 0 : array_limit(s->size);
@@ -1063,8 +1136,7 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 	struct page *page;
 	int cpu;
 
-	size_t bytes = stride * (size_t)m->nr_cpus, slack;
-	unsigned int shared;
+	size_t bytes = stride * (size_t)m->nr_cpus;
 	int nid;
 
 	s->cpu_stride = (unsigned int)stride;
@@ -1081,19 +1153,18 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 		ac->limit = limit;
 		ac->batchcount = (limit + 1) / 2;
 	}
-	/* SLAB's shared arrays (8 batches per node on SMP, for objects of
-	 * up to a page), here in the rest of the per-CPU block's pages. */
-	slack = ((size_t)PAGE_SIZE << s->cpu_array_order) - bytes;
-	shared = m->nr_cpus > 1 && limit && s->size <= PAGE_SIZE ?
-			 (unsigned int)min((size_t)8 * ((limit + 1) / 2),
-					   slack / sizeof(void *) /
-						   (size_t)m->nr_nodes) :
-			 0;
-	s->shared_limit = shared;
-	s->shared_off = (unsigned int)bytes;
+	/* SLAB's shared arrays, one per node (only on SMP, and for objects
+	 * of up to a page); allocated when first used (alloc_shared). */
+	s->shared_limit = m->nr_cpus > 1 && limit && s->size <= PAGE_SIZE ?
+				  SHARED_BATCHES * ((limit + 1) / 2) :
+				  0;
+	s->shared_order = get_order_bytes((size_t)m->nr_nodes *
+					  s->shared_limit * sizeof(void *));
+	atomic_store_explicit(&s->shared, NULL, memory_order_relaxed);
 	for_each_online_node(m, nid)
 		s->node[nid]->shared_avail = 0;
-	m->nr_percpu_pages += 1UL << s->cpu_array_order;
+	__atomic_fetch_add(&m->nr_percpu_pages, 1UL << s->cpu_array_order,
+			   __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -1102,8 +1173,10 @@ static void free_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 	if (!s->cpu_arrays)
 		return;
 	__free_pages(virt_to_page(s->cpu_arrays), s->cpu_array_order);
-	m->nr_percpu_pages -= 1UL << s->cpu_array_order;
+	__atomic_fetch_sub(&m->nr_percpu_pages, 1UL << s->cpu_array_order,
+			   __ATOMIC_RELAXED);
 	s->cpu_arrays = NULL;
+	free_shared(m, s);
 }
 
 /* ---- flushing every CPU (shrink, destroy, check) ---- */
@@ -1137,8 +1210,11 @@ static void flush_all(struct mmk_machine *m, struct kmem_cache *s)
 
 		cache_flusharray(m, s, ac, ac->avail, -1);
 	}
-	unlock_cpu_arrays(m, s);
 	drain_shared(m, s);
+	/* Every user of the shared arrays holds its CPU's guard, so none
+	 * can reach them now: give their pages back too. */
+	free_shared(m, s);
+	unlock_cpu_arrays(m, s);
 }
 
 /* Free every empty slab of every node. */
@@ -1601,6 +1677,11 @@ static bool verify_shared(struct mmk_machine *m, struct kmem_cache *s, int nid,
 
 	void **shared = node_shared(s, nid);
 
+	if (n->shared_avail && !s->shared)
+		return verify_fail(
+			why, len,
+			"cache %s node %d: %u objects in a shared array that does not exist",
+			s->name, nid, n->shared_avail);
 	if (n->shared_avail > s->shared_limit)
 		return verify_fail(
 			why, len,

@@ -213,7 +213,8 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 		(unsigned long)((a->vmalloc_end - a->vmalloc_start) >> 10));
 	show_val_kb(s, "VmallocUsed:", vmalloc_used_pages(m));
 	show_val_kb(s, "VmallocChunk:", 0);
-	show_val_kb(s, "Percpu:", m->nr_percpu_pages);
+	show_val_kb(s, "Percpu:",
+		    __atomic_load_n(&m->nr_percpu_pages, __ATOMIC_RELAXED));
 	if (!i386) {
 		show_val_kb(s, "AnonHugePages:", 0);
 		show_val_kb(s, "ShmemHugePages:", 0);
