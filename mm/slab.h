@@ -169,8 +169,10 @@ static inline struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
 	unsigned long pfn = (unsigned long)(off >> PAGE_SHIFT);
 	struct page *page;
 
-	/* Direct map only, and only where there is a mem_map. */
-	if (unlikely(pfn >= m->lowmem_end_pfn || !pfn_zone_fast(m, pfn)))
+	/* Direct map only, and only where there is a mem_map (the direct
+	 * map ends at or below max_pfn, so pb_zone covers it). */
+	if (unlikely(pfn >= m->lowmem_end_pfn ||
+		     !m->pb_zone[pfn >> m->pb_shift]))
 		return NULL;
 	page = m->mem_map + pfn;
 	if (page->compound_head & 1)
