@@ -74,23 +74,18 @@ static unsigned int kmalloc_size(unsigned int idx)
 	return idx == 1 ? 96 : idx == 2 ? 192 : 1u << idx;
 }
 
+/* Linux's size_index[]: the class of sizes up to 192, by (size - 1) / 8. */
+static const unsigned char size_index[24] = {
+	3, /* 8 */ 4, /* 16 */ 5, 5, /* 32 */ 6, 6, 6, 6, /* 64 */
+	1, 1,	      1,	  1, /* 96 */ 7, 7, 7, 7, /* 128 */
+	2, 2,	      2,	  2, 2,		 2, 2, 2, /* 192 */
+};
+
 /* Linux's kmalloc_index(): the size class of @size (1 <= size <= 8k). */
-static unsigned int kmalloc_index(size_t size)
+static inline unsigned int kmalloc_index(size_t size)
 {
-	if (size <= 8)
-		return 3;
-	if (size <= 16)
-		return 4;
-	if (size <= 32)
-		return 5;
-	if (size <= 64)
-		return 6;
-	if (size <= 96)
-		return 1;
-	if (size <= 128)
-		return 7;
 	if (size <= 192)
-		return 2;
+		return size_index[(size - 1) / 8];
 	return (unsigned int)fls_long(size - 1);
 }
 
@@ -454,9 +449,29 @@ void *kmalloc_node(size_t size, gfp_t gfp, int node)
 	return slab_alloc(m, s, gfp, node);
 }
 
-void *kmalloc(size_t size, gfp_t gfp)
+static noinline void *kmalloc_slow(size_t size, gfp_t gfp)
 {
 	return kmalloc_node(size, gfp, NUMA_NO_NODE);
+}
+
+void *kmalloc(size_t size, gfp_t gfp)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+
+	/* The fast path: a size class of the normal caches, this CPU's
+	 * array; everything else (and every check) in kmalloc_node(). */
+	if (likely(m && size - 1 < KMALLOC_MAX_CACHE_SIZE &&
+		   !(gfp & (__GFP_DMA | __GFP_RECLAIMABLE)))) {
+		void *obj = slab_alloc_fast(
+			m,
+			m->slab->kmalloc_caches[KMALLOC_NORMAL]
+					       [kmalloc_index(size)],
+			gfp);
+
+		if (likely(obj))
+			return obj;
+	}
+	return kmalloc_slow(size, gfp);
 }
 
 void *kzalloc(size_t size, gfp_t gfp)
@@ -506,7 +521,7 @@ static struct slab *kmalloc_owner(struct mmk_machine *m, const void *p,
 	return NULL;
 }
 
-void kfree(const void *p)
+static noinline void kfree_slow(const void *p)
 {
 	struct mmk_machine *m = mmk_ctx.m;
 	struct page *large;
@@ -514,14 +529,6 @@ void kfree(const void *p)
 
 	if (unlikely(!m || ZERO_OR_NULL_PTR(p)))
 		return;
-	slab = virt_to_slab(m, p);
-	if (likely(slab)) {
-		if (likely(slab_free_fast(m, slab->slab_cache, slab,
-					  (void *)p)))
-			return;
-		slab_free(m, slab->slab_cache, slab, (void *)p);
-		return;
-	}
 	slab = kmalloc_owner(m, p, &large, "kfree");
 	if (slab) {
 		slab_free(m, slab->slab_cache, slab, (void *)p);
@@ -536,6 +543,22 @@ void kfree(const void *p)
 		large->page_type = 0;
 		__free_pages(large, order);
 	}
+}
+
+void kfree(const void *p)
+{
+	struct mmk_machine *m = mmk_ctx.m;
+	struct slab *slab;
+
+	/* The fast path needs no callee-saved register: every other case
+	 * is a tail call. */
+	if (likely(m && !ZERO_OR_NULL_PTR(p))) {
+		slab = virt_to_slab(m, p);
+		if (likely(slab && slab_free_fast(m, slab->slab_cache, slab,
+						  (void *)p)))
+			return;
+	}
+	kfree_slow(p);
 }
 
 size_t ksize(const void *p)
