@@ -1076,15 +1076,17 @@ static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 		pcp_unlock(pcp);
 		goto slow;
 	}
-	list_del(entry);
+	/* Unlinked without clearing: an allocated page's lru is its
+	 * owner's (a stale pointer has bit 0 clear, so the page does not
+	 * read as a compound tail). */
+	__list_del(entry->prev, entry->next);
 	pcp->free_count >>= 1;
 	atomic_store_explicit(&pcp->count,
 			      atomic_load_explicit(&pcp->count,
 						   memory_order_relaxed) -
 				      (int)nr,
 			      memory_order_relaxed);
-	owner_add(&pcp->fast_allocs, 1);
-	owner_add(&pcp->fast_alloc_pages, nr);
+	owner_add(&pcp->fast_allocs[order], 1);
 	pcp_unlock(pcp);
 	page = list_entry(entry, struct page, lru);
 	if (unlikely(MMK_DEBUG || (gfp & (__GFP_ZERO | __GFP_COMP))))

@@ -81,10 +81,19 @@ static unsigned long pcp_events(struct mmk_machine *m, enum vm_event_item item)
 				struct per_cpu_pages *pcp =
 					&z->per_cpu_pageset[cpu];
 
-				sum += atomic_load_explicit(
-					item == PGFREE ? &pcp->free_pages :
-							 &pcp->fast_alloc_pages,
-					memory_order_relaxed);
+				unsigned int o;
+
+				if (item == PGFREE) {
+					sum += atomic_load_explicit(
+						&pcp->free_pages,
+						memory_order_relaxed);
+					continue;
+				}
+				for (o = 0; o < NR_PCP_LISTS; o++)
+					sum += atomic_load_explicit(
+						       &pcp->fast_allocs[o],
+						       memory_order_relaxed)
+					       << o;
 			}
 		}
 	return sum;
@@ -117,9 +126,14 @@ unsigned long zone_numa_event(struct mmk_machine *m, struct zone *zone,
 		sum += atomic_load_explicit(&pcp->numa[item],
 					    memory_order_relaxed);
 		/* A fast-path allocation is a local hit. */
-		if (item == NUMA_HIT || item == NUMA_LOCAL)
-			sum += atomic_load_explicit(&pcp->fast_allocs,
-						    memory_order_relaxed);
+		if (item == NUMA_HIT || item == NUMA_LOCAL) {
+			unsigned int o;
+
+			for (o = 0; o < NR_PCP_LISTS; o++)
+				sum += atomic_load_explicit(
+					&pcp->fast_allocs[o],
+					memory_order_relaxed);
+		}
 	}
 	return sum;
 }

@@ -98,8 +98,9 @@ struct per_cpu_pages {
 	struct list_head lists[NR_PCP_LISTS];
 	/* Event counts written by the owner only (no atomic RMW): */
 	atomic_ulong numa[NR_VM_NUMA_EVENT_ITEMS];
-	atomic_ulong fast_allocs; /* fast-path allocations: numa_hit+local */
-	atomic_ulong fast_alloc_pages; /* their pages: pgalloc_<zone> */
+	/* fast-path allocations per order: numa_hit+local, and (shifted
+	 * by their order) pgalloc_<zone> */
+	atomic_ulong fast_allocs[NR_PCP_LISTS];
 	atomic_ulong free_pages; /* pages freed to this list: pgfree */
 } __attribute__((aligned(128))); /* no false sharing between CPUs */
 
