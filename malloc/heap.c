@@ -474,8 +474,17 @@ void heap_free_slow(void *p, const char *call)
 		if (*(uintptr_t *)p == free_tag(p))
 			malloc_die(call, "double free detected", p);
 		*(uintptr_t *)p = free_tag(p);
-		/* heap_free() took its fast path unless this thread has no
-		 * tcache (first call, or exiting): free it directly. */
+		if (tc.state == TC_LIVE) {
+			/* heap_free() found the bin full. */
+			struct tc_bin *b = &tc.bin[c];
+
+			if (b->count == b->max)
+				tcache_flush((unsigned int)c, b, b->max / 2);
+			b->slot[b->count++] = p;
+			return;
+		}
+		/* This thread has no tcache (first call, or exiting): free
+		 * it directly. */
 		kmem_cache_free(slab->slab_cache, p);
 		return;
 	}

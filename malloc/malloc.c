@@ -220,6 +220,7 @@ static int create_caches(void)
 			SLAB_NO_MERGE, NULL);
 		if (!heap.cache[c])
 			return -1;
+		heap.cache[c]->user_index = (int)c; /* cache_class() */
 	}
 	return 0;
 }

@@ -149,9 +149,7 @@ static inline uintptr_t free_tag(const void *p)
 /* Our class of a slab cache, or -1 if it is not one of ours. */
 static inline int cache_class(const struct kmem_cache *s)
 {
-	unsigned int c = size_class(s->object_size);
-
-	return c < NR_CLASSES && heap.cache[c] == s ? (int)c : -1;
+	return s->user_index;
 }
 
 static inline void *heap_alloc(size_t size, const char *call)
@@ -182,42 +180,50 @@ static inline struct slab *heap_slab(uintptr_t off)
 }
 
 /* @p starts an object of @slab (obj_index() for our caches, which have
- * no red zones, with the heap's cached bases). */
+ * no red zones, with the heap's cached bases). struct page is 64 bytes:
+ * a slab's offset in the heap is its head's offset in mem_map << 6. */
 static inline bool heap_obj_ok(struct slab *slab, const void *p)
 {
 	const struct kmem_cache *s = slab->slab_cache;
-	uintptr_t base =
-		heap.base +
-		((uintptr_t)(slab_page(slab) - heap.mem_map) << PAGE_SHIFT) +
-		slab->colour;
-	uint64_t off = (uintptr_t)p - base, idx;
+	uint64_t off = (uintptr_t)p - heap.base -
+		       (((uintptr_t)slab - (uintptr_t)heap.mem_map)
+			<< (PAGE_SHIFT - 6)) -
+		       slab->colour,
+		 idx;
 
-	if (off >= (uint64_t)slab->objects * s->size)
+	/* Below the first object off wraps, and fails here. */
+	if (off >> 32)
 		return false;
 	idx = (off * s->reciprocal_size) >> 32;
-	return idx * s->size == off;
+	return idx * s->size == off && idx < slab->objects;
 }
 
+/* The fast path: one of our small objects, checked, onto this thread's
+ * tcache bin if it has room. Everything else - other pointers, invalid
+ * and double frees (reported there), a full bin, hardened mode - goes to
+ * heap_free_slow(), which decides again from scratch. */
 static inline void heap_free(void *p, const char *call)
 {
 	uintptr_t off = (uintptr_t)p - heap.base;
 
-	if (likely(tc.state == TC_LIVE && p && off < heap.size)) {
+	/* NULL fails the range check: the heap does not start at 0. */
+	if (likely(tc.state == TC_LIVE && off < heap.size)) {
 		struct slab *slab = heap_slab(off);
-		int c = slab ? cache_class(slab->slab_cache) : -1;
 
-		if (likely(c >= 0)) {
-			struct tc_bin *b = &tc.bin[c];
+		if (likely(slab)) {
+			int c = cache_class(slab->slab_cache);
 
-			if (unlikely(!heap_obj_ok(slab, p)))
-				malloc_die(call, "invalid pointer", p);
-			if (unlikely(*(uintptr_t *)p == free_tag(p)))
-				malloc_die(call, "double free detected", p);
-			*(uintptr_t *)p = free_tag(p);
-			if (unlikely(b->count == b->max))
-				tcache_flush((unsigned int)c, b, b->max / 2);
-			b->slot[b->count++] = p;
-			return;
+			if (likely(c >= 0)) {
+				struct tc_bin *b = &tc.bin[c];
+
+				if (likely(heap_obj_ok(slab, p) &&
+					   *(uintptr_t *)p != free_tag(p) &&
+					   b->count != b->max)) {
+					*(uintptr_t *)p = free_tag(p);
+					b->slot[b->count++] = p;
+					return;
+				}
+			}
 		}
 	}
 	heap_free_slow(p, call);

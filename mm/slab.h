@@ -114,6 +114,9 @@ struct kmem_cache {
 
 	const char *name;
 	int refcount; /* aliases (merged caches) */
+	/* For the cache's creator: libmmkit-malloc.so keeps its size class
+	 * here (caches created with SLAB_NO_MERGE only); -1 otherwise. */
+	int user_index;
 	struct list_head list; /* m->slab->caches, newest first */
 	struct kmem_cache_node *node[MAX_NUMNODES];
 	unsigned int *random_seq; /* freelist randomisation, or NULL */
