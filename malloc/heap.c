@@ -71,10 +71,15 @@ void tcache_refill(unsigned int c, struct tc_bin *b)
 	if (!kmem_cache_alloc_bulk(heap.cache[c], MALLOC_GFP, n,
 				   b->slot + b->count))
 		return;
-	/* No tag: an old one may survive from an earlier slab at this
-	 * address (hardened mode's reuse check skips these). */
-	for (i = 0; i < n; i++)
-		*(uintptr_t *)b->slot[b->count + i] = 0;
+	/* Hardened mode: no tag, since an old one may survive from an
+	 * earlier slab at this address (its reuse check skips these). The
+	 * default mode leaves the objects untouched (a program's first
+	 * malloc of a class must not touch a whole batch of pages); any
+	 * tag they carry is an honest one - they are free - and
+	 * heap_alloc() clears it. */
+	if (heap.hardened)
+		for (i = 0; i < n; i++)
+			*(uintptr_t *)b->slot[b->count + i] = 0;
 	b->count += n;
 }
 
