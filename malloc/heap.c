@@ -466,6 +466,9 @@ void heap_free_slow(void *p, const char *call)
 	struct page *head;
 	struct huge h;
 
+	/* Live before this call: heap_free() found the bin full. */
+	bool had_tcache = tc.state == TC_LIVE;
+
 	if (!p || in_boot_arena(p))
 		return;
 	if (!thread_ready())
@@ -479,8 +482,7 @@ void heap_free_slow(void *p, const char *call)
 		if (*(uintptr_t *)p == free_tag(p))
 			malloc_die(call, "double free detected", p);
 		*(uintptr_t *)p = free_tag(p);
-		if (tc.state == TC_LIVE) {
-			/* heap_free() found the bin full. */
+		if (had_tcache) {
 			struct tc_bin *b = &tc.bin[c];
 
 			if (b->count == b->max)
@@ -488,8 +490,11 @@ void heap_free_slow(void *p, const char *call)
 			b->slot[b->count++] = p;
 			return;
 		}
-		/* This thread has no tcache (first call, or exiting): free
-		 * it directly. */
+		/* This thread had no tcache (first call, or exiting): free
+		 * it directly. On a first call that matters: an object freed
+		 * into a new bin would be this thread's next allocation, and
+		 * the object may be one another thread allocated next to its
+		 * own (falseshare's passive case). */
 		kmem_cache_free(slab->slab_cache, p);
 		return;
 	}
