@@ -53,15 +53,18 @@ static inline struct page *slab_page(struct slab *slab)
 	return (struct page *)slab;
 }
 
-/* A per-CPU magazine of free objects (the SLAB design's array_cache). */
+/* A per-CPU magazine of free objects (the SLAB design's array_cache).
+ * A cache's block holds the nr_cpus headers, a cache line each, then
+ * each CPU's slots (cache-line aligned): only the headers are written
+ * when the cache is made, so a CPU that never uses the cache never
+ * touches its slots (libmmkit-malloc.so boots up to 64 CPUs). */
 struct array_cache {
 	struct cpu_guard guard;
 	unsigned int avail;
 	unsigned int limit;
 	unsigned int batchcount;
-	unsigned int pad;
-	void *entry[];
-};
+	void **entry; /* limit slots */
+} __attribute__((aligned(64)));
 
 struct kmem_cache_node {
 	pthread_mutex_t list_lock;
@@ -79,8 +82,7 @@ struct kmem_cache_node {
 
 struct kmem_cache {
 	/* Hot: the allocation and free paths read these. */
-	char *cpu_arrays; /* nr_cpus array caches, cpu_stride apart */
-	unsigned int cpu_stride;
+	struct array_cache *cpu_arrays; /* [nr_cpus], then their slots */
 	unsigned int size; /* stride between objects */
 	unsigned int reciprocal_size; /* 2^32 / size + 1 */
 	unsigned int size_shift; /* log2(size) if a power of two, else 0 */
@@ -154,8 +156,7 @@ struct slab_state {
 static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
 						 int cpu)
 {
-	return (struct array_cache *)(s->cpu_arrays +
-				      (size_t)cpu * s->cpu_stride);
+	return s->cpu_arrays + cpu;
 }
 
 static inline void **node_shared(const struct kmem_cache *s, int nid)

@@ -1130,28 +1130,28 @@ static unsigned int array_limit(unsigned int size)
 static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 {
 	unsigned int limit = s->debug ? 0 : array_limit(s->size);
-	size_t stride =
-		ALIGN(sizeof(struct array_cache) + limit * sizeof(void *),
-		      (size_t)64);
+	size_t head = sizeof(struct array_cache) * (size_t)m->nr_cpus;
+	size_t slots = ALIGN(limit * sizeof(void *), (size_t)64);
 	struct page *page;
-	int cpu;
+	int cpu, nid;
 
-	size_t bytes = stride * (size_t)m->nr_cpus;
-	int nid;
-
-	s->cpu_stride = (unsigned int)stride;
-	s->cpu_array_order = get_order_bytes(bytes);
-	page = alloc_pages(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN |
+	s->cpu_array_order = get_order_bytes(head + slots * (size_t)m->nr_cpus);
+	/* Not __GFP_ZERO: only the headers need it (see struct
+	 * array_cache). */
+	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
 				   (s->cpu_array_order ? __GFP_COMP : 0),
 			   s->cpu_array_order);
 	if (!page)
 		return -ENOMEM;
 	s->cpu_arrays = page_address(page);
+	memset(s->cpu_arrays, 0, head);
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct array_cache *ac = cpu_array(s, cpu);
 
 		ac->limit = limit;
 		ac->batchcount = (limit + 1) / 2;
+		ac->entry = (void **)((char *)s->cpu_arrays + head +
+				      slots * (size_t)cpu);
 	}
 	/* SLAB's shared arrays, one per node (only on SMP, and for objects
 	 * of up to a page); allocated when first used (alloc_shared). */
