@@ -6,7 +6,8 @@
  * 1. Page runs (LARGE_MAX >= size > SMALL_MAX, or aligned requests). An
  *    order-n block from alloc_pages; when the run needs fewer pages the
  *    block is split (split_page) and the tail pages freed at once, as
- *    alloc_pages_exact does. The head page records the run: private =
+ *    alloc_pages_exact does (free_pages_exact: in aligned power-of-two
+ *    blocks, not page by page). The head page records the run: private =
  *    pages, index = RUN_MAGIC ^ pfn (cleared when the run is freed, so a
  *    second free finds no run). Whole blocks are freed in one call.
  *
@@ -157,7 +158,7 @@ static size_t run_pages(const struct page *head)
 /* A run of at least @size bytes aligned to @align (<= the block size). */
 static void *run_alloc(size_t size, size_t align)
 {
-	size_t pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT, i;
+	size_t pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	unsigned int order = get_order_bytes(size > align ? size : align);
 	struct page *page = alloc_pages(MALLOC_GFP, order);
 	unsigned long pfn;
@@ -171,8 +172,8 @@ static void *run_alloc(size_t size, size_t align)
 		page->private = pages | RUN_WHOLE;
 	} else {
 		split_page(page, order);
-		for (i = pages; i < (1UL << order); i++)
-			__free_page(page + i);
+		free_pages_exact(page_address(page + pages),
+				 ((1UL << order) - pages) << PAGE_SHIFT);
 		page->private = pages;
 	}
 	page->index = RUN_MAGIC ^ pfn;
@@ -181,7 +182,7 @@ static void *run_alloc(size_t size, size_t align)
 
 static void run_free(struct page *head)
 {
-	size_t pages = run_pages(head), i;
+	size_t pages = run_pages(head);
 	bool whole = head->private & RUN_WHOLE;
 
 	head->index = 0;
@@ -190,8 +191,7 @@ static void run_free(struct page *head)
 		__free_pages(head, get_order_bytes(pages << PAGE_SHIFT));
 		return;
 	}
-	for (i = 0; i < pages; i++)
-		__free_page(head + i);
+	free_pages_exact(page_address(head), pages << PAGE_SHIFT);
 }
 
 /* ---- huge mappings ---- */

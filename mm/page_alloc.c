@@ -1464,6 +1464,108 @@ void split_page(struct page *page, unsigned int order)
 	}
 }
 
+/* A page as split_page() leaves it: an order-0 allocation, one
+ * reference, nothing set that a free page must not have. */
+static bool split_page_clean(const struct page *page)
+{
+	return page_ref_count(page) == 1 && page->mmk_alloc == 1 &&
+	       !(page->flags | (unsigned long)page->mapping |
+		 (unsigned long)(unsigned int)atomic_load_explicit(
+			 &((struct page *)page)->_mapcount,
+			 memory_order_relaxed));
+}
+
+/* Free the @nr order-0 pages from @page: each maximal aligned
+ * power-of-two group of clean pages in one zone goes back as one block
+ * (one merge in the buddy lists instead of one per page); any other
+ * group page by page, so references and bad pages are handled (and
+ * reported) as __free_page() does. */
+static void free_split_pages(struct mmk_machine *m, struct page *page,
+			     unsigned long nr)
+{
+	unsigned long pfn = (unsigned long)(page - m->mem_map), end = pfn + nr;
+
+	while (pfn < end) {
+		unsigned int order = pfn ? (unsigned int)__builtin_ctzl(pfn) :
+					   MAX_PAGE_ORDER;
+		struct page *head;
+		unsigned long n, i;
+
+		order = min(order, (unsigned int)MAX_PAGE_ORDER);
+		while ((1UL << order) > end - pfn)
+			order--;
+		n = 1UL << order;
+		head = m->mem_map + pfn;
+		for (i = 0; i < n && split_page_clean(head + i); i++)
+			;
+		if (i == n && pfn_zone_fast(m, pfn) &&
+		    pfn_zone_fast(m, pfn) == pfn_zone_fast(m, pfn + n - 1)) {
+			/* One order-n allocation: the tails' records go. */
+			for (i = 1; i < n; i++) {
+				atomic_store_explicit(&head[i]._refcount, 0,
+						      memory_order_relaxed);
+				head[i].mmk_alloc = 0;
+			}
+			head->mmk_alloc = order + 1;
+			__free_pages(head, order);
+		} else {
+			for (i = 0; i < n; i++)
+				__free_page(head + i);
+		}
+		pfn += n;
+	}
+}
+
+void *alloc_pages_exact(size_t size, gfp_t gfp)
+{
+	struct mmk_machine *m = mmk_cur();
+	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	unsigned int order = 0;
+	struct page *page;
+
+	if (!m || !size || nr > (1UL << MAX_PAGE_ORDER))
+		return NULL;
+	while ((1UL << order) < nr)
+		order++;
+	page = alloc_pages(gfp & ~(__GFP_COMP | __GFP_HIGHMEM), order);
+	if (!page)
+		return NULL;
+	split_page(page, order);
+	free_split_pages(m, page + nr, (1UL << order) - nr);
+	return page_address(page);
+}
+
+void free_pages_exact(void *virt, size_t size)
+{
+	struct mmk_machine *m = mmk_cur();
+	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	struct page *page, *last;
+
+	unsigned long pfn;
+
+	if (!m || !virt || !size)
+		return;
+	page = virt_to_page(virt);
+	last = nr <= m->lowmem_end_pfn ?
+		       virt_to_page((char *)virt + (nr - 1) * PAGE_SIZE) :
+		       NULL;
+	if (!page || !last || last - page != (long)nr - 1 ||
+	    page_address(page) != virt)
+		goto bad;
+	/* Every page must have a struct page (no hole in the range). */
+	for (pfn = (unsigned long)(page - m->mem_map);
+	     pfn <= (unsigned long)(last - m->mem_map);
+	     pfn = (pfn | ((1UL << m->pb_shift) - 1)) + 1)
+		if (!pfn_zone_fast(m, pfn))
+			goto bad;
+	free_split_pages(m, page, nr);
+	return;
+bad:
+	printk(m,
+	       "WARNING: free_pages_exact: %p (%zu bytes) is not a page-aligned run of the direct map",
+	       virt, size);
+}
+
 unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 {
 	struct page *page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
@@ -1660,7 +1762,7 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 		memset(pcp->frontier, 0xff, sizeof(pcp->frontier));
 		pcp->high_min = zone->pageset_high_min;
 		pcp->high_max = zone->pageset_high_max;
-		pcp->free_count_max = batch << CONFIG_PCP_BATCH_SCALE_MAX;
+		pcp->free_count_max = batch * (1 << CONFIG_PCP_BATCH_SCALE_MAX);
 		pcp->free_high_count = batch + pcp->high_min / 2;
 		/* 0 with pcp lists off: the free fast path never takes a
 		 * page then (and pcp_set_high() never runs). */

@@ -506,6 +506,76 @@ static void test_get_zeroed_page_and_free_pages(void **state)
 	mmk_shutdown(m);
 }
 
+/* alloc_pages_exact() takes the covering block and frees the pages past
+ * the size; free_pages_exact() gives a run back in aligned blocks, keeps
+ * a page someone else still references, and refuses bad ranges. */
+static void test_alloc_pages_exact_and_free_pages_exact(void **state)
+{
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	char *boot = proc(m, "/proc/buddyinfo"), *after;
+	unsigned long before = mmk_nr_free_pages(m);
+	struct page *page;
+	char *p;
+	int i;
+
+	(void)state;
+	/* 5 pages and a byte: 6 of an order-3 block, 2 freed at once. */
+	p = alloc_pages_exact(5 * PAGE_SIZE + 1, GFP_KERNEL);
+	assert_non_null(p);
+	page = virt_to_page(p);
+	assert_int_equal((page_to_pfn(page) & 7), 0);
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(page_ref_count(page + i), 1);
+		memset(p + i * PAGE_SIZE, 0x5a, PAGE_SIZE);
+	}
+	assert_int_equal(page_ref_count(page + 6), 0);
+	drain_all_pages(NULL);
+	assert_int_equal(mmk_nr_free_pages(m), before - 6);
+	assert_check_ok(m);
+	/* Another holder of page 2 keeps it past free_pages_exact. */
+	get_page(page + 2);
+	free_pages_exact(p, 5 * PAGE_SIZE + 1);
+	drain_all_pages(NULL);
+	assert_int_equal(mmk_nr_free_pages(m), before - 1);
+	assert_int_equal(page_ref_count(page + 2), 1);
+	assert_check_ok(m);
+	put_page(page + 2);
+	drain_all_pages(NULL);
+	assert_int_equal(mmk_nr_free_pages(m), before);
+	after = proc(m, "/proc/buddyinfo");
+	assert_string_equal(after, boot);
+	free(after);
+	/* A whole order: nothing to trim; 1 KiB takes one page. */
+	p = alloc_pages_exact(8 * PAGE_SIZE, GFP_KERNEL | __GFP_COMP);
+	assert_non_null(p);
+	assert_false(PageHead(virt_to_page(p)));
+	free_pages_exact(p, 8 * PAGE_SIZE);
+	p = alloc_pages_exact(1024, GFP_KERNEL);
+	assert_non_null(p);
+	free_pages_exact(p, 1024);
+	/* Bad input: refused with a warning, nothing freed. */
+	assert_null(alloc_pages_exact(0, GFP_KERNEL));
+	assert_null(alloc_pages_exact((PAGE_SIZE << MAX_PAGE_ORDER) + 1,
+				      GFP_KERNEL));
+	p = alloc_pages_exact(2 * PAGE_SIZE, GFP_KERNEL);
+	assert_non_null(p);
+	free_pages_exact(p + 1, PAGE_SIZE);
+	assert_true(dmesg_has(m, "free_pages_exact"));
+	free_pages_exact(p, (size_t)1 << 60);
+	drain_all_pages(NULL);
+	assert_int_equal(mmk_nr_free_pages(m), before - 2);
+	free_pages_exact(p, 2 * PAGE_SIZE);
+	drain_all_pages(NULL);
+	assert_int_equal(mmk_nr_free_pages(m), before);
+	after = proc(m, "/proc/buddyinfo");
+	assert_string_equal(after, boot);
+	assert_check_ok(m);
+	free(after);
+	free(boot);
+	mmk_shutdown(m);
+}
+
 static void test_double_free_is_reported_not_corrupting(void **state)
 {
 	struct mmk_machine *m =
@@ -935,6 +1005,7 @@ int main(void)
 		cmocka_unit_test(test_two_nodes_split_memory_and_fall_back),
 		cmocka_unit_test(test_compound_page_has_head_and_tails),
 		cmocka_unit_test(test_get_zeroed_page_and_free_pages),
+		cmocka_unit_test(test_alloc_pages_exact_and_free_pages_exact),
 		cmocka_unit_test(test_double_free_is_reported_not_corrupting),
 		cmocka_unit_test(test_wrong_order_free_is_refused),
 		cmocka_unit_test(

@@ -129,6 +129,23 @@ void free_pages(unsigned long addr, unsigned int order);
 void free_page(unsigned long addr);
 
 /**
+ * alloc_pages_exact() - lowmem pages for @size bytes: the block of the
+ * order that covers them, split into order-0 pages (split_page), the
+ * pages past @size freed. __GFP_COMP and __GFP_HIGHMEM are ignored.
+ * Return: the address of the first page, or NULL (also for @size 0 or
+ * above the largest order).
+ */
+void *alloc_pages_exact(size_t size, gfp_t gfp);
+/**
+ * free_pages_exact() - free the pages of [@virt, @virt + @size), as
+ * alloc_pages_exact() or split_page() left them: every aligned
+ * power-of-two group whose pages each hold just the caller's reference
+ * goes back as one block; other pages are put one by one (a page another
+ * holder still references stays allocated). @virt must be page-aligned.
+ */
+void free_pages_exact(void *virt, size_t size);
+
+/**
  * drain_all_pages() - return every CPU's per-CPU pages of @zone (all zones
  * when NULL) to the buddy free lists.
  */
