@@ -31,7 +31,10 @@ fuzz: deps
 	@cp $$(find tests/scripts -name '*.mms') build/fuzz/corpus/
 	@build/fuzz/bin/script_fuzz -max_total_time=$(FUZZ_TIME) -max_len=4096 \
 		-timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
-		build/fuzz/corpus fuzz/seeds 2>&1 | tail -25
+		-artifact_prefix=build/fuzz/ build/fuzz/corpus fuzz/seeds \
+		> build/fuzz/fuzz.log 2>&1; rc=$$?; tail -25 build/fuzz/fuzz.log; \
+		[ $$rc -eq 0 ] || echo "fuzz: the fuzzer failed (exit $$rc; input in build/fuzz/)"; \
+		exit $$rc
 
 .PHONY: lint
 # Static analysis: cppcheck over the whole tree (but tests/malloc/api_child.c,

@@ -206,8 +206,7 @@ static inline void heap_free(void *p, const char *call)
 {
 	uintptr_t off = (uintptr_t)p - heap.base;
 
-	/* NULL fails the range check: the heap does not start at 0. */
-	if (likely(tc.state == TC_LIVE && off < heap.size)) {
+	if (likely(tc.state == TC_LIVE && p && off < heap.size)) {
 		struct slab *slab = heap_slab(off);
 
 		if (likely(slab)) {

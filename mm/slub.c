@@ -765,10 +765,12 @@ static unsigned int shared_take(struct kmem_cache *s, int nid, void **out,
 		return 0;
 	pthread_mutex_lock(&n->list_lock);
 	got = min(want, n->shared_avail);
-	__atomic_store_n(&n->shared_avail, n->shared_avail - got,
-			 __ATOMIC_RELAXED);
-	memcpy(out, node_shared(s, nid) + n->shared_avail,
-	       got * sizeof(void *));
+	if (got) {
+		__atomic_store_n(&n->shared_avail, n->shared_avail - got,
+				 __ATOMIC_RELAXED);
+		memcpy(out, node_shared(s, nid) + n->shared_avail,
+		       got * sizeof(void *));
+	}
 	pthread_mutex_unlock(&n->list_lock);
 	return got;
 }
@@ -1676,13 +1678,17 @@ static bool verify_shared(struct mmk_machine *m, struct kmem_cache *s, int nid,
 	struct kmem_cache_node *n = s->node[nid];
 	unsigned int i;
 
-	void **shared = node_shared(s, nid);
+	void **shared;
 
-	if (n->shared_avail && !s->shared)
-		return verify_fail(
-			why, len,
-			"cache %s node %d: %u objects in a shared array that does not exist",
-			s->name, nid, n->shared_avail);
+	if (!s->shared) {
+		if (n->shared_avail)
+			return verify_fail(
+				why, len,
+				"cache %s node %d: %u objects in a shared array that does not exist",
+				s->name, nid, n->shared_avail);
+		return true;
+	}
+	shared = node_shared(s, nid);
 	if (n->shared_avail > s->shared_limit)
 		return verify_fail(
 			why, len,
