@@ -59,14 +59,14 @@
 #define DMA_PFN_LIMIT ((16UL << 20) >> PAGE_SHIFT)
 #define DMA32_PFN_LIMIT ((4UL << 30) >> PAGE_SHIFT)
 
-enum kind { K_NONE, K_PAGES, K_ADDR, K_CACHE, K_KMALLOC, K_VMALLOC };
+enum kind { K_NONE, K_PAGES, K_ADDR, K_EXACT, K_CACHE, K_KMALLOC, K_VMALLOC };
 
 struct slot {
 	unsigned char kind;
 	unsigned char order; /* K_PAGES, K_ADDR */
 	unsigned char comp; /* K_PAGES: compound */
 	unsigned char cache; /* K_CACHE: index into shared[] */
-	size_t size; /* K_CACHE, K_KMALLOC, K_VMALLOC: bytes asked for */
+	size_t size; /* K_EXACT, K_CACHE, K_KMALLOC, K_VMALLOC: bytes asked for */
 	void *p; /* the object, vmalloc or kernel address */
 	struct page *page; /* K_PAGES */
 };
@@ -237,6 +237,33 @@ static void tag_pages(struct page *page, unsigned int order)
 		t = fz_tag((uintptr_t)p, 2);
 		page_word(p, PAGE_SIZE - 8, &t);
 	}
+}
+
+/* Every page of an alloc_pages_exact() run, tagged or checked. */
+static bool exact_pages(void *p, size_t size, bool tag)
+{
+	struct page *page = virt_to_page(p);
+	unsigned long i, nr = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+
+	for (i = 0; i < nr; i++) {
+		struct page *q = page + i;
+		uint64_t t1 = fz_tag((uintptr_t)q, 1),
+			 t2 = fz_tag((uintptr_t)q, 2);
+
+		if (tag) {
+			page_word(q, 0, &t1);
+			page_word(q, PAGE_SIZE - 8, &t2);
+		} else if (page_word(q, 0, NULL) != t1 ||
+			   page_word(q, PAGE_SIZE - 8, NULL) != t2) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool exact_tagged(void *p, size_t size)
+{
+	return exact_pages(p, size, false);
 }
 
 static bool pages_tagged(struct page *page, unsigned int order)
@@ -434,6 +461,9 @@ static void check_slot(struct worker *wk, const struct slot *s)
 	case K_ADDR:
 		ok = pages_tagged(virt_to_page(s->p), s->order);
 		break;
+	case K_EXACT:
+		ok = exact_tagged(s->p, s->size);
+		break;
 	case K_CACHE:
 	case K_KMALLOC:
 	case K_VMALLOC:
@@ -461,6 +491,9 @@ static void release(struct worker *wk, struct slot *s)
 		break;
 	case K_ADDR:
 		free_pages((unsigned long)s->p, s->order);
+		break;
+	case K_EXACT:
+		free_pages_exact(s->p, s->size);
 		break;
 	case K_CACHE:
 		if (s->cache == CTOR_CACHE)
@@ -551,12 +584,39 @@ static void op_get_free_pages(struct worker *wk)
 	unsigned long addr;
 	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 
-	switch (fz_below(&wk->rng, 4)) {
+	switch (fz_below(&wk->rng, 5)) {
 	case 0:
 		order = 0;
 		addr = get_zeroed_page(gfp);
 		gfp |= __GFP_ZERO;
 		break;
+	case 4: {
+		/* alloc_pages_exact: the covering block, split, the pages
+		 * past the size freed at once. */
+		size_t size = 1 + (size_t)fz_below(&wk->rng, (uint64_t)PAGE_SIZE
+								     << order);
+		unsigned long i, nr = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+		struct page *page;
+		void *p = alloc_pages_exact(size, gfp);
+
+		if (!p)
+			return;
+		page = virt_to_page(p);
+		if ((uintptr_t)p & (PAGE_SIZE - 1) || !page)
+			fz_fail(&wk->w, "alloc_pages_exact gave %p", p);
+		for (i = 0; i < nr; i++) {
+			check_zone(wk, page + i, gfp);
+			if (page_count(page + i) != 1)
+				fz_fail(&wk->w,
+					"page %lu of an exact run: refcount %d",
+					i, page_count(page + i));
+		}
+		exact_pages(p, size, true);
+		s->kind = K_EXACT;
+		s->p = p;
+		s->size = size;
+		return;
+	}
 	case 1:
 		addr = __get_dma_pages(gfp, order);
 		gfp |= __GFP_DMA;
@@ -617,12 +677,32 @@ static void op_split_page(struct worker *wk)
 	check_slot(wk, s);
 	split_page(s->page, s->order);
 	nr = 1UL << s->order;
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr; i++)
 		if (page_count(s->page + i) != 1)
 			fz_fail(&wk->w,
 				"page %lu of a split block: refcount %d", i,
 				page_count(s->page + i));
-		__free_page(s->page + i);
+	if (PageHighMem(s->page) || fz_chance(&wk->rng, 50)) {
+		for (i = 0; i < nr; i++)
+			__free_page(s->page + i);
+	} else {
+		/* free_pages_exact of the run (lowmem: it takes a direct
+		 * map address), sometimes while another reference keeps
+		 * one page. */
+		struct page *held = fz_chance(&wk->rng, 30) ?
+					    s->page + fz_below(&wk->rng, nr) :
+					    NULL;
+
+		if (held)
+			get_page(held);
+		free_pages_exact(page_address(s->page), nr * PAGE_SIZE);
+		if (held) {
+			if (page_count(held) != 1)
+				fz_fail(&wk->w,
+					"a held page of a freed run: refcount %d",
+					page_count(held));
+			put_page(held);
+		}
 	}
 	memset(s, 0, sizeof(*s));
 }
@@ -1052,7 +1132,9 @@ static void one_op(struct worker *wk, enum op op)
 		op_get_free_pages(wk);
 		break;
 	case OP_FREE_PAGES:
-		op_free_kind(wk, fz_chance(&wk->rng, 20) ? K_ADDR : K_PAGES);
+		op_free_kind(wk, !fz_chance(&wk->rng, 20) ? K_PAGES :
+				 fz_chance(&wk->rng, 50)  ? K_ADDR :
+							    K_EXACT);
 		break;
 	case OP_PAGE_REF:
 		op_page_ref(wk);
