@@ -1540,7 +1540,6 @@ void free_pages_exact(void *virt, size_t size)
 	struct mmk_machine *m = mmk_cur();
 	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	struct page *page, *last;
-
 	unsigned long pfn;
 
 	if (!m || !virt || !size)
