@@ -179,30 +179,18 @@ static inline struct slab *heap_slab(uintptr_t off)
 	return page_type_of(page) == PGTY_slab ? page_slab(page) : NULL;
 }
 
-/* @p starts an object of @slab (obj_index() for our caches, which have
- * no red zones, with the heap's cached bases). struct page is 64 bytes:
- * a slab's offset in the heap is its head's offset in mem_map << 6. */
+/* @p starts an object of @slab (our caches have no red zones). */
 static inline bool heap_obj_ok(struct slab *slab, const void *p)
 {
-	const struct kmem_cache *s = slab->slab_cache;
-	uint64_t off = (uintptr_t)p - heap.base -
-		       (((uintptr_t)slab - (uintptr_t)heap.mem_map)
-			<< (PAGE_SHIFT - 6)) -
-		       slab->colour,
-		 idx;
-
-	/* Below the first object off wraps, and fails here. */
-	if (off >> 32)
-		return false;
-	idx = (off * s->reciprocal_size) >> 32;
-	return idx * s->size == off && idx < slab->objects;
+	return __obj_index_at(heap.base, heap.mem_map, slab->slab_cache, slab,
+			      p, 0) >= 0;
 }
 
 /* The fast path: one of our small objects, checked, onto this thread's
  * tcache bin if it has room. Everything else - other pointers, invalid
  * and double frees (reported there), a full bin, hardened mode - goes to
  * heap_free_slow(), which decides again from scratch. */
-static inline void heap_free(void *p, const char *call)
+static __always_inline void heap_free(void *p, const char *call)
 {
 	uintptr_t off = (uintptr_t)p - heap.base;
 

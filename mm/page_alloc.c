@@ -1135,6 +1135,17 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 
 /* ---- freeing ---- */
 
+/* Nothing is set that a free page must not have: no flags, no mapping,
+ * no page-table mappings (the free paths' quick test; page_bad_reason()
+ * tells which when it fails). */
+static inline bool page_free_clean(const struct page *page)
+{
+	return !(page->flags | (unsigned long)page->mapping |
+		 (unsigned long)(unsigned int)atomic_load_explicit(
+			 &((struct page *)page)->_mapcount,
+			 memory_order_relaxed));
+}
+
 /* Drop a reference; true when it was the last. A put on a free page is
  * reported and changes nothing. */
 static bool put_page_testzero(struct mmk_machine *m, struct page *page)
@@ -1190,10 +1201,7 @@ static bool free_pages_prepare(struct mmk_machine *m, struct page *page,
 		page->mapping = NULL;
 	/* Fast: the allocation record matches and nothing is set that a free
 	 * page must not have (flags, mapping, mappings). */
-	if (likely(page->mmk_alloc == order + 1 &&
-		   !(page->flags | (unsigned long)page->mapping |
-		     (unsigned long)(unsigned int)atomic_load_explicit(
-			     &page->_mapcount, memory_order_relaxed)))) {
+	if (likely(page->mmk_alloc == order + 1 && page_free_clean(page))) {
 		page->private = 0;
 		page->index = 0;
 		page->mmk_alloc = 0;
@@ -1348,10 +1356,7 @@ static __always_inline void free_pages_order(struct page *page,
 	pcp = (struct per_cpu_pages *)((char *)zone->per_cpu_pageset +
 				       cpu->pcp_offset);
 	if (unlikely(page_ref_count(page) != 1 || pfn > pcp->frontier[order] ||
-		     page->mmk_alloc != order + 1 ||
-		     (page->flags | (unsigned long)page->mapping |
-		      (unsigned long)(unsigned int)atomic_load_explicit(
-			      &page->_mapcount, memory_order_relaxed))))
+		     page->mmk_alloc != order + 1 || !page_free_clean(page)))
 		goto slow;
 	if (unlikely(!pcp_trylock(m, pcp)))
 		goto slow;
@@ -1469,10 +1474,7 @@ void split_page(struct page *page, unsigned int order)
 static bool split_page_clean(const struct page *page)
 {
 	return page_ref_count(page) == 1 && page->mmk_alloc == 1 &&
-	       !(page->flags | (unsigned long)page->mapping |
-		 (unsigned long)(unsigned int)atomic_load_explicit(
-			 &((struct page *)page)->_mapcount,
-			 memory_order_relaxed));
+	       page_free_clean(page);
 }
 
 /* Free the @nr order-0 pages from @page: each maximal aligned

@@ -200,19 +200,22 @@ static inline struct slab *obj_slab(const struct mmk_machine *m, const void *p)
 }
 
 /* @obj's index in @slab, or -1 if @obj is not an object boundary of it;
- * @pad is s->red_left_pad (0 for caches without debug flags). */
-static __always_inline long __obj_index(struct mmk_machine *m,
-					const struct kmem_cache *s,
-					struct slab *slab, const void *obj,
-					unsigned int pad)
+ * @pad is s->red_left_pad (0 for caches without debug flags), @base and
+ * @mem_map the machine's direct map and mem_map (callers may keep their
+ * own copies of them). */
+static __always_inline long __obj_index_at(uintptr_t base,
+					   const struct page *mem_map,
+					   const struct kmem_cache *s,
+					   struct slab *slab, const void *obj,
+					   unsigned int pad)
 {
 	/* struct page is 64 bytes, so a slab's byte offset in memory is its
 	 * head's byte offset in mem_map shifted by PAGE_SHIFT - 6. Below
 	 * the first object, off wraps to a huge value and fails below. */
-	unsigned long off = ((uintptr_t)obj - (uintptr_t)m->phys.base) -
-			    (((uintptr_t)slab - (uintptr_t)m->mem_map)
-			     << (PAGE_SHIFT - 6)) -
-			    slab->colour - pad;
+	unsigned long off =
+		((uintptr_t)obj - base) -
+		(((uintptr_t)slab - (uintptr_t)mem_map) << (PAGE_SHIFT - 6)) -
+		slab->colour - pad;
 	unsigned long idx;
 
 	if (likely(s->size_shift)) {
@@ -229,6 +232,15 @@ static __always_inline long __obj_index(struct mmk_machine *m,
 			return -1;
 	}
 	return idx < slab->objects ? (long)idx : -1;
+}
+
+static __always_inline long __obj_index(struct mmk_machine *m,
+					const struct kmem_cache *s,
+					struct slab *slab, const void *obj,
+					unsigned int pad)
+{
+	return __obj_index_at((uintptr_t)m->phys.base, m->mem_map, s, slab, obj,
+			      pad);
 }
 
 static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
