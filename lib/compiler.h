@@ -14,6 +14,9 @@
 #define __cold __attribute__((cold))
 #define __maybe_unused __attribute__((unused))
 #define barrier() __asm__ __volatile__("" ::: "memory")
+/* Make the compiler forget what it knows of @var's value (so that it
+ * keeps one register for a pointer instead of re-deriving offsets). */
+#define OPTIMIZER_HIDE_VAR(var) __asm__("" : "=r"(var) : "0"(var))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN(x, a) (((x) + (a)-1) & ~((__typeof__(x))(a)-1))

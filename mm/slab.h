@@ -54,10 +54,11 @@ static inline struct page *slab_page(struct slab *slab)
 }
 
 /* A per-CPU magazine of free objects (the SLAB design's array_cache).
- * A cache's block holds the nr_cpus headers, a cache line each, then
- * each CPU's slots (cache-line aligned): only the headers are written
- * when the cache is made, so a CPU that never uses the cache never
- * touches its slots (libmmkit-malloc.so boots up to 64 CPUs). */
+ * The nr_cpus headers, a cache line each, end struct kmem_cache (as
+ * SLAB's array[] ends its kmem_cache, sized by nr_cpu_ids); the slots
+ * live in a page block of their own, each CPU's cache-line aligned and
+ * untouched until that CPU uses the cache (libmmkit-malloc.so boots up
+ * to 64 CPUs and some 90 caches, most of which a process never uses). */
 struct array_cache {
 	struct cpu_guard guard;
 	unsigned int avail;
@@ -82,7 +83,6 @@ struct kmem_cache_node {
 
 struct kmem_cache {
 	/* Hot: the allocation and free paths read these. */
-	struct array_cache *cpu_arrays; /* [nr_cpus], then their slots */
 	unsigned int size; /* stride between objects */
 	unsigned int reciprocal_size; /* 2^32 / size + 1 */
 	unsigned int size_shift; /* log2(size) if a power of two, else 0 */
@@ -104,7 +104,8 @@ struct kmem_cache {
 	atomic_uint colour_next;
 	unsigned int min_partial; /* empty slabs kept per node */
 	gfp_t allocflags;
-	unsigned int cpu_array_order; /* pages of cpu_arrays, as an order */
+	void **cpu_slots; /* the arrays' slots, or NULL (limit 0) */
+	unsigned int cpu_slots_order; /* pages of cpu_slots, as an order */
 	/* SLAB's shared arrays: per node, up to shared_limit free objects
 	 * any CPU of the node can take a batch of (objects freed on one CPU
 	 * and wanted on another move as pointers, not through the slabs).
@@ -122,7 +123,17 @@ struct kmem_cache {
 	struct list_head list; /* m->slab->caches, newest first */
 	struct kmem_cache_node *node[MAX_NUMNODES];
 	unsigned int *random_seq; /* freelist randomisation, or NULL */
+	/* Per-CPU array headers, [nr_cpus]: the object size of the
+	 * kmem_cache cache is kmem_cache_desc_size(). */
+	struct array_cache cpu_ac[];
 };
+
+/* Bytes of a struct kmem_cache on a machine of @nr_cpus CPUs. */
+static inline size_t kmem_cache_desc_size(int nr_cpus)
+{
+	return offsetof(struct kmem_cache, cpu_ac) +
+	       (size_t)nr_cpus * sizeof(struct array_cache);
+}
 
 enum kmalloc_cache_type {
 	KMALLOC_NORMAL,
@@ -156,7 +167,12 @@ struct slab_state {
 static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
 						 int cpu)
 {
-	return s->cpu_arrays + cpu;
+	struct array_cache *ac = (struct array_cache *)&s->cpu_ac[cpu];
+
+	/* One base register for the guard and the fields (gcc otherwise
+	 * addresses them from @s with two different offsets). */
+	OPTIMIZER_HIDE_VAR(ac);
+	return ac;
 }
 
 static inline void **node_shared(const struct kmem_cache *s, int nid)

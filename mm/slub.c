@@ -1057,8 +1057,12 @@ static unsigned int calculate_order(struct mmk_machine *m, unsigned int size)
 
 	min_objects = min(min_objects, max(max_objects, 1u));
 	min_order = get_order_bytes((size_t)min_objects * size);
-	if (order_objects(min_order, size) > MAX_OBJS_PER_PAGE)
-		return get_order_bytes((size_t)size * MAX_OBJS_PER_PAGE) - 1;
+	if (order_objects(min_order, size) > MAX_OBJS_PER_PAGE) {
+		unsigned int o =
+			get_order_bytes((size_t)size * MAX_OBJS_PER_PAGE);
+
+		return o ? o - 1 : 0;
+	}
 	for (fraction = 16; fraction > 1; fraction /= 2) {
 		unsigned int order =
 			calc_slab_order(size, min_order, max_order, fraction);
@@ -1132,28 +1136,37 @@ static unsigned int array_limit(unsigned int size)
 static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 {
 	unsigned int limit = s->debug ? 0 : array_limit(s->size);
-	size_t head = sizeof(struct array_cache) * (size_t)m->nr_cpus;
 	size_t slots = ALIGN(limit * sizeof(void *), (size_t)64);
-	struct page *page;
 	int cpu, nid;
 
-	s->cpu_array_order = get_order_bytes(head + slots * (size_t)m->nr_cpus);
-	/* Not __GFP_ZERO: only the headers need it (see struct
-	 * array_cache). */
-	page = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
-				   (s->cpu_array_order ? __GFP_COMP : 0),
-			   s->cpu_array_order);
-	if (!page)
-		return -ENOMEM;
-	s->cpu_arrays = page_address(page);
-	memset(s->cpu_arrays, 0, head);
+	/* The headers are part of @s (zeroed); the slots are not zeroed,
+	 * so a CPU's slots cost host memory once that CPU uses them. */
+	s->cpu_slots = NULL;
+	s->cpu_slots_order = 0;
+	if (limit) {
+		struct page *page;
+
+		s->cpu_slots_order =
+			get_order_bytes(slots * (size_t)m->nr_cpus);
+		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
+					   (s->cpu_slots_order ? __GFP_COMP :
+								 0),
+				   s->cpu_slots_order);
+		if (!page)
+			return -ENOMEM;
+		s->cpu_slots = page_address(page);
+		__atomic_fetch_add(&m->nr_percpu_pages,
+				   1UL << s->cpu_slots_order, __ATOMIC_RELAXED);
+	}
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		struct array_cache *ac = cpu_array(s, cpu);
 
+		memset(ac, 0, sizeof(*ac));
 		ac->limit = limit;
 		ac->batchcount = (limit + 1) / 2;
-		ac->entry = (void **)((char *)s->cpu_arrays + head +
-				      slots * (size_t)cpu);
+		ac->entry = limit ? (void **)((char *)s->cpu_slots +
+					      slots * (size_t)cpu) :
+				    NULL;
 	}
 	/* SLAB's shared arrays, one per node (only on SMP, and for objects
 	 * of up to a page); allocated when first used (alloc_shared). */
@@ -1165,19 +1178,17 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 	atomic_store_explicit(&s->shared, NULL, memory_order_relaxed);
 	for_each_online_node(m, nid)
 		s->node[nid]->shared_avail = 0;
-	__atomic_fetch_add(&m->nr_percpu_pages, 1UL << s->cpu_array_order,
-			   __ATOMIC_RELAXED);
 	return 0;
 }
 
 static void free_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 {
-	if (!s->cpu_arrays)
-		return;
-	__free_pages(virt_to_page(s->cpu_arrays), s->cpu_array_order);
-	__atomic_fetch_sub(&m->nr_percpu_pages, 1UL << s->cpu_array_order,
-			   __ATOMIC_RELAXED);
-	s->cpu_arrays = NULL;
+	if (s->cpu_slots) {
+		__free_pages(virt_to_page(s->cpu_slots), s->cpu_slots_order);
+		__atomic_fetch_sub(&m->nr_percpu_pages,
+				   1UL << s->cpu_slots_order, __ATOMIC_RELAXED);
+		s->cpu_slots = NULL;
+	}
 	free_shared(m, s);
 }
 
@@ -1443,9 +1454,8 @@ int __kmem_cache_destroy(struct mmk_machine *m, struct kmem_cache *s)
  * into an object allocated from itself.
  */
 struct boot_caches {
-	struct kmem_cache cache;
-	struct kmem_cache node_cache;
 	struct kmem_cache_node nodes[2][MAX_NUMNODES];
+	struct kmem_cache *cache, *node_cache; /* kmem_cache_desc_size() each */
 };
 
 static struct kmem_cache *bootstrap(struct mmk_machine *m,
@@ -1458,8 +1468,14 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 	if (!s)
 		return NULL;
 	/* Nothing is allocated from @stat yet except the descriptors being
-	 * copied here; its per-CPU arrays and slabs move over as they are. */
-	memcpy(s, stat, sizeof(*s));
+	 * copied here; its per-CPU arrays and slabs move over as they are.
+	 * The arrays' headers are copied, so from here on only the copy
+	 * may be used (the node structures below come from it). */
+	memcpy(s, stat, kmem_cache_desc_size(m->nr_cpus));
+	if (is_node_cache)
+		m->slab->kmem_cache_node = s;
+	else
+		m->slab->kmem_cache = s;
 	for_each_online_node(m, nid) {
 		struct kmem_cache_node *n = slab_alloc(
 			m, m->slab->kmem_cache_node, GFP_KERNEL, nid);
@@ -1511,45 +1527,49 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 				slab->slab_cache = s;
 		}
 	}
-	if (is_node_cache)
-		m->slab->kmem_cache_node = s;
-	else
-		m->slab->kmem_cache = s;
 	list_add(&s->list, &m->slab->caches);
 	return s;
 }
 
 int kmem_cache_init(struct mmk_machine *m)
 {
-	struct boot_caches *boot = mmk_host_zalloc(sizeof(*boot));
+	size_t size = ALIGN(kmem_cache_desc_size(m->nr_cpus), (size_t)64);
+	struct boot_caches *boot;
 	struct slab_state *st = m->slab;
 	int err;
 
+	/* The two static descriptors follow the nodes, cache-line aligned
+	 * (their per-CPU headers are). */
+	boot = mmk_host_zalloc(sizeof(*boot) + 64 + 2 * size);
 	if (!boot)
 		return -ENOMEM;
+	boot->cache = (struct kmem_cache *)ALIGN((uintptr_t)(boot + 1),
+						 (uintptr_t)64);
+	boot->node_cache = (struct kmem_cache *)((char *)boot->cache + size);
 	pthread_mutex_init(&st->slab_mutex, NULL);
 	INIT_LIST_HEAD(&st->caches);
 	INIT_LIST_HEAD(&st->leaked);
-	boot->node_cache.name = "kmem_cache_node";
-	boot->node_cache.object_size = sizeof(struct kmem_cache_node);
-	boot->node_cache.flags = SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE;
-	st->kmem_cache_node = &boot->node_cache;
-	err = kmem_cache_open(m, &boot->node_cache, boot->nodes[0]);
+	boot->node_cache->name = "kmem_cache_node";
+	boot->node_cache->object_size = sizeof(struct kmem_cache_node);
+	boot->node_cache->flags = SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE;
+	st->kmem_cache_node = boot->node_cache;
+	err = kmem_cache_open(m, boot->node_cache, boot->nodes[0]);
 	if (err)
 		goto out;
-	boot->cache.name = "kmem_cache";
-	boot->cache.object_size = sizeof(struct kmem_cache);
-	boot->cache.flags = SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE;
-	st->kmem_cache = &boot->cache;
-	err = kmem_cache_open(m, &boot->cache, boot->nodes[1]);
+	boot->cache->name = "kmem_cache";
+	boot->cache->object_size =
+		(unsigned int)kmem_cache_desc_size(m->nr_cpus);
+	boot->cache->flags = SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE;
+	st->kmem_cache = boot->cache;
+	err = kmem_cache_open(m, boot->cache, boot->nodes[1]);
 	if (err)
 		goto out;
 	/* Both static caches are flushed so their objects live on slabs
 	 * that move with the copies. */
 	err = -ENOMEM;
-	if (!bootstrap(m, &boot->cache, false))
+	if (!bootstrap(m, boot->cache, false))
 		goto out;
-	if (!bootstrap(m, &boot->node_cache, true))
+	if (!bootstrap(m, boot->node_cache, true))
 		goto out;
 	err = 0;
 out:
