@@ -184,7 +184,7 @@ void mmk_release_cpu(void);
 /* The machine's memory: layout, memblock, nodes, zones, mem_map and buddy
  * lists (mm/init.c's mmk_boot then starts the slab allocator). */
 struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg);
-/* Put the next section of @zone's deferred memory on its free lists;
+/* Put the next chunk of @zone's deferred memory on its free lists;
  * false when it has none left. */
 bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone);
 static inline bool zone_has_deferred(const struct zone *z)
@@ -326,6 +326,8 @@ void setup_per_zone_wmarks(struct mmk_machine *m);
  * init), leaving the per-CPU list sizes as boot set them. */
 void setup_per_zone_wmarks_late(struct mmk_machine *m);
 void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone);
+/* Recompute the zones' pcp batch and high from their sizes (one grew). */
+void zone_pcp_update_all(struct mmk_machine *m);
 bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len);
 unsigned long nr_free_buffer_pages(struct mmk_machine *m);
 unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid);

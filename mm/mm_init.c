@@ -731,8 +731,14 @@ static void build_zonelists(struct mmk_machine *m, int nid)
  * lists after boot; mmk does it on demand, as deferred_grow_zone() does
  * when an allocation finds a zone short: a zone's RAM below deferred_pfn
  * is on the free lists (and counted in managed_pages), the rest joins one
- * memory section at a time. Struct pages are touched only when a block
- * is freed, so a 64 GiB machine costs host memory for what it uses. */
+ * chunk at a time (cfg.deferred_chunk_bytes, by default a memory section
+ * as in Linux). Chunks start at multiples of their size, so a zone's
+ * first one may be short; each is a multiple of MAX_ORDER_NR_PAGES, so
+ * no buddy block straddles two. Freeing a block touches only its head's
+ * struct page, so a 64 GiB machine costs host memory for what it uses,
+ * and a small chunk keeps a small user of it small. A short zone grows
+ * a chunk per retry of get_page_from_freelist() until the allocation
+ * fits or the zone is all there, whatever its watermarks. */
 
 struct free_ctx {
 	struct mmk_machine *m;
@@ -763,24 +769,30 @@ static unsigned long free_pages_in(struct mmk_machine *m, unsigned long spfn,
 	       memblock_reserved_pages(&m->memblock, spfn, epfn);
 }
 
-static unsigned long section_pages(const struct mmk_machine *m)
+/* Pages deferred init frees at a time: the configured chunk or a
+ * memory section. */
+static unsigned long deferred_chunk_pages(const struct mmk_machine *m)
 {
+	if (m->cfg.deferred_chunk_bytes)
+		return (unsigned long)(m->cfg.deferred_chunk_bytes >>
+				       PAGE_SHIFT);
 	return 1UL << (m->arch->section_size_bits - PAGE_SHIFT);
 }
 
-/* Where each zone's boot-time free memory ends. */
+/* Where each zone's boot-time free memory ends: the end of the chunk
+ * holding its first pfn. */
 static void init_deferred(struct mmk_machine *m)
 {
+	unsigned long chunk = deferred_chunk_pages(m);
 	struct zone *z;
 	int nid, t;
 
 	for_each_zone_m(m, nid, t, z) {
-		unsigned long end = zone_end_pfn(z), d = end;
+		unsigned long start = z->zone_start_pfn, end = zone_end_pfn(z);
+		unsigned long d = end;
 
 		if (m->cfg.deferred_init && z->present_pages)
-			d = min(end, ALIGN_DOWN(z->zone_start_pfn,
-						section_pages(m)) +
-					     section_pages(m));
+			d = min(end, start - start % chunk + chunk);
 		atomic_store(&z->deferred_pfn, d);
 	}
 }
@@ -796,7 +808,7 @@ bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone)
 	pthread_mutex_lock(&m->deferred_lock);
 	d = atomic_load(&zone->deferred_pfn);
 	if (d < end) {
-		next = min(end, d + section_pages(m));
+		next = min(end, d + deferred_chunk_pages(m));
 		fc.lo = d;
 		fc.hi = next;
 		/* Raise the limit first: free_range_cb frees below it. */
@@ -807,6 +819,11 @@ bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone)
 		setup_per_zone_wmarks_late(m);
 	}
 	pthread_mutex_unlock(&m->deferred_lock);
+	/* As Linux's setup_per_zone_wmarks(): pcp batch and high follow
+	 * the zones' new sizes and watermarks (after the deferred lock:
+	 * drain_lock comes first). */
+	if (d < end)
+		zone_pcp_update_all(m);
 	return true;
 }
 
@@ -872,6 +889,14 @@ int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 	if (cfg->nr_cpus < 1 || cfg->nr_cpus > MMK_MAX_CPUS)
 		return verify_fail(why, len, "cpus must be 1..%d",
 				   MMK_MAX_CPUS),
+		       -EINVAL;
+	if (cfg->deferred_chunk_bytes % (PAGE_SIZE << MAX_PAGE_ORDER) ||
+	    cfg->deferred_chunk_bytes > a->max_mem)
+		return verify_fail(
+			       why, len,
+			       "deferred chunk must be a multiple of %luM up to %lluG on %s",
+			       (PAGE_SIZE << MAX_PAGE_ORDER) >> 20,
+			       (unsigned long long)(a->max_mem >> 30), a->name),
 		       -EINVAL;
 	for (k = 0; k < MMK_NR_FAIL_KINDS; k++)
 		if (cfg->boot_fail[k] && cfg->boot_fail[k]->probability > 100)

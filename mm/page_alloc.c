@@ -1747,7 +1747,9 @@ static int zone_highsize(struct mmk_machine *m, struct zone *zone, int batch,
 	return (int)max(total / (unsigned long)nr, (unsigned long)batch << 2);
 }
 
-void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
+/* batch and high of every CPU's pcp of @zone from the zone's size. */
+static void zone_set_pageset_high_and_batch(struct mmk_machine *m,
+					    struct zone *zone)
 {
 	int cpu, high, batch = zone_batchsize(zone);
 
@@ -1760,7 +1762,6 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		pcp->batch = batch;
-		memset(pcp->frontier, 0xff, sizeof(pcp->frontier));
 		pcp->high_min = zone->pageset_high_min;
 		pcp->high_max = zone->pageset_high_max;
 		pcp->free_count_max = batch * (1 << CONFIG_PCP_BATCH_SCALE_MAX);
@@ -1771,6 +1772,48 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 		pcp->free_limit =
 			m->pcp_enabled && high >= pcp->high_min ? high : 0;
 	}
+}
+
+void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+		memset(zone->per_cpu_pageset[cpu].frontier, 0xff,
+		       sizeof(zone->per_cpu_pageset[cpu].frontier));
+	zone_set_pageset_high_and_batch(m, zone);
+}
+
+static bool zone_pcp_stale(struct mmk_machine *m, struct zone *zone)
+{
+	int batch = zone_batchsize(zone);
+
+	return batch != zone->pageset_batch ||
+	       zone_highsize(m, zone, batch, 0) != zone->pageset_high_min ||
+	       zone_highsize(m, zone, batch,
+			     MIN_PERCPU_PAGELIST_HIGH_FRACTION) !=
+		       zone->pageset_high_max;
+}
+
+/* Linux's zone_pcp_update() for every zone, as its setup_per_zone_wmarks()
+ * does: after a zone grew (deferred init), batch and high follow the
+ * zones' new sizes and watermarks, each CPU's pcp taken from its owner
+ * meanwhile. Lock order: drain_lock, so the caller holds no zone,
+ * deferred or drain lock and no pcp. */
+void zone_pcp_update_all(struct mmk_machine *m)
+{
+	struct zone *z;
+	int nid, t;
+
+	pthread_mutex_lock(&m->drain_lock);
+	for_each_zone_m(m, nid, t, z) {
+		if (!populated_zone(z) || !zone_pcp_stale(m, z))
+			continue;
+		pcp_lock_remote_all(m, z);
+		zone_set_pageset_high_and_batch(m, z);
+		pcp_unlock_remote_all(m, z);
+	}
+	pthread_mutex_unlock(&m->drain_lock);
 }
 
 /* Precompute what the allocation fast path needs: per CPU and value of

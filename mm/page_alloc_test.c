@@ -803,7 +803,6 @@ static struct mmk_machine *boot_cfg(uint64_t mem, bool deferred,
 				    unsigned int report_order, bool private_mem)
 {
 	struct mmk_config cfg;
-	struct mmk_machine *m;
 
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = mem;
@@ -811,9 +810,7 @@ static struct mmk_machine *boot_cfg(uint64_t mem, bool deferred,
 	cfg.page_reporting_order = report_order;
 	cfg.page_reporting_delay_ms = 0;
 	cfg.private_memory = private_mem;
-	m = mmk_boot(&cfg);
-	assert_non_null(m);
-	return m;
+	return mmk_test_boot_cfg(&cfg);
 }
 
 static unsigned long total_managed(struct mmk_machine *m)
@@ -835,6 +832,44 @@ static unsigned long grab_all(struct page **pages, unsigned long max)
 						  MAX_PAGE_ORDER)))
 		n++;
 	return n;
+}
+
+/* Shut @m down, all of its deferred memory in: each growth recomputed
+ * its zones' pcp batch and high (Linux's zone_pcp_update()) from their
+ * final sizes and watermarks: batch as an 8 GiB machine booted without
+ * deferred init has it, high_min a CPU's share of the low watermark,
+ * high_max of an eighth of the zone (2 CPUs, at least 4 batches). */
+static void shutdown_with_full_pcp(struct mmk_machine *m)
+{
+	int batch[MAX_NR_ZONES];
+	int t;
+
+	for (t = 0; t < MAX_NR_ZONES; t++) {
+		struct zone *z = zone_of(m, 0, (enum zone_type)t);
+		struct per_cpu_pages *pcp = &z->per_cpu_pageset[1];
+		long floor;
+
+		if (!populated_zone(z))
+			continue;
+		batch[t] = pcp->batch;
+		floor = 4L * batch[t];
+		assert_int_equal(z->pageset_batch, batch[t]);
+		assert_int_equal(pcp->high_min,
+				 max((long)low_wmark_pages(z) / 2, floor));
+		assert_int_equal(pcp->high_max,
+				 max((long)zone_managed_pages(z) / 8 / 2,
+				     floor));
+	}
+	assert_int_equal(batch[ZONE_NORMAL], 63);
+	mmk_shutdown(m);
+	m = boot_cfg(8ULL << 30, false, 0, false);
+	for (t = 0; t < MAX_NR_ZONES; t++) {
+		struct zone *z = zone_of(m, 0, (enum zone_type)t);
+
+		if (populated_zone(z))
+			assert_int_equal(z->per_cpu_pageset[1].batch, batch[t]);
+	}
+	mmk_shutdown(m);
 }
 
 static void test_deferred_init_grows_zones_on_demand(void **state)
@@ -867,8 +902,188 @@ static void test_deferred_init_grows_zones_on_demand(void **state)
 		__free_pages(pages[i], MAX_PAGE_ORDER);
 	assert_int_equal(total_managed(m), full_managed);
 	assert_check_ok(m);
-	mmk_shutdown(m);
+	shutdown_with_full_pcp(m);
 	free(pages);
+}
+
+/* A deferred-init machine freeing @chunk bytes at a time. */
+static struct mmk_machine *boot_chunk(enum mmk_arch arch, uint64_t mem,
+				      uint64_t chunk)
+{
+	struct mmk_config cfg;
+
+	mmk_config_init(&cfg);
+	cfg.arch = arch;
+	cfg.mem_bytes = mem;
+	cfg.deferred_init = true;
+	cfg.deferred_chunk_bytes = chunk;
+	return mmk_test_boot_cfg(&cfg);
+}
+
+static bool machine_has_deferred(struct mmk_machine *m)
+{
+	int t;
+
+	for (t = 0; t < MAX_NR_ZONES; t++)
+		if (zone_has_deferred(zone_of(m, 0, (enum zone_type)t)))
+			return true;
+	return false;
+}
+
+/* Fill an 8 GiB deferred-init machine with order-10 blocks: every chunk
+ * joins, and the machine ends as one booted without deferred init. */
+static void fill_chunked_machine(uint64_t chunk, unsigned long full_managed,
+				 unsigned long full_n)
+{
+	struct mmk_machine *m = boot_chunk(MMK_ARCH_X86_64, 8ULL << 30, chunk);
+	struct page **pages = calloc(4096, sizeof(*pages));
+	unsigned long n, i;
+
+	assert_non_null(pages);
+	n = grab_all(pages, 4096);
+	/* Normal's min watermark outgrew a 4 MiB chunk on the way: each
+	 * retry of the allocation brought in another until it fit. */
+	if (chunk == 4ULL << 20)
+		assert_true(min_wmark_pages(zone_of(m, 0, ZONE_NORMAL)) > 1024);
+	assert_false(machine_has_deferred(m));
+	assert_int_equal(total_managed(m), full_managed);
+	assert_int_equal(n, full_n);
+	assert_check_ok(m);
+	for (i = 0; i < n; i++)
+		__free_pages(pages[i], MAX_PAGE_ORDER);
+	assert_int_equal(total_managed(m), full_managed);
+	assert_check_ok(m);
+	shutdown_with_full_pcp(m);
+	free(pages);
+}
+
+static void test_deferred_init_grows_by_configured_chunk(void **state)
+{
+	struct mmk_machine *full = boot_cfg(8ULL << 30, false, 0, false);
+	unsigned long full_managed = total_managed(full), full_n, i;
+	struct page **pages = calloc(4096, sizeof(*pages));
+	struct zone *dma, *dma32, *normal;
+	struct mmk_machine *m;
+	struct page *a, *b;
+
+	(void)state;
+	assert_non_null(pages);
+	full_n = grab_all(pages, 4096);
+	for (i = 0; i < full_n; i++)
+		__free_pages(pages[i], MAX_PAGE_ORDER);
+	mmk_shutdown(full);
+	free(pages);
+
+	/* 4 MiB: each zone starts with the rest of its first 4 MiB. */
+	m = boot_chunk(MMK_ARCH_X86_64, 8ULL << 30, 4ULL << 20);
+	dma = zone_of(m, 0, ZONE_DMA);
+	dma32 = zone_of(m, 0, ZONE_DMA32);
+	normal = zone_of(m, 0, ZONE_NORMAL);
+	assert_int_equal(atomic_load(&dma->deferred_pfn), 1024);
+	assert_int_equal(atomic_load(&dma32->deferred_pfn), 4096 + 1024);
+	assert_int_equal(atomic_load(&normal->deferred_pfn), 1048576 + 1024);
+	/* DMA: [1, 1024) less the reserved first megabyte. DMA32: 16..20
+	 * MiB, all kernel image. Normal: all of its first chunk. */
+	assert_int_equal(zone_managed_pages(dma), 1024 - 256);
+	assert_int_equal(zone_managed_pages(dma32), 0);
+	assert_int_equal(zone_managed_pages(normal), 1024);
+	/* Boot's allocations split Normal's only block: the first order-10
+	 * request brings in exactly one more chunk, the next one another. */
+	a = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	assert_non_null(a);
+	assert_int_equal(page_zone(a), normal);
+	assert_int_equal(atomic_load(&normal->deferred_pfn), 1048576 + 2048);
+	assert_int_equal(zone_managed_pages(normal), 2048);
+	b = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	assert_non_null(b);
+	assert_int_equal(atomic_load(&normal->deferred_pfn), 1048576 + 3072);
+	assert_int_equal(zone_managed_pages(normal), 3072);
+	/* The other zones stay as they were. */
+	assert_int_equal(atomic_load(&dma->deferred_pfn), 1024);
+	assert_int_equal(atomic_load(&dma32->deferred_pfn), 4096 + 1024);
+	assert_check_ok(m);
+	__free_pages(a, MAX_PAGE_ORDER);
+	__free_pages(b, MAX_PAGE_ORDER);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+
+	/* 16 MiB: DMA is one chunk, all there at boot. */
+	m = boot_chunk(MMK_ARCH_X86_64, 8ULL << 30, 16ULL << 20);
+	dma = zone_of(m, 0, ZONE_DMA);
+	dma32 = zone_of(m, 0, ZONE_DMA32);
+	normal = zone_of(m, 0, ZONE_NORMAL);
+	assert_false(zone_has_deferred(dma));
+	assert_int_equal(zone_managed_pages(dma), 3840);
+	assert_int_equal(atomic_load(&dma32->deferred_pfn), 8192);
+	assert_int_equal(zone_managed_pages(dma32), 4096 - 2048);
+	assert_int_equal(atomic_load(&normal->deferred_pfn), 1048576 + 4096);
+	assert_int_equal(zone_managed_pages(normal), 4096);
+	mmk_shutdown(m);
+
+	/* 12 MiB, not a power of two: chunks start at multiples of it, so
+	 * DMA32's and Normal's first chunks are short. */
+	m = boot_chunk(MMK_ARCH_X86_64, 8ULL << 30, 12ULL << 20);
+	dma32 = zone_of(m, 0, ZONE_DMA32);
+	normal = zone_of(m, 0, ZONE_NORMAL);
+	assert_int_equal(atomic_load(&zone_of(m, 0, ZONE_DMA)->deferred_pfn),
+			 3072);
+	assert_int_equal(atomic_load(&dma32->deferred_pfn), 6144);
+	assert_int_equal(zone_managed_pages(dma32), 0);
+	assert_int_equal(atomic_load(&normal->deferred_pfn), 1048576 + 2048);
+	assert_int_equal(zone_managed_pages(normal), 2048);
+	/* A GFP_DMA32 page: 24..36 MiB, the next chunk, has free pages. */
+	a = alloc_pages(GFP_DMA32, 0);
+	assert_non_null(a);
+	assert_int_equal(page_zone(a), dma32);
+	assert_int_equal(atomic_load(&dma32->deferred_pfn), 6144 + 3072);
+	assert_int_equal(zone_managed_pages(dma32), 9216 - 6144);
+	__free_pages(a, 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+
+	/* Taking everything brings in every chunk, whatever their size. */
+	fill_chunked_machine(4ULL << 20, full_managed, full_n);
+	fill_chunked_machine(12ULL << 20, full_managed, full_n);
+}
+
+static void test_deferred_chunk_must_be_whole_max_order_blocks(void **state)
+{
+	static const uint64_t bad[] = { 1ULL << 20, (4ULL << 20) + 4096,
+					6ULL << 20, 2ULL << 40 };
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+	char why[128];
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mmk_config_init(&cfg);
+		cfg.deferred_init = true;
+		cfg.deferred_chunk_bytes = bad[i];
+		assert_int_equal(mmk_config_validate(&cfg, why, sizeof why),
+				 -EINVAL);
+		assert_string_equal(
+			why,
+			"deferred chunk must be a multiple of 4M up to 1024G on x86_64");
+		errno = 0;
+		assert_null(mmk_boot(&cfg));
+		assert_int_equal(errno, EINVAL);
+	}
+	mmk_config_init(&cfg);
+	cfg.arch = MMK_ARCH_I386;
+	cfg.deferred_chunk_bytes = 4ULL << 30;
+	assert_int_equal(mmk_config_validate(&cfg, why, sizeof why), -EINVAL);
+	assert_string_equal(
+		why,
+		"deferred chunk must be a multiple of 4M up to 3G on i386");
+	/* As large as the architecture allows: everything at boot. */
+	cfg.deferred_chunk_bytes = 3ULL << 30;
+	assert_int_equal(mmk_config_validate(&cfg, why, sizeof why), 0);
+	m = boot_chunk(MMK_ARCH_X86_64, 1ULL << 30, 1ULL << 40);
+	assert_false(machine_has_deferred(m));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+	assert_null(mmk_current());
 }
 
 static void report_cycle(bool private_mem)
@@ -1015,6 +1230,9 @@ int main(void)
 		cmocka_unit_test(test_verifier_catches_corruption),
 		cmocka_unit_test(test_random_sequences_keep_invariants),
 		cmocka_unit_test(test_deferred_init_grows_zones_on_demand),
+		cmocka_unit_test(test_deferred_init_grows_by_configured_chunk),
+		cmocka_unit_test(
+			test_deferred_chunk_must_be_whole_max_order_blocks),
 		cmocka_unit_test(
 			test_page_reporting_returns_free_blocks_to_the_host),
 		cmocka_unit_test(test_page_reporting_waits_for_its_delay),

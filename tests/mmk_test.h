@@ -58,13 +58,22 @@ static inline char *mmk_test_slurp(const char *path)
 	return buf;
 }
 
-/* A machine of the given shape, made current on CPU 0; fails the test
- * if it does not boot. */
+/* The machine of @cfg, made current on CPU 0; fails the test if it does
+ * not boot. */
+static inline struct mmk_machine *
+mmk_test_boot_cfg(const struct mmk_config *cfg)
+{
+	struct mmk_machine *m = mmk_boot(cfg);
+
+	assert_non_null(m);
+	return m;
+}
+
+/* A machine of the given shape (see mmk_test_boot_cfg). */
 static inline struct mmk_machine *
 mmk_test_boot(enum mmk_arch arch, uint64_t mem, int nodes, int cpus, bool pcp)
 {
 	struct mmk_config cfg;
-	struct mmk_machine *m;
 
 	mmk_config_init(&cfg);
 	cfg.arch = arch;
@@ -72,9 +81,7 @@ mmk_test_boot(enum mmk_arch arch, uint64_t mem, int nodes, int cpus, bool pcp)
 	cfg.nr_nodes = nodes;
 	cfg.nr_cpus = cpus;
 	cfg.pcp = pcp;
-	m = mmk_boot(&cfg);
-	assert_non_null(m);
-	return m;
+	return mmk_test_boot_cfg(&cfg);
 }
 
 /* Every invariant of every subsystem holds. */

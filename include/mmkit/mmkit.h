@@ -79,11 +79,15 @@ struct mmk_config {
 	const char *slub_debug;
 	bool slab_nomerge; /* never merge caches (false) */
 	bool slab_freelist_random; /* SLAB_FREELIST_RANDOM (false) */
-	/* DEFERRED_STRUCT_PAGE_INIT: boot puts only each zone's first 128 MiB
-	 * section on the free lists; the rest joins a section at a time when
+	/* DEFERRED_STRUCT_PAGE_INIT: boot puts only each zone's first chunk
+	 * (below) on the free lists; the rest joins a chunk at a time when
 	 * an allocation needs it, so a large machine costs what it uses
 	 * (false). */
 	bool deferred_init;
+	/* The chunk, in bytes: a multiple of the largest buddy block (4 MiB)
+	 * up to the architecture's largest mem; chunks start at multiples of
+	 * it. 0: one memory section (128 MiB, i386 64 MiB), as Linux (0). */
+	uint64_t deferred_chunk_bytes;
 	/* Free page reporting: free blocks of this order or more are given
 	 * back to the host (their memory reads as zeroes again) once enough
 	 * of them are unreported; 0: off (0). */
