@@ -5,12 +5,11 @@
  *
  * 1. What it is. At the first call the library boots a private machine
  *    (x86_64 profile, twice the host's CPUs up to 64, mem = the host's RAM
- *    up to 64 GiB) with
- *    deferred memory init, so physical memory joins the buddy lists a
- *    section at a time as the program grows, and free page reporting, so
- *    free blocks of 256 KiB and more go back to the host once 8 MiB of
- *    them have been free for 100 ms (checked as memory is freed; and at
- *    once by malloc_trim). Requests are served by size:
+ *    up to 64 GiB) with deferred memory init, so physical memory joins
+ *    the buddy lists 4 MiB at a time as the program grows, and free page
+ *    reporting, so free blocks of 64 KiB and more go back to the host
+ *    once 2 MiB of them have been free for 100 ms (checked as memory is
+ *    freed; and at once by malloc_trim). Requests are served by size:
  *    - up to 16 KiB: one of 36 object caches ("malloc-16" .. "malloc-16k",
  *      four size classes per power of two), fronted by a per-thread cache
  *      (tcache): a stack of up to 64 object pointers per class (the SLAB
@@ -241,6 +240,11 @@ static void heap_boot(void)
 	cfg.mem_bytes = host_ram();
 	cfg.nr_cpus = heap_cpus();
 	cfg.deferred_init = true;
+	/* Boot frees each zone's first chunk, touching the struct page of
+	 * every free order-10 block in it (one mem_map page per block), and
+	 * so does each growth: one largest block at a time keeps a small
+	 * process small. */
+	cfg.deferred_chunk_bytes = 4 << 20;
 	cfg.private_memory = true; /* fork(2) copies the heap */
 	cfg.page_reporting_order = REPORT_ORDER;
 	cfg.page_reporting_delay_ms = 100;

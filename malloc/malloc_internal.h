@@ -16,7 +16,7 @@
 #define NR_CLASSES 36
 #define SMALL_MAX 16384 /* largest object-cache size */
 #define LARGE_MAX ((size_t)PAGE_SIZE << MAX_PAGE_ORDER) /* page allocator */
-#define REPORT_ORDER 6 /* free blocks of 256 KiB+ go back to the host */
+#define REPORT_ORDER 4 /* free blocks of 64 KiB+ go back to the host */
 #define MALLOC_GFP (GFP_KERNEL | __GFP_NOWARN)
 
 enum tc_state {
