@@ -123,15 +123,19 @@ struct kmem_cache {
 	struct list_head list; /* m->slab->caches, newest first */
 	struct kmem_cache_node *node[MAX_NUMNODES];
 	unsigned int *random_seq; /* freelist randomisation, or NULL */
-	/* Per-CPU array headers, [nr_cpus]: the object size of the
-	 * kmem_cache cache is kmem_cache_desc_size(). */
-	struct array_cache cpu_ac[];
+	/* Followed, at KMEM_CACHE_AC_OFFSET, by the nr_cpus per-CPU array
+	 * headers (not a member: a 64-byte aligned member would make every
+	 * struct kmem_cache pointer claim that alignment, list heads too).
+	 * Descriptors are cache-line aligned objects of the kmem_cache
+	 * cache, of kmem_cache_desc_size() bytes. */
 };
 
-/* Bytes of a struct kmem_cache on a machine of @nr_cpus CPUs. */
+#define KMEM_CACHE_AC_OFFSET ALIGN(sizeof(struct kmem_cache), (size_t)64)
+
+/* Bytes of a cache descriptor on a machine of @nr_cpus CPUs. */
 static inline size_t kmem_cache_desc_size(int nr_cpus)
 {
-	return offsetof(struct kmem_cache, cpu_ac) +
+	return KMEM_CACHE_AC_OFFSET +
 	       (size_t)nr_cpus * sizeof(struct array_cache);
 }
 
@@ -167,7 +171,8 @@ struct slab_state {
 static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
 						 int cpu)
 {
-	struct array_cache *ac = (struct array_cache *)&s->cpu_ac[cpu];
+	struct array_cache *ac =
+		(struct array_cache *)((char *)s + KMEM_CACHE_AC_OFFSET) + cpu;
 
 	/* One base register for the guard and the fields (gcc otherwise
 	 * addresses them from @s with two different offsets). */

@@ -745,6 +745,8 @@ static void cache_flusharray(struct mmk_machine *m, struct kmem_cache *s,
 	unsigned int moved = 0;
 
 	count = min(count, ac->avail);
+	if (!count)
+		return; /* debug caches have no slots (entry NULL) */
 	/* As SLAB's cache_flusharray: into the node's shared array first. */
 	if (shared_nid >= 0)
 		moved = shared_put(m, s, shared_nid, ac->entry, count);
