@@ -16,6 +16,10 @@
 #define barrier() __asm__ __volatile__("" ::: "memory")
 /* Make the compiler forget what it knows of @var's value (so that it
  * keeps one register for a pointer instead of re-deriving offsets). */
+/* Plain-word reads and writes of values other threads may change or
+ * read meanwhile (watermarks, reserves): relaxed atomics, one mov each. */
+#define READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define OPTIMIZER_HIDE_VAR(var) __asm__("" : "=r"(var) : "0"(var))
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

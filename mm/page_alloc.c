@@ -303,7 +303,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order,
 		if (alloc_flags & ALLOC_OOM)
 			min -= min / 2;
 	}
-	if (free_pages <= min + z->lowmem_reserve[highest])
+	if (free_pages <= min + READ_ONCE(z->lowmem_reserve[highest]))
 		return false;
 	if (!order)
 		return true;
@@ -321,7 +321,8 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 {
 	long free_pages = (long)zone_page_state(z, NR_FREE_PAGES);
 
-	if (!order && free_pages > (long)mark + z->lowmem_reserve[highest])
+	if (!order &&
+	    free_pages > (long)mark + READ_ONCE(z->lowmem_reserve[highest]))
 		return true;
 	return __zone_watermark_ok(z, order, mark, highest, alloc_flags,
 				   free_pages);
@@ -629,7 +630,7 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 {
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
 	bool free_high = false;
-	int count, high, batch = pcp->batch;
+	int count, high, batch;
 
 	/* A page above the lowest free buddy memory (as of the last refill)
 	 * goes back to the buddy lists: there it merges, and first fit hands
@@ -639,6 +640,7 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 		return false;
 	if (!pcp_trylock(m, pcp))
 		return false;
+	batch = pcp->batch; /* under the guard: zone_pcp_update_all */
 	pcp->alloc_factor >>= 1;
 	owner_add(&pcp->free_pages, 1UL << order);
 	list_add(&page->lru, &pcp->lists[order]);
@@ -1065,7 +1067,7 @@ static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 	/* Invalid zone bits and missing zones have fast_mark LONG_MAX. */
 	if (unlikely(atomic_load_explicit(cpu->fast_free[zb],
 					  memory_order_relaxed) <=
-		     cpu->fast_mark[zb]))
+		     READ_ONCE(cpu->fast_mark[zb])))
 		goto slow;
 	pcp = cpu->fast_pcp[zb];
 	if (unlikely(!pcp_trylock(m, pcp)))
@@ -1650,21 +1652,22 @@ static void __setup_per_zone_wmarks(struct mmk_machine *m)
 		unsigned long managed = zone_managed_pages(z);
 		unsigned long tmp =
 			lowmem_pages ? pages_min * managed / lowmem_pages : 0;
+		unsigned long wmin =
+			is_highmem_idx(z->idx) || z->idx == ZONE_MOVABLE ?
+				clamp(managed / 1024, SWAP_CLUSTER_MAX, 128UL) :
+				tmp;
 
 		if (z->idx == ZONE_DEVICE && m->arch->arch != MMK_ARCH_X86_64)
 			continue;
-		if (is_highmem_idx(z->idx) || z->idx == ZONE_MOVABLE)
-			z->_watermark[WMARK_MIN] =
-				clamp(managed / 1024, SWAP_CLUSTER_MAX, 128UL);
-		else
-			z->_watermark[WMARK_MIN] = tmp;
+
 		tmp = max(tmp >> 2,
 			  managed * (unsigned long)m->watermark_scale_factor /
 				  10000);
-		z->watermark_boost = 0;
-		z->_watermark[WMARK_LOW] = z->_watermark[WMARK_MIN] + tmp;
-		z->_watermark[WMARK_HIGH] = z->_watermark[WMARK_LOW] + tmp;
-		z->_watermark[WMARK_PROMO] = z->_watermark[WMARK_HIGH] + tmp;
+		WRITE_ONCE(z->watermark_boost, 0);
+		WRITE_ONCE(z->_watermark[WMARK_MIN], wmin);
+		WRITE_ONCE(z->_watermark[WMARK_LOW], wmin + tmp);
+		WRITE_ONCE(z->_watermark[WMARK_HIGH], wmin + 2 * tmp);
+		WRITE_ONCE(z->_watermark[WMARK_PROMO], wmin + 3 * tmp);
 	}
 }
 
@@ -1687,10 +1690,11 @@ static void setup_per_zone_lowmem_reserve(struct mmk_machine *m)
 
 				acc += zone_managed_pages(
 					&pgdat->node_zones[up]);
-				z->lowmem_reserve[up] =
+				WRITE_ONCE(
+					z->lowmem_reserve[up],
 					clear ? 0 :
 						(long)(acc /
-						       (unsigned long)ratio);
+						       (unsigned long)ratio));
 			}
 		}
 	}
@@ -1719,7 +1723,7 @@ static void calculate_totalreserve_pages(struct mmk_machine *m)
 			total += sum;
 		}
 	}
-	m->totalreserve_pages = total;
+	WRITE_ONCE(m->totalreserve_pages, total);
 }
 
 static int zone_batchsize(struct zone *zone)
@@ -1854,7 +1858,7 @@ static void setup_fast_path(struct mmk_machine *m)
 			if (c->fast_free[zb] != free)
 				c->fast_free[zb] = free;
 			if (c->fast_mark[zb] != mark)
-				c->fast_mark[zb] = mark;
+				WRITE_ONCE(c->fast_mark[zb], mark);
 		}
 	}
 }

@@ -47,7 +47,7 @@ unsigned long si_mem_available(struct mmk_machine *m)
 			wmark_low += low_wmark_pages(
 				&m->node_data[nid]->node_zones[t]);
 	available = (long)global_zone_page_state(m, NR_FREE_PAGES) -
-		    (long)m->totalreserve_pages;
+		    (long)READ_ONCE(m->totalreserve_pages);
 	pagecache = global_node_page_state(m, NR_ACTIVE_FILE) +
 		    global_node_page_state(m, NR_INACTIVE_FILE);
 	available += (long)(pagecache - min(pagecache / 2, wmark_low));

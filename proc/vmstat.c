@@ -167,7 +167,7 @@ static void dirty_limits(struct mmk_machine *m, unsigned long *thresh,
 	unsigned long bg_ratio = (10 * PAGE_SIZE) / 100;
 	int nid;
 
-	x -= min(x, m->totalreserve_pages);
+	x -= min(x, READ_ONCE(m->totalreserve_pages));
 	for_each_online_node(m, nid) {
 		struct zone *hz = &m->node_data[nid]->node_zones[ZONE_HIGHMEM];
 

@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <mmkit/mmkit.h>
@@ -89,22 +90,43 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void run_stress(int nthreads, int ncpus, int ops)
+/* MemTotal - MemFree in kB: what the machine has in use. */
+static long used_kb(struct mmk_machine *m)
+{
+	char *mi = mmk_proc_read(m, "/proc/meminfo");
+	long total = -1, free_kb = -1;
+
+	assert_non_null(mi);
+	assert_int_equal(sscanf(mi, "MemTotal: %ld kB MemFree: %ld kB", &total,
+				&free_kb),
+			 2);
+	free(mi);
+	return total - free_kb;
+}
+
+/* @chunk: deferred init in chunks of that many bytes (0: off), so the
+ * workers' allocations grow the zones, each growth resizing every CPU's
+ * pcp under its owner's feet (zone_pcp_update_all). */
+static void run_stress(int nthreads, int ncpus, int ops, uint64_t chunk)
 {
 	struct mmk_config cfg;
 	struct shared sh;
 	struct worker w[32];
 	pthread_t tid[32];
 	char why[512], *boot, *after;
+	long used;
 	int i;
 
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = 256ULL << 20;
 	cfg.nr_cpus = ncpus;
+	cfg.deferred_init = chunk != 0;
+	cfg.deferred_chunk_bytes = chunk;
 	memset(&sh, 0, sizeof sh);
 	sh.m = mmk_boot(&cfg);
 	assert_non_null(sh.m);
 	boot = mmk_proc_read(sh.m, "/proc/buddyinfo");
+	used = used_kb(sh.m);
 	mmk_set_current(NULL); /* give CPU 0 to the workers */
 	pthread_mutex_init(&sh.lock, NULL);
 	sh.ops = ops;
@@ -127,7 +149,13 @@ static void run_stress(int nthreads, int ncpus, int ops)
 	if (mmk_check(sh.m, why, sizeof why))
 		fail_msg("check failed: %s", why);
 	after = mmk_proc_read(sh.m, "/proc/buddyinfo");
-	assert_string_equal(after, boot);
+	/* Grown zones have more free blocks than at boot, but no more in
+	 * use. */
+	if (!chunk)
+		assert_string_equal(after, boot);
+	else
+		assert_string_not_equal(after, boot);
+	assert_int_equal(used_kb(sh.m), used);
 	free(boot);
 	free(after);
 	pthread_mutex_destroy(&sh.lock);
@@ -137,25 +165,32 @@ static void run_stress(int nthreads, int ncpus, int ops)
 static void test_two_threads_two_cpus(void **state)
 {
 	(void)state;
-	run_stress(2, 2, 200000);
+	run_stress(2, 2, 200000, 0);
+}
+
+static void test_two_cpus_while_deferred_memory_joins(void **state)
+{
+	(void)state;
+	run_stress(2, 2, 200000, 4ULL << 20);
 }
 
 static void test_eight_threads_four_cpus_cross_frees(void **state)
 {
 	(void)state;
-	run_stress(8, 4, 50000);
+	run_stress(8, 4, 50000, 0);
 }
 
 static void test_thirty_two_threads(void **state)
 {
 	(void)state;
-	run_stress(32, 8, 5000);
+	run_stress(32, 8, 5000, 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_threads_two_cpus),
+		cmocka_unit_test(test_two_cpus_while_deferred_memory_joins),
 		cmocka_unit_test(test_eight_threads_four_cpus_cross_frees),
 		cmocka_unit_test(test_thirty_two_threads),
 	};

@@ -197,9 +197,13 @@ static inline unsigned long zone_page_state(const struct zone *zone,
 	return x < 0 ? 0 : (unsigned long)x;
 }
 
-#define min_wmark_pages(z) ((z)->_watermark[WMARK_MIN] + (z)->watermark_boost)
-#define low_wmark_pages(z) ((z)->_watermark[WMARK_LOW] + (z)->watermark_boost)
-#define high_wmark_pages(z) ((z)->_watermark[WMARK_HIGH] + (z)->watermark_boost)
-#define wmark_pages(z, i) ((z)->_watermark[i] + (z)->watermark_boost)
+/* Deferred memory init recomputes watermarks while other CPUs allocate:
+ * they are read and written as relaxed atomics. */
+#define wmark_pages(z, i)                                         \
+	(__atomic_load_n(&(z)->_watermark[i], __ATOMIC_RELAXED) + \
+	 __atomic_load_n(&(z)->watermark_boost, __ATOMIC_RELAXED))
+#define min_wmark_pages(z) wmark_pages(z, WMARK_MIN)
+#define low_wmark_pages(z) wmark_pages(z, WMARK_LOW)
+#define high_wmark_pages(z) wmark_pages(z, WMARK_HIGH)
 
 #endif /* MMKIT_MMZONE_H */
