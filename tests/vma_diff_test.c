@@ -1351,6 +1351,14 @@ static bool wait_readable(int fd, int fd2, int seconds, int *which)
 			continue;
 		if (r <= 0)
 			return false;
+		/* poll() tests the descriptors one after the other: a worker
+		 * that answers and exits between the two tests shows only
+		 * its exit. Its answer is in the pipe before it exits, so
+		 * look at the pipe once more. */
+		if (!pf[0].revents && pf[1].revents) {
+			if (poll(pf, 1, 0) < 0)
+				pf[0].revents = 0;
+		}
 		if (which)
 			*which = pf[0].revents ? 0 : 1;
 		return true;
