@@ -28,7 +28,11 @@ struct slab {
 	struct kmem_cache *slab_cache; /* overlays lru.next: bit 0 clear */
 	struct list_head slab_list; /* overlays lru.prev and mapping */
 	void *freelist; /* first free object (the links in objects are encoded) */
-	unsigned int inuse; /* objects handed out (incl. per-CPU) */
+	unsigned short inuse; /* objects handed out (incl. per-CPU) */
+	/* The last @fresh objects in allocation order have never been
+	 * handed out and are on no freelist (their memory is untouched):
+	 * they are taken after the freelist is empty. */
+	unsigned short fresh;
 	unsigned short objects; /* objects in this slab */
 	unsigned short colour; /* offset of object 0 */
 	unsigned int page_type;

@@ -16,7 +16,12 @@
  *    objects of a slab form a singly linked list through a free pointer
  *    stored at s->offset inside (or, with a ctor or poisoning, after) each
  *    object, encoded as ptr ^ s->random ^ bswap(&slot) (FREELIST_HARDENED);
- *    slab->freelist, the head, is a plain pointer, as in Linux.
+ *    slab->freelist, the head, is a plain pointer, as in Linux. A new slab
+ *    hands its first objects straight to the refill that made it; in
+ *    caches without random order or debugging, the rest stay a fresh
+ *    tail (slab->fresh objects at the end, on no freelist, never
+ *    written) taken once the freelist is empty, in the order a freelist
+ *    built at once would give (Linux builds it at once).
  *    Each CPU has an array cache: a stack of up to `limit` free objects of
  *    any slab of the cache; allocation pops, free pushes; an empty array
  *    is refilled with `batchcount` objects from the node's shared array
@@ -32,11 +37,13 @@
  *       and s->objects objects; it is on slabs_full iff inuse == objects,
  *       slabs_free iff inuse == 0, slabs_partial otherwise.
  *    S2 a slab's freelist decodes to distinct object boundaries inside the
- *       slab, and objects - (freelist length) == inuse.
+ *       slab, outside its fresh tail, and objects - (freelist length) -
+ *       fresh == inuse.
  *    S3 node counters (total_slabs, free_slabs, total_objects,
  *       free_objects) equal what the lists add up to.
  *    S4 an object in a CPU array or a node's shared array belongs to the
- *       cache and is on no slab freelist; avail <= limit.
+ *       cache and is free in no slab (freelist or fresh tail);
+ *       avail <= limit.
  *    S5 with SLAB_RED_ZONE / SLAB_POISON, free objects keep their poison
  *       and every object its red zones (checked on alloc, free and check).
  *
@@ -379,16 +386,36 @@ static void account_slab(struct mmk_machine *m, struct kmem_cache *s,
 				  memory_order_relaxed);
 }
 
-/* Build @slab's freelist in allocation order: ascending objects, or a
- * random rotation of the cache's random sequence (FREELIST_RANDOM). */
-static void build_freelist(struct mmk_machine *m, struct kmem_cache *s,
-			   struct slab *slab)
+/* The address of @slab's first object. */
+static inline char *slab_objects(struct mmk_machine *m, struct kmem_cache *s,
+				 struct slab *slab)
 {
-	char *base =
-		(char *)slab_address(m, slab) + slab->colour + s->red_left_pad;
+	return (char *)slab_address(m, slab) + slab->colour + s->red_left_pad;
+}
+
+/* A new slab's objects in allocation order (ascending, or a random
+ * rotation of the cache's random sequence with FREELIST_RANDOM): the
+ * first @take go straight to @out, as if popped at once. In ascending
+ * order, the others stay a fresh tail that slab_pop_many() hands out
+ * after the freelist, so their memory is not touched before they are
+ * used; otherwise (and in debug caches, whose checks walk the freelist)
+ * they are strung on the freelist here. Either way the objects come out
+ * in the order a freelist built at once would give. */
+static void build_freelist(struct mmk_machine *m, struct kmem_cache *s,
+			   struct slab *slab, void **out, unsigned int take)
+{
+	char *base = slab_objects(m, s, slab);
 	unsigned int i, n = slab->objects, start = 0;
 	void *next = NULL;
 
+	slab->inuse = (unsigned short)take;
+	if (!s->random_seq && !s->debug) {
+		for (i = 0; i < take; i++)
+			out[i] = base + (size_t)i * s->size;
+		slab->freelist = NULL;
+		slab->fresh = (unsigned short)(n - take);
+		return;
+	}
 	if (s->random_seq) {
 		pthread_mutex_lock(&m->fail_lock);
 		start = (unsigned int)(mmk_random(m) % n);
@@ -399,14 +426,23 @@ static void build_freelist(struct mmk_machine *m, struct kmem_cache *s,
 			s->random_seq ? s->random_seq[(i + start) % n] : i;
 		char *obj = base + (size_t)k * s->size;
 
+		if (i < take) {
+			out[i] = obj;
+			continue;
+		}
 		set_freepointer(s, obj, next);
 		next = obj;
 	}
 	slab->freelist = next;
+	slab->fresh = 0;
 }
 
+/* A new slab for node @node (or a fallback node) whose first objects, up
+ * to @want, are already in @out (slab->inuse says how many); NULL if the
+ * page allocator has no block for it. */
 static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
-				  gfp_t gfp, int node)
+				  gfp_t gfp, int node, void **out,
+				  unsigned int want)
 {
 	gfp_t flags = (gfp & ~(GFP_ZONEMASK | __GFP_ZERO | __GFP_COMP)) |
 		      s->allocflags;
@@ -442,7 +478,7 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 					s->colour_off);
 	if (slab->objects != s->objects)
 		slab->colour = 0;
-	base = (char *)slab_address(m, slab) + slab->colour + s->red_left_pad;
+	base = slab_objects(m, s, slab);
 	for (i = 0; (s->debug || s->ctor) && i < slab->objects; i++) {
 		char *obj = base + (size_t)i * s->size;
 
@@ -451,7 +487,7 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 		if (s->ctor)
 			s->ctor(obj);
 	}
-	build_freelist(m, s, slab);
+	build_freelist(m, s, slab, out, min(want, (unsigned int)slab->objects));
 	account_slab(m, s, slab, 1L << order);
 	return slab;
 }
@@ -468,25 +504,36 @@ static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
 	slab->slab_list.next = slab->slab_list.prev = NULL;
 	slab->freelist = NULL;
 	slab->inuse = 0;
+	slab->fresh = 0;
 	slab->objects = 0;
 	slab->colour = 0;
 	__free_pages(page, order);
 }
 
-/* Pop @n objects (at most what @slab has free) into @out. */
-static inline unsigned int slab_pop_many(struct kmem_cache *s,
+/* Pop @n objects (at most what @slab has free) into @out: the freelist
+ * first, then the fresh tail. */
+static inline unsigned int slab_pop_many(struct mmk_machine *m,
+					 struct kmem_cache *s,
 					 struct slab *slab, void **out,
 					 unsigned int n)
 {
 	void *obj = slab->freelist;
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && obj; i++) {
 		out[i] = obj;
 		obj = get_freepointer(s, obj);
 	}
 	slab->freelist = obj;
-	slab->inuse += n;
+	if (i < n) {
+		char *p = slab_objects(m, s, slab) +
+			  (size_t)(slab->objects - slab->fresh) * s->size;
+
+		slab->fresh = (unsigned short)(slab->fresh - (n - i));
+		for (; i < n; i++, p += s->size)
+			out[i] = p;
+	}
+	slab->inuse = (unsigned short)(slab->inuse + n);
 	return n;
 }
 
@@ -499,8 +546,9 @@ static inline void slab_push(struct kmem_cache *s, struct slab *slab, void *obj)
 
 /* Take up to @want objects from node @n's slabs, a slab at a time
  * (partial slabs first, then empty ones); node locked. */
-static unsigned int node_take(struct kmem_cache *s, struct kmem_cache_node *n,
-			      void **out, unsigned int want)
+static unsigned int node_take(struct mmk_machine *m, struct kmem_cache *s,
+			      struct kmem_cache_node *n, void **out,
+			      unsigned int want)
 {
 	unsigned int got = 0;
 
@@ -517,9 +565,10 @@ static unsigned int node_take(struct kmem_cache *s, struct kmem_cache_node *n,
 		} else {
 			break;
 		}
-		got += slab_pop_many(s, slab, out + got,
-				     min(want - got,
-					 slab->objects - slab->inuse));
+		got += slab_pop_many(
+			m, s, slab, out + got,
+			min(want - got,
+			    (unsigned int)(slab->objects - slab->inuse)));
 		list_del(&slab->slab_list);
 		list_add(&slab->slab_list, slab->inuse == slab->objects ?
 						   &n->slabs_full :
@@ -529,13 +578,20 @@ static unsigned int node_take(struct kmem_cache *s, struct kmem_cache_node *n,
 	return got;
 }
 
+/* A new slab joins node @n, on the list its inuse count says. */
 static void node_add_slab(struct kmem_cache_node *n, struct slab *slab)
 {
-	list_add(&slab->slab_list, &n->slabs_free);
+	if (!slab->inuse) {
+		list_add(&slab->slab_list, &n->slabs_free);
+		n->free_slabs++;
+	} else {
+		list_add(&slab->slab_list, slab->inuse == slab->objects ?
+						   &n->slabs_full :
+						   &n->slabs_partial);
+	}
 	n->total_slabs++;
-	n->free_slabs++;
 	n->total_objects += slab->objects;
-	n->free_objects += slab->objects;
+	n->free_objects += slab->objects - slab->inuse;
 }
 
 /* Give @obj back to its slab; node locked. Returns a slab to discard
@@ -573,30 +629,32 @@ static int local_node(struct mmk_machine *m, int node)
 }
 
 /* Up to @want objects into @out from node @nid, growing the cache by a
- * slab if it has none free. */
+ * slab if it has none free (the new slab hands out its first objects
+ * directly). */
 static unsigned int node_alloc_many(struct mmk_machine *m, struct kmem_cache *s,
 				    gfp_t gfp, int nid, void **out,
 				    unsigned int want)
 {
 	struct kmem_cache_node *n = s->node[nid];
-	unsigned int got = 0;
+	struct slab *slab;
+	unsigned int got;
 
-	while (got < want) {
-		struct slab *slab;
-
-		pthread_mutex_lock(&n->list_lock);
-		got += node_take(s, n, out + got, want - got);
-		pthread_mutex_unlock(&n->list_lock);
-		if (got)
-			break;
-		slab = allocate_slab(m, s, gfp, nid);
-		if (!slab)
-			break;
-		n = slab_node(m, s, slab);
-		pthread_mutex_lock(&n->list_lock);
-		node_add_slab(n, slab);
-		pthread_mutex_unlock(&n->list_lock);
-	}
+	if (!want)
+		return 0;
+	pthread_mutex_lock(&n->list_lock);
+	got = node_take(m, s, n, out, want);
+	pthread_mutex_unlock(&n->list_lock);
+	if (got)
+		return got;
+	slab = allocate_slab(m, s, gfp, nid, out, want);
+	if (!slab)
+		return 0;
+	/* Once on a list, the slab is other CPUs' to take from too. */
+	got = slab->inuse;
+	n = slab_node(m, s, slab);
+	pthread_mutex_lock(&n->list_lock);
+	node_add_slab(n, slab);
+	pthread_mutex_unlock(&n->list_lock);
 	return got;
 }
 
@@ -1596,6 +1654,13 @@ static long verify_freelist(struct mmk_machine *m, struct kmem_cache *s,
 				       s->name, kaddr(m, slab_address(m, slab)),
 				       kaddr(m, fp)),
 			       -1;
+		if (obj_index(m, s, slab, fp) >= slab->objects - slab->fresh)
+			return verify_fail(
+				       why, len,
+				       "cache %s: slab 0x%lx freelist holds 0x%lx, of its fresh tail",
+				       s->name, kaddr(m, slab_address(m, slab)),
+				       kaddr(m, fp)),
+			       -1;
 		if (++n > slab->objects)
 			return verify_fail(
 				       why, len,
@@ -1637,12 +1702,14 @@ static bool verify_list(struct mmk_machine *m, struct kmem_cache *s,
 		nfree = verify_freelist(m, s, slab, why, len);
 		if (nfree < 0)
 			return false;
-		if ((unsigned long)nfree + slab->inuse != slab->objects)
+		if (slab->fresh > slab->objects ||
+		    (unsigned long)nfree + slab->fresh + slab->inuse !=
+			    slab->objects)
 			return verify_fail(
 				why, len,
-				"cache %s: slab 0x%lx has %u objects, %u in use but %ld free",
+				"cache %s: slab 0x%lx has %u objects, %u in use but %ld free and %u fresh",
 				s->name, kaddr(m, slab_address(m, slab)),
-				slab->objects, slab->inuse, nfree);
+				slab->objects, slab->inuse, nfree, slab->fresh);
 		ok_kind = kind == 0 ?
 				  slab->inuse && slab->inuse < slab->objects :
 			  kind == 1 ? slab->inuse == slab->objects :
@@ -1655,9 +1722,18 @@ static bool verify_list(struct mmk_machine *m, struct kmem_cache *s,
 				slab->inuse, slab->objects, kinds[kind]);
 		(*slabs)++;
 		*objs += slab->objects;
-		*free += (unsigned long)nfree;
+		*free += (unsigned long)nfree + slab->fresh;
 	}
 	return true;
+}
+
+/* @obj, an object of @slab, is free in the slab: on its freelist or in
+ * its fresh tail. */
+static bool free_in_slab(struct mmk_machine *m, struct kmem_cache *s,
+			 struct slab *slab, void *obj)
+{
+	return obj_index(m, s, slab, obj) >= slab->objects - slab->fresh ||
+	       on_freelist(s, slab, obj);
 }
 
 static bool verify_arrays(struct mmk_machine *m, struct kmem_cache *s,
@@ -1683,10 +1759,10 @@ static bool verify_arrays(struct mmk_machine *m, struct kmem_cache *s,
 					why, len,
 					"cache %s cpu %d: array entry %u is not an object of the cache",
 					s->name, cpu, i);
-			if (on_freelist(s, slab, ac->entry[i]))
+			if (free_in_slab(m, s, slab, ac->entry[i]))
 				return verify_fail(
 					why, len,
-					"cache %s cpu %d: object 0x%lx is both in the CPU array and on its slab's freelist",
+					"cache %s cpu %d: object 0x%lx is both in the CPU array and free in its slab",
 					s->name, cpu, kaddr(m, ac->entry[i]));
 		}
 	}
@@ -1721,7 +1797,7 @@ static bool verify_shared(struct mmk_machine *m, struct kmem_cache *s, int nid,
 
 		if (!slab || slab->slab_cache != s ||
 		    obj_index(m, s, slab, shared[i]) < 0 ||
-		    on_freelist(s, slab, shared[i]))
+		    free_in_slab(m, s, slab, shared[i]))
 			return verify_fail(
 				why, len,
 				"cache %s node %d: shared entry %u is not a free object of the cache off its slab",

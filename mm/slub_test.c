@@ -324,6 +324,59 @@ static void test_slabinfo_line_after_three_allocations(void **state)
 	mmk_shutdown(m);
 }
 
+/* A new slab hands its first batch to the refill that made it and keeps
+ * the rest as a fresh tail on no freelist: objects still come out in
+ * ascending order, and the verifier counts the tail as free. */
+static void test_new_slab_keeps_a_fresh_tail(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("fresh-16", 16, 0, 0, NULL);
+	struct slab *slab;
+	char why[512];
+	void *p[256], *q;
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(s->objects, 256);
+	p[0] = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p[0]);
+	slab = virt_to_slab(m, p[0]);
+	assert_non_null(slab);
+	/* The CPU array's refill took a batch of 60; 196 stay fresh. */
+	assert_int_equal(slab->inuse, 60);
+	assert_int_equal(slab->fresh, 196);
+	assert_null(slab->freelist);
+	assert_ptr_equal(p[0], page_address(slab_page(slab)));
+	assert_check_ok(m);
+	/* A wrong tail length is caught. */
+	slab->fresh++;
+	assert_int_equal(mmk_check(m, why, sizeof why), 1);
+	assert_non_null(strstr(why, "fresh"));
+	slab->fresh--;
+	assert_check_ok(m);
+	for (i = 1; i < 256; i++) {
+		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_ptr_equal(p[i], (char *)p[0] + 16 * i);
+	}
+	assert_int_equal(slab->inuse, 256);
+	assert_int_equal(slab->fresh, 0);
+	assert_check_ok(m);
+	/* All back and the slab given back: the next slab starts the
+	 * same way. */
+	for (i = 0; i < 256; i++)
+		kmem_cache_free(s, p[i]);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_check_ok(m);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	slab = virt_to_slab(m, q);
+	assert_int_equal(slab->fresh, 196);
+	kmem_cache_free(s, q);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* ---- kmalloc ---- */
 
 static const char *expected_class(size_t n)
@@ -1671,6 +1724,7 @@ int main(void)
 		cmocka_unit_test(test_ctor_moves_free_pointer_after_object),
 		cmocka_unit_test(test_debug_cache_layout_red_zones_and_poison),
 		cmocka_unit_test(test_slabinfo_line_after_three_allocations),
+		cmocka_unit_test(test_new_slab_keeps_a_fresh_tail),
 		cmocka_unit_test(test_kmalloc_size_classes),
 		cmocka_unit_test(test_ksize_reports_size_class),
 		cmocka_unit_test(test_kmalloc_zero_and_kfree_null),
