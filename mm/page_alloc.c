@@ -236,13 +236,13 @@ static void expand(struct mmk_machine *m, struct zone *zone, unsigned long pfn,
 	}
 }
 
-/* Address-ordered first fit: the lowest-addressed free block of any order
- * >= @order (one find-first per order), split down to @order. */
-static long __rmqueue_smallest(struct mmk_machine *m, struct zone *zone,
-			       unsigned int order)
+/* The lowest-addressed free block of any order >= @order (one find-first
+ * per order), its order in *@best_order; ~0UL if there is none. */
+static unsigned long first_fit(struct zone *zone, unsigned int order,
+			       unsigned int *best_order)
 {
 	unsigned long best = ~0UL;
-	unsigned int o, best_o = 0;
+	unsigned int o;
 
 	for (o = order; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &zone->free_area[o];
@@ -254,9 +254,19 @@ static long __rmqueue_smallest(struct mmk_machine *m, struct zone *zone,
 		      ((unsigned long)hbitmap_find_first(&area->map) << o);
 		if (pfn < best) {
 			best = pfn;
-			best_o = o;
+			*best_order = o;
 		}
 	}
+	return best;
+}
+
+/* Address-ordered first fit: that block, split down to @order. */
+static long __rmqueue_smallest(struct mmk_machine *m, struct zone *zone,
+			       unsigned int order)
+{
+	unsigned int best_o = 0;
+	unsigned long best = first_fit(zone, order, &best_o);
+
 	if (best == ~0UL)
 		return -1;
 	expand(m, zone, best, order, best_o,
@@ -544,18 +554,43 @@ static void zone_frontier(const struct zone *zone, unsigned long *frontier)
 	}
 }
 
+/* __rmqueue_smallest() again, right after it returned @prev: every free
+ * block of @order or more then starts at or above prev + (1 << @order)
+ * (prev was the lowest, and what its split left is above it), so a free
+ * block of such an order starting right there is the one first fit takes
+ * next - usually the remainder of the block just split - and no free
+ * list needs to be searched. */
+static long __rmqueue_next(struct mmk_machine *m, struct zone *zone,
+			   unsigned int order, unsigned long prev)
+{
+	unsigned long pfn = prev + (1UL << order);
+	struct page *page = m->mem_map + pfn;
+	unsigned int o;
+
+	if (pfn >= zone_end_pfn(zone) || !PageBuddy(page) ||
+	    page->private < order)
+		return __rmqueue_smallest(m, zone, order);
+	o = (unsigned int)page->private;
+	VM_BUG_ON_PAGE(first_fit(zone, order, &o) != pfn || o != page->private,
+		       page);
+	expand(m, zone, pfn, order, o, del_from_free_area(m, zone, pfn, o));
+	return (long)pfn;
+}
+
 /* Take @count blocks of @order onto @list and refresh the list's
  * frontier (see free_frozen_page_commit). */
 static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 			unsigned int order, int count, struct list_head *list,
 			unsigned long *frontier)
 {
+	long pfn = -1;
 	int i;
 
 	pthread_mutex_lock(&zone->lock);
 	for (i = 0; i < count; i++) {
-		long pfn = __rmqueue_smallest(m, zone, order);
-
+		pfn = pfn < 0 ? __rmqueue_smallest(m, zone, order) :
+				__rmqueue_next(m, zone, order,
+					       (unsigned long)pfn);
 		if (pfn < 0)
 			break;
 		list_add_tail(&m->mem_map[pfn].lru, list);
