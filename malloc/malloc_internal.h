@@ -192,9 +192,10 @@ static inline bool heap_obj_ok(struct slab *slab, const void *p)
  * heap_free_slow(), which decides again from scratch. */
 static __always_inline void heap_free(void *p, const char *call)
 {
+	/* NULL is out of range too: the heap's mapping never starts at 0. */
 	uintptr_t off = (uintptr_t)p - heap.base;
 
-	if (likely(tc.state == TC_LIVE && p && off < heap.size)) {
+	if (likely(tc.state == TC_LIVE && off < heap.size)) {
 		struct slab *slab = heap_slab(off);
 
 		if (likely(slab)) {

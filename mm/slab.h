@@ -88,8 +88,8 @@ struct kmem_cache_node {
 struct kmem_cache {
 	/* Hot: the allocation and free paths read these. */
 	unsigned int size; /* stride between objects */
-	unsigned int reciprocal_size; /* 2^32 / size + 1 */
-	unsigned int size_shift; /* log2(size) if a power of two, else 0 */
+	unsigned int obj_rot; /* size = odd << obj_rot */
+	unsigned long obj_inv; /* odd * obj_inv == 1 (mod 2^64) */
 	unsigned int object_size; /* what the user asked for */
 	unsigned int offset; /* free pointer inside the object */
 	unsigned int inuse; /* end of object + right red zone */
@@ -241,21 +241,15 @@ static __always_inline long __obj_index_at(uintptr_t base,
 		((uintptr_t)obj - base) -
 		(((uintptr_t)slab - (uintptr_t)mem_map) << (PAGE_SHIFT - 6)) -
 		slab->colour - pad;
-	unsigned long idx;
+	/* Exact division by multiplication: with size = odd << rot, off *
+	 * inverse(odd) rotated right by rot is off / size when size divides
+	 * off, and at least 2^(64 - rot) / odd (far above any object count)
+	 * when it does not - low bits set end up on top, and a multiple of
+	 * 2^rot that odd does not divide lands above (2^(64 - rot) - 1) /
+	 * odd. One compare checks the boundary and the range. */
+	unsigned long x = off * s->obj_inv;
+	unsigned long idx = (x >> s->obj_rot) | (x << (-s->obj_rot & 63));
 
-	if (likely(s->size_shift)) {
-		if (off & (s->size - 1))
-			return -1;
-		idx = off >> s->size_shift;
-	} else {
-		/* Division by multiplication (Linux's reciprocal_divide):
-		 * exact for multiples of size below 2^32. */
-		if (off >> 32)
-			return -1;
-		idx = (off * s->reciprocal_size) >> 32;
-		if (idx * s->size != off)
-			return -1;
-	}
 	return idx < slab->objects ? (long)idx : -1;
 }
 

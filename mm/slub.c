@@ -1357,6 +1357,22 @@ void slab_info(struct mmk_machine *m, struct kmem_cache *s,
 
 /* ---- cache creation and destruction ---- */
 
+/* size = odd << obj_rot, and obj_inv the inverse of odd modulo 2^64 (by
+ * Newton's iteration: odd * odd == 1 mod 8, and each step doubles the
+ * correct low bits), for __obj_index_at()'s exact division. */
+static void set_obj_inverse(struct kmem_cache *s)
+{
+	unsigned long odd, inv;
+	int i;
+
+	s->obj_rot = (unsigned int)__builtin_ctz(s->size);
+	odd = s->size >> s->obj_rot;
+	inv = odd;
+	for (i = 0; i < 5; i++)
+		inv *= 2 - odd * inv;
+	s->obj_inv = inv;
+}
+
 static void init_random_seq(struct mmk_machine *m, struct kmem_cache *s)
 {
 	unsigned int i;
@@ -1394,10 +1410,7 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	s->user_index = -1;
 	s->align = calculate_alignment(s->flags, s->align, s->object_size);
 	calculate_sizes(s);
-	s->reciprocal_size = (unsigned int)((1ULL << 32) / s->size + 1);
-	s->size_shift = (s->size & (s->size - 1)) ?
-				0 :
-				(unsigned int)__builtin_ctz(s->size);
+	set_obj_inverse(s);
 	s->order = calculate_order(m, s->size);
 	s->objects = order_objects(s->order, s->size);
 	if (!s->objects)

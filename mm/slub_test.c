@@ -377,6 +377,59 @@ static void test_new_slab_keeps_a_fresh_tail(void **state)
 	mmk_shutdown(m);
 }
 
+/* obj_index() by multiplication agrees with division at every byte of a
+ * slab, around it and far below it, for odd, even and power-of-two
+ * strides. */
+static void test_obj_index_is_exact(void **state)
+{
+	static const unsigned int sizes[] = { 8,    16,	  24,	40,   56,
+					      96,   104,  136,	192,  320,
+					      648,  1288, 1536, 3584, 4096,
+					      7176, 8192, 10240 };
+	struct mmk_machine *m = boot_small();
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		struct kmem_cache *s = kmem_cache_create("exact", sizes[k], 8,
+							 SLAB_NO_MERGE, NULL);
+		char *p, *first;
+		struct slab *slab;
+		long span, off;
+
+		assert_non_null(s);
+		assert_int_equal(s->size, sizes[k]);
+		p = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(p);
+		slab = virt_to_slab(m, p);
+		first = (char *)page_address(slab_page(slab)) + slab->colour;
+		span = (long)slab->objects * s->size;
+		for (off = -(long)s->size - 64; off < span + 2 * (long)s->size;
+		     off++) {
+			long want = off >= 0 && off % s->size == 0 &&
+						    off / s->size <
+							    slab->objects ?
+					    off / s->size :
+					    -1;
+
+			assert_int_equal(obj_index(m, s, slab, first + off),
+					 want);
+		}
+		/* Far below and far above the slab. */
+		assert_int_equal(obj_index(m, s, slab, first - (1L << 40)), -1);
+		assert_int_equal(obj_index(m, s, slab,
+					   first - (long)s->size * 65536),
+				 -1);
+		assert_int_equal(obj_index(m, s, slab,
+					   first + (long)s->size * 65536),
+				 -1);
+		kmem_cache_free(s, p);
+		assert_int_equal(kmem_cache_destroy(s), 0);
+	}
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* ---- kmalloc ---- */
 
 static const char *expected_class(size_t n)
@@ -1725,6 +1778,7 @@ int main(void)
 		cmocka_unit_test(test_debug_cache_layout_red_zones_and_poison),
 		cmocka_unit_test(test_slabinfo_line_after_three_allocations),
 		cmocka_unit_test(test_new_slab_keeps_a_fresh_tail),
+		cmocka_unit_test(test_obj_index_is_exact),
 		cmocka_unit_test(test_kmalloc_size_classes),
 		cmocka_unit_test(test_ksize_reports_size_class),
 		cmocka_unit_test(test_kmalloc_zero_and_kfree_null),
