@@ -28,13 +28,15 @@ enum tc_state {
 };
 
 /* A per-thread stack of free objects of one class: pointers only, so
- * pushing, popping and flushing never touch the objects themselves. */
-#define TC_CAP 64
+ * pushing, popping and flushing never touch the objects themselves. 512
+ * bytes, so the fast paths find a class's bin with one shift. */
+#define TC_CAP 63
 struct tc_bin {
 	unsigned int count;
 	unsigned int max; /* <= TC_CAP */
 	void *slot[TC_CAP];
 };
+_Static_assert(sizeof(struct tc_bin) == 512, "a bin is 512 bytes");
 
 struct quarantine;
 
