@@ -1660,19 +1660,16 @@ static long verify_freelist(struct mmk_machine *m, struct kmem_cache *s,
 	long n = 0;
 
 	while (fp) {
-		if (obj_index(m, s, slab, fp) < 0)
+		long idx = obj_index(m, s, slab, fp);
+
+		if (idx < 0 || idx >= slab->objects - slab->fresh)
 			return verify_fail(
 				       why, len,
-				       "cache %s: slab 0x%lx freelist holds 0x%lx, not an object of the slab",
+				       "cache %s: slab 0x%lx freelist holds 0x%lx, %s",
 				       s->name, kaddr(m, slab_address(m, slab)),
-				       kaddr(m, fp)),
-			       -1;
-		if (obj_index(m, s, slab, fp) >= slab->objects - slab->fresh)
-			return verify_fail(
-				       why, len,
-				       "cache %s: slab 0x%lx freelist holds 0x%lx, of its fresh tail",
-				       s->name, kaddr(m, slab_address(m, slab)),
-				       kaddr(m, fp)),
+				       kaddr(m, fp),
+				       idx < 0 ? "not an object of the slab" :
+						 "of its fresh tail"),
 			       -1;
 		if (++n > slab->objects)
 			return verify_fail(
