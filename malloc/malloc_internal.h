@@ -197,6 +197,12 @@ static __always_inline void heap_free(void *p, const char *call)
 	/* NULL is out of range too: the heap's mapping never starts at 0. */
 	uintptr_t off = (uintptr_t)p - heap.base;
 
+#ifdef __clang_analyzer__
+	/* ... which the static analyzer cannot know. */
+	if (!p)
+		off = heap.size;
+#endif
+
 	if (likely(tc.state == TC_LIVE && off < heap.size)) {
 		struct slab *slab = heap_slab(off);
 
