@@ -1405,9 +1405,11 @@ static int parent(void)
 		{
 			const struct cell *m = res(0, W_RAND64);
 
+			/* "About 10 ns", read as the batch goal's "about 12"
+			 * is: at most the figure itself. */
 			if (m->have)
-				printf("   INFO  random replacement (10,000 live, 64 B) about 10 ns: %.1f ns (not graded)\n",
-				       m->med);
+				printf("   %s  random replacement (10,000 live, 64 B) about 10 ns (PASS if <= 10.0): %.1f ns\n",
+				       pass(m->med <= 10.0), m->med);
 			else
 				printf("   MISS  random replacement: no figures\n");
 		}
