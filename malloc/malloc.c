@@ -81,13 +81,14 @@ _Thread_local struct tcache tc __attribute__((tls_model("initial-exec")));
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t tc_key;
 
-/* ---- size classes: 16..128 step 16, then four per power of two ---- */
+/* ---- size classes: 16..128 step 16, then four per power of two (and
+ * 4608, for a page plus a header) ---- */
 
 const unsigned int class_size[NR_CLASSES] = {
-	16,   32,   48,	  64,	80,   96,    112,   128,   160,
-	192,  224,  256,  320,	384,  448,   512,   640,   768,
-	896,  1024, 1280, 1536, 1792, 2048,  2560,  3072,  3584,
-	4096, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384,
+	16,   32,   48,	  64,	 80,	96,    112,   128,  160,  192,
+	224,  256,  320,  384,	 448,	512,   640,   768,  896,  1024,
+	1280, 1536, 1792, 2048,	 2560,	3072,  3584,  4096, 4608, 5120,
+	6144, 7168, 8192, 10240, 12288, 14336, 16384,
 };
 
 /* Class of sizes up to 1024 in steps of 16 (index (size + 15) / 16). */
