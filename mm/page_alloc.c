@@ -564,17 +564,23 @@ static long __rmqueue_next(struct mmk_machine *m, struct zone *zone,
 			   unsigned int order, unsigned long prev)
 {
 	unsigned long pfn = prev + (1UL << order);
-	struct page *page = m->mem_map + pfn;
-	unsigned int o;
+	unsigned int o, best_o = 0;
 
-	if (pfn >= zone_end_pfn(zone) || !PageBuddy(page) ||
-	    page->private < order)
-		return __rmqueue_smallest(m, zone, order);
-	o = (unsigned int)page->private;
-	VM_BUG_ON_PAGE(first_fit(zone, order, &o) != pfn || o != page->private,
-		       page);
-	expand(m, zone, pfn, order, o, del_from_free_area(m, zone, pfn, o));
-	return (long)pfn;
+	/* The free lists' bitmaps, not the struct page: the page there may
+	 * be in use, its owner writing it without the zone lock. */
+	for (o = order; pfn < zone_end_pfn(zone) && o < NR_PAGE_ORDERS &&
+			IS_ALIGNED(pfn, 1UL << o);
+	     o++) {
+		if (!block_is_free(zone, pfn, o))
+			continue;
+		VM_BUG_ON_PAGE(first_fit(zone, order, &best_o) != pfn ||
+				       best_o != o,
+			       m->mem_map + pfn);
+		expand(m, zone, pfn, order, o,
+		       del_from_free_area(m, zone, pfn, o));
+		return (long)pfn;
+	}
+	return __rmqueue_smallest(m, zone, order);
 }
 
 /* Take @count blocks of @order onto @list and refresh the list's
