@@ -17,7 +17,14 @@
  *
  * 2. Large and aligned objects. Host mappings whose user bytes end (up to
  *    16-byte rounding, filled with canary bytes) at an inaccessible guard
- *    page, registered like huge ones.
+ *    page, registered like huge ones. A freed one (unless it was aligned)
+ *    is zeroed - the pages it touched, found with mincore() - and made
+ *    inaccessible whole, then kept in a FIFO quarantine (HQ_SLOTS
+ *    mappings, HQ_BYTES at most, the oldest unmapped first). A later
+ *    request takes the best-fitting one among all but the HQ_HOLD freed
+ *    last and opens only the pages from its user bytes to the guard, so
+ *    a stale pointer faults until the mapping is handed out again, as it
+ *    would after munmap, and reuse costs no page faults.
  *
  * 3. Zero-size requests. Distinct addresses in a reserved 1 GiB PROT_NONE
  *    range, so any access faults; free accepts them. Past 2^26 of them,
@@ -35,6 +42,9 @@
 
 #define QUARANTINE 256
 #define CANARY 0xa5
+#define HQ_SLOTS 16
+#define HQ_HOLD 2
+#define HQ_BYTES (64UL << 20)
 
 struct quarantine {
 	void *slot[QUARANTINE];
@@ -111,6 +121,105 @@ static bool check_reuse(void *p, unsigned int c)
 	return true;
 }
 
+/* ---- large objects' quarantine (section 2), under heap.huge_lock ---- */
+
+static struct hq_entry {
+	void *base;
+	size_t len;
+} hq[HQ_SLOTS]; /* oldest first */
+static int hq_n;
+static size_t hq_bytes;
+
+/* Zero what @h's user could reach, from the page of its first byte to
+ * the guard: the resident pages (the others read as zero). */
+static void large_zero(const struct huge *h)
+{
+	uintptr_t start = h->p & ~(uintptr_t)(PAGE_SIZE - 1),
+		  end = (uintptr_t)h->base + h->len - PAGE_SIZE;
+	size_t n = (end - start) >> PAGE_SHIFT, i, j;
+	unsigned char vec[256];
+
+	for (i = 0; i < n; i += j) {
+		size_t k = n - i < 256 ? n - i : 256;
+		char *a = (char *)(start + (i << PAGE_SHIFT));
+		bool known = !mincore(a, k << PAGE_SHIFT, vec);
+
+		for (j = 0; j < k; j++)
+			if (!known || (vec[j] & 1))
+				memset(a + (j << PAGE_SHIFT), 0, PAGE_SIZE);
+	}
+}
+
+/* Keep @h's mapping, zeroed and inaccessible, in the quarantine; false:
+ * not kept (the caller unmaps it). */
+static bool hq_put(const struct huge *h)
+{
+	struct hq_entry out[HQ_SLOTS];
+	int nout = 0, i;
+
+	if (h->align || h->len > HQ_BYTES)
+		return false;
+	large_zero(h);
+	if (mprotect(h->base, h->len - PAGE_SIZE, PROT_NONE))
+		return false;
+	pthread_mutex_lock(&heap.huge_lock);
+	while (hq_n && (hq_n == HQ_SLOTS || hq_bytes + h->len > HQ_BYTES)) {
+		out[nout++] = hq[0];
+		hq_bytes -= hq[0].len;
+		memmove(hq, hq + 1, (size_t)--hq_n * sizeof(hq[0]));
+	}
+	hq[hq_n].base = h->base;
+	hq[hq_n++].len = h->len;
+	hq_bytes += h->len;
+	pthread_mutex_unlock(&heap.huge_lock);
+	for (i = 0; i < nout; i++)
+		munmap(out[i].base, out[i].len);
+	return true;
+}
+
+/* A quarantined mapping for @size bytes (16-aligned, before its guard):
+ * its body holds them and is at most four times what they need, and it is
+ * not one of the HQ_HOLD mappings freed last. NULL if there is none. */
+static void *large_reuse(size_t size)
+{
+	size_t end16 = (size + 15) & ~(size_t)15,
+	       need = (end16 + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
+	struct huge h = { 0 };
+	uintptr_t g, start;
+	int i, pick = -1;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	for (i = 0; i < hq_n - HQ_HOLD; i++) {
+		size_t body = hq[i].len - PAGE_SIZE;
+
+		if (body >= need && body / 4 <= need &&
+		    (pick < 0 || hq[i].len < hq[pick].len))
+			pick = i;
+	}
+	if (pick >= 0) {
+		h.base = hq[pick].base;
+		h.len = hq[pick].len;
+		hq_bytes -= h.len;
+		memmove(hq + pick, hq + pick + 1,
+			(size_t)(--hq_n - pick) * sizeof(hq[0]));
+	}
+	pthread_mutex_unlock(&heap.huge_lock);
+	if (pick < 0)
+		return NULL;
+	g = (uintptr_t)h.base + h.len - PAGE_SIZE;
+	h.p = g - end16;
+	h.size = size;
+	h.fresh = true; /* zeroed when it was freed */
+	start = h.p & ~(uintptr_t)(PAGE_SIZE - 1);
+	if (mprotect((void *)start, g - start, PROT_READ | PROT_WRITE) ||
+	    huge_insert(&h)) {
+		munmap(h.base, h.len);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return (void *)h.p;
+}
+
 static void *small_alloc(size_t size, unsigned int c)
 {
 	struct tc_bin *b = &tc.bin[c];
@@ -155,7 +264,9 @@ void *hardened_alloc(size_t size, size_t align, const char *call)
 	if (align <= 16 && size <= SMALL_MAX - 8)
 		return small_alloc(size, size_class(size + 8));
 	/* An aligned zero-size block is its guard page: any access faults. */
-	p = huge_map(size, align, true);
+	p = align <= 16 && size ? large_reuse(size) : NULL;
+	if (!p)
+		p = huge_map(size, align, true);
 	if (p) {
 		size_t end = (size + 15) & ~(size_t)15;
 
@@ -244,7 +355,8 @@ void hardened_free(void *p, const char *call)
 	}
 	if (huge_lookup((uintptr_t)p, &h, true)) {
 		huge_check_canary(&h, call);
-		huge_unmap(&h);
+		if (!hq_put(&h))
+			huge_unmap(&h);
 		return;
 	}
 	malloc_die(call, "invalid pointer", p);

@@ -560,6 +560,30 @@ static void api_large(void)
 		CHECK(p[big[i] - 1] == 0xee);
 		free(p);
 	}
+	/* Hardened mode keeps freed large blocks zeroed and inaccessible,
+	 * and hands one out again only once two others were freed after
+	 * it: the first of four comes back, all zero, its pages still in
+	 * memory (a new mapping would have none). */
+	if (hardened()) {
+		unsigned char *q[4], *r, vec[25];
+		int k;
+
+		for (k = 0; k < 4; k++) {
+			q[k] = malloc(opaque_size(100 << 10));
+			CHECK(q[k] != NULL);
+			if (q[k])
+				memset(q[k], 0xab, 100 << 10);
+		}
+		for (k = 0; k < 4; k++)
+			free(q[k]);
+		r = malloc(opaque_size(100 << 10));
+		CHECK(r == q[0]);
+		CHECK(r && mincore(r, 100 << 10, vec) == 0);
+		for (k = 0; r && k < 25; k++)
+			CHECK(vec[k] & 1);
+		CHECK(r && all_zero(r, 100 << 10));
+		free(r);
+	}
 }
 
 static long rss_mib(void)
