@@ -18,13 +18,14 @@
  * 2. Large and aligned objects. Host mappings whose user bytes end (up to
  *    16-byte rounding, filled with canary bytes) at an inaccessible guard
  *    page, registered like huge ones. A freed one (unless it was aligned)
- *    is zeroed - the pages it touched, found with mincore() - and made
- *    inaccessible whole, then kept in a FIFO quarantine (HQ_SLOTS
+ *    is made inaccessible whole and kept in a FIFO quarantine (HQ_SLOTS
  *    mappings, HQ_BYTES at most, the oldest unmapped first). A later
  *    request takes the best-fitting one among all but the HQ_HOLD freed
- *    last and opens only the pages from its user bytes to the guard, so
- *    a stale pointer faults until the mapping is handed out again, as it
- *    would after munmap, and reuse costs no page faults.
+ *    last, opens only the pages from its user bytes to the guard and
+ *    zeroes those of them that are in memory (mincore()), so a stale
+ *    pointer faults until the mapping is handed out again, as it would
+ *    after munmap, no old byte is handed out, and reuse costs no page
+ *    faults.
  *
  * 3. Zero-size requests. Distinct addresses in a reserved 1 GiB PROT_NONE
  *    range, so any access faults; free accepts them. Past 2^26 of them,
@@ -130,17 +131,15 @@ static struct hq_entry {
 static int hq_n;
 static size_t hq_bytes;
 
-/* Zero what @h's user could reach, from the page of its first byte to
- * the guard: the resident pages (the others read as zero). */
-static void large_zero(const struct huge *h)
+/* Zero the pages from @start to @end that are in memory (the others
+ * read as zero). */
+static void large_zero(uintptr_t start, uintptr_t end)
 {
-	uintptr_t start = h->p & ~(uintptr_t)(PAGE_SIZE - 1),
-		  end = (uintptr_t)h->base + h->len - PAGE_SIZE;
 	size_t n = (end - start) >> PAGE_SHIFT, i, j;
-	unsigned char vec[256];
+	unsigned char vec[4096];
 
 	for (i = 0; i < n; i += j) {
-		size_t k = n - i < 256 ? n - i : 256;
+		size_t k = n - i < sizeof vec ? n - i : sizeof vec;
 		char *a = (char *)(start + (i << PAGE_SHIFT));
 		bool known = !mincore(a, k << PAGE_SHIFT, vec);
 
@@ -150,8 +149,8 @@ static void large_zero(const struct huge *h)
 	}
 }
 
-/* Keep @h's mapping, zeroed and inaccessible, in the quarantine; false:
- * not kept (the caller unmaps it). */
+/* Keep @h's mapping, inaccessible, in the quarantine; false: not kept
+ * (the caller unmaps it). */
 static bool hq_put(const struct huge *h)
 {
 	struct hq_entry out[HQ_SLOTS];
@@ -159,7 +158,6 @@ static bool hq_put(const struct huge *h)
 
 	if (h->align || h->len > HQ_BYTES)
 		return false;
-	large_zero(h);
 	if (mprotect(h->base, h->len - PAGE_SIZE, PROT_NONE))
 		return false;
 	pthread_mutex_lock(&heap.huge_lock);
@@ -209,10 +207,15 @@ static void *large_reuse(size_t size)
 	g = (uintptr_t)h.base + h.len - PAGE_SIZE;
 	h.p = g - end16;
 	h.size = size;
-	h.fresh = true; /* zeroed when it was freed */
+	h.fresh = true; /* zeroed below */
 	start = h.p & ~(uintptr_t)(PAGE_SIZE - 1);
-	if (mprotect((void *)start, g - start, PROT_READ | PROT_WRITE) ||
-	    huge_insert(&h)) {
+	if (mprotect((void *)start, g - start, PROT_READ | PROT_WRITE)) {
+		munmap(h.base, h.len);
+		errno = ENOMEM;
+		return NULL;
+	}
+	large_zero(start, g);
+	if (huge_insert(&h)) {
 		munmap(h.base, h.len);
 		errno = ENOMEM;
 		return NULL;
