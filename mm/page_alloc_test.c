@@ -920,6 +920,20 @@ static struct mmk_machine *boot_chunk(enum mmk_arch arch, uint64_t mem,
 	return mmk_test_boot_cfg(&cfg);
 }
 
+/* An 8G x86_64 machine of @chunk bytes per deferred step, and its
+ * node's three zones. */
+static struct mmk_machine *boot_chunk_8g(uint64_t chunk, struct zone **dma,
+					 struct zone **dma32,
+					 struct zone **normal)
+{
+	struct mmk_machine *m = boot_chunk(MMK_ARCH_X86_64, 8ULL << 30, chunk);
+
+	*dma = zone_of(m, 0, ZONE_DMA);
+	*dma32 = zone_of(m, 0, ZONE_DMA32);
+	*normal = zone_of(m, 0, ZONE_NORMAL);
+	return m;
+}
+
 static bool machine_has_deferred(struct mmk_machine *m)
 {
 	int t;
@@ -975,10 +989,7 @@ static void test_deferred_init_grows_by_configured_chunk(void **state)
 	free(pages);
 
 	/* 4 MiB: each zone starts with the rest of its first 4 MiB. */
-	m = boot_chunk(MMK_ARCH_X86_64, 8ULL << 30, 4ULL << 20);
-	dma = zone_of(m, 0, ZONE_DMA);
-	dma32 = zone_of(m, 0, ZONE_DMA32);
-	normal = zone_of(m, 0, ZONE_NORMAL);
+	m = boot_chunk_8g(4ULL << 20, &dma, &dma32, &normal);
 	assert_int_equal(atomic_load(&dma->deferred_pfn), 1024);
 	assert_int_equal(atomic_load(&dma32->deferred_pfn), 4096 + 1024);
 	assert_int_equal(atomic_load(&normal->deferred_pfn), 1048576 + 1024);
@@ -1008,10 +1019,7 @@ static void test_deferred_init_grows_by_configured_chunk(void **state)
 	mmk_shutdown(m);
 
 	/* 16 MiB: DMA is one chunk, all there at boot. */
-	m = boot_chunk(MMK_ARCH_X86_64, 8ULL << 30, 16ULL << 20);
-	dma = zone_of(m, 0, ZONE_DMA);
-	dma32 = zone_of(m, 0, ZONE_DMA32);
-	normal = zone_of(m, 0, ZONE_NORMAL);
+	m = boot_chunk_8g(16ULL << 20, &dma, &dma32, &normal);
 	assert_false(zone_has_deferred(dma));
 	assert_int_equal(zone_managed_pages(dma), 3840);
 	assert_int_equal(atomic_load(&dma32->deferred_pfn), 8192);
@@ -1022,11 +1030,8 @@ static void test_deferred_init_grows_by_configured_chunk(void **state)
 
 	/* 12 MiB, not a power of two: chunks start at multiples of it, so
 	 * DMA32's and Normal's first chunks are short. */
-	m = boot_chunk(MMK_ARCH_X86_64, 8ULL << 30, 12ULL << 20);
-	dma32 = zone_of(m, 0, ZONE_DMA32);
-	normal = zone_of(m, 0, ZONE_NORMAL);
-	assert_int_equal(atomic_load(&zone_of(m, 0, ZONE_DMA)->deferred_pfn),
-			 3072);
+	m = boot_chunk_8g(12ULL << 20, &dma, &dma32, &normal);
+	assert_int_equal(atomic_load(&dma->deferred_pfn), 3072);
 	assert_int_equal(atomic_load(&dma32->deferred_pfn), 6144);
 	assert_int_equal(zone_managed_pages(dma32), 0);
 	assert_int_equal(atomic_load(&normal->deferred_pfn), 1048576 + 2048);
