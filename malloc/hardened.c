@@ -292,8 +292,9 @@ static void quarantine_release(void *p)
 	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
 		if (word[w])
 			malloc_die("free", "write after free detected", p);
-	if (b->count == b->max)
-		tcache_flush((unsigned int)c, b, b->max / 2);
+	if (b->count == tc_bin_cap((unsigned int)c))
+		tcache_flush((unsigned int)c, b,
+			     tc_bin_cap((unsigned int)c) / 2);
 	b->slot[b->count++] = p;
 }
 

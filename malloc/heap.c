@@ -58,7 +58,7 @@ static bool in_boot_arena(const void *p)
 
 /* ---- the per-thread cache ---- */
 
-static unsigned int bin_max(unsigned int c)
+unsigned int tc_bin_cap(unsigned int c)
 {
 	unsigned int sz = class_size[c];
 
@@ -67,7 +67,7 @@ static unsigned int bin_max(unsigned int c)
 
 void tcache_refill(unsigned int c, struct tc_bin *b)
 {
-	unsigned int n = b->max / 2 ? b->max / 2 : 1, i;
+	unsigned int n = tc_bin_cap(c) / 2, i;
 
 	if (!kmem_cache_alloc_bulk(heap.cache[c], MALLOC_GFP, n,
 				   b->slot + b->count))
@@ -111,12 +111,15 @@ void tcache_flush_all(void)
 		tcache_flush(c, &tc.bin[c], 0);
 }
 
-static void tcache_setup(void)
+/* Open (@on) or close this thread's bins to heap_free()'s fast path:
+ * max is 0 in every state but TC_LIVE (hardened mode's bins are filled
+ * and flushed by hardened.c against tc_bin_cap()). */
+void tcache_set_open(bool on)
 {
 	unsigned int c;
 
 	for (c = 0; c < NR_CLASSES; c++)
-		tc.bin[c].max = bin_max(c);
+		tc.bin[c].max = on ? tc_bin_cap(c) : 0;
 }
 
 /* Our small object @p, validated (it dies on a slab pointer that is not
@@ -420,8 +423,8 @@ bool thread_ready(void)
 {
 	if (tc.state == TC_NEW) {
 		thread_init();
-		tcache_setup();
 		tc.state = heap.hardened ? TC_HARDENED : TC_LIVE;
+		tcache_set_open(!heap.hardened);
 	}
 	return tc.state != TC_BOOTING;
 }
@@ -485,7 +488,7 @@ void heap_free_slow(void *p, const char *call)
 		if (had_tcache) {
 			struct tc_bin *b = &tc.bin[c];
 
-			if (b->count == b->max)
+			if (b->count >= b->max)
 				tcache_flush((unsigned int)c, b, b->max / 2);
 			b->slot[b->count++] = p;
 			return;

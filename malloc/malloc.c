@@ -137,6 +137,7 @@ static void tcache_exit(void *arg)
 {
 	(void)arg;
 	tcache_flush_all();
+	tcache_set_open(false);
 	tc.state = TC_DEAD;
 	mmk_set_current(heap.m); /* keep the machine, give up the CPU */
 	mmk_release_cpu();

@@ -33,7 +33,9 @@ enum tc_state {
 #define TC_CAP 63
 struct tc_bin {
 	unsigned int count;
-	unsigned int max; /* <= TC_CAP */
+	/* tc_bin_cap() while the thread's tcache is live, else 0: the free
+	 * fast path needs no test of the thread's state. */
+	unsigned int max;
 	void *slot[TC_CAP];
 };
 _Static_assert(sizeof(struct tc_bin) == 512, "a bin is 512 bytes");
@@ -99,6 +101,8 @@ size_t heap_usable(void *p, const char *call);
 void heap_check_size(void *p, size_t size, size_t align, const char *call);
 void heap_zero(void *p, size_t size);
 void tcache_flush_all(void);
+unsigned int tc_bin_cap(unsigned int c);
+void tcache_set_open(bool on);
 void tcache_refill(unsigned int c, struct tc_bin *b);
 void tcache_flush(unsigned int c, struct tc_bin *b, unsigned int keep);
 int huge_insert(const struct huge *h);
@@ -194,7 +198,8 @@ static inline bool heap_obj_ok(struct slab *slab, const void *p)
 
 /* The fast path: one of our small objects, checked, onto this thread's
  * tcache bin if it has room. Everything else - other pointers, invalid
- * and double frees (reported there), a full bin, hardened mode - goes to
+ * and double frees (reported there), a full bin, a thread without a live
+ * tcache (its bins' max is 0: new, booting, hardened, exiting) - goes to
  * heap_free_slow(), which decides again from scratch. */
 static __always_inline void heap_free(void *p, const char *call)
 {
@@ -207,7 +212,7 @@ static __always_inline void heap_free(void *p, const char *call)
 		off = heap.size;
 #endif
 
-	if (likely(tc.state == TC_LIVE && off < heap.size)) {
+	if (likely(off < heap.size)) {
 		struct slab *slab = heap_slab(off);
 
 		if (likely(slab)) {
@@ -218,7 +223,7 @@ static __always_inline void heap_free(void *p, const char *call)
 
 				if (likely(heap_obj_ok(slab, p) &&
 					   *(uintptr_t *)p != free_tag(p) &&
-					   b->count != b->max)) {
+					   b->count < b->max)) {
 					*(uintptr_t *)p = free_tag(p);
 					b->slot[b->count++] = p;
 					return;
