@@ -65,10 +65,55 @@ unsigned int tc_bin_cap(unsigned int c)
 	return sz <= 256 ? TC_CAP : sz <= 1024 ? 32 : sz <= 4096 ? 16 : 8;
 }
 
+/*
+ * When the heap grows, give back what the caches hold. Each time the
+ * pages the host backs (managed pages that are not reported free: in use,
+ * or free since they were last touched) have grown by an eighth, or by
+ * HEAP_REAP_MIN pages on a small heap, since the last time, the next
+ * refill or page run flushes this thread's bins and shrinks every class
+ * (kmem_cache_shrink: the per-CPU and shared arrays go back to their
+ * slabs, and empty slabs to the buddy lists). Objects a program freed in
+ * one phase then serve the next one's other sizes - address-ordered
+ * first fit takes those pages before untouched ones - instead of pinning
+ * their slabs while the heap grows. SLAB's cache_reap() does this job
+ * every two seconds in Linux; here it happens when it matters, and
+ * deterministically; the geometric step bounds the work on a heap that
+ * grows a long way.
+ */
+#define HEAP_REAP_MIN 256UL /* pages: 1 MiB */
+static atomic_ulong reap_mark; /* backed pages at the last reap, or fewer */
+
+static void heap_reap(void)
+{
+	unsigned long backed = 0, mark;
+	unsigned int c;
+	struct zone *z;
+	int nid, t;
+
+	for_each_zone_m(heap.m, nid, t, z)
+		backed += zone_managed_pages(z) -
+			  __atomic_load_n(&z->reported_pages, __ATOMIC_RELAXED);
+	mark = atomic_load_explicit(&reap_mark, memory_order_relaxed);
+	/* Below the mark (memory went back to the host), backed - mark
+	 * wraps to a huge value: the mark comes down below. */
+	if (likely(backed - mark < max(HEAP_REAP_MIN, mark >> 3)))
+		return;
+	if (!atomic_compare_exchange_strong(&reap_mark, &mark, backed))
+		return;
+	if (backed < mark) /* memory went back to the host meanwhile */
+		return;
+	for (c = 0; c < NR_CLASSES; c++) {
+		if (tc.state == TC_LIVE)
+			tcache_flush(c, &tc.bin[c], 0);
+		kmem_cache_shrink(heap.cache[c]);
+	}
+}
+
 void tcache_refill(unsigned int c, struct tc_bin *b)
 {
 	unsigned int n = tc_bin_cap(c) / 2, i;
 
+	heap_reap();
 	if (!kmem_cache_alloc_bulk(heap.cache[c], MALLOC_GFP, n,
 				   b->slot + b->count))
 		return;
@@ -163,9 +208,11 @@ static void *run_alloc(size_t size, size_t align)
 {
 	size_t pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	unsigned int order = get_order_bytes(size > align ? size : align);
-	struct page *page = alloc_pages(MALLOC_GFP, order);
+	struct page *page;
 	unsigned long pfn;
 
+	heap_reap();
+	page = alloc_pages(MALLOC_GFP, order);
 	if (!page) {
 		errno = ENOMEM;
 		return NULL;

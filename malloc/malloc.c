@@ -26,7 +26,12 @@
  *      (32 MiB) are kept and resized with mremap for the next requests.
  *    Each thread takes a free simulated CPU of the machine (threads beyond
  *    them refill their tcache from the locked node lists); its tcache is
- *    flushed when it exits.
+ *    flushed when it exits. Whenever the memory the host backs has grown
+ *    by an eighth (at least 1 MiB) since the last time, the next refill
+ *    or page run flushes the thread's tcache and shrinks every cache
+ *    (heap.c, heap_reap): what one phase's freed objects pinned in the
+ *    caches then serves the next phase's other sizes (SLAB's periodic
+ *    cache_reap(), here triggered by growth).
  *
  * 2. Checks (default mode). Every pointer given to free, realloc,
  *    malloc_usable_size and free_sized is validated before use: it must
