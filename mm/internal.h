@@ -115,8 +115,10 @@ struct mmk_machine {
 	struct page *mem_map; /* pfn-indexed, see vmemmap */
 	void *vmemmap; /* reserved host range holding mem_map */
 	size_t vmemmap_len;
-	struct zone **pb_zone; /* per pageblock: its zone; NULL = no RAM */
-	unsigned int pb_shift; /* arch->pageblock_order, one load nearer */
+	/* Per 2^pb_shift pages (pageblock_order <= pb_shift <= a section):
+	 * their zone; NULL = no RAM. */
+	struct zone **pb_zone;
+	unsigned int pb_shift;
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */
 

@@ -28,7 +28,8 @@
  *    has RAM gets 2 MiB of struct pages allocated top-down from its node by
  *    memblock and mapped into a reserved host range at the section's place.
  *    Sections without RAM have no memmap (pfn_valid() is false there).
- *    pb_zone[pfn >> pageblock_order] points to each pageblock's zone.
+ *    pb_zone[pfn >> pb_shift] points to the zone of each 2^pb_shift
+ *    pages (a pageblock or more: see init_zone_map), NULL where no RAM.
  *
  * 3. Invariants. Zones of a node are contiguous and ordered; every present
  *    pfn maps to exactly one zone (verified in page_alloc_verify); managed
@@ -538,35 +539,70 @@ static phys_addr_t boot_limit(const struct mmk_machine *m)
 	return (phys_addr_t)m->lowmem_end_pfn << PAGE_SHIFT;
 }
 
+/* The zone of the pageblock at @pfn: the last zone, in node and zone
+ * order, whose span meets it where it has RAM; NULL: no RAM there. */
+static struct zone *pageblock_zone(struct mmk_machine *m, unsigned long pfn)
+{
+	unsigned long pb = 1UL << m->arch->pageblock_order;
+	struct zone *found = NULL;
+	int nid, t;
+
+	if (!memblock_present_pages(&m->memblock, pfn, pfn + pb))
+		return NULL;
+	for_each_online_node(m, nid)
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct zone *z = &m->node_data[nid]->node_zones[t];
+
+			if (z->present_pages &&
+			    ALIGN_DOWN(z->zone_start_pfn, pb) <= pfn &&
+			    pfn < zone_end_pfn(z))
+				found = z;
+		}
+	return found;
+}
+
+/*
+ * The zone map (pb_zone): one entry per 2^pb_shift pages, pb_shift the
+ * coarsest granularity, from a pageblock up to a section, at which every
+ * entry covers pageblocks of one zone only, or only pageblocks without
+ * RAM. Zone and node boundaries usually fall on 16 MiB or more, so the
+ * map of a large machine stays small (a 64G x86_64 machine: 33 KiB
+ * instead of 256 KiB at pageblock granularity, all of it written at boot).
+ */
+static int init_zone_map(struct mmk_machine *m)
+{
+	unsigned int po = m->arch->pageblock_order;
+	unsigned int shift = m->arch->section_size_bits - PAGE_SHIFT;
+	unsigned long pfn, n;
+	struct zone *prev = NULL;
+
+	for (pfn = 0; pfn < m->max_pfn; pfn += 1UL << po) {
+		struct zone *z = pageblock_zone(m, pfn);
+
+		if (pfn && z != prev)
+			shift = min(shift, (unsigned int)__builtin_ctzl(pfn));
+		prev = z;
+	}
+	m->pb_shift = shift;
+	n = (m->max_pfn >> shift) + 1;
+	m->pb_zone = mmk_host_zalloc((size_t)n * sizeof(struct zone *));
+	if (!m->pb_zone)
+		return -ENOMEM;
+	for (pfn = 0; pfn < m->max_pfn; pfn += 1UL << shift)
+		m->pb_zone[pfn >> shift] = pageblock_zone(m, pfn);
+	return 0;
+}
+
 /* The zone map and the memmap of each section that has RAM. */
 static int init_sparse(struct mmk_machine *m)
 {
 	unsigned int sb = m->arch->section_size_bits - PAGE_SHIFT;
-	unsigned long pps = 1UL << sb, nsec, s, npb;
+	unsigned long pps = 1UL << sb, nsec, s;
 	size_t sec_bytes = pps * sizeof(struct page);
-	unsigned long pb = 1UL << m->arch->pageblock_order;
-	int nid, t;
+	int err = init_zone_map(m);
 
-	npb = (m->max_pfn >> m->arch->pageblock_order) + 1;
-	m->pb_zone = mmk_host_zalloc((size_t)(npb) * sizeof(struct zone *));
-	if (!m->pb_zone)
-		return -ENOMEM;
-	for_each_online_node(m, nid) {
-		for (t = 0; t < MAX_NR_ZONES; t++) {
-			struct zone *z = &m->node_data[nid]->node_zones[t];
-			unsigned long pfn;
-
-			if (!z->present_pages)
-				continue;
-			for (pfn = ALIGN_DOWN(z->zone_start_pfn, pb);
-			     pfn < zone_end_pfn(z); pfn += pb)
-				if (memblock_present_pages(&m->memblock, pfn,
-							   pfn + pb))
-					m->pb_zone[pfn >>
-						   m->arch->pageblock_order] =
-						z;
-		}
-	}
+	if (err)
+		return err;
 	nsec = (m->max_pfn + pps - 1) >> sb;
 	m->vmemmap_len = nsec * sec_bytes;
 	m->vmemmap = mmk_host_reserve(m->vmemmap_len);
@@ -961,7 +997,6 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 	}
 	m->cfg = *cfg;
 	m->arch = a;
-	m->pb_shift = a->pageblock_order;
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	m->pcp_enabled = cfg->pcp;
