@@ -178,8 +178,8 @@ static inline void *heap_alloc(size_t size, const char *call)
 }
 
 /* The slab of a heap pointer (@off bytes into the direct map), or NULL.
- * Every pfn of the heap has a readable struct page (private memory maps
- * zeroes over holes), so no pfn_valid() check is needed. */
+ * Every pfn of the heap has a readable struct page (a hole's read as
+ * zeroes: see init_sparse), so no pfn_valid() check is needed. */
 static inline struct slab *heap_slab(uintptr_t off)
 {
 	struct page *page = heap.mem_map + (off >> PAGE_SHIFT);

@@ -164,9 +164,13 @@ struct mmk_machine {
 struct mmk_task_ctx {
 	struct mmk_machine *m;
 	struct mmk_cpu *cpu; /* the CPU this thread owns, or NULL */
+	/* Where that CPU's array_cache header lies in a struct kmem_cache
+	 * (KMEM_CACHE_AC_OFFSET + id * its size), 0 without a CPU: the
+	 * slab fast paths' one load (mm/slab.h). */
+	size_t slab_ac_off;
 };
 /* initial-exec: no __tls_get_addr call, which would make every fast path
- * save registers around it (libmmkit.so then needs static TLS, 16 bytes). */
+ * save registers around it (libmmkit.so then needs static TLS, 24 bytes). */
 extern _Thread_local struct mmk_task_ctx mmk_ctx
 	__attribute__((tls_model("initial-exec")));
 

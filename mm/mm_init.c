@@ -27,7 +27,8 @@
  *    pfn-indexed struct page array (vmemmap): each 128 MiB section that
  *    has RAM gets 2 MiB of struct pages allocated top-down from its node by
  *    memblock and mapped into a reserved host range at the section's place.
- *    Sections without RAM have no memmap (pfn_valid() is false there).
+ *    Sections without RAM have no memmap (pfn_valid() is false there):
+ *    their place reads as zeroed struct pages, which no code writes.
  *    pb_zone[pfn >> pb_shift] points to the zone of each 2^pb_shift
  *    pages (a pageblock or more: see init_zone_map), NULL where no RAM.
  *
@@ -53,6 +54,7 @@
  */
 #define _GNU_SOURCE
 #include "mm/internal.h"
+#include "mm/slab.h"
 #include "mm/vma.h"
 
 #include <errno.h>
@@ -161,6 +163,7 @@ static bool claim_cpu(struct mmk_machine *m, int cpu)
 					    thread_token()))
 		return false;
 	mmk_ctx.cpu = &m->cpus[cpu];
+	mmk_ctx.slab_ac_off = slab_cpu_array_offset(cpu);
 	pthread_once(&cpu_key_once, cpu_key_create);
 	pthread_setspecific(cpu_key, &mmk_ctx);
 	return true;
@@ -171,6 +174,7 @@ void mmk_release_cpu(void)
 	if (mmk_ctx.cpu)
 		atomic_store(&mmk_ctx.cpu->owner, 0);
 	mmk_ctx.cpu = NULL;
+	mmk_ctx.slab_ac_off = 0;
 }
 
 int mmk_set_current(struct mmk_machine *m)
@@ -615,11 +619,12 @@ static int init_sparse(struct mmk_machine *m)
 		phys_addr_t phys, lo, hi;
 
 		if (!memblock_present_pages(&m->memblock, spfn, spfn + pps)) {
-			/* Private memory: holes read as zeroed struct pages
-			 * (pfn_valid() stays false), so a malloc can look up
-			 * any pfn of the range without a check. */
-			if (m->phys.fd < 0 &&
-			    mmk_host_map_private((char *)m->vmemmap +
+			/* Holes read as zeroed struct pages (pfn_valid()
+			 * stays false; the host backs nothing until a page
+			 * is written, and nothing writes there), so kfree()
+			 * and malloc's free() can look up any pfn of the
+			 * direct map without a check. */
+			if (mmk_host_map_private((char *)m->vmemmap +
 							 s * sec_bytes,
 						 sec_bytes))
 				return -ENOMEM;

@@ -96,6 +96,9 @@ struct kmem_cache {
 	unsigned int red_left_pad;
 	slab_flags_t flags;
 	bool debug; /* red zones, poison or tracking */
+	/* debug, or more than one node (where a freed object goes back to
+	 * its own node): slab_free_fast() gives up. */
+	bool free_slow;
 	void (*ctor)(void *);
 	unsigned long random; /* freelist pointer obfuscation */
 
@@ -172,11 +175,17 @@ struct slab_state {
 
 /* ---- inline fast paths (mm/slub.c has the slow ones) ---- */
 
+/* Where CPU @cpu's array_cache header lies in a cache descriptor. */
+static inline size_t slab_cpu_array_offset(int cpu)
+{
+	return KMEM_CACHE_AC_OFFSET + (size_t)cpu * sizeof(struct array_cache);
+}
+
 static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
 						 int cpu)
 {
 	struct array_cache *ac =
-		(struct array_cache *)((char *)s + KMEM_CACHE_AC_OFFSET) + cpu;
+		(struct array_cache *)((char *)s + slab_cpu_array_offset(cpu));
 
 	/* One base register for the guard and the fields (gcc otherwise
 	 * addresses them from @s with two different offsets). */
@@ -198,10 +207,9 @@ static inline struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
 	unsigned long pfn = (unsigned long)(off >> PAGE_SHIFT);
 	struct page *page;
 
-	/* Direct map only, and only where there is a mem_map (the direct
-	 * map ends at or below max_pfn, so pb_zone covers it). */
-	if (unlikely(pfn >= m->lowmem_end_pfn ||
-		     !m->pb_zone[pfn >> m->pb_shift]))
+	/* Direct map only. A hole's struct pages read as zeroes (see
+	 * init_sparse), so they are no slab's. */
+	if (unlikely(pfn >= m->lowmem_end_pfn))
 		return NULL;
 	page = m->mem_map + pfn;
 	if (page->compound_head & 1)
@@ -268,28 +276,32 @@ static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
 	return __obj_index(m, s, slab, obj, s->red_left_pad);
 }
 
-/* Pop an object from this CPU's array; NULL: take slab_alloc(). */
-static __always_inline void *slab_alloc_fast(struct mmk_machine *m,
-					     struct kmem_cache *s, gfp_t gfp)
+/* Pop an object from this CPU's array into *@obj; false: take
+ * slab_alloc(). (A bool, not a NULL object, so that callers return the
+ * popped pointer without testing it.) */
+static __always_inline bool slab_alloc_fast(struct mmk_machine *m,
+					    struct kmem_cache *s, gfp_t gfp,
+					    void **obj)
 {
-	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	size_t off = mmk_ctx.slab_ac_off; /* 0: no CPU */
 	struct array_cache *ac;
-	void *obj;
 
-	if (unlikely(!cpu || s->debug || (gfp & __GFP_ZERO) ||
+	if (unlikely(!off || s->debug || (gfp & __GFP_ZERO) ||
 		     atomic_load_explicit(&m->fail[MMK_FAIL_SLAB].active,
 					  memory_order_relaxed)))
-		return NULL;
-	ac = slab_cpu_array(s, cpu->id);
+		return false;
+	ac = (struct array_cache *)((char *)s + off);
+	/* One base register for the guard and the fields. */
+	OPTIMIZER_HIDE_VAR(ac);
 	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))
-		return NULL;
+		return false;
 	if (unlikely(!ac->avail)) {
 		cpu_guard_unlock(&ac->guard);
-		return NULL;
+		return false;
 	}
-	obj = ac->entry[--ac->avail];
+	*obj = ac->entry[--ac->avail];
 	cpu_guard_unlock(&ac->guard);
-	return obj;
+	return true;
 }
 
 /* Push @obj (of @slab, of @s) on this CPU's array if that needs nothing
@@ -298,13 +310,14 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
 					   struct kmem_cache *s,
 					   struct slab *slab, void *obj)
 {
-	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	size_t off = mmk_ctx.slab_ac_off; /* 0: no CPU */
 	struct array_cache *ac;
 
-	if (unlikely(!cpu || s->debug || m->nr_nodes != 1 ||
+	if (unlikely(!off || s->free_slow ||
 		     __obj_index(m, s, slab, obj, 0) < 0))
 		return false;
-	ac = slab_cpu_array(s, cpu->id);
+	ac = (struct array_cache *)((char *)s + off);
+	OPTIMIZER_HIDE_VAR(ac);
 	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))
 		return false;
 	if (unlikely(ac->avail == ac->limit ||

@@ -302,8 +302,7 @@ void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 
 	if (unlikely(!m || !s))
 		return NULL;
-	obj = slab_alloc_fast(m, s, gfp);
-	if (likely(obj))
+	if (likely(slab_alloc_fast(m, s, gfp, &obj)))
 		return obj;
 	return slab_alloc(m, s, gfp, NUMA_NO_NODE);
 }
@@ -367,8 +366,9 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	struct slab *slab;
 
 	/* The fast path needs no callee-saved register: every other case
-	 * is a tail call. */
-	if (likely(m && obj)) {
+	 * is a tail call. NULL lies below the direct map: virt_to_slab()
+	 * finds no slab for it. */
+	if (likely(m)) {
 		slab = virt_to_slab(m, obj);
 		if (likely(slab && slab->slab_cache == s &&
 			   slab_free_fast(m, s, slab, obj)))
@@ -441,9 +441,9 @@ void *kmalloc_node(size_t size, gfp_t gfp, int node)
 					     node);
 	s = m->slab->kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
 	if (node == NUMA_NO_NODE) {
-		void *obj = slab_alloc_fast(m, s, gfp);
+		void *obj;
 
-		if (likely(obj))
+		if (likely(slab_alloc_fast(m, s, gfp, &obj)))
 			return obj;
 	}
 	return slab_alloc(m, s, gfp, node);
@@ -462,13 +462,13 @@ void *kmalloc(size_t size, gfp_t gfp)
 	 * array; everything else (and every check) in kmalloc_node(). */
 	if (likely(m && size - 1 < KMALLOC_MAX_CACHE_SIZE &&
 		   !(gfp & (__GFP_DMA | __GFP_RECLAIMABLE)))) {
-		void *obj = slab_alloc_fast(
-			m,
-			m->slab->kmalloc_caches[KMALLOC_NORMAL]
-					       [kmalloc_index(size)],
-			gfp);
+		void *obj;
 
-		if (likely(obj))
+		if (likely(slab_alloc_fast(
+			    m,
+			    m->slab->kmalloc_caches[KMALLOC_NORMAL]
+						   [kmalloc_index(size)],
+			    gfp, &obj)))
 			return obj;
 	}
 	return kmalloc_slow(size, gfp);
@@ -551,8 +551,9 @@ void kfree(const void *p)
 	struct slab *slab;
 
 	/* The fast path needs no callee-saved register: every other case
-	 * is a tail call. */
-	if (likely(m && !ZERO_OR_NULL_PTR(p))) {
+	 * is a tail call. NULL and ZERO_SIZE_PTR lie below the direct map:
+	 * virt_to_slab() finds no slab for them. */
+	if (likely(m)) {
 		slab = virt_to_slab(m, p);
 		if (likely(slab && slab_free_fast(m, slab->slab_cache, slab,
 						  (void *)p)))

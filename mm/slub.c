@@ -1407,6 +1407,7 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 
 	s->flags |= m->slab->debug_flags;
 	s->debug = (s->flags & SLAB_DEBUG_FLAGS) != 0;
+	s->free_slow = s->debug || m->nr_nodes != 1;
 	s->user_index = -1;
 	s->align = calculate_alignment(s->flags, s->align, s->object_size);
 	calculate_sizes(s);
