@@ -79,6 +79,27 @@ static void test_boot_x86_64_pci_hole_above_3g(void **state)
 	assert_int_equal(normal->present_pages, 786432);
 	assert_false(pfn_valid(900000)); /* inside the hole: no memmap */
 	assert_true(pfn_valid(1048576));
+	/* ... but its place reads as zeroed struct pages, so a free of a
+	 * direct-map address in the hole finds no slab (no pfn_valid()
+	 * check on the way) and is reported, changing nothing. */
+	{
+		const struct page *hole = m->mem_map + 900000;
+		struct kmem_cache *s =
+			kmem_cache_create("hole_test", 64, 0, 0, NULL);
+		char *addr =
+			mmk_phys_to_virt(m, (phys_addr_t)900000 << PAGE_SHIFT);
+
+		assert_non_null(s);
+		assert_int_equal(hole->flags | hole->compound_head |
+					 (unsigned long)hole->page_type,
+				 0);
+		kfree(addr);
+		assert_true(dmesg_has(m, "WARNING: kfree: 0x"));
+		kmem_cache_free(s, addr + 64);
+		assert_true(
+			dmesg_has(m, "WARNING: kmem_cache_free: object 0x"));
+		kmem_cache_destroy(s);
+	}
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
