@@ -298,7 +298,11 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			page_flag_set(old, PG_dirty);
 		return VM_FAULT_OK;
 	}
-	if (old && PageAnon(old) && page_ref_count(old) == 1) {
+	/* Acquire: when the other holder just dropped its reference (its
+	 * mm exiting or unmapping the page), its accesses to the page, such
+	 * as page_remove_rmap()'s read of ->mapping, happen before ours. */
+	if (old && PageAnon(old) &&
+	    atomic_load_explicit(&old->_refcount, memory_order_acquire) == 1) {
 		/* wp_can_reuse_anon_folio(): nobody else holds it. */
 		old->mapping =
 			(struct address_space *)((unsigned long)vma->anon_vma |
