@@ -278,15 +278,15 @@ static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
 
 /* Pop an object from this CPU's array into *@obj; false: take
  * slab_alloc(). (A bool, not a NULL object, so that callers return the
- * popped pointer without testing it.) */
-static __always_inline bool slab_alloc_fast(struct mmk_machine *m,
-					    struct kmem_cache *s, gfp_t gfp,
-					    void **obj)
+ * popped pointer without testing it.) The caller has ruled out
+ * __GFP_ZERO. */
+static __always_inline bool __slab_alloc_fast(struct mmk_machine *m,
+					      struct kmem_cache *s, void **obj)
 {
 	size_t off = mmk_ctx.slab_ac_off; /* 0: no CPU */
 	struct array_cache *ac;
 
-	if (unlikely(!off || s->debug || (gfp & __GFP_ZERO) ||
+	if (unlikely(!off || s->debug ||
 		     atomic_load_explicit(&m->fail[MMK_FAIL_SLAB].active,
 					  memory_order_relaxed)))
 		return false;
@@ -302,6 +302,13 @@ static __always_inline bool slab_alloc_fast(struct mmk_machine *m,
 	*obj = ac->entry[--ac->avail];
 	cpu_guard_unlock(&ac->guard);
 	return true;
+}
+
+static __always_inline bool slab_alloc_fast(struct mmk_machine *m,
+					    struct kmem_cache *s, gfp_t gfp,
+					    void **obj)
+{
+	return !(gfp & __GFP_ZERO) && __slab_alloc_fast(m, s, obj);
 }
 
 /* Push @obj (of @slab, of @s) on this CPU's array if that needs nothing

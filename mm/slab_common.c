@@ -458,17 +458,18 @@ void *kmalloc(size_t size, gfp_t gfp)
 {
 	struct mmk_machine *m = mmk_ctx.m;
 
-	/* The fast path: a size class of the normal caches, this CPU's
-	 * array; everything else (and every check) in kmalloc_node(). */
+	/* The fast path: a size class of the normal caches, no zeroing,
+	 * this CPU's array; everything else (and every check) in
+	 * kmalloc_node(). */
 	if (likely(m && size - 1 < KMALLOC_MAX_CACHE_SIZE &&
-		   !(gfp & (__GFP_DMA | __GFP_RECLAIMABLE)))) {
+		   !(gfp & (__GFP_DMA | __GFP_RECLAIMABLE | __GFP_ZERO)))) {
 		void *obj;
 
-		if (likely(slab_alloc_fast(
+		if (likely(__slab_alloc_fast(
 			    m,
 			    m->slab->kmalloc_caches[KMALLOC_NORMAL]
 						   [kmalloc_index(size)],
-			    gfp, &obj)))
+			    &obj)))
 			return obj;
 	}
 	return kmalloc_slow(size, gfp);
