@@ -31,22 +31,44 @@ BENCHES := $(patsubst %.c,$(O)/bench/%,$(notdir $(BENCH_SRCS)))
 
 all: $(O)/lib/libmmkit.a $(O)/lib/libmmkit.so $(O)/lib/libmmkit-malloc.so $(O)/bin/mmkit
 
+# The compile commands. Each object directory keeps the command its
+# objects were built with in .cmd, rewritten only when it changes, and
+# every object depends on it: other flags or another compiler for the
+# same O rebuild everything, where timestamps alone would keep objects
+# of the old flags.
 # Never with the variant's sanitizers: the library is preloaded into
 # ordinary programs (the sanitizer runtimes replace malloc themselves).
-$(O)/mobj/%.o: %.c
+MALLOC_CC = $(CC) -std=c11 -fPIC -pthread $(WARN) -Iinclude -I. $(MALLOC_CFLAGS) $(CFLAGS)
+LIB_CC = $(CC) $(CFLAGS_ALL)
+
+quote = '$(subst ','\'',$(1))'
+define write_cmd
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(call quote,$(1)) | cmp -s - $@ || \
+		printf '%s\n' $(call quote,$(1)) > $@
+endef
+
+.PHONY: FORCE
+FORCE:
+$(O)/mobj/.cmd: FORCE
+	$(call write_cmd,$(MALLOC_CC))
+$(O)/obj/.cmd: FORCE
+	$(call write_cmd,$(LIB_CC))
+
+$(O)/mobj/%.o: %.c $(O)/mobj/.cmd
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (malloc)"
-	@$(CC) -std=c11 -fPIC -pthread $(WARN) -Iinclude -I. $(MALLOC_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+	@$(MALLOC_CC) -MMD -MP -c $< -o $@
 
 $(O)/lib/libmmkit-malloc.so: $(MALLOC_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) -shared -Wl,-z,now -Wl,--gc-sections -o $@ $^ -pthread $(LDFLAGS)
 
-$(O)/obj/%.o: %.c
+$(O)/obj/%.o: %.c $(O)/obj/.cmd
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	@$(LIB_CC) -MMD -MP -c $< -o $@
 
 # The tour script, compiled into the CLI as a C string.
 $(O)/gen/tour.c: examples/tour.mms
@@ -54,9 +76,9 @@ $(O)/gen/tour.c: examples/tour.mms
 	@{ echo '#include "cli/tour.h"'; echo 'const char mmk_tour_script[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; echo ';'; } > $@
 
-$(O)/obj/gen/tour.o: $(O)/gen/tour.c
+$(O)/obj/gen/tour.o: $(O)/gen/tour.c $(O)/obj/.cmd
 	@mkdir -p $(dir $@)
-	@$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@$(LIB_CC) -c $< -o $@
 
 $(O)/lib/libmmkit.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
