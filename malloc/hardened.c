@@ -282,6 +282,7 @@ static void quarantine_release(void *p)
 {
 	const uintptr_t *word = p;
 	struct tc_bin *b;
+	unsigned int cap;
 	size_t w;
 	int c;
 
@@ -292,9 +293,9 @@ static void quarantine_release(void *p)
 	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
 		if (word[w])
 			malloc_die("free", "write after free detected", p);
-	if (b->count == tc_bin_cap((unsigned int)c))
-		tcache_flush((unsigned int)c, b,
-			     tc_bin_cap((unsigned int)c) / 2);
+	cap = tc_bin_cap((unsigned int)c);
+	if (b->count == cap)
+		tcache_flush((unsigned int)c, b, cap / 2);
 	b->slot[b->count++] = p;
 }
 

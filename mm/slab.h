@@ -181,16 +181,23 @@ static inline size_t slab_cpu_array_offset(int cpu)
 	return KMEM_CACHE_AC_OFFSET + (size_t)cpu * sizeof(struct array_cache);
 }
 
-static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
-						 int cpu)
+/* The array_cache header @off bytes into @s (slab_cpu_array_offset(),
+ * or mmk_ctx.slab_ac_off for the calling thread's CPU). */
+static __always_inline struct array_cache *
+slab_array_at(const struct kmem_cache *s, size_t off)
 {
-	struct array_cache *ac =
-		(struct array_cache *)((char *)s + slab_cpu_array_offset(cpu));
+	struct array_cache *ac = (struct array_cache *)((char *)s + off);
 
 	/* One base register for the guard and the fields (gcc otherwise
 	 * addresses them from @s with two different offsets). */
 	OPTIMIZER_HIDE_VAR(ac);
 	return ac;
+}
+
+static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
+						 int cpu)
+{
+	return slab_array_at(s, slab_cpu_array_offset(cpu));
 }
 
 static inline void **node_shared(const struct kmem_cache *s, int nid)
@@ -290,9 +297,7 @@ static __always_inline bool __slab_alloc_fast(struct mmk_machine *m,
 		     atomic_load_explicit(&m->fail[MMK_FAIL_SLAB].active,
 					  memory_order_relaxed)))
 		return false;
-	ac = (struct array_cache *)((char *)s + off);
-	/* One base register for the guard and the fields. */
-	OPTIMIZER_HIDE_VAR(ac);
+	ac = slab_array_at(s, off);
 	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))
 		return false;
 	if (unlikely(!ac->avail)) {
@@ -323,8 +328,7 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
 	if (unlikely(!off || s->free_slow ||
 		     __obj_index(m, s, slab, obj, 0) < 0))
 		return false;
-	ac = (struct array_cache *)((char *)s + off);
-	OPTIMIZER_HIDE_VAR(ac);
+	ac = slab_array_at(s, off);
 	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))
 		return false;
 	if (unlikely(ac->avail == ac->limit ||
