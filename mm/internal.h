@@ -129,9 +129,10 @@ struct mmk_machine {
 	int nr_cpus;
 	struct mmk_cpu *cpus;
 	bool pcp_enabled;
-	bool asym_fence; /* membarrier available */
+	bool fast_path_set; /* setup_fast_path() has run (deferred_lock) */
 	pthread_mutex_t drain_lock;
-	pthread_mutex_t deferred_lock; /* serialises deferred_grow_zone */
+	/* Serialises deferred_grow_zone and the fast path's marks. */
+	pthread_mutex_t deferred_lock;
 	atomic_ulong vm_events[NR_VM_EVENT_ITEMS]; /* threads without a CPU */
 	atomic_long node_stat[MAX_NUMNODES][NR_VM_NODE_STAT_ITEMS];
 
@@ -211,13 +212,39 @@ static inline bool zone_has_deferred(const struct zone *z)
 	for (zone = (pgdat)->node_zones;   \
 	     zone < (pgdat)->node_zones + MAX_NR_ZONES; zone++)
 
+/*
+ * Counters only their owning thread writes while others read them with
+ * relaxed loads: the update needs no lock prefix. On x86-64 it is one
+ * add to memory (an aligned store there is single-copy atomic, which is
+ * all the readers need); compilers do not fuse a relaxed atomic load
+ * and store into one, so the portable form is three instructions, and
+ * ThreadSanitizer builds keep it, as TSan does not see inside asm.
+ */
+#if defined(__x86_64__) && !MMK_TSAN
 static inline void owner_add(atomic_ulong *c, unsigned long delta)
 {
-	/* Only the owning thread writes @c: a plain add, no lock prefix. */
+	__asm__("addq %1, %0" : "+m"(*c) : "er"(delta));
+}
+
+static inline void owner_sub_int(atomic_int *c, int delta)
+{
+	__asm__("subl %1, %0" : "+m"(*c) : "er"(delta));
+}
+#else
+static inline void owner_add(atomic_ulong *c, unsigned long delta)
+{
 	atomic_store_explicit(
 		c, atomic_load_explicit(c, memory_order_relaxed) + delta,
 		memory_order_relaxed);
 }
+
+static inline void owner_sub_int(atomic_int *c, int delta)
+{
+	atomic_store_explicit(
+		c, atomic_load_explicit(c, memory_order_relaxed) - delta,
+		memory_order_relaxed);
+}
+#endif
 
 /* Atomic flag updates on a page others may read (test_page_flag). */
 static inline void page_flag_set(struct page *page, int nr)
@@ -230,12 +257,16 @@ static inline void page_flag_clear(struct page *page, int nr)
 	__atomic_fetch_and(&page->flags, ~(1UL << nr), __ATOMIC_RELAXED);
 }
 
-static inline bool cpu_guard_trylock(const struct mmk_machine *m,
-				     struct cpu_guard *g)
+/* The guards' protocol (mm/percpu.c), fixed at build time so the owner's
+ * side tests nothing: asymmetric, or compare-and-swap under TSan, which
+ * cannot see membarrier's ordering. */
+#define MMK_ASYM_GUARD (!MMK_TSAN)
+
+static inline bool cpu_guard_trylock(struct cpu_guard *g)
 {
 	int expect = 0;
 
-	if (likely(m->asym_fence)) {
+	if (MMK_ASYM_GUARD) {
 		/* The drainer's membarrier() orders this store before the
 		 * load below, as a full fence here would. */
 		atomic_store_explicit(&g->busy, 1, memory_order_relaxed);
@@ -267,16 +298,15 @@ static inline bool is_highmem_idx(enum zone_type idx)
  * the thread that owns the CPU; on failure, use the shared (locked) path.
  * Remote side, under a lock that serialises remote users: request every
  * guard, cpu_guards_sync() once, wait on each, work, release each. */
-static inline bool cpu_guard_trylock(const struct mmk_machine *m,
-				     struct cpu_guard *g);
+static inline bool cpu_guard_trylock(struct cpu_guard *g);
 static inline void cpu_guard_unlock(struct cpu_guard *g)
 {
 	atomic_store_explicit(&g->busy, 0, memory_order_release);
 }
-void cpu_guard_request(struct mmk_machine *m, struct cpu_guard *g);
-void cpu_guards_sync(struct mmk_machine *m);
-void cpu_guard_wait(struct mmk_machine *m, struct cpu_guard *g);
-void cpu_guard_release(struct mmk_machine *m, struct cpu_guard *g);
+void cpu_guard_request(struct cpu_guard *g);
+void cpu_guards_sync(void);
+void cpu_guard_wait(struct cpu_guard *g);
+void cpu_guard_release(struct cpu_guard *g);
 
 /* ---- mm/memblock.c ---- */
 int memblock_add(struct memblock *mb, phys_addr_t base, phys_addr_t size,
@@ -331,6 +361,8 @@ void setup_per_zone_wmarks(struct mmk_machine *m);
 /* Watermarks and reserves again after managed_pages changed (deferred
  * init), leaving the per-CPU list sizes as boot set them. */
 void setup_per_zone_wmarks_late(struct mmk_machine *m);
+/* The allocation fast path's marks again (page fault injection changed). */
+void page_alloc_fast_path_update(struct mmk_machine *m);
 void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone);
 /* Recompute the zones' pcp batch and high from their sizes (one grew). */
 void zone_pcp_update_all(struct mmk_machine *m);

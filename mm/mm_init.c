@@ -995,6 +995,12 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 		errno = -err;
 		return NULL;
 	}
+	/* The per-CPU guards' remote side needs a process-wide barrier
+	 * (mm/percpu.c); ThreadSanitizer builds compare-and-swap instead. */
+	if (MMK_ASYM_GUARD && !mmk_host_membarrier_init()) {
+		errno = ENOSYS;
+		return NULL;
+	}
 	m = mmk_host_zalloc(sizeof(*m));
 	if (!m) {
 		errno = ENOMEM;
@@ -1007,7 +1013,6 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 	m->pcp_enabled = cfg->pcp;
 	m->rng = cfg->seed ^ 0x9e3779b97f4a7c15ULL;
 	m->phys.fd = -1;
-	m->asym_fence = !MMK_TSAN && mmk_host_membarrier_init();
 	pthread_mutex_init(&m->drain_lock, NULL);
 	pthread_mutex_init(&m->fail_lock, NULL);
 	pthread_mutex_init(&m->deferred_lock, NULL);

@@ -75,8 +75,8 @@
  *    writes busy = 1, a compiler barrier, and reads remote; a drainer
  *    (drain_all_pages, the verifier) writes remote = 1, runs membarrier(2),
  *    and waits for busy == 0. One side always sees the other, so the fast
- *    path has no lock and no atomic read-modify-write. Without membarrier
- *    (or under TSan) both sides use compare-and-swap on busy. Lock order:
+ *    path has no lock and no atomic read-modify-write. Under TSan both
+ *    sides use compare-and-swap on busy. Lock order:
  *    drain_lock, then pcp (remote side), then zone->lock.
  *
  * 6. Observability. /proc/buddyinfo, /proc/zoneinfo (watermarks,
@@ -340,9 +340,9 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 
 /* ---- per-CPU page lists ---- */
 
-static inline bool pcp_trylock(struct mmk_machine *m, struct per_cpu_pages *pcp)
+static inline bool pcp_trylock(struct per_cpu_pages *pcp)
 {
-	return cpu_guard_trylock(m, &pcp->guard);
+	return cpu_guard_trylock(&pcp->guard);
 }
 
 static inline void pcp_unlock(struct per_cpu_pages *pcp)
@@ -371,22 +371,25 @@ static void for_each_pcp(struct mmk_machine *m, struct zone *only,
 static void pcp_request(struct mmk_machine *m, struct zone *z,
 			struct per_cpu_pages *pcp)
 {
+	(void)m;
 	(void)z;
-	cpu_guard_request(m, &pcp->guard);
+	cpu_guard_request(&pcp->guard);
 }
 
 static void pcp_wait(struct mmk_machine *m, struct zone *z,
 		     struct per_cpu_pages *pcp)
 {
+	(void)m;
 	(void)z;
-	cpu_guard_wait(m, &pcp->guard);
+	cpu_guard_wait(&pcp->guard);
 }
 
 static void pcp_release(struct mmk_machine *m, struct zone *z,
 			struct per_cpu_pages *pcp)
 {
+	(void)m;
 	(void)z;
-	cpu_guard_release(m, &pcp->guard);
+	cpu_guard_release(&pcp->guard);
 }
 
 /* Remote side: take every pcp of @only (all zones when NULL) away from
@@ -394,7 +397,7 @@ static void pcp_release(struct mmk_machine *m, struct zone *z,
 static void pcp_lock_remote_all(struct mmk_machine *m, struct zone *only)
 {
 	for_each_pcp(m, only, pcp_request);
-	cpu_guards_sync(m);
+	cpu_guards_sync();
 	for_each_pcp(m, only, pcp_wait);
 }
 
@@ -613,7 +616,7 @@ static struct page *rmqueue_pcplist(struct mmk_machine *m, struct zone *zone,
 	struct list_head *list = &pcp->lists[order];
 	struct page *page;
 
-	if (!pcp_trylock(m, pcp))
+	if (!pcp_trylock(pcp))
 		return NULL;
 	pcp->free_count >>= 1;
 	if (unlikely(list_empty(list))) {
@@ -679,7 +682,7 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 	 * live set where it is (bench: fragmentation). */
 	if ((unsigned long)(page - m->mem_map) > pcp->frontier[order])
 		return false;
-	if (!pcp_trylock(m, pcp))
+	if (!pcp_trylock(pcp))
 		return false;
 	batch = pcp->batch; /* under the guard: zone_pcp_update_all */
 	pcp->alloc_factor >>= 1;
@@ -825,15 +828,8 @@ static void zone_statistics(struct mmk_machine *m, struct zone *preferred,
 	if (cpu) {
 		atomic_ulong *c = z->per_cpu_pageset[cpu->id].numa;
 
-		atomic_store_explicit(
-			&c[hit],
-			atomic_load_explicit(&c[hit], memory_order_relaxed) + 1,
-			memory_order_relaxed);
-		atomic_store_explicit(
-			&c[where],
-			atomic_load_explicit(&c[where], memory_order_relaxed) +
-				1,
-			memory_order_relaxed);
+		owner_add(&c[hit], 1);
+		owner_add(&c[where], 1);
 	} else {
 		atomic_fetch_add_explicit(&z->vm_numa_event[hit], 1,
 					  memory_order_relaxed);
@@ -1040,6 +1036,14 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 					  memory_order_relaxed)) &&
 	    should_fail_alloc_page(m, gfp, order))
 		return NULL;
+	/* Linux's ZONELIST_NOFALLBACK: the preferred node's zones only. */
+	if (gfp & __GFP_THISNODE) {
+		if (nodemask && !(nodemask & (1UL << preferred_nid))) {
+			warn_alloc(m, gfp, order);
+			return NULL;
+		}
+		nodemask = 1UL << preferred_nid;
+	}
 	ac.zonelist = &m->node_data[preferred_nid]->node_zonelist;
 	ac.nodemask = nodemask;
 	ac.preferred_zone = NULL;
@@ -1079,8 +1083,9 @@ alloc_pages_prep(struct page *page, gfp_t gfp, unsigned int order)
 
 /*
  * The allocation fast path: a CPU-owning thread, order <= 3, no fault
- * injection, valid zone modifiers without __GFP_THISNODE, the preferred
- * zone comfortably above its high watermark (so no watermark or
+ * injection, valid zone modifiers, a preferred zone on the CPU's own node
+ * (so __GFP_THISNODE needs no test, and the allocation is a local NUMA
+ * hit) comfortably above its high watermark (so no watermark or
  * ZONE_BELOW_HIGH bookkeeping is needed; see setup_fast_path) and a
  * non-empty per-CPU list. Anything else, including the list refill, goes
  * through __alloc_pages. Everything else is out of line, so the fast
@@ -1090,7 +1095,6 @@ alloc_pages_prep(struct page *page, gfp_t gfp, unsigned int order)
 static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 						      unsigned int order)
 {
-	struct mmk_machine *m = mmk_ctx.m;
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	unsigned int zb = gfp & GFP_ZONEMASK;
 	unsigned long nr = 1UL << order;
@@ -1100,18 +1104,14 @@ static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 
 	if (unlikely(!cpu || order > PAGE_ALLOC_COSTLY_ORDER))
 		goto slow;
-	if (unlikely(gfp & __GFP_THISNODE))
-		goto slow;
-	if (unlikely(atomic_load_explicit(&m->fail[MMK_FAIL_PAGE_ALLOC].active,
-					  memory_order_relaxed)))
-		goto slow;
-	/* Invalid zone bits and missing zones have fast_mark LONG_MAX. */
+	/* Invalid zone bits, zones missing on this CPU's node and machines
+	 * with page fault injection on have fast_mark LONG_MAX. */
 	if (unlikely(atomic_load_explicit(cpu->fast_free[zb],
 					  memory_order_relaxed) <=
 		     READ_ONCE(cpu->fast_mark[zb])))
 		goto slow;
 	pcp = cpu->fast_pcp[zb];
-	if (unlikely(!pcp_trylock(m, pcp)))
+	if (unlikely(!pcp_trylock(pcp)))
 		goto slow;
 	list = &pcp->lists[order];
 	entry = list->next;
@@ -1124,11 +1124,7 @@ static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 	 * read as a compound tail). */
 	__list_del(entry->prev, entry->next);
 	pcp->free_count >>= 1;
-	atomic_store_explicit(&pcp->count,
-			      atomic_load_explicit(&pcp->count,
-						   memory_order_relaxed) -
-				      (int)nr,
-			      memory_order_relaxed);
+	owner_sub_int(&pcp->count, (int)nr);
 	owner_add(&pcp->fast_allocs[order], 1);
 	pcp_unlock(pcp);
 	page = list_entry(entry, struct page, lru);
@@ -1401,7 +1397,7 @@ static __always_inline void free_pages_order(struct page *page,
 	if (unlikely(page_ref_count(page) != 1 || pfn > pcp->frontier[order] ||
 		     page->mmk_alloc != order + 1 || !page_free_clean(page)))
 		goto slow;
-	if (unlikely(!pcp_trylock(m, pcp)))
+	if (unlikely(!pcp_trylock(pcp)))
 		goto slow;
 	/* count < free_limit: below high, high clamped, pcp lists on. */
 	count = atomic_load_explicit(&pcp->count, memory_order_relaxed) +
@@ -1873,6 +1869,8 @@ void zone_pcp_update_all(struct mmk_machine *m)
 static void setup_fast_path(struct mmk_machine *m)
 {
 	static atomic_long no_free_pages;
+	bool on = m->pcp_enabled &&
+		  !atomic_load(&m->fail[MMK_FAIL_PAGE_ALLOC].active);
 	int cpu, zb;
 
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
@@ -1886,7 +1884,12 @@ static void setup_fast_path(struct mmk_machine *m)
 			long mark = LONG_MAX;
 			struct zone **zp;
 
-			for (zp = zl; t >= 0 && m->pcp_enabled && *zp; zp++)
+			/* The local node's zones come first in its zonelist;
+			 * a remote preferred zone (this node lacks the zone
+			 * type) takes the full path. */
+			for (zp = zl; t >= 0 && on && *zp &&
+				      (*zp)->zone_pgdat->node_id == c->node;
+			     zp++)
 				if ((int)(*zp)->idx <= t) {
 					pcp = &(*zp)->per_cpu_pageset[cpu];
 					free = &(*zp)->vm_stat[NR_FREE_PAGES];
@@ -1902,6 +1905,7 @@ static void setup_fast_path(struct mmk_machine *m)
 				WRITE_ONCE(c->fast_mark[zb], mark);
 		}
 	}
+	m->fast_path_set = true;
 }
 
 void setup_per_zone_wmarks(struct mmk_machine *m)
@@ -1913,6 +1917,14 @@ void setup_per_zone_wmarks(struct mmk_machine *m)
 	for_each_zone_m(m, nid, t, z)
 		if (populated_zone(z))
 			mmk_zone_pcp_init(m, z);
+}
+
+void page_alloc_fast_path_update(struct mmk_machine *m)
+{
+	pthread_mutex_lock(&m->deferred_lock);
+	if (m->fast_path_set)
+		setup_fast_path(m);
+	pthread_mutex_unlock(&m->deferred_lock);
 }
 
 void setup_per_zone_wmarks_late(struct mmk_machine *m)

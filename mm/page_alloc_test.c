@@ -473,6 +473,43 @@ static void test_two_nodes_split_memory_and_fall_back(void **state)
 	mmk_shutdown(m);
 }
 
+/* The per-CPU fast path serves only zones of the CPU's own node: a CPU of
+ * node 1 asking for GFP_DMA (only node 0 has DMA) is a NUMA hit on the
+ * preferred zone but "other", not "local", on every call, as in Linux's
+ * zone_statistics(), and __GFP_THISNODE from it fails. */
+static void test_remote_preferred_zone_counts_other(void **state)
+{
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 512ULL << 20, 2, 2, true);
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	struct page *p;
+	int i;
+
+	(void)state;
+	assert_int_equal(mmk_set_cpu(1), 0);
+	assert_int_equal(m->cpus[1].node, 1);
+	for (i = 0; i < 100; i++) {
+		p = alloc_pages(GFP_DMA, 0);
+		assert_ptr_equal(page_zone(p), dma);
+		__free_pages(p, 0);
+	}
+	assert_int_equal(zone_numa_event(m, dma, NUMA_HIT), 100);
+	assert_int_equal(zone_numa_event(m, dma, NUMA_OTHER), 100);
+	assert_int_equal(zone_numa_event(m, dma, NUMA_LOCAL), 0);
+	assert_null(alloc_pages(GFP_DMA | __GFP_THISNODE | __GFP_NOWARN, 0));
+	/* Node 1's own DMA32 zone: local hits, fast path or not. */
+	for (i = 0; i < 100; i++) {
+		p = alloc_pages(GFP_KERNEL | __GFP_THISNODE, 0);
+		assert_int_equal(page_to_nid(p), 1);
+		__free_pages(p, 0);
+	}
+	assert_int_equal(
+		zone_numa_event(m, zone_of(m, 1, ZONE_DMA32), NUMA_LOCAL), 100);
+	assert_int_equal(mmk_set_cpu(0), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* ---- API surface ---- */
 
 static void test_compound_page_has_head_and_tails(void **state)
@@ -665,6 +702,9 @@ static void test_fail_page_alloc_nth_and_times(void **state)
 	int i;
 
 	(void)state;
+	/* With pages on this CPU's list, so that every call below could
+	 * take the fast path: a plan turns it off. */
+	__free_pages(alloc_pages(GFP_KERNEL, 0), 0);
 	assert_int_equal(mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC, &attr), 0);
 	for (i = 0; i < 6; i++)
 		p[i] = alloc_pages(GFP_KERNEL, 0);
@@ -1244,6 +1284,7 @@ int main(void)
 		cmocka_unit_test(test_gfp_atomic_and_high_reserves),
 		cmocka_unit_test(test_invalid_zone_modifiers_are_refused),
 		cmocka_unit_test(test_two_nodes_split_memory_and_fall_back),
+		cmocka_unit_test(test_remote_preferred_zone_counts_other),
 		cmocka_unit_test(test_compound_page_has_head_and_tails),
 		cmocka_unit_test(test_get_zeroed_page_and_free_pages),
 		cmocka_unit_test(test_alloc_pages_exact_and_free_pages_exact),

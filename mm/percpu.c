@@ -19,9 +19,11 @@
  *    both: with membarrier, the owner writes busy then reads remote (a
  *    compiler barrier only), the remote writes remote, runs membarrier(2)
  *    (a full barrier on every running thread) and reads busy, so one of
- *    them sees the other (the asymmetric Dekker protocol). Without
- *    membarrier, and under ThreadSanitizer, both sides compare-and-swap
- *    busy instead.
+ *    them sees the other (the asymmetric Dekker protocol). Under
+ *    ThreadSanitizer, which cannot see membarrier's ordering, both sides
+ *    compare-and-swap busy instead (MMK_ASYM_GUARD, fixed at build time
+ *    so the owner tests no flag). A host without membarrier(2) cannot
+ *    boot a machine (ENOSYS).
  *
  * 4. Departures. An owner that finds the guard taken does not spin: it
  *    uses the shared locked path, as Linux's pcp_spin_trylock() callers do.
@@ -33,11 +35,11 @@
  */
 #include "mm/internal.h"
 
-void cpu_guard_request(struct mmk_machine *m, struct cpu_guard *g)
+void cpu_guard_request(struct cpu_guard *g)
 {
 	int expect = 0;
 
-	if (m->asym_fence) {
+	if (MMK_ASYM_GUARD) {
 		atomic_store(&g->remote, 1);
 		return;
 	}
@@ -47,23 +49,23 @@ void cpu_guard_request(struct mmk_machine *m, struct cpu_guard *g)
 	}
 }
 
-void cpu_guards_sync(struct mmk_machine *m)
+void cpu_guards_sync(void)
 {
-	if (m->asym_fence)
+	if (MMK_ASYM_GUARD)
 		mmk_host_membarrier();
 }
 
-void cpu_guard_wait(struct mmk_machine *m, struct cpu_guard *g)
+void cpu_guard_wait(struct cpu_guard *g)
 {
-	if (!m->asym_fence)
+	if (!MMK_ASYM_GUARD)
 		return;
 	while (atomic_load_explicit(&g->busy, memory_order_acquire))
 		mmk_host_yield();
 }
 
-void cpu_guard_release(struct mmk_machine *m, struct cpu_guard *g)
+void cpu_guard_release(struct cpu_guard *g)
 {
-	if (m->asym_fence)
+	if (MMK_ASYM_GUARD)
 		atomic_store_explicit(&g->remote, 0, memory_order_release);
 	else
 		cpu_guard_unlock(g);

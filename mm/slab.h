@@ -298,7 +298,7 @@ static __always_inline bool __slab_alloc_fast(struct mmk_machine *m,
 					  memory_order_relaxed)))
 		return false;
 	ac = slab_array_at(s, off);
-	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))
+	if (unlikely(!cpu_guard_trylock(&ac->guard)))
 		return false;
 	if (unlikely(!ac->avail)) {
 		cpu_guard_unlock(&ac->guard);
@@ -329,7 +329,7 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
 		     __obj_index(m, s, slab, obj, 0) < 0))
 		return false;
 	ac = slab_array_at(s, off);
-	if (unlikely(!cpu_guard_trylock(m, &ac->guard)))
+	if (unlikely(!cpu_guard_trylock(&ac->guard)))
 		return false;
 	if (unlikely(ac->avail == ac->limit ||
 		     (ac->avail && ac->entry[ac->avail - 1] == obj))) {

@@ -900,7 +900,7 @@ void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 	} else if (likely(cpu && (node < 0 || node == cpu->node))) {
 		struct array_cache *ac = cpu_array(s, cpu->id);
 
-		if (likely(cpu_guard_trylock(m, &ac->guard))) {
+		if (likely(cpu_guard_trylock(&ac->guard))) {
 			if (unlikely(!ac->avail))
 				refill_array(m, s, ac, gfp, cpu->node);
 			if (likely(ac->avail))
@@ -946,7 +946,7 @@ void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 			    slab_node(m, s, slab) == s->node[cpu->node])) {
 		struct array_cache *ac = cpu_array(s, cpu->id);
 
-		if (likely(cpu_guard_trylock(m, &ac->guard))) {
+		if (likely(cpu_guard_trylock(&ac->guard))) {
 			if (unlikely(ac->avail &&
 				     ac->entry[ac->avail - 1] == obj)) {
 				cpu_guard_unlock(&ac->guard);
@@ -990,7 +990,7 @@ int slab_alloc_bulk(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 		struct array_cache *ac = cpu_array(s, cpu->id);
 
 		/* The shared array only under the guard (see flush_all). */
-		if (cpu_guard_trylock(m, &ac->guard)) {
+		if (cpu_guard_trylock(&ac->guard)) {
 			while (got < n && ac->avail)
 				p[got++] = ac->entry[--ac->avail];
 			if (got < n)
@@ -1055,7 +1055,7 @@ void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 	ac = cpu_array(s, cpu->id);
 	i = 0;
 	/* The shared array only under the guard (see flush_all). */
-	if (cpu_guard_trylock(m, &ac->guard)) {
+	if (cpu_guard_trylock(&ac->guard)) {
 		while (i < n && ac->avail < ac->limit)
 			ac->entry[ac->avail++] = p[i++];
 		if (i < n)
@@ -1259,10 +1259,10 @@ static void lock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 	int cpu;
 
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		cpu_guard_request(m, &cpu_array(s, cpu)->guard);
-	cpu_guards_sync(m);
+		cpu_guard_request(&cpu_array(s, cpu)->guard);
+	cpu_guards_sync();
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		cpu_guard_wait(m, &cpu_array(s, cpu)->guard);
+		cpu_guard_wait(&cpu_array(s, cpu)->guard);
 }
 
 static void unlock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
@@ -1270,7 +1270,7 @@ static void unlock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 	int cpu;
 
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		cpu_guard_release(m, &cpu_array(s, cpu)->guard);
+		cpu_guard_release(&cpu_array(s, cpu)->guard);
 }
 
 static void flush_all(struct mmk_machine *m, struct kmem_cache *s)

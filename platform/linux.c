@@ -178,19 +178,42 @@ void mmk_host_unreserve(void *p, size_t len)
 		munmap(p, len);
 }
 
+/*
+ * The process-wide barrier: membarrier's private expedited command (Linux
+ * 4.14+: an interrupt to each CPU running a thread of this process), or
+ * its global command (4.3+: waits until every CPU has passed a quiescent
+ * state, milliseconds, so only a fallback). MMKIT_HOST_BARRIER=global
+ * picks the fallback, so tests can run it on a host that has both.
+ */
+static int host_barrier_cmd = -1;
+
 bool mmk_host_membarrier_init(void)
 {
+	const char *want = getenv("MMKIT_HOST_BARRIER");
 	long r = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	int cmd = -1;
 
-	if (r < 0 || !(r & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
+	if (r < 0)
 		return false;
-	return syscall(SYS_membarrier,
-		       MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+	if ((r & MEMBARRIER_CMD_PRIVATE_EXPEDITED) &&
+	    !(want && !strcmp(want, "global")) &&
+	    syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+		    0, 0) == 0)
+		cmd = MEMBARRIER_CMD_PRIVATE_EXPEDITED;
+	else if (r & MEMBARRIER_CMD_GLOBAL)
+		cmd = MEMBARRIER_CMD_GLOBAL;
+	if (cmd < 0)
+		return false;
+	__atomic_store_n(&host_barrier_cmd, cmd, __ATOMIC_RELAXED);
+	return true;
 }
 
 void mmk_host_membarrier(void)
 {
-	syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+	int cmd = __atomic_load_n(&host_barrier_cmd, __ATOMIC_RELAXED);
+
+	if (cmd < 0 || syscall(SYS_membarrier, cmd, 0, 0) != 0)
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void mmk_host_mutex_init(void *mutex)

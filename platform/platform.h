@@ -50,9 +50,11 @@ void *mmk_host_zalloc(size_t size);
 void *mmk_host_realloc(void *p, size_t size);
 void mmk_host_free(void *p);
 
-/* Make the asymmetric fence available; false when the host lacks it. */
+/* Make the asymmetric fence available (membarrier(2); the environment
+ * variable MMKIT_HOST_BARRIER=global picks its slow global command);
+ * false when the host has none. */
 bool mmk_host_membarrier_init(void);
-/* A full memory barrier on every thread of this process (membarrier). */
+/* A full memory barrier on every running thread of this process. */
 void mmk_host_membarrier(void);
 
 /* A mutex that spins briefly before sleeping (for short critical
