@@ -27,9 +27,9 @@
  *
  * 5. Ordering. fail_lock serialises the counters and the generator; the
  *    allocator reads `active` without it first, so a machine with no plan
- *    pays one predictable branch (the page allocator's fast path not even
- *    that: setting a page plan turns the fast path off, see
- *    setup_fast_path()). A site table's lock nests inside
+ *    pays one predictable branch (the fast paths of the page and slab
+ *    allocators not even that: setting a plan turns them off, see
+ *    setup_fast_path() and kmem_cache.alloc_slow). A site table's lock nests inside
  *    fail_lock; the addr2line child is only talked to under it.
  *
  * 6. Observability. mmk_fail_count(); failed calls return NULL/ENOMEM;
@@ -578,9 +578,11 @@ int mmk_fail_set(struct mmk_machine *m, enum mmk_fail_kind kind,
 	f->failed = 0;
 	f->active = attr && (attr->nth || attr->probability || attr->sites);
 	pthread_mutex_unlock(&m->fail_lock);
-	/* The page allocator's fast path is off while a plan is active. */
+	/* The allocators' fast paths are off while a plan is active. */
 	if (kind == MMK_FAIL_PAGE_ALLOC)
 		page_alloc_fast_path_update(m);
+	else if (kind == MMK_FAIL_SLAB)
+		slab_fast_path_update(m);
 	return 0;
 }
 

@@ -363,6 +363,8 @@ void setup_per_zone_wmarks(struct mmk_machine *m);
 void setup_per_zone_wmarks_late(struct mmk_machine *m);
 /* The allocation fast path's marks again (page fault injection changed). */
 void page_alloc_fast_path_update(struct mmk_machine *m);
+/* mm/slub.c: every cache's alloc_slow again (slab fault injection changed). */
+void slab_fast_path_update(struct mmk_machine *m);
 void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone);
 /* Recompute the zones' pcp batch and high from their sizes (one grew). */
 void zone_pcp_update_all(struct mmk_machine *m);

@@ -99,6 +99,9 @@ struct kmem_cache {
 	/* debug, or more than one node (where a freed object goes back to
 	 * its own node): slab_free_fast() gives up. */
 	bool free_slow;
+	/* debug, or a slab fault-injection plan is active (slab_mutex;
+	 * slab_fast_path_update): slab_alloc_fast() gives up. */
+	atomic_bool alloc_slow;
 	void (*ctor)(void *);
 	unsigned long random; /* freelist pointer obfuscation */
 
@@ -287,15 +290,13 @@ static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
  * slab_alloc(). (A bool, not a NULL object, so that callers return the
  * popped pointer without testing it.) The caller has ruled out
  * __GFP_ZERO. */
-static __always_inline bool __slab_alloc_fast(struct mmk_machine *m,
-					      struct kmem_cache *s, void **obj)
+static __always_inline bool __slab_alloc_fast(struct kmem_cache *s, void **obj)
 {
 	size_t off = mmk_ctx.slab_ac_off; /* 0: no CPU */
 	struct array_cache *ac;
 
-	if (unlikely(!off || s->debug ||
-		     atomic_load_explicit(&m->fail[MMK_FAIL_SLAB].active,
-					  memory_order_relaxed)))
+	if (unlikely(!off || atomic_load_explicit(&s->alloc_slow,
+						  memory_order_relaxed)))
 		return false;
 	ac = slab_array_at(s, off);
 	if (unlikely(!cpu_guard_trylock(&ac->guard)))
@@ -309,11 +310,10 @@ static __always_inline bool __slab_alloc_fast(struct mmk_machine *m,
 	return true;
 }
 
-static __always_inline bool slab_alloc_fast(struct mmk_machine *m,
-					    struct kmem_cache *s, gfp_t gfp,
+static __always_inline bool slab_alloc_fast(struct kmem_cache *s, gfp_t gfp,
 					    void **obj)
 {
-	return !(gfp & __GFP_ZERO) && __slab_alloc_fast(m, s, obj);
+	return !(gfp & __GFP_ZERO) && __slab_alloc_fast(s, obj);
 }
 
 /* Push @obj (of @slab, of @s) on this CPU's array if that needs nothing

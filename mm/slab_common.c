@@ -297,13 +297,17 @@ const char *kmem_cache_name(struct kmem_cache *s)
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)
 {
-	struct mmk_machine *m = mmk_ctx.m;
+	struct mmk_machine *m;
 	void *obj;
 
-	if (unlikely(!m || !s))
+	/* A thread without a CPU (or a machine) has no array offset. */
+	if (unlikely(!s))
 		return NULL;
-	if (likely(slab_alloc_fast(m, s, gfp, &obj)))
+	if (likely(slab_alloc_fast(s, gfp, &obj)))
 		return obj;
+	m = mmk_ctx.m;
+	if (unlikely(!m))
+		return NULL;
 	return slab_alloc(m, s, gfp, NUMA_NO_NODE);
 }
 
@@ -443,7 +447,7 @@ void *kmalloc_node(size_t size, gfp_t gfp, int node)
 	if (node == NUMA_NO_NODE) {
 		void *obj;
 
-		if (likely(slab_alloc_fast(m, s, gfp, &obj)))
+		if (likely(slab_alloc_fast(s, gfp, &obj)))
 			return obj;
 	}
 	return slab_alloc(m, s, gfp, node);
@@ -466,7 +470,6 @@ void *kmalloc(size_t size, gfp_t gfp)
 		void *obj;
 
 		if (likely(__slab_alloc_fast(
-			    m,
 			    m->slab->kmalloc_caches[KMALLOC_NORMAL]
 						   [kmalloc_index(size)],
 			    &obj)))

@@ -1408,6 +1408,8 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	s->flags |= m->slab->debug_flags;
 	s->debug = (s->flags & SLAB_DEBUG_FLAGS) != 0;
 	s->free_slow = s->debug || m->nr_nodes != 1;
+	atomic_store(&s->alloc_slow,
+		     s->debug || atomic_load(&m->fail[MMK_FAIL_SLAB].active));
 	s->user_index = -1;
 	s->align = calculate_alignment(s->flags, s->align, s->object_size);
 	calculate_sizes(s);
@@ -1859,6 +1861,19 @@ static bool verify_cache(struct mmk_machine *m, struct kmem_cache *s, char *why,
 		ok = verify_arrays(m, s, why, len);
 	unlock_cpu_arrays(m, s);
 	return ok;
+}
+
+void slab_fast_path_update(struct mmk_machine *m)
+{
+	bool fail = atomic_load(&m->fail[MMK_FAIL_SLAB].active);
+	struct kmem_cache *s;
+
+	if (!m->slab || !m->slab->kmem_cache)
+		return; /* kmem_cache_open() reads the plan */
+	pthread_mutex_lock(&m->slab->slab_mutex);
+	list_for_each_entry(s, &m->slab->caches, list)
+		atomic_store(&s->alloc_slow, s->debug || fail);
+	pthread_mutex_unlock(&m->slab->slab_mutex);
 }
 
 bool slab_verify(struct mmk_machine *m, char *why, size_t len)

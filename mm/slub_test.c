@@ -1385,9 +1385,28 @@ static void test_failslab_fails_exactly_nth(void **state)
 	p[1] = kmem_cache_alloc(s, GFP_KERNEL | __GFP_NOFAIL);
 	assert_non_null(p[1]);
 	assert_null(kmem_cache_alloc(s, GFP_KERNEL));
+	assert_true(atomic_load(&s->alloc_slow));
 	assert_int_equal(mmk_fail_set(m, MMK_FAIL_SLAB, NULL), 0);
+	assert_false(atomic_load(&s->alloc_slow));
 	for (i = 0; i < 4; i++)
 		kmem_cache_free(s, p[i]);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	/* A cache created while a plan is active obeys it from its first
+	 * allocation on (the plan names it, so that creating it succeeds). */
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_SLAB,
+			     &(struct mmk_fail_attr){ .nth = 1,
+						      .times = -1,
+						      .cache = "failme2" }),
+		0);
+	s = kmem_cache_create("failme2", 64, 0, 0, NULL);
+	assert_non_null(s);
+	assert_true(atomic_load(&s->alloc_slow));
+	assert_null(kmem_cache_alloc(s, GFP_KERNEL));
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_SLAB, NULL), 0);
+	p[0] = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(p[0]);
+	kmem_cache_free(s, p[0]);
 	assert_int_equal(kmem_cache_destroy(s), 0);
 	assert_check_ok(m);
 	mmk_shutdown(m);
