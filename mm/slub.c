@@ -594,16 +594,13 @@ static void node_add_slab(struct kmem_cache_node *n, struct slab *slab)
 	n->free_objects += slab->objects - slab->inuse;
 }
 
-/* Give @obj back to its slab; node locked. Returns a slab to discard
- * (unlinked) when the node has more empty slabs than it keeps. */
-static inline struct slab *node_put(struct kmem_cache *s,
+/* @slab just became empty or stopped being full: move it to its list.
+ * Returns it (unlinked) when the node has more empty slabs than it
+ * keeps. */
+static struct slab *node_slab_moved(struct kmem_cache *s,
 				    struct kmem_cache_node *n,
-				    struct slab *slab, void *obj)
+				    struct slab *slab)
 {
-	bool was_full = slab->inuse == slab->objects;
-
-	slab_push(s, slab, obj);
-	n->free_objects++;
 	if (slab->inuse == 0) {
 		list_del(&slab->slab_list);
 		if (n->free_slabs >= s->min_partial) {
@@ -614,11 +611,24 @@ static inline struct slab *node_put(struct kmem_cache *s,
 		}
 		list_add(&slab->slab_list, &n->slabs_free);
 		n->free_slabs++;
-	} else if (was_full) {
+	} else {
 		list_del(&slab->slab_list);
 		list_add(&slab->slab_list, &n->slabs_partial);
 	}
 	return NULL;
+}
+
+/* Give @obj back to its slab; node locked, and the caller adds it to
+ * n->free_objects. Returns a slab to discard, as node_slab_moved(). */
+static inline struct slab *node_put(struct kmem_cache *s,
+				    struct kmem_cache_node *n,
+				    struct slab *slab, void *obj)
+{
+	slab_push(s, slab, obj);
+	/* Not empty now, and not full before. */
+	if (likely(slab->inuse && slab->inuse + 1u != slab->objects))
+		return NULL;
+	return node_slab_moved(s, n, slab);
 }
 
 static int local_node(struct mmk_machine *m, int node)
@@ -666,6 +676,7 @@ static void node_free_one(struct mmk_machine *m, struct kmem_cache *s,
 
 	pthread_mutex_lock(&n->list_lock);
 	discard = node_put(s, n, slab, obj);
+	n->free_objects++;
 	pthread_mutex_unlock(&n->list_lock);
 	if (discard)
 		discard_slab(m, s, discard);
@@ -692,9 +703,10 @@ static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
 		pthread_mutex_lock(&node->list_lock);
 		for (i = 0; i < n; i++) {
 			slab = node_put(s, node, obj_slab(m, objs[i]), objs[i]);
-			if (slab)
+			if (unlikely(slab))
 				list_add(&slab->slab_list, &discard);
 		}
+		node->free_objects += n;
 		pthread_mutex_unlock(&node->list_lock);
 		goto out;
 	}
@@ -710,22 +722,22 @@ static void free_to_nodes(struct mmk_machine *m, struct kmem_cache *s,
 		}
 		for_each_online_node(m, nid) {
 			struct kmem_cache_node *node = s->node[nid];
-			bool locked = false;
+			unsigned int put = 0;
 
 			for (i = 0; i < k; i++) {
 				if (nids[i] != nid)
 					continue;
-				if (!locked) {
+				if (!put++)
 					pthread_mutex_lock(&node->list_lock);
-					locked = true;
-				}
 				slab = node_put(s, node, slabs[i],
 						objs[base + i]);
 				if (slab)
 					list_add(&slab->slab_list, &discard);
 			}
-			if (locked)
+			if (put) {
+				node->free_objects += put;
 				pthread_mutex_unlock(&node->list_lock);
+			}
 		}
 	}
 out:
