@@ -177,23 +177,20 @@ static inline void *heap_alloc(size_t size, const char *call)
 	return heap_alloc_slow(size, call);
 }
 
-/* The slab of a heap pointer (@off bytes into the direct map), or NULL.
- * Every pfn of the heap has a readable struct page (a hole's read as
- * zeroes: see init_sparse), so no pfn_valid() check is needed. */
-static inline struct slab *heap_slab(uintptr_t off)
+/* The slab of a heap pointer (@off bytes into the direct map), or NULL,
+ * and its cache in *@s. Every pfn of the heap has a readable struct page
+ * (a hole's read as zeroes: see init_sparse), so no pfn_valid() check is
+ * needed. */
+static inline struct slab *heap_slab(uintptr_t off, struct kmem_cache **s)
 {
-	struct page *page = heap.mem_map + (off >> PAGE_SHIFT);
-
-	if (page->compound_head & 1)
-		page = (struct page *)(page->compound_head - 1);
-	return page_type_of(page) == PGTY_slab ? page_slab(page) : NULL;
+	return page_slab_cache(heap.mem_map + (off >> PAGE_SHIFT), s);
 }
 
-/* @p starts an object of @slab (our caches have no red zones). */
-static inline bool heap_obj_ok(struct slab *slab, const void *p)
+/* @p starts an object of @slab of @s (our caches have no red zones). */
+static inline bool heap_obj_ok(struct kmem_cache *s, struct slab *slab,
+			       const void *p)
 {
-	return __obj_index_at(heap.base, heap.mem_map, slab->slab_cache, slab,
-			      p, 0) >= 0;
+	return __obj_index_at(heap.base, heap.mem_map, s, slab, p, 0) >= 0;
 }
 
 /* The fast path: one of our small objects, checked, onto this thread's
@@ -213,15 +210,16 @@ static __always_inline void heap_free(void *p, const char *call)
 #endif
 
 	if (likely(off < heap.size)) {
-		struct slab *slab = heap_slab(off);
+		struct kmem_cache *s;
+		struct slab *slab = heap_slab(off, &s);
 
 		if (likely(slab)) {
-			int c = cache_class(slab->slab_cache);
+			int c = cache_class(s);
 
 			if (likely(c >= 0)) {
 				struct tc_bin *b = &tc.bin[c];
 
-				if (likely(heap_obj_ok(slab, p) &&
+				if (likely(heap_obj_ok(s, slab, p) &&
 					   *(uintptr_t *)p != free_tag(p) &&
 					   b->count < b->max)) {
 					*(uintptr_t *)p = free_tag(p);

@@ -229,6 +229,26 @@ static inline struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
 	return page_slab(page);
 }
 
+/*
+ * The slab whose struct pages include @page (a head or a tail) if it is
+ * one, and its cache in *@s. A slab's slab_cache overlays its head page's
+ * lru.next, the word a tail's compound_head is in: for a slab's first
+ * page, the compound-head test's load is the cache, one dependent load
+ * less before the caller's per-CPU array address (kfree, malloc's free).
+ */
+static __always_inline struct slab *page_slab_cache(struct page *page,
+						    struct kmem_cache **s)
+{
+	unsigned long head = page->compound_head;
+
+	if (unlikely(head & 1)) {
+		page = (struct page *)(head - 1);
+		head = page->compound_head;
+	}
+	*s = (struct kmem_cache *)head;
+	return page_type_of(page) == PGTY_slab ? page_slab(page) : NULL;
+}
+
 /* The slab of @p, an object already validated (it comes from a CPU or
  * shared array, or a checked bulk call): no checks. */
 static inline struct slab *obj_slab(const struct mmk_machine *m, const void *p)
