@@ -8,8 +8,10 @@
  *    canary byte, so an overflow of even one byte past n aborts; then it
  *    zeroes the slot (keeping word 0 for the free tag) and puts the object
  *    in the thread's quarantine, a ring of QUARANTINE objects; only the
- *    object it pushes out goes back to the tcache, after checking that it
- *    is still zero. When the tcache hands it out again it must still be
+ *    object it pushes out goes back to the thread's hardened bins (kept
+ *    with the quarantine, so that the default mode's bins stay empty and
+ *    its malloc fast path needs no test of the mode), after checking that
+ *    it is still zero. When a bin hands it out again it must still be
  *    zero but for the word at s->offset (SLUB's free pointer, if it went
  *    through the slab lists): anything else is a write after free. Objects the tcache
  *    got from the caches are not checked: their slab may be a new one on
@@ -47,10 +49,20 @@
 #define HQ_HOLD 2
 #define HQ_BYTES (64UL << 20)
 
+/* A hardened thread's state, allocated at its first small request or
+ * free: the quarantine ring and the bins objects leave it for. */
 struct quarantine {
 	void *slot[QUARANTINE];
 	unsigned int next;
+	struct tc_bin bin[NR_CLASSES];
 };
+
+static struct quarantine *hardened_state(void)
+{
+	if (!tc.q)
+		tc.q = mmk_host_zalloc(sizeof(*tc.q));
+	return tc.q;
+}
 
 int hardened_init(void)
 {
@@ -225,10 +237,16 @@ static void *large_reuse(size_t size)
 
 static void *small_alloc(size_t size, unsigned int c)
 {
-	struct tc_bin *b = &tc.bin[c];
+	struct quarantine *q = hardened_state();
 	size_t slot = class_size[c];
+	struct tc_bin *b;
 	void *p;
 
+	if (!q) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	b = &q->bin[c];
 	if (!b->count)
 		tcache_refill(c, b);
 	if (!b->count) {
@@ -278,6 +296,8 @@ void *hardened_alloc(size_t size, size_t align, const char *call)
 	return p;
 }
 
+/* @p leaves the quarantine for this thread's bin, or for its cache
+ * when the thread has no hardened state. */
 static void quarantine_release(void *p)
 {
 	const uintptr_t *word = p;
@@ -288,11 +308,15 @@ static void quarantine_release(void *p)
 
 	if (!small_lookup(p, &c, "free"))
 		malloc_die("free", "invalid pointer", p);
-	b = &tc.bin[c];
 	/* Only the tag may be set after its time in quarantine. */
 	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
 		if (word[w])
 			malloc_die("free", "write after free detected", p);
+	if (!tc.q) {
+		__slab_free_bulk(heap.m, heap.cache[c], 1, &p);
+		return;
+	}
+	b = &tc.q->bin[c];
 	cap = tc_bin_cap((unsigned int)c);
 	if (b->count == cap)
 		tcache_flush((unsigned int)c, b, cap / 2);
@@ -301,15 +325,12 @@ static void quarantine_release(void *p)
 
 static void quarantine_push(void *p)
 {
-	struct quarantine *q = tc.q;
+	struct quarantine *q = hardened_state();
 	void *old;
 
 	if (!q) {
-		q = tc.q = mmk_host_zalloc(sizeof(*q));
-		if (!q) {
-			quarantine_release(p);
-			return;
-		}
+		quarantine_release(p);
+		return;
 	}
 	old = q->slot[q->next];
 	q->slot[q->next] = p;
@@ -328,6 +349,8 @@ void hardened_thread_exit(void)
 	for (i = 0; i < QUARANTINE; i++)
 		if (q->slot[i])
 			quarantine_release(q->slot[i]);
+	for (i = 0; i < NR_CLASSES; i++)
+		tcache_flush(i, &q->bin[i], 0);
 	tc.q = NULL;
 	mmk_host_free(q);
 }

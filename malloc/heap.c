@@ -157,8 +157,8 @@ void tcache_flush_all(void)
 }
 
 /* Open (@on) or close this thread's bins to heap_free()'s fast path:
- * max is 0 in every state but TC_LIVE (hardened mode's bins are filled
- * and flushed by hardened.c against tc_bin_cap()). */
+ * max is 0 in every state but TC_LIVE (hardened mode has bins of its own,
+ * filled and flushed by hardened.c against tc_bin_cap()). */
 void tcache_set_open(bool on)
 {
 	unsigned int c;

@@ -43,9 +43,10 @@ _Static_assert(sizeof(struct tc_bin) == 512, "a bin is 512 bytes");
 struct quarantine;
 
 struct tcache {
+	/* Empty unless state is TC_LIVE (heap_alloc() relies on it). */
 	struct tc_bin bin[NR_CLASSES];
 	int state;
-	struct quarantine *q; /* hardened mode */
+	struct quarantine *q; /* hardened mode: quarantine and bins */
 };
 
 /* A host mapping of its own (huge, or hardened-mode large). */
@@ -162,9 +163,12 @@ static inline int cache_class(const struct kmem_cache *s)
 	return s->user_index;
 }
 
+/* The fast path pops this thread's bin: the bins hold objects only while
+ * its tcache is live (hardened mode keeps its own, in its quarantine
+ * state), so the thread's state needs no test. */
 static inline void *heap_alloc(size_t size, const char *call)
 {
-	if (likely(size <= 1024 && tc.state == TC_LIVE)) {
+	if (likely(size <= 1024)) {
 		struct tc_bin *b = &tc.bin[class_small[(size + 15) >> 4]];
 
 		if (likely(b->count)) {
