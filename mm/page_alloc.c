@@ -2162,9 +2162,24 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 	return ok;
 }
 
-/* Fork of the host process: hold drain_lock, deferred_lock and every zone
- * lock across it; in the child, clear the per-CPU list guards that
- * vanished threads may have held. */
+/* @op on the guard of every pcp but the calling thread's CPU's (see
+ * slab_atfork_guards() for why, and why before the zone locks). */
+static void pcp_atfork_guards(struct mmk_machine *m,
+			      void (*op)(struct cpu_guard *))
+{
+	struct zone *z;
+	int nid, t, cpu;
+
+	for_each_zone_m(m, nid, t, z)
+		for (cpu = 0; populated_zone(z) && cpu < m->nr_cpus; cpu++)
+			if (mmk_ctx.cpu != &m->cpus[cpu])
+				op(&z->per_cpu_pageset[cpu].guard);
+}
+
+/* Fork of the host process: hold drain_lock, the other CPUs' lists
+ * (taken from their owners, so none is copied half-updated),
+ * deferred_lock and every zone lock across it; in the child, every
+ * guard is free again. */
 void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 {
 	struct zone *z;
@@ -2172,7 +2187,12 @@ void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 
 	if (phase == MMK_ATFORK_PREPARE) {
 		pthread_mutex_lock(&m->drain_lock);
+		pcp_atfork_guards(m, cpu_guard_request);
+		cpu_guards_sync();
+		pcp_atfork_guards(m, cpu_guard_wait);
 		pthread_mutex_lock(&m->deferred_lock);
+	} else if (phase == MMK_ATFORK_PARENT) {
+		pcp_atfork_guards(m, cpu_guard_release);
 	}
 	for_each_zone_m(m, nid, t, z) {
 		if (!populated_zone(z))

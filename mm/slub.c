@@ -1910,6 +1910,26 @@ bool slab_verify(struct mmk_machine *m, char *why, size_t len)
  * Before fork: take slab_mutex and every node list_lock, so the child
  * inherits no half-done list update. After it: release them (in the
  * child, the single surviving thread owns them, as it took them). */
+/*
+ * Before fork, every other CPU's array is taken from its owner (request,
+ * one barrier, wait), so that none is caught half-updated by the copy;
+ * this comes before the node locks, which an owner may need to finish.
+ * The forking thread's own CPU is left alone: only that thread can be
+ * inside it, interrupted by a signal handler that forks. @op is
+ * cpu_guard_request, cpu_guard_wait or cpu_guard_release.
+ */
+static void slab_atfork_guards(struct mmk_machine *m,
+			       void (*op)(struct cpu_guard *))
+{
+	struct kmem_cache *s;
+	int cpu;
+
+	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+		if (mmk_ctx.cpu != &m->cpus[cpu])
+			list_for_each_entry(s, &m->slab->caches, list)
+				op(&slab_cpu_array(s, cpu)->guard);
+}
+
 void slab_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 {
 	struct kmem_cache *s;
@@ -1917,8 +1937,14 @@ void slab_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 
 	if (!m->slab || !m->slab->up)
 		return;
-	if (phase == MMK_ATFORK_PREPARE)
+	if (phase == MMK_ATFORK_PREPARE) {
 		pthread_mutex_lock(&m->slab->slab_mutex);
+		slab_atfork_guards(m, cpu_guard_request);
+		cpu_guards_sync();
+		slab_atfork_guards(m, cpu_guard_wait);
+	} else if (phase == MMK_ATFORK_PARENT) {
+		slab_atfork_guards(m, cpu_guard_release);
+	}
 	list_for_each_entry(s, &m->slab->caches, list) {
 		for (nid = 0; nid < m->nr_nodes; nid++) {
 			if (!s->node[nid])
@@ -1931,7 +1957,9 @@ void slab_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 		if (phase == MMK_ATFORK_CHILD) {
 			int cpu;
 
-			/* Threads that did not survive may have held a guard. */
+			/* The guards taken before fork are free again, and so
+			 * is the forking thread's own if a signal handler
+			 * forked inside it. */
 			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 				struct array_cache *ac = slab_cpu_array(s, cpu);
 

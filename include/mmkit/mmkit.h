@@ -150,8 +150,12 @@ enum mmk_atfork { MMK_ATFORK_PREPARE, MMK_ATFORK_PARENT, MMK_ATFORK_CHILD };
 /**
  * mmk_atfork() - keep @m usable across fork(2) of a threaded host process
  * (call it from pthread_atfork handlers with each phase). PREPARE takes
- * every allocator lock; PARENT releases them; CHILD releases them and
- * frees the CPUs of the threads that did not survive the fork.
+ * every allocator lock and the other CPUs' per-CPU lists from their
+ * owners, so the copy catches none half-updated; PARENT gives them back;
+ * CHILD releases them and frees the CPUs of the threads that did not
+ * survive the fork. Only a machine with private_memory is copied by fork:
+ * otherwise parent and child share its physical memory (mem_map and the
+ * free lists among it), and the child must not use it.
  */
 void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase);
 
