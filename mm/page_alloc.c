@@ -350,60 +350,39 @@ static inline void pcp_unlock(struct per_cpu_pages *pcp)
 	cpu_guard_unlock(&pcp->guard);
 }
 
-/* Calls @fn on every pcp of @only (every populated zone when NULL). */
-static void for_each_pcp(struct mmk_machine *m, struct zone *only,
-			 void (*fn)(struct mmk_machine *, struct zone *,
-				    struct per_cpu_pages *))
+/* Every pcp of @only (every populated zone when NULL): @z, @cpu. */
+#define for_each_pcp(m, only, nid, t, z, cpu)                        \
+	for_each_zone_m(m, nid, t, z)                                \
+		if (populated_zone(z) && (!(only) || (z) == (only))) \
+			for (cpu = 0; cpu < (m)->nr_cpus; cpu++)
+
+/* @op (cpu_guard_request, _wait or _release) on the guard of every pcp
+ * of @only (every populated zone when NULL) but those of CPU @skip. */
+static void pcp_guards(struct mmk_machine *m, struct zone *only,
+		       const struct mmk_cpu *skip,
+		       void (*op)(struct cpu_guard *))
 {
+	struct zone *z;
 	int nid, t, cpu;
 
-	for_each_online_node(m, nid)
-		for (t = 0; t < MAX_NR_ZONES; t++) {
-			struct zone *z = &m->node_data[nid]->node_zones[t];
-
-			if (!populated_zone(z) || (only && z != only))
-				continue;
-			for (cpu = 0; cpu < m->nr_cpus; cpu++)
-				fn(m, z, &z->per_cpu_pageset[cpu]);
-		}
+	for_each_pcp(m, only, nid, t, z, cpu) if (&m->cpus[cpu] != skip)
+		op(&z->per_cpu_pageset[cpu].guard);
 }
 
-static void pcp_request(struct mmk_machine *m, struct zone *z,
-			struct per_cpu_pages *pcp)
+/* Remote side: take every pcp of @only (all zones when NULL) but CPU
+ * @skip's away from its owner. Caller holds m->drain_lock. */
+static void pcp_lock_remote_all(struct mmk_machine *m, struct zone *only,
+				const struct mmk_cpu *skip)
 {
-	(void)m;
-	(void)z;
-	cpu_guard_request(&pcp->guard);
-}
-
-static void pcp_wait(struct mmk_machine *m, struct zone *z,
-		     struct per_cpu_pages *pcp)
-{
-	(void)m;
-	(void)z;
-	cpu_guard_wait(&pcp->guard);
-}
-
-static void pcp_release(struct mmk_machine *m, struct zone *z,
-			struct per_cpu_pages *pcp)
-{
-	(void)m;
-	(void)z;
-	cpu_guard_release(&pcp->guard);
-}
-
-/* Remote side: take every pcp of @only (all zones when NULL) away from
- * its owner. Caller holds m->drain_lock. */
-static void pcp_lock_remote_all(struct mmk_machine *m, struct zone *only)
-{
-	for_each_pcp(m, only, pcp_request);
+	pcp_guards(m, only, skip, cpu_guard_request);
 	cpu_guards_sync();
-	for_each_pcp(m, only, pcp_wait);
+	pcp_guards(m, only, skip, cpu_guard_wait);
 }
 
-static void pcp_unlock_remote_all(struct mmk_machine *m, struct zone *only)
+static void pcp_unlock_remote_all(struct mmk_machine *m, struct zone *only,
+				  const struct mmk_cpu *skip)
 {
-	for_each_pcp(m, only, pcp_release);
+	pcp_guards(m, only, skip, cpu_guard_release);
 }
 
 /* Return @count pages from @pcp's lists to the buddy allocator, starting
@@ -724,22 +703,22 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 	return true;
 }
 
-static void drain_zone_cpu(struct mmk_machine *m, struct zone *zone,
-			   struct per_cpu_pages *pcp)
-{
-	int count;
-
-	while ((count = atomic_load_explicit(&pcp->count,
-					     memory_order_relaxed)) > 0)
-		free_pcppages_bulk(m, zone, count, pcp, 0);
-}
-
 static void mmk_drain_all_pages(struct mmk_machine *m, struct zone *zone)
 {
+	struct zone *z;
+	int nid, t, cpu, count;
+
 	pthread_mutex_lock(&m->drain_lock);
-	pcp_lock_remote_all(m, zone);
-	for_each_pcp(m, zone, drain_zone_cpu);
-	pcp_unlock_remote_all(m, zone);
+	pcp_lock_remote_all(m, zone, NULL);
+	for_each_pcp(m, zone, nid, t, z, cpu)
+	{
+		struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+
+		while ((count = atomic_load_explicit(&pcp->count,
+						     memory_order_relaxed)) > 0)
+			free_pcppages_bulk(m, z, count, pcp, 0);
+	}
+	pcp_unlock_remote_all(m, zone, NULL);
 	pthread_mutex_unlock(&m->drain_lock);
 }
 
@@ -1850,9 +1829,9 @@ void zone_pcp_update_all(struct mmk_machine *m)
 	for_each_zone_m(m, nid, t, z) {
 		if (!populated_zone(z) || !zone_pcp_stale(m, z))
 			continue;
-		pcp_lock_remote_all(m, z);
+		pcp_lock_remote_all(m, z, NULL);
 		zone_set_pageset_high_and_batch(m, z);
-		pcp_unlock_remote_all(m, z);
+		pcp_unlock_remote_all(m, z, NULL);
 	}
 	pthread_mutex_unlock(&m->drain_lock);
 }
@@ -2146,7 +2125,7 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 	int nid, t, cpu;
 
 	pthread_mutex_lock(&m->drain_lock);
-	pcp_lock_remote_all(m, NULL);
+	pcp_lock_remote_all(m, NULL, NULL);
 	for_each_zone_m(m, nid, t, z) {
 		if (!ok || !populated_zone(z))
 			continue;
@@ -2157,23 +2136,9 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 					why, len);
 		pthread_mutex_unlock(&z->lock);
 	}
-	pcp_unlock_remote_all(m, NULL);
+	pcp_unlock_remote_all(m, NULL, NULL);
 	pthread_mutex_unlock(&m->drain_lock);
 	return ok;
-}
-
-/* @op on the guard of every pcp but the calling thread's CPU's (see
- * slab_atfork_guards() for why, and why before the zone locks). */
-static void pcp_atfork_guards(struct mmk_machine *m,
-			      void (*op)(struct cpu_guard *))
-{
-	struct zone *z;
-	int nid, t, cpu;
-
-	for_each_zone_m(m, nid, t, z)
-		for (cpu = 0; populated_zone(z) && cpu < m->nr_cpus; cpu++)
-			if (mmk_ctx.cpu != &m->cpus[cpu])
-				op(&z->per_cpu_pageset[cpu].guard);
 }
 
 /* Fork of the host process: hold drain_lock, the other CPUs' lists
@@ -2187,12 +2152,13 @@ void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 
 	if (phase == MMK_ATFORK_PREPARE) {
 		pthread_mutex_lock(&m->drain_lock);
-		pcp_atfork_guards(m, cpu_guard_request);
-		cpu_guards_sync();
-		pcp_atfork_guards(m, cpu_guard_wait);
+		/* Before the zone locks, which an owner may need to finish
+		 * (see slab_atfork()); the forking thread's own CPU is its
+		 * own. */
+		pcp_lock_remote_all(m, NULL, mmk_ctx.cpu);
 		pthread_mutex_lock(&m->deferred_lock);
 	} else if (phase == MMK_ATFORK_PARENT) {
-		pcp_atfork_guards(m, cpu_guard_release);
+		pcp_unlock_remote_all(m, NULL, mmk_ctx.cpu);
 	}
 	for_each_zone_m(m, nid, t, z) {
 		if (!populated_zone(z))

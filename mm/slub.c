@@ -1266,23 +1266,29 @@ static void free_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 
 /* ---- flushing every CPU (shrink, destroy, check) ---- */
 
-static void lock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
+/* @op (cpu_guard_request, _wait or _release) on the guard of every CPU's
+ * array of @s but CPU @skip's. */
+static void cpu_array_guards(struct mmk_machine *m, struct kmem_cache *s,
+			     const struct mmk_cpu *skip,
+			     void (*op)(struct cpu_guard *))
 {
 	int cpu;
 
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		cpu_guard_request(&cpu_array(s, cpu)->guard);
+		if (&m->cpus[cpu] != skip)
+			op(&cpu_array(s, cpu)->guard);
+}
+
+static void lock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
+{
+	cpu_array_guards(m, s, NULL, cpu_guard_request);
 	cpu_guards_sync();
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		cpu_guard_wait(&cpu_array(s, cpu)->guard);
+	cpu_array_guards(m, s, NULL, cpu_guard_wait);
 }
 
 static void unlock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 {
-	int cpu;
-
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		cpu_guard_release(&cpu_array(s, cpu)->guard);
+	cpu_array_guards(m, s, NULL, cpu_guard_release);
 }
 
 static void flush_all(struct mmk_machine *m, struct kmem_cache *s)
@@ -1922,12 +1928,9 @@ static void slab_atfork_guards(struct mmk_machine *m,
 			       void (*op)(struct cpu_guard *))
 {
 	struct kmem_cache *s;
-	int cpu;
 
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		if (mmk_ctx.cpu != &m->cpus[cpu])
-			list_for_each_entry(s, &m->slab->caches, list)
-				op(&slab_cpu_array(s, cpu)->guard);
+	list_for_each_entry(s, &m->slab->caches, list)
+		cpu_array_guards(m, s, mmk_ctx.cpu, op);
 }
 
 void slab_atfork(struct mmk_machine *m, enum mmk_atfork phase)
