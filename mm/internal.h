@@ -303,6 +303,12 @@ static inline void cpu_guard_unlock(struct cpu_guard *g)
 {
 	atomic_store_explicit(&g->busy, 0, memory_order_release);
 }
+/* In a forked child: free whatever the guard's holders left set. */
+static inline void cpu_guard_reset(struct cpu_guard *g)
+{
+	atomic_store(&g->busy, 0);
+	atomic_store(&g->remote, 0);
+}
 void cpu_guard_request(struct cpu_guard *g);
 void cpu_guards_sync(void);
 void cpu_guard_wait(struct cpu_guard *g);

@@ -2148,7 +2148,7 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 {
 	struct zone *z;
-	int nid, t, cpu;
+	int nid, t;
 
 	if (phase == MMK_ATFORK_PREPARE) {
 		pthread_mutex_lock(&m->drain_lock);
@@ -2159,20 +2159,16 @@ void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 		pthread_mutex_lock(&m->deferred_lock);
 	} else if (phase == MMK_ATFORK_PARENT) {
 		pcp_unlock_remote_all(m, NULL, mmk_ctx.cpu);
+	} else {
+		pcp_guards(m, NULL, NULL, cpu_guard_reset);
 	}
 	for_each_zone_m(m, nid, t, z) {
 		if (!populated_zone(z))
 			continue;
-		if (phase == MMK_ATFORK_PREPARE) {
+		if (phase == MMK_ATFORK_PREPARE)
 			pthread_mutex_lock(&z->lock);
-			continue;
-		}
-		pthread_mutex_unlock(&z->lock);
-		for (cpu = 0; phase == MMK_ATFORK_CHILD && cpu < m->nr_cpus;
-		     cpu++) {
-			atomic_store(&z->per_cpu_pageset[cpu].guard.busy, 0);
-			atomic_store(&z->per_cpu_pageset[cpu].guard.remote, 0);
-		}
+		else
+			pthread_mutex_unlock(&z->lock);
 	}
 	if (phase != MMK_ATFORK_PREPARE) {
 		pthread_mutex_unlock(&m->deferred_lock);

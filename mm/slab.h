@@ -210,25 +210,6 @@ static inline void **node_shared(const struct kmem_cache *s, int nid)
 	       (size_t)nid * s->shared_limit;
 }
 
-/* The slab of @p if @p points into a slab page of the direct map. */
-static inline struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
-{
-	uintptr_t off = (uintptr_t)p - (uintptr_t)m->phys.base;
-	unsigned long pfn = (unsigned long)(off >> PAGE_SHIFT);
-	struct page *page;
-
-	/* Direct map only. A hole's struct pages read as zeroes (see
-	 * init_sparse), so they are no slab's. */
-	if (unlikely(pfn >= m->lowmem_end_pfn))
-		return NULL;
-	page = m->mem_map + pfn;
-	if (page->compound_head & 1)
-		page = (struct page *)(page->compound_head - 1);
-	if (unlikely(page_type_of(page) != PGTY_slab))
-		return NULL;
-	return page_slab(page);
-}
-
 /*
  * The slab whose struct pages include @page (a head or a tail) if it is
  * one, and its cache in *@s. A slab's slab_cache overlays its head page's
@@ -247,6 +228,28 @@ static __always_inline struct slab *page_slab_cache(struct page *page,
 	}
 	*s = (struct kmem_cache *)head;
 	return page_type_of(page) == PGTY_slab ? page_slab(page) : NULL;
+}
+
+/* The slab of @p if @p points into a slab page of the direct map, and
+ * its cache in *@s. */
+static __always_inline struct slab *
+virt_to_slab_cache(struct mmk_machine *m, const void *p, struct kmem_cache **s)
+{
+	uintptr_t off = (uintptr_t)p - (uintptr_t)m->phys.base;
+	unsigned long pfn = (unsigned long)(off >> PAGE_SHIFT);
+
+	/* Direct map only. A hole's struct pages read as zeroes (see
+	 * init_sparse), so they are no slab's. */
+	if (unlikely(pfn >= m->lowmem_end_pfn))
+		return NULL;
+	return page_slab_cache(m->mem_map + pfn, s);
+}
+
+static inline struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
+{
+	struct kmem_cache *s;
+
+	return virt_to_slab_cache(m, p, &s);
 }
 
 /* The slab of @p, an object already validated (it comes from a CPU or

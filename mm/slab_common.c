@@ -558,17 +558,11 @@ void kfree(const void *p)
 	 * is a tail call. NULL and ZERO_SIZE_PTR lie below the direct map:
 	 * virt_to_slab() finds no slab for them. */
 	if (likely(m)) {
-		unsigned long pfn = ((uintptr_t)p - (uintptr_t)m->phys.base) >>
-				    PAGE_SHIFT;
 		struct kmem_cache *s;
 
-		/* virt_to_slab(), reading the cache with the head test. */
-		if (likely(pfn < m->lowmem_end_pfn)) {
-			slab = page_slab_cache(m->mem_map + pfn, &s);
-			if (likely(slab &&
-				   slab_free_fast(m, s, slab, (void *)p)))
-				return;
-		}
+		slab = virt_to_slab_cache(m, p, &s);
+		if (likely(slab && slab_free_fast(m, s, slab, (void *)p)))
+			return;
 	}
 	kfree_slow(p);
 }

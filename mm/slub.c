@@ -1957,19 +1957,11 @@ void slab_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 			else
 				pthread_mutex_unlock(&s->node[nid]->list_lock);
 		}
-		if (phase == MMK_ATFORK_CHILD) {
-			int cpu;
-
-			/* The guards taken before fork are free again, and so
-			 * is the forking thread's own if a signal handler
-			 * forked inside it. */
-			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-				struct array_cache *ac = slab_cpu_array(s, cpu);
-
-				atomic_store(&ac->guard.busy, 0);
-				atomic_store(&ac->guard.remote, 0);
-			}
-		}
+		/* The guards taken before fork are free again, and so is
+		 * the forking thread's own if a signal handler forked
+		 * inside it. */
+		if (phase == MMK_ATFORK_CHILD)
+			cpu_array_guards(m, s, NULL, cpu_guard_reset);
 	}
 	if (phase != MMK_ATFORK_PREPARE)
 		pthread_mutex_unlock(&m->slab->slab_mutex);
