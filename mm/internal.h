@@ -166,8 +166,8 @@ struct mmk_task_ctx {
 	struct mmk_machine *m;
 	struct mmk_cpu *cpu; /* the CPU this thread owns, or NULL */
 	/* Where that CPU's array_cache header lies in a struct kmem_cache
-	 * (KMEM_CACHE_AC_OFFSET + id * its size), 0 without a CPU: the
-	 * slab fast paths' one load (mm/slab.h). */
+	 * (slab_cpu_array_offset(), the same in every cache of the machine),
+	 * 0 without a CPU: the slab fast paths' one load (mm/slab.h). */
 	size_t slab_ac_off;
 };
 /* initial-exec: no __tls_get_addr call, which would make every fast path

@@ -131,21 +131,33 @@ struct kmem_cache {
 	 * here (caches created with SLAB_NO_MERGE only); -1 otherwise. */
 	int user_index;
 	struct list_head list; /* m->slab->caches, newest first */
-	struct kmem_cache_node *node[MAX_NUMNODES];
 	unsigned int *random_seq; /* freelist randomisation, or NULL */
-	/* Followed, at KMEM_CACHE_AC_OFFSET, by the nr_cpus per-CPU array
-	 * headers (not a member: a 64-byte aligned member would make every
-	 * struct kmem_cache pointer claim that alignment, list heads too).
-	 * Descriptors are cache-line aligned objects of the kmem_cache
+	/* Where CPU 0's array_cache header lies (kmem_cache_ac_offset()). */
+	unsigned int ac_offset;
+	/* One per node of the machine (nr_node_ids entries, as Linux sizes
+	 * its kmem_cache), followed, at ac_offset, by the nr_cpus per-CPU
+	 * array headers (not a member: a 64-byte aligned member would make
+	 * every struct kmem_cache pointer claim that alignment, list heads
+	 * too). Descriptors are cache-line aligned objects of the kmem_cache
 	 * cache, of kmem_cache_desc_size() bytes. */
+	struct kmem_cache_node *node[];
 };
 
-#define KMEM_CACHE_AC_OFFSET ALIGN(sizeof(struct kmem_cache), (size_t)64)
-
-/* Bytes of a cache descriptor on a machine of @nr_cpus CPUs. */
-static inline size_t kmem_cache_desc_size(int nr_cpus)
+/* Where CPU 0's array_cache header lies in a cache descriptor of a machine
+ * of @nr_nodes nodes. */
+static inline size_t kmem_cache_ac_offset(int nr_nodes)
 {
-	return KMEM_CACHE_AC_OFFSET +
+	return ALIGN(offsetof(struct kmem_cache, node) +
+			     (size_t)nr_nodes *
+				     sizeof(struct kmem_cache_node *),
+		     (size_t)64);
+}
+
+/* Bytes of a cache descriptor on a machine of @nr_nodes nodes and
+ * @nr_cpus CPUs. */
+static inline size_t kmem_cache_desc_size(int nr_nodes, int nr_cpus)
+{
+	return kmem_cache_ac_offset(nr_nodes) +
 	       (size_t)nr_cpus * sizeof(struct array_cache);
 }
 
@@ -178,10 +190,12 @@ struct slab_state {
 
 /* ---- inline fast paths (mm/slub.c has the slow ones) ---- */
 
-/* Where CPU @cpu's array_cache header lies in a cache descriptor. */
-static inline size_t slab_cpu_array_offset(int cpu)
+/* Where CPU @cpu's array_cache header lies in a cache descriptor of a
+ * machine of @nr_nodes nodes. */
+static inline size_t slab_cpu_array_offset(int nr_nodes, int cpu)
 {
-	return KMEM_CACHE_AC_OFFSET + (size_t)cpu * sizeof(struct array_cache);
+	return kmem_cache_ac_offset(nr_nodes) +
+	       (size_t)cpu * sizeof(struct array_cache);
 }
 
 /* The array_cache header @off bytes into @s (slab_cpu_array_offset(),
@@ -200,7 +214,8 @@ slab_array_at(const struct kmem_cache *s, size_t off)
 static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
 						 int cpu)
 {
-	return slab_array_at(s, slab_cpu_array_offset(cpu));
+	return slab_array_at(
+		s, s->ac_offset + (size_t)cpu * sizeof(struct array_cache));
 }
 
 static inline void **node_shared(const struct kmem_cache *s, int nid)

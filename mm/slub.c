@@ -1423,6 +1423,7 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	unsigned int leftover;
 	int nid;
 
+	s->ac_offset = (unsigned int)kmem_cache_ac_offset(m->nr_nodes);
 	s->flags |= m->slab->debug_flags;
 	s->debug = (s->flags & SLAB_DEBUG_FLAGS) != 0;
 	s->free_slow = s->debug || m->nr_nodes != 1;
@@ -1565,7 +1566,7 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 	 * copied here; its per-CPU arrays and slabs move over as they are.
 	 * The arrays' headers are copied, so from here on only the copy
 	 * may be used (the node structures below come from it). */
-	memcpy(s, stat, kmem_cache_desc_size(m->nr_cpus));
+	memcpy(s, stat, kmem_cache_desc_size(m->nr_nodes, m->nr_cpus));
 	if (is_node_cache)
 		m->slab->kmem_cache_node = s;
 	else
@@ -1627,7 +1628,8 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 
 int kmem_cache_init(struct mmk_machine *m)
 {
-	size_t size = ALIGN(kmem_cache_desc_size(m->nr_cpus), (size_t)64);
+	size_t size = ALIGN(kmem_cache_desc_size(m->nr_nodes, m->nr_cpus),
+			    (size_t)64);
 	struct boot_caches *boot;
 	struct slab_state *st = m->slab;
 	int err;
@@ -1652,7 +1654,7 @@ int kmem_cache_init(struct mmk_machine *m)
 		goto out;
 	boot->cache->name = "kmem_cache";
 	boot->cache->object_size =
-		(unsigned int)kmem_cache_desc_size(m->nr_cpus);
+		(unsigned int)kmem_cache_desc_size(m->nr_nodes, m->nr_cpus);
 	boot->cache->flags = SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE;
 	st->kmem_cache = boot->cache;
 	err = kmem_cache_open(m, boot->cache, boot->nodes[1]);
