@@ -1139,13 +1139,16 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 
 struct page *alloc_page(gfp_t gfp)
 {
-	return __alloc_pages(gfp, 0, numa_node_id(), 0);
+	return alloc_pages_order(gfp, 0);
 }
 
 struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
-	if (nid == NUMA_NO_NODE)
-		nid = numa_node_id();
+	/* The local node is what alloc_pages() prefers, __GFP_THISNODE
+	 * included (see __alloc_pages), so it takes the same fast path:
+	 * allocate_slab(), page tables and faults come here. */
+	if (nid == NUMA_NO_NODE || nid == numa_node_id())
+		return alloc_pages(gfp, order);
 	if (gfp & __GFP_THISNODE)
 		return __alloc_pages(gfp, order, nid, 1UL << (nid & 63));
 	return __alloc_pages(gfp, order, nid, 0);
