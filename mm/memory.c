@@ -803,14 +803,19 @@ int mmk_write_u64(int pid, unsigned long addr, uint64_t value)
 int mmk_read_u64(int pid, unsigned long addr, uint64_t *value)
 {
 	struct mm_struct *mm;
+	uint64_t v = 0;
 	size_t done;
 	int err, sig;
 
+	*value = 0;
 	mm = access_begin(pid, &err);
 	if (!mm)
 		return err;
-	*value = 0;
-	sig = access_bytes(mm, addr, value, sizeof *value, false, &done);
+	/* A load that faults on its second page loads nothing, as the CPU's
+	 * does; the first page is faulted in all the same. */
+	sig = access_bytes(mm, addr, &v, sizeof v, false, &done);
+	if (!sig)
+		*value = v;
 	access_end(mm, pid, sig);
 	return sig;
 }

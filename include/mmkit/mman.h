@@ -273,7 +273,8 @@ long mmk_madvise(int pid, unsigned long addr, unsigned long len, int advice);
 int mmk_touch(int pid, unsigned long addr, unsigned long len, bool write);
 /** mmk_write_u64() - the process stores @value at @addr: 0 or a signal. */
 int mmk_write_u64(int pid, unsigned long addr, uint64_t value);
-/** mmk_read_u64() - the process loads *@value from @addr: 0 or a signal. */
+/** mmk_read_u64() - the process loads *@value from @addr: 0 or a signal
+ * (then *@value is 0: a load that faults loads nothing). */
 int mmk_read_u64(int pid, unsigned long addr, uint64_t *value);
 /**
  * mmk_copy_to_user() / mmk_copy_from_user() - the kernel copies to or
