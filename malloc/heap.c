@@ -438,6 +438,21 @@ void *huge_map(size_t size, size_t align, bool guard)
 	} else {
 		p = ((uintptr_t)base + a - 1) & ~(uintptr_t)(a - 1);
 	}
+	/* An alignment above a page took a whole alignment's worth of
+	 * address space more: give back what lies before the aligned
+	 * block's page and, without a guard, after its body (the usable
+	 * size is then the body, not the rest of the reservation). */
+	if (a > PAGE_SIZE) {
+		uintptr_t start = p & ~(uintptr_t)(PAGE_SIZE - 1),
+			  end = guard ? (uintptr_t)base + len : p + body;
+
+		if (start > (uintptr_t)base)
+			munmap(base, start - (uintptr_t)base);
+		if ((uintptr_t)base + len > end)
+			munmap((void *)end, (uintptr_t)base + len - end);
+		base = (char *)start;
+		len = end - start;
+	}
 	h.p = p;
 	h.base = base;
 	h.len = len;

@@ -354,6 +354,21 @@ static void api_memalign(void)
 	CHECK(posix_memalign(&p, opaque_size(8 << 20), 10) == 0);
 	CHECK((uintptr_t)p % (8 << 20) == 0);
 	free(p);
+	/* A huge alignment keeps only the aligned page: the address space
+	 * reserved to find it goes back, so the usable size is at most a
+	 * page (it was the rest of the reservation, up to the alignment). */
+	for (a = (size_t)1 << 30; a <= (size_t)1 << 40; a <<= 5) {
+		size_t u;
+
+		CHECK(posix_memalign(&p, opaque_size(a), 10) == 0);
+		CHECK(p && (uintptr_t)p % a == 0);
+		if (!p)
+			continue;
+		u = malloc_usable_size(p);
+		CHECK(u >= 10 && u <= 4096);
+		memset(p, 0x5a, u);
+		free(p);
+	}
 	CHECK(posix_memalign(&p, 64, opaque_size(SIZE_MAX)) == ENOMEM);
 	CHECK(posix_memalign(&p, 64, opaque_size(PTRDIFF_MAX)) == ENOMEM);
 
