@@ -422,29 +422,29 @@ void *huge_map(size_t size, size_t align, bool guard)
 	if (!guard && a == PAGE_SIZE && len <= HUGE_CACHE_BYTES)
 		base = huge_cache_take(len, &len);
 	h.fresh = !base;
+	/* Committed, as glibc's mmapped chunks are, so that the host's
+	 * overcommit policy refuses what it would refuse glibc (malloc of
+	 * more than RAM and swap fails with ENOMEM instead of dying at the
+	 * first touch). An alignment above a page first reserves, without
+	 * commitment, the address space to find the aligned block in. */
 	if (!base)
-		base = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		base = mmap(NULL, len,
+			    a > PAGE_SIZE ? PROT_NONE : PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS |
+				    (a > PAGE_SIZE ? MAP_NORESERVE : 0),
+			    -1, 0);
 	if (base == MAP_FAILED) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (guard) {
-		char *g = base + len - PAGE_SIZE;
-
-		mprotect(g, PAGE_SIZE, PROT_NONE);
-		p = ((uintptr_t)g - ((size + 15) & ~(size_t)15)) &
-		    ~(uintptr_t)((align > 16 ? align : 16) - 1);
-	} else {
-		p = ((uintptr_t)base + a - 1) & ~(uintptr_t)(a - 1);
-	}
-	/* An alignment above a page took a whole alignment's worth of
-	 * address space more: give back what lies before the aligned
-	 * block's page and, without a guard, after its body (the usable
-	 * size is then the body, not the rest of the reservation). */
 	if (a > PAGE_SIZE) {
-		uintptr_t start = p & ~(uintptr_t)(PAGE_SIZE - 1),
-			  end = guard ? (uintptr_t)base + len : p + body;
+		/* The block at the reservation's first aligned address (with
+		 * a guard: the guard page right after the block's pages); the
+		 * rest of the reservation goes back, so the usable size is the
+		 * body, and the block itself is mapped again, committed. */
+		uintptr_t start = ((uintptr_t)base + a - 1) &
+				  ~(uintptr_t)(a - 1);
+		uintptr_t end = start + body + (guard ? PAGE_SIZE : 0);
 
 		if (start > (uintptr_t)base)
 			munmap(base, start - (uintptr_t)base);
@@ -452,6 +452,22 @@ void *huge_map(size_t size, size_t align, bool guard)
 			munmap((void *)end, (uintptr_t)base + len - end);
 		base = (char *)start;
 		len = end - start;
+		p = start;
+		if (body && mmap(base, body, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+				 0) == MAP_FAILED) {
+			munmap(base, len);
+			errno = ENOMEM;
+			return NULL;
+		}
+	} else if (guard) {
+		char *g = base + len - PAGE_SIZE;
+
+		mprotect(g, PAGE_SIZE, PROT_NONE);
+		p = ((uintptr_t)g - ((size + 15) & ~(size_t)15)) &
+		    ~(uintptr_t)((align > 16 ? align : 16) - 1);
+	} else {
+		p = (uintptr_t)base;
 	}
 	h.p = p;
 	h.base = base;
