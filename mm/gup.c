@@ -8,9 +8,10 @@
  *    get_user_pages would (handle_mm_fault, mm/memory.c): private
  *    writable VMAs with write faults (which give the VMA an anon_vma and
  *    its own pages, even a private file mapping), the others with read
- *    faults; VM_LOCKONFAULT VMAs are skipped; a PROT_NONE VMA,
- *    or a page beyond the end of a mapped file or shmem object, fails the
- *    VMA with EFAULT. mlock stops at the first failure; mmap, mremap and
+ *    faults; a present page is marked accessed and, when faulted for
+ *    writing, dirty (FOLL_TOUCH); VM_LOCKONFAULT VMAs are skipped; a
+ *    PROT_NONE VMA, or a page beyond the end of a mapped file or shmem
+ *    object, fails the VMA with EFAULT. mlock stops at the first failure; mmap, mremap and
  *    mlockall ignore failures.
  *
  * 2-3. No objects of its own.
@@ -44,10 +45,17 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 			e = slot ? pte_read(f, slot) : 0;
 		}
 		/* FOLL_TOUCH: mark_page_accessed() sets PG_referenced, which
-		 * smaps counts even where the entry is old (a fork child). */
-		if (pte_mapped(e) && !(e & _PAGE_SPECIAL))
-			page_flag_set(pfn_to_page(pte_pfn(f, e)),
-				      PG_referenced);
+		 * smaps counts even where the entry is old (a fork child),
+		 * and with FOLL_WRITE a page whose entry is clean (MADV_FREE
+		 * cleaned it, say) is marked dirty, the entry left as it is
+		 * (follow_page_pte's folio_mark_dirty). */
+		if (pte_mapped(e) && !(e & _PAGE_SPECIAL)) {
+			struct page *page = pfn_to_page(pte_pfn(f, e));
+
+			if (write && !(e & _PAGE_DIRTY))
+				page_flag_set(page, PG_dirty);
+			page_flag_set(page, PG_referenced);
+		}
 	}
 	return 0;
 }

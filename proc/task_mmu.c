@@ -14,7 +14,10 @@
  *
  * 2-3. Read-only views of the mm, taken under its mmap lock.
  *
- * 4. Departures. No ProtectionKey line (no pkeys).
+ * 4. Departures. No ProtectionKey line (no pkeys). LazyFree counts a
+ *    page from the MADV_FREE that made it lazy-free; Linux moves such
+ *    pages through a per-CPU folio batch (folio_mark_lazyfree) and shows
+ *    them once the batch is drained (31 folios, mlock, munmap, ...).
  *
  * 5. Ordering. mmap lock of the process.
  *

@@ -798,8 +798,13 @@ static bool shown_field(const char *f)
 					    "Locked:" };
 	size_t i;
 
+	/* ProtectionKey is shown only on a host CPU with pkeys (PROCFS.md);
+	 * the simulated machine has none. LazyFree: the kernel shows a
+	 * MADV_FREE'd page only once its per-CPU lazyfree batch drains,
+	 * mmkit at once (proc/task_mmu.c, departures). */
 	if (smaps_fields)
-		return true;
+		return strncmp(f, "ProtectionKey:", 14) != 0 &&
+		       strncmp(f, "LazyFree:", 9) != 0;
 	if (!rss_fields)
 		return false;
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
