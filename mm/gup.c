@@ -11,8 +11,8 @@
  *    faults; a present page is marked accessed and, when faulted for
  *    writing, dirty (FOLL_TOUCH); VM_LOCKONFAULT VMAs are skipped; a
  *    PROT_NONE VMA, or a page beyond the end of a mapped file or shmem
- *    object, fails the VMA with EFAULT. mlock stops at the first failure; mmap, mremap and
- *    mlockall ignore failures.
+ *    object, fails the VMA with EFAULT. mlock stops at the first
+ *    failure; mmap, mremap and mlockall ignore failures.
  *
  * 2-3. No objects of its own.
  *

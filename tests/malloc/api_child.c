@@ -458,9 +458,8 @@ static void api_huge_fail(void)
 	static const size_t bad[] = { SIZE_MAX,		  SIZE_MAX - 4095,
 				      SIZE_MAX / 2 + 1,	  PTRDIFF_MAX,
 				      PTRDIFF_MAX - 4096, (size_t)1 << 47 };
-	size_t i;
-
 	char mode = '0';
+	size_t i;
 	FILE *f;
 	void *p;
 
