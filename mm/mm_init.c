@@ -163,7 +163,8 @@ static bool claim_cpu(struct mmk_machine *m, int cpu)
 					    thread_token()))
 		return false;
 	mmk_ctx.cpu = &m->cpus[cpu];
-	mmk_ctx.slab_ac_off = slab_cpu_array_offset(m->nr_nodes, cpu);
+	mmk_ctx.slab_ac_off =
+		slab_cpu_array_offset(kmem_cache_ac_offset(m->nr_nodes), cpu);
 	pthread_once(&cpu_key_once, cpu_key_create);
 	pthread_setspecific(cpu_key, &mmk_ctx);
 	return true;

@@ -153,12 +153,18 @@ static inline size_t kmem_cache_ac_offset(int nr_nodes)
 		     (size_t)64);
 }
 
+/* Where CPU @cpu's array_cache header lies in a cache descriptor whose
+ * headers start at @ac_offset (kmem_cache_ac_offset(), s->ac_offset). */
+static inline size_t slab_cpu_array_offset(size_t ac_offset, int cpu)
+{
+	return ac_offset + (size_t)cpu * sizeof(struct array_cache);
+}
+
 /* Bytes of a cache descriptor on a machine of @nr_nodes nodes and
  * @nr_cpus CPUs. */
 static inline size_t kmem_cache_desc_size(int nr_nodes, int nr_cpus)
 {
-	return kmem_cache_ac_offset(nr_nodes) +
-	       (size_t)nr_cpus * sizeof(struct array_cache);
+	return slab_cpu_array_offset(kmem_cache_ac_offset(nr_nodes), nr_cpus);
 }
 
 enum kmalloc_cache_type {
@@ -190,14 +196,6 @@ struct slab_state {
 
 /* ---- inline fast paths (mm/slub.c has the slow ones) ---- */
 
-/* Where CPU @cpu's array_cache header lies in a cache descriptor of a
- * machine of @nr_nodes nodes. */
-static inline size_t slab_cpu_array_offset(int nr_nodes, int cpu)
-{
-	return kmem_cache_ac_offset(nr_nodes) +
-	       (size_t)cpu * sizeof(struct array_cache);
-}
-
 /* The array_cache header @off bytes into @s (slab_cpu_array_offset(),
  * or mmk_ctx.slab_ac_off for the calling thread's CPU). */
 static __always_inline struct array_cache *
@@ -214,8 +212,7 @@ slab_array_at(const struct kmem_cache *s, size_t off)
 static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
 						 int cpu)
 {
-	return slab_array_at(
-		s, s->ac_offset + (size_t)cpu * sizeof(struct array_cache));
+	return slab_array_at(s, slab_cpu_array_offset(s->ac_offset, cpu));
 }
 
 static inline void **node_shared(const struct kmem_cache *s, int nid)
