@@ -72,6 +72,7 @@
 #include <errno.h>
 #include <sched.h>
 #include "fuzz/ops_common.h"
+#include "mm/pgtable.h"
 
 #define PG PAGE_SIZE
 #define MAX_PROCS 8
@@ -800,6 +801,15 @@ static struct pred predict(struct thr *t, struct proc *p, unsigned long addr,
 		else if (write ? (vma->vm_flags & VM_WRITE) :
 				 (vma->vm_flags & VM_ACCESS_FLAGS))
 			r.x = ACC_OK;
+		/* A guard marker (MADV_GUARD_INSTALL) faults whatever the
+		 * VMA allows. */
+		if (r.x == ACC_OK && (vma->vm_flags & VM_MAYBE_GUARD)) {
+			void *slot = pte_offset(mm, addr, false);
+
+			if (slot &&
+			    is_guard_marker(pte_read(pt_format_of(mm), slot)))
+				r.x = ACC_SEGV;
+		}
 	}
 	mmap_write_unlock(mm);
 	mmput(mm);
@@ -1396,6 +1406,9 @@ static const int advices[] = {
 	MADV_REMOVE,
 	MADV_MERGEABLE,
 	MADV_UNMERGEABLE,
+	MADV_GUARD_INSTALL,
+	MADV_GUARD_REMOVE,
+	MADV_GUARD_REMOVE,
 	999,
 	-1,
 	7,
@@ -1405,7 +1418,8 @@ static const int advices[] = {
 static bool destructive(int advice)
 {
 	return advice == MADV_DONTNEED || advice == MADV_FREE ||
-	       advice == MADV_DONTNEED_LOCKED || advice == MADV_REMOVE;
+	       advice == MADV_DONTNEED_LOCKED || advice == MADV_REMOVE ||
+	       advice == MADV_GUARD_INSTALL;
 }
 
 static void op_madvise(struct thr *t, struct proc *p)

@@ -80,7 +80,7 @@ struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
 		page->mapping = (struct address_space *)f;
 		page->index = index;
 		__atomic_fetch_or(&page->flags,
-				  (1UL << PG_uptodate) |
+				  (1UL << PG_uptodate) | (1UL << PG_lru) |
 					  (f->shmem ? 1UL << PG_swapbacked : 0),
 				  __ATOMIC_RELAXED);
 		f->pages[index] = page;

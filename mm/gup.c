@@ -44,17 +44,17 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 			slot = pte_offset(mm, addr, false);
 			e = slot ? pte_read(f, slot) : 0;
 		}
-		/* FOLL_TOUCH: mark_page_accessed() sets PG_referenced, which
-		 * smaps counts even where the entry is old (a fork child),
-		 * and with FOLL_WRITE a page whose entry is clean (MADV_FREE
-		 * cleaned it, say) is marked dirty, the entry left as it is
+		/* FOLL_TOUCH: mark_page_accessed(), whose PG_referenced smaps
+		 * counts even where the entry is old (a fork child), and with
+		 * FOLL_WRITE a page whose entry is clean (MADV_FREE cleaned
+		 * it, say) is marked dirty, the entry left as it is
 		 * (follow_page_pte's folio_mark_dirty). */
 		if (pte_mapped(e) && !(e & _PAGE_SPECIAL)) {
 			struct page *page = pfn_to_page(pte_pfn(f, e));
 
 			if (write && !(e & _PAGE_DIRTY))
 				page_flag_set(page, PG_dirty);
-			page_flag_set(page, PG_referenced);
+			mark_page_accessed(page, mm);
 		}
 	}
 	return 0;

@@ -13,14 +13,22 @@
  *    also zaps locked VMAs; REMOVE punches a hole in the file of a shared
  *    writable mapping (its pages leave every process and the cache);
  *    POPULATE_READ/WRITE fault the range in; MERGEABLE/UNMERGEABLE set the
- *    KSM flag ("mg"); COLD and PAGEOUT check their VMAs (without swap
- *    nothing can be paged out).
+ *    KSM flag ("mg"); COLD ages the pages only this process maps (their
+ *    accessed bits and PG_referenced go); PAGEOUT also reclaims them as
+ *    a machine without swap can (mm/memory.c, madvise_cold_range). GUARD_INSTALL (Linux 6.13) turns every
+ *    entry of the range into a guard marker, zapping what was mapped,
+ *    and refuses locked and VM_SPECIAL VMAs (EINVAL); GUARD_REMOVE
+ *    clears markers only, locked VMAs included. Install sets
+ *    VM_MAYBE_GUARD ("gu") on each whole VMA, without a split; the flag
+ *    is sticky (merges ignore it and keep it) and never cleared.
  *
  * 2-3. See mm/vma.c.
  *
- * 4. Departures. DONTNEED and FREE zap page-table entries once the
- *    page-table layer exists; until then they change nothing, as on a
- *    never-touched range.
+ * 4. Departures. No LRU: COLD's deactivation is only the cleared
+ *    accessed state, and every page counts as on the LRU (Linux skips a
+ *    page still in a CPU's pagevec). PAGEOUT keeps every file page
+ *    cached, as tmpfs without swap does (Linux would drop a clean page of
+ *    a disk file and read it again on the next fault: the same data).
  *
  * 5. Ordering. Takes the mmap lock.
  *
@@ -54,6 +62,8 @@ static bool madvise_behavior_valid(int behavior)
 	case MADV_POPULATE_READ:
 	case MADV_POPULATE_WRITE:
 	case MADV_DONTNEED_LOCKED:
+	case MADV_GUARD_INSTALL:
+	case MADV_GUARD_REMOVE:
 		return true;
 	default:
 		return false;
@@ -143,11 +153,25 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		return 0;
 	case MADV_COLD:
 	case MADV_PAGEOUT:
-		/* Deactivate or reclaim through the LRU. Without swap,
-		 * anonymous and in-memory file pages cannot be paged out,
-		 * so only the checks are visible. */
+		/* can_madv_lru_vma() */
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
 			return -EINVAL;
+		madvise_cold_range(mm, start, end, behavior == MADV_PAGEOUT);
+		return 0;
+	case MADV_GUARD_INSTALL:
+		/* is_valid_guard_vma(): a locked VMA's pages cannot be
+		 * zapped. VM_MAYBE_GUARD goes on the whole VMA, without a
+		 * split, and stays (sticky, copy on fork). */
+		if (vma->vm_flags & (VM_SPECIAL | VM_HUGETLB | VM_LOCKED))
+			return -EINVAL;
+		vma->vm_flags |= VM_MAYBE_GUARD;
+		if (vma_is_anonymous(vma) && anon_vma_prepare(vma))
+			return -ENOMEM;
+		return guard_install_range(mm, start, end);
+	case MADV_GUARD_REMOVE:
+		if (vma->vm_flags & (VM_SPECIAL | VM_HUGETLB))
+			return -EINVAL;
+		guard_remove_range(mm, start, end);
 		return 0;
 	case MADV_REMOVE:
 		if (vma->vm_flags & VM_LOCKED)
@@ -181,8 +205,10 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 
 /*
  * MADV_POPULATE_READ/WRITE (madvise_populate): fault in the whole range
- * as get_user_pages would; a hole is ENOMEM, an access the VMA does not
- * allow or a SIGBUS is EFAULT.
+ * as get_user_pages with FOLL_MADV_POPULATE would: a hole is ENOMEM, a
+ * VMA that check_vma_flags() refuses (VM_IO or VM_PFNMAP, or an access
+ * its protection does not allow) is EINVAL, a fault that ends in SIGSEGV
+ * or SIGBUS is EFAULT.
  */
 static int madvise_populate(struct mm_struct *mm, unsigned long start,
 			    unsigned long end, bool write)
@@ -196,10 +222,10 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start,
 		if (!vma)
 			return -ENOMEM;
 		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
-			return -EFAULT;
+			return -EINVAL;
 		if (write ? !(vma->vm_flags & VM_WRITE) :
 			    !(vma->vm_flags & VM_READ))
-			return -EFAULT;
+			return -EINVAL;
 		next = min(end, vma->vm_end);
 		err = faultin_page_range(mm, addr, next, write);
 		if (err)

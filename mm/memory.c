@@ -22,12 +22,17 @@
  *      shared mappings become writable; an anonymous page nobody else
  *      holds (refcount 1) is reused; anything else (the zero page, a page
  *      shared after fork, a file page in a private mapping) is copied.
- *    - fork copies the entries of VMAs that have an anon_vma (others
- *      refault), write-protecting private writable pages in both
+ *    - fork copies the entries of VMAs that have an anon_vma or
+ *      VM_COPY_ON_FORK (others refault), write-protecting private writable pages in both
  *      processes and taking a reference and a mapcount per page.
  *    - munmap, exit, MADV_DONTNEED and mremap's shrink zap entries, drop
  *      page references and free page tables no VMA needs any more;
  *      mremap moves entries instead of copying data.
+ *    - Guard markers (MADV_GUARD_INSTALL): an entry that maps nothing and
+ *      makes every access SIGSEGV. Faults never fill it; fork copies it
+ *      (its VMA has VM_MAYBE_GUARD), mremap moves it, mprotect, MADV_DONTNEED
+ *      and MADV_FREE leave it; munmap and exit drop it. It is no page:
+ *      no RSS, nothing in smaps.
  *    - Counters: RSS per mm (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES),
  *      hiwater_rss, NR_ANON_MAPPED and NR_FILE_MAPPED; page_fault events.
  *
@@ -35,13 +40,19 @@
  *    mapping, plus the page cache's) and _mapcount (one per mapping).
  *
  * 3. Invariants (mm_verify_pages). RSS counters equal the mapped entries;
- *    every mapped page's mapcount is at least its mappings in this mm.
+ *    every mapped page's mapcount is at least its mappings in this mm;
+ *    guard markers and mapped entries lie inside VMAs.
  *
  * 4. Departures. No huge pages, swap entries (reclaim's issue), NUMA
  *    hinting or userfaultfd. An allocation failure in a fault (Linux's
  *    VM_FAULT_OOM, which calls the OOM killer) kills the faulting process
  *    until mmkit has an OOM killer. The mmap lock is held for writing
- *    during faults (Linux takes it for reading).
+ *    during faults (Linux takes it for reading). Every user page is on
+ *    "the LRU" (PG_lru) but there are no lists: a page is active or not
+ *    (mark_page_accessed, MADV_COLD, reclaim keeping it), and moves that
+ *    Linux batches per CPU take effect at once, so a page a zap or exit
+ *    munlocks is evictable at once (Linux: when its CPU's mlock batch
+ *    drains; until then a second access leaves it referenced).
  *
  * 5. Ordering. The caller holds the mmap lock; file->lock inside it.
  *
@@ -118,6 +129,23 @@ static void page_add_rmap(struct mm_struct *mm, struct page *page)
 	add_mm_counter(mm, mm_counter_of(page), 1);
 }
 
+/*
+ * folio_mark_accessed() of the classic LRU: the first access sets
+ * PG_referenced; a second activates the page (PG_active), clearing it,
+ * unless the page is on no list to move on (unevictable: mlocked).
+ * @mm: the caller's, whose mmap lock it holds.
+ */
+void mark_page_accessed(struct page *page, struct mm_struct *mm)
+{
+	if (!test_page_flag(page, PG_referenced)) {
+		page_flag_set(page, PG_referenced);
+	} else if (!test_page_flag(page, PG_active) &&
+		   !page_mlocked(page, mm)) {
+		page_flag_set(page, PG_active);
+		page_flag_clear(page, PG_referenced);
+	}
+}
+
 /* Drop one mapping of @page and its reference. */
 void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty)
 {
@@ -155,6 +183,7 @@ static struct page *anon_page_alloc(struct mm_struct *mm,
 	page->index = linear_page_index(vma, addr);
 	page_flag_set(page, PG_swapbacked);
 	page_flag_set(page, PG_uptodate);
+	page_flag_set(page, PG_lru); /* folio_add_lru_vma() */
 	return page;
 }
 
@@ -334,9 +363,6 @@ static int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma,
 	unsigned long size = vma->vm_end - start;
 	unsigned long stack = rlimit(mm, MMK_RLIMIT_STACK);
 
-	/* expand_downwards() gives the VMA its anon_vma first. */
-	if (anon_vma_prepare(vma))
-		return -ENOMEM;
 	if (start < MMAP_MIN_ADDR)
 		return -EPERM;
 	if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
@@ -344,6 +370,10 @@ static int expand_stack(struct mm_struct *mm, struct vm_area_struct *vma,
 	    start - prev->vm_end < STACK_GUARD_GAP)
 		return -ENOMEM;
 	if (prev && prev->vm_end > start)
+		return -ENOMEM;
+	/* expand_downwards() gives the VMA its anon_vma once the guard gap
+	 * is clear, before acct_stack_growth()'s limits. */
+	if (anon_vma_prepare(vma))
 		return -ENOMEM;
 	if (stack != MMK_RLIM_INFINITY && size > stack)
 		return -ENOMEM;
@@ -395,6 +425,9 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 	if (!slot)
 		return VM_FAULT_OOM;
 	entry = pte_read(f, slot);
+	/* handle_pte_marker(): a guard region is never faulted in. */
+	if (is_guard_marker(entry))
+		return VM_FAULT_SIGSEGV;
 	if (!pte_mapped(entry)) {
 		if (vma_is_anonymous(vma))
 			return do_anonymous_page(mm, vma, addr, slot, write);
@@ -461,6 +494,7 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 
 struct zap_details {
 	const struct pt_format *f;
+	bool drop_markers; /* ZAP_FLAG_DROP_MARKER */
 };
 
 static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
@@ -469,26 +503,50 @@ static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	struct zap_details *d = arg;
 	pte_t e = pte_read(d->f, slot);
 
-	(void)addr;
+	struct page *page;
+
+	if (is_guard_marker(e) && !d->drop_markers)
+		return;
 	pte_write(d->f, slot, 0);
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
-	page_remove_rmap(mm, pfn_to_page(pte_pfn(d->f, e)), e & _PAGE_DIRTY);
+	page = pfn_to_page(pte_pfn(d->f, e));
+	/* zap_present_folio_ptes(): a young entry of a file page counts as
+	 * an access, unless its VMA has no recency (SEQUENTIAL, RANDOM). */
+	if (!PageAnon(page) && (e & _PAGE_ACCESSED)) {
+		const struct vm_area_struct *vma = find_vma(mm, addr);
+
+		if (!vma || !(vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ)))
+			mark_page_accessed(page, mm);
+	}
+	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
 }
 
-void zap_page_range(struct mm_struct *mm, unsigned long start,
-		    unsigned long end)
+static void zap_range(struct mm_struct *mm, unsigned long start,
+		      unsigned long end, bool drop_markers)
 {
-	struct zap_details d = { pt_format_of(mm) };
+	struct zap_details d = { pt_format_of(mm), drop_markers };
 
 	update_hiwater_rss(mm);
 	walk_ptes(mm, start, end, zap_one, &d);
 	flush_tlb_mm(mm);
 }
 
+void zap_page_range(struct mm_struct *mm, unsigned long start,
+		    unsigned long end)
+{
+	zap_range(mm, start, end, false);
+}
+
+void unmap_page_range(struct mm_struct *mm, unsigned long start,
+		      unsigned long end)
+{
+	zap_range(mm, start, end, true);
+}
+
 void exit_page_tables(struct mm_struct *mm)
 {
-	zap_page_range(mm, 0, mm->task_size);
+	unmap_page_range(mm, 0, mm->task_size);
 	pgd_free(mm);
 }
 
@@ -511,11 +569,15 @@ static void copy_one(struct mm_struct *src, unsigned long addr, void *slot,
 		   VM_MAYWRITE;
 
 	(void)src;
-	if (c->err || !pte_mapped(e))
+	if (c->err || (!pte_mapped(e) && !is_guard_marker(e)))
 		return;
 	dslot = pte_offset(c->dst, addr, true);
 	if (!dslot) {
 		c->err = -ENOMEM;
+		return;
+	}
+	if (is_guard_marker(e)) { /* copy_pte_marker() keeps guards */
+		pte_write(c->f, dslot, e);
 		return;
 	}
 	if (!(e & _PAGE_SPECIAL)) {
@@ -537,8 +599,9 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
 {
 	struct copy_args c = { pt_format_of(src), dst, src_vma, 0 };
 
-	/* vma_needs_copy(): without an anon_vma the child refaults. */
-	if (!src_vma->anon_vma)
+	/* vma_needs_copy(): without an anon_vma or a flag saying the
+	 * entries hold what a fault cannot rebuild, the child refaults. */
+	if (!src_vma->anon_vma && !(src_vma->vm_flags & VM_COPY_ON_FORK))
 		return 0;
 	walk_ptes(src, src_vma->vm_start, src_vma->vm_end, copy_one, &c);
 	/* The parent's writable entries became read-only. */
@@ -647,6 +710,113 @@ void madvise_free_range(struct mm_struct *mm, unsigned long start,
 {
 	walk_ptes(mm, start, end, free_one, (void *)pt_format_of(mm));
 	flush_tlb_mm(mm);
+}
+
+struct cold_args {
+	const struct pt_format *f;
+	bool pageout;
+};
+
+/*
+ * One entry of MADV_COLD / MADV_PAGEOUT (madvise_cold_or_pageout_pte_range
+ * and, for PAGEOUT, reclaim_pages -> shrink_folio_list): pages others map
+ * too are left alone; the rest lose PG_referenced, and with COLD their
+ * entry's accessed bit (PAGEOUT leaves it). PAGEOUT then reclaims them as far as a machine without swap can: a
+ * lazy-free (MADV_FREE) anonymous page still clean is discarded, one
+ * written since becomes an ordinary anonymous page again (dirty); a file or
+ * shmem page is unmapped (try_to_unmap), its dirty bit passed to the page,
+ * and stays in the page cache, since there is nowhere to write it.
+ */
+static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		     void *arg)
+{
+	struct cold_args *c = arg;
+	pte_t e = pte_read(c->f, slot);
+	struct page *page;
+	bool dirty;
+
+	(void)addr;
+	/* x86's pte_present(): PROT_NONE entries count. */
+	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(c->f, e));
+	if (page_mapcount(page) != 1)
+		return;
+	page_flag_clear(page, PG_referenced);
+	if (!c->pageout) {
+		/* folio_deactivate(), as its batch leaves it. */
+		page_flag_clear(page, PG_active);
+		pte_write(c->f, slot, e & ~_PAGE_ACCESSED);
+		return;
+	}
+	/* What reclaim keeps goes back active (activate_locked). */
+	dirty = (e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty);
+	page_flag_set(page, PG_active);
+	if (PageAnon(page)) {
+		if (test_page_flag(page, PG_swapbacked))
+			return; /* no swap to put it in */
+		if (dirty) {
+			page_flag_set(page, PG_dirty);
+			page_flag_set(page, PG_swapbacked);
+			return;
+		}
+	}
+	pte_write(c->f, slot, 0);
+	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
+}
+
+void madvise_cold_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, bool pageout)
+{
+	struct cold_args c = { pt_format_of(mm), pageout };
+
+	update_hiwater_rss(mm);
+	walk_ptes(mm, start, end, cold_one, &c);
+	flush_tlb_mm(mm);
+}
+
+/*
+ * MADV_GUARD_INSTALL (madvise_guard_install): every entry of the range
+ * becomes a guard marker. Linux puts markers into empty entries until it
+ * meets a mapped one, then zaps the range (keeping markers) and tries
+ * again; the outcome is this: the range's pages zapped, every entry a
+ * marker, the page tables it needed allocated. -ENOMEM if one cannot be,
+ * with the markers before it in place.
+ */
+int guard_install_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	unsigned long addr;
+
+	zap_page_range(mm, start, end);
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		void *slot = pte_offset(mm, addr, true);
+
+		if (!slot)
+			return -ENOMEM;
+		pte_write(f, slot, PTE_MARKER_GUARD);
+	}
+	return 0;
+}
+
+static void guard_remove_one(struct mm_struct *mm, unsigned long addr,
+			     void *slot, void *arg)
+{
+	const struct pt_format *f = arg;
+
+	(void)mm;
+	(void)addr;
+	if (is_guard_marker(pte_read(f, slot)))
+		pte_write(f, slot, 0);
+}
+
+/* MADV_GUARD_REMOVE: clear the markers, leave every other entry alone
+ * and allocate no page table. */
+void guard_remove_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end)
+{
+	walk_ptes(mm, start, end, guard_remove_one, (void *)pt_format_of(mm));
 }
 
 /* ---- smaps ---- */
@@ -862,7 +1032,14 @@ static void verify_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	pte_t e = pte_read(v->f, slot);
 	struct page *page;
 
-	(void)mm;
+	if (is_guard_marker(e)) {
+		if (!find_vma_intersection(mm, addr, addr + 1)) {
+			if (!v->bad)
+				v->bad_addr = addr;
+			v->bad = true;
+		}
+		return;
+	}
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	page = pfn_to_page(pte_pfn(v->f, e));

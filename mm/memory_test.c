@@ -284,6 +284,42 @@ static void assert_maps(struct mmk_machine *m, int pid, unsigned long lo,
 	assert_string_equal(copy, expect);
 }
 
+/* The VmFlags line of the VMA containing @addr is "VmFlags: @flags ". */
+static void assert_vmflags(struct mmk_machine *m, int pid, unsigned long addr,
+			   const char *flags)
+{
+	char path[64], *text, *line, want[128], got[128] = "";
+
+	snprintf(path, sizeof path, "/proc/%d/smaps", pid);
+	text = proc(m, path);
+	for (line = text; line && *line;) {
+		unsigned long start, end;
+		char *next = strchr(line, '\n');
+
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    start <= addr && addr < end) {
+			char *v = strstr(line, "VmFlags:");
+
+			if (v)
+				snprintf(got, sizeof got, "%.*s",
+					 (int)strcspn(v, "\n"), v);
+			break;
+		}
+		line = next ? next + 1 : NULL;
+	}
+	free(text);
+	snprintf(want, sizeof want, "VmFlags: %s ", flags);
+	assert_string_equal(got, want);
+}
+
+/* A load from @addr of @pid faults with SIGSEGV. */
+static void assert_segv(int pid, unsigned long addr)
+{
+	uint64_t v;
+
+	assert_int_equal(mmk_read_u64(pid, addr, &v), MMK_SIGSEGV);
+}
+
 /* ---- internals: the PTE and page behind a user address ---- */
 
 /* The PTE mapping @addr in @pid (0 if none). */
@@ -2065,6 +2101,203 @@ static void test_rmap_follows_split_moved_and_forked_vmas(void **state)
 
 /* ---- copy_to_user / copy_from_user ---- */
 
+/*
+ * MADV_GUARD_INSTALL (Linux 6.13; "gu" is 6.18's VM_MAYBE_GUARD): the
+ * range's pages are zapped and every access is SIGSEGV; DONTNEED and
+ * mprotect keep the markers, GUARD_REMOVE clears them (the pages read 0
+ * again), munmap drops them; the VMA is neither split nor unflagged.
+ * KERNEL VALUE: every figure below, from the same calls on Linux 6.18.
+ */
+static void test_guard_regions(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	int i;
+
+	spawn(1);
+	map_at(1, A, 8 * PG, RW, PRIV_ANON, NULL, 0);
+	for (i = 0; i < 8; i++)
+		write_u64(1, A + i * PG, 0x10 + i);
+	assert_int_equal(mmk_madvise(1, A + 2 * PG, 2 * PG, MADV_GUARD_INSTALL),
+			 0);
+	assert_int_equal(user_pte(1, A + 2 * PG), PTE_MARKER_GUARD);
+	assert_smaps(m, 1, A,
+		     "Rss=24 Pss=24 Pss_Dirty=24 Private_Dirty=24 "
+		     "Referenced=24 Anonymous=24");
+	assert_vmflags(m, 1, A, "rd wr mr mw me gu ac");
+	assert_maps(m, 1, A, A + 16 * PG,
+		    "200000000-200008000 rw-p 00000000 00:00 0 \n");
+	assert_segv(1, A + 2 * PG);
+	assert_int_equal(mmk_touch(1, A + 3 * PG, PG, true), MMK_SIGSEGV);
+	assert_int_equal(read_u64(1, A + PG), 0x11);
+	assert_int_equal(read_u64(1, A + 4 * PG), 0x14);
+	assert_status(m, 1, "VmRSS=24 RssAnon=24");
+
+	/* DONTNEED zaps the pages but keeps the markers; so does
+	 * mprotect there and back. */
+	assert_int_equal(mmk_madvise(1, A, 8 * PG, MADV_DONTNEED), 0);
+	assert_segv(1, A + 2 * PG);
+	assert_int_equal(read_u64(1, A + 4 * PG), 0);
+	assert_int_equal(mmk_mprotect(1, A + 2 * PG, PG, PROT_READ), 0);
+	assert_int_equal(mmk_mprotect(1, A + 2 * PG, PG, RW), 0);
+	assert_segv(1, A + 2 * PG);
+
+	/* GUARD_REMOVE: a zero page again; "gu" stays. */
+	assert_int_equal(mmk_madvise(1, A, 8 * PG, MADV_GUARD_REMOVE), 0);
+	assert_int_equal(read_u64(1, A + 2 * PG), 0);
+	assert_smaps(m, 1, A, "Size=32");
+	assert_vmflags(m, 1, A, "rd wr mr mw me gu ac");
+
+	/* munmap drops the markers: a new mapping there faults normally,
+	 * and merges with the "gu" VMA, which keeps the sticky flag. */
+	assert_int_equal(mmk_madvise(1, A + 5 * PG, PG, MADV_GUARD_INSTALL), 0);
+	assert_int_equal(mmk_munmap(1, A + 4 * PG, 4 * PG), 0);
+	map_at(1, A + 4 * PG, 4 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(read_u64(1, A + 5 * PG), 0);
+	assert_maps(m, 1, A, A + 16 * PG,
+		    "200000000-200008000 rw-p 00000000 00:00 0 \n");
+	assert_vmflags(m, 1, A + 5 * PG, "rd wr mr mw me gu ac");
+	assert_check_ok(m);
+}
+
+/*
+ * Guard regions and what refuses them: a locked VMA is EINVAL with nothing
+ * changed (install goes VMA by VMA, so a later one is left alone too), a
+ * hole is ENOMEM after the mapped part got its markers, MADV_POPULATE and
+ * mlock fault into a marker (EFAULT; mlock's ENOMEM, the VMA locked all
+ * the same), and GUARD_REMOVE works on a locked VMA.
+ * KERNEL VALUE: every figure below, from the same calls on Linux 6.18.
+ */
+static void test_guard_region_errors(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	unsigned long b = A + 5 * PG;
+
+	spawn(1);
+	map_at(1, A, 4 * PG, RW, PRIV_ANON | MAP_LOCKED, NULL, 0);
+	map_at(1, b, 2 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_madvise(1, A, 7 * PG, MADV_GUARD_INSTALL),
+			 -EINVAL);
+	assert_smaps(m, 1, A,
+		     "Rss=16 Pss=16 Pss_Dirty=16 Private_Dirty=16 "
+		     "Referenced=16 Anonymous=16 Locked=16");
+	assert_vmflags(m, 1, A, "rd wr mr mw me lo ac");
+	assert_vmflags(m, 1, b, "rd wr mr mw me ac");
+
+	assert_int_equal(mmk_madvise(1, b, 3 * PG, MADV_GUARD_INSTALL),
+			 -ENOMEM);
+	assert_segv(1, b);
+	assert_int_equal(mmk_madvise(1, b, 2 * PG, MADV_POPULATE_READ),
+			 -EFAULT);
+	assert_int_equal(mmk_madvise(1, b + PG, PG, MADV_POPULATE_WRITE),
+			 -EFAULT);
+	assert_int_equal(mmk_mlock(1, b, 2 * PG), -ENOMEM);
+	assert_smaps(m, 1, b, "Size=8");
+	assert_vmflags(m, 1, b, "rd wr mr mw me gu lo ac");
+	assert_int_equal(mmk_madvise(1, b, PG, MADV_GUARD_INSTALL), -EINVAL);
+	assert_int_equal(mmk_madvise(1, b, 2 * PG, MADV_GUARD_REMOVE), 0);
+	assert_int_equal(mmk_mlock(1, b, 2 * PG), 0);
+	assert_smaps(m, 1, b,
+		     "Rss=8 Pss=8 Pss_Dirty=8 Private_Dirty=8 Referenced=8 "
+		     "Anonymous=8 Locked=8");
+	assert_check_ok(m);
+}
+
+/*
+ * fork copies the markers of a "gu" VMA, shared memory included (its
+ * entries would otherwise be refaulted), but not of a MADV_WIPEONFORK one;
+ * removing them in the child leaves the parent's. mremap moves them with
+ * the page tables.
+ * KERNEL VALUE: every figure below, from the same calls on Linux 6.18.
+ */
+static void test_guard_regions_fork_and_mremap(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+
+	spawn(1);
+	map_at(1, A, 4 * PG, RW, SHARED_ANON, NULL, 0);
+	map_at(1, A + 4 * PG, 4 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_madvise(1, A + PG, PG, MADV_GUARD_INSTALL), 0);
+	assert_int_equal(mmk_madvise(1, A + 5 * PG, PG, MADV_GUARD_INSTALL), 0);
+	assert_int_equal(mmk_madvise(1, A + 7 * PG, PG, MADV_WIPEONFORK), 0);
+	assert_int_equal(mmk_madvise(1, A + 7 * PG, PG, MADV_GUARD_INSTALL), 0);
+	assert_vmflags(m, 1, A, "rd wr sh mr mw me ms gu");
+	assert_int_equal(mmk_fork(1, 2), 0);
+	assert_segv(2, A + PG);
+	assert_segv(2, A + 5 * PG);
+	assert_int_equal(read_u64(2, A + 7 * PG), 0);
+	assert_int_equal(read_u64(2, A), 0);
+	assert_int_equal(mmk_madvise(2, A + 5 * PG, PG, MADV_GUARD_REMOVE), 0);
+	assert_int_equal(read_u64(2, A + 5 * PG), 0);
+	assert_segv(1, A + 5 * PG);
+	assert_segv(1, A + 7 * PG);
+
+	assert_int_equal(mmk_mremap(1, A + 4 * PG, 3 * PG, 3 * PG,
+				    MREMAP_MAYMOVE | MREMAP_FIXED, A + 20 * PG),
+			 (long)(A + 20 * PG));
+	assert_segv(1, A + 21 * PG);
+	assert_int_equal(read_u64(1, A + 20 * PG), 0);
+	assert_vmflags(m, 1, A + 20 * PG, "rd wr mr mw me gu ac");
+	assert_check_ok(m);
+}
+
+/*
+ * MADV_COLD clears the accessed state of the pages only this process maps;
+ * MADV_PAGEOUT, with no swap, unmaps shmem pages (they stay in the page
+ * cache: a read maps the data back), leaves ordinary anonymous pages, and
+ * drops MADV_FREE'd pages not written since (they read 0), where a page
+ * written again stays.
+ * KERNEL VALUE: every figure below, from the same calls on Linux 6.18
+ * with the calling process on one CPU (the kernel passes over pages still
+ * in another CPU's LRU batch).
+ */
+static void test_madv_cold_and_pageout(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	unsigned long p = A + 4 * PG;
+	int i;
+
+	spawn(1);
+	map_at(1, A, 4 * PG, RW, SHARED_ANON, NULL, 0);
+	map_at(1, p, 4 * PG, RW, PRIV_ANON, NULL, 0);
+	for (i = 0; i < 8; i++)
+		write_u64(1, A + i * PG, 0x20 + i);
+	assert_int_equal(mmk_madvise(1, A, 8 * PG, MADV_COLD), 0);
+	assert_smaps(m, 1, A, "Rss=16 Pss=16 Pss_Dirty=16 Private_Dirty=16");
+	assert_smaps(m, 1, p,
+		     "Rss=16 Pss=16 Pss_Dirty=16 Private_Dirty=16 "
+		     "Anonymous=16");
+	assert_int_equal(mmk_madvise(1, A, 2 * PG, MADV_PAGEOUT), 0);
+	assert_smaps(m, 1, A, "Rss=8 Pss=8 Pss_Dirty=8 Private_Dirty=8");
+	assert_status(m, 1, "RssShmem=8 RssAnon=16");
+	assert_int_equal(read_u64(1, A + PG), 0x21);
+	assert_smaps(m, 1, A,
+		     "Rss=16 Pss=16 Pss_Dirty=16 Private_Dirty=16 "
+		     "Referenced=8");
+
+	assert_int_equal(mmk_madvise(1, p, 4 * PG, MADV_PAGEOUT), 0);
+	assert_smaps(m, 1, p,
+		     "Rss=16 Pss=16 Pss_Dirty=16 Private_Dirty=16 "
+		     "Anonymous=16");
+	assert_int_equal(mmk_madvise(1, p, 4 * PG, MADV_FREE), 0);
+	write_u64(1, p + PG, 0x99);
+	assert_int_equal(mmk_madvise(1, p, 4 * PG, MADV_PAGEOUT), 0);
+	assert_smaps(m, 1, p,
+		     "Rss=4 Pss=4 Pss_Dirty=4 Private_Dirty=4 Referenced=4 "
+		     "Anonymous=4");
+	assert_int_equal(read_u64(1, p), 0);
+	assert_int_equal(read_u64(1, p + PG), 0x99);
+
+	/* MADV_POPULATE refuses a VMA it may not access: EINVAL. */
+	assert_int_equal(mmk_mprotect(1, A, 4 * PG, PROT_NONE), 0);
+	assert_int_equal(mmk_madvise(1, A + 2 * PG, 2 * PG, MADV_POPULATE_READ),
+			 -EINVAL);
+	/* Pages reclaim kept are active: they leave their LRU when freed
+	 * (no bad_page report). */
+	assert_true(test_page_flag(user_page(1, p + PG), PG_active));
+	assert_int_equal(mmk_munmap(1, A, 8 * PG), 0);
+	assert_check_ok(m);
+}
+
 static void test_copy_user_stops_at_hole(void **state)
 {
 	struct mmk_machine *m = boot_x86_64(state);
@@ -2339,6 +2572,11 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(test_copy_user_stops_at_hole,
 					  teardown),
+		cmocka_unit_test_teardown(test_guard_regions, teardown),
+		cmocka_unit_test_teardown(test_guard_region_errors, teardown),
+		cmocka_unit_test_teardown(test_guard_regions_fork_and_mremap,
+					  teardown),
+		cmocka_unit_test_teardown(test_madv_cold_and_pageout, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

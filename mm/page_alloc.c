@@ -1466,6 +1466,14 @@ void put_page(struct page *page)
 		unsigned int order =
 			page->mmk_alloc ? (unsigned int)page->mmk_alloc - 1 : 0;
 
+		/* page_cache_release(): a user page leaves its LRU, which
+		 * takes the LRU's flags with it (__folio_clear_lru_flags). */
+		if (page->flags & (1UL << PG_lru))
+			__atomic_fetch_and(&page->flags,
+					   ~((1UL << PG_lru) |
+					     (1UL << PG_active) |
+					     (1UL << PG_unevictable)),
+					   __ATOMIC_RELAXED);
 		free_frozen_pages(m, page_zone_checked(m, page), page, order);
 	}
 }

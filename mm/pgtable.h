@@ -17,6 +17,10 @@
 #define _PAGE_DIRTY 0x040UL
 #define _PAGE_PROTNONE 0x100UL /* the global bit, in a non-present PTE */
 #define _PAGE_SPECIAL 0x200UL /* software bit: the zero page */
+/* A non-present entry that is not empty: a PTE marker (Linux's
+ * PTE_MARKER_GUARD, kept in a swap-format entry there). Only the guard
+ * marker of MADV_GUARD_INSTALL exists: an access to it is SIGSEGV. */
+#define PTE_MARKER_GUARD 0x400UL
 #define _PAGE_NX (1UL << 63)
 /* An upper-level entry pointing at a table (_PAGE_TABLE). */
 #define _PAGE_TABLE \
@@ -59,6 +63,11 @@ static inline bool pte_present(pte_t v)
 static inline bool pte_mapped(pte_t v)
 {
 	return v & (_PAGE_PRESENT | _PAGE_PROTNONE);
+}
+
+static inline bool is_guard_marker(pte_t v)
+{
+	return v == PTE_MARKER_GUARD;
 }
 
 static inline unsigned long pte_pfn(const struct pt_format *f, pte_t v)

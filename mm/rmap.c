@@ -114,14 +114,15 @@ void vma_rmap_init(struct vm_area_struct *vma)
 
 /*
  * May @a reuse @b's anon_vma? They are adjacent, with the same file and
- * flags but for protection, and contiguous pgoff (anon_vma_compatible),
- * and @old's anon_vma is its own (a singular chain).
+ * flags but for protection and those merges ignore (soft-dirty, sticky),
+ * and contiguous pgoff (anon_vma_compatible), and @old's anon_vma is its
+ * own (a singular chain).
  */
 static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *old,
 					  const struct vm_area_struct *a,
 					  const struct vm_area_struct *b)
 {
-	unsigned long ignore = VM_ACCESS_FLAGS | VM_SOFTDIRTY;
+	unsigned long ignore = VM_ACCESS_FLAGS | VM_IGNORE_MERGE;
 
 	if (!old || !old->anon_vma || old->anon_vma_chain_len != 1)
 		return NULL;
@@ -381,6 +382,26 @@ int page_referenced(struct page *page)
 
 	rmap_walk(page, &ctl);
 	return referenced;
+}
+
+static bool mlocked_one(struct vm_area_struct *vma, unsigned long addr,
+			void *slot, void *arg)
+{
+	bool *mlocked = arg;
+
+	(void)addr;
+	(void)slot;
+	*mlocked = vma->vm_flags & VM_LOCKED;
+	return !*mlocked;
+}
+
+bool page_mlocked(struct page *page, struct mm_struct *locked_mm)
+{
+	bool mlocked = false;
+	struct rmap_ctl ctl = { mlocked_one, &mlocked, 0, locked_mm };
+
+	rmap_walk(page, &ctl);
+	return mlocked;
 }
 
 static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,

@@ -410,7 +410,7 @@ static bool is_mergeable_anon_vma(const struct vm_area_struct *tgt,
 static bool is_mergeable_vma(const struct vm_area_struct *vma,
 			     unsigned long flags, const struct file *file)
 {
-	return !((vma->vm_flags ^ flags) & ~VM_SOFTDIRTY) &&
+	return !((vma->vm_flags ^ flags) & ~VM_IGNORE_MERGE) &&
 	       vma->vm_file == file;
 }
 
@@ -481,6 +481,7 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 		if (dup_anon_vma(prev, next) ||
 		    (copied_from && dup_anon_vma(prev, copied_from)))
 			return NULL;
+		prev->vm_flags |= (flags | next->vm_flags) & VM_STICKY;
 		remove_vma(mm, next);
 		vma_set_range(prev, prev->vm_start, nend, prev->vm_pgoff);
 		return prev;
@@ -488,12 +489,14 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 	if (left) {
 		if (copied_from && dup_anon_vma(prev, copied_from))
 			return NULL;
+		prev->vm_flags |= flags & VM_STICKY;
 		vma_set_range(prev, prev->vm_start, end, prev->vm_pgoff);
 		return prev;
 	}
 	if (right) {
 		if (copied_from && dup_anon_vma(next, copied_from))
 			return NULL;
+		next->vm_flags |= flags & VM_STICKY;
 		vma_set_range(next, start, next->vm_end, pgoff);
 		return next;
 	}
@@ -537,6 +540,7 @@ vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 			*nomem = true;
 			return NULL;
 		}
+		prev->vm_flags |= (flags | next->vm_flags) & VM_STICKY;
 		remove_vma(mm, middle);
 		remove_vma(mm, next);
 		vma_set_range(prev, prev->vm_start, nend, prev->vm_pgoff);
@@ -547,6 +551,7 @@ vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 			*nomem = true;
 			return NULL;
 		}
+		prev->vm_flags |= flags & VM_STICKY;
 		if (right_side) {
 			remove_vma(mm, middle);
 		} else {
@@ -563,6 +568,7 @@ vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 			*nomem = true;
 			return NULL;
 		}
+		next->vm_flags |= flags & VM_STICKY;
 		if (left_side)
 			remove_vma(mm, middle);
 		else
@@ -651,7 +657,7 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 	update_hiwater_vm(mm);
 	prev = vma->vm_prev;
 	/* Zap the pages while the VMAs (and their files) still exist. */
-	zap_page_range(mm, start, end);
+	unmap_page_range(mm, start, end);
 	while (vma && vma->vm_start < end) {
 		unsigned long pages = vma_pages(vma);
 

@@ -179,6 +179,12 @@ void vma_file_unlink(struct vm_area_struct *vma);
 int page_referenced(struct page *page);
 /* Unmap a page-cache page from every process: true if none maps it. */
 bool try_to_unmap(struct page *page);
+/*
+ * Does a VM_LOCKED VMA map @page? Linux's PG_mlocked and PG_unevictable
+ * as they stand once the mlock batches drain (mlock(2) drains them
+ * first); @locked_mm is the mm whose lock the caller holds.
+ */
+bool page_mlocked(struct page *page, struct mm_struct *locked_mm);
 /* The same, when the caller holds @locked_mm's mmap lock. */
 bool try_to_unmap_locked(struct page *page, struct mm_struct *locked_mm);
 bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
@@ -202,9 +208,14 @@ struct mem_size_stats {
 
 /* ---- mm/memory.c ---- */
 void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty);
+void mark_page_accessed(struct page *page, struct mm_struct *mm);
 void flush_tlb_mm(struct mm_struct *mm);
+/* Zap the pages of [start, end): zap_page_range() keeps guard markers
+ * (MADV_DONTNEED), unmap_page_range() drops them too (munmap, exit). */
 void zap_page_range(struct mm_struct *mm, unsigned long start,
 		    unsigned long end);
+void unmap_page_range(struct mm_struct *mm, unsigned long start,
+		      unsigned long end);
 void exit_page_tables(struct mm_struct *mm);
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
 		    struct vm_area_struct *src_vma);
@@ -213,6 +224,14 @@ void change_protection(struct vm_area_struct *vma, unsigned long start,
 int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
 		     unsigned long new_addr, unsigned long len);
 void madvise_free_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end);
+/* MADV_COLD, or with @pageout MADV_PAGEOUT, on [start, end). */
+void madvise_cold_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end, bool pageout);
+/* MADV_GUARD_INSTALL / _REMOVE on the page tables of [start, end). */
+int guard_install_range(struct mm_struct *mm, unsigned long start,
+			unsigned long end);
+void guard_remove_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end);
 void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss);
 bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len);

@@ -118,7 +118,7 @@ void proc_pid_maps_show(struct seq_file *s, struct mmk_machine *m,
 /* VmFlags mnemonics, indexed by bit (show_smap_vma_flags). */
 static const char mnemonics[32][3] = {
 	"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "um", "pf",
-	"",   "uw", "lo", "io", "sr", "rr", "dc", "de", "lf", "ac", "nr",
+	"gu", "uw", "lo", "io", "sr", "rr", "dc", "de", "lf", "ac", "nr",
 	"ht", "sf", "ar", "wf", "dd", "sd", "mm", "hg", "nh", "mg",
 };
 

@@ -320,6 +320,8 @@ static const struct word_flag advice_names[] = {
 	{ "populate_read", MADV_POPULATE_READ },
 	{ "populate_write", MADV_POPULATE_WRITE },
 	{ "dontneed_locked", MADV_DONTNEED_LOCKED },
+	{ "guard_install", MADV_GUARD_INSTALL },
+	{ "guard_remove", MADV_GUARD_REMOVE },
 };
 
 int cmd_madvise(struct script *sc, int argc, char **argv)

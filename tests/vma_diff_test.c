@@ -46,6 +46,7 @@
  * MAP_GROWSDOWN and MAP_NONBLOCK now and then, touches (about 12% of the
  * calls, 1 to 8 pages, mostly inside earlier mmap and mremap targets),
  * reads and writes (5% each; reads mostly where something was written),
+ * every madvise advice (guard regions, COLD, PAGEOUT and POPULATE too),
  * mlock2 (mostly MLOCK_ONFAULT), mlockall (MCL_FUTURE, MCL_ONFAULT, invalid
  * flags) and munlockall; 60% of the sequences fork (3% of their calls,
  * then 1% exits). Calls whose outcome depends on where the kernel places
@@ -104,6 +105,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -477,13 +479,30 @@ static const struct flag_name mcl_names[] = {
 };
 
 static const struct flag_name advice_names[] = {
-	{ MADV_NORMAL, "normal" },	   { MADV_RANDOM, "random" },
-	{ MADV_SEQUENTIAL, "sequential" }, { MADV_WILLNEED, "willneed" },
-	{ MADV_DONTNEED, "dontneed" },	   { MADV_FREE, "free" },
-	{ MADV_DONTFORK, "dontfork" },	   { MADV_DOFORK, "dofork" },
-	{ MADV_WIPEONFORK, "wipeonfork" }, { MADV_KEEPONFORK, "keeponfork" },
-	{ MADV_DONTDUMP, "dontdump" },	   { MADV_DODUMP, "dodump" },
-	{ MADV_HUGEPAGE, "hugepage" },	   { MADV_NOHUGEPAGE, "nohugepage" },
+	{ MADV_NORMAL, "normal" },
+	{ MADV_RANDOM, "random" },
+	{ MADV_SEQUENTIAL, "sequential" },
+	{ MADV_WILLNEED, "willneed" },
+	{ MADV_DONTNEED, "dontneed" },
+	{ MADV_FREE, "free" },
+	{ MADV_DONTFORK, "dontfork" },
+	{ MADV_DOFORK, "dofork" },
+	{ MADV_WIPEONFORK, "wipeonfork" },
+	{ MADV_KEEPONFORK, "keeponfork" },
+	{ MADV_DONTDUMP, "dontdump" },
+	{ MADV_DODUMP, "dodump" },
+	{ MADV_HUGEPAGE, "hugepage" },
+	{ MADV_NOHUGEPAGE, "nohugepage" },
+	{ MADV_REMOVE, "remove" },
+	{ MADV_MERGEABLE, "mergeable" },
+	{ MADV_UNMERGEABLE, "unmergeable" },
+	{ MADV_COLD, "cold" },
+	{ MADV_PAGEOUT, "pageout" },
+	{ MADV_POPULATE_READ, "populate_read" },
+	{ MADV_POPULATE_WRITE, "populate_write" },
+	{ MADV_DONTNEED_LOCKED, "dontneed_locked" },
+	{ MADV_GUARD_INSTALL, "guard_install" },
+	{ MADV_GUARD_REMOVE, "guard_remove" },
 };
 
 /* A flag list as the script writes it; false if some bit has no name. */
@@ -2114,6 +2133,51 @@ static bool probe_exec_only(void)
 	return pid > 0 && WIFSIGNALED(status);
 }
 
+/*
+ * Guard regions as Linux 6.18 has them: MADV_GUARD_INSTALL works and marks
+ * its VMA "gu" (VM_MAYBE_GUARD, sticky). On an older host the generator
+ * asks for no guard advice and the directed sequences with one are left
+ * out.
+ */
+static bool host_guards;
+
+static bool probe_guards(void)
+{
+	long r = syscall(SYS_mmap, 0UL, 8192UL,
+			 (unsigned long)(PROT_READ | PROT_WRITE),
+			 (unsigned long)(MAP_PRIVATE | MAP_ANONYMOUS), -1L, 0L);
+	char *smaps = malloc(1 << 20), head[32], line[256];
+	const char *at, *flags;
+	bool ok = false;
+
+	if (r == -1 || !smaps)
+		goto out;
+	if (syscall(SYS_madvise, (unsigned long)r, 4096UL,
+		    (long)MADV_GUARD_INSTALL) != 0)
+		goto out;
+	snprintf(head, sizeof head, "\n%lx-", (unsigned long)r);
+	if (read_file("/proc/self/smaps", smaps, 1 << 20) <= 0)
+		goto out;
+	at = strstr(smaps, head);
+	flags = at ? strstr(at, "VmFlags:") : NULL;
+	if (flags) {
+		snprintf(line, sizeof line, "%.*s ", (int)strcspn(flags, "\n"),
+			 flags);
+		ok = strstr(line, " gu ") != NULL;
+	}
+out:
+	if (r != -1)
+		syscall(SYS_munmap, (unsigned long)r, 8192UL);
+	free(smaps);
+	return ok;
+}
+
+static bool is_guard_advice(const struct dcall *c)
+{
+	return c->op == OP_MADVISE && (c->advice == MADV_GUARD_INSTALL ||
+				       c->advice == MADV_GUARD_REMOVE);
+}
+
 static unsigned long pick_prot(struct gen *g)
 {
 	unsigned long r = rnd(g, 100);
@@ -2244,12 +2308,16 @@ static void gen_mremap(struct gen *g, struct dcall *c)
 }
 
 static const int advices[] = {
-	MADV_DONTNEED, MADV_DONTNEED,	MADV_WILLNEED,
-	MADV_NORMAL,   MADV_RANDOM,	MADV_SEQUENTIAL,
-	MADV_DONTFORK, MADV_DONTFORK,	MADV_DOFORK,
-	MADV_DONTDUMP, MADV_DONTDUMP,	MADV_DODUMP,
-	MADV_FREE,     MADV_WIPEONFORK, MADV_KEEPONFORK,
-	MADV_HUGEPAGE, MADV_NOHUGEPAGE, 999,
+	MADV_DONTNEED,	     MADV_DONTNEED,	  MADV_WILLNEED,
+	MADV_NORMAL,	     MADV_RANDOM,	  MADV_SEQUENTIAL,
+	MADV_DONTFORK,	     MADV_DONTFORK,	  MADV_DOFORK,
+	MADV_DONTDUMP,	     MADV_DONTDUMP,	  MADV_DODUMP,
+	MADV_FREE,	     MADV_WIPEONFORK,	  MADV_KEEPONFORK,
+	MADV_HUGEPAGE,	     MADV_NOHUGEPAGE,	  999,
+	MADV_REMOVE,	     MADV_MERGEABLE,	  MADV_UNMERGEABLE,
+	MADV_COLD,	     MADV_PAGEOUT,	  MADV_POPULATE_READ,
+	MADV_POPULATE_WRITE, MADV_POPULATE_WRITE, MADV_DONTNEED_LOCKED,
+	MADV_GUARD_INSTALL,  MADV_GUARD_INSTALL,  MADV_GUARD_REMOVE,
 };
 
 /* touch: 1-8 pages, mostly starting inside an earlier mmap or mremap
@@ -2470,6 +2538,8 @@ static void gen_call(struct gen *g, struct dcall *c, int i)
 			c->prot |= X_PROT_GROWSDOWN;
 	} else if (op == OP_MADVISE) {
 		c->advice = advices[rnd(g, sizeof advices / sizeof advices[0])];
+		if (!host_guards && is_guard_advice(c))
+			c->advice = MADV_NORMAL;
 	}
 	add_bound(g, page);
 	add_bound(g, page + pages);
@@ -3231,6 +3301,51 @@ static const struct directed directed[] = {
 	    READ(0, P(0)), MADVISE_IN(1, P(0), P(2), MADV_DONTNEED),
 	    READ(1, P(0)), READ(0, P(0)), EXIT(1), WRITE(0, P(1), 0x6),
 	    MADVISE(P(0), P(4), MADV_FREE), READ(0, P(0)), END } },
+	{ "guard regions: install zaps and traps, gu is sticky, remove",
+	  { MMAP(P(0), P(8), RW, ANON_P), WRITE(0, P(2), 0x7),
+	    TOUCH(P(0), P(8), true), MADVISE(P(2), P(2), MADV_GUARD_INSTALL),
+	    READ(0, P(2)), TOUCH(P(1), P(3), false), TOUCH(P(3), P(1), true),
+	    MPROTECT(P(5), P(1), PROT_READ), MPROTECT(P(5), P(1), RW),
+	    MMAP(P(8), P(2), RW, ANON_P), MADVISE(P(0), P(10), MADV_DONTNEED),
+	    TOUCH(P(2), P(1), true), MADVISE(P(0), P(12), MADV_GUARD_REMOVE),
+	    READ(0, P(2)), TOUCH(P(0), P(10), true), END } },
+	{ "guard regions: locked VMAs, mlock, populate, holes",
+	  { MMAP(P(0), P(4), RW, ANON_P), MMAP(P(5), P(2), RW, ANON_P),
+	    MADVISE(P(1), P(1), MADV_GUARD_INSTALL),
+	    MADVISE(P(0), P(7), MADV_GUARD_INSTALL),
+	    MADVISE(P(0), P(4), MADV_POPULATE_WRITE),
+	    MADVISE(P(5), P(2), MADV_POPULATE_READ), MLOCK(P(0), P(4)),
+	    MADVISE(P(2), P(1), MADV_GUARD_INSTALL),
+	    MADVISE(P(0), P(4), MADV_GUARD_REMOVE), MLOCK(P(0), P(4)),
+	    MLOCK2(0, P(5), P(2), MLOCK_ONFAULT),
+	    MADVISE(P(5), P(2), MADV_GUARD_INSTALL), END } },
+	{ "L: guard regions: fork copies markers, mremap moves them",
+	  { MMAP(P(0), P(4), RW, ANON_S), MMAP(P(4), P(4), RW, ANON_P),
+	    MADVISE(P(1), P(1), MADV_GUARD_INSTALL),
+	    MADVISE(P(5), P(1), MADV_GUARD_INSTALL),
+	    MADVISE(P(7), P(1), MADV_WIPEONFORK), FORK(0, 1),
+	    TOUCH_IN(1, P(0), P(4), true), TOUCH_IN(1, P(4), P(4), true),
+	    MADVISE_IN(1, P(5), P(1), MADV_GUARD_REMOVE),
+	    TOUCH_IN(1, P(5), P(1), true), TOUCH(P(5), P(1), true),
+	    MREMAP(P(4), P(4), P(4), MOVE, P(20)), TOUCH(P(20), P(4), false),
+	    MUNMAP(P(20), P(4)), MMAP(P(20), P(4), RW, ANON_P),
+	    TOUCH(P(20), P(4), true), END } },
+	{ "populate: PROT_NONE and write to read-only are EINVAL",
+	  { MMAP(P(0), P(2), PROT_NONE, ANON_P),
+	    MMAP(P(3), P(2), PROT_READ, ANON_S),
+	    MADVISE(P(0), P(2), MADV_POPULATE_READ),
+	    MADVISE(P(3), P(2), MADV_POPULATE_WRITE),
+	    MADVISE(P(3), P(2), MADV_POPULATE_READ),
+	    MADVISE(P(2), P(2), MADV_POPULATE_READ), END } },
+	{ "L: cold and pageout: shared pages unmapped, lazy-free dropped",
+	  { MMAP(P(0), P(4), RW, ANON_S), TOUCH(P(0), P(4), true),
+	    MMAP(P(4), P(4), RW, ANON_P), TOUCH(P(4), P(4), true),
+	    WRITE(0, P(4), 0x8), MADVISE(P(0), P(8), MADV_COLD),
+	    MADVISE(P(0), P(2), MADV_PAGEOUT), READ(0, P(0)),
+	    MADVISE(P(4), P(4), MADV_FREE), WRITE(0, P(5), 0x9),
+	    MADVISE(P(4), P(4), MADV_PAGEOUT), READ(0, P(4)), READ(0, P(5)),
+	    FORK(0, 1), MADVISE_IN(1, P(0), P(8), MADV_PAGEOUT),
+	    MLOCK(P(2), P(1)), MADVISE(P(0), P(4), MADV_PAGEOUT), END } },
 };
 
 static void test_directed_sequences(void **state)
@@ -3250,15 +3365,24 @@ static void test_directed_sequences(void **state)
 	crash_handlers(true);
 	for (d = 0; d < sizeof directed / sizeof directed[0]; d++) {
 		char title[160];
+		bool guards = false;
 
 		for (n = 0; directed[d].calls[n].op != NR_OPS; n++) {
 			c[n] = directed[d].calls[n];
+			guards |= is_guard_advice(&c[n]);
 			if (c[n].op == OP_FORK || c[n].op == OP_EXIT ||
 			    c[n].op == OP_MLOCKALL || c[n].op == OP_MUNLOCKALL)
 				continue;
 			c[n].addr += x.w.start;
 			if (c[n].new_addr)
 				c[n].new_addr += x.w.start;
+		}
+		if (guards && !host_guards) {
+			fprintf(stderr,
+				"vma_diff: \"%s\" left out: this host has no "
+				"guard regions with VM_MAYBE_GUARD\n",
+				directed[d].name);
+			continue;
 		}
 		snprintf(crash_msg, sizeof crash_msg,
 			 "\nvma_diff: crashed in directed sequence \"%s\"",
@@ -3293,6 +3417,25 @@ static void test_directed_sequences(void **state)
 			 failed, sizeof directed / sizeof directed[0]);
 }
 
+/*
+ * Run every worker on one CPU. MADV_COLD and MADV_PAGEOUT pass over a page
+ * that waits in a CPU's LRU batch (a fresh fault, a munlock, MADV_FREE)
+ * and drain only their own CPU's batches first: with the workers on two
+ * CPUs, whether a page is reclaimed would depend on where its last fault
+ * ran. mmkit's pages are always on its (implicit) LRU.
+ */
+static void pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu < 0 ? 0 : cpu, &set);
+	if (sched_setaffinity(0, sizeof set, &set))
+		fprintf(stderr, "vma_diff: sched_setaffinity: %s\n",
+			strerror(errno));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -3301,5 +3444,7 @@ int main(void)
 	};
 
 	host_exec_only = probe_exec_only();
+	host_guards = probe_guards();
+	pin_to_one_cpu();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

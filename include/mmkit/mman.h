@@ -131,6 +131,10 @@
 #define MADV_WIPEONFORK 18
 #define MADV_KEEPONFORK 19
 #endif
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102 /* Linux 6.13: accesses raise SIGSEGV */
+#define MADV_GUARD_REMOVE 103
+#endif
 
 /* ---- vm_flags (Linux's bit values; smaps prints them in bit order) ---- */
 #define VM_NONE 0x00000000UL
@@ -144,6 +148,7 @@
 #define VM_MAYSHARE 0x00000080UL
 #define VM_GROWSDOWN 0x00000100UL
 #define VM_PFNMAP 0x00000400UL
+#define VM_MAYBE_GUARD 0x00000800UL /* MADV_GUARD_INSTALL ran here ("gu") */
 #define VM_LOCKED 0x00002000UL
 #define VM_IO 0x00004000UL
 #define VM_SEQ_READ 0x00008000UL
@@ -163,6 +168,13 @@
 #define VM_MERGEABLE 0x80000000UL
 #define VM_STACK VM_GROWSDOWN
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
+/* Sticky flags do not stop a merge and survive it (the merged VMA has
+ * them if any part had); merges also ignore VM_SOFTDIRTY. */
+#define VM_STICKY VM_MAYBE_GUARD
+#define VM_IGNORE_MERGE (VM_SOFTDIRTY | VM_STICKY)
+/* fork copies the page tables of these VMAs: refaults could not rebuild
+ * them (vma_needs_copy). */
+#define VM_COPY_ON_FORK (VM_PFNMAP | VM_MIXEDMAP | VM_MAYBE_GUARD)
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 /* VMAs with these never merge and are never locked. */
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
