@@ -7,7 +7,8 @@
  *    open mode; mmap checks the mode (EACCES) and maps it by page offset.
  *    Every MAP_SHARED|MAP_ANONYMOUS mapping gets a shmem object of its own
  *    (shmem_zero_setup), named "/dev/zero (deleted)" on device 00:01, so
- *    separate shared anonymous mappings never merge.
+ *    separate shared anonymous mappings never merge. A memfd is a named
+ *    shmem object ("/memfd:NAME (deleted)", 00:01) whose mappings do.
  *
  * 2. Objects. struct file from the "filp" kmem_cache, its name from
  *    kmalloc. The creator and each VMA hold a reference.
@@ -79,6 +80,29 @@ struct file *mmk_file_create(const char *name, unsigned long size,
 	f->dev_minor = 1;
 	f->readable = true;
 	f->writable = !readonly;
+	return f;
+}
+
+struct file *mmk_memfd_create(const char *name, unsigned long size)
+{
+	char path[256];
+	struct file *f;
+
+	/* memfd_create(2): at most 249 bytes of name, any but '/'. */
+	if (!mmk_cur() || !name || strlen(name) > 200 || strchr(name, '/')) {
+		errno = EINVAL;
+		return NULL;
+	}
+	snprintf(path, sizeof path, "/memfd:%s (deleted)", name);
+	f = alloc_file(path, size);
+	if (!f) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	f->dev_major = 0;
+	f->dev_minor = 1;
+	f->readable = f->writable = true;
+	f->shmem = true;
 	return f;
 }
 

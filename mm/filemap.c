@@ -105,6 +105,22 @@ struct page *filemap_find_page(struct file *f, unsigned long index)
 	return page;
 }
 
+/* delete_from_page_cache(): @page leaves @f's cache, if it is still
+ * there and nothing maps it, with the cache's reference. The caller
+ * holds f->lock and a reference of its own. */
+static void page_cache_delete(struct file *f, struct page *page)
+{
+	unsigned long i = page->index;
+
+	if (i >= f->nr_pages || f->pages[i] != page || page_mapcount(page))
+		return;
+	f->pages[i] = NULL;
+	page_cache_stat(f, page, -1);
+	page->mapping = NULL;
+	page->flags = 0;
+	put_page(page);
+}
+
 void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
 			unsigned long index, unsigned long nr)
 {
@@ -117,17 +133,22 @@ void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
 			continue;
 		try_to_unmap_locked(page, locked_mm);
 		pthread_mutex_lock(&f->lock);
-		if (f->pages[i] == page && page_mapcount(page) == 0) {
-			/* delete_from_page_cache(): the cache's reference. */
-			f->pages[i] = NULL;
-			page_cache_stat(f, page, -1);
-			page->mapping = NULL;
-			page->flags = 0;
-			put_page(page);
-		}
+		page_cache_delete(f, page);
 		pthread_mutex_unlock(&f->lock);
 		put_page(page);
 	}
+}
+
+void filemap_evict_clean(struct page *page)
+{
+	struct file *f = (struct file *)page->mapping;
+
+	if (!f || PageAnon(page))
+		return;
+	pthread_mutex_lock(&f->lock);
+	if (!test_page_flag(page, PG_dirty))
+		page_cache_delete(f, page);
+	pthread_mutex_unlock(&f->lock);
 }
 
 void filemap_release(struct file *f)

@@ -26,9 +26,10 @@
  *
  * 4. Departures. No LRU: COLD's deactivation is only the cleared
  *    accessed state, and every page counts as on the LRU (Linux skips a
- *    page still in a CPU's pagevec). PAGEOUT keeps every file page
- *    cached, as tmpfs without swap does (Linux would drop a clean page of
- *    a disk file and read it again on the next fault: the same data).
+ *    page still in a CPU's pagevec). PAGEOUT drops clean file pages
+ *    from the cache and keeps dirty ones, as tmpfs without swap does; a
+ *    disk file's dirty page would be written back and dropped by Linux
+ *    (mmkit's files have no disk).
  *
  * 5. Ordering. Takes the mmap lock.
  *

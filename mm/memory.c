@@ -52,7 +52,10 @@
  *    (mark_page_accessed, MADV_COLD, reclaim keeping it), and moves that
  *    Linux batches per CPU take effect at once, so a page a zap or exit
  *    munlocks is evictable at once (Linux: when its CPU's mlock batch
- *    drains; until then a second access leaves it referenced).
+ *    drains; until then a second access leaves it referenced, and the
+ *    batch's reference makes a write fault copy the page rather than
+ *    reuse it), and a MADV_FREE'd page keeps PG_referenced (Linux drops
+ *    it when the lazyfree batch drains).
  *
  * 5. Ordering. The caller holds the mmap lock; file->lock inside it.
  *
@@ -724,8 +727,9 @@ struct cold_args {
  * entry's accessed bit (PAGEOUT leaves it). PAGEOUT then reclaims them as far as a machine without swap can: a
  * lazy-free (MADV_FREE) anonymous page still clean is discarded, one
  * written since becomes an ordinary anonymous page again (dirty); a file or
- * shmem page is unmapped (try_to_unmap), its dirty bit passed to the page,
- * and stays in the page cache, since there is nowhere to write it.
+ * shmem page is unmapped (try_to_unmap), its dirty bit passed to the page;
+ * a clean one then leaves the page cache (__remove_mapping), a dirty one
+ * stays, since there is nowhere to write it.
  */
 static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		     void *arg)
@@ -762,7 +766,10 @@ static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		}
 	}
 	pte_write(c->f, slot, 0);
+	get_page(page);
 	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
+	filemap_evict_clean(page);
+	put_page(page);
 }
 
 void madvise_cold_range(struct mm_struct *mm, unsigned long start,

@@ -259,6 +259,11 @@ struct page *filemap_get_page(struct file *f, unsigned long index, int *err);
  * process (@locked_mm is the caller's, already locked) and dropped. */
 void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
 			unsigned long index, unsigned long nr);
+/* Reclaim of an unmapped file page: a clean one (never written: its
+ * content is zeroes, or what a reread would give) leaves the cache, a
+ * dirty one stays (no writeback, no swap). The caller holds a
+ * reference. */
+void filemap_evict_clean(struct page *page);
 /* The cached page at @index with a reference, or NULL (no creation). */
 struct page *filemap_find_page(struct file *f, unsigned long index);
 void filemap_release(struct file *f);

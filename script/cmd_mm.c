@@ -352,12 +352,17 @@ int cmd_file(struct script *sc, int argc, char **argv)
 
 	if (parse_ulong(sc, argv[2], &size))
 		return -1;
-	if (argc > 3 && strcmp(argv[3], "ro") != 0)
-		return script_error(sc, "file takes 'ro', not '%s'", argv[3]);
+	if (argc > 3 && strcmp(argv[3], "ro") != 0 &&
+	    strcmp(argv[3], "memfd") != 0)
+		return script_error(sc, "file takes 'ro' or 'memfd', not '%s'",
+				    argv[3]);
 	if (!valid_name(argv[1]) || handle_find(sc, argv[1]))
 		return script_error(sc, "handle '%s' is invalid or in use",
 				    argv[1]);
-	f = mmk_file_create(argv[1], size, argc > 3);
+	if (argc > 3 && !strcmp(argv[3], "memfd"))
+		f = mmk_memfd_create(argv[1], size);
+	else
+		f = mmk_file_create(argv[1], size, argc > 3);
 	if (!f) {
 		result(sc, argc, argv, "%s", errno_name(errno));
 		return 0;

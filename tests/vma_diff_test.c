@@ -39,7 +39,9 @@
  * memory, host-dependent VmFlags such as "sd"), and mmk_check() must pass
  * after every call.
  *
- * Sequences come from a seeded generator: page-aligned addresses that
+ * Sequences come from a seeded generator: a fifth of the mmaps map the
+ * sequence's memfd (FILE_PAGES pages; offsets past its end and unaligned
+ * now and then), the rest anonymous memory; page-aligned addresses that
  * favour the edges of earlier calls (so VMAs split and merge), some
  * unaligned addresses, zero, ragged and wrapping lengths, invalid flag
  * combinations and unusual prot bits (w, x, PROT_SEM, PROT_GROWSDOWN),
@@ -83,11 +85,12 @@
  *   MMKIT_DIFF_RSS=0         do not compare the smaps Rss, Pss, Anonymous
  *                            and Locked, nor VmRSS, RssAnon and RssShmem
  *   MMKIT_DIFF_SMAPS=1       also compare all smaps fields of the window's
- *                            VMAs (Shared_Dirty, Referenced, ...); after
- *                            MADV_FREE the kernel's LazyFree depends on
- *                            when its per-CPU LRU batch drains (mmkit
- *                            shows the drained state at once), so the
- *                            directed MADV_FREE sequences differ there
+ *                            VMAs (Shared_Dirty, Referenced, ...) but
+ *                            ProtectionKey and LazyFree; Referenced can
+ *                            still differ where the kernel's result
+ *                            depends on when a per-CPU mlock or lazyfree
+ *                            batch drains (about 1 sequence in 200 of 64
+ *                            calls; mm/memory.c, departures)
  *   MMKIT_DIFF_EXCLUDE=W,..  generate no call whose script line has one of
  *                            these words (e.g. dontunmap,mlock,touch,
  *                            write,fork),
@@ -214,7 +217,21 @@ struct dcall {
 	int advice; /* madvise */
 	bool write; /* touch */
 	uint64_t value; /* write */
+	bool file; /* mmap of the sequence's memfd, at offset off */
+	unsigned long off;
 };
+
+/*
+ * Every sequence has one memfd of FILE_PAGES pages (zero-filled), created
+ * before its first process: memfd_create + ftruncate in the kernel's
+ * worker (inherited by every fork), mmk_memfd_create() in mmkit. File
+ * mappings of it merge by page offset, COW on private writes, SIGBUS past
+ * its end and count as shmem.
+ */
+#define FILE_PAGES 24UL
+#define FILE_NAME "vma_diff"
+static int host_memfd = -1;
+static struct file *sim_memfd;
 
 /* ---- touch in the kernel child: SIGSEGV/SIGBUS end it ---- */
 
@@ -311,8 +328,9 @@ static long real_call(const struct dcall *c, uint64_t *value)
 	*value = 0;
 	switch (c->op) {
 	case OP_MMAP:
-		r = syscall(SYS_mmap, c->addr, c->len, c->prot, c->flags, -1L,
-			    0L);
+		r = syscall(SYS_mmap, c->addr, c->len, c->prot, c->flags,
+			    c->file ? (long)host_memfd : -1L,
+			    c->file ? (long)c->off : 0L);
 		break;
 	case OP_MUNMAP:
 		r = syscall(SYS_munmap, c->addr, c->len);
@@ -366,8 +384,9 @@ static long sim_call(const struct dcall *c, uint64_t *value)
 	*value = 0;
 	switch (c->op) {
 	case OP_MMAP:
-		return mmk_mmap(pid, c->addr, c->len, c->prot, c->flags, NULL,
-				0);
+		return mmk_mmap(pid, c->addr, c->len, c->prot, c->flags,
+				c->file ? sim_memfd : NULL,
+				c->file ? c->off : 0);
 	case OP_MUNMAP:
 		return mmk_munmap(pid, c->addr, c->len);
 	case OP_MPROTECT:
@@ -564,6 +583,9 @@ static bool fmt_call(char *buf, size_t len, const struct dcall *c)
 				"0");
 		snprintf(buf, len, "mmap %d %#lx %#lx %s %s", pid, c->addr,
 			 c->len, a, b);
+		if (c->file)
+			snprintf(buf + strlen(buf), len - strlen(buf),
+				 " " FILE_NAME " %#lx", c->off);
 		break;
 	case OP_MPROTECT:
 		ok &= fmt_prot(a, sizeof a, c->prot);
@@ -1451,12 +1473,16 @@ static void run_kernel(const struct dcall *c, int n, const struct window *w,
 		assert_int_equal(pipe(wk.cmd[p]), 0);
 	}
 	assert_int_equal(pipe(wk.res), 0);
+	host_memfd = (int)syscall(SYS_memfd_create, FILE_NAME, 0U);
+	assert_true(host_memfd >= 0);
+	assert_int_equal(ftruncate(host_memfd, (off_t)(FILE_PAGES * PG)), 0);
 	fflush(stdout);
 	fflush(stderr);
 	pid[0] = fork();
 	assert_true(pid[0] >= 0);
 	if (pid[0] == 0)
 		worker(&wk, 0, c, n);
+	close(host_memfd);
 	live[0] = true;
 	order[norder++] = pid[0];
 	pidfd[0] = (int)syscall(SYS_pidfd_open, pid[0], 0);
@@ -1722,6 +1748,8 @@ static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 		}
 	}
 	o->mret[0] = 0;
+	sim_memfd = mmk_memfd_create(FILE_NAME, FILE_PAGES * PG);
+	assert_non_null(sim_memfd);
 	err = mmk_spawn(PID, x->unprivileged);
 	if (!err && x->unprivileged)
 		err = mmk_setrlimit(PID, MMK_RLIMIT_MEMLOCK, x->memlock);
@@ -1729,6 +1757,8 @@ static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 		o->at = 0;
 		o->kind = KIND_SPAWN;
 		snprintf(o->why, sizeof o->why, "mmk_spawn: %d", err);
+		fput(sim_memfd);
+		sim_memfd = NULL;
 		return;
 	}
 	live[0] = true;
@@ -1796,6 +1826,8 @@ static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 				 p + 1, err);
 		}
 	}
+	fput(sim_memfd);
+	sim_memfd = NULL;
 }
 
 /* What kind of bug a mismatch is, to recognise it again. */
@@ -1874,6 +1906,12 @@ static void print_outcome(FILE *f, const char *title, const struct dcall *c,
 	describe_sig(sdesc, sizeof sdesc, &s);
 	fprintf(f, "%s: %s at call #%d\n", title, sdesc, o->at);
 	fprintf(f, "  # script (mmkit run -): result kernel / mmkit\n");
+	for (i = 0; i <= o->at; i++)
+		if (c[i].op == OP_MMAP && c[i].file) {
+			fprintf(f, "  file " FILE_NAME " %#lx memfd\n",
+				FILE_PAGES * PG);
+			break;
+		}
 	fprintf(f, "  %s\n", spawn_line);
 	for (i = 0; i <= o->at; i++) {
 		bool ok = fmt_call(a, sizeof a, &c[i]);
@@ -2207,8 +2245,16 @@ static void gen_mmap(struct gen *g, struct dcall *c, bool valid)
 	c->addr = addr_of(g, page, !valid);
 	c->len = valid ? pages * PG : len_of(g, pages, true);
 	c->prot = pick_prot(g);
+	/* A fifth map the memfd: mostly within it, now and then past its
+	 * end (SIGBUS there) or at an unaligned offset (EINVAL). */
+	c->file = chance(g, 20);
+	if (c->file) {
+		c->off = rnd(g, FILE_PAGES + 4) * PG;
+		if (chance(g, 3))
+			c->off += 1 + rnd(g, PG - 1);
+	}
 	r = rnd(g, 100);
-	c->flags = MAP_ANONYMOUS;
+	c->flags = c->file ? 0 : MAP_ANONYMOUS;
 	if (r < 64 || valid)
 		c->flags |= r < 70 ? MAP_PRIVATE : MAP_SHARED;
 	else if (r < 94)
@@ -2948,6 +2994,11 @@ static void test_random_sequences(void **state)
 		.op = OP_MMAP, .addr = (a), .len = (l), .prot = (p), \
 		.flags = (f)                                         \
 	}
+#define MMAP_F(a, l, p, f, o)                                        \
+	{                                                            \
+		.op = OP_MMAP, .addr = (a), .len = (l), .prot = (p), \
+		.flags = (f), .file = true, .off = (o)               \
+	}
 #define MUNMAP(a, l)                                     \
 	{                                                \
 		.op = OP_MUNMAP, .addr = (a), .len = (l) \
@@ -3330,6 +3381,33 @@ static const struct directed directed[] = {
 	    MREMAP(P(4), P(4), P(4), MOVE, P(20)), TOUCH(P(20), P(4), false),
 	    MUNMAP(P(20), P(4)), MMAP(P(20), P(4), RW, ANON_P),
 	    TOUCH(P(20), P(4), true), END } },
+	{ "L: memfd: merges by offset, COW, SIGBUS past the end, remove",
+	  { MMAP_F(P(0), P(4), RW, MAP_SHARED | MAP_FIXED, 0),
+	    MMAP_F(P(4), P(4), RW, MAP_SHARED | MAP_FIXED, P(4)),
+	    WRITE(0, P(1), 0xb),
+	    MMAP_F(P(10), P(4), RW, MAP_PRIVATE | MAP_FIXED, 0),
+	    READ(0, P(11)),
+	    WRITE(0, P(11), 0xc),
+	    READ(0, P(1)),
+	    MMAP_F(P(20), P(8), PROT_READ, MAP_SHARED | MAP_FIXED, P(20)),
+	    TOUCH(P(20), P(8), false),
+	    MADVISE(P(0), P(2), MADV_REMOVE),
+	    READ(0, P(1)),
+	    READ(0, P(11)),
+	    MREMAP(P(4), P(4), P(4), MOVE, P(30)),
+	    MMAP_F(P(34), P(2), RW, MAP_SHARED | MAP_FIXED, P(8)),
+	    MMAP_F(P(40), P(2), RW, MAP_SHARED | MAP_FIXED, 1),
+	    FORK(0, 1),
+	    READ(1, P(11)),
+	    WRITE(1, P(0), 0xd),
+	    READ(0, P(0)),
+	    MADVISE(P(10), P(4), MADV_FREE),
+	    MLOCK(P(10), P(4)),
+	    END } },
+	{ "pageout: clean shmem pages leave the cache, dirty ones stay",
+	  { MMAP(P(0), P(15), RW, ANON_S | MAP_POPULATE), WRITE(0, P(3), 0xa),
+	    MADVISE(P(2), P(7), MADV_PAGEOUT), READ(0, P(2) + 0xf60),
+	    READ(0, P(3)), END } },
 	{ "populate: PROT_NONE and write to read-only are EINVAL",
 	  { MMAP(P(0), P(2), PROT_NONE, ANON_P),
 	    MMAP(P(3), P(2), PROT_READ, ANON_S),

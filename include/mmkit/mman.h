@@ -242,6 +242,12 @@ int mmk_set_legacy_va_layout(bool legacy);
  */
 struct file *mmk_file_create(const char *name, unsigned long size,
 			     bool readonly);
+/**
+ * mmk_memfd_create() - memfd_create(@name) and ftruncate(@size): a shmem
+ * file, read-write, shown in maps as "/memfd:@name (deleted)" on 00:01;
+ * its pages count as shmem (RssShmem, Shmem). Return as mmk_file_create().
+ */
+struct file *mmk_memfd_create(const char *name, unsigned long size);
 struct file *get_file(struct file *file);
 void fput(struct file *file);
 
