@@ -257,18 +257,29 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 		void *slot = pte_offset(mm, a, false);
 		struct page *page;
 
-		if (!slot || pte_read(f, slot))
+		if (slot && pte_read(f, slot))
 			continue;
 		page = filemap_find_page(vma->vm_file,
 					 linear_page_index(vma, a));
 		if (!page)
 			continue;
+		/* filemap_map_pmd(): the PTE table comes with the first
+		 * cached page. */
+		if (!slot && !(slot = pte_offset(mm, a, true))) {
+			put_page(page);
+			return;
+		}
 		page_add_rmap(mm, page);
 		pte_write(f, slot,
 			  mk_pte(f, page_to_pfn(page), vma->vm_page_prot));
 	}
 }
 
+/*
+ * @slot: the entry, or NULL where the PTE table is missing: a fault that
+ * ends in SIGBUS leaves it missing, as __do_fault() fails before
+ * finish_fault() allocates it.
+ */
 static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		    unsigned long addr, void *slot, bool write)
 {
@@ -289,6 +300,10 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		put_page(page);
 		if (!copy)
 			return VM_FAULT_OOM;
+		if (!slot && !(slot = pte_offset(mm, addr, true))) {
+			put_page(copy);
+			return VM_FAULT_OOM;
+		}
 		page_add_rmap(mm, copy);
 		entry = mk_pte(f, page_to_pfn(copy), vma->vm_page_prot);
 		pte_write(f, slot, writable_pte(entry));
@@ -296,13 +311,18 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	if (!write) {
 		do_fault_around(mm, vma, addr);
-		if (pte_read(f, slot))
+		slot = pte_offset(mm, addr, false);
+		if (slot && pte_read(f, slot))
 			return VM_FAULT_OK;
 	}
 	page = filemap_get_page(vma->vm_file, linear_page_index(vma, addr),
 				&err);
 	if (!page)
 		return fault_error(err);
+	if (!slot && !(slot = pte_offset(mm, addr, true))) {
+		put_page(page);
+		return VM_FAULT_OOM;
+	}
 	page_add_rmap(mm, page);
 	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
 		_PAGE_ACCESSED;
@@ -410,6 +430,7 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 	struct vm_area_struct *vma = find_vma(mm, addr);
 	void *slot;
 	pte_t entry;
+	bool oom;
 
 	if (!vma)
 		return VM_FAULT_SIGSEGV;
@@ -424,17 +445,20 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 		    !(vma->vm_flags & VM_ACCESS_FLAGS))
 		return VM_FAULT_SIGSEGV;
 	count_fault(mm);
-	slot = pte_offset(mm, addr, true);
-	if (!slot)
+	slot = pte_offset_upper(mm, addr, &oom);
+	if (oom)
 		return VM_FAULT_OOM;
-	entry = pte_read(f, slot);
+	entry = slot ? pte_read(f, slot) : 0;
 	/* handle_pte_marker(): a guard region is never faulted in. */
 	if (is_guard_marker(entry))
 		return VM_FAULT_SIGSEGV;
 	if (!pte_mapped(entry)) {
-		if (vma_is_anonymous(vma))
-			return do_anonymous_page(mm, vma, addr, slot, write);
-		return do_fault(mm, vma, addr, slot, write);
+		if (!vma_is_anonymous(vma))
+			return do_fault(mm, vma, addr, slot, write);
+		/* do_anonymous_page(): pte_alloc() first. */
+		if (!slot && !(slot = pte_offset(mm, addr, true)))
+			return VM_FAULT_OOM;
+		return do_anonymous_page(mm, vma, addr, slot, write);
 	}
 	if (!pte_present(entry)) {
 		/* A PROT_NONE entry of a VMA that allows access again. */

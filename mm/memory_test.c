@@ -2298,6 +2298,33 @@ static void test_madv_cold_and_pageout(void **state)
 	assert_check_ok(m);
 }
 
+/*
+ * A file fault that ends in SIGBUS (past the end of the file) allocates the
+ * upper page tables but no PTE table: __do_fault() fails before
+ * finish_fault() would allocate it. A good fault then adds it.
+ * KERNEL VALUE: VmPTE +8 kB then +12 kB, from the same calls on Linux 6.18
+ * (a memfd of one page; mmkit 55d3dff: +12 kB after the SIGBUS).
+ */
+static void test_sigbus_fault_allocates_no_pte_table(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	struct file *f;
+	uint64_t v;
+
+	spawn(1);
+	f = mmk_memfd_create("x", PG);
+	assert_non_null(f);
+	map_at(1, A, 4 * PG, PROT_READ, MAP_SHARED, f, 2 * PG);
+	assert_status(m, 1, "VmPTE=0");
+	assert_int_equal(mmk_read_u64(1, A, &v), MMK_SIGBUS);
+	assert_status(m, 1, "VmPTE=8 VmRSS=0");
+	map_at(1, A + 4 * PG, PG, PROT_READ, MAP_SHARED, f, 0);
+	assert_int_equal(read_u64(1, A + 4 * PG), 0);
+	assert_status(m, 1, "VmPTE=12 VmRSS=4 RssShmem=4");
+	fput(f);
+	assert_check_ok(m);
+}
+
 static void test_copy_user_stops_at_hole(void **state)
 {
 	struct mmk_machine *m = boot_x86_64(state);
@@ -2577,6 +2604,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_guard_regions_fork_and_mremap,
 					  teardown),
 		cmocka_unit_test_teardown(test_madv_cold_and_pageout, teardown),
+		cmocka_unit_test_teardown(
+			test_sigbus_fault_allocates_no_pte_table, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

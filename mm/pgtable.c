@@ -30,6 +30,7 @@
  */
 #include "mm/pgtable.h"
 
+#include <limits.h>
 #include <string.h>
 
 static const struct pt_format pt_x86_64 = {
@@ -103,12 +104,19 @@ static unsigned int index_at(const struct pt_format *f, int level,
 	return (unsigned int)((addr >> f->shift[level]) & (f->entries - 1));
 }
 
-void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc)
+/*
+ * The walk to @addr's entry, allocating the missing tables of the first
+ * @alloc_levels levels below the top one. NULL where a table is missing
+ * (*@oom set if its allocation failed).
+ */
+static void *walk_to(struct mm_struct *mm, unsigned long addr, int alloc_levels,
+		     bool *oom)
 {
 	const struct pt_format *f = pt_format_of(mm);
 	char *table;
 	int level;
 
+	*oom = false;
 	if (!mm->pgd)
 		return NULL;
 	table = page_host(mm->machine, mm->pgd);
@@ -119,17 +127,31 @@ void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc)
 		if (!pte_present(e)) {
 			struct page *page;
 
-			if (!alloc)
+			if (level >= alloc_levels)
 				return NULL;
 			page = table_alloc(mm, false);
-			if (!page)
+			if (!page) {
+				*oom = true;
 				return NULL;
+			}
 			e = mk_pte(f, page_to_pfn(page), _PAGE_TABLE);
 			pte_write(f, slot, e);
 		}
 		table = table_of(mm, f, e);
 	}
 	return entry_at(f, table, index_at(f, f->levels - 1, addr));
+}
+
+void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc)
+{
+	bool oom;
+
+	return walk_to(mm, addr, alloc ? INT_MAX : 0, &oom);
+}
+
+void *pte_offset_upper(struct mm_struct *mm, unsigned long addr, bool *oom)
+{
+	return walk_to(mm, addr, pt_format_of(mm)->levels - 2, oom);
 }
 
 /* Span of one entry at @level. */

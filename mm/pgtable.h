@@ -96,6 +96,9 @@ void pgd_free(struct mm_struct *mm);
 /* The PTE slot of @addr; with @alloc, missing tables are allocated (NULL
  * when that fails), else NULL where a table is missing. */
 void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc);
+/* As __handle_mm_fault's walk: the upper tables are allocated, the PTE
+ * table not (NULL if it is missing; *@oom if an allocation failed). */
+void *pte_offset_upper(struct mm_struct *mm, unsigned long addr, bool *oom);
 /* Free the tables that map only [floor, ceiling) within [start, end)
  * (Linux's free_pgd_range), after those addresses were unmapped. */
 void free_pgtables(struct mm_struct *mm, unsigned long start, unsigned long end,
