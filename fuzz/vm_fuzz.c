@@ -1517,11 +1517,13 @@ static void op_copy(struct thr *t, struct proc *p, bool to)
 		bad(t, ret, "not a count of bytes left");
 	if (ret && gone_after_copy(t, p))
 		return;
-	/* A copy that starts in a VMA allowing it goes on to its end. */
+	/* A copy that starts in a VMA allowing it goes on to its end, but
+	 * for a guard marker on a later page (MADV_GUARD_INSTALL). */
 	if (pr.x == ACC_SEGV && (unsigned long)ret != n)
 		bad(t, ret, "copied into no VMA allowing it (%#lx-%#lx %#lx)",
 		    pr.start, pr.end, pr.flags);
-	if (pr.x == ACC_OK && !pr.file && end_of(addr, n) <= pr.end && ret)
+	if (pr.x == ACC_OK && !pr.file && !(pr.flags & VM_MAYBE_GUARD) &&
+	    end_of(addr, n) <= pr.end && ret)
 		bad(t, ret, "VMA %#lx-%#lx flags %#lx allows the copy",
 		    pr.start, pr.end, pr.flags);
 	done = n - (unsigned long)ret;
