@@ -59,23 +59,49 @@ static struct file *alloc_file(const char *path, unsigned long size)
 	return f;
 }
 
-struct file *mmk_file_create(const char *name, unsigned long size,
-			     bool readonly)
+/* A file whose path is @prefix @name @suffix; @name has no '/' and at
+ * most 200 bytes (memfd_create's limit is 249). NULL with errno. */
+static struct file *alloc_named_file(const char *prefix, const char *name,
+				     const char *suffix, unsigned long size)
 {
 	char path[256];
 	struct file *f;
 
-	if (!mmk_cur() || !name || !*name || strlen(name) > 200 ||
-	    strchr(name, '/')) {
+	if (!mmk_cur() || !name || strlen(name) > 200 || strchr(name, '/')) {
 		errno = EINVAL;
 		return NULL;
 	}
-	snprintf(path, sizeof path, "/%s", name);
+	snprintf(path, sizeof path, "%s%s%s", prefix, name, suffix);
 	f = alloc_file(path, size);
-	if (!f) {
+	if (!f)
 		errno = ENOMEM;
+	return f;
+}
+
+/* A shmem object: device 00:01, read-write, its pages in NR_SHMEM. */
+static struct file *shmem_init(struct file *f)
+{
+	if (f) {
+		f->dev_major = 0;
+		f->dev_minor = 1;
+		f->readable = f->writable = true;
+		f->shmem = true;
+	}
+	return f;
+}
+
+struct file *mmk_file_create(const char *name, unsigned long size,
+			     bool readonly)
+{
+	struct file *f;
+
+	if (name && !*name) {
+		errno = EINVAL;
 		return NULL;
 	}
+	f = alloc_named_file("/", name, "", size);
+	if (!f)
+		return NULL;
 	f->dev_major = 8;
 	f->dev_minor = 1;
 	f->readable = true;
@@ -85,39 +111,14 @@ struct file *mmk_file_create(const char *name, unsigned long size,
 
 struct file *mmk_memfd_create(const char *name, unsigned long size)
 {
-	char path[256];
-	struct file *f;
-
-	/* memfd_create(2): at most 249 bytes of name, any but '/'. */
-	if (!mmk_cur() || !name || strlen(name) > 200 || strchr(name, '/')) {
-		errno = EINVAL;
-		return NULL;
-	}
-	snprintf(path, sizeof path, "/memfd:%s (deleted)", name);
-	f = alloc_file(path, size);
-	if (!f) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	f->dev_major = 0;
-	f->dev_minor = 1;
-	f->readable = f->writable = true;
-	f->shmem = true;
-	return f;
+	return shmem_init(
+		alloc_named_file("/memfd:", name, " (deleted)", size));
 }
 
 /* The shmem object behind a shared anonymous mapping of @size bytes. */
 struct file *shmem_file_setup(unsigned long size)
 {
-	struct file *f = alloc_file("/dev/zero (deleted)", size);
-
-	if (!f)
-		return NULL;
-	f->dev_major = 0;
-	f->dev_minor = 1;
-	f->readable = f->writable = true;
-	f->shmem = true;
-	return f;
+	return shmem_init(alloc_file("/dev/zero (deleted)", size));
 }
 
 struct file *get_file(struct file *file)

@@ -549,14 +549,24 @@ static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
 }
 
+/* A walk that may unmap pages: RSS's high-water mark first, the TLB
+ * after. */
+static void
+unmap_walk(struct mm_struct *mm, unsigned long start, unsigned long end,
+	   void (*fn)(struct mm_struct *, unsigned long, void *, void *),
+	   void *arg)
+{
+	update_hiwater_rss(mm);
+	walk_ptes(mm, start, end, fn, arg);
+	flush_tlb_mm(mm);
+}
+
 static void zap_range(struct mm_struct *mm, unsigned long start,
 		      unsigned long end, bool drop_markers)
 {
 	struct zap_details d = { pt_format_of(mm), drop_markers };
 
-	update_hiwater_rss(mm);
-	walk_ptes(mm, start, end, zap_one, &d);
-	flush_tlb_mm(mm);
+	unmap_walk(mm, start, end, zap_one, &d);
 }
 
 void zap_page_range(struct mm_struct *mm, unsigned long start,
@@ -801,9 +811,7 @@ void madvise_cold_range(struct mm_struct *mm, unsigned long start,
 {
 	struct cold_args c = { pt_format_of(mm), pageout };
 
-	update_hiwater_rss(mm);
-	walk_ptes(mm, start, end, cold_one, &c);
-	flush_tlb_mm(mm);
+	unmap_walk(mm, start, end, cold_one, &c);
 }
 
 /*
