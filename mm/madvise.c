@@ -119,6 +119,31 @@ static long madvise_new_flags(const struct vm_area_struct *vma, int behavior)
 	}
 }
 
+/* The advice that discards data or its copy in a child (is_discard). */
+static bool is_discard(int behavior)
+{
+	switch (behavior) {
+	case MADV_FREE:
+	case MADV_DONTNEED:
+	case MADV_DONTNEED_LOCKED:
+	case MADV_REMOVE:
+	case MADV_DONTFORK:
+	case MADV_WIPEONFORK:
+	case MADV_GUARD_INSTALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A sealed VMA refuses discarding advice unless it maps a file or the
+ * process could write zeroes into it anyway (can_madvise_modify). */
+static bool can_madvise_modify(const struct vm_area_struct *vma, int behavior)
+{
+	return !(vma->vm_flags & VM_SEALED) || !is_discard(behavior) ||
+	       vma->vm_file || (vma->vm_flags & VM_WRITE);
+}
+
 /* Apply @behavior to [start, end) of @vma; *@prev is the VMA covering it
  * afterwards (madvise_vma_behavior). */
 static int madvise_vma_behavior(struct mm_struct *mm,
@@ -131,6 +156,8 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 	int err;
 
 	*prev = vma;
+	if (!can_madvise_modify(vma, behavior))
+		return -EPERM;
 	switch (behavior) {
 	case MADV_DONTNEED:
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))

@@ -2325,6 +2325,19 @@ static void test_sigbus_fault_allocates_no_pte_table(void **state)
 	assert_check_ok(m);
 }
 
+/* mseal(2) exists only in 64-bit kernels (mm/mseal.c needs CONFIG_64BIT):
+ * i386's is ENOSYS, and nothing is sealed. */
+static void test_mseal_is_64bit_only(void **state)
+{
+	struct mmk_machine *m = boot_i386(state);
+
+	spawn(1);
+	map_at(1, 0x10000000UL, 2 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_mseal(1, 0x10000000UL, PG, 0), -ENOSYS);
+	assert_int_equal(mmk_munmap(1, 0x10000000UL, 2 * PG), 0);
+	assert_check_ok(m);
+}
+
 static void test_copy_user_stops_at_hole(void **state)
 {
 	struct mmk_machine *m = boot_x86_64(state);
@@ -2606,6 +2619,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_madv_cold_and_pageout, teardown),
 		cmocka_unit_test_teardown(
 			test_sigbus_fault_allocates_no_pte_table, teardown),
+		cmocka_unit_test_teardown(test_mseal_is_64bit_only, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

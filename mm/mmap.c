@@ -366,11 +366,16 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 	bool accountable = accountable_mapping(vm_flags);
 	int err;
 
+	/* __mmap_setup(): gathering what the mapping replaces fails first
+	 * (map_count, then a sealed VMA), then the address-space limit. */
+	if (munmap_would_exceed(mm, addr, end))
+		return (unsigned long)-ENOMEM;
+	err = munmap_sealed(mm, addr, end);
+	if (err)
+		return (unsigned long)(long)err;
 	if (!may_expand_vm(mm, vm_flags, pglen) &&
 	    !may_expand_vm(mm, vm_flags,
 			   pglen - count_vma_pages_range(mm, addr, end, 0)))
-		return (unsigned long)-ENOMEM;
-	if (munmap_would_exceed(mm, addr, end))
 		return (unsigned long)-ENOMEM;
 	if (accountable) {
 		charged = pglen -

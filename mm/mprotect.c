@@ -29,6 +29,8 @@ static int mprotect_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	long charged = 0;
 	int err;
 
+	if (oldflags & VM_SEALED)
+		return -EPERM;
 	if (newflags == oldflags) {
 		*pprev = vma;
 		return 0;

@@ -97,6 +97,9 @@ static int check_prep_vma(struct mm_struct *mm, struct vma_remap_struct *vrm)
 
 	if (!vma)
 		return -EFAULT;
+	/* If mseal()'d, mremap() is prohibited. */
+	if (vma->vm_flags & VM_SEALED)
+		return -EPERM;
 	/* old_len 0 "duplicates" a mapping: only shared ones make sense. */
 	if (!vrm->old_len && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
 		return -EINVAL;

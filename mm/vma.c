@@ -622,6 +622,27 @@ static void update_hiwater_vm(struct mm_struct *mm)
 		mm->hiwater_vm = mm->total_vm;
 }
 
+int munmap_sealed(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	struct vm_area_struct *first = find_vma_intersection(mm, start, end),
+			      *vma;
+
+	for (vma = first; vma && vma->vm_start < end; vma = vma->vm_next)
+		if (vma->vm_flags & VM_SEALED)
+			break;
+	if (!vma || vma->vm_start >= end)
+		return 0;
+	/* vms_gather_munmap_vmas() split an unsealed first VMA before it
+	 * met the seal. */
+	if (vma != first && start > first->vm_start) {
+		int err = __split_vma(mm, first, start, 1);
+
+		if (err)
+			return err;
+	}
+	return -EPERM;
+}
+
 int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		  bool account)
 {
@@ -643,11 +664,17 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		 * does not leave more VMAs than before. */
 		if (end < vma->vm_end && mm->map_count >= max_map_count())
 			return -ENOMEM;
+		/* mseal: no split of what cannot be unmapped anyway. */
+		if (vma->vm_flags & VM_SEALED)
+			return -EPERM;
 		err = __split_vma(mm, vma, start, 1);
 		if (err)
 			return err;
 	}
 	for (next = vma; next && next->vm_start < end; next = next->vm_next) {
+		/* vms_gather_munmap_vmas(): EPERM after the first split. */
+		if (next->vm_flags & VM_SEALED)
+			return -EPERM;
 		if (next->vm_end > end) {
 			err = __split_vma(mm, next, end, 0);
 			if (err)

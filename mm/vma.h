@@ -158,6 +158,10 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
 					unsigned long start, unsigned long end,
 					unsigned long newflags, int *err);
 /* Unmap [start, end) (do_vmi_align_munmap); @account: uncharge VM_ACCOUNT. */
+/* Unmapping [start, end) for a new mapping: -EPERM if a sealed VMA (mseal)
+ * is in the way, with an unsealed first VMA split at @start as Linux
+ * leaves it; else 0. */
+int munmap_sealed(struct mm_struct *mm, unsigned long start, unsigned long end);
 int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		  bool account);
 /* Pages of [start, end) in VMAs that have all of @flags (0: any VMA). */

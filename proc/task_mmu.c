@@ -116,10 +116,11 @@ void proc_pid_maps_show(struct seq_file *s, struct mmk_machine *m,
 }
 
 /* VmFlags mnemonics, indexed by bit (show_smap_vma_flags). */
-static const char mnemonics[32][3] = {
-	"rd", "wr", "ex", "sh", "mr", "mw", "me", "ms", "gd", "um", "pf",
-	"gu", "uw", "lo", "io", "sr", "rr", "dc", "de", "lf", "ac", "nr",
-	"ht", "sf", "ar", "wf", "dd", "sd", "mm", "hg", "nh", "mg",
+static const char mnemonics[64][3] = {
+	"rd", "wr", "ex", "sh", "mr", "mw",	   "me", "ms", "gd",
+	"um", "pf", "gu", "uw", "lo", "io",	   "sr", "rr", "dc",
+	"de", "lf", "ac", "nr", "ht", "sf",	   "ar", "wf", "dd",
+	"sd", "mm", "hg", "nh", "mg", [42] = "sl", /* VM_SEALED */
 };
 
 static void show_vma_flags(struct seq_file *s, unsigned long flags)
@@ -127,7 +128,7 @@ static void show_vma_flags(struct seq_file *s, unsigned long flags)
 	int i;
 
 	seq_puts(s, "VmFlags: ");
-	for (i = 0; i < 32; i++)
+	for (i = 0; i < 64; i++)
 		if ((flags >> i) & 1 && mnemonics[i][0])
 			seq_printf(s, "%s ", mnemonics[i]);
 	seq_puts(s, "\n");

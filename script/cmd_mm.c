@@ -14,12 +14,13 @@
  *   mlockall PID current,future,onfault / munlockall PID
  *   brk PID ADDR                    the new (or unchanged) break
  *   madvise PID ADDR LEN ADVICE
- *   file F SIZE [ro]                ok: an in-memory file, read-write
- *                                   unless ro
+ *   file F SIZE [ro|memfd]          ok: an in-memory file, read-write
+ *                                   unless ro; memfd: a shmem file
  *   touch PID ADDR LEN read|write   ok, SIGSEGV, SIGBUS (or SIGKILL)
  *   write PID ADDR VALUE            ok or a signal
  *   read PID ADDR                   the 64-bit value (hex) or a signal
  * Extensions of this project:
+ *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
  *   sysctl vm.max_map_count=N | vm.legacy_va_layout=0|1    ok
  */
@@ -341,6 +342,19 @@ int cmd_madvise(struct script *sc, int argc, char **argv)
 	sys_result(sc, argc, argv,
 		   mmk_madvise(pid, addr, len, (int)advice_names[i].value),
 		   false);
+	return 0;
+}
+
+int cmd_mseal(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0, flags = 0;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len) ||
+	    (argc > 4 && parse_ulong(sc, argv[4], &flags)))
+		return -1;
+	sys_result(sc, argc, argv, mmk_mseal(pid, addr, len, flags), false);
 	return 0;
 }
 

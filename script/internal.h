@@ -86,6 +86,7 @@ int cmd_mlockall(struct script *sc, int argc, char **argv);
 int cmd_munlockall(struct script *sc, int argc, char **argv);
 int cmd_brk(struct script *sc, int argc, char **argv);
 int cmd_madvise(struct script *sc, int argc, char **argv);
+int cmd_mseal(struct script *sc, int argc, char **argv);
 int cmd_file(struct script *sc, int argc, char **argv);
 int cmd_touch(struct script *sc, int argc, char **argv);
 int cmd_write(struct script *sc, int argc, char **argv);

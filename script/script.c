@@ -458,6 +458,7 @@ static const struct command commands[] = {
 	{ "munlockall", 1, 1, cmd_munlockall },
 	{ "brk", 2, 2, cmd_brk },
 	{ "madvise", 4, 4, cmd_madvise },
+	{ "mseal", 3, 4, cmd_mseal },
 	{ "file", 2, 3, cmd_file },
 	{ "touch", 4, 4, cmd_touch },
 	{ "write", 3, 3, cmd_write },

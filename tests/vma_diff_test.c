@@ -4,7 +4,7 @@
  * kernel of this machine.
  *
  * Each sequence of calls (mmap, munmap, mprotect, mlock, mlock2, munlock,
- * mlockall, munlockall, mremap, madvise, all with explicit addresses
+ * mlockall, munlockall, mremap, madvise, mseal, all with explicit addresses
  * inside a 256 MiB test window, touch, 8-byte reads and writes, fork and
  * exit) runs twice: on the host, in worker processes forked from this
  * one, through raw syscall(2) and real loads and stores, and in processes
@@ -197,13 +197,14 @@ enum dop {
 	OP_WRITE,
 	OP_FORK,
 	OP_EXIT,
+	OP_MSEAL,
 	NR_OPS
 };
 
 static const char *const op_names[NR_OPS] = {
-	"mmap",	      "munmap",	 "mprotect", "mlock",  "munlock",
-	"mremap",     "madvise", "touch",    "mlock2", "mlockall",
-	"munlockall", "read",	 "write",    "fork",   "exit",
+	"mmap",	   "munmap", "mprotect", "mlock",    "munlock",	   "mremap",
+	"madvise", "touch",  "mlock2",	 "mlockall", "munlockall", "read",
+	"write",   "fork",   "exit",	 "mseal",
 };
 
 struct dcall {
@@ -229,6 +230,7 @@ struct dcall {
  * its end and count as shmem.
  */
 #define FILE_PAGES 24UL
+#define SYS_mseal_nr 462 /* mseal(2), x86_64 */
 #define FILE_NAME "vma_diff"
 static int host_memfd = -1;
 static struct file *sim_memfd;
@@ -362,6 +364,9 @@ static long real_call(const struct dcall *c, uint64_t *value)
 	case OP_MUNLOCKALL:
 		r = syscall(SYS_munlockall);
 		break;
+	case OP_MSEAL:
+		r = syscall(SYS_mseal_nr, c->addr, c->len, c->flags);
+		break;
 	case OP_READ:
 		return kernel_rw(c->addr, false, value);
 	case OP_WRITE:
@@ -408,6 +413,8 @@ static long sim_call(const struct dcall *c, uint64_t *value)
 		return mmk_mlockall(pid, (int)c->flags);
 	case OP_MUNLOCKALL:
 		return mmk_munlockall(pid);
+	case OP_MSEAL:
+		return mmk_mseal(pid, c->addr, c->len, c->flags);
 	case OP_READ:
 		return mmk_read_u64(pid, c->addr, value);
 	case OP_WRITE:
@@ -643,6 +650,12 @@ static bool fmt_call(char *buf, size_t len, const struct dcall *c)
 		break;
 	case OP_MUNLOCKALL:
 		snprintf(buf, len, "munlockall %d", pid);
+		break;
+	case OP_MSEAL:
+		snprintf(buf, len, "mseal %d %#lx %#lx", pid, c->addr, c->len);
+		if (c->flags)
+			snprintf(buf + strlen(buf), len - strlen(buf), " %#lx",
+				 c->flags);
 		break;
 	case OP_READ:
 		snprintf(buf, len, "read %d %#lx", pid, c->addr);
@@ -2210,6 +2223,34 @@ out:
 	return ok;
 }
 
+/*
+ * mseal(2), Linux 6.10 (x86_64). Probed in a child: a seal lasts as long
+ * as the process. Without it the generator asks for no mseal.
+ */
+static bool host_mseal;
+
+static bool probe_mseal(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long r = syscall(SYS_mmap, 0UL, 4096UL,
+				 (unsigned long)PROT_READ,
+				 (unsigned long)(MAP_PRIVATE | MAP_ANONYMOUS),
+				 -1L, 0L);
+
+		_exit(r != -1 && !syscall(SYS_mseal_nr, r, 4096UL, 0UL) &&
+				      syscall(SYS_munmap, r, 4096UL) == -1 &&
+				      errno == EPERM ?
+			      0 :
+			      1);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 static bool is_guard_advice(const struct dcall *c)
 {
 	return c->op == OP_MADVISE && (c->advice == MADV_GUARD_INSTALL ||
@@ -2501,6 +2542,7 @@ static void gen_call(struct gen *g, struct dcall *c, int i)
 		[OP_MADVISE] = 95,  [OP_TOUCH] = 125,	  [OP_MLOCK2] = 25,
 		[OP_MLOCKALL] = 10, [OP_MUNLOCKALL] = 10, [OP_READ] = 50,
 		[OP_WRITE] = 50,    [OP_FORK] = 30,	  [OP_EXIT] = 20,
+		[OP_MSEAL] = 12,
 	};
 	unsigned long r, pages, page, total = 0, w[NR_OPS];
 	int op;
@@ -2520,7 +2562,8 @@ static void gen_call(struct gen *g, struct dcall *c, int i)
 		if (g->nlive > 1 && op == OP_WRITE)
 			w[op] = 2 * weights[op];
 		if ((op == OP_FORK && !g->forks) ||
-		    (op == OP_EXIT && g->nlive < 2))
+		    (op == OP_EXIT && g->nlive < 2) ||
+		    (op == OP_MSEAL && !host_mseal))
 			w[op] = 0;
 		total += w[op];
 	}
@@ -2573,6 +2616,8 @@ static void gen_call(struct gen *g, struct dcall *c, int i)
 	if (op == OP_MLOCK2) {
 		r = rnd(g, 100);
 		c->flags = r < 85 ? MLOCK_ONFAULT : r < 97 ? 0 : 2;
+	} else if (op == OP_MSEAL) {
+		c->flags = chance(g, 3) ? 1 : 0; /* no flags exist: EINVAL */
 	} else if (op == OP_MPROTECT) {
 		c->prot = pick_prot(g);
 		r = rnd(g, 100);
@@ -2999,6 +3044,10 @@ static void test_random_sequences(void **state)
 		.op = OP_MMAP, .addr = (a), .len = (l), .prot = (p), \
 		.flags = (f), .file = true, .off = (o)               \
 	}
+#define MSEAL(a, l, f)                                                \
+	{                                                             \
+		.op = OP_MSEAL, .addr = (a), .len = (l), .flags = (f) \
+	}
 #define MUNMAP(a, l)                                     \
 	{                                                \
 		.op = OP_MUNMAP, .addr = (a), .len = (l) \
@@ -3404,6 +3453,27 @@ static const struct directed directed[] = {
 	    MADVISE(P(10), P(4), MADV_FREE),
 	    MLOCK(P(10), P(4)),
 	    END } },
+	{ "L: mseal: what a seal refuses, with the splits before it",
+	  { MMAP(P(0), P(8), RW, ANON_P),
+	    MSEAL(P(2), P(3), 0),
+	    MUNMAP(P(0), P(4)),
+	    MUNMAP(P(1), P(2)),
+	    MPROTECT(P(0), P(8), PROT_READ),
+	    MREMAP(P(2), P(1), P(2), 0, 0),
+	    MMAP(P(4), P(1), RW, ANON_P),
+	    MADVISE(P(2), P(1), MADV_DONTNEED),
+	    MMAP(P(10), P(2), PROT_READ, ANON_P),
+	    MSEAL(P(10), P(2), 0),
+	    MADVISE(P(10), P(2), MADV_DONTNEED),
+	    MADVISE(P(10), P(2), MADV_RANDOM),
+	    MLOCK(P(2), P(3)),
+	    MSEAL(P(0), P(1), 1),
+	    MSEAL(P(0), P(16), 0),
+	    MSEAL(P(0), P(12), 0),
+	    FORK(0, 1),
+	    MUNMAP_IN(1, P(6), P(1)),
+	    MREMAP(P(20), 0, P(1), MOVE, P(6)),
+	    END } },
 	{ "pageout: clean shmem pages leave the cache, dirty ones stay",
 	  { MMAP(P(0), P(15), RW, ANON_S | MAP_POPULATE), WRITE(0, P(3), 0xa),
 	    MADVISE(P(2), P(7), MADV_PAGEOUT), READ(0, P(2) + 0xf60),
@@ -3523,6 +3593,7 @@ int main(void)
 
 	host_exec_only = probe_exec_only();
 	host_guards = probe_guards();
+	host_mseal = probe_mseal();
 	pin_to_one_cpu();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,6 +166,7 @@
 #define VM_HUGEPAGE 0x20000000UL
 #define VM_NOHUGEPAGE 0x40000000UL
 #define VM_MERGEABLE 0x80000000UL
+#define VM_SEALED (1ULL << 42) /* mseal(2): "sl" */
 #define VM_STACK VM_GROWSDOWN
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 /* Sticky flags do not stop a merge and survive it (the merged VMA has
@@ -273,6 +274,9 @@ long mmk_munlockall(int pid);
 /** mmk_brk() - brk(2): the new break, or the old one if it cannot move. */
 long mmk_brk(int pid, unsigned long addr);
 long mmk_madvise(int pid, unsigned long addr, unsigned long len, int advice);
+/** mmk_mseal() - mseal(2) (x86_64; ENOSYS on i386): @flags must be 0. */
+long mmk_mseal(int pid, unsigned long addr, unsigned long len,
+	       unsigned long flags);
 
 /* ---- accesses by a process (the software MMU, mm/memory.c) ---- */
 
@@ -353,6 +357,8 @@ int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		 unsigned long flags);
 int do_madvise(struct mm_struct *mm, unsigned long start, size_t len,
 	       int behavior);
+int do_mseal(struct mm_struct *mm, unsigned long start, size_t len,
+	     unsigned long flags);
 /**
  * handle_mm_fault() - resolve a fault at @addr (a write if @write).
  * Return: 0, or the signal the access gets (MMK_SIGSEGV, MMK_SIGBUS;
