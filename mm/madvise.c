@@ -266,19 +266,11 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
 	       int behavior)
 {
 	unsigned long end, tmp;
-	size_t len;
 	struct vm_area_struct *vma, *prev;
 	int unmapped_error = 0, error;
 
-	if (!madvise_behavior_valid(behavior))
-		return -EINVAL;
-	if (start & ~PAGE_MASK)
-		return -EINVAL;
-	len = PAGE_ALIGN(len_in);
-	if (len_in && !len)
-		return -EINVAL;
-	end = start + len;
-	if (end < start)
+	if (!madvise_behavior_valid(behavior) ||
+	    user_range_end(start, len_in, &end))
 		return -EINVAL;
 	if (end == start)
 		return 0;

@@ -46,17 +46,10 @@ int do_mseal(struct mm_struct *mm, unsigned long start, size_t len_in,
 	     unsigned long flags)
 {
 	unsigned long end, pos;
-	size_t len;
 
 	if (mm->machine->arch->arch != MMK_ARCH_X86_64)
 		return -ENOSYS;
-	if (flags || (start & ~PAGE_MASK))
-		return -EINVAL;
-	len = PAGE_ALIGN(len_in);
-	if (len_in && !len)
-		return -EINVAL;
-	end = start + len;
-	if (end < start)
+	if (flags || user_range_end(start, len_in, &end))
 		return -EINVAL;
 	if (end == start)
 		return 0;

@@ -158,6 +158,22 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
 					unsigned long start, unsigned long end,
 					unsigned long newflags, int *err);
 /* Unmap [start, end) (do_vmi_align_munmap); @account: uncharge VM_ACCOUNT. */
+/*
+ * The end of the range madvise(2) and mseal(2) take: @len_in rounded up
+ * to pages from a page-aligned @start. -EINVAL for an unaligned start or
+ * a length that wraps; 0 with *@end set (*@end == @start: nothing to do).
+ */
+static inline int user_range_end(unsigned long start, size_t len_in,
+				 unsigned long *end)
+{
+	size_t len = PAGE_ALIGN(len_in);
+
+	if ((start & ~PAGE_MASK) || (len_in && !len) || start + len < start)
+		return -EINVAL;
+	*end = start + len;
+	return 0;
+}
+
 /* Unmapping [start, end) for a new mapping: -EPERM if a sealed VMA (mseal)
  * is in the way, with an unsealed first VMA split at @start as Linux
  * leaves it; else 0. */
