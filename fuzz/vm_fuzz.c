@@ -107,6 +107,7 @@ enum {
 	C_FORK,
 	C_EXIT,
 	C_PROC,
+	C_MSEAL,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -140,6 +141,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_FORK] = { .name = "fork" },
 	[C_EXIT] = { .name = "exit" },
 	[C_PROC] = { .name = "proc_read" },
+	[C_MSEAL] = { .name = "mseal" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -157,21 +159,23 @@ static const unsigned int weights[NR_OPS] = {
 	[C_MLOCK] = 20,	    [C_MLOCK2] = 15,	[C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,   [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	    [C_MADVISE] = 70,	[C_TOUCH] = 120,
-	[C_WRITE] = 140,    [C_READ] = 160,	[C_COPY_TO] = 20,
+	[C_WRITE] = 140,    [C_READ] = 157,	[C_COPY_TO] = 20,
 	[C_COPY_FROM] = 20, [C_FORK] = 7,	[C_EXIT] = 4,
-	[C_PROC] = 1,
+	[C_PROC] = 1,	    [C_MSEAL] = 3,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
 static const int e_mmap[] = { EACCES,	  EAGAIN, EBADF,  EEXIST,
 			      EINVAL,	  ENODEV, ENOMEM, EOVERFLOW,
 			      EOPNOTSUPP, EPERM,  0 };
-static const int e_munmap[] = { EINVAL, ENOMEM, 0 };
-static const int e_mprotect[] = { EACCES, EINVAL, ENOMEM, 0 };
+/* EPERM: mseal(2). */
+static const int e_munmap[] = { EINVAL, ENOMEM, EPERM, 0 };
+static const int e_mprotect[] = { EACCES, EINVAL, ENOMEM, EPERM, 0 };
 static const int e_mlock[] = { EAGAIN, EINVAL, ENOMEM, EPERM, 0 };
 static const int e_munlock[] = { EAGAIN, EINVAL, ENOMEM, 0 };
 static const int e_mlockall[] = { EINVAL, ENOMEM, EPERM, 0 };
-static const int e_mremap[] = { EAGAIN, EFAULT, EINVAL, ENOMEM, 0 };
+static const int e_mremap[] = { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM, 0 };
+static const int e_mseal[] = { EINVAL, ENOMEM, ENOSYS, 0 };
 static const int e_madvise[] = { EACCES, EAGAIN, EFAULT, EINVAL,
 				 ENOMEM, EPERM,	 0 };
 static const int e_fork[] = { EAGAIN, ENOMEM, 0 };
@@ -1200,6 +1204,17 @@ static void op_munlockall(struct thr *t, struct proc *p)
 		bad(t, ret, "munlockall cannot fail");
 }
 
+/* Seal a range now and then: later unmaps, mprotects and mremaps of it
+ * fail with EPERM until the process exits. */
+static void op_mseal(struct thr *t, struct proc *p)
+{
+	unsigned long addr, len, flags = fz_chance(&t->r, 3) ? 1 : 0;
+
+	pick_range(t, &t->own, &addr, &len);
+	setc(t, "mseal", p->pid, 3, addr, len, flags, 0, 0);
+	check_err(t, mmk_mseal(p->pid, addr, len, flags), e_mseal);
+}
+
 struct remap {
 	unsigned long addr, old_len, new_len, flags, new_addr;
 };
@@ -1930,6 +1945,9 @@ static void one_op(struct thr *t)
 		break;
 	case C_EXIT:
 		op_exit(t, p);
+		break;
+	case C_MSEAL:
+		op_mseal(t, p);
 		break;
 	default:
 		op_proc(t, p);
