@@ -15,18 +15,20 @@
  *    POPULATE_READ/WRITE fault the range in; MERGEABLE/UNMERGEABLE set the
  *    KSM flag ("mg"); COLD ages the pages only this process maps (their
  *    accessed bits and PG_referenced go); PAGEOUT also reclaims them as
- *    a machine without swap can (mm/memory.c, madvise_cold_range). GUARD_INSTALL (Linux 6.13) turns every
- *    entry of the range into a guard marker, zapping what was mapped,
- *    and refuses locked and VM_SPECIAL VMAs (EINVAL); GUARD_REMOVE
- *    clears markers only, locked VMAs included. Install sets
- *    VM_MAYBE_GUARD ("gu") on each whole VMA, without a split; the flag
- *    is sticky (merges ignore it and keep it) and never cleared.
+ *    a machine without swap can (mm/memory.c, madvise_cold_range).
+ *    GUARD_INSTALL (Linux 6.13) turns every entry of the range into a
+ *    guard marker, zapping what was mapped, and refuses locked and
+ *    VM_SPECIAL VMAs (EINVAL); GUARD_REMOVE clears markers only, locked
+ *    VMAs included. Install sets VM_MAYBE_GUARD ("gu") on each whole
+ *    VMA, without a split; the flag is sticky (merges ignore it and keep
+ *    it) and never cleared. On a sealed VMA (mseal), discarding advice
+ *    is EPERM unless the VMA maps a file or is writable.
  *
  * 2-3. See mm/vma.c.
  *
- * 4. Departures. No LRU: COLD's deactivation is only the cleared
- *    accessed state, and every page counts as on the LRU (Linux skips a
- *    page still in a CPU's pagevec). PAGEOUT drops clean file pages
+ * 4. Departures. No LRU lists: COLD's deactivation clears PG_active and
+ *    the accessed state, and every page counts as on the LRU (Linux
+ *    skips a page still in a CPU's pagevec). PAGEOUT drops clean file pages
  *    from the cache and keeps dirty ones, as tmpfs without swap does; a
  *    disk file's dirty page would be written back and dropped by Linux
  *    (mmkit's files have no disk).

@@ -23,16 +23,17 @@
  *      holds (refcount 1) is reused; anything else (the zero page, a page
  *      shared after fork, a file page in a private mapping) is copied.
  *    - fork copies the entries of VMAs that have an anon_vma or
- *      VM_COPY_ON_FORK (others refault), write-protecting private writable pages in both
- *      processes and taking a reference and a mapcount per page.
+ *      VM_COPY_ON_FORK (others refault), write-protecting private
+ *      writable pages in both processes and taking a reference and a
+ *      mapcount per page.
  *    - munmap, exit, MADV_DONTNEED and mremap's shrink zap entries, drop
  *      page references and free page tables no VMA needs any more;
  *      mremap moves entries instead of copying data.
  *    - Guard markers (MADV_GUARD_INSTALL): an entry that maps nothing and
  *      makes every access SIGSEGV. Faults never fill it; fork copies it
- *      (its VMA has VM_MAYBE_GUARD), mremap moves it, mprotect, MADV_DONTNEED
- *      and MADV_FREE leave it; munmap and exit drop it. It is no page:
- *      no RSS, nothing in smaps.
+ *      (its VMA has VM_MAYBE_GUARD), mremap moves it, mprotect,
+ *      MADV_DONTNEED and MADV_FREE leave it; munmap and exit drop it. It
+ *      is no page: no RSS, nothing in smaps.
  *    - Counters: RSS per mm (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES),
  *      hiwater_rss, NR_ANON_MAPPED and NR_FILE_MAPPED; page_fault events.
  *
@@ -529,7 +530,6 @@ static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
 {
 	struct zap_details *d = arg;
 	pte_t e = pte_read(d->f, slot);
-
 	struct page *page;
 
 	if (is_guard_marker(e) && !d->drop_markers)
@@ -758,12 +758,13 @@ struct cold_args {
  * One entry of MADV_COLD / MADV_PAGEOUT (madvise_cold_or_pageout_pte_range
  * and, for PAGEOUT, reclaim_pages -> shrink_folio_list): pages others map
  * too are left alone; the rest lose PG_referenced, and with COLD their
- * entry's accessed bit (PAGEOUT leaves it). PAGEOUT then reclaims them as far as a machine without swap can: a
- * lazy-free (MADV_FREE) anonymous page still clean is discarded, one
- * written since becomes an ordinary anonymous page again (dirty); a file or
- * shmem page is unmapped (try_to_unmap), its dirty bit passed to the page;
- * a clean one then leaves the page cache (__remove_mapping), a dirty one
- * stays, since there is nowhere to write it.
+ * entry's accessed bit (PAGEOUT leaves it). PAGEOUT then reclaims them as
+ * far as a machine without swap can: a lazy-free (MADV_FREE) anonymous
+ * page still clean is discarded, one written since becomes an ordinary
+ * anonymous page again (dirty); a file or shmem page is unmapped
+ * (try_to_unmap), its dirty bit passed to the page; a clean one then
+ * leaves the page cache (__remove_mapping), a dirty one stays, since
+ * there is nowhere to write it.
  */
 static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		     void *arg)
