@@ -30,6 +30,14 @@ free_pages zeroed
 echo == Freed order 0-3 pages wait on the per-CPU lists until drained:
 drain
 cat /proc/buddyinfo
+echo == Migrate types: every pageblock of 512 pages has one, and free pages
+echo == are listed by type. GFP_KERNEL asks for Unmovable memory, user pages
+echo == for Movable; boot's own allocations already claimed two pageblocks.
+echo == The first Reclaimable request claims a whole movable order-10 block
+echo == (two pageblocks) for its type:
+alloc_pages r 0 GFP_KERNEL|__GFP_RECLAIMABLE
+cat /proc/pagetypeinfo
+free_pages r
 echo == 5. Fault injection: the next page allocation fails (ENOMEM).
 fail page_alloc nth=1
 alloc_pages x 0

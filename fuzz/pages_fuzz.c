@@ -6,8 +6,8 @@
  * THREADS host threads, each on its own simulated CPU of one machine, run
  * OPS seeded random operations in all on up to 512 slots each:
  * alloc_pages / alloc_pages_node / __get_free_pages / get_zeroed_page of
- * orders 0..10 with every zone modifier, __GFP_ZERO, __GFP_COMP and
- * __GFP_THISNODE; __free_pages, free_pages, put_page, get_page plus a
+ * orders 0..10 with every zone modifier and migrate type, __GFP_ZERO,
+ * __GFP_COMP and __GFP_THISNODE (and GFP_ATOMIC, so HighAtomic reserves); __free_pages, free_pages, put_page, get_page plus a
  * second put, split_page; kmem_cache_alloc / _node / _zalloc / bulk on six
  * shared caches (one with a constructor, one with SLAB_POISON,
  * SLAB_RED_ZONE and SLAB_STORE_USER, one SLAB_CACHE_DMA) and whole
@@ -386,8 +386,11 @@ static gfp_t draw_gfp(struct worker *wk)
 				      GFP_KERNEL | GFP_DMA32,
 				      GFP_HIGHUSER,
 				      GFP_HIGHUSER_MOVABLE,
-				      GFP_USER };
-	gfp_t gfp = zone[fz_below(&wk->rng, 10)] | __GFP_NOWARN;
+				      GFP_USER,
+				      GFP_KERNEL | __GFP_RECLAIMABLE,
+				      GFP_ATOMIC | __GFP_MOVABLE,
+				      GFP_NOWAIT | __GFP_RECLAIMABLE };
+	gfp_t gfp = zone[fz_below(&wk->rng, 13)] | __GFP_NOWARN;
 
 	if (fz_chance(&wk->rng, 15))
 		gfp |= __GFP_ZERO;

@@ -94,14 +94,15 @@ struct mmk_cpu {
 	atomic_uintptr_t owner; /* token of the thread on this CPU, or 0 */
 	atomic_ulong events[NR_VM_EVENT_ITEMS]; /* written by the owner only */
 	/* The page allocator's fast paths (mm/page_alloc.c). Per value of
-	 * the GFP zone bits (gfp & GFP_ZONEMASK): this CPU's pcp of the
+	 * the GFP zone and migrate type bits (gfp & 31): this CPU's pcp of the
 	 * preferred zone, that zone's NR_FREE_PAGES counter, and the count
 	 * above which no watermark check is needed (high watermark +
 	 * lowmem_reserve); LONG_MAX for invalid zone bits, no zone, or pcp
 	 * lists off. */
-	struct per_cpu_pages *fast_pcp[16];
-	atomic_long *fast_free[16];
-	long fast_mark[16];
+	struct per_cpu_pages *fast_pcp[32];
+	struct pcp_list *fast_list[32]; /* &fast_pcp->lists[migratetype] */
+	atomic_long *fast_free[32];
+	long fast_mark[32];
 	/* id * sizeof(struct per_cpu_pages): this CPU's pcp in a zone's
 	 * per_cpu_pageset */
 	size_t pcp_offset;
@@ -119,6 +120,11 @@ struct mmk_machine {
 	 * their zone; NULL = no RAM. */
 	struct zone **pb_zone;
 	unsigned int pb_shift;
+	/* Per 2^PB_MT_SHIFT pages: the migrate type of their pageblock
+	 * (every entry of a larger pageblock the same), written under the
+	 * zone lock; the free fast path reads it without. */
+	uint8_t *pb_mt;
+	unsigned int pageblock_order;
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */
 
@@ -280,6 +286,17 @@ static inline bool cpu_guard_trylock(struct cpu_guard *g)
 	return atomic_compare_exchange_strong_explicit(&g->busy, &expect, 1,
 						       memory_order_acquire,
 						       memory_order_relaxed);
+}
+
+/* The granularity of mmk_machine.pb_mt: the smallest pageblock_order of
+ * the profiles, so that the fast path's index is a constant shift. */
+#define PB_MT_SHIFT 9
+
+/* The migrate type of @pfn's pageblock (read without the zone lock). */
+static inline int get_pfnblock_migratetype(const struct mmk_machine *m,
+					   unsigned long pfn)
+{
+	return __atomic_load_n(&m->pb_mt[pfn >> PB_MT_SHIFT], __ATOMIC_RELAXED);
 }
 
 static inline struct zone *pfn_zone_fast(const struct mmk_machine *m,

@@ -661,10 +661,50 @@ static int init_sparse(struct mmk_machine *m)
 	return 0;
 }
 
-/* Free-area bitmaps, from the zone's own node. */
+/* The per-type summaries of each order's free blocks (free_area.mt_map:
+ * a bit per pageblock of the zone's buddy span), in host memory as the
+ * zone map is: Linux keeps free lists in struct page and needs no such
+ * index, so it takes nothing from the machine's RAM. */
+static int init_free_area_types(struct zone *z, unsigned long span,
+				unsigned int po)
+{
+	unsigned long npb = span >> po;
+	size_t one = hbitmap_bytes(npb);
+	char *p = mmk_host_zalloc(one * NR_PAGE_ORDERS * MIGRATE_FREE_TYPES);
+	int o, mt;
+
+	if (!p)
+		return -ENOMEM;
+	z->mt_maps = p;
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		for (mt = 0; mt < MIGRATE_FREE_TYPES; mt++) {
+			hbitmap_init(&z->free_area[o].mt_map[mt], npb, p);
+			p += one;
+		}
+	return 0;
+}
+
+/* Free-area bitmaps, from the zone's own node. Every pageblock whose
+ * first pfn is RAM starts MIGRATE_MOVABLE, as memmap_init_range() makes
+ * it; the others keep type 0, MIGRATE_UNMOVABLE (on a PC the DMA zone's
+ * first pageblock, pfn 0 being no RAM). */
 static int init_free_areas(struct mmk_machine *m)
 {
+	unsigned long pb, npb;
 	int nid, t, o;
+
+	m->pageblock_order = m->arch->pageblock_order;
+	npb = (m->max_pfn >> PB_MT_SHIFT) + 1;
+	m->pb_mt = mmk_host_zalloc(npb);
+	if (!m->pb_mt)
+		return -ENOMEM;
+	for (pb = 0; pb < npb; pb++) {
+		unsigned long pfn = ALIGN_DOWN(pb << PB_MT_SHIFT,
+					       1UL << m->pageblock_order);
+
+		if (memblock_present_pages(&m->memblock, pfn, pfn + 1))
+			m->pb_mt[pb] = MIGRATE_MOVABLE;
+	}
 
 	for_each_online_node(m, nid) {
 		pg_data_t *pgdat = m->node_data[nid];
@@ -700,6 +740,8 @@ static int init_free_areas(struct mmk_machine *m)
 					     p);
 				p += hbitmap_bytes(span >> o);
 			}
+			if (init_free_area_types(z, span, m->pageblock_order))
+				return -ENOMEM;
 		}
 	}
 	return 0;
@@ -744,7 +786,7 @@ static int init_percpu(struct mmk_machine *m)
 				int i;
 
 				for (i = 0; i < NR_PCP_LISTS; i++)
-					INIT_LIST_HEAD(&pcp->lists[i]);
+					INIT_LIST_HEAD(&pcp->lists[i].list);
 			}
 		}
 	}
@@ -1051,14 +1093,17 @@ void mmk_shutdown(struct mmk_machine *m)
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (!m->node_data[nid])
 			continue;
-		for (t = 0; t < MAX_NR_ZONES; t++)
+		for (t = 0; t < MAX_NR_ZONES; t++) {
 			pthread_mutex_destroy(
 				&m->node_data[nid]->node_zones[t].lock);
+			mmk_host_free(m->node_data[nid]->node_zones[t].mt_maps);
+		}
 		mmk_host_free(m->node_data[nid]);
 	}
 	mmk_host_unreserve(m->vmemmap, m->vmemmap_len);
 	mmk_host_mem_destroy(&m->phys);
 	mmk_host_free(m->pb_zone);
+	mmk_host_free(m->pb_mt);
 	mmk_host_free(m->slab);
 	mmk_log_destroy(&m->log);
 	pthread_mutex_destroy(&m->drain_lock);

@@ -5,22 +5,50 @@
  * 1. What it models. alloc_pages() and friends: the zonelist walk with
  *    watermarks and lowmem_reserve, the per-CPU page lists (pcp) for orders
  *    0..3, the buddy free areas with split (expand) and merge
- *    (__free_one_page), compound pages, fault injection, the slow path, and
- *    Linux's bad-page reports. Sizing follows Linux 6.18: min_free_kbytes,
- *    __setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
- *    zone_batchsize/zone_highsize, and the adaptive pcp->high of
- *    nr_pcp_alloc/nr_pcp_high/nr_pcp_free.
+ *    (__free_one_page), migrate types, compound pages, fault injection,
+ *    the slow path, and Linux's bad-page reports. Sizing follows Linux
+ *    6.18: min_free_kbytes, __setup_per_zone_wmarks,
+ *    setup_per_zone_lowmem_reserve, zone_batchsize/zone_highsize, and the
+ *    adaptive pcp->high of nr_pcp_alloc/nr_pcp_high/nr_pcp_free.
+ *
+ *    Migrate types, as Linux 6.18 has them. Every pageblock (512 pages on
+ *    x86_64, 1024 on i386) has a type, Movable at boot (but for a pageblock
+ *    whose first pfn is no RAM: Unmovable), and a free block is always on
+ *    its pageblock's type's list. A request's type comes from its GFP bits
+ *    (none: Unmovable, __GFP_MOVABLE, __GFP_RECLAIMABLE; both: refused).
+ *    Without free memory of its type, __rmqueue() tries
+ *    __rmqueue_claim(): the largest block of a fallback type (fallbacks[])
+ *    whose pageblock it may take over - all of it if the block is a
+ *    pageblock or more, else if at least half the pageblock is free or
+ *    "alike" (movable requests claim only from order 4 up) - and then
+ *    __rmqueue_steal(): the smallest fallback block, split on its own
+ *    type's lists. Within one pcp refill the step that last worked is
+ *    where the next starts (rmqueue_mode). ALLOC_NOFRAGMENT (x86_64, a
+ *    request that prefers ZONE_NORMAL) first claims only whole pageblocks,
+ *    in every zone, before fragmenting one. Beyond a pageblock, freed
+ *    blocks merge across types (the buddy's pageblock takes the freed
+ *    block's type), but never with HighAtomic ones. A high-order
+ *    GFP_ATOMIC request served at the min watermark reserves its
+ *    pageblock as HighAtomic (up to 1% of the zone); ordinary requests do
+ *    not count those free pages, and the slow path gives the reserve back
+ *    (unreserve_highatomic_pageblock) before it fails.
  *
  * 2. Objects.
  *
- *      zonelist ─▶ zone ─┬─ free_area[order] ─ hbitmap of free block heads
- *                        │     block i of order o = pfns
- *                        │     [buddy_base + (i << o), + (1 << o))
- *                        └─ per_cpu_pageset[cpu] ─ lists[order] ─ page.lru
+ *      zonelist ─▶ zone ─┬─ free_area[order] ─┬─ hbitmap of free block heads
+ *                        │                    │    block i of order o = pfns
+ *                        │                    │    [buddy_base + (i << o), + (1 << o))
+ *                        │                    └─ mt_map[type]: hbitmap, bit per
+ *                        │                       pageblock holding such a head
+ *                        └─ per_cpu_pageset[cpu] ─ lists[pindex] ─ page.lru
+ *      mmk_machine.pb_mt[pfn >> 9]: the pageblock's migrate type
  *
  *    A free block's head page has page_type PGTY_buddy and private = order;
  *    every other page of a free block is all zero. Pages on a pcp list are
  *    free (refcount 0) but on no free area and not counted in NR_FREE_PAGES.
+ *    pcp list pindex = 3 * order + type (Linux's order_to_pindex); a freed
+ *    page goes to its pageblock's type's list (HighAtomic: the movable
+ *    one), a refill fills the requester's.
  *
  *    The order <= 3 fast paths of alloc_pages() and __free_pages() read
  *    precomputed state: per CPU and GFP zone bits, the preferred zone's
@@ -34,13 +62,20 @@
  *    I1 bit i of free_area[o] is set iff the block at i is free at order o;
  *       its head is PageBuddy with private == o; nr_free counts the bits.
  *    I2 blocks are maximal: a free block's buddy is never free at the same
- *       order, and no free block lies inside another.
+ *       order (beyond a pageblock: but HighAtomic beside another type, or
+ *       once the zone gave a HighAtomic pageblock back), and no free block
+ *       lies inside another.
  *    I3 NR_FREE_PAGES = sum of nr_free << order; NR_FREE_PAGES_BLOCKS the
  *       same over orders >= pageblock_order.
  *    I4 pcp pages belong to the zone, have refcount 0, are on no free
  *       area, and pcp->count is the sum of the lists.
  *    I5 an allocated block's head records its order (mmk_alloc = order + 1);
  *       freeing with another order is refused and reported.
+ *    I6 every free block lies in pageblocks of one type (not Isolate), is
+ *       marked in that type's mt_map of its order, and nr_free_mt counts
+ *       them; every mt_map bit marks such a block.
+ *    I7 nr_reserved_highatomic is the pages of the zone's HighAtomic
+ *       pageblocks; nr_free_highatomic the free pages on their lists.
  *
  * 4. Departures.
  *    - Free blocks are kept in address-ordered bitmaps instead of lists, and
@@ -51,12 +86,19 @@
  *      19% vs 95% of free memory in order-10 blocks after the churn).
  *      The per-CPU lists would defeat that by reusing freed pages where
  *      they lie, so a page freed above the list's frontier (the lowest
- *      free buddy block of its order when the list was last refilled)
- *      goes back to the buddy lists instead (free_frozen_page_commit):
- *      the cache keeps only memory first fit would pick anyway.
- *    - No migrate types (so no /proc/pagetypeinfo, no pageblock stealing,
- *      no highatomic reserve): with address-ordered first fit they add
- *      nothing to fragmentation avoidance here.
+ *      free buddy block of its type and order when the list was last
+ *      refilled) goes back to the buddy lists instead
+ *      (free_frozen_page_commit): the cache keeps only memory first fit
+ *      would pick anyway. First fit is per migrate type; where Linux
+ *      takes a list's first block (claim, steal, the HighAtomic
+ *      unreserve), mmkit takes the lowest-addressed one of that order.
+ *    - A claim does not boost the watermark (boost_watermark): kswapd
+ *      would take the boost back after reclaiming, and there is no kswapd
+ *      yet. Nothing isolates pageblocks (no compaction, memory hotplug or
+ *      CMA), so Isolate has a /proc/pagetypeinfo column and no pages;
+ *      no THP pcp lists (no THP). page_group_by_mobility_disabled never
+ *      applies: even the smallest machine (32M) has more pages than the
+ *      pageblock_nr_pages * MIGRATE_TYPES below which Linux sets it.
  *    - put_page() of the last reference frees the whole block it was
  *      allocated as (mmkit records the order); Linux frees order 0 unless
  *      the page is compound.
@@ -79,9 +121,10 @@
  *    sides use compare-and-swap on busy. Lock order:
  *    drain_lock, then pcp (remote side), then zone->lock.
  *
- * 6. Observability. /proc/buddyinfo, /proc/zoneinfo (watermarks,
+ * 6. Observability. /proc/buddyinfo, /proc/pagetypeinfo (free blocks per
+ *    type and order, pageblocks per type), /proc/zoneinfo (watermarks,
  *    protection, pagesets), /proc/meminfo MemFree/MemAvailable,
- *    /proc/vmstat pgalloc_*, pgfree, numa_*; `check` runs I1-I5.
+ *    /proc/vmstat pgalloc_*, pgfree, numa_*; `check` runs I1-I7.
  */
 #include "mm/internal.h"
 
@@ -100,8 +143,11 @@
 #define ALLOC_OOM 0x08
 #define ALLOC_NON_BLOCK 0x10
 #define ALLOC_MIN_RESERVE 0x20
+#define ALLOC_HIGHATOMIC 0x200
 #define ALLOC_KSWAPD 0x800
-#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_OOM)
+#define ALLOC_NOFRAGMENT 0x100
+#define ALLOC_RESERVES \
+	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 #define ZONE_BELOW_HIGH 1UL
 #define PCPF_PREV_FREE_HIGH_ORDER 1
@@ -114,7 +160,19 @@ struct alloc_context {
 	unsigned long nodemask; /* 0 = every node */
 	struct zone *preferred_zone;
 	enum zone_type highest_zoneidx;
+	int migratetype;
 };
+
+/* Linux's pcp list index of (migratetype, order), and back. */
+static inline unsigned int order_to_pindex(int mt, unsigned int order)
+{
+	return MIGRATE_PCPTYPES * order + (unsigned int)mt;
+}
+
+static inline unsigned int pindex_to_order(int pindex)
+{
+	return (unsigned int)pindex / MIGRATE_PCPTYPES;
+}
 
 /* ---- free areas ---- */
 
@@ -124,8 +182,49 @@ static inline unsigned long block_index(const struct zone *zone,
 	return (pfn - zone->buddy_base) >> order;
 }
 
+/* The index of @pfn's pageblock in the zone's mt_map bitmaps. */
+static inline unsigned long pb_index(const struct mmk_machine *m,
+				     const struct zone *zone, unsigned long pfn)
+{
+	return (pfn - zone->buddy_base) >> m->pageblock_order;
+}
+
+/* Zone locked; the caller moves the block's free pages (hygiene: a free
+ * block is always on its pageblock's list). */
+static inline void set_pageblock_migratetype(struct mmk_machine *m,
+					     unsigned long pfn, int mt)
+{
+	unsigned int po = m->pageblock_order;
+	unsigned long i = (pfn >> po) << (po - PB_MT_SHIFT);
+	unsigned long n = 1UL << (po - PB_MT_SHIFT);
+
+	while (n--)
+		__atomic_store_n(&m->pb_mt[i++], (uint8_t)mt, __ATOMIC_RELAXED);
+}
+
+/* The per-type count of @area's blocks (and the zone's free HighAtomic
+ * pages) changes by @n blocks of @order. Zone locked; watermark checks
+ * read both without it. */
+static inline void account_free_mt(struct zone *zone, struct free_area *area,
+				   int mt, long n, unsigned int order)
+{
+	__atomic_store_n(&area->nr_free_mt[mt],
+			 area->nr_free_mt[mt] + (unsigned long)n,
+			 __ATOMIC_RELAXED);
+	if (mt == MIGRATE_HIGHATOMIC)
+		__atomic_store_n(&zone->nr_free_highatomic,
+				 zone->nr_free_highatomic +
+					 (unsigned long)(n << order),
+				 __ATOMIC_RELAXED);
+}
+
+static inline bool free_area_empty(const struct free_area *area, int mt)
+{
+	return !__atomic_load_n(&area->nr_free_mt[mt], __ATOMIC_RELAXED);
+}
+
 static void add_to_free_area(struct mmk_machine *m, struct zone *zone,
-			     unsigned long pfn, unsigned int order)
+			     unsigned long pfn, unsigned int order, int mt)
 {
 	struct free_area *area = &zone->free_area[order];
 	struct page *page = m->mem_map + pfn;
@@ -135,6 +234,8 @@ static void add_to_free_area(struct mmk_machine *m, struct zone *zone,
 		&area->nr_free,
 		atomic_load_explicit(&area->nr_free, memory_order_relaxed) + 1,
 		memory_order_relaxed);
+	account_free_mt(zone, area, mt, 1L, order);
+	hbitmap_set(&area->mt_map[mt], pb_index(m, zone, pfn));
 	page->page_type = PGTY_buddy << 24;
 	page->private = order;
 	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
@@ -142,18 +243,55 @@ static void add_to_free_area(struct mmk_machine *m, struct zone *zone,
 		mod_zone_page_state(zone, NR_FREE_PAGES_BLOCKS, 1L << order);
 }
 
+/* Free blocks of @order whose heads lie in pageblock @pb: the range of
+ * their bits in free_area[order].map, [*first, *end). */
+static inline void pb_block_range(const struct mmk_machine *m, unsigned long pb,
+				  unsigned int order, unsigned long *first,
+				  unsigned long *end)
+{
+	unsigned int po = m->pageblock_order;
+
+	if (order >= po) {
+		*first = pb >> (order - po);
+		*end = *first + 1;
+	} else {
+		*first = pb << (po - order);
+		*end = (pb + 1) << (po - order);
+	}
+}
+
+/* Does pageblock @pb still hold the head of a free block of @order? */
+static bool pb_has_free(const struct mmk_machine *m, const struct zone *zone,
+			unsigned long pb, unsigned int order)
+{
+	unsigned long first, end;
+	long bit;
+
+	pb_block_range(m, pb, order, &first, &end);
+	if (order >= m->pageblock_order)
+		return (pb & ((1UL << (order - m->pageblock_order)) - 1)) ==
+			       0 &&
+		       hbitmap_test(&zone->free_area[order].map, first);
+	bit = hbitmap_find_next(&zone->free_area[order].map, first);
+	return bit >= 0 && (unsigned long)bit < end;
+}
+
 static bool del_from_free_area(struct mmk_machine *m, struct zone *zone,
-			       unsigned long pfn, unsigned int order)
+			       unsigned long pfn, unsigned int order, int mt)
 {
 	struct free_area *area = &zone->free_area[order];
 	struct page *page = m->mem_map + pfn;
 	bool reported = page->flags & (1UL << PG_reported);
+	unsigned long pb = pb_index(m, zone, pfn);
 
 	hbitmap_clear(&area->map, block_index(zone, pfn, order));
 	atomic_store_explicit(
 		&area->nr_free,
 		atomic_load_explicit(&area->nr_free, memory_order_relaxed) - 1,
 		memory_order_relaxed);
+	account_free_mt(zone, area, mt, -1L, order);
+	if (!pb_has_free(m, zone, pb, order))
+		hbitmap_clear(&area->mt_map[mt], pb);
 	page->page_type = 0;
 	page->private = 0;
 	mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
@@ -185,23 +323,47 @@ static inline bool block_is_free(const struct zone *zone, unsigned long pfn,
  * @reported: the host holds no memory for this block (boot memory never
  * touched, or a block page reporting just discarded); the merged block
  * stays reported only if every buddy it absorbed was. */
+static inline bool migratetype_is_mergeable(int mt)
+{
+	return mt < MIGRATE_PCPTYPES;
+}
+
+/* Merge with free buddies as far as they go, then insert on the list of
+ * the block's pageblock type. Zone locked. A buddy beyond a pageblock
+ * of another type merges only if both types are mergeable (not
+ * HighAtomic); its pageblock then takes this block's type, so that a
+ * later split puts the halves on the right lists.
+ * @reported: the host holds no memory for this block (boot memory never
+ * touched, or a block page reporting just discarded); the merged block
+ * stays reported only if every buddy it absorbed was. */
 static void __free_one_page(struct mmk_machine *m, struct zone *zone,
 			    unsigned long pfn, unsigned int order,
 			    bool reported)
 {
 	unsigned long zstart = zone->zone_start_pfn, zend = zone_end_pfn(zone);
+	int mt = get_pfnblock_migratetype(m, pfn);
 
 	while (order < MAX_PAGE_ORDER) {
 		unsigned long buddy = pfn ^ (1UL << order);
+		int buddy_mt = mt;
 
 		if (buddy < zstart || buddy >= zend ||
 		    !block_is_free(zone, buddy, order))
 			break;
-		reported &= del_from_free_area(m, zone, buddy, order);
+		if (order >= m->pageblock_order) {
+			buddy_mt = get_pfnblock_migratetype(m, buddy);
+			if (buddy_mt != mt &&
+			    (!migratetype_is_mergeable(mt) ||
+			     !migratetype_is_mergeable(buddy_mt)))
+				break;
+		}
+		reported &= del_from_free_area(m, zone, buddy, order, buddy_mt);
+		if (buddy_mt != mt)
+			set_pageblock_migratetype(m, buddy, mt);
 		pfn &= buddy;
 		order++;
 	}
-	add_to_free_area(m, zone, pfn, order);
+	add_to_free_area(m, zone, pfn, order, mt);
 	if (likely(!m->cfg.page_reporting_order) ||
 	    order < m->cfg.page_reporting_order)
 		return;
@@ -211,10 +373,46 @@ static void __free_one_page(struct mmk_machine *m, struct zone *zone,
 		page_reporting_notify_free(m, zone);
 }
 
+/* A block larger than a pageblock is freed a pageblock at a time, each
+ * onto its own block's type (it merges again if the types allow). */
+static void split_large_buddy(struct mmk_machine *m, struct zone *zone,
+			      unsigned long pfn, unsigned int order,
+			      bool reported)
+{
+	unsigned int po = m->pageblock_order;
+	unsigned long end = pfn + (1UL << order);
+
+	if (order <= po) {
+		__free_one_page(m, zone, pfn, order, reported);
+		return;
+	}
+	for (; pfn < end; pfn += 1UL << po)
+		__free_one_page(m, zone, pfn, po, reported);
+}
+
+/* Page reporting takes a free block off its list (Linux's
+ * __isolate_free_page): one of half a pageblock or more turns the
+ * pageblocks it covers movable, as Linux does. */
+static unsigned long move_freepages_block(struct mmk_machine *m,
+					  struct zone *zone, unsigned long pfn,
+					  int old, int new);
+
 void __isolate_free_block(struct mmk_machine *m, struct zone *zone,
 			  unsigned long pfn, unsigned int order)
 {
-	del_from_free_area(m, zone, pfn, order);
+	unsigned int po = m->pageblock_order;
+	unsigned long end = pfn + (1UL << order), p;
+
+	del_from_free_area(m, zone, pfn, order,
+			   get_pfnblock_migratetype(m, pfn));
+	if (order + 1 < po)
+		return;
+	for (p = pfn & ~((1UL << po) - 1); p < end; p += 1UL << po) {
+		int mt = get_pfnblock_migratetype(m, p);
+
+		if (migratetype_is_mergeable(mt) && mt != MIGRATE_MOVABLE)
+			move_freepages_block(m, zone, p, mt, MIGRATE_MOVABLE);
+	}
 }
 
 void __putback_reported_block(struct mmk_machine *m, struct zone *zone,
@@ -223,35 +421,53 @@ void __putback_reported_block(struct mmk_machine *m, struct zone *zone,
 	__free_one_page(m, zone, pfn, order, true);
 }
 
-/* Put the upper halves of a split block back, largest first; the halves
- * of a reported block are reported too. */
+/* Put the upper halves of a split block back, largest first, on the
+ * list of type @mt (the block's pageblocks'); the halves of a reported
+ * block are reported too. */
 static void expand(struct mmk_machine *m, struct zone *zone, unsigned long pfn,
-		   unsigned int low, unsigned int high, bool reported)
+		   unsigned int low, unsigned int high, int mt, bool reported)
 {
 	while (high > low) {
 		high--;
-		add_to_free_area(m, zone, pfn + (1UL << high), high);
+		add_to_free_area(m, zone, pfn + (1UL << high), high, mt);
 		if (reported)
 			mark_reported(m, zone, pfn + (1UL << high), high);
 	}
 }
 
-/* The lowest-addressed free block of any order >= @order (one find-first
- * per order), its order in *@best_order; ~0UL if there is none. */
-static unsigned long first_fit(struct zone *zone, unsigned int order,
-			       unsigned int *best_order)
+/* The lowest-addressed free block of order @o on @mt's list, ~0UL if
+ * none: the first pageblock of that type holding one, then the first
+ * block in it. */
+static unsigned long first_of_type(const struct mmk_machine *m,
+				   const struct zone *zone, unsigned int o,
+				   int mt)
+{
+	const struct free_area *area = &zone->free_area[o];
+	unsigned long first, end;
+	long pb, bit;
+
+	if (free_area_empty(area, mt))
+		return ~0UL;
+	pb = hbitmap_find_first(&area->mt_map[mt]);
+	pb_block_range(m, (unsigned long)pb, o, &first, &end);
+	bit = o >= m->pageblock_order ? (long)first :
+					hbitmap_find_next(&area->map, first);
+	return zone->buddy_base + ((unsigned long)bit << o);
+}
+
+/* The lowest-addressed free block of type @mt and of any order >= @order
+ * (two finds per order), its order in *@best_order; ~0UL if there is
+ * none. */
+static unsigned long first_fit(const struct mmk_machine *m,
+			       const struct zone *zone, unsigned int order,
+			       int mt, unsigned int *best_order)
 {
 	unsigned long best = ~0UL;
 	unsigned int o;
 
 	for (o = order; o < NR_PAGE_ORDERS; o++) {
-		struct free_area *area = &zone->free_area[o];
-		unsigned long pfn;
+		unsigned long pfn = first_of_type(m, zone, o, mt);
 
-		if (!atomic_load_explicit(&area->nr_free, memory_order_relaxed))
-			continue;
-		pfn = zone->buddy_base +
-		      ((unsigned long)hbitmap_find_first(&area->map) << o);
 		if (pfn < best) {
 			best = pfn;
 			*best_order = o;
@@ -260,18 +476,263 @@ static unsigned long first_fit(struct zone *zone, unsigned int order,
 	return best;
 }
 
-/* Address-ordered first fit: that block, split down to @order. */
+/* Take the free block at @pfn of order @high off @mt's list and split it
+ * down to @low (Linux's page_del_and_expand). */
+static void page_del_and_expand(struct mmk_machine *m, struct zone *zone,
+				unsigned long pfn, unsigned int low,
+				unsigned int high, int mt)
+{
+	expand(m, zone, pfn, low, high, mt,
+	       del_from_free_area(m, zone, pfn, high, mt));
+}
+
+/* Address-ordered first fit within @mt: that block, split down to
+ * @order. */
 static long __rmqueue_smallest(struct mmk_machine *m, struct zone *zone,
-			       unsigned int order)
+			       unsigned int order, int mt)
 {
 	unsigned int best_o = 0;
-	unsigned long best = first_fit(zone, order, &best_o);
+	unsigned long best = first_fit(m, zone, order, mt, &best_o);
 
 	if (best == ~0UL)
 		return -1;
-	expand(m, zone, best, order, best_o,
-	       del_from_free_area(m, zone, best, best_o));
+	page_del_and_expand(m, zone, best, order, best_o, mt);
 	return (long)best;
+}
+
+/* ---- migrate type fallback (Linux 6.18's __rmqueue_claim/_steal) ---- */
+
+static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
+	[MIGRATE_UNMOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE },
+	[MIGRATE_MOVABLE] = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE },
+};
+
+/* Move every free block with its head in pageblock @pb from @old's
+ * lists to @new's (Linux's __move_freepages_block; the caller sets the
+ * block's type). Returns the pages moved. Zone locked. */
+static unsigned long move_freepages_pb(struct mmk_machine *m, struct zone *zone,
+				       unsigned long pb, int old, int new)
+{
+	unsigned long moved = 0;
+	unsigned int o;
+
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &zone->free_area[o];
+		unsigned long first, end, n = 0;
+		long bit;
+
+		if (!hbitmap_test(&area->mt_map[old], pb))
+			continue;
+		pb_block_range(m, pb, o, &first, &end);
+		for (bit = hbitmap_find_next(&area->map, first);
+		     bit >= 0 && (unsigned long)bit < end;
+		     bit = hbitmap_find_next(&area->map,
+					     (unsigned long)bit + 1))
+			n++;
+		account_free_mt(zone, area, old, -(long)n, o);
+		account_free_mt(zone, area, new, (long)n, o);
+		hbitmap_clear(&area->mt_map[old], pb);
+		hbitmap_set(&area->mt_map[new], pb);
+		moved += n << o;
+	}
+	return moved;
+}
+
+/* Change the type of the pageblock at @pfn and move its free blocks. */
+static unsigned long move_freepages_block(struct mmk_machine *m,
+					  struct zone *zone, unsigned long pfn,
+					  int old, int new)
+{
+	unsigned long moved =
+		move_freepages_pb(m, zone, pb_index(m, zone, pfn), old, new);
+
+	set_pageblock_migratetype(m, pfn, new);
+	return moved;
+}
+
+/* Every pageblock of the block at @pfn of @order (>= pageblock_order)
+ * to @mt. The block is off the free lists. */
+static void change_pageblock_range(struct mmk_machine *m, unsigned long pfn,
+				   unsigned int order, int mt)
+{
+	unsigned long n = 1UL << (order - m->pageblock_order);
+
+	while (n--) {
+		set_pageblock_migratetype(m, pfn, mt);
+		pfn += 1UL << m->pageblock_order;
+	}
+}
+
+static bool should_try_claim_block(const struct mmk_machine *m,
+				   unsigned int order, int start_mt)
+{
+	return order >= m->pageblock_order / 2 ||
+	       start_mt == MIGRATE_RECLAIMABLE || start_mt == MIGRATE_UNMOVABLE;
+}
+
+/* The first fallback type with a free block of @order: -1 if none, -2
+ * if @claimable and the order is too low to claim a block from. */
+static int find_suitable_fallback(const struct mmk_machine *m,
+				  const struct free_area *area,
+				  unsigned int order, int mt, bool claimable)
+{
+	int i;
+
+	if (claimable && !should_try_claim_block(m, order, mt))
+		return -2;
+	if (!atomic_load_explicit(&area->nr_free, memory_order_relaxed))
+		return -1;
+	for (i = 0; i < MIGRATE_PCPTYPES - 1; i++)
+		if (!free_area_empty(area, fallbacks[mt][i]))
+			return fallbacks[mt][i];
+	return -1;
+}
+
+/* Claim the pageblock of the free block at @pfn (@current_order, on
+ * @block_mt's list) for @start_mt if it is free or "alike" enough (at
+ * least half of it), and allocate from it; -1 if not claimed. */
+static long try_to_claim_block(struct mmk_machine *m, struct zone *zone,
+			       unsigned long pfn, unsigned int current_order,
+			       unsigned int order, int start_mt, int block_mt)
+{
+	unsigned long pbn = 1UL << m->pageblock_order, start, p;
+	unsigned long free_pages = 0, movable_pages = 0, alike_pages;
+
+	if (current_order >= m->pageblock_order) {
+		del_from_free_area(m, zone, pfn, current_order, block_mt);
+		change_pageblock_range(m, pfn, current_order, start_mt);
+		expand(m, zone, pfn, order, current_order, start_mt, false);
+		return (long)pfn;
+	}
+	/* Linux boosts the watermark here so that kswapd frees a little
+	 * more; with no kswapd to undo it, mmkit does not. */
+	start = pfn & ~(pbn - 1);
+	if (start < zone->zone_start_pfn || start + pbn > zone_end_pfn(zone))
+		return -1;
+	/* Racy reads of pages others own, as Linux's: only PageBuddy heads
+	 * (zone locked) are stable. */
+	for (p = start; p < start + pbn; p++) {
+		const struct page *page = m->mem_map + p;
+
+		if (__atomic_load_n(&page->page_type, __ATOMIC_RELAXED) ==
+		    PGTY_buddy << 24) {
+			free_pages += 1UL << page->private;
+			p += (1UL << page->private) - 1;
+		} else if (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
+			   (1UL << PG_lru)) {
+			movable_pages++;
+		}
+	}
+	if (start_mt == MIGRATE_MOVABLE)
+		alike_pages = movable_pages;
+	else if (block_mt == MIGRATE_MOVABLE)
+		alike_pages = pbn - (free_pages + movable_pages);
+	else
+		alike_pages = 0;
+	if (free_pages + alike_pages >= pbn / 2) {
+		move_freepages_block(m, zone, start, block_mt, start_mt);
+		return __rmqueue_smallest(m, zone, order, start_mt);
+	}
+	return -1;
+}
+
+/* A fallback block, largest first, whose pageblock can be claimed for
+ * @start_mt (under ALLOC_NOFRAGMENT: whole pageblocks only). */
+static long __rmqueue_claim(struct mmk_machine *m, struct zone *zone,
+			    unsigned int order, int start_mt,
+			    unsigned int alloc_flags)
+{
+	unsigned int min_order = order;
+	int current_order;
+
+	if (order < m->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = m->pageblock_order;
+	for (current_order = MAX_PAGE_ORDER; current_order >= (int)min_order;
+	     current_order--) {
+		struct free_area *area = &zone->free_area[current_order];
+		int fallback_mt = find_suitable_fallback(
+			m, area, (unsigned int)current_order, start_mt, true);
+		long pfn;
+
+		if (fallback_mt == -1)
+			continue;
+		if (fallback_mt == -2)
+			break;
+		pfn = try_to_claim_block(
+			m, zone,
+			first_of_type(m, zone, (unsigned int)current_order,
+				      fallback_mt),
+			(unsigned int)current_order, order, start_mt,
+			fallback_mt);
+		if (pfn >= 0)
+			return pfn;
+	}
+	return -1;
+}
+
+/* The smallest fallback block, split on its own type's lists; the
+ * pageblock keeps its type. */
+static long __rmqueue_steal(struct mmk_machine *m, struct zone *zone,
+			    unsigned int order, int start_mt)
+{
+	unsigned int o;
+
+	for (o = order; o < NR_PAGE_ORDERS; o++) {
+		int fallback_mt = find_suitable_fallback(m, &zone->free_area[o],
+							 o, start_mt, false);
+		unsigned long pfn;
+
+		if (fallback_mt < 0)
+			continue;
+		pfn = first_of_type(m, zone, o, fallback_mt);
+		page_del_and_expand(m, zone, pfn, order, o, fallback_mt);
+		return (long)pfn;
+	}
+	return -1;
+}
+
+/* Linux's rmqueue_mode: within one refill, remember which step last
+ * worked and start there. */
+enum rmqueue_mode { RMQUEUE_NORMAL, RMQUEUE_CLAIM, RMQUEUE_STEAL };
+
+static long __rmqueue_mode(struct mmk_machine *m, struct zone *zone,
+			   unsigned int order, int mt, unsigned int alloc_flags,
+			   enum rmqueue_mode *mode)
+{
+	long pfn;
+
+	switch (*mode) {
+	case RMQUEUE_NORMAL:
+		pfn = __rmqueue_smallest(m, zone, order, mt);
+		if (pfn >= 0)
+			return pfn;
+		/* fall through */
+	case RMQUEUE_CLAIM:
+		pfn = __rmqueue_claim(m, zone, order, mt, alloc_flags);
+		if (pfn >= 0) {
+			*mode = RMQUEUE_NORMAL;
+			return pfn;
+		}
+		/* fall through */
+	case RMQUEUE_STEAL:
+		if (!(alloc_flags & ALLOC_NOFRAGMENT)) {
+			pfn = __rmqueue_steal(m, zone, order, mt);
+			if (pfn >= 0) {
+				*mode = RMQUEUE_STEAL;
+				return pfn;
+			}
+		}
+	}
+	return -1;
+}
+
+static long __rmqueue(struct mmk_machine *m, struct zone *zone,
+		      unsigned int order, int mt, unsigned int alloc_flags)
+{
+	enum rmqueue_mode mode = RMQUEUE_NORMAL;
+
+	return __rmqueue_mode(m, zone, order, mt, alloc_flags, &mode);
 }
 
 void mmk_free_boot_range(struct mmk_machine *m, unsigned long spfn,
@@ -288,13 +749,27 @@ void mmk_free_boot_range(struct mmk_machine *m, unsigned long spfn,
 			order--;
 		pthread_mutex_lock(&zone->lock);
 		/* Never touched on the host: nothing to report. */
-		__free_one_page(m, zone, spfn, order, true);
+		split_large_buddy(m, zone, spfn, order, true);
 		pthread_mutex_unlock(&zone->lock);
 		spfn += 1UL << order;
 	}
 }
 
 /* ---- watermarks ---- */
+
+/* Free pages this request cannot use: the rest of a block of its order,
+ * and free HighAtomic pages unless it may dip into reserves. */
+static inline long __zone_watermark_unusable_free(const struct zone *z,
+						  unsigned int order,
+						  unsigned int alloc_flags)
+{
+	long unusable = (1L << order) - 1;
+
+	if (!(alloc_flags & ALLOC_RESERVES))
+		unusable += (long)__atomic_load_n(&z->nr_free_highatomic,
+						  __ATOMIC_RELAXED);
+	return unusable;
+}
 
 static bool __zone_watermark_ok(struct zone *z, unsigned int order,
 				unsigned long mark, enum zone_type highest,
@@ -303,7 +778,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order,
 	long min = (long)mark;
 	unsigned int o;
 
-	free_pages -= (1L << order) - 1;
+	free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
 	if (alloc_flags & ALLOC_RESERVES) {
 		if (alloc_flags & ALLOC_MIN_RESERVE) {
 			min -= min / 2;
@@ -317,10 +792,19 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order,
 		return false;
 	if (!order)
 		return true;
-	for (o = order; o < NR_PAGE_ORDERS; o++)
-		if (atomic_load_explicit(&z->free_area[o].nr_free,
-					 memory_order_relaxed))
+	for (o = order; o < NR_PAGE_ORDERS; o++) {
+		const struct free_area *area = &z->free_area[o];
+		int mt;
+
+		if (!atomic_load_explicit(&area->nr_free, memory_order_relaxed))
+			continue;
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (!free_area_empty(area, mt))
+				return true;
+		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) &&
+		    !free_area_empty(area, MIGRATE_HIGHATOMIC))
 			return true;
+	}
 	return false;
 }
 
@@ -331,9 +815,16 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 {
 	long free_pages = (long)zone_page_state(z, NR_FREE_PAGES);
 
-	if (!order &&
-	    free_pages > (long)mark + READ_ONCE(z->lowmem_reserve[highest]))
-		return true;
+	if (!order) {
+		long fast_free =
+			free_pages -
+			min(free_pages,
+			    __zone_watermark_unusable_free(z, 0, alloc_flags));
+
+		if (fast_free >
+		    (long)mark + READ_ONCE(z->lowmem_reserve[highest]))
+			return true;
+	}
 	return __zone_watermark_ok(z, order, mark, highest, alloc_flags,
 				   free_pages);
 }
@@ -405,9 +896,9 @@ static void free_pcppages_bulk(struct mmk_machine *m, struct zone *zone,
 		do {
 			if (++pindex > NR_PCP_LISTS - 1)
 				pindex = 0;
-			list = &pcp->lists[pindex];
+			list = &pcp->lists[pindex].list;
 		} while (list_empty(list));
-		order = (unsigned int)pindex;
+		order = pindex_to_order(pindex);
 		do {
 			struct page *page =
 				list_last_entry(list, struct page, lru);
@@ -517,22 +1008,20 @@ static int nr_pcp_free(struct per_cpu_pages *pcp, int batch, int high,
 }
 
 /* Take @count blocks of @order from the buddy lists onto @list. */
-/* For each pcp order k, the lowest free block of order >= k on the
- * zone's buddy lists (~0UL if none): where first fit would allocate an
- * order-k block next. Zone locked. */
-static void zone_frontier(const struct zone *zone, unsigned long *frontier)
+/* For each pcp order k, the lowest free block of type @mt and order >= k
+ * on the zone's buddy lists (~0UL if none): where first fit would
+ * allocate an order-k block of that type next. Zone locked. */
+static void zone_frontier(const struct mmk_machine *m, const struct zone *zone,
+			  int mt, struct pcp_list *lists)
 {
 	unsigned long best = ~0UL;
 	int o;
 
 	for (o = MAX_PAGE_ORDER; o >= 0; o--) {
-		long bit = hbitmap_find_first(&zone->free_area[o].map);
-
-		if (bit >= 0)
-			best = min(best, zone->buddy_base +
-						 ((unsigned long)bit << o));
-		if (o < NR_PCP_LISTS)
-			frontier[o] = best;
+		best = min(best, first_of_type(m, zone, (unsigned int)o, mt));
+		if (o < NR_PCP_ORDERS)
+			lists[order_to_pindex(mt, (unsigned int)o)].frontier =
+				best;
 	}
 }
 
@@ -543,56 +1032,62 @@ static void zone_frontier(const struct zone *zone, unsigned long *frontier)
  * next - usually the remainder of the block just split - and no free
  * list needs to be searched. */
 static long __rmqueue_next(struct mmk_machine *m, struct zone *zone,
-			   unsigned int order, unsigned long prev)
+			   unsigned int order, int mt, unsigned int alloc_flags,
+			   enum rmqueue_mode *mode, unsigned long prev)
 {
 	unsigned long pfn = prev + (1UL << order);
 	unsigned int o, best_o = 0;
 
 	/* The free lists' bitmaps, not the struct page: the page there may
 	 * be in use, its owner writing it without the zone lock. */
-	for (o = order; pfn < zone_end_pfn(zone) && o < NR_PAGE_ORDERS &&
-			IS_ALIGNED(pfn, 1UL << o);
-	     o++) {
-		if (!block_is_free(zone, pfn, o))
-			continue;
-		VM_BUG_ON_PAGE(first_fit(zone, order, &best_o) != pfn ||
-				       best_o != o,
-			       m->mem_map + pfn);
-		expand(m, zone, pfn, order, o,
-		       del_from_free_area(m, zone, pfn, o));
-		return (long)pfn;
-	}
-	return __rmqueue_smallest(m, zone, order);
+	if (pfn < zone_end_pfn(zone) && get_pfnblock_migratetype(m, pfn) == mt)
+		for (o = order; o < NR_PAGE_ORDERS && IS_ALIGNED(pfn, 1UL << o);
+		     o++) {
+			if (!block_is_free(zone, pfn, o))
+				continue;
+			VM_BUG_ON_PAGE(first_fit(m, zone, order, mt, &best_o) !=
+						       pfn ||
+					       best_o != o,
+				       m->mem_map + pfn);
+			page_del_and_expand(m, zone, pfn, order, o, mt);
+			return (long)pfn;
+		}
+	return __rmqueue_mode(m, zone, order, mt, alloc_flags, mode);
 }
 
-/* Take @count blocks of @order onto @list and refresh the list's
- * frontier (see free_frozen_page_commit). */
+/* Take @count blocks of @order and type @mt onto @list and refresh the
+ * frontier of @mt's lists (see free_frozen_page_commit). */
 static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 			unsigned int order, int count, struct list_head *list,
-			unsigned long *frontier)
+			int mt, unsigned int alloc_flags,
+			struct pcp_list *lists)
 {
+	enum rmqueue_mode mode = RMQUEUE_NORMAL;
 	long pfn = -1;
 	int i;
 
 	pthread_mutex_lock(&zone->lock);
 	for (i = 0; i < count; i++) {
-		pfn = pfn < 0 ? __rmqueue_smallest(m, zone, order) :
-				__rmqueue_next(m, zone, order,
-					       (unsigned long)pfn);
+		pfn = pfn < 0 ? __rmqueue_mode(m, zone, order, mt, alloc_flags,
+					       &mode) :
+				__rmqueue_next(m, zone, order, mt, alloc_flags,
+					       &mode, (unsigned long)pfn);
 		if (pfn < 0)
 			break;
 		list_add_tail(&m->mem_map[pfn].lru, list);
 	}
-	zone_frontier(zone, frontier);
+	zone_frontier(m, zone, mt, lists);
 	pthread_mutex_unlock(&zone->lock);
 	return i;
 }
 
 static struct page *rmqueue_pcplist(struct mmk_machine *m, struct zone *zone,
-				    unsigned int order, struct mmk_cpu *cpu)
+				    unsigned int order, int mt,
+				    unsigned int alloc_flags,
+				    struct mmk_cpu *cpu)
 {
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
-	struct list_head *list = &pcp->lists[order];
+	struct list_head *list = &pcp->lists[order_to_pindex(mt, order)].list;
 	struct page *page;
 
 	if (!pcp_trylock(pcp))
@@ -600,8 +1095,8 @@ static struct page *rmqueue_pcplist(struct mmk_machine *m, struct zone *zone,
 	pcp->free_count >>= 1;
 	if (unlikely(list_empty(list))) {
 		int n = rmqueue_bulk(m, zone, order,
-				     nr_pcp_alloc(pcp, zone, order), list,
-				     pcp->frontier);
+				     nr_pcp_alloc(pcp, zone, order), list, mt,
+				     alloc_flags, pcp->lists);
 
 		atomic_fetch_add_explicit(&pcp->count, n << order,
 					  memory_order_relaxed);
@@ -622,36 +1117,47 @@ static struct page *rmqueue_pcplist(struct mmk_machine *m, struct zone *zone,
 }
 
 static struct page *rmqueue_buddy(struct mmk_machine *m, struct zone *zone,
-				  unsigned int order)
+				  unsigned int order, int mt,
+				  unsigned int alloc_flags)
 {
-	long pfn;
+	long pfn = -1;
 
 	pthread_mutex_lock(&zone->lock);
-	pfn = __rmqueue_smallest(m, zone, order);
+	if (order && (alloc_flags & ALLOC_HIGHATOMIC))
+		pfn = __rmqueue_smallest(m, zone, order, MIGRATE_HIGHATOMIC);
+	if (pfn < 0)
+		pfn = __rmqueue(m, zone, order, mt, alloc_flags);
+	/* Nothing else left: atomic and OOM requests may take the
+	 * HighAtomic reserve, whatever their order. */
+	if (pfn < 0 && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
+		pfn = __rmqueue_smallest(m, zone, order, MIGRATE_HIGHATOMIC);
 	pthread_mutex_unlock(&zone->lock);
 	return pfn < 0 ? NULL : m->mem_map + pfn;
 }
 
 static inline struct page *rmqueue(struct mmk_machine *m, struct zone *zone,
-				   unsigned int order)
+				   unsigned int order, int mt,
+				   unsigned int alloc_flags)
 {
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 
 	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu && m->pcp_enabled)) {
-		struct page *page = rmqueue_pcplist(m, zone, order, cpu);
+		struct page *page =
+			rmqueue_pcplist(m, zone, order, mt, alloc_flags, cpu);
 
 		if (likely(page))
 			return page;
 	}
-	return rmqueue_buddy(m, zone, order);
+	return rmqueue_buddy(m, zone, order, mt, alloc_flags);
 }
 
 /* Free to this CPU's list; flush a batch once the list passes high. */
 static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 				    struct page *page, unsigned int order,
-				    struct mmk_cpu *cpu)
+				    int mt, struct mmk_cpu *cpu)
 {
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
+	unsigned int pindex = order_to_pindex(mt, order);
 	bool free_high = false;
 	int count, high, batch;
 
@@ -659,14 +1165,14 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 	 * goes back to the buddy lists: there it merges, and first fit hands
 	 * out the lower memory first. Caching it here instead would pin the
 	 * live set where it is (bench: fragmentation). */
-	if ((unsigned long)(page - m->mem_map) > pcp->frontier[order])
+	if ((unsigned long)(page - m->mem_map) > pcp->lists[pindex].frontier)
 		return false;
 	if (!pcp_trylock(pcp))
 		return false;
 	batch = pcp->batch; /* under the guard: zone_pcp_update_all */
 	pcp->alloc_factor >>= 1;
 	owner_add(&pcp->free_pages, 1UL << order);
-	list_add(&page->lru, &pcp->lists[order]);
+	list_add(&page->lru, &pcp->lists[pindex].list);
 	count = atomic_load_explicit(&pcp->count, memory_order_relaxed) +
 		(1 << order);
 	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
@@ -692,7 +1198,7 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 	if (count >= high) {
 		free_pcppages_bulk(m, zone,
 				   nr_pcp_free(pcp, batch, high, free_high),
-				   pcp, (int)order);
+				   pcp, (int)pindex);
 		if ((atomic_load_explicit(&zone->flags, memory_order_relaxed) &
 		     ZONE_BELOW_HIGH) &&
 		    zone_watermark_fast(zone, 0, high_wmark_pages(zone),
@@ -822,13 +1328,111 @@ static void zone_statistics(struct mmk_machine *m, struct zone *preferred,
 	count_vm_events(m, PGALLOC_BASE + z->idx, 1UL << order);
 }
 
+/* ---- the HighAtomic reserve ---- */
+
+/* A high-order atomic allocation succeeded: reserve its pageblock for
+ * the next ones, up to about 1% of the zone. */
+static void reserve_highatomic_pageblock(struct mmk_machine *m,
+					 struct page *page, unsigned int order,
+					 struct zone *zone)
+{
+	unsigned long pbn = 1UL << m->pageblock_order, max_managed;
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	bool changed = false;
+	int mt;
+
+	if (zone_managed_pages(zone) / 100 < pbn)
+		return;
+	max_managed = ALIGN(zone_managed_pages(zone) / 100, pbn);
+	if (READ_ONCE(zone->nr_reserved_highatomic) >= max_managed)
+		return;
+	pthread_mutex_lock(&zone->lock);
+	mt = get_pfnblock_migratetype(m, pfn);
+	if (zone->nr_reserved_highatomic < max_managed &&
+	    migratetype_is_mergeable(mt)) {
+		if (order < m->pageblock_order) {
+			move_freepages_block(m, zone, pfn & ~(pbn - 1), mt,
+					     MIGRATE_HIGHATOMIC);
+			WRITE_ONCE(zone->nr_reserved_highatomic,
+				   zone->nr_reserved_highatomic + pbn);
+		} else {
+			change_pageblock_range(m, pfn, order,
+					       MIGRATE_HIGHATOMIC);
+			WRITE_ONCE(zone->nr_reserved_highatomic,
+				   zone->nr_reserved_highatomic +
+					   (1UL << order));
+		}
+		changed = true;
+	}
+	pthread_mutex_unlock(&zone->lock);
+	if (changed)
+		page_alloc_fast_path_update(m);
+}
+
+/* Memory is short: give one reserved pageblock (its free pages) to
+ * @ac's type. Without @force, each zone keeps one pageblock. */
+static bool unreserve_highatomic_pageblock(struct mmk_machine *m,
+					   const struct alloc_context *ac,
+					   bool force)
+{
+	unsigned long pbn = 1UL << m->pageblock_order;
+	struct zone **zp;
+
+	for (zp = ac->zonelist->zones; *zp; zp++) {
+		struct zone *zone = *zp;
+		unsigned int o;
+		bool done = false;
+
+		if ((*zp)->idx > ac->highest_zoneidx ||
+		    (ac->nodemask &&
+		     !(ac->nodemask & (1UL << zone->zone_pgdat->node_id))))
+			continue;
+		if (!force && READ_ONCE(zone->nr_reserved_highatomic) <= pbn)
+			continue;
+		pthread_mutex_lock(&zone->lock);
+		for (o = 0; o < NR_PAGE_ORDERS && !done; o++) {
+			unsigned long pfn, size = max(pbn, 1UL << o);
+
+			pfn = first_of_type(m, zone, o, MIGRATE_HIGHATOMIC);
+			if (pfn == ~0UL)
+				continue;
+			zone->nr_reserved_highatomic -=
+				min(size, zone->nr_reserved_highatomic);
+			zone->nr_highatomic_unreserved++;
+			if (o < m->pageblock_order) {
+				done = move_freepages_block(
+					       m, zone, pfn & ~(pbn - 1),
+					       MIGRATE_HIGHATOMIC,
+					       ac->migratetype) > 0;
+			} else {
+				move_freepages_pb(m, zone,
+						  pb_index(m, zone, pfn),
+						  MIGRATE_HIGHATOMIC,
+						  ac->migratetype);
+				change_pageblock_range(m, pfn, o,
+						       ac->migratetype);
+				done = true;
+			}
+		}
+		pthread_mutex_unlock(&zone->lock);
+		if (done) {
+			page_alloc_fast_path_update(m);
+			return true;
+		}
+	}
+	return false;
+}
+
 static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
 					   unsigned int order,
 					   unsigned int alloc_flags,
 					   const struct alloc_context *ac)
 {
 	struct zone **zp;
+	bool no_fallback;
 
+restart:
+	no_fallback = alloc_flags & ALLOC_NOFRAGMENT;
 	for (zp = ac->zonelist->zones; *zp; zp++) {
 		struct zone *zone = *zp;
 		struct page *page;
@@ -839,6 +1443,13 @@ static struct page *get_page_from_freelist(struct mmk_machine *m, gfp_t gfp,
 		if (ac->nodemask &&
 		    !(ac->nodemask & (1UL << zone->zone_pgdat->node_id)))
 			continue;
+		/* Fragmenting a local zone beats going to another node. */
+		if (no_fallback && m->nr_nodes > 1 &&
+		    zone->zone_pgdat->node_id !=
+			    ac->preferred_zone->zone_pgdat->node_id) {
+			alloc_flags &= ~ALLOC_NOFRAGMENT;
+			goto restart;
+		}
 retry:
 		if (!(atomic_load_explicit(&zone->flags, memory_order_relaxed) &
 		      ZONE_BELOW_HIGH)) {
@@ -857,16 +1468,25 @@ retry:
 				goto retry;
 			continue;
 		}
-		while ((page = rmqueue(m, zone, order))) {
+		while ((page = rmqueue(m, zone, order, ac->migratetype,
+				       alloc_flags))) {
 			if (likely(prep_new_page(m, page, order, gfp))) {
 				zone_statistics(m, ac->preferred_zone, zone,
 						order);
+				if (unlikely(alloc_flags & ALLOC_HIGHATOMIC))
+					reserve_highatomic_pageblock(
+						m, page, order, zone);
 				return page;
 			}
 		}
 		if (unlikely(zone_has_deferred(zone)) &&
 		    deferred_grow_zone(m, zone))
 			goto retry;
+	}
+	/* No whole pageblock anywhere: fragment one after all. */
+	if (no_fallback) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		goto restart;
 	}
 	return NULL;
 }
@@ -903,13 +1523,15 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 {
 	unsigned int alloc_flags = ALLOC_WMARK_MIN;
 
-	(void)order;
 	if (gfp & __GFP_HIGH)
 		alloc_flags |= ALLOC_MIN_RESERVE;
 	if (gfp & __GFP_KSWAPD_RECLAIM)
 		alloc_flags |= ALLOC_KSWAPD;
-	if (!(gfp & __GFP_DIRECT_RECLAIM) && !(gfp & __GFP_NOMEMALLOC))
+	if (!(gfp & __GFP_DIRECT_RECLAIM) && !(gfp & __GFP_NOMEMALLOC)) {
 		alloc_flags |= ALLOC_NON_BLOCK;
+		if (order > 0 && (alloc_flags & ALLOC_MIN_RESERVE))
+			alloc_flags |= ALLOC_HIGHATOMIC;
+	}
 	return alloc_flags;
 }
 
@@ -956,12 +1578,18 @@ static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 			return page;
 	}
 	if (gfp & __GFP_DIRECT_RECLAIM) {
-		/* What direct reclaim does when it frees nothing: drain the
-		 * per-CPU lists and try once more. */
+		/* What direct reclaim does when it frees nothing: give back
+		 * a HighAtomic pageblock (all but the last), drain the
+		 * per-CPU lists and try once more; then, as
+		 * should_reclaim_retry(), unreserve whatever is left. */
+		unreserve_highatomic_pageblock(m, ac, false);
 		mmk_drain_all_pages(m, NULL);
-		page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
-		if (page)
-			return page;
+		do {
+			page = get_page_from_freelist(m, gfp, order,
+						      alloc_flags, ac);
+			if (page)
+				return page;
+		} while (unreserve_highatomic_pageblock(m, ac, true));
 	}
 	if (gfp & __GFP_NOFAIL) {
 		mmk_drain_all_pages(m, NULL);
@@ -975,6 +1603,21 @@ static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 	}
 	warn_alloc(m, gfp, order);
 	return NULL;
+}
+
+/* Linux's alloc_flags_nofragment() (CONFIG_ZONE_DMA32 kernels, so
+ * x86_64): a request that prefers ZONE_NORMAL, on a node with DMA32
+ * memory, first looks for whole free pageblocks in every zone before
+ * it splits another type's pageblock. */
+static unsigned int alloc_flags_nofragment(const struct mmk_machine *m,
+					   const struct zone *preferred)
+{
+	if (m->arch->arch != MMK_ARCH_X86_64 || preferred->idx != ZONE_NORMAL)
+		return 0;
+	if (m->nr_nodes == 1 ||
+	    populated_zone(&preferred->zone_pgdat->node_zones[ZONE_DMA32]))
+		return ALLOC_NOFRAGMENT;
+	return 0;
 }
 
 static inline int numa_node_id(void)
@@ -1011,6 +1654,12 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 		       gfp & GFP_ZONEMASK);
 		return NULL;
 	}
+	ac.migratetype = gfp_migratetype(gfp);
+	if (unlikely(ac.migratetype >= MIGRATE_PCPTYPES)) {
+		printk(m,
+		       "WARNING: alloc_pages: __GFP_MOVABLE and __GFP_RECLAIMABLE together");
+		return NULL;
+	}
 	if (unlikely(atomic_load_explicit(&m->fail[MMK_FAIL_PAGE_ALLOC].active,
 					  memory_order_relaxed)) &&
 	    should_fail_alloc_page(m, gfp, order))
@@ -1037,7 +1686,10 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 		warn_alloc(m, gfp, order);
 		return NULL;
 	}
-	page = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_LOW, &ac);
+	page = get_page_from_freelist(
+		m, gfp, order,
+		ALLOC_WMARK_LOW | alloc_flags_nofragment(m, ac.preferred_zone),
+		&ac);
 	if (likely(page))
 		return page;
 	return __alloc_pages_slowpath(m, gfp, order, &ac);
@@ -1075,7 +1727,8 @@ static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 						      unsigned int order)
 {
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
-	unsigned int zb = gfp & GFP_ZONEMASK;
+	/* The zone bits and the migrate type bits (__GFP_MOVABLE is both). */
+	unsigned int zb = gfp & (GFP_ZONEMASK | __GFP_RECLAIMABLE);
 	unsigned long nr = 1UL << order;
 	struct per_cpu_pages *pcp;
 	struct list_head *list, *entry;
@@ -1092,7 +1745,7 @@ static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 	pcp = cpu->fast_pcp[zb];
 	if (unlikely(!pcp_trylock(pcp)))
 		goto slow;
-	list = &pcp->lists[order];
+	list = &cpu->fast_list[zb][MIGRATE_PCPTYPES * order].list;
 	entry = list->next;
 	if (unlikely(entry == list)) {
 		pcp_unlock(pcp);
@@ -1278,21 +1931,28 @@ static void free_one_page(struct mmk_machine *m, struct zone *zone,
 			  unsigned long pfn, unsigned int order)
 {
 	pthread_mutex_lock(&zone->lock);
-	__free_one_page(m, zone, pfn, order, false);
+	split_large_buddy(m, zone, pfn, order, false);
 	pthread_mutex_unlock(&zone->lock);
 	page_reporting_run(m, zone);
 }
 
+/* To the pcp list of the pageblock's type (HighAtomic pages to the
+ * movable one, as Linux does; nothing here isolates pageblocks). The
+ * type is read without the zone lock: if it changes meanwhile, the page
+ * goes to its block's new list when it leaves the pcp. */
 static void free_frozen_pages(struct mmk_machine *m, struct zone *zone,
 			      struct page *page, unsigned int order)
 {
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
+	int mt = get_pfnblock_migratetype(m, pfn);
 
 	if (unlikely(!free_pages_prepare(m, page, order)))
 		return;
+	if (unlikely(mt >= MIGRATE_PCPTYPES))
+		mt = MIGRATE_MOVABLE;
 	if (likely(order <= PAGE_ALLOC_COSTLY_ORDER && cpu && m->pcp_enabled) &&
-	    likely(free_frozen_page_commit(m, zone, page, order, cpu)))
+	    likely(free_frozen_page_commit(m, zone, page, order, mt, cpu)))
 		return;
 	count_vm_events(m, PGFREE, 1UL << order);
 	free_one_page(m, zone, pfn, order);
@@ -1329,7 +1989,9 @@ static noinline __cold void free_pages_slow(struct page *page,
 
 _Static_assert(sizeof(struct page) == 64, "the free fast path's pfn rotate");
 _Static_assert(PAGE_ALLOC_COSTLY_ORDER == 3, "the fast paths' order switch");
-_Static_assert(GFP_ZONEMASK == 15, "mmk_cpu.fast_*[] are indexed by zone bits");
+_Static_assert(GFP_ZONEMASK == 15 && __GFP_RECLAIMABLE == 16 &&
+		       GFP_MOVABLE_SHIFT == 3,
+	       "mmk_cpu.fast_*[] are indexed by zone and migrate type bits");
 
 /* list_add() whose store of new->prev is a (relaxed, plain mov) atomic
  * one: that keeps gcc from pairing @new's two pointers through a vector
@@ -1359,6 +2021,8 @@ static __always_inline void free_pages_order(struct page *page,
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	unsigned long off, pfn, nr = 1UL << order;
 	struct per_cpu_pages *pcp;
+	unsigned int mt, pindex;
+	struct pcp_list *pl;
 	struct zone *zone;
 	int count;
 
@@ -1374,9 +2038,14 @@ static __always_inline void free_pages_order(struct page *page,
 	zone = m->pb_zone[pfn >> m->pb_shift];
 	if (unlikely(!zone))
 		goto slow;
+	mt = (unsigned int)get_pfnblock_migratetype(m, pfn);
+	if (unlikely(mt >= MIGRATE_PCPTYPES))
+		goto slow;
+	pindex = order_to_pindex(mt, order);
 	pcp = (struct per_cpu_pages *)((char *)zone->per_cpu_pageset +
 				       cpu->pcp_offset);
-	if (unlikely(page_ref_count(page) != 1 || pfn > pcp->frontier[order] ||
+	pl = &pcp->lists[pindex];
+	if (unlikely(page_ref_count(page) != 1 || pfn > pl->frontier ||
 		     page->mmk_alloc != order + 1 || !page_free_clean(page)))
 		goto slow;
 	if (unlikely(!pcp_trylock(pcp)))
@@ -1396,7 +2065,7 @@ static __always_inline void free_pages_order(struct page *page,
 	page->private = 0;
 	page->index = 0;
 	page->mmk_alloc = 0;
-	pcp_list_add(&page->lru, &pcp->lists[order]);
+	pcp_list_add(&page->lru, &pl->list);
 	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
 	pcp->alloc_factor >>= 1;
 	if (order)
@@ -1807,11 +2476,11 @@ static void zone_set_pageset_high_and_batch(struct mmk_machine *m,
 
 void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 {
-	int cpu;
+	int cpu, i;
 
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		memset(zone->per_cpu_pageset[cpu].frontier, 0xff,
-		       sizeof(zone->per_cpu_pageset[cpu].frontier));
+		for (i = 0; i < NR_PCP_LISTS; i++)
+			zone->per_cpu_pageset[cpu].lists[i].frontier = ~0UL;
 	zone_set_pageset_high_and_batch(m, zone);
 }
 
@@ -1867,8 +2536,12 @@ static void setup_fast_path(struct mmk_machine *m)
 		struct mmk_cpu *c = &m->cpus[cpu];
 		struct zone **zl = m->node_data[c->node]->node_zonelist.zones;
 
-		for (zb = 0; zb < 16; zb++) {
-			int t = m->gfp_zone_table[zb];
+		for (zb = 0; zb < 32; zb++) {
+			/* Both migrate type bits: invalid, the full path
+			 * reports it. */
+			int t = (zb & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ?
+					-1 :
+					m->gfp_zone_table[zb & GFP_ZONEMASK];
 			struct per_cpu_pages *pcp = NULL;
 			atomic_long *free = &no_free_pages;
 			long mark = LONG_MAX;
@@ -1883,12 +2556,21 @@ static void setup_fast_path(struct mmk_machine *m)
 				if ((int)(*zp)->idx <= t) {
 					pcp = &(*zp)->per_cpu_pageset[cpu];
 					free = &(*zp)->vm_stat[NR_FREE_PAGES];
+					/* Free HighAtomic pages do not
+					 * count for ordinary requests. */
 					mark = (long)high_wmark_pages(*zp) +
-					       (*zp)->lowmem_reserve[t];
+					       (*zp)->lowmem_reserve[t] +
+					       (long)READ_ONCE(
+						       (*zp)->nr_reserved_highatomic);
 					break;
 				}
-			if (c->fast_pcp[zb] != pcp)
+			if (c->fast_pcp[zb] != pcp) {
 				c->fast_pcp[zb] = pcp;
+				c->fast_list[zb] =
+					pcp ? &pcp->lists[zb >>
+							  GFP_MOVABLE_SHIFT] :
+					      NULL;
+			}
 			if (c->fast_free[zb] != free)
 				c->fast_free[zb] = free;
 			if (c->fast_mark[zb] != mark)
@@ -1943,12 +2625,13 @@ static bool verify_pcp(struct mmk_machine *m, struct zone *z,
 		       struct per_cpu_pages *pcp, int cpu, char *why,
 		       size_t len)
 {
-	int o, sum = 0;
+	int pindex, sum = 0;
 
-	for (o = 0; o < NR_PCP_LISTS; o++) {
+	for (pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
+		unsigned int o = pindex_to_order(pindex);
 		struct page *page;
 
-		list_for_each_entry(page, &pcp->lists[o], lru) {
+		list_for_each_entry(page, &pcp->lists[pindex].list, lru) {
 			unsigned long pfn = (unsigned long)(page - m->mem_map);
 			unsigned int up;
 
@@ -1967,7 +2650,7 @@ static bool verify_pcp(struct mmk_machine *m, struct zone *z,
 			if (!IS_ALIGNED(pfn, 1UL << o))
 				return verify_fail(
 					why, len,
-					"zone %s cpu %d: pcp order-%d page pfn %#lx is misaligned",
+					"zone %s cpu %d: pcp order-%u page pfn %#lx is misaligned",
 					z->name, cpu, o, pfn);
 			for (up = 0; up < NR_PAGE_ORDERS; up++) {
 				unsigned long head = pfn & ~((1UL << up) - 1);
@@ -2022,8 +2705,19 @@ static bool verify_free_block(struct mmk_machine *m, struct zone *z,
 	if (o < MAX_PAGE_ORDER) {
 		unsigned long buddy = pfn ^ (1UL << o);
 
+		int mt = get_pfnblock_migratetype(m, pfn),
+		    buddy_mt = get_pfnblock_migratetype(m, buddy);
+		/* Beyond a pageblock, HighAtomic does not merge with
+		 * another type, and a pageblock given back from the
+		 * HighAtomic reserve did not merge with its buddy. */
+		bool apart = o >= m->pageblock_order &&
+			     ((mt != buddy_mt &&
+			       (!migratetype_is_mergeable(mt) ||
+				!migratetype_is_mergeable(buddy_mt))) ||
+			      z->nr_highatomic_unreserved);
+
 		if (buddy >= z->zone_start_pfn && buddy < zone_end_pfn(z) &&
-		    block_is_free(z, buddy, o))
+		    block_is_free(z, buddy, o) && !apart)
 			return verify_fail(
 				why, len,
 				"zone %s order %u: free block pfn %#lx and its buddy %#lx were not merged",
@@ -2069,15 +2763,116 @@ static bool verify_zone_pages(struct mmk_machine *m, struct zone *z, char *why,
 	return true;
 }
 
+/* I6: the free block at @pfn of order @o lies in pageblocks of one type,
+ * a type with free lists, marked in that type's summary of order @o;
+ * counts it in @per_type. */
+static bool verify_free_block_type(struct mmk_machine *m, struct zone *z,
+				   unsigned long pfn, unsigned int o,
+				   unsigned long *per_type, char *why,
+				   size_t len)
+{
+	unsigned int po = m->pageblock_order;
+	int mt = get_pfnblock_migratetype(m, pfn);
+	unsigned long p;
+
+	if (mt >= MIGRATE_FREE_TYPES)
+		return verify_fail(
+			why, len,
+			"zone %s: free block pfn %#lx is in a pageblock of type %d",
+			z->name, pfn, mt);
+	for (p = pfn; o > po && p < pfn + (1UL << o); p += 1UL << po)
+		if (get_pfnblock_migratetype(m, p) != mt)
+			return verify_fail(
+				why, len,
+				"zone %s order %u: free block pfn %#lx spans pageblocks of types %d and %d",
+				z->name, o, pfn, mt,
+				get_pfnblock_migratetype(m, p));
+	if (!hbitmap_test(&z->free_area[o].mt_map[mt], pb_index(m, z, pfn)))
+		return verify_fail(
+			why, len,
+			"zone %s order %u: free block pfn %#lx is missing from the type %d summary",
+			z->name, o, pfn, mt);
+	per_type[mt]++;
+	return true;
+}
+
+/* I6: the per-type counts and summaries of order @o match the blocks. */
+static bool verify_free_area_types(struct mmk_machine *m, struct zone *z,
+				   unsigned int o,
+				   const unsigned long *per_type,
+				   unsigned long *ha_free, char *why,
+				   size_t len)
+{
+	struct free_area *area = &z->free_area[o];
+	unsigned long bad_level;
+	int mt;
+
+	for (mt = 0; mt < MIGRATE_FREE_TYPES; mt++) {
+		long pb;
+
+		if (area->nr_free_mt[mt] != per_type[mt])
+			return verify_fail(
+				why, len,
+				"zone %s order %u: %lu free blocks of type %d counted, %lu found",
+				z->name, o, area->nr_free_mt[mt], mt,
+				per_type[mt]);
+		if (!hbitmap_verify(&area->mt_map[mt], &bad_level))
+			return verify_fail(
+				why, len,
+				"zone %s order %u: type %d summary level %lu is inconsistent",
+				z->name, o, mt, bad_level);
+		for (pb = hbitmap_find_first(&area->mt_map[mt]); pb >= 0;
+		     pb = hbitmap_find_next(&area->mt_map[mt],
+					    (unsigned long)pb + 1)) {
+			unsigned long pfn =
+				z->buddy_base +
+				((unsigned long)pb << m->pageblock_order);
+
+			if (get_pfnblock_migratetype(m, pfn) != mt ||
+			    !pb_has_free(m, z, (unsigned long)pb, o))
+				return verify_fail(
+					why, len,
+					"zone %s order %u: type %d summary marks pageblock pfn %#lx, which holds no such free block",
+					z->name, o, mt, pfn);
+		}
+	}
+	*ha_free += per_type[MIGRATE_HIGHATOMIC] << o;
+	return true;
+}
+
+/* I7: the HighAtomic reserve is its pageblocks. */
+static bool verify_highatomic(struct mmk_machine *m, struct zone *z,
+			      unsigned long ha_free, char *why, size_t len)
+{
+	unsigned long pbn = 1UL << m->pageblock_order, pfn, reserved = 0;
+
+	for (pfn = ALIGN_DOWN(z->zone_start_pfn, pbn); pfn < zone_end_pfn(z);
+	     pfn += pbn)
+		if (get_pfnblock_migratetype(m, pfn) == MIGRATE_HIGHATOMIC)
+			reserved += pbn;
+	if (reserved != z->nr_reserved_highatomic)
+		return verify_fail(
+			why, len,
+			"zone %s: nr_reserved_highatomic is %lu but HighAtomic pageblocks hold %lu pages",
+			z->name, z->nr_reserved_highatomic, reserved);
+	if (ha_free != z->nr_free_highatomic)
+		return verify_fail(
+			why, len,
+			"zone %s: nr_free_highatomic is %lu but the HighAtomic lists hold %lu pages",
+			z->name, z->nr_free_highatomic, ha_free);
+	return true;
+}
+
 static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
 			size_t len)
 {
 	unsigned long free_pages = 0, free_blocks = 0, reported = 0, bad_level;
+	unsigned long ha_free = 0;
 	unsigned int o;
 
 	for (o = 0; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &z->free_area[o];
-		unsigned long n = 0;
+		unsigned long n = 0, per_type[MIGRATE_FREE_TYPES] = { 0 };
 		long bit;
 
 		if (!hbitmap_verify(&area->map, &bad_level))
@@ -2091,7 +2886,9 @@ static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
 			unsigned long pfn =
 				z->buddy_base + ((unsigned long)bit << o);
 
-			if (!verify_free_block(m, z, pfn, o, why, len))
+			if (!verify_free_block(m, z, pfn, o, why, len) ||
+			    !verify_free_block_type(m, z, pfn, o, per_type, why,
+						    len))
 				return false;
 			if (m->mem_map[pfn].flags & (1UL << PG_reported))
 				reported += 1UL << o;
@@ -2103,10 +2900,15 @@ static bool verify_zone(struct mmk_machine *m, struct zone *z, char *why,
 				"zone %s order %u: nr_free is %lu but %lu blocks are free",
 				z->name, o,
 				(unsigned long)atomic_load(&area->nr_free), n);
+		if (!verify_free_area_types(m, z, o, per_type, &ha_free, why,
+					    len))
+			return false;
 		free_pages += n << o;
 		if (o >= m->arch->pageblock_order)
 			free_blocks += n << o;
 	}
+	if (!verify_highatomic(m, z, ha_free, why, len))
+		return false;
 	if (free_pages != zone_page_state(z, NR_FREE_PAGES))
 		return verify_fail(
 			why, len,

@@ -89,7 +89,7 @@ static unsigned long pcp_events(struct mmk_machine *m, enum vm_event_item item)
 						memory_order_relaxed);
 					continue;
 				}
-				for (o = 0; o < NR_PCP_LISTS; o++)
+				for (o = 0; o < NR_PCP_ORDERS; o++)
 					sum += atomic_load_explicit(
 						       &pcp->fast_allocs[o],
 						       memory_order_relaxed)
@@ -129,7 +129,7 @@ unsigned long zone_numa_event(struct mmk_machine *m, struct zone *zone,
 		if (item == NUMA_HIT || item == NUMA_LOCAL) {
 			unsigned int o;
 
-			for (o = 0; o < NR_PCP_LISTS; o++)
+			for (o = 0; o < NR_PCP_ORDERS; o++)
 				sum += atomic_load_explicit(
 					&pcp->fast_allocs[o],
 					memory_order_relaxed);

@@ -8,6 +8,7 @@
 
 /* proc/vmstat.c */
 void proc_buddyinfo_show(struct seq_file *s, struct mmk_machine *m);
+void proc_pagetypeinfo_show(struct seq_file *s, struct mmk_machine *m);
 void proc_zoneinfo_show(struct seq_file *s, struct mmk_machine *m);
 void proc_vmstat_show(struct seq_file *s, struct mmk_machine *m);
 /* mm/vmalloc.c */

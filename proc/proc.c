@@ -73,6 +73,7 @@ static const struct {
 	void (*show)(struct seq_file *s, struct mmk_machine *m);
 } proc_files[] = {
 	{ "/proc/buddyinfo", proc_buddyinfo_show },
+	{ "/proc/pagetypeinfo", proc_pagetypeinfo_show },
 	{ "/proc/zoneinfo", proc_zoneinfo_show },
 	{ "/proc/meminfo", proc_meminfo_show },
 	{ "/proc/vmstat", proc_vmstat_show },

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * /proc/buddyinfo, /proc/zoneinfo and /proc/vmstat (Linux's mm/vmstat.c,
- * the printing half).
+ * /proc/buddyinfo, /proc/pagetypeinfo, /proc/zoneinfo and /proc/vmstat
+ * (Linux's mm/vmstat.c, the printing half).
  *
  * 1. What it models. Linux 6.18's formats byte for byte (shared/PROCFS.md
  *    sections 1, 3 and 5): trailing spaces in buddyinfo, the per-node stats
@@ -52,6 +52,93 @@ void proc_buddyinfo_show(struct seq_file *s, struct mmk_machine *m)
 				seq_printf(s, "%6lu ", nr[o]);
 			seq_puts(s, "\n");
 		}
+	}
+}
+
+static const char *const migratetype_names[MIGRATE_TYPES] = {
+	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate",
+};
+
+/* The zones of node @nid that have memory, in the profile's order. */
+#define for_each_populated_zone_of(m, nid, i, z)                              \
+	for (i = 0; i < (m)->arch->nr_zone_types; i++)                        \
+		if (!populated_zone(z = &(m)->node_data[nid]->node_zones      \
+						 [(m)->arch->zone_types[i]])) \
+			continue;                                             \
+		else
+
+/* Free blocks per type and order; a count is capped at 100000 and then
+ * printed ">100000", as Linux stops counting a list there. */
+static void pagetypeinfo_showfree(struct seq_file *s, struct mmk_machine *m,
+				  int nid)
+{
+	struct zone *z;
+	int i, o, mt;
+
+	seq_printf(s, "%-43s ", "Free pages count per migrate type at order");
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		seq_printf(s, "%6d ", o);
+	seq_puts(s, "\n");
+	for_each_populated_zone_of(m, nid, i, z)
+	{
+		unsigned long nr[MIGRATE_TYPES][NR_PAGE_ORDERS] = { { 0 } };
+
+		pthread_mutex_lock(&z->lock);
+		for (mt = 0; mt < MIGRATE_FREE_TYPES; mt++)
+			for (o = 0; o < NR_PAGE_ORDERS; o++)
+				nr[mt][o] = z->free_area[o].nr_free_mt[mt];
+		pthread_mutex_unlock(&z->lock);
+		for (mt = 0; mt < MIGRATE_TYPES; mt++) {
+			seq_printf(s, "Node %4d, zone %8s, type %12s ", nid,
+				   z->name, migratetype_names[mt]);
+			for (o = 0; o < NR_PAGE_ORDERS; o++)
+				seq_printf(s, "%s%6lu ",
+					   nr[mt][o] >= 100000 ? ">" : "",
+					   min(nr[mt][o], 100000UL));
+			seq_puts(s, "\n");
+		}
+	}
+}
+
+/* Pageblocks per type: one count per pageblock_nr_pages step from the
+ * zone's first pfn, where that pfn has a memmap of this zone. */
+static void pagetypeinfo_showblockcount(struct seq_file *s,
+					struct mmk_machine *m, int nid)
+{
+	unsigned long pbn = 1UL << m->pageblock_order;
+	struct zone *z;
+	int i, mt;
+
+	seq_printf(s, "\n%-23s", "Number of blocks type ");
+	for (mt = 0; mt < MIGRATE_TYPES; mt++)
+		seq_printf(s, "%12s ", migratetype_names[mt]);
+	seq_puts(s, "\n");
+	for_each_populated_zone_of(m, nid, i, z)
+	{
+		unsigned long count[MIGRATE_TYPES] = { 0 }, pfn;
+
+		for (pfn = z->zone_start_pfn; pfn < zone_end_pfn(z); pfn += pbn)
+			if (mmk_pfn_zone(m, pfn) == z)
+				count[get_pfnblock_migratetype(m, pfn)]++;
+		seq_printf(s, "Node %d, zone %8s ", nid, z->name);
+		for (mt = 0; mt < MIGRATE_TYPES; mt++)
+			seq_printf(s, "%12lu ", count[mt]);
+		seq_puts(s, "\n");
+	}
+}
+
+/* The whole file, once per node (every node has memory here). */
+void proc_pagetypeinfo_show(struct seq_file *s, struct mmk_machine *m)
+{
+	int nid;
+
+	for_each_online_node(m, nid) {
+		seq_printf(s, "Page block order: %u\n", m->pageblock_order);
+		seq_printf(s, "Pages per block:  %lu\n",
+			   1UL << m->pageblock_order);
+		seq_puts(s, "\n");
+		pagetypeinfo_showfree(s, m, nid);
+		pagetypeinfo_showblockcount(s, m, nid);
 	}
 }
 

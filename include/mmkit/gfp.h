@@ -66,6 +66,13 @@ enum {
 #define GFP_ZONEMASK (__GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE)
 #define __GFP_BITS_MASK ((gfp_t)((1u << ___GFP_LAST_BIT) - 1))
 
+/* The migrate type bits: none = unmovable, __GFP_MOVABLE = movable,
+ * __GFP_RECLAIMABLE = reclaimable; both at once is invalid. */
+#define GFP_MOVABLE_MASK (__GFP_RECLAIMABLE | __GFP_MOVABLE)
+#define GFP_MOVABLE_SHIFT 3
+#define gfp_migratetype(gfp) \
+	((int)(((gfp)&GFP_MOVABLE_MASK) >> GFP_MOVABLE_SHIFT))
+
 #define GFP_ATOMIC (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
 #define GFP_KERNEL (__GFP_RECLAIM | __GFP_IO | __GFP_FS)
 #define GFP_KERNEL_ACCOUNT (GFP_KERNEL | __GFP_ACCOUNT)

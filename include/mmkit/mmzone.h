@@ -58,11 +58,32 @@ enum numa_stat_item {
 };
 
 /*
- * Per-CPU page lists cover orders 0..PAGE_ALLOC_COSTLY_ORDER (one list per
- * order). @busy and @remote implement the owner/remote handshake described
- * in mm/page_alloc.c.
+ * Migrate types (Linux's enum migratetype): every pageblock has one, and a
+ * free block is on the free list of its pageblock's type. The first
+ * MIGRATE_PCPTYPES have per-CPU lists; nothing here isolates pageblocks,
+ * so MIGRATE_ISOLATE only has its column in /proc/pagetypeinfo.
  */
-#define NR_PCP_LISTS (PAGE_ALLOC_COSTLY_ORDER + 1)
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_RECLAIMABLE,
+	MIGRATE_PCPTYPES,
+	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
+	MIGRATE_ISOLATE,
+	MIGRATE_TYPES
+};
+
+/* The types that can have free blocks (all but MIGRATE_ISOLATE). */
+#define MIGRATE_FREE_TYPES (MIGRATE_HIGHATOMIC + 1)
+
+/*
+ * Per-CPU page lists cover orders 0..PAGE_ALLOC_COSTLY_ORDER, one list per
+ * order and pcp migrate type, at index MIGRATE_PCPTYPES * order + type
+ * (Linux's order_to_pindex). @busy and @remote implement the owner/remote
+ * handshake described in mm/page_alloc.c.
+ */
+#define NR_PCP_ORDERS (PAGE_ALLOC_COSTLY_ORDER + 1)
+#define NR_PCP_LISTS (MIGRATE_PCPTYPES * NR_PCP_ORDERS)
 
 /*
  * Guard of a per-CPU structure (mm/percpu.c): the thread owning the CPU
@@ -92,15 +113,19 @@ struct per_cpu_pages {
 	int free_limit;
 	int free_count_max;
 	int free_high_count;
-	/* per order: the lowest free buddy block of that order or above, as
-	 * of the last refill */
-	unsigned long frontier[NR_PCP_LISTS];
-	struct list_head lists[NR_PCP_LISTS];
+	/* Per list: its pages and the lowest free buddy block of the
+	 * list's type and of its order or above, as of the last refill of
+	 * that type. 32 bytes each, so the fast paths index them with a
+	 * shift. */
+	struct pcp_list {
+		struct list_head list;
+		unsigned long frontier;
+	} __attribute__((aligned(32))) lists[NR_PCP_LISTS];
 	/* Event counts written by the owner only (no atomic RMW): */
 	atomic_ulong numa[NR_VM_NUMA_EVENT_ITEMS];
 	/* fast-path allocations per order: numa_hit+local, and (shifted
 	 * by their order) pgalloc_<zone> */
-	atomic_ulong fast_allocs[NR_PCP_LISTS];
+	atomic_ulong fast_allocs[NR_PCP_ORDERS];
 	atomic_ulong free_pages; /* pages freed to this list: pgfree */
 } __attribute__((aligned(128))); /* no false sharing between CPUs */
 
@@ -121,6 +146,12 @@ struct hbitmap {
 struct free_area {
 	struct hbitmap map;
 	atomic_ulong nr_free; /* read without the zone lock by watermark checks */
+	/* Per migrate type: its free blocks of this order (zone lock), and
+	 * bit b set iff pageblock b ((pfn - buddy_base) >> pageblock_order)
+	 * is of that type and holds the head of a free block of this order,
+	 * so the type's lowest block is found without scanning the others. */
+	unsigned long nr_free_mt[MIGRATE_FREE_TYPES];
+	struct hbitmap mt_map[MIGRATE_FREE_TYPES];
 };
 
 struct pglist_data;
@@ -153,6 +184,16 @@ struct zone {
 	atomic_ulong flags; /* ZONE_BELOW_HIGH */
 	pthread_mutex_t lock;
 	struct free_area free_area[NR_PAGE_ORDERS];
+	void *mt_maps; /* host memory of the free areas' mt_map bitmaps */
+	/* HighAtomic reserve: pages of pageblocks reserved, and free pages
+	 * on the HighAtomic lists (written under the zone lock, read by
+	 * watermark checks without). */
+	unsigned long nr_reserved_highatomic;
+	unsigned long nr_free_highatomic;
+	/* HighAtomic pageblocks given back: their free blocks move lists
+	 * without merging, so free buddies beyond a pageblock may stay
+	 * apart (the verifier allows that once this is nonzero). */
+	unsigned long nr_highatomic_unreserved;
 	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
 	atomic_ulong vm_numa_event[NR_VM_NUMA_EVENT_ITEMS]; /* non-owner CPUs */
 };
