@@ -121,8 +121,10 @@ struct mmk_machine {
 	struct zone **pb_zone;
 	unsigned int pb_shift;
 	/* Per 2^PB_MT_SHIFT pages: the migrate type of their pageblock
-	 * (every entry of a larger pageblock the same), written under the
-	 * zone lock; the free fast path reads it without. */
+	 * (every entry of a larger pageblock the same) XOR MIGRATE_MOVABLE,
+	 * so that the zeroed table says Movable and boot writes only the
+	 * few other entries; written under the zone lock, read by the free
+	 * fast path without. */
 	uint8_t *pb_mt;
 	unsigned int pageblock_order;
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
@@ -296,7 +298,9 @@ static inline bool cpu_guard_trylock(struct cpu_guard *g)
 static inline int get_pfnblock_migratetype(const struct mmk_machine *m,
 					   unsigned long pfn)
 {
-	return __atomic_load_n(&m->pb_mt[pfn >> PB_MT_SHIFT], __ATOMIC_RELAXED);
+	return __atomic_load_n(&m->pb_mt[pfn >> PB_MT_SHIFT],
+			       __ATOMIC_RELAXED) ^
+	       MIGRATE_MOVABLE;
 }
 
 static inline struct zone *pfn_zone_fast(const struct mmk_machine *m,

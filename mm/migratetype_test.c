@@ -40,11 +40,11 @@ static void free_counts(struct zone *z, int mt, char *buf, size_t len)
 				      z->free_area[o].nr_free_mt[mt]);
 }
 
-#define assert_free_counts(z, mt, want)                     \
-	do {                                                \
-		char got_[128];                             \
-		free_counts(z, mt, got_, sizeof got_);      \
-		assert_string_equal(got_, want);            \
+#define assert_free_counts(z, mt, want)                \
+	do {                                           \
+		char got_[128];                        \
+		free_counts(z, mt, got_, sizeof got_); \
+		assert_string_equal(got_, want);       \
 	} while (0)
 
 /* The DMA zone of a PC at boot: pfn 0 is no RAM, so pageblock 0 keeps
@@ -111,8 +111,8 @@ static void test_requests_claim_whole_blocks_for_their_type(void **state)
 	__free_pages(mv, 0);
 	__free_pages(un, 0);
 	/* Both migrate type bits at once are invalid. */
-	assert_null(alloc_pages(GFP_KERNEL | __GFP_MOVABLE | __GFP_RECLAIMABLE,
-				0));
+	assert_null(
+		alloc_pages(GFP_KERNEL | __GFP_MOVABLE | __GFP_RECLAIMABLE, 0));
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }

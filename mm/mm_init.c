@@ -661,26 +661,24 @@ static int init_sparse(struct mmk_machine *m)
 	return 0;
 }
 
-/* The per-type summaries of each order's free blocks (free_area.mt_map:
- * a bit per pageblock of the zone's buddy span), in host memory as the
- * zone map is: Linux keeps free lists in struct page and needs no such
- * index, so it takes nothing from the machine's RAM. */
+/* The per-type summaries of each order's free blocks (zone.mt_sum: a bit
+ * per pageblock of the zone's buddy span), in host memory as the zone
+ * map is: Linux keeps free lists in struct page and needs no such index,
+ * so it takes nothing from the machine's RAM. */
 static int init_free_area_types(struct zone *z, unsigned long span,
 				unsigned int po)
 {
-	unsigned long npb = span >> po;
-	size_t one = hbitmap_bytes(npb);
-	char *p = mmk_host_zalloc(one * NR_PAGE_ORDERS * MIGRATE_FREE_TYPES);
-	int o, mt;
+	struct mt_summary *s = &z->mt_sum;
 
-	if (!p)
+	s->nr_words = DIV_ROUND_UP(span >> po, BITS_PER_LONG);
+	s->nr_index = DIV_ROUND_UP(s->nr_words, BITS_PER_LONG);
+	/* The index first: with the first rows of words, where boot puts
+	 * the free memory, it is the one page most zones touch. */
+	s->index = mmk_host_zalloc((s->nr_words + s->nr_index) *
+				   NR_MT_SUMMARIES * sizeof(unsigned long));
+	if (!s->index)
 		return -ENOMEM;
-	z->mt_maps = p;
-	for (o = 0; o < NR_PAGE_ORDERS; o++)
-		for (mt = 0; mt < MIGRATE_FREE_TYPES; mt++) {
-			hbitmap_init(&z->free_area[o].mt_map[mt], npb, p);
-			p += one;
-		}
+	s->words = s->index + s->nr_index * NR_MT_SUMMARIES;
 	return 0;
 }
 
@@ -688,22 +686,35 @@ static int init_free_area_types(struct zone *z, unsigned long span,
  * first pfn is RAM starts MIGRATE_MOVABLE, as memmap_init_range() makes
  * it; the others keep type 0, MIGRATE_UNMOVABLE (on a PC the DMA zone's
  * first pageblock, pfn 0 being no RAM). */
+static unsigned long pb_start_pfn(const struct mmk_machine *m, unsigned long pb)
+{
+	return ALIGN_DOWN(pb << PB_MT_SHIFT, 1UL << m->pageblock_order);
+}
+
 static int init_free_areas(struct mmk_machine *m)
 {
 	unsigned long pb, npb;
-	int nid, t, o;
+	int nid, t, o, r;
 
 	m->pageblock_order = m->arch->pageblock_order;
 	npb = (m->max_pfn >> PB_MT_SHIFT) + 1;
 	m->pb_mt = mmk_host_zalloc(npb);
 	if (!m->pb_mt)
 		return -ENOMEM;
-	for (pb = 0; pb < npb; pb++) {
-		unsigned long pfn = ALIGN_DOWN(pb << PB_MT_SHIFT,
-					       1UL << m->pageblock_order);
+	/* The gaps between memory regions (sorted): the pageblocks that
+	 * start there, the ones that are no RAM at their first pfn. */
+	for (pb = 0, r = 0; r <= m->memblock.memory.cnt; r++) {
+		const struct memblock_region *reg =
+			&m->memblock.memory.regions[r];
+		bool last = r == m->memblock.memory.cnt;
+		unsigned long start = last ? ~0UL : reg->base >> PAGE_SHIFT;
+		unsigned long end =
+			last ? ~0UL : (reg->base + reg->size) >> PAGE_SHIFT;
 
-		if (memblock_present_pages(&m->memblock, pfn, pfn + 1))
-			m->pb_mt[pb] = MIGRATE_MOVABLE;
+		for (; pb < npb && pb_start_pfn(m, pb) < start; pb++)
+			m->pb_mt[pb] = MIGRATE_UNMOVABLE ^ MIGRATE_MOVABLE;
+		while (pb < npb && pb_start_pfn(m, pb) < end)
+			pb++;
 	}
 
 	for_each_online_node(m, nid) {
@@ -1096,7 +1107,8 @@ void mmk_shutdown(struct mmk_machine *m)
 		for (t = 0; t < MAX_NR_ZONES; t++) {
 			pthread_mutex_destroy(
 				&m->node_data[nid]->node_zones[t].lock);
-			mmk_host_free(m->node_data[nid]->node_zones[t].mt_maps);
+			mmk_host_free(
+				m->node_data[nid]->node_zones[t].mt_sum.index);
 		}
 		mmk_host_free(m->node_data[nid]);
 	}

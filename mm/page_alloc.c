@@ -35,13 +35,13 @@
  *
  * 2. Objects.
  *
- *      zonelist ─▶ zone ─┬─ free_area[order] ─┬─ hbitmap of free block heads
- *                        │                    │    block i of order o = pfns
- *                        │                    │    [buddy_base + (i << o), + (1 << o))
- *                        │                    └─ mt_map[type]: hbitmap, bit per
- *                        │                       pageblock holding such a head
+ *      zonelist ─▶ zone ─┬─ free_area[order] ─ hbitmap of free block heads
+ *                        │     block i of order o = pfns
+ *                        │     [buddy_base + (i << o), + (1 << o))
+ *                        ├─ mt_sum: per order and type, a bit per pageblock
+ *                        │    holding such a head (struct mt_summary)
  *                        └─ per_cpu_pageset[cpu] ─ lists[pindex] ─ page.lru
- *      mmk_machine.pb_mt[pfn >> 9]: the pageblock's migrate type
+ *      mmk_machine.pb_mt[pfn >> 9]: the pageblock's migrate type (^ Movable)
  *
  *    A free block's head page has page_type PGTY_buddy and private = order;
  *    every other page of a free block is all zero. Pages on a pcp list are
@@ -72,8 +72,9 @@
  *    I5 an allocated block's head records its order (mmk_alloc = order + 1);
  *       freeing with another order is refused and reported.
  *    I6 every free block lies in pageblocks of one type (not Isolate), is
- *       marked in that type's mt_map of its order, and nr_free_mt counts
- *       them; every mt_map bit marks such a block.
+ *       marked in that type's summary of its order, and nr_free_mt counts
+ *       them; every summary bit marks such a block, and the summaries'
+ *       index bits say which of their words are nonzero.
  *    I7 nr_reserved_highatomic is the pages of the zone's HighAtomic
  *       pageblocks; nr_free_highatomic the free pages on their lists.
  *
@@ -182,7 +183,76 @@ static inline unsigned long block_index(const struct zone *zone,
 	return (pfn - zone->buddy_base) >> order;
 }
 
-/* The index of @pfn's pageblock in the zone's mt_map bitmaps. */
+/* ---- the per-type summaries (zone.mt_sum) ---- */
+
+static inline unsigned int mts_k(unsigned int order, int mt)
+{
+	return order * MIGRATE_FREE_TYPES + (unsigned int)mt;
+}
+
+static inline unsigned long *mts_word(const struct mt_summary *s,
+				      unsigned int k, unsigned long pb)
+{
+	return &s->words[(pb / BITS_PER_LONG) * NR_MT_SUMMARIES + k];
+}
+
+static inline bool mts_test(const struct mt_summary *s, unsigned int k,
+			    unsigned long pb)
+{
+	return *mts_word(s, k, pb) & (1UL << (pb % BITS_PER_LONG));
+}
+
+static inline void mts_set(struct mt_summary *s, unsigned int k,
+			   unsigned long pb)
+{
+	unsigned long *w = mts_word(s, k, pb), i = pb / BITS_PER_LONG;
+
+	if (!*w)
+		s->index[k * s->nr_index + i / BITS_PER_LONG] |=
+			1UL << (i % BITS_PER_LONG);
+	*w |= 1UL << (pb % BITS_PER_LONG);
+}
+
+static inline void mts_clear(struct mt_summary *s, unsigned int k,
+			     unsigned long pb)
+{
+	unsigned long *w = mts_word(s, k, pb), i = pb / BITS_PER_LONG;
+
+	*w &= ~(1UL << (pb % BITS_PER_LONG));
+	if (!*w)
+		s->index[k * s->nr_index + i / BITS_PER_LONG] &=
+			~(1UL << (i % BITS_PER_LONG));
+}
+
+/* The lowest pageblock marked in summary @k at or after @from, or -1. */
+static long mts_find_next(const struct mt_summary *s, unsigned int k,
+			  unsigned long from)
+{
+	unsigned long i = from / BITS_PER_LONG, w;
+	unsigned long bits = i < s->nr_words ?
+				     *mts_word(s, k, from) &
+					     (~0UL << (from % BITS_PER_LONG)) :
+				     0;
+
+	if (bits)
+		return (long)(i * BITS_PER_LONG) + __builtin_ctzl(bits);
+	for (w = i + 1; w < s->nr_words; w = (w | (BITS_PER_LONG - 1)) + 1) {
+		unsigned long idx =
+			s->index[k * s->nr_index + w / BITS_PER_LONG] &
+			(~0UL << (w % BITS_PER_LONG));
+
+		if (idx) {
+			w = (w & ~(BITS_PER_LONG - 1UL)) +
+			    (unsigned long)__builtin_ctzl(idx);
+			return (long)(w * BITS_PER_LONG) +
+			       __builtin_ctzl(
+				       *mts_word(s, k, w * BITS_PER_LONG));
+		}
+	}
+	return -1;
+}
+
+/* The index of @pfn's pageblock in the zone's summaries. */
 static inline unsigned long pb_index(const struct mmk_machine *m,
 				     const struct zone *zone, unsigned long pfn)
 {
@@ -199,7 +269,9 @@ static inline void set_pageblock_migratetype(struct mmk_machine *m,
 	unsigned long n = 1UL << (po - PB_MT_SHIFT);
 
 	while (n--)
-		__atomic_store_n(&m->pb_mt[i++], (uint8_t)mt, __ATOMIC_RELAXED);
+		__atomic_store_n(&m->pb_mt[i++],
+				 (uint8_t)(mt ^ MIGRATE_MOVABLE),
+				 __ATOMIC_RELAXED);
 }
 
 /* The per-type count of @area's blocks (and the zone's free HighAtomic
@@ -235,7 +307,7 @@ static void add_to_free_area(struct mmk_machine *m, struct zone *zone,
 		atomic_load_explicit(&area->nr_free, memory_order_relaxed) + 1,
 		memory_order_relaxed);
 	account_free_mt(zone, area, mt, 1L, order);
-	hbitmap_set(&area->mt_map[mt], pb_index(m, zone, pfn));
+	mts_set(&zone->mt_sum, mts_k(order, mt), pb_index(m, zone, pfn));
 	page->page_type = PGTY_buddy << 24;
 	page->private = order;
 	mod_zone_page_state(zone, NR_FREE_PAGES, 1L << order);
@@ -260,20 +332,28 @@ static inline void pb_block_range(const struct mmk_machine *m, unsigned long pb,
 	}
 }
 
-/* Does pageblock @pb still hold the head of a free block of @order? */
+/* Does pageblock @pb still hold the head of a free block of @order? The
+ * range's words of the bitmap's bottom level, read directly: a pageblock
+ * is at most 16 of them. */
 static bool pb_has_free(const struct mmk_machine *m, const struct zone *zone,
 			unsigned long pb, unsigned int order)
 {
-	unsigned long first, end;
-	long bit;
+	const unsigned long *bits = zone->free_area[order].map.level[0];
+	unsigned long first, end, w;
 
 	pb_block_range(m, pb, order, &first, &end);
 	if (order >= m->pageblock_order)
 		return (pb & ((1UL << (order - m->pageblock_order)) - 1)) ==
 			       0 &&
 		       hbitmap_test(&zone->free_area[order].map, first);
-	bit = hbitmap_find_next(&zone->free_area[order].map, first);
-	return bit >= 0 && (unsigned long)bit < end;
+	if (end - first < BITS_PER_LONG)
+		return bits[first / BITS_PER_LONG] &
+		       (((1UL << (end - first)) - 1)
+			<< (first % BITS_PER_LONG));
+	for (w = first / BITS_PER_LONG; w < end / BITS_PER_LONG; w++)
+		if (bits[w])
+			return true;
+	return false;
 }
 
 static bool del_from_free_area(struct mmk_machine *m, struct zone *zone,
@@ -291,7 +371,7 @@ static bool del_from_free_area(struct mmk_machine *m, struct zone *zone,
 		memory_order_relaxed);
 	account_free_mt(zone, area, mt, -1L, order);
 	if (!pb_has_free(m, zone, pb, order))
-		hbitmap_clear(&area->mt_map[mt], pb);
+		mts_clear(&zone->mt_sum, mts_k(order, mt), pb);
 	page->page_type = 0;
 	page->private = 0;
 	mod_zone_page_state(zone, NR_FREE_PAGES, -(1L << order));
@@ -448,7 +528,7 @@ static unsigned long first_of_type(const struct mmk_machine *m,
 
 	if (free_area_empty(area, mt))
 		return ~0UL;
-	pb = hbitmap_find_first(&area->mt_map[mt]);
+	pb = mts_find_next(&zone->mt_sum, mts_k(o, mt), 0);
 	pb_block_range(m, (unsigned long)pb, o, &first, &end);
 	bit = o >= m->pageblock_order ? (long)first :
 					hbitmap_find_next(&area->map, first);
@@ -522,7 +602,7 @@ static unsigned long move_freepages_pb(struct mmk_machine *m, struct zone *zone,
 		unsigned long first, end, n = 0;
 		long bit;
 
-		if (!hbitmap_test(&area->mt_map[old], pb))
+		if (!mts_test(&zone->mt_sum, mts_k(o, old), pb))
 			continue;
 		pb_block_range(m, pb, o, &first, &end);
 		for (bit = hbitmap_find_next(&area->map, first);
@@ -532,8 +612,8 @@ static unsigned long move_freepages_pb(struct mmk_machine *m, struct zone *zone,
 			n++;
 		account_free_mt(zone, area, old, -(long)n, o);
 		account_free_mt(zone, area, new, (long)n, o);
-		hbitmap_clear(&area->mt_map[old], pb);
-		hbitmap_set(&area->mt_map[new], pb);
+		mts_clear(&zone->mt_sum, mts_k(o, old), pb);
+		mts_set(&zone->mt_sum, mts_k(o, new), pb);
 		moved += n << o;
 	}
 	return moved;
@@ -2022,7 +2102,7 @@ static __always_inline void free_pages_order(struct page *page,
 	unsigned long off, pfn, nr = 1UL << order;
 	struct per_cpu_pages *pcp;
 	unsigned int mt, pindex;
-	struct pcp_list *pl;
+	struct list_head *head;
 	struct zone *zone;
 	int count;
 
@@ -2044,9 +2124,14 @@ static __always_inline void free_pages_order(struct page *page,
 	pindex = order_to_pindex(mt, order);
 	pcp = (struct per_cpu_pages *)((char *)zone->per_cpu_pageset +
 				       cpu->pcp_offset);
-	pl = &pcp->lists[pindex];
-	if (unlikely(page_ref_count(page) != 1 || pfn > pl->frontier ||
-		     page->mmk_alloc != order + 1 || !page_free_clean(page)))
+	/* The list head's address is what list_add stores: one register
+	 * for it and the frontier beside it (gcc would form it twice). */
+	head = &pcp->lists[pindex].list;
+	OPTIMIZER_HIDE_VAR(head);
+	if (unlikely(
+		    page_ref_count(page) != 1 ||
+		    pfn > container_of(head, struct pcp_list, list)->frontier ||
+		    page->mmk_alloc != order + 1 || !page_free_clean(page)))
 		goto slow;
 	if (unlikely(!pcp_trylock(pcp)))
 		goto slow;
@@ -2065,7 +2150,7 @@ static __always_inline void free_pages_order(struct page *page,
 	page->private = 0;
 	page->index = 0;
 	page->mmk_alloc = 0;
-	pcp_list_add(&page->lru, &pl->list);
+	pcp_list_add(&page->lru, head);
 	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
 	pcp->alloc_factor >>= 1;
 	if (order)
@@ -2787,7 +2872,7 @@ static bool verify_free_block_type(struct mmk_machine *m, struct zone *z,
 				"zone %s order %u: free block pfn %#lx spans pageblocks of types %d and %d",
 				z->name, o, pfn, mt,
 				get_pfnblock_migratetype(m, p));
-	if (!hbitmap_test(&z->free_area[o].mt_map[mt], pb_index(m, z, pfn)))
+	if (!mts_test(&z->mt_sum, mts_k(o, mt), pb_index(m, z, pfn)))
 		return verify_fail(
 			why, len,
 			"zone %s order %u: free block pfn %#lx is missing from the type %d summary",
@@ -2803,11 +2888,13 @@ static bool verify_free_area_types(struct mmk_machine *m, struct zone *z,
 				   unsigned long *ha_free, char *why,
 				   size_t len)
 {
+	const struct mt_summary *sum = &z->mt_sum;
 	struct free_area *area = &z->free_area[o];
-	unsigned long bad_level;
 	int mt;
 
 	for (mt = 0; mt < MIGRATE_FREE_TYPES; mt++) {
+		unsigned int k = mts_k(o, mt);
+		unsigned long w;
 		long pb;
 
 		if (area->nr_free_mt[mt] != per_type[mt])
@@ -2816,14 +2903,16 @@ static bool verify_free_area_types(struct mmk_machine *m, struct zone *z,
 				"zone %s order %u: %lu free blocks of type %d counted, %lu found",
 				z->name, o, area->nr_free_mt[mt], mt,
 				per_type[mt]);
-		if (!hbitmap_verify(&area->mt_map[mt], &bad_level))
-			return verify_fail(
-				why, len,
-				"zone %s order %u: type %d summary level %lu is inconsistent",
-				z->name, o, mt, bad_level);
-		for (pb = hbitmap_find_first(&area->mt_map[mt]); pb >= 0;
-		     pb = hbitmap_find_next(&area->mt_map[mt],
-					    (unsigned long)pb + 1)) {
+		for (w = 0; w < sum->nr_words; w++)
+			if (!*mts_word(sum, k, w * BITS_PER_LONG) !=
+			    !(sum->index[k * sum->nr_index + w / BITS_PER_LONG] &
+			      (1UL << (w % BITS_PER_LONG))))
+				return verify_fail(
+					why, len,
+					"zone %s order %u: type %d summary index bit %lu is wrong",
+					z->name, o, mt, w);
+		for (pb = mts_find_next(sum, k, 0); pb >= 0;
+		     pb = mts_find_next(sum, k, (unsigned long)pb + 1)) {
 			unsigned long pfn =
 				z->buddy_base +
 				((unsigned long)pb << m->pageblock_order);

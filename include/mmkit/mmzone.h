@@ -146,12 +146,24 @@ struct hbitmap {
 struct free_area {
 	struct hbitmap map;
 	atomic_ulong nr_free; /* read without the zone lock by watermark checks */
-	/* Per migrate type: its free blocks of this order (zone lock), and
-	 * bit b set iff pageblock b ((pfn - buddy_base) >> pageblock_order)
-	 * is of that type and holds the head of a free block of this order,
-	 * so the type's lowest block is found without scanning the others. */
+	/* Per migrate type: its free blocks of this order (zone lock). */
 	unsigned long nr_free_mt[MIGRATE_FREE_TYPES];
-	struct hbitmap mt_map[MIGRATE_FREE_TYPES];
+};
+
+/*
+ * Per order and migrate type (summary k = order * MIGRATE_FREE_TYPES +
+ * type), the pageblocks ((pfn - buddy_base) >> pageblock_order) of that
+ * type that hold the head of a free block of that order, so a type's
+ * lowest block is found without scanning the others': bit pb % 64 of
+ * words[pb / 64][k], and bit w % 64 of index[k][w / 64] set iff
+ * words[w][k] is nonzero. The summaries' words of one row lie together,
+ * so a zone whose free memory is in a few places touches few pages.
+ */
+#define NR_MT_SUMMARIES (NR_PAGE_ORDERS * MIGRATE_FREE_TYPES)
+struct mt_summary {
+	unsigned long *words; /* [nr_words][NR_MT_SUMMARIES] */
+	unsigned long *index; /* [NR_MT_SUMMARIES][nr_index] */
+	unsigned long nr_words, nr_index;
 };
 
 struct pglist_data;
@@ -184,7 +196,7 @@ struct zone {
 	atomic_ulong flags; /* ZONE_BELOW_HIGH */
 	pthread_mutex_t lock;
 	struct free_area free_area[NR_PAGE_ORDERS];
-	void *mt_maps; /* host memory of the free areas' mt_map bitmaps */
+	struct mt_summary mt_sum; /* host memory, zone lock */
 	/* HighAtomic reserve: pages of pageblocks reserved, and free pages
 	 * on the HighAtomic lists (written under the zone lock, read by
 	 * watermark checks without). */
