@@ -286,7 +286,7 @@ static inline void account_free_mt(struct zone *zone, struct free_area *area,
 	if (mt == MIGRATE_HIGHATOMIC)
 		__atomic_store_n(&zone->nr_free_highatomic,
 				 zone->nr_free_highatomic +
-					 (unsigned long)(n << order),
+					 ((unsigned long)n << order),
 				 __ATOMIC_RELAXED);
 }
 
