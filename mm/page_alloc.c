@@ -473,9 +473,8 @@ static void split_large_buddy(struct mmk_machine *m, struct zone *zone,
 /* Page reporting takes a free block off its list (Linux's
  * __isolate_free_page): one of half a pageblock or more turns the
  * pageblocks it covers movable, as Linux does. */
-static unsigned long move_freepages_block(struct mmk_machine *m,
-					  struct zone *zone, unsigned long pfn,
-					  int old, int new);
+static long move_freepages_block(struct mmk_machine *m, struct zone *zone,
+				 unsigned long pfn, int old, int new);
 
 void __isolate_free_block(struct mmk_machine *m, struct zone *zone,
 			  unsigned long pfn, unsigned int order)
@@ -619,16 +618,30 @@ static unsigned long move_freepages_pb(struct mmk_machine *m, struct zone *zone,
 	return moved;
 }
 
-/* Change the type of the pageblock at @pfn and move its free blocks. */
-static unsigned long move_freepages_block(struct mmk_machine *m,
-					  struct zone *zone, unsigned long pfn,
-					  int old, int new)
+/* Is the pageblock at @pfn wholly inside @zone? */
+static bool pageblock_in_zone(const struct mmk_machine *m,
+			      const struct zone *zone, unsigned long pfn)
 {
-	unsigned long moved =
-		move_freepages_pb(m, zone, pb_index(m, zone, pfn), old, new);
+	unsigned long pbn = 1UL << m->pageblock_order;
+	unsigned long start = pfn & ~(pbn - 1);
 
+	return start >= zone->zone_start_pfn &&
+	       start + pbn <= zone_end_pfn(zone);
+}
+
+/* Change the type of the pageblock at @pfn and move its free blocks;
+ * the pages moved, or -1 (nothing done) if the pageblock is not wholly
+ * inside the zone. */
+static long move_freepages_block(struct mmk_machine *m, struct zone *zone,
+				 unsigned long pfn, int old, int new)
+{
+	unsigned long moved;
+
+	if (!pageblock_in_zone(m, zone, pfn))
+		return -1;
+	moved = move_freepages_pb(m, zone, pb_index(m, zone, pfn), old, new);
 	set_pageblock_migratetype(m, pfn, new);
-	return moved;
+	return (long)moved;
 }
 
 /* Every pageblock of the block at @pfn of @order (>= pageblock_order)
@@ -688,7 +701,7 @@ static long try_to_claim_block(struct mmk_machine *m, struct zone *zone,
 	/* Linux boosts the watermark here so that kswapd frees a little
 	 * more; with no kswapd to undo it, mmkit does not. */
 	start = pfn & ~(pbn - 1);
-	if (start < zone->zone_start_pfn || start + pbn > zone_end_pfn(zone))
+	if (!pageblock_in_zone(m, zone, start))
 		return -1;
 	/* Racy reads of pages others own, as Linux's: only PageBuddy heads
 	 * (zone locked) are stable. */
@@ -1431,8 +1444,9 @@ static void reserve_highatomic_pageblock(struct mmk_machine *m,
 	if (zone->nr_reserved_highatomic < max_managed &&
 	    migratetype_is_mergeable(mt)) {
 		if (order < m->pageblock_order) {
-			move_freepages_block(m, zone, pfn & ~(pbn - 1), mt,
-					     MIGRATE_HIGHATOMIC);
+			if (move_freepages_block(m, zone, pfn, mt,
+						 MIGRATE_HIGHATOMIC) < 0)
+				goto out;
 			WRITE_ONCE(zone->nr_reserved_highatomic,
 				   zone->nr_reserved_highatomic + pbn);
 		} else {
@@ -1444,6 +1458,7 @@ static void reserve_highatomic_pageblock(struct mmk_machine *m,
 		}
 		changed = true;
 	}
+out:
 	pthread_mutex_unlock(&zone->lock);
 	if (changed)
 		page_alloc_fast_path_update(m);
@@ -1825,7 +1840,7 @@ static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 	pcp = cpu->fast_pcp[zb];
 	if (unlikely(!pcp_trylock(pcp)))
 		goto slow;
-	list = &cpu->fast_list[zb][MIGRATE_PCPTYPES * order].list;
+	list = &cpu->fast_list[zb][(size_t)MIGRATE_PCPTYPES * order].list;
 	entry = list->next;
 	if (unlikely(entry == list)) {
 		pcp_unlock(pcp);

@@ -159,7 +159,7 @@ struct free_area {
  * words[w][k] is nonzero. The summaries' words of one row lie together,
  * so a zone whose free memory is in a few places touches few pages.
  */
-#define NR_MT_SUMMARIES (NR_PAGE_ORDERS * MIGRATE_FREE_TYPES)
+#define NR_MT_SUMMARIES ((unsigned long)NR_PAGE_ORDERS * MIGRATE_FREE_TYPES)
 struct mt_summary {
 	unsigned long *words; /* [nr_words][NR_MT_SUMMARIES] */
 	unsigned long *index; /* [NR_MT_SUMMARIES][nr_index] */
