@@ -285,6 +285,89 @@ static void test_highatomic_reserve_and_unreserve(void **state)
 	mmk_shutdown(m);
 }
 
+static unsigned long zone_free_of_type(struct zone *z, int mt)
+{
+	unsigned long n = 0;
+	unsigned int o;
+
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		n += z->free_area[o].nr_free_mt[mt] << o;
+	return n;
+}
+
+/* x86_64, a request preferring ZONE_NORMAL (ALLOC_NOFRAGMENT): with no
+ * whole pageblock to claim in Normal, an unmovable request goes to a
+ * lower zone rather than fragment one of Normal's movable pageblocks,
+ * even though Normal has plenty of free (half-used) movable memory. */
+static void test_nofragment_prefers_a_lower_zone(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 3584ULL << 20, 1, 1, false);
+	struct zone *normal = zone_of(m, 0, ZONE_NORMAL);
+	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
+	size_t cap = 4096, nu = 0, nb = 0, ns = 0, i;
+	struct page **un = calloc(cap, sizeof(un[0]));
+	struct page **blk = calloc(cap, sizeof(blk[0]));
+	struct page **sm = calloc(cap, sizeof(sm[0]));
+	struct page *p;
+	unsigned long j;
+
+	(void)state;
+	assert_true(un && blk && sm);
+	/* 1. Use up Normal's free unmovable memory (boot's claims). */
+	while (zone_free_of_type(normal, MIGRATE_UNMOVABLE)) {
+		un[nu] = alloc_pages(GFP_KERNEL, 0);
+		assert_ptr_equal(page_zone(un[nu]), normal);
+		nu++;
+	}
+	/* 2. Fill Normal with movable pageblocks, then with single pages,
+	 * until requests go to DMA32: no whole free pageblock is left. */
+	for (;;) {
+		p = alloc_pages(GFP_HIGHUSER_MOVABLE, 9);
+		if (page_zone(p) != normal) {
+			__free_pages(p, 9);
+			break;
+		}
+		blk[nb++] = p;
+	}
+	for (;;) {
+		p = alloc_pages(GFP_HIGHUSER_MOVABLE, 0);
+		if (page_zone(p) != normal) {
+			__free_pages(p, 0);
+			break;
+		}
+		sm[ns++] = p;
+	}
+	assert_true(nb > 200);
+	/* 3. Free every other page of each pageblock: half of Normal is
+	 * free again, in order-0 blocks of movable pageblocks. */
+	for (i = 0; i < nb; i++) {
+		split_page(blk[i], 9);
+		for (j = 0; j < 512; j += 2)
+			__free_pages(blk[i] + j, 0);
+	}
+	assert_int_equal(zone_free_of_type(normal, MIGRATE_UNMOVABLE), 0);
+	assert_true(zone_page_state(normal, NR_FREE_PAGES) > nb * 256);
+	/* 4. The unmovable request: not served from Normal. */
+	p = alloc_pages(GFP_KERNEL, 0);
+	assert_ptr_equal(page_zone(p), dma32);
+	assert_int_equal(zone_free_of_type(normal, MIGRATE_UNMOVABLE), 0);
+	assert_check_ok(m);
+	__free_pages(p, 0);
+	for (i = 0; i < nb; i++)
+		for (j = 1; j < 512; j += 2)
+			__free_pages(blk[i] + j, 0);
+	for (i = 0; i < ns; i++)
+		__free_pages(sm[i], 0);
+	for (i = 0; i < nu; i++)
+		__free_pages(un[i], 0);
+	free(un);
+	free(blk);
+	free(sm);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +379,7 @@ int main(void)
 			test_unmovable_request_claims_a_mostly_free_pageblock),
 		cmocka_unit_test(test_pcp_lists_follow_the_pageblock_type),
 		cmocka_unit_test(test_highatomic_reserve_and_unreserve),
+		cmocka_unit_test(test_nofragment_prefers_a_lower_zone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
