@@ -40,6 +40,17 @@ static void free_counts(struct zone *z, int mt, char *buf, size_t len)
 				      z->free_area[o].nr_free_mt[mt]);
 }
 
+/* Free pages of @mt in @z. */
+static unsigned long zone_free_of_type(struct zone *z, int mt)
+{
+	unsigned long n = 0;
+	unsigned int o;
+
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		n += z->free_area[o].nr_free_mt[mt] << o;
+	return n;
+}
+
 #define assert_free_counts(z, mt, want)                \
 	do {                                           \
 		char got_[128];                        \
@@ -202,6 +213,55 @@ static void test_unmovable_request_claims_a_mostly_free_pageblock(void **state)
 	mmk_shutdown(m);
 }
 
+/* A pageblock mostly in use by movable (LRU) pages is not claimed: the
+ * unmovable request steals a block from it instead, and its type stays
+ * Movable. */
+static void test_claim_refused_for_a_pageblock_of_lru_pages(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	struct page *u, *mv[3], *lru[300], *mv9, *q;
+	int i;
+
+	(void)state;
+	u = alloc_pages(GFP_DMA, 8);
+	mv[0] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 9);
+	for (i = 1; i < 3; i++)
+		mv[i] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 10);
+	/* Pageblock 6 (pfn 3072): 300 pages in use, marked as user pages
+	 * on the LRU lists would be; pageblock 7 all in use. */
+	for (i = 0; i < 300; i++) {
+		lru[i] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 0);
+		assert_int_equal(page_to_pfn(lru[i]), 3072 + i);
+		lru[i]->flags |= 1UL << PG_lru;
+	}
+	mv9 = alloc_pages(GFP_DMA | __GFP_MOVABLE, 9);
+	assert_int_equal(page_to_pfn(mv9), 3584);
+	/* 212 free + 0 alike < 256: no claim; the smallest block is stolen
+	 * (order 2 at 3372) and the rest of it stays on the movable lists. */
+	q = alloc_pages(GFP_DMA, 0);
+	assert_int_equal(page_to_pfn(q), 3372);
+	assert_int_equal(get_pfnblock_migratetype(m, 3072), MIGRATE_MOVABLE);
+	assert_free_counts(dma, MIGRATE_MOVABLE, "1 1 0 0 1 0 1 1 0 0 0");
+	assert_int_equal(zone_free_of_type(dma, MIGRATE_UNMOVABLE), 0);
+	assert_check_ok(m);
+	__free_pages(q, 0);
+	for (i = 0; i < 300; i++) {
+		lru[i]->flags &= ~(1UL << PG_lru);
+		__free_pages(lru[i], 0);
+	}
+	__free_pages(mv9, 9);
+	__free_pages(u, 8);
+	__free_pages(mv[0], 9);
+	for (i = 1; i < 3; i++)
+		__free_pages(mv[i], 10);
+	assert_free_counts(dma, MIGRATE_UNMOVABLE, "0 0 0 0 0 0 0 0 1 0 0");
+	assert_free_counts(dma, MIGRATE_MOVABLE, "0 0 0 0 0 0 0 0 0 1 3");
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* Pages freed to a pcp go to the list of their pageblock's type. */
 static void test_pcp_lists_follow_the_pageblock_type(void **state)
 {
@@ -283,16 +343,6 @@ static void test_highatomic_reserve_and_unreserve(void **state)
 	free(pages);
 	assert_check_ok(m);
 	mmk_shutdown(m);
-}
-
-static unsigned long zone_free_of_type(struct zone *z, int mt)
-{
-	unsigned long n = 0;
-	unsigned int o;
-
-	for (o = 0; o < NR_PAGE_ORDERS; o++)
-		n += z->free_area[o].nr_free_mt[mt] << o;
-	return n;
 }
 
 /* x86_64, a request preferring ZONE_NORMAL (ALLOC_NOFRAGMENT): with no
@@ -377,6 +427,8 @@ int main(void)
 		cmocka_unit_test(test_movable_request_steals_without_claiming),
 		cmocka_unit_test(
 			test_unmovable_request_claims_a_mostly_free_pageblock),
+		cmocka_unit_test(
+			test_claim_refused_for_a_pageblock_of_lru_pages),
 		cmocka_unit_test(test_pcp_lists_follow_the_pageblock_type),
 		cmocka_unit_test(test_highatomic_reserve_and_unreserve),
 		cmocka_unit_test(test_nofragment_prefers_a_lower_zone),
