@@ -799,7 +799,8 @@ static void random_ops(enum mmk_arch arch, uint64_t mem, bool pcp,
 				      GFP_DMA32,
 				      GFP_ATOMIC,
 				      GFP_HIGHUSER_MOVABLE,
-				      GFP_KERNEL | __GFP_COMP | __GFP_ZERO };
+				      GFP_KERNEL | __GFP_COMP | __GFP_ZERO,
+				      GFP_KERNEL | __GFP_RECLAIMABLE };
 	struct {
 		struct page *p;
 		unsigned int order;
@@ -818,7 +819,8 @@ static void random_ops(enum mmk_arch arch, uint64_t mem, bool pcp,
 
 			if (order > 3 && (r >> 20) % 4)
 				order %= 4;
-			p = alloc_pages(gfps[(r >> 32) % 6] | __GFP_NOWARN,
+			p = alloc_pages(gfps[(r >> 32) % ARRAY_SIZE(gfps)] |
+						__GFP_NOWARN,
 					order);
 			if (p) {
 				live[nlive].p = p;
