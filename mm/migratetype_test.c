@@ -163,6 +163,41 @@ static void test_movable_request_steals_without_claiming(void **state)
 	mmk_shutdown(m);
 }
 
+/* DMA of a 64M machine, no pcp: pfn 256..3071 in use (the Unmovable
+ * megabyte at 256, movable blocks at 512, 1024 and 2048), so only
+ * pageblocks 6 and 7 (pfn 3072..4095, one movable order-10 block) are
+ * free. */
+struct dma_below_3072 {
+	struct page *u, *mv[3];
+};
+
+static void dma_take_below_3072(struct dma_below_3072 *d)
+{
+	int i;
+
+	d->u = alloc_pages(GFP_DMA, 8);
+	assert_int_equal(page_to_pfn(d->u), 256);
+	d->mv[0] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 9);
+	for (i = 1; i < 3; i++)
+		d->mv[i] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 10);
+	assert_int_equal(page_to_pfn(d->mv[2]), 2048);
+}
+
+/* Free it all again: the DMA zone's free lists are back to boot's. */
+static void dma_give_back(struct mmk_machine *m, struct dma_below_3072 *d)
+{
+	struct zone *dma = zone_of(m, 0, ZONE_DMA);
+	int i;
+
+	__free_pages(d->u, 8);
+	__free_pages(d->mv[0], 9);
+	for (i = 1; i < 3; i++)
+		__free_pages(d->mv[i], 10);
+	assert_free_counts(dma, MIGRATE_UNMOVABLE, "0 0 0 0 0 0 0 0 1 0 0");
+	assert_free_counts(dma, MIGRATE_MOVABLE, "0 0 0 0 0 0 0 0 0 1 3");
+	assert_check_ok(m);
+}
+
 /* An unmovable request with no whole block to claim takes over a
  * pageblock that is at least half free (or unmovable-alike): its free
  * blocks move to the Unmovable lists and the request is served there.
@@ -173,16 +208,11 @@ static void test_unmovable_request_claims_a_mostly_free_pageblock(void **state)
 	struct mmk_machine *m =
 		mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
 	struct zone *dma = zone_of(m, 0, ZONE_DMA);
-	struct page *u, *mv[3], *p, *mv9, *q;
-	int i;
+	struct dma_below_3072 d;
+	struct page *p, *mv9, *q;
 
 	(void)state;
-	u = alloc_pages(GFP_DMA, 8);
-	assert_int_equal(page_to_pfn(u), 256);
-	mv[0] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 9);
-	for (i = 1; i < 3; i++)
-		mv[i] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 10);
-	assert_int_equal(page_to_pfn(mv[2]), 2048);
+	dma_take_below_3072(&d);
 	/* One page of the last order-10 block and its upper half: no free
 	 * block of order 9 or 10 is left. */
 	p = alloc_pages(GFP_DMA | __GFP_MOVABLE, 0);
@@ -203,13 +233,7 @@ static void test_unmovable_request_claims_a_mostly_free_pageblock(void **state)
 	assert_int_equal(get_pfnblock_migratetype(m, 3072), MIGRATE_MOVABLE);
 	assert_free_counts(dma, MIGRATE_UNMOVABLE, "0 0 0 0 0 0 0 0 0 0 0");
 	assert_free_counts(dma, MIGRATE_MOVABLE, "0 0 0 0 0 0 0 0 0 0 1");
-	__free_pages(u, 8);
-	__free_pages(mv[0], 9);
-	for (i = 1; i < 3; i++)
-		__free_pages(mv[i], 10);
-	assert_free_counts(dma, MIGRATE_UNMOVABLE, "0 0 0 0 0 0 0 0 1 0 0");
-	assert_free_counts(dma, MIGRATE_MOVABLE, "0 0 0 0 0 0 0 0 0 1 3");
-	assert_check_ok(m);
+	dma_give_back(m, &d);
 	mmk_shutdown(m);
 }
 
@@ -221,14 +245,12 @@ static void test_claim_refused_for_a_pageblock_of_lru_pages(void **state)
 	struct mmk_machine *m =
 		mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, false);
 	struct zone *dma = zone_of(m, 0, ZONE_DMA);
-	struct page *u, *mv[3], *lru[300], *mv9, *q;
+	struct dma_below_3072 d;
+	struct page *lru[300], *mv9, *q;
 	int i;
 
 	(void)state;
-	u = alloc_pages(GFP_DMA, 8);
-	mv[0] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 9);
-	for (i = 1; i < 3; i++)
-		mv[i] = alloc_pages(GFP_DMA | __GFP_MOVABLE, 10);
+	dma_take_below_3072(&d);
 	/* Pageblock 6 (pfn 3072): 300 pages in use, marked as user pages
 	 * on the LRU lists would be; pageblock 7 all in use. */
 	for (i = 0; i < 300; i++) {
@@ -252,13 +274,7 @@ static void test_claim_refused_for_a_pageblock_of_lru_pages(void **state)
 		__free_pages(lru[i], 0);
 	}
 	__free_pages(mv9, 9);
-	__free_pages(u, 8);
-	__free_pages(mv[0], 9);
-	for (i = 1; i < 3; i++)
-		__free_pages(mv[i], 10);
-	assert_free_counts(dma, MIGRATE_UNMOVABLE, "0 0 0 0 0 0 0 0 1 0 0");
-	assert_free_counts(dma, MIGRATE_MOVABLE, "0 0 0 0 0 0 0 0 0 1 3");
-	assert_check_ok(m);
+	dma_give_back(m, &d);
 	mmk_shutdown(m);
 }
 
