@@ -693,9 +693,11 @@ static long try_to_claim_block(struct mmk_machine *m, struct zone *zone,
 	unsigned long free_pages = 0, movable_pages = 0, alike_pages;
 
 	if (current_order >= m->pageblock_order) {
-		del_from_free_area(m, zone, pfn, current_order, block_mt);
+		bool reported = del_from_free_area(m, zone, pfn, current_order,
+						   block_mt);
+
 		change_pageblock_range(m, pfn, current_order, start_mt);
-		expand(m, zone, pfn, order, current_order, start_mt, false);
+		expand(m, zone, pfn, order, current_order, start_mt, reported);
 		return (long)pfn;
 	}
 	/* Linux boosts the watermark here so that kswapd frees a little
