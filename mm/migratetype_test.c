@@ -26,7 +26,10 @@ static struct zone *zone_of(struct mmk_machine *m, int nid, enum zone_type t)
 
 static int page_mt(struct mmk_machine *m, struct page *page)
 {
-	return get_pfnblock_migratetype(m, page_to_pfn(page));
+	int mt = get_pageblock_migratetype(page);
+
+	assert_int_equal(mt, get_pfnblock_migratetype(m, page_to_pfn(page)));
+	return mt;
 }
 
 /* Free blocks of @mt in @z at each order, as a string "o0 o1 ... o10". */

@@ -290,6 +290,14 @@ struct zone *page_zone(const struct page *page)
 	return mmk_pfn_zone(m, (unsigned long)(page - m->mem_map));
 }
 
+int get_pageblock_migratetype(const struct page *page)
+{
+	struct mmk_machine *m = mmk_cur();
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+
+	return mmk_pfn_zone(m, pfn) ? get_pfnblock_migratetype(m, pfn) : -1;
+}
+
 int page_to_nid(const struct page *page)
 {
 	struct zone *zone = page_zone(page);

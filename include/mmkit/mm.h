@@ -153,6 +153,9 @@ bool pfn_valid(unsigned long pfn);
 struct zone *page_zone(const struct page *page);
 /** page_to_nid() - the NUMA node of @page. */
 int page_to_nid(const struct page *page);
+/** get_pageblock_migratetype() - the migrate type of @page's pageblock
+ * (enum migratetype), or -1 if @page has no zone. */
+int get_pageblock_migratetype(const struct page *page);
 /** PageHighMem() - @page is in ZONE_HIGHMEM (no permanent mapping). */
 bool PageHighMem(const struct page *page);
 /**
