@@ -71,6 +71,7 @@
 #endif
 #include <errno.h>
 #include <sched.h>
+#include <setjmp.h>
 #include "fuzz/ops_common.h"
 #include "mm/pgtable.h"
 
@@ -114,6 +115,7 @@ enum {
 	C_ERRNO,
 	C_SIGNAL,
 	C_OOM_KILL,
+	C_VANISHED,
 	C_SHADOW_OK,
 	C_ZERO_OK,
 	C_PREDICTED,
@@ -147,6 +149,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_ERRNO] = { .name = "errno results" },
 	[C_SIGNAL] = { .name = "signals" },
 	[C_OOM_KILL] = { .name = "oom kills" },
+	[C_VANISHED] = { .name = "killed by another's allocation" },
 	[C_SHADOW_OK] = { .name = "shadow values verified" },
 	[C_ZERO_OK] = { .name = "fresh zeroes verified" },
 	[C_PREDICTED] = { .name = "faults predicted" },
@@ -447,6 +450,7 @@ struct thr {
 	struct ring sh_ring;
 	uint64_t nops;
 	unsigned long long cnt[NR_COUNTS];
+	sigjmp_buf vanished; /* one_op's exit when its process was killed */
 };
 
 static struct {
@@ -461,17 +465,29 @@ static struct {
 	uint64_t checks;
 	double check_secs;
 	pthread_mutex_t shared_lock; /* respawning process 1 */
+	/* Own processes found killed by another process's allocation: the
+	 * OOM killer's /proc/vmstat oom_kill must cover every one. */
+	atomic_ulong vanished;
 } G;
 
 static void bad(struct thr *t, long ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 
+static struct proc *own_proc(struct thr *t, int pid);
+static bool vanished(struct thr *t, struct proc *p);
+
 static void bad(struct thr *t, long ret, const char *fmt, ...)
 {
+	struct proc *p = own_proc(t, t->c.pid);
 	char why[640], args[200];
 	size_t n = 0;
 	va_list ap;
 	int i;
+
+	/* Whatever went wrong, the OOM killer may have chosen the process
+	 * during the call: then the call's result does not matter. */
+	if (p && vanished(t, p))
+		siglongjmp(t->vanished, 1);
 
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof why, fmt, ap);
@@ -597,6 +613,46 @@ static int spawn(struct thr *t, int slot)
 	memset(&p->ring, 0, sizeof p->ring);
 	proc_live(t, p);
 	return 0;
+}
+
+static struct proc *own_proc(struct thr *t, int pid)
+{
+	int i;
+
+	for (i = 0; i < MAX_PROCS; i++)
+		if (t->p[i].live && t->p[i].pid == pid)
+			return &t->p[i];
+	return NULL;
+}
+
+/* /proc/vmstat's oom_kill. */
+static unsigned long oom_kills(void)
+{
+	char *text = mmk_proc_read(G.m, "/proc/vmstat"), *at;
+	unsigned long n = 0;
+
+	at = text ? strstr(text, "\noom_kill ") : NULL;
+	if (at)
+		n = strtoul(at + 10, NULL, 10);
+	free(text);
+	return n;
+}
+
+/* Own process @p is gone though no call of this thread ended it: the OOM
+ * killer must have chosen it, one kill each. Then it is gone for us too. */
+static bool vanished(struct thr *t, struct proc *p)
+{
+	unsigned long k;
+
+	if (mmk_task_alive(p->pid))
+		return false;
+	k = atomic_fetch_add(&G.vanished, 1) + 1;
+	if (k > oom_kills())
+		fz_fail(&t->w, "process %d is gone, and oom_kill is %lu < %lu",
+			p->pid, oom_kills(), k);
+	t->cnt[C_VANISHED]++;
+	proc_gone(t, p);
+	return true;
 }
 
 /* An access got SIGKILL: the process must be gone. */
@@ -1895,8 +1951,12 @@ static void one_op(struct thr *t)
 	}
 	op = G.pick[fz_below(&t->r, 1000)];
 	p = pick_proc(t);
+	if (vanished(t, p))
+		return;
 	t->own.ring = &p->ring;
 	t->cnt[op]++;
+	if (sigsetjmp(t->vanished, 0))
+		return;
 	switch (op) {
 	case C_MMAP:
 		op_mmap(t, p);

@@ -41,13 +41,18 @@ static struct task_struct **pid_slot(struct mm_state *ms, int pid)
 	return pp;
 }
 
+struct task_struct *find_task_locked(struct mm_state *ms, int pid)
+{
+	return *pid_slot(ms, pid);
+}
+
 struct task_struct *find_task(int pid)
 {
 	struct mm_state *ms = mm_state();
 	struct task_struct *t;
 
 	pthread_mutex_lock(&ms->lock);
-	t = *pid_slot(ms, pid);
+	t = find_task_locked(ms, pid);
 	pthread_mutex_unlock(&ms->lock);
 	return t;
 }
@@ -72,14 +77,38 @@ struct mm_struct *mm_alloc(void)
 	return mm;
 }
 
+/* How many mmap locks this thread holds, and the process it acts for. */
+static _Thread_local unsigned int mmap_locks_held;
+static _Thread_local struct mm_struct *current_mm_of_thread;
+
 void mmap_write_lock(struct mm_struct *mm)
 {
 	pthread_mutex_lock(&mm->mmap_lock);
+	mmap_locks_held++;
+}
+
+bool mmap_write_trylock(struct mm_struct *mm)
+{
+	if (pthread_mutex_trylock(&mm->mmap_lock))
+		return false;
+	mmap_locks_held++;
+	return true;
 }
 
 void mmap_write_unlock(struct mm_struct *mm)
 {
+	mmap_locks_held--;
 	pthread_mutex_unlock(&mm->mmap_lock);
+}
+
+bool mmap_lock_held(void)
+{
+	return mmap_locks_held != 0;
+}
+
+struct mm_struct *current_mm(void)
+{
+	return current_mm_of_thread;
 }
 
 void mmput(struct mm_struct *mm)
@@ -118,15 +147,21 @@ struct mm_struct *syscall_mm_lock(int pid)
 {
 	struct mm_struct *mm = mmk_get_mm(pid);
 
-	if (mm)
+	if (mm) {
 		mmap_write_lock(mm);
+		current_mm_of_thread = mm;
+	}
 	return mm;
 }
 
+/* The end of a system call: the OOM killer's victims exit once the
+ * thread holds no mmap lock (the caller among them, if it was chosen). */
 void syscall_mm_unlock(struct mm_struct *mm)
 {
+	current_mm_of_thread = NULL;
 	mmap_write_unlock(mm);
 	mmput(mm);
+	oom_exit_victims(mmk_cur());
 }
 
 static void default_rlimits(struct task_struct *t)
@@ -153,6 +188,7 @@ static int attach_pid(struct task_struct *t)
 	} else {
 		*pp = t;
 		ms->nr_tasks++;
+		list_add_tail(&t->tasks, &ms->tasks);
 	}
 	pthread_mutex_unlock(&ms->lock);
 	return err;
@@ -306,6 +342,9 @@ int mmk_fork(int parent, int child)
 		return -ESRCH;
 	}
 	t->privileged = oldmm->owner->privileged;
+	t->oom_score_adj =
+		__atomic_load_n(&oldmm->owner->oom_score_adj, __ATOMIC_RELAXED);
+	current_mm_of_thread = oldmm;
 	memcpy(t->rlim, oldmm->owner->rlim, sizeof t->rlim);
 	mm->mmap_base = oldmm->mmap_base;
 	mm->mmap_legacy_base = oldmm->mmap_legacy_base;
@@ -320,6 +359,10 @@ int mmk_fork(int parent, int child)
 	mm->brk = oldmm->brk;
 	mm->start_stack = oldmm->start_stack;
 	err = dup_mmap(mm, oldmm);
+	current_mm_of_thread = NULL;
+	/* A parent the OOM killer chose meanwhile does not fork. */
+	if (!err && fatal_signal_pending(oldmm))
+		err = -EINTR;
 	mmap_write_unlock(oldmm);
 	mmput(oldmm);
 	if (!err)
@@ -328,34 +371,46 @@ int mmk_fork(int parent, int child)
 		mmput(mm);
 		task_free(t);
 	}
+	oom_exit_victims(mmk_cur());
 	return err;
 }
 
 int mmk_exit(int pid)
 {
 	struct mm_state *ms;
-	struct task_struct **pp, *t;
+	struct task_struct *t;
 
 	if (!mmk_cur())
 		return -EINVAL;
 	ms = mm_state();
 	pthread_mutex_lock(&ms->lock);
-	pp = pid_slot(ms, pid);
-	t = *pp;
-	if (t) {
-		*pp = t->hash_next;
-		ms->nr_tasks--;
-	}
+	t = *pid_slot(ms, pid);
+	if (t)
+		unhash_task(ms, t);
 	pthread_mutex_unlock(&ms->lock);
 	if (!t)
 		return -ESRCH;
+	release_task(t);
+	return 0;
+}
+
+void unhash_task(struct mm_state *ms, struct task_struct *t)
+{
+	struct task_struct **pp = pid_slot(ms, t->pid);
+
+	*pp = t->hash_next;
+	ms->nr_tasks--;
+	list_del(&t->tasks);
+}
+
+void release_task(struct task_struct *t)
+{
 	/* Readers that still hold the mm (procfs) must not see the task. */
 	mmap_write_lock(t->mm);
 	t->mm->owner = NULL;
 	mmap_write_unlock(t->mm);
 	mmput(t->mm);
 	task_free(t);
-	return 0;
 }
 
 int mmk_setrlimit(int pid, int resource, unsigned long value)
@@ -403,6 +458,9 @@ int mm_state_init(struct mmk_machine *m)
 	m->mm = ms;
 	pthread_mutex_init(&ms->lock, NULL);
 	pthread_mutex_init(&ms->anon_vma_lock, NULL);
+	INIT_LIST_HEAD(&ms->tasks);
+	INIT_LIST_HEAD(&ms->oom_victims);
+	oom_init(m);
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->next_ino, 1000);
 	return 0;

@@ -12,6 +12,14 @@
 #endif
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #define __cold __attribute__((cold))
+/* Reads of memory other threads own without their locks, on purpose (as
+ * Linux's racy PageLRU() scans): ThreadSanitizer leaves the function out. */
+#if defined(__clang__)
+#define __no_sanitize_thread \
+	__attribute__((__noinline__, no_sanitize("thread")))
+#else
+#define __no_sanitize_thread __attribute__((__noinline__, no_sanitize_thread))
+#endif
 #define __maybe_unused __attribute__((unused))
 #define barrier() __asm__ __volatile__("" ::: "memory")
 /* Make the compiler forget what it knows of @var's value (so that it

@@ -24,8 +24,9 @@
  * 6. Observability. Cached, Shmem, Mapped in /proc/meminfo; RssFile and
  *    RssShmem in status.
  */
-#include "mm/vma.h"
+#include "mm/pgtable.h"
 
+#include <string.h>
 #include <mmkit/slab.h>
 #include <mmkit/vmalloc.h>
 
@@ -71,12 +72,14 @@ struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
 	pthread_mutex_lock(&f->lock);
 	page = f->pages[index];
 	if (!page) {
-		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+		/* filemap_alloc_folio(), then the file's (zero) content. */
+		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
 		if (!page) {
 			pthread_mutex_unlock(&f->lock);
 			*err = -ENOMEM;
 			return NULL;
 		}
+		memset(page_host(f->machine, page), 0, PAGE_SIZE);
 		page->mapping = (struct address_space *)f;
 		page->index = index;
 		__atomic_fetch_or(&page->flags,

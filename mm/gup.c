@@ -37,6 +37,9 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 
 		if (!pte_present(e) || (write && !(e & _PAGE_RW))) {
 			sig = handle_mm_fault(mm, addr, write);
+			/* The OOM killer chose this process: stop. */
+			if (fatal_signal_pending(mm))
+				return -EINTR;
 			if (sig == MMK_SIGKILL)
 				return -ENOMEM;
 			if (sig)

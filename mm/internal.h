@@ -167,6 +167,14 @@ struct mmk_machine {
 	 * watermark (Linux's wakeup_kswapd). NULL until reclaim registers. */
 	void (*wakeup_kswapd)(struct mmk_machine *m, struct zone *zone,
 			      unsigned int order, enum zone_type highest);
+	/* Hooks of the OOM killer (mm/oom_kill.c), which sits above the page
+	 * allocator: out_of_memory() returns whether it made progress (a
+	 * victim's memory was freed, or the caller is the victim);
+	 * oom_reserves_allowed() whether the calling thread acts for a
+	 * process the OOM killer chose (it may use the ALLOC_OOM reserve). */
+	bool (*out_of_memory)(struct mmk_machine *m, gfp_t gfp,
+			      unsigned int order);
+	bool (*oom_reserves_allowed)(void);
 };
 
 /* ---- the calling thread's context (mm/mm_init.c) ---- */
@@ -428,6 +436,10 @@ void bad_page(struct mmk_machine *m, const struct page *page,
 	      const char *reason);
 /* Linux's %pGg: GFP_KERNEL|__GFP_ZERO style names of @gfp. */
 void format_gfp(gfp_t gfp, char *buf, size_t len);
+/* ---- mm/show_mem.c ---- */
+/* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
+ * for zones up to @gfp's highest. */
+void show_mem(struct mmk_machine *m, gfp_t gfp);
 void mmk_log_init(struct mmk_log *log);
 void mmk_log_destroy(struct mmk_log *log);
 /* Record the first verifier violation into @why. Returns false. */

@@ -45,9 +45,11 @@
  *    guard markers and mapped entries lie inside VMAs.
  *
  * 4. Departures. No huge pages, swap entries (reclaim's issue), NUMA
- *    hinting or userfaultfd. An allocation failure in a fault (Linux's
- *    VM_FAULT_OOM, which calls the OOM killer) kills the faulting process
- *    until mmkit has an OOM killer. The mmap lock is held for writing
+ *    hinting or userfaultfd. A fault's allocation calls the OOM killer
+ *    (mm/oom_kill.c) as Linux's does; a process it chooses gets SIGKILL
+ *    from the access in progress, and a fault that still finds no
+ *    memory with nothing left to kill kills the faulting process (Linux
+ *    panics). The mmap lock is held for writing
  *    during faults (Linux takes it for reading). Every user page is on
  *    "the LRU" (PG_lru) but there are no lists: a page is active or not
  *    (mark_page_accessed, MADV_COLD, reclaim keeping it), and moves that
@@ -80,13 +82,6 @@ static int mm_counter_of(const struct page *page)
 		return MM_ANONPAGES;
 	return test_page_flag(page, PG_swapbacked) ? MM_SHMEMPAGES :
 						     MM_FILEPAGES;
-}
-
-static unsigned long get_mm_rss(const struct mm_struct *mm)
-{
-	return (unsigned long)(atomic_load(&mm->rss_stat[MM_ANONPAGES]) +
-			       atomic_load(&mm->rss_stat[MM_FILEPAGES]) +
-			       atomic_load(&mm->rss_stat[MM_SHMEMPAGES]));
 }
 
 static void update_hiwater_rss(struct mm_struct *mm)
@@ -176,12 +171,17 @@ static struct page *anon_page_alloc(struct mm_struct *mm,
 
 	if (anon_vma_prepare(vma))
 		return NULL;
-	page = alloc_page(GFP_HIGHUSER_MOVABLE | (from ? 0 : __GFP_ZERO));
+	/* vma_alloc_folio() adds __GFP_COMP; the page is cleared after
+	 * (vma_alloc_zeroed_movable_folio), so an OOM report shows
+	 * GFP_HIGHUSER_MOVABLE|__GFP_COMP as Linux's does. */
+	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
 	if (!page)
 		return NULL;
 	if (from)
 		memcpy(page_host(mm->machine, page),
 		       page_host(mm->machine, from), PAGE_SIZE);
+	else
+		memset(page_host(mm->machine, page), 0, PAGE_SIZE);
 	page->mapping = (struct address_space *)((unsigned long)vma->anon_vma |
 						 PAGE_MAPPING_ANON);
 	page->index = linear_page_index(vma, addr);
@@ -474,6 +474,25 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 }
 
 /*
+ * Linux's pagefault_out_of_memory(): a fault whose allocation failed while
+ * the OOM killer's victims waited for this thread's mmap lock to exit is
+ * retried once they have. Returns whether to retry.
+ */
+static bool pagefault_out_of_memory(struct mm_struct *mm)
+{
+	int exited;
+
+	mmap_write_unlock(mm);
+	exited = oom_exit_victims(mm->machine);
+	mmap_write_lock(mm);
+	if (!exited || !mm->owner)
+		return false;
+	printk(mm->machine,
+	       "Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF");
+	return true;
+}
+
+/*
  * The MMU: translate @addr for a read or write by the process, faulting as
  * needed. Return: the host address of the byte, or NULL with *@sig set.
  */
@@ -511,6 +530,16 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 			return (char *)t->host + (addr & ~PAGE_MASK);
 		}
 		*sig = handle_mm_fault(mm, addr, write);
+		/* Chosen by the OOM killer: SIGKILL is delivered on the way
+		 * back to user space. */
+		if (fatal_signal_pending(mm)) {
+			*sig = MMK_SIGKILL;
+			return NULL;
+		}
+		if (*sig == VM_FAULT_OOM && pagefault_out_of_memory(mm)) {
+			tries--;
+			continue;
+		}
 		if (*sig)
 			return NULL;
 	}
@@ -922,8 +951,9 @@ static struct mm_struct *access_begin(int pid, int *err)
 	return mm;
 }
 
-/* The process dies (until mmkit has an OOM killer, a failed allocation
- * in a fault kills the faulting process). */
+/* The process dies: the OOM killer chose it (it has left the pid table
+ * already and exits at syscall_mm_unlock), or, with nothing left to
+ * kill, its fault found no memory (Linux would panic). */
 static void access_end(struct mm_struct *mm, int pid, int sig)
 {
 	syscall_mm_unlock(mm);

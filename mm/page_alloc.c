@@ -106,10 +106,15 @@
  *    - A free with the wrong order or of a page that is not an allocation
  *      head is refused (reported; the pages stay allocated) instead of
  *      corrupting the free lists.
- *    - No direct reclaim or OOM killer yet: the slow path wakes the
- *      kswapd hook, retries at the min watermark, drains the pcp lists and
- *      fails. __GFP_NOFAIL then gets every reserve; if even that fails it
- *      warns and returns NULL (Linux would loop and OOM-kill).
+ *    - No direct reclaim yet: the slow path wakes the kswapd hook,
+ *      retries at the min watermark, gives back HighAtomic pageblocks,
+ *      drains the pcp lists and then calls the OOM killer as Linux's
+ *      __alloc_pages_may_oom() does (mm/oom_kill.c, through
+ *      m->out_of_memory), retrying while it makes progress. Where Linux
+ *      would wait for a victim the OOM killer could not reap at once
+ *      (its mmap lock busy), or for GFP_NOFS reclaim, the request fails.
+ *      __GFP_NOFAIL then gets every reserve; if even that fails it warns
+ *      and returns NULL (Linux would loop).
  *
  * 5. Ordering and locks. zone->lock protects the free areas and
  *    NR_FREE_PAGES updates. A pcp is touched only by the thread that owns
@@ -682,6 +687,34 @@ static int find_suitable_fallback(const struct mmk_machine *m,
 	return -1;
 }
 
+/* Free pages of the pageblock at @start, from the free bitmaps (zone
+ * locked). */
+static unsigned long pageblock_free_pages(struct mmk_machine *m,
+					  const struct zone *zone,
+					  unsigned long start)
+{
+	unsigned long pbn = 1UL << m->pageblock_order, n = 0, p;
+	unsigned int o;
+
+	for (o = 0; o < m->pageblock_order; o++)
+		for (p = start; p < start + pbn; p += 1UL << o)
+			if (block_is_free(zone, p, o))
+				n += 1UL << o;
+	return n;
+}
+
+/* Pages of @n from @page on an LRU: racy reads of pages others own, as
+ * Linux's PageLRU() scan in try_to_claim_block. Free pages have no flags. */
+static __no_sanitize_thread unsigned long
+pageblock_lru_pages(const struct page *page, unsigned long n)
+{
+	unsigned long lru = 0, i;
+
+	for (i = 0; i < n; i++)
+		lru += (page[i].flags >> PG_lru) & 1;
+	return lru;
+}
+
 /* Claim the pageblock of the free block at @pfn (@current_order, on
  * @block_mt's list) for @start_mt if it is free or "alike" enough (at
  * least half of it), and allocate from it; -1 if not claimed. */
@@ -689,8 +722,8 @@ static long try_to_claim_block(struct mmk_machine *m, struct zone *zone,
 			       unsigned long pfn, unsigned int current_order,
 			       unsigned int order, int start_mt, int block_mt)
 {
-	unsigned long pbn = 1UL << m->pageblock_order, start, p;
-	unsigned long free_pages = 0, movable_pages = 0, alike_pages;
+	unsigned long pbn = 1UL << m->pageblock_order, start;
+	unsigned long free_pages, movable_pages, alike_pages;
 
 	if (current_order >= m->pageblock_order) {
 		bool reported = del_from_free_area(m, zone, pfn, current_order,
@@ -705,20 +738,8 @@ static long try_to_claim_block(struct mmk_machine *m, struct zone *zone,
 	start = pfn & ~(pbn - 1);
 	if (!pageblock_in_zone(m, zone, start))
 		return -1;
-	/* Racy reads of pages others own, as Linux's: only PageBuddy heads
-	 * (zone locked) are stable. */
-	for (p = start; p < start + pbn; p++) {
-		const struct page *page = m->mem_map + p;
-
-		if (__atomic_load_n(&page->page_type, __ATOMIC_RELAXED) ==
-		    PGTY_buddy << 24) {
-			free_pages += 1UL << page->private;
-			p += (1UL << page->private) - 1;
-		} else if (__atomic_load_n(&page->flags, __ATOMIC_RELAXED) &
-			   (1UL << PG_lru)) {
-			movable_pages++;
-		}
-	}
+	free_pages = pageblock_free_pages(m, zone, start);
+	movable_pages = pageblock_lru_pages(m->mem_map + start, pbn);
 	if (start_mt == MIGRATE_MOVABLE)
 		alike_pages = movable_pages;
 	else if (block_mt == MIGRATE_MOVABLE)
@@ -1656,38 +1677,95 @@ static void wake_all_kswapds(struct mmk_machine *m, unsigned int order,
 			m->wakeup_kswapd(m, *zp, order, ac->highest_zoneidx);
 }
 
+/*
+ * Linux's __alloc_pages_may_oom(): one more try at the high watermark (a
+ * kill elsewhere may have freed memory), then the OOM killer, unless the
+ * request may fail instead: a costly order, __GFP_RETRY_MAYFAIL, a lowmem
+ * zone (GFP_DMA, GFP_DMA32: killing would hardly help them) or
+ * __GFP_THISNODE.
+ */
+static struct page *__alloc_pages_may_oom(struct mmk_machine *m, gfp_t gfp,
+					  unsigned int order,
+					  const struct alloc_context *ac,
+					  bool *progress)
+{
+	struct page *page;
+
+	*progress = false;
+	page = get_page_from_freelist(m, gfp, order, ALLOC_WMARK_HIGH, ac);
+	if (page || !m->out_of_memory)
+		return page;
+	if (order > PAGE_ALLOC_COSTLY_ORDER || (gfp & __GFP_RETRY_MAYFAIL) ||
+	    ac->highest_zoneidx < ZONE_NORMAL || (gfp & __GFP_THISNODE))
+		return NULL;
+	*progress = m->out_of_memory(m, gfp, order);
+	return NULL;
+}
+
+static bool oom_reserves_allowed(const struct mmk_machine *m)
+{
+	return m->oom_reserves_allowed && m->oom_reserves_allowed();
+}
+
 static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 					   unsigned int order,
 					   const struct alloc_context *ac)
 {
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
 	struct page *page;
+	bool progress;
 
 	if (alloc_flags & ALLOC_KSWAPD)
 		wake_all_kswapds(m, order, ac);
 	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
 	if (page)
 		return page;
-	if ((gfp & __GFP_MEMALLOC) && !(gfp & __GFP_NOMEMALLOC)) {
-		page = get_page_from_freelist(
-			m, gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, ac);
-		if (page)
-			return page;
-	}
-	if (gfp & __GFP_DIRECT_RECLAIM) {
-		/* What direct reclaim does when it frees nothing: give back
-		 * a HighAtomic pageblock (all but the last), drain the
-		 * per-CPU lists and try once more; then, as
-		 * should_reclaim_retry(), unreserve whatever is left. */
-		unreserve_highatomic_pageblock(m, ac, false);
-		mmk_drain_all_pages(m, NULL);
-		do {
+retry:
+	/* __gfp_pfmemalloc_flags(): __GFP_MEMALLOC ignores the watermarks,
+	 * the OOM killer's victim may dip into half of the min reserve. */
+	if (!(gfp & __GFP_NOMEMALLOC)) {
+		unsigned int reserve = 0;
+
+		if (gfp & __GFP_MEMALLOC)
+			reserve = ALLOC_NO_WATERMARKS;
+		else if (oom_reserves_allowed(m))
+			reserve = ALLOC_OOM;
+		if (reserve) {
+			alloc_flags = reserve | (alloc_flags & ALLOC_KSWAPD);
 			page = get_page_from_freelist(m, gfp, order,
 						      alloc_flags, ac);
 			if (page)
 				return page;
-		} while (unreserve_highatomic_pageblock(m, ac, true));
+		}
 	}
+	if (!(gfp & __GFP_DIRECT_RECLAIM))
+		goto nopage;
+	/* What direct reclaim does when it frees nothing: give back a
+	 * HighAtomic pageblock (all but the last), drain the per-CPU lists
+	 * and try once more; then, as should_reclaim_retry(), unreserve
+	 * whatever is left. */
+	unreserve_highatomic_pageblock(m, ac, false);
+	mmk_drain_all_pages(m, NULL);
+	do {
+		page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+		if (page)
+			return page;
+	} while (unreserve_highatomic_pageblock(m, ac, true));
+	if (gfp & __GFP_NORETRY)
+		goto nopage;
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		goto nopage;
+	page = __alloc_pages_may_oom(m, gfp, order, ac, &progress);
+	if (page)
+		return page;
+	/* The victim itself stops once the reserve is spent. */
+	if (oom_reserves_allowed(m) &&
+	    ((alloc_flags & ALLOC_OOM) || (gfp & __GFP_NOMEMALLOC)))
+		goto nopage;
+	/* Every round of progress killed a process: the loop ends. */
+	if (progress)
+		goto retry;
+nopage:
 	if (gfp & __GFP_NOFAIL) {
 		mmk_drain_all_pages(m, NULL);
 		page = get_page_from_freelist(
@@ -1695,7 +1773,7 @@ static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 		if (page)
 			return page;
 		printk(m,
-		       "mmkit: __GFP_NOFAIL allocation of order %u failed: memory exhausted and no OOM killer",
+		       "mmkit: __GFP_NOFAIL allocation of order %u failed: memory exhausted and nothing left to kill",
 		       order);
 	}
 	warn_alloc(m, gfp, order);

@@ -258,7 +258,9 @@ static void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma)
 
 void vm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 {
-	mm->total_vm += (unsigned long)npages;
+	/* The OOM killer reports other processes' total_vm unlocked. */
+	__atomic_store_n(&mm->total_vm, mm->total_vm + (unsigned long)npages,
+			 __ATOMIC_RELAXED);
 	if (is_exec_mapping(flags))
 		mm->exec_vm += (unsigned long)npages;
 	else if (is_stack_mapping(flags))

@@ -27,8 +27,14 @@ struct task_struct {
 	int ppid; /* the forking parent, 0 for a spawned process */
 	struct mm_struct *mm;
 	bool privileged; /* CAP_IPC_LOCK, CAP_SYS_RAWIO, CAP_SYS_RESOURCE */
+	atomic_bool oom_victim; /* chosen by the OOM killer (mm/oom_kill.c) */
+	bool oom_reaped; /* its private memory freed (MMF_OOM_SKIP) */
+	short oom_score_adj; /* -1000 (never kill) .. 1000 */
 	unsigned long rlim[MMK_RLIM_NLIMITS]; /* soft = hard limit */
 	struct task_struct *hash_next;
+	/* On mm_state.tasks in creation order (for_each_process), or on
+	 * mm_state.oom_victims once killed and out of the pid table. */
+	struct list_head tasks;
 };
 
 /* The machine's address-space state (m->mm). */
@@ -36,9 +42,16 @@ struct mm_state {
 	pthread_mutex_t lock; /* pid table */
 	struct task_struct *pid_hash[PID_HASH_SIZE];
 	int nr_tasks;
+	struct list_head tasks; /* live tasks, oldest first */
+	/* Killed tasks whose exit waits for a point where the killing thread
+	 * holds no mmap lock (oom_exit_victims). */
+	struct list_head oom_victims;
+	atomic_int nr_oom_victims; /* on that list */
 	atomic_int max_map_count; /* sysctl vm.max_map_count */
 	atomic_int nr_mms; /* live mm_structs, in the pid table or not */
 	atomic_bool legacy_va_layout; /* sysctl vm.legacy_va_layout */
+	atomic_bool oom_kill_allocating_task; /* sysctl, 0 by default */
+	atomic_bool oom_dump_tasks; /* sysctl, 1 by default */
 	atomic_long vm_committed_as; /* Committed_AS, pages */
 	atomic_ulong next_ino;
 	atomic_ulong next_anon_vma_id;
@@ -63,6 +76,35 @@ static inline int max_map_count(void)
 static inline unsigned long rlimit(const struct mm_struct *mm, int res)
 {
 	return mm->owner ? mm->owner->rlim[res] : MMK_RLIM_INFINITY;
+}
+
+/* The uid /proc/PID/status and the OOM killer show: root, or nobody. */
+static inline unsigned int task_uid(const struct task_struct *t)
+{
+	return t->privileged ? 0 : 65534;
+}
+
+static inline unsigned long get_mm_counter(const struct mm_struct *mm,
+					   int member)
+{
+	long v = atomic_load(&mm->rss_stat[member]);
+
+	return v > 0 ? (unsigned long)v : 0;
+}
+
+static inline unsigned long get_mm_rss(const struct mm_struct *mm)
+{
+	return get_mm_counter(mm, MM_FILEPAGES) +
+	       get_mm_counter(mm, MM_ANONPAGES) +
+	       get_mm_counter(mm, MM_SHMEMPAGES);
+}
+
+/* The OOM killer chose @mm's process: it dies on its way back to user
+ * space (SIGKILL pending), so nothing it started goes on. */
+static inline bool fatal_signal_pending(const struct mm_struct *mm)
+{
+	return mm->owner && atomic_load_explicit(&mm->owner->oom_victim,
+						 memory_order_relaxed);
 }
 
 static inline bool capable(const struct mm_struct *mm)
@@ -295,6 +337,29 @@ struct file *shmem_file_setup(unsigned long size);
 /* ---- kernel/fork.c ---- */
 struct mm_struct *mm_alloc(void);
 struct task_struct *find_task(int pid);
+struct task_struct *find_task_locked(struct mm_state *ms, int pid);
+/* The mm of the process this thread runs a system call or an access for
+ * (Linux's current->mm), or NULL in kernel context. */
+struct mm_struct *current_mm(void);
+/* Whether this thread holds an mmap lock (then the OOM killer must not
+ * take a lock that nests outside it, nor tear a process down). */
+bool mmap_lock_held(void);
+/* The end of a task that left the pid table: its mm loses its owner and
+ * its reference (exit_mmap when nobody else holds it). */
+void release_task(struct task_struct *t);
+/* Take @t out of the pid table and the task list (ms->lock held). */
+void unhash_task(struct mm_state *ms, struct task_struct *t);
+bool mmap_write_trylock(struct mm_struct *mm);
+
+/* ---- mm/oom_kill.c ---- */
+void oom_init(struct mmk_machine *m);
+/* Let the OOM killer's victims exit, if this thread holds no mmap lock.
+ * Returns how many did. */
+int oom_exit_victims(struct mmk_machine *m);
+/* Linux's oom_badness(): pages the task would free, moved by its
+ * oom_score_adj; LONG_MIN for a task that must not be killed. */
+long oom_badness(struct task_struct *p, unsigned long totalpages);
+unsigned long oom_totalpages(struct mmk_machine *m);
 int mm_state_init(struct mmk_machine *m);
 int mm_caches_init(void);
 /* Committed_AS in pages (VM_ACCOUNT charges of every process). */

@@ -60,7 +60,7 @@ void proc_pid_status_show(struct seq_file *s, struct mmk_machine *m,
 {
 	const struct task_struct *t = mm->owner;
 	bool root = t->privileged;
-	unsigned int id = root ? 0 : 65534;
+	unsigned int id = task_uid(t);
 	const char *caps = root ? "000001ffffffffff" : "0000000000000000";
 	bool is64 = m->arch->arch == MMK_ARCH_X86_64;
 

@@ -89,6 +89,8 @@ static const struct {
 	{ "maps", proc_pid_maps_show },
 	{ "smaps", proc_pid_smaps_show },
 	{ "status", proc_pid_status_show },
+	{ "oom_score", proc_oom_score_show },
+	{ "oom_score_adj", proc_oom_score_adj_show },
 };
 
 /* The rendered text in a host buffer (mmk_host_free it), or NULL. */

@@ -202,20 +202,13 @@ void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 	}
 }
 
-static unsigned long mm_counter(const struct mm_struct *mm, int member)
-{
-	long v = atomic_load(&mm->rss_stat[member]);
-
-	return v > 0 ? (unsigned long)v : 0;
-}
-
 /* The Vm* lines of /proc/PID/status (task_mem). */
 void task_mem(struct seq_file *s, struct mm_struct *mm)
 {
-	unsigned long anon = mm_counter(mm, MM_ANONPAGES);
-	unsigned long file = mm_counter(mm, MM_FILEPAGES);
-	unsigned long shmem = mm_counter(mm, MM_SHMEMPAGES);
-	unsigned long swap = mm_counter(mm, MM_SWAPENTS);
+	unsigned long anon = get_mm_counter(mm, MM_ANONPAGES);
+	unsigned long file = get_mm_counter(mm, MM_FILEPAGES);
+	unsigned long shmem = get_mm_counter(mm, MM_SHMEMPAGES);
+	unsigned long swap = get_mm_counter(mm, MM_SWAPENTS);
 	unsigned long total_rss = anon + file + shmem;
 	unsigned long hiwater_vm = max(mm->total_vm, mm->hiwater_vm);
 	unsigned long hiwater_rss = max(total_rss, mm->hiwater_rss);

@@ -22,7 +22,10 @@
  * Extensions of this project:
  *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
- *   sysctl vm.max_map_count=N | vm.legacy_va_layout=0|1    ok
+ *   sysctl vm.max_map_count=N | vm.legacy_va_layout=0|1 |
+ *          vm.oom_kill_allocating_task=0|1 | vm.oom_dump_tasks=0|1   ok
+ *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL (writes
+ *                                   /proc/PID/oom_score_adj)
  */
 #include "script/internal.h"
 #include "lib/compiler.h"
@@ -490,25 +493,41 @@ int cmd_setrlimit(struct script *sc, int argc, char **argv)
 	return 0;
 }
 
+/* The sysctls that are 0 or 1, and what sets them. */
+static const struct {
+	const char *key;
+	int (*set)(bool on);
+} bool_sysctls[] = {
+	{ "vm.legacy_va_layout=", mmk_set_legacy_va_layout },
+	{ "vm.oom_kill_allocating_task=", mmk_set_oom_kill_allocating_task },
+	{ "vm.oom_dump_tasks=", mmk_set_oom_dump_tasks },
+};
+
 int cmd_sysctl(struct script *sc, int argc, char **argv)
 {
-	const char *key = "vm.max_map_count=", *legacy = "vm.legacy_va_layout=";
+	const char *key = "vm.max_map_count=";
 	unsigned long v = 0;
+	size_t i;
 
-	if (!strncmp(argv[1], legacy, strlen(legacy))) {
-		const char *val = argv[1] + strlen(legacy);
+	for (i = 0; i < ARRAY_SIZE(bool_sysctls); i++) {
+		size_t len = strlen(bool_sysctls[i].key);
+		const char *val = argv[1] + len;
 
+		if (strncmp(argv[1], bool_sysctls[i].key, len) != 0)
+			continue;
 		if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0)
-			return script_error(sc,
-					    "vm.legacy_va_layout is 0 or 1");
-		mmk_set_legacy_va_layout(*val == '1');
+			return script_error(sc, "%.*s is 0 or 1",
+					    (int)(len - 1), argv[1]);
+		bool_sysctls[i].set(*val == '1');
 		result(sc, argc, argv, "ok");
 		return 0;
 	}
 	if (strncmp(argv[1], key, strlen(key)) != 0)
 		return script_error(sc,
 				    "unknown sysctl '%s' (vm.max_map_count=N, "
-				    "vm.legacy_va_layout=0|1)",
+				    "vm.legacy_va_layout=0|1, "
+				    "vm.oom_kill_allocating_task=0|1, "
+				    "vm.oom_dump_tasks=0|1)",
 				    argv[1]);
 	if (parse_ulong(sc, argv[1] + strlen(key), &v))
 		return -1;
@@ -516,5 +535,21 @@ int cmd_sysctl(struct script *sc, int argc, char **argv)
 		return script_error(sc, "vm.max_map_count is too large");
 	mmk_set_max_map_count((int)v);
 	result(sc, argc, argv, "ok");
+	return 0;
+}
+
+int cmd_oom_score_adj(struct script *sc, int argc, char **argv)
+{
+	const char *s = argv[2];
+	uint64_t v;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid))
+		return -1;
+	if (!parse_number(s + (*s == '-'), &v) || v > 1000000)
+		return script_error(sc, "bad oom_score_adj '%s'", s);
+	sys_result(sc, argc, argv,
+		   mmk_set_oom_score_adj(pid, *s == '-' ? -(int)v : (int)v),
+		   false);
 	return 0;
 }

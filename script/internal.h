@@ -44,6 +44,7 @@ struct script {
 	struct mmk_machine *m;
 	bool booted;
 	bool check_failed;
+	int watch_pid; /* the process of the running command, if alive */
 	char errmsg[256];
 	struct handle *handles; /* open-addressed hash table */
 	size_t nr_handles, cap_handles;
@@ -92,6 +93,7 @@ int cmd_touch(struct script *sc, int argc, char **argv);
 int cmd_write(struct script *sc, int argc, char **argv);
 int cmd_read(struct script *sc, int argc, char **argv);
 int cmd_setrlimit(struct script *sc, int argc, char **argv);
+int cmd_oom_score_adj(struct script *sc, int argc, char **argv);
 int cmd_sysctl(struct script *sc, int argc, char **argv);
 
 /* script/parse.c */

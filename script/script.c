@@ -33,6 +33,9 @@ struct command {
 	const char *name;
 	int min_args, max_args;
 	int (*run)(struct script *sc, int argc, char **argv);
+	/* Its first argument is a process: if that process dies during the
+	 * command (the OOM killer), the result is SIGKILL. */
+	bool on_process;
 };
 
 int script_error(struct script *sc, const char *fmt, ...)
@@ -54,6 +57,10 @@ void result(struct script *sc, int argc, char **argv, const char *fmt, ...)
 	for (i = 0; i < argc; i++)
 		fprintf(sc->out, "%s%s", i ? " " : "", argv[i]);
 	fputs(" = ", sc->out);
+	if (sc->watch_pid && !mmk_task_alive(sc->watch_pid)) {
+		fputs("SIGKILL\n", sc->out);
+		return;
+	}
 	va_start(ap, fmt);
 	vfprintf(sc->out, fmt, ap);
 	va_end(ap);
@@ -424,50 +431,51 @@ static int cmd_echo(struct script *sc, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "echo", 0, SCRIPT_MAX_WORDS - 1, cmd_echo },
-	{ "boot", 0, SCRIPT_MAX_WORDS - 1, cmd_boot },
-	{ "alloc_pages", 2, 3, cmd_alloc_pages },
-	{ "free_pages", 1, 1, cmd_free_pages },
-	{ "get_page", 1, 1, cmd_get_page },
-	{ "put_page", 1, 1, cmd_put_page },
-	{ "cpu", 1, 1, cmd_cpu },
-	{ "drain", 0, 0, cmd_drain },
-	{ "fail", 2, 6, cmd_fail },
-	{ "kmem_cache_create", 2, 4, cmd_kmem_cache_create },
-	{ "kmem_cache_alloc", 2, 3, cmd_kmem_cache_alloc },
-	{ "kmem_cache_free", 1, 1, cmd_kmem_cache_free },
-	{ "kmem_cache_shrink", 1, 1, cmd_kmem_cache_shrink },
-	{ "kmem_cache_destroy", 1, 1, cmd_kmem_cache_destroy },
-	{ "kmalloc", 2, 3, cmd_kmalloc },
-	{ "krealloc", 2, 3, cmd_krealloc },
-	{ "kfree", 1, 1, cmd_kfree },
-	{ "vmalloc", 2, 2, cmd_vmalloc },
-	{ "vfree", 1, 1, cmd_vfree },
-	{ "kmap", 1, 1, cmd_kmap },
-	{ "kunmap", 1, 1, cmd_kunmap },
-	{ "spawn", 1, 2, cmd_spawn },
-	{ "fork", 2, 2, cmd_fork },
-	{ "exit", 1, 1, cmd_exit },
-	{ "mmap", 5, 7, cmd_mmap },
-	{ "munmap", 3, 3, cmd_range },
-	{ "mprotect", 4, 4, cmd_mprotect },
-	{ "mremap", 4, 6, cmd_mremap },
-	{ "mlock", 3, 3, cmd_range },
-	{ "munlock", 3, 3, cmd_range },
-	{ "mlockall", 2, 2, cmd_mlockall },
-	{ "munlockall", 1, 1, cmd_munlockall },
-	{ "brk", 2, 2, cmd_brk },
-	{ "madvise", 4, 4, cmd_madvise },
-	{ "mseal", 3, 4, cmd_mseal },
-	{ "file", 2, 3, cmd_file },
-	{ "touch", 4, 4, cmd_touch },
-	{ "write", 3, 3, cmd_write },
-	{ "read", 2, 2, cmd_read },
-	{ "setrlimit", 3, 3, cmd_setrlimit },
-	{ "sysctl", 1, 1, cmd_sysctl },
-	{ "check", 0, 0, cmd_check },
-	{ "cat", 1, 1, cmd_cat },
-	{ "dmesg", 0, 0, cmd_dmesg },
+	{ "echo", 0, SCRIPT_MAX_WORDS - 1, cmd_echo, false },
+	{ "boot", 0, SCRIPT_MAX_WORDS - 1, cmd_boot, false },
+	{ "alloc_pages", 2, 3, cmd_alloc_pages, false },
+	{ "free_pages", 1, 1, cmd_free_pages, false },
+	{ "get_page", 1, 1, cmd_get_page, false },
+	{ "put_page", 1, 1, cmd_put_page, false },
+	{ "cpu", 1, 1, cmd_cpu, false },
+	{ "drain", 0, 0, cmd_drain, false },
+	{ "fail", 2, 6, cmd_fail, false },
+	{ "kmem_cache_create", 2, 4, cmd_kmem_cache_create, false },
+	{ "kmem_cache_alloc", 2, 3, cmd_kmem_cache_alloc, false },
+	{ "kmem_cache_free", 1, 1, cmd_kmem_cache_free, false },
+	{ "kmem_cache_shrink", 1, 1, cmd_kmem_cache_shrink, false },
+	{ "kmem_cache_destroy", 1, 1, cmd_kmem_cache_destroy, false },
+	{ "kmalloc", 2, 3, cmd_kmalloc, false },
+	{ "krealloc", 2, 3, cmd_krealloc, false },
+	{ "kfree", 1, 1, cmd_kfree, false },
+	{ "vmalloc", 2, 2, cmd_vmalloc, false },
+	{ "vfree", 1, 1, cmd_vfree, false },
+	{ "kmap", 1, 1, cmd_kmap, false },
+	{ "kunmap", 1, 1, cmd_kunmap, false },
+	{ "spawn", 1, 2, cmd_spawn, false },
+	{ "fork", 2, 2, cmd_fork, true },
+	{ "exit", 1, 1, cmd_exit, false },
+	{ "mmap", 5, 7, cmd_mmap, true },
+	{ "munmap", 3, 3, cmd_range, true },
+	{ "mprotect", 4, 4, cmd_mprotect, true },
+	{ "mremap", 4, 6, cmd_mremap, true },
+	{ "mlock", 3, 3, cmd_range, true },
+	{ "munlock", 3, 3, cmd_range, true },
+	{ "mlockall", 2, 2, cmd_mlockall, true },
+	{ "munlockall", 1, 1, cmd_munlockall, true },
+	{ "brk", 2, 2, cmd_brk, true },
+	{ "madvise", 4, 4, cmd_madvise, true },
+	{ "mseal", 3, 4, cmd_mseal, true },
+	{ "file", 2, 3, cmd_file, false },
+	{ "touch", 4, 4, cmd_touch, true },
+	{ "write", 3, 3, cmd_write, true },
+	{ "read", 2, 2, cmd_read, true },
+	{ "setrlimit", 3, 3, cmd_setrlimit, true },
+	{ "sysctl", 1, 1, cmd_sysctl, false },
+	{ "oom_score_adj", 2, 2, cmd_oom_score_adj, true },
+	{ "check", 0, 0, cmd_check, false },
+	{ "cat", 1, 1, cmd_cat, false },
+	{ "dmesg", 0, 0, cmd_dmesg, false },
 };
 
 static int split_words(char *line, char **argv)
@@ -495,6 +503,20 @@ static int split_words(char *line, char **argv)
 	return argc;
 }
 
+static int run_command(struct script *sc, const struct command *c, int argc,
+		       char **argv)
+{
+	uint64_t pid;
+	int ret;
+
+	if (c->on_process && parse_number(argv[1], &pid) && pid <= 0x7fffffff &&
+	    mmk_task_alive((int)pid))
+		sc->watch_pid = (int)pid;
+	ret = c->run(sc, argc, argv);
+	sc->watch_pid = 0;
+	return ret;
+}
+
 static int run_line(struct script *sc, char *line)
 {
 	char *argv[SCRIPT_MAX_WORDS];
@@ -518,7 +540,7 @@ static int run_line(struct script *sc, char *line)
 					    c->name);
 		if (c->run != cmd_boot && !sc->booted && do_boot(sc))
 			return -1;
-		return c->run(sc, argc, argv);
+		return run_command(sc, c, argc, argv);
 	}
 	return script_error(sc, "unknown command '%s'", argv[0]);
 }

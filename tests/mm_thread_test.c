@@ -207,6 +207,114 @@ static void run(int nthreads, int ncpus, int ops)
 	free(tid);
 }
 
+/*
+ * Four threads fill a 64 MiB machine through processes of their own,
+ * while a fifth reads their /proc files: the OOM killer chooses victims
+ * that other threads are using. A touch ends in 0 or SIGKILL; a process
+ * found gone (ESRCH) was killed by another's allocation (vmstat oom_kill
+ * counts at least as many), and its thread spawns another.
+ */
+struct oom_worker {
+	struct shared *sh;
+	int cpu, id;
+	uint64_t seed;
+	atomic_int *vanished;
+};
+
+/* Spawn @pid; a spawn may find no memory while a victim exits. */
+static bool oom_spawn(struct shared *sh, int pid)
+{
+	int ret = mmk_spawn(pid, false);
+
+	if (ret && ret != -ENOMEM)
+		atomic_fetch_add(&sh->errors, 1);
+	return !ret;
+}
+
+static void *oom_worker_main(void *arg)
+{
+	struct oom_worker *w = arg;
+	struct shared *sh = w->sh;
+	int pid = 1000 * (w->id + 1), i;
+	bool alive = false;
+
+	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
+	for (i = 0; i < sh->ops; i++) {
+		uint64_t r = test_rand(&w->seed);
+		unsigned long len = (4 + r % 16) << 20;
+		long ret;
+		int sig;
+
+		if (w->id == 4) {
+			char path[64], *text;
+
+			snprintf(path, sizeof path, "/proc/%d/%s",
+				 1000 * (1 + (int)(r % 4)) + (int)(r >> 8) % 8,
+				 (r >> 16) & 1 ? "oom_score" : "status");
+			text = mmk_proc_read(sh->m, path);
+			free(text);
+			continue;
+		}
+		if (!alive && !(alive = oom_spawn(sh, pid)))
+			continue;
+		ret = mmk_mmap(pid, WINDOW, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL,
+			       0);
+		sig = ret == (long)WINDOW ? mmk_touch(pid, WINDOW, len, true) :
+					    0;
+		if (ret != (long)WINDOW && ret != -ENOMEM && ret != -ESRCH)
+			atomic_fetch_add(&sh->errors, 1);
+		/* -ESRCH: killed between the mmap and the touch. */
+		if (sig != 0 && sig != MMK_SIGKILL && sig != -ESRCH)
+			atomic_fetch_add(&sh->errors, 1);
+		if (sig == MMK_SIGKILL && mmk_task_alive(pid))
+			atomic_fetch_add(&sh->errors, 1);
+		if (ret == -ESRCH || !mmk_task_alive(pid)) {
+			if (sig != MMK_SIGKILL)
+				atomic_fetch_add(w->vanished, 1);
+			alive = false;
+			pid++;
+		} else if ((r >> 20) % 3 == 0) {
+			mmk_munmap(pid, WINDOW, 20 << 20);
+		}
+	}
+	mmk_exit(pid);
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+static void test_oom_kills_across_threads(void **state)
+{
+	struct shared sh = { .ops = 300 };
+	struct oom_worker w[5];
+	pthread_t tid[5];
+	atomic_int vanished = 0;
+	int i;
+
+	(void)state;
+	sh.m = mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 4, true);
+	for (i = 0; i < 5; i++) {
+		w[i].sh = &sh;
+		w[i].cpu = i < 4 ? i : -1;
+		w[i].id = i;
+		w[i].seed = 0x2545f4914f6cdd1dULL * (uint64_t)(i + 1);
+		w[i].vanished = &vanished;
+	}
+	mmk_set_current(NULL);
+	test_start_workers(tid, 5, oom_worker_main, w, sizeof(w[0]),
+			   &sh.claimed);
+	for (i = 0; i < 5; i++)
+		pthread_join(tid[i], NULL);
+	mmk_set_current(sh.m);
+	assert_int_equal(atomic_load(&sh.errors), 0);
+	assert_true(proc_field(sh.m, "/proc/vmstat", "oom_kill", ' ') >=
+		    (unsigned long)atomic_load(&vanished));
+	assert_true(proc_field(sh.m, "/proc/vmstat", "oom_kill", ' ') > 0);
+	assert_int_equal(meminfo_kb(sh.m, "AnonPages"), 0);
+	assert_check_ok(sh.m);
+	mmk_shutdown(sh.m);
+}
+
 static void test_eight_threads_four_cpus(void **state)
 {
 	(void)state;
@@ -224,6 +332,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eight_threads_four_cpus),
 		cmocka_unit_test(test_thirty_two_threads_eight_cpus),
+		cmocka_unit_test(test_oom_kills_across_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -228,6 +228,30 @@ void mmput(struct mm_struct *mm);
 int mmk_set_max_map_count(int count);
 
 /**
+ * mmk_task_alive() - whether process @pid exists (not exited, not killed
+ * by the OOM killer).
+ */
+bool mmk_task_alive(int pid);
+
+/**
+ * mmk_set_oom_score_adj() - write /proc/@pid/oom_score_adj: @adj from -1000
+ * (the OOM killer never chooses the process) to 1000 (it goes first),
+ * added to the badness in thousandths of memory + swap. fork inherits it.
+ * Return: 0, -ESRCH, -EINVAL (out of range).
+ */
+int mmk_set_oom_score_adj(int pid, int adj);
+
+/**
+ * sysctl vm.oom_kill_allocating_task (0): when set, the OOM killer kills
+ * the process whose allocation ran out of memory, if it may, instead of
+ * choosing by badness. sysctl vm.oom_dump_tasks (1): the kill report
+ * lists every process. Return: the previous value, -EINVAL without a
+ * machine.
+ */
+int mmk_set_oom_kill_allocating_task(bool on);
+int mmk_set_oom_dump_tasks(bool on);
+
+/**
  * sysctl vm.legacy_va_layout: processes spawned afterwards place mappings
  * bottom-up from mmap_legacy_base (TASK_SIZE / 3 plus randomness) instead
  * of top-down under mmap_base. Return: the previous value.
