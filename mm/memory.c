@@ -47,9 +47,10 @@
  * 4. Departures. No huge pages, swap entries (reclaim's issue), NUMA
  *    hinting or userfaultfd. A fault's allocation calls the OOM killer
  *    (mm/oom_kill.c) as Linux's does; a process it chooses gets SIGKILL
- *    from the access in progress, and a fault that still finds no
- *    memory with nothing left to kill kills the faulting process (Linux
- *    panics). The mmap lock is held for writing
+ *    from the access in progress. A fault that fails anyway is retried
+ *    (pagefault_out_of_memory), up to 16 times in a row; then, or when
+ *    the OOM killer found nothing to kill (Linux panics), the faulting
+ *    process dies. The mmap lock is held for writing
  *    during faults (Linux takes it for reading). Every user page is on
  *    "the LRU" (PG_lru) but there are no lists: a page is active or not
  *    (mark_page_accessed, MADV_COLD, reclaim keeping it), and moves that
@@ -473,19 +474,28 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 	return VM_FAULT_OK;
 }
 
+/* Retries of one access's fault after VM_FAULT_OOM before mmkit gives up
+ * (Linux retries as long as the fault keeps failing). */
+#define MAX_OOM_FAULT_RETRIES 16
+
 /*
- * Linux's pagefault_out_of_memory(): a fault whose allocation failed while
- * the OOM killer's victims waited for this thread's mmap lock to exit is
- * retried once they have. Returns whether to retry.
+ * Linux's pagefault_out_of_memory(): the fault is retried. Victims that
+ * waited for this thread's mmap lock exit first. A fault the OOM killer
+ * found nothing to kill for (Linux would have panicked), or one failing
+ * more than MAX_OOM_FAULT_RETRIES times in a row (fault injection), is
+ * not retried: the process dies. Returns whether to retry.
  */
-static bool pagefault_out_of_memory(struct mm_struct *mm)
+static bool pagefault_out_of_memory(struct mm_struct *mm, int *retries)
 {
+	bool no_victim = oom_found_no_victim();
 	int exited;
 
 	mmap_write_unlock(mm);
 	exited = oom_exit_victims(mm->machine);
 	mmap_write_lock(mm);
-	if (!exited || !mm->owner)
+	if (!mm->owner || fatal_signal_pending(mm))
+		return false;
+	if (!exited && (no_victim || ++*retries > MAX_OOM_FAULT_RETRIES))
 		return false;
 	printk(mm->machine,
 	       "Huh VM_FAULT_OOM leaked out to the #PF handler. Retrying PF");
@@ -500,7 +510,7 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 			int *sig)
 {
 	const struct pt_format *f = pt_format_of(mm);
-	int tries;
+	int tries, oom_retries = 0;
 
 	*sig = 0;
 	if (addr >= mm->task_size) {
@@ -536,7 +546,8 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 			*sig = MMK_SIGKILL;
 			return NULL;
 		}
-		if (*sig == VM_FAULT_OOM && pagefault_out_of_memory(mm)) {
+		if (*sig == VM_FAULT_OOM &&
+		    pagefault_out_of_memory(mm, &oom_retries)) {
 			tries--;
 			continue;
 		}

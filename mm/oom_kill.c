@@ -48,7 +48,8 @@
  *      pagefault_out_of_memory() retries it.
  *    - With no killable process Linux panics ("System is deadlocked on
  *      memory"); mmkit prints Linux's warning, fails the allocation, and
- *      a page fault then kills the faulting process.
+ *      a page fault then kills the faulting process instead of retrying
+ *      (oom_found_no_victim).
  *    - No memory cgroups, cpusets or mempolicies: the constraint is
  *      always CONSTRAINT_NONE; no vm.panic_on_oom.
  *
@@ -79,6 +80,17 @@ struct oom_control {
 	struct task_struct *chosen;
 	long chosen_points;
 };
+
+/* The last out_of_memory() of this thread found nothing to kill. */
+static _Thread_local bool no_victim;
+
+bool oom_found_no_victim(void)
+{
+	bool ret = no_victim;
+
+	no_victim = false;
+	return ret;
+}
 
 static struct task_struct *current_task(void)
 {
@@ -288,6 +300,7 @@ static bool out_of_memory(struct mmk_machine *m, gfp_t gfp, unsigned int order)
 		select_bad_process(&oc);
 	}
 	if (!oc.chosen) {
+		no_victim = true;
 		dump_header(&oc);
 		printk(m, "Out of memory and no killable processes...");
 		pthread_mutex_unlock(&ms->lock);

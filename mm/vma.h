@@ -360,6 +360,9 @@ int oom_exit_victims(struct mmk_machine *m);
  * oom_score_adj; LONG_MIN for a task that must not be killed. */
 long oom_badness(struct task_struct *p, unsigned long totalpages);
 unsigned long oom_totalpages(struct mmk_machine *m);
+/* Whether this thread's last OOM kill found no process to kill (then a
+ * failed fault is not retried); reading clears it. */
+bool oom_found_no_victim(void);
 int mm_state_init(struct mmk_machine *m);
 int mm_caches_init(void);
 /* Committed_AS in pages (VM_ACCOUNT charges of every process). */
