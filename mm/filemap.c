@@ -83,9 +83,10 @@ struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
 		page->mapping = (struct address_space *)f;
 		page->index = index;
 		__atomic_fetch_or(&page->flags,
-				  (1UL << PG_uptodate) | (1UL << PG_lru) |
+				  (1UL << PG_uptodate) |
 					  (f->shmem ? 1UL << PG_swapbacked : 0),
 				  __ATOMIC_RELAXED);
+		lru_add(f->machine, page); /* filemap_add_folio() */
 		f->pages[index] = page;
 		page_cache_stat(f, page, 1);
 	}
@@ -120,6 +121,7 @@ static void page_cache_delete(struct file *f, struct page *page)
 	f->pages[i] = NULL;
 	page_cache_stat(f, page, -1);
 	page->mapping = NULL;
+	lru_del(f->machine, page);
 	page->flags = 0;
 	put_page(page);
 }
@@ -165,6 +167,7 @@ void filemap_release(struct file *f)
 			continue;
 		page_cache_stat(f, page, -1);
 		page->mapping = NULL;
+		lru_del(f->machine, page);
 		page->flags = 0;
 		put_page(page);
 	}

@@ -436,6 +436,24 @@ void bad_page(struct mmk_machine *m, const struct page *page,
 	      const char *reason);
 /* Linux's %pGg: GFP_KERNEL|__GFP_ZERO style names of @gfp. */
 void format_gfp(gfp_t gfp, char *buf, size_t len);
+/* ---- mm/swap.c: the LRU lists and mlock's page state ---- */
+void lruvec_init(struct lruvec *lruvec);
+/* A user page joins its node's LRU (inactive, or the list its flags name). */
+void lru_add(struct mmk_machine *m, struct page *page);
+/* It leaves it (freed or out of the page cache): PG_lru, PG_active,
+ * PG_unevictable and PG_mlocked go. */
+void lru_del(struct mmk_machine *m, struct page *page);
+void folio_activate(struct mmk_machine *m, struct page *page);
+void folio_deactivate(struct mmk_machine *m, struct page *page);
+void folio_mark_lazyfree(struct mmk_machine *m, struct page *page);
+void folio_putback_active(struct mmk_machine *m, struct page *page,
+			  bool swapbacked);
+/* A VM_LOCKED mapping more (mlock_folio), or a new page's first. */
+void mlock_page(struct mmk_machine *m, struct page *page);
+void mlock_new_page(struct mmk_machine *m, struct page *page);
+/* A VM_LOCKED mapping less: the last makes the page evictable. */
+void munlock_page(struct mmk_machine *m, struct page *page);
+bool lru_verify(struct mmk_machine *m, char *why, size_t len);
 /* ---- mm/show_mem.c ---- */
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
  * for zones up to @gfp's highest. */

@@ -26,8 +26,8 @@
  *
  * 2-3. See mm/vma.c.
  *
- * 4. Departures. No LRU lists: COLD's deactivation clears PG_active and
- *    the accessed state, and every page counts as on the LRU (Linux
+ * 4. Departures. COLD's deactivation moves a page to its inactive list
+ *    at once (mm/swap.c), and every page counts as on the LRU (Linux
  *    skips a page still in a CPU's pagevec). PAGEOUT drops clean file pages
  *    from the cache and keeps dirty ones, as tmpfs without swap does; a
  *    disk file's dirty page would be written back and dropped by Linux

@@ -52,14 +52,13 @@
  *    the OOM killer found nothing to kill (Linux panics), the faulting
  *    process dies. The mmap lock is held for writing
  *    during faults (Linux takes it for reading). Every user page is on
- *    "the LRU" (PG_lru) but there are no lists: a page is active or not
- *    (mark_page_accessed, MADV_COLD, reclaim keeping it), and moves that
- *    Linux batches per CPU take effect at once, so a page a zap or exit
- *    munlocks is evictable at once (Linux: when its CPU's mlock batch
- *    drains; until then a second access leaves it referenced, and the
- *    batch's reference makes a write fault copy the page rather than
- *    reuse it), and a MADV_FREE'd page keeps PG_referenced (Linux drops
- *    it when the lazyfree batch drains).
+ *    its node's LRU lists (mm/swap.c), and moves that Linux batches per
+ *    CPU take effect at once, so a page a zap or exit munlocks is
+ *    evictable at once (Linux: when its CPU's mlock batch drains; until
+ *    then a second access leaves it referenced, and the batch's
+ *    reference makes a write fault copy the page rather than reuse it),
+ *    and a MADV_FREE'd page keeps PG_referenced (Linux drops it when the
+ *    lazyfree batch drains).
  *
  * 5. Ordering. The caller holds the mmap lock; file->lock inside it.
  *
@@ -119,6 +118,12 @@ static struct mmk_tlb_entry *tlb_slot(struct mm_struct *mm, unsigned long addr)
 
 /* ---- mapping and unmapping one page ---- */
 
+/* A VMA whose pages are mlocked (folio_add_lru_vma's test). */
+static bool vma_mlocked(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED;
+}
+
 /* A new mapping of @page (refcount already taken by the caller). */
 static void page_add_rmap(struct mm_struct *mm, struct page *page)
 {
@@ -129,19 +134,40 @@ static void page_add_rmap(struct mm_struct *mm, struct page *page)
 	add_mm_counter(mm, mm_counter_of(page), 1);
 }
 
+/* A new page's first mapping, in @vma: it joins the LRU, inactive, or
+ * the unevictable list in an mlocked VMA (folio_add_lru_vma). */
+static void page_add_new_rmap(struct mm_struct *mm, struct vm_area_struct *vma,
+			      struct page *page)
+{
+	page_add_rmap(mm, page);
+	if (vma_mlocked(vma))
+		mlock_new_page(mm->machine, page);
+	else
+		lru_add(mm->machine, page);
+}
+
+/* A page-cache page mapped in @vma: mlocked there (mlock_vma_folio). */
+static void page_add_file_rmap(struct mm_struct *mm, struct vm_area_struct *vma,
+			       struct page *page)
+{
+	page_add_rmap(mm, page);
+	if (vma_mlocked(vma))
+		mlock_page(mm->machine, page);
+}
+
 /*
  * folio_mark_accessed() of the classic LRU: the first access sets
- * PG_referenced; a second activates the page (PG_active), clearing it,
- * unless the page is on no list to move on (unevictable: mlocked).
- * @mm: the caller's, whose mmap lock it holds.
+ * PG_referenced; a second activates the page (PG_active, pgactivate),
+ * clearing it, unless the page is on no list to move on (unevictable:
+ * mlocked).
  */
 void mark_page_accessed(struct page *page, struct mm_struct *mm)
 {
 	if (!test_page_flag(page, PG_referenced)) {
 		page_flag_set(page, PG_referenced);
-	} else if (!test_page_flag(page, PG_active) &&
-		   !page_mlocked(page, mm)) {
-		page_flag_set(page, PG_active);
+	} else if (!test_page_flag(page, PG_unevictable) &&
+		   !test_page_flag(page, PG_active)) {
+		folio_activate(mm->machine, page);
 		page_flag_clear(page, PG_referenced);
 	}
 }
@@ -188,7 +214,6 @@ static struct page *anon_page_alloc(struct mm_struct *mm,
 	page->index = linear_page_index(vma, addr);
 	page_flag_set(page, PG_swapbacked);
 	page_flag_set(page, PG_uptodate);
-	page_flag_set(page, PG_lru); /* folio_add_lru_vma() */
 	return page;
 }
 
@@ -223,7 +248,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	page = anon_page_alloc(mm, vma, addr, NULL);
 	if (!page)
 		return VM_FAULT_OOM;
-	page_add_rmap(mm, page);
+	page_add_new_rmap(mm, vma, page);
 	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot);
 	pte_write(f, slot, writable_pte(entry));
 	return VM_FAULT_OK;
@@ -271,7 +296,7 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 			put_page(page);
 			return;
 		}
-		page_add_rmap(mm, page);
+		page_add_file_rmap(mm, vma, page);
 		pte_write(f, slot,
 			  mk_pte(f, page_to_pfn(page), vma->vm_page_prot));
 	}
@@ -306,7 +331,7 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 			put_page(copy);
 			return VM_FAULT_OOM;
 		}
-		page_add_rmap(mm, copy);
+		page_add_new_rmap(mm, vma, copy);
 		entry = mk_pte(f, page_to_pfn(copy), vma->vm_page_prot);
 		pte_write(f, slot, writable_pte(entry));
 		return VM_FAULT_OK;
@@ -325,7 +350,7 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		put_page(page);
 		return VM_FAULT_OOM;
 	}
-	page_add_rmap(mm, page);
+	page_add_file_rmap(mm, vma, page);
 	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
 		_PAGE_ACCESSED;
 	if (write) {
@@ -368,12 +393,15 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	page = anon_page_alloc(mm, vma, addr, old);
 	if (!page)
 		return VM_FAULT_OOM;
-	page_add_rmap(mm, page);
+	page_add_new_rmap(mm, vma, page);
 	pte_write(
 		f, slot,
 		writable_pte(mk_pte(f, page_to_pfn(page), vma->vm_page_prot)));
-	if (old)
+	if (old) {
+		if (vma_mlocked(vma))
+			munlock_page(mm->machine, old);
 		page_remove_rmap(mm, old, false);
+	}
 	flush_tlb_mm(mm);
 	return VM_FAULT_OK;
 }
@@ -558,6 +586,30 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 	return NULL;
 }
 
+/* mlock_vma_pages_range(): the pages mapped in [@start, @end) gain (or
+ * lose) one mlock, as their VMA became VM_LOCKED (or stopped being). */
+static void mlock_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		      void *arg)
+{
+	pte_t e = pte_read(pt_format_of(mm), slot);
+	struct page *page;
+
+	(void)addr;
+	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(pt_format_of(mm), e));
+	if (arg)
+		mlock_page(mm->machine, page);
+	else
+		munlock_page(mm->machine, page);
+}
+
+void mlock_pte_range(struct mm_struct *mm, unsigned long start,
+		     unsigned long end, bool lock)
+{
+	walk_ptes(mm, start, end, mlock_one, lock ? mm : NULL);
+}
+
 /* ---- zap ---- */
 
 struct zap_details {
@@ -570,6 +622,7 @@ static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
 {
 	struct zap_details *d = arg;
 	pte_t e = pte_read(d->f, slot);
+	struct vm_area_struct *vma;
 	struct page *page;
 
 	if (is_guard_marker(e) && !d->drop_markers)
@@ -578,14 +631,15 @@ static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	page = pfn_to_page(pte_pfn(d->f, e));
+	vma = find_vma(mm, addr);
 	/* zap_present_folio_ptes(): a young entry of a file page counts as
 	 * an access, unless its VMA has no recency (SEQUENTIAL, RANDOM). */
-	if (!PageAnon(page) && (e & _PAGE_ACCESSED)) {
-		const struct vm_area_struct *vma = find_vma(mm, addr);
-
-		if (!vma || !(vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ)))
-			mark_page_accessed(page, mm);
-	}
+	if (!PageAnon(page) && (e & _PAGE_ACCESSED) &&
+	    (!vma || !(vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ))))
+		mark_page_accessed(page, mm);
+	/* Unmapped from an mlocked VMA: one mlock less (munlock_vma_folio). */
+	if (vma && vma->vm_start <= addr && vma_mlocked(vma))
+		munlock_page(mm->machine, page);
 	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
 }
 
@@ -779,7 +833,7 @@ static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		page_flag_clear(page, PG_dirty);
 	}
 	pte_write(f, slot, e & ~(_PAGE_DIRTY | _PAGE_ACCESSED));
-	page_flag_clear(page, PG_swapbacked);
+	folio_mark_lazyfree(mm->machine, page);
 }
 
 void madvise_free_range(struct mm_struct *mm, unsigned long start,
@@ -824,22 +878,25 @@ static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	page_flag_clear(page, PG_referenced);
 	if (!c->pageout) {
 		/* folio_deactivate(), as its batch leaves it. */
-		page_flag_clear(page, PG_active);
+		folio_deactivate(mm->machine, page);
 		pte_write(c->f, slot, e & ~_PAGE_ACCESSED);
 		return;
 	}
 	/* What reclaim keeps goes back active (activate_locked). */
 	dirty = (e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty);
-	page_flag_set(page, PG_active);
 	if (PageAnon(page)) {
-		if (test_page_flag(page, PG_swapbacked))
-			return; /* no swap to put it in */
+		if (test_page_flag(page, PG_swapbacked)) {
+			/* no swap to put it in */
+			folio_putback_active(mm->machine, page, false);
+			return;
+		}
 		if (dirty) {
 			page_flag_set(page, PG_dirty);
-			page_flag_set(page, PG_swapbacked);
+			folio_putback_active(mm->machine, page, true);
 			return;
 		}
 	}
+	folio_putback_active(mm->machine, page, false);
 	pte_write(c->f, slot, 0);
 	get_page(page);
 	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
@@ -1164,6 +1221,7 @@ bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len)
 struct pfn_count {
 	unsigned long pfn_plus_one; /* 0: empty slot */
 	unsigned long count;
+	unsigned long locked; /* of those, in mlocked VMAs */
 };
 
 struct pages_verify_args {
@@ -1237,6 +1295,31 @@ static void pages_verify_one(struct mm_struct *mm, unsigned long addr,
 		a->used++;
 	}
 	c->count++;
+	c->locked += vma_mlocked(vma);
+}
+
+/*
+ * A mapped page is on the LRU, mlocked when an mlocked VMA maps it, and
+ * unevictable exactly when mlocked, with at least as many mlocks as such
+ * mappings (mm/swap.c). A page may stay mlocked with no mlocked mapping,
+ * as in Linux: MREMAP_DONTUNMAP clears VM_LOCKED without munlocking the
+ * pages left behind (reclaim would rescue them). @all: every mapping
+ * was counted.
+ */
+static const char *page_lru_state_bad(const struct page *page,
+				      const struct pfn_count *c, bool all)
+{
+	bool mlocked = test_page_flag(page, PG_mlocked);
+
+	if (!test_page_flag(page, PG_lru))
+		return "a mapped page is on no LRU";
+	if (c->locked && !mlocked)
+		return "a page an mlocked VMA maps is not mlocked";
+	if (test_page_flag(page, PG_unevictable) != mlocked)
+		return "unevictable and mlocked differ";
+	if (all && mlocked && page->mlock_count < c->locked)
+		return "mlock_count below the mlocked VMAs mapping it";
+	return NULL;
 }
 
 static bool in_page_cache(const struct page *page)
@@ -1296,6 +1379,11 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 					 "holders",
 					 a.tab[i].pfn_plus_one - 1,
 					 page_count(page), refs);
+		else if (page_lru_state_bad(page, &a.tab[i], all))
+			ok = verify_fail(why, len, "pfn %#lx: %s",
+					 a.tab[i].pfn_plus_one - 1,
+					 page_lru_state_bad(page, &a.tab[i],
+							    all));
 	}
 	mmk_host_free(a.tab);
 	if (!ok || !all)

@@ -17,8 +17,8 @@
  *
  * 2-3. See mm/vma.c.
  *
- * 4. Departures. No unevictable LRU yet (mlocked pages arrive with the
- *    page-table and reclaim layers).
+ * 4. Departures. None beyond mm/swap.c's: the pages of a VMA that
+ *    becomes locked are mlocked at once (Linux: through a per-CPU batch).
  *
  * 5. Ordering. Takes the mmap lock.
  *
@@ -51,6 +51,10 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma,
 	else if (oldflags & VM_LOCKED)
 		nr_pages = 0;
 	mm->locked_vm += (unsigned long)nr_pages;
+	/* The pages mapped there now: one mlock more or less (the change
+	 * between VM_LOCKED and VM_LOCKED|VM_LOCKONFAULT is none). */
+	if ((newflags ^ oldflags) & VM_LOCKED)
+		mlock_pte_range(mm, start, end, newflags & VM_LOCKED);
 out:
 	*prev = vma;
 	return err;

@@ -527,6 +527,7 @@ static int init_nodes(struct mmk_machine *m)
 			return -ENOMEM;
 		m->node_data[nid] = pgdat;
 		pgdat->node_id = nid;
+		lruvec_init(&pgdat->__lruvec);
 		node_range(m, nid, &spfn, &epfn);
 		pgdat->node_start_pfn = spfn;
 		pgdat->node_spanned_pages = epfn - spfn;
@@ -1112,6 +1113,7 @@ void mmk_shutdown(struct mmk_machine *m)
 	for (nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (!m->node_data[nid])
 			continue;
+		pthread_mutex_destroy(&m->node_data[nid]->__lruvec.lru_lock);
 		for (t = 0; t < MAX_NR_ZONES; t++) {
 			pthread_mutex_destroy(
 				&m->node_data[nid]->node_zones[t].lock);

@@ -2317,12 +2317,8 @@ void put_page(struct page *page)
 
 		/* page_cache_release(): a user page leaves its LRU, which
 		 * takes the LRU's flags with it (__folio_clear_lru_flags). */
-		if (page->flags & (1UL << PG_lru))
-			__atomic_fetch_and(&page->flags,
-					   ~((1UL << PG_lru) |
-					     (1UL << PG_active) |
-					     (1UL << PG_unevictable)),
-					   __ATOMIC_RELAXED);
+		if (page->flags & ((1UL << PG_lru) | (1UL << PG_mlocked)))
+			lru_del(m, page);
 		free_frozen_pages(m, page_zone_checked(m, page), page, order);
 	}
 }

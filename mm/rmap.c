@@ -384,26 +384,6 @@ int page_referenced(struct page *page)
 	return referenced;
 }
 
-static bool mlocked_one(struct vm_area_struct *vma, unsigned long addr,
-			void *slot, void *arg)
-{
-	bool *mlocked = arg;
-
-	(void)addr;
-	(void)slot;
-	*mlocked = vma->vm_flags & VM_LOCKED;
-	return !*mlocked;
-}
-
-bool page_mlocked(struct page *page, struct mm_struct *locked_mm)
-{
-	bool mlocked = false;
-	struct rmap_ctl ctl = { mlocked_one, &mlocked, 0, locked_mm };
-
-	rmap_walk(page, &ctl);
-	return mlocked;
-}
-
 static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
 		      void *slot, void *arg)
 {
@@ -415,6 +395,8 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
 	(void)addr;
 	pte_write(f, slot, 0);
 	flush_tlb_mm(mm);
+	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
+		munlock_page(mm->machine, page);
 	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
 	return true;
 }

@@ -241,13 +241,7 @@ void vma_file_unlink(struct vm_area_struct *vma);
 int page_referenced(struct page *page);
 /* Unmap a page-cache page from every process: true if none maps it. */
 bool try_to_unmap(struct page *page);
-/*
- * Does a VM_LOCKED VMA map @page? Linux's PG_mlocked and PG_unevictable
- * as they stand once the mlock batches drain (mlock(2) drains them
- * first); @locked_mm is the mm whose lock the caller holds.
- */
-bool page_mlocked(struct page *page, struct mm_struct *locked_mm);
-/* The same, when the caller holds @locked_mm's mmap lock. */
+/* try_to_unmap(), when the caller holds @locked_mm's mmap lock. */
 bool try_to_unmap_locked(struct page *page, struct mm_struct *locked_mm);
 bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
 /* @vma drops its anon_vma (unmap, merge away, MREMAP_DONTUNMAP). */
@@ -272,6 +266,8 @@ struct mem_size_stats {
 void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty);
 void mark_page_accessed(struct page *page, struct mm_struct *mm);
 void flush_tlb_mm(struct mm_struct *mm);
+void mlock_pte_range(struct mm_struct *mm, unsigned long start,
+		     unsigned long end, bool lock);
 /* Zap the pages of [start, end): zap_page_range() keeps guard markers
  * (MADV_DONTNEED), unmap_page_range() drops them too (munmap, exit). */
 void zap_page_range(struct mm_struct *mm, unsigned long start,

@@ -98,8 +98,13 @@ static inline bool PageReserved(const struct page *page)
 /** compound_head() - the head page of @page's compound page, or @page. */
 static inline struct page *compound_head(const struct page *page)
 {
-	if (page->compound_head & 1)
-		return (struct page *)(page->compound_head - 1);
+	/* The word is an LRU link of a page that is not a tail, which its
+	 * neighbours' list updates rewrite under the lru_lock (one load). */
+	unsigned long head =
+		__atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
+
+	if (head & 1)
+		return (struct page *)(head - 1);
 	return (struct page *)page;
 }
 

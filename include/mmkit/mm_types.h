@@ -31,7 +31,16 @@ struct page {
 	unsigned long flags;
 	union {
 		struct {
-			struct list_head lru;
+			union {
+				/* On its node's LRU list, or a pcp list. */
+				struct list_head lru;
+				/* Unevictable (mlocked) pages are on no list:
+				 * the VM_LOCKED mappings they have. */
+				struct {
+					void *__filler;
+					unsigned int mlock_count;
+				};
+			};
 			struct address_space *mapping;
 			unsigned long index;
 			unsigned long private;

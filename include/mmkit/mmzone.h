@@ -215,8 +215,26 @@ struct zonelist {
 	struct zone *zones[MAX_ZONES_PER_ZONELIST + 1]; /* NULL-terminated */
 };
 
+/* The LRU lists of a node (Linux's lruvec without memory cgroups), in
+ * the order of the node counters NR_INACTIVE_ANON .. NR_UNEVICTABLE.
+ * Unevictable pages are counted but kept on no list, as in Linux. */
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+
+struct lruvec {
+	pthread_mutex_t lru_lock;
+	struct list_head lists[LRU_UNEVICTABLE];
+};
+
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
+	struct lruvec __lruvec;
 	struct zonelist node_zonelist;
 	int nr_zones; /* highest populated zone index + 1 */
 	int node_id;

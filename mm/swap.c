@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The LRU lists and mlock's page state (Linux's mm/swap.c, the lruvec
+ * helpers of include/linux/mm_inline.h and the page half of mm/mlock.c),
+ * classic two-list LRU as a 6.18 kernel without MGLRU has it.
+ *
+ * 1. What it models.
+ *    - Every user page (anonymous, page cache, shmem) is on its node's
+ *      LRU from its first mapping until it is freed: the anon lists for
+ *      swap-backed pages (anonymous and shmem), the file lists for the
+ *      rest (page cache, and lazy-free anonymous pages: MADV_FREE clears
+ *      PG_swapbacked); inactive or active by PG_active; unevictable when
+ *      mlocked. The node counters nr_inactive_anon .. nr_unevictable and
+ *      the zone counters nr_zone_inactive_anon .. nr_zone_unevictable
+ *      follow the lists (meminfo Active/Inactive/Unevictable).
+ *    - New pages start inactive; mark_page_accessed() activates a page
+ *      referenced twice (pgactivate); MADV_COLD deactivates
+ *      (pgdeactivate); MADV_FREE moves a page to the inactive file list
+ *      (pglazyfree).
+ *    - mlock: a page mapped in a VM_LOCKED VMA is PG_mlocked (zone
+ *      counter nr_mlock, meminfo Mlocked) and unevictable, with
+ *      mlock_count the VM_LOCKED mappings it has; the last one going
+ *      makes it evictable again, inactive. Events as Linux counts them:
+ *      unevictable_pgs_mlocked, _munlocked, _culled, _rescued, _cleared.
+ *
+ * 2. Objects. pg_data_t.__lruvec: a lock and four lists through
+ *    page->lru; unevictable pages are on no list (their lru field holds
+ *    mlock_count, as in Linux).
+ *
+ * 3. Invariants (lru_verify). Every page on a list has PG_lru, belongs to
+ *    the node, and its flags name that list; the lists' lengths are the
+ *    node counters; nr_unevictable equals nr_mlock.
+ *
+ * 4. Departures. Linux batches additions and moves per CPU (folio_batch,
+ *    up to 31 pages) and applies them when a batch fills or drains; here
+ *    they take effect at once, so counters never lag. No reclaim scans
+ *    the lists yet.
+ *
+ * 5. Ordering. lru_lock nests inside the mmap lock and zone->lock-free
+ *    paths; never held while allocating.
+ *
+ * 6. Observability. /proc/meminfo Active, Inactive, Active(anon) ..
+ *    Unevictable, Mlocked; /proc/vmstat nr_inactive_anon .. nr_mlock,
+ *    pgactivate, pgdeactivate, pglazyfree, unevictable_pgs_*;
+ *    /proc/zoneinfo; Mem-Info.
+ */
+#include "mm/internal.h"
+
+#include <stdio.h>
+
+void lruvec_init(struct lruvec *lruvec)
+{
+	int lru;
+
+	mmk_host_mutex_init(&lruvec->lru_lock);
+	for (lru = 0; lru < LRU_UNEVICTABLE; lru++)
+		INIT_LIST_HEAD(&lruvec->lists[lru]);
+}
+
+static struct lruvec *page_lruvec(struct mmk_machine *m,
+				  const struct page *page)
+{
+	return &m->node_data[page_to_nid(page)]->__lruvec;
+}
+
+static enum lru_list page_lru(const struct page *page)
+{
+	if (test_page_flag(page, PG_unevictable))
+		return LRU_UNEVICTABLE;
+	return (test_page_flag(page, PG_swapbacked) ? LRU_INACTIVE_ANON :
+						      LRU_INACTIVE_FILE) +
+	       (test_page_flag(page, PG_active) ? 1 : 0);
+}
+
+static void update_lru_size(struct mmk_machine *m, const struct page *page,
+			    enum lru_list lru, long n)
+{
+	atomic_fetch_add(
+		&m->node_stat[page_to_nid(page)][NR_INACTIVE_ANON + (int)lru],
+		n);
+	mod_zone_page_state(
+		mmk_pfn_zone(m, page_to_pfn(page)),
+		(enum zone_stat_item)(NR_ZONE_INACTIVE_ANON + (int)lru), n);
+}
+
+/* The list operations of the LRU: the links are stored whole, since
+ * compound_head() of a page (the same word as lru.next) is read without
+ * the lru_lock by whoever drops a reference to it. */
+static void set_link(struct list_head **link, struct list_head *v)
+{
+	__atomic_store_n(link, v, __ATOMIC_RELAXED);
+}
+
+static void lru_list_add(struct list_head *new, struct list_head *head)
+{
+	struct list_head *next = head->next;
+
+	set_link(&next->prev, new);
+	set_link(&new->next, next);
+	set_link(&new->prev, head);
+	set_link(&head->next, new);
+}
+
+static void lru_list_del(struct list_head *entry)
+{
+	struct list_head *prev = entry->prev, *next = entry->next;
+
+	set_link(&next->prev, prev);
+	set_link(&prev->next, next);
+	set_link(&entry->next, NULL);
+	set_link(&entry->prev, NULL);
+}
+
+/* lruvec_add_folio / lruvec_del_folio (lru_lock held). */
+static void lruvec_add(struct mmk_machine *m, struct lruvec *lv,
+		       struct page *page)
+{
+	enum lru_list lru = page_lru(page);
+
+	update_lru_size(m, page, lru, 1);
+	if (lru != LRU_UNEVICTABLE)
+		lru_list_add(&page->lru, &lv->lists[lru]);
+}
+
+static void lruvec_del(struct mmk_machine *m, struct page *page)
+{
+	enum lru_list lru = page_lru(page);
+
+	update_lru_size(m, page, lru, -1);
+	if (lru != LRU_UNEVICTABLE)
+		lru_list_del(&page->lru);
+}
+
+void lru_add(struct mmk_machine *m, struct page *page)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+
+	pthread_mutex_lock(&lv->lru_lock);
+	page_flag_set(page, PG_lru);
+	lruvec_add(m, lv, page);
+	pthread_mutex_unlock(&lv->lru_lock);
+}
+
+static void mlock_stat(struct mmk_machine *m, struct page *page, long n)
+{
+	mod_zone_page_state(mmk_pfn_zone(m, page_to_pfn(page)), NR_MLOCK, n);
+}
+
+void lru_del(struct mmk_machine *m, struct page *page)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+
+	pthread_mutex_lock(&lv->lru_lock);
+	if (test_page_flag(page, PG_lru)) {
+		lruvec_del(m, page);
+		__atomic_fetch_and(&page->flags,
+				   ~((1UL << PG_lru) | (1UL << PG_active) |
+				     (1UL << PG_unevictable)),
+				   __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&lv->lru_lock);
+	if (test_page_flag(page, PG_mlocked)) {
+		page_flag_clear(page, PG_mlocked);
+		mlock_stat(m, page, -1);
+		count_vm_events(m, UNEVICTABLE_PGS_CLEARED, 1);
+	}
+}
+
+/* Change @page's LRU flags, moving it between lists as they say. */
+static void lru_move(struct mmk_machine *m, struct page *page,
+		     unsigned long set, unsigned long clear)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	bool on;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	on = test_page_flag(page, PG_lru);
+	if (on)
+		lruvec_del(m, page);
+	__atomic_fetch_or(&page->flags, set, __ATOMIC_RELAXED);
+	__atomic_fetch_and(&page->flags, ~clear, __ATOMIC_RELAXED);
+	if (on)
+		lruvec_add(m, lv, page);
+	pthread_mutex_unlock(&lv->lru_lock);
+}
+
+void folio_activate(struct mmk_machine *m, struct page *page)
+{
+	if (test_page_flag(page, PG_active) ||
+	    test_page_flag(page, PG_unevictable))
+		return;
+	lru_move(m, page, 1UL << PG_active, 0);
+	if (test_page_flag(page, PG_lru))
+		count_vm_events(m, PGACTIVATE, 1);
+}
+
+void folio_deactivate(struct mmk_machine *m, struct page *page)
+{
+	if (!test_page_flag(page, PG_lru) ||
+	    test_page_flag(page, PG_unevictable) ||
+	    !test_page_flag(page, PG_active))
+		return;
+	lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_referenced));
+	count_vm_events(m, PGDEACTIVATE, 1);
+}
+
+/* MADV_FREE (lru_lazyfree): a clean anonymous page to the inactive file
+ * list, no longer swap-backed. PG_referenced stays (see mm/memory.c). */
+void folio_mark_lazyfree(struct mmk_machine *m, struct page *page)
+{
+	if (!test_page_flag(page, PG_swapbacked) ||
+	    test_page_flag(page, PG_unevictable))
+		return;
+	lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_swapbacked));
+	count_vm_events(m, PGLAZYFREE, 1);
+}
+
+/* What reclaim keeps goes back active (activate_locked); a lazy-free
+ * page written since is swap-backed again. */
+void folio_putback_active(struct mmk_machine *m, struct page *page,
+			  bool swapbacked)
+{
+	lru_move(m, page,
+		 (1UL << PG_active) | (swapbacked ? 1UL << PG_swapbacked : 0),
+		 0);
+}
+
+static void set_mlocked(struct mmk_machine *m, struct page *page)
+{
+	if (__atomic_fetch_or(&page->flags, 1UL << PG_mlocked,
+			      __ATOMIC_RELAXED) &
+	    (1UL << PG_mlocked))
+		return;
+	mlock_stat(m, page, 1);
+	count_vm_events(m, UNEVICTABLE_PGS_MLOCKED, 1);
+}
+
+void mlock_page(struct mmk_machine *m, struct page *page)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+
+	set_mlocked(m, page);
+	pthread_mutex_lock(&lv->lru_lock);
+	if (!test_page_flag(page, PG_lru)) {
+		/* Not yet on the LRU: mlock_new_page() does the rest. */
+	} else if (test_page_flag(page, PG_unevictable)) {
+		page->mlock_count++;
+	} else {
+		lruvec_del(m, page);
+		page_flag_clear(page, PG_active);
+		page_flag_set(page, PG_unevictable);
+		page->mlock_count = 1;
+		lruvec_add(m, lv, page);
+		count_vm_events(m, UNEVICTABLE_PGS_CULLED, 1);
+	}
+	pthread_mutex_unlock(&lv->lru_lock);
+}
+
+void mlock_new_page(struct mmk_machine *m, struct page *page)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+
+	set_mlocked(m, page);
+	pthread_mutex_lock(&lv->lru_lock);
+	page_flag_set(page, PG_unevictable);
+	page_flag_set(page, PG_lru);
+	lruvec_add(m, lv, page);
+	page->mlock_count = 1;
+	pthread_mutex_unlock(&lv->lru_lock);
+	count_vm_events(m, UNEVICTABLE_PGS_CULLED, 1);
+}
+
+void munlock_page(struct mmk_machine *m, struct page *page)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	bool lru;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	lru = test_page_flag(page, PG_lru);
+	if (lru && test_page_flag(page, PG_unevictable)) {
+		if (page->mlock_count)
+			page->mlock_count--;
+		if (page->mlock_count)
+			goto out;
+	}
+	if (test_page_flag(page, PG_mlocked)) {
+		page_flag_clear(page, PG_mlocked);
+		mlock_stat(m, page, -1);
+		count_vm_events(m,
+				lru || !test_page_flag(page, PG_unevictable) ?
+					UNEVICTABLE_PGS_MUNLOCKED :
+					UNEVICTABLE_PGS_STRANDED,
+				1);
+	}
+	if (lru && test_page_flag(page, PG_unevictable)) {
+		lruvec_del(m, page);
+		page_flag_clear(page, PG_unevictable);
+		lruvec_add(m, lv, page);
+		count_vm_events(m, UNEVICTABLE_PGS_RESCUED, 1);
+	}
+out:
+	pthread_mutex_unlock(&lv->lru_lock);
+}
+
+bool lru_verify(struct mmk_machine *m, char *why, size_t len)
+{
+	unsigned long mlock = global_zone_page_state(m, NR_MLOCK);
+	int nid, lru;
+
+	for_each_online_node(m, nid) {
+		struct lruvec *lv = &m->node_data[nid]->__lruvec;
+		bool ok = true;
+
+		pthread_mutex_lock(&lv->lru_lock);
+		for (lru = 0; lru < LRU_UNEVICTABLE && ok; lru++) {
+			unsigned long n = 0,
+				      want = node_page_state(
+					      m, nid,
+					      (enum node_stat_item)(
+						      NR_INACTIVE_ANON + lru));
+			struct page *page;
+
+			list_for_each_entry(page, &lv->lists[lru], lru) {
+				if (!test_page_flag(page, PG_lru) ||
+				    page_lru(page) != (enum lru_list)lru ||
+				    page_to_nid(page) != nid) {
+					snprintf(
+						why, len,
+						"LRU: pfn %#lx on node %d's list %d has flags %#lx",
+						page_to_pfn(page), nid, lru,
+						page->flags);
+					ok = false;
+					break;
+				}
+				n++;
+			}
+			if (ok && n != want) {
+				snprintf(
+					why, len,
+					"LRU: node %d's list %d has %lu pages, its counter %lu",
+					nid, lru, n, want);
+				ok = false;
+			}
+		}
+		pthread_mutex_unlock(&lv->lru_lock);
+		if (!ok)
+			return false;
+	}
+	if (global_node_page_state(m, NR_UNEVICTABLE) != mlock) {
+		snprintf(why, len, "LRU: %lu unevictable pages, %lu mlocked",
+			 global_node_page_state(m, NR_UNEVICTABLE), mlock);
+		return false;
+	}
+	return true;
+}
