@@ -27,6 +27,7 @@
  */
 #include "mm/internal.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #define K(pages) ((unsigned long)(pages) << (PAGE_SHIFT - 10))
@@ -34,6 +35,22 @@
 static bool has_numa(const struct mmk_machine *m)
 {
 	return m->arch->arch == MMK_ARCH_X86_64;
+}
+
+/* Append to @line (@len bytes, *@n used), truncating. */
+static __printf(4, 5) void append(char *line, size_t len, size_t *n,
+				  const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= len - 1)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(line + *n, len - *n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*n = min(*n + (size_t)k, len - 1);
 }
 
 static unsigned long zone_free_pcp(const struct mmk_machine *m,
@@ -114,7 +131,7 @@ static void show_zone(struct mmk_machine *m, struct zone *z)
 {
 	const struct mmk_arch_profile *a = m->arch;
 	char node[16] = "", line[128];
-	size_t n;
+	size_t n = 0;
 	int cpu = mmk_ctx.cpu ? mmk_ctx.cpu->id : -1, i;
 
 	if (has_numa(m))
@@ -137,10 +154,11 @@ static void show_zone(struct mmk_machine *m, struct zone *z)
 	       K(zone_free_pcp(m, z)),
 	       cpu < 0 ? 0UL : K(atomic_load(&z->per_cpu_pageset[cpu].count)),
 	       K(zone_page_state(z, NR_FREE_CMA_PAGES)));
-	n = (size_t)snprintf(line, sizeof line, "lowmem_reserve[]:");
-	for (i = 0; i < a->nr_zone_types && n < sizeof line; i++)
-		n += (size_t)snprintf(line + n, sizeof line - n, " %ld",
-				      z->lowmem_reserve[a->zone_types[i]]);
+	line[0] = '\0';
+	append(line, sizeof line, &n, "lowmem_reserve[]:");
+	for (i = 0; i < a->nr_zone_types; i++)
+		append(line, sizeof line, &n, " %ld",
+		       z->lowmem_reserve[a->zone_types[i]]);
 	printk(m, "%s", line);
 }
 
@@ -164,26 +182,27 @@ static void show_zone_free_areas(struct mmk_machine *m, struct zone *z)
 				types[o] |= (unsigned char)(1u << mt);
 	}
 	pthread_mutex_unlock(&z->lock);
+	line[0] = '\0';
 	if (has_numa(m))
-		n = (size_t)snprintf(line, sizeof line, "Node %d ",
-				     z->zone_pgdat->node_id);
-	n += (size_t)snprintf(line + n, sizeof line - n, "%s: ", z->name);
-	for (o = 0; o < NR_PAGE_ORDERS && n < sizeof line; o++) {
-		n += (size_t)snprintf(line + n, sizeof line - n, "%lu*%lukB ",
-				      nr[o], K(1UL) << o);
-		if (!nr[o] || n >= sizeof line)
-			continue;
-		line[n++] = '(';
-		for (mt = 0; mt < MIGRATE_FREE_TYPES && n < sizeof line - 3;
-		     mt++)
+		append(line, sizeof line, &n, "Node %d ",
+		       z->zone_pgdat->node_id);
+	append(line, sizeof line, &n, "%s: ", z->name);
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		char t[MIGRATE_FREE_TYPES + 1];
+		size_t k = 0;
+
+		for (mt = 0; mt < MIGRATE_FREE_TYPES; mt++)
 			if (types[o] & (1u << mt))
-				line[n++] = letters[mt];
-		line[n++] = ')';
-		line[n++] = ' ';
-		line[n] = '\0';
+				t[k++] = letters[mt];
+		t[k] = '\0';
+		if (nr[o])
+			append(line, sizeof line, &n, "%lu*%lukB (%s) ", nr[o],
+			       K(1UL) << o, t);
+		else
+			append(line, sizeof line, &n, "%lu*%lukB ", nr[o],
+			       K(1UL) << o);
 	}
-	if (n < sizeof line)
-		snprintf(line + n, sizeof line - n, "= %lukB", K(total));
+	append(line, sizeof line, &n, "= %lukB", K(total));
 	printk(m, "%s", line);
 }
 

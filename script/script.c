@@ -506,11 +506,11 @@ static int split_words(char *line, char **argv)
 static int run_command(struct script *sc, const struct command *c, int argc,
 		       char **argv)
 {
-	uint64_t pid;
+	uint64_t pid = 0;
 	int ret;
 
-	if (c->on_process && parse_number(argv[1], &pid) && pid <= 0x7fffffff &&
-	    mmk_task_alive((int)pid))
+	if (c->on_process && argc > 1 && parse_number(argv[1], &pid) &&
+	    pid <= 0x7fffffff && mmk_task_alive((int)pid))
 		sc->watch_pid = (int)pid;
 	ret = c->run(sc, argc, argv);
 	sc->watch_pid = 0;
