@@ -567,6 +567,7 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 			t->writable = write;
 			return (char *)t->host + (addr & ~PAGE_MASK);
 		}
+		oom_found_no_victim(); /* this fault's own answer only */
 		*sig = handle_mm_fault(mm, addr, write);
 		/* Chosen by the OOM killer: SIGKILL is delivered on the way
 		 * back to user space. */
