@@ -118,12 +118,6 @@ static struct mmk_tlb_entry *tlb_slot(struct mm_struct *mm, unsigned long addr)
 
 /* ---- mapping and unmapping one page ---- */
 
-/* A VMA whose pages are mlocked (folio_add_lru_vma's test). */
-static bool vma_mlocked(const struct vm_area_struct *vma)
-{
-	return (vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED;
-}
-
 /* A new mapping of @page (refcount already taken by the caller). */
 static void page_add_rmap(struct mm_struct *mm, struct page *page)
 {
@@ -817,7 +811,6 @@ static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	pte_t e = pte_read(f, slot);
 	struct page *page;
 
-	(void)mm;
 	(void)addr;
 	/* x86's pte_present() is true for PROT_NONE entries too. */
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))

@@ -395,7 +395,7 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
 	(void)addr;
 	pte_write(f, slot, 0);
 	flush_tlb_mm(mm);
-	if ((vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED)
+	if (vma_mlocked(vma))
 		munlock_page(mmk_cur(), page);
 	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
 	return true;

@@ -107,6 +107,12 @@ static inline bool fatal_signal_pending(const struct mm_struct *mm)
 						 memory_order_relaxed);
 }
 
+/* A VMA whose pages are mlocked (folio_add_lru_vma's test). */
+static inline bool vma_mlocked(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_LOCKED | VM_SPECIAL)) == VM_LOCKED;
+}
+
 static inline bool capable(const struct mm_struct *mm)
 {
 	return !mm->owner || mm->owner->privileged;
