@@ -89,6 +89,7 @@ struct fz_opts {
 	uint64_t check_every; /* operations per thread between checks (-c) */
 	const char *arch; /* -a: x86_64 or i386 */
 	uint64_t mem; /* -M, bytes */
+	uint64_t swap; /* -S, bytes (0: no swap) */
 	int quiet; /* -q: only the summary */
 };
 
@@ -132,14 +133,14 @@ static inline uint64_t fz_parse_size(const char *prog, const char *s)
 	return v;
 }
 
-/* Parses -n -s -t -c -a -M -q; @usage is printed on anything else. */
+/* Parses -n -s -t -c -a -M -S -q; @usage is printed on anything else. */
 static inline void fz_parse(struct fz_opts *o, int argc, char **argv,
 			    const char *usage)
 {
 	int c;
 
 	o->prog = argv[0];
-	while ((c = getopt(argc, argv, "n:s:t:c:a:M:qh")) != -1) {
+	while ((c = getopt(argc, argv, "n:s:t:c:a:M:S:qh")) != -1) {
 		switch (c) {
 		case 'n':
 			o->ops = fz_parse_size(o->prog, optarg);
@@ -158,6 +159,9 @@ static inline void fz_parse(struct fz_opts *o, int argc, char **argv,
 			break;
 		case 'M':
 			o->mem = fz_parse_size(o->prog, optarg);
+			break;
+		case 'S':
+			o->swap = fz_parse_size(o->prog, optarg);
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -198,10 +202,12 @@ static inline void fz_fail(const struct fz_where *w, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr,
 		"%s: FAILED: %s\n%s:   thread %d, its operation %llu (%s); "
-		"replay: %s -a %s -M %llu -t %d -s %llu -c %llu -n %llu\n",
+		"replay: %s -a %s -M %llu -S %llu -t %d -s %llu -c %llu "
+		"-n %llu\n",
 		w->o->prog, msg, w->o->prog, w->thread,
 		(unsigned long long)w->op, w->what ? w->what : "-", w->o->prog,
-		w->o->arch, (unsigned long long)w->o->mem, w->o->threads,
+		w->o->arch, (unsigned long long)w->o->mem,
+		(unsigned long long)w->o->swap, w->o->threads,
 		(unsigned long long)w->o->seed,
 		(unsigned long long)w->o->check_every,
 		(unsigned long long)w->o->ops);

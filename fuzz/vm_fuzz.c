@@ -53,7 +53,7 @@
  * free page count must be the one measured after boot.
  *
  *   vm_fuzz [-n OPS] [-s SEED] [-t THREADS] [-c CHECK_EVERY]
- *           [-a x86_64|i386] [-M MEM] [-q]
+ *           [-a x86_64|i386] [-M MEM] [-S SWAP] [-q]
  *
  * Defaults: 10^6 operations, seed 1, 1 thread, a check every 2000
  * operations per thread (mmk_check() of a 128 MiB machine takes about
@@ -2114,7 +2114,7 @@ int main(int argc, char **argv)
 {
 	static const char usage[] =
 		"usage: vm_fuzz [-n OPS] [-s SEED] [-t THREADS] "
-		"[-c CHECK_EVERY] [-a x86_64|i386] [-M MEM] [-q]\n";
+		"[-c CHECK_EVERY] [-a x86_64|i386] [-M MEM] [-S SWAP] [-q]\n";
 	struct fz_where w = { 0 };
 	struct mmk_config cfg;
 	struct thr *thr;
@@ -2144,6 +2144,7 @@ int main(int argc, char **argv)
 	mmk_config_init(&cfg);
 	cfg.arch = strcmp(G.o.arch, "i386") ? MMK_ARCH_X86_64 : MMK_ARCH_I386;
 	cfg.mem_bytes = G.o.mem;
+	cfg.swap_bytes = G.o.swap;
 	/* Two nodes where there is room (i386 has one). */
 	cfg.nr_nodes =
 		cfg.arch == MMK_ARCH_X86_64 && G.o.mem >= (64ULL << 20) ? 2 : 1;
@@ -2228,6 +2229,9 @@ int main(int argc, char **argv)
 	fz_settle(G.m);
 	fz_check(&w, G.m);
 	end_free = mmk_nr_free_pages(G.m);
+	if (nr_swap_pages(G.m) != total_swap_pages(G.m))
+		fz_fail(&w, "%lu swap slots in use after every process exited",
+			total_swap_pages(G.m) - nr_swap_pages(G.m));
 	if (end_free != base_free)
 		fz_fail(&w,
 			"%ld pages missing after every process exited "

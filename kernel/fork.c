@@ -162,6 +162,7 @@ void syscall_mm_unlock(struct mm_struct *mm)
 	mmap_write_unlock(mm);
 	mmput(mm);
 	oom_exit_victims(mmk_cur());
+	kswapd_run(mmk_cur());
 }
 
 static void default_rlimits(struct task_struct *t)
@@ -372,6 +373,7 @@ int mmk_fork(int parent, int child)
 		task_free(t);
 	}
 	oom_exit_victims(mmk_cur());
+	kswapd_run(mmk_cur());
 	return err;
 }
 
@@ -461,9 +463,10 @@ int mm_state_init(struct mmk_machine *m)
 	INIT_LIST_HEAD(&ms->tasks);
 	INIT_LIST_HEAD(&ms->oom_victims);
 	oom_init(m);
+	reclaim_init(m);
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->next_ino, 1000);
-	return 0;
+	return swap_init(m);
 }
 
 /*
@@ -523,6 +526,7 @@ void mm_state_exit(struct mmk_machine *m)
 	if (!m->mm)
 		return;
 	/* The machine's memory, caches included, goes away as a whole. */
+	swap_exit(m);
 	pthread_mutex_destroy(&m->mm->lock);
 	pthread_mutex_destroy(&m->mm->anon_vma_lock);
 	mmk_host_free(m->mm);

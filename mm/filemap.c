@@ -79,7 +79,14 @@ struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
 			*err = -ENOMEM;
 			return NULL;
 		}
-		memset(page_host(f->machine, page), 0, PAGE_SIZE);
+		if (f->disk) {
+			memcpy(page_host(f->machine, page),
+			       (char *)f->disk->base + (index << PAGE_SHIFT),
+			       PAGE_SIZE);
+			count_vm_events(f->machine, PGPGIN, PAGE_SIZE >> 10);
+		} else {
+			memset(page_host(f->machine, page), 0, PAGE_SIZE);
+		}
 		page->mapping = (struct address_space *)f;
 		page->index = index;
 		__atomic_fetch_or(&page->flags,
@@ -144,16 +151,48 @@ void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
 	}
 }
 
-void filemap_evict_clean(struct page *page)
+bool filemap_writeback(struct page *page)
 {
 	struct file *f = (struct file *)page->mapping;
+	struct mmk_machine *m = f->machine;
 
-	if (!f || PageAnon(page))
-		return;
-	pthread_mutex_lock(&f->lock);
-	if (!test_page_flag(page, PG_dirty))
+	if (f->shmem)
+		return false; /* shmem has no disk: its pages need swap */
+	if (!f->disk) {
+		struct mmk_host_mem *disk = mmk_host_zalloc(sizeof(*disk));
+
+		if (!disk || mmk_host_mem_create_private(
+				     disk, f->nr_pages << PAGE_SHIFT)) {
+			mmk_host_free(disk);
+			return false;
+		}
+		f->disk = disk;
+	}
+	memcpy((char *)f->disk->base + (page->index << PAGE_SHIFT),
+	       page_host(m, page), PAGE_SIZE);
+	page_flag_clear(page, PG_dirty);
+	atomic_fetch_add(&m->node_stat[page_to_nid(page)][NR_WRITTEN], 1);
+	count_vm_events(m, PGPGOUT, PAGE_SIZE >> 10);
+	return true;
+}
+
+int filemap_remove_mapping(struct page *page)
+{
+	struct file *f = (struct file *)page->mapping;
+	int ret = 0;
+
+	if (pthread_mutex_trylock(&f->lock))
+		return 0;
+	/* __remove_mapping(): only the cache's reference and the caller's
+	 * are left, and nothing wrote to it meanwhile. */
+	if (page->index < f->nr_pages && f->pages[page->index] == page &&
+	    !page_mapcount(page) && !test_page_flag(page, PG_dirty) &&
+	    page_count(page) == 2) {
 		page_cache_delete(f, page);
+		ret = 1;
+	}
 	pthread_mutex_unlock(&f->lock);
+	return ret;
 }
 
 void filemap_release(struct file *f)
@@ -176,6 +215,11 @@ void filemap_release(struct file *f)
 	else
 		kfree(f->pages);
 	f->pages = NULL;
+	if (f->disk) {
+		mmk_host_mem_destroy(f->disk);
+		mmk_host_free(f->disk);
+		f->disk = NULL;
+	}
 	pthread_mutex_destroy(&f->lock);
 }
 

@@ -175,6 +175,11 @@ struct mmk_machine {
 	bool (*out_of_memory)(struct mmk_machine *m, gfp_t gfp,
 			      unsigned int order);
 	bool (*oom_reserves_allowed)(void);
+	/* Direct reclaim (mm/vmscan.c): pages freed for an allocation. */
+	unsigned long (*try_to_free_pages)(struct mmk_machine *m,
+					   struct zonelist *zl,
+					   unsigned int order, gfp_t gfp,
+					   enum zone_type highest);
 };
 
 /* ---- the calling thread's context (mm/mm_init.c) ---- */
@@ -404,6 +409,10 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone);
 /* Recompute the zones' pcp batch and high from their sizes (one grew). */
 void zone_pcp_update_all(struct mmk_machine *m);
 bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len);
+/* Whether @z has @mark free pages for an @order request (kswapd's
+ * balance test, no reserves). */
+bool zone_watermark_ok_safe(struct zone *z, unsigned int order,
+			    unsigned long mark, enum zone_type highest);
 unsigned long nr_free_buffer_pages(struct mmk_machine *m);
 unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid);
 
@@ -446,14 +455,27 @@ void lru_del(struct mmk_machine *m, struct page *page);
 void folio_activate(struct mmk_machine *m, struct page *page);
 void folio_deactivate(struct mmk_machine *m, struct page *page);
 void folio_mark_lazyfree(struct mmk_machine *m, struct page *page);
-void folio_putback_active(struct mmk_machine *m, struct page *page,
-			  bool swapbacked);
 /* A VM_LOCKED mapping more (mlock_folio), or a new page's first. */
 void mlock_page(struct mmk_machine *m, struct page *page);
 void mlock_new_page(struct mmk_machine *m, struct page *page);
 /* A VM_LOCKED mapping less: the last makes the page evictable. */
 void munlock_page(struct mmk_machine *m, struct page *page);
 bool lru_verify(struct mmk_machine *m, char *why, size_t len);
+/* Take up to @nr_to_scan pages of zones up to @reclaim_idx off the tail
+ * of node @nid's list @lru, each with a reference, into @dst; pages of
+ * higher zones are skipped (pgskip). *@nr_scanned: pages looked at.
+ * Counts them in nr_isolated_anon/file. */
+unsigned long isolate_lru_pages(struct mmk_machine *m, int nid,
+				enum lru_list lru, unsigned long nr_to_scan,
+				enum zone_type reclaim_idx, struct page **dst,
+				unsigned long *nr_scanned);
+/* Back to the LRU (@file: isolated from a file list), the reference
+ * dropped; or, reclaimed, only uncounted as isolated. */
+void putback_lru_page(struct mmk_machine *m, struct page *page, bool file);
+/* folio_isolate_lru(): @page off its (evictable) list with a reference;
+ * *@file: it was on a file list. False if it is on none. */
+bool isolate_page(struct mmk_machine *m, struct page *page, bool *file);
+void isolated_page_done(struct mmk_machine *m, struct page *page, bool file);
 /* ---- mm/show_mem.c ---- */
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
  * for zones up to @gfp's highest. */

@@ -229,6 +229,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			     unsigned long addr, void *slot, bool write)
 {
 	const struct pt_format *f = pt_format_of(mm);
+	struct mm_struct *prev;
 	struct page *page;
 	pte_t entry;
 
@@ -239,12 +240,49 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		pte_write(f, slot, entry & ~_PAGE_RW);
 		return VM_FAULT_OK;
 	}
+	prev = reclaim_allow_mm(mm);
 	page = anon_page_alloc(mm, vma, addr, NULL);
+	reclaim_allow_mm(prev);
 	if (!page)
 		return VM_FAULT_OOM;
 	page_add_new_rmap(mm, vma, page);
 	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot);
 	pte_write(f, slot, writable_pte(entry));
+	return VM_FAULT_OK;
+}
+
+/*
+ * A fault on a swap entry (do_swap_page): the slot's bytes in a new
+ * page, the entry's count dropped. The device is synchronous, so no swap
+ * cache: the page is this process's own, mapped writable when the VMA
+ * is (dirty for a write), and PG_dirty, its only copy now being in
+ * memory (folio_free_swap). pgmajfault, pswpin.
+ */
+static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
+			unsigned long addr, void *slot, pte_t orig, bool write)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	unsigned long off = pte_swp_offset(orig);
+	struct mm_struct *prev;
+	struct page *page;
+	pte_t entry;
+
+	prev = reclaim_allow_mm(mm);
+	page = anon_page_alloc(mm, vma, addr, NULL);
+	reclaim_allow_mm(prev);
+	if (!page)
+		return VM_FAULT_OOM;
+	count_vm_events(mm->machine, PGMAJFAULT, 1);
+	swap_readpage(mm->machine, page, off);
+	swap_free(off);
+	add_mm_counter(mm, MM_SWAPENTS, -1);
+	page_flag_set(page, PG_dirty);
+	page_add_new_rmap(mm, vma, page);
+	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
+		_PAGE_ACCESSED;
+	if (vma->vm_flags & VM_WRITE)
+		entry |= _PAGE_RW | (write ? _PAGE_DIRTY : 0);
+	pte_write(f, slot, entry);
 	return VM_FAULT_OK;
 }
 
@@ -306,6 +344,7 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 {
 	const struct pt_format *f = pt_format_of(mm);
 	struct page *page, *copy;
+	struct mm_struct *prev;
 	pte_t entry;
 	int err;
 
@@ -313,11 +352,13 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		/* do_cow_fault: the anon_vma first, then the file page. */
 		if (anon_vma_prepare(vma))
 			return VM_FAULT_OOM;
+		prev = reclaim_allow_mm(mm);
 		page = filemap_get_page(vma->vm_file,
 					linear_page_index(vma, addr), &err);
+		copy = page ? anon_page_alloc(mm, vma, addr, page) : NULL;
+		reclaim_allow_mm(prev);
 		if (!page)
 			return fault_error(err);
-		copy = anon_page_alloc(mm, vma, addr, page);
 		put_page(page);
 		if (!copy)
 			return VM_FAULT_OOM;
@@ -336,8 +377,10 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (slot && pte_read(f, slot))
 			return VM_FAULT_OK;
 	}
+	prev = reclaim_allow_mm(mm);
 	page = filemap_get_page(vma->vm_file, linear_page_index(vma, addr),
 				&err);
+	reclaim_allow_mm(prev);
 	if (!page)
 		return fault_error(err);
 	if (!slot && !(slot = pte_offset(mm, addr, true))) {
@@ -476,6 +519,8 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 	/* handle_pte_marker(): a guard region is never faulted in. */
 	if (is_guard_marker(entry))
 		return VM_FAULT_SIGSEGV;
+	if (is_swap_pte(entry))
+		return do_swap_page(mm, vma, addr, slot, entry, write);
 	if (!pte_mapped(entry)) {
 		if (!vma_is_anonymous(vma))
 			return do_fault(mm, vma, addr, slot, write);
@@ -514,6 +559,7 @@ static bool pagefault_out_of_memory(struct mm_struct *mm, int *retries)
 
 	mmap_write_unlock(mm);
 	exited = oom_exit_victims(mm->machine);
+	kswapd_run(mm->machine);
 	mmap_write_lock(mm);
 	if (!mm->owner || fatal_signal_pending(mm))
 		return false;
@@ -623,6 +669,11 @@ static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	if (is_guard_marker(e) && !d->drop_markers)
 		return;
 	pte_write(d->f, slot, 0);
+	if (is_swap_pte(e)) {
+		swap_free(pte_swp_offset(e));
+		add_mm_counter(mm, MM_SWAPENTS, -1);
+		return;
+	}
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	page = pfn_to_page(pte_pfn(d->f, e));
@@ -695,7 +746,8 @@ static void copy_one(struct mm_struct *src, unsigned long addr, void *slot,
 		   VM_MAYWRITE;
 
 	(void)src;
-	if (c->err || (!pte_mapped(e) && !is_guard_marker(e)))
+	if (c->err ||
+	    (!pte_mapped(e) && !is_guard_marker(e) && !is_swap_pte(e)))
 		return;
 	dslot = pte_offset(c->dst, addr, true);
 	if (!dslot) {
@@ -703,6 +755,12 @@ static void copy_one(struct mm_struct *src, unsigned long addr, void *slot,
 		return;
 	}
 	if (is_guard_marker(e)) { /* copy_pte_marker() keeps guards */
+		pte_write(c->f, dslot, e);
+		return;
+	}
+	if (is_swap_pte(e)) { /* copy_nonpresent_pte() */
+		swap_duplicate(pte_swp_offset(e));
+		add_mm_counter(c->dst, MM_SWAPENTS, 1);
 		pte_write(c->f, dslot, e);
 		return;
 	}
@@ -812,6 +870,13 @@ static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	struct page *page;
 
 	(void)addr;
+	/* madvise_free_pte_range(): swapped-out data goes too. */
+	if (is_swap_pte(e)) {
+		pte_write(f, slot, 0);
+		swap_free(pte_swp_offset(e));
+		add_mm_counter(mm, MM_SWAPENTS, -1);
+		return;
+	}
 	/* x86's pte_present() is true for PROT_NONE entries too. */
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
@@ -846,13 +911,12 @@ struct cold_args {
  * One entry of MADV_COLD / MADV_PAGEOUT (madvise_cold_or_pageout_pte_range
  * and, for PAGEOUT, reclaim_pages -> shrink_folio_list): pages others map
  * too are left alone; the rest lose PG_referenced, and with COLD their
- * entry's accessed bit (PAGEOUT leaves it). PAGEOUT then reclaims them as
- * far as a machine without swap can: a lazy-free (MADV_FREE) anonymous
- * page still clean is discarded, one written since becomes an ordinary
- * anonymous page again (dirty); a file or shmem page is unmapped
- * (try_to_unmap), its dirty bit passed to the page; a clean one then
- * leaves the page cache (__remove_mapping), a dirty one stays, since
- * there is nowhere to write it.
+ * entry's accessed bit (PAGEOUT leaves it). PAGEOUT then reclaims each
+ * page, its references ignored (mm/vmscan.c): a clean lazy-free page is
+ * discarded, one written since becomes swap-backed again; an anonymous
+ * page goes to swap, or back active when there is none; a file page is
+ * unmapped and leaves the page cache, written back first if dirty (a
+ * dirty shmem page stays: it would need swap).
  */
 static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		     void *arg)
@@ -860,7 +924,6 @@ static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	struct cold_args *c = arg;
 	pte_t e = pte_read(c->f, slot);
 	struct page *page;
-	bool dirty;
 
 	(void)addr;
 	/* x86's pte_present(): PROT_NONE entries count. */
@@ -876,26 +939,7 @@ static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		pte_write(c->f, slot, e & ~_PAGE_ACCESSED);
 		return;
 	}
-	/* What reclaim keeps goes back active (activate_locked). */
-	dirty = (e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty);
-	if (PageAnon(page)) {
-		if (test_page_flag(page, PG_swapbacked)) {
-			/* no swap to put it in */
-			folio_putback_active(mm->machine, page, false);
-			return;
-		}
-		if (dirty) {
-			page_flag_set(page, PG_dirty);
-			folio_putback_active(mm->machine, page, true);
-			return;
-		}
-	}
-	folio_putback_active(mm->machine, page, false);
-	pte_write(c->f, slot, 0);
-	get_page(page);
-	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
-	filemap_evict_clean(page);
-	put_page(page);
+	reclaim_page(mm->machine, page, mm);
 }
 
 void madvise_cold_range(struct mm_struct *mm, unsigned long start,
@@ -964,6 +1008,14 @@ static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	unsigned long long pss;
 
 	(void)addr;
+	if (is_swap_pte(e)) {
+		int count = swap_count(pte_swp_offset(e));
+
+		mss->swap += PAGE_SIZE;
+		mss->swap_pss += ((unsigned long long)PAGE_SIZE << PSS_SHIFT) /
+				 (unsigned)(count > 1 ? count : 1);
+		return;
+	}
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	page = pfn_to_page(pte_pfn(f, e));
@@ -1164,12 +1216,14 @@ static void verify_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	pte_t e = pte_read(v->f, slot);
 	struct page *page;
 
-	if (is_guard_marker(e)) {
+	if (is_guard_marker(e) || is_swap_pte(e)) {
 		if (!find_vma_intersection(mm, addr, addr + 1)) {
 			if (!v->bad)
 				v->bad_addr = addr;
 			v->bad = true;
 		}
+		if (is_swap_pte(e))
+			v->rss[MM_SWAPENTS]++;
 		return;
 	}
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
@@ -1199,8 +1253,7 @@ bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len)
 				   "no mapcount, or lies outside every VMA",
 				   mm->owner ? mm->owner->pid : 0, v.bad_addr);
 	for (i = 0; i < NR_MM_COUNTERS; i++)
-		if (i != MM_SWAPENTS &&
-		    v.rss[i] != atomic_load(&mm->rss_stat[i]))
+		if (v.rss[i] != atomic_load(&mm->rss_stat[i]))
 			return verify_fail(why, len,
 					   "pid %d: rss counter %d is %ld, the "
 					   "page tables map %ld",
@@ -1225,6 +1278,8 @@ struct pages_verify_args {
 	bool oom;
 	unsigned long bad_addr;
 	const char *bad_what;
+	unsigned int *swap; /* swap entries per slot */
+	unsigned long swap_max;
 };
 
 static struct pfn_count *pfn_slot(struct pfn_count *tab, size_t cap,
@@ -1263,6 +1318,17 @@ static void pages_verify_one(struct mm_struct *mm, unsigned long addr,
 	struct pfn_count *c;
 	struct page *page;
 
+	if (is_swap_pte(e) && !a->bad_what) {
+		unsigned long off = pte_swp_offset(e);
+
+		if (off && off < a->swap_max) {
+			a->swap[off]++;
+		} else {
+			a->bad_addr = addr;
+			a->bad_what = "a swap entry names no slot of the area";
+		}
+		return;
+	}
 	if (a->oom || a->bad_what || !pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	vma = vma_lookup(mm, addr);
@@ -1333,11 +1399,19 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 	size_t i;
 	int k, nid;
 
+	a.swap_max = swap_max_slots(m);
+	if (a.swap_max) {
+		a.swap = mmk_host_zalloc(a.swap_max * sizeof(*a.swap));
+		if (!a.swap)
+			return verify_fail(why, len,
+					   "verifier out of host memory");
+	}
 	for (k = 0; k < n; k++) {
 		a.f = pt_format_of(mms[k]);
 		walk_ptes(mms[k], 0, mms[k]->task_size, pages_verify_one, &a);
 		if (a.bad_what) {
 			mmk_host_free(a.tab);
+			mmk_host_free(a.swap);
 			return verify_fail(why, len, "pid %d, %#lx: %s",
 					   mms[k]->owner ? mms[k]->owner->pid :
 							   0,
@@ -1349,6 +1423,7 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 	}
 	if (a.oom) {
 		mmk_host_free(a.tab);
+		mmk_host_free(a.swap);
 		return verify_fail(why, len, "verifier out of host memory");
 	}
 	for (i = 0; i < a.cap && ok; i++) {
@@ -1380,6 +1455,9 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 							    all));
 	}
 	mmk_host_free(a.tab);
+	if (ok)
+		ok = swap_verify(m, all ? a.swap : NULL, why, len);
+	mmk_host_free(a.swap);
 	if (!ok || !all)
 		return ok;
 	for_each_online_node(m, nid)

@@ -1002,6 +1002,14 @@ int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 			       (PAGE_SIZE << MAX_PAGE_ORDER) >> 20,
 			       (unsigned long long)(a->max_mem >> 30), a->name),
 		       -EINVAL;
+	/* A swap entry keeps the slot number where a PTE keeps the pfn:
+	 * 2^20 slots in i386's 32-bit entries. */
+	if (swap_config_check(cfg, a->arch == MMK_ARCH_I386 ? 4ULL << 30 :
+							      64ULL << 30))
+		return verify_fail(why, len, "swap must be 0 or 40K..%s on %s",
+				   a->arch == MMK_ARCH_I386 ? "4G" : "64G",
+				   a->name),
+		       -EINVAL;
 	for (k = 0; k < MMK_NR_FAIL_KINDS; k++)
 		if (cfg->boot_fail[k] && cfg->boot_fail[k]->probability > 100)
 			return verify_fail(why, len,

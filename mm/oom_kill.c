@@ -106,8 +106,7 @@ static bool is_oom_victim(struct task_struct *t)
 
 unsigned long oom_totalpages(struct mmk_machine *m)
 {
-	return totalram_pages(m) +
-	       (unsigned long)(m->cfg.swap_bytes >> PAGE_SHIFT);
+	return totalram_pages(m) + total_swap_pages(m);
 }
 
 long oom_badness(struct task_struct *p, unsigned long totalpages)

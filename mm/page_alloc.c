@@ -945,6 +945,13 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order,
 				   free_pages);
 }
 
+bool zone_watermark_ok_safe(struct zone *z, unsigned int order,
+			    unsigned long mark, enum zone_type highest)
+{
+	return __zone_watermark_ok(z, order, mark, highest, 0,
+				   (long)zone_page_state(z, NR_FREE_PAGES));
+}
+
 /* ---- per-CPU page lists ---- */
 
 static inline bool pcp_trylock(struct per_cpu_pages *pcp)
@@ -1707,11 +1714,52 @@ static bool oom_reserves_allowed(const struct mmk_machine *m)
 	return m->oom_reserves_allowed && m->oom_reserves_allowed();
 }
 
+/* Linux's __alloc_pages_direct_reclaim(): reclaim, then try again; the
+ * first failure after progress also drains the per-CPU lists and gives
+ * back a HighAtomic pageblock. */
+static struct page *__alloc_pages_direct_reclaim(struct mmk_machine *m,
+						 gfp_t gfp, unsigned int order,
+						 unsigned int alloc_flags,
+						 const struct alloc_context *ac,
+						 unsigned long *progress)
+{
+	struct page *page;
+
+	*progress = m->try_to_free_pages ?
+			    m->try_to_free_pages(m, ac->zonelist, order, gfp,
+						 ac->highest_zoneidx) :
+			    0;
+	if (!*progress)
+		return NULL;
+	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (!page) {
+		unreserve_highatomic_pageblock(m, ac, false);
+		mmk_drain_all_pages(m, NULL);
+		page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	}
+	return page;
+}
+
+/* should_reclaim_retry(): go round again while reclaim makes progress,
+ * and for at most MAX_RECLAIM_RETRIES rounds in a row without. */
+#define MAX_RECLAIM_RETRIES 16
+static bool should_reclaim_retry(unsigned int order, unsigned long progress,
+				 int *no_progress_loops)
+{
+	if (progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		++*no_progress_loops;
+	return progress && *no_progress_loops <= MAX_RECLAIM_RETRIES;
+}
+
 static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 					   unsigned int order,
 					   const struct alloc_context *ac)
 {
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
+	unsigned long reclaimed;
+	int no_progress_loops = 0;
 	struct page *page;
 	bool progress;
 
@@ -1740,6 +1788,14 @@ retry:
 	}
 	if (!(gfp & __GFP_DIRECT_RECLAIM))
 		goto nopage;
+	page = __alloc_pages_direct_reclaim(m, gfp, order, alloc_flags, ac,
+					    &reclaimed);
+	if (page)
+		return page;
+	if (reclaimed && !(gfp & __GFP_NORETRY) &&
+	    (order <= PAGE_ALLOC_COSTLY_ORDER || (gfp & __GFP_RETRY_MAYFAIL)) &&
+	    should_reclaim_retry(order, reclaimed, &no_progress_loops))
+		goto retry;
 	/* What direct reclaim does when it frees nothing: give back a
 	 * HighAtomic pageblock (all but the last), drain the per-CPU lists
 	 * and try once more; then, as should_reclaim_retry(), unreserve

@@ -21,6 +21,9 @@
  * PTE_MARKER_GUARD, kept in a swap-format entry there). Only the guard
  * marker of MADV_GUARD_INSTALL exists: an access to it is SIGSEGV. */
 #define PTE_MARKER_GUARD 0x400UL
+/* A non-present entry naming a swap slot (mm/swapfile.c): the slot's
+ * offset where a present entry has its pfn, and this software bit. */
+#define _PAGE_SWP_ENTRY 0x800UL
 #define _PAGE_NX (1UL << 63)
 /* An upper-level entry pointing at a table (_PAGE_TABLE). */
 #define _PAGE_TABLE \
@@ -68,6 +71,21 @@ static inline bool pte_mapped(pte_t v)
 static inline bool is_guard_marker(pte_t v)
 {
 	return v == PTE_MARKER_GUARD;
+}
+
+static inline bool is_swap_pte(pte_t v)
+{
+	return !(v & (_PAGE_PRESENT | _PAGE_PROTNONE)) && (v & _PAGE_SWP_ENTRY);
+}
+
+static inline unsigned long pte_swp_offset(pte_t v)
+{
+	return v >> PAGE_SHIFT;
+}
+
+static inline pte_t swp_entry_to_pte(unsigned long offset)
+{
+	return (offset << PAGE_SHIFT) | _PAGE_SWP_ENTRY;
 }
 
 static inline unsigned long pte_pfn(const struct pt_format *f, pte_t v)

@@ -305,6 +305,10 @@ struct rmap_ctl {
 	void *arg;
 	int busy; /* mappers skipped because their mm was busy */
 	struct mm_struct *locked_mm; /* the caller holds this one's lock */
+	/* Reclaim's walks (rwc->try_lock): the rmap lock and the file's
+	 * lock are tried too; a busy one ends the walk as contended. */
+	bool try_lock;
+	bool contended;
 };
 
 /* Visit @vma's entry for @page, if it maps it. */
@@ -342,7 +346,14 @@ static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
 					    ~PAGE_MAPPING_ANON);
 		struct anon_vma_chain *avc;
 
-		rmap_lock();
+		if (ctl->try_lock) {
+			if (pthread_mutex_trylock(&mm_state()->anon_vma_lock)) {
+				ctl->contended = true;
+				return;
+			}
+		} else {
+			rmap_lock();
+		}
 		list_for_each_entry(avc, &av->head, same_anon_vma)
 			if (!rmap_one(page, avc->vma, ctl))
 				break;
@@ -351,7 +362,12 @@ static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
 		struct file *f = (struct file *)page->mapping;
 		struct vm_area_struct *vma;
 
-		pthread_mutex_lock(&f->lock);
+		if (!ctl->try_lock) {
+			pthread_mutex_lock(&f->lock);
+		} else if (pthread_mutex_trylock(&f->lock)) {
+			ctl->contended = true;
+			return;
+		}
 		list_for_each_entry(vma, &f->i_mmap, i_mmap)
 			if (!rmap_one(page, vma, ctl))
 				break;
@@ -378,10 +394,103 @@ static bool referenced_one(struct vm_area_struct *vma, unsigned long addr,
 int page_referenced(struct page *page)
 {
 	int referenced = 0;
-	struct rmap_ctl ctl = { referenced_one, &referenced, 0, NULL };
+	struct rmap_ctl ctl = { referenced_one, &referenced, 0,
+				NULL,		false,	     false };
 
 	rmap_walk(page, &ctl);
 	return referenced;
+}
+
+struct referenced_args {
+	int referenced;
+	unsigned long vm_flags;
+};
+
+static bool referenced_flags_one(struct vm_area_struct *vma, unsigned long addr,
+				 void *slot, void *arg)
+{
+	struct referenced_args *r = arg;
+	int before = r->referenced;
+
+	/* folio_referenced_one(): an mlocked VMA ends the walk. */
+	if (vma->vm_flags & VM_LOCKED) {
+		r->vm_flags |= VM_LOCKED;
+		return false;
+	}
+	referenced_one(vma, addr, slot, &r->referenced);
+	if (r->referenced != before)
+		r->vm_flags |= vma->vm_flags;
+	return true;
+}
+
+int page_referenced_reclaim(struct page *page, struct mm_struct *locked_mm,
+			    unsigned long *vm_flags)
+{
+	struct referenced_args r = { 0, 0 };
+	struct rmap_ctl ctl = {
+		referenced_flags_one, &r, 0, locked_mm, true, false
+	};
+
+	rmap_walk(page, &ctl);
+	*vm_flags = r.vm_flags;
+	/* A contended walk counts as referenced: the page is kept. */
+	return ctl.contended ? 1 : r.referenced;
+}
+
+/*
+ * try_to_unmap_one() for reclaim: an anonymous page's entries become
+ * swap entries for @u->swp (the page written to the slot at the first,
+ * under that mapper's lock); a lazy-free page's entries go, unless it
+ * was written since (then it is swap-backed again and the walk stops);
+ * a file page's entries go, their dirty bits passed to the page. An
+ * mlocked VMA stops the walk.
+ */
+static bool reclaim_unmap_one(struct vm_area_struct *vma, unsigned long addr,
+			      void *slot, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	const struct pt_format *f = pt_format_of(mm);
+	struct reclaim_unmap *u = arg;
+	struct page *page = u->page;
+	pte_t e = pte_read(f, slot);
+
+	(void)addr;
+	if (vma->vm_flags & VM_LOCKED) {
+		u->mlocked = true;
+		return false;
+	}
+	if (PageAnon(page) && !test_page_flag(page, PG_swapbacked)) {
+		if ((e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty)) {
+			page_flag_set(page, PG_swapbacked);
+			u->redirtied = true;
+			return false;
+		}
+		pte_write(f, slot, 0);
+	} else if (PageAnon(page)) {
+		if (!u->nr_entries)
+			swap_writepage(mm->machine, page, u->swp);
+		else
+			swap_duplicate(u->swp);
+		u->nr_entries++;
+		pte_write(f, slot, swp_entry_to_pte(u->swp));
+		atomic_fetch_add(&mm->rss_stat[MM_SWAPENTS], 1);
+	} else {
+		pte_write(f, slot, 0);
+	}
+	flush_tlb_mm(mm);
+	page_remove_rmap(mm, page, e & _PAGE_DIRTY);
+	return true;
+}
+
+bool try_to_unmap_reclaim(struct reclaim_unmap *u, struct mm_struct *locked_mm)
+{
+	struct rmap_ctl ctl = {
+		reclaim_unmap_one, u, 0, locked_mm, true, false
+	};
+
+	rmap_walk(u->page, &ctl);
+	return !ctl.busy && !ctl.contended && !u->mlocked && !u->redirtied &&
+	       page_mapcount(u->page) == 0;
 }
 
 static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
@@ -403,7 +512,7 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
 
 bool try_to_unmap_locked(struct page *page, struct mm_struct *locked_mm)
 {
-	struct rmap_ctl ctl = { unmap_one, page, 0, locked_mm };
+	struct rmap_ctl ctl = { unmap_one, page, 0, locked_mm, false, false };
 
 	if (PageAnon(page))
 		return false; /* needs a swap entry */

@@ -26,6 +26,7 @@
  * 6. Observability. dmesg.
  */
 #include "mm/internal.h"
+#include "mm/vma.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -224,7 +225,6 @@ static void show_hugetlb(struct mmk_machine *m, int nid)
 void show_mem(struct mmk_machine *m, gfp_t gfp)
 {
 	unsigned long free_pcp = 0, total = 0, reserved = 0, highmem = 0;
-	unsigned long swap = (unsigned long)(m->cfg.swap_bytes >> PAGE_SHIFT);
 	bool valid;
 	enum zone_type max = (enum zone_type)gfp_zone_of(m, gfp, &valid);
 	struct zone *z;
@@ -245,8 +245,8 @@ void show_mem(struct mmk_machine *m, gfp_t gfp)
 	       global_node_page_state(m, NR_FILE_PAGES));
 	printk(m, "%lu pages in swap cache",
 	       global_node_page_state(m, NR_SWAPCACHE));
-	printk(m, "Free swap  = %lukB", K(swap));
-	printk(m, "Total swap = %lukB", K(swap));
+	printk(m, "Free swap  = %lukB", K(nr_swap_pages(m)));
+	printk(m, "Total swap = %lukB", K(total_swap_pages(m)));
 	for_each_shown_zone(m, z, nid, i, MAX_NR_ZONES)
 	{
 		total += z->present_pages;

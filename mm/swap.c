@@ -215,14 +215,136 @@ void folio_mark_lazyfree(struct mmk_machine *m, struct page *page)
 	count_vm_events(m, PGLAZYFREE, 1);
 }
 
-/* What reclaim keeps goes back active (activate_locked); a lazy-free
- * page written since is swap-backed again. */
-void folio_putback_active(struct mmk_machine *m, struct page *page,
-			  bool swapbacked)
+/* ---- isolation for reclaim (isolate_lru_folios, move_folios_to_lru) ---- */
+
+static bool get_page_unless_zero(struct page *page)
 {
-	lru_move(m, page,
-		 (1UL << PG_active) | (swapbacked ? 1UL << PG_swapbacked : 0),
-		 0);
+	int c = atomic_load_explicit(&page->_refcount, memory_order_relaxed);
+
+	do {
+		if (c <= 0)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(
+		&page->_refcount, &c, c + 1, memory_order_acquire,
+		memory_order_relaxed));
+	return true;
+}
+
+unsigned long isolate_lru_pages(struct mmk_machine *m, int nid,
+				enum lru_list lru, unsigned long nr_to_scan,
+				enum zone_type reclaim_idx, struct page **dst,
+				unsigned long *nr_scanned)
+{
+	struct lruvec *lv = &m->node_data[nid]->__lruvec;
+	struct list_head *src = &lv->lists[lru], skipped;
+	unsigned long nr_skipped[MAX_NR_ZONES] = { 0 };
+	unsigned long scan = 0, total = 0, taken = 0;
+	bool file = lru >= LRU_INACTIVE_FILE;
+	int t;
+
+	INIT_LIST_HEAD(&skipped);
+	pthread_mutex_lock(&lv->lru_lock);
+	while (scan < nr_to_scan && taken < nr_to_scan && !list_empty(src)) {
+		struct page *page = list_last_entry(src, struct page, lru);
+		struct zone *zone = mmk_pfn_zone(m, page_to_pfn(page));
+
+		total++;
+		lru_list_del(&page->lru);
+		/* Pages of zones above the request's are no use to it. */
+		if (zone->idx > reclaim_idx) {
+			nr_skipped[zone->idx]++;
+			lru_list_add(&page->lru, &skipped);
+			continue;
+		}
+		scan++;
+		/* Being freed: its last put_page() takes it off the list. */
+		if (!get_page_unless_zero(page)) {
+			lru_list_add(&page->lru, src);
+			continue;
+		}
+		update_lru_size(m, page, lru, -1);
+		page_flag_clear(page, PG_lru);
+		dst[taken++] = page;
+	}
+	/* Skipped pages go to the head of the list, in their order (Linux
+	 * splices them there: a lowmem request disturbs the LRU order). */
+	while (!list_empty(&skipped)) {
+		struct page *page = list_last_entry(&skipped, struct page, lru);
+
+		lru_list_del(&page->lru);
+		lru_list_add(&page->lru, src);
+	}
+	pthread_mutex_unlock(&lv->lru_lock);
+	for (t = 0; t < MAX_NR_ZONES; t++)
+		if (nr_skipped[t])
+			count_vm_events(m, PGSKIP_BASE + t, nr_skipped[t]);
+	atomic_fetch_add(
+		&m->node_stat[nid][file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON],
+		(long)taken);
+	*nr_scanned = total;
+	return taken;
+}
+
+bool isolate_page(struct mmk_machine *m, struct page *page, bool *file)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	bool ok = false;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	if (test_page_flag(page, PG_lru) &&
+	    !test_page_flag(page, PG_unevictable) &&
+	    get_page_unless_zero(page)) {
+		enum lru_list lru = page_lru(page);
+
+		*file = lru >= LRU_INACTIVE_FILE;
+		update_lru_size(m, page, lru, -1);
+		lru_list_del(&page->lru);
+		page_flag_clear(page, PG_lru);
+		ok = true;
+	}
+	pthread_mutex_unlock(&lv->lru_lock);
+	if (ok)
+		atomic_fetch_add(&m->node_stat[page_to_nid(page)]
+					      [*file ? NR_ISOLATED_FILE :
+						       NR_ISOLATED_ANON],
+				 1);
+	return ok;
+}
+
+/*
+ * An isolated page goes back to the list its flags name (PG_active set
+ * by the caller to activate it); one mlocked meanwhile becomes
+ * unevictable, its mlock_count at most its mappings (reclaim's rmap walk
+ * or a later munlock corrects an overestimate, as in Linux). Drops the
+ * isolation's reference.
+ */
+void putback_lru_page(struct mmk_machine *m, struct page *page, bool file)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+
+	atomic_fetch_sub(
+		&m->node_stat[page_to_nid(page)]
+			     [file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON],
+		1);
+	pthread_mutex_lock(&lv->lru_lock);
+	if (test_page_flag(page, PG_mlocked)) {
+		page_flag_clear(page, PG_active);
+		page_flag_set(page, PG_unevictable);
+		page->mlock_count = (unsigned int)max(page_mapcount(page), 1);
+	}
+	page_flag_set(page, PG_lru);
+	lruvec_add(m, lv, page);
+	pthread_mutex_unlock(&lv->lru_lock);
+	put_page(page);
+}
+
+/* An isolated page reclaim freed: its isolation's count goes. */
+void isolated_page_done(struct mmk_machine *m, struct page *page, bool file)
+{
+	atomic_fetch_sub(
+		&m->node_stat[page_to_nid(page)]
+			     [file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON],
+		1);
 }
 
 static void set_mlocked(struct mmk_machine *m, struct page *page)

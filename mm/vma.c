@@ -321,8 +321,7 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 	struct mmk_machine *m = mm->machine;
 
 	vm_acct_memory(pages);
-	if ((unsigned long)pages >
-	    totalram_pages(m) + (m->cfg.swap_bytes >> PAGE_SHIFT)) {
+	if ((unsigned long)pages > totalram_pages(m) + total_swap_pages(m)) {
 		vm_unacct_memory(pages);
 		return -ENOMEM;
 	}

@@ -60,6 +60,7 @@ struct mm_state {
 	atomic_bool caches_ready; /* all six exist */
 	pthread_mutex_t anon_vma_lock; /* anon_vma chains (mm/rmap.c) */
 	struct page *zero_page; /* the shared zero page */
+	struct swap_info_struct *swap; /* the swap area, or NULL */
 };
 
 static inline struct mm_state *mm_state(void)
@@ -245,6 +246,21 @@ void vma_file_link(struct vm_area_struct *vma);
 void vma_file_unlink(struct vm_area_struct *vma);
 /* Count and clear the young entries mapping @page. */
 int page_referenced(struct page *page);
+/* folio_referenced() for reclaim (try-lock walk): young entries found
+ * and cleared; *@vm_flags the union of their VMAs' flags (VM_LOCKED: an
+ * mlocked VMA maps the page). @locked_mm: the caller holds its lock. */
+int page_referenced_reclaim(struct page *page, struct mm_struct *locked_mm,
+			    unsigned long *vm_flags);
+struct reclaim_unmap {
+	struct page *page;
+	unsigned long swp; /* anonymous swap-backed: the slot it goes to */
+	int nr_entries; /* swap entries made (the slot's count) */
+	bool mlocked; /* an mlocked VMA maps it */
+	bool redirtied; /* lazy-free, but written since */
+};
+/* Unmap @u->page everywhere for reclaim; true when nothing maps it now.
+ * Entries unmapped before a failure stay unmapped. */
+bool try_to_unmap_reclaim(struct reclaim_unmap *u, struct mm_struct *locked_mm);
 /* Unmap a page-cache page from every process: true if none maps it. */
 bool try_to_unmap(struct page *page);
 /* try_to_unmap(), when the caller holds @locked_mm's mmap lock. */
@@ -323,15 +339,63 @@ struct page *filemap_get_page(struct file *f, unsigned long index, int *err);
  * process (@locked_mm is the caller's, already locked) and dropped. */
 void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
 			unsigned long index, unsigned long nr);
-/* Reclaim of an unmapped file page: a clean one (never written: its
- * content is zeroes, or what a reread would give) leaves the cache, a
- * dirty one stays (no writeback, no swap). The caller holds a
- * reference. */
-void filemap_evict_clean(struct page *page);
+/* Reclaim's pageout of a dirty page of a regular file: its bytes to the
+ * file's blocks, PG_dirty cleared (nr_written, pgpgout). False for
+ * shmem, which has no blocks. */
+bool filemap_writeback(struct page *page);
+/* __remove_mapping(): a clean, unmapped page nobody else holds leaves
+ * the cache (the cache's reference dropped); 1 if it did, 0 if not or
+ * the file's lock was busy. The caller holds a reference. */
+int filemap_remove_mapping(struct page *page);
 /* The cached page at @index with a reference, or NULL (no creation). */
 struct page *filemap_find_page(struct file *f, unsigned long index);
 void filemap_release(struct file *f);
 bool filemap_verify(struct file *f, char *why, size_t len);
+
+/* ---- mm/vmscan.c ---- */
+void reclaim_init(struct mmk_machine *m);
+/* Run the kswapd of every woken node, if this thread holds no mmap lock
+ * (the safe points: the end of a system call, access or fork). */
+void kswapd_run(struct mmk_machine *m);
+/* Direct reclaim for an allocation: pages freed (SWAP_CLUSTER_MAX is
+ * enough). */
+unsigned long try_to_free_pages(struct mmk_machine *m, struct zonelist *zl,
+				unsigned int order, gfp_t gfp,
+				enum zone_type highest);
+/* MADV_PAGEOUT of one page (reclaim_pages): 1 if it was freed. */
+int reclaim_page(struct mmk_machine *m, struct page *page,
+		 struct mm_struct *locked_mm);
+/* Let reclaim on this thread unmap pages of @mm, whose lock it holds,
+ * while its fault fills an entry reclaim never touches (empty or swap).
+ * Returns the previous one (restore it after). */
+struct mm_struct *reclaim_allow_mm(struct mm_struct *mm);
+bool reclaim_in_progress(void);
+
+/* ---- mm/swapfile.c: the swap area (offsets are slot numbers, 0 none) ---- */
+struct swap_info_struct;
+/* cfg->swap_bytes is 0 or a usable area no larger than @max_bytes. */
+int swap_config_check(const struct mmk_config *cfg, uint64_t max_bytes);
+int swap_init(struct mmk_machine *m);
+void swap_exit(struct mmk_machine *m);
+unsigned long total_swap_pages(struct mmk_machine *m);
+/* Free slots. */
+unsigned long nr_swap_pages(struct mmk_machine *m);
+/* A free slot with count 1, or 0 when the area is full or absent. */
+unsigned long get_swap_page(void);
+/* One entry more names the slot (fork). */
+void swap_duplicate(unsigned long off);
+/* One entry less; returns the count left (0: the slot is free). */
+int swap_free(unsigned long off);
+int swap_count(unsigned long off);
+void swap_writepage(struct mmk_machine *m, struct page *page,
+		    unsigned long off);
+void swap_readpage(struct mmk_machine *m, struct page *page, unsigned long off);
+/* Slots in the area, header included (the verifier's census size). */
+unsigned long swap_max_slots(struct mmk_machine *m);
+/* Counts against @entries[slot] (entries found in page tables; NULL:
+ * only inuse_pages is checked). */
+bool swap_verify(struct mmk_machine *m, const unsigned int *entries, char *why,
+		 size_t len);
 
 /* ---- fs/file_table.c ---- */
 struct file *shmem_file_setup(unsigned long size);

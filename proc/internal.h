@@ -13,6 +13,8 @@ void proc_zoneinfo_show(struct seq_file *s, struct mmk_machine *m);
 void proc_vmstat_show(struct seq_file *s, struct mmk_machine *m);
 /* mm/vmalloc.c */
 void proc_vmallocinfo_show(struct seq_file *s, struct mmk_machine *m);
+/* mm/swapfile.c */
+void proc_swaps_show(struct seq_file *s, struct mmk_machine *m);
 /* proc/slabinfo.c */
 void proc_slabinfo_show(struct seq_file *s, struct mmk_machine *m);
 /* proc/meminfo.c */

@@ -157,8 +157,7 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 		global_node_page_state(m, NR_SLAB_UNRECLAIMABLE);
 	unsigned long file = global_node_page_state(m, NR_FILE_PAGES);
 	unsigned long swapcached = global_node_page_state(m, NR_SWAPCACHE);
-	unsigned long swap_pages =
-		(unsigned long)(m->cfg.swap_bytes >> PAGE_SHIFT);
+	unsigned long swap_pages = total_swap_pages(m);
 	unsigned long cached = file > swapcached ? file - swapcached : 0;
 
 	show_val_kb(s, "MemTotal:", totalram);
@@ -186,7 +185,7 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 		show_val_kb(s, "LowFree:", freeram - fh);
 	}
 	show_val_kb(s, "SwapTotal:", swap_pages);
-	show_val_kb(s, "SwapFree:", swap_pages);
+	show_val_kb(s, "SwapFree:", nr_swap_pages(m));
 	show_val_kb(s, "Zswap:", 0);
 	show_val_kb(s, "Zswapped:", 0);
 	show_val_kb(s, "Dirty:", global_node_page_state(m, NR_FILE_DIRTY));

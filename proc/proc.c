@@ -79,6 +79,7 @@ static const struct {
 	{ "/proc/vmstat", proc_vmstat_show },
 	{ "/proc/slabinfo", proc_slabinfo_show },
 	{ "/proc/vmallocinfo", proc_vmallocinfo_show },
+	{ "/proc/swaps", proc_swaps_show },
 };
 
 static const struct {

@@ -220,7 +220,8 @@ static void zoneinfo_show_zone(struct seq_file *s, struct mmk_machine *m,
 	zoneinfo_pagesets(s, m, z);
 	seq_printf(s,
 		   "\n  node_unreclaimable:  %u\n  start_pfn:           %lu\n",
-		   0u, z->zone_start_pfn);
+		   atomic_load(&z->zone_pgdat->kswapd_failures) >= 16 ? 1u : 0u,
+		   z->zone_start_pfn);
 }
 
 void proc_zoneinfo_show(struct seq_file *s, struct mmk_machine *m)

@@ -69,6 +69,7 @@ _Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
  * SIZE`), or the shmem object behind a shared anonymous mapping. Reference
  * counted: the creator and every VMA mapping it hold a reference.
  */
+struct mmk_host_mem;
 struct file {
 	char *name; /* path printed in maps */
 	unsigned long ino; /* inode number printed in maps */
@@ -85,6 +86,9 @@ struct file {
 	struct page **pages;
 	unsigned long nr_pages;
 	bool pages_vmalloc;
+	/* The file's blocks on "disk" (host memory, made at the first
+	 * writeback): what a page read after reclaim evicted it holds. */
+	struct mmk_host_mem *disk;
 };
 
 /*

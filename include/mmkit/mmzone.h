@@ -242,6 +242,14 @@ typedef struct pglist_data {
 	unsigned long node_present_pages;
 	unsigned long node_spanned_pages;
 	unsigned long totalreserve_pages;
+	/* kswapd (mm/vmscan.c): the largest request that woke it since it
+	 * last ran, whether it is woken or running, and its runs in a row
+	 * that freed nothing (16: the node is hopeless). */
+	atomic_int kswapd_order;
+	atomic_int kswapd_highest_zoneidx;
+	atomic_bool kswapd_wait;
+	atomic_bool kswapd_running;
+	atomic_int kswapd_failures;
 } pg_data_t;
 
 static inline bool populated_zone(const struct zone *zone)

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The swap device (Linux's mm/swapfile.c, mm/page_io.c and the swap
+ * entry helpers of include/linux/swapops.h).
+ *
+ * 1. What it models.
+ *    - `boot swap=SIZE` gives the machine one swap area, "/swapfile", as
+ *      swapon(2) of a file made by mkswap would: its first page is the
+ *      header, the rest (SIZE / 4K - 1 pages) are slots; priority -2, the
+ *      first default priority. SwapTotal, SwapFree, /proc/swaps.
+ *    - Reclaim (mm/vmscan.c) writes an anonymous page to a free slot
+ *      (get_swap_page, swap_writepage: pswpout) and replaces every page
+ *      table entry mapping it by a swap entry naming the slot; the slot's
+ *      count is the number of entries (fork duplicates them: swap_duplicate).
+ *      A fault on a swap entry reads the slot into a new page
+ *      (swap_readpage: pswpin, pgmajfault) and drops the entry's count;
+ *      zapping an entry (munmap, exit, MADV_DONTNEED, MADV_FREE) drops it
+ *      too. A slot whose count falls to 0 is free again.
+ *    - Slots are taken next-fit from a cursor that wraps, so consecutive
+ *      swap-outs land in consecutive slots (Linux's cluster allocator
+ *      gives the same locality per CPU).
+ *
+ * 2. Objects. One swap_info_struct (mm_state.swap): swap_map (a count per
+ *    slot, the header's SWAP_MAP_BAD) and the slots' bytes, private host
+ *    memory reserved without commitment; a freed slot's memory goes back
+ *    to the host.
+ *
+ * 3. Invariants (swap_verify, with pages_verify's census of entries).
+ *    inuse_pages is the number of slots with a nonzero count; every
+ *    slot's count equals the swap entries naming it in all page tables.
+ *
+ * 4. Departures. The device is synchronous and memory-backed, like zram
+ *    (SWP_SYNCHRONOUS_IO): swap-in bypasses the swap cache, so a slot
+ *    shared after fork is read into a private page per process (Linux
+ *    maps one swap-cache page into each and copies on write) and
+ *    SwapCached stays 0. One area; no swapon/swapoff at run time, no
+ *    swap readahead, no zswap, no swap of shmem pages (they stay
+ *    resident, as on a machine without swap).
+ *
+ * 5. Ordering. swap->lock is a leaf: taken inside the mmap lock, the page
+ *    cache and LRU locks, never around an allocation.
+ *
+ * 6. Observability. /proc/swaps, /proc/meminfo SwapTotal and SwapFree,
+ *    /proc/vmstat pswpin, pswpout, pgpgin, pgpgout, pgmajfault, smaps
+ *    Swap and SwapPss, status VmSwap, the OOM report's swap lines.
+ */
+#include "mm/pgtable.h"
+#include "proc/internal.h"
+
+#include <string.h>
+
+#define SWAP_MAP_BAD 0xffffffffU
+/* mkswap refuses areas below 40 KiB (10 pages). */
+#define SWAP_MIN_PAGES 10UL
+
+struct swap_info_struct {
+	pthread_mutex_t lock;
+	struct mmk_host_mem mem; /* the area's bytes, slot i at i pages */
+	unsigned int *swap_map; /* count per slot; [0] the header */
+	unsigned long max; /* slots, header included */
+	unsigned long pages; /* usable: max - 1 */
+	unsigned long cluster_next; /* next-fit cursor */
+	atomic_ulong inuse_pages;
+	int prio;
+};
+
+int swap_config_check(const struct mmk_config *cfg, uint64_t max_bytes)
+{
+	if (!cfg->swap_bytes)
+		return 0;
+	if ((cfg->swap_bytes >> PAGE_SHIFT) < SWAP_MIN_PAGES ||
+	    cfg->swap_bytes > max_bytes)
+		return -EINVAL;
+	return 0;
+}
+
+int swap_init(struct mmk_machine *m)
+{
+	unsigned long max = (unsigned long)(m->cfg.swap_bytes >> PAGE_SHIFT);
+	struct swap_info_struct *si;
+
+	if (!max)
+		return 0;
+	si = mmk_host_zalloc(sizeof(*si));
+	if (!si)
+		return -ENOMEM;
+	si->swap_map = mmk_host_zalloc(max * sizeof(*si->swap_map));
+	if (!si->swap_map ||
+	    mmk_host_mem_create_private(&si->mem, max << PAGE_SHIFT)) {
+		mmk_host_free(si->swap_map);
+		mmk_host_free(si);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&si->lock, NULL);
+	si->max = max;
+	si->pages = max - 1;
+	si->swap_map[0] = SWAP_MAP_BAD;
+	si->cluster_next = 1;
+	si->prio = -2;
+	m->mm->swap = si;
+	return 0;
+}
+
+void swap_exit(struct mmk_machine *m)
+{
+	struct swap_info_struct *si = m->mm ? m->mm->swap : NULL;
+
+	if (!si)
+		return;
+	mmk_host_mem_destroy(&si->mem);
+	mmk_host_free(si->swap_map);
+	pthread_mutex_destroy(&si->lock);
+	mmk_host_free(si);
+	m->mm->swap = NULL;
+}
+
+static struct swap_info_struct *swap_info(void)
+{
+	return mm_state()->swap;
+}
+
+unsigned long total_swap_pages(struct mmk_machine *m)
+{
+	return m->mm && m->mm->swap ? m->mm->swap->pages : 0;
+}
+
+unsigned long nr_swap_pages(struct mmk_machine *m)
+{
+	struct swap_info_struct *si = m->mm ? m->mm->swap : NULL;
+
+	return si ? si->pages - atomic_load(&si->inuse_pages) : 0;
+}
+
+unsigned long get_swap_page(void)
+{
+	struct swap_info_struct *si = swap_info();
+	unsigned long i, off = 0;
+
+	if (!si)
+		return 0;
+	pthread_mutex_lock(&si->lock);
+	if (atomic_load(&si->inuse_pages) < si->pages) {
+		for (i = 0; i < si->max && !off; i++) {
+			unsigned long s = si->cluster_next;
+
+			si->cluster_next = s + 1 < si->max ? s + 1 : 1;
+			if (!si->swap_map[s])
+				off = s;
+		}
+	}
+	if (off) {
+		si->swap_map[off] = 1;
+		atomic_fetch_add(&si->inuse_pages, 1);
+	}
+	pthread_mutex_unlock(&si->lock);
+	return off;
+}
+
+void swap_duplicate(unsigned long off)
+{
+	struct swap_info_struct *si = swap_info();
+
+	pthread_mutex_lock(&si->lock);
+	si->swap_map[off]++;
+	pthread_mutex_unlock(&si->lock);
+}
+
+int swap_free(unsigned long off)
+{
+	struct swap_info_struct *si = swap_info();
+	unsigned int count;
+
+	pthread_mutex_lock(&si->lock);
+	count = --si->swap_map[off];
+	if (!count) {
+		atomic_fetch_sub(&si->inuse_pages, 1);
+		/* The freed slot's bytes go back to the host. */
+		mmk_host_mem_discard(&si->mem, off << PAGE_SHIFT, PAGE_SIZE);
+	}
+	pthread_mutex_unlock(&si->lock);
+	return (int)count;
+}
+
+int swap_count(unsigned long off)
+{
+	struct swap_info_struct *si = swap_info();
+	unsigned int count;
+
+	pthread_mutex_lock(&si->lock);
+	count = si->swap_map[off];
+	pthread_mutex_unlock(&si->lock);
+	return (int)count;
+}
+
+static void count_io(struct mmk_machine *m, enum vm_event_item swp,
+		     enum vm_event_item pg)
+{
+	count_vm_events(m, swp, 1);
+	count_vm_events(m, pg, PAGE_SIZE >> 10); /* pgpgin/out are in kB */
+}
+
+void swap_writepage(struct mmk_machine *m, struct page *page, unsigned long off)
+{
+	struct swap_info_struct *si = m->mm->swap;
+
+	memcpy((char *)si->mem.base + (off << PAGE_SHIFT), page_host(m, page),
+	       PAGE_SIZE);
+	count_io(m, PSWPOUT, PGPGOUT);
+}
+
+void swap_readpage(struct mmk_machine *m, struct page *page, unsigned long off)
+{
+	struct swap_info_struct *si = m->mm->swap;
+
+	memcpy(page_host(m, page), (char *)si->mem.base + (off << PAGE_SHIFT),
+	       PAGE_SIZE);
+	count_io(m, PSWPIN, PGPGIN);
+}
+
+/* /proc/swaps (swap_show): the name padded to 40 columns, sizes in kB. */
+void proc_swaps_show(struct seq_file *s, struct mmk_machine *m)
+{
+	struct swap_info_struct *si = m->mm ? m->mm->swap : NULL;
+	static const char name[] = "/swapfile";
+	unsigned long bytes, inuse;
+
+	seq_puts(s, "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
+	if (!si)
+		return;
+	bytes = si->pages << (PAGE_SHIFT - 10);
+	inuse = atomic_load(&si->inuse_pages) << (PAGE_SHIFT - 10);
+	seq_printf(s, "%s%*s%s\t%lu\t%s%lu\t%s%d\n", name,
+		   (int)(40 - strlen(name)), " ", "file\t", bytes,
+		   bytes < 10000000 ? "\t" : "", inuse,
+		   inuse < 10000000 ? "\t" : "", si->prio);
+}
+
+bool swap_verify(struct mmk_machine *m, const unsigned int *entries, char *why,
+		 size_t len)
+{
+	struct swap_info_struct *si = m->mm ? m->mm->swap : NULL;
+	unsigned long i, used = 0;
+	bool ok = true;
+
+	if (!si)
+		return true;
+	pthread_mutex_lock(&si->lock);
+	for (i = 1; i < si->max && ok; i++) {
+		if (si->swap_map[i])
+			used++;
+		if (entries && entries[i] != si->swap_map[i])
+			ok = verify_fail(why, len,
+					 "swap slot %lu: count %u, %u entries "
+					 "name it",
+					 i, si->swap_map[i], entries[i]);
+	}
+	if (ok && used != atomic_load(&si->inuse_pages))
+		ok = verify_fail(why, len,
+				 "swap: %lu slots in use, inuse_pages %lu",
+				 used, atomic_load(&si->inuse_pages));
+	pthread_mutex_unlock(&si->lock);
+	return ok;
+}
+
+unsigned long swap_max_slots(struct mmk_machine *m)
+{
+	return m->mm && m->mm->swap ? m->mm->swap->max : 0;
+}

@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Page reclaim (Linux's mm/vmscan.c, classic two-list LRU, no MGLRU):
+ * kswapd, direct reclaim and MADV_PAGEOUT's reclaim_pages.
+ *
+ * 1. What it models.
+ *    - shrink_node: get_scan_count splits the scan between the anon and
+ *      file lists (file only without free swap; otherwise swappiness 60
+ *      against 140, all of them at priority 0), each list's share being
+ *      its size >> priority, in batches of SWAP_CLUSTER_MAX (32).
+ *    - shrink_active_list: pages leave the active list's tail for the
+ *      inactive list (pgrefill, pgdeactivate), except file pages of
+ *      executable mappings referenced since the last scan, which rotate.
+ *      It runs only when the inactive list is low: inactive * ratio <
+ *      active, ratio = sqrt(10 * list GB), 1 below 1 GB.
+ *    - shrink_inactive_list / shrink_folio_list: each page from the tail
+ *      (pgscan_kswapd/direct, pgscan_anon/file) is checked for references
+ *      (folio_check_references): referenced by two entries, or twice, or
+ *      an executable file page: activated; referenced once: kept for
+ *      another trip; unreferenced: reclaimed. Reclaim unmaps it from
+ *      every process (try_to_unmap, trying each mapper's lock) and frees
+ *      it (pgsteal_*): a clean lazy-free page is dropped (pglazyfreed);
+ *      an anonymous page is written to a swap slot (mm/swapfile.c) whose
+ *      entry replaces its mappings; a dirty file page is written to the
+ *      file's blocks first (nr_vmscan_write), then leaves the page cache.
+ *      Mlocked pages are never on the lists reclaim scans.
+ *    - kswapd: a zone allocation that falls below the low watermark
+ *      wakes its node's kswapd (the page allocator's wakeup hook);
+ *      balance_pgdat (pageoutrun) reclaims, raising its priority from 12
+ *      towards 1, until some zone of the request has its high watermark
+ *      free for the order. After 16 runs that free nothing the node is
+ *      hopeless (zoneinfo node_unreclaimable) until a reclaim succeeds.
+ *    - Direct reclaim: the page allocator's slow path calls
+ *      try_to_free_pages (allocstall_<zone>): 32 pages, priority 12 down
+ *      to 0, over the nodes of the zonelist; the allocation retries while
+ *      reclaim makes progress (should_reclaim_retry: up to 16 rounds
+ *      without progress), then the OOM killer runs.
+ *
+ * 2. Objects. scan_control; per node kswapd_order,
+ *    kswapd_highest_zoneidx, kswapd_failures (pg_data_t).
+ *
+ * 3. Invariants. Isolated pages are on no list, counted in
+ *    nr_isolated_anon/file, and hold a reference; everything isolated
+ *    goes back or is freed before reclaim returns (nr_isolated_* is 0
+ *    whenever no reclaim runs).
+ *
+ * 4. Departures.
+ *    - kswapd is not a thread: a woken node's kswapd runs in the thread
+ *      that woke it, at the end of the system call, access or fork in
+ *      progress (where the thread holds no mmap lock), so a script's
+ *      results do not depend on scheduling.
+ *    - No flusher threads: reclaim writes dirty file pages itself, and
+ *      synchronously, so nothing is ever under writeback.
+ *    - No reclaim cost tracking (anon_cost/file_cost): SCAN_FRACT uses
+ *      the swappiness split alone. No slab shrinkers, no compaction, no
+ *      workingset refault detection (workingset_* stay 0).
+ *    - Shmem pages are not swapped: they are reclaimed only while clean
+ *      (never written), as their content is then the zeroes a refault
+ *      rebuilds.
+ *
+ * 5. Ordering. Reclaim runs inside allocations: every lock it takes
+ *    beyond the LRU and zone locks is tried, never waited for (the mmap
+ *    locks of the mappers, the anon_vma lock, a file's lock). The mm
+ *    whose fault is allocating (reclaim_allow_mm) is the one exception:
+ *    its lock is already held, and its fault fills an empty or swap
+ *    entry that reclaim never touches. Reclaim does not recurse.
+ *
+ * 6. Observability. /proc/vmstat pgscan_*, pgsteal_*, pgrefill,
+ *    pgactivate, pgdeactivate, pglazyfreed, pgskip_*, allocstall_*,
+ *    pageoutrun, pswpout, nr_vmscan_write, nr_written, pgpgout;
+ *    /proc/zoneinfo node_unreclaimable; /proc/meminfo.
+ */
+#include "mm/pgtable.h"
+
+#include <string.h>
+
+#define DEF_PRIORITY 12
+#define SWAP_CLUSTER_MAX 32UL
+#define MAX_RECLAIM_RETRIES 16
+#define VM_SWAPPINESS 60
+
+struct scan_control {
+	struct mmk_machine *m;
+	unsigned long nr_to_reclaim;
+	gfp_t gfp_mask;
+	unsigned int order;
+	int priority;
+	enum zone_type reclaim_idx;
+	bool kswapd; /* current_is_kswapd() */
+	bool ignore_references; /* MADV_PAGEOUT */
+	unsigned long nr_scanned, nr_reclaimed;
+	struct mm_struct *locked_mm;
+};
+
+/* PF_MEMALLOC: this thread is reclaiming (no recursion). */
+static _Thread_local bool in_reclaim;
+/* The mm whose fault is allocating on this thread (see 5.). */
+static _Thread_local struct mm_struct *allowed_mm;
+
+struct mm_struct *reclaim_allow_mm(struct mm_struct *mm)
+{
+	struct mm_struct *prev = allowed_mm;
+
+	allowed_mm = mm;
+	return prev;
+}
+
+static bool is_file_lru(enum lru_list lru)
+{
+	return lru == LRU_INACTIVE_FILE || lru == LRU_ACTIVE_FILE;
+}
+
+static bool is_active_lru(enum lru_list lru)
+{
+	return lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE;
+}
+
+/* lruvec_lru_size(): the list's pages in zones up to @idx. */
+static unsigned long lru_size(struct mmk_machine *m, int nid, enum lru_list lru,
+			      enum zone_type idx)
+{
+	unsigned long n = 0;
+	int t;
+
+	for (t = 0; t <= (int)idx; t++)
+		n += zone_page_state(&m->node_data[nid]->node_zones[t],
+				     (enum zone_stat_item)(
+					     NR_ZONE_INACTIVE_ANON + (int)lru));
+	return n;
+}
+
+/* inactive_is_low(): @inactive_lru's list is short of its active one. */
+static bool inactive_is_low(struct scan_control *sc, int nid,
+			    enum lru_list inactive_lru)
+{
+	unsigned long inactive = lru_size(sc->m, nid, inactive_lru,
+					  sc->reclaim_idx),
+		      active = lru_size(sc->m, nid, inactive_lru + 1,
+					sc->reclaim_idx);
+	unsigned long gb = (inactive + active) >> (30 - PAGE_SHIFT);
+	unsigned long ratio = gb ? int_sqrt(10 * gb) : 1;
+
+	return inactive * ratio < active;
+}
+
+static void count_scan_event(struct scan_control *sc, enum vm_event_item kswapd,
+			     enum vm_event_item direct, unsigned long n)
+{
+	if (n)
+		count_vm_events(sc->m, sc->kswapd ? kswapd : direct, n);
+}
+
+/* ---- the active list ---- */
+
+static void shrink_active_list(struct scan_control *sc, int nid,
+			       enum lru_list lru, unsigned long nr_to_scan)
+{
+	struct page *batch[SWAP_CLUSTER_MAX];
+	unsigned long scanned, n, i, deactivated = 0;
+	bool file = is_file_lru(lru);
+
+	n = isolate_lru_pages(sc->m, nid, lru,
+			      min(nr_to_scan, SWAP_CLUSTER_MAX),
+			      sc->reclaim_idx, batch, &scanned);
+	if (scanned)
+		count_vm_events(sc->m, PGREFILL, scanned);
+	for (i = 0; i < n; i++) {
+		struct page *page = batch[i];
+		unsigned long vm_flags = 0;
+
+		if (!test_page_flag(page, PG_mlocked) &&
+		    page_referenced_reclaim(page, sc->locked_mm, &vm_flags) &&
+		    (vm_flags & VM_EXEC) && file) {
+			/* Executable file pages stay active a while more. */
+			putback_lru_page(sc->m, page, file);
+			continue;
+		}
+		if (!test_page_flag(page, PG_mlocked)) {
+			page_flag_clear(page, PG_active);
+			deactivated++;
+		}
+		putback_lru_page(sc->m, page, file);
+	}
+	if (deactivated)
+		count_vm_events(sc->m, PGDEACTIVATE, deactivated);
+}
+
+/* ---- the inactive list ---- */
+
+enum page_references {
+	PAGEREF_RECLAIM,
+	PAGEREF_RECLAIM_CLEAN,
+	PAGEREF_KEEP,
+	PAGEREF_ACTIVATE
+};
+
+static enum page_references check_references(struct scan_control *sc,
+					     struct page *page)
+{
+	unsigned long vm_flags = 0;
+	int referenced_ptes =
+		page_referenced_reclaim(page, sc->locked_mm, &vm_flags);
+	bool referenced_page = test_page_flag(page, PG_referenced);
+	bool file_lru = !test_page_flag(page, PG_swapbacked);
+
+	page_flag_clear(page, PG_referenced);
+	if (vm_flags & VM_LOCKED)
+		return PAGEREF_ACTIVATE;
+	if (referenced_ptes) {
+		/* Mapped pages start with a reference from their fault:
+		 * one more trip round the list; used again, they stay. */
+		page_flag_set(page, PG_referenced);
+		if (referenced_page || referenced_ptes > 1)
+			return PAGEREF_ACTIVATE;
+		if ((vm_flags & VM_EXEC) && file_lru)
+			return PAGEREF_ACTIVATE;
+		return PAGEREF_KEEP;
+	}
+	if (referenced_page && file_lru)
+		return PAGEREF_RECLAIM_CLEAN;
+	return PAGEREF_RECLAIM;
+}
+
+enum reclaim_result { RECLAIM_KEEP, RECLAIM_ACTIVATE, RECLAIM_FREED };
+
+/* Unmapped and clean: a file page leaves the page cache. */
+static enum reclaim_result release_file_page(struct scan_control *sc,
+					     struct page *page)
+{
+	if (test_page_flag(page, PG_dirty)) {
+		/* pageout(): regular files only, and only where the
+		 * allocation may enter the filesystem. */
+		if (!(sc->gfp_mask & __GFP_FS) || !filemap_writeback(page))
+			return RECLAIM_ACTIVATE;
+		atomic_fetch_add(
+			&sc->m->node_stat[page_to_nid(page)][NR_VMSCAN_WRITE],
+			1);
+	}
+	return filemap_remove_mapping(page) ? RECLAIM_FREED : RECLAIM_KEEP;
+}
+
+/* shrink_folio_list() for one isolated page. */
+static enum reclaim_result shrink_page(struct scan_control *sc,
+				       struct page *page)
+{
+	struct reclaim_unmap u = { page, 0, 0, false, false };
+	bool anon = PageAnon(page);
+	bool swapbacked = test_page_flag(page, PG_swapbacked);
+	bool cached = !anon && page->mapping;
+	enum page_references ref = PAGEREF_RECLAIM;
+	int mapcount;
+
+	if (test_page_flag(page, PG_mlocked))
+		return RECLAIM_KEEP; /* back as unevictable */
+	if (!sc->ignore_references) {
+		ref = check_references(sc, page);
+		if (ref == PAGEREF_ACTIVATE)
+			return RECLAIM_ACTIVATE;
+		if (ref == PAGEREF_KEEP)
+			return RECLAIM_KEEP;
+	}
+	/* Someone beyond the mappings (and the page cache) holds it: a
+	 * pinned page is not reclaimed. */
+	mapcount = page_mapcount(page);
+	if (page_count(page) > mapcount + 1 + (cached ? 1 : 0))
+		return anon ? RECLAIM_ACTIVATE : RECLAIM_KEEP;
+	if (anon && swapbacked) {
+		/* add_to_swap(): needs a slot, and I/O allowed. */
+		if (!(sc->gfp_mask & __GFP_IO))
+			return RECLAIM_KEEP;
+		u.swp = get_swap_page();
+		if (!u.swp)
+			return RECLAIM_ACTIVATE;
+	}
+	if (mapcount && !try_to_unmap_reclaim(&u, sc->locked_mm)) {
+		if (u.swp && !u.nr_entries)
+			swap_free(u.swp);
+		return RECLAIM_ACTIVATE;
+	}
+	if (u.swp && !u.nr_entries)
+		swap_free(u.swp); /* nothing mapped it: nothing to save */
+	if (anon) {
+		if (!swapbacked)
+			count_vm_events(sc->m, PGLAZYFREED, 1);
+		return RECLAIM_FREED;
+	}
+	if (!cached)
+		return RECLAIM_FREED;
+	if (ref == PAGEREF_RECLAIM_CLEAN && test_page_flag(page, PG_dirty))
+		return RECLAIM_KEEP;
+	return release_file_page(sc, page);
+}
+
+/* After reclaim: freed pages drop the isolation's reference (the last
+ * one), the rest go back, activated or not. */
+static void finish_page(struct scan_control *sc, struct page *page, bool file,
+			enum reclaim_result r)
+{
+	if (r == RECLAIM_FREED) {
+		isolated_page_done(sc->m, page, file);
+		put_page(page);
+		return;
+	}
+	if (r == RECLAIM_ACTIVATE && !test_page_flag(page, PG_mlocked)) {
+		page_flag_set(page, PG_active);
+		count_vm_events(sc->m, PGACTIVATE, 1);
+	}
+	putback_lru_page(sc->m, page, file);
+}
+
+static unsigned long shrink_inactive_list(struct scan_control *sc, int nid,
+					  enum lru_list lru,
+					  unsigned long nr_to_scan)
+{
+	struct page *batch[SWAP_CLUSTER_MAX];
+	unsigned long scanned, n, i, freed = 0;
+	bool file = is_file_lru(lru);
+
+	n = isolate_lru_pages(sc->m, nid, lru,
+			      min(nr_to_scan, SWAP_CLUSTER_MAX),
+			      sc->reclaim_idx, batch, &scanned);
+	sc->nr_scanned += scanned;
+	count_scan_event(sc, PGSCAN_KSWAPD, PGSCAN_DIRECT, scanned);
+	if (scanned)
+		count_vm_events(sc->m, file ? PGSCAN_FILE : PGSCAN_ANON,
+				scanned);
+	for (i = 0; i < n; i++) {
+		enum reclaim_result r = shrink_page(sc, batch[i]);
+
+		freed += r == RECLAIM_FREED;
+		finish_page(sc, batch[i], file, r);
+	}
+	count_scan_event(sc, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, freed);
+	if (freed)
+		count_vm_events(sc->m, file ? PGSTEAL_FILE : PGSTEAL_ANON,
+				freed);
+	sc->nr_reclaimed += freed;
+	return freed;
+}
+
+static void shrink_list(struct scan_control *sc, int nid, enum lru_list lru,
+			unsigned long nr_to_scan)
+{
+	if (is_active_lru(lru)) {
+		if (inactive_is_low(sc, nid, lru - 1))
+			shrink_active_list(sc, nid, lru, nr_to_scan);
+		return;
+	}
+	shrink_inactive_list(sc, nid, lru, nr_to_scan);
+}
+
+/* get_scan_count(): how many pages of each evictable list to scan. */
+static void get_scan_count(struct scan_control *sc, int nid,
+			   unsigned long nr[LRU_UNEVICTABLE])
+{
+	unsigned long ap = VM_SWAPPINESS, fp = 200 - VM_SWAPPINESS;
+	bool anon = nr_swap_pages(sc->m) && (sc->gfp_mask & __GFP_IO);
+	bool equal = anon && sc->priority == 0;
+	int lru;
+
+	for (lru = 0; lru < LRU_UNEVICTABLE; lru++) {
+		unsigned long scan = lru_size(sc->m, nid, (enum lru_list)lru,
+					      sc->reclaim_idx) >>
+				     sc->priority;
+		bool file = is_file_lru((enum lru_list)lru);
+
+		if (!file && !anon)
+			scan = 0;
+		else if (anon && !equal) /* SCAN_FRACT, rounded up */
+			scan = (scan * (file ? fp : ap) + ap + fp - 1) /
+			       (ap + fp);
+		nr[lru] = scan;
+	}
+}
+
+static void shrink_node(struct scan_control *sc, int nid)
+{
+	unsigned long nr[LRU_UNEVICTABLE], before = sc->nr_reclaimed;
+	pg_data_t *pgdat = sc->m->node_data[nid];
+	int lru;
+
+	get_scan_count(sc, nid, nr);
+	while (nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] ||
+	       nr[LRU_INACTIVE_FILE]) {
+		for (lru = 0; lru < LRU_UNEVICTABLE; lru++) {
+			unsigned long n = min(nr[lru], SWAP_CLUSTER_MAX);
+
+			if (!n)
+				continue;
+			nr[lru] -= n;
+			shrink_list(sc, nid, (enum lru_list)lru, n);
+		}
+		if (!sc->kswapd && sc->nr_reclaimed >= sc->nr_to_reclaim)
+			break;
+	}
+	/* Keep the anon lists aged even when only file pages go. */
+	if (nr_swap_pages(sc->m) && inactive_is_low(sc, nid, LRU_INACTIVE_ANON))
+		shrink_active_list(sc, nid, LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX);
+	if (sc->nr_reclaimed > before)
+		atomic_store(&pgdat->kswapd_failures, 0);
+}
+
+/* ---- kswapd ---- */
+
+/* pgdat_balanced(): some zone up to @highest has its high watermark free
+ * for @order (a node without memory there is balanced). */
+static bool pgdat_balanced(pg_data_t *pgdat, unsigned int order,
+			   enum zone_type highest)
+{
+	bool any = false;
+	int t;
+
+	for (t = 0; t <= (int)highest; t++) {
+		struct zone *z = &pgdat->node_zones[t];
+
+		if (!zone_managed_pages(z))
+			continue;
+		any = true;
+		if (zone_watermark_ok_safe(z, order, high_wmark_pages(z),
+					   highest))
+			return true;
+	}
+	return !any;
+}
+
+static void balance_pgdat(struct mmk_machine *m, int nid, unsigned int order,
+			  enum zone_type highest)
+{
+	pg_data_t *pgdat = m->node_data[nid];
+	struct scan_control sc = { 0 };
+	int t;
+
+	sc.m = m;
+	sc.gfp_mask = GFP_KERNEL;
+	sc.order = order;
+	sc.reclaim_idx = highest;
+	sc.kswapd = true;
+	count_vm_events(m, PAGEOUTRUN, 1);
+	for (sc.priority = DEF_PRIORITY; sc.priority >= 1; sc.priority--) {
+		unsigned long before = sc.nr_reclaimed;
+
+		if (pgdat_balanced(pgdat, order, highest))
+			break;
+		/* kswapd_shrink_node(): the high watermarks' worth. */
+		sc.nr_to_reclaim = 0;
+		for (t = 0; t <= (int)highest; t++) {
+			struct zone *z = &pgdat->node_zones[t];
+
+			if (zone_managed_pages(z))
+				sc.nr_to_reclaim += max(high_wmark_pages(z),
+							SWAP_CLUSTER_MAX);
+		}
+		sc.nr_scanned = 0;
+		shrink_node(&sc, nid);
+		/* Scanning enough at this priority and freeing something
+		 * keeps the priority; otherwise it rises. */
+		if (sc.nr_scanned >= sc.nr_to_reclaim &&
+		    sc.nr_reclaimed > before)
+			sc.priority++;
+		if (sc.priority > DEF_PRIORITY)
+			sc.priority = DEF_PRIORITY;
+	}
+	if (!sc.nr_reclaimed)
+		atomic_fetch_add(&pgdat->kswapd_failures, 1);
+}
+
+static void wakeup_kswapd(struct mmk_machine *m, struct zone *zone,
+			  unsigned int order, enum zone_type highest)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	int cur;
+
+	(void)m;
+	if (!populated_zone(zone))
+		return;
+	cur = atomic_load(&pgdat->kswapd_order);
+	while ((int)order > cur &&
+	       !atomic_compare_exchange_weak(&pgdat->kswapd_order, &cur,
+					     (int)order))
+		;
+	cur = atomic_load(&pgdat->kswapd_highest_zoneidx);
+	while ((int)highest > cur &&
+	       !atomic_compare_exchange_weak(&pgdat->kswapd_highest_zoneidx,
+					     &cur, (int)highest))
+		;
+	/* Hopeless node: kswapd stays asleep until direct reclaim frees
+	 * something there. */
+	if (atomic_load(&pgdat->kswapd_failures) >= MAX_RECLAIM_RETRIES)
+		return;
+	if (pgdat_balanced(pgdat, order, highest))
+		return;
+	atomic_store(&pgdat->kswapd_wait, true);
+}
+
+void kswapd_run(struct mmk_machine *m)
+{
+	int nid;
+
+	if (!m || in_reclaim || mmap_lock_held())
+		return;
+	for_each_online_node(m, nid) {
+		pg_data_t *pgdat = m->node_data[nid];
+		int order, highest;
+
+		if (!atomic_load_explicit(&pgdat->kswapd_wait,
+					  memory_order_relaxed) ||
+		    atomic_exchange(&pgdat->kswapd_running, true))
+			continue;
+		atomic_store(&pgdat->kswapd_wait, false);
+		order = atomic_exchange(&pgdat->kswapd_order, 0);
+		highest = atomic_exchange(&pgdat->kswapd_highest_zoneidx, 0);
+		in_reclaim = true;
+		balance_pgdat(m, nid, (unsigned int)order,
+			      (enum zone_type)highest);
+		in_reclaim = false;
+		atomic_store(&pgdat->kswapd_running, false);
+	}
+}
+
+/* ---- direct reclaim ---- */
+
+unsigned long try_to_free_pages(struct mmk_machine *m, struct zonelist *zl,
+				unsigned int order, gfp_t gfp,
+				enum zone_type highest)
+{
+	struct scan_control sc = { 0 };
+	bool seen[MAX_NUMNODES];
+	struct zone **zp;
+
+	if (in_reclaim)
+		return 0;
+	sc.m = m;
+	sc.gfp_mask = gfp;
+	sc.order = order;
+	sc.reclaim_idx = highest;
+	sc.nr_to_reclaim = SWAP_CLUSTER_MAX;
+	sc.locked_mm = allowed_mm;
+	count_vm_events(m, ALLOCSTALL_BASE + highest, 1);
+	in_reclaim = true;
+	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
+		memset(seen, 0, sizeof(seen));
+		for (zp = zl->zones; *zp; zp++) {
+			int nid = (*zp)->zone_pgdat->node_id;
+
+			if ((*zp)->idx > highest || seen[nid])
+				continue;
+			seen[nid] = true;
+			shrink_node(&sc, nid);
+			if (sc.nr_reclaimed >= sc.nr_to_reclaim)
+				break;
+		}
+		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
+			break;
+	}
+	in_reclaim = false;
+	return sc.nr_reclaimed;
+}
+
+bool reclaim_in_progress(void)
+{
+	return in_reclaim;
+}
+
+/* ---- MADV_PAGEOUT ---- */
+
+int reclaim_page(struct mmk_machine *m, struct page *page,
+		 struct mm_struct *locked_mm)
+{
+	struct scan_control sc = { 0 };
+	enum reclaim_result r;
+	bool file;
+
+	if (in_reclaim || !isolate_page(m, page, &file))
+		return 0;
+	page_flag_clear(page, PG_active);
+	sc.m = m;
+	sc.gfp_mask = GFP_KERNEL;
+	sc.ignore_references = true;
+	sc.nr_to_reclaim = 1;
+	sc.locked_mm = locked_mm;
+	in_reclaim = true;
+	r = shrink_page(&sc, page);
+	in_reclaim = false;
+	finish_page(&sc, page, file, r);
+	return r == RECLAIM_FREED;
+}
+
+void reclaim_init(struct mmk_machine *m)
+{
+	m->wakeup_kswapd = wakeup_kswapd;
+	m->try_to_free_pages = try_to_free_pages;
+}
