@@ -252,35 +252,63 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 }
 
 /*
- * A fault on a swap entry (do_swap_page): the slot's bytes in a new
- * page, the entry's count dropped. The device is synchronous, so no swap
- * cache: the page is this process's own, mapped writable when the VMA
- * is (dirty for a write), and PG_dirty, its only copy now being in
- * memory (folio_free_swap). pgmajfault, pswpin.
+ * A fault on a swap entry (do_swap_page). The device is synchronous: a
+ * slot only this entry names is read straight into a new page of the
+ * process (no swap cache), whose count then drops to 0. A slot others
+ * name too (after fork) goes through the swap cache: its page is read
+ * once, belongs to the fork family's oldest anon_vma, and is mapped
+ * read-only into each process that faults on it, until the last entry
+ * goes and the page leaves the cache. A page that ends up this
+ * process's alone is mapped writable when the VMA is (dirty for a
+ * write); its only copy being in memory, it is PG_dirty. pgmajfault and
+ * pswpin count reads.
  */
 static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			unsigned long addr, void *slot, pte_t orig, bool write)
 {
 	const struct pt_format *f = pt_format_of(mm);
 	unsigned long off = pte_swp_offset(orig);
+	struct page *page = swap_cache_get(off);
+	bool fresh = !page, exclusive;
 	struct mm_struct *prev;
-	struct page *page;
 	pte_t entry;
 
-	prev = reclaim_allow_mm(mm);
-	page = anon_page_alloc(mm, vma, addr, NULL);
-	reclaim_allow_mm(prev);
-	if (!page)
-		return VM_FAULT_OOM;
-	count_vm_events(mm->machine, PGMAJFAULT, 1);
-	swap_readpage(mm->machine, page, off);
-	swap_free(off);
+	if (fresh) {
+		bool shared = swap_count(off) > 1;
+
+		prev = reclaim_allow_mm(mm);
+		page = anon_page_alloc(mm, vma, addr, NULL);
+		reclaim_allow_mm(prev);
+		if (!page)
+			return VM_FAULT_OOM;
+		count_vm_events(mm->machine, PGMAJFAULT, 1);
+		swap_readpage(mm->machine, page, off);
+		if (shared) {
+			page->mapping =
+				(struct address_space *)anon_vma_root_mapping(
+					vma);
+			/* Another process's fault cached it first: use that. */
+			if (!add_to_swap_cache(page, off)) {
+				put_page(page);
+				return VM_FAULT_OK;
+			}
+		}
+	}
+	/* This entry's count goes; at 0 the page leaves the cache. */
+	exclusive = !swap_free(off);
 	add_mm_counter(mm, MM_SWAPENTS, -1);
-	page_flag_set(page, PG_dirty);
-	page_add_new_rmap(mm, vma, page);
+	if (fresh) {
+		page_add_new_rmap(mm, vma, page);
+	} else {
+		page_add_rmap(mm, page);
+		if (vma_mlocked(vma))
+			mlock_page(mm->machine, page);
+	}
+	if (exclusive)
+		page_flag_set(page, PG_dirty);
 	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
 		_PAGE_ACCESSED;
-	if (vma->vm_flags & VM_WRITE)
+	if (exclusive && page_mapcount(page) == 1 && (vma->vm_flags & VM_WRITE))
 		entry |= _PAGE_RW | (write ? _PAGE_DIRTY : 0);
 	pte_write(f, slot, entry);
 	return VM_FAULT_OK;
@@ -881,7 +909,9 @@ static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	page = pfn_to_page(pte_pfn(f, e));
-	if (!PageAnon(page))
+	/* A swap-cache page others' entries still name is left alone (its
+	 * swap cannot be freed: folio_free_swap fails). */
+	if (!PageAnon(page) || test_page_flag(page, PG_swapcache))
 		return;
 	/* As madvise_free_pte_range(): a dirty page (its data would be
 	 * lost) is only cleaned when no one else maps it; the entry is
@@ -1434,7 +1464,11 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 			continue;
 		page = pfn_to_page(a.tab[i].pfn_plus_one - 1);
 		mapcount = page_mapcount(page);
-		refs = (long)a.tab[i].count + (in_page_cache(page) ? 1 : 0);
+		refs = (long)a.tab[i].count +
+		       (in_page_cache(page) ||
+					test_page_flag(page, PG_swapcache) ?
+				1 :
+				0);
 		if (all ? mapcount != (long)a.tab[i].count :
 			  mapcount < (long)a.tab[i].count)
 			ok = verify_fail(why, len,

@@ -144,6 +144,15 @@ static void set_own_anon_vma(struct vm_area_struct *vma, struct anon_vma *av,
 	rmap_unlock();
 }
 
+unsigned long anon_vma_root_mapping(const struct vm_area_struct *vma)
+{
+	const struct anon_vma *av = vma->anon_vma;
+
+	while (av->parent)
+		av = av->parent;
+	return (unsigned long)av | PAGE_MAPPING_ANON;
+}
+
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc;
@@ -467,7 +476,9 @@ static bool reclaim_unmap_one(struct vm_area_struct *vma, unsigned long addr,
 		}
 		pte_write(f, slot, 0);
 	} else if (PageAnon(page)) {
-		if (!u->nr_entries)
+		/* A swap-cache page's slot holds its data already (nobody
+		 * writes to it: its mappings are read-only). */
+		if (!u->nr_entries && !u->cached)
 			swap_writepage(mm->machine, page, u->swp);
 		else
 			swap_duplicate(u->swp);

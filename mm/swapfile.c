@@ -57,6 +57,7 @@ struct swap_info_struct {
 	pthread_mutex_t lock;
 	struct mmk_host_mem mem; /* the area's bytes, slot i at i pages */
 	unsigned int *swap_map; /* count per slot; [0] the header */
+	struct page **cache; /* the swap cache: the page of a slot, or NULL */
 	unsigned long max; /* slots, header included */
 	unsigned long pages; /* usable: max - 1 */
 	unsigned long cluster_next; /* next-fit cursor */
@@ -85,9 +86,11 @@ int swap_init(struct mmk_machine *m)
 	if (!si)
 		return -ENOMEM;
 	si->swap_map = mmk_host_zalloc(max * sizeof(*si->swap_map));
-	if (!si->swap_map ||
+	si->cache = mmk_host_zalloc(max * sizeof(*si->cache));
+	if (!si->swap_map || !si->cache ||
 	    mmk_host_mem_create_private(&si->mem, max << PAGE_SHIFT)) {
 		mmk_host_free(si->swap_map);
+		mmk_host_free(si->cache);
 		mmk_host_free(si);
 		return -ENOMEM;
 	}
@@ -109,6 +112,7 @@ void swap_exit(struct mmk_machine *m)
 		return;
 	mmk_host_mem_destroy(&si->mem);
 	mmk_host_free(si->swap_map);
+	mmk_host_free(si->cache);
 	pthread_mutex_destroy(&si->lock);
 	mmk_host_free(si);
 	m->mm->swap = NULL;
@@ -165,20 +169,101 @@ void swap_duplicate(unsigned long off)
 	pthread_mutex_unlock(&si->lock);
 }
 
+/* The swap cache's counters: its pages count as page cache too. */
+static void swap_cache_stat(struct page *page, long delta)
+{
+	struct mmk_machine *m = mmk_cur();
+	int nid = page_to_nid(page);
+
+	atomic_fetch_add(&m->node_stat[nid][NR_SWAPCACHE], delta);
+	atomic_fetch_add(&m->node_stat[nid][NR_FILE_PAGES], delta);
+}
+
+/* __delete_from_swap_cache() (si->lock held): the caller drops the
+ * cache's reference after unlocking. @dirty: the slot is gone, the
+ * page's only copy is in memory now. */
+static struct page *swap_cache_detach(struct swap_info_struct *si,
+				      unsigned long off, bool dirty)
+{
+	struct page *page = si->cache[off];
+
+	if (!page)
+		return NULL;
+	si->cache[off] = NULL;
+	page->private = 0;
+	__atomic_fetch_and(&page->flags, ~(1UL << PG_swapcache),
+			   __ATOMIC_RELAXED);
+	if (dirty)
+		page_flag_set(page, PG_dirty);
+	swap_cache_stat(page, -1);
+	return page;
+}
+
 int swap_free(unsigned long off)
 {
 	struct swap_info_struct *si = swap_info();
+	struct page *cached = NULL;
 	unsigned int count;
 
 	pthread_mutex_lock(&si->lock);
 	count = --si->swap_map[off];
 	if (!count) {
 		atomic_fetch_sub(&si->inuse_pages, 1);
-		/* The freed slot's bytes go back to the host. */
+		/* The freed slot's bytes go back to the host; a page of it
+		 * in the swap cache is no longer cached
+		 * (free_swap_and_cache). */
 		mmk_host_mem_discard(&si->mem, off << PAGE_SHIFT, PAGE_SIZE);
+		cached = swap_cache_detach(si, off, true);
 	}
 	pthread_mutex_unlock(&si->lock);
+	if (cached)
+		put_page(cached);
 	return (int)count;
+}
+
+struct page *swap_cache_get(unsigned long off)
+{
+	struct swap_info_struct *si = swap_info();
+	struct page *page;
+
+	pthread_mutex_lock(&si->lock);
+	page = si->cache[off];
+	if (page)
+		get_page(page);
+	pthread_mutex_unlock(&si->lock);
+	return page;
+}
+
+bool add_to_swap_cache(struct page *page, unsigned long off)
+{
+	struct swap_info_struct *si = swap_info();
+	bool ok;
+
+	pthread_mutex_lock(&si->lock);
+	ok = !si->cache[off] && si->swap_map[off];
+	if (ok) {
+		get_page(page);
+		si->cache[off] = page;
+		page->private = off;
+		page_flag_set(page, PG_swapcache);
+		swap_cache_stat(page, 1);
+	}
+	pthread_mutex_unlock(&si->lock);
+	return ok;
+}
+
+void delete_from_swap_cache(struct page *page)
+{
+	struct swap_info_struct *si = swap_info();
+	struct page *cached = NULL;
+
+	pthread_mutex_lock(&si->lock);
+	if (test_page_flag(page, PG_swapcache) &&
+	    si->cache[page->private] == page)
+		cached = swap_cache_detach(si, page->private, false);
+	pthread_mutex_unlock(&si->lock);
+	if (cached)
+		put_page(cached);
 }
 
 int swap_count(unsigned long off)
@@ -246,8 +331,17 @@ bool swap_verify(struct mmk_machine *m, const unsigned int *entries, char *why,
 		return true;
 	pthread_mutex_lock(&si->lock);
 	for (i = 1; i < si->max && ok; i++) {
+		const struct page *page = si->cache[i];
+
 		if (si->swap_map[i])
 			used++;
+		if (page && (!si->swap_map[i] || page->private != i ||
+			     !test_page_flag(page, PG_swapcache) ||
+			     !PageAnon(page) || page_count(page) < 1))
+			ok = verify_fail(why, len,
+					 "swap slot %lu: its swap-cache page "
+					 "pfn %#lx is inconsistent",
+					 i, page_to_pfn(page));
 		if (entries && entries[i] != si->swap_map[i])
 			ok = verify_fail(why, len,
 					 "swap slot %lu: count %u, %u entries "

@@ -245,6 +245,10 @@ int anon_vma_clone(struct vm_area_struct *dst,
 void vma_file_link(struct vm_area_struct *vma);
 void vma_file_unlink(struct vm_area_struct *vma);
 /* Count and clear the young entries mapping @page. */
+/* A page shared by the VMAs of a fork family belongs to the family's
+ * oldest anon_vma, which is on all their chains (__folio_set_anon of a
+ * non-exclusive folio): its page->mapping value. */
+unsigned long anon_vma_root_mapping(const struct vm_area_struct *vma);
 int page_referenced(struct page *page);
 /* folio_referenced() for reclaim (try-lock walk): young entries found
  * and cleared; *@vm_flags the union of their VMAs' flags (VM_LOCKED: an
@@ -254,7 +258,8 @@ int page_referenced_reclaim(struct page *page, struct mm_struct *locked_mm,
 struct reclaim_unmap {
 	struct page *page;
 	unsigned long swp; /* anonymous swap-backed: the slot it goes to */
-	int nr_entries; /* swap entries made (the slot's count) */
+	bool cached; /* @swp is its swap-cache slot (counted already) */
+	int nr_entries; /* swap entries made */
 	bool mlocked; /* an mlocked VMA maps it */
 	bool redirtied; /* lazy-free, but written since */
 };
@@ -387,6 +392,13 @@ void swap_duplicate(unsigned long off);
 /* One entry less; returns the count left (0: the slot is free). */
 int swap_free(unsigned long off);
 int swap_count(unsigned long off);
+/* The swap cache: the page holding a slot's data, with a reference, or
+ * NULL; add (false if the slot has one already, or is free); delete
+ * (the cache's reference dropped). A slot whose count falls to 0 leaves
+ * it. */
+struct page *swap_cache_get(unsigned long off);
+bool add_to_swap_cache(struct page *page, unsigned long off);
+void delete_from_swap_cache(struct page *page);
 void swap_writepage(struct mmk_machine *m, struct page *page,
 		    unsigned long off);
 void swap_readpage(struct mmk_machine *m, struct page *page, unsigned long off);

@@ -243,10 +243,11 @@ static enum reclaim_result release_file_page(struct scan_control *sc,
 static enum reclaim_result shrink_page(struct scan_control *sc,
 				       struct page *page)
 {
-	struct reclaim_unmap u = { page, 0, 0, false, false };
+	struct reclaim_unmap u = { page, 0, false, 0, false, false };
 	bool anon = PageAnon(page);
 	bool swapbacked = test_page_flag(page, PG_swapbacked);
 	bool cached = !anon && page->mapping;
+	bool swapcache = anon && test_page_flag(page, PG_swapcache);
 	enum page_references ref = PAGEREF_RECLAIM;
 	int mapcount;
 
@@ -262,8 +263,17 @@ static enum reclaim_result shrink_page(struct scan_control *sc,
 	/* Someone beyond the mappings (and the page cache) holds it: a
 	 * pinned page is not reclaimed. */
 	mapcount = page_mapcount(page);
-	if (page_count(page) > mapcount + 1 + (cached ? 1 : 0))
+	if (page_count(page) > mapcount + 1 + (cached || swapcache ? 1 : 0))
 		return anon ? RECLAIM_ACTIVATE : RECLAIM_KEEP;
+	if (swapcache) {
+		/* Its slot has its data: the entries go back to it. */
+		u.swp = page->private;
+		u.cached = true;
+		if (mapcount && !try_to_unmap_reclaim(&u, sc->locked_mm))
+			return RECLAIM_ACTIVATE;
+		delete_from_swap_cache(page);
+		return RECLAIM_FREED;
+	}
 	if (anon && swapbacked) {
 		/* add_to_swap(): needs a slot, and I/O allowed. */
 		if (!(sc->gfp_mask & __GFP_IO))

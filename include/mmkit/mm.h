@@ -36,6 +36,10 @@ enum pageflags {
 	__NR_PAGEFLAGS
 };
 
+/* An anonymous page in the swap cache (page->private: its slot), as
+ * Linux aliases it. */
+#define PG_swapcache PG_owner_priv_1
+
 /* page_type values (top byte of struct page.page_type). */
 #define PGTY_buddy 0xf0u
 #define PGTY_offline 0xf1u
