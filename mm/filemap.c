@@ -10,14 +10,23 @@
  *    and a mapcount. A fault at or beyond the file's size (rounded up to a
  *    page) is SIGBUS. Pages count in NR_FILE_PAGES (Cached), shmem pages
  *    also in NR_SHMEM (Shmem).
+ *    - Reclaim (mm/vmscan.c) evicts clean unmapped pages nobody else holds
+ *      (__remove_mapping); a dirty page of a regular file is first
+ *      written to the file's blocks (filemap_writeback: nr_written,
+ *      pgpgout), which a later fault reads back (pgpgin). A file never
+ *      written back reads as zeroes.
  *
- * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large).
+ * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large);
+ *    file->disk, the blocks: private host memory made at the first
+ *    writeback, untouched parts reading as zeroes.
  *
  * 3. Invariants. A cached page has mapping == the file, index == its
  *    position, and at least the cache's reference.
  *
- * 4. Departures. No readahead, writeback or truncation: files keep their
- *    size, and their pages stay cached until the file is gone.
+ * 4. Departures. No readahead, truncation or writeback other than
+ *    reclaim's (no flusher threads, no write(2)): files keep their size.
+ *    A read from the blocks is not a major fault (pgmajfault counts swap
+ *    reads only). Shmem pages are not swapped (mm/swapfile.c).
  *
  * 5. Ordering. file->lock, inside the mmap lock of the faulting process.
  *
@@ -72,13 +81,26 @@ struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
 	pthread_mutex_lock(&f->lock);
 	page = f->pages[index];
 	if (!page) {
-		/* filemap_alloc_folio(), then the file's (zero) content. */
-		page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
-		if (!page) {
-			pthread_mutex_unlock(&f->lock);
+		struct page *fresh;
+
+		/* filemap_alloc_folio() outside the lock (reclaim, which may
+		 * run inside the allocation, try-locks it), then the file's
+		 * content; a page another thread added meanwhile wins. */
+		pthread_mutex_unlock(&f->lock);
+		fresh = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
+		if (!fresh) {
 			*err = -ENOMEM;
 			return NULL;
 		}
+		pthread_mutex_lock(&f->lock);
+		page = f->pages[index];
+		if (page) {
+			get_page(page);
+			pthread_mutex_unlock(&f->lock);
+			put_page(fresh);
+			return page;
+		}
+		page = fresh;
 		if (f->disk) {
 			memcpy(page_host(f->machine, page),
 			       (char *)f->disk->base + (index << PAGE_SHIFT),

@@ -180,6 +180,9 @@ struct mmk_machine {
 					   struct zonelist *zl,
 					   unsigned int order, gfp_t gfp,
 					   enum zone_type highest);
+	/* What reclaim could still free in @zone (its file lists, and its
+	 * anon lists while swap has room). */
+	unsigned long (*zone_reclaimable_pages)(struct zone *zone);
 };
 
 /* ---- the calling thread's context (mm/mm_init.c) ---- */

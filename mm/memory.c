@@ -34,18 +34,25 @@
  *      (its VMA has VM_MAYBE_GUARD), mremap moves it, mprotect,
  *      MADV_DONTNEED and MADV_FREE leave it; munmap and exit drop it. It
  *      is no page: no RSS, nothing in smaps.
+ *    - Swap entries (an anonymous page reclaim wrote to a swap slot,
+ *      mm/vmscan.c and mm/swapfile.c): a fault reads the slot back
+ *      (do_swap_page), fork duplicates the entry, munmap, exit,
+ *      MADV_DONTNEED and MADV_FREE free it, mremap moves it, mprotect
+ *      leaves it; MM_SWAPENTS (VmSwap) and smaps Swap/SwapPss count them.
  *    - Counters: RSS per mm (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES),
  *      hiwater_rss, NR_ANON_MAPPED and NR_FILE_MAPPED; page_fault events.
  *
  * 2. Objects. PTEs (mm/pgtable.c) -> struct page, with _refcount (one per
- *    mapping, plus the page cache's) and _mapcount (one per mapping).
+ *    mapping, plus the page cache's or the swap cache's) and _mapcount
+ *    (one per mapping); swap entries -> swap slots.
  *
- * 3. Invariants (mm_verify_pages). RSS counters equal the mapped entries;
- *    every mapped page's mapcount is at least its mappings in this mm;
- *    guard markers and mapped entries lie inside VMAs.
+ * 3. Invariants (mm_verify_pages, pages_verify). RSS and swap-entry
+ *    counters equal the entries; every mapped page's mapcount is at least
+ *    its mappings in this mm; guard markers, swap entries and mapped
+ *    entries lie inside VMAs; every slot's count is the swap entries
+ *    naming it.
  *
- * 4. Departures. No huge pages, swap entries (reclaim's issue), NUMA
- *    hinting or userfaultfd. A fault's allocation calls the OOM killer
+ * 4. Departures. No huge pages, NUMA hinting or userfaultfd. A fault's allocation calls the OOM killer
  *    (mm/oom_kill.c) as Linux's does; a process it chooses gets SIGKILL
  *    from the access in progress. A fault that fails anyway is retried
  *    (pagefault_out_of_memory), up to 16 times in a row; then, or when

@@ -93,9 +93,9 @@
  *      would pick anyway. First fit is per migrate type; where Linux
  *      takes a list's first block (claim, steal, the HighAtomic
  *      unreserve), mmkit takes the lowest-addressed one of that order.
- *    - A claim does not boost the watermark (boost_watermark): kswapd
- *      would take the boost back after reclaiming, and there is no kswapd
- *      yet. Nothing isolates pageblocks (no compaction, memory hotplug or
+ *    - A claim does not boost the watermark (boost_watermark, with the
+ *      kswapd run that reclaims the boost): first-fit placement is what
+ *      keeps fragmentation down here. Nothing isolates pageblocks (no compaction, memory hotplug or
  *      CMA), so Isolate has a /proc/pagetypeinfo column and no pages;
  *      no THP pcp lists (no THP). page_group_by_mobility_disabled never
  *      applies: even the smallest machine (32M) has more pages than the
@@ -106,9 +106,12 @@
  *    - A free with the wrong order or of a page that is not an allocation
  *      head is refused (reported; the pages stay allocated) instead of
  *      corrupting the free lists.
- *    - No direct reclaim yet: the slow path wakes the kswapd hook,
- *      retries at the min watermark, gives back HighAtomic pageblocks,
- *      drains the pcp lists and then calls the OOM killer as Linux's
+ *    - The slow path wakes kswapd (m->wakeup_kswapd), retries at the min
+ *      watermark, then reclaims directly (m->try_to_free_pages,
+ *      mm/vmscan.c) and retries while reclaim makes progress
+ *      (should_reclaim_retry, without Linux's estimate of what is still
+ *      reclaimable); with none it gives back HighAtomic pageblocks,
+ *      drains the pcp lists and calls the OOM killer as Linux's
  *      __alloc_pages_may_oom() does (mm/oom_kill.c, through
  *      m->out_of_memory), retrying while it makes progress. Where Linux
  *      would wait for a victim the OOM killer could not reap at once
@@ -1740,17 +1743,41 @@ static struct page *__alloc_pages_direct_reclaim(struct mmk_machine *m,
 	return page;
 }
 
-/* should_reclaim_retry(): go round again while reclaim makes progress,
- * and for at most MAX_RECLAIM_RETRIES rounds in a row without. */
+/* should_reclaim_retry(): go round again while some zone's free pages
+ * plus what reclaim could still free there would meet its min
+ * watermark, for at most MAX_RECLAIM_RETRIES rounds in a row without
+ * progress. */
 #define MAX_RECLAIM_RETRIES 16
-static bool should_reclaim_retry(unsigned int order, unsigned long progress,
-				 int *no_progress_loops)
+static bool should_reclaim_retry(struct mmk_machine *m, unsigned int order,
+				 unsigned int alloc_flags,
+				 const struct alloc_context *ac,
+				 unsigned long progress, int *no_progress_loops)
 {
+	struct zone **zp;
+
 	if (progress && order <= PAGE_ALLOC_COSTLY_ORDER)
 		*no_progress_loops = 0;
 	else
 		++*no_progress_loops;
-	return progress && *no_progress_loops <= MAX_RECLAIM_RETRIES;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES ||
+	    !m->zone_reclaimable_pages)
+		return false;
+	for (zp = ac->zonelist->zones; *zp; zp++) {
+		struct zone *z = *zp;
+		long available;
+
+		if (z->idx > ac->highest_zoneidx ||
+		    (ac->nodemask &&
+		     !(ac->nodemask & (1UL << z->zone_pgdat->node_id))))
+			continue;
+		available = (long)(m->zone_reclaimable_pages(z) +
+				   zone_page_state(z, NR_FREE_PAGES));
+		if (__zone_watermark_ok(z, order, min_wmark_pages(z),
+					ac->highest_zoneidx, alloc_flags,
+					available))
+			return true;
+	}
+	return false;
 }
 
 static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
@@ -1792,9 +1819,10 @@ retry:
 					    &reclaimed);
 	if (page)
 		return page;
-	if (reclaimed && !(gfp & __GFP_NORETRY) &&
+	if (!(gfp & __GFP_NORETRY) &&
 	    (order <= PAGE_ALLOC_COSTLY_ORDER || (gfp & __GFP_RETRY_MAYFAIL)) &&
-	    should_reclaim_retry(order, reclaimed, &no_progress_loops))
+	    should_reclaim_retry(m, order, alloc_flags, ac, reclaimed,
+				 &no_progress_loops))
 		goto retry;
 	/* What direct reclaim does when it frees nothing: give back a
 	 * HighAtomic pageblock (all but the last), drain the per-CPU lists

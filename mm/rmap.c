@@ -16,8 +16,9 @@
  *    - i_mmap: the VMAs mapping a file, on the file's list.
  *    - rmap_walk finds a page's mappings through either; page_referenced
  *      counts (and clears) young entries, try_to_unmap removes the
- *      entries of page-cache pages (anonymous pages need swap entries:
- *      the reclaim layer's).
+ *      entries of page-cache pages; reclaim's try-lock walks
+ *      (page_referenced_reclaim, try_to_unmap_reclaim) also turn an
+ *      anonymous page's entries into swap entries.
  *    Whether two VMAs share an anon_vma decides whether they may merge
  *    (mm/vma.c), which is why the chains' lengths matter to maps.
  *

@@ -33,8 +33,9 @@
  *
  * 4. Departures. Linux batches additions and moves per CPU (folio_batch,
  *    up to 31 pages) and applies them when a batch fills or drains; here
- *    they take effect at once, so counters never lag. No reclaim scans
- *    the lists yet.
+ *    they take effect at once, so counters never lag. Reclaim
+ *    (mm/vmscan.c) takes pages off the lists' tails (isolate_lru_pages,
+ *    counted in nr_isolated_*) and puts back what it keeps.
  *
  * 5. Ordering. lru_lock nests inside the mmap lock and zone->lock-free
  *    paths; never held while allocating.

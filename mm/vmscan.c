@@ -595,8 +595,20 @@ int reclaim_page(struct mmk_machine *m, struct page *page,
 	return r == RECLAIM_FREED;
 }
 
+static unsigned long zone_reclaimable_pages(struct zone *zone)
+{
+	unsigned long n = zone_page_state(zone, NR_ZONE_INACTIVE_FILE) +
+			  zone_page_state(zone, NR_ZONE_ACTIVE_FILE);
+
+	if (nr_swap_pages(mmk_cur()))
+		n += zone_page_state(zone, NR_ZONE_INACTIVE_ANON) +
+		     zone_page_state(zone, NR_ZONE_ACTIVE_ANON);
+	return n;
+}
+
 void reclaim_init(struct mmk_machine *m)
 {
 	m->wakeup_kswapd = wakeup_kswapd;
 	m->try_to_free_pages = try_to_free_pages;
+	m->zone_reclaimable_pages = zone_reclaimable_pages;
 }
