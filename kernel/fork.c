@@ -359,7 +359,14 @@ int mmk_fork(int parent, int child)
 	mm->start_brk = oldmm->start_brk;
 	mm->brk = oldmm->brk;
 	mm->start_stack = oldmm->start_stack;
+	/* The child's lock too (mmap_write_lock_nested): reclaim reaches
+	 * its VMAs through the anon_vma chains as soon as they are linked.
+	 * Nothing can reach the new mm yet, so the try always succeeds (and
+	 * orders no lock after the parent's). */
+	if (!mmap_write_trylock(mm))
+		mmap_write_lock(mm);
 	err = dup_mmap(mm, oldmm);
+	mmap_write_unlock(mm);
 	current_mm_of_thread = NULL;
 	/* A parent the OOM killer chose meanwhile does not fork. */
 	if (!err && fatal_signal_pending(oldmm))

@@ -327,15 +327,20 @@ static bool rmap_one(struct page *page, struct vm_area_struct *vma,
 {
 	struct mm_struct *mm = vma->vm_mm;
 	const struct pt_format *f = pt_format_of(mm);
-	unsigned long addr = vma_address(page, vma);
+	unsigned long addr;
 	bool go_on = true;
 	void *slot;
 	pte_t e;
 
-	if (!addr)
-		return true;
+	/* The VMA's range changes under its mm's lock: take it first. */
 	if (mm != ctl->locked_mm && pthread_mutex_trylock(&mm->mmap_lock)) {
 		ctl->busy++;
+		return true;
+	}
+	addr = vma_address(page, vma);
+	if (!addr) {
+		if (mm != ctl->locked_mm)
+			pthread_mutex_unlock(&mm->mmap_lock);
 		return true;
 	}
 	slot = pte_offset(mm, addr, false);

@@ -157,7 +157,8 @@ void vma_link(struct mm_struct *mm, struct vm_area_struct *vma)
 			left = false;
 		}
 	}
-	vma->vm_mm = mm;
+	/* vma->vm_mm was set by vm_area_alloc (reclaim's rmap walks read it
+	 * through the anon_vma chains without this mm's lock). */
 	vma->vm_prev = prev;
 	vma->vm_next = next;
 	if (prev)
