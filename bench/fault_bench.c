@@ -20,7 +20,14 @@
  *   3. a COW fault: after that fork the child's first write to each of
  *      COW_PAGES shared pages; mmkit: mmk_touch() of one page at a time in
  *      the child, host: a one-byte store in the grandchild while its parent
- *      waits (so every page is still mapped twice and must be copied).
+ *      waits (so every page is still mapped twice and must be copied);
+ *   4. the reclaim round trip: MADV_PAGEOUT of RT_PAGES resident pages,
+ *      then the first read of each again. mmkit: written private
+ *      anonymous pages on a 512M machine with 256M of swap (written to
+ *      swap, then swapped in: pswpout, pswpin, major faults); host (no
+ *      swap here): clean pages of a MAP_SHARED file on the build's file
+ *      system (dropped from the page cache, then read again: major
+ *      faults), the nearest operation the host kernel can do.
  *
  * Each figure is the median of BENCH_REPS timed runs after one warm-up run
  * (which also makes the simulator's RAM resident on the host, so mmkit's
@@ -42,6 +49,8 @@
 #define FORK_BYTES (FORK_MIB << 20)
 #define COW_PAGES 16384UL /* 64 MiB of the forked process's memory */
 #define MAX_DZ_PAGES 65536UL /* 256 MiB */
+#define RT_PID 3
+#define RT_PAGES 16384UL /* 64 MiB */
 #define MIN_DZ_PAGES 4096UL
 
 static int errors;
@@ -190,6 +199,175 @@ static bool runs(double (*fn)(unsigned long), unsigned long n, struct cell *c)
 			return false;
 	cell_set(c, v, n);
 	return true;
+}
+
+/* ---- 4. the reclaim round trip ---- */
+
+static unsigned long rt_addr; /* RT_PID's written region */
+static double rt_back; /* the last run's refault ns per page */
+static char *rt_file; /* the host's mapped file */
+static double rt_host_major; /* host major faults per page, last run */
+
+/* mmkit: MADV_PAGEOUT of the region (ns per page), then a read of each
+ * page (rt_back). */
+static double rt_mmk(unsigned long n)
+{
+	uint64_t t0, t1, t2;
+	unsigned long i;
+	int r = 0;
+	long e;
+
+	t0 = now_ns();
+	e = mmk_madvise(RT_PID, rt_addr, n * PG, MADV_PAGEOUT);
+	t1 = now_ns();
+	for (i = 0; i < n && !r; i++)
+		r = mmk_touch(RT_PID, rt_addr + i * PG, PG, false);
+	t2 = now_ns();
+	if (e || r) {
+		err_line("mmkit MADV_PAGEOUT or swap-in", e ? e : r);
+		return -1;
+	}
+	rt_back = (double)(t2 - t1) / (double)n;
+	return (double)(t1 - t0) / (double)n;
+}
+
+/* A /proc/vmstat counter of @m. */
+static unsigned long vm_event(struct mmk_machine *m, const char *name)
+{
+	char *text = mmk_proc_read(m, "/proc/vmstat"), *p;
+	size_t len = strlen(name);
+	unsigned long v = 0;
+
+	for (p = text; p && (p = strstr(p, name)); p += len)
+		if ((p == text || p[-1] == '\n') && p[len] == ' ') {
+			v = strtoul(p + len + 1, NULL, 10);
+			break;
+		}
+	free(text);
+	return v;
+}
+
+static long majflt(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_majflt;
+}
+
+/* The host: the same on the clean pages of a mapped file. */
+static double rt_host(unsigned long n)
+{
+	uint64_t t0, t1, t2;
+	unsigned long i;
+	long f0;
+	int e;
+
+	t0 = now_ns();
+	e = madvise(rt_file, n * PG, MADV_PAGEOUT);
+	t1 = now_ns();
+	f0 = majflt();
+	for (i = 0; i < n; i++)
+		(void)*(volatile char *)(rt_file + i * PG);
+	t2 = now_ns();
+	if (e) {
+		printf("ERR host MADV_PAGEOUT: %s\n", strerror(errno));
+		errors = 1;
+		return -1;
+	}
+	rt_host_major = (double)(majflt() - f0) / (double)n;
+	rt_back = (double)(t2 - t1) / (double)n;
+	return (double)(t1 - t0) / (double)n;
+}
+
+/* A file of @n clean pages on the build's file system, mapped shared
+ * and read once; NULL on error. */
+static char *rt_host_file(unsigned long n)
+{
+	char path[] = "build/fault_bench.XXXXXX", buf[PG];
+	unsigned long i;
+	char *p = NULL;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return NULL;
+	unlink(path);
+	memset(buf, 7, sizeof buf);
+	for (i = 0; i < n; i++)
+		if (write(fd, buf, PG) != (ssize_t)PG)
+			break;
+	if (i == n && !fsync(fd)) {
+		p = mmap(NULL, n * PG, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+	}
+	close(fd);
+	for (i = 0; p && i < n; i++)
+		(void)*(volatile char *)(p + i * PG);
+	return p;
+}
+
+/* Both sides: pageout and refault cells for mmkit (@mo, @mb) and the
+ * host (@ho, @hb). */
+static void reclaim_round_trip(struct cell *mo, struct cell *mb,
+			       struct cell *ho, struct cell *hb,
+			       unsigned long *swpout, unsigned long *swpin)
+{
+	double v[BENCH_REPS], w[BENCH_REPS];
+	struct mmk_machine *prev = mmk_current(), *m;
+	struct mmk_config cfg;
+	char why[256];
+	int r;
+
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 512ULL << 20;
+	cfg.swap_bytes = 256ULL << 20;
+	m = mmk_boot(&cfg);
+	if (!m || mmk_spawn(RT_PID, false)) {
+		err_line("boot of the swap machine", 0);
+		return;
+	}
+	rt_addr = (unsigned long)mmk_mmap(RT_PID, 0, RT_PAGES * PG, RW,
+					  MAP_ANON_PRIV, NULL, 0);
+	if (IS_ERR_VALUE(rt_addr) ||
+	    mmk_touch(RT_PID, rt_addr, RT_PAGES * PG, true)) {
+		err_line("mmkit swap region", 0);
+	} else if (rt_mmk(RT_PAGES) > 0) {
+		unsigned long out0 = vm_event(m, "pswpout"),
+			      in0 = vm_event(m, "pswpin");
+
+		for (r = 0; r < BENCH_REPS; r++) {
+			v[r] = rt_mmk(RT_PAGES);
+			w[r] = rt_back;
+		}
+		*swpout = (vm_event(m, "pswpout") - out0) / BENCH_REPS;
+		*swpin = (vm_event(m, "pswpin") - in0) / BENCH_REPS;
+		cell_set(mo, v, RT_PAGES);
+		cell_set(mb, w, RT_PAGES);
+	}
+	if (mmk_check(m, why, sizeof why)) {
+		printf("ERR mmk_check of the swap machine: %s\n", why);
+		errors = 1;
+	}
+	mmk_exit(RT_PID);
+	mmk_shutdown(m);
+	mmk_set_current(prev);
+
+	rt_file = rt_host_file(RT_PAGES);
+	if (!rt_file) {
+		printf("ERR host file for the reclaim round trip: %s\n",
+		       strerror(errno));
+		errors = 1;
+		return;
+	}
+	if (rt_host(RT_PAGES) > 0) {
+		for (r = 0; r < BENCH_REPS; r++) {
+			v[r] = rt_host(RT_PAGES);
+			w[r] = rt_back;
+		}
+		cell_set(ho, v, RT_PAGES);
+		cell_set(hb, w, RT_PAGES);
+	}
+	munmap(rt_file, RT_PAGES * PG);
 }
 
 /* ---- 2., 3. the host side, in a helper child: `host` ---- */
@@ -432,7 +610,8 @@ static void print_row(const char *what, const struct cell *a,
 
 int main(int argc, char **argv)
 {
-	struct cell dzm, dzh, zp, cm, hfork, hcow;
+	struct cell dzm, dzh, zp, cm, hfork, hcow, rmo, rmb, rho, rhb;
+	unsigned long swpout = 0, swpin = 0;
 	struct fork_res fr;
 	struct mmk_config cfg;
 	struct mmk_machine *m;
@@ -455,6 +634,10 @@ int main(int argc, char **argv)
 	memset(&hfork, 0, sizeof hfork);
 	memset(&hcow, 0, sizeof hcow);
 	memset(&fr, 0, sizeof fr);
+	memset(&rmo, 0, sizeof rmo);
+	memset(&rmb, 0, sizeof rmb);
+	memset(&rho, 0, sizeof rho);
+	memset(&rhb, 0, sizeof rhb);
 	if (bench_parent_start())
 		return 1;
 
@@ -500,6 +683,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "  [" BENCH_NAME "] mmkit fork, COW ...\n");
 	mmk_fork_cow(&fr);
 
+	fprintf(stderr, "  [" BENCH_NAME "] reclaim round trip ...\n");
+	reclaim_round_trip(&rmo, &rmb, &rho, &rhb, &swpout, &swpin);
+
 	if (mmk_check(m, why, sizeof why)) {
 		printf("ERR mmk_check: %s\n", why);
 		errors = 1;
@@ -533,6 +719,14 @@ int main(int argc, char **argv)
 	       COW_PAGES);
 	print_row("first write after fork", &fr.cow, &hcow, 1, "ns");
 
+	printf("\n== 4. reclaim round trip, ns per page (%lu pages), median of %d runs\n",
+	       RT_PAGES, BENCH_REPS);
+	printf("   (mmkit: anonymous pages to swap and back, %lu pswpout and %lu pswpin per run;\n"
+	       "    host: clean file pages out of the page cache and back, %.2f major faults per page)\n",
+	       swpout, swpin, rt_host_major);
+	print_row("MADV_PAGEOUT", &rmo, &rho, 1, "ns");
+	print_row("first read afterwards (major fault)", &rmb, &rhb, 1, "ns");
+
 	printf("\n== goals\n");
 	printf("   %s  demand-zero fault at most 1/10 of the host's: %.3fx\n",
 	       pass(dzm.have && dzh.have && dzm.med * 10 <= dzh.med),
@@ -541,7 +735,7 @@ int main(int argc, char **argv)
 	mmk_exit(PID);
 	mmk_shutdown(m);
 	if (!dzm.have || !dzh.have || !zp.have || !fr.fork.have ||
-	    !fr.cow.have || !hfork.have || !hcow.have)
+	    !fr.cow.have || !hfork.have || !hcow.have || !rmo.have || !rho.have)
 		errors = 1;
 	print_done(t_start, errors);
 	return errors;

@@ -189,14 +189,15 @@ void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty)
 	put_page(page);
 }
 
-/* A new anonymous page for @addr of @vma, which gets its anon_vma first:
- * zeroed, or a copy of @from. NULL when memory runs out. */
-static struct page *anon_page_alloc(struct mm_struct *mm,
-				    struct vm_area_struct *vma,
-				    unsigned long addr, struct page *from)
+/* A new anonymous page for @addr of @vma, which gets its anon_vma first,
+ * its bytes left for the caller to fill. NULL when memory runs out. */
+static struct page *anon_page_new(struct mm_struct *mm,
+				  struct vm_area_struct *vma,
+				  unsigned long addr)
 {
 	struct page *page;
 
+	(void)mm;
 	if (anon_vma_prepare(vma))
 		return NULL;
 	/* vma_alloc_folio() adds __GFP_COMP; the page is cleared after
@@ -205,16 +206,28 @@ static struct page *anon_page_alloc(struct mm_struct *mm,
 	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
 	if (!page)
 		return NULL;
-	if (from)
-		memcpy(page_host(mm->machine, page),
-		       page_host(mm->machine, from), PAGE_SIZE);
-	else
-		memset(page_host(mm->machine, page), 0, PAGE_SIZE);
 	page->mapping = (struct address_space *)((unsigned long)vma->anon_vma |
 						 PAGE_MAPPING_ANON);
 	page->index = linear_page_index(vma, addr);
 	page_flag_set(page, PG_swapbacked);
 	page_flag_set(page, PG_uptodate);
+	return page;
+}
+
+/* The same, zeroed, or a copy of @from. */
+static struct page *anon_page_alloc(struct mm_struct *mm,
+				    struct vm_area_struct *vma,
+				    unsigned long addr, struct page *from)
+{
+	struct page *page = anon_page_new(mm, vma, addr);
+
+	if (!page)
+		return NULL;
+	if (from)
+		memcpy(page_host(mm->machine, page),
+		       page_host(mm->machine, from), PAGE_SIZE);
+	else
+		memset(page_host(mm->machine, page), 0, PAGE_SIZE);
 	return page;
 }
 
@@ -284,7 +297,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		bool shared = swap_count(off) > 1;
 
 		prev = reclaim_allow_mm(mm);
-		page = anon_page_alloc(mm, vma, addr, NULL);
+		page = anon_page_new(mm, vma, addr);
 		reclaim_allow_mm(prev);
 		if (!page)
 			return VM_FAULT_OOM;

@@ -16,14 +16,17 @@
  *      (swap_readpage: pswpin, pgmajfault) and drops the entry's count;
  *      zapping an entry (munmap, exit, MADV_DONTNEED, MADV_FREE) drops it
  *      too. A slot whose count falls to 0 is free again.
- *    - Slots are taken next-fit from a cursor that wraps, so consecutive
- *      swap-outs land in consecutive slots (Linux's cluster allocator
- *      gives the same locality per CPU).
+ *    - Slots are taken lowest first, so consecutive swap-outs land in
+ *      consecutive slots (as Linux's cluster allocator places them) and
+ *      freed slots are reused while their memory is still warm.
  *
  * 2. Objects. One swap_info_struct (mm_state.swap): swap_map (a count per
  *    slot, the header's SWAP_MAP_BAD) and the slots' bytes, private host
  *    memory reserved without commitment; a freed slot's memory goes back
- *    to the host.
+ *    to the host once the slots in use are a quarter of those holding
+ *    memory (swap_trim: the free ones above the highest in use, with
+ *    MADV_FREE, so that the host takes them only under pressure and
+ *    slots reused before that cost no host fault).
  *
  * 3. Invariants (swap_verify, with pages_verify's census of entries).
  *    inuse_pages is the number of slots with a nonzero count; every
@@ -60,7 +63,9 @@ struct swap_info_struct {
 	struct page **cache; /* the swap cache: the page of a slot, or NULL */
 	unsigned long max; /* slots, header included */
 	unsigned long pages; /* usable: max - 1 */
-	unsigned long cluster_next; /* next-fit cursor */
+	/* Slots below lowest_free are all in use; slots from touched on
+	 * hold no host memory. */
+	unsigned long lowest_free, touched;
 	atomic_ulong inuse_pages;
 	int prio;
 };
@@ -98,7 +103,8 @@ int swap_init(struct mmk_machine *m)
 	si->max = max;
 	si->pages = max - 1;
 	si->swap_map[0] = SWAP_MAP_BAD;
-	si->cluster_next = 1;
+	si->lowest_free = 1;
+	si->touched = 1;
 	si->prio = -2;
 	m->mm->swap = si;
 	return 0;
@@ -144,16 +150,14 @@ unsigned long get_swap_page(void)
 		return 0;
 	pthread_mutex_lock(&si->lock);
 	if (atomic_load(&si->inuse_pages) < si->pages) {
-		for (i = 0; i < si->max && !off; i++) {
-			unsigned long s = si->cluster_next;
-
-			si->cluster_next = s + 1 < si->max ? s + 1 : 1;
-			if (!si->swap_map[s])
-				off = s;
-		}
+		for (i = si->lowest_free; i < si->max && !off; i++)
+			if (!si->swap_map[i])
+				off = i;
 	}
 	if (off) {
 		si->swap_map[off] = 1;
+		si->lowest_free = off + 1;
+		si->touched = max(si->touched, off + 1);
 		atomic_fetch_add(&si->inuse_pages, 1);
 	}
 	pthread_mutex_unlock(&si->lock);
@@ -199,6 +203,21 @@ static struct page *swap_cache_detach(struct swap_info_struct *si,
 	return page;
 }
 
+/* Once a quarter or less of the slots that hold host memory are in use,
+ * the free ones above the highest in use go back to the host. */
+static void swap_trim(struct swap_info_struct *si)
+{
+	unsigned long hi = si->touched;
+
+	while (hi > 1 && !si->swap_map[hi - 1])
+		hi--;
+	if (si->touched - hi >= 64) {
+		mmk_host_mem_lazyfree(&si->mem, hi << PAGE_SHIFT,
+				      (si->touched - hi) << PAGE_SHIFT);
+		si->touched = hi;
+	}
+}
+
 int swap_free(unsigned long off)
 {
 	struct swap_info_struct *si = swap_info();
@@ -208,12 +227,13 @@ int swap_free(unsigned long off)
 	pthread_mutex_lock(&si->lock);
 	count = --si->swap_map[off];
 	if (!count) {
-		atomic_fetch_sub(&si->inuse_pages, 1);
-		/* The freed slot's bytes go back to the host; a page of it
-		 * in the swap cache is no longer cached
+		/* A page of it in the swap cache is no longer cached
 		 * (free_swap_and_cache). */
-		mmk_host_mem_discard(&si->mem, off << PAGE_SHIFT, PAGE_SIZE);
 		cached = swap_cache_detach(si, off, true);
+		si->lowest_free = min(si->lowest_free, off);
+		if ((atomic_fetch_sub(&si->inuse_pages, 1) - 1) * 4 <
+		    si->touched)
+			swap_trim(si);
 	}
 	pthread_mutex_unlock(&si->lock);
 	if (cached)

@@ -93,6 +93,13 @@ int mmk_host_mem_discard(struct mmk_host_mem *hm, size_t off, size_t len)
 	return 0;
 }
 
+int mmk_host_mem_lazyfree(struct mmk_host_mem *hm, size_t off, size_t len)
+{
+	if (hm->fd >= 0 || madvise((char *)hm->base + off, len, MADV_FREE) == 0)
+		return hm->fd >= 0 ? mmk_host_mem_discard(hm, off, len) : 0;
+	return mmk_host_mem_discard(hm, off, len);
+}
+
 /* Each block starts with its mapping length, 16 bytes to keep alignment. */
 #define HOST_HDR 16
 

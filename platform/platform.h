@@ -42,6 +42,10 @@ void mmk_host_unreserve(void *p, size_t len);
 /* Give the pages of [@off, @off + @len) of @hm back to the host: they
  * read as zeroes afterwards (free page reporting). */
 int mmk_host_mem_discard(struct mmk_host_mem *hm, size_t off, size_t len);
+/* The same for private memory (MADV_FREE): the host takes the pages only
+ * when it needs them, and a write before that keeps them, with no fault;
+ * their content is undefined until written. Shared memory: discarded. */
+int mmk_host_mem_lazyfree(struct mmk_host_mem *hm, size_t off, size_t len);
 
 /* Zeroed memory for the library's own bookkeeping, straight from host
  * mappings (never from malloc, so libmmkit-malloc.so can boot on it). */
