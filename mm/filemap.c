@@ -59,6 +59,41 @@ int filemap_init(struct file *f)
 	return f->pages ? 0 : -ENOMEM;
 }
 
+/* A page of a regular file's cache (shmem and swap-cache pages are not
+ * counted as dirty: they have no writeback, as in Linux). */
+static bool dirty_accounted(const struct page *page)
+{
+	return !PageAnon(page) && page->mapping &&
+	       !((const struct file *)page->mapping)->shmem;
+}
+
+void folio_mark_dirty(struct page *page)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if (__atomic_fetch_or(&page->flags, 1UL << PG_dirty, __ATOMIC_RELAXED) &
+	    (1UL << PG_dirty))
+		return;
+	if (dirty_accounted(page)) {
+		atomic_fetch_add(
+			&m->node_stat[page_to_nid(page)][NR_FILE_DIRTY], 1);
+		atomic_fetch_add(&m->node_stat[page_to_nid(page)][NR_DIRTIED],
+				 1);
+	}
+}
+
+static void folio_clear_dirty(struct page *page)
+{
+	struct mmk_machine *m = mmk_cur();
+
+	if ((__atomic_fetch_and(&page->flags, ~(1UL << PG_dirty),
+				__ATOMIC_RELAXED) &
+	     (1UL << PG_dirty)) &&
+	    dirty_accounted(page))
+		atomic_fetch_sub(
+			&m->node_stat[page_to_nid(page)][NR_FILE_DIRTY], 1);
+}
+
 static void page_cache_stat(struct file *f, struct page *page, long delta)
 {
 	struct mmk_machine *m = f->machine;
@@ -149,6 +184,7 @@ static void page_cache_delete(struct file *f, struct page *page)
 		return;
 	f->pages[i] = NULL;
 	page_cache_stat(f, page, -1);
+	folio_clear_dirty(page);
 	page->mapping = NULL;
 	lru_del(f->machine, page);
 	page->flags = 0;
@@ -180,19 +216,24 @@ bool filemap_writeback(struct page *page)
 
 	if (f->shmem)
 		return false; /* shmem has no disk: its pages need swap */
+	/* Reclaim tries the lock (it may run inside an allocation). */
+	if (pthread_mutex_trylock(&f->lock))
+		return false;
 	if (!f->disk) {
 		struct mmk_host_mem *disk = mmk_host_zalloc(sizeof(*disk));
 
 		if (!disk || mmk_host_mem_create_private(
 				     disk, f->nr_pages << PAGE_SHIFT)) {
 			mmk_host_free(disk);
+			pthread_mutex_unlock(&f->lock);
 			return false;
 		}
 		f->disk = disk;
 	}
 	memcpy((char *)f->disk->base + (page->index << PAGE_SHIFT),
 	       page_host(m, page), PAGE_SIZE);
-	page_flag_clear(page, PG_dirty);
+	folio_clear_dirty(page);
+	pthread_mutex_unlock(&f->lock);
 	atomic_fetch_add(&m->node_stat[page_to_nid(page)][NR_WRITTEN], 1);
 	count_vm_events(m, PGPGOUT, PAGE_SIZE >> 10);
 	return true;
@@ -227,6 +268,7 @@ void filemap_release(struct file *f)
 		if (!page)
 			continue;
 		page_cache_stat(f, page, -1);
+		folio_clear_dirty(page);
 		page->mapping = NULL;
 		lru_del(f->machine, page);
 		page->flags = 0;

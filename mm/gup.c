@@ -56,7 +56,7 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 			struct page *page = pfn_to_page(pte_pfn(f, e));
 
 			if (write && !(e & _PAGE_DIRTY))
-				page_flag_set(page, PG_dirty);
+				folio_mark_dirty(page);
 			mark_page_accessed(page, mm);
 		}
 	}

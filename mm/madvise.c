@@ -28,10 +28,8 @@
  *
  * 4. Departures. COLD's deactivation moves a page to its inactive list
  *    at once (mm/swap.c), and every page counts as on the LRU (Linux
- *    skips a page still in a CPU's pagevec). PAGEOUT drops clean file pages
- *    from the cache and keeps dirty ones, as tmpfs without swap does; a
- *    disk file's dirty page would be written back and dropped by Linux
- *    (mmkit's files have no disk).
+ *    skips a page still in a CPU's pagevec). PAGEOUT reclaims through
+ *    mm/vmscan.c: dirty shmem pages stay (shmem is not swapped).
  *
  * 5. Ordering. Takes the mmap lock.
  *

@@ -180,7 +180,7 @@ void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty)
 
 	add_mm_counter(mm, mm_counter_of(page), -1);
 	if (dirty && !anon)
-		page_flag_set(page, PG_dirty);
+		folio_mark_dirty(page);
 	if (atomic_fetch_sub(&page->_mapcount, 1) == 1)
 		node_stat_add(mm->machine, page,
 			      anon ? NR_ANON_MAPPED : NR_FILE_MAPPED, -1);
@@ -283,6 +283,9 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
  * write); its only copy being in memory, it is PG_dirty. pgmajfault and
  * pswpin count reads.
  */
+static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
+		      unsigned long addr, void *slot, pte_t entry);
+
 static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			unsigned long addr, void *slot, pte_t orig, bool write)
 {
@@ -331,6 +334,10 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (exclusive && page_mapcount(page) == 1 && (vma->vm_flags & VM_WRITE))
 		entry |= _PAGE_RW | (write ? _PAGE_DIRTY : 0);
 	pte_write(f, slot, entry);
+	/* A write to a page others still share copies it in the same fault
+	 * (do_swap_page calls do_wp_page): one pgfault. */
+	if (write && !(entry & _PAGE_RW))
+		return do_wp_page(mm, vma, addr, slot, entry);
 	return VM_FAULT_OK;
 }
 
@@ -440,7 +447,7 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		_PAGE_ACCESSED;
 	if (write) {
 		entry = writable_pte(entry);
-		page_flag_set(page, PG_dirty);
+		folio_mark_dirty(page);
 	}
 	pte_write(f, slot, entry);
 	return VM_FAULT_OK;
@@ -453,13 +460,14 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	const struct pt_format *f = pt_format_of(mm);
 	struct page *old = NULL, *page;
 	bool zero = entry & _PAGE_SPECIAL;
+	struct mm_struct *prev;
 
 	if (!zero)
 		old = pfn_to_page(pte_pfn(f, entry));
 	if (vma->vm_flags & VM_SHARED) {
 		pte_write(f, slot, writable_pte(entry));
 		if (old)
-			page_flag_set(old, PG_dirty);
+			folio_mark_dirty(old);
 		return VM_FAULT_OK;
 	}
 	/* Acquire: when the other holder just dropped its reference (its
@@ -474,10 +482,23 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		pte_write(f, slot, writable_pte(entry));
 		return VM_FAULT_OK;
 	}
-	/* wp_page_copy */
+	/* wp_page_copy: reclaim may take this process's other pages while
+	 * the copy is allocated; the reference on @old keeps reclaim off it
+	 * (a page held beyond its mappings is not reclaimed), and the entry
+	 * is checked again after (pte_same). */
+	if (old)
+		get_page(old);
+	prev = reclaim_allow_mm(mm);
 	page = anon_page_alloc(mm, vma, addr, old);
+	reclaim_allow_mm(prev);
+	if (old)
+		put_page(old);
 	if (!page)
 		return VM_FAULT_OOM;
+	if ((pte_read(f, slot) ^ entry) & ~_PAGE_ACCESSED) {
+		put_page(page);
+		return VM_FAULT_OK; /* changed meanwhile: the access retries */
+	}
 	page_add_new_rmap(mm, vma, page);
 	pte_write(
 		f, slot,

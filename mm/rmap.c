@@ -453,9 +453,8 @@ int page_referenced_reclaim(struct page *page, struct mm_struct *locked_mm,
 }
 
 /*
- * try_to_unmap_one() for reclaim: an anonymous page's entries become
- * swap entries for @u->swp (the page written to the slot at the first,
- * under that mapper's lock); a lazy-free page's entries go, unless it
+ * try_to_unmap_one() for reclaim: a swap-backed anonymous page's entries
+ * become swap entries of its swap-cache slot @u->swp; a lazy-free page's entries go, unless it
  * was written since (then it is swap-backed again and the walk stops);
  * a file page's entries go, their dirty bits passed to the page. An
  * mlocked VMA stops the walk.
@@ -476,18 +475,16 @@ static bool reclaim_unmap_one(struct vm_area_struct *vma, unsigned long addr,
 	}
 	if (PageAnon(page) && !test_page_flag(page, PG_swapbacked)) {
 		if ((e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty)) {
+			page_flag_set(page, PG_dirty);
 			page_flag_set(page, PG_swapbacked);
 			u->redirtied = true;
 			return false;
 		}
 		pte_write(f, slot, 0);
 	} else if (PageAnon(page)) {
-		/* A swap-cache page's slot holds its data already (nobody
-		 * writes to it: its mappings are read-only). */
-		if (!u->nr_entries && !u->cached)
-			swap_writepage(mm->machine, page, u->swp);
-		else
-			swap_duplicate(u->swp);
+		/* The page is in the swap cache under @u->swp: each entry
+		 * becomes a reference to the slot. */
+		swap_duplicate(u->swp);
 		u->nr_entries++;
 		pte_write(f, slot, swp_entry_to_pte(u->swp));
 		atomic_fetch_add(&mm->rss_stat[MM_SWAPENTS], 1);

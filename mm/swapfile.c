@@ -8,42 +8,53 @@
  *      swapon(2) of a file made by mkswap would: its first page is the
  *      header, the rest (SIZE / 4K - 1 pages) are slots; priority -2, the
  *      first default priority. SwapTotal, SwapFree, /proc/swaps.
- *    - Reclaim (mm/vmscan.c) writes an anonymous page to a free slot
- *      (get_swap_page, swap_writepage: pswpout) and replaces every page
- *      table entry mapping it by a swap entry naming the slot; the slot's
- *      count is the number of entries (fork duplicates them: swap_duplicate).
- *      A fault on a swap entry reads the slot into a new page
- *      (swap_readpage: pswpin, pgmajfault) and drops the entry's count;
- *      zapping an entry (munmap, exit, MADV_DONTNEED, MADV_FREE) drops it
- *      too. A slot whose count falls to 0 is free again.
+ *    - Reclaim (mm/vmscan.c) puts an anonymous page into the swap cache
+ *      under a free slot (add_to_swap: get_swap_page, add_to_swap_cache),
+ *      replaces every page-table entry mapping it by a swap entry naming
+ *      the slot, writes it (swap_writepage: pswpout) and drops it from
+ *      the cache. A slot's count is the number of entries naming it
+ *      (fork duplicates them: swap_duplicate), plus one while reclaim
+ *      holds it for a page it is still unmapping.
+ *    - A fault on an entry finds the page in the swap cache, or reads the
+ *      slot (swap_readpage: pswpin, pgmajfault): the device is
+ *      synchronous and memory-backed, like zram (SWP_SYNCHRONOUS_IO), so
+ *      a slot only this entry names is read straight into a page of the
+ *      faulting process, bypassing the cache; a slot shared after fork is
+ *      read once into the swap cache, which each sharer then maps
+ *      (SwapCached). Zapping an entry (munmap, exit, MADV_DONTNEED,
+ *      MADV_FREE) drops its count too. A slot whose count falls to 0 is
+ *      free again, and its page, if cached, leaves the cache (dirty: its
+ *      only copy is in memory now).
  *    - Slots are taken lowest first, so consecutive swap-outs land in
  *      consecutive slots (as Linux's cluster allocator places them) and
  *      freed slots are reused while their memory is still warm.
  *
  * 2. Objects. One swap_info_struct (mm_state.swap): swap_map (a count per
- *    slot, the header's SWAP_MAP_BAD) and the slots' bytes, private host
- *    memory reserved without commitment; a freed slot's memory goes back
- *    to the host once the slots in use are a quarter of those holding
- *    memory (swap_trim: the free ones above the highest in use, with
- *    MADV_FREE, so that the host takes them only under pressure and
- *    slots reused before that cost no host fault).
+ *    slot, the header's SWAP_MAP_BAD), the swap cache (a page pointer per
+ *    slot; the page PG_swapcache, page->private the slot, one reference)
+ *    and the slots' bytes, private host memory reserved without
+ *    commitment; a freed slot's memory goes back to the host once the
+ *    slots in use are a quarter of those holding memory (swap_trim: the
+ *    free ones above the highest in use, with MADV_FREE, so that the host
+ *    takes them only under pressure and slots reused before that cost no
+ *    host fault).
  *
  * 3. Invariants (swap_verify, with pages_verify's census of entries).
  *    inuse_pages is the number of slots with a nonzero count; every
- *    slot's count equals the swap entries naming it in all page tables.
+ *    slot's count equals the swap entries naming it in all page tables;
+ *    a cached page names its slot, which is in use.
  *
- * 4. Departures. The device is synchronous and memory-backed, like zram
- *    (SWP_SYNCHRONOUS_IO): swap-in bypasses the swap cache, so a slot
- *    shared after fork is read into a private page per process (Linux
- *    maps one swap-cache page into each and copies on write) and
- *    SwapCached stays 0. One area; no swapon/swapoff at run time, no
- *    swap readahead, no zswap, no swap of shmem pages (they stay
- *    resident, as on a machine without swap).
+ * 4. Departures. Linux keeps a page read from a shared slot in the swap
+ *    cache until reclaim or a full swap frees it; here it leaves the
+ *    cache as soon as no entry names the slot. One area; no
+ *    swapon/swapoff at run time, no swap readahead, no zswap, no swap of
+ *    shmem pages (they stay resident, as on a machine without swap).
  *
  * 5. Ordering. swap->lock is a leaf: taken inside the mmap lock, the page
  *    cache and LRU locks, never around an allocation.
  *
- * 6. Observability. /proc/swaps, /proc/meminfo SwapTotal and SwapFree,
+ * 6. Observability. /proc/swaps, /proc/meminfo SwapTotal, SwapFree and
+ *    SwapCached,
  *    /proc/vmstat pswpin, pswpout, pgpgin, pgpgout, pgmajfault, smaps
  *    Swap and SwapPss, status VmSwap, the OOM report's swap lines.
  */
@@ -91,7 +102,7 @@ int swap_init(struct mmk_machine *m)
 	if (!si)
 		return -ENOMEM;
 	si->swap_map = mmk_host_zalloc(max * sizeof(*si->swap_map));
-	si->cache = mmk_host_zalloc(max * sizeof(*si->cache));
+	si->cache = mmk_host_zalloc(max * sizeof(struct page *));
 	if (!si->swap_map || !si->cache ||
 	    mmk_host_mem_create_private(&si->mem, max << PAGE_SHIFT)) {
 		mmk_host_free(si->swap_map);

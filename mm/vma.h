@@ -257,8 +257,7 @@ int page_referenced_reclaim(struct page *page, struct mm_struct *locked_mm,
 			    unsigned long *vm_flags);
 struct reclaim_unmap {
 	struct page *page;
-	unsigned long swp; /* anonymous swap-backed: the slot it goes to */
-	bool cached; /* @swp is its swap-cache slot (counted already) */
+	unsigned long swp; /* swap-backed: its swap-cache slot */
 	int nr_entries; /* swap entries made */
 	bool mlocked; /* an mlocked VMA maps it */
 	bool redirtied; /* lazy-free, but written since */
@@ -348,6 +347,9 @@ void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
  * file's blocks, PG_dirty cleared (nr_written, pgpgout). False for
  * shmem, which has no blocks. */
 bool filemap_writeback(struct page *page);
+/* folio_mark_dirty(): PG_dirty, counted in nr_dirty (Dirty) and
+ * nr_dirtied for a regular file's page. */
+void folio_mark_dirty(struct page *page);
 /* __remove_mapping(): a clean, unmapped page nobody else holds leaves
  * the cache (the cache's reference dropped); 1 if it did, 0 if not or
  * the file's lock was busy. The caller holds a reference. */

@@ -5,9 +5,12 @@
  *
  * 1. What it models.
  *    - shrink_node: get_scan_count splits the scan between the anon and
- *      file lists (file only without free swap; otherwise swappiness 60
- *      against 140, all of them at priority 0), each list's share being
- *      its size >> priority, in batches of SWAP_CLUSTER_MAX (32).
+ *      file lists: file only without free swap, or while the inactive
+ *      file list is large enough (cache_trim_mode); anon only when file
+ *      pages and free memory together are below the high watermarks
+ *      (file_is_tiny); all lists equally at priority 0; otherwise
+ *      swappiness 60 against 140. Each list's share is its size >>
+ *      priority, scanned in batches of SWAP_CLUSTER_MAX (32).
  *    - shrink_active_list: pages leave the active list's tail for the
  *      inactive list (pgrefill, pgdeactivate), except file pages of
  *      executable mappings referenced since the last scan, which rotate.
@@ -20,15 +23,18 @@
  *      another trip; unreferenced: reclaimed. Reclaim unmaps it from
  *      every process (try_to_unmap, trying each mapper's lock) and frees
  *      it (pgsteal_*): a clean lazy-free page is dropped (pglazyfreed);
- *      an anonymous page is written to a swap slot (mm/swapfile.c) whose
- *      entry replaces its mappings; a dirty file page is written to the
+ *      an anonymous page goes into the swap cache under a new slot
+ *      (mm/swapfile.c), swap entries replace its mappings, and it is
+ *      written (nr_vmscan_write) and dropped; a page mapped where reclaim
+ *      cannot take the mapper's lock stays, in the swap cache with the
+ *      entries converted so far. A dirty file page is written to the
  *      file's blocks first (nr_vmscan_write), then leaves the page cache.
  *      Mlocked pages are never on the lists reclaim scans.
  *    - kswapd: a zone allocation that falls below the low watermark
  *      wakes its node's kswapd (the page allocator's wakeup hook);
  *      balance_pgdat (pageoutrun) reclaims, raising its priority from 12
  *      towards 1, until some zone of the request has its high watermark
- *      free for the order. After 16 runs that free nothing the node is
+ *      free for the order; kswapd runs it again until then. After 16 runs that free nothing the node is
  *      hopeless (zoneinfo node_unreclaimable) until a reclaim succeeds.
  *    - Direct reclaim: the page allocator's slow path calls
  *      try_to_free_pages (allocstall_<zone>): 32 pages, priority 12 down
@@ -239,11 +245,58 @@ static enum reclaim_result release_file_page(struct scan_control *sc,
 	return filemap_remove_mapping(page) ? RECLAIM_FREED : RECLAIM_KEEP;
 }
 
+/*
+ * A swap-backed anonymous page: add_to_swap() puts it in the swap cache
+ * under a new slot (PG_dirty: the slot is not written yet), the entries
+ * mapping it become swap entries of that slot, and once none is left it
+ * is written (pageout) and leaves the cache. If some mapper's entry
+ * cannot be unmapped now, the page stays in the swap cache with the
+ * entries converted so far, which fault it back without a read.
+ */
+static enum reclaim_result shrink_anon_page(struct scan_control *sc,
+					    struct page *page,
+					    struct reclaim_unmap *u,
+					    int mapcount, bool swapcache)
+{
+	bool added = false;
+
+	if (!swapcache) {
+		if (!(sc->gfp_mask & __GFP_IO))
+			return RECLAIM_KEEP;
+		u->swp = get_swap_page();
+		if (!u->swp)
+			return RECLAIM_ACTIVATE;
+		add_to_swap_cache(page, u->swp); /* a fresh slot: succeeds */
+		page_flag_set(page, PG_dirty);
+		added = true;
+	} else {
+		u->swp = page->private;
+	}
+	if (mapcount && !try_to_unmap_reclaim(u, sc->locked_mm)) {
+		/* The slot keeps the entries made; with none, the page
+		 * leaves the cache as it came. */
+		if (added)
+			swap_free(u->swp);
+		return RECLAIM_ACTIVATE;
+	}
+	if (test_page_flag(page, PG_dirty)) {
+		swap_writepage(sc->m, page, u->swp);
+		page_flag_clear(page, PG_dirty);
+		atomic_fetch_add(
+			&sc->m->node_stat[page_to_nid(page)][NR_VMSCAN_WRITE],
+			1);
+	}
+	delete_from_swap_cache(page);
+	if (added)
+		swap_free(u->swp); /* the slot's count: its entries alone */
+	return RECLAIM_FREED;
+}
+
 /* shrink_folio_list() for one isolated page. */
 static enum reclaim_result shrink_page(struct scan_control *sc,
 				       struct page *page)
 {
-	struct reclaim_unmap u = { page, 0, false, 0, false, false };
+	struct reclaim_unmap u = { page, 0, 0, false, false };
 	bool anon = PageAnon(page);
 	bool swapbacked = test_page_flag(page, PG_swapbacked);
 	bool cached = !anon && page->mapping;
@@ -265,33 +318,12 @@ static enum reclaim_result shrink_page(struct scan_control *sc,
 	mapcount = page_mapcount(page);
 	if (page_count(page) > mapcount + 1 + (cached || swapcache ? 1 : 0))
 		return anon ? RECLAIM_ACTIVATE : RECLAIM_KEEP;
-	if (swapcache) {
-		/* Its slot has its data: the entries go back to it. */
-		u.swp = page->private;
-		u.cached = true;
-		if (mapcount && !try_to_unmap_reclaim(&u, sc->locked_mm))
-			return RECLAIM_ACTIVATE;
-		delete_from_swap_cache(page);
-		return RECLAIM_FREED;
-	}
-	if (anon && swapbacked) {
-		/* add_to_swap(): needs a slot, and I/O allowed. */
-		if (!(sc->gfp_mask & __GFP_IO))
-			return RECLAIM_KEEP;
-		u.swp = get_swap_page();
-		if (!u.swp)
-			return RECLAIM_ACTIVATE;
-	}
-	if (mapcount && !try_to_unmap_reclaim(&u, sc->locked_mm)) {
-		if (u.swp && !u.nr_entries)
-			swap_free(u.swp);
+	if (anon && swapbacked)
+		return shrink_anon_page(sc, page, &u, mapcount, swapcache);
+	if (mapcount && !try_to_unmap_reclaim(&u, sc->locked_mm))
 		return RECLAIM_ACTIVATE;
-	}
-	if (u.swp && !u.nr_entries)
-		swap_free(u.swp); /* nothing mapped it: nothing to save */
 	if (anon) {
-		if (!swapbacked)
-			count_vm_events(sc->m, PGLAZYFREED, 1);
+		count_vm_events(sc->m, PGLAZYFREED, 1);
 		return RECLAIM_FREED;
 	}
 	if (!cached)
@@ -359,13 +391,48 @@ static void shrink_list(struct scan_control *sc, int nid, enum lru_list lru,
 	shrink_inactive_list(sc, nid, lru, nr_to_scan);
 }
 
+enum scan_balance { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE };
+
+/* prepare_scan_control() and get_scan_count(): which lists to scan, in
+ * what proportion. */
+static enum scan_balance scan_balance(struct scan_control *sc, int nid)
+{
+	struct mmk_machine *m = sc->m;
+	unsigned long free = 0, high = 0, file;
+	int t;
+
+	if (!nr_swap_pages(m) || !(sc->gfp_mask & __GFP_IO))
+		return SCAN_FILE;
+	if (!sc->priority)
+		return SCAN_EQUAL;
+	/* file_is_tiny: the file lists and free memory together are below
+	 * the high watermarks, so anon is all that can help. */
+	for (t = 0; t < MAX_NR_ZONES; t++) {
+		struct zone *z = &m->node_data[nid]->node_zones[t];
+
+		free += zone_page_state(z, NR_FREE_PAGES);
+		if (zone_managed_pages(z))
+			high += high_wmark_pages(z);
+	}
+	file = node_page_state(m, nid, NR_INACTIVE_FILE) +
+	       node_page_state(m, nid, NR_ACTIVE_FILE);
+	if (file + free <= high &&
+	    !inactive_is_low(sc, nid, LRU_INACTIVE_ANON) &&
+	    node_page_state(m, nid, NR_INACTIVE_ANON) >> sc->priority)
+		return SCAN_ANON;
+	/* cache_trim_mode: plenty of inactive file pages to take first. */
+	if (!inactive_is_low(sc, nid, LRU_INACTIVE_FILE) &&
+	    node_page_state(m, nid, NR_INACTIVE_FILE) >> sc->priority)
+		return SCAN_FILE;
+	return SCAN_FRACT;
+}
+
 /* get_scan_count(): how many pages of each evictable list to scan. */
 static void get_scan_count(struct scan_control *sc, int nid,
 			   unsigned long nr[LRU_UNEVICTABLE])
 {
 	unsigned long ap = VM_SWAPPINESS, fp = 200 - VM_SWAPPINESS;
-	bool anon = nr_swap_pages(sc->m) && (sc->gfp_mask & __GFP_IO);
-	bool equal = anon && sc->priority == 0;
+	enum scan_balance balance = scan_balance(sc, nid);
 	int lru;
 
 	for (lru = 0; lru < LRU_UNEVICTABLE; lru++) {
@@ -374,9 +441,10 @@ static void get_scan_count(struct scan_control *sc, int nid,
 				     sc->priority;
 		bool file = is_file_lru((enum lru_list)lru);
 
-		if (!file && !anon)
+		if ((balance == SCAN_FILE && !file) ||
+		    (balance == SCAN_ANON && file))
 			scan = 0;
-		else if (anon && !equal) /* SCAN_FRACT, rounded up */
+		else if (balance == SCAN_FRACT) /* rounded up */
 			scan = (scan * (file ? fp : ap) + ap + fp - 1) /
 			       (ap + fp);
 		nr[lru] = scan;
@@ -520,8 +588,15 @@ void kswapd_run(struct mmk_machine *m)
 		order = atomic_exchange(&pgdat->kswapd_order, 0);
 		highest = atomic_exchange(&pgdat->kswapd_highest_zoneidx, 0);
 		in_reclaim = true;
-		balance_pgdat(m, nid, (unsigned int)order,
-			      (enum zone_type)highest);
+		/* kswapd goes back to sleep only once the node is balanced,
+		 * or hopeless. */
+		do
+			balance_pgdat(m, nid, (unsigned int)order,
+				      (enum zone_type)highest);
+		while (!pgdat_balanced(pgdat, (unsigned int)order,
+				       (enum zone_type)highest) &&
+		       atomic_load(&pgdat->kswapd_failures) <
+			       MAX_RECLAIM_RETRIES);
 		in_reclaim = false;
 		atomic_store(&pgdat->kswapd_running, false);
 	}
