@@ -52,6 +52,7 @@ struct mm_state {
 	atomic_bool legacy_va_layout; /* sysctl vm.legacy_va_layout */
 	atomic_bool oom_kill_allocating_task; /* sysctl, 0 by default */
 	atomic_bool oom_dump_tasks; /* sysctl, 1 by default */
+	atomic_int swappiness; /* sysctl vm.swappiness, 60 */
 	atomic_long vm_committed_as; /* Committed_AS, pages */
 	atomic_ulong next_ino;
 	atomic_ulong next_anon_vma_id;

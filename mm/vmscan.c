@@ -9,7 +9,7 @@
  *      file list is large enough (cache_trim_mode); anon only when file
  *      pages and free memory together are below the high watermarks
  *      (file_is_tiny); all lists equally at priority 0; otherwise
- *      swappiness 60 against 140. Each list's share is its size >>
+ *      vm.swappiness (60) against 200 - swappiness for file. Each list's share is its size >>
  *      priority, scanned in batches of SWAP_CLUSTER_MAX (32).
  *    - shrink_active_list: pages leave the active list's tail for the
  *      inactive list (pgrefill, pgdeactivate), except file pages of
@@ -83,7 +83,7 @@
 #define DEF_PRIORITY 12
 #define SWAP_CLUSTER_MAX 32UL
 #define MAX_RECLAIM_RETRIES 16
-#define VM_SWAPPINESS 60
+#define MAX_SWAPPINESS 200
 
 struct scan_control {
 	struct mmk_machine *m;
@@ -94,6 +94,7 @@ struct scan_control {
 	enum zone_type reclaim_idx;
 	bool kswapd; /* current_is_kswapd() */
 	bool ignore_references; /* MADV_PAGEOUT */
+	int swappiness; /* vm.swappiness, read per shrink_node */
 	unsigned long nr_scanned, nr_reclaimed;
 	struct mm_struct *locked_mm;
 };
@@ -403,7 +404,8 @@ static enum scan_balance scan_balance(struct scan_control *sc, int nid)
 
 	if (!nr_swap_pages(m) || !(sc->gfp_mask & __GFP_IO))
 		return SCAN_FILE;
-	if (!sc->priority)
+	/* Close to OOM: every list alike, unless swappiness is 0. */
+	if (!sc->priority && sc->swappiness)
 		return SCAN_EQUAL;
 	/* file_is_tiny: the file lists and free memory together are below
 	 * the high watermarks, so anon is all that can help. */
@@ -431,8 +433,14 @@ static enum scan_balance scan_balance(struct scan_control *sc, int nid)
 static void get_scan_count(struct scan_control *sc, int nid,
 			   unsigned long nr[LRU_UNEVICTABLE])
 {
-	unsigned long ap = VM_SWAPPINESS, fp = 200 - VM_SWAPPINESS;
-	enum scan_balance balance = scan_balance(sc, nid);
+	unsigned long ap, fp;
+	enum scan_balance balance;
+
+	sc->swappiness = atomic_load_explicit(&sc->m->mm->swappiness,
+					      memory_order_relaxed);
+	ap = (unsigned long)sc->swappiness;
+	fp = MAX_SWAPPINESS - ap;
+	balance = scan_balance(sc, nid);
 	int lru;
 
 	for (lru = 0; lru < LRU_UNEVICTABLE; lru++) {
@@ -445,8 +453,8 @@ static void get_scan_count(struct scan_control *sc, int nid,
 		    (balance == SCAN_ANON && file))
 			scan = 0;
 		else if (balance == SCAN_FRACT) /* rounded up */
-			scan = (scan * (file ? fp : ap) + ap + fp - 1) /
-			       (ap + fp);
+			scan = (scan * (file ? fp : ap) + MAX_SWAPPINESS - 1) /
+			       MAX_SWAPPINESS;
 		nr[lru] = scan;
 	}
 }
@@ -644,6 +652,13 @@ unsigned long try_to_free_pages(struct mmk_machine *m, struct zonelist *zl,
 bool reclaim_in_progress(void)
 {
 	return in_reclaim;
+}
+
+int mmk_set_swappiness(int swappiness)
+{
+	if (!mmk_cur() || swappiness < 0 || swappiness > MAX_SWAPPINESS)
+		return -EINVAL;
+	return atomic_exchange(&mm_state()->swappiness, swappiness);
 }
 
 /* ---- MADV_PAGEOUT ---- */

@@ -729,6 +729,9 @@ static void test_file_writeback(void **state)
 			 (long)A);
 	fill(1, A, 48 * MB, 3);
 	assert_int_equal(meminfo_kb(m, "Cached"), 48 * MB / KB);
+	/* Dirty from the write faults on (folio_mark_dirty). */
+	assert_int_equal(meminfo_kb(m, "Dirty"), 48 * MB / KB);
+	assert_int_equal(vmstat(m, "nr_dirtied"), 48 * MB / PG);
 	assert_int_equal(mmk_munmap(1, A, 48 * MB), 0);
 	assert_int_equal(meminfo_kb(m, "Cached"), 48 * MB / KB);
 	assert_int_equal(vmstat(m, "pgsteal_file"), 0);
@@ -747,6 +750,7 @@ static void test_file_writeback(void **state)
 	assert_int_equal(vmstat(m, "pswpout"), 0);
 	cached = meminfo_kb(m, "Cached");
 	assert_int_equal(cached, 48 * MB / KB - written * 4);
+	assert_int_equal(meminfo_kb(m, "Dirty"), cached);
 	assert_check_ok(m);
 
 	assert_int_equal(mmk_exit(2), 0);
@@ -1401,6 +1405,56 @@ static void test_cow_fault_reclaims_own_pages(void **state)
 	assert_check_ok(m);
 }
 
+/* vm.swappiness splits the pressure between the lists: with the file
+ * pages all active (no cache_trim_mode), 0 leaves anonymous memory
+ * alone while file pages can go, 200 takes anonymous pages only. */
+static void swappiness_run(void **state, int swappiness, bool swaps)
+{
+	struct mmk_machine *m = boot(state, MMK_ARCH_X86_64, 64 * MB);
+	struct file *f = mmk_file_create("data", 16 * MB, false);
+	int pass;
+
+	assert_non_null(f);
+	assert_int_equal(mmk_set_swappiness(swappiness), 60);
+	assert_int_equal(mmk_spawn(1, false), 0);
+	/* Read twice through a mapping: mark_page_accessed twice at the
+	 * unmaps activates every page. */
+	for (pass = 0; pass < 2; pass++) {
+		assert_int_equal(mmk_mmap(1, B, 16 * MB, PROT_READ,
+					  MAP_SHARED | MAP_FIXED, f, 0),
+				 (long)B);
+		assert_int_equal(mmk_touch(1, B, 16 * MB, false), 0);
+		assert_int_equal(mmk_munmap(1, B, 16 * MB), 0);
+	}
+	assert_int_equal(meminfo_kb(m, "Active(file)"), 16 * MB / KB);
+	map_anon(1, A, 36 * MB, 0);
+	fill(1, A, 36 * MB, 5);
+	assert_true(vmstat(m, "pgscan_kswapd") + vmstat(m, "pgscan_direct") >
+		    0);
+	if (swaps) {
+		assert_true(vmstat(m, "pswpout") > 0);
+		assert_int_equal(vmstat(m, "pgsteal_file"), 0);
+	} else {
+		assert_int_equal(vmstat(m, "pswpout"), 0);
+		assert_true(vmstat(m, "pgsteal_file") > 0);
+	}
+	expect(1, A, 36 * MB, 5);
+	assert_check_ok(m);
+	assert_int_equal(mmk_exit(1), 0);
+	fput(f);
+}
+
+static void test_swappiness(void **state)
+{
+	assert_int_equal(mmk_set_swappiness(0), -EINVAL); /* no machine */
+	swappiness_run(state, 0, false);
+	assert_int_equal(mmk_set_swappiness(-1), -EINVAL);
+	assert_int_equal(mmk_set_swappiness(201), -EINVAL);
+	assert_int_equal(mmk_set_swappiness(60), 0);
+	teardown(state);
+	swappiness_run(state, 200, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1438,6 +1492,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_i386_highmem_pageout, teardown),
 		cmocka_unit_test_teardown(test_cow_fault_reclaims_own_pages,
 					  teardown),
+		cmocka_unit_test_teardown(test_swappiness, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

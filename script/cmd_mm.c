@@ -22,8 +22,9 @@
  * Extensions of this project:
  *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
- *   sysctl vm.max_map_count=N | vm.legacy_va_layout=0|1 |
- *          vm.oom_kill_allocating_task=0|1 | vm.oom_dump_tasks=0|1   ok
+ *   sysctl vm.max_map_count=N | vm.swappiness=0..200 |
+ *          vm.legacy_va_layout=0|1 | vm.oom_kill_allocating_task=0|1 |
+ *          vm.oom_dump_tasks=0|1   ok
  *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL (writes
  *                                   /proc/PID/oom_score_adj)
  */
@@ -503,9 +504,28 @@ static const struct {
 	{ "vm.oom_dump_tasks=", mmk_set_oom_dump_tasks },
 };
 
+/* The sysctls that are numbers: their range and what sets them. */
+static int set_max_map_count(long v)
+{
+	return mmk_set_max_map_count((int)v);
+}
+
+static int set_swappiness(long v)
+{
+	return mmk_set_swappiness((int)v);
+}
+
+static const struct {
+	const char *key;
+	unsigned long max;
+	int (*set)(long v);
+} num_sysctls[] = {
+	{ "vm.max_map_count=", 0x7fffffff, set_max_map_count },
+	{ "vm.swappiness=", 200, set_swappiness },
+};
+
 int cmd_sysctl(struct script *sc, int argc, char **argv)
 {
-	const char *key = "vm.max_map_count=";
 	unsigned long v = 0;
 	size_t i;
 
@@ -522,20 +542,27 @@ int cmd_sysctl(struct script *sc, int argc, char **argv)
 		result(sc, argc, argv, "ok");
 		return 0;
 	}
-	if (strncmp(argv[1], key, strlen(key)) != 0)
-		return script_error(sc,
-				    "unknown sysctl '%s' (vm.max_map_count=N, "
-				    "vm.legacy_va_layout=0|1, "
-				    "vm.oom_kill_allocating_task=0|1, "
-				    "vm.oom_dump_tasks=0|1)",
-				    argv[1]);
-	if (parse_ulong(sc, argv[1] + strlen(key), &v))
-		return -1;
-	if (v > 0x7fffffff)
-		return script_error(sc, "vm.max_map_count is too large");
-	mmk_set_max_map_count((int)v);
-	result(sc, argc, argv, "ok");
-	return 0;
+	for (i = 0; i < ARRAY_SIZE(num_sysctls); i++) {
+		size_t len = strlen(num_sysctls[i].key);
+
+		if (strncmp(argv[1], num_sysctls[i].key, len) != 0)
+			continue;
+		if (parse_ulong(sc, argv[1] + len, &v))
+			return -1;
+		if (v > num_sysctls[i].max)
+			return script_error(sc, "%.*s is 0..%lu",
+					    (int)(len - 1), argv[1],
+					    num_sysctls[i].max);
+		num_sysctls[i].set((long)v);
+		result(sc, argc, argv, "ok");
+		return 0;
+	}
+	return script_error(sc,
+			    "unknown sysctl '%s' (vm.max_map_count=N, "
+			    "vm.swappiness=0..200, vm.legacy_va_layout=0|1, "
+			    "vm.oom_kill_allocating_task=0|1, "
+			    "vm.oom_dump_tasks=0|1)",
+			    argv[1]);
 }
 
 int cmd_oom_score_adj(struct script *sc, int argc, char **argv)

@@ -258,6 +258,13 @@ int mmk_set_oom_dump_tasks(bool on);
  */
 int mmk_set_legacy_va_layout(bool legacy);
 
+/**
+ * sysctl vm.swappiness (60): reclaim's relative pressure on anonymous
+ * memory (swap) against the page cache, 0..200; the file lists get 200
+ * minus it. Return: the previous value, -EINVAL out of range.
+ */
+int mmk_set_swappiness(int swappiness);
+
 /* ---- files ---- */
 
 /**
