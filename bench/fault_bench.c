@@ -206,7 +206,7 @@ static bool runs(double (*fn)(unsigned long), unsigned long n, struct cell *c)
 static unsigned long rt_addr; /* RT_PID's written region */
 static double rt_back; /* the last run's refault ns per page */
 static char *rt_file; /* the host's mapped file */
-static double rt_host_major; /* host major faults per page, last run */
+static double rt_host_major, rt_host_minor; /* host faults per page */
 
 /* mmkit: MADV_PAGEOUT of the region (ns per page), then a read of each
  * page (rt_back). */
@@ -259,16 +259,18 @@ static double rt_host(unsigned long n)
 {
 	uint64_t t0, t1, t2;
 	unsigned long i;
-	long f0;
+	long f0, m0;
 	int e;
 
 	t0 = now_ns();
 	e = madvise(rt_file, n * PG, MADV_PAGEOUT);
 	t1 = now_ns();
 	f0 = majflt();
+	m0 = minflt();
 	for (i = 0; i < n; i++)
 		(void)*(volatile char *)(rt_file + i * PG);
 	t2 = now_ns();
+	rt_host_minor = (double)(minflt() - m0) / (double)n;
 	if (e) {
 		printf("ERR host MADV_PAGEOUT: %s\n", strerror(errno));
 		errors = 1;
@@ -722,8 +724,9 @@ int main(int argc, char **argv)
 	printf("\n== 4. reclaim round trip, ns per page (%lu pages), median of %d runs\n",
 	       RT_PAGES, BENCH_REPS);
 	printf("   (mmkit: anonymous pages to swap and back, %lu pswpout and %lu pswpin per run;\n"
-	       "    host: clean file pages out of the page cache and back, %.2f major faults per page)\n",
-	       swpout, swpin, rt_host_major);
+	       "    host: clean file pages out of the page cache and back, read ahead: %.3f major and\n"
+	       "    %.3f minor faults per page)\n",
+	       swpout, swpin, rt_host_major, rt_host_minor);
 	print_row("MADV_PAGEOUT", &rmo, &rho, 1, "ns");
 	print_row("first read afterwards (major fault)", &rmb, &rhb, 1, "ns");
 

@@ -7,8 +7,9 @@
  * pages (faults, COW after fork), while others
  * fork and exit processes and read their /proc files. Afterwards every
  * process exits, the verifier passes and the VMA, mm and anon_vma caches
- * hold no objects. 8 threads on 4 CPUs, and 32 threads on 8 CPUs. Runs
- * under TSan in `make test-sanitize`.
+ * hold no objects. 8 threads on 4 CPUs, and 32 threads on 8 CPUs; the
+ * OOM killer, and reclaim with swap, across threads. Runs under TSan in
+ * `make test-sanitize`.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -315,6 +316,134 @@ static void test_oom_kills_across_threads(void **state)
 	mmk_shutdown(sh.m);
 }
 
+/*
+ * Reclaim and swap under threads: four threads each fill 24 MiB of a
+ * process of their own on a 64 MiB machine with 128 MiB of swap (so
+ * every thread's faults reclaim the others' pages), check every value
+ * back, page ranges out, and fork a child that reads the parent's
+ * swapped pages through the swap cache and writes its own copies; a
+ * fifth thread reads /proc/swaps, meminfo and the processes' smaps.
+ * Nothing is killed, every value survives, and when all have exited
+ * the swap area is empty again.
+ */
+#define SWAP_LEN (24UL << 20)
+
+static uint64_t swap_value(int pid, unsigned long off, int round)
+{
+	return ((uint64_t)pid << 40) ^ ((uint64_t)round << 32) ^ off;
+}
+
+/* Write every page's first word of @pid, or check it holds what @owner
+ * wrote in @round; errors counted. */
+static void swap_pass(struct shared *sh, int pid, int owner, int round,
+		      bool write)
+{
+	unsigned long off;
+
+	for (off = 0; off < SWAP_LEN; off += PAGE_SIZE) {
+		uint64_t v = 0;
+
+		if (write) {
+			if (mmk_write_u64(pid, WINDOW + off,
+					  swap_value(owner, off, round)))
+				atomic_fetch_add(&sh->errors, 1);
+		} else if (mmk_read_u64(pid, WINDOW + off, &v) ||
+			   v != swap_value(owner, off, round)) {
+			atomic_fetch_add(&sh->errors, 1);
+			return;
+		}
+	}
+}
+
+static void *swap_worker_main(void *arg)
+{
+	struct oom_worker *w = arg;
+	struct shared *sh = w->sh;
+	int pid = 2000 + w->id, child = 3000 + w->id, round;
+
+	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
+	if (w->id == 4) {
+		for (round = 0; round < 200; round++) {
+			static const char *const files[] = {
+				"/proc/swaps", "/proc/meminfo",
+				"/proc/2001/smaps", "/proc/3002/status",
+				"/proc/vmstat"
+			};
+			free(mmk_proc_read(sh->m, files[round % 5]));
+		}
+		mmk_set_current(NULL);
+		return NULL;
+	}
+	if (mmk_spawn(pid, false) ||
+	    mmk_mmap(pid, WINDOW, SWAP_LEN, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL,
+		     0) != (long)WINDOW)
+		atomic_fetch_add(&sh->errors, 1);
+	for (round = 0; round < 3; round++) {
+		uint64_t v = 0;
+
+		swap_pass(sh, pid, pid, round, true);
+		swap_pass(sh, pid, pid, round, false);
+		if (mmk_madvise(pid, WINDOW, SWAP_LEN / 2, MADV_PAGEOUT))
+			atomic_fetch_add(&sh->errors, 1);
+		if (mmk_fork(pid, child)) {
+			atomic_fetch_add(&sh->errors, 1);
+			continue;
+		}
+		swap_pass(sh, child, pid, round, false); /* pid's values */
+		if (mmk_read_u64(child, WINDOW, &v) ||
+		    v != swap_value(pid, 0, round) ||
+		    mmk_write_u64(child, WINDOW, 1) ||
+		    mmk_read_u64(pid, WINDOW, &v) ||
+		    v != swap_value(pid, 0, round) || mmk_exit(child))
+			atomic_fetch_add(&sh->errors, 1);
+	}
+	swap_pass(sh, pid, pid, 2, false);
+	if (mmk_exit(pid))
+		atomic_fetch_add(&sh->errors, 1);
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+static void test_swap_across_threads(void **state)
+{
+	struct shared sh = { 0 };
+	struct oom_worker w[5];
+	struct mmk_config cfg;
+	pthread_t tid[5];
+	int i;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 64ULL << 20;
+	cfg.swap_bytes = 128ULL << 20;
+	cfg.nr_cpus = 4;
+	sh.m = mmk_test_boot_cfg(&cfg);
+	for (i = 0; i < 5; i++) {
+		w[i].sh = &sh;
+		w[i].cpu = i < 4 ? i : -1;
+		w[i].id = i;
+		w[i].seed = 0;
+		w[i].vanished = NULL;
+	}
+	mmk_set_current(NULL);
+	test_start_workers(tid, 5, swap_worker_main, w, sizeof(w[0]),
+			   &sh.claimed);
+	for (i = 0; i < 5; i++)
+		pthread_join(tid[i], NULL);
+	mmk_set_current(sh.m);
+	assert_int_equal(atomic_load(&sh.errors), 0);
+	assert_int_equal(proc_field(sh.m, "/proc/vmstat", "oom_kill", ' '), 0);
+	assert_true(proc_field(sh.m, "/proc/vmstat", "pswpout", ' ') > 0);
+	assert_true(proc_field(sh.m, "/proc/vmstat", "pswpin", ' ') > 0);
+	assert_int_equal(meminfo_kb(sh.m, "SwapFree"),
+			 meminfo_kb(sh.m, "SwapTotal"));
+	assert_int_equal(meminfo_kb(sh.m, "SwapCached"), 0);
+	assert_int_equal(meminfo_kb(sh.m, "AnonPages"), 0);
+	assert_check_ok(sh.m);
+	mmk_shutdown(sh.m);
+}
+
 static void test_eight_threads_four_cpus(void **state)
 {
 	(void)state;
@@ -333,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_eight_threads_four_cpus),
 		cmocka_unit_test(test_thirty_two_threads_eight_cpus),
 		cmocka_unit_test(test_oom_kills_across_threads),
+		cmocka_unit_test(test_swap_across_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
