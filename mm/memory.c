@@ -317,8 +317,9 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			}
 		}
 	}
-	/* This entry's count goes; at 0 the page leaves the cache. */
-	exclusive = !swap_free(off);
+	/* This entry's count goes; with none left (and reclaim not holding
+	 * the slot) the page leaves the cache. */
+	exclusive = !swap_free(off) && !test_page_flag(page, PG_swapcache);
 	add_mm_counter(mm, MM_SWAPENTS, -1);
 	if (fresh) {
 		page_add_new_rmap(mm, vma, page);

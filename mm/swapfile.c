@@ -64,6 +64,9 @@
 #include <string.h>
 
 #define SWAP_MAP_BAD 0xffffffffU
+/* A slot's swap_map word: the swap entries naming it, and who else holds
+ * it (Linux's SWAP_HAS_CACHE plays the reserve's part). */
+#define SWAP_COUNT_MASK 0x3fffffffU
 /* mkswap refuses areas below 40 KiB (10 pages). */
 #define SWAP_MIN_PAGES 10UL
 
@@ -152,25 +155,35 @@ unsigned long nr_swap_pages(struct mmk_machine *m)
 	return si ? si->pages - atomic_load(&si->inuse_pages) : 0;
 }
 
-unsigned long get_swap_page(void)
+/* The lowest free slot, now held by @holder, or 0 (si->lock held). */
+static unsigned long slot_alloc(struct swap_info_struct *si,
+				unsigned int holder)
 {
-	struct swap_info_struct *si = swap_info();
 	unsigned long i, off = 0;
 
-	if (!si)
-		return 0;
-	pthread_mutex_lock(&si->lock);
 	if (atomic_load(&si->inuse_pages) < si->pages) {
 		for (i = si->lowest_free; i < si->max && !off; i++)
 			if (!si->swap_map[i])
 				off = i;
 	}
 	if (off) {
-		si->swap_map[off] = 1;
+		si->swap_map[off] = holder;
 		si->lowest_free = off + 1;
 		si->touched = max(si->touched, off + 1);
 		atomic_fetch_add(&si->inuse_pages, 1);
 	}
+	return off;
+}
+
+unsigned long get_swap_page(unsigned int holder)
+{
+	struct swap_info_struct *si = swap_info();
+	unsigned long off;
+
+	if (!si)
+		return 0;
+	pthread_mutex_lock(&si->lock);
+	off = slot_alloc(si, holder);
 	pthread_mutex_unlock(&si->lock);
 	return off;
 }
@@ -229,27 +242,47 @@ static void swap_trim(struct swap_info_struct *si)
 	}
 }
 
+/* Nothing holds slot @off any more (si->lock held): it is free, and a
+ * page of it in the swap cache is no longer cached (free_swap_and_cache);
+ * the caller drops that page's cache reference. */
+static struct page *slot_free(struct swap_info_struct *si, unsigned long off)
+{
+	struct page *cached = swap_cache_detach(si, off, true);
+
+	si->lowest_free = min(si->lowest_free, off);
+	if ((atomic_fetch_sub(&si->inuse_pages, 1) - 1) * 4 < si->touched)
+		swap_trim(si);
+	return cached;
+}
+
 int swap_free(unsigned long off)
 {
 	struct swap_info_struct *si = swap_info();
 	struct page *cached = NULL;
-	unsigned int count;
+	unsigned int map;
 
 	pthread_mutex_lock(&si->lock);
-	count = --si->swap_map[off];
-	if (!count) {
-		/* A page of it in the swap cache is no longer cached
-		 * (free_swap_and_cache). */
-		cached = swap_cache_detach(si, off, true);
-		si->lowest_free = min(si->lowest_free, off);
-		if ((atomic_fetch_sub(&si->inuse_pages, 1) - 1) * 4 <
-		    si->touched)
-			swap_trim(si);
-	}
+	map = --si->swap_map[off];
+	if (!map)
+		cached = slot_free(si, off);
 	pthread_mutex_unlock(&si->lock);
 	if (cached)
 		put_page(cached);
-	return (int)count;
+	return (int)(map & SWAP_COUNT_MASK);
+}
+
+void swap_release(unsigned long off, unsigned int holder)
+{
+	struct swap_info_struct *si = swap_info();
+	struct page *cached = NULL;
+
+	pthread_mutex_lock(&si->lock);
+	si->swap_map[off] &= ~holder;
+	if (!si->swap_map[off])
+		cached = slot_free(si, off);
+	pthread_mutex_unlock(&si->lock);
+	if (cached)
+		put_page(cached);
 }
 
 struct page *swap_cache_get(unsigned long off)
@@ -265,6 +298,17 @@ struct page *swap_cache_get(unsigned long off)
 	return page;
 }
 
+/* si->lock held. */
+static void swap_cache_attach(struct swap_info_struct *si, struct page *page,
+			      unsigned long off)
+{
+	get_page(page);
+	si->cache[off] = page;
+	page->private = off;
+	page_flag_set(page, PG_swapcache);
+	swap_cache_stat(page, 1);
+}
+
 bool add_to_swap_cache(struct page *page, unsigned long off)
 {
 	struct swap_info_struct *si = swap_info();
@@ -272,13 +316,38 @@ bool add_to_swap_cache(struct page *page, unsigned long off)
 
 	pthread_mutex_lock(&si->lock);
 	ok = !si->cache[off] && si->swap_map[off];
-	if (ok) {
-		get_page(page);
-		si->cache[off] = page;
-		page->private = off;
-		page_flag_set(page, PG_swapcache);
-		swap_cache_stat(page, 1);
-	}
+	if (ok)
+		swap_cache_attach(si, page, off);
+	pthread_mutex_unlock(&si->lock);
+	return ok;
+}
+
+unsigned long add_to_swap(struct page *page)
+{
+	struct swap_info_struct *si = swap_info();
+	unsigned long off;
+
+	if (!si)
+		return 0;
+	pthread_mutex_lock(&si->lock);
+	off = slot_alloc(si, SWAP_HAS_RESERVE);
+	if (off)
+		swap_cache_attach(si, page, off);
+	pthread_mutex_unlock(&si->lock);
+	return off;
+}
+
+bool swap_cache_reserve(struct page *page)
+{
+	struct swap_info_struct *si = swap_info();
+	bool ok;
+
+	pthread_mutex_lock(&si->lock);
+	ok = test_page_flag(page, PG_swapcache) &&
+	     si->cache[page->private] == page &&
+	     !(si->swap_map[page->private] & SWAP_HAS_RESERVE);
+	if (ok)
+		si->swap_map[page->private] |= SWAP_HAS_RESERVE;
 	pthread_mutex_unlock(&si->lock);
 	return ok;
 }
@@ -303,7 +372,7 @@ int swap_count(unsigned long off)
 	unsigned int count;
 
 	pthread_mutex_lock(&si->lock);
-	count = si->swap_map[off];
+	count = si->swap_map[off] & SWAP_COUNT_MASK;
 	pthread_mutex_unlock(&si->lock);
 	return (int)count;
 }
@@ -366,18 +435,22 @@ bool swap_verify(struct mmk_machine *m, const unsigned int *entries, char *why,
 
 		if (si->swap_map[i])
 			used++;
-		if (page && (!si->swap_map[i] || page->private != i ||
-			     !test_page_flag(page, PG_swapcache) ||
-			     !PageAnon(page) || page_count(page) < 1))
+		if (page ? !si->swap_map[i] || page->private != i ||
+				    !test_page_flag(page, PG_swapcache) ||
+				    !PageAnon(page) || page_count(page) < 1 ||
+				    (si->swap_map[i] & SWAP_HAS_SHMEM) :
+			   (si->swap_map[i] & SWAP_HAS_RESERVE) != 0)
 			ok = verify_fail(why, len,
-					 "swap slot %lu: its swap-cache page "
-					 "pfn %#lx is inconsistent",
-					 i, page_to_pfn(page));
-		if (entries && entries[i] != si->swap_map[i])
+					 "swap slot %lu (%#x): its swap cache "
+					 "is inconsistent",
+					 i, si->swap_map[i]);
+		if (ok && entries &&
+		    entries[i] != (si->swap_map[i] & SWAP_COUNT_MASK))
 			ok = verify_fail(why, len,
 					 "swap slot %lu: count %u, %u entries "
 					 "name it",
-					 i, si->swap_map[i], entries[i]);
+					 i, si->swap_map[i] & SWAP_COUNT_MASK,
+					 entries[i]);
 	}
 	if (ok && used != atomic_load(&si->inuse_pages))
 		ok = verify_fail(why, len,

@@ -388,12 +388,19 @@ void swap_exit(struct mmk_machine *m);
 unsigned long total_swap_pages(struct mmk_machine *m);
 /* Free slots. */
 unsigned long nr_swap_pages(struct mmk_machine *m);
-/* A free slot with count 1, or 0 when the area is full or absent. */
-unsigned long get_swap_page(void);
+/* Holders of a slot besides its swap entries: reclaim, between
+ * add_to_swap and the last entry it makes; a shmem file's page. */
+#define SWAP_HAS_RESERVE 0x80000000U
+#define SWAP_HAS_SHMEM 0x40000000U
+/* A free slot held by @holder, or 0 when the area is full or absent. */
+unsigned long get_swap_page(unsigned int holder);
 /* One entry more names the slot (fork). */
 void swap_duplicate(unsigned long off);
-/* One entry less; returns the count left (0: the slot is free). */
+/* One entry less; returns the entries left. A slot nothing holds any
+ * more is free. */
 int swap_free(unsigned long off);
+/* @holder lets go of the slot. */
+void swap_release(unsigned long off, unsigned int holder);
 int swap_count(unsigned long off);
 /* The swap cache: the page holding a slot's data, with a reference, or
  * NULL; add (false if the slot has one already, or is free); delete
@@ -402,6 +409,13 @@ int swap_count(unsigned long off);
 struct page *swap_cache_get(unsigned long off);
 bool add_to_swap_cache(struct page *page, unsigned long off);
 void delete_from_swap_cache(struct page *page);
+/* add_to_swap(): @page into the swap cache under a new slot reclaim
+ * holds (SWAP_HAS_RESERVE); 0 when swap is full or absent. */
+unsigned long add_to_swap(struct page *page);
+/* Reclaim takes hold of a swap-cache page's slot (SWAP_HAS_RESERVE), so
+ * that it stays while the page's entries change; false if the page left
+ * the cache, or another reclaim holds it. */
+bool swap_cache_reserve(struct page *page);
 void swap_writepage(struct mmk_machine *m, struct page *page,
 		    unsigned long off);
 void swap_readpage(struct mmk_machine *m, struct page *page, unsigned long off);

@@ -259,25 +259,23 @@ static enum reclaim_result shrink_anon_page(struct scan_control *sc,
 					    struct reclaim_unmap *u,
 					    int mapcount, bool swapcache)
 {
-	bool added = false;
-
 	if (!swapcache) {
 		if (!(sc->gfp_mask & __GFP_IO))
 			return RECLAIM_KEEP;
-		u->swp = get_swap_page();
+		u->swp = add_to_swap(page);
 		if (!u->swp)
 			return RECLAIM_ACTIVATE;
-		add_to_swap_cache(page, u->swp); /* a fresh slot: succeeds */
-		page_flag_set(page, PG_dirty);
-		added = true;
+		page_flag_set(page, PG_dirty); /* the slot is not written */
 	} else {
+		/* Hold the slot: its entries may go meanwhile. */
+		if (!swap_cache_reserve(page))
+			return RECLAIM_KEEP;
 		u->swp = page->private;
 	}
 	if (mapcount && !try_to_unmap_reclaim(u, sc->locked_mm)) {
 		/* The slot keeps the entries made; with none, the page
-		 * leaves the cache as it came. */
-		if (added)
-			swap_free(u->swp);
+		 * leaves the cache. */
+		swap_release(u->swp, SWAP_HAS_RESERVE);
 		return RECLAIM_ACTIVATE;
 	}
 	if (test_page_flag(page, PG_dirty)) {
@@ -288,8 +286,7 @@ static enum reclaim_result shrink_anon_page(struct scan_control *sc,
 			1);
 	}
 	delete_from_swap_cache(page);
-	if (added)
-		swap_free(u->swp); /* the slot's count: its entries alone */
+	swap_release(u->swp, SWAP_HAS_RESERVE);
 	return RECLAIM_FREED;
 }
 
