@@ -15,6 +15,11 @@
  *      written to the file's blocks (filemap_writeback: nr_written,
  *      pgpgout), which a later fault reads back (pgpgin). A file never
  *      written back reads as zeroes.
+ *    - Shmem: reclaim writes a written page to a swap slot whose number
+ *      takes its place in the page array (shmem_writeout; Shmem and
+ *      smaps Rss drop, smaps Swap counts it); a fault reads it back
+ *      (pgmajfault, pswpin); MADV_REMOVE and the object's end free the
+ *      slots.
  *
  * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large);
  *    file->disk, the blocks: private host memory made at the first
@@ -26,7 +31,7 @@
  * 4. Departures. No readahead, truncation or writeback other than
  *    reclaim's (no flusher threads, no write(2)): files keep their size.
  *    A read from the blocks is not a major fault (pgmajfault counts swap
- *    reads only). Shmem pages are not swapped (mm/swapfile.c).
+ *    reads only).
  *
  * 5. Ordering. file->lock, inside the mmap lock of the faulting process.
  *
@@ -104,56 +109,89 @@ static void page_cache_stat(struct file *f, struct page *page, long delta)
 		atomic_fetch_add(&m->node_stat[nid][NR_SHMEM], delta);
 }
 
+/* A slot of file->pages holds a page, or the swap slot of a shmem page
+ * reclaim wrote out (an xarray value entry: bit 0 set). */
+static bool is_swap_value(const struct page *p)
+{
+	return (uintptr_t)p & 1;
+}
+
+static unsigned long swap_value_off(const struct page *p)
+{
+	return (uintptr_t)p >> 1;
+}
+
+static struct page *swap_value(unsigned long off)
+{
+	return (struct page *)((off << 1) | 1);
+}
+
+/* A new cache page's content: the swapped-out data (shmem_swapin), the
+ * file's blocks, or zeroes. f->lock held. */
+static void fill_page(struct file *f, struct page *page, unsigned long index,
+		      struct page *entry)
+{
+	struct mmk_machine *m = f->machine;
+
+	if (is_swap_value(entry)) {
+		swap_readpage(m, page, swap_value_off(entry));
+		swap_release(swap_value_off(entry), SWAP_HAS_SHMEM);
+		count_vm_events(m, PGMAJFAULT, 1);
+		/* Its only copy is in memory again. */
+		page_flag_set(page, PG_dirty);
+	} else if (f->disk) {
+		memcpy(page_host(m, page),
+		       (char *)f->disk->base + (index << PAGE_SHIFT),
+		       PAGE_SIZE);
+		count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
+	} else {
+		memset(page_host(m, page), 0, PAGE_SIZE);
+	}
+}
+
 struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
 {
-	struct page *page;
+	struct page *page, *entry, *fresh;
 
 	*err = 0;
 	if (index >= f->nr_pages) {
 		*err = -EFAULT; /* SIGBUS */
 		return NULL;
 	}
+again:
 	pthread_mutex_lock(&f->lock);
-	page = f->pages[index];
-	if (!page) {
-		struct page *fresh;
-
-		/* filemap_alloc_folio() outside the lock (reclaim, which may
-		 * run inside the allocation, try-locks it), then the file's
-		 * content; a page another thread added meanwhile wins. */
+	entry = f->pages[index];
+	if (entry && !is_swap_value(entry)) {
+		get_page(entry);
 		pthread_mutex_unlock(&f->lock);
-		fresh = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
-		if (!fresh) {
-			*err = -ENOMEM;
-			return NULL;
-		}
-		pthread_mutex_lock(&f->lock);
-		page = f->pages[index];
-		if (page) {
-			get_page(page);
-			pthread_mutex_unlock(&f->lock);
-			put_page(fresh);
-			return page;
-		}
-		page = fresh;
-		if (f->disk) {
-			memcpy(page_host(f->machine, page),
-			       (char *)f->disk->base + (index << PAGE_SHIFT),
-			       PAGE_SIZE);
-			count_vm_events(f->machine, PGPGIN, PAGE_SIZE >> 10);
-		} else {
-			memset(page_host(f->machine, page), 0, PAGE_SIZE);
-		}
-		page->mapping = (struct address_space *)f;
-		page->index = index;
-		__atomic_fetch_or(&page->flags,
-				  (1UL << PG_uptodate) |
-					  (f->shmem ? 1UL << PG_swapbacked : 0),
-				  __ATOMIC_RELAXED);
-		lru_add(f->machine, page); /* filemap_add_folio() */
-		f->pages[index] = page;
-		page_cache_stat(f, page, 1);
+		return entry;
 	}
+	/* filemap_alloc_folio() outside the lock (reclaim, which may run
+	 * inside the allocation, try-locks it), then the content; if the
+	 * entry changed meanwhile, start again. */
+	pthread_mutex_unlock(&f->lock);
+	fresh = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
+	if (!fresh) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	pthread_mutex_lock(&f->lock);
+	if (f->pages[index] != entry) {
+		pthread_mutex_unlock(&f->lock);
+		put_page(fresh);
+		goto again;
+	}
+	page = fresh;
+	fill_page(f, page, index, entry);
+	page->mapping = (struct address_space *)f;
+	page->index = index;
+	__atomic_fetch_or(&page->flags,
+			  (1UL << PG_uptodate) |
+				  (f->shmem ? 1UL << PG_swapbacked : 0),
+			  __ATOMIC_RELAXED);
+	lru_add(f->machine, page); /* filemap_add_folio() */
+	f->pages[index] = page;
+	page_cache_stat(f, page, 1);
 	get_page(page);
 	pthread_mutex_unlock(&f->lock);
 	return page;
@@ -167,10 +205,24 @@ struct page *filemap_find_page(struct file *f, unsigned long index)
 		return NULL;
 	pthread_mutex_lock(&f->lock);
 	page = f->pages[index];
-	if (page)
+	if (page && !is_swap_value(page))
 		get_page(page);
+	else
+		page = NULL;
 	pthread_mutex_unlock(&f->lock);
 	return page;
+}
+
+unsigned long shmem_swapped(struct file *f, unsigned long index,
+			    unsigned long nr)
+{
+	unsigned long i, end = min(index + nr, f->nr_pages), n = 0;
+
+	pthread_mutex_lock(&f->lock);
+	for (i = index; i < end && i >= index; i++)
+		n += is_swap_value(f->pages[i]);
+	pthread_mutex_unlock(&f->lock);
+	return n;
 }
 
 /* delete_from_page_cache(): @page leaves @f's cache, if it is still
@@ -195,6 +247,16 @@ void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
 			unsigned long index, unsigned long nr)
 {
 	unsigned long i, end = min(index + nr, f->nr_pages);
+
+	/* Swapped-out shmem pages in the hole go first. */
+	pthread_mutex_lock(&f->lock);
+	for (i = index; i < end && i >= index; i++)
+		if (is_swap_value(f->pages[i])) {
+			swap_release(swap_value_off(f->pages[i]),
+				     SWAP_HAS_SHMEM);
+			f->pages[i] = NULL;
+		}
+	pthread_mutex_unlock(&f->lock);
 
 	for (i = index; i < end && i >= index; i++) {
 		struct page *page = filemap_find_page(f, i);
@@ -239,6 +301,29 @@ bool filemap_writeback(struct page *page)
 	return true;
 }
 
+int shmem_writeout(struct page *page)
+{
+	struct file *f = (struct file *)page->mapping;
+	unsigned long i = page->index, off = 0;
+
+	if (pthread_mutex_trylock(&f->lock))
+		return 0;
+	/* As __remove_mapping's test, then the page's data to a slot. */
+	if (i < f->nr_pages && f->pages[i] == page && !page_mapcount(page) &&
+	    page_count(page) == 2)
+		off = get_swap_page(SWAP_HAS_SHMEM);
+	if (off) {
+		swap_writepage(f->machine, page, off);
+		f->pages[i] = swap_value(off);
+		page_cache_stat(f, page, -1);
+		page->mapping = NULL;
+		page->flags = 0; /* isolated: off the LRU */
+		put_page(page);
+	}
+	pthread_mutex_unlock(&f->lock);
+	return off != 0;
+}
+
 int filemap_remove_mapping(struct page *page)
 {
 	struct file *f = (struct file *)page->mapping;
@@ -267,6 +352,10 @@ void filemap_release(struct file *f)
 
 		if (!page)
 			continue;
+		if (is_swap_value(page)) {
+			swap_release(swap_value_off(page), SWAP_HAS_SHMEM);
+			continue;
+		}
 		page_cache_stat(f, page, -1);
 		folio_clear_dirty(page);
 		page->mapping = NULL;
@@ -294,6 +383,18 @@ bool filemap_verify(struct file *f, char *why, size_t len)
 	for (i = 0; f->pages && i < f->nr_pages; i++) {
 		struct page *page = f->pages[i];
 
+		if (is_swap_value(page)) {
+			if (!f->shmem ||
+			    !swap_slot_held(f->machine, swap_value_off(page),
+					    SWAP_HAS_SHMEM))
+				return verify_fail(why, len,
+						   "file %s: page %lu names "
+						   "swap slot %lu, not a "
+						   "shmem slot",
+						   f->name, i,
+						   swap_value_off(page));
+			continue;
+		}
 		if (page && ((struct file *)page->mapping != f ||
 			     page->index != i || page_count(page) < 1))
 			return verify_fail(why, len,

@@ -29,7 +29,7 @@
  * 4. Departures. COLD's deactivation moves a page to its inactive list
  *    at once (mm/swap.c), and every page counts as on the LRU (Linux
  *    skips a page still in a CPU's pagevec). PAGEOUT reclaims through
- *    mm/vmscan.c: dirty shmem pages stay (shmem is not swapped).
+ *    mm/vmscan.c (shmem pages go to swap as anonymous ones do).
  *
  * 5. Ordering. Takes the mmap lock.
  *

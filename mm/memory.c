@@ -988,7 +988,7 @@ struct cold_args {
  * discarded, one written since becomes swap-backed again; an anonymous
  * page goes to swap, or back active when there is none; a file page is
  * unmapped and leaves the page cache, written back first if dirty (a
- * dirty shmem page stays: it would need swap).
+ * dirty shmem page to swap).
  */
 static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		     void *arg)
@@ -1121,10 +1121,34 @@ static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	}
 }
 
+/* A shmem mapping's pages in swap (shmem_swap_usage): all of them where
+ * the mapping cannot have copies of its own, else those at addresses no
+ * entry maps (smaps_pte_hole). */
+static unsigned long smaps_shmem_swap(struct vm_area_struct *vma)
+{
+	const struct pt_format *f = pt_format_of(vma->vm_mm);
+	unsigned long addr, n = 0;
+
+	if ((vma->vm_flags & VM_SHARED) || !(vma->vm_flags & VM_WRITE))
+		return shmem_swapped(vma->vm_file, vma->vm_pgoff,
+				     vma_pages(vma));
+	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+		void *slot = pte_offset(vma->vm_mm, addr, false);
+
+		if ((!slot || !pte_read(f, slot)) &&
+		    shmem_swapped(vma->vm_file, linear_page_index(vma, addr),
+				  1))
+			n++;
+	}
+	return n;
+}
+
 void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss)
 {
 	memset(mss, 0, sizeof(*mss));
 	walk_ptes(vma->vm_mm, vma->vm_start, vma->vm_end, smaps_one, mss);
+	if (vma->vm_file && vma->vm_file->shmem)
+		mss->swap += smaps_shmem_swap(vma) << PAGE_SHIFT;
 }
 
 /* ---- accesses by the process ---- */

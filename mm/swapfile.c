@@ -47,8 +47,10 @@
  * 4. Departures. Linux keeps a page read from a shared slot in the swap
  *    cache until reclaim or a full swap frees it; here it leaves the
  *    cache as soon as no entry names the slot. One area; no
- *    swapon/swapoff at run time, no swap readahead, no zswap, no swap of
- *    shmem pages (they stay resident, as on a machine without swap).
+ *    swapon/swapoff at run time, no swap readahead, no zswap. A shmem
+ *    page's slot is held by its object (SWAP_HAS_SHMEM: the value entry
+ *    in the object's page array, mm/filemap.c), which the verifier checks
+ *    from the object's side.
  *
  * 5. Ordering. swap->lock is a leaf: taken inside the mmap lock, the page
  *    cache and LRU locks, never around an allocation.
@@ -335,6 +337,20 @@ unsigned long add_to_swap(struct page *page)
 		swap_cache_attach(si, page, off);
 	pthread_mutex_unlock(&si->lock);
 	return off;
+}
+
+bool swap_slot_held(struct mmk_machine *m, unsigned long off,
+		    unsigned int holder)
+{
+	struct swap_info_struct *si = m->mm ? m->mm->swap : NULL;
+	bool held;
+
+	if (!si || !off || off >= si->max)
+		return false;
+	pthread_mutex_lock(&si->lock);
+	held = si->swap_map[off] & holder;
+	pthread_mutex_unlock(&si->lock);
+	return held;
 }
 
 bool swap_cache_reserve(struct page *page)

@@ -355,6 +355,13 @@ void folio_mark_dirty(struct page *page);
  * the cache (the cache's reference dropped); 1 if it did, 0 if not or
  * the file's lock was busy. The caller holds a reference. */
 int filemap_remove_mapping(struct page *page);
+/* shmem_writeout(): an unmapped shmem page nobody else holds goes to a
+ * swap slot, which takes its place in the cache (the cache's reference
+ * dropped); 1 if it did, 0 if not (no free slot, busy, held). */
+int shmem_writeout(struct page *page);
+/* Pages of [@index, +@nr) of @f that are in swap (smaps Swap). */
+unsigned long shmem_swapped(struct file *f, unsigned long index,
+			    unsigned long nr);
 /* The cached page at @index with a reference, or NULL (no creation). */
 struct page *filemap_find_page(struct file *f, unsigned long index);
 void filemap_release(struct file *f);
@@ -401,6 +408,9 @@ void swap_duplicate(unsigned long off);
 int swap_free(unsigned long off);
 /* @holder lets go of the slot. */
 void swap_release(unsigned long off, unsigned int holder);
+/* Whether slot @off is a slot of the area that @holder holds. */
+bool swap_slot_held(struct mmk_machine *m, unsigned long off,
+		    unsigned int holder);
 int swap_count(unsigned long off);
 /* The swap cache: the page holding a slot's data, with a reference, or
  * NULL; add (false if the slot has one already, or is free); delete

@@ -28,7 +28,9 @@
  *      written (nr_vmscan_write) and dropped; a page mapped where reclaim
  *      cannot take the mapper's lock stays, in the swap cache with the
  *      entries converted so far. A dirty file page is written to the
- *      file's blocks first (nr_vmscan_write), then leaves the page cache.
+ *      file's blocks first (nr_vmscan_write), then leaves the page cache;
+ *      a dirty shmem page is written to a swap slot, which takes its
+ *      place in the object's cache (shmem_writeout).
  *      Mlocked pages are never on the lists reclaim scans.
  *    - kswapd: a zone allocation that falls below the low watermark
  *      wakes its node's kswapd (the page allocator's wakeup hook);
@@ -60,9 +62,10 @@
  *    - No reclaim cost tracking (anon_cost/file_cost): SCAN_FRACT uses
  *      the swappiness split alone. No slab shrinkers, no compaction, no
  *      workingset refault detection (workingset_* stay 0).
- *    - Shmem pages are not swapped: they are reclaimed only while clean
- *      (never written), as their content is then the zeroes a refault
- *      rebuilds.
+ *    - A shmem page written out goes straight to its swap slot and out
+ *      of the cache (Linux passes it through the swap cache); a clean
+ *      one (never written) is dropped, its content being the zeroes a
+ *      refault rebuilds.
  *
  * 5. Ordering. Reclaim runs inside allocations: every lock it takes
  *    beyond the LRU and zone locks is tried, never waited for (the mmap
@@ -234,6 +237,17 @@ enum reclaim_result { RECLAIM_KEEP, RECLAIM_ACTIVATE, RECLAIM_FREED };
 static enum reclaim_result release_file_page(struct scan_control *sc,
 					     struct page *page)
 {
+	const struct file *f = (const struct file *)page->mapping;
+
+	/* A written shmem page goes to swap (shmem_writeout). */
+	if (f->shmem && test_page_flag(page, PG_dirty)) {
+		if (!(sc->gfp_mask & __GFP_IO) || !shmem_writeout(page))
+			return RECLAIM_ACTIVATE;
+		atomic_fetch_add(
+			&sc->m->node_stat[page_to_nid(page)][NR_VMSCAN_WRITE],
+			1);
+		return RECLAIM_FREED;
+	}
 	if (test_page_flag(page, PG_dirty)) {
 		/* pageout(): regular files only, and only where the
 		 * allocation may enter the filesystem. */

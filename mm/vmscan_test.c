@@ -1089,10 +1089,12 @@ static void test_swap_entries_elsewhere(void **state)
 	assert_check_ok(m);
 }
 
-/* Shared anonymous memory (shmem) is not swapped: MADV_PAGEOUT unmaps
- * it, but it stays in memory, as it does under pressure while private
- * memory goes. */
-static void test_shmem_stays(void **state)
+/* Shared anonymous memory (shmem) goes to swap too (shmem_writeout):
+ * MADV_PAGEOUT puts written pages in slots the object holds (smaps
+ * Swap, not VmSwap: no page table names them), a fault reads them back
+ * (pgmajfault), MADV_REMOVE and the object's end free them, and under
+ * pressure shmem and private pages both go. */
+static void test_shmem_swapped(void **state)
 {
 	struct mmk_machine *m = boot(state, MMK_ARCH_X86_64, 128 * MB);
 
@@ -1103,22 +1105,43 @@ static void test_shmem_stays(void **state)
 			 (long)A);
 	fill(1, A, 4 * MB, 6);
 	assert_int_equal(mmk_madvise(1, A, 4 * MB, MADV_PAGEOUT), 0);
-	assert_int_equal(vmstat(m, "pswpout"), 0);
+	assert_int_equal(vmstat(m, "pswpout"), 1024);
+	assert_int_equal(vmstat(m, "nr_vmscan_write"), 1024);
 	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 0);
+	assert_int_equal(smaps_kb(m, 1, A, "Swap"), 4 * MB / KB);
+	assert_int_equal(status_kb(m, 1, "VmSwap"), 0);
+	assert_int_equal(meminfo_kb(m, "Shmem"), 0);
+	assert_int_equal(meminfo_kb(m, "SwapTotal") - meminfo_kb(m, "SwapFree"),
+			 4 * MB / KB);
+	assert_check_ok(m);
+	expect(1, A, 4 * MB, 6);
+	assert_int_equal(vmstat(m, "pgmajfault"), 1024);
+	assert_int_equal(vmstat(m, "pswpin"), 1024);
+	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 4 * MB / KB);
 	assert_int_equal(smaps_kb(m, 1, A, "Swap"), 0);
 	assert_int_equal(meminfo_kb(m, "Shmem"), 4 * MB / KB);
-	expect(1, A, 4 * MB, 6);
-	assert_int_equal(vmstat(m, "pgmajfault"), 0);
-	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 4 * MB / KB);
+	assert_int_equal(meminfo_kb(m, "SwapFree"), meminfo_kb(m, "SwapTotal"));
+	/* Out again; MADV_REMOVE of half frees those slots. */
+	assert_int_equal(mmk_madvise(1, A, 4 * MB, MADV_PAGEOUT), 0);
+	assert_int_equal(mmk_madvise(1, A, 2 * MB, MADV_REMOVE), 0);
+	assert_int_equal(smaps_kb(m, 1, A, "Swap"), 2 * MB / KB);
+	assert_int_equal(meminfo_kb(m, "SwapTotal") - meminfo_kb(m, "SwapFree"),
+			 2 * MB / KB);
+	expect(1, A + 2 * MB, 2 * MB, 6);
+	assert_check_ok(m);
+	/* Under pressure. */
 	map_anon(1, B, 72 * MB, 0);
 	fill(1, B, 72 * MB, 7);
-	assert_true(vmstat(m, "pswpout") > 0);
-	assert_int_equal(smaps_kb(m, 1, A, "Swap"), 0);
-	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 4 * MB / KB);
-	assert_int_equal(status_kb(m, 1, "VmSwap"), smaps_kb(m, 1, B, "Swap"));
-	assert_int_equal(meminfo_kb(m, "Shmem"), 4 * MB / KB);
-	expect(1, A, 4 * MB, 6);
+	assert_true(vmstat(m, "pswpout") > 2048);
+	expect(1, A + 2 * MB, 2 * MB, 6);
 	expect(1, B, 72 * MB, 7);
+	assert_check_ok(m);
+	/* The object goes with its last mapping, and its slots with it. */
+	assert_int_equal(mmk_munmap(1, A, 4 * MB), 0);
+	assert_int_equal(meminfo_kb(m, "SwapTotal") - meminfo_kb(m, "SwapFree"),
+			 status_kb(m, 1, "VmSwap"));
+	assert_int_equal(mmk_exit(1), 0);
+	assert_int_equal(meminfo_kb(m, "SwapFree"), meminfo_kb(m, "SwapTotal"));
 	assert_check_ok(m);
 }
 
@@ -1482,7 +1505,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_swap_full, teardown),
 		cmocka_unit_test_teardown(test_swap_entries_elsewhere,
 					  teardown),
-		cmocka_unit_test_teardown(test_shmem_stays, teardown),
+		cmocka_unit_test_teardown(test_shmem_swapped, teardown),
 		cmocka_unit_test_teardown(test_shared_anon_reclaimed, teardown),
 		cmocka_unit_test_teardown(test_private_file_mapping, teardown),
 		cmocka_unit_test_teardown(test_file_pageout, teardown),
