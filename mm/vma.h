@@ -384,7 +384,6 @@ int reclaim_page(struct mmk_machine *m, struct page *page,
  * while its fault fills an entry reclaim never touches (empty or swap).
  * Returns the previous one (restore it after). */
 struct mm_struct *reclaim_allow_mm(struct mm_struct *mm);
-bool reclaim_in_progress(void);
 
 /* ---- mm/swapfile.c: the swap area (offsets are slot numbers, 0 none) ---- */
 struct swap_info_struct;

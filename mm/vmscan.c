@@ -660,11 +660,6 @@ unsigned long try_to_free_pages(struct mmk_machine *m, struct zonelist *zl,
 	return sc.nr_reclaimed;
 }
 
-bool reclaim_in_progress(void)
-{
-	return in_reclaim;
-}
-
 int mmk_set_swappiness(int swappiness)
 {
 	if (!mmk_cur() || swappiness < 0 || swappiness > MAX_SWAPPINESS)
