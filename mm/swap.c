@@ -400,6 +400,13 @@ void munlock_page(struct mmk_machine *m, struct page *page)
 
 	pthread_mutex_lock(&lv->lru_lock);
 	lru = test_page_flag(page, PG_lru);
+	/* Isolated by reclaim, its mlock_count unknown (the field is the
+	 * list link): it stays mlocked, and putback_lru_page counts its
+	 * mappings as its mlocks (Linux instead assumes this was the last
+	 * mlock and lets reclaim's rmap walk mlock it again). */
+	if (!lru && test_page_flag(page, PG_mlocked) &&
+	    !test_page_flag(page, PG_unevictable))
+		goto out;
 	if (lru && test_page_flag(page, PG_unevictable)) {
 		if (page->mlock_count)
 			page->mlock_count--;

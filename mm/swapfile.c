@@ -368,18 +368,23 @@ bool swap_cache_reserve(struct page *page)
 	return ok;
 }
 
-void delete_from_swap_cache(struct page *page)
+bool delete_from_swap_cache(struct page *page)
 {
 	struct swap_info_struct *si = swap_info();
 	struct page *cached = NULL;
 
+	/* __remove_mapping(): lookups take their reference under this
+	 * lock, so a page nobody found since holds the cache's and the
+	 * caller's alone. */
 	pthread_mutex_lock(&si->lock);
 	if (test_page_flag(page, PG_swapcache) &&
-	    si->cache[page->private] == page)
+	    si->cache[page->private] == page && page_count(page) == 2 &&
+	    !page_mapcount(page))
 		cached = swap_cache_detach(si, page->private, false);
 	pthread_mutex_unlock(&si->lock);
 	if (cached)
 		put_page(cached);
+	return cached != NULL;
 }
 
 int swap_count(unsigned long off)

@@ -413,11 +413,12 @@ bool swap_slot_held(struct mmk_machine *m, unsigned long off,
 int swap_count(unsigned long off);
 /* The swap cache: the page holding a slot's data, with a reference, or
  * NULL; add (false if the slot has one already, or is free); delete
- * (the cache's reference dropped). A slot whose count falls to 0 leaves
- * it. */
+ * (reclaim's: only a page unmapped that nobody but the cache and the
+ * caller holds; the cache's reference dropped). A slot whose count
+ * falls to 0 leaves it. */
 struct page *swap_cache_get(unsigned long off);
 bool add_to_swap_cache(struct page *page, unsigned long off);
-void delete_from_swap_cache(struct page *page);
+bool delete_from_swap_cache(struct page *page);
 /* add_to_swap(): @page into the swap cache under a new slot reclaim
  * holds (SWAP_HAS_RESERVE); 0 when swap is full or absent. */
 unsigned long add_to_swap(struct page *page);

@@ -299,7 +299,11 @@ static enum reclaim_result shrink_anon_page(struct scan_control *sc,
 			&sc->m->node_stat[page_to_nid(page)][NR_VMSCAN_WRITE],
 			1);
 	}
-	delete_from_swap_cache(page);
+	/* Found by a fault meanwhile: it stays, clean, in the cache. */
+	if (!delete_from_swap_cache(page)) {
+		swap_release(u->swp, SWAP_HAS_RESERVE);
+		return RECLAIM_KEEP;
+	}
 	swap_release(u->swp, SWAP_HAS_RESERVE);
 	return RECLAIM_FREED;
 }
