@@ -356,10 +356,8 @@ static bool rmap_one(struct page *page, struct vm_area_struct *vma,
 static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
 {
 	if (PageAnon(page)) {
-		struct anon_vma *av =
-			(struct anon_vma *)((unsigned long)page->mapping &
-					    ~PAGE_MAPPING_ANON);
 		struct anon_vma_chain *avc;
+		struct anon_vma *av;
 
 		if (ctl->try_lock) {
 			if (pthread_mutex_trylock(&mm_state()->anon_vma_lock)) {
@@ -369,9 +367,15 @@ static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
 		} else {
 			rmap_lock();
 		}
-		list_for_each_entry(avc, &av->head, same_anon_vma)
-			if (!rmap_one(page, avc->vma, ctl))
-				break;
+		/* An unmapped page's anon_vma may be gone already (nothing
+		 * holds it for the page: the VMAs' chains do, and they are
+		 * unlinked under this lock). */
+		av = (struct anon_vma *)((unsigned long)page->mapping &
+					 ~PAGE_MAPPING_ANON);
+		if (page_mapcount(page))
+			list_for_each_entry(avc, &av->head, same_anon_vma)
+				if (!rmap_one(page, avc->vma, ctl))
+					break;
 		rmap_unlock();
 	} else if (page->mapping) {
 		struct file *f = (struct file *)page->mapping;
