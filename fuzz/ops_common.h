@@ -215,11 +215,34 @@ static inline void fz_fail(const struct fz_where *w, const char *fmt, ...)
 	abort();
 }
 
-/* mmk_check(), failing with its reason. */
+/* Kernel reports of corruption (bad_page, "BUG:" lines and the page dumps
+ * that follow) seen by fz_printk, the fuzzers' printk hook. */
+static atomic_ulong fz_bugs;
+
+static inline void fz_printk(void *arg, const char *line)
+{
+	static const char *const shown[] = {
+		"BUG:", "page:", "head:", "flags:", "page_type:", "page dumped"
+	};
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < sizeof shown / sizeof shown[0]; i++)
+		if (!strncmp(line, shown[i], strlen(shown[i]))) {
+			fprintf(stderr, "dmesg: %s\n", line);
+			if (i == 0)
+				atomic_fetch_add(&fz_bugs, 1);
+		}
+}
+
+/* mmk_check(), failing with its reason; or the kernel reported a bug. */
 static inline void fz_check(const struct fz_where *w, struct mmk_machine *m)
 {
 	char why[512];
 
+	if (atomic_load(&fz_bugs))
+		fz_fail(w, "the kernel reported %lu bugs (dmesg above)",
+			atomic_load(&fz_bugs));
 	if (mmk_check(m, why, sizeof why))
 		fz_fail(w, "check: %s", why);
 }

@@ -1286,6 +1286,7 @@ int main(int argc, char **argv)
 	cfg.nr_nodes = !is_i386 && opts.mem >= (64ULL << 20) ? 2 : 1;
 	cfg.nr_cpus = opts.threads + 1;
 	cfg.seed = opts.seed;
+	cfg.printk = fz_printk;
 	if (mmk_config_validate(&cfg, why, sizeof why))
 		fz_fail(&w, "cannot boot: %s", why);
 	machine = mmk_boot(&cfg);

@@ -417,6 +417,9 @@ struct proc {
 	unsigned long recent[32]; /* addresses stored to lately */
 	unsigned int nrecent, nextrecent;
 	struct ring ring;
+	/* When it last went: the call in progress then, and its number. */
+	const char *gone_in;
+	uint64_t gone_op;
 };
 
 /* Where a thread's calls go: a window of an address space. */
@@ -563,6 +566,12 @@ static void proc_live(struct thr *t, struct proc *p)
 
 static void proc_gone(struct thr *t, struct proc *p)
 {
+	/* Whatever ended it (exit, the OOM killer), it is gone. */
+	if (mmk_task_alive(p->pid))
+		fz_fail(&t->w, "process %d is still there after %s", p->pid,
+			t->c.name ? t->c.name : "-");
+	p->gone_in = t->c.name;
+	p->gone_op = t->w.op;
 	p->live = false;
 	t->nlive--;
 	sh_clear(&p->sh);
@@ -589,7 +598,11 @@ static int spawn(struct thr *t, int slot)
 		return -ENOMEM;
 	}
 	if (ret)
-		bad(t, ret, "spawn failed");
+		bad(t, ret,
+		    "spawn failed (the slot's process went in %s, "
+		    "operation %llu)",
+		    p->gone_in ? p->gone_in : "-",
+		    (unsigned long long)p->gone_op);
 	t->cnt[C_SPAWN]++;
 	p->unprivileged = unpriv;
 	if (fz_chance(&t->r, unpriv ? 60 : 20)) {
@@ -1684,10 +1697,17 @@ static void op_fork(struct thr *t, struct proc *p)
 	setc(t, "fork", shared ? SHARED_PID : p->pid, 1, (unsigned long)c->pid,
 	     0, 0, 0, 0);
 	ret = mmk_fork(shared ? SHARED_PID : p->pid, c->pid);
-	if (ret == -ESRCH && shared) {
+	/* Process 1 exited, or the OOM killer chose it during the fork. */
+	if ((ret == -ESRCH || ret == -EINTR) && shared) {
 		t->cnt[C_SHARED_GONE]++;
 		return;
 	}
+	if (ret == -EEXIST)
+		bad(t, ret,
+		    "child %d exists (its slot's process went in %s, "
+		    "operation %llu)",
+		    c->pid, c->gone_in ? c->gone_in : "-",
+		    (unsigned long long)c->gone_op);
 	check_err(t, ret, e_fork);
 	if (ret)
 		return;
@@ -2110,6 +2130,52 @@ static void warm_up(struct fz_where *w)
 	fput(f);
 }
 
+/* The pfns on the buddy free lists (a bitmap the caller frees), for naming
+ * the pages a leak check finds missing. */
+static unsigned long *free_pfn_map(struct mmk_machine *m)
+{
+	unsigned long bits = 8 * sizeof(unsigned long), pfn, *map;
+
+	map = calloc(m->max_pfn / bits + 1, sizeof(*map));
+	for (pfn = 0; map && pfn < m->max_pfn; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+		unsigned long k;
+
+		if (!page || !PageBuddy(page) || page->private > MAX_PAGE_ORDER)
+			continue;
+		for (k = 0; k < (1UL << page->private) && pfn + k < m->max_pfn;
+		     k++)
+			map[(pfn + k) / bits] |= 1UL << ((pfn + k) % bits);
+	}
+	return map;
+}
+
+/* Describe each page free at @base and not free now. */
+static void report_missing(struct mmk_machine *m, const unsigned long *base)
+{
+	unsigned long bits = 8 * sizeof(unsigned long), pfn, *now;
+	int shown = 0;
+
+	now = free_pfn_map(m);
+	for (pfn = 0; base && now && pfn < m->max_pfn && shown < 8; pfn++) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (!(base[pfn / bits] >> (pfn % bits) & 1) ||
+		    (now[pfn / bits] >> (pfn % bits) & 1))
+			continue;
+		fprintf(stderr,
+			"%s:   missing pfn %#lx: flags %#lx refcount %d "
+			"mapcount/type %#x mapping %p index %#lx private %#lx "
+			"alloc %#lx\n",
+			G.o.prog, pfn, page->flags, page_ref_count(page),
+			(unsigned int)atomic_load(&page->_mapcount),
+			(void *)page->mapping, page->index, page->private,
+			page->mmk_alloc);
+		shown++;
+	}
+	free(now);
+}
+
 int main(int argc, char **argv)
 {
 	static const char usage[] =
@@ -2118,7 +2184,7 @@ int main(int argc, char **argv)
 	struct fz_where w = { 0 };
 	struct mmk_config cfg;
 	struct thr *thr;
-	unsigned long base_free, end_free;
+	unsigned long base_free, end_free, *base_map;
 	uint64_t ops = 0, per, maxper;
 	double t0, secs;
 	char why[256];
@@ -2150,6 +2216,7 @@ int main(int argc, char **argv)
 		cfg.arch == MMK_ARCH_X86_64 && G.o.mem >= (64ULL << 20) ? 2 : 1;
 	cfg.nr_cpus = G.o.threads + 1;
 	cfg.seed = G.o.seed;
+	cfg.printk = fz_printk;
 	if (mmk_config_validate(&cfg, why, sizeof why)) {
 		fprintf(stderr, "%s: %s\n", G.o.prog, why);
 		return 2;
@@ -2163,6 +2230,7 @@ int main(int argc, char **argv)
 	warm_up(&w);
 	fz_settle(G.m);
 	base_free = mmk_nr_free_pages(G.m);
+	base_map = free_pfn_map(G.m);
 
 	G.frw = mmk_file_create("vm_fuzz-rw", 1UL << 20, false);
 	G.fro = mmk_file_create("vm_fuzz-ro", 256UL << 10, true);
@@ -2232,11 +2300,14 @@ int main(int argc, char **argv)
 	if (nr_swap_pages(G.m) != total_swap_pages(G.m))
 		fz_fail(&w, "%lu swap slots in use after every process exited",
 			total_swap_pages(G.m) - nr_swap_pages(G.m));
-	if (end_free != base_free)
+	if (end_free != base_free) {
+		report_missing(G.m, base_map);
 		fz_fail(&w,
 			"%ld pages missing after every process exited "
 			"(free %lu after boot, %lu now)",
 			(long)base_free - (long)end_free, base_free, end_free);
+	}
+	free(base_map);
 	mmk_shutdown(G.m);
 	if (!G.o.quiet)
 		printf("  check cost: %.1f%% (%llu checks, %.2f ms each)\n",

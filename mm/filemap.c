@@ -33,7 +33,14 @@
  *    A read from the blocks is not a major fault (pgmajfault counts swap
  *    reads only).
  *
- * 5. Ordering. file->lock, inside the mmap lock of the faulting process.
+ * 5. Ordering. The page lock (PG_locked: trylock_page, lock_page,
+ *    unlock_page) keeps a cached page's ->mapping stable: a fault maps
+ *    the page under it after checking it is still cached, a hole punch
+ *    or the file's release unmaps and removes it under it, and reclaim
+ *    tries it before it looks at the page. Waiters sleep on a hashed
+ *    table of condition variables. Order: mmap lock, page lock,
+ *    file->lock; no one waits for a page lock while holding another, or
+ *    allocates while holding one, and reclaim only tries them.
  *
  * 6. Observability. Cached, Shmem, Mapped in /proc/meminfo; RssFile and
  *    RssShmem in status.
@@ -45,6 +52,77 @@
 #include <mmkit/vmalloc.h>
 
 #define KMALLOC_ARRAY_MAX (4UL << 20)
+
+/* ---- the page lock (folio_lock, folio_unlock) ---- */
+
+/* Waiters sleep on one of these, by the page's address (Linux's hashed
+ * folio_wait_table); PG_waiters tells unlock_page to wake them. */
+#define PAGE_WAIT_TABLE_SIZE 64
+static struct page_wait_bucket {
+	pthread_mutex_t lock;
+	pthread_cond_t wait;
+} page_wait_table[PAGE_WAIT_TABLE_SIZE];
+static pthread_once_t page_wait_once = PTHREAD_ONCE_INIT;
+
+static void page_wait_init(void)
+{
+	int i;
+
+	for (i = 0; i < PAGE_WAIT_TABLE_SIZE; i++) {
+		pthread_mutex_init(&page_wait_table[i].lock, NULL);
+		pthread_cond_init(&page_wait_table[i].wait, NULL);
+	}
+}
+
+static struct page_wait_bucket *page_waitqueue(const struct page *page)
+{
+	pthread_once(&page_wait_once, page_wait_init);
+	return &page_wait_table[((uintptr_t)page / sizeof(*page)) %
+				PAGE_WAIT_TABLE_SIZE];
+}
+
+bool trylock_page(struct page *page)
+{
+	return !(__atomic_fetch_or(&page->flags, 1UL << PG_locked,
+				   __ATOMIC_ACQUIRE) &
+		 (1UL << PG_locked));
+}
+
+void lock_page(struct page *page)
+{
+	struct page_wait_bucket *b;
+
+	if (trylock_page(page))
+		return;
+	b = page_waitqueue(page);
+	pthread_mutex_lock(&b->lock);
+	/* PG_waiters before the try: an unlock after the try sees it. */
+	for (;;) {
+		__atomic_fetch_or(&page->flags, 1UL << PG_waiters,
+				  __ATOMIC_SEQ_CST);
+		if (trylock_page(page))
+			break;
+		pthread_cond_wait(&b->wait, &b->lock);
+	}
+	pthread_mutex_unlock(&b->lock);
+}
+
+void unlock_page(struct page *page)
+{
+	struct page_wait_bucket *b;
+
+	if (!(__atomic_and_fetch(&page->flags, ~(1UL << PG_locked),
+				 __ATOMIC_SEQ_CST) &
+	      (1UL << PG_waiters)))
+		return;
+	/* Every waiter of the bucket wakes and tries again (one whose
+	 * page is still locked sets PG_waiters again). */
+	b = page_waitqueue(page);
+	pthread_mutex_lock(&b->lock);
+	page_flag_clear(page, PG_waiters);
+	pthread_cond_broadcast(&b->wait);
+	pthread_mutex_unlock(&b->lock);
+}
 
 int filemap_init(struct file *f)
 {
@@ -239,7 +317,42 @@ static void page_cache_delete(struct file *f, struct page *page)
 	folio_clear_dirty(page);
 	page->mapping = NULL;
 	lru_del(f->machine, page);
-	page->flags = 0;
+	put_page(page);
+}
+
+/*
+ * Index @i of a punched hole or of a released file: a swapped-out shmem
+ * page's slot is freed; a cached page is locked, so that no fault maps it
+ * between its unmapping (from every process; @locked_mm is the caller's,
+ * already locked) and its removal, and so that reclaim, which may be
+ * using it and its file, is done with it (truncate_inode_pages_range).
+ */
+static void truncate_index(struct file *f, unsigned long i,
+			   struct mm_struct *locked_mm)
+{
+	struct page *page;
+
+	pthread_mutex_lock(&f->lock);
+	page = f->pages[i];
+	if (is_swap_value(page)) {
+		swap_release(swap_value_off(page), SWAP_HAS_SHMEM);
+		f->pages[i] = NULL;
+		page = NULL;
+	} else if (page) {
+		get_page(page);
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (!page)
+		return;
+	lock_page(page);
+	if (page->mapping == (struct address_space *)f) {
+		if (page_mapcount(page))
+			try_to_unmap_locked(page, locked_mm);
+		pthread_mutex_lock(&f->lock);
+		page_cache_delete(f, page);
+		pthread_mutex_unlock(&f->lock);
+	}
+	unlock_page(page);
 	put_page(page);
 }
 
@@ -248,27 +361,8 @@ void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
 {
 	unsigned long i, end = min(index + nr, f->nr_pages);
 
-	/* Swapped-out shmem pages in the hole go first. */
-	pthread_mutex_lock(&f->lock);
 	for (i = index; i < end && i >= index; i++)
-		if (is_swap_value(f->pages[i])) {
-			swap_release(swap_value_off(f->pages[i]),
-				     SWAP_HAS_SHMEM);
-			f->pages[i] = NULL;
-		}
-	pthread_mutex_unlock(&f->lock);
-
-	for (i = index; i < end && i >= index; i++) {
-		struct page *page = filemap_find_page(f, i);
-
-		if (!page)
-			continue;
-		try_to_unmap_locked(page, locked_mm);
-		pthread_mutex_lock(&f->lock);
-		page_cache_delete(f, page);
-		pthread_mutex_unlock(&f->lock);
-		put_page(page);
-	}
+		truncate_index(f, i, locked_mm);
 }
 
 bool filemap_writeback(struct page *page)
@@ -317,7 +411,6 @@ int shmem_writeout(struct page *page)
 		f->pages[i] = swap_value(off);
 		page_cache_stat(f, page, -1);
 		page->mapping = NULL;
-		page->flags = 0; /* isolated: off the LRU */
 		put_page(page);
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -347,22 +440,8 @@ void filemap_release(struct file *f)
 {
 	unsigned long i;
 
-	for (i = 0; f->pages && i < f->nr_pages; i++) {
-		struct page *page = f->pages[i];
-
-		if (!page)
-			continue;
-		if (is_swap_value(page)) {
-			swap_release(swap_value_off(page), SWAP_HAS_SHMEM);
-			continue;
-		}
-		page_cache_stat(f, page, -1);
-		folio_clear_dirty(page);
-		page->mapping = NULL;
-		lru_del(f->machine, page);
-		page->flags = 0;
-		put_page(page);
-	}
+	for (i = 0; f->pages && i < f->nr_pages; i++)
+		truncate_index(f, i, NULL);
 	if (f->pages_vmalloc)
 		vfree(f->pages);
 	else

@@ -310,11 +310,16 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			page->mapping =
 				(struct address_space *)anon_vma_root_mapping(
 					vma);
-			/* Another process's fault cached it first: use that. */
+			/* On the LRU before others can find it in the cache
+			 * and map (and mlock) it, as __read_swap_cache_async
+			 * adds it. Another process's fault cached it first:
+			 * use that. */
+			lru_add(mm->machine, page);
 			if (!add_to_swap_cache(page, off)) {
 				put_page(page);
 				return VM_FAULT_OK;
 			}
+			fresh = false;
 		}
 	}
 	/* This entry's count goes; with none left (and reclaim not holding
@@ -378,15 +383,28 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 					 linear_page_index(vma, a));
 		if (!page)
 			continue;
+		/* filemap_map_pages() takes only pages it can lock that are
+		 * still in the cache. */
+		if (!trylock_page(page)) {
+			put_page(page);
+			continue;
+		}
+		if (page->mapping != (struct address_space *)vma->vm_file) {
+			unlock_page(page);
+			put_page(page);
+			continue;
+		}
 		/* filemap_map_pmd(): the PTE table comes with the first
 		 * cached page. */
 		if (!slot && !(slot = pte_offset(mm, a, true))) {
+			unlock_page(page);
 			put_page(page);
 			return;
 		}
 		page_add_file_rmap(mm, vma, page);
 		pte_write(f, slot,
 			  mk_pte(f, page_to_pfn(page), vma->vm_page_prot));
+		unlock_page(page);
 	}
 }
 
@@ -433,13 +451,24 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (slot && pte_read(f, slot))
 			return VM_FAULT_OK;
 	}
-	prev = reclaim_allow_mm(mm);
-	page = filemap_get_page(vma->vm_file, linear_page_index(vma, addr),
-				&err);
-	reclaim_allow_mm(prev);
-	if (!page)
-		return fault_error(err);
+	/* filemap_fault(): the page comes locked and still in the cache
+	 * (a hole punched meanwhile took it: look again), and is mapped
+	 * before it is unlocked (finish_fault). */
+	for (;;) {
+		prev = reclaim_allow_mm(mm);
+		page = filemap_get_page(vma->vm_file,
+					linear_page_index(vma, addr), &err);
+		reclaim_allow_mm(prev);
+		if (!page)
+			return fault_error(err);
+		lock_page(page);
+		if (page->mapping == (struct address_space *)vma->vm_file)
+			break;
+		unlock_page(page);
+		put_page(page);
+	}
 	if (!slot && !(slot = pte_offset(mm, addr, true))) {
+		unlock_page(page);
 		put_page(page);
 		return VM_FAULT_OOM;
 	}
@@ -451,6 +480,7 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		folio_mark_dirty(page);
 	}
 	pte_write(f, slot, entry);
+	unlock_page(page);
 	return VM_FAULT_OK;
 }
 

@@ -160,15 +160,19 @@ void lru_del(struct mmk_machine *m, struct page *page)
 				   __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&lv->lru_lock);
-	if (test_page_flag(page, PG_mlocked)) {
-		page_flag_clear(page, PG_mlocked);
+	if (__atomic_fetch_and(&page->flags, ~(1UL << PG_mlocked),
+			       __ATOMIC_RELAXED) &
+	    (1UL << PG_mlocked)) {
 		mlock_stat(m, page, -1);
 		count_vm_events(m, UNEVICTABLE_PGS_CLEARED, 1);
 	}
 }
 
-/* Change @page's LRU flags, moving it between lists as they say. */
-static void lru_move(struct mmk_machine *m, struct page *page,
+/* Change the LRU flags of @page, if it is on a list, moving it between
+ * lists as they say; a page off the lists (isolated by reclaim) is left
+ * alone, as Linux's batched moves skip a folio whose PG_lru is clear.
+ * Returns whether it moved. */
+static bool lru_move(struct mmk_machine *m, struct page *page,
 		     unsigned long set, unsigned long clear)
 {
 	struct lruvec *lv = page_lruvec(m, page);
@@ -176,13 +180,14 @@ static void lru_move(struct mmk_machine *m, struct page *page,
 
 	pthread_mutex_lock(&lv->lru_lock);
 	on = test_page_flag(page, PG_lru);
-	if (on)
+	if (on) {
 		lruvec_del(m, page);
-	__atomic_fetch_or(&page->flags, set, __ATOMIC_RELAXED);
-	__atomic_fetch_and(&page->flags, ~clear, __ATOMIC_RELAXED);
-	if (on)
+		__atomic_fetch_or(&page->flags, set, __ATOMIC_RELAXED);
+		__atomic_fetch_and(&page->flags, ~clear, __ATOMIC_RELAXED);
 		lruvec_add(m, lv, page);
+	}
 	pthread_mutex_unlock(&lv->lru_lock);
+	return on;
 }
 
 void folio_activate(struct mmk_machine *m, struct page *page)
@@ -190,19 +195,17 @@ void folio_activate(struct mmk_machine *m, struct page *page)
 	if (test_page_flag(page, PG_active) ||
 	    test_page_flag(page, PG_unevictable))
 		return;
-	lru_move(m, page, 1UL << PG_active, 0);
-	if (test_page_flag(page, PG_lru))
+	if (lru_move(m, page, 1UL << PG_active, 0))
 		count_vm_events(m, PGACTIVATE, 1);
 }
 
 void folio_deactivate(struct mmk_machine *m, struct page *page)
 {
-	if (!test_page_flag(page, PG_lru) ||
-	    test_page_flag(page, PG_unevictable) ||
+	if (test_page_flag(page, PG_unevictable) ||
 	    !test_page_flag(page, PG_active))
 		return;
-	lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_referenced));
-	count_vm_events(m, PGDEACTIVATE, 1);
+	if (lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_referenced)))
+		count_vm_events(m, PGDEACTIVATE, 1);
 }
 
 /* MADV_FREE (lru_lazyfree): a clean anonymous page to the inactive file
@@ -212,8 +215,8 @@ void folio_mark_lazyfree(struct mmk_machine *m, struct page *page)
 	if (!test_page_flag(page, PG_swapbacked) ||
 	    test_page_flag(page, PG_unevictable))
 		return;
-	lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_swapbacked));
-	count_vm_events(m, PGLAZYFREE, 1);
+	if (lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_swapbacked)))
+		count_vm_events(m, PGLAZYFREE, 1);
 }
 
 /* ---- isolation for reclaim (isolate_lru_folios, move_folios_to_lru) ---- */
@@ -413,8 +416,9 @@ void munlock_page(struct mmk_machine *m, struct page *page)
 		if (page->mlock_count)
 			goto out;
 	}
-	if (test_page_flag(page, PG_mlocked)) {
-		page_flag_clear(page, PG_mlocked);
+	if (__atomic_fetch_and(&page->flags, ~(1UL << PG_mlocked),
+			       __ATOMIC_RELAXED) &
+	    (1UL << PG_mlocked)) {
 		mlock_stat(m, page, -1);
 		count_vm_events(m,
 				lru || !test_page_flag(page, PG_unevictable) ?

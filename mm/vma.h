@@ -245,11 +245,13 @@ int anon_vma_clone(struct vm_area_struct *dst,
 		   const struct vm_area_struct *src);
 void vma_file_link(struct vm_area_struct *vma);
 void vma_file_unlink(struct vm_area_struct *vma);
-/* Count and clear the young entries mapping @page. */
 /* A page shared by the VMAs of a fork family belongs to the family's
  * oldest anon_vma, which is on all their chains (__folio_set_anon of a
  * non-exclusive folio): its page->mapping value. */
 unsigned long anon_vma_root_mapping(const struct vm_area_struct *vma);
+/* The walks below read a page-cache page's ->mapping: the caller holds
+ * its page lock (or nothing else can remove it, as in a test). */
+/* Count and clear the young entries mapping @page. */
 int page_referenced(struct page *page);
 /* folio_referenced() for reclaim (try-lock walk): young entries found
  * and cleared; *@vm_flags the union of their VMAs' flags (VM_LOCKED: an
@@ -336,6 +338,12 @@ int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 		  bool ignore_errors);
 
 /* ---- mm/filemap.c ---- */
+/* The page lock, PG_locked (folio_trylock, folio_lock, folio_unlock): it
+ * keeps a page-cache page's ->mapping stable. Faults map a page under it,
+ * removal from the cache happens under it, reclaim only tries it. */
+bool trylock_page(struct page *page);
+void lock_page(struct page *page);
+void unlock_page(struct page *page);
 int filemap_init(struct file *f);
 /* The page at @index with a reference, created if missing; NULL with
  * *@err -EFAULT beyond the end (SIGBUS) or -ENOMEM. */

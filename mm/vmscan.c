@@ -68,8 +68,10 @@
  *      refault rebuilds.
  *
  * 5. Ordering. Reclaim runs inside allocations: every lock it takes
- *    beyond the LRU and zone locks is tried, never waited for (the mmap
- *    locks of the mappers, the anon_vma lock, a file's lock). The mm
+ *    beyond the LRU and zone locks is tried, never waited for (the page
+ *    lock, which keeps a page-cache page in its file while reclaim
+ *    works on it; the mmap locks of the mappers, the anon_vma lock, a
+ *    file's lock). The mm
  *    whose fault is allocating (reclaim_allow_mm) is the one exception:
  *    its lock is already held, and its fault fills an empty or swap
  *    entry that reclaim never touches. Reclaim does not recurse.
@@ -162,6 +164,23 @@ static void count_scan_event(struct scan_control *sc, enum vm_event_item kswapd,
 
 /* ---- the active list ---- */
 
+/* folio_referenced() of a page not locked: a file page's mapping holds
+ * still only under its lock, which is tried; busy, it counts as
+ * referenced (by nothing executable). */
+static int referenced_unlocked(struct scan_control *sc, struct page *page,
+			       unsigned long *vm_flags)
+{
+	int n;
+
+	if (PageAnon(page))
+		return page_referenced_reclaim(page, sc->locked_mm, vm_flags);
+	if (!trylock_page(page))
+		return 1;
+	n = page_referenced_reclaim(page, sc->locked_mm, vm_flags);
+	unlock_page(page);
+	return n;
+}
+
 static void shrink_active_list(struct scan_control *sc, int nid,
 			       enum lru_list lru, unsigned long nr_to_scan)
 {
@@ -179,7 +198,7 @@ static void shrink_active_list(struct scan_control *sc, int nid,
 		unsigned long vm_flags = 0;
 
 		if (!test_page_flag(page, PG_mlocked) &&
-		    page_referenced_reclaim(page, sc->locked_mm, &vm_flags) &&
+		    referenced_unlocked(sc, page, &vm_flags) &&
 		    (vm_flags & VM_EXEC) && file) {
 			/* Executable file pages stay active a while more. */
 			putback_lru_page(sc->m, page, file);
@@ -308,9 +327,9 @@ static enum reclaim_result shrink_anon_page(struct scan_control *sc,
 	return RECLAIM_FREED;
 }
 
-/* shrink_folio_list() for one isolated page. */
-static enum reclaim_result shrink_page(struct scan_control *sc,
-				       struct page *page)
+/* shrink_folio_list() for one isolated page, locked. */
+static enum reclaim_result shrink_locked_page(struct scan_control *sc,
+					      struct page *page)
 {
 	struct reclaim_unmap u = { page, 0, 0, false, false };
 	bool anon = PageAnon(page);
@@ -347,6 +366,20 @@ static enum reclaim_result shrink_page(struct scan_control *sc,
 	if (ref == PAGEREF_RECLAIM_CLEAN && test_page_flag(page, PG_dirty))
 		return RECLAIM_KEEP;
 	return release_file_page(sc, page);
+}
+
+/* A page someone else has locked (a fault mapping it, a hole punched
+ * through it) is kept for the next pass, as folio_trylock() fails. */
+static enum reclaim_result shrink_page(struct scan_control *sc,
+				       struct page *page)
+{
+	enum reclaim_result r;
+
+	if (!trylock_page(page))
+		return RECLAIM_KEEP;
+	r = shrink_locked_page(sc, page);
+	unlock_page(page);
+	return r;
 }
 
 /* After reclaim: freed pages drop the isolation's reference (the last

@@ -1274,6 +1274,41 @@ static void test_file_pageout(void **state)
 	assert_check_ok(m);
 }
 
+/* Reclaim only tries the page lock: a page someone has locked (a fault
+ * mapping it, a hole punched through it) stays, mapped and cached, until
+ * it is unlocked. */
+static void test_locked_page_kept(void **state)
+{
+	struct mmk_machine *m = boot(state, MMK_ARCH_X86_64, 0);
+	struct file *f = mmk_file_create("data", 16 * PG, false);
+	struct page *page;
+
+	assert_non_null(f);
+	assert_int_equal(mmk_spawn(1, false), 0);
+	assert_int_equal(mmk_mmap(1, A, 16 * PG, RW, MAP_SHARED | MAP_FIXED, f,
+				  0),
+			 (long)A);
+	fill(1, A, 16 * PG, 5);
+	page = filemap_find_page(f, 3);
+	assert_non_null(page);
+	assert_true(trylock_page(page));
+	assert_false(trylock_page(page));
+	assert_int_equal(mmk_madvise(1, A, 16 * PG, MADV_PAGEOUT), 0);
+	assert_int_equal(vmstat(m, "nr_written"), 15);
+	assert_int_equal(meminfo_kb(m, "Cached"), 4);
+	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 4);
+	unlock_page(page);
+	put_page(page);
+	assert_int_equal(mmk_madvise(1, A, 16 * PG, MADV_PAGEOUT), 0);
+	assert_int_equal(vmstat(m, "nr_written"), 16);
+	assert_int_equal(meminfo_kb(m, "Cached"), 0);
+	expect(1, A, 16 * PG, 5);
+	assert_check_ok(m);
+	assert_int_equal(mmk_exit(1), 0);
+	fput(f);
+	assert_check_ok(m);
+}
+
 /* mlock over swap entries shared with the parent: the child's locked
  * populate reads them into the swap cache and copies them (a write
  * fault), the parent's then map the cached pages; munlock makes the
@@ -1509,6 +1544,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_shared_anon_reclaimed, teardown),
 		cmocka_unit_test_teardown(test_private_file_mapping, teardown),
 		cmocka_unit_test_teardown(test_file_pageout, teardown),
+		cmocka_unit_test_teardown(test_locked_page_kept, teardown),
 		cmocka_unit_test_teardown(test_swap_cache_mlocked, teardown),
 		cmocka_unit_test_teardown(test_swap_cache_zapped, teardown),
 		cmocka_unit_test_teardown(test_fork_flags_over_swap, teardown),

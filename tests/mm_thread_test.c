@@ -8,7 +8,8 @@
  * fork and exit processes and read their /proc files. Afterwards every
  * process exits, the verifier passes and the VMA, mm and anon_vma caches
  * hold no objects. 8 threads on 4 CPUs, and 32 threads on 8 CPUs; the
- * OOM killer, and reclaim with swap, across threads. Runs under TSan in
+ * OOM killer, and reclaim with swap, across threads; the page lock
+ * ordering a fault and a hole punch after its holder. Runs under TSan in
  * `make test-sanitize`.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <mmkit/mmkit.h>
 #include "tests/mmk_test.h"
 #include "tests/mmk_thread.h"
@@ -444,6 +446,93 @@ static void test_swap_across_threads(void **state)
 	mmk_shutdown(sh.m);
 }
 
+/* A call made on another thread while the page it needs is locked. */
+struct locked_call {
+	struct mmk_machine *m;
+	int pid;
+	bool punch; /* MADV_REMOVE of the page; else a read of it */
+	uint64_t value;
+	long ret;
+	atomic_int done;
+};
+
+static void *locked_call_main(void *arg)
+{
+	struct locked_call *c = arg;
+
+	mmk_set_current(c->m);
+	c->ret = c->punch ?
+			 mmk_madvise(c->pid, WINDOW, PAGE_SIZE, MADV_REMOVE) :
+			 mmk_read_u64(c->pid, WINDOW + PAGE_SIZE, &c->value);
+	atomic_store(&c->done, 1);
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+/* Run @c on a thread while this one holds the lock of @page: the call
+ * must wait for it (a fault maps a file page, and a hole punch removes
+ * it, only under its lock). */
+static void run_while_locked(struct locked_call *c, struct page *page)
+{
+	struct timespec pause = { 0, 50 * 1000 * 1000 };
+	pthread_t tid;
+
+	assert_true(trylock_page(page));
+	assert_int_equal(pthread_create(&tid, NULL, locked_call_main, c), 0);
+	nanosleep(&pause, NULL);
+	assert_int_equal(atomic_load(&c->done), 0);
+	unlock_page(page);
+	put_page(page);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	assert_int_equal(atomic_load(&c->done), 1);
+	assert_int_equal(c->ret, 0);
+}
+
+static void test_page_lock_waits(void **state)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+	struct locked_call c = { 0 };
+	struct file *f;
+	uint64_t v = 1;
+	int pid;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 64ULL << 20;
+	m = mmk_test_boot_cfg(&cfg);
+	f = mmk_file_create("data", 4 * PAGE_SIZE, false);
+	assert_non_null(f);
+	for (pid = 1; pid <= 2; pid++) {
+		assert_int_equal(mmk_spawn(pid, false), 0);
+		assert_int_equal(mmk_mmap(pid, WINDOW, 4 * PAGE_SIZE,
+					  PROT_READ | PROT_WRITE,
+					  MAP_SHARED | MAP_FIXED, f, 0),
+				 (long)WINDOW);
+	}
+	assert_int_equal(mmk_write_u64(1, WINDOW, 7), 0);
+	assert_int_equal(mmk_write_u64(1, WINDOW + PAGE_SIZE, 9), 0);
+	/* Process 2's fault on the cached page 1 waits for its lock. */
+	c.m = m;
+	c.pid = 2;
+	mmk_set_current(m);
+	run_while_locked(&c, filemap_find_page(f, 1));
+	assert_int_equal(c.value, 9);
+	/* A hole punched through page 0 waits too, then unmaps it from
+	 * both processes and drops it: it reads as zeroes again. */
+	c.punch = true;
+	c.done = 0;
+	run_while_locked(&c, filemap_find_page(f, 0));
+	assert_int_equal(mmk_read_u64(1, WINDOW, &v), 0);
+	assert_int_equal(v, 0);
+	assert_check_ok(m);
+	assert_int_equal(mmk_exit(1), 0);
+	assert_int_equal(mmk_exit(2), 0);
+	fput(f);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_eight_threads_four_cpus(void **state)
 {
 	(void)state;
@@ -463,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_thirty_two_threads_eight_cpus),
 		cmocka_unit_test(test_oom_kills_across_threads),
 		cmocka_unit_test(test_swap_across_threads),
+		cmocka_unit_test(test_page_lock_waits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
