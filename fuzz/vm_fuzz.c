@@ -544,6 +544,9 @@ static void load_brk(struct thr *t, struct proc *p)
 {
 	struct mm_struct *mm = mmk_get_mm(p->pid);
 
+	/* Just forked or spawned, and already the OOM killer's. */
+	if (!mm && vanished(t, p))
+		siglongjmp(t->vanished, 1);
 	if (!mm)
 		bad(t, 0, "process %d is gone", p->pid);
 	mmap_write_lock(mm);
@@ -1648,13 +1651,19 @@ static int free_slot(const struct thr *t)
 }
 
 /* The child's shadow: the parent's, less what fork does not copy. */
-static void fork_shadow(struct thr *t, struct proc *parent, struct proc *c)
+static void fork_shadow(struct proc *parent, struct proc *c)
 {
 	struct mm_struct *mm = mmk_get_mm(parent->pid);
 	unsigned int i, n = 0;
 
+	/* The OOM killer may take the parent, or the child, as soon as the
+	 * fork returns: the child's VMAs are the ones the parent copied
+	 * (the fuzzer notices either gone later). */
 	if (!mm)
-		bad(t, 0, "process %d is gone", parent->pid);
+		mm = mmk_get_mm(c->pid);
+	sh_clear(&c->sh);
+	if (!mm)
+		return;
 	mmap_write_lock(mm);
 	for (i = 0; i < SH_CAP; i++) {
 		const struct shrec *r = &parent->sh.tab[i];
@@ -1670,7 +1679,6 @@ static void fork_shadow(struct thr *t, struct proc *parent, struct proc *c)
 	}
 	mmap_write_unlock(mm);
 	mmput(mm);
-	sh_clear(&c->sh);
 	for (i = 0; i < n; i++)
 		*sh_insert(&c->sh, sh_scratch[i].key) = sh_scratch[i];
 }
@@ -1715,7 +1723,7 @@ static void op_fork(struct thr *t, struct proc *p)
 	if (shared)
 		sh_clear(&c->sh);
 	else
-		fork_shadow(t, p, c);
+		fork_shadow(p, c);
 	proc_live(t, c);
 	if (!shared) {
 		memcpy(c->recent, p->recent, sizeof c->recent);
@@ -1963,6 +1971,10 @@ static void one_op(struct thr *t)
 	struct proc *p;
 	int op;
 
+	/* Every exit through vanished comes here: the process an operation
+	 * works on (or spawns) was the OOM killer's. */
+	if (sigsetjmp(t->vanished, 0))
+		return;
 	if (!t->nlive && spawn(t, free_slot(t)))
 		return;
 	if (fz_below(&t->r, 100) < 5) {
@@ -1975,8 +1987,6 @@ static void one_op(struct thr *t)
 		return;
 	t->own.ring = &p->ring;
 	t->cnt[op]++;
-	if (sigsetjmp(t->vanished, 0))
-		return;
 	switch (op) {
 	case C_MMAP:
 		op_mmap(t, p);
@@ -2035,6 +2045,33 @@ static void one_op(struct thr *t)
 	}
 }
 
+/* The thread's first process (spawned again while memory is short or the
+ * OOM killer takes it at once). */
+static void first_spawn(struct thr *t)
+{
+	while (!t->nlive) {
+		if (sigsetjmp(t->vanished, 0))
+			continue;
+		spawn(t, 0);
+	}
+}
+
+/* No process of this thread's comes back once gone. */
+static void gone_stay_gone(struct thr *t)
+{
+	int k;
+
+	for (k = 0; k < MAX_PROCS; k++)
+		if (!t->p[k].live && mmk_task_alive(t->p[k].pid))
+			fz_fail(&t->w,
+				"process %d (gone in %s, operation %llu) is "
+				"back after %s",
+				t->p[k].pid,
+				t->p[k].gone_in ? t->p[k].gone_in : "-",
+				(unsigned long long)t->p[k].gone_op,
+				t->c.name ? t->c.name : "-");
+}
+
 static void *thread_main(void *arg)
 {
 	struct thr *t = arg;
@@ -2056,8 +2093,7 @@ static void *thread_main(void *arg)
 			exit(1);
 		}
 	}
-	while (spawn(t, 0))
-		;
+	first_spawn(t);
 	for (round = 0; round < G.rounds; round++) {
 		end = (round + 1) * G.o.check_every;
 		if (end > t->nops)
@@ -2065,6 +2101,7 @@ static void *thread_main(void *arg)
 		for (; i < end; i++) {
 			t->w.op = i;
 			one_op(t);
+			gone_stay_gone(t);
 		}
 		t->w.what = "shadow sample";
 		verify_sample(t);
