@@ -1790,10 +1790,12 @@ static void shared_respawn(struct thr *t)
 		bad(t, ret, "respawn of process %d", SHARED_PID);
 }
 
-/* A result on the shared process: -ESRCH if it died meanwhile. */
+/* A result on the shared process: -ESRCH if it died meanwhile, -EINTR if
+ * the OOM killer chose it during the call (MADV_POPULATE_*, which its
+ * caller, killed, would never see). */
 static bool shared_ret(struct thr *t, long ret, const int *ok)
 {
-	if (ret == -ESRCH) {
+	if (ret == -ESRCH || ret == -EINTR) {
 		shared_respawn(t);
 		return false;
 	}
