@@ -147,6 +147,18 @@ static void mlock_stat(struct mmk_machine *m, struct page *page, long n)
 	mod_zone_page_state(mmk_pfn_zone(m, page_to_pfn(page)), NR_MLOCK, n);
 }
 
+/* Clear PG_mlocked, once however many race to: true (and nr_mlock one
+ * less) for the one that cleared it. */
+static bool test_clear_mlocked(struct mmk_machine *m, struct page *page)
+{
+	if (!(__atomic_fetch_and(&page->flags, ~(1UL << PG_mlocked),
+				 __ATOMIC_RELAXED) &
+	      (1UL << PG_mlocked)))
+		return false;
+	mlock_stat(m, page, -1);
+	return true;
+}
+
 void lru_del(struct mmk_machine *m, struct page *page)
 {
 	struct lruvec *lv = page_lruvec(m, page);
@@ -160,12 +172,8 @@ void lru_del(struct mmk_machine *m, struct page *page)
 				   __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&lv->lru_lock);
-	if (__atomic_fetch_and(&page->flags, ~(1UL << PG_mlocked),
-			       __ATOMIC_RELAXED) &
-	    (1UL << PG_mlocked)) {
-		mlock_stat(m, page, -1);
+	if (test_clear_mlocked(m, page))
 		count_vm_events(m, UNEVICTABLE_PGS_CLEARED, 1);
-	}
 }
 
 /* Change the LRU flags of @page, if it is on a list, moving it between
@@ -416,10 +424,7 @@ void munlock_page(struct mmk_machine *m, struct page *page)
 		if (page->mlock_count)
 			goto out;
 	}
-	if (__atomic_fetch_and(&page->flags, ~(1UL << PG_mlocked),
-			       __ATOMIC_RELAXED) &
-	    (1UL << PG_mlocked)) {
-		mlock_stat(m, page, -1);
+	if (test_clear_mlocked(m, page)) {
 		count_vm_events(m,
 				lru || !test_page_flag(page, PG_unevictable) ?
 					UNEVICTABLE_PGS_MUNLOCKED :
