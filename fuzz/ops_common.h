@@ -16,6 +16,7 @@
 #define MMKIT_FUZZ_OPS_COMMON_H
 
 #include <errno.h>
+#include <execinfo.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -219,6 +220,27 @@ static inline void fz_fail(const struct fz_where *w, const char *fmt, ...)
  * that follow) seen by fz_printk, the fuzzers' printk hook. */
 static atomic_ulong fz_bugs;
 
+/* The operation this thread is in, for the reports below (set by the
+ * fuzzer's threads; NULL in others). */
+static _Thread_local const struct fz_where *fz_cur;
+
+/* A "BUG:" line comes with the operation and the stack that found it:
+ * the corruption is often found long before the next check. Frames
+ * print as binary(+offset); `addr2line -e binary offset` names them. */
+static inline void fz_report_stack(void)
+{
+	void *frames[32];
+	int n = backtrace(frames, 32);
+
+	if (fz_cur)
+		fprintf(stderr,
+			"dmesg:   (thread %d, its operation %llu: %s)\n",
+			fz_cur->thread, (unsigned long long)fz_cur->op,
+			fz_cur->what ? fz_cur->what : "?");
+	fflush(stderr);
+	backtrace_symbols_fd(frames, n, 2);
+}
+
 static inline void fz_printk(void *arg, const char *line)
 {
 	static const char *const shown[] = {
@@ -230,8 +252,10 @@ static inline void fz_printk(void *arg, const char *line)
 	for (i = 0; i < sizeof shown / sizeof shown[0]; i++)
 		if (!strncmp(line, shown[i], strlen(shown[i]))) {
 			fprintf(stderr, "dmesg: %s\n", line);
-			if (i == 0)
+			if (i == 0) {
 				atomic_fetch_add(&fz_bugs, 1);
+				fz_report_stack();
+			}
 		}
 }
 

@@ -1235,6 +1235,7 @@ static void *run(void *arg)
 
 	if (wk->w.thread < (int)(opts.ops % (uint64_t)opts.threads))
 		share++;
+	fz_cur = &wk->w;
 	mmk_set_current(machine);
 	mmk_set_cpu(wk->w.thread);
 	/* Every thread runs the same number of rounds (the barrier). */

@@ -2080,6 +2080,7 @@ static void *thread_main(void *arg)
 	uint64_t round, i = 0, end;
 	int k;
 
+	fz_cur = &t->w;
 	mmk_set_current(G.m);
 	if (mmk_get_cpu() != t->id + 1 && mmk_set_cpu(t->id + 1)) {
 		fprintf(stderr, "%s: thread %d cannot run on CPU %d\n",
