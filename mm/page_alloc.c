@@ -2080,25 +2080,30 @@ static inline bool page_free_clean(const struct page *page)
 }
 
 /* Drop a reference; true when it was the last. A put on a free page is
- * reported and changes nothing. */
+ * reported and changes nothing. One atomic decrement, as Linux's
+ * put_page_testzero(): reclaim takes references it does not own
+ * (get_page_unless_zero), so a "load 1, store 0" shortcut could erase
+ * one taken between the two and free a page it holds. Acquire and
+ * release: every holder's accesses to the page happen before the free. */
 static bool put_page_testzero(struct mmk_machine *m, struct page *page)
 {
-	/* Acquire: when another holder dropped its reference just before
-	 * (a page shared between processes), its accesses to the page
-	 * happen before the free. Free on x86. */
-	int r = atomic_load_explicit(&page->_refcount, memory_order_acquire);
+	int r;
 
-	if (likely(r == 1)) {
-		atomic_store_explicit(&page->_refcount, 0,
-				      memory_order_relaxed);
-		return true;
-	}
-	if (unlikely(r <= 0)) {
+	if (unlikely(atomic_load_explicit(&page->_refcount,
+					  memory_order_relaxed) <= 0)) {
 		bad_page(m, page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
 		return false;
 	}
-	return atomic_fetch_sub_explicit(&page->_refcount, 1,
-					 memory_order_acq_rel) == 1;
+	r = atomic_fetch_sub_explicit(&page->_refcount, 1,
+				      memory_order_acq_rel);
+	if (likely(r > 1))
+		return false;
+	if (likely(r == 1))
+		return true;
+	/* Another put took it to zero meanwhile: undo ours, report. */
+	atomic_fetch_add_explicit(&page->_refcount, 1, memory_order_relaxed);
+	bad_page(m, page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+	return false;
 }
 
 static bool free_tail_pages_check(struct mmk_machine *m, struct page *head,
@@ -2307,6 +2312,9 @@ static __always_inline void free_pages_order(struct page *page,
 	 * for it and the frontier beside it (gcc would form it twice). */
 	head = &pcp->lists[pindex].list;
 	OPTIMIZER_HIDE_VAR(head);
+	/* A count of 1, later stored as 0 without an atomic decrement: only
+	 * LRU pages get references their holder does not own (reclaim's
+	 * get_page_unless_zero), and they are freed by put_page(). */
 	if (unlikely(
 		    page_ref_count(page) != 1 ||
 		    pfn > container_of(head, struct pcp_list, list)->frontier ||
