@@ -176,26 +176,33 @@ void lru_del(struct mmk_machine *m, struct page *page)
 		count_vm_events(m, UNEVICTABLE_PGS_CLEARED, 1);
 }
 
-/* Change the LRU flags of @page, if it is on a list, moving it between
- * lists as they say; a page off the lists (isolated by reclaim) is left
- * alone, as Linux's batched moves skip a folio whose PG_lru is clear.
- * Returns whether it moved. */
+/* Change the LRU flags of @page, if it is on a list and its flags (read
+ * under the lru_lock) include all of @need and none of @refuse, moving it
+ * between lists as they say; a page off the lists (isolated by reclaim)
+ * is left alone, as Linux's batched moves skip a folio whose PG_lru is
+ * clear, and so is one mlocked since the caller looked. Returns whether
+ * it moved. */
 static bool lru_move(struct mmk_machine *m, struct page *page,
-		     unsigned long set, unsigned long clear)
+		     unsigned long set, unsigned long clear, unsigned long need,
+		     unsigned long refuse)
 {
 	struct lruvec *lv = page_lruvec(m, page);
-	bool on;
+	unsigned long flags;
+	bool move;
 
+	need |= 1UL << PG_lru;
+	refuse |= 1UL << PG_unevictable;
 	pthread_mutex_lock(&lv->lru_lock);
-	on = test_page_flag(page, PG_lru);
-	if (on) {
+	flags = __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+	move = (flags & need) == need && !(flags & refuse);
+	if (move) {
 		lruvec_del(m, page);
 		__atomic_fetch_or(&page->flags, set, __ATOMIC_RELAXED);
 		__atomic_fetch_and(&page->flags, ~clear, __ATOMIC_RELAXED);
 		lruvec_add(m, lv, page);
 	}
 	pthread_mutex_unlock(&lv->lru_lock);
-	return on;
+	return move;
 }
 
 void folio_activate(struct mmk_machine *m, struct page *page)
@@ -203,7 +210,7 @@ void folio_activate(struct mmk_machine *m, struct page *page)
 	if (test_page_flag(page, PG_active) ||
 	    test_page_flag(page, PG_unevictable))
 		return;
-	if (lru_move(m, page, 1UL << PG_active, 0))
+	if (lru_move(m, page, 1UL << PG_active, 0, 0, 1UL << PG_active))
 		count_vm_events(m, PGACTIVATE, 1);
 }
 
@@ -212,7 +219,8 @@ void folio_deactivate(struct mmk_machine *m, struct page *page)
 	if (test_page_flag(page, PG_unevictable) ||
 	    !test_page_flag(page, PG_active))
 		return;
-	if (lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_referenced)))
+	if (lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_referenced),
+		     1UL << PG_active, 0))
 		count_vm_events(m, PGDEACTIVATE, 1);
 }
 
@@ -223,7 +231,8 @@ void folio_mark_lazyfree(struct mmk_machine *m, struct page *page)
 	if (!test_page_flag(page, PG_swapbacked) ||
 	    test_page_flag(page, PG_unevictable))
 		return;
-	if (lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_swapbacked)))
+	if (lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_swapbacked),
+		     1UL << PG_swapbacked, 0))
 		count_vm_events(m, PGLAZYFREE, 1);
 }
 
@@ -373,8 +382,11 @@ void mlock_page(struct mmk_machine *m, struct page *page)
 {
 	struct lruvec *lv = page_lruvec(m, page);
 
-	set_mlocked(m, page);
+	/* PG_mlocked under the lru_lock: a munlock_page() of the page's
+	 * last other mlock then comes wholly before or after, and cannot
+	 * clear the flag between this setting it and counting the mlock. */
 	pthread_mutex_lock(&lv->lru_lock);
+	set_mlocked(m, page);
 	if (!test_page_flag(page, PG_lru)) {
 		/* Not yet on the LRU: mlock_new_page() does the rest. */
 	} else if (test_page_flag(page, PG_unevictable)) {

@@ -9,7 +9,8 @@
  * process exits, the verifier passes and the VMA, mm and anon_vma caches
  * hold no objects. 8 threads on 4 CPUs, and 32 threads on 8 CPUs; the
  * OOM killer, and reclaim with swap, across threads; the page lock
- * ordering a fault and a hole punch after its holder. Runs under TSan in
+ * ordering a fault and a hole punch after its holder; mlocks of shared
+ * pages racing between processes. Runs under TSan in
  * `make test-sanitize`.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -533,6 +534,109 @@ static void test_page_lock_waits(void **state)
 	mmk_shutdown(m);
 }
 
+/*
+ * Four processes map one file's pages shared, and four threads (one per
+ * process, on CPUs of their own) mlock and munlock random ranges of
+ * their mapping while the others do: a page's mlocks from different
+ * processes race on its PG_mlocked and mlock_count. Between rounds, and
+ * at the end, a page is mlocked exactly when a locked VMA maps it, with
+ * at least that many mlocks (the verifier); once all are unlocked,
+ * nothing is Mlocked or Unevictable.
+ */
+#define MLOCK_PAGES 8
+#define MLOCK_PROCS 4
+
+struct mlock_worker {
+	struct shared *sh;
+	struct file *f;
+	pthread_barrier_t *bar;
+	int id;
+	uint64_t seed;
+};
+
+static void *mlock_worker_main(void *arg)
+{
+	struct mlock_worker *w = arg;
+	struct shared *sh = w->sh;
+	int pid = w->id + 1, round, i;
+	char why[256];
+
+	test_worker_enter(sh->m, w->id, &sh->claimed, &sh->errors);
+	pthread_barrier_wait(w->bar);
+	for (round = 0; round < 50; round++) {
+		for (i = 0; i < sh->ops; i++) {
+			uint64_t r = test_rand(&w->seed);
+			unsigned long first = r % MLOCK_PAGES;
+			unsigned long n = 1 + (r >> 8) % (MLOCK_PAGES - first);
+			unsigned long addr = WINDOW + first * PAGE_SIZE;
+			int ret = (r >> 16) & 1 ?
+					  mmk_mlock(pid, addr, n * PAGE_SIZE) :
+					  mmk_munlock(pid, addr, n * PAGE_SIZE);
+
+			if (ret)
+				atomic_fetch_add(&sh->errors, 1);
+		}
+		/* Quiescent: every thread waits while the first checks. */
+		pthread_barrier_wait(w->bar);
+		if (w->id == 0 && mmk_check(sh->m, why, sizeof why)) {
+			print_error("round %d: %s\n", round, why);
+			atomic_fetch_add(&sh->errors, 1);
+		}
+		pthread_barrier_wait(w->bar);
+	}
+	if (mmk_munlock(pid, WINDOW, MLOCK_PAGES * PAGE_SIZE))
+		atomic_fetch_add(&sh->errors, 1);
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+static void test_mlock_shared_pages_across_threads(void **state)
+{
+	struct shared sh = { .ops = 40 };
+	struct mlock_worker w[MLOCK_PROCS];
+	pthread_t tid[MLOCK_PROCS];
+	pthread_barrier_t bar;
+	struct mmk_config cfg;
+	struct file *f;
+	int i;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 64ULL << 20;
+	cfg.nr_cpus = MLOCK_PROCS;
+	sh.m = mmk_test_boot_cfg(&cfg);
+	f = mmk_file_create("locked", MLOCK_PAGES * PAGE_SIZE, false);
+	assert_non_null(f);
+	for (i = 0; i < MLOCK_PROCS; i++) {
+		assert_int_equal(mmk_spawn(i + 1, false), 0);
+		assert_int_equal(mmk_mmap(i + 1, WINDOW,
+					  MLOCK_PAGES * PAGE_SIZE, PROT_READ,
+					  MAP_SHARED | MAP_FIXED | MAP_POPULATE,
+					  f, 0),
+				 (long)WINDOW);
+		w[i] = (struct mlock_worker){ &sh, f, &bar, i,
+					      0x9e3779b97f4a7c15ULL * (i + 1) };
+	}
+	assert_int_equal(pthread_barrier_init(&bar, NULL, MLOCK_PROCS), 0);
+	mmk_set_current(NULL);
+	test_start_workers(tid, MLOCK_PROCS, mlock_worker_main, w, sizeof(w[0]),
+			   &sh.claimed);
+	for (i = 0; i < MLOCK_PROCS; i++)
+		pthread_join(tid[i], NULL);
+	pthread_barrier_destroy(&bar);
+	mmk_set_current(sh.m);
+	assert_int_equal(atomic_load(&sh.errors), 0);
+	assert_int_equal(meminfo_kb(sh.m, "Mlocked"), 0);
+	assert_int_equal(meminfo_kb(sh.m, "Unevictable"), 0);
+	assert_int_equal(meminfo_kb(sh.m, "Mapped"), MLOCK_PAGES * 4);
+	assert_check_ok(sh.m);
+	for (i = 0; i < MLOCK_PROCS; i++)
+		assert_int_equal(mmk_exit(i + 1), 0);
+	fput(f);
+	assert_check_ok(sh.m);
+	mmk_shutdown(sh.m);
+}
+
 static void test_eight_threads_four_cpus(void **state)
 {
 	(void)state;
@@ -553,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_oom_kills_across_threads),
 		cmocka_unit_test(test_swap_across_threads),
 		cmocka_unit_test(test_page_lock_waits),
+		cmocka_unit_test(test_mlock_shared_pages_across_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
