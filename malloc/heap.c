@@ -83,6 +83,8 @@ unsigned int tc_bin_cap(unsigned int c)
 #define HEAP_REAP_MIN 256UL /* pages: 1 MiB */
 static atomic_ulong reap_mark; /* backed pages at the last reap, or fewer */
 
+static void huge_cache_drain(void);
+
 static void heap_reap(void)
 {
 	unsigned long backed = 0, mark;
@@ -107,6 +109,7 @@ static void heap_reap(void)
 			tcache_flush(c, &tc.bin[c], 0);
 		kmem_cache_shrink(heap.cache[c]);
 	}
+	huge_cache_drain();
 }
 
 void tcache_refill(unsigned int c, struct tc_bin *b)
@@ -338,15 +341,47 @@ bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
 /* Freed plain huge mappings kept for reuse (resized with mremap, which
  * moves page-table entries rather than faulting pages in again), as
  * glibc's growing mmap threshold keeps large blocks in its heap. A kept
- * mapping's pages stay resident: the cache is small for that reason. */
+ * mapping's pages stay resident: the cache is small for that reason, and
+ * one that no allocation took between two reaps (heap_reap: the heap grew
+ * instead) goes back to the host. */
 #define HUGE_CACHE 4
 #define HUGE_CACHE_BYTES (32UL << 20)
+static unsigned long huge_reaps;
 static struct {
 	void *base;
 	size_t len;
+	unsigned long reap; /* huge_reaps when it was kept */
 } huge_cache[HUGE_CACHE];
 static int huge_cached;
 static size_t huge_cached_bytes;
+
+/* The heap grew (heap_reap): a kept mapping that no allocation has
+ * taken since the reap before goes back to the host - the program's
+ * memory is going elsewhere than into large blocks. */
+static void huge_cache_drain(void)
+{
+	struct {
+		void *base;
+		size_t len;
+	} gone[HUGE_CACHE];
+	int i, n = 0;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	huge_reaps++;
+	for (i = 0; i < huge_cached;) {
+		if (huge_reaps - huge_cache[i].reap < 2) {
+			i++;
+			continue;
+		}
+		gone[n].base = huge_cache[i].base;
+		gone[n++].len = huge_cache[i].len;
+		huge_cached_bytes -= huge_cache[i].len;
+		huge_cache[i] = huge_cache[--huge_cached];
+	}
+	pthread_mutex_unlock(&heap.huge_lock);
+	for (i = 0; i < n; i++)
+		munmap(gone[i].base, gone[i].len);
+}
 
 /* A cached mapping of at least @len bytes (its length in *@got), or
  * NULL: the smallest that is no more than twice @len as it is, else the
@@ -398,6 +433,7 @@ static bool huge_cache_put(void *base, size_t len)
 	if (huge_cached < HUGE_CACHE &&
 	    huge_cached_bytes + len <= HUGE_CACHE_BYTES) {
 		huge_cache[huge_cached].base = base;
+		huge_cache[huge_cached].reap = huge_reaps;
 		huge_cache[huge_cached++].len = len;
 		huge_cached_bytes += len;
 		kept = true;
