@@ -668,15 +668,21 @@ static unsigned int node_alloc_many(struct mmk_machine *m, struct kmem_cache *s,
 	return got;
 }
 
+/* @obj back to its slab under the node's lock. A debug cache's checks
+ * run under it too: they read the slab's freelist (is the object on it
+ * already?), which other CPUs' frees to the same slab change, as SLUB's
+ * free_debug_processing() runs under the list_lock. */
 static void node_free_one(struct mmk_machine *m, struct kmem_cache *s,
 			  struct slab *slab, void *obj)
 {
 	struct kmem_cache_node *n = slab_node(m, s, slab);
-	struct slab *discard;
+	struct slab *discard = NULL;
 
 	pthread_mutex_lock(&n->list_lock);
-	discard = node_put(s, n, slab, obj);
-	n->free_objects++;
+	if (likely(!s->debug) || free_debug_processing(m, s, slab, obj)) {
+		discard = node_put(s, n, slab, obj);
+		n->free_objects++;
+	}
 	pthread_mutex_unlock(&n->list_lock);
 	if (discard)
 		discard_slab(m, s, discard);
@@ -938,8 +944,7 @@ void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 
 	if (unlikely(s->debug)) {
-		if (free_debug_processing(m, s, slab, obj))
-			node_free_one(m, s, slab, obj);
+		node_free_one(m, s, slab, obj);
 		return;
 	}
 	if (unlikely(obj_index(m, s, slab, obj) < 0)) {

@@ -5,7 +5,8 @@
  * objects to each other through shared slots so most frees happen on
  * another CPU than the allocation, and one thread shrinks the cache while
  * the others run (a remote flush of every CPU's array), on one node and
- * on two. Afterwards the
+ * on two, and with a debug cache (poison, red zones, owner tracking,
+ * consistency checks). Afterwards the
  * verifier passes and destroying the cache gives back every page. Runs
  * under TSan in `make test-sanitize`.
  */
@@ -87,7 +88,8 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void run_stress(int nthreads, int ncpus, int nodes, int ops)
+static void run_stress(int nthreads, int ncpus, int nodes, int ops,
+		       slab_flags_t flags)
 {
 	struct mmk_config cfg;
 	struct shared sh;
@@ -105,7 +107,8 @@ static void run_stress(int nthreads, int ncpus, int nodes, int ops)
 	sh.m = mmk_boot(&cfg);
 	assert_non_null(sh.m);
 	free_before = mmk_nr_free_pages(sh.m);
-	sh.cache = kmem_cache_create("stress", 48, 0, SLAB_HWCACHE_ALIGN, NULL);
+	sh.cache = kmem_cache_create("stress", 48, 0,
+				     SLAB_HWCACHE_ALIGN | flags, NULL);
 	assert_non_null(sh.cache);
 	mmk_set_current(NULL);
 	pthread_mutex_init(&sh.lock, NULL);
@@ -141,19 +144,19 @@ static void run_stress(int nthreads, int ncpus, int nodes, int ops)
 static void test_two_threads_cross_frees(void **state)
 {
 	(void)state;
-	run_stress(2, 2, 1, 100000);
+	run_stress(2, 2, 1, 100000, 0);
 }
 
 static void test_eight_threads_four_cpus(void **state)
 {
 	(void)state;
-	run_stress(8, 4, 1, 20000);
+	run_stress(8, 4, 1, 20000, 0);
 }
 
 static void test_thirty_two_threads_eight_cpus(void **state)
 {
 	(void)state;
-	run_stress(32, 8, 1, 3000);
+	run_stress(32, 8, 1, 3000, 0);
 }
 
 /* Regression (fuzz/pages_fuzz, 2 nodes): a flush to the nodes looked up
@@ -164,7 +167,18 @@ static void test_thirty_two_threads_eight_cpus(void **state)
 static void test_two_nodes_cross_node_frees(void **state)
 {
 	(void)state;
-	run_stress(4, 4, 2, 400000);
+	run_stress(4, 4, 2, 400000, 0);
+}
+
+/* Regression (fuzz/pages_fuzz, 8 threads, TSan): a debug cache's free
+ * walked the slab's freelist for a double free without the node's lock,
+ * while another CPU's free to the same slab rewrote it. */
+static void test_debug_cache_cross_frees(void **state)
+{
+	(void)state;
+	run_stress(4, 4, 1, 20000,
+		   SLAB_POISON | SLAB_RED_ZONE | SLAB_STORE_USER |
+			   SLAB_CONSISTENCY_CHECKS);
 }
 
 int main(void)
@@ -174,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_eight_threads_four_cpus),
 		cmocka_unit_test(test_thirty_two_threads_eight_cpus),
 		cmocka_unit_test(test_two_nodes_cross_node_frees),
+		cmocka_unit_test(test_debug_cache_cross_frees),
 	};
 
 	return cmocka_run_group_tests_name("slab_thread", tests, NULL, NULL);
