@@ -1524,8 +1524,11 @@ static bool unreserve_highatomic_pageblock(struct mmk_machine *m,
 			pfn = first_of_type(m, zone, o, MIGRATE_HIGHATOMIC);
 			if (pfn == ~0UL)
 				continue;
-			zone->nr_reserved_highatomic -=
-				min(size, zone->nr_reserved_highatomic);
+			/* Read without the lock above (a heuristic). */
+			WRITE_ONCE(zone->nr_reserved_highatomic,
+				   zone->nr_reserved_highatomic -
+					   min(size,
+					       zone->nr_reserved_highatomic));
 			zone->nr_highatomic_unreserved++;
 			if (o < m->pageblock_order) {
 				done = move_freepages_block(
