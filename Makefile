@@ -181,9 +181,11 @@ fuzz-malloc: fuzz-malloc-bin
 # for the default-mode malloc fuzzer, a tenth of them for pages_fuzz on
 # i386 (highmem) and for hardened mode; FUZZ_LONG_VM_OPS for vm_fuzz on
 # x86_64, a tenth on i386 and a tenth on a 32M machine with 32M of swap
-# (reclaim and swap under pressure); and FUZZ_LONG_VM_OPS / 10 for the malloc fuzzer's
-# full profile in each mode. FUZZ_LONG_THREADS threads, seed FUZZ_SEED. CI
-# runs a short one; docs/PERFORMANCE.md has the figures of a full one.
+# (reclaim and swap under pressure), that one again with 8 threads (more
+# threads than CPUs: preemption inside the races); and FUZZ_LONG_VM_OPS /
+# 10 for the malloc fuzzer's full profile in each mode. FUZZ_LONG_THREADS
+# threads (but the 8-thread run), seed FUZZ_SEED. CI runs a short one;
+# docs/PERFORMANCE.md has the figures of a full one.
 FUZZ_LONG_OPS ?= 1000000000
 FUZZ_LONG_VM_OPS ?= 100000000
 FUZZ_LONG_THREADS ?= 2
@@ -201,6 +203,8 @@ fuzz-long: fuzz-malloc-bin build/fuzz-ops/pages_fuzz build/fuzz-ops/vm_fuzz
 		-t $(FUZZ_LONG_THREADS) -s $(FUZZ_SEED) -a i386 -M 256M
 	build/fuzz-ops/vm_fuzz -q -n $(call TENTH,$(FUZZ_LONG_VM_OPS)) \
 		-t $(FUZZ_LONG_THREADS) -s $(FUZZ_SEED) -M 32M -S 32M
+	build/fuzz-ops/vm_fuzz -q -n $(call TENTH,$(FUZZ_LONG_VM_OPS)) \
+		-t 8 -s $(FUZZ_SEED) -M 32M -S 32M
 	MMKIT_MALLOC=default $(MALLOC_FUZZ_RUN) -S -n $(FUZZ_LONG_OPS)
 	MMKIT_MALLOC=hardened $(MALLOC_FUZZ_RUN) -S -n $(call TENTH,$(FUZZ_LONG_OPS))
 	MMKIT_MALLOC=default $(MALLOC_FUZZ_RUN) -n $(call TENTH,$(FUZZ_LONG_VM_OPS))
