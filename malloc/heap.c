@@ -347,7 +347,7 @@ bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
 #define HUGE_CACHE 4
 #define HUGE_CACHE_BYTES (32UL << 20)
 static unsigned long huge_reaps;
-static struct {
+static struct huge_kept {
 	void *base;
 	size_t len;
 	unsigned long reap; /* huge_reaps when it was kept */
@@ -360,10 +360,7 @@ static size_t huge_cached_bytes;
  * memory is going elsewhere than into large blocks. */
 static void huge_cache_drain(void)
 {
-	struct {
-		void *base;
-		size_t len;
-	} gone[HUGE_CACHE];
+	struct huge_kept gone[HUGE_CACHE];
 	int i, n = 0;
 
 	pthread_mutex_lock(&heap.huge_lock);
@@ -373,8 +370,7 @@ static void huge_cache_drain(void)
 			i++;
 			continue;
 		}
-		gone[n].base = huge_cache[i].base;
-		gone[n++].len = huge_cache[i].len;
+		gone[n++] = huge_cache[i];
 		huge_cached_bytes -= huge_cache[i].len;
 		huge_cache[i] = huge_cache[--huge_cached];
 	}

@@ -548,7 +548,6 @@ static void test_page_lock_waits(void **state)
 
 struct mlock_worker {
 	struct shared *sh;
-	struct file *f;
 	pthread_barrier_t *bar;
 	int id;
 	uint64_t seed;
@@ -614,7 +613,7 @@ static void test_mlock_shared_pages_across_threads(void **state)
 					  MAP_SHARED | MAP_FIXED | MAP_POPULATE,
 					  f, 0),
 				 (long)WINDOW);
-		w[i] = (struct mlock_worker){ &sh, f, &bar, i,
+		w[i] = (struct mlock_worker){ &sh, &bar, i,
 					      0x9e3779b97f4a7c15ULL * (i + 1) };
 	}
 	assert_int_equal(pthread_barrier_init(&bar, NULL, MLOCK_PROCS), 0);
