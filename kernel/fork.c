@@ -124,6 +124,18 @@ void mmput(struct mm_struct *mm)
 	atomic_fetch_sub(&mm_state()->nr_mms, 1);
 }
 
+bool mmget_not_zero(struct mm_struct *mm)
+{
+	int users = atomic_load(&mm->mm_users);
+
+	do {
+		if (!users)
+			return false;
+	} while (!atomic_compare_exchange_weak(&mm->mm_users, &users,
+					       users + 1));
+	return true;
+}
+
 struct mm_struct *mmk_get_mm(int pid)
 {
 	struct mm_state *ms;

@@ -47,6 +47,7 @@
  */
 #include "mm/pgtable.h"
 
+#include <sched.h>
 #include <string.h>
 #include <mmkit/slab.h>
 #include <mmkit/vmalloc.h>
@@ -323,46 +324,64 @@ static void page_cache_delete(struct file *f, struct page *page)
 /*
  * Index @i of a punched hole or of a released file: a swapped-out shmem
  * page's slot is freed; a cached page is locked, so that no fault maps it
- * between its unmapping (from every process; @locked_mm is the caller's,
- * already locked) and its removal, and so that reclaim, which may be
- * using it and its file, is done with it (truncate_inode_pages_range).
+ * between its unmapping (from every process) and its removal, and so
+ * that reclaim, which may be using it and its file, is done with it
+ * (truncate_inode_pages_range). The walk only tries each mapper's mmap
+ * lock (it holds the page lock, which faults take inside theirs): when
+ * one was busy, everything is dropped, the busy lock waited for and the
+ * index done again. The caller holds no mmap lock.
  */
-static void truncate_index(struct file *f, unsigned long i,
-			   struct mm_struct *locked_mm)
+static void truncate_index(struct file *f, unsigned long i)
 {
-	struct page *page;
+	for (;;) {
+		struct mm_struct *busy = NULL;
+		struct page *page;
+		int skipped = 0;
 
-	pthread_mutex_lock(&f->lock);
-	page = f->pages[i];
-	if (is_swap_value(page)) {
-		swap_release(swap_value_off(page), SWAP_HAS_SHMEM);
-		f->pages[i] = NULL;
-		page = NULL;
-	} else if (page) {
-		get_page(page);
-	}
-	pthread_mutex_unlock(&f->lock);
-	if (!page)
-		return;
-	lock_page(page);
-	if (page->mapping == (struct address_space *)f) {
-		if (page_mapcount(page))
-			try_to_unmap_locked(page, locked_mm);
 		pthread_mutex_lock(&f->lock);
-		page_cache_delete(f, page);
+		page = f->pages[i];
+		if (is_swap_value(page)) {
+			swap_release(swap_value_off(page), SWAP_HAS_SHMEM);
+			f->pages[i] = NULL;
+			page = NULL;
+		} else if (page) {
+			get_page(page);
+		}
 		pthread_mutex_unlock(&f->lock);
+		if (!page)
+			return;
+		lock_page(page);
+		if (page->mapping == (struct address_space *)f) {
+			if (page_mapcount(page))
+				skipped = try_to_unmap_busy(page, &busy);
+			if (skipped <= 0) {
+				pthread_mutex_lock(&f->lock);
+				page_cache_delete(f, page);
+				pthread_mutex_unlock(&f->lock);
+			}
+		}
+		unlock_page(page);
+		put_page(page);
+		if (skipped <= 0)
+			return;
+		/* A process exiting meanwhile (no reference to be had)
+		 * unmaps everything itself: let it run. */
+		if (!busy) {
+			sched_yield();
+			continue;
+		}
+		mmap_write_lock(busy);
+		mmap_write_unlock(busy);
+		mmput(busy);
 	}
-	unlock_page(page);
-	put_page(page);
 }
 
-void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
-			unsigned long index, unsigned long nr)
+void filemap_punch_hole(struct file *f, unsigned long index, unsigned long nr)
 {
 	unsigned long i, end = min(index + nr, f->nr_pages);
 
 	for (i = index; i < end && i >= index; i++)
-		truncate_index(f, i, locked_mm);
+		truncate_index(f, i);
 }
 
 bool filemap_writeback(struct page *page)
@@ -441,7 +460,7 @@ void filemap_release(struct file *f)
 	unsigned long i;
 
 	for (i = 0; f->pages && i < f->nr_pages; i++)
-		truncate_index(f, i, NULL);
+		truncate_index(f, i);
 	if (f->pages_vmalloc)
 		vfree(f->pages);
 	else

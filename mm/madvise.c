@@ -31,7 +31,9 @@
  *    skips a page still in a CPU's pagevec). PAGEOUT reclaims through
  *    mm/vmscan.c (shmem pages go to swap as anonymous ones do).
  *
- * 5. Ordering. Takes the mmap lock.
+ * 5. Ordering. Runs under the mmap lock; REMOVE drops it while it
+ *    punches the hole (madvise_remove), which waits for other processes'
+ *    mmap locks (mm/filemap.c, truncate_index).
  *
  * 6. Observability. /proc/PID/maps, smaps VmFlags (dc, wf, dd, hg, nh,
  *    sr, rr).
@@ -152,6 +154,8 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 				unsigned long start, unsigned long end,
 				int behavior)
 {
+	unsigned long pgoff;
+	struct file *file;
 	long newflags;
 	int err;
 
@@ -210,11 +214,17 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		    (VM_SHARED | VM_MAYWRITE))
 			return -EACCES;
 		/* fallocate(PUNCH_HOLE): the file's pages go, from every
-		 * mapping; private copies stay. */
-		filemap_punch_hole(vma->vm_file, mm,
-				   vma->vm_pgoff + ((start - vma->vm_start) >>
-						    PAGE_SHIFT),
-				   (end - start) >> PAGE_SHIFT);
+		 * mapping; private copies stay. As madvise_remove(), with the
+		 * mmap lock dropped (the hole waits for other processes'
+		 * locks) and the file pinned: the VMA may change meanwhile,
+		 * so the walk finds its next one afresh (*prev NULL). */
+		file = get_file(vma->vm_file);
+		pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+		*prev = NULL;
+		mmap_write_unlock(mm);
+		filemap_punch_hole(file, pgoff, (end - start) >> PAGE_SHIFT);
+		fput(file);
+		mmap_write_lock(mm);
 		return 0;
 	}
 	newflags = madvise_new_flags(vma, behavior);

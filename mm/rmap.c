@@ -30,9 +30,13 @@
  *    belongs to an anon_vma on that VMA's chain.
  *
  * 4. Departures. Fork does not reuse idle anon_vmas (Linux's
- *    num_children < 2 optimisation for long fork chains). A walk skips
- *    the mappings of a process whose mmap lock is busy (Linux's try_lock
- *    walks do the same).
+ *    num_children < 2 optimisation for long fork chains). A walk reads a
+ *    mapper's page tables under that process's mmap lock (Linux: its
+ *    page-table lock), which it only tries to take, holding the rmap or
+ *    file lock: a busy process's mappings are skipped. Reclaim counts
+ *    that as contended (Linux's try_lock walks); truncation
+ *    (mm/filemap.c) waits for the busy process with no lock held and
+ *    walks again, so that no mapping outlives a punched hole.
  *
  * 5. Ordering. mm_state.anon_vma_lock protects every chain and i_mmap
  *    list (Linux's anon_vma root lock and i_mmap_rwsem); it nests inside
@@ -319,6 +323,9 @@ struct rmap_ctl {
 	 * lock are tried too; a busy one ends the walk as contended. */
 	bool try_lock;
 	bool contended;
+	/* If set: the first busy mapper that is not exiting, with a
+	 * reference (mmget_not_zero), for a caller that waits for it. */
+	struct mm_struct **busy_mm;
 };
 
 /* Visit @vma's entry for @page, if it maps it. */
@@ -335,6 +342,8 @@ static bool rmap_one(struct page *page, struct vm_area_struct *vma,
 	/* The VMA's range changes under its mm's lock: take it first. */
 	if (mm != ctl->locked_mm && pthread_mutex_trylock(&mm->mmap_lock)) {
 		ctl->busy++;
+		if (ctl->busy_mm && !*ctl->busy_mm && mmget_not_zero(mm))
+			*ctl->busy_mm = mm;
 		return true;
 	}
 	addr = vma_address(page, vma);
@@ -413,8 +422,7 @@ static bool referenced_one(struct vm_area_struct *vma, unsigned long addr,
 int page_referenced(struct page *page)
 {
 	int referenced = 0;
-	struct rmap_ctl ctl = { referenced_one, &referenced, 0,
-				NULL,		false,	     false };
+	struct rmap_ctl ctl = { .one = referenced_one, .arg = &referenced };
 
 	rmap_walk(page, &ctl);
 	return referenced;
@@ -446,9 +454,10 @@ int page_referenced_reclaim(struct page *page, struct mm_struct *locked_mm,
 			    unsigned long *vm_flags)
 {
 	struct referenced_args r = { 0, 0 };
-	struct rmap_ctl ctl = {
-		referenced_flags_one, &r, 0, locked_mm, true, false
-	};
+	struct rmap_ctl ctl = { .one = referenced_flags_one,
+				.arg = &r,
+				.locked_mm = locked_mm,
+				.try_lock = true };
 
 	rmap_walk(page, &ctl);
 	*vm_flags = r.vm_flags;
@@ -502,9 +511,10 @@ static bool reclaim_unmap_one(struct vm_area_struct *vma, unsigned long addr,
 
 bool try_to_unmap_reclaim(struct reclaim_unmap *u, struct mm_struct *locked_mm)
 {
-	struct rmap_ctl ctl = {
-		reclaim_unmap_one, u, 0, locked_mm, true, false
-	};
+	struct rmap_ctl ctl = { .one = reclaim_unmap_one,
+				.arg = u,
+				.locked_mm = locked_mm,
+				.try_lock = true };
 
 	rmap_walk(u->page, &ctl);
 	return !ctl.busy && !ctl.contended && !u->mlocked && !u->redirtied &&
@@ -528,19 +538,23 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
 	return true;
 }
 
-bool try_to_unmap_locked(struct page *page, struct mm_struct *locked_mm)
+int try_to_unmap_busy(struct page *page, struct mm_struct **busy)
 {
-	struct rmap_ctl ctl = { unmap_one, page, 0, locked_mm, false, false };
+	struct rmap_ctl ctl = { .one = unmap_one,
+				.arg = page,
+				.busy_mm = busy };
 
+	if (busy)
+		*busy = NULL;
 	if (PageAnon(page))
-		return false; /* needs a swap entry */
+		return -1; /* needs a swap entry */
 	rmap_walk(page, &ctl);
-	return !ctl.busy && page_mapcount(page) == 0;
+	return ctl.busy;
 }
 
 bool try_to_unmap(struct page *page)
 {
-	return try_to_unmap_locked(page, NULL);
+	return try_to_unmap_busy(page, NULL) == 0 && page_mapcount(page) == 0;
 }
 
 /* ---- verifier ---- */

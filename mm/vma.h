@@ -270,8 +270,12 @@ struct reclaim_unmap {
 bool try_to_unmap_reclaim(struct reclaim_unmap *u, struct mm_struct *locked_mm);
 /* Unmap a page-cache page from every process: true if none maps it. */
 bool try_to_unmap(struct page *page);
-/* try_to_unmap(), when the caller holds @locked_mm's mmap lock. */
-bool try_to_unmap_locked(struct page *page, struct mm_struct *locked_mm);
+/* Unmap a page-cache page from every process whose mmap lock is free
+ * (the caller holds none). Returns how many mappers were skipped because
+ * their lock was busy, -1 for an anonymous page (it needs a swap entry).
+ * With @busy: the first busy mapper not exiting, with a reference (the
+ * caller waits for its lock, then mmput()s it), or NULL. */
+int try_to_unmap_busy(struct page *page, struct mm_struct **busy);
 bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
 /* @vma drops its anon_vma (unmap, merge away, MREMAP_DONTUNMAP). */
 void unlink_anon_vmas(struct vm_area_struct *vma);
@@ -349,9 +353,9 @@ int filemap_init(struct file *f);
  * *@err -EFAULT beyond the end (SIGBUS) or -ENOMEM. */
 struct page *filemap_get_page(struct file *f, unsigned long index, int *err);
 /* fallocate(PUNCH_HOLE) of pages [index, index + nr): unmapped from every
- * process (@locked_mm is the caller's, already locked) and dropped. */
-void filemap_punch_hole(struct file *f, struct mm_struct *locked_mm,
-			unsigned long index, unsigned long nr);
+ * process and dropped. The caller holds no mmap lock (this one waits for
+ * busy ones). */
+void filemap_punch_hole(struct file *f, unsigned long index, unsigned long nr);
 /* Reclaim's pageout of a dirty page of a regular file: its bytes to the
  * file's blocks, PG_dirty cleared (nr_written, pgpgout). False for
  * shmem, which has no blocks. */
@@ -463,6 +467,8 @@ void release_task(struct task_struct *t);
 /* Take @t out of the pid table and the task list (ms->lock held). */
 void unhash_task(struct mm_state *ms, struct task_struct *t);
 bool mmap_write_trylock(struct mm_struct *mm);
+/* A reference to @mm (mmput() drops it) unless it is exiting already. */
+bool mmget_not_zero(struct mm_struct *mm);
 
 /* ---- mm/oom_kill.c ---- */
 void oom_init(struct mmk_machine *m);

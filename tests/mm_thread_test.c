@@ -9,7 +9,8 @@
  * process exits, the verifier passes and the VMA, mm and anon_vma caches
  * hold no objects. 8 threads on 4 CPUs, and 32 threads on 8 CPUs; the
  * OOM killer, and reclaim with swap, across threads; the page lock
- * ordering a fault and a hole punch after its holder; mlocks of shared
+ * ordering a fault and a hole punch after its holder, and a hole punch
+ * waiting for a busy mapper's mmap lock; mlocks of shared
  * pages racing between processes. Runs under TSan in
  * `make test-sanitize`.
  */
@@ -470,20 +471,29 @@ static void *locked_call_main(void *arg)
 	return NULL;
 }
 
-/* Run @c on a thread while this one holds the lock of @page: the call
- * must wait for it (a fault maps a file page, and a hole punch removes
- * it, only under its lock). */
-static void run_while_locked(struct locked_call *c, struct page *page)
+/* Run @c on a thread while this one holds the lock of @page, or else
+ * @mm's mmap lock: the call must wait for it (a fault maps a file page,
+ * and a hole punch removes it, only under its lock; a hole punch unmaps
+ * a page from a process only under that process's mmap lock). */
+static void run_while_locked(struct locked_call *c, struct page *page,
+			     struct mm_struct *mm)
 {
 	struct timespec pause = { 0, 50 * 1000 * 1000 };
 	pthread_t tid;
 
-	assert_true(trylock_page(page));
+	if (page)
+		assert_true(trylock_page(page));
+	else
+		mmap_write_lock(mm);
 	assert_int_equal(pthread_create(&tid, NULL, locked_call_main, c), 0);
 	nanosleep(&pause, NULL);
 	assert_int_equal(atomic_load(&c->done), 0);
-	unlock_page(page);
-	put_page(page);
+	if (page) {
+		unlock_page(page);
+		put_page(page);
+	} else {
+		mmap_write_unlock(mm);
+	}
 	assert_int_equal(pthread_join(tid, NULL), 0);
 	assert_int_equal(atomic_load(&c->done), 1);
 	assert_int_equal(c->ret, 0);
@@ -494,6 +504,7 @@ static void test_page_lock_waits(void **state)
 	struct mmk_config cfg;
 	struct mmk_machine *m;
 	struct locked_call c = { 0 };
+	struct mm_struct *mm;
 	struct file *f;
 	uint64_t v = 1;
 	int pid;
@@ -517,14 +528,28 @@ static void test_page_lock_waits(void **state)
 	c.m = m;
 	c.pid = 2;
 	mmk_set_current(m);
-	run_while_locked(&c, filemap_find_page(f, 1));
+	run_while_locked(&c, filemap_find_page(f, 1), NULL);
 	assert_int_equal(c.value, 9);
 	/* A hole punched through page 0 waits too, then unmaps it from
 	 * both processes and drops it: it reads as zeroes again. */
 	c.punch = true;
 	c.done = 0;
-	run_while_locked(&c, filemap_find_page(f, 0));
+	run_while_locked(&c, filemap_find_page(f, 0), NULL);
 	assert_int_equal(mmk_read_u64(1, WINDOW, &v), 0);
+	assert_int_equal(v, 0);
+	/* Page 0 again, mapped by both; process 1 is busy (another thread
+	 * holds its mmap lock): the hole waits for it, so that the page
+	 * leaves process 1 too, not only process 2 and the cache. */
+	assert_int_equal(mmk_write_u64(2, WINDOW, 5), 0);
+	assert_int_equal(mmk_read_u64(1, WINDOW, &v), 0);
+	assert_int_equal(v, 5);
+	mm = mmk_get_mm(1);
+	c.done = 0;
+	run_while_locked(&c, NULL, mm);
+	mmput(mm);
+	assert_int_equal(mmk_read_u64(1, WINDOW, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(mmk_read_u64(2, WINDOW, &v), 0);
 	assert_int_equal(v, 0);
 	assert_check_ok(m);
 	assert_int_equal(mmk_exit(1), 0);

@@ -386,6 +386,8 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr,
 			unsigned long flags, unsigned long new_addr);
 int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 		 unsigned long flags);
+/* MADV_REMOVE drops and retakes @mm's lock, as Linux's does (the caller
+ * must hold no other mmap lock). */
 int do_madvise(struct mm_struct *mm, unsigned long start, size_t len,
 	       int behavior);
 int do_mseal(struct mm_struct *mm, unsigned long start, size_t len,
