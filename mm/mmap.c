@@ -19,8 +19,10 @@
  *      private mappings whose length is a multiple of 2M are aligned to
  *      2M as thp_get_unmapped_area does on x86_64.
  *    - do_mmap/mmap_region with Linux's checks in Linux's order, VM_ACCOUNT
- *      and overcommit (heuristic mode), MAP_FIXED replacing old mappings,
- *      MAP_FIXED_NOREPLACE, merging with neighbours, a shmem object per
+ *      and overcommit (heuristic mode), MAP_FIXED replacing old mappings
+ *      (split at its ends before the address-space and overcommit checks,
+ *      which leave them split when they fail; a failure after they went
+ *      leaves a hole, as Linux 6.18's __mmap_region does), MAP_FIXED_NOREPLACE, merging with neighbours, a shmem object per
  *      shared anonymous mapping; brk with do_brk_flags.
  *
  * 2. Objects. See mm/vma.c.
@@ -28,9 +30,9 @@
  * 3. Invariants. See mm_verify() in mm/vma.c.
  *
  * 4. Departures. No personality (READ_IMPLIES_EXEC), pkeys, MAP_32BIT,
- *    MAP_HUGETLB, MAP_SYNC, MAP_DROPPABLE or file seals. When overcommit
- *    refuses a MAP_FIXED mapping, Linux has already split the old VMAs at
- *    the range ends; mmkit checks first and leaves them whole.
+ *    MAP_HUGETLB, MAP_SYNC, MAP_DROPPABLE or file seals. A mapping that
+ *    fails after the old ones went (a VMA or shmem allocation) releases
+ *    their commit charge with its own (Linux keeps theirs charged).
  *
  * 5. Ordering. System calls take the mmap lock; do_* functions expect it.
  *
@@ -345,32 +347,23 @@ static bool accountable_mapping(unsigned long vm_flags)
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
 }
 
-/* Would unmapping [start, end) need a split that map_count forbids? */
-static bool munmap_would_exceed(struct mm_struct *mm, unsigned long start,
-				unsigned long end)
-{
-	struct vm_area_struct *vma = find_vma_intersection(mm, start, end);
-
-	return vma && start > vma->vm_start && end < vma->vm_end &&
-	       mm->map_count >= max_map_count();
-}
-
 static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 				 unsigned long addr, unsigned long len,
 				 unsigned long vm_flags, unsigned long pgoff)
 {
 	unsigned long end = addr + len, pglen = len >> PAGE_SHIFT;
 	unsigned long charged = 0;
-	struct vm_area_struct *vma, *prev, *next, *new;
+	struct vm_area_struct *vma, *prev, *next;
 	struct file *shm = NULL;
 	bool accountable = accountable_mapping(vm_flags);
 	int err;
 
-	/* __mmap_setup(): gathering what the mapping replaces fails first
-	 * (map_count, then a sealed VMA), then the address-space limit. */
-	if (munmap_would_exceed(mm, addr, end))
-		return (unsigned long)-ENOMEM;
-	err = munmap_sealed(mm, addr, end);
+	/* __mmap_setup(): the VMAs the mapping replaces are gathered first,
+	 * split at its ends (vms_gather_munmap_vmas fails first on
+	 * map_count, then on a sealed VMA); the address-space limit and the
+	 * commit charge are checked next, and a failure there leaves the
+	 * splits in place (Linux reattaches the split VMAs). */
+	err = vms_gather_munmap_vmas(mm, addr, end);
 	if (err)
 		return (unsigned long)(long)err;
 	if (!may_expand_vm(mm, vm_flags, pglen) &&
@@ -384,38 +377,34 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 			return (unsigned long)-ENOMEM;
 		vm_flags |= VM_ACCOUNT;
 	}
-	if (!file && (vm_flags & VM_SHARED)) {
-		/* shmem_zero_setup(): shmem_acct_size() then the object. */
-		if (!(vm_flags & VM_NORESERVE) &&
-		    security_vm_enough_memory_mm(mm, (long)pglen))
-			goto unacct;
-		shm = shmem_file_setup(len);
-		if (!shm) {
-			if (!(vm_flags & VM_NORESERVE))
-				vm_unacct_memory((long)pglen);
-			goto unacct;
-		}
-	}
-	/* Allocate before unmapping, so that a failure leaves the old
-	 * mappings in place. */
-	new = vm_area_alloc(mm);
-	if (!new)
-		goto free_shm;
-	err = do_vmi_munmap(mm, addr, len, !accountable);
-	if (err) {
-		vm_area_free(new);
-		goto free_shm;
-	}
-
+	/* vms_clean_up_area(): the old mappings go now, so a failure from
+	 * here on leaves a hole where they were (vms_abort_munmap_vmas). The
+	 * range is whole VMAs, so this unmap needs no split and cannot
+	 * fail. */
+	do_vmi_munmap(mm, addr, len, !accountable);
+	/* A merge first; else __mmap_new_vma(): the VMA, then for a shared
+	 * anonymous mapping its shmem object (shmem_zero_setup:
+	 * shmem_acct_size(), then the file). */
 	next = find_vma_prev(mm, addr, &prev);
 	vma = NULL;
-	if (!shm)
+	if (file || !(vm_flags & VM_SHARED))
 		vma = vma_merge_new_range(mm, prev, next, addr, end, vm_flags,
 					  file, pgoff, NULL, NULL);
-	if (vma) {
-		vm_area_free(new);
-	} else {
-		vma = new;
+	if (!vma) {
+		vma = vm_area_alloc(mm);
+		if (!vma)
+			goto unacct;
+		if (!file && (vm_flags & VM_SHARED)) {
+			if (!(vm_flags & VM_NORESERVE) &&
+			    security_vm_enough_memory_mm(mm, (long)pglen))
+				goto free_vma;
+			shm = shmem_file_setup(len);
+			if (!shm) {
+				if (!(vm_flags & VM_NORESERVE))
+					vm_unacct_memory((long)pglen);
+				goto free_vma;
+			}
+		}
 		vma->vm_start = addr;
 		vma->vm_end = end;
 		vma->vm_flags = vm_flags;
@@ -433,15 +422,13 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 	}
 	return addr;
 
-free_shm:
-	if (shm) {
-		if (!(vm_flags & VM_NORESERVE))
-			vm_unacct_memory((long)pglen);
-		fput(shm);
-	}
+free_vma:
+	vm_area_free(vma);
 unacct:
-	if (charged)
-		vm_unacct_memory((long)charged);
+	/* The hole releases the whole charge, the old VMAs' share that the
+	 * mapping took over included (Linux keeps that share charged). */
+	if (accountable)
+		vm_unacct_memory((long)pglen);
 	return (unsigned long)-ENOMEM;
 }
 

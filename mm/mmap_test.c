@@ -2487,6 +2487,57 @@ static void test_rlimit_data(void **state)
 	finish(m);
 }
 
+/*
+ * A MAP_FIXED mapping that fails: what Linux 6.18's __mmap_region leaves
+ * of the mappings it was to replace (each case checked on the
+ * development machine's kernel with the same calls). The address-space
+ * limits and the overcommit check come after the old VMAs were split at
+ * the range's ends, and a failure there leaves them split; a shared
+ * anonymous mapping's shmem charge comes after they were unmapped, and
+ * its failure leaves a hole.
+ */
+static void test_map_fixed_failure_leaves_splits(void **state)
+{
+	struct mmk_machine *m = boot_with_process(false);
+	unsigned long committed = meminfo_kb(m, "Committed_AS");
+	const unsigned long GB = 1UL << 30;
+	struct text t = { .n = 0 };
+
+	(void)state;
+	/* Overcommit refuses 64G of private writable memory in the middle
+	 * of a 128G reservation: the reservation is split at both ends. */
+	assert_int_equal(
+		map_fixed(1, A, 128 * GB, PROT_NONE, ANON | MAP_NORESERVE), A);
+	assert_int_equal(map_fixed(1, A + PG, 64 * GB, RW, ANON), -ENOMEM);
+	add_anon(&t, A, A + PG, "---p");
+	add_anon(&t, A + PG, A + PG + 64 * GB, "---p");
+	add_anon(&t, A + PG + 64 * GB, A + 128 * GB, "---p");
+	add(&t, VSYSCALL);
+	assert_maps(m, 1, t.s);
+	/* The same as shared memory: its shmem object is charged once the
+	 * old mappings are gone, so the failure leaves a hole. */
+	assert_int_equal(map_fixed(1, A + PG, 64 * GB, RW, SHANON), -ENOMEM);
+	t.n = 0;
+	add_anon(&t, A, A + PG, "---p");
+	add_anon(&t, A + PG + 64 * GB, A + 128 * GB, "---p");
+	add(&t, VSYSCALL);
+	assert_maps(m, 1, t.s);
+	assert_int_equal(meminfo_kb(m, "Committed_AS"), committed);
+	assert_int_equal(mmk_munmap(1, A, 128 * GB), 0);
+	/* RLIMIT_DATA refuses 12 new pages of data (4 of the 16 replace
+	 * old ones): the old VMA is split where the mapping would start. */
+	assert_int_equal(map_fixed(1, A, 32 * PG, PROT_READ, ANON), A);
+	assert_int_equal(mmk_setrlimit(1, MMK_RLIMIT_DATA, 8 * PG), 0);
+	assert_int_equal(map_fixed(1, A + 28 * PG, 16 * PG, RW, ANON), -ENOMEM);
+	t.n = 0;
+	add_anon(&t, A, A + 28 * PG, "r--p");
+	add_anon(&t, A + 28 * PG, A + 32 * PG, "r--p");
+	add(&t, VSYSCALL);
+	assert_maps(m, 1, t.s);
+	assert_int_equal(meminfo_kb(m, "Committed_AS"), committed);
+	finish(m);
+}
+
 /* ---- madvise ---- */
 
 /* LINUX-VMA-RULES J and the flag-changing advice's errors. */
@@ -3280,6 +3331,7 @@ int main(void)
 		cmocka_unit_test(test_brk_grow_shrink_and_heap_name),
 		cmocka_unit_test(test_brk_does_not_merge_below_start_brk),
 		cmocka_unit_test(test_rlimit_data),
+		cmocka_unit_test(test_map_fixed_failure_leaves_splits),
 		cmocka_unit_test(test_madvise_errors),
 		cmocka_unit_test(test_madvise_accepts_linux_advice),
 		cmocka_unit_test(test_madvise_flags_split_and_merge),

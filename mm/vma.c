@@ -624,41 +624,13 @@ static void update_hiwater_vm(struct mm_struct *mm)
 		mm->hiwater_vm = mm->total_vm;
 }
 
-int munmap_sealed(struct mm_struct *mm, unsigned long start, unsigned long end)
+int vms_gather_munmap_vmas(struct mm_struct *mm, unsigned long start,
+			   unsigned long end)
 {
-	struct vm_area_struct *first = find_vma_intersection(mm, start, end),
-			      *vma;
-
-	for (vma = first; vma && vma->vm_start < end; vma = vma->vm_next)
-		if (vma->vm_flags & VM_SEALED)
-			break;
-	if (!vma || vma->vm_start >= end)
-		return 0;
-	/* vms_gather_munmap_vmas() split an unsealed first VMA before it
-	 * met the seal. */
-	if (vma != first && start > first->vm_start) {
-		int err = __split_vma(mm, first, start, 1);
-
-		if (err)
-			return err;
-	}
-	return -EPERM;
-}
-
-int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
-		  bool account)
-{
-	unsigned long end = start + PAGE_ALIGN(len);
-	struct vm_area_struct *vma, *next, *prev;
-	unsigned long nr_accounted = 0;
+	struct vm_area_struct *vma = find_vma_intersection(mm, start, end),
+			      *next;
 	int err;
 
-	if ((start & ~PAGE_MASK) || start > mm->task_size ||
-	    len > mm->task_size - start)
-		return -EINVAL;
-	if (end == start)
-		return -EINVAL;
-	vma = find_vma_intersection(mm, start, end);
 	if (!vma)
 		return 0;
 	if (start > vma->vm_start) {
@@ -674,15 +646,34 @@ int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 			return err;
 	}
 	for (next = vma; next && next->vm_start < end; next = next->vm_next) {
-		/* vms_gather_munmap_vmas(): EPERM after the first split. */
+		/* EPERM after the first split. */
 		if (next->vm_flags & VM_SEALED)
 			return -EPERM;
-		if (next->vm_end > end) {
-			err = __split_vma(mm, next, end, 0);
-			if (err)
-				return err;
-		}
+		if (next->vm_end > end)
+			return __split_vma(mm, next, end, 0);
 	}
+	return 0;
+}
+
+int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
+		  bool account)
+{
+	unsigned long end = start + PAGE_ALIGN(len);
+	struct vm_area_struct *vma, *next, *prev;
+	unsigned long nr_accounted = 0;
+	int err;
+
+	if ((start & ~PAGE_MASK) || start > mm->task_size ||
+	    len > mm->task_size - start)
+		return -EINVAL;
+	if (end == start)
+		return -EINVAL;
+	err = vms_gather_munmap_vmas(mm, start, end);
+	if (err)
+		return err;
+	vma = find_vma_intersection(mm, start, end);
+	if (!vma)
+		return 0;
 	update_hiwater_vm(mm);
 	prev = vma->vm_prev;
 	/* Zap the pages while the VMAs (and their files) still exist. */

@@ -224,10 +224,13 @@ static inline int user_range_end(unsigned long start, size_t len_in,
 	return 0;
 }
 
-/* Unmapping [start, end) for a new mapping: -EPERM if a sealed VMA (mseal)
- * is in the way, with an unsealed first VMA split at @start as Linux
- * leaves it; else 0. */
-int munmap_sealed(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* The first step of unmapping [start, end): its first and last VMAs are
+ * split at its ends, so that it is a run of whole VMAs. -ENOMEM when the
+ * first split would pass max_map_count in a VMA that covers the range,
+ * -EPERM at a sealed VMA (mseal), or a split's error; splits made before
+ * a failure stay, as Linux leaves them. */
+int vms_gather_munmap_vmas(struct mm_struct *mm, unsigned long start,
+			   unsigned long end);
 int do_vmi_munmap(struct mm_struct *mm, unsigned long start, size_t len,
 		  bool account);
 /* Pages of [start, end) in VMAs that have all of @flags (0: any VMA). */
