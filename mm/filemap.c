@@ -327,12 +327,16 @@ static void page_cache_delete(struct file *f, struct page *page)
  * between its unmapping (from every process) and its removal, and so
  * that reclaim, which may be using it and its file, is done with it
  * (truncate_inode_pages_range). The walk only tries each mapper's mmap
- * lock (it holds the page lock, which faults take inside theirs): when
- * one was busy, everything is dropped, the busy lock waited for and the
- * index done again. The caller holds no mmap lock.
+ * lock (it holds the page lock, which faults take inside theirs). When
+ * one was busy, everything is dropped and the index done again with that
+ * process's lock taken first, as a fault takes it, so that a process
+ * that keeps its lock busy cannot starve the walk. The caller holds no
+ * mmap lock.
  */
 static void truncate_index(struct file *f, unsigned long i)
 {
+	struct mm_struct *held = NULL;
+
 	for (;;) {
 		struct mm_struct *busy = NULL;
 		struct page *page;
@@ -348,20 +352,26 @@ static void truncate_index(struct file *f, unsigned long i)
 			get_page(page);
 		}
 		pthread_mutex_unlock(&f->lock);
-		if (!page)
-			return;
-		lock_page(page);
-		if (page->mapping == (struct address_space *)f) {
-			if (page_mapcount(page))
-				skipped = try_to_unmap_busy(page, &busy);
-			if (skipped <= 0) {
-				pthread_mutex_lock(&f->lock);
-				page_cache_delete(f, page);
-				pthread_mutex_unlock(&f->lock);
+		if (page) {
+			lock_page(page);
+			if (page->mapping == (struct address_space *)f) {
+				if (page_mapcount(page))
+					skipped = try_to_unmap_busy(page, held,
+								    &busy);
+				if (skipped <= 0) {
+					pthread_mutex_lock(&f->lock);
+					page_cache_delete(f, page);
+					pthread_mutex_unlock(&f->lock);
+				}
 			}
+			unlock_page(page);
+			put_page(page);
 		}
-		unlock_page(page);
-		put_page(page);
+		if (held) {
+			mmap_write_unlock(held);
+			mmput(held);
+			held = NULL;
+		}
 		if (skipped <= 0)
 			return;
 		/* A process exiting meanwhile (no reference to be had)
@@ -371,8 +381,7 @@ static void truncate_index(struct file *f, unsigned long i)
 			continue;
 		}
 		mmap_write_lock(busy);
-		mmap_write_unlock(busy);
-		mmput(busy);
+		held = busy;
 	}
 }
 

@@ -35,8 +35,8 @@
  *    page-table lock), which it only tries to take, holding the rmap or
  *    file lock: a busy process's mappings are skipped. Reclaim counts
  *    that as contended (Linux's try_lock walks); truncation
- *    (mm/filemap.c) waits for the busy process with no lock held and
- *    walks again, so that no mapping outlives a punched hole.
+ *    (mm/filemap.c) drops everything, takes the busy process's lock
+ *    first and walks again, so that no mapping outlives a punched hole.
  *
  * 5. Ordering. mm_state.anon_vma_lock protects every chain and i_mmap
  *    list (Linux's anon_vma root lock and i_mmap_rwsem); it nests inside
@@ -538,10 +538,12 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr,
 	return true;
 }
 
-int try_to_unmap_busy(struct page *page, struct mm_struct **busy)
+int try_to_unmap_busy(struct page *page, struct mm_struct *locked_mm,
+		      struct mm_struct **busy)
 {
 	struct rmap_ctl ctl = { .one = unmap_one,
 				.arg = page,
+				.locked_mm = locked_mm,
 				.busy_mm = busy };
 
 	if (busy)
@@ -554,7 +556,8 @@ int try_to_unmap_busy(struct page *page, struct mm_struct **busy)
 
 bool try_to_unmap(struct page *page)
 {
-	return try_to_unmap_busy(page, NULL) == 0 && page_mapcount(page) == 0;
+	return try_to_unmap_busy(page, NULL, NULL) == 0 &&
+	       page_mapcount(page) == 0;
 }
 
 /* ---- verifier ---- */

@@ -273,12 +273,13 @@ struct reclaim_unmap {
 bool try_to_unmap_reclaim(struct reclaim_unmap *u, struct mm_struct *locked_mm);
 /* Unmap a page-cache page from every process: true if none maps it. */
 bool try_to_unmap(struct page *page);
-/* Unmap a page-cache page from every process whose mmap lock is free
- * (the caller holds none). Returns how many mappers were skipped because
- * their lock was busy, -1 for an anonymous page (it needs a swap entry).
- * With @busy: the first busy mapper not exiting, with a reference (the
- * caller waits for its lock, then mmput()s it), or NULL. */
-int try_to_unmap_busy(struct page *page, struct mm_struct **busy);
+/* Unmap a page-cache page from every process whose mmap lock is free,
+ * and from @locked_mm, whose lock the caller holds. Returns how many
+ * mappers were skipped because their lock was busy, -1 for an anonymous
+ * page (it needs a swap entry). With @busy: the first busy mapper not
+ * exiting, with a reference (mmput() drops it), or NULL. */
+int try_to_unmap_busy(struct page *page, struct mm_struct *locked_mm,
+		      struct mm_struct **busy);
 bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
 /* @vma drops its anon_vma (unmap, merge away, MREMAP_DONTUNMAP). */
 void unlink_anon_vmas(struct vm_area_struct *vma);
