@@ -67,7 +67,7 @@ deps-bench:
 	@sh scripts/deps.sh bench
 
 demo: all
-	./build/bin/mmkit demo
+	./build/bin/mmkit demo --report build/report.html
 
 test: deps
 	@$(SUB) O=build/test VCFLAGS="-O1 -g -DMMK_DEBUG=2" all tests -j$(JOBS)

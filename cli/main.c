@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The mmkit command: `mmkit run FILE|-` runs a script (shared/SCRIPT.md),
- * `mmkit demo` runs the built-in tour. Exit status: the script's (0 ok,
- * 2 script error, 3 a check failed), 1 for usage or I/O errors.
+ * `mmkit demo` runs the built-in tour and writes its HTML report
+ * (script/report.c; `--report FILE` writes one for any run). Exit status:
+ * the script's (0 ok, 2 script error, 3 a check failed), 1 for usage or
+ * I/O errors.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -13,25 +15,63 @@
 
 #include "cli/tour.h"
 
+#define DEMO_REPORT "mmkit-report.html"
+
 static void usage(FILE *f)
 {
-	fputs("usage: mmkit run [-q] FILE|-   run a script (- reads standard input)\n"
-	      "       mmkit demo              run the built-in tour\n"
+	fputs("usage: mmkit run [-q] [--report FILE] FILE|-\n"
+	      "                               run a script (- reads standard input)\n"
+	      "       mmkit demo [--report FILE | --no-report]\n"
+	      "                               run the built-in tour and write its\n"
+	      "                               HTML report (default " DEMO_REPORT
+	      ")\n"
 	      "       mmkit version           print the version\n"
 	      "       mmkit help              this text\n"
-	      "-q: do not echo the kernel log (warnings, bad page reports) to stderr\n",
+	      "-q: do not echo the kernel log (warnings, bad page reports) to stderr\n"
+	      "--report FILE: also write an HTML report of the run to FILE\n",
 	      f);
+}
+
+/* Run the script (@text, or @in) with a report to @report if not NULL. */
+static int run(FILE *in, const char *text, const char *name, int echo_log,
+	       const char *report)
+{
+	FILE *html;
+	int status;
+
+	if (!report)
+		return text ? mmk_script_run_string(text, name, stdout, stderr,
+						    echo_log) :
+			      mmk_script_run(in, name, stdout, stderr,
+					     echo_log);
+	html = fopen(report, "w");
+	if (!html) {
+		fprintf(stderr, "mmkit: %s: %s\n", report, strerror(errno));
+		return 1;
+	}
+	status = mmk_script_run_report(in, text, name, stdout, stderr, echo_log,
+				       html);
+	if (ferror(html) | fclose(html)) {
+		fprintf(stderr, "mmkit: %s: write error\n", report);
+		return 1;
+	}
+	fprintf(stderr, "mmkit: report written to %s\n", report);
+	return status;
 }
 
 static int cmd_run(int argc, char **argv)
 {
+	const char *path, *report = NULL;
 	int echo_log = 1, i = 2, status;
-	const char *path;
 	FILE *in;
 
-	if (i < argc && !strcmp(argv[i], "-q")) {
-		echo_log = 0;
-		i++;
+	for (; i < argc - 1; i++) {
+		if (!strcmp(argv[i], "-q"))
+			echo_log = 0;
+		else if (!strcmp(argv[i], "--report") && i + 2 < argc)
+			report = argv[++i];
+		else
+			break;
 	}
 	if (i != argc - 1) {
 		usage(stderr);
@@ -43,10 +83,25 @@ static int cmd_run(int argc, char **argv)
 		fprintf(stderr, "mmkit: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	status = mmk_script_run(in, path, stdout, stderr, echo_log);
+	status = run(in, NULL, path, echo_log, report);
 	if (in != stdin)
 		fclose(in);
 	return status;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+	const char *report = DEMO_REPORT;
+
+	if (argc == 3 && !strcmp(argv[2], "--no-report"))
+		report = NULL;
+	else if (argc == 4 && !strcmp(argv[2], "--report"))
+		report = argv[3];
+	else if (argc != 2) {
+		usage(stderr);
+		return 1;
+	}
+	return run(NULL, mmk_tour_script, "tour", 1, report);
 }
 
 int main(int argc, char **argv)
@@ -57,9 +112,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc, argv);
-	if (!strcmp(argv[1], "demo") && argc == 2)
-		return mmk_script_run_string(mmk_tour_script, "tour", stdout,
-					     stderr, 1);
+	if (!strcmp(argv[1], "demo"))
+		return cmd_demo(argc, argv);
 	if (!strcmp(argv[1], "version") && argc == 2) {
 		printf("mmkit %s\n", mmk_version());
 		return 0;

@@ -48,7 +48,22 @@ struct script {
 	char errmsg[256];
 	struct handle *handles; /* open-addressed hash table */
 	size_t nr_handles, cap_handles;
+	const struct script_observer *obs;
 };
+
+/* Told of every command line that ran (not of blank or comment lines,
+ * nor of the line a script error stopped at): @line is its text as
+ * written, @m the machine it ran on. */
+struct script_observer {
+	void (*after_line)(void *arg, struct mmk_machine *m, const char *line);
+	void *arg;
+};
+
+/* script/script.c: mmk_script_run() and mmk_script_run_string() with an
+ * observer (NULL: none); @in when @text is NULL. */
+int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
+			FILE *err, int echo_log,
+			const struct script_observer *obs);
 
 /* script/script.c: helpers for command files */
 int script_error(struct script *sc, const char *fmt, ...)

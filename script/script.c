@@ -556,13 +556,30 @@ static void script_begin(struct script *sc, const char *name, FILE *out,
 	mmk_config_init(&sc->cfg);
 }
 
+/* Whether @line holds a command (not blank, not only a comment). */
+static bool has_command(const char *line)
+{
+	line += strspn(line, " \t");
+	return *line && *line != '#';
+}
+
 /* Run one line (without its newline); false once a script error stopped
  * the run. */
 static bool script_line(struct script *sc, char *line)
 {
+	char *copy = NULL;
+
 	sc->line++;
-	if (!run_line(sc, line))
+	/* run_line() splits the line in place: the observer gets a copy. */
+	if (sc->obs && has_command(line))
+		copy = str_dup(line);
+	if (!run_line(sc, line)) {
+		if (copy)
+			sc->obs->after_line(sc->obs->arg, sc->m, copy);
+		free(copy);
 		return true;
+	}
+	free(copy);
 	fflush(sc->out);
 	fprintf(sc->err, "mmkit: %s:%lu: %s\n", sc->name, sc->line, sc->errmsg);
 	return false;
@@ -603,32 +620,24 @@ static char *read_line(FILE *in, char **buf, size_t *cap)
 	}
 }
 
-int mmk_script_run(FILE *in, const char *name, FILE *out, FILE *err,
-		   int echo_log)
+int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
+			FILE *err, int echo_log,
+			const struct script_observer *obs)
 {
 	struct script sc;
-	char *buf = NULL, *line;
+	char *buf = NULL, *copy = NULL, *line, *next;
 	size_t cap = 0;
 	bool stopped = false;
 
-	script_begin(&sc, name, out, err, echo_log);
-	while (!stopped && (line = read_line(in, &buf, &cap)))
-		stopped = !script_line(&sc, line);
-	free(buf);
-	return script_end(&sc, stopped);
-}
-
-int mmk_script_run_string(const char *text, const char *name, FILE *out,
-			  FILE *err, int echo_log)
-{
-	struct script sc;
-	char *copy = str_dup(text), *line, *next;
-	bool stopped = false;
-
-	if (!copy)
+	if (text && !(copy = str_dup(text)))
 		return MMK_SCRIPT_ERROR;
 	script_begin(&sc, name, out, err, echo_log);
-	for (line = copy; !stopped && *line; line = next) {
+	sc.obs = obs;
+	if (!text) {
+		while (!stopped && (line = read_line(in, &buf, &cap)))
+			stopped = !script_line(&sc, line);
+	}
+	for (line = copy; line && !stopped && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -636,6 +645,19 @@ int mmk_script_run_string(const char *text, const char *name, FILE *out,
 			next = line + strlen(line);
 		stopped = !script_line(&sc, line);
 	}
+	free(buf);
 	free(copy);
 	return script_end(&sc, stopped);
+}
+
+int mmk_script_run(FILE *in, const char *name, FILE *out, FILE *err,
+		   int echo_log)
+{
+	return script_run_observed(in, NULL, name, out, err, echo_log, NULL);
+}
+
+int mmk_script_run_string(const char *text, const char *name, FILE *out,
+			  FILE *err, int echo_log)
+{
+	return script_run_observed(NULL, text, name, out, err, echo_log, NULL);
 }

@@ -19,6 +19,10 @@ if [ "$1" = test ]; then
 	need /usr/bin/sqlite3 sqlite3
 	need /usr/bin/git git
 	need /usr/bin/gcc gcc
+	# tests/report_test.c has headless Chromium parse the HTML report
+	{ command -v chromium || command -v chromium-browser ||
+		command -v google-chrome; } >/dev/null 2>&1 ||
+		want="$want chromium"
 fi
 if [ "$1" = bench ]; then
 	need /usr/include/jemalloc/jemalloc.h libjemalloc-dev

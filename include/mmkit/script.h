@@ -29,4 +29,18 @@ int mmk_script_run(FILE *in, const char *name, FILE *out, FILE *err,
 int mmk_script_run_string(const char *text, const char *name, FILE *out,
 			  FILE *err, int echo_log);
 
+/**
+ * mmk_script_run_report() - run a script as mmk_script_run() does (@text
+ * if not NULL, else read from @in), and write to @html a self-contained
+ * HTML page about the run: free memory and its other uses after every
+ * command (plots, from /proc/meminfo), the free blocks per zone and order
+ * at the start and the end (/proc/buddyinfo), the largest slab caches
+ * when slab memory peaked (/proc/slabinfo), and the transcript, in
+ * sections started by `echo == N. title` lines. @out gets exactly what
+ * mmk_script_run() would print.
+ * Return: as mmk_script_run().
+ */
+int mmk_script_run_report(FILE *in, const char *text, const char *name,
+			  FILE *out, FILE *err, int echo_log, FILE *html);
+
 #endif /* MMKIT_SCRIPT_H */

@@ -1,0 +1,734 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTML report of a script run (`mmkit demo`, `mmkit run --report`).
+ *
+ * Design. The report watches the interpreter through its observer (one
+ * call after every command line) and reads the machine only as a user
+ * would, through procfs: after each command it keeps a sample of
+ * /proc/meminfo (free memory and the kernel's and processes' uses of the
+ * rest), the free block counts of /proc/buddyinfo at the first and the
+ * latest command, and /proc/slabinfo at the command after which Slab was
+ * highest. The script's output goes through a memory stream: each
+ * command's part is passed on to the real output at once and kept for the
+ * transcript. `echo == N. title` lines start sections (the tour's
+ * chapters); a script without them is one section.
+ *
+ * The page is self-contained (inline CSS and SVG, no script, nothing
+ * fetched): a summary, a plot of free memory and one of the other uses
+ * over the commands with the sections marked, grouped bars of free blocks
+ * per order for each zone (start and end, log scale), horizontal bars of
+ * the largest slab caches, and the transcript by section. Every text from
+ * the script or procfs is escaped.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "script/internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NR_ORDERS 11
+#define MAX_ZONES 16
+#define TOP_CACHES 12
+
+/* The /proc/meminfo fields sampled: the first is plotted alone. */
+static const char *const series_key[] = {
+	"MemFree",     "Slab",	    "Percpu", "PageTables",
+	"VmallocUsed", "AnonPages", "Shmem",  "Cached",
+};
+#define NR_SERIES (sizeof series_key / sizeof series_key[0])
+
+static const char *const series_colour[NR_SERIES] = {
+	"#1f77b4", "#d62728", "#9467bd", "#8c564b",
+	"#e377c2", "#2ca02c", "#17becf", "#ff7f0e",
+};
+
+struct zone_free {
+	char name[48]; /* "Node 0, zone Normal" */
+	unsigned long blocks[NR_ORDERS];
+};
+
+struct buddy_snap {
+	struct zone_free zone[MAX_ZONES];
+	int nr;
+};
+
+struct step {
+	char *cmd;
+	char *output;
+	int section;
+	bool echo; /* an `echo` line: prose in the transcript */
+	unsigned long kb[NR_SERIES];
+	unsigned long used_kb; /* MemTotal - MemFree */
+};
+
+struct report {
+	FILE *real_out, *cap;
+	char *capbuf;
+	size_t caplen, capoff;
+	struct step *steps;
+	size_t nr_steps, cap_steps;
+	char **sections;
+	int nr_sections;
+	struct buddy_snap first, last;
+	char *peak_slabinfo;
+	unsigned long peak_slab_kb;
+	size_t peak_step;
+	unsigned long memtotal_kb;
+	bool oom; /* an allocation for the report failed: it says so */
+};
+
+/* ---- escaping ---- */
+
+static void put_escaped_char(FILE *f, char c)
+{
+	switch (c) {
+	case '<':
+		fputs("&lt;", f);
+		break;
+	case '>':
+		fputs("&gt;", f);
+		break;
+	case '&':
+		fputs("&amp;", f);
+		break;
+	case '"':
+		fputs("&quot;", f);
+		break;
+	default:
+		fputc(c, f);
+	}
+}
+
+static void put_escaped(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		put_escaped_char(f, *s);
+}
+
+/* ---- sampling ---- */
+
+static unsigned long meminfo_field(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, len) && p[len] == ':')
+			return strtoul(p + len + 1, NULL, 10);
+	return 0;
+}
+
+/* "Node 0, zone   Normal      1      0 ..." lines into @b. */
+static void parse_buddyinfo(const char *text, struct buddy_snap *b)
+{
+	const char *p = text;
+
+	b->nr = 0;
+	while (p && *p && b->nr < MAX_ZONES) {
+		struct zone_free *z = &b->zone[b->nr];
+		int node, used = 0, k;
+		char zone[24];
+		const char *q;
+
+		if (sscanf(p, "Node %d, zone %23s%n", &node, zone, &used) ==
+		    2) {
+			snprintf(z->name, sizeof z->name, "Node %d, zone %s",
+				 node, zone);
+			q = p + used;
+			for (k = 0; k < NR_ORDERS; k++) {
+				char *end;
+
+				z->blocks[k] = strtoul(q, &end, 10);
+				q = end;
+			}
+			b->nr++;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+}
+
+/* `echo == N. title`: the title of a new section, else NULL. */
+static const char *section_title(const char *line)
+{
+	line += strspn(line, " \t");
+	if (strncmp(line, "echo", 4) || (line[4] != ' ' && line[4] != '\t'))
+		return NULL;
+	line += 4 + strspn(line + 4, " \t");
+	if (strncmp(line, "== ", 3) || line[3] < '0' || line[3] > '9')
+		return NULL;
+	return line + 3;
+}
+
+/* A section's heading: its title's first sentence ("1. A freshly booted
+ * machine."), or all of it. */
+static void put_heading(FILE *f, const char *title)
+{
+	const char *num_end = strstr(title, ". "), *end;
+
+	end = num_end ? strstr(num_end + 2, ". ") : NULL;
+	if (!end) {
+		put_escaped(f, title);
+		return;
+	}
+	for (; title <= end; title++)
+		put_escaped_char(f, *title);
+}
+
+static void after_line(void *arg, struct mmk_machine *m, const char *line)
+{
+	struct report *r = arg;
+	const char *title = section_title(line);
+	struct step *st;
+	char *text;
+	size_t i;
+
+	fflush(r->cap);
+	if (r->caplen > r->capoff)
+		fwrite(r->capbuf + r->capoff, 1, r->caplen - r->capoff,
+		       r->real_out);
+	fflush(r->real_out);
+	if (title) {
+		char **ns = realloc(r->sections,
+				    (size_t)(r->nr_sections + 1) * sizeof(*ns));
+		char *t = str_dup(title);
+
+		if (!ns || !t) {
+			free(t);
+			if (ns)
+				r->sections = ns;
+			r->oom = true;
+		} else {
+			r->sections = ns;
+			r->sections[r->nr_sections++] = t;
+		}
+	}
+	if (r->nr_steps == r->cap_steps) {
+		size_t ncap = r->cap_steps ? 2 * r->cap_steps : 64;
+		struct step *ns = realloc(r->steps, ncap * sizeof(*ns));
+
+		if (!ns) {
+			r->oom = true;
+			r->capoff = r->caplen;
+			return;
+		}
+		r->steps = ns;
+		r->cap_steps = ncap;
+	}
+	st = &r->steps[r->nr_steps];
+	memset(st, 0, sizeof(*st));
+	st->cmd = str_dup(line + strspn(line, " \t"));
+	st->echo = st->cmd && !strncmp(st->cmd, "echo", 4) &&
+		   (!st->cmd[4] || st->cmd[4] == ' ' || st->cmd[4] == '\t');
+	st->output = malloc(r->caplen - r->capoff + 1);
+	if (st->output) {
+		memcpy(st->output, r->capbuf + r->capoff,
+		       r->caplen - r->capoff);
+		st->output[r->caplen - r->capoff] = '\0';
+	}
+	if (!st->cmd || !st->output)
+		r->oom = true;
+	r->capoff = r->caplen;
+	st->section = r->nr_sections - 1;
+	if (!m) {
+		r->nr_steps++;
+		return;
+	}
+	text = mmk_proc_read(m, "/proc/meminfo");
+	if (text) {
+		for (i = 0; i < NR_SERIES; i++)
+			st->kb[i] = meminfo_field(text, series_key[i]);
+		r->memtotal_kb = meminfo_field(text, "MemTotal");
+		st->used_kb = r->memtotal_kb - st->kb[0];
+		free(text);
+	}
+	text = mmk_proc_read(m, "/proc/buddyinfo");
+	if (text) {
+		parse_buddyinfo(text, &r->last);
+		if (!r->nr_steps)
+			r->first = r->last;
+		free(text);
+	}
+	/* Slab is series 1. */
+	if (!r->peak_slabinfo || st->kb[1] > r->peak_slab_kb) {
+		text = mmk_proc_read(m, "/proc/slabinfo");
+		if (text) {
+			free(r->peak_slabinfo);
+			r->peak_slabinfo = text;
+			r->peak_slab_kb = st->kb[1];
+			r->peak_step = r->nr_steps;
+		}
+	}
+	r->nr_steps++;
+}
+
+/* ---- rendering helpers ---- */
+
+/* @kb as "12.3 MiB" / "456 KiB". */
+static void fmt_kb(char *buf, size_t len, double kb)
+{
+	if (kb >= 1024.0 * 1024)
+		snprintf(buf, len, "%.2f GiB", kb / (1024.0 * 1024));
+	else if (kb >= 1024.0)
+		snprintf(buf, len, "%.1f MiB", kb / 1024.0);
+	else
+		snprintf(buf, len, "%.0f KiB", kb);
+}
+
+/* A round axis maximum at or above @v (1, 2 or 5 times a power of 10). */
+static double nice_max(double v)
+{
+	double p = 1;
+
+	if (v <= 1)
+		return 1;
+	while (p * 10 < v)
+		p *= 10;
+	if (v <= p)
+		return p;
+	if (v <= 2 * p)
+		return 2 * p;
+	if (v <= 5 * p)
+		return 5 * p;
+	return 10 * p;
+}
+
+/* log2(@y) for @y >= 1, to within 1% (bar heights need no more; the
+ * library does not link libm): the exponent, plus a quadratic fit of
+ * log2 on [1, 2). */
+static double log2_approx(double y)
+{
+	double e = 0, m;
+
+	while (y >= 2) {
+		y /= 2;
+		e++;
+	}
+	m = y - 1;
+	return e + m * (1.3465 - 0.3465 * m);
+}
+
+/* What the charts plot for series @s: memory in use for MemFree. */
+static double step_value(const struct step *st, size_t s)
+{
+	return (double)(s ? st->kb[s] : st->used_kb);
+}
+
+#define CW 920 /* chart width */
+#define CH 260 /* chart height */
+#define ML 80 /* left margin (axis labels) */
+#define MR 20
+#define MT 20
+#define MB 40
+
+/* A line chart of the series in @mask over the steps, the sections
+ * marked by dashed lines numbered as in the transcript. */
+static void line_chart(FILE *f, const struct report *r, unsigned int mask,
+		       const char *label)
+{
+	double max = 0, ymax, xstep, unit;
+	size_t i, s;
+	int t, sec = -1;
+
+	for (i = 0; i < r->nr_steps; i++)
+		for (s = 0; s < NR_SERIES; s++)
+			if ((mask >> s & 1) &&
+			    step_value(&r->steps[i], s) > max)
+				max = step_value(&r->steps[i], s);
+	/* Round in the unit the labels use (KiB, MiB or GiB). */
+	unit = max >= 1024.0 * 1024 ? 1024.0 * 1024 : max >= 1024 ? 1024 : 1;
+	ymax = nice_max(max / unit) * unit;
+	xstep = r->nr_steps > 1 ?
+			(double)(CW - ML - MR) / (double)(r->nr_steps - 1) :
+			0;
+	fprintf(f,
+		"<svg class=\"chart\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+		CW, CH, CW, CH);
+	put_escaped(f, label);
+	fputs("\">\n", f);
+	for (t = 0; t <= 4; t++) {
+		double y = MT + (CH - MT - MB) * (1 - t / 4.0);
+		char v[32];
+
+		fmt_kb(v, sizeof v, ymax * t / 4.0);
+		fprintf(f,
+			"<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
+			"y2=\"%.1f\"/><text class=\"ylab\" x=\"%d\" "
+			"y=\"%.1f\">%s</text>\n",
+			ML, y, CW - MR, y, ML - 6, y + 4, v);
+	}
+	for (i = 0; i < r->nr_steps; i++) {
+		double x = ML + xstep * (double)i;
+
+		if (r->steps[i].section == sec || r->steps[i].section < 0)
+			continue;
+		sec = r->steps[i].section;
+		fprintf(f,
+			"<line class=\"sect\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+			"y2=\"%d\"/><text class=\"slab\" x=\"%.1f\" "
+			"y=\"%d\">%d</text>\n",
+			x, MT, x, CH - MB, x + 2, CH - MB + 14, sec + 1);
+	}
+	for (s = 0; s < NR_SERIES; s++) {
+		if (!(mask >> s & 1))
+			continue;
+		fprintf(f,
+			"<polyline class=\"series\" fill=\"none\" "
+			"stroke=\"%s\" data-series=\"%s\" points=\"",
+			series_colour[s], s ? series_key[s] : "used");
+		for (i = 0; i < r->nr_steps; i++)
+			fprintf(f, "%s%.1f,%.1f", i ? " " : "",
+				ML + xstep * (double)i,
+				MT + (CH - MT -
+				      MB) * (1 - step_value(&r->steps[i], s) /
+							 ymax));
+		fputs("\"/>\n", f);
+	}
+	fprintf(f,
+		"<text class=\"xlab\" x=\"%d\" y=\"%d\">command (1 to %zu); "
+		"dashed lines start the numbered sections</text>\n</svg>\n",
+		ML, CH - 6, r->nr_steps);
+	fputs("<p class=\"legend\">", f);
+	for (s = 0; s < NR_SERIES; s++)
+		if (mask >> s & 1)
+			fprintf(f,
+				"<span><i style=\"background:%s\"></i>%s</span> ",
+				series_colour[s],
+				s ? series_key[s] : "MemTotal - MemFree");
+	fputs("</p>\n", f);
+}
+
+/* Grouped bars, log scale: free blocks per order at the start and the
+ * end, for each zone of the first sample. */
+static void buddy_charts(FILE *f, const struct report *r)
+{
+	const int h = 170, bw = 22, gap = 12;
+	int zi, k;
+
+	for (zi = 0; zi < r->first.nr; zi++) {
+		const struct zone_free *a = &r->first.zone[zi], *b = NULL;
+		unsigned long max = 1;
+		int w = ML + NR_ORDERS * (2 * bw + gap) + MR, j;
+
+		for (j = 0; j < r->last.nr; j++)
+			if (!strcmp(r->last.zone[j].name, a->name))
+				b = &r->last.zone[j];
+		for (k = 0; k < NR_ORDERS; k++) {
+			if (a->blocks[k] > max)
+				max = a->blocks[k];
+			if (b && b->blocks[k] > max)
+				max = b->blocks[k];
+		}
+		fputs("<figure><figcaption>", f);
+		put_escaped(f, a->name);
+		fputs("</figcaption>\n", f);
+		fprintf(f,
+			"<svg class=\"chart\" width=\"%d\" height=\"%d\" "
+			"viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"free "
+			"blocks per order\">\n",
+			w, h, w, h);
+		for (k = 0; k < NR_ORDERS; k++) {
+			int x = ML + k * (2 * bw + gap), side;
+
+			for (side = 0; side < 2; side++) {
+				const struct zone_free *z = side ? b : a;
+				unsigned long n = z ? z->blocks[k] : 0;
+				double bh = (h - 50) *
+					    log2_approx(1.0 + (double)n) /
+					    log2_approx(1.0 + (double)max);
+
+				fprintf(f,
+					"<rect class=\"%s\" x=\"%d\" y=\"%.1f\" "
+					"width=\"%d\" height=\"%.1f\" "
+					"data-blocks=\"%lu\"/><text "
+					"class=\"val\" x=\"%d\" y=\"%.1f\">%lu"
+					"</text>\n",
+					side ? "end" : "start", x + side * bw,
+					h - 30 - bh, bw - 2, bh, n,
+					x + side * bw + bw / 2 - 1, h - 33 - bh,
+					n);
+			}
+			fprintf(f,
+				"<text class=\"olab\" x=\"%d\" y=\"%d\">%d</text>\n",
+				x + bw, h - 14, k);
+		}
+		fprintf(f,
+			"<text class=\"xlab\" x=\"%d\" y=\"%d\">order</text>\n"
+			"</svg></figure>\n",
+			ML - 50, h - 14);
+	}
+	fputs("<p class=\"legend\"><span><i class=\"start\"></i>after the "
+	      "first command</span> <span><i class=\"end\"></i>after the "
+	      "last</span> (bar heights: log scale)</p>\n",
+	      f);
+}
+
+struct cache_row {
+	char name[64];
+	unsigned long active, objsize, kb;
+};
+
+static int cmp_cache(const void *a, const void *b)
+{
+	const struct cache_row *x = a, *y = b;
+
+	if (x->kb != y->kb)
+		return x->kb < y->kb ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* Horizontal bars of the largest caches in /proc/slabinfo @text. */
+static void slab_chart(FILE *f, const char *text)
+{
+	struct cache_row rows[TOP_CACHES + 1];
+	int n = 0, i;
+	unsigned long max = 1;
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		struct cache_row c;
+		unsigned long num, perslab, pages, a1, a2, a3, slabs;
+		char name[64];
+
+		if (*p == '#' || !strncmp(p, "slabinfo", 8))
+			continue;
+		if (sscanf(p,
+			   "%63s %lu %lu %lu %lu %lu : tunables %lu %lu %lu : "
+			   "slabdata %*u %lu",
+			   name, &c.active, &num, &c.objsize, &perslab, &pages,
+			   &a1, &a2, &a3, &slabs) != 10)
+			continue;
+		c.kb = slabs * pages * 4;
+		if (!c.kb)
+			continue;
+		snprintf(c.name, sizeof c.name, "%s", name);
+		/* Keep the TOP_CACHES largest: the smallest falls off. */
+		rows[n] = c;
+		qsort(rows, (size_t)n + 1, sizeof rows[0], cmp_cache);
+		if (n < TOP_CACHES)
+			n++;
+	}
+	for (i = 0; i < n; i++)
+		if (rows[i].kb > max)
+			max = rows[i].kb;
+	fprintf(f,
+		"<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 "
+		"%d %d\" role=\"img\" aria-label=\"largest slab caches\">\n",
+		CW, 24 * n + 10, CW, 24 * n + 10);
+	for (i = 0; i < n; i++) {
+		double w = 420.0 * (double)rows[i].kb / (double)max;
+		char v[32];
+
+		fmt_kb(v, sizeof v, (double)rows[i].kb);
+		fprintf(f, "<text class=\"cname\" x=\"200\" y=\"%d\">",
+			24 * i + 20);
+		put_escaped(f, rows[i].name);
+		fprintf(f,
+			"</text><rect class=\"cache\" x=\"210\" y=\"%d\" "
+			"width=\"%.1f\" height=\"16\" data-kb=\"%lu\"/>"
+			"<text class=\"val2\" x=\"%.1f\" y=\"%d\">%s: %lu "
+			"objects of %lu B</text>\n",
+			24 * i + 7, w, rows[i].kb, 216 + w, 24 * i + 20, v,
+			rows[i].active, rows[i].objsize);
+	}
+	fputs("</svg>\n", f);
+}
+
+static const char style[] =
+	"body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;"
+	"max-width:980px;color:#222}\n"
+	"h1{font-size:24px}h2{font-size:19px;margin-top:32px;border-bottom:"
+	"1px solid #ccc}h3{font-size:15px}\n"
+	"table.summary td{padding:2px 14px 2px 0}\n"
+	".chart text{font-size:11px;fill:#333}.ylab{text-anchor:end}"
+	".val,.olab{text-anchor:middle}.val{font-size:9px}"
+	".cname{text-anchor:end}\n"
+	".grid{stroke:#e4e4e4}.sect{stroke:#999;stroke-dasharray:4 3}"
+	".series{stroke-width:2}\n"
+	"rect.start,i.start{fill:#9ecae1;background:#9ecae1}"
+	"rect.end,i.end{fill:#3182bd;background:#3182bd}"
+	"rect.cache{fill:#d62728}\n"
+	".legend span{margin-right:14px}.legend i{display:inline-block;"
+	"width:12px;height:12px;margin-right:4px;vertical-align:-1px}\n"
+	"figure{margin:8px 0}figcaption{font-weight:600}\n"
+	"pre{background:#f6f6f6;padding:6px 8px;overflow-x:auto;margin:2px "
+	"0 10px;font-size:12px}\n"
+	".cmd{font-family:monospace;font-weight:600;margin-top:6px}\n"
+	".note{font-style:italic;color:#444}\n";
+
+static void render(FILE *f, const struct report *r, const char *name,
+		   int status)
+{
+	const struct step *last = r->nr_steps ? &r->steps[r->nr_steps - 1] :
+						NULL;
+	int checks_ok = 0, checks_failed = 0, sec;
+	char v1[32], v2[32];
+	size_t i;
+
+	for (i = 0; i < r->nr_steps; i++) {
+		const char *o = r->steps[i].output;
+
+		for (; o && (o = strstr(o, "check = ")); o += 8) {
+			if (!strncmp(o + 8, "ok", 2))
+				checks_ok++;
+			else
+				checks_failed++;
+		}
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
+	      "charset=\"utf-8\">\n<title>mmkit report: ",
+	      f);
+	put_escaped(f, name);
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
+	fputs("<h1>mmkit report: ", f);
+	put_escaped(f, name);
+	fputs("</h1>\n<table class=\"summary\">\n", f);
+	fmt_kb(v1, sizeof v1, (double)r->memtotal_kb);
+	fprintf(f,
+		"<tr><td>Commands run</td><td id=\"commands\">%zu</td></tr>\n",
+		r->nr_steps);
+	fprintf(f, "<tr><td>MemTotal</td><td>%s (%lu kB)</td></tr>\n", v1,
+		r->memtotal_kb);
+	if (last) {
+		fmt_kb(v2, sizeof v2, (double)last->kb[0]);
+		fprintf(f,
+			"<tr><td>MemFree after the last command</td><td "
+			"id=\"memfree-end\">%s (%lu kB)</td></tr>\n",
+			v2, last->kb[0]);
+	}
+	fmt_kb(v1, sizeof v1, (double)r->peak_slab_kb);
+	fprintf(f,
+		"<tr><td>Slab at its peak</td><td>%s (%lu kB), after command "
+		"%zu</td></tr>\n",
+		v1, r->peak_slab_kb, r->peak_step + 1);
+	fprintf(f,
+		"<tr><td>Verifier (<code>check</code>)</td><td "
+		"id=\"checks\">%d ok, %d failed</td></tr>\n",
+		checks_ok, checks_failed);
+	fprintf(f, "<tr><td>Exit status</td><td id=\"status\">%d%s</td></tr>\n",
+		status,
+		status == MMK_SCRIPT_ERROR ?
+			" (a script error stopped the run)" :
+		status == MMK_SCRIPT_CHECK_FAILED ? " (a check failed)" :
+						    "");
+	fputs("</table>\n", f);
+	if (r->oom)
+		fputs("<p><strong>The report ran out of memory: parts of it "
+		      "are missing.</strong></p>\n",
+		      f);
+
+	fputs("<h2>Memory in use</h2>\n<p>MemTotal minus MemFree after "
+	      "each command: everything allocated, by the kernel, the "
+	      "script's <code>alloc_pages</code> and the processes.</p>\n",
+	      f);
+	line_chart(f, r, 1u, "memory in use after each command");
+	fputs("<h2>Where the rest goes</h2>\n<p>The kernel's own uses of "
+	      "memory and the processes' pages, from /proc/meminfo after each "
+	      "command. Pages a script allocates with <code>alloc_pages</code> "
+	      "show only as less MemFree.</p>\n",
+	      f);
+	line_chart(f, r, ((1u << NR_SERIES) - 1) & ~1u,
+		   "memory uses after each command");
+	fputs("<h2>The buddy allocator: free blocks per order</h2>\n", f);
+	buddy_charts(f, r);
+	fputs("<h2>The largest slab caches</h2>\n<p>/proc/slabinfo when "
+	      "Slab was highest: memory in each cache's slabs.</p>\n",
+	      f);
+	slab_chart(f, r->peak_slabinfo);
+
+	fputs("<h2>Transcript</h2>\n<p>Each command with its number and "
+	      "output; <code>echo</code> lines as prose.</p>\n",
+	      f);
+	for (sec = -1; sec < r->nr_sections; sec++) {
+		bool any = false, in_note = false;
+
+		for (i = 0; i < r->nr_steps; i++) {
+			const struct step *st = &r->steps[i];
+
+			if (st->section != sec)
+				continue;
+			if (!any) {
+				fputs("<section>\n<h3>", f);
+				if (sec >= 0)
+					put_heading(f, r->sections[sec]);
+				else
+					fputs(r->nr_sections ?
+						      "Before the first section" :
+						      "The script",
+					      f);
+				fputs("</h3>\n", f);
+				any = true;
+			}
+			if (st->echo) {
+				const char *o = st->output ? st->output : "";
+
+				size_t n;
+
+				if (!strncmp(o, "== ", 3))
+					o += 3;
+				fputs(in_note ? " " : "<p class=\"note\">", f);
+				for (n = strlen(o); n && o[n - 1] == '\n'; n--)
+					;
+				while (n--)
+					put_escaped_char(f, *o++);
+				in_note = true;
+				continue;
+			}
+			if (in_note)
+				fputs("</p>\n", f);
+			in_note = false;
+			fprintf(f,
+				"<div class=\"cmd\" id=\"c%zu\">%zu: ", i + 1,
+				i + 1);
+			put_escaped(f, st->cmd);
+			fputs("</div>\n", f);
+			if (st->output && *st->output) {
+				fputs("<pre>", f);
+				put_escaped(f, st->output);
+				fputs("</pre>\n", f);
+			}
+		}
+		if (in_note)
+			fputs("</p>\n", f);
+		if (any)
+			fputs("</section>\n", f);
+	}
+	fputs("</body>\n</html>\n", f);
+}
+
+int mmk_script_run_report(FILE *in, const char *text, const char *name,
+			  FILE *out, FILE *err, int echo_log, FILE *html)
+{
+	struct report r = { .real_out = out };
+	struct script_observer obs = { after_line, &r };
+	int status, i;
+	size_t s;
+
+	r.cap = open_memstream(&r.capbuf, &r.caplen);
+	if (!r.cap)
+		return text ? mmk_script_run_string(text, name, out, err,
+						    echo_log) :
+			      mmk_script_run(in, name, out, err, echo_log);
+	status =
+		script_run_observed(in, text, name, r.cap, err, echo_log, &obs);
+	fflush(r.cap);
+	/* What a stopped run printed after its last complete command. */
+	if (r.caplen > r.capoff)
+		fwrite(r.capbuf + r.capoff, 1, r.caplen - r.capoff, out);
+	fflush(out);
+	render(html, &r, name, status);
+	fclose(r.cap);
+	free(r.capbuf);
+	for (s = 0; s < r.nr_steps; s++) {
+		free(r.steps[s].cmd);
+		free(r.steps[s].output);
+	}
+	free(r.steps);
+	for (i = 0; i < r.nr_sections; i++)
+		free(r.sections[i]);
+	free(r.sections);
+	free(r.peak_slabinfo);
+	return status;
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The HTML report of a script run (script/report.c): the run's output is
+ * unchanged; the page is well formed (every tag closed in order), says
+ * how many commands ran and what the verifier found, plots one point per
+ * command, shows the free block counts the last /proc/buddyinfo printed,
+ * the slab cache the script made, the section headings, and escapes what
+ * it quotes; a script error still leaves a report. The tour's report has
+ * its ten sections, and headless Chromium (when installed, as
+ * scripts/deps.sh does) parses it into the same elements.
+ */
+#define _DEFAULT_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "tests/mmk_test.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <mmkit/script.h>
+
+static const char script[] =
+	"boot mem=64M\n"
+	"echo == 1. First steps. Then more\n"
+	"echo and a second line\n"
+	"alloc_pages a 3\n"
+	"kmem_cache_create report_cache 200\n"
+	"kmem_cache_alloc o1 report_cache\n"
+	"kmem_cache_alloc o2 report_cache\n"
+	"# a comment, not a command\n"
+	"\n"
+	"echo == 2. Quoting <b> & \"x\"\n"
+	"spawn 1\n"
+	"mmap 1 0x200000000 64K rw private,anonymous,fixed\n"
+	"touch 1 0x200000000 64K write\n"
+	"free_pages a\n"
+	"cat /proc/buddyinfo\n"
+	"check\n"
+	"cat /proc/meminfo\n";
+#define SCRIPT_COMMANDS 15
+
+struct run {
+	char *out, *html;
+	size_t out_len, html_len;
+	int status;
+};
+
+static void run_report(const char *text, struct run *r)
+{
+	FILE *out = open_memstream(&r->out, &r->out_len);
+	FILE *html = open_memstream(&r->html, &r->html_len);
+	FILE *err = fopen("/dev/null", "w");
+
+	assert_true(out && html && err);
+	r->status =
+		mmk_script_run_report(NULL, text, "test", out, err, 0, html);
+	fclose(out);
+	fclose(html);
+	fclose(err);
+}
+
+static void run_plain(const char *text, char **out_text, int *status)
+{
+	size_t len;
+	FILE *out = open_memstream(out_text, &len);
+	FILE *err = fopen("/dev/null", "w");
+
+	assert_true(out && err);
+	*status = mmk_script_run_string(text, "test", out, err, 0);
+	fclose(out);
+	fclose(err);
+}
+
+/* Every element opened is closed, in order; void and self-closed ones
+ * need no end tag. */
+static void assert_well_formed(const char *html)
+{
+	char stack[64][16];
+	int depth = 0;
+	const char *p = html;
+	size_t n;
+
+	assert_true(!strncmp(html, "<!DOCTYPE html>\n", 16));
+	while ((p = strchr(p, '<'))) {
+		const char *end = strchr(p, '>');
+		char name[16];
+		bool closing = p[1] == '/';
+
+		assert_non_null(end);
+		if (p[1] == '!') {
+			p = end;
+			continue;
+		}
+		n = strcspn(p + 1 + closing, " >/\n");
+		assert_true(n > 0 && n < sizeof name);
+		memcpy(name, p + 1 + closing, n);
+		name[n] = '\0';
+		if (closing) {
+			assert_true(depth > 0);
+			if (strcmp(stack[depth - 1], name))
+				fail_msg("</%s> closes <%s>", name,
+					 stack[depth - 1]);
+			depth--;
+		} else if (end[-1] != '/' && strcmp(name, "meta")) {
+			assert_true(depth < 64);
+			strcpy(stack[depth++], name);
+		}
+		p = end;
+	}
+	assert_int_equal(depth, 0);
+	n = strlen(html);
+	assert_true(n > 8 && !strcmp(html + n - 8, "</html>\n"));
+}
+
+static int count_substr(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+static unsigned long field_after(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	assert_non_null(p);
+	return strtoul(p + strlen(key), NULL, 10);
+}
+
+static void test_report_of_a_script(void **state)
+{
+	struct run r;
+	char *plain, *p, want[128];
+	int status, points = 0, k;
+	unsigned long blocks[11];
+
+	(void)state;
+	run_report(script, &r);
+	run_plain(script, &plain, &status);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(status, 0);
+	assert_string_equal(r.out, plain);
+	assert_well_formed(r.html);
+	snprintf(want, sizeof want, "<td id=\"commands\">%d</td>",
+		 SCRIPT_COMMANDS);
+	assert_non_null(strstr(r.html, want));
+	assert_non_null(
+		strstr(r.html, "<td id=\"checks\">1 ok, 0 failed</td>"));
+	/* MemFree after the last command: what its cat printed. */
+	snprintf(want, sizeof want, "(%lu kB)</td>",
+		 field_after(r.out, "MemFree:"));
+	p = strstr(r.html, "id=\"memfree-end\">");
+	assert_non_null(p);
+	assert_non_null(strstr(p, want));
+	assert_true(strstr(p, want) < strstr(p, "</td>") + 5);
+	/* One point per command in each plotted series. */
+	p = strstr(r.html, "data-series=\"used\" points=\"");
+	assert_non_null(p);
+	for (p += 27; *p != '"'; p++)
+		points += *p == ',';
+	assert_int_equal(points, SCRIPT_COMMANDS);
+	/* The end bars of the DMA32 zone are the last buddyinfo's counts. */
+	p = strstr(r.out, "zone    DMA32");
+	assert_non_null(p);
+	p += strlen("zone    DMA32");
+	for (k = 0; k < 11; k++)
+		blocks[k] = strtoul(p, &p, 10);
+	p = strstr(r.html, "Node 0, zone DMA32</figcaption>");
+	assert_non_null(p);
+	for (k = 0; k < 11; k++) {
+		p = strstr(p, "class=\"end\"");
+		assert_non_null(p);
+		assert_int_equal(field_after(p, "data-blocks=\""), blocks[k]);
+		p++;
+	}
+	/* The cache the script made, at the slab peak. */
+	assert_non_null(strstr(r.html, ">report_cache</text>"));
+	/* Sections: first sentences as headings; quoted text escaped. */
+	assert_non_null(strstr(r.html, "<h3>1. First steps.</h3>"));
+	assert_non_null(strstr(
+		r.html, "<h3>2. Quoting &lt;b&gt; &amp; &quot;x&quot;</h3>"));
+	assert_null(strstr(r.html, "<b>"));
+	assert_non_null(strstr(r.html, "First steps. Then more and a second "
+				       "line"));
+	free(r.out);
+	free(r.html);
+	free(plain);
+}
+
+static void test_report_after_a_script_error(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_report("boot mem=64M\nalloc_pages a 0\nno_such_command\n"
+		   "alloc_pages b 0\n",
+		   &r);
+	assert_int_equal(r.status, MMK_SCRIPT_ERROR);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<td id=\"commands\">2</td>"));
+	assert_non_null(strstr(r.html, "<td id=\"status\">2 (a script error "
+				       "stopped the run)</td>"));
+	assert_non_null(strstr(r.html, "<h3>The script</h3>"));
+	free(r.out);
+	free(r.html);
+}
+
+static void test_report_of_the_tour(void **state)
+{
+	struct run r;
+	char *text, *p;
+	int sections = 0;
+	FILE *f = fopen("examples/tour.mms", "r");
+	long len;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	for (p = r.html; (p = strstr(p, "<h3>")); p++)
+		sections += p[4] >= '1' && p[4] <= '9';
+	assert_int_equal(sections, 10);
+	assert_non_null(
+		strstr(r.html, "<td id=\"checks\">1 ok, 0 failed</td>"));
+	assert_int_equal(count_substr(r.html, "<svg"), 5);
+	free(text);
+	free(r.out);
+	free(r.html);
+}
+
+static const char *browser(void)
+{
+	static const char *const names[] = { "chromium", "chromium-browser",
+					     "google-chrome" };
+	char cmd[64];
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1",
+			 names[i]);
+		if (!system(cmd))
+			return names[i];
+	}
+	return NULL;
+}
+
+/* A real browser (headless Chromium) parses the tour's report into the
+ * same elements as its source has: nothing was dropped or re-nested. */
+static void test_browser_parses_the_report(void **state)
+{
+	static const char *const elements[] = { "<svg", "<polyline", "<rect",
+						"<h3>", "<pre>",     "<td" };
+	const char *b = browser();
+	char path[] = "/tmp/mmkit-report-XXXXXX.html", cmd[256], *text, *dom = NULL;
+	struct run r;
+	size_t len = 0, i;
+	ssize_t got;
+	FILE *f, *p;
+	int fd;
+
+	(void)state;
+	if (!b) {
+		print_message("report_test: no Chromium here (scripts/deps.sh "
+			      "installs it): skipped\n");
+		skip();
+	}
+	f = fopen("examples/tour.mms", "r");
+	assert_non_null(f);
+	text = calloc(1, 1 << 16);
+	assert_non_null(text);
+	assert_true(fread(text, 1, (1 << 16) - 1, f) > 0);
+	fclose(f);
+	run_report(text, &r);
+	fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, r.html, r.html_len), (ssize_t)r.html_len);
+	close(fd);
+	snprintf(cmd, sizeof cmd,
+		 "%s --headless --no-sandbox --disable-gpu --dump-dom "
+		 "file://%s 2>/dev/null",
+		 b, path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	got = getdelim(&dom, &len, '\0', p);
+	assert_int_equal(pclose(p), 0);
+	unlink(path);
+	assert_true(got > 0);
+	for (i = 0; i < sizeof elements / sizeof elements[0]; i++)
+		if (count_substr(dom, elements[i]) !=
+		    count_substr(r.html, elements[i]))
+			fail_msg("%s: %d in the report, %d in the browser",
+				 elements[i], count_substr(r.html, elements[i]),
+				 count_substr(dom, elements[i]));
+	assert_int_equal(count_substr(dom, "<svg"), 5);
+	free(dom);
+	free(text);
+	free(r.out);
+	free(r.html);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report_of_a_script),
+		cmocka_unit_test(test_report_after_a_script_error),
+		cmocka_unit_test(test_report_of_the_tour),
+		cmocka_unit_test(test_browser_parses_the_report),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
