@@ -5,20 +5,22 @@
  * Design. The report watches the interpreter through its observer (one
  * call after every command line) and reads the machine only as a user
  * would, through procfs: after each command it keeps a sample of
- * /proc/meminfo (free memory and the kernel's and processes' uses of the
- * rest), the free block counts of /proc/buddyinfo at the first and the
- * latest command, and /proc/slabinfo at the command after which Slab was
- * highest. The script's output goes through a memory stream: each
- * command's part is passed on to the real output at once and kept for the
- * transcript. `echo == N. title` lines start sections (the tour's
- * chapters); a script without them is one section.
+ * /proc/meminfo (memory in use and the kernel's and processes' uses of
+ * it), the free block counts of /proc/buddyinfo at the first and the
+ * latest command, /proc/slabinfo at the command after which Slab was
+ * highest, and /proc/PID/maps of each process the script spawned or
+ * forked, the last time it was alive. The script's output goes through a
+ * memory stream: each command's part is passed on to the real output at
+ * once and kept for the transcript. `echo == N. title` lines start
+ * sections (the tour's chapters); a script without them is one section.
  *
  * The page is self-contained (inline CSS and SVG, no script, nothing
- * fetched): a summary, a plot of free memory and one of the other uses
- * over the commands with the sections marked, grouped bars of free blocks
- * per order for each zone (start and end, log scale), horizontal bars of
- * the largest slab caches, and the transcript by section. Every text from
- * the script or procfs is escaped.
+ * fetched): a summary, a plot of memory in use and one of its uses over
+ * the commands with the sections marked, grouped bars of free blocks per
+ * order for each zone (start and end, log scale), horizontal bars of the
+ * largest slab caches, a row per VMA of each process (bar length by the
+ * log of its size, colour by protection), and the transcript by section,
+ * `echo` lines as prose. Every text from the script or procfs is escaped.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "script/internal.h"
@@ -29,6 +31,7 @@
 #define NR_ORDERS 11
 #define MAX_ZONES 16
 #define TOP_CACHES 12
+#define MAX_PROCS 32
 
 /* The /proc/meminfo fields sampled: the first is plotted alone. */
 static const char *const series_key[] = {
@@ -50,6 +53,15 @@ struct zone_free {
 struct buddy_snap {
 	struct zone_free zone[MAX_ZONES];
 	int nr;
+};
+
+/* A process the script made (spawn, fork), and its /proc/PID/maps
+ * the last time it was alive. */
+struct proc_seen {
+	int pid;
+	bool alive;
+	char *maps;
+	size_t step;
 };
 
 struct step {
@@ -74,6 +86,8 @@ struct report {
 	unsigned long peak_slab_kb;
 	size_t peak_step;
 	unsigned long memtotal_kb;
+	struct proc_seen procs[MAX_PROCS];
+	int nr_procs;
 	bool oom; /* an allocation for the report failed: it says so */
 };
 
@@ -176,6 +190,39 @@ static void put_heading(FILE *f, const char *title)
 		put_escaped_char(f, *title);
 }
 
+/* Note the processes `spawn PID` and `fork PARENT CHILD` make, and keep
+ * each one's maps while it lives. */
+static void watch_processes(struct report *r, struct mmk_machine *m,
+			    const char *line)
+{
+	char word[16], path[48];
+	int a = 0, b = 0, n, i, pid = 0;
+
+	n = sscanf(line, " %15s %d %d", word, &a, &b);
+	if (n >= 2 && !strcmp(word, "spawn"))
+		pid = a;
+	else if (n == 3 && !strcmp(word, "fork"))
+		pid = b;
+	for (i = 0; pid > 0 && i < r->nr_procs; i++)
+		if (r->procs[i].pid == pid)
+			break;
+	if (pid > 0 && i == r->nr_procs && r->nr_procs < MAX_PROCS)
+		r->procs[r->nr_procs++] = (struct proc_seen){ .pid = pid };
+	for (i = 0; i < r->nr_procs; i++) {
+		struct proc_seen *p = &r->procs[i];
+		char *text;
+
+		snprintf(path, sizeof path, "/proc/%d/maps", p->pid);
+		text = mmk_proc_read(m, path);
+		p->alive = text != NULL;
+		if (!text)
+			continue;
+		free(p->maps);
+		p->maps = text;
+		p->step = r->nr_steps;
+	}
+}
+
 static void after_line(void *arg, struct mmk_machine *m, const char *line)
 {
 	struct report *r = arg;
@@ -260,6 +307,7 @@ static void after_line(void *arg, struct mmk_machine *m, const char *line)
 			r->peak_step = r->nr_steps;
 		}
 	}
+	watch_processes(r, m, line);
 	r->nr_steps++;
 }
 
@@ -536,6 +584,98 @@ static void slab_chart(FILE *f, const char *text)
 	fputs("</svg>\n", f);
 }
 
+static const char *vma_class(const char *perms)
+{
+	if (perms[3] == 's')
+		return "vs";
+	if (perms[1] == 'w')
+		return "vw";
+	if (perms[2] == 'x')
+		return "vx";
+	if (perms[0] == 'r')
+		return "vr";
+	return "vn";
+}
+
+/* A row per VMA of @maps, in address order: its range, a bar whose
+ * length grows with the log of its size, and its protection, size and
+ * name. */
+static void maps_chart(FILE *f, const char *maps)
+{
+	const char *p;
+	int n = 0, row = 0;
+
+	for (p = maps; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n++;
+	fprintf(f,
+		"<svg class=\"chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 "
+		"%d %d\" role=\"img\" aria-label=\"address space\">\n",
+		CW, 20 * n + 6, CW, 20 * n + 6);
+	for (p = maps; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		unsigned long start, end, kb;
+		char perms[8], name[128] = "";
+		int used = 0;
+		double w;
+
+		if (sscanf(p, "%lx-%lx %7s %*s %*s %*s%n", &start, &end, perms,
+			   &used) != 3 ||
+		    strlen(perms) != 4)
+			continue;
+		used += (int)strspn(p + used, " \t");
+		if (p[used] != '\n')
+			sscanf(p + used, "%127[^\n]", name);
+		kb = (end - start) >> 10;
+		w = 40 * (1 + log2_approx((double)((end - start) >> 12) + 1));
+		fprintf(f,
+			"<text class=\"cname\" x=\"250\" y=\"%d\">%lx-%lx"
+			"</text><rect class=\"%s\" x=\"260\" y=\"%d\" "
+			"width=\"%.1f\" height=\"14\"/><text class=\"val2\" "
+			"x=\"%.1f\" y=\"%d\">%s ",
+			20 * row + 16, start, end, vma_class(perms),
+			20 * row + 4, w, 266 + w, 20 * row + 16, perms);
+		if (kb >= 1024)
+			fprintf(f, "%lu MiB", kb >> 10);
+		else
+			fprintf(f, "%lu KiB", kb);
+		if (*name) {
+			fputc(' ', f);
+			put_escaped(f, name);
+		}
+		fputs("</text>\n", f);
+		row++;
+	}
+	fputs("</svg>\n", f);
+}
+
+static void process_charts(FILE *f, const struct report *r)
+{
+	int i;
+
+	if (!r->nr_procs)
+		return;
+	fputs("<h2>Process address spaces</h2>\n<p>Each process's VMAs from "
+	      "/proc/PID/maps, as they were after the last command it "
+	      "lived through (bar length: log of the size; colour: "
+	      "<span class=\"k vw\">writable</span> <span class=\"k "
+	      "vr\">read-only</span> <span class=\"k vx\">executable</span> "
+	      "<span class=\"k vs\">shared</span> <span class=\"k "
+	      "vn\">no access</span>).</p>\n",
+	      f);
+	for (i = 0; i < r->nr_procs; i++) {
+		const struct proc_seen *p = &r->procs[i];
+
+		if (!p->maps)
+			continue;
+		fprintf(f,
+			"<figure><figcaption>Process %d, after command %zu%s"
+			"</figcaption>\n",
+			p->pid, p->step + 1,
+			p->alive ? "" : " (then it exited)");
+		maps_chart(f, p->maps);
+		fputs("</figure>\n", f);
+	}
+}
+
 static const char style[] =
 	"body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;"
 	"max-width:980px;color:#222}\n"
@@ -550,6 +690,10 @@ static const char style[] =
 	"rect.start,i.start{fill:#9ecae1;background:#9ecae1}"
 	"rect.end,i.end{fill:#3182bd;background:#3182bd}"
 	"rect.cache{fill:#d62728}\n"
+	".vw{fill:#2ca02c;background:#2ca02c}.vr{fill:#9ecae1;background:"
+	"#9ecae1}.vx{fill:#ff7f0e;background:#ff7f0e}.vs{fill:#9467bd;"
+	"background:#9467bd}.vn{fill:#bbb;background:#bbb}\n"
+	"span.k{color:#111;padding:0 4px;border-radius:3px}\n"
 	".legend span{margin-right:14px}.legend i{display:inline-block;"
 	"width:12px;height:12px;margin-right:4px;vertical-align:-1px}\n"
 	"figure{margin:8px 0}figcaption{font-weight:600}\n"
@@ -637,6 +781,7 @@ static void render(FILE *f, const struct report *r, const char *name,
 	      "Slab was highest: memory in each cache's slabs.</p>\n",
 	      f);
 	slab_chart(f, r->peak_slabinfo);
+	process_charts(f, r);
 
 	fputs("<h2>Transcript</h2>\n<p>Each command with its number and "
 	      "output; <code>echo</code> lines as prose.</p>\n",
@@ -730,5 +875,7 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 		free(r.sections[i]);
 	free(r.sections);
 	free(r.peak_slabinfo);
+	for (i = 0; i < r.nr_procs; i++)
+		free(r.procs[i].maps);
 	return status;
 }

@@ -4,10 +4,11 @@
  * unchanged; the page is well formed (every tag closed in order), says
  * how many commands ran and what the verifier found, plots one point per
  * command, shows the free block counts the last /proc/buddyinfo printed,
- * the slab cache the script made, the section headings, and escapes what
- * it quotes; a script error still leaves a report. The tour's report has
- * its ten sections, and headless Chromium (when installed, as
- * scripts/deps.sh does) parses it into the same elements.
+ * the slab cache the script made and the process's VMAs, takes section
+ * headings from `echo == N.` lines, and escapes what it quotes; a script
+ * error still leaves a report. The tour's report has its ten sections,
+ * and headless Chromium (when installed, as scripts/deps.sh does) parses
+ * it into the same elements.
  */
 #define _DEFAULT_SOURCE
 #include <setjmp.h>
@@ -180,6 +181,16 @@ static void test_report_of_a_script(void **state)
 	}
 	/* The cache the script made, at the slab peak. */
 	assert_non_null(strstr(r.html, ">report_cache</text>"));
+	/* Process 1's address space after the last command: its mapping
+	 * and the vsyscall page. */
+	snprintf(want, sizeof want,
+		 "<figcaption>Process 1, after command %d</figcaption>",
+		 SCRIPT_COMMANDS);
+	p = strstr(r.html, want);
+	assert_non_null(p);
+	assert_non_null(strstr(p, ">200000000-200010000</text>"));
+	assert_non_null(strstr(p, ">rw-p 64 KiB</text>"));
+	assert_non_null(strstr(p, ">--xp 4 KiB [vsyscall]</text>"));
 	/* Sections: first sentences as headings; quoted text escaped. */
 	assert_non_null(strstr(r.html, "<h3>1. First steps.</h3>"));
 	assert_non_null(strstr(
@@ -235,7 +246,9 @@ static void test_report_of_the_tour(void **state)
 	assert_int_equal(sections, 10);
 	assert_non_null(
 		strstr(r.html, "<td id=\"checks\">1 ok, 0 failed</td>"));
-	assert_int_equal(count_substr(r.html, "<svg"), 5);
+	/* Two memory plots, two zones' free blocks, the slab caches, and
+	 * the address spaces of processes 1 and 2. */
+	assert_int_equal(count_substr(r.html, "<svg"), 7);
 	free(text);
 	free(r.out);
 	free(r.html);
@@ -264,7 +277,8 @@ static void test_browser_parses_the_report(void **state)
 	static const char *const elements[] = { "<svg", "<polyline", "<rect",
 						"<h3>", "<pre>",     "<td" };
 	const char *b = browser();
-	char path[] = "/tmp/mmkit-report-XXXXXX.html", cmd[256], *text, *dom = NULL;
+	char path[] = "/tmp/mmkit-report-XXXXXX.html", cmd[256], *text,
+	     *dom = NULL;
 	struct run r;
 	size_t len = 0, i;
 	ssize_t got;
@@ -304,7 +318,7 @@ static void test_browser_parses_the_report(void **state)
 			fail_msg("%s: %d in the report, %d in the browser",
 				 elements[i], count_substr(r.html, elements[i]),
 				 count_substr(dom, elements[i]));
-	assert_int_equal(count_substr(dom, "<svg"), 5);
+	assert_int_equal(count_substr(dom, "<svg"), 7);
 	free(dom);
 	free(text);
 	free(r.out);

@@ -35,7 +35,8 @@ int mmk_script_run_string(const char *text, const char *name, FILE *out,
  * HTML page about the run: free memory and its other uses after every
  * command (plots, from /proc/meminfo), the free blocks per zone and order
  * at the start and the end (/proc/buddyinfo), the largest slab caches
- * when slab memory peaked (/proc/slabinfo), and the transcript, in
+ * when slab memory peaked (/proc/slabinfo), each process's VMAs the last
+ * time it was alive (/proc/PID/maps), and the transcript, in
  * sections started by `echo == N. title` lines. @out gets exactly what
  * mmk_script_run() would print.
  * Return: as mmk_script_run().
