@@ -1,5 +1,6 @@
 # mmkit: `make` builds build/bin/mmkit and build/lib/libmmkit.{a,so};
-# `make demo` runs the tour; `make test` builds and runs every test;
+# `make demo` runs the tour and writes its HTML report (build/report.html);
+# `make test` builds and runs every test;
 # `make test-sanitize` runs them under ASan+UBSan and the threaded ones under
 # TSan; `make bench` runs the benchmarks. Missing packages are installed with
 # apt-get (scripts/deps.sh).
