@@ -167,10 +167,11 @@ static void parse_buddyinfo(const char *text, struct buddy_snap *b)
 static const char *section_title(const char *line)
 {
 	line += strspn(line, " \t");
-	if (strncmp(line, "echo", 4) || (line[4] != ' ' && line[4] != '\t'))
+	if (strncmp(line, "echo", 4) != 0 ||
+	    (line[4] != ' ' && line[4] != '\t'))
 		return NULL;
 	line += 4 + strspn(line + 4, " \t");
-	if (strncmp(line, "== ", 3) || line[3] < '0' || line[3] > '9')
+	if (strncmp(line, "== ", 3) != 0 || line[3] < '0' || line[3] > '9')
 		return NULL;
 	return line + 3;
 }

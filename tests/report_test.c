@@ -101,13 +101,13 @@ static void assert_well_formed(const char *html)
 		name[n] = '\0';
 		if (closing) {
 			assert_true(depth > 0);
-			if (strcmp(stack[depth - 1], name))
+			if (strcmp(stack[depth - 1], name) != 0)
 				fail_msg("</%s> closes <%s>", name,
 					 stack[depth - 1]);
 			depth--;
-		} else if (end[-1] != '/' && strcmp(name, "meta")) {
+		} else if (end[-1] != '/' && strcmp(name, "meta") != 0) {
 			assert_true(depth < 64);
-			strcpy(stack[depth++], name);
+			memcpy(stack[depth++], name, n + 1);
 		}
 		p = end;
 	}
