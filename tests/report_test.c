@@ -303,7 +303,8 @@ static void test_browser_parses_the_report(void **state)
 	assert_int_equal(write(fd, r.html, r.html_len), (ssize_t)r.html_len);
 	close(fd);
 	snprintf(cmd, sizeof cmd,
-		 "%s --headless --no-sandbox --disable-gpu --dump-dom "
+		 "timeout 120 %s --headless --no-sandbox --disable-gpu "
+		 "--disable-dev-shm-usage --dump-dom "
 		 "file://%s 2>/dev/null",
 		 b, path);
 	p = popen(cmd, "r");
