@@ -730,6 +730,16 @@ static void render(FILE *f, const struct report *r, const char *name,
 	fputs("<h1>mmkit report: ", f);
 	put_escaped(f, name);
 	fputs("</h1>\n<table class=\"summary\">\n", f);
+	/* The machine: the script's boot line, or the default one. */
+	fputs("<tr><td>Machine</td><td id=\"machine\"><code>", f);
+	if (r->nr_steps && r->steps[0].cmd &&
+	    !strncmp(r->steps[0].cmd, "boot", 4) &&
+	    strchr(" \t", r->steps[0].cmd[4]))
+		put_escaped(f, r->steps[0].cmd);
+	else
+		fputs("boot", f);
+	fputs("</code> (defaults: x86_64, 1G, one node, two CPUs)</td></tr>\n",
+	      f);
 	fmt_kb(v1, sizeof v1, (double)r->memtotal_kb);
 	fprintf(f,
 		"<tr><td>Commands run</td><td id=\"commands\">%zu</td></tr>\n",

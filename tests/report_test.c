@@ -152,6 +152,8 @@ static void test_report_of_a_script(void **state)
 	assert_non_null(strstr(r.html, want));
 	assert_non_null(
 		strstr(r.html, "<td id=\"checks\">1 ok, 0 failed</td>"));
+	assert_non_null(strstr(r.html, "<td id=\"machine\"><code>boot "
+				       "mem=64M</code>"));
 	/* MemFree after the last command: what its cat printed. */
 	snprintf(want, sizeof want, "(%lu kB)</td>",
 		 field_after(r.out, "MemFree:"));
