@@ -29,9 +29,9 @@
 #include <string.h>
 
 #define NR_ORDERS 11
-#define MAX_ZONES 16
+#define MAX_ZONES 16 /* charted: the first ones /proc/buddyinfo lists */
 #define TOP_CACHES 12
-#define MAX_PROCS 32
+#define MAX_PROCS 32 /* charted: the first ones the script made */
 
 /* The /proc/meminfo fields sampled: the first is plotted alone. */
 static const char *const series_key[] = {
