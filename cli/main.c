@@ -65,13 +65,23 @@ static int cmd_run(int argc, char **argv)
 	int echo_log = 1, i = 2, status;
 	FILE *in;
 
-	for (; i < argc - 1; i++) {
-		if (!strcmp(argv[i], "-q"))
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "-q")) {
 			echo_log = 0;
-		else if (!strcmp(argv[i], "--report") && i + 2 < argc)
+		} else if (!strcmp(argv[i], "--report")) {
+			if (i + 1 == argc) {
+				fputs("mmkit: --report needs a FILE\n", stderr);
+				return 1;
+			}
 			report = argv[++i];
-		else
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "mmkit: unknown option '%s'\n",
+				argv[i]);
+			usage(stderr);
+			return 1;
+		} else {
 			break;
+		}
 	}
 	if (i != argc - 1) {
 		usage(stderr);
