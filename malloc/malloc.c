@@ -7,9 +7,9 @@
  *    (x86_64 profile, twice the host's CPUs up to 64, mem = the host's RAM
  *    up to 64 GiB) with deferred memory init, so physical memory joins
  *    the buddy lists 4 MiB at a time as the program grows, and free page
- *    reporting, so free blocks of 64 KiB and more go back to the host
- *    once 2 MiB of them have been free for 100 ms (checked as memory is
- *    freed; and at once by malloc_trim). Requests are served by size:
+ *    reporting, so free blocks of 8 KiB and more go back to the host
+ *    once 256 KiB of them have been free for 100 ms (checked as memory
+ *    is freed; and at once by malloc_trim). Requests are served by size:
  *    - up to 16 KiB: one of 38 object caches ("malloc-16" .. "malloc-16k",
  *      four size classes per power of two, and 1152 and 4608 for a power
  *      of two plus a header), fronted by a per-thread cache (tcache): a

@@ -16,7 +16,10 @@
 #define NR_CLASSES 38
 #define SMALL_MAX 16384 /* largest object-cache size */
 #define LARGE_MAX ((size_t)PAGE_SIZE << MAX_PAGE_ORDER) /* page allocator */
-#define REPORT_ORDER 4 /* free blocks of 64 KiB+ go back to the host */
+/* Free blocks of 8 KiB+ go back to the host (order 4, 64 KiB, kept the
+ * trimmed tails of page runs and freed slabs resident: git's peak RSS
+ * 1.5 MiB higher, with no fewer host faults anywhere). */
+#define REPORT_ORDER 1
 #define MALLOC_GFP (GFP_KERNEL | __GFP_NOWARN)
 
 enum tc_state {
