@@ -392,17 +392,55 @@ static int cmd_check(struct script *sc, int argc, char **argv)
 	return 0;
 }
 
+/* The name a line of @text starting at @line begins with: up to the first
+ * ':', space or tab (meminfo's "Cached:", vmstat's "nr_free_pages",
+ * status's "VmRSS:"). */
+static bool line_named(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(line, name, n) == 0 &&
+	       (line[n] == ':' || line[n] == ' ' || line[n] == '\t');
+}
+
+/*
+ * cat PATH [FIELD ...]: the file, or only its lines named by a FIELD (in
+ * the file's order), as `grep -E '^(F1|F2):'` would pick them. A FIELD
+ * that names no line is a script error, so a misspelt one cannot pass
+ * unnoticed.
+ */
 static int cmd_cat(struct script *sc, int argc, char **argv)
 {
-	char *text = mmk_proc_read(sc->m, argv[1]);
+	char *text = mmk_proc_read(sc->m, argv[1]), *line, *end;
+	unsigned int found = 0;
+	int i, err = 0;
 
 	if (!text) {
 		result(sc, argc, argv, "%s", errno_name(errno));
 		return 0;
 	}
-	fputs(text, sc->out);
+	if (argc == 2) {
+		fputs(text, sc->out);
+		free(text);
+		return 0;
+	}
+	for (line = text; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		for (i = 2; i < argc; i++) {
+			if (line_named(line, argv[i])) {
+				fwrite(line, 1, (size_t)(end - line), sc->out);
+				found |= 1U << i;
+				break;
+			}
+		}
+	}
+	for (i = 2; i < argc && !err; i++)
+		if (!(found & (1U << i)))
+			err = script_error(sc, "cat: %s has no line '%s'",
+					   argv[1], argv[i]);
 	free(text);
-	return 0;
+	return err;
 }
 
 static int cmd_dmesg(struct script *sc, int argc, char **argv)
@@ -474,7 +512,7 @@ static const struct command commands[] = {
 	{ "sysctl", 1, 1, cmd_sysctl, false },
 	{ "oom_score_adj", 2, 2, cmd_oom_score_adj, true },
 	{ "check", 0, 0, cmd_check, false },
-	{ "cat", 1, 1, cmd_cat, false },
+	{ "cat", 1, SCRIPT_MAX_WORDS - 1, cmd_cat, false },
 	{ "dmesg", 0, 0, cmd_dmesg, false },
 };
 

@@ -1,0 +1,2 @@
+boot mem=64M
+cat /proc/meminfo MemTotal Cachd
