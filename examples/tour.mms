@@ -105,9 +105,31 @@ cat /proc/2/smaps
 cat /proc/2/status
 exit 2
 exit 1
-echo == 9. The zones in Linux's own formats.
+echo == 9. Reclaim. Pages that processes use sit on LRU lists, inactive
+echo == first; when free memory falls below a zone's low watermark, kswapd
+echo == reclaims from the lists' tails, writing dirty pages back to their
+echo == file or to swap. MADV_PAGEOUT reclaims a range at once, as Linux's
+echo == reclaim_pages does: clean file pages leave the page cache; a dirty
+echo == one is unmapped but stays, activated, for the flushers to write;
+echo == anonymous pages need swap, which this machine has none of, so they
+echo == stay too. (tests/scripts/reclaim shows swap and the OOM killer.)
+spawn 3
+file data 1M
+mmap 3 0x300000000 1M rw shared,fixed data 0
+mmap 3 0x300100000 1M rw private,anonymous,fixed
+touch 3 0x300000000 1M read
+touch 3 0x300100000 1M write
+write 3 0x300000000 0xfeed
+cat /proc/meminfo Cached Dirty Active(anon) Inactive(anon) Active(file) Inactive(file)
+madvise 3 0x300000000 2M pageout
+cat /proc/meminfo Cached Dirty Active(anon) Inactive(anon) Active(file) Inactive(file)
+cat /proc/vmstat nr_vmscan_immediate_reclaim pgactivate
+cat /proc/3/status VmRSS RssAnon RssFile
+read 3 0x300000000
+exit 3
+echo == 10. The zones in Linux's own formats.
 cat /proc/zoneinfo
 cat /proc/meminfo
-echo == 10. The verifier walks every free list, per-CPU list, slab, vmap area
+echo == 11. The verifier walks every free list, per-CPU list, slab, vmap area
 echo == and VMA tree.
 check

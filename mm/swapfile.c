@@ -412,6 +412,8 @@ void swap_writepage(struct mmk_machine *m, struct page *page, unsigned long off)
 	memcpy((char *)si->mem.base + (off << PAGE_SHIFT), page_host(m, page),
 	       PAGE_SIZE);
 	count_io(m, PSWPOUT, PGPGOUT);
+	/* folio_end_writeback() counts every write, to a file or to swap. */
+	atomic_fetch_add(&m->node_stat[page_to_nid(page)][NR_WRITTEN], 1);
 }
 
 void swap_readpage(struct mmk_machine *m, struct page *page, unsigned long off)

@@ -28,9 +28,12 @@
  *      written (nr_vmscan_write) and dropped; a page mapped where reclaim
  *      cannot take the mapper's lock stays, in the swap cache with the
  *      entries converted so far. A dirty file page is written to the
- *      file's blocks first (nr_vmscan_write), then leaves the page cache;
- *      a dirty shmem page is written to a swap slot, which takes its
- *      place in the object's cache (shmem_writeout).
+ *      file's blocks first (nr_vmscan_write), then leaves the page cache,
+ *      except under MADV_PAGEOUT, which unmaps it and leaves it dirty in
+ *      the cache, activated (nr_vmscan_immediate_reclaim), as Linux's
+ *      reclaim_pages() does; a dirty shmem page is written to a swap
+ *      slot, which takes its place in the object's cache
+ *      (shmem_writeout).
  *      Mlocked pages are never on the lists reclaim scans.
  *    - kswapd: a zone allocation that falls below the low watermark
  *      wakes its node's kswapd (the page allocator's wakeup hook);
@@ -57,8 +60,9 @@
  *      that woke it, at the end of the system call, access or fork in
  *      progress (where the thread holds no mmap lock), so a script's
  *      results do not depend on scheduling.
- *    - No flusher threads: reclaim writes dirty file pages itself, and
- *      synchronously, so nothing is ever under writeback.
+ *    - No flusher threads: kswapd and direct reclaim write dirty file
+ *      pages themselves (in Linux only kswapd may, on a second pass, and
+ *      the flushers), synchronously, so nothing is ever under writeback.
  *    - No reclaim cost tracking (anon_cost/file_cost): SCAN_FRACT uses
  *      the swappiness split alone. No slab shrinkers, no compaction, no
  *      workingset refault detection (workingset_* stay 0).
@@ -99,6 +103,7 @@ struct scan_control {
 	enum zone_type reclaim_idx;
 	bool kswapd; /* current_is_kswapd() */
 	bool ignore_references; /* MADV_PAGEOUT */
+	bool no_file_writeback; /* MADV_PAGEOUT: see release_file_page() */
 	int swappiness; /* vm.swappiness, read per shrink_node */
 	unsigned long nr_scanned, nr_reclaimed;
 	struct mm_struct *locked_mm;
@@ -268,6 +273,18 @@ static enum reclaim_result release_file_page(struct scan_control *sc,
 		return RECLAIM_FREED;
 	}
 	if (test_page_flag(page, PG_dirty)) {
+		/* Linux leaves a dirty file page to the flushers unless
+		 * kswapd finds it again: reclaim_pages() never writes one.
+		 * Unmapped, it stays dirty in the cache, activated, "for
+		 * immediate reclaim when written back". kswapd and direct
+		 * reclaim write it here (no flushers: 4. Departures). */
+		if (sc->no_file_writeback) {
+			atomic_fetch_add(
+				&sc->m->node_stat[page_to_nid(page)]
+						 [NR_VMSCAN_IMMEDIATE_RECLAIM],
+				1);
+			return RECLAIM_ACTIVATE;
+		}
 		/* pageout(): regular files only, and only where the
 		 * allocation may enter the filesystem. */
 		if (!(sc->gfp_mask & __GFP_FS) || !filemap_writeback(page))
@@ -719,6 +736,7 @@ int reclaim_page(struct mmk_machine *m, struct page *page,
 	sc.m = m;
 	sc.gfp_mask = GFP_KERNEL;
 	sc.ignore_references = true;
+	sc.no_file_writeback = true;
 	sc.nr_to_reclaim = 1;
 	sc.locked_mm = locked_mm;
 	in_reclaim = true;

@@ -6,7 +6,7 @@
  * command, shows the free block counts the last /proc/buddyinfo printed,
  * the slab cache the script made and the process's VMAs, takes section
  * headings from `echo == N.` lines, and escapes what it quotes; a script
- * error still leaves a report. The tour's report has its ten sections,
+ * error still leaves a report. The tour's report has its eleven sections,
  * and headless Chromium (when installed, as scripts/deps.sh does) parses
  * it into the same elements.
  */
@@ -245,12 +245,12 @@ static void test_report_of_the_tour(void **state)
 	assert_well_formed(r.html);
 	for (p = r.html; (p = strstr(p, "<h3>")); p++)
 		sections += p[4] >= '1' && p[4] <= '9';
-	assert_int_equal(sections, 10);
+	assert_int_equal(sections, 11);
 	assert_non_null(
 		strstr(r.html, "<td id=\"checks\">1 ok, 0 failed</td>"));
 	/* Two memory plots, two zones' free blocks, the slab caches, and
-	 * the address spaces of processes 1 and 2. */
-	assert_int_equal(count_substr(r.html, "<svg"), 7);
+	 * the address spaces of processes 1, 2 and 3. */
+	assert_int_equal(count_substr(r.html, "<svg"), 8);
 	free(text);
 	free(r.out);
 	free(r.html);
@@ -321,7 +321,7 @@ static void test_browser_parses_the_report(void **state)
 			fail_msg("%s: %d in the report, %d in the browser",
 				 elements[i], count_substr(r.html, elements[i]),
 				 count_substr(dom, elements[i]));
-	assert_int_equal(count_substr(dom, "<svg"), 7);
+	assert_int_equal(count_substr(dom, "<svg"), 8);
 	free(dom);
 	free(text);
 	free(r.out);
