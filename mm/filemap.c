@@ -30,8 +30,10 @@
  *
  * 4. Departures. No readahead, truncation or writeback other than
  *    reclaim's (no flusher threads, no write(2)): files keep their size.
- *    A read from the blocks is not a major fault (pgmajfault counts swap
- *    reads only).
+ *    Without readahead every fault that finds a regular file's page not
+ *    cached is a major fault (pgmajfault), read from the blocks or a
+ *    hole, as on Linux with MADV_RANDOM; Linux's read-around would bring
+ *    in up to 32 pages with one.
  *
  * 5. Ordering. The page lock (PG_locked: trylock_page, lock_page,
  *    unlock_page) keeps a cached page's ->mapping stable: a fault maps
@@ -206,7 +208,8 @@ static struct page *swap_value(unsigned long off)
 }
 
 /* A new cache page's content: the swapped-out data (shmem_swapin), the
- * file's blocks, or zeroes. f->lock held. */
+ * file's blocks, or zeroes; counted as a major fault unless it is a new
+ * shmem page. f->lock held. */
 static void fill_page(struct file *f, struct page *page, unsigned long index,
 		      struct page *entry)
 {
@@ -223,8 +226,13 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 		       (char *)f->disk->base + (index << PAGE_SHIFT),
 		       PAGE_SIZE);
 		count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
+		count_vm_events(m, PGMAJFAULT, 1);
 	} else {
 		memset(page_host(m, page), 0, PAGE_SIZE);
+		/* A regular file's page not in the cache is a major fault
+		 * (filemap_fault), read or a hole; a new shmem page is not. */
+		if (!f->shmem)
+			count_vm_events(m, PGMAJFAULT, 1);
 	}
 }
 

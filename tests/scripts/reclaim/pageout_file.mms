@@ -19,10 +19,11 @@ cat /proc/vmstat nr_vmscan_write nr_vmscan_immediate_reclaim pgactivate
 cat /proc/1/status VmRSS RssAnon RssFile
 # A fault maps the cached page again (and fault-around its neighbours
 # that are still cached: none), no read from the file; the clean page
-# dropped is read again as the file has it (zeroes: never written).
+# dropped is read again as the file has it (zeroes: never written): one
+# more major fault than the first touch's 256.
 read 1 0x10000000
 read 1 0x10001000
-cat /proc/vmstat pgpgin
+cat /proc/vmstat pgpgin pgmajfault
 cat /proc/1/status RssFile
 # Again, with nothing dirty left mapped: the dirty page, unmapped now,
 # is not in the range's page tables, so it stays.
