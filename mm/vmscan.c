@@ -61,8 +61,9 @@
  *      progress (where the thread holds no mmap lock), so a script's
  *      results do not depend on scheduling.
  *    - No flusher threads: kswapd and direct reclaim write dirty file
- *      pages themselves (in Linux only kswapd may, on a second pass, and
- *      the flushers), synchronously, so nothing is ever under writeback.
+ *      pages themselves, synchronously, so nothing is ever under
+ *      writeback. Linux 6.18's reclaim never writes a file page (there is
+ *      no ->writepage since 6.17): it activates it for the flushers.
  *    - No reclaim cost tracking (anon_cost/file_cost): SCAN_FRACT uses
  *      the swappiness split alone. No slab shrinkers, no compaction, no
  *      workingset refault detection (workingset_* stay 0).
@@ -273,11 +274,11 @@ static enum reclaim_result release_file_page(struct scan_control *sc,
 		return RECLAIM_FREED;
 	}
 	if (test_page_flag(page, PG_dirty)) {
-		/* Linux leaves a dirty file page to the flushers unless
-		 * kswapd finds it again: reclaim_pages() never writes one.
-		 * Unmapped, it stays dirty in the cache, activated, "for
-		 * immediate reclaim when written back". kswapd and direct
-		 * reclaim write it here (no flushers: 4. Departures). */
+		/* Linux leaves a dirty file page to the flushers: unmapped,
+		 * it stays dirty in the cache, activated, "for immediate
+		 * reclaim when written back". MADV_PAGEOUT does so here;
+		 * kswapd and direct reclaim write it (no flushers: see 4.
+		 * Departures). */
 		if (sc->no_file_writeback) {
 			atomic_fetch_add(
 				&sc->m->node_stat[page_to_nid(page)]
