@@ -208,17 +208,18 @@ static struct page *swap_value(unsigned long off)
 }
 
 /* A new cache page's content: the swapped-out data (shmem_swapin), the
- * file's blocks, or zeroes; counted as a major fault unless it is a new
- * shmem page. f->lock held. */
+ * file's blocks, or zeroes; for a @fault, a major fault unless it is a
+ * new shmem page (readahead counts none). f->lock held. */
 static void fill_page(struct file *f, struct page *page, unsigned long index,
-		      struct page *entry)
+		      struct page *entry, bool fault)
 {
 	struct mmk_machine *m = f->machine;
 
 	if (is_swap_value(entry)) {
 		swap_readpage(m, page, swap_value_off(entry));
 		swap_release(swap_value_off(entry), SWAP_HAS_SHMEM);
-		count_vm_events(m, PGMAJFAULT, 1);
+		if (fault)
+			count_vm_events(m, PGMAJFAULT, 1);
 		/* Its only copy is in memory again. */
 		page_flag_set(page, PG_dirty);
 	} else if (f->disk) {
@@ -226,17 +227,19 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 		       (char *)f->disk->base + (index << PAGE_SHIFT),
 		       PAGE_SIZE);
 		count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
-		count_vm_events(m, PGMAJFAULT, 1);
+		if (fault)
+			count_vm_events(m, PGMAJFAULT, 1);
 	} else {
 		memset(page_host(m, page), 0, PAGE_SIZE);
 		/* A regular file's page not in the cache is a major fault
 		 * (filemap_fault), read or a hole; a new shmem page is not. */
-		if (!f->shmem)
+		if (fault && !f->shmem)
 			count_vm_events(m, PGMAJFAULT, 1);
 	}
 }
 
-struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
+static struct page *__filemap_get_page(struct file *f, unsigned long index,
+				       int *err, bool fault)
 {
 	struct page *page, *entry, *fresh;
 
@@ -269,7 +272,7 @@ again:
 		goto again;
 	}
 	page = fresh;
-	fill_page(f, page, index, entry);
+	fill_page(f, page, index, entry, fault);
 	page->mapping = (struct address_space *)f;
 	page->index = index;
 	__atomic_fetch_or(&page->flags,
@@ -282,6 +285,45 @@ again:
 	get_page(page);
 	pthread_mutex_unlock(&f->lock);
 	return page;
+}
+
+struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
+{
+	return __filemap_get_page(f, index, err, true);
+}
+
+/*
+ * MADV_WILLNEED of a file's pages [index, index + nr) (vfs_fadvise
+ * WILLNEED, shmem_swapin_range): a regular file's missing pages are read
+ * into the cache, at most READAHEAD_MAX of them (force_page_cache_ra's
+ * clamp to the device's readahead window), a shmem object's swapped ones
+ * come back from swap; none is mapped. Stops at the file's end or when
+ * memory runs out (the advice has no result).
+ */
+#define READAHEAD_MAX 32UL /* 128 KiB, VM_READAHEAD_PAGES */
+
+void filemap_willneed(struct file *f, unsigned long index, unsigned long nr)
+{
+	unsigned long i, end;
+	struct page *page;
+	int err;
+
+	if (!f->shmem)
+		nr = min(nr, READAHEAD_MAX);
+	end = min(index + min(nr, f->nr_pages), f->nr_pages);
+	for (i = index; i < end; i++) {
+		if (f->shmem) {
+			pthread_mutex_lock(&f->lock);
+			page = f->pages[i];
+			pthread_mutex_unlock(&f->lock);
+			if (!is_swap_value(page))
+				continue;
+		}
+		page = __filemap_get_page(f, i, &err, false);
+		if (!page)
+			return;
+		put_page(page);
+	}
 }
 
 struct page *filemap_find_page(struct file *f, unsigned long index)

@@ -9,7 +9,10 @@
  *    KEEPONFORK, DONTDUMP, DODUMP, HUGEPAGE, NOHUGEPAGE) splits and
  *    re-merges VMAs through vma_modify_flags; DONTNEED and FREE refuse
  *    locked VMAs (EINVAL), FREE also anything but private anonymous
- *    memory; WILLNEED never fails on a mapped VMA. DONTNEED_LOCKED
+ *    memory; WILLNEED never fails on a mapped VMA: it reads the
+ *    range's swapped anonymous pages into the swap cache, a shmem
+ *    object's back into its cache, or up to 32 of a regular file's
+ *    missing pages into the page cache, none mapped. DONTNEED_LOCKED
  *    also zaps locked VMAs; REMOVE punches a hole in the file of a shared
  *    writable mapping (its pages leave every process and the cache);
  *    POPULATE_READ/WRITE fault the range in; MERGEABLE/UNMERGEABLE set the
@@ -181,7 +184,16 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		zap_page_range(mm, start, end);
 		return 0;
 	case MADV_WILLNEED:
-		/* Read-ahead or swap-in: no change to the VMA. */
+		/* madvise_willneed(): swap-in, or the file's readahead; no
+		 * change to the VMA. */
+		if (!vma->vm_file) {
+			swapin_range(mm, vma, start, end);
+			return 0;
+		}
+		filemap_willneed(vma->vm_file,
+				 vma->vm_pgoff + ((start - vma->vm_start) >>
+						  PAGE_SHIFT),
+				 (end - start) >> PAGE_SHIFT);
 		return 0;
 	case MADV_COLD:
 	case MADV_PAGEOUT:

@@ -1096,6 +1096,57 @@ void guard_remove_range(struct mm_struct *mm, unsigned long start,
 	walk_ptes(mm, start, end, guard_remove_one, (void *)pt_format_of(mm));
 }
 
+/*
+ * MADV_WILLNEED on anonymous memory (swapin_walk_pmd_entry): each swap
+ * entry of the range whose slot is not in the swap cache is read into
+ * it (read_swap_cache_async: pswpin, pgpgin), unmapped, as a page that
+ * processes sharing the slot would find; the fault that maps it later
+ * reads nothing (no pgmajfault). The first allocation that fails ends
+ * the walk.
+ */
+struct swapin_args {
+	struct vm_area_struct *vma;
+	bool failed;
+};
+
+static void swapin_one(struct mm_struct *mm, unsigned long addr, void *slot,
+		       void *arg)
+{
+	struct swapin_args *s = arg;
+	pte_t e = pte_read(pt_format_of(mm), slot);
+	unsigned long off;
+	struct page *page;
+
+	if (s->failed || !is_swap_pte(e))
+		return;
+	off = pte_swp_offset(e);
+	page = swap_cache_get(off);
+	if (page) {
+		put_page(page);
+		return;
+	}
+	page = anon_page_new(mm, s->vma, addr);
+	if (!page) {
+		s->failed = true;
+		return;
+	}
+	swap_readpage(mm->machine, page, off);
+	page->mapping = (struct address_space *)anon_vma_root_mapping(s->vma);
+	lru_add(mm->machine, page);
+	/* The cache's reference; if a fault cached it first, ours frees
+	 * it. */
+	add_to_swap_cache(page, off);
+	put_page(page);
+}
+
+void swapin_range(struct mm_struct *mm, struct vm_area_struct *vma,
+		  unsigned long start, unsigned long end)
+{
+	struct swapin_args s = { vma, false };
+
+	walk_ptes(mm, start, end, swapin_one, &s);
+}
+
 /* ---- smaps ---- */
 
 static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,

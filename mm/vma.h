@@ -328,6 +328,10 @@ int guard_install_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end);
 void guard_remove_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end);
+/* MADV_WILLNEED on anonymous [start, end) of @vma: swap-in into the swap
+ * cache. */
+void swapin_range(struct mm_struct *mm, struct vm_area_struct *vma,
+		  unsigned long start, unsigned long end);
 void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss);
 bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len);
 /* Across the @n locked mms: every page's mapcount equals the entries
@@ -356,6 +360,8 @@ int filemap_init(struct file *f);
 /* The page at @index with a reference, created if missing; NULL with
  * *@err -EFAULT beyond the end (SIGBUS) or -ENOMEM. */
 struct page *filemap_get_page(struct file *f, unsigned long index, int *err);
+/* MADV_WILLNEED's readahead of [index, index + nr) into the cache. */
+void filemap_willneed(struct file *f, unsigned long index, unsigned long nr);
 /* fallocate(PUNCH_HOLE) of pages [index, index + nr): unmapped from every
  * process and dropped. The caller holds no mmap lock (this one waits for
  * busy ones). */

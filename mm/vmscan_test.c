@@ -1293,6 +1293,110 @@ static void test_file_pageout(void **state)
 	assert_check_ok(m);
 }
 
+/* MADV_WILLNEED (madvise_willneed): swapped anonymous pages are read
+ * into the swap cache, unmapped; the faults after it read nothing. */
+static void test_willneed_swapin(void **state)
+{
+	struct mmk_machine *m = boot(state, MMK_ARCH_X86_64, 64 * MB);
+
+	paged_out(m, 1);
+	assert_int_equal(mmk_madvise(1, A + 16 * PG, 32 * PG, MADV_WILLNEED),
+			 0);
+	assert_int_equal(vmstat(m, "pswpin"), 32);
+	assert_int_equal(vmstat(m, "pgpgin"), 32 * 4);
+	assert_int_equal(meminfo_kb(m, "SwapCached"), 32 * 4);
+	/* Still swap entries, their slots still used. */
+	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 0);
+	assert_int_equal(smaps_kb(m, 1, A, "Swap"), 256);
+	assert_int_equal(swap_used_kb(m), 256);
+	assert_check_ok(m);
+	/* Again: they are cached, nothing is read. */
+	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_WILLNEED), 0);
+	assert_int_equal(vmstat(m, "pswpin"), 64);
+	assert_int_equal(mmk_madvise(1, A, 48 * PG, MADV_WILLNEED), 0);
+	assert_int_equal(vmstat(m, "pswpin"), 64);
+	expect(1, A, 64 * PG, 0);
+	assert_int_equal(vmstat(m, "pgmajfault"), 0);
+	assert_int_equal(vmstat(m, "pswpin"), 64);
+	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 256);
+	assert_int_equal(smaps_kb(m, 1, A, "Swap"), 0);
+	assert_int_equal(meminfo_kb(m, "SwapCached"), 0);
+	assert_int_equal(swap_used_kb(m), 0);
+	fill(1, A, 64 * PG, 1);
+	expect(1, A, 64 * PG, 1);
+	assert_check_ok(m);
+	/* Swapped again; exit with the slots cached: nothing leaks. */
+	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_PAGEOUT), 0);
+	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_WILLNEED), 0);
+	assert_int_equal(meminfo_kb(m, "SwapCached"), 256);
+	assert_int_equal(mmk_exit(1), 0);
+	assert_int_equal(meminfo_kb(m, "SwapCached"), 0);
+	assert_int_equal(swap_used_kb(m), 0);
+	assert_check_ok(m);
+}
+
+/* MADV_WILLNEED of a file mapping: a regular file's missing pages are
+ * read into the cache (at most 32: the readahead window), unmapped; a
+ * read fault then maps those cached around it without a major fault. A
+ * shmem object's swapped pages come back from swap. */
+static void test_willneed_file(void **state)
+{
+	struct mmk_machine *m = boot(state, MMK_ARCH_X86_64, 64 * MB);
+	struct file *f = mmk_file_create("data", 64 * PG, false);
+	struct file *sh = mmk_memfd_create("shm", 16 * PG);
+	uint64_t v = 1;
+
+	assert_non_null(f);
+	assert_non_null(sh);
+	assert_int_equal(mmk_spawn(1, false), 0);
+	assert_int_equal(mmk_mmap(1, A, 64 * PG, RW, MAP_SHARED | MAP_FIXED, f,
+				  0),
+			 (long)A);
+	assert_int_equal(mmk_madvise(1, A + 8 * PG, 56 * PG, MADV_WILLNEED), 0);
+	assert_int_equal(meminfo_kb(m, "Cached"), 32 * 4);
+	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 0);
+	assert_int_equal(vmstat(m, "pgmajfault"), 0);
+	/* Fault-around maps pages 16-31, all cached. */
+	assert_int_equal(mmk_read_u64(1, A + 20 * PG, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(vmstat(m, "pgmajfault"), 0);
+	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 16 * 4);
+	/* Page 40 was beyond the window. */
+	assert_int_equal(mmk_read_u64(1, A + 40 * PG, &v), 0);
+	assert_int_equal(vmstat(m, "pgmajfault"), 1);
+	/* Up to the file's end (pages 60-63), no further, and no error. */
+	assert_int_equal(mmk_mmap(1, A + 64 * PG, 16 * PG, RW,
+				  MAP_SHARED | MAP_FIXED, f, 60 * PG),
+			 (long)(A + 64 * PG));
+	assert_int_equal(mmk_madvise(1, A + 64 * PG, 16 * PG, MADV_WILLNEED),
+			 0);
+	assert_int_equal(meminfo_kb(m, "Cached"), (32 + 1 + 4) * 4);
+	assert_check_ok(m);
+
+	assert_int_equal(mmk_mmap(1, A + 128 * PG, 16 * PG, RW,
+				  MAP_SHARED | MAP_FIXED, sh, 0),
+			 (long)(A + 128 * PG));
+	fill(1, A + 128 * PG, 16 * PG, 7);
+	assert_int_equal(mmk_madvise(1, A + 128 * PG, 16 * PG, MADV_PAGEOUT),
+			 0);
+	assert_int_equal(meminfo_kb(m, "Shmem"), 0);
+	assert_int_equal(smaps_kb(m, 1, A + 128 * PG, "Swap"), 64);
+	assert_int_equal(mmk_madvise(1, A + 128 * PG, 8 * PG, MADV_WILLNEED),
+			 0);
+	assert_int_equal(meminfo_kb(m, "Shmem"), 32);
+	assert_int_equal(smaps_kb(m, 1, A + 128 * PG, "Swap"), 32);
+	assert_int_equal(smaps_kb(m, 1, A + 128 * PG, "Rss"), 0);
+	assert_int_equal(vmstat(m, "pgmajfault"), 1);
+	expect(1, A + 128 * PG, 16 * PG, 7);
+	/* Eight pages read by the faults, the others found cached. */
+	assert_int_equal(vmstat(m, "pgmajfault"), 1 + 8);
+	assert_check_ok(m);
+	assert_int_equal(mmk_exit(1), 0);
+	fput(f);
+	fput(sh);
+	assert_check_ok(m);
+}
+
 /* Reclaim only tries the page lock: a page someone has locked (a fault
  * mapping it, a hole punched through it) stays, mapped and cached, until
  * it is unlocked. */
@@ -1547,6 +1651,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_lazyfree_discarded, teardown),
 		cmocka_unit_test_teardown(test_lazyfree_pageout, teardown),
 		cmocka_unit_test_teardown(test_file_writeback, teardown),
+		cmocka_unit_test_teardown(test_willneed_swapin, teardown),
+		cmocka_unit_test_teardown(test_willneed_file, teardown),
 		cmocka_unit_test_teardown(test_mapped_file_reclaimed, teardown),
 		cmocka_unit_test_teardown(test_kswapd, teardown),
 		cmocka_unit_test_teardown(test_direct_reclaim, teardown),
