@@ -86,5 +86,6 @@ struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 	/* Start with empty per-CPU lists: what boot allocated is in use,
 	 * everything else is on the buddy lists. */
 	drain_all_pages(NULL);
+	mm_reserves_init(m);
 	return m;
 }

@@ -19,7 +19,8 @@
  *      private mappings whose length is a multiple of 2M are aligned to
  *      2M as thp_get_unmapped_area does on x86_64.
  *    - do_mmap/mmap_region with Linux's checks in Linux's order, VM_ACCOUNT
- *      and overcommit (heuristic mode), MAP_FIXED replacing old mappings
+ *      and overcommit (mm/vma.c: vm.overcommit_memory; MAP_NORESERVE
+ *      ignored when strict), MAP_FIXED replacing old mappings
  *      (split at its ends before the address-space and overcommit checks,
  *      which leave them split when they fail; a failure after they went
  *      leaves a hole, as Linux 6.18's __mmap_region does), MAP_FIXED_NOREPLACE, merging with neighbours, a shmem object per
@@ -515,8 +516,9 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 			return (unsigned long)-EINVAL;
 		}
 	}
-	/* overcommit_memory is 0, so MAP_NORESERVE is honoured. */
-	if (flags & MAP_NORESERVE)
+	/* MAP_NORESERVE is honoured unless overcommit is strict. */
+	if ((flags & MAP_NORESERVE) &&
+	    sysctl_overcommit_memory() != OVERCOMMIT_NEVER)
 		vm_flags |= VM_NORESERVE;
 
 	addr = mmap_region(mm, file, addr, len, vm_flags, pgoff);

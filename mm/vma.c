@@ -34,6 +34,7 @@
  */
 #include "mm/pgtable.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "lib/avltree.h"
@@ -316,17 +317,107 @@ void vm_unacct_memory(long pages)
 	atomic_fetch_sub(&mm_state()->vm_committed_as, pages);
 }
 
-/* overcommit_memory=0 (heuristic): refuse only what could never fit. */
+unsigned long vm_commit_limit(struct mmk_machine *m)
+{
+	struct mm_state *ms = m->mm;
+	unsigned long kbytes = atomic_load(&ms->overcommit_kbytes);
+
+	if (kbytes)
+		return (kbytes >> (PAGE_SHIFT - 10)) + total_swap_pages(m);
+	return totalram_pages(m) *
+		       (unsigned long)atomic_load(&ms->overcommit_ratio) / 100 +
+	       total_swap_pages(m);
+}
+
+void mm_reserves_init(struct mmk_machine *m)
+{
+	unsigned long free_kb = global_zone_page_state(m, NR_FREE_PAGES)
+				<< (PAGE_SHIFT - 10);
+
+	atomic_store(&m->mm->admin_reserve_kbytes, min(free_kb / 32, 8192UL));
+	atomic_store(&m->mm->user_reserve_kbytes, min(free_kb / 32, 131072UL));
+}
+
+int mmk_set_overcommit_memory(int mode)
+{
+	if (!mmk_cur() || mode < OVERCOMMIT_GUESS || mode > OVERCOMMIT_NEVER)
+		return -EINVAL;
+	return atomic_exchange(&mm_state()->overcommit_memory, mode);
+}
+
+long mmk_set_overcommit_ratio(long ratio)
+{
+	if (!mmk_cur() || ratio < 0 || ratio > INT_MAX)
+		return -EINVAL;
+	/* overcommit_ratio_handler(): the ratio rules from now on. */
+	atomic_store(&mm_state()->overcommit_kbytes, 0);
+	return atomic_exchange(&mm_state()->overcommit_ratio, ratio);
+}
+
+long mmk_set_overcommit_kbytes(unsigned long kbytes)
+{
+	if (!mmk_cur() || kbytes > LONG_MAX)
+		return -EINVAL;
+	/* overcommit_kbytes_handler(): nonzero, it replaces the ratio. */
+	if (kbytes)
+		atomic_store(&mm_state()->overcommit_ratio, 0);
+	return (long)atomic_exchange(&mm_state()->overcommit_kbytes, kbytes);
+}
+
+long mmk_set_reserve_kbytes(bool admin, unsigned long kbytes)
+{
+	if (!mmk_cur() || kbytes > LONG_MAX)
+		return -EINVAL;
+	return (long)atomic_exchange(admin ? &mm_state()->admin_reserve_kbytes :
+					     &mm_state()->user_reserve_kbytes,
+				     kbytes);
+}
+
+/*
+ * __vm_enough_memory(): the charge of @pages is added to Committed_AS
+ * and allowed by vm.overcommit_memory's policy: always (1); unless the
+ * request alone exceeds RAM and swap (0, the heuristic); or while
+ * Committed_AS stays below CommitLimit, less admin_reserve_kbytes for an
+ * unprivileged process and the smaller of user_reserve_kbytes and a
+ * 32nd of the process's size (2, strict). A refusal is logged and
+ * undone: -ENOMEM.
+ */
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 {
 	struct mmk_machine *m = mm->machine;
+	struct mm_state *ms = m->mm;
+	long allowed, reserve;
 
 	vm_acct_memory(pages);
-	if ((unsigned long)pages > totalram_pages(m) + total_swap_pages(m)) {
-		vm_unacct_memory(pages);
-		return -ENOMEM;
+	switch (sysctl_overcommit_memory()) {
+	case OVERCOMMIT_ALWAYS:
+		return 0;
+	case OVERCOMMIT_GUESS:
+		if ((unsigned long)pages <=
+		    totalram_pages(m) + total_swap_pages(m))
+			return 0;
+		break;
+	default:
+		allowed = (long)vm_commit_limit(m);
+		if (!capable(mm))
+			allowed -=
+				(long)(atomic_load(&ms->admin_reserve_kbytes) >>
+				       (PAGE_SHIFT - 10));
+		reserve = (long)(atomic_load(&ms->user_reserve_kbytes) >>
+				 (PAGE_SHIFT - 10));
+		allowed -= min((long)(mm->total_vm / 32), reserve);
+		if (atomic_load(&ms->vm_committed_as) < allowed)
+			return 0;
+		break;
 	}
-	return 0;
+	/* pr_warn_ratelimited: every refusal here, so that a script's log
+	 * does not depend on time. */
+	printk(m,
+	       "__vm_enough_memory: pid: %d, comm: mmkit, bytes: %lu not enough memory for the allocation",
+	       mm->owner ? mm->owner->pid : 0,
+	       (unsigned long)pages << PAGE_SHIFT);
+	vm_unacct_memory(pages);
+	return -ENOMEM;
 }
 
 unsigned long count_vma_pages_range(struct mm_struct *mm, unsigned long start,

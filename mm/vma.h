@@ -53,6 +53,14 @@ struct mm_state {
 	atomic_bool oom_kill_allocating_task; /* sysctl, 0 by default */
 	atomic_bool oom_dump_tasks; /* sysctl, 1 by default */
 	atomic_int swappiness; /* sysctl vm.swappiness, 60 */
+	/* sysctl vm.overcommit_memory (OVERCOMMIT_*), vm.overcommit_ratio
+	 * (50), vm.overcommit_kbytes (0), vm.admin_reserve_kbytes and
+	 * vm.user_reserve_kbytes (3% of free memory at boot, at most 8 MiB
+	 * and 128 MiB) */
+	atomic_int overcommit_memory;
+	atomic_long overcommit_ratio;
+	atomic_ulong overcommit_kbytes;
+	atomic_ulong admin_reserve_kbytes, user_reserve_kbytes;
 	atomic_long vm_committed_as; /* Committed_AS, pages */
 	atomic_ulong next_ino;
 	atomic_ulong next_anon_vma_id;
@@ -184,6 +192,19 @@ bool may_expand_vm(struct mm_struct *mm, unsigned long flags,
 bool mlock_future_ok(struct mm_struct *mm, unsigned long flags,
 		     unsigned long bytes);
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
+#define OVERCOMMIT_GUESS 0
+#define OVERCOMMIT_ALWAYS 1
+#define OVERCOMMIT_NEVER 2
+static inline int sysctl_overcommit_memory(void)
+{
+	return atomic_load_explicit(&mm_state()->overcommit_memory,
+				    memory_order_relaxed);
+}
+/* CommitLimit in pages: overcommit_kbytes, or overcommit_ratio percent
+ * of RAM, plus swap. */
+unsigned long vm_commit_limit(struct mmk_machine *m);
+/* The reserves' defaults, from the free memory after boot. */
+void mm_reserves_init(struct mmk_machine *m);
 void vm_unacct_memory(long pages);
 /* Managed pages of every zone (Linux's totalram_pages()). */
 unsigned long totalram_pages(struct mmk_machine *m);

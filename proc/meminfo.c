@@ -206,7 +206,7 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "NFS_Unstable:", 0);
 	show_val_kb(s, "Bounce:", 0);
 	show_val_kb(s, "WritebackTmp:", 0);
-	show_val_kb(s, "CommitLimit:", totalram * 50 / 100 + swap_pages);
+	show_val_kb(s, "CommitLimit:", vm_commit_limit(m));
 	show_val_kb(s, "Committed_AS:", vm_memory_committed(m));
 	show_kb(s, "VmallocTotal:",
 		(unsigned long)((a->vmalloc_end - a->vmalloc_start) >> 10));

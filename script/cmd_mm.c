@@ -24,7 +24,9 @@
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
  *   sysctl vm.max_map_count=N | vm.swappiness=0..200 |
  *          vm.legacy_va_layout=0|1 | vm.oom_kill_allocating_task=0|1 |
- *          vm.oom_dump_tasks=0|1   ok
+ *          vm.oom_dump_tasks=0|1 | vm.overcommit_memory=0..2 |
+ *          vm.overcommit_ratio=N | vm.overcommit_kbytes=N |
+ *          vm.admin_reserve_kbytes=N | vm.user_reserve_kbytes=N   ok
  *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL (writes
  *                                   /proc/PID/oom_score_adj)
  */
@@ -515,6 +517,31 @@ static int set_swappiness(long v)
 	return mmk_set_swappiness((int)v);
 }
 
+static int set_overcommit_memory(long v)
+{
+	return mmk_set_overcommit_memory((int)v);
+}
+
+static int set_overcommit_ratio(long v)
+{
+	return (int)mmk_set_overcommit_ratio(v);
+}
+
+static int set_overcommit_kbytes(long v)
+{
+	return (int)mmk_set_overcommit_kbytes((unsigned long)v);
+}
+
+static int set_admin_reserve(long v)
+{
+	return (int)mmk_set_reserve_kbytes(true, (unsigned long)v);
+}
+
+static int set_user_reserve(long v)
+{
+	return (int)mmk_set_reserve_kbytes(false, (unsigned long)v);
+}
+
 static const struct {
 	const char *key;
 	unsigned long max;
@@ -522,6 +549,12 @@ static const struct {
 } num_sysctls[] = {
 	{ "vm.max_map_count=", 0x7fffffff, set_max_map_count },
 	{ "vm.swappiness=", 200, set_swappiness },
+	{ "vm.overcommit_memory=", 2, set_overcommit_memory },
+	{ "vm.overcommit_ratio=", 0x7fffffff, set_overcommit_ratio },
+	{ "vm.overcommit_kbytes=", 0x7fffffffffffffffUL,
+	  set_overcommit_kbytes },
+	{ "vm.admin_reserve_kbytes=", 0x7fffffffffffffffUL, set_admin_reserve },
+	{ "vm.user_reserve_kbytes=", 0x7fffffffffffffffUL, set_user_reserve },
 };
 
 int cmd_sysctl(struct script *sc, int argc, char **argv)
@@ -561,7 +594,10 @@ int cmd_sysctl(struct script *sc, int argc, char **argv)
 			    "unknown sysctl '%s' (vm.max_map_count=N, "
 			    "vm.swappiness=0..200, vm.legacy_va_layout=0|1, "
 			    "vm.oom_kill_allocating_task=0|1, "
-			    "vm.oom_dump_tasks=0|1)",
+			    "vm.oom_dump_tasks=0|1, vm.overcommit_memory=0..2, "
+			    "vm.overcommit_ratio=N, vm.overcommit_kbytes=N, "
+			    "vm.admin_reserve_kbytes=N, "
+			    "vm.user_reserve_kbytes=N)",
 			    argv[1]);
 }
 

@@ -265,6 +265,31 @@ int mmk_set_legacy_va_layout(bool legacy);
  */
 int mmk_set_swappiness(int swappiness);
 
+/**
+ * sysctl vm.overcommit_memory: 0 (the default) refuses only a charge
+ * larger than RAM and swap; 1 never refuses; 2 (strict) refuses once
+ * Committed_AS would reach CommitLimit, less vm.admin_reserve_kbytes for
+ * an unprivileged process and the smaller of vm.user_reserve_kbytes and
+ * a 32nd of the process's size, and ignores MAP_NORESERVE. A refusal is
+ * ENOMEM with "__vm_enough_memory: ..." in the kernel log. Return: the
+ * previous mode, -EINVAL.
+ */
+int mmk_set_overcommit_memory(int mode);
+/**
+ * sysctl vm.overcommit_ratio (50) and vm.overcommit_kbytes (0):
+ * CommitLimit is swap plus that percentage of RAM, or plus that many
+ * kilobytes when vm.overcommit_kbytes is nonzero; setting either clears
+ * the other, as Linux does. Return: the previous value, -EINVAL.
+ */
+long mmk_set_overcommit_ratio(long ratio);
+long mmk_set_overcommit_kbytes(unsigned long kbytes);
+/**
+ * sysctl vm.admin_reserve_kbytes (@admin) or vm.user_reserve_kbytes:
+ * strict overcommit's reserves (by default 3% of the free memory after
+ * boot, at most 8 MiB and 128 MiB). Return: the previous value, -EINVAL.
+ */
+long mmk_set_reserve_kbytes(bool admin, unsigned long kbytes);
+
 /* ---- files ---- */
 
 /**
