@@ -111,8 +111,13 @@ struct file *mmk_file_create(const char *name, unsigned long size,
 
 struct file *mmk_memfd_create(const char *name, unsigned long size)
 {
-	return shmem_init(
+	struct file *f = shmem_init(
 		alloc_named_file("/memfd:", name, " (deleted)", size));
+
+	/* memfd_create(): shmem_file_setup(..., VM_NORESERVE). */
+	if (f)
+		f->acct_blocks = true;
+	return f;
 }
 
 /* The shmem object behind a shared anonymous mapping of @size bytes. */
@@ -133,6 +138,9 @@ void fput(struct file *file)
 		return;
 	VM_BUG_ON(file->machine != mmk_cur());
 	filemap_release(file);
+	/* shmem_evict_inode(): shmem_unacct_size(). */
+	if (file->acct_pages)
+		vm_unacct_memory((long)file->acct_pages);
 	kfree(file->name);
 	kmem_cache_free(mm_state()->file_cachep, file);
 }

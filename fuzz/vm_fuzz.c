@@ -14,8 +14,9 @@
  * mlock2, munlock, mlockall, munlockall, mremap (shrink, grow in place,
  * MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP), brk, madvise (every
  * advice mmkit knows and invalid ones), touches, 8-byte loads and stores,
- * copy_to_user / copy_from_user, fork, spawn, exit and reads of
- * /proc/PID/{maps,smaps,status}; about 4% of the calls carry invalid
+ * copy_to_user / copy_from_user, fork, spawn, exit, reads of
+ * /proc/PID/{maps,smaps,status} and switches of vm.overcommit_memory
+ * (strict accounting fails many of the calls); about 4% of the calls carry invalid
  * arguments (unaligned, empty, wrapping, bad flags). One call in 20 goes
  * to process 1, which all threads share: each maps, protects, remaps,
  * touches and reads its own 16 MiB slice of it, so several threads fault
@@ -49,8 +50,9 @@
  * Every CHECK_EVERY operations of each thread, each thread reads back a
  * sample of its shadows, then all threads meet and thread 0 runs
  * mmk_check(). At the end every process exits, the files are closed,
- * caches shrunk and per-CPU lists drained: mmk_check() must pass and the
- * free page count must be the one measured after boot.
+ * caches shrunk and per-CPU lists drained: mmk_check() must pass, the
+ * free page count must be the one measured after boot, and no swap slot
+ * and no Committed_AS charge may be left.
  *
  *   vm_fuzz [-n OPS] [-s SEED] [-t THREADS] [-c CHECK_EVERY]
  *           [-a x86_64|i386] [-M MEM] [-S SWAP] [-q]
@@ -109,6 +111,7 @@ enum {
 	C_EXIT,
 	C_PROC,
 	C_MSEAL,
+	C_SYSCTL,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -144,6 +147,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_EXIT] = { .name = "exit" },
 	[C_PROC] = { .name = "proc_read" },
 	[C_MSEAL] = { .name = "mseal" },
+	[C_SYSCTL] = { .name = "sysctl vm.overcommit_*" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -162,9 +166,9 @@ static const unsigned int weights[NR_OPS] = {
 	[C_MLOCK] = 20,	    [C_MLOCK2] = 15,	[C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,   [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	    [C_MADVISE] = 70,	[C_TOUCH] = 120,
-	[C_WRITE] = 140,    [C_READ] = 157,	[C_COPY_TO] = 20,
+	[C_WRITE] = 140,    [C_READ] = 156,	[C_COPY_TO] = 20,
 	[C_COPY_FROM] = 20, [C_FORK] = 7,	[C_EXIT] = 4,
-	[C_PROC] = 1,	    [C_MSEAL] = 3,
+	[C_PROC] = 1,	    [C_MSEAL] = 3,	[C_SYSCTL] = 1,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -1775,6 +1779,31 @@ static void op_proc(struct thr *t, struct proc *p)
 	free(text);
 }
 
+/*
+ * vm.overcommit_memory moves between its policies, half the time back to
+ * the default heuristic, now and then with another ratio: strict
+ * accounting refuses mmap, mprotect, mremap, brk, stack growth and fork
+ * with ENOMEM, which every errno list allows, and whatever the policy,
+ * the charges must balance (Committed_AS is 0 once every process
+ * exited).
+ */
+static void op_sysctl(struct thr *t)
+{
+	unsigned int r = fz_below(&t->r, 10);
+	long v = r < 5 ? 0 : r < 7 ? 1 : 2;
+
+	if (r == 9) {
+		v = (long)fz_below(&t->r, 150);
+		setc(t, "overcommit_ratio", 0, 1, (unsigned long)v, 0, 0, 0, 0);
+		if (mmk_set_overcommit_ratio(v) < 0)
+			bad(t, 0, "vm.overcommit_ratio=%ld refused", v);
+		return;
+	}
+	setc(t, "overcommit_memory", 0, 1, (unsigned long)v, 0, 0, 0, 0);
+	if (mmk_set_overcommit_memory((int)v) < 0)
+		bad(t, 0, "vm.overcommit_memory=%ld refused", v);
+}
+
 /* ---- operations on the shared process ---- */
 
 /* Process 1 died (memory ran out): bring it back. */
@@ -2040,6 +2069,9 @@ static void one_op(struct thr *t)
 		break;
 	case C_MSEAL:
 		op_mseal(t, p);
+		break;
+	case C_SYSCTL:
+		op_sysctl(t);
 		break;
 	default:
 		op_proc(t, p);
@@ -2340,6 +2372,11 @@ int main(int argc, char **argv)
 	if (nr_swap_pages(G.m) != total_swap_pages(G.m))
 		fz_fail(&w, "%lu swap slots in use after every process exited",
 			total_swap_pages(G.m) - nr_swap_pages(G.m));
+	if (vm_memory_committed(G.m))
+		fz_fail(&w,
+			"Committed_AS is %lu pages after every process "
+			"exited",
+			vm_memory_committed(G.m));
 	if (end_free != base_free) {
 		report_missing(G.m, base_map);
 		fz_fail(&w,

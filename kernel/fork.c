@@ -272,9 +272,11 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 					-(long)vma_pages(mpnt));
 			continue;
 		}
+		/* Charged to the parent, as dup_mmap() does ("sic"): its
+		 * size sets the user reserve, its pid is in the log. */
 		if (mpnt->vm_flags & VM_ACCOUNT) {
 			err = security_vm_enough_memory_mm(
-				mm, (long)vma_pages(mpnt));
+				oldmm, (long)vma_pages(mpnt));
 			if (err)
 				break;
 		}

@@ -238,6 +238,28 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 	}
 }
 
+/* shmem_acct_blocks(): a new page of a MAP_NORESERVE or memfd object is
+ * charged to Committed_AS for the process acting, which strict overcommit
+ * may refuse (-ENOSPC: SIGBUS); shmem_unacct_blocks() when it goes. */
+static int shmem_acct_block(struct file *f)
+{
+	struct mm_struct *mm = current_mm();
+
+	if (!f->acct_blocks)
+		return 0;
+	if (!mm) {
+		vm_acct_memory(1);
+		return 0;
+	}
+	return security_vm_enough_memory_mm(mm, 1) ? -ENOSPC : 0;
+}
+
+static void shmem_unacct_block(struct file *f)
+{
+	if (f->acct_blocks)
+		vm_unacct_memory(1);
+}
+
 static struct page *__filemap_get_page(struct file *f, unsigned long index,
 				       int *err, bool fault)
 {
@@ -270,6 +292,12 @@ again:
 		pthread_mutex_unlock(&f->lock);
 		put_page(fresh);
 		goto again;
+	}
+	/* A swapped page was charged when it was made. */
+	if (!entry && (*err = shmem_acct_block(f))) {
+		pthread_mutex_unlock(&f->lock);
+		put_page(fresh);
+		return NULL;
 	}
 	page = fresh;
 	fill_page(f, page, index, entry, fault);
@@ -364,6 +392,7 @@ static void page_cache_delete(struct file *f, struct page *page)
 	if (i >= f->nr_pages || f->pages[i] != page || page_mapcount(page))
 		return;
 	f->pages[i] = NULL;
+	shmem_unacct_block(f);
 	page_cache_stat(f, page, -1);
 	folio_clear_dirty(page);
 	page->mapping = NULL;
@@ -397,6 +426,7 @@ static void truncate_index(struct file *f, unsigned long i)
 		if (is_swap_value(page)) {
 			swap_release(swap_value_off(page), SWAP_HAS_SHMEM);
 			f->pages[i] = NULL;
+			shmem_unacct_block(f);
 			page = NULL;
 		} else if (page) {
 			get_page(page);

@@ -405,6 +405,10 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 					vm_unacct_memory((long)pglen);
 				goto free_vma;
 			}
+			if (vm_flags & VM_NORESERVE)
+				shm->acct_blocks = true;
+			else
+				shm->acct_pages = pglen;
 		}
 		vma->vm_start = addr;
 		vma->vm_end = end;

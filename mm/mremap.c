@@ -21,7 +21,12 @@
  * 2-3. See mm/vma.c.
  *
  * 4. Departures. Page tables move with the page-table layer
- *    (move_page_tables); no userfaultfd, hugetlb or mseal.
+ *    (move_page_tables); no userfaultfd, hugetlb or mseal. A shrinking
+ *    move (MREMAP_FIXED, new length below the old) charges nothing for
+ *    the move: Linux 6.18's mremap_to() leaves vrm->delta stale after
+ *    shrink_vma(), so vrm_calc_charge() charges the unmapped tail again
+ *    and nothing ever gives it back (this host's 6.18 kernel: Committed_AS
+ *    256 MiB higher after a 256 MiB mapping moved as 4 KiB and unmapped).
  *
  * 5. Ordering. Takes the mmap lock.
  *
@@ -264,8 +269,6 @@ static unsigned long move_vma(struct mm_struct *mm,
 		return (unsigned long)-ENOMEM;
 	if (vma->vm_flags & VM_ACCOUNT) {
 		charged = (dontunmap ? vrm->new_len : vrm->delta) >> PAGE_SHIFT;
-		if (remap_type(vrm) == MREMAP_SHRINK && !dontunmap)
-			charged = 0;
 		if (charged && security_vm_enough_memory_mm(mm, (long)charged))
 			return (unsigned long)-ENOMEM;
 	}
@@ -328,6 +331,8 @@ static unsigned long mremap_to(struct mm_struct *mm,
 		if (e)
 			return (unsigned long)(long)e;
 		vrm->old_len = vrm->new_len;
+		/* Nothing left to charge for the move (see 4.). */
+		vrm->delta = 0;
 		vrm->vma = vma_lookup(mm, vrm->addr);
 		if (!vrm->vma)
 			return (unsigned long)-EFAULT;

@@ -89,6 +89,13 @@ struct file {
 	/* The file's blocks on "disk" (host memory, made at the first
 	 * writeback): what a page read after reclaim evicted it holds. */
 	struct mmk_host_mem *disk;
+	/* Overcommit accounting of a shmem object: the pages charged when
+	 * it was made (a shared anonymous mapping without MAP_NORESERVE),
+	 * given back when it goes; or, with @acct_blocks (memfd, and
+	 * MAP_NORESERVE), one page charged per page or swap slot it holds,
+	 * as Linux's shmem_acct_blocks() does. */
+	unsigned long acct_pages;
+	bool acct_blocks;
 };
 
 /*

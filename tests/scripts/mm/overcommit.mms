@@ -16,6 +16,13 @@ mmap 1 0x100000000000 2T rw private,anonymous,fixed,noreserve
 mmap 1 0x100000000000 2T r private,anonymous,fixed
 munmap 1 0x100000000000 2T
 cat /proc/meminfo Committed_AS
+# A shrinking move gives the dropped part back (Linux 6.18 would keep
+# it charged: see mm/mremap.c).
+mmap 1 0x10000000 8M rw private,anonymous,fixed
+mremap 1 0x10000000 8M 4K maymove,fixed 0x20000000
+cat /proc/meminfo Committed_AS
+munmap 1 0x20000000 4K
+cat /proc/meminfo Committed_AS
 sysctl vm.overcommit_memory=1
 mmap 1 0x100000000000 2T rw private,anonymous,fixed
 cat /proc/meminfo Committed_AS
