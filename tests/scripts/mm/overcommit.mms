@@ -56,5 +56,28 @@ sysctl vm.overcommit_ratio=100
 cat /proc/meminfo CommitLimit
 mmap 2 0x40000000 48M rw private,anonymous,fixed
 cat /proc/2/status VmSize
+sysctl vm.overcommit_memory=0
+# shmem: a shared anonymous mapping is charged whole when it is made
+# and given back when it goes; a memfd (or MAP_NORESERVE) object page by
+# page as its pages are allocated, as on Linux (this host's 6.18 kernel:
+# +256 MiB for a 256 MiB memfd touched, +0 while untouched).
+mmap 2 0x60000000 1M rw shared,anonymous,fixed
+cat /proc/meminfo Committed_AS
+munmap 2 0x60000000 1M
+file m 1M memfd
+mmap 2 0x60000000 1M rw shared,fixed m 0
+cat /proc/meminfo Committed_AS
+touch 2 0x60000000 64K write
+madvise 2 0x60000000 16K remove
+cat /proc/meminfo Committed_AS
+munmap 2 0x60000000 1M
+# Strict again, 3 pages short of the limit for process 2 (a 32nd of its
+# 18448 pages, 576, comes off): a memfd page beyond it is SIGBUS
+# (shmem_acct_blocks: ENOSPC). Pages 4-15 are still allocated.
+sysctl vm.overcommit_memory=2
+sysctl vm.overcommit_kbytes=67900
+mmap 2 0x50000000 64K rw shared,fixed m 0
+touch 2 0x50000000 64K write
+cat /proc/meminfo Committed_AS
 dmesg
 check
