@@ -15,8 +15,9 @@
  * MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP), brk, madvise (every
  * advice mmkit knows and invalid ones), touches, 8-byte loads and stores,
  * copy_to_user / copy_from_user, fork, spawn, exit, reads of
- * /proc/PID/{maps,smaps,status} and switches of vm.overcommit_memory
- * (strict accounting fails many of the calls); about 4% of the calls carry invalid
+ * /proc/PID/{maps,smaps,status} and, with VM_FUZZ_OVERCOMMIT=1 in the
+ * environment, switches of vm.overcommit_memory (strict accounting fails
+ * many of the calls); about 4% of the calls carry invalid
  * arguments (unaligned, empty, wrapping, bad flags). One call in 20 goes
  * to process 1, which all threads share: each maps, protects, remaps,
  * touches and reads its own 16 MiB slice of it, so several threads fault
@@ -466,6 +467,7 @@ static struct {
 	struct file *frw, *fro; /* 1 MiB read-write, 256 KiB read-only */
 	unsigned long task_size;
 	unsigned char pick[1000];
+	bool overcommit; /* VM_FUZZ_OVERCOMMIT=1: op_sysctl runs */
 	pthread_barrier_t bar;
 	atomic_int claimed;
 	uint64_t rounds;
@@ -2271,9 +2273,16 @@ int main(int argc, char **argv)
 	fz_parse(&G.o, argc, argv, usage);
 	w.o = &G.o;
 	w.what = "boot";
+	/* The overcommit switches only with VM_FUZZ_OVERCOMMIT=1: their
+	 * slot goes to read_u64 otherwise (see op_sysctl). */
+	G.overcommit = getenv("VM_FUZZ_OVERCOMMIT") &&
+		       !strcmp(getenv("VM_FUZZ_OVERCOMMIT"), "1");
 	for (i = 0, n = 0; i < NR_OPS; i++)
 		for (k = 0; k < (int)weights[i]; k++)
-			G.pick[n++] = (unsigned char)i;
+			G.pick[n++] =
+				(unsigned char)(i == C_SYSCTL && !G.overcommit ?
+							C_READ :
+							i);
 	if (n != 1000) {
 		fprintf(stderr, "%s: weights add up to %d\n", G.o.prog, n);
 		return 2;

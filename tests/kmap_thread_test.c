@@ -227,7 +227,17 @@ struct shared {
 	int iters;
 	atomic_int claimed; /* workers that have taken their CPU (or none) */
 	atomic_int errors;
+	atomic_int first_error_line; /* where the first error was seen */
 };
+
+/* Count an error and remember where the first one was found. */
+#define STRESS_ERROR(sh)                                                \
+	do {                                                            \
+		int zero_ = 0;                                          \
+		atomic_fetch_add(&(sh)->errors, 1);                     \
+		atomic_compare_exchange_strong(&(sh)->first_error_line, \
+					       &zero_, __LINE__);       \
+	} while (0)
 
 struct worker {
 	struct shared *sh;
@@ -242,7 +252,7 @@ static void check_shared(struct worker *w, const uint32_t *p, int k)
 {
 	if (p[0] != 0xc0de0000u + (uint32_t)k ||
 	    p[1023] != 0xc0de0000u + (uint32_t)k)
-		atomic_fetch_add(&w->sh->errors, 1);
+		STRESS_ERROR(w->sh);
 }
 
 static void *worker_main(void *arg)
@@ -254,14 +264,14 @@ static void *worker_main(void *arg)
 
 	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
 	if (w->cpu < 0 && mmk_get_cpu() >= 0)
-		atomic_fetch_add(&sh->errors, 1); /* must run without a CPU */
+		STRESS_ERROR(sh); /* must run without a CPU */
 	for (i = 0; i < OWN_PAGES; i++) {
 		uint32_t *p;
 
 		/* Not zeroed: the page may hold another thread's stamps. */
 		w->own[i] = alloc_pages(GFP_HIGHUSER, 0);
 		if (!w->own[i] || !PageHighMem(w->own[i])) {
-			atomic_fetch_add(&sh->errors, 1);
+			STRESS_ERROR(sh);
 			return NULL;
 		}
 		p = kmap_local_page(w->own[i]);
@@ -280,17 +290,17 @@ static void *worker_main(void *arg)
 		case 0: /* kmap, write, check through kmap_local */
 			kp = kmap(w->own[k]);
 			if (!kp || kp[0] != w->stamp[k]) {
-				atomic_fetch_add(&sh->errors, 1);
+				STRESS_ERROR(sh);
 				break;
 			}
 			kp[0] = kp[1023] = stamp;
 			w->stamp[k] = stamp;
 			lp = kmap_local_page(w->own[k]);
 			if (!lp || lp[0] != stamp || lp[1023] != stamp)
-				atomic_fetch_add(&sh->errors, 1);
+				STRESS_ERROR(sh);
 			sp = kmap_local_page(sh->shared[s]);
 			if (!sp)
-				atomic_fetch_add(&sh->errors, 1);
+				STRESS_ERROR(sh);
 			else
 				check_shared(w, sp, s);
 			kunmap_local(sp);
@@ -301,7 +311,7 @@ static void *worker_main(void *arg)
 			lp = kmap_atomic(w->own[k]);
 			sp = kmap_atomic(sh->shared[s]);
 			if (!lp || !sp || lp[0] != w->stamp[k])
-				atomic_fetch_add(&sh->errors, 1);
+				STRESS_ERROR(sh);
 			else
 				check_shared(w, sp, s);
 			kunmap_atomic(sp);
@@ -317,8 +327,7 @@ static void *worker_main(void *arg)
 				if (j == nheld) {
 					kp = kmap(w->own[k]);
 					if (!kp || kp[1023] != w->stamp[k])
-						atomic_fetch_add(&sh->errors,
-								 1);
+						STRESS_ERROR(sh);
 					held[nheld++] = w->own[k];
 				}
 			} else {
@@ -328,7 +337,7 @@ static void *worker_main(void *arg)
 		default: /* a shared page through kmap: shared slot */
 			sp = kmap(sh->shared[s]);
 			if (!sp)
-				atomic_fetch_add(&sh->errors, 1);
+				STRESS_ERROR(sh);
 			else
 				check_shared(w, sp, s);
 			kunmap(sh->shared[s]);
@@ -342,7 +351,7 @@ static void *worker_main(void *arg)
 		uint32_t *lp = kmap_local_page(w->own[i]);
 
 		if (!lp || lp[0] != w->stamp[i])
-			atomic_fetch_add(&sh->errors, 1);
+			STRESS_ERROR(sh);
 		kunmap_local(lp);
 		__free_pages(w->own[i], 0);
 	}
@@ -385,7 +394,10 @@ static void run_kmap_stress(int ncpu_workers, int nocpu_workers, int iters)
 	test_start_workers(t, n, worker_main, w, sizeof w[0], &sh.claimed);
 	for (i = 0; i < n; i++)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
-	assert_int_equal(atomic_load(&sh.errors), 0);
+	if (atomic_load(&sh.errors))
+		fail_msg("%d errors, the first at line %d",
+			 atomic_load(&sh.errors),
+			 atomic_load(&sh.first_error_line));
 	assert_false(dmesg_has(m, "WARNING"));
 	assert_check_ok(m);
 	/* Only the shared pages may still be mapped, and they are idle. */
