@@ -226,6 +226,7 @@ struct shared {
 	struct page *shared[SHARED_PAGES];
 	int iters;
 	atomic_int claimed; /* workers that have taken their CPU (or none) */
+	int nworkers;
 	atomic_int errors;
 	atomic_int first_error_line; /* where the first error was seen */
 };
@@ -265,6 +266,10 @@ static void *worker_main(void *arg)
 	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
 	if (w->cpu < 0 && mmk_get_cpu() >= 0)
 		STRESS_ERROR(sh); /* must run without a CPU */
+	/* No one starts (and so no one finishes and frees its CPU for a
+	 * worker meant to have none) until every worker is placed. */
+	while (atomic_load(&sh->claimed) < sh->nworkers)
+		sched_yield();
 	for (i = 0; i < OWN_PAGES; i++) {
 		uint32_t *p;
 
@@ -363,7 +368,9 @@ static void run_kmap_stress(int ncpu_workers, int nocpu_workers, int iters)
 {
 	/* CPU 0 stays with this thread; workers take CPUs 1..n. */
 	struct mmk_machine *m = boot_i386(ncpu_workers + 1);
-	struct shared sh = { .m = m, .iters = iters };
+	struct shared sh = { .m = m,
+			     .iters = iters,
+			     .nworkers = ncpu_workers + nocpu_workers };
 	int n = ncpu_workers + nocpu_workers, i;
 	struct worker *w = calloc((size_t)n, sizeof(*w));
 	pthread_t *t = calloc((size_t)n, sizeof(*t));
