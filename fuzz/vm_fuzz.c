@@ -52,8 +52,8 @@
  * sample of its shadows, then all threads meet and thread 0 runs
  * mmk_check(). At the end every process exits, the files are closed,
  * caches shrunk and per-CPU lists drained: mmk_check() must pass, the
- * free page count must be the one measured after boot, and no swap slot
- * and no Committed_AS charge may be left.
+ * free page count must be the one measured after boot, and no mm_struct,
+ * swap slot or Committed_AS charge may be left.
  *
  *   vm_fuzz [-n OPS] [-s SEED] [-t THREADS] [-c CHECK_EVERY]
  *           [-a x86_64|i386] [-M MEM] [-S SWAP] [-q]
@@ -2378,6 +2378,9 @@ int main(int argc, char **argv)
 	fz_settle(G.m);
 	fz_check(&w, G.m);
 	end_free = mmk_nr_free_pages(G.m);
+	if (atomic_load(&G.m->mm->nr_mms))
+		fz_fail(&w, "%d mm_structs alive after every process exited",
+			atomic_load(&G.m->mm->nr_mms));
 	if (nr_swap_pages(G.m) != total_swap_pages(G.m))
 		fz_fail(&w, "%lu swap slots in use after every process exited",
 			total_swap_pages(G.m) - nr_swap_pages(G.m));
