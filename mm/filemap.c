@@ -336,9 +336,11 @@ void filemap_willneed(struct file *f, unsigned long index, unsigned long nr)
 	struct page *page;
 	int err;
 
+	if (index >= f->nr_pages)
+		return;
 	if (!f->shmem)
 		nr = min(nr, READAHEAD_MAX);
-	end = min(index + min(nr, f->nr_pages), f->nr_pages);
+	end = index + min(nr, f->nr_pages - index);
 	for (i = index; i < end; i++) {
 		if (f->shmem) {
 			pthread_mutex_lock(&f->lock);
