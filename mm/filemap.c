@@ -397,7 +397,7 @@ static void page_cache_delete(struct file *f, struct page *page)
 	shmem_unacct_block(f);
 	page_cache_stat(f, page, -1);
 	folio_clear_dirty(page);
-	page->mapping = NULL;
+	page_set_mapping(page, NULL);
 	lru_del(f->machine, page);
 	put_page(page);
 }
@@ -514,13 +514,13 @@ int shmem_writeout(struct page *page)
 		return 0;
 	/* As __remove_mapping's test, then the page's data to a slot. */
 	if (i < f->nr_pages && f->pages[i] == page && !page_mapcount(page) &&
-	    page_count(page) == 2)
+	    page_count_acquire(page) == 2)
 		off = get_swap_page(SWAP_HAS_SHMEM);
 	if (off) {
 		swap_writepage(f->machine, page, off);
 		f->pages[i] = swap_value(off);
 		page_cache_stat(f, page, -1);
-		page->mapping = NULL;
+		page_set_mapping(page, NULL);
 		put_page(page);
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -538,7 +538,7 @@ int filemap_remove_mapping(struct page *page)
 	 * are left, and nothing wrote to it meanwhile. */
 	if (page->index < f->nr_pages && f->pages[page->index] == page &&
 	    !page_mapcount(page) && !test_page_flag(page, PG_dirty) &&
-	    page_count(page) == 2) {
+	    page_count_acquire(page) == 2) {
 		page_cache_delete(f, page);
 		ret = 1;
 	}

@@ -281,6 +281,26 @@ static inline void page_flag_clear(struct page *page, int nr)
 	__atomic_fetch_and(&page->flags, ~(1UL << nr), __ATOMIC_RELAXED);
 }
 
+/* WRITE_ONCE of ->mapping of a page others may test unlocked (PageAnon()
+ * in reclaim): it leaves the page cache, or moves to another anon_vma. */
+static inline void page_set_mapping(struct page *page,
+				    struct address_space *mapping)
+{
+	__atomic_store_n(&page->mapping, mapping, __ATOMIC_RELAXED);
+}
+
+/*
+ * page_count() with acquire ordering, for a test that the other holders
+ * are gone before the caller changes what they may still have read (the
+ * full barrier folio_ref_freeze() gives __remove_mapping): a mapper's
+ * reads of the page, ->mapping among them, precede its put_page().
+ */
+static inline int page_count_acquire(const struct page *page)
+{
+	return atomic_load_explicit(&compound_head(page)->_refcount,
+				    memory_order_acquire);
+}
+
 /* The guards' protocol (mm/percpu.c), fixed at build time so the owner's
  * side tests nothing: asymmetric, or compare-and-swap under TSan, which
  * cannot see membarrier's ordering. */

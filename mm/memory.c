@@ -504,14 +504,24 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	/* Acquire: when the other holder just dropped its reference (its
 	 * mm exiting or unmapping the page), its accesses to the page, such
 	 * as page_remove_rmap()'s read of ->mapping, happen before ours. */
-	if (old && PageAnon(old) &&
-	    atomic_load_explicit(&old->_refcount, memory_order_acquire) == 1) {
-		/* wp_can_reuse_anon_folio(): nobody else holds it. */
-		old->mapping =
-			(struct address_space *)((unsigned long)vma->anon_vma |
-						 PAGE_MAPPING_ANON);
-		pte_write(f, slot, writable_pte(entry));
-		return VM_FAULT_OK;
+	if (old && PageAnon(old) && page_count_acquire(old) == 1 &&
+	    trylock_page(old)) {
+		/* wp_can_reuse_anon_folio(): nobody else holds it, checked
+		 * again under the page lock, which reclaim holds while it
+		 * looks at the page (folio_move_anon_rmap). */
+		unsigned long av = (unsigned long)vma->anon_vma;
+		bool reuse = page_count_acquire(old) == 1;
+
+		if (reuse)
+			page_set_mapping(
+				old,
+				(struct address_space *)(av |
+							 PAGE_MAPPING_ANON));
+		unlock_page(old);
+		if (reuse) {
+			pte_write(f, slot, writable_pte(entry));
+			return VM_FAULT_OK;
+		}
 	}
 	/* wp_page_copy: reclaim may take this process's other pages while
 	 * the copy is allocated; the reference on @old keeps reclaim off it
@@ -1267,13 +1277,11 @@ int mmk_touch(int pid, unsigned long addr, unsigned long len, bool write)
 	for (a = addr & PAGE_MASK; a < end && !sig; a += PAGE_SIZE) {
 		char *p = mmu_access(mm, max(a, addr), write, &sig);
 
-		if (p && write) {
-			/* The store of a touch writes back what it read. */
-			volatile char *b = p;
-			char c = *b;
-
-			*b = c;
-		}
+		/* The store of a touch changes no byte: an atomic OR of
+		 * 0, which loses no store another thread makes meanwhile
+		 * to a page they share (a read and a write back would). */
+		if (p && write)
+			__atomic_fetch_or(p, 0, __ATOMIC_RELAXED);
 		if (a + PAGE_SIZE < a)
 			break;
 	}

@@ -149,7 +149,11 @@ static inline int page_mapcount(const struct page *page)
 /** PageAnon() - @page is anonymous memory (mapping is an anon_vma). */
 static inline bool PageAnon(const struct page *page)
 {
-	return ((unsigned long)page->mapping & PAGE_MAPPING_ANON) != 0;
+	/* READ_ONCE: reclaim tests pages it has not locked while their
+	 * mapping changes (page_set_mapping()); the bit itself holds. */
+	return ((unsigned long)__atomic_load_n(&page->mapping,
+					       __ATOMIC_RELAXED) &
+		PAGE_MAPPING_ANON) != 0;
 }
 
 /** pfn_to_page() - struct page of @pfn, or NULL outside the machine. */
