@@ -11,15 +11,18 @@
  *    shmem object ("/memfd:NAME (deleted)", 00:01) whose mappings do.
  *
  * 2. Objects. struct file from the "filp" kmem_cache, its name from
- *    kmalloc. The creator and each VMA hold a reference.
+ *    kmalloc. The creator and each VMA hold a reference. Every file is
+ *    on the machine's list (mm_state.files), which drop_caches walks.
  *
  * 3. Invariants. A file is freed with its last reference.
  *
- * 4. Departures. Files live in memory only: no directories, no page
- *    cache yet (file pages arrive with page faults), no noexec mounts.
- *    Regular files appear on a pretend device 08:01 as "/NAME".
+ * 4. Departures. Files live in memory only: no directories, no read(2)
+ *    or write(2) (pages enter the page cache with page faults and
+ *    readahead), no noexec mounts. Regular files appear on a pretend
+ *    device 08:01 as "/NAME", with a readahead window of 128 KiB.
  *
- * 5. Ordering. f_count is atomic; nothing else changes after creation.
+ * 5. Ordering. f_count is atomic; the list changes under files_lock;
+ *    nothing else changes after creation.
  *
  * 6. Observability. The dev, inode and path columns of /proc/PID/maps.
  */
@@ -56,6 +59,9 @@ static struct file *alloc_file(const char *path, unsigned long size)
 		kmem_cache_free(ms->file_cachep, f);
 		return NULL;
 	}
+	pthread_mutex_lock(&ms->files_lock);
+	list_add_tail(&f->f_list, &ms->files);
+	pthread_mutex_unlock(&ms->files_lock);
 	return f;
 }
 
@@ -106,6 +112,7 @@ struct file *mmk_file_create(const char *name, unsigned long size,
 	f->dev_minor = 1;
 	f->readable = true;
 	f->writable = !readonly;
+	file_ra_state_init(f);
 	return f;
 }
 
@@ -137,6 +144,9 @@ void fput(struct file *file)
 	if (!file || atomic_fetch_sub(&file->f_count, 1) != 1)
 		return;
 	VM_BUG_ON(file->machine != mmk_cur());
+	pthread_mutex_lock(&mm_state()->files_lock);
+	list_del(&file->f_list);
+	pthread_mutex_unlock(&mm_state()->files_lock);
 	filemap_release(file);
 	/* shmem_evict_inode(): shmem_unacct_size(). */
 	if (file->acct_pages)

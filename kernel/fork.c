@@ -483,6 +483,8 @@ int mm_state_init(struct mmk_machine *m)
 	pthread_mutex_init(&ms->anon_vma_lock, NULL);
 	INIT_LIST_HEAD(&ms->tasks);
 	INIT_LIST_HEAD(&ms->oom_victims);
+	pthread_mutex_init(&ms->files_lock, NULL);
+	INIT_LIST_HEAD(&ms->files);
 	oom_init(m);
 	reclaim_init(m);
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);

@@ -28,12 +28,16 @@
  * 3. Invariants. A cached page has mapping == the file, index == its
  *    position, and at least the cache's reference.
  *
- * 4. Departures. No readahead, truncation or writeback other than
- *    reclaim's (no flusher threads, no write(2)): files keep their size.
- *    Without readahead every fault that finds a regular file's page not
- *    cached is a major fault (pgmajfault), read from the blocks or a
- *    hole, as on Linux with MADV_RANDOM; Linux's read-around would bring
- *    in up to 32 pages with one.
+ *    - Faults (filemap_fault): a regular file's page not cached is a
+ *      major fault (pgmajfault), read from the blocks or a hole, with a
+ *      readahead window around or after it (mm/readahead.c); the fault
+ *      is then done again, as Linux retries it after the I/O, so that
+ *      fault-around maps what came in. A fault that finds the readahead
+ *      mark reads the next window. Faults that keep missing (more than
+ *      MMAP_LOTSAMISS, less fault-around's hits) read only their page.
+ *
+ * 4. Departures. No truncation or writeback other than reclaim's (no
+ *    flusher threads, no write(2)): files keep their size.
  *
  * 5. Ordering. The page lock (PG_locked: trylock_page, lock_page,
  *    unlock_page) keeps a cached page's ->mapping stable: a fault maps
@@ -49,6 +53,7 @@
  */
 #include "mm/pgtable.h"
 
+#include <limits.h>
 #include <sched.h>
 #include <string.h>
 #include <mmkit/slab.h>
@@ -207,9 +212,8 @@ static struct page *swap_value(unsigned long off)
 	return (struct page *)((off << 1) | 1);
 }
 
-/* A new cache page's content: the swapped-out data (shmem_swapin), the
- * file's blocks, or zeroes; for a @fault, a major fault unless it is a
- * new shmem page (readahead counts none). f->lock held. */
+/* A new cache page's content: the swapped-out data (shmem_swapin; for a
+ * @fault, a major fault), the file's blocks, or zeroes. f->lock held. */
 static void fill_page(struct file *f, struct page *page, unsigned long index,
 		      struct page *entry, bool fault)
 {
@@ -227,14 +231,8 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 		       (char *)f->disk->base + (index << PAGE_SHIFT),
 		       PAGE_SIZE);
 		count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
-		if (fault)
-			count_vm_events(m, PGMAJFAULT, 1);
 	} else {
 		memset(page_host(m, page), 0, PAGE_SIZE);
-		/* A regular file's page not in the cache is a major fault
-		 * (filemap_fault), read or a hole; a new shmem page is not. */
-		if (fault && !f->shmem)
-			count_vm_events(m, PGMAJFAULT, 1);
 	}
 }
 
@@ -258,6 +256,25 @@ static void shmem_unacct_block(struct file *f)
 {
 	if (f->acct_blocks)
 		vm_unacct_memory(1);
+}
+
+/* filemap_add_folio(): @page, new, becomes the cache's page at @index in
+ * place of @entry (nothing, or a shmem page's swap slot), with its
+ * content, on the LRU. f->lock held. */
+static void page_cache_insert(struct file *f, struct page *page,
+			      unsigned long index, struct page *entry,
+			      bool fault)
+{
+	fill_page(f, page, index, entry, fault);
+	page->mapping = (struct address_space *)f;
+	page->index = index;
+	__atomic_fetch_or(&page->flags,
+			  (1UL << PG_uptodate) |
+				  (f->shmem ? 1UL << PG_swapbacked : 0),
+			  __ATOMIC_RELAXED);
+	lru_add(f->machine, page);
+	f->pages[index] = page;
+	page_cache_stat(f, page, 1);
 }
 
 static struct page *__filemap_get_page(struct file *f, unsigned long index,
@@ -300,55 +317,187 @@ again:
 		return NULL;
 	}
 	page = fresh;
-	fill_page(f, page, index, entry, fault);
-	page->mapping = (struct address_space *)f;
-	page->index = index;
-	__atomic_fetch_or(&page->flags,
-			  (1UL << PG_uptodate) |
-				  (f->shmem ? 1UL << PG_swapbacked : 0),
-			  __ATOMIC_RELAXED);
-	lru_add(f->machine, page); /* filemap_add_folio() */
-	f->pages[index] = page;
-	page_cache_stat(f, page, 1);
+	page_cache_insert(f, page, index, entry, fault);
 	get_page(page);
 	pthread_mutex_unlock(&f->lock);
 	return page;
 }
 
-struct page *filemap_get_page(struct file *f, unsigned long index, int *err)
+int filemap_ra_add(struct file *f, unsigned long index, bool mark)
 {
-	return __filemap_get_page(f, index, err, true);
+	struct page *page;
+
+	pthread_mutex_lock(&f->lock);
+	page = f->pages[index];
+	pthread_mutex_unlock(&f->lock);
+	if (page)
+		return 0;
+	/* readahead_gfp_mask(): no hard reclaim, no OOM kill, no report. */
+	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NORETRY |
+			  __GFP_NOWARN);
+	if (!page)
+		return -ENOMEM;
+	pthread_mutex_lock(&f->lock);
+	if (f->pages[index]) {
+		/* Another fault read it meanwhile. */
+		pthread_mutex_unlock(&f->lock);
+		put_page(page);
+		return 0;
+	}
+	page_cache_insert(f, page, index, NULL, false);
+	if (mark)
+		page_flag_set(page, PG_readahead);
+	pthread_mutex_unlock(&f->lock);
+	return 1;
+}
+
+unsigned long page_cache_next_miss(struct file *f, unsigned long index,
+				   unsigned long max_scan)
+{
+	unsigned long i;
+
+	for (i = index; i - index < max_scan; i++)
+		if (i >= f->nr_pages || !f->pages[i])
+			return i;
+	return i;
+}
+
+unsigned long page_cache_prev_miss(struct file *f, unsigned long index,
+				   unsigned long max_scan)
+{
+	unsigned long i = index;
+
+	while (max_scan--) {
+		if (i >= f->nr_pages || !f->pages[i])
+			return i;
+		if (i-- == 0)
+			return ULONG_MAX; /* cached from the file's start */
+	}
+	return i;
+}
+
+/* Faults that miss more than this, less fault-around's hits, read only
+ * their page (MMAP_LOTSAMISS). */
+#define MMAP_LOTSAMISS 100U
+
+/*
+ * do_sync_mmap_readahead(): a fault at @index missed the cache. Nothing
+ * more is read under MADV_RANDOM; MADV_SEQUENTIAL reads a window ahead;
+ * otherwise, unless the file's faults mostly miss, the window is around
+ * the fault: ra_pages pages from half of them before it, the last
+ * quarter lookahead.
+ */
+static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
+				   unsigned long index)
+{
+	struct file_ra_state *ra = &f->f_ra;
+	unsigned long start, size, async;
+
+	if ((vm_flags & VM_RAND_READ) || !ra->ra_pages)
+		return;
+	if (vm_flags & VM_SEQ_READ) {
+		page_cache_sync_ra(f, index, ra->ra_pages);
+		return;
+	}
+	pthread_mutex_lock(&f->lock);
+	if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
+		ra->mmap_miss++;
+	if (ra->mmap_miss > MMAP_LOTSAMISS) {
+		pthread_mutex_unlock(&f->lock);
+		return;
+	}
+	ra->start = index - min(index, ra->ra_pages / 2);
+	ra->size = ra->ra_pages;
+	ra->async_size = ra->ra_pages / 4;
+	start = ra->start;
+	size = ra->size;
+	async = ra->async_size;
+	pthread_mutex_unlock(&f->lock);
+	do_page_cache_ra(f, start, size, async);
+}
+
+/* do_async_mmap_readahead(): a fault found @page cached: one miss less;
+ * on the readahead mark, the next window. */
+static void do_async_mmap_readahead(struct file *f, unsigned long vm_flags,
+				    struct page *page, unsigned long index)
+{
+	struct file_ra_state *ra = &f->f_ra;
+
+	if ((vm_flags & VM_RAND_READ) || !ra->ra_pages)
+		return;
+	pthread_mutex_lock(&f->lock);
+	if (ra->mmap_miss)
+		ra->mmap_miss--;
+	pthread_mutex_unlock(&f->lock);
+	if (test_page_flag(page, PG_readahead))
+		page_cache_async_ra(f, page, index, ra->ra_pages);
+}
+
+struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
+			   bool tried, int *err, bool *major)
+{
+	struct file *f = vma->vm_file;
+	struct page *page;
+
+	*major = false;
+	/* shmem_fault(): no readahead; a swapped page's read is major. */
+	if (f->shmem)
+		return __filemap_get_page(f, index, err, true);
+	if (index >= f->nr_pages) {
+		*err = -EFAULT; /* SIGBUS */
+		return NULL;
+	}
+	page = filemap_find_page(f, index);
+	if (page) {
+		/* A retried fault (FAULT_FLAG_TRIED) reads no more. */
+		if (!tried)
+			do_async_mmap_readahead(f, vma->vm_flags, page, index);
+		*err = 0;
+		return page;
+	}
+	/* No page in the cache at all: a major fault, read (a hole reads
+	 * zeroes) with the window around it. */
+	count_vm_events(f->machine, PGMAJFAULT, 1);
+	*major = true;
+	do_sync_mmap_readahead(f, vma->vm_flags, index);
+	return __filemap_get_page(f, index, err, false);
+}
+
+void filemap_mmap_hits(struct file *f, unsigned int hits)
+{
+	if (!hits || f->shmem)
+		return;
+	pthread_mutex_lock(&f->lock);
+	f->f_ra.mmap_miss -= min(f->f_ra.mmap_miss, hits);
+	pthread_mutex_unlock(&f->lock);
 }
 
 /*
  * MADV_WILLNEED of a file's pages [index, index + nr) (vfs_fadvise
  * WILLNEED, shmem_swapin_range): a regular file's missing pages are read
- * into the cache, at most READAHEAD_MAX of them (force_page_cache_ra's
- * clamp to the device's readahead window), a shmem object's swapped ones
- * come back from swap; none is mapped. Stops at the file's end or when
- * memory runs out (the advice has no result).
+ * into the cache, at most a window of them (force_page_cache_ra), a
+ * shmem object's swapped ones come back from swap; none is mapped. Stops
+ * at the file's end or when memory runs out (the advice has no result).
  */
-#define READAHEAD_MAX 32UL /* 128 KiB, VM_READAHEAD_PAGES */
-
 void filemap_willneed(struct file *f, unsigned long index, unsigned long nr)
 {
 	unsigned long i, end;
 	struct page *page;
 	int err;
 
+	if (!f->shmem) {
+		force_page_cache_ra(f, index, nr);
+		return;
+	}
 	if (index >= f->nr_pages)
 		return;
-	if (!f->shmem)
-		nr = min(nr, READAHEAD_MAX);
 	end = index + min(nr, f->nr_pages - index);
 	for (i = index; i < end; i++) {
-		if (f->shmem) {
-			pthread_mutex_lock(&f->lock);
-			page = f->pages[i];
-			pthread_mutex_unlock(&f->lock);
-			if (!is_swap_value(page))
-				continue;
-		}
+		pthread_mutex_lock(&f->lock);
+		page = f->pages[i];
+		pthread_mutex_unlock(&f->lock);
+		if (!is_swap_value(page))
+			continue;
 		page = __filemap_get_page(f, i, &err, false);
 		if (!page)
 			return;
@@ -397,6 +546,7 @@ static void page_cache_delete(struct file *f, struct page *page)
 	shmem_unacct_block(f);
 	page_cache_stat(f, page, -1);
 	folio_clear_dirty(page);
+	page_flag_clear(page, PG_readahead);
 	page_set_mapping(page, NULL);
 	lru_del(f->machine, page);
 	put_page(page);
@@ -499,6 +649,9 @@ bool filemap_writeback(struct page *page)
 	memcpy((char *)f->disk->base + (page->index << PAGE_SHIFT),
 	       page_host(m, page), PAGE_SIZE);
 	folio_clear_dirty(page);
+	/* folio_end_writeback(): written, it is no longer to be reclaimed
+	 * once written. */
+	page_flag_clear(page, PG_reclaim);
 	pthread_mutex_unlock(&f->lock);
 	atomic_fetch_add(&m->node_stat[page_to_nid(page)][NR_WRITTEN], 1);
 	count_vm_events(m, PGPGOUT, PAGE_SIZE >> 10);
@@ -544,6 +697,39 @@ int filemap_remove_mapping(struct page *page)
 	}
 	pthread_mutex_unlock(&f->lock);
 	return ret;
+}
+
+unsigned long invalidate_mapping_pages(struct file *f)
+{
+	unsigned long i, dropped = 0;
+
+	for (i = 0; i < f->nr_pages; i++) {
+		struct page *page = filemap_find_page(f, i);
+		bool gone = false;
+
+		if (!page)
+			continue;
+		/* mapping_evict_folio(): not locked by another, still here,
+		 * clean, unmapped, held by the cache and by us only. */
+		if (trylock_page(page)) {
+			pthread_mutex_lock(&f->lock);
+			if (page->mapping == (struct address_space *)f &&
+			    !test_page_flag(page, PG_dirty) &&
+			    !page_mapcount(page) &&
+			    page_count_acquire(page) == 2) {
+				page_cache_delete(f, page);
+				gone = true;
+			}
+			pthread_mutex_unlock(&f->lock);
+			unlock_page(page);
+		}
+		if (gone)
+			dropped++;
+		else
+			deactivate_file_folio(f->machine, page);
+		put_page(page);
+	}
+	return dropped;
 }
 
 void filemap_release(struct file *f)

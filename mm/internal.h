@@ -477,6 +477,9 @@ void lru_add(struct mmk_machine *m, struct page *page);
 void lru_del(struct mmk_machine *m, struct page *page);
 void folio_activate(struct mmk_machine *m, struct page *page);
 void folio_deactivate(struct mmk_machine *m, struct page *page);
+/* A page-cache page left after an invalidation: to the inactive list
+ * (dirty: with PG_reclaim, at the head; clean: at the tail). */
+void deactivate_file_folio(struct mmk_machine *m, struct page *page);
 void folio_mark_lazyfree(struct mmk_machine *m, struct page *page);
 /* A VM_LOCKED mapping more (mlock_folio), or a new page's first. */
 void mlock_page(struct mmk_machine *m, struct page *page);

@@ -358,7 +358,10 @@ static int fault_error(int err)
 /*
  * do_fault_around(): a read fault on a file maps the pages of the file
  * that are already cached around it (an aligned block of 16 entries,
- * clamped to the VMA and the PTE table), as filemap_map_pages does.
+ * clamped to the VMA and the PTE table), as filemap_map_pages does: not
+ * a page that carries the readahead mark (its fault starts the next
+ * window), nor one locked. Each page it finds, mapped already or not,
+ * offsets a readahead miss.
  */
 static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 			    unsigned long addr)
@@ -367,6 +370,7 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 	unsigned long pte_off = (addr >> PAGE_SHIFT) & (f->entries - 1);
 	unsigned long vma_off = (addr - vma->vm_start) >> PAGE_SHIFT;
 	unsigned long from, to, i;
+	unsigned int hits = 0;
 
 	from = max(ALIGN_DOWN(pte_off, FAULT_AROUND_PAGES),
 		   pte_off - min(pte_off, vma_off));
@@ -377,19 +381,23 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 		void *slot = pte_offset(mm, a, false);
 		struct page *page;
 
-		if (slot && pte_read(f, slot))
-			continue;
 		page = filemap_find_page(vma->vm_file,
 					 linear_page_index(vma, a));
 		if (!page)
 			continue;
-		/* filemap_map_pages() takes only pages it can lock that are
-		 * still in the cache. */
-		if (!trylock_page(page)) {
+		/* next_uptodate_folio(): only pages it can lock that are
+		 * still in the cache, and not the mark. */
+		if (test_page_flag(page, PG_readahead) || !trylock_page(page)) {
 			put_page(page);
 			continue;
 		}
 		if (page->mapping != (struct address_space *)vma->vm_file) {
+			unlock_page(page);
+			put_page(page);
+			continue;
+		}
+		hits++;
+		if (slot && pte_read(f, slot)) {
 			unlock_page(page);
 			put_page(page);
 			continue;
@@ -399,13 +407,14 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (!slot && !(slot = pte_offset(mm, a, true))) {
 			unlock_page(page);
 			put_page(page);
-			return;
+			break;
 		}
 		page_add_file_rmap(mm, vma, page);
 		pte_write(f, slot,
 			  mk_pte(f, page_to_pfn(page), vma->vm_page_prot));
 		unlock_page(page);
 	}
+	filemap_mmap_hits(vma->vm_file, hits);
 }
 
 /*
@@ -420,15 +429,18 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	struct page *page, *copy;
 	struct mm_struct *prev;
 	pte_t entry;
+	bool major, tried = false;
 	int err;
 
 	if (write && !(vma->vm_flags & VM_SHARED)) {
-		/* do_cow_fault: the anon_vma first, then the file page. */
+		/* do_cow_fault: the anon_vma first, then the file page. (A
+		 * major fault's retry would find the page cached and copy
+		 * it: the same.) */
 		if (anon_vma_prepare(vma))
 			return VM_FAULT_OOM;
 		prev = reclaim_allow_mm(mm);
-		page = filemap_get_page(vma->vm_file,
-					linear_page_index(vma, addr), &err);
+		page = filemap_fault(vma, linear_page_index(vma, addr), false,
+				     &err, &major);
 		copy = page ? anon_page_alloc(mm, vma, addr, page) : NULL;
 		reclaim_allow_mm(prev);
 		if (!page)
@@ -453,14 +465,26 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	/* filemap_fault(): the page comes locked and still in the cache
 	 * (a hole punched meanwhile took it: look again), and is mapped
-	 * before it is unlocked (finish_fault). */
+	 * before it is unlocked (finish_fault). A read fault that had to
+	 * read the page (Linux drops the mmap lock for the I/O and returns
+	 * VM_FAULT_RETRY) is done again: fault-around maps what readahead
+	 * brought in, and only a page it leaves is looked up again. */
 	for (;;) {
 		prev = reclaim_allow_mm(mm);
-		page = filemap_get_page(vma->vm_file,
-					linear_page_index(vma, addr), &err);
+		page = filemap_fault(vma, linear_page_index(vma, addr), tried,
+				     &err, &major);
 		reclaim_allow_mm(prev);
 		if (!page)
 			return fault_error(err);
+		if (major && !write && !tried) {
+			put_page(page);
+			tried = true;
+			do_fault_around(mm, vma, addr);
+			slot = pte_offset(mm, addr, false);
+			if (slot && pte_read(f, slot))
+				return VM_FAULT_OK;
+			continue;
+		}
 		lock_page(page);
 		if (page->mapping == (struct address_space *)vma->vm_file)
 			break;

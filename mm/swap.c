@@ -224,6 +224,41 @@ void folio_deactivate(struct mmk_machine *m, struct page *page)
 		count_vm_events(m, PGDEACTIVATE, 1);
 }
 
+/*
+ * deactivate_file_folio() (lru_deactivate_file): a page-cache page an
+ * invalidation could not drop goes to the inactive list, unless a page
+ * table maps it: a dirty one at the head with PG_reclaim ("reclaim it
+ * once written"), a clean one at the tail, next for reclaim (pgrotated).
+ */
+void deactivate_file_folio(struct mmk_machine *m, struct page *page)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	unsigned long flags;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	flags = __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+	if (!(flags & (1UL << PG_lru)) || (flags & (1UL << PG_unevictable)) ||
+	    page_mapcount(page)) {
+		pthread_mutex_unlock(&lv->lru_lock);
+		return;
+	}
+	lruvec_del(m, page);
+	__atomic_fetch_and(&page->flags,
+			   ~((1UL << PG_active) | (1UL << PG_referenced)),
+			   __ATOMIC_RELAXED);
+	if (flags & ((1UL << PG_dirty) | (1UL << PG_writeback))) {
+		lruvec_add(m, lv, page);
+		page_flag_set(page, PG_reclaim);
+	} else {
+		update_lru_size(m, page, page_lru(page), 1);
+		lru_list_add(&page->lru, lv->lists[page_lru(page)].prev);
+		count_vm_events(m, PGROTATED, 1);
+	}
+	pthread_mutex_unlock(&lv->lru_lock);
+	if (flags & (1UL << PG_active))
+		count_vm_events(m, PGDEACTIVATE, 1);
+}
+
 /* MADV_FREE (lru_lazyfree): a clean anonymous page to the inactive file
  * list, no longer swap-backed. PG_referenced stays (see mm/memory.c). */
 void folio_mark_lazyfree(struct mmk_machine *m, struct page *page)

@@ -64,6 +64,11 @@ struct mm_state {
 	atomic_long vm_committed_as; /* Committed_AS, pages */
 	atomic_ulong next_ino;
 	atomic_ulong next_anon_vma_id;
+	/* Every open file (the superblocks' inode lists), for drop_caches:
+	 * under files_lock, which nests outside a file's lock. */
+	pthread_mutex_t files_lock;
+	struct list_head files;
+	bool drop_caches_stfu; /* drop_caches 4: no more log lines */
 	struct kmem_cache *mm_cachep, *vma_cachep, *anon_vma_cachep,
 		*avc_cachep, *task_cachep, *file_cachep;
 	atomic_bool caches_ready; /* all six exist */
@@ -378,11 +383,50 @@ bool trylock_page(struct page *page);
 void lock_page(struct page *page);
 void unlock_page(struct page *page);
 int filemap_init(struct file *f);
-/* The page at @index with a reference, created if missing; NULL with
- * *@err -EFAULT beyond the end (SIGBUS) or -ENOMEM. */
-struct page *filemap_get_page(struct file *f, unsigned long index, int *err);
+/*
+ * filemap_fault(): the page at @index of @vma's file with a reference,
+ * read if it is not cached; NULL with *@err -EFAULT beyond the end
+ * (SIGBUS) or -ENOMEM. A regular file's miss is a major fault
+ * (pgmajfault, *@major) and reads ahead (do_sync_mmap_readahead); a hit
+ * on a readahead mark reads the next window, unless the fault is @tried
+ * again after a major one. A shmem object reads no more than its page.
+ */
+struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
+			   bool tried, int *err, bool *major);
+/* filemap_map_pages()'s tally: fault-around found @hits pages cached,
+ * which offset as many misses (file_ra_state.mmap_miss). */
+void filemap_mmap_hits(struct file *f, unsigned int hits);
 /* MADV_WILLNEED's readahead of [index, index + nr) into the cache. */
 void filemap_willneed(struct file *f, unsigned long index, unsigned long nr);
+/* page_cache_ra_unbounded()'s step: a page at @index (< the file's
+ * pages) read into the cache unless one is there, marked PG_readahead if
+ * @mark. 1 if it read one, 0 if one was cached, -ENOMEM. */
+int filemap_ra_add(struct file *f, unsigned long index, bool mark);
+/* The first index of [index, index + max_scan) with no cached page (the
+ * file's end counts as one), else index + max_scan. f->lock held. */
+unsigned long page_cache_next_miss(struct file *f, unsigned long index,
+				   unsigned long max_scan);
+/* The last index of (index - max_scan, index] with no cached page, else
+ * index - max_scan, or ULONG_MAX when all down to 0 are cached. f->lock
+ * held. */
+unsigned long page_cache_prev_miss(struct file *f, unsigned long index,
+				   unsigned long max_scan);
+
+/* ---- mm/readahead.c ---- */
+/* A regular file's window limit: VM_READAHEAD_PAGES. */
+void file_ra_state_init(struct file *f);
+/* Read the pages of [index, index + nr), clamped to the file's end, that
+ * are not cached; mark the one @lookahead before the end. */
+void do_page_cache_ra(struct file *f, unsigned long index, unsigned long nr,
+		      unsigned long lookahead);
+/* MADV_WILLNEED (force_page_cache_ra): up to a window from @index. */
+void force_page_cache_ra(struct file *f, unsigned long index, unsigned long nr);
+/* A miss at @index with a sequential pattern: a window from it. */
+void page_cache_sync_ra(struct file *f, unsigned long index,
+			unsigned long req_count);
+/* A hit on @page's PG_readahead at @index: the next window. */
+void page_cache_async_ra(struct file *f, struct page *page, unsigned long index,
+			 unsigned long req_count);
 /* fallocate(PUNCH_HOLE) of pages [index, index + nr): unmapped from every
  * process and dropped. The caller holds no mmap lock (this one waits for
  * busy ones). */
@@ -407,6 +451,10 @@ unsigned long shmem_swapped(struct file *f, unsigned long index,
 			    unsigned long nr);
 /* The cached page at @index with a reference, or NULL (no creation). */
 struct page *filemap_find_page(struct file *f, unsigned long index);
+/* invalidate_mapping_pages() of the whole file: its clean pages that no
+ * page table maps and nobody else holds leave the cache; the others are
+ * deactivated (deactivate_file_folio). Returns how many left. */
+unsigned long invalidate_mapping_pages(struct file *f);
 void filemap_release(struct file *f);
 bool filemap_verify(struct file *f, char *why, size_t len);
 

@@ -280,6 +280,10 @@ static enum reclaim_result release_file_page(struct scan_control *sc,
 		 * kswapd and direct reclaim write it (no flushers: see 4.
 		 * Departures). */
 		if (sc->no_file_writeback) {
+			/* PG_reclaim: "reclaim it when written". It is also
+			 * PG_readahead: a fault that finds the page reads the
+			 * pages after it, as on Linux. */
+			page_flag_set(page, PG_reclaim);
 			atomic_fetch_add(
 				&sc->m->node_stat[page_to_nid(page)]
 						 [NR_VMSCAN_IMMEDIATE_RECLAIM],

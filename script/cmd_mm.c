@@ -26,7 +26,8 @@
  *          vm.legacy_va_layout=0|1 | vm.oom_kill_allocating_task=0|1 |
  *          vm.oom_dump_tasks=0|1 | vm.overcommit_memory=0..2 |
  *          vm.overcommit_ratio=N | vm.overcommit_kbytes=N |
- *          vm.admin_reserve_kbytes=N | vm.user_reserve_kbytes=N   ok
+ *          vm.admin_reserve_kbytes=N | vm.user_reserve_kbytes=N |
+ *          vm.drop_caches=1..4   ok
  *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL (writes
  *                                   /proc/PID/oom_score_adj)
  */
@@ -542,19 +543,27 @@ static int set_user_reserve(long v)
 	return (int)mmk_set_reserve_kbytes(false, (unsigned long)v);
 }
 
+static int set_drop_caches(long v)
+{
+	return mmk_drop_caches((int)v);
+}
+
 static const struct {
 	const char *key;
-	unsigned long max;
+	unsigned long min, max;
 	int (*set)(long v);
 } num_sysctls[] = {
-	{ "vm.max_map_count=", 0x7fffffff, set_max_map_count },
-	{ "vm.swappiness=", 200, set_swappiness },
-	{ "vm.overcommit_memory=", 2, set_overcommit_memory },
-	{ "vm.overcommit_ratio=", 0x7fffffff, set_overcommit_ratio },
-	{ "vm.overcommit_kbytes=", 0x7fffffffffffffffUL,
+	{ "vm.max_map_count=", 0, 0x7fffffff, set_max_map_count },
+	{ "vm.swappiness=", 0, 200, set_swappiness },
+	{ "vm.overcommit_memory=", 0, 2, set_overcommit_memory },
+	{ "vm.overcommit_ratio=", 0, 0x7fffffff, set_overcommit_ratio },
+	{ "vm.overcommit_kbytes=", 0, 0x7fffffffffffffffUL,
 	  set_overcommit_kbytes },
-	{ "vm.admin_reserve_kbytes=", 0x7fffffffffffffffUL, set_admin_reserve },
-	{ "vm.user_reserve_kbytes=", 0x7fffffffffffffffUL, set_user_reserve },
+	{ "vm.admin_reserve_kbytes=", 0, 0x7fffffffffffffffUL,
+	  set_admin_reserve },
+	{ "vm.user_reserve_kbytes=", 0, 0x7fffffffffffffffUL,
+	  set_user_reserve },
+	{ "vm.drop_caches=", 1, 4, set_drop_caches },
 };
 
 int cmd_sysctl(struct script *sc, int argc, char **argv)
@@ -582,9 +591,10 @@ int cmd_sysctl(struct script *sc, int argc, char **argv)
 			continue;
 		if (parse_ulong(sc, argv[1] + len, &v))
 			return -1;
-		if (v > num_sysctls[i].max)
-			return script_error(sc, "%.*s is 0..%lu",
+		if (v < num_sysctls[i].min || v > num_sysctls[i].max)
+			return script_error(sc, "%.*s is %lu..%lu",
 					    (int)(len - 1), argv[1],
+					    num_sysctls[i].min,
 					    num_sysctls[i].max);
 		num_sysctls[i].set((long)v);
 		result(sc, argc, argv, "ok");
@@ -597,7 +607,7 @@ int cmd_sysctl(struct script *sc, int argc, char **argv)
 			    "vm.oom_dump_tasks=0|1, vm.overcommit_memory=0..2, "
 			    "vm.overcommit_ratio=N, vm.overcommit_kbytes=N, "
 			    "vm.admin_reserve_kbytes=N, "
-			    "vm.user_reserve_kbytes=N)",
+			    "vm.user_reserve_kbytes=N, vm.drop_caches=1..4)",
 			    argv[1]);
 }
 

@@ -39,6 +39,8 @@ enum pageflags {
 /* An anonymous page in the swap cache (page->private: its slot), as
  * Linux aliases it. */
 #define PG_swapcache PG_owner_priv_1
+/* A page-cache page readahead marked: its use starts the next window. */
+#define PG_readahead PG_reclaim
 
 /* page_type values (top byte of struct page.page_type). */
 #define PGTY_buddy 0xf0u

@@ -70,6 +70,22 @@ _Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
  * counted: the creator and every VMA mapping it hold a reference.
  */
 struct mmk_host_mem;
+/*
+ * struct file_ra_state: a regular file's readahead (mm/readahead.c), under
+ * the file's lock. The last window read is [start, start + size); its
+ * last async_size pages are the lookahead, whose first page carries
+ * PG_readahead. ra_pages is the window's limit (0: no readahead, as for
+ * shmem); mmap_miss counts page faults that missed the cache, less the
+ * pages fault-around found there.
+ */
+struct file_ra_state {
+	unsigned long start;
+	unsigned long size;
+	unsigned long async_size;
+	unsigned long ra_pages;
+	unsigned int mmap_miss;
+};
+
 struct file {
 	char *name; /* path printed in maps */
 	unsigned long ino; /* inode number printed in maps */
@@ -96,6 +112,8 @@ struct file {
 	 * as Linux's shmem_acct_blocks() does. */
 	unsigned long acct_pages;
 	bool acct_blocks;
+	struct file_ra_state f_ra;
+	struct list_head f_list; /* on the machine's list of files */
 };
 
 /*

@@ -276,6 +276,13 @@ int mmk_set_swappiness(int swappiness);
  */
 int mmk_set_overcommit_memory(int mode);
 /**
+ * mmk_drop_caches() - sysctl vm.drop_caches: 1 drops the clean, unmapped
+ * page cache of regular files (the rest goes inactive), 2 runs the slab
+ * shrinkers, 3 both; 4 added silences the log line each write prints.
+ * Return: 0, or -EINVAL for a value outside 1..4 or no current machine.
+ */
+int mmk_drop_caches(int what);
+/**
  * sysctl vm.overcommit_ratio (50) and vm.overcommit_kbytes (0):
  * CommitLimit is swap plus that percentage of RAM, or plus that many
  * kilobytes when vm.overcommit_kbytes is nonzero; setting either clears
