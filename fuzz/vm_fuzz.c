@@ -15,7 +15,8 @@
  * MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP), brk, madvise (every
  * advice mmkit knows and invalid ones), touches, 8-byte loads and stores,
  * copy_to_user / copy_from_user, fork, spawn, exit, reads of
- * /proc/PID/{maps,smaps,status} and, with VM_FUZZ_OVERCOMMIT=1 in the
+ * /proc/PID/{maps,smaps,status}, writes of vm.drop_caches and, with
+ * VM_FUZZ_OVERCOMMIT=1 in the
  * environment, switches of vm.overcommit_memory (strict accounting fails
  * many of the calls); about 4% of the calls carry invalid
  * arguments (unaligned, empty, wrapping, bad flags). One call in 20 goes
@@ -113,6 +114,7 @@ enum {
 	C_PROC,
 	C_MSEAL,
 	C_SYSCTL,
+	C_DROP_CACHES,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -149,6 +151,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_PROC] = { .name = "proc_read" },
 	[C_MSEAL] = { .name = "mseal" },
 	[C_SYSCTL] = { .name = "sysctl vm.overcommit_*" },
+	[C_DROP_CACHES] = { .name = "sysctl vm.drop_caches" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -163,13 +166,14 @@ static struct fz_count counts[NR_COUNTS] = {
 
 /* Weights of the operations on a thread's own processes, per 1000. */
 static const unsigned int weights[NR_OPS] = {
-	[C_MMAP] = 175,	    [C_MUNMAP] = 45,	[C_MPROTECT] = 80,
-	[C_MLOCK] = 20,	    [C_MLOCK2] = 15,	[C_MUNLOCK] = 30,
-	[C_MLOCKALL] = 2,   [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
-	[C_BRK] = 15,	    [C_MADVISE] = 70,	[C_TOUCH] = 120,
-	[C_WRITE] = 140,    [C_READ] = 156,	[C_COPY_TO] = 20,
-	[C_COPY_FROM] = 20, [C_FORK] = 7,	[C_EXIT] = 4,
-	[C_PROC] = 1,	    [C_MSEAL] = 3,	[C_SYSCTL] = 1,
+	[C_MMAP] = 175,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
+	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
+	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
+	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
+	[C_WRITE] = 140,     [C_READ] = 155,	 [C_COPY_TO] = 20,
+	[C_COPY_FROM] = 20,  [C_FORK] = 7,	 [C_EXIT] = 4,
+	[C_PROC] = 1,	     [C_MSEAL] = 3,	 [C_SYSCTL] = 1,
+	[C_DROP_CACHES] = 1,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -1806,6 +1810,17 @@ static void op_sysctl(struct thr *t)
 		bad(t, 0, "vm.overcommit_memory=%ld refused", v);
 }
 
+/* vm.drop_caches: the clean page cache nobody maps goes (1), with the
+ * slab shrinkers (3), while the other threads fault the files' pages. */
+static void op_drop_caches(struct thr *t)
+{
+	int v = fz_chance(&t->r, 50) ? 1 : 3;
+
+	setc(t, "drop_caches", 0, 1, (unsigned long)v, 0, 0, 0, 0);
+	if (mmk_drop_caches(v))
+		bad(t, 0, "vm.drop_caches=%d refused", v);
+}
+
 /* ---- operations on the shared process ---- */
 
 /* Process 1 died (memory ran out): bring it back. */
@@ -2074,6 +2089,9 @@ static void one_op(struct thr *t)
 		break;
 	case C_SYSCTL:
 		op_sysctl(t);
+		break;
+	case C_DROP_CACHES:
+		op_drop_caches(t);
 		break;
 	default:
 		op_proc(t, p);
