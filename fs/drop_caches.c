@@ -20,6 +20,7 @@
 #include "mm/vma.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <mmkit/mman.h>
 
 static void drop_pagecache(struct mmk_machine *m)
@@ -30,7 +31,7 @@ static void drop_pagecache(struct mmk_machine *m)
 	pthread_mutex_lock(&ms->files_lock);
 	list_for_each_entry(f, &ms->files, f_list)
 		if (!f->shmem)
-			invalidate_mapping_pages(f);
+			invalidate_mapping_pages(f, 0, ULONG_MAX);
 	pthread_mutex_unlock(&ms->files_lock);
 }
 

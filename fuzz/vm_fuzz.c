@@ -15,7 +15,8 @@
  * MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP), brk, madvise (every
  * advice mmkit knows and invalid ones), touches, 8-byte loads and stores,
  * copy_to_user / copy_from_user, fork, spawn, exit, reads of
- * /proc/PID/{maps,smaps,status}, writes of vm.drop_caches and, with
+ * /proc/PID/{maps,smaps,status}, writes of vm.drop_caches, fadvise of
+ * the shared files and, with
  * VM_FUZZ_OVERCOMMIT=1 in the
  * environment, switches of vm.overcommit_memory (strict accounting fails
  * many of the calls); about 4% of the calls carry invalid
@@ -115,6 +116,7 @@ enum {
 	C_MSEAL,
 	C_SYSCTL,
 	C_DROP_CACHES,
+	C_FADVISE,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -152,6 +154,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_MSEAL] = { .name = "mseal" },
 	[C_SYSCTL] = { .name = "sysctl vm.overcommit_*" },
 	[C_DROP_CACHES] = { .name = "sysctl vm.drop_caches" },
+	[C_FADVISE] = { .name = "fadvise" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -170,10 +173,10 @@ static const unsigned int weights[NR_OPS] = {
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
-	[C_WRITE] = 140,     [C_READ] = 155,	 [C_COPY_TO] = 20,
+	[C_WRITE] = 140,     [C_READ] = 152,	 [C_COPY_TO] = 20,
 	[C_COPY_FROM] = 20,  [C_FORK] = 7,	 [C_EXIT] = 4,
 	[C_PROC] = 1,	     [C_MSEAL] = 3,	 [C_SYSCTL] = 1,
-	[C_DROP_CACHES] = 1,
+	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -1821,6 +1824,29 @@ static void op_drop_caches(struct thr *t)
 		bad(t, 0, "vm.drop_caches=%d refused", v);
 }
 
+/* posix_fadvise on a shared file, any advice over any range, while the
+ * other threads map, write and read its pages: DONTNEED writes the dirty
+ * ones back (mapped ones write-protected first) and drops clean ones,
+ * which the data checks then read back. */
+static void op_fadvise(struct thr *t)
+{
+	struct file *f = fz_chance(&t->r, 75) ? G.frw : G.fro;
+	long long off =
+		(long long)(fz_below(&t->r, 300) << 12) +
+		(fz_chance(&t->r, 20) ? (long long)fz_below(&t->r, 4096) : 0);
+	long long len =
+		fz_chance(&t->r, 30) ? 0 : (long long)fz_below(&t->r, 80) << 12;
+	int advice = (int)fz_below(&t->r, 7), ret;
+
+	if (fz_chance(&t->r, 2))
+		len = -1;
+	setc(t, "fadvise", 0, 1, (unsigned long)off, (unsigned long)len,
+	     (unsigned long)advice, 0, 0);
+	ret = mmk_fadvise(f, off, len, advice);
+	if (ret != ((len < 0 || advice > 5) ? -EINVAL : 0))
+		bad(t, ret, "fadvise(%lld, %lld, %d)", off, len, advice);
+}
+
 /* ---- operations on the shared process ---- */
 
 /* Process 1 died (memory ran out): bring it back. */
@@ -2092,6 +2118,9 @@ static void one_op(struct thr *t)
 		break;
 	case C_DROP_CACHES:
 		op_drop_caches(t);
+		break;
+	case C_FADVISE:
+		op_fadvise(t);
 		break;
 	default:
 		op_proc(t, p);

@@ -35,6 +35,10 @@
  *      fault-around maps what came in. A fault that finds the readahead
  *      mark reads the next window. Faults that keep missing (more than
  *      MMAP_LOTSAMISS, less fault-around's hits) read only their page.
+ *    - Invalidation (vm.drop_caches, FADV_DONTNEED) drops clean pages
+ *      nothing maps or holds and deactivates the rest; FADV_DONTNEED
+ *      first writes dirty pages back, write-protecting the entries that
+ *      map them (page_mkclean) so that a later write dirties them again.
  *
  * 4. Departures. No truncation or writeback other than reclaim's (no
  *    flusher threads, no write(2)): files keep their size.
@@ -475,7 +479,7 @@ void filemap_mmap_hits(struct file *f, unsigned int hits)
 /*
  * MADV_WILLNEED of a file's pages [index, index + nr) (vfs_fadvise
  * WILLNEED, shmem_swapin_range): a regular file's missing pages are read
- * into the cache, at most a window of them (force_page_cache_ra), a
+ * into the cache, at most 320 of them (force_page_cache_ra), a
  * shmem object's swapped ones come back from swap; none is mapped. Stops
  * at the file's end or when memory runs out (the advice has no result).
  */
@@ -699,37 +703,85 @@ int filemap_remove_mapping(struct page *page)
 	return ret;
 }
 
-unsigned long invalidate_mapping_pages(struct file *f)
+/*
+ * mapping_try_invalidate()'s step for the page at @index, if cached: a
+ * page locked by another (find_lock_entries) or @written now (under
+ * writeback) is passed over; one that can go (mapping_evict_folio:
+ * still here, clean, unmapped, held by the cache and by us only) leaves
+ * the cache; any other is deactivated. Returns 1 if it went.
+ */
+static int invalidate_one(struct file *f, unsigned long index, bool written)
+{
+	struct page *page = filemap_find_page(f, index);
+	int gone = 0;
+
+	if (!page)
+		return 0;
+	if (written || !trylock_page(page)) {
+		put_page(page);
+		return 0;
+	}
+	pthread_mutex_lock(&f->lock);
+	if (page->mapping == (struct address_space *)f &&
+	    !test_page_flag(page, PG_dirty) && !page_mapcount(page) &&
+	    page_count_acquire(page) == 2) {
+		page_cache_delete(f, page);
+		gone = 1;
+	}
+	pthread_mutex_unlock(&f->lock);
+	unlock_page(page);
+	if (!gone)
+		deactivate_file_folio(f->machine, page);
+	put_page(page);
+	return gone;
+}
+
+/*
+ * The writeback of WB_SYNC_NONE for the page at @index, if cached and
+ * dirty: a page locked by another is passed over; the entries mapping it
+ * are write-protected and cleaned first (folio_clear_dirty_for_io), and
+ * if a mapper's mm is busy it stays dirty. Returns whether it wrote.
+ */
+static bool writeback_one(struct file *f, unsigned long index)
+{
+	struct page *page = filemap_find_page(f, index);
+	bool written = false;
+
+	if (!page)
+		return false;
+	if (test_page_flag(page, PG_dirty) && trylock_page(page)) {
+		if (page->mapping == (struct address_space *)f &&
+		    test_page_flag(page, PG_dirty) &&
+		    (!page_mapcount(page) || page_mkclean(page)))
+			written = filemap_writeback(page);
+		unlock_page(page);
+	}
+	put_page(page);
+	return written;
+}
+
+unsigned long invalidate_mapping_pages(struct file *f, unsigned long start,
+				       unsigned long end)
 {
 	unsigned long i, dropped = 0;
 
-	for (i = 0; i < f->nr_pages; i++) {
-		struct page *page = filemap_find_page(f, i);
-		bool gone = false;
-
-		if (!page)
-			continue;
-		/* mapping_evict_folio(): not locked by another, still here,
-		 * clean, unmapped, held by the cache and by us only. */
-		if (trylock_page(page)) {
-			pthread_mutex_lock(&f->lock);
-			if (page->mapping == (struct address_space *)f &&
-			    !test_page_flag(page, PG_dirty) &&
-			    !page_mapcount(page) &&
-			    page_count_acquire(page) == 2) {
-				page_cache_delete(f, page);
-				gone = true;
-			}
-			pthread_mutex_unlock(&f->lock);
-			unlock_page(page);
-		}
-		if (gone)
-			dropped++;
-		else
-			deactivate_file_folio(f->machine, page);
-		put_page(page);
-	}
+	for (i = start; i <= end && i < f->nr_pages; i++)
+		dropped += invalidate_one(f, i, false);
 	return dropped;
+}
+
+void filemap_fadvise_dontneed(struct file *f, unsigned long wb_start,
+			      unsigned long wb_end, unsigned long start,
+			      unsigned long end)
+{
+	unsigned long i;
+
+	for (i = wb_start; i <= wb_end && i < f->nr_pages; i++) {
+		bool written = writeback_one(f, i);
+
+		if (i >= start && i <= end)
+			invalidate_one(f, i, written);
+	}
 }
 
 void filemap_release(struct file *f)

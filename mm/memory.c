@@ -520,9 +520,16 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (!zero)
 		old = pfn_to_page(pte_pfn(f, entry));
 	if (vma->vm_flags & VM_SHARED) {
-		pte_write(f, slot, writable_pte(entry));
+		/* wp_page_shared(): under the page lock, so that a writeback
+		 * (page_mkclean, then the copy) sees the write before or
+		 * write-protects the entry after it. */
 		if (old)
+			lock_page(old);
+		pte_write(f, slot, writable_pte(entry));
+		if (old) {
 			folio_mark_dirty(old);
+			unlock_page(old);
+		}
 		return VM_FAULT_OK;
 	}
 	/* Acquire: when the other holder just dropped its reference (its
@@ -813,9 +820,10 @@ static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	page = pfn_to_page(pte_pfn(d->f, e));
 	vma = find_vma(mm, addr);
 	/* zap_present_folio_ptes(): a young entry of a file page counts as
-	 * an access, unless its VMA has no recency (SEQUENTIAL, RANDOM). */
+	 * an access, unless its VMA has no recency (SEQUENTIAL, RANDOM,
+	 * FADV_NOREUSE). */
 	if (!PageAnon(page) && (e & _PAGE_ACCESSED) &&
-	    (!vma || !(vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ))))
+	    (!vma || vma_has_recency(vma)))
 		mark_page_accessed(page, mm);
 	/* Unmapped from an mlocked VMA: one mlock less (munlock_vma_folio). */
 	if (vma && vma->vm_start <= addr && vma_mlocked(vma))

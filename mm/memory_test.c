@@ -1978,6 +1978,44 @@ static void test_mlock_populates_and_locked_is_pss(void **state)
 
 /* ---- reverse mapping ---- */
 
+/*
+ * vma_has_recency(): accesses through a mapping of a file given
+ * FADV_NOREUSE (or through a MADV_SEQUENTIAL or MADV_RANDOM VMA) do not
+ * count: rmap's referenced walk passes such a mapping over, leaving its
+ * accessed bits, and its young entries mark nothing when unmapped.
+ */
+static void test_noreuse_mapping_has_no_recency(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	struct file *f = mmk_file_create("noreuse", 4 * PG, false);
+	struct page *page;
+
+	assert_non_null(f);
+	spawn(1);
+	map_at(1, A, 4 * PG, PROT_READ, MAP_SHARED, f, 0);
+	assert_int_equal(read_u64(1, A), 0);
+	page = filemap_find_page(f, 0);
+	assert_non_null(page);
+	assert_int_equal(page_referenced(page), 1);
+	assert_int_equal(read_u64(1, A), 0);
+	assert_int_equal(mmk_fadvise(f, 0, 0, POSIX_FADV_NOREUSE), 0);
+	assert_int_equal(page_referenced(page), 0);
+	assert_true(user_pte(1, A) & _PAGE_ACCESSED);
+	assert_false(test_page_flag(page, PG_referenced));
+	assert_int_equal(mmk_munmap(1, A, 4 * PG), 0);
+	assert_false(test_page_flag(page, PG_referenced));
+	/* NORMAL clears it: the next young entry unmapped counts. */
+	assert_int_equal(mmk_fadvise(f, 0, 0, POSIX_FADV_NORMAL), 0);
+	map_at(1, A, 4 * PG, PROT_READ, MAP_SHARED, f, 0);
+	assert_int_equal(read_u64(1, A), 0);
+	assert_int_equal(mmk_munmap(1, A, 4 * PG), 0);
+	assert_true(test_page_flag(page, PG_referenced));
+	put_page(page);
+	assert_int_equal(mmk_exit(1), 0);
+	fput(f);
+	assert_check_ok(m);
+}
+
 static void test_page_referenced_after_fork(void **state)
 {
 	struct mmk_machine *m = boot_x86_64(state);
@@ -2659,6 +2697,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_map_populate, teardown),
 		cmocka_unit_test_teardown(
 			test_mlock_populates_and_locked_is_pss, teardown),
+		cmocka_unit_test_teardown(test_noreuse_mapping_has_no_recency,
+					  teardown),
 		cmocka_unit_test_teardown(test_page_referenced_after_fork,
 					  teardown),
 		cmocka_unit_test_teardown(test_try_to_unmap_shared_file_page,

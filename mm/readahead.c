@@ -11,7 +11,10 @@
  *    major fault at its start and none after. Page faults choose the
  *    windows (mm/filemap.c: read-around for a plain mapping, a forward
  *    window with MADV_SEQUENTIAL, none with MADV_RANDOM); MADV_WILLNEED
- *    reads a range as asked (force_page_cache_ra).
+ *    and FADV_WILLNEED read a range as asked (force_page_cache_ra), up
+ *    to the device's largest request (320 pages); FADV_SEQUENTIAL
+ *    doubles the window, FADV_RANDOM makes a sequential miss read only
+ *    what it asks.
  *
  * 2. Sizes, as Linux's: a first window is the request rounded up to a
  *    power of two, times 4 up to a 32nd of the limit, times 2 up to a
@@ -39,11 +42,12 @@
 
 #include <limits.h>
 
-/* VM_READAHEAD_PAGES: the default bdi's 128 KiB. */
-#define VM_READAHEAD_PAGES 32UL
-
 /* force_page_cache_ra() reads in chunks of 2 MiB. */
 #define RA_CHUNK_PAGES 512UL
+
+/* bdi->io_pages: the device's largest request, max_sectors_kb 1280
+ * (BLK_DEF_MAX_SECTORS_CAP), which a forced read may reach. */
+#define BDI_IO_PAGES 320UL
 
 void file_ra_state_init(struct file *f)
 {
@@ -104,7 +108,8 @@ void do_page_cache_ra(struct file *f, unsigned long index, unsigned long nr,
 
 void force_page_cache_ra(struct file *f, unsigned long index, unsigned long nr)
 {
-	nr = min(nr, f->f_ra.ra_pages);
+	/* Beyond the window, up to the device's optimal request. */
+	nr = min(nr, max(BDI_IO_PAGES, f->f_ra.ra_pages));
 	while (nr && index < f->nr_pages) {
 		unsigned long chunk = min(nr, RA_CHUNK_PAGES);
 
@@ -120,6 +125,11 @@ void page_cache_sync_ra(struct file *f, unsigned long index,
 	struct file_ra_state *ra = &f->f_ra;
 	unsigned long max = ra->ra_pages, start, size, async, miss, contig;
 
+	/* FADV_RANDOM: as asked, no window. */
+	if (__atomic_load_n(&f->f_mode, __ATOMIC_RELAXED) & FMODE_RANDOM) {
+		force_page_cache_ra(f, index, req_count);
+		return;
+	}
 	pthread_mutex_lock(&f->lock);
 	/* The start of the file, or an oversized read: a new window. (A
 	 * sequential read by prev_pos needs read(2).) */

@@ -411,12 +411,39 @@ static bool referenced_one(struct vm_area_struct *vma, unsigned long addr,
 	int *referenced = arg;
 
 	(void)addr;
+	/* invalid_folio_referenced_vma(): a mapping without recency is not
+	 * asked (its accessed bit stays). */
+	if (!vma_has_recency(vma))
+		return true;
 	if (e & _PAGE_ACCESSED) {
 		pte_write(f, slot, e & ~_PAGE_ACCESSED);
 		flush_tlb_mm(vma->vm_mm);
 		++*referenced;
 	}
 	return true;
+}
+
+static bool mkclean_one(struct vm_area_struct *vma, unsigned long addr,
+			void *slot, void *arg)
+{
+	const struct pt_format *f = pt_format_of(vma->vm_mm);
+	pte_t e = pte_read(f, slot);
+
+	(void)addr;
+	(void)arg;
+	if (e & (_PAGE_RW | _PAGE_DIRTY)) {
+		pte_write(f, slot, e & ~(pte_t)(_PAGE_RW | _PAGE_DIRTY));
+		flush_tlb_mm(vma->vm_mm);
+	}
+	return true;
+}
+
+bool page_mkclean(struct page *page)
+{
+	struct rmap_ctl ctl = { .one = mkclean_one };
+
+	rmap_walk(page, &ctl);
+	return !ctl.busy;
 }
 
 int page_referenced(struct page *page)
@@ -439,7 +466,10 @@ static bool referenced_flags_one(struct vm_area_struct *vma, unsigned long addr,
 	struct referenced_args *r = arg;
 	int before = r->referenced;
 
-	/* folio_referenced_one(): an mlocked VMA ends the walk. */
+	/* folio_referenced_one(): an mlocked VMA ends the walk (one
+	 * without recency is passed over before). */
+	if (!vma_has_recency(vma))
+		return true;
 	if (vma->vm_flags & VM_LOCKED) {
 		r->vm_flags |= VM_LOCKED;
 		return false;

@@ -163,6 +163,24 @@ static inline bool vma_is_shmem(const struct vm_area_struct *vma)
 	return vma->vm_file && vma->vm_file->shmem;
 }
 
+/* struct file.f_mode bits that posix_fadvise sets. */
+#define FMODE_RANDOM 0x1u
+#define FMODE_NOREUSE 0x2u
+
+/* A regular file's readahead window: the default bdi's 128 KiB. */
+#define VM_READAHEAD_PAGES 32UL
+
+/* vma_has_recency(): accesses through @vma say its pages are in use,
+ * unless MADV_SEQUENTIAL, MADV_RANDOM or FADV_NOREUSE said otherwise. */
+static inline bool vma_has_recency(const struct vm_area_struct *vma)
+{
+	if (vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ))
+		return false;
+	return !(vma->vm_file &&
+		 (__atomic_load_n(&vma->vm_file->f_mode, __ATOMIC_RELAXED) &
+		  FMODE_NOREUSE));
+}
+
 /* The mm counters of total_vm's split (mm/internal.h of Linux). */
 static inline bool is_exec_mapping(unsigned long flags)
 {
@@ -304,6 +322,10 @@ bool try_to_unmap(struct page *page);
  * mappers were skipped because their lock was busy, -1 for an anonymous
  * page (it needs a swap entry). With @busy: the first busy mapper not
  * exiting, with a reference (mmput() drops it), or NULL. */
+/* folio_mkclean(): every entry mapping @page (a page-cache page, locked)
+ * write-protected and clean, so that the next write faults and dirties
+ * it again; false if a mapper's mm was busy (some entry may be left). */
+bool page_mkclean(struct page *page);
 int try_to_unmap_busy(struct page *page, struct mm_struct *locked_mm,
 		      struct mm_struct **busy);
 bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
@@ -419,7 +441,8 @@ void file_ra_state_init(struct file *f);
  * are not cached; mark the one @lookahead before the end. */
 void do_page_cache_ra(struct file *f, unsigned long index, unsigned long nr,
 		      unsigned long lookahead);
-/* MADV_WILLNEED (force_page_cache_ra): up to a window from @index. */
+/* MADV_WILLNEED, FADV_WILLNEED (force_page_cache_ra): up to the
+ * device's largest request (or the window, if larger) from @index. */
 void force_page_cache_ra(struct file *f, unsigned long index, unsigned long nr);
 /* A miss at @index with a sequential pattern: a window from it. */
 void page_cache_sync_ra(struct file *f, unsigned long index,
@@ -451,10 +474,18 @@ unsigned long shmem_swapped(struct file *f, unsigned long index,
 			    unsigned long nr);
 /* The cached page at @index with a reference, or NULL (no creation). */
 struct page *filemap_find_page(struct file *f, unsigned long index);
-/* invalidate_mapping_pages() of the whole file: its clean pages that no
- * page table maps and nobody else holds leave the cache; the others are
- * deactivated (deactivate_file_folio). Returns how many left. */
-unsigned long invalidate_mapping_pages(struct file *f);
+/* invalidate_mapping_pages() of pages [start, end]: the clean ones that
+ * no page table maps and nobody else holds leave the cache; the others
+ * but those locked are deactivated (deactivate_file_folio). Returns how
+ * many left. */
+unsigned long invalidate_mapping_pages(struct file *f, unsigned long start,
+				       unsigned long end);
+/* FADV_DONTNEED: the dirty pages of [wb_start, wb_end] written back (and
+ * so still under writeback: kept), then invalidate_mapping_pages() of
+ * [start, end], within the former. The caller holds no mmap lock. */
+void filemap_fadvise_dontneed(struct file *f, unsigned long wb_start,
+			      unsigned long wb_end, unsigned long start,
+			      unsigned long end);
 void filemap_release(struct file *f);
 bool filemap_verify(struct file *f, char *why, size_t len);
 

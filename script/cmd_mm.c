@@ -21,6 +21,8 @@
  *   read PID ADDR                   the 64-bit value (hex) or a signal
  * Extensions of this project:
  *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
+ *   fadvise F OFFSET LEN normal|random|sequential|willneed|dontneed|
+ *           noreuse                 0 or EINVAL (posix_fadvise(2))
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
  *   sysctl vm.max_map_count=N | vm.swappiness=0..200 |
  *          vm.legacy_va_layout=0|1 | vm.oom_kill_allocating_task=0|1 |
@@ -41,6 +43,22 @@ struct word_flag {
 	const char *name;
 	unsigned long value;
 };
+
+/* The value of @name in @table into *@out; a script error if it has
+ * none ("unknown advice 'x'" for @what "advice"). */
+static int parse_word(struct script *sc, const char *name,
+		      const struct word_flag *table, size_t n, const char *what,
+		      unsigned long *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(name, table[i].name)) {
+			*out = table[i].value;
+			return 0;
+		}
+	return script_error(sc, "unknown %s '%s'", what, name);
+}
 
 /* Parse a comma-separated list of @table's names into *@out. */
 static bool parse_flag_list(const char *s, const struct word_flag *table,
@@ -334,20 +352,15 @@ static const struct word_flag advice_names[] = {
 
 int cmd_madvise(struct script *sc, int argc, char **argv)
 {
-	unsigned long addr = 0, len = 0;
-	size_t i;
+	unsigned long addr = 0, len = 0, advice = 0;
 	int pid = 0;
 
 	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
-	    parse_ulong(sc, argv[3], &len))
+	    parse_ulong(sc, argv[3], &len) ||
+	    parse_word(sc, argv[4], advice_names, ARRAY_SIZE(advice_names),
+		       "advice", &advice))
 		return -1;
-	for (i = 0; i < ARRAY_SIZE(advice_names); i++)
-		if (!strcmp(argv[4], advice_names[i].name))
-			break;
-	if (i == ARRAY_SIZE(advice_names))
-		return script_error(sc, "unknown advice '%s'", argv[4]);
-	sys_result(sc, argc, argv,
-		   mmk_madvise(pid, addr, len, (int)advice_names[i].value),
+	sys_result(sc, argc, argv, mmk_madvise(pid, addr, len, (int)advice),
 		   false);
 	return 0;
 }
@@ -362,6 +375,32 @@ int cmd_mseal(struct script *sc, int argc, char **argv)
 	    (argc > 4 && parse_ulong(sc, argv[4], &flags)))
 		return -1;
 	sys_result(sc, argc, argv, mmk_mseal(pid, addr, len, flags), false);
+	return 0;
+}
+
+static const struct word_flag fadvice_names[] = {
+	{ "normal", POSIX_FADV_NORMAL },
+	{ "random", POSIX_FADV_RANDOM },
+	{ "sequential", POSIX_FADV_SEQUENTIAL },
+	{ "willneed", POSIX_FADV_WILLNEED },
+	{ "dontneed", POSIX_FADV_DONTNEED },
+	{ "noreuse", POSIX_FADV_NOREUSE },
+};
+
+int cmd_fadvise(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_FILE);
+	unsigned long off = 0, len = 0, advice = 0;
+
+	if (!h || parse_ulong(sc, argv[2], &off) ||
+	    parse_ulong(sc, argv[3], &len) ||
+	    parse_word(sc, argv[4], fadvice_names, ARRAY_SIZE(fadvice_names),
+		       "advice", &advice))
+		return -1;
+	sys_result(sc, argc, argv,
+		   mmk_fadvise(h->file, (long long)off, (long long)len,
+			       (int)advice),
+		   false);
 	return 0;
 }
 

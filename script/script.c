@@ -505,6 +505,7 @@ static const struct command commands[] = {
 	{ "madvise", 4, 4, cmd_madvise, true },
 	{ "mseal", 3, 4, cmd_mseal, true },
 	{ "file", 2, 3, cmd_file, false },
+	{ "fadvise", 4, 4, cmd_fadvise, false },
 	{ "touch", 4, 4, cmd_touch, true },
 	{ "write", 3, 3, cmd_write, true },
 	{ "read", 2, 2, cmd_read, true },

@@ -474,6 +474,7 @@ static bool names_failed_handle(struct run *r, const char *line)
 		{ "kmap", 1 },
 		{ "kunmap", 1 },
 		{ "mmap", 6 },
+		{ "fadvise", 1 },
 	};
 	char *copy = strdup(line), *w[16];
 	int n = split(copy, w, 16);

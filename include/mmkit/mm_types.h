@@ -113,6 +113,7 @@ struct file {
 	unsigned long acct_pages;
 	bool acct_blocks;
 	struct file_ra_state f_ra;
+	unsigned int f_mode; /* FMODE_RANDOM, FMODE_NOREUSE: posix_fadvise */
 	struct list_head f_list; /* on the machine's list of files */
 };
 

@@ -97,6 +97,14 @@
 #ifndef MADV_FREE
 #define MADV_FREE 8
 #endif
+#ifndef POSIX_FADV_NORMAL
+#define POSIX_FADV_NORMAL 0
+#define POSIX_FADV_RANDOM 1
+#define POSIX_FADV_SEQUENTIAL 2
+#define POSIX_FADV_WILLNEED 3
+#define POSIX_FADV_DONTNEED 4
+#define POSIX_FADV_NOREUSE 5
+#endif
 #ifndef MADV_REMOVE
 #define MADV_REMOVE 9
 #endif
@@ -275,6 +283,18 @@ int mmk_set_swappiness(int swappiness);
  * previous mode, -EINVAL.
  */
 int mmk_set_overcommit_memory(int mode);
+/**
+ * mmk_fadvise() - posix_fadvise(2) on @f for bytes [@offset, @offset +
+ * @len) (@len 0: to the end). NORMAL, SEQUENTIAL (twice the readahead
+ * window) and RANDOM set the file's readahead; WILLNEED reads up to a
+ * window of the range into the page cache; DONTNEED writes the range's
+ * dirty pages back (they stay, as if still under writeback) and drops
+ * its whole pages that are clean and unmapped; NOREUSE makes accesses
+ * through mappings of @f no reason to keep its pages. A shmem object
+ * takes every advice and ignores it. Return: 0, -EBADF for no file,
+ * -EINVAL for an unknown advice or a negative @len.
+ */
+int mmk_fadvise(struct file *f, long long offset, long long len, int advice);
 /**
  * mmk_drop_caches() - sysctl vm.drop_caches: 1 drops the clean, unmapped
  * page cache of regular files (the rest goes inactive), 2 runs the slab
