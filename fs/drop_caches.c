@@ -49,9 +49,10 @@ int mmk_drop_caches(int what)
 	if (what & 2)
 		count_vm_events(m, DROP_SLAB, 1);
 	/* The writer's comm and pid: mmkit's, or 0 outside a process. */
-	if (!m->mm->drop_caches_stfu)
+	if (!atomic_load(&m->mm->drop_caches_stfu))
 		printk(m, "mmkit (%d): drop_caches: %d",
 		       mm && mm->owner ? mm->owner->pid : 0, what);
-	m->mm->drop_caches_stfu |= what & 4;
+	if (what & 4)
+		atomic_store(&m->mm->drop_caches_stfu, true);
 	return 0;
 }

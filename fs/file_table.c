@@ -59,9 +59,20 @@ static struct file *alloc_file(const char *path, unsigned long size)
 		kmem_cache_free(ms->file_cachep, f);
 		return NULL;
 	}
-	pthread_mutex_lock(&ms->files_lock);
-	list_add_tail(&f->f_list, &ms->files);
-	pthread_mutex_unlock(&ms->files_lock);
+	return f;
+}
+
+/* A file made whole joins the machine's list, where drop_caches finds
+ * it (its kind must not change under that walk). */
+static struct file *publish_file(struct file *f)
+{
+	struct mm_state *ms = mm_state();
+
+	if (f) {
+		pthread_mutex_lock(&ms->files_lock);
+		list_add_tail(&f->f_list, &ms->files);
+		pthread_mutex_unlock(&ms->files_lock);
+	}
 	return f;
 }
 
@@ -113,7 +124,7 @@ struct file *mmk_file_create(const char *name, unsigned long size,
 	f->readable = true;
 	f->writable = !readonly;
 	file_ra_state_init(f);
-	return f;
+	return publish_file(f);
 }
 
 struct file *mmk_memfd_create(const char *name, unsigned long size)
@@ -124,13 +135,14 @@ struct file *mmk_memfd_create(const char *name, unsigned long size)
 	/* memfd_create(): shmem_file_setup(..., VM_NORESERVE). */
 	if (f)
 		f->acct_blocks = true;
-	return f;
+	return publish_file(f);
 }
 
 /* The shmem object behind a shared anonymous mapping of @size bytes. */
 struct file *shmem_file_setup(unsigned long size)
 {
-	return shmem_init(alloc_file("/dev/zero (deleted)", size));
+	return publish_file(
+		shmem_init(alloc_file("/dev/zero (deleted)", size)));
 }
 
 struct file *get_file(struct file *file)

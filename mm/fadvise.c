@@ -27,8 +27,7 @@
  *    in the same call for that reason: clean, they go with the next
  *    DONTNEED, as on Linux once the writes are done.
  *
- * 3. Ordering. The flags change atomically; the readahead window under
- *    the file's lock; the pages under their page locks (tried: a page
+ * 3. Ordering. The flags and the window's limit change atomically; the pages under their page locks (tried: a page
  *    another holds is passed over, as find_lock_entries() does).
  */
 #include "mm/vma.h"
@@ -39,9 +38,7 @@
 
 static void set_ra_pages(struct file *f, unsigned long pages)
 {
-	pthread_mutex_lock(&f->lock);
-	f->f_ra.ra_pages = pages;
-	pthread_mutex_unlock(&f->lock);
+	__atomic_store_n(&f->f_ra.ra_pages, pages, __ATOMIC_RELAXED);
 }
 
 static void fadvise_dontneed(struct file *f, unsigned long long offset,

@@ -395,12 +395,12 @@ static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
 				   unsigned long index)
 {
 	struct file_ra_state *ra = &f->f_ra;
-	unsigned long start, size, async;
+	unsigned long start, size, async, ra_pages = file_ra_pages(f);
 
-	if ((vm_flags & VM_RAND_READ) || !ra->ra_pages)
+	if ((vm_flags & VM_RAND_READ) || !ra_pages)
 		return;
 	if (vm_flags & VM_SEQ_READ) {
-		page_cache_sync_ra(f, index, ra->ra_pages);
+		page_cache_sync_ra(f, index, ra_pages);
 		return;
 	}
 	pthread_mutex_lock(&f->lock);
@@ -410,9 +410,9 @@ static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
 		pthread_mutex_unlock(&f->lock);
 		return;
 	}
-	ra->start = index - min(index, ra->ra_pages / 2);
-	ra->size = ra->ra_pages;
-	ra->async_size = ra->ra_pages / 4;
+	ra->start = index - min(index, ra_pages / 2);
+	ra->size = ra_pages;
+	ra->async_size = ra_pages / 4;
 	start = ra->start;
 	size = ra->size;
 	async = ra->async_size;
@@ -426,15 +426,16 @@ static void do_async_mmap_readahead(struct file *f, unsigned long vm_flags,
 				    struct page *page, unsigned long index)
 {
 	struct file_ra_state *ra = &f->f_ra;
+	unsigned long ra_pages = file_ra_pages(f);
 
-	if ((vm_flags & VM_RAND_READ) || !ra->ra_pages)
+	if ((vm_flags & VM_RAND_READ) || !ra_pages)
 		return;
 	pthread_mutex_lock(&f->lock);
 	if (ra->mmap_miss)
 		ra->mmap_miss--;
 	pthread_mutex_unlock(&f->lock);
 	if (test_page_flag(page, PG_readahead))
-		page_cache_async_ra(f, page, index, ra->ra_pages);
+		page_cache_async_ra(f, page, index, ra_pages);
 }
 
 struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,

@@ -33,7 +33,8 @@
  *    large folios, so windows are exact page counts (Linux rounds them
  *    to the folio sizes it chooses; the pages cached are the same).
  *
- * 5. Ordering. The window's fields change under the file's lock; the
+ * 5. Ordering. The window's fields change under the file's lock (its
+ *    limit, ra_pages, also outside it: FADV_SEQUENTIAL); the
  *    pages are read after it is dropped, each inserted under it again
  *    (filemap_ra_add).
  */
@@ -51,7 +52,8 @@
 
 void file_ra_state_init(struct file *f)
 {
-	f->f_ra.ra_pages = VM_READAHEAD_PAGES;
+	__atomic_store_n(&f->f_ra.ra_pages, VM_READAHEAD_PAGES,
+			 __ATOMIC_RELAXED);
 }
 
 static unsigned long roundup_pow_of_two(unsigned long n)
@@ -109,7 +111,7 @@ void do_page_cache_ra(struct file *f, unsigned long index, unsigned long nr,
 void force_page_cache_ra(struct file *f, unsigned long index, unsigned long nr)
 {
 	/* Beyond the window, up to the device's optimal request. */
-	nr = min(nr, max(BDI_IO_PAGES, f->f_ra.ra_pages));
+	nr = min(nr, max(BDI_IO_PAGES, file_ra_pages(f)));
 	while (nr && index < f->nr_pages) {
 		unsigned long chunk = min(nr, RA_CHUNK_PAGES);
 
@@ -123,7 +125,7 @@ void page_cache_sync_ra(struct file *f, unsigned long index,
 			unsigned long req_count)
 {
 	struct file_ra_state *ra = &f->f_ra;
-	unsigned long max = ra->ra_pages, start, size, async, miss, contig;
+	unsigned long max = file_ra_pages(f), start, size, async, miss, contig;
 
 	/* FADV_RANDOM: as asked, no window. */
 	if (__atomic_load_n(&f->f_mode, __ATOMIC_RELAXED) & FMODE_RANDOM) {
@@ -168,7 +170,7 @@ void page_cache_async_ra(struct file *f, struct page *page, unsigned long index,
 			 unsigned long req_count)
 {
 	struct file_ra_state *ra = &f->f_ra;
-	unsigned long max = ra->ra_pages, start, size, async;
+	unsigned long max = file_ra_pages(f), start, size, async;
 
 	pthread_mutex_lock(&f->lock);
 	if (!test_page_flag(page, PG_readahead)) {

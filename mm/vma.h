@@ -68,7 +68,7 @@ struct mm_state {
 	 * under files_lock, which nests outside a file's lock. */
 	pthread_mutex_t files_lock;
 	struct list_head files;
-	bool drop_caches_stfu; /* drop_caches 4: no more log lines */
+	atomic_bool drop_caches_stfu; /* drop_caches 4: no more log lines */
 	struct kmem_cache *mm_cachep, *vma_cachep, *anon_vma_cachep,
 		*avc_cachep, *task_cachep, *file_cachep;
 	atomic_bool caches_ready; /* all six exist */
@@ -169,6 +169,13 @@ static inline bool vma_is_shmem(const struct vm_area_struct *vma)
 
 /* A regular file's readahead window: the default bdi's 128 KiB. */
 #define VM_READAHEAD_PAGES 32UL
+
+/* The file's readahead limit, which FADV_SEQUENTIAL and FADV_NORMAL
+ * change while faults read it (READ_ONCE). */
+static inline unsigned long file_ra_pages(const struct file *f)
+{
+	return __atomic_load_n(&f->f_ra.ra_pages, __ATOMIC_RELAXED);
+}
 
 /* vma_has_recency(): accesses through @vma say its pages are in use,
  * unless MADV_SEQUENTIAL, MADV_RANDOM or FADV_NOREUSE said otherwise. */
