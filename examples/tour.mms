@@ -113,11 +113,15 @@ echo == reclaim_pages does: clean file pages leave the page cache; a dirty
 echo == one is unmapped but stays, activated, for the flushers to write;
 echo == anonymous pages need swap, which this machine has none of, so they
 echo == stay too. (tests/scripts/reclaim shows swap and the OOM killer.)
+echo == Reading the file through its mapping takes one major fault: the
+echo == first miss reads 32 pages around it, and each readahead mark the
+echo == reader reaches reads the next 32 ahead of it.
 spawn 3
 file data 1M
 mmap 3 0x300000000 1M rw shared,fixed data 0
 mmap 3 0x300100000 1M rw private,anonymous,fixed
 touch 3 0x300000000 1M read
+cat /proc/vmstat pgmajfault
 touch 3 0x300100000 1M write
 write 3 0x300000000 0xfeed
 cat /proc/meminfo Cached Dirty Active(anon) Inactive(anon) Active(file) Inactive(file)
