@@ -2015,29 +2015,51 @@ static void op_shared(struct thr *t)
 
 /* ---- the run ---- */
 
+/* Read back @p's shadow: @all of it, or the next 16 records from its
+ * cursor. A read that finds @p gone (the OOM killer's, through another
+ * thread's allocation) ends here: the jump must land in a frame that is
+ * still live, not in a one_op() that has returned. */
+static void read_shadow(struct thr *t, struct proc *p, bool all)
+{
+	unsigned int k, j;
+
+	if (sigsetjmp(t->vanished, 0))
+		return;
+	for (k = 0; k < (all ? SH_CAP : 16) && p->live && p->sh.used; k++) {
+		const struct shrec *r = &p->sh.tab[all ? k : p->sh.cursor];
+		unsigned long base = (r->key - 1) << PAGE_SHIFT;
+
+		if (!all)
+			p->sh.cursor = (p->sh.cursor + 1) & (SH_CAP - 1);
+		if (!r->key)
+			continue;
+		for (j = 0; j < r->n && p->live; j++) {
+			setc(t, all ? "final read_u64" : "sample read_u64",
+			     p->pid, 1, base + r->off[j], 0, 0, 0, 0);
+			checked_read(t, p, base + r->off[j], false);
+		}
+	}
+}
+
+/* The thread's last exit of @p, which the OOM killer may have taken
+ * meanwhile (bad() then jumps back here). */
+static void final_exit(struct thr *t, struct proc *p)
+{
+	if (sigsetjmp(t->vanished, 0))
+		return;
+	setc(t, "exit", p->pid, 0, 0, 0, 0, 0, 0);
+	if (mmk_exit(p->pid))
+		bad(t, 0, "exit failed");
+	proc_gone(t, p);
+}
+
 /* Read back a sample of every live process's shadow. */
 static void verify_sample(struct thr *t)
 {
 	int i;
 
-	for (i = 0; i < MAX_PROCS; i++) {
-		struct proc *p = &t->p[i];
-		unsigned int k, j;
-
-		for (k = 0; k < 16 && p->live && p->sh.used; k++) {
-			const struct shrec *r = &p->sh.tab[p->sh.cursor];
-			unsigned long base = (r->key - 1) << PAGE_SHIFT;
-
-			p->sh.cursor = (p->sh.cursor + 1) & (SH_CAP - 1);
-			if (!r->key)
-				continue;
-			for (j = 0; j < r->n && p->live; j++) {
-				setc(t, "sample read_u64", p->pid, 1,
-				     base + r->off[j], 0, 0, 0, 0);
-				checked_read(t, p, base + r->off[j], false);
-			}
-		}
-	}
+	for (i = 0; i < MAX_PROCS; i++)
+		read_shadow(t, &t->p[i], false);
 }
 
 static void one_op(struct thr *t)
@@ -2201,31 +2223,12 @@ static void *thread_main(void *arg)
 		pthread_barrier_wait(&G.bar);
 	}
 	t->w.what = "final shadow check";
-	for (k = 0; k < MAX_PROCS; k++) {
-		struct proc *p = &t->p[k];
-		unsigned int j, n;
-
-		for (j = 0; j < SH_CAP && p->live; j++) {
-			const struct shrec *r = &p->sh.tab[j];
-
-			for (n = 0; r->key && n < r->n && p->live; n++) {
-				unsigned long a = ((r->key - 1) << PAGE_SHIFT) +
-						  r->off[n];
-
-				setc(t, "final read_u64", p->pid, 1, a, 0, 0, 0,
-				     0);
-				checked_read(t, p, a, false);
-			}
-		}
-	}
+	for (k = 0; k < MAX_PROCS; k++)
+		read_shadow(t, &t->p[k], true);
 	t->w.what = "exit";
 	for (k = 0; k < MAX_PROCS; k++) {
-		if (t->p[k].live) {
-			setc(t, "exit", t->p[k].pid, 0, 0, 0, 0, 0, 0);
-			if (mmk_exit(t->p[k].pid))
-				bad(t, 0, "exit failed");
-			proc_gone(t, &t->p[k]);
-		}
+		if (t->p[k].live)
+			final_exit(t, &t->p[k]);
 		free(t->p[k].sh.tab);
 	}
 	mmk_set_current(NULL);
