@@ -15,8 +15,8 @@
  * MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP), brk, madvise (every
  * advice mmkit knows and invalid ones), touches, 8-byte loads and stores,
  * copy_to_user / copy_from_user, fork, spawn, exit, reads of
- * /proc/PID/{maps,smaps,status}, writes of vm.drop_caches, fadvise of
- * the shared files and, with
+ * /proc/PID/{maps,smaps,status}, mincore, writes of vm.drop_caches,
+ * fadvise of the shared files and, with
  * VM_FUZZ_OVERCOMMIT=1 in the
  * environment, switches of vm.overcommit_memory (strict accounting fails
  * many of the calls); about 4% of the calls carry invalid
@@ -117,6 +117,7 @@ enum {
 	C_SYSCTL,
 	C_DROP_CACHES,
 	C_FADVISE,
+	C_MINCORE,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -155,6 +156,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_SYSCTL] = { .name = "sysctl vm.overcommit_*" },
 	[C_DROP_CACHES] = { .name = "sysctl vm.drop_caches" },
 	[C_FADVISE] = { .name = "fadvise" },
+	[C_MINCORE] = { .name = "mincore" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -173,10 +175,10 @@ static const unsigned int weights[NR_OPS] = {
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
-	[C_WRITE] = 140,     [C_READ] = 152,	 [C_COPY_TO] = 20,
+	[C_WRITE] = 140,     [C_READ] = 150,	 [C_COPY_TO] = 20,
 	[C_COPY_FROM] = 20,  [C_FORK] = 7,	 [C_EXIT] = 4,
 	[C_PROC] = 1,	     [C_MSEAL] = 3,	 [C_SYSCTL] = 1,
-	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,
+	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,	 [C_MINCORE] = 2,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -191,6 +193,7 @@ static const int e_munlock[] = { EAGAIN, EINVAL, ENOMEM, 0 };
 static const int e_mlockall[] = { EINVAL, ENOMEM, EPERM, 0 };
 static const int e_mremap[] = { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM, 0 };
 static const int e_mseal[] = { EINVAL, ENOMEM, ENOSYS, 0 };
+static const int e_mincore[] = { EINVAL, ENOMEM, 0 };
 static const int e_madvise[] = { EACCES, EAGAIN, EFAULT, EINVAL,
 				 ENOMEM, EPERM,	 0 };
 static const int e_fork[] = { EAGAIN, ENOMEM, 0 };
@@ -1300,6 +1303,25 @@ static void op_mseal(struct thr *t, struct proc *p)
 	check_err(t, mmk_mseal(p->pid, addr, len, flags), e_mseal);
 }
 
+/* mincore of a range near the thread's earlier calls: 0, or EINVAL
+ * (unaligned) or ENOMEM (a hole); bytes 0 or 1. */
+static void op_mincore(struct thr *t, struct proc *p)
+{
+	static _Thread_local unsigned char vec[WIN_PAGES + 1];
+	unsigned long addr, len, i;
+	long ret;
+
+	pick_range(t, &t->own, &addr, &len);
+	if (len > WIN_PAGES * PG)
+		len = WIN_PAGES * PG;
+	setc(t, "mincore", p->pid, 2, addr, len, 0, 0, 0);
+	ret = mmk_mincore(p->pid, addr, len, vec);
+	check_err(t, ret, e_mincore);
+	for (i = 0; !ret && i < (len + PG - 1) / PG; i++)
+		if (vec[i] > 1)
+			bad(t, ret, "byte %lu is %u", i, vec[i]);
+}
+
 struct remap {
 	unsigned long addr, old_len, new_len, flags, new_addr;
 };
@@ -2143,6 +2165,9 @@ static void one_op(struct thr *t)
 		break;
 	case C_FADVISE:
 		op_fadvise(t);
+		break;
+	case C_MINCORE:
+		op_mincore(t, p);
 		break;
 	default:
 		op_proc(t, p);

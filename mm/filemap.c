@@ -526,6 +526,27 @@ struct page *filemap_find_page(struct file *f, unsigned long index)
 	return page;
 }
 
+int filemap_mincore_page(struct file *f, unsigned long index)
+{
+	struct page *page;
+	int present = 0;
+
+	if (index >= f->nr_pages)
+		return 0;
+	pthread_mutex_lock(&f->lock);
+	page = f->pages[index];
+	if (is_swap_value(page)) {
+		/* filemap_get_incore_folio(): a shmem page in swap is in
+		 * memory while the swap cache holds it. */
+		page = swap_cache_get(swap_value_off(page));
+		if (page)
+			put_page(page);
+	}
+	present = page != NULL;
+	pthread_mutex_unlock(&f->lock);
+	return present;
+}
+
 unsigned long shmem_swapped(struct file *f, unsigned long index,
 			    unsigned long nr)
 {

@@ -105,12 +105,6 @@ static void node_stat_add(struct mmk_machine *m, const struct page *page,
 	atomic_fetch_add(&m->node_stat[page_to_nid(page)][item], delta);
 }
 
-static unsigned long linear_page_index(const struct vm_area_struct *vma,
-				       unsigned long addr)
-{
-	return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-}
-
 /* ---- the simulated TLB ---- */
 
 void flush_tlb_mm(struct mm_struct *mm)

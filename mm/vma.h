@@ -163,6 +163,13 @@ static inline bool vma_is_shmem(const struct vm_area_struct *vma)
 	return vma->vm_file && vma->vm_file->shmem;
 }
 
+/* The file page offset @addr of @vma maps. */
+static inline unsigned long linear_page_index(const struct vm_area_struct *vma,
+					      unsigned long addr)
+{
+	return vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
 /* struct file.f_mode bits that posix_fadvise sets. */
 #define FMODE_RANDOM 0x1u
 #define FMODE_NOREUSE 0x2u
@@ -481,6 +488,12 @@ unsigned long shmem_swapped(struct file *f, unsigned long index,
 			    unsigned long nr);
 /* The cached page at @index with a reference, or NULL (no creation). */
 struct page *filemap_find_page(struct file *f, unsigned long index);
+/* mincore_page(): 1 if the page at @index is in @f's cache (or, a shmem
+ * page in swap, in the swap cache), else 0. */
+int filemap_mincore_page(struct file *f, unsigned long index);
+/* mincore(2) of @mm, locked: one byte per page into @vec. */
+long do_mincore(struct mm_struct *mm, unsigned long addr, unsigned long len,
+		unsigned char *vec);
 /* invalidate_mapping_pages() of pages [start, end]: the clean ones that
  * no page table maps and nobody else holds leave the cache; the others
  * but those locked are deactivated (deactivate_file_folio). Returns how

@@ -1314,10 +1314,20 @@ static void test_willneed_swapin(void **state)
 {
 	struct mmk_machine *m = boot(state, MMK_ARCH_X86_64, 64 * MB);
 
+	unsigned char vec[64];
+	int i;
+
 	paged_out(m, 1);
+	assert_int_equal(mmk_mincore(1, A, 64 * PG, vec), 0);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(vec[i], 0);
 	assert_int_equal(mmk_madvise(1, A + 16 * PG, 32 * PG, MADV_WILLNEED),
 			 0);
 	assert_int_equal(vmstat(m, "pswpin"), 32);
+	/* mincore: a swap entry's page in the swap cache is in memory. */
+	assert_int_equal(mmk_mincore(1, A, 64 * PG, vec), 0);
+	for (i = 0; i < 64; i++)
+		assert_int_equal(vec[i], i >= 16 && i < 48);
 	assert_int_equal(vmstat(m, "pgpgin"), 32 * 4);
 	assert_int_equal(meminfo_kb(m, "SwapCached"), 32 * 4);
 	/* Still swap entries, their slots still used. */
@@ -1360,7 +1370,9 @@ static void test_willneed_file(void **state)
 	struct file *f = mmk_file_create("data", 64 * PG, false);
 	struct file *g = mmk_file_create("short", 20 * PG, false);
 	struct file *sh = mmk_memfd_create("shm", 16 * PG);
+	unsigned char vec[16];
 	uint64_t v = 1;
+	int i;
 
 	assert_non_null(f);
 	assert_non_null(g);
@@ -1403,10 +1415,16 @@ static void test_willneed_file(void **state)
 			 0);
 	assert_int_equal(meminfo_kb(m, "Shmem"), 0);
 	assert_int_equal(smaps_kb(m, 1, A + 128 * PG, "Swap"), 64);
+	assert_int_equal(mmk_mincore(1, A + 128 * PG, PG, vec), 0);
+	assert_int_equal(vec[0], 0);
 	assert_int_equal(mmk_madvise(1, A + 128 * PG, 8 * PG, MADV_WILLNEED),
 			 0);
 	assert_int_equal(meminfo_kb(m, "Shmem"), 32);
 	assert_int_equal(smaps_kb(m, 1, A + 128 * PG, "Swap"), 32);
+	/* Back in the shmem object's cache, unmapped: in memory. */
+	assert_int_equal(mmk_mincore(1, A + 128 * PG, 16 * PG, vec), 0);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(vec[i], i < 8);
 	assert_int_equal(smaps_kb(m, 1, A + 128 * PG, "Rss"), 0);
 	assert_int_equal(vmstat(m, "pgmajfault"), 1);
 	expect(1, A + 128 * PG, 16 * PG, 7);

@@ -21,6 +21,8 @@
  *   read PID ADDR                   the 64-bit value (hex) or a signal
  * Extensions of this project:
  *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
+ *   mincore PID ADDR LEN            a digit per page (1: in memory),
+ *                                   (empty), or an errno (mincore(2))
  *   fadvise F OFFSET LEN normal|random|sequential|willneed|dontneed|
  *           noreuse                 0 or EINVAL (posix_fadvise(2))
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
@@ -37,6 +39,7 @@
 #include "lib/compiler.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct word_flag {
@@ -362,6 +365,44 @@ int cmd_madvise(struct script *sc, int argc, char **argv)
 		return -1;
 	sys_result(sc, argc, argv, mmk_madvise(pid, addr, len, (int)advice),
 		   false);
+	return 0;
+}
+
+/* mincore's vector as digits, one per page, up to this many pages. */
+#define MINCORE_MAX_PAGES 4096UL
+
+int cmd_mincore(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0, pages, i;
+	unsigned char *vec;
+	char *text;
+	long ret;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	pages = len / PAGE_SIZE + (len % PAGE_SIZE != 0);
+	if (pages > MINCORE_MAX_PAGES)
+		return script_error(sc, "mincore: at most %lu pages",
+				    MINCORE_MAX_PAGES);
+	vec = calloc(pages + 1, 1);
+	text = calloc(pages + 1, 1);
+	if (!vec || !text) {
+		free(vec);
+		free(text);
+		return script_error(sc, "out of memory");
+	}
+	ret = mmk_mincore(pid, addr, len, vec);
+	if (ret) {
+		sys_result(sc, argc, argv, ret, false);
+	} else {
+		for (i = 0; i < pages; i++)
+			text[i] = (char)('0' + (vec[i] & 1));
+		result(sc, argc, argv, "%s", pages ? text : "(empty)");
+	}
+	free(vec);
+	free(text);
 	return 0;
 }
 

@@ -506,6 +506,7 @@ static const struct command commands[] = {
 	{ "mseal", 3, 4, cmd_mseal, true },
 	{ "file", 2, 3, cmd_file, false },
 	{ "fadvise", 4, 4, cmd_fadvise, false },
+	{ "mincore", 3, 3, cmd_mincore, true },
 	{ "touch", 4, 4, cmd_touch, true },
 	{ "write", 3, 3, cmd_write, true },
 	{ "read", 2, 2, cmd_read, true },

@@ -284,6 +284,16 @@ int mmk_set_swappiness(int swappiness);
  */
 int mmk_set_overcommit_memory(int mode);
 /**
+ * mmk_mincore() - mincore(2) in process @pid: for each page of [@addr,
+ * @addr + @len), 1 in @vec if it is in memory (mapped; in the swap
+ * cache; or, unmapped, in the page cache of the mapped file), else 0.
+ * Return: 0, -EINVAL (@addr unaligned), -ENOMEM (beyond user space or a
+ * hole in the range; the pages before it are filled), -EFAULT (@vec
+ * NULL), -ESRCH.
+ */
+long mmk_mincore(int pid, unsigned long addr, unsigned long len,
+		 unsigned char *vec);
+/**
  * mmk_fadvise() - posix_fadvise(2) on @f for bytes [@offset, @offset +
  * @len) (@len 0: to the end). NORMAL, SEQUENTIAL (twice the readahead
  * window) and RANDOM set the file's readahead; WILLNEED reads up to a
