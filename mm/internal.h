@@ -289,6 +289,14 @@ static inline void page_set_mapping(struct page *page,
 	__atomic_store_n(&page->mapping, mapping, __ATOMIC_RELAXED);
 }
 
+/* READ_ONCE of ->mapping: an anonymous page's anon_vma moves when a
+ * write fault reuses it (folio_move_anon_rmap) while rmap walks read it
+ * without the page lock (folio_lock_anon_vma_read). */
+static inline struct address_space *page_mapping_once(const struct page *page)
+{
+	return __atomic_load_n(&page->mapping, __ATOMIC_RELAXED);
+}
+
 /*
  * page_count() with acquire ordering, for a test that the other holders
  * are gone before the caller changes what they may still have read (the

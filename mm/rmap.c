@@ -364,7 +364,9 @@ static bool rmap_one(struct page *page, struct vm_area_struct *vma,
 
 static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
 {
-	if (PageAnon(page)) {
+	unsigned long mapping = (unsigned long)page_mapping_once(page);
+
+	if (mapping & PAGE_MAPPING_ANON) {
 		struct anon_vma_chain *avc;
 		struct anon_vma *av;
 
@@ -376,18 +378,19 @@ static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
 		} else {
 			rmap_lock();
 		}
-		/* An unmapped page's anon_vma may be gone already (nothing
-		 * holds it for the page: the VMAs' chains do, and they are
-		 * unlinked under this lock). */
-		av = (struct anon_vma *)((unsigned long)page->mapping &
-					 ~PAGE_MAPPING_ANON);
+		/* Read again under the lock, as a write fault's reuse may
+		 * have moved the page meanwhile. An unmapped page's anon_vma
+		 * may be gone already (nothing holds it for the page: the
+		 * VMAs' chains do, and they are unlinked under this lock). */
+		mapping = (unsigned long)page_mapping_once(page);
+		av = (struct anon_vma *)(mapping & ~PAGE_MAPPING_ANON);
 		if (page_mapcount(page))
 			list_for_each_entry(avc, &av->head, same_anon_vma)
 				if (!rmap_one(page, avc->vma, ctl))
 					break;
 		rmap_unlock();
-	} else if (page->mapping) {
-		struct file *f = (struct file *)page->mapping;
+	} else if (mapping) {
+		struct file *f = (struct file *)mapping;
 		struct vm_area_struct *vma;
 
 		if (!ctl->try_lock) {
