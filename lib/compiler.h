@@ -63,6 +63,12 @@ static inline unsigned long rounddown_pow_of_two(unsigned long n)
 	return n ? 1UL << (fls_long(n) - 1) : 0;
 }
 
+/* The smallest power of two at least @n (1 for 0); @n at most 2^63. */
+static inline unsigned long roundup_pow_of_two(unsigned long n)
+{
+	return n > 1 ? 1UL << fls_long(n - 1) : 1;
+}
+
 static inline unsigned long int_sqrt(unsigned long x)
 {
 	unsigned long b, m, y = 0;

@@ -56,15 +56,6 @@ void file_ra_state_init(struct file *f)
 			 __ATOMIC_RELAXED);
 }
 
-static unsigned long roundup_pow_of_two(unsigned long n)
-{
-	unsigned long p = 1;
-
-	while (p < n)
-		p <<= 1;
-	return p;
-}
-
 static unsigned long get_init_ra_size(unsigned long size, unsigned long max)
 {
 	unsigned long newsize = roundup_pow_of_two(size);
