@@ -27,8 +27,9 @@
  *    in the same call for that reason: clean, they go with the next
  *    DONTNEED, as on Linux once the writes are done.
  *
- * 3. Ordering. The flags and the window's limit change atomically; the pages under their page locks (tried: a page
- *    another holds is passed over, as find_lock_entries() does).
+ * 3. Ordering. The flags and the window's limit change atomically; the
+ *    pages under their page locks (tried: a page another holds is passed
+ *    over, as find_lock_entries() does).
  */
 #include "mm/vma.h"
 

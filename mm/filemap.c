@@ -395,7 +395,7 @@ static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
 				   unsigned long index)
 {
 	struct file_ra_state *ra = &f->f_ra;
-	unsigned long start, size, async, ra_pages = file_ra_pages(f);
+	unsigned long ra_pages = file_ra_pages(f);
 
 	if ((vm_flags & VM_RAND_READ) || !ra_pages)
 		return;
@@ -413,11 +413,7 @@ static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
 	ra->start = index - min(index, ra_pages / 2);
 	ra->size = ra_pages;
 	ra->async_size = ra_pages / 4;
-	start = ra->start;
-	size = ra->size;
-	async = ra->async_size;
-	pthread_mutex_unlock(&f->lock);
-	do_page_cache_ra(f, start, size, async);
+	page_cache_ra_order(f);
 }
 
 /* do_async_mmap_readahead(): a fault found @page cached: one miss less;

@@ -43,9 +43,6 @@
 
 #include <limits.h>
 
-/* force_page_cache_ra() reads in chunks of 2 MiB. */
-#define RA_CHUNK_PAGES 512UL
-
 /* bdi->io_pages: the device's largest request, max_sectors_kb 1280
  * (BLK_DEF_MAX_SECTORS_CAP), which a forced read may reach. */
 #define BDI_IO_PAGES 320UL
@@ -77,46 +74,48 @@ static unsigned long get_next_ra_size(unsigned long cur, unsigned long max)
 }
 
 /*
- * page_cache_ra_unbounded(): the pages of [index, index + nr) not cached
- * are read, the one @lookahead before the end marked; the first that
- * cannot be allocated ends it.
+ * do_page_cache_ra() and page_cache_ra_unbounded(): the pages of [index,
+ * index + nr), cut at the file's end, that are not cached are read; the
+ * one @lookahead before the (cut) end is marked; the first that cannot
+ * be allocated ends it.
  */
-static void ra_read(struct file *f, unsigned long index, unsigned long nr,
-		    unsigned long lookahead)
+void do_page_cache_ra(struct file *f, unsigned long index, unsigned long nr,
+		      unsigned long lookahead)
 {
-	unsigned long i, mark = nr - lookahead;
+	unsigned long i, mark;
 
+	if (index >= f->nr_pages)
+		return;
+	nr = min(nr, f->nr_pages - index);
+	mark = nr - lookahead;
 	for (i = 0; i < nr; i++)
 		if (filemap_ra_add(f, index + i, i == mark) < 0)
 			return;
 }
 
-void do_page_cache_ra(struct file *f, unsigned long index, unsigned long nr,
-		      unsigned long lookahead)
+void page_cache_ra_order(struct file *f)
 {
-	if (index >= f->nr_pages)
-		return;
-	ra_read(f, index, min(nr, f->nr_pages - index), lookahead);
+	struct file_ra_state *ra = &f->f_ra;
+	unsigned long start = ra->start, size = ra->size;
+	unsigned long async = ra->async_size;
+
+	pthread_mutex_unlock(&f->lock);
+	do_page_cache_ra(f, start, size, async);
 }
 
 void force_page_cache_ra(struct file *f, unsigned long index, unsigned long nr)
 {
-	/* Beyond the window, up to the device's optimal request. */
-	nr = min(nr, max(BDI_IO_PAGES, file_ra_pages(f)));
-	while (nr && index < f->nr_pages) {
-		unsigned long chunk = min(nr, RA_CHUNK_PAGES);
-
-		do_page_cache_ra(f, index, chunk, 0);
-		index += chunk;
-		nr -= chunk;
-	}
+	/* Beyond the window, up to the device's optimal request (Linux
+	 * reads it in chunks of 2 MiB: this is less). */
+	do_page_cache_ra(f, index, min(nr, max(BDI_IO_PAGES, file_ra_pages(f))),
+			 0);
 }
 
 void page_cache_sync_ra(struct file *f, unsigned long index,
 			unsigned long req_count)
 {
 	struct file_ra_state *ra = &f->f_ra;
-	unsigned long max = file_ra_pages(f), start, size, async, miss, contig;
+	unsigned long max = file_ra_pages(f), miss, contig;
 
 	/* FADV_RANDOM: as asked, no window. */
 	if (__atomic_load_n(&f->f_mode, __ATOMIC_RELAXED) & FMODE_RANDOM) {
@@ -150,18 +149,14 @@ void page_cache_sync_ra(struct file *f, unsigned long index,
 	ra->size = min(contig + req_count, max);
 	ra->async_size = 1;
 readit:
-	start = ra->start;
-	size = ra->size;
-	async = ra->async_size;
-	pthread_mutex_unlock(&f->lock);
-	do_page_cache_ra(f, start, size, async);
+	page_cache_ra_order(f);
 }
 
 void page_cache_async_ra(struct file *f, struct page *page, unsigned long index,
 			 unsigned long req_count)
 {
 	struct file_ra_state *ra = &f->f_ra;
-	unsigned long max = file_ra_pages(f), start, size, async;
+	unsigned long max = file_ra_pages(f), start;
 
 	pthread_mutex_lock(&f->lock);
 	if (!test_page_flag(page, PG_readahead)) {
@@ -187,9 +182,5 @@ void page_cache_async_ra(struct file *f, struct page *page, unsigned long index,
 		ra->size = get_next_ra_size(start - index + req_count, max);
 		ra->async_size = ra->size;
 	}
-	start = ra->start;
-	size = ra->size;
-	async = ra->async_size;
-	pthread_mutex_unlock(&f->lock);
-	do_page_cache_ra(f, start, size, async);
+	page_cache_ra_order(f);
 }

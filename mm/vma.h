@@ -455,6 +455,9 @@ void file_ra_state_init(struct file *f);
  * are not cached; mark the one @lookahead before the end. */
 void do_page_cache_ra(struct file *f, unsigned long index, unsigned long nr,
 		      unsigned long lookahead);
+/* Read the window f->f_ra now holds; called with f->lock held, which it
+ * drops first. */
+void page_cache_ra_order(struct file *f);
 /* MADV_WILLNEED, FADV_WILLNEED (force_page_cache_ra): up to the
  * device's largest request (or the window, if larger) from @index. */
 void force_page_cache_ra(struct file *f, unsigned long index, unsigned long nr);
