@@ -575,16 +575,41 @@ static struct zone *pageblock_zone(struct mmk_machine *m, unsigned long pfn)
 	return found;
 }
 
-/* Lower *@shift to the alignment of @pfn if the zone map changes there
- * (pageblock_zone() differs from the block before). */
-static void zone_map_edge(struct mmk_machine *m, unsigned long pfn,
-			  unsigned int *shift)
+static unsigned long edge_after(unsigned long c, unsigned long pfn,
+				unsigned long best)
 {
-	unsigned long pb = 1UL << m->arch->pageblock_order;
+	return c > pfn && c < best ? c : best;
+}
 
-	if (pfn && pfn < m->max_pfn &&
-	    pageblock_zone(m, pfn) != pageblock_zone(m, pfn - pb))
-		*shift = min(*shift, (unsigned int)__builtin_ctzl(pfn));
+/*
+ * The first pfn after @pfn where pageblock_zone() may change, or ~0UL:
+ * it can change only at the pageblock that holds a zone's first pfn or
+ * a RAM region's, and at the first pageblock past a zone's or region's
+ * end.
+ */
+static unsigned long zone_map_next_edge(struct mmk_machine *m,
+					unsigned long pfn)
+{
+	unsigned long pb = 1UL << m->arch->pageblock_order, best = ~0UL;
+	struct zone *z;
+	int i, nid, t;
+
+	for (i = 0; i < m->memblock.memory.cnt; i++) {
+		const struct memblock_region *r =
+			&m->memblock.memory.regions[i];
+
+		best = edge_after(ALIGN_DOWN(r->base >> PAGE_SHIFT, pb), pfn,
+				  best);
+		best = edge_after(ALIGN((r->base + r->size) >> PAGE_SHIFT, pb),
+				  pfn, best);
+	}
+	for_each_zone_m(m, nid, t, z) {
+		if (!z->present_pages)
+			continue;
+		best = edge_after(ALIGN_DOWN(z->zone_start_pfn, pb), pfn, best);
+		best = edge_after(ALIGN(zone_end_pfn(z), pb), pfn, best);
+	}
+	return best;
 }
 
 /*
@@ -594,43 +619,36 @@ static void zone_map_edge(struct mmk_machine *m, unsigned long pfn,
  * RAM. Zone and node boundaries usually fall on 16 MiB or more, so the
  * map of a large machine stays small (a 64G x86_64 machine: 33 KiB
  * instead of 256 KiB at pageblock granularity, all of it written at boot).
- * pageblock_zone() can change only at the pageblock that holds a zone's
- * first pfn or an edge of a RAM region, and at the first one past a
- * zone's or region's end: those are the only places looked at (a scan of
- * every pageblock took a quarter of a millisecond on a 24G machine,
- * which libmmkit-malloc.so pays in every process).
+ * Only the edges are looked at, and the entries between two edges take
+ * the zone of the first: a call of pageblock_zone() per pageblock, then
+ * per entry, took a quarter of a millisecond on a 24G machine, which
+ * libmmkit-malloc.so pays in every process.
  */
 static int init_zone_map(struct mmk_machine *m)
 {
 	unsigned long pb = 1UL << m->arch->pageblock_order;
 	unsigned int shift = m->arch->section_size_bits - PAGE_SHIFT;
-	unsigned long pfn, n;
-	struct zone *z;
-	int i, nid, t;
+	unsigned long pfn, e, n;
 
-	for (i = 0; i < m->memblock.memory.cnt; i++) {
-		const struct memblock_region *r =
-			&m->memblock.memory.regions[i];
-		unsigned long s = (unsigned long)(r->base >> PAGE_SHIFT);
-		unsigned long e =
-			(unsigned long)((r->base + r->size) >> PAGE_SHIFT);
-
-		zone_map_edge(m, ALIGN_DOWN(s, pb), &shift);
-		zone_map_edge(m, ALIGN(e, pb), &shift);
-	}
-	for_each_zone_m(m, nid, t, z) {
-		if (!z->present_pages)
-			continue;
-		zone_map_edge(m, ALIGN_DOWN(z->zone_start_pfn, pb), &shift);
-		zone_map_edge(m, ALIGN(zone_end_pfn(z), pb), &shift);
-	}
+	for (e = zone_map_next_edge(m, 0); e < m->max_pfn;
+	     e = zone_map_next_edge(m, e))
+		if (pageblock_zone(m, e) != pageblock_zone(m, e - pb))
+			shift = min(shift, (unsigned int)__builtin_ctzl(e));
 	m->pb_shift = shift;
 	n = (m->max_pfn >> shift) + 1;
 	m->pb_zone = mmk_host_zalloc((size_t)n * sizeof(struct zone *));
 	if (!m->pb_zone)
 		return -ENOMEM;
-	for (pfn = 0; pfn < m->max_pfn; pfn += 1UL << shift)
-		m->pb_zone[pfn >> shift] = pageblock_zone(m, pfn);
+	/* An edge where the zone changes is a multiple of 2^shift; one where
+	 * it does not may fall inside an entry, whose zone is then the
+	 * same on both sides. */
+	for (pfn = 0; pfn < m->max_pfn;) {
+		struct zone *z = pageblock_zone(m, pfn);
+
+		e = min(zone_map_next_edge(m, pfn), m->max_pfn);
+		for (; pfn < e; pfn += 1UL << shift)
+			m->pb_zone[pfn >> shift] = z;
+	}
 	/* Every pageblock agrees with its entry. */
 	for (pfn = 0; MMK_DEBUG >= 2 && pfn < m->max_pfn; pfn += pb)
 		VM_BUG_ON(m->pb_zone[pfn >> shift] != pageblock_zone(m, pfn));
@@ -762,9 +780,21 @@ static int init_free_areas(struct mmk_machine *m)
 
 		for (; pb < npb && pb_start_pfn(m, pb) < start; pb++)
 			m->pb_mt[pb] = MIGRATE_UNMOVABLE ^ MIGRATE_MOVABLE;
-		while (pb < npb && pb_start_pfn(m, pb) < end)
-			pb++;
+		/* Past the region: the first entry whose pageblock starts
+		 * at or after its end. */
+		if (!last)
+			pb = max(pb,
+				 min(npb,
+				     DIV_ROUND_UP(
+					     ALIGN(end,
+						   1UL << m->pageblock_order),
+					     1UL << PB_MT_SHIFT)));
 	}
+	for (pb = 0; MMK_DEBUG >= 2 && pb < npb; pb++)
+		VM_BUG_ON(!m->pb_mt[pb] !=
+			  !!memblock_present_pages(&m->memblock,
+						   pb_start_pfn(m, pb),
+						   pb_start_pfn(m, pb) + 1));
 
 	for_each_online_node(m, nid) {
 		pg_data_t *pgdat = m->node_data[nid];
