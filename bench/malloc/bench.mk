@@ -8,7 +8,7 @@ WL_DIR = $(O)/bench-malloc
 WL_WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wpointer-arith -Wvla -Wformat=2 -Wundef
 WL_CFLAGS = -std=c11 -O2 -pthread $(WL_WARN) -I.
-WORKLOADS = churn larson prodcons falseshare realloc large frag
+WORKLOADS = churn larson prodcons falseshare realloc large frag spawn
 
 .PHONY: all
 all: $(addprefix $(WL_DIR)/,$(WORKLOADS) malloc_bench)

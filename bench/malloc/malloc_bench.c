@@ -88,7 +88,7 @@ struct workload {
 	double rss[NR_ALLOC][MAX_ROUNDS];
 };
 
-#define NR_WL 11
+#define NR_WL 12
 static struct workload wls[NR_WL];
 static int nr_wl;
 
@@ -424,6 +424,8 @@ static void setup_workloads(const char *bindir, const char *src,
 		{ "large", "64 KiB..8 MiB buffers, every page touched" },
 		{ "frag", "800,000 small objects, 90% freed, then a larger "
 			  "mix (and back)" },
+		{ "spawn", "300 short-lived processes, one after another, "
+			   "each sorting 200 strings" },
 	};
 	char scale_s[32], *p, *tool, *sha;
 	struct workload *w;
