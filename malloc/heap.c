@@ -613,11 +613,22 @@ void heap_free_slow(void *p, const char *call)
 			b->slot[b->count++] = p;
 			return;
 		}
-		/* This thread had no tcache (first call, or exiting): free
-		 * it directly. On a first call that matters: an object freed
-		 * into a new bin would be this thread's next allocation, and
-		 * the object may be one another thread allocated next to its
-		 * own (falseshare's passive case). */
+		/* This thread's first call: the object may be one another
+		 * thread allocated next to its own (falseshare's passive
+		 * case), so it must not be this thread's next allocation. It
+		 * goes under a batch of the thread's own: freed into the CPU
+		 * array, it came back first at the bin's first refill. */
+		if (tc.state == TC_LIVE) {
+			struct tc_bin *b = &tc.bin[c];
+
+			tcache_refill((unsigned int)c, b);
+			memmove(b->slot + 1, b->slot,
+				b->count * sizeof(b->slot[0]));
+			b->slot[0] = p;
+			b->count++;
+			return;
+		}
+		/* Exiting: straight to the cache. */
 		kmem_cache_free(slab->slab_cache, p);
 		return;
 	}

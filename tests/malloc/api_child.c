@@ -956,6 +956,45 @@ static void api_many_threads(void)
 	run_rounds(150, 2);
 }
 
+/* falseshare's passive case: a thread whose first call frees an object
+ * that another thread allocated next to a second one does not get it
+ * back from its next malloc, nor anything on the second one's cache
+ * line, so two such threads do not write to one line. */
+struct passive {
+	void *given, *neighbour;
+};
+
+static void *passive_worker(void *arg)
+{
+	const struct passive *pv = arg;
+	int i;
+
+	free(pv->given);
+	for (i = 0; i < 4; i++) {
+		void *p = malloc(8);
+
+		if (!p || p == pv->given ||
+		    (uintptr_t)p / 64 == (uintptr_t)pv->neighbour / 64)
+			__atomic_fetch_add(&thread_errors, 1, __ATOMIC_RELAXED);
+		free(p);
+	}
+	return NULL;
+}
+
+static void api_passive_share(void)
+{
+	struct passive pv;
+	pthread_t t;
+
+	pv.given = malloc(8);
+	pv.neighbour = malloc(8);
+	CHECK(pv.given && pv.neighbour);
+	CHECK(pthread_create(&t, NULL, passive_worker, &pv) == 0);
+	pthread_join(t, NULL);
+	CHECK(thread_errors == 0);
+	free(pv.neighbour);
+}
+
 /* malloc(0) returns distinct pointers, however many are live. */
 static void api_malloc0_unique(void)
 {
@@ -1547,6 +1586,7 @@ static const struct {
 	C(api_threads),
 	C(api_thread_rounds),
 	C(api_many_threads),
+	C(api_passive_share),
 	C(api_malloc0_unique),
 	C(api_fork_threads),
 	C(api_fork_signal),
