@@ -649,9 +649,6 @@ static int init_zone_map(struct mmk_machine *m)
 		for (; pfn < e; pfn += 1UL << shift)
 			m->pb_zone[pfn >> shift] = z;
 	}
-	/* Every pageblock agrees with its entry. */
-	for (pfn = 0; MMK_DEBUG >= 2 && pfn < m->max_pfn; pfn += pb)
-		VM_BUG_ON(m->pb_zone[pfn >> shift] != pageblock_zone(m, pfn));
 	return 0;
 }
 
@@ -758,6 +755,22 @@ static unsigned long pb_start_pfn(const struct mmk_machine *m, unsigned long pb)
 	return ALIGN_DOWN(pb << PB_MT_SHIFT, 1UL << m->pageblock_order);
 }
 
+/* MMK_DEBUG=2: the zone map and the gaps marked in pb_mt, built from
+ * their edges, agree with every pageblock. */
+static void check_boot_maps(struct mmk_machine *m, unsigned long npb)
+{
+	unsigned long pb, pfn;
+
+	for (pfn = 0; pfn < m->max_pfn; pfn += 1UL << m->arch->pageblock_order)
+		VM_BUG_ON(m->pb_zone[pfn >> m->pb_shift] !=
+			  pageblock_zone(m, pfn));
+	for (pb = 0; pb < npb; pb++)
+		VM_BUG_ON(!m->pb_mt[pb] !=
+			  !!memblock_present_pages(&m->memblock,
+						   pb_start_pfn(m, pb),
+						   pb_start_pfn(m, pb) + 1));
+}
+
 static int init_free_areas(struct mmk_machine *m)
 {
 	unsigned long pb, npb;
@@ -790,11 +803,8 @@ static int init_free_areas(struct mmk_machine *m)
 						   1UL << m->pageblock_order),
 					     1UL << PB_MT_SHIFT)));
 	}
-	for (pb = 0; MMK_DEBUG >= 2 && pb < npb; pb++)
-		VM_BUG_ON(!m->pb_mt[pb] !=
-			  !!memblock_present_pages(&m->memblock,
-						   pb_start_pfn(m, pb),
-						   pb_start_pfn(m, pb) + 1));
+	if (MMK_DEBUG >= 2)
+		check_boot_maps(m, npb);
 
 	for_each_online_node(m, nid) {
 		pg_data_t *pgdat = m->node_data[nid];
