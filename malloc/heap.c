@@ -133,12 +133,7 @@ void tcache_refill(unsigned int c, struct tc_bin *b)
 	 * handed out in address order, as the freelist would give it;
 	 * popped as it came, consecutive mallocs walked down each batch
 	 * (frag and larson: 5-10% less CPU time, medians of 10-20 runs). */
-	for (i = 0; i < n / 2; i++) {
-		void *t = b->slot[b->count + i];
-
-		b->slot[b->count + i] = b->slot[b->count + n - 1 - i];
-		b->slot[b->count + n - 1 - i] = t;
-	}
+	objs_reverse(b->slot + b->count, n);
 	b->count += n;
 }
 

@@ -167,6 +167,21 @@ static inline size_t kmem_cache_desc_size(int nr_nodes, int nr_cpus)
 	return slab_cpu_array_offset(kmem_cache_ac_offset(nr_nodes), nr_cpus);
 }
 
+/* Reverse @n object pointers in place: a batch taken from a slab in
+ * address order, put on a stack (a CPU array, malloc's tcache bins), is
+ * then popped in address order. */
+static inline void objs_reverse(void **objs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n / 2; i++) {
+		void *t = objs[i];
+
+		objs[i] = objs[n - 1 - i];
+		objs[n - 1 - i] = t;
+	}
+}
+
 enum kmalloc_cache_type {
 	KMALLOC_NORMAL,
 	KMALLOC_RECLAIM,

@@ -872,19 +872,14 @@ static void drain_shared(struct mmk_machine *m, struct kmem_cache *s)
 static void refill_array(struct mmk_machine *m, struct kmem_cache *s,
 			 struct array_cache *ac, gfp_t gfp, int nid)
 {
-	unsigned int i, n = shared_take(s, nid, ac->entry, ac->batchcount);
+	unsigned int n = shared_take(s, nid, ac->entry, ac->batchcount);
 
 	if (n) {
 		ac->avail = n;
 		return;
 	}
 	n = node_alloc_many(m, s, gfp, nid, ac->entry, ac->batchcount);
-	for (i = 0; i < n / 2; i++) {
-		void *t = ac->entry[i];
-
-		ac->entry[i] = ac->entry[n - 1 - i];
-		ac->entry[n - 1 - i] = t;
-	}
+	objs_reverse(ac->entry, n);
 	ac->avail = n;
 }
 
