@@ -4,8 +4,9 @@
  * allocators, over real host memory.
  *
  * 1. What it is. At the first call the library boots a private machine
- *    (x86_64 profile, twice the host's CPUs up to 64, mem = the host's RAM
- *    up to 64 GiB) with deferred memory init, so physical memory joins
+ *    (x86_64 profile, twice the host's CPUs up to 64, brought online as
+ *    threads take them, mem = the host's RAM up to 64 GiB) with deferred
+ *    memory init, so physical memory joins
  *    the buddy lists 4 MiB at a time as the program grows, and free page
  *    reporting, so free blocks of 8 KiB and more go back to the host
  *    once 256 KiB of them have been free for 100 ms (checked as memory
@@ -199,9 +200,11 @@ static uint64_t host_ram(void)
 	return ram > (64ULL << 30) ? 64ULL << 30 : ram & ~((1ULL << 27) - 1);
 }
 
-/* Simulated CPUs: twice the host's, 4..64. Each costs per-CPU arrays in
- * every cache; threads beyond them still have their tcache and refill it
- * from the node lists. */
+/* Simulated CPUs: twice the host's, 4..64. Each costs its per-CPU areas
+ * (pcp lists, an array in every cache) once a thread takes it
+ * (cpus_on_demand), and every cache descriptor has room for all of them;
+ * threads beyond them still have their tcache and refill it from the
+ * node lists. */
 static int heap_cpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_CONF) * 2;
@@ -247,6 +250,8 @@ static void heap_boot(void)
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = host_ram();
 	cfg.nr_cpus = heap_cpus();
+	cfg.cpus_on_demand =
+		true; /* a CPU costs memory once a thread uses it */
 	cfg.deferred_init = true;
 	/* Boot frees each zone's first chunk, touching the struct page of
 	 * every free order-10 block in it (one mem_map page per block), and

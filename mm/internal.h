@@ -136,6 +136,11 @@ struct mmk_machine {
 
 	int nr_cpus;
 	struct mmk_cpu *cpus;
+	/* Bit n: CPU n is online (its per-CPU structures are set up). Set
+	 * once, with release, under slab_mutex, drain_lock and deferred_lock
+	 * (mmk_cpu_up), so a loop over online CPUs under any of them sees a
+	 * fixed set, and one without them sees only set-up CPUs. */
+	_Atomic uint64_t cpu_online_mask;
 	bool pcp_enabled;
 	bool fast_path_set; /* setup_fast_path() has run (deferred_lock) */
 	pthread_mutex_t drain_lock;
@@ -184,6 +189,55 @@ struct mmk_machine {
 	 * anon lists while swap has room). */
 	unsigned long (*zone_reclaimable_pages)(struct zone *zone);
 };
+
+/* ---- online CPUs (mm/mm_init.c brings them up) ---- */
+
+_Static_assert(MMK_MAX_CPUS <= 64, "cpu_online_mask is one word");
+
+static inline bool cpu_online(const struct mmk_machine *m, int cpu)
+{
+	return (atomic_load_explicit(&m->cpu_online_mask,
+				     memory_order_acquire) >>
+		cpu) &
+	       1;
+}
+
+/* The first online CPU after @cpu, or m->nr_cpus. */
+static inline int cpu_next_online(const struct mmk_machine *m, int cpu)
+{
+	uint64_t mask =
+		atomic_load_explicit(&m->cpu_online_mask, memory_order_acquire);
+
+	if (++cpu >= 64)
+		return m->nr_cpus;
+	mask >>= cpu;
+	return mask ? cpu + __builtin_ctzll(mask) : m->nr_cpus;
+}
+
+#define for_each_online_cpu(m, cpu)                                  \
+	for ((cpu) = cpu_next_online((m), -1); (cpu) < (m)->nr_cpus; \
+	     (cpu) = cpu_next_online((m), (cpu)))
+
+/* One past the highest online CPU. */
+static inline int cpu_online_span(const struct mmk_machine *m)
+{
+	uint64_t mask =
+		atomic_load_explicit(&m->cpu_online_mask, memory_order_acquire);
+
+	return mask ? 64 - __builtin_clzll(mask) : 0;
+}
+
+/* The node of @cpu, online or not (CPUs are spread evenly over nodes). */
+static inline int cpu_to_node_id(const struct mmk_machine *m, int cpu)
+{
+	return cpu * m->nr_nodes / m->nr_cpus;
+}
+
+/* Bring @cpu online if it is not (idempotent); the hooks below set up
+ * its page allocator and slab state. */
+void mmk_cpu_up(struct mmk_machine *m, int cpu);
+void page_alloc_cpu_online(struct mmk_machine *m, int cpu);
+void slab_cpu_online(struct mmk_machine *m, int cpu);
 
 /* ---- the calling thread's context (mm/mm_init.c) ---- */
 struct mmk_task_ctx {

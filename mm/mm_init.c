@@ -48,6 +48,14 @@
  * 5. Ordering. Boot runs on the calling thread; the machine is published
  *    to it only when fully initialised. A thread's CPU is claimed with a
  *    compare-and-swap on mmk_cpu.owner and released on switch or exit.
+ *    CPU hotplug (cfg.cpus_on_demand): per-CPU areas are reserved for
+ *    every possible CPU, but boot sets up only CPU 0's; mmk_cpu_up()
+ *    sets up another's (struct mmk_cpu, pcp lists sized as its zones say,
+ *    fast-path tables, every cache's array) the first time a thread takes
+ *    it, then sets its bit in cpu_online_mask, holding slab_mutex,
+ *    drain_lock and deferred_lock: every loop over online CPUs that
+ *    configures them holds one of those, and the others see only CPUs
+ *    already set up. CPUs never go offline.
  *
  * 6. Observability. /proc/zoneinfo spanned, present, managed, start_pfn;
  *    /proc/meminfo MemTotal, DirectMap; `check` verifies the zone map.
@@ -186,9 +194,13 @@ int mmk_set_current(struct mmk_machine *m)
 	mmk_ctx.m = m;
 	if (!m)
 		return 0;
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+	/* A free online CPU first; else bring the first free one up. */
+	for_each_online_cpu(m, cpu) if (claim_cpu(m, cpu)) return 0;
+	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+		mmk_cpu_up(m, cpu);
 		if (claim_cpu(m, cpu))
 			break;
+	}
 	return 0;
 }
 
@@ -206,6 +218,7 @@ int mmk_set_cpu(int cpu)
 		return -EINVAL;
 	if (old && old->id == cpu)
 		return 0;
+	mmk_cpu_up(m, cpu);
 	if (atomic_load(&m->cpus[cpu].owner) != 0)
 		return -EBUSY;
 	mmk_release_cpu();
@@ -240,9 +253,8 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 	/* Only the forking thread survives: its CPU stays its own, the
 	 * others are free again (their cached pages and objects are still
 	 * on their lists, for drains and for the next thread to take). */
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		if (&m->cpus[cpu] != mmk_ctx.cpu)
-			atomic_store(&m->cpus[cpu].owner, 0);
+	for_each_online_cpu(m, cpu) if (&m->cpus[cpu] != mmk_ctx.cpu)
+		atomic_store(&m->cpus[cpu].owner, 0);
 }
 
 int mmk_get_cpu(void)
@@ -847,6 +859,56 @@ static int init_free_areas(struct mmk_machine *m)
 	return 0;
 }
 
+/* @cpu's struct mmk_cpu and empty pcp lists in every zone (its area
+ * may hold anything: memblock memory is not zeroed for it). */
+static void init_percpu_cpu(struct mmk_machine *m, int cpu)
+{
+	struct mmk_cpu *c = &m->cpus[cpu];
+	int nid, t, i;
+
+	memset(c, 0, sizeof(*c));
+	c->id = cpu;
+	c->pcp_offset = (size_t)cpu * sizeof(struct per_cpu_pages);
+	c->node = cpu_to_node_id(m, cpu);
+	for_each_online_node(m, nid) {
+		for (t = 0; t < MAX_NR_ZONES; t++) {
+			struct per_cpu_pages *pcp =
+				&m->node_data[nid]
+					 ->node_zones[t]
+					 .per_cpu_pageset[cpu];
+
+			memset(pcp, 0, sizeof(*pcp));
+			for (i = 0; i < NR_PCP_LISTS; i++)
+				INIT_LIST_HEAD(&pcp->lists[i].list);
+		}
+	}
+}
+
+void mmk_cpu_up(struct mmk_machine *m, int cpu)
+{
+	if (cpu_online(m, cpu))
+		return;
+	/* Lock order: slab_mutex, drain_lock, deferred_lock. Every loop that
+	 * sets up all online CPUs (pcp batch and high, the fast path's
+	 * marks, a new cache's arrays) holds one of them. */
+	if (m->slab)
+		pthread_mutex_lock(&m->slab->slab_mutex);
+	pthread_mutex_lock(&m->drain_lock);
+	pthread_mutex_lock(&m->deferred_lock);
+	if (!cpu_online(m, cpu)) {
+		init_percpu_cpu(m, cpu);
+		page_alloc_cpu_online(m, cpu);
+		if (m->slab)
+			slab_cpu_online(m, cpu);
+		atomic_fetch_or_explicit(&m->cpu_online_mask, 1ULL << cpu,
+					 memory_order_release);
+	}
+	pthread_mutex_unlock(&m->deferred_lock);
+	pthread_mutex_unlock(&m->drain_lock);
+	if (m->slab)
+		pthread_mutex_unlock(&m->slab->slab_mutex);
+}
+
 /* Per-CPU areas: struct mmk_cpu and each zone's per_cpu_pages. */
 static int init_percpu(struct mmk_machine *m)
 {
@@ -868,28 +930,19 @@ static int init_percpu(struct mmk_machine *m)
 	p = mmk_phys_to_virt(m, phys);
 	m->cpus = (struct mmk_cpu *)p;
 	p += (size_t)m->nr_cpus * sizeof(struct mmk_cpu);
-	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		m->cpus[cpu].id = cpu;
-		m->cpus[cpu].pcp_offset =
-			(size_t)cpu * sizeof(struct per_cpu_pages);
-		m->cpus[cpu].node = cpu * m->nr_nodes / m->nr_cpus;
-	}
 	for_each_online_node(m, nid) {
 		for (t = 0; t < MAX_NR_ZONES; t++) {
 			struct zone *z = &m->node_data[nid]->node_zones[t];
 
 			z->per_cpu_pageset = (struct per_cpu_pages *)p;
 			p += (size_t)m->nr_cpus * sizeof(struct per_cpu_pages);
-			for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-				struct per_cpu_pages *pcp =
-					&z->per_cpu_pageset[cpu];
-				int i;
-
-				for (i = 0; i < NR_PCP_LISTS; i++)
-					INIT_LIST_HEAD(&pcp->lists[i].list);
-			}
 		}
 	}
+	/* The boot CPUs; with cpus_on_demand the others' areas stay
+	 * untouched (no host memory) until mmk_cpu_up(). */
+	atomic_store(&m->cpu_online_mask,
+		     m->cfg.cpus_on_demand ? 1 : ~0ULL >> (64 - m->nr_cpus));
+	for_each_online_cpu(m, cpu) init_percpu_cpu(m, cpu);
 	return 0;
 }
 

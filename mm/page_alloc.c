@@ -971,7 +971,7 @@ static inline void pcp_unlock(struct per_cpu_pages *pcp)
 #define for_each_pcp(m, only, nid, t, z, cpu)                        \
 	for_each_zone_m(m, nid, t, z)                                \
 		if (populated_zone(z) && (!(only) || (z) == (only))) \
-			for (cpu = 0; cpu < (m)->nr_cpus; cpu++)
+	for_each_online_cpu(m, cpu)
 
 /* @op (cpu_guard_request, _wait or _release) on the guard of every pcp
  * of @only (every populated zone when NULL) but those of CPU @skip. */
@@ -2711,47 +2711,60 @@ static int zone_highsize(struct mmk_machine *m, struct zone *zone, int batch,
 	int cpu, nr = 0;
 
 	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		if (m->cpus[cpu].node == zone->zone_pgdat->node_id)
+		if (cpu_to_node_id(m, cpu) == zone->zone_pgdat->node_id)
 			nr++;
 	if (!nr)
 		nr = m->nr_cpus;
 	return (int)max(total / (unsigned long)nr, (unsigned long)batch << 2);
 }
 
+/* @pcp's batch and high from its zone's (zone_set_pageset_high_and_batch
+ * sets them). */
+static void pcp_set_high_and_batch(struct mmk_machine *m, struct zone *zone,
+				   struct per_cpu_pages *pcp)
+{
+	int high, batch = zone->pageset_batch;
+
+	pcp->batch = batch;
+	pcp->high_min = zone->pageset_high_min;
+	pcp->high_max = zone->pageset_high_max;
+	pcp->free_count_max = batch * (1 << CONFIG_PCP_BATCH_SCALE_MAX);
+	pcp->free_high_count = batch + pcp->high_min / 2;
+	/* 0 with pcp lists off: the free fast path never takes a page then
+	 * (and pcp_set_high() never runs). */
+	high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
+	pcp->free_limit = m->pcp_enabled && high >= pcp->high_min ? high : 0;
+}
+
 /* batch and high of every CPU's pcp of @zone from the zone's size. */
 static void zone_set_pageset_high_and_batch(struct mmk_machine *m,
 					    struct zone *zone)
 {
-	int cpu, high, batch = zone_batchsize(zone);
+	int cpu, batch = zone_batchsize(zone);
 
 	zone->pageset_batch = batch;
 	zone->pageset_high_min = zone_highsize(m, zone, batch, 0);
 	zone->pageset_high_max = zone_highsize(
 		m, zone, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
 	zone->stat_threshold = calculate_normal_threshold(m, zone);
-	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+	for_each_online_cpu(m, cpu)
+		pcp_set_high_and_batch(m, zone, &zone->per_cpu_pageset[cpu]);
+}
 
-		pcp->batch = batch;
-		pcp->high_min = zone->pageset_high_min;
-		pcp->high_max = zone->pageset_high_max;
-		pcp->free_count_max = batch * (1 << CONFIG_PCP_BATCH_SCALE_MAX);
-		pcp->free_high_count = batch + pcp->high_min / 2;
-		/* 0 with pcp lists off: the free fast path never takes a
-		 * page then (and pcp_set_high() never runs). */
-		high = atomic_load_explicit(&pcp->high, memory_order_relaxed);
-		pcp->free_limit =
-			m->pcp_enabled && high >= pcp->high_min ? high : 0;
-	}
+static void pcp_init_frontiers(struct per_cpu_pages *pcp)
+{
+	int i;
+
+	for (i = 0; i < NR_PCP_LISTS; i++)
+		pcp->lists[i].frontier = ~0UL;
 }
 
 void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 {
-	int cpu, i;
+	int cpu;
 
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		for (i = 0; i < NR_PCP_LISTS; i++)
-			zone->per_cpu_pageset[cpu].lists[i].frontier = ~0UL;
+	for_each_online_cpu(m, cpu)
+		pcp_init_frontiers(&zone->per_cpu_pageset[cpu]);
 	zone_set_pageset_high_and_batch(m, zone);
 }
 
@@ -2796,59 +2809,81 @@ void zone_pcp_update_all(struct mmk_machine *m)
  * pcp lists off get a mark no count exceeds. Rerun when watermarks or
  * reserves change: only the marks change then, and a racing fast path
  * reads either the old or the new one. */
-static void setup_fast_path(struct mmk_machine *m)
+static void setup_fast_path_cpu(struct mmk_machine *m, int cpu)
 {
 	static atomic_long no_free_pages;
 	bool on = m->pcp_enabled &&
 		  !atomic_load(&m->fail[MMK_FAIL_PAGE_ALLOC].active);
-	int cpu, zb;
+	struct mmk_cpu *c = &m->cpus[cpu];
+	struct zone **zl = m->node_data[c->node]->node_zonelist.zones;
+	int zb;
 
-	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		struct mmk_cpu *c = &m->cpus[cpu];
-		struct zone **zl = m->node_data[c->node]->node_zonelist.zones;
+	for (zb = 0; zb < 32; zb++) {
+		/* Both migrate type bits: invalid, the full path
+		 * reports it. */
+		int t = (zb & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ?
+				-1 :
+				m->gfp_zone_table[zb & GFP_ZONEMASK];
+		struct per_cpu_pages *pcp = NULL;
+		atomic_long *free = &no_free_pages;
+		long mark = LONG_MAX;
+		struct zone **zp;
 
-		for (zb = 0; zb < 32; zb++) {
-			/* Both migrate type bits: invalid, the full path
-			 * reports it. */
-			int t = (zb & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK ?
-					-1 :
-					m->gfp_zone_table[zb & GFP_ZONEMASK];
-			struct per_cpu_pages *pcp = NULL;
-			atomic_long *free = &no_free_pages;
-			long mark = LONG_MAX;
-			struct zone **zp;
-
-			/* The local node's zones come first in its zonelist;
-			 * a remote preferred zone (this node lacks the zone
-			 * type) takes the full path. */
-			for (zp = zl; t >= 0 && on && *zp &&
-				      (*zp)->zone_pgdat->node_id == c->node;
-			     zp++)
-				if ((int)(*zp)->idx <= t) {
-					pcp = &(*zp)->per_cpu_pageset[cpu];
-					free = &(*zp)->vm_stat[NR_FREE_PAGES];
-					/* Free HighAtomic pages do not
-					 * count for ordinary requests. */
-					mark = (long)high_wmark_pages(*zp) +
-					       (*zp)->lowmem_reserve[t] +
-					       (long)READ_ONCE(
-						       (*zp)->nr_reserved_highatomic);
-					break;
-				}
-			if (c->fast_pcp[zb] != pcp) {
-				c->fast_pcp[zb] = pcp;
-				c->fast_list[zb] =
-					pcp ? &pcp->lists[zb >>
-							  GFP_MOVABLE_SHIFT] :
-					      NULL;
+		/* The local node's zones come first in its zonelist;
+		 * a remote preferred zone (this node lacks the zone
+		 * type) takes the full path. */
+		for (zp = zl; t >= 0 && on && *zp &&
+			      (*zp)->zone_pgdat->node_id == c->node;
+		     zp++)
+			if ((int)(*zp)->idx <= t) {
+				pcp = &(*zp)->per_cpu_pageset[cpu];
+				free = &(*zp)->vm_stat[NR_FREE_PAGES];
+				/* Free HighAtomic pages do not
+				 * count for ordinary requests. */
+				mark = (long)high_wmark_pages(*zp) +
+				       (*zp)->lowmem_reserve[t] +
+				       (long)READ_ONCE(
+					       (*zp)->nr_reserved_highatomic);
+				break;
 			}
-			if (c->fast_free[zb] != free)
-				c->fast_free[zb] = free;
-			if (c->fast_mark[zb] != mark)
-				WRITE_ONCE(c->fast_mark[zb], mark);
+		if (c->fast_pcp[zb] != pcp) {
+			c->fast_pcp[zb] = pcp;
+			c->fast_list[zb] =
+				pcp ? &pcp->lists[zb >> GFP_MOVABLE_SHIFT] :
+				      NULL;
 		}
+		if (c->fast_free[zb] != free)
+			c->fast_free[zb] = free;
+		if (c->fast_mark[zb] != mark)
+			WRITE_ONCE(c->fast_mark[zb], mark);
 	}
+}
+
+static void setup_fast_path(struct mmk_machine *m)
+{
+	int cpu;
+
+	for_each_online_cpu(m, cpu) setup_fast_path_cpu(m, cpu);
 	m->fast_path_set = true;
+}
+
+/* CPU hotplug's page_alloc part (Linux's page_alloc_cpu_online and
+ * zone_pcp_update for one CPU): @cpu's pcp of every populated zone
+ * takes its zone's batch and high, and its fast path is set up. The
+ * caller (mmk_cpu_up) holds drain_lock and deferred_lock. */
+void page_alloc_cpu_online(struct mmk_machine *m, int cpu)
+{
+	struct zone *z;
+	int nid, t;
+
+	for_each_zone_m(m, nid, t, z) {
+		if (!populated_zone(z))
+			continue;
+		pcp_init_frontiers(&z->per_cpu_pageset[cpu]);
+		pcp_set_high_and_batch(m, z, &z->per_cpu_pageset[cpu]);
+	}
+	if (m->fast_path_set)
+		setup_fast_path_cpu(m, cpu);
 }
 
 void setup_per_zone_wmarks(struct mmk_machine *m)
@@ -3219,9 +3254,13 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 			continue;
 		pthread_mutex_lock(&z->lock);
 		ok = verify_zone(m, z, why, len);
-		for (cpu = 0; ok && cpu < m->nr_cpus; cpu++)
+		for_each_online_cpu(m, cpu)
+		{
+			if (!ok)
+				break;
 			ok = verify_pcp(m, z, &z->per_cpu_pageset[cpu], cpu,
 					why, len);
+		}
 		pthread_mutex_unlock(&z->lock);
 	}
 	pcp_unlock_remote_all(m, NULL, NULL);

@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <mmkit/slab.h>
+
 #include "mm/internal.h"
 
 #define boot_with mmk_test_boot
@@ -1280,6 +1282,113 @@ static void test_private_memory_is_copied_on_fork(void **state)
 	mmk_shutdown(m);
 }
 
+/* ---- CPU hotplug on demand ---- */
+
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle))) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+static struct mmk_machine *boot_4cpus(bool on_demand)
+{
+	struct mmk_config cfg;
+
+	mmk_config_init(&cfg);
+	cfg.nr_cpus = 4;
+	cfg.cpus_on_demand = on_demand;
+	return mmk_boot(&cfg);
+}
+
+/* With cpus_on_demand only CPU 0 is online after boot; a CPU comes online,
+ * with its pcp lists sized as the zone says and its slab arrays, when a
+ * thread first takes it, and /proc/zoneinfo lists online CPUs only. */
+static void test_cpus_on_demand_come_online_when_taken(void **state)
+{
+	struct mmk_machine *m = boot_4cpus(true);
+	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
+	struct kmem_cache *early;
+	struct page *page;
+	char *zi;
+	void *obj;
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(atomic_load(&m->cpu_online_mask), 1);
+	assert_int_equal(mmk_get_cpu(), 0);
+	zi = mmk_proc_read(m, "/proc/zoneinfo");
+	assert_int_equal(count_of(zi, "\n    cpu: 0\n"), 2); /* DMA, DMA32 */
+	assert_int_equal(count_of(zi, "\n    cpu: 3\n"), 0);
+	free(zi);
+	early = kmem_cache_create("early", 64, 0, 0, NULL);
+	assert_non_null(early);
+	assert_int_equal(dma32->per_cpu_pageset[3].batch, 0);
+
+	assert_int_equal(mmk_set_cpu(3), 0);
+	assert_int_equal(mmk_get_cpu(), 3);
+	assert_int_equal(atomic_load(&m->cpu_online_mask), 9);
+	assert_int_equal(dma32->per_cpu_pageset[3].batch,
+			 dma32->per_cpu_pageset[0].batch);
+	assert_int_equal(dma32->per_cpu_pageset[3].high_min,
+			 dma32->per_cpu_pageset[0].high_min);
+	assert_int_equal(dma32->per_cpu_pageset[3].high_max,
+			 dma32->per_cpu_pageset[0].high_max);
+	zi = mmk_proc_read(m, "/proc/zoneinfo");
+	assert_int_equal(count_of(zi, "\n    cpu: 3\n"), 2);
+	assert_int_equal(count_of(zi, "\n    cpu: 1\n"), 0);
+	free(zi);
+	/* The new CPU's fast paths work: the freed page stays on its list. */
+	page = alloc_page(GFP_KERNEL);
+	assert_non_null(page);
+	__free_page(page);
+	assert_true(atomic_load(&dma32->per_cpu_pageset[3].count) > 0);
+	/* A cache created before the CPU came up, and one after. */
+	obj = kmem_cache_alloc(early, GFP_KERNEL);
+	assert_non_null(obj);
+	kmem_cache_free(early, obj);
+	assert_check_ok(m);
+	kmem_cache_destroy(early);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* Once every CPU is up, a machine booted with cpus_on_demand reads as one
+ * booted with all of them online. */
+static void test_cpus_on_demand_all_up_matches_eager_boot(void **state)
+{
+	static const char *const files[] = { "/proc/zoneinfo", "/proc/slabinfo",
+					     "/proc/meminfo", "/proc/vmstat" };
+	struct mmk_machine *lazy = boot_4cpus(true), *eager;
+	char *a[4], *b[4];
+	int cpu, i;
+
+	(void)state;
+	assert_non_null(lazy);
+	for (cpu = 1; cpu < 4; cpu++)
+		assert_int_equal(mmk_set_cpu(cpu), 0);
+	assert_int_equal(mmk_set_cpu(0), 0);
+	assert_int_equal(atomic_load(&lazy->cpu_online_mask), 15);
+	for (i = 0; i < 4; i++)
+		a[i] = mmk_proc_read(lazy, files[i]);
+	assert_check_ok(lazy);
+	mmk_shutdown(lazy);
+	eager = boot_4cpus(false);
+	assert_non_null(eager);
+	assert_int_equal(atomic_load(&eager->cpu_online_mask), 15);
+	for (i = 0; i < 4; i++) {
+		b[i] = mmk_proc_read(eager, files[i]);
+		assert_string_equal(a[i], b[i]);
+		free(a[i]);
+		free(b[i]);
+	}
+	mmk_shutdown(eager);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1319,6 +1428,8 @@ int main(void)
 			test_page_reporting_returns_free_blocks_to_the_host),
 		cmocka_unit_test(test_page_reporting_waits_for_its_delay),
 		cmocka_unit_test(test_private_memory_is_copied_on_fork),
+		cmocka_unit_test(test_cpus_on_demand_come_online_when_taken),
+		cmocka_unit_test(test_cpus_on_demand_all_up_matches_eager_boot),
 	};
 
 	return cmocka_run_group_tests_name("page_alloc", tests, NULL, NULL);

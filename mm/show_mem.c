@@ -60,7 +60,7 @@ static unsigned long zone_free_pcp(const struct mmk_machine *m,
 	unsigned long n = 0;
 	int cpu;
 
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
+	for_each_online_cpu(m, cpu)
 		n += (unsigned long)atomic_load(&z->per_cpu_pageset[cpu].count);
 	return n;
 }

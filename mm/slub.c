@@ -1205,14 +1205,53 @@ static unsigned int array_limit(unsigned int size)
  * allocated again moves between the arrays as pointers. */
 #define SHARED_BATCHES 16
 
+/* The slots of a CPU array of @s: none for a debug cache, whose objects
+ * go straight to their slabs (checked under the node lock). */
+static unsigned int cpu_array_limit(const struct kmem_cache *s)
+{
+	return s->debug ? 0 : array_limit(s->size);
+}
+
+static size_t cpu_array_bytes(unsigned int limit)
+{
+	return ALIGN(limit * sizeof(void *), (size_t)64);
+}
+
+/* @cpu's array header of @s, empty, on its slots. */
+static void init_cpu_array(struct kmem_cache *s, int cpu)
+{
+	struct array_cache *ac = cpu_array(s, cpu);
+	unsigned int limit = cpu_array_limit(s);
+
+	memset(ac, 0, sizeof(*ac));
+	ac->limit = limit;
+	ac->batchcount = (limit + 1) / 2;
+	ac->entry = limit ? (void **)((char *)s->cpu_slots +
+				      cpu_array_bytes(limit) * (size_t)cpu) :
+			    NULL;
+}
+
+/* CPU hotplug's slab part (SLAB's cpuup_prepare): @cpu's array in every
+ * cache, live or leaked. Caller holds slab_mutex (mmk_cpu_up). */
+void slab_cpu_online(struct mmk_machine *m, int cpu)
+{
+	struct kmem_cache *s;
+
+	list_for_each_entry(s, &m->slab->caches, list)
+		init_cpu_array(s, cpu);
+	list_for_each_entry(s, &m->slab->leaked, list)
+		init_cpu_array(s, cpu);
+}
+
 static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 {
-	unsigned int limit = s->debug ? 0 : array_limit(s->size);
-	size_t slots = ALIGN(limit * sizeof(void *), (size_t)64);
+	unsigned int limit = cpu_array_limit(s);
+	size_t slots = cpu_array_bytes(limit);
 	int cpu, nid;
 
-	/* The headers are part of @s (zeroed); the slots are not zeroed,
-	 * so a CPU's slots cost host memory once that CPU uses them. */
+	/* The headers are part of @s, set up for online CPUs only (the
+	 * others' when they come up); the slots are not zeroed, so a CPU's
+	 * slots cost host memory once that CPU uses them. */
 	s->cpu_slots = NULL;
 	s->cpu_slots_order = 0;
 	if (limit) {
@@ -1230,16 +1269,7 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 		__atomic_fetch_add(&m->nr_percpu_pages,
 				   1UL << s->cpu_slots_order, __ATOMIC_RELAXED);
 	}
-	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
-		struct array_cache *ac = cpu_array(s, cpu);
-
-		memset(ac, 0, sizeof(*ac));
-		ac->limit = limit;
-		ac->batchcount = (limit + 1) / 2;
-		ac->entry = limit ? (void **)((char *)s->cpu_slots +
-					      slots * (size_t)cpu) :
-				    NULL;
-	}
+	for_each_online_cpu(m, cpu) init_cpu_array(s, cpu);
 	/* SLAB's shared arrays, one per node (only on SMP, and for objects
 	 * of up to a page); allocated when first used (alloc_shared). */
 	s->shared_limit = m->nr_cpus > 1 && limit && s->size <= PAGE_SIZE ?
@@ -1274,9 +1304,8 @@ static void cpu_array_guards(struct mmk_machine *m, struct kmem_cache *s,
 {
 	int cpu;
 
-	for (cpu = 0; cpu < m->nr_cpus; cpu++)
-		if (&m->cpus[cpu] != skip)
-			op(&cpu_array(s, cpu)->guard);
+	for_each_online_cpu(m, cpu) if (&m->cpus[cpu] != skip)
+		op(&cpu_array(s, cpu)->guard);
 }
 
 static void lock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
@@ -1296,7 +1325,8 @@ static void flush_all(struct mmk_machine *m, struct kmem_cache *s)
 	int cpu;
 
 	lock_cpu_arrays(m, s);
-	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+	for_each_online_cpu(m, cpu)
+	{
 		struct array_cache *ac = cpu_array(s, cpu);
 
 		cache_flusharray(m, s, ac, ac->avail, -1);
@@ -1501,9 +1531,12 @@ struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
 	struct kmem_cache *s;
 	int err;
 
-	s = slab_alloc(m, m->slab->kmem_cache, GFP_KERNEL | __GFP_ZERO, -1);
+	s = slab_alloc(m, m->slab->kmem_cache, GFP_KERNEL, -1);
 	if (!s)
 		return NULL;
+	/* Zeroed up to the per-CPU array headers, which kmem_cache_open()
+	 * sets up for online CPUs: an offline CPU's are not touched. */
+	memset(s, 0, kmem_cache_ac_offset(m->nr_nodes));
 	s->name = name;
 	s->object_size = size;
 	s->align = align;
@@ -1566,7 +1599,7 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 	 * copied here; its per-CPU arrays and slabs move over as they are.
 	 * The arrays' headers are copied, so from here on only the copy
 	 * may be used (the node structures below come from it). */
-	memcpy(s, stat, kmem_cache_desc_size(m->nr_nodes, m->nr_cpus));
+	memcpy(s, stat, kmem_cache_desc_size(m->nr_nodes, cpu_online_span(m)));
 	if (is_node_cache)
 		m->slab->kmem_cache_node = s;
 	else
@@ -1774,7 +1807,8 @@ static bool verify_arrays(struct mmk_machine *m, struct kmem_cache *s,
 {
 	int cpu;
 
-	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
+	for_each_online_cpu(m, cpu)
+	{
 		struct array_cache *ac = cpu_array(s, cpu);
 		unsigned int i;
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <mmkit/mmkit.h>
+#include <mmkit/slab.h>
 #include "tests/mmk_thread.h"
 
 #define SLOTS 256
@@ -29,6 +30,7 @@ struct shared {
 	struct page *slot[SLOTS]; /* pages handed between threads */
 	unsigned int slot_order[SLOTS];
 	int ops;
+	bool slab; /* workers also kmalloc, and the drainer makes caches */
 	atomic_int claimed; /* workers that have taken their CPU (or none) */
 	atomic_int errors;
 };
@@ -54,6 +56,26 @@ static void *worker_main(void *arg)
 
 		if (w->drainer && r % 64 == 0)
 			drain_all_pages(NULL);
+		if (sh->slab && w->drainer && r % 256 == 1) {
+			struct kmem_cache *c =
+				kmem_cache_create("churn", 128, 0, 0, NULL);
+			void *o = c ? kmem_cache_alloc(c, GFP_KERNEL) : NULL;
+
+			if (!o)
+				atomic_fetch_add(&sh->errors, 1);
+			else
+				kmem_cache_free(c, o);
+			if (c)
+				kmem_cache_destroy(c);
+		}
+		if (sh->slab && r % 8 == 2) {
+			void *o = kmalloc((size_t)(r >> 40) % 512 + 1,
+					  GFP_KERNEL);
+
+			if (!o)
+				atomic_fetch_add(&sh->errors, 1);
+			kfree(o);
+		}
 		if (n < 64 && r % 2) {
 			unsigned int o = (unsigned int)(r >> 8) % 4;
 			struct page *p =
@@ -90,24 +112,34 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* MemTotal - MemFree in kB: what the machine has in use. */
-static long used_kb(struct mmk_machine *m)
+/* A /proc/meminfo field in kB. */
+static long meminfo_kb(struct mmk_machine *m, const char *field)
 {
-	char *mi = mmk_proc_read(m, "/proc/meminfo");
-	long total = -1, free_kb = -1;
+	char *mi = mmk_proc_read(m, "/proc/meminfo"), *at;
+	long kb = -1;
 
 	assert_non_null(mi);
-	assert_int_equal(sscanf(mi, "MemTotal: %ld kB MemFree: %ld kB", &total,
-				&free_kb),
-			 2);
+	at = strstr(mi, field);
+	assert_non_null(at);
+	assert_int_equal(sscanf(at + strlen(field), " %ld kB", &kb), 1);
 	free(mi);
-	return total - free_kb;
+	return kb;
+}
+
+/* MemTotal - MemFree in kB, less what slabs and per-CPU arrays hold
+ * (caches keep objects in their arrays and slabs, as Linux's do): what
+ * the machine has in use otherwise. */
+static long used_kb(struct mmk_machine *m)
+{
+	return meminfo_kb(m, "MemTotal:") - meminfo_kb(m, "MemFree:") -
+	       meminfo_kb(m, "Slab:") - meminfo_kb(m, "Percpu:");
 }
 
 /* @chunk: deferred init in chunks of that many bytes (0: off), so the
  * workers' allocations grow the zones, each growth resizing every CPU's
  * pcp under its owner's feet (zone_pcp_update_all). */
-static void run_stress(int nthreads, int ncpus, int ops, uint64_t chunk)
+static void run_stress_cfg(int nthreads, int ncpus, int ops, uint64_t chunk,
+			   bool on_demand)
 {
 	struct mmk_config cfg;
 	struct shared sh;
@@ -122,7 +154,9 @@ static void run_stress(int nthreads, int ncpus, int ops, uint64_t chunk)
 	cfg.nr_cpus = ncpus;
 	cfg.deferred_init = chunk != 0;
 	cfg.deferred_chunk_bytes = chunk;
+	cfg.cpus_on_demand = on_demand;
 	memset(&sh, 0, sizeof sh);
+	sh.slab = on_demand;
 	sh.m = mmk_boot(&cfg);
 	assert_non_null(sh.m);
 	boot = mmk_proc_read(sh.m, "/proc/buddyinfo");
@@ -133,7 +167,9 @@ static void run_stress(int nthreads, int ncpus, int ops, uint64_t chunk)
 	for (i = 0; i < nthreads; i++) {
 		w[i].sh = &sh;
 		w[i].seed = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
-		w[i].cpu = i < ncpus ? i : -1;
+		/* On demand: each claims the first free CPU, bringing it
+		 * up while the others run. */
+		w[i].cpu = i < ncpus && !on_demand ? i : -1;
 		w[i].drainer = i == nthreads - 1;
 	}
 	test_start_workers(tid, nthreads, worker_main, w, sizeof w[0],
@@ -162,6 +198,11 @@ static void run_stress(int nthreads, int ncpus, int ops, uint64_t chunk)
 	mmk_shutdown(sh.m);
 }
 
+static void run_stress(int nthreads, int ncpus, int ops, uint64_t chunk)
+{
+	run_stress_cfg(nthreads, ncpus, ops, chunk, false);
+}
+
 static void test_two_threads_two_cpus(void **state)
 {
 	(void)state;
@@ -186,6 +227,15 @@ static void test_thirty_two_threads(void **state)
 	run_stress(32, 8, 5000, 0);
 }
 
+/* CPUs coming online (cpus_on_demand) while the others allocate, drain,
+ * grow the zones (each growth resizes every online CPU's pcp) and create
+ * slab caches (each sets up every online CPU's array). */
+static void test_cpus_coming_online_under_load(void **state)
+{
+	(void)state;
+	run_stress_cfg(8, 6, 20000, 4ULL << 20, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_two_cpus_while_deferred_memory_joins),
 		cmocka_unit_test(test_eight_threads_four_cpus_cross_frees),
 		cmocka_unit_test(test_thirty_two_threads),
+		cmocka_unit_test(test_cpus_coming_online_under_load),
 	};
 
 	return cmocka_run_group_tests_name("page_alloc_thread", tests, NULL,

@@ -71,6 +71,11 @@ struct mmk_config {
 	uint64_t mem_bytes; /* top of RAM (x86_64 default 1G) */
 	int nr_nodes; /* NUMA nodes, memory split evenly (1) */
 	int nr_cpus; /* simulated CPUs (2) */
+	/* CPU hotplug on demand: boot brings only CPU 0 online; any other
+	 * comes online (its pcp lists, fast-path tables and slab arrays set
+	 * up) when a thread first takes it, so a machine with many possible
+	 * CPUs costs memory for the CPUs used (false: all online at boot). */
+	bool cpus_on_demand;
 	bool pcp; /* per-CPU page lists (true) */
 	uint64_t seed; /* drives every random choice (0) */
 	uint64_t swap_bytes; /* swap device size (0) */
