@@ -108,6 +108,9 @@ struct mmk_cpu {
 	size_t pcp_offset;
 } __attribute__((aligned(128)));
 
+#define PCPU_UNIT_SIZE (256UL << 10)
+#define PCPU_MIN_ALLOC 64UL
+
 struct mmk_machine {
 	struct mmk_config cfg;
 	const struct mmk_arch_profile *arch;
@@ -141,6 +144,14 @@ struct mmk_machine {
 	 * (mmk_cpu_up), so a loop over online CPUs under any of them sees a
 	 * fixed set, and one without them sees only set-up CPUs. */
 	_Atomic uint64_t cpu_online_mask;
+	/* The percpu allocator's area (mm/percpu.c): one unit of
+	 * PCPU_UNIT_SIZE bytes per possible CPU, host memory untouched
+	 * until an online CPU uses it; an allocation is one offset, valid
+	 * in every unit. pcpu_used: a bit per PCPU_MIN_ALLOC bytes. */
+	char *pcpu_base;
+	void *pcpu_raw; /* the mapping (pcpu_base is aligned within it) */
+	pthread_mutex_t pcpu_lock;
+	unsigned long pcpu_used[PCPU_UNIT_SIZE / PCPU_MIN_ALLOC / 64];
 	bool pcp_enabled;
 	bool fast_path_set; /* setup_fast_path() has run (deferred_lock) */
 	pthread_mutex_t drain_lock;
@@ -218,15 +229,6 @@ static inline int cpu_next_online(const struct mmk_machine *m, int cpu)
 	for ((cpu) = cpu_next_online((m), -1); (cpu) < (m)->nr_cpus; \
 	     (cpu) = cpu_next_online((m), (cpu)))
 
-/* One past the highest online CPU. */
-static inline int cpu_online_span(const struct mmk_machine *m)
-{
-	uint64_t mask =
-		atomic_load_explicit(&m->cpu_online_mask, memory_order_acquire);
-
-	return mask ? 64 - __builtin_clzll(mask) : 0;
-}
-
 /* The node of @cpu, online or not (CPUs are spread evenly over nodes). */
 static inline int cpu_to_node_id(const struct mmk_machine *m, int cpu)
 {
@@ -243,10 +245,10 @@ void slab_cpu_online(struct mmk_machine *m, int cpu);
 struct mmk_task_ctx {
 	struct mmk_machine *m;
 	struct mmk_cpu *cpu; /* the CPU this thread owns, or NULL */
-	/* Where that CPU's array_cache header lies in a struct kmem_cache
-	 * (slab_cpu_array_offset(), the same in every cache of the machine),
-	 * 0 without a CPU: the slab fast paths' one load (mm/slab.h). */
-	size_t slab_ac_off;
+	/* That CPU's unit of the percpu area (per_cpu_ptr() of offset 0),
+	 * NULL without a CPU: the slab fast paths add a cache's percpu
+	 * offset to it (mm/slab.h). */
+	char *pcpu_base;
 };
 /* initial-exec: no __tls_get_addr call, which would make every fast path
  * save registers around it (libmmkit.so then needs static TLS, 24 bytes). */
@@ -432,6 +434,20 @@ void cpu_guard_request(struct cpu_guard *g);
 void cpu_guards_sync(void);
 void cpu_guard_wait(struct cpu_guard *g);
 void cpu_guard_release(struct cpu_guard *g);
+
+/* ---- mm/percpu.c: the percpu allocator ----
+ * __alloc_percpu() returns an offset into every CPU's unit (-1: no room),
+ * PCPU_MIN_ALLOC aligned and zeroed; per_cpu_ptr() is CPU @cpu's copy. */
+int pcpu_init(struct mmk_machine *m);
+void pcpu_exit(struct mmk_machine *m);
+long __alloc_percpu(struct mmk_machine *m, size_t size);
+void free_percpu(struct mmk_machine *m, long off, size_t size);
+
+static inline void *per_cpu_ptr(const struct mmk_machine *m, size_t off,
+				int cpu)
+{
+	return m->pcpu_base + (size_t)cpu * PCPU_UNIT_SIZE + off;
+}
 
 /* ---- mm/memblock.c ---- */
 int memblock_add(struct memblock *mb, phys_addr_t base, phys_addr_t size,

@@ -171,8 +171,7 @@ static bool claim_cpu(struct mmk_machine *m, int cpu)
 					    thread_token()))
 		return false;
 	mmk_ctx.cpu = &m->cpus[cpu];
-	mmk_ctx.slab_ac_off =
-		slab_cpu_array_offset(kmem_cache_ac_offset(m->nr_nodes), cpu);
+	mmk_ctx.pcpu_base = per_cpu_ptr(m, 0, cpu);
 	pthread_once(&cpu_key_once, cpu_key_create);
 	pthread_setspecific(cpu_key, &mmk_ctx);
 	return true;
@@ -183,7 +182,7 @@ void mmk_release_cpu(void)
 	if (mmk_ctx.cpu)
 		atomic_store(&mmk_ctx.cpu->owner, 0);
 	mmk_ctx.cpu = NULL;
-	mmk_ctx.slab_ac_off = 0;
+	mmk_ctx.pcpu_base = NULL;
 }
 
 int mmk_set_current(struct mmk_machine *m)
@@ -195,7 +194,9 @@ int mmk_set_current(struct mmk_machine *m)
 	if (!m)
 		return 0;
 	/* A free online CPU first; else bring the first free one up. */
-	for_each_online_cpu(m, cpu) if (claim_cpu(m, cpu)) return 0;
+	for_each_online_cpu(m, cpu)
+		if (claim_cpu(m, cpu))
+			return 0;
 	for (cpu = 0; cpu < m->nr_cpus; cpu++) {
 		mmk_cpu_up(m, cpu);
 		if (claim_cpu(m, cpu))
@@ -253,8 +254,9 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 	/* Only the forking thread survives: its CPU stays its own, the
 	 * others are free again (their cached pages and objects are still
 	 * on their lists, for drains and for the next thread to take). */
-	for_each_online_cpu(m, cpu) if (&m->cpus[cpu] != mmk_ctx.cpu)
-		atomic_store(&m->cpus[cpu].owner, 0);
+	for_each_online_cpu(m, cpu)
+		if (&m->cpus[cpu] != mmk_ctx.cpu)
+			atomic_store(&m->cpus[cpu].owner, 0);
 }
 
 int mmk_get_cpu(void)
@@ -942,7 +944,8 @@ static int init_percpu(struct mmk_machine *m)
 	 * untouched (no host memory) until mmk_cpu_up(). */
 	atomic_store(&m->cpu_online_mask,
 		     m->cfg.cpus_on_demand ? 1 : ~0ULL >> (64 - m->nr_cpus));
-	for_each_online_cpu(m, cpu) init_percpu_cpu(m, cpu);
+	for_each_online_cpu(m, cpu)
+		init_percpu_cpu(m, cpu);
 	return 0;
 }
 
@@ -1176,6 +1179,8 @@ static int boot_machine(struct mmk_machine *m)
 		err = init_free_areas(m);
 	if (!err)
 		err = init_percpu(m);
+	if (!err)
+		err = pcpu_init(m);
 	if (err)
 		return err;
 	for_each_online_node(m, nid)
@@ -1268,6 +1273,7 @@ void mmk_shutdown(struct mmk_machine *m)
 	mmk_host_free(m->pb_zone);
 	mmk_host_free(m->pb_mt);
 	mmk_host_free(m->slab);
+	pcpu_exit(m);
 	mmk_log_destroy(&m->log);
 	pthread_mutex_destroy(&m->drain_lock);
 	pthread_mutex_destroy(&m->fail_lock);

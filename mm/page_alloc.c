@@ -971,7 +971,7 @@ static inline void pcp_unlock(struct per_cpu_pages *pcp)
 #define for_each_pcp(m, only, nid, t, z, cpu)                        \
 	for_each_zone_m(m, nid, t, z)                                \
 		if (populated_zone(z) && (!(only) || (z) == (only))) \
-	for_each_online_cpu(m, cpu)
+			for_each_online_cpu(m, cpu)
 
 /* @op (cpu_guard_request, _wait or _release) on the guard of every pcp
  * of @only (every populated zone when NULL) but those of CPU @skip. */
@@ -2863,7 +2863,8 @@ static void setup_fast_path(struct mmk_machine *m)
 {
 	int cpu;
 
-	for_each_online_cpu(m, cpu) setup_fast_path_cpu(m, cpu);
+	for_each_online_cpu(m, cpu)
+		setup_fast_path_cpu(m, cpu);
 	m->fast_path_set = true;
 }
 
@@ -3254,8 +3255,7 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 			continue;
 		pthread_mutex_lock(&z->lock);
 		ok = verify_zone(m, z, why, len);
-		for_each_online_cpu(m, cpu)
-		{
+		for_each_online_cpu(m, cpu) {
 			if (!ok)
 				break;
 			ok = verify_pcp(m, z, &z->per_cpu_pageset[cpu], cpu,

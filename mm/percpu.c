@@ -1,32 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Guards of per-CPU structures: the remote half (the owner half is inline
- * in mm/internal.h).
+ * Per-CPU data: the percpu allocator and the guards of per-CPU structures
+ * (Linux's mm/percpu.c; the guards' owner half is inline in
+ * mm/internal.h).
  *
- * 1. What it models. Linux protects per-CPU data by running on that CPU
- *    with preemption or interrupts off, and reaches other CPUs' data by
- *    IPIs (drain_all_pages queues work on every CPU). mmkit's simulated
- *    CPU is owned by one host thread at a time (mmk_set_cpu), which plays
- *    the role of "running on that CPU"; a cpu_guard lets another thread
- *    take the structure away from its owner for a moment.
+ * 1. What it models. Linux gives every possible CPU a unit of the same
+ *    size in each percpu chunk, so one offset names a variable's copy on
+ *    every CPU (per_cpu_ptr, this_cpu_ptr through the CPU's base). mmkit
+ *    has one chunk, the first: __alloc_percpu() hands out offsets into
+ *    it, and a thread's CPU keeps its unit's base in mmk_ctx.pcpu_base.
+ *    Linux protects per-CPU data by running on that CPU with preemption
+ *    or interrupts off, and reaches other CPUs' data by IPIs
+ *    (drain_all_pages queues work on every CPU). mmkit's simulated CPU is
+ *    owned by one host thread at a time (mmk_set_cpu), which plays the
+ *    role of "running on that CPU"; a cpu_guard lets another thread take
+ *    the structure away from its owner for a moment.
  *
- * 2. Objects. struct cpu_guard { busy, remote } inside each per-CPU
- *    structure (per_cpu_pages, slab array caches).
+ * 2. Objects. The area: nr_cpus units of PCPU_UNIT_SIZE bytes, one host
+ *    mapping, with a bitmap of PCPU_MIN_ALLOC-byte blocks in use (the
+ *    same in every unit). struct cpu_guard { busy, remote } inside each
+ *    per-CPU structure (per_cpu_pages, slab array caches).
  *
- * 3. Invariants. The owner touches the structure only between a
- *    successful cpu_guard_trylock() and cpu_guard_unlock(); a remote
- *    thread only between cpu_guard_wait() and cpu_guard_release(). Never
- *    both: with membarrier, the owner writes busy then reads remote (a
- *    compiler barrier only), the remote writes remote, runs membarrier(2)
- *    (a full barrier on every running thread) and reads busy, so one of
- *    them sees the other (the asymmetric Dekker protocol). Under
- *    ThreadSanitizer, which cannot see membarrier's ordering, both sides
- *    compare-and-swap busy instead (MMK_ASYM_GUARD, fixed at build time
- *    so the owner tests no flag). A host without membarrier(2) cannot
- *    boot a machine (ENOSYS).
+ * 3. Invariants. An offline CPU's unit is never written, so it reads as
+ *    zeroes; __alloc_percpu() zeroes the online CPUs' copies (under
+ *    pcpu_lock; its callers hold slab_mutex, as mmk_cpu_up() does while
+ *    it sets up a new CPU's copies). The owner touches a guarded
+ *    structure only between a successful cpu_guard_trylock() and
+ *    cpu_guard_unlock(); a remote thread only between cpu_guard_wait()
+ *    and cpu_guard_release(). Never both: with membarrier, the owner
+ *    writes busy then reads remote (a compiler barrier only), the remote
+ *    writes remote, runs membarrier(2) (a full barrier on every running
+ *    thread) and reads busy, so one of them sees the other (the
+ *    asymmetric Dekker protocol). Under ThreadSanitizer, which cannot see
+ *    membarrier's ordering, both sides compare-and-swap busy instead
+ *    (MMK_ASYM_GUARD, fixed at build time so the owner tests no flag). A
+ *    host without membarrier(2) cannot boot a machine (ENOSYS).
  *
- * 4. Departures. An owner that finds the guard taken does not spin: it
- *    uses the shared locked path, as Linux's pcp_spin_trylock() callers do.
+ * 4. Departures. One chunk of fixed size (256 KiB per CPU: 4,096 slab
+ *    caches), in host memory rather than simulated RAM: it is not in
+ *    /proc/meminfo's Percpu (struct mmk_cpu, the pcp lists and the slab
+ *    arrays' slots are). An owner that finds a guard taken does not spin:
+ *    it uses the shared locked path, as Linux's pcp_spin_trylock() callers
+ *    do.
  *
  * 5. Ordering. Remote users serialise among themselves (m->drain_lock or
  *    the cache's lock) and request all guards before one sync.
@@ -34,6 +49,9 @@
  * 6. Observability. None directly; `check` and drains use it.
  */
 #include "mm/internal.h"
+
+#include <errno.h>
+#include <string.h>
 
 void cpu_guard_request(struct cpu_guard *g)
 {
@@ -69,4 +87,92 @@ void cpu_guard_release(struct cpu_guard *g)
 		atomic_store_explicit(&g->remote, 0, memory_order_release);
 	else
 		cpu_guard_unlock(g);
+}
+
+/* ---- the percpu allocator ---- */
+
+#define PCPU_BLOCKS (PCPU_UNIT_SIZE / PCPU_MIN_ALLOC)
+
+int pcpu_init(struct mmk_machine *m)
+{
+	/* Room to align the units to a cache line. */
+	char *p = mmk_host_zalloc((size_t)m->nr_cpus * PCPU_UNIT_SIZE +
+				  PCPU_MIN_ALLOC);
+
+	if (!p)
+		return -ENOMEM;
+	m->pcpu_base = (char *)ALIGN((uintptr_t)p, PCPU_MIN_ALLOC);
+	m->pcpu_raw = p;
+	mmk_host_mutex_init(&m->pcpu_lock);
+	return 0;
+}
+
+void pcpu_exit(struct mmk_machine *m)
+{
+	if (!m->pcpu_raw)
+		return;
+	mmk_host_free(m->pcpu_raw);
+	m->pcpu_raw = NULL;
+	m->pcpu_base = NULL;
+	pthread_mutex_destroy(&m->pcpu_lock);
+}
+
+static bool pcpu_range_free(const struct mmk_machine *m, unsigned long b,
+			    unsigned long n)
+{
+	unsigned long i;
+
+	for (i = b; i < b + n; i++)
+		if (m->pcpu_used[i / 64] >> (i % 64) & 1)
+			return false;
+	return true;
+}
+
+static void pcpu_mark(struct mmk_machine *m, unsigned long b, unsigned long n,
+		      bool used)
+{
+	unsigned long i;
+
+	for (i = b; i < b + n; i++) {
+		if (used)
+			m->pcpu_used[i / 64] |= 1UL << (i % 64);
+		else
+			m->pcpu_used[i / 64] &= ~(1UL << (i % 64));
+	}
+}
+
+long __alloc_percpu(struct mmk_machine *m, size_t size)
+{
+	unsigned long n = (size + PCPU_MIN_ALLOC - 1) / PCPU_MIN_ALLOC, b;
+	long off = -1;
+	int cpu;
+
+	if (!n || n > PCPU_BLOCKS)
+		return -1;
+	pthread_mutex_lock(&m->pcpu_lock);
+	/* First fit: the lowest offsets, so a process's few caches share
+	 * the first pages of each unit. */
+	for (b = 0; b + n <= PCPU_BLOCKS; b++) {
+		if (pcpu_range_free(m, b, n)) {
+			pcpu_mark(m, b, n, true);
+			off = (long)(b * PCPU_MIN_ALLOC);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&m->pcpu_lock);
+	if (off >= 0)
+		for_each_online_cpu(m, cpu)
+			memset(per_cpu_ptr(m, (size_t)off, cpu), 0, size);
+	return off;
+}
+
+void free_percpu(struct mmk_machine *m, long off, size_t size)
+{
+	unsigned long n = (size + PCPU_MIN_ALLOC - 1) / PCPU_MIN_ALLOC;
+
+	if (off < 0)
+		return;
+	pthread_mutex_lock(&m->pcpu_lock);
+	pcpu_mark(m, (unsigned long)off / PCPU_MIN_ALLOC, n, false);
+	pthread_mutex_unlock(&m->pcpu_lock);
 }

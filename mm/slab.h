@@ -58,8 +58,8 @@ static inline struct page *slab_page(struct slab *slab)
 }
 
 /* A per-CPU magazine of free objects (the SLAB design's array_cache).
- * The nr_cpus headers, a cache line each, end struct kmem_cache (as
- * SLAB's array[] ends its kmem_cache, sized by nr_cpu_ids); the slots
+ * The headers, a cache line each, are percpu data (__alloc_percpu, as
+ * SLUB's kmem_cache_cpu), so an offline CPU's cost nothing; the slots
  * live in a page block of their own, each CPU's cache-line aligned and
  * untouched until that CPU uses the cache (libmmkit-malloc.so boots up
  * to 64 CPUs and some 90 caches, most of which a process never uses). */
@@ -102,8 +102,11 @@ struct kmem_cache {
 	/* debug, or a slab fault-injection plan is active (slab_mutex;
 	 * slab_fast_path_update): slab_alloc_fast() gives up. */
 	atomic_bool alloc_slow;
-	void (*ctor)(void *);
+	/* The percpu offset of the CPUs' array_cache headers: a thread's is
+	 * at mmk_ctx.pcpu_base + cpu_array. */
+	size_t cpu_array;
 	unsigned long random; /* freelist pointer obfuscation */
+	void (*ctor)(void *);
 
 	/* Slab geometry. */
 	unsigned int order;
@@ -132,39 +135,18 @@ struct kmem_cache {
 	int user_index;
 	struct list_head list; /* m->slab->caches, newest first */
 	unsigned int *random_seq; /* freelist randomisation, or NULL */
-	/* Where CPU 0's array_cache header lies (kmem_cache_ac_offset()). */
-	unsigned int ac_offset;
+	bool cpu_array_ok; /* cpu_array is allocated */
 	/* One per node of the machine (nr_node_ids entries, as Linux sizes
-	 * its kmem_cache), followed, at ac_offset, by the nr_cpus per-CPU
-	 * array headers (not a member: a 64-byte aligned member would make
-	 * every struct kmem_cache pointer claim that alignment, list heads
-	 * too). Descriptors are cache-line aligned objects of the kmem_cache
-	 * cache, of kmem_cache_desc_size() bytes. */
+	 * its kmem_cache). Descriptors are cache-line aligned objects of the
+	 * kmem_cache cache, of kmem_cache_desc_size() bytes. */
 	struct kmem_cache_node *node[];
 };
 
-/* Where CPU 0's array_cache header lies in a cache descriptor of a machine
- * of @nr_nodes nodes. */
-static inline size_t kmem_cache_ac_offset(int nr_nodes)
+/* Bytes of a cache descriptor on a machine of @nr_nodes nodes. */
+static inline size_t kmem_cache_desc_size(int nr_nodes)
 {
-	return ALIGN(offsetof(struct kmem_cache, node) +
-			     (size_t)nr_nodes *
-				     sizeof(struct kmem_cache_node *),
-		     (size_t)64);
-}
-
-/* Where CPU @cpu's array_cache header lies in a cache descriptor whose
- * headers start at @ac_offset (kmem_cache_ac_offset(), s->ac_offset). */
-static inline size_t slab_cpu_array_offset(size_t ac_offset, int cpu)
-{
-	return ac_offset + (size_t)cpu * sizeof(struct array_cache);
-}
-
-/* Bytes of a cache descriptor on a machine of @nr_nodes nodes and
- * @nr_cpus CPUs. */
-static inline size_t kmem_cache_desc_size(int nr_nodes, int nr_cpus)
-{
-	return slab_cpu_array_offset(kmem_cache_ac_offset(nr_nodes), nr_cpus);
+	return offsetof(struct kmem_cache, node) +
+	       (size_t)nr_nodes * sizeof(struct kmem_cache_node *);
 }
 
 /* Reverse @n object pointers in place: a batch taken from a slab in
@@ -211,12 +193,13 @@ struct slab_state {
 
 /* ---- inline fast paths (mm/slub.c has the slow ones) ---- */
 
-/* The array_cache header @off bytes into @s (slab_cpu_array_offset(),
- * or mmk_ctx.slab_ac_off for the calling thread's CPU). */
+/* The array_cache header of @s in the percpu unit at @base (a CPU's
+ * per_cpu_ptr(m, 0, cpu), or mmk_ctx.pcpu_base for the calling thread's
+ * CPU). */
 static __always_inline struct array_cache *
-slab_array_at(const struct kmem_cache *s, size_t off)
+slab_array_at(const struct kmem_cache *s, char *base)
 {
-	struct array_cache *ac = (struct array_cache *)((char *)s + off);
+	struct array_cache *ac = (struct array_cache *)(base + s->cpu_array);
 
 	/* One base register for the guard and the fields (gcc otherwise
 	 * addresses them from @s with two different offsets). */
@@ -224,10 +207,10 @@ slab_array_at(const struct kmem_cache *s, size_t off)
 	return ac;
 }
 
-static inline struct array_cache *slab_cpu_array(const struct kmem_cache *s,
-						 int cpu)
+static inline struct array_cache *
+slab_cpu_array(const struct mmk_machine *m, const struct kmem_cache *s, int cpu)
 {
-	return slab_array_at(s, slab_cpu_array_offset(s->ac_offset, cpu));
+	return slab_array_at(s, per_cpu_ptr(m, 0, cpu));
 }
 
 static inline void **node_shared(const struct kmem_cache *s, int nid)
@@ -342,13 +325,13 @@ static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
  * __GFP_ZERO. */
 static __always_inline bool __slab_alloc_fast(struct kmem_cache *s, void **obj)
 {
-	size_t off = mmk_ctx.slab_ac_off; /* 0: no CPU */
+	char *base = mmk_ctx.pcpu_base; /* NULL: no CPU */
 	struct array_cache *ac;
 
-	if (unlikely(!off || atomic_load_explicit(&s->alloc_slow,
-						  memory_order_relaxed)))
+	if (unlikely(!base || atomic_load_explicit(&s->alloc_slow,
+						   memory_order_relaxed)))
 		return false;
-	ac = slab_array_at(s, off);
+	ac = slab_array_at(s, base);
 	if (unlikely(!cpu_guard_trylock(&ac->guard)))
 		return false;
 	if (unlikely(!ac->avail)) {
@@ -372,13 +355,13 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
 					   struct kmem_cache *s,
 					   struct slab *slab, void *obj)
 {
-	size_t off = mmk_ctx.slab_ac_off; /* 0: no CPU */
+	char *base = mmk_ctx.pcpu_base; /* NULL: no CPU */
 	struct array_cache *ac;
 
-	if (unlikely(!off || s->free_slow ||
+	if (unlikely(!base || s->free_slow ||
 		     __obj_index(m, s, slab, obj, 0) < 0))
 		return false;
-	ac = slab_array_at(s, off);
+	ac = slab_array_at(s, base);
 	if (unlikely(!cpu_guard_trylock(&ac->guard)))
 		return false;
 	if (unlikely(ac->avail == ac->limit ||

@@ -22,8 +22,10 @@
  *    tail (slab->fresh objects at the end, on no freelist, never
  *    written) taken once the freelist is empty, in the order a freelist
  *    built at once would give (Linux builds it at once).
- *    Each CPU has an array cache: a stack of up to `limit` free objects of
- *    any slab of the cache; allocation pops, free pushes; an empty array
+ *    Each CPU has an array cache (its header percpu data, as SLUB's
+ *    kmem_cache_cpu; the slots in a page block per cache): a stack of up
+ *    to `limit` free objects of any slab of the cache; allocation pops,
+ *    free pushes; an empty array
  *    is refilled with `batchcount` objects from the node's shared array
  *    or else its slabs, and a full one flushes its oldest `batchcount` to
  *    the shared array, or what does not fit back to their slabs. The
@@ -139,9 +141,10 @@ static inline void set_freepointer(const struct kmem_cache *s, void *obj,
 	memcpy(slot, &enc, sizeof(enc));
 }
 
-static inline struct array_cache *cpu_array(const struct kmem_cache *s, int cpu)
+static inline struct array_cache *cpu_array(const struct mmk_machine *m,
+					    const struct kmem_cache *s, int cpu)
 {
-	return slab_cpu_array(s, cpu);
+	return slab_cpu_array(m, s, cpu);
 }
 
 /* ---- debug: red zones, poison, tracking, reports ---- */
@@ -911,7 +914,7 @@ void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 	if (unlikely(s->debug)) {
 		obj = debug_alloc(m, s, gfp, node);
 	} else if (likely(cpu && (node < 0 || node == cpu->node))) {
-		struct array_cache *ac = cpu_array(s, cpu->id);
+		struct array_cache *ac = cpu_array(m, s, cpu->id);
 
 		if (likely(cpu_guard_trylock(&ac->guard))) {
 			if (unlikely(!ac->avail))
@@ -956,7 +959,7 @@ void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 	 * CPU's array get local memory. */
 	if (likely(cpu) && (likely(m->nr_nodes == 1) ||
 			    slab_node(m, s, slab) == s->node[cpu->node])) {
-		struct array_cache *ac = cpu_array(s, cpu->id);
+		struct array_cache *ac = cpu_array(m, s, cpu->id);
 
 		if (likely(cpu_guard_trylock(&ac->guard))) {
 			if (unlikely(ac->avail &&
@@ -999,7 +1002,7 @@ int slab_alloc_bulk(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 	    should_failslab(m, s, gfp))
 		return 0;
 	{
-		struct array_cache *ac = cpu_array(s, cpu->id);
+		struct array_cache *ac = cpu_array(m, s, cpu->id);
 
 		/* The shared array only under the guard (see flush_all). */
 		if (cpu_guard_trylock(&ac->guard)) {
@@ -1064,7 +1067,7 @@ void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 			slab_free(m, s, virt_to_slab(m, p[i]), p[i]);
 		return;
 	}
-	ac = cpu_array(s, cpu->id);
+	ac = cpu_array(m, s, cpu->id);
 	i = 0;
 	/* The shared array only under the guard (see flush_all). */
 	if (cpu_guard_trylock(&ac->guard)) {
@@ -1218,9 +1221,9 @@ static size_t cpu_array_bytes(unsigned int limit)
 }
 
 /* @cpu's array header of @s, empty, on its slots. */
-static void init_cpu_array(struct kmem_cache *s, int cpu)
+static void init_cpu_array(struct mmk_machine *m, struct kmem_cache *s, int cpu)
 {
-	struct array_cache *ac = cpu_array(s, cpu);
+	struct array_cache *ac = cpu_array(m, s, cpu);
 	unsigned int limit = cpu_array_limit(s);
 
 	memset(ac, 0, sizeof(*ac));
@@ -1238,9 +1241,9 @@ void slab_cpu_online(struct mmk_machine *m, int cpu)
 	struct kmem_cache *s;
 
 	list_for_each_entry(s, &m->slab->caches, list)
-		init_cpu_array(s, cpu);
+		init_cpu_array(m, s, cpu);
 	list_for_each_entry(s, &m->slab->leaked, list)
-		init_cpu_array(s, cpu);
+		init_cpu_array(m, s, cpu);
 }
 
 static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
@@ -1248,10 +1251,12 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 	unsigned int limit = cpu_array_limit(s);
 	size_t slots = cpu_array_bytes(limit);
 	int cpu, nid;
+	long off;
 
-	/* The headers are part of @s, set up for online CPUs only (the
-	 * others' when they come up); the slots are not zeroed, so a CPU's
-	 * slots cost host memory once that CPU uses them. */
+	/* The headers are percpu data (__alloc_percpu), zeroed and set up
+	 * for online CPUs only (the others' when they come up); the slots
+	 * are not zeroed, so a CPU's slots cost host memory once that CPU
+	 * uses them. */
 	s->cpu_slots = NULL;
 	s->cpu_slots_order = 0;
 	if (limit) {
@@ -1269,7 +1274,14 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 		__atomic_fetch_add(&m->nr_percpu_pages,
 				   1UL << s->cpu_slots_order, __ATOMIC_RELAXED);
 	}
-	for_each_online_cpu(m, cpu) init_cpu_array(s, cpu);
+	s->cpu_array_ok = false;
+	off = __alloc_percpu(m, sizeof(struct array_cache));
+	if (off < 0)
+		return -ENOMEM;
+	s->cpu_array = (size_t)off;
+	s->cpu_array_ok = true;
+	for_each_online_cpu(m, cpu)
+		init_cpu_array(m, s, cpu);
 	/* SLAB's shared arrays, one per node (only on SMP, and for objects
 	 * of up to a page); allocated when first used (alloc_shared). */
 	s->shared_limit = m->nr_cpus > 1 && limit && s->size <= PAGE_SIZE ?
@@ -1291,6 +1303,9 @@ static void free_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 				   1UL << s->cpu_slots_order, __ATOMIC_RELAXED);
 		s->cpu_slots = NULL;
 	}
+	if (s->cpu_array_ok)
+		free_percpu(m, (long)s->cpu_array, sizeof(struct array_cache));
+	s->cpu_array_ok = false;
 	free_shared(m, s);
 }
 
@@ -1304,8 +1319,9 @@ static void cpu_array_guards(struct mmk_machine *m, struct kmem_cache *s,
 {
 	int cpu;
 
-	for_each_online_cpu(m, cpu) if (&m->cpus[cpu] != skip)
-		op(&cpu_array(s, cpu)->guard);
+	for_each_online_cpu(m, cpu)
+		if (&m->cpus[cpu] != skip)
+			op(&cpu_array(m, s, cpu)->guard);
 }
 
 static void lock_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
@@ -1325,9 +1341,8 @@ static void flush_all(struct mmk_machine *m, struct kmem_cache *s)
 	int cpu;
 
 	lock_cpu_arrays(m, s);
-	for_each_online_cpu(m, cpu)
-	{
-		struct array_cache *ac = cpu_array(s, cpu);
+	for_each_online_cpu(m, cpu) {
+		struct array_cache *ac = cpu_array(m, s, cpu);
 
 		cache_flusharray(m, s, ac, ac->avail, -1);
 	}
@@ -1453,7 +1468,6 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	unsigned int leftover;
 	int nid;
 
-	s->ac_offset = (unsigned int)kmem_cache_ac_offset(m->nr_nodes);
 	s->flags |= m->slab->debug_flags;
 	s->debug = (s->flags & SLAB_DEBUG_FLAGS) != 0;
 	s->free_slow = s->debug || m->nr_nodes != 1;
@@ -1531,12 +1545,9 @@ struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
 	struct kmem_cache *s;
 	int err;
 
-	s = slab_alloc(m, m->slab->kmem_cache, GFP_KERNEL, -1);
+	s = slab_alloc(m, m->slab->kmem_cache, GFP_KERNEL | __GFP_ZERO, -1);
 	if (!s)
 		return NULL;
-	/* Zeroed up to the per-CPU array headers, which kmem_cache_open()
-	 * sets up for online CPUs: an offline CPU's are not touched. */
-	memset(s, 0, kmem_cache_ac_offset(m->nr_nodes));
 	s->name = name;
 	s->object_size = size;
 	s->align = align;
@@ -1596,10 +1607,10 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 	if (!s)
 		return NULL;
 	/* Nothing is allocated from @stat yet except the descriptors being
-	 * copied here; its per-CPU arrays and slabs move over as they are.
-	 * The arrays' headers are copied, so from here on only the copy
-	 * may be used (the node structures below come from it). */
-	memcpy(s, stat, kmem_cache_desc_size(m->nr_nodes, cpu_online_span(m)));
+	 * copied here; its per-CPU arrays (percpu data, at the offset the
+	 * copy keeps) and slabs move over as they are. From here on only
+	 * the copy may be used (the node structures below come from it). */
+	memcpy(s, stat, kmem_cache_desc_size(m->nr_nodes));
 	if (is_node_cache)
 		m->slab->kmem_cache_node = s;
 	else
@@ -1661,14 +1672,13 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 
 int kmem_cache_init(struct mmk_machine *m)
 {
-	size_t size = ALIGN(kmem_cache_desc_size(m->nr_nodes, m->nr_cpus),
-			    (size_t)64);
+	size_t size = ALIGN(kmem_cache_desc_size(m->nr_nodes), (size_t)64);
 	struct boot_caches *boot;
 	struct slab_state *st = m->slab;
 	int err;
 
 	/* The two static descriptors follow the nodes, cache-line aligned
-	 * (their per-CPU headers are). */
+	 * as the kmem_cache cache's objects are. */
 	boot = mmk_host_zalloc(sizeof(*boot) + 64 + 2 * size);
 	if (!boot)
 		return -ENOMEM;
@@ -1687,7 +1697,7 @@ int kmem_cache_init(struct mmk_machine *m)
 		goto out;
 	boot->cache->name = "kmem_cache";
 	boot->cache->object_size =
-		(unsigned int)kmem_cache_desc_size(m->nr_nodes, m->nr_cpus);
+		(unsigned int)kmem_cache_desc_size(m->nr_nodes);
 	boot->cache->flags = SLAB_HWCACHE_ALIGN | SLAB_NO_MERGE;
 	st->kmem_cache = boot->cache;
 	err = kmem_cache_open(m, boot->cache, boot->nodes[1]);
@@ -1807,9 +1817,8 @@ static bool verify_arrays(struct mmk_machine *m, struct kmem_cache *s,
 {
 	int cpu;
 
-	for_each_online_cpu(m, cpu)
-	{
-		struct array_cache *ac = cpu_array(s, cpu);
+	for_each_online_cpu(m, cpu) {
+		struct array_cache *ac = cpu_array(m, s, cpu);
 		unsigned int i;
 
 		if (ac->avail > ac->limit)

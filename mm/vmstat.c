@@ -77,8 +77,7 @@ static unsigned long pcp_events(struct mmk_machine *m, enum vm_event_item item)
 			if (item != PGFREE &&
 			    item != (enum vm_event_item)(PGALLOC_BASE + t))
 				continue;
-			for_each_online_cpu(m, cpu)
-			{
+			for_each_online_cpu(m, cpu) {
 				struct per_cpu_pages *pcp =
 					&z->per_cpu_pageset[cpu];
 
@@ -105,8 +104,9 @@ unsigned long global_vm_event(struct mmk_machine *m, enum vm_event_item item)
 	unsigned long sum = atomic_load(&m->vm_events[item]);
 	int cpu;
 
-	for_each_online_cpu(m, cpu) sum += atomic_load_explicit(
-		&m->cpus[cpu].events[item], memory_order_relaxed);
+	for_each_online_cpu(m, cpu)
+		sum += atomic_load_explicit(&m->cpus[cpu].events[item],
+					    memory_order_relaxed);
 	if (item == PGFREE || (item >= PGALLOC_BASE && item <= PGALLOC_LAST))
 		sum += pcp_events(m, item);
 	return sum;
@@ -120,8 +120,7 @@ unsigned long zone_numa_event(struct mmk_machine *m, struct zone *zone,
 
 	if (!zone->per_cpu_pageset)
 		return sum;
-	for_each_online_cpu(m, cpu)
-	{
+	for_each_online_cpu(m, cpu) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 
 		sum += atomic_load_explicit(&pcp->numa[item],

@@ -159,8 +159,7 @@ static void zoneinfo_pagesets(struct seq_file *s, struct mmk_machine *m,
 	int cpu;
 
 	seq_puts(s, "\n  pagesets");
-	for_each_online_cpu(m, cpu)
-	{
+	for_each_online_cpu(m, cpu) {
 		struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
 
 		seq_printf(s,
