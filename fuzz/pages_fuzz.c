@@ -1286,6 +1286,9 @@ int main(int argc, char **argv)
 	cfg.mem_bytes = opts.mem;
 	cfg.nr_nodes = !is_i386 && opts.mem >= (64ULL << 20) ? 2 : 1;
 	cfg.nr_cpus = opts.threads + 1;
+	/* Odd seeds: CPUs come online as the workers take them, while the
+	 * others already run. */
+	cfg.cpus_on_demand = opts.seed & 1;
 	cfg.seed = opts.seed;
 	cfg.printk = fz_printk;
 	if (mmk_config_validate(&cfg, why, sizeof why))

@@ -2371,6 +2371,9 @@ int main(int argc, char **argv)
 	cfg.nr_nodes =
 		cfg.arch == MMK_ARCH_X86_64 && G.o.mem >= (64ULL << 20) ? 2 : 1;
 	cfg.nr_cpus = G.o.threads + 1;
+	/* Odd seeds: CPUs come online as the workers take them, while the
+	 * others already run. */
+	cfg.cpus_on_demand = G.o.seed & 1;
 	cfg.seed = G.o.seed;
 	cfg.printk = fz_printk;
 	if (mmk_config_validate(&cfg, why, sizeof why)) {
@@ -2406,9 +2409,10 @@ int main(int argc, char **argv)
 	G.rounds = (maxper + G.o.check_every - 1) / G.o.check_every;
 	pthread_barrier_init(&G.bar, NULL, (unsigned int)G.o.threads);
 	if (!G.o.quiet)
-		printf("vm_fuzz: %llu operations, %d threads, seed %llu, %s "
+		printf("vm_fuzz: %llu operations, %d threads%s, seed %llu, %s "
 		       "mem=%lluM, check every %llu\n",
 		       (unsigned long long)G.o.ops, G.o.threads,
+		       cfg.cpus_on_demand ? " (CPUs on demand)" : "",
 		       (unsigned long long)G.o.seed, G.o.arch,
 		       (unsigned long long)(G.o.mem >> 20),
 		       (unsigned long long)G.o.check_every);

@@ -668,8 +668,8 @@ bool filemap_writeback(struct page *page)
 		}
 		f->disk = disk;
 	}
-	memcpy((char *)f->disk->base + (page->index << PAGE_SHIFT),
-	       page_host(m, page), PAGE_SIZE);
+	copy_user_racy((char *)f->disk->base + (page->index << PAGE_SHIFT),
+		       page_host(m, page), PAGE_SIZE);
 	folio_clear_dirty(page);
 	/* folio_end_writeback(): written, it is no longer to be reclaimed
 	 * once written. */

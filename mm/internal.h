@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdarg.h>
+#include <string.h>
 #include <mmkit/mmkit.h>
 #include "lib/compiler.h"
 #include "lib/mmdebug.h"
@@ -291,6 +292,42 @@ static inline bool zone_has_deferred(const struct zone *z)
 #define for_each_zone_in_node(pgdat, zone) \
 	for (zone = (pgdat)->node_zones;   \
 	     zone < (pgdat)->node_zones + MAX_NR_ZONES; zone++)
+
+/*
+ * A copy to or from simulated memory that another thread may be writing
+ * meanwhile: a page shared between processes, which one writes while
+ * another's fault copies it or writeback saves it. That is the simulated
+ * programs' own race, which the machine allows as hardware does; under
+ * ThreadSanitizer the copy is made of relaxed atomic accesses so that it
+ * is not reported as the simulator's (every access to such pages from
+ * outside a fast path goes through here or mmk_touch's atomic OR).
+ */
+static inline void copy_user_racy(void *dst, const void *src, size_t n)
+{
+#if MMK_TSAN
+	const char *from = src;
+	char *to = dst;
+	size_t i;
+
+	if (!(((uintptr_t)to | (uintptr_t)from | n) & 7)) {
+		for (i = 0; i < n; i += 8) {
+			uint64_t w = __atomic_load_n(
+				(const uint64_t *)(const void *)(from + i),
+				__ATOMIC_RELAXED);
+
+			__atomic_store_n((uint64_t *)(void *)(to + i), w,
+					 __ATOMIC_RELAXED);
+		}
+		return;
+	}
+	for (i = 0; i < n; i++)
+		__atomic_store_n(to + i,
+				 __atomic_load_n(from + i, __ATOMIC_RELAXED),
+				 __ATOMIC_RELAXED);
+#else
+	memcpy(dst, src, n);
+#endif
+}
 
 /*
  * Counters only their owning thread writes while others read them with

@@ -218,8 +218,8 @@ static struct page *anon_page_alloc(struct mm_struct *mm,
 	if (!page)
 		return NULL;
 	if (from)
-		memcpy(page_host(mm->machine, page),
-		       page_host(mm->machine, from), PAGE_SIZE);
+		copy_user_racy(page_host(mm->machine, page),
+			       page_host(mm->machine, from), PAGE_SIZE);
 	else
 		memset(page_host(mm->machine, page), 0, PAGE_SIZE);
 	return page;
@@ -1333,9 +1333,9 @@ static int access_bytes(struct mm_struct *mm, unsigned long addr, void *buf,
 		if (!p)
 			return sig;
 		if (write)
-			memcpy(p, (char *)buf + *done, n);
+			copy_user_racy(p, (char *)buf + *done, n);
 		else
-			memcpy((char *)buf + *done, p, n);
+			copy_user_racy((char *)buf + *done, p, n);
 		*done += n;
 	}
 	return 0;
