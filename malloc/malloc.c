@@ -145,7 +145,9 @@ static void tcache_exit(void *arg)
 	tcache_flush_all();
 	tcache_set_open(false);
 	tc.state = TC_DEAD;
-	mmk_set_current(heap.m); /* keep the machine, give up the CPU */
+	/* Keep the machine (this thread's later frees go straight to the
+	 * caches), give up the CPU. Not mmk_set_current(): it would take a
+	 * CPU first, and with CPUs on demand maybe bring one online. */
 	mmk_release_cpu();
 }
 
