@@ -980,6 +980,56 @@ static void test_destroy_with_live_objects_is_busy(void **state)
 	mmk_shutdown(m);
 }
 
+/* The per-CPU array headers are percpu data: one PCPU_MIN_ALLOC block of
+ * the percpu area per cache. When it is full, kmem_cache_create() fails
+ * with ENOMEM and Linux's message, nothing else changes, and a destroyed
+ * cache's block serves the next one. */
+static void test_percpu_area_exhaustion_fails_cleanly(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	static struct kmem_cache *made[PCPU_UNIT_SIZE / PCPU_MIN_ALLOC];
+	struct kmem_cache *s;
+	char name[32], msg[96];
+	int boot = 0, n = 0, i;
+	void *obj;
+
+	(void)state;
+	list_for_each_entry(s, &m->slab->caches, list)
+		boot++;
+	for (;;) {
+		snprintf(name, sizeof name, "pcpu-%d", n);
+		errno = 0;
+		s = kmem_cache_create(name, 64, 0, SLAB_NO_MERGE, NULL);
+		if (!s)
+			break;
+		assert_true(n < (int)ARRAY_SIZE(made));
+		made[n++] = s;
+	}
+	assert_int_equal(errno, ENOMEM);
+	assert_int_equal(boot + n, (int)(PCPU_UNIT_SIZE / PCPU_MIN_ALLOC));
+	snprintf(msg, sizeof msg,
+		 "__kmem_cache_create_args(pcpu-%d) failed with error -12", n);
+	assert_true(dmesg_has(m, msg));
+	assert_check_ok(m);
+	/* A freed block serves the next cache, its copies zeroed. */
+	obj = kmem_cache_alloc(made[n / 2], GFP_KERNEL);
+	assert_non_null(obj);
+	kmem_cache_free(made[n / 2], obj);
+	assert_int_equal(kmem_cache_destroy(made[n / 2]), 0);
+	made[n / 2] =
+		kmem_cache_create("pcpu-again", 64, 0, SLAB_NO_MERGE, NULL);
+	assert_non_null(made[n / 2]);
+	obj = kmem_cache_alloc(made[n / 2], GFP_KERNEL);
+	assert_non_null(obj);
+	kmem_cache_free(made[n / 2], obj);
+	assert_null(kmem_cache_create("pcpu-full", 64, 0, SLAB_NO_MERGE, NULL));
+	assert_check_ok(m);
+	for (i = 0; i < n; i++)
+		assert_int_equal(kmem_cache_destroy(made[i]), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_destroy_empty_cache_returns_every_page(void **state)
 {
 	struct mmk_machine *m = boot_small();
@@ -1819,6 +1869,7 @@ int main(void)
 		cmocka_unit_test(test_shrink_returns_empty_slabs),
 		cmocka_unit_test(test_destroy_with_live_objects_is_busy),
 		cmocka_unit_test(test_destroy_empty_cache_returns_every_page),
+		cmocka_unit_test(test_percpu_area_exhaustion_fails_cleanly),
 		cmocka_unit_test(test_cache_name_is_copied),
 		cmocka_unit_test(test_compatible_caches_merge),
 		cmocka_unit_test(test_ctor_and_debug_caches_do_not_merge),
