@@ -959,7 +959,10 @@ static void api_many_threads(void)
 /* falseshare's passive case: a thread whose first call frees an object
  * that another thread allocated next to a second one does not get it
  * back from its next malloc, nor anything on the second one's cache
- * line, so two such threads do not write to one line. */
+ * line, so two such threads do not write to one line. Hardened mode
+ * promises only the first (its quarantine): it randomises the slabs'
+ * freelists, so a new thread's first batch may hold any object of the
+ * second one's slab (about 1 run in 17 put one on its line). */
 struct passive {
 	void *given, *neighbour;
 };
@@ -974,7 +977,8 @@ static void *passive_worker(void *arg)
 		void *p = malloc(8);
 
 		if (!p || p == pv->given ||
-		    (uintptr_t)p / 64 == (uintptr_t)pv->neighbour / 64)
+		    (!hardened() &&
+		     (uintptr_t)p / 64 == (uintptr_t)pv->neighbour / 64))
 			__atomic_fetch_add(&thread_errors, 1, __ATOMIC_RELAXED);
 		free(p);
 	}
