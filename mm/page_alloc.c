@@ -2702,6 +2702,10 @@ static int zone_batchsize(struct zone *zone)
 	return (int)rounddown_pow_of_two(batch + batch / 2) - 1;
 }
 
+/* The zone's share per CPU of its node. Linux splits it among the node's
+ * online CPUs and resizes every pcp when one comes up; mmkit splits it
+ * among the possible ones, so a CPU coming online (cpus_on_demand) leaves
+ * the others' pcp sizes as they are. */
 static int zone_highsize(struct mmk_machine *m, struct zone *zone, int batch,
 			 int fraction)
 {
