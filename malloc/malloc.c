@@ -73,6 +73,7 @@
 #include "malloc/malloc_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,20 @@ static void atfork_child(void)
 	pthread_mutex_unlock(&heap.huge_lock);
 }
 
+static void stats_puts(const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len) {
+		ssize_t n = write(heap.stats_fd, s, len);
+
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
 static void print_stats(void)
 {
 	static const char *const files[] = { "/proc/slabinfo",
@@ -177,10 +192,10 @@ static void print_stats(void)
 	size_t i;
 
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
-		mmk_host_stderr("mmkit-malloc: ");
-		mmk_host_stderr(files[i]);
-		mmk_host_stderr("\n");
-		mmk_proc_write(heap.m, files[i], 2);
+		stats_puts("mmkit-malloc: ");
+		stats_puts(files[i]);
+		stats_puts("\n");
+		mmk_proc_write(heap.m, files[i], heap.stats_fd);
 	}
 }
 
@@ -292,6 +307,12 @@ static void heap_boot(void)
 	}
 	st = getenv("MMKIT_MALLOC_STATS");
 	heap.stats = st && *st && strcmp(st, "0") != 0;
+	/* The statistics go to the standard error the program started
+	 * with, even if it closes it before exiting (xz and GNU tools
+	 * close theirs in an atexit handler). */
+	heap.stats_fd = heap.stats ? fcntl(2, F_DUPFD_CLOEXEC, 10) : -1;
+	if (heap.stats_fd < 0)
+		heap.stats_fd = 2;
 	pthread_key_create(&tc_key, tcache_exit);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }

@@ -69,6 +69,7 @@ struct heap {
 	struct page *mem_map;
 	uint64_t secret; /* odd; free tags */
 	bool hardened, stats;
+	int stats_fd; /* MMKIT_MALLOC_STATS: a duplicate of stderr */
 	struct kmem_cache *cache[NR_CLASSES];
 
 	pthread_mutex_t huge_lock;

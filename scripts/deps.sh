@@ -19,6 +19,9 @@ if [ "$1" = test ]; then
 	need /usr/bin/sqlite3 sqlite3
 	need /usr/bin/git git
 	need /usr/bin/gcc gcc
+	need /usr/bin/g++ g++
+	need /usr/bin/perl perl
+	need /usr/bin/xz xz-utils
 	# tests/report_test.c has headless Chromium parse the HTML report
 	{ command -v chromium || command -v chromium-browser ||
 		command -v google-chrome; } >/dev/null 2>&1 ||

@@ -13,7 +13,16 @@
  * - git: fifteen commits of generated files in a new repository with
  *   fixed identities and dates, git log --stat, gc, fsck;
  * - threads_prog (tests/malloc/threads_prog.c, compiled here): 8 threads
- *   with trees, realloc-grown strings and cross-thread frees.
+ *   with trees, realloc-grown strings and cross-thread frees;
+ * - perl: hashes of arrays, sorts of records, regular expressions and
+ *   string building, with fixed hash seeds, printing MD5 digests;
+ * - xz: six MiB of generated text compressed in 1 MiB blocks by two
+ *   threads and decompressed by two; the .xz file must be the same in
+ *   every mode and must give back the input;
+ * - a C++ program (tests/malloc/cxx_prog.cpp, compiled here with g++):
+ *   every operator new/delete form (sized, array, aligned, nothrow, a
+ *   request that must throw std::bad_alloc), containers, exceptions and
+ *   four threads deleting each other's nodes.
  *
  * A program that is not installed is skipped; so is everything when the
  * library cannot be preloaded (see tests/malloc/run.h).
@@ -505,6 +514,166 @@ static void test_git(void **state)
 	free(script);
 }
 
+/* ---------------- perl ---------------- */
+
+static const char perl_script[] =
+	"use strict; use warnings; use Digest::MD5 qw(md5_hex);\n"
+	"my $ctx = Digest::MD5->new;\n"
+	"my %h;\n"
+	"for my $i (1 .. 200000) {\n"
+	"  my $k = 'k' . (($i * 7919) % 50021);\n"
+	"  push @{ $h{$k} }, $i;\n"
+	"  $h{\"s$k\"} .= chr(65 + $i % 26) if $i % 3 == 0;\n"
+	"}\n"
+	"for my $k (sort keys %h) {\n"
+	"  my $v = $h{$k};\n"
+	"  $ctx->add($k, ref $v ? join(',', sort { $b <=> $a } @$v) : $v);\n"
+	"}\n"
+	"delete @h{ grep { /7$/ } keys %h };\n"
+	"my @recs = map { { id => $_, tags => [ ($_) x ($_ % 9) ],\n"
+	"                   name => 'r' x ($_ % 33) } } 1 .. 60000;\n"
+	"my @sorted = sort { $a->{name} cmp $b->{name} || $b->{id} <=> $a->{id} } @recs;\n"
+	"$ctx->add(join ':', map { $_->{id} } @sorted[0 .. 999]);\n"
+	"my $text = join ' ', map { $_ * $_ } 1 .. 100000;\n"
+	"my %count;\n"
+	"$count{$1}++ while $text =~ /(\\d\\d)\\b/g;\n"
+	"$ctx->add(join ',', map { \"$_=$count{$_}\" } sort keys %count);\n"
+	"(my $t2 = $text) =~ s/(\\d+)/<$1>/g;\n"
+	"my @parts = split /> </, $t2;\n"
+	"my $str = '';\n"
+	"$str .= sprintf('%x', $_) for 1 .. 100000;\n"
+	"print scalar(keys %h), ' ', scalar(@parts), ' ', length($str), ' ',\n"
+	"  $ctx->hexdigest, ' ', md5_hex($str), \"\\n\";\n";
+
+static void test_perl(void **state)
+{
+	char *script;
+	const char *argv[] = { "perl", NULL, NULL };
+	const char *env[] = { "PERL_HASH_SEED=0", "PERL_PERTURB_KEYS=0", NULL };
+	FILE *f;
+	char *out;
+
+	(void)state;
+	need("perl");
+	script = path_in(tmpdir, "work.pl");
+	argv[1] = script;
+	f = create(script);
+	fputs(perl_script, f);
+	fclose(f);
+	out = run_modes("perl", argv, env, NULL, NULL);
+	print_message("  perl: %s", out);
+	assert_non_null(strstr(out, " 100000 "));
+	free(out);
+	free(script);
+}
+
+/* ---------------- xz: a threaded compressor ---------------- */
+
+/* Six MiB of text that compresses, but not trivially: numbered lines of
+ * words drawn from a small vocabulary by a fixed xorshift. */
+static void gen_text(const char *path)
+{
+	static const char *const words[] = {
+		"page", "zone", "slab",	 "order", "buddy",  "free",
+		"lru",	"swap", "fault", "vma",	  "mmap",   "kswapd",
+		"pcp",	"node", "folio", "rmap",  "shrink", "reclaim",
+	};
+	FILE *f = create(path);
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	long size = 0, line = 0;
+
+	while (size < 6L << 20) {
+		int n = fprintf(f, "%ld:", line++), w;
+
+		for (w = 0; w < 12; w++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			n += fprintf(f, " %s%u", words[x % 18],
+				     (unsigned int)(x >> 40) % 1000);
+		}
+		fputc('\n', f);
+		size += n + 1;
+	}
+	fclose(f);
+}
+
+static void test_xz(void **state)
+{
+	char *input, *cmd;
+	const char *argv[] = { "sh", "-c", NULL, NULL };
+	char *out, *nl;
+	unsigned int streams, blocks;
+	size_t len;
+
+	(void)state;
+	need("xz");
+	input = path_in(tmpdir, "text.in");
+	gen_text(input);
+	/* Six 1 MiB blocks over two threads, both ways; out.xz must be
+	 * the same in every mode and must give back the input. */
+	len = 3 * strlen(input) + 200;
+	cmd = malloc(len);
+	assert_non_null(cmd);
+	snprintf(cmd, len,
+		 "cksum < '%s' && xz -T2 --block-size=1MiB -6 -c '%s' > out.xz"
+		 " && xz -T2 -dc out.xz | cksum && xz -l out.xz | tail -n 1"
+		 " | tr -s ' ' | cut -d' ' -f2-3",
+		 input, input);
+	argv[2] = cmd;
+	out = run_modes("xz", argv, NULL, NULL, "out.xz");
+	print_message("  xz: %s", out);
+	/* The input's cksum, then the round trip's: the same line. */
+	nl = strchr(out, '\n');
+	assert_non_null(nl);
+	assert_memory_equal(out, nl + 1, (size_t)(nl - out + 1));
+	/* Then xz -l's streams and blocks: one stream of more than six
+	 * blocks (the input is just over 6 MiB), so both threads worked. */
+	nl = strchr(nl + 1, '\n');
+	assert_non_null(nl);
+	assert_int_equal(sscanf(nl + 1, "%u %u", &streams, &blocks), 2);
+	assert_int_equal(streams, 1);
+	assert_int_equal(blocks, 7);
+	free(out);
+	free(cmd);
+	free(input);
+}
+
+/* ---------------- C++: libstdc++'s operators, containers, threads ------ */
+
+static void test_cxx(void **state)
+{
+	char *src, *exe;
+	const char *argv[] = { NULL, NULL };
+	char *out;
+	struct run r;
+
+	(void)state;
+	need("g++");
+	src = run_find_source("tests/malloc/cxx_prog.cpp");
+	if (!src)
+		fail_msg("tests/malloc/cxx_prog.cpp not found");
+	exe = path_in(tmpdir, "cxx_prog");
+	{
+		const char *cxx[] = { "g++",	  "-std=c++17", "-O1",
+				      "-pthread", "-w",		"-o",
+				      exe,	  src,		NULL };
+
+		run_prog(&r, cxx, NULL, NULL, NULL, 180);
+		if (!run_exited(&r, 0))
+			fail_msg("g++ %s: %s\n%s", src, run_how(&r),
+				 run_head(r.err, 1000));
+		run_free(&r);
+	}
+	argv[0] = exe;
+	out = run_modes("c++", argv, NULL, NULL, NULL);
+	print_message("  c++: %s", out);
+	assert_non_null(strstr(out, "cxx done 1\n"));
+	free(out);
+	free(exe);
+	free(src);
+}
+
 /* ---------------- a threaded program of our own ---------------- */
 
 static void test_threads_prog(void **state)
@@ -536,6 +705,9 @@ int main(void)
 		cmocka_unit_test(test_gcc),
 		cmocka_unit_test(test_git),
 		cmocka_unit_test(test_threads_prog),
+		cmocka_unit_test(test_perl),
+		cmocka_unit_test(test_xz),
+		cmocka_unit_test(test_cxx),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

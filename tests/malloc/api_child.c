@@ -1183,6 +1183,18 @@ static void api_stats(void)
 	exit(0); /* the destructor prints the statistics */
 }
 
+/* xz and GNU tools close stderr in an atexit handler: the statistics
+ * still reach the stderr the program started with. */
+static void api_stats_closed(void)
+{
+	int i;
+
+	for (i = 0; i < 100; i++)
+		free(malloc((size_t)i * 100));
+	fclose(stderr);
+	exit(0);
+}
+
 /* ================= security cases ================= */
 
 static int global_object[16];
@@ -1595,6 +1607,7 @@ static const struct {
 	C(api_fork_threads),
 	C(api_fork_signal),
 	C(api_stats),
+	C(api_stats_closed),
 	C(sec_df_16),
 	C(sec_df_100),
 	C(sec_df_1k),
