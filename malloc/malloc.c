@@ -11,9 +11,9 @@
  *    reporting, so free blocks of 8 KiB and more go back to the host
  *    once 256 KiB of them have been free for 100 ms (checked as memory
  *    is freed; and at once by malloc_trim). Requests are served by size:
- *    - up to 16 KiB: one of 38 object caches ("malloc-16" .. "malloc-16k",
- *      four size classes per power of two, and 1152 and 4608 for a power
- *      of two plus a header), fronted by a per-thread cache (tcache): a
+ *    - up to 16 KiB: one of 39 object caches ("malloc-16" .. "malloc-16k",
+ *      four size classes per power of two, and 1040, 1152 and 4608 for a
+ *      power of two plus a header), fronted by a per-thread cache (tcache): a
  *      stack of up to 63 object pointers per class (the SLAB
  *      design's array cache, one level up), refilled and flushed in
  *      batches with kmem_cache_alloc_bulk and the slab's bulk free (the
@@ -90,13 +90,13 @@ static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t tc_key;
 
 /* ---- size classes: 16..128 step 16, then four per power of two (and
- * 1152 and 4608, for a power of two plus a header) ---- */
+ * 1040, 1152 and 4608, for a power of two plus a header) ---- */
 
 const unsigned int class_size[NR_CLASSES] = {
-	16,   32,   48,	  64,	80,    96,    112,   128,   160,  192,
-	224,  256,  320,  384,	448,   512,   640,   768,   896,  1024,
-	1152, 1280, 1536, 1792, 2048,  2560,  3072,  3584,  4096, 4608,
-	5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384,
+	16,   32,   48,	  64,	80,   96,    112,   128,   160,	  192,
+	224,  256,  320,  384,	448,  512,   640,   768,   896,	  1024,
+	1040, 1152, 1280, 1536, 1792, 2048,  2560,  3072,  3584,  4096,
+	4608, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384,
 };
 
 /* Class of sizes up to 1024 in steps of 16 (index (size + 15) / 16). */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define NR_CLASSES 38
+#define NR_CLASSES 39
 #define SMALL_MAX 16384 /* largest object-cache size */
 #define LARGE_MAX ((size_t)PAGE_SIZE << MAX_PAGE_ORDER) /* page allocator */
 /* Free blocks of 8 KiB+ go back to the host (order 4, 64 KiB, kept the
@@ -146,13 +146,14 @@ static inline unsigned int size_class(size_t size)
 	if (size > SMALL_MAX)
 		return NR_CLASSES;
 	/* Four classes per power of two: (2^k, 2^(k+1)] in 2^(k-2) steps,
-	 * and 1152 and 4608, half a step above 1024 and 4096, for a power of
+	 * and 1040, 1152 and 4608 just above 1024 and 4096, for a power of
 	 * two plus a header (sqlite3 asks for 1032, 4104 and 4368 bytes by
-	 * the thousand, which took 1280- and 5120-byte slots). */
+	 * the thousand, which took 1280- and 5120-byte slots; 1040 packs 31
+	 * to an 8-page slab where 1152 packs 28). */
 	k = 63 - (unsigned int)__builtin_clzll(size - 1);
 	return 20 + (k - 10) * 4 +
 	       (unsigned int)((size - 1 - (1UL << k)) >> (k - 2)) +
-	       (size > 1152) + (size > 4608);
+	       (size > 1040) + (size > 1152) + (size > 4608);
 }
 
 /* The tag a freed object carries in its first word. */

@@ -435,13 +435,15 @@ static void api_usable(void)
 	}
 	for (n = 0; n <= 5000; n++)
 		free(p[n]);
-	/* Default mode's classes around 1 KiB and a page: 1024, 1152 for
-	 * 1 KiB plus a header, 1280; 4096, 4608, 5120. */
+	/* Default mode's classes around 1 KiB and a page: 1024, 1040 and
+	 * 1152 for 1 KiB plus a header, 1280; 4096, 4608, 5120. */
 	if (!hardened()) {
-		static const size_t ask[] = { 1024, 1025, 1152, 1153, 4096,
-					      4097, 4608, 4609, 5120 },
-				    want[] = { 1024, 1152, 1152, 1280, 4096,
-					       4608, 4608, 5120, 5120 };
+		static const size_t ask[] = { 1024, 1025, 1040, 1041,
+					      1152, 1153, 4096, 4097,
+					      4608, 4609, 5120 },
+				    want[] = { 1024, 1040, 1040, 1152,
+					       1152, 1280, 4096, 4608,
+					       4608, 5120, 5120 };
 
 		for (n = 0; n < sizeof ask / sizeof ask[0]; n++) {
 			void *q = malloc(opaque_size(ask[n]));
