@@ -54,7 +54,7 @@
 struct quarantine {
 	void *slot[QUARANTINE];
 	unsigned int next;
-	struct tc_bin bin[NR_CLASSES];
+	unsigned char bins[TC_BYTES];
 };
 
 static struct quarantine *hardened_state(void)
@@ -246,7 +246,7 @@ static void *small_alloc(size_t size, unsigned int c)
 		errno = ENOMEM;
 		return NULL;
 	}
-	b = &q->bin[c];
+	b = tc_bin_in(q->bins, (unsigned int)c);
 	if (!b->count)
 		tcache_refill(c, b);
 	if (!b->count) {
@@ -316,7 +316,7 @@ static void quarantine_release(void *p)
 		__slab_free_bulk(heap.m, heap.cache[c], 1, &p);
 		return;
 	}
-	b = &tc.q->bin[c];
+	b = tc_bin_in(tc.q->bins, (unsigned int)c);
 	cap = tc_bin_cap((unsigned int)c);
 	if (b->count == cap)
 		tcache_flush((unsigned int)c, b, cap / 2);
@@ -350,7 +350,7 @@ void hardened_thread_exit(void)
 		if (q->slot[i])
 			quarantine_release(q->slot[i]);
 	for (i = 0; i < NR_CLASSES; i++)
-		tcache_flush(i, &q->bin[i], 0);
+		tcache_flush(i, tc_bin_in(q->bins, i), 0);
 	tc.q = NULL;
 	mmk_host_free(q);
 }

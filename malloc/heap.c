@@ -106,7 +106,7 @@ static void heap_reap(void)
 		return;
 	for (c = 0; c < NR_CLASSES; c++) {
 		if (tc.state == TC_LIVE)
-			tcache_flush(c, &tc.bin[c], 0);
+			tcache_flush(c, tc_bin(c), 0);
 		kmem_cache_shrink(heap.cache[c]);
 	}
 	huge_cache_drain();
@@ -161,7 +161,7 @@ void tcache_flush_all(void)
 	if (tc.state == TC_HARDENED)
 		hardened_thread_exit();
 	for (c = 0; c < NR_CLASSES; c++)
-		tcache_flush(c, &tc.bin[c], 0);
+		tcache_flush(c, tc_bin(c), 0);
 }
 
 /* Open (@on) or close this thread's bins to heap_free()'s fast path:
@@ -172,7 +172,7 @@ void tcache_set_open(bool on)
 	unsigned int c;
 
 	for (c = 0; c < NR_CLASSES; c++)
-		tc.bin[c].max = on ? tc_bin_cap(c) : 0;
+		tc_bin(c)->max = on ? tc_bin_cap(c) : 0;
 }
 
 /* Our small object @p, validated (it dies on a slab pointer that is not
@@ -555,7 +555,7 @@ void *heap_alloc_slow(size_t size, const char *call)
 		return hardened_alloc(size, 0, call);
 	if (size <= SMALL_MAX) {
 		unsigned int c = size_class(size);
-		struct tc_bin *b = &tc.bin[c];
+		struct tc_bin *b = tc_bin((unsigned int)c);
 
 		if (tc.state == TC_DEAD) {
 			p = kmem_cache_alloc(heap.cache[c], MALLOC_GFP);
@@ -601,7 +601,7 @@ void heap_free_slow(void *p, const char *call)
 			malloc_die(call, "double free detected", p);
 		*(uintptr_t *)p = free_tag(p);
 		if (had_tcache) {
-			struct tc_bin *b = &tc.bin[c];
+			struct tc_bin *b = tc_bin((unsigned int)c);
 
 			if (b->count >= b->max)
 				tcache_flush((unsigned int)c, b, b->max / 2);
@@ -614,7 +614,7 @@ void heap_free_slow(void *p, const char *call)
 		 * goes under a batch of the thread's own: freed into the CPU
 		 * array, it came back first at the bin's first refill. */
 		if (tc.state == TC_LIVE) {
-			struct tc_bin *b = &tc.bin[c];
+			struct tc_bin *b = tc_bin((unsigned int)c);
 
 			tcache_refill((unsigned int)c, b);
 			memmove(b->slot + 1, b->slot,

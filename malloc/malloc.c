@@ -14,8 +14,9 @@
  *    - up to 16 KiB: one of 39 object caches ("malloc-16" .. "malloc-16k",
  *      four size classes per power of two, and 1040, 1152 and 4608 for a
  *      power of two plus a header), fronted by a per-thread cache (tcache): a
- *      stack of up to 63 object pointers per class (the SLAB
- *      design's array cache, one level up), refilled and flushed in
+ *      stack of up to 63 object pointers per class (32, 16 and 8 for
+ *      objects above 256 bytes, 1 KiB and 4 KiB; 10 KiB of TLS in all:
+ *      the SLAB design's array cache, one level up), refilled and flushed in
  *      batches with kmem_cache_alloc_bulk and the slab's bulk free (the
  *      unchecked one: free() has validated each pointer) on the
  *      thread's own simulated CPU, so the fast path takes no lock and no
@@ -101,16 +102,26 @@ const unsigned int class_size[NR_CLASSES] = {
 
 /* Class of sizes up to 1024 in steps of 16 (index (size + 15) / 16). */
 unsigned char class_small[65];
+unsigned short bin_off[NR_CLASSES], small_bin_off[65];
 
-static void init_classes(void)
+/* The class tables, and where each class's bin lies in a thread's bins;
+ * false if the bins do not fill TC_BYTES exactly. */
+static bool init_classes(void)
 {
 	unsigned int sz, c = 0;
+	size_t off = 0;
 
-	for (sz = 0; sz <= 1024; sz += 16) {
+	for (c = 0; c < NR_CLASSES; c++) {
+		bin_off[c] = (unsigned short)off;
+		off += TC_BIN_BYTES(tc_bin_cap(c));
+	}
+	for (sz = 0, c = 0; sz <= 1024; sz += 16) {
 		while (class_size[c] < sz)
 			c++;
 		class_small[sz / 16] = (unsigned char)c;
+		small_bin_off[sz / 16] = bin_off[c];
 	}
+	return off == TC_BYTES;
 }
 
 /* ---- aborting with a message ---- */
@@ -247,7 +258,9 @@ static int create_caches(void)
 			SLAB_NO_MERGE, NULL);
 		if (!heap.cache[c])
 			return -1;
-		heap.cache[c]->user_index = (int)c; /* cache_class() */
+		/* heap_free() finds the bin, cache_class() the class. */
+		heap.cache[c]->user_index =
+			(int)(bin_off[c] << CACHE_CLASS_BITS) | (int)c;
 	}
 	return 0;
 }
@@ -259,7 +272,8 @@ static void heap_boot(void)
 	uint64_t secret;
 	unsigned int c;
 
-	init_classes();
+	if (!init_classes())
+		abort(); /* TC_BYTES does not match the classes' bins */
 	for (c = 0; c < NR_CLASSES; c++)
 		if (size_class(class_size[c]) != c ||
 		    size_class(class_size[c] - 15) != c)

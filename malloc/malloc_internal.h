@@ -31,23 +31,32 @@ enum tc_state {
 };
 
 /* A per-thread stack of free objects of one class: pointers only, so
- * pushing, popping and flushing never touch the objects themselves. 512
- * bytes, so the fast paths find a class's bin with one shift. */
+ * pushing, popping and flushing never touch the objects themselves. It
+ * has tc_bin_cap() slots: 63 for objects of up to 256 bytes, 32 up to 1
+ * KiB, 16 up to 4 KiB, 8 above. A thread's bins lie back to back, the first of each class at
+ * bin_off[c] bytes into its tcache's bins: glibc zeroes a thread's whole
+ * static TLS when it starts the thread, so every byte of them costs
+ * every thread memory. */
 #define TC_CAP 63
 struct tc_bin {
 	unsigned int count;
 	/* tc_bin_cap() while the thread's tcache is live, else 0: the free
 	 * fast path needs no test of the thread's state. */
 	unsigned int max;
-	void *slot[TC_CAP];
+	void *slot[];
 };
-_Static_assert(sizeof(struct tc_bin) == 512, "a bin is 512 bytes");
+/* The bins of all classes: 12 classes of 63 slots, 8 of 32, 10 of 16,
+ * 9 of 8 (heap_boot checks it against class_size and tc_bin_cap). */
+#define TC_BIN_BYTES(cap) (sizeof(struct tc_bin) + (cap) * sizeof(void *))
+#define TC_BYTES                                            \
+	(12 * TC_BIN_BYTES(TC_CAP) + 8 * TC_BIN_BYTES(32) + \
+	 10 * TC_BIN_BYTES(16) + 9 * TC_BIN_BYTES(8))
 
 struct quarantine;
 
 struct tcache {
 	/* Empty unless state is TC_LIVE (heap_alloc() relies on it). */
-	struct tc_bin bin[NR_CLASSES];
+	_Alignas(64) unsigned char bins[TC_BYTES];
 	int state;
 	struct quarantine *q; /* hardened mode: quarantine and bins */
 };
@@ -88,6 +97,11 @@ extern _Thread_local struct tcache tc
 	__attribute__((tls_model("initial-exec")));
 extern const unsigned int class_size[NR_CLASSES];
 extern unsigned char class_small[65];
+/* Where each class's bin starts in a thread's bins (bytes), and the same
+ * for the classes of sizes up to 1024 in steps of 16 (malloc's fast
+ * path). */
+extern unsigned short bin_off[NR_CLASSES];
+extern unsigned short small_bin_off[65];
 
 /* malloc.c */
 void thread_init(void);
@@ -162,10 +176,30 @@ static inline uintptr_t free_tag(const void *p)
 	return (uintptr_t)p ^ heap.secret;
 }
 
+/* Our caches keep (bin_off[c] << 8) | c in user_index (see
+ * create_caches); others have -1. */
+#define CACHE_CLASS_BITS 8
+_Static_assert(NR_CLASSES < (1 << CACHE_CLASS_BITS), "a class fits");
+_Static_assert(TC_BYTES < (1 << (31 - CACHE_CLASS_BITS)), "an offset fits");
+
 /* Our class of a slab cache, or -1 if it is not one of ours. */
 static inline int cache_class(const struct kmem_cache *s)
 {
-	return s->user_index;
+	return s->user_index < 0 ?
+		       -1 :
+		       s->user_index & ((1 << CACHE_CLASS_BITS) - 1);
+}
+
+/* Bin @c of the bins at @bins (a thread's tc.bins, or hardened mode's). */
+static inline struct tc_bin *tc_bin_in(unsigned char *bins, unsigned int c)
+{
+	return (struct tc_bin *)(void *)(bins + bin_off[c]);
+}
+
+/* This thread's bin of class @c. */
+static inline struct tc_bin *tc_bin(unsigned int c)
+{
+	return tc_bin_in(tc.bins, c);
 }
 
 /* The fast path pops this thread's bin: the bins hold objects only while
@@ -174,7 +208,10 @@ static inline int cache_class(const struct kmem_cache *s)
 static inline void *heap_alloc(size_t size, const char *call)
 {
 	if (likely(size <= 1024)) {
-		struct tc_bin *b = &tc.bin[class_small[(size + 15) >> 4]];
+		struct tc_bin *b =
+			(struct tc_bin
+				 *)(void *)(tc.bins +
+					    small_bin_off[(size + 15) >> 4]);
 
 		if (likely(b->count)) {
 			void *p = b->slot[--b->count];
@@ -223,10 +260,14 @@ static __always_inline void heap_free(void *p, const char *call)
 		struct slab *slab = heap_slab(off, &s);
 
 		if (likely(slab)) {
-			int c = cache_class(s);
+			int u = s->user_index; /* (bin offset << 8) | class */
 
-			if (likely(c >= 0)) {
-				struct tc_bin *b = &tc.bin[c];
+			if (likely(u >= 0)) {
+				struct tc_bin *b =
+					(struct tc_bin
+						 *)(void *)(tc.bins +
+							    (u >>
+							     CACHE_CLASS_BITS));
 
 				if (likely(heap_obj_ok(s, slab, p) &&
 					   *(uintptr_t *)p != free_tag(p) &&
