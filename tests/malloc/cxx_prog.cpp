@@ -32,6 +32,11 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v)
 	return h;
 }
 
+bool misaligned(const void *p, std::size_t align)
+{
+	return reinterpret_cast<std::uintptr_t>(p) % align != 0;
+}
+
 struct alignas(64) Line
 {
 	std::uint64_t v[8];
@@ -89,15 +94,14 @@ std::uint64_t operators()
 
 	for (int i = 0; i < 2000; i++) {
 		Line *l = new Line();
-		if (reinterpret_cast<std::uintptr_t>(l) % alignof(Line))
+		if (misaligned(l, alignof(Line)))
 			std::abort();
 		l->v[i % 8] = static_cast<std::uint64_t>(i);
 		lines.push_back(l);
 	}
 	for (int i = 0; i < 64; i++) {
 		pages.emplace_back(new Page());
-		if (reinterpret_cast<std::uintptr_t>(pages.back().get()) %
-		    alignof(Page))
+		if (misaligned(pages.back().get(), alignof(Page)))
 			std::abort();
 		pages.back()->b[i] = static_cast<unsigned char>(i);
 	}
