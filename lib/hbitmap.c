@@ -25,31 +25,51 @@ static unsigned int levels_for(unsigned long nbits)
 	return n;
 }
 
+unsigned int hbitmap_levels(unsigned long nbits)
+{
+	return levels_for(nbits ? nbits : 1);
+}
+
+unsigned long hbitmap_level_words(unsigned long nbits, unsigned int lvl)
+{
+	unsigned long n = words_for(nbits ? nbits : 1);
+
+	while (lvl--)
+		n = words_for(n);
+	return n;
+}
+
 size_t hbitmap_bytes(unsigned long nbits)
 {
 	size_t words = 0;
-	unsigned int i, n = levels_for(nbits ? nbits : 1);
+	unsigned int i, n = hbitmap_levels(nbits);
 
-	for (i = 0; i < n; i++) {
-		words += words_for(nbits ? nbits : 1);
-		nbits = words_for(nbits);
-	}
+	for (i = 0; i < n; i++)
+		words += hbitmap_level_words(nbits, i);
 	return words * sizeof(unsigned long);
+}
+
+void hbitmap_init_levels(struct hbitmap *hb, unsigned long nbits,
+			 unsigned long *const levels[])
+{
+	unsigned int i;
+
+	hb->nbits = nbits;
+	hb->nr_levels = hbitmap_levels(nbits);
+	for (i = 0; i < hb->nr_levels; i++)
+		hb->level[i] = levels[i];
 }
 
 void hbitmap_init(struct hbitmap *hb, unsigned long nbits, void *mem)
 {
-	unsigned long *p = mem;
-	unsigned long n = nbits ? nbits : 1;
+	unsigned long *levels[HBITMAP_MAX_LEVELS], *p = mem;
 	unsigned int i;
 
-	hb->nbits = nbits;
-	hb->nr_levels = levels_for(n);
-	for (i = 0; i < hb->nr_levels; i++) {
-		hb->level[i] = p;
-		p += words_for(n);
-		n = words_for(n);
+	for (i = 0; i < hbitmap_levels(nbits); i++) {
+		levels[i] = p;
+		p += hbitmap_level_words(nbits, i);
 	}
+	hbitmap_init_levels(hb, nbits, levels);
 }
 
 void hbitmap_set(struct hbitmap *hb, unsigned long bit)

@@ -20,6 +20,7 @@
 
 #include <mmkit/slab.h>
 
+#include "lib/hbitmap.h"
 #include "mm/internal.h"
 
 #define boot_with mmk_test_boot
@@ -175,6 +176,51 @@ static void test_boot_64g_is_lazy(void **state)
 	assert_true(mmk_host_rss() - before < (256UL << 20));
 	assert_int_equal(zone_of(m, 0, ZONE_NORMAL)->present_pages,
 			 (61ULL << 30) >> PAGE_SHIFT);
+	mmk_shutdown(m);
+}
+
+/* The free-area bitmaps of a large zone: every level of every order is
+ * inside the zone's block, none overlaps another, the block holds exactly
+ * their bytes, and the first words of all of them - what boot and the
+ * first allocations touch - lie in at most 12 pages (one level after the
+ * other per order, they were in 16). */
+static void test_free_area_maps_start_in_few_pages(void **state)
+{
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 24ULL << 30, 1, 2, true);
+	struct zone *z = zone_of(m, 0, ZONE_NORMAL);
+	uintptr_t lo = UINTPTR_MAX, hi = 0, pages[NR_PAGE_ORDERS * 8];
+	size_t bytes = 0;
+	unsigned int o, l, np = 0, i;
+
+	(void)state;
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		const struct hbitmap *hb = &z->free_area[o].map;
+
+		for (l = 0; l < hb->nr_levels; l++) {
+			uintptr_t a = (uintptr_t)hb->level[l];
+			size_t len = hbitmap_level_words(hb->nbits, l) *
+				     sizeof(long);
+
+			bytes += len;
+			lo = a < lo ? a : lo;
+			hi = a + len > hi ? a + len : hi;
+			for (i = 0; i < np && pages[i] != a / 4096; i++)
+				;
+			if (i == np)
+				pages[np++] = a / 4096;
+		}
+	}
+	/* Disjoint and back to back: the span is the sum of the sizes. */
+	assert_int_equal(hi - lo, bytes);
+	{
+		size_t want = 0;
+
+		for (o = 0; o < NR_PAGE_ORDERS; o++)
+			want += hbitmap_bytes(z->free_area[o].map.nbits);
+		assert_int_equal(bytes, want);
+	}
+	assert_in_range(np, 1, 12);
 	mmk_shutdown(m);
 }
 
@@ -1397,6 +1443,7 @@ int main(void)
 		cmocka_unit_test(test_boot_i386_highmem_zones),
 		cmocka_unit_test(test_boot_rejects_bad_config),
 		cmocka_unit_test(test_boot_64g_is_lazy),
+		cmocka_unit_test(test_free_area_maps_start_in_few_pages),
 		cmocka_unit_test(
 			test_split_takes_lowest_block_and_leaves_halves),
 		cmocka_unit_test(test_free_merges_buddies_up_to_max_order),
