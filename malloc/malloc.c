@@ -81,6 +81,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
@@ -210,9 +211,26 @@ static void print_stats(void)
 	}
 }
 
+/* The file @fd has open is the one boot found on stderr. */
+static bool stats_file_is(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && st.st_dev == heap.stats_dev &&
+	       st.st_ino == heap.stats_ino;
+}
+
 __attribute__((destructor)) static void heap_exit_stats(void)
 {
 	if (heap.m && heap.stats) {
+		/* A program may have closed the duplicate (closefrom) and
+		 * opened something else there, or dup2()ed over it: then
+		 * the statistics go to its stderr, if that is still ours,
+		 * and nowhere otherwise. */
+		if (!stats_file_is(heap.stats_fd))
+			heap.stats_fd = stats_file_is(2) ? 2 : -1;
+		if (heap.stats_fd < 0)
+			return;
 		tcache_flush_all();
 		print_stats();
 	}
@@ -324,9 +342,18 @@ static void heap_boot(void)
 	/* The statistics go to the standard error the program started
 	 * with, even if it closes it before exiting (xz and GNU tools
 	 * close theirs in an atexit handler). */
-	heap.stats_fd = heap.stats ? fcntl(2, F_DUPFD_CLOEXEC, 10) : -1;
-	if (heap.stats_fd < 0)
-		heap.stats_fd = 2;
+	heap.stats_fd = -1;
+	if (heap.stats) {
+		struct stat sb;
+
+		if (fstat(2, &sb) == 0) {
+			heap.stats_dev = sb.st_dev;
+			heap.stats_ino = sb.st_ino;
+			heap.stats_fd = fcntl(2, F_DUPFD_CLOEXEC, 10);
+			if (heap.stats_fd < 0)
+				heap.stats_fd = 2;
+		}
+	}
 	pthread_key_create(&tc_key, tcache_exit);
 	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define NR_CLASSES 39
 #define SMALL_MAX 16384 /* largest object-cache size */
@@ -78,7 +79,9 @@ struct heap {
 	struct page *mem_map;
 	uint64_t secret; /* odd; free tags */
 	bool hardened, stats;
-	int stats_fd; /* MMKIT_MALLOC_STATS: a duplicate of stderr */
+	int stats_fd; /* MMKIT_MALLOC_STATS: a duplicate of stderr, or -1 */
+	dev_t stats_dev; /* ... and the file it had open at boot */
+	ino_t stats_ino;
 	struct kmem_cache *cache[NR_CLASSES];
 
 	pthread_mutex_t huge_lock;

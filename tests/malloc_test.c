@@ -124,6 +124,8 @@ static const struct api_case api_cases[] = {
 	{ "api_stats", "MMKIT_MALLOC_STATS=1", "slabinfo - version: 2.1", 60 },
 	{ "api_stats_closed", "MMKIT_MALLOC_STATS=1", "slabinfo - version: 2.1",
 	  60 },
+	{ "api_stats_closefrom", "MMKIT_MALLOC_STATS=1",
+	  "slabinfo - version: 2.1", 60 },
 };
 #define NR_API (sizeof api_cases / sizeof api_cases[0])
 

@@ -18,6 +18,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1197,6 +1198,23 @@ static void api_stats_closed(void)
 	exit(0);
 }
 
+/* A program that closes every descriptor but the standard ones and opens
+ * files where the library's duplicate of stderr was: the statistics go
+ * to its stderr, not into those files. */
+static void api_stats_closefrom(void)
+{
+	int fd, i;
+
+	free(malloc(100));
+	for (fd = 3; fd < 1024; fd++)
+		close(fd);
+	for (i = 0; i < 20; i++)
+		CHECK(open("/dev/null", O_WRONLY) >= 3);
+	for (i = 0; i < 100; i++)
+		free(malloc((size_t)i * 100));
+	exit(0);
+}
+
 /* ================= security cases ================= */
 
 static int global_object[16];
@@ -1610,6 +1628,7 @@ static const struct {
 	C(api_fork_signal),
 	C(api_stats),
 	C(api_stats_closed),
+	C(api_stats_closefrom),
 	C(sec_df_16),
 	C(sec_df_100),
 	C(sec_df_1k),
