@@ -169,13 +169,17 @@ static struct kmem_cache *find_mergeable(struct mmk_machine *m,
 	size = ALIGN(size, (unsigned int)sizeof(void *));
 	align = calculate_alignment(flags, align, size);
 	size = ALIGN(size, align);
-	/* Oldest first, as Linux walks slab_caches in reverse. */
+	/* Oldest first, as Linux walks slab_caches in reverse. Slabs are
+	 * coloured in steps of max(64, s->align), as SLAB's are, so an
+	 * object size that is a multiple of @align is not enough: @align
+	 * must divide s->align too (Linux's CONFIG_SLAB test). */
 	for (pos = m->slab->caches.prev; pos != &m->slab->caches;
 	     pos = pos->prev) {
 		s = list_entry(pos, struct kmem_cache, list);
 		if (slab_unmergeable(m, s) || size > s->size ||
 		    ((flags ^ s->flags) & SLAB_MERGE_SAME) ||
-		    (s->size & ~(align - 1)) != s->size || s->size - size >= 8)
+		    (s->size & ~(align - 1)) != s->size ||
+		    s->size - size >= 8 || align > s->align || s->align % align)
 			continue;
 		return s;
 	}

@@ -1125,6 +1125,41 @@ static void test_compatible_caches_merge(void **state)
 	mmk_shutdown(m);
 }
 
+/* A cache asking for more alignment than an existing one's colour steps
+ * gives it must not merge with it: pages_fuzz (CI, seed 1, 4 threads)
+ * got an object at 0x...180 from a 256-aligned cache of size 512 merged
+ * into a 64-aligned one. Every object, in every colour, is aligned. */
+static void test_merge_keeps_requested_alignment(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *a = kmem_cache_create("align-64", 512, 64,
+						 SLAB_HWCACHE_ALIGN, NULL);
+	struct kmem_cache *b =
+		kmem_cache_create("align-256", 512, 256, 0, NULL);
+	struct kmem_cache *c = kmem_cache_create("align-32", 512, 32, 0, NULL);
+	void *obj[200];
+	int i;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_ptr_not_equal(b, a);
+	/* Less alignment than the existing cache's: merges. */
+	assert_ptr_equal(c, a);
+	for (i = 0; i < 200; i++) {
+		obj[i] = kmem_cache_alloc(b, GFP_KERNEL);
+		assert_non_null(obj[i]);
+		assert_int_equal((uintptr_t)obj[i] & 255, 0);
+	}
+	for (i = 0; i < 200; i++)
+		kmem_cache_free(b, obj[i]);
+	assert_int_equal(kmem_cache_destroy(c), 0);
+	assert_int_equal(kmem_cache_destroy(b), 0);
+	assert_int_equal(kmem_cache_destroy(a), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_ctor_and_debug_caches_do_not_merge(void **state)
 {
 	struct mmk_machine *m = boot_small();
@@ -1872,6 +1907,7 @@ int main(void)
 		cmocka_unit_test(test_percpu_area_exhaustion_fails_cleanly),
 		cmocka_unit_test(test_cache_name_is_copied),
 		cmocka_unit_test(test_compatible_caches_merge),
+		cmocka_unit_test(test_merge_keeps_requested_alignment),
 		cmocka_unit_test(test_ctor_and_debug_caches_do_not_merge),
 		cmocka_unit_test(test_kmalloc_caches_are_never_merge_targets),
 		cmocka_unit_test(test_debug_double_free_reported),
