@@ -204,9 +204,13 @@ static void print_stats(void)
 	size_t i;
 
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
-		stats_puts("mmkit-malloc: ");
-		stats_puts(files[i]);
-		stats_puts("\n");
+		/* The title in one write: processes of a pipeline share
+		 * stderr, and another's output may come between two. */
+		char title[64] = "mmkit-malloc: ";
+
+		strcat(title, files[i]);
+		strcat(title, "\n");
+		stats_puts(title);
 		mmk_proc_write(heap.m, files[i], heap.stats_fd);
 	}
 }
