@@ -62,7 +62,7 @@ void hbitmap_init_levels(struct hbitmap *hb, unsigned long nbits,
 
 void hbitmap_init(struct hbitmap *hb, unsigned long nbits, void *mem)
 {
-	unsigned long *levels[HBITMAP_MAX_LEVELS], *p = mem;
+	unsigned long *levels[HBITMAP_MAX_LEVELS] = { NULL }, *p = mem;
 	unsigned int i;
 
 	for (i = 0; i < hbitmap_levels(nbits); i++) {

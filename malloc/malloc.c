@@ -207,9 +207,10 @@ static void print_stats(void)
 		/* The title in one write: processes of a pipeline share
 		 * stderr, and another's output may come between two. */
 		char title[64] = "mmkit-malloc: ";
+		size_t n = strlen(files[i]); /* up to 15 */
 
-		strcat(title, files[i]);
-		strcat(title, "\n");
+		memcpy(title + 14, files[i], n);
+		memcpy(title + 14 + n, "\n", 2);
 		stats_puts(title);
 		mmk_proc_write(heap.m, files[i], heap.stats_fd);
 	}

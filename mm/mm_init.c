@@ -804,7 +804,7 @@ static void lay_out_free_area_maps(struct zone *z, unsigned long span,
 		unsigned long words;
 		unsigned char order, lvl;
 	} a[NR_PAGE_ORDERS * HBITMAP_MAX_LEVELS], tmp;
-	unsigned long *levels[NR_PAGE_ORDERS][HBITMAP_MAX_LEVELS];
+	unsigned long *levels[NR_PAGE_ORDERS][HBITMAP_MAX_LEVELS] = { { NULL } };
 	unsigned int n = 0, i, j, o, l;
 
 	for (o = 0; o < NR_PAGE_ORDERS; o++)
