@@ -644,62 +644,62 @@ static void test_xz(void **state)
 	free(input);
 }
 
-/* ---------------- C++: libstdc++'s operators, containers, threads ------ */
+/* ---------------- programs of our own, compiled here ---------------- */
 
-static void test_cxx(void **state)
+/* Compiles @rel (with g++ if @cxx, else cc) into the temporary directory
+ * and runs it in every mode (run_modes); returns the plain run's output. */
+static char *run_own_program(const char *test, const char *rel, bool cxx)
 {
-	char *src, *exe;
+	char *src = run_find_source(rel), *exe, *out;
 	const char *argv[] = { NULL, NULL };
-	char *out;
-	struct run r;
 
-	(void)state;
-	need("g++");
-	src = run_find_source("tests/malloc/cxx_prog.cpp");
 	if (!src)
-		fail_msg("tests/malloc/cxx_prog.cpp not found");
-	exe = path_in(tmpdir, "cxx_prog");
-	{
-		const char *cxx[] = { "g++",	  "-std=c++17", "-O1",
+		fail_msg("%s not found", rel);
+	exe = path_in(tmpdir, test);
+	if (cxx) {
+		const char *cmd[] = { "g++",	  "-std=c++17", "-O1",
 				      "-pthread", "-w",		"-o",
 				      exe,	  src,		NULL };
+		struct run r;
 
-		run_prog(&r, cxx, NULL, NULL, NULL, 180);
+		run_prog(&r, cmd, NULL, NULL, NULL, 180);
 		if (!run_exited(&r, 0))
 			fail_msg("g++ %s: %s\n%s", src, run_how(&r),
 				 run_head(r.err, 1000));
 		run_free(&r);
+	} else {
+		run_compile(src, exe, NULL);
 	}
 	argv[0] = exe;
-	out = run_modes("c++", argv, NULL, NULL, NULL);
+	out = run_modes(test, argv, NULL, NULL, NULL);
+	free(exe);
+	free(src);
+	return out;
+}
+
+/* libstdc++'s operators, containers, exceptions and threads. */
+static void test_cxx(void **state)
+{
+	char *out;
+
+	(void)state;
+	need("g++");
+	out = run_own_program("c++", "tests/malloc/cxx_prog.cpp", true);
 	print_message("  c++: %s", out);
 	assert_non_null(strstr(out, "cxx done 1\n"));
 	free(out);
-	free(exe);
-	free(src);
 }
 
-/* ---------------- a threaded program of our own ---------------- */
-
+/* A threaded program of our own. */
 static void test_threads_prog(void **state)
 {
-	char *src, *exe;
-	const char *argv[] = { NULL, NULL };
 	char *out;
 
 	(void)state;
 	need("cc");
-	src = run_find_source("tests/malloc/threads_prog.c");
-	exe = path_in(tmpdir, "threads_prog");
-	argv[0] = exe;
-	if (!src)
-		fail_msg("tests/malloc/threads_prog.c not found");
-	run_compile(src, exe, NULL);
-	out = run_modes("threads", argv, NULL, NULL, NULL);
+	out = run_own_program("threads", "tests/malloc/threads_prog.c", false);
 	assert_non_null(strstr(out, "total: "));
 	free(out);
-	free(exe);
-	free(src);
 }
 
 int main(void)
