@@ -215,6 +215,22 @@ static char *run_modes(const char *test, const char *const argv[],
 	return plain;
 }
 
+/* Writes @text to @name in the temporary directory and runs it with
+ * @interp in every mode (run_modes); returns the plain run's output. */
+static char *run_script(const char *test, const char *interp, const char *name,
+			const char *text, const char *const env[])
+{
+	char *script = path_in(tmpdir, name), *out;
+	const char *argv[] = { interp, script, NULL };
+	FILE *f = create(script);
+
+	fputs(text, f);
+	fclose(f);
+	out = run_modes(test, argv, env, NULL, NULL);
+	free(script);
+	return out;
+}
+
 /* ---------------- python3 ---------------- */
 
 static const char python_script[] =
@@ -255,25 +271,16 @@ static void test_python(void **state)
 	const char *py = access("/usr/bin/python3", X_OK) == 0 ?
 				 "/usr/bin/python3" :
 				 "python3";
-	char *script;
-	const char *argv[] = { py, NULL, NULL };
 	const char *env[] = { "PYTHONHASHSEED=0", "PYTHONDONTWRITEBYTECODE=1",
 			      NULL };
-	FILE *f;
 	char *out;
 
 	(void)state;
 	need(py);
-	script = path_in(tmpdir, "work.py");
-	argv[1] = script;
-	f = create(script);
-	fputs(python_script, f);
-	fclose(f);
-	out = run_modes("python3", argv, env, NULL, NULL);
+	out = run_script("python3", py, "work.py", python_script, env);
 	print_message("  python3: %s", out);
 	assert_non_null(strstr(out, "100003 150000"));
 	free(out);
-	free(script);
 }
 
 /* ---------------- sqlite3 ---------------- */
@@ -482,9 +489,7 @@ static const char git_script[] =
 
 static void test_git(void **state)
 {
-	char *script;
 	char home[PATH_MAX];
-	const char *argv[] = { "sh", NULL, NULL };
 	const char *env[] = { home,
 			      "GIT_CONFIG_NOSYSTEM=1",
 			      "GIT_CONFIG_GLOBAL=/dev/null",
@@ -497,22 +502,15 @@ static void test_git(void **state)
 			      "LC_ALL=C",
 			      "TZ=UTC",
 			      NULL };
-	FILE *f;
 	char *out;
 
 	(void)state;
 	need("git");
-	script = path_in(tmpdir, "git.sh");
-	argv[1] = script;
 	snprintf(home, sizeof home, "HOME=%s", tmpdir);
-	f = create(script);
-	fputs(git_script, f);
-	fclose(f);
-	out = run_modes("git", argv, env, NULL, NULL);
+	out = run_script("git", "sh", "git.sh", git_script, env);
 	assert_non_null(strstr(out, "commit 15"));
 	assert_non_null(strstr(out, "packs: 1"));
 	free(out);
-	free(script);
 }
 
 /* ---------------- perl ---------------- */
@@ -552,24 +550,15 @@ static const char perl_script[] =
 
 static void test_perl(void **state)
 {
-	char *script;
-	const char *argv[] = { "perl", NULL, NULL };
 	const char *env[] = { "PERL_HASH_SEED=0", "PERL_PERTURB_KEYS=0", NULL };
-	FILE *f;
 	char *out;
 
 	(void)state;
 	need("perl");
-	script = path_in(tmpdir, "work.pl");
-	argv[1] = script;
-	f = create(script);
-	fputs(perl_script, f);
-	fclose(f);
-	out = run_modes("perl", argv, env, NULL, NULL);
+	out = run_script("perl", "perl", "work.pl", perl_script, env);
 	print_message("  perl: %s", out);
 	assert_non_null(strstr(out, " 100000 "));
 	free(out);
-	free(script);
 }
 
 /* ---------------- xz: a threaded compressor ---------------- */
@@ -660,13 +649,8 @@ static char *run_own_program(const char *test, const char *rel, bool cxx)
 		const char *cmd[] = { "g++",	  "-std=c++17", "-O1",
 				      "-pthread", "-w",		"-o",
 				      exe,	  src,		NULL };
-		struct run r;
 
-		run_prog(&r, cmd, NULL, NULL, NULL, 180);
-		if (!run_exited(&r, 0))
-			fail_msg("g++ %s: %s\n%s", src, run_how(&r),
-				 run_head(r.err, 1000));
-		run_free(&r);
+		run_build(cmd);
 	} else {
 		run_compile(src, exe, NULL);
 	}

@@ -333,6 +333,19 @@ static inline char *run_find_source(const char *rel)
 	return NULL;
 }
 
+/* Runs the compiler command @argv; fails the test with the compiler's
+ * messages if it does not succeed. */
+static inline void run_build(const char *const argv[])
+{
+	struct run r;
+
+	run_prog(&r, argv, NULL, NULL, NULL, 180);
+	if (!run_exited(&r, 0))
+		fail_msg("%s: %s\n%s", argv[0], run_how(&r),
+			 run_head(r.err, 1000));
+	run_free(&r);
+}
+
 /* Compiles @src into @out with the system compiler; fails the test with
  * the compiler's messages if it cannot. */
 static inline void run_compile(const char *src, const char *out,
@@ -341,13 +354,8 @@ static inline void run_compile(const char *src, const char *out,
 	const char *argv[] = { "cc", "-O1",	 "-g",	"-fno-builtin",
 			       "-w", "-pthread", "-o",	out,
 			       src,  "-ldl",	 extra, NULL };
-	struct run r;
 
-	run_prog(&r, argv, NULL, NULL, NULL, 120);
-	if (!run_exited(&r, 0))
-		fail_msg("cc %s: %s\n%s", src, run_how(&r),
-			 run_head(r.err, 1000));
-	run_free(&r);
+	run_build(argv);
 }
 
 #endif /* MMK_TESTS_MALLOC_RUN_H */
