@@ -182,20 +182,6 @@ static void atfork_child(void)
 	pthread_mutex_unlock(&heap.huge_lock);
 }
 
-static void stats_puts(const char *s)
-{
-	size_t len = strlen(s);
-
-	while (len) {
-		ssize_t n = write(heap.stats_fd, s, len);
-
-		if (n <= 0)
-			return;
-		s += n;
-		len -= (size_t)n;
-	}
-}
-
 static void print_stats(void)
 {
 	static const char *const files[] = { "/proc/slabinfo",
@@ -211,7 +197,7 @@ static void print_stats(void)
 
 		memcpy(title + 14, files[i], n);
 		memcpy(title + 14 + n, "\n", 2);
-		stats_puts(title);
+		mmk_host_write_fd(heap.stats_fd, title);
 		mmk_proc_write(heap.m, files[i], heap.stats_fd);
 	}
 }

@@ -286,16 +286,21 @@ void mmk_host_abort(void)
 	abort();
 }
 
-void mmk_host_stderr(const char *s)
+void mmk_host_write_fd(int fd, const char *s)
 {
 	size_t len = strlen(s);
 
 	while (len) {
-		ssize_t n = write(2, s, len);
+		ssize_t n = write(fd, s, len);
 
 		if (n <= 0)
 			return;
 		s += n;
 		len -= (size_t)n;
 	}
+}
+
+void mmk_host_stderr(const char *s)
+{
+	mmk_host_write_fd(2, s);
 }

@@ -75,5 +75,7 @@ size_t mmk_host_rss(void);
 __attribute__((noreturn)) void mmk_host_abort(void);
 /* Write to stderr without stdio's buffers (used by BUG dumps). */
 void mmk_host_stderr(const char *s);
+/* Write all of @s to descriptor @fd (as far as the descriptor takes it). */
+void mmk_host_write_fd(int fd, const char *s);
 
 #endif /* MMK_PLATFORM_H */
