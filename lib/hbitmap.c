@@ -74,17 +74,23 @@ void hbitmap_init(struct hbitmap *hb, unsigned long nbits, void *mem)
 
 void hbitmap_set(struct hbitmap *hb, unsigned long bit)
 {
-	unsigned int i;
+	unsigned int i, top = hb->nr_levels - 1;
 
-	for (i = 0; i < hb->nr_levels; i++) {
+	for (i = 0; i < top; i++) {
 		unsigned long *w = &hb->level[i][bit / 64];
-		unsigned long old = *w;
+		unsigned long mask = 1UL << (bit % 64);
 
-		*w = old | (1UL << (bit % 64));
-		if (old)
-			return;
 		bit /= 64;
+		if (hb->level[i + 1][bit / 64] & (1UL << (bit % 64))) {
+			*w |= mask;
+			return;
+		}
+		/* The summary says *w is zero: a store alone sets the bit.
+		 * On memory never touched a load would map the host's zero
+		 * page and the store then copy it: two faults, not one. */
+		*w = mask;
 	}
+	hb->level[top][bit / 64] |= 1UL << (bit % 64);
 }
 
 void hbitmap_clear(struct hbitmap *hb, unsigned long bit)
