@@ -128,6 +128,21 @@ static bool pcpu_range_free(const struct mmk_machine *m, unsigned long b,
 	return true;
 }
 
+/* The first free block at or after @b, or PCPU_BLOCKS. */
+static unsigned long pcpu_next_free(const struct mmk_machine *m,
+				    unsigned long b)
+{
+	while (b < PCPU_BLOCKS) {
+		unsigned long free = ~m->pcpu_used[b / 64] >> (b % 64);
+
+		if (free)
+			return min(b + (unsigned long)__builtin_ctzl(free),
+				   PCPU_BLOCKS);
+		b = (b | 63) + 1;
+	}
+	return PCPU_BLOCKS;
+}
+
 static void pcpu_mark(struct mmk_machine *m, unsigned long b, unsigned long n,
 		      bool used)
 {
@@ -152,7 +167,8 @@ long __alloc_percpu(struct mmk_machine *m, size_t size)
 	pthread_mutex_lock(&m->pcpu_lock);
 	/* First fit: the lowest offsets, so a process's few caches share
 	 * the first pages of each unit. */
-	for (b = 0; b + n <= PCPU_BLOCKS; b++) {
+	for (b = pcpu_next_free(m, 0); b + n <= PCPU_BLOCKS;
+	     b = pcpu_next_free(m, b + 1)) {
 		if (pcpu_range_free(m, b, n)) {
 			pcpu_mark(m, b, n, true);
 			off = (long)(b * PCPU_MIN_ALLOC);
