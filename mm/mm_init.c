@@ -681,12 +681,69 @@ static int map_private_run(struct mmk_machine *m, unsigned long *run,
 				    (end - s) * sec_bytes);
 }
 
+/* Boot memory for memmap of node @nid: inside the node if it fits there,
+ * else anywhere below the boot limit (Linux's memmap_alloc()). */
+static phys_addr_t memmap_alloc(struct mmk_machine *m, int nid, size_t bytes)
+{
+	pg_data_t *pgdat = m->node_data[nid];
+	phys_addr_t lo, hi, phys;
+
+	lo = (phys_addr_t)pgdat->node_start_pfn << PAGE_SHIFT;
+	hi = (phys_addr_t)(pgdat->node_start_pfn + pgdat->node_spanned_pages)
+	     << PAGE_SHIFT;
+	hi = min(hi, boot_limit(m));
+	phys = memblock_alloc_range(&m->memblock, bytes, PAGE_SIZE, lo, hi);
+	if (!phys)
+		phys = memblock_alloc_range(&m->memblock, bytes, PAGE_SIZE, 0,
+					    boot_limit(m));
+	return phys;
+}
+
+/* The first memory section at or after @s that has RAM, or @nsec
+ * (memblock's memory regions are sorted by address). */
+static unsigned long next_present_section(const struct mmk_machine *m,
+					  unsigned long s, unsigned long nsec)
+{
+	unsigned int sb = m->arch->section_size_bits - PAGE_SHIFT;
+	const struct memblock_type *mem = &m->memblock.memory;
+	int i;
+
+	for (i = 0; i < mem->cnt; i++) {
+		unsigned long rs =
+			(unsigned long)(mem->regions[i].base >> PAGE_SHIFT);
+		unsigned long re = rs + (unsigned long)(mem->regions[i].size >>
+							PAGE_SHIFT);
+
+		if (re > s << sb)
+			return min(max(s, rs >> sb), nsec);
+	}
+	return nsec;
+}
+
+/* The node's memmap buffer: one boot allocation for the memmap of every
+ * section of node @nid that has RAM, as Linux's sparse_buffer_init()
+ * makes. 0 if it fits nowhere: each section then gets its own. */
+static phys_addr_t sparse_buffer_init(struct mmk_machine *m, int nid,
+				      unsigned long nsec, size_t sec_bytes)
+{
+	unsigned int sb = m->arch->section_size_bits - PAGE_SHIFT;
+	unsigned long s, count = 0;
+
+	for (s = next_present_section(m, 0, nsec); s < nsec;
+	     s = next_present_section(m, s + 1, nsec))
+		if (node_of_pfn(m, s << sb) == nid)
+			count++;
+	return count ? memmap_alloc(m, nid, count * sec_bytes) : 0;
+}
+
 /* The zone map and the memmap of each section that has RAM. */
 static int init_sparse(struct mmk_machine *m)
 {
 	unsigned int sb = m->arch->section_size_bits - PAGE_SHIFT;
 	unsigned long pps = 1UL << sb, nsec, s, run = 0;
 	size_t sec_bytes = pps * sizeof(struct page);
+	phys_addr_t buf[MAX_NUMNODES] = { 0 };
+	bool buf_tried[MAX_NUMNODES] = { false };
 	int err = init_zone_map(m);
 
 	if (err)
@@ -697,30 +754,26 @@ static int init_sparse(struct mmk_machine *m)
 	if (!m->vmemmap)
 		return -ENOMEM;
 	m->mem_map = m->vmemmap;
-	for (s = 0; s < nsec; s++) {
-		unsigned long spfn = s << sb;
-		pg_data_t *pgdat;
-		phys_addr_t phys, lo, hi;
+	/* Holes are private memory of the run: they read as zeroed struct
+	 * pages (pfn_valid() stays false; the host backs nothing until a
+	 * page is written, and nothing writes there), so kfree() and
+	 * malloc's free() can look up any pfn of the direct map without a
+	 * check. */
+	for (s = next_present_section(m, 0, nsec); s < nsec;
+	     s = next_present_section(m, s + 1, nsec)) {
+		phys_addr_t phys = 0;
+		int nid = node_of_pfn(m, s << sb);
 
-		/* Holes are private memory of the run: they read as zeroed
-		 * struct pages (pfn_valid() stays false; the host backs
-		 * nothing until a page is written, and nothing writes
-		 * there), so kfree() and malloc's free() can look up any
-		 * pfn of the direct map without a check. */
-		if (!memblock_present_pages(&m->memblock, spfn, spfn + pps))
-			continue;
-		pgdat = m->node_data[node_of_pfn(m, spfn)];
-		lo = (phys_addr_t)pgdat->node_start_pfn << PAGE_SHIFT;
-		hi = (phys_addr_t)(pgdat->node_start_pfn +
-				   pgdat->node_spanned_pages)
-		     << PAGE_SHIFT;
-		hi = min(hi, boot_limit(m));
-		phys = memblock_alloc_range(&m->memblock, sec_bytes, PAGE_SIZE,
-					    lo, hi);
-		if (!phys)
-			phys = memblock_alloc_range(&m->memblock, sec_bytes,
-						    PAGE_SIZE, 0,
-						    boot_limit(m));
+		if (!buf_tried[nid]) {
+			buf_tried[nid] = true;
+			buf[nid] = sparse_buffer_init(m, nid, nsec, sec_bytes);
+		}
+		if (buf[nid]) {
+			phys = buf[nid];
+			buf[nid] += sec_bytes;
+		} else {
+			phys = memmap_alloc(m, nid, sec_bytes);
+		}
 		if (!phys)
 			return -ENOMEM;
 		m->nr_memmap_boot_pages += sec_bytes >> PAGE_SHIFT;
