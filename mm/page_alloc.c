@@ -1156,14 +1156,19 @@ static void zone_frontier(const struct mmk_machine *m, const struct zone *zone,
  * (prev was the lowest, and what its split left is above it), so a free
  * block of such an order starting right there is the one first fit takes
  * next - usually the remainder of the block just split - and no free
- * list needs to be searched. */
+ * list needs to be searched. Such a block is split only down to
+ * @max_order (at least @order; its order in *@took): a run of blocks of
+ * @order for the caller's list in one take, where taking them one at a
+ * time would split the block and take each half back. */
 static long __rmqueue_next(struct mmk_machine *m, struct zone *zone,
 			   unsigned int order, int mt, unsigned int alloc_flags,
-			   enum rmqueue_mode *mode, unsigned long prev)
+			   enum rmqueue_mode *mode, unsigned long prev,
+			   unsigned int max_order, unsigned int *took)
 {
 	unsigned long pfn = prev + (1UL << order);
 	unsigned int o, best_o = 0;
 
+	*took = order;
 	/* The free lists' bitmaps, not the struct page: the page there may
 	 * be in use, its owner writing it without the zone lock. */
 	if (pfn < zone_end_pfn(zone) && get_pfnblock_migratetype(m, pfn) == mt)
@@ -1175,32 +1180,53 @@ static long __rmqueue_next(struct mmk_machine *m, struct zone *zone,
 						       pfn ||
 					       best_o != o,
 				       m->mem_map + pfn);
-			page_del_and_expand(m, zone, pfn, order, o, mt);
+			*took = min(o, max_order);
+			page_del_and_expand(m, zone, pfn, *took, o, mt);
 			return (long)pfn;
 		}
 	return __rmqueue_mode(m, zone, order, mt, alloc_flags, mode);
 }
 
 /* Take @count blocks of @order and type @mt onto @list and refresh the
- * frontier of @mt's lists (see free_frozen_page_commit). */
+ * frontier of @mt's lists (see free_frozen_page_commit). The list gets
+ * them in address order, as one __rmqueue() per block would. */
 static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 			unsigned int order, int count, struct list_head *list,
 			int mt, unsigned int alloc_flags,
 			struct pcp_list *lists)
 {
 	enum rmqueue_mode mode = RMQUEUE_NORMAL;
+	unsigned int took = order;
 	long pfn = -1;
-	int i;
+	int i = 0;
 
 	pthread_mutex_lock(&zone->lock);
-	for (i = 0; i < count; i++) {
+	while (i < count) {
+		/* The largest run of blocks of @order that fits what is
+		 * left, within a pageblock (a block's type is its
+		 * pageblock's). */
+		unsigned int max_order =
+			min(order +
+				    (unsigned int)fls_long(
+					    (unsigned long)(count - i)) -
+				    1,
+			    m->pageblock_order);
+		unsigned long k;
+
 		pfn = pfn < 0 ? __rmqueue_mode(m, zone, order, mt, alloc_flags,
 					       &mode) :
 				__rmqueue_next(m, zone, order, mt, alloc_flags,
-					       &mode, (unsigned long)pfn);
+					       &mode, (unsigned long)pfn,
+					       max(max_order, order), &took);
 		if (pfn < 0)
 			break;
-		list_add_tail(&m->mem_map[pfn].lru, list);
+		for (k = 0; k < 1UL << (took - order); k++)
+			list_add_tail(&m->mem_map[pfn + (k << order)].lru,
+				      list);
+		i += 1 << (took - order);
+		/* The last block taken, for __rmqueue_next(). */
+		pfn += (long)((1UL << took) - (1UL << order));
+		took = order;
 	}
 	zone_frontier(m, zone, mt, lists);
 	pthread_mutex_unlock(&zone->lock);

@@ -812,6 +812,61 @@ static void test_pcp_holds_pages_until_drained(void **state)
 	mmk_shutdown(m);
 }
 
+/* A pcp refill takes runs of blocks in one go; what it leaves on the
+ * buddy lists and what it puts on the pcp list (in the order the list
+ * hands it out) must be what one __rmqueue() per block leaves and takes,
+ * i.e. what a machine without pcp lists takes one allocation at a time. */
+static void test_pcp_refill_takes_what_single_takes_would(void **state)
+{
+	struct mmk_machine *a =
+		boot_with(MMK_ARCH_X86_64, 1ULL << 30, 1, 2, true);
+	struct mmk_machine *b;
+	unsigned long taken[2][1024];
+	int n[2] = { 0, 0 }, i;
+	unsigned int order;
+	char *ba, *bb;
+
+	(void)state;
+	for (order = 0; order < 2; order++) {
+		struct zone *z = zone_of(a, 0, ZONE_DMA32);
+		struct list_head *list =
+			&z->per_cpu_pageset[0]
+				 .lists[MIGRATE_PCPTYPES * order +
+					MIGRATE_UNMOVABLE]
+				 .list;
+		struct page *p = alloc_pages(GFP_KERNEL, order), *q;
+
+		assert_non_null(p);
+		taken[order][n[order]++] = page_to_pfn(p);
+		list_for_each_entry(q, list, lru) {
+			assert_true(n[order] < 1024);
+			taken[order][n[order]++] = page_to_pfn(q);
+		}
+		/* More than one run of blocks: the batch is not a power
+		 * of two. */
+		assert_true(n[order] > 8);
+		assert_int_not_equal(n[order] & (n[order] - 1), 0);
+	}
+	ba = proc(a, "/proc/buddyinfo");
+	b = boot_with(MMK_ARCH_X86_64, 1ULL << 30, 1, 2, false);
+	for (order = 0; order < 2; order++)
+		for (i = 0; i < n[order]; i++) {
+			struct page *p = alloc_pages(GFP_KERNEL, order);
+
+			assert_non_null(p);
+			assert_int_equal(page_to_pfn(p), taken[order][i]);
+		}
+	bb = proc(b, "/proc/buddyinfo");
+	assert_string_equal(ba, bb);
+	free(ba);
+	free(bb);
+	assert_check_ok(b);
+	mmk_shutdown(b);
+	mmk_set_current(a);
+	assert_check_ok(a);
+	mmk_shutdown(a);
+}
+
 static void test_verifier_catches_corruption(void **state)
 {
 	struct mmk_machine *m =
@@ -1465,6 +1520,7 @@ int main(void)
 			test_freeing_a_mapped_page_reports_nonzero_mapcount),
 		cmocka_unit_test(test_fail_page_alloc_nth_and_times),
 		cmocka_unit_test(test_pcp_holds_pages_until_drained),
+		cmocka_unit_test(test_pcp_refill_takes_what_single_takes_would),
 		cmocka_unit_test(test_verifier_catches_corruption),
 		cmocka_unit_test(test_random_sequences_keep_invariants),
 		cmocka_unit_test(test_deferred_init_grows_zones_on_demand),
