@@ -474,7 +474,7 @@ unsigned long vm_memory_committed(struct mmk_machine *m)
 
 int mm_state_init(struct mmk_machine *m)
 {
-	struct mm_state *ms = mmk_host_zalloc(sizeof(*ms));
+	struct mm_state *ms = mmk_machine_zalloc(m, sizeof(*ms));
 
 	if (!ms)
 		return -ENOMEM;
@@ -554,7 +554,6 @@ void mm_state_exit(struct mmk_machine *m)
 	swap_exit(m);
 	pthread_mutex_destroy(&m->mm->lock);
 	pthread_mutex_destroy(&m->mm->anon_vma_lock);
-	mmk_host_free(m->mm);
 	m->mm = NULL;
 }
 

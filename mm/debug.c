@@ -31,16 +31,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-void mmk_log_init(struct mmk_log *log)
+void mmk_log_init(struct mmk_log *log, char *buf)
 {
 	pthread_mutex_init(&log->lock, NULL);
-	log->buf = mmk_host_zalloc(MMK_LOG_SIZE);
+	log->buf = buf;
 	log->head = 0;
 }
 
 void mmk_log_destroy(struct mmk_log *log)
 {
-	mmk_host_free(log->buf);
 	log->buf = NULL;
 	pthread_mutex_destroy(&log->lock);
 }

@@ -390,7 +390,7 @@ int highmem_init(struct mmk_machine *m)
 
 	if (!has_highmem(m))
 		return 0;
-	hs = mmk_host_zalloc(sizeof(*hs));
+	hs = mmk_machine_zalloc(m, sizeof(*hs));
 	if (!hs)
 		return -ENOMEM;
 	m->highmem = hs;
@@ -399,7 +399,8 @@ int highmem_init(struct mmk_machine *m)
 	hs->pkmap_host = mmk_host_reserve((size_t)LAST_PKMAP << PAGE_SHIFT);
 	hs->fix_host =
 		mmk_host_reserve((size_t)m->nr_cpus * KM_MAX_IDX << PAGE_SHIFT);
-	hs->cpus = mmk_host_zalloc((size_t)m->nr_cpus * sizeof(*hs->cpus));
+	hs->cpus =
+		mmk_machine_zalloc(m, (size_t)m->nr_cpus * sizeof(*hs->cpus));
 	if (!hs->pkmap_host || !hs->fix_host || !hs->cpus)
 		return -ENOMEM;
 	m->kmap_address = highmem_page_address;
@@ -415,10 +416,8 @@ void highmem_exit(struct mmk_machine *m)
 	mmk_host_unreserve(hs->pkmap_host, (size_t)LAST_PKMAP << PAGE_SHIFT);
 	mmk_host_unreserve(hs->fix_host,
 			   (size_t)m->nr_cpus * KM_MAX_IDX << PAGE_SHIFT);
-	mmk_host_free(hs->cpus);
 	pthread_cond_destroy(&hs->wait);
 	pthread_mutex_destroy(&hs->lock);
-	mmk_host_free(hs);
 	m->highmem = NULL;
 	m->kmap_address = NULL;
 }

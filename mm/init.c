@@ -63,7 +63,7 @@ struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 	if (!m)
 		return NULL;
 	mmk_set_current(m);
-	m->slab = mmk_host_zalloc(sizeof(*m->slab));
+	m->slab = mmk_machine_zalloc(m, sizeof(*m->slab));
 	if (m->slab) {
 		m->slab->debug_flags = debug;
 		m->slab->nomerge = cfg->slab_nomerge;

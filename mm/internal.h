@@ -200,6 +200,9 @@ struct mmk_machine {
 	/* What reclaim could still free in @zone (its file lists, and its
 	 * anon lists while swap has room). */
 	unsigned long (*zone_reclaimable_pages)(struct zone *zone);
+	/* Host memory of the machine's own structures (the machine itself
+	 * first), freed at shutdown as a whole: mmk_machine_zalloc(). */
+	struct mmk_host_arena arena;
 };
 
 /* ---- online CPUs (mm/mm_init.c brings them up) ---- */
@@ -272,6 +275,11 @@ void mmk_release_cpu(void);
 /* The machine's memory: layout, memblock, nodes, zones, mem_map and buddy
  * lists (mm/init.c's mmk_boot then starts the slab allocator). */
 struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg);
+/* Zeroed host memory that lives as long as @m (its arena). */
+static inline void *mmk_machine_zalloc(struct mmk_machine *m, size_t size)
+{
+	return mmk_host_arena_zalloc(&m->arena, size);
+}
 /* Put the next chunk of @zone's deferred memory on its free lists;
  * false when it has none left. */
 bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone);
@@ -621,7 +629,8 @@ void isolated_page_done(struct mmk_machine *m, struct page *page, bool file);
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
  * for zones up to @gfp's highest. */
 void show_mem(struct mmk_machine *m, gfp_t gfp);
-void mmk_log_init(struct mmk_log *log);
+/* The kernel log over @buf, MMK_LOG_SIZE bytes that outlive it. */
+void mmk_log_init(struct mmk_log *log, char *buf);
 void mmk_log_destroy(struct mmk_log *log);
 /* Record the first verifier violation into @why. Returns false. */
 __printf(3, 4) bool verify_fail(char *why, size_t len, const char *fmt, ...);

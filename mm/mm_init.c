@@ -534,7 +534,7 @@ static int init_nodes(struct mmk_machine *m)
 	int nid, t;
 
 	for_each_online_node(m, nid) {
-		pg_data_t *pgdat = mmk_host_zalloc(sizeof(*pgdat));
+		pg_data_t *pgdat = mmk_machine_zalloc(m, sizeof(*pgdat));
 		unsigned long spfn, epfn;
 
 		if (!pgdat)
@@ -650,7 +650,7 @@ static int init_zone_map(struct mmk_machine *m)
 			shift = min(shift, (unsigned int)__builtin_ctzl(e));
 	m->pb_shift = shift;
 	n = (m->max_pfn >> shift) + 1;
-	m->pb_zone = mmk_host_zalloc((size_t)n * sizeof(struct zone *));
+	m->pb_zone = mmk_machine_zalloc(m, (size_t)n * sizeof(struct zone *));
 	if (!m->pb_zone)
 		return -ENOMEM;
 	/* An edge where the zone changes is a multiple of 2^shift; one where
@@ -796,8 +796,8 @@ static int init_sparse(struct mmk_machine *m)
  * per pageblock of the zone's buddy span), in host memory as the zone
  * map is: Linux keeps free lists in struct page and needs no such index,
  * so it takes nothing from the machine's RAM. */
-static int init_free_area_types(struct zone *z, unsigned long span,
-				unsigned int po)
+static int init_free_area_types(struct mmk_machine *m, struct zone *z,
+				unsigned long span, unsigned int po)
 {
 	struct mt_summary *s = &z->mt_sum;
 
@@ -805,8 +805,9 @@ static int init_free_area_types(struct zone *z, unsigned long span,
 	s->nr_index = DIV_ROUND_UP(s->nr_words, BITS_PER_LONG);
 	/* The index first: with the first rows of words, where boot puts
 	 * the free memory, it is the one page most zones touch. */
-	s->index = mmk_host_zalloc((s->nr_words + s->nr_index) *
-				   NR_MT_SUMMARIES * sizeof(unsigned long));
+	s->index = mmk_machine_zalloc(m, (s->nr_words + s->nr_index) *
+						 NR_MT_SUMMARIES *
+						 sizeof(unsigned long));
 	if (!s->index)
 		return -ENOMEM;
 	s->words = s->index + s->nr_index * NR_MT_SUMMARIES;
@@ -897,7 +898,7 @@ static int init_free_areas(struct mmk_machine *m)
 
 	m->pageblock_order = m->arch->pageblock_order;
 	npb = (m->max_pfn >> PB_MT_SHIFT) + 1;
-	m->pb_mt = mmk_host_zalloc(npb);
+	m->pb_mt = mmk_machine_zalloc(m, npb);
 	if (!m->pb_mt)
 		return -ENOMEM;
 	/* The gaps between memory regions (sorted): the pageblocks that
@@ -955,7 +956,8 @@ static int init_free_areas(struct mmk_machine *m)
 				return -ENOMEM;
 			p = mmk_phys_to_virt(m, phys);
 			lay_out_free_area_maps(z, span, (unsigned long *)p);
-			if (init_free_area_types(z, span, m->pageblock_order))
+			if (init_free_area_types(m, z, span,
+						 m->pageblock_order))
 				return -ENOMEM;
 		}
 	}
@@ -1297,6 +1299,7 @@ static int boot_machine(struct mmk_machine *m)
 struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 {
 	const struct mmk_arch_profile *a = arch_profile(cfg->arch);
+	struct mmk_host_arena arena = { 0 };
 	struct mmk_machine *m;
 	int err, k;
 
@@ -1311,11 +1314,12 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 		errno = ENOSYS;
 		return NULL;
 	}
-	m = mmk_host_zalloc(sizeof(*m));
+	m = mmk_host_arena_zalloc(&arena, sizeof(*m));
 	if (!m) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	m->arena = arena;
 	m->cfg = *cfg;
 	m->arch = a;
 	m->nr_nodes = cfg->nr_nodes;
@@ -1334,7 +1338,7 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 				     cfg->boot_fail[k]);
 		m->cfg.boot_fail[k] = NULL;
 	}
-	mmk_log_init(&m->log);
+	mmk_log_init(&m->log, mmk_machine_zalloc(m, MMK_LOG_SIZE));
 	err = m->log.buf ? boot_machine(m) : -ENOMEM;
 	if (err) {
 		mmk_shutdown(m);
@@ -1346,6 +1350,7 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 
 void mmk_shutdown(struct mmk_machine *m)
 {
+	struct mmk_host_arena arena;
 	int nid, t;
 
 	if (!m)
@@ -1361,23 +1366,17 @@ void mmk_shutdown(struct mmk_machine *m)
 		if (!m->node_data[nid])
 			continue;
 		pthread_mutex_destroy(&m->node_data[nid]->__lruvec.lru_lock);
-		for (t = 0; t < MAX_NR_ZONES; t++) {
+		for (t = 0; t < MAX_NR_ZONES; t++)
 			pthread_mutex_destroy(
 				&m->node_data[nid]->node_zones[t].lock);
-			mmk_host_free(
-				m->node_data[nid]->node_zones[t].mt_sum.index);
-		}
-		mmk_host_free(m->node_data[nid]);
 	}
 	mmk_host_unreserve(m->vmemmap, m->vmemmap_len);
 	mmk_host_mem_destroy(&m->phys);
-	mmk_host_free(m->pb_zone);
-	mmk_host_free(m->pb_mt);
-	mmk_host_free(m->slab);
 	pcpu_exit(m);
 	mmk_log_destroy(&m->log);
 	pthread_mutex_destroy(&m->drain_lock);
 	pthread_mutex_destroy(&m->fail_lock);
 	pthread_mutex_destroy(&m->deferred_lock);
-	mmk_host_free(m);
+	arena = m->arena; /* @m lives in it */
+	mmk_host_arena_destroy(&arena);
 }

@@ -805,7 +805,7 @@ unsigned long vmalloc_used_pages(struct mmk_machine *m)
 int vmalloc_init(struct mmk_machine *m)
 {
 	const struct mmk_arch_profile *a = m->arch;
-	struct vmalloc_state *vs = mmk_host_zalloc(sizeof(*vs));
+	struct vmalloc_state *vs = mmk_machine_zalloc(m, sizeof(*vs));
 	struct vmap_area *va;
 	unsigned long host_align;
 	size_t len;
@@ -854,7 +854,6 @@ void vmalloc_exit(struct mmk_machine *m)
 		return;
 	mmk_host_unreserve(vs->host_res, vs->host_res_len);
 	pthread_mutex_destroy(&vs->lock);
-	mmk_host_free(vs);
 	m->vmalloc = NULL;
 }
 

@@ -147,6 +147,61 @@ void mmk_host_free(void *p)
 	munmap((char *)p - HOST_HDR, len);
 }
 
+/* Each arena mapping starts with this link, one cache line long. */
+struct arena_link {
+	char *prev;
+	size_t prev_size;
+};
+
+#define ARENA_LINK 64
+#define ARENA_CHUNK ((size_t)256 << 10)
+
+void *mmk_host_arena_zalloc(struct mmk_host_arena *a, size_t size)
+{
+	size_t need = (size + 63) & ~(size_t)63;
+	struct arena_link *link;
+	char *p;
+
+	if (size > SIZE_MAX / 2)
+		return NULL;
+	if (!a->chunk || need > a->size - a->used) {
+		size_t len = (need + ARENA_LINK + 4095) & ~(size_t)4095;
+
+		if (len < ARENA_CHUNK)
+			len = ARENA_CHUNK;
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		link = (struct arena_link *)(void *)p;
+		link->prev = a->chunk;
+		link->prev_size = a->size;
+		a->chunk = p;
+		a->size = len;
+		a->used = ARENA_LINK;
+	}
+	p = a->chunk + a->used;
+	a->used += need;
+	return p;
+}
+
+void mmk_host_arena_destroy(struct mmk_host_arena *a)
+{
+	char *chunk = a->chunk;
+	size_t size = a->size;
+
+	while (chunk) {
+		struct arena_link link;
+
+		memcpy(&link, chunk, sizeof(link));
+		munmap(chunk, size);
+		chunk = link.prev;
+		size = link.prev_size;
+	}
+	a->chunk = NULL;
+	a->used = a->size = 0;
+}
+
 int mmk_host_mem_alias(struct mmk_host_mem *hm, void *at, size_t off,
 		       size_t len, bool populate)
 {

@@ -54,6 +54,19 @@ void *mmk_host_zalloc(size_t size);
 void *mmk_host_realloc(void *p, size_t size);
 void mmk_host_free(void *p);
 
+/* Zeroed bookkeeping that lives as long as its owner (a machine's boot
+ * structures), carved from shared host mappings: small objects share
+ * pages, and a machine makes one mapping where it made one per object.
+ * Cache-line aligned; only mmk_host_arena_destroy() frees it. A zeroed
+ * struct is an empty arena. */
+struct mmk_host_arena {
+	char *chunk; /* the mapping being carved; its first line links on */
+	size_t used, size;
+};
+
+void *mmk_host_arena_zalloc(struct mmk_host_arena *a, size_t size);
+void mmk_host_arena_destroy(struct mmk_host_arena *a);
+
 /* Make the asymmetric fence available (membarrier(2); the environment
  * variable MMKIT_HOST_BARRIER=global picks its slow global command);
  * false when the host has none. */
