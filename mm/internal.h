@@ -130,6 +130,10 @@ struct mmk_machine {
 	 * few other entries; written under the zone lock, read by the free
 	 * fast path without. */
 	uint8_t *pb_mt;
+	/* kmalloc()'s normal caches by size index (m->slab's
+	 * kmalloc_caches[KMALLOC_NORMAL]), here for its fast path: a load
+	 * less than through m->slab. */
+	struct kmem_cache *kmalloc_normal[PAGE_SHIFT + 2];
 	unsigned int pageblock_order;
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */

@@ -174,6 +174,10 @@ enum kmalloc_cache_type {
 #define KMALLOC_SHIFT_LOW 3
 #define KMALLOC_SHIFT_HIGH (PAGE_SHIFT + 1)
 
+_Static_assert(sizeof(((struct mmk_machine *)0)->kmalloc_normal) ==
+		       (KMALLOC_SHIFT_HIGH + 1) * sizeof(struct kmem_cache *),
+	       "m->kmalloc_normal has a cache per kmalloc index");
+
 /* The machine's slab state (m->slab). */
 struct slab_state {
 	pthread_mutex_t slab_mutex; /* caches list, create, destroy */

@@ -84,7 +84,7 @@ static const unsigned char size_index[24] = {
 /* Linux's kmalloc_index(): the size class of @size (1 <= size <= 8k). */
 static inline unsigned int kmalloc_index(size_t size)
 {
-	if (size <= 192)
+	if (likely(size <= 192))
 		return size_index[(size - 1) / 8];
 	return (unsigned int)fls_long(size - 1);
 }
@@ -116,6 +116,8 @@ static struct kmem_cache *new_kmalloc_cache(struct mmk_machine *m,
 				SLAB_KMALLOC | SLAB_NO_MERGE | type_flags[type],
 				NULL);
 	m->slab->kmalloc_caches[type][idx] = s;
+	if (type == KMALLOC_NORMAL)
+		m->kmalloc_normal[idx] = s;
 	return s;
 }
 
@@ -474,9 +476,7 @@ void *kmalloc(size_t size, gfp_t gfp)
 		void *obj;
 
 		if (likely(__slab_alloc_fast(
-			    m->slab->kmalloc_caches[KMALLOC_NORMAL]
-						   [kmalloc_index(size)],
-			    &obj)))
+			    m->kmalloc_normal[kmalloc_index(size)], &obj)))
 			return obj;
 	}
 	return kmalloc_slow(size, gfp);
