@@ -226,6 +226,41 @@ static void test_free_area_maps_start_in_few_pages(void **state)
 
 /* ---- buddy split and merge (pcp off: every call reaches the buddy) ---- */
 
+/* The host arena a machine keeps its own structures in: zeroed,
+ * cache-line aligned, small objects back to back, a request larger than
+ * a chunk in a mapping of its own, everything freed at once. */
+static void test_host_arena_packs_and_zeroes(void **state)
+{
+	static const size_t sizes[] = { 1,    63,   64,	    65,	 440,
+					4096, 5000, 300000, 168, 2 };
+	struct mmk_host_arena a = { 0 };
+	unsigned char *p[10];
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		p[i] = mmk_host_arena_zalloc(&a, sizes[i]);
+		assert_non_null(p[i]);
+		assert_int_equal((uintptr_t)p[i] % 64, 0);
+		for (j = 0; j < sizes[i]; j++)
+			assert_int_equal(p[i][j], 0);
+		memset(p[i], (int)i + 1, sizes[i]);
+	}
+	/* Back to back, each rounded up to a cache line. */
+	assert_ptr_equal(p[1], p[0] + 64);
+	assert_ptr_equal(p[2], p[1] + 64);
+	assert_ptr_equal(p[3], p[2] + 64);
+	assert_ptr_equal(p[4], p[3] + 128);
+	/* Nothing overlaps: every object still holds its own byte. */
+	for (i = 0; i < 10; i++)
+		for (j = 0; j < sizes[i]; j++)
+			assert_int_equal(p[i][j], i + 1);
+	assert_null(mmk_host_arena_zalloc(&a, SIZE_MAX));
+	mmk_host_arena_destroy(&a);
+	assert_null(a.chunk);
+	assert_int_equal(a.used, 0);
+}
+
 static void test_split_takes_lowest_block_and_leaves_halves(void **state)
 {
 	struct mmk_machine *m =
@@ -1499,6 +1534,7 @@ int main(void)
 		cmocka_unit_test(test_boot_rejects_bad_config),
 		cmocka_unit_test(test_boot_64g_is_lazy),
 		cmocka_unit_test(test_free_area_maps_start_in_few_pages),
+		cmocka_unit_test(test_host_arena_packs_and_zeroes),
 		cmocka_unit_test(
 			test_split_takes_lowest_block_and_leaves_halves),
 		cmocka_unit_test(test_free_merges_buddies_up_to_max_order),
