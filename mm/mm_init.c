@@ -699,19 +699,21 @@ static phys_addr_t memmap_alloc(struct mmk_machine *m, int nid, size_t bytes)
 	return phys;
 }
 
-/* The first memory section at or after @s that has RAM, or @nsec
- * (memblock's memory regions are sorted by address). */
+/* The first memory section at or after @s that has RAM, or @nsec.
+ * Memblock's memory regions are sorted by address, and callers walk up
+ * the sections: *@r, the region the last call stopped at (0 to start),
+ * is where this one starts looking. */
 static unsigned long next_present_section(const struct mmk_machine *m,
-					  unsigned long s, unsigned long nsec)
+					  unsigned long s, unsigned long nsec,
+					  int *r)
 {
 	unsigned int sb = m->arch->section_size_bits - PAGE_SHIFT;
 	const struct memblock_type *mem = &m->memblock.memory;
-	int i;
 
-	for (i = 0; i < mem->cnt; i++) {
+	for (; *r < mem->cnt; ++*r) {
 		unsigned long rs =
-			(unsigned long)(mem->regions[i].base >> PAGE_SHIFT);
-		unsigned long re = rs + (unsigned long)(mem->regions[i].size >>
+			(unsigned long)(mem->regions[*r].base >> PAGE_SHIFT);
+		unsigned long re = rs + (unsigned long)(mem->regions[*r].size >>
 							PAGE_SHIFT);
 
 		if (re > s << sb)
@@ -728,9 +730,10 @@ static phys_addr_t sparse_buffer_init(struct mmk_machine *m, int nid,
 {
 	unsigned int sb = m->arch->section_size_bits - PAGE_SHIFT;
 	unsigned long s, count = 0;
+	int r = 0;
 
-	for (s = next_present_section(m, 0, nsec); s < nsec;
-	     s = next_present_section(m, s + 1, nsec))
+	for (s = next_present_section(m, 0, nsec, &r); s < nsec;
+	     s = next_present_section(m, s + 1, nsec, &r))
 		if (node_of_pfn(m, s << sb) == nid)
 			count++;
 	return count ? memmap_alloc(m, nid, count * sec_bytes) : 0;
@@ -744,7 +747,7 @@ static int init_sparse(struct mmk_machine *m)
 	size_t sec_bytes = pps * sizeof(struct page);
 	phys_addr_t buf[MAX_NUMNODES] = { 0 };
 	bool buf_tried[MAX_NUMNODES] = { false };
-	int err = init_zone_map(m);
+	int err = init_zone_map(m), r = 0;
 
 	if (err)
 		return err;
@@ -759,8 +762,8 @@ static int init_sparse(struct mmk_machine *m)
 	 * page is written, and nothing writes there), so kfree() and
 	 * malloc's free() can look up any pfn of the direct map without a
 	 * check. */
-	for (s = next_present_section(m, 0, nsec); s < nsec;
-	     s = next_present_section(m, s + 1, nsec)) {
+	for (s = next_present_section(m, 0, nsec, &r); s < nsec;
+	     s = next_present_section(m, s + 1, nsec, &r)) {
 		phys_addr_t phys = 0;
 		int nid = node_of_pfn(m, s << sb);
 
