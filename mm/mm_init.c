@@ -25,12 +25,16 @@
  *
  * 2. Objects. The memfd holds all physical memory; mem_map is a
  *    pfn-indexed struct page array (vmemmap): each 128 MiB section that
- *    has RAM gets 2 MiB of struct pages allocated top-down from its node by
- *    memblock and mapped into a reserved host range at the section's place.
+ *    has RAM gets 2 MiB of struct pages from its node's memmap buffer (one
+ *    memblock allocation per node, top-down, as sparse_buffer_init) and
+ *    mapped into a reserved host range at the section's place.
  *    Sections without RAM have no memmap (pfn_valid() is false there):
  *    their place reads as zeroed struct pages, which no code writes.
  *    pb_zone[pfn >> pb_shift] points to the zone of each 2^pb_shift
  *    pages (a pageblock or more: see init_zone_map), NULL where no RAM.
+ *    The machine and its own tables (nodes, zone map, migrate types and
+ *    their summaries, log, slab and vmalloc state) live in m->arena, host
+ *    memory that mmk_shutdown() frees as a whole.
  *
  * 3. Invariants. Zones of a node are contiguous and ordered; every present
  *    pfn maps to exactly one zone (verified in page_alloc_verify); managed

@@ -48,7 +48,9 @@
  *    free (refcount 0) but on no free area and not counted in NR_FREE_PAGES.
  *    pcp list pindex = 3 * order + type (Linux's order_to_pindex); a freed
  *    page goes to its pageblock's type's list (HighAtomic: the movable
- *    one), a refill fills the requester's.
+ *    one), a refill fills the requester's: in address order, a run of
+ *    blocks that first fit would take one by one taken in one split
+ *    (rmqueue_bulk).
  *
  *    The order <= 3 fast paths of alloc_pages() and __free_pages() read
  *    precomputed state: per CPU and GFP zone bits, the preferred zone's
