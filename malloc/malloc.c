@@ -192,11 +192,13 @@ static void print_stats(void)
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
 		/* The title in one write: processes of a pipeline share
 		 * stderr, and another's output may come between two. */
-		char title[64] = "mmkit-malloc: ";
+		static const char pre[] = "mmkit-malloc: ";
+		char title[64];
 		size_t n = strlen(files[i]); /* up to 15 */
 
-		memcpy(title + 14, files[i], n);
-		memcpy(title + 14 + n, "\n", 2);
+		memcpy(title, pre, sizeof(pre) - 1);
+		memcpy(title + sizeof(pre) - 1, files[i], n);
+		memcpy(title + sizeof(pre) - 1 + n, "\n", 2);
 		mmk_host_write_fd(heap.stats_fd, title);
 		mmk_proc_write(heap.m, files[i], heap.stats_fd);
 	}

@@ -112,6 +112,16 @@ struct mmk_cpu {
 #define PCPU_UNIT_SIZE (256UL << 10)
 #define PCPU_MIN_ALLOC 64UL
 
+enum kmalloc_cache_type {
+	KMALLOC_NORMAL,
+	KMALLOC_RECLAIM,
+	KMALLOC_DMA,
+	NR_KMALLOC_TYPES
+};
+
+#define KMALLOC_SHIFT_LOW 3
+#define KMALLOC_SHIFT_HIGH (PAGE_SHIFT + 1)
+
 struct mmk_machine {
 	struct mmk_config cfg;
 	const struct mmk_arch_profile *arch;
@@ -130,10 +140,11 @@ struct mmk_machine {
 	 * few other entries; written under the zone lock, read by the free
 	 * fast path without. */
 	uint8_t *pb_mt;
-	/* kmalloc()'s normal caches by size index (m->slab's
-	 * kmalloc_caches[KMALLOC_NORMAL]), here for its fast path: a load
-	 * less than through m->slab. */
-	struct kmem_cache *kmalloc_normal[PAGE_SHIFT + 2];
+	/* kmalloc()'s caches by type and size index (mm/slab_common.c),
+	 * here rather than in m->slab: its fast path reaches them with one
+	 * load from the machine. */
+	struct kmem_cache
+		*kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
 	unsigned int pageblock_order;
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */

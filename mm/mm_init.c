@@ -750,8 +750,7 @@ static int init_sparse(struct mmk_machine *m)
 	unsigned long pps = 1UL << sb, nsec, s, run = 0;
 	size_t sec_bytes = pps * sizeof(struct page);
 	phys_addr_t buf[MAX_NUMNODES] = { 0 };
-	bool buf_tried[MAX_NUMNODES] = { false };
-	int err = init_zone_map(m), r = 0;
+	int err = init_zone_map(m), r = 0, nid;
 
 	if (err)
 		return err;
@@ -761,6 +760,8 @@ static int init_sparse(struct mmk_machine *m)
 	if (!m->vmemmap)
 		return -ENOMEM;
 	m->mem_map = m->vmemmap;
+	for_each_online_node(m, nid)
+		buf[nid] = sparse_buffer_init(m, nid, nsec, sec_bytes);
 	/* Holes are private memory of the run: they read as zeroed struct
 	 * pages (pfn_valid() stays false; the host backs nothing until a
 	 * page is written, and nothing writes there), so kfree() and
@@ -768,13 +769,9 @@ static int init_sparse(struct mmk_machine *m)
 	 * check. */
 	for (s = next_present_section(m, 0, nsec, &r); s < nsec;
 	     s = next_present_section(m, s + 1, nsec, &r)) {
-		phys_addr_t phys = 0;
-		int nid = node_of_pfn(m, s << sb);
+		phys_addr_t phys;
 
-		if (!buf_tried[nid]) {
-			buf_tried[nid] = true;
-			buf[nid] = sparse_buffer_init(m, nid, nsec, sec_bytes);
-		}
+		nid = node_of_pfn(m, s << sb);
 		if (buf[nid]) {
 			phys = buf[nid];
 			buf[nid] += sec_bytes;

@@ -1198,7 +1198,6 @@ static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 			struct pcp_list *lists)
 {
 	enum rmqueue_mode mode = RMQUEUE_NORMAL;
-	unsigned int took = order;
 	long pfn = -1;
 	int i = 0;
 
@@ -1206,20 +1205,20 @@ static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 	while (i < count) {
 		/* The largest run of blocks of @order that fits what is
 		 * left, within a pageblock (a block's type is its
-		 * pageblock's). */
-		unsigned int max_order =
-			min(order +
-				    (unsigned int)fls_long(
-					    (unsigned long)(count - i)) -
-				    1,
-			    m->pageblock_order);
+		 * pageblock's); @order itself at least. */
+		unsigned int left =
+			(unsigned int)fls_long((unsigned long)(count - i));
+		unsigned int took = order,
+			     max_order = max(min(order + left - 1,
+						 m->pageblock_order),
+					     order);
 		unsigned long k;
 
 		pfn = pfn < 0 ? __rmqueue_mode(m, zone, order, mt, alloc_flags,
 					       &mode) :
 				__rmqueue_next(m, zone, order, mt, alloc_flags,
 					       &mode, (unsigned long)pfn,
-					       max(max_order, order), &took);
+					       max_order, &took);
 		if (pfn < 0)
 			break;
 		for (k = 0; k < 1UL << (took - order); k++)
@@ -1228,7 +1227,6 @@ static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 		i += 1 << (took - order);
 		/* The last block taken, for __rmqueue_next(). */
 		pfn += (long)((1UL << took) - (1UL << order));
-		took = order;
 	}
 	zone_frontier(m, zone, mt, lists);
 	pthread_mutex_unlock(&zone->lock);

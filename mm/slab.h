@@ -164,20 +164,6 @@ static inline void objs_reverse(void **objs, unsigned int n)
 	}
 }
 
-enum kmalloc_cache_type {
-	KMALLOC_NORMAL,
-	KMALLOC_RECLAIM,
-	KMALLOC_DMA,
-	NR_KMALLOC_TYPES
-};
-
-#define KMALLOC_SHIFT_LOW 3
-#define KMALLOC_SHIFT_HIGH (PAGE_SHIFT + 1)
-
-_Static_assert(sizeof(((struct mmk_machine *)0)->kmalloc_normal) ==
-		       (KMALLOC_SHIFT_HIGH + 1) * sizeof(struct kmem_cache *),
-	       "m->kmalloc_normal has a cache per kmalloc index");
-
 /* The machine's slab state (m->slab). */
 struct slab_state {
 	pthread_mutex_t slab_mutex; /* caches list, create, destroy */
@@ -185,8 +171,6 @@ struct slab_state {
 	struct list_head leaked; /* destroyed with objects remaining */
 	struct kmem_cache *kmem_cache; /* the cache of cache descriptors */
 	struct kmem_cache *kmem_cache_node;
-	struct kmem_cache
-		*kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
 	slab_flags_t debug_flags; /* slub_debug: for every cache */
 	bool nomerge;
 	bool freelist_random;

@@ -12,7 +12,7 @@
  *    __GFP_RECLAIMABLE, DMA with GFP_DMA); larger requests go to the page
  *    allocator as compound pages of type large_kmalloc.
  *
- * 2. Objects. m->slab->kmalloc_caches[type][index], created at boot in
+ * 2. Objects. m->kmalloc_caches[type][index], created at boot in
  *    Linux's order (96, 192, 8, 16, ..., 8k per type) so /proc/slabinfo
  *    ends the same way. A merged cache is the same struct kmem_cache with
  *    refcount > 1.
@@ -115,9 +115,7 @@ static struct kmem_cache *new_kmalloc_cache(struct mmk_machine *m,
 	s = __kmem_cache_create(m, kmalloc_names[type][idx], size, align,
 				SLAB_KMALLOC | SLAB_NO_MERGE | type_flags[type],
 				NULL);
-	m->slab->kmalloc_caches[type][idx] = s;
-	if (type == KMALLOC_NORMAL)
-		m->kmalloc_normal[idx] = s;
+	m->kmalloc_caches[type][idx] = s;
 	return s;
 }
 
@@ -449,7 +447,7 @@ void *kmalloc_node(size_t size, gfp_t gfp, int node)
 					     (mmk_ctx.cpu ? mmk_ctx.cpu->node :
 							    0) :
 					     node);
-	s = m->slab->kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
+	s = m->kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
 	if (node == NUMA_NO_NODE) {
 		void *obj;
 
@@ -476,7 +474,9 @@ void *kmalloc(size_t size, gfp_t gfp)
 		void *obj;
 
 		if (likely(__slab_alloc_fast(
-			    m->kmalloc_normal[kmalloc_index(size)], &obj)))
+			    m->kmalloc_caches[KMALLOC_NORMAL]
+					     [kmalloc_index(size)],
+			    &obj)))
 			return obj;
 	}
 	return kmalloc_slow(size, gfp);

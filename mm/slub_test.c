@@ -78,7 +78,7 @@ static struct kmem_cache *kmalloc_cache(struct mmk_machine *m,
 					enum kmalloc_cache_type type,
 					unsigned int idx)
 {
-	struct kmem_cache *s = m->slab->kmalloc_caches[type][idx];
+	struct kmem_cache *s = m->kmalloc_caches[type][idx];
 
 	assert_non_null(s);
 	return s;
