@@ -17,11 +17,12 @@ BENCH_SRCS := $(sort $(wildcard bench/*_bench.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 # libmmkit-malloc.so: the library again, built to be preloaded (initial-exec
 # TLS, every symbol hidden but the malloc API, which its own calls reach
-# directly, not through the PLT; no debug checks; a section per function,
-# so the link drops what malloc never reaches).
+# directly, not through the PLT; no debug checks; no fault-injection
+# sites, which only a sweep over a simulator's callers uses; a section per
+# function, so the link drops what malloc never reaches).
 MALLOC_SRCS := $(sort $(filter-out %_test.c,$(wildcard malloc/*.c)))
 MALLOC_CFLAGS = -O2 -g -fvisibility=hidden -fno-semantic-interposition \
-		-ftls-model=initial-exec -DMMK_DEBUG=0 \
+		-ftls-model=initial-exec -DMMK_DEBUG=0 -DMMK_NO_FAIL_SITES \
 		-ffunction-sections -fdata-sections
 MALLOC_OBJS := $(patsubst %.c,$(O)/mobj/%.o,$(LIB_SRCS) $(MALLOC_SRCS))
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/tour.o

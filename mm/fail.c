@@ -44,7 +44,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GLIBC__)
+/* Sites need glibc's backtrace() and an addr2line child; builds that
+ * never sweep sites (libmmkit-malloc.so) leave them out with
+ * MMK_NO_FAIL_SITES, and with them 16 imports a process would resolve at
+ * load. */
+#if defined(__GLIBC__) && !defined(MMK_NO_FAIL_SITES)
 #define MMK_HAVE_SITES 1
 #include <execinfo.h>
 #include <fcntl.h>
@@ -108,6 +112,7 @@ struct mmk_fail_sites {
 	bool started, broken;
 };
 
+#if MMK_HAVE_SITES
 static bool map_get(const struct site_map *map, uint64_t key, int *val)
 {
 	size_t i;
@@ -156,6 +161,7 @@ static bool map_put(struct site_map *map, uint64_t key, int val)
 	map->vals[i] = val;
 	return true;
 }
+#endif
 
 static char *dup_str(const char *s)
 {
