@@ -215,7 +215,8 @@ void mmk_dmesg_clear(struct mmk_machine *m);
  * mm/slab_common.c, mm/slab.h, mm/fail.c, <mmkit/gfp.h>, <mmkit/slab.h>),
  * named "file:line" from the library's debug information: the call stack
  * (glibc's backtrace()) is symbolised once per distinct stack by an
- * addr2line child process. Without -g, glibc or addr2line every call is
+ * addr2line child process. Without -g, glibc or addr2line, and in a build
+ * with MMK_NO_FAIL_SITES (libmmkit-malloc.so), every call is
  * the site "?". One table may serve several machines and plans in turn.
  */
 struct mmk_fail_sites;
