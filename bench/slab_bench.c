@@ -422,8 +422,10 @@ static BENCH_ALWAYS_INLINE int loop_xfree(struct thr *t, uint64_t n, alloc_fn A,
 
 	while (made < nb || freed < nb) {
 		/* Produce while ahead by less than XAHEAD (a producer that
-		 * frees nothing: as far as the ring allows). */
-		if (made < nb && (!consume || made - freed < XAHEAD)) {
+		 * frees nothing: as far as the ring allows). The peer may
+		 * have made all its batches, and this thread freed them,
+		 * while this thread has some left to make: freed > made. */
+		if (made < nb && (!consume || made < freed + XAHEAD)) {
 			if (!consume || freed == nb)
 				XWAIT(xring_room(out, tail));
 			if (xring_room(out, tail)) {
