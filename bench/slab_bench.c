@@ -443,8 +443,8 @@ static BENCH_ALWAYS_INLINE int loop_xfree(struct thr *t, uint64_t n, alloc_fn A,
 				continue;
 			}
 		}
-		if (freed == nb)
-			continue;
+		/* Here freed < nb: with all frees done, the branch above
+		 * waited for room and produced. */
 		XWAIT(atomic_load_explicit(&in->tail, memory_order_acquire) -
 			      head >=
 		      XB);

@@ -46,7 +46,7 @@
 
 /* Sites need glibc's backtrace() and an addr2line child; builds that
  * never sweep sites (libmmkit-malloc.so) leave them out with
- * MMK_NO_FAIL_SITES, and with them 16 imports a process would resolve at
+ * MMK_NO_FAIL_SITES, and with them 19 imports a process would resolve at
  * load. */
 #if defined(__GLIBC__) && !defined(MMK_NO_FAIL_SITES)
 #define MMK_HAVE_SITES 1
