@@ -47,6 +47,15 @@
  *    list pointer lives in a tcache'd object (the slab's own are encoded,
  *    SLAB_FREELIST_HARDENED). free_sized and free_aligned_sized check the
  *    size and alignment they are told.
+ *    free's fast path validates without reading the object's struct
+ *    page: the machine's slab map (mm/slub.c, slab_map_enable) holds a
+ *    byte per page, class + 1 for every page of a slab of one of our
+ *    caches at its usual order, 0 elsewhere. Our caches are uncoloured
+ *    (SLAB_KMALLOC) and a slab is a buddy block aligned to its size, so
+ *    the pointer's offset modulo the slab size must be a multiple of the
+ *    class size below objects * size (one multiply, heap_cls[]). Pointers
+ *    the map does not vouch for take the slow path, which decides from
+ *    the struct page as before.
  *
  * 3. Hardened mode (MMKIT_MALLOC=hardened). On top of the default checks:
  *    each small allocation gets a canary from its end to the end of its
@@ -87,6 +96,7 @@
 #define EXPORT __attribute__((visibility("default")))
 
 struct heap heap;
+struct heap_class heap_cls[NR_CLASSES + 1];
 _Thread_local struct tcache tc __attribute__((tls_model("initial-exec")));
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t tc_key;
@@ -272,6 +282,7 @@ static void class_name(char name[static 24], unsigned int sz)
 
 static int create_caches(void)
 {
+	struct kmem_cache *s;
 	unsigned int c;
 
 	for (c = 0; c < NR_CLASSES; c++) {
@@ -280,11 +291,23 @@ static int create_caches(void)
 
 		class_name(name, sz);
 		/* Power-of-two classes are naturally aligned (memalign). */
+		/* SLAB_KMALLOC: no colours, as the slab map requires. */
 		heap.cache[c] = kmem_cache_create(
 			name, sz, (sz & (sz - 1)) || sz > 4096 ? 16 : sz,
-			SLAB_NO_MERGE, NULL);
+			SLAB_KMALLOC | SLAB_NO_MERGE, NULL);
 		if (!heap.cache[c])
 			return -1;
+		s = heap.cache[c];
+		/* Without an id (slub_debug), a class's frees take the slow
+		 * path. */
+		if (!kmem_cache_set_map_id(heap.m, s, c + 1))
+			heap_cls[c + 1] = (struct heap_class){
+				.slab_mask = (PAGE_SIZE << s->order) - 1,
+				.inv = s->obj_inv,
+				.rot = s->obj_rot,
+				.objects = s->objects,
+				.bin_off = bin_off[c],
+			};
 		/* heap_free() finds the bin, cache_class() the class. */
 		heap.cache[c]->user_index =
 			(int)(bin_off[c] << CACHE_CLASS_BITS) | (int)c;
@@ -334,6 +357,14 @@ static void heap_boot(void)
 		mmk_host_stderr("mmkit-malloc: cannot boot the heap machine\n");
 		abort();
 	}
+	/* The map before the size: free() reads it for offsets below
+	 * heap.size. */
+	if (slab_map_enable(heap.m) ||
+	    heap.m->phys.size > heap.m->slab->map_pfns << PAGE_SHIFT) {
+		mmk_host_stderr("mmkit-malloc: cannot map the heap's slabs\n");
+		abort();
+	}
+	heap.slab_map = heap.m->slab->map;
 	heap.base = (uintptr_t)heap.m->phys.base;
 	heap.size = heap.m->phys.size;
 	heap.mem_map = heap.m->mem_map;

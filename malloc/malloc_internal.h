@@ -72,11 +72,26 @@ struct huge {
 	bool fresh; /* a new mapping (zero), not a reused one */
 };
 
+/* What free's fast path needs of a class, found from the slab map's id
+ * of an object's page (class + 1): the slab's size - 1 (a slab of
+ * s->order is a buddy block, aligned to its size, and our caches have no
+ * colour), the class's exact division (see __obj_index_at) and its bin. */
+struct heap_class {
+	unsigned long slab_mask;
+	unsigned long inv;
+	unsigned int rot;
+	unsigned int objects;
+	unsigned int bin_off;
+};
+
 struct heap {
 	struct mmk_machine *m;
 	uintptr_t base; /* the direct map: every object and page run */
 	size_t size;
 	struct page *mem_map;
+	/* The machine's slab map (slab_map_enable): a byte per page of the
+	 * direct map, class + 1 for the pages of our caches' slabs. */
+	const unsigned char *slab_map;
 	uint64_t secret; /* odd; free tags */
 	bool hardened, stats;
 	int stats_fd; /* MMKIT_MALLOC_STATS: a duplicate of stderr, or -1 */
@@ -96,6 +111,8 @@ struct heap {
 };
 
 extern struct heap heap;
+/* By slab map id: class + 1 (0 unused). */
+extern struct heap_class heap_cls[NR_CLASSES + 1];
 extern _Thread_local struct tcache tc
 	__attribute__((tls_model("initial-exec")));
 extern const unsigned int class_size[NR_CLASSES];
@@ -226,27 +243,16 @@ static inline void *heap_alloc(size_t size, const char *call)
 	return heap_alloc_slow(size, call);
 }
 
-/* The slab of a heap pointer (@off bytes into the direct map), or NULL,
- * and its cache in *@s. Every pfn of the heap has a readable struct page
- * (a hole's read as zeroes: see init_sparse), so no pfn_valid() check is
- * needed. */
-static inline struct slab *heap_slab(uintptr_t off, struct kmem_cache **s)
-{
-	return page_slab_cache(heap.mem_map + (off >> PAGE_SHIFT), s);
-}
-
-/* @p starts an object of @slab of @s (our caches have no red zones). */
-static inline bool heap_obj_ok(struct kmem_cache *s, struct slab *slab,
-			       const void *p)
-{
-	return __obj_index_at(heap.base, heap.mem_map, s, slab, p, 0) >= 0;
-}
-
 /* The fast path: one of our small objects, checked, onto this thread's
- * tcache bin if it has room. Everything else - other pointers, invalid
- * and double frees (reported there), a full bin, a thread without a live
- * tcache (its bins' max is 0: new, booting, hardened, exiting) - goes to
- * heap_free_slow(), which decides again from scratch. */
+ * tcache bin if it has room. The page's byte in the slab map gives the
+ * class (no struct page is read: a byte per page keeps the map of a
+ * program's heap in a few cache lines, where its struct pages would take
+ * one each); the object must start a slot of its slab and not carry the
+ * free tag. Everything else - other pointers, invalid and double frees
+ * (reported there), objects of slabs made at a lower order (not in the
+ * map), a full bin, a thread without a live tcache (its bins' max is 0:
+ * new, booting, hardened, exiting) - goes to heap_free_slow(), which
+ * decides again from scratch. */
 static __always_inline void heap_free(void *p, const char *call)
 {
 	/* NULL is out of range too: the heap's mapping never starts at 0. */
@@ -259,26 +265,23 @@ static __always_inline void heap_free(void *p, const char *call)
 #endif
 
 	if (likely(off < heap.size)) {
-		struct kmem_cache *s;
-		struct slab *slab = heap_slab(off, &s);
+		unsigned int id = __atomic_load_n(
+			&heap.slab_map[off >> PAGE_SHIFT], __ATOMIC_RELAXED);
 
-		if (likely(slab)) {
-			int u = s->user_index; /* (bin offset << 8) | class */
+		if (likely(id)) {
+			const struct heap_class *hc = &heap_cls[id];
+			unsigned long x = (off & hc->slab_mask) * hc->inv;
+			struct tc_bin *b =
+				(struct tc_bin *)(void *)(tc.bins +
+							  hc->bin_off);
 
-			if (likely(u >= 0)) {
-				struct tc_bin *b =
-					(struct tc_bin
-						 *)(void *)(tc.bins +
-							    (u >>
-							     CACHE_CLASS_BITS));
-
-				if (likely(heap_obj_ok(s, slab, p) &&
-					   *(uintptr_t *)p != free_tag(p) &&
-					   b->count < b->max)) {
-					*(uintptr_t *)p = free_tag(p);
-					b->slot[b->count++] = p;
-					return;
-				}
+			if (likely(((x >> hc->rot) | (x << (-hc->rot & 63))) <
+					   hc->objects &&
+				   *(uintptr_t *)p != free_tag(p) &&
+				   b->count < b->max)) {
+				*(uintptr_t *)p = free_tag(p);
+				b->slot[b->count++] = p;
+				return;
 			}
 		}
 	}

@@ -136,6 +136,9 @@ struct kmem_cache {
 	struct list_head list; /* m->slab->caches, newest first */
 	unsigned int *random_seq; /* freelist randomisation, or NULL */
 	bool cpu_array_ok; /* cpu_array is allocated */
+	/* Its id in the slab map (m->slab->map; kmem_cache_set_map_id), or
+	 * 0: every page of each of its slabs of s->order carries it. */
+	unsigned char map_id;
 	/* One per node of the machine (nr_node_ids entries, as Linux sizes
 	 * its kmem_cache). Descriptors are cache-line aligned objects of the
 	 * kmem_cache cache, of kmem_cache_desc_size() bytes. */
@@ -177,6 +180,14 @@ struct slab_state {
 	bool up; /* kmalloc caches exist */
 	bool tainted; /* a slab BUG was reported */
 	atomic_ulong alloc_seq; /* slab operation counter for tracking */
+	/* The slab map (slab_map_enable), or NULL: a byte per pfn below
+	 * map_pfns, the map_id of the cache whose slab of its s->order
+	 * holds that page, 0 for every other page. Written with release
+	 * stores when a slab is made (before its objects are handed out)
+	 * and cleared when it is discarded (before its pages are freed);
+	 * read without locks. */
+	unsigned char *map;
+	unsigned long map_pfns;
 };
 
 /* ---- inline fast paths (mm/slub.c has the slow ones) ---- */
@@ -363,6 +374,28 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
 }
 
 /* mm/slub.c */
+/* The slab map (struct slab_state): lets a free find an object's cache,
+ * and check its boundary, from a byte per page instead of its struct
+ * page (libmmkit-malloc.so's free fast path). Enable it before any cache
+ * gets an id; 0 or -ENOMEM. */
+int slab_map_enable(struct mmk_machine *m);
+/* Give @s map id @id (1..255), before it has slabs; its slabs then have
+ * no colour (SLAB_KMALLOC) so that an object's offset in its slab is its
+ * address modulo the slab size. -ENODEV without a map, -EINVAL for an id
+ * out of range or a cache with colours, debugging or red zones, -EBUSY
+ * once the cache has slabs. */
+int kmem_cache_set_map_id(struct mmk_machine *m, struct kmem_cache *s,
+			  unsigned int id);
+/* The map id of @pfn's page (0: none, or no map), a relaxed read. */
+static inline unsigned int slab_map_id(const struct mmk_machine *m,
+				       unsigned long pfn)
+{
+	const struct slab_state *st = m->slab;
+
+	return st && st->map && pfn < st->map_pfns ?
+		       __atomic_load_n(&st->map[pfn], __ATOMIC_RELAXED) :
+		       0;
+}
 int kmem_cache_init(struct mmk_machine *m);
 void kmem_cache_exit(struct mmk_machine *m);
 struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,

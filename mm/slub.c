@@ -48,6 +48,9 @@
  *       avail <= limit.
  *    S5 with SLAB_RED_ZONE / SLAB_POISON, free objects keep their poison
  *       and every object its red zones (checked on alloc, free and check).
+ *    S6 with a slab map: every page of a listed slab has its cache's map
+ *       id if the slab has s->order, else 0; a page with an id is in a
+ *       slab of s->order of the cache with that id.
  *
  * 4. Departures.
  *    - Per-CPU caches are SLAB-style arrays instead of SLUB's per-CPU
@@ -65,6 +68,14 @@
  *    - Tracking (SLAB_STORE_USER) records an allocation sequence number and
  *      the CPU, not stack traces (which would show host addresses).
  *    - kmem_cache_destroy returns -EBUSY when objects remain.
+ *    - The slab map (slab_map_enable; off unless the machine's owner
+ *      asks, as libmmkit-malloc.so does): a byte per page, the map id of
+ *      an uncoloured cache (kmem_cache_set_map_id) on every page of its
+ *      slabs of s->order, stored before the slab's objects are handed
+ *      out and cleared before its pages are freed, so a free can find an
+ *      object's cache and check its boundary without its struct page.
+ *      Linux has no such map (its kmalloc finds the slab through the
+ *      page); it lives in host memory, outside the machine's RAM.
  *
  * 5. Ordering and locks. slab_mutex (cache list, create, destroy, shrink,
  *    check) > cpu guards of a cache (remote side) > node list_lock > page
@@ -78,6 +89,7 @@
 #include "mm/slab.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,6 +452,59 @@ static void build_freelist(struct mmk_machine *m, struct kmem_cache *s,
 	slab->fresh = 0;
 }
 
+/* Store @id for the @nr pages from @pfn in the slab map (release: a
+ * reader that sees the id sees the slab it names). */
+static void slab_map_set(struct mmk_machine *m, unsigned long pfn,
+			 unsigned long nr, unsigned char id)
+{
+	unsigned char *map = m->slab->map;
+
+	while (nr--)
+		__atomic_store_n(&map[pfn++], id, __ATOMIC_RELEASE);
+}
+
+int slab_map_enable(struct mmk_machine *m)
+{
+	struct slab_state *st = m->slab;
+
+	if (st->map)
+		return 0;
+	/* Host memory, like mem_map's, but outside the machine's RAM:
+	 * Linux has no such map, so MemTotal must not pay for it. Pages
+	 * of it no slab reached are never touched. */
+	st->map = mmk_host_zalloc(m->max_pfn);
+	if (!st->map)
+		return -ENOMEM;
+	st->map_pfns = m->max_pfn;
+	return 0;
+}
+
+int kmem_cache_set_map_id(struct mmk_machine *m, struct kmem_cache *s,
+			  unsigned int id)
+{
+	unsigned long slabs = 0;
+	int nid, err = 0;
+
+	if (!m->slab->map)
+		return -ENODEV;
+	if (!id || id > UCHAR_MAX || s->colour > 1 || s->debug ||
+	    s->red_left_pad)
+		return -EINVAL;
+	pthread_mutex_lock(&m->slab->slab_mutex);
+	for_each_online_node(m, nid) {
+		pthread_mutex_lock(&s->node[nid]->list_lock);
+		slabs += s->node[nid]->total_slabs;
+	}
+	if (slabs)
+		err = -EBUSY;
+	else
+		s->map_id = (unsigned char)id;
+	for_each_online_node(m, nid)
+		pthread_mutex_unlock(&s->node[nid]->list_lock);
+	pthread_mutex_unlock(&m->slab->slab_mutex);
+	return err;
+}
+
 /* A new slab for node @node (or a fallback node) whose first objects, up
  * to @want, are already in @out (slab->inuse says how many); NULL if the
  * page allocator has no block for it. */
@@ -492,6 +557,9 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 	}
 	build_freelist(m, s, slab, out, min(want, (unsigned int)slab->objects));
 	account_slab(m, s, slab, 1L << order);
+	if (s->map_id && order == s->order)
+		slab_map_set(m, (unsigned long)(page - m->mem_map),
+			     1UL << order, s->map_id);
 	return slab;
 }
 
@@ -501,6 +569,10 @@ static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
 	struct page *page = slab_page(slab);
 	unsigned int order = PageHead(page) ? compound_order(page) : 0;
 
+	/* The map first: a reader that still sees the id finds the slab. */
+	if (s->map_id)
+		slab_map_set(m, (unsigned long)(page - m->mem_map),
+			     1UL << order, 0);
 	account_slab(m, s, slab, -(1L << order));
 	slab->page_type = 0;
 	slab->slab_cache = NULL;
@@ -1757,6 +1829,68 @@ static long verify_freelist(struct mmk_machine *m, struct kmem_cache *s,
 	return n;
 }
 
+/* The slab map's order of a slab: the compound order of its head. */
+static unsigned int slab_order(struct slab *slab)
+{
+	struct page *page = slab_page(slab);
+
+	return PageHead(page) ? compound_order(page) : 0;
+}
+
+/* Every page of @slab has @s's map id if the slab has s->order, else 0. */
+static bool verify_slab_map(struct mmk_machine *m, struct kmem_cache *s,
+			    struct slab *slab, char *why, size_t len)
+{
+	unsigned int order = slab_order(slab);
+	unsigned int want = s->map_id && order == s->order ? s->map_id : 0;
+	unsigned long pfn = (unsigned long)(slab_page(slab) - m->mem_map), i;
+
+	for (i = 0; i < 1UL << order; i++)
+		if (slab_map_id(m, pfn + i) != want)
+			return verify_fail(
+				why, len,
+				"cache %s: slab 0x%lx page %lu has slab map id %u, not %u",
+				s->name, kaddr(m, slab_address(m, slab)), i,
+				slab_map_id(m, pfn + i), want);
+	return true;
+}
+
+/* No map entry outlives its slab: a page with an id is in a slab of
+ * s->order of the cache with that id (entries are cleared before the
+ * slab goes, so one read again after a mismatch is a stale one). The
+ * caller holds slab_mutex. */
+static bool verify_map(struct mmk_machine *m, char *why, size_t len)
+{
+	struct kmem_cache *by_id[UCHAR_MAX + 1] = { NULL }, *s;
+	unsigned long pfn;
+
+	list_for_each_entry(s, &m->slab->caches, list)
+		if (s->map_id)
+			by_id[s->map_id] = s;
+	list_for_each_entry(s, &m->slab->leaked, list)
+		if (s->map_id)
+			by_id[s->map_id] = s;
+	for (pfn = 0; pfn < m->slab->map_pfns; pfn++) {
+		unsigned int id = slab_map_id(m, pfn);
+		struct page *head;
+
+		if (!id)
+			continue;
+		s = by_id[id];
+		head = compound_head(m->mem_map + pfn);
+		if (s && page_slab(head)->page_type == (PGTY_slab << 24) &&
+		    page_slab(head)->slab_cache == s &&
+		    slab_order(page_slab(head)) == s->order)
+			continue;
+		if (slab_map_id(m, pfn) == id)
+			return verify_fail(
+				why, len,
+				"slab map: pfn 0x%lx has id %u (%s) but is in no slab of it",
+				pfn, id, s ? s->name : "no cache");
+	}
+	return true;
+}
+
 static bool verify_list(struct mmk_machine *m, struct kmem_cache *s,
 			struct list_head *list, int kind, unsigned long *slabs,
 			unsigned long *objs, unsigned long *free, char *why,
@@ -1796,6 +1930,8 @@ static bool verify_list(struct mmk_machine *m, struct kmem_cache *s,
 				"cache %s: slab 0x%lx with %u of %u in use is on the %s list",
 				s->name, kaddr(m, slab_address(m, slab)),
 				slab->inuse, slab->objects, kinds[kind]);
+		if (m->slab->map && !verify_slab_map(m, s, slab, why, len))
+			return false;
 		(*slabs)++;
 		*objs += slab->objects;
 		*free += (unsigned long)nfree + slab->fresh;
@@ -1953,6 +2089,8 @@ bool slab_verify(struct mmk_machine *m, char *why, size_t len)
 	list_for_each_entry(s, &m->slab->leaked, list)
 		if (ok)
 			ok = verify_cache(m, s, why, len);
+	if (ok && m->slab->map)
+		ok = verify_map(m, why, len);
 	pthread_mutex_unlock(&m->slab->slab_mutex);
 	return ok;
 }

@@ -949,6 +949,78 @@ static void test_shrink_returns_empty_slabs(void **state)
 	mmk_shutdown(m);
 }
 
+/* The slab map: a mapped cache's slabs of its order carry its id on every
+ * page from their creation to their discard; ids are refused to coloured
+ * caches, out of range, and once slabs exist; the verifier catches a
+ * stale entry and a missing one. */
+static void test_slab_map_tracks_slabs(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create(
+		"mapped", 1000, 0, SLAB_KMALLOC | SLAB_NO_MERGE, NULL);
+	struct kmem_cache *col =
+		kmem_cache_create("coloured", 1000, 0, SLAB_NO_MERGE, NULL);
+	enum { N = 20 };
+	unsigned long pfn[N], pages = 4, i;
+	struct page *other;
+	void *objs[N];
+	int k;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(col);
+	assert_int_equal(s->order, 2); /* 16 objects a slab */
+	assert_int_equal(kmem_cache_set_map_id(m, s, 7), -ENODEV);
+	assert_int_equal(slab_map_id(m, 0), 0);
+	assert_int_equal(slab_map_enable(m), 0);
+	assert_int_equal(kmem_cache_set_map_id(m, col, 7), -EINVAL);
+	assert_int_equal(kmem_cache_set_map_id(m, s, 0), -EINVAL);
+	assert_int_equal(kmem_cache_set_map_id(m, s, 256), -EINVAL);
+	assert_int_equal(kmem_cache_set_map_id(m, s, 7), 0);
+	for (k = 0; k < N; k++) {
+		objs[k] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[k]);
+		pfn[k] = page_to_pfn(virt_to_page(objs[k]));
+	}
+	assert_int_equal(nr_slabs(m, s), 2);
+	for (k = 0; k < N; k++) {
+		unsigned long head = pfn[k] & ~(pages - 1);
+
+		/* Slabs are buddy blocks, aligned to their size. */
+		assert_int_equal(slab_offset(m, objs[k]) % 1000, 0);
+		for (i = 0; i < pages; i++)
+			assert_int_equal(slab_map_id(m, head + i), 7);
+	}
+	assert_check_ok(m);
+	/* A page that is no slab's, with the id: a stale entry. */
+	other = alloc_page(GFP_KERNEL);
+	assert_non_null(other);
+	assert_int_equal(slab_map_id(m, page_to_pfn(other)), 0);
+	m->slab->map[page_to_pfn(other)] = 7;
+	assert_check_fails(m, "but is in no slab of it");
+	m->slab->map[page_to_pfn(other)] = 0;
+	__free_page(other);
+	/* A slab page without it. */
+	m->slab->map[pfn[0]] = 0;
+	assert_check_fails(m, "has slab map id 0, not 7");
+	m->slab->map[pfn[0]] = 7;
+	assert_check_ok(m);
+	/* Slabs with objects cannot take an id; a cache can give its own
+	 * back only by emptying. */
+	assert_int_equal(kmem_cache_set_map_id(m, s, 8), -EBUSY);
+	for (k = 0; k < N; k++)
+		kmem_cache_free(s, objs[k]);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(nr_slabs(m, s), 0);
+	for (k = 0; k < N; k++)
+		assert_int_equal(slab_map_id(m, pfn[k]), 0);
+	assert_check_ok(m);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_int_equal(kmem_cache_destroy(col), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_destroy_with_live_objects_is_busy(void **state)
 {
 	struct mmk_machine *m = boot_small();
@@ -1902,6 +1974,7 @@ int main(void)
 		cmocka_unit_test(test_slabs_are_coloured_in_turn),
 		cmocka_unit_test(test_kmalloc_caches_are_not_coloured),
 		cmocka_unit_test(test_shrink_returns_empty_slabs),
+		cmocka_unit_test(test_slab_map_tracks_slabs),
 		cmocka_unit_test(test_destroy_with_live_objects_is_busy),
 		cmocka_unit_test(test_destroy_empty_cache_returns_every_page),
 		cmocka_unit_test(test_percpu_area_exhaustion_fails_cleanly),

@@ -93,6 +93,17 @@ static inline void assert_check_ok(struct mmk_machine *m)
 		fail_msg("check failed: %s", why);
 }
 
+/* The verifier fails, and its report contains @needle. */
+static inline void assert_check_fails(struct mmk_machine *m, const char *needle)
+{
+	char why[512];
+
+	assert_int_equal(mmk_check(m, why, sizeof why), 1);
+	if (!strstr(why, needle))
+		fail_msg("check failed with \"%s\", expected \"%s\"", why,
+			 needle);
+}
+
 /* A procfs file's text (malloc'ed; the caller frees it). */
 static inline char *proc(struct mmk_machine *m, const char *path)
 {
