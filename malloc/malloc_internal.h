@@ -111,7 +111,8 @@ struct heap {
 };
 
 extern struct heap heap;
-/* By slab map id: class + 1 (0 unused). */
+/* By slab map id: class + 1; entry 0, and the entries of classes
+ * without an id, stay zero (objects 0). */
 extern struct heap_class heap_cls[NR_CLASSES + 1];
 extern _Thread_local struct tcache tc
 	__attribute__((tls_model("initial-exec")));
@@ -265,24 +266,20 @@ static __always_inline void heap_free(void *p, const char *call)
 #endif
 
 	if (likely(off < heap.size)) {
-		unsigned int id = __atomic_load_n(
-			&heap.slab_map[off >> PAGE_SHIFT], __ATOMIC_RELAXED);
+		/* Id 0 (no slab of ours) has objects == 0: no index passes. */
+		const struct heap_class *hc = &heap_cls[__atomic_load_n(
+			&heap.slab_map[off >> PAGE_SHIFT], __ATOMIC_RELAXED)];
+		unsigned long x = (off & hc->slab_mask) * hc->inv;
+		struct tc_bin *b =
+			(struct tc_bin *)(void *)(tc.bins + hc->bin_off);
 
-		if (likely(id)) {
-			const struct heap_class *hc = &heap_cls[id];
-			unsigned long x = (off & hc->slab_mask) * hc->inv;
-			struct tc_bin *b =
-				(struct tc_bin *)(void *)(tc.bins +
-							  hc->bin_off);
-
-			if (likely(((x >> hc->rot) | (x << (-hc->rot & 63))) <
-					   hc->objects &&
-				   *(uintptr_t *)p != free_tag(p) &&
-				   b->count < b->max)) {
-				*(uintptr_t *)p = free_tag(p);
-				b->slot[b->count++] = p;
-				return;
-			}
+		if (likely(((x >> hc->rot) | (x << (-hc->rot & 63))) <
+				   hc->objects &&
+			   *(uintptr_t *)p != free_tag(p) &&
+			   b->count < b->max)) {
+			*(uintptr_t *)p = free_tag(p);
+			b->slot[b->count++] = p;
+			return;
 		}
 	}
 	heap_free_slow(p, call);
