@@ -658,6 +658,16 @@ size_t heap_usable(void *p, const char *call)
 		return 0;
 	if (tc.state == TC_HARDENED)
 		return hardened_usable(p, call);
+	if ((uintptr_t)p - heap.base < heap.size) {
+		const struct heap_class *hc =
+			heap_map_obj((uintptr_t)p - heap.base);
+
+		if (hc) {
+			if (*(uintptr_t *)p == free_tag(p))
+				malloc_die(call, "use after free", p);
+			return hc->size;
+		}
+	}
 	slab = small_lookup(p, &c, call);
 	if (slab) {
 		if (*(uintptr_t *)p == free_tag(p))

@@ -307,6 +307,7 @@ static int create_caches(void)
 				.rot = s->obj_rot,
 				.objects = s->objects,
 				.bin_off = bin_off[c],
+				.size = sz,
 			};
 		/* heap_free() finds the bin, cache_class() the class. */
 		heap.cache[c]->user_index =

@@ -82,6 +82,7 @@ struct heap_class {
 	unsigned int rot;
 	unsigned int objects;
 	unsigned int bin_off;
+	unsigned int size; /* class_size[] */
 };
 
 struct heap {
@@ -244,16 +245,29 @@ static inline void *heap_alloc(size_t size, const char *call)
 	return heap_alloc_slow(size, call);
 }
 
-/* The fast path: one of our small objects, checked, onto this thread's
- * tcache bin if it has room. The page's byte in the slab map gives the
- * class (no struct page is read: a byte per page keeps the map of a
- * program's heap in a few cache lines, where its struct pages would take
- * one each); the object must start a slot of its slab and not carry the
- * free tag. Everything else - other pointers, invalid and double frees
- * (reported there), objects of slabs made at a lower order (not in the
- * map), a full bin, a thread without a live tcache (its bins' max is 0:
- * new, booting, hardened, exiting) - goes to heap_free_slow(), which
- * decides again from scratch. */
+/* The class of the object at @off bytes into the heap (below heap.size)
+ * if the slab map vouches for it: the page's byte gives the class (no
+ * struct page is read: a byte per page keeps the map of a program's heap
+ * in a few cache lines, where its struct pages would take one each), and
+ * @off must start a slot of its slab. NULL otherwise: another pointer,
+ * or an object of a slab made at a lower order (not in the map). Map id 0
+ * indexes a zeroed entry, whose object count no index is below. */
+static __always_inline const struct heap_class *heap_map_obj(uintptr_t off)
+{
+	const struct heap_class *hc = &heap_cls[__atomic_load_n(
+		&heap.slab_map[off >> PAGE_SHIFT], __ATOMIC_RELAXED)];
+	unsigned long x = (off & hc->slab_mask) * hc->inv;
+
+	return ((x >> hc->rot) | (x << (-hc->rot & 63))) < hc->objects ? hc :
+									 NULL;
+}
+
+/* The fast path: one of our small objects (heap_map_obj), not carrying
+ * the free tag, onto this thread's tcache bin if it has room. Everything
+ * else - other pointers, invalid and double frees (reported there),
+ * objects the map does not cover, a full bin, a thread without a live
+ * tcache (its bins' max is 0: new, booting, hardened, exiting) - goes to
+ * heap_free_slow(), which decides again from scratch. */
 static __always_inline void heap_free(void *p, const char *call)
 {
 	/* NULL is out of range too: the heap's mapping never starts at 0. */
@@ -266,20 +280,19 @@ static __always_inline void heap_free(void *p, const char *call)
 #endif
 
 	if (likely(off < heap.size)) {
-		/* Id 0 (no slab of ours) has objects == 0: no index passes. */
-		const struct heap_class *hc = &heap_cls[__atomic_load_n(
-			&heap.slab_map[off >> PAGE_SHIFT], __ATOMIC_RELAXED)];
-		unsigned long x = (off & hc->slab_mask) * hc->inv;
-		struct tc_bin *b =
-			(struct tc_bin *)(void *)(tc.bins + hc->bin_off);
+		const struct heap_class *hc = heap_map_obj(off);
 
-		if (likely(((x >> hc->rot) | (x << (-hc->rot & 63))) <
-				   hc->objects &&
-			   *(uintptr_t *)p != free_tag(p) &&
-			   b->count < b->max)) {
-			*(uintptr_t *)p = free_tag(p);
-			b->slot[b->count++] = p;
-			return;
+		if (likely(hc)) {
+			struct tc_bin *b =
+				(struct tc_bin *)(void *)(tc.bins +
+							  hc->bin_off);
+
+			if (likely(*(uintptr_t *)p != free_tag(p) &&
+				   b->count < b->max)) {
+				*(uintptr_t *)p = free_tag(p);
+				b->slot[b->count++] = p;
+				return;
+			}
 		}
 	}
 	heap_free_slow(p, call);
