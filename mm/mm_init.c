@@ -1375,7 +1375,7 @@ void mmk_shutdown(struct mmk_machine *m)
 				&m->node_data[nid]->node_zones[t].lock);
 	}
 	if (m->slab && m->slab->map)
-		mmk_host_free(m->slab->map); /* slab_map_enable() */
+		mmk_host_mem_destroy(&m->slab->map_mem); /* slab_map_enable() */
 	mmk_host_unreserve(m->vmemmap, m->vmemmap_len);
 	mmk_host_mem_destroy(&m->phys);
 	pcpu_exit(m);

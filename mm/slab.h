@@ -188,6 +188,7 @@ struct slab_state {
 	 * read without locks. */
 	unsigned char *map;
 	unsigned long map_pfns;
+	struct mmk_host_mem map_mem; /* the map's host mapping */
 };
 
 /* ---- inline fast paths (mm/slub.c has the slow ones) ---- */

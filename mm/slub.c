@@ -469,12 +469,12 @@ int slab_map_enable(struct mmk_machine *m)
 
 	if (st->map)
 		return 0;
-	/* Host memory, like mem_map's, but outside the machine's RAM:
-	 * Linux has no such map, so MemTotal must not pay for it. Pages
-	 * of it no slab reached are never touched. */
-	st->map = mmk_host_zalloc(m->max_pfn);
-	if (!st->map)
+	/* Host memory reserved without commitment, like the machine's RAM,
+	 * but outside it: Linux has no such map, so MemTotal must not pay
+	 * for it. Pages of it no slab reached are never touched. */
+	if (mmk_host_mem_create_private(&st->map_mem, m->max_pfn))
 		return -ENOMEM;
+	st->map = st->map_mem.base;
 	st->map_pfns = m->max_pfn;
 	return 0;
 }
