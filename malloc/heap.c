@@ -643,6 +643,7 @@ void heap_free_slow(void *p, const char *call)
 
 size_t heap_usable(void *p, const char *call)
 {
+	const struct heap_class *hc = NULL;
 	struct slab *slab;
 	int c;
 	struct page *head;
@@ -658,21 +659,13 @@ size_t heap_usable(void *p, const char *call)
 		return 0;
 	if (tc.state == TC_HARDENED)
 		return hardened_usable(p, call);
-	if ((uintptr_t)p - heap.base < heap.size) {
-		const struct heap_class *hc =
-			heap_map_obj((uintptr_t)p - heap.base);
-
-		if (hc) {
-			if (*(uintptr_t *)p == free_tag(p))
-				malloc_die(call, "use after free", p);
-			return hc->size;
-		}
-	}
-	slab = small_lookup(p, &c, call);
-	if (slab) {
+	if ((uintptr_t)p - heap.base < heap.size)
+		hc = heap_map_obj((uintptr_t)p - heap.base);
+	slab = hc ? NULL : small_lookup(p, &c, call);
+	if (hc || slab) {
 		if (*(uintptr_t *)p == free_tag(p))
 			malloc_die(call, "use after free", p);
-		return class_size[c];
+		return hc ? hc->size : class_size[c];
 	}
 	head = run_head((uintptr_t)p);
 	if (head)

@@ -290,8 +290,8 @@ static int create_caches(void)
 		unsigned int sz = class_size[c];
 
 		class_name(name, sz);
-		/* Power-of-two classes are naturally aligned (memalign). */
-		/* SLAB_KMALLOC: no colours, as the slab map requires. */
+		/* Power-of-two classes are naturally aligned (memalign);
+		 * SLAB_KMALLOC: no colours, as the slab map requires. */
 		heap.cache[c] = kmem_cache_create(
 			name, sz, (sz & (sz - 1)) || sz > 4096 ? 16 : sz,
 			SLAB_KMALLOC | SLAB_NO_MERGE, NULL);

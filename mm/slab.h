@@ -380,11 +380,11 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
  * page (libmmkit-malloc.so's free fast path). Enable it before any cache
  * gets an id; 0 or -ENOMEM. */
 int slab_map_enable(struct mmk_machine *m);
-/* Give @s map id @id (1..255), before it has slabs; its slabs then have
- * no colour (SLAB_KMALLOC) so that an object's offset in its slab is its
- * address modulo the slab size. -ENODEV without a map, -EINVAL for an id
- * out of range or a cache with colours, debugging or red zones, -EBUSY
- * once the cache has slabs. */
+/* Give @s map id @id (1..255), before it has slabs. @s must have no
+ * colours (SLAB_KMALLOC), so that an object's offset in a slab of
+ * s->order is its address modulo the slab's size. -ENODEV without a map,
+ * -EINVAL for an id out of range or a cache with colours, debugging or
+ * red zones, -EBUSY once the cache has slabs. */
 int kmem_cache_set_map_id(struct mmk_machine *m, struct kmem_cache *s,
 			  unsigned int id);
 /* The map id of @pfn's page (0: none, or no map), a relaxed read. */

@@ -452,6 +452,14 @@ static void build_freelist(struct mmk_machine *m, struct kmem_cache *s,
 	slab->fresh = 0;
 }
 
+/* A slab's order: the compound order of its head. */
+static unsigned int slab_order(struct slab *slab)
+{
+	struct page *page = slab_page(slab);
+
+	return PageHead(page) ? compound_order(page) : 0;
+}
+
 /* Store @id for the @nr pages from @pfn in the slab map (release: a
  * reader that sees the id sees the slab it names). */
 static void slab_map_set(struct mmk_machine *m, unsigned long pfn,
@@ -567,7 +575,7 @@ static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
 			 struct slab *slab)
 {
 	struct page *page = slab_page(slab);
-	unsigned int order = PageHead(page) ? compound_order(page) : 0;
+	unsigned int order = slab_order(slab);
 
 	/* The map first: a reader that still sees the id finds the slab. */
 	if (s->map_id)
@@ -1827,14 +1835,6 @@ static long verify_freelist(struct mmk_machine *m, struct kmem_cache *s,
 		fp = get_freepointer(s, fp);
 	}
 	return n;
-}
-
-/* The slab map's order of a slab: the compound order of its head. */
-static unsigned int slab_order(struct slab *slab)
-{
-	struct page *page = slab_page(slab);
-
-	return PageHead(page) ? compound_order(page) : 0;
 }
 
 /* Every page of @slab has @s's map id if the slab has s->order, else 0. */
