@@ -309,9 +309,8 @@ static int create_caches(void)
 				.bin_off = bin_off[c],
 				.size = sz,
 			};
-		/* heap_free() finds the bin, cache_class() the class. */
-		heap.cache[c]->user_index =
-			(int)(bin_off[c] << CACHE_CLASS_BITS) | (int)c;
+		/* cache_class() finds the class (the slow paths). */
+		s->user_index = (int)c;
 	}
 	return 0;
 }

@@ -198,18 +198,11 @@ static inline uintptr_t free_tag(const void *p)
 	return (uintptr_t)p ^ heap.secret;
 }
 
-/* Our caches keep (bin_off[c] << 8) | c in user_index (see
- * create_caches); others have -1. */
-#define CACHE_CLASS_BITS 8
-_Static_assert(NR_CLASSES < (1 << CACHE_CLASS_BITS), "a class fits");
-_Static_assert(TC_BYTES < (1 << (31 - CACHE_CLASS_BITS)), "an offset fits");
-
-/* Our class of a slab cache, or -1 if it is not one of ours. */
+/* Our class of a slab cache (create_caches keeps it in user_index), or
+ * -1 if it is not one of ours. */
 static inline int cache_class(const struct kmem_cache *s)
 {
-	return s->user_index < 0 ?
-		       -1 :
-		       s->user_index & ((1 << CACHE_CLASS_BITS) - 1);
+	return s->user_index;
 }
 
 /* Bin @c of the bins at @bins (a thread's tc.bins, or hardened mode's). */
