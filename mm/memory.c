@@ -15,7 +15,9 @@
  *      RLIMIT_STACK and away from the previous VMA by the guard gap).
  *    - Anonymous private memory: a read fault maps the shared zero page
  *      read-only and attaches nothing; a write fault gets an anon_vma and
- *      a zeroed page. File and shmem memory: the page cache page is mapped
+ *      a zeroed page. A machine booted with forbid_zero_page (Linux's
+ *      mm_forbids_zeropage) handles a read fault as a write one, but maps
+ *      the page writable only in a writable VMA. File and shmem memory: the page cache page is mapped
  *      (a private write copies it into an anonymous page: do_cow_fault);
  *      at or beyond the end of the file, SIGBUS.
  *    - Write to a present read-only entry of a writable VMA (do_wp_page):
@@ -247,7 +249,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	struct page *page;
 	pte_t entry;
 
-	if (!write) {
+	if (!write && !mm->machine->cfg.forbid_zero_page) {
 		/* The shared zero page, read-only, in no rmap. */
 		entry = mk_pte(f, page_to_pfn(mm_state()->zero_page),
 			       vma->vm_page_prot | _PAGE_SPECIAL);
@@ -261,7 +263,11 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		return VM_FAULT_OOM;
 	page_add_new_rmap(mm, vma, page);
 	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot);
-	pte_write(f, slot, writable_pte(entry));
+	/* A read fault gets here when the zero page is forbidden: the page
+	 * is still writable and dirty if the VMA is, as Linux maps it. */
+	if (vma->vm_flags & VM_WRITE)
+		entry = writable_pte(entry);
+	pte_write(f, slot, entry);
 	return VM_FAULT_OK;
 }
 

@@ -418,6 +418,55 @@ static void test_read_fault_maps_zero_page(void **state)
 	assert_check_ok(m);
 }
 
+/*
+ * zero_page=off (mm_forbids_zeropage): a read fault allocates a zeroed
+ * page of its own, writable and dirty in a writable VMA, and gives the
+ * VMA its anon_vma. This machine's kernel (6.18, which forbids it) ran
+ * the same calls: A (read) and the hole merge, C (written) keeps its
+ * own anon_vma; a read-only mapping's page is clean.
+ */
+static void test_read_fault_without_zero_page(void **state)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+	unsigned long anon0;
+
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 256ULL << 20;
+	cfg.forbid_zero_page = true;
+	m = *state = mmk_test_boot_cfg(&cfg);
+	anon0 = meminfo_kb(m, "AnonPages");
+	spawn(1);
+	map_at(1, A, 16 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A, 16 * PG, false), 0);
+	assert_status(m, 1, "VmRSS=64 RssAnon=64 VmHWM=64 VmPTE=12");
+	assert_int_equal(read_u64(1, A + 15 * PG + 4088), 0);
+	assert_false(user_pte(1, A) & _PAGE_SPECIAL);
+	assert_true(user_pte(1, A) & _PAGE_RW);
+	assert_true(user_pte(1, A) & _PAGE_DIRTY);
+	assert_int_equal(meminfo_kb(m, "AnonPages"), anon0 + 64);
+
+	map_at(1, A + 32 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A + 32 * PG, PG, true), 0);
+	map_at(1, A + 16 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_maps(m, 1, A, A + 64 * PG,
+		    "200000000-200020000 rw-p 00000000 00:00 0 \n"
+		    "200020000-200030000 rw-p 00000000 00:00 0 \n");
+	assert_smaps(m, 1, A,
+		     "Size=128 Rss=64 Pss=64 Pss_Dirty=64 Private_Dirty=64 "
+		     "Referenced=64 Anonymous=64");
+
+	map_at(1, A + 64 * PG, 4 * PG, PROT_READ, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A + 64 * PG, PG, false), 0);
+	assert_false(user_pte(1, A + 64 * PG) & (_PAGE_RW | _PAGE_DIRTY));
+	assert_smaps(m, 1, A + 64 * PG,
+		     "Size=16 Rss=4 Pss=4 Private_Clean=4 Referenced=4 "
+		     "Anonymous=4");
+	/* A write to a read-only VMA still faults. */
+	assert_int_equal(mmk_touch(1, A + 64 * PG, PG, true), MMK_SIGSEGV);
+	assert_check_ok(m);
+}
+
 static void test_write_fault_attaches_anon_vma(void **state)
 {
 	struct mmk_machine *m = boot_x86_64(state);
@@ -2617,6 +2666,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_cow_chains_in_every_order,
 					  teardown),
 		cmocka_unit_test_teardown(test_read_fault_maps_zero_page,
+					  teardown),
+		cmocka_unit_test_teardown(test_read_fault_without_zero_page,
 					  teardown),
 		cmocka_unit_test_teardown(test_write_fault_attaches_anon_vma,
 					  teardown),

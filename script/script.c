@@ -9,6 +9,7 @@
  * Commands of this layer (the page allocator); later layers add theirs:
  *   boot [arch=] [mem=] [nodes=] [cpus=] [swap=] [pcp=on|off] [seed=]
  *        [slub_debug=FZPU] [slab_nomerge=on|off] [slab_random=on|off]
+ *        [zero_page=on|off]
  *   alloc_pages H ORDER [GFP]   pfn in decimal, or ENOMEM
  *   free_pages H                __free_pages with the handle's order
  *   get_page H / put_page H     reference counting (the last put frees)
@@ -94,8 +95,26 @@ static int do_boot(struct script *sc)
 	return 0;
 }
 
+/* The config field an on|off boot option sets, NULL for any other key;
+ * *@negate when "on" stores false (zero_page=off forbids it). */
+static bool *boot_flag(struct mmk_config *cfg, const char *key, bool *negate)
+{
+	*negate = false;
+	if (!strcmp(key, "pcp"))
+		return &cfg->pcp;
+	if (!strcmp(key, "slab_nomerge"))
+		return &cfg->slab_nomerge;
+	if (!strcmp(key, "slab_random"))
+		return &cfg->slab_freelist_random;
+	*negate = true;
+	if (!strcmp(key, "zero_page"))
+		return &cfg->forbid_zero_page;
+	return NULL;
+}
+
 static int cmd_boot(struct script *sc, int argc, char **argv)
 {
+	bool *flag, negate;
 	int i;
 
 	if (sc->booted)
@@ -122,11 +141,11 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 					sc,
 					"unknown arch '%s' (x86_64 or i386)",
 					val);
-		} else if (!strcmp(key, "pcp")) {
+		} else if ((flag = boot_flag(&sc->cfg, key, &negate))) {
 			if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
-				return script_error(sc,
-						    "pcp must be on or off");
-			sc->cfg.pcp = !strcmp(val, "on");
+				return script_error(sc, "%s must be on or off",
+						    key);
+			*flag = !strcmp(val, "on") != negate;
 		} else if (!strcmp(key, "mem") || !strcmp(key, "swap")) {
 			if (!parse_size(val, &v))
 				return script_error(sc, "bad size '%s'", val);
@@ -150,16 +169,6 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 			snprintf(sc->slub_debug, sizeof sc->slub_debug, "%s",
 				 val);
 			sc->cfg.slub_debug = sc->slub_debug;
-		} else if (!strcmp(key, "slab_nomerge") ||
-			   !strcmp(key, "slab_random")) {
-			if (strcmp(val, "on") != 0 && strcmp(val, "off") != 0)
-				return script_error(sc, "%s must be on or off",
-						    key);
-			if (key[5] == 'n')
-				sc->cfg.slab_nomerge = !strcmp(val, "on");
-			else
-				sc->cfg.slab_freelist_random =
-					!strcmp(val, "on");
 		} else if (!strcmp(key, "seed")) {
 			if (!parse_number(val, &v))
 				return script_error(sc, "bad number '%s'", val);

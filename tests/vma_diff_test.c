@@ -178,6 +178,7 @@ static const int crash_signals[4] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE };
 static char crash_msg[192];
 static volatile sig_atomic_t crash_call = -1; /* mmkit call running */
 static char spawn_line[96] = "spawn 1"; /* as the script creates PID */
+static const char *boot_line; /* the reproducer's boot line, or NULL */
 
 /* ---- calls ---- */
 
@@ -1919,6 +1920,8 @@ static void print_outcome(FILE *f, const char *title, const struct dcall *c,
 	describe_sig(sdesc, sizeof sdesc, &s);
 	fprintf(f, "%s: %s at call #%d\n", title, sdesc, o->at);
 	fprintf(f, "  # script (mmkit run -): result kernel / mmkit\n");
+	if (boot_line)
+		fprintf(f, "  %s\n", boot_line);
 	for (i = 0; i <= o->at; i++)
 		if (c[i].op == OP_MMAP && c[i].file) {
 			fprintf(f, "  file " FILE_NAME " %#lx memfd\n",
@@ -2784,6 +2787,33 @@ static bool has_cap_ipc_lock(void)
 	return (strtoull(line + strlen("CapEff:"), NULL, 16) >> 14) & 1;
 }
 
+/* Does a read fault on private anonymous memory map the shared zero
+ * page here? Some kernels forbid it (mm_forbids_zeropage()) and give
+ * each such fault a page of its own; mmkit is then booted to do the
+ * same. /proc/self/pagemap marks a page mapped once, which the zero
+ * page never is, exclusive (bit 56), without privileges. */
+static bool host_maps_zero_page(void)
+{
+	long r = syscall(SYS_mmap, 0UL, PG,
+			 (unsigned long)(PROT_READ | PROT_WRITE),
+			 (unsigned long)(MAP_PRIVATE | MAP_ANONYMOUS), -1L, 0L);
+	volatile char *p = (volatile char *)r;
+	uint64_t entry = 0;
+	int fd;
+
+	assert_true(r != -1);
+	(void)p[0];
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &entry, sizeof entry,
+			       (off_t)((uintptr_t)p / PG * sizeof entry)),
+			 sizeof entry);
+	close(fd);
+	syscall(SYS_munmap, (unsigned long)r, PG);
+	assert_true(entry >> 63); /* present either way */
+	return !((entry >> 56) & 1);
+}
+
 /* Boot the machine and pick a window that is free in this process (and
  * so in the children it forks). Skips the test if there is none. */
 static void ctx_init(struct ctx *x)
@@ -2860,6 +2890,8 @@ static void ctx_init(struct ctx *x)
 	cfg.mem_bytes = env_long("MMKIT_DIFF_CALLS", DEFAULT_CALLS) > 64 ?
 				4ULL << 30 :
 				1ULL << 30;
+	cfg.forbid_zero_page = !host_maps_zero_page();
+	boot_line = cfg.forbid_zero_page ? "boot zero_page=off" : NULL;
 	x->m = mmk_boot(&cfg);
 	assert_non_null(x->m);
 }

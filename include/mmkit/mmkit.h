@@ -105,6 +105,12 @@ struct mmk_config {
 	 * cannot then be aliased, so vmalloc, vmap and kmap fail with ENOMEM
 	 * (false: a shared memfd that can be aliased). */
 	bool private_memory;
+	/* mm_forbids_zeropage(): a read fault on private anonymous memory
+	 * allocates a zeroed page of its own (mapped writable and dirty
+	 * when the VMA is writable, and giving the VMA its anon_vma) where
+	 * Linux otherwise maps the shared zero page. s390 does this for
+	 * guests with storage keys, and some x86 kernels do too (false). */
+	bool forbid_zero_page;
 	/* Kernel log lines (without newline) go here as well as to the
 	 * machine's log buffer; NULL: buffer only. */
 	void (*printk)(void *arg, const char *line);

@@ -1,0 +1,1 @@
+boot zero_page=maybe
