@@ -384,6 +384,17 @@ static unsigned long vmstat(struct mmk_machine *m, const char *name)
 
 /* ---- demand paging ---- */
 
+/* With A's 16 pages mapped: map C 16 pages above them and write it, then
+ * map the hole between; whether A, the hole and C merge depends on their
+ * anon_vmas. The maps of those 64 pages must read @want. */
+static void fill_hole_after_writing_c(struct mmk_machine *m, const char *want)
+{
+	map_at(1, A + 32 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A + 32 * PG, PG, true), 0);
+	map_at(1, A + 16 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
+	assert_maps(m, 1, A, A + 64 * PG, want);
+}
+
 static void test_read_fault_maps_zero_page(void **state)
 {
 	struct mmk_machine *m = boot_x86_64(state);
@@ -407,11 +418,8 @@ static void test_read_fault_maps_zero_page(void **state)
 	 * mapping that fills the hole between them merges all three. The
 	 * kernel printed one line 200000000-200030000.
 	 */
-	map_at(1, A + 32 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
-	assert_int_equal(mmk_touch(1, A + 32 * PG, PG, true), 0);
-	map_at(1, A + 16 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
-	assert_maps(m, 1, A, A + 64 * PG,
-		    "200000000-200030000 rw-p 00000000 00:00 0 \n");
+	fill_hole_after_writing_c(
+		m, "200000000-200030000 rw-p 00000000 00:00 0 \n");
 	assert_smaps(m, 1, A,
 		     "Size=192 Rss=4 Pss=4 Pss_Dirty=4 Private_Dirty=4 "
 		     "Referenced=4 Anonymous=4");
@@ -446,12 +454,9 @@ static void test_read_fault_without_zero_page(void **state)
 	assert_true(user_pte(1, A) & _PAGE_DIRTY);
 	assert_int_equal(meminfo_kb(m, "AnonPages"), anon0 + 64);
 
-	map_at(1, A + 32 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
-	assert_int_equal(mmk_touch(1, A + 32 * PG, PG, true), 0);
-	map_at(1, A + 16 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
-	assert_maps(m, 1, A, A + 64 * PG,
-		    "200000000-200020000 rw-p 00000000 00:00 0 \n"
-		    "200020000-200030000 rw-p 00000000 00:00 0 \n");
+	fill_hole_after_writing_c(
+		m, "200000000-200020000 rw-p 00000000 00:00 0 \n"
+		   "200020000-200030000 rw-p 00000000 00:00 0 \n");
 	assert_smaps(m, 1, A,
 		     "Size=128 Rss=64 Pss=64 Pss_Dirty=64 Private_Dirty=64 "
 		     "Referenced=64 Anonymous=64");
@@ -477,12 +482,9 @@ static void test_write_fault_attaches_anon_vma(void **state)
 	 * 200000000-200020000 and 200020000-200030000). */
 	map_at(1, A, 16 * PG, RW, PRIV_ANON, NULL, 0);
 	assert_int_equal(mmk_touch(1, A, PG, true), 0);
-	map_at(1, A + 32 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
-	assert_int_equal(mmk_touch(1, A + 32 * PG, PG, true), 0);
-	map_at(1, A + 16 * PG, 16 * PG, RW, PRIV_ANON, NULL, 0);
-	assert_maps(m, 1, A, A + 64 * PG,
-		    "200000000-200020000 rw-p 00000000 00:00 0 \n"
-		    "200020000-200030000 rw-p 00000000 00:00 0 \n");
+	fill_hole_after_writing_c(
+		m, "200000000-200020000 rw-p 00000000 00:00 0 \n"
+		   "200020000-200030000 rw-p 00000000 00:00 0 \n");
 	assert_check_ok(m);
 }
 
