@@ -2017,13 +2017,14 @@ static __always_inline struct page *alloc_pages_order(gfp_t gfp,
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	/* The zone bits and the migrate type bits (__GFP_MOVABLE is both). */
 	unsigned int zb = gfp & (GFP_ZONEMASK | __GFP_RECLAIMABLE);
-	unsigned long nr = 1UL << order;
 	struct per_cpu_pages *pcp;
 	struct list_head *list, *entry;
 	struct page *page;
+	unsigned long nr;
 
 	if (unlikely(!cpu || order > PAGE_ALLOC_COSTLY_ORDER))
 		goto slow;
+	nr = 1UL << order; /* only now: any order may come in */
 	/* Invalid zone bits, zones missing on this CPU's node and machines
 	 * with page fault injection on have fast_mark LONG_MAX. */
 	if (unlikely(atomic_load_explicit(cpu->fast_free[zb],
@@ -2303,7 +2304,7 @@ static __always_inline void free_pages_order(struct page *page,
 {
 	struct mmk_machine *m = mmk_ctx.m;
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
-	unsigned long off, pfn, nr = 1UL << order;
+	unsigned long off, pfn, nr;
 	struct per_cpu_pages *pcp;
 	unsigned int mt, pindex;
 	struct list_head *head;
@@ -2312,6 +2313,7 @@ static __always_inline void free_pages_order(struct page *page,
 
 	if (unlikely(!cpu || order > PAGE_ALLOC_COSTLY_ORDER))
 		goto slow;
+	nr = 1UL << order; /* only now: any order may come in */
 	/* pfn < max_pfn says both "inside mem_map" and "on a struct page
 	 * boundary": the rotate moves a misaligned offset's low bits to the
 	 * top. NULL and foreign pointers fail it too. */
