@@ -9,7 +9,13 @@
  *    alloc_pages_exact does (free_pages_exact: in aligned power-of-two
  *    blocks, not page by page). The head page records the run: private =
  *    pages, index = RUN_MAGIC ^ pfn (cleared when the run is freed, so a
- *    second free finds no run). Whole blocks are freed in one call.
+ *    second free finds no run). Whole blocks are freed in one call. A
+ *    block the host does not back yet (alloc_pages_unbacked: boot memory
+ *    or memory page reporting gave back) has the run's pages backed in
+ *    one MADV_POPULATE_WRITE: each first touch would be a host page
+ *    fault, which costs 10-20 times more per page (9.5 us against 0.4-0.5
+ *    on the VM of docs/PERFORMANCE.md's session 26; about 3 times on
+ *    bare metal). The trimmed tail is not backed.
  *
  * 2. Huge mappings. Host mmap, registered in an open-addressing table
  *    keyed by the address handed out (linear probing, backward-shift
@@ -218,13 +224,19 @@ static void *run_alloc(size_t size, size_t align)
 	unsigned int order = get_order_bytes(size > align ? size : align);
 	struct page *page;
 	unsigned long pfn;
+	bool unbacked;
 
 	heap_reap();
-	page = alloc_pages(MALLOC_GFP, order);
+	page = alloc_pages_unbacked(MALLOC_GFP, order, &unbacked);
 	if (!page) {
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* Memory the host does not back yet (reported, or never touched)
+	 * is backed in one call: a program writes what it asked for, and
+	 * a page fault per page costs far more (see the top of the file). */
+	if (unbacked)
+		mmk_host_populate(page_address(page), pages << PAGE_SHIFT);
 	pfn = page_to_pfn(page);
 	if (pages == (1UL << order)) {
 		page->private = pages | RUN_WHOLE;

@@ -268,9 +268,12 @@ struct mmk_task_ctx {
 	 * NULL without a CPU: the slab fast paths add a cache's percpu
 	 * offset to it (mm/slab.h). */
 	char *pcpu_base;
+	/* Whether the block this thread last took from the buddy lists had
+	 * been reported (alloc_pages_unbacked). */
+	bool took_unbacked;
 };
 /* initial-exec: no __tls_get_addr call, which would make every fast path
- * save registers around it (libmmkit.so then needs static TLS, 24 bytes). */
+ * save registers around it (libmmkit.so then needs static TLS, 32 bytes). */
 extern _Thread_local struct mmk_task_ctx mmk_ctx
 	__attribute__((tls_model("initial-exec")));
 
@@ -278,6 +281,15 @@ static inline struct mmk_machine *mmk_cur(void)
 {
 	return mmk_ctx.m;
 }
+
+/* alloc_pages(), also telling whether the block's memory is unbacked:
+ * it came off the buddy lists reported (free page reporting gave it
+ * back, or boot never backed it), so the host has no pages for it and
+ * each first touch is a host page fault. A block from a per-CPU list
+ * counts as backed. For callers that know they will write the memory
+ * (libmmkit-malloc.so's page runs) and can back it in one call. */
+struct page *alloc_pages_unbacked(gfp_t gfp, unsigned int order,
+				  bool *unbacked);
 
 /* ---- mm/mm_init.c ---- */
 extern const struct mmk_arch_profile mmk_arch_x86_64, mmk_arch_i386;

@@ -516,6 +516,7 @@ void __putback_reported_block(struct mmk_machine *m, struct zone *zone,
 static void expand(struct mmk_machine *m, struct zone *zone, unsigned long pfn,
 		   unsigned int low, unsigned int high, int mt, bool reported)
 {
+	zone->took_reported = reported;
 	while (high > low) {
 		high--;
 		add_to_free_area(m, zone, pfn + (1UL << high), high, mt);
@@ -1283,6 +1284,7 @@ static struct page *rmqueue_buddy(struct mmk_machine *m, struct zone *zone,
 	 * HighAtomic reserve, whatever their order. */
 	if (pfn < 0 && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
 		pfn = __rmqueue_smallest(m, zone, order, MIGRATE_HIGHATOMIC);
+	mmk_ctx.took_unbacked = pfn >= 0 && zone->took_reported;
 	pthread_mutex_unlock(&zone->lock);
 	return pfn < 0 ? NULL : m->mem_map + pfn;
 }
@@ -2068,6 +2070,16 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	if (likely(!order))
 		return alloc_pages_order(gfp, 0);
 	return alloc_pages_order(gfp, order);
+}
+
+struct page *alloc_pages_unbacked(gfp_t gfp, unsigned int order, bool *unbacked)
+{
+	struct page *page;
+
+	mmk_ctx.took_unbacked = false;
+	page = alloc_pages(gfp, order);
+	*unbacked = page && mmk_ctx.took_unbacked;
+	return page;
 }
 
 struct page *alloc_page(gfp_t gfp)

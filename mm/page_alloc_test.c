@@ -1310,15 +1310,18 @@ static void report_cycle(bool private_mem)
 {
 	struct mmk_machine *m = boot_cfg(1ULL << 30, false, 6, private_mem);
 	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
-	struct page *pages[256];
+	struct page *pages[256], *page;
 	unsigned long before = dma32->reported_pages;
-	int i, zeroed;
+	int i, zeroed, nr_unbacked = 0;
+	bool unbacked;
 
-	/* Boot memory was never touched: it starts out reported. */
+	/* Boot memory was never touched: it starts out reported, and
+	 * alloc_pages_unbacked() says so. */
 	assert_true(before > 200000);
 	for (i = 0; i < 256; i++) {
-		pages[i] = alloc_pages(GFP_KERNEL, 6);
+		pages[i] = alloc_pages_unbacked(GFP_KERNEL, 6, &unbacked);
 		assert_non_null(pages[i]);
+		assert_true(unbacked);
 		memset(page_address(pages[i]), 0x5a, PAGE_SIZE << 6);
 	}
 	assert_true(dma32->reported_pages <= before - (256UL << 6));
@@ -1332,11 +1335,27 @@ static void report_cycle(bool private_mem)
 	for (i = 0, zeroed = 0; i < 256; i++) {
 		const unsigned char *b;
 
-		pages[i] = alloc_pages(GFP_KERNEL, 6);
+		pages[i] = alloc_pages_unbacked(GFP_KERNEL, 6, &unbacked);
 		b = page_address(pages[i]);
 		zeroed += !b[0] && !b[(PAGE_SIZE << 6) - 1];
+		/* Unbacked only where the host dropped the contents (a block
+		 * merged from a reported and an unreported half is not). */
+		if (unbacked)
+			assert_true(!b[0] && !b[(PAGE_SIZE << 6) - 1]);
+		nr_unbacked += unbacked;
 	}
 	assert_true(zeroed >= 256 - 32);
+	assert_true(nr_unbacked >= 256 - 32);
+	/* A page from a per-CPU list counts as backed. */
+	page = alloc_pages_unbacked(GFP_KERNEL, 0, &unbacked);
+	assert_non_null(page);
+	assert_false(unbacked);
+	__free_pages(page, 0);
+	/* A failed allocation leaves the answer false. */
+	unbacked = true;
+	assert_null(alloc_pages_unbacked(GFP_KERNEL, MAX_PAGE_ORDER + 1,
+					 &unbacked));
+	assert_false(unbacked);
 	for (i = 0; i < 256; i++)
 		__free_pages(pages[i], 6);
 	/* The verifier notices a wrong count. */

@@ -22,7 +22,10 @@
  *    head has PG_reported (page_alloc_verify); a reported block's memory
  *    reads as zeroes. Allocating a block clears its flag; merging keeps
  *    it only when both halves were reported; the halves of a split
- *    reported block stay reported.
+ *    reported block stay reported. alloc_pages_unbacked() tells its
+ *    caller whether the block it took from the buddy lists was reported
+ *    (zone->took_reported, set by expand()), so that a caller about to
+ *    write it can have the host back it in one call.
  *
  * 4. Departures. Reporting runs in the first freeing thread after the
  *    delay, not in a workqueue: a machine that stops freeing memory

@@ -20,6 +20,7 @@
 #include <linux/membarrier.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,21 @@ int mmk_host_mem_lazyfree(struct mmk_host_mem *hm, size_t off, size_t len)
 	if (hm->fd >= 0 || madvise((char *)hm->base + off, len, MADV_FREE) == 0)
 		return hm->fd >= 0 ? mmk_host_mem_discard(hm, off, len) : 0;
 	return mmk_host_mem_discard(hm, off, len);
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void mmk_host_populate(void *p, size_t len)
+{
+	static atomic_bool unsupported;
+	int saved = errno; /* a malloc that succeeds leaves errno alone */
+
+	if (len && !atomic_load_explicit(&unsupported, memory_order_relaxed) &&
+	    madvise(p, len, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
+		atomic_store_explicit(&unsupported, true, memory_order_relaxed);
+	errno = saved;
 }
 
 /* Each block starts with its mapping length, 16 bytes to keep alignment. */

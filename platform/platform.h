@@ -47,6 +47,12 @@ int mmk_host_mem_discard(struct mmk_host_mem *hm, size_t off, size_t len);
  * their content is undefined until written. Shared memory: discarded. */
 int mmk_host_mem_lazyfree(struct mmk_host_mem *hm, size_t off, size_t len);
 
+/* Back [@p, @p + @len) of private or shared memory with host pages now
+ * (MADV_POPULATE_WRITE), for memory about to be written: one call
+ * instead of a page fault per page. Best effort: nothing happens where
+ * the host cannot (kernels before 5.14, no memory). */
+void mmk_host_populate(void *p, size_t len);
+
 /* Zeroed memory for the library's own bookkeeping, straight from host
  * mappings (never from malloc, so libmmkit-malloc.so can boot on it). */
 void *mmk_host_zalloc(size_t size);

@@ -188,6 +188,9 @@ struct zone {
 	/* Page reporting: pages of free blocks already given back to the
 	 * host (PageReported heads), under lock. */
 	unsigned long reported_pages;
+	/* Under lock: whether the block the last allocation from the free
+	 * lists took (expand) was reported, so its memory not backed. */
+	bool took_reported;
 	atomic_bool report_pending; /* enough unreported free memory */
 	atomic_ulong report_after; /* ... to report from this time (ns) */
 	const char *name;

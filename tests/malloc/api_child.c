@@ -739,6 +739,42 @@ static void api_huge_kept_rss(void)
 	}
 }
 
+/* Pages of [@p, @p + @len) the host has in memory (mincore). */
+static size_t resident_pages(const void *p, size_t len)
+{
+	static unsigned char vec[1024];
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)4095;
+	size_t n = ((uintptr_t)p + len - a + 4095) / 4096, i, r = 0;
+
+	if (n > sizeof vec || mincore((void *)a, n * 4096, vec) != 0)
+		return (size_t)-1;
+	for (i = 0; i < n; i++)
+		r += vec[i] & 1;
+	return r;
+}
+
+/*
+ * A page run cut from memory the host does not back yet (the heap's boot
+ * memory, or memory page reporting gave back) is backed in one
+ * MADV_POPULATE_WRITE before malloc returns it: every page is resident
+ * before the program touches one (each touch would otherwise be a host
+ * page fault). Hardened mode serves large blocks from guarded mappings.
+ */
+static void api_run_backed(void)
+{
+	enum { RUN = 1 << 20 };
+	char *p = malloc(RUN);
+
+	CHECK(p != NULL);
+	if (!p || hardened()) {
+		free(p);
+		return;
+	}
+	CHECK(resident_pages(p, RUN) == RUN / 4096);
+	memset(p, 0x33, RUN);
+	free(p);
+}
+
 static void api_rss(void)
 {
 	enum { MAXP = 4096 };
@@ -1619,6 +1655,7 @@ static const struct {
 	C(api_rss),
 	C(api_phase_rss),
 	C(api_huge_kept_rss),
+	C(api_run_backed),
 	C(api_threads),
 	C(api_thread_rounds),
 	C(api_many_threads),
