@@ -775,6 +775,59 @@ static void api_run_backed(void)
 	free(p);
 }
 
+/*
+ * A kept huge mapping outlives the heap taking back memory it gave the
+ * host: 8 MiB of page runs are freed and reported (100 ms after), then
+ * allocated again, which is growth from where reporting left the heap
+ * but not past its high-water mark; the freed 6 MiB mapping is still
+ * kept, so the next 6 MiB block is that mapping, resident before it is
+ * touched. (Before: such re-growth reaped, and the mapping went back to
+ * the host: every large buffer of bench-malloc's `large` was faulted in
+ * afresh.)
+ */
+static void api_huge_kept_over_reuse(void)
+{
+	enum { HUGE = 6 << 20, RUN = 2 << 20, RUNS = 4 };
+	struct timespec ts = { 0, 150 * 1000 * 1000 };
+	char *h, *r[RUNS];
+	int i, round;
+
+	if (hardened())
+		return;
+	for (i = 0; i < RUNS; i++) {
+		r[i] = malloc(RUN);
+		CHECK(r[i] != NULL);
+		if (!r[i])
+			return;
+		memset(r[i], 1, RUN);
+	}
+	h = malloc(HUGE);
+	CHECK(h != NULL);
+	if (!h)
+		return;
+	memset(h, 2, HUGE);
+	free(h);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < RUNS; i++)
+			free(r[i]);
+		nanosleep(&ts, NULL);
+		free(malloc(RUN)); /* a free after the delay reports */
+		for (i = 0; i < RUNS; i++) {
+			r[i] = malloc(RUN);
+			CHECK(r[i] != NULL);
+			if (!r[i])
+				return;
+			memset(r[i], 1, RUN);
+		}
+	}
+	h = malloc(HUGE);
+	CHECK(h != NULL);
+	CHECK(resident_pages(h, 4 << 20) == (4 << 20) / 4096);
+	free(h);
+	for (i = 0; i < RUNS; i++)
+		free(r[i]);
+}
+
 static void api_rss(void)
 {
 	enum { MAXP = 4096 };
@@ -1656,6 +1709,7 @@ static const struct {
 	C(api_phase_rss),
 	C(api_huge_kept_rss),
 	C(api_run_backed),
+	C(api_huge_kept_over_reuse),
 	C(api_threads),
 	C(api_thread_rounds),
 	C(api_many_threads),
