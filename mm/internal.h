@@ -145,6 +145,10 @@ struct mmk_machine {
 	 * load from the machine. */
 	struct kmem_cache
 		*kmalloc_caches[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH + 1];
+	/* The percpu offsets of the normal caches' array_cache headers
+	 * (their s->cpu_array), so that kmalloc()'s fast path has its
+	 * CPU's array one load after the machine, not two. */
+	size_t kmalloc_cpu_array[KMALLOC_SHIFT_HIGH + 1];
 	unsigned int pageblock_order;
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */

@@ -57,6 +57,18 @@ static inline struct page *slab_page(struct slab *slab)
 	return (struct page *)slab;
 }
 
+/*
+ * A slab's page_type: PGTY_slab in the top byte, as Linux's, and in the
+ * low 24 bits the percpu offset of its cache's array_cache headers
+ * (s->cpu_array; the percpu unit is smaller than 16 MiB). kfree() loads
+ * it with the cache pointer, from the same cache line, so its CPU's
+ * array is one load after the struct page instead of two (the second
+ * one, s->cpu_array, would wait for the first).
+ */
+#define SLAB_TYPE_ARRAY_MASK 0xffffffu
+_Static_assert(PCPU_UNIT_SIZE <= SLAB_TYPE_ARRAY_MASK + 1UL,
+	       "a percpu offset fits below page_type's type byte");
+
 /* A per-CPU magazine of free objects (the SLAB design's array_cache).
  * The headers, a cache line each, are percpu data (__alloc_percpu, as
  * SLUB's kmem_cache_cpu), so an offline CPU's cost nothing; the slots
@@ -193,6 +205,12 @@ struct slab_state {
 
 /* ---- inline fast paths (mm/slub.c has the slow ones) ---- */
 
+/* The page_type of a slab of @s (see SLAB_TYPE_ARRAY_MASK). */
+static inline unsigned int slab_page_type(const struct kmem_cache *s)
+{
+	return PGTY_slab << 24 | (unsigned int)s->cpu_array;
+}
+
 /* The array_cache header of @s in the percpu unit at @base (a CPU's
  * per_cpu_ptr(m, 0, cpu), or mmk_ctx.pcpu_base for the calling thread's
  * CPU). */
@@ -222,28 +240,38 @@ static inline void **node_shared(const struct kmem_cache *s, int nid)
 
 /*
  * The slab whose struct pages include @page (a head or a tail) if it is
- * one, and its cache in *@s. A slab's slab_cache overlays its head page's
+ * one, its cache in *@s and, unless @cpu_array is NULL, the cache's
+ * array offset in *@cpu_array (SLAB_TYPE_ARRAY_MASK). A slab's slab_cache overlays its head page's
  * lru.next, the word a tail's compound_head is in: for a slab's first
- * page, the compound-head test's load is the cache, one dependent load
- * less before the caller's per-CPU array address (kfree, malloc's free).
+ * page, the compound-head test's load is the cache. The type test and
+ * the offset are one subtraction from page_type, a load from the same
+ * cache line: the caller's per-CPU array address is one load away from
+ * the struct page (kfree).
  */
-static __always_inline struct slab *page_slab_cache(struct page *page,
-						    struct kmem_cache **s)
+static __always_inline struct slab *
+page_slab_cache(struct page *page, struct kmem_cache **s, size_t *cpu_array)
 {
 	unsigned long head = page->compound_head;
+	unsigned int off;
 
 	if (unlikely(head & 1)) {
 		page = (struct page *)(head - 1);
 		head = page->compound_head;
 	}
 	*s = (struct kmem_cache *)head;
-	return page_type_of(page) == PGTY_slab ? page_slab(page) : NULL;
+	if (!cpu_array) /* a constant: the type byte alone is one compare */
+		return page_type_of(page) == PGTY_slab ? page_slab(page) : NULL;
+	off = page->page_type - (PGTY_slab << 24);
+	*cpu_array = off;
+	return off <= SLAB_TYPE_ARRAY_MASK ? page_slab(page) : NULL;
 }
 
-/* The slab of @p if @p points into a slab page of the direct map, and
- * its cache in *@s. */
-static __always_inline struct slab *
-virt_to_slab_cache(struct mmk_machine *m, const void *p, struct kmem_cache **s)
+/* The slab of @p if @p points into a slab page of the direct map, its
+ * cache in *@s and (unless NULL) its array offset in *@cpu_array. */
+static __always_inline struct slab *virt_to_slab_cache(struct mmk_machine *m,
+						       const void *p,
+						       struct kmem_cache **s,
+						       size_t *cpu_array)
 {
 	uintptr_t off = (uintptr_t)p - (uintptr_t)m->phys.base;
 	unsigned long pfn = (unsigned long)(off >> PAGE_SHIFT);
@@ -252,14 +280,14 @@ virt_to_slab_cache(struct mmk_machine *m, const void *p, struct kmem_cache **s)
 	 * init_sparse), so they are no slab's. */
 	if (unlikely(pfn >= m->lowmem_end_pfn))
 		return NULL;
-	return page_slab_cache(m->mem_map + pfn, s);
+	return page_slab_cache(m->mem_map + pfn, s, cpu_array);
 }
 
 static inline struct slab *virt_to_slab(struct mmk_machine *m, const void *p)
 {
 	struct kmem_cache *s;
 
-	return virt_to_slab_cache(m, p, &s);
+	return virt_to_slab_cache(m, p, &s, NULL);
 }
 
 /* The slab of @p, an object already validated (it comes from a CPU or
@@ -323,7 +351,8 @@ static inline long obj_index(struct mmk_machine *m, const struct kmem_cache *s,
  * slab_alloc(). (A bool, not a NULL object, so that callers return the
  * popped pointer without testing it.) The caller has ruled out
  * __GFP_ZERO. */
-static __always_inline bool __slab_alloc_fast(struct kmem_cache *s, void **obj)
+static __always_inline bool __slab_alloc_fast_at(struct kmem_cache *s,
+						 size_t cpu_array, void **obj)
 {
 	char *base = mmk_ctx.pcpu_base; /* NULL: no CPU */
 	struct array_cache *ac;
@@ -331,7 +360,8 @@ static __always_inline bool __slab_alloc_fast(struct kmem_cache *s, void **obj)
 	if (unlikely(!base || atomic_load_explicit(&s->alloc_slow,
 						   memory_order_relaxed)))
 		return false;
-	ac = slab_array_at(s, base);
+	ac = (struct array_cache *)(base + cpu_array);
+	OPTIMIZER_HIDE_VAR(ac);
 	if (unlikely(!cpu_guard_trylock(&ac->guard)))
 		return false;
 	if (unlikely(!ac->avail)) {
@@ -343,6 +373,11 @@ static __always_inline bool __slab_alloc_fast(struct kmem_cache *s, void **obj)
 	return true;
 }
 
+static __always_inline bool __slab_alloc_fast(struct kmem_cache *s, void **obj)
+{
+	return __slab_alloc_fast_at(s, s->cpu_array, obj);
+}
+
 static __always_inline bool slab_alloc_fast(struct kmem_cache *s, gfp_t gfp,
 					    void **obj)
 {
@@ -350,10 +385,12 @@ static __always_inline bool slab_alloc_fast(struct kmem_cache *s, gfp_t gfp,
 }
 
 /* Push @obj (of @slab, of @s) on this CPU's array if that needs nothing
- * else; false: take slab_free(). */
+ * else; false: take slab_free(). @cpu_array is s->cpu_array, or the same
+ * read from the slab (page_slab_cache). */
 static __always_inline bool slab_free_fast(struct mmk_machine *m,
 					   struct kmem_cache *s,
-					   struct slab *slab, void *obj)
+					   struct slab *slab, void *obj,
+					   size_t cpu_array)
 {
 	char *base = mmk_ctx.pcpu_base; /* NULL: no CPU */
 	struct array_cache *ac;
@@ -361,7 +398,8 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
 	if (unlikely(!base || s->free_slow ||
 		     __obj_index(m, s, slab, obj, 0) < 0))
 		return false;
-	ac = slab_array_at(s, base);
+	ac = (struct array_cache *)(base + cpu_array);
+	OPTIMIZER_HIDE_VAR(ac);
 	if (unlikely(!cpu_guard_trylock(&ac->guard)))
 		return false;
 	if (unlikely(ac->avail == ac->limit ||

@@ -116,6 +116,8 @@ static struct kmem_cache *new_kmalloc_cache(struct mmk_machine *m,
 				SLAB_KMALLOC | SLAB_NO_MERGE | type_flags[type],
 				NULL);
 	m->kmalloc_caches[type][idx] = s;
+	if (s && type == KMALLOC_NORMAL)
+		m->kmalloc_cpu_array[idx] = s->cpu_array;
 	return s;
 }
 
@@ -379,7 +381,7 @@ void kmem_cache_free(struct kmem_cache *s, void *obj)
 	if (likely(m)) {
 		slab = virt_to_slab(m, obj);
 		if (likely(slab && slab->slab_cache == s &&
-			   slab_free_fast(m, s, slab, obj)))
+			   slab_free_fast(m, s, slab, obj, s->cpu_array)))
 			return;
 	}
 	kmem_cache_free_slow(s, obj);
@@ -471,12 +473,12 @@ void *kmalloc(size_t size, gfp_t gfp)
 	 * kmalloc_node(). */
 	if (likely(m && size - 1 < KMALLOC_MAX_CACHE_SIZE &&
 		   !(gfp & (__GFP_DMA | __GFP_RECLAIMABLE | __GFP_ZERO)))) {
+		unsigned int idx = kmalloc_index(size);
 		void *obj;
 
-		if (likely(__slab_alloc_fast(
-			    m->kmalloc_caches[KMALLOC_NORMAL]
-					     [kmalloc_index(size)],
-			    &obj)))
+		if (likely(__slab_alloc_fast_at(
+			    m->kmalloc_caches[KMALLOC_NORMAL][idx],
+			    m->kmalloc_cpu_array[idx], &obj)))
 			return obj;
 	}
 	return kmalloc_slow(size, gfp);
@@ -563,9 +565,11 @@ void kfree(const void *p)
 	 * virt_to_slab() finds no slab for them. */
 	if (likely(m)) {
 		struct kmem_cache *s;
+		size_t cpu_array;
 
-		slab = virt_to_slab_cache(m, p, &s);
-		if (likely(slab && slab_free_fast(m, s, slab, (void *)p)))
+		slab = virt_to_slab_cache(m, p, &s, &cpu_array);
+		if (likely(slab &&
+			   slab_free_fast(m, s, slab, (void *)p, cpu_array)))
 			return;
 	}
 	kfree_slow(p);

@@ -35,7 +35,8 @@
  *    Bulk calls use the same three levels.
  *
  * 3. Invariants (slab_verify checks each).
- *    S1 every slab on a node list has page_type PGTY_slab, slab_cache == s
+ *    S1 every slab on a node list has page_type PGTY_slab with
+ *       s->cpu_array in its low bits (slab_page_type), slab_cache == s
  *       and s->objects objects; it is on slabs_full iff inuse == objects,
  *       slabs_free iff inuse == 0, slabs_partial otherwise.
  *    S2 a slab's freelist decodes to distinct object boundaries inside the
@@ -541,7 +542,7 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 	if (!page)
 		return NULL;
 	slab = page_slab(page);
-	slab->page_type = PGTY_slab << 24;
+	slab->page_type = slab_page_type(s);
 	slab->slab_cache = s;
 	INIT_LIST_HEAD(&slab->slab_list);
 	slab->inuse = 0;
@@ -1878,7 +1879,7 @@ static bool verify_map(struct mmk_machine *m, char *why, size_t len)
 			continue;
 		s = by_id[id];
 		head = compound_head(m->mem_map + pfn);
-		if (s && page_slab(head)->page_type == (PGTY_slab << 24) &&
+		if (s && page_slab(head)->page_type == slab_page_type(s) &&
 		    page_slab(head)->slab_cache == s &&
 		    slab_order(page_slab(head)) == s->order)
 			continue;
@@ -1903,7 +1904,7 @@ static bool verify_list(struct mmk_machine *m, struct kmem_cache *s,
 		long nfree;
 		bool ok_kind;
 
-		if (slab->page_type != (PGTY_slab << 24) ||
+		if (slab->page_type != slab_page_type(s) ||
 		    slab->slab_cache != s)
 			return verify_fail(
 				why, len,

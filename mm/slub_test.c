@@ -324,6 +324,53 @@ static void test_slabinfo_line_after_three_allocations(void **state)
 	mmk_shutdown(m);
 }
 
+/* A slab's page_type is PGTY_slab with its cache's array offset below the
+ * type byte; kfree() pushes onto the array that offset names, and the
+ * verifier catches a slab whose offset is not its cache's. */
+static void test_slab_page_type_names_cpu_array(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *a = kmem_cache_create("type-a", 48, 0, 0, NULL);
+	struct kmem_cache *b =
+		kmem_cache_create("type-b", 200, 0, SLAB_NO_MERGE, NULL);
+	struct array_cache *ac;
+	struct slab *sa, *sb;
+	void *p, *q;
+	char why[512];
+	unsigned int avail;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_not_equal(a->cpu_array, b->cpu_array);
+	p = kmem_cache_alloc(a, GFP_KERNEL);
+	q = kmem_cache_alloc(b, GFP_KERNEL);
+	assert_non_null(p);
+	assert_non_null(q);
+	sa = virt_to_slab(m, p);
+	sb = virt_to_slab(m, q);
+	assert_int_equal(page_type_of(slab_page(sa)), PGTY_slab);
+	assert_int_equal(sa->page_type, (PGTY_slab << 24) | a->cpu_array);
+	assert_int_equal(sb->page_type, (PGTY_slab << 24) | b->cpu_array);
+	ac = slab_array_at(b, mmk_ctx.pcpu_base);
+	avail = ac->avail;
+	kfree(q);
+	assert_int_equal(ac->avail, avail + 1);
+	assert_ptr_equal(ac->entry[avail], q);
+	assert_check_ok(m);
+	/* Another cache's offset is caught. */
+	sa->page_type = (PGTY_slab << 24) | b->cpu_array;
+	assert_int_equal(mmk_check(m, why, sizeof why), 1);
+	assert_non_null(strstr(why, "type-a"));
+	sa->page_type = slab_page_type(a);
+	assert_check_ok(m);
+	kfree(p);
+	assert_int_equal(kmem_cache_destroy(a), 0);
+	assert_int_equal(kmem_cache_destroy(b), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* A new slab hands its first batch to the refill that made it and keeps
  * the rest as a fresh tail on no freelist: objects still come out in
  * ascending order, and the verifier counts the tail as free. */
@@ -1957,6 +2004,7 @@ int main(void)
 		cmocka_unit_test(test_ctor_moves_free_pointer_after_object),
 		cmocka_unit_test(test_debug_cache_layout_red_zones_and_poison),
 		cmocka_unit_test(test_slabinfo_line_after_three_allocations),
+		cmocka_unit_test(test_slab_page_type_names_cpu_array),
 		cmocka_unit_test(test_new_slab_keeps_a_fresh_tail),
 		cmocka_unit_test(test_obj_index_is_exact),
 		cmocka_unit_test(test_kmalloc_size_classes),
