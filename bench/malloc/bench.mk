@@ -11,12 +11,18 @@ WL_CFLAGS = -std=c11 -O2 -pthread $(WL_WARN) -I.
 WORKLOADS = churn larson prodcons falseshare realloc large frag spawn
 
 .PHONY: all
-all: $(addprefix $(WL_DIR)/,$(WORKLOADS) malloc_bench)
+all: $(addprefix $(WL_DIR)/,$(WORKLOADS) rsswrap malloc_bench)
 
 $(WL_DIR)/%: bench/malloc/%.c bench/malloc/wl.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(WL_CFLAGS) $< -o $@
+
+# Static: its size at the fork is the floor of every run's peak RSS.
+$(WL_DIR)/rsswrap: bench/malloc/rsswrap.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(WL_CFLAGS) -static $< -o $@
 
 $(WL_DIR)/malloc_bench: bench/malloc/malloc_bench.c
 	@mkdir -p $(dir $@)

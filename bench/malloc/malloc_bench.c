@@ -11,8 +11,12 @@
  * once, a workload's runs back to back in an order that rotates from round
  * to round. A run's figures are the child's CPU time (user + sys) and peak
  * RSS (ru_maxrss), from wait4; on a noisy machine CPU time is steadier
- * than wall time. The tables give medians over the rounds, mmkit's ratio
- * to each peer and geometric means.
+ * than wall time. Each run goes through rsswrap (a small static program
+ * that forks the workload and reports its wait4 figures): started
+ * directly, a child's ru_maxrss would include the driver's own RSS,
+ * which Linux carries across the child's execve(). The tables give
+ * medians over the rounds, mmkit's ratio to each peer and geometric
+ * means.
  *
  * Every run must exit 0 with the same output (or output file) as every
  * other run of that workload: the C workloads check each object they free
@@ -96,7 +100,8 @@ static int rounds = 5;
 static double scale = 1.0;
 static int timeout_s = 180;
 static char tmpdir[256];
-static char out_path[300], err_path[300];
+static char out_path[300], err_path[300], rss_path[300];
+static char *rsswrap; /* bindir/rsswrap: see bench/malloc/rsswrap.c */
 static int failures;
 static char *failed[64]; /* "workload under allocator: why", for the end */
 static int failed_times[64], nr_failed;
@@ -587,7 +592,10 @@ static bool run_one(struct workload *w, const struct allocator *a, double *cpu,
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	struct rusage ru;
-	char **env = make_env(w, a);
+	char **env = make_env(w, a), **argv;
+	long long maxrss, ut, st;
+	size_t argc;
+	FILE *f;
 	const char *result = w->result ? w->result : out_path;
 	char why[512] = "";
 	uint64_t hash;
@@ -607,7 +615,17 @@ static bool run_one(struct workload *w, const struct allocator *a, double *cpu,
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
-	rc = posix_spawn(&pid, w->argv[0], &fa, &attr, w->argv, env);
+	for (argc = 0; w->argv[argc]; argc++)
+		;
+	argv = calloc(argc + 3, sizeof *argv);
+	if (!argv)
+		die("out of memory");
+	argv[0] = rsswrap;
+	argv[1] = rss_path;
+	memcpy(argv + 2, w->argv, (argc + 1) * sizeof *argv);
+	unlink(rss_path);
+	rc = posix_spawn(&pid, rsswrap, &fa, &attr, argv, env);
+	free(argv);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	for (i = 0; env[i]; i++)
@@ -636,9 +654,20 @@ static bool run_one(struct workload *w, const struct allocator *a, double *cpu,
 	alarm(0);
 	kill(-pid, SIGKILL); /* anything it left behind */
 
+	/* The workload's own figures, from rsswrap; the wrapper's (its
+	 * figures and the workload's) if it was killed before it wrote
+	 * them. */
 	*cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	*rss = (double)ru.ru_maxrss / 1024.0;
+	f = fopen(rss_path, "r");
+	if (f) {
+		if (fscanf(f, "%lld %lld %lld", &maxrss, &ut, &st) == 3) {
+			*cpu = (double)(ut + st) / 1e6;
+			*rss = (double)maxrss / 1024.0;
+		}
+		fclose(f);
+	}
 
 	if (why[0])
 		;
@@ -985,6 +1014,10 @@ int main(int argc, char **argv)
 		die("mkdtemp: %s", strerror(errno));
 	snprintf(out_path, sizeof out_path, "%s/stdout", tmpdir);
 	snprintf(err_path, sizeof err_path, "%s/stderr", tmpdir);
+	snprintf(rss_path, sizeof rss_path, "%s/rusage", tmpdir);
+	rsswrap = xasprintf("%s/rsswrap", bindir);
+	if (!is_file(rsswrap))
+		die("%s not built", rsswrap);
 	setup_workloads(bindir, src, only);
 
 	memset(&sa, 0, sizeof sa);
@@ -1043,6 +1076,7 @@ int main(int argc, char **argv)
 
 	unlink(out_path);
 	unlink(err_path);
+	unlink(rss_path);
 	for (i = 0; i < nr_wl; i++) {
 		if (wls[i].in)
 			unlink(wls[i].in);
