@@ -359,25 +359,22 @@ bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
 	return found;
 }
 
-/* A mapping of @size bytes aligned to @align; with @guard the bytes end
- * (16-byte aligned) just before an inaccessible page. */
-/* Freed plain huge mappings kept for reuse (resized with mremap, which
- * moves page-table entries rather than faulting pages in again), as
- * glibc's growing mmap threshold keeps large blocks in its heap. A kept
- * mapping's pages stay resident: the cache is small for that reason, and
- * one that no allocation took between two drains goes back to the host.
- * A reap drains the cache only when the heap passes its high-water mark
- * (huge_mark): the heap taking back memory page reporting gave the host
- * is no sign that the program's memory goes elsewhere than into large
- * blocks, and draining then made bench-malloc's `large` fault every
- * large buffer in afresh (78,000-116,000 host page faults a run, now
- * 17,000-36,000). */
+/* Freed plain huge mappings kept for reuse (resized in place, see
+ * huge_resize()), as glibc's growing mmap threshold keeps large blocks in
+ * its heap. A kept mapping's pages stay resident: the cache is small for
+ * that reason, and one that no allocation took between two drains goes
+ * back to the host. A reap drains the cache only when the heap passes its
+ * high-water mark (huge_mark): the heap taking back memory page reporting
+ * gave the host is no sign that the program's memory goes elsewhere than
+ * into large blocks, and draining then made bench-malloc's `large` fault
+ * every large buffer in afresh (78,000-116,000 host page faults a run,
+ * then 17,000-36,000). */
 #define HUGE_CACHE 4
 #define HUGE_CACHE_BYTES (32UL << 20)
 static unsigned long huge_reaps;
 static struct huge_kept {
 	void *base;
-	size_t len;
+	size_t len, room;
 	unsigned long reap; /* huge_reaps when it was kept */
 } huge_cache[HUGE_CACHE];
 static int huge_cached;
@@ -404,16 +401,66 @@ static void huge_cache_drain(void)
 	}
 	pthread_mutex_unlock(&heap.huge_lock);
 	for (i = 0; i < n; i++)
-		munmap(gone[i].base, gone[i].len);
+		munmap(gone[i].base, gone[i].len + gone[i].room);
 }
 
-/* A cached mapping of at least @len bytes (its length in *@got), or
- * NULL: the smallest that is no more than twice @len as it is, else the
- * largest resized with mremap. */
-static void *huge_cache_take(size_t len, size_t *got)
+/*
+ * Resize plain huge mapping @h (base, len, room) to @len bytes, keeping
+ * its pages where they are whenever the room allows: growth maps the
+ * room's first bytes, a shrink turns the tail back into room. mremap()
+ * moving a mapping moves its page-table entries instead, and where a
+ * hypervisor shadows the guest's page tables each moved page then traps
+ * at its next touch (4.5 us a page on the VM of docs/PERFORMANCE.md's
+ * session 28, half what a fresh page's fault costs there). A mapping
+ * without room, or growing past it, goes through mremap() (and its room
+ * back to the host). 0, or -1 with the mapping unchanged.
+ */
+static int huge_resize(struct huge *h, size_t len)
 {
+	char *end = (char *)h->base + h->len;
+	void *n;
+
+	if (h->room && len < h->len) {
+		if (mmap((char *)h->base + len, h->len - len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				 MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
+			return -1;
+		h->room += h->len - len;
+		h->len = len;
+		return 0;
+	}
+	if (len > h->len && len - h->len <= h->room) {
+		if (mmap(end, len - h->len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+			 0) == MAP_FAILED)
+			return -1;
+		h->room -= len - h->len;
+		h->len = len;
+		return 0;
+	}
+	if (len == h->len)
+		return 0;
+	/* With room after it, the mapping cannot grow where it is: it
+	 * moves, and the room is left behind. */
+	n = mremap(h->base, h->len, len, MREMAP_MAYMOVE);
+	if (n == MAP_FAILED)
+		return -1;
+	if (h->room)
+		munmap(end, h->room);
+	h->base = n;
+	h->len = len;
+	h->room = 0;
+	return 0;
+}
+
+/* A cached mapping of at least @len bytes (its length in *@got, its room
+ * in *@room), or NULL: the smallest that is no more than twice @len as it
+ * is, else the largest resized. */
+static void *huge_cache_take(size_t len, size_t *got, size_t *room)
+{
+	struct huge h = { 0 };
 	int i, pick = -1;
-	void *base, *n;
 
 	pthread_mutex_lock(&heap.huge_lock);
 	for (i = 0; i < huge_cached; i++) {
@@ -433,30 +480,31 @@ static void *huge_cache_take(size_t len, size_t *got)
 		pthread_mutex_unlock(&heap.huge_lock);
 		return NULL;
 	}
-	base = huge_cache[pick].base;
-	*got = huge_cache[pick].len;
-	huge_cached_bytes -= *got;
+	h.base = huge_cache[pick].base;
+	h.len = huge_cache[pick].len;
+	h.room = huge_cache[pick].room;
+	huge_cached_bytes -= h.len;
 	huge_cache[pick] = huge_cache[--huge_cached];
 	pthread_mutex_unlock(&heap.huge_lock);
-	if (*got >= len)
-		return base;
-	n = mremap(base, *got, len, MREMAP_MAYMOVE);
-	if (n != MAP_FAILED) {
-		*got = len;
-		return n;
+	if (h.len < len && huge_resize(&h, len)) {
+		munmap(h.base, h.len + h.room);
+		return NULL;
 	}
-	munmap(base, *got);
-	return NULL;
+	*got = h.len;
+	*room = h.room;
+	return h.base;
 }
 
-static bool huge_cache_put(void *base, size_t len)
+static bool huge_cache_put(const struct huge *h)
 {
+	size_t len = h->len;
 	bool kept = false;
 
 	pthread_mutex_lock(&heap.huge_lock);
 	if (huge_cached < HUGE_CACHE &&
 	    huge_cached_bytes + len <= HUGE_CACHE_BYTES) {
-		huge_cache[huge_cached].base = base;
+		huge_cache[huge_cached].base = h->base;
+		huge_cache[huge_cached].room = h->room;
 		huge_cache[huge_cached].reap = huge_reaps;
 		huge_cache[huge_cached++].len = len;
 		huge_cached_bytes += len;
@@ -464,6 +512,31 @@ static bool huge_cache_put(void *base, size_t len)
 	}
 	pthread_mutex_unlock(&heap.huge_lock);
 	return kept;
+}
+
+/* A fresh plain mapping of @len bytes (committed, see huge_map()) with
+ * address space reserved after it up to HUGE_CACHE_BYTES (*@room): the
+ * cache can hand it out again for any size it keeps, and realloc() grow
+ * it, in place. Without room if the reservation fails (at the host's
+ * limit on mappings, say); MAP_FAILED if the mapping does. */
+static void *huge_map_plain(size_t len, size_t *room)
+{
+	size_t r = HUGE_CACHE_BYTES - len;
+	char *base = mmap(NULL, len + r, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (base != MAP_FAILED) {
+		if (mmap(base, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+			 0) != MAP_FAILED) {
+			*room = r;
+			return base;
+		}
+		munmap(base, len + r);
+	}
+	*room = 0;
+	return mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
 void *huge_map(size_t size, size_t align, bool guard)
@@ -479,20 +552,24 @@ void *huge_map(size_t size, size_t align, bool guard)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (!guard && a == PAGE_SIZE && len <= HUGE_CACHE_BYTES)
-		base = huge_cache_take(len, &len);
-	h.fresh = !base;
 	/* Committed, as glibc's mmapped chunks are, so that the host's
 	 * overcommit policy refuses what it would refuse glibc (malloc of
 	 * more than RAM and swap fails with ENOMEM instead of dying at the
 	 * first touch). An alignment above a page first reserves, without
 	 * commitment, the address space to find the aligned block in. */
-	if (!base)
+	h.fresh = true;
+	if (!guard && a == PAGE_SIZE && len <= HUGE_CACHE_BYTES) {
+		base = huge_cache_take(len, &len, &h.room);
+		h.fresh = !base;
+		if (!base)
+			base = huge_map_plain(len, &h.room);
+	} else {
 		base = mmap(NULL, len,
 			    a > PAGE_SIZE ? PROT_NONE : PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS |
 				    (a > PAGE_SIZE ? MAP_NORESERVE : 0),
 			    -1, 0);
+	}
 	if (base == MAP_FAILED) {
 		errno = ENOMEM;
 		return NULL;
@@ -545,9 +622,9 @@ void *huge_map(size_t size, size_t align, bool guard)
 void huge_unmap(const struct huge *h)
 {
 	if (h->p == (uintptr_t)h->base && !h->align && !heap.hardened &&
-	    huge_cache_put(h->base, h->len))
+	    huge_cache_put(h))
 		return;
-	munmap(h->base, h->len);
+	munmap(h->base, h->len + h->room);
 }
 
 static size_t huge_usable(const struct huge *h)
@@ -747,27 +824,24 @@ void *heap_realloc(void *p, size_t size)
 			return p;
 	}
 	if (tc.state != TC_HARDENED && usable > LARGE_MAX && size > LARGE_MAX) {
-		struct huge h;
+		struct huge h, old;
 
 		if (huge_lookup((uintptr_t)p, &h, false) && !h.align &&
 		    h.p == (uintptr_t)h.base) {
 			size_t len = (size + PAGE_SIZE - 1) &
 				     ~(size_t)(PAGE_SIZE - 1);
-			void *np = mremap(h.base, h.len, len, MREMAP_MAYMOVE);
 
-			if (np == MAP_FAILED) {
+			if (huge_resize(&h, len)) {
 				errno = ENOMEM;
 				return NULL;
 			}
-			huge_lookup((uintptr_t)p, &h, true);
-			h.p = (uintptr_t)np;
-			h.base = np;
-			h.len = len;
+			huge_lookup((uintptr_t)p, &old, true);
+			h.p = (uintptr_t)h.base;
 			h.size = size;
 			h.fresh = false;
 			if (!huge_insert(&h))
-				return np;
-			munmap(np, len);
+				return h.base;
+			munmap(h.base, h.len + h.room);
 			errno = ENOMEM;
 			return NULL;
 		}

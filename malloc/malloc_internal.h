@@ -69,6 +69,9 @@ struct huge {
 	size_t len; /* mapping length */
 	size_t size; /* bytes asked for */
 	size_t align; /* alignment asked for (0: none) */
+	/* Address space reserved (PROT_NONE) right after the mapping, for
+	 * growth in place (plain mappings only; see huge_resize()). */
+	size_t room;
 	bool fresh; /* a new mapping (zero), not a reused one */
 };
 

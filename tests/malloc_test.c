@@ -116,6 +116,7 @@ static const struct api_case api_cases[] = {
 	{ "api_huge_kept_rss", NULL, "huge kept rss: ", 60 },
 	{ "api_run_backed", NULL, NULL, 60 },
 	{ "api_huge_kept_over_reuse", NULL, NULL, 60 },
+	{ "api_huge_grows_in_place", NULL, NULL, 60 },
 	{ "api_threads", NULL, NULL, 120 },
 	{ "api_thread_rounds", NULL, NULL, 120 },
 	{ "api_many_threads", NULL, NULL, 120 },
