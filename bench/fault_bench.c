@@ -29,6 +29,14 @@
  *      system (dropped from the page cache, then read again: major
  *      faults), the nearest operation the host kernel can do.
  *
+ * Beside 1., the host's cost of touching a page whose page-table entry
+ * is new in ways no page fault counts: after MADV_POPULATE_WRITE filled
+ * it, after mremap() moved its mapping, and (the floor) a page touched
+ * before. Under a hypervisor that shadows the guest's page tables each of
+ * the first two traps once (libmmkit-malloc.so backs page runs with
+ * MADV_POPULATE_WRITE and grows huge blocks in place rather than move
+ * them: docs/PERFORMANCE.md, session 27).
+ *
  * Each figure is the median of BENCH_REPS timed runs after one warm-up run
  * (which also makes the simulator's RAM resident on the host, so mmkit's
  * figures do not include host faults on its own memory); ratios are
@@ -137,6 +145,67 @@ static double dz_host(unsigned long n)
 	ns = write_pages(p, n);
 	munmap(p, n * PG);
 	return ns;
+}
+
+/* The first write to each of @n pages MADV_POPULATE_WRITE filled. */
+static double touch_populated(unsigned long n)
+{
+	char *p = host_map(n * PG);
+	double ns;
+
+	if (!p)
+		return -1;
+	if (madvise(p, n * PG, MADV_POPULATE_WRITE)) {
+		printf("ERR madvise(MADV_POPULATE_WRITE): %s\n",
+		       strerror(errno));
+		munmap(p, n * PG);
+		return -1;
+	}
+	ns = write_pages(p, n);
+	munmap(p, n * PG);
+	return ns;
+}
+
+/* The first write to each of @n touched pages after mremap() moved them
+ * (a page mapped right after the region stops it growing in place); with
+ * @again, the second write (the floor: a resident page). */
+static double touch_moved_or_again(unsigned long n, bool again)
+{
+	char *p = host_map(n * PG), *q;
+	void *blk;
+	double ns;
+
+	if (!p)
+		return -1;
+	write_pages(p, n);
+	if (again) {
+		ns = write_pages(p, n);
+		munmap(p, n * PG);
+		return ns;
+	}
+	blk = mmap(p + n * PG, PG, PROT_READ,
+		   MAP_ANON_PRIV | MAP_FIXED_NOREPLACE, -1, 0);
+	q = mremap(p, n * PG, (n + 1) * PG, MREMAP_MAYMOVE);
+	if (blk != MAP_FAILED)
+		munmap(blk, PG);
+	if (q == MAP_FAILED) {
+		printf("ERR mremap: %s\n", strerror(errno));
+		munmap(p, n * PG);
+		return -1;
+	}
+	ns = write_pages(q, n);
+	munmap(q, (n + 1) * PG);
+	return ns;
+}
+
+static double touch_moved(unsigned long n)
+{
+	return touch_moved_or_again(n, false);
+}
+
+static double touch_again(unsigned long n)
+{
+	return touch_moved_or_again(n, true);
 }
 
 /* ns per get_zeroed_page() + free_page() pair. */
@@ -612,7 +681,8 @@ static void print_row(const char *what, const struct cell *a,
 
 int main(int argc, char **argv)
 {
-	struct cell dzm, dzh, zp, cm, hfork, hcow, rmo, rmb, rho, rhb;
+	struct cell dzm, dzh, zp, cm, hfork, hcow, rmo, rmb, rho, rhb, tp, tm,
+		ta;
 	unsigned long swpout = 0, swpin = 0;
 	struct fork_res fr;
 	struct mmk_config cfg;
@@ -640,6 +710,9 @@ int main(int argc, char **argv)
 	memset(&rmb, 0, sizeof rmb);
 	memset(&rho, 0, sizeof rho);
 	memset(&rhb, 0, sizeof rhb);
+	memset(&tp, 0, sizeof tp);
+	memset(&tm, 0, sizeof tm);
+	memset(&ta, 0, sizeof ta);
 	if (bench_parent_start())
 		return 1;
 
@@ -680,6 +753,9 @@ int main(int argc, char **argv)
 		nz = n * 4;
 		runs(zp_floor, nz, &zp);
 		runs(cold_memset, n, &cm);
+		runs(touch_populated, n, &tp);
+		runs(touch_moved, n, &tm);
+		runs(touch_again, n, &ta);
 	}
 
 	fprintf(stderr, "  [" BENCH_NAME "] mmkit fork, COW ...\n");
@@ -706,6 +782,11 @@ int main(int argc, char **argv)
 		  "ns");
 	printf("   host page faults inside the last mmkit run: %.2f per simulated fault\n",
 	       dz_host_faults);
+	print_row("host: first write, after MADV_POPULATE_WRITE", NULL, &tp, 1,
+		  "ns");
+	print_row("host: first write, after mremap() moved it", NULL, &tm, 1,
+		  "ns");
+	print_row("host: second write (a resident page)", NULL, &ta, 1, "ns");
 
 	printf("\n== 2. fork with %lu MiB private anonymous touched, median of %d runs\n",
 	       FORK_MIB, BENCH_REPS);
@@ -738,7 +819,8 @@ int main(int argc, char **argv)
 	mmk_exit(PID);
 	mmk_shutdown(m);
 	if (!dzm.have || !dzh.have || !zp.have || !fr.fork.have ||
-	    !fr.cow.have || !hfork.have || !hcow.have || !rmo.have || !rho.have)
+	    !fr.cow.have || !hfork.have || !hcow.have || !rmo.have ||
+	    !rho.have || !tp.have || !tm.have || !ta.have)
 		errors = 1;
 	print_done(t_start, errors);
 	return errors;

@@ -410,8 +410,8 @@ static void huge_cache_drain(void)
  * room's first bytes, a shrink turns the tail back into room. mremap()
  * moving a mapping moves its page-table entries instead, and where a
  * hypervisor shadows the guest's page tables each moved page then traps
- * at its next touch (4.5 us a page on the VM of docs/PERFORMANCE.md's
- * session 28, half what a fresh page's fault costs there). A mapping
+ * at its next touch (4.4 us a page on the VM of docs/PERFORMANCE.md's
+ * session 27, under half what a fresh page's fault costs there). A mapping
  * without room, or growing past it, goes through mremap() (and its room
  * back to the host). 0, or -1 with the mapping unchanged.
  */
