@@ -342,6 +342,11 @@ static void heap_boot(void)
 	cfg.private_memory = true; /* fork(2) copies the heap */
 	cfg.page_reporting_order = REPORT_ORDER;
 	cfg.page_reporting_delay_ms = 100;
+	/* A heap past 4 MiB has its per-CPU page lists backed a batch at a
+	 * time (one call, and under half a page fault's cost per page on
+	 * docs/PERFORMANCE.md's session 27 VM); below that, pages are
+	 * backed as they are touched, so a small process stays small. */
+	cfg.populate_pcp_above = 1024;
 	cfg.printk = heap_printk;
 	heap.hardened = mode && strcmp(mode, "hardened") == 0;
 	if (mode && *mode && !heap.hardened && strcmp(mode, "default") != 0)

@@ -1199,10 +1199,21 @@ static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 			struct pcp_list *lists)
 {
 	enum rmqueue_mode mode = RMQUEUE_NORMAL;
+	/* Runs taken from memory the host does not back, backed after the
+	 * lock when the zone is past cfg.populate_pcp_above (page_reporting.c
+	 * says why). */
+	struct {
+		unsigned long pfn, pages;
+	} fill[4];
+	int nfill = 0, f;
+	bool ahead;
 	long pfn = -1;
 	int i = 0;
 
 	pthread_mutex_lock(&zone->lock);
+	ahead = m->cfg.populate_pcp_above &&
+		zone_managed_pages(zone) - zone->reported_pages >
+			m->cfg.populate_pcp_above;
 	while (i < count) {
 		/* The largest run of blocks of @order that fits what is
 		 * left, within a pageblock (a block's type is its
@@ -1215,6 +1226,7 @@ static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 					     order);
 		unsigned long k;
 
+		zone->took_reported = false;
 		pfn = pfn < 0 ? __rmqueue_mode(m, zone, order, mt, alloc_flags,
 					       &mode) :
 				__rmqueue_next(m, zone, order, mt, alloc_flags,
@@ -1226,11 +1238,25 @@ static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 			list_add_tail(&m->mem_map[pfn + (k << order)].lru,
 				      list);
 		i += 1 << (took - order);
+		if (ahead && zone->took_reported) {
+			if (nfill &&
+			    fill[nfill - 1].pfn + fill[nfill - 1].pages ==
+				    (unsigned long)pfn)
+				fill[nfill - 1].pages += 1UL << took;
+			else if (nfill < (int)ARRAY_SIZE(fill)) {
+				fill[nfill].pfn = (unsigned long)pfn;
+				fill[nfill++].pages = 1UL << took;
+			}
+		}
 		/* The last block taken, for __rmqueue_next(). */
 		pfn += (long)((1UL << took) - (1UL << order));
 	}
 	zone_frontier(m, zone, mt, lists);
 	pthread_mutex_unlock(&zone->lock);
+	for (f = 0; f < nfill; f++)
+		mmk_host_populate(mmk_phys_to_virt(m, (phys_addr_t)fill[f].pfn
+							      << PAGE_SHIFT),
+				  fill[f].pages << PAGE_SHIFT);
 	return i;
 }
 

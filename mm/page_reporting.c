@@ -25,7 +25,13 @@
  *    reported block stay reported. alloc_pages_unbacked() tells its
  *    caller whether the block it took from the buddy lists was reported
  *    (zone->took_reported, set by expand()), so that a caller about to
- *    write it can have the host back it in one call.
+ *    write it can have the host back it in one call. Per-CPU lists do
+ *    the same for their refills once the zone has more than
+ *    cfg.populate_pcp_above pages backed (libmmkit-malloc.so: 4 MiB):
+ *    each first touch of an unbacked page is a host page fault, and on
+ *    a VM that shadows page tables one call costs under half as much
+ *    per page (docs/PERFORMANCE.md, session 27). Below the mark pages
+ *    are backed as they are touched, so a small process stays small.
  *
  * 4. Departures. Reporting runs in the first freeing thread after the
  *    delay, not in a workqueue: a machine that stops freeing memory

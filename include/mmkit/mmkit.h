@@ -100,6 +100,12 @@ struct mmk_config {
 	/* ... and once they have been so for this long (Linux reports two
 	 * seconds after the threshold is crossed) (2000). */
 	unsigned int page_reporting_delay_ms;
+	/* Backing ahead: once a zone has more than this many pages the host
+	 * backs (managed pages not reported free), a per-CPU list refilled
+	 * with memory the host does not back (boot memory, or what page
+	 * reporting gave back) has it backed in one call, where each page's
+	 * first touch would be a host page fault; 0: never (0). */
+	unsigned long populate_pcp_above;
 	/* Physical memory is private anonymous host memory, copied on write
 	 * when the host process forks (libmmkit-malloc.so needs that); pages
 	 * cannot then be aliased, so vmalloc, vmap and kmap fail with ENOMEM
