@@ -420,6 +420,8 @@ static int huge_resize(struct huge *h, size_t len)
 	char *end = (char *)h->base + h->len;
 	void *n;
 
+	if (!len)
+		return -1;
 	if (h->room && len < h->len) {
 		if (mmap((char *)h->base + len, h->len - len, PROT_NONE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
@@ -822,6 +824,12 @@ void *heap_realloc(void *p, size_t size)
 		/* Keep it unless it shrinks to under half. */
 		if (size > usable / 2 || usable <= 16)
 			return p;
+	}
+	/* As huge_map(): no object is that large, and rounding the size
+	 * up to pages below must not wrap. */
+	if (size > PTRDIFF_MAX / 2) {
+		errno = ENOMEM;
+		return NULL;
 	}
 	if (tc.state != TC_HARDENED && usable > LARGE_MAX && size > LARGE_MAX) {
 		struct huge h, old;

@@ -849,6 +849,14 @@ static void api_huge_grows_in_place(void)
 	if (!p)
 		return;
 	memset(p, 7, a);
+	/* Sizes whose page rounding wraps fail and leave it alone. */
+	for (i = 0; i < 2; i++) {
+		volatile size_t impossible = SIZE_MAX - i * 4095;
+
+		errno = 0;
+		CHECK(realloc(p, impossible) == NULL && errno == ENOMEM);
+		CHECK(malloc_usable_size(p) >= a && p[0] == 7 && p[a - 1] == 7);
+	}
 	/* Without the reservation this page would stop the growth below
 	 * in place. */
 	blk = mmap(p + a, 4096, PROT_READ,
