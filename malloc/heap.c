@@ -560,7 +560,8 @@ void *huge_map(size_t size, size_t align, bool guard)
 	 * first touch). An alignment above a page first reserves, without
 	 * commitment, the address space to find the aligned block in. */
 	h.fresh = true;
-	if (!guard && a == PAGE_SIZE && len <= HUGE_CACHE_BYTES) {
+	if (!guard && a == PAGE_SIZE && len <= HUGE_CACHE_BYTES &&
+	    !heap.hardened) {
 		base = huge_cache_take(len, &len, &h.room);
 		h.fresh = !base;
 		if (!base)
@@ -614,7 +615,7 @@ void *huge_map(size_t size, size_t align, bool guard)
 	h.size = size;
 	h.align = align;
 	if (huge_insert(&h)) {
-		munmap(base, len);
+		munmap(base, len + h.room);
 		errno = ENOMEM;
 		return NULL;
 	}
