@@ -541,6 +541,8 @@ static void *huge_map_plain(size_t len, size_t *room)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
+/* A mapping of @size bytes aligned to @align; with @guard the bytes end
+ * (16-byte aligned) just before an inaccessible page. */
 void *huge_map(size_t size, size_t align, bool guard)
 {
 	size_t a = align > PAGE_SIZE ? align : PAGE_SIZE;
