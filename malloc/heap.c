@@ -373,8 +373,7 @@ bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
 #define HUGE_CACHE_BYTES (32UL << 20)
 static unsigned long huge_reaps;
 static struct huge_kept {
-	void *base;
-	size_t len, room;
+	struct huge h; /* base, len and room are what matter */
 	unsigned long reap; /* huge_reaps when it was kept */
 } huge_cache[HUGE_CACHE];
 static int huge_cached;
@@ -396,12 +395,12 @@ static void huge_cache_drain(void)
 			continue;
 		}
 		gone[n++] = huge_cache[i];
-		huge_cached_bytes -= huge_cache[i].len;
+		huge_cached_bytes -= huge_cache[i].h.len;
 		huge_cache[i] = huge_cache[--huge_cached];
 	}
 	pthread_mutex_unlock(&heap.huge_lock);
 	for (i = 0; i < n; i++)
-		munmap(gone[i].base, gone[i].len + gone[i].room);
+		munmap(gone[i].h.base, gone[i].h.len + gone[i].h.room);
 }
 
 /*
@@ -466,25 +465,23 @@ static void *huge_cache_take(size_t len, size_t *got, size_t *room)
 
 	pthread_mutex_lock(&heap.huge_lock);
 	for (i = 0; i < huge_cached; i++) {
-		size_t l = huge_cache[i].len;
+		size_t l = huge_cache[i].h.len;
 
 		if (l >= len && l / 2 <= len &&
-		    (pick < 0 || l < huge_cache[pick].len))
+		    (pick < 0 || l < huge_cache[pick].h.len))
 			pick = i;
 	}
 	if (pick < 0 && huge_cached) {
 		pick = 0;
 		for (i = 1; i < huge_cached; i++)
-			if (huge_cache[i].len > huge_cache[pick].len)
+			if (huge_cache[i].h.len > huge_cache[pick].h.len)
 				pick = i;
 	}
 	if (pick < 0) {
 		pthread_mutex_unlock(&heap.huge_lock);
 		return NULL;
 	}
-	h.base = huge_cache[pick].base;
-	h.len = huge_cache[pick].len;
-	h.room = huge_cache[pick].room;
+	h = huge_cache[pick].h;
 	huge_cached_bytes -= h.len;
 	huge_cache[pick] = huge_cache[--huge_cached];
 	pthread_mutex_unlock(&heap.huge_lock);
@@ -505,10 +502,8 @@ static bool huge_cache_put(const struct huge *h)
 	pthread_mutex_lock(&heap.huge_lock);
 	if (huge_cached < HUGE_CACHE &&
 	    huge_cached_bytes + len <= HUGE_CACHE_BYTES) {
-		huge_cache[huge_cached].base = h->base;
-		huge_cache[huge_cached].room = h->room;
-		huge_cache[huge_cached].reap = huge_reaps;
-		huge_cache[huge_cached++].len = len;
+		huge_cache[huge_cached].h = *h;
+		huge_cache[huge_cached++].reap = huge_reaps;
 		huge_cached_bytes += len;
 		kept = true;
 	}
