@@ -489,7 +489,7 @@ int mm_state_init(struct mmk_machine *m)
 	reclaim_init(m);
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->swappiness, 60);
-	atomic_init(&ms->overcommit_ratio, 50);
+	atomic_init(&ms->overcommit_ratio, DEFAULT_OVERCOMMIT_RATIO);
 	atomic_init(&ms->next_ino, 1000);
 	return swap_init(m);
 }

@@ -81,16 +81,19 @@
  */
 #define _GNU_SOURCE
 #include "malloc/malloc_internal.h"
+#include "proc/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
@@ -194,9 +197,16 @@ static void atfork_child(void)
 
 static void print_stats(void)
 {
-	static const char *const files[] = { "/proc/slabinfo",
-					     "/proc/buddyinfo",
-					     "/proc/meminfo" };
+	/* The renderers by name, not mmk_proc_write(): the library then
+	 * links only these three. */
+	static const struct {
+		const char *path;
+		proc_show_fn *show;
+	} files[] = {
+		{ "/proc/slabinfo", proc_slabinfo_show },
+		{ "/proc/buddyinfo", proc_buddyinfo_show },
+		{ "/proc/meminfo", proc_meminfo_show },
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -204,13 +214,13 @@ static void print_stats(void)
 		 * stderr, and another's output may come between two. */
 		static const char pre[] = "mmkit-malloc: ";
 		char title[64];
-		size_t n = strlen(files[i]); /* up to 15 */
+		size_t n = strlen(files[i].path); /* up to 15 */
 
 		memcpy(title, pre, sizeof(pre) - 1);
-		memcpy(title + sizeof(pre) - 1, files[i], n);
+		memcpy(title + sizeof(pre) - 1, files[i].path, n);
 		memcpy(title + sizeof(pre) - 1 + n, "\n", 2);
 		mmk_host_write_fd(heap.stats_fd, title);
-		mmk_proc_write(heap.m, files[i], heap.stats_fd);
+		proc_write_show(heap.m, files[i].show, heap.stats_fd);
 	}
 }
 
@@ -239,24 +249,32 @@ __attribute__((destructor)) static void heap_exit_stats(void)
 	}
 }
 
+/* sysinfo(2) and sched_getaffinity(2), not sysconf(): that reads sysfs
+ * for the CPUs and parses it, four host page faults of libc's code and
+ * data in a process that has no other use for them. */
 static uint64_t host_ram(void)
 {
-	long pages = sysconf(_SC_PHYS_PAGES);
-	uint64_t ram = pages > 0 ? (uint64_t)pages * 4096 : 4ULL << 30;
+	struct sysinfo si;
+	uint64_t ram = sysinfo(&si) == 0 && si.totalram ?
+			       (uint64_t)si.totalram * si.mem_unit :
+			       4ULL << 30;
 
 	if (ram < (1ULL << 30))
 		ram = 1ULL << 30;
 	return ram > (64ULL << 30) ? 64ULL << 30 : ram & ~((1ULL << 27) - 1);
 }
 
-/* Simulated CPUs: twice the host's, 4..64. Each costs its per-CPU areas
+/* Simulated CPUs: twice the host's this process may run on, 4..64. Each costs its per-CPU areas
  * (pcp lists, an array in every cache) once a thread takes it
  * (cpus_on_demand), and every cache descriptor has room for all of them;
  * threads beyond them still have their tcache and refill it from the
  * node lists. */
 static int heap_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_CONF) * 2;
+	cpu_set_t set;
+	long n = sched_getaffinity(0, sizeof set, &set) == 0 ?
+			 (long)CPU_COUNT(&set) * 2 :
+			 4;
 
 	return n < 4 ? 4 : n > MMK_MAX_CPUS ? MMK_MAX_CPUS : (int)n;
 }
@@ -357,7 +375,9 @@ static void heap_boot(void)
 		secret = (uintptr_t)&secret ^ mmk_host_now_ns();
 	cfg.seed = secret;
 	heap.secret = secret | 1;
-	heap.m = mmk_boot(&cfg);
+	/* Kernel allocators only: no vmalloc, processes, reclaim or OOM
+	 * killer in the heap, nor their code in the library. */
+	heap.m = mmk_boot_allocators(&cfg);
 	if (!heap.m) {
 		mmk_host_stderr("mmkit-malloc: cannot boot the heap machine\n");
 		abort();

@@ -7,7 +7,10 @@
  * of them calls upward.
  *
  * Invariant: mmk_boot() returns a machine whose every subsystem is up, or
- * NULL with nothing left allocated. Observability: /proc/slabinfo shows
+ * NULL with nothing left allocated. mmk_boot_allocators() stops after the
+ * kmalloc caches: its machine has no vmalloc, kmap, processes, page
+ * cache, swap, reclaim or OOM killer (libmmkit-malloc.so's heap, which
+ * then links none of their code). Observability: /proc/slabinfo shows
  * the boot caches (kmem_cache, kmem_cache_node, kmalloc-*).
  */
 #include "mm/slab.h"
@@ -49,7 +52,9 @@ static int parse_slub_debug(const char *s, slab_flags_t *flags)
 	return 0;
 }
 
-struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
+/* The page allocator, then the slab allocator and the kmalloc caches on
+ * it: what every machine has. */
+static struct mmk_machine *boot_allocators(const struct mmk_config *cfg)
 {
 	struct mmk_machine *m;
 	slab_flags_t debug;
@@ -72,8 +77,31 @@ struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
 	err = m->slab ? kmem_cache_init(m) : -ENOMEM;
 	if (!err)
 		err = create_kmalloc_caches(m);
-	if (!err)
-		err = vmalloc_init(m);
+	if (err) {
+		mmk_shutdown(m);
+		errno = -err;
+		return NULL;
+	}
+	return m;
+}
+
+struct mmk_machine *mmk_boot_allocators(const struct mmk_config *cfg)
+{
+	struct mmk_machine *m = boot_allocators(cfg);
+
+	if (m)
+		drain_all_pages(NULL);
+	return m;
+}
+
+struct mmk_machine *mmk_boot(const struct mmk_config *cfg)
+{
+	struct mmk_machine *m = boot_allocators(cfg);
+	int err;
+
+	if (!m)
+		return NULL;
+	err = vmalloc_init(m);
 	if (!err)
 		err = highmem_init(m);
 	if (!err)

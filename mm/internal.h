@@ -178,7 +178,6 @@ struct mmk_machine {
 	/* Serialises deferred_grow_zone and the fast path's marks. */
 	pthread_mutex_t deferred_lock;
 	atomic_ulong vm_events[NR_VM_EVENT_ITEMS]; /* threads without a CPU */
-	atomic_long node_stat[MAX_NUMNODES][NR_VM_NODE_STAT_ITEMS];
 
 	unsigned long min_free_kbytes;
 	int watermark_scale_factor;
@@ -222,6 +221,10 @@ struct mmk_machine {
 	/* Host memory of the machine's own structures (the machine itself
 	 * first), freed at shutdown as a whole: mmk_machine_zalloc(). */
 	struct mmk_host_arena arena;
+	/* Last: 26 KiB of which a machine writes its nodes' rows only, so
+	 * the rest never costs the host a page (before the fields above, it
+	 * put them on a page of their own). */
+	atomic_long node_stat[MAX_NUMNODES][NR_VM_NODE_STAT_ITEMS];
 };
 
 /* ---- online CPUs (mm/mm_init.c brings them up) ---- */
@@ -306,6 +309,13 @@ void mmk_release_cpu(void);
 /* The machine's memory: layout, memblock, nodes, zones, mem_map and buddy
  * lists (mm/init.c's mmk_boot then starts the slab allocator). */
 struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg);
+/* mmk_boot() up to the slab allocator and the kmalloc caches: a machine
+ * of kernel allocators only, without vmalloc, kmap, processes, page
+ * cache, swap, reclaim or the OOM killer (an allocation the free pages
+ * cannot serve fails). Its procfs shows those parts empty and `check`
+ * verifies what it has. For libmmkit-malloc.so's heap, which so links
+ * none of their code; the library's users always get mmk_boot(). */
+struct mmk_machine *mmk_boot_allocators(const struct mmk_config *cfg);
 /* Zeroed host memory that lives as long as @m (its arena). */
 static inline void *mmk_machine_zalloc(struct mmk_machine *m, size_t size)
 {

@@ -446,6 +446,76 @@ static unsigned long exhaust(gfp_t gfp, struct page ***out)
 	return n;
 }
 
+/* Kernel allocators only (libmmkit-malloc.so's heap): no vmalloc, kmap,
+ * processes or reclaim; procfs and the verifier work, and an allocation
+ * the free pages cannot serve fails instead of reclaiming or killing. */
+static void test_boot_allocators_only(void **state)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *full, *m;
+	char *full_info, *info, *slabs, *boot;
+	const char *a, *b;
+	struct page **pages;
+	unsigned long n, i;
+	void *obj;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 64ULL << 20;
+	cfg.nr_cpus = 1;
+	cfg.pcp = false;
+	full = mmk_test_boot_cfg(&cfg);
+	full_info = proc(full, "/proc/meminfo");
+	mmk_shutdown(full);
+	m = mmk_boot_allocators(&cfg);
+	assert_non_null(m);
+	assert_ptr_equal(mmk_current(), m);
+	assert_null(m->vmalloc);
+	assert_null(m->highmem);
+	assert_null(m->mm);
+	assert_null(m->wakeup_kswapd);
+	assert_null(m->try_to_free_pages);
+	assert_null(m->out_of_memory);
+	/* The same memory as the full machine, so the same CommitLimit
+	 * (vm.overcommit_ratio's default, 50%, of 13,564 pages). */
+	info = proc(m, "/proc/meminfo");
+	a = strstr(info, "CommitLimit:");
+	b = strstr(full_info, "CommitLimit:");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_memory_equal(a, "CommitLimit:       27128 kB\n", 28);
+	assert_memory_equal(a, b, 28);
+	assert_non_null(strstr(info, "VmallocUsed:           0 kB\n"));
+	assert_non_null(strstr(info, "SwapTotal:             0 kB\n"));
+	slabs = proc(m, "/proc/slabinfo");
+	assert_non_null(strstr(slabs, "\nkmalloc-64 "));
+	assert_null(strstr(slabs, "vmap_area"));
+	obj = kmalloc(100, GFP_KERNEL);
+	assert_non_null(obj);
+	kfree(obj);
+	boot = proc(m, "/proc/buddyinfo");
+	n = exhaust(GFP_KERNEL, &pages);
+	/* Down to DMA32's min watermark, where GFP_KERNEL stops. */
+	assert_true(n > 13000);
+	assert_int_equal(zone_page_state(zone_of(m, 0, ZONE_DMA32),
+					 NR_FREE_PAGES),
+			 min_wmark_pages(zone_of(m, 0, ZONE_DMA32)));
+	assert_null(alloc_pages(GFP_KERNEL | __GFP_NOWARN, 0));
+	assert_check_ok(m);
+	for (i = 0; i < n; i++)
+		__free_pages(pages[i], 0);
+	free(pages);
+	free(info);
+	info = proc(m, "/proc/buddyinfo");
+	assert_string_equal(info, boot);
+	assert_check_ok(m);
+	free(boot);
+	free(info);
+	free(slabs);
+	free(full_info);
+	mmk_shutdown(m);
+}
+
 static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 {
 	struct mmk_machine *m =
@@ -1604,6 +1674,7 @@ int main(void)
 		cmocka_unit_test(test_boot_x86_64_default_zones),
 		cmocka_unit_test(test_boot_x86_64_pci_hole_above_3g),
 		cmocka_unit_test(test_boot_i386_highmem_zones),
+		cmocka_unit_test(test_boot_allocators_only),
 		cmocka_unit_test(test_boot_rejects_bad_config),
 		cmocka_unit_test(test_boot_64g_is_lazy),
 		cmocka_unit_test(test_free_area_maps_start_in_few_pages),

@@ -320,12 +320,15 @@ void vm_unacct_memory(long pages)
 unsigned long vm_commit_limit(struct mmk_machine *m)
 {
 	struct mm_state *ms = m->mm;
-	unsigned long kbytes = atomic_load(&ms->overcommit_kbytes);
+	/* A machine without processes (mmk_boot_allocators()) has the
+	 * sysctls' defaults. */
+	unsigned long kbytes = ms ? atomic_load(&ms->overcommit_kbytes) : 0;
+	long ratio = ms ? atomic_load(&ms->overcommit_ratio) :
+			  DEFAULT_OVERCOMMIT_RATIO;
 
 	if (kbytes)
 		return (kbytes >> (PAGE_SHIFT - 10)) + total_swap_pages(m);
-	return totalram_pages(m) *
-		       (unsigned long)atomic_load(&ms->overcommit_ratio) / 100 +
+	return totalram_pages(m) * (unsigned long)ratio / 100 +
 	       total_swap_pages(m);
 }
 

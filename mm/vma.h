@@ -15,6 +15,7 @@
 #define MMK_RLIM_NLIMITS 16
 #define PID_HASH_SIZE 256
 #define DEFAULT_MAX_MAP_COUNT 65530
+#define DEFAULT_OVERCOMMIT_RATIO 50 /* vm.overcommit_ratio */
 /* Linux's mmap_min_addr default on x86 (Debian: 65536). */
 #define MMAP_MIN_ADDR 65536UL
 /* stack_guard_gap: 256 pages. */

@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to proc/: one renderer per procfs file. */
+/* Private to proc/ (and libmmkit-malloc.so's statistics): one renderer per
+ * procfs file. */
 #ifndef MMK_PROC_INTERNAL_H
 #define MMK_PROC_INTERNAL_H
 
 #include "mm/internal.h"
 #include "proc/seq.h"
+
+/* A renderer of a machine-wide file. */
+typedef void proc_show_fn(struct seq_file *s, struct mmk_machine *m);
+/* proc/proc.c: what mmk_proc_write() does for one renderer; a caller that
+ * names its files' renderers links only those (libmmkit-malloc.so). */
+int proc_write_show(struct mmk_machine *m, proc_show_fn *show, int fd);
 
 /* proc/vmstat.c */
 void proc_buddyinfo_show(struct seq_file *s, struct mmk_machine *m);

@@ -70,7 +70,7 @@ void seq_puts(struct seq_file *s, const char *str)
 
 static const struct {
 	const char *path;
-	void (*show)(struct seq_file *s, struct mmk_machine *m);
+	proc_show_fn *show;
 } proc_files[] = {
 	{ "/proc/buddyinfo", proc_buddyinfo_show },
 	{ "/proc/pagetypeinfo", proc_pagetypeinfo_show },
@@ -188,15 +188,12 @@ char *mmk_proc_read(struct mmk_machine *m, const char *path)
 	return copy;
 }
 
-int mmk_proc_write(struct mmk_machine *m, const char *path, int fd)
+/* Write @text whole to @fd and free it: 0 or -errno. */
+static int write_text(char *text, int fd)
 {
-	char *text = proc_render(m, path);
-	size_t len, done = 0;
+	size_t len = strlen(text), done = 0;
 	int err = 0;
 
-	if (!text)
-		return -errno;
-	len = strlen(text);
 	while (done < len) {
 		ssize_t n = write(fd, text + done, len - done);
 
@@ -208,4 +205,21 @@ int mmk_proc_write(struct mmk_machine *m, const char *path, int fd)
 	}
 	mmk_host_free(text);
 	return err;
+}
+
+int mmk_proc_write(struct mmk_machine *m, const char *path, int fd)
+{
+	char *text = proc_render(m, path);
+
+	return text ? write_text(text, fd) : -errno;
+}
+
+int proc_write_show(struct mmk_machine *m, proc_show_fn *show, int fd)
+{
+	struct seq_file s = { 0 };
+	char *text;
+
+	show(&s, m);
+	text = seq_result(&s);
+	return text ? write_text(text, fd) : -errno;
 }
