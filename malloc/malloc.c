@@ -86,14 +86,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #define EXPORT __attribute__((visibility("default")))
@@ -249,32 +247,24 @@ __attribute__((destructor)) static void heap_exit_stats(void)
 	}
 }
 
-/* sysinfo(2) and sched_getaffinity(2), not sysconf(): that reads sysfs
- * for the CPUs and parses it, four host page faults of libc's code and
- * data in a process that has no other use for them. */
 static uint64_t host_ram(void)
 {
-	struct sysinfo si;
-	uint64_t ram = sysinfo(&si) == 0 && si.totalram ?
-			       (uint64_t)si.totalram * si.mem_unit :
-			       4ULL << 30;
+	long pages = sysconf(_SC_PHYS_PAGES);
+	uint64_t ram = pages > 0 ? (uint64_t)pages * 4096 : 4ULL << 30;
 
 	if (ram < (1ULL << 30))
 		ram = 1ULL << 30;
 	return ram > (64ULL << 30) ? 64ULL << 30 : ram & ~((1ULL << 27) - 1);
 }
 
-/* Simulated CPUs: twice the host's this process may run on, 4..64. Each costs its per-CPU areas
+/* Simulated CPUs: twice the host's, 4..64. Each costs its per-CPU areas
  * (pcp lists, an array in every cache) once a thread takes it
  * (cpus_on_demand), and every cache descriptor has room for all of them;
  * threads beyond them still have their tcache and refill it from the
  * node lists. */
 static int heap_cpus(void)
 {
-	cpu_set_t set;
-	long n = sched_getaffinity(0, sizeof set, &set) == 0 ?
-			 (long)CPU_COUNT(&set) * 2 :
-			 4;
+	long n = sysconf(_SC_NPROCESSORS_CONF) * 2;
 
 	return n < 4 ? 4 : n > MMK_MAX_CPUS ? MMK_MAX_CPUS : (int)n;
 }
