@@ -344,23 +344,25 @@ static inline void pb_block_range(const struct mmk_machine *m, unsigned long pb,
 
 /* Does pageblock @pb still hold the head of a free block of @order? The
  * range's words of the bitmap's bottom level, read directly: a pageblock
- * is at most 16 of them. */
+ * is at most 16 of them, in one stripe (FREE_AREA_STRIPE_PAGES is a
+ * multiple of the pageblock). */
 static bool pb_has_free(const struct mmk_machine *m, const struct zone *zone,
 			unsigned long pb, unsigned int order)
 {
-	const unsigned long *bits = zone->free_area[order].map.level[0];
+	const struct hbitmap *map = &zone->free_area[order].map;
+	const unsigned long *bits;
 	unsigned long first, end, w;
 
 	pb_block_range(m, pb, order, &first, &end);
 	if (order >= m->pageblock_order)
 		return (pb & ((1UL << (order - m->pageblock_order)) - 1)) ==
 			       0 &&
-		       hbitmap_test(&zone->free_area[order].map, first);
+		       hbitmap_test(map, first);
+	bits = hbitmap_word(map, 0, first / BITS_PER_LONG);
 	if (end - first < BITS_PER_LONG)
-		return bits[first / BITS_PER_LONG] &
-		       (((1UL << (end - first)) - 1)
-			<< (first % BITS_PER_LONG));
-	for (w = first / BITS_PER_LONG; w < end / BITS_PER_LONG; w++)
+		return *bits & (((1UL << (end - first)) - 1)
+				<< (first % BITS_PER_LONG));
+	for (w = 0; w < (end - first) / BITS_PER_LONG; w++)
 		if (bits[w])
 			return true;
 	return false;

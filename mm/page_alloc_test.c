@@ -180,48 +180,80 @@ static void test_boot_64g_is_lazy(void **state)
 	mmk_shutdown(m);
 }
 
-/* The free-area bitmaps of a large zone: every level of every order is
- * inside the zone's block, none overlaps another, the block holds exactly
- * their bytes, and the first words of all of them - what boot and the
- * first allocations touch - lie in at most 12 pages (one level after the
- * other per order, they were in 16). */
+/* The free-area bitmaps of a 24 GiB zone (libmmkit-malloc.so's heap
+ * machine): every word of every order and level has a place of its own,
+ * the places fill the zone's block exactly (the bytes of one plain array
+ * per level), and the words that describe one place of the zone - what a
+ * process using a few MiB there touches - lie in at most 4 pages (13
+ * with an array per order and level). */
 static void test_free_area_maps_start_in_few_pages(void **state)
 {
 	struct mmk_machine *m =
 		boot_with(MMK_ARCH_X86_64, 24ULL << 30, 1, 2, true);
 	struct zone *z = zone_of(m, 0, ZONE_NORMAL);
-	uintptr_t lo = UINTPTR_MAX, hi = 0, pages[NR_PAGE_ORDERS * 8];
-	size_t bytes = 0;
-	unsigned int o, l, np = 0, i;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	size_t bytes = 0, words = 0, k;
+	unsigned long span = z->free_area[0].map.nbits, j;
+	unsigned long places[] = { 0, 12345, span / 2, span - 1 };
+	unsigned char *seen;
+	unsigned int o, l;
 
 	(void)state;
 	for (o = 0; o < NR_PAGE_ORDERS; o++) {
 		const struct hbitmap *hb = &z->free_area[o].map;
 
+		bytes += hbitmap_bytes(hb->nbits);
 		for (l = 0; l < hb->nr_levels; l++) {
-			uintptr_t a = (uintptr_t)hb->level[l];
-			size_t len = hbitmap_level_words(hb->nbits, l) *
-				     sizeof(long);
+			uintptr_t a = (uintptr_t)hbitmap_word(hb, l, 0);
+			uintptr_t b = (uintptr_t)hbitmap_word(
+				hb, l, hbitmap_level_words(hb->nbits, l) - 1);
 
-			bytes += len;
 			lo = a < lo ? a : lo;
-			hi = a + len > hi ? a + len : hi;
-			for (i = 0; i < np && pages[i] != a / 4096; i++)
-				;
-			if (i == np)
-				pages[np++] = a / 4096;
+			hi = b + sizeof(long) > hi ? b + sizeof(long) : hi;
 		}
 	}
-	/* Disjoint and back to back: the span is the sum of the sizes. */
 	assert_int_equal(hi - lo, bytes);
-	{
-		size_t want = 0;
+	seen = calloc(bytes / sizeof(long), 1);
+	assert_non_null(seen);
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		const struct hbitmap *hb = &z->free_area[o].map;
 
-		for (o = 0; o < NR_PAGE_ORDERS; o++)
-			want += hbitmap_bytes(z->free_area[o].map.nbits);
-		assert_int_equal(bytes, want);
+		for (l = 0; l < hb->nr_levels; l++)
+			for (j = 0; j < hbitmap_level_words(hb->nbits, l);
+			     j++) {
+				uintptr_t a = (uintptr_t)hbitmap_word(hb, l, j);
+
+				assert_in_range(a, lo, hi - sizeof(long));
+				assert_int_equal(seen[(a - lo) / sizeof(long)],
+						 0);
+				seen[(a - lo) / sizeof(long)] = 1;
+				words++;
+			}
 	}
-	assert_in_range(np, 1, 12);
+	assert_int_equal(words * sizeof(long), bytes);
+	for (k = 0; k < sizeof(places) / sizeof(places[0]); k++) {
+		uintptr_t pages[NR_PAGE_ORDERS * HBITMAP_MAX_LEVELS];
+		unsigned int np = 0, i;
+
+		for (o = 0; o < NR_PAGE_ORDERS; o++) {
+			const struct hbitmap *hb = &z->free_area[o].map;
+			unsigned long word = places[k] >> o;
+
+			for (l = 0; l < hb->nr_levels; l++) {
+				uintptr_t a;
+
+				word /= 64;
+				a = (uintptr_t)hbitmap_word(hb, l, word) / 4096;
+				for (i = 0; i < np && pages[i] != a; i++)
+					;
+				if (i == np)
+					pages[np++] = a;
+			}
+		}
+		print_message("pfn +%lu: %u pages\n", places[k], np);
+		assert_in_range(np, 1, 4);
+	}
+	free(seen);
 	mmk_shutdown(m);
 }
 

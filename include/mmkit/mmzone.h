@@ -130,11 +130,22 @@ struct per_cpu_pages {
 } __attribute__((aligned(128))); /* no false sharing between CPUs */
 
 /* A hierarchical bitmap: bit i of level k+1 says word i of level k is
- * nonzero, so the lowest set bit is found with one ctz per level. */
+ * nonzero, so the lowest set bit is found with one ctz per level. Its two
+ * lowest levels may be striped with other bitmaps' (lib/hbitmap.h). */
 #define HBITMAP_MAX_LEVELS 6
+#define HBITMAP_STRIPED_LEVELS 2
 struct hbitmap {
 	unsigned long *level[HBITMAP_MAX_LEVELS];
 	unsigned int nr_levels;
+	/* Striped levels: word j of level i < HBITMAP_STRIPED_LEVELS is
+	 * word (j % 2^shift) of stripe s = j >> shift, the stripes one
+	 * after the other from level[i] on, stripe_gap[i] words of other
+	 * bitmaps' between two of its parts, but for the last stripe
+	 * (last_stripe), which lies last_delta[i] words further. shift 63:
+	 * not striped. */
+	unsigned int stripe_gap[HBITMAP_STRIPED_LEVELS], last_stripe;
+	int last_delta[HBITMAP_STRIPED_LEVELS];
+	unsigned char stripe_shift[HBITMAP_STRIPED_LEVELS];
 	unsigned long nbits;
 };
 
