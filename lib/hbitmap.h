@@ -45,15 +45,15 @@ void hbitmap_init_striped(struct hbitmap *const hbs[],
 static inline unsigned long *hbitmap_word(const struct hbitmap *hb,
 					  unsigned int lvl, unsigned long j)
 {
-	unsigned long s, w;
+	unsigned long *base = hb->level[lvl], s, w;
 
 	if (lvl >= HBITMAP_STRIPED_LEVELS)
-		return hb->level[lvl] + j;
+		return base + j;
 	s = j >> hb->stripe_shift[lvl];
 	w = j + s * hb->stripe_gap[lvl];
 	if (s == hb->last_stripe)
 		w += (unsigned long)(long)hb->last_delta[lvl];
-	return hb->level[lvl] + w;
+	return base + w;
 }
 void hbitmap_set(struct hbitmap *hb, unsigned long bit);
 void hbitmap_clear(struct hbitmap *hb, unsigned long bit);
