@@ -10,7 +10,7 @@
  *      ▲ aliased per section
  *   mem_map[pfn] ──────────── struct page array (vmemmap), itself in RAM
  *   node_data[nid] ─ node_zones[zone_type] ─ free_area[order] (hbitmaps in RAM)
- *                                          └ per_cpu_pageset[cpu]
+ *                                          └ zone_pcp(zone, cpu)
  *   cpus[cpu] ─ owner thread, event counters
  *   memblock ───────────────── RAM and reserved ranges from boot
  */
@@ -104,8 +104,7 @@ struct mmk_cpu {
 	struct pcp_list *fast_list[32]; /* &fast_pcp->lists[migratetype] */
 	atomic_long *fast_free[32];
 	long fast_mark[32];
-	/* id * sizeof(struct per_cpu_pages): this CPU's pcp in a zone's
-	 * per_cpu_pageset */
+	/* id * pcp_stride: this CPU's pcp in a zone's per_cpu_pageset */
 	size_t pcp_offset;
 } __attribute__((aligned(128)));
 

@@ -287,7 +287,7 @@ static void test_pcp_lists_follow_the_pageblock_type(void **state)
 	struct mmk_machine *m =
 		mmk_test_boot(MMK_ARCH_X86_64, 256ULL << 20, 1, 1, true);
 	struct zone *dma32 = zone_of(m, 0, ZONE_DMA32);
-	struct per_cpu_pages *pcp = &dma32->per_cpu_pageset[0];
+	struct per_cpu_pages *pcp = zone_pcp(dma32, 0);
 	struct page *r, *page;
 	bool found = false;
 

@@ -944,6 +944,13 @@ static int init_free_areas(struct mmk_machine *m)
 	return 0;
 }
 
+/* Bytes from a CPU's per_cpu_pages of every zone to the next CPU's. */
+static size_t pcp_stride(const struct mmk_machine *m)
+{
+	return (size_t)m->nr_nodes * MAX_NR_ZONES *
+	       sizeof(struct per_cpu_pages);
+}
+
 /* @cpu's struct mmk_cpu and empty pcp lists in every zone (its area
  * may hold anything: memblock memory is not zeroed for it). */
 static void init_percpu_cpu(struct mmk_machine *m, int cpu)
@@ -953,14 +960,12 @@ static void init_percpu_cpu(struct mmk_machine *m, int cpu)
 
 	memset(c, 0, sizeof(*c));
 	c->id = cpu;
-	c->pcp_offset = (size_t)cpu * sizeof(struct per_cpu_pages);
+	c->pcp_offset = (size_t)cpu * pcp_stride(m);
 	c->node = cpu_to_node_id(m, cpu);
 	for_each_online_node(m, nid) {
 		for (t = 0; t < MAX_NR_ZONES; t++) {
-			struct per_cpu_pages *pcp =
-				&m->node_data[nid]
-					 ->node_zones[t]
-					 .per_cpu_pageset[cpu];
+			struct per_cpu_pages *pcp = zone_pcp(
+				&m->node_data[nid]->node_zones[t], cpu);
 
 			memset(pcp, 0, sizeof(*pcp));
 			for (i = 0; i < NR_PCP_LISTS; i++)
@@ -994,13 +999,14 @@ void mmk_cpu_up(struct mmk_machine *m, int cpu)
 		pthread_mutex_unlock(&m->slab->slab_mutex);
 }
 
-/* Per-CPU areas: struct mmk_cpu and each zone's per_cpu_pages. */
+/* Per-CPU areas: struct mmk_cpu, then each CPU's per_cpu_pages of every
+ * zone together (a CPU's first use touches them in a page or two; one
+ * array per zone put them on five pages). */
 static int init_percpu(struct mmk_machine *m)
 {
-	size_t nzones = (size_t)m->nr_nodes * MAX_NR_ZONES;
-	size_t bytes =
-		(size_t)m->nr_cpus * sizeof(struct mmk_cpu) +
-		nzones * (size_t)m->nr_cpus * sizeof(struct per_cpu_pages);
+	size_t stride = pcp_stride(m);
+	size_t bytes = (size_t)m->nr_cpus * sizeof(struct mmk_cpu) +
+		       (size_t)m->nr_cpus * stride;
 	phys_addr_t phys;
 	char *p;
 	int nid, t, cpu;
@@ -1020,7 +1026,8 @@ static int init_percpu(struct mmk_machine *m)
 			struct zone *z = &m->node_data[nid]->node_zones[t];
 
 			z->per_cpu_pageset = (struct per_cpu_pages *)p;
-			p += (size_t)m->nr_cpus * sizeof(struct per_cpu_pages);
+			z->pcp_stride = (unsigned int)stride;
+			p += sizeof(struct per_cpu_pages);
 		}
 	}
 	/* The boot CPUs; with cpus_on_demand the others' areas stay

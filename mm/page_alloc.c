@@ -40,7 +40,7 @@
  *                        │     [buddy_base + (i << o), + (1 << o))
  *                        ├─ mt_sum: per order and type, a bit per pageblock
  *                        │    holding such a head (struct mt_summary)
- *                        └─ per_cpu_pageset[cpu] ─ lists[pindex] ─ page.lru
+ *                        └─ zone_pcp(zone, cpu) ─ lists[pindex] ─ page.lru
  *      mmk_machine.pb_mt[pfn >> 9]: the pageblock's migrate type (^ Movable)
  *
  *    A free block's head page has page_type PGTY_buddy and private = order;
@@ -988,7 +988,7 @@ static void pcp_guards(struct mmk_machine *m, struct zone *only,
 	int nid, t, cpu;
 
 	for_each_pcp(m, only, nid, t, z, cpu) if (&m->cpus[cpu] != skip)
-		op(&z->per_cpu_pageset[cpu].guard);
+		op(&zone_pcp(z, cpu)->guard);
 }
 
 /* Remote side: take every pcp of @only (all zones when NULL) but CPU
@@ -1267,7 +1267,7 @@ static struct page *rmqueue_pcplist(struct mmk_machine *m, struct zone *zone,
 				    unsigned int alloc_flags,
 				    struct mmk_cpu *cpu)
 {
-	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
+	struct per_cpu_pages *pcp = zone_pcp(zone, cpu->id);
 	struct list_head *list = &pcp->lists[order_to_pindex(mt, order)].list;
 	struct page *page;
 
@@ -1338,7 +1338,7 @@ static bool free_frozen_page_commit(struct mmk_machine *m, struct zone *zone,
 				    struct page *page, unsigned int order,
 				    int mt, struct mmk_cpu *cpu)
 {
-	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu->id];
+	struct per_cpu_pages *pcp = zone_pcp(zone, cpu->id);
 	unsigned int pindex = order_to_pindex(mt, order);
 	bool free_high = false;
 	int count, high, batch;
@@ -1400,7 +1400,7 @@ static void mmk_drain_all_pages(struct mmk_machine *m, struct zone *zone)
 	pcp_lock_remote_all(m, zone, NULL);
 	for_each_pcp(m, zone, nid, t, z, cpu)
 	{
-		struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+		struct per_cpu_pages *pcp = zone_pcp(z, cpu);
 
 		while ((count = atomic_load_explicit(&pcp->count,
 						     memory_order_relaxed)) > 0)
@@ -1493,7 +1493,7 @@ static void zone_statistics(struct mmk_machine *m, struct zone *preferred,
 	enum numa_stat_item where = znid == local_nid ? NUMA_LOCAL : NUMA_OTHER;
 
 	if (cpu) {
-		atomic_ulong *c = z->per_cpu_pageset[cpu->id].numa;
+		atomic_ulong *c = zone_pcp(z, cpu->id)->numa;
 
 		owner_add(&c[hit], 1);
 		owner_add(&c[where], 1);
@@ -2797,7 +2797,7 @@ static void zone_set_pageset_high_and_batch(struct mmk_machine *m,
 		m, zone, batch, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
 	zone->stat_threshold = calculate_normal_threshold(m, zone);
 	for_each_online_cpu(m, cpu)
-		pcp_set_high_and_batch(m, zone, &zone->per_cpu_pageset[cpu]);
+		pcp_set_high_and_batch(m, zone, zone_pcp(zone, cpu));
 }
 
 static void pcp_init_frontiers(struct per_cpu_pages *pcp)
@@ -2813,7 +2813,7 @@ void mmk_zone_pcp_init(struct mmk_machine *m, struct zone *zone)
 	int cpu;
 
 	for_each_online_cpu(m, cpu)
-		pcp_init_frontiers(&zone->per_cpu_pageset[cpu]);
+		pcp_init_frontiers(zone_pcp(zone, cpu));
 	zone_set_pageset_high_and_batch(m, zone);
 }
 
@@ -2885,7 +2885,7 @@ static void setup_fast_path_cpu(struct mmk_machine *m, int cpu)
 			      (*zp)->zone_pgdat->node_id == c->node;
 		     zp++)
 			if ((int)(*zp)->idx <= t) {
-				pcp = &(*zp)->per_cpu_pageset[cpu];
+				pcp = zone_pcp(*zp, cpu);
 				free = &(*zp)->vm_stat[NR_FREE_PAGES];
 				/* Free HighAtomic pages do not
 				 * count for ordinary requests. */
@@ -2929,8 +2929,8 @@ void page_alloc_cpu_online(struct mmk_machine *m, int cpu)
 	for_each_zone_m(m, nid, t, z) {
 		if (!populated_zone(z))
 			continue;
-		pcp_init_frontiers(&z->per_cpu_pageset[cpu]);
-		pcp_set_high_and_batch(m, z, &z->per_cpu_pageset[cpu]);
+		pcp_init_frontiers(zone_pcp(z, cpu));
+		pcp_set_high_and_batch(m, z, zone_pcp(z, cpu));
 	}
 	if (m->fast_path_set)
 		setup_fast_path_cpu(m, cpu);
@@ -3307,8 +3307,7 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 		for_each_online_cpu(m, cpu) {
 			if (!ok)
 				break;
-			ok = verify_pcp(m, z, &z->per_cpu_pageset[cpu], cpu,
-					why, len);
+			ok = verify_pcp(m, z, zone_pcp(z, cpu), cpu, why, len);
 		}
 		pthread_mutex_unlock(&z->lock);
 	}

@@ -445,12 +445,12 @@ static void test_watermarks_follow_linux_formula(void **state)
 	assert_int_equal(dma32->lowmem_reserve[ZONE_NORMAL], 0);
 	/* pcp sizing: batch 63, high_min = low / 2 CPUs, high_max =
 	 * managed / 8 / 2 CPUs. */
-	assert_int_equal(dma32->per_cpu_pageset[0].batch, 63);
-	assert_int_equal(dma32->per_cpu_pageset[0].high_min,
+	assert_int_equal(zone_pcp(dma32, 0)->batch, 63);
+	assert_int_equal(zone_pcp(dma32, 0)->high_min,
 			 (int)(low_wmark_pages(dma32) / 2));
-	assert_int_equal(dma32->per_cpu_pageset[1].high_max,
+	assert_int_equal(zone_pcp(dma32, 1)->high_max,
 			 (int)(zone_managed_pages(dma32) / 8 / 2));
-	assert_int_equal(dma->per_cpu_pageset[0].batch, 1);
+	assert_int_equal(zone_pcp(dma, 0)->batch, 1);
 	assert_int_equal(
 		dma32->stat_threshold,
 		2 * 2 * (1 + fls_long(zone_managed_pages(dma32) >> 15)));
@@ -926,7 +926,7 @@ static void test_pcp_holds_pages_until_drained(void **state)
 	struct zone *z = zone_of(m, 0, ZONE_DMA32);
 	unsigned long free0 = zone_page_state(z, NR_FREE_PAGES);
 	struct page *p = alloc_pages(GFP_KERNEL, 0);
-	struct per_cpu_pages *pcp = &z->per_cpu_pageset[0];
+	struct per_cpu_pages *pcp = zone_pcp(z, 0);
 
 	(void)state;
 	/* A refill moved a batch from the buddy lists to CPU 0's list. */
@@ -941,7 +941,7 @@ static void test_pcp_holds_pages_until_drained(void **state)
 	/* The other CPU's list works the same after a switch. */
 	assert_int_equal(mmk_set_cpu(1), 0);
 	p = alloc_pages(GFP_KERNEL, 1);
-	assert_true(atomic_load(&z->per_cpu_pageset[1].count) > 0);
+	assert_true(atomic_load(&zone_pcp(z, 1)->count) > 0);
 	__free_pages(p, 1);
 	assert_int_equal(mmk_set_cpu(2), -EINVAL);
 	drain_all_pages(z);
@@ -968,9 +968,9 @@ static void test_pcp_refill_takes_what_single_takes_would(void **state)
 	for (order = 0; order < 2; order++) {
 		struct zone *z = zone_of(a, 0, ZONE_DMA32);
 		struct list_head *list =
-			&z->per_cpu_pageset[0]
-				 .lists[MIGRATE_PCPTYPES * order +
-					MIGRATE_UNMOVABLE]
+			&zone_pcp(z, 0)
+				 ->lists[MIGRATE_PCPTYPES * order +
+					 MIGRATE_UNMOVABLE]
 				 .list;
 		struct page *p = alloc_pages(GFP_KERNEL, order), *q;
 
@@ -1154,7 +1154,7 @@ static void shutdown_with_full_pcp(struct mmk_machine *m)
 
 	for (t = 0; t < MAX_NR_ZONES; t++) {
 		struct zone *z = zone_of(m, 0, (enum zone_type)t);
-		struct per_cpu_pages *pcp = &z->per_cpu_pageset[1];
+		struct per_cpu_pages *pcp = zone_pcp(z, 1);
 		long floor;
 
 		if (!populated_zone(z))
@@ -1175,7 +1175,7 @@ static void shutdown_with_full_pcp(struct mmk_machine *m)
 		struct zone *z = zone_of(m, 0, (enum zone_type)t);
 
 		if (populated_zone(z))
-			assert_int_equal(z->per_cpu_pageset[1].batch, batch[t]);
+			assert_int_equal(zone_pcp(z, 1)->batch, batch[t]);
 	}
 	mmk_shutdown(m);
 }
@@ -1638,17 +1638,16 @@ static void test_cpus_on_demand_come_online_when_taken(void **state)
 	free(zi);
 	early = kmem_cache_create("early", 64, 0, 0, NULL);
 	assert_non_null(early);
-	assert_int_equal(dma32->per_cpu_pageset[3].batch, 0);
+	assert_int_equal(zone_pcp(dma32, 3)->batch, 0);
 
 	assert_int_equal(mmk_set_cpu(3), 0);
 	assert_int_equal(mmk_get_cpu(), 3);
 	assert_int_equal(atomic_load(&m->cpu_online_mask), 9);
-	assert_int_equal(dma32->per_cpu_pageset[3].batch,
-			 dma32->per_cpu_pageset[0].batch);
-	assert_int_equal(dma32->per_cpu_pageset[3].high_min,
-			 dma32->per_cpu_pageset[0].high_min);
-	assert_int_equal(dma32->per_cpu_pageset[3].high_max,
-			 dma32->per_cpu_pageset[0].high_max);
+	assert_int_equal(zone_pcp(dma32, 3)->batch, zone_pcp(dma32, 0)->batch);
+	assert_int_equal(zone_pcp(dma32, 3)->high_min,
+			 zone_pcp(dma32, 0)->high_min);
+	assert_int_equal(zone_pcp(dma32, 3)->high_max,
+			 zone_pcp(dma32, 0)->high_max);
 	zi = mmk_proc_read(m, "/proc/zoneinfo");
 	assert_int_equal(count_of(zi, "\n    cpu: 3\n"), 2);
 	assert_int_equal(count_of(zi, "\n    cpu: 1\n"), 0);
@@ -1657,7 +1656,7 @@ static void test_cpus_on_demand_come_online_when_taken(void **state)
 	page = alloc_page(GFP_KERNEL);
 	assert_non_null(page);
 	__free_page(page);
-	assert_true(atomic_load(&dma32->per_cpu_pageset[3].count) > 0);
+	assert_true(atomic_load(&zone_pcp(dma32, 3)->count) > 0);
 	/* A cache created before the CPU came up, and one after. */
 	obj = kmem_cache_alloc(early, GFP_KERNEL);
 	assert_non_null(obj);

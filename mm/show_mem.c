@@ -61,7 +61,7 @@ static unsigned long zone_free_pcp(const struct mmk_machine *m,
 	int cpu;
 
 	for_each_online_cpu(m, cpu)
-		n += (unsigned long)atomic_load(&z->per_cpu_pageset[cpu].count);
+		n += (unsigned long)atomic_load(&zone_pcp(z, cpu)->count);
 	return n;
 }
 
@@ -153,7 +153,7 @@ static void show_zone(struct mmk_machine *m, struct zone *z)
 	       K(zone_page_state(z, NR_ZSPAGES)), K(z->present_pages),
 	       K(zone_managed_pages(z)), K(zone_page_state(z, NR_MLOCK)), 0UL,
 	       K(zone_free_pcp(m, z)),
-	       cpu < 0 ? 0UL : K(atomic_load(&z->per_cpu_pageset[cpu].count)),
+	       cpu < 0 ? 0UL : K(atomic_load(&zone_pcp(z, cpu)->count)),
 	       K(zone_page_state(z, NR_FREE_CMA_PAGES)));
 	line[0] = '\0';
 	append(line, sizeof line, &n, "lowmem_reserve[]:");

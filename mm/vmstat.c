@@ -78,8 +78,7 @@ static unsigned long pcp_events(struct mmk_machine *m, enum vm_event_item item)
 			    item != (enum vm_event_item)(PGALLOC_BASE + t))
 				continue;
 			for_each_online_cpu(m, cpu) {
-				struct per_cpu_pages *pcp =
-					&z->per_cpu_pageset[cpu];
+				struct per_cpu_pages *pcp = zone_pcp(z, cpu);
 
 				unsigned int o;
 
@@ -121,7 +120,7 @@ unsigned long zone_numa_event(struct mmk_machine *m, struct zone *zone,
 	if (!zone->per_cpu_pageset)
 		return sum;
 	for_each_online_cpu(m, cpu) {
-		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+		struct per_cpu_pages *pcp = zone_pcp(zone, cpu);
 
 		sum += atomic_load_explicit(&pcp->numa[item],
 					    memory_order_relaxed);

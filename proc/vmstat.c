@@ -160,7 +160,7 @@ static void zoneinfo_pagesets(struct seq_file *s, struct mmk_machine *m,
 
 	seq_puts(s, "\n  pagesets");
 	for_each_online_cpu(m, cpu) {
-		struct per_cpu_pages *pcp = &z->per_cpu_pageset[cpu];
+		struct per_cpu_pages *pcp = zone_pcp(z, cpu);
 
 		seq_printf(s,
 			   "\n    cpu: %i"

@@ -184,9 +184,12 @@ struct zone {
 	unsigned long watermark_boost;
 	long lowmem_reserve[MAX_NR_ZONES];
 	struct pglist_data *zone_pgdat;
-	struct per_cpu_pages *per_cpu_pageset; /* [nr_cpus] */
+	/* CPU 0's per-CPU page lists; each CPU's are pcp_stride bytes
+	 * after the previous one's (zone_pcp()). */
+	struct per_cpu_pages *per_cpu_pageset;
 	int pageset_high_min, pageset_high_max, pageset_batch;
 	int stat_threshold;
+	unsigned int pcp_stride;
 
 	unsigned long zone_start_pfn;
 	unsigned long spanned_pages;
@@ -223,6 +226,15 @@ struct zone {
 	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
 	atomic_ulong vm_numa_event[NR_VM_NUMA_EVENT_ITEMS]; /* non-owner CPUs */
 };
+
+/* @cpu's per-CPU page lists of @zone. A CPU's lists of every zone lie
+ * together (mm/mm_init.c init_percpu), so a CPU that comes online touches
+ * a page or two of them, not one per zone. */
+static inline struct per_cpu_pages *zone_pcp(const struct zone *zone, int cpu)
+{
+	return (struct per_cpu_pages *)((char *)zone->per_cpu_pageset +
+					(size_t)cpu * zone->pcp_stride);
+}
 
 #define MAX_ZONES_PER_ZONELIST (MAX_NUMNODES * MAX_NR_ZONES)
 struct zonelist {
