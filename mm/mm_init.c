@@ -846,13 +846,13 @@ static void check_boot_maps(struct mmk_machine *m, unsigned long npb)
 /*
  * Place a zone's free-area bitmaps (one hbitmap per order) in the zone's
  * block at @p, striped (lib/hbitmap.c): the words of every order that
- * describe one 32 MiB of the zone lie together, 2,064 bytes of them, as
- * Linux keeps a memory section's pageblock flags with the section. A
- * process touches the bitmaps where it uses memory, so one that uses a
- * few MiB of libmmkit-malloc.so's 24 GiB heap machine touches them in a
- * page or two, where one array per order and level (the small ones
- * packed first) put its words in 13 pages: a page fault and 4 KiB each,
- * in every process. The same bytes either way.
+ * describe one 128 MiB of the zone (a section on x86_64) lie together,
+ * 8,304 bytes of them, as Linux keeps a memory section's pageblock flags
+ * with the section. A process touches the bitmaps where it uses memory,
+ * so one that uses a few MiB of libmmkit-malloc.so's 24 GiB heap machine
+ * touches them in 2-4 pages, where one array per order and level (the
+ * small ones packed first) put its words in 13: a page fault and 4 KiB
+ * each, in every process. The same bytes either way.
  */
 #define FREE_AREA_STRIPE_PAGES (1UL << 15)
 
