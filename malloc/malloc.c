@@ -197,10 +197,7 @@ static void print_stats(void)
 {
 	/* The renderers by name, not mmk_proc_write(): the library then
 	 * links only these three. */
-	static const struct {
-		const char *path;
-		proc_show_fn *show;
-	} files[] = {
+	static const struct proc_file files[] = {
 		{ "/proc/slabinfo", proc_slabinfo_show },
 		{ "/proc/buddyinfo", proc_buddyinfo_show },
 		{ "/proc/meminfo", proc_meminfo_show },

@@ -9,6 +9,11 @@
 
 /* A renderer of a machine-wide file. */
 typedef void proc_show_fn(struct seq_file *s, struct mmk_machine *m);
+/* A machine-wide file: its path and its renderer. */
+struct proc_file {
+	const char *path;
+	proc_show_fn *show;
+};
 /* proc/proc.c: what mmk_proc_write() does for one renderer; a caller that
  * names its files' renderers links only those (libmmkit-malloc.so). */
 int proc_write_show(struct mmk_machine *m, proc_show_fn *show, int fd);

@@ -68,10 +68,7 @@ void seq_puts(struct seq_file *s, const char *str)
 	seq_printf(s, "%s", str);
 }
 
-static const struct {
-	const char *path;
-	proc_show_fn *show;
-} proc_files[] = {
+static const struct proc_file proc_files[] = {
 	{ "/proc/buddyinfo", proc_buddyinfo_show },
 	{ "/proc/pagetypeinfo", proc_pagetypeinfo_show },
 	{ "/proc/zoneinfo", proc_zoneinfo_show },
