@@ -246,8 +246,10 @@ __attribute__((destructor)) static void heap_exit_stats(void)
 
 static uint64_t host_ram(void)
 {
-	long pages = sysconf(_SC_PHYS_PAGES);
-	uint64_t ram = pages > 0 ? (uint64_t)pages * 4096 : 4ULL << 30;
+	uint64_t ram = mmk_host_ram();
+
+	if (!ram)
+		ram = 4ULL << 30;
 
 	if (ram < (1ULL << 30))
 		ram = 1ULL << 30;
@@ -261,7 +263,7 @@ static uint64_t host_ram(void)
  * node lists. */
 static int heap_cpus(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_CONF) * 2;
+	long n = (long)mmk_host_nr_cpus() * 2;
 
 	return n < 4 ? 4 : n > MMK_MAX_CPUS ? MMK_MAX_CPUS : (int)n;
 }

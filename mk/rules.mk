@@ -11,7 +11,7 @@ LDLIBS_ALL = -pthread $(VLDFLAGS) $(LDFLAGS)
 
 LIB_SRCS := $(sort $(filter-out %_test.c,$(wildcard lib/*.c platform/*.c mm/*.c fs/*.c kernel/*.c proc/*.c script/*.c)))
 CLI_SRCS := $(wildcard cli/*.c)
-TEST_SRCS := $(sort $(wildcard lib/*_test.c mm/*_test.c proc/*_test.c script/*_test.c tests/*_test.c))
+TEST_SRCS := $(sort $(wildcard lib/*_test.c platform/*_test.c mm/*_test.c proc/*_test.c script/*_test.c tests/*_test.c))
 BENCH_SRCS := $(sort $(wildcard bench/*_bench.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -340,6 +341,79 @@ uint64_t mmk_host_coarse_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A decimal CPU number at *@s (at most 6 digits), or -1. */
+static long cpu_number(const char **s)
+{
+	long v = 0;
+	int digits = 0;
+
+	while (**s >= '0' && **s <= '9') {
+		if (++digits > 6)
+			return -1;
+		v = v * 10 + (*(*s)++ - '0');
+	}
+	return digits ? v : -1;
+}
+
+int mmk_host_cpu_list_count(const char *s)
+{
+	long n = 0;
+
+	for (;;) {
+		long lo = cpu_number(&s), hi = lo;
+
+		if (lo < 0)
+			return 0;
+		if (*s == '-') {
+			s++;
+			hi = cpu_number(&s);
+			if (hi < lo)
+				return 0;
+		}
+		n += hi - lo + 1;
+		if (n > 1000000)
+			return 0;
+		if (*s != ',')
+			break;
+		s++;
+	}
+	return *s == '\n' || *s == '\0' ? (int)n : 0;
+}
+
+int mmk_host_nr_cpus(void)
+{
+	static const char path[] = "/sys/devices/system/cpu/possible";
+	int saved = errno, n = 0;
+	char buf[256];
+	long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		long got = syscall(SYS_read, (int)fd, buf, sizeof buf - 1);
+
+		syscall(SYS_close, (int)fd);
+		if (got > 0) {
+			buf[got] = '\0';
+			n = mmk_host_cpu_list_count(buf);
+		}
+	}
+	if (n <= 0) /* no sysfs: the C library's own fallbacks */
+		n = (int)sysconf(_SC_NPROCESSORS_CONF);
+	errno = saved;
+	return n > 0 ? n : 1;
+}
+
+uint64_t mmk_host_ram(void)
+{
+	struct sysinfo si;
+	int saved = errno;
+	long r = syscall(SYS_sysinfo, &si);
+
+	errno = saved;
+	return r == 0 ?
+		       (uint64_t)si.totalram * (si.mem_unit ? si.mem_unit : 1) :
+		       0;
 }
 
 size_t mmk_host_rss(void)

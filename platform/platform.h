@@ -89,6 +89,16 @@ uint64_t mmk_host_now_ns(void);
 /* The same clock at a tick's resolution (a few ms), several times
  * cheaper to read: for delays of tens of milliseconds checked often. */
 uint64_t mmk_host_coarse_ns(void);
+/* The host's CPUs (the kernel's possible mask, what
+ * sysconf(_SC_NPROCESSORS_CONF) counts; at least 1) and its RAM in bytes
+ * (0 if unknown). Both ask the kernel through syscall(2) and leave errno
+ * alone: sysconf() parses sysfs with C library code and strings that a
+ * process preloading libmmkit-malloc.so would otherwise have to map. */
+int mmk_host_nr_cpus(void);
+uint64_t mmk_host_ram(void);
+/* The CPUs in a list such as "0-3,8,10-11\n" (sysfs's format); 0 if @s
+ * is not one. */
+int mmk_host_cpu_list_count(const char *s);
 /* Resident set size of this process, in bytes (0 if unknown). */
 size_t mmk_host_rss(void);
 __attribute__((noreturn)) void mmk_host_abort(void);
