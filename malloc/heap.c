@@ -641,7 +641,10 @@ bool thread_ready(void)
 		tc.state = heap.hardened ? TC_HARDENED : TC_LIVE;
 		tcache_set_open(!heap.hardened);
 	}
-	return tc.state != TC_BOOTING;
+	if (tc.state == TC_BOOTING)
+		return false;
+	fork_handlers_check();
+	return true;
 }
 
 void *heap_alloc_slow(size_t size, const char *call)

@@ -73,6 +73,16 @@
  * 5. Fork. pthread_atfork handlers take every allocator lock before fork
  *    and release them after (mmk_atfork), so a child of a threaded parent
  *    can allocate; the tcaches of threads that did not survive are lost.
+ *    They are registered once the process has a second thread, as glibc
+ *    takes its own malloc's locks across fork only then: every path that
+ *    can take a lock first passes thread_ready(), which registers them if
+ *    the C library says the process may be multi-threaded
+ *    (__libc_single_threaded), and a lock taken while it had one thread
+ *    is released before that thread can create another. A process that
+ *    never starts a thread then never maps __register_atfork()'s parts of
+ *    the C library (64 KiB of its text and 64 KiB of its read-only data
+ *    on docs/PERFORMANCE.md's session 29 machine, when they are not in
+ *    use anyway).
  *
  * 6. Departures from glibc. mallopt accepts and ignores every parameter
  *    (returns 1); malloc_trim flushes the calling thread's tcache, drains
@@ -181,16 +191,68 @@ static void atfork_prepare(void)
 	mmk_atfork(heap.m, MMK_ATFORK_PREPARE);
 }
 
+/* 0: not registered; -1: registered; else the pid of the process one of
+ * whose threads is registering them (see fork_handlers_check()). */
+#define FORK_REGISTERED (-1)
+static atomic_int fork_state;
+
 static void atfork_parent(void)
 {
 	mmk_atfork(heap.m, MMK_ATFORK_PARENT);
 	pthread_mutex_unlock(&heap.huge_lock);
+	/* The handlers ran, so they are registered, even if the thread
+	 * that registered them has yet to say so. */
+	atomic_store(&fork_state, FORK_REGISTERED);
 }
 
 static void atfork_child(void)
 {
 	mmk_atfork(heap.m, MMK_ATFORK_CHILD);
 	pthread_mutex_unlock(&heap.huge_lock);
+	atomic_store(&fork_state, FORK_REGISTERED);
+}
+
+/* glibc 2.32+: false once the process may have more than one thread. */
+extern char __libc_single_threaded __attribute__((weak));
+
+static _Thread_local bool fork_registering
+	__attribute__((tls_model("initial-exec")));
+
+void fork_handlers_check(void)
+{
+	int st, me;
+
+	if (atomic_load_explicit(&fork_state, memory_order_acquire) ==
+		    FORK_REGISTERED ||
+	    (&__libc_single_threaded && __libc_single_threaded))
+		return;
+	/* pthread_atfork() may allocate: such calls go on (a fork that
+	 * could come in between waits for the C library's atfork lock,
+	 * which this thread holds). */
+	if (fork_registering)
+		return;
+	me = (int)getpid();
+	for (st = 0;
+	     !atomic_compare_exchange_strong_explicit(&fork_state, &st, me,
+						      memory_order_acquire,
+						      memory_order_acquire);
+	     st = 0) {
+		if (st == FORK_REGISTERED)
+			return;
+		/* Another thread is registering: no lock may be taken until
+		 * it is done. A child forked before the handlers were in
+		 * place (none ran) inherits the state without that thread
+		 * (another pid), and registers them itself. */
+		if (st != me)
+			atomic_compare_exchange_strong(&fork_state, &st, 0);
+		else
+			mmk_host_yield();
+	}
+	fork_registering = true;
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	fork_registering = false;
+	atomic_store_explicit(&fork_state, FORK_REGISTERED,
+			      memory_order_release);
 }
 
 static void print_stats(void)
@@ -239,6 +301,7 @@ __attribute__((destructor)) static void heap_exit_stats(void)
 			heap.stats_fd = stats_file_is(2) ? 2 : -1;
 		if (heap.stats_fd < 0)
 			return;
+		fork_handlers_check();
 		tcache_flush_all();
 		print_stats();
 	}
@@ -409,7 +472,7 @@ static void heap_boot(void)
 		}
 	}
 	pthread_key_create(&tc_key, tcache_exit);
-	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	/* The fork handlers: see fork_handlers_check(). */
 }
 
 /* First call of a thread: the machine, a CPU, the exit hook. */

@@ -130,6 +130,9 @@ extern unsigned short small_bin_off[65];
 
 /* malloc.c */
 void thread_init(void);
+/* Register the fork handlers if the process may have a second thread;
+ * before any allocator lock is taken (thread_ready() calls it). */
+void fork_handlers_check(void);
 __attribute__((noreturn, cold)) void
 malloc_die(const char *call, const char *what, const void *p);
 

@@ -124,6 +124,7 @@ static const struct api_case api_cases[] = {
 	{ "api_malloc0_unique", NULL, NULL, 60 },
 	{ "api_fork_threads", NULL, NULL, 120 },
 	{ "api_fork_signal", NULL, NULL, 120 },
+	{ "api_fork_quiet_thread", NULL, NULL, 120 },
 	{ "api_stats", "MMKIT_MALLOC_STATS=1", "slabinfo - version: 2.1", 60 },
 	{ "api_stats_closed", "MMKIT_MALLOC_STATS=1", "slabinfo - version: 2.1",
 	  60 },

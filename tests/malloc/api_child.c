@@ -22,6 +22,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1269,6 +1270,68 @@ static void api_fork_threads(void)
 	CHECK(bad == 0);
 }
 
+/*
+ * A thread that never allocates forks while the main thread, which
+ * started it, allocates and frees in a loop that keeps taking allocator
+ * locks (every size class, page runs, huge mappings). The fork handlers
+ * must be registered by then (the library registers them once the
+ * process has a second thread, not when that thread first allocates), or
+ * some child inherits a lock the main thread held and hangs in malloc.
+ */
+static atomic_int forker_done;
+
+static void *quiet_forker(void *arg)
+{
+	int n, *bad = arg;
+
+	for (n = 0; n < 200; n++) {
+		int st;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			void *a = malloc(100), *b = malloc(300000),
+			     *c = malloc(9 << 20);
+
+			free(a);
+			free(b);
+			free(c);
+			_exit(a && b && c ? 0 : 1);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			(*bad)++;
+	}
+	atomic_store(&forker_done, 1);
+	return NULL;
+}
+
+static void api_fork_quiet_thread(void)
+{
+	static int bad;
+	void *keep[64] = { 0 };
+	unsigned int i = 0;
+	pthread_t t;
+
+	alarm(60); /* a child that hangs makes its parent wait: a failure */
+	free(malloc(1)); /* the heap is up before the thread exists */
+	CHECK(pthread_create(&t, NULL, quiet_forker, &bad) == 0);
+	while (!atomic_load(&forker_done)) {
+		unsigned int k = i++ % 64;
+
+		free(keep[k]);
+		/* Sizes from 8 bytes to 12 MiB; each class's bin empties
+		 * and fills, so the slow paths run all the time. */
+		keep[k] = malloc(k == 63 ? (size_t)12 << 20 :
+					   (size_t)8 << (i % 21));
+		if (keep[k])
+			memset(keep[k], 1, 1);
+	}
+	for (i = 0; i < 64; i++)
+		free(keep[i]);
+	pthread_join(t, NULL);
+	CHECK(bad == 0);
+}
+
 static volatile sig_atomic_t sig_forks, sig_fork_bad;
 
 static void fork_handler(int sig)
@@ -1773,6 +1836,7 @@ static const struct {
 	C(api_malloc0_unique),
 	C(api_fork_threads),
 	C(api_fork_signal),
+	C(api_fork_quiet_thread),
 	C(api_stats),
 	C(api_stats_closed),
 	C(api_stats_closefrom),
