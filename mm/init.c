@@ -72,6 +72,7 @@ static struct mmk_machine *boot_allocators(const struct mmk_config *cfg)
 	if (m->slab) {
 		m->slab->debug_flags = debug;
 		m->slab->nomerge = cfg->slab_nomerge;
+		m->slab->kmalloc_types_on_demand = cfg->kmalloc_types_on_demand;
 		m->slab->freelist_random = cfg->slab_freelist_random;
 	}
 	err = m->slab ? kmem_cache_init(m) : -ENOMEM;

@@ -189,6 +189,7 @@ struct slab_state {
 	slab_flags_t debug_flags; /* slub_debug: for every cache */
 	bool nomerge;
 	bool freelist_random;
+	bool kmalloc_types_on_demand; /* mmk_config's */
 	bool up; /* kmalloc caches exist */
 	bool tainted; /* a slab BUG was reported */
 	atomic_ulong alloc_seq; /* slab operation counter for tracking */

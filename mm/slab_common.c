@@ -14,8 +14,10 @@
  *
  * 2. Objects. m->kmalloc_caches[type][index], created at boot in
  *    Linux's order (96, 192, 8, 16, ..., 8k per type) so /proc/slabinfo
- *    ends the same way. A merged cache is the same struct kmem_cache with
- *    refcount > 1.
+ *    ends the same way; with mmk_config.kmalloc_types_on_demand, the
+ *    normal ones only, and each of the others by its first allocation
+ *    (under slab_mutex, published with a release store). A merged cache
+ *    is the same struct kmem_cache with refcount > 1.
  *
  * 3. Invariants. kmalloc caches are never merged (SLAB_NO_MERGE, as with
  *    memcg and hardened usercopy); aliases share size, flags and align.
@@ -115,7 +117,7 @@ static struct kmem_cache *new_kmalloc_cache(struct mmk_machine *m,
 	s = __kmem_cache_create(m, kmalloc_names[type][idx], size, align,
 				SLAB_KMALLOC | SLAB_NO_MERGE | type_flags[type],
 				NULL);
-	m->kmalloc_caches[type][idx] = s;
+	__atomic_store_n(&m->kmalloc_caches[type][idx], s, __ATOMIC_RELEASE);
 	if (s && type == KMALLOC_NORMAL)
 		m->kmalloc_cpu_array[idx] = s->cpu_array;
 	return s;
@@ -123,9 +125,10 @@ static struct kmem_cache *new_kmalloc_cache(struct mmk_machine *m,
 
 int create_kmalloc_caches(struct mmk_machine *m)
 {
-	unsigned int type, i;
+	unsigned int type, i,
+		types = m->slab->kmalloc_types_on_demand ? 1 : NR_KMALLOC_TYPES;
 
-	for (type = KMALLOC_NORMAL; type < NR_KMALLOC_TYPES; type++) {
+	for (type = KMALLOC_NORMAL; type < types; type++) {
 		if (!new_kmalloc_cache(m, 1, type) ||
 		    !new_kmalloc_cache(m, 2, type))
 			return -ENOMEM;
@@ -434,10 +437,28 @@ static void *kmalloc_large(struct mmk_machine *m, size_t size, gfp_t gfp,
 	return page_address(page);
 }
 
+/* The cache of @type and @idx, made now if the machine makes them on
+ * demand; NULL if it cannot be. */
+static noinline struct kmem_cache *
+kmalloc_cache_demand(struct mmk_machine *m, enum kmalloc_cache_type type,
+		     unsigned int idx)
+{
+	struct kmem_cache *s;
+
+	pthread_mutex_lock(&m->slab->slab_mutex);
+	s = m->kmalloc_caches[type][idx];
+	if (!s)
+		s = new_kmalloc_cache(m, idx, type);
+	pthread_mutex_unlock(&m->slab->slab_mutex);
+	return s;
+}
+
 void *kmalloc_node(size_t size, gfp_t gfp, int node)
 {
 	struct mmk_machine *m = mmk_ctx.m;
+	enum kmalloc_cache_type type;
 	struct kmem_cache *s;
+	unsigned int idx;
 
 	if (unlikely(!m))
 		return NULL;
@@ -449,7 +470,14 @@ void *kmalloc_node(size_t size, gfp_t gfp, int node)
 					     (mmk_ctx.cpu ? mmk_ctx.cpu->node :
 							    0) :
 					     node);
-	s = m->kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
+	type = kmalloc_type(gfp);
+	idx = kmalloc_index(size);
+	s = __atomic_load_n(&m->kmalloc_caches[type][idx], __ATOMIC_ACQUIRE);
+	if (unlikely(!s)) {
+		s = kmalloc_cache_demand(m, type, idx);
+		if (!s)
+			return NULL;
+	}
 	if (node == NUMA_NO_NODE) {
 		void *obj;
 

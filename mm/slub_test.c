@@ -681,6 +681,65 @@ static void test_kmalloc_reclaimable_counts_sreclaimable(void **state)
 	mmk_shutdown(m);
 }
 
+/* Caches whose /proc/slabinfo lines start with @prefix. */
+static int slabinfo_count(struct mmk_machine *m, const char *prefix)
+{
+	char *text = proc(m, "/proc/slabinfo"), *line;
+	size_t len = strlen(prefix);
+	int n = 0;
+
+	for (line = text; line && *line; line = strchr(line, '\n') + 1) {
+		if (!strncmp(line, prefix, len))
+			n++;
+		if (!strchr(line, '\n'))
+			break;
+	}
+	free(text);
+	return n;
+}
+
+/* mmk_config.kmalloc_types_on_demand: only the normal kmalloc caches at
+ * boot; the first GFP_DMA or __GFP_RECLAIMABLE kmalloc of a size class
+ * makes its cache, from the right zone, and later ones use it. */
+static void test_kmalloc_types_on_demand(void **state)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+	void *p, *q, *r, *s;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.kmalloc_types_on_demand = true;
+	m = mmk_boot(&cfg);
+	assert_non_null(m);
+	assert_int_equal(slabinfo_count(m, "kmalloc-"), 13);
+	assert_int_equal(slabinfo_count(m, "kmalloc-rcl-"), 0);
+	assert_int_equal(slabinfo_count(m, "dma-kmalloc-"), 0);
+	assert_null(m->kmalloc_caches[KMALLOC_DMA][7]);
+	p = kmalloc(100, GFP_KERNEL | GFP_DMA);
+	q = kmalloc(120, GFP_KERNEL | GFP_DMA);
+	r = kmalloc(5000, GFP_KERNEL | __GFP_RECLAIMABLE);
+	s = kmalloc(100, GFP_KERNEL);
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_non_null(r);
+	assert_non_null(s);
+	assert_ptr_equal(cache_of(m, p), kmalloc_cache(m, KMALLOC_DMA, 7));
+	assert_ptr_equal(cache_of(m, q), cache_of(m, p));
+	assert_string_equal(cache_of(m, p)->name, "dma-kmalloc-128");
+	assert_int_equal(page_zone(virt_to_page(p))->idx, ZONE_DMA);
+	assert_string_equal(cache_of(m, r)->name, "kmalloc-rcl-8k");
+	assert_string_equal(cache_of(m, s)->name, "kmalloc-128");
+	assert_int_equal(slabinfo_count(m, "dma-kmalloc-"), 1);
+	assert_int_equal(slabinfo_count(m, "kmalloc-rcl-"), 1);
+	kfree(p);
+	kfree(q);
+	kfree(r);
+	kfree(s);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_kmalloc_array_overflow_and_zeroing(void **state)
 {
 	struct mmk_machine *m = boot_small();
@@ -2013,6 +2072,7 @@ int main(void)
 		cmocka_unit_test(test_large_kmalloc_goes_to_page_allocator),
 		cmocka_unit_test(test_kmalloc_dma_comes_from_zone_dma),
 		cmocka_unit_test(test_kmalloc_reclaimable_counts_sreclaimable),
+		cmocka_unit_test(test_kmalloc_types_on_demand),
 		cmocka_unit_test(test_kmalloc_array_overflow_and_zeroing),
 		cmocka_unit_test(test_kmalloc_above_max_size_fails),
 		cmocka_unit_test(test_krealloc_in_place_and_moving),

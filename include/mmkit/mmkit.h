@@ -83,6 +83,12 @@ struct mmk_config {
 	 * zones), P (poison), U (store user); "" or NULL: off. */
 	const char *slub_debug;
 	bool slab_nomerge; /* never merge caches (false) */
+	/* The dma-kmalloc-* and kmalloc-rcl-* caches are made by their
+	 * first allocation, not at boot (/proc/slabinfo lists each from
+	 * then on), so a machine that never asks for GFP_DMA or
+	 * __GFP_RECLAIMABLE memory from kmalloc does not pay for 26 caches
+	 * (false; libmmkit-malloc.so's heap sets it). */
+	bool kmalloc_types_on_demand;
 	bool slab_freelist_random; /* SLAB_FREELIST_RANDOM (false) */
 	/* DEFERRED_STRUCT_PAGE_INIT: boot puts only each zone's first chunk
 	 * (below) on the free lists; the rest joins a chunk at a time when
