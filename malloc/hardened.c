@@ -120,7 +120,8 @@ static size_t small_checked_size(void *p, size_t slot, const char *call)
  * for the free lists' words; true if it was (and so is zero now). */
 static bool check_reuse(void *p, unsigned int c)
 {
-	struct kmem_cache *s = heap.cache[c];
+	struct kmem_cache *s =
+		__atomic_load_n(&heap.cache[c], __ATOMIC_RELAXED);
 	size_t slot = class_size[c], w;
 	uintptr_t *word = p;
 
@@ -313,7 +314,10 @@ static void quarantine_release(void *p)
 		if (word[w])
 			malloc_die("free", "write after free detected", p);
 	if (!tc.q) {
-		__slab_free_bulk(heap.m, heap.cache[c], 1, &p);
+		__slab_free_bulk(heap.m,
+				 __atomic_load_n(&heap.cache[c],
+						 __ATOMIC_RELAXED),
+				 1, &p);
 		return;
 	}
 	b = tc_bin_in(tc.q->bins, (unsigned int)c);

@@ -112,9 +112,14 @@ static void heap_reap(void)
 	if (backed < mark) /* memory went back to the host meanwhile */
 		return;
 	for (c = 0; c < NR_CLASSES; c++) {
+		struct kmem_cache *s =
+			__atomic_load_n(&heap.cache[c], __ATOMIC_ACQUIRE);
+
+		if (!s)
+			continue; /* no object of the class yet */
 		if (tc.state == TC_LIVE)
 			tcache_flush(c, tc_bin(c), 0);
-		kmem_cache_shrink(heap.cache[c]);
+		kmem_cache_shrink(s);
 	}
 	/* Kept huge mappings go only past the high-water mark (see the
 	 * huge cache). */
@@ -127,10 +132,10 @@ static void heap_reap(void)
 void tcache_refill(unsigned int c, struct tc_bin *b)
 {
 	unsigned int n = tc_bin_cap(c) / 2, i;
+	struct kmem_cache *s = class_cache(c);
 
 	heap_reap();
-	if (!kmem_cache_alloc_bulk(heap.cache[c], MALLOC_GFP, n,
-				   b->slot + b->count))
+	if (!s || !kmem_cache_alloc_bulk(s, MALLOC_GFP, n, b->slot + b->count))
 		return;
 	/* Hardened mode: no tag, since an old one may survive from an
 	 * earlier slab at this address (its reuse check skips these). The
@@ -159,7 +164,9 @@ void tcache_flush(unsigned int c, struct tc_bin *b, unsigned int keep)
 		return;
 	n = b->count - keep;
 	/* Every pointer was validated when it was freed. */
-	__slab_free_bulk(heap.m, heap.cache[c], n, b->slot);
+	__slab_free_bulk(heap.m,
+			 __atomic_load_n(&heap.cache[c], __ATOMIC_RELAXED), n,
+			 b->slot);
 	memmove(b->slot, b->slot + n, keep * sizeof(b->slot[0]));
 	b->count = keep;
 }
@@ -661,7 +668,9 @@ void *heap_alloc_slow(size_t size, const char *call)
 		struct tc_bin *b = tc_bin((unsigned int)c);
 
 		if (tc.state == TC_DEAD) {
-			p = kmem_cache_alloc(heap.cache[c], MALLOC_GFP);
+			struct kmem_cache *s = class_cache(c);
+
+			p = s ? kmem_cache_alloc(s, MALLOC_GFP) : NULL;
 		} else {
 			if (!b->count)
 				tcache_refill(c, b);

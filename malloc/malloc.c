@@ -187,6 +187,7 @@ static void tcache_exit(void *arg)
 
 static void atfork_prepare(void)
 {
+	pthread_mutex_lock(&heap.class_lock);
 	pthread_mutex_lock(&heap.huge_lock);
 	mmk_atfork(heap.m, MMK_ATFORK_PREPARE);
 }
@@ -200,6 +201,7 @@ static void atfork_parent(void)
 {
 	mmk_atfork(heap.m, MMK_ATFORK_PARENT);
 	pthread_mutex_unlock(&heap.huge_lock);
+	pthread_mutex_unlock(&heap.class_lock);
 	/* The handlers ran, so they are registered, even if the thread
 	 * that registered them has yet to say so. */
 	atomic_store(&fork_state, FORK_REGISTERED);
@@ -209,6 +211,7 @@ static void atfork_child(void)
 {
 	mmk_atfork(heap.m, MMK_ATFORK_CHILD);
 	pthread_mutex_unlock(&heap.huge_lock);
+	pthread_mutex_unlock(&heap.class_lock);
 	atomic_store(&fork_state, FORK_REGISTERED);
 }
 
@@ -350,39 +353,49 @@ static void class_name(char name[static 24], unsigned int sz)
 	name[len] = '\0';
 }
 
-static int create_caches(void)
+/*
+ * Class @c's cache, made by its first allocation: a process uses a few of
+ * the 39 classes, and each cache costs its descriptor, node, name,
+ * per-CPU headers and slots. Under class_lock, which the fork handlers
+ * take first: the map id, the free path's class record and the slow
+ * paths' index are in place before the cache is published.
+ */
+struct kmem_cache *class_cache_create(unsigned int c)
 {
 	struct kmem_cache *s;
-	unsigned int c;
 
-	for (c = 0; c < NR_CLASSES; c++) {
+	pthread_mutex_lock(&heap.class_lock);
+	s = heap.cache[c];
+	if (!s) {
 		char name[24];
 		unsigned int sz = class_size[c];
 
 		class_name(name, sz);
 		/* Power-of-two classes are naturally aligned (memalign);
 		 * SLAB_KMALLOC: no colours, as the slab map requires. */
-		heap.cache[c] = kmem_cache_create(
-			name, sz, (sz & (sz - 1)) || sz > 4096 ? 16 : sz,
-			SLAB_KMALLOC | SLAB_NO_MERGE, NULL);
-		if (!heap.cache[c])
-			return -1;
-		s = heap.cache[c];
-		/* Without an id (slub_debug), a class's frees take the slow
-		 * path. */
-		if (!kmem_cache_set_map_id(heap.m, s, c + 1))
-			heap_cls[c + 1] = (struct heap_class){
-				.slab_mask = (PAGE_SIZE << s->order) - 1,
-				.inv = s->obj_inv,
-				.rot = s->obj_rot,
-				.objects = s->objects,
-				.bin_off = bin_off[c],
-				.size = sz,
-			};
-		/* cache_class() finds the class (the slow paths). */
-		s->user_index = (int)c;
+		s = kmem_cache_create(name, sz,
+				      (sz & (sz - 1)) || sz > 4096 ? 16 : sz,
+				      SLAB_KMALLOC | SLAB_NO_MERGE, NULL);
+		if (s) {
+			/* Without an id (slub_debug), a class's frees take
+			 * the slow path. */
+			if (!kmem_cache_set_map_id(heap.m, s, c + 1))
+				heap_cls[c + 1] = (struct heap_class){
+					.slab_mask =
+						(PAGE_SIZE << s->order) - 1,
+					.inv = s->obj_inv,
+					.rot = s->obj_rot,
+					.objects = s->objects,
+					.bin_off = bin_off[c],
+					.size = sz,
+				};
+			/* cache_class() finds the class (the slow paths). */
+			s->user_index = (int)c;
+			__atomic_store_n(&heap.cache[c], s, __ATOMIC_RELEASE);
+		}
 	}
-	return 0;
+	pthread_mutex_unlock(&heap.class_lock);
+	return s;
 }
 
 static void heap_boot(void)
@@ -449,10 +462,7 @@ static void heap_boot(void)
 	heap.size = heap.m->phys.size;
 	heap.mem_map = heap.m->mem_map;
 	pthread_mutex_init(&heap.huge_lock, NULL);
-	if (create_caches()) {
-		mmk_host_stderr("mmkit-malloc: cannot create the caches\n");
-		abort();
-	}
+	pthread_mutex_init(&heap.class_lock, NULL);
 	if (heap.hardened && hardened_init()) {
 		mmk_host_stderr("mmkit-malloc: cannot set up hardened mode\n");
 		abort();

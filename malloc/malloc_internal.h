@@ -101,7 +101,10 @@ struct heap {
 	int stats_fd; /* MMKIT_MALLOC_STATS: a duplicate of stderr, or -1 */
 	dev_t stats_dev; /* ... and the file it had open at boot */
 	ino_t stats_ino;
+	/* By class, made by the class's first allocation (class_cache());
+	 * NULL until then. Written under class_lock with release stores. */
 	struct kmem_cache *cache[NR_CLASSES];
+	pthread_mutex_t class_lock;
 
 	pthread_mutex_t huge_lock;
 	struct huge *huge; /* open addressing by p */
@@ -130,6 +133,16 @@ extern unsigned short small_bin_off[65];
 
 /* malloc.c */
 void thread_init(void);
+/* Class @c's cache, made now if this is its first use; NULL if it cannot
+ * be made. */
+struct kmem_cache *class_cache_create(unsigned int c);
+static inline struct kmem_cache *class_cache(unsigned int c)
+{
+	struct kmem_cache *s =
+		__atomic_load_n(&heap.cache[c], __ATOMIC_ACQUIRE);
+
+	return likely(s) ? s : class_cache_create(c);
+}
 /* Register the fork handlers if the process may have a second thread;
  * before any allocator lock is taken (thread_ready() calls it). */
 void fork_handlers_check(void);
