@@ -1674,7 +1674,7 @@ int __kmem_cache_destroy(struct mmk_machine *m, struct kmem_cache *s)
  * into an object allocated from itself.
  */
 struct boot_caches {
-	struct kmem_cache_node nodes[2][MAX_NUMNODES];
+	struct kmem_cache_node *nodes[2]; /* m->nr_nodes each */
 	struct kmem_cache *cache, *node_cache; /* kmem_cache_desc_size() each */
 };
 
@@ -1754,18 +1754,24 @@ static struct kmem_cache *bootstrap(struct mmk_machine *m,
 int kmem_cache_init(struct mmk_machine *m)
 {
 	size_t size = ALIGN(kmem_cache_desc_size(m->nr_nodes), (size_t)64);
+	size_t nodes = (size_t)m->nr_nodes * sizeof(struct kmem_cache_node);
 	struct boot_caches *boot;
 	struct slab_state *st = m->slab;
 	int err;
 
-	/* The two static descriptors follow the nodes, cache-line aligned
-	 * as the kmem_cache cache's objects are. */
-	boot = mmk_host_zalloc(sizeof(*boot) + 64 + 2 * size);
+	/* The two static descriptors, cache-line aligned as the kmem_cache
+	 * cache's objects are, then their nodes: one host page on a
+	 * machine of one node (with room for MAX_NUMNODES nodes each, it
+	 * was five, and boot wrote three of them). */
+	boot = mmk_host_zalloc(sizeof(*boot) + 64 + 2 * size + 2 * nodes);
 	if (!boot)
 		return -ENOMEM;
 	boot->cache = (struct kmem_cache *)ALIGN((uintptr_t)(boot + 1),
 						 (uintptr_t)64);
 	boot->node_cache = (struct kmem_cache *)((char *)boot->cache + size);
+	boot->nodes[0] =
+		(struct kmem_cache_node *)((char *)boot->node_cache + size);
+	boot->nodes[1] = boot->nodes[0] + m->nr_nodes;
 	pthread_mutex_init(&st->slab_mutex, NULL);
 	INIT_LIST_HEAD(&st->caches);
 	INIT_LIST_HEAD(&st->leaked);
