@@ -422,6 +422,8 @@ static void heap_boot(void)
 	 * so does each growth: one largest block at a time keeps a small
 	 * process small. */
 	cfg.deferred_chunk_bytes = 4 << 20;
+	/* ... and none in ZONE_DMA and ZONE_DMA32, which it never needs. */
+	cfg.deferred_low_zones_empty = true;
 	cfg.private_memory = true; /* fork(2) copies the heap */
 	/* The heap asks kmalloc for names only: no DMA or reclaimable
 	 * caches until something does (26 caches, 4-5 page faults). */

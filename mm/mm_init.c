@@ -1110,7 +1110,8 @@ static unsigned long deferred_chunk_pages(const struct mmk_machine *m)
 }
 
 /* Where each zone's boot-time free memory ends: the end of the chunk
- * holding its first pfn. */
+ * holding its first pfn, or its start for a zone below the node's
+ * highest with deferred_low_zones_empty. */
 static void init_deferred(struct mmk_machine *m)
 {
 	unsigned long chunk = deferred_chunk_pages(m);
@@ -1122,7 +1123,10 @@ static void init_deferred(struct mmk_machine *m)
 		unsigned long d = end;
 
 		if (m->cfg.deferred_init && z->present_pages)
-			d = min(end, start - start % chunk + chunk);
+			d = m->cfg.deferred_low_zones_empty &&
+					    t + 1 < z->zone_pgdat->nr_zones ?
+				    start :
+				    min(end, start - start % chunk + chunk);
 		atomic_store(&z->deferred_pfn, d);
 	}
 }
@@ -1138,7 +1142,11 @@ bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone)
 	pthread_mutex_lock(&m->deferred_lock);
 	d = atomic_load(&zone->deferred_pfn);
 	if (d < end) {
-		next = min(end, d + deferred_chunk_pages(m));
+		unsigned long chunk = deferred_chunk_pages(m);
+
+		/* To the end of the chunk holding @d: a zone that booted
+		 * empty starts at its first pfn, which need not start one. */
+		next = min(end, d - d % chunk + chunk);
 		fc.lo = d;
 		fc.hi = next;
 		/* Raise the limit first: free_range_cb frees below it. */

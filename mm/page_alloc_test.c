@@ -1359,6 +1359,57 @@ static void test_deferred_init_grows_by_configured_chunk(void **state)
 	fill_chunked_machine(12ULL << 20, full_managed, full_n);
 }
 
+/* deferred_low_zones_empty: DMA and DMA32 boot with no memory, Normal
+ * with its first chunk; a GFP_DMA and a GFP_DMA32 page bring in their
+ * zone's first chunk, and nothing else moves. */
+static void test_deferred_low_zones_boot_empty(void **state)
+{
+	struct zone *dma, *dma32, *normal;
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+	struct page *a, *b, *c;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 8ULL << 30;
+	cfg.deferred_init = true;
+	cfg.deferred_chunk_bytes = 4ULL << 20;
+	cfg.deferred_low_zones_empty = true;
+	m = mmk_test_boot_cfg(&cfg);
+	dma = zone_of(m, 0, ZONE_DMA);
+	dma32 = zone_of(m, 0, ZONE_DMA32);
+	normal = zone_of(m, 0, ZONE_NORMAL);
+	assert_int_equal(atomic_load(&dma->deferred_pfn), 1);
+	assert_int_equal(atomic_load(&dma32->deferred_pfn), 4096);
+	assert_int_equal(atomic_load(&normal->deferred_pfn), 1048576 + 1024);
+	assert_int_equal(zone_managed_pages(dma), 0);
+	assert_int_equal(zone_managed_pages(dma32), 0);
+	assert_int_equal(zone_managed_pages(normal), 1024);
+	/* GFP_KERNEL stays in Normal, which grows. */
+	c = alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER);
+	assert_non_null(c);
+	assert_int_equal(page_zone(c), normal);
+	assert_int_equal(zone_managed_pages(dma), 0);
+	assert_int_equal(zone_managed_pages(dma32), 0);
+	a = alloc_pages(GFP_DMA, 0);
+	assert_non_null(a);
+	assert_int_equal(page_zone(a), dma);
+	assert_int_equal(atomic_load(&dma->deferred_pfn), 1024);
+	assert_int_equal(zone_managed_pages(dma), 1024 - 256);
+	/* DMA32's first chunk is the kernel image: the one after it. */
+	b = alloc_pages(GFP_DMA32, 0);
+	assert_non_null(b);
+	assert_int_equal(page_zone(b), dma32);
+	assert_int_equal(atomic_load(&dma32->deferred_pfn), 4096 + 3072);
+	assert_int_equal(zone_managed_pages(dma32), 1024);
+	assert_check_ok(m);
+	__free_pages(a, 0);
+	__free_pages(b, 0);
+	__free_pages(c, MAX_PAGE_ORDER);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_deferred_chunk_must_be_whole_max_order_blocks(void **state)
 {
 	static const uint64_t bad[] = { 1ULL << 20, (4ULL << 20) + 4096,
@@ -1736,6 +1787,7 @@ int main(void)
 		cmocka_unit_test(test_random_sequences_keep_invariants),
 		cmocka_unit_test(test_deferred_init_grows_zones_on_demand),
 		cmocka_unit_test(test_deferred_init_grows_by_configured_chunk),
+		cmocka_unit_test(test_deferred_low_zones_boot_empty),
 		cmocka_unit_test(
 			test_deferred_chunk_must_be_whole_max_order_blocks),
 		cmocka_unit_test(

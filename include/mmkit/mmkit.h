@@ -95,6 +95,13 @@ struct mmk_config {
 	 * an allocation needs it, so a large machine costs what it uses
 	 * (false). */
 	bool deferred_init;
+	/* With deferred_init, the zones below each node's highest get no
+	 * chunk at boot either: their memory joins when an allocation that
+	 * may use only them, or finds the higher zones short, asks for it
+	 * (false; libmmkit-malloc.so's heap sets it: nothing it allocates
+	 * needs ZONE_DMA or ZONE_DMA32, and their boot chunks cost every
+	 * process three host pages). */
+	bool deferred_low_zones_empty;
 	/* The chunk, in bytes: a multiple of the largest buddy block (4 MiB)
 	 * up to the architecture's largest mem; chunks start at multiples of
 	 * it. 0: one memory section (128 MiB, i386 64 MiB), as Linux (0). */
