@@ -1760,9 +1760,8 @@ int kmem_cache_init(struct mmk_machine *m)
 	int err;
 
 	/* The two static descriptors, cache-line aligned as the kmem_cache
-	 * cache's objects are, then their nodes: one host page on a
-	 * machine of one node (with room for MAX_NUMNODES nodes each, it
-	 * was five, and boot wrote three of them). */
+	 * cache's objects are, then each one's nodes (the machine's, not
+	 * MAX_NUMNODES): one host page on a machine of one node. */
 	boot = mmk_host_zalloc(sizeof(*boot) + 64 + 2 * size + 2 * nodes);
 	if (!boot)
 		return -ENOMEM;
