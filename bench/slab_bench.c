@@ -29,6 +29,10 @@
  *                         through the same ring; ns per object (not graded)
  *         xfree/prodcons-null  the hand-over alone (no allocator), to
  *                         show what the ring costs by itself
+ *         xfree-ideal 1t/2t  xfree through an ideal allocator: a
+ *                         per-thread stack of free objects (pop, push,
+ *                         never touching them), the least any allocator
+ *                         can cost on this harness and machine
  *     mmkit runs on a mem=4G, nr_cpus=2 machine; each worker thread owns
  *     one simulated CPU (mmk_set_current + mmk_set_cpu). Inputs (slots,
  *     sizes) come from a fixed-seed xorshift, precomputed, identical for
@@ -69,6 +73,10 @@
 #endif
 #define XCAP (8 * XB) /* ring slots: 8 hand-overs */
 #define XAHEAD 4u /* hand-overs a thread may allocate ahead of its frees */
+/* The ideal allocator's objects per thread, and its stack's slots: a
+ * thread's stack grows by what the other thread's ring holds at most. */
+#define IDEAL_OBJS 4096u
+#define IDEAL_CAP (IDEAL_OBJS + MAX_THREADS * XCAP)
 #define MAX_THREADS BENCH_MAX_THREADS
 #define REPS BENCH_REPS
 #define MEM_OBJS 1000000UL
@@ -83,8 +91,9 @@
 
 enum loop_kind { L_HOT, L_RAND, L_BATCH, L_BULK, L_XFREE, L_PRODCONS };
 /* mmkit's calls; peers always use malloc. API_NULL: no allocator at all
- * (a fixed pointer), to show what the xfree hand-over costs by itself. */
-enum api { API_CACHE, API_KMALLOC, API_NULL };
+ * (a fixed pointer), to show what the xfree hand-over costs by itself;
+ * API_IDEAL: a per-thread stack of free objects (xfree only). */
+enum api { API_CACHE, API_KMALLOC, API_NULL, API_IDEAL };
 
 struct workload {
 	const char *name; /* in RES lines */
@@ -113,6 +122,8 @@ enum {
 	W_XFREE_2T,
 	W_XNULL_1T,
 	W_XNULL_2T,
+	W_XIDEAL_1T,
+	W_XIDEAL_2T,
 	W_PRODCONS,
 	W_PCNULL,
 	NR_WL
@@ -149,6 +160,10 @@ static const struct workload workloads[NR_WL] = {
 			 API_NULL, 64, 0, 1, false },
 	[W_XNULL_2T] = { "xfree-null-2t", "    xfree harness 2T", L_XFREE,
 			 API_NULL, 64, 0, 2, false },
+	[W_XIDEAL_1T] = { "xfree-ideal-1t", "    xfree ideal 1T", L_XFREE,
+			  API_IDEAL, 64, 0, 1, false },
+	[W_XIDEAL_2T] = { "xfree-ideal-2t", "    xfree ideal 2T", L_XFREE,
+			  API_IDEAL, 64, 0, 2, false },
 	[W_PRODCONS] = { "prodcons-64-2t", "(f) prodcons-64 2T", L_PRODCONS,
 			 API_CACHE, 64, 0, 2, true },
 	[W_PCNULL] = { "prodcons-null-2t", "    prodcons harness", L_PRODCONS,
@@ -229,6 +244,11 @@ struct thr {
 	/* live set, batch */
 	void **slot;
 	void **arr; /* BATCH pointers */
+	/* API_IDEAL: a stack of free objects (IDEAL_CAP slots), the first
+	 * IDEAL_OBJS of them this thread's objects when a run starts. */
+	void **ideal;
+	unsigned int ideal_top;
+	char *ideal_objs;
 };
 
 /* The hand-over rings, single producer, single consumer. xfree: thread i
@@ -298,6 +318,21 @@ static inline void null_free(struct thr *t, void *p)
 {
 	(void)t;
 	ESCAPE(p);
+}
+
+/* The ideal allocator (API_IDEAL): NULL when the stack is empty, which
+ * xfree, where every thread frees as many objects as it allocates,
+ * never sees. */
+static inline void *ideal_alloc(struct thr *t, size_t size)
+{
+	(void)size;
+	return t->ideal_top ? t->ideal[--t->ideal_top] : NULL;
+}
+
+static inline void ideal_free(struct thr *t, void *p)
+{
+	if (p && t->ideal_top < IDEAL_CAP)
+		t->ideal[t->ideal_top++] = p;
 }
 
 /* The loops, instantiated per allocator so every call is direct. */
@@ -523,6 +558,7 @@ DEFINE_OPS(mmc, mmc_alloc, mmc_free)
 DEFINE_OPS(mmk, mmk_alloc, mmk_free)
 DEFINE_OPS(mal, mal_alloc, mal_free)
 DEFINE_OPS(nul, null_alloc, null_free)
+DEFINE_OPS(idl, ideal_alloc, ideal_free)
 
 /* (d): @n objects in batches of BATCH through the bulk calls. */
 static int mmkit_bulk(struct thr *t, uint64_t n)
@@ -543,6 +579,8 @@ static const struct alloc_ops *ops_of(const struct workload *w)
 {
 	if (w->api == API_NULL)
 		return &nul_ops;
+	if (w->api == API_IDEAL)
+		return &idl_ops;
 	if (g_kind == K_MALLOC)
 		return &mal_ops;
 	return w->api == API_KMALLOC ? &mmk_ops : &mmc_ops;
@@ -583,6 +621,9 @@ static void thr_alloc(struct thr *t, int id)
 	memset(t->slot, 0, LIVE_MAX * sizeof(*t->slot));
 	t->arr = xmalloc(BATCH * sizeof(*t->arr));
 	memset(t->arr, 0, BATCH * sizeof(*t->arr));
+	t->ideal = xmalloc(IDEAL_CAP * sizeof(*t->ideal));
+	t->ideal_objs = xmalloc((size_t)IDEAL_OBJS * 64);
+	memset(t->ideal_objs, 0, (size_t)IDEAL_OBJS * 64);
 }
 
 /* Inputs for @w, thread @id: the same for every allocator, and the same
@@ -598,6 +639,10 @@ static void thr_inputs(struct thr *t, const struct workload *w)
 	t->live = w->live;
 	t->size = w->size;
 	t->cache = w->size == 256 ? g_cache256 : g_cache64;
+	/* The ideal allocator starts each run with its own objects only. */
+	for (i = 0; i < IDEAL_OBJS; i++)
+		t->ideal[i] = t->ideal_objs + (size_t)i * 64;
+	t->ideal_top = IDEAL_OBJS;
 	if (w->loop != L_RAND)
 		return; /* only the random workloads read the inputs */
 	for (i = 0; i < 16; i++)
@@ -784,9 +829,10 @@ static int teardown_kind(const char *what)
  * workload, then round 2, ...), so a slow phase of the host hits both
  * sides of a ratio alike. */
 static const int run_order[] = {
-	W_HOT64,    W_KM64HOT,	W_HOT256,   W_RAND64,	W_KM64RAND, W_RAND64_2T,
-	W_BATCH64,  W_BULK64,	W_BATCH256, W_BULK256,	W_KMRAND,   W_XFREE_1T,
-	W_XFREE_2T, W_XNULL_1T, W_XNULL_2T, W_PRODCONS, W_PCNULL,
+	W_HOT64,     W_KM64HOT,	  W_HOT256,   W_RAND64,	  W_KM64RAND,
+	W_RAND64_2T, W_BATCH64,	  W_BULK64,   W_BATCH256, W_BULK256,
+	W_KMRAND,    W_XFREE_1T,  W_XFREE_2T, W_XNULL_1T, W_XNULL_2T,
+	W_XIDEAL_1T, W_XIDEAL_2T, W_PRODCONS, W_PCNULL,
 };
 #define NR_RUN_ORDER ((int)(sizeof(run_order) / sizeof(run_order[0])))
 _Static_assert(sizeof(run_order) / sizeof(run_order[0]) == NR_WL,
@@ -1104,6 +1150,25 @@ static void print_header(const char *first)
 	printf("\n");
 }
 
+/* Under the xfree goal: what the same harness costs an allocator that
+ * does no work (API_IDEAL). If 2 threads add d ns per object to it, an
+ * allocator whose 1-thread pair takes c ns reads (c + d) / c at best, so
+ * 1.2x needs c >= 5d. */
+static void print_xfree_floor(void)
+{
+	const struct cell *i1 = res(0, W_XIDEAL_1T), *i2 = res(0, W_XIDEAL_2T);
+	double d;
+
+	if (!i1->have || !i2->have)
+		return;
+	d = i2->med - i1->med;
+	printf("         an ideal allocator (a per-thread stack) on this harness: %.1f ns 1T, %.1f ns 2T;\n"
+	       "         2 threads add %.1f ns per object to any allocator, so 1.2x needs a\n"
+	       "         1-thread xfree pair of %.1f ns or more (mmkit's: %.1f ns)\n",
+	       i1->med, i2->med, d, d > 0 ? 5 * d : 0.0,
+	       res(0, W_XFREE_1T)->med);
+}
+
 /* One table row: allocator ns of @w (@base -1), ratio to @base's ns of
  * the same allocator (@base >= 0, paired rounds) or to mmkit's ns of @w
  * (@base -2, ratio of medians). */
@@ -1172,6 +1237,9 @@ static void print_tables(void)
 			       "    prodcons %.1f ns per object; included in the figures above)\n",
 			       a->med, b->med, c->med);
 	}
+	print_row(workloads[W_XIDEAL_1T].label, W_XIDEAL_1T, -1);
+	print_row(workloads[W_XIDEAL_2T].label, W_XIDEAL_2T, -1);
+	print_row("    2T/1T", W_XIDEAL_2T, W_XIDEAL_1T);
 	/* The spread of mmkit's runs, to judge the noise. */
 	printf("   (mmkit spread, (max - min) / median of the %d runs:", REPS);
 	{
@@ -1489,7 +1557,9 @@ static int parent(void)
 					printf("   %s  2 threads at most 1.2x per thread, %s: %.2fx (%.1f vs %.1f ns)\n",
 					       pass(r <= 1.2), what[k], r,
 					       c2->med, c1->med);
-				else
+				if (r >= 0 && k == 1)
+					print_xfree_floor();
+				else if (r < 0)
 					printf("   MISS  2 threads at most 1.2x per thread, %s: no figures\n",
 					       what[k]);
 			}
