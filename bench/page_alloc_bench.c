@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * page_alloc_bench: mmkit's buddy allocator against an ideal per-thread
- * free list, a naive buddy allocator (bench/naive_buddy.h) and the malloc
+ * free list (alone, and keeping a reference count in a 64-byte descriptor
+ * per page, as any allocator of struct pages must), a naive buddy
+ * allocator (bench/naive_buddy.h) and the malloc
  * implementations a user would otherwise reach for (glibc, jemalloc,
  * mimalloc, tcmalloc via posix_memalign(4096, 4096 << order)).
  *
@@ -72,11 +74,12 @@ static const char *const wl_desc[NR_WL] = {
 	"live set of 10,000 blocks of random order 0..3 per thread; free a random slot, allocate into it",
 };
 
-enum kind { K_MMKIT, K_IDEAL, K_NAIVE, K_MALLOC };
+enum kind { K_MMKIT, K_IDEAL, K_IDEAL_PAGE, K_NAIVE, K_MALLOC };
 
 static const struct allocator allocators[] = {
 	{ "mmkit", K_MMKIT, NULL, NULL },
 	{ "ideal", K_IDEAL, NULL, NULL },
+	{ "ideal-page", K_IDEAL_PAGE, NULL, NULL },
 	{ "naive-buddy", K_NAIVE, NULL, NULL },
 	MALLOC_PEERS(K_MALLOC) /* glibc, jemalloc, mimalloc, tcmalloc */
 };
@@ -100,6 +103,12 @@ struct ideal_stack {
 	unsigned int top;
 };
 
+/* ideal-page's descriptor of a 4 KiB page of the ideal region: a
+ * reference count in a struct page's 64 bytes. */
+struct ideal_desc {
+	_Alignas(64) int refcount;
+};
+
 struct thr {
 	int id;
 	/* inputs */
@@ -114,6 +123,7 @@ struct thr {
 	struct ideal_stack ideal[MAX_ORDER_USED + 1];
 	void *ideal_region;
 	size_t ideal_len;
+	struct ideal_desc *desc; /* ideal-page: one per 4 KiB of the region */
 };
 
 static struct mmk_machine *g_m;
@@ -147,6 +157,38 @@ static BENCH_NOINLINE void ideal_free(struct thr *t, void *h,
 {
 	struct ideal_stack *s = &t->ideal[order];
 
+	s->v[s->top++] = h;
+}
+
+/* ideal-page: the ideal stacks, plus what alloc_pages() and
+ * __free_pages() cannot avoid - setting the head's reference count, and
+ * dropping it (a free of a block whose count is not 1 is refused). */
+static inline struct ideal_desc *ideal_desc_of(struct thr *t, void *h)
+{
+	return &t->desc[((char *)h - (char *)t->ideal_region) >> 12];
+}
+
+static BENCH_NOINLINE void *ideal_page_alloc(struct thr *t, unsigned int order)
+{
+	struct ideal_stack *s = &t->ideal[order];
+	void *h;
+
+	if (!s->top)
+		return NULL;
+	h = s->v[--s->top];
+	ideal_desc_of(t, h)->refcount = 1;
+	return h;
+}
+
+static BENCH_NOINLINE void ideal_page_free(struct thr *t, void *h,
+					   unsigned int order)
+{
+	struct ideal_stack *s = &t->ideal[order];
+	struct ideal_desc *d = ideal_desc_of(t, h);
+
+	if (d->refcount != 1)
+		return;
+	d->refcount = 0;
 	s->v[s->top++] = h;
 }
 
@@ -285,6 +327,7 @@ struct alloc_ops {
 
 DEFINE_OPS(mmkit, mmkit_alloc, mmkit_free)
 DEFINE_OPS(ideal, ideal_alloc, ideal_free)
+DEFINE_OPS(ideal_page, ideal_page_alloc, ideal_page_free)
 DEFINE_OPS(naive, naive_alloc, naive_free)
 DEFINE_OPS(malloc, malloc_alloc, malloc_free)
 
@@ -295,6 +338,8 @@ static const struct alloc_ops *ops_of(enum kind k)
 		return &mmkit_ops;
 	case K_IDEAL:
 		return &ideal_ops;
+	case K_IDEAL_PAGE:
+		return &ideal_page_ops;
 	case K_NAIVE:
 		return &naive_ops;
 	case K_MALLOC:
@@ -341,8 +386,9 @@ static void thr_inputs(struct thr *t, enum workload wl)
 }
 
 /* The ideal allocator's stacks: IDEAL_CAP blocks of each order, pointers
- * into one reserved (never touched) address range. */
-static int ideal_setup(struct thr *t)
+ * into one reserved (never touched) address range; with @desc, ideal-page's
+ * descriptors (zeroed memory the host backs as they are first touched). */
+static int ideal_setup(struct thr *t, bool desc)
 {
 	size_t len = 0, off = 0;
 	unsigned int o, i;
@@ -356,6 +402,14 @@ static int ideal_setup(struct thr *t)
 		return -1;
 	t->ideal_region = base;
 	t->ideal_len = len;
+	if (desc) {
+		t->desc = mmap(NULL, (len >> 12) * sizeof(*t->desc),
+			       PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			       0);
+		if (t->desc == MAP_FAILED)
+			return -1;
+	}
 	for (o = 0; o <= MAX_ORDER_USED; o++) {
 		struct ideal_stack *s = &t->ideal[o];
 
@@ -463,8 +517,9 @@ static int setup_kind(const struct allocator *a, unsigned long *initial_free)
 		mmk_set_current(NULL); /* release CPU 0 for the workers */
 		break;
 	case K_IDEAL:
+	case K_IDEAL_PAGE:
 		for (i = 0; i < MAX_THREADS; i++)
-			if (ideal_setup(&g_thr[i]))
+			if (ideal_setup(&g_thr[i], a->kind == K_IDEAL_PAGE))
 				return -1;
 		break;
 	case K_NAIVE:
@@ -943,7 +998,8 @@ static int parent(void)
 	if (init_parent())
 		return 1;
 	printf("  mmkit: mem=4G cpus=2 pcp on, alloc_pages(GFP_KERNEL)/__free_pages\n");
-	printf("  ideal: per-thread stacks per order (pop/push); naive-buddy: LIFO lists, one mutex, 1M pfns\n");
+	printf("  ideal: per-thread stacks per order (pop/push); ideal-page: the same, setting and dropping\n"
+	       "  a reference count in a 64-byte descriptor per page; naive-buddy: LIFO lists, one mutex, 1M pfns\n");
 	printf("  malloc peers: posix_memalign(4096, 4096 << order) / free, in LD_PRELOAD'ed children\n");
 	fflush(stdout);
 
@@ -1126,6 +1182,9 @@ static int parent(void)
 			       goal[w], mc->med);
 			if (ic->have)
 				printf("; ideal %.1f ns", ic->med);
+			if (results[K_IDEAL_PAGE][w][1].have)
+				printf(", ideal-page %.1f ns",
+				       results[K_IDEAL_PAGE][w][1].med);
 			printf("\n");
 		}
 		for (w = 0; w < NR_WL; w++) {
