@@ -20,7 +20,11 @@
  *      batches with kmem_cache_alloc_bulk and the slab's bulk free (the
  *      unchecked one: free() has validated each pointer) on the
  *      thread's own simulated CPU, so the fast path takes no lock and no
- *      atomic and never walks a list through the objects;
+ *      atomic and never walks a list through the objects; in a process
+ *      with threads, a bin that overflows with no refill since it last
+ *      did (a thread freeing objects other threads allocate) is flushed
+ *      past its CPU's array, to the node's shared array, where the
+ *      allocating threads' refills find the objects;
  *    - up to 4 MiB: whole pages from alloc_pages, trimmed to the pages
  *      needed (alloc_pages_exact); the head page records the length;
  *    - beyond, or with a larger alignment: a host mapping of its own,
@@ -218,6 +222,11 @@ static void atfork_child(void)
 /* glibc 2.32+: false once the process may have more than one thread. */
 extern char __libc_single_threaded __attribute__((weak));
 
+bool heap_single_threaded(void)
+{
+	return &__libc_single_threaded && __libc_single_threaded;
+}
+
 static _Thread_local bool fork_registering
 	__attribute__((tls_model("initial-exec")));
 
@@ -227,7 +236,7 @@ void fork_handlers_check(void)
 
 	if (atomic_load_explicit(&fork_state, memory_order_acquire) ==
 		    FORK_REGISTERED ||
-	    (&__libc_single_threaded && __libc_single_threaded))
+	    heap_single_threaded())
 		return;
 	/* pthread_atfork() may allocate: such calls go on (a fork that
 	 * could come in between waits for the C library's atfork lock,

@@ -60,6 +60,9 @@ struct tcache {
 	_Alignas(64) unsigned char bins[TC_BYTES];
 	int state;
 	struct quarantine *q; /* hardened mode: quarantine and bins */
+	/* By class: whether the bin was refilled since it last overflowed
+	 * (heap_free_slow()). */
+	bool refilled[NR_CLASSES];
 };
 
 /* A host mapping of its own (huge, or hardened-mode large). */
@@ -146,6 +149,9 @@ static inline struct kmem_cache *class_cache(unsigned int c)
 /* Register the fork handlers if the process may have a second thread;
  * before any allocator lock is taken (thread_ready() calls it). */
 void fork_handlers_check(void);
+/* Whether the process has only ever had one thread (glibc's
+ * __libc_single_threaded; false where the C library does not say). */
+bool heap_single_threaded(void);
 __attribute__((noreturn, cold)) void
 malloc_die(const char *call, const char *what, const void *p);
 

@@ -456,6 +456,12 @@ void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
  * of a live object of @s): no checks. */
 void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 		      void **p);
+/* __slab_free_bulk() past this CPU's array: into the node's shared array,
+ * then the slabs, where every CPU's next refill finds them. For objects
+ * this CPU will not allocate again soon (libmmkit-malloc.so: those of a
+ * thread that frees objects of a class it does not allocate). */
+void __slab_free_bulk_remote(struct mmk_machine *m, struct kmem_cache *s,
+			     size_t n, void **p);
 bool slab_verify(struct mmk_machine *m, char *why, size_t len);
 void slab_info(struct mmk_machine *m, struct kmem_cache *s,
 	       unsigned long *active_objs, unsigned long *num_objs,

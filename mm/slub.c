@@ -1136,8 +1136,9 @@ void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 	__slab_free_bulk(m, s, n, p);
 }
 
-void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
-		      void **p)
+/* __slab_free_bulk(), and with @remote __slab_free_bulk_remote(). */
+static void free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
+		      void **p, bool remote)
 {
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	struct array_cache *ac;
@@ -1152,7 +1153,7 @@ void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 	i = 0;
 	/* The shared array only under the guard (see flush_all). */
 	if (cpu_guard_trylock(&ac->guard)) {
-		while (i < n && ac->avail < ac->limit)
+		while (!remote && i < n && ac->avail < ac->limit)
 			ac->entry[ac->avail++] = p[i++];
 		if (i < n)
 			i += shared_put(m, s, cpu->node, p + i,
@@ -1166,6 +1167,18 @@ void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 		free_to_nodes(m, s, p + i, k);
 		i += k;
 	}
+}
+
+void __slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
+		      void **p)
+{
+	free_bulk(m, s, n, p, false);
+}
+
+void __slab_free_bulk_remote(struct mmk_machine *m, struct kmem_cache *s,
+			     size_t n, void **p)
+{
+	free_bulk(m, s, n, p, true);
 }
 
 /* ---- cache geometry ---- */

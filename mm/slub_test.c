@@ -1789,6 +1789,54 @@ static void test_alloc_bulk_of_1000(void **state)
 	mmk_shutdown(m);
 }
 
+/* __slab_free_bulk_remote() passes this CPU's array by: the objects go
+ * to the node's shared array, and what it has no room for back to the
+ * slabs, where __slab_free_bulk() would have filled the array first. */
+static void test_free_bulk_remote_skips_cpu_array(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("remote64", 64, 0, 0, NULL);
+	struct kmem_cache_node *node;
+	struct array_cache *ac;
+	enum { N = 2000 };
+	void **p = calloc(N, sizeof(*p));
+	unsigned int avail, shared, active;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(p);
+	node = s->node[0];
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, N, p), N);
+	ac = (struct array_cache *)(mmk_ctx.pcpu_base + s->cpu_array);
+	avail = ac->avail;
+	shared = node->shared_avail;
+	active = (unsigned int)active_objs(m, s);
+	assert_true(avail + 10 <= ac->limit);
+	assert_true(s->shared_limit > 0 && s->shared_limit < N - 20);
+
+	__slab_free_bulk_remote(m, s, 10, p);
+	assert_int_equal(ac->avail, avail);
+	assert_int_equal(node->shared_avail, shared + 10);
+	assert_check_ok(m);
+	/* The plain call fills the array first. */
+	__slab_free_bulk(m, s, 10, p + 10);
+	assert_int_equal(ac->avail, avail + 10);
+	assert_int_equal(node->shared_avail, shared + 10);
+	/* Past the shared array's room: to the slabs, no longer active. */
+	__slab_free_bulk_remote(m, s, N - 20, p + 20);
+	assert_int_equal(ac->avail, avail + 10);
+	assert_int_equal(node->shared_avail, s->shared_limit);
+	assert_int_equal(active_objs(m, s),
+			 active - (N - 20) + (s->shared_limit - shared - 10));
+	assert_check_ok(m);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(active_objs(m, s), 0);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	free(p);
+	mmk_shutdown(m);
+}
+
 /* ---- NUMA ---- */
 
 static void test_alloc_node_on_two_nodes(void **state)
@@ -2101,6 +2149,7 @@ int main(void)
 		cmocka_unit_test(test_failslab_fails_exactly_nth),
 		cmocka_unit_test(test_alloc_bulk_is_all_or_nothing),
 		cmocka_unit_test(test_alloc_bulk_of_1000),
+		cmocka_unit_test(test_free_bulk_remote_skips_cpu_array),
 		cmocka_unit_test(test_alloc_node_on_two_nodes),
 		cmocka_unit_test(
 			test_alloc_node_after_remote_free_stays_on_node),

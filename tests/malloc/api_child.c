@@ -1147,6 +1147,75 @@ static void api_passive_share(void)
 	free(pv.neighbour);
 }
 
+/* Objects a thread frees of a class it does not allocate go where the
+ * other threads' refills find them (heap_free_slow): a third thread's
+ * first allocations of the class are objects the second one freed. The
+ * freer's bin (32 slots for 640-byte objects) overflows three times: the
+ * first flush (after the refill its first call made) fills its CPU's
+ * array, the next two go to the shared array. Kept in the array (54
+ * slots) instead, they would stay out of reach of every other CPU. The
+ * freer stays alive meanwhile, holding its CPU and its bin. Hardened mode
+ * has bins of its own. */
+#define REMOTE_N 50
+#define REMOTE_SIZE 600
+
+struct remote {
+	void *obj[REMOTE_N];
+	pthread_barrier_t freed, done;
+	int reused;
+};
+
+static void *remote_freer(void *arg)
+{
+	struct remote *r = arg;
+	int i;
+
+	for (i = 0; i < REMOTE_N; i++)
+		free(r->obj[i]);
+	pthread_barrier_wait(&r->freed);
+	pthread_barrier_wait(&r->done);
+	return NULL;
+}
+
+static void *remote_allocator(void *arg)
+{
+	struct remote *r = arg;
+	void *p[16];
+	int i, j;
+
+	for (i = 0; i < 16; i++) {
+		p[i] = malloc(REMOTE_SIZE);
+		for (j = 0; p[i] && j < REMOTE_N; j++)
+			if (p[i] == r->obj[j])
+				r->reused++;
+	}
+	for (i = 0; i < 16; i++)
+		free(p[i]);
+	return NULL;
+}
+
+static void api_remote_free(void)
+{
+	static struct remote r;
+	pthread_t f, a;
+	int i;
+
+	for (i = 0; i < REMOTE_N; i++)
+		CHECK((r.obj[i] = malloc(REMOTE_SIZE)) != NULL);
+	CHECK(pthread_barrier_init(&r.freed, NULL, 2) == 0);
+	CHECK(pthread_barrier_init(&r.done, NULL, 2) == 0);
+	CHECK(pthread_create(&f, NULL, remote_freer, &r) == 0);
+	pthread_barrier_wait(&r.freed);
+	CHECK(pthread_create(&a, NULL, remote_allocator, &r) == 0);
+	pthread_join(a, NULL);
+	pthread_barrier_wait(&r.done);
+	pthread_join(f, NULL);
+	if (!hardened())
+		CHECK(r.reused >= 12);
+	pthread_barrier_destroy(&r.freed);
+	pthread_barrier_destroy(&r.done);
+}
+
 /* malloc(0) returns distinct pointers, however many are live. */
 static void api_malloc0_unique(void)
 {
@@ -1833,6 +1902,7 @@ static const struct {
 	C(api_thread_rounds),
 	C(api_many_threads),
 	C(api_passive_share),
+	C(api_remote_free),
 	C(api_malloc0_unique),
 	C(api_fork_threads),
 	C(api_fork_signal),
