@@ -106,6 +106,15 @@ struct mmk_cpu {
 	long fast_mark[32];
 	/* id * pcp_stride: this CPU's pcp in a zone's per_cpu_pageset */
 	size_t pcp_offset;
+	/* The free fast path's memo: the zone and pageblock migrate type of
+	 * the last block it took (free_mt -1: none yet), this CPU's pcp of
+	 * that zone and its order-0 list of that type. The freed page's own
+	 * zone and type are only compared with it, so the list's address
+	 * does not wait for the loads the page's pfn indexes. */
+	struct zone *free_zone;
+	struct per_cpu_pages *free_pcp;
+	struct pcp_list *free_list;
+	int free_mt;
 } __attribute__((aligned(128)));
 
 #define PCPU_UNIT_SIZE (256UL << 10)

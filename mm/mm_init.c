@@ -962,6 +962,7 @@ static void init_percpu_cpu(struct mmk_machine *m, int cpu)
 	c->id = cpu;
 	c->pcp_offset = (size_t)cpu * pcp_stride(m);
 	c->node = cpu_to_node_id(m, cpu);
+	c->free_mt = -1;
 	for_each_online_node(m, nid) {
 		for (t = 0; t < MAX_NR_ZONES; t++) {
 			struct per_cpu_pages *pcp = zone_pcp(

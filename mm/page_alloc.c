@@ -57,8 +57,12 @@
  *    pcp, its free page counter and the mark above which no watermark
  *    check is needed (mmk_cpu.fast_*, setup_fast_path); per pcp, a
  *    free_limit that is high while high >= high_min and 0 otherwise
- *    (pcp_set_high). What they cannot decide with one compare each goes
- *    to the full path, which checks everything again.
+ *    (pcp_set_high); and the free path's memo of the zone, pageblock
+ *    type and list of the last block it took (mmk_cpu.free_*), so the
+ *    list it links a page onto does not wait for the loads the page's
+ *    own pfn indexes, which only confirm it. What they cannot decide
+ *    with one compare each goes to the full path, which checks
+ *    everything again.
  *
  * 3. Invariants (page_alloc_verify checks each):
  *    I1 bit i of free_area[o] is set iff the block at i is free at order o;
@@ -2346,7 +2350,7 @@ static __always_inline void free_pages_order(struct page *page,
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	unsigned long off, pfn, nr;
 	struct per_cpu_pages *pcp;
-	unsigned int mt, pindex;
+	unsigned int mt;
 	struct list_head *head;
 	struct zone *zone;
 	int count;
@@ -2362,17 +2366,25 @@ static __always_inline void free_pages_order(struct page *page,
 	if (unlikely(pfn >= m->max_pfn))
 		goto slow;
 	zone = m->pb_zone[pfn >> m->pb_shift];
-	if (unlikely(!zone))
-		goto slow;
 	mt = (unsigned int)get_pfnblock_migratetype(m, pfn);
-	if (unlikely(mt >= MIGRATE_PCPTYPES))
-		goto slow;
-	pindex = order_to_pindex(mt, order);
-	pcp = (struct per_cpu_pages *)((char *)zone->per_cpu_pageset +
-				       cpu->pcp_offset);
+	/* The zone and type of the last block freed here, most of the
+	 * time: a caller that frees what it just allocated would otherwise
+	 * wait, on every pair, for the two loads above, then the zone's
+	 * pcp, before the list head that the next allocation reads. */
+	if (unlikely(zone != cpu->free_zone || (int)mt != cpu->free_mt)) {
+		if (unlikely(!zone || mt >= MIGRATE_PCPTYPES))
+			goto slow;
+		pcp = (struct per_cpu_pages *)((char *)zone->per_cpu_pageset +
+					       cpu->pcp_offset);
+		cpu->free_zone = zone;
+		cpu->free_mt = (int)mt;
+		cpu->free_pcp = pcp;
+		cpu->free_list = &pcp->lists[mt];
+	}
+	pcp = cpu->free_pcp;
 	/* The list head's address is what list_add stores: one register
 	 * for it and the frontier beside it (gcc would form it twice). */
-	head = &pcp->lists[pindex].list;
+	head = &cpu->free_list[(size_t)MIGRATE_PCPTYPES * order].list;
 	OPTIMIZER_HIDE_VAR(head);
 	/* A count of 1, later stored as 0 without an atomic decrement: only
 	 * LRU pages get references their holder does not own (reclaim's
@@ -2404,7 +2416,10 @@ static __always_inline void free_pages_order(struct page *page,
 	page->mmk_alloc = 0;
 	pcp_list_add(&page->lru, head);
 	atomic_store_explicit(&pcp->count, count, memory_order_relaxed);
-	pcp->alloc_factor >>= 1;
+	/* Stored only when it changes: it is 0 but after a refill, and a
+	 * store costs the pair more than a predicted branch does. */
+	if (unlikely(pcp->alloc_factor))
+		pcp->alloc_factor >>= 1;
 	/* PCPF_PREV_FREE_HIGH_ORDER is the only flag: a store, no branch. */
 	pcp->flags = order ? PCPF_PREV_FREE_HIGH_ORDER : 0;
 	if (pcp->free_count < pcp->free_count_max)

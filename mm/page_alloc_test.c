@@ -1005,6 +1005,60 @@ static void test_pcp_refill_takes_what_single_takes_would(void **state)
 	mmk_shutdown(a);
 }
 
+/* The free fast path remembers the zone and pageblock type of the last
+ * page it took; pages of other zones and types, freed in between, must
+ * still go to the head of their own zone's list of their own type. */
+static void test_free_fast_path_follows_zone_and_type(void **state)
+{
+	static const gfp_t gfp[3] = { GFP_KERNEL, GFP_HIGHUSER_MOVABLE,
+				      GFP_DMA32 };
+	static const enum zone_type zt[3] = { ZONE_NORMAL, ZONE_NORMAL,
+					      ZONE_DMA32 };
+	static const int want_mt[3] = { MIGRATE_UNMOVABLE, MIGRATE_MOVABLE,
+					MIGRATE_UNMOVABLE };
+	static const int seq[12] = { 0, 2, 1, 0, 1, 2, 0, 2, 1, 1, 2, 0 };
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 6ULL << 30, 1, 2, true);
+	struct page *p[3][4];
+	int i, k, used[3] = { 0, 0, 0 };
+
+	(void)state;
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < 4; i++) {
+			p[k][i] = alloc_pages(gfp[k], (unsigned int)(i & 1));
+			assert_non_null(p[k][i]);
+			assert_ptr_equal(page_zone(p[k][i]),
+					 zone_of(m, 0, zt[k]));
+			assert_int_equal(get_pfnblock_migratetype(
+						 m, page_to_pfn(p[k][i])),
+					 want_mt[k]);
+		}
+	/* Interleaved, with every change of zone or type from one free to
+	 * the next. A page above a list's frontier takes the full path even
+	 * when the fast path picks that list wrongly, so the order matters:
+	 * Normal unmovable then DMA32 catches a memo keyed on the type alone
+	 * (DMA32's pages lie below Normal's frontiers), DMA32, Normal
+	 * movable, Normal unmovable one keyed on the zone alone (unmovable
+	 * pages lie below the movable list's frontier). */
+	for (i = 0; i < 12; i++) {
+		int kind = seq[i], nth = used[kind]++;
+		struct page *pg = p[kind][nth];
+		unsigned int order = (unsigned int)(nth & 1);
+		struct pcp_list *l =
+			&zone_pcp(zone_of(m, 0, zt[kind]), 0)
+				 ->lists[MIGRATE_PCPTYPES * order +
+					 (unsigned int)want_mt[kind]];
+
+		__free_pages(pg, order);
+		assert_int_equal(page_ref_count(pg), 0);
+		assert_ptr_equal(l->list.next, &pg->lru);
+	}
+	assert_check_ok(m);
+	drain_all_pages(NULL);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_verifier_catches_corruption(void **state)
 {
 	struct mmk_machine *m =
@@ -1783,6 +1837,7 @@ int main(void)
 		cmocka_unit_test(test_fail_page_alloc_nth_and_times),
 		cmocka_unit_test(test_pcp_holds_pages_until_drained),
 		cmocka_unit_test(test_pcp_refill_takes_what_single_takes_would),
+		cmocka_unit_test(test_free_fast_path_follows_zone_and_type),
 		cmocka_unit_test(test_verifier_catches_corruption),
 		cmocka_unit_test(test_random_sequences_keep_invariants),
 		cmocka_unit_test(test_deferred_init_grows_zones_on_demand),
