@@ -104,8 +104,6 @@ struct mmk_cpu {
 	struct pcp_list *fast_list[32]; /* &fast_pcp->lists[migratetype] */
 	atomic_long *fast_free[32];
 	long fast_mark[32];
-	/* id * pcp_stride: this CPU's pcp in a zone's per_cpu_pageset */
-	size_t pcp_offset;
 	/* The free fast path's memo: the zone and pageblock migrate type of
 	 * the last block it took (free_mt -1: none yet), this CPU's pcp of
 	 * that zone and its order-0 list of that type. The freed page's own

@@ -960,7 +960,6 @@ static void init_percpu_cpu(struct mmk_machine *m, int cpu)
 
 	memset(c, 0, sizeof(*c));
 	c->id = cpu;
-	c->pcp_offset = (size_t)cpu * pcp_stride(m);
 	c->node = cpu_to_node_id(m, cpu);
 	c->free_mt = -1;
 	for_each_online_node(m, nid) {

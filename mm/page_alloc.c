@@ -2372,16 +2372,17 @@ static __always_inline void free_pages_order(struct page *page,
 	if (unlikely(zone != cpu->free_zone || (int)mt != cpu->free_mt)) {
 		if (unlikely(!zone || mt >= MIGRATE_PCPTYPES))
 			goto slow;
-		pcp = (struct per_cpu_pages *)((char *)zone->per_cpu_pageset +
-					       cpu->pcp_offset);
 		cpu->free_zone = zone;
 		cpu->free_mt = (int)mt;
-		cpu->free_pcp = pcp;
-		cpu->free_list = &pcp->lists[mt];
+		cpu->free_pcp = zone_pcp(zone, cpu->id);
+		cpu->free_list =
+			&cpu->free_pcp->lists[order_to_pindex((int)mt, 0)];
 	}
 	pcp = cpu->free_pcp;
 	/* The list head's address is what list_add stores: one register
-	 * for it and the frontier beside it (gcc would form it twice). */
+	 * for it and the frontier beside it (gcc would form it twice).
+	 * free_list is the type's order-0 list; its list of @order lies
+	 * MIGRATE_PCPTYPES * order lists further (order_to_pindex). */
 	head = &cpu->free_list[(size_t)MIGRATE_PCPTYPES * order].list;
 	OPTIMIZER_HIDE_VAR(head);
 	/* A count of 1, later stored as 0 without an atomic decrement: only
