@@ -23,21 +23,38 @@
 #include <stdbool.h>
 #include <mmkit/mm_types.h>
 
-/* ---- uapi constants (same values as Linux's) ---- */
-#ifndef PROT_READ
+/* ---- uapi constants (same values as Linux's) ----
+ * Each one only where the host's <sys/mman.h>, included first, has not
+ * defined it: strict C11 hides some of a group (MAP_ANONYMOUS) and not
+ * others (MAP_SHARED). */
+#ifndef PROT_NONE
 #define PROT_NONE 0x0
+#endif
+#ifndef PROT_READ
 #define PROT_READ 0x1
+#endif
+#ifndef PROT_WRITE
 #define PROT_WRITE 0x2
+#endif
+#ifndef PROT_EXEC
 #define PROT_EXEC 0x4
 #endif
 #ifndef PROT_GROWSDOWN
 #define PROT_GROWSDOWN 0x01000000
+#endif
+#ifndef PROT_GROWSUP
 #define PROT_GROWSUP 0x02000000
 #endif
 #ifndef MAP_SHARED
 #define MAP_SHARED 0x01
+#endif
+#ifndef MAP_PRIVATE
 #define MAP_PRIVATE 0x02
+#endif
+#ifndef MAP_FIXED
 #define MAP_FIXED 0x10
+#endif
+#ifndef MAP_ANONYMOUS
 #define MAP_ANONYMOUS 0x20
 #endif
 #ifndef MAP_SHARED_VALIDATE
@@ -48,11 +65,23 @@
 #endif
 #ifndef MAP_GROWSDOWN
 #define MAP_GROWSDOWN 0x0100
+#endif
+#ifndef MAP_DENYWRITE
 #define MAP_DENYWRITE 0x0800
+#endif
+#ifndef MAP_EXECUTABLE
 #define MAP_EXECUTABLE 0x1000
+#endif
+#ifndef MAP_LOCKED
 #define MAP_LOCKED 0x2000
+#endif
+#ifndef MAP_NORESERVE
 #define MAP_NORESERVE 0x4000
+#endif
+#ifndef MAP_POPULATE
 #define MAP_POPULATE 0x8000
+#endif
+#ifndef MAP_NONBLOCK
 #define MAP_NONBLOCK 0x10000
 #endif
 #ifndef MAP_FIXED_NOREPLACE
@@ -72,6 +101,8 @@
 #endif
 #ifndef MREMAP_MAYMOVE
 #define MREMAP_MAYMOVE 1
+#endif
+#ifndef MREMAP_FIXED
 #define MREMAP_FIXED 2
 #endif
 #ifndef MREMAP_DONTUNMAP
@@ -79,6 +110,8 @@
 #endif
 #ifndef MCL_CURRENT
 #define MCL_CURRENT 1
+#endif
+#ifndef MCL_FUTURE
 #define MCL_FUTURE 2
 #endif
 #ifndef MCL_ONFAULT
@@ -89,9 +122,17 @@
 #endif
 #ifndef MADV_NORMAL
 #define MADV_NORMAL 0
+#endif
+#ifndef MADV_RANDOM
 #define MADV_RANDOM 1
+#endif
+#ifndef MADV_SEQUENTIAL
 #define MADV_SEQUENTIAL 2
+#endif
+#ifndef MADV_WILLNEED
 #define MADV_WILLNEED 3
+#endif
+#ifndef MADV_DONTNEED
 #define MADV_DONTNEED 4
 #endif
 #ifndef MADV_FREE
@@ -99,10 +140,20 @@
 #endif
 #ifndef POSIX_FADV_NORMAL
 #define POSIX_FADV_NORMAL 0
+#endif
+#ifndef POSIX_FADV_RANDOM
 #define POSIX_FADV_RANDOM 1
+#endif
+#ifndef POSIX_FADV_SEQUENTIAL
 #define POSIX_FADV_SEQUENTIAL 2
+#endif
+#ifndef POSIX_FADV_WILLNEED
 #define POSIX_FADV_WILLNEED 3
+#endif
+#ifndef POSIX_FADV_DONTNEED
 #define POSIX_FADV_DONTNEED 4
+#endif
+#ifndef POSIX_FADV_NOREUSE
 #define POSIX_FADV_NOREUSE 5
 #endif
 #ifndef MADV_REMOVE
@@ -110,14 +161,20 @@
 #endif
 #ifndef MADV_MERGEABLE
 #define MADV_MERGEABLE 12
+#endif
+#ifndef MADV_UNMERGEABLE
 #define MADV_UNMERGEABLE 13
 #endif
 #ifndef MADV_COLD
 #define MADV_COLD 20
+#endif
+#ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
+#endif
+#ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
 #ifndef MADV_DONTNEED_LOCKED
@@ -125,22 +182,32 @@
 #endif
 #ifndef MADV_DONTFORK
 #define MADV_DONTFORK 10
+#endif
+#ifndef MADV_DOFORK
 #define MADV_DOFORK 11
 #endif
 #ifndef MADV_HUGEPAGE
 #define MADV_HUGEPAGE 14
+#endif
+#ifndef MADV_NOHUGEPAGE
 #define MADV_NOHUGEPAGE 15
 #endif
 #ifndef MADV_DONTDUMP
 #define MADV_DONTDUMP 16
+#endif
+#ifndef MADV_DODUMP
 #define MADV_DODUMP 17
 #endif
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
+#endif
+#ifndef MADV_KEEPONFORK
 #define MADV_KEEPONFORK 19
 #endif
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102 /* Linux 6.13: accesses raise SIGSEGV */
+#endif
+#ifndef MADV_GUARD_REMOVE
 #define MADV_GUARD_REMOVE 103
 #endif
 
