@@ -766,8 +766,11 @@ static void render(FILE *f, const struct report *r, const char *name,
 		status,
 		status == MMK_SCRIPT_ERROR ?
 			" (a script error stopped the run)" :
-		status == MMK_SCRIPT_CHECK_FAILED ? " (a check failed)" :
-						    "");
+		status == MMK_SCRIPT_CHECK_FAILED ?
+			" (a check failed)" :
+		status == MMK_SCRIPT_READ_ERROR ?
+			" (the script could not be read)" :
+			"");
 	fputs("</table>\n", f);
 	if (r->oom)
 		fputs("<p><strong>The report ran out of memory: parts of it "

@@ -644,8 +644,10 @@ static int script_end(struct script *sc, bool stopped)
 	return sc->check_failed ? MMK_SCRIPT_CHECK_FAILED : MMK_SCRIPT_OK;
 }
 
-/* Read a whole line of any length; NULL at end of file. */
-static char *read_line(FILE *in, char **buf, size_t *cap)
+/* Read a whole line of any length; NULL at end of file, or when the
+ * script cannot be read further (*@rerr: why, as an errno: a directory,
+ * an I/O error, no memory for the line). */
+static char *read_line(FILE *in, char **buf, size_t *cap, int *rerr)
 {
 	size_t len = 0;
 
@@ -654,13 +656,21 @@ static char *read_line(FILE *in, char **buf, size_t *cap)
 			size_t ncap = *cap ? *cap * 2 : 256;
 			char *nb = realloc(*buf, ncap);
 
-			if (!nb)
+			if (!nb) {
+				*rerr = ENOMEM;
 				return NULL;
+			}
 			*buf = nb;
 			*cap = ncap;
 		}
-		if (!fgets(*buf + len, (int)(*cap - len), in))
+		errno = 0;
+		if (!fgets(*buf + len, (int)(*cap - len), in)) {
+			if (ferror(in)) {
+				*rerr = errno ? errno : EIO;
+				return NULL;
+			}
 			return len ? *buf : NULL;
+		}
 		len += strlen(*buf + len);
 		if (len && (*buf)[len - 1] == '\n') {
 			(*buf)[len - 1] = '\0';
@@ -677,13 +687,14 @@ int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
 	char *buf = NULL, *copy = NULL, *line, *next;
 	size_t cap = 0;
 	bool stopped = false;
+	int rerr = 0, status;
 
 	if (text && !(copy = str_dup(text)))
 		return MMK_SCRIPT_ERROR;
 	script_begin(&sc, name, out, err, echo_log);
 	sc.obs = obs;
 	if (!text) {
-		while (!stopped && (line = read_line(in, &buf, &cap)))
+		while (!stopped && (line = read_line(in, &buf, &cap, &rerr)))
 			stopped = !script_line(&sc, line);
 	}
 	for (line = copy; line && !stopped && *line; line = next) {
@@ -696,7 +707,12 @@ int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
 	}
 	free(buf);
 	free(copy);
-	return script_end(&sc, stopped);
+	status = script_end(&sc, stopped || rerr);
+	if (rerr) {
+		fprintf(err, "mmkit: %s: %s\n", name, strerror(rerr));
+		return MMK_SCRIPT_READ_ERROR;
+	}
+	return status;
 }
 
 int mmk_script_run(FILE *in, const char *name, FILE *out, FILE *err,

@@ -179,6 +179,20 @@ static void test_run_file_and_stdin(void **state)
 	run_free(&r);
 	free(missing);
 	free(path);
+
+	/* A directory opens, but cannot be read: exit status 1 and the
+	 * reason, with or without a report (which says so). */
+	mmkit_run(&r, NULL, "run", tmpdir, NULL, NULL);
+	expect(&r, 1, "", NULL);
+	assert_true(starts_with(r.err, "mmkit: "));
+	assert_non_null(strstr(r.err, ": Is a directory\n"));
+	run_free(&r);
+	path = tmpfile_with("dir.html", NULL);
+	mmkit_run(&r, NULL, "run", "--report", path, tmpdir);
+	expect(&r, 1, "", NULL);
+	assert_non_null(strstr(r.err, ": Is a directory\n"));
+	run_free(&r);
+	free(path);
 }
 
 /* A script error: the output up to it, `mmkit: FILE:LINE: message` and
