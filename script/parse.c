@@ -141,40 +141,70 @@ bool parse_gfp(const char *s, gfp_t *out)
 	return true;
 }
 
+/* Linux's name of an errno the calls can return. */
 const char *errno_name(int err)
 {
-	switch (err) {
-	case ENOMEM:
-		return "ENOMEM";
-	case EINVAL:
-		return "EINVAL";
-	case EEXIST:
-		return "EEXIST";
-	case EFAULT:
-		return "EFAULT";
-	case EPERM:
-		return "EPERM";
-	case EAGAIN:
-		return "EAGAIN";
-	case EBUSY:
-		return "EBUSY";
-	case ESRCH:
-		return "ESRCH";
-	case ENOENT:
-		return "ENOENT";
-	case EACCES:
-		return "EACCES";
-	case ENODEV:
-		return "ENODEV";
-	case EOVERFLOW:
-		return "EOVERFLOW";
-	case EBADF:
-		return "EBADF";
-	case EOPNOTSUPP:
-		return "EOPNOTSUPP";
-	default:
-		return "EIO";
-	}
+	static const struct {
+		int err;
+		const char *name;
+	} names[] = {
+		{ EPERM, "EPERM" },
+		{ ENOENT, "ENOENT" },
+		{ ESRCH, "ESRCH" },
+		{ EINTR, "EINTR" },
+		{ EIO, "EIO" },
+		{ ENXIO, "ENXIO" },
+		{ E2BIG, "E2BIG" },
+		{ ENOEXEC, "ENOEXEC" },
+		{ EBADF, "EBADF" },
+		{ ECHILD, "ECHILD" },
+		{ EAGAIN, "EAGAIN" },
+		{ ENOMEM, "ENOMEM" },
+		{ EACCES, "EACCES" },
+		{ EFAULT, "EFAULT" },
+		{ ENOTBLK, "ENOTBLK" },
+		{ EBUSY, "EBUSY" },
+		{ EEXIST, "EEXIST" },
+		{ EXDEV, "EXDEV" },
+		{ ENODEV, "ENODEV" },
+		{ ENOTDIR, "ENOTDIR" },
+		{ EISDIR, "EISDIR" },
+		{ EINVAL, "EINVAL" },
+		{ ENFILE, "ENFILE" },
+		{ EMFILE, "EMFILE" },
+		{ ENOTTY, "ENOTTY" },
+		{ ETXTBSY, "ETXTBSY" },
+		{ EFBIG, "EFBIG" },
+		{ ENOSPC, "ENOSPC" },
+		{ ESPIPE, "ESPIPE" },
+		{ EROFS, "EROFS" },
+		{ EMLINK, "EMLINK" },
+		{ EPIPE, "EPIPE" },
+		{ EDOM, "EDOM" },
+		{ ERANGE, "ERANGE" },
+		{ EDEADLK, "EDEADLK" },
+		{ ENAMETOOLONG, "ENAMETOOLONG" },
+		{ ENOLCK, "ENOLCK" },
+		{ ENOSYS, "ENOSYS" },
+		{ ENOTEMPTY, "ENOTEMPTY" },
+		{ ELOOP, "ELOOP" },
+		{ ENODATA, "ENODATA" },
+		{ EOVERFLOW, "EOVERFLOW" },
+		{ EOPNOTSUPP, "EOPNOTSUPP" },
+		{ ETIMEDOUT, "ETIMEDOUT" },
+		{ ECANCELED, "ECANCELED" },
+		{ EOWNERDEAD, "EOWNERDEAD" },
+		{ EHWPOISON, "EHWPOISON" },
+	};
+	static _Thread_local char unknown[24];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].err == err)
+			return names[i].name;
+	/* No mm call returns another; should one, its number shows. */
+	snprintf(unknown, sizeof(unknown), "errno %d", err);
+	return unknown;
 }
 
 char *str_dup(const char *s)
