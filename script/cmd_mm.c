@@ -132,7 +132,7 @@ static void sys_result(struct script *sc, int argc, char **argv, long ret,
 	if (ret < 0 && ret >= -4095)
 		result(sc, argc, argv, "%s", errno_name((int)-ret));
 	else if (address)
-		result(sc, argc, argv, "%#lx", (unsigned long)ret);
+		result(sc, argc, argv, "0x%lx", (unsigned long)ret);
 	else
 		result(sc, argc, argv, "%ld", ret);
 }
@@ -544,7 +544,7 @@ int cmd_read(struct script *sc, int argc, char **argv)
 	if (ret)
 		access_result(sc, argc, argv, ret);
 	else
-		result(sc, argc, argv, "%#llx", (unsigned long long)value);
+		result(sc, argc, argv, "0x%llx", (unsigned long long)value);
 	return 0;
 }
 
