@@ -67,7 +67,9 @@ deps:
 deps-bench:
 	@sh scripts/deps.sh bench
 
-demo: all
+demo:
+	@sh scripts/deps.sh build
+	@$(MAKE) --no-print-directory all
 	./build/bin/mmkit demo --report build/report.html
 
 test: deps

@@ -1,14 +1,19 @@
 #!/bin/sh
-# Installs what `make test` (deps.sh test) or `make bench` (deps.sh bench)
-# needs on Debian when it is missing. Prints what it installs.
+# Installs what `make demo` (deps.sh build), `make test` (deps.sh test) or
+# `make bench` (deps.sh bench) needs on Debian when it is missing. Prints
+# what it installs.
 set -e
 want=""
 need() { # need FILE PACKAGE
 	[ -e "$1" ] || want="$want $2"
 }
-need /usr/include/cmocka.h libcmocka-dev
-command -v clang >/dev/null 2>&1 || want="$want clang"
-command -v clang-format >/dev/null 2>&1 || want="$want clang-format"
+# Every mode builds mmkit: a C compiler (make itself runs this script).
+command -v cc >/dev/null 2>&1 || want="$want gcc"
+if [ "$1" != build ]; then
+	need /usr/include/cmocka.h libcmocka-dev
+	command -v clang >/dev/null 2>&1 || want="$want clang"
+	command -v clang-format >/dev/null 2>&1 || want="$want clang-format"
+fi
 if [ "$1" = lint ]; then
 	command -v cppcheck >/dev/null 2>&1 || want="$want cppcheck"
 	command -v clang-tidy >/dev/null 2>&1 || want="$want clang-tidy"
