@@ -768,8 +768,8 @@ static void render(FILE *f, const struct report *r, const char *name,
 			" (a script error stopped the run)" :
 		status == MMK_SCRIPT_CHECK_FAILED ?
 			" (a check failed)" :
-		status == MMK_SCRIPT_READ_ERROR ?
-			" (the script could not be read)" :
+		status == MMK_SCRIPT_IO_ERROR ?
+			" (the script could not be read, or the output written)" :
 			"");
 	fputs("</table>\n", f);
 	if (r->oom)

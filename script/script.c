@@ -612,17 +612,26 @@ static bool has_command(const char *line)
 	return *line && *line != '#';
 }
 
-/* Run one line (without its newline); false once a script error stopped
- * the run. */
-static bool script_line(struct script *sc, char *line)
+/* Run one line of @len bytes (without its newline; a carriage return
+ * before it, as a CRLF file has, is dropped too); false once a script
+ * error stopped the run. */
+static bool script_line(struct script *sc, char *line, size_t len)
 {
 	char *copy = NULL;
+	int ret;
 
 	sc->line++;
+	if (len && line[len - 1] == '\r')
+		line[--len] = '\0';
 	/* run_line() splits the line in place: the observer gets a copy. */
 	if (sc->obs && has_command(line))
 		copy = str_dup(line);
-	if (!run_line(sc, line)) {
+	/* A NUL byte would end the line early, hiding what follows it. */
+	if (memchr(line, '\0', len))
+		ret = script_error(sc, "a NUL byte in the line");
+	else
+		ret = run_line(sc, line);
+	if (!ret) {
 		if (copy)
 			sc->obs->after_line(sc->obs->arg, sc->m, copy);
 		free(copy);
@@ -634,49 +643,72 @@ static bool script_line(struct script *sc, char *line)
 	return false;
 }
 
-static int script_end(struct script *sc, bool stopped)
+/* Shut the machine down. @rerr: why the script could not be read to its
+ * end (an errno), or 0. */
+static int script_end(struct script *sc, bool stopped, int rerr)
 {
-	fflush(sc->out);
+	int werr = 0;
+	bool out_failed;
+
+	errno = 0;
+	if (fflush(sc->out) == EOF)
+		werr = errno;
+	out_failed = werr || ferror(sc->out);
+
 	handles_destroy(sc);
 	mmk_shutdown(sc->m);
+	if (rerr) {
+		fprintf(sc->err, "mmkit: %s: %s\n", sc->name, strerror(rerr));
+		return MMK_SCRIPT_IO_ERROR;
+	}
+	if (out_failed) {
+		/* An earlier flush's error is known only by the stream's
+		 * flag; a flush now that fails tells why. */
+		fprintf(sc->err, "mmkit: %s: cannot write the output%s%s\n",
+			sc->name, werr ? ": " : "", werr ? strerror(werr) : "");
+		return MMK_SCRIPT_IO_ERROR;
+	}
 	if (stopped)
 		return MMK_SCRIPT_ERROR;
 	return sc->check_failed ? MMK_SCRIPT_CHECK_FAILED : MMK_SCRIPT_OK;
 }
 
-/* Read a whole line of any length; NULL at end of file, or when the
- * script cannot be read further (*@rerr: why, as an errno: a directory,
- * an I/O error, no memory for the line). */
-static char *read_line(FILE *in, char **buf, size_t *cap, int *rerr)
+/* Read a whole line of any length (NUL bytes and all) into *@buf, its
+ * length in *@len; false at end of file, or when the script cannot be
+ * read further (*@rerr: why, as an errno: a directory, an I/O error, no
+ * memory for the line). */
+static bool read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *rerr)
 {
-	size_t len = 0;
+	int c;
 
-	for (;;) {
-		if (*cap - len < 2) {
+	*len = 0;
+	errno = 0;
+	while ((c = getc(in)) != EOF && c != '\n') {
+		if (*cap - *len < 2) {
 			size_t ncap = *cap ? *cap * 2 : 256;
 			char *nb = realloc(*buf, ncap);
 
 			if (!nb) {
 				*rerr = ENOMEM;
-				return NULL;
+				return false;
 			}
 			*buf = nb;
 			*cap = ncap;
 		}
-		errno = 0;
-		if (!fgets(*buf + len, (int)(*cap - len), in)) {
-			if (ferror(in)) {
-				*rerr = errno ? errno : EIO;
-				return NULL;
-			}
-			return len ? *buf : NULL;
-		}
-		len += strlen(*buf + len);
-		if (len && (*buf)[len - 1] == '\n') {
-			(*buf)[len - 1] = '\0';
-			return *buf;
-		}
+		(*buf)[(*len)++] = (char)c;
 	}
+	if (c == EOF && ferror(in)) {
+		*rerr = errno ? errno : EIO;
+		return false;
+	}
+	if (c == EOF && !*len)
+		return false;
+	if (!*buf && !(*buf = malloc(1))) { /* an empty first line */
+		*rerr = ENOMEM;
+		return false;
+	}
+	(*buf)[*len] = '\0';
+	return true;
 }
 
 int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
@@ -685,17 +717,17 @@ int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
 {
 	struct script sc;
 	char *buf = NULL, *copy = NULL, *line, *next;
-	size_t cap = 0;
+	size_t cap = 0, len;
 	bool stopped = false;
-	int rerr = 0, status;
+	int rerr = 0;
 
 	if (text && !(copy = str_dup(text)))
 		return MMK_SCRIPT_ERROR;
 	script_begin(&sc, name, out, err, echo_log);
 	sc.obs = obs;
 	if (!text) {
-		while (!stopped && (line = read_line(in, &buf, &cap, &rerr)))
-			stopped = !script_line(&sc, line);
+		while (!stopped && read_line(in, &buf, &cap, &len, &rerr))
+			stopped = !script_line(&sc, buf, len);
 	}
 	for (line = copy; line && !stopped && *line; line = next) {
 		next = strchr(line, '\n');
@@ -703,16 +735,11 @@ int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
 			*next++ = '\0';
 		else
 			next = line + strlen(line);
-		stopped = !script_line(&sc, line);
+		stopped = !script_line(&sc, line, strlen(line));
 	}
 	free(buf);
 	free(copy);
-	status = script_end(&sc, stopped || rerr);
-	if (rerr) {
-		fprintf(err, "mmkit: %s: %s\n", name, strerror(rerr));
-		return MMK_SCRIPT_READ_ERROR;
-	}
-	return status;
+	return script_end(&sc, stopped, rerr);
 }
 
 int mmk_script_run(FILE *in, const char *name, FILE *out, FILE *err,

@@ -170,6 +170,22 @@ static void test_run_file_and_stdin(void **state)
 	run_free(&r2);
 	run_free(&r);
 
+	/* Output that cannot be written: exit status 1, and why. */
+	if (access("/dev/full", W_OK) == 0) {
+		const char *argv[] = { "sh", "-c", NULL, NULL };
+		char *cmd;
+
+		assert_true(asprintf(&cmd, "exec '%s' run '%s' >/dev/full",
+				     mmkit(), path) > 0);
+		argv[2] = cmd;
+		run_prog(&r, argv, NULL, NULL, NULL, TIMEOUT);
+		expect(&r, 1, "", NULL);
+		assert_non_null(strstr(r.err, "s.mms: cannot write the output: "
+					      "No space left on device\n"));
+		run_free(&r);
+		free(cmd);
+	}
+
 	missing = tmpfile_with("missing.mms", NULL);
 	mmkit_run(&r, NULL, "run", missing, NULL, NULL);
 	expect(&r, 1, "", NULL);

@@ -11,7 +11,8 @@
 
 /* Exit statuses of a script run. */
 #define MMK_SCRIPT_OK 0
-#define MMK_SCRIPT_READ_ERROR 1 /* the script could not be read to its end */
+#define MMK_SCRIPT_IO_ERROR \
+	1 /* the script could not be read, or the output written */
 #define MMK_SCRIPT_ERROR 2 /* a script error stopped the run */
 #define MMK_SCRIPT_CHECK_FAILED 3 /* ran to the end, a `check` failed */
 
@@ -22,9 +23,9 @@
  * @err: script errors ("mmkit: FILE:LINE: message") and, if @echo_log,
  *	 the kernel log as it is written.
  * Return: MMK_SCRIPT_OK, MMK_SCRIPT_ERROR or MMK_SCRIPT_CHECK_FAILED; or
- * MMK_SCRIPT_READ_ERROR when @in could not be read to its end (a
- * directory, an I/O error), reported on @err as "mmkit: FILE: reason"
- * after the lines read so far have run.
+ * MMK_SCRIPT_IO_ERROR when @in could not be read to its end (a
+ * directory, an I/O error) or @out not written (a full disk), reported on
+ * @err as "mmkit: FILE: reason" after the lines read so far have run.
  */
 int mmk_script_run(FILE *in, const char *name, FILE *out, FILE *err,
 		   int echo_log);
