@@ -32,12 +32,15 @@
 #include <string.h>
 #include <mmkit/slab.h>
 
+/* NULL with errno: ENOMEM, or EINVAL for a size ftruncate() refuses. */
 static struct file *alloc_file(const char *path, unsigned long size)
 {
 	struct mm_state *ms = mm_state();
 	struct file *f;
 	size_t n = strlen(path) + 1;
+	int err;
 
+	errno = ENOMEM;
 	if (mm_caches_init())
 		return NULL;
 	f = kmem_cache_zalloc(ms->file_cachep, GFP_KERNEL);
@@ -53,10 +56,12 @@ static struct file *alloc_file(const char *path, unsigned long size)
 	f->size = size;
 	f->machine = mmk_cur();
 	atomic_init(&f->f_count, 1);
-	if (filemap_init(f)) {
+	err = filemap_init(f);
+	if (err) {
 		filemap_release(f);
 		kfree(f->name);
 		kmem_cache_free(ms->file_cachep, f);
+		errno = -err;
 		return NULL;
 	}
 	return f;
@@ -82,17 +87,13 @@ static struct file *alloc_named_file(const char *prefix, const char *name,
 				     const char *suffix, unsigned long size)
 {
 	char path[256];
-	struct file *f;
 
 	if (!mmk_cur() || !name || strlen(name) > 200 || strchr(name, '/')) {
 		errno = EINVAL;
 		return NULL;
 	}
 	snprintf(path, sizeof path, "%s%s%s", prefix, name, suffix);
-	f = alloc_file(path, size);
-	if (!f)
-		errno = ENOMEM;
-	return f;
+	return alloc_file(path, size);
 }
 
 /* A shmem object: device 00:01, read-write, its pages in NR_SHMEM. */

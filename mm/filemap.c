@@ -142,6 +142,10 @@ int filemap_init(struct file *f)
 
 	pthread_mutex_init(&f->lock, NULL);
 	INIT_LIST_HEAD(&f->i_mmap);
+	/* A size beyond loff_t's is a negative length to ftruncate() (and
+	 * would wrap PAGE_ALIGN below). */
+	if (f->size > (unsigned long)LLONG_MAX)
+		return -EINVAL;
 	f->nr_pages = PAGE_ALIGN(f->size) >> PAGE_SHIFT;
 	if (!f->nr_pages)
 		return 0;

@@ -39,4 +39,9 @@ madvise 1 0x300000001 4K normal
 # A process that does not exist.
 munmap 7 0x200000000 4K
 cat /proc/7/maps
+# A file size beyond loff_t's is ftruncate's negative length (it used to
+# wrap to an empty file); one too large for memory is ENOMEM.
+file huge1 0xfffffffffffff001
+file huge2 0x8000000000000000 memfd
+file huge3 0x7fffffffffffffff
 check
