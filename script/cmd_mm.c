@@ -22,7 +22,7 @@
  * Extensions of this project:
  *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
  *   mincore PID ADDR LEN            a digit per page (1: in memory),
- *                                   (empty), or an errno (mincore(2))
+ *                                   ok for none, or an errno (mincore(2))
  *   fadvise F OFFSET LEN normal|random|sequential|willneed|dontneed|
  *           noreuse                 0 or EINVAL (posix_fadvise(2))
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
@@ -399,7 +399,7 @@ int cmd_mincore(struct script *sc, int argc, char **argv)
 	} else {
 		for (i = 0; i < pages; i++)
 			text[i] = (char)('0' + (vec[i] & 1));
-		result(sc, argc, argv, "%s", pages ? text : "(empty)");
+		result(sc, argc, argv, "%s", pages ? text : "ok");
 	}
 	free(vec);
 	free(text);
