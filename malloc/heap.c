@@ -339,24 +339,46 @@ int huge_insert(const struct huge *h)
 	return err;
 }
 
+/* The slot of mapping @p in the table, or NULL; huge_lock held. */
+static struct huge *huge_find(uintptr_t p)
+{
+	size_t j, cap = heap.huge_cap;
+
+	for (j = cap ? huge_hash(p, cap) : 0; cap && heap.huge[j].p;
+	     j = (j + 1) & (cap - 1))
+		if (heap.huge[j].p == p)
+			return &heap.huge[j];
+	return NULL;
+}
+
+/* A mapping that realloc() kept in place now holds @size bytes: what
+ * free_sized() must be told. */
+static void huge_set_size(uintptr_t p, size_t size)
+{
+	struct huge *h;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	h = huge_find(p);
+	if (h)
+		h->size = size;
+	pthread_mutex_unlock(&heap.huge_lock);
+}
+
 bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
 {
-	size_t j, cap;
-	bool found = false;
+	size_t cap;
+	struct huge *h;
+	bool found;
 
 	pthread_mutex_lock(&heap.huge_lock);
 	cap = heap.huge_cap;
-	for (j = cap ? huge_hash(p, cap) : 0; cap && heap.huge[j].p;
-	     j = (j + 1) & (cap - 1)) {
-		if (heap.huge[j].p != p)
-			continue;
-		found = true;
-		*out = heap.huge[j];
-		break;
-	}
+	h = huge_find(p);
+	found = h != NULL;
+	if (found)
+		*out = *h;
 	if (found && remove) {
 		/* Backward-shift deletion keeps every probe chain whole. */
-		size_t i = j, k;
+		size_t i = (size_t)(h - heap.huge), k;
 
 		heap.huge[i].p = 0;
 		for (k = (i + 1) & (cap - 1); heap.huge[k].p;
@@ -811,8 +833,30 @@ size_t heap_usable(void *p, const char *call)
 	malloc_die(call, "invalid pointer", p);
 }
 
+/* The usable size of the block heap_memalign(@align, @size) returns in
+ * the default mode (@align a power of two): what free_aligned_sized()
+ * must find. */
+static size_t memalign_usable(size_t align, size_t size)
+{
+	if (align > 16) {
+		size = size ? size : 1;
+		if (align <= 4096 && size <= 4096) {
+			size_t c = align > size ? align : size;
+
+			while (c & (c - 1))
+				c += c & -c;
+			return c; /* a power-of-two class */
+		}
+	} else if (size <= SMALL_MAX) {
+		return class_size[size_class(size)];
+	}
+	/* A page run or a mapping: the pages the size needs. */
+	return (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
+}
+
 void heap_check_size(void *p, size_t size, size_t align, const char *call)
 {
+	struct huge h;
 	size_t usable;
 
 	if (in_boot_arena(p))
@@ -826,14 +870,27 @@ void heap_check_size(void *p, size_t size, size_t align, const char *call)
 	usable = heap_usable(p, call);
 	if (size > usable)
 		malloc_die(call, "size larger than the allocation", p);
-	if (align && ((uintptr_t)p & (align - 1)))
+	if (align && ((align & (align - 1)) || ((uintptr_t)p & (align - 1))))
 		malloc_die(call, "pointer not aligned as stated", p);
-	/* Without an alignment, the size must pick the same class or run,
-	 * or be one realloc shrank the block to in place (more than half). */
-	if (!align && usable <= LARGE_MAX && size * 2 <= usable &&
-	    (usable <= SMALL_MAX ? class_size[size_class(size)] != usable :
-				   ((size + PAGE_SIZE - 1) &
-				    ~(size_t)(PAGE_SIZE - 1)) != usable))
+	/* A mapping (a kept one may have more pages than it needs) records
+	 * the size asked for, which a realloc() that keeps it updates. */
+	if ((uintptr_t)p - heap.base >= heap.size &&
+	    huge_lookup((uintptr_t)p, &h, false)) {
+		if (size != h.size)
+			malloc_die(call, "size does not match the allocation",
+				   p);
+		return;
+	}
+	/* aligned_alloc()'s block for exactly these: no realloc can have
+	 * changed it (its result is free_sized()'s). Without an alignment,
+	 * the size must pick the same class or run, or be one realloc
+	 * shrank the block to in place (more than half). */
+	if (align ? usable != memalign_usable(align, size) :
+		    size * 2 <= usable &&
+			    (usable <= SMALL_MAX ?
+				     class_size[size_class(size)] != usable :
+				     ((size + PAGE_SIZE - 1) &
+				      ~(size_t)(PAGE_SIZE - 1)) != usable))
 		malloc_die(call, "size does not match the allocation", p);
 }
 
@@ -851,13 +908,28 @@ void heap_zero(void *p, size_t size)
 
 void *heap_realloc(void *p, size_t size)
 {
-	size_t usable = heap_usable(p, "realloc");
+	uintptr_t off = (uintptr_t)p - heap.base;
+	const struct heap_class *hc = NULL;
+	size_t usable;
 	void *n;
 
+	/* A live small object of a thread with its tcache is vouched for as
+	 * free() does (heap_map_obj, the free tag); anything else - a freed
+	 * object among them, which heap_usable() reports - is looked up the
+	 * whole way. */
+	if (likely(off < heap.size && tc.state == TC_LIVE))
+		hc = heap_map_obj(off);
+	if (likely(hc && *(uintptr_t *)p != free_tag(p)))
+		usable = hc->size;
+	else
+		usable = heap_usable(p, "realloc");
 	if (tc.state != TC_HARDENED && !in_boot_arena(p) && size <= usable) {
 		/* Keep it unless it shrinks to under half. */
-		if (size > usable / 2 || usable <= 16)
+		if (size > usable / 2 || usable <= 16) {
+			if (off >= heap.size) /* a mapping */
+				huge_set_size((uintptr_t)p, size);
 			return p;
+		}
 	}
 	/* As huge_map(): no object is that large, and rounding the size
 	 * up to pages below must not wrap. */

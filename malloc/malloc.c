@@ -50,7 +50,11 @@
  *    CPU array or a slab freelist - aborts with "double free". No free
  *    list pointer lives in a tcache'd object (the slab's own are encoded,
  *    SLAB_FREELIST_HARDENED). free_sized and free_aligned_sized check the
- *    size and alignment they are told.
+ *    size and alignment they are told: exactly for a mapping (it records
+ *    the size asked for, and a realloc that keeps it updates that) and
+ *    for aligned_alloc's blocks; for other objects and page runs, the
+ *    size must pick the block's class or pages, or lie above half of
+ *    them (a realloc that shrank it in place).
  *    free's fast path validates without reading the object's struct
  *    page: the machine's slab map (mm/slub.c, slab_map_enable) holds a
  *    byte per page, class + 1 for every page of a slab of one of our
@@ -88,10 +92,12 @@
  *    on docs/PERFORMANCE.md's session 29 machine, when they are not in
  *    use anyway).
  *
- * 6. Departures from glibc. mallopt accepts and ignores every parameter
- *    (returns 1); malloc_trim flushes the calling thread's tcache, drains
- *    the per-CPU lists and reports all free memory to the host;
- *    mallinfo/mallinfo2 describe the mmkit heap.
+ * 6. Departures from glibc. mallopt ignores every parameter (it returns
+ *    1, or 0 for the values glibc refuses); malloc_trim flushes the
+ *    calling thread's tcache, drains the per-CPU lists and reports all
+ *    free memory to the host; mallinfo/mallinfo2 describe the mmkit heap;
+ *    aligned_alloc refuses an alignment that is not a power of two
+ *    (EINVAL), as glibc does since 2.38 (2.36 rounded it up, as memalign).
  */
 #define _GNU_SOURCE
 #include "malloc/malloc_internal.h"
@@ -638,10 +644,17 @@ EXPORT void free_aligned_sized(void *p, size_t align, size_t size)
 	heap_free(p, "free_aligned_sized");
 }
 
+/* Every parameter is ignored, but the values glibc refuses are refused
+ * (0) as it does: M_MXFAST above 80 * sizeof(size_t) / 4 bytes or below
+ * 0, and an M_MMAP_THRESHOLD above half its largest heap (32 MiB on
+ * 64-bit hosts). */
 EXPORT int mallopt(int param, int value)
 {
-	(void)param;
-	(void)value;
+	if (param == M_MXFAST)
+		return value >= 0 && (size_t)value <= 80 * sizeof(size_t) / 4;
+	if (param == M_MMAP_THRESHOLD)
+		return (unsigned long)(long)value <=
+		       (sizeof(long) == 8 ? 32UL << 20 : 512UL << 10);
 	return 1;
 }
 
@@ -722,10 +735,8 @@ EXPORT int malloc_info(int options, FILE *fp)
 {
 	size_t used, fr, huge;
 
-	if (options) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (options)
+		return EINVAL; /* as glibc: the error number, errno untouched */
 	if (!heap.m)
 		thread_init();
 	heap_totals(&used, &fr, &huge);

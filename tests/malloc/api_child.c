@@ -510,6 +510,12 @@ static void api_misc(void)
 	CHECK(mallopt(M_TRIM_THRESHOLD, 1 << 20) == 1);
 	CHECK(mallopt(M_ARENA_MAX, 2) == 1);
 	CHECK(mallopt(M_TOP_PAD, 0) == 1);
+	/* The values glibc refuses, refused as it does. */
+	CHECK(mallopt(M_MXFAST, 160) == 1 && mallopt(M_MXFAST, 161) == 0 &&
+	      mallopt(M_MXFAST, -1) == 0);
+	CHECK(mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 &&
+	      mallopt(M_MMAP_THRESHOLD, (32 << 20) + 1) == 0 &&
+	      mallopt(M_MMAP_THRESHOLD, -1) == 0);
 
 	p = malloc(opaque_size(100));
 	a = mallinfo2();
@@ -540,8 +546,9 @@ static void api_misc(void)
 		buf[n] = 0;
 		CHECK(strstr(buf, "<malloc") != NULL);
 		CHECK(strstr(buf, "</malloc>") != NULL);
+		/* glibc returns the error number and leaves errno alone. */
 		errno = 0;
-		CHECK(malloc_info(1, f) == -1 && errno == EINVAL);
+		CHECK(malloc_info(1, f) == EINVAL && errno == 0);
 		fclose(f);
 	}
 	n = (size_t)malloc_trim(0);
@@ -575,6 +582,29 @@ static void api_free_sized(void)
 	fas(aligned_alloc(64, 128), 64, 128);
 	fas(aligned_alloc(4096, 100000), 4096, 100000);
 	fas(aligned_alloc(1 << 20, 3 << 20), 1 << 20, 3 << 20);
+	/* Every alignment with sizes around each kind of block: the check
+	 * must know which block aligned_alloc() makes of them. */
+	for (i = 0; i <= 22; i++) {
+		static const size_t as_sizes[] = { 0,	  1,	 16,	 17,
+						   100,	  4095,	 4096,	 4097,
+						   16385, 20000, 5 << 20 };
+		size_t k, a = (size_t)1 << i;
+
+		for (k = 0; k < sizeof as_sizes / sizeof as_sizes[0]; k++) {
+			void *p = aligned_alloc(a, opaque_size(as_sizes[k]));
+
+			CHECK(p != NULL);
+			fas(p, a, as_sizes[k]);
+		}
+	}
+	/* A mapping realloc shrank in place, to more than half. */
+	{
+		void *p = malloc(opaque_size(10 << 20)), *q;
+
+		q = realloc(p, opaque_size(6 << 20));
+		CHECK(q != NULL);
+		fs(q, 6 << 20);
+	}
 }
 
 static void api_large(void)
@@ -1730,6 +1760,21 @@ static void sec_free_sized_large(void)
 	get_free_sized()(p, 300 << 10);
 }
 
+static void sec_free_sized_huge(void)
+{
+	void *p = malloc(opaque_size(10 << 20));
+
+	get_free_sized()(p, (10 << 20) - 1);
+}
+
+/* free_aligned_sized stating a smaller size, of another class. */
+static void sec_free_aligned_smaller(void)
+{
+	void *p = aligned_alloc(64, opaque_size(4000));
+
+	get_free_aligned_sized()(p, 64, 100);
+}
+
 /* free_aligned_sized stating an alignment the pointer does not have. */
 static void sec_free_aligned_wrong(void)
 {
@@ -1937,6 +1982,8 @@ static const struct {
 	C(sec_free_sized_smaller),
 	C(sec_free_sized_near),
 	C(sec_free_sized_large),
+	C(sec_free_sized_huge),
+	C(sec_free_aligned_smaller),
 	C(sec_free_aligned_wrong),
 	C(sec_overflow_1),
 	C(sec_overflow_8),
