@@ -30,6 +30,35 @@
 #include <time.h>
 #include <unistd.h>
 
+/* mmap(@size bytes, @flags, @fd) at an address aligned to
+ * MMK_HOST_MEM_ALIGN: in a reservation one alignment larger, whose slack
+ * goes back. */
+static void *map_aligned(size_t size, int flags, int fd)
+{
+	size_t len = size + MMK_HOST_MEM_ALIGN;
+	char *r = mmap(NULL, len, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t start;
+	void *p;
+
+	if (r == MAP_FAILED)
+		return MAP_FAILED;
+	start = ((uintptr_t)r + MMK_HOST_MEM_ALIGN - 1) &
+		~(uintptr_t)(MMK_HOST_MEM_ALIGN - 1);
+	p = mmap((void *)start, size, PROT_READ | PROT_WRITE,
+		 flags | MAP_FIXED | MAP_NORESERVE, fd, 0);
+	if (p == MAP_FAILED) {
+		munmap(r, len);
+		return MAP_FAILED;
+	}
+	if (start > (uintptr_t)r)
+		munmap(r, start - (uintptr_t)r);
+	if ((uintptr_t)r + len > start + size)
+		munmap((void *)(start + size),
+		       (uintptr_t)r + len - start - size);
+	return p;
+}
+
 int mmk_host_mem_create(struct mmk_host_mem *hm, size_t size)
 {
 	int fd = memfd_create("mmkit-phys", MFD_CLOEXEC);
@@ -39,8 +68,7 @@ int mmk_host_mem_create(struct mmk_host_mem *hm, size_t size)
 		return -errno;
 	if (ftruncate(fd, (off_t)size) < 0)
 		goto fail;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
-		 fd, 0);
+	p = map_aligned(size, MAP_SHARED, fd);
 	if (p == MAP_FAILED)
 		goto fail;
 	hm->fd = fd;
@@ -54,8 +82,7 @@ fail:
 
 int mmk_host_mem_create_private(struct mmk_host_mem *hm, size_t size)
 {
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p = map_aligned(size, MAP_PRIVATE | MAP_ANONYMOUS, -1);
 
 	if (p == MAP_FAILED)
 		return -ENOMEM;

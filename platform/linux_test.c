@@ -3,7 +3,8 @@
  * The host facts libmmkit-malloc.so sizes its heap by, read without
  * sysconf(): the CPU list parser on sysfs's formats and malformed lists,
  * and mmk_host_nr_cpus()/mmk_host_ram() against what the C library says
- * about this host, errno left alone.
+ * about this host, errno left alone; and simulated RAM's mapping, aligned
+ * to the largest buddy block.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -50,11 +51,38 @@ static void test_host_facts(void **state)
 	assert_int_equal(errno, 1234);
 }
 
+/* Shared (memfd) and private RAM start on a 4 MiB boundary, whatever
+ * the host's mmap would have picked: each of a few mappings of odd sizes
+ * made after a one-page mapping that shifts the next address. */
+static void test_host_mem_aligned(void **state)
+{
+	struct mmk_host_mem hm;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		size_t size = ((size_t)8 << 20) + (size_t)i * 4096;
+		struct mmk_host_mem pad;
+
+		assert_int_equal(mmk_host_mem_create_private(&pad, 4096), 0);
+		assert_int_equal(i % 2 ? mmk_host_mem_create_private(&hm,
+								     size) :
+					 mmk_host_mem_create(&hm, size),
+				 0);
+		assert_int_equal((uintptr_t)hm.base % MMK_HOST_MEM_ALIGN, 0);
+		assert_int_equal(hm.size, size);
+		((volatile char *)hm.base)[size - 1] = 1;
+		mmk_host_mem_destroy(&hm);
+		mmk_host_mem_destroy(&pad);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpu_list_count),
 		cmocka_unit_test(test_host_facts),
+		cmocka_unit_test(test_host_mem_aligned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

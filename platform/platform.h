@@ -13,7 +13,11 @@
 #include <stdint.h>
 
 /* Simulated physical memory: a memfd of @size bytes mapped once, with no
- * commitment, so pages cost host memory only once touched. */
+ * commitment, so pages cost host memory only once touched. The mapping
+ * starts on a MMK_HOST_MEM_ALIGN boundary, the largest buddy block's size,
+ * so a block's address is aligned as its pfn is (aligned_alloc's page
+ * runs rely on it). */
+#define MMK_HOST_MEM_ALIGN ((size_t)4 << 20)
 struct mmk_host_mem {
 	int fd;
 	void *base;

@@ -593,7 +593,7 @@ static void api_free_sized(void)
 		for (k = 0; k < sizeof as_sizes / sizeof as_sizes[0]; k++) {
 			void *p = aligned_alloc(a, opaque_size(as_sizes[k]));
 
-			CHECK(p != NULL);
+			CHECK(p != NULL && ((uintptr_t)p & (a - 1)) == 0);
 			fas(p, a, as_sizes[k]);
 		}
 	}
