@@ -54,6 +54,10 @@ struct mmk_arch_profile {
 	uint64_t vmalloc_start, vmalloc_end;
 	unsigned long hugepage_kb;
 	int ptr_bytes; /* sizeof(void *) of the kernel */
+	/* The kernel configuration's options that procfs and madvise show:
+	 * CONFIG_NUMA (with NUMA balancing), CONFIG_TRANSPARENT_HUGEPAGE
+	 * (with the policy "never": no huge page is ever allocated). */
+	bool numa, thp;
 };
 
 /* ---- mm/memblock.c ---- */

@@ -43,9 +43,13 @@
  */
 #include "mm/vma.h"
 
-static bool madvise_behavior_valid(int behavior)
+static bool madvise_behavior_valid(const struct mmk_machine *m, int behavior)
 {
 	switch (behavior) {
+	/* Only with CONFIG_TRANSPARENT_HUGEPAGE. */
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+		return m->arch->thp;
 	case MADV_NORMAL:
 	case MADV_RANDOM:
 	case MADV_SEQUENTIAL:
@@ -58,8 +62,6 @@ static bool madvise_behavior_valid(int behavior)
 	case MADV_KEEPONFORK:
 	case MADV_DONTDUMP:
 	case MADV_DODUMP:
-	case MADV_HUGEPAGE:
-	case MADV_NOHUGEPAGE:
 	case MADV_REMOVE:
 	case MADV_MERGEABLE:
 	case MADV_UNMERGEABLE:
@@ -291,7 +293,7 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len_in,
 	struct vm_area_struct *vma, *prev;
 	int unmapped_error = 0, error;
 
-	if (!madvise_behavior_valid(behavior) ||
+	if (!madvise_behavior_valid(mm->machine, behavior) ||
 	    user_range_end(start, len_in, &end))
 		return -EINVAL;
 	if (end == start)

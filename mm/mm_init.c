@@ -108,6 +108,8 @@ const struct mmk_arch_profile mmk_arch_x86_64 = {
 	.vmalloc_end = 0xffffe8ffffffffffULL,
 	.hugepage_kb = 2048,
 	.ptr_bytes = 8,
+	.numa = true,
+	.thp = true,
 };
 
 const struct mmk_arch_profile mmk_arch_i386 = {
@@ -128,6 +130,9 @@ const struct mmk_arch_profile mmk_arch_i386 = {
 	.vmalloc_end = 0xff7fe000ULL,
 	.hugepage_kb = 4096,
 	.ptr_bytes = 4,
+	/* No PAE: 2-level page tables, no THP; one node, no NUMA. */
+	.numa = false,
+	.thp = false,
 };
 
 void mmk_config_init(struct mmk_config *cfg)

@@ -38,9 +38,12 @@ static void show_cpus(struct seq_file *s, struct mmk_machine *m)
 		seq_puts(s, "\nCpus_allowed_list:\t0\n");
 	else
 		seq_printf(s, "\nCpus_allowed_list:\t0-%d\n", n - 1);
-	/* Mems_allowed: MAX_NUMNODES (1024) bits in 32-bit words. */
+	/* Mems_allowed: MAX_NUMNODES bits in 32-bit words: 1024 with
+	 * CONFIG_NUMA, 1 without. */
 	seq_puts(s, "Mems_allowed:\t");
-	for (w = 31; w >= 0; w--) {
+	if (!m->arch->numa)
+		seq_puts(s, "1\n");
+	for (w = m->arch->numa ? 31 : -1; w >= 0; w--) {
 		unsigned long mask = 0;
 		int nid;
 
@@ -74,7 +77,8 @@ void proc_pid_status_show(struct seq_file *s, struct mmk_machine *m,
 		   t->pid, t->pid, t->pid, t->pid);
 	seq_puts(s, "Kthread:\t0\n");
 	task_mem(s, mm);
-	seq_puts(s, "CoreDumping:\t0\nTHP_enabled:\t1\n");
+	/* THP_enabled: THP built in, and not disabled by prctl(). */
+	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t%d\n", m->arch->thp);
 	seq_printf(s, "untag_mask:\t%s\n",
 		   is64 ? "0xffffffffffffffff" : "0xffffffff");
 	seq_printf(s, "Threads:\t1\nSigQ:\t0/%lu\n", totalram_pages(m) / 64);

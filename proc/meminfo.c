@@ -214,7 +214,7 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "VmallocChunk:", 0);
 	show_val_kb(s, "Percpu:",
 		    __atomic_load_n(&m->nr_percpu_pages, __ATOMIC_RELAXED));
-	if (!i386) {
+	if (a->thp) {
 		show_val_kb(s, "AnonHugePages:", 0);
 		show_val_kb(s, "ShmemHugePages:", 0);
 		show_val_kb(s, "ShmemPmdMapped:", 0);

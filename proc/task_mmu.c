@@ -9,8 +9,8 @@
  *    range, [stack] for the VMA holding start_stack; x86_64 ends with the
  *    [vsyscall] gate line, which is no VMA. smaps adds Linux 6.18's field
  *    list to each line, with the values the page tables give (all zero
- *    until pages are mapped), THPeligible as THP "madvise" mode decides,
- *    and VmFlags in bit order.
+ *    until pages are mapped), THPeligible 0 (the THP policy is "never":
+ *    see mmk_arch_profile.thp), and VmFlags in bit order.
  *
  * 2-3. Read-only views of the mm, taken under its mmap lock.
  *
@@ -134,23 +134,8 @@ static void show_vma_flags(struct seq_file *s, unsigned long flags)
 	seq_puts(s, "\n");
 }
 
-/* THP "madvise" mode: anonymous private VMAs that asked for huge pages
- * and hold at least one aligned 2M range (thp_vma_allowable_order). */
-static bool thp_eligible(const struct mmk_machine *m,
-			 const struct vm_area_struct *vma)
-{
-	unsigned long haddr = ALIGN(vma->vm_start, PMD_SIZE);
-
-	if (m->arch->arch != MMK_ARCH_X86_64 || vma->vm_file ||
-	    (vma->vm_flags & (VM_SHARED | VM_NOHUGEPAGE | VM_SPECIAL)) ||
-	    !(vma->vm_flags & VM_HUGEPAGE))
-		return false;
-	return haddr >= vma->vm_start && haddr + PMD_SIZE <= vma->vm_end;
-}
-
 static void show_smap_fields(struct seq_file *s, unsigned long size,
-			     const struct mem_size_stats *mss, bool locked,
-			     bool thp)
+			     const struct mem_size_stats *mss, bool locked)
 {
 #define SMAP(name, kb) \
 	seq_printf(s, "%-16s%8lu kB\n", name ":", (unsigned long)(kb))
@@ -177,7 +162,9 @@ static void show_smap_fields(struct seq_file *s, unsigned long size,
 	SMAP("SwapPss", mss->swap_pss >> 22);
 	SMAP("Locked", locked ? mss->pss >> 22 : 0);
 #undef SMAP
-	seq_printf(s, "THPeligible:    %8u\n", thp ? 1u : 0u);
+	/* The THP policy is "never" (no huge page is ever allocated), so
+	 * thp_vma_allowable_order() refuses every VMA. */
+	seq_printf(s, "THPeligible:    %8u\n", 0u);
 }
 
 void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
@@ -190,14 +177,13 @@ void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 		smaps_account(vma, &mss);
 		show_vma(s, m, vma);
 		show_smap_fields(s, vma->vm_end - vma->vm_start, &mss,
-				 vma->vm_flags & VM_LOCKED,
-				 thp_eligible(m, vma));
+				 vma->vm_flags & VM_LOCKED);
 		show_vma_flags(s, vma->vm_flags);
 	}
 	if (has_gate(m)) {
 		memset(&mss, 0, sizeof(mss));
 		show_gate(s, m);
-		show_smap_fields(s, PAGE_SIZE, &mss, false, false);
+		show_smap_fields(s, PAGE_SIZE, &mss, false);
 		show_vma_flags(s, VM_EXEC);
 	}
 }

@@ -27,7 +27,18 @@
 
 static bool has_numa(const struct mmk_machine *m)
 {
-	return m->arch->arch == MMK_ARCH_X86_64;
+	return m->arch->numa;
+}
+
+/* Whether the kernel configuration has event @id (CONFIG_NUMA_BALANCING's
+ * and CONFIG_TRANSPARENT_HUGEPAGE's are config-dependent). */
+static bool event_shown(const struct mmk_machine *m, enum vm_event_item id)
+{
+	if (id >= NUMA_PTE_UPDATES && id <= NUMA_PAGES_MIGRATED)
+		return m->arch->numa;
+	if (id >= THP_FAULT_ALLOC && id <= THP_SWPOUT_FALLBACK)
+		return m->arch->thp;
+	return true;
 }
 
 void proc_buddyinfo_show(struct seq_file *s, struct mmk_machine *m)
@@ -279,7 +290,8 @@ static void vmstat_events(struct seq_file *s, struct mmk_machine *m)
 	int i;
 
 #define MMK_SHOW_EVENT(id, name) \
-	seq_printf(s, "%s %lu\n", name, global_vm_event(m, id));
+	if (event_shown(m, id))  \
+		seq_printf(s, "%s %lu\n", name, global_vm_event(m, id));
 #define MMK_SHOW_ZONEFAM(id, name)                              \
 	for (i = 0; i < a->nr_zone_types; i++)                  \
 		seq_printf(s, "%s_%s %lu\n", name,              \
