@@ -723,6 +723,10 @@ int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
 
 	if (text && !(copy = str_dup(text)))
 		return MMK_SCRIPT_ERROR;
+	if (!text && !in) {
+		fprintf(err, "mmkit: %s: no script to read\n", name);
+		return MMK_SCRIPT_IO_ERROR;
+	}
 	script_begin(&sc, name, out, err, echo_log);
 	sc.obs = obs;
 	if (!text) {

@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include "tests/mmk_test.h"
 #include <errno.h>
+#include <stdio.h>
+#include <mmkit/script.h>
 
 static unsigned long free_drained(struct mmk_machine *m)
 {
@@ -219,6 +221,25 @@ static void test_free_bulk_rejects_bad_objects_on_two_nodes(void **state)
 	mmk_shutdown(m);
 }
 
+/* The script interpreter with nothing to read: an I/O error, and the
+ * reason on the error stream. */
+static void test_script_run_without_input(void **state)
+{
+	char buf[128] = "";
+	FILE *out = fopen("/dev/null", "w"), *err = tmpfile();
+
+	(void)state;
+	assert_non_null(out);
+	assert_non_null(err);
+	assert_int_equal(mmk_script_run(NULL, "x.mms", out, err, 0),
+			 MMK_SCRIPT_IO_ERROR);
+	rewind(err);
+	assert_non_null(fgets(buf, sizeof buf, err));
+	assert_string_equal(buf, "mmkit: x.mms: no script to read\n");
+	fclose(err);
+	fclose(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +250,7 @@ int main(void)
 			test_free_bulk_rejects_bad_objects_on_two_nodes),
 		cmocka_unit_test(test_vmalloc_and_kmap_reject_bad_arguments),
 		cmocka_unit_test(test_machine_api_rejects_bad_arguments),
+		cmocka_unit_test(test_script_run_without_input),
 	};
 
 	return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);
