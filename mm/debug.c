@@ -71,6 +71,13 @@ size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len)
 {
 	size_t have, start, i;
 
+	if (!m) {
+		if (buf && len)
+			buf[0] = '\0';
+		return 0;
+	}
+	if (!buf)
+		len = 0;
 	pthread_mutex_lock(&m->log.lock);
 	have = min(m->log.head, (size_t)MMK_LOG_SIZE);
 	start = m->log.head - have;
@@ -84,6 +91,8 @@ size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len)
 
 void mmk_dmesg_clear(struct mmk_machine *m)
 {
+	if (!m)
+		return;
 	pthread_mutex_lock(&m->log.lock);
 	m->log.head = 0;
 	pthread_mutex_unlock(&m->log.lock);
@@ -240,6 +249,8 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len)
 {
 	if (!m)
 		return verify_fail(why, len, "no machine"), 1;
+	if (!mmk_machine_live(m))
+		return verify_fail(why, len, "not a live machine"), 1;
 	if (!page_alloc_verify(m, why, len))
 		return 1;
 	if (!slab_verify(m, why, len))

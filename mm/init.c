@@ -19,39 +19,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-/* slub_debug letters (Linux's F, Z, P, U); no letters means all four. */
-static int parse_slub_debug(const char *s, slab_flags_t *flags)
-{
-	*flags = 0;
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++) {
-		switch (*s) {
-		case 'F':
-		case 'f':
-			*flags |= SLAB_CONSISTENCY_CHECKS;
-			break;
-		case 'Z':
-		case 'z':
-			*flags |= SLAB_RED_ZONE;
-			break;
-		case 'P':
-		case 'p':
-			*flags |= SLAB_POISON;
-			break;
-		case 'U':
-		case 'u':
-			*flags |= SLAB_STORE_USER;
-			break;
-		case '-':
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 /* The page allocator, then the slab allocator and the kmalloc caches on
  * it: what every machine has. */
 static struct mmk_machine *boot_allocators(const struct mmk_config *cfg)
@@ -60,7 +27,7 @@ static struct mmk_machine *boot_allocators(const struct mmk_config *cfg)
 	slab_flags_t debug;
 	int err;
 
-	if (parse_slub_debug(cfg->slub_debug, &debug)) {
+	if (!cfg || parse_slub_debug(cfg->slub_debug, &debug)) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -60,6 +60,13 @@ struct mmk_arch_profile {
 	bool numa, thp;
 };
 
+/* Whether @m is a machine booted and not yet shut down. */
+bool mmk_machine_live(const struct mmk_machine *m);
+
+/* slub_debug's letters (Linux's F, Z, P, U; none: all four) in *@flags;
+ * -EINVAL for another character. */
+int parse_slub_debug(const char *s, slab_flags_t *flags);
+
 /* ---- mm/memblock.c ---- */
 #define MEMBLOCK_MAX_REGIONS 128
 struct memblock_region {
@@ -135,6 +142,8 @@ enum kmalloc_cache_type {
 struct mmk_machine {
 	struct mmk_config cfg;
 	const struct mmk_arch_profile *arch;
+	struct mmk_machine *live_next; /* the live machines (mm_init.c) */
+	atomic_bool atfork_prepared; /* mmk_atfork() between its phases */
 	struct mmk_host_mem phys;
 	unsigned long max_pfn; /* end of the physical address space */
 	struct page *mem_map; /* pfn-indexed, see vmemmap */

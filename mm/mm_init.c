@@ -70,6 +70,8 @@
 #include "mm/vma.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +139,8 @@ const struct mmk_arch_profile mmk_arch_i386 = {
 
 void mmk_config_init(struct mmk_config *cfg)
 {
+	if (!cfg)
+		return;
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->arch = MMK_ARCH_X86_64;
 	cfg->mem_bytes = 1ULL << 30;
@@ -194,10 +198,60 @@ void mmk_release_cpu(void)
 	mmk_ctx.pcpu_base = NULL;
 }
 
+/*
+ * The machines booted and not yet shut down. mmk_set_current(),
+ * mmk_check() and mmk_shutdown() refuse a pointer that is not one of them
+ * (shut down already, or never a machine) rather than follow it into
+ * unmapped memory.
+ */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mmk_machine *live_head;
+
+static void live_add(struct mmk_machine *m)
+{
+	pthread_mutex_lock(&live_lock);
+	m->live_next = live_head;
+	live_head = m;
+	pthread_mutex_unlock(&live_lock);
+}
+
+/* Unlink @m if it is live; whether it was. */
+static bool live_remove(struct mmk_machine *m)
+{
+	struct mmk_machine **pp;
+	bool found = false;
+
+	pthread_mutex_lock(&live_lock);
+	for (pp = &live_head; *pp; pp = &(*pp)->live_next)
+		if (*pp == m) {
+			*pp = m->live_next;
+			found = true;
+			break;
+		}
+	pthread_mutex_unlock(&live_lock);
+	return found;
+}
+
+bool mmk_machine_live(const struct mmk_machine *m)
+{
+	const struct mmk_machine *l;
+	bool found = false;
+
+	pthread_mutex_lock(&live_lock);
+	for (l = live_head; l && !found; l = l->live_next)
+		found = l == m;
+	pthread_mutex_unlock(&live_lock);
+	return found;
+}
+
 int mmk_set_current(struct mmk_machine *m)
 {
 	int cpu;
 
+	if (m && !mmk_machine_live(m)) {
+		errno = EINVAL;
+		return -EINVAL;
+	}
 	mmk_release_cpu();
 	mmk_ctx.m = m;
 	if (!m)
@@ -245,9 +299,20 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 
 	if (!m)
 		return;
-	/* Lock order: slab_mutex, node list_locks, drain, deferred, zones,
-	 * then the fault-injection and log locks printk may take. */
+	/* Each phase once, in order: PREPARE twice would wait for its own
+	 * locks, PARENT or CHILD without it would release locks not held. */
+	if (atomic_exchange(&m->atfork_prepared, phase == MMK_ATFORK_PREPARE) ==
+	    (phase == MMK_ATFORK_PREPARE)) {
+		/* Not printk(): a second PREPARE holds the log's lock. */
+		fprintf(stderr, "mmkit: mmk_atfork: phase %d out of order\n",
+			(int)phase);
+		return;
+	}
+	/* Lock order: live machines, slab_mutex, node list_locks, drain,
+	 * deferred, zones, then the fault-injection and log locks printk may
+	 * take. */
 	if (phase == MMK_ATFORK_PREPARE) {
+		pthread_mutex_lock(&live_lock);
 		slab_atfork(m, phase);
 		page_alloc_atfork(m, phase);
 		pthread_mutex_lock(&m->fail_lock);
@@ -258,6 +323,7 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 	pthread_mutex_unlock(&m->fail_lock);
 	page_alloc_atfork(m, phase);
 	slab_atfork(m, phase);
+	pthread_mutex_unlock(&live_lock);
 	if (phase != MMK_ATFORK_CHILD)
 		return;
 	/* Only the forking thread survives: its CPU stays its own, the
@@ -301,23 +367,30 @@ struct page *pfn_to_page(unsigned long pfn)
 	return m->mem_map + pfn;
 }
 
+/* The translations below answer for the calling thread's machine; with
+ * none, a page is nobody's (pfn ULONG_MAX, no zone, no address). */
 unsigned long page_to_pfn(const struct page *page)
 {
-	return (unsigned long)(page - mmk_cur()->mem_map);
+	struct mmk_machine *m = mmk_cur();
+
+	return m ? (unsigned long)(page - m->mem_map) : ULONG_MAX;
 }
 
 struct zone *page_zone(const struct page *page)
 {
 	struct mmk_machine *m = mmk_cur();
 
-	return mmk_pfn_zone(m, (unsigned long)(page - m->mem_map));
+	return m ? mmk_pfn_zone(m, (unsigned long)(page - m->mem_map)) : NULL;
 }
 
 int get_pageblock_migratetype(const struct page *page)
 {
 	struct mmk_machine *m = mmk_cur();
-	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	unsigned long pfn;
 
+	if (!m)
+		return -1;
+	pfn = (unsigned long)(page - m->mem_map);
 	return mmk_pfn_zone(m, pfn) ? get_pfnblock_migratetype(m, pfn) : -1;
 }
 
@@ -332,7 +405,7 @@ bool PageHighMem(const struct page *page)
 {
 	struct mmk_machine *m = mmk_cur();
 
-	return (unsigned long)(page - m->mem_map) >= m->lowmem_end_pfn;
+	return m && (unsigned long)(page - m->mem_map) >= m->lowmem_end_pfn;
 }
 
 void *mmk_phys_to_virt(struct mmk_machine *m, phys_addr_t phys)
@@ -348,8 +421,11 @@ phys_addr_t mmk_virt_to_phys(struct mmk_machine *m, const void *p)
 void *page_address(const struct page *page)
 {
 	struct mmk_machine *m = mmk_cur();
-	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	unsigned long pfn;
 
+	if (!m)
+		return NULL;
+	pfn = (unsigned long)(page - m->mem_map);
 	if (pfn >= m->lowmem_end_pfn)
 		return m->kmap_address ? m->kmap_address(m, page) : NULL;
 	return (char *)m->phys.base + ((size_t)pfn << PAGE_SHIFT);
@@ -1205,11 +1281,48 @@ static const struct mmk_arch_profile *arch_profile(enum mmk_arch arch)
 	return NULL;
 }
 
+/* slub_debug letters (Linux's F, Z, P, U); no letters means all four. */
+int parse_slub_debug(const char *s, slab_flags_t *flags)
+{
+	*flags = 0;
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++) {
+		switch (*s) {
+		case 'F':
+		case 'f':
+			*flags |= SLAB_CONSISTENCY_CHECKS;
+			break;
+		case 'Z':
+		case 'z':
+			*flags |= SLAB_RED_ZONE;
+			break;
+		case 'P':
+		case 'p':
+			*flags |= SLAB_POISON;
+			break;
+		case 'U':
+		case 'u':
+			*flags |= SLAB_STORE_USER;
+			break;
+		case '-':
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 {
-	const struct mmk_arch_profile *a = arch_profile(cfg->arch);
+	const struct mmk_arch_profile *a;
+	slab_flags_t debug;
 	int k;
 
+	if (!cfg)
+		return verify_fail(why, len, "no configuration"), -EINVAL;
+	a = arch_profile(cfg->arch);
 	if (!a)
 		return verify_fail(why, len, "unknown architecture %d",
 				   (int)cfg->arch),
@@ -1248,6 +1361,16 @@ int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 		return verify_fail(why, len, "swap must be 0 or 40K..%s on %s",
 				   a->arch == MMK_ARCH_I386 ? "4G" : "64G",
 				   a->name),
+		       -EINVAL;
+	if (parse_slub_debug(cfg->slub_debug, &debug))
+		return verify_fail(why, len,
+				   "slub_debug takes the letters F, Z, P, U"),
+		       -EINVAL;
+	/* As Linux's page_reporting_order parameter. */
+	if (cfg->page_reporting_order > MAX_PAGE_ORDER)
+		return verify_fail(why, len,
+				   "page_reporting_order must be 0..%d",
+				   MAX_PAGE_ORDER),
 		       -EINVAL;
 	for (k = 0; k < MMK_NR_FAIL_KINDS; k++)
 		if (cfg->boot_fail[k] && cfg->boot_fail[k]->probability > 100)
@@ -1322,6 +1445,7 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 	m->arena = arena;
 	m->cfg = *cfg;
 	m->arch = a;
+	live_add(m);
 	m->nr_nodes = cfg->nr_nodes;
 	m->nr_cpus = cfg->nr_cpus;
 	m->pcp_enabled = cfg->pcp;
@@ -1355,6 +1479,13 @@ void mmk_shutdown(struct mmk_machine *m)
 
 	if (!m)
 		return;
+	if (!live_remove(m)) {
+		/* Its log may be gone with it: the host's standard error. */
+		fprintf(stderr,
+			"mmkit: mmk_shutdown: %p is not a live machine\n",
+			(void *)m);
+		return;
+	}
 	if (mmk_ctx.m == m) {
 		mmk_release_cpu();
 		mmk_ctx.m = NULL;

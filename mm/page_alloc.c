@@ -2988,7 +2988,7 @@ void mmk_page_alloc_init(struct mmk_machine *m)
 
 unsigned long mmk_nr_free_pages(struct mmk_machine *m)
 {
-	return global_zone_page_state(m, NR_FREE_PAGES);
+	return m ? global_zone_page_state(m, NR_FREE_PAGES) : 0;
 }
 
 /* ---- the verifier ---- */

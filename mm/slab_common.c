@@ -261,6 +261,24 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	return s;
 }
 
+/* Whether @s is one of this machine's caches, or one a destroy left with
+ * objects (slab_mutex held): a cache destroyed already, or a pointer that
+ * never was one, is refused with a warning rather than followed. */
+static bool cache_is_live(struct mmk_machine *m, const struct kmem_cache *s,
+			  const char *call)
+{
+	const struct kmem_cache *c;
+
+	list_for_each_entry(c, &m->slab->caches, list)
+		if (c == s)
+			return true;
+	list_for_each_entry(c, &m->slab->leaked, list)
+		if (c == s)
+			return true;
+	printk(m, "WARNING: %s: %p is not a live cache", call, (const void *)s);
+	return false;
+}
+
 int kmem_cache_destroy(struct kmem_cache *s)
 {
 	struct mmk_machine *m = mmk_cur();
@@ -270,6 +288,10 @@ int kmem_cache_destroy(struct kmem_cache *s)
 	if (!m || !s)
 		return 0;
 	pthread_mutex_lock(&m->slab->slab_mutex);
+	if (!cache_is_live(m, s, "kmem_cache_destroy")) {
+		pthread_mutex_unlock(&m->slab->slab_mutex);
+		return -EINVAL;
+	}
 	if (--s->refcount > 0) {
 		pthread_mutex_unlock(&m->slab->slab_mutex);
 		return 0;
@@ -289,19 +311,20 @@ int kmem_cache_shrink(struct kmem_cache *s)
 	if (!m || !s)
 		return 0;
 	pthread_mutex_lock(&m->slab->slab_mutex);
-	__kmem_cache_shrink(m, s);
+	if (cache_is_live(m, s, "kmem_cache_shrink"))
+		__kmem_cache_shrink(m, s);
 	pthread_mutex_unlock(&m->slab->slab_mutex);
 	return 0;
 }
 
 unsigned int kmem_cache_size(struct kmem_cache *s)
 {
-	return s->object_size;
+	return s ? s->object_size : 0;
 }
 
 const char *kmem_cache_name(struct kmem_cache *s)
 {
-	return s->name;
+	return s ? s->name : NULL;
 }
 
 void *kmem_cache_alloc(struct kmem_cache *s, gfp_t gfp)

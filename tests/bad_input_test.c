@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "tests/mmk_test.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <mmkit/script.h>
 
@@ -189,6 +190,71 @@ static void test_machine_api_rejects_bad_arguments(void **state)
 	mmk_shutdown(m);
 }
 
+/* NULL where a machine, a config or a cache belongs; a page looked at
+ * with no current machine; handles used after they are gone: refused,
+ * never followed. */
+static void test_null_and_stale_handles_are_refused(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	struct mmk_config cfg;
+	struct kmem_cache *s = kmem_cache_create("gone", 64, 0, 0, NULL);
+	struct page *p = alloc_page(GFP_KERNEL);
+	char why[64], buf[4] = "x";
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(p);
+	/* No current machine: a page is nobody's. */
+	assert_int_equal(mmk_set_current(NULL), 0);
+	assert_null(page_address(p));
+	assert_null(page_zone(p));
+	assert_int_equal(page_to_nid(p), NUMA_NO_NODE);
+	assert_int_equal(page_to_pfn(p), ULONG_MAX);
+	assert_false(PageHighMem(p));
+	assert_int_equal(get_pageblock_migratetype(p), -1);
+	assert_int_equal(mmk_set_current(m), 0);
+	__free_page(p);
+	/* NULL arguments. */
+	errno = 0;
+	assert_null(mmk_boot(NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(mmk_config_validate(NULL, why, sizeof why), -EINVAL);
+	assert_string_equal(why, "no configuration");
+	mmk_config_init(NULL);
+	assert_int_equal(mmk_dmesg(NULL, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	mmk_dmesg_clear(NULL);
+	assert_int_equal(mmk_nr_free_pages(NULL), 0);
+	assert_int_equal(kmem_cache_size(NULL), 0);
+	assert_null(kmem_cache_name(NULL));
+	/* What mmk_boot() refuses, mmk_config_validate() refuses too. */
+	mmk_config_init(&cfg);
+	cfg.slub_debug = "XYZ";
+	assert_int_equal(mmk_config_validate(&cfg, why, sizeof why), -EINVAL);
+	cfg.slub_debug = NULL;
+	cfg.page_reporting_order = MAX_PAGE_ORDER + 1;
+	assert_int_equal(mmk_config_validate(&cfg, why, sizeof why), -EINVAL);
+	/* A cache destroyed twice: a warning, nothing followed. */
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_int_equal(kmem_cache_destroy(s), -EINVAL);
+	assert_true(dmesg_has(m, "is not a live cache"));
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	/* mmk_atfork's phases out of order: ignored, no lock taken twice. */
+	mmk_atfork(m, MMK_ATFORK_PARENT);
+	mmk_atfork(m, MMK_ATFORK_PREPARE);
+	mmk_atfork(m, MMK_ATFORK_PREPARE);
+	mmk_atfork(m, MMK_ATFORK_PARENT);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+	/* The machine is gone: refused by everything that takes one. */
+	assert_int_equal(mmk_check(m, why, sizeof why), 1);
+	assert_string_equal(why, "not a live machine");
+	assert_int_equal(mmk_set_current(m), -EINVAL);
+	assert_null(mmk_current());
+	mmk_shutdown(m);
+}
+
 /* With two nodes, kmem_cache_free_bulk() took the per-object path
  * without checking the objects first: a foreign pointer had no slab. */
 static void test_free_bulk_rejects_bad_objects_on_two_nodes(void **state)
@@ -251,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_vmalloc_and_kmap_reject_bad_arguments),
 		cmocka_unit_test(test_machine_api_rejects_bad_arguments),
 		cmocka_unit_test(test_script_run_without_input),
+		cmocka_unit_test(test_null_and_stale_handles_are_refused),
 	};
 
 	return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);

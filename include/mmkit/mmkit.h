@@ -164,7 +164,8 @@ struct mmk_machine *mmk_boot(const struct mmk_config *cfg);
 
 /**
  * mmk_shutdown() - return every host resource of @m. Threads other than the
- * caller must have stopped using @m.
+ * caller must have stopped using @m. A pointer that is not a live machine
+ * (shut down already) is refused with a message on standard error.
  */
 void mmk_shutdown(struct mmk_machine *m);
 
@@ -172,6 +173,8 @@ void mmk_shutdown(struct mmk_machine *m);
  * mmk_set_current() - make @m (or NULL) the calling thread's machine. The
  * thread gives up its CPU on the previous machine and takes the lowest free
  * CPU of @m, if any (else it runs without per-CPU caches).
+ * Return: 0; -EINVAL (errno too) if @m is not a live machine, and the
+ * thread keeps its machine.
  */
 int mmk_set_current(struct mmk_machine *m);
 
@@ -185,7 +188,9 @@ enum mmk_atfork { MMK_ATFORK_PREPARE, MMK_ATFORK_PARENT, MMK_ATFORK_CHILD };
  * CHILD releases them and frees the CPUs of the threads that did not
  * survive the fork. Only a machine with private_memory is copied by fork:
  * otherwise parent and child share its physical memory (mem_map and the
- * free lists among it), and the child must not use it.
+ * free lists among it), and the child must not use it. A phase out of
+ * order (PREPARE twice, PARENT or CHILD without it) is ignored with a
+ * message on standard error.
  */
 void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase);
 
@@ -207,7 +212,8 @@ int mmk_get_cpu(void);
 /**
  * mmk_check() - run every subsystem's verifier.
  * Return: 0 when every invariant holds; otherwise 1 with the first
- * violation written to @why (NUL-terminated, truncated to @len).
+ * violation written to @why (NUL-terminated, truncated to @len), "not a
+ * live machine" for one shut down already.
  */
 int mmk_check(struct mmk_machine *m, char *why, size_t len);
 

@@ -58,7 +58,9 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 /**
  * kmem_cache_destroy() - free a cache with no live objects. With live
  * objects Linux's "Objects remaining" report is logged and the cache stays.
- * Return: 0, or -EBUSY when objects remain (mmkit addition).
+ * Return: 0, or -EBUSY when objects remain, -EINVAL (and a warning) for
+ * a pointer that is not a live cache, destroyed already say (mmkit
+ * additions).
  */
 int kmem_cache_destroy(struct kmem_cache *s);
 /** kmem_cache_alloc() - one object, or NULL. */
