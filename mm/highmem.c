@@ -300,8 +300,11 @@ void kunmap_local(const void *addr)
 		return;
 	if (p >= hs->pkmap_host &&
 	    p < hs->pkmap_host + ((size_t)LAST_PKMAP << PAGE_SHIFT)) {
-		/* kmap_local_page() fell back to kmap() (no CPU). */
-		kunmap(kmap_to_page(addr));
+		/* kmap_local_page() fell back to kmap() on a thread with no
+		 * CPU. With one, this is a kmap() of the caller's own, which
+		 * Linux's kunmap_local() leaves alone (not a fixmap slot). */
+		if (!cpu)
+			kunmap(kmap_to_page(addr));
 		return;
 	}
 	if (!cpu || p < hs->fix_host ||

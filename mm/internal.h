@@ -60,6 +60,9 @@ struct mmk_arch_profile {
 	bool numa, thp;
 };
 
+/* Managed pages of every zone (Linux's totalram_pages(); mm/vma.c). */
+unsigned long totalram_pages(struct mmk_machine *m);
+
 /* Whether @m is a machine booted and not yet shut down. */
 bool mmk_machine_live(const struct mmk_machine *m);
 

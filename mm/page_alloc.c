@@ -123,7 +123,9 @@
  *      would wait for a victim the OOM killer could not reap at once
  *      (its mmap lock busy), or for GFP_NOFS reclaim, the request fails.
  *      __GFP_NOFAIL then gets every reserve; if even that fails it warns
- *      and returns NULL (Linux would loop).
+ *      and returns NULL (Linux would loop). As in Linux 6.12+, a
+ *      __GFP_NOFAIL request that cannot block (GFP_ATOMIC, GFP_NOWAIT)
+ *      warns and fails, and one of a costly order warns.
  *
  * 5. Ordering and locks. zone->lock protects the free areas and
  *    NR_FREE_PAGES updates. A pcp is touched only by the thread that owns
@@ -1914,6 +1916,20 @@ retry:
 		goto retry;
 nopage:
 	if (gfp & __GFP_NOFAIL) {
+		/* Linux 6.12+: every __GFP_NOFAIL user must be able to
+		 * block, and a costly order is frowned on (WARN_ON_ONCE_GFP:
+		 * silent with __GFP_NOWARN); one that cannot block fails. */
+		if (!(gfp & __GFP_DIRECT_RECLAIM)) {
+			if (!(gfp & __GFP_NOWARN))
+				printk(m,
+				       "WARNING: __alloc_pages_slowpath: __GFP_NOFAIL without __GFP_DIRECT_RECLAIM (gfp %#x)",
+				       gfp);
+			goto fail;
+		}
+		if (order > PAGE_ALLOC_COSTLY_ORDER && !(gfp & __GFP_NOWARN))
+			printk(m,
+			       "WARNING: __alloc_pages_slowpath: __GFP_NOFAIL of costly order %u",
+			       order);
 		mmk_drain_all_pages(m, NULL);
 		page = get_page_from_freelist(
 			m, gfp, order, alloc_flags | ALLOC_NO_WATERMARKS, ac);
@@ -1923,6 +1939,7 @@ nopage:
 		       "mmkit: __GFP_NOFAIL allocation of order %u failed: memory exhausted and nothing left to kill",
 		       order);
 	}
+fail:
 	warn_alloc(m, gfp, order);
 	return NULL;
 }

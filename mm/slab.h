@@ -443,6 +443,11 @@ struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
 				       slab_flags_t flags,
 				       void (*ctor)(void *));
 int __kmem_cache_destroy(struct mmk_machine *m, struct kmem_cache *s);
+/* GFP bits slab pages must not be asked with (Linux's GFP_SLAB_BUG_MASK):
+ * kmalloc_fix_flags() logs "Unexpected gfp" and masks them off. */
+#define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
+gfp_t kmalloc_fix_flags(struct mmk_machine *m, gfp_t flags);
+
 void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 		 int node);
 void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,

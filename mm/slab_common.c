@@ -441,11 +441,28 @@ void kmem_cache_free_bulk(struct kmem_cache *s, size_t size, void **p)
 
 /* ---- kmalloc ---- */
 
+gfp_t kmalloc_fix_flags(struct mmk_machine *m, gfp_t flags)
+{
+	gfp_t invalid = flags & GFP_SLAB_BUG_MASK;
+	char bad[160], fixed[160];
+
+	flags &= ~GFP_SLAB_BUG_MASK;
+	format_gfp(invalid, bad, sizeof bad);
+	format_gfp(flags, fixed, sizeof fixed);
+	printk(m,
+	       "Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!",
+	       invalid, bad, flags, fixed);
+	return flags;
+}
+
 static void *kmalloc_large(struct mmk_machine *m, size_t size, gfp_t gfp,
 			   int node)
 {
 	unsigned int order = 0;
 	struct page *page;
+
+	if (unlikely(gfp & GFP_SLAB_BUG_MASK))
+		gfp = kmalloc_fix_flags(m, gfp);
 
 	while (((size_t)PAGE_SIZE << order) < size && order <= MAX_PAGE_ORDER)
 		order++;
@@ -572,11 +589,16 @@ static struct slab *kmalloc_owner(struct mmk_machine *m, const void *p,
 			return NULL;
 		}
 	}
-	printk(m, "WARNING: %s: 0x%lx was not returned by kmalloc; ignored",
-	       caller,
-	       page ? (unsigned long)(m->arch->page_offset +
-				      mmk_virt_to_phys(m, p)) :
-		      (unsigned long)0);
+	/* The kernel address if it is one (direct map, vmalloc, kmap),
+	 * else the host's pointer, which no kernel address stands for. */
+	if (mmk_kaddr(p))
+		printk(m,
+		       "WARNING: %s: %#lx was not returned by kmalloc; ignored",
+		       caller, mmk_kaddr(p));
+	else
+		printk(m,
+		       "WARNING: %s: %p (no kernel address) was not returned by kmalloc; ignored",
+		       caller, p);
 	if (page)
 		dump_page(m, page, "Not a kmalloc allocation");
 	return NULL;

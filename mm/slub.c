@@ -521,12 +521,16 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 				  gfp_t gfp, int node, void **out,
 				  unsigned int want)
 {
-	gfp_t flags = (gfp & ~(GFP_ZONEMASK | __GFP_ZERO | __GFP_COMP)) |
-		      s->allocflags;
+	gfp_t flags;
 	unsigned int order = s->order, i;
 	struct page *page;
 	struct slab *slab;
 	char *base;
+
+	if (unlikely(gfp & GFP_SLAB_BUG_MASK)) /* as Linux's new_slab() */
+		gfp = kmalloc_fix_flags(m, gfp);
+	flags = (gfp & ~(GFP_ZONEMASK | __GFP_ZERO | __GFP_COMP)) |
+		s->allocflags;
 
 	if (node < 0 || node >= m->nr_nodes)
 		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
@@ -1130,6 +1134,12 @@ void slab_free_bulk(struct mmk_machine *m, struct kmem_cache *s, size_t n,
 			printk(m,
 			       "WARNING: kmem_cache_free_bulk(%s): object %zu is not an object of the cache",
 			       s->name, i);
+			return;
+		}
+		/* The naive double free SLAB_FREELIST_HARDENED stops: the
+		 * object just freed, freed again. */
+		if (unlikely(i && p[i] == p[i - 1])) {
+			object_err(m, s, slab, p[i], "Object already free");
 			return;
 		}
 	}

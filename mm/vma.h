@@ -244,8 +244,6 @@ unsigned long vm_commit_limit(struct mmk_machine *m);
 /* The reserves' defaults, from the free memory after boot. */
 void mm_reserves_init(struct mmk_machine *m);
 void vm_unacct_memory(long pages);
-/* Managed pages of every zone (Linux's totalram_pages()). */
-unsigned long totalram_pages(struct mmk_machine *m);
 void vm_acct_memory(long pages);
 int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 		unsigned long addr, int new_below);

@@ -496,9 +496,13 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 	struct page **pages;
 	size_t array;
 
-	if (!vs || !size)
+	if (!vs)
 		return NULL;
-	if (size > vs->end - vs->start) {
+	if (!size) { /* Linux's WARN_ON_ONCE(!size) */
+		printk(m, "WARNING: __vmalloc_node_range: size 0");
+		return NULL;
+	}
+	if ((size >> PAGE_SHIFT) > totalram_pages(m)) {
 		if (!(gfp & __GFP_NOWARN))
 			printk(m,
 			       "vmalloc error: size %lu, exceeds total pages, mode:%#x",
@@ -508,9 +512,16 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 	if (node == NUMA_NO_NODE)
 		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
 	nr = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
-	vm = __get_vm_area(m, size, align, flags | VM_ALLOC, caller);
-	if (!vm)
+	vm = size <= vs->end - vs->start ?
+		     __get_vm_area(m, size, align, flags | VM_ALLOC, caller) :
+		     NULL;
+	if (!vm) {
+		if (!(gfp & __GFP_NOWARN))
+			printk(m,
+			       "vmalloc error: size %lu, vm_struct allocation failed, mode:%#x",
+			       size, gfp);
 		return NULL;
+	}
 	array = (size_t)nr * sizeof(struct page *);
 	/* Like Linux, a page array larger than a page is itself vmalloc'd
 	 * ("vpages" in /proc/vmallocinfo). */
@@ -680,9 +691,18 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 
 void vunmap(const void *addr)
 {
-	struct vm_struct *vm = detach_vm_area(mmk_cur(), addr, "vunmap");
+	struct mmk_machine *m = mmk_cur();
+	struct vm_struct *vm = find_vm_area(addr);
 
-	kfree(vm);
+	/* Linux would unmap a vmalloc area and leak its pages, and
+	 * VmallocUsed would count them for ever: refused, vfree frees it. */
+	if (vm && vm->addr == addr && (vm->flags & VM_ALLOC)) {
+		printk(m,
+		       "WARNING: vunmap: %#lx was allocated by vmalloc; vfree frees it",
+		       mmk_kaddr(addr));
+		return;
+	}
+	kfree(detach_vm_area(m, addr, "vunmap"));
 }
 
 void vm_unmap_aliases(void)

@@ -762,9 +762,17 @@ static void test_vmalloc_larger_than_the_range_fails_cleanly(void **state)
 	(void)state;
 	assert_int_equal(meminfo_kb(m, "VmallocTotal"),
 			 (0xff7fe000UL - I386_VMALLOC_START) >> 10);
+	/* Less than RAM, more than the window: no vm_struct (Linux's
+	 * message); more than RAM: exceeds total pages. */
 	assert_null(vmalloc(200UL << 20));
 	assert_true(dmesg_has(
-		m, "vmalloc error: size 209715200, exceeds total pages"));
+		m,
+		"vmalloc error: size 209715200, vm_struct allocation failed"));
+	assert_null(vmalloc(4000UL << 20));
+	assert_true(dmesg_has(
+		m, "vmalloc error: size 4194304000, exceeds total pages"));
+	assert_null(vmalloc(0));
+	assert_true(dmesg_has(m, "WARNING: __vmalloc_node_range: size 0"));
 	assert_int_equal(free_pages_drained(m), before);
 	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_check_ok(m);

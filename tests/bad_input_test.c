@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <mmkit/script.h>
 
 static unsigned long free_drained(struct mmk_machine *m)
@@ -255,6 +256,72 @@ static void test_null_and_stale_handles_are_refused(void **state)
 	mmk_shutdown(m);
 }
 
+/* Misuses Linux reports, reported and refused without harm: an object
+ * twice in one bulk free, vunmap() of a vmalloc area, kunmap_local() of
+ * a kmap() address, slab GFP bits that make no sense, vmalloc(0), a
+ * __GFP_NOFAIL request that cannot block, kfree() of a host pointer. */
+static void test_reported_misuse_leaves_state_whole(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_I386, 256ULL << 20, 1, 2, true);
+	struct kmem_cache *s =
+		kmem_cache_create("twice", 64, 0, SLAB_NO_MERGE, NULL);
+	void *o = kmem_cache_alloc(s, GFP_KERNEL), *p[2] = { o, o }, *v, *k;
+	struct page *high = alloc_page(GFP_HIGHUSER);
+	char stack_buf[16];
+
+	(void)state;
+	assert_non_null(o);
+	kmem_cache_free_bulk(s, 2, p);
+	assert_true(dmesg_has(m, "Object already free"));
+	kmem_cache_free(s, o); /* still allocated: freed once, now */
+	/* A new slab asked for with __GFP_HIGHMEM: fixed up, reported. */
+	kmem_cache_shrink(s);
+	o = kmem_cache_alloc(s, GFP_KERNEL | __GFP_HIGHMEM);
+	assert_non_null(o);
+	assert_true(dmesg_has(m, "Unexpected gfp: 0x2 (__GFP_HIGHMEM)"));
+	kmem_cache_free(s, o);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	v = vmalloc(8192);
+	assert_non_null(v);
+	vunmap(v);
+	assert_true(dmesg_has(m, "was allocated by vmalloc; vfree frees it"));
+	vfree(v);
+	assert_null(vmalloc(0));
+	assert_true(dmesg_has(m, "WARNING: __vmalloc_node_range: size 0"));
+	assert_non_null(high);
+	k = kmap(high);
+	assert_non_null(k);
+	kunmap_local(k); /* not a kmap_local slot: nothing to undo */
+	mmk_dmesg_clear(m);
+	kunmap(high);
+	assert_false(dmesg_has(m, "is not kmapped"));
+	__free_page(high);
+	kfree(stack_buf);
+	assert_true(dmesg_has(m, "(no kernel address) was not returned by "
+				 "kmalloc; ignored"));
+	/* Memory exhausted (down to the atomic reserves), then a
+	 * __GFP_NOFAIL request that cannot block: warned and failed. */
+	{
+		size_t cap = 1 << 17, n = 0;
+		struct page **pages = calloc(cap, sizeof(*pages));
+
+		assert_non_null(pages);
+		while (n < cap &&
+		       (pages[n] = alloc_page(GFP_ATOMIC | __GFP_NOWARN)))
+			n++;
+		assert_true(n < cap);
+		assert_null(alloc_page(GFP_ATOMIC | __GFP_NOFAIL));
+		assert_true(dmesg_has(m, "__GFP_NOFAIL without "
+					 "__GFP_DIRECT_RECLAIM"));
+		while (n)
+			__free_page(pages[--n]);
+		free(pages);
+	}
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* With two nodes, kmem_cache_free_bulk() took the per-object path
  * without checking the objects first: a foreign pointer had no slab. */
 static void test_free_bulk_rejects_bad_objects_on_two_nodes(void **state)
@@ -318,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_machine_api_rejects_bad_arguments),
 		cmocka_unit_test(test_script_run_without_input),
 		cmocka_unit_test(test_null_and_stale_handles_are_refused),
+		cmocka_unit_test(test_reported_misuse_leaves_state_whole),
 	};
 
 	return cmocka_run_group_tests_name("bad_input", tests, NULL, NULL);
