@@ -230,7 +230,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	if (!m)
 		return NULL;
 	if (!name || !*name || !size || size > KMALLOC_MAX_SIZE ||
-	    (align & (align - 1)) || align > PAGE_SIZE)
+	    (align & (align - 1)) || align > (PAGE_SIZE << MAX_PAGE_ORDER))
 		return create_failed(m, name, flags, -EINVAL);
 	if (flags & ~SLAB_FLAGS_PERMITTED)
 		return create_failed(m, name, flags, -EINVAL);
@@ -251,12 +251,15 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 		return s;
 	}
 	copy = kstrdup(name);
+	errno = ENOMEM;
 	s = copy ? __kmem_cache_create(m, copy, size, align, flags, ctor) :
 		   NULL;
 	pthread_mutex_unlock(&m->slab->slab_mutex);
 	if (!s) {
+		int err = errno; /* __kmem_cache_create's, or ENOMEM */
+
 		kfree(copy);
-		return create_failed(m, name, flags, -ENOMEM);
+		return create_failed(m, name, flags, -err);
 	}
 	return s;
 }

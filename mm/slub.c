@@ -1583,7 +1583,9 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	set_obj_inverse(s);
 	s->order = calculate_order(m, s->size);
 	s->objects = order_objects(s->order, s->size);
-	if (!s->objects)
+	/* An object (debug padding and alignment included) larger than
+	 * the largest buddy block fits no slab. */
+	if (!s->objects || s->order > MAX_PAGE_ORDER)
 		return -EINVAL;
 	leftover = (unsigned int)(((size_t)PAGE_SIZE << s->order) -
 				  (size_t)s->objects * s->size);
@@ -1649,6 +1651,7 @@ struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
 	struct kmem_cache *s;
 	int err;
 
+	errno = ENOMEM;
 	s = slab_alloc(m, m->slab->kmem_cache, GFP_KERNEL | __GFP_ZERO, -1);
 	if (!s)
 		return NULL;
@@ -1661,6 +1664,7 @@ struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
 	if (err) {
 		kmem_cache_release(m, s);
 		slab_free(m, m->slab->kmem_cache, virt_to_slab(m, s), s);
+		errno = -err;
 		return NULL;
 	}
 	list_add(&s->list, &m->slab->caches);

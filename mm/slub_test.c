@@ -1926,6 +1926,33 @@ static void test_alloc_node_after_remote_free_stays_on_node(void **state)
 
 /* ---- slab order fallback ---- */
 
+/* Alignments above a page, as Linux allows: objects aligned to 1 MiB in
+ * slabs that are buddy blocks aligned to their size; one whose object
+ * (alignment or debug padding included) no buddy block holds is EINVAL. */
+static void test_alignment_above_a_page(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("mib", 64, 1 << 20, 0, NULL);
+	void *o[3];
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < 3; i++) {
+		o[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(o[i]);
+		assert_int_equal(mmk_kaddr(o[i]) % (1 << 20), 0);
+	}
+	for (i = 0; i < 3; i++)
+		kmem_cache_free(s, o[i]);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	errno = 0;
+	assert_null(kmem_cache_create("too", 64, 8 << 20, 0, NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_slab_falls_back_to_smaller_order(void **state)
 {
 	struct mmk_machine *m = boot_small();
@@ -2154,6 +2181,7 @@ int main(void)
 		cmocka_unit_test(
 			test_alloc_node_after_remote_free_stays_on_node),
 		cmocka_unit_test(test_slab_falls_back_to_smaller_order),
+		cmocka_unit_test(test_alignment_above_a_page),
 		cmocka_unit_test(test_random_sequences_keep_invariants),
 	};
 

@@ -43,7 +43,8 @@ struct kmem_cache;
 /**
  * kmem_cache_create() - create a cache of @size-byte objects.
  * @name: shown in /proc/slabinfo; must stay valid (it is copied).
- * @align: minimum alignment (0: the architecture's minimum, 8).
+ * @align: minimum alignment, a power of two up to 4 MiB, the largest
+ *	   buddy block (0: the architecture's minimum, 8).
  * @flags: SLAB_* flags; unknown flags are refused.
  * @ctor: run once on each object when its slab is created.
  *
