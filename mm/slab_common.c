@@ -225,6 +225,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 {
 	struct mmk_machine *m = mmk_cur();
 	struct kmem_cache *s;
+	int saved_errno, err;
 	char *copy;
 
 	if (!m)
@@ -251,13 +252,16 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 		return s;
 	}
 	copy = kstrdup(name);
-	errno = ENOMEM;
+	/* errno says why only on failure: libmmkit-malloc.so makes caches
+	 * inside malloc(), which must leave errno alone. */
+	saved_errno = errno;
+	errno = 0;
 	s = copy ? __kmem_cache_create(m, copy, size, align, flags, ctor) :
 		   NULL;
+	err = errno ? errno : ENOMEM;
+	errno = saved_errno;
 	pthread_mutex_unlock(&m->slab->slab_mutex);
 	if (!s) {
-		int err = errno; /* __kmem_cache_create's, or ENOMEM */
-
 		kfree(copy);
 		return create_failed(m, name, flags, -err);
 	}

@@ -1651,10 +1651,11 @@ struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
 	struct kmem_cache *s;
 	int err;
 
-	errno = ENOMEM;
 	s = slab_alloc(m, m->slab->kmem_cache, GFP_KERNEL | __GFP_ZERO, -1);
-	if (!s)
+	if (!s) {
+		errno = ENOMEM;
 		return NULL;
+	}
 	s->name = name;
 	s->object_size = size;
 	s->align = align;

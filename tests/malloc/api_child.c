@@ -163,7 +163,18 @@ static void api_malloc(void)
 {
 	void *p[NSIZES];
 	void **many;
-	size_t i, j;
+	size_t i, j, sz;
+
+	/* A successful malloc leaves errno alone, the first of each size
+	 * class too (it makes the class's cache). */
+	for (sz = 1; sz <= (64 << 10); sz += sz / 8 + 1) {
+		void *q;
+
+		errno = EDOM;
+		q = malloc(opaque_size(sz));
+		CHECK(q != NULL && errno == EDOM);
+		free(q);
+	}
 
 	for (i = 0; i < NSIZES; i++) {
 		p[i] = malloc(opaque_size(sizes[i]));
