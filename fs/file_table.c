@@ -40,16 +40,15 @@ static struct file *alloc_file(const char *path, unsigned long size)
 	size_t n = strlen(path) + 1;
 	int err;
 
-	errno = ENOMEM;
 	if (mm_caches_init())
-		return NULL;
+		goto nomem;
 	f = kmem_cache_zalloc(ms->file_cachep, GFP_KERNEL);
 	if (!f)
-		return NULL;
+		goto nomem;
 	f->name = kmalloc(n, GFP_KERNEL);
 	if (!f->name) {
 		kmem_cache_free(ms->file_cachep, f);
-		return NULL;
+		goto nomem;
 	}
 	memcpy(f->name, path, n);
 	f->ino = atomic_fetch_add(&ms->next_ino, 1) + 1;
@@ -65,6 +64,9 @@ static struct file *alloc_file(const char *path, unsigned long size)
 		return NULL;
 	}
 	return f;
+nomem:
+	errno = ENOMEM;
+	return NULL;
 }
 
 /* A file made whole joins the machine's list, where drop_caches finds
