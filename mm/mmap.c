@@ -595,9 +595,10 @@ int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	vma = find_vma_prev(mm, addr, &prev);
 	next = vma;
 	vma = NULL;
-	/* Only the brk VMA expands: nothing below start_brk
-	 * (vma_prev_limit(vmi, mm->start_brk)). */
-	if (prev && prev->vm_end == addr && prev->vm_start >= mm->start_brk)
+	/* The VMA ending at the old break expands if it ends above
+	 * start_brk (vma_prev_limit(vmi, mm->start_brk)), wherever it
+	 * starts. */
+	if (prev && prev->vm_end == addr && prev->vm_end > mm->start_brk)
 		vma = vma_merge_new_range(mm, prev, next, addr, addr + len,
 					  flags, NULL, addr >> PAGE_SHIFT, NULL,
 					  NULL);
@@ -644,7 +645,11 @@ long mmk_brk(int pid, unsigned long brk)
 		goto success;
 	}
 	if (brk <= mm->brk) {
-		/* Shrinking: unmap what is above the new break. */
+		/* Shrinking: unmap what is above the new break - if a VMA
+		 * is there at all (vma_find(&vmi, oldbrk)); else the break
+		 * stays where it was. */
+		if (!find_vma_intersection(mm, newbrk, oldbrk))
+			goto out;
 		mm->brk = brk;
 		if (do_vmi_munmap(mm, newbrk, oldbrk - newbrk, true)) {
 			mm->brk = origbrk;
