@@ -57,6 +57,9 @@ struct highmem_state {
 	pthread_cond_t wait;
 	char *pkmap_host;
 	int pkmap_count[LAST_PKMAP];
+	/* Of a slot's uses, those kmap_local_page() made on a thread with
+	 * no CPU: only these does kunmap_local() undo. */
+	int pkmap_local[LAST_PKMAP];
 	struct page *pkmap_page[LAST_PKMAP];
 	unsigned int last_pkmap_nr;
 	long hash[PKMAP_HASH]; /* pfn + 1, 0 = empty */
@@ -266,8 +269,16 @@ void *kmap_local_page(struct page *page)
 		return NULL;
 	if (!hs || !PageHighMem(page))
 		return page_address(page);
-	if (!cpu)
-		return kmap(page);
+	if (!cpu) {
+		char *v = kmap(page);
+
+		if (v) {
+			pthread_mutex_lock(&hs->lock);
+			hs->pkmap_local[(v - hs->pkmap_host) >> PAGE_SHIFT]++;
+			pthread_mutex_unlock(&hs->lock);
+		}
+		return v;
+	}
 	kc = &hs->cpus[cpu->id];
 	if (kc->idx >= KM_MAX_IDX) {
 		printk(m,
@@ -300,10 +311,19 @@ void kunmap_local(const void *addr)
 		return;
 	if (p >= hs->pkmap_host &&
 	    p < hs->pkmap_host + ((size_t)LAST_PKMAP << PAGE_SHIFT)) {
-		/* kmap_local_page() fell back to kmap() on a thread with no
-		 * CPU. With one, this is a kmap() of the caller's own, which
-		 * Linux's kunmap_local() leaves alone (not a fixmap slot). */
-		if (!cpu)
+		/* A kmap_local_page() that fell back to kmap() (no CPU)
+		 * is undone; a kmap() of the caller's own is left alone, as
+		 * Linux's kunmap_local() leaves an address outside the
+		 * fixmap. */
+		size_t slot = (size_t)(p - hs->pkmap_host) >> PAGE_SHIFT;
+		bool local;
+
+		pthread_mutex_lock(&hs->lock);
+		local = hs->pkmap_local[slot] > 0;
+		if (local)
+			hs->pkmap_local[slot]--;
+		pthread_mutex_unlock(&hs->lock);
+		if (local)
 			kunmap(kmap_to_page(addr));
 		return;
 	}
@@ -443,6 +463,13 @@ bool highmem_verify(struct mmk_machine *m, char *why, size_t len)
 				why, len,
 				"kmap: pkmap slot %d has count %d and %s page",
 				i, hs->pkmap_count[i], page ? "a" : "no");
+		else if (hs->pkmap_local[i] < 0 ||
+			 (hs->pkmap_local[i] &&
+			  hs->pkmap_local[i] > hs->pkmap_count[i] - 1))
+			ok = verify_fail(
+				why, len,
+				"kmap: pkmap slot %d has %d kmap_local uses of %d",
+				i, hs->pkmap_local[i], hs->pkmap_count[i] - 1);
 		else if (page && hash_find(hs, page_to_pfn(page)) != i)
 			ok = verify_fail(
 				why, len,

@@ -558,6 +558,11 @@ static void *nocpu_thread(void *arg)
 	a->byte = l ? l[0] : 0;
 	kunmap_local(l);
 	a->mapped_after = page_address(a->page) != NULL;
+	/* A kmap() of its own is not the fallback's: kunmap_local()
+	 * leaves it (the kunmap() after it would warn otherwise). */
+	l = kmap(a->page);
+	kunmap_local(l);
+	kunmap(a->page);
 	mmk_set_current(NULL);
 	return NULL;
 }
