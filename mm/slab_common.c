@@ -306,7 +306,7 @@ int kmem_cache_destroy(struct kmem_cache *s)
 	name = s->name;
 	err = __kmem_cache_destroy(m, s);
 	pthread_mutex_unlock(&m->slab->slab_mutex);
-	if (!err && !(s == NULL) && name)
+	if (!err && name)
 		kfree(name);
 	return err;
 }
