@@ -833,6 +833,17 @@ size_t heap_usable(void *p, const char *call)
 	malloc_die(call, "invalid pointer", p);
 }
 
+/* The power-of-two class heap_memalign() serves @size bytes aligned to
+ * @align from (both up to 4 KiB): such classes are naturally aligned. */
+static size_t memalign_class(size_t align, size_t size)
+{
+	size_t c = align > size ? align : size;
+
+	while (c & (c - 1))
+		c += c & -c;
+	return c;
+}
+
 /* The usable size of the block heap_memalign(@align, @size) returns in
  * the default mode (@align a power of two): what free_aligned_sized()
  * must find. */
@@ -840,13 +851,8 @@ static size_t memalign_usable(size_t align, size_t size)
 {
 	if (align > 16) {
 		size = size ? size : 1;
-		if (align <= 4096 && size <= 4096) {
-			size_t c = align > size ? align : size;
-
-			while (c & (c - 1))
-				c += c & -c;
-			return c; /* a power-of-two class */
-		}
+		if (align <= 4096 && size <= 4096)
+			return memalign_class(align, size);
 	} else if (size <= SMALL_MAX) {
 		return class_size[size_class(size)];
 	}
@@ -983,14 +989,8 @@ void *heap_memalign(size_t align, size_t size)
 		return hardened_alloc(size, align, "memalign");
 	if (!size)
 		size = 1; /* a page run or mapping needs a byte to exist */
-	/* Power-of-two classes up to 4 KiB are naturally aligned. */
-	if (align <= 4096 && size <= 4096) {
-		size_t c = align > size ? align : size;
-
-		while (c & (c - 1))
-			c += c & -c;
-		return heap_alloc(c, "memalign");
-	}
+	if (align <= 4096 && size <= 4096)
+		return heap_alloc(memalign_class(align, size), "memalign");
 	if (size <= LARGE_MAX && align <= LARGE_MAX)
 		return run_alloc(size, align);
 	return huge_map(size, align, false);
