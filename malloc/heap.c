@@ -129,14 +129,45 @@ static void heap_reap(void)
 		huge_cache_drain();
 }
 
+/* Whether a refill of @want objects of @s would make a slab: fewer free
+ * objects in this CPU's array, the shared array and the slabs (racy
+ * reads: a hint). */
+static bool cache_would_grow(struct kmem_cache *s, unsigned int want)
+{
+	const struct kmem_cache_node *n = s->node[0];
+	char *base = mmk_ctx.pcpu_base;
+
+	return n->free_objects + n->shared_avail +
+		       (base ? slab_array_at(s, base)->avail : 0) <
+	       want;
+}
+
 void tcache_refill(unsigned int c, struct tc_bin *b)
 {
 	unsigned int n = tc_bin_cap(c) / 2, i;
 	struct kmem_cache *s = class_cache(c);
 
 	heap_reap();
-	if (!s || !kmem_cache_alloc_bulk(s, MALLOC_GFP, n, b->slot + b->count))
+	if (!s)
 		return;
+	/* In a process with one thread, what would be a new slab may be
+	 * other classes' free space (borrow.c); once it has more, the
+	 * holes kept for that go back. */
+	if (unlikely(
+		    atomic_load_explicit(&borrow_held, memory_order_relaxed)) &&
+	    !heap_single_threaded())
+		borrow_release();
+	if (!heap.hardened && heap_single_threaded() && heap.m->nr_nodes == 1 &&
+	    cache_would_grow(s, n)) {
+		n = borrow_refill(c, b->slot + b->count, n);
+		if (!n)
+			n = tc_bin_cap(c) / 2;
+		else
+			goto got;
+	}
+	if (!kmem_cache_alloc_bulk(s, MALLOC_GFP, n, b->slot + b->count))
+		return;
+got:
 	tc.refilled[c] = true;
 	/* Hardened mode: no tag, since an old one may survive from an
 	 * earlier slab at this address (its reuse check skips these). The
@@ -161,14 +192,20 @@ static void bin_flush(unsigned int c, struct tc_bin *b, unsigned int keep,
 {
 	struct kmem_cache *s =
 		__atomic_load_n(&heap.cache[c], __ATOMIC_RELAXED);
-	unsigned int n;
+	unsigned int n, m;
 
 	if (b->count <= keep)
 		return;
 	n = b->count - keep;
+	/* Borrowed objects (from refills) go back to their regions. */
+	m = unlikely(atomic_load_explicit(&borrow_live[c],
+					  memory_order_relaxed)) ?
+		    borrow_take_back(b->slot, n) :
+		    n;
 	/* Every pointer was validated when it was freed. */
-	(remote ? __slab_free_bulk_remote : __slab_free_bulk)(heap.m, s, n,
-							      b->slot);
+	if (m)
+		(remote ? __slab_free_bulk_remote :
+			  __slab_free_bulk)(heap.m, s, m, b->slot);
 	memmove(b->slot, b->slot + n, keep * sizeof(b->slot[0]));
 	b->count = keep;
 }
@@ -740,6 +777,8 @@ void heap_free_slow(void *p, const char *call)
 		hardened_free(p, call);
 		return;
 	}
+	if (borrow_marked(p) && borrow_free(p, call))
+		return;
 	slab = small_lookup(p, &c, call);
 	if (slab) {
 		if (*(uintptr_t *)p == free_tag(p))
@@ -819,6 +858,12 @@ size_t heap_usable(void *p, const char *call)
 		return hardened_usable(p, call);
 	if ((uintptr_t)p - heap.base < heap.size)
 		hc = heap_map_obj((uintptr_t)p - heap.base);
+	if (!hc && borrow_marked(p)) {
+		size_t size = borrow_usable(p, call);
+
+		if (size)
+			return size;
+	}
 	slab = hc ? NULL : small_lookup(p, &c, call);
 	if (hc || slab) {
 		if (*(uintptr_t *)p == free_tag(p))

@@ -37,7 +37,10 @@
  *    or page run flushes the thread's tcache and shrinks every cache
  *    (heap.c, heap_reap): what one phase's freed objects pinned in the
  *    caches then serves the next phase's other sizes (SLAB's periodic
- *    cache_reap(), here triggered by growth).
+ *    cache_reap(), here triggered by growth). A refill that would make a
+ *    slab in a process with one thread first borrows from other classes'
+ *    sparse slabs (borrow.c): what a phase's survivors pin serves the
+ *    next phase's other sizes.
  *
  * 2. Checks (default mode). Every pointer given to free, realloc,
  *    malloc_usable_size and free_sized is validated before use: it must
@@ -117,7 +120,7 @@
 #define EXPORT __attribute__((visibility("default")))
 
 struct heap heap;
-struct heap_class heap_cls[NR_CLASSES + 1];
+struct heap_class heap_cls[SLAB_MAP_MARK + NR_CLASSES + 1];
 _Thread_local struct tcache tc __attribute__((tls_model("initial-exec")));
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t tc_key;
@@ -199,6 +202,7 @@ static void atfork_prepare(void)
 {
 	pthread_mutex_lock(&heap.class_lock);
 	pthread_mutex_lock(&heap.huge_lock);
+	pthread_mutex_lock(&heap.borrow_lock);
 	mmk_atfork(heap.m, MMK_ATFORK_PREPARE);
 }
 
@@ -210,6 +214,7 @@ static atomic_int fork_state;
 static void atfork_parent(void)
 {
 	mmk_atfork(heap.m, MMK_ATFORK_PARENT);
+	pthread_mutex_unlock(&heap.borrow_lock);
 	pthread_mutex_unlock(&heap.huge_lock);
 	pthread_mutex_unlock(&heap.class_lock);
 	/* The handlers ran, so they are registered, even if the thread
@@ -220,6 +225,7 @@ static void atfork_parent(void)
 static void atfork_child(void)
 {
 	mmk_atfork(heap.m, MMK_ATFORK_CHILD);
+	pthread_mutex_unlock(&heap.borrow_lock);
 	pthread_mutex_unlock(&heap.huge_lock);
 	pthread_mutex_unlock(&heap.class_lock);
 	atomic_store(&fork_state, FORK_REGISTERED);
@@ -480,6 +486,7 @@ static void heap_boot(void)
 	heap.mem_map = heap.m->mem_map;
 	pthread_mutex_init(&heap.huge_lock, NULL);
 	pthread_mutex_init(&heap.class_lock, NULL);
+	pthread_mutex_init(&heap.borrow_lock, NULL);
 	if (heap.hardened && hardened_init()) {
 		mmk_host_stderr("mmkit-malloc: cannot set up hardened mode\n");
 		abort();
@@ -664,6 +671,8 @@ EXPORT int malloc_trim(size_t pad)
 	if (!thread_ready())
 		return 0;
 	tcache_flush_all();
+	if (atomic_load_explicit(&borrow_held, memory_order_relaxed))
+		borrow_release();
 	drain_all_pages(NULL);
 	page_reporting_flush(heap.m);
 	return 1;

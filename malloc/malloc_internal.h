@@ -110,6 +110,7 @@ struct heap {
 	pthread_mutex_t class_lock;
 
 	pthread_mutex_t huge_lock;
+	pthread_mutex_t borrow_lock; /* borrow.c's regions */
 	struct huge *huge; /* open addressing by p */
 	size_t huge_cap, huge_used;
 	atomic_size_t huge_bytes, huge_count;
@@ -121,9 +122,10 @@ struct heap {
 };
 
 extern struct heap heap;
-/* By slab map id: class + 1; entry 0, and the entries of classes
- * without an id, stay zero (objects 0). */
-extern struct heap_class heap_cls[NR_CLASSES + 1];
+/* By slab map id: class + 1; entry 0, the entries of classes without an
+ * id and those of marked slabs (SLAB_MAP_MARK: borrow.c) stay zero
+ * (objects 0). */
+extern struct heap_class heap_cls[SLAB_MAP_MARK + NR_CLASSES + 1];
 extern _Thread_local struct tcache tc
 	__attribute__((tls_model("initial-exec")));
 extern const unsigned int class_size[NR_CLASSES];
@@ -175,6 +177,35 @@ int huge_insert(const struct huge *h);
 bool huge_lookup(uintptr_t p, struct huge *out, bool remove);
 void *huge_map(size_t size, size_t align, bool guard);
 void huge_unmap(const struct huge *h);
+
+/* borrow.c: objects of one class in another's sparse slabs */
+extern atomic_ulong borrow_live[NR_CLASSES];
+/* Up to @want objects of class @c into @out from other classes' sparse
+ * slabs (or its sub-slabs' free objects); how many. Call only from a
+ * refill that would otherwise make a slab, with one thread. */
+unsigned int borrow_refill(unsigned int c, void **out, unsigned int want);
+extern atomic_ulong borrow_held;
+/* Give every hole (free objects claimed from lenders, not yet used) back
+ * to its lender (a process that has started a thread, malloc_trim). */
+void borrow_release(void);
+/* Free @p if it is a borrowed object (true); false for any other pointer
+ * into a marked slab. Dies on an invalid pointer or a double free. */
+bool borrow_free(void *p, const char *call);
+/* The usable size of borrowed object @p, or 0 if @p is none. */
+size_t borrow_usable(void *p, const char *call);
+/* Return the borrowed objects among @objs (@n, from a tcache bin) to
+ * their regions; the others move to the front. How many are left. */
+unsigned int borrow_take_back(void **objs, unsigned int n);
+/* Whether @p points into a slab with borrowed objects. */
+static inline bool borrow_marked(const void *p)
+{
+	uintptr_t off = (uintptr_t)p - heap.base;
+
+	return off < heap.size &&
+	       (__atomic_load_n(&heap.slab_map[off >> PAGE_SHIFT],
+				__ATOMIC_RELAXED) &
+		SLAB_MAP_MARK);
+}
 
 /* hardened.c */
 int hardened_init(void);

@@ -419,13 +419,34 @@ static __always_inline bool slab_free_fast(struct mmk_machine *m,
  * page (libmmkit-malloc.so's free fast path). Enable it before any cache
  * gets an id; 0 or -ENOMEM. */
 int slab_map_enable(struct mmk_machine *m);
-/* Give @s map id @id (1..255), before it has slabs. @s must have no
+/* Give @s map id @id (1..SLAB_MAP_ID_MAX), before it has slabs. @s must have no
  * colours (SLAB_KMALLOC), so that an object's offset in a slab of
  * s->order is its address modulo the slab's size. -ENODEV without a map,
  * -EINVAL for an id out of range or a cache with colours, debugging or
  * red zones, -EBUSY once the cache has slabs. */
 int kmem_cache_set_map_id(struct mmk_machine *m, struct kmem_cache *s,
 			  unsigned int id);
+/* A map entry is the id, or the id with SLAB_MAP_MARK: a slab its
+ * cache's user marked (slab_map_mark) for frees to take their slow path. */
+#define SLAB_MAP_ID_MAX 0x7fu
+#define SLAB_MAP_MARK 0x80u
+/* Set (@on) or clear the mark on the map entries of @slab, a live slab
+ * of @s at s->order with a map id; the caller keeps the slab alive (it
+ * holds objects of it). Without an id or at another order, nothing. */
+void slab_map_mark(struct mmk_machine *m, struct kmem_cache *s,
+		   struct slab *slab, bool on);
+/* Claim every free object of one sparse slab of @s on node @nid: the
+ * slab at the tail of the partial list, if no more than @max_inuse of
+ * its objects are in use (otherwise it moves to the head, where
+ * allocations fill it, and the call claims nothing). Its free objects
+ * become in use, as if allocated, and go to @out (room for s->objects)
+ * in address order; the slab is full until they are freed (kmem_cache_free
+ * and the bulk calls), when it goes back to the head of the partial list.
+ * Returns how many; 0 also for caches with debugging. For an allocator
+ * built on the slab layer that lends a sparse slab's free space to objects
+ * of another size (libmmkit-malloc.so). */
+unsigned int kmem_cache_claim_slab(struct mmk_machine *m, struct kmem_cache *s,
+				   int nid, unsigned int max_inuse, void **out);
 /* The map id of @pfn's page (0: none, or no map), a relaxed read. */
 static inline unsigned int slab_map_id(const struct mmk_machine *m,
 				       unsigned long pfn)

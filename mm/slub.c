@@ -50,8 +50,9 @@
  *    S5 with SLAB_RED_ZONE / SLAB_POISON, free objects keep their poison
  *       and every object its red zones (checked on alloc, free and check).
  *    S6 with a slab map: every page of a listed slab has its cache's map
- *       id if the slab has s->order, else 0; a page with an id is in a
- *       slab of s->order of the cache with that id.
+ *       id if the slab has s->order, else 0, all of them with the mark or
+ *       none; a page with an id is in a slab of s->order of the cache with
+ *       that id.
  *
  * 4. Departures.
  *    - Per-CPU caches are SLAB-style arrays instead of SLUB's per-CPU
@@ -76,7 +77,13 @@
  *      out and cleared before its pages are freed, so a free can find an
  *      object's cache and check its boundary without its struct page.
  *      Linux has no such map (its kmalloc finds the slab through the
- *      page); it lives in host memory, outside the machine's RAM.
+ *      page); it lives in host memory, outside the machine's RAM. The
+ *      map's owner may mark a slab's entries (slab_map_mark, the top bit)
+ *      to send frees into it to its slow path.
+ *    - kmem_cache_claim_slab (no Linux counterpart): hands a sparse
+ *      slab's free objects to the caller at once, as allocated, so that
+ *      an allocator built on the slab layer can lend a slab's free space
+ *      to objects of another size (libmmkit-malloc.so's borrowing).
  *
  * 5. Ordering and locks. slab_mutex (cache list, create, destroy, shrink,
  *    check) > cpu guards of a cache (remote side) > node list_lock > page
@@ -496,7 +503,7 @@ int kmem_cache_set_map_id(struct mmk_machine *m, struct kmem_cache *s,
 
 	if (!m->slab->map)
 		return -ENODEV;
-	if (!id || id > UCHAR_MAX || s->colour > 1 || s->debug ||
+	if (!id || id > SLAB_MAP_ID_MAX || s->colour > 1 || s->debug ||
 	    s->red_left_pad)
 		return -EINVAL;
 	pthread_mutex_lock(&m->slab->slab_mutex);
@@ -512,6 +519,18 @@ int kmem_cache_set_map_id(struct mmk_machine *m, struct kmem_cache *s,
 		pthread_mutex_unlock(&s->node[nid]->list_lock);
 	pthread_mutex_unlock(&m->slab->slab_mutex);
 	return err;
+}
+
+void slab_map_mark(struct mmk_machine *m, struct kmem_cache *s,
+		   struct slab *slab, bool on)
+{
+	unsigned int order = slab_order(slab);
+
+	if (!s->map_id || order != s->order)
+		return;
+	slab_map_set(m, (unsigned long)(slab_page(slab) - m->mem_map),
+		     1UL << order,
+		     (unsigned char)(s->map_id | (on ? SLAB_MAP_MARK : 0)));
 }
 
 /* A new slab for node @node (or a fallback node) whose first objects, up
@@ -663,6 +682,58 @@ static unsigned int node_take(struct mmk_machine *m, struct kmem_cache *s,
 						   &n->slabs_partial);
 	}
 	n->free_objects -= got;
+	return got;
+}
+
+unsigned int kmem_cache_claim_slab(struct mmk_machine *m, struct kmem_cache *s,
+				   int nid, unsigned int max_inuse, void **out)
+{
+	struct kmem_cache_node *n;
+	struct slab *slab;
+	unsigned int got, i, k;
+	char *base;
+
+	if (s->debug || nid < 0 || nid >= m->nr_nodes || !s->node[nid])
+		return 0;
+	n = s->node[nid];
+	pthread_mutex_lock(&n->list_lock);
+	if (list_empty(&n->slabs_partial)) {
+		pthread_mutex_unlock(&n->list_lock);
+		return 0;
+	}
+	slab = list_last_entry(&n->slabs_partial, struct slab, slab_list);
+	list_del(&slab->slab_list);
+	if (slab->inuse > max_inuse) {
+		list_add(&slab->slab_list, &n->slabs_partial);
+		pthread_mutex_unlock(&n->list_lock);
+		return 0;
+	}
+	got = slab_pop_many(m, s, slab, out,
+			    (unsigned int)(slab->objects - slab->inuse));
+	list_add(&slab->slab_list, &n->slabs_full);
+	n->free_objects -= got;
+	pthread_mutex_unlock(&n->list_lock);
+	/* Address order: a counting pass over the slab's indices (the
+	 * freelist's order is any). */
+	base = slab_objects(m, s, slab);
+	{
+		unsigned long seen[(MAX_OBJS_PER_PAGE + 1) / BITS_PER_LONG + 1];
+
+		memset(seen, 0,
+		       (slab->objects + BITS_PER_LONG - 1) / BITS_PER_LONG *
+			       sizeof(unsigned long));
+		for (i = 0; i < got; i++) {
+			unsigned long idx =
+				(unsigned long)((char *)out[i] - base) /
+				s->size;
+
+			seen[idx / BITS_PER_LONG] |= 1UL
+						     << (idx % BITS_PER_LONG);
+		}
+		for (i = 0, k = 0; i < slab->objects; i++)
+			if (seen[i / BITS_PER_LONG] >> (i % BITS_PER_LONG) & 1)
+				out[k++] = base + (size_t)i * s->size;
+	}
 	return got;
 }
 
@@ -1871,7 +1942,8 @@ static long verify_freelist(struct mmk_machine *m, struct kmem_cache *s,
 	return n;
 }
 
-/* Every page of @slab has @s's map id if the slab has s->order, else 0. */
+/* Every page of @slab has @s's map id if the slab has s->order, else 0;
+ * all of them marked or none (slab_map_mark). */
 static bool verify_slab_map(struct mmk_machine *m, struct kmem_cache *s,
 			    struct slab *slab, char *why, size_t len)
 {
@@ -1879,6 +1951,8 @@ static bool verify_slab_map(struct mmk_machine *m, struct kmem_cache *s,
 	unsigned int want = s->map_id && order == s->order ? s->map_id : 0;
 	unsigned long pfn = (unsigned long)(slab_page(slab) - m->mem_map), i;
 
+	if (want)
+		want |= slab_map_id(m, pfn) & SLAB_MAP_MARK;
 	for (i = 0; i < 1UL << order; i++)
 		if (slab_map_id(m, pfn + i) != want)
 			return verify_fail(
@@ -1910,7 +1984,7 @@ static bool verify_map(struct mmk_machine *m, char *why, size_t len)
 
 		if (!id)
 			continue;
-		s = by_id[id];
+		s = by_id[id & ~SLAB_MAP_MARK];
 		head = compound_head(m->mem_map + pfn);
 		if (s && page_slab(head)->page_type == slab_page_type(s) &&
 		    page_slab(head)->slab_cache == s &&

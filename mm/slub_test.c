@@ -1082,6 +1082,8 @@ static void test_slab_map_tracks_slabs(void **state)
 	assert_int_equal(kmem_cache_set_map_id(m, col, 7), -EINVAL);
 	assert_int_equal(kmem_cache_set_map_id(m, s, 0), -EINVAL);
 	assert_int_equal(kmem_cache_set_map_id(m, s, 256), -EINVAL);
+	/* The top bit is the mark's. */
+	assert_int_equal(kmem_cache_set_map_id(m, s, SLAB_MAP_MARK), -EINVAL);
 	assert_int_equal(kmem_cache_set_map_id(m, s, 7), 0);
 	for (k = 0; k < N; k++) {
 		objs[k] = kmem_cache_alloc(s, GFP_KERNEL);
@@ -1111,6 +1113,17 @@ static void test_slab_map_tracks_slabs(void **state)
 	assert_check_fails(m, "has slab map id 0, not 7");
 	m->slab->map[pfn[0]] = 7;
 	assert_check_ok(m);
+	/* The mark: on every page of the slab, or a page that lost it. */
+	slab_map_mark(m, s, virt_to_slab(m, objs[0]), true);
+	for (i = 0; i < pages; i++)
+		assert_int_equal(slab_map_id(m, (pfn[0] & ~(pages - 1)) + i),
+				 7 | SLAB_MAP_MARK);
+	assert_check_ok(m);
+	m->slab->map[(pfn[0] & ~(pages - 1)) + 1] = 7;
+	assert_check_fails(m, "has slab map id 7, not 135");
+	slab_map_mark(m, s, virt_to_slab(m, objs[0]), false);
+	assert_int_equal(slab_map_id(m, pfn[0]), 7);
+	assert_check_ok(m);
 	/* Slabs with objects cannot take an id; a cache can give its own
 	 * back only by emptying. */
 	assert_int_equal(kmem_cache_set_map_id(m, s, 8), -EBUSY);
@@ -1123,6 +1136,76 @@ static void test_slab_map_tracks_slabs(void **state)
 	assert_check_ok(m);
 	assert_int_equal(kmem_cache_destroy(s), 0);
 	assert_int_equal(kmem_cache_destroy(col), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* kmem_cache_claim_slab(): the free objects of the partial list's tail
+ * slab, in address order, if it is sparse enough; the slab is full until
+ * they come back, and the verifier agrees throughout. */
+static void test_claim_slab_takes_a_sparse_slab(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create(
+		"claimed", 64, 0, SLAB_KMALLOC | SLAB_NO_MERGE, NULL);
+	struct kmem_cache *dbg = kmem_cache_create(
+		"claimed-dbg", 64, 0, SLAB_NO_MERGE | SLAB_RED_ZONE, NULL);
+	enum { N = 64 };
+	void *objs[N], *out[N], *keep[3], *d;
+	unsigned int i, got;
+
+	(void)state;
+	assert_non_null(s);
+	assert_non_null(dbg);
+	assert_int_equal(s->objects, N);
+	for (i = 0; i < N; i++) {
+		objs[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(objs[i]);
+	}
+	assert_int_equal(nr_slabs(m, s), 1);
+	/* Three live ones, spread out; the rest back in the slab. */
+	keep[0] = objs[5];
+	keep[1] = objs[30];
+	keep[2] = objs[63];
+	for (i = 0; i < N; i++)
+		if (i != 5 && i != 30 && i != 63)
+			kmem_cache_free(s, objs[i]);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(active_objs(m, s), 3);
+	/* Too dense for the limit: nothing, and the slab stays partial. */
+	assert_int_equal(kmem_cache_claim_slab(m, s, 0, 2, out), 0);
+	assert_int_equal(active_objs(m, s), 3);
+	assert_check_ok(m);
+	got = kmem_cache_claim_slab(m, s, 0, 3, out);
+	assert_int_equal(got, N - 3);
+	assert_int_equal(active_objs(m, s), N);
+	for (i = 0; i < got; i++) {
+		assert_true(out[i] != keep[0] && out[i] != keep[1] &&
+			    out[i] != keep[2]);
+		if (i)
+			assert_true((char *)out[i] > (char *)out[i - 1]);
+		assert_ptr_equal(virt_to_slab(m, out[i]),
+				 virt_to_slab(m, keep[0]));
+	}
+	assert_ptr_equal(out[0], (char *)keep[0] - 5 * 64);
+	assert_ptr_equal(out[5], (char *)keep[0] + 64);
+	assert_check_ok(m);
+	/* No partial slab left: nothing more to claim. */
+	assert_int_equal(kmem_cache_claim_slab(m, s, 0, N, out + got), 0);
+	assert_int_equal(kmem_cache_claim_slab(m, s, 1, N, out + got), 0);
+	kmem_cache_free_bulk(s, got, out);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(active_objs(m, s), 3);
+	assert_check_ok(m);
+	for (i = 0; i < 3; i++)
+		kmem_cache_free(s, keep[i]);
+	/* A debug cache lends nothing. */
+	d = kmem_cache_alloc(dbg, GFP_KERNEL);
+	assert_non_null(d);
+	assert_int_equal(kmem_cache_claim_slab(m, dbg, 0, N, out), 0);
+	kmem_cache_free(dbg, d);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_int_equal(kmem_cache_destroy(dbg), 0);
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
@@ -2158,6 +2241,7 @@ int main(void)
 		cmocka_unit_test(test_kmalloc_caches_are_not_coloured),
 		cmocka_unit_test(test_shrink_returns_empty_slabs),
 		cmocka_unit_test(test_slab_map_tracks_slabs),
+		cmocka_unit_test(test_claim_slab_takes_a_sparse_slab),
 		cmocka_unit_test(test_destroy_with_live_objects_is_busy),
 		cmocka_unit_test(test_destroy_empty_cache_returns_every_page),
 		cmocka_unit_test(test_percpu_area_exhaustion_fails_cleanly),

@@ -736,6 +736,162 @@ static void api_phase_rss(void)
 }
 
 /*
+ * Borrowing (malloc/borrow.c): @n objects of @lo..@hi bytes, 90% of them
+ * freed at random, then up to @n2 objects of @lo2..@hi2 bytes until as
+ * many bytes are live again - the phase change of bench/malloc/frag at a
+ * fifth of its size. Every object carries a pattern, checked before it is freed:
+ * objects made of another class's free space must not overlap anything.
+ * Returns the KiB the second sizes added to the process's RSS, and how
+ * many bytes they hold in *@bytes.
+ */
+struct bobj {
+	char *p;
+	unsigned int size, seed;
+};
+
+static struct bobj *bobj_alloc(struct bobj *o, unsigned int lo, unsigned int hi,
+			       unsigned int seed)
+{
+	o->size = lo + (unsigned int)(rnd() % (hi - lo + 1));
+	o->seed = seed;
+	o->p = malloc(o->size);
+	CHECK(o->p != NULL);
+	if (o->p)
+		fill(o->p, o->size, seed);
+	return o;
+}
+
+static void bobj_free(struct bobj *o)
+{
+	if (!o->p)
+		return;
+	CHECK(filled(o->p, o->size, o->seed));
+	CHECK(malloc_usable_size(o->p) >= o->size);
+	free(o->p);
+	o->p = NULL;
+}
+
+static void *bobj_thread(void *arg)
+{
+	struct bobj *o = arg;
+	size_t i;
+
+	for (i = 0; o[i].size; i += 2)
+		bobj_free(&o[i]);
+	return NULL;
+}
+
+static long borrow_phase(size_t n, unsigned int lo, unsigned int hi, size_t n2,
+			 unsigned int lo2, unsigned int hi2, size_t *bytes,
+			 int threaded)
+{
+	struct bobj *a = calloc(n, sizeof(*a)), *b = calloc(n2 + 1, sizeof(*b));
+	size_t *order = malloc(n * sizeof(*order)), i, nb = 0;
+	size_t live = 0, target;
+	long r0;
+
+	CHECK(a && b && order);
+	if (!a || !b || !order)
+		return 0;
+	/* What earlier cases freed goes back to the host first: the RSS
+	 * the second sizes add is theirs. */
+	malloc_trim(0);
+	for (i = 0; i < n; i++) {
+		live += bobj_alloc(&a[i], lo, hi, (unsigned int)i)->size;
+		order[i] = i;
+	}
+	target = live;
+	for (i = n - 1; i > 0; i--) {
+		size_t j = rnd() % (i + 1), t = order[i];
+
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < n / 10 * 9; i++) {
+		live -= a[order[i]].size;
+		bobj_free(&a[order[i]]);
+	}
+	free(order);
+	r0 = rss_kib();
+	*bytes = 0;
+	while (live < target && nb < n2) {
+		struct bobj *o =
+			bobj_alloc(&b[nb++], lo2, hi2, (unsigned int)(n + nb));
+
+		live += o->size;
+		*bytes += o->size;
+	}
+	r0 = rss_kib() - r0;
+	/* Borrowed objects grow, shrink, move and report their size as any
+	 * other. */
+	for (i = 0; i < nb; i += 97) {
+		char *q = realloc(b[i].p, b[i].size / 2);
+
+		CHECK(q != NULL);
+		if (!q)
+			continue;
+		CHECK(filled(q, b[i].size / 2, b[i].seed));
+		b[i].p = q;
+		b[i].size /= 2;
+		q = realloc(q, b[i].size * 5);
+		CHECK(q != NULL);
+		if (!q)
+			continue;
+		CHECK(filled(q, b[i].size, b[i].seed));
+		b[i].p = q;
+		b[i].size *= 5;
+		fill(q, b[i].size, b[i].seed);
+	}
+	for (i = 0; i < n; i++)
+		bobj_free(&a[i]);
+	/* Half of them freed by another thread: the process has threads
+	 * from now on, and the regions drain under their lock. */
+	if (threaded) {
+		pthread_t t;
+
+		CHECK(pthread_create(&t, NULL, bobj_thread, b) == 0);
+		CHECK(pthread_join(t, NULL) == 0);
+	}
+	for (i = 0; i < nb; i++)
+		bobj_free(&b[i]);
+	free(a);
+	free(b);
+	return r0;
+}
+
+static void api_borrow(void)
+{
+	size_t small_bytes, big_bytes;
+	long small_kib, big_kib;
+	void *p[64];
+	int i;
+
+	/* Small objects' free space for larger ones, then larger objects'
+	 * for small ones. */
+	big_kib =
+		borrow_phase(160000, 16, 128, 160000, 256, 2048, &big_bytes, 0);
+	small_kib = borrow_phase(10000, 256, 2048, 160000, 16, 128,
+				 &small_bytes, 1);
+	fprintf(stderr,
+		"borrow rss: %zu KiB of larger objects added %ld KiB, %zu KiB of small ones %ld KiB\n",
+		big_bytes >> 10, big_kib, small_bytes >> 10, small_kib);
+	/* Without borrowing, each adds about its own size (frag: 1.5x
+	 * glibc's peak); hardened mode does not borrow. */
+	if (!hardened()) {
+		CHECK(big_kib * 1024 < (long)big_bytes * 6 / 10);
+		CHECK(small_kib * 1024 < (long)small_bytes * 6 / 10);
+	}
+	/* After the threads: memory still comes and goes. */
+	for (i = 0; i < 64; i++) {
+		p[i] = malloc(opaque_size(300));
+		CHECK(p[i] != NULL);
+	}
+	for (i = 0; i < 64; i++)
+		free(p[i]);
+	CHECK(malloc_trim(0) == 1 || malloc_trim(0) == 0);
+}
+
+/*
  * A freed huge block's mapping is kept, resident, for the next one; once
  * the heap has grown through two reaps without a large block taking it,
  * it goes back to the host (frag's phase change: the order array's 6 MiB
@@ -1597,6 +1753,51 @@ static void sec_delayed_df_large(void)
 	delayed_df(100 << 10);
 }
 
+/* An object made of free small objects' space (malloc/borrow.c): a
+ * sparse heap of small objects, then objects of 300 bytes until one
+ * starts where a freed small one did. */
+static char *borrowed_object(void)
+{
+	enum { N = 60000 };
+	static uintptr_t freed[N];
+	static char *small[N];
+	size_t nf = 0, i;
+
+	for (i = 0; i < N; i++)
+		small[i] = malloc(opaque_size(64));
+	for (i = 0; i < N; i++)
+		if (i % 10) {
+			freed[nf++] = (uintptr_t)small[i];
+			free(small[i]);
+		}
+	qsort(freed, nf, sizeof(freed[0]), cmp_uintptr);
+	for (i = 0; i < N && !hardened(); i++) {
+		char *q = malloc(opaque_size(300));
+		uintptr_t key = (uintptr_t)q;
+
+		if (bsearch(&key, freed, nf, sizeof(freed[0]), cmp_uintptr))
+			return q;
+	}
+	/* Hardened mode does not borrow: an ordinary object. */
+	return malloc(opaque_size(300));
+}
+
+static void sec_borrowed_df(void)
+{
+	char *p = borrowed_object();
+
+	free(p);
+	free(opaque(p));
+}
+
+/* free() of the borrowed object's second small slot: inside it. */
+static void sec_borrowed_inner(void)
+{
+	char *p = borrowed_object();
+
+	free(opaque(p + 64));
+}
+
 /* Freed object pushed down to the slab layer (tcache flushed past it). */
 static void sec_delayed_df_slab(void)
 {
@@ -1951,6 +2152,7 @@ static const struct {
 	C(api_rss),
 	C(api_phase_rss),
 	C(api_huge_kept_rss),
+	C(api_borrow),
 	C(api_run_backed),
 	C(api_huge_kept_over_reuse),
 	C(api_huge_grows_in_place),
@@ -1974,6 +2176,8 @@ static const struct {
 	C(sec_delayed_df_small),
 	C(sec_delayed_df_large),
 	C(sec_delayed_df_slab),
+	C(sec_borrowed_df),
+	C(sec_borrowed_inner),
 	C(sec_df_realloc),
 	C(sec_free_stack),
 	C(sec_free_global),
