@@ -26,6 +26,9 @@
  *   -S  small blocks only (0..4 KiB, no malloc_trim), patterned in their
  *       first and last 16 bytes: the fast paths at some millions of
  *       operations per second, for runs of 10^9
+ *   -P  phase changes: 65,536 slots, sizes of 16..128 bytes, then of
+ *       256..2048, every 2^17 operations, so that one phase's survivors
+ *       leave sparse slabs the next borrows from (malloc/borrow.c)
  *   -K  steer clear of the libmmkit-malloc.so bugs already found, to look
  *       for others (fuzz/MALLOC-FINDINGS.md): no free_sized() of a block
  *       realloc() returned, no aligned allocations of size 0
@@ -46,6 +49,9 @@
 #include <unistd.h>
 
 #define NR_SLOTS 1024
+#define NR_SLOTS_PHASES 65536 /* -P */
+/* -P: sizes change every 2^PHASE_SHIFT operations. */
+#define PHASE_SHIFT 17
 #define MAX_THREADS 64
 #define FULL_FILL (16u << 10) /* blocks up to this are filled whole */
 #define MIB ((size_t)1 << 20)
@@ -96,7 +102,8 @@ struct slot {
 	int resized; /* by realloc */
 };
 
-static struct slot slots[NR_SLOTS];
+static struct slot slots[NR_SLOTS_PHASES];
+static unsigned int nr_slots = NR_SLOTS;
 
 /* C23's sized frees, when the malloc in use has them (glibc 2.36 has not). */
 static void (*p_free_sized)(void *, size_t);
@@ -105,6 +112,8 @@ static void (*p_free_aligned_sized)(void *, size_t, size_t);
 static int quiet;
 static int avoid_known; /* -K */
 static int small_only; /* -S */
+static int phases; /* -P */
+static atomic_ullong op_count; /* -P: operations so far, all threads */
 
 /* The operations' bytes: a buffer (a replayed file) or a generator. */
 struct src {
@@ -257,6 +266,11 @@ static size_t draw_size(struct src *s)
 
 	if (small_only)
 		return c < 204 ? getn(s, 2) % 257 : 257 + getn(s, 2) % 3840;
+	if (phases) /* 16..128, then 256..2048, then again */
+		return (atomic_load_explicit(&op_count, memory_order_relaxed) >>
+			PHASE_SHIFT) & 1 ?
+			       256 + getn(s, 2) % 1793 :
+			       16 + getn(s, 2) % 113;
 	if (c < 180) /* 70% */
 		return getn(s, 2) % 257;
 	if (c < 230) /* 20% */
@@ -512,8 +526,8 @@ static struct slot *acquire(unsigned int i)
 {
 	int k;
 
-	for (k = 0; k < NR_SLOTS; k++, i++) {
-		struct slot *sl = &slots[i % NR_SLOTS];
+	for (k = 0; k < (int)nr_slots; k++, i++) {
+		struct slot *sl = &slots[i % nr_slots];
 
 		if (!atomic_exchange_explicit(&sl->busy, 1,
 					      memory_order_acquire))
@@ -525,9 +539,11 @@ static struct slot *acquire(unsigned int i)
 static void one_op(struct src *s)
 {
 	enum op op = draw_op(get8(s));
-	struct slot *sl = acquire((unsigned int)getn(s, 2) % NR_SLOTS);
+	struct slot *sl = acquire((unsigned int)getn(s, 2) % nr_slots);
 	unsigned int c;
 
+	if (phases)
+		atomic_fetch_add_explicit(&op_count, 1, memory_order_relaxed);
 	if (!sl)
 		return;
 	switch (op) {
@@ -598,7 +614,7 @@ static void free_all(struct src *s)
 {
 	int i;
 
-	for (i = 0; i < NR_SLOTS; i++)
+	for (i = 0; i < (int)nr_slots; i++)
 		release(s, &slots[i], 0);
 }
 
@@ -673,8 +689,8 @@ static const char *provider(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: malloc_fuzz [-K] [-S] [-m] [-q] FILE...\n"
-		"       malloc_fuzz [-K] [-S] [-m] [-q] -n OPS [-s SEED] [-t THREADS] [-o FILE]\n");
+		"usage: malloc_fuzz [-K] [-S|-P] [-m] [-q] FILE...\n"
+		"       malloc_fuzz [-K] [-S|-P] [-m] [-q] -n OPS [-s SEED] [-t THREADS] [-o FILE]\n");
 	exit(2);
 }
 
@@ -686,7 +702,7 @@ int main(int argc, char **argv)
 	int threads = 1, need_mmkit = 0, c, t;
 	double t0;
 
-	while ((c = getopt(argc, argv, "KSmn:o:qs:t:")) != -1) {
+	while ((c = getopt(argc, argv, "KPSmn:o:qs:t:")) != -1) {
 		switch (c) {
 		case 'm':
 			need_mmkit = 1;
@@ -705,6 +721,10 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			small_only = 1;
+			break;
+		case 'P':
+			phases = 1;
+			nr_slots = NR_SLOTS_PHASES;
 			break;
 		case 's':
 			seed = strtoull(optarg, NULL, 0);

@@ -313,6 +313,22 @@ static unsigned int lent_index(const struct lent *l, uintptr_t lobj)
 	return (unsigned int)((lobj - l->first) / class_size[l->lc]);
 }
 
+/* Lender objects on their way back, one slab-layer call per batch: a
+ * claim returns most of a slab's free objects in short runs, and expired
+ * holes go back by the dozen. Under borrow_lock; every entry point
+ * flushes it before unlocking (borrow_unlock()). */
+static struct {
+	unsigned int lc, n;
+	void *objs[SUB_MAX];
+} pb;
+
+static void putback_flush(void)
+{
+	if (pb.n)
+		__slab_free_bulk(heap.m, heap.cache[pb.lc], pb.n, pb.objs);
+	pb.n = 0;
+}
+
 /* Give @n lender objects from @p back to lender class @lc; the first
  * @tag of them tagged as freed (the borrower's data, or a hole's header,
  * overwrote their own). */
@@ -320,15 +336,21 @@ static void lender_put(unsigned int lc, uintptr_t p, unsigned int n,
 		       unsigned int tag)
 {
 	unsigned int size = class_size[lc], i;
-	void *objs[SUB_MAX];
 
+	if (pb.n && (pb.lc != lc || pb.n + n > SUB_MAX))
+		putback_flush();
+	pb.lc = lc;
 	for (i = 0; i < n; i++, p += size) {
 		if (i < tag)
 			*(uintptr_t *)p = free_tag((void *)p);
-		objs[i] = (void *)p;
+		pb.objs[pb.n++] = (void *)p;
 	}
-	if (n)
-		__slab_free_bulk(heap.m, heap.cache[lc], n, objs);
+}
+
+static void borrow_unlock(void)
+{
+	putback_flush();
+	pthread_mutex_unlock(&heap.borrow_lock);
 }
 
 /* ---- regions ---- */
@@ -369,7 +391,8 @@ static bool region_add(struct lent *l, uintptr_t lobj, unsigned int k,
 
 /* The region of @k objects of lent @l from @lobj is empty: back to the
  * lender (its objects tagged as freed), and the lent with it if it was
- * the last user. */
+ * the last user. (Kept as a hole instead, a freed run pinned its slab
+ * past the phase's end: frag's peak 110.7 -> 118.9 MiB.) */
 static void region_del(struct lent *l, uintptr_t lobj, unsigned int k)
 {
 	unsigned int lc = l->lc;
@@ -478,7 +501,8 @@ static void hole_release(struct hole *h)
 	hole_del(h);
 	l->refs--;
 	lent_put_if_idle(l);
-	lender_put(lc, hole_lobj(h), k, 1);
+	/* Tagged, all of them: a run's borrower wrote over its own. */
+	lender_put(lc, hole_lobj(h), k, k);
 }
 
 /* Whether hole @h holds an object of class @c, aligned as the class's
@@ -686,12 +710,13 @@ unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 		holes_release((int)c);
 	while (partial[c] && got < want)
 		got += sub_take(partial[c], out + got, want - got);
-	for (tries = 0; got < want; tries++) {
+	for (tries = 0, lc = -1; got < want; tries++) {
 		if (class_size[c] >= RUN_MIN)
 			got += holes_take(c, out + got, want - got);
 		if (got == want || tries == BORROW_TRIES)
 			break;
-		lc = lender_for(c);
+		if (lc < 0)
+			lc = lender_for(c);
 		if (lc < 0) {
 			quiet = BORROW_QUIET;
 			break;
@@ -716,7 +741,7 @@ unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 			got += claim_to_subs(c, (unsigned int)lc, objs, n,
 					     out + got, want - got);
 	}
-	pthread_mutex_unlock(&heap.borrow_lock);
+	borrow_unlock();
 	return got;
 }
 
@@ -724,7 +749,7 @@ void borrow_release(void)
 {
 	pthread_mutex_lock(&heap.borrow_lock);
 	holes_release(-1);
-	pthread_mutex_unlock(&heap.borrow_lock);
+	borrow_unlock();
 }
 
 /* ---- frees ---- */
@@ -831,7 +856,7 @@ bool borrow_free(void *p, const char *call)
 		}
 		borrowed_put(&b);
 	}
-	pthread_mutex_unlock(&heap.borrow_lock);
+	borrow_unlock();
 	return ours;
 }
 
@@ -864,6 +889,6 @@ unsigned int borrow_take_back(void **objs, unsigned int n)
 		else
 			objs[k++] = objs[i];
 	}
-	pthread_mutex_unlock(&heap.borrow_lock);
+	borrow_unlock();
 	return k;
 }
