@@ -628,7 +628,8 @@ static int lender_for(unsigned int c)
 		unsigned int lsz = class_size[l];
 		unsigned long free;
 
-		if (!s || l == c || s->objects > SUB_MAX ||
+		/* Frees find borrowed objects by the slab map's mark. */
+		if (!s || !s->map_id || l == c || s->objects > SUB_MAX ||
 		    ((sz < RUN_MIN || lsz * 2 > sz) && lsz < sz * 4))
 			continue;
 		free = s->node[0]->free_objects;
