@@ -516,8 +516,9 @@ static void hole_release(struct hole *h)
 	hole_del(h);
 	l->refs--;
 	lent_put_if_idle(l);
-	/* Tagged, all of them: a run's borrower wrote over its own. */
-	lender_put(lc, hole_lobj(h), k, k);
+	/* The first one tagged again (the header wrote over its tag); the
+	 * others were never written, and stay untouched. */
+	lender_put(lc, hole_lobj(h), k, 1);
 }
 
 /* Whether hole @h holds an object of class @c, aligned as the class's
@@ -720,10 +721,13 @@ unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 	refill_seq++;
 	/* Holes nobody took go back: a phase that ends leaves its lenders'
 	 * slabs free to go. And a class about to grow takes its own lent
-	 * objects first. */
+	 * objects first: back in its slabs, they are this refill's. */
 	holes_release(-2);
-	if (held_objs[c])
+	if (held_objs[c]) {
 		holes_release((int)c);
+		borrow_unlock();
+		return 0;
+	}
 	while (partial[c] && got < want)
 		got += sub_take(partial[c], out + got, want - got);
 	for (tries = 0, lc = -1; got < want; tries++) {
