@@ -51,9 +51,9 @@
  *    (slab_map_mark), so free's fast path, which vouches for objects by
  *    the map, sends every pointer into it to heap_free_slow(), where
  *    borrow_free() finds the lent, and the region by the address of its
- *    first lender object, in one hash table (open addressing, backward-
- *    shift deletion): a run's entry is its class, a sub-slab's its
- *    descriptor, a lent's key its struct page + 1. A hole's header lives
+ *    first lender object, in one hash table (table.c): a run's entry is
+ *    its class, a sub-slab's its descriptor, a lent's key its struct
+ *    page + 1. A hole's header lives
  *    in its own first object. A pointer into a lent slab outside every
  *    region and hole is the lender's own object and goes the usual way.
  *    Borrowed objects enter tcache bins only from refills; while a class
@@ -131,15 +131,15 @@ struct hole {
 	unsigned int k, bin;
 };
 
+/* A table record: the key is a struct lent's slab + 1, or a region's
+ * first lender object; the value the struct lent, the struct sub, or for
+ * a run (class << 1) | 1. */
 struct bslot {
-	uintptr_t key; /* 0: empty */
-	/* A struct lent (key: its slab + 1), a struct sub, or for a run
-	 * (class << 1) | 1 (key: its first lender object). */
+	uintptr_t key;
 	uintptr_t val;
 };
 
-static struct bslot *btab;
-static size_t bcap, bused;
+static struct table btab = TABLE_INIT(struct bslot, 1024, 0);
 static struct kmem_cache *bcache; /* struct lent, struct sub */
 static struct sub *partial[NR_CLASSES];
 static struct hole *holes[NR_CLASSES];
@@ -158,87 +158,25 @@ atomic_ulong borrow_held;
 
 /* ---- the table ---- */
 
-static size_t bhash(uintptr_t key, size_t cap)
-{
-	return (size_t)((key >> 4) * 0x9e3779b97f4a7c15ULL >> 20) & (cap - 1);
-}
-
 static uintptr_t bfind(uintptr_t key)
 {
-	size_t j;
+	const struct bslot *b = table_find(&btab, key);
 
-	if (!bcap)
-		return 0;
-	for (j = bhash(key, bcap); btab[j].key; j = (j + 1) & (bcap - 1))
-		if (btab[j].key == key)
-			return btab[j].val;
-	return 0;
+	return b ? b->val : 0;
 }
 
-static void bput(struct bslot *t, size_t cap, uintptr_t key, uintptr_t val)
-{
-	size_t j;
-
-	for (j = bhash(key, cap); t[j].key; j = (j + 1) & (cap - 1))
-		;
-	t[j].key = key;
-	t[j].val = val;
-}
-
-#define BTAB_MIN 1024
-
-/* The table rehashed into @cap slots; false without memory. */
-static bool bresize(size_t cap)
-{
-	struct bslot *t = mmk_host_zalloc(cap * sizeof(*t));
-	size_t i;
-
-	if (!t)
-		return false;
-	for (i = 0; i < bcap; i++)
-		if (btab[i].key)
-			bput(t, cap, btab[i].key, btab[i].val);
-	mmk_host_free(btab);
-	btab = t;
-	bcap = cap;
-	return true;
-}
-
-/* Up to three quarters full (frag's peak: 1 MiB of table for 46,000
- * entries); an eighth full, it halves, so that a phase's table goes
- * back to the host with its borrowing. */
 static bool binsert(uintptr_t key, uintptr_t val)
 {
-	if ((bused + 1) * 4 > bcap * 3 && !bresize(bcap ? bcap * 2 : BTAB_MIN))
-		return false;
-	bput(btab, bcap, key, val);
-	bused++;
-	return true;
+	struct bslot *b = table_insert(&btab, key);
+
+	if (b)
+		b->val = val;
+	return b != NULL;
 }
 
 static void bremove(uintptr_t key)
 {
-	size_t i, j, h;
-
-	for (i = bhash(key, bcap); btab[i].key != key; i = (i + 1) & (bcap - 1))
-		;
-	/* Backward shift: pull later entries of the cluster into the gap
-	 * unless their home slot lies cyclically in (gap, them]. */
-	for (j = i;;) {
-		j = (j + 1) & (bcap - 1);
-		if (!btab[j].key)
-			break;
-		h = bhash(btab[j].key, bcap);
-		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
-			continue;
-		btab[i] = btab[j];
-		i = j;
-	}
-	btab[i].key = 0;
-	btab[i].val = 0;
-	bused--;
-	if (bcap > BTAB_MIN && bused * 8 < bcap)
-		bresize(bcap / 2); /* without memory, it stays as it is */
+	table_remove(&btab, table_find(&btab, key));
 }
 
 /* ---- bits, classes ---- */

@@ -17,9 +17,9 @@
  *    on the VM of docs/PERFORMANCE.md's session 26; about 3 times on
  *    bare metal). The trimmed tail is not backed.
  *
- * 2. Huge mappings. Host mmap, registered in an open-addressing table
- *    keyed by the address handed out (linear probing, backward-shift
- *    deletion), so free can tell ours from anything else.
+ * 2. Huge mappings. Host mmap, registered in a hash table (table.c)
+ *    keyed by the address handed out, so free can tell ours from
+ *    anything else.
  *
  * 3. Bootstrap. Calls made while the heap itself boots (the C library may
  *    allocate inside pthread_atfork) get memory from a static arena that
@@ -327,65 +327,25 @@ static void run_free(struct page *head)
 
 /* ---- huge mappings ---- */
 
-static size_t huge_hash(uintptr_t p, size_t cap)
-{
-	return (size_t)((p >> 12) * 0x9e3779b97f4a7c15ULL) & (cap - 1);
-}
-
-static int huge_grow(void)
-{
-	size_t cap = heap.huge_cap ? heap.huge_cap * 2 : 256, i;
-	struct huge *t = mmk_host_zalloc(cap * sizeof(*t)), *old = heap.huge;
-
-	if (!t)
-		return -1;
-	for (i = 0; old && i < heap.huge_cap; i++) {
-		size_t j;
-
-		if (!old[i].p)
-			continue;
-		for (j = huge_hash(old[i].p, cap); t[j].p;
-		     j = (j + 1) & (cap - 1))
-			;
-		t[j] = old[i];
-	}
-	heap.huge = t;
-	heap.huge_cap = cap;
-	mmk_host_free(old);
-	return 0;
-}
-
 int huge_insert(const struct huge *h)
 {
-	size_t j;
-	int err = 0;
+	struct huge *slot;
 
 	pthread_mutex_lock(&heap.huge_lock);
-	if ((heap.huge_used + 1) * 2 > heap.huge_cap && huge_grow())
-		err = -1;
-	if (!err) {
-		for (j = huge_hash(h->p, heap.huge_cap); heap.huge[j].p;
-		     j = (j + 1) & (heap.huge_cap - 1))
-			;
-		heap.huge[j] = *h;
-		heap.huge_used++;
+	slot = table_insert(&heap.huge, h->p);
+	if (slot) {
+		*slot = *h;
 		atomic_fetch_add(&heap.huge_bytes, h->len);
 		atomic_fetch_add(&heap.huge_count, 1);
 	}
 	pthread_mutex_unlock(&heap.huge_lock);
-	return err;
+	return slot ? 0 : -1;
 }
 
 /* The slot of mapping @p in the table, or NULL; huge_lock held. */
 static struct huge *huge_find(uintptr_t p)
 {
-	size_t j, cap = heap.huge_cap;
-
-	for (j = cap ? huge_hash(p, cap) : 0; cap && heap.huge[j].p;
-	     j = (j + 1) & (cap - 1))
-		if (heap.huge[j].p == p)
-			return &heap.huge[j];
-	return NULL;
+	return table_find(&heap.huge, p);
 }
 
 /* A mapping that realloc() kept in place now holds @size bytes: what
@@ -403,32 +363,16 @@ static void huge_set_size(uintptr_t p, size_t size)
 
 bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
 {
-	size_t cap;
 	struct huge *h;
 	bool found;
 
 	pthread_mutex_lock(&heap.huge_lock);
-	cap = heap.huge_cap;
 	h = huge_find(p);
 	found = h != NULL;
 	if (found)
 		*out = *h;
 	if (found && remove) {
-		/* Backward-shift deletion keeps every probe chain whole. */
-		size_t i = (size_t)(h - heap.huge), k;
-
-		heap.huge[i].p = 0;
-		for (k = (i + 1) & (cap - 1); heap.huge[k].p;
-		     k = (k + 1) & (cap - 1)) {
-			size_t home = huge_hash(heap.huge[k].p, cap);
-
-			if (((k - home) & (cap - 1)) >= ((k - i) & (cap - 1))) {
-				heap.huge[i] = heap.huge[k];
-				heap.huge[k].p = 0;
-				i = k;
-			}
-		}
-		heap.huge_used--;
+		table_remove(&heap.huge, h);
 		atomic_fetch_sub(&heap.huge_bytes, out->len);
 		atomic_fetch_sub(&heap.huge_count, 1);
 	}

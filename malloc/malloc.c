@@ -485,6 +485,8 @@ static void heap_boot(void)
 	heap.size = heap.m->phys.size;
 	heap.mem_map = heap.m->mem_map;
 	pthread_mutex_init(&heap.huge_lock, NULL);
+	/* Keys are 16-byte aligned (hardened mode's end at a guard page). */
+	heap.huge = (struct table)TABLE_INIT(struct huge, 256, 4);
 	pthread_mutex_init(&heap.class_lock, NULL);
 	pthread_mutex_init(&heap.borrow_lock, NULL);
 	if (heap.hardened && hardened_init()) {

@@ -91,6 +91,28 @@ struct heap_class {
 	unsigned int size; /* class_size[] */
 };
 
+/* table.c: open-addressing hash tables of records whose first word is
+ * a nonzero key (see there). */
+struct table {
+	void *slot; /* cap records of esize bytes; key 0: empty */
+	size_t cap, used;
+	size_t esize;
+	size_t min; /* the smallest capacity, a power of two */
+	unsigned int shift; /* low bits of every key that are zero */
+};
+#define TABLE_INIT(type, min_cap, zero_bits)                     \
+	{                                                        \
+		NULL, 0, 0, sizeof(type), (min_cap), (zero_bits) \
+	}
+/* The record with @key, or NULL. */
+void *table_find(const struct table *t, uintptr_t key);
+/* A new record with @key (the rest of it zero), or NULL without memory;
+ * @key must not be in the table. */
+void *table_insert(struct table *t, uintptr_t key);
+/* Remove record @rec (table_find's or table_insert's); records of the
+ * table may move. */
+void table_remove(struct table *t, void *rec);
+
 struct heap {
 	struct mmk_machine *m;
 	uintptr_t base; /* the direct map: every object and page run */
@@ -111,8 +133,7 @@ struct heap {
 
 	pthread_mutex_t huge_lock;
 	pthread_mutex_t borrow_lock; /* borrow.c's regions */
-	struct huge *huge; /* open addressing by p */
-	size_t huge_cap, huge_used;
+	struct table huge; /* struct huge, by p */
 	atomic_size_t huge_bytes, huge_count;
 
 	/* Hardened mode: malloc(0) points into this inaccessible range. */
