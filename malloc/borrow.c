@@ -106,12 +106,11 @@ struct lent {
 	uint64_t held[SUB_WORDS]; /* its objects in holes */
 };
 
-/* A sub-slab: lender object lobj cut into m objects of class bc from
- * base, used[] saying which are out. (A run, one object of k lender
+/* A sub-slab: a lender object (its table key) cut into m objects of
+ * class bc from base, used[] saying which are out. (A run, one object of k lender
  * objects, has no descriptor: its table entry says its class.) */
 struct sub {
-	uintptr_t lobj, base;
-	struct lent *lent;
+	uintptr_t base;
 	/* The class's sub-slabs with a free object. */
 	struct sub *next, **pprev;
 	unsigned short m, live;
@@ -128,7 +127,7 @@ struct hole {
 	struct hole *younger, *older; /* the age list */
 	struct lent *lent;
 	unsigned long seq; /* refill_seq when its objects were claimed */
-	unsigned int k, bin;
+	unsigned int k;
 };
 
 /* A table record: the key is a struct lent's slab + 1, or a region's
@@ -391,6 +390,7 @@ static void hole_add(struct lent *l, uintptr_t lobj, unsigned int k,
 {
 	size_t len = (size_t)k * class_size[l->lc];
 	struct hole *h = (struct hole *)lobj;
+	unsigned int bin;
 
 	if (!k)
 		return;
@@ -401,12 +401,12 @@ static void hole_add(struct lent *l, uintptr_t lobj, unsigned int k,
 	h->lent = l;
 	h->k = k;
 	h->seq = seq;
-	h->bin = class_below(len);
-	h->next = holes[h->bin];
+	bin = class_below(len);
+	h->next = holes[bin];
 	if (h->next)
 		h->next->pprev = &h->next;
-	holes[h->bin] = h;
-	h->pprev = &holes[h->bin];
+	holes[bin] = h;
+	h->pprev = &holes[bin];
 	h->older = o;
 	h->younger = o ? o->younger : oldest;
 	if (h->older)
@@ -627,9 +627,7 @@ static unsigned int claim_to_subs(unsigned int c, unsigned int lc, void **objs,
 				kmem_cache_free(bcache, r);
 			break;
 		}
-		r->lobj = p;
 		r->base = base;
-		r->lent = l;
 		r->m = (unsigned short)(m > SUB_MAX ? SUB_MAX : m);
 		r->bc = (unsigned char)c;
 		got += sub_take(r, out + got, want - got);
