@@ -21,9 +21,9 @@
  *    keyed by the address handed out, so free can tell ours from
  *    anything else.
  *
- * 3. Bootstrap. Calls made while the heap itself boots (the C library may
- *    allocate inside pthread_atfork) get memory from a static arena that
- *    is never reused.
+ * 3. Bootstrap. Calls made while the heap itself boots (a C library
+ *    function it calls may allocate) get memory from an arena mapped by
+ *    the first such call, never reused; its blocks' frees are ignored.
  */
 #define _GNU_SOURCE
 #include "malloc/malloc_internal.h"
@@ -37,29 +37,55 @@
 
 /* ---- bootstrap arena ---- */
 
-static _Alignas(16) char boot_arena[256 << 10];
+/* Mapped by the first call that needs it: most processes never do, and
+ * as a static array it shared its first and last pages with the
+ * library's other variables (two pages of every process). */
+#define BOOT_ARENA_BYTES ((size_t)256 << 10)
+static char *boot_arena;
 static size_t boot_used;
 
 static void *boot_alloc(size_t size)
 {
 	size_t need = ((size + 15) & ~(size_t)15) + 16;
-	char *p;
+	char *a = __atomic_load_n(&boot_arena, __ATOMIC_ACQUIRE), *p;
+	size_t used;
 
-	if (size > sizeof boot_arena ||
-	    __atomic_load_n(&boot_used, __ATOMIC_RELAXED) + need >
-		    sizeof boot_arena) {
-		errno = ENOMEM;
-		return NULL;
+	if (!a) {
+		char *none = NULL;
+
+		a = mmap(NULL, BOOT_ARENA_BYTES, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a == MAP_FAILED) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		if (!__atomic_compare_exchange_n(&boot_arena, &none, a, false,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE)) {
+			munmap(a, BOOT_ARENA_BYTES);
+			a = none;
+		}
 	}
-	p = boot_arena + __atomic_fetch_add(&boot_used, need, __ATOMIC_RELAXED);
+	used = __atomic_load_n(&boot_used, __ATOMIC_RELAXED);
+	do {
+		if (size > BOOT_ARENA_BYTES || used + need > BOOT_ARENA_BYTES) {
+			errno = ENOMEM;
+			return NULL;
+		}
+	} while (!__atomic_compare_exchange_n(&boot_used, &used, used + need,
+					      true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	p = a + used;
 	memcpy(p, &size, sizeof size);
 	return p + 16;
 }
 
 static bool in_boot_arena(const void *p)
 {
-	return (const char *)p >= boot_arena &&
-	       (const char *)p < boot_arena + sizeof boot_arena;
+	const char *a = __atomic_load_n(&boot_arena, __ATOMIC_RELAXED);
+
+	return a && (const char *)p >= a &&
+	       (const char *)p < a + BOOT_ARENA_BYTES;
 }
 
 /* ---- the per-thread cache ---- */

@@ -19,11 +19,16 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 # TLS, every symbol hidden but the malloc API, which its own calls reach
 # directly, not through the PLT; no debug checks; no fault-injection
 # sites, which only a sweep over a simulator's callers uses; a section per
-# function, so the link drops what malloc never reaches).
+# function, so the link drops what malloc never reaches; no unwind tables:
+# no exception or cancellation unwinds through malloc, whose code calls
+# back into no program code, and debuggers read the frames from
+# .debug_frame, which is not loaded - .eh_frame was 20 KiB of every
+# process's memory).
 MALLOC_SRCS := $(sort $(filter-out %_test.c,$(wildcard malloc/*.c)))
 MALLOC_CFLAGS = -O2 -g -fvisibility=hidden -fno-semantic-interposition \
 		-ftls-model=initial-exec -DMMK_DEBUG=0 -DMMK_NO_FAIL_SITES \
-		-ffunction-sections -fdata-sections
+		-ffunction-sections -fdata-sections \
+		-fno-asynchronous-unwind-tables -fno-unwind-tables
 MALLOC_OBJS := $(patsubst %.c,$(O)/mobj/%.o,$(LIB_SRCS) $(MALLOC_SRCS))
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/tour.o
 TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS)))

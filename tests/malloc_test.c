@@ -108,6 +108,7 @@ static const struct api_case api_cases[] = {
 	{ "api_memalign", NULL, NULL, 60 },
 	{ "api_usable", NULL, NULL, 60 },
 	{ "api_huge_fail", NULL, NULL, 60 },
+	{ "api_boot_reentry", NULL, NULL, 60 },
 	{ "api_misc", NULL, "in use bytes", 60 },
 	{ "api_free_sized", NULL, NULL, 60 },
 	{ "api_large", NULL, NULL, 60 },

@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -468,6 +470,47 @@ static void api_usable(void)
 	}
 }
 
+/*
+ * A call into malloc while the heap boots: the library seeds its secret
+ * with getrandom(), which this program interposes (the library's call
+ * binds to the executable's definition) to allocate as a C library
+ * function may. That call gets memory from the bootstrap arena, mapped
+ * by that first use: it must be usable, keep its contents through
+ * realloc, and be freed without complaint.
+ */
+static bool boot_armed;
+static void *boot_early;
+
+ssize_t getrandom(void *buf, size_t len, unsigned int flags)
+{
+	if (boot_armed && !boot_early)
+		boot_early = malloc(100);
+	return syscall(SYS_getrandom, buf, len, flags);
+}
+
+static void api_boot_reentry(void)
+{
+	char *p, *q;
+
+	boot_armed = true;
+	/* The heap boots here: main() allocated nothing before. */
+	q = opaque(malloc(24));
+	CHECK(q != NULL);
+	p = boot_early;
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	CHECK((uintptr_t)p % 16 == 0);
+	CHECK(malloc_usable_size(p) >= 100);
+	fill(p, 100, 3);
+	p = realloc(p, 5000);
+	CHECK(p != NULL && filled(p, 100, 3));
+	free(p);
+	/* Freed again through the heap's own paths, not the arena's. */
+	free(q);
+	free(opaque(malloc(100)));
+}
+
 static void api_huge_fail(void)
 {
 	static const size_t bad[] = { SIZE_MAX,		  SIZE_MAX - 4095,
@@ -816,8 +859,9 @@ static long borrow_phase(size_t n, unsigned int lo, unsigned int hi, size_t n2,
 	*bytes = 0;
 	while (live < target && nb < n2) {
 		struct bobj *o =
-			bobj_alloc(&b[nb++], lo2, hi2, (unsigned int)(n + nb));
+			bobj_alloc(&b[nb], lo2, hi2, (unsigned int)(n + nb));
 
+		nb++;
 		live += o->size;
 		*bytes += o->size;
 	}
@@ -2146,6 +2190,7 @@ static const struct {
 	C(api_memalign),
 	C(api_usable),
 	C(api_huge_fail),
+	C(api_boot_reentry),
 	C(api_misc),
 	C(api_free_sized),
 	C(api_large),
