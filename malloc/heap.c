@@ -118,7 +118,7 @@ static atomic_ulong huge_mark; /* backed pages at the last huge cache drain */
 
 static void huge_cache_drain(void);
 
-static void heap_reap(void)
+void heap_reap(void)
 {
 	unsigned long backed = 0, mark;
 	unsigned int c;
@@ -703,6 +703,8 @@ void *heap_alloc_slow(size_t size, const char *call)
 		return boot_alloc(size);
 	if (tc.state == TC_HARDENED)
 		return hardened_alloc(size, 0, call);
+	if (size > MEDIUM_MIN && size <= MEDIUM_MAX && heap_single_threaded())
+		return medium_alloc(size);
 	if (size <= SMALL_MAX) {
 		unsigned int c = size_class(size);
 		struct tc_bin *b = tc_bin((unsigned int)c);
@@ -794,6 +796,10 @@ void heap_free_slow(void *p, const char *call)
 		kmem_cache_free(slab->slab_cache, p);
 		return;
 	}
+	if (medium_owns(p)) {
+		medium_free(p, call);
+		return;
+	}
 	head = run_head((uintptr_t)p);
 	if (head) {
 		run_free(head);
@@ -840,6 +846,8 @@ size_t heap_usable(void *p, const char *call)
 			malloc_die(call, "use after free", p);
 		return hc ? hc->size : class_size[c];
 	}
+	if (medium_owns(p))
+		return medium_usable(p, call);
 	head = run_head((uintptr_t)p);
 	if (head)
 		return run_pages(head) << PAGE_SHIFT;
@@ -902,6 +910,15 @@ void heap_check_size(void *p, size_t size, size_t align, const char *call)
 				   p);
 		return;
 	}
+	/* A medium block is cut to the size asked for (in 16-byte steps, or
+	 * up to 47 bytes more where the rest could not be a block), from any
+	 * call with an alignment of at most 16. */
+	if (medium_owns(p)) {
+		if (align > 16 || size * 2 <= usable)
+			malloc_die(call, "size does not match the allocation",
+				   p);
+		return;
+	}
 	/* aligned_alloc()'s block for exactly these: no realloc can have
 	 * changed it (its result is free_sized()'s). Without an alignment,
 	 * the size must pick the same class or run, or be one realloc
@@ -944,6 +961,11 @@ void *heap_realloc(void *p, size_t size)
 		usable = hc->size;
 	else
 		usable = heap_usable(p, "realloc");
+	/* A medium block shrinks (its tail freed) or grows where it is
+	 * when it can. */
+	if (!hc && size > MEDIUM_MIN && size <= MEDIUM_MAX && medium_owns(p) &&
+	    medium_resize(p, size, "realloc"))
+		return p;
 	if (tc.state != TC_HARDENED && !in_boot_arena(p) && size <= usable) {
 		/* Keep it unless it shrinks to under half. */
 		if (size > usable / 2 || usable <= 16) {

@@ -203,6 +203,7 @@ static void atfork_prepare(void)
 	pthread_mutex_lock(&heap.class_lock);
 	pthread_mutex_lock(&heap.huge_lock);
 	pthread_mutex_lock(&heap.borrow_lock);
+	pthread_mutex_lock(&heap.medium_lock);
 	mmk_atfork(heap.m, MMK_ATFORK_PREPARE);
 }
 
@@ -214,6 +215,7 @@ static atomic_int fork_state;
 static void atfork_parent(void)
 {
 	mmk_atfork(heap.m, MMK_ATFORK_PARENT);
+	pthread_mutex_unlock(&heap.medium_lock);
 	pthread_mutex_unlock(&heap.borrow_lock);
 	pthread_mutex_unlock(&heap.huge_lock);
 	pthread_mutex_unlock(&heap.class_lock);
@@ -225,6 +227,7 @@ static void atfork_parent(void)
 static void atfork_child(void)
 {
 	mmk_atfork(heap.m, MMK_ATFORK_CHILD);
+	pthread_mutex_unlock(&heap.medium_lock);
 	pthread_mutex_unlock(&heap.borrow_lock);
 	pthread_mutex_unlock(&heap.huge_lock);
 	pthread_mutex_unlock(&heap.class_lock);
@@ -489,6 +492,7 @@ static void heap_boot(void)
 	heap.huge = (struct table)TABLE_INIT(struct huge, 256, 4);
 	pthread_mutex_init(&heap.class_lock, NULL);
 	pthread_mutex_init(&heap.borrow_lock, NULL);
+	pthread_mutex_init(&heap.medium_lock, NULL);
 	if (heap.hardened && hardened_init()) {
 		mmk_host_stderr("mmkit-malloc: cannot set up hardened mode\n");
 		abort();
@@ -675,6 +679,7 @@ EXPORT int malloc_trim(size_t pad)
 	tcache_flush_all();
 	if (atomic_load_explicit(&borrow_held, memory_order_relaxed))
 		borrow_release();
+	medium_trim();
 	drain_all_pages(NULL);
 	page_reporting_flush(heap.m);
 	return 1;

@@ -17,6 +17,12 @@
 #define NR_CLASSES 39
 #define SMALL_MAX 16384 /* largest object-cache size */
 #define LARGE_MAX ((size_t)PAGE_SIZE << MAX_PAGE_ORDER) /* page allocator */
+/* Medium blocks (medium.c): requests above MEDIUM_MIN up to MEDIUM_MAX
+ * bytes in a process with one thread, from arenas of 2^MEDIUM_ORDER
+ * pages. */
+#define MEDIUM_MIN 4096
+#define MEDIUM_MAX ((size_t)256 << 10)
+#define MEDIUM_ORDER 8
 /* Free blocks of 8 KiB+ go back to the host (order 4, 64 KiB, kept the
  * trimmed tails of page runs and freed slabs resident: git's peak RSS
  * 1.5 MiB higher, with no fewer host faults anywhere). */
@@ -133,6 +139,7 @@ struct heap {
 
 	pthread_mutex_t huge_lock;
 	pthread_mutex_t borrow_lock; /* borrow.c's regions */
+	pthread_mutex_t medium_lock; /* medium.c's arenas */
 	struct table huge; /* struct huge, by p */
 	atomic_size_t huge_bytes, huge_count;
 
@@ -189,6 +196,7 @@ void *heap_memalign(size_t align, size_t size);
 size_t heap_usable(void *p, const char *call);
 void heap_check_size(void *p, size_t size, size_t align, const char *call);
 void heap_zero(void *p, size_t size);
+void heap_reap(void);
 void tcache_flush_all(void);
 unsigned int tc_bin_cap(unsigned int c);
 void tcache_set_open(bool on);
@@ -227,6 +235,24 @@ static inline bool borrow_marked(const void *p)
 				__ATOMIC_RELAXED) &
 		SLAB_MAP_MARK);
 }
+
+/* medium.c: blocks cut to size from arenas of pages, free neighbours
+ * merged */
+/* A block of @size bytes (MEDIUM_MIN < @size <= MEDIUM_MAX), or NULL
+ * with errno ENOMEM. Call only with one thread, in the default mode. */
+void *medium_alloc(size_t size);
+/* Whether @p points into a medium arena (no lock: for a pointer the
+ * caller may hold, whose arena cannot go away). */
+bool medium_owns(const void *p);
+/* Free, or measure, medium block @p; dies on any other pointer into an
+ * arena, and on a block already freed. */
+void medium_free(void *p, const char *call);
+size_t medium_usable(void *p, const char *call);
+/* Resize medium block @p to @size bytes (MEDIUM_MIN < @size <=
+ * MEDIUM_MAX) where it is: true if it could. */
+bool medium_resize(void *p, size_t size, const char *call);
+/* Give the all-free arena kept for the next requests back (malloc_trim). */
+void medium_trim(void);
 
 /* hardened.c */
 int hardened_init(void);

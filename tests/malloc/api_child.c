@@ -451,14 +451,15 @@ static void api_usable(void)
 	for (n = 0; n <= 5000; n++)
 		free(p[n]);
 	/* Default mode's classes around 1 KiB and a page: 1024, 1040 and
-	 * 1152 for 1 KiB plus a header, 1280; 4096, 4608, 5120. */
+	 * 1152 for 1 KiB plus a header, 1280; 4096. Above, with one thread:
+	 * medium blocks, cut to 16-byte steps. */
 	if (!hardened()) {
 		static const size_t ask[] = { 1024, 1025, 1040, 1041,
 					      1152, 1153, 4096, 4097,
 					      4608, 4609, 5120 },
 				    want[] = { 1024, 1040, 1040, 1152,
-					       1152, 1280, 4096, 4608,
-					       4608, 5120, 5120 };
+					       1152, 1280, 4096, 4112,
+					       4608, 4624, 5120 };
 
 		for (n = 0; n < sizeof ask / sizeof ask[0]; n++) {
 			void *q = malloc(opaque_size(ask[n]));
@@ -721,6 +722,128 @@ static long rss_kib(void)
 		res = -1;
 	fclose(f);
 	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * Medium blocks (4 KiB to 256 KiB, one thread): random sizes, every byte
+ * checked through frees, reallocs in and out of place and more
+ * allocations; no two blocks overlap; in the default mode, blocks are cut
+ * to 16-byte steps, shrink in place, grow in place into a freed
+ * neighbour, and their memory goes back once they are all freed. Then,
+ * with a second thread, these sizes come from the size classes again,
+ * and the thread frees a medium block made before it started.
+ */
+#define MED_N 600
+
+static void *medium_thread(void *arg)
+{
+	free(arg);
+	return NULL;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void api_medium(void)
+{
+	static char *p[MED_N];
+	static size_t n[MED_N];
+	static uintptr_t ends[MED_N][2];
+	long rss0, rss1, rss2;
+	pthread_t t;
+	char *a, *b, *c;
+	size_t i, k;
+
+	malloc_trim(0);
+	rss0 = rss_kib();
+	for (i = 0; i < MED_N; i++) {
+		/* Mostly up to 64 KiB, one in eight up to 256 KiB. */
+		n[i] = 4097 + rnd() % (i % 8 ? 61440 : 258047);
+		p[i] = malloc(opaque_size(n[i]));
+		CHECK(p[i] && (uintptr_t)p[i] % 16 == 0);
+		if (!p[i])
+			return;
+		CHECK(malloc_usable_size(p[i]) >= n[i]);
+		if (!hardened())
+			CHECK(malloc_usable_size(p[i]) < n[i] + 64);
+		fill(p[i], n[i], (unsigned int)i);
+	}
+	for (i = 0; i < MED_N; i++) {
+		ends[i][0] = (uintptr_t)p[i];
+		ends[i][1] = (uintptr_t)p[i] + malloc_usable_size(p[i]);
+	}
+	qsort(ends, MED_N, sizeof(ends[0]), cmp_addr);
+	for (i = 1; i < MED_N; i++)
+		CHECK(ends[i][0] >= ends[i - 1][1]);
+	rss1 = rss_kib();
+	for (k = 0; k < 4; k++) {
+		for (i = k % 2; i < MED_N; i += 2) {
+			CHECK(filled(p[i], n[i], (unsigned int)i));
+			if (k < 2) {
+				free(p[i]);
+				n[i] = 4097 + rnd() % 61440;
+				p[i] = malloc(opaque_size(n[i]));
+			} else {
+				size_t m = 4097 + rnd() % 61440;
+				char *q = realloc(p[i], opaque_size(m));
+
+				CHECK(q != NULL);
+				if (!q)
+					return;
+				CHECK(filled(q, n[i] < m ? n[i] : m,
+					     (unsigned int)i));
+				p[i] = q;
+				n[i] = m;
+			}
+			fill(p[i], n[i], (unsigned int)i);
+		}
+	}
+	for (i = 0; i < MED_N; i++)
+		CHECK(filled(p[i], n[i], (unsigned int)i));
+	for (i = 0; i < MED_N; i++)
+		free(p[i]);
+	if (!hardened()) {
+		/* In place: a shrink keeps the block, and a growth takes the
+		 * freed neighbour. */
+		a = malloc(opaque_size(20000));
+		b = malloc(opaque_size(20000));
+		c = malloc(opaque_size(20000));
+		CHECK(a && b && c && b == a + 20016 && c == b + 20016);
+		fill(a, 20000, 7);
+		free(b);
+		CHECK(realloc(a, opaque_size(30000)) == a);
+		CHECK(filled(a, 20000, 7));
+		CHECK(malloc_usable_size(a) == 30000);
+		CHECK(realloc(a, opaque_size(10000)) == a);
+		CHECK(malloc_usable_size(a) == 10000);
+		CHECK(filled(a, 10000, 7));
+		/* The shrink's tail merged with the free space after it (a
+		 * block of 30,016 bytes: the first fit for 20,000, rounded up
+		 * to its list's step). */
+		b = malloc(opaque_size(20000));
+		CHECK(b == a + 10016);
+		free(a);
+		free(b);
+		free(c);
+		malloc_trim(0);
+		rss2 = rss_kib();
+		printf("medium rss: %ld KiB at start, %ld with %d blocks, "
+		       "%ld when all are freed\n",
+		       rss0, rss1, MED_N, rss2);
+		CHECK(rss2 < rss0 + 1024);
+	}
+	/* A thread: the size classes again, and a cross-thread free. */
+	a = malloc(opaque_size(9000));
+	CHECK(a != NULL);
+	CHECK(pthread_create(&t, NULL, medium_thread, a) == 0);
+	pthread_join(t, NULL);
+	b = malloc(opaque_size(4097));
+	CHECK(b && malloc_usable_size(b) == (hardened() ? 4097 : 4608));
+	free(b);
 }
 
 static long rss_mib(void)
@@ -1834,6 +1957,36 @@ static void sec_borrowed_df(void)
 	free(opaque(p));
 }
 
+/* A medium block freed twice, its neighbour freed in between (the two
+ * merged), then again once another block took their space. */
+static void sec_medium_df(void)
+{
+	char *p = malloc(opaque_size(20000)), *q = malloc(opaque_size(20000));
+
+	free(p);
+	free(q);
+	free(opaque(q));
+}
+
+static void sec_medium_df_reused(void)
+{
+	char *p = malloc(opaque_size(20000)), *q = malloc(opaque_size(20000));
+
+	free(p);
+	free(q);
+	memset(malloc(opaque_size(40000)), 0x33, 40000);
+	free(opaque(q));
+}
+
+/* free() inside a medium block, on a 16-byte boundary. */
+static void sec_medium_inner(void)
+{
+	char *p = malloc(opaque_size(20000));
+
+	memset(p, 0, 20000);
+	free(opaque(p + 4096));
+}
+
 /* free() of the borrowed object's second small slot: inside it. */
 static void sec_borrowed_inner(void)
 {
@@ -2190,6 +2343,7 @@ static const struct {
 	C(api_memalign),
 	C(api_usable),
 	C(api_huge_fail),
+	C(api_medium),
 	C(api_boot_reentry),
 	C(api_misc),
 	C(api_free_sized),
@@ -2222,6 +2376,9 @@ static const struct {
 	C(sec_delayed_df_large),
 	C(sec_delayed_df_slab),
 	C(sec_borrowed_df),
+	C(sec_medium_df),
+	C(sec_medium_df_reused),
+	C(sec_medium_inner),
 	C(sec_borrowed_inner),
 	C(sec_df_realloc),
 	C(sec_free_stack),
