@@ -147,6 +147,9 @@ void heap_reap(void)
 			tcache_flush(c, tc_bin(c), 0);
 		kmem_cache_shrink(s);
 	}
+	/* ... and so does the all-free medium arena kept for the next
+	 * requests. */
+	medium_trim();
 	/* Kept huge mappings go only past the high-water mark (see the
 	 * huge cache). */
 	mark = atomic_load_explicit(&huge_mark, memory_order_relaxed);
@@ -694,38 +697,42 @@ bool thread_ready(void)
 	return true;
 }
 
-void *heap_alloc_slow(size_t size, const char *call)
+/* An object of @size's class (@size <= SMALL_MAX), for a thread that is
+ * ready, in the default mode. */
+static void *class_alloc(size_t size)
 {
+	unsigned int c = size_class(size);
+	struct tc_bin *b = tc_bin(c);
 	void *p = NULL;
 
-	(void)call;
+	if (tc.state == TC_DEAD) {
+		struct kmem_cache *s = class_cache(c);
+
+		p = s ? kmem_cache_alloc(s, MALLOC_GFP) : NULL;
+	} else {
+		if (!b->count)
+			tcache_refill(c, b);
+		if (b->count)
+			p = b->slot[--b->count];
+	}
+	if (!p) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*(uintptr_t *)p = 0;
+	return p;
+}
+
+void *heap_alloc_slow(size_t size, const char *call)
+{
 	if (!thread_ready())
 		return boot_alloc(size);
 	if (tc.state == TC_HARDENED)
 		return hardened_alloc(size, 0, call);
 	if (size > MEDIUM_MIN && size <= MEDIUM_MAX && heap_single_threaded())
 		return medium_alloc(size);
-	if (size <= SMALL_MAX) {
-		unsigned int c = size_class(size);
-		struct tc_bin *b = tc_bin((unsigned int)c);
-
-		if (tc.state == TC_DEAD) {
-			struct kmem_cache *s = class_cache(c);
-
-			p = s ? kmem_cache_alloc(s, MALLOC_GFP) : NULL;
-		} else {
-			if (!b->count)
-				tcache_refill(c, b);
-			if (b->count)
-				p = b->slot[--b->count];
-		}
-		if (!p) {
-			errno = ENOMEM;
-			return NULL;
-		}
-		*(uintptr_t *)p = 0;
-		return p;
-	}
+	if (size <= SMALL_MAX)
+		return class_alloc(size);
 	if (size <= LARGE_MAX)
 		return run_alloc(size, 0);
 	return huge_map(size, 0, false);
@@ -957,15 +964,18 @@ void *heap_realloc(void *p, size_t size)
 	 * whole way. */
 	if (likely(off < heap.size && tc.state == TC_LIVE))
 		hc = heap_map_obj(off);
-	if (likely(hc && *(uintptr_t *)p != free_tag(p)))
+	if (likely(hc && *(uintptr_t *)p != free_tag(p))) {
 		usable = hc->size;
-	else
+	} else if (medium_owns(p)) {
+		/* A medium block shrinks (its tail freed) or grows where it
+		 * is when it can. */
+		if (size <= MEDIUM_MIN || size > MEDIUM_MAX)
+			usable = medium_usable(p, "realloc");
+		else if (!(usable = medium_resize(p, size, "realloc")))
+			return p;
+	} else {
 		usable = heap_usable(p, "realloc");
-	/* A medium block shrinks (its tail freed) or grows where it is
-	 * when it can. */
-	if (!hc && size > MEDIUM_MIN && size <= MEDIUM_MAX && medium_owns(p) &&
-	    medium_resize(p, size, "realloc"))
-		return p;
+	}
 	if (tc.state != TC_HARDENED && !in_boot_arena(p) && size <= usable) {
 		/* Keep it unless it shrinks to under half. */
 		if (size > usable / 2 || usable <= 16) {
@@ -1026,8 +1036,10 @@ void *heap_memalign(size_t align, size_t size)
 		return hardened_alloc(size, align, "memalign");
 	if (!size)
 		size = 1; /* a page run or mapping needs a byte to exist */
+	/* A power-of-two class is naturally aligned; a medium block of the
+	 * same size would not be. */
 	if (align <= 4096 && size <= 4096)
-		return heap_alloc(memalign_class(align, size), "memalign");
+		return class_alloc(memalign_class(align, size));
 	if (size <= LARGE_MAX && align <= LARGE_MAX)
 		return run_alloc(size, align);
 	return huge_map(size, align, false);

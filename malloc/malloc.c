@@ -291,7 +291,9 @@ static void print_stats(void)
 		{ "/proc/buddyinfo", proc_buddyinfo_show },
 		{ "/proc/meminfo", proc_meminfo_show },
 	};
-	size_t i;
+	unsigned long arenas, blocks;
+	char line[160];
+	size_t i, bytes;
 
 	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
 		/* The title in one write: processes of a pipeline share
@@ -306,6 +308,14 @@ static void print_stats(void)
 		mmk_host_write_fd(heap.stats_fd, title);
 		proc_write_show(heap.m, files[i].show, heap.stats_fd);
 	}
+	/* The arenas are pages in use to the files above. */
+	medium_stats(&arenas, &blocks, &bytes);
+	snprintf(line, sizeof line,
+		 "mmkit-malloc: medium blocks: %lu arenas (%lu kB), %lu "
+		 "blocks in use (%zu kB)\n",
+		 arenas, arenas << (MEDIUM_ORDER + PAGE_SHIFT - 10), blocks,
+		 bytes >> 10);
+	mmk_host_write_fd(heap.stats_fd, line);
 }
 
 /* The file @fd has open is the one boot found on stderr. */

@@ -20,7 +20,7 @@
 /* Medium blocks (medium.c): requests above MEDIUM_MIN up to MEDIUM_MAX
  * bytes in a process with one thread, from arenas of 2^MEDIUM_ORDER
  * pages. */
-#define MEDIUM_MIN 4096
+#define MEDIUM_MIN 2048
 #define MEDIUM_MAX ((size_t)256 << 10)
 #define MEDIUM_ORDER 8
 /* Free blocks of 8 KiB+ go back to the host (order 4, 64 KiB, kept the
@@ -249,10 +249,13 @@ bool medium_owns(const void *p);
 void medium_free(void *p, const char *call);
 size_t medium_usable(void *p, const char *call);
 /* Resize medium block @p to @size bytes (MEDIUM_MIN < @size <=
- * MEDIUM_MAX) where it is: true if it could. */
-bool medium_resize(void *p, size_t size, const char *call);
+ * MEDIUM_MAX) where it is: 0 if it could, else its usable size (it must
+ * move). */
+size_t medium_resize(void *p, size_t size, const char *call);
 /* Give the all-free arena kept for the next requests back (malloc_trim). */
 void medium_trim(void);
+/* Arenas, blocks in use and their bytes (headers included). */
+void medium_stats(unsigned long *arenas, unsigned long *blocks, size_t *bytes);
 
 /* hardened.c */
 int hardened_init(void);

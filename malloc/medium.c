@@ -30,15 +30,19 @@
  *
  * 3. Finding a fit: two-level segregated fit (TLSF, Masmano et al.):
  *    free lists by power of two and eight steps within it, with a bitmap
- *    of non-empty lists at each level; a request is rounded up to the
- *    next step's start, so any block of the first non-empty list at or
- *    above it fits, in constant time. The rest of the block, if it can
- *    hold a block, is split off and listed.
+ *    of non-empty lists at each level. The first OWN_SCAN blocks of the
+ *    request's own list are tried first (a block freed there fits the
+ *    next request of its size, which TLSF alone would pass by, splitting
+ *    a larger block instead); then the request is rounded up to the next
+ *    step's start, so any block of the first non-empty list at or above
+ *    it fits, in constant time. The rest of the block, if it can hold a
+ *    block, is split off and listed.
  *
  * 4. Freeing. A freed block merges with a free successor and a free
  *    predecessor. An arena that is all free goes back to the buddy
  *    allocator (and so, with page reporting, to the host), unless it is
- *    the only one that is: that one stays, for the next requests.
+ *    the only one that is: that one stays, for the next requests, until
+ *    the heap next grows (heap_reap) or malloc_trim.
  *
  * 5. realloc. A block shrinks in place (its tail split off and freed) and
  *    grows in place into a free successor; heap_realloc() moves it
@@ -72,6 +76,9 @@
 #define B_PREV_USED 2UL
 #define B_FLAGS (B_USED | B_PREV_USED)
 
+/* Blocks of a request's own list looked at before the lists above. */
+#define OWN_SCAN 8
+
 #define SL_SHIFT 3
 #define SL_COUNT (1U << SL_SHIFT)
 #define FL_COUNT 21 /* block sizes below 2 MiB */
@@ -91,6 +98,8 @@ static struct {
 	uint8_t sl_map[FL_COUNT];
 	struct block *list[FL_COUNT][SL_COUNT];
 	struct block *empty; /* the listed block of an all-free arena */
+	unsigned long arenas, blocks; /* arenas; blocks in use */
+	size_t bytes; /* bytes of the blocks in use, headers included */
 } med;
 
 static inline size_t bsize(const struct block *b)
@@ -176,14 +185,26 @@ static void arena_free(struct block *b)
 
 	head->index = 0;
 	__free_pages(head, MEDIUM_ORDER);
+	med.arenas--;
 }
 
 /* A free block of at least @need bytes, unlisted; NULL if none. */
 static struct block *list_take(size_t need)
 {
-	unsigned int fl, sl, map;
+	unsigned int fl, sl, map, i;
 	struct block *b;
 
+	/* First the few blocks at the head of @need's own list, where what
+	 * a program frees waits for its next request of that size (the
+	 * lists above take only blocks that certainly fit). */
+	mapping(need, &fl, &sl);
+	if (fl >= FL_COUNT)
+		return NULL;
+	for (b = med.list[fl][sl], i = 0; b && i < OWN_SCAN; b = b->next, i++)
+		if (bsize(b) >= need) {
+			unlist(b);
+			return b;
+		}
 	/* The next step's start: every block of its list fits. */
 	need += ((size_t)1 << (fls_size(need) - SL_SHIFT)) - 1;
 	mapping(need, &fl, &sl);
@@ -191,8 +212,8 @@ static struct block *list_take(size_t need)
 		return NULL;
 	map = med.sl_map[fl] & (~0U << sl);
 	if (!map) {
-		uint32_t fmap = fl + 1 < FL_COUNT ? med.fl_map & (~0U << (fl + 1)) :
-						   0;
+		uint32_t fmap =
+			fl + 1 < FL_COUNT ? med.fl_map & (~0U << (fl + 1)) : 0;
 
 		if (!fmap)
 			return NULL;
@@ -239,6 +260,7 @@ static bool arena_new(void)
 	end = next_block(b);
 	end->size = B_USED; /* the sentinel: size 0, never free */
 	end->tag = 0;
+	med.arenas++;
 	free_block(b);
 	return true;
 }
@@ -261,6 +283,8 @@ static void *block_use(struct block *b, size_t need)
 	}
 	b->size = have | B_USED | (b->size & B_PREV_USED);
 	b->tag = tag_of(payload(b), TAG_USED);
+	med.blocks++;
+	med.bytes += have;
 	return payload(b);
 }
 
@@ -324,6 +348,8 @@ static void block_free(struct block *b)
 	struct block *n = next_block(b);
 	size_t size = bsize(b);
 
+	med.blocks--;
+	med.bytes -= size;
 	b->tag = tag_of(payload(b), TAG_FREE);
 	if (!(n->size & B_USED)) {
 		unlist(n);
@@ -332,8 +358,9 @@ static void block_free(struct block *b)
 		n->size &= ~B_PREV_USED;
 	}
 	if (!(b->size & B_PREV_USED)) {
-		struct block *pb = (struct block *)(void *)((char *)b -
-							     ((uint64_t *)b)[-1]);
+		struct block *pb =
+			(struct block *)(void *)((char *)b -
+						 ((uint64_t *)b)[-1]);
 
 		unlist(pb);
 		size += bsize(pb);
@@ -360,11 +387,11 @@ size_t medium_usable(void *p, const char *call)
 	return n;
 }
 
-bool medium_resize(void *p, size_t size, const char *call)
+size_t medium_resize(void *p, size_t size, const char *call)
 {
 	size_t need = block_need(size), have;
 	struct block *b, *n;
-	bool done = true;
+	size_t left = 0;
 
 	pthread_mutex_lock(&heap.medium_lock);
 	b = block_of(p, call);
@@ -378,17 +405,20 @@ bool medium_resize(void *p, size_t size, const char *call)
 			b->size = need | (b->size & B_FLAGS);
 			rest->size = (have - need) | B_USED | B_PREV_USED;
 			rest->tag = tag_of(payload(rest), TAG_USED);
+			med.blocks++; /* b's tail, which block_free() takes */
 			block_free(rest);
 		}
 	} else if (!(n->size & B_USED) && have + bsize(n) >= need) {
 		unlist(n);
+		med.blocks--; /* block_use() counts it again */
+		med.bytes -= have;
 		b->size += bsize(n);
-		done = block_use(b, need) != NULL;
+		block_use(b, need);
 	} else {
-		done = false;
+		left = have - BLOCK_HDR;
 	}
 	pthread_mutex_unlock(&heap.medium_lock);
-	return done;
+	return left;
 }
 
 void medium_trim(void)
@@ -401,5 +431,14 @@ void medium_trim(void)
 		unlist(b);
 		arena_free(b);
 	}
+	pthread_mutex_unlock(&heap.medium_lock);
+}
+
+void medium_stats(unsigned long *arenas, unsigned long *blocks, size_t *bytes)
+{
+	pthread_mutex_lock(&heap.medium_lock);
+	*arenas = med.arenas;
+	*blocks = med.blocks;
+	*bytes = med.bytes;
 	pthread_mutex_unlock(&heap.medium_lock);
 }

@@ -725,7 +725,7 @@ static long rss_kib(void)
 }
 
 /*
- * Medium blocks (4 KiB to 256 KiB, one thread): random sizes, every byte
+ * Medium blocks (2 KiB to 256 KiB, one thread): random sizes, every byte
  * checked through frees, reallocs in and out of place and more
  * allocations; no two blocks overlap; in the default mode, blocks are cut
  * to 16-byte steps, shrink in place, grow in place into a freed
@@ -1826,6 +1826,18 @@ static void api_stats(void)
 	exit(0); /* the destructor prints the statistics */
 }
 
+/* Statistics of the medium blocks: three of 10,000 bytes (10,016 with
+ * their headers), one freed. */
+static void api_stats_medium(void)
+{
+	void *p = opaque(malloc(10000));
+
+	opaque(malloc(10000));
+	opaque(malloc(10000));
+	free(p);
+	exit(0);
+}
+
 /* xz and GNU tools close stderr in an atexit handler: the statistics
  * still reach the stderr the program started with. */
 static void api_stats_closed(void)
@@ -2365,6 +2377,7 @@ static const struct {
 	C(api_fork_signal),
 	C(api_fork_quiet_thread),
 	C(api_stats),
+	C(api_stats_medium),
 	C(api_stats_closed),
 	C(api_stats_closefrom),
 	C(sec_df_16),
