@@ -11,7 +11,9 @@
  *    reporting, so free blocks of 8 KiB and more go back to the host
  *    once 256 KiB of them have been free for 100 ms (checked as memory
  *    is freed; and at once by malloc_trim). Requests are served by size:
- *    - up to 16 KiB: one of 39 object caches ("malloc-16" .. "malloc-16k",
+ *    - above 2 KiB up to 256 KiB, in a process with one thread: medium
+ *      blocks, cut to size from arenas of pages (medium.c);
+ *    - otherwise up to 16 KiB: one of 39 object caches ("malloc-16" .. "malloc-16k",
  *      four size classes per power of two, and 1040, 1152 and 4608 for a
  *      power of two plus a header), fronted by a per-thread cache (tcache): a
  *      stack of up to 63 object pointers per class (32, 16 and 8 for

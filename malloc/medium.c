@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libmmkit-malloc.so's medium blocks: requests of MEDIUM_MIN to
- * MEDIUM_MAX bytes, in a process with one thread, cut to the byte (in
- * 16-byte steps) from arenas of buddy pages, with free neighbours merged.
+ * libmmkit-malloc.so's medium blocks: requests above MEDIUM_MIN (2 KiB)
+ * up to MEDIUM_MAX (256 KiB) bytes, in a process with one thread, cut to
+ * size (16-byte steps) from arenas of buddy pages, free neighbours merged.
  *
  * 1. Why. Size classes and page runs waste what a program's medium
  *    buffers do not fill: a 12 KiB class packs two objects in a 32 KiB
@@ -13,7 +13,9 @@
  *    malloc calls that sent requests of 4 KiB to 256 KiB to glibc's
  *    allocator and the rest to this library's came within 4% of glibc
  *    alone (docs/PERFORMANCE.md, session 34): glibc's coalescing heap is
- *    what this file builds, for the sizes where it matters.
+ *    what this file builds, for the sizes where it matters (from 2 KiB:
+ *    git 1.09x; from 1 KiB sqlite3's many 1 KiB records fragmented the
+ *    arenas more than their class wasted).
  *
  * 2. Objects. An arena is a buddy block of MEDIUM_ORDER pages
  *    (alloc_pages_unbacked: its pages cost host memory once written),
