@@ -116,7 +116,8 @@ static const char *lib_error(const char *err)
 	const char *p = err;
 
 	while ((p = strstr(p, "mmkit-malloc: ")) != NULL) {
-		if (strncmp(p + 14, "/proc/", 6) != 0)
+		if (strncmp(p + 14, "/proc/", 6) != 0 &&
+		    strncmp(p + 14, "medium blocks: ", 15) != 0)
 			return p;
 		p += 14;
 	}
