@@ -327,7 +327,9 @@ bool medium_owns(const void *p)
 }
 
 /* The block in use whose payload @p is; dies on any other pointer into
- * an arena. medium_lock held. */
+ * an arena. medium_lock held. The arena is looked for again under the
+ * lock: a second free of a block racing the free that emptied its arena
+ * finds none, instead of reading pages the arena gave back. */
 static struct block *block_of(void *p, const char *call)
 {
 	uintptr_t off = (uintptr_t)p - heap.base;
