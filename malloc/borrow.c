@@ -25,9 +25,10 @@
  *      most half their size: every stretch of consecutive free objects of
  *      RUN_MIN bytes or more becomes a hole; a refill cuts objects of its
  *      class out of the holes, best fitting bin first, each the fewest
- *      consecutive lender objects that hold it, starting on one aligned
- *      as the class's own objects are (memalign relies on power-of-two
- *      classes being naturally aligned). What a hole has left stays one.
+ *      consecutive lender objects that hold it (16-byte aligned, as every
+ *      lender object is, whatever the class: heap_memalign() does not
+ *      keep a borrowed object its alignment does not suit). What a hole
+ *      has left stays one.
  *      Holes hold the claimed space for other classes' refills: a phase
  *      that allocates objects of random sizes finds a fit for most of
  *      them (frag: 31,700 of its 44,900 larger objects at its peak; the
@@ -195,15 +196,6 @@ static inline void bits_clear(uint64_t *w, unsigned int i, unsigned int n)
 {
 	for (; n; n--, i++)
 		w[i / 64] &= ~(1ULL << (i % 64));
-}
-
-/* The alignment of class @c's own objects: power-of-two classes up to a
- * page are naturally aligned (memalign relies on it), the others 16. */
-static uintptr_t class_align(unsigned int c)
-{
-	unsigned int sz = class_size[c];
-
-	return (sz & (sz - 1)) || sz > 4096 ? 16 : sz;
 }
 
 /* The largest class of at most @len bytes (@len >= 16). */
@@ -459,20 +451,6 @@ static void hole_release(struct hole *h)
 	lender_put(lc, hole_lobj(h), k, 1);
 }
 
-/* Whether hole @h holds an object of class @c, aligned as the class's
- * own. */
-static bool hole_fits(const struct hole *h, unsigned int c)
-{
-	unsigned int lsz = class_size[h->lent->lc],
-		     k = run_objects(c, h->lent->lc), j;
-	uintptr_t align = class_align(c);
-
-	for (j = 0; j + k <= h->k; j++)
-		if (!((hole_lobj(h) + (uintptr_t)j * lsz) & (align - 1)))
-			return true;
-	return false;
-}
-
 /* Runs of class @c from hole @h into @out (up to @want); what is left of
  * the hole goes back to the pool or the lender. */
 static unsigned int hole_carve(struct hole *h, unsigned int c, void **out,
@@ -480,29 +458,20 @@ static unsigned int hole_carve(struct hole *h, unsigned int c, void **out,
 {
 	struct lent *l = h->lent;
 	unsigned int lsz = class_size[l->lc], k = run_objects(c, l->lc);
-	unsigned int i = 0, j, n = h->k, got = 0;
-	uintptr_t lobj = hole_lobj(h), align = class_align(c);
+	unsigned int i = 0, n = h->k, got = 0;
+	uintptr_t lobj = hole_lobj(h);
 	unsigned long seq = h->seq;
 	struct hole *o = h->older; /* leftovers keep the hole's place */
 
 	hole_del(h); /* its ref keeps l while we carve */
-	while (got < want) {
-		uintptr_t p;
+	for (; got < want && i + k <= n; i += k) {
+		uintptr_t p = lobj + (uintptr_t)i * lsz;
 
-		for (j = i;
-		     j + k <= n && ((lobj + (uintptr_t)j * lsz) & (align - 1));
-		     j++)
-			;
-		if (j + k > n)
-			break;
-		p = lobj + (uintptr_t)j * lsz;
 		if (!region_add(l, p, k, c, NULL))
 			break;
-		hole_add(l, lobj + (uintptr_t)i * lsz, j - i, seq, o);
 		out[got++] = (void *)p;
 		atomic_fetch_add_explicit(&borrow_live[c], 1,
 					  memory_order_relaxed);
-		i = j + k;
 	}
 	hole_add(l, lobj + (uintptr_t)i * lsz, n - i, seq, o);
 	l->refs--;
@@ -518,13 +487,8 @@ static unsigned int holes_take(unsigned int c, void **out, unsigned int want)
 	for (b = c; b < NR_CLASSES && got < want; b++) {
 		struct hole *h = holes[b];
 
+		/* A hole of this bin holds an object of its class. */
 		for (scan = 0; h && got < want && scan < HOLE_SCAN; scan++) {
-			/* A hole of this bin holds an object of its class
-			 * unaligned; an aligned one may not fit. */
-			if (!hole_fits(h, c)) {
-				h = h->next;
-				continue;
-			}
 			got += hole_carve(h, c, out + got, want - got);
 			/* The carve may have put leftovers anywhere: start
 			 * over at this bin. */
@@ -613,13 +577,11 @@ static unsigned int claim_to_subs(unsigned int c, unsigned int lc, void **objs,
 				  unsigned int n, void **out, unsigned int want)
 {
 	unsigned int lsz = class_size[lc], sz = class_size[c], got = 0, i;
-	uintptr_t align = class_align(c);
 	struct lent *l = lent_get(lc, obj_slab(heap.m, objs[0]));
 
 	for (i = 0; l && i < n && got < want; i++) {
-		uintptr_t p = (uintptr_t)objs[i],
-			  base = (p + align - 1) & ~(align - 1);
-		unsigned int m = (unsigned int)((p + lsz - base) / sz);
+		uintptr_t p = (uintptr_t)objs[i];
+		unsigned int m = lsz / sz;
 		struct sub *r = kmem_cache_zalloc(bcache, MALLOC_GFP);
 
 		if (!r || !region_add(l, p, 1, c, r)) {
@@ -627,7 +589,7 @@ static unsigned int claim_to_subs(unsigned int c, unsigned int lc, void **objs,
 				kmem_cache_free(bcache, r);
 			break;
 		}
-		r->base = base;
+		r->base = p;
 		r->m = (unsigned short)(m > SUB_MAX ? SUB_MAX : m);
 		r->bc = (unsigned char)c;
 		got += sub_take(r, out + got, want - got);

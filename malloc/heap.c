@@ -723,6 +723,35 @@ static void *class_alloc(size_t size)
 	return p;
 }
 
+/*
+ * An object of the power-of-two class of @size bytes, aligned to @align.
+ * The class's own objects are (their cache aligns them to their size), but
+ * a borrowed one (borrow.c cuts them 16-byte aligned from other classes'
+ * slabs) need not be: it goes back to the bin it came from, and the cache
+ * gives one of its own instead (its CPU array and slabs hold no borrowed
+ * objects).
+ */
+static void *class_alloc_aligned(size_t size, size_t align)
+{
+	void *p = class_alloc(size);
+	struct tc_bin *b;
+	unsigned int c;
+
+	if (!p || !((uintptr_t)p & (align - 1)))
+		return p;
+	c = size_class(size);
+	b = tc_bin(c);
+	*(uintptr_t *)p = free_tag(p);
+	b->slot[b->count++] = p;
+	p = kmem_cache_alloc(heap.cache[c], MALLOC_GFP);
+	if (!p) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	*(uintptr_t *)p = 0;
+	return p;
+}
+
 void *heap_alloc_slow(size_t size, const char *call)
 {
 	if (!thread_ready())
@@ -1036,10 +1065,10 @@ void *heap_memalign(size_t align, size_t size)
 		return hardened_alloc(size, align, "memalign");
 	if (!size)
 		size = 1; /* a page run or mapping needs a byte to exist */
-	/* A power-of-two class is naturally aligned; a medium block of the
-	 * same size would not be. */
+	/* A power-of-two class's own objects are naturally aligned; a
+	 * medium block of the same size would not be. */
 	if (align <= 4096 && size <= 4096)
-		return class_alloc(memalign_class(align, size));
+		return class_alloc_aligned(memalign_class(align, size), align);
 	if (size <= LARGE_MAX && align <= LARGE_MAX)
 		return run_alloc(size, align);
 	return huge_map(size, align, false);

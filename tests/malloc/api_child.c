@@ -1927,6 +1927,66 @@ static void sec_delayed_df_small(void)
 {
 	delayed_df(64);
 }
+/*
+ * memalign() and its kin among borrowed objects: once small objects' free
+ * space serves larger ones (malloc/borrow.c cuts them 16-byte aligned),
+ * a bin of the 512 and 1024-byte classes holds objects that are not
+ * aligned to their size, and an aligned request must not be given one.
+ */
+static void api_memalign_borrowed(void)
+{
+	enum { N = 60000, M = 4000 };
+	static char *small[N], *big[M];
+	size_t i, unaligned = 0;
+
+	for (i = 0; i < N; i++)
+		small[i] = malloc(opaque_size(64));
+	for (i = 0; i < N; i++)
+		if (i % 10) {
+			free(small[i]);
+			small[i] = NULL;
+		}
+	for (i = 0; i < M; i++) {
+		size_t a = i % 2 ? 1024 : 512, n = i % 2 ? 1000 : 500;
+		char *q = malloc(opaque_size(n));
+		void *r = NULL;
+
+		CHECK(q != NULL);
+		if (q && (uintptr_t)q % a)
+			unaligned++;
+		big[i] = q;
+		/* Every fourth request of each kind asks for the alignment. */
+		if (i % 4 < 2) {
+			r = memalign(opaque_size(a), n);
+		} else if (i % 8 < 6) {
+			CHECK(posix_memalign(&r, opaque_size(a), n) == 0);
+		} else {
+			r = aligned_alloc(opaque_size(a), a);
+		}
+		CHECK(r != NULL);
+		if (!r)
+			continue;
+		if ((uintptr_t)r % a) {
+			fprintf(stderr,
+				"FAIL: an aligned %zu-byte request got %p\n", a,
+				r);
+			failures++;
+		}
+		CHECK(malloc_usable_size(r) >= n);
+		memset(r, 0x5a, n);
+		free(r);
+	}
+	/* The case is what it says: larger objects were made of the small
+	 * ones' space, some of them not aligned to their size. Hardened mode
+	 * does not borrow. */
+	if (!hardened())
+		CHECK(unaligned > 0);
+	for (i = 0; i < M; i++)
+		free(big[i]);
+	for (i = 0; i < N; i++)
+		free(small[i]);
+}
+
 static void sec_delayed_df_large(void)
 {
 	delayed_df(100 << 10);
@@ -2364,6 +2424,7 @@ static const struct {
 	C(api_phase_rss),
 	C(api_huge_kept_rss),
 	C(api_borrow),
+	C(api_memalign_borrowed),
 	C(api_run_backed),
 	C(api_huge_kept_over_reuse),
 	C(api_huge_grows_in_place),
