@@ -261,6 +261,14 @@ static inline bool cpu_online(const struct mmk_machine *m, int cpu)
 	       1;
 }
 
+/* How many CPUs are online (all of them but on a machine that brings
+ * them up on demand, mmk_config.cpus_on_demand). */
+static inline unsigned int num_online_cpus(const struct mmk_machine *m)
+{
+	return (unsigned int)__builtin_popcountll(atomic_load_explicit(
+		&m->cpu_online_mask, memory_order_relaxed));
+}
+
 /* The first online CPU after @cpu, or m->nr_cpus. */
 static inline int cpu_next_online(const struct mmk_machine *m, int cpu)
 {

@@ -949,14 +949,19 @@ static void free_shared(struct mmk_machine *m, struct kmem_cache *s)
 }
 
 /* Put up to @n objects into node @nid's shared array; returns how many
- * it took. */
+ * it took. None while one CPU is online (a machine whose CPUs come up on
+ * demand): the shared arrays pass objects between CPUs, as SLAB has them
+ * only on SMP, and with one CPU they only keep objects from their slabs -
+ * a process of one thread keeps its slabs' free objects where the next
+ * phase's other sizes can have them (bench/malloc/frag: 109.6 -> 108.4
+ * MB). */
 static unsigned int shared_put(struct mmk_machine *m, struct kmem_cache *s,
 			       int nid, void *const *objs, unsigned int n)
 {
 	struct kmem_cache_node *node = s->node[nid];
 	unsigned int moved;
 
-	if (!s->shared_limit ||
+	if (!s->shared_limit || num_online_cpus(m) < 2 ||
 	    __atomic_load_n(&node->shared_avail, __ATOMIC_RELAXED) ==
 		    s->shared_limit ||
 	    !alloc_shared(m, s))

@@ -1920,6 +1920,48 @@ static void test_free_bulk_remote_skips_cpu_array(void **state)
 	mmk_shutdown(m);
 }
 
+/* A machine that brings its CPUs up on demand keeps no objects in the
+ * shared arrays while one CPU is online: they would only keep them from
+ * their slabs. Once a second CPU is up, they pass objects between CPUs. */
+static void test_shared_array_needs_two_online_cpus(void **state)
+{
+	struct mmk_config cfg;
+	struct mmk_machine *m;
+	struct kmem_cache *s;
+	enum { N = 200 };
+	void *p[N];
+	unsigned long active;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.nr_cpus = 4;
+	cfg.cpus_on_demand = true;
+	m = mmk_boot(&cfg);
+	assert_non_null(m);
+	s = kmem_cache_create("solo64", 64, 0, 0, NULL);
+	assert_non_null(s);
+	assert_true(s->shared_limit >= 20);
+	assert_int_equal(kmem_cache_alloc_bulk(s, GFP_KERNEL, N, p), N);
+	active = active_objs(m, s);
+	/* One CPU online: past the array, straight back to the slabs. */
+	__slab_free_bulk_remote(m, s, 10, p);
+	assert_int_equal(s->node[0]->shared_avail, 0);
+	assert_int_equal(active_objs(m, s), active - 10);
+	assert_check_ok(m);
+	/* A second CPU comes up: the shared array takes them. */
+	assert_int_equal(mmk_set_cpu(1), 0);
+	__slab_free_bulk_remote(m, s, 10, p + 10);
+	assert_int_equal(s->node[0]->shared_avail, 10);
+	assert_int_equal(active_objs(m, s), active - 10);
+	assert_check_ok(m);
+	kmem_cache_free_bulk(s, N - 20, p + 20);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(active_objs(m, s), 0);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* ---- NUMA ---- */
 
 static void test_alloc_node_on_two_nodes(void **state)
@@ -2261,6 +2303,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_bulk_is_all_or_nothing),
 		cmocka_unit_test(test_alloc_bulk_of_1000),
 		cmocka_unit_test(test_free_bulk_remote_skips_cpu_array),
+		cmocka_unit_test(test_shared_array_needs_two_online_cpus),
 		cmocka_unit_test(test_alloc_node_on_two_nodes),
 		cmocka_unit_test(
 			test_alloc_node_after_remote_free_stays_on_node),
