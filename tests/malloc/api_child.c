@@ -1955,7 +1955,8 @@ static void api_memalign_borrowed(void)
 		if (q && (uintptr_t)q % a)
 			unaligned++;
 		big[i] = q;
-		/* Every fourth request of each kind asks for the alignment. */
+		/* Then an aligned request, by memalign, posix_memalign or
+		 * aligned_alloc in turn. */
 		if (i % 4 < 2) {
 			r = memalign(opaque_size(a), n);
 		} else if (i % 8 < 6) {
