@@ -130,12 +130,28 @@ static pthread_key_t tc_key;
 /* ---- size classes: 16..128 step 16, then four per power of two (and
  * 1040, 1152 and 4608, for a power of two plus a header) ---- */
 
-const unsigned int class_size[NR_CLASSES] = {
-	16,   32,   48,	  64,	80,   96,    112,   128,   160,	  192,
-	224,  256,  320,  384,	448,  512,   640,   768,   896,	  1024,
-	1040, 1152, 1280, 1536, 1792, 2048,  2560,  3072,  3584,  4096,
-	4608, 5120, 6144, 7168, 8192, 10240, 12288, 14336, 16384,
-};
+/* Each class's size, and the name of its cache in /proc/slabinfo (the
+ * size in KiB when whole, as kmalloc's: "malloc-1k"). */
+#define CLASSES(X)                                                        \
+	X(16, 16), X(32, 32), X(48, 48), X(64, 64), X(80, 80), X(96, 96), \
+		X(112, 112), X(128, 128), X(160, 160), X(192, 192),       \
+		X(224, 224), X(256, 256), X(320, 320), X(384, 384),       \
+		X(448, 448), X(512, 512), X(640, 640), X(768, 768),       \
+		X(896, 896), X(1024, 1k), X(1040, 1040), X(1152, 1152),   \
+		X(1280, 1280), X(1536, 1536), X(1792, 1792), X(2048, 2k), \
+		X(2560, 2560), X(3072, 3k), X(3584, 3584), X(4096, 4k),   \
+		X(4608, 4608), X(5120, 5k), X(6144, 6k), X(7168, 7k),     \
+		X(8192, 8k), X(10240, 10k), X(12288, 12k), X(14336, 14k), \
+		X(16384, 16k)
+#define CLASS_SIZE(size, name) size
+#define CLASS_NAME(size, name) "malloc-" #name
+
+const unsigned int class_size[NR_CLASSES] = { CLASSES(CLASS_SIZE) };
+
+/* Read-only names, which the caches keep without copying them (mm/slab.h:
+ * a copy cost every process a kmalloc-16 slab and its per-CPU array). */
+static const char class_names[NR_CLASSES][12] MMK_RODATA = { CLASSES(
+	CLASS_NAME) };
 
 /* Class of sizes up to 1024 in steps of 16 (index (size + 15) / 16). */
 unsigned char class_small[65];
@@ -370,25 +386,6 @@ static int heap_cpus(void)
 	return n < 4 ? 4 : n > MMK_MAX_CPUS ? MMK_MAX_CPUS : (int)n;
 }
 
-/* "malloc-<size>", in KiB ("malloc-8k") when whole: the names of
- * /proc/slabinfo's kmalloc caches. Every process starts by naming 39
- * caches, so not with snprintf (700 instructions a call). */
-static void class_name(char name[static 24], unsigned int sz)
-{
-	char digits[12];
-	size_t n = 0, len = sizeof("malloc-") - 1;
-	bool k = sz % 1024 == 0;
-
-	memcpy(name, "malloc-", len);
-	for (sz = k ? sz / 1024 : sz; sz || !n; sz /= 10)
-		digits[n++] = (char)('0' + sz % 10);
-	while (n)
-		name[len++] = digits[--n];
-	if (k)
-		name[len++] = 'k';
-	name[len] = '\0';
-}
-
 /*
  * Class @c's cache, made by its first allocation: a process uses a few of
  * the 39 classes, and each cache costs its descriptor, node, name,
@@ -403,13 +400,11 @@ struct kmem_cache *class_cache_create(unsigned int c)
 	pthread_mutex_lock(&heap.class_lock);
 	s = heap.cache[c];
 	if (!s) {
-		char name[24];
 		unsigned int sz = class_size[c];
 
-		class_name(name, sz);
 		/* Power-of-two classes are naturally aligned (memalign);
 		 * SLAB_KMALLOC: no colours, as the slab map requires. */
-		s = kmem_cache_create(name, sz,
+		s = kmem_cache_create(class_names[c], sz,
 				      (sz & (sz - 1)) || sz > 4096 ? 16 : sz,
 				      SLAB_KMALLOC | SLAB_NO_MERGE, NULL);
 		if (s) {

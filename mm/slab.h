@@ -20,6 +20,27 @@
 #include "mm/internal.h"
 
 /*
+ * The library's read-only names (Linux's .rodata, is_kernel_rodata()):
+ * strings placed in this section live as long as the library, so
+ * kmem_cache_create() keeps a pointer to them instead of a copy
+ * (kstrdup_const): libmmkit-malloc.so's class names, which made every
+ * process that mallocs write a kmalloc-16 slab and its per-CPU array.
+ * Declared weak: a link with no such string has no section, and then no
+ * name is read-only.
+ */
+#define MMK_RODATA __attribute__((section("mmk_rodata")))
+extern const char __start_mmk_rodata[]
+	__attribute__((weak, visibility("hidden")));
+extern const char __stop_mmk_rodata[]
+	__attribute__((weak, visibility("hidden")));
+
+static inline bool is_mmk_rodata(const void *p)
+{
+	return __start_mmk_rodata && (const char *)p >= __start_mmk_rodata &&
+	       (const char *)p < __stop_mmk_rodata;
+}
+
+/*
  * struct slab overlays the head struct page of a slab (Linux's struct
  * slab): the same 64 bytes, with page_type PGTY_slab at the same offset.
  */

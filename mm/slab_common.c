@@ -191,14 +191,26 @@ static struct kmem_cache *find_mergeable(struct mmk_machine *m,
 	return NULL;
 }
 
-static char *kstrdup(const char *s)
+/* A name for the cache's lifetime: the library's read-only ones as they
+ * are, any other a kmalloc'd copy (Linux's kstrdup_const). */
+static const char *kstrdup_const(const char *s)
 {
-	size_t len = strlen(s) + 1;
-	char *p = kmalloc(len, GFP_KERNEL);
+	size_t len;
+	char *p;
 
+	if (is_mmk_rodata(s))
+		return s;
+	len = strlen(s) + 1;
+	p = kmalloc(len, GFP_KERNEL);
 	if (p)
 		memcpy(p, s, len);
 	return p;
+}
+
+static void kfree_const(const char *s)
+{
+	if (!is_mmk_rodata(s))
+		kfree(s);
 }
 
 static struct kmem_cache *create_failed(struct mmk_machine *m, const char *name,
@@ -226,7 +238,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	struct mmk_machine *m = mmk_cur();
 	struct kmem_cache *s;
 	int saved_errno, err;
-	char *copy;
+	const char *copy;
 
 	if (!m)
 		return NULL;
@@ -251,7 +263,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 		pthread_mutex_unlock(&m->slab->slab_mutex);
 		return s;
 	}
-	copy = kstrdup(name);
+	copy = kstrdup_const(name);
 	/* errno says why only on failure: libmmkit-malloc.so makes caches
 	 * inside malloc(), which must leave errno alone. */
 	saved_errno = errno;
@@ -262,7 +274,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	errno = saved_errno;
 	pthread_mutex_unlock(&m->slab->slab_mutex);
 	if (!s) {
-		kfree(copy);
+		kfree_const(copy);
 		return create_failed(m, name, flags, -err);
 	}
 	return s;
@@ -307,7 +319,7 @@ int kmem_cache_destroy(struct kmem_cache *s)
 	err = __kmem_cache_destroy(m, s);
 	pthread_mutex_unlock(&m->slab->slab_mutex);
 	if (!err && name)
-		kfree(name);
+		kfree_const(name);
 	return err;
 }
 

@@ -42,7 +42,8 @@ struct kmem_cache;
 
 /**
  * kmem_cache_create() - create a cache of @size-byte objects.
- * @name: shown in /proc/slabinfo; must stay valid (it is copied).
+ * @name: shown in /proc/slabinfo; copied, unless it is one of the
+ *	  library's own read-only names (Linux's kstrdup_const).
  * @align: minimum alignment, a power of two up to 4 MiB, the largest
  *	   buddy block (0: the architecture's minimum, 8).
  * @flags: SLAB_* flags; unknown flags are refused.
