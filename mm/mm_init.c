@@ -30,8 +30,9 @@
  *    mapped into a reserved host range at the section's place.
  *    Sections without RAM have no memmap (pfn_valid() is false there):
  *    their place reads as zeroed struct pages, which no code writes.
- *    pb_zone[pfn >> pb_shift] points to the zone of each 2^pb_shift
- *    pages (a pageblock or more: see init_zone_map), NULL where no RAM.
+ *    pb_zid[pfn >> pb_shift] is the id of the zone of each 2^pb_shift
+ *    pages (a pageblock or more: see init_zone_map), 0 where no RAM;
+ *    zone_of_id() turns an id into the zone.
  *    The machine and its own tables (nodes, zone map, migrate types and
  *    their summaries, log, slab and vmalloc state) live in m->arena, host
  *    memory that mmk_shutdown() frees as a whole.
@@ -44,7 +45,7 @@
  * 4. Departures. mem_map starts zero-filled and struct pages are set up
  *    when first allocated (like deferred struct page init, but on demand):
  *    see include/mmkit/mm_types.h. The zone and node of a page come from
- *    pb_zone, not from page->flags. Node distances are 10 local, 20 remote;
+ *    pb_zid, not from page->flags. Node distances are 10 local, 20 remote;
  *    memory is split evenly across nodes in 4 MiB steps (like numa=fake);
  *    CPUs are split across nodes in contiguous blocks. i386 is the non-PAE
  *    profile, limited to 3 GiB of RAM (it cannot address memory above 4G).
@@ -712,12 +713,13 @@ static unsigned long zone_map_next_edge(struct mmk_machine *m,
 }
 
 /*
- * The zone map (pb_zone): one entry per 2^pb_shift pages, pb_shift the
+ * The zone map (pb_zid): one entry per 2^pb_shift pages, pb_shift the
  * coarsest granularity, from a pageblock up to a section, at which every
  * entry covers pageblocks of one zone only, or only pageblocks without
  * RAM. Zone and node boundaries usually fall on 16 MiB or more, so the
- * map of a large machine stays small (a 64G x86_64 machine: 33 KiB
- * instead of 256 KiB at pageblock granularity, all of it written at boot).
+ * map of a large machine stays small (a 64G x86_64 machine: 8 KiB of
+ * two-byte zone ids instead of 64 KiB at pageblock granularity, all of it
+ * written at boot).
  * Only the edges are looked at, and the entries between two edges take
  * the zone of the first: a call of pageblock_zone() per pageblock, then
  * per entry, took a quarter of a millisecond on a 24G machine, which
@@ -735,18 +737,20 @@ static int init_zone_map(struct mmk_machine *m)
 			shift = min(shift, (unsigned int)__builtin_ctzl(e));
 	m->pb_shift = shift;
 	n = (m->max_pfn >> shift) + 1;
-	m->pb_zone = mmk_machine_zalloc(m, (size_t)n * sizeof(struct zone *));
-	if (!m->pb_zone)
+	m->pb_zid = mmk_machine_zalloc(m, (size_t)n * sizeof(*m->pb_zid));
+	if (!m->pb_zid)
 		return -ENOMEM;
 	/* An edge where the zone changes is a multiple of 2^shift; one where
 	 * it does not may fall inside an entry, whose zone is then the
 	 * same on both sides. */
 	for (pfn = 0; pfn < m->max_pfn;) {
 		struct zone *z = pageblock_zone(m, pfn);
+		uint16_t id = z ? zone_map_id(z->zone_pgdat->node_id, z->idx) :
+				  0;
 
 		e = min(zone_map_next_edge(m, pfn), m->max_pfn);
 		for (; pfn < e; pfn += 1UL << shift)
-			m->pb_zone[pfn >> shift] = z;
+			m->pb_zid[pfn >> shift] = id;
 	}
 	return 0;
 }
@@ -915,8 +919,7 @@ static void check_boot_maps(struct mmk_machine *m, unsigned long npb)
 	unsigned long pb, pfn;
 
 	for (pfn = 0; pfn < m->max_pfn; pfn += 1UL << m->arch->pageblock_order)
-		VM_BUG_ON(m->pb_zone[pfn >> m->pb_shift] !=
-			  pageblock_zone(m, pfn));
+		VM_BUG_ON(pfn_zone_fast(m, pfn) != pageblock_zone(m, pfn));
 	for (pb = 0; pb < npb; pb++)
 		VM_BUG_ON(!m->pb_mt[pb] !=
 			  !!memblock_present_pages(&m->memblock,

@@ -2380,7 +2380,7 @@ static __always_inline void free_pages_order(struct page *page,
 	pfn = off >> 6 | off << (BITS_PER_LONG - 6);
 	if (unlikely(pfn >= m->max_pfn))
 		goto slow;
-	zone = m->pb_zone[pfn >> m->pb_shift];
+	zone = zone_of_id(m, m->pb_zid[pfn >> m->pb_shift]);
 	mt = (unsigned int)get_pfnblock_migratetype(m, pfn);
 	/* The zone and type of the last block freed here, most of the
 	 * time: a caller that frees what it just allocated would otherwise
