@@ -22,7 +22,10 @@
  *    its head page marked (index = ARENA_MAGIC ^ pfn, as a page run's
  *    is with RUN_MAGIC), so free() finds a block's arena from its
  *    address. The arena holds blocks back to back, from ARENA_FIRST to a
- *    sentinel header at its end. A block is a 16-byte header (its size,
+ *    sentinel at its end: the place of a header that reads as a block in
+ *    use and is never written (writing it, and the footer of the block
+ *    before it, cost a page of every process that used one medium
+ *    block). A block is a 16-byte header (its size,
  *    in use and previous-in-use bits; a tag) and its payload: the tag is
  *    the payload's address mixed with the process's secret, one way in
  *    use and another when free, so free() tells a block it handed out
@@ -124,9 +127,38 @@ static inline uint64_t tag_of(const void *pay, uint64_t kind)
 	return ((uintptr_t)pay * 0x9e3779b97f4a7c15UL) ^ heap.secret ^ kind;
 }
 
+/* Whether @b is its arena's sentinel, the header place at its end. */
+static inline bool is_sentinel(const struct block *b)
+{
+	return (((uintptr_t)b - heap.base) & (ARENA_BYTES - 1)) ==
+	       ARENA_BYTES - BLOCK_HDR;
+}
+
+/* Whether block @n (a successor) is in use: the sentinel always is. */
+static inline bool in_use(const struct block *n)
+{
+	return is_sentinel(n) || (n->size & B_USED);
+}
+
+/* Record in successor @n whether its predecessor is in use. */
+static inline void set_prev_used(struct block *n, bool used)
+{
+	if (is_sentinel(n))
+		return;
+	if (used)
+		n->size |= B_PREV_USED;
+	else
+		n->size &= ~B_PREV_USED;
+}
+
+/* The boundary tag that @b's successor reads to merge with it; the
+ * sentinel never merges. */
 static inline void set_footer(struct block *b)
 {
-	((uint64_t *)(void *)next_block(b))[-1] = bsize(b);
+	struct block *n = next_block(b);
+
+	if (!is_sentinel(n))
+		((uint64_t *)(void *)n)[-1] = bsize(b);
 }
 
 static inline unsigned int fls_size(size_t s)
@@ -247,7 +279,7 @@ static void free_block(struct block *b)
 static bool arena_new(void)
 {
 	struct page *page;
-	struct block *b, *end;
+	struct block *b;
 	bool unbacked;
 	char *base;
 
@@ -259,9 +291,6 @@ static bool arena_new(void)
 	b = (struct block *)(void *)(base + ARENA_FIRST);
 	b->size = ARENA_FREE | B_PREV_USED;
 	b->tag = 0;
-	end = next_block(b);
-	end->size = B_USED; /* the sentinel: size 0, never free */
-	end->tag = 0;
 	med.arenas++;
 	free_block(b);
 	return true;
@@ -281,7 +310,7 @@ static void *block_use(struct block *b, size_t need)
 		free_block(rest);
 		have = need;
 	} else {
-		next_block(b)->size |= B_PREV_USED;
+		set_prev_used(next_block(b), true);
 	}
 	b->size = have | B_USED | (b->size & B_PREV_USED);
 	b->tag = tag_of(payload(b), TAG_USED);
@@ -355,11 +384,11 @@ static void block_free(struct block *b)
 	med.blocks--;
 	med.bytes -= size;
 	b->tag = tag_of(payload(b), TAG_FREE);
-	if (!(n->size & B_USED)) {
+	if (!in_use(n)) {
 		unlist(n);
 		size += bsize(n);
 	} else {
-		n->size &= ~B_PREV_USED;
+		set_prev_used(n, false);
 	}
 	if (!(b->size & B_PREV_USED)) {
 		struct block *pb =
@@ -412,7 +441,7 @@ size_t medium_resize(void *p, size_t size, const char *call)
 			med.blocks++; /* b's tail, which block_free() takes */
 			block_free(rest);
 		}
-	} else if (!(n->size & B_USED) && have + bsize(n) >= need) {
+	} else if (!in_use(n) && have + bsize(n) >= need) {
 		unlist(n);
 		med.blocks--; /* block_use() counts it again */
 		med.bytes -= have;
