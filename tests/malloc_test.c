@@ -109,6 +109,7 @@ static const struct api_case api_cases[] = {
 	{ "api_usable", NULL, NULL, 60 },
 	{ "api_huge_fail", NULL, NULL, 60 },
 	{ "api_medium", NULL, NULL, 120 },
+	{ "api_medium_end", NULL, NULL, 60 },
 	{ "api_boot_reentry", NULL, NULL, 60 },
 	{ "api_misc", NULL, "in use bytes", 60 },
 	{ "api_free_sized", NULL, NULL, 60 },

@@ -741,6 +741,74 @@ static void *medium_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * A medium arena's end (default mode; hardened mode has no medium
+ * blocks): the last page, where the sentinel is, stays untouched while
+ * the arena has room; a block cut to end exactly at the sentinel frees
+ * without merging past it, and the block before it grows into its place
+ * and no further.
+ */
+static void api_medium_end(void)
+{
+	const uintptr_t mib = (uintptr_t)1 << 20;
+	char *p = malloc(opaque_size(5000)), *q[8], *last, *r;
+	uintptr_t arena, end;
+	unsigned char vec;
+	size_t i, n = 0, tail;
+
+	CHECK(p != NULL);
+	if (!p || hardened()) {
+		free(p);
+		return;
+	}
+	arena = (uintptr_t)p & ~(mib - 1);
+	end = arena + mib - 16; /* the sentinel's header */
+	CHECK(mincore((void *)(arena + mib - 4096), 4096, &vec) == 0);
+	CHECK(!(vec & 1));
+	/* Blocks of 200,000 bytes until one lands in another arena. */
+	for (i = 0; i < 8; i++) {
+		q[i] = malloc(opaque_size(200000));
+		CHECK(q[i] != NULL);
+		if (!q[i])
+			return;
+		n = i + 1;
+		if ((uintptr_t)q[i] < arena || (uintptr_t)q[i] >= arena + mib)
+			break;
+		fill(q[i], 200000, (unsigned int)i);
+	}
+	CHECK(n >= 2 && n <= 8);
+	if (n < 2)
+		return;
+	last = q[n - 2];
+	/* The free space left at the arena's end: one block up to the
+	 * sentinel, taken whole by a request of its payload's size. */
+	tail = end - ((uintptr_t)last + malloc_usable_size(last)) - 16;
+	CHECK(tail >= 16 && tail < 200016);
+	r = malloc(opaque_size(tail));
+	CHECK(r == last + malloc_usable_size(last) + 16);
+	CHECK(r && (uintptr_t)r + malloc_usable_size(r) == end);
+	if (r)
+		memset(r, 0x5a, malloc_usable_size(r));
+	CHECK(filled(last, 200000, (unsigned int)(n - 2)));
+	free(r);
+	/* The block before grows into the freed space, up to the end. */
+	CHECK(realloc(last, opaque_size(200000 + tail + 16)) == last);
+	CHECK(malloc_usable_size(last) == 200000 + tail + 16);
+	CHECK(filled(last, 200000, (unsigned int)(n - 2)));
+	/* One byte more does not fit in place: the block moves. */
+	r = realloc(last, opaque_size(200000 + tail + 17));
+	CHECK(r != NULL && r != last);
+	if (r)
+		CHECK(filled(r, 200000, (unsigned int)(n - 2)));
+	q[n - 2] = r;
+	for (i = 0; i < n; i++) {
+		if (i + 2 < n)
+			CHECK(filled(q[i], 200000, (unsigned int)i));
+		free(q[i]);
+	}
+	free(p);
+}
+
 static int cmp_addr(const void *a, const void *b)
 {
 	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
@@ -2417,6 +2485,7 @@ static const struct {
 	C(api_usable),
 	C(api_huge_fail),
 	C(api_medium),
+	C(api_medium_end),
 	C(api_boot_reentry),
 	C(api_misc),
 	C(api_free_sized),
