@@ -388,10 +388,11 @@ static int heap_cpus(void)
 
 /*
  * Class @c's cache, made by its first allocation: a process uses a few of
- * the 39 classes, and each cache costs its descriptor, node, name,
- * per-CPU headers and slots. Under class_lock, which the fork handlers
- * take first: the map id, the free path's class record and the slow
- * paths' index are in place before the cache is published.
+ * the 39 classes, and each cache costs its descriptor, node, per-CPU
+ * headers and slots (its name is class_names[c], not a copy). Under
+ * class_lock, which the fork handlers take first: the map id, the free
+ * path's class record and the slow paths' index are in place before the
+ * cache is published.
  */
 struct kmem_cache *class_cache_create(unsigned int c)
 {
