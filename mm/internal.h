@@ -129,8 +129,15 @@ struct mmk_cpu {
 	int free_mt;
 } __attribute__((aligned(128)));
 
-#define PCPU_UNIT_SIZE (256UL << 10)
+/* A CPU's unit of the percpu area (mm/percpu.c): the allocator's blocks
+ * of PCPU_MIN_ALLOC bytes in its first PCPU_AREA_SIZE bytes, then
+ * PCPU_SLOTS_STRIDE bytes for each block: the slots of the slab array
+ * whose header the block is (per_cpu_slots()). */
+#define PCPU_AREA_SIZE (256UL << 10)
 #define PCPU_MIN_ALLOC 64UL
+#define PCPU_SLOTS_STRIDE 960UL
+#define PCPU_UNIT_SIZE \
+	(PCPU_AREA_SIZE + PCPU_AREA_SIZE / PCPU_MIN_ALLOC * PCPU_SLOTS_STRIDE)
 
 enum kmalloc_cache_type {
 	KMALLOC_NORMAL,
@@ -195,7 +202,7 @@ struct mmk_machine {
 	char *pcpu_base;
 	void *pcpu_raw; /* the mapping (pcpu_base is aligned within it) */
 	pthread_mutex_t pcpu_lock;
-	unsigned long pcpu_used[PCPU_UNIT_SIZE / PCPU_MIN_ALLOC / 64];
+	unsigned long pcpu_used[PCPU_AREA_SIZE / PCPU_MIN_ALLOC / 64];
 	bool pcp_enabled;
 	bool fast_path_set; /* setup_fast_path() has run (deferred_lock) */
 	pthread_mutex_t drain_lock;
@@ -581,6 +588,18 @@ static inline void *per_cpu_ptr(const struct mmk_machine *m, size_t off,
 				int cpu)
 {
 	return m->pcpu_base + (size_t)cpu * PCPU_UNIT_SIZE + off;
+}
+
+/* CPU @cpu's PCPU_SLOTS_STRIDE bytes for the allocation at @off: never
+ * zeroed nor written by the allocator, so they cost the host a page only
+ * once that CPU uses them, and the slots of a process's few caches on a
+ * CPU share its pages. */
+static inline void *per_cpu_slots(const struct mmk_machine *m, size_t off,
+				  int cpu)
+{
+	return per_cpu_ptr(
+		m, PCPU_AREA_SIZE + off / PCPU_MIN_ALLOC * PCPU_SLOTS_STRIDE,
+		cpu);
 }
 
 /* ---- mm/memblock.c ---- */

@@ -132,7 +132,7 @@ static void test_largest_process_dies(void **state)
 		"[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name\n"
 		"[      1]     0     1     8192     8192     8192        0         0    73728        0             0 mmkit\n"
 		"[      2]     0     2     1024     1024     1024        0         0    16384        0             0 mmkit\n"
-		"[      3]     0     3    10240     3975     3975        0         0    40960        0             0 mmkit\n"
+		"[      3]     0     3    10240     4023     4023        0         0    40960        0             0 mmkit\n"
 		"oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=mmkit,pid=1,uid=0\n"
 		"Out of memory: Killed process 1 (mmkit) total-vm:32768kB, anon-rss:32768kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:72kB oom_score_adj:0\n"));
 	assert_true(dmesg_has(

@@ -17,12 +17,20 @@
  *    the structure away from its owner for a moment.
  *
  * 2. Objects. The area: nr_cpus units of PCPU_UNIT_SIZE bytes, one host
- *    mapping, with a bitmap of PCPU_MIN_ALLOC-byte blocks in use (the
- *    same in every unit). struct cpu_guard { busy, remote } inside each
- *    per-CPU structure (per_cpu_pages, slab array caches).
+ *    mapping. A unit's first PCPU_AREA_SIZE bytes are the allocator's,
+ *    with a bitmap of PCPU_MIN_ALLOC-byte blocks in use (the same in
+ *    every unit); the rest has PCPU_SLOTS_STRIDE bytes for each block
+ *    (per_cpu_slots()): the slots of the slab array whose header the
+ *    block is, as SLAB's array_cache has its entries after its header
+ *    in one percpu allocation. Apart, so that the headers, which every
+ *    CPU writes for every cache as it comes up, stay packed, and slots
+ *    cost a page only where a CPU uses them. struct cpu_guard { busy,
+ *    remote } inside each per-CPU structure (per_cpu_pages, slab array
+ *    caches).
  *
  * 3. Invariants. An offline CPU's unit is never written, so it reads as
- *    zeroes; __alloc_percpu() zeroes the online CPUs' copies (under
+ *    zeroes; __alloc_percpu() zeroes the online CPUs' copies of the
+ *    allocation (not its slots, which their user writes first) (under
  *    pcpu_lock; its callers hold slab_mutex, as mmk_cpu_up() does while
  *    it sets up a new CPU's copies). The owner touches a guarded
  *    structure only between a successful cpu_guard_trylock() and
@@ -36,12 +44,12 @@
  *    (MMK_ASYM_GUARD, fixed at build time so the owner tests no flag). A
  *    host without membarrier(2) cannot boot a machine (ENOSYS).
  *
- * 4. Departures. One chunk of fixed size (256 KiB per CPU: 4,096 slab
- *    caches), in host memory rather than simulated RAM: it is not in
- *    /proc/meminfo's Percpu (struct mmk_cpu, the pcp lists and the slab
- *    arrays' slots are). An owner that finds a guard taken does not spin:
- *    it uses the shared locked path, as Linux's pcp_spin_trylock() callers
- *    do.
+ * 4. Departures. One chunk of fixed size (4 MiB per CPU: 4,096 slab
+ *    caches with their slots), in host memory rather than simulated RAM:
+ *    it is not in /proc/meminfo's Percpu (struct mmk_cpu, the pcp lists
+ *    and the shared arrays are). An owner that finds a guard taken does
+ *    not spin: it uses the shared locked path, as Linux's
+ *    pcp_spin_trylock() callers do.
  *
  * 5. Ordering. Remote users serialise among themselves (m->drain_lock or
  *    the cache's lock) and request all guards before one sync.
@@ -91,7 +99,7 @@ void cpu_guard_release(struct cpu_guard *g)
 
 /* ---- the percpu allocator ---- */
 
-#define PCPU_BLOCKS (PCPU_UNIT_SIZE / PCPU_MIN_ALLOC)
+#define PCPU_BLOCKS (PCPU_AREA_SIZE / PCPU_MIN_ALLOC)
 
 int pcpu_init(struct mmk_machine *m)
 {

@@ -87,15 +87,16 @@ static inline struct page *slab_page(struct slab *slab)
  * one, s->cpu_array, would wait for the first).
  */
 #define SLAB_TYPE_ARRAY_MASK 0xffffffu
-_Static_assert(PCPU_UNIT_SIZE <= SLAB_TYPE_ARRAY_MASK + 1UL,
+_Static_assert(PCPU_AREA_SIZE <= SLAB_TYPE_ARRAY_MASK + 1UL,
 	       "a percpu offset fits below page_type's type byte");
 
 /* A per-CPU magazine of free objects (the SLAB design's array_cache).
  * The headers, a cache line each, are percpu data (__alloc_percpu, as
  * SLUB's kmem_cache_cpu), so an offline CPU's cost nothing; the slots
- * live in a page block of their own, each CPU's cache-line aligned and
- * untouched until that CPU uses the cache (libmmkit-malloc.so boots up
- * to 64 CPUs and some 90 caches, most of which a process never uses). */
+ * are that CPU's per_cpu_slots() of the header, cache-line aligned,
+ * beside the other caches' slots of the CPU and untouched until that CPU
+ * uses the cache (libmmkit-malloc.so boots up to 64 CPUs and some 90
+ * caches, most of which a process never uses). */
 struct array_cache {
 	struct cpu_guard guard;
 	unsigned int avail;
@@ -150,8 +151,6 @@ struct kmem_cache {
 	atomic_uint colour_next;
 	unsigned int min_partial; /* empty slabs kept per node */
 	gfp_t allocflags;
-	void **cpu_slots; /* the arrays' slots, or NULL (limit 0) */
-	unsigned int cpu_slots_order; /* pages of cpu_slots, as an order */
 	/* SLAB's shared arrays: per node, up to shared_limit free objects
 	 * any CPU of the node can take a batch of (objects freed on one CPU
 	 * and wanted on another move as pointers, not through the slabs).

@@ -22,8 +22,9 @@
  *    tail (slab->fresh objects at the end, on no freelist, never
  *    written) taken once the freelist is empty, in the order a freelist
  *    built at once would give (Linux builds it at once).
- *    Each CPU has an array cache (its header percpu data, as SLUB's
- *    kmem_cache_cpu; the slots in a page block per cache): a stack of up
+ *    Each CPU has an array cache (percpu data, as SLAB's: the header
+ *    packed with the other caches', the slots with the CPU's slots of
+ *    the other caches, per_cpu_slots()): a stack of up
  *    to `limit` free objects of any slab of the cache; allocation pops,
  *    free pushes; an empty array
  *    is refilled with `batchcount` objects from the node's shared array
@@ -1370,6 +1371,7 @@ static void calculate_sizes(struct kmem_cache *s)
 	s->size = ALIGN(size, s->align);
 }
 
+/* At most 120 slots: the PCPU_SLOTS_STRIDE bytes per_cpu_slots() has. */
 static unsigned int array_limit(unsigned int size)
 {
 	if (size > 131072)
@@ -1388,16 +1390,14 @@ static unsigned int array_limit(unsigned int size)
  * allocated again moves between the arrays as pointers. */
 #define SHARED_BATCHES 16
 
+_Static_assert(120 * sizeof(void *) <= PCPU_SLOTS_STRIDE,
+	       "a CPU array's slots fit in its percpu stride");
+
 /* The slots of a CPU array of @s: none for a debug cache, whose objects
  * go straight to their slabs (checked under the node lock). */
 static unsigned int cpu_array_limit(const struct kmem_cache *s)
 {
 	return s->debug ? 0 : array_limit(s->size);
-}
-
-static size_t cpu_array_bytes(unsigned int limit)
-{
-	return ALIGN(limit * sizeof(void *), (size_t)64);
 }
 
 /* @cpu's array header of @s, empty, on its slots. */
@@ -1409,9 +1409,7 @@ static void init_cpu_array(struct mmk_machine *m, struct kmem_cache *s, int cpu)
 	memset(ac, 0, sizeof(*ac));
 	ac->limit = limit;
 	ac->batchcount = (limit + 1) / 2;
-	ac->entry = limit ? (void **)((char *)s->cpu_slots +
-				      cpu_array_bytes(limit) * (size_t)cpu) :
-			    NULL;
+	ac->entry = limit ? (void **)per_cpu_slots(m, s->cpu_array, cpu) : NULL;
 }
 
 /* CPU hotplug's slab part (SLAB's cpuup_prepare): @cpu's array in every
@@ -1429,31 +1427,15 @@ void slab_cpu_online(struct mmk_machine *m, int cpu)
 static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 {
 	unsigned int limit = cpu_array_limit(s);
-	size_t slots = cpu_array_bytes(limit);
 	int cpu, nid;
 	long off;
 
-	/* The headers are percpu data (__alloc_percpu), zeroed and set up
-	 * for online CPUs only (the others' when they come up); the slots
-	 * are not zeroed, so a CPU's slots cost host memory once that CPU
-	 * uses them. */
-	s->cpu_slots = NULL;
-	s->cpu_slots_order = 0;
-	if (limit) {
-		struct page *page;
-
-		s->cpu_slots_order =
-			get_order_bytes(slots * (size_t)m->nr_cpus);
-		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN |
-					   (s->cpu_slots_order ? __GFP_COMP :
-								 0),
-				   s->cpu_slots_order);
-		if (!page)
-			return -ENOMEM;
-		s->cpu_slots = page_address(page);
-		__atomic_fetch_add(&m->nr_percpu_pages,
-				   1UL << s->cpu_slots_order, __ATOMIC_RELAXED);
-	}
+	/* Percpu data, as SLAB's array caches: the headers zeroed and set
+	 * up for online CPUs only (the others' when they come up), and the
+	 * slots at per_cpu_slots() of the header's offset, which nothing
+	 * writes before the CPU uses them: a CPU's slots of a process's few
+	 * caches share its pages (a page of slots per cache made a small
+	 * program write a page for every cache it used). */
 	s->cpu_array_ok = false;
 	off = __alloc_percpu(m, sizeof(struct array_cache));
 	if (off < 0)
@@ -1477,12 +1459,6 @@ static int alloc_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 
 static void free_cpu_arrays(struct mmk_machine *m, struct kmem_cache *s)
 {
-	if (s->cpu_slots) {
-		__free_pages(virt_to_page(s->cpu_slots), s->cpu_slots_order);
-		__atomic_fetch_sub(&m->nr_percpu_pages,
-				   1UL << s->cpu_slots_order, __ATOMIC_RELAXED);
-		s->cpu_slots = NULL;
-	}
 	if (s->cpu_array_ok)
 		free_percpu(m, (long)s->cpu_array, sizeof(struct array_cache));
 	s->cpu_array_ok = false;

@@ -1248,7 +1248,7 @@ static void test_destroy_with_live_objects_is_busy(void **state)
 static void test_percpu_area_exhaustion_fails_cleanly(void **state)
 {
 	struct mmk_machine *m = boot_small();
-	static struct kmem_cache *made[PCPU_UNIT_SIZE / PCPU_MIN_ALLOC];
+	static struct kmem_cache *made[PCPU_AREA_SIZE / PCPU_MIN_ALLOC];
 	struct kmem_cache *s;
 	char name[32], msg[96];
 	int boot = 0, n = 0, i;
@@ -1267,7 +1267,7 @@ static void test_percpu_area_exhaustion_fails_cleanly(void **state)
 		made[n++] = s;
 	}
 	assert_int_equal(errno, ENOMEM);
-	assert_int_equal(boot + n, (int)(PCPU_UNIT_SIZE / PCPU_MIN_ALLOC));
+	assert_int_equal(boot + n, (int)(PCPU_AREA_SIZE / PCPU_MIN_ALLOC));
 	snprintf(msg, sizeof msg,
 		 "__kmem_cache_create_args(pcpu-%d) failed with error -12", n);
 	assert_true(dmesg_has(m, msg));
