@@ -1241,6 +1241,60 @@ static void test_destroy_with_live_objects_is_busy(void **state)
 	mmk_shutdown(m);
 }
 
+/* A CPU's array slots are percpu data beside its slots of the other
+ * caches (per_cpu_slots() of the header's block): two caches made one
+ * after the other have their headers in consecutive blocks and each CPU's
+ * slots PCPU_SLOTS_STRIDE bytes apart, in that CPU's unit; making a cache
+ * takes no page for them (meminfo's Percpu stays where it was); and a
+ * CPU's slots are the ones its frees fill. */
+static void test_cpu_array_slots_are_packed_percpu(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	unsigned long percpu = meminfo_kb(m, "Percpu");
+	struct kmem_cache *a =
+		kmem_cache_create("slots-a", 64, 0, SLAB_NO_MERGE, NULL);
+	struct kmem_cache *b =
+		kmem_cache_create("slots-b", 64, 0, SLAB_NO_MERGE, NULL);
+	struct array_cache *aa, *ab;
+	unsigned int avail;
+	void *p;
+	int cpu;
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(meminfo_kb(m, "Percpu"), percpu);
+	assert_int_equal(b->cpu_array, a->cpu_array + PCPU_MIN_ALLOC);
+	for_each_online_cpu(m, cpu) {
+		char *unit = per_cpu_ptr(m, 0, cpu);
+
+		aa = slab_cpu_array(m, a, cpu);
+		ab = slab_cpu_array(m, b, cpu);
+		assert_int_equal(aa->limit, 120);
+		assert_ptr_equal(aa->entry,
+				 per_cpu_slots(m, a->cpu_array, cpu));
+		assert_int_equal((char *)ab->entry - (char *)aa->entry,
+				 (long)PCPU_SLOTS_STRIDE);
+		assert_true((char *)aa->entry >= unit + PCPU_AREA_SIZE);
+		assert_true((char *)ab->entry + ab->limit * sizeof(void *) <=
+			    unit + PCPU_UNIT_SIZE);
+	}
+	p = kmem_cache_alloc(a, GFP_KERNEL);
+	assert_non_null(p);
+	aa = slab_array_at(a, mmk_ctx.pcpu_base);
+	avail = aa->avail;
+	kmem_cache_free(a, p);
+	assert_int_equal(aa->avail, avail + 1);
+	assert_ptr_equal(aa->entry[avail], p);
+	assert_ptr_equal(aa->entry,
+			 per_cpu_slots(m, a->cpu_array, mmk_ctx.cpu->id));
+	assert_int_equal(kmem_cache_destroy(a), 0);
+	assert_int_equal(kmem_cache_destroy(b), 0);
+	assert_int_equal(meminfo_kb(m, "Percpu"), percpu);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* The per-CPU array headers are percpu data: one PCPU_MIN_ALLOC block of
  * the percpu area per cache. When it is full, kmem_cache_create() fails
  * with ENOMEM and Linux's message, nothing else changes, and a destroyed
@@ -2286,6 +2340,7 @@ int main(void)
 		cmocka_unit_test(test_claim_slab_takes_a_sparse_slab),
 		cmocka_unit_test(test_destroy_with_live_objects_is_busy),
 		cmocka_unit_test(test_destroy_empty_cache_returns_every_page),
+		cmocka_unit_test(test_cpu_array_slots_are_packed_percpu),
 		cmocka_unit_test(test_percpu_area_exhaustion_fails_cleanly),
 		cmocka_unit_test(test_cache_name_is_copied),
 		cmocka_unit_test(test_compatible_caches_merge),
