@@ -128,6 +128,16 @@ void heap_reap(void)
 	for_each_zone_m(heap.m, nid, t, z)
 		backed += zone_managed_pages(z) -
 			  __atomic_load_n(&z->reported_pages, __ATOMIC_RELAXED);
+	/* Kept huge mappings go only past the high-water mark (see the
+	 * huge cache), as soon as the heap passes it: at the next reap
+	 * instead, they stayed an eighth of growth longer whenever page
+	 * reporting had moved the reaps just below it (frag's 6.4 MB order
+	 * array through its larger objects' growth: its peak 108.4 or 114.9
+	 * MB by the timing of one report). */
+	mark = atomic_load_explicit(&huge_mark, memory_order_relaxed);
+	if (unlikely(backed >= mark + max(HEAP_REAP_MIN, mark >> 3)) &&
+	    atomic_compare_exchange_strong(&huge_mark, &mark, backed))
+		huge_cache_drain();
 	mark = atomic_load_explicit(&reap_mark, memory_order_relaxed);
 	/* Below the mark (memory went back to the host), backed - mark
 	 * wraps to a huge value: the mark comes down below. */
@@ -150,12 +160,6 @@ void heap_reap(void)
 	/* ... and so does the all-free medium arena kept for the next
 	 * requests. */
 	medium_trim();
-	/* Kept huge mappings go only past the high-water mark (see the
-	 * huge cache). */
-	mark = atomic_load_explicit(&huge_mark, memory_order_relaxed);
-	if (backed >= mark + max(HEAP_REAP_MIN, mark >> 3) &&
-	    atomic_compare_exchange_strong(&huge_mark, &mark, backed))
-		huge_cache_drain();
 }
 
 /* Whether a refill of @want objects of @s would make a slab: fewer free
@@ -413,12 +417,13 @@ bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
  * huge_resize()), as glibc's growing mmap threshold keeps large blocks in
  * its heap. A kept mapping's pages stay resident: the cache is small for
  * that reason, and one that no allocation took between two drains goes
- * back to the host. A reap drains the cache only when the heap passes its
- * high-water mark (huge_mark): the heap taking back memory page reporting
- * gave the host is no sign that the program's memory goes elsewhere than
- * into large blocks, and draining then made bench-malloc's `large` fault
- * every large buffer in afresh (78,000-116,000 host page faults a run,
- * then 17,000-36,000). */
+ * back to the host. The heap's growth drains the cache each time it
+ * passes its high-water mark (huge_mark) by an eighth, and only then: the
+ * heap taking back memory page reporting gave the host is no sign that
+ * the program's memory goes elsewhere than into large blocks, and
+ * draining then (at every reap) made bench-malloc's `large` fault every
+ * large buffer in afresh (78,000-116,000 host page faults a run, then
+ * 17,000-36,000). */
 #define HUGE_CACHE 4
 #define HUGE_CACHE_BYTES (32UL << 20)
 static unsigned long huge_reaps;
@@ -429,9 +434,10 @@ static struct huge_kept {
 static int huge_cached;
 static size_t huge_cached_bytes;
 
-/* The heap grew (heap_reap): a kept mapping that no allocation has
- * taken since the reap before goes back to the host - the program's
- * memory is going elsewhere than into large blocks. */
+/* The heap grew past its high-water mark (heap_reap): a kept mapping
+ * that no allocation has taken since the drain before goes back to the
+ * host - the program's memory is going elsewhere than into large
+ * blocks. */
 static void huge_cache_drain(void)
 {
 	struct huge_kept gone[HUGE_CACHE];
