@@ -200,7 +200,6 @@ struct mmk_machine {
 	 * until an online CPU uses it; an allocation is one offset, valid
 	 * in every unit. pcpu_used: a bit per PCPU_MIN_ALLOC bytes. */
 	char *pcpu_base;
-	void *pcpu_raw; /* the mapping (pcpu_base is aligned within it) */
 	pthread_mutex_t pcpu_lock;
 	unsigned long pcpu_used[PCPU_AREA_SIZE / PCPU_MIN_ALLOC / 64];
 	bool pcp_enabled;

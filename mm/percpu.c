@@ -17,7 +17,7 @@
  *    the structure away from its owner for a moment.
  *
  * 2. Objects. The area: nr_cpus units of PCPU_UNIT_SIZE bytes, one host
- *    mapping. A unit's first PCPU_AREA_SIZE bytes are the allocator's,
+ *    mapping (without a commit charge). A unit's first PCPU_AREA_SIZE bytes are the allocator's,
  *    with a bitmap of PCPU_MIN_ALLOC-byte blocks in use (the same in
  *    every unit); the rest has PCPU_SLOTS_STRIDE bytes for each block
  *    (per_cpu_slots()): the slots of the slab array whose header the
@@ -101,26 +101,34 @@ void cpu_guard_release(struct cpu_guard *g)
 
 #define PCPU_BLOCKS (PCPU_AREA_SIZE / PCPU_MIN_ALLOC)
 
+static size_t pcpu_bytes(const struct mmk_machine *m)
+{
+	return (size_t)m->nr_cpus * PCPU_UNIT_SIZE;
+}
+
+/* The units, page-aligned, without a commit charge (MAP_NORESERVE, as
+ * the vmemmap's): 4 MiB a CPU, 256 MiB on 64, of which a process touches
+ * the pages its CPUs use. */
 int pcpu_init(struct mmk_machine *m)
 {
-	/* Room to align the units to a cache line. */
-	char *p = mmk_host_zalloc((size_t)m->nr_cpus * PCPU_UNIT_SIZE +
-				  PCPU_MIN_ALLOC);
+	char *p = mmk_host_reserve(pcpu_bytes(m));
 
 	if (!p)
 		return -ENOMEM;
-	m->pcpu_base = (char *)ALIGN((uintptr_t)p, PCPU_MIN_ALLOC);
-	m->pcpu_raw = p;
+	if (mmk_host_map_private(p, pcpu_bytes(m))) {
+		mmk_host_unreserve(p, pcpu_bytes(m));
+		return -ENOMEM;
+	}
+	m->pcpu_base = p;
 	mmk_host_mutex_init(&m->pcpu_lock);
 	return 0;
 }
 
 void pcpu_exit(struct mmk_machine *m)
 {
-	if (!m->pcpu_raw)
+	if (!m->pcpu_base)
 		return;
-	mmk_host_free(m->pcpu_raw);
-	m->pcpu_raw = NULL;
+	mmk_host_unreserve(m->pcpu_base, pcpu_bytes(m));
 	m->pcpu_base = NULL;
 	pthread_mutex_destroy(&m->pcpu_lock);
 }
