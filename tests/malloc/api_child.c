@@ -1172,6 +1172,22 @@ static void api_huge_kept_rss(void)
 	}
 }
 
+/* @n objects of @size bytes into @obj, each filled with @byte; false
+ * (after the failed check) if one cannot be had. */
+static bool malloc_filled(char **obj, size_t n, size_t size, int byte)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		obj[i] = malloc(size);
+		CHECK(obj[i] != NULL);
+		if (!obj[i])
+			return false;
+		memset(obj[i], byte, size);
+	}
+	return true;
+}
+
 /*
  * A freed huge block kept for reuse goes back to the host once the heap
  * has passed its high-water mark twice by an eighth (each drain drops
@@ -1194,21 +1210,15 @@ static void api_huge_drained_past_mark(void)
 	};
 	static char *obj[FIRST + MORE];
 	unsigned char vec[1];
-	size_t i, n = 0;
+	size_t i;
 	char *p;
 
 	if (hardened())
 		return; /* its large blocks are guarded and quarantined */
-	for (; n < FIRST; n++) {
-		obj[n] = malloc(OBJ);
-		CHECK(obj[n] != NULL);
-		if (!obj[n])
-			return;
-		memset(obj[n], 1, OBJ);
-	}
+	if (!malloc_filled(obj, FIRST, OBJ, 1))
+		return;
 	for (i = FIRST / 2; i < FIRST; i++)
 		free(obj[i]);
-	n = FIRST / 2;
 	CHECK(malloc_trim(0) == 1);
 	p = malloc(HUGE);
 	CHECK(p != NULL);
@@ -1218,16 +1228,11 @@ static void api_huge_drained_past_mark(void)
 	free(p);
 	/* Kept: still mapped. */
 	CHECK(mincore(p, 4096, vec) == 0);
-	for (i = 0; i < FIRST / 2 + MORE; i++, n++) {
-		obj[n] = malloc(OBJ);
-		CHECK(obj[n] != NULL);
-		if (!obj[n])
-			return;
-		memset(obj[n], 3, OBJ);
-	}
+	if (!malloc_filled(obj + FIRST / 2, FIRST / 2 + MORE, OBJ, 3))
+		return;
 	errno = 0;
 	CHECK(mincore(p, 4096, vec) == -1 && errno == ENOMEM);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < FIRST + MORE; i++)
 		free(obj[i]);
 }
 
