@@ -30,6 +30,21 @@ MALLOC_CFLAGS = -O2 -g -fvisibility=hidden -fno-semantic-interposition \
 		-ffunction-sections -fdata-sections \
 		-fno-asynchronous-unwind-tables -fno-unwind-tables
 MALLOC_OBJS := $(patsubst %.c,$(O)/mobj/%.o,$(LIB_SRCS) $(MALLOC_SRCS))
+# The files whose code runs once (boot, cache creation) or only when
+# asked (statistics, procfs text): compiled for size, as Linux's __init
+# and __cold code is. The kernel maps the library's whole text into every
+# process (docs/PERFORMANCE.md, session 38), so its size is memory each
+# process pays; these take it from 25 to 24 pages.
+MALLOC_COLD_SRCS := mm/mm_init.c mm/memblock.c mm/init.c mm/percpu.c \
+		    mm/slab_common.c mm/vmstat.c mm/debug.c mm/fail.c \
+		    $(filter-out %_test.c,$(wildcard proc/*.c))
+MALLOC_COLD_OBJS := $(patsubst %.c,$(O)/mobj/%.o,$(MALLOC_COLD_SRCS))
+# Relative relocations packed (DT_RELR), where the linker and the C
+# library support them: the library's first segment (symbols and
+# relocations) then fits in two pages instead of three.
+MALLOC_RELR := $(shell printf 'int v, *p = &v;\n' | \
+	$(CC) -x c -shared -fPIC -Wl,-z,pack-relative-relocs -o /dev/null - \
+	2>/dev/null && echo -Wl,-z,pack-relative-relocs)
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/tour.o
 TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS)))
 BENCHES := $(patsubst %.c,$(O)/bench/%,$(notdir $(BENCH_SRCS)))
@@ -59,19 +74,21 @@ endef
 .PHONY: FORCE
 FORCE:
 $(O)/mobj/.cmd: FORCE
-	$(call write_cmd,$(MALLOC_CC))
+	$(call write_cmd,$(MALLOC_CC) -Os:$(MALLOC_COLD_SRCS) $(MALLOC_RELR))
 $(O)/obj/.cmd: FORCE
 	$(call write_cmd,$(LIB_CC))
 
 $(O)/mobj/%.o: %.c $(O)/mobj/.cmd
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (malloc)"
-	@$(MALLOC_CC) -MMD -MP -c $< -o $@
+	@$(MALLOC_CC) $(MALLOC_OPT) -MMD -MP -c $< -o $@
+$(MALLOC_COLD_OBJS): MALLOC_OPT = -Os
 
 $(O)/lib/libmmkit-malloc.so: $(MALLOC_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) -shared -Wl,-z,now -Wl,--gc-sections -o $@ $^ -pthread $(LDFLAGS)
+	@$(CC) -shared -Wl,-z,now $(MALLOC_RELR) -Wl,--gc-sections -o $@ $^ \
+		-pthread $(LDFLAGS)
 
 $(O)/obj/%.o: %.c $(O)/obj/.cmd
 	@mkdir -p $(dir $@)
