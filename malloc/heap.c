@@ -202,6 +202,8 @@ void tcache_refill(unsigned int c, struct tc_bin *b)
 		return;
 got:
 	tc.refilled[c] = true;
+	if (tc.state == TC_LIVE) /* after a consumer's TC_REMOTE_CAP */
+		b->max = tc_bin_cap(c);
 	/* Hardened mode: no tag, since an old one may survive from an
 	 * earlier slab at this address (its reuse check skips these). The
 	 * default mode leaves the objects untouched (a program's first
@@ -808,12 +810,21 @@ void heap_free_slow(void *p, const char *call)
 			 * this CPU's array, to the shared array where the
 			 * allocating threads' next refills find them, instead
 			 * of filling the array (prodcons: peak RSS 3.9 -> 3.6
-			 * MiB). With one thread the array is where its next
-			 * refill looks first. */
+			 * MiB). All of them, and until the thread allocates
+			 * the class again (its refill gives the bin back its
+			 * size) the bin holds at most TC_REMOTE_CAP: objects
+			 * it keeps are out of the allocators' reach, and they
+			 * make slabs of new ones meanwhile (prodcons: 3.57 ->
+			 * 3.43 MB). With one thread the array is where its
+			 * next refill looks first. */
 			if (b->count >= b->max) {
-				bin_flush((unsigned int)c, b, b->max / 2u,
-					  !tc.refilled[c] &&
-						  !heap_single_threaded());
+				bool remote = !tc.refilled[c] &&
+					      !heap_single_threaded();
+
+				bin_flush((unsigned int)c, b,
+					  remote ? 0 : b->max / 2u, remote);
+				if (remote)
+					b->max = min(b->max, TC_REMOTE_CAP);
 				tc.refilled[c] = false;
 			}
 			b->slot[b->count++] = p;

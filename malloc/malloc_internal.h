@@ -45,10 +45,13 @@ enum tc_state {
  * static TLS when it starts the thread, so every byte of them costs
  * every thread memory. */
 #define TC_CAP 63
+#define TC_REMOTE_CAP 16
 struct tc_bin {
 	unsigned int count;
 	/* tc_bin_cap() while the thread's tcache is live, else 0: the free
-	 * fast path needs no test of the thread's state. */
+	 * fast path needs no test of the thread's state. TC_REMOTE_CAP
+	 * while the thread frees objects of the class that other threads
+	 * allocate (heap_free_slow), until its next refill of the class. */
 	unsigned int max;
 	void *slot[];
 };

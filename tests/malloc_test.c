@@ -128,6 +128,7 @@ static const struct api_case api_cases[] = {
 	{ "api_many_threads", NULL, NULL, 120 },
 	{ "api_passive_share", NULL, NULL, 60 },
 	{ "api_remote_free", NULL, NULL, 60 },
+	{ "api_remote_handoff", NULL, NULL, 60 },
 	{ "api_malloc0_unique", NULL, NULL, 60 },
 	{ "api_fork_threads", NULL, NULL, 120 },
 	{ "api_fork_signal", NULL, NULL, 120 },

@@ -1654,9 +1654,12 @@ static void api_passive_share(void)
  * has bins of its own. */
 #define REMOTE_N 50
 #define REMOTE_SIZE 600
+#define HANDOFF_N 100
 
 struct remote {
-	void *obj[REMOTE_N];
+	void *obj[HANDOFF_N];
+	int n; /* objects the freer frees */
+	int allocs; /* objects the allocator takes */
 	pthread_barrier_t freed, done;
 	int reused;
 };
@@ -1666,7 +1669,7 @@ static void *remote_freer(void *arg)
 	struct remote *r = arg;
 	int i;
 
-	for (i = 0; i < REMOTE_N; i++)
+	for (i = 0; i < r->n; i++)
 		free(r->obj[i]);
 	pthread_barrier_wait(&r->freed);
 	pthread_barrier_wait(&r->done);
@@ -1676,27 +1679,32 @@ static void *remote_freer(void *arg)
 static void *remote_allocator(void *arg)
 {
 	struct remote *r = arg;
-	void *p[16];
+	void *p[HANDOFF_N];
 	int i, j;
 
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < r->allocs; i++) {
 		p[i] = malloc(REMOTE_SIZE);
-		for (j = 0; p[i] && j < REMOTE_N; j++)
+		for (j = 0; p[i] && j < r->n; j++)
 			if (p[i] == r->obj[j])
 				r->reused++;
 	}
-	for (i = 0; i < 16; i++)
+	for (i = 0; i < r->allocs; i++)
 		free(p[i]);
 	return NULL;
 }
 
-static void api_remote_free(void)
+/* @n objects freed by one thread, then @allocs allocated by another (the
+ * freer alive meanwhile): how many of the allocator's were the freer's. */
+static int remote_reuse(int n, int allocs)
 {
 	static struct remote r;
 	pthread_t f, a;
 	int i;
 
-	for (i = 0; i < REMOTE_N; i++)
+	r.n = n;
+	r.allocs = allocs;
+	r.reused = 0;
+	for (i = 0; i < n; i++)
 		CHECK((r.obj[i] = malloc(REMOTE_SIZE)) != NULL);
 	CHECK(pthread_barrier_init(&r.freed, NULL, 2) == 0);
 	CHECK(pthread_barrier_init(&r.done, NULL, 2) == 0);
@@ -1706,10 +1714,32 @@ static void api_remote_free(void)
 	pthread_join(a, NULL);
 	pthread_barrier_wait(&r.done);
 	pthread_join(f, NULL);
-	if (!hardened())
-		CHECK(r.reused >= 12);
 	pthread_barrier_destroy(&r.freed);
 	pthread_barrier_destroy(&r.done);
+	return r.reused;
+}
+
+static void api_remote_free(void)
+{
+	int reused = remote_reuse(REMOTE_N, 16);
+
+	if (!hardened())
+		CHECK(reused >= 12);
+}
+
+/* Once its bin has overflowed twice with no refill between, the freer's
+ * bin hands on all it holds and keeps at most 16 (TC_REMOTE_CAP) of the
+ * class until it allocates it again. Of 100 frees (a bin of 32), the
+ * first overflow's 16 (its refill's objects and the first freed) go to
+ * its CPU's array, the last 4 stay in its bin, and the other 95 reach
+ * the allocator; a bin that kept half its size after each overflow held
+ * back the last 20 (79 reached it). */
+static void api_remote_handoff(void)
+{
+	int reused = remote_reuse(HANDOFF_N, HANDOFF_N);
+
+	if (!hardened())
+		CHECK(reused >= 90);
 }
 
 /* malloc(0) returns distinct pointers, however many are live. */
@@ -2568,6 +2598,7 @@ static const struct {
 	C(api_many_threads),
 	C(api_passive_share),
 	C(api_remote_free),
+	C(api_remote_handoff),
 	C(api_malloc0_unique),
 	C(api_fork_threads),
 	C(api_fork_signal),
