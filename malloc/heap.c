@@ -814,8 +814,8 @@ void heap_free_slow(void *p, const char *call)
 			 * the class again (its refill gives the bin back its
 			 * size) the bin holds at most TC_REMOTE_CAP: objects
 			 * it keeps are out of the allocators' reach, and they
-			 * make slabs of new ones meanwhile (prodcons: 3.57 ->
-			 * 3.43 MB). With one thread the array is where its
+			 * make slabs of new ones meanwhile (prodcons: 3.53 ->
+			 * 3.33 MB). With one thread the array is where its
 			 * next refill looks first. */
 			if (b->count >= b->max) {
 				bool remote = !tc.refilled[c] &&

@@ -25,8 +25,9 @@
  *      atomic and never walks a list through the objects; in a process
  *      with threads, a bin that overflows with no refill since it last
  *      did (a thread freeing objects other threads allocate) is flushed
- *      past its CPU's array, to the node's shared array, where the
- *      allocating threads' refills find the objects;
+ *      whole past its CPU's array, to the node's shared array, where the
+ *      allocating threads' refills find the objects, and holds at most
+ *      16 of them until the thread allocates the class again;
  *    - up to 4 MiB: whole pages from alloc_pages, trimmed to the pages
  *      needed (alloc_pages_exact); the head page records the length;
  *    - beyond, or with a larger alignment: a host mapping of its own,
