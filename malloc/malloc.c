@@ -431,13 +431,16 @@ struct kmem_cache *class_cache_create(unsigned int c)
 	return s;
 }
 
-static void heap_boot(void)
+/* Never inlined: its code is init text (malloc/sections.c), dropped
+ * from memory after it returns. */
+static noinline void heap_boot(void)
 {
 	struct mmk_config cfg;
 	const char *mode = getenv("MMKIT_MALLOC"), *st;
 	uint64_t secret;
 	unsigned int c;
 
+	text_sections_init();
 	if (!init_classes())
 		abort(); /* TC_BYTES does not match the classes' bins */
 	for (c = 0; c < NR_CLASSES; c++)
@@ -535,6 +538,7 @@ void thread_init(void)
 		if (!heap.m) {
 			tc.state = TC_BOOTING;
 			heap_boot();
+			free_initmem();
 		}
 		pthread_mutex_unlock(&heap_lock);
 	}

@@ -167,6 +167,11 @@ extern unsigned char class_small[65];
 extern unsigned short bin_off[NR_CLASSES];
 extern unsigned short small_bin_off[65];
 
+/* sections.c: the library's text split into hot, init and other text at
+ * the heap's boot, and the init text's pages dropped after it. */
+void text_sections_init(void);
+void free_initmem(void);
+
 /* malloc.c */
 void thread_init(void);
 /* Class @c's cache, made now if this is its first use; NULL if it cannot

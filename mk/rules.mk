@@ -32,9 +32,10 @@ MALLOC_CFLAGS = -O2 -g -fvisibility=hidden -fno-semantic-interposition \
 MALLOC_OBJS := $(patsubst %.c,$(O)/mobj/%.o,$(LIB_SRCS) $(MALLOC_SRCS))
 # The files whose code runs once (boot, cache creation) or only when
 # asked (statistics, procfs text): compiled for size, as Linux's __init
-# and __cold code is. The kernel maps the library's whole text into every
-# process (docs/PERFORMANCE.md, session 38), so its size is memory each
-# process pays; these take it from 25 to 24 pages.
+# and __cold code is. The kernel maps whole stretches of the library's
+# text around each page a process runs (docs/PERFORMANCE.md, session 38;
+# malloc/sections.c), so its size is memory processes pay; these took it
+# from 25 to 24 pages.
 MALLOC_COLD_SRCS := mm/mm_init.c mm/memblock.c mm/init.c mm/percpu.c \
 		    mm/slab_common.c mm/vmstat.c mm/debug.c mm/fail.c \
 		    $(filter-out %_test.c,$(wildcard proc/*.c))
@@ -45,6 +46,8 @@ MALLOC_COLD_OBJS := $(patsubst %.c,$(O)/mobj/%.o,$(MALLOC_COLD_SRCS))
 MALLOC_RELR := $(shell printf 'int v, *p = &v;\n' | \
 	$(CC) -x c -shared -fPIC -Wl,-z,pack-relative-relocs -o /dev/null - \
 	2>/dev/null && echo -Wl,-z,pack-relative-relocs)
+# The text's layout: hot, init and other text (malloc/sections.c).
+MALLOC_LDS := $(O)/mobj/libmmkit-malloc.lds
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/tour.o
 TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS)))
 BENCHES := $(patsubst %.c,$(O)/bench/%,$(notdir $(BENCH_SRCS)))
@@ -84,11 +87,16 @@ $(O)/mobj/%.o: %.c $(O)/mobj/.cmd
 	@$(MALLOC_CC) $(MALLOC_OPT) -MMD -MP -c $< -o $@
 $(MALLOC_COLD_OBJS): MALLOC_OPT = -Os
 
-$(O)/lib/libmmkit-malloc.so: $(MALLOC_OBJS)
+$(MALLOC_LDS): malloc/libmmkit-malloc.lds.S $(O)/mobj/.cmd
+	@mkdir -p $(dir $@)
+	@echo "  CPP     $<"
+	@$(CC) -E -P -undef -x c $< -o $@
+
+$(O)/lib/libmmkit-malloc.so: $(MALLOC_OBJS) $(MALLOC_LDS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) -shared -Wl,-z,now $(MALLOC_RELR) -Wl,--gc-sections -o $@ $^ \
-		-pthread $(LDFLAGS)
+	@$(CC) -shared -Wl,-z,now $(MALLOC_RELR) -Wl,--gc-sections \
+		-Wl,-T,$(MALLOC_LDS) -o $@ $(MALLOC_OBJS) -pthread $(LDFLAGS)
 
 $(O)/obj/%.o: %.c $(O)/obj/.cmd
 	@mkdir -p $(dir $@)

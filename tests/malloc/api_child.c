@@ -1380,6 +1380,65 @@ static void api_huge_grows_in_place(void)
 	free(r);
 }
 
+/*
+ * The library's text in three mappings (malloc/sections.c): the hot
+ * text, the init text and the rest, one after the other. After the boot
+ * no page of the init text is resident, and in a program that only
+ * mallocs and frees small objects none of the rest is either (in the
+ * default mode: hardened mode's code is there).
+ */
+static void api_text_layout(void)
+{
+	static char buf[256 << 10];
+	unsigned long lo[4], hi[4];
+	long rss[4];
+	void *p[200];
+	size_t len = 0;
+	ssize_t r;
+	char *line, *next;
+	int fd, i, n = 0, want = -1;
+
+	for (i = 0; i < 200; i++)
+		p[i] = malloc(opaque_size(16 + (size_t)i * 8));
+	for (i = 0; i < 200; i++)
+		free(p[i]);
+	fd = open("/proc/self/smaps", O_RDONLY);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	while (len < sizeof buf - 1 &&
+	       (r = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	buf[len] = 0;
+	for (line = buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (want >= 0 && strncmp(line, "Rss:", 4) == 0) {
+			rss[want] = strtol(line + 4, NULL, 10);
+			want = -1;
+		} else if (strstr(line, " r-xp ") &&
+			   strstr(line, "libmmkit-malloc") && n < 4) {
+			sscanf(line, "%lx-%lx", &lo[n], &hi[n]);
+			rss[n] = -1;
+			want = n++;
+		}
+	}
+	CHECK(n == 3);
+	if (n != 3)
+		return;
+	CHECK(hi[0] == lo[1] && hi[1] == lo[2]);
+	CHECK(rss[0] > 0);
+	CHECK(rss[1] == 0);
+	if (!hardened())
+		CHECK(rss[2] == 0);
+	fprintf(stderr,
+		"text rss: hot %ld of %lu, init %ld of %lu, other %ld of %lu KiB\n",
+		rss[0], (hi[0] - lo[0]) >> 10, rss[1], (hi[1] - lo[1]) >> 10,
+		rss[2], (hi[2] - lo[2]) >> 10);
+}
+
 static void api_rss(void)
 {
 	enum { MAXP = 4096 };
@@ -2585,6 +2644,7 @@ static const struct {
 	C(api_free_sized),
 	C(api_large),
 	C(api_rss),
+	C(api_text_layout),
 	C(api_phase_rss),
 	C(api_huge_kept_rss),
 	C(api_huge_drained_past_mark),
