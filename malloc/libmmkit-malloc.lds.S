@@ -113,6 +113,7 @@ SECTIONS
 		/* lib/hbitmap.c, platform/linux.c */
 		FN(hbitmap_bytes) FN(hbitmap_init_levels) FN(hbitmap_init_striped)
 		FN(mmk_host_ram) FN(mmk_host_reserve) FN(mmk_host_map_private)
+		FN(mmk_host_map_anon) FN(mmk_machine_zalloc_written)
 		FN(map_aligned) FN(mmk_host_arena_zalloc)
 		FN(mmk_host_membarrier_init) FN(text_sections_init) FN(text_end)
 		. = ALIGN(4096);
@@ -120,3 +121,27 @@ SECTIONS
 	}
 }
 INSERT BEFORE .text;
+
+/*
+ * The library's zeroed variables that every process touches, first: the
+ * loader writes the page where .bss starts (it clears the rest of the
+ * last page of .data), so these cost no page fault of their own, and
+ * those a process reads before it writes them (malloc's class tables on
+ * its first call, the heap's state in thread_init(), the fork and reap
+ * state) no second fault, for the zero page a read maps before the
+ * write. heap_cls (5 KiB, of which a process touches the first 40
+ * entries) follows them in .bss, and after it the arrays only borrowing
+ * and hardened mode use: a small process writes two pages of the
+ * library's variables, not three (docs/PERFORMANCE.md, session 41).
+ */
+SECTIONS
+{
+	.bss.early (NOLOAD) : {
+		*(.bss.small_bin_off) *(.bss.class_small) *(.bss.bin_off)
+		*(.bss.heap) *(.bss.med) *(.bss.tc_key) *(.bss.heap_lock)
+		*(.bss.text_hi) *(.bss.fork_state) *(.bss.huge_reaps)
+		*(.bss.huge_mark) *(.bss.reap_mark) *(.bss.huge_cached)
+		*(.bss.huge_cached_bytes) *(.bss.boot_used) *(.bss.boot_arena)
+	}
+}
+INSERT BEFORE .bss;

@@ -22,8 +22,7 @@
  * 3. At boot (text_sections_init(), the heap's first step) the init
  *    text's range gets a flag of its own (MADV_DONTDUMP: it changes
  *    nothing else, file text is not dumped by default), which splits the
- *    mapping in three: fault-around stays within each part. The rest's
- *    pages that the process has faulted so far are dropped. After boot
+ *    mapping in three: fault-around stays within each part. After boot
  *    (free_initmem(), from hot code: the caller of the boot must not
  *    return into the pages it drops) the init text's pages and the
  *    rest's are dropped (MADV_DONTNEED): a small process then keeps only
@@ -93,7 +92,6 @@ void text_sections_init(void)
 	text_hi = text_end();
 	text_advise(mmk_inittext_start, (uintptr_t)mmk_inittext_end,
 		    MADV_DONTDUMP);
-	text_advise(mmk_inittext_end, text_hi, MADV_DONTNEED);
 	errno = saved;
 }
 

@@ -359,6 +359,9 @@ static inline void *mmk_machine_zalloc(struct mmk_machine *m, size_t size)
 {
 	return mmk_host_arena_zalloc(&m->arena, size);
 }
+/* The same, for a structure boot writes all of at once: its pages are
+ * backed in one call (mmk_host_populate), not a page fault each. */
+void *mmk_machine_zalloc_written(struct mmk_machine *m, size_t size);
 /* Put the next chunk of @zone's deferred memory on its free lists;
  * false when it has none left. */
 bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone);

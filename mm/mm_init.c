@@ -615,12 +615,22 @@ static void init_zone_ranges(struct mmk_machine *m, pg_data_t *pgdat,
 	}
 }
 
+void *mmk_machine_zalloc_written(struct mmk_machine *m, size_t size)
+{
+	void *p = mmk_machine_zalloc(m, size);
+
+	if (p)
+		mmk_host_populate(p, size);
+	return p;
+}
+
 static int init_nodes(struct mmk_machine *m)
 {
 	int nid, t;
 
 	for_each_online_node(m, nid) {
-		pg_data_t *pgdat = mmk_machine_zalloc(m, sizeof(*pgdat));
+		pg_data_t *pgdat =
+			mmk_machine_zalloc_written(m, sizeof(*pgdat));
 		unsigned long spfn, epfn;
 
 		if (!pgdat)
@@ -737,7 +747,8 @@ static int init_zone_map(struct mmk_machine *m)
 			shift = min(shift, (unsigned int)__builtin_ctzl(e));
 	m->pb_shift = shift;
 	n = (m->max_pfn >> shift) + 1;
-	m->pb_zid = mmk_machine_zalloc(m, (size_t)n * sizeof(*m->pb_zid));
+	m->pb_zid =
+		mmk_machine_zalloc_written(m, (size_t)n * sizeof(*m->pb_zid));
 	if (!m->pb_zid)
 		return -ENOMEM;
 	/* An edge where the zone changes is a multiple of 2^shift; one where
@@ -1445,6 +1456,11 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 		errno = ENOMEM;
 		return NULL;
 	}
+	/* Boot writes the machine's fields and its nodes' rows of node_stat
+	 * (the last field, sized for MAX_NUMNODES): their pages at once. */
+	mmk_host_populate(m, offsetof(struct mmk_machine, node_stat) +
+				     (size_t)cfg->nr_nodes *
+					     sizeof(m->node_stat[0]));
 	m->arena = arena;
 	m->cfg = *cfg;
 	m->arch = a;

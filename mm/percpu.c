@@ -111,14 +111,10 @@ static size_t pcpu_bytes(const struct mmk_machine *m)
  * the pages its CPUs use. */
 int pcpu_init(struct mmk_machine *m)
 {
-	char *p = mmk_host_reserve(pcpu_bytes(m));
+	char *p = mmk_host_map_anon(pcpu_bytes(m));
 
 	if (!p)
 		return -ENOMEM;
-	if (mmk_host_map_private(p, pcpu_bytes(m))) {
-		mmk_host_unreserve(p, pcpu_bytes(m));
-		return -ENOMEM;
-	}
 	m->pcpu_base = p;
 	mmk_host_mutex_init(&m->pcpu_lock);
 	return 0;

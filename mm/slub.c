@@ -1841,8 +1841,11 @@ int kmem_cache_init(struct mmk_machine *m)
 
 	/* The two static descriptors, cache-line aligned as the kmem_cache
 	 * cache's objects are, then each one's nodes (the machine's, not
-	 * MAX_NUMNODES): one host page on a machine of one node. */
-	boot = mmk_host_zalloc(sizeof(*boot) + 64 + 2 * size + 2 * nodes);
+	 * MAX_NUMNODES), in the machine's arena: Linux's are __initdata,
+	 * here they stay dead in the arena until shutdown (under a KiB on a
+	 * machine of one node) rather than cost every boot a host mapping
+	 * of its own, its page fault and its unmapping. */
+	boot = mmk_machine_zalloc(m, sizeof(*boot) + 64 + 2 * size + 2 * nodes);
 	if (!boot)
 		return -ENOMEM;
 	boot->cache = (struct kmem_cache *)ALIGN((uintptr_t)(boot + 1),
@@ -1860,7 +1863,7 @@ int kmem_cache_init(struct mmk_machine *m)
 	st->kmem_cache_node = boot->node_cache;
 	err = kmem_cache_open(m, boot->node_cache, boot->nodes[0]);
 	if (err)
-		goto out;
+		return err;
 	boot->cache->name = "kmem_cache";
 	boot->cache->object_size =
 		(unsigned int)kmem_cache_desc_size(m->nr_nodes);
@@ -1868,18 +1871,13 @@ int kmem_cache_init(struct mmk_machine *m)
 	st->kmem_cache = boot->cache;
 	err = kmem_cache_open(m, boot->cache, boot->nodes[1]);
 	if (err)
-		goto out;
+		return err;
 	/* Both static caches are flushed so their objects live on slabs
 	 * that move with the copies. */
-	err = -ENOMEM;
-	if (!bootstrap(m, boot->cache, false))
-		goto out;
-	if (!bootstrap(m, boot->node_cache, true))
-		goto out;
-	err = 0;
-out:
-	mmk_host_free(boot);
-	return err;
+	if (!bootstrap(m, boot->cache, false) ||
+	    !bootstrap(m, boot->node_cache, true))
+		return -ENOMEM;
+	return 0;
 }
 
 /* ---- the verifier ---- */

@@ -30,10 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* mmap(@size bytes, @flags, @fd) at an address aligned to
+/* mmap(@size bytes of @fd, shared) at an address aligned to
  * MMK_HOST_MEM_ALIGN: in a reservation one alignment larger, whose slack
  * goes back. */
-static void *map_aligned(size_t size, int flags, int fd)
+static void *map_aligned(size_t size, int fd)
 {
 	size_t len = size + MMK_HOST_MEM_ALIGN;
 	char *r = mmap(NULL, len, PROT_NONE,
@@ -46,7 +46,7 @@ static void *map_aligned(size_t size, int flags, int fd)
 	start = ((uintptr_t)r + MMK_HOST_MEM_ALIGN - 1) &
 		~(uintptr_t)(MMK_HOST_MEM_ALIGN - 1);
 	p = mmap((void *)start, size, PROT_READ | PROT_WRITE,
-		 flags | MAP_FIXED | MAP_NORESERVE, fd, 0);
+		 MAP_SHARED | MAP_FIXED | MAP_NORESERVE, fd, 0);
 	if (p == MAP_FAILED) {
 		munmap(r, len);
 		return MAP_FAILED;
@@ -68,28 +68,45 @@ int mmk_host_mem_create(struct mmk_host_mem *hm, size_t size)
 		return -errno;
 	if (ftruncate(fd, (off_t)size) < 0)
 		goto fail;
-	p = map_aligned(size, MAP_SHARED, fd);
+	p = map_aligned(size, fd);
 	if (p == MAP_FAILED)
 		goto fail;
 	hm->fd = fd;
-	hm->base = p;
-	hm->size = size;
+	hm->base = hm->map = p;
+	hm->size = hm->map_len = size;
 	return 0;
 fail:
 	close(fd);
 	return -ENOMEM;
 }
 
+/* One mapping, one alignment larger, whose slack stays mapped: untouched
+ * private memory costs the host nothing, and a process that starts the
+ * malloc heap makes one system call here instead of four (two mappings
+ * and two trims of the slack: each cost a spawned process 5-10 us on
+ * docs/PERFORMANCE.md's session 41 VM). */
 int mmk_host_mem_create_private(struct mmk_host_mem *hm, size_t size)
 {
-	void *p = map_aligned(size, MAP_PRIVATE | MAP_ANONYMOUS, -1);
+	size_t len = size + MMK_HOST_MEM_ALIGN;
+	char *r = mmk_host_map_anon(len);
 
-	if (p == MAP_FAILED)
+	if (!r)
 		return -ENOMEM;
 	hm->fd = -1;
-	hm->base = p;
+	hm->map = r;
+	hm->map_len = len;
+	hm->base = (void *)(((uintptr_t)r + MMK_HOST_MEM_ALIGN - 1) &
+			    ~(uintptr_t)(MMK_HOST_MEM_ALIGN - 1));
 	hm->size = size;
 	return 0;
+}
+
+void *mmk_host_map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
 }
 
 int mmk_host_map_private(void *at, size_t len)
@@ -103,11 +120,11 @@ int mmk_host_map_private(void *at, size_t len)
 
 void mmk_host_mem_destroy(struct mmk_host_mem *hm)
 {
-	if (hm->base)
-		munmap(hm->base, hm->size);
+	if (hm->map)
+		munmap(hm->map, hm->map_len);
 	if (hm->fd >= 0)
 		close(hm->fd);
-	hm->base = NULL;
+	hm->base = hm->map = NULL;
 	hm->fd = -1;
 }
 
@@ -138,9 +155,12 @@ void mmk_host_populate(void *p, size_t len)
 {
 	static atomic_bool unsupported;
 	int saved = errno; /* a malloc that succeeds leaves errno alone */
+	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)4095;
 
+	len += (uintptr_t)p - lo;
 	if (len && !atomic_load_explicit(&unsupported, memory_order_relaxed) &&
-	    madvise(p, len, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
+	    madvise((void *)lo, len, MADV_POPULATE_WRITE) != 0 &&
+	    errno == EINVAL)
 		atomic_store_explicit(&unsupported, true, memory_order_relaxed);
 	errno = saved;
 }

@@ -22,6 +22,8 @@ struct mmk_host_mem {
 	int fd;
 	void *base;
 	size_t size;
+	void *map; /* the host mapping holding [base, base + size) */
+	size_t map_len;
 };
 
 int mmk_host_mem_create(struct mmk_host_mem *hm, size_t size);
@@ -42,6 +44,10 @@ int mmk_host_mem_unalias(void *at, size_t len);
 /* Reserve (PROT_NONE) and release host address space. */
 void *mmk_host_reserve(size_t len);
 void mmk_host_unreserve(void *p, size_t len);
+/* Zeroed private memory of the host without commitment (MAP_NORESERVE:
+ * pages cost memory once touched), in one call; NULL if refused.
+ * Released with mmk_host_unreserve(). */
+void *mmk_host_map_anon(size_t len);
 
 /* Give the pages of [@off, @off + @len) of @hm back to the host: they
  * read as zeroes afterwards (free page reporting). */
@@ -51,9 +57,9 @@ int mmk_host_mem_discard(struct mmk_host_mem *hm, size_t off, size_t len);
  * their content is undefined until written. Shared memory: discarded. */
 int mmk_host_mem_lazyfree(struct mmk_host_mem *hm, size_t off, size_t len);
 
-/* Back [@p, @p + @len) of private or shared memory with host pages now
- * (MADV_POPULATE_WRITE), for memory about to be written: one call
- * instead of a page fault per page. Best effort: nothing happens where
+/* Back the pages of [@p, @p + @len) of private or shared memory with
+ * host pages now (MADV_POPULATE_WRITE), for memory about to be written:
+ * one call instead of a page fault per page. Best effort: nothing happens where
  * the host cannot (kernels before 5.14, no memory). */
 void mmk_host_populate(void *p, size_t len);
 
