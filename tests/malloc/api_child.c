@@ -19,6 +19,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -1387,6 +1388,53 @@ static void api_huge_grows_in_place(void)
  * mallocs and frees small objects none of the rest is either (in the
  * default mode: hardened mode's code is there).
  */
+/* The library's writable segment (relro, .data, .bss): where it is. */
+static int rw_segment(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	uintptr_t *range = arg;
+	int i;
+
+	(void)size;
+	if (!info->dlpi_name || !strstr(info->dlpi_name, "libmmkit-malloc"))
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W)) {
+			range[0] = info->dlpi_addr + ph->p_vaddr;
+			range[1] = range[0] + ph->p_memsz;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Present pages of [lo, hi) (pagemap's bit 63, readable unprivileged),
+ * page by page into @map ('P' or '-'); -1 if pagemap cannot be read. */
+static long present_pages(uintptr_t lo, uintptr_t hi, char *map, size_t max)
+{
+	long n = 0;
+	size_t k = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	for (lo &= ~(uintptr_t)4095; lo < hi && k + 1 < max; lo += 4096) {
+		uint64_t e = 0;
+
+		if (pread(fd, &e, sizeof e, (off_t)(lo / 4096 * 8)) !=
+		    sizeof e) {
+			n = -1;
+			break;
+		}
+		map[k++] = (e >> 63) ? 'P' : '-';
+		n += (long)(e >> 63);
+	}
+	map[k] = 0;
+	close(fd);
+	return n;
+}
+
 static void api_text_layout(void)
 {
 	static char buf[256 << 10];
@@ -1437,6 +1485,23 @@ static void api_text_layout(void)
 		"text rss: hot %ld of %lu, init %ld of %lu, other %ld of %lu KiB\n",
 		rss[0], (hi[0] - lo[0]) >> 10, rss[1], (hi[1] - lo[1]) >> 10,
 		rss[2], (hi[2] - lo[2]) >> 10);
+	/* The variables such a program writes come first in .bss
+	 * (malloc/libmmkit-malloc.lds.S); the last page of the segment
+	 * holds only heap_cls's tail and what borrowing and hardened mode
+	 * use, so it stays untouched. */
+	{
+		uintptr_t range[2] = { 0, 0 };
+		char map[64];
+		long present;
+
+		CHECK(dl_iterate_phdr(rw_segment, range) == 1);
+		present = present_pages(range[0], range[1], map, sizeof map);
+		CHECK(present > 0);
+		if (!hardened())
+			CHECK(present > 0 && map[strlen(map) - 1] == '-');
+		fprintf(stderr, "data rss: %ld of %zu pages (%s)\n", present,
+			strlen(map), map);
+	}
 }
 
 static void api_rss(void)
