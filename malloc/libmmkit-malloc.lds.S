@@ -20,7 +20,8 @@
  * malloc API, the tcache, the slab and page allocators' paths, a CPU's
  * bring-up for a new thread, medium blocks, borrowing's refill and free
  * page reporting. The init list: what only the boot runs (also in churn,
- * larson, frag, realloc, large, python3, sqlite3 and git).
+ * larson, frag, realloc, large, python3, sqlite3 and git). The string
+ * literals go with the init text.
  */
 #define FN(f) *(.text.f .text.f.* .text.unlikely.f .text.unlikely.f.* .text.exit.f)
 
@@ -116,6 +117,14 @@ SECTIONS
 		FN(mmk_host_map_anon) FN(mmk_machine_zalloc_written)
 		FN(map_aligned) FN(mmk_host_arena_zalloc)
 		FN(mmk_host_membarrier_init) FN(text_sections_init) FN(text_end)
+		/* The string literals, which only boot, statistics, procfs
+		 * and error reports read (.rodata then fits in one page,
+		 * not two), but for the cache names that caches made after
+		 * boot read (kmalloc's on-demand types, borrowing's). The
+		 * init text's pages are dropped after boot, and reading one
+		 * of these later faults it in again. */
+		*(EXCLUDE_FILE(*mm/slab_common.o *malloc/borrow.o) .rodata.str*)
+		*(EXCLUDE_FILE(*mm/slab_common.o *malloc/borrow.o) .rodata.*.str*)
 		. = ALIGN(4096);
 		mmk_inittext_end = .;
 	}
