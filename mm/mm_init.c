@@ -852,7 +852,10 @@ static int init_sparse(struct mmk_machine *m)
 		return err;
 	nsec = (m->max_pfn + pps - 1) >> sb;
 	m->vmemmap_len = nsec * sec_bytes;
-	m->vmemmap = mmk_host_reserve(m->vmemmap_len);
+	/* Private memory: the sections' memmap and the holes are one
+	 * mapping of private memory (below), made at once. */
+	m->vmemmap = m->phys.fd < 0 ? mmk_host_map_anon(m->vmemmap_len) :
+				      mmk_host_reserve(m->vmemmap_len);
 	if (!m->vmemmap)
 		return -ENOMEM;
 	m->mem_map = m->vmemmap;
@@ -889,7 +892,7 @@ static int init_sparse(struct mmk_machine *m)
 			return -ENOMEM;
 		run = s + 1;
 	}
-	return map_private_run(m, &run, nsec, sec_bytes);
+	return m->phys.fd < 0 ? 0 : map_private_run(m, &run, nsec, sec_bytes);
 }
 
 /* The per-type summaries of each order's free blocks (zone.mt_sum: a bit
