@@ -157,9 +157,9 @@ void mmk_host_populate(void *p, size_t len)
 	int saved = errno; /* a malloc that succeeds leaves errno alone */
 	uintptr_t lo = (uintptr_t)p & ~(uintptr_t)4095;
 
-	len += (uintptr_t)p - lo;
 	if (len && !atomic_load_explicit(&unsupported, memory_order_relaxed) &&
-	    madvise((void *)lo, len, MADV_POPULATE_WRITE) != 0 &&
+	    madvise((void *)lo, len + ((uintptr_t)p - lo),
+		    MADV_POPULATE_WRITE) != 0 &&
 	    errno == EINVAL)
 		atomic_store_explicit(&unsupported, true, memory_order_relaxed);
 	errno = saved;
