@@ -766,9 +766,10 @@ static int init_zone_map(struct mmk_machine *m)
 	return 0;
 }
 
-/* Back sections *@run..@end-1 of the memmap with private memory of the
- * host, in one mapping (a call per section cost libmmkit-malloc.so 196
- * mmap calls at every start on a 24G machine). */
+/* Back sections *@run..@end-1 of the memmap (the holes between the
+ * sections a machine of shared memory aliases) with private memory of
+ * the host, in one mapping. A machine of private memory has its whole
+ * memmap mapped at once (init_sparse()). */
 static int map_private_run(struct mmk_machine *m, unsigned long *run,
 			   unsigned long end, size_t sec_bytes)
 {
