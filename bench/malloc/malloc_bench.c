@@ -884,11 +884,6 @@ static void row_name(int i)
  * and its peers. */
 static void table(int what)
 {
-	int prec = what ? 1 : 3;
-	char name[32];
-	int i, a, cols = 0;
-
-	table_set = MAIN_SET;
 	static const char *const title[] = {
 		"CPU time (s, user + sys), median of the rounds:",
 		"Peak RSS (MiB, the workload's VmHWM at exit or its "
@@ -896,7 +891,11 @@ static void table(int what)
 		"Peak RSS by ru_maxrss alone (MiB; the kernel's per-CPU "
 		"counters, up to\n31 pages per CPU off), median of the rounds:",
 	};
+	int prec = what ? 1 : 3;
+	char name[32];
+	int i, a, cols = 0;
 
+	table_set = MAIN_SET;
 	printf("\n%s\n\n| workload   |", title[what]);
 	for (a = 0; a <= MMKIT; a++)
 		if (allocs[a].present) {
