@@ -11,27 +11,36 @@
  *    object it pushes out goes back to the thread's hardened bins (kept
  *    with the quarantine, so that the default mode's bins stay empty and
  *    its malloc fast path needs no test of the mode), after checking that
- *    it is still zero. When a bin hands it out again it must still be
- *    zero but for the word at s->offset (SLUB's free pointer, if it went
- *    through the slab lists): anything else is a write after free. Objects the tcache
- *    got from the caches are not checked: their slab may be a new one on
- *    pages that held other objects since (refill clears their tag).
+ *    it is still zero and still tagged. When a bin hands it out again it
+ *    must still be zero but for the word at s->offset (SLUB's free
+ *    pointer, if it went through the slab lists): anything else is a
+ *    write after free. Objects the tcache got from the caches are not
+ *    checked (their slab may be a new one on pages that held other
+ *    objects since): refill gives them the fresh tag instead, so that an
+ *    object in a bin carries one of two tags; a first word with neither
+ *    is a write after free too, and free of an object with the fresh tag
+ *    a double free (it sits in a bin).
  *
  * 2. Large and aligned objects. Host mappings whose user bytes end (up to
- *    16-byte rounding, filled with canary bytes) at an inaccessible guard
- *    page, registered like huge ones. A freed one (unless it was aligned)
- *    is made inaccessible whole and kept in a FIFO quarantine (HQ_SLOTS
- *    mappings, HQ_BYTES at most, the oldest unmapped first). A later
- *    request takes the best-fitting one among all but the HQ_HOLD freed
- *    last, opens only the pages from its user bytes to the guard and
- *    zeroes those of them that are in memory (mincore()), so a stale
- *    pointer faults until the mapping is handed out again, as it would
- *    after munmap, no old byte is handed out, and reuse costs no page
+ *    16-byte rounding) at an inaccessible guard page, registered like huge
+ *    ones; an aligned block may end further from it (its start rounded down
+ *    to the alignment, or at its pages' end for an alignment above a page),
+ *    and every byte from its end to the guard is canary. A freed one
+ *    (unless it was aligned) is made inaccessible whole and kept in a FIFO
+ *    quarantine (HQ_SLOTS mappings, HQ_BYTES at most, the oldest unmapped
+ *    first). A later request takes the best-fitting one among all but the
+ *    HQ_HOLD freed last, opens only the pages from its user bytes to the
+ *    guard and zeroes those of them that are in memory (mincore()), so a
+ *    stale pointer faults until the mapping is handed out again, as it
+ *    would after munmap, no old byte is handed out, and reuse costs no page
  *    faults.
  *
  * 3. Zero-size requests. Distinct addresses in a reserved 1 GiB PROT_NONE
- *    range, so any access faults; free accepts them. Past 2^26 of them,
- *    an object whose every byte is canary (any write is caught at free).
+ *    range, so any access faults. Past 2^26 of them, an object whose every
+ *    byte is canary (any write is caught at free). A bitmap (zero_live, a
+ *    bit a pointer) tells those allocated from those freed or never handed
+ *    out: free, malloc_usable_size and the sized frees check it, as they
+ *    check any object.
  *
  * 4. Tags here include the size class, so an old tag left by an object of
  *    another class at the same address is not mistaken for this one's.
@@ -57,9 +66,11 @@ struct quarantine {
 	unsigned char bins[TC_BYTES];
 };
 
+/* NULL for a thread past its exit hook (its later calls take objects
+ * from the caches and give them back, unquarantined) or out of memory. */
 static struct quarantine *hardened_state(void)
 {
-	if (!tc.q)
+	if (!tc.q && tc.state != TC_DEAD)
 		tc.q = mmk_host_zalloc(sizeof(*tc.q));
 	return tc.q;
 }
@@ -74,6 +85,11 @@ int hardened_init(void)
 	if (z == MAP_FAILED)
 		return -1;
 	heap.zero_base = (uintptr_t)z;
+	z = mmap(NULL, heap.zero_len / 16 / 8, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (z == MAP_FAILED)
+		return -1;
+	heap.zero_live = z;
 	return 0;
 }
 
@@ -82,9 +98,59 @@ static inline uintptr_t htag(const void *p, unsigned int c)
 	return free_tag(p) ^ ((uintptr_t)(c + 1) << 4);
 }
 
+/* The tag of an object a refill took from the caches (section 1). */
+static inline uintptr_t fresh_tag(const void *p, unsigned int c)
+{
+	return htag(p, c) ^ 8;
+}
+
+void hardened_mark_fresh(void **objs, unsigned int n, unsigned int c)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		*(uintptr_t *)objs[i] = fresh_tag(objs[i], c);
+}
+
 static bool is_zero_size(const void *p)
 {
 	return (uintptr_t)p - heap.zero_base < heap.zero_len;
+}
+
+#define ZBITS (8 * sizeof(unsigned long))
+
+/* The word of zero_live that holds zero-size pointer @p's bit (*@bit);
+ * it dies on an address of the range that no malloc(0) returned. */
+static _Atomic unsigned long *zero_live_word(const void *p, unsigned long *bit,
+					     const char *call)
+{
+	uintptr_t off = (uintptr_t)p - heap.zero_base;
+
+	if ((off & 15) || off >= atomic_load(&heap.zero_next))
+		malloc_die(call, "invalid pointer", p);
+	*bit = 1UL << (off / 16 % ZBITS);
+	return &heap.zero_live[off / 16 / ZBITS];
+}
+
+/* free() of zero-size pointer @p: every one below zero_next was handed
+ * out, so one whose bit is clear is freed already. */
+static void zero_size_free(const void *p, const char *call)
+{
+	unsigned long bit;
+	_Atomic unsigned long *w = zero_live_word(p, &bit, call);
+
+	if (!(atomic_fetch_and(w, ~bit) & bit))
+		malloc_die(call, "double free detected", p);
+}
+
+/* Zero-size pointer @p, checked as allocated. */
+static void zero_size_check(const void *p, const char *call)
+{
+	unsigned long bit;
+	_Atomic unsigned long *w = zero_live_word(p, &bit, call);
+
+	if (!(atomic_load(w) & bit))
+		malloc_die(call, "use after free", p);
 }
 
 static uint64_t trailer_of(const void *p, size_t size)
@@ -125,8 +191,10 @@ static bool check_reuse(void *p, unsigned int c)
 	size_t slot = class_size[c], w;
 	uintptr_t *word = p;
 
-	if (word[0] != htag(p, c))
+	if (word[0] == fresh_tag(p, c))
 		return false; /* from the caches: contents unknown */
+	if (word[0] != htag(p, c))
+		malloc_die("malloc", "write after free detected", p);
 	for (w = 1; w < slot / sizeof(uintptr_t); w++)
 		if (word[w] && w * sizeof(uintptr_t) != s->offset)
 			malloc_die("malloc", "write after free detected", p);
@@ -236,6 +304,15 @@ static void *large_reuse(size_t size)
 	return (void *)h.p;
 }
 
+/* The bytes from the end of a mapping's @size user bytes at @p to its
+ * guard page, which is the next page boundary (section 2). */
+static size_t guard_gap(const void *p, size_t size)
+{
+	uintptr_t end = (uintptr_t)p + size;
+
+	return ((end + PAGE_SIZE - 1) & ~(uintptr_t)(PAGE_SIZE - 1)) - end;
+}
+
 static void *small_alloc(size_t size, unsigned int c)
 {
 	struct quarantine *q = hardened_state();
@@ -243,18 +320,24 @@ static void *small_alloc(size_t size, unsigned int c)
 	struct tc_bin *b;
 	void *p;
 
-	if (!q) {
+	if (q) {
+		b = tc_bin_in(q->bins, (unsigned int)c);
+		if (!b->count)
+			tcache_refill(c, b);
+		p = b->count ? b->slot[--b->count] : NULL;
+	} else {
+		/* An exiting thread's (or one without memory for its
+		 * state): straight from the cache. */
+		struct kmem_cache *s = class_cache(c);
+
+		p = s ? kmem_cache_alloc(s, MALLOC_GFP) : NULL;
+		if (p)
+			hardened_mark_fresh(&p, 1, c);
+	}
+	if (!p) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	b = tc_bin_in(q->bins, (unsigned int)c);
-	if (!b->count)
-		tcache_refill(c, b);
-	if (!b->count) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	p = b->slot[--b->count];
 	/* New objects never show old data (nor SLUB's free pointer). */
 	if (check_reuse(p, c))
 		memset(p, 0, 16);
@@ -279,8 +362,11 @@ void *hardened_alloc(size_t size, size_t align, const char *call)
 
 		/* Unique and inaccessible while the reserve lasts; then an
 		 * object all of whose bytes are canary. */
-		if (off < heap.zero_len)
+		if (off < heap.zero_len) {
+			atomic_fetch_or(&heap.zero_live[off / 16 / ZBITS],
+					1UL << (off / 16 % ZBITS));
 			return (void *)(heap.zero_base + off);
+		}
 		return small_alloc(0, size_class(8));
 	}
 	if (align <= 16 && size <= SMALL_MAX - 8)
@@ -289,11 +375,8 @@ void *hardened_alloc(size_t size, size_t align, const char *call)
 	p = align <= 16 && size ? large_reuse(size) : NULL;
 	if (!p)
 		p = huge_map(size, align, true);
-	if (p) {
-		size_t end = (size + 15) & ~(size_t)15;
-
-		memset((char *)p + size, CANARY, end - size);
-	}
+	if (p)
+		memset((char *)p + size, CANARY, guard_gap(p, size));
 	return p;
 }
 
@@ -310,6 +393,8 @@ static void quarantine_release(void *p)
 	if (!small_lookup(p, &c, "free"))
 		malloc_die("free", "invalid pointer", p);
 	/* Only the tag may be set after its time in quarantine. */
+	if (word[0] != htag(p, (unsigned int)c))
+		malloc_die("free", "write after free detected", p);
 	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
 		if (word[w])
 			malloc_die("free", "write after free detected", p);
@@ -361,9 +446,8 @@ void hardened_thread_exit(void)
 
 static void huge_check_canary(const struct huge *h, const char *call)
 {
-	size_t end = (h->size + 15) & ~(size_t)15;
-
-	if (!bytes_are((unsigned char *)h->p + h->size, end - h->size, CANARY))
+	if (!bytes_are((unsigned char *)h->p + h->size,
+		       guard_gap((void *)h->p, h->size), CANARY))
 		malloc_die(call, "heap buffer overflow detected", (void *)h->p);
 }
 
@@ -372,13 +456,17 @@ void hardened_free(void *p, const char *call)
 	struct huge h;
 	int c;
 
-	if (is_zero_size(p))
+	if (is_zero_size(p)) {
+		zero_size_free(p, call);
 		return;
+	}
 	if (small_lookup(p, &c, call)) {
 		size_t slot = class_size[c];
 
 		if (*(uintptr_t *)p == htag(p, (unsigned int)c))
 			malloc_die(call, "double free detected", p);
+		if (*(uintptr_t *)p == fresh_tag(p, (unsigned int)c))
+			malloc_die(call, "double free or invalid pointer", p);
 		small_checked_size(p, slot, call);
 		memset((char *)p + 8, 0, slot - 8);
 		*(uintptr_t *)p = htag(p, (unsigned int)c);
@@ -399,10 +487,13 @@ size_t hardened_usable(void *p, const char *call)
 	struct huge h;
 	int c;
 
-	if (is_zero_size(p))
+	if (is_zero_size(p)) {
+		zero_size_check(p, call);
 		return 0;
+	}
 	if (small_lookup(p, &c, call)) {
-		if (*(uintptr_t *)p == htag(p, (unsigned int)c))
+		if (*(uintptr_t *)p == htag(p, (unsigned int)c) ||
+		    *(uintptr_t *)p == fresh_tag(p, (unsigned int)c))
 			malloc_die(call, "use after free", p);
 		return small_checked_size(p, class_size[c], call);
 	}
@@ -414,9 +505,15 @@ size_t hardened_usable(void *p, const char *call)
 void hardened_check_size(void *p, size_t size, size_t align, const char *call)
 {
 	size_t usable = hardened_usable(p, call);
+	struct huge h;
 
 	if (size != usable)
 		malloc_die(call, "size does not match the allocation", p);
 	if (align && ((uintptr_t)p & (align - 1)))
 		malloc_die(call, "pointer not aligned as stated", p);
+	/* Every block with an alignment above 16 is a mapping, which
+	 * records it. */
+	if (align && !is_zero_size(p) && huge_lookup((uintptr_t)p, &h, false) &&
+	    !huge_align_matches(&h, align))
+		malloc_die(call, "alignment does not match the allocation", p);
 }

@@ -177,7 +177,7 @@ static bool cache_would_grow(struct kmem_cache *s, unsigned int want)
 
 void tcache_refill(unsigned int c, struct tc_bin *b)
 {
-	unsigned int n = tc_bin_cap(c) / 2, i;
+	unsigned int n = tc_bin_cap(c) / 2;
 	struct kmem_cache *s = class_cache(c);
 
 	heap_reap();
@@ -204,15 +204,14 @@ got:
 	tc.refilled[c] = true;
 	if (tc.state == TC_LIVE) /* after a consumer's TC_REMOTE_CAP */
 		b->max = tc_bin_cap(c);
-	/* Hardened mode: no tag, since an old one may survive from an
-	 * earlier slab at this address (its reuse check skips these). The
-	 * default mode leaves the objects untouched (a program's first
+	/* Hardened mode: the fresh tag (an old free tag may survive from
+	 * an earlier slab at this address; its reuse check skips these).
+	 * The default mode leaves the objects untouched (a program's first
 	 * malloc of a class must not touch a whole batch of pages); any
 	 * tag they carry is an honest one - they are free - and
 	 * heap_alloc() clears it. */
 	if (heap.hardened)
-		for (i = 0; i < n; i++)
-			*(uintptr_t *)b->slot[b->count + i] = 0;
+		hardened_mark_fresh(b->slot + b->count, n, c);
 	/* The bin is a stack: reversed, the batch (in address order) is
 	 * handed out in address order, as the freelist would give it;
 	 * popped as it came, consecutive mallocs walked down each batch
@@ -599,7 +598,11 @@ static void *huge_map_plain(size_t len, size_t *room)
 void *huge_map(size_t size, size_t align, bool guard)
 {
 	size_t a = align > PAGE_SIZE ? align : PAGE_SIZE;
-	size_t body = (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
+	/* Without a guard, a page at least: a zero-size block (aligned) is
+	 * a page of its own; with one, it is the guard page. */
+	size_t body = size || guard ? (size + PAGE_SIZE - 1) &
+					      ~(size_t)(PAGE_SIZE - 1) :
+				      PAGE_SIZE;
 	size_t len = body + (a > PAGE_SIZE ? a : 0) + (guard ? PAGE_SIZE : 0);
 	struct huge h = { 0 };
 	char *base = NULL;
@@ -694,11 +697,8 @@ static size_t huge_usable(const struct huge *h)
 
 bool thread_ready(void)
 {
-	if (tc.state == TC_NEW) {
+	if (tc.state == TC_NEW)
 		thread_init();
-		tc.state = heap.hardened ? TC_HARDENED : TC_LIVE;
-		tcache_set_open(!heap.hardened);
-	}
 	if (tc.state == TC_BOOTING)
 		return false;
 	fork_handlers_check();
@@ -764,7 +764,7 @@ void *heap_alloc_slow(size_t size, const char *call)
 {
 	if (!thread_ready())
 		return boot_alloc(size);
-	if (tc.state == TC_HARDENED)
+	if (heap.hardened)
 		return hardened_alloc(size, 0, call);
 	if (size > MEDIUM_MIN && size <= MEDIUM_MAX && heap_single_threaded())
 		return medium_alloc(size);
@@ -789,7 +789,7 @@ void heap_free_slow(void *p, const char *call)
 		return;
 	if (!thread_ready())
 		return;
-	if (tc.state == TC_HARDENED) {
+	if (heap.hardened) {
 		hardened_free(p, call);
 		return;
 	}
@@ -883,7 +883,7 @@ size_t heap_usable(void *p, const char *call)
 	}
 	if (!thread_ready())
 		return 0;
-	if (tc.state == TC_HARDENED)
+	if (heap.hardened)
 		return hardened_usable(p, call);
 	if ((uintptr_t)p - heap.base < heap.size)
 		hc = heap_map_obj((uintptr_t)p - heap.base);
@@ -945,7 +945,7 @@ void heap_check_size(void *p, size_t size, size_t align, const char *call)
 		return;
 	if (!thread_ready())
 		return;
-	if (tc.state == TC_HARDENED) {
+	if (heap.hardened) {
 		hardened_check_size(p, size, align, call);
 		return;
 	}
@@ -960,6 +960,10 @@ void heap_check_size(void *p, size_t size, size_t align, const char *call)
 	    huge_lookup((uintptr_t)p, &h, false)) {
 		if (size != h.size)
 			malloc_die(call, "size does not match the allocation",
+				   p);
+		if (align && !huge_align_matches(&h, align))
+			malloc_die(call,
+				   "alignment does not match the allocation",
 				   p);
 		return;
 	}
@@ -1022,7 +1026,7 @@ void *heap_realloc(void *p, size_t size)
 	} else {
 		usable = heap_usable(p, "realloc");
 	}
-	if (tc.state != TC_HARDENED && !in_boot_arena(p) && size <= usable) {
+	if (!heap.hardened && !in_boot_arena(p) && size <= usable) {
 		/* Keep it unless it shrinks to under half. */
 		if (size > usable / 2 || usable <= 16) {
 			if (off >= heap.size) /* a mapping */
@@ -1036,7 +1040,7 @@ void *heap_realloc(void *p, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (tc.state != TC_HARDENED && usable > LARGE_MAX && size > LARGE_MAX) {
+	if (!heap.hardened && usable > LARGE_MAX && size > LARGE_MAX) {
 		struct huge h, old;
 
 		if (huge_lookup((uintptr_t)p, &h, false) && !h.align &&
@@ -1078,15 +1082,16 @@ void *heap_memalign(size_t align, size_t size)
 	}
 	if (align <= 16)
 		return heap_alloc(size, "memalign");
-	if (tc.state == TC_HARDENED)
+	if (heap.hardened)
 		return hardened_alloc(size, align, "memalign");
-	if (!size)
-		size = 1; /* a page run or mapping needs a byte to exist */
 	/* A power-of-two class's own objects are naturally aligned; a
-	 * medium block of the same size would not be. */
+	 * medium block of the same size would not be. A page run needs a
+	 * byte to exist; a mapping records the size asked for (the sized
+	 * frees check it) and has a page at least. */
 	if (align <= 4096 && size <= 4096)
-		return class_alloc_aligned(memalign_class(align, size), align);
+		return class_alloc_aligned(
+			memalign_class(align, size ? size : 1), align);
 	if (size <= LARGE_MAX && align <= LARGE_MAX)
-		return run_alloc(size, align);
+		return run_alloc(size ? size : 1, align);
 	return huge_map(size, align, false);
 }

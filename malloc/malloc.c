@@ -530,7 +530,9 @@ static noinline void heap_boot(void)
 	/* The fork handlers: see fork_handlers_check(). */
 }
 
-/* First call of a thread: the machine, a CPU, the exit hook. */
+/* First call of a thread: the machine, a CPU, the exit hook, and the
+ * thread's state: its bins open in the default mode, closed (every call
+ * on the checked path) in hardened mode. */
 void thread_init(void)
 {
 	if (!__atomic_load_n(&heap.m, __ATOMIC_ACQUIRE)) {
@@ -543,7 +545,8 @@ void thread_init(void)
 		pthread_mutex_unlock(&heap_lock);
 	}
 	mmk_set_current(heap.m);
-	tc.state = TC_LIVE;
+	tc.state = heap.hardened ? TC_HARDENED : TC_LIVE;
+	tcache_set_open(!heap.hardened);
 	pthread_setspecific(tc_key, &tc);
 }
 
@@ -672,15 +675,12 @@ EXPORT void free_aligned_sized(void *p, size_t align, size_t size)
 
 /* Every parameter is ignored, but the values glibc refuses are refused
  * (0) as it does: M_MXFAST above 80 * sizeof(size_t) / 4 bytes or below
- * 0, and an M_MMAP_THRESHOLD above half its largest heap (32 MiB on
- * 64-bit hosts). */
+ * 0. glibc takes any M_MMAP_THRESHOLD since 2.35 (it no longer caps it
+ * at half its largest heap), and any parameter it does not know. */
 EXPORT int mallopt(int param, int value)
 {
 	if (param == M_MXFAST)
 		return value >= 0 && (size_t)value <= 80 * sizeof(size_t) / 4;
-	if (param == M_MMAP_THRESHOLD)
-		return (unsigned long)(long)value <=
-		       (sizeof(long) == 8 ? 32UL << 20 : 512UL << 10);
 	return 1;
 }
 
@@ -742,6 +742,11 @@ EXPORT struct mallinfo mallinfo(void)
 	return mi;
 }
 
+EXPORT struct mallinfo __libc_mallinfo(void)
+{
+	return mallinfo();
+}
+
 #pragma GCC diagnostic pop
 
 EXPORT void malloc_stats(void)
@@ -749,8 +754,8 @@ EXPORT void malloc_stats(void)
 	size_t used, fr, huge;
 	char line[256];
 
-	if (!heap.m)
-		thread_init();
+	if (!thread_ready())
+		return;
 	heap_totals(&used, &fr, &huge);
 	snprintf(
 		line, sizeof line,
@@ -766,8 +771,8 @@ EXPORT int malloc_info(int options, FILE *fp)
 
 	if (options)
 		return EINVAL; /* as glibc: the error number, errno untouched */
-	if (!heap.m)
-		thread_init();
+	if (!thread_ready())
+		return 0;
 	heap_totals(&used, &fr, &huge);
 	fprintf(fp,
 		"<malloc version=\"mmkit-1\">\n<total type=\"fast\" size=\"%zu\"/>\n<total type=\"rest\" size=\"%zu\"/>\n<total type=\"mmap\" size=\"%zu\"/>\n<system type=\"current\" size=\"%zu\"/>\n</malloc>\n",

@@ -146,10 +146,13 @@ struct heap {
 	struct table huge; /* struct huge, by p */
 	atomic_size_t huge_bytes, huge_count;
 
-	/* Hardened mode: malloc(0) points into this inaccessible range. */
+	/* Hardened mode: malloc(0) points into this inaccessible range, a
+	 * bit of zero_live for each 16 bytes of it, set while that pointer
+	 * is allocated. */
 	uintptr_t zero_base;
 	size_t zero_len;
 	atomic_size_t zero_next;
+	_Atomic unsigned long *zero_live;
 };
 
 extern struct heap heap;
@@ -212,6 +215,12 @@ void tcache_refill(unsigned int c, struct tc_bin *b);
 void tcache_flush(unsigned int c, struct tc_bin *b, unsigned int keep);
 int huge_insert(const struct huge *h);
 bool huge_lookup(uintptr_t p, struct huge *out, bool remove);
+/* Whether free_aligned_sized()'s @align is the one mapping @h was made
+ * for (0 or at most 16 for any block that was not aligned further). */
+static inline bool huge_align_matches(const struct huge *h, size_t align)
+{
+	return align <= 16 ? h->align <= 16 : h->align == align;
+}
 void *huge_map(size_t size, size_t align, bool guard);
 void huge_unmap(const struct huge *h);
 
@@ -272,6 +281,7 @@ void hardened_free(void *p, const char *call);
 size_t hardened_usable(void *p, const char *call);
 void hardened_check_size(void *p, size_t size, size_t align, const char *call);
 void hardened_thread_exit(void);
+void hardened_mark_fresh(void **objs, unsigned int n, unsigned int c);
 
 /* Prototypes of the exported names malloc.h does not declare. */
 void free_sized(void *p, size_t size);
@@ -284,6 +294,7 @@ void *__libc_memalign(size_t align, size_t size);
 void *__libc_valloc(size_t size);
 void *__libc_pvalloc(size_t size);
 int __libc_mallopt(int param, int value);
+struct mallinfo __libc_mallinfo(void);
 int __posix_memalign(void **out, size_t align, size_t size);
 void cfree(void *p);
 

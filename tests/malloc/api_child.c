@@ -569,9 +569,10 @@ static void api_misc(void)
 	/* The values glibc refuses, refused as it does. */
 	CHECK(mallopt(M_MXFAST, 160) == 1 && mallopt(M_MXFAST, 161) == 0 &&
 	      mallopt(M_MXFAST, -1) == 0);
+	/* glibc 2.35 and later take any mmap threshold. */
 	CHECK(mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 &&
-	      mallopt(M_MMAP_THRESHOLD, (32 << 20) + 1) == 0 &&
-	      mallopt(M_MMAP_THRESHOLD, -1) == 0);
+	      mallopt(M_MMAP_THRESHOLD, (32 << 20) + 1) == 1 &&
+	      mallopt(M_MMAP_THRESHOLD, -1) == 1);
 
 	p = malloc(opaque_size(100));
 	a = mallinfo2();
@@ -640,7 +641,7 @@ static void api_free_sized(void)
 	fas(aligned_alloc(1 << 20, 3 << 20), 1 << 20, 3 << 20);
 	/* Every alignment with sizes around each kind of block: the check
 	 * must know which block aligned_alloc() makes of them. */
-	for (i = 0; i <= 22; i++) {
+	for (i = 0; i <= 23; i++) {
 		static const size_t as_sizes[] = { 0,	  1,	 16,	 17,
 						   100,	  4095,	 4096,	 4097,
 						   16385, 20000, 5 << 20 };
@@ -1866,6 +1867,131 @@ static void api_remote_handoff(void)
 		CHECK(reused >= 90);
 }
 
+/* Every name of glibc's malloc API resolves to this library, so that
+ * nothing falls through to glibc's allocator. */
+static void api_symbols(void)
+{
+	static const char *const names[] = {
+		"malloc",
+		"free",
+		"calloc",
+		"realloc",
+		"reallocarray",
+		"posix_memalign",
+		"aligned_alloc",
+		"memalign",
+		"valloc",
+		"pvalloc",
+		"malloc_usable_size",
+		"mallopt",
+		"mallinfo",
+		"mallinfo2",
+		"malloc_trim",
+		"malloc_stats",
+		"malloc_info",
+		"free_sized",
+		"free_aligned_sized",
+		"cfree",
+		"__libc_malloc",
+		"__libc_free",
+		"__libc_calloc",
+		"__libc_realloc",
+		"__libc_memalign",
+		"__libc_valloc",
+		"__libc_pvalloc",
+		"__libc_mallopt",
+		"__libc_mallinfo",
+		"__posix_memalign",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		void *f = dlsym(RTLD_DEFAULT, names[i]);
+		Dl_info di;
+
+		if (!f || !dladdr(f, &di) || !di.dli_fname ||
+		    !strstr(di.dli_fname, "libmmkit-malloc")) {
+			fprintf(stderr, "FAIL: %s resolves to %s\n", names[i],
+				f && dladdr(f, &di) && di.dli_fname ?
+					di.dli_fname :
+					"nothing");
+			failures++;
+		}
+	}
+}
+
+/* What malloc(24) gives in each mode: its class's slot, or (hardened
+ * mode) exactly the bytes asked for. */
+static void check_malloc24(void)
+{
+	char *p = malloc(opaque_size(24));
+
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	memset(p, 'x', 24);
+	CHECK(malloc_usable_size(p) == (hardened() ? 24u : 32u));
+	free(p);
+}
+
+/* A process whose first call is malloc_stats() or malloc_info() (the
+ * heap boots in it): the thread is then set up as by any other first
+ * call, in the process's mode. */
+static void api_first_call_stats(void)
+{
+	malloc_stats();
+	check_malloc24();
+}
+
+static void api_first_call_info(void)
+{
+	static char buf[BUFSIZ];
+
+	setvbuf(stdout, buf, _IOFBF, sizeof buf); /* no malloc() of one */
+	CHECK(malloc_info(0, stdout) == 0);
+	check_malloc24();
+}
+
+/* A thread-specific value's destructor runs after the library's own
+ * (its key is created later): the thread's calls then go straight to the
+ * caches, with every check of the mode. */
+static pthread_key_t late_key;
+
+static void late_destructor(void *arg)
+{
+	char *p, *q;
+
+	(void)arg;
+	check_malloc24();
+	p = calloc(1, opaque_size(40));
+	CHECK(p != NULL && all_zero(p, 40));
+	q = realloc(p, opaque_size(3000));
+	CHECK(q != NULL && all_zero(q, 40));
+	free(q);
+	free(malloc(opaque_size(0)));
+	free(malloc(opaque_size(200000)));
+}
+
+static void *late_thread(void *arg)
+{
+	free(malloc(opaque_size(16)));
+	pthread_setspecific(late_key, arg);
+	return NULL;
+}
+
+static void api_exit_destructor(void)
+{
+	pthread_t t;
+	int i;
+
+	free(malloc(opaque_size(16))); /* the library's key first */
+	CHECK(pthread_key_create(&late_key, late_destructor) == 0);
+	for (i = 0; i < 4; i++) {
+		CHECK(pthread_create(&t, NULL, late_thread, &late_key) == 0);
+		pthread_join(t, NULL);
+	}
+}
+
 /* malloc(0) returns distinct pointers, however many are live. */
 static void api_malloc0_unique(void)
 {
@@ -2556,6 +2682,59 @@ static void sec_free_aligned_wrong(void)
 	}
 }
 
+/* The double free of a zero-size allocation. */
+static void sec_malloc0_df(void)
+{
+	void *p = malloc(opaque_size(0));
+
+	free(p);
+	free(opaque(p));
+}
+
+static void sec_malloc0_inner(void)
+{
+	char *p = malloc(opaque_size(0));
+
+	free(opaque(p + 8));
+}
+
+/* A double free by a thread past the library's exit hook (in a later
+ * key's destructor). */
+static void df_destructor(void *arg)
+{
+	void *p = malloc(opaque_size(24));
+
+	(void)arg;
+	free(p);
+	free(opaque(p));
+}
+
+static void *df_thread(void *arg)
+{
+	free(malloc(opaque_size(16)));
+	pthread_setspecific(late_key, arg);
+	return NULL;
+}
+
+static void sec_df_exiting_thread(void)
+{
+	pthread_t t;
+
+	free(malloc(opaque_size(16)));
+	pthread_key_create(&late_key, df_destructor);
+	pthread_create(&t, NULL, df_thread, &late_key);
+	pthread_join(t, NULL);
+	not_caught();
+}
+
+/* free_aligned_sized stating another alignment than the block's. */
+static void sec_free_aligned_mismatch(void)
+{
+	void *p = aligned_alloc(8 << 20, opaque_size(8 << 20));
+
+	get_free_aligned_sized()(p, 4096, 8 << 20);
+}
+
 static void sec_overflow_1(void)
 {
 	char *p = malloc(opaque_size(24));
@@ -2569,6 +2748,15 @@ static void sec_overflow_8(void)
 	char *p = malloc(opaque_size(32));
 
 	memset(p + opaque_size(32), 'x', 8);
+	free(p);
+}
+
+/* An aligned block ends before its alignment's rounding. */
+static void sec_overflow_aligned_1(void)
+{
+	char *p = memalign(64, opaque_size(48));
+
+	p[opaque_size(48)] = 'x';
 	free(p);
 }
 
@@ -2609,6 +2797,20 @@ static void sec_uaf_write(void)
 		free(malloc(opaque_size(64)));
 	for (i = 0; i < 600; i++)
 		malloc(opaque_size(64));
+}
+
+/* Write after free of the object's first word. */
+static void sec_uaf_write_first(void)
+{
+	char *p = malloc(opaque_size(100));
+	int i;
+
+	free(p);
+	((volatile char *)p)[0] = 'x';
+	for (i = 0; i < 600; i++)
+		free(malloc(opaque_size(100)));
+	for (i = 0; i < 600; i++)
+		malloc(opaque_size(100));
 }
 
 /* Write after free of the word the free list links through (one bit). */
@@ -2724,6 +2926,10 @@ static const struct {
 	C(api_passive_share),
 	C(api_remote_free),
 	C(api_remote_handoff),
+	C(api_symbols),
+	C(api_first_call_stats),
+	C(api_first_call_info),
+	C(api_exit_destructor),
 	C(api_malloc0_unique),
 	C(api_fork_threads),
 	C(api_fork_signal),
@@ -2767,6 +2973,12 @@ static const struct {
 	C(sec_free_sized_huge),
 	C(sec_free_aligned_smaller),
 	C(sec_free_aligned_wrong),
+	C(sec_free_aligned_mismatch),
+	C(sec_malloc0_df),
+	C(sec_malloc0_inner),
+	C(sec_df_exiting_thread),
+	C(sec_uaf_write_first),
+	C(sec_overflow_aligned_1),
 	C(sec_overflow_1),
 	C(sec_overflow_8),
 	C(sec_overflow_large_1),
