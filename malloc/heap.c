@@ -116,8 +116,6 @@ unsigned int tc_bin_cap(unsigned int c)
 static atomic_ulong reap_mark; /* backed pages at the last reap, or fewer */
 static atomic_ulong huge_mark; /* backed pages at the last huge cache drain */
 
-static void huge_cache_drain(void);
-
 void heap_reap(void)
 {
 	unsigned long backed = 0, mark;
@@ -125,9 +123,14 @@ void heap_reap(void)
 	struct zone *z;
 	int nid, t;
 
-	for_each_zone_m(heap.m, nid, t, z)
+	for_each_zone_m(heap.m, nid, t, z) {
+		/* A report past its delay runs in the next free that reaches
+		 * the buddy allocator, or here: a program that stops freeing
+		 * pages gives back what it freed at its next refill. */
+		page_reporting_run(heap.m, z);
 		backed += zone_managed_pages(z) -
 			  __atomic_load_n(&z->reported_pages, __ATOMIC_RELAXED);
+	}
 	/* Kept huge mappings go only past the high-water mark (see the
 	 * huge cache), as soon as the heap passes it: at the next reap
 	 * instead, they stayed an eighth of growth longer whenever page
@@ -137,7 +140,7 @@ void heap_reap(void)
 	mark = atomic_load_explicit(&huge_mark, memory_order_relaxed);
 	if (unlikely(backed >= mark + max(HEAP_REAP_MIN, mark >> 3)) &&
 	    atomic_compare_exchange_strong(&huge_mark, &mark, backed))
-		huge_cache_drain();
+		huge_cache_drain(false);
 	mark = atomic_load_explicit(&reap_mark, memory_order_relaxed);
 	/* Below the mark (memory went back to the host), backed - mark
 	 * wraps to a huge value: the mark comes down below. */
@@ -159,7 +162,7 @@ void heap_reap(void)
 	}
 	/* ... and so does the all-free medium arena kept for the next
 	 * requests. */
-	medium_trim();
+	medium_trim(false);
 }
 
 /* Whether a refill of @want objects of @s would make a slab: fewer free
@@ -439,7 +442,7 @@ static size_t huge_cached_bytes;
  * that no allocation has taken since the drain before goes back to the
  * host - the program's memory is going elsewhere than into large
  * blocks. */
-static void huge_cache_drain(void)
+void huge_cache_drain(bool all)
 {
 	struct huge_kept gone[HUGE_CACHE];
 	int i, n = 0;
@@ -447,7 +450,7 @@ static void huge_cache_drain(void)
 	pthread_mutex_lock(&heap.huge_lock);
 	huge_reaps++;
 	for (i = 0; i < huge_cached;) {
-		if (huge_reaps - huge_cache[i].reap < 2) {
+		if (!all && huge_reaps - huge_cache[i].reap < 2) {
 			i++;
 			continue;
 		}
@@ -549,6 +552,48 @@ static void *huge_cache_take(size_t len, size_t *got, size_t *room)
 	*got = h.len;
 	*room = h.room;
 	return h.base;
+}
+
+/*
+ * realloc() of a plain mapping @p to @size bytes (above LARGE_MAX) in
+ * place, or moved by mremap() (huge_resize()): true with the block in
+ * *@out (NULL, errno ENOMEM, if it cannot be resized; @p stays as it
+ * was); false if @p is not a plain mapping. Under huge_lock throughout:
+ * the range a moved mapping leaves may be another thread's new mapping
+ * at once, and its record must be gone by then.
+ */
+static bool huge_realloc(uintptr_t p, size_t size, void **out)
+{
+	size_t len = (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
+	struct huge *rec, h;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	rec = huge_find(p);
+	if (!rec || rec->align || rec->p != (uintptr_t)rec->base) {
+		pthread_mutex_unlock(&heap.huge_lock);
+		return false;
+	}
+	h = *rec;
+	if (huge_resize(&h, len)) {
+		pthread_mutex_unlock(&heap.huge_lock);
+		errno = ENOMEM;
+		*out = NULL;
+		return true;
+	}
+	atomic_fetch_sub(&heap.huge_bytes, rec->len);
+	atomic_fetch_add(&heap.huge_bytes, h.len);
+	h.p = (uintptr_t)h.base;
+	h.size = size;
+	h.fresh = false;
+	if (h.p != p) {
+		/* Room for it: a record just left, and the lock is held. */
+		table_remove(&heap.huge, rec);
+		rec = table_insert(&heap.huge, h.p);
+	}
+	*rec = h;
+	pthread_mutex_unlock(&heap.huge_lock);
+	*out = (void *)h.p;
+	return true;
 }
 
 static bool huge_cache_put(const struct huge *h)
@@ -1016,9 +1061,10 @@ void *heap_realloc(void *p, size_t size)
 		hc = heap_map_obj(off);
 	if (likely(hc && *(uintptr_t *)p != free_tag(p))) {
 		usable = hc->size;
-	} else if (medium_owns(p)) {
+	} else if (thread_ready() && medium_owns(p)) {
 		/* A medium block shrinks (its tail freed) or grows where it
-		 * is when it can. */
+		 * is when it can (under medium_lock: thread_ready() first, for
+		 * the fork handlers). */
 		if (size <= MEDIUM_MIN || size > MEDIUM_MAX)
 			usable = medium_usable(p, "realloc");
 		else if (!(usable = medium_resize(p, size, "realloc")))
@@ -1040,29 +1086,9 @@ void *heap_realloc(void *p, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	if (!heap.hardened && usable > LARGE_MAX && size > LARGE_MAX) {
-		struct huge h, old;
-
-		if (huge_lookup((uintptr_t)p, &h, false) && !h.align &&
-		    h.p == (uintptr_t)h.base) {
-			size_t len = (size + PAGE_SIZE - 1) &
-				     ~(size_t)(PAGE_SIZE - 1);
-
-			if (huge_resize(&h, len)) {
-				errno = ENOMEM;
-				return NULL;
-			}
-			huge_lookup((uintptr_t)p, &old, true);
-			h.p = (uintptr_t)h.base;
-			h.size = size;
-			h.fresh = false;
-			if (!huge_insert(&h))
-				return h.base;
-			munmap(h.base, h.len + h.room);
-			errno = ENOMEM;
-			return NULL;
-		}
-	}
+	if (!heap.hardened && usable > LARGE_MAX && size > LARGE_MAX &&
+	    huge_realloc((uintptr_t)p, size, &n))
+		return n;
 	n = heap_alloc(size, "realloc");
 	if (!n)
 		return NULL;

@@ -87,21 +87,27 @@
  * 5. Fork. pthread_atfork handlers take every allocator lock before fork
  *    and release them after (mmk_atfork), so a child of a threaded parent
  *    can allocate; the tcaches of threads that did not survive are lost.
- *    They are registered once the process has a second thread, as glibc
- *    takes its own malloc's locks across fork only then: every path that
- *    can take a lock first passes thread_ready(), which registers them if
- *    the C library says the process may be multi-threaded
- *    (__libc_single_threaded), and a lock taken while it had one thread
- *    is released before that thread can create another. A process that
- *    never starts a thread then never maps __register_atfork()'s parts of
+ *    glibc's fork() takes its own malloc's locks after every prepare
+ *    handler and drops them before every parent and child handler, so
+ *    that handlers may allocate; ours do the same by coming first in the
+ *    C library's list: they are registered before any other handler
+ *    (this library's __register_atfork(), which every pthread_atfork()
+ *    calls, registers them first), and otherwise once the process has a
+ *    second thread: every path that can take a lock first passes
+ *    thread_ready(), which registers them if the C library says the
+ *    process may be multi-threaded (__libc_single_threaded), and a lock
+ *    taken while it had one thread is released before that thread can
+ *    create another. A process that neither starts a thread nor
+ *    registers a handler then never maps __register_atfork()'s parts of
  *    the C library (64 KiB of its text and 64 KiB of its read-only data
  *    on docs/PERFORMANCE.md's session 29 machine, when they are not in
  *    use anyway).
  *
  * 6. Departures from glibc. mallopt ignores every parameter (it returns
  *    1, or 0 for the values glibc refuses); malloc_trim flushes the
- *    calling thread's tcache, drains the per-CPU lists and reports all
- *    free memory to the host; mallinfo/mallinfo2 describe the mmkit heap;
+ *    calling thread's tcache, drains every CPU's and the shared arrays,
+ *    the per-CPU page lists and the kept huge mappings, and gives all
+ *    free memory to the host (the free medium blocks' whole pages too); mallinfo/mallinfo2 describe the mmkit heap;
  *    aligned_alloc refuses an alignment that is not a power of two
  *    (EINVAL), as glibc does since 2.38 (2.36 rounded it up, as memalign).
  */
@@ -109,6 +115,7 @@
 #include "malloc/malloc_internal.h"
 #include "proc/internal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -217,13 +224,35 @@ static void tcache_exit(void *arg)
 	mmk_release_cpu();
 }
 
+/* Whether the heap had booted when the prepare handler ran: the handlers
+ * may be registered before it boots (see __register_atfork()), and
+ * heap_lock, which they hold across fork, keeps it from booting
+ * meanwhile. */
+static bool fork_booted;
+
 static void atfork_prepare(void)
 {
+	pthread_mutex_lock(&heap_lock);
+	fork_booted = heap.m != NULL;
+	if (!fork_booted)
+		return;
 	pthread_mutex_lock(&heap.class_lock);
 	pthread_mutex_lock(&heap.huge_lock);
 	pthread_mutex_lock(&heap.borrow_lock);
 	pthread_mutex_lock(&heap.medium_lock);
 	mmk_atfork(heap.m, MMK_ATFORK_PREPARE);
+}
+
+static void atfork_release(enum mmk_atfork phase)
+{
+	if (fork_booted) {
+		mmk_atfork(heap.m, phase);
+		pthread_mutex_unlock(&heap.medium_lock);
+		pthread_mutex_unlock(&heap.borrow_lock);
+		pthread_mutex_unlock(&heap.huge_lock);
+		pthread_mutex_unlock(&heap.class_lock);
+	}
+	pthread_mutex_unlock(&heap_lock);
 }
 
 /* 0: not registered; -1: registered; else the pid of the process one of
@@ -233,11 +262,7 @@ static atomic_int fork_state;
 
 static void atfork_parent(void)
 {
-	mmk_atfork(heap.m, MMK_ATFORK_PARENT);
-	pthread_mutex_unlock(&heap.medium_lock);
-	pthread_mutex_unlock(&heap.borrow_lock);
-	pthread_mutex_unlock(&heap.huge_lock);
-	pthread_mutex_unlock(&heap.class_lock);
+	atfork_release(MMK_ATFORK_PARENT);
 	/* The handlers ran, so they are registered, even if the thread
 	 * that registered them has yet to say so. */
 	atomic_store(&fork_state, FORK_REGISTERED);
@@ -245,11 +270,7 @@ static void atfork_parent(void)
 
 static void atfork_child(void)
 {
-	mmk_atfork(heap.m, MMK_ATFORK_CHILD);
-	pthread_mutex_unlock(&heap.medium_lock);
-	pthread_mutex_unlock(&heap.borrow_lock);
-	pthread_mutex_unlock(&heap.huge_lock);
-	pthread_mutex_unlock(&heap.class_lock);
+	atfork_release(MMK_ATFORK_CHILD);
 	atomic_store(&fork_state, FORK_REGISTERED);
 }
 
@@ -264,18 +285,35 @@ bool heap_single_threaded(void)
 static _Thread_local bool fork_registering
 	__attribute__((tls_model("initial-exec")));
 
-void fork_handlers_check(void)
+typedef int register_atfork_fn(void (*prepare)(void), void (*parent)(void),
+			       void (*child)(void), void *dso_handle);
+extern void *__dso_handle;
+
+/* The C library's __register_atfork(), which pthread_atfork() calls (and
+ * ours below forwards to). */
+static register_atfork_fn *libc_register_atfork(void)
 {
+	static _Atomic(register_atfork_fn *) fn;
+	register_atfork_fn *f = atomic_load_explicit(&fn, memory_order_relaxed);
+
+	if (!f) {
+		*(void **)&f = dlsym(RTLD_NEXT, "__register_atfork");
+		atomic_store_explicit(&fn, f, memory_order_relaxed);
+	}
+	return f;
+}
+
+/* Register the fork handlers unless they are (or this thread is doing
+ * it: the C library's registration may allocate, and a fork that could
+ * come in between waits for its atfork lock, which this thread holds). */
+static void fork_handlers_register(void)
+{
+	register_atfork_fn *reg;
 	int st, me;
 
-	if (atomic_load_explicit(&fork_state, memory_order_acquire) ==
-		    FORK_REGISTERED ||
-	    heap_single_threaded())
-		return;
-	/* pthread_atfork() may allocate: such calls go on (a fork that
-	 * could come in between waits for the C library's atfork lock,
-	 * which this thread holds). */
-	if (fork_registering)
+	if (fork_registering ||
+	    atomic_load_explicit(&fork_state, memory_order_acquire) ==
+		    FORK_REGISTERED)
 		return;
 	me = (int)getpid();
 	for (st = 0;
@@ -295,10 +333,37 @@ void fork_handlers_check(void)
 			mmk_host_yield();
 	}
 	fork_registering = true;
-	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	reg = libc_register_atfork();
+	if (reg)
+		reg(atfork_prepare, atfork_parent, atfork_child, &__dso_handle);
 	fork_registering = false;
 	atomic_store_explicit(&fork_state, FORK_REGISTERED,
 			      memory_order_release);
+}
+
+void fork_handlers_check(void)
+{
+	if (!heap_single_threaded())
+		fork_handlers_register();
+}
+
+/*
+ * Every pthread_atfork() (the C library's, linked into each caller, calls
+ * this): the heap's handlers go first, whenever the process registers
+ * any, so that its prepare handler runs after every other one and its
+ * parent and child handlers before them - where glibc's fork() takes and
+ * drops its own malloc's locks - and handlers that allocate find the
+ * heap's locks free.
+ */
+EXPORT int __register_atfork(void (*prepare)(void), void (*parent)(void),
+			     void (*child)(void), void *dso_handle)
+{
+	register_atfork_fn *reg = libc_register_atfork();
+
+	if (!reg)
+		return ENOMEM;
+	fork_handlers_register();
+	return reg(prepare, parent, child, dso_handle);
 }
 
 static void print_stats(void)
@@ -466,6 +531,7 @@ static noinline void heap_boot(void)
 	cfg.kmalloc_types_on_demand = true;
 	cfg.page_reporting_order = REPORT_ORDER;
 	cfg.page_reporting_delay_ms = 100;
+	cfg.page_reporting_bound_kb = 32 << 10;
 	/* A heap past 4 MiB has its per-CPU page lists backed a batch at a
 	 * time (one call, and under half a page fault's cost per page on
 	 * docs/PERFORMANCE.md's session 27 VM); below that, pages are
@@ -686,13 +752,21 @@ EXPORT int mallopt(int param, int value)
 
 EXPORT int malloc_trim(size_t pad)
 {
+	unsigned int c;
+
 	(void)pad;
 	if (!thread_ready())
 		return 0;
 	tcache_flush_all();
 	if (atomic_load_explicit(&borrow_held, memory_order_relaxed))
 		borrow_release();
-	medium_trim();
+	/* Every CPU's and the shared arrays back to the slabs, and empty
+	 * slabs to the buddy allocator. */
+	for (c = 0; c < NR_CLASSES; c++)
+		kmem_cache_shrink(
+			__atomic_load_n(&heap.cache[c], __ATOMIC_ACQUIRE));
+	medium_trim(true);
+	huge_cache_drain(true);
 	drain_all_pages(NULL);
 	page_reporting_flush(heap.m);
 	return 1;

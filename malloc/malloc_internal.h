@@ -223,6 +223,9 @@ static inline bool huge_align_matches(const struct huge *h, size_t align)
 }
 void *huge_map(size_t size, size_t align, bool guard);
 void huge_unmap(const struct huge *h);
+/* Unmap the kept mappings no allocation took since the last drain (at
+ * the heap's high-water mark), or with @all every one (malloc_trim). */
+void huge_cache_drain(bool all);
 
 /* borrow.c: objects of one class in another's sparse slabs */
 extern atomic_ulong borrow_live[NR_CLASSES];
@@ -269,8 +272,10 @@ size_t medium_usable(void *p, const char *call);
  * MEDIUM_MAX) where it is: 0 if it could, else its usable size (it must
  * move). */
 size_t medium_resize(void *p, size_t size, const char *call);
-/* Give the all-free arena kept for the next requests back (malloc_trim). */
-void medium_trim(void);
+/* Free the all-free arena kept for the next requests; with @discard
+ * (malloc_trim), also give the host the whole pages of every free
+ * block. */
+void medium_trim(bool discard);
 /* Arenas, blocks in use and their bytes (headers included). */
 void medium_stats(unsigned long *arenas, unsigned long *blocks, size_t *bytes);
 
@@ -295,6 +300,8 @@ void *__libc_valloc(size_t size);
 void *__libc_pvalloc(size_t size);
 int __libc_mallopt(int param, int value);
 struct mallinfo __libc_mallinfo(void);
+int __register_atfork(void (*prepare)(void), void (*parent)(void),
+		      void (*child)(void), void *dso_handle);
 int __posix_memalign(void **out, size_t align, size_t size);
 void cfree(void *p);
 

@@ -454,9 +454,25 @@ size_t medium_resize(void *p, size_t size, const char *call)
 	return left;
 }
 
-void medium_trim(void)
+/* Give the host free block @b's whole pages: all but its header, its
+ * list links and its boundary tag, as glibc's malloc_trim() does with the
+ * inside of its free chunks. */
+static void block_discard(const struct block *b)
+{
+	uintptr_t start = ((uintptr_t)b + sizeof(*b) + PAGE_SIZE - 1) &
+			  ~(uintptr_t)(PAGE_SIZE - 1);
+	uintptr_t end = ((uintptr_t)next_block(b) - sizeof(uint64_t)) &
+			~(uintptr_t)(PAGE_SIZE - 1);
+
+	if (end > start)
+		mmk_host_mem_discard(&heap.m->phys, start - heap.base,
+				     end - start);
+}
+
+void medium_trim(bool discard)
 {
 	struct block *b;
+	unsigned int fl, sl;
 
 	pthread_mutex_lock(&heap.medium_lock);
 	b = med.empty;
@@ -464,6 +480,10 @@ void medium_trim(void)
 		unlist(b);
 		arena_free(b);
 	}
+	for (fl = 0; discard && fl < FL_COUNT; fl++)
+		for (sl = 0; sl < SL_COUNT; sl++)
+			for (b = med.list[fl][sl]; b; b = b->next)
+				block_discard(b);
 	pthread_mutex_unlock(&heap.medium_lock);
 }
 

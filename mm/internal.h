@@ -207,6 +207,10 @@ struct mmk_machine {
 	pthread_mutex_t drain_lock;
 	/* Serialises deferred_grow_zone and the fast path's marks. */
 	pthread_mutex_t deferred_lock;
+	/* Held by a page reporting run from isolating its blocks to putting
+	 * them back, so that a fork of the host process waits for them to
+	 * be on the free lists again (page_alloc_atfork()). */
+	pthread_mutex_t report_lock;
 	atomic_ulong vm_events[NR_VM_EVENT_ITEMS]; /* threads without a CPU */
 
 	unsigned long min_free_kbytes;

@@ -310,7 +310,7 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 		return;
 	}
 	/* Lock order: live machines, slab_mutex, node list_locks, drain,
-	 * deferred, zones, then the fault-injection and log locks printk may
+	 * deferred, report, zones, then the fault-injection and log locks printk may
 	 * take. */
 	if (phase == MMK_ATFORK_PREPARE) {
 		pthread_mutex_lock(&live_lock);
@@ -1477,6 +1477,7 @@ struct mmk_machine *mmk_memory_init(const struct mmk_config *cfg)
 	pthread_mutex_init(&m->drain_lock, NULL);
 	pthread_mutex_init(&m->fail_lock, NULL);
 	pthread_mutex_init(&m->deferred_lock, NULL);
+	pthread_mutex_init(&m->report_lock, NULL);
 	/* Boot-time fault plans, from the first allocation on (validated
 	 * above). The machine keeps none of the caller's pointers. */
 	for (k = 0; k < MMK_NR_FAIL_KINDS; k++) {
@@ -1533,6 +1534,7 @@ void mmk_shutdown(struct mmk_machine *m)
 	pthread_mutex_destroy(&m->drain_lock);
 	pthread_mutex_destroy(&m->fail_lock);
 	pthread_mutex_destroy(&m->deferred_lock);
+	pthread_mutex_destroy(&m->report_lock);
 	arena = m->arena; /* @m lives in it */
 	mmk_host_arena_destroy(&arena);
 }

@@ -3351,8 +3351,9 @@ bool page_alloc_verify(struct mmk_machine *m, char *why, size_t len)
 
 /* Fork of the host process: hold drain_lock, the other CPUs' lists
  * (taken from their owners, so none is copied half-updated),
- * deferred_lock and every zone lock across it; in the child, every
- * guard is free again. */
+ * deferred_lock, report_lock (no page reporting run has blocks off the
+ * lists) and every zone lock across it; in the child, every guard is
+ * free again. */
 void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 {
 	struct zone *z;
@@ -3365,6 +3366,7 @@ void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 		 * own. */
 		pcp_lock_remote_all(m, NULL, mmk_ctx.cpu);
 		pthread_mutex_lock(&m->deferred_lock);
+		pthread_mutex_lock(&m->report_lock);
 	} else if (phase == MMK_ATFORK_PARENT) {
 		pcp_unlock_remote_all(m, NULL, mmk_ctx.cpu);
 	} else {
@@ -3379,6 +3381,7 @@ void page_alloc_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 			pthread_mutex_unlock(&z->lock);
 	}
 	if (phase != MMK_ATFORK_PREPARE) {
+		pthread_mutex_unlock(&m->report_lock);
 		pthread_mutex_unlock(&m->deferred_lock);
 		pthread_mutex_unlock(&m->drain_lock);
 	}

@@ -35,12 +35,19 @@
  *
  * 4. Departures. Reporting runs in the first freeing thread after the
  *    delay, not in a workqueue: a machine that stops freeing memory
- *    reports nothing more. Boot and deferred
+ *    reports nothing more (libmmkit-malloc.so also runs it from its
+ *    allocations' refills). With cfg.page_reporting_bound_kb, a free
+ *    that leaves more unreported free memory than that bound and the
+ *    zone's memory in use reports at once, so what a machine that stops
+ *    freeing keeps is bounded. Boot and deferred
  *    memory starts out reported, since the host never backed it.
  *
  * 5. Ordering. Zone lock while isolating and putting back; the host call
- *    runs without locks. Isolated blocks are on no list meanwhile, so a
- *    concurrent allocation simply does not see them.
+ *    runs without it. Isolated blocks are on no list meanwhile, so a
+ *    concurrent allocation simply does not see them. The machine's
+ *    report_lock is held from the first isolation to the last putback:
+ *    a fork of the host process (page_alloc_atfork) takes it, so that no
+ *    child starts with blocks on no list, lost to it for good.
  *
  * 6. Observability. /proc/vmstat has no counter for it in Linux either;
  *    MemFree is unchanged (reported memory is still free).
@@ -65,17 +72,39 @@ static unsigned long unreported_pages(const struct mmk_machine *m,
 	return sum - zone->reported_pages;
 }
 
+/* Whether @unreported free pages pass cfg.page_reporting_bound_kb and
+ * the zone's pages in use. */
+static bool past_bound(const struct mmk_machine *m, const struct zone *zone,
+		       unsigned long unreported)
+{
+	unsigned long bound = (unsigned long)m->cfg.page_reporting_bound_kb >>
+			      (PAGE_SHIFT - 10);
+
+	return bound && unreported > bound &&
+	       unreported > zone_managed_pages(zone) -
+				    zone_page_state(zone, NR_FREE_PAGES);
+}
+
 void page_reporting_notify_free(struct mmk_machine *m, struct zone *zone)
 {
-	if (atomic_load_explicit(&zone->report_pending, memory_order_relaxed) ||
-	    unreported_pages(m, zone) < (unsigned long)PAGE_REPORTING_CAPACITY
-						<< m->cfg.page_reporting_order)
+	unsigned long unreported = unreported_pages(m, zone);
+
+	if (unreported < (unsigned long)PAGE_REPORTING_CAPACITY
+				 << m->cfg.page_reporting_order)
 		return;
-	atomic_store_explicit(&zone->report_after,
-			      mmk_host_coarse_ns() +
-				      m->cfg.page_reporting_delay_ms *
-					      1000000UL,
-			      memory_order_relaxed);
+	if (past_bound(m, zone, unreported)) {
+		atomic_store_explicit(&zone->report_after, 0,
+				      memory_order_relaxed);
+	} else {
+		if (atomic_load_explicit(&zone->report_pending,
+					 memory_order_relaxed))
+			return;
+		atomic_store_explicit(&zone->report_after,
+				      mmk_host_coarse_ns() +
+					      m->cfg.page_reporting_delay_ms *
+						      1000000UL,
+				      memory_order_relaxed);
+	}
 	atomic_store_explicit(&zone->report_pending, true,
 			      memory_order_release);
 }
@@ -127,6 +156,7 @@ void __page_reporting_run(struct mmk_machine *m, struct zone *zone)
 		return;
 	if (!atomic_exchange(&zone->report_pending, false))
 		return;
+	pthread_mutex_lock(&m->report_lock);
 	do {
 		pthread_mutex_lock(&zone->lock);
 		isolate_batch(m, zone, &b);
@@ -140,6 +170,7 @@ void __page_reporting_run(struct mmk_machine *m, struct zone *zone)
 			__putback_reported_block(m, zone, b.pfn[i], b.order[i]);
 		pthread_mutex_unlock(&zone->lock);
 	} while (b.n == PAGE_REPORTING_CAPACITY);
+	pthread_mutex_unlock(&m->report_lock);
 }
 
 void page_reporting_flush(struct mmk_machine *m)

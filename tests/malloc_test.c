@@ -124,6 +124,9 @@ static const struct api_case api_cases[] = {
 	{ "api_run_backed", NULL, NULL, 60 },
 	{ "api_huge_kept_over_reuse", NULL, NULL, 60 },
 	{ "api_huge_grows_in_place", NULL, NULL, 60 },
+	{ "api_huge_realloc_race", NULL, NULL, 60 },
+	{ "api_rss_bound", NULL, NULL, 60 },
+	{ "api_trim", NULL, NULL, 60 },
 	{ "api_threads", NULL, NULL, 120 },
 	{ "api_thread_rounds", NULL, NULL, 120 },
 	{ "api_many_threads", NULL, NULL, 120 },
@@ -136,6 +139,8 @@ static const struct api_case api_cases[] = {
 	{ "api_exit_destructor", NULL, NULL, 60 },
 	{ "api_malloc0_unique", NULL, NULL, 60 },
 	{ "api_fork_threads", NULL, NULL, 120 },
+	{ "api_atfork_alloc", NULL, NULL, 60 },
+	{ "api_fork_realloc_medium", NULL, NULL, 60 },
 	{ "api_fork_signal", NULL, NULL, 120 },
 	{ "api_fork_quiet_thread", NULL, NULL, 120 },
 	/* The classes' caches keep their read-only names: no kmalloc-16

@@ -1335,6 +1335,172 @@ static void api_huge_kept_over_reuse(void)
  * Nothing can be mapped in the reservation; growing past it moves the
  * block, and the reservation goes with its old place.
  */
+/* One thread grows a mapping past its room (realloc moves it: mremap)
+ * while another maps blocks of a size the range it leaves fits: a new
+ * block's record is never an old one's (before: 144 blocks of 6 MiB in
+ * 20 s said 20 MiB usable, and writing that much crashed). */
+static atomic_int hr_stop;
+
+static void *hr_grower(void *arg)
+{
+	while (!atomic_load_explicit(&hr_stop, memory_order_relaxed)) {
+		char *p = malloc(opaque_size(20 << 20)), *q;
+
+		if (!p)
+			break;
+		p[(20 << 20) - 1] = 1;
+		q = realloc(p, opaque_size(40 << 20));
+		if (q)
+			q[(40 << 20) - 1] = 1;
+		free(q ? q : p);
+	}
+	return arg;
+}
+
+static void api_huge_realloc_race(void)
+{
+	struct timespec t0, now;
+	unsigned long wrong = 0, blocks = 0;
+	pthread_t t;
+
+	CHECK(pthread_create(&t, NULL, hr_grower, NULL) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		void *v[8];
+		int i;
+
+		for (i = 0; i < 8; i++) {
+			v[i] = malloc(opaque_size(6 << 20));
+			CHECK(v[i] != NULL);
+			if (!v[i])
+				break;
+			((char *)v[i])[(6 << 20) - 1] = 1;
+			blocks++;
+			wrong += malloc_usable_size(v[i]) != (6 << 20);
+		}
+		while (i--)
+			free(v[i]);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - t0.tv_sec < 3);
+	atomic_store(&hr_stop, 1);
+	pthread_join(t, NULL);
+	if (wrong) {
+		fprintf(stderr,
+			"FAIL: %lu of %lu new 6 MiB blocks had another block's usable size\n",
+			wrong, blocks);
+		failures++;
+	}
+}
+
+/* A program that frees much and then stops freeing pages keeps at most
+ * about the bound (32 MiB, or its memory in use) of free memory backed:
+ * frees that pass it report at once, whatever the delay (before: all
+ * 200 MiB stayed until the next free of a page run). Hardened mode keeps
+ * freed large blocks in its quarantine, resident by design. */
+static void api_rss_bound(void)
+{
+	enum { N = 200 };
+	static char *v[N];
+	long r0, r1;
+	int i;
+
+	if (hardened())
+		return;
+	r0 = rss_kib();
+	for (i = 0; i < N; i++) {
+		v[i] = malloc(opaque_size(1 << 20));
+		CHECK(v[i] != NULL);
+		if (!v[i])
+			return;
+		memset(v[i], 1, 1 << 20);
+	}
+	for (i = 0; i < N; i++)
+		free(v[i]);
+	r1 = rss_kib();
+	fprintf(stderr, "rss bound: %ld KiB kept of %d MiB freed\n", r1 - r0,
+		N);
+	CHECK(r1 - r0 <= (40 << 10));
+}
+
+/* What malloc_trim(0) gives back: the slabs of objects that exited
+ * threads freed (every CPU's and the shared arrays drained), a kept huge
+ * mapping, and the whole pages of free medium blocks. */
+static void *trim_thread(void *arg)
+{
+	enum { N = 20000 };
+	void **v = malloc(N * sizeof(*v));
+	int round, i;
+
+	CHECK(v != NULL);
+	for (round = 0; v && round < 3; round++) {
+		for (i = 0; i < N; i++) {
+			v[i] = malloc(
+				opaque_size(16 + (size_t)(i % 1024) * 16));
+			CHECK(v[i] != NULL);
+			if (v[i])
+				memset(v[i], 1, 16);
+		}
+		for (i = 0; i < N; i++)
+			free(v[i]);
+	}
+	free(v);
+	return arg;
+}
+
+static void api_trim(void)
+{
+	enum { MED = 300, MED_SIZE = 100 << 10 };
+	static char *med[MED];
+	pthread_t t[4];
+	long r0, r1, r2;
+	size_t used;
+	char *p;
+	int i;
+
+	if (hardened())
+		return; /* its quarantines keep freed memory by design */
+	/* Medium blocks first, while the process has one thread. */
+	for (i = 0; i < MED; i++) {
+		med[i] = malloc(opaque_size(MED_SIZE));
+		CHECK(med[i] != NULL);
+		if (!med[i])
+			return;
+		memset(med[i], 1, MED_SIZE);
+	}
+	for (i = 0; i < MED; i++)
+		if (i % 5)
+			free(med[i]);
+	r0 = rss_kib();
+	malloc_trim(0);
+	r1 = rss_kib();
+	fprintf(stderr, "trim: medium %ld -> %ld KiB\n", r0, r1);
+	CHECK(r0 - r1 >= MED * (MED_SIZE >> 10) * 4 / 5 / 2);
+	for (i = 0; i < MED; i += 5)
+		free(med[i]);
+
+	for (i = 0; i < 4; i++)
+		CHECK(pthread_create(&t[i], NULL, trim_thread, NULL) == 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	malloc_trim(0);
+	used = mallinfo2().uordblks;
+	fprintf(stderr, "trim: %zu KiB in use after the threads\n", used >> 10);
+	CHECK(used < (2 << 20));
+
+	r0 = rss_kib();
+	p = malloc(opaque_size(30 << 20));
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	memset(p, 1, 30 << 20);
+	free(p);
+	r1 = rss_kib();
+	malloc_trim(0);
+	r2 = rss_kib();
+	fprintf(stderr, "trim: huge %ld -> %ld -> %ld KiB\n", r0, r1, r2);
+	CHECK(r2 - r0 < (2 << 10));
+}
+
 static void api_huge_grows_in_place(void)
 {
 	const size_t a = 5 << 20, b = 9 << 20, c = 40 << 20;
@@ -2019,6 +2185,105 @@ static void api_malloc0_unique(void)
 }
 
 /* ---- fork ---- */
+
+/* Fork handlers a program registers before it has a thread, which
+ * allocate (small, medium and large blocks): they run outside the heap's
+ * locks, as under glibc, whose fork() takes its malloc's locks after
+ * every prepare handler and drops them before every parent and child
+ * handler. */
+static void atf_alloc(void)
+{
+	char *p = malloc(opaque_size(1 << 20));
+
+	if (!p)
+		_exit(3);
+	memset(p, 1, 4096);
+	free(p);
+	free(malloc(opaque_size(100)));
+	free(malloc(opaque_size(3000)));
+}
+
+static void *atf_thread(void *arg)
+{
+	free(malloc(opaque_size(100)));
+	return arg;
+}
+
+static void api_atfork_alloc(void)
+{
+	pthread_t t;
+	pid_t pid;
+	int st = -1;
+
+	free(malloc(opaque_size(10)));
+	CHECK(pthread_atfork(atf_alloc, atf_alloc, atf_alloc) == 0);
+	CHECK(pthread_create(&t, NULL, atf_thread, NULL) == 0);
+	pthread_join(t, NULL);
+	pid = fork();
+	if (pid == 0) {
+		atf_alloc();
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	      WEXITSTATUS(st) == 0);
+}
+
+/* A medium block realloc()ed in place by one thread while another forks:
+ * the realloc takes medium_lock, so it registers the fork handlers first
+ * (before: children hung in free(), 8 to 11 of 20). */
+static void *volatile fr_block;
+static atomic_int fr_done, fr_hung;
+
+static void *fr_forker(void *arg)
+{
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		int st = 0;
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			alarm(2); /* a hung child dies of SIGALRM */
+			free(fr_block);
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			atomic_fetch_add(&fr_hung, 1);
+	}
+	atomic_store(&fr_done, 1);
+	return arg;
+}
+
+static void api_fork_realloc_medium(void)
+{
+	unsigned long n = 0;
+	pthread_t t;
+	size_t s;
+	int k;
+
+	/* Hardened mode has no medium blocks: realloc moves the block, and
+	 * a child could inherit the old pointer. */
+	if (hardened())
+		return;
+	fr_block = malloc(opaque_size(3000)); /* one thread: medium */
+	/* Warm bins: pthread_create()'s own allocations take the fast path,
+	 * so that only the realloc below could register the handlers. */
+	for (k = 0; k < 2; k++)
+		for (s = 16; s <= 1024; s += 16)
+			free(malloc(opaque_size(s)));
+	CHECK(pthread_create(&t, NULL, fr_forker, NULL) == 0);
+	while (!atomic_load(&fr_done)) {
+		void *p = realloc(fr_block, (n++ & 1) ? 3000 : 60000);
+
+		CHECK(p != NULL);
+		if (p)
+			fr_block = p;
+	}
+	pthread_join(t, NULL);
+	CHECK(atomic_load(&fr_hung) == 0);
+	free(fr_block);
+}
 
 static volatile int stop_workers;
 
@@ -2920,6 +3185,9 @@ static const struct {
 	C(api_run_backed),
 	C(api_huge_kept_over_reuse),
 	C(api_huge_grows_in_place),
+	C(api_huge_realloc_race),
+	C(api_rss_bound),
+	C(api_trim),
 	C(api_threads),
 	C(api_thread_rounds),
 	C(api_many_threads),
@@ -2932,6 +3200,8 @@ static const struct {
 	C(api_exit_destructor),
 	C(api_malloc0_unique),
 	C(api_fork_threads),
+	C(api_atfork_alloc),
+	C(api_fork_realloc_medium),
 	C(api_fork_signal),
 	C(api_fork_quiet_thread),
 	C(api_stats),
