@@ -125,9 +125,10 @@ void heap_reap(void)
 
 	for_each_zone_m(heap.m, nid, t, z) {
 		/* A report past its delay runs in the next free that reaches
-		 * the buddy allocator, or here: a program that stops freeing
-		 * pages gives back what it freed at its next refill. */
-		page_reporting_run(heap.m, z);
+		 * the buddy allocator, or here, a second later: a program
+		 * that stops freeing pages gives back what it freed at a
+		 * refill, once its next phase has not taken it again. */
+		page_reporting_run_late(heap.m, z, REPORT_LATE_MS);
 		backed += zone_managed_pages(z) -
 			  __atomic_load_n(&z->reported_pages, __ATOMIC_RELAXED);
 	}

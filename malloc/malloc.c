@@ -531,7 +531,6 @@ static noinline void heap_boot(void)
 	cfg.kmalloc_types_on_demand = true;
 	cfg.page_reporting_order = REPORT_ORDER;
 	cfg.page_reporting_delay_ms = 100;
-	cfg.page_reporting_bound_kb = 32 << 10;
 	/* A heap past 4 MiB has its per-CPU page lists backed a batch at a
 	 * time (one call, and under half a page fault's cost per page on
 	 * docs/PERFORMANCE.md's session 27 VM); below that, pages are

@@ -27,6 +27,7 @@
  * trimmed tails of page runs and freed slabs resident: git's peak RSS
  * 1.5 MiB higher, with no fewer host faults anywhere). */
 #define REPORT_ORDER 1
+#define REPORT_LATE_MS 1000 /* see heap_reap() */
 #define MALLOC_GFP (GFP_KERNEL | __GFP_NOWARN)
 
 enum tc_state {

@@ -647,6 +647,20 @@ void __page_reporting_run(struct mmk_machine *m, struct zone *zone);
 /* Report every unreported free block now, whatever the threshold and
  * delay (libmmkit-malloc.so's malloc_trim). */
 void page_reporting_flush(struct mmk_machine *m);
+void __page_reporting_run_late(struct mmk_machine *m, struct zone *zone,
+			       unsigned int late_ms);
+/* A report still pending @late_ms after its delay ran out runs now: a
+ * machine that stops freeing blocks but allocates (libmmkit-malloc.so's
+ * refills) gives back what it freed, long enough after that its next
+ * allocations have not taken it again. */
+static inline void page_reporting_run_late(struct mmk_machine *m,
+					   struct zone *zone,
+					   unsigned int late_ms)
+{
+	if (unlikely(atomic_load_explicit(&zone->report_pending,
+					  memory_order_relaxed)))
+		__page_reporting_run_late(m, zone, late_ms);
+}
 /* After the zone lock is dropped: report what notify_free asked for. */
 static inline void page_reporting_run(struct mmk_machine *m, struct zone *zone)
 {

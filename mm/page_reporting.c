@@ -35,11 +35,11 @@
  *
  * 4. Departures. Reporting runs in the first freeing thread after the
  *    delay, not in a workqueue: a machine that stops freeing memory
- *    reports nothing more (libmmkit-malloc.so also runs it from its
- *    allocations' refills). With cfg.page_reporting_bound_kb, a free
- *    that leaves more unreported free memory than that bound and the
- *    zone's memory in use reports at once, so what a machine that stops
- *    freeing keeps is bounded. Boot and deferred
+ *    reports nothing more (libmmkit-malloc.so also runs a report that is
+ *    a second late from its allocations' refills, so a program that
+ *    stops freeing pages but allocates gives back what it freed; sooner,
+ *    that was when frag's next phase took the memory again: 5,000 more
+ *    host page faults). Boot and deferred
  *    memory starts out reported, since the host never backed it.
  *
  * 5. Ordering. Zone lock while isolating and putting back; the host call
@@ -72,39 +72,17 @@ static unsigned long unreported_pages(const struct mmk_machine *m,
 	return sum - zone->reported_pages;
 }
 
-/* Whether @unreported free pages pass cfg.page_reporting_bound_kb and
- * the zone's pages in use. */
-static bool past_bound(const struct mmk_machine *m, const struct zone *zone,
-		       unsigned long unreported)
-{
-	unsigned long bound = (unsigned long)m->cfg.page_reporting_bound_kb >>
-			      (PAGE_SHIFT - 10);
-
-	return bound && unreported > bound &&
-	       unreported > zone_managed_pages(zone) -
-				    zone_page_state(zone, NR_FREE_PAGES);
-}
-
 void page_reporting_notify_free(struct mmk_machine *m, struct zone *zone)
 {
-	unsigned long unreported = unreported_pages(m, zone);
-
-	if (unreported < (unsigned long)PAGE_REPORTING_CAPACITY
-				 << m->cfg.page_reporting_order)
+	if (atomic_load_explicit(&zone->report_pending, memory_order_relaxed) ||
+	    unreported_pages(m, zone) < (unsigned long)PAGE_REPORTING_CAPACITY
+						<< m->cfg.page_reporting_order)
 		return;
-	if (past_bound(m, zone, unreported)) {
-		atomic_store_explicit(&zone->report_after, 0,
-				      memory_order_relaxed);
-	} else {
-		if (atomic_load_explicit(&zone->report_pending,
-					 memory_order_relaxed))
-			return;
-		atomic_store_explicit(&zone->report_after,
-				      mmk_host_coarse_ns() +
-					      m->cfg.page_reporting_delay_ms *
-						      1000000UL,
-				      memory_order_relaxed);
-	}
+	atomic_store_explicit(&zone->report_after,
+			      mmk_host_coarse_ns() +
+				      m->cfg.page_reporting_delay_ms *
+					      1000000UL,
+			      memory_order_relaxed);
 	atomic_store_explicit(&zone->report_pending, true,
 			      memory_order_release);
 }
@@ -171,6 +149,15 @@ void __page_reporting_run(struct mmk_machine *m, struct zone *zone)
 		pthread_mutex_unlock(&zone->lock);
 	} while (b.n == PAGE_REPORTING_CAPACITY);
 	pthread_mutex_unlock(&m->report_lock);
+}
+
+void __page_reporting_run_late(struct mmk_machine *m, struct zone *zone,
+			       unsigned int late_ms)
+{
+	if (mmk_host_coarse_ns() >=
+	    atomic_load_explicit(&zone->report_after, memory_order_relaxed) +
+		    late_ms * 1000000UL)
+		__page_reporting_run(m, zone);
 }
 
 void page_reporting_flush(struct mmk_machine *m)

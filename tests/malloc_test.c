@@ -125,7 +125,7 @@ static const struct api_case api_cases[] = {
 	{ "api_huge_kept_over_reuse", NULL, NULL, 60 },
 	{ "api_huge_grows_in_place", NULL, NULL, 60 },
 	{ "api_huge_realloc_race", NULL, NULL, 60 },
-	{ "api_rss_bound", NULL, NULL, 60 },
+	{ "api_rss_after_free", NULL, NULL, 60 },
 	{ "api_trim", NULL, NULL, 60 },
 	{ "api_threads", NULL, NULL, 120 },
 	{ "api_thread_rounds", NULL, NULL, 120 },

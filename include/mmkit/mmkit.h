@@ -113,11 +113,6 @@ struct mmk_config {
 	/* ... and once they have been so for this long (Linux reports two
 	 * seconds after the threshold is crossed) (2000). */
 	unsigned int page_reporting_delay_ms;
-	/* ... or at once, whatever the delay, when a zone's unreported free
-	 * memory passes both this many KiB and the zone's memory in use, so
-	 * that the free memory the host backs stays bounded in a machine
-	 * that frees much and then little; 0: no bound (0). */
-	unsigned int page_reporting_bound_kb;
 	/* Backing ahead: once a zone has more than this many pages the host
 	 * backs (managed pages not reported free), a per-CPU list refilled
 	 * with memory the host does not back (boot memory, or what page
