@@ -119,7 +119,6 @@ static atomic_ulong huge_mark; /* backed pages at the last huge cache drain */
 void heap_reap(void)
 {
 	unsigned long backed = 0, mark;
-	unsigned int c;
 	struct zone *z;
 	int nid, t;
 
@@ -151,6 +150,16 @@ void heap_reap(void)
 		return;
 	if (backed < mark) /* memory went back to the host meanwhile */
 		return;
+	heap_shrink_classes();
+	/* ... and so does the all-free medium arena kept for the next
+	 * requests. */
+	medium_trim(false);
+}
+
+void heap_shrink_classes(void)
+{
+	unsigned int c;
+
 	for (c = 0; c < NR_CLASSES; c++) {
 		struct kmem_cache *s =
 			__atomic_load_n(&heap.cache[c], __ATOMIC_ACQUIRE);
@@ -161,9 +170,6 @@ void heap_reap(void)
 			tcache_flush(c, tc_bin(c), 0);
 		kmem_cache_shrink(s);
 	}
-	/* ... and so does the all-free medium arena kept for the next
-	 * requests. */
-	medium_trim(false);
 }
 
 /* Whether a refill of @want objects of @s would make a slab: fewer free

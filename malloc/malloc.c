@@ -107,7 +107,8 @@
  *    1, or 0 for the values glibc refuses); malloc_trim flushes the
  *    calling thread's tcache, drains every CPU's and the shared arrays,
  *    the per-CPU page lists and the kept huge mappings, and gives all
- *    free memory to the host (the free medium blocks' whole pages too); mallinfo/mallinfo2 describe the mmkit heap;
+ *    free memory to the host (the free medium blocks' whole pages too);
+ *    mallinfo/mallinfo2 describe the mmkit heap;
  *    aligned_alloc refuses an alignment that is not a power of two
  *    (EINVAL), as glibc does since 2.38 (2.36 rounded it up, as memalign).
  */
@@ -740,8 +741,9 @@ EXPORT void free_aligned_sized(void *p, size_t align, size_t size)
 
 /* Every parameter is ignored, but the values glibc refuses are refused
  * (0) as it does: M_MXFAST above 80 * sizeof(size_t) / 4 bytes or below
- * 0. glibc takes any M_MMAP_THRESHOLD since 2.35 (it no longer caps it
- * at half its largest heap), and any parameter it does not know. */
+ * 0. glibc 2.36 (Debian 12's) takes any M_MMAP_THRESHOLD (older ones
+ * refused more than half their largest heap), and any parameter it does
+ * not know. */
 EXPORT int mallopt(int param, int value)
 {
 	if (param == M_MXFAST)
@@ -751,19 +753,13 @@ EXPORT int mallopt(int param, int value)
 
 EXPORT int malloc_trim(size_t pad)
 {
-	unsigned int c;
-
 	(void)pad;
 	if (!thread_ready())
 		return 0;
 	tcache_flush_all();
 	if (atomic_load_explicit(&borrow_held, memory_order_relaxed))
 		borrow_release();
-	/* Every CPU's and the shared arrays back to the slabs, and empty
-	 * slabs to the buddy allocator. */
-	for (c = 0; c < NR_CLASSES; c++)
-		kmem_cache_shrink(
-			__atomic_load_n(&heap.cache[c], __ATOMIC_ACQUIRE));
+	heap_shrink_classes();
 	medium_trim(true);
 	huge_cache_drain(true);
 	drain_all_pages(NULL);

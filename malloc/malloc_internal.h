@@ -209,6 +209,10 @@ size_t heap_usable(void *p, const char *call);
 void heap_check_size(void *p, size_t size, size_t align, const char *call);
 void heap_zero(void *p, size_t size);
 void heap_reap(void);
+/* Flush this thread's bins and shrink every class (kmem_cache_shrink:
+ * every CPU's and the shared arrays to the slabs, empty slabs to the
+ * buddy allocator): heap_reap() and malloc_trim(). */
+void heap_shrink_classes(void);
 void tcache_flush_all(void);
 unsigned int tc_bin_cap(unsigned int c);
 void tcache_set_open(bool on);

@@ -569,7 +569,7 @@ static void api_misc(void)
 	/* The values glibc refuses, refused as it does. */
 	CHECK(mallopt(M_MXFAST, 160) == 1 && mallopt(M_MXFAST, 161) == 0 &&
 	      mallopt(M_MXFAST, -1) == 0);
-	/* glibc 2.35 and later take any mmap threshold. */
+	/* glibc 2.36 takes any mmap threshold. */
 	CHECK(mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 &&
 	      mallopt(M_MMAP_THRESHOLD, (32 << 20) + 1) == 1 &&
 	      mallopt(M_MMAP_THRESHOLD, -1) == 1);
