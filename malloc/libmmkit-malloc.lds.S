@@ -35,6 +35,8 @@ SECTIONS
 		/* malloc/ */
 		FN(malloc) FN(free) FN(calloc) FN(realloc) FN(reallocarray)
 		FN(thread_init) FN(class_cache_create) FN(fork_handlers_check)
+		FN(fork_handlers_register) FN(libc_register_atfork)
+		FN(__register_atfork) FN(heap_shrink_classes)
 		FN(heap_exit_stats) FN(heap_single_threaded) FN(tcache_exit)
 		FN(free_initmem) FN(text_advise)
 		FN(bin_flush) FN(class_alloc) FN(heap_alloc_slow)
@@ -64,6 +66,7 @@ SECTIONS
 		/* Free page reporting (mm/page_reporting.c), every 100 ms of a
 		 * program that frees memory */
 		FN(page_reporting_notify_free) FN(__page_reporting_run)
+		FN(__page_reporting_run_late)
 		FN(__isolate_free_block) FN(__putback_reported_block)
 		FN(hbitmap_find_first) FN(mmk_host_coarse_ns)
 		FN(mmk_host_mem_discard) FN(mmk_host_populate)

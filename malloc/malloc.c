@@ -294,11 +294,14 @@ extern void *__dso_handle;
  * ours below forwards to). */
 static register_atfork_fn *libc_register_atfork(void)
 {
+	/* An array, not a literal: the literals lie in the init text,
+	 * whose pages are dropped after boot (malloc/sections.c). */
+	static const char name[] = "__register_atfork";
 	static _Atomic(register_atfork_fn *) fn;
 	register_atfork_fn *f = atomic_load_explicit(&fn, memory_order_relaxed);
 
 	if (!f) {
-		*(void **)&f = dlsym(RTLD_NEXT, "__register_atfork");
+		*(void **)&f = dlsym(RTLD_NEXT, name);
 		atomic_store_explicit(&fn, f, memory_order_relaxed);
 	}
 	return f;

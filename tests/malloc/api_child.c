@@ -1611,25 +1611,23 @@ static long present_pages(uintptr_t lo, uintptr_t hi, char *map, size_t max)
 	return n;
 }
 
-static void api_text_layout(void)
+/* The resident KiB of the library's three text mappings (hot, init,
+ * rest: malloc/sections.c), from /proc/self/smaps; false unless there
+ * are exactly three, back to back. */
+static bool text_rss(long rss[3], unsigned long kib[3])
 {
 	static char buf[256 << 10];
 	unsigned long lo[4], hi[4];
-	long rss[4];
-	void *p[200];
+	long got[4];
 	size_t len = 0;
 	ssize_t r;
 	char *line, *next;
 	int fd, i, n = 0, want = -1;
 
-	for (i = 0; i < 200; i++)
-		p[i] = malloc(opaque_size(16 + (size_t)i * 8));
-	for (i = 0; i < 200; i++)
-		free(p[i]);
 	fd = open("/proc/self/smaps", O_RDONLY);
 	CHECK(fd >= 0);
 	if (fd < 0)
-		return;
+		return false;
 	while (len < sizeof buf - 1 &&
 	       (r = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
 		len += (size_t)r;
@@ -1640,27 +1638,46 @@ static void api_text_layout(void)
 		if (next)
 			*next++ = 0;
 		if (want >= 0 && strncmp(line, "Rss:", 4) == 0) {
-			rss[want] = strtol(line + 4, NULL, 10);
+			got[want] = strtol(line + 4, NULL, 10);
 			want = -1;
 		} else if (strstr(line, " r-xp ") &&
 			   strstr(line, "libmmkit-malloc") && n < 4) {
 			sscanf(line, "%lx-%lx", &lo[n], &hi[n]);
-			rss[n] = -1;
+			got[n] = -1;
 			want = n++;
 		}
 	}
 	CHECK(n == 3);
 	if (n != 3)
-		return;
+		return false;
 	CHECK(hi[0] == lo[1] && hi[1] == lo[2]);
+	for (i = 0; i < 3; i++) {
+		rss[i] = got[i];
+		kib[i] = (hi[i] - lo[i]) >> 10;
+	}
+	fprintf(stderr,
+		"text rss: hot %ld of %lu, init %ld of %lu, other %ld of %lu KiB\n",
+		rss[0], kib[0], rss[1], kib[1], rss[2], kib[2]);
+	return true;
+}
+
+static void api_text_layout(void)
+{
+	unsigned long kib[3];
+	long rss[3];
+	void *p[200];
+	int i;
+
+	for (i = 0; i < 200; i++)
+		p[i] = malloc(opaque_size(16 + (size_t)i * 8));
+	for (i = 0; i < 200; i++)
+		free(p[i]);
+	if (!text_rss(rss, kib))
+		return;
 	CHECK(rss[0] > 0);
 	CHECK(rss[1] == 0);
 	if (!hardened())
 		CHECK(rss[2] == 0);
-	fprintf(stderr,
-		"text rss: hot %ld of %lu, init %ld of %lu, other %ld of %lu KiB\n",
-		rss[0], (hi[0] - lo[0]) >> 10, rss[1], (hi[1] - lo[1]) >> 10,
-		rss[2], (hi[2] - lo[2]) >> 10);
 	/* The variables such a program writes come first in .bss
 	 * (malloc/libmmkit-malloc.lds.S); the last page of the segment
 	 * holds only heap_cls's tail and what borrowing and hardened mode
@@ -1677,6 +1694,51 @@ static void api_text_layout(void)
 			CHECK(present > 0 && map[strlen(map) - 1] == '-');
 		fprintf(stderr, "data rss: %ld of %zu pages (%s)\n", present,
 			strlen(map), map);
+	}
+}
+
+/* A small threaded program's text (bench/malloc's prodcons and
+ * falseshare): a second thread allocates, the first frees, past a reap
+ * (the backed memory grown by an eighth) and a late page report (a
+ * second past its delay). None of it may run from the init text or the
+ * rest: the fork handlers' registration, the reap's shrinking and the
+ * late report are on the hot list, and dlsym's symbol name is no literal
+ * of the init text. */
+static void *layout_producer(void *arg)
+{
+	void **v = arg;
+	int i;
+
+	for (i = 0; i < 8192; i++)
+		v[i] = malloc(opaque_size(64 + (size_t)(i % 8) * 48));
+	return NULL;
+}
+
+static void api_text_layout_threads(void)
+{
+	static void *v[8192];
+	struct timespec pause = { 1, 200 * 1000 * 1000 };
+	unsigned long kib[3];
+	pthread_t t;
+	long rss[3];
+	int round, i;
+
+	for (round = 0; round < 3; round++) {
+		if (round == 2)
+			nanosleep(&pause, NULL);
+		CHECK(pthread_create(&t, NULL, layout_producer, v) == 0);
+		pthread_join(t, NULL);
+		for (i = 0; i < 8192; i++) {
+			CHECK(v[i] != NULL);
+			free(v[i]);
+		}
+	}
+	if (!text_rss(rss, kib))
+		return;
+	CHECK(rss[0] > 0);
+	if (!hardened()) {
+		CHECK(rss[1] == 0);
+		CHECK(rss[2] == 0);
 	}
 }
 
@@ -3186,6 +3248,7 @@ static const struct {
 	C(api_large),
 	C(api_rss),
 	C(api_text_layout),
+	C(api_text_layout_threads),
 	C(api_phase_rss),
 	C(api_huge_kept_rss),
 	C(api_huge_drained_past_mark),
