@@ -457,8 +457,9 @@ void slab_map_mark(struct mmk_machine *m, struct kmem_cache *s,
 		   struct slab *slab, bool on);
 /* Claim every free object of one sparse slab of @s on node @nid: the
  * slab at the tail of the partial list, if no more than @max_inuse of
- * its objects are in use (otherwise it moves to the head, where
- * allocations fill it, and the call claims nothing). Its free objects
+ * its objects are in use and it has s->order, the only slabs the slab
+ * map marks (otherwise it moves to the head, where allocations fill it,
+ * and the call claims nothing). Its free objects
  * become in use, as if allocated, and go to @out (room for s->objects)
  * in address order; the slab is full until they are freed (kmem_cache_free
  * and the bulk calls), when it goes back to the head of the partial list.

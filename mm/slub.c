@@ -704,7 +704,9 @@ unsigned int kmem_cache_claim_slab(struct mmk_machine *m, struct kmem_cache *s,
 	}
 	slab = list_last_entry(&n->slabs_partial, struct slab, slab_list);
 	list_del(&slab->slab_list);
-	if (slab->inuse > max_inuse) {
+	/* A slab of a fallback order has no entries in the slab map, which
+	 * must send frees into lent space to the borrower's slow path. */
+	if (slab->inuse > max_inuse || slab_order(slab) != s->order) {
 		list_add(&slab->slab_list, &n->slabs_partial);
 		pthread_mutex_unlock(&n->list_lock);
 		return 0;

@@ -2179,6 +2179,68 @@ static void test_slab_falls_back_to_smaller_order(void **state)
 	mmk_shutdown(m);
 }
 
+/* kmem_cache_claim_slab() never claims a slab of a fallback order: the
+ * slab map has no entries for it, and a lender's slab must have them
+ * (libmmkit-malloc.so's frees of borrowed space find their way by the
+ * map). The slab moves to the partial list's head; the next claim takes
+ * the slab of the cache's order behind it. */
+static void test_claim_slab_skips_a_fallback_slab(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create(
+		"lender", 1000, 0, SLAB_KMALLOC | SLAB_NO_MERGE, NULL);
+	void *full[16], *low[4], *out[16];
+	unsigned int i, got;
+
+	(void)state;
+	assert_non_null(s);
+	assert_geometry(s, 1000, 16, 2);
+	for (i = 0; i < 16; i++) {
+		full[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(full[i]);
+	}
+	assert_int_equal(
+		mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC,
+			     &(struct mmk_fail_attr){
+				     .nth = 1, .times = 1, .min_order = 1 }),
+		0);
+	for (i = 0; i < 4; i++) {
+		low[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		assert_non_null(low[i]);
+	}
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_PAGE_ALLOC, NULL), 0);
+	assert_int_equal(virt_to_slab(m, low[0])->objects, 4);
+	/* Both sparse: the order-2 slab at the list's tail (freed from
+	 * first), the fallback slab at its head. */
+	for (i = 1; i < 16; i++)
+		kmem_cache_free(s, full[i]);
+	for (i = 1; i < 4; i++)
+		kmem_cache_free(s, low[i]);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	/* Put the fallback slab at the tail: claim the order-2 one, give
+	 * its objects back (they return it to the head). */
+	got = kmem_cache_claim_slab(m, s, 0, 1, out);
+	assert_int_equal(got, 15);
+	assert_ptr_equal(virt_to_slab(m, out[0]), virt_to_slab(m, full[0]));
+	kmem_cache_free_bulk(s, got, out);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(active_objs(m, s), 2);
+	/* The tail is the fallback slab now: nothing claimed, and it moves
+	 * to the head; the order-2 slab behind it is claimed next. */
+	assert_int_equal(kmem_cache_claim_slab(m, s, 0, 1, out), 0);
+	assert_int_equal(active_objs(m, s), 2);
+	assert_check_ok(m);
+	got = kmem_cache_claim_slab(m, s, 0, 1, out);
+	assert_int_equal(got, 15);
+	assert_ptr_equal(virt_to_slab(m, out[0]), virt_to_slab(m, full[0]));
+	kmem_cache_free_bulk(s, got, out);
+	kmem_cache_free(s, full[0]);
+	kmem_cache_free(s, low[0]);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* ---- random sequences ---- */
 
 struct live_obj {
@@ -2363,6 +2425,7 @@ int main(void)
 		cmocka_unit_test(
 			test_alloc_node_after_remote_free_stays_on_node),
 		cmocka_unit_test(test_slab_falls_back_to_smaller_order),
+		cmocka_unit_test(test_claim_slab_skips_a_fallback_slab),
 		cmocka_unit_test(test_alignment_above_a_page),
 		cmocka_unit_test(test_random_sequences_keep_invariants),
 	};
