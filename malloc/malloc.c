@@ -601,9 +601,13 @@ static noinline void heap_boot(void)
 
 /* First call of a thread: the machine, a CPU, the exit hook, and the
  * thread's state: its bins open in the default mode, closed (every call
- * on the checked path) in hardened mode. */
+ * on the checked path) in hardened mode. The fork handlers come first:
+ * the boot and a CPU's bring-up take locks, and another thread may fork
+ * meanwhile (its paths need not pass thread_ready() again: a main thread
+ * whose bins serve pthread_create's own allocations). */
 void thread_init(void)
 {
+	fork_handlers_check();
 	if (!__atomic_load_n(&heap.m, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&heap_lock);
 		if (!heap.m) {

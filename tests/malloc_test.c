@@ -117,6 +117,7 @@ static const struct api_case api_cases[] = {
 	{ "api_rss", NULL, "rss: ", 120 },
 	{ "api_text_layout", NULL, "text rss: ", 60 },
 	{ "api_text_layout_threads", NULL, "text rss: ", 60 },
+	{ "api_fork_cpu_bringup", NULL, "fork cpu bringup: ", 120 },
 	{ "api_phase_rss", NULL, "phase rss: ", 60 },
 	{ "api_huge_kept_rss", NULL, "huge kept rss: ", 60 },
 	{ "api_huge_drained_past_mark", NULL, NULL, 60 },

@@ -2565,6 +2565,83 @@ static void api_fork_signal(void)
 	CHECK(sig_fork_bad == 0);
 }
 
+/* A fork while another thread's first malloc brings a CPU up (its
+ * machine locks held): the fork handlers must be in place before that
+ * thread takes any lock, although the forking thread's own calls never
+ * left its bins (a child inheriting a held slab_mutex hung at its first
+ * new class). One process each time: a CPU comes up once. */
+static void *bringup_thread(void *arg)
+{
+	free(opaque(malloc(40)));
+	__atomic_store_n((int *)arg, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *bringup_child_thread(void *arg)
+{
+	free(opaque(malloc(1000)));
+	return arg;
+}
+
+static void fork_cpu_bringup_once(void)
+{
+	static const size_t sizes[] = { 16, 48, 96, 200, 700, 3000, 9000 };
+	pthread_t t[3], c;
+	void *w[64];
+	int started = 0, st, i;
+	pid_t pid;
+
+	/* Warm bins: pthread_create's own allocations stay on the fast
+	 * path, so this thread passes no slow path before the fork. */
+	for (i = 0; i < 64; i++)
+		w[i] = malloc(opaque_size(16 + (size_t)(i % 20) * 16));
+	for (i = 0; i < 64; i++)
+		free(w[i]);
+	for (i = 0; i < 3; i++)
+		CHECK(pthread_create(&t[i], NULL, bringup_thread, &started) ==
+		      0);
+	pid = fork();
+	if (pid == 0) {
+		alarm(10); /* a hang is a failure: SIGALRM kills the child */
+		for (i = 0; i < (int)(sizeof sizes / sizeof sizes[0]); i++)
+			free(opaque(malloc(sizes[i])));
+		malloc_trim(0);
+		if (pthread_create(&c, NULL, bringup_child_thread, NULL) == 0)
+			pthread_join(c, NULL);
+		_exit(0);
+	}
+	CHECK(pid > 0);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	CHECK(__atomic_load_n(&started, __ATOMIC_ACQUIRE) == 1);
+}
+
+static void api_fork_cpu_bringup(void)
+{
+	int n, st, bad = 0;
+	pid_t pid;
+
+	for (n = 0; n < 300; n++) {
+		pid = fork();
+		if (pid == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+
+			if (fd >= 0)
+				dup2(fd, 1); /* its "ok" lines */
+			execl("/proc/self/exe", "api_child",
+			      "fork_cpu_bringup_once", (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			bad++;
+	}
+	fprintf(stderr, "fork cpu bringup: %d of 300 runs failed\n", bad);
+	CHECK(bad == 0);
+}
+
 static void api_stats(void)
 {
 	int i;
@@ -3249,6 +3326,8 @@ static const struct {
 	C(api_rss),
 	C(api_text_layout),
 	C(api_text_layout_threads),
+	C(fork_cpu_bringup_once),
+	C(api_fork_cpu_bringup),
 	C(api_phase_rss),
 	C(api_huge_kept_rss),
 	C(api_huge_drained_past_mark),
