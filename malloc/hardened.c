@@ -512,8 +512,10 @@ void hardened_check_size(void *p, size_t size, size_t align, const char *call)
 	if (align && ((uintptr_t)p & (align - 1)))
 		malloc_die(call, "pointer not aligned as stated", p);
 	/* Every block with an alignment above 16 is a mapping, which
-	 * records it. */
-	if (align && !is_zero_size(p) && huge_lookup((uintptr_t)p, &h, false) &&
-	    !huge_align_matches(&h, align))
+	 * records it: any other block stated to have one has not. */
+	if (align && !is_zero_size(p) &&
+	    (huge_lookup((uintptr_t)p, &h, false) ?
+		     !huge_align_matches(&h, align) :
+		     align > 16))
 		malloc_die(call, "alignment does not match the allocation", p);
 }

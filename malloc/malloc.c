@@ -500,6 +500,15 @@ struct kmem_cache *class_cache_create(unsigned int c)
 	return s;
 }
 
+/* Hardened mode: a slab's free pointer that a write after free changed
+ * (mmk_config's slab_freelist_corrupt). */
+static void freelist_corrupt(const char *cache, const void *obj)
+{
+	(void)cache;
+	malloc_die("malloc", "use after free: a slab's free list corrupted",
+		   obj);
+}
+
 /* Never inlined: its code is init text (malloc/sections.c), dropped
  * from memory after it returns. */
 static noinline void heap_boot(void)
@@ -546,6 +555,8 @@ static noinline void heap_boot(void)
 		mmk_host_stderr(
 			"mmkit-malloc: MMKIT_MALLOC must be \"hardened\" or \"default\"; using the default mode\n");
 	cfg.slab_freelist_random = heap.hardened;
+	if (heap.hardened)
+		cfg.slab_freelist_corrupt = freelist_corrupt;
 	if (getrandom(&secret, sizeof secret, GRND_NONBLOCK) != sizeof secret)
 		secret = (uintptr_t)&secret ^ mmk_host_now_ns();
 	cfg.seed = secret;

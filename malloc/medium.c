@@ -375,8 +375,33 @@ static struct block *block_of(void *p, const char *call)
 	malloc_die(call, "invalid pointer", p);
 }
 
-/* Free in-use block @b, merging it with free neighbours. */
-static void block_free(struct block *b)
+/* Whether @x, a free block's list link, is a block of an arena. */
+static bool link_ok(const struct block *x)
+{
+	return !((uintptr_t)x & 15) && medium_owns(x);
+}
+
+/* Check free block @n, about to merge with the block @p the caller frees,
+ * as glibc's unlink_chunk() does: its list links must point back at it
+ * (a program that overflowed the block before it may have cleared its in
+ * use bit, and its "links" are then the program's data: following them
+ * would write where they say). Dies on any mismatch. */
+static void check_unlink(const struct block *n, void *p, const char *call)
+{
+	unsigned int fl, sl;
+
+	if ((n->size & B_USED) || bsize(n) < MIN_BLOCK || bsize(n) > ARENA_FREE)
+		malloc_die(call, "heap corruption: a free block's size", p);
+	mapping(bsize(n), &fl, &sl);
+	if ((n->next && (!link_ok(n->next) || n->next->prev != n)) ||
+	    (n->prev ? !link_ok(n->prev) || n->prev->next != n :
+		       med.list[fl][sl] != n))
+		malloc_die(call, "heap corruption: a free block's links", p);
+}
+
+/* Free in-use block @b, merging it with free neighbours; @call names
+ * the program's call in a report. */
+static void block_free(struct block *b, const char *call)
 {
 	struct block *n = next_block(b);
 	size_t size = bsize(b);
@@ -385,16 +410,23 @@ static void block_free(struct block *b)
 	med.bytes -= size;
 	b->tag = tag_of(payload(b), TAG_FREE);
 	if (!in_use(n)) {
+		check_unlink(n, payload(b), call);
 		unlist(n);
 		size += bsize(n);
 	} else {
 		set_prev_used(n, false);
 	}
 	if (!(b->size & B_PREV_USED)) {
-		struct block *pb =
-			(struct block *)(void *)((char *)b -
-						 ((uint64_t *)b)[-1]);
+		uint64_t back = ((uint64_t *)b)[-1];
+		struct block *pb = (struct block *)(void *)((char *)b - back);
 
+		if ((back & 15) || back < MIN_BLOCK ||
+		    (((uintptr_t)b - heap.base) & (ARENA_BYTES - 1)) <
+			    ARENA_FIRST + back ||
+		    bsize(pb) != back)
+			malloc_die(call, "heap corruption: a boundary tag",
+				   payload(b));
+		check_unlink(pb, payload(b), call);
 		unlist(pb);
 		size += bsize(pb);
 		b = pb;
@@ -406,7 +438,7 @@ static void block_free(struct block *b)
 void medium_free(void *p, const char *call)
 {
 	pthread_mutex_lock(&heap.medium_lock);
-	block_free(block_of(p, call));
+	block_free(block_of(p, call), call);
 	pthread_mutex_unlock(&heap.medium_lock);
 }
 
@@ -439,9 +471,10 @@ size_t medium_resize(void *p, size_t size, const char *call)
 			rest->size = (have - need) | B_USED | B_PREV_USED;
 			rest->tag = tag_of(payload(rest), TAG_USED);
 			med.blocks++; /* b's tail, which block_free() takes */
-			block_free(rest);
+			block_free(rest, call);
 		}
 	} else if (!in_use(n) && have + bsize(n) >= need) {
+		check_unlink(n, p, call);
 		unlist(n);
 		med.blocks--; /* block_use() counts it again */
 		med.bytes -= have;

@@ -41,6 +41,7 @@ static struct mmk_machine *boot_allocators(const struct mmk_config *cfg)
 		m->slab->nomerge = cfg->slab_nomerge;
 		m->slab->kmalloc_types_on_demand = cfg->kmalloc_types_on_demand;
 		m->slab->freelist_random = cfg->slab_freelist_random;
+		m->slab->freelist_corrupt = cfg->slab_freelist_corrupt;
 	}
 	err = m->slab ? kmem_cache_init(m) : -ENOMEM;
 	if (!err)

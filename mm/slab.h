@@ -209,6 +209,7 @@ struct slab_state {
 	slab_flags_t debug_flags; /* slub_debug: for every cache */
 	bool nomerge;
 	bool freelist_random;
+	void (*freelist_corrupt)(const char *cache, const void *obj);
 	bool kmalloc_types_on_demand; /* mmk_config's */
 	bool up; /* kmalloc caches exist */
 	bool tainted; /* a slab BUG was reported */

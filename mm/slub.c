@@ -618,12 +618,25 @@ static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
 	__free_pages(page, order);
 }
 
+/* mmk_config's slab_freelist_corrupt: @fp, the free pointer @obj held,
+ * must be the place of one of @slab's objects (not of its fresh tail).
+ * Out of line: only hardened mode's pops call it. */
+static noinline void check_freepointer(struct mmk_machine *m, struct kmem_cache *s,
+			      struct slab *slab, void *obj, void *fp)
+{
+	size_t off = (size_t)((char *)fp - (char *)slab_objects(m, s, slab));
+
+	if (off >= (size_t)(slab->objects - slab->fresh) * s->size ||
+	    off % s->size)
+		m->slab->freelist_corrupt(s->name, obj);
+}
+
 /* Pop @n objects (at most what @slab has free) into @out: the freelist
  * first, then the fresh tail. */
-static inline unsigned int slab_pop_many(struct mmk_machine *m,
-					 struct kmem_cache *s,
-					 struct slab *slab, void **out,
-					 unsigned int n)
+static __always_inline unsigned int slab_pop_many(struct mmk_machine *m,
+						  struct kmem_cache *s,
+						  struct slab *slab, void **out,
+						  unsigned int n)
 {
 	void *obj = slab->freelist;
 	unsigned int i;
@@ -631,7 +644,21 @@ static inline unsigned int slab_pop_many(struct mmk_machine *m,
 	for (i = 0; i < n && obj; i++) {
 		out[i] = obj;
 		obj = get_freepointer(s, obj);
+		if (unlikely(m->slab->freelist_corrupt != NULL)) {
+			/* Cleared as it leaves the list: a corrupted
+			 * pointer that leads back to it reads garbage. */
+			memset((char *)out[i] + s->offset, 0, sizeof(void *));
+			if (obj)
+				check_freepointer(m, s, slab, out[i], obj);
+		}
 	}
+	/* The list must end exactly at the slab's last listed free object:
+	 * one that goes on loops through objects handed out already, one
+	 * that ends early would send the pops on past the fresh tail. */
+	if (unlikely(m->slab->freelist_corrupt != NULL) &&
+	    (i == (unsigned int)(slab->objects - slab->fresh - slab->inuse)) !=
+		    !obj)
+		m->slab->freelist_corrupt(s->name, i ? out[i - 1] : slab);
 	slab->freelist = obj;
 	if (i < n) {
 		char *p = slab_objects(m, s, slab) +

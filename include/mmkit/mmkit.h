@@ -90,6 +90,12 @@ struct mmk_config {
 	 * (false; libmmkit-malloc.so's heap sets it). */
 	bool kmalloc_types_on_demand;
 	bool slab_freelist_random; /* SLAB_FREELIST_RANDOM (false) */
+	/* If set, every free pointer taken off a slab's freelist must be
+	 * the place of one of the slab's objects; one that is not (a write
+	 * after free changed it) is passed to this, with the object that
+	 * held it, and it must not return (NULL: no check). For
+	 * libmmkit-malloc.so's hardened mode. */
+	void (*slab_freelist_corrupt)(const char *cache, const void *obj);
 	/* DEFERRED_STRUCT_PAGE_INIT: boot puts only each zone's first chunk
 	 * (below) on the free lists; the rest joins a chunk at a time when
 	 * an allocation needs it, so a large machine costs what it uses

@@ -3148,6 +3148,44 @@ static void sec_free_aligned_mismatch(void)
 	get_free_aligned_sized()(p, 4096, 8 << 20);
 }
 
+/* A block from a size class, freed as if aligned to more than 16
+ * (aligned_alloc(16, n) at an address that happens to be 64-aligned). */
+static void sec_free_aligned_small_mismatch(void)
+{
+	static void *keep[256];
+	void *p = NULL;
+	int i;
+
+	for (i = 0; i < 256; i++) {
+		keep[i] = aligned_alloc(16, opaque_size(100));
+		if ((uintptr_t)keep[i] % 64 == 0) {
+			p = keep[i];
+			break;
+		}
+	}
+	CHECK(p != NULL);
+	if (p)
+		get_free_aligned_sized()(p, 64, 100);
+}
+
+/* A NUL byte past a medium block (an off-by-one terminator): it clears
+ * the next block's in-use bit, whose payload then reads as list links
+ * pointing at the program's own data; free() must not follow them. */
+static void sec_overflow_medium_nul(void)
+{
+	static void *target;
+	static char value[64];
+	char *a = malloc(opaque_size(3000)), *c = malloc(opaque_size(3000));
+	uint64_t links[2] = { (uint64_t)(uintptr_t)&target - 24,
+			      (uint64_t)(uintptr_t)value };
+
+	opaque(malloc(opaque_size(3000)));
+	memcpy(c, links, sizeof links);
+	a[malloc_usable_size(a)] = 0;
+	free(a);
+	CHECK(target == NULL);
+}
+
 static void sec_overflow_1(void)
 {
 	char *p = malloc(opaque_size(24));
@@ -3224,6 +3262,28 @@ static void sec_uaf_write_first(void)
 		free(malloc(opaque_size(100)));
 	for (i = 0; i < 600; i++)
 		malloc(opaque_size(100));
+}
+
+/* Write after free of the slab's free pointer (a 64-byte object's, in
+ * its middle: SLUB's offset) in objects back on their slabs' lists: one
+ * bit of each, which moves the pointer off its object's place. */
+static void sec_uaf_slab_freelist(void)
+{
+	enum { N = 4096 };
+	static char *v[N];
+	int i;
+
+	for (i = 0; i < N; i++)
+		v[i] = malloc(opaque_size(56));
+	for (i = 0; i < N; i += 2)
+		free(v[i]);
+	for (i = 0; i < 600; i++) /* out of the quarantine and the bins */
+		free(malloc(opaque_size(2100)));
+	malloc_trim(0); /* and out of the CPU arrays */
+	for (i = N / 4; i < N; i += 2)
+		((volatile char *)v[i])[32] ^= 0x08;
+	for (i = 0; i < N; i++)
+		opaque(malloc(opaque_size(56)));
 }
 
 /* Write after free of the word the free list links through (one bit). */
@@ -3395,11 +3455,14 @@ static const struct {
 	C(sec_free_aligned_smaller),
 	C(sec_free_aligned_wrong),
 	C(sec_free_aligned_mismatch),
+	C(sec_free_aligned_small_mismatch),
 	C(sec_malloc0_df),
 	C(sec_malloc0_inner),
 	C(sec_df_exiting_thread),
 	C(sec_uaf_write_first),
+	C(sec_uaf_slab_freelist),
 	C(sec_overflow_aligned_1),
+	C(sec_overflow_medium_nul),
 	C(sec_overflow_1),
 	C(sec_overflow_8),
 	C(sec_overflow_large_1),
