@@ -78,7 +78,8 @@
  *    when reused (write-after-free), a per-thread quarantine delays reuse
  *    of the last 256 freed objects, large allocations are host mappings
  *    ending at a guard page, zero-size allocations point into an
- *    inaccessible region, the slab freelists are randomised, and sized
+ *    inaccessible region, the slab freelists are randomised and checked
+ *    as they are followed (mmk_config's slab_freelist_corrupt), and sized
  *    frees must state the exact size. Any detected corruption aborts.
  *
  * 4. Statistics. MMKIT_MALLOC_STATS=1 prints the heap's /proc/slabinfo,

@@ -16,7 +16,12 @@
  *    objects of a slab form a singly linked list through a free pointer
  *    stored at s->offset inside (or, with a ctor or poisoning, after) each
  *    object, encoded as ptr ^ s->random ^ bswap(&slot) (FREELIST_HARDENED);
- *    slab->freelist, the head, is a plain pointer, as in Linux. A new slab
+ *    slab->freelist, the head, is a plain pointer, as in Linux. With
+ *    mmk_config's slab_freelist_corrupt (no Linux counterpart beyond
+ *    slub_debug's check_valid_pointer), every pointer followed must be
+ *    an object's place in the slab, each is cleared as its object leaves
+ *    the list, and the list must end at the last listed free object;
+ *    otherwise the hook is called (it aborts). A new slab
  *    hands its first objects straight to the refill that made it; in
  *    caches without random order or debugging, the rest stay a fresh
  *    tail (slab->fresh objects at the end, on no freelist, never
