@@ -37,6 +37,7 @@ SECTIONS
 		FN(thread_init) FN(class_cache_create) FN(fork_handlers_check)
 		FN(fork_handlers_register) FN(libc_register_atfork)
 		FN(__register_atfork) FN(heap_shrink_classes)
+		FN(_ZdlPvm) FN(_ZdaPvm) FN(cxx_sized_delete)
 		FN(heap_exit_stats) FN(heap_single_threaded) FN(tcache_exit)
 		FN(free_initmem) FN(text_advise)
 		FN(bin_flush) FN(class_alloc) FN(heap_alloc_slow)

@@ -80,7 +80,8 @@
  *    ending at a guard page, zero-size allocations point into an
  *    inaccessible region, the slab freelists are randomised and checked
  *    as they are followed (mmk_config's slab_freelist_corrupt), and sized
- *    frees must state the exact size. Any detected corruption aborts.
+ *    frees (free_sized, free_aligned_sized, C++'s sized operator delete)
+ *    must state the exact size. Any detected corruption aborts.
  *
  * 4. Statistics. MMKIT_MALLOC_STATS=1 prints the heap's /proc/slabinfo,
  *    /proc/buddyinfo and /proc/meminfo to standard error at exit.
@@ -756,6 +757,135 @@ EXPORT void free_aligned_sized(void *p, size_t align, size_t size)
 	if (p)
 		heap_check_size(p, size, align, "free_aligned_sized");
 	heap_free(p, "free_aligned_sized");
+}
+
+/*
+ * C++'s sized operator delete. The C++ library's calls the unsized one,
+ * which calls free(): the size is lost. In hardened mode these check it
+ * as free_sized() does, against what the C++ library's operator new
+ * asked for: malloc(n) (n = 1 for 0), or for an alignment
+ * aligned_alloc(align, n rounded up to it); the default mode frees (a C++
+ * program deletes as often as it allocates). Only while the unsized
+ * deletes are the C++ library's (or absent): a program that replaced
+ * them (a heap of its own) gets its own, as the standard's default sized
+ * delete calls them, unchecked.
+ */
+typedef void cxx_delete_fn(void *);
+typedef void cxx_delete_aligned_fn(void *, size_t);
+
+enum { CXX_UNKNOWN, CXX_DEFAULT, CXX_REPLACED };
+
+/* The unsized delete @name (mangled), or NULL if it is the C++
+ * library's or there is none. */
+static void *cxx_replaced(const char *name)
+{
+	void *f = dlsym(RTLD_DEFAULT, name);
+	Dl_info di;
+
+	if (!f || !dladdr(f, &di) || !di.dli_fname)
+		return NULL;
+	return strstr(di.dli_fname, "libstdc++") ||
+			       strstr(di.dli_fname, "libc++") ?
+		       NULL :
+		       f;
+}
+
+/* Whether the program's unsized deletes are the C++ library's; else
+ * the replacement of @name in *@own. */
+static bool cxx_default_delete(const char *name, void **own)
+{
+	static const char *const all[] = { "_ZdlPv", "_ZdaPv",
+					   "_ZdlPvSt11align_val_t",
+					   "_ZdaPvSt11align_val_t" };
+	static _Atomic int state;
+	int st = atomic_load_explicit(&state, memory_order_acquire);
+	size_t i;
+
+	if (st == CXX_UNKNOWN) {
+		st = CXX_DEFAULT;
+		for (i = 0; i < sizeof all / sizeof all[0]; i++)
+			if (cxx_replaced(all[i]))
+				st = CXX_REPLACED;
+		atomic_store_explicit(&state, st, memory_order_release);
+	}
+	if (st == CXX_DEFAULT)
+		return true;
+	*own = dlsym(RTLD_DEFAULT, name);
+	return false;
+}
+
+static void cxx_sized_delete(void *p, size_t size, const char *unsized,
+			     const char *call)
+{
+	void *own = NULL;
+
+	if (!p)
+		return;
+	if (!cxx_default_delete(unsized, &own)) {
+		if (own)
+			((cxx_delete_fn *)own)(p);
+		return;
+	}
+	if (heap.hardened)
+		heap_check_size(p, size ? size : 1, 0, call);
+	heap_free(p, call);
+}
+
+static void cxx_sized_delete_aligned(void *p, size_t size, size_t align,
+				     const char *unsized, const char *call)
+{
+	void *own = NULL;
+
+	if (!p)
+		return;
+	if (!cxx_default_delete(unsized, &own)) {
+		if (own)
+			((cxx_delete_aligned_fn *)own)(p, align);
+		return;
+	}
+	if (!size)
+		size = 1;
+	if (align && (align & (align - 1)) == 0)
+		size = (size + align - 1) & ~(align - 1);
+	if (heap.hardened)
+		heap_check_size(p, size, align, call);
+	heap_free(p, call);
+}
+
+/* The C++ names (Itanium ABI mangling, std::size_t = unsigned long). */
+EXPORT void cxx_delete_sized(void *p, size_t size) __asm__("_ZdlPvm");
+EXPORT void cxx_delete_array_sized(void *p, size_t size) __asm__("_ZdaPvm");
+EXPORT void
+cxx_delete_sized_aligned(void *p, size_t size,
+			 size_t align) __asm__("_ZdlPvmSt11align_val_t");
+EXPORT void
+cxx_delete_array_sized_aligned(void *p, size_t size,
+			       size_t align) __asm__("_ZdaPvmSt11align_val_t");
+
+/* operator delete(void *, std::size_t) */
+void cxx_delete_sized(void *p, size_t size)
+{
+	cxx_sized_delete(p, size, "_ZdlPv", "operator delete");
+}
+
+/* operator delete[](void *, std::size_t) */
+void cxx_delete_array_sized(void *p, size_t size)
+{
+	cxx_sized_delete(p, size, "_ZdaPv", "operator delete[]");
+}
+
+/* operator delete(void *, std::size_t, std::align_val_t) */
+void cxx_delete_sized_aligned(void *p, size_t size, size_t align)
+{
+	cxx_sized_delete_aligned(p, size, align, "_ZdlPvSt11align_val_t",
+				 "operator delete");
+}
+
+/* operator delete[](void *, std::size_t, std::align_val_t) */
+void cxx_delete_array_sized_aligned(void *p, size_t size, size_t align)
+{
+	cxx_sized_delete_aligned(p, size, align, "_ZdaPvSt11align_val_t",
+				 "operator delete[]");
 }
 
 /* Every parameter is ignored, but the values glibc refuses are refused

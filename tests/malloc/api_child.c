@@ -2139,6 +2139,12 @@ static void api_symbols(void)
 		"__libc_mallopt",
 		"__libc_mallinfo",
 		"__posix_memalign",
+		/* C++'s sized operator delete, and its aligned and array
+		 * forms */
+		"_ZdlPvm",
+		"_ZdaPvm",
+		"_ZdlPvmSt11align_val_t",
+		"_ZdaPvmSt11align_val_t",
 	};
 	size_t i;
 
@@ -3286,6 +3292,20 @@ static void sec_uaf_slab_freelist(void)
 		opaque(malloc(opaque_size(56)));
 }
 
+/* C++'s sized delete stating more than operator new(100) asked for
+ * (called by its name: this program has no C++ library, so no other
+ * operator delete). */
+static void sec_cxx_sized_delete(void)
+{
+	void (*sized_delete)(void *, size_t);
+	void *p = malloc(opaque_size(100));
+
+	*(void **)&sized_delete = dlsym(RTLD_DEFAULT, "_ZdlPvm");
+	CHECK(sized_delete != NULL);
+	if (sized_delete)
+		sized_delete(p, 2000);
+}
+
 /* Write after free of the word the free list links through (one bit). */
 static void sec_uaf_link(void)
 {
@@ -3461,6 +3481,7 @@ static const struct {
 	C(sec_df_exiting_thread),
 	C(sec_uaf_write_first),
 	C(sec_uaf_slab_freelist),
+	C(sec_cxx_sized_delete),
 	C(sec_overflow_aligned_1),
 	C(sec_overflow_medium_nul),
 	C(sec_overflow_1),
