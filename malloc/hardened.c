@@ -12,14 +12,16 @@
  *    with the quarantine, so that the default mode's bins stay empty and
  *    its malloc fast path needs no test of the mode), after checking that
  *    it is still zero and still tagged. When a bin hands it out again it
- *    must still be zero but for the word at s->offset (SLUB's free
- *    pointer, if it went through the slab lists): anything else is a
- *    write after free. Objects the tcache got from the caches are not
- *    checked (their slab may be a new one on pages that held other
- *    objects since): refill gives them the fresh tag instead, so that an
- *    object in a bin carries one of two tags; a first word with neither
- *    is a write after free too, and free of an object with the fresh tag
- *    a double free (it sits in a bin).
+ *    must still be zero: anything else is a write after free. Objects the
+ *    tcache gets from the caches are checked by the refill: one that
+ *    carries the free tag was freed since its slab was made, and must be
+ *    zero too (the slab layer's checked free lists, set up by this mode,
+ *    make slabs zeroed and clear each free pointer as its object leaves a
+ *    list: mm/slub.c); the others (never freed since) are not. Refill
+ *    gives them all the fresh tag, so that an object in a bin carries one
+ *    of two tags; a first word with neither is a write after free too,
+ *    and free of an object with the fresh tag a double free (it sits in a
+ *    bin).
  *
  * 2. Large and aligned objects. Host mappings whose user bytes end (up to
  *    16-byte rounding) at an inaccessible guard page, registered like huge
@@ -104,12 +106,33 @@ static inline uintptr_t fresh_tag(const void *p, unsigned int c)
 	return htag(p, c) ^ 8;
 }
 
+/* A freed object (its tag in word 0) must be zero in every other word:
+ * free zeroed it, and the slab's free pointer, the one word the caches
+ * write, is cleared as the object leaves a slab's list (mm/slub.c,
+ * slab_pop_many()). Dies otherwise: a write after free. */
+static void check_freed_zero(const void *p, unsigned int c)
+{
+	const uintptr_t *word = p;
+	size_t w;
+
+	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
+		if (word[w])
+			malloc_die("malloc", "write after free detected", p);
+}
+
 void hardened_mark_fresh(void **objs, unsigned int n, unsigned int c)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		*(uintptr_t *)objs[i] = fresh_tag(objs[i], c);
+	for (i = 0; i < n; i++) {
+		uintptr_t *word = objs[i];
+
+		/* Back from a bin, an array or a slab since its free: a
+		 * write after it left the quarantine shows now. */
+		if (word[0] == htag(word, c))
+			check_freed_zero(word, c);
+		word[0] = fresh_tag(word, c);
+	}
 }
 
 static bool is_zero_size(const void *p)
@@ -182,24 +205,17 @@ static size_t small_checked_size(void *p, size_t slot, const char *call)
 	return size;
 }
 
-/* An object back from this thread's quarantine must still be zero but
- * for the free lists' words; true if it was (and so is zero now). */
+/* An object back from this thread's quarantine or bin must still be
+ * zero; true if it was (and so is zero now). */
 static bool check_reuse(void *p, unsigned int c)
 {
-	struct kmem_cache *s =
-		__atomic_load_n(&heap.cache[c], __ATOMIC_RELAXED);
-	size_t slot = class_size[c], w;
 	uintptr_t *word = p;
 
 	if (word[0] == fresh_tag(p, c))
-		return false; /* from the caches: contents unknown */
+		return false; /* from the caches: checked by the refill */
 	if (word[0] != htag(p, c))
 		malloc_die("malloc", "write after free detected", p);
-	for (w = 1; w < slot / sizeof(uintptr_t); w++)
-		if (word[w] && w * sizeof(uintptr_t) != s->offset)
-			malloc_die("malloc", "write after free detected", p);
-	if (s->offset < slot)
-		word[s->offset / sizeof(uintptr_t)] = 0;
+	check_freed_zero(p, c);
 	return true;
 }
 

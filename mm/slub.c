@@ -20,8 +20,10 @@
  *    mmk_config's slab_freelist_corrupt (no Linux counterpart beyond
  *    slub_debug's check_valid_pointer), every pointer followed must be
  *    an object's place in the slab, each is cleared as its object leaves
- *    the list, and the list must end at the last listed free object;
- *    otherwise the hook is called (it aborts). A new slab
+ *    the list, a new slab starts zeroed, and the list must end at the
+ *    last listed free object; otherwise the hook is called (it aborts):
+ *    an object off the caches holds only what was written to it since
+ *    its slab was made. A new slab
  *    hands its first objects straight to the refill that made it; in
  *    caches without random order or debugging, the rest stay a fresh
  *    tail (slab->fresh objects at the end, on no freelist, never
@@ -556,6 +558,10 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 		gfp = kmalloc_fix_flags(m, gfp);
 	flags = (gfp & ~(GFP_ZONEMASK | __GFP_ZERO | __GFP_COMP)) |
 		s->allocflags;
+	/* Checked free lists: a slab starts zeroed (as with init_on_alloc),
+	 * so nothing of its pages' last use survives in its objects. */
+	if (m->slab->freelist_corrupt)
+		flags |= __GFP_ZERO;
 
 	if (node < 0 || node >= m->nr_nodes)
 		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
@@ -626,8 +632,9 @@ static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
 /* mmk_config's slab_freelist_corrupt: @fp, the free pointer @obj held,
  * must be the place of one of @slab's objects (not of its fresh tail).
  * Out of line: only hardened mode's pops call it. */
-static noinline void check_freepointer(struct mmk_machine *m, struct kmem_cache *s,
-			      struct slab *slab, void *obj, void *fp)
+static noinline void check_freepointer(struct mmk_machine *m,
+				       struct kmem_cache *s, struct slab *slab,
+				       void *obj, void *fp)
 {
 	size_t off = (size_t)((char *)fp - (char *)slab_objects(m, s, slab));
 

@@ -3306,6 +3306,28 @@ static void sec_cxx_sized_delete(void)
 		sized_delete(p, 2000);
 }
 
+/* Write after free of an object that has left the quarantine: 300 more
+ * of its size freed after it (it is in a bin, an array or a slab by
+ * then), then a byte written in its middle (a 500-byte object's free
+ * pointer word), then the size allocated until it comes back. */
+static void sec_uaf_after_quarantine(void)
+{
+	enum { D = 300, N = 4000 };
+	static void *w[D], *v[N];
+	char *p;
+	int i;
+
+	for (i = 0; i < D; i++)
+		w[i] = malloc(opaque_size(500));
+	p = malloc(opaque_size(500));
+	free(p);
+	for (i = 0; i < D; i++)
+		free(w[i]);
+	((volatile char *)p)[248] ^= 0x5a;
+	for (i = 0; i < N; i++)
+		v[i] = malloc(opaque_size(500));
+}
+
 /* Write after free of the word the free list links through (one bit). */
 static void sec_uaf_link(void)
 {
@@ -3481,6 +3503,7 @@ static const struct {
 	C(sec_df_exiting_thread),
 	C(sec_uaf_write_first),
 	C(sec_uaf_slab_freelist),
+	C(sec_uaf_after_quarantine),
 	C(sec_cxx_sized_delete),
 	C(sec_overflow_aligned_1),
 	C(sec_overflow_medium_nul),
