@@ -814,33 +814,20 @@ static bool cxx_default_delete(const char *name, void **own)
 	return false;
 }
 
-static void cxx_sized_delete(void *p, size_t size, const char *unsized,
-			     const char *call)
+/* A sized delete of @p, with @align for the aligned forms (0: none);
+ * @unsized is the unsized form's mangled name. */
+static void cxx_sized_delete(void *p, size_t size, size_t align,
+			     const char *unsized, const char *call)
 {
 	void *own = NULL;
 
 	if (!p)
 		return;
 	if (!cxx_default_delete(unsized, &own)) {
-		if (own)
-			((cxx_delete_fn *)own)(p);
-		return;
-	}
-	if (heap.hardened)
-		heap_check_size(p, size ? size : 1, 0, call);
-	heap_free(p, call);
-}
-
-static void cxx_sized_delete_aligned(void *p, size_t size, size_t align,
-				     const char *unsized, const char *call)
-{
-	void *own = NULL;
-
-	if (!p)
-		return;
-	if (!cxx_default_delete(unsized, &own)) {
-		if (own)
+		if (own && align)
 			((cxx_delete_aligned_fn *)own)(p, align);
+		else if (own)
+			((cxx_delete_fn *)own)(p);
 		return;
 	}
 	if (!size)
@@ -865,27 +852,27 @@ cxx_delete_array_sized_aligned(void *p, size_t size,
 /* operator delete(void *, std::size_t) */
 void cxx_delete_sized(void *p, size_t size)
 {
-	cxx_sized_delete(p, size, "_ZdlPv", "operator delete");
+	cxx_sized_delete(p, size, 0, "_ZdlPv", "operator delete");
 }
 
 /* operator delete[](void *, std::size_t) */
 void cxx_delete_array_sized(void *p, size_t size)
 {
-	cxx_sized_delete(p, size, "_ZdaPv", "operator delete[]");
+	cxx_sized_delete(p, size, 0, "_ZdaPv", "operator delete[]");
 }
 
 /* operator delete(void *, std::size_t, std::align_val_t) */
 void cxx_delete_sized_aligned(void *p, size_t size, size_t align)
 {
-	cxx_sized_delete_aligned(p, size, align, "_ZdlPvSt11align_val_t",
-				 "operator delete");
+	cxx_sized_delete(p, size, align, "_ZdlPvSt11align_val_t",
+			 "operator delete");
 }
 
 /* operator delete[](void *, std::size_t, std::align_val_t) */
 void cxx_delete_array_sized_aligned(void *p, size_t size, size_t align)
 {
-	cxx_sized_delete_aligned(p, size, align, "_ZdaPvSt11align_val_t",
-				 "operator delete[]");
+	cxx_sized_delete(p, size, align, "_ZdaPvSt11align_val_t",
+			 "operator delete[]");
 }
 
 /* Every parameter is ignored, but the values glibc refuses are refused
