@@ -650,13 +650,15 @@ static __always_inline unsigned int slab_pop_many(struct mmk_machine *m,
 						  struct slab *slab, void **out,
 						  unsigned int n)
 {
+	/* Read once: the default mode's pops pay one load, not one each. */
+	bool checked = m->slab->freelist_corrupt != NULL;
 	void *obj = slab->freelist;
 	unsigned int i;
 
 	for (i = 0; i < n && obj; i++) {
 		out[i] = obj;
 		obj = get_freepointer(s, obj);
-		if (unlikely(m->slab->freelist_corrupt != NULL)) {
+		if (unlikely(checked)) {
 			/* Cleared as it leaves the list: a corrupted
 			 * pointer that leads back to it reads garbage. */
 			memset((char *)out[i] + s->offset, 0, sizeof(void *));
@@ -667,7 +669,7 @@ static __always_inline unsigned int slab_pop_many(struct mmk_machine *m,
 	/* The list must end exactly at the slab's last listed free object:
 	 * one that goes on loops through objects handed out already, one
 	 * that ends early would send the pops on past the fresh tail. */
-	if (unlikely(m->slab->freelist_corrupt != NULL) &&
+	if (unlikely(checked) &&
 	    (i == (unsigned int)(slab->objects - slab->fresh - slab->inuse)) !=
 		    !obj)
 		m->slab->freelist_corrupt(s->name, i ? out[i - 1] : slab);
