@@ -787,7 +787,7 @@ size_t borrow_usable(void *p, const char *call)
 	if (region_of(p, &b, call)) {
 		if (!borrowed_live(&b)) {
 			pthread_mutex_unlock(&heap.borrow_lock);
-			malloc_die(call, "use after free", p);
+			malloc_die(call, malloc_freed_what(call), p);
 		}
 		size = class_size[b.bc];
 	}

@@ -173,7 +173,7 @@ static void zero_size_check(const void *p, const char *call)
 	_Atomic unsigned long *w = zero_live_word(p, &bit, call);
 
 	if (!(atomic_load(w) & bit))
-		malloc_die(call, "use after free", p);
+		malloc_die(call, malloc_freed_what(call), p);
 }
 
 static uint64_t trailer_of(const void *p, size_t size)
@@ -270,6 +270,20 @@ static bool hq_put(const struct huge *h)
 	for (i = 0; i < nout; i++)
 		munmap(out[i].base, out[i].len);
 	return true;
+}
+
+/* Whether @p lies in a mapping of the quarantine: freed already. */
+static bool hq_holds(const void *p)
+{
+	uintptr_t a = (uintptr_t)p;
+	bool found = false;
+	int i;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	for (i = 0; i < hq_n && !found; i++)
+		found = a - (uintptr_t)hq[i].base < hq[i].len;
+	pthread_mutex_unlock(&heap.huge_lock);
+	return found;
 }
 
 /* A quarantined mapping for @size bytes (16-aligned, before its guard):
@@ -495,7 +509,10 @@ void hardened_free(void *p, const char *call)
 			huge_unmap(&h);
 		return;
 	}
-	malloc_die(call, "invalid pointer", p);
+	malloc_die(call,
+		   hq_holds(p) ? "double free detected" :
+				 heap_bad_pointer(p, call),
+		   p);
 }
 
 size_t hardened_usable(void *p, const char *call)
@@ -510,12 +527,17 @@ size_t hardened_usable(void *p, const char *call)
 	if (small_lookup(p, &c, call)) {
 		if (*(uintptr_t *)p == htag(p, (unsigned int)c) ||
 		    *(uintptr_t *)p == fresh_tag(p, (unsigned int)c))
-			malloc_die(call, "use after free", p);
+			malloc_die(call, malloc_freed_what(call), p);
 		return small_checked_size(p, class_size[c], call);
 	}
-	if (huge_lookup((uintptr_t)p, &h, false))
+	if (huge_lookup((uintptr_t)p, &h, false)) {
+		huge_check_canary(&h, call);
 		return h.size;
-	malloc_die(call, "invalid pointer", p);
+	}
+	malloc_die(call,
+		   hq_holds(p) ? malloc_freed_what(call) :
+				 heap_bad_pointer(p, call),
+		   p);
 }
 
 void hardened_check_size(void *p, size_t size, size_t align, const char *call)

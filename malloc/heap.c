@@ -470,6 +470,28 @@ void huge_cache_drain(bool all)
 		munmap(gone[i].h.base, gone[i].h.len + gone[i].h.room);
 }
 
+/* What a pointer that no live block starts at most likely was, for
+ * @call's message: one into a kept mapping was freed already; one that a
+ * free gives in the heap, freed already (its slab or run gone since) or
+ * never handed out. */
+const char *heap_bad_pointer(const void *p, const char *call)
+{
+	uintptr_t a = (uintptr_t)p;
+	bool kept = false;
+	int i;
+
+	pthread_mutex_lock(&heap.huge_lock);
+	for (i = 0; i < huge_cached && !kept; i++)
+		kept = a - (uintptr_t)huge_cache[i].h.base <
+		       huge_cache[i].h.len;
+	pthread_mutex_unlock(&heap.huge_lock);
+	if (kept)
+		return malloc_freed_what(call);
+	if (a - heap.base < heap.size && malloc_call_frees(call))
+		return "double free or invalid pointer";
+	return "invalid pointer";
+}
+
 /*
  * Resize plain huge mapping @h (base, len, room) to @len bytes, keeping
  * its pages where they are whenever the room allows: growth maps the
@@ -914,9 +936,7 @@ void heap_free_slow(void *p, const char *call)
 		huge_unmap(&h);
 		return;
 	}
-	if ((uintptr_t)p - heap.base < heap.size)
-		malloc_die(call, "double free or invalid pointer", p);
-	malloc_die(call, "invalid pointer", p);
+	malloc_die(call, heap_bad_pointer(p, call), p);
 }
 
 size_t heap_usable(void *p, const char *call)
@@ -948,7 +968,7 @@ size_t heap_usable(void *p, const char *call)
 	slab = hc ? NULL : small_lookup(p, &c, call);
 	if (hc || slab) {
 		if (*(uintptr_t *)p == free_tag(p))
-			malloc_die(call, "use after free", p);
+			malloc_die(call, malloc_freed_what(call), p);
 		return hc ? hc->size : class_size[c];
 	}
 	if (medium_owns(p))
@@ -958,7 +978,7 @@ size_t heap_usable(void *p, const char *call)
 		return run_pages(head) << PAGE_SHIFT;
 	if (huge_lookup((uintptr_t)p, &h, false))
 		return huge_usable(&h);
-	malloc_die(call, "invalid pointer", p);
+	malloc_die(call, heap_bad_pointer(p, call), p);
 }
 
 /* The power-of-two class heap_memalign() serves @size bytes aligned to

@@ -53,7 +53,10 @@
  *    carries a tag (its address mixed with a per-process secret) in its
  *    first word, cleared when it is handed out again, so freeing it a
  *    second time - at once or much later, while it sits in a tcache, a
- *    CPU array or a slab freelist - aborts with "double free". No free
+ *    CPU array or a slab freelist - aborts with "double free detected"
+ *    ("double free or invalid pointer" once its slab or page run is
+ *    gone), and giving it to realloc or malloc_usable_size with "use
+ *    after free" (malloc_freed_what, heap_bad_pointer). No free
  *    list pointer lives in a tcache'd object (the slab's own are encoded,
  *    SLAB_FREELIST_HARDENED). free_sized and free_aligned_sized check the
  *    size and alignment they are told: exactly for a mapping (it records

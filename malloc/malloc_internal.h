@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 
 #define NR_CLASSES 39
@@ -231,6 +232,10 @@ void huge_unmap(const struct huge *h);
 /* Unmap the kept mappings no allocation took since the last drain (at
  * the heap's high-water mark), or with @all every one (malloc_trim). */
 void huge_cache_drain(bool all);
+/* @call's message for @p, which starts no live block: a freed block's
+ * (malloc_freed_what) inside a kept mapping, "double free or invalid
+ * pointer" for a free in the heap, else "invalid pointer". */
+const char *heap_bad_pointer(const void *p, const char *call);
 
 /* borrow.c: objects of one class in another's sparse slabs */
 extern atomic_ulong borrow_live[NR_CLASSES];
@@ -327,6 +332,21 @@ static inline unsigned int size_class(size_t size)
 	return 20 + (k - 10) * 4 +
 	       (unsigned int)((size - 1 - (1UL << k)) >> (k - 2)) +
 	       (size > 1040) + (size > 1152) + (size > 4608);
+}
+
+/* Whether @call frees its pointer (free, cfree, the sized frees,
+ * operator delete) rather than uses it (realloc, malloc_usable_size). */
+static inline bool malloc_call_frees(const char *call)
+{
+	return strncmp(call, "free", 4) == 0 || strcmp(call, "cfree") == 0 ||
+	       strncmp(call, "operator delete", 15) == 0;
+}
+
+/* The error of giving @call a freed block. */
+static inline const char *malloc_freed_what(const char *call)
+{
+	return malloc_call_frees(call) ? "double free detected" :
+					 "use after free";
 }
 
 /* The tag a freed object carries in its first word. */

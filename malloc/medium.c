@@ -371,7 +371,7 @@ static struct block *block_of(void *p, const char *call)
 	if (b->tag == tag_of(p, TAG_USED) && (b->size & B_USED))
 		return b;
 	if (b->tag == tag_of(p, TAG_FREE))
-		malloc_die(call, "double free detected", p);
+		malloc_die(call, malloc_freed_what(call), p);
 	malloc_die(call, "invalid pointer", p);
 }
 

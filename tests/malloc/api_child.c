@@ -3044,6 +3044,24 @@ static void sec_usable_freed(void)
 	malloc_usable_size(opaque(p));
 }
 
+static void free_sized_twice(size_t size)
+{
+	void *p = malloc(opaque_size(size));
+
+	get_free_sized()(p, size);
+	get_free_sized()(opaque(p), size);
+}
+
+static void sec_free_sized_df(void)
+{
+	free_sized_twice(100);
+}
+
+static void sec_free_sized_df_huge(void)
+{
+	free_sized_twice(8 << 20);
+}
+
 static void sec_free_sized_larger(void)
 {
 	void *p = malloc(opaque_size(100));
@@ -3223,6 +3241,15 @@ static void sec_overflow_large_1(void)
 
 	p[opaque_size(100001)] = 'x';
 	free(p);
+}
+
+/* Seen by malloc_usable_size(), before any free. */
+static void sec_overflow_large_usable(void)
+{
+	char *p = malloc(opaque_size(100001));
+
+	p[opaque_size(100001)] = 'x';
+	malloc_usable_size(opaque(p));
 }
 
 /* Past the 16-byte rounding of a large object: the guard page. */
@@ -3489,6 +3516,8 @@ static const struct {
 	C(sec_realloc_freed),
 	C(sec_usable_invalid),
 	C(sec_usable_freed),
+	C(sec_free_sized_df),
+	C(sec_free_sized_df_huge),
 	C(sec_free_sized_larger),
 	C(sec_free_sized_smaller),
 	C(sec_free_sized_near),
@@ -3510,6 +3539,7 @@ static const struct {
 	C(sec_overflow_1),
 	C(sec_overflow_8),
 	C(sec_overflow_large_1),
+	C(sec_overflow_large_usable),
 	C(sec_overflow_large_guard),
 	C(sec_overflow_huge_guard),
 	C(sec_uaf_write),
