@@ -127,9 +127,15 @@ void heap_reap(void)
 		 * the buddy allocator, or here, a second later: a program
 		 * that stops freeing pages gives back what it freed at a
 		 * refill, once its next phase has not taken it again. */
+		unsigned long reported, managed;
+
 		page_reporting_run_late(heap.m, z, REPORT_LATE_MS);
-		backed += zone_managed_pages(z) -
-			  __atomic_load_n(&z->reported_pages, __ATOMIC_RELAXED);
+		/* Read without the zone's lock, while growth may add pages:
+		 * reported first, as growth makes them managed first. */
+		reported = __atomic_load_n(&z->reported_pages,
+					   __ATOMIC_ACQUIRE);
+		managed = (unsigned long)zone_managed_pages(z);
+		backed += managed - min(reported, managed);
 	}
 	/* Kept huge mappings go only past the high-water mark (see the
 	 * huge cache), as soon as the heap passes it: at the next reap
@@ -574,7 +580,9 @@ static void *huge_cache_take(size_t len, size_t *got, size_t *room)
 	huge_cached_bytes -= h.len;
 	huge_cache[pick] = huge_cache[--huge_cached];
 	pthread_mutex_unlock(&heap.huge_lock);
-	if (h.len < len && huge_resize(&h, len)) {
+	/* Resized unless it fits as it is: a larger one handed out whole
+	 * would keep its pages resident under a smaller block. */
+	if ((h.len < len || h.len / 2 > len) && huge_resize(&h, len)) {
 		munmap(h.base, h.len + h.room);
 		return NULL;
 	}

@@ -914,6 +914,9 @@ static void heap_totals(size_t *used, size_t *free_bytes, size_t *huge)
 
 	for_each_zone_m(heap.m, nid, t, z)
 		total += (unsigned long)zone_managed_pages(z);
+	/* Read without the zones' locks while a thread may grow the heap:
+	 * never more free pages than managed ones. */
+	nfree = min(nfree, total);
 	*used = (total - nfree) << PAGE_SHIFT;
 	*free_bytes = nfree << PAGE_SHIFT;
 	*huge = atomic_load(&heap.huge_bytes);

@@ -1248,11 +1248,14 @@ bool deferred_grow_zone(struct mmk_machine *m, struct zone *zone)
 		next = min(end, d - d % chunk + chunk);
 		fc.lo = d;
 		fc.hi = next;
-		/* Raise the limit first: free_range_cb frees below it. */
+		/* Raise the limit first: free_range_cb frees below it. The
+		 * pages are managed before they are free (and maybe counted
+		 * as reported), as __free_pages_core() adds them: a reader
+		 * never sees more free or reported pages than managed. */
 		atomic_store(&zone->deferred_pfn, next);
-		memblock_for_each_free_range(&m->memblock, free_range_cb, &fc);
 		atomic_fetch_add(&zone->managed_pages,
 				 (long)free_pages_in(m, d, next));
+		memblock_for_each_free_range(&m->memblock, free_range_cb, &fc);
 		setup_per_zone_wmarks_late(m);
 	}
 	pthread_mutex_unlock(&m->deferred_lock);

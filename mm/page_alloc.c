@@ -1220,8 +1220,8 @@ static int rmqueue_bulk(struct mmk_machine *m, struct zone *zone,
 
 	pthread_mutex_lock(&zone->lock);
 	ahead = m->cfg.populate_pcp_above &&
-		zone_managed_pages(zone) - zone->reported_pages >
-			m->cfg.populate_pcp_above;
+		zone_managed_pages(zone) >
+			zone->reported_pages + m->cfg.populate_pcp_above;
 	while (i < count) {
 		/* The largest run of blocks of @order that fits what is
 		 * left, within a pageblock (a block's type is its

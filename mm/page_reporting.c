@@ -61,7 +61,7 @@
 static unsigned long unreported_pages(const struct mmk_machine *m,
 				      const struct zone *zone)
 {
-	unsigned long sum = 0;
+	unsigned long sum = 0, reported = zone->reported_pages;
 	unsigned int o;
 
 	for (o = m->cfg.page_reporting_order; o < NR_PAGE_ORDERS; o++)
@@ -69,7 +69,9 @@ static unsigned long unreported_pages(const struct mmk_machine *m,
 			       &zone->free_area[o].nr_free,
 			       memory_order_relaxed)
 		       << o;
-	return sum - zone->reported_pages;
+	/* Reported pages include the halves of reported blocks split below
+	 * the reporting order, which the sum leaves out. */
+	return sum > reported ? sum - reported : 0;
 }
 
 void page_reporting_notify_free(struct mmk_machine *m, struct zone *zone)

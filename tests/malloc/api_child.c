@@ -1174,6 +1174,125 @@ static void api_huge_kept_rss(void)
 	}
 }
 
+/* A smaller block served by a kept mapping more than twice its size gets
+ * it cut to its own pages (before: all 30 MiB of them, resident, as its
+ * usable size too, even after malloc_trim). */
+static void api_huge_kept_shrunk(void)
+{
+	enum { BIG = 30 << 20, SMALL = 5 << 20 };
+	long r0, r1;
+	char *p, *q;
+
+	r0 = rss_kib();
+	p = malloc(opaque_size(BIG));
+	CHECK(p != NULL);
+	if (!p)
+		return;
+	memset(p, 1, BIG);
+	free(p);
+	q = malloc(opaque_size(SMALL));
+	CHECK(q != NULL);
+	if (!q)
+		return;
+	memset(q, 2, SMALL);
+	r1 = rss_kib();
+	CHECK(malloc_usable_size(q) >= SMALL &&
+	      malloc_usable_size(q) < 2 * SMALL);
+	/* Hardened mode keeps the freed block in its quarantine. */
+	if (!hardened())
+		CHECK(r1 - r0 < 2 * SMALL / 1024);
+	free(q);
+}
+
+static atomic_bool info_stop;
+static atomic_long info_bad;
+
+/* Polls mallinfo2() until info_stop: its parts must add up, and neither
+ * exceed the whole. */
+static void *mallinfo_poll(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&info_stop)) {
+		struct mallinfo2 mi = mallinfo2();
+
+		if (mi.uordblks > mi.arena || mi.fordblks > mi.arena ||
+		    mi.uordblks + mi.fordblks != mi.arena)
+			atomic_fetch_add(&info_bad, 1);
+	}
+	return NULL;
+}
+
+static void *grow_heap(void *arg)
+{
+	long id = (long)arg;
+	void *v[64];
+	int r, i;
+
+	for (r = 0; r < 40; r++) {
+		for (i = 0; i < 64; i++) {
+			v[i] = malloc((size_t)((i * 131 + id * 17) % 400 + 1) *
+				      1024);
+			if (v[i])
+				memset(v[i], 1, 1024);
+		}
+		for (i = 0; i < 64; i++)
+			free(v[i]);
+	}
+	return NULL;
+}
+
+/* mallinfo2() while three threads grow the heap, in 100 fresh processes (the
+ * growth that matters is a process's first): a new chunk's pages were
+ * free before they were managed, and uordblks wrapped to near 2^64 in
+ * 4 of 30 processes (it fails in about half the runs of this case on
+ * that code). */
+enum { GROWTH_RUNS = 100 };
+
+static void api_mallinfo_growth(void)
+{
+	int it, bad = 0;
+
+	if (hardened())
+		return; /* the same heap growth, twice the time */
+
+	for (it = 0; it < GROWTH_RUNS; it++) {
+		pid_t pid = fork();
+		int st = 0;
+
+		if (pid == 0) {
+			static void *big[200];
+			pthread_t poll, grow[2];
+			long t;
+			int i;
+
+			pthread_create(&poll, NULL, mallinfo_poll, NULL);
+			for (t = 0; t < 2; t++)
+				pthread_create(&grow[t], NULL, grow_heap,
+					       (void *)t);
+			for (i = 0; i < 200; i++) {
+				big[i] = malloc((size_t)(i % 50 + 1) * 60000);
+				if (big[i])
+					memset(big[i], 2, 1000);
+			}
+			for (i = 0; i < 200; i++)
+				free(big[i]);
+			for (t = 0; t < 2; t++)
+				pthread_join(grow[t], NULL);
+			atomic_store(&info_stop, true);
+			pthread_join(poll, NULL);
+			_exit(atomic_load(&info_bad) ? 1 : 0);
+		}
+		CHECK(pid > 0);
+		if (pid < 0 || waitpid(pid, &st, 0) != pid)
+			return;
+		bad += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+	}
+	if (bad)
+		fprintf(stderr, "FAIL: mallinfo2 inconsistent in %d of %d\n",
+			bad, GROWTH_RUNS);
+	CHECK(bad == 0);
+}
+
 /* @n objects of @size bytes into @obj, each filled with @byte; false
  * (after the failed check) if one cannot be had. */
 static bool malloc_filled(char **obj, size_t n, size_t size, int byte)
@@ -3460,6 +3579,8 @@ static const struct {
 	C(api_phase_rss),
 	C(api_huge_kept_rss),
 	C(api_huge_drained_past_mark),
+	C(api_huge_kept_shrunk),
+	C(api_mallinfo_growth),
 	C(api_borrow),
 	C(api_memalign_borrowed),
 	C(api_run_backed),
