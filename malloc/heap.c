@@ -116,6 +116,29 @@ unsigned int tc_bin_cap(unsigned int c)
 static atomic_ulong reap_mark; /* backed pages at the last reap, or fewer */
 static atomic_ulong huge_mark; /* backed pages at the last huge cache drain */
 
+/* Pages of zone @z the host backs: managed ones not reported. Read
+ * without the zone's lock, while growth may add pages: reported first,
+ * as growth makes them managed first. */
+static unsigned long zone_backed(struct zone *z)
+{
+	unsigned long reported = __atomic_load_n(&z->reported_pages,
+						 __ATOMIC_ACQUIRE),
+		      managed = (unsigned long)zone_managed_pages(z);
+
+	return managed - min(reported, managed);
+}
+
+unsigned long heap_backed_pages(void)
+{
+	unsigned long backed = 0;
+	struct zone *z;
+	int nid, t;
+
+	for_each_zone_m(heap.m, nid, t, z)
+		backed += zone_backed(z);
+	return backed;
+}
+
 void heap_reap(void)
 {
 	unsigned long backed = 0, mark;
@@ -127,15 +150,8 @@ void heap_reap(void)
 		 * the buddy allocator, or here, a second later: a program
 		 * that stops freeing pages gives back what it freed at a
 		 * refill, once its next phase has not taken it again. */
-		unsigned long reported, managed;
-
 		page_reporting_run_late(heap.m, z, REPORT_LATE_MS);
-		/* Read without the zone's lock, while growth may add pages:
-		 * reported first, as growth makes them managed first. */
-		reported = __atomic_load_n(&z->reported_pages,
-					   __ATOMIC_ACQUIRE);
-		managed = (unsigned long)zone_managed_pages(z);
-		backed += managed - min(reported, managed);
+		backed += zone_backed(z);
 	}
 	/* Kept huge mappings go only past the high-water mark (see the
 	 * huge cache), as soon as the heap passes it: at the next reap
@@ -377,6 +393,21 @@ static void run_free(struct page *head)
 
 /* ---- huge mappings ---- */
 
+/* The mappings' bytes and count change by @bytes and @count; their peaks
+ * follow (malloc_stats). huge_lock held. */
+static void huge_account(long bytes, long count)
+{
+	size_t b = atomic_fetch_add(&heap.huge_bytes, (size_t)bytes) +
+		   (size_t)bytes;
+	size_t c = atomic_fetch_add(&heap.huge_count, (size_t)count) +
+		   (size_t)count;
+
+	if (b > heap.huge_max_bytes)
+		__atomic_store_n(&heap.huge_max_bytes, b, __ATOMIC_RELAXED);
+	if (c > heap.huge_max_count)
+		__atomic_store_n(&heap.huge_max_count, c, __ATOMIC_RELAXED);
+}
+
 int huge_insert(const struct huge *h)
 {
 	struct huge *slot;
@@ -385,8 +416,7 @@ int huge_insert(const struct huge *h)
 	slot = table_insert(&heap.huge, h->p);
 	if (slot) {
 		*slot = *h;
-		atomic_fetch_add(&heap.huge_bytes, h->len);
-		atomic_fetch_add(&heap.huge_count, 1);
+		huge_account((long)h->len, 1);
 	}
 	pthread_mutex_unlock(&heap.huge_lock);
 	return slot ? 0 : -1;
@@ -423,8 +453,7 @@ bool huge_lookup(uintptr_t p, struct huge *out, bool remove)
 		*out = *h;
 	if (found && remove) {
 		table_remove(&heap.huge, h);
-		atomic_fetch_sub(&heap.huge_bytes, out->len);
-		atomic_fetch_sub(&heap.huge_count, 1);
+		huge_account(-(long)out->len, -1);
 	}
 	pthread_mutex_unlock(&heap.huge_lock);
 	return found;
@@ -455,9 +484,10 @@ static size_t huge_cached_bytes;
  * that no allocation has taken since the drain before goes back to the
  * host - the program's memory is going elsewhere than into large
  * blocks. */
-void huge_cache_drain(bool all)
+size_t huge_cache_drain(bool all)
 {
 	struct huge_kept gone[HUGE_CACHE];
+	size_t bytes = 0;
 	int i, n = 0;
 
 	pthread_mutex_lock(&heap.huge_lock);
@@ -472,8 +502,11 @@ void huge_cache_drain(bool all)
 		huge_cache[i] = huge_cache[--huge_cached];
 	}
 	pthread_mutex_unlock(&heap.huge_lock);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		munmap(gone[i].h.base, gone[i].h.len + gone[i].h.room);
+		bytes += gone[i].h.len;
+	}
+	return bytes;
 }
 
 /* What a pointer that no live block starts at most likely was, for
@@ -617,8 +650,7 @@ static bool huge_realloc(uintptr_t p, size_t size, void **out)
 		*out = NULL;
 		return true;
 	}
-	atomic_fetch_sub(&heap.huge_bytes, rec->len);
-	atomic_fetch_add(&heap.huge_bytes, h.len);
+	huge_account((long)h.len - (long)rec->len, 0);
 	h.p = (uintptr_t)h.base;
 	h.size = size;
 	h.fresh = false;

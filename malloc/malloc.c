@@ -112,8 +112,9 @@
  *    1, or 0 for the values glibc refuses); malloc_trim flushes the
  *    calling thread's tcache, drains every CPU's and the shared arrays,
  *    the per-CPU page lists and the kept huge mappings, and gives all
- *    free memory to the host (the free medium blocks' whole pages too);
- *    mallinfo/mallinfo2 describe the mmkit heap;
+ *    free memory to the host (the free medium blocks' whole pages too),
+ *    returning 1 if any went; mallinfo/mallinfo2, malloc_stats and
+ *    malloc_info describe the mmkit heap as glibc's arena 0;
  *    aligned_alloc refuses an alignment that is not a power of two
  *    (EINVAL), as glibc does since 2.38 (2.36 rounded it up, as memalign).
  */
@@ -892,18 +893,24 @@ EXPORT int mallopt(int param, int value)
 
 EXPORT int malloc_trim(size_t pad)
 {
+	unsigned long backed;
+	size_t gone;
+
 	(void)pad;
 	if (!thread_ready())
 		return 0;
+	backed = heap_backed_pages();
 	tcache_flush_all();
 	if (atomic_load_explicit(&borrow_held, memory_order_relaxed))
 		borrow_release();
 	heap_shrink_classes();
-	medium_trim(true);
-	huge_cache_drain(true);
+	gone = medium_trim(true);
+	gone += huge_cache_drain(true);
 	drain_all_pages(NULL);
 	page_reporting_flush(heap.m);
-	return 1;
+	/* As glibc: 1 if any memory went back to the system (glibc too
+	 * counts the free chunks' pages it gives again at every call). */
+	return gone || heap_backed_pages() < backed;
 }
 
 static void heap_totals(size_t *used, size_t *free_bytes, size_t *huge)
@@ -963,31 +970,134 @@ EXPORT struct mallinfo __libc_mallinfo(void)
 EXPORT void malloc_stats(void)
 {
 	size_t used, fr, huge;
-	char line[256];
+	char line[320];
 
 	if (!thread_ready())
 		return;
 	heap_totals(&used, &fr, &huge);
-	snprintf(
-		line, sizeof line,
-		"Arena 0:\nsystem bytes     = %10zu\nin use bytes     = %10zu\nTotal (incl. mmap):\nsystem bytes     = %10zu\nin use bytes     = %10zu\nmax mmap regions = %10zu\n",
-		used + fr, used, used + fr + huge, used + huge,
-		(size_t)atomic_load(&heap.huge_count));
-	mmk_host_stderr(line);
+	snprintf(line, sizeof line,
+		 "Arena 0:\n"
+		 "system bytes     = %10zu\n"
+		 "in use bytes     = %10zu\n"
+		 "Total (incl. mmap):\n"
+		 "system bytes     = %10zu\n"
+		 "in use bytes     = %10zu\n"
+		 "max mmap regions = %10zu\n"
+		 "max mmap bytes   = %10zu\n",
+		 used + fr, used, used + fr + huge, used + huge,
+		 __atomic_load_n(&heap.huge_max_count, __ATOMIC_RELAXED),
+		 __atomic_load_n(&heap.huge_max_bytes, __ATOMIC_RELAXED));
+	/* As glibc, on stderr's stream (unbuffered: written at once). */
+	fputs(line, stderr);
 }
 
+/* What malloc_info() reports, gathered before it prints (which may
+ * allocate): free objects by class (those in the CPUs' and nodes'
+ * arrays are its "fast" ones), free medium blocks, free buddy blocks by
+ * order. */
+struct heap_info {
+	unsigned long obj_free[NR_CLASSES], obj_cached[NR_CLASSES];
+	unsigned long med_free, buddy_free[NR_PAGE_ORDERS];
+	size_t med_bytes;
+	unsigned long fast, rest;
+	size_t fast_bytes, rest_bytes;
+};
+
+static void heap_info_gather(struct heap_info *hi)
+{
+	struct zone *z;
+	unsigned int c, o;
+	int nid, t;
+
+	memset(hi, 0, sizeof(*hi));
+	for (c = 0; c < NR_CLASSES; c++) {
+		struct kmem_cache *s =
+			__atomic_load_n(&heap.cache[c], __ATOMIC_ACQUIRE);
+		unsigned long active, num, slabs;
+
+		if (!s)
+			continue;
+		slab_info(heap.m, s, &active, &num, &slabs);
+		hi->obj_cached[c] = min(slab_cached_objects(heap.m, s), active);
+		hi->obj_free[c] = num - active + hi->obj_cached[c];
+		hi->fast += hi->obj_cached[c];
+		hi->fast_bytes += hi->obj_cached[c] * class_size[c];
+		hi->rest += num - active;
+		hi->rest_bytes += (num - active) * class_size[c];
+	}
+	medium_free_stats(&hi->med_free, &hi->med_bytes);
+	hi->rest += hi->med_free;
+	hi->rest_bytes += hi->med_bytes;
+	for_each_zone_m(heap.m, nid, t, z)
+		for (o = 0; o < NR_PAGE_ORDERS; o++)
+			hi->buddy_free[o] += (unsigned long)atomic_load_explicit(
+				&z->free_area[o].nr_free, memory_order_relaxed);
+	for (o = 0; o < NR_PAGE_ORDERS; o++) {
+		hi->rest += hi->buddy_free[o];
+		hi->rest_bytes += hi->buddy_free[o] << (PAGE_SHIFT + o);
+	}
+}
+
+/* glibc's malloc_info() XML: the heap is arena 0, its sizes the free
+ * objects of each class, the free medium blocks and the free pages by
+ * order; "fast" counts the objects in the slab layer's arrays; the
+ * system's current bytes are those the host backs, its max the heap's
+ * size (deferred growth never shrinks it). */
 EXPORT int malloc_info(int options, FILE *fp)
 {
-	size_t used, fr, huge;
+	size_t used, fr, huge, cur, max_huge;
+	struct heap_info hi;
+	unsigned int c, o;
 
 	if (options)
 		return EINVAL; /* as glibc: the error number, errno untouched */
 	if (!thread_ready())
 		return 0;
+	heap_info_gather(&hi);
 	heap_totals(&used, &fr, &huge);
+	cur = heap_backed_pages() << PAGE_SHIFT;
+	max_huge = __atomic_load_n(&heap.huge_max_bytes, __ATOMIC_RELAXED);
+	fputs("<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n", fp);
+	for (c = 0; c < NR_CLASSES; c++)
+		if (hi.obj_free[c])
+			fprintf(fp,
+				"  <size from=\"%u\" to=\"%u\" total=\"%lu\" count=\"%lu\"/>\n",
+				c ? class_size[c - 1] + 1 : 1, class_size[c],
+				hi.obj_free[c] * class_size[c], hi.obj_free[c]);
+	if (hi.med_free)
+		fprintf(fp,
+			"  <size from=\"%zu\" to=\"%zu\" total=\"%zu\" count=\"%lu\"/>\n",
+			(size_t)MEDIUM_MIN + 1, MEDIUM_MAX, hi.med_bytes,
+			hi.med_free);
+	for (o = 0; o < NR_PAGE_ORDERS; o++)
+		if (hi.buddy_free[o])
+			fprintf(fp,
+				"  <size from=\"%lu\" to=\"%lu\" total=\"%lu\" count=\"%lu\"/>\n",
+				PAGE_SIZE << o, PAGE_SIZE << o,
+				hi.buddy_free[o] << (PAGE_SHIFT + o),
+				hi.buddy_free[o]);
 	fprintf(fp,
-		"<malloc version=\"mmkit-1\">\n<total type=\"fast\" size=\"%zu\"/>\n<total type=\"rest\" size=\"%zu\"/>\n<total type=\"mmap\" size=\"%zu\"/>\n<system type=\"current\" size=\"%zu\"/>\n</malloc>\n",
-		used, fr, huge, used + fr + huge);
+		"</sizes>\n"
+		"<total type=\"fast\" count=\"%lu\" size=\"%zu\"/>\n"
+		"<total type=\"rest\" count=\"%lu\" size=\"%zu\"/>\n"
+		"<system type=\"current\" size=\"%zu\"/>\n"
+		"<system type=\"max\" size=\"%zu\"/>\n"
+		"<aspace type=\"total\" size=\"%zu\"/>\n"
+		"<aspace type=\"mprotect\" size=\"%zu\"/>\n"
+		"</heap>\n"
+		"<total type=\"fast\" count=\"%lu\" size=\"%zu\"/>\n"
+		"<total type=\"rest\" count=\"%lu\" size=\"%zu\"/>\n"
+		"<total type=\"mmap\" count=\"%zu\" size=\"%zu\"/>\n"
+		"<system type=\"current\" size=\"%zu\"/>\n"
+		"<system type=\"max\" size=\"%zu\"/>\n"
+		"<aspace type=\"total\" size=\"%zu\"/>\n"
+		"<aspace type=\"mprotect\" size=\"%zu\"/>\n"
+		"</malloc>\n",
+		hi.fast, hi.fast_bytes, hi.rest, hi.rest_bytes, cur, used + fr,
+		used + fr, used + fr, hi.fast, hi.fast_bytes, hi.rest,
+		hi.rest_bytes, (size_t)atomic_load(&heap.huge_count), huge,
+		cur + huge, used + fr + max_huge, used + fr + huge,
+		used + fr + huge);
 	return 0;
 }
 

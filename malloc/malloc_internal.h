@@ -147,6 +147,7 @@ struct heap {
 	pthread_mutex_t medium_lock; /* medium.c's arenas */
 	struct table huge; /* struct huge, by p */
 	atomic_size_t huge_bytes, huge_count;
+	size_t huge_max_bytes, huge_max_count; /* peaks, under huge_lock */
 
 	/* Hardened mode: malloc(0) points into this inaccessible range, a
 	 * bit of zero_live for each 16 bytes of it, set while that pointer
@@ -230,8 +231,11 @@ static inline bool huge_align_matches(const struct huge *h, size_t align)
 void *huge_map(size_t size, size_t align, bool guard);
 void huge_unmap(const struct huge *h);
 /* Unmap the kept mappings no allocation took since the last drain (at
- * the heap's high-water mark), or with @all every one (malloc_trim). */
-void huge_cache_drain(bool all);
+ * the heap's high-water mark), or with @all every one (malloc_trim); the
+ * bytes unmapped. */
+size_t huge_cache_drain(bool all);
+/* The heap's pages the host backs (managed, not reported). */
+unsigned long heap_backed_pages(void);
 /* @call's message for @p, which starts no live block: a freed block's
  * (malloc_freed_what) inside a kept mapping, "double free or invalid
  * pointer" for a free in the heap, else "invalid pointer". */
@@ -284,10 +288,12 @@ size_t medium_usable(void *p, const char *call);
 size_t medium_resize(void *p, size_t size, const char *call);
 /* Free the all-free arena kept for the next requests; with @discard
  * (malloc_trim), also give the host the whole pages of every free
- * block. */
-void medium_trim(bool discard);
+ * block. The bytes freed or given. */
+size_t medium_trim(bool discard);
 /* Arenas, blocks in use and their bytes (headers included). */
 void medium_stats(unsigned long *arenas, unsigned long *blocks, size_t *bytes);
+/* Free blocks and their bytes (headers included). */
+void medium_free_stats(unsigned long *blocks, size_t *bytes);
 
 /* hardened.c */
 int hardened_init(void);

@@ -65,6 +65,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_BYTES ((size_t)PAGE_SIZE << MEDIUM_ORDER)
 #define ARENA_MAGIC 0x6d6d6b2d6d656400UL /* "mmk-med" */
@@ -489,35 +490,49 @@ size_t medium_resize(void *p, size_t size, const char *call)
 
 /* Give the host free block @b's whole pages: all but its header, its
  * list links and its boundary tag, as glibc's malloc_trim() does with the
- * inside of its free chunks. */
-static void block_discard(const struct block *b)
+ * inside of its free chunks. The bytes given; 0 if none of them was in
+ * memory (given by an earlier trim, or never touched). */
+static size_t block_discard(const struct block *b)
 {
 	uintptr_t start = ((uintptr_t)b + sizeof(*b) + PAGE_SIZE - 1) &
 			  ~(uintptr_t)(PAGE_SIZE - 1);
 	uintptr_t end = ((uintptr_t)next_block(b) - sizeof(uint64_t)) &
 			~(uintptr_t)(PAGE_SIZE - 1);
+	unsigned char vec[(ARENA_BYTES >> PAGE_SHIFT)];
+	size_t n = (end - start) >> PAGE_SHIFT, i = 0;
+	int err = errno;
 
-	if (end > start)
-		mmk_host_mem_discard(&heap.m->phys, start - heap.base,
-				     end - start);
+	if (end <= start)
+		return 0;
+	if (!mincore((void *)start, end - start, vec))
+		while (i < n && !(vec[i] & 1))
+			i++;
+	errno = err;
+	if (i == n)
+		return 0;
+	mmk_host_mem_discard(&heap.m->phys, start - heap.base, end - start);
+	return end - start;
 }
 
-void medium_trim(bool discard)
+size_t medium_trim(bool discard)
 {
 	struct block *b;
 	unsigned int fl, sl;
+	size_t bytes = 0;
 
 	pthread_mutex_lock(&heap.medium_lock);
 	b = med.empty;
 	if (b) {
 		unlist(b);
 		arena_free(b);
+		bytes = ARENA_BYTES;
 	}
 	for (fl = 0; discard && fl < FL_COUNT; fl++)
 		for (sl = 0; sl < SL_COUNT; sl++)
 			for (b = med.list[fl][sl]; b; b = b->next)
-				block_discard(b);
+				bytes += block_discard(b);
 	pthread_mutex_unlock(&heap.medium_lock);
+	return bytes;
 }
 
 void medium_stats(unsigned long *arenas, unsigned long *blocks, size_t *bytes)
@@ -526,5 +541,22 @@ void medium_stats(unsigned long *arenas, unsigned long *blocks, size_t *bytes)
 	*arenas = med.arenas;
 	*blocks = med.blocks;
 	*bytes = med.bytes;
+	pthread_mutex_unlock(&heap.medium_lock);
+}
+
+void medium_free_stats(unsigned long *blocks, size_t *bytes)
+{
+	const struct block *b;
+	unsigned int fl, sl;
+
+	*blocks = 0;
+	*bytes = 0;
+	pthread_mutex_lock(&heap.medium_lock);
+	for (fl = 0; fl < FL_COUNT; fl++)
+		for (sl = 0; sl < SL_COUNT; sl++)
+			for (b = med.list[fl][sl]; b; b = b->next) {
+				(*blocks)++;
+				*bytes += bsize(b);
+			}
 	pthread_mutex_unlock(&heap.medium_lock);
 }

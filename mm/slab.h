@@ -514,6 +514,9 @@ bool slab_verify(struct mmk_machine *m, char *why, size_t len);
 void slab_info(struct mmk_machine *m, struct kmem_cache *s,
 	       unsigned long *active_objs, unsigned long *num_objs,
 	       unsigned long *num_slabs);
+/* Objects of @s in its CPUs' and nodes' arrays: free, counted active by
+ * slab_info() (read without locks, for statistics). */
+unsigned long slab_cached_objects(struct mmk_machine *m, struct kmem_cache *s);
 
 unsigned int get_order_bytes(size_t size);
 /* Linux's calculate_alignment(): SLAB_HWCACHE_ALIGN and the minimum. */

@@ -1617,6 +1617,22 @@ void slab_info(struct mmk_machine *m, struct kmem_cache *s,
 	}
 }
 
+unsigned long slab_cached_objects(struct mmk_machine *m, struct kmem_cache *s)
+{
+	unsigned long n = 0;
+	int cpu, nid;
+
+	if (!s->cpu_array_ok)
+		return 0;
+	for_each_online_cpu(m, cpu)
+		n += __atomic_load_n(&cpu_array(m, s, cpu)->avail,
+				     __ATOMIC_RELAXED);
+	for_each_online_node(m, nid)
+		n += __atomic_load_n(&s->node[nid]->shared_avail,
+				     __ATOMIC_RELAXED);
+	return n;
+}
+
 /* ---- cache creation and destruction ---- */
 
 /* size = odd << obj_rot, and obj_inv the inverse of odd modulo 2^64 (by

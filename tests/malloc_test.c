@@ -122,6 +122,7 @@ static const struct api_case api_cases[] = {
 	{ "api_huge_kept_rss", NULL, "huge kept rss: ", 60 },
 	{ "api_huge_drained_past_mark", NULL, NULL, 60 },
 	{ "api_huge_kept_shrunk", NULL, NULL, 60 },
+	{ "api_stats_format", NULL, NULL, 60 },
 	{ "api_mallinfo_growth", NULL, NULL, 120 },
 	{ "api_borrow", NULL, "borrow rss: ", 120 },
 	{ "api_memalign_borrowed", NULL, NULL, 60 },

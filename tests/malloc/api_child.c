@@ -612,6 +612,116 @@ static void api_misc(void)
 	CHECK(n == 0 || n == 1);
 }
 
+/* What @fn writes to fd @fd, in @buf (@size bytes). */
+static void capture_fd(int fd, void (*fn)(void), char *buf, size_t size)
+{
+	FILE *f = tmpfile();
+	int saved = dup(fd);
+	size_t n = 0;
+
+	CHECK(f != NULL && saved >= 0);
+	if (!f || saved < 0)
+		return;
+	fflush(NULL);
+	dup2(fileno(f), fd);
+	fn();
+	fflush(NULL);
+	dup2(saved, fd);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = 0;
+	fclose(f);
+}
+
+static void malloc_info_stdout(void)
+{
+	CHECK(malloc_info(0, stdout) == 0);
+}
+
+/* Whether @text holds each of @parts in this order. */
+static bool in_order(const char *text, const char *const *parts, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && text; i++) {
+		text = strstr(text, parts[i]);
+		if (text)
+			text += strlen(parts[i]);
+		else
+			fprintf(stderr,
+				"FAIL: \"%s\" missing or out of order\n",
+				parts[i]);
+	}
+	return text != NULL;
+}
+
+/* malloc_stats(), malloc_info() and malloc_trim() as glibc 2.36 gives
+ * them: the stats' eight lines (the peak of mappings, not their count
+ * now), the info's elements with their counts, and a trim that gave
+ * nothing back returns 0. */
+static void api_stats_format(void)
+{
+	static const char *const stats[] = {
+		"Arena 0:\nsystem bytes     = ",
+		"\nin use bytes     = ",
+		"\nTotal (incl. mmap):\nsystem bytes     = ",
+		"\nin use bytes     = ",
+		"\nmax mmap regions = ",
+		"\nmax mmap bytes   = "
+	};
+	static const char *const info[] = {
+		"<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n",
+		"</sizes>\n<total type=\"fast\" count=\"",
+		"<total type=\"rest\" count=\"",
+		"<system type=\"current\" size=\"",
+		"<system type=\"max\" size=\"",
+		"<aspace type=\"total\" size=\"",
+		"<aspace type=\"mprotect\" size=\"",
+		"</heap>\n",
+		"<total type=\"fast\" count=\"",
+		"<total type=\"rest\" count=\"",
+		"<total type=\"mmap\" count=\"1\" size=\"",
+		"<system type=\"current\" size=\"",
+		"<system type=\"max\" size=\"",
+		"<aspace type=\"total\" size=\"",
+		"<aspace type=\"mprotect\" size=\"",
+		"</malloc>\n"
+	};
+	static char buf[1 << 16];
+	char *huge[3], *s;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		huge[i] = malloc(opaque_size(8 << 20));
+		CHECK(huge[i] != NULL);
+	}
+	free(huge[0]);
+	free(huge[1]);
+	capture_fd(2, malloc_stats, buf, sizeof buf);
+	CHECK(in_order(buf, stats, sizeof stats / sizeof stats[0]));
+	s = strstr(buf, stats[4]);
+	CHECK(s && strtoul(s + strlen(stats[4]), NULL, 10) == 3);
+	/* Hardened mode's mappings have a guard page more. */
+	s = strstr(buf, stats[5]);
+	if (s)
+		s += strlen(stats[5]);
+	CHECK(s && (hardened() ? strtoul(s, NULL, 10) > 3 * (8 << 20) :
+				 strtoul(s, NULL, 10) == 3 * (8 << 20)));
+	capture_fd(1, malloc_info_stdout, buf, sizeof buf);
+	CHECK(in_order(buf, info, sizeof info / sizeof info[0]));
+	s = strstr(buf, info[10]);
+	if (s)
+		s += strlen(info[10]);
+	CHECK(s && (hardened() ? strtoul(s, NULL, 10) > (8 << 20) :
+				 strtoul(s, NULL, 10) == (8 << 20)));
+	free(huge[2]);
+	if (hardened())
+		return; /* its quarantines keep freed memory by design */
+	CHECK(malloc_trim(0) == 1); /* the kept mapping */
+	CHECK(malloc_trim(0) == 0);
+}
+
 static void api_free_sized(void)
 {
 	static const size_t fs_sizes[] = { 1,	   8,	  16,	  17,
@@ -3580,6 +3690,7 @@ static const struct {
 	C(api_huge_kept_rss),
 	C(api_huge_drained_past_mark),
 	C(api_huge_kept_shrunk),
+	C(api_stats_format),
 	C(api_mallinfo_growth),
 	C(api_borrow),
 	C(api_memalign_borrowed),
