@@ -13,7 +13,9 @@
  * - git: fifteen commits of generated files in a new repository with
  *   fixed identities and dates, git log --stat, gc, fsck;
  * - threads_prog (tests/malloc/threads_prog.c, compiled here): 8 threads
- *   with trees, realloc-grown strings and cross-thread frees;
+ *   with trees, realloc-grown strings and cross-thread frees; and the same
+ *   program linked with the library (-l:libmmkit-malloc.so) instead of
+ *   preloaded;
  * - perl: hashes of arrays, sorts of records, regular expressions and
  *   string building, with fixed hash seeds, printing a checksum (perl-base
  *   only, as a minimal Debian has it);
@@ -687,6 +689,67 @@ static void test_threads_prog(void **state)
 	free(out);
 }
 
+/* The threaded program linked with the library (-lmmkit-malloc, found
+ * through its run path) instead of preloaded: the library must serve it
+ * (its statistics on stderr) in both modes, with the plain build's
+ * output. */
+static void test_linked(void **state)
+{
+	const char *so = getenv("MMKIT_MALLOC_SO");
+	char abs[PATH_MAX], libdir[PATH_MAX + 16], rpath[PATH_MAX + 16];
+	char *src, *exe, *out;
+	int m;
+
+	(void)state;
+	need("cc");
+	if (!so || !realpath(so, abs))
+		fail_msg("MMKIT_MALLOC_SO is not set to the library");
+	*strrchr(abs, '/') = 0;
+	snprintf(libdir, sizeof libdir, "-L%s", abs);
+	snprintf(rpath, sizeof rpath, "-Wl,-rpath,%s", abs);
+	src = run_find_source("tests/malloc/threads_prog.c");
+	if (!src)
+		fail_msg("tests/malloc/threads_prog.c not found");
+	out = run_own_program("linked", "tests/malloc/threads_prog.c", false);
+	exe = path_in(tmpdir, "linked-exe");
+	{
+		const char *cmd[] = {
+			"cc", "-O1", "-pthread", "-w",	"-o",
+			exe,  src,   libdir,	 rpath, "-l:libmmkit-malloc.so",
+			NULL
+		};
+
+		run_build(cmd);
+	}
+	for (m = 1; m < NR_MODES; m++) {
+		const char *argv[] = { exe, NULL };
+		char modevar[64];
+		const char *env[] = { modevar, "MMKIT_MALLOC_STATS=1", NULL };
+		struct run r;
+
+		snprintf(modevar, sizeof modevar, "MMKIT_MALLOC=%s", modes[m]);
+		run_prog(&r, argv, env, NULL, NULL, 120);
+		if (!run_exited(&r, 0))
+			fail_msg("linked (%s): %s\nstderr: %s", modes[m],
+				 run_how(&r), run_head(r.err, 800));
+		if (!strstr(r.err, "slabinfo - version: 2.1"))
+			fail_msg("linked (%s): the library did not run: %s",
+				 modes[m], run_head(r.err, 800));
+		if (lib_error(r.err))
+			fail_msg("linked (%s): %s", modes[m],
+				 run_head(lib_error(r.err), 800));
+		if (r.out_len != strlen(out) || memcmp(r.out, out, r.out_len))
+			fail_msg("linked (%s): output differs:\n%s\n---\n%s",
+				 modes[m], run_head(out, 400),
+				 run_head(r.out, 400));
+		run_free(&r);
+	}
+	print_message("  linked: the same output, the library serving\n");
+	free(out);
+	free(exe);
+	free(src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -695,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_gcc),
 		cmocka_unit_test(test_git),
 		cmocka_unit_test(test_threads_prog),
+		cmocka_unit_test(test_linked),
 		cmocka_unit_test(test_perl),
 		cmocka_unit_test(test_xz),
 		cmocka_unit_test(test_cxx),
