@@ -697,7 +697,8 @@ static void test_linked(void **state)
 {
 	const char *so = getenv("MMKIT_MALLOC_SO");
 	char abs[PATH_MAX], libdir[PATH_MAX + 16], rpath[PATH_MAX + 16];
-	char *src, *exe, *out;
+	char *src, *exe, *plain, *out;
+	struct run r;
 	int m;
 
 	(void)state;
@@ -710,7 +711,20 @@ static void test_linked(void **state)
 	src = run_find_source("tests/malloc/threads_prog.c");
 	if (!src)
 		fail_msg("tests/malloc/threads_prog.c not found");
-	out = run_own_program("linked", "tests/malloc/threads_prog.c", false);
+	/* The output to match: the plain build's (test_threads_prog runs
+	 * it under the preloaded library). */
+	plain = path_in(tmpdir, "linked-plain");
+	run_compile(src, plain, NULL);
+	{
+		const char *argv[] = { plain, NULL };
+
+		run_prog(&r, argv, NULL, NULL, NULL, 120);
+		if (!run_exited(&r, 0))
+			fail_msg("linked (plain): %s", run_how(&r));
+		out = r.out;
+		r.out = NULL;
+		run_free(&r);
+	}
 	exe = path_in(tmpdir, "linked-exe");
 	{
 		const char *cmd[] = {
@@ -725,7 +739,6 @@ static void test_linked(void **state)
 		const char *argv[] = { exe, NULL };
 		char modevar[64];
 		const char *env[] = { modevar, "MMKIT_MALLOC_STATS=1", NULL };
-		struct run r;
 
 		snprintf(modevar, sizeof modevar, "MMKIT_MALLOC=%s", modes[m]);
 		run_prog(&r, argv, env, NULL, NULL, 120);
@@ -747,6 +760,7 @@ static void test_linked(void **state)
 	print_message("  linked: the same output, the library serving\n");
 	free(out);
 	free(exe);
+	free(plain);
 	free(src);
 }
 
