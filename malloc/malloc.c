@@ -126,6 +126,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -421,6 +422,30 @@ static bool stats_file_is(int fd)
 	       st.st_ino == heap.stats_ino;
 }
 
+/* print_stats() with SIGPIPE blocked: statistics written to a pipe whose
+ * reader has gone (`prog 2>&1 >/dev/null | head -1`) must not turn the
+ * program's exit into a death by signal. The signal the writes raised is
+ * taken back before the mask is restored; one pending before stays. */
+static void print_stats_nopipe(void)
+{
+	static const struct timespec now;
+	sigset_t pipe_set, old, pending;
+	bool was_pending;
+	int saved = errno;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	was_pending = sigpending(&pending) == 0 &&
+		      sigismember(&pending, SIGPIPE) == 1;
+	print_stats();
+	if (!was_pending && sigpending(&pending) == 0 &&
+	    sigismember(&pending, SIGPIPE) == 1)
+		sigtimedwait(&pipe_set, NULL, &now);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+}
+
 __attribute__((destructor)) static void heap_exit_stats(void)
 {
 	if (heap.m && heap.stats) {
@@ -434,7 +459,7 @@ __attribute__((destructor)) static void heap_exit_stats(void)
 			return;
 		fork_handlers_check();
 		tcache_flush_all();
-		print_stats();
+		print_stats_nopipe();
 	}
 }
 

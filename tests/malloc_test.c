@@ -160,6 +160,7 @@ static const struct api_case api_cases[] = {
 	  60 },
 	{ "api_stats_closefrom", "MMKIT_MALLOC_STATS=1",
 	  "slabinfo - version: 2.1", 60 },
+	{ "api_stats_pipe", NULL, "stats pipe: status 0\n", 60 },
 };
 #define NR_API (sizeof api_cases / sizeof api_cases[0])
 

@@ -2927,6 +2927,50 @@ static void api_stats_closefrom(void)
 	exit(0);
 }
 
+/* The statistics written to a pipe whose reader has gone (stderr into
+ * `head -1` that exited): the program still exits with its own status,
+ * not killed by SIGPIPE; and a program that writes to that pipe itself
+ * still gets its SIGPIPE. */
+static int stats_pipe_run(const char *what)
+{
+	int fds[2], st;
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0);
+	close(fds[0]);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		signal(SIGPIPE, SIG_DFL);
+		if (fd < 0 || dup2(fds[1], 2) != 2 || dup2(fd, 1) != 1)
+			_exit(126);
+		setenv("MMKIT_MALLOC_STATS", "1", 1);
+		execl("/proc/self/exe", "api_child", what, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	return st;
+}
+
+static void stats_pipe_write(void)
+{
+	free(malloc(100));
+	fputs("a line of its own\n", stderr);
+	exit(3);
+}
+
+static void api_stats_pipe(void)
+{
+	int st = stats_pipe_run("api_stats");
+
+	fprintf(stderr, "stats pipe: status %#x\n", st);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	st = stats_pipe_run("stats_pipe_write");
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE);
+}
+
 /* ================= security cases ================= */
 
 static int global_object[16];
@@ -3720,6 +3764,8 @@ static const struct {
 	C(api_stats_medium),
 	C(api_stats_closed),
 	C(api_stats_closefrom),
+	C(api_stats_pipe),
+	C(stats_pipe_write),
 	C(sec_df_16),
 	C(sec_df_100),
 	C(sec_df_1k),
