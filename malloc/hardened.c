@@ -4,7 +4,9 @@
  *
  * 1. Small objects. A request of n bytes takes the class of n + 8. The
  *    slot holds [n user bytes][canary 0xa5 ...][8-byte trailer], the
- *    trailer being n ^ secret ^ address. free checks the trailer and every
+ *    trailer being n in both halves ^ secret ^ address (a write into it
+ *    that leaves a size the slot could hold changes one half, not both).
+ *    free checks the trailer and every
  *    canary byte, so an overflow of even one byte past n aborts; then it
  *    zeroes the slot (keeping word 0 for the free tag) and puts the object
  *    in the thread's quarantine, a ring of QUARANTINE objects; only the
@@ -64,6 +66,7 @@
  * free: the quarantine ring and the bins objects leave it for. */
 struct quarantine {
 	void *slot[QUARANTINE];
+	unsigned char cls[QUARANTINE]; /* each slot's class */
 	unsigned int next;
 	unsigned char bins[TC_BYTES];
 };
@@ -106,18 +109,38 @@ static inline uintptr_t fresh_tag(const void *p, unsigned int c)
 	return htag(p, c) ^ 8;
 }
 
+/* Sixteen bytes, read as two words whatever the memory holds. */
+typedef uint64_t chunk16 __attribute__((vector_size(16), may_alias));
+
+/* Whether the @n 16-byte chunks from @p (16-byte aligned) are all zero:
+ * ORed two chunks a step, one test at the end (a test a word cost five
+ * instructions a word, and these checks run at every hardened malloc and
+ * free). */
+static bool chunks_zero(const void *p, size_t n)
+{
+	const chunk16 *v = p;
+	chunk16 a = { 0, 0 }, b = { 0, 0 };
+	size_t i;
+
+	for (i = 0; i + 2 <= n; i += 2) {
+		a |= v[i];
+		b |= v[i + 1];
+	}
+	if (i < n)
+		a |= v[i];
+	a |= b;
+	return !(a[0] | a[1]);
+}
+
 /* A freed object (its tag in word 0) must be zero in every other word:
  * free zeroed it, and the slab's free pointer, the one word the caches
  * write, is cleared as the object leaves a slab's list (mm/slub.c,
  * slab_pop_many()). Dies otherwise: a write after free. */
-static void check_freed_zero(const void *p, unsigned int c)
+static void check_freed_zero(const void *p, unsigned int c, const char *call)
 {
-	const uintptr_t *word = p;
-	size_t w;
-
-	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
-		if (word[w])
-			malloc_die("malloc", "write after free detected", p);
+	if (((const uintptr_t *)p)[1] ||
+	    !chunks_zero((const char *)p + 16, class_size[c] / 16 - 1))
+		malloc_die(call, "write after free detected", p);
 }
 
 void hardened_mark_fresh(void **objs, unsigned int n, unsigned int c)
@@ -130,7 +153,7 @@ void hardened_mark_fresh(void **objs, unsigned int n, unsigned int c)
 		/* Back from a bin, an array or a slab since its free: a
 		 * write after it left the quarantine shows now. */
 		if (word[0] == htag(word, c))
-			check_freed_zero(word, c);
+			check_freed_zero(word, c, "malloc");
 		word[0] = fresh_tag(word, c);
 	}
 }
@@ -178,17 +201,30 @@ static void zero_size_check(const void *p, const char *call)
 
 static uint64_t trailer_of(const void *p, size_t size)
 {
-	return (uint64_t)size ^ heap.secret ^ (uintptr_t)p;
+	return ((uint64_t)size | (uint64_t)size << 32) ^ heap.secret ^
+	       (uintptr_t)p;
 }
 
+/* Whether the @n bytes from @b are all @v: a word at a time (the last
+ * word ends at the end, overlapping the one before), XORed with @v
+ * repeated and ORed. */
 static bool bytes_are(const unsigned char *b, size_t n, unsigned char v)
 {
+	const uintptr_t pat = (uintptr_t)v * (UINTPTR_MAX / 0xff);
+	uintptr_t acc = 0, x;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (b[i] != v)
-			return false;
-	return true;
+	if (n < sizeof x) {
+		for (i = 0; i < n; i++)
+			acc |= (uintptr_t)(b[i] ^ v);
+		return !acc;
+	}
+	for (i = 0; i + sizeof x <= n; i += sizeof x) {
+		memcpy(&x, b + i, sizeof x);
+		acc |= x ^ pat;
+	}
+	memcpy(&x, b + n - sizeof x, sizeof x);
+	return !(acc | (x ^ pat));
 }
 
 /* The size stored in @p's trailer, after checking trailer and canary. */
@@ -198,8 +234,9 @@ static size_t small_checked_size(void *p, size_t slot, const char *call)
 	size_t size;
 
 	memcpy(&t, (char *)p + slot - 8, sizeof t);
-	size = (size_t)(t ^ heap.secret ^ (uintptr_t)p);
-	if (size + 8 > slot ||
+	t ^= heap.secret ^ (uintptr_t)p;
+	size = (uint32_t)t;
+	if (t >> 32 != size || size + 8 > slot ||
 	    !bytes_are((unsigned char *)p + size, slot - 8 - size, CANARY))
 		malloc_die(call, "heap buffer overflow detected", p);
 	return size;
@@ -215,7 +252,7 @@ static bool check_reuse(void *p, unsigned int c)
 		return false; /* from the caches: checked by the refill */
 	if (word[0] != htag(p, c))
 		malloc_die("malloc", "write after free detected", p);
-	check_freed_zero(p, c);
+	check_freed_zero(p, c, "malloc");
 	return true;
 }
 
@@ -410,24 +447,18 @@ void *hardened_alloc(size_t size, size_t align, const char *call)
 	return p;
 }
 
-/* @p leaves the quarantine for this thread's bin, or for its cache
- * when the thread has no hardened state. */
-static void quarantine_release(void *p)
+/* @p, of class @c (hardened_free() found it), leaves the quarantine for
+ * this thread's bin, or for its cache when the thread has no hardened
+ * state. */
+static void quarantine_release(void *p, unsigned int c)
 {
-	const uintptr_t *word = p;
 	struct tc_bin *b;
 	unsigned int cap;
-	size_t w;
-	int c;
 
-	if (!small_lookup(p, &c, "free"))
-		malloc_die("free", "invalid pointer", p);
 	/* Only the tag may be set after its time in quarantine. */
-	if (word[0] != htag(p, (unsigned int)c))
+	if (*(const uintptr_t *)p != htag(p, c))
 		malloc_die("free", "write after free detected", p);
-	for (w = 1; w < class_size[c] / sizeof(uintptr_t); w++)
-		if (word[w])
-			malloc_die("free", "write after free detected", p);
+	check_freed_zero(p, c, "free");
 	if (!tc.q) {
 		__slab_free_bulk(heap.m,
 				 __atomic_load_n(&heap.cache[c],
@@ -435,27 +466,31 @@ static void quarantine_release(void *p)
 				 1, &p);
 		return;
 	}
-	b = tc_bin_in(tc.q->bins, (unsigned int)c);
-	cap = tc_bin_cap((unsigned int)c);
+	b = tc_bin_in(tc.q->bins, c);
+	cap = tc_bin_cap(c);
 	if (b->count == cap)
-		tcache_flush((unsigned int)c, b, cap / 2);
+		tcache_flush(c, b, cap / 2);
 	b->slot[b->count++] = p;
 }
 
-static void quarantine_push(void *p)
+static void quarantine_push(void *p, unsigned int c)
 {
 	struct quarantine *q = hardened_state();
+	unsigned int i, oldc;
 	void *old;
 
 	if (!q) {
-		quarantine_release(p);
+		quarantine_release(p, c);
 		return;
 	}
-	old = q->slot[q->next];
-	q->slot[q->next] = p;
-	q->next = (q->next + 1) % QUARANTINE;
+	i = q->next;
+	old = q->slot[i];
+	oldc = q->cls[i];
+	q->slot[i] = p;
+	q->cls[i] = (unsigned char)c;
+	q->next = (i + 1) % QUARANTINE;
 	if (old)
-		quarantine_release(old);
+		quarantine_release(old, oldc);
 }
 
 void hardened_thread_exit(void)
@@ -467,7 +502,7 @@ void hardened_thread_exit(void)
 		return;
 	for (i = 0; i < QUARANTINE; i++)
 		if (q->slot[i])
-			quarantine_release(q->slot[i]);
+			quarantine_release(q->slot[i], q->cls[i]);
 	for (i = 0; i < NR_CLASSES; i++)
 		tcache_flush(i, tc_bin_in(q->bins, i), 0);
 	tc.q = NULL;
@@ -500,7 +535,7 @@ void hardened_free(void *p, const char *call)
 		small_checked_size(p, slot, call);
 		memset((char *)p + 8, 0, slot - 8);
 		*(uintptr_t *)p = htag(p, (unsigned int)c);
-		quarantine_push(p);
+		quarantine_push(p, (unsigned int)c);
 		return;
 	}
 	if (huge_lookup((uintptr_t)p, &h, true)) {

@@ -656,6 +656,107 @@ static bool in_order(const char *text, const char *const *parts, size_t n)
 	return text != NULL;
 }
 
+/* Whether @fn(@a, @b), run in a child, dies of SIGABRT (its message to
+ * /dev/null). */
+static bool aborts(void (*fn)(size_t, size_t), size_t a, size_t b)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (fd >= 0)
+			dup2(fd, 2);
+		fn(a, b);
+		_exit(0);
+	}
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFSIGNALED(st) &&
+	       WTERMSIG(st) == SIGABRT;
+}
+
+/* Overwrite byte @off of a fresh block of @size bytes, then free it. */
+static void overflow_at(size_t size, size_t off)
+{
+	unsigned char *p = malloc(opaque_size(size));
+
+	((volatile unsigned char *)p)[off] ^= 0x5a;
+	free(p);
+}
+
+/* Write a word at byte @off of a freed block of @size bytes, then cycle
+ * the class through the quarantine and the bins. */
+static void uaf_word_at(size_t size, size_t off)
+{
+	char *p = malloc(opaque_size(size));
+	int i;
+
+	free(p);
+	*(volatile uintptr_t *)(void *)(p + off) = 1;
+	for (i = 0; i < 600; i++)
+		free(malloc(opaque_size(size)));
+	for (i = 0; i < 600; i++)
+		opaque(malloc(opaque_size(size)));
+}
+
+/*
+ * Hardened mode's canary and zero checks, byte by byte and word by word
+ * (they compare a word, or sixteen bytes, at a time): a one-byte overflow
+ * into the first, a middle and the last canary byte and into the trailer
+ * of blocks of 0 to 600 bytes and a few larger ones aborts at free, and
+ * so does a write after free into the second, third, fifth and last word
+ * (those inside the block) of blocks of several classes.
+ */
+static void api_hardened_checks(void)
+{
+	static const size_t big[] = { 1000, 1023, 1024,	 2047, 3000,
+				      4090, 8185, 10000, 16370 };
+	static const size_t uaf[] = { 16,  24,	 40,   56,    100,  200,
+				      500, 1000, 3000, 10000, 16000 };
+	size_t i, size, n, k, missed = 0;
+
+	if (!hardened())
+		return;
+	for (i = 0; i <= 600 + sizeof big / sizeof big[0]; i++) {
+		unsigned char *p;
+
+		size = i <= 600 ? i : big[i - 601];
+		p = malloc(opaque_size(size ? size : 1));
+		/* The canary runs from the block's end to the trailer. */
+		for (n = 0; size && p[size + n] == 0xa5; n++)
+			;
+		free(p);
+		if (!size)
+			continue;
+		{
+			const size_t at[] = { 0, n / 2, n ? n - 1 : 0, n };
+
+			for (k = 0; k < 4; k++)
+				if (!aborts(overflow_at, size, size + at[k])) {
+					fprintf(stderr,
+						"overflow at %zu of %zu bytes "
+						"(canary %zu) missed\n",
+						at[k], size, n);
+					missed++;
+				}
+		}
+	}
+	for (i = 0; i < sizeof uaf / sizeof uaf[0]; i++) {
+		const size_t at[] = { 8, 16, 32, (uaf[i] - 1) & ~(size_t)7 };
+
+		for (k = 0; k < 4; k++)
+			if (at[k] + 8 <= uaf[i] &&
+			    !aborts(uaf_word_at, uaf[i], at[k])) {
+				fprintf(stderr,
+					"write after free at %zu of %zu bytes "
+					"missed\n",
+					at[k], uaf[i]);
+				missed++;
+			}
+	}
+	CHECK(missed == 0);
+}
+
 /* malloc_stats(), malloc_info() and malloc_trim() as glibc 2.36 gives
  * them: the stats' eight lines (the peak of mappings, not their count
  * now), the info's elements with their counts, and a trim that gave
@@ -3765,6 +3866,7 @@ static const struct {
 	C(api_stats_closed),
 	C(api_stats_closefrom),
 	C(api_stats_pipe),
+	C(api_hardened_checks),
 	C(stats_pipe_write),
 	C(sec_df_16),
 	C(sec_df_100),
