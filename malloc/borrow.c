@@ -65,7 +65,9 @@
  *    free_sized are checked as any object's: a pointer into a run past its
  *    start, into a sub-slab off its objects or into a hole is invalid; a
  *    sub-slab object whose bit is clear is a double free (a run's second
- *    free finds its lender objects tagged as freed).
+ *    free finds its lender objects tagged as freed), and so is one that
+ *    carries the free tag: a refill tags the objects it puts in the bin,
+ *    as every object in a bin is, and malloc clears the tag.
  *
  * 5. Threads. Regions and holes are made only while the process has one
  *    thread; those it has then drain under borrow_lock (struct heap),
@@ -443,12 +445,16 @@ static void hole_release(struct hole *h)
 	struct lent *l = h->lent;
 	unsigned int lc = l->lc, k = h->k;
 
+	unsigned int hdr = (unsigned int)((sizeof(*h) + class_size[lc] - 1) /
+					  class_size[lc]);
+
 	hole_del(h);
 	l->refs--;
 	lent_put_if_idle(l);
-	/* The first one tagged again (the header wrote over its tag); the
-	 * others were never written, and stay untouched. */
-	lender_put(lc, hole_lobj(h), k, 1);
+	/* Those the header spans tagged again (it wrote over their tags:
+	 * the first four of the 16-byte class); the others were never
+	 * written, and stay untouched. */
+	lender_put(lc, hole_lobj(h), k, hdr < k ? hdr : k);
 }
 
 /* Runs of class @c from hole @h into @out (up to @want); what is left of
@@ -605,7 +611,7 @@ static unsigned int claim_to_subs(unsigned int c, unsigned int lc, void **objs,
 
 unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 {
-	unsigned int got = 0, n, tries;
+	unsigned int got = 0, n, tries, i;
 	void *objs[SUB_MAX];
 	struct kmem_cache *ls;
 	int lc;
@@ -660,6 +666,11 @@ unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 					     out + got, want - got);
 	}
 	borrow_unlock();
+	/* In the bin, free as the bin's other objects are: tagged, so that a
+	 * free of one (the program's double free of what was a lender
+	 * object, or of a sub-slab object it had before) is seen as one. */
+	for (i = 0; i < got; i++)
+		*(uintptr_t *)out[i] = free_tag(out[i]);
 	return got;
 }
 
@@ -768,7 +779,8 @@ bool borrow_free(void *p, const char *call)
 	pthread_mutex_lock(&heap.borrow_lock);
 	ours = region_of(p, &b, call);
 	if (ours) {
-		if (!borrowed_live(&b)) {
+		/* Out of its region but in a bin (its tag), or back in it. */
+		if (!borrowed_live(&b) || *(uintptr_t *)p == free_tag(p)) {
 			pthread_mutex_unlock(&heap.borrow_lock);
 			malloc_die(call, "double free detected", p);
 		}
@@ -785,7 +797,7 @@ size_t borrow_usable(void *p, const char *call)
 
 	pthread_mutex_lock(&heap.borrow_lock);
 	if (region_of(p, &b, call)) {
-		if (!borrowed_live(&b)) {
+		if (!borrowed_live(&b) || *(uintptr_t *)p == free_tag(p)) {
 			pthread_mutex_unlock(&heap.borrow_lock);
 			malloc_die(call, malloc_freed_what(call), p);
 		}

@@ -126,6 +126,7 @@ static const struct api_case api_cases[] = {
 	{ "api_stats_format", NULL, NULL, 60 },
 	{ "api_mallinfo_growth", NULL, NULL, 120 },
 	{ "api_borrow", NULL, "borrow rss: ", 120 },
+	{ "api_borrow_hole_tags", NULL, "hole tags: ", 60 },
 	{ "api_memalign_borrowed", NULL, NULL, 60 },
 	{ "api_run_backed", NULL, NULL, 60 },
 	{ "api_huge_kept_over_reuse", NULL, NULL, 60 },
@@ -175,6 +176,8 @@ static const struct {
 	{ "api_stats_medium",
 	  "mmkit-malloc: medium blocks: 0 arenas (0 kB), 0 blocks in use "
 	  "(0 kB)\n" },
+	/* No borrowing in hardened mode. */
+	{ "api_borrow_hole_tags", NULL },
 };
 
 static const char *api_want_err(const struct api_case *c, const char *mode)
@@ -270,6 +273,15 @@ static const struct sec_case sec_cases[] = {
 	{ "sec_borrowed_df",
 	  { ABORT, ABORT },
 	  "double free of an object made of free small objects' space",
+	  DF },
+	{ "sec_borrowed_df_in_bin",
+	  { ABORT, ABORT },
+	  "double free of a small object whose space a borrowed one in the "
+	  "bin holds",
+	  DF },
+	{ "sec_borrowed_sub_df_in_bin",
+	  { ABORT, ABORT },
+	  "double free of a borrowed object back in the bin",
 	  DF },
 	{ "sec_medium_df",
 	  { ABORT, ABORT },

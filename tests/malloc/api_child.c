@@ -3133,6 +3133,63 @@ static void sec_delayed_df_small(void)
 	delayed_df(64);
 }
 /*
+ * Holes of a 16-byte lender (malloc/borrow.c) given back: the header a
+ * hole wrote into its first objects spans four of them, and all four go
+ * back to their slab with the free tag that freed objects carry (only the
+ * first was tagged: a double free of the others went unseen, and malloc
+ * handed one out twice). The tag is the object's address XOR the
+ * process's secret: the secret is what most freed objects' first words
+ * give.
+ */
+static void api_borrow_hole_tags(void)
+{
+	enum { N = 200000, B = 1000 };
+	static char *small[N], *big[B];
+	static bool freed[N];
+	uintptr_t secret = 0;
+	size_t i, nb = 0, untagged = 0;
+	long votes = 0;
+
+	if (hardened())
+		return; /* no borrowing */
+	for (i = 0; i < N; i++)
+		small[i] = malloc(opaque_size(16));
+	/* At random: runs of free objects long enough for holes. */
+	for (i = 0; i < N; i++)
+		if (rnd() % 10) {
+			freed[i] = true;
+			free(small[i]);
+		}
+	malloc_trim(0); /* every freed object back in its slab, tagged */
+	for (i = 0; i < N; i++) {
+		uintptr_t v;
+
+		if (!freed[i])
+			continue;
+		v = *(volatile uintptr_t *)(void *)small[i] ^
+		    (uintptr_t)small[i];
+		if (!votes)
+			secret = v;
+		votes += v == secret ? 1 : -1;
+	}
+	for (i = 0; i < B; i++) {
+		big[i] = malloc(opaque_size(256));
+		nb += (uintptr_t)big[i] % 256 != 0; /* a borrowed run */
+	}
+	for (i = 0; i < B; i++)
+		free(big[i]);
+	malloc_trim(0); /* the holes go back to their lender */
+	for (i = 0; i < N; i++)
+		if (freed[i] && (*(volatile uintptr_t *)(void *)small[i] ^
+				 (uintptr_t)small[i]) != secret)
+			untagged++;
+	fprintf(stderr, "hole tags: %zu borrowed runs, %zu untagged\n", nb,
+		untagged);
+	CHECK(nb > 0);
+	CHECK(untagged == 0);
+}
+
+/*
  * memalign() and its kin among borrowed objects: once small objects' free
  * space serves larger ones (malloc/borrow.c cuts them 16-byte aligned),
  * a bin of the 512 and 1024-byte classes holds objects that are not
@@ -3232,6 +3289,112 @@ static void sec_borrowed_df(void)
 	char *p = borrowed_object();
 
 	free(p);
+	free(opaque(p));
+}
+
+/* What this process's next malloc(@size) returns, learnt from a forked
+ * copy of it: the objects in this thread's bin, without taking one. */
+static char *next_malloc(size_t size)
+{
+	int fds[2];
+	char *p = NULL;
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0);
+	pid = fork();
+	if (pid == 0) {
+		p = malloc(opaque_size(size));
+		_exit(write(fds[1], &p, sizeof p) == sizeof p ? 0 : 1);
+	}
+	if (pid < 0 || read(fds[0], &p, sizeof p) != sizeof p)
+		p = NULL;
+	waitpid(pid, NULL, 0);
+	close(fds[0]);
+	close(fds[1]);
+	return p;
+}
+
+/* A double free of a small object the program freed long ago, whose
+ * space a refill has since cut into a borrowed 256-byte object that sits
+ * in the bin, not yet handed out (the free went through as the run's and
+ * gave its space back while the bin still held it). The class's own
+ * objects are 256-byte aligned; a borrowed one, 16-byte. */
+static void sec_borrowed_df_in_bin(void)
+{
+	enum { N = 60000 };
+	static uintptr_t freed[N];
+	static char *small[N];
+	size_t nf = 0, i;
+	char *x = NULL;
+
+	for (i = 0; i < N; i++)
+		small[i] = malloc(opaque_size(64));
+	for (i = 0; i < N; i++)
+		if (i % 10) {
+			freed[nf++] = (uintptr_t)small[i];
+			free(small[i]);
+		}
+	qsort(freed, nf, sizeof(freed[0]), cmp_uintptr);
+	/* x must be in the bin: the run after the one malloc just gave,
+	 * from the same batch of runs (a refill hands a batch out in
+	 * address order). */
+	for (i = 0; i < 3000 && !hardened(); i++) {
+		char *p = malloc(opaque_size(256));
+		uintptr_t key;
+
+		x = next_malloc(256);
+		key = (uintptr_t)x;
+		if ((uintptr_t)p % 256 && x == p + 256 &&
+		    bsearch(&key, freed, nf, sizeof(freed[0]), cmp_uintptr))
+			break;
+		x = NULL;
+	}
+	/* Hardened mode does not borrow: a freed small object's double
+	 * free. */
+	free(opaque(x ? x : (char *)freed[nf / 2]));
+}
+
+/* Two borrowed 48-byte objects (cut from a freed 1024-byte one) freed;
+ * a refill takes them back into the bin and one of them is handed out:
+ * a second free of the other, still in the bin, is a double free. */
+static void sec_borrowed_sub_df_in_bin(void)
+{
+	enum { N = 30000 };
+	static char *big[N];
+	char *q = NULL, *p = NULL, *prev = NULL, *got;
+	size_t i;
+
+	for (i = 0; i < N; i++)
+		big[i] = malloc(opaque_size(1024));
+	for (i = 0; i < N; i++)
+		if (i % 10)
+			free(big[i]);
+	/* A borrowed pair: consecutive, and not where the 48-byte class's
+	 * own slabs (one page, objects from its start) put objects. */
+	for (i = 0; i < 20000; i++) {
+		char *o = malloc(opaque_size(48));
+
+		if (prev && o == prev + 48 && (uintptr_t)prev % 4096 % 48 &&
+		    (uintptr_t)o % 4096 % 48) {
+			q = prev;
+			p = o;
+			break;
+		}
+		prev = o;
+	}
+	if (!q) {
+		q = malloc(opaque_size(48));
+		p = malloc(opaque_size(48));
+	}
+	free(q);
+	free(p);
+	for (i = 0; i < 20000; i++) {
+		got = malloc(opaque_size(48));
+		if (got == q || got == p) {
+			p = got == q ? p : q;
+			break;
+		}
+	}
 	free(opaque(p));
 }
 
@@ -3867,6 +4030,7 @@ static const struct {
 	C(api_stats_closefrom),
 	C(api_stats_pipe),
 	C(api_hardened_checks),
+	C(api_borrow_hole_tags),
 	C(stats_pipe_write),
 	C(sec_df_16),
 	C(sec_df_100),
@@ -3877,6 +4041,8 @@ static const struct {
 	C(sec_delayed_df_large),
 	C(sec_delayed_df_slab),
 	C(sec_borrowed_df),
+	C(sec_borrowed_df_in_bin),
+	C(sec_borrowed_sub_df_in_bin),
 	C(sec_medium_df),
 	C(sec_medium_df_reused),
 	C(sec_medium_inner),
