@@ -480,6 +480,7 @@ int mm_state_init(struct mmk_machine *m)
 		return -ENOMEM;
 	m->mm = ms;
 	pthread_mutex_init(&ms->lock, NULL);
+	pthread_mutex_init(&ms->caches_lock, NULL);
 	pthread_mutex_init(&ms->anon_vma_lock, NULL);
 	INIT_LIST_HEAD(&ms->tasks);
 	INIT_LIST_HEAD(&ms->oom_victims);
@@ -497,7 +498,8 @@ int mm_state_init(struct mmk_machine *m)
 /*
  * The caches of processes, VMAs, anon_vmas and files are created with the
  * first process or file, not at boot, so that a machine used only as a
- * kernel allocator shows the slab state of earlier mmkit versions.
+ * kernel allocator shows the slab state of earlier mmkit versions. What a
+ * call could not make (out of memory), the next one tries again.
  */
 int mm_caches_init(void)
 {
@@ -505,12 +507,10 @@ int mm_caches_init(void)
 	int err = 0;
 
 	/* Once made, the caches stay: no lock (callers may hold an mmap
-	 * lock, which nests inside ms->lock). */
+	 * lock, which nests outside caches_lock). */
 	if (atomic_load_explicit(&ms->caches_ready, memory_order_acquire))
 		return 0;
-	pthread_mutex_lock(&ms->lock);
-	if (ms->file_cachep)
-		goto out;
+	pthread_mutex_lock(&ms->caches_lock);
 	if (!ms->mm_cachep)
 		ms->mm_cachep = kmem_cache_create("mm_struct",
 						  sizeof(struct mm_struct), 0,
@@ -529,8 +529,8 @@ int mm_caches_init(void)
 	if (!ms->task_cachep)
 		ms->task_cachep = kmem_cache_create(
 			"task_struct", sizeof(struct task_struct), 0, 0, NULL);
-	if (ms->mm_cachep && ms->vma_cachep && ms->anon_vma_cachep &&
-	    ms->avc_cachep && ms->task_cachep)
+	if (!ms->file_cachep && ms->mm_cachep && ms->vma_cachep &&
+	    ms->anon_vma_cachep && ms->avc_cachep && ms->task_cachep)
 		ms->file_cachep = kmem_cache_create("filp", sizeof(struct file),
 						    0, SLAB_HWCACHE_ALIGN,
 						    NULL);
@@ -541,8 +541,7 @@ int mm_caches_init(void)
 	else
 		atomic_store_explicit(&ms->caches_ready, true,
 				      memory_order_release);
-out:
-	pthread_mutex_unlock(&ms->lock);
+	pthread_mutex_unlock(&ms->caches_lock);
 	return err;
 }
 
@@ -553,6 +552,7 @@ void mm_state_exit(struct mmk_machine *m)
 	/* The machine's memory, caches included, goes away as a whole. */
 	swap_exit(m);
 	pthread_mutex_destroy(&m->mm->lock);
+	pthread_mutex_destroy(&m->mm->caches_lock);
 	pthread_mutex_destroy(&m->mm->anon_vma_lock);
 	m->mm = NULL;
 }

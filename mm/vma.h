@@ -72,7 +72,10 @@ struct mm_state {
 	atomic_bool drop_caches_stfu; /* drop_caches 4: no more log lines */
 	struct kmem_cache *mm_cachep, *vma_cachep, *anon_vma_cachep,
 		*avc_cachep, *task_cachep, *file_cachep;
-	atomic_bool caches_ready; /* all six exist */
+	/* Held while mm_caches_init() makes them: not ms->lock, which the
+	 * OOM killer takes when an allocation there runs out of memory. */
+	pthread_mutex_t caches_lock;
+	atomic_bool caches_ready; /* all six and the zero page exist */
 	pthread_mutex_t anon_vma_lock; /* anon_vma chains (mm/rmap.c) */
 	struct page *zero_page; /* the shared zero page */
 	struct swap_info_struct *swap; /* the swap area, or NULL */
