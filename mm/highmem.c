@@ -149,9 +149,10 @@ static void flush_all_zero_pkmaps(struct mmk_machine *m,
 	(void)m;
 }
 
-/* A free slot for @page, mapped; waits while none is free. Locked. */
+/* A free slot for @page, mapped; waits while none is free if @wait, else
+ * -EBUSY; -ENOMEM if it cannot be mapped. Locked. */
 static int map_new_virtual(struct mmk_machine *m, struct highmem_state *hs,
-			   struct page *page)
+			   struct page *page, bool wait)
 {
 	unsigned long pfn = page_to_pfn(page);
 	int count, slot;
@@ -168,6 +169,8 @@ start:
 			break;
 		if (--count)
 			continue;
+		if (!wait)
+			return -EBUSY;
 		hs->nr_waits++;
 		pthread_cond_wait(&hs->wait, &hs->lock);
 		/* Someone may have mapped the page meanwhile. */
@@ -179,7 +182,7 @@ start:
 	slot = (int)hs->last_pkmap_nr;
 	if (mmk_host_mem_alias(&m->phys, slot_host(hs, slot),
 			       (size_t)pfn << PAGE_SHIFT, PAGE_SIZE, true))
-		return -1;
+		return -ENOMEM;
 	hs->pkmap_page[slot] = page;
 	hs->pkmap_count[slot] = 1;
 	hash_add(hs, pfn, slot);
@@ -204,24 +207,45 @@ static bool valid_page(struct mmk_machine *m, const struct page *page,
 	return false;
 }
 
-void *kmap(struct page *page)
+/* kmap() (@wait) or kmap_nowait(): 0 and the address in *@addr, or a
+ * negative errno. */
+static int kmap_slot(struct page *page, bool wait, void **addr)
 {
 	struct mmk_machine *m = mmk_cur();
 	struct highmem_state *hs = hstate(m);
 	int slot;
 
+	*addr = NULL;
 	if (!m || !valid_page(m, page, "kmap"))
-		return NULL;
-	if (!hs || !PageHighMem(page))
-		return page_address(page);
+		return -EINVAL;
+	if (!hs || !PageHighMem(page)) {
+		*addr = page_address(page);
+		return 0;
+	}
 	pthread_mutex_lock(&hs->lock);
 	slot = hash_find(hs, page_to_pfn(page));
 	if (slot < 0)
-		slot = map_new_virtual(m, hs, page);
+		slot = map_new_virtual(m, hs, page, wait);
 	if (slot >= 0)
 		hs->pkmap_count[slot]++;
 	pthread_mutex_unlock(&hs->lock);
-	return slot < 0 ? NULL : slot_host(hs, slot);
+	if (slot < 0)
+		return slot;
+	*addr = slot_host(hs, slot);
+	return 0;
+}
+
+void *kmap(struct page *page)
+{
+	void *p;
+
+	kmap_slot(page, true, &p);
+	return p;
+}
+
+int kmap_nowait(struct page *page, void **addr)
+{
+	return kmap_slot(page, false, addr);
 }
 
 void kunmap(struct page *page)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "tests/mmk_test.h"
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,15 +179,40 @@ static void test_kmap_capacity_is_last_pkmap_slots(void **state)
 	/* Full, but a page already mapped is found without a new slot. */
 	assert_ptr_equal(kmap(pages[5]), page_address(pages[5]));
 	kunmap(pages[5]);
-	for (i = 0; i < LAST_PKMAP; i++) {
-		unsigned int *k = page_address(pages[i]);
+	/* kmap_nowait(): the same, and EBUSY for a page that needs a slot
+	 * (kmap() would wait); one once a slot is idle again. */
+	{
+		struct page *extra = alloc_high();
+		void *p = NULL;
 
+		assert_int_equal(kmap_nowait(pages[5], &p), 0);
+		assert_ptr_equal(p, page_address(pages[5]));
+		kunmap(pages[5]);
+		assert_int_equal(kmap_nowait(extra, &p), -EBUSY);
+		assert_null(p);
+		kunmap(pages[7]);
+		assert_int_equal(kmap_nowait(extra, &p), 0);
+		assert_ptr_equal(p, page_address(extra));
+		assert_null(page_address(pages[7]));
+		kunmap(extra);
+		__free_pages(extra, 0);
+		__free_pages(pages[7], 0);
+		pages[7] = NULL;
+	}
+	for (i = 0; i < LAST_PKMAP; i++) {
+		unsigned int *k;
+
+		if (!pages[i])
+			continue;
+		k = page_address(pages[i]);
 		assert_non_null(k);
 		assert_int_equal(*k, i);
 		assert_ptr_equal(kmap_to_page(k), pages[i]);
 	}
 	assert_check_ok(m);
 	for (i = 0; i < LAST_PKMAP; i++) {
+		if (!pages[i])
+			continue;
 		kunmap(pages[i]);
 		__free_pages(pages[i], 0);
 	}

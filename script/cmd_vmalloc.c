@@ -5,10 +5,14 @@
  *   vfree H
  *   kmap H             H names pages from alloc_pages: kmap() of its first
  *                      page; the result is its kernel address (a pkmap
- *                      slot for highmem pages on i386, else page_address)
+ *                      slot for highmem pages on i386, else page_address),
+ *                      or EBUSY when every slot is in use (a script has
+ *                      no other thread to free one: kmap() would wait)
  *   kunmap H
  */
 #include "script/internal.h"
+
+#include <errno.h>
 
 int cmd_vmalloc(struct script *sc, int argc, char **argv)
 {
@@ -54,12 +58,14 @@ int cmd_kmap(struct script *sc, int argc, char **argv)
 {
 	struct handle *h = get_handle(sc, argv[1], HANDLE_PAGES);
 	void *p;
+	int err;
 
 	if (!h)
 		return -1;
-	p = kmap(h->page);
-	if (!p) {
-		result(sc, argc, argv, "ENOMEM");
+	/* One thread: no kunmap could come while kmap() waited for a slot. */
+	err = kmap_nowait(h->page, &p);
+	if (err) {
+		result(sc, argc, argv, err == -EBUSY ? "EBUSY" : "ENOMEM");
 		return 0;
 	}
 	h->kmapped++;
