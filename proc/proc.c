@@ -22,6 +22,7 @@
 #include "proc/internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,8 +115,13 @@ static char *proc_pid_read(struct mmk_machine *m, const char *path)
 	long pid = 0;
 	size_t i;
 
-	for (; *p >= '0' && *p <= '9' && pid < 1L << 30; p++)
+	/* As Linux's name_to_int(): a number past what a pid can be names
+	 * no process (it used to wrap onto one, through the int below). */
+	for (; *p >= '0' && *p <= '9'; p++) {
 		pid = pid * 10 + (*p - '0');
+		if (pid > INT_MAX)
+			goto enoent;
+	}
 	if (p == path + 6 || *p != '/' || path[6] == '0')
 		goto enoent;
 	name = p + 1;

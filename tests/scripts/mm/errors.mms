@@ -36,9 +36,12 @@ mlockall 1 onfault
 madvise 2 0x200000000 4K dontneed
 madvise 2 0x1fffff000 8K normal
 madvise 1 0x300000001 4K normal
-# A process that does not exist.
+# A process that does not exist; a pid past any (2^32 + 1 named process
+# 1, wrapped through an int).
 munmap 7 0x200000000 4K
 cat /proc/7/maps
+cat /proc/4294967297/status
+cat /proc/99999999999999999999999/maps
 # A file size beyond loff_t's is ftruncate's negative length (it used to
 # wrap to an empty file); one too large for memory is ENOMEM.
 file huge1 0xfffffffffffff001
