@@ -434,15 +434,19 @@ static int cmd_cat(struct script *sc, int argc, char **argv)
 		return 0;
 	}
 	for (line = text; *line; line = end) {
+		bool named = false;
+
 		end = strchr(line, '\n');
 		end = end ? end + 1 : line + strlen(line);
-		for (i = 2; i < argc; i++) {
+		/* Every FIELD that names the line has found it (a FIELD given
+		 * twice too); the line prints once. */
+		for (i = 2; i < argc; i++)
 			if (line_named(line, argv[i])) {
-				fwrite(line, 1, (size_t)(end - line), sc->out);
+				named = true;
 				found |= 1U << i;
-				break;
 			}
-		}
+		if (named)
+			fwrite(line, 1, (size_t)(end - line), sc->out);
 	}
 	for (i = 2; i < argc && !err; i++)
 		if (!(found & (1U << i)))
