@@ -3255,25 +3255,34 @@ static void sec_delayed_df_large(void)
 	delayed_df(100 << 10);
 }
 
-/* An object made of free small objects' space (malloc/borrow.c): a
- * sparse heap of small objects, then objects of 300 bytes until one
- * starts where a freed small one did. */
-static char *borrowed_object(void)
+/* A sparse heap of small objects: SPARSE_N of 64 bytes, nine in ten
+ * freed, their addresses sorted into @freed; how many. */
+#define SPARSE_N 60000
+static size_t sparse_heap(uintptr_t *freed)
 {
-	enum { N = 60000 };
-	static uintptr_t freed[N];
-	static char *small[N];
+	static char *small[SPARSE_N];
 	size_t nf = 0, i;
 
-	for (i = 0; i < N; i++)
+	for (i = 0; i < SPARSE_N; i++)
 		small[i] = malloc(opaque_size(64));
-	for (i = 0; i < N; i++)
+	for (i = 0; i < SPARSE_N; i++)
 		if (i % 10) {
 			freed[nf++] = (uintptr_t)small[i];
 			free(small[i]);
 		}
 	qsort(freed, nf, sizeof(freed[0]), cmp_uintptr);
-	for (i = 0; i < N && !hardened(); i++) {
+	return nf;
+}
+
+/* An object made of free small objects' space (malloc/borrow.c): a
+ * sparse heap of small objects, then objects of 300 bytes until one
+ * starts where a freed small one did. */
+static char *borrowed_object(void)
+{
+	static uintptr_t freed[SPARSE_N];
+	size_t nf = sparse_heap(freed), i;
+
+	for (i = 0; i < SPARSE_N && !hardened(); i++) {
 		char *q = malloc(opaque_size(300));
 		uintptr_t key = (uintptr_t)q;
 
@@ -3321,20 +3330,10 @@ static char *next_malloc(size_t size)
  * objects are 256-byte aligned; a borrowed one, 16-byte. */
 static void sec_borrowed_df_in_bin(void)
 {
-	enum { N = 60000 };
-	static uintptr_t freed[N];
-	static char *small[N];
-	size_t nf = 0, i;
+	static uintptr_t freed[SPARSE_N];
+	size_t nf = sparse_heap(freed), i;
 	char *x = NULL;
 
-	for (i = 0; i < N; i++)
-		small[i] = malloc(opaque_size(64));
-	for (i = 0; i < N; i++)
-		if (i % 10) {
-			freed[nf++] = (uintptr_t)small[i];
-			free(small[i]);
-		}
-	qsort(freed, nf, sizeof(freed[0]), cmp_uintptr);
 	/* x must be in the bin: the run after the one malloc just gave,
 	 * from the same batch of runs (a refill hands a batch out in
 	 * address order). */
