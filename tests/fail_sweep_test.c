@@ -131,6 +131,11 @@ static void add_scenario(const char *path, bool own_fails)
 			*next++ = '\0';
 		else
 			next = line + strlen(line);
+		/* A CRLF script's carriage return goes, as the interpreter
+		 * drops it: words appended to the line (boot's seed=) must
+		 * not follow it. */
+		if (*line && line[strlen(line) - 1] == '\r')
+			line[strlen(line) - 1] = '\0';
 		while (*p == ' ' || *p == '\t')
 			p++;
 		/* The harness arms its plan after boot: boot explicitly. */
