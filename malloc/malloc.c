@@ -659,6 +659,12 @@ void thread_init(void)
 		}
 		pthread_mutex_unlock(&heap_lock);
 	}
+	/* Straight to the caches meanwhile: taking a CPU sets a pthread key,
+	 * and for a key of index 32 or more (a program that made 32 keys
+	 * before its first malloc) glibc callocs the thread's second-level
+	 * block of them, which came back here as a new thread's first call
+	 * again, without end. */
+	tc.state = TC_DEAD;
 	mmk_set_current(heap.m);
 	tc.state = heap.hardened ? TC_HARDENED : TC_LIVE;
 	tcache_set_open(!heap.hardened);

@@ -36,7 +36,9 @@ enum tc_state {
 	TC_BOOTING, /* this thread is booting the heap: bootstrap memory */
 	TC_LIVE, /* default mode, tcache on */
 	TC_HARDENED, /* hardened mode: every call takes the checked path */
-	TC_DEAD, /* thread exiting: no tcache, straight to the caches */
+	/* thread exiting, or taking its CPU (thread_init): no tcache,
+	 * straight to the caches */
+	TC_DEAD,
 };
 
 /* A per-thread stack of free objects of one class: pointers only, so

@@ -114,6 +114,7 @@ static const struct api_case api_cases[] = {
 	{ "api_misc", NULL, "in use bytes", 60 },
 	{ "api_free_sized", NULL, NULL, 60 },
 	{ "api_hardened_checks", NULL, NULL, 120 },
+	{ "api_thread_high_keys", NULL, NULL, 60 },
 	{ "api_large", NULL, NULL, 60 },
 	{ "api_rss", NULL, "rss: ", 120 },
 	{ "api_text_layout", NULL, "text rss: ", 60 },

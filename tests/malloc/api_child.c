@@ -699,6 +699,33 @@ static void uaf_word_at(size_t size, size_t off)
 		opaque(malloc(opaque_size(size)));
 }
 
+static void *high_keys_thread(void *arg)
+{
+	(void)arg;
+	free(opaque(malloc(opaque_size(100))));
+	return NULL;
+}
+
+/* A program that makes 40 pthread keys before its first malloc: the
+ * heap's own keys are then of index 32 or more, whose first
+ * pthread_setspecific() in a thread callocs glibc's second-level block
+ * (a new thread's first malloc recursed until its stack overflowed). */
+static void api_thread_high_keys(void)
+{
+	pthread_key_t k[40];
+	pthread_t t;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		CHECK(pthread_key_create(&k[i], NULL) == 0);
+	for (i = 0; i < 3; i++) {
+		CHECK(pthread_create(&t, NULL, high_keys_thread, NULL) == 0);
+		CHECK(pthread_join(t, NULL) == 0);
+	}
+	for (i = 0; i < 40; i++)
+		pthread_key_delete(k[i]);
+}
+
 /*
  * Hardened mode's canary and zero checks, byte by byte and word by word
  * (they compare a word, or sixteen bytes, at a time): a one-byte overflow
@@ -4029,6 +4056,7 @@ static const struct {
 	C(api_stats_closefrom),
 	C(api_stats_pipe),
 	C(api_hardened_checks),
+	C(api_thread_high_keys),
 	C(api_borrow_hole_tags),
 	C(stats_pipe_write),
 	C(sec_df_16),
