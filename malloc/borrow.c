@@ -646,11 +646,16 @@ unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 			break;
 		}
 		if (!bcache) {
-			bcache = kmem_cache_create(
-				"mmkit-borrow",
-				(unsigned int)max(sizeof(struct sub),
-						  sizeof(struct lent)),
-				0, SLAB_NO_MERGE, NULL);
+			/* Published for borrow_shrink(), which takes no
+			 * lock. */
+			__atomic_store_n(
+				&bcache,
+				kmem_cache_create(
+					"mmkit-borrow",
+					(unsigned int)max(sizeof(struct sub),
+							  sizeof(struct lent)),
+					0, SLAB_NO_MERGE, NULL),
+				__ATOMIC_RELEASE);
 			if (!bcache)
 				break;
 		}
@@ -672,6 +677,14 @@ unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 	for (i = 0; i < got; i++)
 		*(uintptr_t *)out[i] = free_tag(out[i]);
 	return got;
+}
+
+void borrow_shrink(void)
+{
+	struct kmem_cache *s = __atomic_load_n(&bcache, __ATOMIC_ACQUIRE);
+
+	if (s)
+		kmem_cache_shrink(s);
 }
 
 void borrow_release(void)

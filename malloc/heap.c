@@ -192,6 +192,7 @@ void heap_shrink_classes(void)
 			tcache_flush(c, tc_bin(c), 0);
 		kmem_cache_shrink(s);
 	}
+	borrow_shrink();
 }
 
 /* Whether a refill of @want objects of @s would make a slab: fewer free

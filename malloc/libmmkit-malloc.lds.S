@@ -36,7 +36,7 @@ SECTIONS
 		FN(malloc) FN(free) FN(calloc) FN(realloc) FN(reallocarray)
 		FN(thread_init) FN(class_cache_create) FN(fork_handlers_check)
 		FN(fork_handlers_register) FN(libc_register_atfork)
-		FN(__register_atfork) FN(heap_shrink_classes)
+		FN(__register_atfork) FN(heap_shrink_classes) FN(borrow_shrink)
 		FN(_ZdlPvm) FN(_ZdaPvm) FN(cxx_sized_delete)
 		FN(heap_exit_stats) FN(heap_single_threaded) FN(tcache_exit)
 		FN(free_initmem) FN(text_advise)

@@ -253,6 +253,9 @@ extern atomic_ulong borrow_held;
 /* Give every hole (free objects claimed from lenders, not yet used) back
  * to its lender (a process that has started a thread, malloc_trim). */
 void borrow_release(void);
+/* Shrink the cache of borrowing's own records (struct lent, struct sub),
+ * as heap_shrink_classes() does the classes. */
+void borrow_shrink(void);
 /* Free @p if it is a borrowed object (true); false for any other pointer
  * into a marked slab. Dies on an invalid pointer or a double free. */
 bool borrow_free(void *p, const char *call);

@@ -115,6 +115,8 @@ static const struct api_case api_cases[] = {
 	{ "api_free_sized", NULL, NULL, 60 },
 	{ "api_hardened_checks", NULL, NULL, 120 },
 	{ "api_thread_high_keys", NULL, NULL, 60 },
+	{ "api_borrow_trim", "MMKIT_MALLOC_STATS=1",
+	  "\nmmkit-borrow           0      0     88 ", 60 },
 	{ "api_large", NULL, NULL, 60 },
 	{ "api_rss", NULL, "rss: ", 120 },
 	{ "api_text_layout", NULL, "text rss: ", 60 },
@@ -179,6 +181,7 @@ static const struct {
 	  "(0 kB)\n" },
 	/* No borrowing in hardened mode. */
 	{ "api_borrow_hole_tags", NULL },
+	{ "api_borrow_trim", NULL },
 };
 
 static const char *api_want_err(const struct api_case *c, const char *mode)

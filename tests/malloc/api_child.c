@@ -3301,6 +3301,39 @@ static size_t sparse_heap(uintptr_t *freed)
 	return nf;
 }
 
+static void *free_half_thread(void *arg)
+{
+	char **objs = arg;
+	int i;
+
+	for (i = 0; i < 3000; i += 2)
+		free(objs[i]);
+	return NULL;
+}
+
+/* Borrowed objects (runs and sub-slabs of a sparse heap's space), half of
+ * them freed by a second thread, the rest and the small objects after;
+ * malloc_trim(0) leaves no record of borrowing's in its cache (their
+ * per-CPU arrays kept about 900, 52 slabs: MMKIT_MALLOC_STATS's slabinfo
+ * line says). */
+static void api_borrow_trim(void)
+{
+	static uintptr_t freed[SPARSE_N];
+	static char *objs[3000];
+	size_t i;
+	pthread_t t;
+
+	sparse_heap(freed);
+	for (i = 0; i < 3000; i++)
+		objs[i] = malloc(opaque_size(i % 3 ? 256 : 16));
+	CHECK(pthread_create(&t, NULL, free_half_thread, objs) == 0);
+	CHECK(pthread_join(t, NULL) == 0);
+	for (i = 1; i < 3000; i += 2)
+		free(objs[i]);
+	malloc_trim(0);
+	exit(failures ? 1 : 0); /* the destructor prints the statistics */
+}
+
 /* An object made of free small objects' space (malloc/borrow.c): a
  * sparse heap of small objects, then objects of 300 bytes until one
  * starts where a freed small one did. */
@@ -4057,6 +4090,7 @@ static const struct {
 	C(api_stats_pipe),
 	C(api_hardened_checks),
 	C(api_thread_high_keys),
+	C(api_borrow_trim),
 	C(api_borrow_hole_tags),
 	C(stats_pipe_write),
 	C(sec_df_16),
