@@ -443,9 +443,8 @@ static void hole_del(struct hole *h)
 static void hole_release(struct hole *h)
 {
 	struct lent *l = h->lent;
-	unsigned int lc = l->lc, k = h->k;
-
-	unsigned int hdr = (unsigned int)((sizeof(*h) + class_size[lc] - 1) /
+	unsigned int lc = l->lc, k = h->k,
+		     hdr = (unsigned int)((sizeof(*h) + class_size[lc] - 1) /
 					  class_size[lc]);
 
 	hole_del(h);

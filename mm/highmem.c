@@ -26,7 +26,9 @@
  *    a CPU here runs one thread); a thread without a CPU gets kmap(). A
  *    kmap_local slot keeps its host mapping after kunmap_local until a
  *    different page needs the slot, which saves a system call per pair.
- *    A kunmap_local out of order is reported and ignored.
+ *    A kunmap_local out of order is reported and ignored. kmap_nowait()
+ *    is mmkit's: -EBUSY where kmap() would wait, for a caller that no
+ *    other thread can free a slot for (the script interpreter).
  *
  * 5. Ordering. pkmap_lock protects the pkmap slots and the hash; it is
  *    taken with no other mmkit lock held. kmap_local state is touched only
