@@ -730,7 +730,7 @@ static void api_thread_high_keys(void)
  * Hardened mode's canary and zero checks, byte by byte and word by word
  * (they compare a word, or sixteen bytes, at a time): a one-byte overflow
  * into the first, a middle and the last canary byte and into the trailer
- * of blocks of 0 to 600 bytes and a few larger ones aborts at free, and
+ * of blocks of 1 to 600 bytes and a few larger ones aborts at free, and
  * so does a write after free into the second, third, fifth and last word
  * (those inside the block) of blocks of several classes.
  */
@@ -744,17 +744,15 @@ static void api_hardened_checks(void)
 
 	if (!hardened())
 		return;
-	for (i = 0; i <= 600 + sizeof big / sizeof big[0]; i++) {
+	for (i = 1; i <= 600 + sizeof big / sizeof big[0]; i++) {
 		unsigned char *p;
 
 		size = i <= 600 ? i : big[i - 601];
-		p = malloc(opaque_size(size ? size : 1));
+		p = malloc(opaque_size(size));
 		/* The canary runs from the block's end to the trailer. */
-		for (n = 0; size && p[size + n] == 0xa5; n++)
+		for (n = 0; p[size + n] == 0xa5; n++)
 			;
 		free(p);
-		if (!size)
-			continue;
 		{
 			const size_t at[] = { 0, n / 2, n ? n - 1 : 0, n };
 
