@@ -359,6 +359,7 @@ int mmk_fork(int parent, int child)
 	t->privileged = oldmm->owner->privileged;
 	t->oom_score_adj =
 		__atomic_load_n(&oldmm->owner->oom_score_adj, __ATOMIC_RELAXED);
+	t->oom_score_adj_min = oldmm->owner->oom_score_adj_min;
 	current_mm_of_thread = oldmm;
 	memcpy(t->rlim, oldmm->owner->rlim, sizeof t->rlim);
 	mm->mmap_base = oldmm->mmap_base;

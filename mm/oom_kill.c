@@ -58,7 +58,9 @@
  *    nests outside.
  *
  * 6. Observability. dmesg; /proc/vmstat oom_kill; /proc/PID/oom_score,
- *    /proc/PID/oom_score_adj; a process command reports SIGKILL.
+ *    /proc/PID/oom_score_adj (written by the process itself: without
+ *    privilege, not below oom_score_adj_min, EACCES); a process command
+ *    reports SIGKILL.
  */
 #include "mm/vma.h"
 
@@ -368,11 +370,22 @@ int mmk_set_oom_score_adj(int pid, int adj)
 	ms = mm_state();
 	pthread_mutex_lock(&ms->lock);
 	t = pid > 0 ? find_task_locked(ms, pid) : NULL;
-	if (t) /* /proc/PID/oom_score_adj reads it unlocked */
-		__atomic_store_n(&t->oom_score_adj, (short)adj,
-				 __ATOMIC_RELAXED);
+	if (!t) {
+		pthread_mutex_unlock(&ms->lock);
+		return -ESRCH;
+	}
+	/* __set_oom_adj(), the process writing its own file: below the
+	 * floor only with CAP_SYS_RESOURCE, which moves the floor. */
+	if (adj < t->oom_score_adj_min && !t->privileged) {
+		pthread_mutex_unlock(&ms->lock);
+		return -EACCES;
+	}
+	/* /proc/PID/oom_score_adj reads it unlocked */
+	__atomic_store_n(&t->oom_score_adj, (short)adj, __ATOMIC_RELAXED);
+	if (t->privileged)
+		t->oom_score_adj_min = (short)adj;
 	pthread_mutex_unlock(&ms->lock);
-	return t ? 0 : -ESRCH;
+	return 0;
 }
 
 int mmk_set_oom_kill_allocating_task(bool on)

@@ -31,6 +31,9 @@ struct task_struct {
 	atomic_bool oom_victim; /* chosen by the OOM killer (mm/oom_kill.c) */
 	bool oom_reaped; /* its private memory freed (MMF_OOM_SKIP) */
 	short oom_score_adj; /* -1000 (never kill) .. 1000 */
+	/* The least oom_score_adj the process may set without privilege:
+	 * what it last set with it (signal_struct's, inherited by fork). */
+	short oom_score_adj_min;
 	unsigned long rlim[MMK_RLIM_NLIMITS]; /* soft = hard limit */
 	struct task_struct *hash_next;
 	/* On mm_state.tasks in creation order (for_each_process), or on

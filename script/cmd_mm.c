@@ -32,8 +32,8 @@
  *          vm.overcommit_ratio=N | vm.overcommit_kbytes=N |
  *          vm.admin_reserve_kbytes=N | vm.user_reserve_kbytes=N |
  *          vm.drop_caches=1..4   ok
- *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL (writes
- *                                   /proc/PID/oom_score_adj)
+ *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL, EACCES (PID
+ *                                   writes /proc/PID/oom_score_adj)
  */
 #include "script/internal.h"
 #include "lib/compiler.h"

@@ -312,7 +312,11 @@ bool mmk_task_alive(int pid);
  * mmk_set_oom_score_adj() - write /proc/@pid/oom_score_adj: @adj from -1000
  * (the OOM killer never chooses the process) to 1000 (it goes first),
  * added to the badness in thousandths of memory + swap. fork inherits it.
- * Return: 0, -ESRCH, -EINVAL (out of range).
+ * The process writes it, as Linux's __set_oom_adj() has it: an
+ * unprivileged one may not go below the value it last set while
+ * privileged (0 unless it did; fork inherits that floor too), a privileged
+ * one (CAP_SYS_RESOURCE) may, and moves its floor there.
+ * Return: 0, -ESRCH, -EINVAL (out of range), -EACCES (below the floor).
  */
 int mmk_set_oom_score_adj(int pid, int adj);
 
