@@ -119,26 +119,29 @@ int cmd_kmem_cache_create(struct script *sc, int argc, char **argv)
 int cmd_kmem_cache_alloc(struct script *sc, int argc, char **argv)
 {
 	struct handle *c = get_handle(sc, argv[2], HANDLE_CACHE), *h;
+	struct kmem_cache *s;
 	gfp_t gfp = GFP_KERNEL;
 	void *obj;
 
 	if (!c)
 		return -1;
+	/* Not c->cache below: new_handle() may move the handle table. */
+	s = c->cache;
 	if (argc > 3 && !parse_gfp(argv[3], &gfp))
 		return script_error(sc, "bad GFP mask '%s'", argv[3]);
 	if (!valid_name(argv[1]) || handle_find(sc, argv[1]))
 		return script_error(sc, "handle '%s' is invalid or in use",
 				    argv[1]);
-	obj = kmem_cache_alloc(c->cache, gfp);
+	obj = kmem_cache_alloc(s, gfp);
 	if (obj) {
 		h = new_handle(sc, argv[1]);
 		if (!h) {
-			kmem_cache_free(c->cache, obj);
+			kmem_cache_free(s, obj);
 			return -1;
 		}
 		h->kind = HANDLE_OBJECT;
 		h->obj = obj;
-		h->cache = c->cache;
+		h->cache = s;
 	}
 	print_address(sc, argc, argv, obj);
 	return 0;
