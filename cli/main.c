@@ -8,8 +8,11 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <mmkit/mmkit.h>
 #include <mmkit/script.h>
 
@@ -32,18 +35,50 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* Descriptors 0-2 that are closed get /dev/null opened the wrong way
+ * round: they stay unusable (a write to a closed standard output still
+ * fails), and no file the command opens (a report) takes one of them and
+ * gets the transcript or the kernel log. */
+static void hold_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd ? O_RDONLY : O_WRONLY) != fd)
+			_exit(1);
+}
+
+/* Whether @report names the file the script is read from (a swap of the
+ * arguments would truncate the script before it is read). */
+static bool report_is_script(const char *report, FILE *in)
+{
+	struct stat a, b;
+
+	return in && !stat(report, &a) && !fstat(fileno(in), &b) &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
+	       S_ISREG(a.st_mode);
+}
+
 /* Run the script (@text, or @in) with a report to @report if not NULL. */
 static int run(FILE *in, const char *text, const char *name, int echo_log,
 	       const char *report)
 {
 	FILE *html;
-	int status;
+	int status, werr;
 
 	if (!report)
 		return text ? mmk_script_run_string(text, name, stdout, stderr,
 						    echo_log) :
 			      mmk_script_run(in, name, stdout, stderr,
 					     echo_log);
+	if (report_is_script(report, in)) {
+		fprintf(stderr,
+			"mmkit: %s: the report would overwrite the "
+			"script\n",
+			report);
+		return 1;
+	}
 	html = fopen(report, "w");
 	if (!html) {
 		fprintf(stderr, "mmkit: %s: %s\n", report, strerror(errno));
@@ -51,8 +86,11 @@ static int run(FILE *in, const char *text, const char *name, int echo_log,
 	}
 	status = mmk_script_run_report(in, text, name, stdout, stderr, echo_log,
 				       html);
+	errno = 0;
+	werr = fflush(html) ? errno : 0;
 	if (ferror(html) | fclose(html)) {
-		fprintf(stderr, "mmkit: %s: write error\n", report);
+		fprintf(stderr, "mmkit: %s: write error%s%s\n", report,
+			werr ? ": " : "", werr ? strerror(werr) : "");
 		return 1;
 	}
 	fprintf(stderr, "mmkit: report written to %s\n", report);
@@ -71,6 +109,10 @@ static int cmd_run(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--report")) {
 			if (i + 1 == argc) {
 				fputs("mmkit: --report needs a FILE\n", stderr);
+				return 1;
+			}
+			if (report) {
+				fputs("mmkit: --report given twice\n", stderr);
 				return 1;
 			}
 			report = argv[++i];
@@ -114,8 +156,20 @@ static int cmd_demo(int argc, char **argv)
 	return run(NULL, mmk_tour_script, "tour", 1, report);
 }
 
+/* What version and help print; 1 if stdout took none of it. */
+static int print_out(int status)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "mmkit: cannot write the output: %s\n",
+			strerror(errno ? errno : EIO));
+		return 1;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
+	hold_std_fds();
 	if (argc < 2) {
 		usage(stderr);
 		return 1;
@@ -124,14 +178,19 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv);
 	if (!strcmp(argv[1], "demo"))
 		return cmd_demo(argc, argv);
-	if (!strcmp(argv[1], "version") && argc == 2) {
-		printf("mmkit %s\n", mmk_version());
-		return 0;
-	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return 0;
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help") ||
+	    !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		if (argc > 2) {
+			fprintf(stderr, "mmkit: %s takes no arguments\n",
+				argv[1]);
+			return 1;
+		}
+		errno = 0;
+		if (argv[1][0] == 'v')
+			printf("mmkit %s\n", mmk_version());
+		else
+			usage(stdout);
+		return print_out(0);
 	}
 	fprintf(stderr, "mmkit: unknown command '%s'\n", argv[1]);
 	usage(stderr);

@@ -61,6 +61,17 @@ struct script_observer {
 
 /* script/script.c: mmk_script_run() and mmk_script_run_string() with an
  * observer (NULL: none); @in when @text is NULL. */
+/* The longest script line read, and read_line()'s error beyond it (no
+ * errno's value). */
+#define SCRIPT_LINE_MAX (1U << 20)
+#define SCRIPT_LINE_TOO_LONG (-1)
+
+/* Whether everything written to @out reached it (flushed now; *@werr the
+ * flush's errno, 0 if only an earlier write failed), and the message
+ * when it did not. */
+bool script_out_ok(FILE *out, int *werr);
+void script_out_error(FILE *err, const char *name, int werr);
+
 int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
 			FILE *err, int echo_log,
 			const struct script_observer *obs);

@@ -25,6 +25,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "script/internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,7 @@ struct step {
 
 struct report {
 	FILE *real_out, *cap;
+	int out_errno; /* why writing real_out first failed */
 	char *capbuf;
 	size_t caplen, capoff;
 	struct step *steps;
@@ -236,7 +238,9 @@ static void after_line(void *arg, struct mmk_machine *m, const char *line)
 	if (r->caplen > r->capoff)
 		fwrite(r->capbuf + r->capoff, 1, r->caplen - r->capoff,
 		       r->real_out);
-	fflush(r->real_out);
+	errno = 0;
+	if (fflush(r->real_out) && !r->out_errno)
+		r->out_errno = errno; /* the first failure's reason */
 	if (title) {
 		char **ns = realloc(r->sections,
 				    (size_t)(r->nr_sections + 1) * sizeof(*ns));
@@ -862,7 +866,7 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 {
 	struct report r = { .real_out = out };
 	struct script_observer obs = { after_line, &r };
-	int status, i;
+	int status, i, werr;
 	size_t s;
 
 	r.cap = open_memstream(&r.capbuf, &r.caplen);
@@ -876,7 +880,13 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 	/* What a stopped run printed after its last complete command. */
 	if (r.caplen > r.capoff)
 		fwrite(r.capbuf + r.capoff, 1, r.caplen - r.capoff, out);
-	fflush(out);
+	/* The interpreter checked only r.cap: the transcript went to @out
+	 * here, and failing to write it fails the run as it would without
+	 * a report. */
+	if (!script_out_ok(out, &werr) && status != MMK_SCRIPT_IO_ERROR) {
+		script_out_error(err, name, werr ? werr : r.out_errno);
+		status = MMK_SCRIPT_IO_ERROR;
+	}
 	render(html, &r, name, status);
 	fclose(r.cap);
 	free(r.capbuf);

@@ -649,27 +649,41 @@ static bool script_line(struct script *sc, char *line, size_t len)
 
 /* Shut the machine down. @rerr: why the script could not be read to its
  * end (an errno), or 0. */
+bool script_out_ok(FILE *out, int *werr)
+{
+	*werr = 0;
+	errno = 0;
+	if (fflush(out) == EOF)
+		*werr = errno;
+	return !*werr && !ferror(out);
+}
+
+void script_out_error(FILE *err, const char *name, int werr)
+{
+	/* An earlier flush's error is known only by the stream's flag; a
+	 * flush now that fails tells why. */
+	fprintf(err, "mmkit: %s: cannot write the output%s%s\n", name,
+		werr ? ": " : "", werr ? strerror(werr) : "");
+}
+
 static int script_end(struct script *sc, bool stopped, int rerr)
 {
-	int werr = 0;
-	bool out_failed;
-
-	errno = 0;
-	if (fflush(sc->out) == EOF)
-		werr = errno;
-	out_failed = werr || ferror(sc->out);
+	int werr;
+	bool out_ok = script_out_ok(sc->out, &werr);
 
 	handles_destroy(sc);
 	mmk_shutdown(sc->m);
+	if (rerr == SCRIPT_LINE_TOO_LONG) {
+		fprintf(sc->err, "mmkit: %s:%lu: a line longer than %u bytes\n",
+			sc->name, sc->line + 1, SCRIPT_LINE_MAX);
+		return MMK_SCRIPT_IO_ERROR;
+	}
 	if (rerr) {
 		fprintf(sc->err, "mmkit: %s: %s\n", sc->name, strerror(rerr));
 		return MMK_SCRIPT_IO_ERROR;
 	}
-	if (out_failed) {
-		/* An earlier flush's error is known only by the stream's
-		 * flag; a flush now that fails tells why. */
-		fprintf(sc->err, "mmkit: %s: cannot write the output%s%s\n",
-			sc->name, werr ? ": " : "", werr ? strerror(werr) : "");
+	if (!out_ok) {
+		script_out_error(sc->err, sc->name, werr);
 		return MMK_SCRIPT_IO_ERROR;
 	}
 	if (stopped)
@@ -677,10 +691,11 @@ static int script_end(struct script *sc, bool stopped, int rerr)
 	return sc->check_failed ? MMK_SCRIPT_CHECK_FAILED : MMK_SCRIPT_OK;
 }
 
-/* Read a whole line of any length (NUL bytes and all) into *@buf, its
- * length in *@len; false at end of file, or when the script cannot be
- * read further (*@rerr: why, as an errno: a directory, an I/O error, no
- * memory for the line). */
+/* Read a whole line of up to SCRIPT_LINE_MAX bytes (NUL bytes and all)
+ * into *@buf, its length in *@len; false at end of file, or when the
+ * script cannot be read further (*@rerr: why, as an errno: a directory,
+ * an I/O error, no memory for the line; or SCRIPT_LINE_TOO_LONG, which
+ * stops /dev/zero). */
 static bool read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *rerr)
 {
 	int c;
@@ -688,6 +703,10 @@ static bool read_line(FILE *in, char **buf, size_t *cap, size_t *len, int *rerr)
 	*len = 0;
 	errno = 0;
 	while ((c = getc(in)) != EOF && c != '\n') {
+		if (*len == SCRIPT_LINE_MAX) {
+			*rerr = SCRIPT_LINE_TOO_LONG;
+			return false;
+		}
 		if (*cap - *len < 2) {
 			size_t ncap = *cap ? *cap * 2 : 256;
 			char *nb = realloc(*buf, ncap);

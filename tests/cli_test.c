@@ -270,6 +270,111 @@ static void test_report_option(void **state)
 	free(path);
 }
 
+/* Runs `sh -c @cmd mmkit @a1 @a2` ($0 is mmkit): redirections of the
+ * command's own descriptors. */
+static void mmkit_sh(struct run *r, const char *cmd, const char *a1,
+		     const char *a2)
+{
+	const char *argv[] = { "/bin/sh", "-c", cmd, mmkit(), a1, a2, NULL };
+
+	run_prog(r, argv, NULL, NULL, NULL, TIMEOUT);
+}
+
+static void expect_file_starts(const char *path, const char *head)
+{
+	size_t len;
+	char *text;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	text = run_slurp(fd, &len);
+	close(fd);
+	if (!starts_with(text, head))
+		fail_msg("%s starts with: %s", path, run_head(text, 200));
+	free(text);
+}
+
+/* Output that cannot be written fails the run (status 1) with or without
+ * a report; closed standard descriptors are never taken by the report;
+ * the report never overwrites the script; a line without end stops. */
+static void test_output_failures(void **state)
+{
+	char *path = tmpfile_with("o.mms", script),
+	     *html = tmpfile_with("o.html", NULL), *msg, *msg2;
+	struct run r;
+
+	(void)state;
+	assert_true(asprintf(&msg,
+			     "mmkit: %s: cannot write the output: No "
+			     "space left on device\nmmkit: report "
+			     "written to %s\n",
+			     path, html) > 0);
+	mmkit_sh(&r, "\"$0\" run --report \"$1\" \"$2\" >/dev/full", html,
+		 path);
+	expect(&r, 1, "", msg);
+	run_free(&r);
+	free(msg);
+	/* A closed stdout: the report does not get fd 1 and the transcript. */
+	assert_true(asprintf(&msg,
+			     "mmkit: %s: cannot write the output: Bad "
+			     "file descriptor\nmmkit: report written "
+			     "to %s\n",
+			     path, html) > 0);
+	mmkit_sh(&r, "\"$0\" run --report \"$1\" \"$2\" >&-", html, path);
+	expect(&r, 1, "", msg);
+	expect_file_starts(html, "<!DOCTYPE html>");
+	run_free(&r);
+	free(msg);
+	/* Nor fd 2 and the kernel log (the tour has warnings). */
+	mmkit_sh(&r, "\"$0\" demo --report \"$1\" 2>&-", html, NULL);
+	expect(&r, 0, NULL, "");
+	expect_file_starts(html, "<!DOCTYPE html>");
+	run_free(&r);
+	mmkit_sh(&r, "\"$0\" demo --report \"$1\" >/dev/full", html, NULL);
+	assert_true(run_exited(&r, 1));
+	assert_non_null(strstr(r.err, "mmkit: tour: cannot write the output: "
+				      "No space left on device\n"));
+	run_free(&r);
+
+	/* The arguments swapped: the script stays. */
+	assert_true(asprintf(&msg,
+			     "mmkit: %s: the report would overwrite the "
+			     "script\n",
+			     path) > 0);
+	mmkit_run(&r, NULL, "run", "--report", path, path);
+	expect(&r, 1, "", msg);
+	expect_file_starts(path, script);
+	run_free(&r);
+	free(msg);
+	mmkit_run(&r, NULL, "run", "--report", "/dev/full", path);
+	expect(&r, 1, NULL,
+	       "mmkit: /dev/full: write error: No space left on device\n");
+	run_free(&r);
+	mmkit_sh(&r, "\"$0\" run --report \"$1\" --report \"$1\" \"$2\"", html,
+		 path);
+	expect(&r, 1, "", "mmkit: --report given twice\n");
+	run_free(&r);
+
+	mmkit_run(&r, NULL, "version", "now", NULL, NULL);
+	expect(&r, 1, "", "mmkit: version takes no arguments\n");
+	run_free(&r);
+	mmkit_sh(&r, "\"$0\" version >/dev/full", NULL, NULL);
+	expect(&r, 1, "",
+	       "mmkit: cannot write the output: No space left on device\n");
+	run_free(&r);
+
+	assert_true(asprintf(&msg2,
+			     "mmkit: /dev/zero:1: a line longer than "
+			     "%u bytes\n",
+			     1U << 20) > 0);
+	mmkit_run(&r, NULL, "run", "/dev/zero", NULL, NULL);
+	expect(&r, 1, "", msg2);
+	run_free(&r);
+	free(msg2);
+	free(html);
+	free(path);
+}
+
 /* `mmkit demo` prints what examples/tour.mms prints as a script and ends
  * with the verifier's `check = ok`. */
 static void test_demo_is_the_tour(void **state)
@@ -308,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_run_file_and_stdin),
 		cmocka_unit_test(test_script_error),
 		cmocka_unit_test(test_report_option),
+		cmocka_unit_test(test_output_failures),
 		cmocka_unit_test(test_demo_is_the_tour),
 	};
 
