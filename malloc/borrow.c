@@ -73,7 +73,8 @@
  *    thread; those it has then drain under borrow_lock (struct heap),
  *    taken after class_lock and huge_lock (the fork handlers' order) and
  *    before any of the slab layer's locks, which claims and returns take
- *    inside it.
+ *    inside it. Until the process has a second thread, nothing takes it:
+ *    its one thread is the only caller.
  */
 #define _GNU_SOURCE
 #include "malloc/malloc_internal.h"
@@ -188,16 +189,31 @@ static inline bool bit_test(const uint64_t *w, unsigned int i)
 	return w[i / 64] >> (i % 64) & 1;
 }
 
+/* The mask of bits @i.. of @i's word, at most @n of them; *@take says how
+ * many. */
+static inline uint64_t bits_mask(unsigned int i, unsigned int n,
+				 unsigned int *take)
+{
+	unsigned int b = i % 64;
+
+	*take = n < 64 - b ? n : 64 - b;
+	return (*take == 64 ? ~0ULL : (1ULL << *take) - 1) << b;
+}
+
 static inline void bits_set(uint64_t *w, unsigned int i, unsigned int n)
 {
-	for (; n; n--, i++)
-		w[i / 64] |= 1ULL << (i % 64);
+	unsigned int take;
+
+	for (; n; n -= take, i += take)
+		w[i / 64] |= bits_mask(i, n, &take);
 }
 
 static inline void bits_clear(uint64_t *w, unsigned int i, unsigned int n)
 {
-	for (; n; n--, i++)
-		w[i / 64] &= ~(1ULL << (i % 64));
+	unsigned int take;
+
+	for (; n; n -= take, i += take)
+		w[i / 64] &= ~bits_mask(i, n, &take);
 }
 
 /* The largest class of at most @len bytes (@len >= 16). */
@@ -206,6 +222,17 @@ static unsigned int class_below(size_t len)
 	unsigned int c = size_class(len > SMALL_MAX ? SMALL_MAX : len);
 
 	return class_size[c] > len ? c - 1 : c;
+}
+
+/* ceil(2^40 / class_size[c]), set with bcache: off / class_size[c] as one
+ * multiplication, exact for off < 2^26 (the error, off * (ceil - exact),
+ * stays below 2^40 / class_size[c]), far beyond a lent slab's 4 MiB. A
+ * free into a sub-slab divided three times. */
+static uint64_t class_recip[NR_CLASSES];
+
+static inline uintptr_t class_div(uintptr_t off, unsigned int c)
+{
+	return (uintptr_t)((off * class_recip[c]) >> 40);
 }
 
 /* Lender objects a run of class @c takes, of lender class @lc. */
@@ -256,7 +283,7 @@ static void lent_put_if_idle(struct lent *l)
 
 static unsigned int lent_index(const struct lent *l, uintptr_t lobj)
 {
-	return (unsigned int)((lobj - l->first) / class_size[l->lc]);
+	return (unsigned int)class_div(lobj - l->first, l->lc);
 }
 
 /* Lender objects on their way back, one slab-layer call per batch: a
@@ -293,10 +320,26 @@ static void lender_put(unsigned int lc, uintptr_t p, unsigned int n,
 	}
 }
 
+/* borrow_lock, taken only once the process has threads: until then the
+ * caller is the only thread there is, and one that starts a thread does
+ * so outside these calls (frag: 520,000 frees into lent slabs, an
+ * atomic pair each). */
+static void borrow_lock(void)
+{
+	if (!heap_single_threaded())
+		pthread_mutex_lock(&heap.borrow_lock);
+}
+
+static void borrow_unlock_only(void)
+{
+	if (!heap_single_threaded())
+		pthread_mutex_unlock(&heap.borrow_lock);
+}
+
 static void borrow_unlock(void)
 {
 	putback_flush();
-	pthread_mutex_unlock(&heap.borrow_lock);
+	borrow_unlock_only();
 }
 
 /* ---- regions ---- */
@@ -620,7 +663,7 @@ unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 		quiet--;
 		return 0;
 	}
-	pthread_mutex_lock(&heap.borrow_lock);
+	borrow_lock();
 	refill_seq++;
 	/* Holes nobody took go back: a phase that ends leaves its lenders'
 	 * slabs free to go. And a class about to grow takes its own lent
@@ -645,6 +688,10 @@ unsigned int borrow_refill(unsigned int c, void **out, unsigned int want)
 			break;
 		}
 		if (!bcache) {
+			for (i = 0; i < NR_CLASSES; i++)
+				class_recip[i] =
+					((1ULL << 40) + class_size[i] - 1) /
+					class_size[i];
 			/* Published for borrow_shrink(), which takes no
 			 * lock. */
 			__atomic_store_n(
@@ -688,7 +735,7 @@ void borrow_shrink(void)
 
 void borrow_release(void)
 {
-	pthread_mutex_lock(&heap.borrow_lock);
+	borrow_lock();
 	holes_release(-1);
 	borrow_unlock();
 }
@@ -746,13 +793,14 @@ static bool region_of(void *p, struct borrowed *b, const char *call)
 	base = b->sub->base;
 	size = class_size[b->bc];
 	m = b->sub->m;
-	if ((uintptr_t)p < base || ((uintptr_t)p - base) % size ||
-	    ((uintptr_t)p - base) / size >= m)
+	if ((uintptr_t)p < base)
 		goto bad;
-	b->idx = (unsigned int)(((uintptr_t)p - base) / size);
+	b->idx = (unsigned int)class_div((uintptr_t)p - base, b->bc);
+	if (b->idx >= m || (uintptr_t)p - base != (uintptr_t)b->idx * size)
+		goto bad;
 	return true;
 bad:
-	pthread_mutex_unlock(&heap.borrow_lock);
+	borrow_unlock_only();
 	malloc_die(call, what, p);
 }
 
@@ -788,12 +836,12 @@ bool borrow_free(void *p, const char *call)
 	struct borrowed b;
 	bool ours;
 
-	pthread_mutex_lock(&heap.borrow_lock);
+	borrow_lock();
 	ours = region_of(p, &b, call);
 	if (ours) {
 		/* Out of its region but in a bin (its tag), or back in it. */
 		if (!borrowed_live(&b) || *(uintptr_t *)p == free_tag(p)) {
-			pthread_mutex_unlock(&heap.borrow_lock);
+			borrow_unlock_only();
 			malloc_die(call, "double free detected", p);
 		}
 		borrowed_put(&b);
@@ -807,15 +855,15 @@ size_t borrow_usable(void *p, const char *call)
 	struct borrowed b;
 	size_t size = 0;
 
-	pthread_mutex_lock(&heap.borrow_lock);
+	borrow_lock();
 	if (region_of(p, &b, call)) {
 		if (!borrowed_live(&b) || *(uintptr_t *)p == free_tag(p)) {
-			pthread_mutex_unlock(&heap.borrow_lock);
+			borrow_unlock_only();
 			malloc_die(call, malloc_freed_what(call), p);
 		}
 		size = class_size[b.bc];
 	}
-	pthread_mutex_unlock(&heap.borrow_lock);
+	borrow_unlock_only();
 	return size;
 }
 
@@ -824,7 +872,7 @@ unsigned int borrow_take_back(void **objs, unsigned int n)
 	unsigned int i, k = 0;
 	struct borrowed b;
 
-	pthread_mutex_lock(&heap.borrow_lock);
+	borrow_lock();
 	for (i = 0; i < n; i++) {
 		if (borrow_marked(objs[i]) && region_of(objs[i], &b, "free"))
 			borrowed_put(&b);
