@@ -53,14 +53,16 @@ struct script {
 
 /* Told of every command line that ran (not of blank or comment lines,
  * nor of the line a script error stopped at): @line is its text as
- * written, @m the machine it ran on. */
+ * written, @m the machine it ran on. stopped_at (if not NULL) is told of
+ * the line a script error stopped at, with the error, before the
+ * interpreter reports it. */
 struct script_observer {
 	void (*after_line)(void *arg, struct mmk_machine *m, const char *line);
 	void *arg;
+	void (*stopped_at)(void *arg, struct mmk_machine *m, const char *line,
+			   const char *error);
 };
 
-/* script/script.c: mmk_script_run() and mmk_script_run_string() with an
- * observer (NULL: none); @in when @text is NULL. */
 /* The longest script line read, and read_line()'s error beyond it (no
  * errno's value). */
 #define SCRIPT_LINE_MAX (1U << 20)
@@ -72,6 +74,8 @@ struct script_observer {
 bool script_out_ok(FILE *out, int *werr);
 void script_out_error(FILE *err, const char *name, int werr);
 
+/* script/script.c: mmk_script_run() and mmk_script_run_string() with an
+ * observer (NULL: none); @in when @text is NULL. */
 int script_run_observed(FILE *in, const char *text, const char *name, FILE *out,
 			FILE *err, int echo_log,
 			const struct script_observer *obs);

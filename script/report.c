@@ -9,10 +9,13 @@
  * it), the free block counts of /proc/buddyinfo at the first and the
  * latest command, /proc/slabinfo at the command after which Slab was
  * highest, and /proc/PID/maps of each process the script spawned or
- * forked, the last time it was alive. The script's output goes through a
+ * forked, the last time it was alive (read again after a command that
+ * names the process first, or makes it). The script's output goes through a
  * memory stream: each command's part is passed on to the real output at
- * once and kept for the transcript. `echo == N. title` lines start
- * sections (the tour's chapters); a script without them is one section.
+ * once and kept for the transcript; the line a script error stops at
+ * comes too (stopped_at), with its error. `echo` lines that print `== N.
+ * title` start sections (the tour's chapters); a script without them is
+ * one section.
  *
  * The page is self-contained (inline CSS and SVG, no script, nothing
  * fetched): a summary, a plot of memory in use and one of its uses over
@@ -20,19 +23,20 @@
  * order for each zone (start and end, log scale), horizontal bars of the
  * largest slab caches, a row per VMA of each process (bar length by the
  * log of its size, colour by protection), and the transcript by section,
- * `echo` lines as prose. Every text from the script or procfs is escaped.
+ * `echo` lines as prose. Every text from the script or procfs is escaped
+ * (bytes that are no UTF-8, and control characters, as \xNN).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "script/internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NR_ORDERS 11
 #define MAX_ZONES 16 /* charted: the first ones /proc/buddyinfo lists */
 #define TOP_CACHES 12
-#define MAX_PROCS 32 /* charted: the first ones the script made */
 
 /* The /proc/meminfo fields sampled: the first is plotted alone. */
 static const char *const series_key[] = {
@@ -70,6 +74,7 @@ struct step {
 	char *output;
 	int section;
 	bool echo; /* an `echo` line: prose in the transcript */
+	char *error; /* the script error that stopped the run here */
 	unsigned long kb[NR_SERIES];
 	unsigned long used_kb; /* MemTotal - MemFree */
 };
@@ -88,37 +93,77 @@ struct report {
 	unsigned long peak_slab_kb;
 	size_t peak_step;
 	unsigned long memtotal_kb;
-	struct proc_seen procs[MAX_PROCS];
-	int nr_procs;
+	struct proc_seen *procs;
+	int nr_procs, cap_procs;
 	bool oom; /* an allocation for the report failed: it says so */
+	bool stopped; /* the last step is the line a script error stopped */
 };
 
 /* ---- escaping ---- */
 
-static void put_escaped_char(FILE *f, char c)
+/* The length of the well-formed UTF-8 sequence (not an overlong form, a
+ * surrogate or above U+10FFFF) @s starts, of at most @n bytes; 0 if
+ * none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	switch (c) {
-	case '<':
-		fputs("&lt;", f);
-		break;
-	case '>':
-		fputs("&gt;", f);
-		break;
-	case '&':
-		fputs("&amp;", f);
-		break;
-	case '"':
-		fputs("&quot;", f);
-		break;
-	default:
-		fputc(c, f);
+	size_t len, i;
+	unsigned long cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* @n bytes of @s as HTML text of a UTF-8 page: markup characters
+ * escaped, and bytes that are no UTF-8 or are control characters (but a
+ * tab or a newline) shown as \xNN. */
+static void put_escaped_n(FILE *f, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len;
+
+	for (; n; p += len, n -= len) {
+		len = utf8_len(p, n);
+		if (!len || (*p < 0x20 && *p != '\t' && *p != '\n') ||
+		    *p == 0x7f) {
+			fprintf(f, "\\x%02x", *p);
+			len = 1;
+		} else if (*p == '<') {
+			fputs("&lt;", f);
+		} else if (*p == '>') {
+			fputs("&gt;", f);
+		} else if (*p == '&') {
+			fputs("&amp;", f);
+		} else if (*p == '"') {
+			fputs("&quot;", f);
+		} else {
+			fwrite(p, 1, len, f);
+		}
 	}
 }
 
 static void put_escaped(FILE *f, const char *s)
 {
-	for (; s && *s; s++)
-		put_escaped_char(f, *s);
+	if (s)
+		put_escaped_n(f, s, strlen(s));
 }
 
 /* ---- sampling ---- */
@@ -165,17 +210,15 @@ static void parse_buddyinfo(const char *text, struct buddy_snap *b)
 	}
 }
 
-/* `echo == N. title`: the title of a new section, else NULL. */
-static const char *section_title(const char *line)
+/* The title of the section an `echo` that printed @out starts ("== N.
+ * title", as the terminal shows it: the comment gone, the words one space
+ * apart), a copy without the newline; NULL if none (or no memory). */
+static char *section_title(const char *out)
 {
-	line += strspn(line, " \t");
-	if (strncmp(line, "echo", 4) != 0 ||
-	    (line[4] != ' ' && line[4] != '\t'))
+	if (strncmp(out, "== ", 3) != 0 || out[3] < '0' || out[3] > '9')
 		return NULL;
-	line += 4 + strspn(line + 4, " \t");
-	if (strncmp(line, "== ", 3) != 0 || line[3] < '0' || line[3] > '9')
-		return NULL;
-	return line + 3;
+	out += 3;
+	return strndup(out, strcspn(out, "\n"));
 }
 
 /* A section's heading: its title's first sentence ("1. A freshly booted
@@ -185,36 +228,75 @@ static void put_heading(FILE *f, const char *title)
 	const char *num_end = strstr(title, ". "), *end;
 
 	end = num_end ? strstr(num_end + 2, ". ") : NULL;
-	if (!end) {
-		put_escaped(f, title);
-		return;
+	put_escaped_n(f, title,
+		      end ? (size_t)(end - title + 1) : strlen(title));
+}
+
+/* Word @i (from 0) of @line as a number, in the interpreter's forms
+ * (decimal or 0x hex); -1 if there is none. */
+static long word_number(const char *line, int i)
+{
+	char *end;
+	long v;
+
+	for (line += strspn(line, " \t"); i > 0 && *line; i--) {
+		line += strcspn(line, " \t");
+		line += strspn(line, " \t");
 	}
-	for (; title <= end; title++)
-		put_escaped_char(f, *title);
+	if (*line < '0' || *line > '9')
+		return -1;
+	v = strtol(line, &end, 0);
+	return strchr(" \t#", *end) && v > 0 && v <= INT_MAX ? v : -1;
 }
 
 /* Note the processes `spawn PID` and `fork PARENT CHILD` make, and keep
- * each one's maps while it lives. */
+ * each one's maps while it lives: read again after a command that names
+ * it first (only such commands change its VMAs; reading every process's
+ * after every command made long scripts quadratic). */
 static void watch_processes(struct report *r, struct mmk_machine *m,
 			    const char *line)
 {
-	char word[16], path[48];
-	int a = 0, b = 0, n, i, pid = 0;
+	const char *w = line + strspn(line, " \t");
+	long named = word_number(line, 1), pid = -1;
+	char path[48];
+	int i;
 
-	n = sscanf(line, " %15s %d %d", word, &a, &b);
-	if (n >= 2 && !strcmp(word, "spawn"))
-		pid = a;
-	else if (n == 3 && !strcmp(word, "fork"))
-		pid = b;
+	if (!strncmp(w, "spawn", 5) && strchr(" \t", w[5]))
+		pid = named;
+	else if (!strncmp(w, "fork", 4) && strchr(" \t", w[4]))
+		pid = word_number(line, 2);
 	for (i = 0; pid > 0 && i < r->nr_procs; i++)
 		if (r->procs[i].pid == pid)
 			break;
-	if (pid > 0 && i == r->nr_procs && r->nr_procs < MAX_PROCS)
-		r->procs[r->nr_procs++] = (struct proc_seen){ .pid = pid };
+	if (pid > 0 && i == r->nr_procs) {
+		if (r->nr_procs == r->cap_procs) {
+			int ncap = r->cap_procs ? 2 * r->cap_procs : 16;
+			struct proc_seen *np =
+				realloc(r->procs, (size_t)ncap * sizeof(*np));
+
+			if (!np) {
+				r->oom = true;
+				pid = -1;
+			} else {
+				r->procs = np;
+				r->cap_procs = ncap;
+			}
+		}
+		if (pid > 0)
+			r->procs[r->nr_procs++] =
+				(struct proc_seen){ .pid = (int)pid };
+	}
 	for (i = 0; i < r->nr_procs; i++) {
 		struct proc_seen *p = &r->procs[i];
 		char *text;
 
+		if (p->maps && p->pid != named && p->pid != pid) {
+			if (p->alive)
+				p->alive = mmk_task_alive(p->pid);
+			if (p->alive)
+				p->step = r->nr_steps;
+			continue;
+		}
 		snprintf(path, sizeof path, "/proc/%d/maps", p->pid);
 		text = mmk_proc_read(m, path);
 		p->alive = text != NULL;
@@ -226,12 +308,14 @@ static void watch_processes(struct report *r, struct mmk_machine *m,
 	}
 }
 
-static void after_line(void *arg, struct mmk_machine *m, const char *line)
+/* Record the command @line ran on @m (@error: the script error that
+ * stopped it, or NULL): its output, passed on to the real output, and
+ * the machine's state after it. */
+static void record_step(struct report *r, struct mmk_machine *m,
+			const char *line, const char *error)
 {
-	struct report *r = arg;
-	const char *title = section_title(line);
 	struct step *st;
-	char *text;
+	char *text, *title = NULL;
 	size_t i;
 
 	fflush(r->cap);
@@ -241,21 +325,6 @@ static void after_line(void *arg, struct mmk_machine *m, const char *line)
 	errno = 0;
 	if (fflush(r->real_out) && !r->out_errno)
 		r->out_errno = errno; /* the first failure's reason */
-	if (title) {
-		char **ns = realloc(r->sections,
-				    (size_t)(r->nr_sections + 1) * sizeof(*ns));
-		char *t = str_dup(title);
-
-		if (!ns || !t) {
-			free(t);
-			if (ns)
-				r->sections = ns;
-			r->oom = true;
-		} else {
-			r->sections = ns;
-			r->sections[r->nr_sections++] = t;
-		}
-	}
 	if (r->nr_steps == r->cap_steps) {
 		size_t ncap = r->cap_steps ? 2 * r->cap_steps : 64;
 		struct step *ns = realloc(r->steps, ncap * sizeof(*ns));
@@ -279,9 +348,24 @@ static void after_line(void *arg, struct mmk_machine *m, const char *line)
 		       r->caplen - r->capoff);
 		st->output[r->caplen - r->capoff] = '\0';
 	}
-	if (!st->cmd || !st->output)
+	st->error = error ? str_dup(error) : NULL;
+	if (!st->cmd || !st->output || (error && !st->error))
 		r->oom = true;
 	r->capoff = r->caplen;
+	if (st->echo && st->output)
+		title = section_title(st->output);
+	if (title) {
+		char **ns = realloc(r->sections,
+				    (size_t)(r->nr_sections + 1) * sizeof(*ns));
+
+		if (!ns) {
+			free(title);
+			r->oom = true;
+		} else {
+			r->sections = ns;
+			r->sections[r->nr_sections++] = title;
+		}
+	}
 	st->section = r->nr_sections - 1;
 	if (!m) {
 		r->nr_steps++;
@@ -314,6 +398,20 @@ static void after_line(void *arg, struct mmk_machine *m, const char *line)
 	}
 	watch_processes(r, m, line);
 	r->nr_steps++;
+}
+
+static void after_line(void *arg, struct mmk_machine *m, const char *line)
+{
+	record_step(arg, m, line, NULL);
+}
+
+static void stopped_at(void *arg, struct mmk_machine *m, const char *line,
+		       const char *error)
+{
+	struct report *r = arg;
+
+	record_step(r, m, line, error);
+	r->stopped = true;
 }
 
 /* ---- rendering helpers ---- */
@@ -392,6 +490,11 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 	/* Round in the unit the labels use (KiB, MiB or GiB). */
 	unit = max >= 1024.0 * 1024 ? 1024.0 * 1024 : max >= 1024 ? 1024 : 1;
 	ymax = nice_max(max / unit) * unit;
+	/* 1000-1023 KiB rounds up to 2000: label it in MiB, 2 MiB. */
+	if (ymax >= 1024 * unit && unit < 1024.0 * 1024) {
+		unit *= 1024;
+		ymax = nice_max(max / unit) * unit;
+	}
 	xstep = r->nr_steps > 1 ?
 			(double)(CW - ML - MR) / (double)(r->nr_steps - 1) :
 			0;
@@ -418,11 +521,14 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 		if (r->steps[i].section == sec || r->steps[i].section < 0)
 			continue;
 		sec = r->steps[i].section;
+		/* Numbered as its title is ("3. ..." -> 3). */
 		fprintf(f,
 			"<line class=\"sect\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
 			"y2=\"%d\"/><text class=\"slab\" x=\"%.1f\" "
-			"y=\"%d\">%d</text>\n",
-			x, MT, x, CH - MB, x + 2, CH - MB + 14, sec + 1);
+			"y=\"%d\">%.*s</text>\n",
+			x, MT, x, CH - MB, x + 2, CH - MB + 14,
+			(int)strspn(r->sections[sec], "0123456789"),
+			r->sections[sec]);
 	}
 	for (s = 0; s < NR_SERIES; s++) {
 		if (!(mask >> s & 1))
@@ -439,10 +545,17 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 							 ymax));
 		fputs("\"/>\n", f);
 	}
-	fprintf(f,
-		"<text class=\"xlab\" x=\"%d\" y=\"%d\">command (1 to %zu); "
-		"dashed lines start the numbered sections</text>\n</svg>\n",
-		ML, CH - 6, r->nr_steps);
+	if (r->nr_steps)
+		fprintf(f,
+			"<text class=\"xlab\" x=\"%d\" y=\"%d\">command (1 to "
+			"%zu); dashed lines start the numbered sections</text>"
+			"\n</svg>\n",
+			ML, CH - 6, r->nr_steps);
+	else
+		fprintf(f,
+			"<text class=\"xlab\" x=\"%d\" y=\"%d\">no command "
+			"ran</text>\n</svg>\n",
+			ML, CH - 6);
 	fputs("<p class=\"legend\">", f);
 	for (s = 0; s < NR_SERIES; s++)
 		if (mask >> s & 1)
@@ -543,20 +656,21 @@ static void slab_chart(FILE *f, const char *text)
 	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		struct cache_row c;
 		unsigned long num, perslab, pages, a1, a2, a3, slabs;
-		char name[64];
+		/* A name of any length: the chart shows its first 63 bytes. */
+		size_t nlen = strcspn(p, " \t\n");
 
 		if (*p == '#' || !strncmp(p, "slabinfo", 8))
 			continue;
-		if (sscanf(p,
-			   "%63s %lu %lu %lu %lu %lu : tunables %lu %lu %lu : "
+		if (sscanf(p + nlen,
+			   "%lu %lu %lu %lu %lu : tunables %lu %lu %lu : "
 			   "slabdata %*u %lu",
-			   name, &c.active, &num, &c.objsize, &perslab, &pages,
-			   &a1, &a2, &a3, &slabs) != 10)
+			   &c.active, &num, &c.objsize, &perslab, &pages, &a1,
+			   &a2, &a3, &slabs) != 9)
 			continue;
 		c.kb = slabs * pages * 4;
 		if (!c.kb)
 			continue;
-		snprintf(c.name, sizeof c.name, "%s", name);
+		snprintf(c.name, sizeof c.name, "%.*s", (int)nlen, p);
 		/* Keep the TOP_CACHES largest: the smallest falls off. */
 		rows[n] = c;
 		qsort(rows, (size_t)n + 1, sizeof rows[0], cmp_cache);
@@ -618,7 +732,7 @@ static void maps_chart(FILE *f, const char *maps)
 		CW, 20 * n + 6, CW, 20 * n + 6);
 	for (p = maps; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		unsigned long start, end, kb;
-		char perms[8], name[128] = "";
+		char perms[8], name[128] = "", size[32];
 		int used = 0;
 		double w;
 
@@ -630,7 +744,9 @@ static void maps_chart(FILE *f, const char *maps)
 		if (p[used] != '\n')
 			sscanf(p + used, "%127[^\n]", name);
 		kb = (end - start) >> 10;
-		w = 40 * (1 + log2_approx((double)((end - start) >> 12) + 1));
+		/* 12 px a doubling: 4 KiB 12 px, 1 GiB 228, 128 TiB 432,
+		 * so that the label after it fits. */
+		w = 12 * (1 + log2_approx((double)((end - start) >> 12) + 1));
 		fprintf(f,
 			"<text class=\"cname\" x=\"250\" y=\"%d\">%lx-%lx"
 			"</text><rect class=\"%s\" x=\"260\" y=\"%d\" "
@@ -638,10 +754,8 @@ static void maps_chart(FILE *f, const char *maps)
 			"x=\"%.1f\" y=\"%d\">%s ",
 			20 * row + 16, start, end, vma_class(perms),
 			20 * row + 4, w, 266 + w, 20 * row + 16, perms);
-		if (kb >= 1024)
-			fprintf(f, "%lu MiB", kb >> 10);
-		else
-			fprintf(f, "%lu KiB", kb);
+		fmt_kb(size, sizeof size, (double)kb);
+		fputs(size, f);
 		if (*name) {
 			fputc(' ', f);
 			put_escaped(f, name);
@@ -705,7 +819,8 @@ static const char style[] =
 	"pre{background:#f6f6f6;padding:6px 8px;overflow-x:auto;margin:2px "
 	"0 10px;font-size:12px}\n"
 	".cmd{font-family:monospace;font-weight:600;margin-top:6px}\n"
-	".note{font-style:italic;color:#444}\n";
+	".note{font-style:italic;color:#444}\n"
+	"pre.error{background:#fdecea;color:#a00}\n";
 
 static void render(FILE *f, const struct report *r, const char *name,
 		   int status)
@@ -716,15 +831,17 @@ static void render(FILE *f, const struct report *r, const char *name,
 	char v1[32], v2[32];
 	size_t i;
 
+	/* The verifier's commands, not any output that quotes one. */
 	for (i = 0; i < r->nr_steps; i++) {
-		const char *o = r->steps[i].output;
+		const struct step *st = &r->steps[i];
 
-		for (; o && (o = strstr(o, "check = ")); o += 8) {
-			if (!strncmp(o + 8, "ok", 2))
-				checks_ok++;
-			else
-				checks_failed++;
-		}
+		if (!st->cmd || strncmp(st->cmd, "check", 5) ||
+		    !strchr(" \t#", st->cmd[5]) || st->error)
+			continue;
+		if (st->output && strstr(st->output, "check = ok\n"))
+			checks_ok++;
+		else
+			checks_failed++;
 	}
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
 	      "charset=\"utf-8\">\n<title>mmkit report: ",
@@ -747,10 +864,21 @@ static void render(FILE *f, const struct report *r, const char *name,
 	fmt_kb(v1, sizeof v1, (double)r->memtotal_kb);
 	fprintf(f,
 		"<tr><td>Commands run</td><td id=\"commands\">%zu</td></tr>\n",
-		r->nr_steps);
-	fprintf(f, "<tr><td>MemTotal</td><td>%s (%lu kB)</td></tr>\n", v1,
-		r->memtotal_kb);
-	if (last) {
+		r->nr_steps - r->stopped);
+	if (r->stopped && last) {
+		fprintf(f,
+			"<tr><td>Stopped at</td><td id=\"stopped\"><a "
+			"href=\"#c%zu\">command %zu</a>, <code>",
+			r->nr_steps, r->nr_steps);
+		put_escaped(f, last->cmd);
+		fputs("</code>: ", f);
+		put_escaped(f, last->error);
+		fputs("</td></tr>\n", f);
+	}
+	if (r->memtotal_kb)
+		fprintf(f, "<tr><td>MemTotal</td><td>%s (%lu kB)</td></tr>\n",
+			v1, r->memtotal_kb);
+	if (last && r->memtotal_kb) {
 		fmt_kb(v2, sizeof v2, (double)last->kb[0]);
 		fprintf(f,
 			"<tr><td>MemFree after the last command</td><td "
@@ -758,10 +886,11 @@ static void render(FILE *f, const struct report *r, const char *name,
 			v2, last->kb[0]);
 	}
 	fmt_kb(v1, sizeof v1, (double)r->peak_slab_kb);
-	fprintf(f,
-		"<tr><td>Slab at its peak</td><td>%s (%lu kB), after command "
-		"%zu</td></tr>\n",
-		v1, r->peak_slab_kb, r->peak_step + 1);
+	if (r->peak_slabinfo)
+		fprintf(f,
+			"<tr><td>Slab at its peak</td><td>%s (%lu kB), after "
+			"command %zu</td></tr>\n",
+			v1, r->peak_slab_kb, r->peak_step + 1);
 	fprintf(f,
 		"<tr><td>Verifier (<code>check</code>)</td><td "
 		"id=\"checks\">%d ok, %d failed</td></tr>\n",
@@ -834,8 +963,7 @@ static void render(FILE *f, const struct report *r, const char *name,
 				fputs(in_note ? " " : "<p class=\"note\">", f);
 				for (n = strlen(o); n && o[n - 1] == '\n'; n--)
 					;
-				while (n--)
-					put_escaped_char(f, *o++);
+				put_escaped_n(f, o, n);
 				in_note = true;
 				continue;
 			}
@@ -852,6 +980,11 @@ static void render(FILE *f, const struct report *r, const char *name,
 				put_escaped(f, st->output);
 				fputs("</pre>\n", f);
 			}
+			if (st->error) {
+				fputs("<pre class=\"error\">script error: ", f);
+				put_escaped(f, st->error);
+				fputs("</pre>\n", f);
+			}
 		}
 		if (in_note)
 			fputs("</p>\n", f);
@@ -865,7 +998,7 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 			  FILE *out, FILE *err, int echo_log, FILE *html)
 {
 	struct report r = { .real_out = out };
-	struct script_observer obs = { after_line, &r };
+	struct script_observer obs = { after_line, &r, stopped_at };
 	int status, i, werr;
 	size_t s;
 
@@ -893,6 +1026,7 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 	for (s = 0; s < r.nr_steps; s++) {
 		free(r.steps[s].cmd);
 		free(r.steps[s].output);
+		free(r.steps[s].error);
 	}
 	free(r.steps);
 	for (i = 0; i < r.nr_sections; i++)
@@ -901,5 +1035,6 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 	free(r.peak_slabinfo);
 	for (i = 0; i < r.nr_procs; i++)
 		free(r.procs[i].maps);
+	free(r.procs);
 	return status;
 }

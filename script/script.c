@@ -641,8 +641,10 @@ static bool script_line(struct script *sc, char *line, size_t len)
 		free(copy);
 		return true;
 	}
-	free(copy);
 	fflush(sc->out);
+	if (copy && sc->obs->stopped_at)
+		sc->obs->stopped_at(sc->obs->arg, sc->m, copy, sc->errmsg);
+	free(copy);
 	fprintf(sc->err, "mmkit: %s:%lu: %s\n", sc->name, sc->line, sc->errmsg);
 	return false;
 }

@@ -223,6 +223,94 @@ static void test_report_after_a_script_error(void **state)
 	free(r.html);
 }
 
+/* What the review of session 47 found: the line a script error stopped
+ * at and its error are in the report, output partial or not; a run with
+ * no command claims no figures; section titles are what the terminal
+ * shows; only `check` commands count as the verifier's; any cache name
+ * and any number of processes (pids in hex too) are charted; bytes that
+ * are no UTF-8, and control characters, are shown as \xNN. */
+static void test_report_edge_cases(void **state)
+{
+	struct run r;
+	char *text, *p;
+	size_t len;
+	FILE *f;
+	int i, n = 0;
+
+	(void)state;
+	run_report("boot mem=64M\ncat /proc/meminfo MemFree Bogus\n"
+		   "alloc_pages b 0\n",
+		   &r);
+	assert_int_equal(r.status, MMK_SCRIPT_ERROR);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<td id=\"commands\">1</td>"));
+	assert_non_null(strstr(
+		r.html, "<td id=\"stopped\"><a href=\"#c2\">command 2</a>, "
+			"<code>cat /proc/meminfo MemFree Bogus</code>: cat: "
+			"/proc/meminfo has no line 'Bogus'</td>"));
+	p = strstr(r.html, "id=\"c2\">2: cat /proc/meminfo MemFree Bogus");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "<pre>MemFree:"));
+	assert_non_null(strstr(p, "<pre class=\"error\">script error: cat: "
+				  "/proc/meminfo has no line 'Bogus'</pre>"));
+	free(r.out);
+	free(r.html);
+
+	run_report("bogus\n", &r);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<td id=\"commands\">0</td>"));
+	assert_null(strstr(r.html, "<td>MemTotal</td>"));
+	assert_null(strstr(r.html, "Slab at its peak"));
+	assert_non_null(strstr(r.html, "script error: unknown command"));
+	free(r.out);
+	free(r.html);
+	run_report("# nothing but a comment\n", &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<td id=\"commands\">0</td>"));
+	assert_non_null(strstr(r.html, ">no command ran</text>"));
+	free(r.out);
+	free(r.html);
+
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fputs("boot mem=256M\n"
+	      "echo == 3. Intro   # a comment\n"
+	      "echo ==  4. Two spaces\n"
+	      "echo the next line says check = FAILED: nothing\n"
+	      "check\n"
+	      "kmem_cache_create "
+	      "c123456789012345678901234567890123456789012345678901234567890"
+	      "1234567890 4000\n"
+	      "kmem_cache_alloc o c123456789012345678901234567890123456789012"
+	      "3456789012345678901234567890\n"
+	      "echo a\001b \377\376 \303(\n",
+	      f);
+	for (i = 1; i <= 40; i++)
+		fprintf(f, "spawn %d\n", i);
+	fputs("spawn 0x40\nfork 0x40 0x41\n", f);
+	assert_int_equal(fclose(f), 0);
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<h3>3. Intro</h3>"));
+	assert_non_null(strstr(r.html, "<h3>4. Two spaces</h3>"));
+	assert_non_null(strstr(r.html, "y=\"234\">3</text>"));
+	assert_non_null(strstr(r.html, "y=\"234\">4</text>"));
+	assert_non_null(
+		strstr(r.html, "<td id=\"checks\">1 ok, 0 failed</td>"));
+	assert_non_null(strstr(r.html, ">c1234567890123456789012345678901234"
+				       "5678901234567890123456789012</text>"));
+	assert_non_null(strstr(r.html, "a\\x01b \\xff\\xfe \\xc3("));
+	for (p = r.html; (p = strstr(p, "<figcaption>Process ")); p++)
+		n++;
+	assert_int_equal(n, 42);
+	assert_non_null(strstr(r.html, "<figcaption>Process 65, after"));
+	free(r.out);
+	free(r.html);
+	free(text);
+}
+
 static void test_report_of_the_tour(void **state)
 {
 	struct run r;
@@ -333,6 +421,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_of_a_script),
 		cmocka_unit_test(test_report_after_a_script_error),
+		cmocka_unit_test(test_report_edge_cases),
 		cmocka_unit_test(test_report_of_the_tour),
 		cmocka_unit_test(test_browser_parses_the_report),
 	};
