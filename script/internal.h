@@ -55,12 +55,14 @@ struct script {
  * nor of the line a script error stopped at): @line is its text as
  * written, @m the machine it ran on. stopped_at (if not NULL) is told of
  * the line a script error stopped at, with the error, before the
- * interpreter reports it. */
+ * interpreter reports it; at_end (if not NULL) of the end of the run,
+ * before the machine (NULL if none booted) shuts down. */
 struct script_observer {
 	void (*after_line)(void *arg, struct mmk_machine *m, const char *line);
 	void *arg;
 	void (*stopped_at)(void *arg, struct mmk_machine *m, const char *line,
 			   const char *error);
+	void (*at_end)(void *arg, struct mmk_machine *m);
 };
 
 /* The longest script line read, and read_line()'s error beyond it (no

@@ -673,6 +673,8 @@ static int script_end(struct script *sc, bool stopped, int rerr)
 	int werr;
 	bool out_ok = script_out_ok(sc->out, &werr);
 
+	if (sc->obs && sc->obs->at_end)
+		sc->obs->at_end(sc->obs->arg, sc->m);
 	handles_destroy(sc);
 	mmk_shutdown(sc->m);
 	if (rerr == SCRIPT_LINE_TOO_LONG) {

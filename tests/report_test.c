@@ -309,6 +309,27 @@ static void test_report_edge_cases(void **state)
 	free(r.out);
 	free(r.html);
 	free(text);
+
+	/* A process with more VMAs than are read every command: its chart
+	 * still shows them all, as they were after the last command. */
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fputs("boot mem=64M\nspawn 1\n", f);
+	for (i = 0; i < 300; i++)
+		fprintf(f, "mmap 1 0x%x 4K r private,anonymous,fixed\n",
+			0x10000000 + i * 0x2000);
+	fputs("munmap 1 0x10000000 4K\n", f);
+	assert_int_equal(fclose(f), 0);
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	assert_non_null(
+		strstr(r.html, "<figcaption>Process 1, after command 303<"));
+	assert_null(strstr(r.html, ">10000000-10001000</text>"));
+	assert_non_null(strstr(r.html, ">10002000-10003000</text>"));
+	assert_non_null(strstr(r.html, ">10256000-10257000</text>"));
+	free(r.out);
+	free(r.html);
+	free(text);
 }
 
 static void test_report_of_the_tour(void **state)
