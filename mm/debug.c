@@ -71,7 +71,7 @@ size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len)
 {
 	size_t have, start, i;
 
-	if (!m) {
+	if (!m || !mmk_machine_live(m)) {
 		if (buf && len)
 			buf[0] = '\0';
 		return 0;
@@ -91,7 +91,7 @@ size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len)
 
 void mmk_dmesg_clear(struct mmk_machine *m)
 {
-	if (!m)
+	if (!m || !mmk_machine_live(m))
 		return;
 	pthread_mutex_lock(&m->log.lock);
 	m->log.head = 0;

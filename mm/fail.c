@@ -566,7 +566,8 @@ int mmk_fail_set(struct mmk_machine *m, enum mmk_fail_kind kind,
 {
 	struct mmk_fail *f;
 
-	if (!m || (unsigned int)kind >= MMK_NR_FAIL_KINDS)
+	if (!m || (unsigned int)kind >= MMK_NR_FAIL_KINDS ||
+	    !mmk_machine_live(m))
 		return -EINVAL;
 	if (attr && attr->probability > 100)
 		return -EINVAL;
@@ -596,7 +597,8 @@ unsigned long mmk_fail_count(struct mmk_machine *m, enum mmk_fail_kind kind)
 {
 	unsigned long n;
 
-	if (!m || (unsigned int)kind >= MMK_NR_FAIL_KINDS)
+	if (!m || (unsigned int)kind >= MMK_NR_FAIL_KINDS ||
+	    !mmk_machine_live(m))
 		return 0;
 	pthread_mutex_lock(&m->fail_lock);
 	n = m->fail[kind].failed;

@@ -247,6 +247,8 @@ void *kmap(struct page *page)
 
 int kmap_nowait(struct page *page, void **addr)
 {
+	if (!addr)
+		return -EINVAL;
 	return kmap_slot(page, false, addr);
 }
 

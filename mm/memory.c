@@ -1378,6 +1378,8 @@ int mmk_read_u64(int pid, unsigned long addr, uint64_t *value)
 	size_t done;
 	int err, sig;
 
+	if (!value)
+		return -EFAULT;
 	*value = 0;
 	mm = access_begin(pid, &err);
 	if (!mm)
@@ -1398,6 +1400,8 @@ static long copy_user(int pid, unsigned long uaddr, void *buf, size_t n,
 	size_t done;
 	int err, sig;
 
+	if (!buf && n)
+		return -EFAULT;
 	mm = access_begin(pid, &err);
 	if (!mm)
 		return err;

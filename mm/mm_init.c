@@ -193,8 +193,13 @@ static bool claim_cpu(struct mmk_machine *m, int cpu)
 
 void mmk_release_cpu(void)
 {
-	if (mmk_ctx.cpu)
-		atomic_store(&mmk_ctx.cpu->owner, 0);
+	uintptr_t self = thread_token();
+
+	/* Only a CPU this thread still owns, of a machine still live:
+	 * another thread may have shut it down since (its memory gone, or
+	 * a new machine at its address, whose CPU another thread holds). */
+	if (mmk_ctx.cpu && mmk_machine_live(mmk_ctx.m))
+		atomic_compare_exchange_strong(&mmk_ctx.cpu->owner, &self, 0);
 	mmk_ctx.cpu = NULL;
 	mmk_ctx.pcpu_base = NULL;
 }
@@ -233,14 +238,29 @@ static bool live_remove(struct mmk_machine *m)
 	return found;
 }
 
-bool mmk_machine_live(const struct mmk_machine *m)
+/* Whether this thread holds live_lock (from mmk_atfork()'s PREPARE to
+ * its PARENT or CHILD). */
+static _Thread_local bool live_lock_mine;
+
+/* Whether @m is live; live_lock held. */
+static bool live_has(const struct mmk_machine *m)
 {
 	const struct mmk_machine *l;
-	bool found = false;
 
+	for (l = live_head; l; l = l->live_next)
+		if (l == m)
+			return true;
+	return false;
+}
+
+bool mmk_machine_live(const struct mmk_machine *m)
+{
+	bool found;
+
+	if (live_lock_mine)
+		return live_has(m);
 	pthread_mutex_lock(&live_lock);
-	for (l = live_head; l && !found; l = l->live_next)
-		found = l == m;
+	found = live_has(m);
 	pthread_mutex_unlock(&live_lock);
 	return found;
 }
@@ -300,6 +320,11 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 
 	if (!m)
 		return;
+	if (!mmk_machine_live(m)) {
+		fprintf(stderr, "mmkit: mmk_atfork: %p is not a live machine\n",
+			(void *)m);
+		return;
+	}
 	/* Each phase once, in order: PREPARE twice would wait for its own
 	 * locks, PARENT or CHILD without it would release locks not held. */
 	if (atomic_exchange(&m->atfork_prepared, phase == MMK_ATFORK_PREPARE) ==
@@ -314,6 +339,7 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 	 * take. */
 	if (phase == MMK_ATFORK_PREPARE) {
 		pthread_mutex_lock(&live_lock);
+		live_lock_mine = true;
 		slab_atfork(m, phase);
 		page_alloc_atfork(m, phase);
 		pthread_mutex_lock(&m->fail_lock);
@@ -324,6 +350,7 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 	pthread_mutex_unlock(&m->fail_lock);
 	page_alloc_atfork(m, phase);
 	slab_atfork(m, phase);
+	live_lock_mine = false;
 	pthread_mutex_unlock(&live_lock);
 	if (phase != MMK_ATFORK_CHILD)
 		return;

@@ -2568,7 +2568,9 @@ static void free_split_pages(struct mmk_machine *m, struct page *page,
 void *alloc_pages_exact(size_t size, gfp_t gfp)
 {
 	struct mmk_machine *m = mmk_cur();
-	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	/* Not (size + PAGE_SIZE - 1) >> PAGE_SHIFT: it wraps to 0 above
+	 * SIZE_MAX - 4095. */
+	unsigned long nr = size / PAGE_SIZE + !!(size % PAGE_SIZE);
 	unsigned int order = 0;
 	struct page *page;
 
@@ -2587,7 +2589,7 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 void free_pages_exact(void *virt, size_t size)
 {
 	struct mmk_machine *m = mmk_cur();
-	unsigned long nr = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	unsigned long nr = size / PAGE_SIZE + !!(size % PAGE_SIZE);
 	struct page *page, *last;
 	unsigned long pfn;
 
@@ -3005,7 +3007,9 @@ void mmk_page_alloc_init(struct mmk_machine *m)
 
 unsigned long mmk_nr_free_pages(struct mmk_machine *m)
 {
-	return m ? global_zone_page_state(m, NR_FREE_PAGES) : 0;
+	return m && mmk_machine_live(m) ?
+		       global_zone_page_state(m, NR_FREE_PAGES) :
+		       0;
 }
 
 /* ---- the verifier ---- */

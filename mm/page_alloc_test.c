@@ -806,11 +806,17 @@ static void test_alloc_pages_exact_and_free_pages_exact(void **state)
 	assert_null(alloc_pages_exact(0, GFP_KERNEL));
 	assert_null(alloc_pages_exact((PAGE_SIZE << MAX_PAGE_ORDER) + 1,
 				      GFP_KERNEL));
+	/* Sizes whose page count a round-up would wrap to 0. */
+	assert_null(alloc_pages_exact(SIZE_MAX, GFP_KERNEL));
+	assert_null(alloc_pages_exact(SIZE_MAX - PAGE_SIZE + 2, GFP_KERNEL));
+	drain_all_pages(NULL);
+	assert_int_equal(mmk_nr_free_pages(m), before);
 	p = alloc_pages_exact(2 * PAGE_SIZE, GFP_KERNEL);
 	assert_non_null(p);
 	free_pages_exact(p + 1, PAGE_SIZE);
 	assert_true(dmesg_has(m, "free_pages_exact"));
 	free_pages_exact(p, (size_t)1 << 60);
+	free_pages_exact(p, SIZE_MAX);
 	drain_all_pages(NULL);
 	assert_int_equal(mmk_nr_free_pages(m), before - 2);
 	free_pages_exact(p, 2 * PAGE_SIZE);

@@ -240,8 +240,10 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 	int saved_errno, err;
 	const char *copy;
 
-	if (!m)
+	if (!m) {
+		errno = EINVAL;
 		return NULL;
+	}
 	if (!name || !*name || !size || size > KMALLOC_MAX_SIZE ||
 	    (align & (align - 1)) || align > (PAGE_SIZE << MAX_PAGE_ORDER))
 		return create_failed(m, name, flags, -EINVAL);
@@ -304,8 +306,10 @@ int kmem_cache_destroy(struct kmem_cache *s)
 	const char *name;
 	int err;
 
-	if (!m || !s)
+	if (!s)
 		return 0;
+	if (!m)
+		return -EINVAL; /* no machine's cache, then */
 	pthread_mutex_lock(&m->slab->slab_mutex);
 	if (!cache_is_live(m, s, "kmem_cache_destroy")) {
 		pthread_mutex_unlock(&m->slab->slab_mutex);

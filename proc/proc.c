@@ -158,7 +158,7 @@ static char *proc_render(struct mmk_machine *m, const char *path)
 	struct seq_file s = { 0 };
 	size_t i;
 
-	if (!m || !path) {
+	if (!m || !path || !mmk_machine_live(m)) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -30,7 +30,11 @@ static void test_calls_without_a_machine_are_harmless(void **state)
 	assert_null(alloc_pages(GFP_KERNEL, 0));
 	assert_null(kmalloc(64, GFP_KERNEL));
 	assert_null(vmalloc(4096));
+	errno = 0;
 	assert_null(kmem_cache_create("x", 64, 0, 0, NULL));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(kmem_cache_destroy((struct kmem_cache *)0x1234),
+			 -EINVAL);
 	__free_pages(NULL, 0);
 	kfree((void *)0x1234);
 	vfree((void *)0x1234);
@@ -189,6 +193,51 @@ static void test_machine_api_rejects_bad_arguments(void **state)
 	mmk_shutdown(NULL);
 	assert_check_ok(m);
 	mmk_shutdown(m);
+}
+
+/* A machine shut down (its memory gone) is refused by every call that
+ * takes one, not followed; NULL where a call stores its result too. */
+static void test_calls_on_a_machine_shut_down(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	char buf[16] = "x";
+	FILE *null = fopen("/dev/null", "w");
+	struct mmk_machine *live;
+	void *obj;
+
+	(void)state;
+	assert_non_null(null);
+	assert_int_equal(mmk_spawn(1, false), 0);
+	assert_int_equal(mmk_read_u64(1, 0x10000, NULL), -EFAULT);
+	assert_int_equal(mmk_copy_to_user(1, 0x10000, NULL, 8), -EFAULT);
+	assert_int_equal(mmk_copy_from_user(1, NULL, 0x10000, 8), -EFAULT);
+	assert_int_equal(mmk_exit(1), 0);
+	mmk_shutdown(m);
+	errno = 0;
+	assert_null(mmk_proc_read(m, "/proc/meminfo"));
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(mmk_proc_write(m, "/proc/meminfo", fileno(null)),
+			 -EINVAL);
+	assert_int_equal(mmk_dmesg(m, buf, sizeof buf), 0);
+	assert_string_equal(buf, "");
+	mmk_dmesg_clear(m);
+	assert_int_equal(mmk_fail_set(m, MMK_FAIL_SLAB, NULL), -EINVAL);
+	assert_int_equal(mmk_fail_count(m, MMK_FAIL_SLAB), 0);
+	assert_int_equal(mmk_nr_free_pages(m), 0);
+	mmk_atfork(m, MMK_ATFORK_PREPARE); /* a message, nothing taken */
+	mmk_atfork(m, MMK_ATFORK_PARENT);
+	/* Nothing was left locked: a live machine forks as before. */
+	live = mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	mmk_atfork(live, MMK_ATFORK_PREPARE);
+	mmk_atfork(live, MMK_ATFORK_PARENT);
+	obj = kmalloc(8, GFP_KERNEL);
+	assert_non_null(obj);
+	assert_int_equal(kmap_nowait(virt_to_page(obj), NULL), -EINVAL);
+	kfree(obj);
+	assert_check_ok(live);
+	mmk_shutdown(live);
+	fclose(null);
 }
 
 /* NULL where a machine, a config or a cache belongs; a page looked at
@@ -383,6 +432,7 @@ int main(void)
 			test_free_bulk_rejects_bad_objects_on_two_nodes),
 		cmocka_unit_test(test_vmalloc_and_kmap_reject_bad_arguments),
 		cmocka_unit_test(test_machine_api_rejects_bad_arguments),
+		cmocka_unit_test(test_calls_on_a_machine_shut_down),
 		cmocka_unit_test(test_script_run_without_input),
 		cmocka_unit_test(test_null_and_stale_handles_are_refused),
 		cmocka_unit_test(test_reported_misuse_leaves_state_whole),

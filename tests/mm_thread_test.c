@@ -661,6 +661,65 @@ static void test_mlock_shared_pages_across_threads(void **state)
 	mmk_shutdown(sh.m);
 }
 
+/* A thread whose machine another thread shut down lets go of that
+ * machine's CPU without touching it: a machine booted since (at the same
+ * address, as it usually is) keeps the CPU a third thread took. */
+static struct mmk_machine *stale_x, *stale_y;
+/* bar2: main and one thread; bar3: main and both. */
+static pthread_barrier_t bar2, bar3;
+
+static void *stale_on_x(void *arg)
+{
+	(void)arg;
+	assert_int_equal(mmk_set_current(stale_x), 0);
+	pthread_barrier_wait(&bar2); /* main: X down, Y up */
+	pthread_barrier_wait(&bar3); /* the other thread: Y's CPU 1 */
+	mmk_set_current(NULL);
+	pthread_barrier_wait(&bar3);
+	return NULL;
+}
+
+static void *stale_on_y(void *arg)
+{
+	(void)arg;
+	assert_int_equal(mmk_set_current(stale_y), 0);
+	assert_int_equal(mmk_get_cpu(), 1);
+	pthread_barrier_wait(&bar3);
+	pthread_barrier_wait(&bar3);
+	pthread_barrier_wait(&bar2); /* main tried CPU 1 */
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+static void test_release_after_shutdown(void **state)
+{
+	struct mmk_config cfg;
+	pthread_t b, c;
+
+	(void)state;
+	mmk_config_init(&cfg); /* two CPUs */
+	stale_x = mmk_boot(&cfg);
+	assert_non_null(stale_x);
+	assert_int_equal(pthread_barrier_init(&bar2, NULL, 2), 0);
+	assert_int_equal(pthread_barrier_init(&bar3, NULL, 3), 0);
+	assert_int_equal(pthread_create(&b, NULL, stale_on_x, NULL), 0);
+	pthread_barrier_wait(&bar2);
+	mmk_shutdown(stale_x);
+	stale_y = mmk_boot(&cfg);
+	assert_non_null(stale_y);
+	assert_int_equal(pthread_create(&c, NULL, stale_on_y, NULL), 0);
+	pthread_barrier_wait(&bar3); /* c holds CPU 1 */
+	pthread_barrier_wait(&bar3); /* b let go of X's */
+	assert_int_equal(mmk_set_cpu(1), -EBUSY);
+	pthread_barrier_wait(&bar2);
+	assert_int_equal(pthread_join(b, NULL), 0);
+	assert_int_equal(pthread_join(c, NULL), 0);
+	pthread_barrier_destroy(&bar2);
+	pthread_barrier_destroy(&bar3);
+	assert_int_equal(mmk_set_cpu(1), 0);
+	mmk_shutdown(stale_y);
+}
+
 static void test_eight_threads_four_cpus(void **state)
 {
 	(void)state;
@@ -682,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_swap_across_threads),
 		cmocka_unit_test(test_page_lock_waits),
 		cmocka_unit_test(test_mlock_shared_pages_across_threads),
+		cmocka_unit_test(test_release_after_shutdown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

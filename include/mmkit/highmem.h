@@ -24,7 +24,8 @@ void *kmap(struct page *page);
  * kmap_nowait() - kmap() that does not wait (mmkit's, for a caller that no
  * other thread can free a slot for: the script interpreter). 0 with the
  * address in *@addr; -EBUSY while every pkmap slot is in use, -ENOMEM if
- * the page cannot be mapped, -EINVAL for a page not of this machine.
+ * the page cannot be mapped, -EINVAL for a page not of this machine (or
+ * a NULL @addr).
  */
 int kmap_nowait(struct page *page, void **addr);
 /** kunmap() - drop a kmap() of @page. */

@@ -460,12 +460,14 @@ int mmk_touch(int pid, unsigned long addr, unsigned long len, bool write);
 /** mmk_write_u64() - the process stores @value at @addr: 0 or a signal. */
 int mmk_write_u64(int pid, unsigned long addr, uint64_t value);
 /** mmk_read_u64() - the process loads *@value from @addr: 0 or a signal
- * (then *@value is 0: a load that faults loads nothing). */
+ * (then *@value is 0: a load that faults loads nothing); -ESRCH, or
+ * -EFAULT for a NULL @value. */
 int mmk_read_u64(int pid, unsigned long addr, uint64_t *value);
 /**
  * mmk_copy_to_user() / mmk_copy_from_user() - the kernel copies to or
  * from the process's memory, faulting pages in as needed.
- * Return: the number of bytes NOT copied (Linux's convention), or -ESRCH.
+ * Return: the number of bytes NOT copied (Linux's convention), -ESRCH, or
+ * -EFAULT for a NULL host buffer.
  */
 long mmk_copy_to_user(int pid, unsigned long to, const void *from, size_t n);
 long mmk_copy_from_user(int pid, void *to, unsigned long from, size_t n);

@@ -226,7 +226,8 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len);
 /**
  * mmk_proc_read() - render a procfs file of @m (e.g. "/proc/meminfo").
  * Return: a malloc'ed NUL-terminated text, or NULL with errno ENOENT for a
- * file that does not exist. The caller frees it.
+ * file that does not exist, EINVAL if @m is not a live machine. The
+ * caller frees it.
  */
 char *mmk_proc_read(struct mmk_machine *m, const char *path);
 
@@ -239,7 +240,8 @@ int mmk_proc_write(struct mmk_machine *m, const char *path, int fd);
 
 /**
  * mmk_dmesg() - copy the kernel log (oldest first) into @buf.
- * Return: the log's full length (it may exceed @len).
+ * Return: the log's full length (it may exceed @len); 0 (an empty @buf)
+ * if @m is not a live machine.
  */
 size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len);
 
@@ -278,11 +280,13 @@ void mmk_fail_sites_reset(struct mmk_fail_sites *sites);
 int mmk_fail_site(struct mmk_fail_sites *sites, size_t i,
 		  struct mmk_fail_site_info *info);
 
-/** mmk_fail_set() - install (or with NULL, clear) the fault plan for @kind. */
+/** mmk_fail_set() - install (or with NULL, clear) the fault plan for @kind.
+ * Return: 0, or -EINVAL (a bad kind or plan, not a live machine). */
 int mmk_fail_set(struct mmk_machine *m, enum mmk_fail_kind kind,
 		 const struct mmk_fail_attr *attr);
 
-/** mmk_fail_count() - how many failures @kind has injected so far. */
+/** mmk_fail_count() - how many failures @kind has injected so far (0 for
+ * a machine that is not live). */
 unsigned long mmk_fail_count(struct mmk_machine *m, enum mmk_fail_kind kind);
 
 /**
@@ -292,7 +296,8 @@ unsigned long mmk_fail_count(struct mmk_machine *m, enum mmk_fail_kind kind);
  */
 unsigned long mmk_kaddr(const void *p);
 
-/** mmk_nr_free_pages() - free pages of all zones (buddy lists only). */
+/** mmk_nr_free_pages() - free pages of all zones (buddy lists only); 0
+ * for a machine that is not live. */
 unsigned long mmk_nr_free_pages(struct mmk_machine *m);
 
 /** mmk_version() - the library's version string. */
