@@ -874,7 +874,7 @@ static void render(FILE *f, const struct report *r, const char *name,
 	for (i = 0; i < r->nr_steps; i++) {
 		const struct step *st = &r->steps[i];
 
-		if (!st->cmd || strncmp(st->cmd, "check", 5) ||
+		if (!st->cmd || strncmp(st->cmd, "check", 5) != 0 ||
 		    !strchr(" \t#", st->cmd[5]) || st->error)
 			continue;
 		if (st->output && strstr(st->output, "check = ok\n"))
