@@ -430,9 +430,9 @@ unsigned long do_mremap(struct mm_struct *mm, unsigned long addr,
 	unsigned long res;
 	int err;
 
-	/* PAGE_ALIGN overflow of a huge length: nothing can match it. */
-	if (old_len > mm->task_size && PAGE_ALIGN(old_len) < old_len)
-		return (unsigned long)-EINVAL;
+	/* An old_len within a page of ~0UL rounds up to 0 in
+	 * check_mremap_params() and is then the old_len == 0 call, as in
+	 * Linux (EFAULT without a VMA, a duplicate of a shared one). */
 	err = check_mremap_params(mm, &vrm);
 	if (err)
 		return (unsigned long)(long)err;

@@ -2348,7 +2348,7 @@ static void gen_mremap(struct gen *g, struct dcall *c)
 		c->new_len = len_of(g, np, false);
 		c->flags = 0;
 		if (chance(g, 5))
-			c->len = 0;
+			c->len = chance(g, 30) ? 0UL - 1 - rnd(g, PG - 1) : 0;
 	} else if (r < 45) { /* same size: a no-op */
 		np = op;
 		c->new_len = c->len;
@@ -2368,7 +2368,8 @@ static void gen_mremap(struct gen *g, struct dcall *c)
 				c->new_len = c->len;
 			}
 		} else if (r >= 90 && r < 94) { /* duplicate: old_len 0 */
-			c->len = 0;
+			/* or one within a page of ~0UL, which rounds up to 0 */
+			c->len = chance(g, 30) ? 0UL - 1 - rnd(g, PG - 1) : 0;
 		} else if (r >= 94) {
 			switch (rnd(g, 5)) {
 			case 0:
