@@ -241,6 +241,16 @@ static void put_heading(FILE *f, const char *title)
 		      end ? (size_t)(end - title + 1) : strlen(title));
 }
 
+/* Whether @line (leading blanks allowed) is command @name: its first
+ * word, ended by a blank, a comment or the line's end. */
+static bool is_cmd(const char *line, const char *name)
+{
+	size_t n = strlen(name);
+
+	line += strspn(line, " \t");
+	return !strncmp(line, name, n) && strchr(" \t#", line[n]);
+}
+
 /* Word @i (from 0) of @line as a number, in the interpreter's forms
  * (decimal or 0x hex); -1 if there is none. */
 static long word_number(const char *line, int i)
@@ -258,9 +268,8 @@ static long word_number(const char *line, int i)
 	return strchr(" \t#", *end) && v > 0 && v <= INT_MAX ? v : -1;
 }
 
-/* Read process @p's maps after this command. */
-static void read_maps(struct report *r, struct mmk_machine *m,
-		      struct proc_seen *p)
+/* Read process @p's maps after command @step (from 0). */
+static void read_maps(struct mmk_machine *m, struct proc_seen *p, size_t step)
 {
 	char path[48], *text;
 	const char *q;
@@ -275,8 +284,8 @@ static void read_maps(struct report *r, struct mmk_machine *m,
 		lines++;
 	free(p->maps);
 	p->maps = text;
-	p->step = p->read_step = r->nr_steps;
-	p->due = r->nr_steps + lines / MAPS_BUDGET;
+	p->step = p->read_step = step;
+	p->due = step + lines / MAPS_BUDGET;
 	p->stale = false;
 }
 
@@ -287,13 +296,12 @@ static void read_maps(struct report *r, struct mmk_machine *m,
 static void watch_processes(struct report *r, struct mmk_machine *m,
 			    const char *line)
 {
-	const char *w = line + strspn(line, " \t");
 	long named = word_number(line, 1), pid = -1;
 	int i;
 
-	if (!strncmp(w, "spawn", 5) && strchr(" \t", w[5]))
+	if (is_cmd(line, "spawn"))
 		pid = named;
-	else if (!strncmp(w, "fork", 4) && strchr(" \t", w[4]))
+	else if (is_cmd(line, "fork"))
 		pid = word_number(line, 2);
 	for (i = 0; pid > 0 && i < r->nr_procs; i++)
 		if (r->procs[i].pid == pid)
@@ -322,7 +330,7 @@ static void watch_processes(struct report *r, struct mmk_machine *m,
 		if (p->maps && (p->pid == named || p->pid == pid))
 			p->stale = true;
 		if (!p->maps || (p->stale && r->nr_steps >= p->due)) {
-			read_maps(r, m, p);
+			read_maps(m, p, r->nr_steps);
 			continue;
 		}
 		if (p->alive)
@@ -339,12 +347,9 @@ static void at_end(void *arg, struct mmk_machine *m)
 
 	if (!m || !r->nr_steps)
 		return;
-	/* Read after the last command: nr_steps counts it already. */
-	r->nr_steps--;
 	for (i = 0; i < r->nr_procs; i++)
 		if (r->procs[i].alive && r->procs[i].stale)
-			read_maps(r, m, &r->procs[i]);
-	r->nr_steps++;
+			read_maps(m, &r->procs[i], r->nr_steps - 1);
 }
 
 /* Record the command @line ran on @m (@error: the script error that
@@ -379,8 +384,7 @@ static void record_step(struct report *r, struct mmk_machine *m,
 	st = &r->steps[r->nr_steps];
 	memset(st, 0, sizeof(*st));
 	st->cmd = str_dup(line + strspn(line, " \t"));
-	st->echo = st->cmd && !strncmp(st->cmd, "echo", 4) &&
-		   (!st->cmd[4] || st->cmd[4] == ' ' || st->cmd[4] == '\t');
+	st->echo = st->cmd && is_cmd(st->cmd, "echo");
 	st->output = malloc(r->caplen - r->capoff + 1);
 	if (st->output) {
 		memcpy(st->output, r->capbuf + r->capoff,
@@ -874,8 +878,7 @@ static void render(FILE *f, const struct report *r, const char *name,
 	for (i = 0; i < r->nr_steps; i++) {
 		const struct step *st = &r->steps[i];
 
-		if (!st->cmd || strncmp(st->cmd, "check", 5) != 0 ||
-		    !strchr(" \t#", st->cmd[5]) || st->error)
+		if (!st->cmd || !is_cmd(st->cmd, "check") || st->error)
 			continue;
 		if (st->output && strstr(st->output, "check = ok\n"))
 			checks_ok++;
@@ -892,9 +895,7 @@ static void render(FILE *f, const struct report *r, const char *name,
 	fputs("</h1>\n<table class=\"summary\">\n", f);
 	/* The machine: the script's boot line, or the default one. */
 	fputs("<tr><td>Machine</td><td id=\"machine\"><code>", f);
-	if (r->nr_steps && r->steps[0].cmd &&
-	    !strncmp(r->steps[0].cmd, "boot", 4) &&
-	    strchr(" \t", r->steps[0].cmd[4]))
+	if (r->nr_steps && r->steps[0].cmd && is_cmd(r->steps[0].cmd, "boot"))
 		put_escaped(f, r->steps[0].cmd);
 	else
 		fputs("boot", f);
