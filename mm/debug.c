@@ -5,7 +5,8 @@
  *
  * 1. What it models. The kernel log (a ring buffer per machine, read with
  *    mmk_dmesg and the script's `dmesg`), dump_page() and bad_page() in
- *    Linux's format, assert failures (mmk_vm_bug), and mmk_check(), which
+ *    Linux's format, print_hex_dump() (slab reports' dumps of objects),
+ *    assert failures (mmk_vm_bug), and mmk_check(), which
  *    runs every subsystem's verifier bottom-up so the first failure named
  *    is in the lowest broken layer.
  *
@@ -111,14 +112,56 @@ static const char *const page_type_names[] = {
 	"slab",	 "zsmalloc", "unaccepted", "large_kmalloc",
 };
 
+void format_page_flags(struct mmk_machine *m, const struct page *page,
+		       char *buf, size_t len)
+{
+	struct zone *zone = mmk_pfn_zone(m, (unsigned long)(page - m->mem_map));
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < __NR_PAGEFLAGS && used < len; i++)
+		if (test_page_flag(page, i))
+			used += (size_t)snprintf(buf + used, len - used, "%s|",
+						 pageflag_names[i]);
+	if (used < len)
+		snprintf(buf + used, len - used, "node=%d|zone=%d",
+			 zone ? zone->zone_pgdat->node_id : 0,
+			 zone ? (int)zone->idx : 0);
+}
+
+void print_hex_dump(struct mmk_machine *m, const char *prefix, const void *p,
+		    size_t len)
+{
+	const unsigned char *b = p;
+	int width = m->arch->arch == MMK_ARCH_X86_64 ? 16 : 8;
+	size_t i, j;
+
+	for (i = 0; i < len; i += 16) {
+		size_t n = min(len - i, (size_t)16);
+		char line[16 * 3 + 2 + 16 + 1];
+		int lx = 0;
+
+		for (j = 0; j < n; j++)
+			lx += snprintf(line + lx, sizeof line - (size_t)lx,
+				       "%02x ", b[i + j]);
+		lx--; /* no space after the last byte */
+		while (lx < 16 * 2 + 16 + 1)
+			line[lx++] = ' ';
+		for (j = 0; j < n; j++)
+			line[lx++] = b[i + j] >= 0x20 && b[i + j] < 0x7f ?
+					     (char)b[i + j] :
+					     '.';
+		line[lx] = '\0';
+		printk(m, "%s%0*lx: %s", prefix, width, mmk_kaddr(b + i), line);
+	}
+}
+
 void dump_page(struct mmk_machine *m, const struct page *page,
 	       const char *reason)
 {
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
-	struct zone *zone = mmk_pfn_zone(m, pfn);
 	char flags[256];
-	size_t used = 0;
-	int i;
 
 	printk(m,
 	       "page: refcount:%d mapcount:%d mapping:%s index:%#lx pfn:%#lx",
@@ -128,15 +171,7 @@ void dump_page(struct mmk_machine *m, const struct page *page,
 	if (PageHead(page))
 		printk(m, "head: order:%u mapcount:%d", compound_order(page),
 		       page_mapcount(page));
-	flags[0] = '\0';
-	for (i = 0; i < __NR_PAGEFLAGS; i++)
-		if (test_page_flag(page, i))
-			used += (size_t)snprintf(flags + used,
-						 sizeof flags - used, "%s|",
-						 pageflag_names[i]);
-	snprintf(flags + used, sizeof flags - used, "node=%d|zone=%d",
-		 zone ? zone->zone_pgdat->node_id : 0,
-		 zone ? (int)zone->idx : 0);
+	format_page_flags(m, page, flags, sizeof flags);
 	printk(m, "flags: %#lx(%s)", page->flags, flags);
 	if (page_type_of(page) >= PGTY_buddy) {
 		unsigned int t = page_type_of(page);

@@ -719,6 +719,13 @@ void bad_page(struct mmk_machine *m, const struct page *page,
 	      const char *reason);
 /* Linux's %pGg: GFP_KERNEL|__GFP_ZERO style names of @gfp. */
 void format_gfp(gfp_t gfp, char *buf, size_t len);
+/* A page's flags as %pGp names them: "referenced|head|node=0|zone=1". */
+void format_page_flags(struct mmk_machine *m, const struct page *page,
+		       char *buf, size_t len);
+/* Linux's print_hex_dump(DUMP_PREFIX_ADDRESS, 16, 1, ascii): @len bytes
+ * at @p, 16 a line, each line @prefix and the kernel address. */
+void print_hex_dump(struct mmk_machine *m, const char *prefix, const void *p,
+		    size_t len);
 /* ---- mm/swap.c: the LRU lists and mlock's page state ---- */
 void lruvec_init(struct lruvec *lruvec);
 /* A user page joins its node's LRU (inactive, or the list its flags name). */

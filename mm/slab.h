@@ -68,6 +68,14 @@ _Static_assert(offsetof(struct slab, page_type) ==
 		       offsetof(struct page, page_type),
 	       "page_type at the same place");
 
+/* A debug slab given up after a failed consistency check (Linux's
+ * slab->frozen there): its free objects were abandoned, and frees into it
+ * are refused. */
+#define PG_slab_disabled PG_owner_2
+/* A debug slab some of whose free objects a repair abandoned (they count
+ * as used): the verifier cannot tell them from allocated ones. */
+#define PG_slab_lost PG_owner_priv_1
+
 static inline struct slab *page_slab(struct page *page)
 {
 	return (struct slab *)page;
@@ -491,8 +499,22 @@ int __kmem_cache_destroy(struct mmk_machine *m, struct kmem_cache *s);
 #define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
 gfp_t kmalloc_fix_flags(struct mmk_machine *m, gfp_t flags);
 
-void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
-		 int node);
+/* An object of @s; kmalloc passes the size it was asked for, which debug
+ * caches with tracking keep (the rest of the object is red zone). */
+void *slab_alloc_size(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
+		      int node, unsigned int orig_size);
+
+static inline void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s,
+			       gfp_t gfp, int node)
+{
+	return slab_alloc_size(m, s, gfp, node, s->object_size);
+}
+
+/* The size kmalloc was asked for @obj of @s (the object size unless @s is
+ * a kmalloc cache with tracking); and its change, by krealloc in place or
+ * by ksize (which gives the caller the whole object). */
+unsigned int slab_kmalloc_size(struct kmem_cache *s, void *obj);
+void slab_set_kmalloc_size(struct kmem_cache *s, void *obj, unsigned int size);
 void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 	       void *obj);
 int __kmem_cache_shrink(struct mmk_machine *m, struct kmem_cache *s);

@@ -39,7 +39,7 @@
 #define SLAB_NEVER_MERGE                                           \
 	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER |           \
 	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_FAILSLAB | \
-	 SLAB_NO_MERGE | SLAB_CONSISTENCY_CHECKS)
+	 SLAB_NO_MERGE)
 #define SLAB_MERGE_SAME                                             \
 	(SLAB_RECLAIM_ACCOUNT | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | \
 	 SLAB_ACCOUNT)
@@ -177,14 +177,14 @@ static struct kmem_cache *find_mergeable(struct mmk_machine *m,
 	/* Oldest first, as Linux walks slab_caches in reverse. Slabs are
 	 * coloured in steps of max(64, s->align), as SLAB's are, so an
 	 * object size that is a multiple of @align is not enough: @align
-	 * must divide s->align too (Linux's CONFIG_SLAB test). */
+	 * must divide that step too (an @align above 64 and s->align). */
 	for (pos = m->slab->caches.prev; pos != &m->slab->caches;
 	     pos = pos->prev) {
 		s = list_entry(pos, struct kmem_cache, list);
 		if (slab_unmergeable(m, s) || size > s->size ||
 		    ((flags ^ s->flags) & SLAB_MERGE_SAME) ||
 		    (s->size & ~(align - 1)) != s->size ||
-		    s->size - size >= 8 || align > s->align || s->align % align)
+		    s->size - size >= 8 || s->colour_off % align)
 			continue;
 		return s;
 	}
@@ -330,14 +330,15 @@ int kmem_cache_destroy(struct kmem_cache *s)
 int kmem_cache_shrink(struct kmem_cache *s)
 {
 	struct mmk_machine *m = mmk_cur();
+	int ret = 0;
 
 	if (!m || !s)
 		return 0;
 	pthread_mutex_lock(&m->slab->slab_mutex);
 	if (cache_is_live(m, s, "kmem_cache_shrink"))
-		__kmem_cache_shrink(m, s);
+		ret = __kmem_cache_shrink(m, s);
 	pthread_mutex_unlock(&m->slab->slab_mutex);
-	return 0;
+	return ret;
 }
 
 unsigned int kmem_cache_size(struct kmem_cache *s)
@@ -547,7 +548,7 @@ void *kmalloc_node(size_t size, gfp_t gfp, int node)
 		if (likely(slab_alloc_fast(s, gfp, &obj)))
 			return obj;
 	}
-	return slab_alloc(m, s, gfp, node);
+	return slab_alloc_size(m, s, gfp, node, (unsigned int)size);
 }
 
 static noinline void *kmalloc_slow(size_t size, gfp_t gfp)
@@ -683,6 +684,8 @@ size_t ksize(const void *p)
 	if (slab) {
 		struct kmem_cache *s = slab->slab_cache;
 
+		/* The caller may use all of it: no kmalloc red zone now. */
+		slab_set_kmalloc_size(s, (void *)p, s->object_size);
 		if (s->flags & (SLAB_RED_ZONE | SLAB_POISON))
 			return s->object_size;
 		if (s->flags & SLAB_STORE_USER)
@@ -697,7 +700,7 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	struct mmk_machine *m = mmk_cur();
 	struct page *large;
 	struct slab *slab;
-	size_t ks;
+	size_t ks, orig;
 	void *ret;
 
 	if (!m)
@@ -711,17 +714,29 @@ void *krealloc(const void *p, size_t new_size, gfp_t gfp)
 	slab = kmalloc_owner(m, p, &large, "krealloc");
 	if (!slab && !large)
 		return NULL;
-	ks = slab ? slab->slab_cache->object_size :
-		    PAGE_SIZE << compound_order(large);
+	/* As Linux's __do_krealloc(): a kmalloc cache with tracking knows
+	 * the size asked for (orig), the rest of its object is red zone. */
+	if (slab) {
+		ks = slab->slab_cache->object_size;
+		orig = slab_kmalloc_size(slab->slab_cache, (void *)p);
+	} else {
+		ks = PAGE_SIZE << compound_order(large);
+		orig = 0;
+	}
 	if (new_size <= ks) {
-		if (gfp & __GFP_ZERO)
+		if ((gfp & __GFP_ZERO) && orig && orig < new_size)
+			memset((char *)p + orig, 0, new_size - orig);
+		else if (gfp & __GFP_ZERO)
 			memset((char *)p + new_size, 0, ks - new_size);
+		if (slab)
+			slab_set_kmalloc_size(slab->slab_cache, (void *)p,
+					      (unsigned int)new_size);
 		return (void *)p;
 	}
 	ret = kmalloc(new_size, gfp);
 	if (!ret)
 		return NULL;
-	memcpy(ret, p, ks);
+	memcpy(ret, p, orig ? orig : ks);
 	kfree(p);
 	return ret;
 }

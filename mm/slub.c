@@ -7,9 +7,12 @@
  *    kmem_cache_create/alloc/free/shrink/destroy, bulk calls, node-local
  *    full/partial/free slab lists, constructors run once per object when
  *    its slab is made, slab colouring, SLUB's size and order calculation
- *    (calculate_sizes, calculate_order), slub_debug red zones, poisoning,
- *    double/invalid free and use-after-free detection with SLUB-style
- *    reports, freelist pointer hardening and randomisation, failslab.
+ *    (calculate_sizes, calculate_order), slub_debug red zones (kmalloc's
+ *    beyond the requested size too), poisoning, padding checks, tracking,
+ *    double/invalid free, use-after-free and freelist corruption
+ *    detection with Linux 6.18's reports and repairs (a corrupted chain
+ *    cut, a slab whose object fails its allocation checks given up),
+ *    freelist pointer hardening and randomisation, failslab.
  *
  * 2. Objects. See mm/slab.h for the picture. A slab is a (compound) block
  *    from alloc_pages; its head struct page doubles as struct slab. Free
@@ -56,7 +59,9 @@
  *       cache and is free in no slab (freelist or fresh tail);
  *       avail <= limit.
  *    S5 with SLAB_RED_ZONE / SLAB_POISON, free objects keep their poison
- *       and every object its red zones (checked on alloc, free and check).
+ *       and every object its red zones and padding (checked on alloc, free
+ *       and check; not in a slab whose free objects a repair abandoned:
+ *       they count as used). No object is in the arrays twice.
  *    S6 with a slab map: every page of a listed slab has its cache's map
  *       id if the slab has s->order, else 0, all of them with the mark or
  *       none; a page with an id is in a slab of s->order of the cache with
@@ -75,8 +80,14 @@
  *      objects naturally aligned.
  *    - No RCU, so SLAB_TYPESAFE_BY_RCU is refused. No memcg accounting
  *      (SLAB_ACCOUNT is accepted and ignored), no kmalloc-cg-* caches.
- *    - Tracking (SLAB_STORE_USER) records an allocation sequence number and
- *      the CPU, not stack traces (which would show host addresses).
+ *    - Tracking (SLAB_STORE_USER) records a slab operation sequence
+ *      number and the CPU in Linux's 32-byte struct track, not call
+ *      sites or stack traces (which would show host addresses); reports
+ *      print no WARN backtrace.
+ *    - The boundary and double-free checks of a free run in every debug
+ *      cache, not only with SLAB_CONSISTENCY_CHECKS, and an allocation
+ *      checks the free pointer it follows: a corrupted one would take
+ *      the simulator down where it takes Linux down.
  *    - kmem_cache_destroy returns -EBUSY when objects remain.
  *    - The slab map (slab_map_enable; off unless the machine's owner
  *      asks, as libmmkit-malloc.so does): a byte per page, the map id of
@@ -106,6 +117,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,17 +129,26 @@
 #define SLUB_RED_ACTIVE 0xcc
 #define MAX_OBJS_PER_PAGE 32767
 
-/* What SLAB_STORE_USER keeps per object, twice (alloc, free). */
+/* What SLAB_STORE_USER keeps per object, twice (alloc, free), laid out as
+ * Linux's struct track (with CONFIG_STACKDEPOT) so that debug objects
+ * have Linux's sizes. mmkit records no call site or stack, which would
+ * be host addresses: addr and handle stay 0, and when is a slab
+ * operation sequence number (0: never) instead of jiffies. */
 struct track {
-	unsigned long seq; /* allocation sequence number, 0 = never */
+	unsigned long addr;
+	unsigned int handle;
 	int cpu;
 	int pid;
+	unsigned long when;
 };
+
+_Static_assert(sizeof(struct track) == 32, "Linux's struct track");
+
+enum track_item { TRACK_ALLOC, TRACK_FREE };
 
 #define SLAB_DEBUG_FLAGS                                 \
 	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | \
 	 SLAB_CONSISTENCY_CHECKS)
-
 /* ---- addresses, free pointers ---- */
 
 static inline void *slab_address(struct mmk_machine *m, struct slab *slab)
@@ -175,27 +196,149 @@ static inline struct array_cache *cpu_array(const struct mmk_machine *m,
 	return slab_cpu_array(m, s, cpu);
 }
 
+/* Bitmaps of a slab's objects, by index. */
+#define OBJ_MAP_LONGS ((MAX_OBJS_PER_PAGE + 1) / BITS_PER_LONG + 1)
+
+static inline void obj_map_set(unsigned long *map, unsigned long i)
+{
+	map[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
+}
+
+static inline bool obj_map_test(const unsigned long *map, unsigned long i)
+{
+	return map[i / BITS_PER_LONG] >> (i % BITS_PER_LONG) & 1;
+}
+
+/* The address of @slab's first object. */
+static inline char *slab_objects(struct mmk_machine *m, struct kmem_cache *s,
+				 struct slab *slab)
+{
+	return (char *)slab_address(m, slab) + slab->colour + s->red_left_pad;
+}
+
+/* A slab's order: the compound order of its head. */
+static unsigned int slab_order(struct slab *slab)
+{
+	struct page *page = slab_page(slab);
+
+	return PageHead(page) ? compound_order(page) : 0;
+}
+
 /* ---- debug: red zones, poison, tracking, reports ---- */
 
-static struct track *get_track(struct kmem_cache *s, void *obj, int which)
-{
-	size_t off = s->inuse;
+/*
+ * A debug object's layout, as SLUB's: [left red zone] object [right red
+ * zone, up to s->inuse] [free pointer, when it may not overlay the
+ * object] [two tracks] [kmalloc's requested size] [padding], s->size in
+ * all. Red zones hold SLUB_RED_ACTIVE while the object is allocated and
+ * SLUB_RED_INACTIVE while it is free; with SLAB_POISON a slab starts
+ * filled with POISON_INUSE (which its padding keeps) and a free object
+ * holds POISON_FREE ending in POISON_END.
+ */
 
-	if (s->offset >= s->inuse)
-		off += sizeof(void *);
-	return (struct track *)((char *)obj + off) + which;
+static inline bool freeptr_outside_object(const struct kmem_cache *s)
+{
+	return s->offset >= s->inuse;
+}
+
+/* Where the tracks start: after the free pointer if it is outside. */
+static inline unsigned int get_info_end(const struct kmem_cache *s)
+{
+	return freeptr_outside_object(s) ?
+		       s->inuse + (unsigned int)sizeof(void *) :
+		       s->inuse;
+}
+
+/* kmalloc caches with tracking keep each object's requested size, whose
+ * excess up to the object size is red zone too (Linux's
+ * slub_debug_orig_size()). */
+static inline bool slub_debug_orig_size(const struct kmem_cache *s)
+{
+	return (s->flags & (SLAB_STORE_USER | SLAB_KMALLOC)) ==
+	       (SLAB_STORE_USER | SLAB_KMALLOC);
+}
+
+/* Where the metadata ends and the padding starts. */
+static unsigned int meta_end(const struct kmem_cache *s)
+{
+	unsigned int off = get_info_end(s);
+
+	if (s->flags & SLAB_STORE_USER) {
+		off += 2 * (unsigned int)sizeof(struct track);
+		if (s->flags & SLAB_KMALLOC)
+			off += (unsigned int)sizeof(unsigned int);
+	}
+	return off;
+}
+
+/* s->size less the left red zone: the bytes from an object's start to
+ * the next object's left red zone. */
+static inline unsigned int size_from_object(const struct kmem_cache *s)
+{
+	return (s->flags & SLAB_RED_ZONE) ? s->size - s->red_left_pad : s->size;
+}
+
+static struct track *get_track(struct kmem_cache *s, void *obj,
+			       enum track_item which)
+{
+	return (struct track *)((char *)obj + get_info_end(s)) + which;
 }
 
 static void set_track(struct mmk_machine *m, struct kmem_cache *s, void *obj,
-		      int which)
+		      enum track_item which)
 {
 	struct track t = { 0 };
 
 	if (!(s->flags & SLAB_STORE_USER))
 		return;
-	t.seq = atomic_fetch_add(&m->slab->alloc_seq, 1) + 1;
+	t.when = atomic_fetch_add(&m->slab->alloc_seq, 1) + 1;
 	t.cpu = mmk_get_cpu();
 	memcpy(get_track(s, obj, which), &t, sizeof(t));
+}
+
+static void init_tracking(struct kmem_cache *s, void *obj)
+{
+	if (s->flags & SLAB_STORE_USER)
+		memset(get_track(s, obj, TRACK_ALLOC), 0,
+		       2 * sizeof(struct track));
+}
+
+static void *orig_size_slot(struct kmem_cache *s, void *obj)
+{
+	return (char *)obj + get_info_end(s) + 2 * sizeof(struct track);
+}
+
+static void set_orig_size(struct kmem_cache *s, void *obj, unsigned int size)
+{
+	if (slub_debug_orig_size(s))
+		memcpy(orig_size_slot(s, obj), &size, sizeof(size));
+}
+
+/* The requested size (at most the object's: the slot may have been
+ * overwritten). */
+static unsigned int get_orig_size(struct kmem_cache *s, void *obj)
+{
+	unsigned int size;
+
+	if (!slub_debug_orig_size(s))
+		return s->object_size;
+	memcpy(&size, orig_size_slot(s, obj), sizeof(size));
+	return min(size, s->object_size);
+}
+
+unsigned int slab_kmalloc_size(struct kmem_cache *s, void *obj)
+{
+	return get_orig_size(s, obj);
+}
+
+void slab_set_kmalloc_size(struct kmem_cache *s, void *obj, unsigned int size)
+{
+	if (!slub_debug_orig_size(s))
+		return;
+	set_orig_size(s, obj, size);
+	if ((s->flags & SLAB_RED_ZONE) && size < s->object_size)
+		memset((char *)obj + size, SLUB_RED_ACTIVE,
+		       s->object_size - size);
 }
 
 /* Linux's __slab_bug() banner; the first report taints the machine with
@@ -215,43 +358,104 @@ static void slab_bug(struct mmk_machine *m, struct kmem_cache *s,
 	m->slab->tainted = true;
 }
 
+__printf(3, 4) static void slab_fix(struct mmk_machine *m, struct kmem_cache *s,
+				    const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	printk(m, "FIX %s: %s", s->name, msg);
+}
+
+static void print_slab_info(struct mmk_machine *m, struct slab *slab)
+{
+	char flags[256];
+
+	format_page_flags(m, slab_page(slab), flags, sizeof flags);
+	printk(m, "Slab 0x%lx objects=%u used=%u fp=0x%lx flags=%#lx(%s)",
+	       kaddr(m, slab_address(m, slab)), slab->objects, slab->inuse,
+	       slab->freelist ? kaddr(m, slab->freelist) : 0UL, slab->flags,
+	       flags);
+}
+
+/* Linux's slab_err(): the banner and the slab. */
+__printf(4, 5) static void slab_err(struct mmk_machine *m, struct kmem_cache *s,
+				    struct slab *slab, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	slab_bug(m, s, msg);
+	print_slab_info(m, slab);
+}
+
+static void print_tracking(struct mmk_machine *m, struct kmem_cache *s,
+			   void *obj)
+{
+	static const char *const what[] = { "Allocated", "Freed" };
+	int i;
+
+	if (!(s->flags & SLAB_STORE_USER))
+		return;
+	for (i = TRACK_ALLOC; i <= TRACK_FREE; i++) {
+		struct track t;
+
+		memcpy(&t, get_track(s, obj, (enum track_item)i), sizeof(t));
+		if (t.when)
+			printk(m, "%s as slab operation %lu cpu=%d pid=%d",
+			       what[i], t.when, t.cpu, t.pid);
+	}
+}
+
 static void print_trailer(struct mmk_machine *m, struct kmem_cache *s,
 			  struct slab *slab, void *obj)
 {
-	if (slab)
-		printk(m, "Slab 0x%lx objects=%u used=%u fp=0x%lx flags=%#lx",
-		       kaddr(m, slab_address(m, slab)), slab->objects,
-		       slab->inuse,
-		       slab->freelist ? kaddr(m, slab->freelist) : 0UL,
-		       slab->flags);
-	if (obj && slab) {
-		void *fp = get_freepointer(s, obj);
+	unsigned char *p = obj, *addr = slab_address(m, slab);
+	void *fp = get_freepointer(s, obj);
+	unsigned int off = meta_end(s);
 
-		printk(m, "Object 0x%lx @offset=%lu fp=0x%lx", kaddr(m, obj),
-		       (unsigned long)((char *)obj -
-				       (char *)slab_address(m, slab)),
-		       fp ? kaddr(m, fp) : 0UL);
-	}
-	if (obj && (s->flags & SLAB_STORE_USER)) {
-		struct track a, f;
+	print_tracking(m, s, obj);
+	print_slab_info(m, slab);
+	printk(m, "Object 0x%lx @offset=%lu fp=0x%lx", kaddr(m, obj),
+	       (unsigned long)(p - addr), fp ? kaddr(m, fp) : 0UL);
+	printk(m, "%s", "");
+	if (s->flags & SLAB_RED_ZONE)
+		print_hex_dump(m, "Redzone  ", p - s->red_left_pad,
+			       s->red_left_pad);
+	else if (p > addr + 16)
+		print_hex_dump(m, "Bytes b4 ", p - 16, 16);
+	print_hex_dump(m, "Object   ", p, min(s->object_size, PAGE_SIZE));
+	if (s->flags & SLAB_RED_ZONE)
+		print_hex_dump(m, "Redzone  ", p + s->object_size,
+			       s->inuse - s->object_size);
+	if (off != size_from_object(s))
+		print_hex_dump(m, "Padding  ", p + off,
+			       size_from_object(s) - off);
+}
 
-		memcpy(&a, get_track(s, obj, 0), sizeof(a));
-		memcpy(&f, get_track(s, obj, 1), sizeof(f));
-		if (a.seq)
-			printk(m,
-			       "Allocated as slab operation %lu cpu=%d pid=%d",
-			       a.seq, a.cpu, a.pid);
-		if (f.seq)
-			printk(m, "Freed as slab operation %lu cpu=%d pid=%d",
-			       f.seq, f.cpu, f.pid);
-	}
+/* Linux's check_valid_pointer(): NULL, or an object of @slab. */
+static bool valid_pointer(struct mmk_machine *m, struct kmem_cache *s,
+			  struct slab *slab, const void *p)
+{
+	return !p || obj_index(m, s, slab, p) >= 0;
 }
 
 static void object_err(struct mmk_machine *m, struct kmem_cache *s,
 		       struct slab *slab, void *obj, const char *reason)
 {
 	slab_bug(m, s, reason);
-	print_trailer(m, s, slab, obj);
+	if (!obj || !valid_pointer(m, s, slab, obj)) {
+		print_slab_info(m, slab);
+		printk(m, "Invalid pointer 0x%lx", obj ? kaddr(m, obj) : 0UL);
+	} else {
+		print_trailer(m, s, slab, obj);
+	}
 }
 
 /* The first byte in [p, p+n) that is not @val, or NULL. */
@@ -266,73 +470,222 @@ static const unsigned char *first_not(const void *p, int val, size_t n)
 	return NULL;
 }
 
-static bool check_bytes(struct mmk_machine *m, struct kmem_cache *s,
-			struct slab *slab, void *obj, const char *what,
-			const void *start, int val, size_t n)
+/* Bytes of an object that must hold one value. */
+struct obj_region {
+	const char *what;
+	unsigned char *start;
+	unsigned int len;
+	int val;
+};
+
+#define MAX_OBJ_REGIONS 6
+
+/* The regions of @obj with known contents while it is allocated (@val
+ * SLUB_RED_ACTIVE) or free (SLUB_RED_INACTIVE), in the order SLUB's
+ * check_object() tests them; returns how many. */
+static unsigned int object_regions(struct kmem_cache *s, void *obj, int val,
+				   struct obj_region *r)
 {
-	const unsigned char *bad = first_not(start, val, n);
-	char msg[128];
+	unsigned char *p = obj;
+	unsigned int n = 0, off = meta_end(s);
+
+	if (s->flags & SLAB_RED_ZONE) {
+		r[n++] = (struct obj_region){ "Left Redzone",
+					      p - s->red_left_pad,
+					      s->red_left_pad, val };
+		r[n++] = (struct obj_region){ "Right Redzone",
+					      p + s->object_size,
+					      s->inuse - s->object_size, val };
+		if (slub_debug_orig_size(s) && val == SLUB_RED_ACTIVE) {
+			unsigned int orig = get_orig_size(s, obj);
+
+			if (orig < s->object_size)
+				r[n++] = (struct obj_region){
+					"kmalloc Redzone", p + orig,
+					s->object_size - orig, val
+				};
+		}
+	} else if ((s->flags & SLAB_POISON) && s->object_size < s->inuse) {
+		r[n++] = (struct obj_region){ "Alignment padding",
+					      p + s->object_size,
+					      s->inuse - s->object_size,
+					      POISON_INUSE };
+	}
+	if (!(s->flags & SLAB_POISON))
+		return n;
+	if (val != SLUB_RED_ACTIVE && !s->ctor) {
+		if (s->object_size > 1)
+			r[n++] = (struct obj_region){ "Poison", p,
+						      s->object_size - 1,
+						      POISON_FREE };
+		r[n++] = (struct obj_region){ "End Poison",
+					      p + s->object_size - 1, 1,
+					      POISON_END };
+	}
+	if (off < size_from_object(s))
+		r[n++] = (struct obj_region){ "Object padding", p + off,
+					      size_from_object(s) - off,
+					      POISON_INUSE };
+	return n;
+}
+
+static void restore_bytes(struct mmk_machine *m, struct kmem_cache *s,
+			  const char *what, int val, unsigned char *from,
+			  const unsigned char *to)
+{
+	slab_fix(m, s, "Restoring %s 0x%lx-0x%lx=0x%x", what, kaddr(m, from),
+		 kaddr(m, to - 1), val);
+	memset(from, val, (size_t)(to - from));
+}
+
+/* Linux's check_bytes_and_report(): the run of wrong bytes in @r (from
+ * the first to the last), the object's report if @print_obj (the first
+ * failure of a check), and the bytes restored. */
+static bool check_bytes(struct mmk_machine *m, struct kmem_cache *s,
+			struct slab *slab, void *obj,
+			const struct obj_region *r, bool print_obj)
+{
+	unsigned char *bad =
+		(unsigned char *)first_not(r->start, r->val, r->len);
+	unsigned char *end = r->start + r->len;
 
 	if (!bad)
 		return true;
-	snprintf(
-		msg, sizeof msg,
-		"[%s overwritten] 0x%lx-0x%lx @offset=%lu. First byte 0x%x instead of 0x%x",
-		what, kaddr(m, bad), kaddr(m, (const char *)start + n - 1),
-		(unsigned long)(bad -
-				(const unsigned char *)slab_address(m, slab)),
-		*bad, val);
-	object_err(m, s, slab, obj, "Object corrupt");
-	printk(m, "%s", msg);
-	printk(m, "FIX %s: Restoring %s 0x%lx-0x%lx=0x%x", s->name, what,
-	       kaddr(m, bad), kaddr(m, (const char *)start + n - 1), val);
-	memset((void *)bad, val,
-	       n - (size_t)(bad - (const unsigned char *)start));
+	while (end > bad && end[-1] == (unsigned char)r->val)
+		end--;
+	printk(m,
+	       "[%s overwritten] 0x%lx-0x%lx @offset=%lu. First byte 0x%x instead of 0x%x",
+	       r->what, kaddr(m, bad), kaddr(m, end - 1),
+	       (unsigned long)(bad - (unsigned char *)slab_address(m, slab)),
+	       *bad, r->val);
+	if (print_obj)
+		object_err(m, s, slab, obj, "Object corrupt");
+	restore_bytes(m, s, r->what, r->val, bad, end);
 	return false;
 }
 
-/* Red zones around @obj must hold @val; a free object's payload must hold
- * poison. */
+/* Linux's check_object(): every region of @obj, then its free pointer
+ * (unless it overlays an allocated object); each fault reported and
+ * repaired (a bad free pointer is cut: the rest of the list is lost). */
 static bool check_object(struct mmk_machine *m, struct kmem_cache *s,
 			 struct slab *slab, void *obj, int val)
 {
-	unsigned char *p = obj;
+	struct obj_region r[MAX_OBJ_REGIONS];
+	unsigned int i, n = object_regions(s, obj, val, r);
+	bool ok = true;
 
-	if (s->flags & SLAB_RED_ZONE) {
-		if (!check_bytes(m, s, slab, obj, "Left Redzone",
-				 p - s->red_left_pad, val, s->red_left_pad))
-			return false;
-		if (!check_bytes(m, s, slab, obj, "Right Redzone",
-				 p + s->object_size, val,
-				 s->inuse - s->object_size))
-			return false;
+	for (i = 0; i < n; i++)
+		if (!check_bytes(m, s, slab, obj, &r[i], ok))
+			ok = false;
+	if ((freeptr_outside_object(s) || val != SLUB_RED_ACTIVE) &&
+	    !valid_pointer(m, s, slab, get_freepointer(s, obj))) {
+		object_err(m, s, slab, obj, "Freepointer corrupt");
+		set_freepointer(s, obj, NULL);
+		ok = false;
 	}
-	if ((s->flags & SLAB_POISON) && !s->ctor && val == SLUB_RED_INACTIVE) {
-		if (!check_bytes(m, s, slab, obj, "Poison", p, POISON_FREE,
-				 s->object_size - 1) ||
-		    !check_bytes(m, s, slab, obj, "End Poison",
-				 p + s->object_size - 1, POISON_END, 1))
-			return false;
-	}
-	return true;
+	return ok;
 }
 
 static void init_object(struct kmem_cache *s, void *obj, int val)
 {
 	unsigned char *p = obj;
+	unsigned int poison_size = s->object_size;
 
 	if (s->flags & SLAB_RED_ZONE) {
 		memset(p - s->red_left_pad, val, s->red_left_pad);
-		memset(p + s->object_size, val, s->inuse - s->object_size);
+		/* kmalloc's excess is red zone while allocated. */
+		if (slub_debug_orig_size(s) && val == SLUB_RED_ACTIVE)
+			poison_size = get_orig_size(s, obj);
 	}
 	/* __OBJECT_POISON: free and newly allocated objects alike. */
 	if ((s->flags & SLAB_POISON) && !s->ctor) {
-		memset(p, POISON_FREE, s->object_size - 1);
-		p[s->object_size - 1] = POISON_END;
+		memset(p, POISON_FREE, poison_size - 1);
+		p[poison_size - 1] = POISON_END;
+	}
+	if (s->flags & SLAB_RED_ZONE)
+		memset(p + poison_size, val, s->inuse - poison_size);
+}
+
+/* A new debug slab (Linux's setup_slab_debug() and setup_object_debug()):
+ * poisoned padding, free objects' red zones and poison, empty tracks,
+ * and a free pointer in every object, valid until the freelist is
+ * strung. */
+static void setup_slab_debug(struct mmk_machine *m, struct kmem_cache *s,
+			     struct slab *slab)
+{
+	char *base = slab_objects(m, s, slab);
+	unsigned int i;
+
+	if (s->flags & SLAB_POISON)
+		memset(slab_address(m, slab), POISON_INUSE,
+		       PAGE_SIZE << slab_order(slab));
+	for (i = 0; i < slab->objects; i++) {
+		char *obj = base + (size_t)i * s->size;
+
+		init_object(s, obj, SLUB_RED_INACTIVE);
+		init_tracking(s, obj);
+		set_freepointer(s, obj, NULL);
 	}
 }
 
-static bool on_freelist(struct kmem_cache *s, struct slab *slab, void *obj)
+/* Linux's slab_pad_check(): with SLAB_POISON, the bytes of the slab
+ * before its first object (its colour) and after its last hold
+ * POISON_INUSE. */
+static void slab_pad_check(struct mmk_machine *m, struct kmem_cache *s,
+			   struct slab *slab)
+{
+	unsigned char *start = slab_address(m, slab);
+	size_t length = PAGE_SIZE << slab_order(slab);
+	size_t used = slab->colour + (size_t)slab->objects * s->size;
+	struct {
+		unsigned char *pad;
+		size_t len;
+	} areas[2] = { { start, slab->colour },
+		       { start + used, length - used } };
+	int i;
+
+	if (!(s->flags & SLAB_POISON))
+		return;
+	for (i = 0; i < 2; i++) {
+		unsigned char *fault = (unsigned char *)first_not(
+			areas[i].pad, POISON_INUSE, areas[i].len);
+		unsigned char *end = areas[i].pad + areas[i].len;
+
+		if (!fault)
+			continue;
+		while (end > fault && end[-1] == POISON_INUSE)
+			end--;
+		slab_err(m, s, slab,
+			 "Padding overwritten. 0x%lx-0x%lx @offset=%lu",
+			 kaddr(m, fault), kaddr(m, end - 1),
+			 (unsigned long)(fault - start));
+		print_hex_dump(m, "Padding ", areas[i].pad, areas[i].len);
+		restore_bytes(m, s, "slab padding", POISON_INUSE, fault, end);
+	}
+}
+
+/* Linux's check_slab(): sane counters, intact padding. */
+static bool check_slab(struct mmk_machine *m, struct kmem_cache *s,
+		       struct slab *slab)
+{
+	if (slab->inuse > slab->objects) {
+		slab_err(m, s, slab, "inuse %u > max %u", slab->inuse,
+			 slab->objects);
+		return false;
+	}
+	if (test_page_flag(slab_page(slab), PG_slab_disabled)) {
+		slab_err(
+			m, s, slab,
+			"Slab disabled since SLUB metadata consistency check failed");
+		return false;
+	}
+	slab_pad_check(m, s, slab);
+	return true;
+}
+
+/* Whether @obj is on @slab's freelist, for the verifier (which has
+ * checked the list first). */
+static bool freelist_has(struct kmem_cache *s, struct slab *slab, void *obj)
 {
 	void *fp = slab->freelist;
 	unsigned int n = 0;
@@ -345,49 +698,141 @@ static bool on_freelist(struct kmem_cache *s, struct slab *slab, void *obj)
 	return false;
 }
 
-/* Checks before an object is freed; false: reported, do not free. */
-static bool free_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
-				  struct slab *slab, void *obj)
+/* @slab's count of objects in use becomes @inuse, after a check found
+ * its freelist shorter than the count said: the node's counters and the
+ * slab's list follow. Node locked. */
+static void slab_recount(struct kmem_cache_node *n, struct slab *slab,
+			 unsigned int inuse)
 {
-	char msg[128];
-
-	if (obj_index(m, s, slab, obj) < 0) {
-		snprintf(msg, sizeof msg, "Invalid object pointer 0x%lx",
-			 kaddr(m, obj));
-		slab_bug(m, s, msg);
-		print_trailer(m, s, slab, NULL);
-		printk(m, "FIX %s: Object at 0x%lx not freed", s->name,
-		       kaddr(m, obj));
-		return false;
+	if (inuse > slab->inuse)
+		set_page_flag(slab_page(slab), PG_slab_lost);
+	if (!slab->inuse)
+		n->free_slabs--;
+	n->free_objects += slab->inuse;
+	n->free_objects -= inuse;
+	slab->inuse = (unsigned short)inuse;
+	list_del(&slab->slab_list);
+	if (!inuse) {
+		list_add(&slab->slab_list, &n->slabs_free);
+		n->free_slabs++;
+	} else {
+		list_add(&slab->slab_list, inuse == slab->objects ?
+						   &n->slabs_full :
+						   &n->slabs_partial);
 	}
-	/* Linux checks only with SLAB_CONSISTENCY_CHECKS (slub_debug=F);
-	 * a double free would otherwise corrupt the freelist, so mmkit
-	 * always refuses it in debug caches. */
-	if (on_freelist(s, slab, obj)) {
-		object_err(m, s, slab, obj, "Object already free");
-		printk(m, "FIX %s: Object at 0x%lx not freed", s->name,
-		       kaddr(m, obj));
-		return false;
-	}
-	if ((s->flags & SLAB_CONSISTENCY_CHECKS) &&
-	    !check_object(m, s, slab, obj, SLUB_RED_ACTIVE))
-		return false;
-	set_track(m, s, obj, 1);
-	init_object(s, obj, SLUB_RED_INACTIVE);
-	return true;
 }
 
-/* Checks before a free object is handed out; false: reported, and the
- * object is leaked (as SLUB marks the slab full). */
-static bool alloc_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
-				   struct slab *slab, void *obj)
+/* Linux's on_freelist(): whether @search is on @slab's freelist, every
+ * link checked on the way. A link to no object of the slab is cut there
+ * ("Freechain corrupt"; the objects after it are lost), or, at the head,
+ * the list is dropped ("Freelist cleared"); a cycle drops it too. A
+ * count that disagrees with the list is set to it. Node locked. */
+static bool on_freelist(struct mmk_machine *m, struct kmem_cache *s,
+			struct kmem_cache_node *n, struct slab *slab,
+			void *search)
 {
-	if ((s->flags & SLAB_CONSISTENCY_CHECKS) &&
-	    !check_object(m, s, slab, obj, SLUB_RED_INACTIVE))
+	void *fp = slab->freelist, *object = NULL;
+	unsigned int nr = 0, free_max = slab->objects - slab->fresh;
+
+	while (fp && nr <= slab->objects) {
+		if (fp == search)
+			return true;
+		if (!valid_pointer(m, s, slab, fp)) {
+			if (object) {
+				object_err(m, s, slab, object,
+					   "Freechain corrupt");
+				set_freepointer(s, object, NULL);
+				break;
+			}
+			slab_err(m, s, slab, "Freepointer corrupt");
+			slab->freelist = NULL;
+			slab_recount(n, slab, free_max);
+			slab_fix(m, s, "Freelist cleared");
+			return false;
+		}
+		object = fp;
+		fp = get_freepointer(s, object);
+		nr++;
+	}
+	if (nr > slab->objects) {
+		slab_err(m, s, slab, "Freelist cycle detected");
+		slab->freelist = NULL;
+		slab_recount(n, slab, free_max);
+		slab_fix(m, s, "Freelist cleared");
 		return false;
-	set_track(m, s, obj, 0);
+	}
+	if (slab->inuse != free_max - nr) {
+		slab_err(
+			m, s, slab,
+			"Wrong object count. Counter is %u but counted were %u",
+			slab->inuse, free_max - nr);
+		slab_recount(n, slab, free_max - nr);
+		slab_fix(m, s, "Object count adjusted");
+	}
+	return !search;
+}
+
+/* Checks before an object is freed (Linux's free_debug_processing(); the
+ * boundary and double-free checks in every debug cache, not only with
+ * SLAB_CONSISTENCY_CHECKS: a double free would corrupt the freelist).
+ * False: reported, not freed. Node locked. */
+static bool free_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
+				  struct kmem_cache_node *n, struct slab *slab,
+				  void *obj)
+{
+	bool checks = s->flags & SLAB_CONSISTENCY_CHECKS, ok = false;
+
+	/* A disabled slab takes nothing back, checks or not. */
+	if ((checks || test_page_flag(slab_page(slab), PG_slab_disabled)) &&
+	    !check_slab(m, s, slab))
+		goto out;
+	if (obj_index(m, s, slab, obj) < 0) {
+		slab_err(m, s, slab, "Invalid object pointer 0x%lx",
+			 kaddr(m, obj));
+		goto out;
+	}
+	if (on_freelist(m, s, n, slab, obj)) {
+		object_err(m, s, slab, obj, "Object already free");
+		goto out;
+	}
+	if (checks && !check_object(m, s, slab, obj, SLUB_RED_ACTIVE))
+		goto out;
+	set_track(m, s, obj, TRACK_FREE);
+	init_object(s, obj, SLUB_RED_INACTIVE);
+	ok = true;
+out:
+	if (!ok)
+		slab_fix(m, s, "Object at 0x%lx not freed", kaddr(m, obj));
+	return ok;
+}
+
+/* Checks before a free object just taken from @slab is handed out
+ * (Linux's alloc_debug_processing(); the free pointer checked in every
+ * debug cache, so a corrupted one is never followed). False: reported,
+ * and the slab's free objects are given up, as SLUB marks them all used.
+ * Node locked. */
+static bool alloc_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
+				   struct kmem_cache_node *n, struct slab *slab,
+				   void *obj, unsigned int orig_size)
+{
+	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
+		if (!check_slab(m, s, slab) ||
+		    !check_object(m, s, slab, obj, SLUB_RED_INACTIVE))
+			goto bad;
+	} else if (!valid_pointer(m, s, slab, slab->freelist)) {
+		object_err(m, s, slab, obj, "Freepointer corrupt");
+		goto bad;
+	}
+	set_track(m, s, obj, TRACK_ALLOC);
+	set_orig_size(s, obj, orig_size);
 	init_object(s, obj, SLUB_RED_ACTIVE);
 	return true;
+bad:
+	slab_fix(m, s, "Marking all objects used");
+	slab->freelist = NULL;
+	slab_recount(n, slab, slab->objects);
+	set_page_flag(slab_page(slab), PG_slab_disabled);
+	return false;
 }
 
 /* ---- slabs ---- */
@@ -415,13 +860,6 @@ static void account_slab(struct mmk_machine *m, struct kmem_cache *s,
 
 	atomic_fetch_add_explicit(&m->node_stat[nid][item], pages,
 				  memory_order_relaxed);
-}
-
-/* The address of @slab's first object. */
-static inline char *slab_objects(struct mmk_machine *m, struct kmem_cache *s,
-				 struct slab *slab)
-{
-	return (char *)slab_address(m, slab) + slab->colour + s->red_left_pad;
 }
 
 /* A new slab's objects in allocation order (ascending, or a random
@@ -466,14 +904,6 @@ static void build_freelist(struct mmk_machine *m, struct kmem_cache *s,
 	}
 	slab->freelist = next;
 	slab->fresh = 0;
-}
-
-/* A slab's order: the compound order of its head. */
-static unsigned int slab_order(struct slab *slab)
-{
-	struct page *page = slab_page(slab);
-
-	return PageHead(page) ? compound_order(page) : 0;
 }
 
 /* Store @id for the @nr pages from @pfn in the slab map (release: a
@@ -591,14 +1021,10 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 	if (slab->objects != s->objects)
 		slab->colour = 0;
 	base = slab_objects(m, s, slab);
-	for (i = 0; (s->debug || s->ctor) && i < slab->objects; i++) {
-		char *obj = base + (size_t)i * s->size;
-
-		if (s->debug)
-			init_object(s, obj, SLUB_RED_INACTIVE);
-		if (s->ctor)
-			s->ctor(obj);
-	}
+	if (s->debug)
+		setup_slab_debug(m, s, slab);
+	for (i = 0; s->ctor && i < slab->objects; i++)
+		s->ctor(base + (size_t)i * s->size);
 	build_freelist(m, s, slab, out, min(want, (unsigned int)slab->objects));
 	account_slab(m, s, slab, 1L << order);
 	if (s->map_id && order == s->order)
@@ -618,6 +1044,8 @@ static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
 		slab_map_set(m, (unsigned long)(page - m->mem_map),
 			     1UL << order, 0);
 	account_slab(m, s, slab, -(1L << order));
+	clear_page_flag(page, PG_slab_disabled);
+	clear_page_flag(page, PG_slab_lost);
 	slab->page_type = 0;
 	slab->slab_cache = NULL;
 	slab->slab_list.next = slab->slab_list.prev = NULL;
@@ -767,20 +1195,16 @@ unsigned int kmem_cache_claim_slab(struct mmk_machine *m, struct kmem_cache *s,
 	/* Address order: a counting pass over the slab's indices (the
 	 * freelist's order is any). */
 	{
-		unsigned long seen[(MAX_OBJS_PER_PAGE + 1) / BITS_PER_LONG + 1];
+		unsigned long seen[OBJ_MAP_LONGS];
 
 		memset(seen, 0,
 		       (slab->objects + BITS_PER_LONG - 1) / BITS_PER_LONG *
 			       sizeof(unsigned long));
-		for (i = 0; i < got; i++) {
-			unsigned long idx =
-				(unsigned long)obj_index(m, s, slab, out[i]);
-
-			seen[idx / BITS_PER_LONG] |= 1UL
-						     << (idx % BITS_PER_LONG);
-		}
+		for (i = 0; i < got; i++)
+			obj_map_set(seen, (unsigned long)obj_index(m, s, slab,
+								   out[i]));
 		for (i = 0, k = 0; i < slab->objects; i++)
-			if (seen[i / BITS_PER_LONG] >> (i % BITS_PER_LONG) & 1)
+			if (obj_map_test(seen, i))
 				out[k++] = base + (size_t)i * s->size;
 	}
 	return got;
@@ -887,7 +1311,7 @@ static void node_free_one(struct mmk_machine *m, struct kmem_cache *s,
 	struct slab *discard = NULL;
 
 	pthread_mutex_lock(&n->list_lock);
-	if (likely(!s->debug) || free_debug_processing(m, s, slab, obj)) {
+	if (likely(!s->debug) || free_debug_processing(m, s, n, slab, obj)) {
 		discard = node_put(s, n, slab, obj);
 		n->free_objects++;
 	}
@@ -1096,23 +1520,42 @@ static void refill_array(struct mmk_machine *m, struct kmem_cache *s,
 	ac->avail = n;
 }
 
+/* A debug cache's allocation: an object taken and checked under its
+ * node's lock (other CPUs' frees and checks walk the same freelist), from
+ * the node's slabs or a new one; a slab whose object fails the checks is
+ * given up (see alloc_debug_processing()) and the next one tried. */
 static void *debug_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
-			 int node)
+			 int node, unsigned int orig_size)
 {
-	void *obj;
+	int nid = local_node(m, node);
 
 	for (;;) {
-		if (!node_alloc_many(m, s, gfp, local_node(m, node), &obj, 1))
-			return NULL;
-		if (alloc_debug_processing(m, s, virt_to_slab(m, obj), obj))
+		struct kmem_cache_node *n = s->node[nid];
+		struct slab *slab = NULL;
+		void *obj;
+		bool ok;
+
+		pthread_mutex_lock(&n->list_lock);
+		if (!node_take(m, s, n, &obj, 1)) {
+			pthread_mutex_unlock(&n->list_lock);
+			slab = allocate_slab(m, s, gfp, nid, &obj, 1);
+			if (!slab)
+				return NULL;
+			n = slab_node(m, s, slab);
+			pthread_mutex_lock(&n->list_lock);
+			node_add_slab(n, slab);
+		}
+		ok = alloc_debug_processing(m, s, n,
+					    slab ? slab : obj_slab(m, obj), obj,
+					    orig_size);
+		pthread_mutex_unlock(&n->list_lock);
+		if (ok)
 			return obj;
-		/* A corrupted free object stays allocated (leaked), as SLUB
-		 * leaves a corrupted slab alone; try the next one. */
 	}
 }
 
-void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
-		 int node)
+void *slab_alloc_size(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
+		      int node, unsigned int orig_size)
 {
 	struct mmk_cpu *cpu = mmk_ctx.cpu;
 	void *obj = NULL;
@@ -1122,8 +1565,18 @@ void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 	    should_failslab(m, s, gfp))
 		return NULL;
 	if (unlikely(s->debug)) {
-		obj = debug_alloc(m, s, gfp, node);
-	} else if (likely(cpu && (node < 0 || node == cpu->node))) {
+		obj = debug_alloc(m, s, gfp, node, orig_size);
+		/* kmalloc's excess is red zone there, not zeroed. */
+		if (unlikely(gfp & __GFP_ZERO) && obj)
+			memset(obj, 0,
+			       (s->flags & SLAB_KMALLOC) &&
+					       (s->flags & (SLAB_STORE_USER |
+							    SLAB_RED_ZONE)) ?
+				       orig_size :
+				       s->object_size);
+		return obj;
+	}
+	if (likely(cpu && (node < 0 || node == cpu->node))) {
 		struct array_cache *ac = cpu_array(m, s, cpu->id);
 
 		if (likely(cpu_guard_trylock(&ac->guard))) {
@@ -1137,8 +1590,7 @@ void *slab_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 			goto out;
 		}
 	}
-	if (!obj && !s->debug &&
-	    !node_alloc_many(m, s, gfp, local_node(m, node), &obj, 1))
+	if (!obj && !node_alloc_many(m, s, gfp, local_node(m, node), &obj, 1))
 		return NULL;
 out:
 	if (unlikely(gfp & __GFP_ZERO) && obj)
@@ -1156,12 +1608,8 @@ void slab_free(struct mmk_machine *m, struct kmem_cache *s, struct slab *slab,
 		return;
 	}
 	if (unlikely(obj_index(m, s, slab, obj) < 0)) {
-		char msg[96];
-
-		snprintf(msg, sizeof msg, "Invalid object pointer 0x%lx",
+		slab_err(m, s, slab, "Invalid object pointer 0x%lx",
 			 kaddr(m, obj));
-		slab_bug(m, s, msg);
-		print_trailer(m, s, slab, NULL);
 		return;
 	}
 	/* An object of another node's slab goes straight back to its node
@@ -1391,9 +1839,8 @@ unsigned int calculate_alignment(slab_flags_t flags, unsigned int align,
 	return ALIGN(align, (unsigned int)sizeof(void *));
 }
 
-/* SLUB's calculate_sizes(): the object, its red zones, the free pointer
- * (inside the object unless a ctor or poisoning needs the object intact)
- * and tracking, rounded to the alignment. */
+/* SLUB's calculate_sizes(): the object, its red zones, the free pointer,
+ * tracking and kmalloc's requested size, rounded to the alignment. */
 static void calculate_sizes(struct kmem_cache *s)
 {
 	unsigned int size = ALIGN(s->object_size, (unsigned int)sizeof(void *));
@@ -1401,15 +1848,23 @@ static void calculate_sizes(struct kmem_cache *s)
 	if ((s->flags & SLAB_RED_ZONE) && size == s->object_size)
 		size += sizeof(void *);
 	s->inuse = size;
-	if (s->ctor || (s->flags & SLAB_POISON)) {
+	/* Outside the object where it must stay intact (ctor, poison), and
+	 * where it would overlay the right red zone: objects smaller than a
+	 * pointer, and kmalloc's whose excess is red zone. */
+	if (s->ctor || (s->flags & SLAB_POISON) ||
+	    ((s->flags & SLAB_RED_ZONE) &&
+	     (s->object_size < sizeof(void *) || slub_debug_orig_size(s)))) {
 		s->offset = size;
 		size += sizeof(void *);
 	} else {
 		s->offset = ALIGN_DOWN(s->object_size / 2,
 				       (unsigned int)sizeof(void *));
 	}
-	if (s->flags & SLAB_STORE_USER)
+	if (s->flags & SLAB_STORE_USER) {
 		size += 2 * sizeof(struct track);
+		if (s->flags & SLAB_KMALLOC) /* the requested size */
+			size += sizeof(unsigned int);
+	}
 	s->red_left_pad = 0;
 	if (s->flags & SLAB_RED_ZONE) {
 		size += sizeof(void *);
@@ -1582,11 +2037,22 @@ static void free_empty_slabs(struct mmk_machine *m, struct kmem_cache *s)
 	}
 }
 
+/* 1 if slabs remain (objects in use), as Linux's __kmem_cache_shrink(). */
 int __kmem_cache_shrink(struct mmk_machine *m, struct kmem_cache *s)
 {
+	int nid, ret = 0;
+
 	flush_all(m, s);
 	free_empty_slabs(m, s);
-	return 0;
+	for_each_online_node(m, nid) {
+		struct kmem_cache_node *n = s->node[nid];
+
+		pthread_mutex_lock(&n->list_lock);
+		if (n->total_slabs)
+			ret = 1;
+		pthread_mutex_unlock(&n->list_lock);
+	}
+	return ret;
 }
 
 static unsigned long live_objects(struct mmk_machine *m, struct kmem_cache *s)
@@ -1710,7 +2176,8 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	s->colour = (s->flags & SLAB_KMALLOC) ?
 			    1 :
 			    max(leftover / s->colour_off, 1u);
-	s->min_partial = (unsigned int)clamp(fls_long(s->size) / 2, 5, 10);
+	s->min_partial =
+		(unsigned int)clamp((fls_long(s->size) - 1) / 2, 5, 10);
 	s->allocflags = (s->flags & SLAB_CACHE_DMA)   ? GFP_DMA :
 			(s->flags & SLAB_CACHE_DMA32) ? GFP_DMA32 :
 							0;
@@ -1788,18 +2255,59 @@ struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
 	return s;
 }
 
+/* Linux's list_slab_objects(): the objects of @slab still in use, when
+ * its cache is destroyed. Node locked. */
+static void list_slab_objects(struct mmk_machine *m, struct kmem_cache *s,
+			      struct slab *slab)
+{
+	unsigned long free_map[OBJ_MAP_LONGS];
+	char *base = slab_objects(m, s, slab), *addr = slab_address(m, slab);
+	void *fp = slab->freelist;
+	unsigned int i, nr = 0;
+
+	memset(free_map, 0,
+	       (slab->objects + BITS_PER_LONG - 1) / BITS_PER_LONG *
+		       sizeof(unsigned long));
+	for (; fp && nr++ < slab->objects && valid_pointer(m, s, slab, fp);
+	     fp = get_freepointer(s, fp))
+		obj_map_set(free_map, (unsigned long)obj_index(m, s, slab, fp));
+	for (i = slab->objects - slab->fresh; i < slab->objects; i++)
+		obj_map_set(free_map, i);
+	slab_bug(m, s, "Objects remaining on __kmem_cache_shutdown()");
+	for (i = 0; i < slab->objects; i++) {
+		char *obj = base + (size_t)i * s->size;
+
+		if (obj_map_test(free_map, i))
+			continue;
+		printk(m, "Object 0x%lx @offset=%lu", kaddr(m, obj),
+		       (unsigned long)(obj - addr));
+		print_tracking(m, s, obj);
+	}
+	print_slab_info(m, slab);
+}
+
 int __kmem_cache_destroy(struct mmk_machine *m, struct kmem_cache *s)
 {
 	unsigned long live;
+	int nid;
 
 	flush_all(m, s);
 	free_empty_slabs(m, s);
 	list_del(&s->list);
 	live = live_objects(m, s);
 	if (live) {
-		/* As Linux: reported, off the cache list, and leaked so that
-		 * the remaining objects can still be freed into it. */
-		slab_bug(m, s, "Objects remaining on __kmem_cache_shutdown()");
+		/* As Linux: reported (the objects of its partial slabs; SLUB
+		 * keeps no list of full ones), off the cache list, and leaked
+		 * so that the remaining objects can still be freed into it. */
+		for_each_online_node(m, nid) {
+			struct kmem_cache_node *n = s->node[nid];
+			struct slab *slab;
+
+			pthread_mutex_lock(&n->list_lock);
+			list_for_each_entry(slab, &n->slabs_partial, slab_list)
+				list_slab_objects(m, s, slab);
+			pthread_mutex_unlock(&n->list_lock);
+		}
 		printk(m,
 		       "kmem_cache_destroy %s: Slab cache still has objects when called from mmkit",
 		       s->name);
@@ -1972,17 +2480,53 @@ static long verify_freelist(struct mmk_machine *m, struct kmem_cache *s,
 				       s->name,
 				       kaddr(m, slab_address(m, slab))),
 			       -1;
-		if (s->debug && (s->flags & SLAB_CONSISTENCY_CHECKS) &&
-		    (s->flags & SLAB_POISON) && !s->ctor &&
-		    first_not(fp, POISON_FREE, s->object_size - 1))
-			return verify_fail(
-				       why, len,
-				       "cache %s: free object 0x%lx was written after free",
-				       s->name, kaddr(m, fp)),
-			       -1;
 		fp = get_freepointer(s, fp);
 	}
 	return n;
+}
+
+/* S5: every object of a debug slab (but one whose free objects a repair
+ * abandoned) has its red zones, poison and padding, as an allocated or a
+ * free object. The freelist is well formed. */
+static bool verify_objects(struct mmk_machine *m, struct kmem_cache *s,
+			   struct slab *slab, char *why, size_t len)
+{
+	unsigned long free_map[OBJ_MAP_LONGS];
+	char *base = slab_objects(m, s, slab);
+	void *fp;
+	unsigned int i;
+
+	if (!(s->flags & (SLAB_RED_ZONE | SLAB_POISON)) ||
+	    test_page_flag(slab_page(slab), PG_slab_lost))
+		return true;
+	memset(free_map, 0,
+	       (slab->objects + BITS_PER_LONG - 1) / BITS_PER_LONG *
+		       sizeof(unsigned long));
+	for (fp = slab->freelist; fp; fp = get_freepointer(s, fp))
+		obj_map_set(free_map, (unsigned long)obj_index(m, s, slab, fp));
+	for (i = slab->objects - slab->fresh; i < slab->objects; i++)
+		obj_map_set(free_map, i);
+	for (i = 0; i < slab->objects; i++) {
+		char *obj = base + (size_t)i * s->size;
+		struct obj_region r[MAX_OBJ_REGIONS];
+		unsigned int k, n;
+
+		n = object_regions(s, obj,
+				   obj_map_test(free_map, i) ?
+					   SLUB_RED_INACTIVE :
+					   SLUB_RED_ACTIVE,
+				   r);
+		for (k = 0; k < n; k++)
+			if (first_not(r[k].start, r[k].val, r[k].len))
+				return verify_fail(
+					why, len,
+					"cache %s: %s object 0x%lx: %s overwritten",
+					s->name,
+					obj_map_test(free_map, i) ? "free" :
+								    "allocated",
+					kaddr(m, obj), r[k].what);
+	}
+	return true;
 }
 
 /* Every page of @slab has @s's map id if the slab has s->order, else 0;
@@ -2083,6 +2627,8 @@ static bool verify_list(struct mmk_machine *m, struct kmem_cache *s,
 				slab->inuse, slab->objects, kinds[kind]);
 		if (m->slab->map && !verify_slab_map(m, s, slab, why, len))
 			return false;
+		if (s->debug && !verify_objects(m, s, slab, why, len))
+			return false;
 		(*slabs)++;
 		*objs += slab->objects;
 		*free += (unsigned long)nfree + slab->fresh;
@@ -2096,7 +2642,7 @@ static bool free_in_slab(struct mmk_machine *m, struct kmem_cache *s,
 			 struct slab *slab, void *obj)
 {
 	return obj_index(m, s, slab, obj) >= slab->objects - slab->fresh ||
-	       on_freelist(s, slab, obj);
+	       freelist_has(s, slab, obj);
 }
 
 static bool verify_arrays(struct mmk_machine *m, struct kmem_cache *s,
@@ -2169,6 +2715,62 @@ static bool verify_shared(struct mmk_machine *m, struct kmem_cache *s, int nid,
 	return true;
 }
 
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (void *const *)a,
+		  y = (uintptr_t) * (void *const *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* S4: no object is in the CPU and shared arrays twice (a double free of
+ * an object another free had put there; SLUB does not see it either).
+ * CPU arrays held. Host memory for the sorted copy: without it, no
+ * verdict. */
+static bool verify_array_duplicates(struct mmk_machine *m, struct kmem_cache *s,
+				    char *why, size_t len)
+{
+	size_t total = 0, k = 0, i;
+	void **all;
+	bool ok = true;
+	int cpu, nid;
+
+	for_each_online_node(m, nid)
+		pthread_mutex_lock(&s->node[nid]->list_lock);
+	for_each_online_cpu(m, cpu)
+		total += cpu_array(m, s, cpu)->avail;
+	if (s->shared)
+		for_each_online_node(m, nid)
+			total += s->node[nid]->shared_avail;
+	all = total > 1 ? malloc(total * sizeof(*all)) : NULL;
+	if (all) {
+		for_each_online_cpu(m, cpu) {
+			struct array_cache *ac = cpu_array(m, s, cpu);
+
+			memcpy(all + k, ac->entry, ac->avail * sizeof(*all));
+			k += ac->avail;
+		}
+		if (s->shared)
+			for_each_online_node(m, nid) {
+				memcpy(all + k, node_shared(s, nid),
+				       s->node[nid]->shared_avail *
+					       sizeof(*all));
+				k += s->node[nid]->shared_avail;
+			}
+		qsort(all, total, sizeof(*all), ptr_cmp);
+		for (i = 1; ok && i < total; i++)
+			if (all[i] == all[i - 1])
+				ok = verify_fail(
+					why, len,
+					"cache %s: object 0x%lx is in the CPU and shared arrays twice",
+					s->name, kaddr(m, all[i]));
+		free(all);
+	}
+	for_each_online_node(m, nid)
+		pthread_mutex_unlock(&s->node[nid]->list_lock);
+	return ok;
+}
+
 static bool verify_cache(struct mmk_machine *m, struct kmem_cache *s, char *why,
 			 size_t len)
 {
@@ -2209,6 +2811,8 @@ static bool verify_cache(struct mmk_machine *m, struct kmem_cache *s, char *why,
 	}
 	if (ok)
 		ok = verify_arrays(m, s, why, len);
+	if (ok)
+		ok = verify_array_duplicates(m, s, why, len);
 	unlock_cpu_arrays(m, s);
 	return ok;
 }

@@ -240,13 +240,13 @@ static void test_debug_cache_layout_red_zones_and_poison(void **state)
 	(void)state;
 	assert_non_null(s);
 	/* calculate_sizes: 64 + 8 right red zone (inuse 72), free pointer
-	 * after it (80), two 16-byte tracks (112), 8 bytes padding and an
-	 * 8-byte left red zone: 128. */
+	 * after it (80), two 32-byte tracks (144), 8 bytes padding and an
+	 * 8-byte left red zone: 160, as Linux's. */
 	assert_int_equal(s->object_size, 64);
 	assert_int_equal(s->inuse, 72);
 	assert_int_equal(s->offset, 72);
 	assert_int_equal(s->red_left_pad, 8);
-	assert_geometry(s, 128, 32, 0);
+	assert_geometry(s, 160, 25, 0);
 	assert_true(s->debug);
 
 	p = kmem_cache_alloc(s, GFP_KERNEL);
@@ -1046,7 +1046,7 @@ static void test_shrink_returns_empty_slabs(void **state)
 	assert_check_ok(m);
 	/* Shrinking keeps slabs with objects in use. */
 	objs[0] = kmem_cache_alloc(s, GFP_KERNEL);
-	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(kmem_cache_shrink(s), 1);
 	assert_int_equal(nr_slabs(m, s), 1);
 	assert_int_equal(active_objs(m, s), 1);
 	kmem_cache_free(s, objs[0]);
@@ -1170,7 +1170,7 @@ static void test_claim_slab_takes_a_sparse_slab(void **state)
 	for (i = 0; i < N; i++)
 		if (i != 5 && i != 30 && i != 63)
 			kmem_cache_free(s, objs[i]);
-	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(kmem_cache_shrink(s), 1);
 	assert_int_equal(active_objs(m, s), 3);
 	/* Too dense for the limit: nothing, and the slab stays partial. */
 	assert_int_equal(kmem_cache_claim_slab(m, s, 0, 2, out), 0);
@@ -1194,7 +1194,7 @@ static void test_claim_slab_takes_a_sparse_slab(void **state)
 	assert_int_equal(kmem_cache_claim_slab(m, s, 0, N, out + got), 0);
 	assert_int_equal(kmem_cache_claim_slab(m, s, 1, N, out + got), 0);
 	kmem_cache_free_bulk(s, got, out);
-	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(kmem_cache_shrink(s), 1);
 	assert_int_equal(active_objs(m, s), 3);
 	assert_check_ok(m);
 	for (i = 0; i < 3; i++)
@@ -1685,6 +1685,420 @@ static void test_debug_invalid_pointer_reported(void **state)
 	kmem_cache_free(s, p);
 	assert_false(dmesg_has(m, "BUG"));
 	assert_int_equal(kmem_cache_destroy(s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* ---- debug checks as Linux 6.18's SLUB makes them ---- */
+
+/* How many times @needle occurs in the kernel log. */
+static int dmesg_count(struct mmk_machine *m, const char *needle)
+{
+	size_t len = dmesg_len(m) + 1;
+	char *buf = malloc(len), *p;
+	int n = 0;
+
+	assert_non_null(buf);
+	mmk_dmesg(m, buf, len);
+	for (p = buf; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	free(buf);
+	return n;
+}
+
+/* A machine whose every cache gets the slub_debug @letters. */
+static struct mmk_machine *boot_slub_debug(const char *letters)
+{
+	struct mmk_config cfg;
+
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 1ULL << 30;
+	cfg.nr_cpus = 2;
+	cfg.slub_debug = letters;
+	return mmk_test_boot_cfg(&cfg);
+}
+
+/* Linux's calculate_sizes(): objects smaller than a pointer keep their
+ * free pointer outside, or it would overlay the right red zone (before,
+ * every allocation reported every object's red zone and took a new
+ * slab). */
+static void test_debug_tiny_objects_keep_their_red_zone(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create(
+		"tiny", 4, 0, SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS, NULL);
+	void *a, *b, *c;
+
+	(void)state;
+	assert_non_null(s);
+	/* 4 rounded to 8 (inuse: 4 of red zone), the free pointer after
+	 * it, a red-zone word, the left red zone: 32. */
+	assert_int_equal(s->inuse, 8);
+	assert_int_equal(s->offset, 8);
+	assert_geometry(s, 32, 128, 0);
+	mmk_dmesg_clear(m);
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	b = kmem_cache_alloc(s, GFP_KERNEL);
+	c = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_false(dmesg_has(m, "BUG"));
+	assert_ptr_equal(virt_to_slab(m, a), virt_to_slab(m, c));
+	assert_int_equal(nr_slabs(m, s), 1);
+	kmem_cache_free(s, b);
+	kmem_cache_free(s, a);
+	kmem_cache_free(s, c);
+	assert_false(dmesg_has(m, "BUG"));
+	assert_check_ok(m);
+	assert_int_equal(kmem_cache_destroy(s), 0);
+	mmk_shutdown(m);
+}
+
+/* A free object's free pointer overwritten: the next free's walk of the
+ * list (on_freelist) cuts the chain there, the next allocation of it
+ * reports it and gives the slab up; nothing follows the bad pointer
+ * (before: SIGSEGV). */
+static void test_debug_corrupt_free_pointer_is_cut(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create(
+		"fpc", 64, 0, SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS, NULL);
+	unsigned char *a, *b, *c, *d;
+	unsigned long bad = 0x4141414141414141UL;
+
+	(void)state;
+	assert_non_null(s);
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	b = kmem_cache_alloc(s, GFP_KERNEL);
+	c = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, a);
+	kmem_cache_free(s, b); /* list: b, a, the rest */
+	memcpy(b + s->offset, &bad, sizeof(bad));
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, c);
+	assert_true(dmesg_has(m, "BUG fpc"));
+	assert_true(dmesg_has(m, "Freechain corrupt") ||
+		    dmesg_has(m, "Freepointer corrupt"));
+	assert_check_ok(m);
+	/* The list is c, b now: both handed out again, then a new slab. */
+	d = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_ptr_equal(d, c);
+	d = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_ptr_equal(d, b);
+	d = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(d);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* The head of the list overwritten: the allocation that takes it
+ * reports "Freepointer corrupt", marks the slab's objects used (Linux's
+ * FIX line) and takes a new slab; the slab stays off limits. */
+static void test_debug_corrupt_head_disables_the_slab(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create(
+		"fph", 64, 0, SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS, NULL);
+	unsigned char *a, *b, *c, *d;
+	unsigned long bad = 0x4141414141414141UL;
+
+	(void)state;
+	assert_non_null(s);
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	b = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, a);
+	memcpy(a + s->offset, &bad, sizeof(bad));
+	mmk_dmesg_clear(m);
+	c = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_true(dmesg_has(m, "Freepointer corrupt"));
+	assert_true(dmesg_has(m, "FIX fph: Marking all objects used"));
+	assert_ptr_not_equal(virt_to_slab(m, c), virt_to_slab(m, b));
+	assert_int_equal(nr_slabs(m, s), 2);
+	assert_check_ok(m);
+	/* b's slab takes nothing back. */
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, b);
+	assert_true(dmesg_has(
+		m,
+		"Slab disabled since SLUB metadata consistency check failed"));
+	assert_true(dmesg_has(m, "not freed"));
+	d = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_ptr_equal(virt_to_slab(m, d), virt_to_slab(m, c));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* Linux 6.15's check_object(): every region checked, the object's report
+ * once, each bad run restored; the free fails with its FIX line. */
+static void test_debug_every_bad_region_reported_once(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("both", 64, 0, DEBUG_FZP, NULL);
+	unsigned char *p;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	p[-1] = 'y';
+	p[64] = 'x';
+	p[66] = 'x';
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	assert_int_equal(dmesg_count(m, "BUG both"), 1);
+	assert_int_equal(dmesg_count(m, "Object corrupt"), 1);
+	assert_true(dmesg_has(m, "[Left Redzone overwritten]"));
+	assert_true(dmesg_has(m, "[Right Redzone overwritten]"));
+	assert_true(dmesg_has(m, "FIX both: Restoring Left Redzone"));
+	assert_true(dmesg_has(m, "FIX both: Restoring Right Redzone"));
+	assert_true(dmesg_has(m, "not freed"));
+	/* The run ends at the last wrong byte: p + 64 .. p + 66. */
+	{
+		char want[96];
+
+		snprintf(want, sizeof want, "0x%lx-0x%lx @offset",
+			 mmk_kaddr(p + 64), mmk_kaddr(p + 66));
+		assert_true(dmesg_has(m, want));
+	}
+	assert_bytes(p - 8, 0xcc, 8);
+	assert_bytes(p + 64, 0xcc, 8);
+	assert_int_equal(active_objs(m, s), 1);
+	assert_check_ok(m);
+	kmem_cache_free(s, p);
+	assert_int_equal(active_objs(m, s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* The report's trailer as Linux prints it: the slab and object lines,
+ * then hex dumps of the red zones, the object and the padding. */
+static void test_debug_report_dumps_the_object(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("dump", 16, 0, DEBUG_FZP, NULL);
+	unsigned char *p;
+	char want[128];
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	memcpy(p, "mmkit's object!", 16);
+	p[16] = 0;
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	snprintf(
+		want, sizeof want,
+		"Object   %016lx: 6d 6d 6b 69 74 27 73 20 6f 62 6a 65 63 74 21 00  mmkit's object!.",
+		mmk_kaddr(p));
+	assert_true(dmesg_has(m, want));
+	snprintf(
+		want, sizeof want,
+		"Redzone  %016lx: 00 cc cc cc cc cc cc cc                          ........",
+		mmk_kaddr(p + 16));
+	assert_true(dmesg_has(m, want));
+	assert_true(dmesg_has(m, "Padding  "));
+	assert_true(dmesg_has(m, "node=0|zone="));
+	kmem_cache_free(s, p);
+	mmk_shutdown(m);
+}
+
+/* A write after free found on allocation: the slab's free objects are
+ * abandoned (Linux: "Marking all objects used"), the verifier still
+ * passes. */
+static void test_debug_bad_alloc_gives_the_slab_up(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("giveup", 64, 0, DEBUG_FZP, NULL);
+	unsigned char *p, *q, *r;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p);
+	p[10] = 0x42;
+	mmk_dmesg_clear(m);
+	r = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_true(dmesg_has(m, "[Poison overwritten]"));
+	assert_true(dmesg_has(m, "FIX giveup: Marking all objects used"));
+	assert_ptr_not_equal(virt_to_slab(m, r), virt_to_slab(m, q));
+	/* Every object of the first slab counts as used now. */
+	assert_int_equal(active_objs(m, s), s->objects + 1);
+	assert_check_ok(m);
+	kmem_cache_free(s, r);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* check (the verifier) sees what validate would: red zones of allocated
+ * objects, poison of free ones (before: "ok"). */
+static void test_verifier_sees_red_zones(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("vrz", 64, 0, DEBUG_FZP, NULL);
+	unsigned char *p, *q;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	q = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_check_ok(m);
+	p[64] = 'x';
+	assert_check_fails(m, "Right Redzone overwritten");
+	p[64] = 0xcc;
+	p[-1] = 'y';
+	assert_check_fails(m, "Left Redzone overwritten");
+	p[-1] = 0xcc;
+	kmem_cache_free(s, q);
+	q[3] = 1;
+	assert_check_fails(m, "free object");
+	q[3] = 0x6b;
+	assert_check_ok(m);
+	kmem_cache_free(s, p);
+	mmk_shutdown(m);
+}
+
+/* A double free the CPU array's last-entry test misses (a, b, a): the
+ * verifier finds the object in the arrays twice (before: "ok", then two
+ * owners and an underflowed count). */
+static void test_verifier_sees_an_object_cached_twice(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("twice", 64, 0, 0, NULL);
+	void *a, *b;
+
+	(void)state;
+	assert_non_null(s);
+	a = kmem_cache_alloc(s, GFP_KERNEL);
+	b = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, a);
+	kmem_cache_free(s, b);
+	assert_check_ok(m);
+	kmem_cache_free(s, a);
+	assert_check_fails(m, "arrays twice");
+	mmk_shutdown(m);
+}
+
+/* kmem_cache_destroy() with objects left lists those of partial slabs,
+ * as Linux's list_slab_objects(). */
+static void test_destroy_lists_remaining_objects(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create("leaky", 64, 0, 0, NULL);
+	void *p[3];
+	char want[64];
+	int i;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 0; i < 3; i++)
+		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p[1]);
+	mmk_dmesg_clear(m);
+	assert_int_equal(kmem_cache_destroy(s), -EBUSY);
+	assert_int_equal(
+		dmesg_count(m, "Objects remaining on __kmem_cache_shutdown()"),
+		1);
+	snprintf(want, sizeof want, "Object 0x%lx @offset=", mmk_kaddr(p[0]));
+	assert_true(dmesg_has(m, want));
+	snprintf(want, sizeof want, "Object 0x%lx @offset=", mmk_kaddr(p[2]));
+	assert_true(dmesg_has(m, want));
+	snprintf(want, sizeof want, "Object 0x%lx @offset=", mmk_kaddr(p[1]));
+	assert_false(dmesg_has(m, want));
+	assert_true(dmesg_has(m, "Slab cache still has objects"));
+	kmem_cache_free(s, p[0]);
+	kmem_cache_free(s, p[2]);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* slub_debug=ZU: kmalloc caches keep the requested size and red-zone the
+ * rest of the object (Linux 6.2's kmalloc redzone); ksize() gives the
+ * whole object back, krealloc() moves the boundary. */
+static void test_kmalloc_redzone_after_requested_size(void **state)
+{
+	struct mmk_machine *m = boot_slub_debug("FZU");
+	unsigned char *p;
+
+	(void)state;
+	/* 64 + 8 red zone, the free pointer outside (the requested size is
+	 * kept), two tracks, the size, a red-zone word, a left red zone of
+	 * the 64-byte alignment: 220, aligned to 256. */
+	assert_geometry(kmalloc_cache(m, KMALLOC_NORMAL, 6), 256, 16, 0);
+	p = kmalloc(60, GFP_KERNEL);
+	assert_non_null(p);
+	assert_bytes(p + 60, 0xcc, 4);
+	p[62] = 'x';
+	mmk_dmesg_clear(m);
+	kfree(p);
+	assert_true(dmesg_has(m, "[kmalloc Redzone overwritten]"));
+	assert_true(dmesg_has(m, "not freed"));
+	kfree(p);
+	/* kzalloc zeroes what was asked for, not the red zone. */
+	p = kzalloc(60, GFP_KERNEL);
+	assert_bytes(p, 0, 60);
+	assert_bytes(p + 60, 0xcc, 4);
+	/* ksize: all 64 bytes are the caller's. */
+	assert_int_equal(ksize(p), 64);
+	memset(p, 1, 64);
+	mmk_dmesg_clear(m);
+	p = krealloc(p, 40, GFP_KERNEL);
+	assert_bytes(p + 40, 0xcc, 24);
+	p[41] = 2;
+	kfree(p);
+	assert_true(dmesg_has(m, "[kmalloc Redzone overwritten]"));
+	kfree(p);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* SLUB merges a cache asking for cache-line alignment into one of the
+ * same size whose objects are aligned anyway; min_partial is ilog2/2. */
+static void test_merge_and_min_partial_as_slub(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *a = kmem_cache_create("merge-a", 64, 0, 0, NULL);
+	struct kmem_cache *b =
+		kmem_cache_create("merge-b", 64, 0, SLAB_HWCACHE_ALIGN, NULL);
+	struct kmem_cache *c = kmem_cache_create("big-2k", 2048, 0, 0, NULL);
+	struct kmem_cache *d = kmem_cache_create("big-8k", 8192, 0, 0, NULL);
+
+	(void)state;
+	assert_ptr_equal(a, b);
+	assert_int_equal(a->refcount, 2);
+	assert_int_equal(c->min_partial, 5);
+	assert_int_equal(d->min_partial, 6);
+	assert_int_equal(kmem_cache_destroy(b), 0);
+	assert_int_equal(kmem_cache_destroy(a), 0);
+	assert_int_equal(kmem_cache_destroy(c), 0);
+	assert_int_equal(kmem_cache_destroy(d), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* slub_debug=P: the slab's padding holds POISON_INUSE; a write there is
+ * reported ("Padding overwritten") and restored. */
+static void test_debug_slab_padding_checked(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s = kmem_cache_create(
+		"pad", 1000, 0, SLAB_POISON | SLAB_CONSISTENCY_CHECKS, NULL);
+	unsigned char *p, *end;
+	struct slab *slab;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	slab = virt_to_slab(m, p);
+	end = (unsigned char *)page_address(slab_page(slab)) +
+	      (PAGE_SIZE << compound_order(slab_page(slab)));
+	assert_int_equal(end[-1], 0x5a);
+	end[-1] = 0;
+	mmk_dmesg_clear(m);
+	kmem_cache_free(s, p);
+	assert_true(dmesg_has(m, "Padding overwritten"));
+	assert_true(dmesg_has(m, "FIX pad: Restoring slab padding"));
+	assert_int_equal(end[-1], 0x5a);
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
@@ -2216,14 +2630,14 @@ static void test_claim_slab_skips_a_fallback_slab(void **state)
 		kmem_cache_free(s, full[i]);
 	for (i = 1; i < 4; i++)
 		kmem_cache_free(s, low[i]);
-	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(kmem_cache_shrink(s), 1);
 	/* Put the fallback slab at the tail: claim the order-2 one, give
 	 * its objects back (they return it to the head). */
 	got = kmem_cache_claim_slab(m, s, 0, 1, out);
 	assert_int_equal(got, 15);
 	assert_ptr_equal(virt_to_slab(m, out[0]), virt_to_slab(m, full[0]));
 	kmem_cache_free_bulk(s, got, out);
-	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_int_equal(kmem_cache_shrink(s), 1);
 	assert_int_equal(active_objs(m, s), 2);
 	/* The tail is the fallback slab now: nothing claimed, and it moves
 	 * to the head; the order-2 slab behind it is claimed next. */
@@ -2339,8 +2753,11 @@ static void random_ops(uint64_t seed, int nops)
 				memset(q, live[i].tag, n);
 			}
 		} else {
-			assert_int_equal(kmem_cache_shrink(caches[rnd() % 4]),
-					 0);
+			struct kmem_cache *c = caches[rnd() % 4];
+			int ret = kmem_cache_shrink(c);
+
+			/* 1 while slabs remain. */
+			assert_int_equal(ret, nr_slabs(m, c) != 0);
 		}
 		if (op % 16 == 15)
 			assert_check_ok(m);
@@ -2414,6 +2831,18 @@ int main(void)
 		cmocka_unit_test(test_debug_left_redzone_overwrite_reported),
 		cmocka_unit_test(test_debug_poison_overwrite_reported),
 		cmocka_unit_test(test_debug_invalid_pointer_reported),
+		cmocka_unit_test(test_debug_tiny_objects_keep_their_red_zone),
+		cmocka_unit_test(test_debug_corrupt_free_pointer_is_cut),
+		cmocka_unit_test(test_debug_corrupt_head_disables_the_slab),
+		cmocka_unit_test(test_debug_every_bad_region_reported_once),
+		cmocka_unit_test(test_debug_report_dumps_the_object),
+		cmocka_unit_test(test_debug_bad_alloc_gives_the_slab_up),
+		cmocka_unit_test(test_verifier_sees_red_zones),
+		cmocka_unit_test(test_verifier_sees_an_object_cached_twice),
+		cmocka_unit_test(test_destroy_lists_remaining_objects),
+		cmocka_unit_test(test_kmalloc_redzone_after_requested_size),
+		cmocka_unit_test(test_merge_and_min_partial_as_slub),
+		cmocka_unit_test(test_debug_slab_padding_checked),
 		cmocka_unit_test(test_plain_cache_double_free_reported),
 		cmocka_unit_test(test_refused_cache_creations),
 		cmocka_unit_test(test_failslab_fails_exactly_nth),

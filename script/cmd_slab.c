@@ -4,7 +4,7 @@
  *   kmem_cache_create C SIZE [align=N] [FLAGS]   ok, or an errno
  *   kmem_cache_alloc H C [GFP]                   the object's kernel address
  *   kmem_cache_free H
- *   kmem_cache_shrink C                          0
+ *   kmem_cache_shrink C                          1 if slabs remain, else 0
  *   kmem_cache_destroy C                         ok, or EBUSY (objects remain)
  *   kmalloc H SIZE [GFP]                         kernel address (0x10 for 0)
  *   krealloc H SIZE [GFP]                        the new address

@@ -73,7 +73,8 @@ void *kmem_cache_alloc_node(struct kmem_cache *s, gfp_t gfp, int node);
 void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp);
 /** kmem_cache_free() - return @obj to @s; NULL is ignored. */
 void kmem_cache_free(struct kmem_cache *s, void *obj);
-/** kmem_cache_shrink() - release the cache's empty slabs. Return: 0. */
+/** kmem_cache_shrink() - release the cache's empty slabs. Return: 1 if
+ * slabs remain (objects in use), else 0. */
 int kmem_cache_shrink(struct kmem_cache *s);
 /**
  * kmem_cache_alloc_bulk() - fill @p with @size objects.
