@@ -16,14 +16,15 @@
  *    it is still zero and still tagged. When a bin hands it out again it
  *    must still be zero: anything else is a write after free. Objects the
  *    tcache gets from the caches are checked by the refill: one that
- *    carries the free tag was freed since its slab was made, and must be
- *    zero too (the slab layer's checked free lists, set up by this mode,
- *    make slabs zeroed and clear each free pointer as its object leaves a
- *    list: mm/slub.c); the others (never freed since) are not. Refill
- *    gives them all the fresh tag, so that an object in a bin carries one
- *    of two tags; a first word with neither is a write after free too,
- *    and free of an object with the fresh tag a double free (it sits in a
- *    bin).
+ *    carries the free tag (or the fresh tag: a bin gave it back unused)
+ *    was freed since its slab was made, and must be zero too (the slab
+ *    layer's checked free lists, set up by this mode, make slabs zeroed
+ *    and clear each free pointer as its object leaves a list:
+ *    mm/slub.c); one never handed out is zero, so any other first word
+ *    is a write after free. Refill gives them all the fresh tag, so that
+ *    an object in a bin carries one of two tags; a first word with
+ *    neither is a write after free too, and free of an object with the
+ *    fresh tag a double free (it sits in a bin).
  *
  * 2. Large and aligned objects. Host mappings whose user bytes end (up to
  *    16-byte rounding) at an inaccessible guard page, registered like huge
@@ -31,8 +32,11 @@
  *    to the alignment, or at its pages' end for an alignment above a page),
  *    and every byte from its end to the guard is canary. A freed one
  *    (unless it was aligned) is made inaccessible whole and kept in a FIFO
- *    quarantine (HQ_SLOTS mappings, HQ_BYTES at most, the oldest unmapped
- *    first). A later request takes the best-fitting one among all but the
+ *    quarantine (HQ_SLOTS mappings, HQ_BYTES at most, the oldest retired
+ *    first). A retired mapping, and one aligned or too large for the
+ *    quarantine, gives its memory back but keeps its addresses reserved
+ *    (PROT_NONE) while it is among the TS_SLOTS retired last, so that a
+ *    late free of it is a double free, not a new block's at its place. A later request takes the best-fitting one among all but the
  *    HQ_HOLD freed last, opens only the pages from its user bytes to the
  *    guard and zeroes those of them that are in memory (mincore()), so a
  *    stale pointer faults until the mapping is handed out again, as it
@@ -61,6 +65,8 @@
 #define HQ_SLOTS 16
 #define HQ_HOLD 2
 #define HQ_BYTES (64UL << 20)
+#define TS_SLOTS 64
+#define TS_BYTES (64UL << 30)
 
 /* A hardened thread's state, allocated at its first small request or
  * free: the quarantine ring and the bins objects leave it for. */
@@ -150,10 +156,15 @@ void hardened_mark_fresh(void **objs, unsigned int n, unsigned int c)
 	for (i = 0; i < n; i++) {
 		uintptr_t *word = objs[i];
 
-		/* Back from a bin, an array or a slab since its free: a
-		 * write after it left the quarantine shows now. */
-		if (word[0] == htag(word, c))
+		/* Back from a bin, an array or a slab since its free (or
+		 * since a bin gave it back unused): a write after it left
+		 * the quarantine shows now. Never handed out, it is zero (a
+		 * zeroed slab's): any other first word was written after
+		 * a free too. */
+		if (word[0] == htag(word, c) || word[0] == fresh_tag(word, c))
 			check_freed_zero(word, c, "malloc");
+		else if (word[0])
+			malloc_die("malloc", "write after free detected", word);
 		word[0] = fresh_tag(word, c);
 	}
 }
@@ -283,17 +294,52 @@ static void large_zero(uintptr_t start, uintptr_t end)
 	}
 }
 
-/* Keep @h's mapping, inaccessible, in the quarantine; false: not kept
- * (the caller unmaps it). */
-static bool hq_put(const struct huge *h)
+/* Mappings retired from the quarantine, or too large or aligned for it:
+ * their memory back with the host, their addresses still reserved
+ * (PROT_NONE, nothing behind them), TS_SLOTS of them (TS_BYTES of
+ * address space at most), the oldest unmapped first. Until then a stale
+ * pointer into one faults, and a late free of it is a double free, not
+ * a new block's that the host placed at the same address. */
+static struct hq_entry ts[TS_SLOTS]; /* oldest first */
+static int ts_n;
+static size_t ts_bytes;
+
+static void hq_retire(void *base, size_t len)
+{
+	struct hq_entry out[TS_SLOTS];
+	int nout = 0, i;
+
+	if (mmap(base, len, PROT_NONE,
+		 MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+		 0) == MAP_FAILED) {
+		munmap(base, len);
+		return;
+	}
+	pthread_mutex_lock(&heap.huge_lock);
+	while (ts_n && (ts_n == TS_SLOTS || ts_bytes + len > TS_BYTES)) {
+		out[nout++] = ts[0];
+		ts_bytes -= ts[0].len;
+		memmove(ts, ts + 1, (size_t)--ts_n * sizeof(ts[0]));
+	}
+	ts[ts_n].base = base;
+	ts[ts_n++].len = len;
+	ts_bytes += len;
+	pthread_mutex_unlock(&heap.huge_lock);
+	for (i = 0; i < nout; i++)
+		munmap(out[i].base, out[i].len);
+}
+
+/* Keep @h's mapping, inaccessible, in the quarantine, or retire it. */
+static void hq_put(const struct huge *h)
 {
 	struct hq_entry out[HQ_SLOTS];
 	int nout = 0, i;
 
-	if (h->align || h->len > HQ_BYTES)
-		return false;
-	if (mprotect(h->base, h->len - PAGE_SIZE, PROT_NONE))
-		return false;
+	if (h->align || h->len > HQ_BYTES ||
+	    mprotect(h->base, h->len - PAGE_SIZE, PROT_NONE)) {
+		hq_retire(h->base, h->len + h->room);
+		return;
+	}
 	pthread_mutex_lock(&heap.huge_lock);
 	while (hq_n && (hq_n == HQ_SLOTS || hq_bytes + h->len > HQ_BYTES)) {
 		out[nout++] = hq[0];
@@ -305,11 +351,11 @@ static bool hq_put(const struct huge *h)
 	hq_bytes += h->len;
 	pthread_mutex_unlock(&heap.huge_lock);
 	for (i = 0; i < nout; i++)
-		munmap(out[i].base, out[i].len);
-	return true;
+		hq_retire(out[i].base, out[i].len);
 }
 
-/* Whether @p lies in a mapping of the quarantine: freed already. */
+/* Whether @p lies in a mapping of the quarantine or a retired one: freed
+ * already. */
 static bool hq_holds(const void *p)
 {
 	uintptr_t a = (uintptr_t)p;
@@ -319,6 +365,8 @@ static bool hq_holds(const void *p)
 	pthread_mutex_lock(&heap.huge_lock);
 	for (i = 0; i < hq_n && !found; i++)
 		found = a - (uintptr_t)hq[i].base < hq[i].len;
+	for (i = 0; i < ts_n && !found; i++)
+		found = a - (uintptr_t)ts[i].base < ts[i].len;
 	pthread_mutex_unlock(&heap.huge_lock);
 	return found;
 }
@@ -540,8 +588,7 @@ void hardened_free(void *p, const char *call)
 	}
 	if (huge_lookup((uintptr_t)p, &h, true)) {
 		huge_check_canary(&h, call);
-		if (!hq_put(&h))
-			huge_unmap(&h);
+		hq_put(&h);
 		return;
 	}
 	malloc_die(call,

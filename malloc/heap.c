@@ -237,9 +237,8 @@ got:
 	tc.refilled[c] = true;
 	if (tc.state == TC_LIVE) /* after a consumer's TC_REMOTE_CAP */
 		b->max = tc_bin_cap(c);
-	/* Hardened mode: the fresh tag (an old free tag may survive from
-	 * an earlier slab at this address; its reuse check skips these).
-	 * The default mode leaves the objects untouched (a program's first
+	/* Hardened mode: each object checked and given the fresh tag
+	 * (hardened.c, section 1). The default mode leaves the objects untouched (a program's first
 	 * malloc of a class must not touch a whole batch of pages); any
 	 * tag they carry is an honest one - they are free - and
 	 * heap_alloc() clears it. */
@@ -527,7 +526,10 @@ const char *heap_bad_pointer(const void *p, const char *call)
 	pthread_mutex_unlock(&heap.huge_lock);
 	if (kept)
 		return malloc_freed_what(call);
-	if (a - heap.base < heap.size && malloc_call_frees(call))
+	/* In the heap, or where a mapping of ours may have started (at a
+	 * page): maybe a block freed already. */
+	if ((a - heap.base < heap.size || !(a & (PAGE_SIZE - 1))) &&
+	    malloc_call_frees(call))
 		return "double free or invalid pointer";
 	return "invalid pointer";
 }

@@ -92,6 +92,9 @@
  * 5. Fork. pthread_atfork handlers take every allocator lock before fork
  *    and release them after (mmk_atfork), so a child of a threaded parent
  *    can allocate; the tcaches of threads that did not survive are lost.
+ *    As glibc's, they take none while the process has never had a
+ *    second thread: nobody else can hold one, and the fork may come
+ *    from a signal handler that interrupted this thread holding one.
  *    glibc's fork() takes its own malloc's locks after every prepare
  *    handler and drops them before every parent and child handler, so
  *    that handlers may allocate; ours do the same by coming first in the
@@ -238,8 +241,17 @@ static void tcache_exit(void *arg)
  * meanwhile. */
 static bool fork_booted;
 
+/* Whether the prepare handler took the locks: as glibc's fork() takes
+ * its malloc's, only once the process may have threads. One that never
+ * had another has nobody to wait for, and its fork may come from a
+ * signal handler that interrupted the heap holding them. */
+static bool fork_locked;
+
 static void atfork_prepare(void)
 {
+	fork_locked = !heap_single_threaded();
+	if (!fork_locked)
+		return;
 	pthread_mutex_lock(&heap_lock);
 	fork_booted = heap.m != NULL;
 	if (!fork_booted)
@@ -253,6 +265,8 @@ static void atfork_prepare(void)
 
 static void atfork_release(enum mmk_atfork phase)
 {
+	if (!fork_locked)
+		return;
 	if (fork_booted) {
 		mmk_atfork(heap.m, phase);
 		pthread_mutex_unlock(&heap.medium_lock);

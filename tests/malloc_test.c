@@ -152,6 +152,7 @@ static const struct api_case api_cases[] = {
 	{ "api_atfork_alloc", NULL, NULL, 60 },
 	{ "api_fork_realloc_medium", NULL, NULL, 60 },
 	{ "api_fork_signal", NULL, NULL, 120 },
+	{ "api_fork_signal_single", NULL, NULL, 120 },
 	{ "api_fork_quiet_thread", NULL, NULL, 120 },
 	/* The classes' caches keep their read-only names: no kmalloc-16
 	 * object holds a copy. */
@@ -430,6 +431,14 @@ static const struct sec_case sec_cases[] = {
 	{ "sec_uaf_after_quarantine",
 	  { NO, ABORT },
 	  "write after free, 300 frees later, then reuse",
+	  NULL },
+	{ "sec_df_huge_delayed",
+	  { NO, ABORT },
+	  "double free, 100 MiB, after a malloc of the same size",
+	  DF },
+	{ "sec_uaf_first_after_quarantine",
+	  { NO, ABORT },
+	  "write after free of word 0, 300 frees later, then reuse",
 	  NULL },
 	{ "sec_uaf_slab_freelist",
 	  { NO, ABORT },

@@ -23,6 +23,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -2926,6 +2927,62 @@ static void api_fork_signal(void)
 	CHECK(sig_fork_bad == 0);
 }
 
+/* A process that never had a thread forks from a signal handler that
+ * may interrupt malloc holding the heap's locks, with a pthread_atfork()
+ * handler registered (and so the heap's fork handlers too): glibc's fork
+ * takes its malloc's locks only once the process may have threads, and
+ * so must the heap's handlers (before, prepare waited for a lock its own
+ * thread held: a hang). */
+static volatile sig_atomic_t single_forks, single_fork_bad;
+
+static void single_fork_handler(int sig)
+{
+	int saved = errno, st;
+	pid_t pid = fork();
+
+	(void)sig;
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		single_fork_bad = 1;
+	single_forks++;
+	errno = saved;
+}
+
+static void nop_fork_handler(void)
+{
+}
+
+static void api_fork_signal_single(void)
+{
+	struct itimerval it = { { 0, 2000 }, { 0, 2000 } }, off = { 0 };
+	void *slots[64] = { 0 };
+	unsigned int seed = 1;
+	struct sigaction sa;
+	int i;
+
+	alarm(60); /* a hang is a failure: SIGALRM kills us */
+	CHECK(pthread_atfork(nop_fork_handler, nop_fork_handler,
+			     nop_fork_handler) == 0);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = single_fork_handler;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPROF, &sa, NULL);
+	setitimer(ITIMER_PROF, &it, NULL);
+	while (single_forks < 200) {
+		i = rand_r(&seed) % 64;
+		free(slots[i]);
+		slots[i] = malloc(rand_r(&seed) % 4 ?
+					  (size_t)(rand_r(&seed) % 20000) :
+					  (size_t)(rand_r(&seed) % 3000000));
+	}
+	setitimer(ITIMER_PROF, &off, NULL);
+	for (i = 0; i < 64; i++)
+		free(slots[i]);
+	CHECK(single_fork_bad == 0);
+}
+
 /* A fork while another thread's first malloc brings a CPU up (its
  * machine locks held): the fork handlers must be in place before that
  * thread takes any lock, although the forking thread's own calls never
@@ -3949,6 +4006,39 @@ static void sec_uaf_after_quarantine(void)
 		v[i] = malloc(opaque_size(500));
 }
 
+/* The same with word 0 (where the free tag is) overwritten: the object
+ * no longer looks freed, yet it must not pass for one never handed out
+ * (before, it did). */
+static void sec_uaf_first_after_quarantine(void)
+{
+	enum { D = 300, N = 4000 };
+	static void *w[D], *v[N];
+	char *p;
+	int i;
+
+	for (i = 0; i < D; i++)
+		w[i] = malloc(opaque_size(500));
+	p = malloc(opaque_size(500));
+	free(p);
+	for (i = 0; i < D; i++)
+		free(w[i]);
+	((volatile char *)p)[5] ^= 0x5a;
+	for (i = 0; i < N; i++)
+		v[i] = opaque(malloc(opaque_size(500)));
+}
+
+/* A delayed double free of a mapping too large for the quarantine: a new
+ * block of the same size comes between (before, the host gave it the
+ * freed block's addresses, and the second free freed it). */
+static void sec_df_huge_delayed(void)
+{
+	char *p = opaque(malloc(opaque_size(100 << 20)));
+
+	free(p);
+	opaque(malloc(opaque_size(100 << 20)));
+	free(p);
+}
+
 /* Write after free of the word the free list links through (one bit). */
 static void sec_uaf_link(void)
 {
@@ -4080,6 +4170,7 @@ static const struct {
 	C(api_atfork_alloc),
 	C(api_fork_realloc_medium),
 	C(api_fork_signal),
+	C(api_fork_signal_single),
 	C(api_fork_quiet_thread),
 	C(api_stats),
 	C(api_stats_medium),
@@ -4138,6 +4229,8 @@ static const struct {
 	C(sec_uaf_write_first),
 	C(sec_uaf_slab_freelist),
 	C(sec_uaf_after_quarantine),
+	C(sec_df_huge_delayed),
+	C(sec_uaf_first_after_quarantine),
 	C(sec_cxx_sized_delete),
 	C(sec_overflow_aligned_1),
 	C(sec_overflow_medium_nul),
