@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The page allocator, then the slab allocator and the kmalloc caches on
  * it: what every machine has. */
@@ -25,9 +26,10 @@ static struct mmk_machine *boot_allocators(const struct mmk_config *cfg)
 {
 	struct mmk_machine *m;
 	slab_flags_t debug;
+	bool order_off;
 	int err;
 
-	if (!cfg || parse_slub_debug(cfg->slub_debug, &debug)) {
+	if (!cfg || parse_slub_debug(cfg->slub_debug, &debug, &order_off)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -38,12 +40,23 @@ static struct mmk_machine *boot_allocators(const struct mmk_config *cfg)
 	m->slab = mmk_machine_zalloc(m, sizeof(*m->slab));
 	if (m->slab) {
 		m->slab->debug_flags = debug;
+		m->slab->debug_order_off = order_off;
+		if (cfg->slub_debug) {
+			size_t n = strlen(cfg->slub_debug) + 1;
+
+			m->slab->debug_string = mmk_machine_zalloc(m, n);
+			if (m->slab->debug_string)
+				memcpy(m->slab->debug_string, cfg->slub_debug,
+				       n);
+		}
 		m->slab->nomerge = cfg->slab_nomerge;
 		m->slab->kmalloc_types_on_demand = cfg->kmalloc_types_on_demand;
 		m->slab->freelist_random = cfg->slab_freelist_random;
 		m->slab->freelist_corrupt = cfg->slab_freelist_corrupt;
 	}
-	err = m->slab ? kmem_cache_init(m) : -ENOMEM;
+	err = !m->slab || (cfg->slub_debug && !m->slab->debug_string) ?
+		      -ENOMEM :
+		      kmem_cache_init(m);
 	if (!err)
 		err = create_kmalloc_caches(m);
 	if (err) {

@@ -66,9 +66,20 @@ unsigned long totalram_pages(struct mmk_machine *m);
 /* Whether @m is a machine booted and not yet shut down. */
 bool mmk_machine_live(const struct mmk_machine *m);
 
-/* slub_debug's letters (Linux's F, Z, P, U; none: all four) in *@flags;
- * -EINVAL for another character. */
-int parse_slub_debug(const char *s, slab_flags_t *flags);
+/* slub_debug as Linux's: blocks "LETTERS[,cache[,cache...]]" joined by
+ * ';' (F, Z, P, U, T and O; '-' clears; a cache name may end in '*').
+ * *@global gets the flags of every cache no block names (those of the
+ * last block without a list; none if only listed blocks, or for NULL or
+ * ""), *@order_off (if not NULL) whether O was given.
+ * -EINVAL for another letter. */
+int parse_slub_debug(const char *s, slab_flags_t *global, bool *order_off);
+#define SLUB_DEBUG_SYNTAX                                                       \
+	"slub_debug takes blocks of the letters F, Z, P, U, T, O (or -), each " \
+	"with an optional list of caches, as in FZ,kmalloc-64;P,dentry*"
+/* Cache @name's @flags with the machine's slub_debug applied (Linux's
+ * kmem_cache_flags()). */
+slab_flags_t kmem_cache_flags(struct mmk_machine *m, slab_flags_t flags,
+			      const char *name);
 
 /* ---- mm/memblock.c ---- */
 #define MEMBLOCK_MAX_REGIONS 128

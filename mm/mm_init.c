@@ -1329,39 +1329,6 @@ static const struct mmk_arch_profile *arch_profile(enum mmk_arch arch)
 	return NULL;
 }
 
-/* slub_debug letters (Linux's F, Z, P, U); no letters means all four. */
-int parse_slub_debug(const char *s, slab_flags_t *flags)
-{
-	*flags = 0;
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++) {
-		switch (*s) {
-		case 'F':
-		case 'f':
-			*flags |= SLAB_CONSISTENCY_CHECKS;
-			break;
-		case 'Z':
-		case 'z':
-			*flags |= SLAB_RED_ZONE;
-			break;
-		case 'P':
-		case 'p':
-			*flags |= SLAB_POISON;
-			break;
-		case 'U':
-		case 'u':
-			*flags |= SLAB_STORE_USER;
-			break;
-		case '-':
-			break;
-		default:
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 {
 	const struct mmk_arch_profile *a;
@@ -1410,10 +1377,8 @@ int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 				   a->arch == MMK_ARCH_I386 ? "4G" : "64G",
 				   a->name),
 		       -EINVAL;
-	if (parse_slub_debug(cfg->slub_debug, &debug))
-		return verify_fail(why, len,
-				   "slub_debug takes the letters F, Z, P, U"),
-		       -EINVAL;
+	if (parse_slub_debug(cfg->slub_debug, &debug, NULL))
+		return verify_fail(why, len, "%s", SLUB_DEBUG_SYNTAX), -EINVAL;
 	/* As Linux's page_reporting_order parameter. */
 	if (cfg->page_reporting_order > MAX_PAGE_ORDER)
 		return verify_fail(why, len,

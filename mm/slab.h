@@ -214,7 +214,9 @@ struct slab_state {
 	struct list_head leaked; /* destroyed with objects remaining */
 	struct kmem_cache *kmem_cache; /* the cache of cache descriptors */
 	struct kmem_cache *kmem_cache_node;
-	slab_flags_t debug_flags; /* slub_debug: for every cache */
+	slab_flags_t debug_flags; /* slub_debug: for caches it names not */
+	char *debug_string; /* slub_debug, for kmem_cache_flags() */
+	bool debug_order_off; /* its O: no debugging that raises the order */
 	bool nomerge;
 	bool freelist_random;
 	void (*freelist_corrupt)(const char *cache, const void *obj);

@@ -36,9 +36,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SLAB_NEVER_MERGE                                           \
-	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER |           \
-	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_FAILSLAB | \
+#define SLAB_NEVER_MERGE                                              \
+	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | SLAB_TRACE | \
+	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_FAILSLAB |    \
 	 SLAB_NO_MERGE)
 #define SLAB_MERGE_SAME                                             \
 	(SLAB_RECLAIM_ACCOUNT | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | \
@@ -47,7 +47,7 @@
 	(SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA | SLAB_CACHE_DMA32 | SLAB_PANIC | \
 	 SLAB_TYPESAFE_BY_RCU | SLAB_NOLEAKTRACE | SLAB_RECLAIM_ACCOUNT |      \
 	 SLAB_ACCOUNT | SLAB_KMALLOC | SLAB_NO_MERGE | SLAB_RED_ZONE |         \
-	 SLAB_POISON | SLAB_STORE_USER | SLAB_CONSISTENCY_CHECKS)
+	 SLAB_POISON | SLAB_STORE_USER | SLAB_CONSISTENCY_CHECKS | SLAB_TRACE)
 
 static const char *const kmalloc_names[NR_KMALLOC_TYPES][KMALLOC_SHIFT_HIGH +
 							 1] = {
@@ -152,6 +152,120 @@ bool should_failslab(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp)
 	return should_fail(m, f);
 }
 
+/* ---- slub_debug ---- */
+
+#define SLUB_DEBUG_DEFAULT                                       \
+	(SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | \
+	 SLAB_STORE_USER)
+
+/* One block of a slub_debug string (Linux's parse_slub_debug_flags()):
+ * its flags (FZPU if it has no letters but a list), in *@slabs its cache
+ * list or NULL, O in *@order_off; returns the next block or NULL. *@bad:
+ * a character that is no letter of it. */
+static const char *slub_debug_block(const char *str, slab_flags_t *flags,
+				    const char **slabs, bool *order_off,
+				    bool *bad)
+{
+	*bad = false;
+	while (*str == ';')
+		str++;
+	*flags = *str == ',' ? SLUB_DEBUG_DEFAULT : 0;
+	for (; *str && *str != ',' && *str != ';'; str++) {
+		switch (*str | 0x20) {
+		case '-':
+			*flags = 0;
+			break;
+		case 'f':
+			*flags |= SLAB_CONSISTENCY_CHECKS;
+			break;
+		case 'z':
+			*flags |= SLAB_RED_ZONE;
+			break;
+		case 'p':
+			*flags |= SLAB_POISON;
+			break;
+		case 'u':
+			*flags |= SLAB_STORE_USER;
+			break;
+		case 't':
+			*flags |= SLAB_TRACE;
+			break;
+		case 'o':
+			if (order_off)
+				*order_off = true;
+			break;
+		default:
+			*bad = true;
+		}
+	}
+	*slabs = *str == ',' ? str + 1 : NULL;
+	while (*str && *str != ';')
+		str++;
+	while (*str == ';')
+		str++;
+	return *str ? str : NULL;
+}
+
+int parse_slub_debug(const char *s, slab_flags_t *global, bool *order_off)
+{
+	bool listed = false, changed = false, bad;
+	const char *slabs;
+	slab_flags_t flags;
+
+	*global = 0;
+	if (order_off)
+		*order_off = false;
+	if (!s || !*s) /* off (the kernel's bare "slub_debug" is FZPU) */
+		return 0;
+	while (s) {
+		s = slub_debug_block(s, &flags, &slabs, order_off, &bad);
+		if (bad)
+			return -EINVAL;
+		if (slabs) {
+			listed = true;
+		} else {
+			*global = flags;
+			changed = true;
+		}
+	}
+	/* A list alone changes only the caches it names. */
+	if (listed && !changed)
+		*global = 0;
+	return 0;
+}
+
+slab_flags_t kmem_cache_flags(struct mmk_machine *m, slab_flags_t flags,
+			      const char *name)
+{
+	const char *next = m->slab->debug_string, *iter;
+	size_t len = strlen(name);
+
+	while (next) {
+		slab_flags_t block;
+		bool bad;
+
+		next = slub_debug_block(next, &block, &iter, NULL, &bad);
+		while (iter && *iter) {
+			const char *end = iter, *glob;
+			size_t cmplen;
+
+			while (*end && *end != ',')
+				end++;
+			if (next && next < end)
+				end = next - 1;
+			glob = memchr(iter, '*', (size_t)(end - iter));
+			cmplen = glob ? (size_t)(glob - iter) :
+					max(len, (size_t)(end - iter));
+			if (!strncmp(name, iter, cmplen))
+				return flags | block;
+			if (!*end || *end == ';')
+				break;
+			iter = end + 1;
+		}
+	}
+	return flags | m->slab->debug_flags;
+}
+
 /* ---- caches ---- */
 
 static bool slab_unmergeable(struct mmk_machine *m, struct kmem_cache *s)
@@ -162,13 +276,13 @@ static bool slab_unmergeable(struct mmk_machine *m, struct kmem_cache *s)
 
 static struct kmem_cache *find_mergeable(struct mmk_machine *m,
 					 unsigned int size, unsigned int align,
-					 slab_flags_t flags,
+					 slab_flags_t flags, const char *name,
 					 void (*ctor)(void *))
 {
 	struct kmem_cache *s;
 	struct list_head *pos;
 
-	flags |= m->slab->debug_flags;
+	flags = kmem_cache_flags(m, flags, name);
 	if (m->slab->nomerge || ctor || (flags & SLAB_NEVER_MERGE))
 		return NULL;
 	size = ALIGN(size, (unsigned int)sizeof(void *));
@@ -256,7 +370,7 @@ struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
 		return create_failed(m, name, flags, -EINVAL);
 	}
 	pthread_mutex_lock(&m->slab->slab_mutex);
-	s = find_mergeable(m, size, align, flags, ctor);
+	s = find_mergeable(m, size, align, flags, name, ctor);
 	if (s) {
 		s->refcount++;
 		s->object_size = max(s->object_size, size);

@@ -148,7 +148,7 @@ enum track_item { TRACK_ALLOC, TRACK_FREE };
 
 #define SLAB_DEBUG_FLAGS                                 \
 	(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER | \
-	 SLAB_CONSISTENCY_CHECKS)
+	 SLAB_CONSISTENCY_CHECKS | SLAB_TRACE)
 /* ---- addresses, free pointers ---- */
 
 static inline void *slab_address(struct mmk_machine *m, struct slab *slab)
@@ -772,6 +772,20 @@ static bool on_freelist(struct mmk_machine *m, struct kmem_cache *s,
 	return !search;
 }
 
+/* slub_debug's T: every allocation and free of the cache logged (a freed
+ * object's bytes too), as Linux's trace() (without its stack dump). */
+static void trace(struct mmk_machine *m, struct kmem_cache *s,
+		  struct slab *slab, void *obj, bool alloc)
+{
+	if (!(s->flags & SLAB_TRACE))
+		return;
+	printk(m, "TRACE %s %s 0x%lx inuse=%u fp=0x%lx", s->name,
+	       alloc ? "alloc" : "free", kaddr(m, obj), slab->inuse,
+	       slab->freelist ? kaddr(m, slab->freelist) : 0UL);
+	if (!alloc)
+		print_hex_dump(m, "Object ", obj, s->object_size);
+}
+
 /* Checks before an object is freed (Linux's free_debug_processing(); the
  * boundary and double-free checks in every debug cache, not only with
  * SLAB_CONSISTENCY_CHECKS: a double free would corrupt the freelist).
@@ -798,6 +812,7 @@ static bool free_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
 	if (checks && !check_object(m, s, slab, obj, SLUB_RED_ACTIVE))
 		goto out;
 	set_track(m, s, obj, TRACK_FREE);
+	trace(m, s, slab, obj, false);
 	init_object(s, obj, SLUB_RED_INACTIVE);
 	ok = true;
 out:
@@ -824,6 +839,7 @@ static bool alloc_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
 		goto bad;
 	}
 	set_track(m, s, obj, TRACK_ALLOC);
+	trace(m, s, slab, obj, true);
 	set_orig_size(s, obj, orig_size);
 	init_object(s, obj, SLUB_RED_ACTIVE);
 	return true;
@@ -2154,14 +2170,21 @@ static int kmem_cache_open(struct mmk_machine *m, struct kmem_cache *s,
 	unsigned int leftover;
 	int nid;
 
-	s->flags |= m->slab->debug_flags;
+	s->flags = kmem_cache_flags(m, s->flags, s->name);
+	s->user_index = -1;
+	s->align = calculate_alignment(s->flags, s->align, s->object_size);
+	calculate_sizes(s);
+	/* slub_debug's O: no debugging metadata that would raise the
+	 * slab's minimum order. */
+	if (m->slab->debug_order_off &&
+	    get_order_bytes(s->size) > get_order_bytes(s->object_size)) {
+		s->flags &= ~(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
+		calculate_sizes(s);
+	}
 	s->debug = (s->flags & SLAB_DEBUG_FLAGS) != 0;
 	s->free_slow = s->debug || m->nr_nodes != 1;
 	atomic_store(&s->alloc_slow,
 		     s->debug || atomic_load(&m->fail[MMK_FAIL_SLAB].active));
-	s->user_index = -1;
-	s->align = calculate_alignment(s->flags, s->align, s->object_size);
-	calculate_sizes(s);
 	set_obj_inverse(s);
 	s->order = calculate_order(m, s->size);
 	s->objects = order_objects(s->order, s->size);

@@ -40,7 +40,7 @@ struct script {
 	FILE *out, *err;
 	int echo_log;
 	struct mmk_config cfg;
-	char slub_debug[8];
+	char slub_debug[256];
 	struct mmk_machine *m;
 	bool booted;
 	bool check_failed;

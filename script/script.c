@@ -8,7 +8,8 @@
  *
  * Commands of this layer (the page allocator); later layers add theirs:
  *   boot [arch=] [mem=] [nodes=] [cpus=] [swap=] [pcp=on|off] [seed=]
- *        [slub_debug=FZPU] [slab_nomerge=on|off] [slab_random=on|off]
+ *        [slub_debug=FZPU[,cache...][;...]] [slab_nomerge=on|off]
+ *        [slab_random=on|off]
  *        [zero_page=on|off]
  *   alloc_pages H ORDER [GFP]   pfn in decimal, or ENOMEM
  *   free_pages H                __free_pages with the handle's order
@@ -78,7 +79,7 @@ static void log_to_err(void *arg, const char *line)
 
 static int do_boot(struct script *sc)
 {
-	char why[128];
+	char why[256];
 
 	if (mmk_config_validate(&sc->cfg, why, sizeof why))
 		return script_error(sc, "boot: %s", why);
@@ -162,10 +163,11 @@ static int cmd_boot(struct script *sc, int argc, char **argv)
 			else
 				sc->cfg.nr_cpus = (int)v;
 		} else if (!strcmp(key, "slub_debug")) {
-			if (strspn(val, "FZPUfzpu-") != strlen(val))
+			/* Its syntax checked at boot (mmk_config_validate). */
+			if (strlen(val) >= sizeof sc->slub_debug)
 				return script_error(
-					sc,
-					"slub_debug takes the letters F, Z, P, U");
+					sc, "slub_debug is longer than %zu",
+					sizeof sc->slub_debug - 1);
 			snprintf(sc->slub_debug, sizeof sc->slub_debug, "%s",
 				 val);
 			sc->cfg.slub_debug = sc->slub_debug;

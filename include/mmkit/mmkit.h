@@ -79,8 +79,10 @@ struct mmk_config {
 	bool pcp; /* per-CPU page lists (true) */
 	uint64_t seed; /* drives every random choice (0) */
 	uint64_t swap_bytes; /* swap device size (0) */
-	/* slub_debug for every cache: any of F (consistency checks), Z (red
-	 * zones), P (poison), U (store user); "" or NULL: off. */
+	/* slub_debug, in Linux's syntax: any of F (consistency checks), Z
+	 * (red zones), P (poison), U (store user), T (trace), O (none that
+	 * raises a slab's order), for every cache or, followed by a list,
+	 * for those it names ("FZ,kmalloc-64;P,dentry*"); "" or NULL: off. */
 	const char *slub_debug;
 	bool slab_nomerge; /* never merge caches (false) */
 	/* The dma-kmalloc-* and kmalloc-rcl-* caches are made by their

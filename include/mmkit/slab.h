@@ -22,6 +22,7 @@ typedef unsigned int slab_flags_t;
 #define SLAB_STORE_USER ((slab_flags_t)0x00010000U)
 #define SLAB_PANIC ((slab_flags_t)0x00040000U)
 #define SLAB_TYPESAFE_BY_RCU ((slab_flags_t)0x00080000U)
+#define SLAB_TRACE ((slab_flags_t)0x00200000U)
 #define SLAB_NOLEAKTRACE ((slab_flags_t)0x00800000U)
 #define SLAB_FAILSLAB ((slab_flags_t)0x02000000U)
 #define SLAB_NO_MERGE ((slab_flags_t)0x01000000U)

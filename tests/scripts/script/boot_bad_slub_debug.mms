@@ -1,0 +1,1 @@
+boot mem=256M slub_debug=FZX,kmalloc-64
