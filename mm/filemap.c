@@ -825,7 +825,8 @@ void filemap_release(struct file *f)
 	pthread_mutex_destroy(&f->lock);
 }
 
-bool filemap_verify(struct file *f, char *why, size_t len)
+/* filemap_verify()'s checks, under f->lock. */
+static bool cache_verify(struct file *f, char *why, size_t len)
 {
 	unsigned long i;
 
@@ -852,4 +853,14 @@ bool filemap_verify(struct file *f, char *why, size_t len)
 					   f->name, i);
 	}
 	return true;
+}
+
+bool filemap_verify(struct file *f, char *why, size_t len)
+{
+	bool ok;
+
+	pthread_mutex_lock(&f->lock);
+	ok = cache_verify(f, why, len);
+	pthread_mutex_unlock(&f->lock);
+	return ok;
 }
