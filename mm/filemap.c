@@ -30,7 +30,8 @@
  *
  *    - Faults (filemap_fault): a regular file's page not cached is a
  *      major fault (pgmajfault), read from the blocks or a hole, with a
- *      readahead window around or after it (mm/readahead.c); the fault
+ *      readahead window around or after it (mm/readahead.c), or, in an
+ *      executable mapping, from it to at most the VMA's end; the fault
  *      is then done again, as Linux retries it after the I/O, so that
  *      fault-around maps what came in. A fault that finds the readahead
  *      mark reads the next window. Faults that keep missing (more than
@@ -389,19 +390,36 @@ unsigned long page_cache_prev_miss(struct file *f, unsigned long index,
 #define MMAP_LOTSAMISS 100U
 
 /*
- * do_sync_mmap_readahead(): a fault at @index missed the cache. Nothing
- * more is read under MADV_RANDOM; MADV_SEQUENTIAL reads a window ahead;
- * otherwise, unless the file's faults mostly miss, the window is around
- * the fault: ra_pages pages from half of them before it, the last
- * quarter lookahead.
+ * exec_folio_order(): the smallest folio an architecture wants for
+ * executable file memory; order 0 on x86 (arm64 asks for 64 KiB).
  */
-static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
+static unsigned int exec_folio_order(void)
+{
+	return 0;
+}
+
+/*
+ * do_sync_mmap_readahead(): a fault at @index of @vma missed the cache.
+ * Nothing more is read under MADV_RANDOM, except for an executable
+ * mapping; MADV_SEQUENTIAL reads a window ahead; otherwise, unless the
+ * file's faults mostly miss (MADV_RANDOM on an executable mapping counts
+ * them too), an executable mapping (VM_EXEC, Linux 6.16's commit
+ * 3b61a3f08949) reads ra_pages pages from the fault (aligned down to
+ * exec_folio_order(), not before the VMA), cut at the VMA's end, with
+ * no lookahead and so no mark; any other reads the window around the
+ * fault: ra_pages pages from half of them before it, the last quarter
+ * lookahead.
+ */
+static void do_sync_mmap_readahead(struct vm_area_struct *vma,
 				   unsigned long index)
 {
+	struct file *f = vma->vm_file;
 	struct file_ra_state *ra = &f->f_ra;
+	unsigned long vm_flags = vma->vm_flags;
 	unsigned long ra_pages = file_ra_pages(f);
+	unsigned long start, end, nr;
 
-	if ((vm_flags & VM_RAND_READ) || !ra_pages)
+	if ((vm_flags & (VM_RAND_READ | VM_EXEC)) == VM_RAND_READ || !ra_pages)
 		return;
 	if (vm_flags & VM_SEQ_READ) {
 		page_cache_sync_ra(f, index, ra_pages);
@@ -414,9 +432,21 @@ static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
 		pthread_mutex_unlock(&f->lock);
 		return;
 	}
-	ra->start = index - min(index, ra_pages / 2);
-	ra->size = ra_pages;
-	ra->async_size = ra_pages / 4;
+	if (vm_flags & VM_EXEC) {
+		/* Linux limits it to the VMA: no padding between an
+		 * executable's sections is read. */
+		nr = 1UL << exec_folio_order();
+		start = max(index & ~(nr - 1), vma->vm_pgoff);
+		end = min((start + ra_pages + nr - 1) & ~(nr - 1),
+			  vma->vm_pgoff + vma_pages(vma));
+		ra->start = start;
+		ra->size = end - start;
+		ra->async_size = 0;
+	} else {
+		ra->start = index - min(index, ra_pages / 2);
+		ra->size = ra_pages;
+		ra->async_size = ra_pages / 4;
+	}
 	page_cache_ra_order(f);
 }
 
@@ -464,7 +494,7 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	 * zeroes) with the window around it. */
 	count_vm_events(f->machine, PGMAJFAULT, 1);
 	*major = true;
-	do_sync_mmap_readahead(f, vma->vm_flags, index);
+	do_sync_mmap_readahead(vma, index);
 	return __filemap_get_page(f, index, err, false);
 }
 
