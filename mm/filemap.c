@@ -12,9 +12,10 @@
  *    also in NR_SHMEM (Shmem).
  *    - Reclaim (mm/vmscan.c) evicts clean unmapped pages nobody else holds
  *      (__remove_mapping); a dirty page of a regular file is first
- *      written to the file's blocks (filemap_writeback: nr_written,
- *      pgpgout), which a later fault reads back (pgpgin). A file never
- *      written back reads as zeroes.
+ *      written to its block (filemap_writeback: nr_written, pgpgout),
+ *      which a later fault reads back (pgpgin). A page without a block
+ *      (never written back) is a hole: it reads as
+ *      zeroes, with no I/O and no pgpgin.
  *    - Shmem: reclaim writes a written page to a swap slot whose number
  *      takes its place in the page array (shmem_writeout; Shmem and
  *      smaps Rss drop, smaps Swap counts it); a fault reads it back
@@ -23,7 +24,9 @@
  *
  * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large);
  *    file->disk, the blocks: private host memory made at the first
- *    writeback, untouched parts reading as zeroes.
+ *    writeback, one page per page of the file, with file->disk_blocks,
+ *    the bitmap of the pages that have one (set by writeback), both
+ *    under file->lock. Shmem has neither.
  *
  * 3. Invariants. A cached page has mapping == the file, index == its
  *    position, and at least the cache's reference.
@@ -221,12 +224,44 @@ static struct page *swap_value(unsigned long off)
 	return (struct page *)((off << 1) | 1);
 }
 
+/* ---- the file's blocks (a regular file's "disk") ---- */
+
+/* Page @index has a block on disk; a page that has none is a hole, read
+ * as zeroes without I/O. f->lock held. */
+static bool page_has_block(const struct file *f, unsigned long index)
+{
+	unsigned long bit = 1UL << (index % BITS_PER_LONG);
+
+	return f->disk_blocks && (f->disk_blocks[index / BITS_PER_LONG] & bit);
+}
+
+/* The disk, at the file's first writeback: every page a hole. -ENOMEM if
+ * the host refuses. f->lock held. */
+static int disk_create(struct file *f)
+{
+	size_t bitmap = DIV_ROUND_UP(f->nr_pages, BITS_PER_LONG) *
+			sizeof(unsigned long);
+	struct mmk_host_mem *disk = mmk_host_zalloc(sizeof(*disk));
+	unsigned long *blocks = mmk_host_zalloc(bitmap);
+
+	if (!disk || !blocks ||
+	    mmk_host_mem_create_private(disk, f->nr_pages << PAGE_SHIFT)) {
+		mmk_host_free(blocks);
+		mmk_host_free(disk);
+		return -ENOMEM;
+	}
+	f->disk = disk;
+	f->disk_blocks = blocks;
+	return 0;
+}
+
 /* A new cache page's content: the swapped-out data (shmem_swapin; for a
- * @fault, a major fault), the file's blocks, or zeroes. f->lock held. */
+ * @fault, a major fault), the page's block, or zeroes. f->lock held. */
 static void fill_page(struct file *f, struct page *page, unsigned long index,
 		      struct page *entry, bool fault)
 {
 	struct mmk_machine *m = f->machine;
+	char *to = page_host(m, page);
 
 	if (is_swap_value(entry)) {
 		swap_readpage(m, page, swap_value_off(entry));
@@ -235,13 +270,13 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 			count_vm_events(m, PGMAJFAULT, 1);
 		/* Its only copy is in memory again. */
 		page_flag_set(page, PG_dirty);
-	} else if (f->disk) {
-		memcpy(page_host(m, page),
-		       (char *)f->disk->base + (index << PAGE_SHIFT),
+	} else if (page_has_block(f, index)) {
+		memcpy(to, (char *)f->disk->base + (index << PAGE_SHIFT),
 		       PAGE_SIZE);
 		count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
 	} else {
-		memset(page_host(m, page), 0, PAGE_SIZE);
+		/* A hole (never written back): no I/O. */
+		memset(to, 0, PAGE_SIZE);
 	}
 }
 
@@ -685,25 +720,20 @@ bool filemap_writeback(struct page *page)
 {
 	struct file *f = (struct file *)page->mapping;
 	struct mmk_machine *m = f->machine;
+	unsigned long i = page->index;
 
 	if (f->shmem)
 		return false; /* shmem has no disk: its pages need swap */
 	/* Reclaim tries the lock (it may run inside an allocation). */
 	if (pthread_mutex_trylock(&f->lock))
 		return false;
-	if (!f->disk) {
-		struct mmk_host_mem *disk = mmk_host_zalloc(sizeof(*disk));
-
-		if (!disk || mmk_host_mem_create_private(
-				     disk, f->nr_pages << PAGE_SHIFT)) {
-			mmk_host_free(disk);
-			pthread_mutex_unlock(&f->lock);
-			return false;
-		}
-		f->disk = disk;
+	if (!f->disk && disk_create(f)) {
+		pthread_mutex_unlock(&f->lock);
+		return false;
 	}
-	copy_user_racy((char *)f->disk->base + (page->index << PAGE_SHIFT),
+	copy_user_racy((char *)f->disk->base + (i << PAGE_SHIFT),
 		       page_host(m, page), PAGE_SIZE);
+	f->disk_blocks[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
 	folio_clear_dirty(page);
 	/* folio_end_writeback(): written, it is no longer to be reclaimed
 	 * once written. */
@@ -850,7 +880,9 @@ void filemap_release(struct file *f)
 	if (f->disk) {
 		mmk_host_mem_destroy(f->disk);
 		mmk_host_free(f->disk);
+		mmk_host_free(f->disk_blocks);
 		f->disk = NULL;
+		f->disk_blocks = NULL;
 	}
 	pthread_mutex_destroy(&f->lock);
 }
