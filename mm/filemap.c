@@ -15,7 +15,10 @@
  *      written to its block (filemap_writeback: nr_written, pgpgout),
  *      which a later fault reads back (pgpgin). A page without a block
  *      (never written back) is a hole: it reads as
- *      zeroes, with no I/O and no pgpgin.
+ *      zeroes, with no I/O and no pgpgin. The part of the last page past
+ *      the file's end is zeroed in the page at each writeback, as ext4
+ *      does (block_write_full_folio), and zero-filled by a read: bytes
+ *      written there through a mapping never reach the file.
  *    - Shmem: reclaim writes a written page to a swap slot whose number
  *      takes its place in the page array (shmem_writeout; Shmem and
  *      smaps Rss drop, smaps Swap counts it); a fault reads it back
@@ -226,6 +229,15 @@ static struct page *swap_value(unsigned long off)
 
 /* ---- the file's blocks (a regular file's "disk") ---- */
 
+/* The bytes of page @index that lie inside the file: PAGE_SIZE but for a
+ * last page the file ends in. */
+static size_t page_file_bytes(const struct file *f, unsigned long index)
+{
+	unsigned long pos = index << PAGE_SHIFT;
+
+	return f->size - pos < PAGE_SIZE ? f->size - pos : PAGE_SIZE;
+}
+
 /* Page @index has a block on disk; a page that has none is a hole, read
  * as zeroes without I/O. f->lock held. */
 static bool page_has_block(const struct file *f, unsigned long index)
@@ -262,6 +274,7 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 {
 	struct mmk_machine *m = f->machine;
 	char *to = page_host(m, page);
+	size_t len;
 
 	if (is_swap_value(entry)) {
 		swap_readpage(m, page, swap_value_off(entry));
@@ -271,8 +284,11 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 		/* Its only copy is in memory again. */
 		page_flag_set(page, PG_dirty);
 	} else if (page_has_block(f, index)) {
-		memcpy(to, (char *)f->disk->base + (index << PAGE_SHIFT),
-		       PAGE_SIZE);
+		/* ext4_mpage_readpages(): the block is read, and what lies
+		 * past the file's end is zero-filled. */
+		len = page_file_bytes(f, index);
+		memcpy(to, (char *)f->disk->base + (index << PAGE_SHIFT), len);
+		memset(to + len, 0, PAGE_SIZE - len);
 		count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
 	} else {
 		/* A hole (never written back): no I/O. */
@@ -721,6 +737,8 @@ bool filemap_writeback(struct page *page)
 	struct file *f = (struct file *)page->mapping;
 	struct mmk_machine *m = f->machine;
 	unsigned long i = page->index;
+	char *from = page_host(m, page);
+	size_t len;
 
 	if (f->shmem)
 		return false; /* shmem has no disk: its pages need swap */
@@ -731,8 +749,14 @@ bool filemap_writeback(struct page *page)
 		pthread_mutex_unlock(&f->lock);
 		return false;
 	}
-	copy_user_racy((char *)f->disk->base + (i << PAGE_SHIFT),
-		       page_host(m, page), PAGE_SIZE);
+	/* block_write_full_folio(), ext4_bio_write_folio(): the part of
+	 * the last page past the file's end is zeroed at every writeback,
+	 * in the page itself, which may be mapped ("writes to that region
+	 * are not written out to the file"). */
+	len = page_file_bytes(f, i);
+	if (len < PAGE_SIZE)
+		zero_user_racy(from + len, PAGE_SIZE - len);
+	copy_user_racy((char *)f->disk->base + (i << PAGE_SHIFT), from, len);
 	f->disk_blocks[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
 	folio_clear_dirty(page);
 	/* folio_end_writeback(): written, it is no longer to be reclaimed
@@ -887,11 +911,32 @@ void filemap_release(struct file *f)
 	pthread_mutex_destroy(&f->lock);
 }
 
+/* The block of the file's last page holds zeroes past the file's end:
+ * writeback never writes them (block_write_full_folio). */
+static bool disk_tail_zeroed(const struct file *f)
+{
+	unsigned long last = f->nr_pages - 1;
+	const char *block;
+	size_t i;
+
+	if (!f->nr_pages || !page_has_block(f, last))
+		return true;
+	block = (const char *)f->disk->base + (last << PAGE_SHIFT);
+	for (i = page_file_bytes(f, last); i < PAGE_SIZE; i++)
+		if (block[i])
+			return false;
+	return true;
+}
+
 /* filemap_verify()'s checks, under f->lock. */
 static bool cache_verify(struct file *f, char *why, size_t len)
 {
 	unsigned long i;
 
+	if (!disk_tail_zeroed(f))
+		return verify_fail(why, len,
+				   "file %s: bytes past its end on disk",
+				   f->name);
 	for (i = 0; f->pages && i < f->nr_pages; i++) {
 		struct page *page = f->pages[i];
 
