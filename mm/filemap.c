@@ -14,11 +14,14 @@
  *      (__remove_mapping); a dirty page of a regular file is first
  *      written to its block (filemap_writeback: nr_written, pgpgout),
  *      which a later fault reads back (pgpgin). A page without a block
- *      (never written back) is a hole: it reads as
+ *      (never written back, or in a punched hole) is a hole: it reads as
  *      zeroes, with no I/O and no pgpgin. The part of the last page past
  *      the file's end is zeroed in the page at each writeback, as ext4
  *      does (block_write_full_folio), and zero-filled by a read: bytes
  *      written there through a mapping never reach the file.
+ *    - A hole punch (MADV_REMOVE, fallocate(PUNCH_HOLE)) removes the
+ *      pages of its range from every mapping and the cache and frees
+ *      their blocks (the range is whole pages: madvise's is aligned).
  *    - Shmem: reclaim writes a written page to a swap slot whose number
  *      takes its place in the page array (shmem_writeout; Shmem and
  *      smaps Rss drop, smaps Swap counts it); a fault reads it back
@@ -28,8 +31,8 @@
  * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large);
  *    file->disk, the blocks: private host memory made at the first
  *    writeback, one page per page of the file, with file->disk_blocks,
- *    the bitmap of the pages that have one (set by writeback), both
- *    under file->lock. Shmem has neither.
+ *    the bitmap of the pages that have one (set by writeback, cleared
+ *    by a hole punch), both under file->lock. Shmem has neither.
  *
  * 3. Invariants. A cached page has mapping == the file, index == its
  *    position, and at least the cache's reference.
@@ -247,6 +250,17 @@ static bool page_has_block(const struct file *f, unsigned long index)
 	return f->disk_blocks && (f->disk_blocks[index / BITS_PER_LONG] & bit);
 }
 
+/* The block of page @index goes (a punched hole, or the file's release):
+ * its bytes on disk are left, as a file system leaves a freed block's,
+ * and never read again; a later writeback gives it a block again.
+ * f->lock held. */
+static void punch_block(struct file *f, unsigned long index)
+{
+	if (f->disk_blocks)
+		f->disk_blocks[index / BITS_PER_LONG] &=
+			~(1UL << (index % BITS_PER_LONG));
+}
+
 /* The disk, at the file's first writeback: every page a hole. -ENOMEM if
  * the host refuses. f->lock held. */
 static int disk_create(struct file *f)
@@ -291,7 +305,7 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 		memset(to + len, 0, PAGE_SIZE - len);
 		count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
 	} else {
-		/* A hole (never written back): no I/O. */
+		/* A hole (never written back, or punched): no I/O. */
 		memset(to, 0, PAGE_SIZE);
 	}
 }
@@ -689,6 +703,8 @@ static void truncate_index(struct file *f, unsigned long i)
 			page = NULL;
 		} else if (page) {
 			get_page(page);
+		} else {
+			punch_block(f, i);
 		}
 		pthread_mutex_unlock(&f->lock);
 		if (page) {
@@ -700,6 +716,10 @@ static void truncate_index(struct file *f, unsigned long i)
 				if (skipped <= 0) {
 					pthread_mutex_lock(&f->lock);
 					page_cache_delete(f, page);
+					/* The block with the page, so that
+					 * no fault reads it back between. */
+					if (!f->pages[i])
+						punch_block(f, i);
 					pthread_mutex_unlock(&f->lock);
 				}
 			}

@@ -104,8 +104,8 @@ struct file {
 	bool pages_vmalloc;
 	/* The file's blocks on "disk" (host memory, made at the first
 	 * writeback): what a page read after reclaim evicted it holds.
-	 * Bit i of @disk_blocks: page i has a block (it was written
-	 * back); the others are holes. */
+	 * Bit i of @disk_blocks: page i has a block (it was written back
+	 * and no hole punched since); the others are holes. */
 	struct mmk_host_mem *disk;
 	unsigned long *disk_blocks;
 	/* Overcommit accounting of a shmem object: the pages charged when
