@@ -35,7 +35,9 @@
  *    by a hole punch), both under file->lock. Shmem has neither.
  *
  * 3. Invariants. A cached page has mapping == the file, index == its
- *    position, and at least the cache's reference.
+ *    position, and at least the cache's reference; the block of the
+ *    last page holds zeroes past the file's end. filemap_verify checks
+ *    both (run by check, from mm_state_verify).
  *
  *    - Faults (filemap_fault): a regular file's page not cached is a
  *      major fault (pgmajfault), read from the blocks or a hole, with a
