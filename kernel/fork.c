@@ -21,7 +21,9 @@
  *    is privileged (root: CAP_IPC_LOCK, CAP_SYS_RAWIO) or not.
  *
  * 5. Ordering. mm_state.lock (pid table) nests outside no other lock;
- *    each mm's mmap_lock serialises changes to that mm.
+ *    each mm's mmap_lock serialises changes to that mm. The verifier
+ *    (mm_state_verify) takes it, then every mmap lock, files_lock and
+ *    each file's lock in turn (filemap_verify).
  *
  * 6. Observability. /proc/PID/{maps,smaps,status} exist for live pids.
  */
@@ -562,6 +564,7 @@ bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
 {
 	struct mm_state *ms = m->mm;
 	struct mm_struct **mms;
+	struct file *f;
 	bool ok = true;
 	int i, n = 0;
 
@@ -595,6 +598,14 @@ bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
 	if (ok)
 		ok = pages_verify(m, mms, n, atomic_load(&ms->nr_mms) == n, why,
 				  len);
+	/* Each file's page cache and blocks (mm/filemap.c). */
+	pthread_mutex_lock(&ms->files_lock);
+	list_for_each_entry(f, &ms->files, f_list) {
+		if (!ok)
+			break;
+		ok = filemap_verify(f, why, len);
+	}
+	pthread_mutex_unlock(&ms->files_lock);
 	for (i = 0; i < n; i++)
 		mmap_write_unlock(mms[i]);
 	pthread_mutex_unlock(&ms->lock);

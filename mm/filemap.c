@@ -12,9 +12,16 @@
  *    also in NR_SHMEM (Shmem).
  *    - Reclaim (mm/vmscan.c) evicts clean unmapped pages nobody else holds
  *      (__remove_mapping); a dirty page of a regular file is first
- *      written to the file's blocks (filemap_writeback: nr_written,
- *      pgpgout), which a later fault reads back (pgpgin). A file never
- *      written back reads as zeroes.
+ *      written to its block (filemap_writeback: nr_written, pgpgout),
+ *      which a later fault reads back (pgpgin). A page without a block
+ *      (never written back, or in a punched hole) is a hole: it reads as
+ *      zeroes, with no I/O and no pgpgin. The part of the last page past
+ *      the file's end is zeroed in the page at each writeback, as ext4
+ *      does (block_write_full_folio), and zero-filled by a read: bytes
+ *      written there through a mapping never reach the file.
+ *    - A hole punch (MADV_REMOVE, fallocate(PUNCH_HOLE)) removes the
+ *      pages of its range from every mapping and the cache and frees
+ *      their blocks (the range is whole pages: madvise's is aligned).
  *    - Shmem: reclaim writes a written page to a swap slot whose number
  *      takes its place in the page array (shmem_writeout; Shmem and
  *      smaps Rss drop, smaps Swap counts it); a fault reads it back
@@ -23,14 +30,19 @@
  *
  * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large);
  *    file->disk, the blocks: private host memory made at the first
- *    writeback, untouched parts reading as zeroes.
+ *    writeback, one page per page of the file, with file->disk_blocks,
+ *    the bitmap of the pages that have one (set by writeback, cleared
+ *    by a hole punch), both under file->lock. Shmem has neither.
  *
  * 3. Invariants. A cached page has mapping == the file, index == its
- *    position, and at least the cache's reference.
+ *    position, and at least the cache's reference; the block of the
+ *    last page holds zeroes past the file's end. filemap_verify checks
+ *    both (run by check, from mm_state_verify).
  *
  *    - Faults (filemap_fault): a regular file's page not cached is a
  *      major fault (pgmajfault), read from the blocks or a hole, with a
- *      readahead window around or after it (mm/readahead.c); the fault
+ *      readahead window around or after it (mm/readahead.c), or, in an
+ *      executable mapping, from it to at most the VMA's end; the fault
  *      is then done again, as Linux retries it after the I/O, so that
  *      fault-around maps what came in. A fault that finds the readahead
  *      mark reads the next window. Faults that keep missing (more than
@@ -220,12 +232,65 @@ static struct page *swap_value(unsigned long off)
 	return (struct page *)((off << 1) | 1);
 }
 
+/* ---- the file's blocks (a regular file's "disk") ---- */
+
+/* The bytes of page @index that lie inside the file: PAGE_SIZE but for a
+ * last page the file ends in. */
+static size_t page_file_bytes(const struct file *f, unsigned long index)
+{
+	unsigned long pos = index << PAGE_SHIFT;
+
+	return f->size - pos < PAGE_SIZE ? f->size - pos : PAGE_SIZE;
+}
+
+/* Page @index has a block on disk; a page that has none is a hole, read
+ * as zeroes without I/O. f->lock held. */
+static bool page_has_block(const struct file *f, unsigned long index)
+{
+	unsigned long bit = 1UL << (index % BITS_PER_LONG);
+
+	return f->disk_blocks && (f->disk_blocks[index / BITS_PER_LONG] & bit);
+}
+
+/* The block of page @index goes (a punched hole, or the file's release):
+ * its bytes on disk are left, as a file system leaves a freed block's,
+ * and never read again; a later writeback gives it a block again.
+ * f->lock held. */
+static void punch_block(struct file *f, unsigned long index)
+{
+	if (f->disk_blocks)
+		f->disk_blocks[index / BITS_PER_LONG] &=
+			~(1UL << (index % BITS_PER_LONG));
+}
+
+/* The disk, at the file's first writeback: every page a hole. -ENOMEM if
+ * the host refuses. f->lock held. */
+static int disk_create(struct file *f)
+{
+	size_t bitmap = DIV_ROUND_UP(f->nr_pages, BITS_PER_LONG) *
+			sizeof(unsigned long);
+	struct mmk_host_mem *disk = mmk_host_zalloc(sizeof(*disk));
+	unsigned long *blocks = mmk_host_zalloc(bitmap);
+
+	if (!disk || !blocks ||
+	    mmk_host_mem_create_private(disk, f->nr_pages << PAGE_SHIFT)) {
+		mmk_host_free(blocks);
+		mmk_host_free(disk);
+		return -ENOMEM;
+	}
+	f->disk = disk;
+	f->disk_blocks = blocks;
+	return 0;
+}
+
 /* A new cache page's content: the swapped-out data (shmem_swapin; for a
- * @fault, a major fault), the file's blocks, or zeroes. f->lock held. */
+ * @fault, a major fault), the page's block, or zeroes. f->lock held. */
 static void fill_page(struct file *f, struct page *page, unsigned long index,
 		      struct page *entry, bool fault)
 {
 	struct mmk_machine *m = f->machine;
+	char *to = page_host(m, page);
+	size_t len;
 
 	if (is_swap_value(entry)) {
 		swap_readpage(m, page, swap_value_off(entry));
@@ -234,13 +299,16 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 			count_vm_events(m, PGMAJFAULT, 1);
 		/* Its only copy is in memory again. */
 		page_flag_set(page, PG_dirty);
-	} else if (f->disk) {
-		memcpy(page_host(m, page),
-		       (char *)f->disk->base + (index << PAGE_SHIFT),
-		       PAGE_SIZE);
+	} else if (page_has_block(f, index)) {
+		/* ext4_mpage_readpages(): the block is read, and what lies
+		 * past the file's end is zero-filled. */
+		len = page_file_bytes(f, index);
+		memcpy(to, (char *)f->disk->base + (index << PAGE_SHIFT), len);
+		memset(to + len, 0, PAGE_SIZE - len);
 		count_vm_events(m, PGPGIN, PAGE_SIZE >> 10);
 	} else {
-		memset(page_host(m, page), 0, PAGE_SIZE);
+		/* A hole (never written back, or punched): no I/O. */
+		memset(to, 0, PAGE_SIZE);
 	}
 }
 
@@ -389,19 +457,36 @@ unsigned long page_cache_prev_miss(struct file *f, unsigned long index,
 #define MMAP_LOTSAMISS 100U
 
 /*
- * do_sync_mmap_readahead(): a fault at @index missed the cache. Nothing
- * more is read under MADV_RANDOM; MADV_SEQUENTIAL reads a window ahead;
- * otherwise, unless the file's faults mostly miss, the window is around
- * the fault: ra_pages pages from half of them before it, the last
- * quarter lookahead.
+ * exec_folio_order(): the smallest folio an architecture wants for
+ * executable file memory; order 0 on x86 (arm64 asks for 64 KiB).
  */
-static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
+static unsigned int exec_folio_order(void)
+{
+	return 0;
+}
+
+/*
+ * do_sync_mmap_readahead(): a fault at @index of @vma missed the cache.
+ * Nothing more is read under MADV_RANDOM, except for an executable
+ * mapping; MADV_SEQUENTIAL reads a window ahead; otherwise, unless the
+ * file's faults mostly miss (MADV_RANDOM on an executable mapping counts
+ * them too), an executable mapping (VM_EXEC, Linux 6.16's commit
+ * 3b61a3f08949) reads ra_pages pages from the fault (aligned down to
+ * exec_folio_order(), not before the VMA), cut at the VMA's end, with
+ * no lookahead and so no mark; any other reads the window around the
+ * fault: ra_pages pages from half of them before it, the last quarter
+ * lookahead.
+ */
+static void do_sync_mmap_readahead(struct vm_area_struct *vma,
 				   unsigned long index)
 {
+	struct file *f = vma->vm_file;
 	struct file_ra_state *ra = &f->f_ra;
+	unsigned long vm_flags = vma->vm_flags;
 	unsigned long ra_pages = file_ra_pages(f);
+	unsigned long start, end, nr;
 
-	if ((vm_flags & VM_RAND_READ) || !ra_pages)
+	if ((vm_flags & (VM_RAND_READ | VM_EXEC)) == VM_RAND_READ || !ra_pages)
 		return;
 	if (vm_flags & VM_SEQ_READ) {
 		page_cache_sync_ra(f, index, ra_pages);
@@ -414,9 +499,21 @@ static void do_sync_mmap_readahead(struct file *f, unsigned long vm_flags,
 		pthread_mutex_unlock(&f->lock);
 		return;
 	}
-	ra->start = index - min(index, ra_pages / 2);
-	ra->size = ra_pages;
-	ra->async_size = ra_pages / 4;
+	if (vm_flags & VM_EXEC) {
+		/* Linux limits it to the VMA: no padding between an
+		 * executable's sections is read. */
+		nr = 1UL << exec_folio_order();
+		start = max(index & ~(nr - 1), vma->vm_pgoff);
+		end = min((start + ra_pages + nr - 1) & ~(nr - 1),
+			  vma->vm_pgoff + vma_pages(vma));
+		ra->start = start;
+		ra->size = end - start;
+		ra->async_size = 0;
+	} else {
+		ra->start = index - min(index, ra_pages / 2);
+		ra->size = ra_pages;
+		ra->async_size = ra_pages / 4;
+	}
 	page_cache_ra_order(f);
 }
 
@@ -464,7 +561,7 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	 * zeroes) with the window around it. */
 	count_vm_events(f->machine, PGMAJFAULT, 1);
 	*major = true;
-	do_sync_mmap_readahead(f, vma->vm_flags, index);
+	do_sync_mmap_readahead(vma, index);
 	return __filemap_get_page(f, index, err, false);
 }
 
@@ -608,6 +705,8 @@ static void truncate_index(struct file *f, unsigned long i)
 			page = NULL;
 		} else if (page) {
 			get_page(page);
+		} else {
+			punch_block(f, i);
 		}
 		pthread_mutex_unlock(&f->lock);
 		if (page) {
@@ -619,6 +718,10 @@ static void truncate_index(struct file *f, unsigned long i)
 				if (skipped <= 0) {
 					pthread_mutex_lock(&f->lock);
 					page_cache_delete(f, page);
+					/* The block with the page, so that
+					 * no fault reads it back between. */
+					if (!f->pages[i])
+						punch_block(f, i);
 					pthread_mutex_unlock(&f->lock);
 				}
 			}
@@ -655,25 +758,28 @@ bool filemap_writeback(struct page *page)
 {
 	struct file *f = (struct file *)page->mapping;
 	struct mmk_machine *m = f->machine;
+	unsigned long i = page->index;
+	char *from = page_host(m, page);
+	size_t len;
 
 	if (f->shmem)
 		return false; /* shmem has no disk: its pages need swap */
 	/* Reclaim tries the lock (it may run inside an allocation). */
 	if (pthread_mutex_trylock(&f->lock))
 		return false;
-	if (!f->disk) {
-		struct mmk_host_mem *disk = mmk_host_zalloc(sizeof(*disk));
-
-		if (!disk || mmk_host_mem_create_private(
-				     disk, f->nr_pages << PAGE_SHIFT)) {
-			mmk_host_free(disk);
-			pthread_mutex_unlock(&f->lock);
-			return false;
-		}
-		f->disk = disk;
+	if (!f->disk && disk_create(f)) {
+		pthread_mutex_unlock(&f->lock);
+		return false;
 	}
-	copy_user_racy((char *)f->disk->base + (page->index << PAGE_SHIFT),
-		       page_host(m, page), PAGE_SIZE);
+	/* block_write_full_folio(), ext4_bio_write_folio(): the part of
+	 * the last page past the file's end is zeroed at every writeback,
+	 * in the page itself, which may be mapped ("writes to that region
+	 * are not written out to the file"). */
+	len = page_file_bytes(f, i);
+	if (len < PAGE_SIZE)
+		zero_user_racy(from + len, PAGE_SIZE - len);
+	copy_user_racy((char *)f->disk->base + (i << PAGE_SHIFT), from, len);
+	f->disk_blocks[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
 	folio_clear_dirty(page);
 	/* folio_end_writeback(): written, it is no longer to be reclaimed
 	 * once written. */
@@ -820,15 +926,39 @@ void filemap_release(struct file *f)
 	if (f->disk) {
 		mmk_host_mem_destroy(f->disk);
 		mmk_host_free(f->disk);
+		mmk_host_free(f->disk_blocks);
 		f->disk = NULL;
+		f->disk_blocks = NULL;
 	}
 	pthread_mutex_destroy(&f->lock);
 }
 
-bool filemap_verify(struct file *f, char *why, size_t len)
+/* The block of the file's last page holds zeroes past the file's end:
+ * writeback never writes them (block_write_full_folio). */
+static bool disk_tail_zeroed(const struct file *f)
+{
+	unsigned long last = f->nr_pages - 1;
+	const char *block;
+	size_t i;
+
+	if (!f->nr_pages || !page_has_block(f, last))
+		return true;
+	block = (const char *)f->disk->base + (last << PAGE_SHIFT);
+	for (i = page_file_bytes(f, last); i < PAGE_SIZE; i++)
+		if (block[i])
+			return false;
+	return true;
+}
+
+/* filemap_verify()'s checks, under f->lock. */
+static bool cache_verify(struct file *f, char *why, size_t len)
 {
 	unsigned long i;
 
+	if (!disk_tail_zeroed(f))
+		return verify_fail(why, len,
+				   "file %s: bytes past its end on disk",
+				   f->name);
 	for (i = 0; f->pages && i < f->nr_pages; i++) {
 		struct page *page = f->pages[i];
 
@@ -852,4 +982,14 @@ bool filemap_verify(struct file *f, char *why, size_t len)
 					   f->name, i);
 	}
 	return true;
+}
+
+bool filemap_verify(struct file *f, char *why, size_t len)
+{
+	bool ok;
+
+	pthread_mutex_lock(&f->lock);
+	ok = cache_verify(f, why, len);
+	pthread_mutex_unlock(&f->lock);
+	return ok;
 }

@@ -434,6 +434,21 @@ static inline void copy_user_racy(void *dst, const void *src, size_t n)
 #endif
 }
 
+/* The same for zeroing such memory (the part of a file's last page past
+ * its end, which writeback clears while the page may be mapped). */
+static inline void zero_user_racy(void *dst, size_t n)
+{
+#if MMK_TSAN
+	char *to = dst;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		__atomic_store_n(to + i, (char)0, __ATOMIC_RELAXED);
+#else
+	memset(dst, 0, n);
+#endif
+}
+
 /*
  * Counters only their owning thread writes while others read them with
  * relaxed loads: the update needs no lock prefix. On x86-64 it is one

@@ -18,7 +18,9 @@
  *    POPULATE_READ/WRITE fault the range in; MERGEABLE/UNMERGEABLE set the
  *    KSM flag ("mg"); COLD ages the pages only this process maps (their
  *    accessed bits and PG_referenced go); PAGEOUT also reclaims them as
- *    a machine without swap can (mm/memory.c, madvise_cold_range).
+ *    a machine without swap can (mm/memory.c, madvise_cold_range), but
+ *    for the file pages of a file the process could not open for
+ *    writing (can_do_file_pageout, as mincore's rule), which stay.
  *    GUARD_INSTALL (Linux 6.13) turns every entry of the range into a
  *    guard marker, zapping what was mapped, and refuses locked and
  *    VM_SPECIAL VMAs (EINVAL); GUARD_REMOVE clears markers only, locked
@@ -161,6 +163,7 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 {
 	unsigned long pgoff;
 	struct file *file;
+	bool anon_only;
 	long newflags;
 	int err;
 
@@ -202,7 +205,17 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		/* can_madv_lru_vma() */
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
 			return -EINVAL;
-		madvise_cold_range(mm, start, end, behavior == MADV_PAGEOUT);
+		/* madvise_pageout(): a file the process could not open for
+		 * writing keeps its cached pages (!can_do_file_pageout, as
+		 * mincore hides them); a private mapping's anonymous copies
+		 * still go, and a shared one has none. COLD ages them all. */
+		anon_only = behavior == MADV_PAGEOUT &&
+			    !vma_is_anonymous(vma) &&
+			    !can_write_file(mm, vma->vm_file);
+		if (anon_only && (vma->vm_flags & VM_MAYSHARE))
+			return 0;
+		madvise_cold_range(mm, start, end, behavior == MADV_PAGEOUT,
+				   anon_only);
 		return 0;
 	case MADV_GUARD_INSTALL:
 		/* is_valid_guard_vma(): a locked VMA's pages cannot be

@@ -1049,18 +1049,20 @@ void madvise_free_range(struct mm_struct *mm, unsigned long start,
 struct cold_args {
 	const struct pt_format *f;
 	bool pageout;
+	bool anon_only;
 };
 
 /*
  * One entry of MADV_COLD / MADV_PAGEOUT (madvise_cold_or_pageout_pte_range
  * and, for PAGEOUT, reclaim_pages -> shrink_folio_list): pages others map
- * too are left alone; the rest lose PG_referenced, and with COLD their
- * entry's accessed bit (PAGEOUT leaves it). PAGEOUT then reclaims each
- * page, its references ignored (mm/vmscan.c): a clean lazy-free page is
- * discarded, one written since becomes swap-backed again; an anonymous
- * page goes to swap, or back active when there is none; a file page is
- * unmapped and leaves the page cache, written back first if dirty (a
- * dirty shmem page to swap).
+ * too are left alone, and so are file pages with @anon_only (a PAGEOUT
+ * of a file the process could not write); the rest lose PG_referenced,
+ * and with COLD their entry's accessed bit (PAGEOUT leaves it). PAGEOUT
+ * then reclaims each page, its references ignored (mm/vmscan.c): a clean
+ * lazy-free page is discarded, one written since becomes swap-backed
+ * again; an anonymous page goes to swap, or back active when there is
+ * none; a file page is unmapped and leaves the page cache, written back
+ * first if dirty (a dirty shmem page to swap).
  */
 static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		     void *arg)
@@ -1076,6 +1078,8 @@ static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	page = pfn_to_page(pte_pfn(c->f, e));
 	if (page_mapcount(page) != 1)
 		return;
+	if (c->anon_only && !PageAnon(page))
+		return;
 	page_flag_clear(page, PG_referenced);
 	if (!c->pageout) {
 		/* folio_deactivate(), as its batch leaves it. */
@@ -1087,9 +1091,9 @@ static void cold_one(struct mm_struct *mm, unsigned long addr, void *slot,
 }
 
 void madvise_cold_range(struct mm_struct *mm, unsigned long start,
-			unsigned long end, bool pageout)
+			unsigned long end, bool pageout, bool anon_only)
 {
-	struct cold_args c = { pt_format_of(mm), pageout };
+	struct cold_args c = { pt_format_of(mm), pageout, anon_only };
 
 	unmap_walk(mm, start, end, cold_one, &c);
 }

@@ -34,7 +34,7 @@ static bool can_do_mincore(const struct mm_struct *mm,
 {
 	if (vma_is_anonymous(vma))
 		return true;
-	return vma->vm_file->writable || (mm->owner && mm->owner->privileged);
+	return can_write_file(mm, vma->vm_file);
 }
 
 /* One page of @vma at @addr. */

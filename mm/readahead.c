@@ -10,11 +10,12 @@
  *    ahead of use (page_cache_async_ra), so a sequential reader takes one
  *    major fault at its start and none after. Page faults choose the
  *    windows (mm/filemap.c: read-around for a plain mapping, a forward
- *    window with MADV_SEQUENTIAL, none with MADV_RANDOM); MADV_WILLNEED
- *    and FADV_WILLNEED read a range as asked (force_page_cache_ra), up
- *    to the device's largest request (320 pages); FADV_SEQUENTIAL
- *    doubles the window, FADV_RANDOM makes a sequential miss read only
- *    what it asks.
+ *    window with MADV_SEQUENTIAL, none with MADV_RANDOM; an executable
+ *    mapping reads from the fault to at most the VMA's end, unmarked,
+ *    under MADV_RANDOM too); MADV_WILLNEED and FADV_WILLNEED read a
+ *    range as asked (force_page_cache_ra), up to the device's largest
+ *    request (320 pages); FADV_SEQUENTIAL doubles the window,
+ *    FADV_RANDOM makes a sequential miss read only what it asks.
  *
  * 2. Sizes, as Linux's: a first window is the request rounded up to a
  *    power of two, times 4 up to a 32nd of the limit, times 2 up to a

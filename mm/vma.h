@@ -140,6 +140,16 @@ static inline bool capable(const struct mm_struct *mm)
 	return !mm->owner || mm->owner->privileged;
 }
 
+/* @mm's process could open @file for writing (inode_owner_or_capable()
+ * || file_permission(MAY_WRITE) == 0): only then may it learn or change
+ * which of the file's pages are cached (can_do_mincore,
+ * can_do_file_pageout), a side channel otherwise. */
+static inline bool can_write_file(const struct mm_struct *mm,
+				  const struct file *file)
+{
+	return file->writable || (mm->owner && mm->owner->privileged);
+}
+
 static inline unsigned long
 stack_guard_start_gap(const struct vm_area_struct *v)
 {
@@ -387,9 +397,10 @@ int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
 		     unsigned long new_addr, unsigned long len);
 void madvise_free_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end);
-/* MADV_COLD, or with @pageout MADV_PAGEOUT, on [start, end). */
+/* MADV_COLD, or with @pageout MADV_PAGEOUT, on [start, end); with
+ * @anon_only, anonymous pages only (pageout_anon_only_filter). */
 void madvise_cold_range(struct mm_struct *mm, unsigned long start,
-			unsigned long end, bool pageout);
+			unsigned long end, bool pageout, bool anon_only);
 /* MADV_GUARD_INSTALL / _REMOVE on the page tables of [start, end). */
 int guard_install_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end);

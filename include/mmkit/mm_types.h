@@ -103,8 +103,11 @@ struct file {
 	unsigned long nr_pages;
 	bool pages_vmalloc;
 	/* The file's blocks on "disk" (host memory, made at the first
-	 * writeback): what a page read after reclaim evicted it holds. */
+	 * writeback): what a page read after reclaim evicted it holds.
+	 * Bit i of @disk_blocks: page i has a block (it was written back
+	 * and no hole punched since); the others are holes. */
 	struct mmk_host_mem *disk;
+	unsigned long *disk_blocks;
 	/* Overcommit accounting of a shmem object: the pages charged when
 	 * it was made (a shared anonymous mapping without MAP_NORESERVE),
 	 * given back when it goes; or, with @acct_blocks (memfd, and
