@@ -74,6 +74,7 @@ SECTIONS
 		/* mm/slub.c, mm/slab_common.c */
 		FN(kmem_cache_create) FN(__kmem_cache_create) FN(kmem_cache_open)
 		FN(kmem_cache_set_map_id) FN(cache_is_live) FN(find_mergeable)
+		FN(kmem_cache_flags) FN(calculate_sizes)
 		FN(kstrdup_const) FN(lock_cpu_arrays) FN(refill_array)
 		FN(kmem_cache_alloc_bulk) FN(slab_alloc_bulk) FN(slab_alloc_size)
 		FN(node_alloc_many) FN(node_take) FN(node_add_slab) FN(allocate_slab)
