@@ -580,6 +580,10 @@ void hardened_free(void *p, const char *call)
 			malloc_die(call, "double free detected", p);
 		if (*(uintptr_t *)p == fresh_tag(p, (unsigned int)c))
 			malloc_die(call, "double free or invalid pointer", p);
+		/* Never handed out: a zeroed slab's slot has no trailer
+		 * (an allocated one's is zero one time in 2^64). */
+		if (!*(uint64_t *)((char *)p + slot - 8))
+			malloc_die(call, "invalid pointer", p);
 		small_checked_size(p, slot, call);
 		memset((char *)p + 8, 0, slot - 8);
 		*(uintptr_t *)p = htag(p, (unsigned int)c);
