@@ -24,8 +24,9 @@
  *    vmalloc'd buffer is virtually contiguous, physically scattered and
  *    directly usable, and writes show through page_address()/kmap() of the
  *    same pages. Physically contiguous runs (vmalloc uses high-order blocks
- *    where the buddy allocator has them, then splits them) take one host
- *    mapping each. The host range is congruent to VMALLOC_START modulo
+ *    where the preferred zone of the preferred node has them, then splits
+ *    them; the rest are order-0 pages through the full zonelist) take one
+ *    host mapping each. The host range is congruent to VMALLOC_START modulo
  *    the largest alignment an area of the window can have, so the
  *    alignment __vmalloc_node() is asked for holds for both addresses.
  *
@@ -435,29 +436,71 @@ void free_vm_area(struct vm_struct *area)
 	kfree(vm);
 }
 
-/* Allocate @nr order-0 pages into @pages, high orders first where the
- * buddy allocator has them (then split), so mappings stay few. */
-static unsigned int vm_area_alloc_pages(gfp_t gfp, int node,
-					struct page **pages, unsigned int nr)
+/* The zone an allocation of @gfp on @node prefers: the first of the
+ * node's zonelist that @gfp allows and that lies on @node itself. */
+static struct zone *preferred_zone_of(struct mmk_machine *m, gfp_t gfp,
+				      int node)
 {
-	unsigned int done = 0, order = MAX_PAGE_ORDER;
+	struct zone **zp;
+	bool valid;
+	unsigned int high = gfp_zone_of(m, gfp, &valid);
+
+	if (!valid)
+		return NULL;
+	for (zp = m->node_data[node]->node_zonelist.zones; *zp; zp++)
+		if ((*zp)->idx <= high && (*zp)->zone_pgdat->node_id == node)
+			return *zp;
+	return NULL;
+}
+
+/* Whether @zone seems to have a free block of @order or more (read
+ * without its lock: a hint, the allocation decides). */
+static bool zone_has_block(struct zone *zone, unsigned int order)
+{
+	for (; order < NR_PAGE_ORDERS; order++)
+		if (atomic_load_explicit(&zone->free_area[order].nr_free,
+					 memory_order_relaxed))
+			return true;
+	return false;
+}
+
+/* Allocate @nr order-0 pages into @pages, high orders first where the
+ * buddy allocator has them (then split), so mappings stay few. Large
+ * blocks come only from the zone the request prefers on @node: one from
+ * a lower zone or another node would spend lowmem, DMA or remote memory
+ * where Linux's order-0 allocation through the zonelist takes free pages
+ * of the preferred zone. So a large attempt needs a block there, is made
+ * with __GFP_THISNODE, and a block from another zone (the watermark sent
+ * it down the zonelist) goes back and ends the large attempts. The
+ * order-0 allocations then fall back through the full zonelist. */
+static unsigned int vm_area_alloc_pages(struct mmk_machine *m, gfp_t gfp,
+					int node, struct page **pages,
+					unsigned int nr)
+{
+	struct zone *pref = preferred_zone_of(m, gfp, node);
+	unsigned int done = 0, order = pref ? MAX_PAGE_ORDER : 0;
+	gfp_t large_gfp =
+		(gfp | __GFP_NOWARN | __GFP_NORETRY | __GFP_THISNODE) &
+		~(__GFP_NOFAIL | __GFP_COMP);
 
 	while (done < nr) {
 		struct page *page;
 		unsigned int i;
 
-		while (order && (1u << order) > nr - done)
+		while (order && ((1u << order) > nr - done ||
+				 !zone_has_block(pref, order)))
 			order--;
 		page = alloc_pages_node(
-			node,
-			order ? (gfp | __GFP_NOWARN | __GFP_NORETRY) &
-					~(__GFP_NOFAIL | __GFP_COMP) :
-				gfp & ~__GFP_COMP,
-			order);
+			node, order ? large_gfp : gfp & ~__GFP_COMP, order);
 		if (!page) {
 			if (!order)
 				break;
 			order--;
+			continue;
+		}
+		if (order && page_zone(page) != pref) {
+			__free_pages(page, order);
+			order = 0;
 			continue;
 		}
 		if (order)
@@ -533,7 +576,7 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 	/* Backing pages may be highmem unless a DMA zone was asked for. */
 	if (!(gfp & (GFP_DMA | GFP_DMA32)))
 		gfp |= __GFP_HIGHMEM;
-	got = vm_area_alloc_pages(gfp & ~__GFP_ZERO, node, pages, nr);
+	got = vm_area_alloc_pages(m, gfp & ~__GFP_ZERO, node, pages, nr);
 	vm->pages = pages;
 	vm->nr_pages = got;
 	if (got < nr || map_pages(m, vm->addr, pages, got)) {

@@ -429,6 +429,90 @@ static void test_large_vmalloc_is_scattered_in_a_fragmented_zone(void **state)
 	mmk_shutdown(m);
 }
 
+/* i386: highmem taken page by page, every other page given back, so it
+ * has thousands of free pages but no block above order 0. vmalloc's
+ * pages are highmem ones still: large blocks from lowmem would spend
+ * the scarce zone where Linux takes order-0 highmem pages. */
+static void
+test_vmalloc_takes_fragmented_highmem_not_lowmem_blocks(void **state)
+{
+	struct mmk_machine *m = boot_i386();
+	unsigned long nr_high = 0, i, high = 0;
+	struct page **pages;
+	struct page *page;
+	char *p;
+
+	(void)state;
+	pages = calloc(1UL << 16, sizeof(*pages));
+	assert_non_null(pages);
+	while (nr_high < (1UL << 16) &&
+	       (page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN, 0)) &&
+	       PageHighMem(page))
+		pages[nr_high++] = page;
+	if (page && !PageHighMem(page))
+		__free_pages(page, 0);
+	assert_true(nr_high > 4096);
+	for (i = 0; i < nr_high; i += 2)
+		__free_pages(pages[i], 0);
+	drain_all_pages(NULL);
+	p = vmalloc(2UL << 20);
+	assert_non_null(p);
+	for (i = 0; i < 512; i++)
+		high += PageHighMem(vmalloc_to_page(p + (i << PAGE_SHIFT)));
+	assert_int_equal(high, 512);
+	vfree(p);
+	for (i = 1; i < nr_high; i += 2)
+		__free_pages(pages[i], 0);
+	free(pages);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* Two nodes, the CPU on node 1, whose memory is free only in pieces
+ * (its 4 MiB blocks taken, four given back less one page each): the
+ * pages are node 1's, not a 4 MiB block of node 0. */
+static void test_vmalloc_takes_local_pages_not_remote_blocks(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 512ULL << 20, 2, 2, true);
+	struct page *big[128], *kept[4];
+	int nbig = 0, k;
+	unsigned int i, n1 = 0;
+	char *p;
+
+	(void)state;
+	mmk_set_cpu(1);
+	assert_int_equal(cpu_to_node_id(m, 1), 1);
+	while (nbig < 128 &&
+	       (big[nbig] = alloc_pages_node(
+			1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN,
+			MAX_PAGE_ORDER)))
+		nbig++;
+	assert_true(nbig > 4 && nbig < 128);
+	for (k = 0; k < 4; k++) {
+		struct page *b = big[--nbig];
+
+		split_page(b, MAX_PAGE_ORDER);
+		for (i = 0; i < MAX_ORDER_NR_PAGES; i++)
+			if (i != 300)
+				__free_pages(b + i, 0);
+		kept[k] = b + 300;
+	}
+	p = vmalloc(4UL << 20);
+	assert_non_null(p);
+	for (i = 0; i < 1024; i++)
+		n1 += page_to_nid(vmalloc_to_page(
+			      p + ((size_t)i << PAGE_SHIFT))) == 1;
+	assert_int_equal(n1, 1024);
+	vfree(p);
+	for (k = 0; k < 4; k++)
+		__free_pages(kept[k], 0);
+	while (nbig)
+		__free_pages(big[--nbig], MAX_PAGE_ORDER);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 static void test_vfree_returns_every_page(void **state)
 {
 	struct mmk_machine *m = boot_x86_64();
@@ -1265,6 +1349,10 @@ int main(void)
 			test_large_vmalloc_uses_a_max_order_block_when_free),
 		cmocka_unit_test(
 			test_large_vmalloc_is_scattered_in_a_fragmented_zone),
+		cmocka_unit_test(
+			test_vmalloc_takes_fragmented_highmem_not_lowmem_blocks),
+		cmocka_unit_test(
+			test_vmalloc_takes_local_pages_not_remote_blocks),
 		cmocka_unit_test(test_vfree_returns_every_page),
 		cmocka_unit_test(test_vmallocinfo_vmalloc_line),
 		cmocka_unit_test(
