@@ -655,16 +655,12 @@ void *vmalloc_user(unsigned long size)
 				 NUMA_NO_NODE, VM_USERMAP, NULL);
 }
 
+/* Linux's GFP_VMALLOC32 is GFP_DMA32 | GFP_KERNEL on both profiles: on
+ * i386 __GFP_DMA32 selects ZONE_NORMAL, and like any DMA modifier keeps
+ * vmalloc from adding __GFP_HIGHMEM. */
 void *vmalloc_32(unsigned long size)
 {
-	struct mmk_machine *m = mmk_cur();
-
-	/* GFP_DMA32 where that zone exists, else lowmem (Linux's
-	 * GFP_VMALLOC32). */
-	return vmalloc_area_node(m, size, 1,
-				 m && m->arch->arch == MMK_ARCH_X86_64 ?
-					 GFP_KERNEL | GFP_DMA32 :
-					 GFP_KERNEL,
+	return vmalloc_area_node(mmk_cur(), size, 1, GFP_DMA32 | GFP_KERNEL,
 				 NUMA_NO_NODE, 0, NULL);
 }
 

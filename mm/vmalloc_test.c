@@ -353,6 +353,26 @@ static void test_vmalloc_32_stays_below_4g(void **state)
 	mmk_shutdown(m);
 }
 
+/* i386: GFP_VMALLOC32 is GFP_DMA32 | GFP_KERNEL, ZONE_NORMAL there: no
+ * highmem page, where plain vmalloc prefers highmem. */
+static void test_vmalloc_32_on_i386_stays_in_lowmem(void **state)
+{
+	struct mmk_machine *m = boot_i386();
+	char *p = vmalloc(1UL << 20), *q = vmalloc_32(1UL << 20);
+	size_t off;
+
+	(void)state;
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_true(PageHighMem(vmalloc_to_page(p)));
+	for (off = 0; off < (1UL << 20); off += PAGE_SIZE)
+		assert_false(PageHighMem(vmalloc_to_page(q + off)));
+	vfree(p);
+	vfree(q);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* ---- backing pages ---- */
 
 static void test_large_vmalloc_uses_a_max_order_block_when_free(void **state)
@@ -1345,6 +1365,7 @@ int main(void)
 		cmocka_unit_test(test_vzalloc_zeroes_reused_pages),
 		cmocka_unit_test(test_vmalloc_node_counts_pages_per_node),
 		cmocka_unit_test(test_vmalloc_32_stays_below_4g),
+		cmocka_unit_test(test_vmalloc_32_on_i386_stays_in_lowmem),
 		cmocka_unit_test(
 			test_large_vmalloc_uses_a_max_order_block_when_free),
 		cmocka_unit_test(
