@@ -51,6 +51,8 @@ struct mmk_arch_profile {
 	unsigned int section_size_bits;
 	uint64_t min_mem, max_mem;
 	uint64_t page_offset; /* kernel address of physical 0 */
+	/* Linux's VMALLOC_START and VMALLOC_END where they are constants
+	 * (x86_64); i386 derives them at boot (m->vmalloc_start). */
 	uint64_t vmalloc_start, vmalloc_end;
 	unsigned long hugepage_kb;
 	int ptr_bytes; /* sizeof(void *) of the kernel */
@@ -59,6 +61,65 @@ struct mmk_arch_profile {
 	 * (with the policy "never": no huge page is ever allocated). */
 	bool numa, thp;
 };
+
+/*
+ * i386's top of the kernel address space, as Linux 6.18's
+ * arch/x86/include/asm/fixmap.h and pgtable_32_areas.h lay it out for
+ * the profile's configuration: no PAE (4 MiB PMDs, 1024 PTEs a table),
+ * NR_CPUS = MMK_MAX_CPUS, X86_LOCAL_APIC and X86_IO_APIC (64 IO-APICs),
+ * PCI_MMCONFIG, CPU_SUP_INTEL; no OHCI1394 early DMA, PARAVIRT_XXL,
+ * APEI GHES or INTEL_TXT. From the top down:
+ *
+ *   fixmap      FIXADDR_TOT_START .. FIXADDR_TOP (0xfffff000): index x at
+ *               FIXADDR_TOP - x pages; the kmap_local slots of CPU c are
+ *               FIX_KMAP_BEGIN + c * KM_MAX_IDX + idx
+ *   cpu_entry_area (read-only IDT page, then 40 pages a CPU: GDT, entry
+ *               stack, TSS with its I/O bitmap, debug store and buffers)
+ *   LDT remap   one PMD
+ *   pkmap       PKMAP_BASE, LAST_PKMAP pages (kmap())
+ *   vmalloc     high_memory + 8 MiB .. PKMAP_BASE - 2 pages
+ */
+#define I386_PMD_MASK (~((1UL << 22) - 1))
+#define I386_FIXADDR_TOP 0xfffff000UL
+/* FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE, FIX_APIC_BASE,
+ * FIX_IO_APIC_BASE_0 .. 63 */
+#define I386_FIX_KMAP_BEGIN 68UL
+#define I386_FIX_KMAP_END (I386_FIX_KMAP_BEGIN + KM_MAX_IDX * MMK_MAX_CPUS - 1)
+/* FIX_PCIE_MCFG, then __end_of_permanent_fixed_addresses */
+#define I386_END_OF_PERMANENT_FIXED (I386_FIX_KMAP_END + 2)
+#define I386_TOTAL_FIX_BTMAPS 512UL
+#define I386_FIX_BTMAP_END                                              \
+	(((I386_END_OF_PERMANENT_FIXED ^                                \
+	   (I386_END_OF_PERMANENT_FIXED + I386_TOTAL_FIX_BTMAPS - 1)) & \
+	  -1024UL) ?                                                    \
+		 I386_END_OF_PERMANENT_FIXED + I386_TOTAL_FIX_BTMAPS -  \
+			 (I386_END_OF_PERMANENT_FIXED &                 \
+			  (I386_TOTAL_FIX_BTMAPS - 1)) :                \
+		 I386_END_OF_PERMANENT_FIXED)
+/* FIX_BTMAP_BEGIN, FIX_WP_TEST, then __end_of_fixed_addresses */
+#define I386_END_OF_FIXED (I386_FIX_BTMAP_END + I386_TOTAL_FIX_BTMAPS + 1)
+#define I386_FIXADDR_TOT_START \
+	(I386_FIXADDR_TOP - (I386_END_OF_FIXED << PAGE_SHIFT))
+#define I386_CPU_ENTRY_AREA_PAGES (MMK_MAX_CPUS * 40UL)
+#define I386_CPU_ENTRY_AREA_BASE                         \
+	((I386_FIXADDR_TOT_START -                       \
+	  (I386_CPU_ENTRY_AREA_PAGES + 1) * PAGE_SIZE) & \
+	 I386_PMD_MASK)
+#define I386_LDT_BASE_ADDR \
+	((I386_CPU_ENTRY_AREA_BASE - PAGE_SIZE) & I386_PMD_MASK)
+#define I386_PKMAP_BASE ((I386_LDT_BASE_ADDR - PAGE_SIZE) & I386_PMD_MASK)
+#define I386_VMALLOC_OFFSET (8UL << 20)
+#define I386_VMALLOC_END (I386_PKMAP_BASE - 2 * PAGE_SIZE)
+/* __fix_to_virt() */
+#define I386_FIX_TO_VIRT(x) \
+	(I386_FIXADDR_TOP - ((unsigned long)(x) << PAGE_SHIFT))
+_Static_assert(I386_PKMAP_BASE + ((unsigned long)LAST_PKMAP << PAGE_SHIFT) <=
+			       I386_LDT_BASE_ADDR &&
+		       I386_LDT_BASE_ADDR + (1UL << 22) <=
+			       I386_CPU_ENTRY_AREA_BASE &&
+		       I386_FIX_TO_VIRT(I386_FIX_KMAP_END) >=
+			       I386_FIXADDR_TOT_START,
+	       "i386 kernel address areas overlap");
 
 /* Managed pages of every zone (Linux's totalram_pages(); mm/vma.c). */
 unsigned long totalram_pages(struct mmk_machine *m);
@@ -183,6 +244,9 @@ struct mmk_machine {
 	unsigned int pageblock_order;
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */
+	/* Linux's VMALLOC_START and VMALLOC_END: the profile's, or on i386
+	 * high_memory + VMALLOC_OFFSET .. PKMAP_BASE - 2 pages. */
+	uint64_t vmalloc_start, vmalloc_end;
 
 	int nr_nodes;
 	pg_data_t *node_data[MAX_NUMNODES];

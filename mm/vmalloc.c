@@ -3,7 +3,8 @@
  * Non-contiguous kernel memory (Linux's mm/vmalloc.c).
  *
  * 1. What it models. The vmalloc range VMALLOC_START..VMALLOC_END of the
- *    architecture profile, carved into vmap areas: vmalloc (pages from the
+ *    machine (x86_64's fixed range; on i386 high_memory + 8 MiB up to
+ *    PKMAP_BASE - 2 pages, set at boot), carved into vmap areas: vmalloc (pages from the
  *    page allocator, mapped at consecutive addresses), vmap of a caller's
  *    pages, ioremap of a physical range, get_vm_area reservations. Every
  *    area is followed by one unmapped guard page. vfree frees lazily as
@@ -863,7 +864,6 @@ unsigned long vmalloc_used_pages(struct mmk_machine *m)
 
 int vmalloc_init(struct mmk_machine *m)
 {
-	const struct mmk_arch_profile *a = m->arch;
 	struct vmalloc_state *vs = mmk_machine_zalloc(m, sizeof(*vs));
 	struct vmap_area *va;
 	unsigned long host_align;
@@ -876,10 +876,10 @@ int vmalloc_init(struct mmk_machine *m)
 	INIT_LIST_HEAD(&vs->purge_list);
 	vs->busy.propagate = NULL;
 	vs->free.propagate = free_propagate;
-	vs->start = (unsigned long)a->vmalloc_start;
+	vs->start = (unsigned long)m->vmalloc_start;
 	/* Host address space for the range: as much as the machine has
 	 * memory (vmalloc cannot hand out more), at least 1 GiB. */
-	len = (size_t)min((uint64_t)(a->vmalloc_end - a->vmalloc_start + 1) &
+	len = (size_t)min((uint64_t)(m->vmalloc_end - m->vmalloc_start + 1) &
 				  ~(uint64_t)(PAGE_SIZE - 1),
 			  max((uint64_t)m->cfg.mem_bytes, VMALLOC_HOST_MIN));
 	vs->end = vs->start + len;

@@ -27,8 +27,9 @@
 #include "mm/internal.h"
 
 #define X86_64_VMALLOC_START 0xffffc90000000000UL
-#define I386_VMALLOC_START 0xf8000000UL
-#define I386_VMALLOC_END 0xff7fe000UL /* the backed window's end */
+/* i386 with 1G: high_memory (896M lowmem) + 8 MiB .. PKMAP_BASE - 2
+ * pages (mm/internal.h's I386_VMALLOC_END, 0xfe3fe000). */
+#define I386_VMALLOC_START 0xf8800000UL
 
 static struct mmk_machine *boot_with(enum mmk_arch arch, uint64_t mem, int cpus)
 {
@@ -177,8 +178,8 @@ static void test_first_vmalloc_starts_at_vmalloc_start_i386(void **state)
 	assert_int_equal(mmk_kaddr(q), I386_VMALLOC_START + 26 * PAGE_SIZE);
 	/* 32-bit addresses, no per-node counts on i386. */
 	assert_vmallocinfo(m,
-			   "0xf8000000-0xf801a000  106496 pages=25 vmalloc\n"
-			   "0xf801a000-0xf801c000    8192 pages=1 vmalloc\n");
+			   "0xf8800000-0xf881a000  106496 pages=25 vmalloc\n"
+			   "0xf881a000-0xf881c000    8192 pages=1 vmalloc\n");
 	vfree(q);
 	vfree(p);
 	assert_check_ok(m);
@@ -865,7 +866,7 @@ static void test_vmalloc_larger_than_the_range_fails_cleanly(void **state)
 
 	(void)state;
 	assert_int_equal(meminfo_kb(m, "VmallocTotal"),
-			 (0xff7fe000UL - I386_VMALLOC_START) >> 10);
+			 (0xfe3fe000UL - I386_VMALLOC_START) >> 10);
 	/* Less than RAM, more than the window: no vm_struct (Linux's
 	 * message); more than RAM: exceeds total pages. */
 	assert_null(vmalloc(200UL << 20));
@@ -895,35 +896,35 @@ static void test_exhausting_i386_range_then_freeing_restores_it(void **state)
 	int n = 0, again = 0, i;
 
 	(void)state;
-	/* Each 8 MiB vmalloc takes 2049 pages of the 30718-page range and
-	 * its 2048-pointer page array 5 more (4 pages and a guard): 14 fit,
-	 * the 15th area (2049 pages) does not fit in the 1962 left. */
+	/* Each 8 MiB vmalloc takes 2049 pages of the 23550-page range and
+	 * its 2048-pointer page array 5 more (4 pages and a guard): 11 fit,
+	 * the 12th area (2049 pages) does not fit in the 956 left. */
 	while (n < 32 && (area[n] = vmalloc(8UL << 20)))
 		n++;
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 11);
 	assert_true(dmesg_has(
 		m,
-		"vmalloc_node_range for size 8392704 failed: Address range restricted to 0xf8000000 - 0xff7fe000"));
+		"vmalloc_node_range for size 8392704 failed: Address range restricted to 0xf8800000 - 0xfe3fe000"));
 	assert_check_ok(m);
 	for (i = 0; i < n; i++)
 		vfree(area[i]);
 	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_check_ok(m);
 	/* Everything is free again: Linux purges the lazily freed areas
-	 * when an allocation does not fit, so the range holds 14 again. */
+	 * when an allocation does not fit, so the range holds 11 again. */
 	while (again < 32 && (area[again] = vmalloc(8UL << 20)))
 		again++;
 	for (i = 0; i < again; i++)
 		vfree(area[i]);
 	assert_check_ok(m);
 	mmk_shutdown(m);
-	assert_int_equal(again, 14);
+	assert_int_equal(again, 11);
 }
 
 static void test_vmalloc_vfree_loop_never_runs_out_with_8_cpus(void **state)
 {
 	/* fls(8) * 32 MiB = 128 MiB may stay lazily freed: more than the
-	 * whole i386 range (120 MiB). Freed ranges must still be found. */
+	 * whole i386 range (92 MiB). Freed ranges must still be found. */
 	struct mmk_machine *m = boot_with(MMK_ARCH_I386, 1ULL << 30, 8);
 	int i, failed_at = -1;
 
