@@ -44,14 +44,82 @@ void mmk_log_destroy(struct mmk_log *log)
 	pthread_mutex_destroy(&log->lock);
 }
 
+/*
+ * The kernel's vsprintf gives "%#x" of 0 its "0x" ("0x0"), where C's
+ * printf prints a bare "0"; otherwise the two agree. So printk rewrites
+ * each "%#x" (any length modifier, "X" too) without a width into "0x%x",
+ * and a zero-padded "%#0Nx" into "0x%0{N-2}x", which C prints as the
+ * kernel does for every value; anything else is left alone. False when
+ * the rewrite does not fit in @len bytes.
+ */
+static bool kernel_format(const char *fmt, char *out, size_t len)
+{
+	size_t o = 0;
+
+	while (*fmt) {
+		const char *spec = fmt, *p;
+		bool alt = false, zero = false, other = false;
+		unsigned int width = 0;
+		char tmp[32];
+		int k;
+
+		if (*fmt != '%' || fmt[1] == '%') {
+			size_t n = *fmt == '%' ? 2 : 1;
+
+			if (o + n >= len)
+				return false;
+			memcpy(out + o, fmt, n);
+			o += n;
+			fmt += n;
+			continue;
+		}
+		for (p = fmt + 1; strchr("-+ #0", *p) && *p; p++) {
+			alt |= *p == '#';
+			zero |= *p == '0';
+			other |= *p != '#' && *p != '0';
+		}
+		while (*p >= '0' && *p <= '9')
+			width = width * 10 + (unsigned int)(*p++ - '0');
+		fmt = p;
+		while (*fmt && strchr("hljzt", *fmt))
+			fmt++;
+		if (*fmt)
+			fmt++;
+		if (alt && !other && (fmt[-1] == 'x' || fmt[-1] == 'X') &&
+		    (!width || zero)) {
+			k = snprintf(tmp, sizeof tmp, "0%c%%", fmt[-1]);
+			if (width > 2)
+				k += snprintf(tmp + k, sizeof tmp - (size_t)k,
+					      "0%u", width - 2);
+			k += snprintf(tmp + k, sizeof tmp - (size_t)k, "%.*s",
+				      (int)(fmt - p), p);
+		} else {
+			k = snprintf(tmp, sizeof tmp, "%.*s", (int)(fmt - spec),
+				     spec);
+		}
+		if (k < 0 || (size_t)k >= sizeof tmp || o + (size_t)k >= len)
+			return false;
+		memcpy(out + o, tmp, (size_t)k);
+		o += (size_t)k;
+	}
+	out[o] = '\0';
+	return true;
+}
+
 void printk(struct mmk_machine *m, const char *fmt, ...)
 {
-	char line[512];
+	char line[512], kfmt[512];
 	size_t n, i;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line - 1, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	/* kernel_format() changes only how "%#x" prints: the arguments are
+	 * those the compiler checked against @fmt. */
+	vsnprintf(line, sizeof line - 1,
+		  kernel_format(fmt, kfmt, sizeof kfmt) ? kfmt : fmt, ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 	n = strlen(line);
 	line[n++] = '\n';

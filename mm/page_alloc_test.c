@@ -580,6 +580,11 @@ static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 	assert_null(alloc_pages(GFP_KERNEL, 0));
 	assert_true(dmesg_has(
 		m, "page allocation failure: order:0, mode:0xcc0(GFP_KERNEL)"));
+	/* A mask of 0 prints as the kernel's %#x does. */
+	assert_null(alloc_pages(0, 0));
+	assert_true(dmesg_has(
+		m,
+		"page allocation failure: order:0, mode:0x0(), nodemask=(null)"));
 	assert_check_ok(m);
 	free(pages);
 	mmk_shutdown(m);
@@ -619,6 +624,21 @@ static void test_invalid_zone_modifiers_are_refused(void **state)
 	assert_true(dmesg_has(m, "invalid zone modifiers 0x5"));
 	assert_null(alloc_pages_node(5, GFP_KERNEL, 0));
 	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* printk's "%#x" is the kernel's: 0x0 for 0 (C prints "0"), zero
+ * padding after the prefix; other conversions as C prints them. (A
+ * space-padded "%#8x" of 0 is left to C.) */
+static void test_printk_hex_alternate_form_is_the_kernels(void **state)
+{
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, true);
+
+	(void)state;
+	printk(m, "fmt %#x %#lx %#010lx %#X %#x %5d%% %s|", 0u, 0UL, 0UL, 0u,
+	       0x1fu, 7, "s");
+	assert_true(dmesg_has(m, "fmt 0x0 0x0 0x00000000 0X0 0x1f     7% s|"));
 	mmk_shutdown(m);
 }
 
@@ -1831,6 +1851,7 @@ int main(void)
 			test_kernel_falls_back_to_dma_above_its_reserve),
 		cmocka_unit_test(test_gfp_atomic_and_high_reserves),
 		cmocka_unit_test(test_invalid_zone_modifiers_are_refused),
+		cmocka_unit_test(test_printk_hex_alternate_form_is_the_kernels),
 		cmocka_unit_test(test_two_nodes_split_memory_and_fall_back),
 		cmocka_unit_test(test_remote_preferred_zone_counts_other),
 		cmocka_unit_test(test_compound_page_has_head_and_tails),
