@@ -135,6 +135,51 @@ void printk(struct mmk_machine *m, const char *fmt, ...)
 	}
 }
 
+void ratelimit_state_init(struct ratelimit_state *rs, uint64_t interval_ns,
+			  int burst)
+{
+	pthread_mutex_init(&rs->lock, NULL);
+	rs->interval_ns = interval_ns;
+	rs->burst = burst;
+	rs->begin_ns = 0;
+	rs->printed = 0;
+	rs->missed = 0;
+}
+
+bool __ratelimit(struct mmk_machine *m, struct ratelimit_state *rs,
+		 const char *func)
+{
+	uint64_t now = mmk_host_coarse_ns();
+	int missed = 0;
+	bool ok;
+
+	pthread_mutex_lock(&rs->lock);
+	if (!rs->begin_ns)
+		rs->begin_ns = now;
+	if (now - rs->begin_ns >= rs->interval_ns) {
+		missed = rs->missed;
+		rs->missed = 0;
+		rs->begin_ns = now;
+		rs->printed = 0;
+	}
+	ok = rs->burst > rs->printed;
+	if (ok)
+		rs->printed++;
+	else
+		rs->missed++;
+	pthread_mutex_unlock(&rs->lock);
+	if (missed)
+		printk(m, "%s: %d callbacks suppressed", func, missed);
+	return ok;
+}
+
+bool warn_once(struct mmk_machine *m, enum warn_once site)
+{
+	unsigned int bit = 1u << site;
+
+	return !(atomic_fetch_or(&m->warned_once, bit) & bit);
+}
+
 size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len)
 {
 	size_t have, start, i;

@@ -210,6 +210,20 @@ enum kmalloc_cache_type {
 #define KMALLOC_SHIFT_LOW 3
 #define KMALLOC_SHIFT_HIGH (PAGE_SHIFT + 1)
 
+/* Linux's struct ratelimit_state: at most @burst messages an @interval
+ * (of the host's clock: mmkit has no simulated one). */
+struct ratelimit_state {
+	pthread_mutex_t lock;
+	uint64_t interval_ns, begin_ns;
+	int burst, printed, missed;
+};
+
+/* The WARN_ON_ONCE() sites: each warns once a machine. */
+enum warn_once {
+	WARN_ONCE_ALLOC_ORDER, /* __alloc_pages: order > MAX_PAGE_ORDER */
+	WARN_ONCE_ALLOC_EXACT_GFP, /* alloc_pages_exact: __GFP_COMP|HIGHMEM */
+};
+
 struct mmk_machine {
 	struct mmk_config cfg;
 	const struct mmk_arch_profile *arch;
@@ -290,6 +304,10 @@ struct mmk_machine {
 	uint64_t rng;
 
 	struct mmk_log log;
+	/* warn_alloc()'s rate limit (Linux's nopage_rs: one message in 10 s)
+	 * and the WARN_ON_ONCE sites that warned (bits of enum warn_once). */
+	struct ratelimit_state nopage_rs;
+	atomic_uint warned_once;
 	struct slab_state *slab; /* mm/slab.h */
 	struct vmalloc_state *vmalloc; /* mm/vmalloc.c */
 	struct highmem_state *highmem; /* mm/highmem.c, i386 only */
@@ -308,6 +326,9 @@ struct mmk_machine {
 	bool (*out_of_memory)(struct mmk_machine *m, gfp_t gfp,
 			      unsigned int order);
 	bool (*oom_reserves_allowed)(void);
+	/* The kernel log's memory picture (mm/show_mem.c), which warn_alloc
+	 * prints after its line; registered with the OOM killer. */
+	void (*show_mem)(struct mmk_machine *m, gfp_t gfp);
 	/* Direct reclaim (mm/vmscan.c): pages freed for an allocation. */
 	unsigned long (*try_to_free_pages)(struct mmk_machine *m,
 					   struct zonelist *zl,
@@ -753,6 +774,11 @@ bool zone_watermark_ok_safe(struct zone *z, unsigned int order,
 			    unsigned long mark, enum zone_type highest);
 unsigned long nr_free_buffer_pages(struct mmk_machine *m);
 unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid);
+/* Linux's warn_alloc(): "mmkit: <fmt>, mode:%#x(%pGg), nodemask=(null)"
+ * then the memory picture, unless @gfp has __GFP_NOWARN, the rate limit
+ * holds it back or @gfp wants a DMA zone that has no memory. */
+__printf(3, 4) void warn_alloc(struct mmk_machine *m, gfp_t gfp,
+			       const char *fmt, ...);
 
 /* ---- mm/vmstat.c ---- */
 void count_vm_events(struct mmk_machine *m, enum vm_event_item item,
@@ -777,6 +803,15 @@ extern const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS];
 
 /* ---- mm/debug.c ---- */
 __printf(2, 3) void printk(struct mmk_machine *m, const char *fmt, ...);
+/* Linux's __ratelimit(): whether a message may go out now; when an
+ * interval ends with messages held back, logs "@func: N callbacks
+ * suppressed" first. */
+bool __ratelimit(struct mmk_machine *m, struct ratelimit_state *rs,
+		 const char *func);
+void ratelimit_state_init(struct ratelimit_state *rs, uint64_t interval_ns,
+			  int burst);
+/* WARN_ON_ONCE's "once": true the first time @site asks on @m. */
+bool warn_once(struct mmk_machine *m, enum warn_once site);
 void dump_page(struct mmk_machine *m, const struct page *page,
 	       const char *reason);
 void bad_page(struct mmk_machine *m, const struct page *page,

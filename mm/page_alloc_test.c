@@ -379,6 +379,9 @@ static void test_every_block_is_aligned_to_its_size(void **state)
 	assert_false(dmesg_has(m, "MAX_PAGE_ORDER"));
 	assert_null(alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER + 1));
 	assert_true(dmesg_has(m, "order 11 > MAX_PAGE_ORDER 10"));
+	/* WARN_ON_ONCE_GFP: once a machine. */
+	assert_null(alloc_pages(GFP_KERNEL, 64));
+	assert_false(dmesg_has(m, "order 64"));
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
@@ -548,6 +551,15 @@ static void test_boot_allocators_only(void **state)
 	mmk_shutdown(m);
 }
 
+/* Let warn_alloc's rate limit (one message in 10 s, as Linux's) pass
+ * the next message, as 10 s later would. */
+static void warn_alloc_ratelimit_reset(struct mmk_machine *m)
+{
+	m->nopage_rs.begin_ns = 0;
+	m->nopage_rs.printed = 0;
+	m->nopage_rs.missed = 0;
+}
+
 static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 {
 	struct mmk_machine *m =
@@ -580,7 +592,9 @@ static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 	assert_null(alloc_pages(GFP_KERNEL, 0));
 	assert_true(dmesg_has(
 		m, "page allocation failure: order:0, mode:0xcc0(GFP_KERNEL)"));
-	/* A mask of 0 prints as the kernel's %#x does. */
+	/* A mask of 0 prints as the kernel's %#x does (after the rate
+	 * limit's 10 s). */
+	warn_alloc_ratelimit_reset(m);
 	assert_null(alloc_pages(0, 0));
 	assert_true(dmesg_has(
 		m,
@@ -819,6 +833,18 @@ static void test_alloc_pages_exact_and_free_pages_exact(void **state)
 	assert_non_null(p);
 	assert_false(PageHead(virt_to_page(p)));
 	free_pages_exact(p, 8 * PAGE_SIZE);
+	/* __GFP_COMP and __GFP_HIGHMEM are dropped with WARN_ON_ONCE. */
+	assert_true(dmesg_has(
+		m,
+		"WARNING: alloc_pages_exact: gfp 0x40cc0 has __GFP_COMP or __GFP_HIGHMEM"));
+	mmk_dmesg_clear(m);
+	p = alloc_pages_exact(PAGE_SIZE, GFP_KERNEL | __GFP_HIGHMEM);
+	assert_non_null(p);
+	free_pages_exact(p, PAGE_SIZE);
+	assert_int_equal(dmesg_len(m), 0);
+	/* Above MAX_PAGE_ORDER: alloc_pages()'s warning, then NULL. */
+	assert_null(alloc_pages_exact(8UL << 20, GFP_KERNEL));
+	assert_true(dmesg_has(m, "order 11 > MAX_PAGE_ORDER 10"));
 	p = alloc_pages_exact(1024, GFP_KERNEL);
 	assert_non_null(p);
 	free_pages_exact(p, 1024);
