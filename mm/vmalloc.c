@@ -88,6 +88,7 @@ struct vmalloc_state {
 	struct kmem_cache *va_cache;
 	unsigned long nr_vmalloc_pages;
 	unsigned long nr_busy;
+	struct ratelimit_state printk_rs; /* printk_ratelimit(): 5 s, 10 */
 };
 
 #define va_of(n) container_of(n, struct vmap_area, node)
@@ -327,9 +328,13 @@ static struct vmalloc_state *vstate(struct mmk_machine *m)
 	return m ? m->vmalloc : NULL;
 }
 
+/* Linux's __get_vm_area_node(): @gfp is what alloc_vmap_area() is given,
+ * so __GFP_NOWARN silences its message (also rate limited there, by
+ * printk_ratelimit()). */
 static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 				       unsigned long size, unsigned long align,
-				       unsigned long flags, const void *caller)
+				       unsigned long flags, gfp_t gfp,
+				       const void *caller)
 {
 	struct vmalloc_state *vs = vstate(m);
 	struct vm_struct *vm;
@@ -346,7 +351,8 @@ static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 	va = alloc_vmap_area(vs, size, max(align, PAGE_SIZE));
 	if (!va) {
 		kfree(vm);
-		if (!(flags & VM_NO_GUARD))
+		if (!(flags & VM_NO_GUARD) && !(gfp & __GFP_NOWARN) &&
+		    __ratelimit(m, &vs->printk_rs, "alloc_vmap_area"))
 			printk(m,
 			       "vmalloc_node_range for size %lu failed: Address range restricted to %#lx - %#lx",
 			       size, vs->start, vs->end);
@@ -364,7 +370,7 @@ static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 
 struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
 {
-	return __get_vm_area(mmk_cur(), size, 1, flags, NULL);
+	return __get_vm_area(mmk_cur(), size, 1, flags, GFP_KERNEL, NULL);
 }
 
 struct vm_struct *find_vm_area(const void *addr)
@@ -547,44 +553,57 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 		return NULL;
 	}
 	if ((size >> PAGE_SHIFT) > totalram_pages(m)) {
-		if (!(gfp & __GFP_NOWARN))
-			printk(m,
-			       "vmalloc error: size %lu, exceeds total pages, mode:%#x",
-			       size, gfp);
+		warn_alloc(m, gfp,
+			   "vmalloc error: size %lu, exceeds total pages",
+			   size);
 		return NULL;
 	}
 	if (node == NUMA_NO_NODE)
 		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
 	nr = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
 	vm = size <= vs->end - vs->start ?
-		     __get_vm_area(m, size, align, flags | VM_ALLOC, caller) :
+		     __get_vm_area(m, size, align, flags | VM_ALLOC, gfp,
+				   caller) :
 		     NULL;
 	if (!vm) {
-		if (!(gfp & __GFP_NOWARN))
-			printk(m,
-			       "vmalloc error: size %lu, vm_struct allocation failed, mode:%#x",
-			       size, gfp);
+		/* No __GFP_NOFAIL retry loop: a full range stays full. */
+		warn_alloc(
+			m, gfp,
+			"vmalloc error: size %lu, vm_struct allocation failed",
+			size);
 		return NULL;
 	}
+	/* Backing pages may be highmem unless a DMA zone was asked for
+	 * (__vmalloc_area_node(), whose messages show this mask). */
+	if (!(gfp & (GFP_DMA | GFP_DMA32)))
+		gfp |= __GFP_HIGHMEM;
 	array = (size_t)nr * sizeof(struct page *);
 	/* Like Linux, a page array larger than a page is itself vmalloc'd
 	 * ("vpages" in /proc/vmallocinfo). */
 	pages = vpages(m, nr) ? vmalloc_area_node(m, array, 1, GFP_KERNEL, node,
 						  0, NULL) :
 				kmalloc(array, GFP_KERNEL);
-	if (!pages)
+	if (!pages) {
+		warn_alloc(
+			m, gfp,
+			"vmalloc error: size %lu, failed to allocated page array size %zu",
+			(unsigned long)nr << PAGE_SHIFT, array);
 		goto fail;
-	/* Backing pages may be highmem unless a DMA zone was asked for. */
-	if (!(gfp & (GFP_DMA | GFP_DMA32)))
-		gfp |= __GFP_HIGHMEM;
+	}
 	got = vm_area_alloc_pages(m, gfp & ~__GFP_ZERO, node, pages, nr);
 	vm->pages = pages;
 	vm->nr_pages = got;
-	if (got < nr || map_pages(m, vm->addr, pages, got)) {
-		if (!(gfp & __GFP_NOWARN))
-			printk(m,
-			       "vmalloc error: size %lu, failed to allocate pages, mode:%#x",
-			       size, gfp);
+	/* Linux reports the pages it got, not the request. */
+	if (got < nr) {
+		warn_alloc(m, gfp,
+			   "vmalloc error: size %lu, failed to allocate pages",
+			   (unsigned long)got << PAGE_SHIFT);
+		goto fail;
+	}
+	if (map_pages(m, vm->addr, pages, got)) {
+		warn_alloc(m, gfp,
+			   "vmalloc error: size %lu, failed to map pages",
+			   (unsigned long)got << PAGE_SHIFT);
 		goto fail;
 	}
 	if (gfp & __GFP_ZERO)
@@ -622,10 +641,10 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 	/* alloc_vmap_area() refuses the alignment with -EINVAL, and
 	 * __vmalloc_node_range() reports the failed vm_struct. */
 	if (!align || (align & (align - 1))) {
-		if (!(gfp_mask & __GFP_NOWARN))
-			printk(m,
-			       "vmalloc error: size %lu, vm_struct allocation failed, mode:%#x",
-			       size, gfp_mask);
+		warn_alloc(
+			m, gfp_mask,
+			"vmalloc error: size %lu, vm_struct allocation failed",
+			size);
 		return NULL;
 	}
 	return vmalloc_area_node(m, size, align, gfp_mask, node, 0, caller);
@@ -716,7 +735,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 		}
 	}
 	vm = __get_vm_area(m, (unsigned long)count << PAGE_SHIFT, 1,
-			   (flags & ~VM_ALLOC) | VM_MAP, NULL);
+			   (flags & ~VM_ALLOC) | VM_MAP, GFP_KERNEL, NULL);
 	if (!vm)
 		return NULL;
 	vm->pages = pages;
@@ -784,7 +803,7 @@ void *ioremap(phys_addr_t phys, unsigned long size)
 			       (unsigned long long)last - 1);
 			return NULL;
 		}
-	vm = __get_vm_area(m, size, 1, VM_IOREMAP, NULL);
+	vm = __get_vm_area(m, size, 1, VM_IOREMAP, GFP_KERNEL, NULL);
 	if (!vm)
 		return NULL;
 	vm->phys_addr = base;
@@ -874,6 +893,7 @@ int vmalloc_init(struct mmk_machine *m)
 	m->vmalloc = vs;
 	pthread_mutex_init(&vs->lock, NULL);
 	INIT_LIST_HEAD(&vs->purge_list);
+	ratelimit_state_init(&vs->printk_rs, 5ULL * 1000000000, 10);
 	vs->busy.propagate = NULL;
 	vs->free.propagate = free_propagate;
 	vs->start = (unsigned long)m->vmalloc_start;

@@ -68,6 +68,15 @@ static void assert_vmalloc_used_line(struct mmk_machine *m, unsigned long kb)
 	free(text);
 }
 
+/* Let warn_alloc's rate limit (one message in 10 s, as Linux's) pass
+ * the next message, as 10 s later would. */
+static void warn_alloc_ratelimit_reset(struct mmk_machine *m)
+{
+	m->nopage_rs.begin_ns = 0;
+	m->nopage_rs.printed = 0;
+	m->nopage_rs.missed = 0;
+}
+
 /* Free pages with every CPU's lists drained into the buddy lists. */
 static unsigned long free_pages_drained(struct mmk_machine *m)
 {
@@ -872,7 +881,13 @@ static void test_vmalloc_larger_than_the_range_fails_cleanly(void **state)
 	assert_null(vmalloc(200UL << 20));
 	assert_true(dmesg_has(
 		m,
-		"vmalloc error: size 209715200, vm_struct allocation failed"));
+		"mmkit: vmalloc error: size 209715200, vm_struct allocation failed, mode:0xcc0(GFP_KERNEL), nodemask=(null)"));
+	/* warn_alloc() shows memory after its line. */
+	assert_true(dmesg_has(m, "nodemask=(null)\nMem-Info:\n"));
+	/* Within 10 s, the next warn_alloc() is held back. */
+	assert_null(vmalloc(4000UL << 20));
+	assert_false(dmesg_has(m, "exceeds total pages"));
+	warn_alloc_ratelimit_reset(m);
 	assert_null(vmalloc(4000UL << 20));
 	assert_true(dmesg_has(
 		m, "vmalloc error: size 4194304000, exceeds total pages"));
@@ -919,6 +934,43 @@ static void test_exhausting_i386_range_then_freeing_restores_it(void **state)
 	assert_check_ok(m);
 	mmk_shutdown(m);
 	assert_int_equal(again, 11);
+}
+
+/* A full range: alloc_vmap_area()'s message and warn_alloc()'s go out
+ * without __GFP_NOWARN only; warn_alloc() says once in 10 s, then how
+ * many it held back. */
+static void test_full_range_messages_follow_nowarn_and_ratelimit(void **state)
+{
+	struct mmk_machine *m = boot_i386();
+	void *area[32];
+	int n = 0;
+
+	(void)state;
+	while (n < 32 && (area[n] = vmalloc(8UL << 20)))
+		n++;
+	assert_true(dmesg_has(m, "vmalloc_node_range for size 8392704 failed"));
+	mmk_dmesg_clear(m);
+	warn_alloc_ratelimit_reset(m);
+	assert_null(__vmalloc(8UL << 20, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(dmesg_len(m), 0);
+	assert_null(vmalloc(8UL << 20));
+	assert_true(dmesg_has(
+		m,
+		"vmalloc_node_range for size 8392704 failed: Address range restricted to 0xf8800000 - 0xfe3fe000\n"
+		"mmkit: vmalloc error: size 8388608, vm_struct allocation failed, mode:0xcc0(GFP_KERNEL), nodemask=(null)\n"
+		"Mem-Info:\n"));
+	mmk_dmesg_clear(m);
+	assert_null(vmalloc(8UL << 20));
+	assert_null(vmalloc(8UL << 20));
+	assert_false(dmesg_has(m, "vmalloc error"));
+	m->nopage_rs.begin_ns = 1; /* the interval is over */
+	assert_null(vmalloc(8UL << 20));
+	assert_true(dmesg_has(m, "warn_alloc: 2 callbacks suppressed\n"
+				 "mmkit: vmalloc error: size 8388608"));
+	while (n)
+		vfree(area[--n]);
+	assert_check_ok(m);
+	mmk_shutdown(m);
 }
 
 static void test_vmalloc_vfree_loop_never_runs_out_with_8_cpus(void **state)
@@ -1330,6 +1382,7 @@ static void test___vmalloc_node_refuses_a_bad_alignment(void **state)
 	assert_true(dmesg_has(
 		m, "vmalloc error: size 4096, vm_struct allocation failed"));
 	mmk_dmesg_clear(m);
+	warn_alloc_ratelimit_reset(m);
 	assert_null(__vmalloc_node(8192, 3 * PAGE_SIZE, GFP_KERNEL,
 				   NUMA_NO_NODE, NULL));
 	assert_true(dmesg_has(
@@ -1394,6 +1447,8 @@ int main(void)
 			test_vmalloc_larger_than_the_range_fails_cleanly),
 		cmocka_unit_test(
 			test_exhausting_i386_range_then_freeing_restores_it),
+		cmocka_unit_test(
+			test_full_range_messages_follow_nowarn_and_ratelimit),
 		cmocka_unit_test(
 			test_vmalloc_vfree_loop_never_runs_out_with_8_cpus),
 		cmocka_unit_test(test_vmap_maps_caller_pages),
