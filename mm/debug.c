@@ -14,9 +14,14 @@
  *
  * 3. Invariants. Log lines are whole: a line longer than the ring is cut.
  *
- * 4. Departures. No timestamps (output must be reproducible), no rate
- *    limit, no stack dumps, no raw hex lines in dump_page (they would show
- *    host pointers); %p values print as Linux's "(____ptrval____)".
+ * 4. Departures. No timestamps (output must be reproducible), no stack
+ *    dumps, no raw hex lines in dump_page (they would show host
+ *    pointers); %p values print as Linux's "(____ptrval____)". printk
+ *    itself is not rate limited; __ratelimit() (warn_alloc,
+ *    alloc_vmap_area) runs on the host's clock, as mmkit has no
+ *    simulated one, so only a run slower than the interval between two
+ *    such messages shows one more. "%#x" is rewritten to print as the
+ *    kernel's vsprintf does (kernel_format()).
  *
  * 5. Ordering. log.lock protects the ring; printk may be called with zone
  *    locks held and takes no other lock.

@@ -125,7 +125,10 @@
  *      __GFP_NOFAIL then gets every reserve; if even that fails it warns
  *      and returns NULL (Linux would loop). As in Linux 6.12+, a
  *      __GFP_NOFAIL request that cannot block (GFP_ATOMIC, GFP_NOWAIT)
- *      warns and fails, and one of a costly order warns.
+ *      warns and fails, and one of a costly order warns. A request
+ *      that fails is reported by warn_alloc() as Linux's is: rate
+ *      limited (one in 10 s, on the host's clock), then the memory
+ *      picture (show_mem, through m->show_mem), without a stack dump.
  *
  * 5. Ordering and locks. zone->lock protects the free areas and
  *    NR_FREE_PAGES updates. A pcp is touched only by the thread that owns
