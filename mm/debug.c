@@ -15,9 +15,14 @@
  *
  * 3. Invariants. Log lines are whole: a line longer than the ring is cut.
  *
- * 4. Departures. No timestamps (output must be reproducible), no rate
- *    limit, no stack dumps, no raw hex lines in dump_page (they would show
- *    host pointers); %p values print as Linux's "(____ptrval____)".
+ * 4. Departures. No timestamps (output must be reproducible), no stack
+ *    dumps, no raw hex lines in dump_page (they would show host
+ *    pointers); %p values print as Linux's "(____ptrval____)". printk
+ *    itself is not rate limited; __ratelimit() (warn_alloc,
+ *    alloc_vmap_area) runs on the host's clock, as mmkit has no
+ *    simulated one, so only a run slower than the interval between two
+ *    such messages shows one more. "%#x" is rewritten to print as the
+ *    kernel's vsprintf does (kernel_format()).
  *
  * 5. Ordering. log.lock protects the ring; printk may be called with zone
  *    locks held and takes no other lock.
@@ -45,14 +50,82 @@ void mmk_log_destroy(struct mmk_log *log)
 	pthread_mutex_destroy(&log->lock);
 }
 
+/*
+ * The kernel's vsprintf gives "%#x" of 0 its "0x" ("0x0"), where C's
+ * printf prints a bare "0"; otherwise the two agree. So printk rewrites
+ * each "%#x" (any length modifier, "X" too) without a width into "0x%x",
+ * and a zero-padded "%#0Nx" into "0x%0{N-2}x", which C prints as the
+ * kernel does for every value; anything else is left alone. False when
+ * the rewrite does not fit in @len bytes.
+ */
+static bool kernel_format(const char *fmt, char *out, size_t len)
+{
+	size_t o = 0;
+
+	while (*fmt) {
+		const char *spec = fmt, *p;
+		bool alt = false, zero = false, other = false;
+		unsigned int width = 0;
+		char tmp[32];
+		int k;
+
+		if (*fmt != '%' || fmt[1] == '%') {
+			size_t n = *fmt == '%' ? 2 : 1;
+
+			if (o + n >= len)
+				return false;
+			memcpy(out + o, fmt, n);
+			o += n;
+			fmt += n;
+			continue;
+		}
+		for (p = fmt + 1; strchr("-+ #0", *p) && *p; p++) {
+			alt |= *p == '#';
+			zero |= *p == '0';
+			other |= *p != '#' && *p != '0';
+		}
+		while (*p >= '0' && *p <= '9')
+			width = width * 10 + (unsigned int)(*p++ - '0');
+		fmt = p;
+		while (*fmt && strchr("hljzt", *fmt))
+			fmt++;
+		if (*fmt)
+			fmt++;
+		if (alt && !other && (fmt[-1] == 'x' || fmt[-1] == 'X') &&
+		    (!width || zero)) {
+			k = snprintf(tmp, sizeof tmp, "0%c%%", fmt[-1]);
+			if (width > 2)
+				k += snprintf(tmp + k, sizeof tmp - (size_t)k,
+					      "0%u", width - 2);
+			k += snprintf(tmp + k, sizeof tmp - (size_t)k, "%.*s",
+				      (int)(fmt - p), p);
+		} else {
+			k = snprintf(tmp, sizeof tmp, "%.*s", (int)(fmt - spec),
+				     spec);
+		}
+		if (k < 0 || (size_t)k >= sizeof tmp || o + (size_t)k >= len)
+			return false;
+		memcpy(out + o, tmp, (size_t)k);
+		o += (size_t)k;
+	}
+	out[o] = '\0';
+	return true;
+}
+
 void printk(struct mmk_machine *m, const char *fmt, ...)
 {
-	char line[512];
+	char line[512], kfmt[512];
 	size_t n, i;
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof line - 1, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	/* kernel_format() changes only how "%#x" prints: the arguments are
+	 * those the compiler checked against @fmt. */
+	vsnprintf(line, sizeof line - 1,
+		  kernel_format(fmt, kfmt, sizeof kfmt) ? kfmt : fmt, ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 	n = strlen(line);
 	line[n++] = '\n';
@@ -66,6 +139,51 @@ void printk(struct mmk_machine *m, const char *fmt, ...)
 		line[n - 1] = '\0';
 		m->cfg.printk(m->cfg.printk_arg, line);
 	}
+}
+
+void ratelimit_state_init(struct ratelimit_state *rs, uint64_t interval_ns,
+			  int burst)
+{
+	pthread_mutex_init(&rs->lock, NULL);
+	rs->interval_ns = interval_ns;
+	rs->burst = burst;
+	rs->begin_ns = 0;
+	rs->printed = 0;
+	rs->missed = 0;
+}
+
+bool __ratelimit(struct mmk_machine *m, struct ratelimit_state *rs,
+		 const char *func)
+{
+	uint64_t now = mmk_host_coarse_ns();
+	int missed = 0;
+	bool ok;
+
+	pthread_mutex_lock(&rs->lock);
+	if (!rs->begin_ns)
+		rs->begin_ns = now;
+	if (now - rs->begin_ns >= rs->interval_ns) {
+		missed = rs->missed;
+		rs->missed = 0;
+		rs->begin_ns = now;
+		rs->printed = 0;
+	}
+	ok = rs->burst > rs->printed;
+	if (ok)
+		rs->printed++;
+	else
+		rs->missed++;
+	pthread_mutex_unlock(&rs->lock);
+	if (missed)
+		printk(m, "%s: %d callbacks suppressed", func, missed);
+	return ok;
+}
+
+bool warn_once(struct mmk_machine *m, enum warn_once site)
+{
+	unsigned int bit = 1u << site;
+
+	return !(atomic_fetch_or(&m->warned_once, bit) & bit);
 }
 
 size_t mmk_dmesg(struct mmk_machine *m, char *buf, size_t len)

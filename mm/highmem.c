@@ -9,7 +9,9 @@
  *    when the allocator wraps around (flush_all_zero_pkmaps), and a caller
  *    finding every slot busy waits until a kunmap() frees one.
  *    kmap_local_page()/kmap_atomic() use KM_MAX_IDX fixmap slots per CPU
- *    as a stack. Lowmem pages, and every page on x86_64, are returned at
+ *    as a stack. Both areas sit where Linux 6.18 puts them (mm/internal.h:
+ *    PKMAP_BASE below the LDT and cpu_entry_area, the FIX_KMAP slots
+ *    counting down from the top of the fixmap). Lowmem pages, and every page on x86_64, are returned at
  *    their page_address().
  *
  * 2. Objects. pkmap_count[slot] (0 free, 1 mapped and idle, n > 1 in use
@@ -44,8 +46,7 @@
 #include <string.h>
 #include <mmkit/highmem.h>
 
-#define PKMAP_BASE 0xff800000UL
-#define FIXADDR_KMAP_BASE 0xffa00000UL
+#define PKMAP_BASE I386_PKMAP_BASE
 #define PKMAP_HASH (2 * LAST_PKMAP)
 
 struct kmap_cpu {
@@ -278,11 +279,28 @@ void kunmap(struct page *page)
 
 /* ---- kmap_local ---- */
 
+/* The fixmap's kmap slots count down from FIX_KMAP_BEGIN's address, as
+ * in Linux (slot n = CPU * KM_MAX_IDX + idx at __fix_to_virt(
+ * FIX_KMAP_BEGIN + n)); the host window holds the machine's slots in
+ * address order, so its first page is the last CPU's last slot. */
+static size_t nr_fix_slots(const struct mmk_machine *m)
+{
+	return (size_t)m->nr_cpus * KM_MAX_IDX;
+}
+
 static char *fix_host(struct mmk_machine *m, struct highmem_state *hs, int cpu,
 		      int idx)
 {
-	(void)m;
-	return hs->fix_host + ((size_t)(cpu * KM_MAX_IDX + idx) << PAGE_SHIFT);
+	return hs->fix_host +
+	       ((nr_fix_slots(m) - 1 - (size_t)(cpu * KM_MAX_IDX + idx))
+		<< PAGE_SHIFT);
+}
+
+/* The slot number (CPU * KM_MAX_IDX + idx) of fixmap host address @p. */
+static size_t fix_slot(struct mmk_machine *m, struct highmem_state *hs,
+		       const char *p)
+{
+	return nr_fix_slots(m) - 1 - ((size_t)(p - hs->fix_host) >> PAGE_SHIFT);
 }
 
 void *kmap_local_page(struct page *page)
@@ -356,7 +374,7 @@ void kunmap_local(const void *addr)
 		return;
 	}
 	if (!cpu || p < hs->fix_host ||
-	    p >= hs->fix_host + ((size_t)m->nr_cpus * KM_MAX_IDX << PAGE_SHIFT))
+	    p >= hs->fix_host + (nr_fix_slots(m) << PAGE_SHIFT))
 		return; /* a lowmem address: nothing was mapped */
 	kc = &hs->cpus[cpu->id];
 	if (!kc->idx || (p - fix_host(m, hs, cpu->id, kc->idx - 1)) < 0 ||
@@ -397,9 +415,8 @@ struct page *kmap_to_page(const void *addr)
 		return page;
 	}
 	if (hs && p >= hs->fix_host &&
-	    p < hs->fix_host +
-			    ((size_t)m->nr_cpus * KM_MAX_IDX << PAGE_SHIFT)) {
-		size_t n = (size_t)(p - hs->fix_host) >> PAGE_SHIFT;
+	    p < hs->fix_host + (nr_fix_slots(m) << PAGE_SHIFT)) {
+		size_t n = fix_slot(m, hs, p);
 
 		return hs->cpus[n / KM_MAX_IDX].mapped[n % KM_MAX_IDX];
 	}
@@ -430,8 +447,10 @@ unsigned long highmem_kaddr(struct mmk_machine *m, const void *addr)
 	    p < hs->pkmap_host + ((size_t)LAST_PKMAP << PAGE_SHIFT))
 		return PKMAP_BASE + (unsigned long)(p - hs->pkmap_host);
 	if (p >= hs->fix_host &&
-	    p < hs->fix_host + ((size_t)m->nr_cpus * KM_MAX_IDX << PAGE_SHIFT))
-		return FIXADDR_KMAP_BASE + (unsigned long)(p - hs->fix_host);
+	    p < hs->fix_host + (nr_fix_slots(m) << PAGE_SHIFT))
+		return I386_FIX_TO_VIRT(I386_FIX_KMAP_BEGIN +
+					fix_slot(m, hs, p)) +
+		       ((unsigned long)(p - hs->fix_host) & (PAGE_SIZE - 1));
 	return 0;
 }
 
@@ -448,8 +467,7 @@ int highmem_init(struct mmk_machine *m)
 	pthread_mutex_init(&hs->lock, NULL);
 	pthread_cond_init(&hs->wait, NULL);
 	hs->pkmap_host = mmk_host_reserve((size_t)LAST_PKMAP << PAGE_SHIFT);
-	hs->fix_host =
-		mmk_host_reserve((size_t)m->nr_cpus * KM_MAX_IDX << PAGE_SHIFT);
+	hs->fix_host = mmk_host_reserve(nr_fix_slots(m) << PAGE_SHIFT);
 	hs->cpus =
 		mmk_machine_zalloc(m, (size_t)m->nr_cpus * sizeof(*hs->cpus));
 	if (!hs->pkmap_host || !hs->fix_host || !hs->cpus)
@@ -465,8 +483,7 @@ void highmem_exit(struct mmk_machine *m)
 	if (!hs)
 		return;
 	mmk_host_unreserve(hs->pkmap_host, (size_t)LAST_PKMAP << PAGE_SHIFT);
-	mmk_host_unreserve(hs->fix_host,
-			   (size_t)m->nr_cpus * KM_MAX_IDX << PAGE_SHIFT);
+	mmk_host_unreserve(hs->fix_host, nr_fix_slots(m) << PAGE_SHIFT);
 	pthread_cond_destroy(&hs->wait);
 	pthread_mutex_destroy(&hs->lock);
 	m->highmem = NULL;

@@ -3,10 +3,12 @@
  * Unit tests of kmap, kmap_local and kmap_atomic (mm/highmem.c). Most run
  * on an i386 machine with 1G of RAM: lowmem ends at 896M (pfn 229376), the
  * 128M above it is ZONE_HIGHMEM. Persistent kmaps live at PKMAP_BASE
- * (0xff800000) + slot * 4096 for slots 0..1023; the allocator advances
+ * (0xfe400000) + slot * 4096 for slots 0..1023; the allocator advances
  * before it looks, so the first kmap gets slot 1 and slot 0 is reached when
- * it wraps. kmap_local slots of CPU c are at 0xffa00000 + (c * 16 + idx) *
- * 4096. Each test boots its own machine and ends with the full verifier.
+ * it wraps. kmap_local slots are fixmap slots counting down: CPU c's depth
+ * idx at 0xfffbb000 - (c * 16 + idx) * 4096 (FIX_KMAP_BEGIN is fixmap
+ * index 68 below FIXADDR_TOP 0xfffff000). Each test boots its own machine
+ * and ends with the full verifier.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,9 +24,9 @@
 
 #include "mm/internal.h"
 
-#define PKMAP_BASE 0xff800000UL
-#define PKMAP_END 0xffc00000UL
-#define FIXADDR_KMAP_BASE 0xffa00000UL
+#define PKMAP_BASE 0xfe400000UL
+#define PKMAP_END 0xfe800000UL
+#define FIX_KMAP_TOP 0xfffbb000UL
 #define LOWMEM_END_PFN 229376UL
 
 static struct mmk_machine *boot_with(enum mmk_arch arch, uint64_t mem, int cpus)
@@ -55,7 +57,7 @@ static unsigned long pkmap_addr(int slot)
 /* The kmap_local address of depth @idx on CPU @cpu. */
 static unsigned long local_addr(int cpu, int idx)
 {
-	return FIXADDR_KMAP_BASE +
+	return FIX_KMAP_TOP -
 	       (unsigned long)(cpu * KM_MAX_IDX + idx) * PAGE_SIZE;
 }
 
@@ -294,7 +296,7 @@ static void test_kmap_writes_show_through_kmap_local_and_vmap(void **state)
 	assert_int_equal(k[10], 0xee);
 	v = vmap(&page, 1, VM_MAP, PAGE_KERNEL);
 	assert_non_null(v);
-	assert_int_equal(mmk_kaddr(v), 0xf8000000UL);
+	assert_int_equal(mmk_kaddr(v), 0xf8800000UL); /* VMALLOC_START */
 	assert_memory_equal(v, k, PAGE_SIZE);
 	v[20] = 0xdd;
 	assert_int_equal(k[20], 0xdd);
@@ -441,12 +443,12 @@ static void test_kunmap_local_out_of_order_is_refused(void **state)
 	kunmap_local(l[0]);
 	assert_true(dmesg_has(
 		m,
-		"WARNING: kunmap_local: 0xffa00000 is not the most recent kmap_local mapping of CPU 0"));
+		"WARNING: kunmap_local: 0xfffbb000 is not the most recent kmap_local mapping of CPU 0"));
 	mmk_dmesg_clear(m);
 	kunmap_local(l[1]);
 	assert_true(dmesg_has(
 		m,
-		"WARNING: kunmap_local: 0xffa01000 is not the most recent kmap_local mapping of CPU 0"));
+		"WARNING: kunmap_local: 0xfffba000 is not the most recent kmap_local mapping of CPU 0"));
 	assert_check_ok(m);
 	/* Unchanged: the next mapping goes on top, at depth 3. */
 	l[3] = kmap_local_page(pages[3]);
@@ -463,7 +465,7 @@ static void test_kunmap_local_out_of_order_is_refused(void **state)
 	kunmap_local(l[0]);
 	assert_true(dmesg_has(
 		m,
-		"WARNING: kunmap_local: 0xffa00000 is not the most recent kmap_local mapping of CPU 0"));
+		"WARNING: kunmap_local: 0xfffbb000 is not the most recent kmap_local mapping of CPU 0"));
 	for (i = 0; i < 4; i++)
 		__free_pages(pages[i], 0);
 	assert_check_ok(m);
@@ -521,7 +523,7 @@ static void test_kmap_atomic_behaves_like_kmap_local(void **state)
 	kunmap_atomic(pa);
 	assert_true(dmesg_has(
 		m,
-		"WARNING: kunmap_local: 0xffa00000 is not the most recent kmap_local mapping of CPU 0"));
+		"WARNING: kunmap_local: 0xfffbb000 is not the most recent kmap_local mapping of CPU 0"));
 	mmk_dmesg_clear(m);
 	kunmap_local(pb);
 	kunmap_atomic(pa);
@@ -623,6 +625,72 @@ static void test_kmap_local_without_a_cpu_falls_back_to_kmap(void **state)
 	mmk_shutdown(m);
 }
 
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a,
+		      y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Every pkmap slot and every CPU's every kmap_local slot in use at once,
+ * on the most CPUs a machine has: all addresses differ, and none lies in
+ * the vmalloc range. */
+static void test_kmap_and_kmap_local_addresses_never_collide(void **state)
+{
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_I386, 1ULL << 30, MMK_MAX_CPUS);
+	size_t nr = LAST_PKMAP + (size_t)MMK_MAX_CPUS * KM_MAX_IDX, n = 0, i;
+	unsigned long *addr = calloc(nr, sizeof(*addr));
+	struct page **pages = calloc(nr, sizeof(*pages));
+	void **local = calloc(nr, sizeof(*local));
+	int cpu, idx;
+
+	(void)state;
+	assert_non_null(addr);
+	assert_non_null(pages);
+	assert_non_null(local);
+	for (i = 0; i < nr; i++)
+		pages[i] = alloc_high();
+	for (i = 0; i < LAST_PKMAP; i++) {
+		local[n] = kmap(pages[n]);
+		addr[n] = mmk_kaddr(local[n]);
+		n++;
+	}
+	for (cpu = 0; cpu < MMK_MAX_CPUS; cpu++) {
+		assert_int_equal(mmk_set_cpu(cpu), 0);
+		for (idx = 0; idx < KM_MAX_IDX; idx++) {
+			local[n] = kmap_local_page(pages[n]);
+			addr[n] = mmk_kaddr(local[n]);
+			assert_int_equal(addr[n], local_addr(cpu, idx));
+			n++;
+		}
+	}
+	assert_ptr_equal(kmap_to_page(local[nr - 1]), pages[nr - 1]);
+	for (i = 0; i < nr; i++)
+		assert_false(addr[i] >= m->vmalloc_start &&
+			     addr[i] < m->vmalloc_end);
+	qsort(addr, nr, sizeof(*addr), cmp_ulong);
+	for (i = 1; i < nr; i++)
+		if (addr[i] == addr[i - 1])
+			fail_msg("two live mappings at %#lx", addr[i]);
+	assert_check_ok(m);
+	for (cpu = MMK_MAX_CPUS - 1; cpu >= 0; cpu--) {
+		assert_int_equal(mmk_set_cpu(cpu), 0);
+		for (idx = KM_MAX_IDX - 1; idx >= 0; idx--)
+			kunmap_local(local[--n]);
+	}
+	while (n)
+		kunmap(pages[--n]);
+	for (i = 0; i < nr; i++)
+		__free_pages(pages[i], 0);
+	free(addr);
+	free(pages);
+	free(local);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +710,8 @@ int main(void)
 		cmocka_unit_test(test_kmap_local_stack_holds_km_max_idx),
 		cmocka_unit_test(test_kmap_atomic_behaves_like_kmap_local),
 		cmocka_unit_test(test_kmap_to_page_round_trips),
+		cmocka_unit_test(
+			test_kmap_and_kmap_local_addresses_never_collide),
 		cmocka_unit_test(
 			test_kmap_local_without_a_cpu_falls_back_to_kmap),
 	};

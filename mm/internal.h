@@ -51,6 +51,8 @@ struct mmk_arch_profile {
 	unsigned int section_size_bits;
 	uint64_t min_mem, max_mem;
 	uint64_t page_offset; /* kernel address of physical 0 */
+	/* Linux's VMALLOC_START and VMALLOC_END where they are constants
+	 * (x86_64); i386 derives them at boot (m->vmalloc_start). */
 	uint64_t vmalloc_start, vmalloc_end;
 	unsigned long hugepage_kb;
 	int ptr_bytes; /* sizeof(void *) of the kernel */
@@ -59,6 +61,65 @@ struct mmk_arch_profile {
 	 * (with the policy "never": no huge page is ever allocated). */
 	bool numa, thp;
 };
+
+/*
+ * i386's top of the kernel address space, as Linux 6.18's
+ * arch/x86/include/asm/fixmap.h and pgtable_32_areas.h lay it out for
+ * the profile's configuration: no PAE (4 MiB PMDs, 1024 PTEs a table),
+ * NR_CPUS = MMK_MAX_CPUS, X86_LOCAL_APIC and X86_IO_APIC (64 IO-APICs),
+ * PCI_MMCONFIG, CPU_SUP_INTEL; no OHCI1394 early DMA, PARAVIRT_XXL,
+ * APEI GHES or INTEL_TXT. From the top down:
+ *
+ *   fixmap      FIXADDR_TOT_START .. FIXADDR_TOP (0xfffff000): index x at
+ *               FIXADDR_TOP - x pages; the kmap_local slots of CPU c are
+ *               FIX_KMAP_BEGIN + c * KM_MAX_IDX + idx
+ *   cpu_entry_area (read-only IDT page, then 40 pages a CPU: GDT, entry
+ *               stack, TSS with its I/O bitmap, debug store and buffers)
+ *   LDT remap   one PMD
+ *   pkmap       PKMAP_BASE, LAST_PKMAP pages (kmap())
+ *   vmalloc     high_memory + 8 MiB .. PKMAP_BASE - 2 pages
+ */
+#define I386_PMD_MASK (~((1UL << 22) - 1))
+#define I386_FIXADDR_TOP 0xfffff000UL
+/* FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE, FIX_APIC_BASE,
+ * FIX_IO_APIC_BASE_0 .. 63 */
+#define I386_FIX_KMAP_BEGIN 68UL
+#define I386_FIX_KMAP_END (I386_FIX_KMAP_BEGIN + KM_MAX_IDX * MMK_MAX_CPUS - 1)
+/* FIX_PCIE_MCFG, then __end_of_permanent_fixed_addresses */
+#define I386_END_OF_PERMANENT_FIXED (I386_FIX_KMAP_END + 2)
+#define I386_TOTAL_FIX_BTMAPS 512UL
+#define I386_FIX_BTMAP_END                                              \
+	(((I386_END_OF_PERMANENT_FIXED ^                                \
+	   (I386_END_OF_PERMANENT_FIXED + I386_TOTAL_FIX_BTMAPS - 1)) & \
+	  -1024UL) ?                                                    \
+		 I386_END_OF_PERMANENT_FIXED + I386_TOTAL_FIX_BTMAPS -  \
+			 (I386_END_OF_PERMANENT_FIXED &                 \
+			  (I386_TOTAL_FIX_BTMAPS - 1)) :                \
+		 I386_END_OF_PERMANENT_FIXED)
+/* FIX_BTMAP_BEGIN, FIX_WP_TEST, then __end_of_fixed_addresses */
+#define I386_END_OF_FIXED (I386_FIX_BTMAP_END + I386_TOTAL_FIX_BTMAPS + 1)
+#define I386_FIXADDR_TOT_START \
+	(I386_FIXADDR_TOP - (I386_END_OF_FIXED << PAGE_SHIFT))
+#define I386_CPU_ENTRY_AREA_PAGES (MMK_MAX_CPUS * 40UL)
+#define I386_CPU_ENTRY_AREA_BASE                         \
+	((I386_FIXADDR_TOT_START -                       \
+	  (I386_CPU_ENTRY_AREA_PAGES + 1) * PAGE_SIZE) & \
+	 I386_PMD_MASK)
+#define I386_LDT_BASE_ADDR \
+	((I386_CPU_ENTRY_AREA_BASE - PAGE_SIZE) & I386_PMD_MASK)
+#define I386_PKMAP_BASE ((I386_LDT_BASE_ADDR - PAGE_SIZE) & I386_PMD_MASK)
+#define I386_VMALLOC_OFFSET (8UL << 20)
+#define I386_VMALLOC_END (I386_PKMAP_BASE - 2 * PAGE_SIZE)
+/* __fix_to_virt() */
+#define I386_FIX_TO_VIRT(x) \
+	(I386_FIXADDR_TOP - ((unsigned long)(x) << PAGE_SHIFT))
+_Static_assert(I386_PKMAP_BASE + ((unsigned long)LAST_PKMAP << PAGE_SHIFT) <=
+			       I386_LDT_BASE_ADDR &&
+		       I386_LDT_BASE_ADDR + (1UL << 22) <=
+			       I386_CPU_ENTRY_AREA_BASE &&
+		       I386_FIX_TO_VIRT(I386_FIX_KMAP_END) >=
+			       I386_FIXADDR_TOT_START,
+	       "i386 kernel address areas overlap");
 
 /* Managed pages of every zone (Linux's totalram_pages(); mm/vma.c). */
 unsigned long totalram_pages(struct mmk_machine *m);
@@ -160,6 +221,20 @@ enum kmalloc_cache_type {
 #define KMALLOC_SHIFT_LOW 3
 #define KMALLOC_SHIFT_HIGH (PAGE_SHIFT + 1)
 
+/* Linux's struct ratelimit_state: at most @burst messages an @interval
+ * (of the host's clock: mmkit has no simulated one). */
+struct ratelimit_state {
+	pthread_mutex_t lock;
+	uint64_t interval_ns, begin_ns;
+	int burst, printed, missed;
+};
+
+/* The WARN_ON_ONCE() sites: each warns once a machine. */
+enum warn_once {
+	WARN_ONCE_ALLOC_ORDER, /* __alloc_pages: order > MAX_PAGE_ORDER */
+	WARN_ONCE_ALLOC_EXACT_GFP, /* alloc_pages_exact: __GFP_COMP|HIGHMEM */
+};
+
 struct mmk_machine {
 	struct mmk_config cfg;
 	const struct mmk_arch_profile *arch;
@@ -194,6 +269,9 @@ struct mmk_machine {
 	unsigned int pageblock_order;
 	int8_t gfp_zone_table[16]; /* GFP zone bits -> zone index, -1 bad */
 	unsigned long lowmem_end_pfn; /* direct map ends here (i386: 896M) */
+	/* Linux's VMALLOC_START and VMALLOC_END: the profile's, or on i386
+	 * high_memory + VMALLOC_OFFSET .. PKMAP_BASE - 2 pages. */
+	uint64_t vmalloc_start, vmalloc_end;
 
 	int nr_nodes;
 	pg_data_t *node_data[MAX_NUMNODES];
@@ -237,6 +315,10 @@ struct mmk_machine {
 	uint64_t rng;
 
 	struct mmk_log log;
+	/* warn_alloc()'s rate limit (Linux's nopage_rs: one message in 10 s)
+	 * and the WARN_ON_ONCE sites that warned (bits of enum warn_once). */
+	struct ratelimit_state nopage_rs;
+	atomic_uint warned_once;
 	struct slab_state *slab; /* mm/slab.h */
 	struct vmalloc_state *vmalloc; /* mm/vmalloc.c */
 	struct highmem_state *highmem; /* mm/highmem.c, i386 only */
@@ -255,6 +337,9 @@ struct mmk_machine {
 	bool (*out_of_memory)(struct mmk_machine *m, gfp_t gfp,
 			      unsigned int order);
 	bool (*oom_reserves_allowed)(void);
+	/* The kernel log's memory picture (mm/show_mem.c), which warn_alloc
+	 * prints after its line; registered with the OOM killer. */
+	void (*show_mem)(struct mmk_machine *m, gfp_t gfp);
 	/* Direct reclaim (mm/vmscan.c): pages freed for an allocation. */
 	unsigned long (*try_to_free_pages)(struct mmk_machine *m,
 					   struct zonelist *zl,
@@ -715,6 +800,11 @@ bool zone_watermark_ok_safe(struct zone *z, unsigned int order,
 			    unsigned long mark, enum zone_type highest);
 unsigned long nr_free_buffer_pages(struct mmk_machine *m);
 unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid);
+/* Linux's warn_alloc(): "mmkit: <fmt>, mode:%#x(%pGg), nodemask=(null)"
+ * then the memory picture, unless @gfp has __GFP_NOWARN, the rate limit
+ * holds it back or @gfp wants a DMA zone that has no memory. */
+__printf(3, 4) void warn_alloc(struct mmk_machine *m, gfp_t gfp,
+			       const char *fmt, ...);
 
 /* ---- mm/vmstat.c ---- */
 void count_vm_events(struct mmk_machine *m, enum vm_event_item item,
@@ -739,6 +829,15 @@ extern const char *const node_stat_names[NR_VM_NODE_STAT_ITEMS];
 
 /* ---- mm/debug.c ---- */
 __printf(2, 3) void printk(struct mmk_machine *m, const char *fmt, ...);
+/* Linux's __ratelimit(): whether a message may go out now; when an
+ * interval ends with messages held back, logs "@func: N callbacks
+ * suppressed" first. */
+bool __ratelimit(struct mmk_machine *m, struct ratelimit_state *rs,
+		 const char *func);
+void ratelimit_state_init(struct ratelimit_state *rs, uint64_t interval_ns,
+			  int burst);
+/* WARN_ON_ONCE's "once": true the first time @site asks on @m. */
+bool warn_once(struct mmk_machine *m, enum warn_once site);
 void dump_page(struct mmk_machine *m, const struct page *page,
 	       const char *reason);
 void bad_page(struct mmk_machine *m, const struct page *page,

@@ -129,8 +129,7 @@ const struct mmk_arch_profile mmk_arch_i386 = {
 	.min_mem = 32UL << 20,
 	.max_mem = 3ULL << 30,
 	.page_offset = 0xc0000000ULL,
-	.vmalloc_start = 0xf8000000ULL,
-	.vmalloc_end = 0xff7fe000ULL,
+	/* vmalloc: from high_memory, derived at boot (boot_machine). */
 	.hugepage_kb = 4096,
 	.ptr_bytes = 4,
 	/* No PAE: 2-level page tables, no THP; one node, no NUMA. */
@@ -1407,6 +1406,16 @@ static int boot_machine(struct mmk_machine *m)
 		min(m->max_pfn, m->arch->arch == MMK_ARCH_I386 ?
 					m->arch->zone_end_pfn[ZONE_NORMAL] :
 					m->max_pfn);
+	/* Linux's i386 VMALLOC_START is high_memory + VMALLOC_OFFSET: the
+	 * less lowmem, the more vmalloc space. */
+	m->vmalloc_start =
+		m->arch->arch == MMK_ARCH_I386 ?
+			m->arch->page_offset +
+				((uint64_t)m->lowmem_end_pfn << PAGE_SHIFT) +
+				I386_VMALLOC_OFFSET :
+			m->arch->vmalloc_start;
+	m->vmalloc_end = m->arch->arch == MMK_ARCH_I386 ? I386_VMALLOC_END :
+							  m->arch->vmalloc_end;
 	if ((m->cfg.private_memory ? mmk_host_mem_create_private :
 				     mmk_host_mem_create)(
 		    &m->phys, (size_t)m->max_pfn << PAGE_SHIFT))

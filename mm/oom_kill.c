@@ -351,6 +351,7 @@ void oom_init(struct mmk_machine *m)
 	atomic_init(&m->mm->oom_dump_tasks, true);
 	m->out_of_memory = out_of_memory;
 	m->oom_reserves_allowed = oom_reserves_allowed;
+	m->show_mem = show_mem;
 }
 
 /* ---- the C API ---- */

@@ -125,7 +125,10 @@
  *      __GFP_NOFAIL then gets every reserve; if even that fails it warns
  *      and returns NULL (Linux would loop). As in Linux 6.12+, a
  *      __GFP_NOFAIL request that cannot block (GFP_ATOMIC, GFP_NOWAIT)
- *      warns and fails, and one of a costly order warns.
+ *      warns and fails, and one of a costly order warns. A request
+ *      that fails is reported by warn_alloc() as Linux's is: rate
+ *      limited (one in 10 s, on the host's clock), then the memory
+ *      picture (show_mem, through m->show_mem), without a stack dump.
  *
  * 5. Ordering and locks. zone->lock protects the free areas and
  *    NR_FREE_PAGES updates. A pcp is touched only by the thread that owns
@@ -1728,16 +1731,34 @@ static unsigned int gfp_to_alloc_flags(gfp_t gfp, unsigned int order)
 	return alloc_flags;
 }
 
-static void warn_alloc(struct mmk_machine *m, gfp_t gfp, unsigned int order)
+/* Whether some ZONE_DMA has memory (Linux's has_managed_dma()). */
+static bool has_managed_dma(struct mmk_machine *m)
 {
-	char names[256];
+	int nid;
 
-	if (gfp & __GFP_NOWARN)
+	for (nid = 0; nid < m->nr_nodes; nid++)
+		if (zone_managed_pages(
+			    &m->node_data[nid]->node_zones[ZONE_DMA]))
+			return true;
+	return false;
+}
+
+void warn_alloc(struct mmk_machine *m, gfp_t gfp, const char *fmt, ...)
+{
+	char names[256], msg[256];
+	va_list ap;
+
+	if ((gfp & __GFP_NOWARN) || !__ratelimit(m, &m->nopage_rs, __func__) ||
+	    ((gfp & __GFP_DMA) && !has_managed_dma(m)))
 		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
 	format_gfp(gfp, names, sizeof names);
-	printk(m,
-	       "mmkit: page allocation failure: order:%u, mode:%#x(%s), nodemask=(null)",
-	       order, gfp, names);
+	printk(m, "mmkit: %s, mode:%#x(%s), nodemask=(null)", msg, gfp, names);
+	/* warn_alloc_show_mem(): no stack dump, no cpuset filter. */
+	if (m->show_mem)
+		m->show_mem(m, gfp);
 }
 
 static void wake_all_kswapds(struct mmk_machine *m, unsigned int order,
@@ -1940,7 +1961,7 @@ nopage:
 		       order);
 	}
 fail:
-	warn_alloc(m, gfp, order);
+	warn_alloc(m, gfp, "page allocation failure: order:%u", order);
 	return NULL;
 }
 
@@ -1975,8 +1996,10 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 
 	if (unlikely(!m))
 		return NULL;
+	/* WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp) */
 	if (unlikely(order > MAX_PAGE_ORDER)) {
-		if (!(gfp & __GFP_NOWARN))
+		if (!(gfp & __GFP_NOWARN) &&
+		    warn_once(m, WARN_ONCE_ALLOC_ORDER))
 			printk(m,
 			       "WARNING: alloc_pages: order %u > MAX_PAGE_ORDER %d",
 			       order, MAX_PAGE_ORDER);
@@ -2006,7 +2029,8 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 	/* Linux's ZONELIST_NOFALLBACK: the preferred node's zones only. */
 	if (gfp & __GFP_THISNODE) {
 		if (nodemask && !(nodemask & (1UL << preferred_nid))) {
-			warn_alloc(m, gfp, order);
+			warn_alloc(m, gfp, "page allocation failure: order:%u",
+				   order);
 			return NULL;
 		}
 		nodemask = 1UL << preferred_nid;
@@ -2022,7 +2046,7 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 			break;
 		}
 	if (unlikely(!ac.preferred_zone)) {
-		warn_alloc(m, gfp, order);
+		warn_alloc(m, gfp, "page allocation failure: order:%u", order);
 		return NULL;
 	}
 	page = get_page_from_freelist(
@@ -2574,11 +2598,21 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 	unsigned int order = 0;
 	struct page *page;
 
-	if (!m || !size || nr > (1UL << MAX_PAGE_ORDER))
+	if (!m || !size)
 		return NULL;
+	/* WARN_ON_ONCE(gfp_mask & (__GFP_COMP | __GFP_HIGHMEM)) */
+	if ((gfp & (__GFP_COMP | __GFP_HIGHMEM)) &&
+	    warn_once(m, WARN_ONCE_ALLOC_EXACT_GFP))
+		printk(m,
+		       "WARNING: alloc_pages_exact: gfp %#x has __GFP_COMP or __GFP_HIGHMEM",
+		       gfp);
+	gfp &= ~(__GFP_COMP | __GFP_HIGHMEM);
 	while ((1UL << order) < nr)
 		order++;
-	page = alloc_pages(gfp & ~(__GFP_COMP | __GFP_HIGHMEM), order);
+	/* Above MAX_PAGE_ORDER, alloc_pages() warns once and fails. */
+	page = alloc_pages(gfp, order);
+	if (!page)
+		return NULL;
 	if (!page)
 		return NULL;
 	split_page(page, order);
@@ -3002,6 +3036,8 @@ void setup_per_zone_wmarks_late(struct mmk_machine *m)
 void mmk_page_alloc_init(struct mmk_machine *m)
 {
 	m->watermark_scale_factor = 10;
+	/* warn_alloc's DEFINE_RATELIMIT_STATE(nopage_rs, 10*HZ, 1) */
+	ratelimit_state_init(&m->nopage_rs, 10ULL * 1000000000, 1);
 	init_gfp_zone_table(m);
 }
 

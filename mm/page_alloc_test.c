@@ -379,6 +379,9 @@ static void test_every_block_is_aligned_to_its_size(void **state)
 	assert_false(dmesg_has(m, "MAX_PAGE_ORDER"));
 	assert_null(alloc_pages(GFP_KERNEL, MAX_PAGE_ORDER + 1));
 	assert_true(dmesg_has(m, "order 11 > MAX_PAGE_ORDER 10"));
+	/* WARN_ON_ONCE_GFP: once a machine. */
+	assert_null(alloc_pages(GFP_KERNEL, 64));
+	assert_false(dmesg_has(m, "order 64"));
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
@@ -548,6 +551,15 @@ static void test_boot_allocators_only(void **state)
 	mmk_shutdown(m);
 }
 
+/* Let warn_alloc's rate limit (one message in 10 s, as Linux's) pass
+ * the next message, as 10 s later would. */
+static void warn_alloc_ratelimit_reset(struct mmk_machine *m)
+{
+	m->nopage_rs.begin_ns = 0;
+	m->nopage_rs.printed = 0;
+	m->nopage_rs.missed = 0;
+}
+
 static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 {
 	struct mmk_machine *m =
@@ -580,6 +592,13 @@ static void test_kernel_falls_back_to_dma_above_its_reserve(void **state)
 	assert_null(alloc_pages(GFP_KERNEL, 0));
 	assert_true(dmesg_has(
 		m, "page allocation failure: order:0, mode:0xcc0(GFP_KERNEL)"));
+	/* A mask of 0 prints as the kernel's %#x does (after the rate
+	 * limit's 10 s). */
+	warn_alloc_ratelimit_reset(m);
+	assert_null(alloc_pages(0, 0));
+	assert_true(dmesg_has(
+		m,
+		"page allocation failure: order:0, mode:0x0(), nodemask=(null)"));
 	assert_check_ok(m);
 	free(pages);
 	mmk_shutdown(m);
@@ -619,6 +638,21 @@ static void test_invalid_zone_modifiers_are_refused(void **state)
 	assert_true(dmesg_has(m, "invalid zone modifiers 0x5"));
 	assert_null(alloc_pages_node(5, GFP_KERNEL, 0));
 	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* printk's "%#x" is the kernel's: 0x0 for 0 (C prints "0"), zero
+ * padding after the prefix; other conversions as C prints them. (A
+ * space-padded "%#8x" of 0 is left to C.) */
+static void test_printk_hex_alternate_form_is_the_kernels(void **state)
+{
+	struct mmk_machine *m =
+		boot_with(MMK_ARCH_X86_64, 64ULL << 20, 1, 1, true);
+
+	(void)state;
+	printk(m, "fmt %#x %#lx %#010lx %#X %#x %5d%% %s|", 0u, 0UL, 0UL, 0u,
+	       0x1fu, 7, "s");
+	assert_true(dmesg_has(m, "fmt 0x0 0x0 0x00000000 0X0 0x1f     7% s|"));
 	mmk_shutdown(m);
 }
 
@@ -799,6 +833,18 @@ static void test_alloc_pages_exact_and_free_pages_exact(void **state)
 	assert_non_null(p);
 	assert_false(PageHead(virt_to_page(p)));
 	free_pages_exact(p, 8 * PAGE_SIZE);
+	/* __GFP_COMP and __GFP_HIGHMEM are dropped with WARN_ON_ONCE. */
+	assert_true(dmesg_has(
+		m,
+		"WARNING: alloc_pages_exact: gfp 0x40cc0 has __GFP_COMP or __GFP_HIGHMEM"));
+	mmk_dmesg_clear(m);
+	p = alloc_pages_exact(PAGE_SIZE, GFP_KERNEL | __GFP_HIGHMEM);
+	assert_non_null(p);
+	free_pages_exact(p, PAGE_SIZE);
+	assert_int_equal(dmesg_len(m), 0);
+	/* Above MAX_PAGE_ORDER: alloc_pages()'s warning, then NULL. */
+	assert_null(alloc_pages_exact(8UL << 20, GFP_KERNEL));
+	assert_true(dmesg_has(m, "order 11 > MAX_PAGE_ORDER 10"));
 	p = alloc_pages_exact(1024, GFP_KERNEL);
 	assert_non_null(p);
 	free_pages_exact(p, 1024);
@@ -1831,6 +1877,7 @@ int main(void)
 			test_kernel_falls_back_to_dma_above_its_reserve),
 		cmocka_unit_test(test_gfp_atomic_and_high_reserves),
 		cmocka_unit_test(test_invalid_zone_modifiers_are_refused),
+		cmocka_unit_test(test_printk_hex_alternate_form_is_the_kernels),
 		cmocka_unit_test(test_two_nodes_split_memory_and_fall_back),
 		cmocka_unit_test(test_remote_preferred_zone_counts_other),
 		cmocka_unit_test(test_compound_page_has_head_and_tails),

@@ -9,8 +9,8 @@
  *    free blocks per order with the migrate types that have them (U M E
  *    H); the hugetlb pools per node, the page cache, swap, and the RAM,
  *    HighMem and reserved page counts. Lines and fields as Linux 6.18
- *    prints them on the configuration PROCFS.md describes (NUMA on x86_64
- *    only, THP, zsmalloc, no CMA, no memory-failure).
+ *    prints them on the configuration PROCFS.md describes (NUMA and THP on
+ *    x86_64 only, zsmalloc, no CMA, no memory-failure).
  *
  * 2. Objects. None: it reads zones, nodes and counters.
  *
@@ -104,10 +104,16 @@ static void show_global(struct mmk_machine *m, unsigned long free_pcp)
 	       global_zone_page_state(m, NR_FREE_CMA_PAGES));
 }
 
+/* The node line; its THP fields only with CONFIG_TRANSPARENT_HUGEPAGE, as
+ * show_free_areas() prints them. */
 static void show_node(struct mmk_machine *m, int nid)
 {
-	printk(m,
-	       "Node %d active_anon:%lukB inactive_anon:%lukB active_file:%lukB inactive_file:%lukB unevictable:%lukB isolated(anon):%lukB isolated(file):%lukB mapped:%lukB dirty:%lukB writeback:%lukB shmem:%lukB shmem_thp:%lukB shmem_pmdmapped:%lukB anon_thp:%lukB kernel_stack:%lukB pagetables:%lukB sec_pagetables:%lukB all_unreclaimable? %s Balloon:%lukB",
+	char line[512];
+	size_t n = 0;
+
+	line[0] = '\0';
+	append(line, sizeof line, &n,
+	       "Node %d active_anon:%lukB inactive_anon:%lukB active_file:%lukB inactive_file:%lukB unevictable:%lukB isolated(anon):%lukB isolated(file):%lukB mapped:%lukB dirty:%lukB writeback:%lukB shmem:%lukB",
 	       nid, K(node_page_state(m, nid, NR_ACTIVE_ANON)),
 	       K(node_page_state(m, nid, NR_INACTIVE_ANON)),
 	       K(node_page_state(m, nid, NR_ACTIVE_FILE)),
@@ -118,14 +124,20 @@ static void show_node(struct mmk_machine *m, int nid)
 	       K(node_page_state(m, nid, NR_FILE_MAPPED)),
 	       K(node_page_state(m, nid, NR_FILE_DIRTY)),
 	       K(node_page_state(m, nid, NR_WRITEBACK)),
-	       K(node_page_state(m, nid, NR_SHMEM)),
-	       K(node_page_state(m, nid, NR_SHMEM_HUGEPAGES)),
-	       K(node_page_state(m, nid, NR_SHMEM_PMDMAPPED)),
-	       K(node_page_state(m, nid, NR_ANON_THPS)),
+	       K(node_page_state(m, nid, NR_SHMEM)));
+	if (m->arch->thp)
+		append(line, sizeof line, &n,
+		       " shmem_thp:%lukB shmem_pmdmapped:%lukB anon_thp:%lukB",
+		       K(node_page_state(m, nid, NR_SHMEM_HUGEPAGES)),
+		       K(node_page_state(m, nid, NR_SHMEM_PMDMAPPED)),
+		       K(node_page_state(m, nid, NR_ANON_THPS)));
+	append(line, sizeof line, &n,
+	       " kernel_stack:%lukB pagetables:%lukB sec_pagetables:%lukB all_unreclaimable? %s Balloon:%lukB",
 	       node_page_state(m, nid, NR_KERNEL_STACK_KB),
 	       K(node_page_state(m, nid, NR_PAGETABLE)),
 	       K(node_page_state(m, nid, NR_SEC_PAGE_TABLE_PAGES)), "no",
 	       K(node_page_state(m, nid, NR_BALLOON_PAGES)));
+	printk(m, "%s", line);
 }
 
 static void show_zone(struct mmk_machine *m, struct zone *z)

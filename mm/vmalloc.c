@@ -3,7 +3,8 @@
  * Non-contiguous kernel memory (Linux's mm/vmalloc.c).
  *
  * 1. What it models. The vmalloc range VMALLOC_START..VMALLOC_END of the
- *    architecture profile, carved into vmap areas: vmalloc (pages from the
+ *    machine (x86_64's fixed range; on i386 high_memory + 8 MiB up to
+ *    PKMAP_BASE - 2 pages, set at boot), carved into vmap areas: vmalloc (pages from the
  *    page allocator, mapped at consecutive addresses), vmap of a caller's
  *    pages, ioremap of a physical range, get_vm_area reservations. Every
  *    area is followed by one unmapped guard page. vfree frees lazily as
@@ -24,8 +25,9 @@
  *    vmalloc'd buffer is virtually contiguous, physically scattered and
  *    directly usable, and writes show through page_address()/kmap() of the
  *    same pages. Physically contiguous runs (vmalloc uses high-order blocks
- *    where the buddy allocator has them, then splits them) take one host
- *    mapping each. The host range is congruent to VMALLOC_START modulo
+ *    where the preferred zone of the preferred node has them, then splits
+ *    them; the rest are order-0 pages through the full zonelist) take one
+ *    host mapping each. The host range is congruent to VMALLOC_START modulo
  *    the largest alignment an area of the window can have, so the
  *    alignment __vmalloc_node() is asked for holds for both addresses.
  *
@@ -86,6 +88,7 @@ struct vmalloc_state {
 	struct kmem_cache *va_cache;
 	unsigned long nr_vmalloc_pages;
 	unsigned long nr_busy;
+	struct ratelimit_state printk_rs; /* printk_ratelimit(): 5 s, 10 */
 };
 
 #define va_of(n) container_of(n, struct vmap_area, node)
@@ -325,9 +328,13 @@ static struct vmalloc_state *vstate(struct mmk_machine *m)
 	return m ? m->vmalloc : NULL;
 }
 
+/* Linux's __get_vm_area_node(): @gfp is what alloc_vmap_area() is given,
+ * so __GFP_NOWARN silences its message (also rate limited there, by
+ * printk_ratelimit()). */
 static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 				       unsigned long size, unsigned long align,
-				       unsigned long flags, const void *caller)
+				       unsigned long flags, gfp_t gfp,
+				       const void *caller)
 {
 	struct vmalloc_state *vs = vstate(m);
 	struct vm_struct *vm;
@@ -344,7 +351,8 @@ static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 	va = alloc_vmap_area(vs, size, max(align, PAGE_SIZE));
 	if (!va) {
 		kfree(vm);
-		if (!(flags & VM_NO_GUARD))
+		if (!(flags & VM_NO_GUARD) && !(gfp & __GFP_NOWARN) &&
+		    __ratelimit(m, &vs->printk_rs, "alloc_vmap_area"))
 			printk(m,
 			       "vmalloc_node_range for size %lu failed: Address range restricted to %#lx - %#lx",
 			       size, vs->start, vs->end);
@@ -362,7 +370,7 @@ static struct vm_struct *__get_vm_area(struct mmk_machine *m,
 
 struct vm_struct *get_vm_area(unsigned long size, unsigned long flags)
 {
-	return __get_vm_area(mmk_cur(), size, 1, flags, NULL);
+	return __get_vm_area(mmk_cur(), size, 1, flags, GFP_KERNEL, NULL);
 }
 
 struct vm_struct *find_vm_area(const void *addr)
@@ -435,29 +443,71 @@ void free_vm_area(struct vm_struct *area)
 	kfree(vm);
 }
 
-/* Allocate @nr order-0 pages into @pages, high orders first where the
- * buddy allocator has them (then split), so mappings stay few. */
-static unsigned int vm_area_alloc_pages(gfp_t gfp, int node,
-					struct page **pages, unsigned int nr)
+/* The zone an allocation of @gfp on @node prefers: the first of the
+ * node's zonelist that @gfp allows and that lies on @node itself. */
+static struct zone *preferred_zone_of(struct mmk_machine *m, gfp_t gfp,
+				      int node)
 {
-	unsigned int done = 0, order = MAX_PAGE_ORDER;
+	struct zone **zp;
+	bool valid;
+	unsigned int high = gfp_zone_of(m, gfp, &valid);
+
+	if (!valid)
+		return NULL;
+	for (zp = m->node_data[node]->node_zonelist.zones; *zp; zp++)
+		if ((*zp)->idx <= high && (*zp)->zone_pgdat->node_id == node)
+			return *zp;
+	return NULL;
+}
+
+/* Whether @zone seems to have a free block of @order or more (read
+ * without its lock: a hint, the allocation decides). */
+static bool zone_has_block(struct zone *zone, unsigned int order)
+{
+	for (; order < NR_PAGE_ORDERS; order++)
+		if (atomic_load_explicit(&zone->free_area[order].nr_free,
+					 memory_order_relaxed))
+			return true;
+	return false;
+}
+
+/* Allocate @nr order-0 pages into @pages, high orders first where the
+ * buddy allocator has them (then split), so mappings stay few. Large
+ * blocks come only from the zone the request prefers on @node: one from
+ * a lower zone or another node would spend lowmem, DMA or remote memory
+ * where Linux's order-0 allocation through the zonelist takes free pages
+ * of the preferred zone. So a large attempt needs a block there, is made
+ * with __GFP_THISNODE, and a block from another zone (the watermark sent
+ * it down the zonelist) goes back and ends the large attempts. The
+ * order-0 allocations then fall back through the full zonelist. */
+static unsigned int vm_area_alloc_pages(struct mmk_machine *m, gfp_t gfp,
+					int node, struct page **pages,
+					unsigned int nr)
+{
+	struct zone *pref = preferred_zone_of(m, gfp, node);
+	unsigned int done = 0, order = pref ? MAX_PAGE_ORDER : 0;
+	gfp_t large_gfp =
+		(gfp | __GFP_NOWARN | __GFP_NORETRY | __GFP_THISNODE) &
+		~(__GFP_NOFAIL | __GFP_COMP);
 
 	while (done < nr) {
 		struct page *page;
 		unsigned int i;
 
-		while (order && (1u << order) > nr - done)
+		while (order && ((1u << order) > nr - done ||
+				 !zone_has_block(pref, order)))
 			order--;
 		page = alloc_pages_node(
-			node,
-			order ? (gfp | __GFP_NOWARN | __GFP_NORETRY) &
-					~(__GFP_NOFAIL | __GFP_COMP) :
-				gfp & ~__GFP_COMP,
-			order);
+			node, order ? large_gfp : gfp & ~__GFP_COMP, order);
 		if (!page) {
 			if (!order)
 				break;
 			order--;
+			continue;
+		}
+		if (order && page_zone(page) != pref) {
+			__free_pages(page, order);
+			order = 0;
 			continue;
 		}
 		if (order)
@@ -503,44 +553,57 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 		return NULL;
 	}
 	if ((size >> PAGE_SHIFT) > totalram_pages(m)) {
-		if (!(gfp & __GFP_NOWARN))
-			printk(m,
-			       "vmalloc error: size %lu, exceeds total pages, mode:%#x",
-			       size, gfp);
+		warn_alloc(m, gfp,
+			   "vmalloc error: size %lu, exceeds total pages",
+			   size);
 		return NULL;
 	}
 	if (node == NUMA_NO_NODE)
 		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
 	nr = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
 	vm = size <= vs->end - vs->start ?
-		     __get_vm_area(m, size, align, flags | VM_ALLOC, caller) :
+		     __get_vm_area(m, size, align, flags | VM_ALLOC, gfp,
+				   caller) :
 		     NULL;
 	if (!vm) {
-		if (!(gfp & __GFP_NOWARN))
-			printk(m,
-			       "vmalloc error: size %lu, vm_struct allocation failed, mode:%#x",
-			       size, gfp);
+		/* No __GFP_NOFAIL retry loop: a full range stays full. */
+		warn_alloc(
+			m, gfp,
+			"vmalloc error: size %lu, vm_struct allocation failed",
+			size);
 		return NULL;
 	}
+	/* Backing pages may be highmem unless a DMA zone was asked for
+	 * (__vmalloc_area_node(), whose messages show this mask). */
+	if (!(gfp & (GFP_DMA | GFP_DMA32)))
+		gfp |= __GFP_HIGHMEM;
 	array = (size_t)nr * sizeof(struct page *);
 	/* Like Linux, a page array larger than a page is itself vmalloc'd
 	 * ("vpages" in /proc/vmallocinfo). */
 	pages = vpages(m, nr) ? vmalloc_area_node(m, array, 1, GFP_KERNEL, node,
 						  0, NULL) :
 				kmalloc(array, GFP_KERNEL);
-	if (!pages)
+	if (!pages) {
+		warn_alloc(
+			m, gfp,
+			"vmalloc error: size %lu, failed to allocated page array size %zu",
+			(unsigned long)nr << PAGE_SHIFT, array);
 		goto fail;
-	/* Backing pages may be highmem unless a DMA zone was asked for. */
-	if (!(gfp & (GFP_DMA | GFP_DMA32)))
-		gfp |= __GFP_HIGHMEM;
-	got = vm_area_alloc_pages(gfp & ~__GFP_ZERO, node, pages, nr);
+	}
+	got = vm_area_alloc_pages(m, gfp & ~__GFP_ZERO, node, pages, nr);
 	vm->pages = pages;
 	vm->nr_pages = got;
-	if (got < nr || map_pages(m, vm->addr, pages, got)) {
-		if (!(gfp & __GFP_NOWARN))
-			printk(m,
-			       "vmalloc error: size %lu, failed to allocate pages, mode:%#x",
-			       size, gfp);
+	/* Linux reports the pages it got, not the request. */
+	if (got < nr) {
+		warn_alloc(m, gfp,
+			   "vmalloc error: size %lu, failed to allocate pages",
+			   (unsigned long)got << PAGE_SHIFT);
+		goto fail;
+	}
+	if (map_pages(m, vm->addr, pages, got)) {
+		warn_alloc(m, gfp,
+			   "vmalloc error: size %lu, failed to map pages",
+			   (unsigned long)got << PAGE_SHIFT);
 		goto fail;
 	}
 	if (gfp & __GFP_ZERO)
@@ -578,10 +641,10 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 	/* alloc_vmap_area() refuses the alignment with -EINVAL, and
 	 * __vmalloc_node_range() reports the failed vm_struct. */
 	if (!align || (align & (align - 1))) {
-		if (!(gfp_mask & __GFP_NOWARN))
-			printk(m,
-			       "vmalloc error: size %lu, vm_struct allocation failed, mode:%#x",
-			       size, gfp_mask);
+		warn_alloc(
+			m, gfp_mask,
+			"vmalloc error: size %lu, vm_struct allocation failed",
+			size);
 		return NULL;
 	}
 	return vmalloc_area_node(m, size, align, gfp_mask, node, 0, caller);
@@ -612,16 +675,12 @@ void *vmalloc_user(unsigned long size)
 				 NUMA_NO_NODE, VM_USERMAP, NULL);
 }
 
+/* Linux's GFP_VMALLOC32 is GFP_DMA32 | GFP_KERNEL on both profiles: on
+ * i386 __GFP_DMA32 selects ZONE_NORMAL, and like any DMA modifier keeps
+ * vmalloc from adding __GFP_HIGHMEM. */
 void *vmalloc_32(unsigned long size)
 {
-	struct mmk_machine *m = mmk_cur();
-
-	/* GFP_DMA32 where that zone exists, else lowmem (Linux's
-	 * GFP_VMALLOC32). */
-	return vmalloc_area_node(m, size, 1,
-				 m && m->arch->arch == MMK_ARCH_X86_64 ?
-					 GFP_KERNEL | GFP_DMA32 :
-					 GFP_KERNEL,
+	return vmalloc_area_node(mmk_cur(), size, 1, GFP_DMA32 | GFP_KERNEL,
 				 NUMA_NO_NODE, 0, NULL);
 }
 
@@ -676,7 +735,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags,
 		}
 	}
 	vm = __get_vm_area(m, (unsigned long)count << PAGE_SHIFT, 1,
-			   (flags & ~VM_ALLOC) | VM_MAP, NULL);
+			   (flags & ~VM_ALLOC) | VM_MAP, GFP_KERNEL, NULL);
 	if (!vm)
 		return NULL;
 	vm->pages = pages;
@@ -744,7 +803,7 @@ void *ioremap(phys_addr_t phys, unsigned long size)
 			       (unsigned long long)last - 1);
 			return NULL;
 		}
-	vm = __get_vm_area(m, size, 1, VM_IOREMAP, NULL);
+	vm = __get_vm_area(m, size, 1, VM_IOREMAP, GFP_KERNEL, NULL);
 	if (!vm)
 		return NULL;
 	vm->phys_addr = base;
@@ -824,7 +883,6 @@ unsigned long vmalloc_used_pages(struct mmk_machine *m)
 
 int vmalloc_init(struct mmk_machine *m)
 {
-	const struct mmk_arch_profile *a = m->arch;
 	struct vmalloc_state *vs = mmk_machine_zalloc(m, sizeof(*vs));
 	struct vmap_area *va;
 	unsigned long host_align;
@@ -835,12 +893,13 @@ int vmalloc_init(struct mmk_machine *m)
 	m->vmalloc = vs;
 	pthread_mutex_init(&vs->lock, NULL);
 	INIT_LIST_HEAD(&vs->purge_list);
+	ratelimit_state_init(&vs->printk_rs, 5ULL * 1000000000, 10);
 	vs->busy.propagate = NULL;
 	vs->free.propagate = free_propagate;
-	vs->start = (unsigned long)a->vmalloc_start;
+	vs->start = (unsigned long)m->vmalloc_start;
 	/* Host address space for the range: as much as the machine has
 	 * memory (vmalloc cannot hand out more), at least 1 GiB. */
-	len = (size_t)min((uint64_t)(a->vmalloc_end - a->vmalloc_start + 1) &
+	len = (size_t)min((uint64_t)(m->vmalloc_end - m->vmalloc_start + 1) &
 				  ~(uint64_t)(PAGE_SIZE - 1),
 			  max((uint64_t)m->cfg.mem_bytes, VMALLOC_HOST_MIN));
 	vs->end = vs->start + len;

@@ -27,8 +27,9 @@
 #include "mm/internal.h"
 
 #define X86_64_VMALLOC_START 0xffffc90000000000UL
-#define I386_VMALLOC_START 0xf8000000UL
-#define I386_VMALLOC_END 0xff7fe000UL /* the backed window's end */
+/* i386 with 1G: high_memory (896M lowmem) + 8 MiB .. PKMAP_BASE - 2
+ * pages (mm/internal.h's I386_VMALLOC_END, 0xfe3fe000). */
+#define I386_VMALLOC_START 0xf8800000UL
 
 static struct mmk_machine *boot_with(enum mmk_arch arch, uint64_t mem, int cpus)
 {
@@ -65,6 +66,15 @@ static void assert_vmalloc_used_line(struct mmk_machine *m, unsigned long kb)
 	if (!strstr(text, expect))
 		fail_msg("no line \"%s\" in /proc/meminfo", expect + 1);
 	free(text);
+}
+
+/* Let warn_alloc's rate limit (one message in 10 s, as Linux's) pass
+ * the next message, as 10 s later would. */
+static void warn_alloc_ratelimit_reset(struct mmk_machine *m)
+{
+	m->nopage_rs.begin_ns = 0;
+	m->nopage_rs.printed = 0;
+	m->nopage_rs.missed = 0;
 }
 
 /* Free pages with every CPU's lists drained into the buddy lists. */
@@ -177,8 +187,8 @@ static void test_first_vmalloc_starts_at_vmalloc_start_i386(void **state)
 	assert_int_equal(mmk_kaddr(q), I386_VMALLOC_START + 26 * PAGE_SIZE);
 	/* 32-bit addresses, no per-node counts on i386. */
 	assert_vmallocinfo(m,
-			   "0xf8000000-0xf801a000  106496 pages=25 vmalloc\n"
-			   "0xf801a000-0xf801c000    8192 pages=1 vmalloc\n");
+			   "0xf8800000-0xf881a000  106496 pages=25 vmalloc\n"
+			   "0xf881a000-0xf881c000    8192 pages=1 vmalloc\n");
 	vfree(q);
 	vfree(p);
 	assert_check_ok(m);
@@ -353,6 +363,26 @@ static void test_vmalloc_32_stays_below_4g(void **state)
 	mmk_shutdown(m);
 }
 
+/* i386: GFP_VMALLOC32 is GFP_DMA32 | GFP_KERNEL, ZONE_NORMAL there: no
+ * highmem page, where plain vmalloc prefers highmem. */
+static void test_vmalloc_32_on_i386_stays_in_lowmem(void **state)
+{
+	struct mmk_machine *m = boot_i386();
+	char *p = vmalloc(1UL << 20), *q = vmalloc_32(1UL << 20);
+	size_t off;
+
+	(void)state;
+	assert_non_null(p);
+	assert_non_null(q);
+	assert_true(PageHighMem(vmalloc_to_page(p)));
+	for (off = 0; off < (1UL << 20); off += PAGE_SIZE)
+		assert_false(PageHighMem(vmalloc_to_page(q + off)));
+	vfree(p);
+	vfree(q);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* ---- backing pages ---- */
 
 static void test_large_vmalloc_uses_a_max_order_block_when_free(void **state)
@@ -420,6 +450,90 @@ static void test_large_vmalloc_is_scattered_in_a_fragmented_zone(void **state)
 						p + ((size_t)i << PAGE_SHIFT)),
 					vmalloc_to_pfn(
 						p + ((size_t)j << PAGE_SHIFT)));
+	vfree(p);
+	for (k = 0; k < 4; k++)
+		__free_pages(kept[k], 0);
+	while (nbig)
+		__free_pages(big[--nbig], MAX_PAGE_ORDER);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* i386: highmem taken page by page, every other page given back, so it
+ * has thousands of free pages but no block above order 0. vmalloc's
+ * pages are highmem ones still: large blocks from lowmem would spend
+ * the scarce zone where Linux takes order-0 highmem pages. */
+static void
+test_vmalloc_takes_fragmented_highmem_not_lowmem_blocks(void **state)
+{
+	struct mmk_machine *m = boot_i386();
+	unsigned long nr_high = 0, i, high = 0;
+	struct page **pages;
+	struct page *page;
+	char *p;
+
+	(void)state;
+	pages = calloc(1UL << 16, sizeof(*pages));
+	assert_non_null(pages);
+	while (nr_high < (1UL << 16) &&
+	       (page = alloc_pages(GFP_HIGHUSER | __GFP_NOWARN, 0)) &&
+	       PageHighMem(page))
+		pages[nr_high++] = page;
+	if (page && !PageHighMem(page))
+		__free_pages(page, 0);
+	assert_true(nr_high > 4096);
+	for (i = 0; i < nr_high; i += 2)
+		__free_pages(pages[i], 0);
+	drain_all_pages(NULL);
+	p = vmalloc(2UL << 20);
+	assert_non_null(p);
+	for (i = 0; i < 512; i++)
+		high += PageHighMem(vmalloc_to_page(p + (i << PAGE_SHIFT)));
+	assert_int_equal(high, 512);
+	vfree(p);
+	for (i = 1; i < nr_high; i += 2)
+		__free_pages(pages[i], 0);
+	free(pages);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* Two nodes, the CPU on node 1, whose memory is free only in pieces
+ * (its 4 MiB blocks taken, four given back less one page each): the
+ * pages are node 1's, not a 4 MiB block of node 0. */
+static void test_vmalloc_takes_local_pages_not_remote_blocks(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 512ULL << 20, 2, 2, true);
+	struct page *big[128], *kept[4];
+	int nbig = 0, k;
+	unsigned int i, n1 = 0;
+	char *p;
+
+	(void)state;
+	mmk_set_cpu(1);
+	assert_int_equal(cpu_to_node_id(m, 1), 1);
+	while (nbig < 128 &&
+	       (big[nbig] = alloc_pages_node(
+			1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN,
+			MAX_PAGE_ORDER)))
+		nbig++;
+	assert_true(nbig > 4 && nbig < 128);
+	for (k = 0; k < 4; k++) {
+		struct page *b = big[--nbig];
+
+		split_page(b, MAX_PAGE_ORDER);
+		for (i = 0; i < MAX_ORDER_NR_PAGES; i++)
+			if (i != 300)
+				__free_pages(b + i, 0);
+		kept[k] = b + 300;
+	}
+	p = vmalloc(4UL << 20);
+	assert_non_null(p);
+	for (i = 0; i < 1024; i++)
+		n1 += page_to_nid(vmalloc_to_page(
+			      p + ((size_t)i << PAGE_SHIFT))) == 1;
+	assert_int_equal(n1, 1024);
 	vfree(p);
 	for (k = 0; k < 4; k++)
 		__free_pages(kept[k], 0);
@@ -761,13 +875,19 @@ static void test_vmalloc_larger_than_the_range_fails_cleanly(void **state)
 
 	(void)state;
 	assert_int_equal(meminfo_kb(m, "VmallocTotal"),
-			 (0xff7fe000UL - I386_VMALLOC_START) >> 10);
+			 (0xfe3fe000UL - I386_VMALLOC_START) >> 10);
 	/* Less than RAM, more than the window: no vm_struct (Linux's
 	 * message); more than RAM: exceeds total pages. */
 	assert_null(vmalloc(200UL << 20));
 	assert_true(dmesg_has(
 		m,
-		"vmalloc error: size 209715200, vm_struct allocation failed"));
+		"mmkit: vmalloc error: size 209715200, vm_struct allocation failed, mode:0xcc0(GFP_KERNEL), nodemask=(null)"));
+	/* warn_alloc() shows memory after its line. */
+	assert_true(dmesg_has(m, "nodemask=(null)\nMem-Info:\n"));
+	/* Within 10 s, the next warn_alloc() is held back. */
+	assert_null(vmalloc(4000UL << 20));
+	assert_false(dmesg_has(m, "exceeds total pages"));
+	warn_alloc_ratelimit_reset(m);
 	assert_null(vmalloc(4000UL << 20));
 	assert_true(dmesg_has(
 		m, "vmalloc error: size 4194304000, exceeds total pages"));
@@ -791,35 +911,72 @@ static void test_exhausting_i386_range_then_freeing_restores_it(void **state)
 	int n = 0, again = 0, i;
 
 	(void)state;
-	/* Each 8 MiB vmalloc takes 2049 pages of the 30718-page range and
-	 * its 2048-pointer page array 5 more (4 pages and a guard): 14 fit,
-	 * the 15th area (2049 pages) does not fit in the 1962 left. */
+	/* Each 8 MiB vmalloc takes 2049 pages of the 23550-page range and
+	 * its 2048-pointer page array 5 more (4 pages and a guard): 11 fit,
+	 * the 12th area (2049 pages) does not fit in the 956 left. */
 	while (n < 32 && (area[n] = vmalloc(8UL << 20)))
 		n++;
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 11);
 	assert_true(dmesg_has(
 		m,
-		"vmalloc_node_range for size 8392704 failed: Address range restricted to 0xf8000000 - 0xff7fe000"));
+		"vmalloc_node_range for size 8392704 failed: Address range restricted to 0xf8800000 - 0xfe3fe000"));
 	assert_check_ok(m);
 	for (i = 0; i < n; i++)
 		vfree(area[i]);
 	assert_int_equal(meminfo_kb(m, "VmallocUsed"), 0);
 	assert_check_ok(m);
 	/* Everything is free again: Linux purges the lazily freed areas
-	 * when an allocation does not fit, so the range holds 14 again. */
+	 * when an allocation does not fit, so the range holds 11 again. */
 	while (again < 32 && (area[again] = vmalloc(8UL << 20)))
 		again++;
 	for (i = 0; i < again; i++)
 		vfree(area[i]);
 	assert_check_ok(m);
 	mmk_shutdown(m);
-	assert_int_equal(again, 14);
+	assert_int_equal(again, 11);
+}
+
+/* A full range: alloc_vmap_area()'s message and warn_alloc()'s go out
+ * without __GFP_NOWARN only; warn_alloc() says once in 10 s, then how
+ * many it held back. */
+static void test_full_range_messages_follow_nowarn_and_ratelimit(void **state)
+{
+	struct mmk_machine *m = boot_i386();
+	void *area[32];
+	int n = 0;
+
+	(void)state;
+	while (n < 32 && (area[n] = vmalloc(8UL << 20)))
+		n++;
+	assert_true(dmesg_has(m, "vmalloc_node_range for size 8392704 failed"));
+	mmk_dmesg_clear(m);
+	warn_alloc_ratelimit_reset(m);
+	assert_null(__vmalloc(8UL << 20, GFP_KERNEL | __GFP_NOWARN));
+	assert_int_equal(dmesg_len(m), 0);
+	assert_null(vmalloc(8UL << 20));
+	assert_true(dmesg_has(
+		m,
+		"vmalloc_node_range for size 8392704 failed: Address range restricted to 0xf8800000 - 0xfe3fe000\n"
+		"mmkit: vmalloc error: size 8388608, vm_struct allocation failed, mode:0xcc0(GFP_KERNEL), nodemask=(null)\n"
+		"Mem-Info:\n"));
+	mmk_dmesg_clear(m);
+	assert_null(vmalloc(8UL << 20));
+	assert_null(vmalloc(8UL << 20));
+	assert_false(dmesg_has(m, "vmalloc error"));
+	m->nopage_rs.begin_ns = 1; /* the interval is over */
+	assert_null(vmalloc(8UL << 20));
+	assert_true(dmesg_has(m, "warn_alloc: 2 callbacks suppressed\n"
+				 "mmkit: vmalloc error: size 8388608"));
+	while (n)
+		vfree(area[--n]);
+	assert_check_ok(m);
+	mmk_shutdown(m);
 }
 
 static void test_vmalloc_vfree_loop_never_runs_out_with_8_cpus(void **state)
 {
 	/* fls(8) * 32 MiB = 128 MiB may stay lazily freed: more than the
-	 * whole i386 range (120 MiB). Freed ranges must still be found. */
+	 * whole i386 range (92 MiB). Freed ranges must still be found. */
 	struct mmk_machine *m = boot_with(MMK_ARCH_I386, 1ULL << 30, 8);
 	int i, failed_at = -1;
 
@@ -1225,6 +1382,7 @@ static void test___vmalloc_node_refuses_a_bad_alignment(void **state)
 	assert_true(dmesg_has(
 		m, "vmalloc error: size 4096, vm_struct allocation failed"));
 	mmk_dmesg_clear(m);
+	warn_alloc_ratelimit_reset(m);
 	assert_null(__vmalloc_node(8192, 3 * PAGE_SIZE, GFP_KERNEL,
 				   NUMA_NO_NODE, NULL));
 	assert_true(dmesg_has(
@@ -1261,10 +1419,15 @@ int main(void)
 		cmocka_unit_test(test_vzalloc_zeroes_reused_pages),
 		cmocka_unit_test(test_vmalloc_node_counts_pages_per_node),
 		cmocka_unit_test(test_vmalloc_32_stays_below_4g),
+		cmocka_unit_test(test_vmalloc_32_on_i386_stays_in_lowmem),
 		cmocka_unit_test(
 			test_large_vmalloc_uses_a_max_order_block_when_free),
 		cmocka_unit_test(
 			test_large_vmalloc_is_scattered_in_a_fragmented_zone),
+		cmocka_unit_test(
+			test_vmalloc_takes_fragmented_highmem_not_lowmem_blocks),
+		cmocka_unit_test(
+			test_vmalloc_takes_local_pages_not_remote_blocks),
 		cmocka_unit_test(test_vfree_returns_every_page),
 		cmocka_unit_test(test_vmallocinfo_vmalloc_line),
 		cmocka_unit_test(
@@ -1284,6 +1447,8 @@ int main(void)
 			test_vmalloc_larger_than_the_range_fails_cleanly),
 		cmocka_unit_test(
 			test_exhausting_i386_range_then_freeing_restores_it),
+		cmocka_unit_test(
+			test_full_range_messages_follow_nowarn_and_ratelimit),
 		cmocka_unit_test(
 			test_vmalloc_vfree_loop_never_runs_out_with_8_cpus),
 		cmocka_unit_test(test_vmap_maps_caller_pages),

@@ -209,7 +209,7 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "CommitLimit:", vm_commit_limit(m));
 	show_val_kb(s, "Committed_AS:", vm_memory_committed(m));
 	show_kb(s, "VmallocTotal:",
-		(unsigned long)((a->vmalloc_end - a->vmalloc_start) >> 10));
+		(unsigned long)((m->vmalloc_end - m->vmalloc_start) >> 10));
 	show_val_kb(s, "VmallocUsed:", vmalloc_used_pages(m));
 	show_val_kb(s, "VmallocChunk:", 0);
 	show_val_kb(s, "Percpu:",

@@ -16,8 +16,9 @@
  *    line is one instant of that zone. Σ count << order of a zone equals
  *    its "pages free" when nothing runs concurrently.
  *
- * 4. Departures. No NUMA counters on the i386 profile (CONFIG_NUMA is off
- *    there, as on i386 distributions).
+ * 4. Departures. None in the formats: the i386 profile has no NUMA
+ *    counters (CONFIG_NUMA and CONFIG_NUMA_BALANCING are off there, as on
+ *    i386 distributions), which is Linux's behaviour for that config.
  *
  * 5. Ordering. Zone lock only, one zone at a time.
  *
@@ -30,14 +31,28 @@ static bool has_numa(const struct mmk_machine *m)
 	return m->arch->numa;
 }
 
-/* Whether the kernel configuration has event @id (CONFIG_NUMA_BALANCING's
- * and CONFIG_TRANSPARENT_HUGEPAGE's are config-dependent). */
+/* Whether the kernel configuration has event @id (Linux 6.18's
+ * vm_event_item.h: zone_reclaim_* under CONFIG_NUMA, numa_* under
+ * CONFIG_NUMA_BALANCING, thp_* under CONFIG_TRANSPARENT_HUGEPAGE; the
+ * profile's numa has both NUMA options). */
 static bool event_shown(const struct mmk_machine *m, enum vm_event_item id)
 {
+	if (id == ZONE_RECLAIM_SUCCESS || id == ZONE_RECLAIM_FAILED)
+		return m->arch->numa;
 	if (id >= NUMA_PTE_UPDATES && id <= NUMA_PAGES_MIGRATED)
 		return m->arch->numa;
 	if (id >= THP_FAULT_ALLOC && id <= THP_SWPOUT_FALLBACK)
 		return m->arch->thp;
+	return true;
+}
+
+/* Whether the kernel configuration has node counter @item (mmzone.h:
+ * pgpromote_* under CONFIG_NUMA_BALANCING). */
+static bool node_stat_shown(const struct mmk_machine *m,
+			    enum node_stat_item item)
+{
+	if (item >= PGPROMOTE_SUCCESS && item <= PGPROMOTE_CANDIDATE_NRL)
+		return m->arch->numa;
 	return true;
 }
 
@@ -160,8 +175,10 @@ static void zoneinfo_node_stats(struct seq_file *s, struct mmk_machine *m,
 
 	seq_puts(s, "\n  per-node stats");
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
-		seq_printf(s, "\n      %-12s %lu", node_stat_names[i],
-			   node_page_state(m, nid, (enum node_stat_item)i));
+		if (node_stat_shown(m, (enum node_stat_item)i))
+			seq_printf(s, "\n      %-12s %lu", node_stat_names[i],
+				   node_page_state(m, nid,
+						   (enum node_stat_item)i));
 }
 
 static void zoneinfo_pagesets(struct seq_file *s, struct mmk_machine *m,
@@ -318,8 +335,10 @@ void proc_vmstat_show(struct seq_file *s, struct mmk_machine *m)
 				   global_numa_event(m,
 						     (enum numa_stat_item)i));
 	for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
-		seq_printf(s, "%s %lu\n", node_stat_names[i],
-			   global_node_page_state(m, (enum node_stat_item)i));
+		if (node_stat_shown(m, (enum node_stat_item)i))
+			seq_printf(s, "%s %lu\n", node_stat_names[i],
+				   global_node_page_state(
+					   m, (enum node_stat_item)i));
 	dirty_limits(m, &thresh, &bg);
 	seq_printf(s, "nr_dirty_threshold %lu\n", thresh);
 	seq_printf(s, "nr_dirty_background_threshold %lu\n", bg);

@@ -27,6 +27,7 @@
 #include "script/internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,7 +249,10 @@ static int cmd_alloc_pages(struct script *sc, int argc, char **argv)
 	if (handle_find(sc, argv[1]))
 		return script_error(sc, "handle '%s' is already in use",
 				    argv[1]);
-	page = order > 64 ? NULL : alloc_pages(gfp, (unsigned int)order);
+	/* Any order above MAX_PAGE_ORDER fails in alloc_pages() with its
+	 * once-only warning; the unsigned int parameter saturates. */
+	page = alloc_pages(gfp,
+			   order > UINT_MAX ? UINT_MAX : (unsigned int)order);
 	if (!page) {
 		result(sc, argc, argv, "ENOMEM");
 		return 0;

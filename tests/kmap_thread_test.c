@@ -23,7 +23,7 @@
 #include <time.h>
 #include <mmkit/mmkit.h>
 
-#define PKMAP_BASE 0xff800000UL
+#define PKMAP_BASE 0xfe400000UL
 
 static struct mmk_machine *boot_i386(int cpus)
 {
@@ -552,7 +552,7 @@ static void *vworker_main(void *arg)
 static void test_threads_vmalloc_kmap_and_vfree_each_others_areas(void **state)
 {
 	/* Three CPUs for three workers: the lazy purge limit is
-	 * fls(3) * 32 MiB = 64 MiB of the 120 MiB range. */
+	 * fls(3) * 32 MiB = 64 MiB of the 92 MiB range. */
 	struct mmk_machine *m = boot_i386(3);
 	struct vshared sh;
 	struct vworker w[3];

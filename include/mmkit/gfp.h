@@ -138,9 +138,10 @@ void free_page(unsigned long addr);
 /**
  * alloc_pages_exact() - lowmem pages for @size bytes: the block of the
  * order that covers them, split into order-0 pages (split_page), the
- * pages past @size freed. __GFP_COMP and __GFP_HIGHMEM are ignored.
+ * pages past @size freed. __GFP_COMP and __GFP_HIGHMEM are dropped with
+ * a warning (the first time), as Linux's WARN_ON_ONCE does.
  * Return: the address of the first page, or NULL (also for @size 0 or
- * above the largest order).
+ * above the largest order, which alloc_pages() warns of once).
  */
 void *alloc_pages_exact(size_t size, gfp_t gfp);
 /**

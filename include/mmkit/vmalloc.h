@@ -45,7 +45,8 @@ void *vzalloc(unsigned long size);
 void *vmalloc_node(unsigned long size, int node);
 /** vmalloc_user() - zeroed, marked VM_USERMAP (may be mapped to users). */
 void *vmalloc_user(unsigned long size);
-/** vmalloc_32() - backing pages from 32-bit addressable memory (DMA32). */
+/** vmalloc_32() - backing pages from 32-bit addressable memory (DMA32;
+ * lowmem on i386). */
 void *vmalloc_32(unsigned long size);
 /** __vmalloc() - with a GFP mask for the backing pages. */
 void *__vmalloc(unsigned long size, gfp_t gfp);
