@@ -1756,22 +1756,37 @@ static void test_debug_tiny_objects_keep_their_red_zone(void **state)
  * list (on_freelist) cuts the chain there, the next allocation of it
  * reports it and gives the slab up; nothing follows the bad pointer
  * (before: SIGSEGV). */
+/* A red-zoned cache with consistency checks, of 64-byte objects. */
+static struct kmem_cache *checked_cache(const char *name)
+{
+	struct kmem_cache *s = kmem_cache_create(
+		name, 64, 0, SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS, NULL);
+
+	assert_non_null(s);
+	return s;
+}
+
+/* A write after free over free object @obj's free pointer. */
+static void smash_free_pointer(struct kmem_cache *s, unsigned char *obj)
+{
+	unsigned long bad = 0x4141414141414141UL;
+
+	memcpy(obj + s->offset, &bad, sizeof(bad));
+}
+
 static void test_debug_corrupt_free_pointer_is_cut(void **state)
 {
 	struct mmk_machine *m = boot_small();
-	struct kmem_cache *s = kmem_cache_create(
-		"fpc", 64, 0, SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS, NULL);
+	struct kmem_cache *s = checked_cache("fpc");
 	unsigned char *a, *b, *c, *d;
-	unsigned long bad = 0x4141414141414141UL;
 
 	(void)state;
-	assert_non_null(s);
 	a = kmem_cache_alloc(s, GFP_KERNEL);
 	b = kmem_cache_alloc(s, GFP_KERNEL);
 	c = kmem_cache_alloc(s, GFP_KERNEL);
 	kmem_cache_free(s, a);
 	kmem_cache_free(s, b); /* list: b, a, the rest */
-	memcpy(b + s->offset, &bad, sizeof(bad));
+	smash_free_pointer(s, b);
 	mmk_dmesg_clear(m);
 	kmem_cache_free(s, c);
 	assert_true(dmesg_has(m, "BUG fpc"));
@@ -1795,17 +1810,14 @@ static void test_debug_corrupt_free_pointer_is_cut(void **state)
 static void test_debug_corrupt_head_disables_the_slab(void **state)
 {
 	struct mmk_machine *m = boot_small();
-	struct kmem_cache *s = kmem_cache_create(
-		"fph", 64, 0, SLAB_RED_ZONE | SLAB_CONSISTENCY_CHECKS, NULL);
+	struct kmem_cache *s = checked_cache("fph");
 	unsigned char *a, *b, *c, *d;
-	unsigned long bad = 0x4141414141414141UL;
 
 	(void)state;
-	assert_non_null(s);
 	a = kmem_cache_alloc(s, GFP_KERNEL);
 	b = kmem_cache_alloc(s, GFP_KERNEL);
 	kmem_cache_free(s, a);
-	memcpy(a + s->offset, &bad, sizeof(bad));
+	smash_free_pointer(s, a);
 	mmk_dmesg_clear(m);
 	c = kmem_cache_alloc(s, GFP_KERNEL);
 	assert_true(dmesg_has(m, "Freepointer corrupt"));

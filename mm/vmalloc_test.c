@@ -404,19 +404,20 @@ static void test_large_vmalloc_uses_a_max_order_block_when_free(void **state)
 	mmk_shutdown(m);
 }
 
-static void test_large_vmalloc_is_scattered_in_a_fragmented_zone(void **state)
+/* Take every 4 MiB block (of node @nid, or any), then give back four of
+ * them with one page kept in each (in @kept): no 4 MiB block is free any
+ * more. Returns how many blocks @big holds. */
+static int fragment_4m_blocks(struct page **big, struct page **kept, int nid)
 {
-	struct mmk_machine *m = boot_x86_64();
-	struct page *big[128], *kept[4];
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	unsigned int i;
 	int nbig = 0, k;
-	unsigned int i, j;
-	char *p;
 
-	(void)state;
-	/* Take every 4 MiB block, then give back four of them with one page
-	 * kept in each: no 4 MiB block is free any more. */
-	while (nbig < 128 && (big[nbig] = alloc_pages(GFP_KERNEL | __GFP_NOWARN,
-						      MAX_PAGE_ORDER)))
+	while (nbig < 128 &&
+	       (big[nbig] = nid == NUMA_NO_NODE ?
+				    alloc_pages(gfp, MAX_PAGE_ORDER) :
+				    alloc_pages_node(nid, gfp | __GFP_THISNODE,
+						     MAX_PAGE_ORDER)))
 		nbig++;
 	assert_true(nbig > 4 && nbig < 128);
 	for (k = 0; k < 4; k++) {
@@ -428,6 +429,31 @@ static void test_large_vmalloc_is_scattered_in_a_fragmented_zone(void **state)
 				__free_pages(b + i, 0);
 		kept[k] = b + 300;
 	}
+	return nbig;
+}
+
+/* What fragment_4m_blocks() took, given back. */
+static void unfragment_4m_blocks(struct page **big, int nbig,
+				 struct page **kept)
+{
+	int k;
+
+	for (k = 0; k < 4; k++)
+		__free_pages(kept[k], 0);
+	while (nbig)
+		__free_pages(big[--nbig], MAX_PAGE_ORDER);
+}
+
+static void test_large_vmalloc_is_scattered_in_a_fragmented_zone(void **state)
+{
+	struct mmk_machine *m = boot_x86_64();
+	struct page *big[128], *kept[4];
+	int nbig, k;
+	unsigned int i, j;
+	char *p;
+
+	(void)state;
+	nbig = fragment_4m_blocks(big, kept, NUMA_NO_NODE);
 	p = vmalloc(4UL << 20);
 	assert_non_null(p);
 	assert_true(pfn_runs(p, 1024) >= 2);
@@ -451,10 +477,7 @@ static void test_large_vmalloc_is_scattered_in_a_fragmented_zone(void **state)
 					vmalloc_to_pfn(
 						p + ((size_t)j << PAGE_SHIFT)));
 	vfree(p);
-	for (k = 0; k < 4; k++)
-		__free_pages(kept[k], 0);
-	while (nbig)
-		__free_pages(big[--nbig], MAX_PAGE_ORDER);
+	unfragment_4m_blocks(big, nbig, kept);
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }
@@ -506,28 +529,14 @@ static void test_vmalloc_takes_local_pages_not_remote_blocks(void **state)
 	struct mmk_machine *m =
 		mmk_test_boot(MMK_ARCH_X86_64, 512ULL << 20, 2, 2, true);
 	struct page *big[128], *kept[4];
-	int nbig = 0, k;
+	int nbig;
 	unsigned int i, n1 = 0;
 	char *p;
 
 	(void)state;
 	mmk_set_cpu(1);
 	assert_int_equal(cpu_to_node_id(m, 1), 1);
-	while (nbig < 128 &&
-	       (big[nbig] = alloc_pages_node(
-			1, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN,
-			MAX_PAGE_ORDER)))
-		nbig++;
-	assert_true(nbig > 4 && nbig < 128);
-	for (k = 0; k < 4; k++) {
-		struct page *b = big[--nbig];
-
-		split_page(b, MAX_PAGE_ORDER);
-		for (i = 0; i < MAX_ORDER_NR_PAGES; i++)
-			if (i != 300)
-				__free_pages(b + i, 0);
-		kept[k] = b + 300;
-	}
+	nbig = fragment_4m_blocks(big, kept, 1);
 	p = vmalloc(4UL << 20);
 	assert_non_null(p);
 	for (i = 0; i < 1024; i++)
@@ -535,10 +544,7 @@ static void test_vmalloc_takes_local_pages_not_remote_blocks(void **state)
 			      p + ((size_t)i << PAGE_SHIFT))) == 1;
 	assert_int_equal(n1, 1024);
 	vfree(p);
-	for (k = 0; k < 4; k++)
-		__free_pages(kept[k], 0);
-	while (nbig)
-		__free_pages(big[--nbig], MAX_PAGE_ORDER);
+	unfragment_4m_blocks(big, nbig, kept);
 	assert_check_ok(m);
 	mmk_shutdown(m);
 }

@@ -3986,9 +3986,9 @@ static void sec_cxx_sized_delete(void)
 
 /* Write after free of an object that has left the quarantine: 300 more
  * of its size freed after it (it is in a bin, an array or a slab by
- * then), then a byte written in its middle (a 500-byte object's free
- * pointer word), then the size allocated until it comes back. */
-static void sec_uaf_after_quarantine(void)
+ * then), then one byte at @off flipped, then the size allocated until it
+ * comes back. */
+static void uaf_after_quarantine(size_t off)
 {
 	enum { D = 300, N = 4000 };
 	static void *w[D], *v[N];
@@ -4001,30 +4001,22 @@ static void sec_uaf_after_quarantine(void)
 	free(p);
 	for (i = 0; i < D; i++)
 		free(w[i]);
-	((volatile char *)p)[248] ^= 0x5a;
-	for (i = 0; i < N; i++)
-		v[i] = malloc(opaque_size(500));
-}
-
-/* The same with word 0 (where the free tag is) overwritten: the object
- * no longer looks freed, yet it must not pass for one never handed out
- * (before, it did). */
-static void sec_uaf_first_after_quarantine(void)
-{
-	enum { D = 300, N = 4000 };
-	static void *w[D], *v[N];
-	char *p;
-	int i;
-
-	for (i = 0; i < D; i++)
-		w[i] = malloc(opaque_size(500));
-	p = malloc(opaque_size(500));
-	free(p);
-	for (i = 0; i < D; i++)
-		free(w[i]);
-	((volatile char *)p)[5] ^= 0x5a;
+	((volatile char *)p)[off] ^= 0x5a;
 	for (i = 0; i < N; i++)
 		v[i] = opaque(malloc(opaque_size(500)));
+}
+
+/* In its middle (a 500-byte object's free pointer word). */
+static void sec_uaf_after_quarantine(void)
+{
+	uaf_after_quarantine(248);
+}
+
+/* In word 0 (where the free tag is): the object no longer looks freed,
+ * yet it must not pass for one never handed out (before, it did). */
+static void sec_uaf_first_after_quarantine(void)
+{
+	uaf_after_quarantine(5);
 }
 
 /* A delayed double free of a mapping too large for the quarantine: a new
