@@ -252,7 +252,7 @@ void print_hex_dump(struct mmk_machine *m, const char *prefix, const void *p,
 		    size_t len)
 {
 	const unsigned char *b = p;
-	int width = m->arch->arch == MMK_ARCH_X86_64 ? 16 : 8;
+	int width = 2 * m->arch->ptr_bytes; /* %p's digits */
 	size_t i, j;
 
 	for (i = 0; i < len; i += 16) {
@@ -262,8 +262,7 @@ void print_hex_dump(struct mmk_machine *m, const char *prefix, const void *p,
 
 		for (j = 0; j < n; j++)
 			lx += snprintf(line + lx, sizeof line - (size_t)lx,
-				       "%02x ", b[i + j]);
-		lx--; /* no space after the last byte */
+				       j ? " %02x" : "%02x", b[i + j]);
 		while (lx < 16 * 2 + 16 + 1)
 			line[lx++] = ' ';
 		for (j = 0; j < n; j++)

@@ -84,7 +84,8 @@ struct mmk_arch_profile {
 /* FIX_HOLE, FIX_DBGP_BASE, FIX_EARLYCON_MEM_BASE, FIX_APIC_BASE,
  * FIX_IO_APIC_BASE_0 .. 63 */
 #define I386_FIX_KMAP_BEGIN 68UL
-#define I386_FIX_KMAP_END (I386_FIX_KMAP_BEGIN + KM_MAX_IDX * MMK_MAX_CPUS - 1)
+#define I386_FIX_KMAP_END \
+	(I386_FIX_KMAP_BEGIN + (unsigned long)KM_MAX_IDX * MMK_MAX_CPUS - 1)
 /* FIX_PCIE_MCFG, then __end_of_permanent_fixed_addresses */
 #define I386_END_OF_PERMANENT_FIXED (I386_FIX_KMAP_END + 2)
 #define I386_TOTAL_FIX_BTMAPS 512UL

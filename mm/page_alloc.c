@@ -2613,8 +2613,6 @@ void *alloc_pages_exact(size_t size, gfp_t gfp)
 	page = alloc_pages(gfp, order);
 	if (!page)
 		return NULL;
-	if (!page)
-		return NULL;
 	split_page(page, order);
 	free_split_pages(m, page + nr, (1UL << order) - nr);
 	return page_address(page);
