@@ -642,6 +642,7 @@ static void slab_pad_check(struct mmk_machine *m, struct kmem_cache *s,
 		size_t len;
 	} areas[2] = { { start, slab->colour },
 		       { start + used, length - used } };
+	char msg[96];
 	int i;
 
 	if (!(s->flags & SLAB_POISON))
@@ -655,11 +656,13 @@ static void slab_pad_check(struct mmk_machine *m, struct kmem_cache *s,
 			continue;
 		while (end > fault && end[-1] == POISON_INUSE)
 			end--;
-		slab_err(m, s, slab,
+		snprintf(msg, sizeof msg,
 			 "Padding overwritten. 0x%lx-0x%lx @offset=%lu",
 			 kaddr(m, fault), kaddr(m, end - 1),
 			 (unsigned long)(fault - start));
+		slab_bug(m, s, msg);
 		print_hex_dump(m, "Padding ", areas[i].pad, areas[i].len);
+		print_slab_info(m, slab);
 		restore_bytes(m, s, "slab padding", POISON_INUSE, fault, end);
 	}
 }
@@ -831,8 +834,14 @@ static bool alloc_debug_processing(struct mmk_machine *m, struct kmem_cache *s,
 				   void *obj, unsigned int orig_size)
 {
 	if (s->flags & SLAB_CONSISTENCY_CHECKS) {
-		if (!check_slab(m, s, slab) ||
-		    !check_object(m, s, slab, obj, SLUB_RED_INACTIVE))
+		if (!check_slab(m, s, slab))
+			goto bad;
+		if (!valid_pointer(m, s, slab, obj)) {
+			object_err(m, s, slab, obj,
+				   "Freelist Pointer check fails");
+			goto bad;
+		}
+		if (!check_object(m, s, slab, obj, SLUB_RED_INACTIVE))
 			goto bad;
 	} else if (!valid_pointer(m, s, slab, slab->freelist)) {
 		object_err(m, s, slab, obj, "Freepointer corrupt");
@@ -847,6 +856,8 @@ bad:
 	slab_fix(m, s, "Marking all objects used");
 	slab->freelist = NULL;
 	slab_recount(n, slab, slab->objects);
+	/* Lost even if it held no other free object: @obj itself. */
+	set_page_flag(slab_page(slab), PG_slab_lost);
 	set_page_flag(slab_page(slab), PG_slab_disabled);
 	return false;
 }
@@ -1054,6 +1065,18 @@ static void discard_slab(struct mmk_machine *m, struct kmem_cache *s,
 {
 	struct page *page = slab_page(slab);
 	unsigned int order = slab_order(slab);
+
+	/* Linux's free_slab(): a write after free found before the
+	 * slab's pages go. */
+	if (unlikely(s->flags & SLAB_CONSISTENCY_CHECKS)) {
+		char *base = slab_objects(m, s, slab);
+		unsigned int i;
+
+		slab_pad_check(m, s, slab);
+		for (i = 0; i < slab->objects; i++)
+			check_object(m, s, slab, base + (size_t)i * s->size,
+				     SLUB_RED_INACTIVE);
+	}
 
 	/* The map first: a reader that still sees the id finds the slab. */
 	if (s->map_id)
@@ -1552,7 +1575,25 @@ static void *debug_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 		bool ok;
 
 		pthread_mutex_lock(&n->list_lock);
-		if (!node_take(m, s, n, &obj, 1)) {
+		/* The slab node_take() takes from. */
+		if (!list_empty(&n->slabs_partial))
+			slab = list_first_entry(&n->slabs_partial, struct slab,
+						slab_list);
+		else if (!list_empty(&n->slabs_free))
+			slab = list_first_entry(&n->slabs_free, struct slab,
+						slab_list);
+		if (slab && !slab->freelist) {
+			/* Free objects by its count, none on its list (a
+			 * debug slab has no fresh tail): a corrupted free
+			 * pointer ended the list early. Counted again (it
+			 * is full now), and the next slab tried. */
+			on_freelist(m, s, n, slab, NULL);
+			pthread_mutex_unlock(&n->list_lock);
+			continue;
+		}
+		if (slab) {
+			node_take(m, s, n, &obj, 1);
+		} else {
 			pthread_mutex_unlock(&n->list_lock);
 			slab = allocate_slab(m, s, gfp, nid, &obj, 1);
 			if (!slab)
@@ -1561,9 +1602,7 @@ static void *debug_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 			pthread_mutex_lock(&n->list_lock);
 			node_add_slab(n, slab);
 		}
-		ok = alloc_debug_processing(m, s, n,
-					    slab ? slab : obj_slab(m, obj), obj,
-					    orig_size);
+		ok = alloc_debug_processing(m, s, n, slab, obj, orig_size);
 		pthread_mutex_unlock(&n->list_lock);
 		if (ok)
 			return obj;

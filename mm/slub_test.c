@@ -1838,6 +1838,99 @@ static void test_debug_corrupt_head_disables_the_slab(void **state)
 	mmk_shutdown(m);
 }
 
+/* A write after free redirects a free pointer to an allocated object
+ * whose own link is NULL: the list ends before the slab's count says.
+ * The allocation that finds the list empty counts the slab again (it is
+ * full) and takes a new slab (before: objects from past the slab, one
+ * twice). */
+static void test_debug_short_freelist_is_counted_again(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("short", 2, 256, SLAB_STORE_USER, NULL);
+	void *o[16], *p[4];
+	int i, j;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(s->objects, 16);
+	for (i = 0; i < 16; i++)
+		o[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, o[5]);
+	kmem_cache_free(s, o[2]);
+	kmem_cache_free(s, o[1]); /* o1, o2, o5 */
+	/* The link to o2 (at 0x200) now leads to o15 (at 0xf00): the
+	 * encoding keeps an XOR an XOR. */
+	((unsigned char *)o[1] + s->offset)[1] ^= 0x0d;
+	mmk_dmesg_clear(m);
+	for (i = 0; i < 4; i++) {
+		struct slab *slab;
+
+		p[i] = kmem_cache_alloc(s, GFP_KERNEL);
+		slab = virt_to_slab(m, p[i]);
+		assert_non_null(slab);
+		assert_ptr_equal(slab->slab_cache, s);
+		assert_true(obj_index(m, s, slab, p[i]) >= 0);
+		for (j = 0; j < i; j++)
+			assert_ptr_not_equal(p[i], p[j]);
+	}
+	assert_true(dmesg_has(m, "Wrong object count"));
+	assert_int_equal(nr_slabs(m, s), 2);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* The slab's last free object fails its allocation checks: the slab is
+ * given up, and the verifier does not take that object (free, with its
+ * free-state red zones) for an allocated one. */
+static void test_debug_last_free_object_bad_verifier_ok(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("lastbad", 64, 0, DEBUG_FZP, NULL);
+	void *o[64], *x;
+	unsigned int i, n;
+
+	(void)state;
+	assert_non_null(s);
+	n = s->objects;
+	assert_true(n <= 64);
+	for (i = 0; i < n; i++)
+		o[i] = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, o[n - 1]);
+	memset((char *)o[n - 1] + s->offset, 0x41, 8);
+	mmk_dmesg_clear(m);
+	x = kmem_cache_alloc(s, GFP_KERNEL);
+	assert_non_null(x);
+	assert_true(dmesg_has(m, "Freepointer corrupt"));
+	assert_true(dmesg_has(m, "Marking all objects used"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* An empty slab discarded (shrink) is checked first, as Linux's
+ * free_slab() does with SLAB_CONSISTENCY_CHECKS: a write after free is
+ * reported then (before: never). */
+static void test_debug_discarded_slab_checked(void **state)
+{
+	struct mmk_machine *m = boot_small();
+	struct kmem_cache *s =
+		kmem_cache_create("gone", 64, 0, DEBUG_FZP, NULL);
+	char *p;
+
+	(void)state;
+	assert_non_null(s);
+	p = kmem_cache_alloc(s, GFP_KERNEL);
+	kmem_cache_free(s, p);
+	p[10] = 0;
+	mmk_dmesg_clear(m);
+	assert_int_equal(kmem_cache_shrink(s), 0);
+	assert_true(dmesg_has(m, "[Poison overwritten]"));
+	assert_int_equal(nr_slabs(m, s), 0);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 /* Linux 6.15's check_object(): every region checked, the object's report
  * once, each bad run restored; the free fails with its FIX line. */
 static void test_debug_every_bad_region_reported_once(void **state)
@@ -2846,6 +2939,9 @@ int main(void)
 		cmocka_unit_test(test_debug_tiny_objects_keep_their_red_zone),
 		cmocka_unit_test(test_debug_corrupt_free_pointer_is_cut),
 		cmocka_unit_test(test_debug_corrupt_head_disables_the_slab),
+		cmocka_unit_test(test_debug_short_freelist_is_counted_again),
+		cmocka_unit_test(test_debug_last_free_object_bad_verifier_ok),
+		cmocka_unit_test(test_debug_discarded_slab_checked),
 		cmocka_unit_test(test_debug_every_bad_region_reported_once),
 		cmocka_unit_test(test_debug_report_dumps_the_object),
 		cmocka_unit_test(test_debug_bad_alloc_gives_the_slab_up),
