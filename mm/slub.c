@@ -11,7 +11,8 @@
  *    beyond the requested size too), poisoning, padding checks, tracking,
  *    double/invalid free, use-after-free and freelist corruption
  *    detection with Linux 6.18's reports and repairs (a corrupted chain
- *    cut, a slab whose object fails its allocation checks given up),
+ *    cut, a slab whose object fails its allocation checks given up, a
+ *    slab checked before its pages go with SLAB_CONSISTENCY_CHECKS),
  *    freelist pointer hardening and randomisation, failslab.
  *
  * 2. Objects. See mm/slab.h for the picture. A slab is a (compound) block
