@@ -1593,7 +1593,12 @@ static void *debug_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 			continue;
 		}
 		if (slab) {
-			node_take(m, s, n, &obj, 1);
+			if (!node_take(m, s, n, &obj, 1)) {
+				/* On the partial list with no room: it went
+				 * to the full one; the next slab, then. */
+				pthread_mutex_unlock(&n->list_lock);
+				continue;
+			}
 		} else {
 			pthread_mutex_unlock(&n->list_lock);
 			slab = allocate_slab(m, s, gfp, nid, &obj, 1);
