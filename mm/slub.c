@@ -1583,12 +1583,15 @@ static void *debug_alloc(struct mmk_machine *m, struct kmem_cache *s, gfp_t gfp,
 		else if (!list_empty(&n->slabs_free))
 			slab = list_first_entry(&n->slabs_free, struct slab,
 						slab_list);
-		if (slab && !slab->freelist) {
-			/* Free objects by its count, none on its list (a
-			 * debug slab has no fresh tail): a corrupted free
-			 * pointer ended the list early. Counted again (it
-			 * is full now), and the next slab tried. */
+		if (slab && (!slab->freelist || slab->inuse >= slab->objects)) {
+			/* Its count and its list disagree (a debug slab has
+			 * no fresh tail): a corrupted free pointer ended the
+			 * list early, or a count went wrong. Counted again,
+			 * put on the list its count says, and the first
+			 * slab tried again. */
 			on_freelist(m, s, n, slab, NULL);
+			if (slab->inuse >= slab->objects)
+				slab_recount(n, slab, slab->inuse);
 			pthread_mutex_unlock(&n->list_lock);
 			continue;
 		}
