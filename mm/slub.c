@@ -2326,6 +2326,24 @@ struct kmem_cache *__kmem_cache_create(struct mmk_machine *m, const char *name,
 	return s;
 }
 
+/* @map: a bit for each free object of @slab (on its freelist, followed
+ * while its links are objects of the slab, or in its fresh tail). */
+static void free_object_map(struct mmk_machine *m, struct kmem_cache *s,
+			    struct slab *slab, unsigned long *map)
+{
+	void *fp = slab->freelist;
+	unsigned int i, nr = 0;
+
+	memset(map, 0,
+	       (slab->objects + BITS_PER_LONG - 1) / BITS_PER_LONG *
+		       sizeof(unsigned long));
+	for (; fp && nr++ < slab->objects && valid_pointer(m, s, slab, fp);
+	     fp = get_freepointer(s, fp))
+		obj_map_set(map, (unsigned long)obj_index(m, s, slab, fp));
+	for (i = slab->objects - slab->fresh; i < slab->objects; i++)
+		obj_map_set(map, i);
+}
+
 /* Linux's list_slab_objects(): the objects of @slab still in use, when
  * its cache is destroyed. Node locked. */
 static void list_slab_objects(struct mmk_machine *m, struct kmem_cache *s,
@@ -2333,17 +2351,9 @@ static void list_slab_objects(struct mmk_machine *m, struct kmem_cache *s,
 {
 	unsigned long free_map[OBJ_MAP_LONGS];
 	char *base = slab_objects(m, s, slab), *addr = slab_address(m, slab);
-	void *fp = slab->freelist;
-	unsigned int i, nr = 0;
+	unsigned int i;
 
-	memset(free_map, 0,
-	       (slab->objects + BITS_PER_LONG - 1) / BITS_PER_LONG *
-		       sizeof(unsigned long));
-	for (; fp && nr++ < slab->objects && valid_pointer(m, s, slab, fp);
-	     fp = get_freepointer(s, fp))
-		obj_map_set(free_map, (unsigned long)obj_index(m, s, slab, fp));
-	for (i = slab->objects - slab->fresh; i < slab->objects; i++)
-		obj_map_set(free_map, i);
+	free_object_map(m, s, slab, free_map);
 	slab_bug(m, s, "Objects remaining on __kmem_cache_shutdown()");
 	for (i = 0; i < slab->objects; i++) {
 		char *obj = base + (size_t)i * s->size;
@@ -2564,19 +2574,12 @@ static bool verify_objects(struct mmk_machine *m, struct kmem_cache *s,
 {
 	unsigned long free_map[OBJ_MAP_LONGS];
 	char *base = slab_objects(m, s, slab);
-	void *fp;
 	unsigned int i;
 
 	if (!(s->flags & (SLAB_RED_ZONE | SLAB_POISON)) ||
 	    test_page_flag(slab_page(slab), PG_slab_lost))
 		return true;
-	memset(free_map, 0,
-	       (slab->objects + BITS_PER_LONG - 1) / BITS_PER_LONG *
-		       sizeof(unsigned long));
-	for (fp = slab->freelist; fp; fp = get_freepointer(s, fp))
-		obj_map_set(free_map, (unsigned long)obj_index(m, s, slab, fp));
-	for (i = slab->objects - slab->fresh; i < slab->objects; i++)
-		obj_map_set(free_map, i);
+	free_object_map(m, s, slab, free_map);
 	for (i = 0; i < slab->objects; i++) {
 		char *obj = base + (size_t)i * s->size;
 		struct obj_region r[MAX_OBJ_REGIONS];
