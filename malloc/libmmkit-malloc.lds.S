@@ -38,7 +38,7 @@ SECTIONS
 		FN(fork_handlers_register) FN(libc_register_atfork)
 		FN(__register_atfork) FN(heap_shrink_classes) FN(borrow_shrink)
 		FN(_ZdlPvm) FN(_ZdaPvm) FN(cxx_sized_delete)
-		FN(heap_exit_stats) FN(heap_single_threaded) FN(tcache_exit)
+		FN(heap_exit_stats) FN(tcache_exit)
 		FN(free_initmem) FN(text_advise)
 		FN(bin_flush) FN(class_alloc) FN(heap_alloc_slow)
 		FN(heap_free_slow) FN(heap_realloc) FN(heap_reap) FN(heap_zero)

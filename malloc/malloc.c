@@ -296,14 +296,6 @@ static void atfork_child(void)
 	atomic_store(&fork_state, FORK_REGISTERED);
 }
 
-/* glibc 2.32+: false once the process may have more than one thread. */
-extern char __libc_single_threaded __attribute__((weak));
-
-bool heap_single_threaded(void)
-{
-	return &__libc_single_threaded && __libc_single_threaded;
-}
-
 static _Thread_local bool fork_registering
 	__attribute__((tls_model("initial-exec")));
 

@@ -112,13 +112,39 @@ struct table {
 	size_t esize;
 	size_t min; /* the smallest capacity, a power of two */
 	unsigned int shift; /* low bits of every key that are zero */
+	unsigned int bits; /* log2(cap); 0 while cap is 0 or 1 */
 };
-#define TABLE_INIT(type, min_cap, zero_bits)                     \
-	{                                                        \
-		NULL, 0, 0, sizeof(type), (min_cap), (zero_bits) \
+#define TABLE_INIT(type, min_cap, zero_bits)                        \
+	{                                                           \
+		NULL, 0, 0, sizeof(type), (min_cap), (zero_bits), 0 \
 	}
-/* The record with @key, or NULL. */
-void *table_find(const struct table *t, uintptr_t key);
+
+/* The slot @key's probe chain starts at. */
+static inline size_t table_home(const struct table *t, uintptr_t key)
+{
+	return t->bits ? (size_t)(((key >> t->shift) * 0x9e3779b97f4a7c15ULL) >>
+				  (64 - t->bits)) :
+			 0;
+}
+
+/* The record with @key, or NULL. Inline: a free into a lent slab looks
+ * up two keys (borrow.c). */
+static inline void *table_find(const struct table *t, uintptr_t key)
+{
+	size_t i;
+
+	if (!t->cap)
+		return NULL;
+	for (i = table_home(t, key);; i = (i + 1) & (t->cap - 1)) {
+		uintptr_t *k =
+			(uintptr_t *)(void *)((char *)t->slot + i * t->esize);
+
+		if (*k == key)
+			return k;
+		if (!*k)
+			return NULL;
+	}
+}
 /* A new record with @key (the rest of it zero), or NULL without memory;
  * @key must not be in the table. */
 void *table_insert(struct table *t, uintptr_t key);
@@ -195,9 +221,15 @@ static inline struct kmem_cache *class_cache(unsigned int c)
 /* Register the fork handlers if the process may have a second thread;
  * before any allocator lock is taken (thread_ready() calls it). */
 void fork_handlers_check(void);
+/* glibc 2.32+: false once the process may have more than one thread. */
+extern char __libc_single_threaded __attribute__((weak));
 /* Whether the process has only ever had one thread (glibc's
- * __libc_single_threaded; false where the C library does not say). */
-bool heap_single_threaded(void);
+ * __libc_single_threaded; false where the C library does not say).
+ * Inline: borrowing's locks ask on every free into a lent slab. */
+static inline bool heap_single_threaded(void)
+{
+	return &__libc_single_threaded && __libc_single_threaded;
+}
 __attribute__((noreturn, cold)) void
 malloc_die(const char *call, const char *what, const void *p);
 

@@ -22,28 +22,6 @@ static inline uintptr_t *slot_key(const struct table *t, size_t i)
 	return (uintptr_t *)(void *)((char *)t->slot + i * t->esize);
 }
 
-static size_t table_home(const struct table *t, uintptr_t key, size_t cap)
-{
-	unsigned int bits = (unsigned int)__builtin_ctzl(cap);
-
-	return bits ? (size_t)(((key >> t->shift) * 0x9e3779b97f4a7c15ULL) >>
-			       (64 - bits)) :
-		      0;
-}
-
-void *table_find(const struct table *t, uintptr_t key)
-{
-	size_t i;
-
-	if (!t->cap)
-		return NULL;
-	for (i = table_home(t, key, t->cap); *slot_key(t, i);
-	     i = (i + 1) & (t->cap - 1))
-		if (*slot_key(t, i) == key)
-			return slot_key(t, i);
-	return NULL;
-}
-
 /* The table rehashed into @cap slots; false without memory. */
 static bool table_resize(struct table *t, size_t cap)
 {
@@ -54,13 +32,14 @@ static bool table_resize(struct table *t, size_t cap)
 	if (!n.slot)
 		return false;
 	n.cap = cap;
+	n.bits = (unsigned int)__builtin_ctzl(cap);
 	for (i = 0; i < t->cap; i++) {
 		const uintptr_t *k = slot_key(t, i);
 		size_t j;
 
 		if (!*k)
 			continue;
-		for (j = table_home(&n, *k, cap); *slot_key(&n, j);
+		for (j = table_home(&n, *k); *slot_key(&n, j);
 		     j = (j + 1) & (cap - 1))
 			;
 		memcpy(slot_key(&n, j), k, t->esize);
@@ -78,7 +57,7 @@ void *table_insert(struct table *t, uintptr_t key)
 	if ((t->used + 1) * 4 > t->cap * 3 &&
 	    !table_resize(t, t->cap ? t->cap * 2 : t->min))
 		return NULL;
-	for (i = table_home(t, key, t->cap); *slot_key(t, i);
+	for (i = table_home(t, key); *slot_key(t, i);
 	     i = (i + 1) & (t->cap - 1))
 		;
 	k = slot_key(t, i);
@@ -101,7 +80,7 @@ void table_remove(struct table *t, void *rec)
 		k = slot_key(t, j);
 		if (!*k)
 			break;
-		h = table_home(t, *k, t->cap);
+		h = table_home(t, *k);
 		if (i <= j ? (i < h && h <= j) : (i < h || h <= j))
 			continue;
 		memcpy(slot_key(t, i), k, t->esize);
