@@ -11,9 +11,9 @@
  * 3. Invariants. Renderers only read machine state (they take the zone
  *    lock where Linux does, for a consistent line), never change it.
  *
- * 4. Departures. /proc/pagetypeinfo does not exist: mmkit has no migrate
- *    types (see mm/page_alloc.c). Files of later subsystems join the table
- *    as those subsystems land.
+ * 4. Departures. Only the memory files: the machine-wide ones of the
+ *    table below and, per process, maps, smaps, smaps_rollup, statm,
+ *    status, oom_score and oom_score_adj; any other path is ENOENT.
  *
  * 5. Ordering. None.
  *
@@ -87,6 +87,8 @@ static const struct {
 } pid_files[] = {
 	{ "maps", proc_pid_maps_show },
 	{ "smaps", proc_pid_smaps_show },
+	{ "smaps_rollup", proc_pid_smaps_rollup_show },
+	{ "statm", proc_pid_statm_show },
 	{ "status", proc_pid_status_show },
 	{ "oom_score", proc_oom_score_show },
 	{ "oom_score_adj", proc_oom_score_adj_show },
