@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * /proc/PID/maps, smaps, smaps_rollup, statm and the memory lines of
- * /proc/PID/status (Linux's fs/proc/task_mmu.c).
+ * /proc/PID/maps, smaps, smaps_rollup, numa_maps, statm and the memory
+ * lines of /proc/PID/status (Linux's fs/proc/task_mmu.c).
  *
  * 1. What it models. One maps line per VMA, "%08lx-%08lx %c%c%c%c %08llx
  *    %02x:%02x %lu ", then the name padded to column 73 (49 on i386):
@@ -14,7 +14,9 @@
  *    see mmk_arch_profile.thp), and VmFlags in bit order. smaps_rollup
  *    sums the VMAs' fields (not the gate's) under a "[rollup]" header
  *    spanning them, adds Pss_Anon/Pss_File/Pss_Shmem and truncates its
- *    fixed-point Pss sums once; statm is task_statm()'s seven numbers.
+ *    fixed-point Pss sums once; numa_maps (CONFIG_NUMA: x86_64) counts
+ *    each VMA's mapped pages by flag and node under the "default" policy;
+ *    statm is task_statm()'s seven numbers.
  *
  * 2-3. Read-only views of the mm, taken under its mmap lock.
  *
@@ -43,6 +45,25 @@ static int maps_pad_width(const struct mmk_machine *m)
 	return 25 + 6 * m->arch->ptr_bytes - 1;
 }
 
+/* @path with each byte of @esc as a backslash and three octal digits
+ * (seq_path's mangle_path: "\n" is "\012", " " is "\040"). */
+static void seq_escape_path(struct seq_file *s, const char *path,
+			    const char *esc)
+{
+	const char *p;
+
+	for (p = path; *p;) {
+		size_t n = strcspn(p, esc);
+
+		seq_printf(s, "%.*s", (int)n, p);
+		p += n;
+		if (*p) {
+			seq_printf(s, "\\%03o", (unsigned char)*p);
+			p++;
+		}
+	}
+}
+
 /* Pad the line begun at @line_start to @width columns and add " @name";
  * a file's @path has its newlines escaped as seq_path(m, path, "\n")
  * does ("\012"), so a name cannot forge a line of its own. */
@@ -50,7 +71,6 @@ static void pad_and_name(struct seq_file *s, size_t line_start, int width,
 			 const char *name, bool path)
 {
 	size_t used = s->len - line_start;
-	const char *p;
 
 	if (s->overflow)
 		return;
@@ -61,20 +81,10 @@ static void pad_and_name(struct seq_file *s, size_t line_start, int width,
 			return;
 	}
 	seq_puts(s, " ");
-	if (!path) {
+	if (path)
+		seq_escape_path(s, name, "\n");
+	else
 		seq_puts(s, name);
-		return;
-	}
-	for (p = name; *p;) {
-		size_t n = strcspn(p, "\n");
-
-		seq_printf(s, "%.*s", (int)n, p);
-		p += n;
-		if (*p) {
-			seq_puts(s, "\\012");
-			p++;
-		}
-	}
 }
 
 /* The name maps shows for @vma (get_vma_name), or NULL; *@path tells
@@ -322,6 +332,99 @@ void proc_pid_statm_show(struct seq_file *s, struct mmk_machine *m,
 	seq_printf(s, "%lu %lu %lu %lu 0 %lu 0\n", mm->total_vm,
 		   shared + get_mm_counter(mm, MM_ANONPAGES), shared, text,
 		   mm->data_vm + mm->stack_vm);
+}
+
+/* One VMA's pages as numa_maps counts them (struct numa_maps). */
+struct numa_maps {
+	unsigned long pages, anon, active, writeback, mapcount_max, dirty,
+		swapcache;
+	unsigned long node[MAX_NUMNODES];
+};
+
+/* gather_pte_stats() for one entry: a mapped page (not the zero page,
+ * not a swap entry), with its flags, mapcount and node. */
+static void numa_gather_one(struct mm_struct *mm, unsigned long addr,
+			    void *slot, void *arg)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct numa_maps *md = arg;
+	pte_t e = pte_read(f, slot);
+	struct page *page;
+	unsigned long count;
+
+	(void)addr;
+	if (is_swap_pte(e) || !pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(f, e));
+	if (test_page_flag(page, PG_reserved))
+		return;
+	md->pages++;
+	if ((e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty))
+		md->dirty++;
+	if (test_page_flag(page, PG_swapbacked) &&
+	    test_page_flag(page, PG_swapcache))
+		md->swapcache++;
+	if (test_page_flag(page, PG_active) ||
+	    test_page_flag(page, PG_unevictable))
+		md->active++;
+	if (test_page_flag(page, PG_writeback))
+		md->writeback++;
+	if (PageAnon(page))
+		md->anon++;
+	count = (unsigned long)max(page_mapcount(page), 0);
+	md->mapcount_max = max(md->mapcount_max, count);
+	md->node[page_to_nid(page)]++;
+}
+
+/* /proc/PID/numa_maps (show_numa_map, CONFIG_NUMA): per VMA its start,
+ * its memory policy ("default": mmkit has no mbind or set_mempolicy),
+ * file=PATH (with "\n", "\t", " " and "=" escaped), heap or stack, then,
+ * if any page is mapped, the counts that are not implied by the others
+ * and the pages per node. The gate area has no line. */
+void proc_pid_numa_maps_show(struct seq_file *s, struct mmk_machine *m,
+			     struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	struct numa_maps stats, *md = &stats;
+	int nid;
+
+	for_each_vma(mm, vma) {
+		bool path;
+		const char *name = vma_name(vma, &path);
+
+		memset(md, 0, sizeof(*md));
+		seq_printf(s, "%08lx default", vma->vm_start);
+		if (path) {
+			seq_puts(s, " file=");
+			seq_escape_path(s, name, "\n\t= ");
+		} else if (name) {
+			/* [heap] or [stack] */
+			seq_printf(s, " %.*s", (int)strlen(name) - 2, name + 1);
+		}
+		walk_ptes(mm, vma->vm_start, vma->vm_end, numa_gather_one, md);
+		if (md->pages) {
+			if (md->anon)
+				seq_printf(s, " anon=%lu", md->anon);
+			if (md->dirty)
+				seq_printf(s, " dirty=%lu", md->dirty);
+			if (md->pages != md->anon && md->pages != md->dirty)
+				seq_printf(s, " mapped=%lu", md->pages);
+			if (md->mapcount_max > 1)
+				seq_printf(s, " mapmax=%lu", md->mapcount_max);
+			if (md->swapcache)
+				seq_printf(s, " swapcache=%lu", md->swapcache);
+			if (md->active < md->pages)
+				seq_printf(s, " active=%lu", md->active);
+			if (md->writeback)
+				seq_printf(s, " writeback=%lu", md->writeback);
+			for_each_online_node(m, nid)
+				if (md->node[nid])
+					seq_printf(s, " N%d=%lu", nid,
+						   md->node[nid]);
+			seq_puts(s, " kernelpagesize_kB=4");
+		}
+		seq_puts(s, "\n");
+	}
 }
 
 /* The Vm* lines of /proc/PID/status (task_mem). */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of /proc/PID/maps, smaps, smaps_rollup and statm
+ * Unit tests of /proc/PID/maps, smaps, smaps_rollup, numa_maps and statm
  * (proc/task_mmu.c) for what a script cannot reach: file names made
  * through the C API may hold any byte but '/', and maps shows a path the
- * way seq_path(m, path, "\n") does, with every newline as "\012".
+ * way seq_path(m, path, "\n") does, with every newline as "\012";
+ * numa_maps escapes tab, space and "=" too.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,6 +70,32 @@ static void test_maps_escapes_newline_in_path(void **state)
 	finish(m);
 }
 
+/* numa_maps escapes what seq_file_path(m, file, "\n\t= ") does, as
+ * octal: a memfd named "x y=z\t" is file=/memfd:x\040y\075z\011\040(deleted). */
+static void test_numa_maps_escapes_space_tab_equals(void **state)
+{
+	struct mmk_machine *m = boot_with_process();
+	struct file *g = mmk_memfd_create("x y=z\t", PG);
+	char *text;
+
+	(void)state;
+	assert_non_null(g);
+	assert_int_equal(mmk_mmap(1, A, PG, PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_FIXED, g, 0),
+			 A);
+	assert_int_equal(mmk_touch(1, A, PG, true), 0);
+	text = proc(m, "/proc/1/numa_maps");
+	assert_string_equal(
+		text,
+		"200000000 default file=/memfd:x\\040y\\075z\\011\\040(deleted) dirty=1 active=0 N0=1 kernelpagesize_kB=4\n");
+	free(text);
+	text = proc(m, "/proc/1/maps");
+	assert_non_null(strstr(text, "/memfd:x y=z\t (deleted)\n"));
+	free(text);
+	fput(g);
+	finish(m);
+}
+
 /* A process without VMAs: the rollup's header spans 0-0 and every field
  * is 0; statm is all zeroes. */
 static void test_rollup_and_statm_of_an_empty_mm(void **state)
@@ -116,6 +143,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_maps_escapes_newline_in_path),
+		cmocka_unit_test(test_numa_maps_escapes_space_tab_equals),
 		cmocka_unit_test(test_rollup_and_statm_of_an_empty_mm),
 	};
 

@@ -7,3 +7,5 @@
 boot arch=i386 mem=2G
 spawn 1
 cat /proc/1/status
+# Without CONFIG_NUMA there is no numa_maps.
+cat /proc/1/numa_maps
