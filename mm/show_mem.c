@@ -4,13 +4,16 @@
  * and show_free_areas), which the OOM killer's report prints.
  *
  * 1. What it models. "Mem-Info:", the global counters in pages, one line
- *    of node counters per node, then per zone up to the request's highest
- *    zone: watermarks and counters in kB with its lowmem_reserve[], and its
- *    free blocks per order with the migrate types that have them (U M E
- *    H); the hugetlb pools per node, the page cache, swap, and the RAM,
- *    HighMem and reserved page counts. Lines and fields as Linux 6.18
- *    prints them on the configuration PROCFS.md describes (NUMA and THP on
- *    x86_64 only, zsmalloc, no CMA, no memory-failure).
+ *    of node counters per node that has managed pages in a zone the
+ *    request could use ("all_unreclaimable? yes" once kswapd gave up on
+ *    it: MAX_RECLAIM_RETRIES failed runs), then per zone up to the
+ *    request's highest zone: watermarks and counters in kB with its
+ *    lowmem_reserve[], and its free blocks per order with the migrate
+ *    types that have them (U M E H); the hugetlb pools per node, the
+ *    page cache, swap, and the RAM, HighMem and reserved page counts.
+ *    Lines and fields as Linux 6.18 prints them on the configuration
+ *    PROCFS.md describes (NUMA and THP on x86_64 only, zsmalloc, no CMA,
+ *    no memory-failure).
  *
  * 2. Objects. None: it reads zones, nodes and counters.
  *
@@ -33,9 +36,26 @@
 
 #define K(pages) ((unsigned long)(pages) << (PAGE_SHIFT - 10))
 
+/* Failed kswapd runs after which a node is hopeless (Linux's
+ * mm/internal.h; mm/vmscan.c counts them in kswapd_failures). */
+#define MAX_RECLAIM_RETRIES 16
+
 static bool has_numa(const struct mmk_machine *m)
 {
-	return m->arch->arch == MMK_ARCH_X86_64;
+	return m->arch->numa;
+}
+
+/* Whether node @nid has managed pages in a zone the request could use
+ * (node_has_managed_zones): show_free_areas() skips the others. */
+static bool node_has_managed_zones(struct mmk_machine *m, int nid,
+				   enum zone_type max)
+{
+	int t;
+
+	for (t = 0; t <= (int)max && t < MAX_NR_ZONES; t++)
+		if (zone_managed_pages(&m->node_data[nid]->node_zones[t]))
+			return true;
+	return false;
 }
 
 /* Append to @line (@len bytes, *@n used), truncating. */
@@ -135,7 +155,11 @@ static void show_node(struct mmk_machine *m, int nid)
 	       " kernel_stack:%lukB pagetables:%lukB sec_pagetables:%lukB all_unreclaimable? %s Balloon:%lukB",
 	       node_page_state(m, nid, NR_KERNEL_STACK_KB),
 	       K(node_page_state(m, nid, NR_PAGETABLE)),
-	       K(node_page_state(m, nid, NR_SEC_PAGE_TABLE_PAGES)), "no",
+	       K(node_page_state(m, nid, NR_SEC_PAGE_TABLE_PAGES)),
+	       atomic_load(&m->node_data[nid]->kswapd_failures) >=
+			       MAX_RECLAIM_RETRIES ?
+		       "yes" :
+		       "no",
 	       K(node_page_state(m, nid, NR_BALLOON_PAGES)));
 	printk(m, "%s", line);
 }
@@ -248,7 +272,8 @@ void show_mem(struct mmk_machine *m, gfp_t gfp)
 	for_each_shown_zone(m, z, nid, i, max) free_pcp += zone_free_pcp(m, z);
 	show_global(m, free_pcp);
 	for_each_online_node(m, nid)
-		show_node(m, nid);
+		if (node_has_managed_zones(m, nid, max))
+			show_node(m, nid);
 	for_each_shown_zone(m, z, nid, i, max) show_zone(m, z);
 	for_each_shown_zone(m, z, nid, i, max) show_zone_free_areas(m, z);
 	for_each_online_node(m, nid)

@@ -7,8 +7,10 @@
  * 1. What it models. A simulated process is single-threaded and always
  *    sleeping; a privileged one is root with all capabilities, an
  *    unprivileged one is nobody (65534) without any. SigQ's limit is
- *    Linux's default RLIMIT_SIGPENDING (max_threads / 2, from the
- *    machine's RAM), the CPU and memory-node masks are the machine's.
+ *    Linux's default RLIMIT_SIGPENDING, max_threads / 2, where
+ *    set_max_threads() lets thread stacks (THREAD_SIZE: 16 KiB on x86_64,
+ *    8 KiB on i386) take an eighth of the memory memblock left free at
+ *    boot. The CPU and memory-node masks are the machine's.
  *
  * 2-3. Read-only.
  *
@@ -21,6 +23,28 @@
  */
 #include "proc/internal.h"
 #include "mm/vma.h"
+
+/* kernel/fork.c's set_max_threads() at boot, halved (init's
+ * RLIMIT_SIGPENDING): memblock_estimated_nr_free_pages() × PAGE_SIZE over
+ * 8 stacks' worth, at least MIN_THREADS (20) threads. */
+static unsigned long sigpending_limit(const struct mmk_machine *m)
+{
+	unsigned long thread_size = m->arch->arch == MMK_ARCH_I386 ? 8192 :
+								     16384;
+	unsigned long long bytes = 0;
+	unsigned long threads;
+	int i;
+
+	for (i = 0; i < m->memblock.memory.cnt; i++)
+		bytes += m->memblock.memory.regions[i].size;
+	for (i = 0; i < m->memblock.reserved.cnt; i++)
+		bytes -= min(bytes,
+			     (unsigned long long)m->memblock.reserved.regions[i]
+				     .size);
+	threads = (unsigned long)((bytes >> PAGE_SHIFT) * PAGE_SIZE /
+				  (thread_size * 8));
+	return max(threads, 20UL) / 2;
+}
 
 static void show_cpus(struct seq_file *s, struct mmk_machine *m)
 {
@@ -81,7 +105,7 @@ void proc_pid_status_show(struct seq_file *s, struct mmk_machine *m,
 	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t%d\n", m->arch->thp);
 	seq_printf(s, "untag_mask:\t%s\n",
 		   is64 ? "0xffffffffffffffff" : "0xffffffff");
-	seq_printf(s, "Threads:\t1\nSigQ:\t0/%lu\n", totalram_pages(m) / 64);
+	seq_printf(s, "Threads:\t1\nSigQ:\t0/%lu\n", sigpending_limit(m));
 	seq_puts(s, "SigPnd:\t0000000000000000\nShdPnd:\t0000000000000000\n"
 		    "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n"
 		    "SigCgt:\t0000000000000000\n"

@@ -38,6 +38,12 @@ void proc_pid_maps_show(struct seq_file *s, struct mmk_machine *m,
 			struct mm_struct *mm);
 void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 			 struct mm_struct *mm);
+void proc_pid_smaps_rollup_show(struct seq_file *s, struct mmk_machine *m,
+				struct mm_struct *mm);
+void proc_pid_statm_show(struct seq_file *s, struct mmk_machine *m,
+			 struct mm_struct *mm);
+void proc_pid_numa_maps_show(struct seq_file *s, struct mmk_machine *m,
+			     struct mm_struct *mm);
 void proc_oom_score_show(struct seq_file *s, struct mmk_machine *m,
 			 struct mm_struct *mm);
 void proc_oom_score_adj_show(struct seq_file *s, struct mmk_machine *m,

@@ -11,9 +11,10 @@
  * 3. Invariants. Renderers only read machine state (they take the zone
  *    lock where Linux does, for a consistent line), never change it.
  *
- * 4. Departures. /proc/pagetypeinfo does not exist: mmkit has no migrate
- *    types (see mm/page_alloc.c). Files of later subsystems join the table
- *    as those subsystems land.
+ * 4. Departures. Only the memory files: the machine-wide ones of the
+ *    table below and, per process, maps, smaps, smaps_rollup, numa_maps
+ *    (with NUMA), statm, status, oom_score and oom_score_adj; any other
+ *    path is ENOENT.
  *
  * 5. Ordering. None.
  *
@@ -80,16 +81,22 @@ static const struct proc_file proc_files[] = {
 	{ "/proc/swaps", proc_swaps_show },
 };
 
+/* A /proc/PID file; a @numa one exists only with CONFIG_NUMA (the
+ * profile's numa). */
 static const struct {
 	const char *name;
 	void (*show)(struct seq_file *s, struct mmk_machine *m,
 		     struct mm_struct *mm);
+	bool numa;
 } pid_files[] = {
-	{ "maps", proc_pid_maps_show },
-	{ "smaps", proc_pid_smaps_show },
-	{ "status", proc_pid_status_show },
-	{ "oom_score", proc_oom_score_show },
-	{ "oom_score_adj", proc_oom_score_adj_show },
+	{ "maps", proc_pid_maps_show, false },
+	{ "smaps", proc_pid_smaps_show, false },
+	{ "smaps_rollup", proc_pid_smaps_rollup_show, false },
+	{ "numa_maps", proc_pid_numa_maps_show, true },
+	{ "statm", proc_pid_statm_show, false },
+	{ "status", proc_pid_status_show, false },
+	{ "oom_score", proc_oom_score_show, false },
+	{ "oom_score_adj", proc_oom_score_adj_show, false },
 };
 
 /* The rendered text in a host buffer (mmk_host_free it), or NULL. */
@@ -128,7 +135,7 @@ static char *proc_pid_read(struct mmk_machine *m, const char *path)
 	for (i = 0; i < ARRAY_SIZE(pid_files); i++)
 		if (strcmp(name, pid_files[i].name) == 0)
 			break;
-	if (i == ARRAY_SIZE(pid_files))
+	if (i == ARRAY_SIZE(pid_files) || (pid_files[i].numa && !m->arch->numa))
 		goto enoent;
 	if (prev != m)
 		mmk_set_current(m);

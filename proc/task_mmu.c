@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * /proc/PID/maps, /proc/PID/smaps and the memory lines of
- * /proc/PID/status (Linux's fs/proc/task_mmu.c).
+ * /proc/PID/maps, smaps, smaps_rollup, numa_maps, statm and the memory
+ * lines of /proc/PID/status (Linux's fs/proc/task_mmu.c).
  *
  * 1. What it models. One maps line per VMA, "%08lx-%08lx %c%c%c%c %08llx
  *    %02x:%02x %lu ", then the name padded to column 73 (49 on i386):
- *    the file's path, [heap] for VMAs that overlap the initial break
+ *    the file's path (a newline in it shown as "\012", as seq_path
+ *    escapes it), [heap] for VMAs that overlap the initial break
  *    range, [stack] for the VMA holding start_stack; x86_64 ends with the
  *    [vsyscall] gate line, which is no VMA. smaps adds Linux 6.18's field
  *    list to each line, with the values the page tables give (all zero
  *    until pages are mapped), THPeligible 0 (the THP policy is "never":
- *    see mmk_arch_profile.thp), and VmFlags in bit order.
+ *    see mmk_arch_profile.thp), and VmFlags in bit order. smaps_rollup
+ *    sums the VMAs' fields (not the gate's) under a "[rollup]" header
+ *    spanning them, adds Pss_Anon/Pss_File/Pss_Shmem and truncates its
+ *    fixed-point Pss sums once; numa_maps (CONFIG_NUMA: x86_64) counts
+ *    each VMA's mapped pages by flag and node under the "default" policy;
+ *    statm is task_statm()'s seven numbers.
  *
  * 2-3. Read-only views of the mm, taken under its mmap lock.
  *
@@ -25,16 +31,44 @@
  */
 #include "proc/internal.h"
 #include "mm/vma.h"
+#include "mm/pgtable.h"
 
 #include <string.h>
+
+/* smaps_rollup's Pss split by what backs the pages, bytes << PSS_SHIFT. */
+struct pss_split {
+	unsigned long long anon, file, shmem;
+};
 
 static int maps_pad_width(const struct mmk_machine *m)
 {
 	return 25 + 6 * m->arch->ptr_bytes - 1;
 }
 
+/* @path with each byte of @esc as a backslash and three octal digits
+ * (seq_path's mangle_path: "\n" is "\012", " " is "\040"). */
+static void seq_escape_path(struct seq_file *s, const char *path,
+			    const char *esc)
+{
+	const char *p;
+
+	for (p = path; *p;) {
+		size_t n = strcspn(p, esc);
+
+		seq_printf(s, "%.*s", (int)n, p);
+		p += n;
+		if (*p) {
+			seq_printf(s, "\\%03o", (unsigned char)*p);
+			p++;
+		}
+	}
+}
+
+/* Pad the line begun at @line_start to @width columns and add " @name";
+ * a file's @path has its newlines escaped as seq_path(m, path, "\n")
+ * does ("\012"), so a name cannot forge a line of its own. */
 static void pad_and_name(struct seq_file *s, size_t line_start, int width,
-			 const char *name)
+			 const char *name, bool path)
 {
 	size_t used = s->len - line_start;
 
@@ -46,13 +80,20 @@ static void pad_and_name(struct seq_file *s, size_t line_start, int width,
 		if (s->overflow)
 			return;
 	}
-	seq_printf(s, " %s", name);
+	seq_puts(s, " ");
+	if (path)
+		seq_escape_path(s, name, "\n");
+	else
+		seq_puts(s, name);
 }
 
-static const char *vma_name(const struct vm_area_struct *vma)
+/* The name maps shows for @vma (get_vma_name), or NULL; *@path tells
+ * whether it is a file's path. */
+static const char *vma_name(const struct vm_area_struct *vma, bool *path)
 {
 	const struct mm_struct *mm = vma->vm_mm;
 
+	*path = vma->vm_file != NULL;
 	if (vma->vm_file)
 		return vma->vm_file->name;
 	if (vma->vm_start < mm->brk && vma->vm_end > mm->start_brk)
@@ -66,7 +107,7 @@ static void show_map_line(struct seq_file *s, const struct mmk_machine *m,
 			  unsigned long start, unsigned long end,
 			  unsigned long flags, unsigned long long off,
 			  unsigned int major, unsigned int minor,
-			  unsigned long ino, const char *name)
+			  unsigned long ino, const char *name, bool path)
 {
 	size_t line_start = s->len;
 
@@ -76,7 +117,7 @@ static void show_map_line(struct seq_file *s, const struct mmk_machine *m,
 		   (flags & VM_EXEC) ? 'x' : '-',
 		   (flags & VM_MAYSHARE) ? 's' : 'p', off, major, minor, ino);
 	if (name)
-		pad_and_name(s, line_start, maps_pad_width(m), name);
+		pad_and_name(s, line_start, maps_pad_width(m), name, path);
 	seq_puts(s, "\n");
 }
 
@@ -84,11 +125,13 @@ static void show_vma(struct seq_file *s, const struct mmk_machine *m,
 		     const struct vm_area_struct *vma)
 {
 	const struct file *f = vma->vm_file;
+	bool path;
+	const char *name = vma_name(vma, &path);
 
 	show_map_line(s, m, vma->vm_start, vma->vm_end, vma->vm_flags,
 		      f ? (unsigned long long)vma->vm_pgoff << PAGE_SHIFT : 0,
 		      f ? f->dev_major : 0, f ? f->dev_minor : 0,
-		      f ? f->ino : 0, vma_name(vma));
+		      f ? f->ino : 0, name, path);
 }
 
 #define VSYSCALL_ADDR 0xffffffffff600000UL
@@ -101,7 +144,7 @@ static bool has_gate(const struct mmk_machine *m)
 static void show_gate(struct seq_file *s, const struct mmk_machine *m)
 {
 	show_map_line(s, m, VSYSCALL_ADDR, VSYSCALL_ADDR + PAGE_SIZE, VM_EXEC,
-		      0, 0, 0, 0, "[vsyscall]");
+		      0, 0, 0, 0, "[vsyscall]", false);
 }
 
 void proc_pid_maps_show(struct seq_file *s, struct mmk_machine *m,
@@ -134,17 +177,25 @@ static void show_vma_flags(struct seq_file *s, unsigned long flags)
 	seq_puts(s, "\n");
 }
 
-static void show_smap_fields(struct seq_file *s, unsigned long size,
-			     const struct mem_size_stats *mss, bool locked)
+/* Fields common to smaps and smaps_rollup (__show_smap): the rollup adds
+ * Pss_Anon, Pss_File and Pss_Shmem (@split, NULL for smaps). Sizes are
+ * bytes, pss values bytes << PSS_SHIFT; each is cut to kB only here,
+ * so the rollup truncates its sums once. */
+static void show_smap_common(struct seq_file *s,
+			     const struct mem_size_stats *mss,
+			     const struct pss_split *split,
+			     unsigned long long pss_locked)
 {
 #define SMAP(name, kb) \
 	seq_printf(s, "%-16s%8lu kB\n", name ":", (unsigned long)(kb))
-	SMAP("Size", size >> 10);
-	SMAP("KernelPageSize", 4);
-	SMAP("MMUPageSize", 4);
 	SMAP("Rss", mss->resident >> 10);
-	SMAP("Pss", mss->pss >> 22);
-	SMAP("Pss_Dirty", mss->pss_dirty >> 22);
+	SMAP("Pss", mss->pss >> (PSS_SHIFT + 10));
+	SMAP("Pss_Dirty", mss->pss_dirty >> (PSS_SHIFT + 10));
+	if (split) {
+		SMAP("Pss_Anon", split->anon >> (PSS_SHIFT + 10));
+		SMAP("Pss_File", split->file >> (PSS_SHIFT + 10));
+		SMAP("Pss_Shmem", split->shmem >> (PSS_SHIFT + 10));
+	}
 	SMAP("Shared_Clean", mss->shared_clean >> 10);
 	SMAP("Shared_Dirty", mss->shared_dirty >> 10);
 	SMAP("Private_Clean", mss->private_clean >> 10);
@@ -159,9 +210,18 @@ static void show_smap_fields(struct seq_file *s, unsigned long size,
 	SMAP("Shared_Hugetlb", 0);
 	seq_printf(s, "Private_Hugetlb: %7lu kB\n", 0UL);
 	SMAP("Swap", mss->swap >> 10);
-	SMAP("SwapPss", mss->swap_pss >> 22);
-	SMAP("Locked", locked ? mss->pss >> 22 : 0);
+	SMAP("SwapPss", mss->swap_pss >> (PSS_SHIFT + 10));
+	SMAP("Locked", pss_locked >> (PSS_SHIFT + 10));
 #undef SMAP
+}
+
+static void show_smap_fields(struct seq_file *s, unsigned long size,
+			     const struct mem_size_stats *mss, bool locked)
+{
+	seq_printf(s, "%-16s%8lu kB\n", "Size:", size >> 10);
+	seq_printf(s, "%-16s%8lu kB\n", "KernelPageSize:", 4UL);
+	seq_printf(s, "%-16s%8lu kB\n", "MMUPageSize:", 4UL);
+	show_smap_common(s, mss, NULL, locked ? mss->pss : 0);
 	/* The THP policy is "never" (no huge page is ever allocated), so
 	 * thp_vma_allowable_order() refuses every VMA. */
 	seq_printf(s, "THPeligible:    %8u\n", 0u);
@@ -185,6 +245,185 @@ void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 		show_gate(s, m);
 		show_smap_fields(s, PAGE_SIZE, &mss, false);
 		show_vma_flags(s, VM_EXEC);
+	}
+}
+
+/* One entry's share of the rollup's Pss, by what backs its page
+ * (smaps_page_accumulate): an anonymous page, a swap-backed (shmem) page
+ * cache page, or a file's. The share is the one smaps_account() gives:
+ * PAGE_SIZE over the page's mapcount; the zero page counts nowhere. */
+static void pss_split_one(struct mm_struct *mm, unsigned long addr, void *slot,
+			  void *arg)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct pss_split *split = arg;
+	pte_t e = pte_read(f, slot);
+	struct page *page;
+	unsigned long long pss;
+
+	(void)addr;
+	if (is_swap_pte(e) || !pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(f, e));
+	pss = ((unsigned long long)PAGE_SIZE << PSS_SHIFT) /
+	      (unsigned int)max(page_mapcount(page), 1);
+	if (PageAnon(page))
+		split->anon += pss;
+	else if (test_page_flag(page, PG_swapbacked))
+		split->shmem += pss;
+	else
+		split->file += pss;
+}
+
+/* /proc/PID/smaps_rollup (show_smaps_rollup): the smaps fields summed
+ * over every VMA (the gate area is none), under a header spanning the
+ * first VMA's start to the last one's end ("00000000-00000000" when
+ * there is none), named [rollup]. */
+void proc_pid_smaps_rollup_show(struct seq_file *s, struct mmk_machine *m,
+				struct mm_struct *mm)
+{
+	struct mem_size_stats sum = { 0 }, mss;
+	struct pss_split split = { 0 };
+	unsigned long long pss_locked = 0;
+	unsigned long start = 0, end = 0;
+	struct vm_area_struct *vma;
+	bool first = true;
+
+	for_each_vma(mm, vma) {
+		if (first)
+			start = vma->vm_start;
+		first = false;
+		end = vma->vm_end;
+		smaps_account(vma, &mss);
+		sum.resident += mss.resident;
+		sum.shared_clean += mss.shared_clean;
+		sum.shared_dirty += mss.shared_dirty;
+		sum.private_clean += mss.private_clean;
+		sum.private_dirty += mss.private_dirty;
+		sum.referenced += mss.referenced;
+		sum.anonymous += mss.anonymous;
+		sum.lazyfree += mss.lazyfree;
+		sum.swap += mss.swap;
+		sum.pss += mss.pss;
+		sum.pss_dirty += mss.pss_dirty;
+		sum.swap_pss += mss.swap_pss;
+		if (vma->vm_flags & VM_LOCKED)
+			pss_locked += mss.pss;
+		walk_ptes(mm, vma->vm_start, vma->vm_end, pss_split_one,
+			  &split);
+	}
+	show_map_line(s, m, start, end, 0, 0, 0, 0, 0, "[rollup]", false);
+	show_smap_common(s, &sum, &split, pss_locked);
+}
+
+/* /proc/PID/statm (task_statm): size, resident, shared (file and shmem
+ * pages), text (the ELF image's code, none in mmkit), lib 0, data (data
+ * and stack VMAs) and dt 0, in pages. */
+void proc_pid_statm_show(struct seq_file *s, struct mmk_machine *m,
+			 struct mm_struct *mm)
+{
+	unsigned long shared = get_mm_counter(mm, MM_FILEPAGES) +
+			       get_mm_counter(mm, MM_SHMEMPAGES);
+	unsigned long text =
+		(PAGE_ALIGN(mm->end_code) - (mm->start_code & PAGE_MASK)) >>
+		PAGE_SHIFT;
+
+	(void)m;
+	seq_printf(s, "%lu %lu %lu %lu 0 %lu 0\n", mm->total_vm,
+		   shared + get_mm_counter(mm, MM_ANONPAGES), shared, text,
+		   mm->data_vm + mm->stack_vm);
+}
+
+/* One VMA's pages as numa_maps counts them (struct numa_maps). */
+struct numa_maps {
+	unsigned long pages, anon, active, writeback, mapcount_max, dirty,
+		swapcache;
+	unsigned long node[MAX_NUMNODES];
+};
+
+/* gather_pte_stats() for one entry: a mapped page (not the zero page,
+ * not a swap entry), with its flags, mapcount and node. */
+static void numa_gather_one(struct mm_struct *mm, unsigned long addr,
+			    void *slot, void *arg)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct numa_maps *md = arg;
+	pte_t e = pte_read(f, slot);
+	struct page *page;
+	unsigned long count;
+
+	(void)addr;
+	if (is_swap_pte(e) || !pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	page = pfn_to_page(pte_pfn(f, e));
+	if (test_page_flag(page, PG_reserved))
+		return;
+	md->pages++;
+	if ((e & _PAGE_DIRTY) || test_page_flag(page, PG_dirty))
+		md->dirty++;
+	if (test_page_flag(page, PG_swapbacked) &&
+	    test_page_flag(page, PG_swapcache))
+		md->swapcache++;
+	if (test_page_flag(page, PG_active) ||
+	    test_page_flag(page, PG_unevictable))
+		md->active++;
+	if (test_page_flag(page, PG_writeback))
+		md->writeback++;
+	if (PageAnon(page))
+		md->anon++;
+	count = (unsigned long)max(page_mapcount(page), 0);
+	md->mapcount_max = max(md->mapcount_max, count);
+	md->node[page_to_nid(page)]++;
+}
+
+/* /proc/PID/numa_maps (show_numa_map, CONFIG_NUMA): per VMA its start,
+ * its memory policy ("default": mmkit has no mbind or set_mempolicy),
+ * file=PATH (with "\n", "\t", " " and "=" escaped), heap or stack, then,
+ * if any page is mapped, the counts that are not implied by the others
+ * and the pages per node. The gate area has no line. */
+void proc_pid_numa_maps_show(struct seq_file *s, struct mmk_machine *m,
+			     struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	struct numa_maps stats, *md = &stats;
+	int nid;
+
+	for_each_vma(mm, vma) {
+		bool path;
+		const char *name = vma_name(vma, &path);
+
+		memset(md, 0, sizeof(*md));
+		seq_printf(s, "%08lx default", vma->vm_start);
+		if (path) {
+			seq_puts(s, " file=");
+			seq_escape_path(s, name, "\n\t= ");
+		} else if (name) {
+			/* [heap] or [stack] */
+			seq_printf(s, " %.*s", (int)strlen(name) - 2, name + 1);
+		}
+		walk_ptes(mm, vma->vm_start, vma->vm_end, numa_gather_one, md);
+		if (md->pages) {
+			if (md->anon)
+				seq_printf(s, " anon=%lu", md->anon);
+			if (md->dirty)
+				seq_printf(s, " dirty=%lu", md->dirty);
+			if (md->pages != md->anon && md->pages != md->dirty)
+				seq_printf(s, " mapped=%lu", md->pages);
+			if (md->mapcount_max > 1)
+				seq_printf(s, " mapmax=%lu", md->mapcount_max);
+			if (md->swapcache)
+				seq_printf(s, " swapcache=%lu", md->swapcache);
+			if (md->active < md->pages)
+				seq_printf(s, " active=%lu", md->active);
+			if (md->writeback)
+				seq_printf(s, " writeback=%lu", md->writeback);
+			for_each_online_node(m, nid)
+				if (md->node[nid])
+					seq_printf(s, " N%d=%lu", nid,
+						   md->node[nid]);
+			seq_puts(s, " kernelpagesize_kB=4");
+		}
+		seq_puts(s, "\n");
 	}
 }
 

@@ -26,6 +26,8 @@
  */
 #include "proc/internal.h"
 
+#include <limits.h>
+
 static bool has_numa(const struct mmk_machine *m)
 {
 	return m->arch->numa;
@@ -271,31 +273,48 @@ void proc_zoneinfo_show(struct seq_file *s, struct mmk_machine *m)
 	}
 }
 
+/* Free and file pages of the highmem zones above their high watermarks,
+ * at most @total (highmem_dirtyable_memory: with vm_highmem_is_dirtyable
+ * 0, highmem is not dirtyable). */
+static unsigned long highmem_dirtyable_memory(struct mmk_machine *m,
+					      unsigned long total)
+{
+	unsigned long x = 0;
+	int nid;
+
+	for_each_online_node(m, nid) {
+		struct zone *z = &m->node_data[nid]->node_zones[ZONE_HIGHMEM];
+		unsigned long nr;
+
+		if (!populated_zone(z))
+			continue;
+		nr = zone_page_state(z, NR_FREE_PAGES);
+		nr -= min(nr, high_wmark_pages(z));
+		nr += zone_page_state(z, NR_ZONE_INACTIVE_FILE) +
+		      zone_page_state(z, NR_ZONE_ACTIVE_FILE);
+		x += nr;
+	}
+	return min(x, total);
+}
+
 /* Linux's global_dirty_limits() with vm_dirty_ratio 20 and
- * dirty_background_ratio 10 and no highmem made dirtyable. */
+ * dirty_background_ratio 10: of the dirtyable memory (free pages less
+ * totalreserve_pages, then the file LRUs, less highmem, plus one so it is
+ * never 0: global_dirtyable_memory), the ratios in 1/PAGE_SIZE steps
+ * (domain_dirty_limits). */
 static void dirty_limits(struct mmk_machine *m, unsigned long *thresh,
 			 unsigned long *bg)
 {
-	unsigned long x = global_zone_page_state(m, NR_FREE_PAGES) +
-			  global_node_page_state(m, NR_ACTIVE_FILE) +
-			  global_node_page_state(m, NR_INACTIVE_FILE);
+	unsigned long x = global_zone_page_state(m, NR_FREE_PAGES);
 	unsigned long ratio = (20 * PAGE_SIZE) / 100;
 	unsigned long bg_ratio = (10 * PAGE_SIZE) / 100;
-	int nid;
 
 	x -= min(x, READ_ONCE(m->totalreserve_pages));
-	for_each_online_node(m, nid) {
-		struct zone *hz = &m->node_data[nid]->node_zones[ZONE_HIGHMEM];
-
-		if (populated_zone(hz)) {
-			unsigned long hfree =
-				zone_page_state(hz, NR_FREE_PAGES);
-			unsigned long hreserve = high_wmark_pages(hz);
-
-			x -= min(x, hfree > hreserve ? hfree - hreserve : 0);
-		}
-	}
-	*thresh = ratio * x / PAGE_SIZE;
+	x += global_node_page_state(m, NR_INACTIVE_FILE) +
+	     global_node_page_state(m, NR_ACTIVE_FILE);
+	x -= highmem_dirtyable_memory(m, x);
+	x++;
+	*thresh = min(ratio * x / PAGE_SIZE, (unsigned long)UINT_MAX);
 	*bg = bg_ratio * x / PAGE_SIZE;
 	if (*bg >= *thresh)
 		*bg = *thresh / 2;
