@@ -70,6 +70,8 @@ struct proc_seen {
 	size_t read_step; /* the one after which maps was read */
 	size_t due; /* the first command after which it is read again */
 	bool stale; /* a command named it since */
+	bool gone; /* the last read found no such process: read again only
+		    * after a command that names it */
 };
 
 /* VMAs read per command, in the long run, of a process every command
@@ -278,6 +280,7 @@ static void read_maps(struct mmk_machine *m, struct proc_seen *p, size_t step)
 	snprintf(path, sizeof path, "/proc/%d/maps", p->pid);
 	text = mmk_proc_read(m, path);
 	p->alive = text != NULL;
+	p->gone = !text;
 	if (!text)
 		return;
 	for (q = text; (q = strchr(q, '\n')); q++)
@@ -292,7 +295,11 @@ static void read_maps(struct mmk_machine *m, struct proc_seen *p, size_t step)
 /* Note the processes `spawn PID` and `fork PARENT CHILD` make, and keep
  * each one's maps while it lives: read again after a command that names
  * it first or makes it (only such commands change its VMAs), at most as
- * often as MAPS_BUDGET allows, and at the end. */
+ * often as MAPS_BUDGET allows, and at the end. One that has exited, or
+ * never lived (a fork that failed), is not read again until a command
+ * names it: thousands of them cost no more than one each (a read after
+ * every command of each made 3,000 processes that exited and 10,000
+ * commands take 9.5 s, not 1.6). */
 static void watch_processes(struct report *r, struct mmk_machine *m,
 			    const char *line)
 {
@@ -327,9 +334,12 @@ static void watch_processes(struct report *r, struct mmk_machine *m,
 	for (i = 0; i < r->nr_procs; i++) {
 		struct proc_seen *p = &r->procs[i];
 
-		if (p->maps && (p->pid == named || p->pid == pid))
-			p->stale = true;
-		if (!p->maps || (p->stale && r->nr_steps >= p->due)) {
+		if (p->pid == named || p->pid == pid) {
+			p->stale = p->maps != NULL;
+			p->gone = false;
+		}
+		if (!p->gone &&
+		    (!p->maps || (p->stale && r->nr_steps >= p->due))) {
 			read_maps(m, p, r->nr_steps);
 			continue;
 		}
