@@ -19,7 +19,9 @@
  *
  * The page is self-contained (inline CSS and SVG, no script, nothing
  * fetched): a summary, a plot of memory in use and one of its uses over
- * the commands with the sections marked, grouped bars of free blocks per
+ * the commands with the sections marked (thousands of commands plot as
+ * at most four points a pixel column, peaks kept; section marks too close
+ * to tell apart are merged), grouped bars of free blocks per
  * order for each zone (start and end, log scale), horizontal bars of the
  * largest slab caches, a row per VMA of each process (bar length by the
  * log of its size, colour by protection), and the transcript by section,
@@ -519,6 +521,25 @@ static double step_value(const struct step *st, size_t s)
 	return (double)(s ? st->kb[s] : st->used_kb);
 }
 
+/* A tick label of an axis in @unit (1024^k KiB): @kb in that unit, with
+ * the decimals it has (a quarter of 50 KiB is 12.5 KiB, not 12). */
+static void fmt_tick(char *buf, size_t len, double kb, double unit)
+{
+	const char *name = unit >= 1024.0 * 1024 ? "GiB" :
+			   unit >= 1024.0	 ? "MiB" :
+						   "KiB";
+	char num[32];
+	size_t n;
+
+	snprintf(num, sizeof num, "%.2f", kb / unit);
+	n = strlen(num);
+	while (num[n - 1] == '0')
+		num[--n] = '\0';
+	if (num[n - 1] == '.')
+		num[--n] = '\0';
+	snprintf(buf, len, "%s %s", num, name);
+}
+
 #define CW 920 /* chart width */
 #define CH 260 /* chart height */
 #define ML 80 /* left margin (axis labels) */
@@ -526,12 +547,60 @@ static double step_value(const struct step *st, size_t s)
 #define MT 20
 #define MB 40
 
+#define SECT_GAP 3 /* px between two section lines */
+#define DIGIT_W 6.2 /* px a digit of a section number takes */
+
+/* Series @s's points over the steps, @xstep px apart: all of them, or
+ * when several steps share a pixel column (thousands of commands), the
+ * column's first, lowest, highest and last, in order: the same line,
+ * its peaks and all, in at most four points a column. */
+static void put_points(FILE *f, const struct report *r, size_t s, double xstep,
+		       double ymax)
+{
+	size_t i = 0, j, k, lo, hi, pick[4];
+	bool first = true;
+	int n, c;
+
+	while (i < r->nr_steps) {
+		long col = (long)(xstep * (double)i);
+
+		lo = hi = i;
+		for (j = i + 1;
+		     j < r->nr_steps && (long)(xstep * (double)j) == col; j++) {
+			if (step_value(&r->steps[j], s) <
+			    step_value(&r->steps[lo], s))
+				lo = j;
+			if (step_value(&r->steps[j], s) >
+			    step_value(&r->steps[hi], s))
+				hi = j;
+		}
+		pick[0] = i;
+		pick[1] = lo < hi ? lo : hi;
+		pick[2] = lo < hi ? hi : lo;
+		pick[3] = j - 1;
+		for (n = 0; n < 4; n++) {
+			k = pick[n];
+			for (c = 0; c < n && pick[c] != k; c++)
+				;
+			if (c < n)
+				continue;
+			fprintf(f, "%s%.1f,%.1f", first ? "" : " ",
+				ML + xstep * (double)k,
+				MT + (CH - MT -
+				      MB) * (1 - step_value(&r->steps[k], s) /
+							 ymax));
+			first = false;
+		}
+		i = j;
+	}
+}
+
 /* A line chart of the series in @mask over the steps, the sections
  * marked by dashed lines numbered as in the transcript. */
 static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 		       const char *label)
 {
-	double max = 0, ymax, xstep, unit;
+	double max = 0, ymax, xstep, unit, line_x = -CW, label_end = -CW;
 	size_t i, s;
 	int t, sec = -1;
 
@@ -559,29 +628,39 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 	fputs("\">\n", f);
 	for (t = 0; t <= 4; t++) {
 		double y = MT + (CH - MT - MB) * (1 - t / 4.0);
-		char v[32];
+		char v[48];
 
-		fmt_kb(v, sizeof v, ymax * t / 4.0);
+		fmt_tick(v, sizeof v, ymax * t / 4.0, unit);
 		fprintf(f,
 			"<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
 			"y2=\"%.1f\"/><text class=\"ylab\" x=\"%d\" "
 			"y=\"%.1f\">%s</text>\n",
 			ML, y, CW - MR, y, ML - 6, y + 4, v);
 	}
+	/* Sections closer than SECT_GAP px share the first one's line, and
+	 * a number that would overlap the last one shown is left out. */
 	for (i = 0; i < r->nr_steps; i++) {
 		double x = ML + xstep * (double)i;
+		int digits;
 
 		if (r->steps[i].section == sec || r->steps[i].section < 0)
 			continue;
 		sec = r->steps[i].section;
-		/* Numbered as its title is ("3. ..." -> 3). */
+		if (x < line_x + SECT_GAP)
+			continue;
+		line_x = x;
 		fprintf(f,
 			"<line class=\"sect\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
-			"y2=\"%d\"/><text class=\"slab\" x=\"%.1f\" "
-			"y=\"%d\">%.*s</text>\n",
-			x, MT, x, CH - MB, x + 2, CH - MB + 14,
-			(int)strspn(r->sections[sec], "0123456789"),
-			r->sections[sec]);
+			"y2=\"%d\"/>\n",
+			x, MT, x, CH - MB);
+		if (x < label_end)
+			continue;
+		/* Numbered as its title is ("3. ..." -> 3). */
+		digits = (int)strspn(r->sections[sec], "0123456789");
+		fprintf(f,
+			"<text class=\"slab\" x=\"%.1f\" y=\"%d\">%.*s</text>\n",
+			x + 2, CH - MB + 14, digits, r->sections[sec]);
+		label_end = x + 2 + DIGIT_W * digits + 2;
 	}
 	for (s = 0; s < NR_SERIES; s++) {
 		if (!(mask >> s & 1))
@@ -590,12 +669,7 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 			"<polyline class=\"series\" fill=\"none\" "
 			"stroke=\"%s\" data-series=\"%s\" points=\"",
 			series_colour[s], s ? series_key[s] : "used");
-		for (i = 0; i < r->nr_steps; i++)
-			fprintf(f, "%s%.1f,%.1f", i ? " " : "",
-				ML + xstep * (double)i,
-				MT + (CH - MT -
-				      MB) * (1 - step_value(&r->steps[i], s) /
-							 ymax));
+		put_points(f, r, s, xstep, ymax);
 		fputs("\"/>\n", f);
 	}
 	if (r->nr_steps)

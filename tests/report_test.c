@@ -7,7 +7,7 @@
  * the slab cache the script made and the process's VMAs, takes section
  * headings from `echo == N.` lines, and escapes what it quotes; a script
  * error still leaves a report; processes that are gone cost no read per
- * command. The tour's report has its eleven sections,
+ * command; a long run's plots stay small and legible, their axes exact. The tour's report has its eleven sections,
  * and headless Chromium (when installed, as scripts/deps.sh does) parses
  * it into the same elements.
  */
@@ -44,6 +44,7 @@ static const char script[] =
 	"check\n"
 	"cat /proc/meminfo\n";
 #define SCRIPT_COMMANDS 15
+#define CH_TEST 260 /* a line chart's height */
 
 struct run {
 	char *out, *html;
@@ -376,6 +377,107 @@ static void test_report_of_dead_processes(void **state)
 	free(plain);
 }
 
+/* The axis labels of the first chart are its top value's quarters,
+ * exactly, in one unit. */
+static void assert_exact_ticks(const char *html)
+{
+	const char *p = html;
+	double v[5];
+	char unit[5][8];
+	int t;
+
+	for (t = 0; t < 5; t++) {
+		p = strstr(p, "class=\"ylab\"");
+		assert_non_null(p);
+		p = strchr(p, '>');
+		assert_int_equal(
+			sscanf(p + 1, "%lf %7[A-Za-z]", &v[t], unit[t]), 2);
+	}
+	for (t = 0; t < 4; t++) {
+		assert_string_equal(unit[t], unit[4]);
+		if (v[t] != v[4] * t / 4)
+			fail_msg("tick %d is %g %s, not %g", t, v[t], unit[t],
+				 v[4] * t / 4);
+	}
+}
+
+/* A run of thousands of commands and hundreds of sections: each plotted
+ * line has at most four points a pixel column, its peak among them; the
+ * section lines are 3 px apart or more, and their numbers do not
+ * overlap. The axis labels are exact (12.5 KiB was shown as 12). */
+static void test_report_of_a_long_run(void **state)
+{
+	static const char sect[] = "<line class=\"sect\" x1=\"",
+			  slab[] = "<text class=\"slab\" x=\"";
+	struct run r;
+	char *text, *p;
+	size_t len;
+	FILE *f;
+	int i, points = 0, labels = 0, lines = 0, digits = 0;
+	double x, y, min_y = CH_TEST, last = -1000;
+
+	(void)state;
+	run_report("boot mem=64M\ndrain\n", &r);
+	assert_exact_ticks(r.html);
+	free(r.out);
+	free(r.html);
+
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fputs("boot mem=64M\n", f);
+	for (i = 1; i <= 6000; i++) {
+		if (i % 15 == 0)
+			fprintf(f, "echo == %d. part %d\n", i / 15, i / 15);
+		fputs(i == 3001 ? "alloc_pages p 10\n" :
+		      i == 3002 ? "free_pages p\n" :
+				  "drain\n",
+		      f);
+	}
+	assert_int_equal(fclose(f), 0);
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	assert_exact_ticks(r.html);
+	p = strstr(r.html, "data-series=\"used\" points=\"");
+	assert_non_null(p);
+	for (p += 27; *p != '"'; points++) {
+		int used = 0;
+
+		assert_int_equal(sscanf(p, "%lf,%lf%n", &x, &y, &used), 2);
+		if (y < min_y)
+			min_y = y;
+		p += used;
+		p += *p == ' ';
+	}
+	assert_true(points > 820 && points <= 4 * 821);
+	/* The 4 MiB of the order-10 block, for one command. */
+	assert_true(min_y < 60);
+	for (p = r.html; (p = strstr(p, sect)); p++) {
+		x = strtod(p + strlen(sect), NULL);
+		if (x < last)
+			break; /* the second chart */
+		assert_true(x >= last + 3);
+		last = x;
+		lines++;
+	}
+	assert_true(lines > 100 && lines <= 274);
+	last = -1000;
+	for (p = r.html; (p = strstr(p, slab)); p++) {
+		x = strtod(p + strlen(slab), NULL);
+		if (x < last)
+			break;
+		/* The last one's number and 2 px. */
+		assert_true(x >= last + 6.2 * digits + 2);
+		last = x;
+		digits = (int)strspn(strchr(p, '>') + 1, "0123456789");
+		labels++;
+	}
+	assert_true(labels > 10 && labels < 60);
+	free(r.out);
+	free(r.html);
+	free(text);
+}
+
 static void test_report_of_the_tour(void **state)
 {
 	struct run r;
@@ -488,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_report_after_a_script_error),
 		cmocka_unit_test(test_report_edge_cases),
 		cmocka_unit_test(test_report_of_dead_processes),
+		cmocka_unit_test(test_report_of_a_long_run),
 		cmocka_unit_test(test_report_of_the_tour),
 		cmocka_unit_test(test_browser_parses_the_report),
 	};
