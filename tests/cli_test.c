@@ -123,14 +123,21 @@ static void test_usage_and_version(void **state)
 				       "usage: "));
 	run_free(&r);
 
-	/* Arguments run and demo do not take. */
+	/* Arguments run and demo do not take, or lack: each error says
+	 * what is wrong. */
 	mmkit_run(&r, NULL, "run", NULL, NULL, NULL);
 	expect(&r, 1, "", NULL);
-	assert_true(starts_with(r.err, usage_head));
+	assert_true(starts_with(r.err, "mmkit: run needs a script FILE (- "
+				       "for standard input)\nusage: "));
+	run_free(&r);
+	mmkit_run(&r, NULL, "run", "-q", "--report", "x.html");
+	expect(&r, 1, "", NULL);
+	assert_true(starts_with(r.err, "mmkit: run needs a script FILE"));
 	run_free(&r);
 	mmkit_run(&r, NULL, "run", "a.mms", "b.mms", NULL);
 	expect(&r, 1, "", NULL);
-	assert_true(starts_with(r.err, usage_head));
+	assert_true(starts_with(r.err, "mmkit: run takes one FILE: 'b.mms' "
+				       "is one too many\nusage: "));
 	run_free(&r);
 	mmkit_run(&r, NULL, "run", "--report", NULL, NULL);
 	expect(&r, 1, "", "mmkit: --report needs a FILE\n");
@@ -141,8 +148,26 @@ static void test_usage_and_version(void **state)
 	run_free(&r);
 	mmkit_run(&r, NULL, "demo", "now", NULL, NULL);
 	expect(&r, 1, "", NULL);
-	assert_true(starts_with(r.err, usage_head));
+	assert_true(starts_with(r.err, "mmkit: demo runs the built-in tour, "
+				       "not 'now' (mmkit run FILE runs a "
+				       "script)\nusage: "));
 	run_free(&r);
+	mmkit_run(&r, NULL, "demo", "-q", NULL, NULL);
+	expect(&r, 1, "", NULL);
+	assert_true(starts_with(r.err, "mmkit: unknown option '-q'\nusage: "));
+	run_free(&r);
+	mmkit_run(&r, NULL, "demo", "--report", NULL, NULL);
+	expect(&r, 1, "", "mmkit: --report needs a FILE\n");
+	run_free(&r);
+	mmkit_run(&r, NULL, "demo", "--no-report", "--report", "x.html");
+	expect(&r, 1, "",
+	       "mmkit: demo takes one of --report FILE and --no-report\n");
+	run_free(&r);
+	assert_true(asprintf(&version, "mmkit %s\n", mmk_version()) > 0);
+	mmkit_run(&r, NULL, "--version", NULL, NULL, NULL);
+	expect(&r, 0, version, "");
+	run_free(&r);
+	free(version);
 }
 
 static const char script[] = "boot mem=64M\n"
