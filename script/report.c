@@ -697,7 +697,9 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
  * end, for each zone of the first sample. */
 static void buddy_charts(FILE *f, const struct report *r)
 {
-	const int h = 170, bw = 22, gap = 12;
+	/* A bar is as wide as five digits of its count, which a bigger
+	 * count shortens to (128246 as 128k). */
+	const int h = 170, bw = 30, gap = 12;
 	int zi, k;
 
 	for (zi = 0; zi < r->first.nr; zi++) {
@@ -732,16 +734,26 @@ static void buddy_charts(FILE *f, const struct report *r)
 					    log2_approx(1.0 + (double)n) /
 					    log2_approx(1.0 + (double)max);
 
+				char count[24];
+
+				if (n < 100000)
+					snprintf(count, sizeof count, "%lu", n);
+				else if (n < 10000000)
+					snprintf(count, sizeof count, "%luk",
+						 n / 1000);
+				else
+					snprintf(count, sizeof count, "%luM",
+						 n / 1000000);
 				fprintf(f,
 					"<rect class=\"%s\" x=\"%d\" y=\"%.1f\" "
 					"width=\"%d\" height=\"%.1f\" "
 					"data-blocks=\"%lu\"/><text "
-					"class=\"val\" x=\"%d\" y=\"%.1f\">%lu"
+					"class=\"val\" x=\"%d\" y=\"%.1f\">%s"
 					"</text>\n",
 					side ? "end" : "start", x + side * bw,
 					h - 30 - bh, bw - 2, bh, n,
 					x + side * bw + bw / 2 - 1, h - 33 - bh,
-					n);
+					count);
 			}
 			fprintf(f,
 				"<text class=\"olab\" x=\"%d\" y=\"%d\">%d</text>\n",

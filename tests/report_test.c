@@ -478,6 +478,41 @@ static void test_report_of_a_long_run(void **state)
 	free(text);
 }
 
+/* Free block counts of up to five digits fit over their bars (1246 and
+ * 1246 ran into one another), and a bigger one is shortened (128246 as
+ * 128k), the exact count kept in data-blocks. */
+static void test_report_of_a_big_machine(void **state)
+{
+	static const char val[] = "<text class=\"val\" x=\"";
+	struct run r;
+	char *p;
+	int labels = 0;
+
+	(void)state;
+	run_report("boot mem=512G\ncat /proc/buddyinfo\n", &r);
+	assert_int_equal(r.status, 0);
+	p = strstr(r.html, "Node 0, zone Normal</figcaption>");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "data-blocks=\"128246\"/><text "
+				  "class=\"val\" x=\"844\" y=\"17.0\">128k"
+				  "</text>"));
+	/* Each label is centred over a bar of 30 px, its next one's 30
+	 * px on, and has five characters or fewer (5 px each). */
+	for (p = r.html; (p = strstr(p, val)); p++) {
+		long x = strtol(p + strlen(val), NULL, 10), next;
+		const char *q = strchr(p, '>') + 1, *n = strstr(p + 1, val);
+
+		assert_true(strcspn(q, "<") <= 5);
+		next = n ? strtol(n + strlen(val), NULL, 10) : 0;
+		if (next > x)
+			assert_true(next - x >= 30);
+		labels++;
+	}
+	assert_int_equal(labels, 3 * 2 * 11);
+	free(r.out);
+	free(r.html);
+}
+
 static void test_report_of_the_tour(void **state)
 {
 	struct run r;
@@ -591,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_report_edge_cases),
 		cmocka_unit_test(test_report_of_dead_processes),
 		cmocka_unit_test(test_report_of_a_long_run),
+		cmocka_unit_test(test_report_of_a_big_machine),
 		cmocka_unit_test(test_report_of_the_tour),
 		cmocka_unit_test(test_browser_parses_the_report),
 	};
