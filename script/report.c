@@ -5,8 +5,8 @@
  * Design. The report watches the interpreter through its observer (one
  * call after every command line) and reads the machine only as a user
  * would, through procfs: after each command it keeps a sample of
- * /proc/meminfo (memory in use and the kernel's and processes' uses of
- * it), the free block counts of /proc/buddyinfo at the first and the
+ * /proc/meminfo (memory in use, the kernel's and processes' uses of it,
+ * and the swap in use), the free block counts of /proc/buddyinfo at the first and the
  * latest command, /proc/slabinfo at the command after which Slab was
  * highest, and /proc/PID/maps of each process the script spawned or
  * forked, the last time it was alive (read again after a command that
@@ -18,7 +18,9 @@
  * one section.
  *
  * The page is self-contained (inline CSS and SVG, no script, nothing
- * fetched): a summary, a plot of memory in use and one of its uses over
+ * fetched): a summary (the machine, with the defaults of the boot keys
+ * the script left out; the peaks of slab and swap; the OOM killer's
+ * kills, /proc/vmstat's oom_kill at the end), a plot of memory in use and one of its uses over
  * the commands with the sections marked (thousands of commands plot as
  * at most four points a pixel column, peaks kept; section marks too close
  * to tell apart are merged), grouped bars of free blocks per
@@ -40,16 +42,32 @@
 #define MAX_ZONES 16 /* charted: the first ones /proc/buddyinfo lists */
 #define TOP_CACHES 12
 
-/* The /proc/meminfo fields sampled: the first is plotted alone. */
+/* The /proc/meminfo fields sampled: the first is plotted alone, as
+ * MemTotal - MemFree; the last, as SwapTotal - SwapFree, only on a
+ * machine with swap. */
 static const char *const series_key[] = {
-	"MemFree",     "Slab",	    "Percpu", "PageTables",
-	"VmallocUsed", "AnonPages", "Shmem",  "Cached",
+	"MemFree",   "Slab",  "Percpu", "PageTables", "VmallocUsed",
+	"AnonPages", "Shmem", "Cached", "SwapFree",
 };
 #define NR_SERIES (sizeof series_key / sizeof series_key[0])
+#define SWAP (NR_SERIES - 1)
 
 static const char *const series_colour[NR_SERIES] = {
-	"#1f77b4", "#d62728", "#9467bd", "#8c564b",
-	"#e377c2", "#2ca02c", "#17becf", "#ff7f0e",
+	"#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+	"#2ca02c", "#17becf", "#ff7f0e", "#7f7f7f",
+};
+
+/* What the charts call each series (data-series and the legend). */
+static const char *const series_name[NR_SERIES][2] = {
+	{ "used", "MemTotal - MemFree" },
+	{ "Slab", "Slab" },
+	{ "Percpu", "Percpu" },
+	{ "PageTables", "PageTables" },
+	{ "VmallocUsed", "VmallocUsed" },
+	{ "AnonPages", "AnonPages" },
+	{ "Shmem", "Shmem" },
+	{ "Cached", "Cached" },
+	{ "swap", "swap used (SwapTotal - SwapFree)" },
 };
 
 struct zone_free {
@@ -106,6 +124,10 @@ struct report {
 	unsigned long peak_slab_kb;
 	size_t peak_step;
 	unsigned long memtotal_kb;
+	unsigned long swaptotal_kb; /* 0: a machine without swap */
+	unsigned long peak_swap_kb;
+	size_t peak_swap_step;
+	long oom_kills; /* /proc/vmstat's oom_kill at the end; -1 unread */
 	struct proc_seen *procs;
 	int nr_procs, cap_procs;
 	bool oom; /* an allocation for the report failed: it says so */
@@ -355,10 +377,17 @@ static void watch_processes(struct report *r, struct mmk_machine *m,
 static void at_end(void *arg, struct mmk_machine *m)
 {
 	struct report *r = arg;
+	char *text;
+	const char *p;
 	int i;
 
 	if (!m || !r->nr_steps)
 		return;
+	text = mmk_proc_read(m, "/proc/vmstat");
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, "oom_kill ", 9))
+			r->oom_kills = strtol(p + 9, NULL, 10);
+	free(text);
 	for (i = 0; i < r->nr_procs; i++)
 		if (r->procs[i].alive && r->procs[i].stale)
 			read_maps(m, &r->procs[i], r->nr_steps - 1);
@@ -432,6 +461,12 @@ static void record_step(struct report *r, struct mmk_machine *m,
 			st->kb[i] = meminfo_field(text, series_key[i]);
 		r->memtotal_kb = meminfo_field(text, "MemTotal");
 		st->used_kb = r->memtotal_kb - st->kb[0];
+		r->swaptotal_kb = meminfo_field(text, "SwapTotal");
+		st->kb[SWAP] = r->swaptotal_kb - st->kb[SWAP];
+		if (st->kb[SWAP] > r->peak_swap_kb) {
+			r->peak_swap_kb = st->kb[SWAP];
+			r->peak_swap_step = r->nr_steps;
+		}
 		free(text);
 	}
 	text = mmk_proc_read(m, "/proc/buddyinfo");
@@ -667,8 +702,10 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 			continue;
 		fprintf(f,
 			"<polyline class=\"series\" fill=\"none\" "
-			"stroke=\"%s\" data-series=\"%s\" points=\"",
-			series_colour[s], s ? series_key[s] : "used");
+			"stroke=\"%s\"%s data-series=\"%s\" points=\"",
+			series_colour[s],
+			s == SWAP ? " stroke-dasharray=\"6 3\"" : "",
+			series_name[s][0]);
 		put_points(f, r, s, xstep, ymax);
 		fputs("\"/>\n", f);
 	}
@@ -688,8 +725,7 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 		if (mask >> s & 1)
 			fprintf(f,
 				"<span><i style=\"background:%s\"></i>%s</span> ",
-				series_colour[s],
-				s ? series_key[s] : "MemTotal - MemFree");
+				series_colour[s], series_name[s][1]);
 	fputs("</p>\n", f);
 }
 
@@ -961,12 +997,36 @@ static const char style[] =
 	".note{font-style:italic;color:#444}\n"
 	"pre.error{background:#fdecea;color:#a00}\n";
 
+/* The boot keys the summary names the default of, if a boot line
+ * leaves them out. */
+static const char *const boot_default[4][2] = {
+	{ "arch", "x86_64" },
+	{ "mem", "1G" },
+	{ "nodes", "one node" },
+	{ "cpus", "two CPUs" },
+};
+
+/* Whether command @line (before any comment) has a word @key=... */
+static bool has_key(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (line += strspn(line, " \t"); *line && *line != '#';) {
+		if (!strncmp(line, key, n) && line[n] == '=')
+			return true;
+		line += strcspn(line, " \t");
+		line += strspn(line, " \t");
+	}
+	return false;
+}
+
 static void render(FILE *f, const struct report *r, const char *name,
 		   int status)
 {
 	const struct step *last = r->nr_steps ? &r->steps[r->nr_steps - 1] :
 						NULL;
 	int checks_ok = 0, checks_failed = 0, sec;
+	const char *boot = "boot", *sep;
 	char v1[32], v2[32];
 	size_t i;
 
@@ -989,14 +1049,20 @@ static void render(FILE *f, const struct report *r, const char *name,
 	fputs("<h1>mmkit report: ", f);
 	put_escaped(f, name);
 	fputs("</h1>\n<table class=\"summary\">\n", f);
-	/* The machine: the script's boot line, or the default one. */
+	/* The machine: the script's boot line, or the default one, and the
+	 * defaults of what it leaves out. */
 	fputs("<tr><td>Machine</td><td id=\"machine\"><code>", f);
 	if (r->nr_steps && r->steps[0].cmd && is_cmd(r->steps[0].cmd, "boot"))
-		put_escaped(f, r->steps[0].cmd);
-	else
-		fputs("boot", f);
-	fputs("</code> (defaults: x86_64, 1G, one node, two CPUs)</td></tr>\n",
-	      f);
+		boot = r->steps[0].cmd;
+	put_escaped(f, boot);
+	fputs("</code>", f);
+	for (i = 0, sep = " (by default "; i < 4; i++) {
+		if (has_key(boot, boot_default[i][0]))
+			continue;
+		fprintf(f, "%s%s", sep, boot_default[i][1]);
+		sep = ", ";
+	}
+	fputs(*sep == ',' ? ")</td></tr>\n" : "</td></tr>\n", f);
 	fmt_kb(v1, sizeof v1, (double)r->memtotal_kb);
 	fprintf(f,
 		"<tr><td>Commands run</td><td id=\"commands\">%zu</td></tr>\n",
@@ -1027,6 +1093,20 @@ static void render(FILE *f, const struct report *r, const char *name,
 			"<tr><td>Slab at its peak</td><td>%s (%lu kB), after "
 			"command %zu</td></tr>\n",
 			v1, r->peak_slab_kb, r->peak_step + 1);
+	fmt_kb(v1, sizeof v1, (double)r->peak_swap_kb);
+	if (r->swaptotal_kb)
+		fprintf(f,
+			"<tr><td>Swap used at its peak</td><td id=\"swap-peak\">"
+			"%s (%lu kB of %lu)%s",
+			v1, r->peak_swap_kb, r->swaptotal_kb,
+			r->peak_swap_kb ? ", after command " : "</td></tr>\n");
+	if (r->swaptotal_kb && r->peak_swap_kb)
+		fprintf(f, "%zu</td></tr>\n", r->peak_swap_step + 1);
+	if (r->oom_kills >= 0)
+		fprintf(f,
+			"<tr><td>Processes the OOM killer killed</td><td "
+			"id=\"oom-kills\">%ld</td></tr>\n",
+			r->oom_kills);
 	fprintf(f,
 		"<tr><td>Verifier (<code>check</code>)</td><td "
 		"id=\"checks\">%d ok, %d failed</td></tr>\n",
@@ -1054,9 +1134,12 @@ static void render(FILE *f, const struct report *r, const char *name,
 	fputs("<h2>Where the rest goes</h2>\n<p>The kernel's own uses of "
 	      "memory and the processes' pages, from /proc/meminfo after each "
 	      "command. Pages a script allocates with <code>alloc_pages</code> "
-	      "show only as less MemFree.</p>\n",
+	      "show only as less MemFree. On a machine with swap, the swap "
+	      "in use too.</p>\n",
 	      f);
-	line_chart(f, r, ((1u << NR_SERIES) - 1) & ~1u,
+	line_chart(f, r,
+		   ((1u << NR_SERIES) - 1) & ~1u &
+			   ~(r->swaptotal_kb ? 0 : 1u << SWAP),
 		   "memory uses after each command");
 	fputs("<h2>The buddy allocator: free blocks per order</h2>\n", f);
 	buddy_charts(f, r);
@@ -1133,7 +1216,7 @@ static void render(FILE *f, const struct report *r, const char *name,
 int mmk_script_run_report(FILE *in, const char *text, const char *name,
 			  FILE *out, FILE *err, int echo_log, FILE *html)
 {
-	struct report r = { .real_out = out };
+	struct report r = { .real_out = out, .oom_kills = -1 };
 	struct script_observer obs = { after_line, &r, stopped_at, at_end };
 	int status, i, werr;
 	size_t s;

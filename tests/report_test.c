@@ -513,6 +513,90 @@ static void test_report_of_a_big_machine(void **state)
 	free(r.html);
 }
 
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+	long len;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return text;
+}
+
+/* The summary names the defaults of only the boot keys a script leaves
+ * out (it said 1G of a 32M machine); a machine with swap gets the swap
+ * in use plotted and its peak, which equals SwapTotal - SwapFree; the
+ * OOM killer's kills are /proc/vmstat's oom_kill, as many as the kernel
+ * log's "Killed process" lines. */
+static void test_report_of_swap_and_oom(void **state)
+{
+	struct run r;
+	char want[160], *text;
+	unsigned long total, free_kb;
+	const char *p;
+	int kills = 0;
+
+	(void)state;
+	run_report("boot mem=32M swap=32M seed=1\n"
+		   "spawn 1\n"
+		   "mmap 1 0x10000000 40M rw private,anonymous,fixed\n"
+		   "touch 1 0x10000000 40M write\n"
+		   "cat /proc/meminfo SwapTotal SwapFree\n",
+		   &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<td id=\"machine\"><code>boot mem=32M "
+				       "swap=32M seed=1</code> (by default "
+				       "x86_64, one node, two CPUs)</td>"));
+	total = field_after(r.out, "SwapTotal:");
+	free_kb = field_after(r.out, "SwapFree:");
+	assert_true(total > free_kb);
+	snprintf(want, sizeof want, "(%lu kB of %lu), after command 4</td>",
+		 total - free_kb, total);
+	p = strstr(r.html, "<td id=\"swap-peak\">");
+	assert_non_null(p);
+	assert_non_null(strstr(p, want));
+	assert_true(strstr(p, want) < strstr(p, "</tr>"));
+	assert_non_null(strstr(r.html, "data-series=\"swap\" points=\""));
+	assert_non_null(strstr(r.html, "<td id=\"oom-kills\">0</td>"));
+	free(r.out);
+	free(r.html);
+
+	/* No swap: neither its row nor its line; every default named. */
+	run_report("drain\n", &r);
+	assert_null(strstr(r.html, "swap-peak"));
+	assert_null(strstr(r.html, "data-series=\"swap\""));
+	assert_non_null(strstr(r.html, "<td id=\"machine\"><code>boot</code> "
+				       "(by default x86_64, 1G, one node, two "
+				       "CPUs)</td>"));
+	free(r.out);
+	free(r.html);
+	run_report("boot arch=i386 mem=1G nodes=1 cpus=2\n", &r);
+	assert_non_null(strstr(r.html, "<code>boot arch=i386 mem=1G nodes=1 "
+				       "cpus=2</code></td>"));
+	free(r.out);
+	free(r.html);
+
+	text = read_text("tests/scripts/reclaim/oom_kill.mms");
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	for (p = r.out; (p = strstr(p, "Out of memory: Killed process")); p++)
+		kills++;
+	assert_true(kills > 0);
+	snprintf(want, sizeof want, "<td id=\"oom-kills\">%d</td>", kills);
+	assert_non_null(strstr(r.html, want));
+	free(r.out);
+	free(r.html);
+	free(text);
+}
+
 static void test_report_of_the_tour(void **state)
 {
 	struct run r;
@@ -627,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_report_of_dead_processes),
 		cmocka_unit_test(test_report_of_a_long_run),
 		cmocka_unit_test(test_report_of_a_big_machine),
+		cmocka_unit_test(test_report_of_swap_and_oom),
 		cmocka_unit_test(test_report_of_the_tour),
 		cmocka_unit_test(test_browser_parses_the_report),
 	};
