@@ -6,29 +6,29 @@
  * call after every command line) and reads the machine only as a user
  * would, through procfs: after each command it keeps a sample of
  * /proc/meminfo (memory in use, the kernel's and processes' uses of it,
- * and the swap in use), the free block counts of /proc/buddyinfo at the first and the
- * latest command, /proc/slabinfo at the command after which Slab was
- * highest, and /proc/PID/maps of each process the script spawned or
- * forked, the last time it was alive (read again after a command that
- * names the process first, or makes it). The script's output goes through a
- * memory stream: each command's part is passed on to the real output at
- * once and kept for the transcript; the line a script error stops at
- * comes too (stopped_at), with its error. `echo` lines that print `== N.
- * title` start sections (the tour's chapters); a script without them is
- * one section.
+ * and the swap in use), the free block counts of /proc/buddyinfo at the
+ * first and the latest command, /proc/slabinfo at the command after which
+ * Slab was highest, and /proc/PID/maps of each process the script spawned
+ * or forked, the last time it was alive (read again after a command that
+ * names the process first, or makes it). The script's output goes through
+ * a memory stream: each command's part is passed on to the real output at
+ * once and kept for the transcript; the line a script error stops at comes
+ * too (stopped_at), with its error. `echo` lines that print `== N. title`
+ * start sections (the tour's chapters); a script without them is one
+ * section.
  *
  * The page is self-contained (inline CSS and SVG, no script, nothing
- * fetched): a summary (the machine, with the defaults of the boot keys
- * the script left out; the peaks of slab and swap; the OOM killer's
- * kills, /proc/vmstat's oom_kill at the end), a plot of memory in use and one of its uses over
- * the commands with the sections marked (thousands of commands plot as
- * at most four points a pixel column, peaks kept; section marks too close
- * to tell apart are merged), grouped bars of free blocks per
- * order for each zone (start and end, log scale), horizontal bars of the
- * largest slab caches, a row per VMA of each process (bar length by the
- * log of its size, colour by protection), and the transcript by section,
- * `echo` lines as prose. Every text from the script or procfs is escaped
- * (bytes that are no UTF-8, and control characters, as \xNN).
+ * fetched): a summary (the machine, with the defaults of the boot keys the
+ * script left out; the peaks of slab and swap; the OOM killer's kills,
+ * /proc/vmstat's oom_kill at the end), a plot of memory in use and one of
+ * its uses over the commands with the sections marked (thousands of
+ * commands plot as at most four points a pixel column, peaks kept; section
+ * marks too close to tell apart are merged), grouped bars of free blocks
+ * per order for each zone (start and end, log scale), horizontal bars of
+ * the largest slab caches, a row per VMA of each process (bar length by
+ * the log of its size, colour by protection), and the transcript by
+ * section, `echo` lines as prose. Every text from the script or procfs is
+ * escaped (bytes that are no UTF-8, and control characters, as \xNN).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "script/internal.h"

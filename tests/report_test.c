@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The HTML report of a script run (script/report.c): the run's output is
- * unchanged; the page is well formed (every tag closed in order), says
- * how many commands ran and what the verifier found, plots one point per
+ * unchanged; the page is well formed (every tag closed in order), says how
+ * many commands ran and what the verifier found, plots one point per
  * command, shows the free block counts the last /proc/buddyinfo printed,
  * the slab cache the script made and the process's VMAs, takes section
  * headings from `echo == N.` lines, and escapes what it quotes; a script
  * error still leaves a report; processes that are gone cost no read per
- * command; a long run's plots stay small and legible, their axes exact. The tour's report has its eleven sections,
- * and headless Chromium (when installed, as scripts/deps.sh does) parses
- * it into the same elements.
+ * command; a long run's plots stay small and legible, their axes exact;
+ * counts of a big machine fit over their bars; the summary names the
+ * machine's defaults, swap and OOM kills. The tour's report has its eleven
+ * sections, and headless Chromium (when installed, as scripts/deps.sh
+ * does) parses it into the same elements.
  */
 #define _DEFAULT_SOURCE
 #include <setjmp.h>
