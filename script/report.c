@@ -1141,12 +1141,26 @@ static void render(FILE *f, const struct report *r, const char *name,
 		   ((1u << NR_SERIES) - 1) & ~1u &
 			   ~(r->swaptotal_kb ? 0 : 1u << SWAP),
 		   "memory uses after each command");
+	/* A run that stopped before any command ran on a machine says so
+	 * rather than draw empty charts. */
 	fputs("<h2>The buddy allocator: free blocks per order</h2>\n", f);
-	buddy_charts(f, r);
-	fputs("<h2>The largest slab caches</h2>\n<p>/proc/slabinfo when "
-	      "Slab was highest: memory in each cache's slabs.</p>\n",
-	      f);
-	slab_chart(f, r->peak_slabinfo);
+	if (r->first.nr)
+		buddy_charts(f, r);
+	else
+		fputs("<p class=\"none\">No machine ran a command: no "
+		      "/proc/buddyinfo to show.</p>\n",
+		      f);
+	fputs("<h2>The largest slab caches</h2>\n", f);
+	if (r->peak_slabinfo) {
+		fputs("<p>/proc/slabinfo when Slab was highest: memory in "
+		      "each cache's slabs.</p>\n",
+		      f);
+		slab_chart(f, r->peak_slabinfo);
+	} else {
+		fputs("<p class=\"none\">No machine ran a command: no "
+		      "/proc/slabinfo to show.</p>\n",
+		      f);
+	}
 	process_charts(f, r);
 
 	fputs("<h2>Transcript</h2>\n<p>Each command with its number and "

@@ -259,6 +259,14 @@ static void test_report_edge_cases(void **state)
 	assert_null(strstr(r.html, "<td>MemTotal</td>"));
 	assert_null(strstr(r.html, "Slab at its peak"));
 	assert_non_null(strstr(r.html, "script error: unknown command"));
+	/* No empty charts: the buddy and slab sections say why. */
+	assert_non_null(strstr(r.html, "<p class=\"none\">No machine ran a "
+				       "command: no /proc/buddyinfo to "
+				       "show.</p>"));
+	assert_non_null(strstr(r.html, "<p class=\"none\">No machine ran a "
+				       "command: no /proc/slabinfo to "
+				       "show.</p>"));
+	assert_int_equal(count_substr(r.html, "<svg"), 2);
 	free(r.out);
 	free(r.html);
 	run_report("# nothing but a comment\n", &r);
