@@ -49,13 +49,15 @@ static void hold_std_fds(void)
 			_exit(1);
 }
 
-/* Whether @report names the file the script is read from (a swap of the
- * arguments would truncate the script before it is read). */
-static bool report_is_script(const char *report, FILE *in)
+/* Whether @report names the regular file open as @fd: the script (a
+ * swap of the arguments would truncate it before it is read), or the
+ * standard output or error (`--report out.html > out.html` would have
+ * the transcript and the page overwrite each other). */
+static bool report_is_fd(const char *report, int fd)
 {
 	struct stat a, b;
 
-	return in && !stat(report, &a) && !fstat(fileno(in), &b) &&
+	return fd >= 0 && !stat(report, &a) && !fstat(fd, &b) &&
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
 	       S_ISREG(a.st_mode);
 }
@@ -72,11 +74,18 @@ static int run(FILE *in, const char *text, const char *name, int echo_log,
 						    echo_log) :
 			      mmk_script_run(in, name, stdout, stderr,
 					     echo_log);
-	if (report_is_script(report, in)) {
+	if (report_is_fd(report, in ? fileno(in) : -1)) {
 		fprintf(stderr,
 			"mmkit: %s: the report would overwrite the "
 			"script\n",
 			report);
+		return 1;
+	}
+	if (report_is_fd(report, 1) || report_is_fd(report, 2)) {
+		fprintf(stderr,
+			"mmkit: %s: the report would overwrite the standard "
+			"%s\n",
+			report, report_is_fd(report, 1) ? "output" : "error");
 		return 1;
 	}
 	html = fopen(report, "w");

@@ -261,6 +261,16 @@ static void test_script_error(void **state)
 	free(path);
 }
 
+/* Runs `sh -c @cmd mmkit @a1 @a2` ($0 is mmkit): redirections of the
+ * command's own descriptors. */
+static void mmkit_sh(struct run *r, const char *cmd, const char *a1,
+		     const char *a2)
+{
+	const char *argv[] = { "/bin/sh", "-c", cmd, mmkit(), a1, a2, NULL };
+
+	run_prog(r, argv, NULL, NULL, NULL, TIMEOUT);
+}
+
 static void test_report_option(void **state)
 {
 	char *path = tmpfile_with("r.mms", script),
@@ -291,18 +301,29 @@ static void test_report_option(void **state)
 	expect(&r, 1, "",
 	       "mmkit: /nonexistent/dir/r.html: No such file or directory\n");
 	run_free(&r);
+
+	/* Nor one that is the file the standard output or error goes to:
+	 * the transcript and the page would overwrite each other. */
+	mmkit_sh(&r, "\"$0\" run --report \"$1\" \"$2\" >\"$1\"", html, path);
+	assert_true(run_exited(&r, 1));
+	assert_true(asprintf(&msg,
+			     "mmkit: %s: the report would overwrite the "
+			     "standard output\n",
+			     html) > 0);
+	assert_string_equal(r.err, msg);
+	run_free(&r);
+	free(msg);
+	mmkit_sh(&r, "\"$0\" demo --report \"$1\" 2>\"$1\"; cat \"$1\"", html,
+		 NULL);
+	assert_true(asprintf(&msg,
+			     "mmkit: %s: the report would overwrite the "
+			     "standard error\n",
+			     html) > 0);
+	assert_string_equal(r.out, msg);
+	run_free(&r);
+	free(msg);
 	free(html);
 	free(path);
-}
-
-/* Runs `sh -c @cmd mmkit @a1 @a2` ($0 is mmkit): redirections of the
- * command's own descriptors. */
-static void mmkit_sh(struct run *r, const char *cmd, const char *a1,
-		     const char *a2)
-{
-	const char *argv[] = { "/bin/sh", "-c", cmd, mmkit(), a1, a2, NULL };
-
-	run_prog(r, argv, NULL, NULL, NULL, TIMEOUT);
 }
 
 static void expect_file_starts(const char *path, const char *head)
