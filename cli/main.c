@@ -49,13 +49,15 @@ static void hold_std_fds(void)
 			_exit(1);
 }
 
-/* Whether @report names the file the script is read from (a swap of the
- * arguments would truncate the script before it is read). */
-static bool report_is_script(const char *report, FILE *in)
+/* Whether @report names the regular file open as @fd: the script (a
+ * swap of the arguments would truncate it before it is read), or the
+ * standard output or error (`--report out.html > out.html` would have
+ * the transcript and the page overwrite each other). */
+static bool report_is_fd(const char *report, int fd)
 {
 	struct stat a, b;
 
-	return in && !stat(report, &a) && !fstat(fileno(in), &b) &&
+	return fd >= 0 && !stat(report, &a) && !fstat(fd, &b) &&
 	       a.st_dev == b.st_dev && a.st_ino == b.st_ino &&
 	       S_ISREG(a.st_mode);
 }
@@ -72,11 +74,18 @@ static int run(FILE *in, const char *text, const char *name, int echo_log,
 						    echo_log) :
 			      mmk_script_run(in, name, stdout, stderr,
 					     echo_log);
-	if (report_is_script(report, in)) {
+	if (report_is_fd(report, in ? fileno(in) : -1)) {
 		fprintf(stderr,
 			"mmkit: %s: the report would overwrite the "
 			"script\n",
 			report);
+		return 1;
+	}
+	if (report_is_fd(report, 1) || report_is_fd(report, 2)) {
+		fprintf(stderr,
+			"mmkit: %s: the report would overwrite the standard "
+			"%s\n",
+			report, report_is_fd(report, 1) ? "output" : "error");
 		return 1;
 	}
 	html = fopen(report, "w");
@@ -125,7 +134,16 @@ static int cmd_run(int argc, char **argv)
 			break;
 		}
 	}
+	if (i >= argc) {
+		fputs("mmkit: run needs a script FILE (- for standard input)\n",
+		      stderr);
+		usage(stderr);
+		return 1;
+	}
 	if (i != argc - 1) {
+		fprintf(stderr,
+			"mmkit: run takes one FILE: '%s' is one too many\n",
+			argv[i + 1]);
 		usage(stderr);
 		return 1;
 	}
@@ -144,14 +162,38 @@ static int cmd_run(int argc, char **argv)
 static int cmd_demo(int argc, char **argv)
 {
 	const char *report = DEMO_REPORT;
+	bool chosen = false;
+	int i;
 
-	if (argc == 3 && !strcmp(argv[2], "--no-report"))
-		report = NULL;
-	else if (argc == 4 && !strcmp(argv[2], "--report"))
-		report = argv[3];
-	else if (argc != 2) {
-		usage(stderr);
-		return 1;
+	for (i = 2; i < argc; i++) {
+		bool no = !strcmp(argv[i], "--no-report");
+
+		if (!no && strcmp(argv[i], "--report")) {
+			fprintf(stderr,
+				argv[i][0] == '-' ?
+					"mmkit: unknown option '%s'\n" :
+					"mmkit: demo runs the built-in tour, "
+					"not '%s' (mmkit run FILE runs a "
+					"script)\n",
+				argv[i]);
+			usage(stderr);
+			return 1;
+		}
+		if (chosen) {
+			fputs("mmkit: demo takes one of --report FILE and "
+			      "--no-report\n",
+			      stderr);
+			return 1;
+		}
+		chosen = true;
+		if (no) {
+			report = NULL;
+		} else if (++i == argc) {
+			fputs("mmkit: --report needs a FILE\n", stderr);
+			return 1;
+		} else {
+			report = argv[i];
+		}
 	}
 	return run(NULL, mmk_tour_script, "tour", 1, report);
 }
@@ -178,15 +220,16 @@ int main(int argc, char **argv)
 		return cmd_run(argc, argv);
 	if (!strcmp(argv[1], "demo"))
 		return cmd_demo(argc, argv);
-	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "help") ||
-	    !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") ||
+	    !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
 		if (argc > 2) {
 			fprintf(stderr, "mmkit: %s takes no arguments\n",
 				argv[1]);
 			return 1;
 		}
 		errno = 0;
-		if (argv[1][0] == 'v')
+		if (strstr(argv[1], "version"))
 			printf("mmkit %s\n", mmk_version());
 		else
 			usage(stdout);

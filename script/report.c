@@ -5,26 +5,30 @@
  * Design. The report watches the interpreter through its observer (one
  * call after every command line) and reads the machine only as a user
  * would, through procfs: after each command it keeps a sample of
- * /proc/meminfo (memory in use and the kernel's and processes' uses of
- * it), the free block counts of /proc/buddyinfo at the first and the
- * latest command, /proc/slabinfo at the command after which Slab was
- * highest, and /proc/PID/maps of each process the script spawned or
- * forked, the last time it was alive (read again after a command that
- * names the process first, or makes it). The script's output goes through a
- * memory stream: each command's part is passed on to the real output at
- * once and kept for the transcript; the line a script error stops at
- * comes too (stopped_at), with its error. `echo` lines that print `== N.
- * title` start sections (the tour's chapters); a script without them is
- * one section.
+ * /proc/meminfo (memory in use, the kernel's and processes' uses of it,
+ * and the swap in use), the free block counts of /proc/buddyinfo at the
+ * first and the latest command, /proc/slabinfo at the command after which
+ * Slab was highest, and /proc/PID/maps of each process the script spawned
+ * or forked, the last time it was alive (read again after a command that
+ * names the process first, or makes it). The script's output goes through
+ * a memory stream: each command's part is passed on to the real output at
+ * once and kept for the transcript; the line a script error stops at comes
+ * too (stopped_at), with its error. `echo` lines that print `== N. title`
+ * start sections (the tour's chapters); a script without them is one
+ * section.
  *
  * The page is self-contained (inline CSS and SVG, no script, nothing
- * fetched): a summary, a plot of memory in use and one of its uses over
- * the commands with the sections marked, grouped bars of free blocks per
- * order for each zone (start and end, log scale), horizontal bars of the
- * largest slab caches, a row per VMA of each process (bar length by the
- * log of its size, colour by protection), and the transcript by section,
- * `echo` lines as prose. Every text from the script or procfs is escaped
- * (bytes that are no UTF-8, and control characters, as \xNN).
+ * fetched): a summary (the machine, with the defaults of the boot keys the
+ * script left out; the peaks of slab and swap; the OOM killer's kills,
+ * /proc/vmstat's oom_kill at the end), a plot of memory in use and one of
+ * its uses over the commands with the sections marked (thousands of
+ * commands plot as at most four points a pixel column, peaks kept; section
+ * marks too close to tell apart are merged), grouped bars of free blocks
+ * per order for each zone (start and end, log scale), horizontal bars of
+ * the largest slab caches, a row per VMA of each process (bar length by
+ * the log of its size, colour by protection), and the transcript by
+ * section, `echo` lines as prose. Every text from the script or procfs is
+ * escaped (bytes that are no UTF-8, and control characters, as \xNN).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "script/internal.h"
@@ -38,16 +42,32 @@
 #define MAX_ZONES 16 /* charted: the first ones /proc/buddyinfo lists */
 #define TOP_CACHES 12
 
-/* The /proc/meminfo fields sampled: the first is plotted alone. */
+/* The /proc/meminfo fields sampled: the first is plotted alone, as
+ * MemTotal - MemFree; the last, as SwapTotal - SwapFree, only on a
+ * machine with swap. */
 static const char *const series_key[] = {
-	"MemFree",     "Slab",	    "Percpu", "PageTables",
-	"VmallocUsed", "AnonPages", "Shmem",  "Cached",
+	"MemFree",   "Slab",  "Percpu", "PageTables", "VmallocUsed",
+	"AnonPages", "Shmem", "Cached", "SwapFree",
 };
 #define NR_SERIES (sizeof series_key / sizeof series_key[0])
+#define SWAP (NR_SERIES - 1)
 
 static const char *const series_colour[NR_SERIES] = {
-	"#1f77b4", "#d62728", "#9467bd", "#8c564b",
-	"#e377c2", "#2ca02c", "#17becf", "#ff7f0e",
+	"#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+	"#2ca02c", "#17becf", "#ff7f0e", "#7f7f7f",
+};
+
+/* What the charts call each series (data-series and the legend). */
+static const char *const series_name[NR_SERIES][2] = {
+	{ "used", "MemTotal - MemFree" },
+	{ "Slab", "Slab" },
+	{ "Percpu", "Percpu" },
+	{ "PageTables", "PageTables" },
+	{ "VmallocUsed", "VmallocUsed" },
+	{ "AnonPages", "AnonPages" },
+	{ "Shmem", "Shmem" },
+	{ "Cached", "Cached" },
+	{ "swap", "swap used (SwapTotal - SwapFree)" },
 };
 
 struct zone_free {
@@ -70,6 +90,8 @@ struct proc_seen {
 	size_t read_step; /* the one after which maps was read */
 	size_t due; /* the first command after which it is read again */
 	bool stale; /* a command named it since */
+	bool gone; /* the last read found no such process: read again only
+		    * after a command that names it */
 };
 
 /* VMAs read per command, in the long run, of a process every command
@@ -102,6 +124,10 @@ struct report {
 	unsigned long peak_slab_kb;
 	size_t peak_step;
 	unsigned long memtotal_kb;
+	unsigned long swaptotal_kb; /* 0: a machine without swap */
+	unsigned long peak_swap_kb;
+	size_t peak_swap_step;
+	long oom_kills; /* /proc/vmstat's oom_kill at the end; -1 unread */
 	struct proc_seen *procs;
 	int nr_procs, cap_procs;
 	bool oom; /* an allocation for the report failed: it says so */
@@ -278,6 +304,7 @@ static void read_maps(struct mmk_machine *m, struct proc_seen *p, size_t step)
 	snprintf(path, sizeof path, "/proc/%d/maps", p->pid);
 	text = mmk_proc_read(m, path);
 	p->alive = text != NULL;
+	p->gone = !text;
 	if (!text)
 		return;
 	for (q = text; (q = strchr(q, '\n')); q++)
@@ -292,7 +319,11 @@ static void read_maps(struct mmk_machine *m, struct proc_seen *p, size_t step)
 /* Note the processes `spawn PID` and `fork PARENT CHILD` make, and keep
  * each one's maps while it lives: read again after a command that names
  * it first or makes it (only such commands change its VMAs), at most as
- * often as MAPS_BUDGET allows, and at the end. */
+ * often as MAPS_BUDGET allows, and at the end. One that has exited, or
+ * never lived (a fork that failed), is not read again until a command
+ * names it: thousands of them cost no more than one each (a read after
+ * every command of each made 3,000 processes that exited and 10,000
+ * commands take 9.5 s, not 1.6). */
 static void watch_processes(struct report *r, struct mmk_machine *m,
 			    const char *line)
 {
@@ -327,9 +358,12 @@ static void watch_processes(struct report *r, struct mmk_machine *m,
 	for (i = 0; i < r->nr_procs; i++) {
 		struct proc_seen *p = &r->procs[i];
 
-		if (p->maps && (p->pid == named || p->pid == pid))
-			p->stale = true;
-		if (!p->maps || (p->stale && r->nr_steps >= p->due)) {
+		if (p->pid == named || p->pid == pid) {
+			p->stale = p->maps != NULL;
+			p->gone = false;
+		}
+		if (!p->gone &&
+		    (!p->maps || (p->stale && r->nr_steps >= p->due))) {
 			read_maps(m, p, r->nr_steps);
 			continue;
 		}
@@ -343,10 +377,17 @@ static void watch_processes(struct report *r, struct mmk_machine *m,
 static void at_end(void *arg, struct mmk_machine *m)
 {
 	struct report *r = arg;
+	char *text;
+	const char *p;
 	int i;
 
 	if (!m || !r->nr_steps)
 		return;
+	text = mmk_proc_read(m, "/proc/vmstat");
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, "oom_kill ", 9))
+			r->oom_kills = strtol(p + 9, NULL, 10);
+	free(text);
 	for (i = 0; i < r->nr_procs; i++)
 		if (r->procs[i].alive && r->procs[i].stale)
 			read_maps(m, &r->procs[i], r->nr_steps - 1);
@@ -420,6 +461,12 @@ static void record_step(struct report *r, struct mmk_machine *m,
 			st->kb[i] = meminfo_field(text, series_key[i]);
 		r->memtotal_kb = meminfo_field(text, "MemTotal");
 		st->used_kb = r->memtotal_kb - st->kb[0];
+		r->swaptotal_kb = meminfo_field(text, "SwapTotal");
+		st->kb[SWAP] = r->swaptotal_kb - st->kb[SWAP];
+		if (st->kb[SWAP] > r->peak_swap_kb) {
+			r->peak_swap_kb = st->kb[SWAP];
+			r->peak_swap_step = r->nr_steps;
+		}
 		free(text);
 	}
 	text = mmk_proc_read(m, "/proc/buddyinfo");
@@ -509,6 +556,25 @@ static double step_value(const struct step *st, size_t s)
 	return (double)(s ? st->kb[s] : st->used_kb);
 }
 
+/* A tick label of an axis in @unit (1024^k KiB): @kb in that unit, with
+ * the decimals it has (a quarter of 50 KiB is 12.5 KiB, not 12). */
+static void fmt_tick(char *buf, size_t len, double kb, double unit)
+{
+	const char *name = unit >= 1024.0 * 1024 ? "GiB" :
+			   unit >= 1024.0	 ? "MiB" :
+						   "KiB";
+	char num[32];
+	size_t n;
+
+	snprintf(num, sizeof num, "%.2f", kb / unit);
+	n = strlen(num);
+	while (num[n - 1] == '0')
+		num[--n] = '\0';
+	if (num[n - 1] == '.')
+		num[--n] = '\0';
+	snprintf(buf, len, "%s %s", num, name);
+}
+
 #define CW 920 /* chart width */
 #define CH 260 /* chart height */
 #define ML 80 /* left margin (axis labels) */
@@ -516,12 +582,60 @@ static double step_value(const struct step *st, size_t s)
 #define MT 20
 #define MB 40
 
+#define SECT_GAP 3 /* px between two section lines */
+#define DIGIT_W 6.2 /* px a digit of a section number takes */
+
+/* Series @s's points over the steps, @xstep px apart: all of them, or
+ * when several steps share a pixel column (thousands of commands), the
+ * column's first, lowest, highest and last, in order: the same line,
+ * its peaks and all, in at most four points a column. */
+static void put_points(FILE *f, const struct report *r, size_t s, double xstep,
+		       double ymax)
+{
+	size_t i = 0, j, k, lo, hi, pick[4];
+	bool first = true;
+	int n, c;
+
+	while (i < r->nr_steps) {
+		long col = (long)(xstep * (double)i);
+
+		lo = hi = i;
+		for (j = i + 1;
+		     j < r->nr_steps && (long)(xstep * (double)j) == col; j++) {
+			if (step_value(&r->steps[j], s) <
+			    step_value(&r->steps[lo], s))
+				lo = j;
+			if (step_value(&r->steps[j], s) >
+			    step_value(&r->steps[hi], s))
+				hi = j;
+		}
+		pick[0] = i;
+		pick[1] = lo < hi ? lo : hi;
+		pick[2] = lo < hi ? hi : lo;
+		pick[3] = j - 1;
+		for (n = 0; n < 4; n++) {
+			k = pick[n];
+			for (c = 0; c < n && pick[c] != k; c++)
+				;
+			if (c < n)
+				continue;
+			fprintf(f, "%s%.1f,%.1f", first ? "" : " ",
+				ML + xstep * (double)k,
+				MT + (CH - MT -
+				      MB) * (1 - step_value(&r->steps[k], s) /
+							 ymax));
+			first = false;
+		}
+		i = j;
+	}
+}
+
 /* A line chart of the series in @mask over the steps, the sections
  * marked by dashed lines numbered as in the transcript. */
 static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 		       const char *label)
 {
-	double max = 0, ymax, xstep, unit;
+	double max = 0, ymax, xstep, unit, line_x = -CW, label_end = -CW;
 	size_t i, s;
 	int t, sec = -1;
 
@@ -549,43 +663,50 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 	fputs("\">\n", f);
 	for (t = 0; t <= 4; t++) {
 		double y = MT + (CH - MT - MB) * (1 - t / 4.0);
-		char v[32];
+		char v[48];
 
-		fmt_kb(v, sizeof v, ymax * t / 4.0);
+		fmt_tick(v, sizeof v, ymax * t / 4.0, unit);
 		fprintf(f,
 			"<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" "
 			"y2=\"%.1f\"/><text class=\"ylab\" x=\"%d\" "
 			"y=\"%.1f\">%s</text>\n",
 			ML, y, CW - MR, y, ML - 6, y + 4, v);
 	}
+	/* Sections closer than SECT_GAP px share the first one's line, and
+	 * a number that would overlap the last one shown is left out. */
 	for (i = 0; i < r->nr_steps; i++) {
 		double x = ML + xstep * (double)i;
+		int digits;
 
 		if (r->steps[i].section == sec || r->steps[i].section < 0)
 			continue;
 		sec = r->steps[i].section;
-		/* Numbered as its title is ("3. ..." -> 3). */
+		if (x < line_x + SECT_GAP)
+			continue;
+		line_x = x;
 		fprintf(f,
 			"<line class=\"sect\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
-			"y2=\"%d\"/><text class=\"slab\" x=\"%.1f\" "
-			"y=\"%d\">%.*s</text>\n",
-			x, MT, x, CH - MB, x + 2, CH - MB + 14,
-			(int)strspn(r->sections[sec], "0123456789"),
-			r->sections[sec]);
+			"y2=\"%d\"/>\n",
+			x, MT, x, CH - MB);
+		if (x < label_end)
+			continue;
+		/* Numbered as its title is ("3. ..." -> 3). */
+		digits = (int)strspn(r->sections[sec], "0123456789");
+		fprintf(f,
+			"<text class=\"slab\" x=\"%.1f\" y=\"%d\">%.*s</text>\n",
+			x + 2, CH - MB + 14, digits, r->sections[sec]);
+		label_end = x + 2 + DIGIT_W * digits + 2;
 	}
 	for (s = 0; s < NR_SERIES; s++) {
 		if (!(mask >> s & 1))
 			continue;
 		fprintf(f,
 			"<polyline class=\"series\" fill=\"none\" "
-			"stroke=\"%s\" data-series=\"%s\" points=\"",
-			series_colour[s], s ? series_key[s] : "used");
-		for (i = 0; i < r->nr_steps; i++)
-			fprintf(f, "%s%.1f,%.1f", i ? " " : "",
-				ML + xstep * (double)i,
-				MT + (CH - MT -
-				      MB) * (1 - step_value(&r->steps[i], s) /
-							 ymax));
+			"stroke=\"%s\"%s data-series=\"%s\" points=\"",
+			series_colour[s],
+			s == SWAP ? " stroke-dasharray=\"6 3\"" : "",
+			series_name[s][0]);
+		put_points(f, r, s, xstep, ymax);
 		fputs("\"/>\n", f);
 	}
 	if (r->nr_steps)
@@ -604,8 +725,7 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
 		if (mask >> s & 1)
 			fprintf(f,
 				"<span><i style=\"background:%s\"></i>%s</span> ",
-				series_colour[s],
-				s ? series_key[s] : "MemTotal - MemFree");
+				series_colour[s], series_name[s][1]);
 	fputs("</p>\n", f);
 }
 
@@ -613,7 +733,9 @@ static void line_chart(FILE *f, const struct report *r, unsigned int mask,
  * end, for each zone of the first sample. */
 static void buddy_charts(FILE *f, const struct report *r)
 {
-	const int h = 170, bw = 22, gap = 12;
+	/* A bar is as wide as five digits of its count, which a bigger
+	 * count shortens to (128246 as 128k). */
+	const int h = 170, bw = 30, gap = 12;
 	int zi, k;
 
 	for (zi = 0; zi < r->first.nr; zi++) {
@@ -648,16 +770,26 @@ static void buddy_charts(FILE *f, const struct report *r)
 					    log2_approx(1.0 + (double)n) /
 					    log2_approx(1.0 + (double)max);
 
+				char count[24];
+
+				if (n < 100000)
+					snprintf(count, sizeof count, "%lu", n);
+				else if (n < 10000000)
+					snprintf(count, sizeof count, "%luk",
+						 n / 1000);
+				else
+					snprintf(count, sizeof count, "%luM",
+						 n / 1000000);
 				fprintf(f,
 					"<rect class=\"%s\" x=\"%d\" y=\"%.1f\" "
 					"width=\"%d\" height=\"%.1f\" "
 					"data-blocks=\"%lu\"/><text "
-					"class=\"val\" x=\"%d\" y=\"%.1f\">%lu"
+					"class=\"val\" x=\"%d\" y=\"%.1f\">%s"
 					"</text>\n",
 					side ? "end" : "start", x + side * bw,
 					h - 30 - bh, bw - 2, bh, n,
 					x + side * bw + bw / 2 - 1, h - 33 - bh,
-					n);
+					count);
 			}
 			fprintf(f,
 				"<text class=\"olab\" x=\"%d\" y=\"%d\">%d</text>\n",
@@ -865,12 +997,36 @@ static const char style[] =
 	".note{font-style:italic;color:#444}\n"
 	"pre.error{background:#fdecea;color:#a00}\n";
 
+/* The boot keys the summary names the default of, if a boot line
+ * leaves them out. */
+static const char *const boot_default[4][2] = {
+	{ "arch", "x86_64" },
+	{ "mem", "1G" },
+	{ "nodes", "one node" },
+	{ "cpus", "two CPUs" },
+};
+
+/* Whether command @line (before any comment) has a word @key=... */
+static bool has_key(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (line += strspn(line, " \t"); *line && *line != '#';) {
+		if (!strncmp(line, key, n) && line[n] == '=')
+			return true;
+		line += strcspn(line, " \t");
+		line += strspn(line, " \t");
+	}
+	return false;
+}
+
 static void render(FILE *f, const struct report *r, const char *name,
 		   int status)
 {
 	const struct step *last = r->nr_steps ? &r->steps[r->nr_steps - 1] :
 						NULL;
 	int checks_ok = 0, checks_failed = 0, sec;
+	const char *boot = "boot", *sep;
 	char v1[32], v2[32];
 	size_t i;
 
@@ -893,14 +1049,20 @@ static void render(FILE *f, const struct report *r, const char *name,
 	fputs("<h1>mmkit report: ", f);
 	put_escaped(f, name);
 	fputs("</h1>\n<table class=\"summary\">\n", f);
-	/* The machine: the script's boot line, or the default one. */
+	/* The machine: the script's boot line, or the default one, and the
+	 * defaults of what it leaves out. */
 	fputs("<tr><td>Machine</td><td id=\"machine\"><code>", f);
 	if (r->nr_steps && r->steps[0].cmd && is_cmd(r->steps[0].cmd, "boot"))
-		put_escaped(f, r->steps[0].cmd);
-	else
-		fputs("boot", f);
-	fputs("</code> (defaults: x86_64, 1G, one node, two CPUs)</td></tr>\n",
-	      f);
+		boot = r->steps[0].cmd;
+	put_escaped(f, boot);
+	fputs("</code>", f);
+	for (i = 0, sep = " (by default "; i < 4; i++) {
+		if (has_key(boot, boot_default[i][0]))
+			continue;
+		fprintf(f, "%s%s", sep, boot_default[i][1]);
+		sep = ", ";
+	}
+	fputs(*sep == ',' ? ")</td></tr>\n" : "</td></tr>\n", f);
 	fmt_kb(v1, sizeof v1, (double)r->memtotal_kb);
 	fprintf(f,
 		"<tr><td>Commands run</td><td id=\"commands\">%zu</td></tr>\n",
@@ -931,6 +1093,20 @@ static void render(FILE *f, const struct report *r, const char *name,
 			"<tr><td>Slab at its peak</td><td>%s (%lu kB), after "
 			"command %zu</td></tr>\n",
 			v1, r->peak_slab_kb, r->peak_step + 1);
+	fmt_kb(v1, sizeof v1, (double)r->peak_swap_kb);
+	if (r->swaptotal_kb)
+		fprintf(f,
+			"<tr><td>Swap used at its peak</td><td id=\"swap-peak\">"
+			"%s (%lu kB of %lu)%s",
+			v1, r->peak_swap_kb, r->swaptotal_kb,
+			r->peak_swap_kb ? ", after command " : "</td></tr>\n");
+	if (r->swaptotal_kb && r->peak_swap_kb)
+		fprintf(f, "%zu</td></tr>\n", r->peak_swap_step + 1);
+	if (r->oom_kills >= 0)
+		fprintf(f,
+			"<tr><td>Processes the OOM killer killed</td><td "
+			"id=\"oom-kills\">%ld</td></tr>\n",
+			r->oom_kills);
 	fprintf(f,
 		"<tr><td>Verifier (<code>check</code>)</td><td "
 		"id=\"checks\">%d ok, %d failed</td></tr>\n",
@@ -958,16 +1134,33 @@ static void render(FILE *f, const struct report *r, const char *name,
 	fputs("<h2>Where the rest goes</h2>\n<p>The kernel's own uses of "
 	      "memory and the processes' pages, from /proc/meminfo after each "
 	      "command. Pages a script allocates with <code>alloc_pages</code> "
-	      "show only as less MemFree.</p>\n",
+	      "show only as less MemFree. On a machine with swap, the swap "
+	      "in use too.</p>\n",
 	      f);
-	line_chart(f, r, ((1u << NR_SERIES) - 1) & ~1u,
+	line_chart(f, r,
+		   ((1u << NR_SERIES) - 1) & ~1u &
+			   ~(r->swaptotal_kb ? 0 : 1u << SWAP),
 		   "memory uses after each command");
+	/* A run that stopped before any command ran on a machine says so
+	 * rather than draw empty charts. */
 	fputs("<h2>The buddy allocator: free blocks per order</h2>\n", f);
-	buddy_charts(f, r);
-	fputs("<h2>The largest slab caches</h2>\n<p>/proc/slabinfo when "
-	      "Slab was highest: memory in each cache's slabs.</p>\n",
-	      f);
-	slab_chart(f, r->peak_slabinfo);
+	if (r->first.nr)
+		buddy_charts(f, r);
+	else
+		fputs("<p class=\"none\">No machine ran a command: no "
+		      "/proc/buddyinfo to show.</p>\n",
+		      f);
+	fputs("<h2>The largest slab caches</h2>\n", f);
+	if (r->peak_slabinfo) {
+		fputs("<p>/proc/slabinfo when Slab was highest: memory in "
+		      "each cache's slabs.</p>\n",
+		      f);
+		slab_chart(f, r->peak_slabinfo);
+	} else {
+		fputs("<p class=\"none\">No machine ran a command: no "
+		      "/proc/slabinfo to show.</p>\n",
+		      f);
+	}
 	process_charts(f, r);
 
 	fputs("<h2>Transcript</h2>\n<p>Each command with its number and "
@@ -1037,7 +1230,7 @@ static void render(FILE *f, const struct report *r, const char *name,
 int mmk_script_run_report(FILE *in, const char *text, const char *name,
 			  FILE *out, FILE *err, int echo_log, FILE *html)
 {
-	struct report r = { .real_out = out };
+	struct report r = { .real_out = out, .oom_kills = -1 };
 	struct script_observer obs = { after_line, &r, stopped_at, at_end };
 	int status, i, werr;
 	size_t s;

@@ -123,14 +123,21 @@ static void test_usage_and_version(void **state)
 				       "usage: "));
 	run_free(&r);
 
-	/* Arguments run and demo do not take. */
+	/* Arguments run and demo do not take, or lack: each error says
+	 * what is wrong. */
 	mmkit_run(&r, NULL, "run", NULL, NULL, NULL);
 	expect(&r, 1, "", NULL);
-	assert_true(starts_with(r.err, usage_head));
+	assert_true(starts_with(r.err, "mmkit: run needs a script FILE (- "
+				       "for standard input)\nusage: "));
+	run_free(&r);
+	mmkit_run(&r, NULL, "run", "-q", "--report", "x.html");
+	expect(&r, 1, "", NULL);
+	assert_true(starts_with(r.err, "mmkit: run needs a script FILE"));
 	run_free(&r);
 	mmkit_run(&r, NULL, "run", "a.mms", "b.mms", NULL);
 	expect(&r, 1, "", NULL);
-	assert_true(starts_with(r.err, usage_head));
+	assert_true(starts_with(r.err, "mmkit: run takes one FILE: 'b.mms' "
+				       "is one too many\nusage: "));
 	run_free(&r);
 	mmkit_run(&r, NULL, "run", "--report", NULL, NULL);
 	expect(&r, 1, "", "mmkit: --report needs a FILE\n");
@@ -141,8 +148,26 @@ static void test_usage_and_version(void **state)
 	run_free(&r);
 	mmkit_run(&r, NULL, "demo", "now", NULL, NULL);
 	expect(&r, 1, "", NULL);
-	assert_true(starts_with(r.err, usage_head));
+	assert_true(starts_with(r.err, "mmkit: demo runs the built-in tour, "
+				       "not 'now' (mmkit run FILE runs a "
+				       "script)\nusage: "));
 	run_free(&r);
+	mmkit_run(&r, NULL, "demo", "-q", NULL, NULL);
+	expect(&r, 1, "", NULL);
+	assert_true(starts_with(r.err, "mmkit: unknown option '-q'\nusage: "));
+	run_free(&r);
+	mmkit_run(&r, NULL, "demo", "--report", NULL, NULL);
+	expect(&r, 1, "", "mmkit: --report needs a FILE\n");
+	run_free(&r);
+	mmkit_run(&r, NULL, "demo", "--no-report", "--report", "x.html");
+	expect(&r, 1, "",
+	       "mmkit: demo takes one of --report FILE and --no-report\n");
+	run_free(&r);
+	assert_true(asprintf(&version, "mmkit %s\n", mmk_version()) > 0);
+	mmkit_run(&r, NULL, "--version", NULL, NULL, NULL);
+	expect(&r, 0, version, "");
+	run_free(&r);
+	free(version);
 }
 
 static const char script[] = "boot mem=64M\n"
@@ -236,6 +261,16 @@ static void test_script_error(void **state)
 	free(path);
 }
 
+/* Runs `sh -c @cmd mmkit @a1 @a2` ($0 is mmkit): redirections of the
+ * command's own descriptors. */
+static void mmkit_sh(struct run *r, const char *cmd, const char *a1,
+		     const char *a2)
+{
+	const char *argv[] = { "/bin/sh", "-c", cmd, mmkit(), a1, a2, NULL };
+
+	run_prog(r, argv, NULL, NULL, NULL, TIMEOUT);
+}
+
 static void test_report_option(void **state)
 {
 	char *path = tmpfile_with("r.mms", script),
@@ -266,18 +301,29 @@ static void test_report_option(void **state)
 	expect(&r, 1, "",
 	       "mmkit: /nonexistent/dir/r.html: No such file or directory\n");
 	run_free(&r);
+
+	/* Nor one that is the file the standard output or error goes to:
+	 * the transcript and the page would overwrite each other. */
+	mmkit_sh(&r, "\"$0\" run --report \"$1\" \"$2\" >\"$1\"", html, path);
+	assert_true(run_exited(&r, 1));
+	assert_true(asprintf(&msg,
+			     "mmkit: %s: the report would overwrite the "
+			     "standard output\n",
+			     html) > 0);
+	assert_string_equal(r.err, msg);
+	run_free(&r);
+	free(msg);
+	mmkit_sh(&r, "\"$0\" demo --report \"$1\" 2>\"$1\"; cat \"$1\"", html,
+		 NULL);
+	assert_true(asprintf(&msg,
+			     "mmkit: %s: the report would overwrite the "
+			     "standard error\n",
+			     html) > 0);
+	assert_string_equal(r.out, msg);
+	run_free(&r);
+	free(msg);
 	free(html);
 	free(path);
-}
-
-/* Runs `sh -c @cmd mmkit @a1 @a2` ($0 is mmkit): redirections of the
- * command's own descriptors. */
-static void mmkit_sh(struct run *r, const char *cmd, const char *a1,
-		     const char *a2)
-{
-	const char *argv[] = { "/bin/sh", "-c", cmd, mmkit(), a1, a2, NULL };
-
-	run_prog(r, argv, NULL, NULL, NULL, TIMEOUT);
 }
 
 static void expect_file_starts(const char *path, const char *head)

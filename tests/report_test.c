@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The HTML report of a script run (script/report.c): the run's output is
- * unchanged; the page is well formed (every tag closed in order), says
- * how many commands ran and what the verifier found, plots one point per
+ * unchanged; the page is well formed (every tag closed in order), says how
+ * many commands ran and what the verifier found, plots one point per
  * command, shows the free block counts the last /proc/buddyinfo printed,
  * the slab cache the script made and the process's VMAs, takes section
  * headings from `echo == N.` lines, and escapes what it quotes; a script
- * error still leaves a report. The tour's report has its eleven sections,
- * and headless Chromium (when installed, as scripts/deps.sh does) parses
- * it into the same elements.
+ * error still leaves a report; processes that are gone cost no read per
+ * command; a long run's plots stay small and legible, their axes exact;
+ * counts of a big machine fit over their bars; the summary names the
+ * machine's defaults, swap and OOM kills. The tour's report has its eleven
+ * sections, and headless Chromium (when installed, as scripts/deps.sh
+ * does) parses it into the same elements.
  */
 #define _DEFAULT_SOURCE
 #include <setjmp.h>
@@ -20,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <mmkit/script.h>
 
@@ -42,6 +46,7 @@ static const char script[] =
 	"check\n"
 	"cat /proc/meminfo\n";
 #define SCRIPT_COMMANDS 15
+#define CH_TEST 260 /* a line chart's height */
 
 struct run {
 	char *out, *html;
@@ -254,6 +259,14 @@ static void test_report_edge_cases(void **state)
 	assert_null(strstr(r.html, "<td>MemTotal</td>"));
 	assert_null(strstr(r.html, "Slab at its peak"));
 	assert_non_null(strstr(r.html, "script error: unknown command"));
+	/* No empty charts: the buddy and slab sections say why. */
+	assert_non_null(strstr(r.html, "<p class=\"none\">No machine ran a "
+				       "command: no /proc/buddyinfo to "
+				       "show.</p>"));
+	assert_non_null(strstr(r.html, "<p class=\"none\">No machine ran a "
+				       "command: no /proc/slabinfo to "
+				       "show.</p>"));
+	assert_int_equal(count_substr(r.html, "<svg"), 2);
 	free(r.out);
 	free(r.html);
 	run_report("# nothing but a comment\n", &r);
@@ -319,6 +332,276 @@ static void test_report_edge_cases(void **state)
 	assert_null(strstr(r.html, ">10000000-10001000</text>"));
 	assert_non_null(strstr(r.html, ">10002000-10003000</text>"));
 	assert_non_null(strstr(r.html, ">10256000-10257000</text>"));
+	free(r.out);
+	free(r.html);
+	free(text);
+}
+
+/* CPU seconds to run @text with a report. */
+static double report_cpu_time(const char *text)
+{
+	clock_t t0 = clock();
+	struct run r;
+
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	free(r.html);
+	return (double)(clock() - t0) / CLOCKS_PER_SEC;
+}
+
+/* Processes that exited, or never lived (a fork of no parent), are not
+ * read after every command: 4,000 of them and 2,000 more commands take
+ * about as long as 8,000 commands (before, millions of reads: ten times
+ * as long). */
+static void test_report_of_dead_processes(void **state)
+{
+	char *dead, *plain;
+	size_t len;
+	FILE *f;
+	double t_dead, t_plain;
+	int i;
+
+	(void)state;
+	f = open_memstream(&dead, &len);
+	assert_non_null(f);
+	fputs("boot mem=64M\n", f);
+	for (i = 1; i <= 2000; i++)
+		fprintf(f, "spawn %d\nexit %d\nfork 100000 %d\n", i, i,
+			i + 2000);
+	for (i = 0; i < 2000; i++)
+		fputs("drain\n", f);
+	assert_int_equal(fclose(f), 0);
+	f = open_memstream(&plain, &len);
+	assert_non_null(f);
+	fputs("boot mem=64M\n", f);
+	for (i = 0; i < 8000; i++)
+		fputs("drain\n", f);
+	assert_int_equal(fclose(f), 0);
+	t_dead = report_cpu_time(dead);
+	t_plain = report_cpu_time(plain);
+	if (t_dead > 2.5 * t_plain + 0.2)
+		fail_msg("dead processes: %.2f s, none: %.2f s", t_dead,
+			 t_plain);
+	free(dead);
+	free(plain);
+}
+
+/* The axis labels of the first chart are its top value's quarters,
+ * exactly, in one unit. */
+static void assert_exact_ticks(const char *html)
+{
+	const char *p = html;
+	double v[5];
+	char unit[5][8];
+	int t;
+
+	for (t = 0; t < 5; t++) {
+		p = strstr(p, "class=\"ylab\"");
+		assert_non_null(p);
+		p = strchr(p, '>');
+		assert_int_equal(
+			sscanf(p + 1, "%lf %7[A-Za-z]", &v[t], unit[t]), 2);
+	}
+	for (t = 0; t < 4; t++) {
+		assert_string_equal(unit[t], unit[4]);
+		if (v[t] != v[4] * t / 4)
+			fail_msg("tick %d is %g %s, not %g", t, v[t], unit[t],
+				 v[4] * t / 4);
+	}
+}
+
+/* A run of thousands of commands and hundreds of sections: each plotted
+ * line has at most four points a pixel column, its peak among them; the
+ * section lines are 3 px apart or more, and their numbers do not
+ * overlap. The axis labels are exact (12.5 KiB was shown as 12). */
+static void test_report_of_a_long_run(void **state)
+{
+	static const char sect[] = "<line class=\"sect\" x1=\"",
+			  slab[] = "<text class=\"slab\" x=\"";
+	struct run r;
+	char *text, *p;
+	size_t len;
+	FILE *f;
+	int i, points = 0, labels = 0, lines = 0, digits = 0;
+	double x, y, min_y = CH_TEST, last = -1000;
+
+	(void)state;
+	run_report("boot mem=64M\ndrain\n", &r);
+	assert_exact_ticks(r.html);
+	free(r.out);
+	free(r.html);
+
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fputs("boot mem=64M\n", f);
+	for (i = 1; i <= 6000; i++) {
+		if (i % 15 == 0)
+			fprintf(f, "echo == %d. part %d\n", i / 15, i / 15);
+		fputs(i == 3001 ? "alloc_pages p 10\n" :
+		      i == 3002 ? "free_pages p\n" :
+				  "drain\n",
+		      f);
+	}
+	assert_int_equal(fclose(f), 0);
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	assert_exact_ticks(r.html);
+	p = strstr(r.html, "data-series=\"used\" points=\"");
+	assert_non_null(p);
+	for (p += 27; *p != '"'; points++) {
+		int used = 0;
+
+		assert_int_equal(sscanf(p, "%lf,%lf%n", &x, &y, &used), 2);
+		if (y < min_y)
+			min_y = y;
+		p += used;
+		p += *p == ' ';
+	}
+	assert_true(points > 820 && points <= 4 * 821);
+	/* The 4 MiB of the order-10 block, for one command. */
+	assert_true(min_y < 60);
+	for (p = r.html; (p = strstr(p, sect)); p++) {
+		x = strtod(p + strlen(sect), NULL);
+		if (x < last)
+			break; /* the second chart */
+		assert_true(x >= last + 3);
+		last = x;
+		lines++;
+	}
+	assert_true(lines > 100 && lines <= 274);
+	last = -1000;
+	for (p = r.html; (p = strstr(p, slab)); p++) {
+		x = strtod(p + strlen(slab), NULL);
+		if (x < last)
+			break;
+		/* The last one's number and 2 px. */
+		assert_true(x >= last + 6.2 * digits + 2);
+		last = x;
+		digits = (int)strspn(strchr(p, '>') + 1, "0123456789");
+		labels++;
+	}
+	assert_true(labels > 10 && labels < 60);
+	free(r.out);
+	free(r.html);
+	free(text);
+}
+
+/* Free block counts of up to five digits fit over their bars (1246 and
+ * 1246 ran into one another), and a bigger one is shortened (128246 as
+ * 128k), the exact count kept in data-blocks. */
+static void test_report_of_a_big_machine(void **state)
+{
+	static const char val[] = "<text class=\"val\" x=\"";
+	struct run r;
+	char *p;
+	int labels = 0;
+
+	(void)state;
+	run_report("boot mem=512G\ncat /proc/buddyinfo\n", &r);
+	assert_int_equal(r.status, 0);
+	p = strstr(r.html, "Node 0, zone Normal</figcaption>");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "data-blocks=\"128246\"/><text "
+				  "class=\"val\" x=\"844\" y=\"17.0\">128k"
+				  "</text>"));
+	/* Each label is centred over a bar of 30 px, its next one's 30
+	 * px on, and has five characters or fewer (5 px each). */
+	for (p = r.html; (p = strstr(p, val)); p++) {
+		long x = strtol(p + strlen(val), NULL, 10), next;
+		const char *q = strchr(p, '>') + 1, *n = strstr(p + 1, val);
+
+		assert_true(strcspn(q, "<") <= 5);
+		next = n ? strtol(n + strlen(val), NULL, 10) : 0;
+		if (next > x)
+			assert_true(next - x >= 30);
+		labels++;
+	}
+	assert_int_equal(labels, 3 * 2 * 11);
+	free(r.out);
+	free(r.html);
+}
+
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+	long len;
+
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)len + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return text;
+}
+
+/* The summary names the defaults of only the boot keys a script leaves
+ * out (it said 1G of a 32M machine); a machine with swap gets the swap
+ * in use plotted and its peak, which equals SwapTotal - SwapFree; the
+ * OOM killer's kills are /proc/vmstat's oom_kill, as many as the kernel
+ * log's "Killed process" lines. */
+static void test_report_of_swap_and_oom(void **state)
+{
+	struct run r;
+	char want[160], *text;
+	unsigned long total, free_kb;
+	const char *p;
+	int kills = 0;
+
+	(void)state;
+	run_report("boot mem=32M swap=32M seed=1\n"
+		   "spawn 1\n"
+		   "mmap 1 0x10000000 40M rw private,anonymous,fixed\n"
+		   "touch 1 0x10000000 40M write\n"
+		   "cat /proc/meminfo SwapTotal SwapFree\n",
+		   &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<td id=\"machine\"><code>boot mem=32M "
+				       "swap=32M seed=1</code> (by default "
+				       "x86_64, one node, two CPUs)</td>"));
+	total = field_after(r.out, "SwapTotal:");
+	free_kb = field_after(r.out, "SwapFree:");
+	assert_true(total > free_kb);
+	snprintf(want, sizeof want, "(%lu kB of %lu), after command 4</td>",
+		 total - free_kb, total);
+	p = strstr(r.html, "<td id=\"swap-peak\">");
+	assert_non_null(p);
+	assert_non_null(strstr(p, want));
+	assert_true(strstr(p, want) < strstr(p, "</tr>"));
+	assert_non_null(strstr(r.html, "data-series=\"swap\" points=\""));
+	assert_non_null(strstr(r.html, "<td id=\"oom-kills\">0</td>"));
+	free(r.out);
+	free(r.html);
+
+	/* No swap: neither its row nor its line; every default named. */
+	run_report("drain\n", &r);
+	assert_null(strstr(r.html, "swap-peak"));
+	assert_null(strstr(r.html, "data-series=\"swap\""));
+	assert_non_null(strstr(r.html, "<td id=\"machine\"><code>boot</code> "
+				       "(by default x86_64, 1G, one node, two "
+				       "CPUs)</td>"));
+	free(r.out);
+	free(r.html);
+	run_report("boot arch=i386 mem=1G nodes=1 cpus=2\n", &r);
+	assert_non_null(strstr(r.html, "<code>boot arch=i386 mem=1G nodes=1 "
+				       "cpus=2</code></td>"));
+	free(r.out);
+	free(r.html);
+
+	text = read_text("tests/scripts/reclaim/oom_kill.mms");
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	for (p = r.out; (p = strstr(p, "Out of memory: Killed process")); p++)
+		kills++;
+	assert_true(kills > 0);
+	snprintf(want, sizeof want, "<td id=\"oom-kills\">%d</td>", kills);
+	assert_non_null(strstr(r.html, want));
 	free(r.out);
 	free(r.html);
 	free(text);
@@ -435,6 +718,10 @@ int main(void)
 		cmocka_unit_test(test_report_of_a_script),
 		cmocka_unit_test(test_report_after_a_script_error),
 		cmocka_unit_test(test_report_edge_cases),
+		cmocka_unit_test(test_report_of_dead_processes),
+		cmocka_unit_test(test_report_of_a_long_run),
+		cmocka_unit_test(test_report_of_a_big_machine),
+		cmocka_unit_test(test_report_of_swap_and_oom),
 		cmocka_unit_test(test_report_of_the_tour),
 		cmocka_unit_test(test_browser_parses_the_report),
 	};
