@@ -55,14 +55,18 @@ struct script {
  * nor of the line a script error stopped at): @line is its text as
  * written, @m the machine it ran on. stopped_at (if not NULL) is told of
  * the line a script error stopped at, with the error, before the
- * interpreter reports it; at_end (if not NULL) of the end of the run,
- * before the machine (NULL if none booted) shuts down. */
+ * interpreter reports it; read_error (if not NULL) of why the script
+ * could not be read further, with the error message the interpreter
+ * prints (line @line, counting from 1, is where it stopped); at_end (if
+ * not NULL) of the end of the run, before the machine (NULL if none
+ * booted) shuts down. */
 struct script_observer {
 	void (*after_line)(void *arg, struct mmk_machine *m, const char *line);
 	void *arg;
 	void (*stopped_at)(void *arg, struct mmk_machine *m, const char *line,
 			   const char *error);
 	void (*at_end)(void *arg, struct mmk_machine *m);
+	void (*read_error)(void *arg, unsigned long line, const char *error);
 };
 
 /* The longest script line read, and read_line()'s error beyond it (no

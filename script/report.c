@@ -132,6 +132,10 @@ struct report {
 	int nr_procs, cap_procs;
 	bool oom; /* an allocation for the report failed: it says so */
 	bool stopped; /* the last step is the line a script error stopped */
+	/* Why the script could not be read further, and the line; "": it
+	 * could be. */
+	char read_error[64];
+	unsigned long read_error_line;
 };
 
 /* ---- escaping ---- */
@@ -502,6 +506,14 @@ static void stopped_at(void *arg, struct mmk_machine *m, const char *line,
 
 	record_step(r, m, line, error);
 	r->stopped = true;
+}
+
+static void read_error(void *arg, unsigned long line, const char *error)
+{
+	struct report *r = arg;
+
+	snprintf(r->read_error, sizeof r->read_error, "%s", error);
+	r->read_error_line = line;
 }
 
 /* ---- rendering helpers ---- */
@@ -1077,6 +1089,14 @@ static void render(FILE *f, const struct report *r, const char *name,
 		put_escaped(f, last->error);
 		fputs("</td></tr>\n", f);
 	}
+	if (r->read_error[0]) {
+		fprintf(f,
+			"<tr><td>Stopped at</td><td id=\"stopped\">line %lu, "
+			"which could not be read: ",
+			r->read_error_line);
+		put_escaped(f, r->read_error);
+		fputs("</td></tr>\n", f);
+	}
 	if (r->memtotal_kb)
 		fprintf(f, "<tr><td>MemTotal</td><td>%s (%lu kB)</td></tr>\n",
 			v1, r->memtotal_kb);
@@ -1231,7 +1251,8 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 			  FILE *out, FILE *err, int echo_log, FILE *html)
 {
 	struct report r = { .real_out = out, .oom_kills = -1 };
-	struct script_observer obs = { after_line, &r, stopped_at, at_end };
+	struct script_observer obs = { after_line, &r, stopped_at, at_end,
+				       read_error };
 	int status, i, werr;
 	size_t s;
 

@@ -678,18 +678,26 @@ static int script_end(struct script *sc, bool stopped, int rerr)
 {
 	int werr;
 	bool out_ok = script_out_ok(sc->out, &werr);
+	char why[64];
 
+	if (rerr == SCRIPT_LINE_TOO_LONG)
+		snprintf(why, sizeof why, "a line longer than %u bytes",
+			 SCRIPT_LINE_MAX);
+	else if (rerr)
+		snprintf(why, sizeof why, "%s", strerror(rerr));
+	if (rerr && sc->obs && sc->obs->read_error)
+		sc->obs->read_error(sc->obs->arg, sc->line + 1, why);
 	if (sc->obs && sc->obs->at_end)
 		sc->obs->at_end(sc->obs->arg, sc->m);
 	handles_destroy(sc);
 	mmk_shutdown(sc->m);
 	if (rerr == SCRIPT_LINE_TOO_LONG) {
-		fprintf(sc->err, "mmkit: %s:%lu: a line longer than %u bytes\n",
-			sc->name, sc->line + 1, SCRIPT_LINE_MAX);
+		fprintf(sc->err, "mmkit: %s:%lu: %s\n", sc->name, sc->line + 1,
+			why);
 		return MMK_SCRIPT_IO_ERROR;
 	}
 	if (rerr) {
-		fprintf(sc->err, "mmkit: %s: %s\n", sc->name, strerror(rerr));
+		fprintf(sc->err, "mmkit: %s: %s\n", sc->name, why);
 		return MMK_SCRIPT_IO_ERROR;
 	}
 	if (!out_ok) {

@@ -239,6 +239,57 @@ static void test_report_after_a_script_error(void **state)
 	free(r.html);
 }
 
+/* A script that cannot be read further: the report says where and why,
+ * as the interpreter's message does (a line over SCRIPT_LINE_MAX, a
+ * directory), after the commands that ran. */
+static void run_report_file(FILE *in, struct run *r)
+{
+	FILE *out = open_memstream(&r->out, &r->out_len);
+	FILE *html = open_memstream(&r->html, &r->html_len);
+	FILE *err = fopen("/dev/null", "w");
+
+	assert_true(in && out && html && err);
+	r->status = mmk_script_run_report(in, NULL, "test", out, err, 0, html);
+	fclose(out);
+	fclose(html);
+	fclose(err);
+}
+
+static void test_report_of_an_unreadable_script(void **state)
+{
+	FILE *in = tmpfile();
+	struct run r;
+	size_t i;
+
+	(void)state;
+	assert_non_null(in);
+	fputs("boot mem=64M\nalloc_pages a 0\n", in);
+	for (i = 0; i <= 1u << 20; i++)
+		fputc('x', in);
+	fputc('\n', in);
+	rewind(in);
+	run_report_file(in, &r);
+	fclose(in);
+	assert_int_equal(r.status, MMK_SCRIPT_IO_ERROR);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<td id=\"commands\">2</td>"));
+	assert_non_null(strstr(r.html, "<td id=\"stopped\">line 3, which "
+				       "could not be read: a line longer "
+				       "than 1048576 bytes</td>"));
+	free(r.out);
+	free(r.html);
+
+	in = fopen("/", "r");
+	run_report_file(in, &r);
+	fclose(in);
+	assert_int_equal(r.status, MMK_SCRIPT_IO_ERROR);
+	assert_non_null(strstr(r.html,
+			       "<td id=\"stopped\">line 1, which "
+			       "could not be read: Is a directory</td>"));
+	free(r.out);
+	free(r.html);
+}
+
 /* What the review of session 47 found besides: a run with no command
  * claims no figures; section titles are what the terminal
  * shows; only `check` commands count as the verifier's; any cache name
@@ -717,6 +768,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_of_a_script),
 		cmocka_unit_test(test_report_after_a_script_error),
+		cmocka_unit_test(test_report_of_an_unreadable_script),
 		cmocka_unit_test(test_report_edge_cases),
 		cmocka_unit_test(test_report_of_dead_processes),
 		cmocka_unit_test(test_report_of_a_long_run),
