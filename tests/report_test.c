@@ -661,20 +661,10 @@ static void test_report_of_swap_and_oom(void **state)
 static void test_report_of_the_tour(void **state)
 {
 	struct run r;
-	char *text, *p;
+	char *text = read_text("examples/tour.mms"), *p;
 	int sections = 0;
-	FILE *f = fopen("examples/tour.mms", "r");
-	long len;
 
 	(void)state;
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t)len + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
 	run_report(text, &r);
 	assert_int_equal(r.status, 0);
 	assert_well_formed(r.html);
