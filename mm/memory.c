@@ -282,6 +282,17 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
  * process's alone is mapped writable when the VMA is (dirty for a
  * write); its only copy being in memory, it is PG_dirty. pgmajfault and
  * pswpin count reads.
+ *
+ * A page this fault read is not mlocked, even in an mlocked VMA: Linux
+ * 6.18 maps a page that is not anonymous yet (new, or just read into
+ * the swap cache) with folio_add_new_anon_rmap(), which leaves mlock to
+ * folio_add_lru_vma(), and do_swap_page() adds it with folio_add_lru().
+ * It waits on the evictable LRU until reclaim meets the VM_LOCKED
+ * mapping and mlocks it ("restore the mlock which got missed",
+ * mm/rmap.c), or an mlock()'s page walk does; Mlocked and Unevictable
+ * leave it out meanwhile. A page found in the swap cache, mapped by
+ * another sharer already, is mlocked as it is mapped
+ * (folio_add_anon_rmap_ptes).
  */
 static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		      unsigned long addr, void *slot, pte_t entry);
@@ -292,7 +303,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	const struct pt_format *f = pt_format_of(mm);
 	unsigned long off = pte_swp_offset(orig);
 	struct page *page = swap_cache_get(off);
-	bool fresh = !page, exclusive;
+	bool fresh = !page, was_read = !page, exclusive;
 	struct mm_struct *prev;
 	pte_t entry;
 
@@ -326,13 +337,11 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	 * the slot) the page leaves the cache. */
 	exclusive = !swap_free(off) && !test_page_flag(page, PG_swapcache);
 	add_mm_counter(mm, MM_SWAPENTS, -1);
-	if (fresh) {
-		page_add_new_rmap(mm, vma, page);
-	} else {
-		page_add_rmap(mm, page);
-		if (vma_mlocked(vma))
-			mlock_page(mm->machine, page);
-	}
+	page_add_rmap(mm, page);
+	if (fresh)
+		lru_add(mm->machine, page);
+	else if (!was_read && vma_mlocked(vma))
+		mlock_page(mm->machine, page);
 	if (exclusive)
 		page_flag_set(page, PG_dirty);
 	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
@@ -1588,8 +1597,11 @@ static void pages_verify_one(struct mm_struct *mm, unsigned long addr,
  * unevictable exactly when mlocked, with at least as many mlocks as such
  * mappings (mm/swap.c). A page may stay mlocked with no mlocked mapping,
  * as in Linux: MREMAP_DONTUNMAP clears VM_LOCKED without munlocking the
- * pages left behind (reclaim would rescue them). @all: every mapping
- * was counted.
+ * pages left behind (reclaim would rescue them). An anonymous page read
+ * from swap under an mlocked VMA is not mlocked until reclaim or an
+ * mlock()'s walk finds it (do_swap_page), so its mlocks may also fall
+ * short of its mlocked mappings, as Linux's mlock_count may undercount.
+ * @all: every mapping was counted.
  */
 static const char *page_lru_state_bad(const struct page *page,
 				      const struct pfn_count *c, bool all)
@@ -1598,11 +1610,11 @@ static const char *page_lru_state_bad(const struct page *page,
 
 	if (!test_page_flag(page, PG_lru))
 		return "a mapped page is on no LRU";
-	if (c->locked && !mlocked)
+	if (c->locked && !mlocked && !PageAnon(page))
 		return "a page an mlocked VMA maps is not mlocked";
 	if (test_page_flag(page, PG_unevictable) != mlocked)
 		return "unevictable and mlocked differ";
-	if (all && mlocked && page->mlock_count < c->locked)
+	if (all && mlocked && page->mlock_count < c->locked && !PageAnon(page))
 		return "mlock_count below the mlocked VMAs mapping it";
 	return NULL;
 }

@@ -461,7 +461,22 @@ int page_referenced(struct page *page)
 struct referenced_args {
 	int referenced;
 	unsigned long vm_flags;
+	struct page *page;
 };
+
+/*
+ * "Restore the mlock which got missed" (folio_referenced_one,
+ * try_to_unmap_one): reclaim holds, isolated, a page an mlocked VMA maps
+ * but that is not mlocked (a page swapped in there: see do_swap_page in
+ * mm/memory.c). It is mlocked now, and goes back to the LRU unevictable
+ * (putback_lru_page). A page still on a list is left to its own
+ * mlock_count.
+ */
+static void restore_mlock(struct vm_area_struct *vma, struct page *page)
+{
+	if (vma_mlocked(vma) && !test_page_flag(page, PG_lru))
+		mlock_page(mmk_cur(), page);
+}
 
 static bool referenced_flags_one(struct vm_area_struct *vma, unsigned long addr,
 				 void *slot, void *arg)
@@ -470,10 +485,12 @@ static bool referenced_flags_one(struct vm_area_struct *vma, unsigned long addr,
 	int before = r->referenced;
 
 	/* folio_referenced_one(): an mlocked VMA ends the walk (one
-	 * without recency is passed over before). */
+	 * without recency is passed over before), mlocking the page if
+	 * it was not (restore_mlock). */
 	if (!vma_has_recency(vma))
 		return true;
 	if (vma->vm_flags & VM_LOCKED) {
+		restore_mlock(vma, r->page);
 		r->vm_flags |= VM_LOCKED;
 		return false;
 	}
@@ -486,7 +503,7 @@ static bool referenced_flags_one(struct vm_area_struct *vma, unsigned long addr,
 int page_referenced_reclaim(struct page *page, struct mm_struct *locked_mm,
 			    unsigned long *vm_flags)
 {
-	struct referenced_args r = { 0, 0 };
+	struct referenced_args r = { 0, 0, page };
 	struct rmap_ctl ctl = { .one = referenced_flags_one,
 				.arg = &r,
 				.locked_mm = locked_mm,
@@ -516,6 +533,7 @@ static bool reclaim_unmap_one(struct vm_area_struct *vma, unsigned long addr,
 
 	(void)addr;
 	if (vma->vm_flags & VM_LOCKED) {
+		restore_mlock(vma, page);
 		u->mlocked = true;
 		return false;
 	}

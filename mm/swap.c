@@ -22,6 +22,10 @@
  *      mlock_count the VM_LOCKED mappings it has; the last one going
  *      makes it evictable again, inactive. Events as Linux counts them:
  *      unevictable_pgs_mlocked, _munlocked, _culled, _rescued, _cleared.
+ *      As in Linux, an anonymous page read from swap into an mlocked VMA
+ *      is the exception: mapped as a new anonymous page, it stays
+ *      evictable until an mlock() walk or reclaim (which mlocks it and
+ *      puts it back unevictable: culled) finds it (mm/memory.c).
  *
  * 2. Objects. pg_data_t.__lruvec: a lock and four lists through
  *    page->lru; unevictable pages are on no list (their lru field holds
@@ -377,6 +381,7 @@ bool isolate_page(struct mmk_machine *m, struct page *page, bool *file)
 void putback_lru_page(struct mmk_machine *m, struct page *page, bool file)
 {
 	struct lruvec *lv = page_lruvec(m, page);
+	bool culled = false;
 
 	atomic_fetch_sub(
 		&m->node_stat[page_to_nid(page)]
@@ -387,10 +392,14 @@ void putback_lru_page(struct mmk_machine *m, struct page *page, bool file)
 		page_flag_clear(page, PG_active);
 		page_flag_set(page, PG_unevictable);
 		page->mlock_count = (unsigned int)max(page_mapcount(page), 1);
+		culled = true;
 	}
 	page_flag_set(page, PG_lru);
 	lruvec_add(m, lv, page);
 	pthread_mutex_unlock(&lv->lru_lock);
+	/* lru_add(): an evictable page that goes back unevictable. */
+	if (culled)
+		count_vm_events(m, UNEVICTABLE_PGS_CULLED, 1);
 	put_page(page);
 }
 

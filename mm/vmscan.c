@@ -522,9 +522,11 @@ static void get_scan_count(struct scan_control *sc, int nid,
 		if ((balance == SCAN_FILE && !file) ||
 		    (balance == SCAN_ANON && file))
 			scan = 0;
-		else if (balance == SCAN_FRACT) /* rounded up */
-			scan = (scan * (file ? fp : ap) + MAX_SWAPPINESS - 1) /
-			       MAX_SWAPPINESS;
+		else if (balance == SCAN_FRACT)
+			/* Rounded down, as for any online memory cgroup (the
+			 * root's, or no memcg at all): only an offlined one
+			 * rounds up to scrape its last pages. */
+			scan = scan * (file ? fp : ap) / (ap + fp);
 		nr[lru] = scan;
 	}
 }
