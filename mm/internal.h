@@ -886,6 +886,26 @@ void putback_lru_page(struct mmk_machine *m, struct page *page, bool file);
  * *@file: it was on a file list. False if it is on none. */
 bool isolate_page(struct mmk_machine *m, struct page *page, bool *file);
 void isolated_page_done(struct mmk_machine *m, struct page *page, bool file);
+/* ---- mm/workingset.c: shadow entries and refault detection ---- */
+/* nonresident_age of node @nid advances by @nr_pages. */
+void workingset_age_nonresident(struct mmk_machine *m, int nid,
+				unsigned long nr_pages);
+/* @page, locked and off the LRU, is being evicted by reclaim: the shadow
+ * (an xarray value entry, bit 0 set) to leave in its place. */
+void *workingset_eviction(struct mmk_machine *m, struct page *page);
+/* @page, new and not yet on the LRU, replaces @shadow: counts the
+ * refault and activates it if the distance says so. */
+void workingset_refault(struct mmk_machine *m, struct page *page,
+			const void *shadow);
+/* folio_mark_accessed() activated @page. */
+void workingset_activation(struct mmk_machine *m, struct page *page);
+/* @shadow is a shadow entry naming a node of @m. */
+bool workingset_shadow_ok(struct mmk_machine *m, const void *shadow);
+/* ---- mm/swapfile.c: swap-cache shadows ---- */
+/* The shadow left in slot @off's swap-cache entry, or NULL. */
+void *swap_cache_get_shadow(unsigned long off);
+/* A shmem page written to slot @off left @shadow (shmem_writeout). */
+void swap_cache_set_shadow(unsigned long off, void *shadow);
 /* ---- mm/show_mem.c ---- */
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
  * for zones up to @gfp's highest. */

@@ -256,6 +256,12 @@ enum lru_list {
 struct lruvec {
 	pthread_mutex_t lru_lock;
 	struct list_head lists[LRU_UNEVICTABLE];
+	/* mm/workingset.c: the clock of evictions and activations that
+	 * shadow entries are stamped with. */
+	atomic_ulong nonresident_age;
+	/* workingset_activate_anon/file when reclaim last finished
+	 * (snapshot_refaults): a change means a new workingset forms. */
+	unsigned long refaults[2];
 };
 
 typedef struct pglist_data {
