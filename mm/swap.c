@@ -13,8 +13,10 @@
  *      mlocked. The node counters nr_inactive_anon .. nr_unevictable and
  *      the zone counters nr_zone_inactive_anon .. nr_zone_unevictable
  *      follow the lists (meminfo Active/Inactive/Unevictable).
- *    - New pages start inactive; mark_page_accessed() activates a page
- *      referenced twice (pgactivate); MADV_COLD deactivates
+ *    - New pages start inactive (a refault found recent starts active:
+ *      mm/workingset.c); mark_page_accessed() activates a page
+ *      referenced twice (pgactivate; the non-resident clock ages:
+ *      workingset_activation); MADV_COLD deactivates
  *      (pgdeactivate); MADV_FREE moves a page to the inactive file list
  *      (pglazyfree).
  *    - mlock: a page mapped in a VM_LOCKED VMA is PG_mlocked (zone
@@ -60,6 +62,8 @@ void lruvec_init(struct lruvec *lruvec)
 	mmk_host_mutex_init(&lruvec->lru_lock);
 	for (lru = 0; lru < LRU_UNEVICTABLE; lru++)
 		INIT_LIST_HEAD(&lruvec->lists[lru]);
+	atomic_init(&lruvec->nonresident_age, 0);
+	lruvec->refaults[0] = lruvec->refaults[1] = 0;
 }
 
 static struct lruvec *page_lruvec(struct mmk_machine *m,
@@ -209,6 +213,9 @@ static bool lru_move(struct mmk_machine *m, struct page *page,
 	return move;
 }
 
+/* folio_mark_accessed()'s activation (its only caller): the move, then
+ * workingset_activation(), which ages the non-resident clock even for a
+ * page off the lists meanwhile, as Linux's does. */
 void folio_activate(struct mmk_machine *m, struct page *page)
 {
 	if (test_page_flag(page, PG_active) ||
@@ -216,6 +223,7 @@ void folio_activate(struct mmk_machine *m, struct page *page)
 		return;
 	if (lru_move(m, page, 1UL << PG_active, 0, 0, 1UL << PG_active))
 		count_vm_events(m, PGACTIVATE, 1);
+	workingset_activation(m, page);
 }
 
 void folio_deactivate(struct mmk_machine *m, struct page *page)

@@ -30,8 +30,12 @@
  *      freed slots are reused while their memory is still warm.
  *
  * 2. Objects. One swap_info_struct (mm_state.swap): swap_map (a count per
- *    slot, the header's SWAP_MAP_BAD), the swap cache (a page pointer per
- *    slot; the page PG_swapcache, page->private the slot, one reference)
+ *    slot, the header's SWAP_MAP_BAD), the swap cache (an entry per slot,
+ *    as 6.18's swap table has: a page, PG_swapcache, page->private the
+ *    slot, one reference; or the shadow reclaim left when it evicted the
+ *    slot's page, mm/workingset.c, which a swap-in of the slot reads for
+ *    its refault and which goes when the slot is freed or a page is
+ *    cached there again)
  *    and the slots' bytes, private host memory reserved without
  *    commitment; a freed slot's memory goes back to the host once the
  *    slots in use are a quarter of those holding memory (swap_trim: the
@@ -42,7 +46,8 @@
  * 3. Invariants (swap_verify, with pages_verify's census of entries).
  *    inuse_pages is the number of slots with a nonzero count; every
  *    slot's count equals the swap entries naming it in all page tables;
- *    a cached page names its slot, which is in use.
+ *    a cached page names its slot, which is in use; a shadow lies only
+ *    in a slot in use, and names a node.
  *
  * 4. Departures. Linux keeps a page read from a shared slot in the swap
  *    cache until reclaim or a full swap frees it; here it leaves the
@@ -209,17 +214,27 @@ static void swap_cache_stat(struct page *page, long delta)
 	atomic_fetch_add(&m->node_stat[nid][NR_FILE_PAGES], delta);
 }
 
-/* __delete_from_swap_cache() (si->lock held): the caller drops the
- * cache's reference after unlocking. @dirty: the slot is gone, the
- * page's only copy is in memory now. */
+/* A swap-cache entry holds a page or, once reclaim evicted it, its
+ * shadow (mm/workingset.c): an xarray value entry, bit 0 set. */
+static bool is_shadow(const struct page *entry)
+{
+	return (uintptr_t)entry & 1;
+}
+
+/* __swap_cache_del_folio() (si->lock held): slot @off's page, if cached,
+ * leaves the cache, @shadow (or nothing) taking its place; a shadow
+ * there goes too. The caller drops the cache's reference after
+ * unlocking. @dirty: the slot is gone, the page's only copy is in memory
+ * now. */
 static struct page *swap_cache_detach(struct swap_info_struct *si,
-				      unsigned long off, bool dirty)
+				      unsigned long off, bool dirty,
+				      void *shadow)
 {
 	struct page *page = si->cache[off];
 
-	if (!page)
+	si->cache[off] = shadow;
+	if (!page || is_shadow(page))
 		return NULL;
-	si->cache[off] = NULL;
 	page->private = 0;
 	__atomic_fetch_and(&page->flags, ~(1UL << PG_swapcache),
 			   __ATOMIC_RELAXED);
@@ -249,7 +264,7 @@ static void swap_trim(struct swap_info_struct *si)
  * the caller drops that page's cache reference. */
 static struct page *slot_free(struct swap_info_struct *si, unsigned long off)
 {
-	struct page *cached = swap_cache_detach(si, off, true);
+	struct page *cached = swap_cache_detach(si, off, true, NULL);
 
 	si->lowest_free = min(si->lowest_free, off);
 	if ((atomic_fetch_sub(&si->inuse_pages, 1) - 1) * 4 < si->touched)
@@ -294,10 +309,33 @@ struct page *swap_cache_get(unsigned long off)
 
 	pthread_mutex_lock(&si->lock);
 	page = si->cache[off];
+	if (page && is_shadow(page))
+		page = NULL;
 	if (page)
 		get_page(page);
 	pthread_mutex_unlock(&si->lock);
 	return page;
+}
+
+void *swap_cache_get_shadow(unsigned long off)
+{
+	struct swap_info_struct *si = swap_info();
+	struct page *entry;
+
+	pthread_mutex_lock(&si->lock);
+	entry = si->cache[off];
+	pthread_mutex_unlock(&si->lock);
+	return is_shadow(entry) ? entry : NULL;
+}
+
+void swap_cache_set_shadow(unsigned long off, void *shadow)
+{
+	struct swap_info_struct *si = swap_info();
+
+	pthread_mutex_lock(&si->lock);
+	if (si->swap_map[off] && (!si->cache[off] || is_shadow(si->cache[off])))
+		si->cache[off] = shadow;
+	pthread_mutex_unlock(&si->lock);
 }
 
 /* si->lock held. */
@@ -317,7 +355,9 @@ bool add_to_swap_cache(struct page *page, unsigned long off)
 	bool ok;
 
 	pthread_mutex_lock(&si->lock);
-	ok = !si->cache[off] && si->swap_map[off];
+	/* A shadow gives way (the caller took it: workingset_refault). */
+	ok = (!si->cache[off] || is_shadow(si->cache[off])) &&
+	     si->swap_map[off];
 	if (ok)
 		swap_cache_attach(si, page, off);
 	pthread_mutex_unlock(&si->lock);
@@ -375,12 +415,15 @@ bool delete_from_swap_cache(struct page *page)
 
 	/* __remove_mapping(): lookups take their reference under this
 	 * lock, so a page nobody found since holds the cache's and the
-	 * caller's alone. */
+	 * caller's alone. Reclaim evicted it: its shadow stays in the slot
+	 * until the slot is freed or read back. */
 	pthread_mutex_lock(&si->lock);
 	if (test_page_flag(page, PG_swapcache) &&
 	    si->cache[page->private] == page && page_count(page) == 2 &&
 	    !page_mapcount(page))
-		cached = swap_cache_detach(si, page->private, false);
+		cached =
+			swap_cache_detach(si, page->private, false,
+					  workingset_eviction(mmk_cur(), page));
 	pthread_mutex_unlock(&si->lock);
 	if (cached)
 		put_page(cached);
@@ -458,11 +501,19 @@ bool swap_verify(struct mmk_machine *m, const unsigned int *entries, char *why,
 
 		if (si->swap_map[i])
 			used++;
-		if (page ? !si->swap_map[i] || page->private != i ||
-				    !test_page_flag(page, PG_swapcache) ||
-				    !PageAnon(page) || page_count(page) < 1 ||
-				    (si->swap_map[i] & SWAP_HAS_SHMEM) :
-			   (si->swap_map[i] & SWAP_HAS_RESERVE) != 0)
+		if (page && is_shadow(page)) {
+			if (!si->swap_map[i] || !workingset_shadow_ok(m, page))
+				ok = verify_fail(
+					why, len,
+					"swap slot %lu (%#x): a shadow entry in a free slot, or naming no node",
+					i, si->swap_map[i]);
+		} else if (page ? !si->swap_map[i] || page->private != i ||
+					   !test_page_flag(page,
+							   PG_swapcache) ||
+					   !PageAnon(page) ||
+					   page_count(page) < 1 ||
+					   (si->swap_map[i] & SWAP_HAS_SHMEM) :
+				  (si->swap_map[i] & SWAP_HAS_RESERVE) != 0)
 			ok = verify_fail(why, len,
 					 "swap slot %lu (%#x): its swap cache "
 					 "is inconsistent",
