@@ -27,8 +27,23 @@
  *      smaps Rss drop, smaps Swap counts it); a fault reads it back
  *      (pgmajfault, pswpin); MADV_REMOVE and the object's end free the
  *      slots.
+ *    - Shadows (mm/workingset.c): a page reclaim evicts from a regular
+ *      file (filemap_remove_mapping: __remove_mapping) leaves a shadow
+ *      entry in its slot; a written shmem page leaves its shadow in its
+ *      swap slot. A page added over a shadow (a fault, readahead; a
+ *      shmem swap-in) is a refault, activated when recent
+ *      (filemap_add_folio -> workingset_refault), before it joins the
+ *      LRU. A shadow counts as a miss to readahead and mincore. A hole
+ *      punch and the file's release drop shadows
+ *      (truncate_folio_batch_exceptionals), so does an invalidation of
+ *      their range (drop_caches, FADV_DONTNEED: clear_shadow_entries);
+ *      eviction by invalidation leaves none (__remove_mapping with
+ *      reclaimed false).
  *
- * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large);
+ * 2. Objects. file->pages[index] (kmalloc'ed, or vmalloc'ed when large):
+ *    a page, or an xarray value entry (bit 0): a shmem swap slot, or a
+ *    regular file's shadow; a flat array, not a radix tree (hence no
+ *    workingset_nodes: mm/workingset.c);
  *    file->disk, the blocks: private host memory made at the first
  *    writeback, one page per page of the file, with file->disk_blocks,
  *    the bitmap of the pages that have one (set by writeback, cleared
@@ -36,8 +51,10 @@
  *
  * 3. Invariants. A cached page has mapping == the file, index == its
  *    position, and at least the cache's reference; the block of the
- *    last page holds zeroes past the file's end. filemap_verify checks
- *    both (run by check, from mm_state_verify).
+ *    last page holds zeroes past the file's end; a value entry is a
+ *    swap slot the object holds (shmem) or a shadow naming a node
+ *    (regular files): a slot holds a page or a shadow, never both.
+ *    filemap_verify checks them (run by check, from mm_state_verify).
  *
  *    - Faults (filemap_fault): a regular file's page not cached is a
  *      major fault (pgmajfault), read from the blocks or a hole, with a
@@ -65,7 +82,8 @@
  *    allocates while holding one, and reclaim only tries them.
  *
  * 6. Observability. Cached, Shmem, Mapped in /proc/meminfo; RssFile and
- *    RssShmem in status.
+ *    RssShmem in status; workingset_refault_file and its activations in
+ *    /proc/vmstat.
  */
 #include "mm/pgtable.h"
 
@@ -215,11 +233,24 @@ static void page_cache_stat(struct file *f, struct page *page, long delta)
 		atomic_fetch_add(&m->node_stat[nid][NR_SHMEM], delta);
 }
 
-/* A slot of file->pages holds a page, or the swap slot of a shmem page
- * reclaim wrote out (an xarray value entry: bit 0 set). */
+/* A slot of file->pages holds a page, or an xarray value entry (bit 0
+ * set): in a shmem object, the swap slot of a page reclaim wrote out; in
+ * a regular file, the shadow of a page reclaim evicted
+ * (mm/workingset.c). */
 static bool is_swap_value(const struct page *p)
 {
 	return (uintptr_t)p & 1;
+}
+
+static bool is_shadow_entry(const struct file *f, const struct page *p)
+{
+	return !f->shmem && is_swap_value(p);
+}
+
+/* The page a slot holds, or NULL (nothing, or a value entry). */
+static bool is_page_entry(const struct page *p)
+{
+	return p && !is_swap_value(p);
 }
 
 static unsigned long swap_value_off(const struct page *p)
@@ -284,15 +315,20 @@ static int disk_create(struct file *f)
 }
 
 /* A new cache page's content: the swapped-out data (shmem_swapin; for a
- * @fault, a major fault), the page's block, or zeroes. f->lock held. */
-static void fill_page(struct file *f, struct page *page, unsigned long index,
-		      struct page *entry, bool fault)
+ * @fault, a major fault), the page's block, or zeroes. f->lock held.
+ * Returns the shadow @entry or the swap slot held, if any. */
+static const void *fill_page(struct file *f, struct page *page,
+			     unsigned long index, struct page *entry,
+			     bool fault)
 {
 	struct mmk_machine *m = f->machine;
+	const void *shadow = is_shadow_entry(f, entry) ? entry : NULL;
 	char *to = page_host(m, page);
 	size_t len;
 
-	if (is_swap_value(entry)) {
+	if (f->shmem && is_swap_value(entry)) {
+		/* Taken before the slot is freed, which drops it. */
+		shadow = swap_cache_get_shadow(swap_value_off(entry));
 		swap_readpage(m, page, swap_value_off(entry));
 		swap_release(swap_value_off(entry), SWAP_HAS_SHMEM);
 		if (fault)
@@ -310,6 +346,7 @@ static void fill_page(struct file *f, struct page *page, unsigned long index,
 		/* A hole (never written back, or punched): no I/O. */
 		memset(to, 0, PAGE_SIZE);
 	}
+	return shadow;
 }
 
 /* shmem_acct_blocks(): a new page of a MAP_NORESERVE or memfd object is
@@ -335,19 +372,24 @@ static void shmem_unacct_block(struct file *f)
 }
 
 /* filemap_add_folio(): @page, new, becomes the cache's page at @index in
- * place of @entry (nothing, or a shmem page's swap slot), with its
- * content, on the LRU. f->lock held. */
+ * place of @entry (nothing, a shadow, or a shmem page's swap slot), with
+ * its content, on the LRU; a shadow found (in the file, or in the swap
+ * slot: shmem_swap_alloc_folio) is a refault, which may add it active.
+ * f->lock held. */
 static void page_cache_insert(struct file *f, struct page *page,
 			      unsigned long index, struct page *entry,
 			      bool fault)
 {
-	fill_page(f, page, index, entry, fault);
+	const void *shadow = fill_page(f, page, index, entry, fault);
+
 	page->mapping = (struct address_space *)f;
 	page->index = index;
 	__atomic_fetch_or(&page->flags,
 			  (1UL << PG_uptodate) |
 				  (f->shmem ? 1UL << PG_swapbacked : 0),
 			  __ATOMIC_RELAXED);
+	if (shadow)
+		workingset_refault(f->machine, page, shadow);
 	lru_add(f->machine, page);
 	f->pages[index] = page;
 	page_cache_stat(f, page, 1);
@@ -366,7 +408,7 @@ static struct page *__filemap_get_page(struct file *f, unsigned long index,
 again:
 	pthread_mutex_lock(&f->lock);
 	entry = f->pages[index];
-	if (entry && !is_swap_value(entry)) {
+	if (is_page_entry(entry)) {
 		get_page(entry);
 		pthread_mutex_unlock(&f->lock);
 		return entry;
@@ -387,7 +429,8 @@ again:
 		goto again;
 	}
 	/* A swapped page was charged when it was made. */
-	if (!entry && (*err = shmem_acct_block(f))) {
+	if ((!entry || is_shadow_entry(f, entry)) &&
+	    (*err = shmem_acct_block(f))) {
 		pthread_mutex_unlock(&f->lock);
 		put_page(fresh);
 		return NULL;
@@ -401,12 +444,12 @@ again:
 
 int filemap_ra_add(struct file *f, unsigned long index, bool mark)
 {
-	struct page *page;
+	struct page *page, *entry;
 
 	pthread_mutex_lock(&f->lock);
-	page = f->pages[index];
+	entry = f->pages[index];
 	pthread_mutex_unlock(&f->lock);
-	if (page)
+	if (entry && !is_shadow_entry(f, entry))
 		return 0;
 	/* readahead_gfp_mask(): no hard reclaim, no OOM kill, no report. */
 	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NORETRY |
@@ -414,13 +457,13 @@ int filemap_ra_add(struct file *f, unsigned long index, bool mark)
 	if (!page)
 		return -ENOMEM;
 	pthread_mutex_lock(&f->lock);
-	if (f->pages[index]) {
+	if (f->pages[index] != entry) {
 		/* Another fault read it meanwhile. */
 		pthread_mutex_unlock(&f->lock);
 		put_page(page);
 		return 0;
 	}
-	page_cache_insert(f, page, index, NULL, false);
+	page_cache_insert(f, page, index, entry, false);
 	if (mark)
 		page_flag_set(page, PG_readahead);
 	pthread_mutex_unlock(&f->lock);
@@ -432,8 +475,9 @@ unsigned long page_cache_next_miss(struct file *f, unsigned long index,
 {
 	unsigned long i;
 
+	/* A shadow is a miss, as a hole is. */
 	for (i = index; i - index < max_scan; i++)
-		if (i >= f->nr_pages || !f->pages[i])
+		if (i >= f->nr_pages || !is_page_entry(f->pages[i]))
 			return i;
 	return i;
 }
@@ -444,7 +488,7 @@ unsigned long page_cache_prev_miss(struct file *f, unsigned long index,
 	unsigned long i = index;
 
 	while (max_scan--) {
-		if (i >= f->nr_pages || !f->pages[i])
+		if (i >= f->nr_pages || !is_page_entry(f->pages[i]))
 			return i;
 		if (i-- == 0)
 			return ULONG_MAX; /* cached from the file's start */
@@ -632,7 +676,9 @@ int filemap_mincore_page(struct file *f, unsigned long index)
 		return 0;
 	pthread_mutex_lock(&f->lock);
 	page = f->pages[index];
-	if (is_swap_value(page)) {
+	if (is_shadow_entry(f, page)) {
+		page = NULL; /* evicted */
+	} else if (is_swap_value(page)) {
 		/* filemap_get_incore_folio(): a shmem page in swap is in
 		 * memory while the swap cache holds it. */
 		page = swap_cache_get(swap_value_off(page));
@@ -649,6 +695,8 @@ unsigned long shmem_swapped(struct file *f, unsigned long index,
 {
 	unsigned long i, end = min(index + nr, f->nr_pages), n = 0;
 
+	if (!f->shmem)
+		return 0;
 	pthread_mutex_lock(&f->lock);
 	for (i = index; i < end && i >= index; i++)
 		n += is_swap_value(f->pages[i]);
@@ -657,15 +705,16 @@ unsigned long shmem_swapped(struct file *f, unsigned long index,
 }
 
 /* delete_from_page_cache(): @page leaves @f's cache, if it is still
- * there and nothing maps it, with the cache's reference. The caller
- * holds f->lock and a reference of its own. */
-static void page_cache_delete(struct file *f, struct page *page)
+ * there and nothing maps it, with the cache's reference; @shadow (or
+ * nothing) takes its place. The caller holds f->lock and a reference of
+ * its own. */
+static void page_cache_delete(struct file *f, struct page *page, void *shadow)
 {
 	unsigned long i = page->index;
 
 	if (i >= f->nr_pages || f->pages[i] != page || page_mapcount(page))
 		return;
-	f->pages[i] = NULL;
+	f->pages[i] = shadow;
 	shmem_unacct_block(f);
 	page_cache_stat(f, page, -1);
 	folio_clear_dirty(page);
@@ -698,7 +747,13 @@ static void truncate_index(struct file *f, unsigned long i)
 
 		pthread_mutex_lock(&f->lock);
 		page = f->pages[i];
-		if (is_swap_value(page)) {
+		if (is_shadow_entry(f, page)) {
+			/* truncate_folio_batch_exceptionals(): the shadow
+			 * goes with the block. */
+			f->pages[i] = NULL;
+			punch_block(f, i);
+			page = NULL;
+		} else if (is_swap_value(page)) {
 			swap_release(swap_value_off(page), SWAP_HAS_SHMEM);
 			f->pages[i] = NULL;
 			shmem_unacct_block(f);
@@ -717,7 +772,7 @@ static void truncate_index(struct file *f, unsigned long i)
 								    &busy);
 				if (skipped <= 0) {
 					pthread_mutex_lock(&f->lock);
-					page_cache_delete(f, page);
+					page_cache_delete(f, page, NULL);
 					/* The block with the page, so that
 					 * no fault reads it back between. */
 					if (!f->pages[i])
@@ -803,6 +858,10 @@ int shmem_writeout(struct page *page)
 		off = get_swap_page(SWAP_HAS_SHMEM);
 	if (off) {
 		swap_writepage(f->machine, page, off);
+		/* Through the swap cache in Linux, whose __remove_mapping
+		 * leaves the shadow in the slot. */
+		swap_cache_set_shadow(off,
+				      workingset_eviction(f->machine, page));
 		f->pages[i] = swap_value(off);
 		page_cache_stat(f, page, -1);
 		page_set_mapping(page, NULL);
@@ -820,11 +879,17 @@ int filemap_remove_mapping(struct page *page)
 	if (pthread_mutex_trylock(&f->lock))
 		return 0;
 	/* __remove_mapping(): only the cache's reference and the caller's
-	 * are left, and nothing wrote to it meanwhile. */
+	 * are left, and nothing wrote to it meanwhile. Reclaim evicted it:
+	 * a page of the file LRU leaves its shadow in its place (a clean
+	 * shmem page, swap-backed, leaves none: see mm/vmscan.c). */
 	if (page->index < f->nr_pages && f->pages[page->index] == page &&
 	    !page_mapcount(page) && !test_page_flag(page, PG_dirty) &&
 	    page_count_acquire(page) == 2) {
-		page_cache_delete(f, page);
+		page_cache_delete(f, page,
+				  test_page_flag(page, PG_swapbacked) ?
+					  NULL :
+					  workingset_eviction(f->machine,
+							      page));
 		ret = 1;
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -843,8 +908,15 @@ static int invalidate_one(struct file *f, unsigned long index, bool written)
 	struct page *page = filemap_find_page(f, index);
 	int gone = 0;
 
-	if (!page)
+	if (!page) {
+		/* clear_shadow_entries(): an invalidated range keeps no
+		 * shadows. */
+		pthread_mutex_lock(&f->lock);
+		if (index < f->nr_pages && is_shadow_entry(f, f->pages[index]))
+			f->pages[index] = NULL;
+		pthread_mutex_unlock(&f->lock);
 		return 0;
+	}
 	if (written || !trylock_page(page)) {
 		put_page(page);
 		return 0;
@@ -853,7 +925,7 @@ static int invalidate_one(struct file *f, unsigned long index, bool written)
 	if (page->mapping == (struct address_space *)f &&
 	    !test_page_flag(page, PG_dirty) && !page_mapcount(page) &&
 	    page_count_acquire(page) == 2) {
-		page_cache_delete(f, page);
+		page_cache_delete(f, page, NULL);
 		gone = 1;
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -962,6 +1034,14 @@ static bool cache_verify(struct file *f, char *why, size_t len)
 	for (i = 0; f->pages && i < f->nr_pages; i++) {
 		struct page *page = f->pages[i];
 
+		if (is_shadow_entry(f, page)) {
+			if (!workingset_shadow_ok(f->machine, page))
+				return verify_fail(
+					why, len,
+					"file %s: page %lu holds a shadow entry naming no node",
+					f->name, i);
+			continue;
+		}
 		if (is_swap_value(page)) {
 			if (!f->shmem ||
 			    !swap_slot_held(f->machine, swap_value_off(page),
