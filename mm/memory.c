@@ -281,7 +281,9 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
  * goes and the page leaves the cache. A page that ends up this
  * process's alone is mapped writable when the VMA is (dirty for a
  * write); its only copy being in memory, it is PG_dirty. pgmajfault and
- * pswpin count reads.
+ * pswpin count reads. A page read from a slot that holds the shadow of
+ * its eviction is a refault (mm/workingset.c), which may put it on the
+ * active list straight away.
  *
  * A page this fault read is not mlocked, even in an mlocked VMA: Linux
  * 6.18 maps a page that is not anonymous yet (new, or just read into
@@ -296,6 +298,18 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
  */
 static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		      unsigned long addr, void *slot, pte_t entry);
+
+/* A page read from slot @off, not yet on the LRU: the slot's shadow, if
+ * reclaim left one, makes it a refault (mm/workingset.c). The slot drops
+ * the shadow when freed, or when the page enters the swap cache. */
+static void swapin_refault(struct mm_struct *mm, struct page *page,
+			   unsigned long off)
+{
+	void *shadow = swap_cache_get_shadow(off);
+
+	if (shadow)
+		workingset_refault(mm->machine, page, shadow);
+}
 
 static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			unsigned long addr, void *slot, pte_t orig, bool write)
@@ -317,6 +331,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			return VM_FAULT_OOM;
 		count_vm_events(mm->machine, PGMAJFAULT, 1);
 		swap_readpage(mm->machine, page, off);
+		swapin_refault(mm, page, off);
 		if (shared) {
 			page->mapping =
 				(struct address_space *)anon_vma_root_mapping(
@@ -1186,6 +1201,7 @@ static void swapin_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		return;
 	}
 	swap_readpage(mm->machine, page, off);
+	swapin_refault(mm, page, off);
 	page->mapping = (struct address_space *)anon_vma_root_mapping(s->vma);
 	lru_add(mm->machine, page);
 	/* The cache's reference; if a fault cached it first, ours frees
