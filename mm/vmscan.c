@@ -12,10 +12,18 @@
  *      vm.swappiness (60) against 200 - swappiness for file. Each list's share is its size >>
  *      priority, scanned in batches of SWAP_CLUSTER_MAX (32).
  *    - shrink_active_list: pages leave the active list's tail for the
- *      inactive list (pgrefill, pgdeactivate), except file pages of
- *      executable mappings referenced since the last scan, which rotate.
- *      It runs only when the inactive list is low: inactive * ratio <
- *      active, ratio = sqrt(10 * list GB), 1 below 1 GB.
+ *      inactive list (pgrefill, pgdeactivate) with PG_workingset, except
+ *      file pages of executable mappings referenced since the last scan,
+ *      which rotate. It runs when the inactive list is low: inactive *
+ *      ratio < active, ratio = sqrt(10 * list GB), 1 below 1 GB; or
+ *      when refaults activated pages of its type since reclaim last
+ *      finished (prepare_scan_control's may_deactivate: a new workingset
+ *      is forming; snapshot_refaults at the end of kswapd's and direct
+ *      reclaim's runs), which also turns cache_trim_mode off.
+ *    - Workingset (mm/workingset.c): a page reclaim evicts from the page
+ *      cache or the swap cache leaves a shadow entry; active pages put
+ *      back on the lists (move_folios_to_lru: activated, or rotated)
+ *      age the node's non-resident clock.
  *    - shrink_inactive_list / shrink_folio_list: each page from the tail
  *      (pgscan_kswapd/direct, pgscan_anon/file) is checked for references
  *      (folio_check_references): referenced by two entries, or twice, or
@@ -48,7 +56,8 @@
  *      without progress), then the OOM killer runs.
  *
  * 2. Objects. scan_control; per node kswapd_order,
- *    kswapd_highest_zoneidx, kswapd_failures (pg_data_t).
+ *    kswapd_highest_zoneidx, kswapd_failures (pg_data_t); the lruvec's
+ *    refaults[] snapshot.
  *
  * 3. Invariants. Isolated pages are on no list, counted in
  *    nr_isolated_anon/file, and hold a reference; everything isolated
@@ -64,9 +73,13 @@
  *      pages themselves, synchronously, so nothing is ever under
  *      writeback. Linux 6.18's reclaim never writes a file page (there is
  *      no ->writepage since 6.17): it activates it for the flushers.
- *    - No reclaim cost tracking (anon_cost/file_cost): SCAN_FRACT uses
- *      the swappiness split alone. No slab shrinkers, no compaction, no
- *      workingset refault detection (workingset_* stay 0).
+ *    - No reclaim cost tracking (anon_cost/file_cost, nor
+ *      lru_note_cost_refault): SCAN_FRACT uses the swappiness split
+ *      alone. No slab shrinkers (so no shadow-node shrinker:
+ *      mm/workingset.c), no compaction.
+ *    - The active lists are scanned when the inactive list is low at
+ *      that moment (Linux decides once per shrink_node); the refault
+ *      test is per shrink_node, as Linux's. No force_deactivate retry.
  *    - A shmem page written out goes straight to its swap slot and out
  *      of the cache (Linux passes it through the swap cache); a clean
  *      one (never written) is dropped, its content being the zeroes a
@@ -83,7 +96,8 @@
  *
  * 6. Observability. /proc/vmstat pgscan_*, pgsteal_*, pgrefill,
  *    pgactivate, pgdeactivate, pglazyfreed, pgskip_*, allocstall_*,
- *    pageoutrun, pswpout, nr_vmscan_write, nr_written, pgpgout;
+ *    pageoutrun, pswpout, nr_vmscan_write, nr_written, pgpgout,
+ *    workingset_* (mm/workingset.c);
  *    /proc/zoneinfo node_unreclaimable; /proc/meminfo.
  */
 #include "mm/pgtable.h"
@@ -94,6 +108,8 @@
 #define SWAP_CLUSTER_MAX 32UL
 #define MAX_RECLAIM_RETRIES 16
 #define MAX_SWAPPINESS 200
+#define DEACTIVATE_ANON 1U
+#define DEACTIVATE_FILE 2U
 
 struct scan_control {
 	struct mmk_machine *m;
@@ -106,6 +122,9 @@ struct scan_control {
 	bool ignore_references; /* MADV_PAGEOUT */
 	bool no_file_writeback; /* MADV_PAGEOUT: see release_file_page() */
 	int swappiness; /* vm.swappiness, read per shrink_node */
+	/* DEACTIVATE_ANON/FILE: refaults activated pages of the type since
+	 * reclaim last finished (prepare_scan_control). */
+	unsigned int may_deactivate;
 	unsigned long nr_scanned, nr_reclaimed;
 	struct mm_struct *locked_mm;
 };
@@ -191,7 +210,7 @@ static void shrink_active_list(struct scan_control *sc, int nid,
 			       enum lru_list lru, unsigned long nr_to_scan)
 {
 	struct page *batch[SWAP_CLUSTER_MAX];
-	unsigned long scanned, n, i, deactivated = 0;
+	unsigned long scanned, n, i, deactivated = 0, rotated = 0;
 	bool file = is_file_lru(lru);
 
 	n = isolate_lru_pages(sc->m, nid, lru,
@@ -208,16 +227,24 @@ static void shrink_active_list(struct scan_control *sc, int nid,
 		    (vm_flags & VM_EXEC) && file) {
 			/* Executable file pages stay active a while more. */
 			putback_lru_page(sc->m, page, file);
+			rotated++;
 			continue;
 		}
 		if (!test_page_flag(page, PG_mlocked)) {
+			/* Deactivated, it was part of the workingset: its
+			 * shadow will say so (workingset_restore_*). */
 			page_flag_clear(page, PG_active);
+			page_flag_set(page, PG_workingset);
 			deactivated++;
 		}
 		putback_lru_page(sc->m, page, file);
 	}
 	if (deactivated)
 		count_vm_events(sc->m, PGDEACTIVATE, deactivated);
+	/* move_folios_to_lru(): active pages put back age the
+	 * non-resident clock. */
+	if (rotated)
+		workingset_age_nonresident(sc->m, nid, rotated);
 }
 
 /* ---- the inactive list ---- */
@@ -405,20 +432,25 @@ static enum reclaim_result shrink_page(struct scan_control *sc,
 }
 
 /* After reclaim: freed pages drop the isolation's reference (the last
- * one), the rest go back, activated or not. */
-static void finish_page(struct scan_control *sc, struct page *page, bool file,
+ * one), the rest go back, activated or not. Returns whether it went back
+ * active. */
+static bool finish_page(struct scan_control *sc, struct page *page, bool file,
 			enum reclaim_result r)
 {
+	bool active = false;
+
 	if (r == RECLAIM_FREED) {
 		isolated_page_done(sc->m, page, file);
 		put_page(page);
-		return;
+		return false;
 	}
 	if (r == RECLAIM_ACTIVATE && !test_page_flag(page, PG_mlocked)) {
 		page_flag_set(page, PG_active);
 		count_vm_events(sc->m, PGACTIVATE, 1);
+		active = true;
 	}
 	putback_lru_page(sc->m, page, file);
+	return active;
 }
 
 static unsigned long shrink_inactive_list(struct scan_control *sc, int nid,
@@ -426,7 +458,7 @@ static unsigned long shrink_inactive_list(struct scan_control *sc, int nid,
 					  unsigned long nr_to_scan)
 {
 	struct page *batch[SWAP_CLUSTER_MAX];
-	unsigned long scanned, n, i, freed = 0;
+	unsigned long scanned, n, i, freed = 0, activated = 0;
 	bool file = is_file_lru(lru);
 
 	n = isolate_lru_pages(sc->m, nid, lru,
@@ -441,8 +473,11 @@ static unsigned long shrink_inactive_list(struct scan_control *sc, int nid,
 		enum reclaim_result r = shrink_page(sc, batch[i]);
 
 		freed += r == RECLAIM_FREED;
-		finish_page(sc, batch[i], file, r);
+		activated += finish_page(sc, batch[i], file, r);
 	}
+	/* move_folios_to_lru() ages the clock by the pages activated. */
+	if (activated)
+		workingset_age_nonresident(sc->m, nid, activated);
 	count_scan_event(sc, PGSTEAL_KSWAPD, PGSTEAL_DIRECT, freed);
 	if (freed)
 		count_vm_events(sc->m, file ? PGSTEAL_FILE : PGSTEAL_ANON,
@@ -455,7 +490,8 @@ static void shrink_list(struct scan_control *sc, int nid, enum lru_list lru,
 			unsigned long nr_to_scan)
 {
 	if (is_active_lru(lru)) {
-		if (inactive_is_low(sc, nid, lru - 1))
+		if ((sc->may_deactivate & (1U << is_file_lru(lru))) ||
+		    inactive_is_low(sc, nid, lru - 1))
 			shrink_active_list(sc, nid, lru, nr_to_scan);
 		return;
 	}
@@ -492,8 +528,10 @@ static enum scan_balance scan_balance(struct scan_control *sc, int nid)
 	    !inactive_is_low(sc, nid, LRU_INACTIVE_ANON) &&
 	    node_page_state(m, nid, NR_INACTIVE_ANON) >> sc->priority)
 		return SCAN_ANON;
-	/* cache_trim_mode: plenty of inactive file pages to take first. */
-	if (!inactive_is_low(sc, nid, LRU_INACTIVE_FILE) &&
+	/* cache_trim_mode: plenty of inactive file pages to take first,
+	 * and none thrashing (refaults activating file pages). */
+	if (!(sc->may_deactivate & DEACTIVATE_FILE) &&
+	    !inactive_is_low(sc, nid, LRU_INACTIVE_FILE) &&
 	    node_page_state(m, nid, NR_INACTIVE_FILE) >> sc->priority)
 		return SCAN_FILE;
 	return SCAN_FRACT;
@@ -531,12 +569,40 @@ static void get_scan_count(struct scan_control *sc, int nid,
 	}
 }
 
+/* prepare_scan_control()'s refault test: refaults that activated pages
+ * since reclaim last finished mean a new workingset is forming, and the
+ * active list of that type is deactivated whatever its size, to make
+ * room for it. */
+static unsigned int refaults_may_deactivate(struct scan_control *sc, int nid)
+{
+	struct lruvec *lv = &sc->m->node_data[nid]->__lruvec;
+	unsigned int may = 0;
+
+	if (node_page_state(sc->m, nid, WORKINGSET_ACTIVATE_ANON) !=
+	    lv->refaults[0])
+		may |= DEACTIVATE_ANON;
+	if (node_page_state(sc->m, nid, WORKINGSET_ACTIVATE_FILE) !=
+	    lv->refaults[1])
+		may |= DEACTIVATE_FILE;
+	return may;
+}
+
+/* snapshot_refaults(): reclaim of node @nid is done for now. */
+static void snapshot_refaults(struct mmk_machine *m, int nid)
+{
+	struct lruvec *lv = &m->node_data[nid]->__lruvec;
+
+	lv->refaults[0] = node_page_state(m, nid, WORKINGSET_ACTIVATE_ANON);
+	lv->refaults[1] = node_page_state(m, nid, WORKINGSET_ACTIVATE_FILE);
+}
+
 static void shrink_node(struct scan_control *sc, int nid)
 {
 	unsigned long nr[LRU_UNEVICTABLE], before = sc->nr_reclaimed;
 	pg_data_t *pgdat = sc->m->node_data[nid];
 	int lru;
 
+	sc->may_deactivate = refaults_may_deactivate(sc, nid);
 	get_scan_count(sc, nid, nr);
 	while (nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] ||
 	       nr[LRU_INACTIVE_FILE]) {
@@ -620,6 +686,7 @@ static void balance_pgdat(struct mmk_machine *m, int nid, unsigned int order,
 	}
 	if (!sc.nr_reclaimed)
 		atomic_fetch_add(&pgdat->kswapd_failures, 1);
+	snapshot_refaults(m, nid);
 }
 
 static void wakeup_kswapd(struct mmk_machine *m, struct zone *zone,
@@ -716,6 +783,15 @@ unsigned long try_to_free_pages(struct mmk_machine *m, struct zonelist *zl,
 		}
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
 			break;
+	}
+	memset(seen, 0, sizeof(seen));
+	for (zp = zl->zones; *zp; zp++) {
+		int nid = (*zp)->zone_pgdat->node_id;
+
+		if ((*zp)->idx > highest || seen[nid])
+			continue;
+		seen[nid] = true;
+		snapshot_refaults(m, nid);
 	}
 	in_reclaim = false;
 	return sc.nr_reclaimed;
