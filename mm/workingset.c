@@ -219,10 +219,9 @@ static bool workingset_test_recent(struct mmk_machine *m, const void *shadow,
 				       memory_order_relaxed);
 	/* Linux masks with EVICTION_MASK after the shift back, as here. */
 	distance = (refault - eviction) & l.eviction_mask;
-	/* What the refaulting page competes with: the other type's pages
-	 * count only as far as reclaim could trade them (anon with free
-	 * swap); inactive anon counts against a file page, inactive file
-	 * against an anon page, since both are what reclaim takes first. */
+	/* The memory the page could have been given to stay: every list
+	 * but the inactive one of its own type, whose turnover the distance
+	 * measures; anon pages only while swap has room for them. */
 	size = node_page_state(m, nid, NR_ACTIVE_FILE);
 	if (!file)
 		size += node_page_state(m, nid, NR_INACTIVE_FILE);
