@@ -26,7 +26,8 @@ fork 1 2
 cat /proc/1/numa_maps
 # A file read twice (its pages become active), the break, a growsdown
 # stack, locked pages (unevictable counts as active), pages swapped out
-# and one read back (in the swap cache).
+# and one read back (a refault within the workingset: it comes back
+# active, so its line has no active=).
 file f 64K
 mmap 1 0x300000000 64K r private,fixed f 0
 touch 1 0x300000000 64K read
