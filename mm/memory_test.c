@@ -2779,6 +2779,39 @@ static void test_vmpte_i386_dontneed_keeps_tables(void **state)
 	assert_check_ok(m);
 }
 
+/* i386's two levels: the PGD entry is the "PMD" a whole 4 MiB extent
+ * moves, and fork copies empty PTE tables too (the same generic code). */
+static void test_vmpte_i386_mremap_and_fork(void **state)
+{
+	struct mmk_machine *m = boot_i386(state);
+	unsigned long base = 0x10000000UL, M4 = 4UL << 20;
+
+	spawn(1);
+	map_at(1, base, M4, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, base, 1);
+	assert_status(m, 1, "VmPTE=4");
+	assert_int_equal(mmk_mremap(1, base, M4, M4,
+				    MREMAP_MAYMOVE | MREMAP_FIXED |
+					    MREMAP_DONTUNMAP,
+				    base + 4 * M4),
+			 (long)(base + 4 * M4));
+	/* The table moved: none is left at the old place. */
+	assert_status(m, 1, "VmPTE=4");
+	assert_int_equal(mmk_mremap(1, base + 4 * M4, M4, M4,
+				    MREMAP_MAYMOVE | MREMAP_FIXED,
+				    base + 8 * M4 + PG),
+			 (long)(base + 8 * M4 + PG));
+	assert_status(m, 1, "VmPTE=8");
+	assert_int_equal(mmk_madvise(1, base + 8 * M4 + PG, PG, MADV_DONTNEED),
+			 0);
+	assert_status(m, 1, "VmPTE=8 VmRSS=0");
+	assert_int_equal(mmk_fork(1, 2), 0);
+	assert_status(m, 2, "VmPTE=8");
+	assert_int_equal(mmk_exit(2), 0);
+	assert_int_equal(mmk_exit(1), 0);
+	assert_check_ok(m);
+}
+
 static unsigned long move_fixed(unsigned long old, unsigned long len,
 				unsigned long to, int extra)
 {
@@ -2968,6 +3001,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_vmpte_i386_dontneed_keeps_tables,
 					  teardown),
 		cmocka_unit_test_teardown(test_vmpte_mremap_like_kernel,
+					  teardown),
+		cmocka_unit_test_teardown(test_vmpte_i386_mremap_and_fork,
 					  teardown),
 		cmocka_unit_test_teardown(test_vmpte_fork_like_kernel,
 					  teardown),
