@@ -1361,11 +1361,13 @@ static bool window_tables_alone(const char *maps, const struct window *w)
  * copies the tables of the VMAs that have an anon_vma only (vma_needs_copy)
  * and a process faults its code (file VMAs) all the time, so each worker,
  * and each fork child before it answers the fork, faults in one page of
- * every 2 MiB of every readable VMA outside the window
- * (MADV_POPULATE_READ: an error is harmless): both then have a PTE table
- * wherever one of their VMAs outside the window could ever fault. VMAs
- * over 1 GiB (ASan's shadow, mmkit's memory) are left alone: the worker
- * does not touch them, and their tables are copied.
+ * every 2 MiB of every readable private file VMA (its program and
+ * libraries) and of the vDSO outside the window (MADV_POPULATE_READ: an
+ * error is harmless): both then have a PTE table wherever they could
+ * fault outside the window. The anonymous memory a worker uses (its
+ * stack, its data) was written by this process and has its tables
+ * copied; shared mappings (mmkit's memory) and VMAs over 64 MiB it does
+ * not touch.
  */
 #define MAX_PREFAULT 16384
 static unsigned long prefault_addr[MAX_PREFAULT];
@@ -1380,12 +1382,14 @@ static void plan_prefault(const char *maps, const struct window *w)
 	for (p = maps; *p;) {
 		size_t len;
 		const char *next = next_line(p, &len);
-		unsigned long s, e, a;
+		unsigned long s, e, a, ino;
 		char perms[8];
 
-		if (sscanf(p, "%lx-%lx %7s", &s, &e, perms) == 3 &&
-		    perms[0] == 'r' && (e <= w->start || s >= w->end) &&
-		    e - s <= (1UL << 30))
+		if (sscanf(p, "%lx-%lx %7s %*x %*s %lu", &s, &e, perms, &ino) ==
+			    4 &&
+		    perms[0] == 'r' && perms[3] == 'p' &&
+		    (e <= w->start || s >= w->end) && e - s <= (64UL << 20) &&
+		    (ino || memmem(p, len, "[vdso]", 6)))
 			for (a = s; a < e && nr_prefault < MAX_PREFAULT;
 			     a = (a + pmd) & ~(pmd - 1))
 				prefault_addr[nr_prefault++] = a;
