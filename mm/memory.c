@@ -29,8 +29,11 @@
  *      writable pages in both processes and taking a reference and a
  *      mapcount per page.
  *    - munmap, exit, MADV_DONTNEED and mremap's shrink zap entries, drop
- *      page references and free page tables no VMA needs any more;
- *      mremap moves entries instead of copying data.
+ *      page references and free page tables no VMA needs any more
+ *      (MADV_DONTNEED: the PTE tables it emptied whole, PT_RECLAIM);
+ *      mremap moves entries, or whole tables, instead of copying data.
+ *      Fork and mremap give the target a table wherever the source has
+ *      one, empty or not (mm/pgtable.c says which tables exist when).
  *    - Guard markers (MADV_GUARD_INSTALL): an entry that maps nothing and
  *      makes every access SIGSEGV. Faults never fill it; fork copies it
  *      (its VMA has VM_MAYBE_GUARD), mremap moves it, mprotect,
