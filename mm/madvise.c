@@ -13,7 +13,8 @@
  *    range's swapped anonymous pages into the swap cache, a shmem
  *    object's back into its cache, or up to 32 of a regular file's
  *    missing pages into the page cache, none mapped. DONTNEED_LOCKED
- *    also zaps locked VMAs; REMOVE punches a hole in the file of a shared
+ *    also zaps locked VMAs; both free the PTE tables they emptied whole
+ *    (CONFIG_PT_RECLAIM, madvise_dontneed_single_vma); REMOVE punches a hole in the file of a shared
  *    writable mapping (its pages leave every process and the cache);
  *    POPULATE_READ/WRITE fault the range in; MERGEABLE/UNMERGEABLE set the
  *    KSM flag ("mg"); COLD ages the pages only this process maps (their
@@ -43,6 +44,7 @@
  * 6. Observability. /proc/PID/maps, smaps VmFlags (dc, wf, dd, hg, nh,
  *    sr, rr).
  */
+#include "mm/pgtable.h"
 #include "mm/vma.h"
 
 static bool madvise_behavior_valid(const struct mmk_machine *m, int behavior)
@@ -153,6 +155,20 @@ static bool can_madvise_modify(const struct vm_area_struct *vma, int behavior)
 	       vma->vm_file || (vma->vm_flags & VM_WRITE);
 }
 
+/*
+ * madvise_dontneed_single_vma(): zap [start, end) of one VMA, with
+ * zap_details.reclaim_pt: under CONFIG_PT_RECLAIM (on in the kernels
+ * mmkit follows; x86_64 only) a PTE table the zap covered whole and left
+ * empty is freed (VmPTE drops), the tables above it stay. Guard markers
+ * survive the zap, so their tables do too.
+ */
+static void madvise_dontneed_single_vma(struct mm_struct *mm,
+					unsigned long start, unsigned long end)
+{
+	zap_page_range(mm, start, end);
+	pt_reclaim_range(mm, start, end);
+}
+
 /* Apply @behavior to [start, end) of @vma; *@prev is the VMA covering it
  * afterwards (madvise_vma_behavior). */
 static int madvise_vma_behavior(struct mm_struct *mm,
@@ -174,7 +190,7 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 	case MADV_DONTNEED:
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
 			return -EINVAL;
-		zap_page_range(mm, start, end);
+		madvise_dontneed_single_vma(mm, start, end);
 		return 0;
 	case MADV_FREE:
 		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
@@ -186,7 +202,7 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 	case MADV_DONTNEED_LOCKED:
 		if (vma->vm_flags & (VM_PFNMAP | VM_HUGETLB))
 			return -EINVAL;
-		zap_page_range(mm, start, end);
+		madvise_dontneed_single_vma(mm, start, end);
 		return 0;
 	case MADV_WILLNEED:
 		/* madvise_willneed(): swap-in, or the file's readahead; no

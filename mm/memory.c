@@ -29,8 +29,11 @@
  *      writable pages in both processes and taking a reference and a
  *      mapcount per page.
  *    - munmap, exit, MADV_DONTNEED and mremap's shrink zap entries, drop
- *      page references and free page tables no VMA needs any more;
- *      mremap moves entries instead of copying data.
+ *      page references and free page tables no VMA needs any more
+ *      (MADV_DONTNEED: the PTE tables it emptied whole, PT_RECLAIM);
+ *      mremap moves entries, or whole tables, instead of copying data.
+ *      Fork and mremap give the target a table wherever the source has
+ *      one, empty or not (mm/pgtable.c says which tables exist when).
  *    - Guard markers (MADV_GUARD_INSTALL): an entry that maps nothing and
  *      makes every access SIGSEGV. Faults never fill it; fork copies it
  *      (its VMA has VM_MAYBE_GUARD), mremap moves it, mprotect,
@@ -953,6 +956,12 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
 	 * entries hold what a fault cannot rebuild, the child refaults. */
 	if (!src_vma->anon_vma && !(src_vma->vm_flags & VM_COPY_ON_FORK))
 		return 0;
+	/* The child's tables first, one below every present entry of the
+	 * parent's, empty PTE tables included (copy_pte_range allocates its
+	 * table before it looks at the entries). */
+	c.err = pgtables_dup(dst, src, src_vma->vm_start, src_vma->vm_end);
+	if (c.err)
+		return c.err;
 	walk_ptes(src, src_vma->vm_start, src_vma->vm_end, copy_one, &c);
 	/* The parent's writable entries became read-only. */
 	flush_tlb_mm(src);
@@ -994,37 +1003,112 @@ void change_protection(struct vm_area_struct *vma, unsigned long start,
 	flush_tlb_mm(vma->vm_mm);
 }
 
-struct move_args {
-	const struct pt_format *f;
-	unsigned long old_addr, new_addr;
-	int err;
-};
-
-static void move_one(struct mm_struct *mm, unsigned long addr, void *slot,
-		     void *arg)
+/* can_align_down(): @addr starts its VMA and no VMA lies between the
+ * boundary below it and it. */
+static bool can_align_down(struct mm_struct *mm, unsigned long addr,
+			   unsigned long mask)
 {
-	struct move_args *mv = arg;
-	void *dslot;
+	struct vm_area_struct *vma = find_vma(mm, addr);
 
-	if (mv->err)
-		return;
-	dslot = pte_offset(mm, mv->new_addr + (addr - mv->old_addr), true);
-	if (!dslot) {
-		mv->err = -ENOMEM;
-		return;
-	}
-	pte_write(mv->f, dslot, pte_read(mv->f, slot));
-	pte_write(mv->f, slot, 0);
+	return vma && vma->vm_start == addr &&
+	       !(vma->vm_prev && vma->vm_prev->vm_end > (addr & mask));
 }
 
+/* get_extent(): up to the next boundary of @size of both addresses. */
+static unsigned long move_extent(unsigned long old_addr, unsigned long old_end,
+				 unsigned long new_addr, unsigned long size)
+{
+	unsigned long extent = ((old_addr + size) & ~(size - 1)) - old_addr;
+
+	if (extent > old_end - old_addr)
+		extent = old_end - old_addr;
+	if (extent > ((new_addr + size) & ~(size - 1)) - new_addr)
+		extent = ((new_addr + size) & ~(size - 1)) - new_addr;
+	return extent;
+}
+
+/* move_ptes(): the entries of [old_addr, old_addr + extent), whose table
+ * exists at both ends. */
+static void move_ptes(struct mm_struct *mm, const struct pt_format *f,
+		      unsigned long old_addr, unsigned long new_addr,
+		      unsigned long extent)
+{
+	unsigned long off;
+
+	for (off = 0; off < extent; off += PAGE_SIZE) {
+		void *slot = pte_offset(mm, old_addr + off, false);
+		pte_t e = pte_read(f, slot);
+
+		if (!e)
+			continue;
+		pte_write(f, pte_offset(mm, new_addr + off, false), e);
+		pte_write(f, slot, 0);
+	}
+}
+
+/*
+ * Linux's move_page_tables(), by extents of one PMD (4 MiB PGD entry on
+ * i386): a destination table is allocated at every level where the
+ * source has one, even an empty one (alloc_new_pud, alloc_new_pmd,
+ * pte_alloc); an extent that is a whole PUD or PMD at both ends moves its
+ * table (move_normal_pud, move_normal_pmd, 3-level and up for the PUD)
+ * when the destination has none there; and a move that starts a VMA at
+ * the same offset into a PMD at both ends, with no VMA below it in that
+ * PMD, starts at the PMD's boundary (try_realign_addr). Which tables
+ * exist afterwards (VmPTE) depends on all of it, once the source is
+ * unmapped as well as with MREMAP_DONTUNMAP.
+ */
 int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
 		     unsigned long new_addr, unsigned long len)
 {
-	struct move_args mv = { pt_format_of(mm), old_addr, new_addr, 0 };
+	const struct pt_format *f = pt_format_of(mm);
+	int pmd_level = f->levels - 2, top = f->levels > 2 ? 1 : 0;
+	unsigned long pmd_size = pt_level_size(f, pmd_level);
+	unsigned long old_end = old_addr + len, extent, align;
+	bool oom;
 
-	walk_ptes(mm, old_addr, old_addr + len, move_one, &mv);
+	if (!len)
+		return 0;
+	align = old_addr & (pmd_size - 1);
+	if (align && align == (new_addr & (pmd_size - 1)) &&
+	    len >= pmd_size - align &&
+	    can_align_down(mm, old_addr, ~(pmd_size - 1)) &&
+	    can_align_down(mm, new_addr, ~(pmd_size - 1))) {
+		old_addr -= align;
+		new_addr -= align;
+	}
+	for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
+		void *oslot, *nslot;
+		int level;
+
+		extent = move_extent(old_addr, old_end, new_addr, pmd_size);
+		for (level = top; level <= pmd_level; level++) {
+			unsigned long size = pt_level_size(f, level);
+			pte_t e;
+
+			extent = move_extent(old_addr, old_end, new_addr, size);
+			oslot = pt_entry(mm, old_addr, level, false, &oom);
+			e = oslot ? pte_read(f, oslot) : 0;
+			if (!pte_present(e))
+				break;
+			nslot = pt_entry(mm, new_addr, level, true, &oom);
+			if (!nslot)
+				return -ENOMEM;
+			if (extent == size && !pte_read(f, nslot)) {
+				pte_write(f, nslot, e);
+				pte_write(f, oslot, 0);
+				break;
+			}
+		}
+		if (level <= pmd_level)
+			continue;
+		/* pte_alloc() */
+		if (!pt_entry(mm, new_addr, f->levels - 1, true, &oom))
+			return -ENOMEM;
+		move_ptes(mm, f, old_addr, new_addr, extent);
+	}
 	flush_tlb_mm(mm);
-	return mv.err;
+	return 0;
 }
 
 /* MADV_FREE: clean anonymous pages may be dropped instead of swapped. */

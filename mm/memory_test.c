@@ -2660,6 +2660,317 @@ static void test_cow_chains_in_every_order(void **state)
 	assert_int_equal(meminfo_kb(m, "PageTables"), 0);
 }
 
+/*
+ * VmPTE against Linux 6.18 on x86_64 (the kernel's numbers, measured with
+ * the same calls at 8 GiB in a process with nothing else in its first
+ * 512 GiB, are in the comments): free_pgtables frees a table only when
+ * no VMA is left in its span, at every level.
+ */
+static void test_vmpte_munmap_like_kernel(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	unsigned long M2 = 2UL << 20, G1 = 1UL << 30;
+
+	spawn(1);
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A, M2, true), 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_munmap(1, A, PG), 0);
+	assert_int_equal(mmk_munmap(1, A + M2 - PG, PG), 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_munmap(1, A + PG, M2 - 2 * PG), 0);
+	assert_status(m, 1, "VmPTE=0");
+
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A, 2 * PG, true), 0);
+	map_at(1, A + G1, M2, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A + G1, PG, true), 0);
+	assert_status(m, 1, "VmPTE=20");
+	assert_int_equal(mmk_munmap(1, A, M2), 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_munmap(1, A + G1, M2), 0);
+	assert_status(m, 1, "VmPTE=0");
+
+	/* MAP_FIXED over a mapping frees as munmap does (12, 0, 12, 12). */
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A, 1);
+	assert_status(m, 1, "VmPTE=12");
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	assert_status(m, 1, "VmPTE=0");
+	map_at(1, A, PG, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A, 1);
+	assert_status(m, 1, "VmPTE=12");
+	map_at(1, A, PG, RW, PRIV_ANON, NULL, 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_exit(1), 0);
+	assert_check_ok(m);
+}
+
+/* CONFIG_PT_RECLAIM (on in 6.18's x86_64 configs): MADV_DONTNEED frees
+ * a PTE table one call's zap covered whole and emptied; a table with a
+ * guard marker stays; MADV_FREE frees none. */
+static void test_vmpte_dontneed_reclaims_pte_tables(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	unsigned long M2 = 2UL << 20;
+
+	spawn(1);
+	map_at(1, A, 2 * M2, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A, 2 * M2, true), 0);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(mmk_madvise(1, A, M2 - PG, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(mmk_madvise(1, A, M2, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=12");
+	/* Two calls that together empty a table do not free it. */
+	assert_int_equal(mmk_madvise(1, A + M2 + PG, M2 - PG, MADV_DONTNEED),
+			 0);
+	assert_int_equal(mmk_madvise(1, A + M2, PG, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=12");
+	write_u64(1, A, 1);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(mmk_madvise(1, A, 2 * M2, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=8");
+	/* An unaligned range frees only the tables it covers whole. */
+	write_u64(1, A, 1);
+	write_u64(1, A + M2, 1);
+	assert_int_equal(mmk_madvise(1, A + PG, M2, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(mmk_madvise(1, A, M2 + M2 / 2, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_munmap(1, A, 2 * M2), 0);
+
+	/* Guard markers keep their table (12, 12, 12, 8). */
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_madvise(1, A, PG, MADV_GUARD_INSTALL), 0);
+	assert_int_equal(mmk_madvise(1, A, M2, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_madvise(1, A, PG, MADV_GUARD_REMOVE), 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_madvise(1, A, M2, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=8");
+
+	/* MADV_FREE keeps it; DONTNEED_LOCKED on a locked VMA frees it. */
+	assert_int_equal(mmk_touch(1, A, M2, true), 0);
+	assert_int_equal(mmk_madvise(1, A, M2, MADV_FREE), 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_mlock(1, A, M2), 0);
+	assert_int_equal(mmk_madvise(1, A, M2, MADV_DONTNEED_LOCKED), 0);
+	assert_status(m, 1, "VmPTE=8");
+	assert_int_equal(mmk_exit(1), 0);
+	assert_check_ok(m);
+}
+
+/* i386 has no ARCH_SUPPORTS_PT_RECLAIM: DONTNEED frees no table. */
+static void test_vmpte_i386_dontneed_keeps_tables(void **state)
+{
+	struct mmk_machine *m = boot_i386(state);
+	unsigned long base = 0x10000000UL, M4 = 4UL << 20;
+
+	spawn(1);
+	map_at(1, base, M4, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, base, M4, true), 0);
+	assert_status(m, 1, "VmPTE=4");
+	assert_int_equal(mmk_madvise(1, base, M4, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=4 VmRSS=0");
+	assert_int_equal(mmk_munmap(1, base, M4), 0);
+	assert_status(m, 1, "VmPTE=0");
+	assert_int_equal(mmk_exit(1), 0);
+	assert_check_ok(m);
+}
+
+/* i386's two levels: the PGD entry is the "PMD" a whole 4 MiB extent
+ * moves, and fork copies empty PTE tables too (the same generic code). */
+static void test_vmpte_i386_mremap_and_fork(void **state)
+{
+	struct mmk_machine *m = boot_i386(state);
+	unsigned long base = 0x10000000UL, M4 = 4UL << 20;
+
+	spawn(1);
+	map_at(1, base, M4, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, base, 1);
+	assert_status(m, 1, "VmPTE=4");
+	assert_int_equal(mmk_mremap(1, base, M4, M4,
+				    MREMAP_MAYMOVE | MREMAP_FIXED |
+					    MREMAP_DONTUNMAP,
+				    base + 4 * M4),
+			 (long)(base + 4 * M4));
+	/* The table moved: none is left at the old place. */
+	assert_status(m, 1, "VmPTE=4");
+	assert_int_equal(mmk_mremap(1, base + 4 * M4, M4, M4,
+				    MREMAP_MAYMOVE | MREMAP_FIXED,
+				    base + 8 * M4 + PG),
+			 (long)(base + 8 * M4 + PG));
+	assert_status(m, 1, "VmPTE=8");
+	assert_int_equal(mmk_madvise(1, base + 8 * M4 + PG, PG, MADV_DONTNEED),
+			 0);
+	assert_status(m, 1, "VmPTE=8 VmRSS=0");
+	assert_int_equal(mmk_fork(1, 2), 0);
+	assert_status(m, 2, "VmPTE=8");
+	assert_int_equal(mmk_exit(2), 0);
+	assert_int_equal(mmk_exit(1), 0);
+	assert_check_ok(m);
+}
+
+static unsigned long move_fixed(unsigned long old, unsigned long len,
+				unsigned long to, int extra)
+{
+	return (unsigned long)mmk_mremap(
+		1, old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED | extra, to);
+}
+
+/* move_page_tables: the destination gets a table wherever the source has
+ * one (even empty); whole PMD and PUD extents move their table. */
+static void test_vmpte_mremap_like_kernel(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	unsigned long M2 = 2UL << 20, G1 = 1UL << 30;
+
+	spawn(1);
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A, 1);
+	assert_int_equal(move_fixed(A, M2, A + 8 * M2, 0), A + 8 * M2);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(move_fixed(A + 8 * M2, M2, A + 16 * M2 + PG, 0),
+			 A + 16 * M2 + PG);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(move_fixed(A + 16 * M2 + PG, M2, A + 32 * M2, 0),
+			 A + 32 * M2);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(mmk_munmap(1, A, 64 * M2), 0);
+
+	/* An empty source table still gets one at the destination (12,
+	 * 16). */
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A, 1);
+	assert_int_equal(mmk_madvise(1, A, PG, MADV_DONTNEED), 0);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(move_fixed(A, 2 * PG, A + 8 * M2, 0), A + 8 * M2);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(mmk_munmap(1, A, 64 * M2), 0);
+
+	/* The middle PMD of a VMA moves whole (24, 24, 28). */
+	map_at(1, A, 4 * M2, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(mmk_touch(1, A, 4 * M2, true), 0);
+	assert_status(m, 1, "VmPTE=24");
+	assert_int_equal(move_fixed(A + M2, M2, A + 64 * M2, 0), A + 64 * M2);
+	assert_status(m, 1, "VmPTE=24");
+	assert_int_equal(move_fixed(A + PG, PG, A + 65 * M2, 0), A + 65 * M2);
+	assert_status(m, 1, "VmPTE=28");
+	assert_int_equal(mmk_munmap(1, A, 128 * M2), 0);
+	assert_status(m, 1, "VmPTE=0");
+
+	/* MREMAP_DONTUNMAP: a whole PMD leaves the old place (12, 12, 16,
+	 * 20). */
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A, 1);
+	assert_int_equal(move_fixed(A, M2, A + 8 * M2, MREMAP_DONTUNMAP),
+			 A + 8 * M2);
+	assert_status(m, 1, "VmPTE=12");
+	write_u64(1, A, 1);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(move_fixed(A + PG, 2 * PG, A + 16 * M2 + PG,
+				    MREMAP_DONTUNMAP),
+			 A + 16 * M2 + PG);
+	assert_status(m, 1, "VmPTE=20");
+	assert_int_equal(mmk_munmap(1, A, 64 * M2), 0);
+
+	/* try_realign_addr: a VMA that starts 4 KiB into an otherwise empty
+	 * PMD moves from the PMD's start (16, 16), unless a VMA lies below
+	 * the destination (16, 20). */
+	map_at(1, A + PG, 2 * M2 - PG, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A + PG, 1);
+	write_u64(1, A + M2, 1);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(move_fixed(A + PG, 2 * M2 - PG, A + 8 * M2 + PG,
+				    MREMAP_DONTUNMAP),
+			 A + 8 * M2 + PG);
+	assert_status(m, 1, "VmPTE=16");
+	assert_int_equal(mmk_munmap(1, A, 64 * M2), 0);
+	map_at(1, A + PG, 2 * M2 - PG, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A + PG, 1);
+	write_u64(1, A + M2, 1);
+	map_at(1, A + 8 * M2, PG, RW, PRIV_ANON, NULL, 0);
+	assert_int_equal(move_fixed(A + PG, 2 * M2 - PG, A + 8 * M2 + PG,
+				    MREMAP_DONTUNMAP),
+			 A + 8 * M2 + PG);
+	assert_status(m, 1, "VmPTE=20");
+	assert_int_equal(mmk_munmap(1, A, 64 * M2), 0);
+	assert_status(m, 1, "VmPTE=0");
+
+	/* A whole PUD moves its PMD table (12, 12, 20). */
+	map_at(1, A, G1, RW, PRIV_ANON | MAP_NORESERVE, NULL, 0);
+	write_u64(1, A, 1);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(move_fixed(A, G1, A + 2 * G1, MREMAP_DONTUNMAP),
+			 A + 2 * G1);
+	assert_status(m, 1, "VmPTE=12");
+	assert_int_equal(move_fixed(A + 2 * G1, PG, A + 4 * G1, 0), A + 4 * G1);
+	assert_status(m, 1, "VmPTE=20");
+	assert_int_equal(mmk_exit(1), 0);
+	assert_check_ok(m);
+}
+
+/* copy_page_range: for the VMAs fork copies (an anon_vma, or
+ * VM_COPY_ON_FORK), the child gets a table below every present entry of
+ * the parent's within the VMA, empty PTE tables included. */
+static void test_vmpte_fork_like_kernel(void **state)
+{
+	struct mmk_machine *m = boot_x86_64(state);
+	unsigned long M2 = 2UL << 20, G1 = 1UL << 30;
+	struct file *f;
+	static const struct {
+		long parent, child;
+	} want[] = { { 12, 12 }, { 16, 12 }, { 20, 16 }, { 24, 16 },
+		     { 28, 16 }, { 28, 20 }, { 36, 28 }, { 32, 20 } };
+	int step = 0;
+
+	spawn(1);
+	f = mmk_file_create("pt", 4 * M2, false);
+	assert_non_null(f);
+#define FORK_STEP()                                                          \
+	do {                                                                 \
+		char spec[64];                                               \
+		assert_int_equal(mmk_fork(1, 2), 0);                         \
+		snprintf(spec, sizeof spec, "VmPTE=%ld", want[step].parent); \
+		assert_status(m, 1, spec);                                   \
+		snprintf(spec, sizeof spec, "VmPTE=%ld", want[step].child);  \
+		assert_status(m, 2, spec);                                   \
+		assert_int_equal(mmk_exit(2), 0);                            \
+		step++;                                                      \
+	} while (0)
+	/* An anon_vma and an empty PTE table. */
+	map_at(1, A, M2, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A, 1);
+	assert_int_equal(mmk_madvise(1, A, PG, MADV_DONTNEED), 0);
+	FORK_STEP();
+	map_at(1, A + 4 * M2, M2, RW, SHARED_ANON, NULL, 0);
+	write_u64(1, A + 4 * M2, 1);
+	FORK_STEP();
+	map_at(1, A + 8 * M2, M2, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A + 8 * M2 + PG, 1);
+	assert_int_equal(mmk_madvise(1, A + 8 * M2, 2 * PG, MADV_DONTNEED), 0);
+	FORK_STEP();
+	map_at(1, A + 12 * M2, M2, RW, MAP_SHARED, f, 0);
+	write_u64(1, A + 12 * M2, 1);
+	FORK_STEP();
+	map_at(1, A + 16 * M2, M2, RW, MAP_PRIVATE, f, 0);
+	assert_int_equal(read_u64(1, A + 16 * M2), 1);
+	FORK_STEP();
+	write_u64(1, A + 17 * M2 - PG, 1);
+	FORK_STEP();
+	map_at(1, A + G1 + PG, PG, RW, PRIV_ANON, NULL, 0);
+	map_at(1, A + G1 + 3 * M2, PG, RW, PRIV_ANON, NULL, 0);
+	write_u64(1, A + G1 + 3 * M2, 1);
+	FORK_STEP();
+	map_at(1, A + G1 + 3 * M2, PG, RW, PRIV_ANON, NULL, 0);
+	FORK_STEP();
+#undef FORK_STEP
+	assert_int_equal(mmk_exit(1), 0);
+	fput(f);
+	assert_check_ok(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2682,6 +2993,18 @@ int main(void)
 		cmocka_unit_test_teardown(test_vmpte_x86_64_counts_pte_pmd_pud,
 					  teardown),
 		cmocka_unit_test_teardown(test_map_fixed_over_touched_memory,
+					  teardown),
+		cmocka_unit_test_teardown(test_vmpte_munmap_like_kernel,
+					  teardown),
+		cmocka_unit_test_teardown(
+			test_vmpte_dontneed_reclaims_pte_tables, teardown),
+		cmocka_unit_test_teardown(test_vmpte_i386_dontneed_keeps_tables,
+					  teardown),
+		cmocka_unit_test_teardown(test_vmpte_mremap_like_kernel,
+					  teardown),
+		cmocka_unit_test_teardown(test_vmpte_i386_mremap_and_fork,
+					  teardown),
+		cmocka_unit_test_teardown(test_vmpte_fork_like_kernel,
 					  teardown),
 		cmocka_unit_test_teardown(test_vmpte_i386_one_table_per_4m,
 					  teardown),

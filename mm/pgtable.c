@@ -12,7 +12,14 @@
  *    allocated when a fault first needs it (pte_alloc) and freed by
  *    free_pgtables once no VMA covers its span. mm->pgtables_bytes counts
  *    the tables below the PGD (VmPTE), the node's NR_PAGETABLE all of
- *    them (PageTables in /proc/meminfo).
+ *    them (PageTables in /proc/meminfo). Tables also come and go as
+ *    Linux 6.18's do (its numbers, measured on x86_64, are in
+ *    mm/memory_test.c's test_vmpte_* tests): fork gives the child a table
+ *    below every present entry of a copied VMA's range, empty PTE tables
+ *    included (pgtables_dup); mremap's move_page_tables (mm/memory.c)
+ *    gives the destination one wherever the source has one, or moves a
+ *    whole PMD's or PUD's table; MADV_DONTNEED frees the PTE tables it
+ *    emptied whole (CONFIG_PT_RECLAIM, x86_64 only: pt_reclaim_range).
  *
  * 2. Objects. mm->pgd -> table pages -> leaf entries (pfn of a user page).
  *
@@ -105,12 +112,12 @@ static unsigned int index_at(const struct pt_format *f, int level,
 }
 
 /*
- * The walk to @addr's entry, allocating the missing tables of the first
- * @alloc_levels levels below the top one. NULL where a table is missing
- * (*@oom set if its allocation failed).
+ * The walk to @addr's entry at @target (0: the PGD's), allocating the
+ * missing tables of the first @alloc_levels levels below the top one.
+ * NULL where a table is missing (*@oom set if its allocation failed).
  */
-static void *walk_to(struct mm_struct *mm, unsigned long addr, int alloc_levels,
-		     bool *oom)
+static void *walk_to_level(struct mm_struct *mm, unsigned long addr, int target,
+			   int alloc_levels, bool *oom)
 {
 	const struct pt_format *f = pt_format_of(mm);
 	char *table;
@@ -120,7 +127,7 @@ static void *walk_to(struct mm_struct *mm, unsigned long addr, int alloc_levels,
 	if (!mm->pgd)
 		return NULL;
 	table = page_host(mm->machine, mm->pgd);
-	for (level = 0; level < f->levels - 1; level++) {
+	for (level = 0; level < target; level++) {
 		void *slot = entry_at(f, table, index_at(f, level, addr));
 		pte_t e = pte_read(f, slot);
 
@@ -139,7 +146,20 @@ static void *walk_to(struct mm_struct *mm, unsigned long addr, int alloc_levels,
 		}
 		table = table_of(mm, f, e);
 	}
-	return entry_at(f, table, index_at(f, f->levels - 1, addr));
+	return entry_at(f, table, index_at(f, target, addr));
+}
+
+static void *walk_to(struct mm_struct *mm, unsigned long addr, int alloc_levels,
+		     bool *oom)
+{
+	return walk_to_level(mm, addr, pt_format_of(mm)->levels - 1,
+			     alloc_levels, oom);
+}
+
+void *pt_entry(struct mm_struct *mm, unsigned long addr, int level, bool alloc,
+	       bool *oom)
+{
+	return walk_to_level(mm, addr, level, alloc ? INT_MAX : 0, oom);
 }
 
 void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc)
@@ -254,6 +274,78 @@ void free_pgtables(struct mm_struct *mm, unsigned long start, unsigned long end,
 		return;
 	free_level(mm, f, page_host(mm->machine, mm->pgd), 0, 0, start, end,
 		   floor, ceiling);
+}
+
+unsigned long pt_level_size(const struct pt_format *f, int level)
+{
+	return level_span(f, level);
+}
+
+/* Below every present entry of @table within [start, end), @dst gets the
+ * table its own entry there points at. */
+static int dup_level(struct mm_struct *dst, struct mm_struct *src,
+		     const struct pt_format *f, char *table, int level,
+		     unsigned long base, unsigned long start, unsigned long end)
+{
+	unsigned long span = level_span(f, level);
+	unsigned int i;
+
+	for (i = index_at(f, level, start); i < f->entries; i++) {
+		unsigned long addr = base + i * span;
+		pte_t e;
+		bool oom;
+		int err;
+
+		if (addr >= end)
+			break;
+		e = pte_read(f, entry_at(f, table, i));
+		if (!pte_present(e))
+			continue;
+		walk_to_level(dst, max(start, addr), level + 1, INT_MAX, &oom);
+		if (oom)
+			return -ENOMEM;
+		if (level + 1 < f->levels - 1) {
+			err = dup_level(dst, src, f, table_of(src, f, e),
+					level + 1, addr, max(start, addr), end);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int pgtables_dup(struct mm_struct *dst, struct mm_struct *src,
+		 unsigned long start, unsigned long end)
+{
+	const struct pt_format *f = pt_format_of(src);
+
+	if (!src->pgd || !dst->pgd || start >= end)
+		return 0;
+	return dup_level(dst, src, f, page_host(src->machine, src->pgd), 0, 0,
+			 start, end);
+}
+
+void pt_reclaim_range(struct mm_struct *mm, unsigned long start,
+		      unsigned long end)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	int level = f->levels - 2;
+	unsigned long span = level_span(f, level), addr;
+
+	/* ARCH_SUPPORTS_PT_RECLAIM: x86 selects it for X86_64 only. */
+	if (f->levels < 4 || !mm->pgd)
+		return;
+	for (addr = (start + span - 1) & ~(span - 1);
+	     addr < end && end - addr >= span; addr += span) {
+		bool oom;
+		void *slot = walk_to_level(mm, addr, level, 0, &oom);
+		pte_t e = slot ? pte_read(f, slot) : 0;
+
+		if (!pte_present(e) || !table_empty(f, table_of(mm, f, e)))
+			continue;
+		pte_write(f, slot, 0);
+		table_free(mm, pfn_to_page(pte_pfn(f, e)), false);
+	}
 }
 
 void pgd_free(struct mm_struct *mm)

@@ -121,6 +121,24 @@ void *pte_offset_upper(struct mm_struct *mm, unsigned long addr, bool *oom);
  * (Linux's free_pgd_range), after those addresses were unmapped. */
 void free_pgtables(struct mm_struct *mm, unsigned long start, unsigned long end,
 		   unsigned long floor, unsigned long ceiling);
+/* The slot of @addr's entry at @level (0: the PGD's; levels - 1: the
+ * PTE's): NULL where a table above it is missing, unless @alloc, which
+ * allocates them (NULL and *@oom when that fails). */
+void *pt_entry(struct mm_struct *mm, unsigned long addr, int level, bool alloc,
+	       bool *oom);
+/* The span of one entry at @level. */
+unsigned long pt_level_size(const struct pt_format *f, int level);
+/* copy_page_range's tables (copy_pud_range's pud_alloc, copy_pmd_range's
+ * pmd_alloc, copy_pte_range's pte_alloc): for every present entry of
+ * @src's tables within [start, end), @dst gets the table below its own
+ * entry there, whether the source table holds anything or not. */
+int pgtables_dup(struct mm_struct *dst, struct mm_struct *src,
+		 unsigned long start, unsigned long end);
+/* CONFIG_PT_RECLAIM (zap_pte_range with zap_details.reclaim_pt, for
+ * MADV_DONTNEED): each PTE table whose whole span lies in [start, end)
+ * and holds no entry is freed. x86_64 only, as in Linux. */
+void pt_reclaim_range(struct mm_struct *mm, unsigned long start,
+		      unsigned long end);
 /* Call @fn on every mapped PTE of [start, end). */
 void walk_ptes(struct mm_struct *mm, unsigned long start, unsigned long end,
 	       void (*fn)(struct mm_struct *mm, unsigned long addr, void *slot,

@@ -32,9 +32,10 @@
  * MADV_HUGEPAGE: huge pages, and khugepaged, would make them differ;
  * Locked is the Pss of a VM_LOCKED VMA, so Pss and Locked show the pages
  * fork shares) and its "VmFlags:" line, and the change of VmLck, VmSize,
- * VmData, VmRSS, RssAnon and RssShmem in /proc/PID/status since the
- * sequence began (build_report() says how the kernel's are isolated from
- * the rest of the test process). The reports must be equal, except for
+ * VmData, VmPTE (not in sequences with MADV_HUGEPAGE either), VmRSS,
+ * RssAnon and RssShmem in /proc/PID/status since the sequence began
+ * (build_report() says how the kernel's are isolated from the rest of
+ * the test process). The reports must be equal, except for
  * what the simulator cannot know (device and inode of shared anonymous
  * memory, host-dependent VmFlags such as "sd"), and mmk_check() must pass
  * after every call.
@@ -84,6 +85,7 @@
  *                            the kernel's report after it)
  *   MMKIT_DIFF_RSS=0         do not compare the smaps Rss, Pss, Anonymous
  *                            and Locked, nor VmRSS, RssAnon and RssShmem
+ *   MMKIT_DIFF_PTE=0         do not compare VmPTE
  *   MMKIT_DIFF_SMAPS=1       also compare all smaps fields of the window's
  *                            VMAs (Shared_Dirty, Referenced, ...) but
  *                            ProtectionKey and LazyFree; Referenced can
@@ -158,14 +160,23 @@ static bool smaps_fields;
  * per sequence, off in those with MADV_HUGEPAGE. */
 static bool rss_wanted = true, rss_fields;
 
+/* Compare the change of VmPTE (MMKIT_DIFF_PTE=0: never); pte_fields is
+ * set per sequence: off in those with MADV_HUGEPAGE (a huge page maps
+ * without a PTE table), and where the host has a VMA outside the window
+ * within the 512 GiB one PGD entry maps (its tables would be the
+ * window's too). */
+static bool pte_wanted = true, pte_fields;
+
 /* Fields of /proc/PID/status compared as changes since the start (see
  * build_report() for how the kernel's are measured). */
-static const char *const status_keys[] = { "VmLck", "VmSize",  "VmData",
-					   "VmRSS", "RssAnon", "RssShmem" };
+static const char *const status_keys[] = { "VmLck",   "VmSize", "VmData",
+					   "VmPTE",   "VmRSS",	"RssAnon",
+					   "RssShmem" };
 enum {
 	STATUS_VMLCK,
 	STATUS_VMSIZE,
 	STATUS_VMDATA,
+	STATUS_VMPTE,
 	STATUS_VMRSS,
 	STATUS_RSSANON,
 	STATUS_RSSSHMEM,
@@ -882,6 +893,14 @@ static bool shown_field(const char *f)
  *   outside the window maps or unmaps memory in between: the worker
  *   processes do not allocate, and fork copies all of it (the worker
  *   inherited no VM_DONTCOPY VMA).
+ * - VmPTE (where pte_fields): likewise. The kernel's process has tables
+ *   outside the window, which must neither change during the sequence
+ *   nor differ between a worker and its fork child: every worker, and
+ *   every child before it answers its fork, faults in a page of each
+ *   2 MiB of its readable VMAs outside the window (prefault_tables()), so
+ *   those tables are all there from the start; and the host must map
+ *   nothing else in the window's 512 GiB (window_tables_alone()), so that
+ *   the window's tables at every level are its own, as in mmkit.
  * - VmLck: likewise, less the size of every VM_LOCKED VMA ("lo" in
  *   VmFlags) outside the window: mlockall(MCL_CURRENT) locks those too,
  *   and locked_vm counts exactly the VMAs mlock_fixup() gave VM_LOCKED
@@ -1018,7 +1037,8 @@ static void build_report(struct sbuf *out, const char *maps, const char *smaps,
 			d = k == STATUS_VMRSS	? win_rss :
 			    k == STATUS_RSSANON ? win_anon :
 						  win_rss - win_anon;
-		if (k < STATUS_VMRSS || rss_fields)
+		if (k == STATUS_VMPTE ? pte_fields :
+					k < STATUS_VMRSS || rss_fields)
 			sb_printf(out, "%s: %+ld kB\n", status_keys[k], d);
 		/* task_mem(): "VmLck:\t%8lu kB" */
 		snprintf(want, sizeof want, "%s:\t%8ld kB", status_keys[k], v);
@@ -1043,7 +1063,7 @@ static void status_base(const char *status, long *base_kb)
 enum diff_class {
 	DIFF_MAPS = 1, /* the VMAs themselves */
 	DIFF_FLAGS = 2, /* VmFlags */
-	DIFF_STATUS = 4, /* VmLck, VmSize, VmData */
+	DIFF_STATUS = 4, /* the status fields */
 	DIFF_FORMAT = 8, /* "!!" lines */
 	DIFF_SMAPS = 16, /* smaps fields (Rss, Anonymous; MMKIT_DIFF_SMAPS) */
 };
@@ -1312,6 +1332,79 @@ static bool window_free(const char *maps, const struct window *w)
 	return true;
 }
 
+/* Does the host map nothing outside the window within the 512 GiB that
+ * its PGD entries map (x86_64)? Then the window's page tables, at every
+ * level, are the window's alone, as in mmkit's process. */
+static bool window_tables_alone(const char *maps, const struct window *w)
+{
+	const unsigned long span = 1UL << 39;
+	unsigned long lo = w->start & ~(span - 1);
+	unsigned long hi = (w->end + span - 1) & ~(span - 1);
+	const char *p;
+
+	for (p = maps; *p;) {
+		size_t len;
+		const char *next = next_line(p, &len);
+		unsigned long s, e;
+
+		if (sscanf(p, "%lx-%lx", &s, &e) == 2 && e > lo && s < hi &&
+		    (e <= w->start || s >= w->end))
+			return false;
+		p = next;
+	}
+	return true;
+}
+
+/*
+ * A worker's page tables outside the window must not change while its
+ * VmPTE is compared, nor differ between a worker and its fork child. Fork
+ * copies the tables of the VMAs that have an anon_vma only (vma_needs_copy)
+ * and a process faults its code (file VMAs) all the time, so each worker,
+ * and each fork child before it answers the fork, faults in one page of
+ * every 2 MiB of every readable private file VMA (its program and
+ * libraries) and of the vDSO outside the window (MADV_POPULATE_READ: an
+ * error is harmless): both then have a PTE table wherever they could
+ * fault outside the window. The anonymous memory a worker uses (its
+ * stack, its data) was written by this process and has its tables
+ * copied; shared mappings (mmkit's memory) and VMAs over 64 MiB it does
+ * not touch.
+ */
+#define MAX_PREFAULT 16384
+static unsigned long prefault_addr[MAX_PREFAULT];
+static int nr_prefault;
+
+static void plan_prefault(const char *maps, const struct window *w)
+{
+	const unsigned long pmd = 2UL << 20;
+	const char *p;
+
+	nr_prefault = 0;
+	for (p = maps; *p;) {
+		size_t len;
+		const char *next = next_line(p, &len);
+		unsigned long s, e, a, ino;
+		char perms[8];
+
+		if (sscanf(p, "%lx-%lx %7s %*x %*s %lu", &s, &e, perms, &ino) ==
+			    4 &&
+		    perms[0] == 'r' && perms[3] == 'p' &&
+		    (e <= w->start || s >= w->end) && e - s <= (64UL << 20) &&
+		    (ino || memmem(p, len, "[vdso]", 6)))
+			for (a = s; a < e && nr_prefault < MAX_PREFAULT;
+			     a = (a + pmd) & ~(pmd - 1))
+				prefault_addr[nr_prefault++] = a;
+		p = next;
+	}
+}
+
+static void prefault_tables(void)
+{
+	int i;
+
+	for (i = 0; i < nr_prefault; i++)
+		syscall(SYS_madvise, prefault_addr[i], PG, MADV_POPULATE_READ);
+}
+
 static bool write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -1363,6 +1456,10 @@ static __attribute__((noreturn)) void worker(const struct workers *wk, int me,
 		signal(crash_signals[i], SIG_DFL);
 	touch_handlers();
 	alarm(WORKER_ALARM);
+	/* Ready: the coordinator reads the starting status after this. */
+	prefault_tables();
+	if (!write_all(wk->res[1], &(int64_t[2]){ 0, 0 }, 2 * sizeof(int64_t)))
+		_exit(CHILD_ERROR);
 	for (;;) {
 		int32_t idx;
 		int64_t msg[2] = { 0, 0 };
@@ -1376,12 +1473,19 @@ static __attribute__((noreturn)) void worker(const struct workers *wk, int me,
 		case OP_FORK:
 			pid = fork();
 			if (pid == 0) {
+				/* The child answers, once its tables are
+				 * in place. */
 				me = c[idx].child;
 				alarm(WORKER_ALARM);
+				prefault_tables();
+				msg[1] = getpid();
+				if (!write_all(wk->res[1], msg, sizeof msg))
+					_exit(CHILD_ERROR);
 				continue;
 			}
-			msg[0] = pid < 0 ? -errno : 0;
-			msg[1] = pid;
+			if (pid > 0)
+				continue;
+			msg[0] = -errno;
 			break;
 		case OP_EXIT:
 			if (!write_all(wk->res[1], msg, sizeof msg))
@@ -1490,6 +1594,8 @@ static void run_kernel(const struct dcall *c, int n, const struct window *w,
 	host_memfd = (int)syscall(SYS_memfd_create, FILE_NAME, 0U);
 	assert_true(host_memfd >= 0);
 	assert_int_equal(ftruncate(host_memfd, (off_t)(FILE_PAGES * PG)), 0);
+	read_proc(getpid(), "maps", hb->maps);
+	plan_prefault(hb->maps, w);
 	fflush(stdout);
 	fflush(stderr);
 	pid[0] = fork();
@@ -1500,17 +1606,30 @@ static void run_kernel(const struct dcall *c, int n, const struct window *w,
 	live[0] = true;
 	order[norder++] = pid[0];
 	pidfd[0] = (int)syscall(SYS_pidfd_open, pid[0], 0);
-	read_proc(pid[0], "maps", hb->maps);
-	read_proc(pid[0], "status", hb->status);
 	if (pidfd[0] < 0) {
 		snprintf(k->why, sizeof k->why, "pidfd_open: %s",
 			 strerror(errno));
 		goto out;
 	}
+	{
+		int64_t ready[2];
+		int which = 1;
+
+		if (!wait_readable(wk.res[0], pidfd[0], 30, &which) ||
+		    which != 0 || !read_all(wk.res[0], ready, sizeof ready)) {
+			snprintf(k->why, sizeof k->why,
+				 "kernel process 1 did not start");
+			goto out;
+		}
+	}
+	read_proc(pid[0], "maps", hb->maps);
+	read_proc(pid[0], "status", hb->status);
 	if (!window_free(hb->maps, w)) {
 		k->status = CHILD_BUSY;
 		goto out;
 	}
+	if (!window_tables_alone(hb->maps, w))
+		pte_fields = false;
 	status_base(hb->status, base[0]);
 	k->status = CHILD_OK;
 	for (i = 0; i < n; i++) {
@@ -1733,9 +1852,10 @@ static void run_seq(struct ctx *x, const struct dcall *c, int n, bool check_all,
 		return;
 	/* Huge pages (and khugepaged) only come with MADV_HUGEPAGE. */
 	rss_fields = rss_wanted;
+	pte_fields = pte_wanted;
 	for (i = 0; i < n; i++)
 		if (c[i].op == OP_MADVISE && c[i].advice == MADV_HUGEPAGE)
-			rss_fields = false;
+			rss_fields = pte_fields = false;
 	run_kernel(c, n, &x->w, &x->hb, &o->k);
 	if (o->k.status == CHILD_BUSY) {
 		o->skipped = true;
@@ -2882,6 +3002,7 @@ static void ctx_init(struct ctx *x)
 			 PID, PID, x->memlock);
 	smaps_fields = env_long("MMKIT_DIFF_SMAPS", 0) != 0;
 	rss_wanted = env_long("MMKIT_DIFF_RSS", 1) != 0;
+	pte_wanted = env_long("MMKIT_DIFF_PTE", 1) != 0;
 	mmk_config_init(&cfg);
 	/* Overcommit never refuses: no mapping is bigger than the window
 	 * (which wrapping lengths cannot map either). 1 GiB holds what a
@@ -3064,6 +3185,7 @@ static void test_random_sequences(void **state)
 /* ---- directed sequences: one per rule of LINUX-VMA-RULES.md ---- */
 
 #define P(n) ((unsigned long)(n)*PG)
+#define M2 (2UL << 20)
 #define ANON_P (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
 #define ANON_S (MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED)
 #define RW (PROT_READ | PROT_WRITE)
@@ -3506,6 +3628,67 @@ static const struct directed directed[] = {
 	    FORK(0, 1),
 	    MUNMAP_IN(1, P(6), P(1)),
 	    MREMAP(P(20), 0, P(1), MOVE, P(6)),
+	    END } },
+	/* Page tables (VmPTE): free_pgtables, move_page_tables, PT_RECLAIM
+	 * and copy_page_range; M2 is one PTE table's span. */
+	{ "pt: munmap frees a table once no VMA is left in its span",
+	  { MMAP(0, M2, RW, ANON_P), TOUCH(0, M2, true), MUNMAP(0, P(1)),
+	    MUNMAP(M2 - P(1), P(1)), MUNMAP(P(1), M2 - P(2)),
+	    MMAP(0, M2, RW, ANON_P), TOUCH(0, P(2), true),
+	    MMAP(4 * M2, M2, RW, ANON_P), TOUCH(4 * M2, P(1), true),
+	    MUNMAP(0, M2), MMAP(4 * M2, P(1), RW, ANON_P),
+	    TOUCH(4 * M2, P(1), true), MMAP(4 * M2, M2, RW, ANON_P),
+	    MMAP(0, M2, RW, ANON_P), TOUCH(0, P(1), true), MUNMAP(0, 8 * M2),
+	    END } },
+	{ "pt: mremap moves tables, whole when aligned, empty ones too",
+	  { MMAP(0, M2, RW, ANON_P), TOUCH(0, P(1), true),
+	    MREMAP(0, M2, M2, MOVE, 8 * M2),
+	    MREMAP(8 * M2, M2, M2, MOVE, 16 * M2 + P(1)),
+	    MREMAP(16 * M2 + P(1), M2, M2, MOVE, 32 * M2),
+	    MADVISE(32 * M2, P(1), MADV_DONTNEED),
+	    MREMAP(32 * M2, P(2), P(2), MOVE, 40 * M2),
+	    TOUCH(32 * M2 + P(4), P(1), true),
+	    MREMAP(32 * M2 + P(2), M2 - P(2), M2 - P(2),
+		   MOVE | MREMAP_DONTUNMAP, 48 * M2 + P(2)),
+	    TOUCH(32 * M2 + P(4), P(1), true),
+	    MREMAP(32 * M2 + P(4), P(2), P(2), MOVE | MREMAP_DONTUNMAP,
+		   56 * M2 + P(4)),
+	    MMAP(64 * M2, 4 * M2, RW, ANON_P), TOUCH(64 * M2, 4 * M2, true),
+	    MREMAP(65 * M2, M2, M2, MOVE, 80 * M2),
+	    MREMAP(64 * M2 + P(1), P(1), P(1), MOVE, 81 * M2),
+	    MREMAP(66 * M2 + P(3), M2, M2, MOVE, 90 * M2 + P(3)), END } },
+	{ "pt: MADV_DONTNEED frees the PTE tables it empties whole",
+	  { MMAP(0, 2 * M2, RW, ANON_P), TOUCH(0, 2 * M2, true),
+	    MADVISE(0, M2 - P(1), MADV_DONTNEED), MADVISE(0, M2, MADV_DONTNEED),
+	    MADVISE(M2 + P(1), M2 - P(1), MADV_DONTNEED),
+	    MADVISE(M2, P(1), MADV_DONTNEED), TOUCH(0, P(1), true),
+	    TOUCH(M2, P(1), true), MADVISE(P(1), M2, MADV_DONTNEED),
+	    MADVISE(0, M2 + M2 / 2, MADV_DONTNEED),
+	    MPROTECT(M2 + P(8), P(8), PROT_READ), TOUCH(M2, M2, false),
+	    MADVISE(M2, M2, MADV_DONTNEED), TOUCH(0, M2, true),
+	    MADVISE(0, M2, MADV_FREE), MLOCK(0, M2),
+	    MADVISE(0, M2, MADV_DONTNEED_LOCKED), END } },
+	{ "pt: fork copies the tables of VMAs with an anon_vma, empty ones too",
+	  { MMAP(0, M2, RW, ANON_P),
+	    WRITE(0, 0, 1),
+	    MADVISE(0, P(1), MADV_DONTNEED),
+	    MMAP(4 * M2, M2, RW, ANON_S),
+	    WRITE(0, 4 * M2, 1),
+	    MMAP_F(8 * M2, P(4), RW, MAP_SHARED | MAP_FIXED, 0),
+	    TOUCH(8 * M2, P(2), true),
+	    MMAP_F(12 * M2, P(4), RW, MAP_PRIVATE | MAP_FIXED, 0),
+	    TOUCH(12 * M2, P(1), false),
+	    MMAP(16 * M2 + P(1), P(1), RW, ANON_P),
+	    FORK(0, 1),
+	    WRITE(0, 12 * M2 + P(1), 2),
+	    FORK(0, 2),
+	    MADVISE(12 * M2, P(4), MADV_DONTNEED),
+	    FORK(0, 3),
+	    MUNMAP_IN(1, 0, 2 * M2),
+	    EXIT(0),
+	    MUNMAP_IN(2, 0, 32 * M2),
+	    EXIT(3),
+	    EXIT(2),
 	    END } },
 	{ "pageout: clean shmem pages leave the cache, dirty ones stay",
 	  { MMAP(P(0), P(15), RW, ANON_S | MAP_POPULATE), WRITE(0, P(3), 0xa),
