@@ -85,7 +85,8 @@
  *                            the kernel's report after it)
  *   MMKIT_DIFF_RSS=0         do not compare the smaps Rss, Pss, Anonymous
  *                            and Locked, nor VmRSS, RssAnon and RssShmem
- *   MMKIT_DIFF_PTE=0         do not compare VmPTE
+ *   MMKIT_DIFF_PTE=0         do not compare VmPTE (an AddressSanitizer
+ *                            build never does: its shadow has tables)
  *   MMKIT_DIFF_SMAPS=1       also compare all smaps fields of the window's
  *                            VMAs (Shared_Dirty, Referenced, ...) but
  *                            ProtectionKey and LazyFree; Referenced can
@@ -166,6 +167,20 @@ static bool rss_wanted = true, rss_fields;
  * within the 512 GiB one PGD entry maps (its tables would be the
  * window's too). */
 static bool pte_wanted = true, pte_fields;
+
+/* AddressSanitizer's workers write the shadow of every window byte they
+ * touch: page tables of the shadow's own, which the kernel's VmPTE counts
+ * and no mmkit process has. Such a build never compares VmPTE. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PTE_COMPARABLE false
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PTE_COMPARABLE false
+#endif
+#endif
+#ifndef PTE_COMPARABLE
+#define PTE_COMPARABLE true
+#endif
 
 /* Fields of /proc/PID/status compared as changes since the start (see
  * build_report() for how the kernel's are measured). */
@@ -3002,7 +3017,7 @@ static void ctx_init(struct ctx *x)
 			 PID, PID, x->memlock);
 	smaps_fields = env_long("MMKIT_DIFF_SMAPS", 0) != 0;
 	rss_wanted = env_long("MMKIT_DIFF_RSS", 1) != 0;
-	pte_wanted = env_long("MMKIT_DIFF_PTE", 1) != 0;
+	pte_wanted = PTE_COMPARABLE && env_long("MMKIT_DIFF_PTE", 1) != 0;
 	mmk_config_init(&cfg);
 	/* Overcommit never refuses: no mapping is bigger than the window
 	 * (which wrapping lengths cannot map either). 1 GiB holds what a
