@@ -579,10 +579,10 @@ static unsigned int refaults_may_deactivate(struct scan_control *sc, int nid)
 	unsigned int may = 0;
 
 	if (node_page_state(sc->m, nid, WORKINGSET_ACTIVATE_ANON) !=
-	    lv->refaults[0])
+	    READ_ONCE(lv->refaults[0]))
 		may |= DEACTIVATE_ANON;
 	if (node_page_state(sc->m, nid, WORKINGSET_ACTIVATE_FILE) !=
-	    lv->refaults[1])
+	    READ_ONCE(lv->refaults[1]))
 		may |= DEACTIVATE_FILE;
 	return may;
 }
@@ -592,8 +592,10 @@ static void snapshot_refaults(struct mmk_machine *m, int nid)
 {
 	struct lruvec *lv = &m->node_data[nid]->__lruvec;
 
-	lv->refaults[0] = node_page_state(m, nid, WORKINGSET_ACTIVATE_ANON);
-	lv->refaults[1] = node_page_state(m, nid, WORKINGSET_ACTIVATE_FILE);
+	WRITE_ONCE(lv->refaults[0],
+		   node_page_state(m, nid, WORKINGSET_ACTIVATE_ANON));
+	WRITE_ONCE(lv->refaults[1],
+		   node_page_state(m, nid, WORKINGSET_ACTIVATE_FILE));
 }
 
 static void shrink_node(struct scan_control *sc, int nid)

@@ -260,7 +260,9 @@ struct lruvec {
 	 * shadow entries are stamped with. */
 	atomic_ulong nonresident_age;
 	/* workingset_activate_anon/file when reclaim last finished
-	 * (snapshot_refaults): a change means a new workingset forms. */
+	 * (snapshot_refaults): a change means a new workingset forms.
+	 * Reclaimers of several threads read and write them unlocked, as
+	 * Linux's do (READ_ONCE/WRITE_ONCE). */
 	unsigned long refaults[2];
 };
 
