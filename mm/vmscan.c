@@ -753,13 +753,32 @@ void kswapd_run(struct mmk_machine *m)
 
 /* ---- direct reclaim ---- */
 
+/* The nodes of @zl's zones up to @highest, each once, in the zonelist's
+ * order; how many. */
+static int zonelist_nodes(struct zonelist *zl, enum zone_type highest,
+			  int nids[MAX_NUMNODES])
+{
+	bool seen[MAX_NUMNODES] = { false };
+	struct zone **zp;
+	int n = 0;
+
+	for (zp = zl->zones; *zp; zp++) {
+		int nid = (*zp)->zone_pgdat->node_id;
+
+		if ((*zp)->idx > highest || seen[nid])
+			continue;
+		seen[nid] = true;
+		nids[n++] = nid;
+	}
+	return n;
+}
+
 unsigned long try_to_free_pages(struct mmk_machine *m, struct zonelist *zl,
 				unsigned int order, gfp_t gfp,
 				enum zone_type highest)
 {
 	struct scan_control sc = { 0 };
-	bool seen[MAX_NUMNODES];
-	struct zone **zp;
+	int nids[MAX_NUMNODES], nr_nids, i;
 
 	if (in_reclaim)
 		return 0;
@@ -771,30 +790,18 @@ unsigned long try_to_free_pages(struct mmk_machine *m, struct zonelist *zl,
 	sc.locked_mm = allowed_mm;
 	count_vm_events(m, ALLOCSTALL_BASE + highest, 1);
 	in_reclaim = true;
+	nr_nids = zonelist_nodes(zl, highest, nids);
 	for (sc.priority = DEF_PRIORITY; sc.priority >= 0; sc.priority--) {
-		memset(seen, 0, sizeof(seen));
-		for (zp = zl->zones; *zp; zp++) {
-			int nid = (*zp)->zone_pgdat->node_id;
-
-			if ((*zp)->idx > highest || seen[nid])
-				continue;
-			seen[nid] = true;
-			shrink_node(&sc, nid);
+		for (i = 0; i < nr_nids; i++) {
+			shrink_node(&sc, nids[i]);
 			if (sc.nr_reclaimed >= sc.nr_to_reclaim)
 				break;
 		}
 		if (sc.nr_reclaimed >= sc.nr_to_reclaim)
 			break;
 	}
-	memset(seen, 0, sizeof(seen));
-	for (zp = zl->zones; *zp; zp++) {
-		int nid = (*zp)->zone_pgdat->node_id;
-
-		if ((*zp)->idx > highest || seen[nid])
-			continue;
-		seen[nid] = true;
-		snapshot_refaults(m, nid);
-	}
+	for (i = 0; i < nr_nids; i++)
+		snapshot_refaults(m, nids[i]);
 	in_reclaim = false;
 	return sc.nr_reclaimed;
 }

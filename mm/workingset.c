@@ -93,24 +93,12 @@ struct shadow_layout {
 	uint64_t eviction_mask;
 };
 
-/* totalram_pages(): managed pages, which stay as boot left them, so
- * this is the value workingset_init() saw. */
-static unsigned long managed_pages(struct mmk_machine *m)
-{
-	unsigned long pages = 0;
-	struct zone *zone;
-	int nid;
-
-	for_each_online_node(m, nid)
-		for_each_zone_in_node(m->node_data[nid], zone)
-			pages += zone_managed_pages(zone);
-	return pages;
-}
-
 static void shadow_layout(struct mmk_machine *m, struct shadow_layout *l)
 {
 	unsigned int bits_per_long = (unsigned int)m->arch->ptr_bytes * 8;
-	unsigned long pages = managed_pages(m);
+	/* Managed pages stay as boot left them: this is the value
+	 * workingset_init() saw. */
+	unsigned long pages = totalram_pages(m);
 	unsigned int max_order = 0;
 
 	/* CONFIG_NODES_SHIFT: 6 on x86_64 (without MAXSMP), none without
