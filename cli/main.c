@@ -168,7 +168,7 @@ static int cmd_demo(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		bool no = !strcmp(argv[i], "--no-report");
 
-		if (!no && strcmp(argv[i], "--report")) {
+		if (!no && strcmp(argv[i], "--report") != 0) {
 			fprintf(stderr,
 				argv[i][0] == '-' ?
 					"mmkit: unknown option '%s'\n" :

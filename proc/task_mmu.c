@@ -260,13 +260,15 @@ static void pss_split_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	pte_t e = pte_read(f, slot);
 	struct page *page;
 	unsigned long long pss;
+	int mapcount;
 
 	(void)addr;
 	if (is_swap_pte(e) || !pte_mapped(e) || (e & _PAGE_SPECIAL))
 		return;
 	page = pfn_to_page(pte_pfn(f, e));
+	mapcount = page_mapcount(page);
 	pss = ((unsigned long long)PAGE_SIZE << PSS_SHIFT) /
-	      (unsigned int)max(page_mapcount(page), 1);
+	      (unsigned int)max(mapcount, 1);
 	if (PageAnon(page))
 		split->anon += pss;
 	else if (test_page_flag(page, PG_swapbacked))
