@@ -54,18 +54,23 @@ struct run {
 	int status;
 };
 
-static void run_report(const char *text, struct run *r)
+/* The report of the script @text, or of the script read from @in. */
+static void run_report_from(FILE *in, const char *text, struct run *r)
 {
 	FILE *out = open_memstream(&r->out, &r->out_len);
 	FILE *html = open_memstream(&r->html, &r->html_len);
 	FILE *err = fopen("/dev/null", "w");
 
-	assert_true(out && html && err);
-	r->status =
-		mmk_script_run_report(NULL, text, "test", out, err, 0, html);
+	assert_true((in || text) && out && html && err);
+	r->status = mmk_script_run_report(in, text, "test", out, err, 0, html);
 	fclose(out);
 	fclose(html);
 	fclose(err);
+}
+
+static void run_report(const char *text, struct run *r)
+{
+	run_report_from(NULL, text, r);
 }
 
 static void run_plain(const char *text, char **out_text, int *status)
@@ -242,19 +247,6 @@ static void test_report_after_a_script_error(void **state)
 /* A script that cannot be read further: the report says where and why,
  * as the interpreter's message does (a line over SCRIPT_LINE_MAX, a
  * directory), after the commands that ran. */
-static void run_report_file(FILE *in, struct run *r)
-{
-	FILE *out = open_memstream(&r->out, &r->out_len);
-	FILE *html = open_memstream(&r->html, &r->html_len);
-	FILE *err = fopen("/dev/null", "w");
-
-	assert_true(in && out && html && err);
-	r->status = mmk_script_run_report(in, NULL, "test", out, err, 0, html);
-	fclose(out);
-	fclose(html);
-	fclose(err);
-}
-
 static void test_report_of_an_unreadable_script(void **state)
 {
 	FILE *in = tmpfile();
@@ -268,7 +260,7 @@ static void test_report_of_an_unreadable_script(void **state)
 		fputc('x', in);
 	fputc('\n', in);
 	rewind(in);
-	run_report_file(in, &r);
+	run_report_from(in, NULL, &r);
 	fclose(in);
 	assert_int_equal(r.status, MMK_SCRIPT_IO_ERROR);
 	assert_well_formed(r.html);
@@ -280,7 +272,7 @@ static void test_report_of_an_unreadable_script(void **state)
 	free(r.html);
 
 	in = fopen("/", "r");
-	run_report_file(in, &r);
+	run_report_from(in, NULL, &r);
 	fclose(in);
 	assert_int_equal(r.status, MMK_SCRIPT_IO_ERROR);
 	assert_non_null(strstr(r.html,
