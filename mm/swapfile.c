@@ -92,25 +92,28 @@
  *    those with a free slot; a default priority is below every given
  *    one and they run down from -2 without a gap.
  *
- * 4. Departures. Linux keeps a page read from a shared slot in the swap
- *    cache until reclaim or a full swap frees it; here it leaves the
- *    cache as soon as no entry names the slot. MAX_SWAPFILES is 32, all
- *    of the type's 5 bits (Linux's is smaller by the types its migration,
- *    hwpoison, device and marker entries take). Areas are named files
- *    of the simulated machine that exist only as swap: swapon makes and
- *    enables one (mkswap then swapon), swapoff forgets it. No swap
- *    readahead, no zswap, no discard, no per-node avail lists (the
- *    nodes' lists are equal without a swap device on a node). swapon
- *    and swapoff are serialised (swapon_mutex over the whole of
- *    swapoff; Linux lets two swapoffs run). A shmem page's slot is held
- *    by its object (SWAP_HAS_SHMEM: the value entry in the object's page
- *    array, mm/filemap.c), which the verifier checks from the object's
- *    side.
- *    Linux makes swapoff's process the OOM killer's first choice
- *    (set_current_oom_origin), so that memory running out kills it and
- *    fails the swapoff; here no process stands for it, so its pages are
- *    allocated with __GFP_RETRY_MAYFAIL (reclaim, never the OOM killer)
- *    and swapoff fails with ENOMEM.
+ * 4. Departures.
+ *    - Linux keeps a page read from a shared slot in the swap cache
+ *      until reclaim or a full swap frees it; here it leaves the cache
+ *      as soon as no entry names the slot.
+ *    - MAX_SWAPFILES is 32, all of the type's 5 bits (Linux's is smaller
+ *      by the types its migration, hwpoison, device and marker entries
+ *      take).
+ *    - Areas are named files of the simulated machine that exist only as
+ *      swap: swapon makes and enables one (mkswap, then swapon), swapoff
+ *      forgets it.
+ *    - No swap readahead, no zswap, no discard, no per-node avail lists
+ *      (they are all alike without a swap device on a node).
+ *    - swapon and swapoff are serialised (swapon_mutex over the whole of
+ *      swapoff); Linux lets two swapoffs run at once.
+ *    - Linux makes swapoff's process the OOM killer's first choice
+ *      (set_current_oom_origin), so that memory running out kills it and
+ *      fails the swapoff; here no process stands for it, so its pages
+ *      are allocated with __GFP_RETRY_MAYFAIL (reclaim, never the OOM
+ *      killer) and swapoff fails with ENOMEM.
+ *    - A shmem page's slot is held by its object (SWAP_HAS_SHMEM: the
+ *      value entry in the object's page array, mm/filemap.c), which the
+ *      verifier checks from the object's side.
  *
  * 5. Ordering. swapon_mutex, then the mmap locks and files_lock
  *    (try_to_unuse), then swap->lock (swap_lock: the areas, their
@@ -757,7 +760,9 @@ static struct swap_info_struct *find_swap_info(struct swap_state *s,
 }
 
 /* The area's memory (setup_swap_map_and_extents), its slots all free;
- * published under swap->lock, which the verifier walks them under. */
+ * published under swap->lock, which the verifier walks them under, and
+ * si->lock, under which a reclaimer holding a page that left the area's
+ * cache long ago looks at it (page_swap_info). */
 static int swap_area_create(struct swap_state *s, struct swap_info_struct *si,
 			    unsigned long max)
 {
@@ -772,6 +777,7 @@ static int swap_area_create(struct swap_state *s, struct swap_info_struct *si,
 		return -ENOMEM;
 	}
 	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&si->lock);
 	si->swap_map = swap_map;
 	si->cache = cache;
 	si->mem = mem;
@@ -781,6 +787,7 @@ static int swap_area_create(struct swap_state *s, struct swap_info_struct *si,
 	si->lowest_free = 1;
 	si->touched = 1;
 	atomic_store(&si->inuse_pages, 0);
+	pthread_mutex_unlock(&si->lock);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }

@@ -410,45 +410,6 @@ static void *swap_worker_main(void *arg)
 	return NULL;
 }
 
-static void test_swap_across_threads(void **state)
-{
-	struct shared sh = { 0 };
-	struct oom_worker w[5];
-	struct mmk_config cfg;
-	pthread_t tid[5];
-	int i;
-
-	(void)state;
-	mmk_config_init(&cfg);
-	cfg.mem_bytes = 64ULL << 20;
-	cfg.swap_bytes = 128ULL << 20;
-	cfg.nr_cpus = 4;
-	sh.m = mmk_test_boot_cfg(&cfg);
-	for (i = 0; i < 5; i++) {
-		w[i].sh = &sh;
-		w[i].cpu = i < 4 ? i : -1;
-		w[i].id = i;
-		w[i].seed = 0;
-		w[i].vanished = NULL;
-	}
-	mmk_set_current(NULL);
-	test_start_workers(tid, 5, swap_worker_main, w, sizeof(w[0]),
-			   &sh.claimed);
-	for (i = 0; i < 5; i++)
-		pthread_join(tid[i], NULL);
-	mmk_set_current(sh.m);
-	assert_int_equal(atomic_load(&sh.errors), 0);
-	assert_int_equal(proc_field(sh.m, "/proc/vmstat", "oom_kill", ' '), 0);
-	assert_true(proc_field(sh.m, "/proc/vmstat", "pswpout", ' ') > 0);
-	assert_true(proc_field(sh.m, "/proc/vmstat", "pswpin", ' ') > 0);
-	assert_int_equal(meminfo_kb(sh.m, "SwapFree"),
-			 meminfo_kb(sh.m, "SwapTotal"));
-	assert_int_equal(meminfo_kb(sh.m, "SwapCached"), 0);
-	assert_int_equal(meminfo_kb(sh.m, "AnonPages"), 0);
-	assert_check_ok(sh.m);
-	mmk_shutdown(sh.m);
-}
-
 /*
  * swapon and swapoff under threads (mm/swapfile.c): while the swap
  * workers above fill, check, page out and fork, a sixth thread enables
@@ -484,22 +445,22 @@ static void *swapoff_cycler_main(void *arg)
 	return NULL;
 }
 
-static void test_swapoff_across_threads(void **state)
+/* The swap workers, and with @cycler the swapoff cycler too. */
+static void run_swap_workers(bool cycler)
 {
 	struct shared sh = { 0 };
 	struct oom_worker w[6];
 	struct mmk_config cfg;
 	pthread_t tid[6];
+	int i, n = cycler ? 6 : 5;
 	char *swaps;
-	int i;
 
-	(void)state;
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = 64ULL << 20;
 	cfg.swap_bytes = 128ULL << 20;
 	cfg.nr_cpus = 4;
 	sh.m = mmk_test_boot_cfg(&cfg);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < n; i++) {
 		w[i].sh = &sh;
 		w[i].cpu = i < 4 ? i : -1;
 		w[i].id = i;
@@ -509,16 +470,21 @@ static void test_swapoff_across_threads(void **state)
 	mmk_set_current(NULL);
 	test_start_workers(tid, 5, swap_worker_main, w, sizeof(w[0]),
 			   &sh.claimed);
-	assert_int_equal(
-		pthread_create(&tid[5], NULL, swapoff_cycler_main, &w[5]), 0);
-	for (i = 0; i < 6; i++)
+	if (cycler)
+		assert_int_equal(pthread_create(&tid[5], NULL,
+						swapoff_cycler_main, &w[5]),
+				 0);
+	for (i = 0; i < n; i++)
 		pthread_join(tid[i], NULL);
 	mmk_set_current(sh.m);
 	assert_int_equal(atomic_load(&sh.errors), 0);
 	assert_int_equal(proc_field(sh.m, "/proc/vmstat", "oom_kill", ' '), 0);
+	assert_true(proc_field(sh.m, "/proc/vmstat", "pswpout", ' ') > 0);
+	assert_true(proc_field(sh.m, "/proc/vmstat", "pswpin", ' ') > 0);
 	assert_int_equal(meminfo_kb(sh.m, "SwapTotal"), (128 << 10) - 4);
 	assert_int_equal(meminfo_kb(sh.m, "SwapFree"),
 			 meminfo_kb(sh.m, "SwapTotal"));
+	assert_int_equal(meminfo_kb(sh.m, "SwapCached"), 0);
 	assert_int_equal(meminfo_kb(sh.m, "AnonPages"), 0);
 	swaps = mmk_proc_read(sh.m, "/proc/swaps");
 	assert_non_null(swaps);
@@ -526,6 +492,18 @@ static void test_swapoff_across_threads(void **state)
 	free(swaps);
 	assert_check_ok(sh.m);
 	mmk_shutdown(sh.m);
+}
+
+static void test_swap_across_threads(void **state)
+{
+	(void)state;
+	run_swap_workers(false);
+}
+
+static void test_swapoff_across_threads(void **state)
+{
+	(void)state;
+	run_swap_workers(true);
 }
 
 /* A call made on another thread while the page it needs is locked. */
