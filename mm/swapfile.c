@@ -767,7 +767,7 @@ static int swap_area_create(struct swap_state *s, struct swap_info_struct *si,
 			    unsigned long max)
 {
 	unsigned int *swap_map = mmk_host_zalloc(max * sizeof(*swap_map));
-	struct page **cache = mmk_host_zalloc(max * sizeof(*cache));
+	struct page **cache = mmk_host_zalloc(max * sizeof(struct page *));
 	struct mmk_host_mem mem;
 
 	if (!swap_map || !cache ||
@@ -845,7 +845,7 @@ static int swapon(struct swap_state *s, const char *path,
 				       (unsigned long)(bytes >> PAGE_SHIFT));
 	if (!err) {
 		pthread_mutex_lock(&s->lock);
-		strcpy(si->name, path);
+		memcpy(si->name, path, strlen(path) + 1); /* checked above */
 		enable_swap_info(s, si, prio);
 		s->gen++;
 		pthread_mutex_unlock(&s->lock);
