@@ -1000,11 +1000,14 @@ int mmk_swapoff(const char *path)
 		return err;
 	}
 	err = try_to_unuse(m, si);
+	/* No CPU takes the area for its cluster again: it gave no slot
+	 * since it was disabled. */
+	if (!err)
+		flush_swap_clusters(s, si);
 	pthread_mutex_lock(&s->lock);
 	if (err) {
 		enable_swap_info(s, si, si->prio); /* reinsert_swap_info() */
 	} else {
-		flush_swap_clusters(s, si);
 		pthread_mutex_lock(&si->lock);
 		si->flags = 0;
 		swap_area_destroy(si);
