@@ -26,7 +26,8 @@
  *      takes its place in the page array (shmem_writeout; Shmem and
  *      smaps Rss drop, smaps Swap counts it); a fault reads it back
  *      (pgmajfault, pswpin); MADV_REMOVE and the object's end free the
- *      slots.
+ *      slots; swapoff reads those of its area back (shmem_unuse: pswpin
+ *      only).
  *    - Shadows (mm/workingset.c): a page reclaim evicts from a regular
  *      file (filemap_remove_mapping: __remove_mapping) leaves a shadow
  *      entry in its slot; a written shmem page leaves its shadow in its
@@ -253,14 +254,14 @@ static bool is_page_entry(const struct page *p)
 	return p && !is_swap_value(p);
 }
 
-static unsigned long swap_value_off(const struct page *p)
+static unsigned long swap_value_entry(const struct page *p)
 {
 	return (uintptr_t)p >> 1;
 }
 
-static struct page *swap_value(unsigned long off)
+static struct page *swap_value(unsigned long entry)
 {
-	return (struct page *)((off << 1) | 1);
+	return (struct page *)((entry << 1) | 1);
 }
 
 /* ---- the file's blocks (a regular file's "disk") ---- */
@@ -328,9 +329,9 @@ static const void *fill_page(struct file *f, struct page *page,
 
 	if (f->shmem && is_swap_value(entry)) {
 		/* Taken before the slot is freed, which drops it. */
-		shadow = swap_cache_get_shadow(swap_value_off(entry));
-		swap_readpage(m, page, swap_value_off(entry));
-		swap_release(swap_value_off(entry), SWAP_HAS_SHMEM);
+		shadow = swap_cache_get_shadow(swap_value_entry(entry));
+		swap_readpage(m, page, swap_value_entry(entry));
+		swap_release(swap_value_entry(entry), SWAP_HAS_SHMEM);
 		if (fault)
 			count_vm_events(m, PGMAJFAULT, 1);
 		/* Its only copy is in memory again. */
@@ -395,8 +396,10 @@ static void page_cache_insert(struct file *f, struct page *page,
 	page_cache_stat(f, page, 1);
 }
 
+/* @extra: gfp bits added to the page's allocation (swapoff's
+ * __GFP_RETRY_MAYFAIL). */
 static struct page *__filemap_get_page(struct file *f, unsigned long index,
-				       int *err, bool fault)
+				       int *err, bool fault, gfp_t extra)
 {
 	struct page *page, *entry, *fresh;
 
@@ -417,7 +420,7 @@ again:
 	 * inside the allocation, try-locks it), then the content; if the
 	 * entry changed meanwhile, start again. */
 	pthread_mutex_unlock(&f->lock);
-	fresh = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
+	fresh = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | extra);
 	if (!fresh) {
 		*err = -ENOMEM;
 		return NULL;
@@ -588,7 +591,7 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	*major = false;
 	/* shmem_fault(): no readahead; a swapped page's read is major. */
 	if (f->shmem)
-		return __filemap_get_page(f, index, err, true);
+		return __filemap_get_page(f, index, err, true, 0);
 	if (index >= f->nr_pages) {
 		*err = -EFAULT; /* SIGBUS */
 		return NULL;
@@ -606,7 +609,7 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	count_vm_events(f->machine, PGMAJFAULT, 1);
 	*major = true;
 	do_sync_mmap_readahead(vma, index);
-	return __filemap_get_page(f, index, err, false);
+	return __filemap_get_page(f, index, err, false, 0);
 }
 
 void filemap_mmap_hits(struct file *f, unsigned int hits)
@@ -644,7 +647,7 @@ void filemap_willneed(struct file *f, unsigned long index, unsigned long nr)
 		pthread_mutex_unlock(&f->lock);
 		if (!is_swap_value(page))
 			continue;
-		page = __filemap_get_page(f, i, &err, false);
+		page = __filemap_get_page(f, i, &err, false, 0);
 		if (!page)
 			return;
 		put_page(page);
@@ -681,7 +684,7 @@ int filemap_mincore_page(struct file *f, unsigned long index)
 	} else if (is_swap_value(page)) {
 		/* filemap_get_incore_folio(): a shmem page in swap is in
 		 * memory while the swap cache holds it. */
-		page = swap_cache_get(swap_value_off(page));
+		page = swap_cache_get(swap_value_entry(page));
 		if (page)
 			put_page(page);
 	}
@@ -702,6 +705,74 @@ unsigned long shmem_swapped(struct file *f, unsigned long index,
 		n += is_swap_value(f->pages[i]);
 	pthread_mutex_unlock(&f->lock);
 	return n;
+}
+
+/* shmem_unuse_inode(): @f's pages swapped to area @type back in its
+ * cache, as a swap-in with no fault brings them (pswpin); -ENOMEM when a
+ * page could not be had. */
+static int shmem_unuse_file(struct file *f, unsigned int type)
+{
+	struct page *entry, *page;
+	unsigned long i;
+	int err = 0;
+	bool end;
+
+	for (i = 0; !err; i++) {
+		pthread_mutex_lock(&f->lock);
+		end = !f->pages || i >= f->nr_pages;
+		entry = end ? NULL : f->pages[i];
+		pthread_mutex_unlock(&f->lock);
+		if (end)
+			break;
+		if (!f->shmem || !is_swap_value(entry) ||
+		    swp_type(swap_value_entry(entry)) != type)
+			continue;
+		page = __filemap_get_page(f, i, &err, false,
+					  __GFP_RETRY_MAYFAIL);
+		if (page)
+			put_page(page);
+	}
+	return err;
+}
+
+/* The shmem object after @pos on the machine's list, with a reference
+ * taken unless its last one is going (files_lock held), or NULL. */
+static struct file *next_shmem_file(struct mm_state *ms, struct list_head *pos)
+{
+	for (pos = pos->next; pos != &ms->files; pos = pos->next) {
+		struct file *f = list_entry(pos, struct file, f_list);
+		long count = atomic_load(&f->f_count);
+
+		while (f->shmem && count &&
+		       !atomic_compare_exchange_weak(&f->f_count, &count,
+						     count + 1))
+			;
+		if (f->shmem && count)
+			return f;
+	}
+	return NULL;
+}
+
+int shmem_unuse(unsigned int type)
+{
+	struct mm_state *ms = mm_state();
+	struct file *f, *next;
+	int err = 0;
+
+	pthread_mutex_lock(&ms->files_lock);
+	f = next_shmem_file(ms, &ms->files);
+	pthread_mutex_unlock(&ms->files_lock);
+	/* The reference keeps each on the list while its pages come back
+	 * with files_lock dropped (fput takes it). */
+	while (f) {
+		err = shmem_unuse_file(f, type);
+		pthread_mutex_lock(&ms->files_lock);
+		next = err ? NULL : next_shmem_file(ms, &f->f_list);
+		pthread_mutex_unlock(&ms->files_lock);
+		fput(f);
+		f = next;
+	}
+	return err;
 }
 
 /* delete_from_page_cache(): @page leaves @f's cache, if it is still
@@ -754,7 +825,7 @@ static void truncate_index(struct file *f, unsigned long i)
 			punch_block(f, i);
 			page = NULL;
 		} else if (is_swap_value(page)) {
-			swap_release(swap_value_off(page), SWAP_HAS_SHMEM);
+			swap_release(swap_value_entry(page), SWAP_HAS_SHMEM);
 			f->pages[i] = NULL;
 			shmem_unacct_block(f);
 			page = NULL;
@@ -1044,14 +1115,14 @@ static bool cache_verify(struct file *f, char *why, size_t len)
 		}
 		if (is_swap_value(page)) {
 			if (!f->shmem ||
-			    !swap_slot_held(f->machine, swap_value_off(page),
+			    !swap_slot_held(f->machine, swap_value_entry(page),
 					    SWAP_HAS_SHMEM))
 				return verify_fail(why, len,
 						   "file %s: page %lu names "
-						   "swap slot %lu, not a "
+						   "swap entry %#lx, not a "
 						   "shmem slot",
 						   f->name, i,
-						   swap_value_off(page));
+						   swap_value_entry(page));
 			continue;
 		}
 		if (page && ((struct file *)page->mapping != f ||

@@ -901,11 +901,36 @@ void workingset_refault(struct mmk_machine *m, struct page *page,
 void workingset_activation(struct mmk_machine *m, struct page *page);
 /* @shadow is a shadow entry naming a node of @m. */
 bool workingset_shadow_ok(struct mmk_machine *m, const void *shadow);
-/* ---- mm/swapfile.c: swap-cache shadows ---- */
-/* The shadow left in slot @off's swap-cache entry, or NULL. */
-void *swap_cache_get_shadow(unsigned long off);
-/* A shmem page written to slot @off left @shadow (shmem_writeout). */
-void swap_cache_set_shadow(unsigned long off, void *shadow);
+/* ---- mm/swapfile.c: swap entries and swap-cache shadows ---- */
+/* Swap areas at most: the type takes 5 bits of an entry. */
+#define MAX_SWAPFILES_SHIFT 5
+#define MAX_SWAPFILES (1U << MAX_SWAPFILES_SHIFT)
+/* An entry (swp_entry_t's value): the area's type above the slot's
+ * offset, in BITS_PER_LONG - 1 bits so that shmem keeps it in an xarray
+ * value entry. 0 names nothing (slot 0 is an area's header). */
+#define SWP_TYPE_SHIFT (BITS_PER_LONG - 1 - MAX_SWAPFILES_SHIFT)
+#define SWP_OFFSET_MASK ((1UL << SWP_TYPE_SHIFT) - 1)
+
+static inline unsigned long swp_entry(unsigned int type, unsigned long offset)
+{
+	return ((unsigned long)type << SWP_TYPE_SHIFT) |
+	       (offset & SWP_OFFSET_MASK);
+}
+
+static inline unsigned int swp_type(unsigned long entry)
+{
+	return (unsigned int)(entry >> SWP_TYPE_SHIFT);
+}
+
+static inline unsigned long swp_offset(unsigned long entry)
+{
+	return entry & SWP_OFFSET_MASK;
+}
+
+/* The shadow left in @entry's swap-cache entry, or NULL. */
+void *swap_cache_get_shadow(unsigned long entry);
+/* A shmem page written to @entry's slot left @shadow (shmem_writeout). */
+void swap_cache_set_shadow(unsigned long entry, void *shadow);
 /* ---- mm/show_mem.c ---- */
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
  * for zones up to @gfp's highest. */

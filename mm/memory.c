@@ -44,6 +44,8 @@
  *      (do_swap_page), fork duplicates the entry, munmap, exit,
  *      MADV_DONTNEED and MADV_FREE free it, mremap moves it, mprotect
  *      leaves it; MM_SWAPENTS (VmSwap) and smaps Swap/SwapPss count them.
+ *      swapoff brings back the entries of its area (unuse_mm: as a fault
+ *      would, but old, read-only and uncounted, as unuse_pte maps them).
  *    - Counters: RSS per mm (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES),
  *      hiwater_rss, NR_ANON_MAPPED and NR_FILE_MAPPED; page_fault events.
  *
@@ -190,9 +192,11 @@ void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty)
 
 /* A new anonymous page for @addr of @vma, which gets its anon_vma first,
  * its bytes left for the caller to fill. NULL when memory runs out. */
+/* A new anonymous page for @addr; @extra: gfp bits added to the fault's
+ * (swapoff's __GFP_RETRY_MAYFAIL). */
 static struct page *anon_page_new(struct mm_struct *mm,
 				  struct vm_area_struct *vma,
-				  unsigned long addr)
+				  unsigned long addr, gfp_t extra)
 {
 	struct page *page;
 
@@ -202,7 +206,7 @@ static struct page *anon_page_new(struct mm_struct *mm,
 	/* vma_alloc_folio() adds __GFP_COMP; the page is cleared after
 	 * (vma_alloc_zeroed_movable_folio), so an OOM report shows
 	 * GFP_HIGHUSER_MOVABLE|__GFP_COMP as Linux's does. */
-	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP);
+	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | extra);
 	if (!page)
 		return NULL;
 	page->mapping = (struct address_space *)((unsigned long)vma->anon_vma |
@@ -218,7 +222,7 @@ static struct page *anon_page_alloc(struct mm_struct *mm,
 				    struct vm_area_struct *vma,
 				    unsigned long addr, struct page *from)
 {
-	struct page *page = anon_page_new(mm, vma, addr);
+	struct page *page = anon_page_new(mm, vma, addr, 0);
 
 	if (!page)
 		return NULL;
@@ -302,39 +306,45 @@ static int do_anonymous_page(struct mm_struct *mm, struct vm_area_struct *vma,
 static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		      unsigned long addr, void *slot, pte_t entry);
 
-/* A page read from slot @off, not yet on the LRU: the slot's shadow, if
+/* A page read from slot @swp, not yet on the LRU: the slot's shadow, if
  * reclaim left one, makes it a refault (mm/workingset.c). The slot drops
  * the shadow when freed, or when the page enters the swap cache. */
 static void swapin_refault(struct mm_struct *mm, struct page *page,
-			   unsigned long off)
+			   unsigned long swp)
 {
-	void *shadow = swap_cache_get_shadow(off);
+	void *shadow = swap_cache_get_shadow(swp);
 
 	if (shadow)
 		workingset_refault(mm->machine, page, shadow);
 }
 
+/* The fault on swap entry @orig; or, for @unuse, swapoff's unuse_pte():
+ * the same, but no fault to count and the entry mapped old and not
+ * writable. */
 static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
-			unsigned long addr, void *slot, pte_t orig, bool write)
+			unsigned long addr, void *slot, pte_t orig, bool write,
+			bool unuse)
 {
 	const struct pt_format *f = pt_format_of(mm);
-	unsigned long off = pte_swp_offset(orig);
-	struct page *page = swap_cache_get(off);
+	unsigned long swp = pte_to_swp_entry(orig);
+	struct page *page = swap_cache_get(swp);
 	bool fresh = !page, was_read = !page, exclusive;
 	struct mm_struct *prev;
 	pte_t entry;
 
 	if (fresh) {
-		bool shared = swap_count(off) > 1;
+		bool shared = swap_count(swp) > 1;
 
 		prev = reclaim_allow_mm(mm);
-		page = anon_page_new(mm, vma, addr);
+		page = anon_page_new(mm, vma, addr,
+				     unuse ? __GFP_RETRY_MAYFAIL : 0);
 		reclaim_allow_mm(prev);
 		if (!page)
 			return VM_FAULT_OOM;
-		count_vm_events(mm->machine, PGMAJFAULT, 1);
-		swap_readpage(mm->machine, page, off);
-		swapin_refault(mm, page, off);
+		if (!unuse)
+			count_vm_events(mm->machine, PGMAJFAULT, 1);
+		swap_readpage(mm->machine, page, swp);
+		swapin_refault(mm, page, swp);
 		if (shared) {
 			page->mapping =
 				(struct address_space *)anon_vma_root_mapping(
@@ -344,7 +354,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			 * adds it. Another process's fault cached it first:
 			 * use that. */
 			lru_add(mm->machine, page);
-			if (!add_to_swap_cache(page, off)) {
+			if (!add_to_swap_cache(page, swp)) {
 				put_page(page);
 				return VM_FAULT_OK;
 			}
@@ -353,7 +363,7 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	/* This entry's count goes; with none left (and reclaim not holding
 	 * the slot) the page leaves the cache. */
-	exclusive = !swap_free(off) && !test_page_flag(page, PG_swapcache);
+	exclusive = !swap_free(swp) && !test_page_flag(page, PG_swapcache);
 	add_mm_counter(mm, MM_SWAPENTS, -1);
 	page_add_rmap(mm, page);
 	if (fresh)
@@ -364,7 +374,10 @@ static int do_swap_page(struct mm_struct *mm, struct vm_area_struct *vma,
 		page_flag_set(page, PG_dirty);
 	entry = mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
 		_PAGE_ACCESSED;
-	if (exclusive && page_mapcount(page) == 1 && (vma->vm_flags & VM_WRITE))
+	if (unuse)
+		entry &= ~_PAGE_ACCESSED; /* pte_mkold() */
+	if (exclusive && page_mapcount(page) == 1 &&
+	    (vma->vm_flags & VM_WRITE) && !unuse)
 		entry |= _PAGE_RW | (write ? _PAGE_DIRTY : 0);
 	pte_write(f, slot, entry);
 	/* A write to a page others still share copies it in the same fault
@@ -688,7 +701,7 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 	if (is_guard_marker(entry))
 		return VM_FAULT_SIGSEGV;
 	if (is_swap_pte(entry))
-		return do_swap_page(mm, vma, addr, slot, entry, write);
+		return do_swap_page(mm, vma, addr, slot, entry, write, false);
 	if (!pte_mapped(entry)) {
 		if (!vma_is_anonymous(vma))
 			return do_fault(mm, vma, addr, slot, write);
@@ -838,7 +851,7 @@ static void zap_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		return;
 	pte_write(d->f, slot, 0);
 	if (is_swap_pte(e)) {
-		swap_free(pte_swp_offset(e));
+		swap_free(pte_to_swp_entry(e));
 		add_mm_counter(mm, MM_SWAPENTS, -1);
 		return;
 	}
@@ -928,7 +941,7 @@ static void copy_one(struct mm_struct *src, unsigned long addr, void *slot,
 		return;
 	}
 	if (is_swap_pte(e)) { /* copy_nonpresent_pte() */
-		swap_duplicate(pte_swp_offset(e));
+		swap_duplicate(pte_to_swp_entry(e));
 		add_mm_counter(c->dst, MM_SWAPENTS, 1);
 		pte_write(c->f, dslot, e);
 		return;
@@ -1123,7 +1136,7 @@ static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	/* madvise_free_pte_range(): swapped-out data goes too. */
 	if (is_swap_pte(e)) {
 		pte_write(f, slot, 0);
-		swap_free(pte_swp_offset(e));
+		swap_free(pte_to_swp_entry(e));
 		add_mm_counter(mm, MM_SWAPENTS, -1);
 		return;
 	}
@@ -1268,29 +1281,29 @@ static void swapin_one(struct mm_struct *mm, unsigned long addr, void *slot,
 {
 	struct swapin_args *s = arg;
 	pte_t e = pte_read(pt_format_of(mm), slot);
-	unsigned long off;
+	unsigned long swp;
 	struct page *page;
 
 	if (s->failed || !is_swap_pte(e))
 		return;
-	off = pte_swp_offset(e);
-	page = swap_cache_get(off);
+	swp = pte_to_swp_entry(e);
+	page = swap_cache_get(swp);
 	if (page) {
 		put_page(page);
 		return;
 	}
-	page = anon_page_new(mm, s->vma, addr);
+	page = anon_page_new(mm, s->vma, addr, 0);
 	if (!page) {
 		s->failed = true;
 		return;
 	}
-	swap_readpage(mm->machine, page, off);
-	swapin_refault(mm, page, off);
+	swap_readpage(mm->machine, page, swp);
+	swapin_refault(mm, page, swp);
 	page->mapping = (struct address_space *)anon_vma_root_mapping(s->vma);
 	lru_add(mm->machine, page);
 	/* The cache's reference; if a fault cached it first, ours frees
 	 * it. */
-	add_to_swap_cache(page, off);
+	add_to_swap_cache(page, swp);
 	put_page(page);
 }
 
@@ -1300,6 +1313,45 @@ void swapin_range(struct mm_struct *mm, struct vm_area_struct *vma,
 	struct swapin_args s = { vma, false };
 
 	walk_ptes(mm, start, end, swapin_one, &s);
+}
+
+/*
+ * unuse_mm() (swapoff's try_to_unuse, mm/swapfile.c): each swap entry of
+ * area @type in @mm's VMAs comes back as do_swap_page brings it, but
+ * mapped old and read-only with no fault counted (unuse_pte); the first
+ * page that cannot be had ends the walk.
+ */
+struct unuse_args {
+	struct vm_area_struct *vma;
+	unsigned int type;
+	int err;
+};
+
+static void unuse_pte(struct mm_struct *mm, unsigned long addr, void *slot,
+		      void *arg)
+{
+	struct unuse_args *u = arg;
+	pte_t e = pte_read(pt_format_of(mm), slot);
+
+	if (u->err || !is_swap_pte(e) ||
+	    swp_type(pte_to_swp_entry(e)) != u->type)
+		return;
+	if (do_swap_page(mm, u->vma, addr, slot, e, false, true) != VM_FAULT_OK)
+		u->err = -ENOMEM;
+}
+
+int unuse_mm(struct mm_struct *mm, unsigned int type)
+{
+	struct unuse_args u = { NULL, type, 0 };
+	struct vm_area_struct *vma;
+
+	for_each_vma(mm, vma) {
+		u.vma = vma;
+		walk_ptes(mm, vma->vm_start, vma->vm_end, unuse_pte, &u);
+		if (u.err)
+			break;
+	}
+	return u.err;
 }
 
 /* ---- smaps ---- */
@@ -1317,7 +1369,7 @@ static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,
 
 	(void)addr;
 	if (is_swap_pte(e)) {
-		int count = swap_count(pte_swp_offset(e));
+		int count = swap_count(pte_to_swp_entry(e));
 
 		mss->swap += PAGE_SIZE;
 		mss->swap_pss += ((unsigned long long)PAGE_SIZE << PSS_SHIFT) /
@@ -1612,8 +1664,7 @@ struct pages_verify_args {
 	bool oom;
 	unsigned long bad_addr;
 	const char *bad_what;
-	unsigned int *swap; /* swap entries per slot */
-	unsigned long swap_max;
+	struct swap_census *swap; /* swap entries per slot */
 };
 
 static struct pfn_count *pfn_slot(struct pfn_count *tab, size_t cap,
@@ -1653,13 +1704,10 @@ static void pages_verify_one(struct mm_struct *mm, unsigned long addr,
 	struct page *page;
 
 	if (is_swap_pte(e) && !a->bad_what) {
-		unsigned long off = pte_swp_offset(e);
-
-		if (off && off < a->swap_max) {
-			a->swap[off]++;
-		} else {
+		if (!swap_census_add(a->swap, pte_to_swp_entry(e))) {
 			a->bad_addr = addr;
-			a->bad_what = "a swap entry names no slot of the area";
+			a->bad_what =
+				"a swap entry names no slot of an area in use";
 		}
 		return;
 	}
@@ -1736,19 +1784,15 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 	size_t i;
 	int k, nid;
 
-	a.swap_max = swap_max_slots(m);
-	if (a.swap_max) {
-		a.swap = mmk_host_zalloc(a.swap_max * sizeof(*a.swap));
-		if (!a.swap)
-			return verify_fail(why, len,
-					   "verifier out of host memory");
-	}
+	a.swap = swap_census_start(m);
+	if (!a.swap)
+		return verify_fail(why, len, "verifier out of host memory");
 	for (k = 0; k < n; k++) {
 		a.f = pt_format_of(mms[k]);
 		walk_ptes(mms[k], 0, mms[k]->task_size, pages_verify_one, &a);
 		if (a.bad_what) {
 			mmk_host_free(a.tab);
-			mmk_host_free(a.swap);
+			swap_census_end(a.swap);
 			return verify_fail(why, len, "pid %d, %#lx: %s",
 					   mms[k]->owner ? mms[k]->owner->pid :
 							   0,
@@ -1760,7 +1804,7 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 	}
 	if (a.oom) {
 		mmk_host_free(a.tab);
-		mmk_host_free(a.swap);
+		swap_census_end(a.swap);
 		return verify_fail(why, len, "verifier out of host memory");
 	}
 	for (i = 0; i < a.cap && ok; i++) {
@@ -1798,7 +1842,7 @@ bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 	mmk_host_free(a.tab);
 	if (ok)
 		ok = swap_verify(m, all ? a.swap : NULL, why, len);
-	mmk_host_free(a.swap);
+	swap_census_end(a.swap);
 	if (!ok || !all)
 		return ok;
 	for_each_online_node(m, nid)

@@ -48,7 +48,7 @@ static unsigned char mincore_one(struct mm_struct *mm,
 	if (pte_mapped(e))
 		return 1;
 	if (is_swap_pte(e)) {
-		page = swap_cache_get(pte_swp_offset(e));
+		page = swap_cache_get(pte_to_swp_entry(e));
 		if (page)
 			put_page(page);
 		return page != NULL;

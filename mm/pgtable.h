@@ -21,9 +21,15 @@
  * PTE_MARKER_GUARD, kept in a swap-format entry there). Only the guard
  * marker of MADV_GUARD_INSTALL exists: an access to it is SIGSEGV. */
 #define PTE_MARKER_GUARD 0x400UL
-/* A non-present entry naming a swap slot (mm/swapfile.c): the slot's
- * offset where a present entry has its pfn, and this software bit. */
+/* A non-present entry naming a swap slot (mm/swapfile.c): this software
+ * bit, the slot's offset where a present entry has its pfn, and the
+ * area's type in bits 1-5, as i386's swap entries keep it:
+ *
+ *      31 (63)          12 11        6 5     1 0
+ *     [ offset          ][ 1 0 0 0 0 0][ type ][0]
+ */
 #define _PAGE_SWP_ENTRY 0x800UL
+#define _PAGE_SWP_TYPE_SHIFT 1
 #define _PAGE_NX (1UL << 63)
 /* An upper-level entry pointing at a table (_PAGE_TABLE). */
 #define _PAGE_TABLE \
@@ -78,14 +84,19 @@ static inline bool is_swap_pte(pte_t v)
 	return !(v & (_PAGE_PRESENT | _PAGE_PROTNONE)) && (v & _PAGE_SWP_ENTRY);
 }
 
-static inline unsigned long pte_swp_offset(pte_t v)
+/* The swap entry (swp_entry()) of a swap PTE. */
+static inline unsigned long pte_to_swp_entry(pte_t v)
 {
-	return v >> PAGE_SHIFT;
+	return swp_entry((unsigned int)(v >> _PAGE_SWP_TYPE_SHIFT) &
+				 (MAX_SWAPFILES - 1),
+			 v >> PAGE_SHIFT);
 }
 
-static inline pte_t swp_entry_to_pte(unsigned long offset)
+static inline pte_t swp_entry_to_pte(unsigned long entry)
 {
-	return (offset << PAGE_SHIFT) | _PAGE_SWP_ENTRY;
+	return (swp_offset(entry) << PAGE_SHIFT) |
+	       ((pte_t)swp_type(entry) << _PAGE_SWP_TYPE_SHIFT) |
+	       _PAGE_SWP_ENTRY;
 }
 
 static inline unsigned long pte_pfn(const struct pt_format *f, pte_t v)

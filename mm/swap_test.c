@@ -6,6 +6,9 @@
  * MGLRU) by the same calls in a C program reading /proc/vmstat and
  * /proc/kpageflags, with the per-CPU batches drained (mmkit applies them
  * at once). Each test boots x86_64 64M and ends with the verifier.
+ * Last, the swap entry's encoding and the argument checks of swapon and
+ * swapoff (mm/swapfile.c), which the script tests of
+ * tests/scripts/reclaim/swap* take further.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mm/vma.h"
+#include "mm/pgtable.h"
 
 #define PG PAGE_SIZE
 #define A 0x10000000UL
@@ -253,6 +256,64 @@ static void test_cow_in_locked_vma(void **state)
 	assert_check_ok(m);
 }
 
+/* Swap entries (mm/internal.h, mm/pgtable.h): a PTE keeps the type in
+ * bits 1-5 and the offset from bit 12, within i386's 32 bits for the
+ * largest i386 area (4G: offsets below 2^20); shmem keeps the entry
+ * shifted by one in an xarray value entry. */
+static void test_swap_entry_encoding(void **state)
+{
+	static const unsigned int types[] = { 0, 1, 30, MAX_SWAPFILES - 1 };
+	static const unsigned long offs[] = { 1, 2, 0xfffffUL };
+	unsigned long e;
+	size_t t, o;
+	pte_t v;
+
+	(void)state;
+	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		for (o = 0; o < sizeof(offs) / sizeof(offs[0]); o++) {
+			e = swp_entry(types[t], offs[o]);
+			assert_int_equal(swp_type(e), types[t]);
+			assert_int_equal(swp_offset(e), offs[o]);
+			assert_int_not_equal(e, 0);
+			v = swp_entry_to_pte(e);
+			assert_true(v <= 0xffffffffUL);
+			assert_true(is_swap_pte(v));
+			assert_false(pte_mapped(v));
+			assert_false(is_guard_marker(v));
+			assert_int_equal(pte_to_swp_entry(v), e);
+			assert_int_equal(((e << 1) | 1) >> 1, e);
+		}
+	}
+	/* x86_64's largest area, 64G: offsets below 2^24. */
+	e = swp_entry(MAX_SWAPFILES - 1, (1UL << 24) - 1);
+	assert_int_equal(pte_to_swp_entry(swp_entry_to_pte(e)), e);
+}
+
+/* mmk_swapon() and mmk_swapoff(): their argument checks, then an area
+ * enabled and removed with nothing else changed. */
+static void test_swapon_swapoff_arguments(void **state)
+{
+	struct mmk_machine *m = boot(state);
+
+	assert_int_equal(mmk_swapon(NULL, 1 << 20, -1), -EINVAL);
+	assert_int_equal(mmk_swapon("swap2", 1 << 20, -1), -EINVAL);
+	assert_int_equal(mmk_swapon("/swap2", 1 << 20, -2), -EINVAL);
+	assert_int_equal(mmk_swapon("/swap2", 1 << 20, 32768), -EINVAL);
+	assert_int_equal(mmk_swapon("/swap2", 36 << 10, -1), -EINVAL);
+	assert_int_equal(mmk_swapon("/swap2", (64ULL << 30) + PG, -1), -EINVAL);
+	assert_int_equal(mmk_swapoff(NULL), -EINVAL);
+	assert_int_equal(mmk_swapoff("/swap2"), -EINVAL);
+	assert_int_equal(meminfo_kb(m, "SwapTotal"), 0);
+	assert_int_equal(mmk_swapon("/swap2", 40 << 10, 32767), 0);
+	assert_int_equal(meminfo_kb(m, "SwapTotal"), 36);
+	assert_int_equal(mmk_swapon("/swap2", 1 << 20, 0), -EBUSY);
+	assert_check_ok(m);
+	assert_int_equal(mmk_swapoff("/swap2"), 0);
+	assert_int_equal(meminfo_kb(m, "SwapTotal"), 0);
+	assert_int_equal(mmk_swapoff("/swap2"), -EINVAL);
+	assert_check_ok(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +325,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_dontunmap_strands_mlocked_pages,
 					  teardown),
 		cmocka_unit_test_teardown(test_cow_in_locked_vma, teardown),
+		cmocka_unit_test(test_swap_entry_encoding),
+		cmocka_unit_test_teardown(test_swapon_swapoff_arguments,
+					  teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,7 +81,7 @@ struct mm_state {
 	atomic_bool caches_ready; /* all six and the zero page exist */
 	pthread_mutex_t anon_vma_lock; /* anon_vma chains (mm/rmap.c) */
 	struct page *zero_page; /* the shared zero page */
-	struct swap_info_struct *swap; /* the swap area, or NULL */
+	struct swap_state *swap; /* the swap areas (mm/swapfile.c) */
 };
 
 static inline struct mm_state *mm_state(void)
@@ -546,39 +546,46 @@ int reclaim_page(struct mmk_machine *m, struct page *page,
  * Returns the previous one (restore it after). */
 struct mm_struct *reclaim_allow_mm(struct mm_struct *mm);
 
-/* ---- mm/swapfile.c: the swap area (offsets are slot numbers, 0 none) ---- */
-struct swap_info_struct;
+/* ---- mm/swapfile.c: swap areas (entries are swp_entry() values naming
+ * an area and a slot, 0 none: mm/internal.h) ---- */
+struct swap_state;
 /* cfg->swap_bytes is 0 or a usable area no larger than @max_bytes. */
 int swap_config_check(const struct mmk_config *cfg, uint64_t max_bytes);
 int swap_init(struct mmk_machine *m);
 void swap_exit(struct mmk_machine *m);
+/* Slots of the enabled areas (total_swap_pages), and the free ones
+ * (nr_swap_pages). */
 unsigned long total_swap_pages(struct mmk_machine *m);
-/* Free slots. */
 unsigned long nr_swap_pages(struct mmk_machine *m);
+/* si_swapinfo(): the same, counting in what an area being swapped off
+ * still holds (meminfo's SwapFree and SwapTotal). */
+void si_swapinfo(struct mmk_machine *m, unsigned long *freeswap,
+		 unsigned long *totalswap);
 /* Holders of a slot besides its swap entries: reclaim, between
  * add_to_swap and the last entry it makes; a shmem file's page. */
 #define SWAP_HAS_RESERVE 0x80000000U
 #define SWAP_HAS_SHMEM 0x40000000U
-/* A free slot held by @holder, or 0 when the area is full or absent. */
+/* A free slot held by @holder, or 0 when every area is full or none is
+ * enabled. */
 unsigned long get_swap_page(unsigned int holder);
 /* One entry more names the slot (fork). */
-void swap_duplicate(unsigned long off);
+void swap_duplicate(unsigned long entry);
 /* One entry less; returns the entries left. A slot nothing holds any
  * more is free. */
-int swap_free(unsigned long off);
+int swap_free(unsigned long entry);
 /* @holder lets go of the slot. */
-void swap_release(unsigned long off, unsigned int holder);
-/* Whether slot @off is a slot of the area that @holder holds. */
-bool swap_slot_held(struct mmk_machine *m, unsigned long off,
+void swap_release(unsigned long entry, unsigned int holder);
+/* Whether @entry names a slot of an area in use that @holder holds. */
+bool swap_slot_held(struct mmk_machine *m, unsigned long entry,
 		    unsigned int holder);
-int swap_count(unsigned long off);
+int swap_count(unsigned long entry);
 /* The swap cache: the page holding a slot's data, with a reference, or
  * NULL; add (false if the slot has one already, or is free); delete
  * (reclaim's: only a page unmapped that nobody but the cache and the
  * caller holds; the cache's reference dropped). A slot whose count
  * falls to 0 leaves it. */
-struct page *swap_cache_get(unsigned long off);
-bool add_to_swap_cache(struct page *page, unsigned long off);
+struct page *swap_cache_get(unsigned long entry);
+bool add_to_swap_cache(struct page *page, unsigned long entry);
 bool delete_from_swap_cache(struct page *page);
 /* add_to_swap(): @page into the swap cache under a new slot reclaim
  * holds (SWAP_HAS_RESERVE); 0 when swap is full or absent. */
@@ -588,14 +595,26 @@ unsigned long add_to_swap(struct page *page);
  * the cache, or another reclaim holds it. */
 bool swap_cache_reserve(struct page *page);
 void swap_writepage(struct mmk_machine *m, struct page *page,
-		    unsigned long off);
-void swap_readpage(struct mmk_machine *m, struct page *page, unsigned long off);
-/* Slots in the area, header included (the verifier's census size). */
-unsigned long swap_max_slots(struct mmk_machine *m);
-/* Counts against @entries[slot] (entries found in page tables; NULL:
- * only inuse_pages is checked). */
-bool swap_verify(struct mmk_machine *m, const unsigned int *entries, char *why,
+		    unsigned long entry);
+void swap_readpage(struct mmk_machine *m, struct page *page,
+		   unsigned long entry);
+/* The verifier's census of swap entries: begun over the areas in use
+ * (NULL: no host memory), each entry found added (false: it names no
+ * slot of them), ended. */
+struct swap_census;
+struct swap_census *swap_census_start(struct mmk_machine *m);
+bool swap_census_add(struct swap_census *c, unsigned long entry);
+void swap_census_end(struct swap_census *c);
+/* Every area, and its slots' counts against census @c (NULL: only
+ * inuse_pages is checked). */
+bool swap_verify(struct mmk_machine *m, const struct swap_census *c, char *why,
 		 size_t len);
+/* try_to_unuse()'s walks: @mm's swap entries of area @type
+ * (mm/memory.c) and the shmem objects' swapped pages of it
+ * (mm/filemap.c) back in memory; -ENOMEM when a page could not be had.
+ * unuse_mm: the caller holds @mm's mmap lock. */
+int unuse_mm(struct mm_struct *mm, unsigned int type);
+int shmem_unuse(unsigned int type);
 
 /* ---- fs/file_table.c ---- */
 struct file *shmem_file_setup(unsigned long size);

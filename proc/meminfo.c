@@ -157,8 +157,8 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 		global_node_page_state(m, NR_SLAB_UNRECLAIMABLE);
 	unsigned long file = global_node_page_state(m, NR_FILE_PAGES);
 	unsigned long swapcached = global_node_page_state(m, NR_SWAPCACHE);
-	unsigned long swap_pages = total_swap_pages(m);
 	unsigned long cached = file > swapcached ? file - swapcached : 0;
+	unsigned long freeswap, totalswap;
 
 	show_val_kb(s, "MemTotal:", totalram);
 	show_val_kb(s, "MemFree:", freeram);
@@ -184,8 +184,9 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 		show_val_kb(s, "LowTotal:", totalram - th);
 		show_val_kb(s, "LowFree:", freeram - fh);
 	}
-	show_val_kb(s, "SwapTotal:", swap_pages);
-	show_val_kb(s, "SwapFree:", nr_swap_pages(m));
+	si_swapinfo(m, &freeswap, &totalswap);
+	show_val_kb(s, "SwapTotal:", totalswap);
+	show_val_kb(s, "SwapFree:", freeswap);
 	show_val_kb(s, "Zswap:", 0);
 	show_val_kb(s, "Zswapped:", 0);
 	show_val_kb(s, "Dirty:", global_node_page_state(m, NR_FILE_DIRTY));

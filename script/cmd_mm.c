@@ -34,6 +34,10 @@
  *          vm.drop_caches=1..4   ok
  *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL, EACCES (PID
  *                                   writes /proc/PID/oom_score_adj)
+ *   swapon PATH SIZE [PRIO]         ok, EINVAL, EBUSY, EPERM, ENOMEM
+ *                                   (mkswap and swapon(2); PRIO -1 or
+ *                                   none: the next default priority)
+ *   swapoff PATH                    ok, EINVAL, ENOMEM (swapoff(2))
  */
 #include "script/internal.h"
 #include "lib/compiler.h"
@@ -704,5 +708,46 @@ int cmd_oom_score_adj(struct script *sc, int argc, char **argv)
 	sys_result(sc, argc, argv,
 		   mmk_set_oom_score_adj(pid, *s == '-' ? -(int)v : (int)v),
 		   false);
+	return 0;
+}
+
+/* An absolute path, one word: a script error otherwise. */
+static int parse_swap_path(struct script *sc, const char *path)
+{
+	if (path[0] != '/' || strlen(path) > 255)
+		return script_error(
+			sc, "bad swap path '%s' (absolute, at most 255 bytes)",
+			path);
+	return 0;
+}
+
+int cmd_swapon(struct script *sc, int argc, char **argv)
+{
+	const char *p = argc > 3 ? argv[3] : "-1";
+	uint64_t size, prio;
+	int err;
+
+	if (parse_swap_path(sc, argv[1]))
+		return -1;
+	if (!parse_size(argv[2], &size))
+		return script_error(sc, "bad size '%s'", argv[2]);
+	if (!parse_number(p + (*p == '-'), &prio) || prio > 0x7fffffff ||
+	    (*p == '-' && prio != 1))
+		return script_error(sc, "bad swap priority '%s' (-1..32767)",
+				    p);
+	/* Above 32767: swapon(2) says EINVAL. */
+	err = mmk_swapon(argv[1], size, *p == '-' ? -1 : (int)prio);
+	result(sc, argc, argv, "%s", err ? errno_name(-err) : "ok");
+	return 0;
+}
+
+int cmd_swapoff(struct script *sc, int argc, char **argv)
+{
+	int err;
+
+	if (parse_swap_path(sc, argv[1]))
+		return -1;
+	err = mmk_swapoff(argv[1]);
+	result(sc, argc, argv, "%s", err ? errno_name(-err) : "ok");
 	return 0;
 }

@@ -133,6 +133,8 @@ int cmd_read(struct script *sc, int argc, char **argv);
 int cmd_setrlimit(struct script *sc, int argc, char **argv);
 int cmd_oom_score_adj(struct script *sc, int argc, char **argv);
 int cmd_sysctl(struct script *sc, int argc, char **argv);
+int cmd_swapon(struct script *sc, int argc, char **argv);
+int cmd_swapoff(struct script *sc, int argc, char **argv);
 
 /* script/parse.c */
 bool parse_number(const char *s, uint64_t *out);

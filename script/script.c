@@ -532,6 +532,8 @@ static const struct command commands[] = {
 	{ "setrlimit", 3, 3, cmd_setrlimit, true },
 	{ "sysctl", 1, 1, cmd_sysctl, false },
 	{ "oom_score_adj", 2, 2, cmd_oom_score_adj, true },
+	{ "swapon", 2, 3, cmd_swapon, false },
+	{ "swapoff", 1, 1, cmd_swapoff, false },
 	{ "check", 0, 0, cmd_check, false },
 	{ "cat", 1, SCRIPT_MAX_WORDS - 1, cmd_cat, false },
 	{ "dmesg", 0, 0, cmd_dmesg, false },

@@ -11,7 +11,8 @@
  * OOM killer, and reclaim with swap, across threads; the page lock
  * ordering a fault and a hole punch after its holder, and a hole punch
  * waiting for a busy mapper's mmap lock; mlocks of shared
- * pages racing between processes. Runs under TSan in
+ * pages racing between processes; swapon and swapoff while others fault
+ * and reclaim. Runs under TSan in
  * `make test-sanitize`.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -409,21 +410,57 @@ static void *swap_worker_main(void *arg)
 	return NULL;
 }
 
-static void test_swap_across_threads(void **state)
+/*
+ * swapon and swapoff under threads (mm/swapfile.c): while the swap
+ * workers above fill, check, page out and fork, a sixth thread enables
+ * /swap2, of higher priority, and swaps it off again, five times: every
+ * swapoff walks processes that other threads fault in and reclaim from
+ * at the same time. Nothing is lost or killed, and at the end only
+ * /swapfile is left, empty.
+ */
+static void *swapoff_cycler_main(void *arg)
+{
+	struct oom_worker *w = arg;
+	struct shared *sh = w->sh;
+	int round, tries, err;
+
+	test_worker_enter(sh->m, w->cpu, &sh->claimed, &sh->errors);
+	for (round = 0; round < 5; round++) {
+		struct timespec pause = { 0, 20 * 1000 * 1000 };
+
+		if (mmk_swapon("/swap2", 32ULL << 20, 10))
+			atomic_fetch_add(&sh->errors, 1);
+		nanosleep(&pause, NULL);
+		/* ENOMEM while the workers hold the memory: again. */
+		for (tries = 0; tries < 100; tries++) {
+			err = mmk_swapoff("/swap2");
+			if (err != -ENOMEM)
+				break;
+			nanosleep(&pause, NULL);
+		}
+		if (err)
+			atomic_fetch_add(&sh->errors, 1);
+	}
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+/* The swap workers, and with @cycler the swapoff cycler too. */
+static void run_swap_workers(bool cycler)
 {
 	struct shared sh = { 0 };
-	struct oom_worker w[5];
+	struct oom_worker w[6];
 	struct mmk_config cfg;
-	pthread_t tid[5];
-	int i;
+	pthread_t tid[6];
+	int i, n = cycler ? 6 : 5;
+	char *swaps;
 
-	(void)state;
 	mmk_config_init(&cfg);
 	cfg.mem_bytes = 64ULL << 20;
 	cfg.swap_bytes = 128ULL << 20;
 	cfg.nr_cpus = 4;
 	sh.m = mmk_test_boot_cfg(&cfg);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < n; i++) {
 		w[i].sh = &sh;
 		w[i].cpu = i < 4 ? i : -1;
 		w[i].id = i;
@@ -433,19 +470,40 @@ static void test_swap_across_threads(void **state)
 	mmk_set_current(NULL);
 	test_start_workers(tid, 5, swap_worker_main, w, sizeof(w[0]),
 			   &sh.claimed);
-	for (i = 0; i < 5; i++)
+	if (cycler)
+		assert_int_equal(pthread_create(&tid[5], NULL,
+						swapoff_cycler_main, &w[5]),
+				 0);
+	for (i = 0; i < n; i++)
 		pthread_join(tid[i], NULL);
 	mmk_set_current(sh.m);
 	assert_int_equal(atomic_load(&sh.errors), 0);
 	assert_int_equal(proc_field(sh.m, "/proc/vmstat", "oom_kill", ' '), 0);
 	assert_true(proc_field(sh.m, "/proc/vmstat", "pswpout", ' ') > 0);
 	assert_true(proc_field(sh.m, "/proc/vmstat", "pswpin", ' ') > 0);
+	assert_int_equal(meminfo_kb(sh.m, "SwapTotal"), (128 << 10) - 4);
 	assert_int_equal(meminfo_kb(sh.m, "SwapFree"),
 			 meminfo_kb(sh.m, "SwapTotal"));
 	assert_int_equal(meminfo_kb(sh.m, "SwapCached"), 0);
 	assert_int_equal(meminfo_kb(sh.m, "AnonPages"), 0);
+	swaps = mmk_proc_read(sh.m, "/proc/swaps");
+	assert_non_null(swaps);
+	assert_null(strstr(swaps, "/swap2"));
+	free(swaps);
 	assert_check_ok(sh.m);
 	mmk_shutdown(sh.m);
+}
+
+static void test_swap_across_threads(void **state)
+{
+	(void)state;
+	run_swap_workers(false);
+}
+
+static void test_swapoff_across_threads(void **state)
+{
+	(void)state;
+	run_swap_workers(true);
 }
 
 /* A call made on another thread while the page it needs is locked. */
@@ -739,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_thirty_two_threads_eight_cpus),
 		cmocka_unit_test(test_oom_kills_across_threads),
 		cmocka_unit_test(test_swap_across_threads),
+		cmocka_unit_test(test_swapoff_across_threads),
 		cmocka_unit_test(test_page_lock_waits),
 		cmocka_unit_test(test_mlock_shared_pages_across_threads),
 		cmocka_unit_test(test_release_after_shutdown),

@@ -398,6 +398,25 @@ long mmk_set_overcommit_kbytes(unsigned long kbytes);
  */
 long mmk_set_reserve_kbytes(bool admin, unsigned long kbytes);
 
+/**
+ * mmk_swapon() - mkswap and swapon(2) of a swap file @path of @bytes:
+ * the machine swaps to it too. @prio: 0..32767 (SWAP_FLAG_PREFER), or -1
+ * for the next default priority (-2, -3, ...).
+ * Return: 0; -EINVAL for a @path not absolute, @bytes below mkswap's 40K
+ * or above the largest area (4G on i386, 64G on x86_64), or a bad @prio;
+ * -EBUSY if @path is an area in use; -EPERM with MAX_SWAPFILES (32)
+ * areas in use; -ENOMEM.
+ */
+int mmk_swapon(const char *path, unsigned long long bytes, int prio);
+/**
+ * mmk_swapoff() - swapoff(2): every page swapped to the area @path comes
+ * back into memory (processes' and shmem objects'), then the area goes.
+ * Return: 0; -EINVAL if @path is no area in use; -ENOMEM if the
+ * overcommit policy refuses the area's size, or a page could not be had
+ * (the area stays in use, what came back stays in memory).
+ */
+int mmk_swapoff(const char *path);
+
 /* ---- files ---- */
 
 /**
