@@ -906,6 +906,79 @@ bool workingset_shadow_ok(struct mmk_machine *m, const void *shadow);
 void *swap_cache_get_shadow(unsigned long off);
 /* A shmem page written to slot @off left @shadow (shmem_writeout). */
 void swap_cache_set_shadow(unsigned long off, void *shadow);
+/* ---- mm/swap.c: isolation for migration ---- */
+/* folio_isolate_lru() for compaction: @page off its list with a
+ * reference, counted in nr_isolated_anon/file by PG_swapbacked; an
+ * unevictable (mlocked) page only if @unevictable. False if it is on
+ * no list. */
+bool isolate_lru_page(struct mmk_machine *m, struct page *page,
+		      bool unevictable);
+/* An isolated page (or the new page of a migration, which took its
+ * place) back on the LRU, the isolation's count and reference dropped;
+ * mlocked: unevictable with @mlock_count (0: its mappings, at least 1). */
+void putback_movable_page(struct mmk_machine *m, struct page *page,
+			  unsigned int mlock_count);
+/* ---- mm/rmap.c: migration's walk ---- */
+/* What rmap_lock_mappers() holds: the anon_vma lock or @file's lock,
+ * and the mmap lock of every mm with a VMA on @head (the anon_vma's
+ * chain or the file's i_mmap; NULL: an unmapped anonymous page) but
+ * @locked_mm, whose lock the caller holds. */
+struct rmap_mappers {
+	bool anon;
+	struct file *file;
+	struct list_head *head;
+	struct mm_struct *locked_mm;
+};
+/* Try-lock all of @page's possible mappers at once: 0 with every lock
+ * held, or -EAGAIN with none. */
+int rmap_lock_mappers(struct page *page, struct mm_struct *locked_mm,
+		      struct rmap_mappers *r);
+void rmap_unlock_mappers(const struct rmap_mappers *r);
+/* Under rmap_lock_mappers: how many entries map @old, and *@nr_mlocked
+ * of them in VM_LOCKED VMAs; with @new, each entry now maps @new with
+ * the same bits. */
+int rmap_move_mappings(const struct rmap_mappers *r, struct page *old,
+		       struct page *new, unsigned int *nr_mlocked);
+/* ---- mm/filemap.c, mm/swapfile.c: a cache slot changes page ---- */
+/* @new (carrying @old's state) takes @old's page-cache slot, and the
+ * cache's reference, if @old has exactly @expected references; else
+ * -EAGAIN. The caller holds the file's lock. */
+int filemap_migrate_folio(struct page *old, struct page *new, int expected);
+/* The same for @old's swap-cache slot (takes the swap lock). */
+int swap_cache_migrate(struct page *old, struct page *new, int expected);
+/* ---- mm/vmscan.c ---- */
+/* The mm whose fault is allocating on this thread (reclaim_allow_mm),
+ * whose lock it holds, or NULL. */
+struct mm_struct *reclaim_locked_mm(void);
+/* ---- mm/migrate.c ---- */
+enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
+enum migrate_reason {
+	MR_COMPACTION,
+	MR_MEMORY_FAILURE,
+	MR_MEMORY_HOTPLUG,
+	MR_SYSCALL,
+	MR_MEMPOLICY_MBIND,
+	MR_NUMA_MISPLACED,
+	MR_CONTIG_RANGE,
+	MR_LONGTERM_PIN,
+	MR_DEMOTION,
+	MR_DAMON,
+	MR_TYPES
+};
+#define NR_MAX_MIGRATE_PAGES_RETRY 10
+typedef struct page *new_folio_t(struct page *src, unsigned long private);
+typedef void free_folio_t(struct page *dst, unsigned long private);
+/* Move the isolated pages of @from (linked through ->lru) to pages
+ * @get_new_folio gives; @put_new_folio (NULL: put_page) takes back one
+ * unused. Pages that fail stay on @from. Returns the pages not
+ * migrated, or -ENOMEM when @get_new_folio gave none;
+ * *@nr_succeeded (if not NULL) the pages migrated. */
+int migrate_pages(struct list_head *from, new_folio_t *get_new_folio,
+		  free_folio_t *put_new_folio, unsigned long private,
+		  enum migrate_mode mode, int reason,
+		  unsigned int *nr_succeeded);
+/* Every page of @l back on the LRU (the failures of migrate_pages). */
+void putback_movable_pages(struct list_head *l);
 /* ---- mm/show_mem.c ---- */
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
  * for zones up to @gfp's highest. */

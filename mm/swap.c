@@ -420,6 +420,73 @@ void isolated_page_done(struct mmk_machine *m, struct page *page, bool file)
 		1);
 }
 
+/* ---- isolation for migration (folio_isolate_lru, putback_movable_pages) ---- */
+
+/* Which isolated counter a page of migration is in: by its LRU type,
+ * as folio_is_file_lru() says (an unevictable page's too). */
+static enum node_stat_item isolated_item(const struct page *page)
+{
+	return test_page_flag(page, PG_swapbacked) ? NR_ISOLATED_ANON :
+						     NR_ISOLATED_FILE;
+}
+
+bool isolate_lru_page(struct mmk_machine *m, struct page *page,
+		      bool unevictable)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	bool ok = false;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	if (test_page_flag(page, PG_lru) &&
+	    (unevictable || !test_page_flag(page, PG_unevictable)) &&
+	    get_page_unless_zero(page)) {
+		enum lru_list lru = page_lru(page);
+
+		update_lru_size(m, page, lru, -1);
+		/* An unevictable page is on no list: its link field holds
+		 * its mlock_count, which the migration recounts. */
+		if (lru != LRU_UNEVICTABLE)
+			lru_list_del(&page->lru);
+		page_flag_clear(page, PG_lru);
+		atomic_fetch_add(
+			&m->node_stat[page_to_nid(page)][isolated_item(page)],
+			1);
+		ok = true;
+	}
+	pthread_mutex_unlock(&lv->lru_lock);
+	return ok;
+}
+
+void putback_movable_page(struct mmk_machine *m, struct page *page,
+			  unsigned int mlock_count)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	enum vm_event_item event = NR_VM_EVENT_ITEMS;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	atomic_fetch_sub(&m->node_stat[page_to_nid(page)][isolated_item(page)],
+			 1);
+	if (test_page_flag(page, PG_mlocked)) {
+		if (!test_page_flag(page, PG_unevictable))
+			event = UNEVICTABLE_PGS_CULLED;
+		page_flag_clear(page, PG_active);
+		page_flag_set(page, PG_unevictable);
+		page->mlock_count =
+			mlock_count ? mlock_count :
+				      (unsigned int)max(page_mapcount(page), 1);
+	} else if (test_page_flag(page, PG_unevictable)) {
+		/* Munlocked while isolated (stranded): evictable now. */
+		page_flag_clear(page, PG_unevictable);
+		event = UNEVICTABLE_PGS_RESCUED;
+	}
+	page_flag_set(page, PG_lru);
+	lruvec_add(m, lv, page);
+	pthread_mutex_unlock(&lv->lru_lock);
+	if (event != NR_VM_EVENT_ITEMS)
+		count_vm_events(m, event, 1);
+	put_page(page);
+}
+
 static void set_mlocked(struct mmk_machine *m, struct page *page)
 {
 	if (__atomic_fetch_or(&page->flags, 1UL << PG_mlocked,

@@ -142,6 +142,11 @@ struct mm_struct *reclaim_allow_mm(struct mm_struct *mm)
 	return prev;
 }
 
+struct mm_struct *reclaim_locked_mm(void)
+{
+	return allowed_mm;
+}
+
 static bool is_file_lru(enum lru_list lru)
 {
 	return lru == LRU_INACTIVE_FILE || lru == LRU_ACTIVE_FILE;
