@@ -37,10 +37,17 @@
  *    that as contended (Linux's try_lock walks); truncation
  *    (mm/filemap.c) drops everything, takes the busy process's lock
  *    first and walks again, so that no mapping outlives a punched hole.
+ *    Migration (mm/migrate.c) has no migration entries: its walk
+ *    (rmap_lock_mappers) try-locks every mapper's mmap lock and holds
+ *    them all, with the rmap or file lock, while it switches the
+ *    entries to the new page (rmap_move_mappings); one busy lock
+ *    releases them all.
  *
  * 5. Ordering. mm_state.anon_vma_lock protects every chain and i_mmap
  *    list (Linux's anon_vma root lock and i_mmap_rwsem); it nests inside
- *    the mmap lock. A walk holds it and try-locks each mapper's mmap lock.
+ *    the mmap lock. A walk holds it and try-locks each mapper's mmap lock
+ *    (migration's keeps them all until it is done, each mm locked once:
+ *    at the first of its VMAs on the list).
  *
  * 6. Observability. Merging in /proc/PID/maps; `check`.
  */

@@ -41,7 +41,10 @@
  *    up to 31 pages) and applies them when a batch fills or drains; here
  *    they take effect at once, so counters never lag. Reclaim
  *    (mm/vmscan.c) takes pages off the lists' tails (isolate_lru_pages,
- *    counted in nr_isolated_*) and puts back what it keeps.
+ *    counted in nr_isolated_*) and puts back what it keeps. Compaction
+ *    isolates pages for migration (isolate_lru_page, mlocked ones too);
+ *    the new page of a migration, or a page that failed, goes back with
+ *    putback_movable_page.
  *
  * 5. Ordering. lru_lock nests inside the mmap lock and zone->lock-free
  *    paths; never held while allocating.
