@@ -346,6 +346,14 @@ struct mmk_machine {
 					   struct zonelist *zl,
 					   unsigned int order, gfp_t gfp,
 					   enum zone_type highest);
+	/* Compaction (mm/compaction.c), registered with reclaim; NULL
+	 * until then (no direct compaction). */
+	const struct compaction_ops *compaction;
+	/* sysctl vm.compact_unevictable_allowed (1), vm.extfrag_threshold
+	 * (500), vm.compaction_proactiveness (20) */
+	atomic_int compact_unevictable_allowed;
+	atomic_int extfrag_threshold;
+	atomic_int compaction_proactiveness;
 	/* What reclaim could still free in @zone (its file lists, and its
 	 * anon lists while swap has room). */
 	unsigned long (*zone_reclaimable_pages)(struct zone *zone);
@@ -739,6 +747,51 @@ void memblock_for_each_free_range(const struct memblock *mb,
 				  void *arg);
 
 /* ---- mm/page_alloc.c ---- */
+/* alloc_flags (Linux's mm/internal.h ALLOC_*) */
+#define ALLOC_WMARK_MIN WMARK_MIN
+#define ALLOC_WMARK_LOW WMARK_LOW
+#define ALLOC_WMARK_HIGH WMARK_HIGH
+#define ALLOC_WMARK_MASK 0x03
+#define ALLOC_NO_WATERMARKS 0x04
+#define ALLOC_OOM 0x08
+#define ALLOC_NON_BLOCK 0x10
+#define ALLOC_MIN_RESERVE 0x20
+#define ALLOC_HIGHATOMIC 0x200
+#define ALLOC_KSWAPD 0x800
+#define ALLOC_NOFRAGMENT 0x100
+#define ALLOC_RESERVES \
+	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+struct alloc_context {
+	struct zonelist *zonelist;
+	unsigned long nodemask; /* 0 = every node */
+	struct zone *preferred_zone;
+	enum zone_type highest_zoneidx;
+	int migratetype;
+};
+
+/* Whether @z has @mark pages of @free_pages left for an @order request
+ * of @alloc_flags (Linux's __zone_watermark_ok). */
+bool __zone_watermark_ok(struct zone *z, unsigned int order,
+			 unsigned long mark, enum zone_type highest,
+			 unsigned int alloc_flags, long free_pages);
+/* The first type @mt may fall back on with a free block of @order on
+ * @area: -1 if none, -2 if @claimable and @order is too low to claim a
+ * pageblock. */
+int find_suitable_fallback(const struct mmk_machine *m,
+			   const struct free_area *area, unsigned int order,
+			   int mt, bool claimable);
+/* Compaction's free scanner (Linux's __isolate_free_page): the free
+ * block at @pfn of @order leaves the free lists if the zone keeps its
+ * min watermark after; a block of half a pageblock or more turns its
+ * pageblocks movable. Zone locked. Returns its pages, or 0. */
+unsigned long __isolate_free_page(struct mmk_machine *m, struct zone *zone,
+				  unsigned long pfn, unsigned int order);
+/* An isolated free block becomes 1 << @order order-0 allocations, each
+ * with one reference (post_alloc_hook + split_page); false if its head
+ * is corrupt (reported and leaked, as check_new_page does). */
+bool split_isolated_block(struct mmk_machine *m, struct page *page,
+			  unsigned int order);
 /* PG_reported shares its bit with PG_uptodate, as in Linux: it is only
  * set on the head of a free block. */
 #define PG_reported PG_uptodate
@@ -979,6 +1032,69 @@ int migrate_pages(struct list_head *from, new_folio_t *get_new_folio,
 		  unsigned int *nr_succeeded);
 /* Every page of @l back on the LRU (the failures of migrate_pages). */
 void putback_movable_pages(struct list_head *l);
+/* ---- mm/compaction.c (include/linux/compaction.h) ---- */
+/* Linux's enum compact_priority: lower is harder. */
+enum compact_priority {
+	COMPACT_PRIO_SYNC_FULL,
+	MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL,
+	COMPACT_PRIO_SYNC_LIGHT,
+	MIN_COMPACT_COSTLY_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	COMPACT_PRIO_ASYNC,
+	INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC
+};
+/* Linux's enum compact_result, in its order. */
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE,
+	COMPACT_SKIPPED,
+	COMPACT_DEFERRED,
+	COMPACT_NO_SUITABLE_PAGE,
+	COMPACT_CONTINUE,
+	COMPACT_COMPLETE,
+	COMPACT_PARTIAL_SKIPPED,
+	COMPACT_CONTENDED,
+	COMPACT_SUCCESS,
+};
+#define COMPACT_MAX_DEFER_SHIFT 6
+/* What the page allocator calls upward (set by compaction_init). */
+struct compaction_ops {
+	/* Direct compaction of the zonelist's zones for an @order request. */
+	enum compact_result (*try_to_compact_pages)(
+		struct mmk_machine *m, gfp_t gfp, unsigned int order,
+		unsigned int alloc_flags, const struct alloc_context *ac,
+		enum compact_priority prio);
+	/* An allocation of @order succeeded (or compaction thinks it
+	 * will: !@alloc_success) in @zone: its deferral ends. */
+	void (*defer_reset)(struct zone *zone, int order, bool alloc_success);
+	/* Whether a zone of @ac would pass compaction's watermark check
+	 * were its reclaimable pages freed (compaction_zonelist_suitable). */
+	bool (*zonelist_suitable)(struct mmk_machine *m,
+				  const struct alloc_context *ac, int order,
+				  unsigned int alloc_flags);
+};
+/* The result says compaction did not run fully, so more may help
+ * (compaction_withdrawn), or ran and found nothing (compaction_failed). */
+static inline bool compaction_failed(enum compact_result result)
+{
+	return result == COMPACT_COMPLETE;
+}
+
+static inline bool compaction_withdrawn(enum compact_result result)
+{
+	return result == COMPACT_DEFERRED || result == COMPACT_CONTENDED ||
+	       result == COMPACT_PARTIAL_SKIPPED;
+}
+/* Registered by reclaim_init(): the hooks, the zones' skip bitmaps. */
+void compaction_init(struct mmk_machine *m);
+/* kcompactd of node @pgdat: woken by kswapd for an @order request. */
+void wakeup_kcompactd(struct mmk_machine *m, pg_data_t *pgdat, int order,
+		      enum zone_type highest);
+/* Run the woken kcompactds (where kswapd runs: kswapd_run). */
+void kcompactd_run(struct mmk_machine *m);
+/* kswapd goes to sleep: it clears the skip bits direct compaction asked
+ * it to (reset_isolation_suitable). */
+void reset_isolation_suitable(struct mmk_machine *m, pg_data_t *pgdat);
+bool compaction_verify(struct mmk_machine *m, char *why, size_t len);
 /* ---- mm/show_mem.c ---- */
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
  * for zones up to @gfp's highest. */

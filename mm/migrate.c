@@ -252,6 +252,16 @@ static int unmap_and_move(struct mmk_machine *m, struct page *page,
 	return 0;
 }
 
+static unsigned int list_count(const struct list_head *head)
+{
+	const struct list_head *p;
+	unsigned int n = 0;
+
+	for (p = head->next; p != head; p = p->next)
+		n++;
+	return n;
+}
+
 int migrate_pages(struct list_head *from, new_folio_t *get_new_folio,
 		  free_folio_t *put_new_folio, unsigned long private,
 		  enum migrate_mode mode, int reason,
@@ -266,6 +276,8 @@ int migrate_pages(struct list_head *from, new_folio_t *get_new_folio,
 	(void)reason;
 	for (pass = 0; pass < NR_MAX_MIGRATE_PAGES_RETRY && !list_empty(from);
 	     pass++) {
+		unsigned int busy = 0;
+
 		list_for_each_entry_safe(page, next, from, lru) {
 			int err;
 
@@ -279,15 +291,22 @@ int migrate_pages(struct list_head *from, new_folio_t *get_new_folio,
 			/* Back where it was, for the next pass or the
 			 * caller's putback. */
 			list_add_tail(&page->lru, &next->lru);
-			if (err == -ENOMEM) {
-				rc = -ENOMEM;
-				goto out;
+			if (err != -ENOMEM) {
+				busy++;
+				continue;
 			}
+			/* Out of new pages: this page failed, and so did
+			 * those waiting for another pass; the ones not
+			 * tried yet are not counted (Linux's nr_failed). */
+			failed = busy + 1;
+			if (pass)
+				failed = list_count(from);
+			rc = -ENOMEM;
+			goto out;
 		}
+		failed = busy;
 	}
 out:
-	list_for_each_entry(page, from, lru)
-		failed++;
 	if (done)
 		count_vm_events(m, PGMIGRATE_SUCCESS, done);
 	if (failed)

@@ -751,9 +751,19 @@ void kswapd_run(struct mmk_machine *m)
 				       (enum zone_type)highest) &&
 		       atomic_load(&pgdat->kswapd_failures) <
 			       MAX_RECLAIM_RETRIES);
+		/* kswapd_try_to_sleep(): a balanced node's kswapd clears
+		 * the skip bits direct compaction left and wakes kcompactd
+		 * for the order it was woken for. */
+		if (pgdat_balanced(pgdat, (unsigned int)order,
+				   (enum zone_type)highest)) {
+			reset_isolation_suitable(m, pgdat);
+			wakeup_kcompactd(m, pgdat, order,
+					 (enum zone_type)highest);
+		}
 		in_reclaim = false;
 		atomic_store(&pgdat->kswapd_running, false);
 	}
+	kcompactd_run(m);
 }
 
 /* ---- direct reclaim ---- */
@@ -856,6 +866,7 @@ static unsigned long zone_reclaimable_pages(struct zone *zone)
 
 void reclaim_init(struct mmk_machine *m)
 {
+	compaction_init(m);
 	m->wakeup_kswapd = wakeup_kswapd;
 	m->try_to_free_pages = try_to_free_pages;
 	m->zone_reclaimable_pages = zone_reclaimable_pages;
