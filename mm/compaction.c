@@ -586,7 +586,11 @@ static void isolate_migratepages_block(struct compact_control *cc,
 			if (order > 0 && order <= MAX_PAGE_ORDER)
 				skip = (1UL << order) - 1;
 		} else if (PageHead(page) && !test_page_flag(page, PG_lru)) {
-			skip = (1UL << compound_order(page)) - 1;
+			/* Read unlocked: a block being freed may show any. */
+			unsigned int order = compound_order(page);
+
+			if (order <= MAX_PAGE_ORDER)
+				skip = (1UL << order) - 1;
 		} else if (test_page_flag(page, PG_lru) &&
 			   (unevictable ||
 			    !test_page_flag(page, PG_unevictable)) &&

@@ -1941,7 +1941,9 @@ static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
 	enum compact_result compact_result = COMPACT_SKIPPED;
 	bool costly = order > PAGE_ALLOC_COSTLY_ORDER;
-	bool can_compact = gfp & __GFP_IO;
+	/* gfp_compaction_allowed(), on a machine with compaction (a
+	 * kernel-allocators-only one has none: CONFIG_COMPACTION=n). */
+	bool can_compact = (gfp & __GFP_IO) && m->compaction;
 	int no_progress_loops = 0, compaction_retries = 0;
 	unsigned long reclaimed;
 	struct page *page;
