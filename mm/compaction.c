@@ -391,9 +391,7 @@ static bool compaction_zonelist_suitable(struct mmk_machine *m,
 		struct zone *z = *zp;
 		long available;
 
-		if (z->idx > ac->highest_zoneidx ||
-		    (ac->nodemask &&
-		     !(ac->nodemask & (1UL << z->zone_pgdat->node_id))))
+		if (!zone_in_alloc_context(z, ac))
 			continue;
 		/* Not all of it: thrashing for one high-order page is no
 		 * bargain. */
@@ -867,10 +865,7 @@ static enum compact_result try_to_compact_pages(struct mmk_machine *m,
 		struct zone *zone = *zp;
 		enum compact_result status;
 
-		if (zone->idx > ac->highest_zoneidx ||
-		    (ac->nodemask &&
-		     !(ac->nodemask & (1UL << zone->zone_pgdat->node_id))) ||
-		    !zone->pageblock_skip)
+		if (!zone_in_alloc_context(zone, ac) || !zone->pageblock_skip)
 			continue;
 		if (pthread_mutex_trylock(&zone->compact_lock)) {
 			rc = max(rc, COMPACT_CONTENDED);

@@ -770,11 +770,21 @@ struct alloc_context {
 	int migratetype;
 };
 
+/* @z is one of @ac's zones (for_each_zone_zonelist_nodemask's test):
+ * not above its highest zone, on a node of its nodemask. */
+static inline bool zone_in_alloc_context(const struct zone *z,
+					 const struct alloc_context *ac)
+{
+	return z->idx <= ac->highest_zoneidx &&
+	       (!ac->nodemask ||
+		(ac->nodemask & (1UL << z->zone_pgdat->node_id)));
+}
+
 /* Whether @z has @mark pages of @free_pages left for an @order request
  * of @alloc_flags (Linux's __zone_watermark_ok). */
-bool __zone_watermark_ok(struct zone *z, unsigned int order,
-			 unsigned long mark, enum zone_type highest,
-			 unsigned int alloc_flags, long free_pages);
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			 enum zone_type highest, unsigned int alloc_flags,
+			 long free_pages);
 /* The first type @mt may fall back on with a free block of @order on
  * @area: -1 if none, -2 if @claimable and @order is too low to claim a
  * pageblock. */

@@ -1570,9 +1570,7 @@ static bool unreserve_highatomic_pageblock(struct mmk_machine *m,
 		unsigned int o;
 		bool done = false;
 
-		if ((*zp)->idx > ac->highest_zoneidx ||
-		    (ac->nodemask &&
-		     !(ac->nodemask & (1UL << zone->zone_pgdat->node_id))))
+		if (!zone_in_alloc_context(*zp, ac))
 			continue;
 		if (!force && READ_ONCE(zone->nr_reserved_highatomic) <= pbn)
 			continue;
@@ -1846,9 +1844,7 @@ static bool should_reclaim_retry(struct mmk_machine *m, unsigned int order,
 		struct zone *z = *zp;
 		long available;
 
-		if (z->idx > ac->highest_zoneidx ||
-		    (ac->nodemask &&
-		     !(ac->nodemask & (1UL << z->zone_pgdat->node_id))))
+		if (!zone_in_alloc_context(z, ac))
 			continue;
 		available = (long)(m->zone_reclaimable_pages(z) +
 				   zone_page_state(z, NR_FREE_PAGES));
