@@ -67,12 +67,13 @@
  *      is ever under writeback here to wait for, either).
  *    - Order-0 pages only: mmkit maps no large folios in processes.
  *      Non-LRU movable pages (balloon, zsmalloc) do not exist here.
- *    - The new page is chosen before the old page is locked (Linux
- *      allocates it after unmapping), so no allocation happens under a
- *      page lock.
+ *    - One page at a time: Linux unmaps a batch of folios, then moves
+ *      them (migrate_pages_batch); with no migration entries there is
+ *      nothing to batch.
  *
  * 5. Ordering. The isolation reference is held throughout. Then: the
- *    new page (callback), the old page's lock (tried), the rmap lock
+ *    new page (callback, before any lock, as Linux's
+ *    migrate_folio_unmap takes it), the old page's lock (tried), the rmap lock
  *    (anon_vma lock or file->lock, tried), every mapper's mmap lock
  *    (tried), then the swap cache's lock for a swap-cache page (taken:
  *    it nests inside all of those). The page lock is not waited for
