@@ -51,7 +51,7 @@
  *    per node (pg_data_t) kcompactd's requested order and zone.
  *
  * 3. Invariants. (compaction_verify) The cached scanner pfns lie in
- *    their zone; nothing stays isolated after a run (compact_zone's
+ *    their zone (the migrate scanner's up to a pageblock past its end); nothing stays isolated after a run (compact_zone's
  *    VM_BUG_ONs; lru_verify and the nr_isolated counters).
  *
  * 4. Departures.
@@ -1133,10 +1133,14 @@ bool compaction_verify(struct mmk_machine *m, char *why, size_t len)
 		if (!zone->pageblock_skip)
 			continue;
 		pthread_mutex_lock(&zone->compact_lock);
+		/* The migrate scanner's may pass the end by a pageblock
+		 * (update_cached_migrate rounds up past its pfn). */
 		ok = zone->compact_cached_migrate_pfn[0] >= start &&
-		     zone->compact_cached_migrate_pfn[0] <= end &&
+		     zone->compact_cached_migrate_pfn[0] <=
+			     end + pageblock_nr(m) &&
 		     zone->compact_cached_migrate_pfn[1] >= start &&
-		     zone->compact_cached_migrate_pfn[1] <= end &&
+		     zone->compact_cached_migrate_pfn[1] <=
+			     end + pageblock_nr(m) &&
 		     zone->compact_cached_free_pfn >=
 			     pageblock_start_pfn(m, start) &&
 		     zone->compact_cached_free_pfn < end;
