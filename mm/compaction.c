@@ -72,10 +72,14 @@
  *      zone as contended. Linux lets compactors run side by side.
  *    - kcompactd is not a thread: like kswapd (mm/vmscan.c), a woken
  *      node's kcompactd runs in the thread that woke it, where kswapd
- *      runs (kswapd_run). Proactive compaction (kcompactd's periodic
- *      fragmentation score against vm.compaction_proactiveness) is
- *      not modelled, since nothing here runs on a timer; the sysctl is
- *      validated and stored.
+ *      runs (kswapd_run). Proactive compaction (the node's
+ *      fragmentation score for a huge page, its zones' weighted by
+ *      size, above 110 - vm.compaction_proactiveness: every zone is
+ *      compacted until its score is 100 - proactiveness, at least 5)
+ *      runs when a nonzero proactiveness is written, as Linux's sysctl
+ *      handler triggers it, but not every 500 ms
+ *      (HPAGE_FRAG_CHECK_INTERVAL_MSEC): nothing here runs on a timer.
+ *      Nor is it deferred after a round that did not lower the score.
  *
  * 5. Ordering. compact_lock of the zone, then (never nested in one
  *    another) the zone lock (the free scanner), the lru_lock
@@ -117,6 +121,7 @@ struct compact_control {
 	bool ignore_skip_hint; /* scan pageblocks marked to skip */
 	bool ignore_block_suitable; /* any pageblock takes free pages */
 	bool direct_compaction;
+	bool proactive_compaction; /* until the zone's score is low */
 	bool whole_zone;
 	bool finish_pageblock; /* scan the whole pageblock, then mark it */
 };
@@ -658,6 +663,68 @@ static bool compact_scanners_met(const struct compact_control *cc)
 	       (cc->migrate_pfn >> cc->m->pageblock_order);
 }
 
+/* ---- proactive compaction's fragmentation score ---- */
+
+/* extfrag_for_order(): the percentage of @zone's free memory in blocks
+ * smaller than @order. */
+static unsigned int extfrag_for_order(const struct zone *zone,
+				      unsigned int order)
+{
+	struct contig_page_info info;
+
+	fill_contig_page_info(zone, order, &info);
+	if (!info.free_pages)
+		return 0;
+	return (unsigned int)((info.free_pages -
+			       (info.free_blocks_suitable << order)) *
+			      100 / info.free_pages);
+}
+
+/* A zone's score: its external fragmentation for a huge page
+ * (COMPACTION_HPAGE_ORDER, the pageblock order of both profiles). */
+static unsigned int fragmentation_score_zone(const struct mmk_machine *m,
+					     const struct zone *zone)
+{
+	return extfrag_for_order(zone, m->pageblock_order);
+}
+
+/* The node's score: its zones' scores weighted by their size. */
+static unsigned int fragmentation_score_node(const struct mmk_machine *m,
+					     pg_data_t *pgdat)
+{
+	unsigned int score = 0;
+	struct zone *zone;
+
+	for_each_zone_in_node(pgdat, zone)
+		if (populated_zone(zone))
+			score +=
+				(unsigned int)(zone->present_pages *
+					       fragmentation_score_zone(m,
+									zone) /
+					       (pgdat->node_present_pages + 1));
+	return score;
+}
+
+/* The scores proactive compaction works between: it starts above the
+ * high one and stops at the low one, 100 - proactiveness (at least 5). */
+static unsigned int fragmentation_score_wmark(const struct mmk_machine *m,
+					      bool low)
+{
+	unsigned int wmark_low =
+		max(100U - (unsigned int)atomic_load_explicit(
+				   &m->compaction_proactiveness,
+				   memory_order_relaxed),
+		    5U);
+
+	return low ? wmark_low : min(wmark_low + 10, 100U);
+}
+
+static bool kswapd_is_running(pg_data_t *pgdat)
+{
+	return atomic_load_explicit(&pgdat->kswapd_running,
+				    memory_order_relaxed);
+}
+
 static enum compact_result __compact_finished(struct compact_control *cc)
 {
 	struct mmk_machine *m = cc->m;
@@ -670,6 +737,14 @@ static enum compact_result __compact_finished(struct compact_control *cc)
 			cc->zone->compact_blockskip_flush = true;
 		return cc->whole_zone ? COMPACT_COMPLETE :
 					COMPACT_PARTIAL_SKIPPED;
+	}
+	if (cc->proactive_compaction) {
+		if (kswapd_is_running(cc->zone->zone_pgdat))
+			return COMPACT_PARTIAL_SKIPPED;
+		return fragmentation_score_zone(m, cc->zone) >
+				       fragmentation_score_wmark(m, true) ?
+			       COMPACT_CONTINUE :
+			       COMPACT_SUCCESS;
 	}
 	if (cc->order < 0)
 		return COMPACT_CONTINUE;
@@ -996,6 +1071,50 @@ static void kcompactd_do_work(struct mmk_machine *m, pg_data_t *pgdat)
 				       pgdat->nr_zones - 1);
 }
 
+/* proactive_compact_node(): every zone, whole, until its score is down
+ * to the low mark. */
+static void proactive_compact_node(struct mmk_machine *m, pg_data_t *pgdat)
+{
+	struct zone *zone;
+
+	for_each_zone_in_node(pgdat, zone) {
+		struct compact_control cc = { 0 };
+
+		if (!populated_zone(zone) || !zone->pageblock_skip)
+			continue;
+		cc.m = m;
+		cc.order = -1;
+		cc.mode = MIGRATE_SYNC_LIGHT;
+		cc.ignore_skip_hint = true;
+		cc.whole_zone = true;
+		cc.gfp_mask = GFP_KERNEL;
+		cc.proactive_compaction = true;
+		cc.zone = zone;
+		if (pthread_mutex_trylock(&zone->compact_lock))
+			continue;
+		compact_zone(&cc);
+		pthread_mutex_unlock(&zone->compact_lock);
+		count_vm_events(m, KCOMPACTD_MIGRATE_SCANNED,
+				cc.total_migrate_scanned);
+		count_vm_events(m, KCOMPACTD_FREE_SCANNED,
+				cc.total_free_scanned);
+	}
+}
+
+/* kcompactd's proactive round, which a write of a nonzero
+ * vm.compaction_proactiveness triggers (proactive_compact_trigger): it
+ * runs when the node's score is above the high mark and kswapd is
+ * not reclaiming there. */
+static void kcompactd_proactive(struct mmk_machine *m, pg_data_t *pgdat)
+{
+	if (!atomic_load(&m->compaction_proactiveness) ||
+	    kswapd_is_running(pgdat) ||
+	    fragmentation_score_node(m, pgdat) <=
+		    fragmentation_score_wmark(m, false))
+		return;
+	proactive_compact_node(m, pgdat);
+}
+
 void kcompactd_run(struct mmk_machine *m)
 {
 	int nid;
@@ -1074,10 +1193,24 @@ int mmk_set_extfrag_threshold(int threshold)
 int mmk_set_compaction_proactiveness(int proactiveness)
 {
 	struct mmk_machine *m = mmk_cur();
+	int old, nid;
 
 	if (!m || proactiveness < 0 || proactiveness > 100)
 		return -EINVAL;
-	return atomic_exchange(&m->compaction_proactiveness, proactiveness);
+	old = atomic_exchange(&m->compaction_proactiveness, proactiveness);
+	/* compaction_proactiveness_sysctl_handler(): a nonzero write
+	 * wakes every node's kcompactd for a proactive round, which runs
+	 * here and now (this thread holds no mmap lock). */
+	if (proactiveness && m->compaction)
+		for_each_online_node(m, nid) {
+			pg_data_t *pgdat = m->node_data[nid];
+
+			if (atomic_exchange(&pgdat->kcompactd_running, true))
+				continue;
+			kcompactd_proactive(m, pgdat);
+			atomic_store(&pgdat->kcompactd_running, false);
+		}
+	return old;
 }
 
 /* ---- setup and verifier ---- */

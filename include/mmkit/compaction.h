@@ -28,7 +28,8 @@ int mmk_set_compact_unevictable_allowed(bool on);
 int mmk_set_extfrag_threshold(int threshold);
 /**
  * mmk_set_compaction_proactiveness() - vm.compaction_proactiveness,
- * 0..100 (20), stored: proactive compaction is not modelled.
+ * 0..100 (20): a nonzero value runs kcompactd's proactive round on each
+ * node whose fragmentation score is above 110 - @proactiveness.
  * Return: the previous value, or -EINVAL.
  */
 int mmk_set_compaction_proactiveness(int proactiveness);
