@@ -113,10 +113,14 @@
  *      head is refused (reported; the pages stay allocated) instead of
  *      corrupting the free lists.
  *    - The slow path wakes kswapd (m->wakeup_kswapd), retries at the min
- *      watermark, then reclaims directly (m->try_to_free_pages,
- *      mm/vmscan.c) and retries while reclaim makes progress
- *      (should_reclaim_retry, without Linux's estimate of what is still
- *      reclaimable); with none it gives back HighAtomic pageblocks,
+ *      watermark, compacts first for a costly or unmovable high order
+ *      (async), then reclaims directly (m->try_to_free_pages,
+ *      mm/vmscan.c), compacts (m->compaction, mm/compaction.c: Linux's
+ *      __alloc_pages_direct_compact, compact_stall/success/fail) and
+ *      retries while reclaim makes progress (should_reclaim_retry,
+ *      without Linux's estimate of what is still reclaimable) or
+ *      compaction asks to (should_compact_retry, raising its priority);
+ *      with none it gives back HighAtomic pageblocks,
  *      drains the pcp lists and calls the OOM killer as Linux's
  *      __alloc_pages_may_oom() does (mm/oom_kill.c, through
  *      m->out_of_memory), retrying while it makes progress. Where Linux
