@@ -1071,50 +1071,6 @@ static void kcompactd_do_work(struct mmk_machine *m, pg_data_t *pgdat)
 				       pgdat->nr_zones - 1);
 }
 
-/* proactive_compact_node(): every zone, whole, until its score is down
- * to the low mark. */
-static void proactive_compact_node(struct mmk_machine *m, pg_data_t *pgdat)
-{
-	struct zone *zone;
-
-	for_each_zone_in_node(pgdat, zone) {
-		struct compact_control cc = { 0 };
-
-		if (!populated_zone(zone) || !zone->pageblock_skip)
-			continue;
-		cc.m = m;
-		cc.order = -1;
-		cc.mode = MIGRATE_SYNC_LIGHT;
-		cc.ignore_skip_hint = true;
-		cc.whole_zone = true;
-		cc.gfp_mask = GFP_KERNEL;
-		cc.proactive_compaction = true;
-		cc.zone = zone;
-		if (pthread_mutex_trylock(&zone->compact_lock))
-			continue;
-		compact_zone(&cc);
-		pthread_mutex_unlock(&zone->compact_lock);
-		count_vm_events(m, KCOMPACTD_MIGRATE_SCANNED,
-				cc.total_migrate_scanned);
-		count_vm_events(m, KCOMPACTD_FREE_SCANNED,
-				cc.total_free_scanned);
-	}
-}
-
-/* kcompactd's proactive round, which a write of a nonzero
- * vm.compaction_proactiveness triggers (proactive_compact_trigger): it
- * runs when the node's score is above the high mark and kswapd is
- * not reclaiming there. */
-static void kcompactd_proactive(struct mmk_machine *m, pg_data_t *pgdat)
-{
-	if (!atomic_load(&m->compaction_proactiveness) ||
-	    kswapd_is_running(pgdat) ||
-	    fragmentation_score_node(m, pgdat) <=
-		    fragmentation_score_wmark(m, false))
-		return;
-	proactive_compact_node(m, pgdat);
-}
-
 void kcompactd_run(struct mmk_machine *m)
 {
 	int nid;
@@ -1136,10 +1092,13 @@ void kcompactd_run(struct mmk_machine *m)
 
 /* ---- compact_memory and the sysctls ---- */
 
-/* compact_node(): every zone of @nid, whole, synchronously. */
-static void compact_node(struct mmk_machine *m, int nid)
+/* compact_node(): every zone of @pgdat, whole: vm.compact_memory's
+ * synchronous run, or with @proactive kcompactd's proactive round (sync
+ * light, each zone until its score is down to the low mark; a zone
+ * another thread compacts is left, and the daemon's counters count). */
+static void compact_node(struct mmk_machine *m, pg_data_t *pgdat,
+			 bool proactive)
 {
-	pg_data_t *pgdat = m->node_data[nid];
 	struct zone *zone;
 
 	for_each_zone_in_node(pgdat, zone) {
@@ -1149,15 +1108,39 @@ static void compact_node(struct mmk_machine *m, int nid)
 			continue;
 		cc.m = m;
 		cc.order = -1;
-		cc.mode = MIGRATE_SYNC;
+		cc.mode = proactive ? MIGRATE_SYNC_LIGHT : MIGRATE_SYNC;
 		cc.ignore_skip_hint = true;
 		cc.whole_zone = true;
 		cc.gfp_mask = GFP_KERNEL;
+		cc.proactive_compaction = proactive;
 		cc.zone = zone;
-		pthread_mutex_lock(&zone->compact_lock);
+		if (!proactive)
+			pthread_mutex_lock(&zone->compact_lock);
+		else if (pthread_mutex_trylock(&zone->compact_lock))
+			continue;
 		compact_zone(&cc);
 		pthread_mutex_unlock(&zone->compact_lock);
+		if (!proactive)
+			continue;
+		count_vm_events(m, KCOMPACTD_MIGRATE_SCANNED,
+				cc.total_migrate_scanned);
+		count_vm_events(m, KCOMPACTD_FREE_SCANNED,
+				cc.total_free_scanned);
 	}
+}
+
+/* kcompactd's proactive round, which a write of a nonzero
+ * vm.compaction_proactiveness triggers (proactive_compact_trigger): it
+ * runs when the node's score is above the high mark and kswapd is
+ * not reclaiming there. */
+static void kcompactd_proactive(struct mmk_machine *m, pg_data_t *pgdat)
+{
+	if (!atomic_load(&m->compaction_proactiveness) ||
+	    kswapd_is_running(pgdat) ||
+	    fragmentation_score_node(m, pgdat) <=
+		    fragmentation_score_wmark(m, false))
+		return;
+	compact_node(m, pgdat, true);
 }
 
 int mmk_compact_memory(void)
@@ -1168,7 +1151,7 @@ int mmk_compact_memory(void)
 	if (!m || !m->compaction)
 		return -EINVAL;
 	for_each_online_node(m, nid)
-		compact_node(m, nid);
+		compact_node(m, m->node_data[nid], false);
 	return 0;
 }
 
