@@ -415,6 +415,8 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len)
 		return 1;
 	if (!lru_verify(m, why, len))
 		return 1;
+	if (!compaction_verify(m, why, len))
+		return 1;
 	if (why && len)
 		why[0] = '\0';
 	return 0;

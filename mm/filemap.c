@@ -795,6 +795,33 @@ static void page_cache_delete(struct file *f, struct page *page, void *shadow)
 	put_page(page);
 }
 
+int filemap_migrate_folio(struct page *old, struct page *new, int expected)
+{
+	struct file *f = (struct file *)old->mapping;
+	struct mmk_machine *m = f->machine;
+	unsigned long i = old->index;
+	int from = page_to_nid(old), to = page_to_nid(new);
+
+	/* Lookups take their reference under f->lock, which the caller
+	 * holds: a count of @expected stays so while the slot changes. */
+	if (i >= f->nr_pages || f->pages[i] != old ||
+	    page_count_acquire(old) != expected)
+		return -EAGAIN;
+	f->pages[i] = new;
+	get_page(new);
+	if (from != to) {
+		page_cache_stat(f, old, -1);
+		page_cache_stat(f, new, 1);
+		if (test_page_flag(old, PG_dirty) && dirty_accounted(old)) {
+			atomic_fetch_sub(&m->node_stat[from][NR_FILE_DIRTY], 1);
+			atomic_fetch_add(&m->node_stat[to][NR_FILE_DIRTY], 1);
+		}
+	}
+	/* The cache's reference to @old goes with its place. */
+	atomic_fetch_sub(&old->_refcount, 1);
+	return 0;
+}
+
 /*
  * Index @i of a punched hole or of a released file: a swapped-out shmem
  * page's slot is freed; a cached page is locked, so that no fault maps it

@@ -346,6 +346,14 @@ struct mmk_machine {
 					   struct zonelist *zl,
 					   unsigned int order, gfp_t gfp,
 					   enum zone_type highest);
+	/* Compaction (mm/compaction.c), registered with reclaim; NULL
+	 * until then (no direct compaction). */
+	const struct compaction_ops *compaction;
+	/* sysctl vm.compact_unevictable_allowed (1), vm.extfrag_threshold
+	 * (500), vm.compaction_proactiveness (20) */
+	atomic_int compact_unevictable_allowed;
+	atomic_int extfrag_threshold;
+	atomic_int compaction_proactiveness;
 	/* What reclaim could still free in @zone (its file lists, and its
 	 * anon lists while swap has room). */
 	unsigned long (*zone_reclaimable_pages)(struct zone *zone);
@@ -739,6 +747,61 @@ void memblock_for_each_free_range(const struct memblock *mb,
 				  void *arg);
 
 /* ---- mm/page_alloc.c ---- */
+/* alloc_flags (Linux's mm/internal.h ALLOC_*) */
+#define ALLOC_WMARK_MIN WMARK_MIN
+#define ALLOC_WMARK_LOW WMARK_LOW
+#define ALLOC_WMARK_HIGH WMARK_HIGH
+#define ALLOC_WMARK_MASK 0x03
+#define ALLOC_NO_WATERMARKS 0x04
+#define ALLOC_OOM 0x08
+#define ALLOC_NON_BLOCK 0x10
+#define ALLOC_MIN_RESERVE 0x20
+#define ALLOC_HIGHATOMIC 0x200
+#define ALLOC_KSWAPD 0x800
+#define ALLOC_NOFRAGMENT 0x100
+#define ALLOC_RESERVES \
+	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+struct alloc_context {
+	struct zonelist *zonelist;
+	unsigned long nodemask; /* 0 = every node */
+	struct zone *preferred_zone;
+	enum zone_type highest_zoneidx;
+	int migratetype;
+};
+
+/* @z is one of @ac's zones (for_each_zone_zonelist_nodemask's test):
+ * not above its highest zone, on a node of its nodemask. */
+static inline bool zone_in_alloc_context(const struct zone *z,
+					 const struct alloc_context *ac)
+{
+	return z->idx <= ac->highest_zoneidx &&
+	       (!ac->nodemask ||
+		(ac->nodemask & (1UL << z->zone_pgdat->node_id)));
+}
+
+/* Whether @z has @mark pages of @free_pages left for an @order request
+ * of @alloc_flags (Linux's __zone_watermark_ok). */
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			 enum zone_type highest, unsigned int alloc_flags,
+			 long free_pages);
+/* The first type @mt may fall back on with a free block of @order on
+ * @area: -1 if none, -2 if @claimable and @order is too low to claim a
+ * pageblock. */
+int find_suitable_fallback(const struct mmk_machine *m,
+			   const struct free_area *area, unsigned int order,
+			   int mt, bool claimable);
+/* Compaction's free scanner (Linux's __isolate_free_page): the free
+ * block at @pfn of @order leaves the free lists if the zone keeps its
+ * min watermark after; a block of half a pageblock or more turns its
+ * pageblocks movable. Zone locked. Returns its pages, or 0. */
+unsigned long __isolate_free_page(struct mmk_machine *m, struct zone *zone,
+				  unsigned long pfn, unsigned int order);
+/* An isolated free block becomes 1 << @order order-0 allocations, each
+ * with one reference (post_alloc_hook + split_page); false if its head
+ * is corrupt (reported and leaked, as check_new_page does). */
+bool split_isolated_block(struct mmk_machine *m, struct page *page,
+			  unsigned int order);
 /* PG_reported shares its bit with PG_uptodate, as in Linux: it is only
  * set on the head of a free block. */
 #define PG_reported PG_uptodate
@@ -931,6 +994,142 @@ static inline unsigned long swp_offset(unsigned long entry)
 void *swap_cache_get_shadow(unsigned long entry);
 /* A shmem page written to @entry's slot left @shadow (shmem_writeout). */
 void swap_cache_set_shadow(unsigned long entry, void *shadow);
+/* ---- mm/swap.c: isolation for migration ---- */
+/* folio_isolate_lru() for compaction: @page off its list with a
+ * reference, counted in nr_isolated_anon/file by PG_swapbacked; an
+ * unevictable (mlocked) page only if @unevictable. False if it is on
+ * no list. */
+bool isolate_lru_page(struct mmk_machine *m, struct page *page,
+		      bool unevictable);
+/* An isolated page (or the new page of a migration, which took its
+ * place) back on the LRU, the isolation's count and reference dropped;
+ * mlocked: unevictable with @mlock_count (0: its mappings, at least 1). */
+void putback_movable_page(struct mmk_machine *m, struct page *page,
+			  unsigned int mlock_count);
+/* ---- mm/rmap.c: migration's walk ---- */
+/* What rmap_lock_mappers() holds: the anon_vma lock or @file's lock,
+ * and the mmap lock of every mm with a VMA on @head (the anon_vma's
+ * chain or the file's i_mmap; NULL: an unmapped anonymous page) but
+ * @locked_mm, whose lock the caller holds. */
+struct rmap_mappers {
+	bool anon;
+	struct file *file;
+	struct list_head *head;
+	struct mm_struct *locked_mm;
+};
+/* Try-lock all of @page's possible mappers at once: 0 with every lock
+ * held, or -EAGAIN with none. */
+int rmap_lock_mappers(struct page *page, struct mm_struct *locked_mm,
+		      struct rmap_mappers *r);
+void rmap_unlock_mappers(const struct rmap_mappers *r);
+/* Under rmap_lock_mappers: how many entries map @old, and *@nr_mlocked
+ * of them in VM_LOCKED VMAs; with @new, each entry now maps @new with
+ * the same bits. */
+int rmap_move_mappings(const struct rmap_mappers *r, struct page *old,
+		       struct page *new, unsigned int *nr_mlocked);
+/* ---- mm/filemap.c, mm/swapfile.c: a cache slot changes page ---- */
+/* @new (carrying @old's state) takes @old's page-cache slot, and the
+ * cache's reference, if @old has exactly @expected references; else
+ * -EAGAIN. The caller holds the file's lock. */
+int filemap_migrate_folio(struct page *old, struct page *new, int expected);
+/* The same for @old's swap-cache slot (takes the swap lock). */
+int swap_cache_migrate(struct page *old, struct page *new, int expected);
+/* ---- mm/vmscan.c ---- */
+/* The mm whose fault is allocating on this thread (reclaim_allow_mm),
+ * whose lock it holds, or NULL. */
+struct mm_struct *reclaim_locked_mm(void);
+/* ---- mm/migrate.c ---- */
+enum migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
+enum migrate_reason {
+	MR_COMPACTION,
+	MR_MEMORY_FAILURE,
+	MR_MEMORY_HOTPLUG,
+	MR_SYSCALL,
+	MR_MEMPOLICY_MBIND,
+	MR_NUMA_MISPLACED,
+	MR_CONTIG_RANGE,
+	MR_LONGTERM_PIN,
+	MR_DEMOTION,
+	MR_DAMON,
+	MR_TYPES
+};
+#define NR_MAX_MIGRATE_PAGES_RETRY 10
+typedef struct page *new_folio_t(struct page *src, unsigned long private);
+typedef void free_folio_t(struct page *dst, unsigned long private);
+/* Move the isolated pages of @from (linked through ->lru) to pages
+ * @get_new_folio gives; @put_new_folio (NULL: put_page) takes back one
+ * unused. Pages that fail stay on @from. Returns the pages not
+ * migrated, or -ENOMEM when @get_new_folio gave none;
+ * *@nr_succeeded (if not NULL) the pages migrated. */
+int migrate_pages(struct list_head *from, new_folio_t *get_new_folio,
+		  free_folio_t *put_new_folio, unsigned long private,
+		  enum migrate_mode mode, int reason,
+		  unsigned int *nr_succeeded);
+/* Every page of @l back on the LRU (the failures of migrate_pages). */
+void putback_movable_pages(struct list_head *l);
+/* ---- mm/compaction.c (include/linux/compaction.h) ---- */
+/* Linux's enum compact_priority: lower is harder. */
+enum compact_priority {
+	COMPACT_PRIO_SYNC_FULL,
+	MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL,
+	COMPACT_PRIO_SYNC_LIGHT,
+	MIN_COMPACT_COSTLY_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	COMPACT_PRIO_ASYNC,
+	INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC
+};
+/* Linux's enum compact_result, in its order. */
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE,
+	COMPACT_SKIPPED,
+	COMPACT_DEFERRED,
+	COMPACT_NO_SUITABLE_PAGE,
+	COMPACT_CONTINUE,
+	COMPACT_COMPLETE,
+	COMPACT_PARTIAL_SKIPPED,
+	COMPACT_CONTENDED,
+	COMPACT_SUCCESS,
+};
+#define COMPACT_MAX_DEFER_SHIFT 6
+/* What the page allocator calls upward (set by compaction_init). */
+struct compaction_ops {
+	/* Direct compaction of the zonelist's zones for an @order request. */
+	enum compact_result (*try_to_compact_pages)(
+		struct mmk_machine *m, gfp_t gfp, unsigned int order,
+		unsigned int alloc_flags, const struct alloc_context *ac,
+		enum compact_priority prio);
+	/* An allocation of @order succeeded (or compaction thinks it
+	 * will: !@alloc_success) in @zone: its deferral ends. */
+	void (*defer_reset)(struct zone *zone, int order, bool alloc_success);
+	/* Whether a zone of @ac would pass compaction's watermark check
+	 * were its reclaimable pages freed (compaction_zonelist_suitable). */
+	bool (*zonelist_suitable)(struct mmk_machine *m,
+				  const struct alloc_context *ac, int order,
+				  unsigned int alloc_flags);
+};
+/* The result says compaction did not run fully, so more may help
+ * (compaction_withdrawn), or ran and found nothing (compaction_failed). */
+static inline bool compaction_failed(enum compact_result result)
+{
+	return result == COMPACT_COMPLETE;
+}
+
+static inline bool compaction_withdrawn(enum compact_result result)
+{
+	return result == COMPACT_DEFERRED || result == COMPACT_CONTENDED ||
+	       result == COMPACT_PARTIAL_SKIPPED;
+}
+/* Registered by reclaim_init(): the hooks, the zones' skip bitmaps. */
+void compaction_init(struct mmk_machine *m);
+/* kcompactd of node @pgdat: woken by kswapd for an @order request. */
+void wakeup_kcompactd(struct mmk_machine *m, pg_data_t *pgdat, int order,
+		      enum zone_type highest);
+/* Run the woken kcompactds (where kswapd runs: kswapd_run). */
+void kcompactd_run(struct mmk_machine *m);
+/* kswapd goes to sleep: it clears the skip bits direct compaction asked
+ * it to (reset_isolation_suitable). */
+void reset_isolation_suitable(struct mmk_machine *m, pg_data_t *pgdat);
+bool compaction_verify(struct mmk_machine *m, char *why, size_t len);
 /* ---- mm/show_mem.c ---- */
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
  * for zones up to @gfp's highest. */

@@ -676,6 +676,7 @@ static int init_nodes(struct mmk_machine *m)
 			zone->idx = (enum zone_type)t;
 			zone->name = zone_names[t];
 			mmk_host_mutex_init(&zone->lock);
+			mmk_host_mutex_init(&zone->compact_lock);
 		}
 		init_zone_ranges(m, pgdat, spfn, epfn);
 	}

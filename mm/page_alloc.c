@@ -113,10 +113,14 @@
  *      head is refused (reported; the pages stay allocated) instead of
  *      corrupting the free lists.
  *    - The slow path wakes kswapd (m->wakeup_kswapd), retries at the min
- *      watermark, then reclaims directly (m->try_to_free_pages,
- *      mm/vmscan.c) and retries while reclaim makes progress
- *      (should_reclaim_retry, without Linux's estimate of what is still
- *      reclaimable); with none it gives back HighAtomic pageblocks,
+ *      watermark, compacts first for a costly or unmovable high order
+ *      (async), then reclaims directly (m->try_to_free_pages,
+ *      mm/vmscan.c), compacts (m->compaction, mm/compaction.c: Linux's
+ *      __alloc_pages_direct_compact, compact_stall/success/fail) and
+ *      retries while reclaim makes progress (should_reclaim_retry,
+ *      without Linux's estimate of what is still reclaimable) or
+ *      compaction asks to (should_compact_retry, raising its priority);
+ *      with none it gives back HighAtomic pageblocks,
  *      drains the pcp lists and calls the OOM killer as Linux's
  *      __alloc_pages_may_oom() does (mm/oom_kill.c, through
  *      m->out_of_memory), retrying while it makes progress. Where Linux
@@ -154,34 +158,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* alloc_flags, as mm/internal.h's ALLOC_* */
-#define ALLOC_WMARK_MIN WMARK_MIN
-#define ALLOC_WMARK_LOW WMARK_LOW
-#define ALLOC_WMARK_HIGH WMARK_HIGH
-#define ALLOC_WMARK_MASK 0x03
-#define ALLOC_NO_WATERMARKS 0x04
-#define ALLOC_OOM 0x08
-#define ALLOC_NON_BLOCK 0x10
-#define ALLOC_MIN_RESERVE 0x20
-#define ALLOC_HIGHATOMIC 0x200
-#define ALLOC_KSWAPD 0x800
-#define ALLOC_NOFRAGMENT 0x100
-#define ALLOC_RESERVES \
-	(ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
-
 #define ZONE_BELOW_HIGH 1UL
 #define PCPF_PREV_FREE_HIGH_ORDER 1 /* the only PCPF flag */
 #define CONFIG_PCP_BATCH_SCALE_MAX 5
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
 #define SWAP_CLUSTER_MAX 32UL
-
-struct alloc_context {
-	struct zonelist *zonelist;
-	unsigned long nodemask; /* 0 = every node */
-	struct zone *preferred_zone;
-	enum zone_type highest_zoneidx;
-	int migratetype;
-};
 
 /* Linux's pcp list index of (migratetype, order), and back. */
 static inline unsigned int order_to_pindex(int mt, unsigned int order)
@@ -515,6 +496,23 @@ void __isolate_free_block(struct mmk_machine *m, struct zone *zone,
 	}
 }
 
+unsigned long __isolate_free_page(struct mmk_machine *m, struct zone *zone,
+				  unsigned long pfn, unsigned int order)
+{
+	unsigned long mark = __atomic_load_n(&zone->_watermark[WMARK_MIN],
+					     __ATOMIC_RELAXED) +
+			     (1UL << order);
+	int mt = get_pfnblock_migratetype(m, pfn);
+
+	/* Not below the min watermark, nor into a HighAtomic reserve. */
+	if (mt == MIGRATE_HIGHATOMIC ||
+	    !__zone_watermark_ok(zone, 0, mark, 0, 0,
+				 (long)zone_page_state(zone, NR_FREE_PAGES)))
+		return 0;
+	__isolate_free_block(m, zone, pfn, order);
+	return 1UL << order;
+}
+
 void __putback_reported_block(struct mmk_machine *m, struct zone *zone,
 			      unsigned long pfn, unsigned int order)
 {
@@ -688,9 +686,9 @@ static bool should_try_claim_block(const struct mmk_machine *m,
 
 /* The first fallback type with a free block of @order: -1 if none, -2
  * if @claimable and the order is too low to claim a block from. */
-static int find_suitable_fallback(const struct mmk_machine *m,
-				  const struct free_area *area,
-				  unsigned int order, int mt, bool claimable)
+int find_suitable_fallback(const struct mmk_machine *m,
+			   const struct free_area *area, unsigned int order,
+			   int mt, bool claimable)
 {
 	int i;
 
@@ -904,9 +902,9 @@ static inline long __zone_watermark_unusable_free(const struct zone *z,
 	return unusable;
 }
 
-static bool __zone_watermark_ok(struct zone *z, unsigned int order,
-				unsigned long mark, enum zone_type highest,
-				unsigned int alloc_flags, long free_pages)
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			 enum zone_type highest, unsigned int alloc_flags,
+			 long free_pages)
 {
 	long min = (long)mark;
 	unsigned int o;
@@ -1576,9 +1574,7 @@ static bool unreserve_highatomic_pageblock(struct mmk_machine *m,
 		unsigned int o;
 		bool done = false;
 
-		if ((*zp)->idx > ac->highest_zoneidx ||
-		    (ac->nodemask &&
-		     !(ac->nodemask & (1UL << zone->zone_pgdat->node_id))))
+		if (!zone_in_alloc_context(*zp, ac))
 			continue;
 		if (!force && READ_ONCE(zone->nr_reserved_highatomic) <= pbn)
 			continue;
@@ -1852,9 +1848,7 @@ static bool should_reclaim_retry(struct mmk_machine *m, unsigned int order,
 		struct zone *z = *zp;
 		long available;
 
-		if (z->idx > ac->highest_zoneidx ||
-		    (ac->nodemask &&
-		     !(ac->nodemask & (1UL << z->zone_pgdat->node_id))))
+		if (!zone_in_alloc_context(z, ac))
 			continue;
 		available = (long)(m->zone_reclaimable_pages(z) +
 				   zone_page_state(z, NR_FREE_PAGES));
@@ -1866,13 +1860,92 @@ static bool should_reclaim_retry(struct mmk_machine *m, unsigned int order,
 	return false;
 }
 
+/*
+ * Linux's __alloc_pages_direct_compact(): compact the zonelist's zones
+ * (mm/compaction.c, through the machine's hook), then try again;
+ * compact_stall counts every run that was not skipped, compact_success
+ * and compact_fail what the allocation then did.
+ */
+static struct page *__alloc_pages_direct_compact(struct mmk_machine *m,
+						 gfp_t gfp, unsigned int order,
+						 unsigned int alloc_flags,
+						 const struct alloc_context *ac,
+						 enum compact_priority prio,
+						 enum compact_result *result)
+{
+	struct page *page;
+
+	*result = COMPACT_SKIPPED;
+	if (!order || !m->compaction)
+		return NULL;
+	*result = m->compaction->try_to_compact_pages(m, gfp, order,
+						      alloc_flags, ac, prio);
+	if (*result == COMPACT_SKIPPED)
+		return NULL;
+	count_vm_events(m, COMPACTSTALL, 1);
+	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
+	if (page) {
+		/* The zone's deferral ends, and its skip bits stay
+		 * (compact_blockskip_flush cleared). */
+		m->compaction->defer_reset(mmk_pfn_zone(m, page_to_pfn(page)),
+					   (int)order, true);
+		count_vm_events(m, COMPACTSUCCESS, 1);
+		return page;
+	}
+	count_vm_events(m, COMPACTFAIL, 1);
+	return NULL;
+}
+
+/* should_compact_retry(): retry a failed compaction at a higher
+ * priority (down to SYNC_LIGHT for costly orders, SYNC_FULL for the
+ * others), or, when it thinks the allocation should have worked, a few
+ * times at the same; skipped for lack of free pages: while reclaim
+ * could give it enough. */
+#define MAX_COMPACT_RETRIES 16
+static bool should_compact_retry(struct mmk_machine *m,
+				 const struct alloc_context *ac,
+				 unsigned int order, unsigned int alloc_flags,
+				 enum compact_result result,
+				 enum compact_priority *prio, int *retries)
+{
+	int max_retries = MAX_COMPACT_RETRIES;
+	enum compact_priority min_prio;
+
+	if (!order || !m->compaction)
+		return false;
+	if (result == COMPACT_SKIPPED)
+		return m->compaction->zonelist_suitable(m, ac, (int)order,
+							alloc_flags);
+	if (result == COMPACT_SUCCESS) {
+		if (order > PAGE_ALLOC_COSTLY_ORDER)
+			max_retries /= 4;
+		if (++*retries <= max_retries)
+			return true;
+	}
+	min_prio = order > PAGE_ALLOC_COSTLY_ORDER ?
+			   MIN_COMPACT_COSTLY_PRIORITY :
+			   MIN_COMPACT_PRIORITY;
+	if (*prio > min_prio) {
+		(*prio)--;
+		*retries = 0;
+		return true;
+	}
+	return false;
+}
+
 static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 					   unsigned int order,
 					   const struct alloc_context *ac)
 {
 	unsigned int alloc_flags = gfp_to_alloc_flags(gfp, order);
+	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
+	enum compact_result compact_result = COMPACT_SKIPPED;
+	bool costly = order > PAGE_ALLOC_COSTLY_ORDER;
+	/* gfp_compaction_allowed(), on a machine with compaction (a
+	 * kernel-allocators-only one has none: CONFIG_COMPACTION=n). */
+	bool can_compact = (gfp & __GFP_IO) && m->compaction;
+	int no_progress_loops = 0, compaction_retries = 0;
 	unsigned long reclaimed;
-	int no_progress_loops = 0;
 	struct page *page;
 	bool progress;
 
@@ -1881,6 +1954,27 @@ static struct page *__alloc_pages_slowpath(struct mmk_machine *m, gfp_t gfp,
 	page = get_page_from_freelist(m, gfp, order, alloc_flags, ac);
 	if (page)
 		return page;
+	/* Costly orders, and high orders that are not movable (compaction
+	 * keeps them out of other types' pageblocks), compact before they
+	 * reclaim: the base pages may well be there. Not when the request
+	 * may ignore the watermarks, which it has not tried yet. */
+	if ((gfp & __GFP_DIRECT_RECLAIM) && can_compact &&
+	    (costly || (order > 0 && ac->migratetype != MIGRATE_MOVABLE)) &&
+	    !(gfp & __GFP_MEMALLOC) && !oom_reserves_allowed(m)) {
+		page = __alloc_pages_direct_compact(m, gfp, order, alloc_flags,
+						    ac, INIT_COMPACT_PRIORITY,
+						    &compact_result);
+		if (page)
+			return page;
+		/* A costly __GFP_NORETRY request (THP faults) gives up when
+		 * compaction could not run or is deferred there. */
+		if (costly && (gfp & __GFP_NORETRY)) {
+			if (compact_result == COMPACT_SKIPPED ||
+			    compact_result == COMPACT_DEFERRED)
+				goto nopage;
+			compact_priority = INIT_COMPACT_PRIORITY;
+		}
+	}
 retry:
 	/* __gfp_pfmemalloc_flags(): __GFP_MEMALLOC ignores the watermarks,
 	 * the OOM killer's victim may dip into half of the min reserve. */
@@ -1905,10 +1999,25 @@ retry:
 					    &reclaimed);
 	if (page)
 		return page;
+	if (can_compact) {
+		page = __alloc_pages_direct_compact(m, gfp, order, alloc_flags,
+						    ac, compact_priority,
+						    &compact_result);
+		if (page)
+			return page;
+	}
 	if (!(gfp & __GFP_NORETRY) &&
 	    (order <= PAGE_ALLOC_COSTLY_ORDER || (gfp & __GFP_RETRY_MAYFAIL)) &&
 	    should_reclaim_retry(m, order, alloc_flags, ac, reclaimed,
 				 &no_progress_loops))
+		goto retry;
+	/* Compaction depends on free base pages: it is worth another
+	 * round only while reclaim makes progress. */
+	if (!(gfp & __GFP_NORETRY) &&
+	    (!costly || (gfp & __GFP_RETRY_MAYFAIL)) && reclaimed &&
+	    can_compact &&
+	    should_compact_retry(m, ac, order, alloc_flags, compact_result,
+				 &compact_priority, &compaction_retries))
 		goto retry;
 	/* What direct reclaim does when it frees nothing: give back a
 	 * HighAtomic pageblock (all but the last), drain the per-CPU lists
@@ -2518,6 +2627,15 @@ void put_page(struct page *page)
 			lru_del(m, page);
 		free_frozen_pages(m, page_zone_checked(m, page), page, order);
 	}
+}
+
+bool split_isolated_block(struct mmk_machine *m, struct page *page,
+			  unsigned int order)
+{
+	if (!prep_new_page(m, page, order, 0))
+		return false;
+	split_page(page, order);
+	return true;
 }
 
 void split_page(struct page *page, unsigned int order)

@@ -37,10 +37,17 @@
  *    that as contended (Linux's try_lock walks); truncation
  *    (mm/filemap.c) drops everything, takes the busy process's lock
  *    first and walks again, so that no mapping outlives a punched hole.
+ *    Migration (mm/migrate.c) has no migration entries: its walk
+ *    (rmap_lock_mappers) try-locks every mapper's mmap lock and holds
+ *    them all, with the rmap or file lock, while it switches the
+ *    entries to the new page (rmap_move_mappings); one busy lock
+ *    releases them all.
  *
  * 5. Ordering. mm_state.anon_vma_lock protects every chain and i_mmap
  *    list (Linux's anon_vma root lock and i_mmap_rwsem); it nests inside
- *    the mmap lock. A walk holds it and try-locks each mapper's mmap lock.
+ *    the mmap lock. A walk holds it and try-locks each mapper's mmap lock
+ *    (migration's keeps them all until it is done, each mm locked once:
+ *    at the first of its VMAs on the list).
  *
  * 6. Observability. Merging in /proc/PID/maps; `check`.
  */
@@ -609,6 +616,147 @@ bool try_to_unmap(struct page *page)
 {
 	return try_to_unmap_busy(page, NULL, NULL) == 0 &&
 	       page_mapcount(page) == 0;
+}
+
+/* ---- migration: every mapper locked at once ---- */
+
+/*
+ * The VMA of list entry @pos of a page's mappers: an anon_vma's chain
+ * (anon) or a file's i_mmap list.
+ */
+static struct vm_area_struct *mapper_vma(const struct list_head *pos, bool anon)
+{
+	if (anon)
+		return list_entry(pos, struct anon_vma_chain, same_anon_vma)
+			->vma;
+	return list_entry(pos, struct vm_area_struct, i_mmap);
+}
+
+/* Whether @pos is the first entry of @head whose VMA belongs to @mm: the
+ * one whose mm's lock the lock-all walk takes (an mm with several VMAs
+ * on the list is locked once). vm_mm never changes, so it is read
+ * without that lock. */
+static bool first_of_mm(const struct list_head *head,
+			const struct list_head *pos, bool anon)
+{
+	const struct mm_struct *mm = mapper_vma(pos, anon)->vm_mm;
+	const struct list_head *p;
+
+	for (p = head->next; p != pos; p = p->next)
+		if (mapper_vma(p, anon)->vm_mm == mm)
+			return false;
+	return true;
+}
+
+/* Unlock the mmap locks the walk took for the entries before @end. */
+static void unlock_mappers_before(const struct rmap_mappers *r,
+				  const struct list_head *end)
+{
+	const struct list_head *p;
+
+	for (p = r->head->next; p != end; p = p->next) {
+		struct mm_struct *mm = mapper_vma(p, r->anon)->vm_mm;
+
+		if (mm != r->locked_mm && first_of_mm(r->head, p, r->anon))
+			pthread_mutex_unlock(&mm->mmap_lock);
+	}
+}
+
+static void rmap_mappers_unlock_list(const struct rmap_mappers *r)
+{
+	if (r->anon)
+		rmap_unlock();
+	else
+		pthread_mutex_unlock(&r->file->lock);
+}
+
+int rmap_lock_mappers(struct page *page, struct mm_struct *locked_mm,
+		      struct rmap_mappers *r)
+{
+	unsigned long mapping = (unsigned long)page_mapping_once(page);
+	struct list_head *pos;
+
+	r->locked_mm = locked_mm;
+	r->anon = mapping & PAGE_MAPPING_ANON;
+	r->file = NULL;
+	r->head = NULL;
+	if (r->anon) {
+		if (pthread_mutex_trylock(&mm_state()->anon_vma_lock))
+			return -EAGAIN;
+		/* Unmapped, its anon_vma may be gone: nothing maps it, and
+		 * nothing can while the caller holds the only reference but
+		 * the caches' (a swap-cache lookup takes one first). */
+		mapping = (unsigned long)page_mapping_once(page);
+		if (page_mapcount(page))
+			r->head = &((struct anon_vma *)(mapping &
+							~PAGE_MAPPING_ANON))
+					   ->head;
+	} else {
+		r->file = (struct file *)mapping;
+		if (!r->file || pthread_mutex_trylock(&r->file->lock))
+			return -EAGAIN;
+		r->head = &r->file->i_mmap;
+	}
+	if (!r->head)
+		return 0;
+	for (pos = r->head->next; pos != r->head; pos = pos->next) {
+		struct mm_struct *mm = mapper_vma(pos, r->anon)->vm_mm;
+
+		if (mm == locked_mm || !first_of_mm(r->head, pos, r->anon))
+			continue;
+		if (pthread_mutex_trylock(&mm->mmap_lock)) {
+			unlock_mappers_before(r, pos);
+			rmap_mappers_unlock_list(r);
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+
+void rmap_unlock_mappers(const struct rmap_mappers *r)
+{
+	if (r->head)
+		unlock_mappers_before(r, r->head);
+	rmap_mappers_unlock_list(r);
+}
+
+int rmap_move_mappings(const struct rmap_mappers *r, struct page *old,
+		       struct page *new, unsigned int *nr_mlocked)
+{
+	struct list_head *pos;
+	int moved = 0;
+
+	*nr_mlocked = 0;
+	if (!r->head)
+		return 0;
+	for (pos = r->head->next; pos != r->head; pos = pos->next) {
+		struct vm_area_struct *vma = mapper_vma(pos, r->anon);
+		struct mm_struct *mm = vma->vm_mm;
+		const struct pt_format *f = pt_format_of(mm);
+		unsigned long addr = vma_address(old, vma);
+		void *slot;
+		pte_t e;
+
+		if (!addr)
+			continue;
+		slot = pte_offset(mm, addr, false);
+		e = slot ? pte_read(f, slot) : 0;
+		if (!pte_mapped(e) || (e & _PAGE_SPECIAL) ||
+		    pte_pfn(f, e) != page_to_pfn(old))
+			continue;
+		/* The same permissions, dirty and young bits: only the
+		 * frame changes. */
+		if (new) {
+			pte_write(f, slot,
+				  (e & ~f->pfn_mask) |
+					  mk_pte(f, page_to_pfn(new), 0));
+			flush_tlb_mm(mm);
+		}
+		if (vma_mlocked(vma))
+			++*nr_mlocked;
+		moved++;
+	}
+	return moved;
 }
 
 /* ---- verifier ---- */

@@ -41,7 +41,10 @@
  *    up to 31 pages) and applies them when a batch fills or drains; here
  *    they take effect at once, so counters never lag. Reclaim
  *    (mm/vmscan.c) takes pages off the lists' tails (isolate_lru_pages,
- *    counted in nr_isolated_*) and puts back what it keeps.
+ *    counted in nr_isolated_*) and puts back what it keeps. Compaction
+ *    isolates pages for migration (isolate_lru_page, mlocked ones too);
+ *    the new page of a migration, or a page that failed, goes back with
+ *    putback_movable_page.
  *
  * 5. Ordering. lru_lock nests inside the mmap lock and zone->lock-free
  *    paths; never held while allocating.
@@ -418,6 +421,73 @@ void isolated_page_done(struct mmk_machine *m, struct page *page, bool file)
 		&m->node_stat[page_to_nid(page)]
 			     [file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON],
 		1);
+}
+
+/* ---- isolation for migration (folio_isolate_lru, putback_movable_pages) ---- */
+
+/* Which isolated counter a page of migration is in: by its LRU type,
+ * as folio_is_file_lru() says (an unevictable page's too). */
+static enum node_stat_item isolated_item(const struct page *page)
+{
+	return test_page_flag(page, PG_swapbacked) ? NR_ISOLATED_ANON :
+						     NR_ISOLATED_FILE;
+}
+
+bool isolate_lru_page(struct mmk_machine *m, struct page *page,
+		      bool unevictable)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	bool ok = false;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	if (test_page_flag(page, PG_lru) &&
+	    (unevictable || !test_page_flag(page, PG_unevictable)) &&
+	    get_page_unless_zero(page)) {
+		enum lru_list lru = page_lru(page);
+
+		update_lru_size(m, page, lru, -1);
+		/* An unevictable page is on no list: its link field holds
+		 * its mlock_count, which the migration recounts. */
+		if (lru != LRU_UNEVICTABLE)
+			lru_list_del(&page->lru);
+		page_flag_clear(page, PG_lru);
+		atomic_fetch_add(
+			&m->node_stat[page_to_nid(page)][isolated_item(page)],
+			1);
+		ok = true;
+	}
+	pthread_mutex_unlock(&lv->lru_lock);
+	return ok;
+}
+
+void putback_movable_page(struct mmk_machine *m, struct page *page,
+			  unsigned int mlock_count)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	enum vm_event_item event = NR_VM_EVENT_ITEMS;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	atomic_fetch_sub(&m->node_stat[page_to_nid(page)][isolated_item(page)],
+			 1);
+	if (test_page_flag(page, PG_mlocked)) {
+		if (!test_page_flag(page, PG_unevictable))
+			event = UNEVICTABLE_PGS_CULLED;
+		page_flag_clear(page, PG_active);
+		page_flag_set(page, PG_unevictable);
+		page->mlock_count =
+			mlock_count ? mlock_count :
+				      (unsigned int)max(page_mapcount(page), 1);
+	} else if (test_page_flag(page, PG_unevictable)) {
+		/* Munlocked while isolated (stranded): evictable now. */
+		page_flag_clear(page, PG_unevictable);
+		event = UNEVICTABLE_PGS_RESCUED;
+	}
+	page_flag_set(page, PG_lru);
+	lruvec_add(m, lv, page);
+	pthread_mutex_unlock(&lv->lru_lock);
+	if (event != NR_VM_EVENT_ITEMS)
+		count_vm_events(m, event, 1);
+	put_page(page);
 }
 
 static void set_mlocked(struct mmk_machine *m, struct page *page)

@@ -677,6 +677,34 @@ bool delete_from_swap_cache(struct page *page)
 	return cached != NULL;
 }
 
+int swap_cache_migrate(struct page *old, struct page *new, int expected)
+{
+	struct swap_info_struct *si = page_swap_info(old);
+	unsigned long off = swp_offset(READ_ONCE(old->private));
+	int err = -EAGAIN;
+
+	if (!si)
+		return err;
+	/* Lookups take their reference under this lock: a count of
+	 * @expected now stays so while the slot changes. */
+	pthread_mutex_lock(&si->lock);
+	if (off < si->max && si->cache[off] == old &&
+	    page_count_acquire(old) == expected) {
+		si->cache[off] = new;
+		get_page(new);
+		if (page_to_nid(old) != page_to_nid(new)) {
+			swap_cache_stat(old, -1);
+			swap_cache_stat(new, 1);
+		}
+		err = 0;
+	}
+	pthread_mutex_unlock(&si->lock);
+	/* The cache's reference to @old goes with its place. */
+	if (!err)
+		atomic_fetch_sub(&old->_refcount, 1);
+	return err;
+}
+
 int swap_count(unsigned long entry)
 {
 	struct swap_info_struct *si = swap_info(entry);

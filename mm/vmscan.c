@@ -68,7 +68,9 @@
  *    - kswapd is not a thread: a woken node's kswapd runs in the thread
  *      that woke it, at the end of the system call, access or fork in
  *      progress (where the thread holds no mmap lock), so a script's
- *      results do not depend on scheduling.
+ *      results do not depend on scheduling. kcompactd
+ *      (mm/compaction.c), which kswapd wakes when it goes to sleep
+ *      after a high-order request, runs right after it, the same way.
  *    - No flusher threads: kswapd and direct reclaim write dirty file
  *      pages themselves, synchronously, so nothing is ever under
  *      writeback. Linux 6.18's reclaim never writes a file page (there is
@@ -76,7 +78,7 @@
  *    - No reclaim cost tracking (anon_cost/file_cost, nor
  *      lru_note_cost_refault): SCAN_FRACT uses the swappiness split
  *      alone. No slab shrinkers (so no shadow-node shrinker:
- *      mm/workingset.c), no compaction.
+ *      mm/workingset.c).
  *    - The active lists are scanned when the inactive list is low at
  *      that moment (Linux decides once per shrink_node); the refault
  *      test is per shrink_node, as Linux's. No force_deactivate retry.
@@ -140,6 +142,11 @@ struct mm_struct *reclaim_allow_mm(struct mm_struct *mm)
 
 	allowed_mm = mm;
 	return prev;
+}
+
+struct mm_struct *reclaim_locked_mm(void)
+{
+	return allowed_mm;
 }
 
 static bool is_file_lru(enum lru_list lru)
@@ -746,9 +753,16 @@ void kswapd_run(struct mmk_machine *m)
 				       (enum zone_type)highest) &&
 		       atomic_load(&pgdat->kswapd_failures) <
 			       MAX_RECLAIM_RETRIES);
+		/* kswapd_try_to_sleep(): going to sleep (balanced, or
+		 * hopeless: prepare_kswapd_sleep), kswapd clears the skip
+		 * bits direct compaction left and wakes kcompactd for the
+		 * order it was woken for. */
+		reset_isolation_suitable(m, pgdat);
+		wakeup_kcompactd(m, pgdat, order, (enum zone_type)highest);
 		in_reclaim = false;
 		atomic_store(&pgdat->kswapd_running, false);
 	}
+	kcompactd_run(m);
 }
 
 /* ---- direct reclaim ---- */
@@ -851,6 +865,7 @@ static unsigned long zone_reclaimable_pages(struct zone *zone)
 
 void reclaim_init(struct mmk_machine *m)
 {
+	compaction_init(m);
 	m->wakeup_kswapd = wakeup_kswapd;
 	m->try_to_free_pages = try_to_free_pages;
 	m->zone_reclaimable_pages = zone_reclaimable_pages;

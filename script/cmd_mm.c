@@ -31,7 +31,10 @@
  *          vm.oom_dump_tasks=0|1 | vm.overcommit_memory=0..2 |
  *          vm.overcommit_ratio=N | vm.overcommit_kbytes=N |
  *          vm.admin_reserve_kbytes=N | vm.user_reserve_kbytes=N |
- *          vm.drop_caches=1..4   ok
+ *          vm.drop_caches=1..4 | vm.compact_memory=1 |
+ *          vm.compact_unevictable_allowed=0|1 |
+ *          vm.extfrag_threshold=0..1000 |
+ *          vm.compaction_proactiveness=0..100   ok
  *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL, EACCES (PID
  *                                   writes /proc/PID/oom_score_adj)
  *   swapon PATH SIZE [PRIO]         ok, EINVAL, EBUSY, EPERM, ENOMEM
@@ -41,6 +44,8 @@
  */
 #include "script/internal.h"
 #include "lib/compiler.h"
+
+#include <mmkit/compaction.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -589,6 +594,8 @@ static const struct {
 	{ "vm.legacy_va_layout=", mmk_set_legacy_va_layout },
 	{ "vm.oom_kill_allocating_task=", mmk_set_oom_kill_allocating_task },
 	{ "vm.oom_dump_tasks=", mmk_set_oom_dump_tasks },
+	{ "vm.compact_unevictable_allowed=",
+	  mmk_set_compact_unevictable_allowed },
 };
 
 /* The sysctls that are numbers: their range and what sets them. */
@@ -632,6 +639,22 @@ static int set_drop_caches(long v)
 	return mmk_drop_caches((int)v);
 }
 
+static int set_compact_memory(long v)
+{
+	(void)v;
+	return mmk_compact_memory();
+}
+
+static int set_extfrag_threshold(long v)
+{
+	return mmk_set_extfrag_threshold((int)v);
+}
+
+static int set_compaction_proactiveness(long v)
+{
+	return mmk_set_compaction_proactiveness((int)v);
+}
+
 static const struct {
 	const char *key;
 	unsigned long min, max;
@@ -648,6 +671,10 @@ static const struct {
 	{ "vm.user_reserve_kbytes=", 0, 0x7fffffffffffffffUL,
 	  set_user_reserve },
 	{ "vm.drop_caches=", 1, 4, set_drop_caches },
+	{ "vm.compact_memory=", 1, 1, set_compact_memory },
+	{ "vm.extfrag_threshold=", 0, 1000, set_extfrag_threshold },
+	{ "vm.compaction_proactiveness=", 0, 100,
+	  set_compaction_proactiveness },
 };
 
 int cmd_sysctl(struct script *sc, int argc, char **argv)
@@ -691,7 +718,11 @@ int cmd_sysctl(struct script *sc, int argc, char **argv)
 			    "vm.oom_dump_tasks=0|1, vm.overcommit_memory=0..2, "
 			    "vm.overcommit_ratio=N, vm.overcommit_kbytes=N, "
 			    "vm.admin_reserve_kbytes=N, "
-			    "vm.user_reserve_kbytes=N, vm.drop_caches=1..4)",
+			    "vm.user_reserve_kbytes=N, vm.drop_caches=1..4, "
+			    "vm.compact_memory=1, "
+			    "vm.compact_unevictable_allowed=0|1, "
+			    "vm.extfrag_threshold=0..1000, "
+			    "vm.compaction_proactiveness=0..100)",
 			    argv[1]);
 }
 

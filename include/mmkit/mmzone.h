@@ -225,6 +225,22 @@ struct zone {
 	unsigned long nr_highatomic_unreserved;
 	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
 	atomic_ulong vm_numa_event[NR_VM_NUMA_EVENT_ITEMS]; /* non-owner CPUs */
+	/* Compaction (mm/compaction.c), under compact_lock: where the
+	 * scanners restart (the migrate scanner's for async and sync
+	 * runs), the pageblocks both scanners skip (a bit each, from the
+	 * zone's first pageblock; NULL before compaction_init), and
+	 * deferral after failures at an order (compact_considered tries
+	 * of 1 << compact_defer_shift, from compact_order_failed up). */
+	pthread_mutex_t compact_lock;
+	unsigned long compact_cached_free_pfn;
+	unsigned long compact_cached_migrate_pfn[2];
+	unsigned long compact_init_migrate_pfn;
+	unsigned long compact_init_free_pfn;
+	unsigned long *pageblock_skip;
+	unsigned int compact_considered;
+	unsigned int compact_defer_shift;
+	int compact_order_failed;
+	bool compact_blockskip_flush;
 };
 
 /* @cpu's per-CPU page lists of @zone. A CPU's lists of every zone lie
@@ -284,6 +300,12 @@ typedef struct pglist_data {
 	atomic_bool kswapd_wait;
 	atomic_bool kswapd_running;
 	atomic_int kswapd_failures;
+	/* kcompactd (mm/compaction.c): the largest order and lowest zone
+	 * kswapd asked it for since it last ran, and whether it is woken. */
+	atomic_int kcompactd_max_order;
+	atomic_int kcompactd_highest_zoneidx;
+	atomic_bool kcompactd_wait;
+	atomic_bool kcompactd_running;
 } pg_data_t;
 
 static inline bool populated_zone(const struct zone *zone)
