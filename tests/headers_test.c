@@ -8,6 +8,7 @@
  */
 #include <sys/mman.h>
 
+#include <mmkit/compaction.h>
 #include <mmkit/gfp.h>
 #include <mmkit/highmem.h>
 #include <mmkit/list.h>
