@@ -36,8 +36,9 @@
  *
  * 2. Objects. The caller's list of isolated pages, linked through
  *    page->lru (an isolated unevictable page's mlock_count, which
- *    shares that field, is recounted when it moves, or estimated from
- *    its mappings when it goes back: putback_movable_page). struct
+ *    shares that field, is recounted when it moves, with every mapper
+ *    locked until the new page is on the LRU, or estimated from its
+ *    mappings when it goes back: putback_movable_page). struct
  *    rmap_mappers (mm/rmap.c) holds what the walk locked.
  *
  * 3. Invariants. While a page moves, the caller's isolation reference,
@@ -236,6 +237,15 @@ static int unmap_and_move(struct mmk_machine *m, struct page *page,
 	if (trylock_page(page)) {
 		if (!rmap_lock_mappers(page, reclaim_locked_mm(), &r)) {
 			mlocks = move_locked(m, page, new, &r);
+			/* Onto the LRU before the mappers' locks go, so
+			 * that no mlock() or munlock() comes between the
+			 * count of VM_LOCKED mappings and the page's
+			 * mlock_count. */
+			if (mlocks >= 0) {
+				release_old_page(m, page, new);
+				putback_movable_page(m, new,
+						     (unsigned int)mlocks);
+			}
 			rmap_unlock_mappers(&r);
 		}
 		if (mlocks < 0)
@@ -248,8 +258,6 @@ static int unmap_and_move(struct mmk_machine *m, struct page *page,
 			put_page(new);
 		return mlocks;
 	}
-	release_old_page(m, page, new);
-	putback_movable_page(m, new, (unsigned int)mlocks);
 	return 0;
 }
 

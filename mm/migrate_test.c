@@ -254,6 +254,50 @@ static void test_mlocked_page_keeps_its_mlock_count(void **state)
 	assert_check_ok(m);
 }
 
+/* munlock() of one of two mlocked mappings while compaction holds the
+ * page isolated (its mlock_count unknown then) leaves it mlocked: the
+ * migration recounts, under the mappers' locks, the one VM_LOCKED
+ * mapping left. (It cleared PG_mlocked: the page went back evictable
+ * under an mlocked VMA.) */
+static void test_munlock_of_isolated_page_keeps_it_mlocked(void **state)
+{
+	struct mmk_machine *m = boot(state, MMK_ARCH_X86_64, 0);
+	struct file *f = mmk_file_create("locked", 4096, false);
+	struct page *old, *new = NULL;
+	unsigned int done = 0;
+	LIST_HEAD(l);
+
+	assert_non_null(f);
+	assert_int_equal(mmk_spawn(1, false), 0);
+	assert_int_equal(mmk_mmap(1, A, 4096, RW, MAP_SHARED | MAP_FIXED, f, 0),
+			 A);
+	assert_int_equal(mmk_write_u64(1, A, 7), 0);
+	assert_int_equal(mmk_fork(1, 2), 0);
+	assert_int_equal(mmk_mlock(1, A, 4096), 0);
+	assert_int_equal(mmk_mlock(2, A, 4096), 0);
+	old = page_at(1, A);
+	assert_true(isolate_lru_page(m, old, true));
+	assert_int_equal(mmk_munlock(2, A, 4096), 0);
+	assert_true(test_page_flag(old, PG_mlocked));
+	list_add(&old->lru, &l);
+	assert_int_equal(migrate_pages(&l, new_page, NULL, (unsigned long)&new,
+				       MIGRATE_SYNC, MR_COMPACTION, &done),
+			 0);
+	assert_int_equal(done, 1);
+	assert_true(test_page_flag(new, PG_mlocked));
+	assert_true(test_page_flag(new, PG_unevictable));
+	assert_int_equal(new->mlock_count, 1);
+	assert_check_ok(m);
+	assert_int_equal(mmk_munlock(1, A, 4096), 0);
+	assert_false(test_page_flag(new, PG_mlocked));
+	assert_int_equal(peek(2, A), 7);
+	assert_check_ok(m);
+	assert_int_equal(mmk_exit(2), 0);
+	assert_int_equal(mmk_exit(1), 0);
+	fput(f);
+	assert_check_ok(m);
+}
+
 /* A swap-cache page (read back by one of two processes sharing its
  * slot): its swap-cache entry names the new page. */
 static void test_swap_cache_page_moves_in_its_slot(void **state)
@@ -347,6 +391,9 @@ int main(void)
 			test_file_page_moves_in_the_page_cache, teardown),
 		cmocka_unit_test_teardown(
 			test_mlocked_page_keeps_its_mlock_count, teardown),
+		cmocka_unit_test_teardown(
+			test_munlock_of_isolated_page_keeps_it_mlocked,
+			teardown),
 		cmocka_unit_test_teardown(
 			test_swap_cache_page_moves_in_its_slot, teardown),
 		cmocka_unit_test_teardown(test_pinned_page_fails_and_goes_back,

@@ -44,7 +44,10 @@
  *    counted in nr_isolated_*) and puts back what it keeps. Compaction
  *    isolates pages for migration (isolate_lru_page, mlocked ones too);
  *    the new page of a migration, or a page that failed, goes back with
- *    putback_movable_page.
+ *    putback_movable_page. munlock of an isolated page leaves it
+ *    mlocked (Linux clears PG_mlocked and counts it stranded): the
+ *    putback counts its mappings as its mlocks, and a later munlock
+ *    or reclaim's rmap walk corrects the overestimate.
  *
  * 5. Ordering. lru_lock nests inside the mmap lock and zone->lock-free
  *    paths; never held while allocating.
@@ -477,10 +480,6 @@ void putback_movable_page(struct mmk_machine *m, struct page *page,
 		page->mlock_count =
 			mlock_count ? mlock_count :
 				      (unsigned int)max(page_mapcount(page), 1);
-	} else if (test_page_flag(page, PG_unevictable)) {
-		/* Munlocked while isolated (stranded): evictable now. */
-		page_flag_clear(page, PG_unevictable);
-		event = UNEVICTABLE_PGS_RESCUED;
 	}
 	page_flag_set(page, PG_lru);
 	lruvec_add(m, lv, page);
@@ -545,12 +544,12 @@ void munlock_page(struct mmk_machine *m, struct page *page)
 
 	pthread_mutex_lock(&lv->lru_lock);
 	lru = test_page_flag(page, PG_lru);
-	/* Isolated by reclaim, its mlock_count unknown (the field is the
-	 * list link): it stays mlocked, and putback_lru_page counts its
-	 * mappings as its mlocks (Linux instead assumes this was the last
-	 * mlock and lets reclaim's rmap walk mlock it again). */
-	if (!lru && test_page_flag(page, PG_mlocked) &&
-	    !test_page_flag(page, PG_unevictable))
+	/* Isolated by reclaim or migration, its mlock_count unknown (the
+	 * field is the list link, or the migration recounts it): it stays
+	 * mlocked, and the putback counts its mappings as its mlocks
+	 * (Linux instead assumes this was the last mlock, counts the page
+	 * stranded and lets reclaim's rmap walk mlock it again). */
+	if (!lru && test_page_flag(page, PG_mlocked))
 		goto out;
 	if (lru && test_page_flag(page, PG_unevictable)) {
 		if (page->mlock_count)
@@ -558,13 +557,8 @@ void munlock_page(struct mmk_machine *m, struct page *page)
 		if (page->mlock_count)
 			goto out;
 	}
-	if (test_clear_mlocked(m, page)) {
-		count_vm_events(m,
-				lru || !test_page_flag(page, PG_unevictable) ?
-					UNEVICTABLE_PGS_MUNLOCKED :
-					UNEVICTABLE_PGS_STRANDED,
-				1);
-	}
+	if (test_clear_mlocked(m, page))
+		count_vm_events(m, UNEVICTABLE_PGS_MUNLOCKED, 1);
 	if (lru && test_page_flag(page, PG_unevictable)) {
 		lruvec_del(m, page);
 		page_flag_clear(page, PG_unevictable);
