@@ -16,12 +16,13 @@
  * advice mmkit knows and invalid ones), touches, 8-byte loads and stores,
  * copy_to_user / copy_from_user, fork, spawn, exit, reads of
  * /proc/PID/{maps,smaps,status}, mincore, writes of vm.drop_caches,
- * fadvise of the shared files and, with
- * VM_FUZZ_OVERCOMMIT=1 in the
- * environment, switches of vm.overcommit_memory (strict accounting fails
- * many of the calls); about 4% of the calls carry invalid
- * arguments (unaligned, empty, wrapping, bad flags). One call in 20 goes
- * to process 1, which all threads share: each maps, protects, remaps,
+ * swapon and swapoff of a swap area per thread, compaction (the
+ * sysctls, and kernel allocations of order 1 to 4 that may compact
+ * directly), fadvise of the shared files and, with VM_FUZZ_OVERCOMMIT=1
+ * in the environment, switches of vm.overcommit_memory (strict
+ * accounting fails many of the calls); about 4% of the calls carry
+ * invalid arguments (unaligned, empty, wrapping, bad flags). One call in
+ * 20 goes to process 1, which all threads share: each maps, protects, remaps,
  * touches and reads its own 16 MiB slice of it, so several threads fault
  * and change one address space at once (no data oracle there).
  *
@@ -80,6 +81,8 @@
 #include "fuzz/ops_common.h"
 #include "mm/pgtable.h"
 
+#include <mmkit/compaction.h>
+
 #define PG PAGE_SIZE
 #define MAX_PROCS 8
 #define SHARED_PID 1
@@ -118,6 +121,8 @@ enum {
 	C_DROP_CACHES,
 	C_FADVISE,
 	C_MINCORE,
+	C_SWAP,
+	C_COMPACT,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -129,6 +134,8 @@ enum {
 	C_ZERO_OK,
 	C_PREDICTED,
 	C_SHARED_GONE,
+	C_MIGRATED,
+	C_COMPACT_STALL,
 	NR_COUNTS
 };
 
@@ -157,6 +164,8 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_DROP_CACHES] = { .name = "sysctl vm.drop_caches" },
 	[C_FADVISE] = { .name = "fadvise" },
 	[C_MINCORE] = { .name = "mincore" },
+	[C_SWAP] = { .name = "swapon/swapoff" },
+	[C_COMPACT] = { .name = "compaction" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -167,6 +176,8 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_ZERO_OK] = { .name = "fresh zeroes verified" },
 	[C_PREDICTED] = { .name = "faults predicted" },
 	[C_SHARED_GONE] = { .name = "shared process gone" },
+	[C_MIGRATED] = { .name = "pages migrated" },
+	[C_COMPACT_STALL] = { .name = "direct compactions" },
 };
 
 /* Weights of the operations on a thread's own processes, per 1000. */
@@ -175,10 +186,11 @@ static const unsigned int weights[NR_OPS] = {
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
-	[C_WRITE] = 140,     [C_READ] = 150,	 [C_COPY_TO] = 20,
+	[C_WRITE] = 140,     [C_READ] = 148,	 [C_COPY_TO] = 20,
 	[C_COPY_FROM] = 20,  [C_FORK] = 7,	 [C_EXIT] = 4,
 	[C_PROC] = 1,	     [C_MSEAL] = 3,	 [C_SYSCTL] = 1,
 	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,	 [C_MINCORE] = 2,
+	[C_SWAP] = 1,	     [C_COMPACT] = 1,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -467,6 +479,7 @@ struct thr {
 	struct gen own, sh;
 	struct ring sh_ring;
 	uint64_t nops;
+	bool swap_on; /* its swap area, "/vm_fuzz-swapN", is enabled */
 	unsigned long long cnt[NR_COUNTS];
 	sigjmp_buf vanished; /* one_op's exit when its process was killed */
 };
@@ -1846,6 +1859,91 @@ static void op_drop_caches(struct thr *t)
 		bad(t, 0, "vm.drop_caches=%d refused", v);
 }
 
+/* The thread's own swap area, "/vm_fuzz-swapN". */
+static void swap_path(const struct thr *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "/vm_fuzz-swap%d", t->id);
+}
+
+/* swapon(2) of the thread's own swap area (64 KiB to 8 MiB, a default or
+ * a given priority) or swapoff(2) of it, while the other threads fault,
+ * reclaim, fork and swap off theirs: swapoff brings every page back,
+ * which the data checks then read. Now and then the call that must fail:
+ * swapon of the enabled area (EBUSY), swapoff of the disabled one
+ * (EINVAL). */
+static void op_swap(struct thr *t)
+{
+	bool wrong = fz_chance(&t->r, 10);
+	char path[32];
+	int ret;
+
+	swap_path(t, path, sizeof path);
+	if (t->swap_on != wrong) {
+		setc(t, "swapoff", 0, 0, 0, 0, 0, 0, 0);
+		ret = mmk_swapoff(path);
+		if (ret != (wrong ? -EINVAL : 0) && (wrong || ret != -ENOMEM))
+			bad(t, ret, "swapoff(%s)", path);
+		if (!ret)
+			t->swap_on = false;
+	} else {
+		unsigned long long bytes =
+			(unsigned long long)(16 + fz_below(&t->r, 2033)) << 12;
+		int prio = fz_chance(&t->r, 50) ? -1 : (int)fz_below(&t->r, 20);
+
+		setc(t, "swapon", 0, 2, (unsigned long)bytes,
+		     (unsigned long)prio, 0, 0, 0);
+		ret = mmk_swapon(path, bytes, prio);
+		if (ret != (wrong ? -EBUSY : 0) && (wrong || ret != -ENOMEM))
+			bad(t, ret, "swapon(%s, %llu, %d)", path, bytes, prio);
+		if (!ret)
+			t->swap_on = true;
+	}
+}
+
+/* Compaction moves the processes' pages under the other threads' faults,
+ * which the data checks then read: vm.compact_memory (every zone whole),
+ * a proactive round (vm.compaction_proactiveness), a switch of
+ * vm.compact_unevictable_allowed, or a kernel allocation of order 1 to 4
+ * (movable or not), which the slow path may get by direct compaction. */
+static void op_compact(struct thr *t)
+{
+	unsigned int r = fz_below(&t->r, 10);
+	int ret;
+
+	if (r < 2) {
+		setc(t, "compact_memory", 0, 0, 0, 0, 0, 0, 0);
+		ret = mmk_compact_memory();
+		if (ret)
+			bad(t, ret, "vm.compact_memory=1 refused");
+	} else if (r < 4) {
+		int v = (int)fz_below(&t->r, 101);
+
+		setc(t, "compaction_proactiveness", 0, 1, (unsigned long)v, 0,
+		     0, 0, 0);
+		ret = mmk_set_compaction_proactiveness(v);
+		if (ret < 0 || ret > 100)
+			bad(t, ret, "vm.compaction_proactiveness=%d", v);
+	} else if (r < 5) {
+		bool on = fz_chance(&t->r, 50);
+
+		setc(t, "compact_unevictable_allowed", 0, 1, on, 0, 0, 0, 0);
+		ret = mmk_set_compact_unevictable_allowed(on);
+		if (ret != 0 && ret != 1)
+			bad(t, ret, "vm.compact_unevictable_allowed=%d", on);
+	} else {
+		unsigned int order = 1 + fz_below(&t->r, 4);
+		gfp_t gfp = fz_chance(&t->r, 50) ? GFP_HIGHUSER_MOVABLE :
+						   GFP_KERNEL;
+		struct page *page;
+
+		setc(t, "alloc_pages", 0, 2, (unsigned long)gfp, order, 0, 0,
+		     0);
+		page = alloc_pages(gfp | __GFP_NORETRY | __GFP_NOWARN, order);
+		if (page)
+			__free_pages(page, order);
+	}
+}
+
 /* posix_fadvise on a shared file, any advice over any range, while the
  * other threads map, write and read its pages: DONTNEED writes the dirty
  * ones back (mapped ones write-protected first) and drops clean ones,
@@ -2169,6 +2267,12 @@ static void one_op(struct thr *t)
 	case C_MINCORE:
 		op_mincore(t, p);
 		break;
+	case C_SWAP:
+		op_swap(t);
+		break;
+	case C_COMPACT:
+		op_compact(t);
+		break;
 	default:
 		op_proc(t, p);
 		break;
@@ -2255,6 +2359,17 @@ static void *thread_main(void *arg)
 		if (t->p[k].live)
 			final_exit(t, &t->p[k]);
 		free(t->p[k].sh.tab);
+	}
+	if (t->swap_on) {
+		char path[32];
+		int ret;
+
+		swap_path(t, path, sizeof path);
+		t->w.what = "final swapoff";
+		ret = mmk_swapoff(path);
+		if (ret)
+			fz_fail(&t->w, "swapoff(%s) with no process left: %d",
+				path, ret);
 	}
 	mmk_set_current(NULL);
 	return NULL;
@@ -2447,6 +2562,10 @@ int main(int argc, char **argv)
 		for (k = 0; k < NR_COUNTS; k++)
 			atomic_fetch_add(&counts[k].n, thr[i].cnt[k]);
 	}
+	atomic_store(&counts[C_MIGRATED].n,
+		     global_vm_event(G.m, PGMIGRATE_SUCCESS));
+	atomic_store(&counts[C_COMPACT_STALL].n,
+		     global_vm_event(G.m, COMPACTSTALL));
 	secs = fz_now() - t0;
 
 	w.what = "teardown";
