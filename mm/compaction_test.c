@@ -28,14 +28,6 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define PRIV_ANON (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
 
-static int teardown(void **state)
-{
-	if (*state)
-		mmk_shutdown(*state);
-	*state = NULL;
-	return 0;
-}
-
 static unsigned long vmstat(struct mmk_machine *m, const char *name)
 {
 	return proc_field(m, "/proc/vmstat", name, ' ');
@@ -264,14 +256,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_deferral_after_failures,
-					  teardown),
-		cmocka_unit_test_teardown(test_fragmentation_index, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_fragmentation_index,
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_kswapd_wakes_kcompactd,
-					  teardown),
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_direct_compaction_serves_order_4,
-					  teardown),
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_pinned_page_not_isolated,
-					  teardown),
+					  mmk_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,14 +37,6 @@ static struct mmk_machine *boot(void **state, enum mmk_arch arch, uint64_t swap)
 	return *state;
 }
 
-static int teardown(void **state)
-{
-	if (*state)
-		mmk_shutdown(*state);
-	*state = NULL;
-	return 0;
-}
-
 static unsigned long vmstat(struct mmk_machine *m, const char *name)
 {
 	return proc_field(m, "/proc/vmstat", name, ' ');
@@ -384,22 +376,24 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_anon_page_moves_with_its_entry,
-					  teardown),
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(
-			test_page_shared_after_fork_moves_in_both, teardown),
+			test_page_shared_after_fork_moves_in_both,
+			mmk_test_teardown),
+		cmocka_unit_test_teardown(test_file_page_moves_in_the_page_cache,
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(
-			test_file_page_moves_in_the_page_cache, teardown),
-		cmocka_unit_test_teardown(
-			test_mlocked_page_keeps_its_mlock_count, teardown),
+			test_mlocked_page_keeps_its_mlock_count,
+			mmk_test_teardown),
 		cmocka_unit_test_teardown(
 			test_munlock_of_isolated_page_keeps_it_mlocked,
-			teardown),
-		cmocka_unit_test_teardown(
-			test_swap_cache_page_moves_in_its_slot, teardown),
+			mmk_test_teardown),
+		cmocka_unit_test_teardown(test_swap_cache_page_moves_in_its_slot,
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_pinned_page_fails_and_goes_back,
-					  teardown),
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_i386_highmem_page_moves,
-					  teardown),
+					  mmk_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

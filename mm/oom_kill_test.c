@@ -30,14 +30,6 @@ static struct mmk_machine *boot(void **state, enum mmk_arch arch)
 	return *state;
 }
 
-static int teardown(void **state)
-{
-	if (*state)
-		mmk_shutdown(*state);
-	*state = NULL;
-	return 0;
-}
-
 /* Process @pid with @len bytes of private anonymous memory at A, every
  * page written (its first word: @pid). */
 static void spawn_filled(int pid, unsigned long len)
@@ -453,21 +445,29 @@ static void test_i386_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_largest_process_dies, teardown),
+		cmocka_unit_test_teardown(test_largest_process_dies,
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_tie_kills_the_later_process,
-					  teardown),
-		cmocka_unit_test_teardown(test_oom_score_adj, teardown),
-		cmocka_unit_test_teardown(test_faulting_process_dies, teardown),
-		cmocka_unit_test_teardown(test_which_requests_kill, teardown),
-		cmocka_unit_test_teardown(test_no_killable_process, teardown),
-		cmocka_unit_test_teardown(test_kill_allocating_task, teardown),
-		cmocka_unit_test_teardown(test_dump_tasks_off, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_oom_score_adj,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_faulting_process_dies,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_which_requests_kill,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_no_killable_process,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_kill_allocating_task,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_dump_tasks_off,
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_victim_leaves_shared_memory,
-					  teardown),
-		cmocka_unit_test_teardown(test_mlocked_victim, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_mlocked_victim,
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_victim_dies_in_its_syscall,
-					  teardown),
-		cmocka_unit_test_teardown(test_i386_report, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_i386_report, mmk_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

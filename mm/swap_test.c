@@ -35,14 +35,6 @@ static struct mmk_machine *boot(void **state)
 	return *state;
 }
 
-static int teardown(void **state)
-{
-	if (*state)
-		mmk_shutdown(*state);
-	*state = NULL;
-	return 0;
-}
-
 static unsigned long event(struct mmk_machine *m, const char *name)
 {
 	return proc_field(m, "/proc/vmstat", name, ' ');
@@ -317,17 +309,19 @@ static void test_swapon_swapoff_arguments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_anon_lists, teardown),
-		cmocka_unit_test_teardown(test_shmem_and_file_lists, teardown),
-		cmocka_unit_test_teardown(test_mlock_counts, teardown),
+		cmocka_unit_test_teardown(test_anon_lists, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_shmem_and_file_lists,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_mlock_counts, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_mlock_count_per_mapping,
-					  teardown),
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_dontunmap_strands_mlocked_pages,
-					  teardown),
-		cmocka_unit_test_teardown(test_cow_in_locked_vma, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_cow_in_locked_vma,
+					  mmk_test_teardown),
 		cmocka_unit_test(test_swap_entry_encoding),
 		cmocka_unit_test_teardown(test_swapon_swapoff_arguments,
-					  teardown),
+					  mmk_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

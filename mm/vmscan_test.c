@@ -46,14 +46,6 @@ static struct mmk_machine *boot(void **state, enum mmk_arch arch, uint64_t swap)
 	return *state;
 }
 
-static int teardown(void **state)
-{
-	if (*state)
-		mmk_shutdown(*state);
-	*state = NULL;
-	return 0;
-}
-
 static unsigned long vmstat(struct mmk_machine *m, const char *name)
 {
 	return proc_field(m, "/proc/vmstat", name, ' ');
@@ -1734,52 +1726,72 @@ static void test_swappiness(void **state)
 	assert_int_equal(mmk_set_swappiness(-1), -EINVAL);
 	assert_int_equal(mmk_set_swappiness(201), -EINVAL);
 	assert_int_equal(mmk_set_swappiness(60), 0);
-	teardown(state);
+	mmk_test_teardown(state);
 	swappiness_run(state, 200, true);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_proc_swaps, teardown),
+		cmocka_unit_test_teardown(test_proc_swaps, mmk_test_teardown),
 		cmocka_unit_test(test_swap_config),
-		cmocka_unit_test_teardown(test_anon_round_trip, teardown),
-		cmocka_unit_test_teardown(test_oom_without_swap, teardown),
-		cmocka_unit_test_teardown(test_fork_swapped, teardown),
+		cmocka_unit_test_teardown(test_anon_round_trip,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_oom_without_swap,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_fork_swapped, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_fork_swapped_parent_exits,
-					  teardown),
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(
-			test_swap_cache_reclaimed_without_write, teardown),
-		cmocka_unit_test_teardown(test_pageout, teardown),
-		cmocka_unit_test_teardown(test_mlocked_stay, teardown),
-		cmocka_unit_test_teardown(test_lazyfree_discarded, teardown),
-		cmocka_unit_test_teardown(test_lazyfree_pageout, teardown),
-		cmocka_unit_test_teardown(test_file_writeback, teardown),
-		cmocka_unit_test_teardown(test_willneed_swapin, teardown),
-		cmocka_unit_test_teardown(test_willneed_file, teardown),
-		cmocka_unit_test_teardown(test_drop_caches, teardown),
-		cmocka_unit_test_teardown(test_mapped_file_reclaimed, teardown),
-		cmocka_unit_test_teardown(test_kswapd, teardown),
-		cmocka_unit_test_teardown(test_direct_reclaim, teardown),
+			test_swap_cache_reclaimed_without_write,
+			mmk_test_teardown),
+		cmocka_unit_test_teardown(test_pageout, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_mlocked_stay, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_lazyfree_discarded,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_lazyfree_pageout,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_file_writeback,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_willneed_swapin,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_willneed_file,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_drop_caches, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_mapped_file_reclaimed,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_kswapd, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_direct_reclaim,
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_kernel_allocation_reclaims,
-					  teardown),
-		cmocka_unit_test_teardown(test_noio_does_not_swap, teardown),
-		cmocka_unit_test_teardown(test_i386_round_trip, teardown),
-		cmocka_unit_test_teardown(test_swap_full, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_noio_does_not_swap,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_i386_round_trip,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_swap_full, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_swap_entries_elsewhere,
-					  teardown),
-		cmocka_unit_test_teardown(test_shmem_swapped, teardown),
-		cmocka_unit_test_teardown(test_shared_anon_reclaimed, teardown),
-		cmocka_unit_test_teardown(test_private_file_mapping, teardown),
-		cmocka_unit_test_teardown(test_file_pageout, teardown),
-		cmocka_unit_test_teardown(test_locked_page_kept, teardown),
-		cmocka_unit_test_teardown(test_swap_cache_mlocked, teardown),
-		cmocka_unit_test_teardown(test_swap_cache_zapped, teardown),
-		cmocka_unit_test_teardown(test_fork_flags_over_swap, teardown),
-		cmocka_unit_test_teardown(test_i386_highmem_pageout, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_shmem_swapped,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_shared_anon_reclaimed,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_private_file_mapping,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_file_pageout, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_locked_page_kept,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_swap_cache_mlocked,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_swap_cache_zapped,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_fork_flags_over_swap,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_i386_highmem_pageout,
+					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_cow_fault_reclaims_own_pages,
-					  teardown),
-		cmocka_unit_test_teardown(test_swappiness, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_swappiness, mmk_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

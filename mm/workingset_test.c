@@ -18,14 +18,6 @@
 
 #include "mm/workingset.c"
 
-static int teardown(void **state)
-{
-	if (*state)
-		mmk_shutdown(*state);
-	*state = NULL;
-	return 0;
-}
-
 static unsigned long node_state(struct mmk_machine *m, enum node_stat_item item)
 {
 	return node_page_state(m, 0, item);
@@ -186,9 +178,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_shadow_layout_per_arch,
-					  teardown),
-		cmocka_unit_test_teardown(test_file_refault_distance, teardown),
-		cmocka_unit_test_teardown(test_anon_restore, teardown),
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_file_refault_distance,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_anon_restore, mmk_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,6 +84,15 @@ mmk_test_boot(enum mmk_arch arch, uint64_t mem, int nodes, int cpus, bool pcp)
 	return mmk_test_boot_cfg(&cfg);
 }
 
+/* cmocka teardown: shut down the machine a test left in *@state. */
+static inline int mmk_test_teardown(void **state)
+{
+	if (*state)
+		mmk_shutdown(*state);
+	*state = NULL;
+	return 0;
+}
+
 /* Every invariant of every subsystem holds. */
 static inline void assert_check_ok(struct mmk_machine *m)
 {
