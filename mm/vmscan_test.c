@@ -34,16 +34,7 @@
 
 static struct mmk_machine *boot(void **state, enum mmk_arch arch, uint64_t swap)
 {
-	struct mmk_config cfg;
-
-	mmk_config_init(&cfg);
-	cfg.arch = arch;
-	cfg.mem_bytes = 64 * MB;
-	cfg.nr_nodes = 1;
-	cfg.nr_cpus = 2;
-	cfg.swap_bytes = swap;
-	*state = mmk_test_boot_cfg(&cfg);
-	return *state;
+	return mmk_test_boot_swap(state, arch, 2, swap);
 }
 
 static unsigned long vmstat(struct mmk_machine *m, const char *name)

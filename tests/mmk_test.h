@@ -84,6 +84,23 @@ mmk_test_boot(enum mmk_arch arch, uint64_t mem, int nodes, int cpus, bool pcp)
 	return mmk_test_boot_cfg(&cfg);
 }
 
+/* A one-node 64 MiB machine of @arch with @cpus CPUs and @swap bytes of
+ * swap, kept in *@state for mmk_test_teardown. */
+static inline struct mmk_machine *
+mmk_test_boot_swap(void **state, enum mmk_arch arch, int cpus, uint64_t swap)
+{
+	struct mmk_config cfg;
+
+	mmk_config_init(&cfg);
+	cfg.arch = arch;
+	cfg.mem_bytes = 64ULL << 20;
+	cfg.nr_nodes = 1;
+	cfg.nr_cpus = cpus;
+	cfg.swap_bytes = swap;
+	*state = mmk_test_boot_cfg(&cfg);
+	return *state;
+}
+
 /* cmocka teardown: shut down the machine a test left in *@state. */
 static inline int mmk_test_teardown(void **state)
 {
