@@ -412,6 +412,18 @@ static bool compaction_zonelist_suitable(struct mmk_machine *m,
 	return false;
 }
 
+/* The order of the free block @page heads, or -1 if it heads none, read
+ * without the zone lock as Linux's scanners do (buddy_order_unsafe(),
+ * data_race()): page_type shares its word with _mapcount, which faults
+ * change meanwhile. A stale answer is checked again under the lock, or
+ * costs only a page scanned twice or skipped. */
+static __no_sanitize_thread int buddy_order_unlocked(const struct page *page)
+{
+	/* Not PageBuddy(): an inline helper left out of line would be
+	 * instrumented. */
+	return page->page_type >> 24 == PGTY_buddy ? (int)page->private : -1;
+}
+
 /* A free page may go to the pageblock of @pfn: not a free pageblock
  * whole, and (unless any will do) a movable one. */
 static bool suitable_migration_target(struct compact_control *cc,
@@ -419,9 +431,7 @@ static bool suitable_migration_target(struct compact_control *cc,
 {
 	const struct page *page = cc->m->mem_map + pfn;
 
-	if (PageBuddy(page) &&
-	    __atomic_load_n(&page->private, __ATOMIC_RELAXED) >=
-		    cc->m->pageblock_order)
+	if (buddy_order_unlocked(page) >= (int)cc->m->pageblock_order)
 		return false;
 	if (cc->ignore_block_suitable)
 		return true;
@@ -453,24 +463,29 @@ static void isolate_freepages_block(struct compact_control *cc,
 		struct page *page = m->mem_map + pfn;
 		unsigned long isolated = 0, i;
 		unsigned int order = 0;
+		int buddy;
 
 		nr_scanned++;
-		if (!PageBuddy(page))
+		if (buddy_order_unlocked(page) < 0)
 			continue;
 		pthread_mutex_lock(&cc->zone->lock);
-		if (PageBuddy(page)) {
-			order = (unsigned int)page->private;
+		/* Under the lock a free block stays one; a page that is no
+		 * longer free may have its mapcount (page_type's word)
+		 * changing. */
+		buddy = buddy_order_unlocked(page);
+		if (buddy >= 0) {
+			order = (unsigned int)buddy;
 			isolated = __isolate_free_page(m, cc->zone, pfn, order);
 		}
 		pthread_mutex_unlock(&cc->zone->lock);
 		if (!isolated) {
-			if (PageBuddy(page))
+			if (buddy_order_unlocked(page) >= 0)
 				break; /* the watermark */
 			continue;
 		}
 		if (split_isolated_block(m, page, order))
 			for (i = 0; i < isolated; i++)
-				list_add_tail(&page[i].lru, &cc->freepages);
+				lru_list_add_tail(&page[i].lru, &cc->freepages);
 		nr_scanned += isolated - 1;
 		total += isolated;
 		cc->nr_freepages += isolated;
@@ -530,7 +545,7 @@ static struct page *compaction_alloc(struct page *src, unsigned long private)
 			return NULL;
 	}
 	page = list_first_entry(&cc->freepages, struct page, lru);
-	list_del(&page->lru);
+	lru_list_del(&page->lru);
 	cc->nr_freepages--;
 	return page;
 }
@@ -539,7 +554,7 @@ static void compaction_free(struct page *page, unsigned long private)
 {
 	struct compact_control *cc = (struct compact_control *)private;
 
-	list_add(&page->lru, &cc->freepages);
+	lru_list_add(&page->lru, &cc->freepages);
 	cc->nr_freepages++;
 }
 
@@ -550,7 +565,7 @@ static unsigned long release_freepages(struct list_head *l)
 	unsigned long high = 0;
 
 	list_for_each_entry_safe(page, next, l, lru) {
-		list_del(&page->lru);
+		lru_list_del(&page->lru);
 		high = max(high, page_to_pfn(page));
 		__free_pages(page, 0);
 	}
@@ -559,12 +574,36 @@ static unsigned long release_freepages(struct list_head *l)
 
 /* ---- the migrate scanner ---- */
 
-/* Whether the migrate scanner may take @page (off the LRU next): not an
- * anonymous page that a reference beyond its mappings pins. */
-static bool page_pinned(const struct page *page)
+/*
+ * What the migrate scanner reads of @page before it takes a reference,
+ * without any lock (Linux's data_race() tests of PageBuddy, PageCompound
+ * and PageLRU): -1 if it may be an LRU page to isolate (an evictable one,
+ * or any with @unevictable; not an anonymous page that a reference beyond
+ * its mappings pins), else the pages after it to skip (a free or compound
+ * block's rest). isolate_lru_page() checks again under the lru_lock.
+ * Every field is read inline and plainly here: an inline helper left out
+ * of line, or an atomic load, would be instrumented.
+ */
+static __no_sanitize_thread long peek_migrate_source(const struct page *page,
+						     bool unevictable)
 {
-	return PageAnon(page) && !test_page_flag(page, PG_swapcache) &&
-	       page_count(page) > page_mapcount(page);
+	unsigned long flags = page->flags;
+	unsigned int order = 0;
+
+	if (page->page_type >> 24 == PGTY_buddy)
+		order = (unsigned int)page->private;
+	else if ((flags & (1UL << PG_head)) && !(flags & (1UL << PG_lru)))
+		order = page[1].compound_order;
+	else if (!(flags & (1UL << PG_lru)) ||
+		 (!unevictable && (flags & (1UL << PG_unevictable))) ||
+		 (((unsigned long)page->mapping & PAGE_MAPPING_ANON) &&
+		  !(flags & (1UL << PG_swapcache)) &&
+		  *(const int *)&page->_refcount >
+			  *(const int *)&page->_mapcount))
+		return 0;
+	else
+		return -1;
+	return order <= MAX_PAGE_ORDER ? (long)(1UL << order) - 1 : 0;
 }
 
 /* isolate_migratepages_block(): the movable pages of [low, end). */
@@ -579,27 +618,12 @@ static void isolate_migratepages_block(struct compact_control *cc,
 
 	for (; low < end; low++) {
 		struct page *page = m->mem_map + low;
-		unsigned long skip = 0;
+		long peek = peek_migrate_source(page, unevictable);
+		unsigned long skip = peek > 0 ? (unsigned long)peek : 0;
 
 		nr_scanned++;
-		if (PageBuddy(page)) {
-			unsigned long order = __atomic_load_n(&page->private,
-							      __ATOMIC_RELAXED);
-
-			if (order > 0 && order <= MAX_PAGE_ORDER)
-				skip = (1UL << order) - 1;
-		} else if (PageHead(page) && !test_page_flag(page, PG_lru)) {
-			/* Read unlocked: a block being freed may show any. */
-			unsigned int order = compound_order(page);
-
-			if (order <= MAX_PAGE_ORDER)
-				skip = (1UL << order) - 1;
-		} else if (test_page_flag(page, PG_lru) &&
-			   (unevictable ||
-			    !test_page_flag(page, PG_unevictable)) &&
-			   !page_pinned(page) &&
-			   isolate_lru_page(m, page, unevictable)) {
-			list_add_tail(&page->lru, &cc->migratepages);
+		if (peek < 0 && isolate_lru_page(m, page, unevictable)) {
+			lru_list_add_tail(&page->lru, &cc->migratepages);
 			cc->nr_migratepages++;
 			nr_isolated++;
 			if (cc->nr_migratepages >= COMPACT_CLUSTER_MAX &&

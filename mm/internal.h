@@ -994,6 +994,42 @@ static inline unsigned long swp_offset(unsigned long entry)
 void *swap_cache_get_shadow(unsigned long entry);
 /* A shmem page written to @entry's slot left @shadow (shmem_writeout). */
 void swap_cache_set_shadow(unsigned long entry, void *shadow);
+/* ---- lists of pages through page->lru (the LRU, isolated pages) ---- */
+/* Their links are stored whole: compound_head() of a page (the same word
+ * as lru.next) is read without any list's lock by whoever takes or drops
+ * a reference to it. */
+static inline void set_link(struct list_head **link, struct list_head *v)
+{
+	__atomic_store_n(link, v, __ATOMIC_RELAXED);
+}
+
+/* list_add(): @new right after @head. */
+static inline void lru_list_add(struct list_head *new, struct list_head *head)
+{
+	struct list_head *next = head->next;
+
+	set_link(&next->prev, new);
+	set_link(&new->next, next);
+	set_link(&new->prev, head);
+	set_link(&head->next, new);
+}
+
+/* list_add_tail(): @new right before @head. */
+static inline void lru_list_add_tail(struct list_head *new,
+				     struct list_head *head)
+{
+	lru_list_add(new, head->prev);
+}
+
+static inline void lru_list_del(struct list_head *entry)
+{
+	struct list_head *prev = entry->prev, *next = entry->next;
+
+	set_link(&next->prev, prev);
+	set_link(&prev->next, next);
+	set_link(&entry->next, NULL);
+	set_link(&entry->prev, NULL);
+}
 /* ---- mm/swap.c: isolation for migration ---- */
 /* folio_isolate_lru() for compaction: @page off its list with a
  * reference, counted in nr_isolated_anon/file by PG_swapbacked; an

@@ -290,7 +290,7 @@ int migrate_pages(struct list_head *from, new_folio_t *get_new_folio,
 		list_for_each_entry_safe(page, next, from, lru) {
 			int err;
 
-			list_del(&page->lru);
+			lru_list_del(&page->lru);
 			err = unmap_and_move(m, page, get_new_folio,
 					     put_new_folio, private);
 			if (!err) {
@@ -299,7 +299,7 @@ int migrate_pages(struct list_head *from, new_folio_t *get_new_folio,
 			}
 			/* Back where it was, for the next pass or the
 			 * caller's putback. */
-			list_add_tail(&page->lru, &next->lru);
+			lru_list_add_tail(&page->lru, &next->lru);
 			if (err != -ENOMEM) {
 				busy++;
 				continue;
@@ -331,7 +331,7 @@ void putback_movable_pages(struct list_head *l)
 	struct page *page, *next;
 
 	list_for_each_entry_safe(page, next, l, lru) {
-		list_del(&page->lru);
+		lru_list_del(&page->lru);
 		putback_movable_page(m, page, 0);
 	}
 }

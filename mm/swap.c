@@ -98,34 +98,6 @@ static void update_lru_size(struct mmk_machine *m, const struct page *page,
 		(enum zone_stat_item)(NR_ZONE_INACTIVE_ANON + (int)lru), n);
 }
 
-/* The list operations of the LRU: the links are stored whole, since
- * compound_head() of a page (the same word as lru.next) is read without
- * the lru_lock by whoever drops a reference to it. */
-static void set_link(struct list_head **link, struct list_head *v)
-{
-	__atomic_store_n(link, v, __ATOMIC_RELAXED);
-}
-
-static void lru_list_add(struct list_head *new, struct list_head *head)
-{
-	struct list_head *next = head->next;
-
-	set_link(&next->prev, new);
-	set_link(&new->next, next);
-	set_link(&new->prev, head);
-	set_link(&head->next, new);
-}
-
-static void lru_list_del(struct list_head *entry)
-{
-	struct list_head *prev = entry->prev, *next = entry->next;
-
-	set_link(&next->prev, prev);
-	set_link(&prev->next, next);
-	set_link(&entry->next, NULL);
-	set_link(&entry->prev, NULL);
-}
-
 /* lruvec_add_folio / lruvec_del_folio (lru_lock held). */
 static void lruvec_add(struct mmk_machine *m, struct lruvec *lv,
 		       struct page *page)
