@@ -1052,6 +1052,7 @@ struct rmap_mappers {
 	struct file *file;
 	struct list_head *head;
 	struct mm_struct *locked_mm;
+	unsigned long stamp; /* marks the mms it locked (rmap_lock_stamp) */
 };
 /* Try-lock all of @page's possible mappers at once: 0 with every lock
  * held, or -EAGAIN with none. */

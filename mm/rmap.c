@@ -632,21 +632,12 @@ static struct vm_area_struct *mapper_vma(const struct list_head *pos, bool anon)
 	return list_entry(pos, struct vm_area_struct, i_mmap);
 }
 
-/* Whether @pos is the first entry of @head whose VMA belongs to @mm: the
- * one whose mm's lock the lock-all walk takes (an mm with several VMAs
- * on the list is locked once). vm_mm never changes, so it is read
- * without that lock. */
-static bool first_of_mm(const struct list_head *head,
-			const struct list_head *pos, bool anon)
-{
-	const struct mm_struct *mm = mapper_vma(pos, anon)->vm_mm;
-	const struct list_head *p;
-
-	for (p = head->next; p != pos; p = p->next)
-		if (mapper_vma(p, anon)->vm_mm == mm)
-			return false;
-	return true;
-}
+/* Stamps of the lock-all walks: each locked mm carries its walk's, so
+ * that an mm with several VMAs on the list is locked (and unlocked)
+ * once, without a search of the entries before it. Only the holder of
+ * the mm's mmap lock writes it; another walk reads it before trying the
+ * lock, and can never find its own stamp there. */
+static atomic_ulong rmap_stamp_seq;
 
 /* Unlock the mmap locks the walk took for the entries before @end. */
 static void unlock_mappers_before(const struct rmap_mappers *r,
@@ -657,8 +648,13 @@ static void unlock_mappers_before(const struct rmap_mappers *r,
 	for (p = r->head->next; p != end; p = p->next) {
 		struct mm_struct *mm = mapper_vma(p, r->anon)->vm_mm;
 
-		if (mm != r->locked_mm && first_of_mm(r->head, p, r->anon))
-			pthread_mutex_unlock(&mm->mmap_lock);
+		if (mm == r->locked_mm ||
+		    atomic_load_explicit(&mm->rmap_lock_stamp,
+					 memory_order_relaxed) != r->stamp)
+			continue;
+		atomic_store_explicit(&mm->rmap_lock_stamp, 0,
+				      memory_order_relaxed);
+		pthread_mutex_unlock(&mm->mmap_lock);
 	}
 }
 
@@ -699,16 +695,21 @@ int rmap_lock_mappers(struct page *page, struct mm_struct *locked_mm,
 	}
 	if (!r->head)
 		return 0;
+	r->stamp = atomic_fetch_add(&rmap_stamp_seq, 1) + 1;
 	for (pos = r->head->next; pos != r->head; pos = pos->next) {
 		struct mm_struct *mm = mapper_vma(pos, r->anon)->vm_mm;
 
-		if (mm == locked_mm || !first_of_mm(r->head, pos, r->anon))
+		if (mm == locked_mm ||
+		    atomic_load_explicit(&mm->rmap_lock_stamp,
+					 memory_order_relaxed) == r->stamp)
 			continue;
 		if (pthread_mutex_trylock(&mm->mmap_lock)) {
 			unlock_mappers_before(r, pos);
 			rmap_mappers_unlock_list(r);
 			return -EAGAIN;
 		}
+		atomic_store_explicit(&mm->rmap_lock_stamp, r->stamp,
+				      memory_order_relaxed);
 	}
 	return 0;
 }

@@ -201,6 +201,9 @@ struct mm_struct {
 	atomic_long rss_stat[NR_MM_COUNTERS];
 	atomic_long pgtables_bytes;
 	pthread_mutex_t mmap_lock;
+	/* Which lock-all walk of migration holds mmap_lock (mm/rmap.c's
+	 * rmap_lock_mappers; 0: none), so that it locks each mm once. */
+	atomic_ulong rmap_lock_stamp;
 	/* The simulated TLB: a direct-mapped cache of translations, flushed
 	 * whenever an entry it may hold changes (flush_tlb_mm). */
 	struct mmk_tlb_entry tlb[MMK_TLB_ENTRIES];
