@@ -54,9 +54,13 @@ lint:
 	@printf '%s\n' $(TIDY_SRCS) | xargs -P$(JOBS) -n1 sh -c 'clang-tidy \
 		--quiet "$$@" -- -std=c11 -D_GNU_SOURCE -DMMK_DEBUG=1 -Iinclude \
 		-I. 2>/dev/null' clang-tidy && echo "lint: clang-tidy clean ($(words $(TIDY_SRCS)) files)"
+	@clang-tidy --quiet platform/freestanding/libc.c -- -std=c11 -ffreestanding \
+		-nostdinc -isystem platform/freestanding/include \
+		-isystem $$(clang -print-file-name=include) -DMMK_FREESTANDING=1 \
+		-Iinclude -I. 2>/dev/null && echo "lint: clang-tidy clean (the freestanding C library)"
 
 .PHONY: all demo test test-sanitize test-asan test-tsan bench deps deps-bench \
-	install format format-check clean check-warnings
+	install format format-check clean check-warnings freestanding
 
 all:
 	@$(SUB) O=build VCFLAGS="-O2 -g -DMMK_DEBUG=1" all -j$(JOBS)
@@ -66,6 +70,10 @@ deps:
 
 deps-bench:
 	@sh scripts/deps.sh bench
+
+# The core as one freestanding object for an embedder (README: Embedding).
+freestanding:
+	@$(SUB) O=build VCFLAGS="-O2 -g -DMMK_DEBUG=1" build/lib/mmkit-freestanding.o -j$(JOBS)
 
 demo:
 	@sh scripts/deps.sh build

@@ -80,8 +80,8 @@ struct mm_struct *mm_alloc(void)
 }
 
 /* How many mmap locks this thread holds, and the process it acts for. */
-static _Thread_local unsigned int mmap_locks_held;
-static _Thread_local struct mm_struct *current_mm_of_thread;
+static mmk_thread_local unsigned int mmap_locks_held;
+static mmk_thread_local struct mm_struct *current_mm_of_thread;
 
 void mmap_write_lock(struct mm_struct *mm)
 {

@@ -21,6 +21,17 @@
 #define __no_sanitize_thread __attribute__((__noinline__, no_sanitize_thread))
 #endif
 #define __maybe_unused __attribute__((unused))
+/* Per-thread state (the current machine, CPU and mm, reclaim's
+ * re-entry marks). A freestanding build (MMK_FREESTANDING) has one
+ * thread of control and asks no thread-local storage of its embedder:
+ * these are plain variables there. */
+#ifdef MMK_FREESTANDING
+#define mmk_thread_local
+#define mmk_tls_initial_exec
+#else
+#define mmk_thread_local _Thread_local
+#define mmk_tls_initial_exec __attribute__((tls_model("initial-exec")))
+#endif
 #define barrier() __asm__ __volatile__("" ::: "memory")
 /* Make the compiler forget what it knows of @var's value (so that it
  * keeps one register for a pointer instead of re-deriving offsets). */

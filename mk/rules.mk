@@ -49,7 +49,22 @@ MALLOC_RELR := $(shell printf 'int v, *p = &v;\n' | \
 # The text's layout: hot, init and other text (malloc/sections.c).
 MALLOC_LDS := $(O)/mobj/libmmkit-malloc.lds
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/gen/tour.o
-TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS)))
+# The core again, freestanding (DESIGN.md; platform/freestanding/libc.c):
+# mm/, lib/, kernel/, fs/ and proc/ compiled with no C library headers
+# but the build's own and the compiler's, linked into one relocatable
+# object for an embedder that provides the platform layer
+# (platform/platform.h). tests/freestanding/freestanding_test.c checks
+# what it leaves undefined and runs it.
+FS_SRCS := $(sort $(filter-out %_test.c,$(wildcard lib/*.c mm/*.c fs/*.c \
+	kernel/*.c proc/*.c))) platform/freestanding/libc.c
+FS_OBJS := $(FS_SRCS:%.c=$(O)/fsobj/%.o)
+FS_CC_INCLUDE := $(shell $(CC) -print-file-name=include)
+FS_CC = $(CC) -std=c11 -ffreestanding -nostdinc \
+	-isystem platform/freestanding/include -isystem $(FS_CC_INCLUDE) \
+	-DMMK_FREESTANDING=1 -DMMK_NO_FAIL_SITES -fno-stack-protector -fPIC \
+	$(WARN) -Iinclude -I. $(VCFLAGS) $(CFLAGS)
+TESTS := $(patsubst %.c,$(O)/tests/%,$(notdir $(TEST_SRCS))) \
+	 $(O)/tests/freestanding_test
 BENCHES := $(patsubst %.c,$(O)/bench/%,$(notdir $(BENCH_SRCS)))
 
 .PHONY: all tests benches run-tests run-benches install
@@ -80,6 +95,8 @@ $(O)/mobj/.cmd: FORCE
 	$(call write_cmd,$(MALLOC_CC) -Os:$(MALLOC_COLD_SRCS) $(MALLOC_RELR))
 $(O)/obj/.cmd: FORCE
 	$(call write_cmd,$(LIB_CC))
+$(O)/fsobj/.cmd: FORCE
+	$(call write_cmd,$(FS_CC))
 
 $(O)/mobj/%.o: %.c $(O)/mobj/.cmd
 	@mkdir -p $(dir $@)
@@ -102,6 +119,16 @@ $(O)/obj/%.o: %.c $(O)/obj/.cmd
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(LIB_CC) -MMD -MP -c $< -o $@
+
+$(O)/fsobj/%.o: %.c $(O)/fsobj/.cmd
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (freestanding)"
+	@$(FS_CC) -MMD -MP -c $< -o $@
+
+$(O)/lib/mmkit-freestanding.o: $(FS_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(LD) -r -o $@ $(FS_OBJS)
 
 # The tour script, compiled into the CLI as a C string.
 $(O)/gen/tour.c: examples/tour.mms
@@ -139,6 +166,13 @@ $(O)/tests/$(basename $(notdir $(1))): $(O)/obj/$(basename $(1)).o $(O)/lib/libm
 endef
 $(foreach t,$(TEST_SRCS),$(eval $(call test_rule,$(t))))
 
+# The freestanding core with the hosted platform layer as its embedder.
+$(O)/tests/freestanding_test: $(O)/obj/tests/freestanding/freestanding_test.o \
+		$(O)/lib/mmkit-freestanding.o $(O)/obj/platform/linux.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) -o $@ $^ -lcmocka $(LDLIBS_ALL)
+
 benches: $(BENCHES)
 
 define bench_rule
@@ -175,4 +209,4 @@ install: all
 	install -m 755 $(O)/bin/mmkit $(DESTDIR)$(PREFIX)/bin/
 	sed -e 's|@PREFIX@|$(PREFIX)|' mk/mmkit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/mmkit.pc
 
--include $(shell find $(O)/obj $(O)/mobj -name '*.d' 2>/dev/null)
+-include $(shell find $(O)/obj $(O)/mobj $(O)/fsobj -name '*.d' 2>/dev/null)

@@ -99,6 +99,7 @@ struct mmk_fail_sites {
 	size_t nr, cap;
 	struct site_map stacks; /* hash of a call stack -> site */
 	struct site_map pcs; /* return address -> site or PC_INSIDE */
+#if MMK_HAVE_SITES
 	/* The object (executable or shared library) holding this file's code:
 	 * its loaded segments, load bias and path. */
 	uintptr_t seg_lo[16], seg_hi[16];
@@ -110,6 +111,7 @@ struct mmk_fail_sites {
 	int fd;
 	FILE *from;
 	bool started, broken;
+#endif
 };
 
 #if MMK_HAVE_SITES

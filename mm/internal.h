@@ -428,8 +428,7 @@ struct mmk_task_ctx {
 };
 /* initial-exec: no __tls_get_addr call, which would make every fast path
  * save registers around it (libmmkit.so then needs static TLS, 32 bytes). */
-extern _Thread_local struct mmk_task_ctx mmk_ctx
-	__attribute__((tls_model("initial-exec")));
+extern mmk_thread_local struct mmk_task_ctx mmk_ctx mmk_tls_initial_exec;
 
 static inline struct mmk_machine *mmk_cur(void)
 {

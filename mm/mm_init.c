@@ -72,11 +72,12 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-_Thread_local struct mmk_task_ctx mmk_ctx;
+mmk_thread_local struct mmk_task_ctx mmk_ctx;
 
 #define SZ_1M (1UL << 20)
 #define SZ_16M (16UL << 20)
@@ -239,7 +240,7 @@ static bool live_remove(struct mmk_machine *m)
 
 /* Whether this thread holds live_lock (from mmk_atfork()'s PREPARE to
  * its PARENT or CHILD). */
-static _Thread_local bool live_lock_mine;
+static mmk_thread_local bool live_lock_mine;
 
 /* Whether @m is live; live_lock held. */
 static bool live_has(const struct mmk_machine *m)
@@ -313,6 +314,19 @@ int mmk_set_cpu(int cpu)
 	return -EBUSY;
 }
 
+/* A misuse of the API with no machine to log it to: the host's standard
+ * error, without stdio (the freestanding build has none). */
+static __printf(1, 2) void host_warn(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	mmk_host_stderr(line);
+}
+
 void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 {
 	int cpu;
@@ -320,8 +334,8 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 	if (!m)
 		return;
 	if (!mmk_machine_live(m)) {
-		fprintf(stderr, "mmkit: mmk_atfork: %p is not a live machine\n",
-			(void *)m);
+		host_warn("mmkit: mmk_atfork: %p is not a live machine\n",
+			  (void *)m);
 		return;
 	}
 	/* Each phase once, in order: PREPARE twice would wait for its own
@@ -329,8 +343,8 @@ void mmk_atfork(struct mmk_machine *m, enum mmk_atfork phase)
 	if (atomic_exchange(&m->atfork_prepared, phase == MMK_ATFORK_PREPARE) ==
 	    (phase == MMK_ATFORK_PREPARE)) {
 		/* Not printk(): a second PREPARE holds the log's lock. */
-		fprintf(stderr, "mmkit: mmk_atfork: phase %d out of order\n",
-			(int)phase);
+		host_warn("mmkit: mmk_atfork: phase %d out of order\n",
+			  (int)phase);
 		return;
 	}
 	/* Lock order: live machines, slab_mutex, node list_locks, drain,
@@ -1510,9 +1524,8 @@ void mmk_shutdown(struct mmk_machine *m)
 		return;
 	if (!live_remove(m)) {
 		/* Its log may be gone with it: the host's standard error. */
-		fprintf(stderr,
-			"mmkit: mmk_shutdown: %p is not a live machine\n",
-			(void *)m);
+		host_warn("mmkit: mmk_shutdown: %p is not a live machine\n",
+			  (void *)m);
 		return;
 	}
 	if (mmk_ctx.m == m) {

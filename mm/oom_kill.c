@@ -84,7 +84,7 @@ struct oom_control {
 };
 
 /* The last out_of_memory() of this thread found nothing to kill. */
-static _Thread_local bool no_victim;
+static mmk_thread_local bool no_victim;
 
 bool oom_found_no_victim(void)
 {

@@ -132,9 +132,9 @@ struct scan_control {
 };
 
 /* PF_MEMALLOC: this thread is reclaiming (no recursion). */
-static _Thread_local bool in_reclaim;
+static mmk_thread_local bool in_reclaim;
 /* The mm whose fault is allocating on this thread (see 5.). */
-static _Thread_local struct mm_struct *allowed_mm;
+static mmk_thread_local struct mm_struct *allowed_mm;
 
 struct mm_struct *reclaim_allow_mm(struct mm_struct *mm)
 {

@@ -488,18 +488,21 @@ void mmk_host_abort(void)
 	abort();
 }
 
-void mmk_host_write_fd(int fd, const char *s)
+int mmk_host_write_fd(int fd, const char *s)
 {
 	size_t len = strlen(s);
 
 	while (len) {
 		ssize_t n = write(fd, s, len);
 
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
-			return;
+			return n < 0 ? -errno : -EIO;
 		s += n;
 		len -= (size_t)n;
 	}
+	return 0;
 }
 
 void mmk_host_stderr(const char *s)

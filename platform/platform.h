@@ -91,8 +91,15 @@ bool mmk_host_membarrier_init(void);
 void mmk_host_membarrier(void);
 
 /* A mutex that spins briefly before sleeping (for short critical
- * sections such as zone and slab node locks, like a kernel spinlock). */
+ * sections such as zone and slab node locks, like a kernel spinlock). A
+ * freestanding build's locks are its own (platform/freestanding/libc.c):
+ * the embedder does not provide this one. */
+#ifdef MMK_FREESTANDING
+void mmk_fs_mutex_init_void(void *mutex);
+#define mmk_host_mutex_init mmk_fs_mutex_init_void
+#else
 void mmk_host_mutex_init(void *mutex);
+#endif
 void mmk_host_cpu_relax(void);
 void mmk_host_yield(void);
 uint64_t mmk_host_now_ns(void);
@@ -114,7 +121,8 @@ size_t mmk_host_rss(void);
 __attribute__((noreturn)) void mmk_host_abort(void);
 /* Write to stderr without stdio's buffers (used by BUG dumps). */
 void mmk_host_stderr(const char *s);
-/* Write all of @s to descriptor @fd (as far as the descriptor takes it). */
-void mmk_host_write_fd(int fd, const char *s);
+/* Write all of @s to descriptor @fd: 0, or -errno where the descriptor
+ * stopped taking it (-EIO if it took nothing without an error). */
+int mmk_host_write_fd(int fd, const char *s);
 
 #endif /* MMK_PLATFORM_H */

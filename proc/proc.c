@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 void seq_printf(struct seq_file *s, const char *fmt, ...)
 {
@@ -201,18 +200,8 @@ char *mmk_proc_read(struct mmk_machine *m, const char *path)
 /* Write @text whole to @fd and free it: 0 or -errno. */
 static int write_text(char *text, int fd)
 {
-	size_t len = strlen(text), done = 0;
-	int err = 0;
+	int err = mmk_host_write_fd(fd, text);
 
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			break;
-		}
-		done += (size_t)n;
-	}
 	mmk_host_free(text);
 	return err;
 }

@@ -229,7 +229,7 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len);
  * mmk_proc_read() - render a procfs file of @m (e.g. "/proc/meminfo").
  * Return: a malloc'ed NUL-terminated text, or NULL with errno ENOENT for a
  * file that does not exist, EINVAL if @m is not a live machine. The
- * caller frees it.
+ * caller frees it (free(); in the freestanding build, mmk_host_free()).
  */
 char *mmk_proc_read(struct mmk_machine *m, const char *path);
 
