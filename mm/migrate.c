@@ -113,7 +113,11 @@ static void copy_page_state(struct mmk_machine *m, struct page *old,
 			    struct page *new)
 {
 	copy_user_racy(page_host(m, new), page_host(m, old), PAGE_SIZE);
-	__atomic_fetch_or(&new->flags, old->flags & MIGRATE_FLAGS,
+	/* The lock bit of @old may be tried meanwhile (a truncation's
+	 * lock_page waiting for it): its flags word is read atomically. */
+	__atomic_fetch_or(&new->flags,
+			  __atomic_load_n(&old->flags, __ATOMIC_RELAXED) &
+				  MIGRATE_FLAGS,
 			  __ATOMIC_RELAXED);
 	new->mapping = old->mapping;
 	new->index = old->index;
