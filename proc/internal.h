@@ -51,5 +51,12 @@ void proc_oom_score_adj_show(struct seq_file *s, struct mmk_machine *m,
 void proc_pid_status_show(struct seq_file *s, struct mmk_machine *m,
 			  struct mm_struct *mm);
 void task_mem(struct seq_file *s, struct mm_struct *mm);
+/* The binary files, read as pread(2) reads: the bytes, or -errno.
+ * proc/task_mmu.c: /proc/PID/pagemap, the mm locked. */
+long proc_pid_pagemap_read(struct mm_struct *mm, void *buf, size_t count,
+			   unsigned long long off);
+/* proc/page.c: /proc/kpageflags (@flags) or /proc/kpagecount. */
+long proc_kpage_read(struct mmk_machine *m, bool flags, void *buf, size_t count,
+		     unsigned long long off);
 
 #endif /* MMK_PROC_INTERNAL_H */

@@ -110,48 +110,94 @@ static char *seq_result(struct seq_file *s)
 	return s->buf ? s->buf : mmk_host_zalloc(1);
 }
 
+/* The pid and file name of "/proc/PID/NAME", or false. */
+static bool split_pid_path(const char *path, int *pid, const char **name)
+{
+	const char *p = path + 6;
+	long n = 0;
+
+	if (strncmp(path, "/proc/", 6) != 0 || path[6] < '1' || path[6] > '9')
+		return false;
+	/* As Linux's name_to_int(): a number past what a pid can be names
+	 * no process (it used to wrap onto one, through the int below). */
+	for (; *p >= '0' && *p <= '9'; p++) {
+		n = n * 10 + (*p - '0');
+		if (n > INT_MAX)
+			return false;
+	}
+	if (*p != '/')
+		return false;
+	*pid = (int)n;
+	*name = p + 1;
+	return true;
+}
+
+/* @pid's mm, locked, with @m current (unlock_pid_mm() undoes it all);
+ * NULL if the process is gone or has no address space left. */
+static struct mm_struct *lock_pid_mm(struct mmk_machine *m, int pid,
+				     struct mmk_machine **prev)
+{
+	struct mm_struct *mm;
+
+	*prev = mmk_current();
+	if (*prev != m)
+		mmk_set_current(m);
+	mm = mmk_get_mm(pid);
+	if (mm) {
+		mmap_write_lock(mm);
+		if (mm->owner)
+			return mm;
+		mmap_write_unlock(mm);
+		mmput(mm);
+	}
+	if (*prev != m)
+		mmk_set_current(*prev);
+	return NULL;
+}
+
+static void unlock_pid_mm(struct mmk_machine *m, struct mm_struct *mm,
+			  struct mmk_machine *prev)
+{
+	mmap_write_unlock(mm);
+	mmput(mm);
+	if (prev != m)
+		mmk_set_current(prev);
+}
+
 /* "/proc/PID/NAME": render it from the live process, or ENOENT. */
 static char *proc_pid_read(struct mmk_machine *m, const char *path)
 {
 	struct seq_file s = { 0 };
-	struct mmk_machine *prev = mmk_current();
+	struct mmk_machine *prev;
 	struct mm_struct *mm;
-	bool shown = false;
-	const char *p = path + 6, *name;
-	long pid = 0;
+	const char *name;
+	int pid;
 	size_t i;
 
-	/* As Linux's name_to_int(): a number past what a pid can be names
-	 * no process (it used to wrap onto one, through the int below). */
-	for (; *p >= '0' && *p <= '9'; p++) {
-		pid = pid * 10 + (*p - '0');
-		if (pid > INT_MAX)
-			goto enoent;
-	}
-	if (p == path + 6 || *p != '/' || path[6] == '0')
+	if (!split_pid_path(path, &pid, &name))
 		goto enoent;
-	name = p + 1;
 	for (i = 0; i < ARRAY_SIZE(pid_files); i++)
 		if (strcmp(name, pid_files[i].name) == 0)
 			break;
-	if (i == ARRAY_SIZE(pid_files) || (pid_files[i].numa && !m->arch->numa))
-		goto enoent;
-	if (prev != m)
-		mmk_set_current(m);
-	mm = mmk_get_mm((int)pid);
-	if (mm) {
-		mmap_write_lock(mm);
-		if (mm->owner) {
-			pid_files[i].show(&s, m, mm);
-			shown = true;
-		}
-		mmap_write_unlock(mm);
-		mmput(mm);
+	if (i == ARRAY_SIZE(pid_files)) {
+		/* A binary file: pread it (mmk_proc_pread). */
+		if (strcmp(name, "pagemap") != 0)
+			goto enoent;
+		mm = lock_pid_mm(m, pid, &prev);
+		if (!mm)
+			goto enoent;
+		unlock_pid_mm(m, mm, prev);
+		errno = EINVAL;
+		return NULL;
 	}
-	if (prev != m)
-		mmk_set_current(prev);
-	if (shown)
+	if (pid_files[i].numa && !m->arch->numa)
+		goto enoent;
+	mm = lock_pid_mm(m, pid, &prev);
+	if (mm) {
+		pid_files[i].show(&s, m, mm);
+		unlock_pid_mm(m, mm, prev);
 		return seq_result(&s);
+	}
 enoent:
 	errno = ENOENT;
 	return NULL;
@@ -170,6 +216,11 @@ static char *proc_render(struct mmk_machine *m, const char *path)
 	}
 	if (strncmp(path, "/proc/", 6) == 0 && path[6] >= '0' && path[6] <= '9')
 		return proc_pid_read(m, path);
+	if (!strcmp(path, "/proc/kpageflags") ||
+	    !strcmp(path, "/proc/kpagecount")) {
+		errno = EINVAL; /* binary: mmk_proc_pread() */
+		return NULL;
+	}
 	for (i = 0; i < ARRAY_SIZE(proc_files); i++) {
 		if (strcmp(path, proc_files[i].path) != 0)
 			continue;
@@ -195,6 +246,45 @@ char *mmk_proc_read(struct mmk_machine *m, const char *path)
 		errno = ENOMEM;
 	mmk_host_free(text);
 	return copy;
+}
+
+long mmk_proc_pread(struct mmk_machine *m, const char *path, void *buf,
+		    size_t count, unsigned long long off)
+{
+	struct mmk_machine *prev;
+	struct mm_struct *mm;
+	const char *name;
+	char *text;
+	size_t len;
+	long ret;
+	int pid;
+
+	if (!m || !path || (!buf && count) || !mmk_machine_live(m))
+		return -EINVAL;
+	if (!strcmp(path, "/proc/kpageflags") ||
+	    !strcmp(path, "/proc/kpagecount"))
+		return proc_kpage_read(m, path[11] == 'f', buf, count, off);
+	if (split_pid_path(path, &pid, &name) && !strcmp(name, "pagemap")) {
+		mm = lock_pid_mm(m, pid, &prev);
+		if (!mm)
+			return -ENOENT;
+		ret = proc_pid_pagemap_read(mm, buf, count, off);
+		unlock_pid_mm(m, mm, prev);
+		return ret;
+	}
+	text = proc_render(m, path);
+	if (!text)
+		return -errno;
+	len = strlen(text);
+	if (off >= len || !count) {
+		mmk_host_free(text);
+		return 0;
+	}
+	if (count > len - off)
+		count = len - (size_t)off;
+	memcpy(buf, text + off, count);
+	mmk_host_free(text);
+	return (long)count;
 }
 
 /* Write @text whole to @fd and free it: 0 or -errno. */

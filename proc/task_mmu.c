@@ -33,6 +33,7 @@
 #include "mm/vma.h"
 #include "mm/pgtable.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* smaps_rollup's Pss split by what backs the pages, bytes << PSS_SHIFT. */
@@ -463,4 +464,78 @@ void task_mem(struct seq_file *s, struct mm_struct *mm)
 	VMLINE("VmSwap", swap << 2);
 	VMLINE("HugetlbPages", 0);
 #undef VMLINE
+}
+
+/* ---- /proc/PID/pagemap (pagemap_read) ---- */
+
+/* The entry's bits (fs/proc/task_mmu.c). */
+#define PM_ENTRY_BYTES 8UL
+#define PM_PFRAME_MASK ((1ULL << 55) - 1)
+#define PM_MMAP_EXCLUSIVE (1ULL << 56)
+#define PM_GUARD_REGION (1ULL << 58)
+#define PM_FILE (1ULL << 61)
+#define PM_SWAP (1ULL << 62)
+#define PM_PRESENT (1ULL << 63)
+/* A guard marker's entry names Linux's marker swap type (the last one)
+ * and PTE_MARKER_GUARD as its offset. */
+#define PM_GUARD_FRAME (31ULL | (4ULL << MAX_SWAPFILES_SHIFT))
+
+/* pte_to_pagemap_entry() of @addr in @vma (the reader may see pfns: it
+ * is the simulator's user, CAP_SYS_ADMIN). */
+static uint64_t pagemap_entry(struct mm_struct *mm, unsigned long addr)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct mmk_machine *m = mm->machine;
+	void *slot = pte_offset(mm, addr, false);
+	pte_t pte = slot ? pte_read(f, slot) : 0;
+	const struct page *page;
+	uint64_t entry;
+
+	if (is_guard_marker(pte))
+		return PM_SWAP | PM_GUARD_REGION | PM_GUARD_FRAME;
+	if (is_swap_pte(pte)) {
+		unsigned long swp = pte_to_swp_entry(pte);
+
+		return PM_SWAP |
+		       (((uint64_t)swp_offset(swp) << MAX_SWAPFILES_SHIFT) |
+			swp_type(swp));
+	}
+	if (!pte_mapped(pte))
+		return 0;
+	entry = PM_PRESENT | ((uint64_t)pte_pfn(f, pte) & PM_PFRAME_MASK);
+	/* vm_normal_page(): none for the zero page. */
+	if (pte & _PAGE_SPECIAL)
+		return entry;
+	page = m->mem_map + pte_pfn(f, pte);
+	if (!PageAnon(page))
+		entry |= PM_FILE;
+	if (page_mapcount(page) == 1)
+		entry |= PM_MMAP_EXCLUSIVE;
+	return entry;
+}
+
+long proc_pid_pagemap_read(struct mm_struct *mm, void *buf, size_t count,
+			   unsigned long long off)
+{
+	unsigned long long svpfn = off / PM_ENTRY_BYTES;
+	unsigned long addr = mm->task_size, end = mm->task_size;
+	unsigned char *out = buf;
+	size_t done = 0;
+
+	if (off % PM_ENTRY_BYTES || count % PM_ENTRY_BYTES)
+		return -EINVAL;
+	if (svpfn <= (ULONG_MAX >> PAGE_SHIFT))
+		addr = (unsigned long)svpfn << PAGE_SHIFT;
+	if (addr > end)
+		addr = end;
+	for (; done < count && addr < end; done += PM_ENTRY_BYTES) {
+		const struct vm_area_struct *vma = find_vma(mm, addr);
+		uint64_t entry = 0;
+
+		if (vma && vma->vm_start <= addr)
+			entry = pagemap_entry(mm, addr);
+		memcpy(out + done, &entry, sizeof entry);
+		addr += PAGE_SIZE;
+	}
+	return (long)done;
 }

@@ -23,6 +23,11 @@
  *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
  *   mincore PID ADDR LEN            a digit per page (1: in memory),
  *                                   ok for none, or an errno (mincore(2))
+ *   pagemap PID ADDR LEN            a line per page of /proc/PID/pagemap:
+ *                                   the address, the entry (hex), its
+ *                                   bits and pfn or swap type and offset
+ *   kpageflags PFN [N]              a line per pfn: its /proc/kpageflags
+ *                                   word, /proc/kpagecount and flag names
  *   fadvise F OFFSET LEN normal|random|sequential|willneed|dontneed|
  *           noreuse                 0 or EINVAL (posix_fadvise(2))
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
@@ -412,6 +417,129 @@ int cmd_mincore(struct script *sc, int argc, char **argv)
 	}
 	free(vec);
 	free(text);
+	return 0;
+}
+
+/* The pagemap entry's bits, as mmk_proc_pread() documents them. */
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAP (1ULL << 62)
+#define PM_FILE (1ULL << 61)
+#define PM_GUARD_REGION (1ULL << 58)
+#define PM_MMAP_EXCLUSIVE (1ULL << 56)
+#define PM_PFRAME_MASK ((1ULL << 55) - 1)
+
+int cmd_pagemap(struct script *sc, int argc, char **argv)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} bits[] = { { PM_PRESENT, "present" },
+		     { PM_SWAP, "swapped" },
+		     { PM_FILE, "file" },
+		     { PM_GUARD_REGION, "guard" },
+		     { PM_MMAP_EXCLUSIVE, "exclusive" } };
+	unsigned long addr = 0, len = 0, pages, i;
+	char path[32];
+	uint64_t *pm;
+	long ret;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	pages = len / PAGE_SIZE + (len % PAGE_SIZE != 0);
+	if (pages > MINCORE_MAX_PAGES)
+		return script_error(sc, "pagemap: at most %lu pages",
+				    MINCORE_MAX_PAGES);
+	pm = calloc(pages + 1, sizeof(*pm));
+	if (!pm)
+		return script_error(sc, "out of memory");
+	snprintf(path, sizeof path, "/proc/%d/pagemap", pid);
+	ret = mmk_proc_pread(sc->m, path, pm, pages * sizeof(*pm),
+			     (unsigned long long)(addr / PAGE_SIZE) *
+				     sizeof(*pm));
+	if (ret < 0) {
+		sys_result(sc, argc, argv, ret, false);
+		free(pm);
+		return 0;
+	}
+	for (i = 0; i < (unsigned long)ret / sizeof(*pm); i++) {
+		uint64_t e = pm[i];
+		const char *sep = " ";
+		size_t b;
+
+		fprintf(sc->out, "0x%lx %016llx",
+			(addr & ~(PAGE_SIZE - 1)) + i * PAGE_SIZE,
+			(unsigned long long)e);
+		for (b = 0; b < ARRAY_SIZE(bits); b++)
+			if (e & bits[b].bit) {
+				fprintf(sc->out, "%s%s", sep, bits[b].name);
+				sep = ",";
+			}
+		if (e & PM_PRESENT)
+			fprintf(sc->out, " pfn=0x%llx",
+				(unsigned long long)(e & PM_PFRAME_MASK));
+		else if (e & PM_SWAP)
+			fprintf(sc->out, " type=%llu offset=0x%llx",
+				(unsigned long long)(e & 31),
+				(unsigned long long)((e & PM_PFRAME_MASK) >>
+						     5));
+		else
+			fputs(" -", sc->out);
+		fputc('\n', sc->out);
+	}
+	free(pm);
+	return 0;
+}
+
+int cmd_kpageflags(struct script *sc, int argc, char **argv)
+{
+	unsigned long pfn = 0, n = 1, i;
+	uint64_t flags[64], count[64];
+	long got, got2;
+
+	if (parse_ulong(sc, argv[1], &pfn) ||
+	    (argc > 2 && parse_ulong(sc, argv[2], &n)))
+		return -1;
+	if (n < 1 || n > 64)
+		return script_error(sc, "kpageflags: 1 to 64 pages");
+	if (pfn > (~0UL >> 4)) {
+		result(sc, argc, argv, "none"); /* no such frame */
+		return 0;
+	}
+	got = mmk_proc_pread(sc->m, "/proc/kpageflags", flags,
+			     n * sizeof(*flags),
+			     (unsigned long long)pfn * sizeof(*flags));
+	got2 = mmk_proc_pread(sc->m, "/proc/kpagecount", count,
+			      n * sizeof(*count),
+			      (unsigned long long)pfn * sizeof(*count));
+	if (got < 0 || got2 < 0) {
+		sys_result(sc, argc, argv, got < 0 ? got : got2, false);
+		return 0;
+	}
+	if (!got) {
+		result(sc, argc, argv, "none"); /* past the end of memory */
+		return 0;
+	}
+	for (i = 0; i < (unsigned long)got / sizeof(*flags); i++) {
+		const char *sep = " ";
+		unsigned int b;
+
+		fprintf(sc->out, "0x%lx %016llx count=%llu", pfn + i,
+			(unsigned long long)flags[i],
+			(unsigned long long)count[i]);
+		for (b = 0; b < 64; b++)
+			if (flags[i] >> b & 1) {
+				const char *name = mmk_kpageflag_name(b);
+
+				if (name)
+					fprintf(sc->out, "%s%s", sep, name);
+				else
+					fprintf(sc->out, "%sbit%u", sep, b);
+				sep = ",";
+			}
+		fputc('\n', sc->out);
+	}
 	return 0;
 }
 

@@ -127,6 +127,8 @@ int cmd_mseal(struct script *sc, int argc, char **argv);
 int cmd_file(struct script *sc, int argc, char **argv);
 int cmd_fadvise(struct script *sc, int argc, char **argv);
 int cmd_mincore(struct script *sc, int argc, char **argv);
+int cmd_pagemap(struct script *sc, int argc, char **argv);
+int cmd_kpageflags(struct script *sc, int argc, char **argv);
 int cmd_touch(struct script *sc, int argc, char **argv);
 int cmd_write(struct script *sc, int argc, char **argv);
 int cmd_read(struct script *sc, int argc, char **argv);

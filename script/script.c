@@ -526,6 +526,8 @@ static const struct command commands[] = {
 	{ "file", 2, 3, cmd_file, false },
 	{ "fadvise", 4, 4, cmd_fadvise, false },
 	{ "mincore", 3, 3, cmd_mincore, true },
+	{ "pagemap", 3, 3, cmd_pagemap, false },
+	{ "kpageflags", 1, 2, cmd_kpageflags, false },
 	{ "touch", 4, 4, cmd_touch, true },
 	{ "write", 3, 3, cmd_write, true },
 	{ "read", 2, 2, cmd_read, true },

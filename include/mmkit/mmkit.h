@@ -234,6 +234,25 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len);
 char *mmk_proc_read(struct mmk_machine *m, const char *path);
 
 /**
+ * mmk_proc_pread() - read @count bytes of a procfs file of @m from byte
+ * @off, as pread(2) does: text files, and the binary ones mmk_proc_read()
+ * refuses with EINVAL: /proc/PID/pagemap (a 64-bit entry per virtual
+ * page: bit 63 present, 62 swapped, 61 file page or shared anonymous, 58
+ * guard region, 56 exclusively mapped, bits 0-54 the pfn, or the swap
+ * type in bits 0-4 and offset from bit 5), /proc/kpageflags (KPF_* bits
+ * per pfn) and /proc/kpagecount (mappings per pfn); these take offsets
+ * and sizes in multiples of 8.
+ * Return: the bytes read (0 at the end), or -EINVAL (a bad argument, or
+ * not a live machine) or -ENOENT (no such file or process).
+ */
+long mmk_proc_pread(struct mmk_machine *m, const char *path, void *buf,
+		    size_t count, unsigned long long off);
+
+/** mmk_kpageflag_name() - the name tools/mm/page-types gives bit @bit of a
+ * /proc/kpageflags word ("lru", "anonymous", ...), or NULL. */
+const char *mmk_kpageflag_name(unsigned int bit);
+
+/**
  * mmk_proc_write() - render a procfs file of @m straight to @fd, without
  * calling malloc (so a malloc built on mmkit can show its own heap).
  * Return: 0, or -ENOENT/-EINVAL/-ENOMEM or the write error.

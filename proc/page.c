@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /proc/kpagecount and /proc/kpageflags (Linux's fs/proc/page.c): binary
+ * files of one 64-bit word per page frame, read with mmk_proc_pread().
+ *
+ * 1. What it models. Word N describes pfn N, for every pfn below the end
+ *    of RAM rounded up to a memory section (get_max_dump_pfn): in
+ *    kpagecount, how many page tables map the page
+ *    (folio_precise_page_mapcount); in kpageflags, stable_page_flags():
+ *    the KPF_* bits of include/uapi/linux/kernel-page-flags.h built from
+ *    the page's (its compound head's) flags and type, and the "kernel
+ *    hacking" bits Linux exports after them (reserved, mlocked, private).
+ *    A pfn in a memory section without RAM reads KPF_NOPAGE, one in a
+ *    hole of a section with RAM KPF_RESERVED (Linux gives those struct
+ *    pages), both with a count of 0.
+ *    Offsets and sizes must be multiples of 8 (EINVAL); a read from the
+ *    end on returns 0 bytes, one across it is cut there.
+ *
+ * 2. Objects. None of its own: the words are computed from mem_map as
+ *    they are read.
+ *
+ * 3. Invariants. A free page is KPF_BUDDY whether it heads its block or
+ *    lies inside it (is_free_buddy_page, under the zone lock).
+ *
+ * 4. Departures. Bits of state mmkit does not keep read 0: KPF_IDLE (no
+ *    idle page tracking), KPF_HWPOISON, KPF_KSM, KPF_THP, KPF_HUGE (no
+ *    large folios in processes), KPF_OWNER_2 (Linux's PG_anon_exclusive),
+ *    KPF_ARCH. A page is on its LRU list (KPF_LRU) as soon as
+ *    it is added: mmkit has no per-CPU folio batches to wait in.
+ *    KPF_RESERVED comes from memblock (see stable_page_flags), not from
+ *    a flag boot sets in every reserved page's struct page: that would
+ *    touch the memmap of every reserved page at boot.
+ *
+ * 5. Ordering. Flags and counts are read without the page's locks, as
+ *    Linux does; the buddy test takes the zone lock.
+ *
+ * 6. Observability. The files themselves; the script's `kpageflags`
+ *    command prints them decoded.
+ */
+#include "proc/internal.h"
+#include "mm/vma.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* include/uapi/linux/kernel-page-flags.h and include/linux's. */
+enum {
+	KPF_LOCKED = 0,
+	KPF_REFERENCED = 2,
+	KPF_UPTODATE = 3,
+	KPF_DIRTY = 4,
+	KPF_LRU = 5,
+	KPF_ACTIVE = 6,
+	KPF_SLAB = 7,
+	KPF_WRITEBACK = 8,
+	KPF_RECLAIM = 9,
+	KPF_BUDDY = 10,
+	KPF_MMAP = 11,
+	KPF_ANON = 12,
+	KPF_SWAPCACHE = 13,
+	KPF_SWAPBACKED = 14,
+	KPF_COMPOUND_HEAD = 15,
+	KPF_COMPOUND_TAIL = 16,
+	KPF_UNEVICTABLE = 18,
+	KPF_NOPAGE = 20,
+	KPF_OFFLINE = 23,
+	KPF_ZERO_PAGE = 24,
+	KPF_PGTABLE = 26,
+	KPF_RESERVED = 32,
+	KPF_MLOCKED = 33,
+	KPF_PRIVATE = 35,
+};
+
+#define KPMSIZE 8UL
+
+/* The names tools/mm/page-types prints, by bit. */
+static const char *const kpf_names[64] = {
+	[KPF_LOCKED] = "locked",
+	[1] = "error",
+	[KPF_REFERENCED] = "referenced",
+	[KPF_UPTODATE] = "uptodate",
+	[KPF_DIRTY] = "dirty",
+	[KPF_LRU] = "lru",
+	[KPF_ACTIVE] = "active",
+	[KPF_SLAB] = "slab",
+	[KPF_WRITEBACK] = "writeback",
+	[KPF_RECLAIM] = "reclaim",
+	[KPF_BUDDY] = "buddy",
+	[KPF_MMAP] = "mmap",
+	[KPF_ANON] = "anonymous",
+	[KPF_SWAPCACHE] = "swapcache",
+	[KPF_SWAPBACKED] = "swapbacked",
+	[KPF_COMPOUND_HEAD] = "compound_head",
+	[KPF_COMPOUND_TAIL] = "compound_tail",
+	[17] = "huge",
+	[KPF_UNEVICTABLE] = "unevictable",
+	[19] = "hwpoison",
+	[KPF_NOPAGE] = "nopage",
+	[21] = "ksm",
+	[22] = "thp",
+	[KPF_OFFLINE] = "offline",
+	[KPF_ZERO_PAGE] = "zero_page",
+	[25] = "idle_page",
+	[KPF_PGTABLE] = "pgtable",
+	[KPF_RESERVED] = "reserved",
+	[KPF_MLOCKED] = "mlocked",
+	[34] = "owner_2",
+	[KPF_PRIVATE] = "private",
+	[36] = "private_2",
+	[37] = "owner_private",
+	[38] = "arch",
+	[39] = "uncached",
+	[40] = "softdirty",
+	[41] = "arch_2",
+	[42] = "arch_3",
+};
+
+const char *mmk_kpageflag_name(unsigned int bit)
+{
+	return bit < 64 ? kpf_names[bit] : NULL;
+}
+
+/* The pfns the files cover: RAM's end rounded up to a section. */
+static unsigned long max_dump_pfn(const struct mmk_machine *m)
+{
+	unsigned long section = 1UL
+				<< (m->arch->section_size_bits - PAGE_SHIFT);
+
+	return ALIGN(m->max_pfn, section);
+}
+
+/* is_free_buddy_page(): @pfn lies in a free block of @zone. */
+static bool is_free_buddy_page(struct mmk_machine *m, struct zone *zone,
+			       unsigned long pfn)
+{
+	unsigned int order;
+	bool found = false;
+
+	pthread_mutex_lock(&zone->lock);
+	for (order = 0; order <= MAX_PAGE_ORDER; order++) {
+		unsigned long head = pfn & ~((1UL << order) - 1);
+		const struct page *p = m->mem_map + head;
+
+		if (mmk_pfn_zone(m, head) == zone && PageBuddy(p) &&
+		    p->private >= order) {
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&zone->lock);
+	return found;
+}
+
+static inline uint64_t kpf_copy_bit(unsigned long k, int ubit, int kbit)
+{
+	return (uint64_t)((k >> kbit) & 1) << ubit;
+}
+
+/* stable_page_flags() of pfn @pfn. */
+static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
+{
+	struct zone *zone = mmk_pfn_zone(m, pfn);
+	const struct page *page, *head;
+	unsigned long k;
+	unsigned int type;
+	uint64_t u = 0;
+
+	if (!zone) {
+		/* A section with RAM has its whole memmap in Linux, the
+		 * pages of no RAM in it reserved (init_unavailable_range);
+		 * one without has none. */
+		unsigned long section =
+			1UL << (m->arch->section_size_bits - PAGE_SHIFT);
+		unsigned long start = pfn & ~(section - 1);
+
+		if (memblock_present_pages(&m->memblock, start,
+					   start + section))
+			return 1ULL << KPF_RESERVED;
+		return 1ULL << KPF_NOPAGE;
+	}
+	page = m->mem_map + pfn;
+	head = compound_head(page);
+	k = __atomic_load_n(&head->flags, __ATOMIC_RELAXED);
+	type = page_type_of(page);
+
+	if (page_mapcount(page) > 0)
+		u |= 1ULL << KPF_MMAP;
+	if (PageAnon(head))
+		u |= 1ULL << KPF_ANON;
+	if (page == head)
+		u |= kpf_copy_bit(k, KPF_COMPOUND_HEAD, PG_head);
+	else
+		u |= 1ULL << KPF_COMPOUND_TAIL;
+	if (page == m->mm->zero_page)
+		u |= 1ULL << KPF_ZERO_PAGE;
+	if (type == PGTY_buddy ||
+	    (page_count(page) == 0 && is_free_buddy_page(m, zone, pfn)))
+		u |= 1ULL << KPF_BUDDY;
+	if (type == PGTY_offline)
+		u |= 1ULL << KPF_OFFLINE;
+	if (type == PGTY_table)
+		u |= 1ULL << KPF_PGTABLE;
+	if (page_type_of(head) == PGTY_slab)
+		u |= 1ULL << KPF_SLAB;
+
+	u |= kpf_copy_bit(k, KPF_LOCKED, PG_locked);
+	u |= kpf_copy_bit(k, KPF_DIRTY, PG_dirty);
+	u |= kpf_copy_bit(k, KPF_UPTODATE, PG_uptodate);
+	u |= kpf_copy_bit(k, KPF_WRITEBACK, PG_writeback);
+	u |= kpf_copy_bit(k, KPF_LRU, PG_lru);
+	u |= kpf_copy_bit(k, KPF_REFERENCED, PG_referenced);
+	u |= kpf_copy_bit(k, KPF_ACTIVE, PG_active);
+	u |= kpf_copy_bit(k, KPF_RECLAIM, PG_reclaim);
+	if ((k & (1UL << PG_swapbacked)) && (k & (1UL << PG_swapcache)))
+		u |= 1ULL << KPF_SWAPCACHE;
+	u |= kpf_copy_bit(k, KPF_SWAPBACKED, PG_swapbacked);
+	u |= kpf_copy_bit(k, KPF_UNEVICTABLE, PG_unevictable);
+	u |= kpf_copy_bit(k, KPF_MLOCKED, PG_mlocked);
+	u |= kpf_copy_bit(k, KPF_PRIVATE, PG_private);
+	/* PG_reserved: what boot kept from the buddy allocator (memblock's
+	 * reservations, memmap_init_reserved_pages) and the holes in RAM
+	 * (init_unavailable_range), which mmkit keeps in memblock rather
+	 * than in each struct page. */
+	/* Linux's zero page is in the kernel image's .bss. */
+	if ((k & (1UL << PG_reserved)) || page == m->mm->zero_page ||
+	    memblock_is_reserved(&m->memblock,
+				 (phys_addr_t)pfn << PAGE_SHIFT) ||
+	    !memblock_present_pages(&m->memblock, pfn, pfn + 1))
+		u |= 1ULL << KPF_RESERVED;
+	return u;
+}
+
+/* kpagecount's word: the mappings of pfn @pfn (none without a page). */
+static uint64_t page_count_word(struct mmk_machine *m, unsigned long pfn)
+{
+	if (!mmk_pfn_zone(m, pfn))
+		return 0;
+	return (uint64_t)page_mapcount(m->mem_map + pfn);
+}
+
+long proc_kpage_read(struct mmk_machine *m, bool flags, void *buf, size_t count,
+		     unsigned long long off)
+{
+	unsigned long long end = (unsigned long long)max_dump_pfn(m) * KPMSIZE;
+	unsigned char *out = buf;
+	unsigned long pfn;
+	size_t done;
+
+	if (off % KPMSIZE || count % KPMSIZE)
+		return -EINVAL;
+	if (off >= end)
+		return 0;
+	if (count > end - off)
+		count = (size_t)(end - off);
+	pfn = (unsigned long)(off / KPMSIZE);
+	for (done = 0; done < count; done += KPMSIZE, pfn++) {
+		uint64_t word = flags ? stable_page_flags(m, pfn) :
+					page_count_word(m, pfn);
+
+		memcpy(out + done, &word, sizeof word);
+	}
+	return (long)count;
+}
