@@ -141,7 +141,11 @@ static bool is_free_buddy_page(struct mmk_machine *m, struct zone *zone,
 		unsigned long head = pfn & ~((1UL << order) - 1);
 		const struct page *p = m->mem_map + head;
 
-		if (mmk_pfn_zone(m, head) == zone && PageBuddy(p) &&
+		/* A page that is not free may have its mapcount, which
+		 * shares page_type's word, changing without the lock. */
+		if (mmk_pfn_zone(m, head) == zone &&
+		    __atomic_load_n(&p->page_type, __ATOMIC_RELAXED) >> 24 ==
+			    PGTY_buddy &&
 		    p->private >= order) {
 			found = true;
 			break;
@@ -181,7 +185,8 @@ static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 	page = m->mem_map + pfn;
 	head = compound_head(page);
 	k = __atomic_load_n(&head->flags, __ATOMIC_RELAXED);
-	type = page_type_of(page);
+	/* Other CPUs allocate and free it meanwhile: one relaxed load. */
+	type = __atomic_load_n(&page->page_type, __ATOMIC_RELAXED) >> 24;
 
 	if (page_mapcount(page) > 0)
 		u |= 1ULL << KPF_MMAP;
@@ -200,7 +205,8 @@ static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 		u |= 1ULL << KPF_OFFLINE;
 	if (type == PGTY_table)
 		u |= 1ULL << KPF_PGTABLE;
-	if (page_type_of(head) == PGTY_slab)
+	if (__atomic_load_n(&head->page_type, __ATOMIC_RELAXED) >> 24 ==
+	    PGTY_slab)
 		u |= 1ULL << KPF_SLAB;
 
 	u |= kpf_copy_bit(k, KPF_LOCKED, PG_locked);
