@@ -89,12 +89,22 @@ echo == Pages come on demand: a read maps the shared zero page (no RSS),
 echo == a write allocates a page. fork shares the pages copy-on-write: the
 echo == child's write copies the page, the parent keeps its value.
 touch 1 0x200001000 4K read
+pagemap 1 0x200001000 4K
 write 1 0x200001008 0x1234
 fork 1 2
 read 2 0x200001008
+echo == /proc/PID/pagemap shows the sharing: before the child's write both
+echo == map the same frame, neither exclusively; after it, each its own.
+echo == /proc/kpageflags and kpagecount tell what a frame is and how many
+echo == mappings it has.
+pagemap 2 0x200001000 4K
+kpageflags 0x2001
 write 2 0x200001008 0x5678
 read 2 0x200001008
 read 1 0x200001008
+pagemap 1 0x200001000 4K
+pagemap 2 0x200001000 4K
+kpageflags 0x2001 2
 echo == Outside any VMA, or writing read-only memory: SIGSEGV.
 read 1 0x300000000
 mprotect 1 0x200001000 4K r
