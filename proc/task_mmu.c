@@ -539,3 +539,66 @@ long proc_pid_pagemap_read(struct mm_struct *mm, void *buf, size_t count,
 	}
 	return (long)done;
 }
+
+/* ---- /proc/PID/clear_refs (clear_refs_write) ---- */
+
+enum clear_refs_types {
+	CLEAR_REFS_ALL = 1,
+	CLEAR_REFS_ANON,
+	CLEAR_REFS_MAPPED,
+	CLEAR_REFS_SOFT_DIRTY,
+	CLEAR_REFS_MM_HIWATER_RSS,
+	CLEAR_REFS_LAST,
+};
+
+/* clear_refs_pte_range(): a mapped page's accessed bit and
+ * PG_referenced go (not the zero page's: it has no struct page). */
+static void clear_refs_one(struct mm_struct *mm, unsigned long addr, void *slot,
+			   void *arg)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	pte_t e = pte_read(f, slot);
+
+	(void)addr;
+	(void)arg;
+	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
+		return;
+	pte_write(f, slot, e & ~_PAGE_ACCESSED);
+	page_flag_clear(mm->machine->mem_map + pte_pfn(f, e), PG_referenced);
+}
+
+int mmk_clear_refs(int pid, int type)
+{
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+
+	if (type < CLEAR_REFS_ALL || type >= CLEAR_REFS_LAST)
+		return -EINVAL;
+	mm = mmk_cur() ? mmk_get_mm(pid) : NULL;
+	if (!mm)
+		return -ESRCH;
+	mmap_write_lock(mm);
+	if (!mm->owner) {
+		/* Exiting: no address space to clear (get_task_mm()). */
+	} else if (type == CLEAR_REFS_MM_HIWATER_RSS) {
+		/* reset_mm_hiwater_rss(): the peak is the current RSS. */
+		mm->hiwater_rss = get_mm_rss(mm);
+	} else if (type != CLEAR_REFS_SOFT_DIRTY) {
+		/* Without CONFIG_MEM_SOFT_DIRTY (as the reference kernel is
+		 * built) type 4 changes nothing. */
+		for_each_vma(mm, vma) {
+			if ((type == CLEAR_REFS_ANON && vma->vm_file) ||
+			    (type == CLEAR_REFS_MAPPED && !vma->vm_file) ||
+			    (vma->vm_flags & VM_PFNMAP))
+				continue;
+			walk_ptes(mm, vma->vm_start, vma->vm_end,
+				  clear_refs_one, NULL);
+		}
+		/* No TLB flush, as in Linux (only soft-dirty flushes): an
+		 * access through a translation the TLB still holds does not
+		 * set the accessed bit again. */
+	}
+	mmap_write_unlock(mm);
+	mmput(mm);
+	return 0;
+}

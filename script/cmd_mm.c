@@ -28,6 +28,8 @@
  *                                   bits and pfn or swap type and offset
  *   kpageflags PFN [N]              a line per pfn: its /proc/kpageflags
  *                                   word, /proc/kpagecount and flag names
+ *   clear_refs PID 1..5             0, EINVAL, ESRCH (writes
+ *                                   /proc/PID/clear_refs)
  *   fadvise F OFFSET LEN normal|random|sequential|willneed|dontneed|
  *           noreuse                 0 or EINVAL (posix_fadvise(2))
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
@@ -867,6 +869,20 @@ int cmd_oom_score_adj(struct script *sc, int argc, char **argv)
 	sys_result(sc, argc, argv,
 		   mmk_set_oom_score_adj(pid, *s == '-' ? -(int)v : (int)v),
 		   false);
+	return 0;
+}
+
+int cmd_clear_refs(struct script *sc, int argc, char **argv)
+{
+	uint64_t v;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid))
+		return -1;
+	/* kstrtoint(): a number; the range is the call's to check. */
+	if (!parse_number(argv[2], &v) || v > 0x7fffffff)
+		return script_error(sc, "bad clear_refs type '%s'", argv[2]);
+	sys_result(sc, argc, argv, mmk_clear_refs(pid, (int)v), false);
 	return 0;
 }
 

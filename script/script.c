@@ -528,6 +528,7 @@ static const struct command commands[] = {
 	{ "mincore", 3, 3, cmd_mincore, true },
 	{ "pagemap", 3, 3, cmd_pagemap, false },
 	{ "kpageflags", 1, 2, cmd_kpageflags, false },
+	{ "clear_refs", 2, 2, cmd_clear_refs, true },
 	{ "touch", 4, 4, cmd_touch, true },
 	{ "write", 3, 3, cmd_write, true },
 	{ "read", 2, 2, cmd_read, true },

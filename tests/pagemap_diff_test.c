@@ -4,7 +4,8 @@
  * kernel: each scenario's calls (mmap, page accesses, mprotect, madvise
  * with guard regions, mlock, fork with writes in the child) run for real
  * in a child process of this test and on mmkit, and after each step the
- * pagemap entries of the region are compared: every bit but the pfn
+ * pagemap entries of the region are compared, with smaps' Rss and
+ * Referenced after writes to /proc/self/clear_refs: every bit but the pfn
  * (present, swapped, file or shared anonymous, guard region, exclusively
  * mapped, and a guard marker's whole encoding). Where the host lets this
  * test read /proc/kpageflags (root), the flags of each mapped page are
@@ -28,7 +29,7 @@
 #define BASE 0x300000000000UL
 #define PG 4096UL
 #define NPAGES 16
-#define MAX_STEPS 16
+#define MAX_STEPS 24
 #define MAX_SNAPS 16
 
 /* The pagemap bits compared (all but the pfn, unless not present). */
@@ -52,6 +53,7 @@ enum op {
 	MLOCK,
 	FORK, /* then the child runs the steps up to JOIN, the parent waits */
 	JOIN, /* the child exits */
+	CLEAR_REFS, /* arg: the type written to /proc/self/clear_refs */
 	SNAP, /* compare the region */
 };
 
@@ -99,6 +101,27 @@ static const struct scenario scenarios[] = {
 	    { MMAP_ANON, 8, 4, MAP_PRIVATE, RW },
 	    { MLOCK, 8, 2, 0, 0 },
 	    { SNAP, 0, 0, 0, 0 } } },
+	{ "clear_refs: all, anonymous only, file only, then accesses",
+	  { { MMAP_ANON, 0, 8, MAP_PRIVATE, RW },
+	    { WRITE, 0, 4, 0, 0 },
+	    { READ, 4, 2, 0, 0 },
+	    { MMAP_MEMFD, 8, 4, MAP_SHARED, RW },
+	    { WRITE, 8, 3, 0, 0 },
+	    { SNAP, 0, 0, 0, 0 },
+	    { CLEAR_REFS, 0, 0, 1, 0 },
+	    { SNAP, 0, 0, 0, 0 },
+	    /* New mappings only: whether an access through a translation
+	     * the host's TLB kept sets the accessed bit again depends on
+	     * the TLB's state, not the kernel's. */
+	    { WRITE, 6, 1, 0, 0 },
+	    { READ, 11, 1, 0, 0 },
+	    { SNAP, 0, 0, 0, 0 },
+	    { CLEAR_REFS, 0, 0, 2, 0 },
+	    { SNAP, 0, 0, 0, 0 },
+	    { CLEAR_REFS, 0, 0, 3, 0 },
+	    { WRITE, 7, 1, 0, 0 },
+	    { CLEAR_REFS, 0, 0, 4, 0 },
+	    { SNAP, 0, 0, 0, 0 } } },
 	{ "a memfd, shared and private",
 	  { { MMAP_MEMFD, 0, 4, MAP_SHARED, RW },
 	    { WRITE, 0, 1, 0, 0 },
@@ -117,7 +140,36 @@ static const struct scenario scenarios[] = {
  * (~0 where not read). */
 struct snap {
 	uint64_t pm[NPAGES], flags[NPAGES], count[NPAGES];
+	/* smaps' Rss and Referenced (kB) of the VMAs that start at pages 0
+	 * and 8 (~0: none). */
+	unsigned long rss[2], referenced[2];
 };
+
+/* Rss and Referenced of the VMAs starting at pages 0 and 8 in @smaps. */
+static void parse_smaps(const char *smaps, struct snap *s)
+{
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		char head[32];
+		const char *p, *end, *f;
+
+		s->rss[k] = s->referenced[k] = ~0UL;
+		snprintf(head, sizeof head, "%lx-",
+			 BASE + (unsigned long)k * 8 * PG);
+		p = strstr(smaps, head);
+		if (!p || (p != smaps && p[-1] != '\n'))
+			continue;
+		/* The VMA's lines end where the next "start-end" line is. */
+		end = strstr(p, "VmFlags:");
+		f = strstr(p, "\nRss:");
+		if (f && (!end || f < end))
+			s->rss[k] = strtoul(f + 5, NULL, 10);
+		f = strstr(p, "\nReferenced:");
+		if (f && (!end || f < end))
+			s->referenced[k] = strtoul(f + 12, NULL, 10);
+	}
+}
 
 struct run {
 	struct snap snaps[MAX_SNAPS];
@@ -160,6 +212,14 @@ static void host_snap(struct snap *s)
 	if (kf >= 0) {
 		close(kf);
 		close(kc);
+	}
+	{
+		char *text = mmk_test_slurp("/proc/self/smaps");
+
+		if (!text)
+			_exit(12);
+		parse_smaps(text, s);
+		free(text);
 	}
 }
 
@@ -225,6 +285,15 @@ static int host_steps(const struct scenario *sc, int i, int memfd, int fd)
 			break;
 		case JOIN:
 			return i + 1;
+		case CLEAR_REFS: {
+			int cr = open("/proc/self/clear_refs", O_WRONLY);
+			char c = (char)('0' + st->arg);
+
+			if (cr < 0 || write(cr, &c, 1) != 1)
+				_exit(13);
+			close(cr);
+			break;
+		}
 		case SNAP:
 			host_snap(&s);
 			if (write(fd, &s, sizeof s) != (ssize_t)sizeof s)
@@ -274,10 +343,17 @@ static void mmk_snap(struct mmk_machine *m, int pid, struct snap *s, bool flags)
 	char path[32];
 	int i;
 
+	char *smaps;
+
 	snprintf(path, sizeof path, "/proc/%d/pagemap", pid);
 	assert_int_equal(mmk_proc_pread(m, path, s->pm, sizeof s->pm,
 					BASE / PG * 8),
 			 sizeof s->pm);
+	snprintf(path, sizeof path, "/proc/%d/smaps", pid);
+	smaps = mmk_proc_read(m, path);
+	assert_non_null(smaps);
+	parse_smaps(smaps, s);
+	free(smaps);
 	for (i = 0; i < NPAGES; i++) {
 		uint64_t pfn = s->pm[i] & PM_PFRAME_MASK;
 
@@ -347,6 +423,9 @@ static int mmk_steps(struct mmk_machine *m, const struct scenario *sc, int i,
 			break;
 		case JOIN:
 			return i + 1;
+		case CLEAR_REFS:
+			assert_int_equal(mmk_clear_refs(pid, st->arg), 0);
+			break;
 		case SNAP:
 			assert_true(r->n < MAX_SNAPS);
 			mmk_snap(m, pid, &r->snaps[r->n++], flags);
@@ -366,6 +445,17 @@ static void compare(const struct scenario *sc, const struct run *host,
 	assert_int_equal(host->n, mine->n);
 	for (s = 0; s < host->n; s++) {
 		const struct snap *h = &host->snaps[s], *k = &mine->snaps[s];
+		int v;
+
+		for (v = 0; v < 2; v++)
+			if (h->rss[v] != k->rss[v] ||
+			    h->referenced[v] != k->referenced[v])
+				fail_msg("%s: snapshot %d, VMA at page %d: Rss "
+					 "%lu Referenced %lu kB on the host, "
+					 "%lu and %lu here",
+					 sc->name, s, v * 8, h->rss[v],
+					 h->referenced[v], k->rss[v],
+					 k->referenced[v]);
 
 		for (i = 0; i < NPAGES; i++) {
 			uint64_t mask =
@@ -487,11 +577,52 @@ static void test_read_rules(void **state)
 	mmk_shutdown(m);
 }
 
+/* The value of status field @name (kB) of process 1. */
+static unsigned long status_kb(struct mmk_machine *m, const char *name)
+{
+	char *text = mmk_proc_read(m, "/proc/1/status"), *p;
+	unsigned long v;
+
+	assert_non_null(text);
+	p = strstr(text, name);
+	assert_non_null(p);
+	v = strtoul(p + strlen(name) + 1, NULL, 10);
+	free(text);
+	return v;
+}
+
+/* clear_refs' types: 5 resets the peak RSS, others are refused. */
+static void test_clear_refs_rules(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+
+	(void)state;
+	assert_int_equal(mmk_spawn(1, false), 0);
+	assert_int_equal(mmk_mmap(1, BASE, 16 * PG, RW,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL,
+				  0),
+			 (long)BASE);
+	assert_int_equal(mmk_touch(1, BASE, 16 * PG, true), 0);
+	assert_int_equal(mmk_munmap(1, BASE, 8 * PG), 0);
+	assert_int_equal(status_kb(m, "VmHWM:"), 64);
+	assert_int_equal(status_kb(m, "VmRSS:"), 32);
+	assert_int_equal(mmk_clear_refs(1, 5), 0);
+	assert_int_equal(status_kb(m, "VmHWM:"), 32);
+	assert_int_equal(mmk_clear_refs(1, 0), -EINVAL);
+	assert_int_equal(mmk_clear_refs(1, 6), -EINVAL);
+	assert_int_equal(mmk_clear_refs(1, -1), -EINVAL);
+	assert_int_equal(mmk_clear_refs(2, 1), -ESRCH);
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scenarios),
 		cmocka_unit_test(test_read_rules),
+		cmocka_unit_test(test_clear_refs_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -319,6 +319,16 @@ bool mmk_task_alive(int pid);
  * Return: 0, -ESRCH, -EINVAL (out of range), -EACCES (below the floor).
  */
 int mmk_set_oom_score_adj(int pid, int adj);
+/**
+ * mmk_clear_refs() - what writing @type to /proc/@pid/clear_refs does: 1
+ * clears the accessed bit and PG_referenced of every mapped page (smaps'
+ * Referenced), 2 only in anonymous VMAs, 3 only in file VMAs, 4 nothing
+ * (no soft-dirty tracking, as the reference kernel is built), 5 resets
+ * VmHWM to the current RSS. As in Linux the TLB is not flushed: an access
+ * through a translation the simulated TLB still holds does not mark the
+ * page again. Return: 0, -EINVAL for another type, -ESRCH.
+ */
+int mmk_clear_refs(int pid, int type);
 
 /**
  * sysctl vm.oom_kill_allocating_task (0): when set, the OOM killer kills
