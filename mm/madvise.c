@@ -47,6 +47,8 @@
 #include "mm/pgtable.h"
 #include "mm/vma.h"
 
+#include <limits.h>
+
 static bool madvise_behavior_valid(const struct mmk_machine *m, int behavior)
 {
 	switch (behavior) {
@@ -364,4 +366,91 @@ long mmk_madvise(int pid, unsigned long addr, unsigned long len, int advice)
 	ret = do_madvise(mm, addr, len, advice);
 	syscall_mm_unlock(mm);
 	return ret;
+}
+
+/* ---- process_madvise(2) ---- */
+
+#define UIO_MAXIOV 1024
+#define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK)
+
+/* The advice another process may give (process_madvise_remote_valid). */
+static bool process_madvise_remote_valid(int behavior)
+{
+	switch (behavior) {
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+	case MADV_WILLNEED:
+	case MADV_COLLAPSE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* mm_access() and capable(CAP_SYS_NICE) for @caller on @pid's memory:
+ * 0, or the error (both tasks looked up under the pid table's lock). */
+static long process_madvise_access(int caller, int pid, int behavior)
+{
+	struct mm_state *ms = mm_state();
+	struct task_struct *from, *to;
+	long ret = 0;
+
+	pthread_mutex_lock(&ms->lock);
+	to = pid > 0 ? find_task_locked(ms, pid) : NULL;
+	from = caller > 0 ? find_task_locked(ms, caller) : NULL;
+	if (!to || !from)
+		ret = -ESRCH;
+	else if (from != to) {
+		/* ptrace_may_access(PTRACE_MODE_READ_FSCREDS): root, or
+		 * the same user (nobody); then only non-destructive
+		 * advice, and only with CAP_SYS_NICE. */
+		if (!from->privileged && task_uid(to) != task_uid(from))
+			ret = -EACCES;
+		else if (!process_madvise_remote_valid(behavior))
+			ret = -EINVAL;
+		else if (!from->privileged)
+			ret = -EPERM;
+	}
+	pthread_mutex_unlock(&ms->lock);
+	return ret;
+}
+
+long mmk_process_madvise(int caller, int pid, const struct mmk_iovec *vec,
+			 size_t vlen, int advice, unsigned int flags)
+{
+	unsigned long left = MAX_RW_COUNT, done = 0;
+	struct mm_struct *mm;
+	long ret = 0;
+	size_t i;
+
+	if (!mmk_cur() || flags)
+		return -EINVAL;
+	/* import_iovec(): at most UIO_MAXIOV, none longer than SSIZE_MAX,
+	 * the total cut at MAX_RW_COUNT. */
+	if (vlen > UIO_MAXIOV)
+		return -EINVAL;
+	if (vlen && !vec)
+		return -EFAULT;
+	for (i = 0; i < vlen; i++)
+		if (vec[i].len > (unsigned long)LONG_MAX)
+			return -EINVAL;
+	ret = process_madvise_access(caller, pid, advice);
+	if (ret)
+		return ret;
+	mm = syscall_mm_lock(pid);
+	if (!mm)
+		return -ESRCH;
+	/* vector_madvise(): each range in turn, up to the first error;
+	 * the bytes of the ranges done, if any, else that error. */
+	for (i = 0; i < vlen; i++) {
+		unsigned long len = min(vec[i].len, left);
+
+		ret = do_madvise(mm, vec[i].base, len, advice);
+		if (ret < 0)
+			break;
+		done += len;
+		left -= len;
+	}
+	syscall_mm_unlock(mm);
+	return done ? (long)done : ret;
 }

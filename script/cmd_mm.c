@@ -30,6 +30,9 @@
  *                                   word, /proc/kpagecount and flag names
  *   clear_refs PID 1..5             0, EINVAL, ESRCH (writes
  *                                   /proc/PID/clear_refs)
+ *   process_madvise CALLER PID ADVICE [ADDR LEN]...
+ *                                   the bytes advised or an errno
+ *                                   (process_madvise(2) by CALLER)
  *   fadvise F OFFSET LEN normal|random|sequential|willneed|dontneed|
  *           noreuse                 0 or EINVAL (posix_fadvise(2))
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
@@ -367,6 +370,7 @@ static const struct word_flag advice_names[] = {
 	{ "dontneed_locked", MADV_DONTNEED_LOCKED },
 	{ "guard_install", MADV_GUARD_INSTALL },
 	{ "guard_remove", MADV_GUARD_REMOVE },
+	{ "collapse", MADV_COLLAPSE },
 };
 
 int cmd_madvise(struct script *sc, int argc, char **argv)
@@ -380,6 +384,29 @@ int cmd_madvise(struct script *sc, int argc, char **argv)
 		       "advice", &advice))
 		return -1;
 	sys_result(sc, argc, argv, mmk_madvise(pid, addr, len, (int)advice),
+		   false);
+	return 0;
+}
+
+int cmd_process_madvise(struct script *sc, int argc, char **argv)
+{
+	struct mmk_iovec vec[(SCRIPT_MAX_WORDS - 4) / 2];
+	unsigned long advice = 0;
+	int caller = 0, pid = 0, i, n = 0;
+
+	if (parse_pid(sc, argv[1], &caller) || parse_pid(sc, argv[2], &pid) ||
+	    parse_word(sc, argv[3], advice_names, ARRAY_SIZE(advice_names),
+		       "advice", &advice))
+		return -1;
+	if ((argc - 4) % 2)
+		return script_error(sc, "process_madvise: ADDR LEN pairs");
+	for (i = 4; i + 1 < argc; i += 2, n++)
+		if (parse_ulong(sc, argv[i], &vec[n].base) ||
+		    parse_ulong(sc, argv[i + 1], &vec[n].len))
+			return -1;
+	sys_result(sc, argc, argv,
+		   mmk_process_madvise(caller, pid, vec, (size_t)n, (int)advice,
+				       0),
 		   false);
 	return 0;
 }

@@ -130,6 +130,7 @@ int cmd_mincore(struct script *sc, int argc, char **argv);
 int cmd_pagemap(struct script *sc, int argc, char **argv);
 int cmd_kpageflags(struct script *sc, int argc, char **argv);
 int cmd_clear_refs(struct script *sc, int argc, char **argv);
+int cmd_process_madvise(struct script *sc, int argc, char **argv);
 int cmd_touch(struct script *sc, int argc, char **argv);
 int cmd_write(struct script *sc, int argc, char **argv);
 int cmd_read(struct script *sc, int argc, char **argv);

@@ -529,6 +529,8 @@ static const struct command commands[] = {
 	{ "pagemap", 3, 3, cmd_pagemap, false },
 	{ "kpageflags", 1, 2, cmd_kpageflags, false },
 	{ "clear_refs", 2, 2, cmd_clear_refs, true },
+	{ "process_madvise", 3, SCRIPT_MAX_WORDS - 1, cmd_process_madvise,
+	  true },
 	{ "touch", 4, 4, cmd_touch, true },
 	{ "write", 3, 3, cmd_write, true },
 	{ "read", 2, 2, cmd_read, true },

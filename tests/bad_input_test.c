@@ -190,6 +190,36 @@ static void test_machine_api_rejects_bad_arguments(void **state)
 	assert_int_equal(mmk_check(NULL, why, sizeof why), 1);
 	assert_int_equal(mmk_check(m, NULL, 0), 0);
 	assert_int_equal(mmk_kaddr(why), 0);
+	/* process_madvise's own checks come before any process's. */
+	{
+		struct mmk_iovec vec[1025] = { { 0x10000000, 4096 } };
+
+		assert_int_equal(mmk_spawn(1, false), 0);
+		assert_int_equal(mmk_process_madvise(1, 1, vec, 1, MADV_COLD,
+						     1),
+				 -EINVAL);
+		assert_int_equal(mmk_process_madvise(1, 1, vec, 1025, MADV_COLD,
+						     0),
+				 -EINVAL);
+		assert_int_equal(mmk_process_madvise(1, 1, NULL, 1, MADV_COLD,
+						     0),
+				 -EFAULT);
+		assert_int_equal(
+			mmk_process_madvise(1, 1, NULL, 0, MADV_COLD, 0), 0);
+		assert_int_equal(mmk_process_madvise(1, 9, vec, 1, MADV_COLD,
+						     0),
+				 -ESRCH);
+		assert_int_equal(mmk_process_madvise(1, 1, vec, 1, 12345, 0),
+				 -EINVAL);
+		/* Nothing mapped there: the range's own error. */
+		assert_int_equal(mmk_process_madvise(1, 1, vec, 1, MADV_COLD,
+						     0),
+				 -ENOMEM);
+		assert_int_equal(mmk_clear_refs(1, 9), -EINVAL);
+		assert_int_equal(mmk_proc_pread(m, "/proc/1/pagemap", NULL, 8,
+						0),
+				 -EINVAL);
+	}
 	mmk_shutdown(NULL);
 	assert_check_ok(m);
 	mmk_shutdown(m);

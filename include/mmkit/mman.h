@@ -180,6 +180,9 @@
 #ifndef MADV_DONTNEED_LOCKED
 #define MADV_DONTNEED_LOCKED 24
 #endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* THP: EINVAL here (no huge pages are made) */
+#endif
 #ifndef MADV_DONTFORK
 #define MADV_DONTFORK 10
 #endif
@@ -467,6 +470,22 @@ long mmk_munlockall(int pid);
 /** mmk_brk() - brk(2): the new break, or the old one if it cannot move. */
 long mmk_brk(int pid, unsigned long addr);
 long mmk_madvise(int pid, unsigned long addr, unsigned long len, int advice);
+/** struct mmk_iovec - one range of a process's memory (struct iovec). */
+struct mmk_iovec {
+	unsigned long base;
+	unsigned long len;
+};
+/**
+ * mmk_process_madvise() - process_madvise(2) by process @caller on the
+ * memory of process @pid (its pidfd): madvise on each of the @vlen ranges
+ * in turn, to the first error. Another process's memory takes only
+ * MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED and MADV_COLLAPSE (else -EINVAL),
+ * and a privileged caller (CAP_SYS_NICE; -EPERM; -EACCES for a process of
+ * another user). Return: the bytes of the ranges advised, or the first
+ * range's error; -EINVAL for @flags or more than 1024 ranges, -ESRCH.
+ */
+long mmk_process_madvise(int caller, int pid, const struct mmk_iovec *vec,
+			 size_t vlen, int advice, unsigned int flags);
 /** mmk_mseal() - mseal(2) (x86_64; ENOSYS on i386): @flags must be 0. */
 long mmk_mseal(int pid, unsigned long addr, unsigned long len,
 	       unsigned long flags);
