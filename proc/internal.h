@@ -55,6 +55,10 @@ void task_mem(struct seq_file *s, struct mm_struct *mm);
  * proc/task_mmu.c: /proc/PID/pagemap, the mm locked. */
 long proc_pid_pagemap_read(struct mm_struct *mm, void *buf, size_t count,
 			   unsigned long long off);
+/* proc/sysctl.c: /proc/sys/vm/@name into @s: 0, -ENOENT, or -EACCES
+ * for a write-only one. */
+int proc_sys_vm_show(struct seq_file *s, struct mmk_machine *m,
+		     const char *name);
 /* proc/page.c: /proc/kpageflags (@flags) or /proc/kpagecount. */
 long proc_kpage_read(struct mmk_machine *m, bool flags, void *buf, size_t count,
 		     unsigned long long off);

@@ -221,6 +221,16 @@ static char *proc_render(struct mmk_machine *m, const char *path)
 		errno = EINVAL; /* binary: mmk_proc_pread() */
 		return NULL;
 	}
+	if (!strncmp(path, "/proc/sys/vm/", 13)) {
+		int err = proc_sys_vm_show(&s, m, path + 13);
+
+		if (err) {
+			mmk_host_free(s.buf);
+			errno = -err;
+			return NULL;
+		}
+		return seq_result(&s);
+	}
 	for (i = 0; i < ARRAY_SIZE(proc_files); i++) {
 		if (strcmp(path, proc_files[i].path) != 0)
 			continue;

@@ -45,6 +45,9 @@
  *          vm.compact_unevictable_allowed=0|1 |
  *          vm.extfrag_threshold=0..1000 |
  *          vm.compaction_proactiveness=0..100   ok
+ *   sysctl NAME                     its value (/proc/sys/NAME with
+ *                                   dots for slashes), EACCES for a
+ *                                   write-only one
  *   oom_score_adj PID -1000..1000   0, ESRCH, EINVAL, EACCES (PID
  *                                   writes /proc/PID/oom_score_adj)
  *   swapon PATH SIZE [PRIO]         ok, EINVAL, EBUSY, EPERM, ENOMEM
@@ -834,10 +837,40 @@ static const struct {
 	  set_compaction_proactiveness },
 };
 
+/* `sysctl NAME`: its /proc/sys file's value, as sysctl(8) prints it. */
+static int sysctl_read(struct script *sc, int argc, char **argv)
+{
+	char path[128], *text, *p;
+	size_t len;
+
+	if (strlen(argv[1]) > sizeof path - 11)
+		return script_error(sc, "unknown sysctl '%s'", argv[1]);
+	snprintf(path, sizeof path, "/proc/sys/%s", argv[1]);
+	for (p = path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	text = mmk_proc_read(sc->m, path);
+	if (!text && errno == ENOENT)
+		return script_error(sc, "unknown sysctl '%s'", argv[1]);
+	if (!text) {
+		result(sc, argc, argv, "%s", errno_name(errno));
+		return 0;
+	}
+	len = strlen(text);
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	result(sc, argc, argv, "%s", text);
+	free(text);
+	return 0;
+}
+
 int cmd_sysctl(struct script *sc, int argc, char **argv)
 {
 	unsigned long v = 0;
 	size_t i;
+
+	if (!strchr(argv[1], '='))
+		return sysctl_read(sc, argc, argv);
 
 	for (i = 0; i < ARRAY_SIZE(bool_sysctls); i++) {
 		size_t len = strlen(bool_sysctls[i].key);
