@@ -417,6 +417,22 @@ int cmd_process_madvise(struct script *sc, int argc, char **argv)
 /* mincore's vector as digits, one per page, up to this many pages. */
 #define MINCORE_MAX_PAGES 4096UL
 
+/* PID ADDR LEN of a command that prints a line or a digit per page: the
+ * pages, at most MINCORE_MAX_PAGES (a script error beyond). */
+static int parse_page_range(struct script *sc, char **argv, int *pid,
+			    unsigned long *addr, unsigned long *len,
+			    unsigned long *pages)
+{
+	if (parse_pid(sc, argv[1], pid) || parse_ulong(sc, argv[2], addr) ||
+	    parse_ulong(sc, argv[3], len))
+		return -1;
+	*pages = *len / PAGE_SIZE + (*len % PAGE_SIZE != 0);
+	if (*pages > MINCORE_MAX_PAGES)
+		return script_error(sc, "%s: at most %lu pages", argv[0],
+				    MINCORE_MAX_PAGES);
+	return 0;
+}
+
 int cmd_mincore(struct script *sc, int argc, char **argv)
 {
 	unsigned long addr = 0, len = 0, pages, i;
@@ -425,13 +441,8 @@ int cmd_mincore(struct script *sc, int argc, char **argv)
 	long ret;
 	int pid = 0;
 
-	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
-	    parse_ulong(sc, argv[3], &len))
+	if (parse_page_range(sc, argv, &pid, &addr, &len, &pages))
 		return -1;
-	pages = len / PAGE_SIZE + (len % PAGE_SIZE != 0);
-	if (pages > MINCORE_MAX_PAGES)
-		return script_error(sc, "mincore: at most %lu pages",
-				    MINCORE_MAX_PAGES);
 	vec = calloc(pages + 1, 1);
 	text = calloc(pages + 1, 1);
 	if (!vec || !text) {
@@ -476,13 +487,8 @@ int cmd_pagemap(struct script *sc, int argc, char **argv)
 	long ret;
 	int pid = 0;
 
-	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
-	    parse_ulong(sc, argv[3], &len))
+	if (parse_page_range(sc, argv, &pid, &addr, &len, &pages))
 		return -1;
-	pages = len / PAGE_SIZE + (len % PAGE_SIZE != 0);
-	if (pages > MINCORE_MAX_PAGES)
-		return script_error(sc, "pagemap: at most %lu pages",
-				    MINCORE_MAX_PAGES);
 	pm = calloc(pages + 1, sizeof(*pm));
 	if (!pm)
 		return script_error(sc, "out of memory");
