@@ -150,10 +150,18 @@ static void test_only_platform_symbols(void **state)
 }
 
 static const char *const files[] = {
-	"/proc/buddyinfo",   "/proc/zoneinfo", "/proc/meminfo",
-	"/proc/vmstat",	     "/proc/slabinfo", "/proc/pagetypeinfo",
-	"/proc/vmallocinfo", "/proc/1/maps",   "/proc/2/smaps",
+	"/proc/buddyinfo",
+	"/proc/zoneinfo",
+	"/proc/meminfo",
+	"/proc/vmstat",
+	"/proc/slabinfo",
+	"/proc/pagetypeinfo",
+	"/proc/vmallocinfo",
+	"/proc/1/maps",
+	"/proc/2/smaps",
 	"/proc/2/status",
+	"/proc/sys/vm/lowmem_reserve_ratio",
+	"/proc/sys/vm/min_free_kbytes",
 };
 #define NR_FILES (sizeof files / sizeof files[0])
 
