@@ -736,42 +736,45 @@ static void queue_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	}
 }
 
-/* Holes in [start, end): -EFAULT unless MPOL_MF_DISCONTIG_OK, and always
- * when no VMA meets the range (queue_pages_test_walk). */
-static int check_range(struct mm_struct *mm, unsigned long start,
-		       unsigned long end, unsigned int flags)
-{
-	struct vm_area_struct *vma = find_vma(mm, start);
-	unsigned long pos = start;
-
-	if (!vma || vma->vm_start >= end)
-		return -EFAULT;
-	if (flags & MPOL_MF_DISCONTIG_OK)
-		return 0;
-	for (; vma && vma->vm_start < end; vma = vma->vm_next) {
-		if (vma->vm_start > pos)
-			return -EFAULT;
-		pos = vma->vm_end;
-	}
-	return pos < end ? -EFAULT : 0;
-}
-
+/*
+ * queue_pages_range(): walk the VMAs of [start, end) in order, as
+ * queue_pages_test_walk does: a hole before the first VMA, or after any
+ * VMA inside the range, is -EFAULT unless MPOL_MF_DISCONTIG_OK (and a
+ * range without a VMA always is); then the VMA's pages are queued.
+ * STRICT alone stops at the first misplaced page: -EIO. Returns the
+ * pages that could not be queued.
+ */
 static long queue_pages_range(struct mm_struct *mm, unsigned long start,
 			      unsigned long end, unsigned long nmask,
 			      unsigned int flags, struct queue_pages *qp,
 			      struct list_head *pagelist)
 {
-	int err = check_range(mm, start, end, flags);
+	bool discontig_ok = flags & MPOL_MF_DISCONTIG_OK;
+	struct vm_area_struct *vma = find_vma(mm, start);
 
 	memset(qp, 0, sizeof(*qp));
 	qp->m = mm->machine;
 	qp->pagelist = pagelist;
 	qp->flags = flags;
 	qp->nmask = nmask;
-	if (err)
-		return err;
-	if (flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL))
-		walk_ptes(mm, start, end, queue_one, qp);
+	if (!vma || vma->vm_start >= end)
+		return -EFAULT;
+	if (!discontig_ok && vma->vm_start > start)
+		return -EFAULT;
+	for (; vma && vma->vm_start < end; vma = vma->vm_next) {
+		struct vm_area_struct *next = vma->vm_next;
+
+		if (!discontig_ok && vma->vm_end < end &&
+		    (!next || vma->vm_end < next->vm_start))
+			return -EFAULT;
+		if (!(flags &
+		      (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)))
+			continue;
+		walk_ptes(mm, max(start, vma->vm_start), min(end, vma->vm_end),
+			  queue_one, qp);
+		if (qp->stop)
+			return -EIO;
+	}
 	return qp->nr_failed;
 }
 
