@@ -2227,10 +2227,26 @@ static void op_shared(struct thr *t)
 		v = fz_next(&t->r);
 		setc(t, "write_u64", pid, 2, addr, (unsigned long)v, 0, 0, 0);
 		shared_access(t, mmk_write_u64(pid, addr, v));
-	} else if (r < 99) {
+	} else if (r < 98) {
 		addr = pick_access_page(t, g) + 8 * fz_below(&t->r, PG / 8);
 		setc(t, "read_u64", pid, 1, addr, 0, 0, 0, 0);
 		shared_access(t, mmk_read_u64(pid, addr, &v));
+	} else if (r < 99) {
+		/* mbind of the slice, moving pages other threads may be
+		 * faulting next to. */
+		unsigned long nodes = 1 + fz_below(&t->r, 3);
+		unsigned long mode = fz_below(&t->r, MPOL_MAX);
+		unsigned int mf = fz_chance(&t->r, 50) ? MPOL_MF_MOVE : 0;
+
+		addr = pick_access_page(t, g) & PAGE_MASK;
+		len = (1 + fz_below(&t->r, 16)) * PG;
+		if (end_of(addr, len) > g->base + g->pages * PG)
+			len = PG;
+		if (mode == MPOL_DEFAULT || mode == MPOL_LOCAL)
+			nodes = 0;
+		setc(t, "mbind", pid, 5, addr, len, mode, nodes, mf);
+		shared_ret(t, mmk_mbind(pid, addr, len, mode, &nodes, 65, mf),
+			   e_mempolicy);
 	} else {
 		t->cnt[C_PROC]++;
 		op_proc(t, &t->p[t->cur]);
