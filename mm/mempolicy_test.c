@@ -490,6 +490,56 @@ static void test_exit_leaves_nothing(void **state)
 	assert_check_ok(m);
 }
 
+static void test_page_cache_and_shmem(void **state)
+{
+	struct mmk_machine *m = boot_nodes(state, MMK_ARCH_X86_64, 256 * MB, 2);
+	struct file *f = mmk_file_create("data", 8 * PG, false);
+	struct file *shm = mmk_memfd_create("shm", 8 * PG);
+	unsigned long both = 3, pages[8], other = vmstat(m, "numa_other");
+	int status[8], i;
+
+	assert_non_null(f);
+	assert_non_null(shm);
+	assert_int_equal(mmk_spawn(1, false), 0);
+	/* A regular file's page cache: the task's interleave, round-robin. */
+	assert_int_equal(mmk_set_mempolicy(1, MPOL_INTERLEAVE, &both, MAXNODE),
+			 0);
+	assert_int_equal(mmk_mmap(1, A, 8 * PG, PROT_READ,
+				  MAP_SHARED | MAP_FIXED, f, 0),
+			 (long)A);
+	assert_int_equal(mmk_touch(1, A, 8 * PG, false), 0);
+	assert_policy(m, 1, A, "interleave:0-1");
+	assert_int_equal(node_pages(m, 1, A, 0), 4);
+	assert_int_equal(node_pages(m, 1, A, 1), 4);
+	/* shmem: the VMA's policy, interleaved by inode and index. */
+	assert_int_equal(mmk_set_mempolicy(1, MPOL_DEFAULT, NULL, 0), 0);
+	assert_int_equal(mmk_mmap(1, A + 16 * PG, 8 * PG, RW,
+				  MAP_SHARED | MAP_FIXED, shm, 0),
+			 (long)(A + 16 * PG));
+	assert_int_equal(mbind1(1, A + 16 * PG, 8 * PG, MPOL_INTERLEAVE, 3, 0),
+			 0);
+	assert_int_equal(mmk_touch(1, A + 16 * PG, 8 * PG, true), 0);
+	for (i = 0; i < 8; i++)
+		pages[i] = A + (unsigned long)(16 + i) * PG;
+	assert_int_equal(mmk_move_pages(1, 8, pages, NULL, status, 0), 0);
+	for (i = 0; i < 8; i++)
+		assert_int_equal(status[i],
+				 (int)((shm->ino + (unsigned long)i) % 2));
+	/* preferred 1 from a CPU of node 0: hits on node 1, not local. */
+	assert_int_equal(mmk_mmap(1, A + 32 * PG, 8 * PG, RW, PRIV_ANON, NULL,
+				  0),
+			 (long)(A + 32 * PG));
+	assert_int_equal(mbind1(1, A + 32 * PG, 8 * PG, MPOL_PREFERRED, 2, 0),
+			 0);
+	assert_int_equal(mmk_touch(1, A + 32 * PG, 8 * PG, true), 0);
+	assert_int_equal(node_pages(m, 1, A + 32 * PG, 1), 8);
+	assert_true(vmstat(m, "numa_other") >= other + 8);
+	assert_int_equal(mmk_exit(1), 0);
+	fput(f);
+	fput(shm);
+	assert_check_ok(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +560,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_move_pages_and_migrate_pages,
 					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_exit_leaves_nothing,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_page_cache_and_shmem,
 					  mmk_test_teardown),
 	};
 
