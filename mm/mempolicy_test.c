@@ -540,6 +540,52 @@ static void test_page_cache_and_shmem(void **state)
 	assert_check_ok(m);
 }
 
+/* Every page and slab allocation of an mbind that splits VMAs and moves
+ * pages fails in turn: each call returns 0, -ENOMEM (a split) or -EIO
+ * (pages left behind), the process keeps its data, and check passes. */
+static void test_mbind_under_fault_injection(void **state)
+{
+	struct mmk_machine *m = boot_nodes(state, MMK_ARCH_X86_64, 256 * MB, 2);
+	enum mmk_fail_kind kind;
+
+	assert_int_equal(mmk_spawn(1, false), 0);
+	for (kind = MMK_FAIL_PAGE_ALLOC; kind <= MMK_FAIL_SLAB; kind++) {
+		unsigned long nth;
+		long ret = -1;
+		bool failed = false;
+
+		for (nth = 1; ret && nth < 200; nth++) {
+			struct mmk_fail_attr attr = { .nth = nth, .times = 1 };
+			unsigned long i;
+			uint64_t v = 0;
+
+			assert_int_equal(mmk_mmap(1, A, 16 * PG, RW, PRIV_ANON,
+						  NULL, 0),
+					 (long)A);
+			for (i = 0; i < 16; i++)
+				assert_int_equal(
+					mmk_write_u64(1, A + i * PG, i + 1), 0);
+			assert_int_equal(mmk_fail_set(m, kind, &attr), 0);
+			ret = mbind1(1, A + 4 * PG, 8 * PG, MPOL_BIND, 2,
+				     MPOL_MF_MOVE | MPOL_MF_STRICT);
+			assert_int_equal(mmk_fail_set(m, kind, NULL), 0);
+			if (ret && ret != -ENOMEM && ret != -EIO)
+				fail_msg("nth %lu: mbind = %ld", nth, ret);
+			failed |= ret != 0;
+			for (i = 0; i < 16; i++) {
+				assert_int_equal(
+					mmk_read_u64(1, A + i * PG, &v), 0);
+				assert_int_equal(v, i + 1);
+			}
+			assert_check_ok(m);
+			assert_int_equal(mmk_munmap(1, A, 16 * PG), 0);
+		}
+		assert_int_equal(ret, 0);
+		assert_true(failed);
+	}
+	assert_check_ok(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +608,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_exit_leaves_nothing,
 					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_page_cache_and_shmem,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_mbind_under_fault_injection,
 					  mmk_test_teardown),
 	};
 
