@@ -8,12 +8,13 @@
  * MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL,
  * MPOL_PREFERRED_MANY and MPOL_WEIGHTED_INTERLEAVE over node masks of
  * node 0 and of nodes this host lacks, with the static and relative flags
- * and the strict and move flags now and then) runs in a child process of
+ * and the strict and move flags now and then, and set_mempolicy, whose
+ * policy numa_maps shows for VMAs without one) runs in a child process of
  * this one through raw syscall(2), and in process 1 of a one-node mmkit
  * machine (so node 0 is valid on both). After each call both sides
  * report its result and, for the window, each /proc/PID/maps line (range,
- * permissions, offset) and the policy field of its /proc/PID/numa_maps
- * line: they must be equal, so VMA splits and merges by policy and the
+ * permissions, offset), the policy field of its /proc/PID/numa_maps line
+ * and get_mempolicy(MPOL_F_ADDR) of its start: they must be equal, so VMA splits and merges by policy and the
  * policy strings are the host kernel's; mmk_check() must pass after
  * every call. A directed sequence comes first, then seeded random ones.
  *
@@ -44,7 +45,7 @@
 #define SEQS 40
 #define REPORT_CAP (2UL << 20)
 
-enum op { OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_TOUCH, OP_MBIND };
+enum op { OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_TOUCH, OP_MBIND, OP_SETPOL };
 
 struct call {
 	enum op op;
@@ -79,6 +80,9 @@ static long host_call(const struct call *c)
 		r = syscall(SYS_mbind, c->addr, c->len, c->mode, &c->nodes,
 			    65UL, (unsigned int)c->flags);
 		break;
+	case OP_SETPOL:
+		r = syscall(SYS_set_mempolicy, (int)c->mode, &c->nodes, 65UL);
+		break;
 	}
 	return r == -1 ? -errno : (c->op == OP_MMAP ? 0 : r);
 }
@@ -103,15 +107,42 @@ static long sim_call(const struct call *c)
 		r = mmk_mbind(1, c->addr, c->len, c->mode, &c->nodes, 65UL,
 			      (unsigned int)c->flags);
 		break;
+	case OP_SETPOL:
+		r = mmk_set_mempolicy(1, (int)c->mode, &c->nodes, 65UL);
+		break;
 	}
 	return r;
 }
 
 /* ---- reports ---- */
 
+/* get_mempolicy(MPOL_F_ADDR) of @addr on each side: "mode/mask", or the
+ * errno. */
+typedef void getpol_t(unsigned long addr, char *buf, size_t len);
+
+static void host_getpol(unsigned long addr, char *buf, size_t len)
+{
+	unsigned long mask = 0;
+	int pol = -1;
+	long r = syscall(SYS_get_mempolicy, &pol, &mask, 65UL, addr,
+			 (unsigned long)MPOL_F_ADDR);
+
+	snprintf(buf, len, r ? "err %d" : "%#x/%#lx", r ? errno : pol, mask);
+}
+
+static void sim_getpol(unsigned long addr, char *buf, size_t len)
+{
+	unsigned long mask = 0;
+	int pol = -1,
+	    r = mmk_get_mempolicy(1, &pol, &mask, 65UL, addr, MPOL_F_ADDR);
+
+	snprintf(buf, len, r ? "err %d" : "%#x/%#lx", r ? -r : pol, mask);
+}
+
 /* The window's maps lines (range, permissions, offset) and numa_maps
  * policies of @maps and @numa, appended to @out. */
-static void report(char *out, size_t cap, const char *maps, const char *numa)
+static void report(char *out, size_t cap, const char *maps, const char *numa,
+		   getpol_t *getpol)
 {
 	const char *p;
 	size_t n = strlen(out);
@@ -145,8 +176,9 @@ static void report(char *out, size_t cap, const char *maps, const char *numa)
 				strcat(pol, " ");
 				strcat(pol, more);
 			}
-			n += (size_t)snprintf(out + n, cap - n, "  %lx %s\n",
-					      start, pol);
+			getpol(start, more, sizeof more);
+			n += (size_t)snprintf(out + n, cap - n, "  %lx %s %s\n",
+					      start, pol, more);
 		}
 		if (!strchr(p, '\n'))
 			break;
@@ -163,8 +195,9 @@ static char *slurp_self(const char *name)
 
 static void fmt_call(char *buf, size_t len, const struct call *c)
 {
-	static const char *const names[] = { "mmap", "munmap", "mprotect",
-					     "touch", "mbind" };
+	static const char *const names[] = {
+		"mmap", "munmap", "mprotect", "touch", "mbind", "set_mempolicy"
+	};
 
 	snprintf(buf, len,
 		 "%s %#lx %#lx prot=%lu mode=%#lx nodes=%#lx flags=%#lx",
@@ -201,7 +234,8 @@ static bool run_host(const struct call *c, int n, char *out)
 			maps = slurp_self("maps");
 			numa = slurp_self("numa_maps");
 			if (maps && numa)
-				report(rep, sizeof rep, maps, numa);
+				report(rep, sizeof rep, maps, numa,
+				       host_getpol);
 			free(maps);
 			free(numa);
 		}
@@ -234,7 +268,7 @@ static void run_sim(struct mmk_machine *m, const struct call *c, int n,
 		snprintf(out + l, REPORT_CAP - l, "%s = %ld\n", line, ret);
 		maps = proc(m, "/proc/1/maps");
 		numa = proc(m, "/proc/1/numa_maps");
-		report(out, REPORT_CAP, maps, numa);
+		report(out, REPORT_CAP, maps, numa, sim_getpol);
 		free(maps);
 		free(numa);
 		assert_check_ok(m);
@@ -290,7 +324,7 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 		memset(x, 0, sizeof(*x));
 		x->addr = WIN + first * PG;
 		x->len = pages * PG;
-		switch (pick(&s, 12)) {
+		switch (pick(&s, 13)) {
 		case 0:
 			x->op = OP_MMAP;
 			x->prot = PROT_READ | PROT_WRITE;
@@ -305,6 +339,14 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 			break;
 		case 3:
 			x->op = OP_TOUCH;
+			break;
+		case 4:
+			x->op = OP_SETPOL;
+			x->mode = pick(&s, MPOL_MAX);
+			x->nodes = x->mode == MPOL_DEFAULT ||
+						   x->mode == MPOL_LOCAL ?
+					   0 :
+					   masks[pick(&s, 6)];
 			break;
 		default:
 			x->op = OP_MBIND;
@@ -419,6 +461,11 @@ static void test_directed(void **state)
 		{ OP_MBIND, WIN + 4 * PG, 8 * PG, 0, MPOL_DEFAULT, 0, 0 },
 		{ OP_MBIND, WIN + 4 * PG, 8 * PG, 0, MPOL_BIND, 1,
 		  MPOL_MF_MOVE | MPOL_MF_STRICT },
+		{ OP_SETPOL, 0, 0, 0, MPOL_INTERLEAVE | MPOL_F_STATIC_NODES,
+		  0x21, 0 },
+		{ OP_SETPOL, 0, 0, 0, MPOL_PREFERRED, 0, 0 },
+		{ OP_SETPOL, 0, 0, 0, MPOL_BIND, 2, 0 },
+		{ OP_SETPOL, 0, 0, 0, MPOL_DEFAULT, 0, 0 },
 	};
 
 	if (!host_ready())
