@@ -82,6 +82,7 @@
 #include "mm/pgtable.h"
 
 #include <mmkit/compaction.h>
+#include <mmkit/mempolicy.h>
 
 #define PG PAGE_SIZE
 #define MAX_PROCS 8
@@ -123,6 +124,7 @@ enum {
 	C_MINCORE,
 	C_SWAP,
 	C_COMPACT,
+	C_MEMPOLICY,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -166,6 +168,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_MINCORE] = { .name = "mincore" },
 	[C_SWAP] = { .name = "swapon/swapoff" },
 	[C_COMPACT] = { .name = "compaction" },
+	[C_MEMPOLICY] = { .name = "mempolicy" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -186,11 +189,11 @@ static const unsigned int weights[NR_OPS] = {
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
-	[C_WRITE] = 140,     [C_READ] = 148,	 [C_COPY_TO] = 20,
+	[C_WRITE] = 140,     [C_READ] = 140,	 [C_COPY_TO] = 20,
 	[C_COPY_FROM] = 20,  [C_FORK] = 7,	 [C_EXIT] = 4,
 	[C_PROC] = 1,	     [C_MSEAL] = 3,	 [C_SYSCTL] = 1,
 	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,	 [C_MINCORE] = 2,
-	[C_SWAP] = 1,	     [C_COMPACT] = 1,
+	[C_SWAP] = 1,	     [C_COMPACT] = 1,	 [C_MEMPOLICY] = 8,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -209,6 +212,9 @@ static const int e_mincore[] = { EINVAL, ENOMEM, 0 };
 static const int e_madvise[] = { EACCES, EAGAIN, EFAULT, EINVAL,
 				 ENOMEM, EPERM,	 0 };
 static const int e_fork[] = { EAGAIN, ENOMEM, 0 };
+/* ENOSYS: i386 has no NUMA. ENODEV, EACCES: move_pages. */
+static const int e_mempolicy[] = { EINVAL, EFAULT, EIO,	   EPERM, ENOMEM,
+				   ENODEV, EACCES, ENOSYS, 0 };
 static const int e_none[] = { 0 };
 
 /* ---- the shadow: 8-byte values a process stored, by page ---- */
@@ -1335,6 +1341,104 @@ static void op_mincore(struct thr *t, struct proc *p)
 			bad(t, ret, "byte %lu is %u", i, vec[i]);
 }
 
+/* ---- NUMA memory policy ---- */
+
+/* A node mask over the machine's nodes, now and then one naming a node
+ * it lacks, or none. */
+static unsigned long pick_nodes(struct thr *t)
+{
+	if (fz_chance(&t->r, 5))
+		return 0;
+	if (fz_chance(&t->r, 5))
+		return 1UL << fz_below(&t->r, 8);
+	return 1 + fz_below(&t->r, 3);
+}
+
+static int pick_policy_mode(struct thr *t)
+{
+	int mode = (int)fz_below(&t->r, MPOL_MAX + 1);
+
+	if (fz_chance(&t->r, 10))
+		mode |= fz_chance(&t->r, 50) ? MPOL_F_STATIC_NODES :
+					       MPOL_F_RELATIVE_NODES;
+	if (fz_chance(&t->r, 3))
+		mode |= MPOL_F_NUMA_BALANCING;
+	return mode;
+}
+
+static void op_mempolicy(struct thr *t, struct proc *p)
+{
+	unsigned long addr, len, nodes = pick_nodes(t), to, pages[8];
+	unsigned int flags = 0, r = (unsigned int)fz_below(&t->r, 100);
+	int mode = pick_policy_mode(t), nr[8], status[8], i, pol;
+	long ret;
+
+	pick_range(t, &t->own, &addr, &len);
+	if (r < 20) {
+		setc(t, "set_mempolicy", p->pid, 2, (unsigned long)mode, nodes,
+		     0, 0, 0);
+		ret = mmk_set_mempolicy(p->pid, mode, &nodes, 65);
+	} else if (r < 65) {
+		if (fz_chance(&t->r, 40))
+			flags |= MPOL_MF_MOVE;
+		if (fz_chance(&t->r, 10))
+			flags |= MPOL_MF_MOVE_ALL;
+		if (fz_chance(&t->r, 20))
+			flags |= MPOL_MF_STRICT;
+		if (fz_chance(&t->r, 2))
+			flags |= 8; /* MPOL_MF_LAZY: EINVAL */
+		setc(t, "mbind", p->pid, 5, addr, len, (unsigned long)mode,
+		     nodes, flags);
+		ret = mmk_mbind(p->pid, addr, len, (unsigned long)mode, &nodes,
+				65, flags);
+	} else if (r < 85) {
+		unsigned long n = 1 + fz_below(&t->r, 8);
+		bool stat = fz_chance(&t->r, 30);
+		int node = (int)fz_below(&t->r, 3);
+
+		for (i = 0; i < (int)n; i++) {
+			pages[i] = (addr & PAGE_MASK) + (unsigned long)i * PG;
+			nr[i] = fz_chance(&t->r, 70) ? node :
+						       (int)fz_below(&t->r, 3);
+			status[i] = 12345;
+		}
+		flags = fz_chance(&t->r, 20) ? MPOL_MF_MOVE_ALL : MPOL_MF_MOVE;
+		setc(t, "move_pages", p->pid, 4, addr, n, stat, flags, 0);
+		ret = mmk_move_pages(p->pid, n, pages, stat ? NULL : nr, status,
+				     (int)flags);
+		for (i = 0; ret == 0 && i < (int)n; i++)
+			if (status[i] != -EFAULT && status[i] != -ENOENT &&
+			    status[i] != -EACCES && status[i] != -EBUSY &&
+			    status[i] != -ENOMEM &&
+			    (status[i] < 0 || status[i] >= 2))
+				bad(t, ret, "page %d: status %d", i, status[i]);
+	} else if (r < 92) {
+		to = pick_nodes(t);
+		setc(t, "migrate_pages", p->pid, 2, nodes, to, 0, 0, 0);
+		ret = mmk_migrate_pages(p->pid, 65, &nodes, &to);
+	} else if (r < 97) {
+		unsigned long mask = 0;
+
+		flags = fz_chance(&t->r, 50) ? MPOL_F_ADDR : 0;
+		if (flags && fz_chance(&t->r, 50))
+			flags |= MPOL_F_NODE;
+		setc(t, "get_mempolicy", p->pid, 2, addr, flags, 0, 0, 0);
+		ret = mmk_get_mempolicy(p->pid, &pol, &mask, 65,
+					flags ? addr : 0, flags);
+		if (!ret && (flags & MPOL_F_NODE) && (pol < 0 || pol >= 2))
+			bad(t, ret, "node %d", pol);
+	} else {
+		char path[64], *text;
+
+		snprintf(path, sizeof path, "/proc/%d/numa_maps", p->pid);
+		setc(t, "numa_maps", p->pid, 0, 0, 0, 0, 0, 0);
+		text = mmk_proc_read(G.m, path);
+		free(text);
+		ret = 0;
+	}
+	check_err(t, ret, e_mempolicy);
+}
+
 struct remap {
 	unsigned long addr, old_len, new_len, flags, new_addr;
 };
@@ -2123,10 +2227,26 @@ static void op_shared(struct thr *t)
 		v = fz_next(&t->r);
 		setc(t, "write_u64", pid, 2, addr, (unsigned long)v, 0, 0, 0);
 		shared_access(t, mmk_write_u64(pid, addr, v));
-	} else if (r < 99) {
+	} else if (r < 98) {
 		addr = pick_access_page(t, g) + 8 * fz_below(&t->r, PG / 8);
 		setc(t, "read_u64", pid, 1, addr, 0, 0, 0, 0);
 		shared_access(t, mmk_read_u64(pid, addr, &v));
+	} else if (r < 99) {
+		/* mbind of the slice, moving pages other threads may be
+		 * faulting next to. */
+		unsigned long nodes = 1 + fz_below(&t->r, 3);
+		unsigned long mode = fz_below(&t->r, MPOL_MAX);
+		unsigned int mf = fz_chance(&t->r, 50) ? MPOL_MF_MOVE : 0;
+
+		addr = pick_access_page(t, g) & PAGE_MASK;
+		len = (1 + fz_below(&t->r, 16)) * PG;
+		if (end_of(addr, len) > g->base + g->pages * PG)
+			len = PG;
+		if (mode == MPOL_DEFAULT || mode == MPOL_LOCAL)
+			nodes = 0;
+		setc(t, "mbind", pid, 5, addr, len, mode, nodes, mf);
+		shared_ret(t, mmk_mbind(pid, addr, len, mode, &nodes, 65, mf),
+			   e_mempolicy);
 	} else {
 		t->cnt[C_PROC]++;
 		op_proc(t, &t->p[t->cur]);
@@ -2272,6 +2392,9 @@ static void one_op(struct thr *t)
 		break;
 	case C_COMPACT:
 		op_compact(t);
+		break;
+	case C_MEMPOLICY:
+		op_mempolicy(t, p);
 		break;
 	default:
 		op_proc(t, p);

@@ -294,6 +294,7 @@ static int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 		tmp->vm_flags = mpnt->vm_flags & ~VM_LOCKED_MASK;
 		tmp->vm_page_prot = mpnt->vm_page_prot;
 		tmp->vm_pgoff = mpnt->vm_pgoff;
+		tmp->vm_policy = mpnt->vm_policy;
 		tmp->vm_file = mpnt->vm_file ? get_file(mpnt->vm_file) : NULL;
 		if (!(tmp->vm_flags & VM_WIPEONFORK) &&
 		    anon_vma_fork(tmp, mpnt)) {
@@ -362,6 +363,9 @@ int mmk_fork(int parent, int child)
 	t->oom_score_adj =
 		__atomic_load_n(&oldmm->owner->oom_score_adj, __ATOMIC_RELAXED);
 	t->oom_score_adj_min = oldmm->owner->oom_score_adj_min;
+	t->mempolicy = oldmm->owner->mempolicy;
+	t->il_prev = oldmm->owner->il_prev;
+	t->il_weight = oldmm->owner->il_weight;
 	current_mm_of_thread = oldmm;
 	memcpy(t->rlim, oldmm->owner->rlim, sizeof t->rlim);
 	mm->mmap_base = oldmm->mmap_base;

@@ -399,7 +399,8 @@ static void page_cache_insert(struct file *f, struct page *page,
 /* @extra: gfp bits added to the page's allocation (swapoff's
  * __GFP_RETRY_MAYFAIL). */
 static struct page *__filemap_get_page(struct file *f, unsigned long index,
-				       int *err, bool fault, gfp_t extra)
+				       int *err, bool fault, gfp_t extra,
+				       struct vm_area_struct *vma)
 {
 	struct page *page, *entry, *fresh;
 
@@ -420,7 +421,8 @@ again:
 	 * inside the allocation, try-locks it), then the content; if the
 	 * entry changed meanwhile, start again. */
 	pthread_mutex_unlock(&f->lock);
-	fresh = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | extra);
+	fresh = filemap_alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | extra, f,
+				   vma, index);
 	if (!fresh) {
 		*err = -ENOMEM;
 		return NULL;
@@ -455,8 +457,9 @@ int filemap_ra_add(struct file *f, unsigned long index, bool mark)
 	if (entry && !is_shadow_entry(f, entry))
 		return 0;
 	/* readahead_gfp_mask(): no hard reclaim, no OOM kill, no report. */
-	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NORETRY |
-			  __GFP_NOWARN);
+	page = filemap_alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP |
+					  __GFP_NORETRY | __GFP_NOWARN,
+				  f, NULL, index);
 	if (!page)
 		return -ENOMEM;
 	pthread_mutex_lock(&f->lock);
@@ -591,7 +594,7 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	*major = false;
 	/* shmem_fault(): no readahead; a swapped page's read is major. */
 	if (f->shmem)
-		return __filemap_get_page(f, index, err, true, 0);
+		return __filemap_get_page(f, index, err, true, 0, vma);
 	if (index >= f->nr_pages) {
 		*err = -EFAULT; /* SIGBUS */
 		return NULL;
@@ -609,7 +612,7 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	count_vm_events(f->machine, PGMAJFAULT, 1);
 	*major = true;
 	do_sync_mmap_readahead(vma, index);
-	return __filemap_get_page(f, index, err, false, 0);
+	return __filemap_get_page(f, index, err, false, 0, vma);
 }
 
 void filemap_mmap_hits(struct file *f, unsigned int hits)
@@ -647,7 +650,7 @@ void filemap_willneed(struct file *f, unsigned long index, unsigned long nr)
 		pthread_mutex_unlock(&f->lock);
 		if (!is_swap_value(page))
 			continue;
-		page = __filemap_get_page(f, i, &err, false, 0);
+		page = __filemap_get_page(f, i, &err, false, 0, NULL);
 		if (!page)
 			return;
 		put_page(page);
@@ -728,7 +731,7 @@ static int shmem_unuse_file(struct file *f, unsigned int type)
 		    swp_type(swap_value_entry(entry)) != type)
 			continue;
 		page = __filemap_get_page(f, i, &err, false,
-					  __GFP_RETRY_MAYFAIL);
+					  __GFP_RETRY_MAYFAIL, NULL);
 		if (page)
 			put_page(page);
 	}

@@ -191,9 +191,9 @@ void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty)
 }
 
 /* A new anonymous page for @addr of @vma, which gets its anon_vma first,
- * its bytes left for the caller to fill. NULL when memory runs out. */
-/* A new anonymous page for @addr; @extra: gfp bits added to the fault's
- * (swapoff's __GFP_RETRY_MAYFAIL). */
+ * its bytes left for the caller to fill, on the node the memory policy
+ * picks; NULL when memory runs out. @extra: gfp bits added to the
+ * fault's (swapoff's __GFP_RETRY_MAYFAIL). */
 static struct page *anon_page_new(struct mm_struct *mm,
 				  struct vm_area_struct *vma,
 				  unsigned long addr, gfp_t extra)
@@ -206,7 +206,8 @@ static struct page *anon_page_new(struct mm_struct *mm,
 	/* vma_alloc_folio() adds __GFP_COMP; the page is cleared after
 	 * (vma_alloc_zeroed_movable_folio), so an OOM report shows
 	 * GFP_HIGHUSER_MOVABLE|__GFP_COMP as Linux's does. */
-	page = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | extra);
+	page = vma_alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_COMP | extra, vma,
+			      addr);
 	if (!page)
 		return NULL;
 	page->mapping = (struct address_space *)((unsigned long)vma->anon_vma |

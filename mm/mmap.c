@@ -390,7 +390,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 	vma = NULL;
 	if (file || !(vm_flags & VM_SHARED))
 		vma = vma_merge_new_range(mm, prev, next, addr, end, vm_flags,
-					  file, pgoff, NULL, NULL);
+					  file, pgoff, NULL, NULL, NULL);
 	if (!vma) {
 		vma = vm_area_alloc(mm);
 		if (!vma)
@@ -601,7 +601,7 @@ int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 	if (prev && prev->vm_end == addr && prev->vm_end > mm->start_brk)
 		vma = vma_merge_new_range(mm, prev, next, addr, addr + len,
 					  flags, NULL, addr >> PAGE_SHIFT, NULL,
-					  NULL);
+					  NULL, NULL);
 	if (!vma) {
 		vma = vm_area_alloc(mm);
 		if (!vma) {

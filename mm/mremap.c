@@ -190,7 +190,7 @@ static unsigned long expand_vma_in_place(struct mm_struct *mm,
 				     vma->vm_end + vrm->delta, vma->vm_flags,
 				     vma->vm_file,
 				     vma->vm_pgoff + vma_pages(vma),
-				     vma->anon_vma, NULL);
+				     vma->anon_vma, NULL, &vma->vm_policy);
 	if (!merged) {
 		if (vrm->charged)
 			vm_unacct_memory((long)vrm->charged);
@@ -240,7 +240,7 @@ static struct vm_area_struct *copy_vma(struct mm_struct *mm,
 		return NULL;
 	new_vma = vma_merge_new_range(mm, prev, next, addr, addr + len,
 				      vma->vm_flags, vma->vm_file, pgoff,
-				      vma->anon_vma, vma);
+				      vma->anon_vma, vma, &vma->vm_policy);
 	if (new_vma) {
 		if (vma_start >= new_vma->vm_start &&
 		    vma_start < new_vma->vm_end)

@@ -50,8 +50,11 @@
  *      memory"); mmkit prints Linux's warning, fails the allocation, and
  *      a page fault then kills the faulting process instead of retrying
  *      (oom_found_no_victim).
- *    - No memory cgroups, cpusets or mempolicies: the constraint is
- *      always CONSTRAINT_NONE; no vm.panic_on_oom.
+ *    - No memory cgroups or cpusets, and a failed MPOL_BIND allocation
+ *      (mm/mempolicy.c) is not treated apart: the constraint is always
+ *      CONSTRAINT_NONE (Linux's constrained_alloc() would say
+ *      CONSTRAINT_MEMORY_POLICY and weigh only the bound nodes' memory);
+ *      no vm.panic_on_oom.
  *
  * 5. Ordering. mm_state.lock, then a victim's mmap lock (trylock). With
  *    an mmap lock held the pid table lock is only try-locked, since it

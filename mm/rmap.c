@@ -140,6 +140,7 @@ static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *old,
 		return NULL;
 	if (a->vm_end != b->vm_start || a->vm_file != b->vm_file ||
 	    ((a->vm_flags ^ b->vm_flags) & ~ignore) ||
+	    !mpol_equal(&a->vm_policy, &b->vm_policy) ||
 	    b->vm_pgoff != a->vm_pgoff + vma_pages(a))
 		return NULL;
 	return old->anon_vma;

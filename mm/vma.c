@@ -25,8 +25,10 @@
  *
  * 4. Departures. No maple tree (an augmented AVL tree has the same
  *    complexity); no per-VMA locks (the mmap lock serialises changes); no
- *    mempolicy, userfaultfd or anon names, so those merge conditions are
- *    always equal.
+ *    userfaultfd or anon names, so those merge conditions are always
+ *    equal. The mempolicy condition is mpol_equal() of the policies,
+ *    which VMAs hold by value (mm/mempolicy.c): vma_modify_policy() is
+ *    mbind's vma_modify.
  *
  * 5. Ordering. The caller holds mm->mmap_lock.
  *
@@ -233,6 +235,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	vma->vm_flags = orig->vm_flags;
 	vma->vm_page_prot = orig->vm_page_prot;
 	vma->vm_pgoff = orig->vm_pgoff;
+	vma->vm_policy = orig->vm_policy;
 	if (anon_vma_clone(vma, orig)) {
 		kmem_cache_free(mm_state()->vma_cachep, vma);
 		return NULL;
@@ -504,15 +507,17 @@ static bool is_mergeable_anon_vma(const struct vm_area_struct *tgt,
 }
 
 static bool is_mergeable_vma(const struct vm_area_struct *vma,
-			     unsigned long flags, const struct file *file)
+			     unsigned long flags, const struct file *file,
+			     const struct mempolicy *pol)
 {
 	return !((vma->vm_flags ^ flags) & ~VM_IGNORE_MERGE) &&
-	       vma->vm_file == file;
+	       vma->vm_file == file && mpol_equal(&vma->vm_policy, pol);
 }
 
 struct merge_req {
 	unsigned long start, end, flags, pgoff;
 	struct file *file;
+	const struct mempolicy *pol;
 	struct anon_vma *anon_vma;
 	const struct vm_area_struct *middle, *copied_from;
 };
@@ -522,7 +527,7 @@ static bool can_merge_left(const struct vm_area_struct *prev,
 			   const struct merge_req *r)
 {
 	return prev && prev->vm_end == r->start &&
-	       is_mergeable_vma(prev, r->flags, r->file) &&
+	       is_mergeable_vma(prev, r->flags, r->file, r->pol) &&
 	       is_mergeable_anon_vma(prev, r->anon_vma, r->middle,
 				     r->copied_from) &&
 	       prev->vm_pgoff + vma_pages(prev) == r->pgoff;
@@ -535,7 +540,7 @@ static bool can_merge_right(const struct vm_area_struct *prev,
 			    const struct merge_req *r, bool left)
 {
 	if (!next || next->vm_start != r->end ||
-	    !is_mergeable_vma(next, r->flags, r->file) ||
+	    !is_mergeable_vma(next, r->flags, r->file, r->pol) ||
 	    !is_mergeable_anon_vma(next, r->anon_vma, r->middle,
 				   r->copied_from) ||
 	    next->vm_pgoff != r->pgoff + ((r->end - r->start) >> PAGE_SHIFT))
@@ -560,11 +565,16 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 		    struct vm_area_struct *next, unsigned long start,
 		    unsigned long end, unsigned long flags, struct file *file,
 		    unsigned long pgoff, struct anon_vma *anon_vma,
-		    const struct vm_area_struct *copied_from)
+		    const struct vm_area_struct *copied_from,
+		    const struct mempolicy *pol)
 {
-	struct merge_req r = { start, end,	flags, pgoff,
-			       file,  anon_vma, NULL,  copied_from };
+	static const struct mempolicy default_policy;
+	struct merge_req r = { start, end,	flags, pgoff,	   file,
+			       pol,   anon_vma, NULL,  copied_from };
 	bool left, right;
+
+	if (!pol)
+		r.pol = &default_policy;
 
 	if ((flags & VM_SPECIAL) || (!prev && !next))
 		return NULL;
@@ -608,14 +618,20 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 static struct vm_area_struct *
 vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 			 struct vm_area_struct *middle, unsigned long start,
-			 unsigned long end, unsigned long flags, bool *nomem)
+			 unsigned long end, unsigned long flags,
+			 const struct mempolicy *pol, bool *nomem)
 {
 	unsigned long pgoff =
 		middle->vm_pgoff + ((start - middle->vm_start) >> PAGE_SHIFT);
-	struct merge_req r = { start,		end,
-			       flags,		pgoff,
-			       middle->vm_file, middle->anon_vma,
-			       middle,		NULL };
+	struct merge_req r = { start,
+			       end,
+			       flags,
+			       pgoff,
+			       middle->vm_file,
+			       pol,
+			       middle->anon_vma,
+			       middle,
+			       NULL };
 	bool left_side = start == middle->vm_start;
 	bool right_side = end == middle->vm_end;
 	struct vm_area_struct *next = middle->vm_next;
@@ -676,18 +692,22 @@ vma_merge_existing_range(struct mm_struct *mm, struct vm_area_struct *prev,
 	return NULL;
 }
 
-struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
-					struct vm_area_struct *prev,
-					struct vm_area_struct *vma,
-					unsigned long start, unsigned long end,
-					unsigned long newflags, int *err)
+/*
+ * vma_modify(): [start, end) of @vma is to get @newflags and @pol: merged
+ * into a neighbour, or split off. NULL with *@err on failure.
+ */
+static struct vm_area_struct *
+vma_modify(struct mm_struct *mm, struct vm_area_struct *prev,
+	   struct vm_area_struct *vma, unsigned long start, unsigned long end,
+	   unsigned long newflags, const struct mempolicy *pol, int *err)
 {
 	struct vm_area_struct *merged;
+	struct mempolicy newpol = *pol;
 	bool nomem = false;
 
 	*err = 0;
 	merged = vma_merge_existing_range(mm, prev, vma, start, end, newflags,
-					  &nomem);
+					  &newpol, &nomem);
 	if (merged)
 		return merged;
 	/* Linux's vma_modify() fails rather than leave unmerged VMAs. */
@@ -706,8 +726,28 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
 			return NULL;
 	}
 	vma->vm_flags = newflags;
+	vma->vm_policy = newpol;
 	vma_set_page_prot(vma);
 	return vma;
+}
+
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
+					struct vm_area_struct *prev,
+					struct vm_area_struct *vma,
+					unsigned long start, unsigned long end,
+					unsigned long newflags, int *err)
+{
+	return vma_modify(mm, prev, vma, start, end, newflags, &vma->vm_policy,
+			  err);
+}
+
+struct vm_area_struct *vma_modify_policy(struct mm_struct *mm,
+					 struct vm_area_struct *prev,
+					 struct vm_area_struct *vma,
+					 unsigned long start, unsigned long end,
+					 const struct mempolicy *pol, int *err)
+{
+	return vma_modify(mm, prev, vma, start, end, vma->vm_flags, pol, err);
 }
 
 /* ---- unmap ---- */
@@ -892,7 +932,7 @@ bool mm_verify(struct mm_struct *mm, char *why, size_t len)
 		return verify_fail(why, len,
 				   "locked_vm %lu below locked VMAs %lu",
 				   mm->locked_vm, locked);
-	if (!check_gaps(mm->mm_rb, why, len))
+	if (!check_gaps(mm->mm_rb, why, len) || !mpol_verify(mm, why, len))
 		return false;
 	return mm_verify_pages(mm, why, len) && rmap_verify(mm, why, len);
 }

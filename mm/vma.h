@@ -35,6 +35,12 @@ struct task_struct {
 	 * what it last set with it (signal_struct's, inherited by fork). */
 	short oom_score_adj_min;
 	unsigned long rlim[MMK_RLIM_NLIMITS]; /* soft = hard limit */
+	/* set_mempolicy's policy (mode MPOL_DEFAULT: local allocation), and
+	 * the round-robin position of interleaving without an index: the
+	 * last node used and the weight left on it. Under mm->mmap_lock. */
+	struct mempolicy mempolicy;
+	int il_prev;
+	unsigned char il_weight;
 	struct task_struct *hash_next;
 	/* On mm_state.tasks in creation order (for_each_process), or on
 	 * mm_state.oom_victims once killed and out of the pid table. */
@@ -57,6 +63,9 @@ struct mm_state {
 	atomic_bool oom_kill_allocating_task; /* sysctl, 0 by default */
 	atomic_bool oom_dump_tasks; /* sysctl, 1 by default */
 	atomic_int swappiness; /* sysctl vm.swappiness, 60 */
+	/* /sys/kernel/mm/mempolicy/weighted_interleave/nodeN (0: the
+	 * default weight, 1). */
+	_Atomic unsigned char iw_table[MAX_NUMNODES];
 	/* sysctl vm.overcommit_memory (OVERCOMMIT_*), vm.overcommit_ratio
 	 * (50), vm.overcommit_kbytes (0), vm.admin_reserve_kbytes and
 	 * vm.user_reserve_kbytes (3% of free memory at boot, at most 8 MiB
@@ -272,7 +281,8 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 		    struct vm_area_struct *next, unsigned long start,
 		    unsigned long end, unsigned long flags, struct file *file,
 		    unsigned long pgoff, struct anon_vma *anon_vma,
-		    const struct vm_area_struct *copied_from);
+		    const struct vm_area_struct *copied_from,
+		    const struct mempolicy *pol);
 /* Change [start, end) of @vma to @newflags: merge with neighbours or
  * split (vma_modify_flags). ERR_PTR-style: NULL with *err set. */
 struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
@@ -280,6 +290,13 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm,
 					struct vm_area_struct *vma,
 					unsigned long start, unsigned long end,
 					unsigned long newflags, int *err);
+/* The same with @pol as the range's policy, its flags kept (mbind's
+ * vma_modify_policy). */
+struct vm_area_struct *vma_modify_policy(struct mm_struct *mm,
+					 struct vm_area_struct *prev,
+					 struct vm_area_struct *vma,
+					 unsigned long start, unsigned long end,
+					 const struct mempolicy *pol, int *err);
 /* Unmap [start, end) (do_vmi_align_munmap); @account: uncharge VM_ACCOUNT. */
 /*
  * The end of the range madvise(2) and mseal(2) take: @len_in rounded up
@@ -656,6 +673,29 @@ int mm_caches_init(void);
 unsigned long vm_memory_committed(struct mmk_machine *m);
 void mm_state_exit(struct mmk_machine *m);
 bool mm_state_verify(struct mmk_machine *m, char *why, size_t len);
+
+/* ---- mm/mempolicy.c ---- */
+/* mpol_equal(): the same mode, flags and nodes (a default policy equals
+ * only a default one). */
+bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
+/* vma_alloc_folio(): a user page for @addr of @vma under the policy in
+ * effect there (the VMA's, else the task's, else the local node). */
+struct page *vma_alloc_page(gfp_t gfp, struct vm_area_struct *vma,
+			    unsigned long addr);
+/* A page-cache page of @f at @index: shmem's under the policy of the
+ * faulting @vma (if any) else the task's, interleaved by inode and
+ * index; a regular file's under the current task's policy
+ * (filemap_alloc_folio). */
+struct page *filemap_alloc_page(gfp_t gfp, struct file *f,
+				struct vm_area_struct *vma,
+				unsigned long index);
+/* The policy numa_maps shows for @vma: its own, else its task's. */
+const struct mempolicy *vma_shown_policy(const struct vm_area_struct *vma);
+/* mpol_to_str(): "default", "bind=static:0-1", ... into @buf. */
+void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol);
+/* The policies of @mm's task and VMAs are valid (mode, flags, nodes
+ * online). */
+bool mpol_verify(struct mm_struct *mm, char *why, size_t len);
 
 /* ---- kernel/fork.c: system call entry ---- */
 /* Look up @pid's mm with the mmap lock taken; NULL: -ESRCH. */

@@ -14,8 +14,10 @@
  *    see mmk_arch_profile.thp), and VmFlags in bit order. smaps_rollup
  *    sums the VMAs' fields (not the gate's) under a "[rollup]" header
  *    spanning them, adds Pss_Anon/Pss_File/Pss_Shmem and truncates its
- *    fixed-point Pss sums once; numa_maps (CONFIG_NUMA: x86_64) counts
- *    each VMA's mapped pages by flag and node under the "default" policy;
+ *    fixed-point Pss sums once; numa_maps (CONFIG_NUMA: x86_64) shows
+ *    each VMA's memory policy as mpol_to_str() prints it (the VMA's mbind
+ *    policy, else the task's set_mempolicy one: mm/mempolicy.c) and
+ *    counts its mapped pages by flag and node;
  *    statm is task_statm()'s seven numbers.
  *
  * 2-3. Read-only views of the mm, taken under its mmap lock.
@@ -380,7 +382,8 @@ static void numa_gather_one(struct mm_struct *mm, unsigned long addr,
 }
 
 /* /proc/PID/numa_maps (show_numa_map, CONFIG_NUMA): per VMA its start,
- * its memory policy ("default": mmkit has no mbind or set_mempolicy),
+ * its memory policy (the VMA's, else the task's: "default", "bind:0-1",
+ * "interleave=static:0,2", ...),
  * file=PATH (with "\n", "\t", " " and "=" escaped), heap or stack, then,
  * if any page is mapped, the counts that are not implied by the others
  * and the pages per node. The gate area has no line. */
@@ -394,9 +397,11 @@ void proc_pid_numa_maps_show(struct seq_file *s, struct mmk_machine *m,
 	for_each_vma(mm, vma) {
 		bool path;
 		const char *name = vma_name(vma, &path);
+		char pol[64];
 
 		memset(md, 0, sizeof(*md));
-		seq_printf(s, "%08lx default", vma->vm_start);
+		mpol_to_str(pol, sizeof(pol), vma_shown_policy(vma));
+		seq_printf(s, "%08lx %s", vma->vm_start, pol);
 		if (path) {
 			seq_puts(s, " file=");
 			seq_escape_path(s, name, "\n\t= ");

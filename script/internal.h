@@ -111,6 +111,14 @@ int cmd_vfree(struct script *sc, int argc, char **argv);
 int cmd_kmap(struct script *sc, int argc, char **argv);
 int cmd_kunmap(struct script *sc, int argc, char **argv);
 
+/* script/cmd_numa.c */
+int cmd_set_mempolicy(struct script *sc, int argc, char **argv);
+int cmd_mbind(struct script *sc, int argc, char **argv);
+int cmd_get_mempolicy(struct script *sc, int argc, char **argv);
+int cmd_migrate_pages(struct script *sc, int argc, char **argv);
+int cmd_move_pages(struct script *sc, int argc, char **argv);
+int cmd_interleave_weight(struct script *sc, int argc, char **argv);
+
 /* script/cmd_mm.c */
 int cmd_spawn(struct script *sc, int argc, char **argv);
 int cmd_fork(struct script *sc, int argc, char **argv);

@@ -14,6 +14,7 @@
 #include <mmkit/list.h>
 #include <mmkit/mm.h>
 #include <mmkit/mm_types.h>
+#include <mmkit/mempolicy.h>
 #include <mmkit/mman.h>
 #include <mmkit/mmkit.h>
 #include <mmkit/mmzone.h>

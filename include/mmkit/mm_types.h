@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <mmkit/avltree_types.h>
+#include <mmkit/mempolicy.h>
 #include <mmkit/types.h>
 
 struct address_space;
@@ -166,6 +167,8 @@ struct vm_area_struct {
 	struct list_head anon_vma_chain;
 	unsigned int anon_vma_chain_len;
 	struct list_head i_mmap; /* on vm_file->i_mmap */
+	/* mbind's policy (mode MPOL_DEFAULT: none, the task's applies). */
+	struct mempolicy vm_policy;
 };
 
 /* Process-wide memory counters of struct mm_struct (mm_rss_stat). */
