@@ -125,6 +125,7 @@ enum {
 	C_SWAP,
 	C_COMPACT,
 	C_MEMPOLICY,
+	C_PAGES,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -169,6 +170,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_SWAP] = { .name = "swapon/swapoff" },
 	[C_COMPACT] = { .name = "compaction" },
 	[C_MEMPOLICY] = { .name = "mempolicy" },
+	[C_PAGES] = { .name = "pagemap/kpageflags/clear_refs/process_madvise" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -189,11 +191,12 @@ static const unsigned int weights[NR_OPS] = {
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
-	[C_WRITE] = 140,     [C_READ] = 140,	 [C_COPY_TO] = 20,
+	[C_WRITE] = 138,     [C_READ] = 138,	 [C_COPY_TO] = 20,
 	[C_COPY_FROM] = 20,  [C_FORK] = 7,	 [C_EXIT] = 4,
 	[C_PROC] = 1,	     [C_MSEAL] = 3,	 [C_SYSCTL] = 1,
 	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,	 [C_MINCORE] = 2,
 	[C_SWAP] = 1,	     [C_COMPACT] = 1,	 [C_MEMPOLICY] = 8,
+	[C_PAGES] = 4,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -2253,7 +2256,105 @@ static void op_shared(struct thr *t)
 	}
 }
 
-/* ---- the run ---- */
+/*
+ * The page inspection files and calls, against every other thread's
+ * faults, reclaim, migration and exits: /proc/PID/pagemap of a range of
+ * the process (or the shared one), /proc/kpageflags and kpagecount of
+ * frames anywhere, /proc/PID/clear_refs, /proc/sys/vm, and
+ * process_madvise from the process to itself or to the shared one with
+ * advice that keeps the data (so the shadow stays true). Their results
+ * must be whole reads and errnos Linux gives.
+ */
+static const int e_process_madvise[] = { EAGAIN, EINVAL, ENOMEM,
+					 EPERM,	 EACCES, 0 };
+
+static void op_pages(struct thr *t, struct proc *p)
+{
+	static const int advice[] = { MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED };
+	unsigned int r = fz_below(&t->r, 5);
+	bool shared = fz_chance(&t->r, 20);
+	int pid = shared ? SHARED_PID : p->pid;
+	uint64_t words[64];
+	unsigned long addr, len, n;
+	char path[64];
+	long ret;
+
+	switch (r) {
+	case 0: /* pagemap of a range */
+		pick_range(t, &t->own, &addr, &len);
+		n = 1 + fz_below(&t->r, 64);
+		snprintf(path, sizeof path, "/proc/%d/pagemap", pid);
+		setc(t, "pagemap", pid, 2, addr, n, 0, 0, 0);
+		ret = mmk_proc_pread(G.m, path, words, n * 8,
+				     (unsigned long long)(addr >> PAGE_SHIFT) *
+					     8);
+		/* Whole below 2G (under every profile's TASK_SIZE), cut at
+		 * TASK_SIZE above. */
+		if (shared && ret == -ENOENT)
+			t->cnt[C_SHARED_GONE]++;
+		else if (ret < 0 || ret > (long)(n * 8) || ret % 8 ||
+			 ((addr >> PAGE_SHIFT) + n <= (0x7fffffffUL >> 12) &&
+			  ret != (long)(n * 8)))
+			bad(t, ret, "pagemap read %ld of %lu bytes", ret,
+			    n * 8);
+		break;
+	case 1: /* kpageflags and kpagecount of frames anywhere */
+		n = 1 + fz_below(&t->r, 64);
+		addr = fz_below(&t->r, (unsigned int)(G.o.mem >> PAGE_SHIFT));
+		setc(t, "kpageflags", 0, 2, addr, n, 0, 0, 0);
+		ret = mmk_proc_pread(G.m,
+				     fz_chance(&t->r, 50) ? "/proc/kpageflags" :
+							    "/proc/kpagecount",
+				     words, n * 8,
+				     (unsigned long long)addr * 8);
+		if (ret <= 0 || ret > (long)(n * 8) || ret % 8)
+			bad(t, ret, "kpage read of %lu frames at %#lx", n,
+			    addr);
+		break;
+	case 2: /* clear_refs: every type; the shadow is not affected */
+		n = 1 + fz_below(&t->r, 5);
+		setc(t, "clear_refs", p->pid, 1, n, 0, 0, 0, 0);
+		ret = mmk_clear_refs(p->pid, (int)n);
+		if (ret)
+			bad(t, ret, "clear_refs %lu", n);
+		break;
+	case 3: { /* process_madvise: one to three ranges */
+		struct mmk_iovec vec[3];
+		int k, nr = 1 + (int)fz_below(&t->r, 3);
+		int adv = advice[fz_below(&t->r, 3)];
+
+		for (k = 0; k < nr; k++)
+			pick_range(t, &t->own, &vec[k].base, &vec[k].len);
+		setc(t, "process_madvise", pid, 4, vec[0].base, vec[0].len,
+		     (unsigned long)nr, (unsigned long)adv, 0);
+		ret = mmk_process_madvise(p->pid, pid, vec, (size_t)nr, adv, 0);
+		if (shared)
+			shared_ret(t, ret, e_process_madvise);
+		else
+			check_err(t, ret, e_process_madvise);
+		break;
+	}
+	default: { /* /proc/sys/vm, as the sysctls above change them */
+		static const char *const names[] = {
+			"overcommit_memory",	    "overcommit_ratio",
+			"compaction_proactiveness", "min_free_kbytes",
+			"lowmem_reserve_ratio",	    "swappiness"
+		};
+		char *text;
+
+		snprintf(path, sizeof path, "/proc/sys/vm/%s",
+			 names[fz_below(&t->r, 6)]);
+		setc(t, "proc_read", 0, 0, 0, 0, 0, 0, 0);
+		text = mmk_proc_read(G.m, path);
+		if (!text)
+			bad(t, 0, "%s: %s", path, strerror(errno));
+		free(text);
+		break;
+	}
+	}
+}
+
+/* ---- the run ---- */ /* ---- the run ---- */
 
 /* Read back @p's shadow: @all of it, or the next 16 records from its
  * cursor. A read that finds @p gone (the OOM killer's, through another
@@ -2395,6 +2496,9 @@ static void one_op(struct thr *t)
 		break;
 	case C_MEMPOLICY:
 		op_mempolicy(t, p);
+		break;
+	case C_PAGES:
+		op_pages(t, p);
 		break;
 	default:
 		op_proc(t, p);
