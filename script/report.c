@@ -468,16 +468,15 @@ static void watch_processes(struct report *r, struct mmk_machine *m,
 	}
 }
 
-/* The activity counter the /proc/vmstat line @p ("name value") is, of
- * those still 0 only if @pending; -1 if none. */
-static int activity_line(const struct report *r, const char *p, bool pending)
+/* The activity counter the /proc/vmstat line @p ("name value") is; -1
+ * if none. */
+static int activity_line(const char *p)
 {
 	size_t n = strcspn(p, " \n");
 	size_t i;
 
 	for (i = 0; i < NR_ACTIVITY; i++)
-		if ((!pending || r->vm_first[i] == NO_STEP) &&
-		    !strncmp(p, activity[i].name, n) && !activity[i].name[n])
+		if (!strncmp(p, activity[i].name, n) && !activity[i].name[n])
 			return (int)i;
 	return -1;
 }
@@ -498,17 +497,19 @@ static void sample_vmstat(struct report *r, struct mmk_machine *m)
 	if (!r->vm_pending)
 		return;
 	text = mmk_proc_read(m, "/proc/vmstat");
-	if (!text)
+	if (!text) {
+		r->oom = true; /* a counter may be shown late */
 		return;
+	}
 	for (p = text, k = 0; *p; k++) {
 		if (k >= VM_LINES || !r->vm_indexed)
-			i = activity_line(r, p, false);
+			i = activity_line(p);
 		else
 			i = r->vm_of_line[k];
 		if (i >= 0 &&
 		    (strncmp(p, activity[i].name, strlen(activity[i].name)) ||
 		     p[strlen(activity[i].name)] != ' '))
-			i = activity_line(r, p, false);
+			i = activity_line(p);
 		if (k < VM_LINES && !r->vm_indexed)
 			r->vm_of_line[k] = (signed char)i;
 		if (i >= 0 && r->vm_first[i] == NO_STEP &&
@@ -536,7 +537,7 @@ static void read_vmstat_end(struct report *r, struct mmk_machine *m)
 
 	r->vm_read = text != NULL;
 	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		i = activity_line(r, p, false);
+		i = activity_line(p);
 		if (i < 0)
 			continue;
 		r->vm_present[i] = true;
@@ -546,6 +547,7 @@ static void read_vmstat_end(struct report *r, struct mmk_machine *m)
 	}
 	free(text);
 	r->swaps_end = mmk_proc_read(m, "/proc/swaps");
+	r->oom |= !r->vm_read || !r->swaps_end;
 }
 
 static void at_end(void *arg, struct mmk_machine *m)
@@ -638,6 +640,7 @@ static void record_step(struct report *r, struct mmk_machine *m,
 			/* The areas then: read again while the peak rises. */
 			free(r->swaps_peak);
 			r->swaps_peak = mmk_proc_read(m, "/proc/swaps");
+			r->oom |= !r->swaps_peak;
 		}
 		free(text);
 	}
@@ -1260,8 +1263,10 @@ static void activity_section(FILE *f, const struct report *r)
 {
 	fputs("<h2>Activity</h2>\n", f);
 	if (!r->vm_read) {
-		fputs("<p class=\"none\">No machine ran a command: no "
-		      "/proc/vmstat to show.</p>\n",
+		fputs(r->first.nr ? "<p class=\"none\">/proc/vmstat could not "
+				    "be read at the end.</p>\n" :
+				    "<p class=\"none\">No machine ran a "
+				    "command: no /proc/vmstat to show.</p>\n",
 		      f);
 		return;
 	}
@@ -1335,6 +1340,10 @@ static void swap_section(FILE *f, const struct report *r)
 		fprintf(f, ", when swap use peaked (%s, %lu kB):</p>\n", v,
 			r->peak_swap_kb);
 		swaps_table(f, r->swaps_peak, "swaps-peak");
+	} else if (r->peak_swap_kb) {
+		fputs("<p class=\"none\">/proc/swaps could not be read when "
+		      "swap use peaked.</p>\n",
+		      f);
 	} else {
 		fputs("<p>No swap was used.</p>\n", f);
 	}
