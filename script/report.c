@@ -6,8 +6,8 @@
  * call after every command line) and reads the machine only as a user
  * would, through procfs: after each command it keeps a sample of
  * /proc/meminfo (memory in use, the kernel's and processes' uses of it,
- * and the swap in use), the free block counts of /proc/buddyinfo at the
- * first and the latest command, /proc/slabinfo at the command after which
+ * and the swap in use), the free block counts of /proc/buddyinfo after
+ * the first command and at the end, /proc/slabinfo at the command after which
  * Slab was highest, /proc/swaps at the command after which swap use was
  * highest and at the end, /proc/vmstat's event counters at the end (the
  * Activity table: faults, reclaim, swap, compaction and migration, the
@@ -16,17 +16,20 @@
  * alive (read again after a command that names the process first, or
  * makes it). To tell after which command each event counter first rose
  * above 0 (numbered as the transcript numbers commands: the observer is
- * told no line of the file), /proc/vmstat is read after every command but
- * echo, cat and check (which change nothing) while one is still 0; the
- * first read notes which line holds which counter, so that later ones
- * compare one name for each counter, not every name with every counter
- * (10,000 commands: 0.55 s without the reads, 0.8 s with them; rendering
- * the file is most of it). The script's output goes through a memory
- * stream: each command's part is passed on to the real output at
- * once and kept for the transcript; the line a script error stops at comes
- * too (stopped_at), with its error. `echo` lines that print `== N. title`
- * start sections (the tour's chapters); a script without them is one
- * section.
+ * told no line of the file), /proc/vmstat is read after every command
+ * but echo, cat and check (which change nothing) while one is still 0;
+ * the first read notes which line holds which counter, so that later
+ * ones compare one name for each counter, not every name with every
+ * counter. Rendering /proc/vmstat costs more than the command itself in
+ * a long run of cheap ones, so past VM_EXACT commands it is read every
+ * few commands (VM_SAMPLES reads each time the run doubles) and a
+ * counter that moved in between is shown with the commands it may have
+ * moved in, as a range (10,000 commands: about 1,850 reads, not 10,000).
+ * The script's output goes through a memory stream: each command's part
+ * is passed on to the real output at once and kept for the transcript;
+ * the line a script error stops at comes too (stopped_at), with its
+ * error. `echo` lines that print `== N. title` start sections (the tour's
+ * chapters); a script without them is one section.
  *
  * The page is self-contained (inline CSS and SVG, no script, nothing
  * fetched): a summary (the machine, with the defaults of the boot keys the
@@ -37,8 +40,8 @@
  * marks too close to tell apart are merged), the Activity table (each
  * counter /proc/vmstat printed, by its exact name with a label, its value
  * and the command, linked to the transcript, after which it was first
- * above 0; a group whose counters all stayed 0 is one "none" line naming
- * them), on a machine that had swap the swap areas' table at the swap
+ * above 0, or in a long run the few commands it moved in; a group whose
+ * counters all stayed 0 is one "none" line naming them), on a machine that had swap the swap areas' table at the swap
  * peak and at the end if it differs (tables scroll sideways in a narrow
  * window rather than overflow it), grouped bars of free blocks
  * per order for each zone (start and end, log scale), horizontal bars of
@@ -141,6 +144,11 @@ static const struct {
 #define NR_ACTIVITY (sizeof activity / sizeof activity[0])
 #define NO_STEP ((size_t)-1)
 #define VM_LINES 512 /* the lines of /proc/vmstat indexed (193 on x86_64) */
+/* /proc/vmstat is read after each of the first VM_EXACT commands; after
+ * command i beyond, after every s-th, s the power of two at most
+ * i / VM_SAMPLES: VM_SAMPLES reads each time the run doubles. */
+#define VM_EXACT 1024
+#define VM_SAMPLES 256
 
 struct zone_free {
 	char name[48]; /* "Node 0, zone Normal" */
@@ -202,13 +210,17 @@ struct report {
 	long oom_kills; /* /proc/vmstat's oom_kill at the end; -1 unread */
 	/* The activity counters: their values in the /proc/vmstat read at
 	 * the end (vm_read: there was one), whether it printed them, and
-	 * the command after which each was first nonzero (NO_STEP: never);
-	 * vm_pending of them are still 0, and /proc/vmstat is read after
-	 * every command only while some are. */
+	 * the command after which each was first nonzero (NO_STEP: never),
+	 * or if that read came after several commands that may have moved
+	 * it, the first of them (vm_from; = vm_first when it is exact).
+	 * vm_pending of them are still 0; /proc/vmstat is read only while
+	 * some are. vm_since and vm_until: the first and the last command
+	 * since the last read (after vm_last_read) that may have moved
+	 * one; vm_since NO_STEP if none. */
 	unsigned long vm_val[NR_ACTIVITY];
 	bool vm_present[NR_ACTIVITY];
-	size_t vm_first[NR_ACTIVITY];
-	size_t vm_pending;
+	size_t vm_first[NR_ACTIVITY], vm_from[NR_ACTIVITY];
+	size_t vm_pending, vm_since, vm_until, vm_last_read;
 	bool vm_read;
 	/* The counter on each line of /proc/vmstat (-1: none), as the
 	 * first read found them (vm_indexed). */
@@ -481,9 +493,9 @@ static int activity_line(const char *p)
 	return -1;
 }
 
-/* After each command while some activity counter is still 0: note the
- * ones /proc/vmstat now shows above 0 as first nonzero after it. The
- * first read notes which line has which counter (a machine prints the
+/* Note the activity counters /proc/vmstat shows above 0 for the first
+ * time, as first nonzero after this command (or one since the last
+ * read, vm_since). The first read notes which line has which counter (a machine prints the
  * same lines every time); later reads compare only those lines' names
  * with the counter's, and search the others' only if one differs. Once
  * every counter has moved, /proc/vmstat is no longer read. */
@@ -494,8 +506,6 @@ static void sample_vmstat(struct report *r, struct mmk_machine *m)
 	size_t k;
 	int i;
 
-	if (!r->vm_pending)
-		return;
 	text = mmk_proc_read(m, "/proc/vmstat");
 	if (!text) {
 		r->oom = true; /* a counter may be shown late */
@@ -515,6 +525,7 @@ static void sample_vmstat(struct report *r, struct mmk_machine *m)
 		if (i >= 0 && r->vm_first[i] == NO_STEP &&
 		    strtoul(p + strlen(activity[i].name), NULL, 10)) {
 			r->vm_first[i] = r->nr_steps;
+			r->vm_from[i] = r->vm_since;
 			r->vm_pending--;
 		}
 		p = strchr(p, '\n');
@@ -525,7 +536,33 @@ static void sample_vmstat(struct report *r, struct mmk_machine *m)
 	for (; k < VM_LINES && !r->vm_indexed; k++)
 		r->vm_of_line[k] = -1;
 	r->vm_indexed = true;
+	r->vm_since = NO_STEP;
+	r->vm_last_read = r->nr_steps;
 	free(text);
+}
+
+/* After command @line: whether it may have moved an event counter (echo
+ * changes nothing, nor do cat, as procfs only reads, and check, as the
+ * verifiers only read), and whether /proc/vmstat is due: after every
+ * command of the first VM_EXACT, then every s-th (see VM_SAMPLES), so
+ * that 10,000 commands cost not 10,000 reads but under 2,000. */
+static void watch_vmstat(struct report *r, struct mmk_machine *m,
+			 const char *line)
+{
+	size_t stride = 1;
+
+	if (!r->vm_pending || is_cmd(line, "echo") || is_cmd(line, "cat") ||
+	    is_cmd(line, "check"))
+		return;
+	if (r->vm_since == NO_STEP)
+		r->vm_since = r->nr_steps;
+	r->vm_until = r->nr_steps;
+	if (r->nr_steps >= VM_EXACT)
+		while (2 * stride <= r->nr_steps / VM_SAMPLES)
+			stride *= 2;
+	if (r->vm_last_read == NO_STEP ||
+	    r->nr_steps - r->vm_last_read >= stride)
+		sample_vmstat(r, m);
 }
 
 /* The counters' values in /proc/vmstat at the end, and /proc/swaps. */
@@ -542,6 +579,12 @@ static void read_vmstat_end(struct report *r, struct mmk_machine *m)
 			continue;
 		r->vm_present[i] = true;
 		r->vm_val[i] = strtoul(p + strlen(activity[i].name), NULL, 10);
+		/* Moved in the commands since the last read. */
+		if (r->vm_val[i] && r->vm_first[i] == NO_STEP &&
+		    r->vm_since != NO_STEP) {
+			r->vm_first[i] = r->vm_until;
+			r->vm_from[i] = r->vm_since;
+		}
 		if (!strcmp(activity[i].name, "oom_kill"))
 			r->oom_kills = (long)r->vm_val[i];
 	}
@@ -553,10 +596,15 @@ static void read_vmstat_end(struct report *r, struct mmk_machine *m)
 static void at_end(void *arg, struct mmk_machine *m)
 {
 	struct report *r = arg;
+	char *text;
 	int i;
 
 	if (!m || !r->nr_steps)
 		return;
+	text = mmk_proc_read(m, "/proc/buddyinfo");
+	if (text)
+		parse_buddyinfo(text, &r->last);
+	free(text);
 	read_vmstat_end(r, m);
 	for (i = 0; i < r->nr_procs; i++)
 		if (r->procs[i].alive && r->procs[i].stale)
@@ -644,16 +692,12 @@ static void record_step(struct report *r, struct mmk_machine *m,
 		}
 		free(text);
 	}
-	/* echo changes nothing, nor do cat (procfs only reads) and check
-	 * (the verifiers only read): no event can have happened. */
-	if (!is_cmd(line, "echo") && !is_cmd(line, "cat") &&
-	    !is_cmd(line, "check"))
-		sample_vmstat(r, m);
-	text = mmk_proc_read(m, "/proc/buddyinfo");
+	watch_vmstat(r, m, line);
+	/* The first free block counts; the last are read at the end. */
+	text = r->first.nr ? NULL : mmk_proc_read(m, "/proc/buddyinfo");
 	if (text) {
-		parse_buddyinfo(text, &r->last);
-		if (!r->nr_steps)
-			r->first = r->last;
+		parse_buddyinfo(text, &r->first);
+		r->last = r->first;
 		free(text);
 	}
 	/* Slab is series 1. */
@@ -1249,10 +1293,18 @@ static void activity_table(FILE *f, const struct report *r)
 				activity[i].label, activity[i].name,
 				activity[i].name, r->vm_val[i],
 				activity[i].name);
-			if (r->vm_first[i] < r->nr_steps)
-				put_command_ref(f, r, r->vm_first[i]);
-			else
+			if (r->vm_first[i] >= r->nr_steps)
 				fputs("never", f);
+			else if (r->vm_from[i] < r->vm_first[i])
+				fprintf(f,
+					"one of <a href=\"#c%zu\">commands "
+					"%zu</a> to <a href=\"#c%zu\">%zu</a> "
+					"(a long run: /proc/vmstat read every "
+					"few commands)",
+					r->vm_from[i] + 1, r->vm_from[i] + 1,
+					r->vm_first[i] + 1, r->vm_first[i] + 1);
+			else
+				put_command_ref(f, r, r->vm_first[i]);
 			fputs("</td></tr>\n", f);
 		}
 	}
@@ -1272,7 +1324,8 @@ static void activity_section(FILE *f, const struct report *r)
 	}
 	fputs("<p>Event counters of /proc/vmstat after the last command, "
 	      "with the command after which each first rose above 0 "
-	      "(/proc/vmstat is read after every command). A group whose "
+	      "(/proc/vmstat is read after every command, and past the "
+	      "1,024th every few). A group whose "
 	      "counters all stayed 0 is one line: none.</p>\n",
 	      f);
 	activity_table(f, r);
@@ -1643,14 +1696,16 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 {
 	struct report r = { .real_out = out,
 			    .oom_kills = -1,
-			    .vm_pending = NR_ACTIVITY };
+			    .vm_pending = NR_ACTIVITY,
+			    .vm_since = NO_STEP,
+			    .vm_last_read = NO_STEP };
 	struct script_observer obs = { after_line, &r, stopped_at, at_end,
 				       read_error };
 	int status, i, werr;
 	size_t s;
 
 	for (s = 0; s < NR_ACTIVITY; s++)
-		r.vm_first[s] = NO_STEP;
+		r.vm_first[s] = r.vm_from[s] = NO_STEP;
 
 	r.cap = open_memstream(&r.capbuf, &r.caplen);
 	if (!r.cap)

@@ -839,6 +839,48 @@ static void test_report_activity_of_swapping(void **state)
 	free(r.html);
 }
 
+/* Past its first 1,024 commands, a long run reads /proc/vmstat after
+ * every few commands only (every 4th up to 2,048): the Activity table
+ * names the commands since the read before, among them the one that
+ * moved the counter (the touch, the last command but an echo, found by
+ * the read at the end). */
+static void test_report_activity_of_a_long_run(void **state)
+{
+	static const char cell[] = "id=\"first-pswpout\">one of <a href=\"#c";
+	struct run r;
+	char *text, want[160];
+	const char *p;
+	size_t len;
+	FILE *f;
+	int i, from = 0;
+
+	(void)state;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fputs("boot mem=32M swap=32M seed=1\nspawn 1\n"
+	      "mmap 1 0x10000000 40M rw private,anonymous,fixed\n",
+	      f);
+	for (i = 0; i < 1500; i++)
+		fputs("drain\n", f);
+	fputs("touch 1 0x10000000 40M write\necho end\n", f);
+	assert_int_equal(fclose(f), 0);
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	p = strstr(r.html, cell);
+	assert_non_null(p);
+	from = atoi(p + strlen(cell));
+	assert_true(from > 1504 - 4 && from < 1504);
+	snprintf(want, sizeof want,
+		 "%d\">commands %d</a> to <a href=\"#c1504\">1504</a> (a "
+		 "long run",
+		 from, from);
+	assert_true(!strncmp(p + strlen(cell), want, strlen(want)));
+	free(r.out);
+	free(r.html);
+	free(text);
+}
+
 /* A run with no memory pressure: the Activity groups that stayed 0 are
  * one line each, and there is no swap table; a machine of two nodes
  * shows NUMA's counters, one node none; swap areas only enabled show
@@ -1094,6 +1136,7 @@ int main(void)
 		cmocka_unit_test(test_report_of_a_big_machine),
 		cmocka_unit_test(test_report_of_swap_and_oom),
 		cmocka_unit_test(test_report_activity_of_swapping),
+		cmocka_unit_test(test_report_activity_of_a_long_run),
 		cmocka_unit_test(test_report_activity_without_reclaim),
 		cmocka_unit_test(test_report_activity_of_compaction_and_oom),
 		cmocka_unit_test(test_report_of_the_tour),
