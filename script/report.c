@@ -41,10 +41,11 @@
  * counter /proc/vmstat printed, by its exact name with a label, its value
  * and the command, linked to the transcript, after which it was first
  * above 0, or in a long run the few commands it moved in; a group whose
- * counters all stayed 0 is one "none" line naming them), on a machine that had swap the swap areas' table at the swap
- * peak and at the end if it differs (tables scroll sideways in a narrow
- * window rather than overflow it), grouped bars of free blocks
- * per order for each zone (start and end, log scale), horizontal bars of
+ * counters all stayed 0 is one "none" line naming them), on a machine
+ * that had swap the swap areas' table at the swap peak and at the end if
+ * it differs (tables scroll sideways in a narrow window rather than
+ * overflow it), grouped bars of free blocks per order for each zone
+ * (start and end, log scale), horizontal bars of
  * the largest slab caches, a row per VMA of each process (bar length by
  * the log of its size, colour by protection), and the transcript by
  * section, `echo` lines as prose. Every text from the script or procfs is
@@ -493,12 +494,12 @@ static int activity_line(const char *p)
 	return -1;
 }
 
-/* Note the activity counters /proc/vmstat shows above 0 for the first
- * time, as first nonzero after this command (or one since the last
- * read, vm_since). The first read notes which line has which counter (a machine prints the
- * same lines every time); later reads compare only those lines' names
- * with the counter's, and search the others' only if one differs. Once
- * every counter has moved, /proc/vmstat is no longer read. */
+/* Read /proc/vmstat: note the activity counters it shows above 0 for
+ * the first time as first nonzero after this command, or one of those
+ * since the last read (from vm_since). The first read notes which line
+ * has which counter (a machine prints the same lines every time); later
+ * reads compare only those lines' names with the counter's, and search
+ * the others' only if one differs. */
 static void sample_vmstat(struct report *r, struct mmk_machine *m)
 {
 	char *text;
@@ -545,7 +546,8 @@ static void sample_vmstat(struct report *r, struct mmk_machine *m)
  * changes nothing, nor do cat, as procfs only reads, and check, as the
  * verifiers only read), and whether /proc/vmstat is due: after every
  * command of the first VM_EXACT, then every s-th (see VM_SAMPLES), so
- * that 10,000 commands cost not 10,000 reads but under 2,000. */
+ * that 10,000 commands cost not 10,000 reads but under 2,000; never
+ * again once every counter has moved. */
 static void watch_vmstat(struct report *r, struct mmk_machine *m,
 			 const char *line)
 {
