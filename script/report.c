@@ -6,16 +6,30 @@
  * call after every command line) and reads the machine only as a user
  * would, through procfs: after each command it keeps a sample of
  * /proc/meminfo (memory in use, the kernel's and processes' uses of it,
- * and the swap in use), the free block counts of /proc/buddyinfo at the
- * first and the latest command, /proc/slabinfo at the command after which
- * Slab was highest, and /proc/PID/maps of each process the script spawned
- * or forked, the last time it was alive (read again after a command that
- * names the process first, or makes it). The script's output goes through
- * a memory stream: each command's part is passed on to the real output at
- * once and kept for the transcript; the line a script error stops at comes
- * too (stopped_at), with its error. `echo` lines that print `== N. title`
- * start sections (the tour's chapters); a script without them is one
- * section.
+ * and the swap in use), the free block counts of /proc/buddyinfo after
+ * the first command and at the end, /proc/slabinfo at the command after which
+ * Slab was highest, /proc/swaps at the command after which swap use was
+ * highest and at the end, /proc/vmstat's event counters at the end (the
+ * Activity table: faults, reclaim, swap, compaction and migration, the
+ * OOM killer, and NUMA's on a machine of several nodes), and /proc/PID/maps
+ * of each process the script spawned or forked, the last time it was
+ * alive (read again after a command that names the process first, or
+ * makes it). To tell after which command each event counter first rose
+ * above 0 (numbered as the transcript numbers commands: the observer is
+ * told no line of the file), /proc/vmstat is read after every command
+ * but echo, cat and check (which change nothing) while one is still 0;
+ * the first read notes which line holds which counter, so that later
+ * ones compare one name for each counter, not every name with every
+ * counter. Rendering /proc/vmstat costs more than the command itself in
+ * a long run of cheap ones, so past VM_EXACT commands it is read every
+ * few commands (VM_SAMPLES reads each time the run doubles) and a
+ * counter that moved in between is shown with the commands it may have
+ * moved in, as a range (10,000 commands: about 1,850 reads, not 10,000).
+ * The script's output goes through a memory stream: each command's part
+ * is passed on to the real output at once and kept for the transcript;
+ * the line a script error stops at comes too (stopped_at), with its
+ * error. `echo` lines that print `== N. title` start sections (the tour's
+ * chapters); a script without them is one section.
  *
  * The page is self-contained (inline CSS and SVG, no script, nothing
  * fetched): a summary (the machine, with the defaults of the boot keys the
@@ -23,8 +37,15 @@
  * /proc/vmstat's oom_kill at the end), a plot of memory in use and one of
  * its uses over the commands with the sections marked (thousands of
  * commands plot as at most four points a pixel column, peaks kept; section
- * marks too close to tell apart are merged), grouped bars of free blocks
- * per order for each zone (start and end, log scale), horizontal bars of
+ * marks too close to tell apart are merged), the Activity table (each
+ * counter /proc/vmstat printed, by its exact name with a label, its value
+ * and the command, linked to the transcript, after which it was first
+ * above 0, or in a long run the few commands it moved in; a group whose
+ * counters all stayed 0 is one "none" line naming them), on a machine
+ * that had swap the swap areas' table at the swap peak and at the end if
+ * it differs (tables scroll sideways in a narrow window rather than
+ * overflow it), grouped bars of free blocks per order for each zone
+ * (start and end, log scale), horizontal bars of
  * the largest slab caches, a row per VMA of each process (bar length by
  * the log of its size, colour by protection), and the transcript by
  * section, `echo` lines as prose. Every text from the script or procfs is
@@ -69,6 +90,66 @@ static const char *const series_name[NR_SERIES][2] = {
 	{ "Cached", "Cached" },
 	{ "swap", "swap used (SwapTotal - SwapFree)" },
 };
+
+/* The /proc/vmstat event counters the Activity table shows, by group
+ * (activity_group), as /proc/vmstat names them in mmkit (Linux 6.18's
+ * vm_event_item.h and numa_stat_item). */
+enum { AG_FAULT, AG_RECLAIM, AG_SWAP, AG_COMPACT, AG_OOM, AG_NUMA, NR_AG };
+
+static const char *const activity_group[NR_AG][2] = {
+	{ "faults", "Page faults" },
+	{ "reclaim", "Reclaim" },
+	{ "swap", "Swap" },
+	{ "compaction", "Compaction and migration" },
+	{ "oom", "The OOM killer" },
+	{ "numa", "NUMA" },
+};
+
+static const struct {
+	int group;
+	const char *name, *label;
+} activity[] = {
+	{ AG_FAULT, "pgfault", "page faults" },
+	{ AG_FAULT, "pgmajfault", "major faults (the page read in)" },
+	{ AG_RECLAIM, "pageoutrun", "kswapd runs (balance_pgdat)" },
+	{ AG_RECLAIM, "pgscan_kswapd", "pages scanned by kswapd" },
+	{ AG_RECLAIM, "pgscan_direct", "pages scanned by direct reclaim" },
+	{ AG_RECLAIM, "pgsteal_kswapd", "pages reclaimed by kswapd" },
+	{ AG_RECLAIM, "pgsteal_direct", "pages reclaimed by direct reclaim" },
+	{ AG_RECLAIM, "pgactivate", "pages moved to an active list" },
+	{ AG_RECLAIM, "pgdeactivate", "pages moved to an inactive list" },
+	{ AG_RECLAIM, "workingset_refault_anon",
+	  "refaults of evicted anonymous pages" },
+	{ AG_RECLAIM, "workingset_refault_file",
+	  "refaults of evicted file pages" },
+	{ AG_SWAP, "pswpin", "pages swapped in" },
+	{ AG_SWAP, "pswpout", "pages swapped out" },
+	{ AG_COMPACT, "compact_stall", "direct compaction runs (stalls)" },
+	{ AG_COMPACT, "compact_success", "stalls that freed a block" },
+	{ AG_COMPACT, "compact_fail", "stalls that did not" },
+	{ AG_COMPACT, "compact_migrate_scanned",
+	  "pages the migrate scanner looked at" },
+	{ AG_COMPACT, "compact_free_scanned",
+	  "pages the free scanner looked at" },
+	{ AG_COMPACT, "compact_daemon_wake", "kcompactd wakeups" },
+	{ AG_COMPACT, "pgmigrate_success", "pages migrated" },
+	{ AG_COMPACT, "pgmigrate_fail", "pages that failed to migrate" },
+	{ AG_OOM, "oom_kill", "processes the OOM killer killed" },
+	{ AG_NUMA, "numa_hit", "allocations on the node intended" },
+	{ AG_NUMA, "numa_miss",
+	  "allocations on this node, intended elsewhere" },
+	{ AG_NUMA, "numa_foreign",
+	  "allocations intended here, made elsewhere" },
+	{ AG_NUMA, "numa_interleave", "interleave policy allocations" },
+};
+#define NR_ACTIVITY (sizeof activity / sizeof activity[0])
+#define NO_STEP ((size_t)-1)
+#define VM_LINES 512 /* the lines of /proc/vmstat indexed (193 on x86_64) */
+/* /proc/vmstat is read after each of the first VM_EXACT commands; after
+ * command i beyond, after every s-th, s the power of two at most
+ * i / VM_SAMPLES: VM_SAMPLES reads each time the run doubles. */
+#define VM_EXACT 1024
+#define VM_SAMPLES 256
 
 struct zone_free {
 	char name[48]; /* "Node 0, zone Normal" */
@@ -128,6 +209,28 @@ struct report {
 	unsigned long peak_swap_kb;
 	size_t peak_swap_step;
 	long oom_kills; /* /proc/vmstat's oom_kill at the end; -1 unread */
+	/* The activity counters: their values in the /proc/vmstat read at
+	 * the end (vm_read: there was one), whether it printed them, and
+	 * the command after which each was first nonzero (NO_STEP: never),
+	 * or if that read came after several commands that may have moved
+	 * it, the first of them (vm_from; = vm_first when it is exact).
+	 * vm_pending of them are still 0; /proc/vmstat is read only while
+	 * some are. vm_since and vm_until: the first and the last command
+	 * since the last read (after vm_last_read) that may have moved
+	 * one; vm_since NO_STEP if none. */
+	unsigned long vm_val[NR_ACTIVITY];
+	bool vm_present[NR_ACTIVITY];
+	size_t vm_first[NR_ACTIVITY], vm_from[NR_ACTIVITY];
+	size_t vm_pending, vm_since, vm_until, vm_last_read;
+	bool vm_read;
+	/* The counter on each line of /proc/vmstat (-1: none), as the
+	 * first read found them (vm_indexed). */
+	signed char vm_of_line[VM_LINES];
+	bool vm_indexed;
+	/* /proc/swaps after the command of the swap peak, and at the end;
+	 * had_swap: SwapTotal was above 0 after some command. */
+	char *swaps_peak, *swaps_end;
+	bool had_swap;
 	struct proc_seen *procs;
 	int nr_procs, cap_procs;
 	bool oom; /* an allocation for the report failed: it says so */
@@ -378,20 +481,133 @@ static void watch_processes(struct report *r, struct mmk_machine *m,
 	}
 }
 
+/* The activity counter the /proc/vmstat line @p ("name value") is; -1
+ * if none. */
+static int activity_line(const char *p)
+{
+	size_t n = strcspn(p, " \n");
+	size_t i;
+
+	for (i = 0; i < NR_ACTIVITY; i++)
+		if (!strncmp(p, activity[i].name, n) && !activity[i].name[n])
+			return (int)i;
+	return -1;
+}
+
+/* Read /proc/vmstat: note the activity counters it shows above 0 for
+ * the first time as first nonzero after this command, or one of those
+ * since the last read (from vm_since). The first read notes which line
+ * has which counter (a machine prints the same lines every time); later
+ * reads compare only those lines' names with the counter's, and search
+ * the others' only if one differs. */
+static void sample_vmstat(struct report *r, struct mmk_machine *m)
+{
+	char *text;
+	const char *p;
+	size_t k;
+	int i;
+
+	text = mmk_proc_read(m, "/proc/vmstat");
+	if (!text) {
+		r->oom = true; /* a counter may be shown late */
+		return;
+	}
+	for (p = text, k = 0; *p; k++) {
+		if (k >= VM_LINES || !r->vm_indexed)
+			i = activity_line(p);
+		else
+			i = r->vm_of_line[k];
+		if (i >= 0 &&
+		    (strncmp(p, activity[i].name, strlen(activity[i].name)) ||
+		     p[strlen(activity[i].name)] != ' '))
+			i = activity_line(p);
+		if (k < VM_LINES && !r->vm_indexed)
+			r->vm_of_line[k] = (signed char)i;
+		if (i >= 0 && r->vm_first[i] == NO_STEP &&
+		    strtoul(p + strlen(activity[i].name), NULL, 10)) {
+			r->vm_first[i] = r->nr_steps;
+			r->vm_from[i] = r->vm_since;
+			r->vm_pending--;
+		}
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		p++;
+	}
+	for (; k < VM_LINES && !r->vm_indexed; k++)
+		r->vm_of_line[k] = -1;
+	r->vm_indexed = true;
+	r->vm_since = NO_STEP;
+	r->vm_last_read = r->nr_steps;
+	free(text);
+}
+
+/* After command @line: whether it may have moved an event counter (echo
+ * changes nothing, nor do cat, as procfs only reads, and check, as the
+ * verifiers only read), and whether /proc/vmstat is due: after every
+ * command of the first VM_EXACT, then every s-th (see VM_SAMPLES), so
+ * that 10,000 commands cost not 10,000 reads but under 2,000; never
+ * again once every counter has moved. */
+static void watch_vmstat(struct report *r, struct mmk_machine *m,
+			 const char *line)
+{
+	size_t stride = 1;
+
+	if (!r->vm_pending || is_cmd(line, "echo") || is_cmd(line, "cat") ||
+	    is_cmd(line, "check"))
+		return;
+	if (r->vm_since == NO_STEP)
+		r->vm_since = r->nr_steps;
+	r->vm_until = r->nr_steps;
+	if (r->nr_steps >= VM_EXACT)
+		while (2 * stride <= r->nr_steps / VM_SAMPLES)
+			stride *= 2;
+	if (r->vm_last_read == NO_STEP ||
+	    r->nr_steps - r->vm_last_read >= stride)
+		sample_vmstat(r, m);
+}
+
+/* The counters' values in /proc/vmstat at the end, and /proc/swaps. */
+static void read_vmstat_end(struct report *r, struct mmk_machine *m)
+{
+	char *text = mmk_proc_read(m, "/proc/vmstat");
+	const char *p;
+	int i;
+
+	r->vm_read = text != NULL;
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		i = activity_line(p);
+		if (i < 0)
+			continue;
+		r->vm_present[i] = true;
+		r->vm_val[i] = strtoul(p + strlen(activity[i].name), NULL, 10);
+		/* Moved in the commands since the last read. */
+		if (r->vm_val[i] && r->vm_first[i] == NO_STEP &&
+		    r->vm_since != NO_STEP) {
+			r->vm_first[i] = r->vm_until;
+			r->vm_from[i] = r->vm_since;
+		}
+		if (!strcmp(activity[i].name, "oom_kill"))
+			r->oom_kills = (long)r->vm_val[i];
+	}
+	free(text);
+	r->swaps_end = mmk_proc_read(m, "/proc/swaps");
+	r->oom |= !r->vm_read || !r->swaps_end;
+}
+
 static void at_end(void *arg, struct mmk_machine *m)
 {
 	struct report *r = arg;
 	char *text;
-	const char *p;
 	int i;
 
 	if (!m || !r->nr_steps)
 		return;
-	text = mmk_proc_read(m, "/proc/vmstat");
-	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
-		if (!strncmp(p, "oom_kill ", 9))
-			r->oom_kills = strtol(p + 9, NULL, 10);
+	text = mmk_proc_read(m, "/proc/buddyinfo");
+	if (text)
+		parse_buddyinfo(text, &r->last);
 	free(text);
+	read_vmstat_end(r, m);
 	for (i = 0; i < r->nr_procs; i++)
 		if (r->procs[i].alive && r->procs[i].stale)
 			read_maps(m, &r->procs[i], r->nr_steps - 1);
@@ -467,17 +683,23 @@ static void record_step(struct report *r, struct mmk_machine *m,
 		st->used_kb = r->memtotal_kb - st->kb[0];
 		r->swaptotal_kb = meminfo_field(text, "SwapTotal");
 		st->kb[SWAP] = r->swaptotal_kb - st->kb[SWAP];
+		r->had_swap |= r->swaptotal_kb > 0;
 		if (st->kb[SWAP] > r->peak_swap_kb) {
 			r->peak_swap_kb = st->kb[SWAP];
 			r->peak_swap_step = r->nr_steps;
+			/* The areas then: read again while the peak rises. */
+			free(r->swaps_peak);
+			r->swaps_peak = mmk_proc_read(m, "/proc/swaps");
+			r->oom |= !r->swaps_peak;
 		}
 		free(text);
 	}
-	text = mmk_proc_read(m, "/proc/buddyinfo");
+	watch_vmstat(r, m, line);
+	/* The first free block counts; the last are read at the end. */
+	text = r->first.nr ? NULL : mmk_proc_read(m, "/proc/buddyinfo");
 	if (text) {
-		parse_buddyinfo(text, &r->last);
-		if (!r->nr_steps)
-			r->first = r->last;
+		parse_buddyinfo(text, &r->first);
+		r->last = r->first;
 		free(text);
 	}
 	/* Slab is series 1. */
@@ -982,6 +1204,221 @@ static void process_charts(FILE *f, const struct report *r)
 	}
 }
 
+/* Where step @i is: a link to command @i + 1 in the transcript, its
+ * section's number, and the command (its first 80 bytes, cut at a
+ * character). */
+static void put_command_ref(FILE *f, const struct report *r, size_t i)
+{
+	const struct step *st = &r->steps[i];
+	const char *cmd = st->cmd ? st->cmd : "";
+	size_t n = strlen(cmd), cut = n;
+
+	fprintf(f, "<a href=\"#c%zu\">command %zu</a>", i + 1, i + 1);
+	if (st->section >= 0)
+		fprintf(f, " (section %.*s)",
+			(int)strspn(r->sections[st->section], "0123456789"),
+			r->sections[st->section]);
+	if (n > 80)
+		for (cut = 80; cut && (cmd[cut] & 0xc0) == 0x80; cut--)
+			;
+	fputs(": <code>", f);
+	put_escaped_n(f, cmd, cut);
+	fputs(cut < n ? " \xe2\x80\xa6</code>" : "</code>", f);
+}
+
+/* The number of nodes /proc/buddyinfo listed (one more than the
+ * highest). */
+static int nr_nodes(const struct report *r)
+{
+	int i, node, max = 0;
+
+	for (i = 0; i < r->last.nr; i++)
+		if (sscanf(r->last.zone[i].name, "Node %d", &node) == 1 &&
+		    node + 1 > max)
+			max = node + 1;
+	return max;
+}
+
+/* The table of activity counters in /proc/vmstat at the end, by group:
+ * each one it printed (NUMA's on a machine of several nodes only), with
+ * the command after which it was first above 0; a group whose counters
+ * all stayed 0 is one line, "none". */
+static void activity_table(FILE *f, const struct report *r)
+{
+	int g;
+	size_t i;
+
+	fputs("<div class=\"wide\"><table class=\"activity events\">\n<tr><th>"
+	      "Event</th><th>Counter</th><th class=\"num\">At the end</th>"
+	      "<th>First nonzero after</th></tr>\n",
+	      f);
+	for (g = 0; g < NR_AG; g++) {
+		bool any = false, moved = false;
+
+		if (g == AG_NUMA && nr_nodes(r) < 2)
+			continue;
+		for (i = 0; i < NR_ACTIVITY; i++)
+			if (activity[i].group == g && r->vm_present[i]) {
+				any = true;
+				moved |= r->vm_val[i] > 0;
+			}
+		if (!any)
+			continue;
+		if (!moved) {
+			const char *sep = "";
+
+			fprintf(f,
+				"<tr class=\"group\"><th>%s</th><td "
+				"colspan=\"3\" id=\"none-%s\">none: ",
+				activity_group[g][1], activity_group[g][0]);
+			for (i = 0; i < NR_ACTIVITY; i++) {
+				if (activity[i].group != g || !r->vm_present[i])
+					continue;
+				fprintf(f, "%s<code>%s</code>", sep,
+					activity[i].name);
+				sep = " ";
+			}
+			fputs(" stayed 0</td></tr>\n", f);
+			continue;
+		}
+		fprintf(f,
+			"<tr class=\"group\"><th colspan=\"4\" "
+			"id=\"group-%s\">%s</th></tr>\n",
+			activity_group[g][0], activity_group[g][1]);
+		for (i = 0; i < NR_ACTIVITY; i++) {
+			if (activity[i].group != g || !r->vm_present[i])
+				continue;
+			fprintf(f,
+				"<tr><td>%s</td><td><code>%s</code></td><td "
+				"class=\"num\" id=\"vm-%s\">%lu</td><td "
+				"id=\"first-%s\">",
+				activity[i].label, activity[i].name,
+				activity[i].name, r->vm_val[i],
+				activity[i].name);
+			if (r->vm_first[i] >= r->nr_steps)
+				fputs("never", f);
+			else if (r->vm_from[i] < r->vm_first[i])
+				fprintf(f,
+					"one of <a href=\"#c%zu\">commands "
+					"%zu</a> to <a href=\"#c%zu\">%zu</a> "
+					"(a long run: /proc/vmstat read every "
+					"few commands)",
+					r->vm_from[i] + 1, r->vm_from[i] + 1,
+					r->vm_first[i] + 1, r->vm_first[i] + 1);
+			else
+				put_command_ref(f, r, r->vm_first[i]);
+			fputs("</td></tr>\n", f);
+		}
+	}
+	fputs("</table></div>\n", f);
+}
+
+static void activity_section(FILE *f, const struct report *r)
+{
+	fputs("<h2>Activity</h2>\n", f);
+	if (!r->vm_read) {
+		fputs(r->first.nr ? "<p class=\"none\">/proc/vmstat could not "
+				    "be read at the end.</p>\n" :
+				    "<p class=\"none\">No machine ran a "
+				    "command: no /proc/vmstat to show.</p>\n",
+		      f);
+		return;
+	}
+	fputs("<p>Event counters of /proc/vmstat after the last command, "
+	      "with the command after which each first rose above 0 "
+	      "(/proc/vmstat is read after every command, and past the "
+	      "1,024th every few). A group whose "
+	      "counters all stayed 0 is one line: none.</p>\n",
+	      f);
+	activity_table(f, r);
+}
+
+/* /proc/swaps @text as a table (Filename, Type, Size, Used, Priority;
+ * sizes in kB), its rows in the file's order; @id names it. */
+static void swaps_table(FILE *f, const char *text, const char *id)
+{
+	const char *p;
+
+	fprintf(f,
+		"<div class=\"wide\"><table class=\"activity\" id=\"%s\">\n"
+		"<tr><th>Filename</th><th>Type</th><th class=\"num\">Size "
+		"(kB)</th><th class=\"num\">Used (kB)</th><th "
+		"class=\"num\">Priority</th></tr>\n",
+		id);
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		/* "NAME<spaces>TYPE\t\tSIZE\t\tUSED\t\tPRIO": the name
+		 * ends where the spaces before the type start. */
+		size_t head = strcspn(p, "\t\n"), type, name;
+		unsigned long size, used;
+		long prio;
+
+		if (!strncmp(p, "Filename", 8) || p[head] != '\t' ||
+		    sscanf(p + head, "%lu %lu %ld", &size, &used, &prio) != 3)
+			continue;
+		for (type = head; type && p[type - 1] != ' '; type--)
+			;
+		for (name = type; name && p[name - 1] == ' '; name--)
+			;
+		fputs("<tr><td>", f);
+		put_escaped_n(f, p, name);
+		fputs("</td><td>", f);
+		put_escaped_n(f, p + type, head - type);
+		fprintf(f,
+			"</td><td class=\"num\">%lu</td><td class=\"num\">%lu"
+			"</td><td class=\"num\">%ld</td></tr>\n",
+			size, used, prio);
+	}
+	fputs("</table></div>\n", f);
+}
+
+/* Whether /proc/swaps @text lists an area. */
+static bool has_areas(const char *text)
+{
+	const char *nl = text ? strchr(text, '\n') : NULL;
+
+	return nl && nl[1];
+}
+
+/* The swap areas when swap use peaked, and at the end if they differ:
+ * on a machine that had swap after some command. */
+static void swap_section(FILE *f, const struct report *r)
+{
+	char v[32];
+
+	if (!r->had_swap && !has_areas(r->swaps_end))
+		return;
+	fputs("<h2>Swap areas</h2>\n", f);
+	if (r->swaps_peak && r->peak_swap_kb) {
+		fmt_kb(v, sizeof v, (double)r->peak_swap_kb);
+		fputs("<p>/proc/swaps after ", f);
+		put_command_ref(f, r, r->peak_swap_step);
+		fprintf(f, ", when swap use peaked (%s, %lu kB):</p>\n", v,
+			r->peak_swap_kb);
+		swaps_table(f, r->swaps_peak, "swaps-peak");
+	} else if (r->peak_swap_kb) {
+		fputs("<p class=\"none\">/proc/swaps could not be read when "
+		      "swap use peaked.</p>\n",
+		      f);
+	} else {
+		fputs("<p>No swap was used.</p>\n", f);
+	}
+	if (r->swaps_peak && r->swaps_end &&
+	    !strcmp(r->swaps_peak, r->swaps_end))
+		return;
+	if (!r->swaps_end) {
+		fputs("<p class=\"none\">/proc/swaps could not be read at the "
+		      "end.</p>\n",
+		      f);
+	} else if (has_areas(r->swaps_end)) {
+		fputs("<p>/proc/swaps after the last command:</p>\n", f);
+		swaps_table(f, r->swaps_end, "swaps-end");
+	} else {
+		fputs("<p id=\"swaps-end\">No swap area was on after the last "
+		      "command.</p>\n",
+		      f);
+	}
+}
+
 static const char style[] =
 	"body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;"
 	"max-width:980px;color:#222}\n"
@@ -1007,7 +1444,14 @@ static const char style[] =
 	"0 10px;font-size:12px}\n"
 	".cmd{font-family:monospace;font-weight:600;margin-top:6px}\n"
 	".note{font-style:italic;color:#444}\n"
-	"pre.error{background:#fdecea;color:#a00}\n";
+	"pre.error{background:#fdecea;color:#a00}\n"
+	".wide{overflow-x:auto}table.activity{border-collapse:collapse}"
+	"table.events{min-width:640px}"
+	"table.activity td,table.activity th{padding:2px 12px 2px 0;"
+	"text-align:left;vertical-align:top}\n"
+	"table.activity .num{text-align:right;font-variant-numeric:"
+	"tabular-nums}tr.group th{padding-top:8px}tr.group td{padding-top:"
+	"8px;color:#666}\n";
 
 /* The boot keys the summary names the default of, if a boot line
  * leaves them out. */
@@ -1161,6 +1605,8 @@ static void render(FILE *f, const struct report *r, const char *name,
 		   ((1u << NR_SERIES) - 1) & ~1u &
 			   ~(r->swaptotal_kb ? 0 : 1u << SWAP),
 		   "memory uses after each command");
+	activity_section(f, r);
+	swap_section(f, r);
 	/* A run that stopped before any command ran on a machine says so
 	 * rather than draw empty charts. */
 	fputs("<h2>The buddy allocator: free blocks per order</h2>\n", f);
@@ -1250,11 +1696,18 @@ static void render(FILE *f, const struct report *r, const char *name,
 int mmk_script_run_report(FILE *in, const char *text, const char *name,
 			  FILE *out, FILE *err, int echo_log, FILE *html)
 {
-	struct report r = { .real_out = out, .oom_kills = -1 };
+	struct report r = { .real_out = out,
+			    .oom_kills = -1,
+			    .vm_pending = NR_ACTIVITY,
+			    .vm_since = NO_STEP,
+			    .vm_last_read = NO_STEP };
 	struct script_observer obs = { after_line, &r, stopped_at, at_end,
 				       read_error };
 	int status, i, werr;
 	size_t s;
+
+	for (s = 0; s < NR_ACTIVITY; s++)
+		r.vm_first[s] = r.vm_from[s] = NO_STEP;
 
 	r.cap = open_memstream(&r.capbuf, &r.caplen);
 	if (!r.cap)
@@ -1287,6 +1740,8 @@ int mmk_script_run_report(FILE *in, const char *text, const char *name,
 		free(r.sections[i]);
 	free(r.sections);
 	free(r.peak_slabinfo);
+	free(r.swaps_peak);
+	free(r.swaps_end);
 	for (i = 0; i < r.nr_procs; i++)
 		free(r.procs[i].maps);
 	free(r.procs);

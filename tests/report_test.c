@@ -9,9 +9,13 @@
  * error still leaves a report; processes that are gone cost no read per
  * command; a long run's plots stay small and legible, their axes exact;
  * counts of a big machine fit over their bars; the summary names the
- * machine's defaults, swap and OOM kills. The tour's report has its eleven
- * sections, and headless Chromium (when installed, as scripts/deps.sh
- * does) parses it into the same elements.
+ * machine's defaults, swap and OOM kills; the Activity table has
+ * /proc/vmstat's counters at the end and the command after which each
+ * first rose above 0 (as running each prefix of the script says), groups
+ * that stayed 0 as one line, NUMA's only on several nodes; the swap
+ * table is /proc/swaps at the swap peak and at the end. The tour's
+ * report has its eleven sections, and headless Chromium (when installed,
+ * as scripts/deps.sh does) parses it into the same elements.
  */
 #define _DEFAULT_SOURCE
 #include <setjmp.h>
@@ -309,6 +313,10 @@ static void test_report_edge_cases(void **state)
 	assert_non_null(strstr(r.html, "<p class=\"none\">No machine ran a "
 				       "command: no /proc/slabinfo to "
 				       "show.</p>"));
+	assert_non_null(strstr(r.html, "<p class=\"none\">No machine ran a "
+				       "command: no /proc/vmstat to "
+				       "show.</p>"));
+	assert_null(strstr(r.html, "<h2>Swap areas</h2>"));
 	assert_int_equal(count_substr(r.html, "<svg"), 2);
 	free(r.out);
 	free(r.html);
@@ -650,6 +658,372 @@ static void test_report_of_swap_and_oom(void **state)
 	free(text);
 }
 
+/* The value of the last line "@name N" of @text (its first if none
+ * follows); asserts there is one. */
+static unsigned long line_value(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p, *last = NULL;
+
+	for (p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, name, n) && p[n] == ' ')
+			last = p;
+	assert_non_null(last);
+	return strtoul(last + n, NULL, 10);
+}
+
+/* The first @n commands of @cmds, one a line, then @tail. */
+static char *script_of(const char *const *cmds, int n, const char *tail)
+{
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	int i;
+
+	assert_non_null(f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\n", cmds[i]);
+	fputs(tail, f);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+/* The number (from 1) of the first command of @cmds after which
+ * /proc/vmstat's @counter is above 0, found by running each prefix of
+ * the script and reading it; 0 if none. */
+static int first_nonzero(const char *const *cmds, int n, const char *counter)
+{
+	char tail[80], *text, *out;
+	int k, status;
+	unsigned long v;
+
+	snprintf(tail, sizeof tail, "cat /proc/vmstat %s\n", counter);
+	for (k = 1; k <= n; k++) {
+		text = script_of(cmds, k, tail);
+		run_plain(text, &out, &status);
+		assert_int_equal(status, 0);
+		v = line_value(out, counter);
+		free(text);
+		free(out);
+		if (v)
+			return k;
+	}
+	return 0;
+}
+
+/* The row the report shows for the area @name of /proc/swaps @text. */
+static void swaps_row(const char *text, const char *name, char *buf, size_t len)
+{
+	const char *p = strstr(text, name);
+	char file[64], type[16];
+	unsigned long size, used;
+	long prio;
+
+	assert_non_null(p);
+	assert_int_equal(sscanf(p, "%63s %15s %lu %lu %ld", file, type, &size,
+				&used, &prio),
+			 5);
+	snprintf(buf, len,
+		 "<tr><td>%s</td><td>%s</td><td class=\"num\">%lu</td><td "
+		 "class=\"num\">%lu</td><td class=\"num\">%ld</td></tr>",
+		 file, type, size, used, prio);
+}
+
+/* Whether @want is in the element of @html that starts at @id and ends
+ * at the next @end. */
+static void assert_within(const char *html, const char *id, const char *end,
+			  const char *want)
+{
+	const char *p = strstr(html, id), *q;
+
+	if (!p)
+		fail_msg("no %s", id);
+	q = strstr(p, want);
+	if (!q || q > strstr(p, end))
+		fail_msg("%s: no %s", id, want);
+}
+
+/* A process touches more than memory on a machine with swap: the
+ * Activity table shows /proc/vmstat's counters at the end, and after
+ * which command each first rose above 0 (each prefix of the script run
+ * on its own says the same); the swap table is /proc/swaps at the
+ * command of the swap peak (again a prefix run on its own), and at the
+ * end, after the process exited. A command longer than 80 bytes is
+ * cut at a character. */
+static void test_report_activity_of_swapping(void **state)
+{
+	static const char *const cmds[] = {
+		"boot mem=32M swap=32M seed=1",
+		"spawn 1",
+		"echo == 2. Pressure",
+		"mmap 1 0x10000000 40M rw private,anonymous,fixed",
+		"touch 1 0x10000000 40M write # \xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		"\xc3\xa9\xc3\xa9\xc3\xa9",
+		"read 1 0x10000000",
+		"exit 1",
+		"cat /proc/vmstat pswpin pswpout pgscan_direct pgfault",
+		"cat /proc/swaps",
+	};
+	const int n = sizeof cmds / sizeof cmds[0];
+	static const char *const counters[] = { "pswpout", "pswpin",
+						"pgscan_direct", "pgfault" };
+	char *text, *out, want[400], row[200];
+	unsigned long used, peak = 0;
+	int k, c, status, peak_k = 0;
+	struct run r;
+
+	(void)state;
+	text = script_of(cmds, n, "");
+	run_report(text, &r);
+	free(text);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	for (c = 0; c < 4; c++) {
+		k = first_nonzero(cmds, n, counters[c]);
+		/* Swapping out, scanning and faulting start in the touch;
+		 * the read swaps in. */
+		assert_int_equal(k, c == 1 ? 6 : 5);
+		snprintf(want, sizeof want,
+			 "id=\"first-%s\"><a href=\"#c%d\">command %d</a> "
+			 "(section 2): <code>",
+			 counters[c], k, k);
+		assert_non_null(strstr(r.html, want));
+		snprintf(want, sizeof want, "id=\"vm-%s\">%lu</td>",
+			 counters[c], line_value(r.out, counters[c]));
+		assert_non_null(strstr(r.html, want));
+	}
+	/* The touch, cut after 79 bytes, before the 25th é. */
+	snprintf(want, sizeof want, "<code>%.79s \xe2\x80\xa6</code>", cmds[4]);
+	assert_within(r.html, "id=\"first-pswpout\"", "</td>", want);
+	assert_within(r.html, "id=\"first-pswpin\"", "</td>",
+		      "<code>read 1 0x10000000</code></td>");
+	assert_true(line_value(r.out, "pswpout") > 0);
+	assert_non_null(strstr(r.html, "<th colspan=\"4\" "
+				       "id=\"group-swap\">Swap</th>"));
+	assert_non_null(strstr(r.html, "id=\"none-compaction\">none: "));
+	assert_null(strstr(r.html, "id=\"group-numa\""));
+	/* The peak of swap in use, over the prefixes of the script. */
+	for (k = 1; k <= n; k++) {
+		text = script_of(cmds, k,
+				 "cat /proc/meminfo SwapTotal SwapFree\n"
+				 "cat /proc/swaps\n");
+		run_plain(text, &out, &status);
+		used = field_after(out, "SwapTotal:") -
+		       field_after(out, "SwapFree:");
+		if (used > peak) {
+			peak = used;
+			peak_k = k;
+			swaps_row(out, "/swapfile", row, sizeof row);
+		}
+		free(text);
+		free(out);
+	}
+	assert_int_equal(peak_k, 5);
+	snprintf(want, sizeof want,
+		 "<p>/proc/swaps after <a href=\"#c%d\">command %d</a> "
+		 "(section 2): <code>",
+		 peak_k, peak_k);
+	assert_non_null(strstr(r.html, want));
+	snprintf(want, sizeof want, "when swap use peaked (%.1f MiB, %lu kB)",
+		 peak / 1024.0, peak);
+	assert_non_null(strstr(r.html, want));
+	assert_within(r.html, "id=\"swaps-peak\"", "</table>", row);
+	/* At the end: the same area, none of it used. */
+	swaps_row(strstr(r.out, "Filename"), "/swapfile", row, sizeof row);
+	assert_non_null(strstr(row, "<td class=\"num\">0</td>"));
+	assert_within(r.html, "id=\"swaps-end\"", "</table>", row);
+	free(r.out);
+	free(r.html);
+}
+
+/* Past its first 1,024 commands, a long run reads /proc/vmstat after
+ * every few commands only (every 4th up to 2,048): the Activity table
+ * names the commands since the read before, among them the one that
+ * moved the counter (the touch, the last command but an echo, found by
+ * the read at the end). */
+static void test_report_activity_of_a_long_run(void **state)
+{
+	static const char cell[] = "id=\"first-pswpout\">one of <a href=\"#c";
+	struct run r;
+	char *text, want[160];
+	const char *p;
+	size_t len;
+	FILE *f;
+	int i, from = 0;
+
+	(void)state;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	fputs("boot mem=32M swap=32M seed=1\nspawn 1\n"
+	      "mmap 1 0x10000000 40M rw private,anonymous,fixed\n",
+	      f);
+	for (i = 0; i < 1500; i++)
+		fputs("drain\n", f);
+	fputs("touch 1 0x10000000 40M write\necho end\n", f);
+	assert_int_equal(fclose(f), 0);
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	p = strstr(r.html, cell);
+	assert_non_null(p);
+	from = atoi(p + strlen(cell));
+	assert_true(from > 1504 - 4 && from < 1504);
+	snprintf(want, sizeof want,
+		 "%d\">commands %d</a> to <a href=\"#c1504\">1504</a> (a "
+		 "long run",
+		 from, from);
+	assert_true(!strncmp(p + strlen(cell), want, strlen(want)));
+	free(r.out);
+	free(r.html);
+	free(text);
+}
+
+/* A run with no memory pressure: the Activity groups that stayed 0 are
+ * one line each, and there is no swap table; a machine of two nodes
+ * shows NUMA's counters, one node none; swap areas only enabled show
+ * as they were at the end, names escaped. */
+static void test_report_activity_without_reclaim(void **state)
+{
+	struct run r;
+	char want[160];
+
+	(void)state;
+	run_report("boot mem=64M\nalloc_pages a 0\nfree_pages a\n", &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<h2>Activity</h2>"));
+	assert_non_null(strstr(r.html, "<tr class=\"group\"><th>Reclaim</th>"
+				       "<td colspan=\"3\" id=\"none-reclaim\">"
+				       "none: <code>pageoutrun</code> "
+				       "<code>pgscan_kswapd</code>"));
+	assert_non_null(strstr(r.html, "id=\"none-swap\">none: <code>pswpin"
+				       "</code> <code>pswpout</code> stayed "
+				       "0</td>"));
+	assert_non_null(strstr(r.html, "id=\"none-faults\""));
+	assert_non_null(strstr(r.html, "id=\"none-oom\""));
+	assert_null(strstr(r.html, "id=\"vm-"));
+	assert_null(strstr(r.html, "group-numa"));
+	assert_null(strstr(r.html, "<h2>Swap areas</h2>"));
+	assert_null(strstr(r.html, "swaps-"));
+	free(r.out);
+	free(r.html);
+
+	run_report("boot mem=64M nodes=2\nalloc_pages a 0\n"
+		   "cat /proc/vmstat numa_hit numa_miss\n",
+		   &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	snprintf(want, sizeof want, "id=\"vm-numa_hit\">%lu</td>",
+		 line_value(r.out, "numa_hit"));
+	assert_within(r.html, "id=\"group-numa\"", "</table>", want);
+	assert_within(r.html, "id=\"group-numa\"", "</table>",
+		      "id=\"first-numa_hit\"><a href=\"#c1\">command 1</a>: "
+		      "<code>boot mem=64M nodes=2</code>");
+	snprintf(want, sizeof want,
+		 "id=\"vm-numa_miss\">%lu</td><td id=\"first-numa_miss\">%s",
+		 line_value(r.out, "numa_miss"),
+		 line_value(r.out, "numa_miss") ? "<a" : "never");
+	assert_non_null(strstr(r.html, want));
+	free(r.out);
+	free(r.html);
+
+	run_report("boot mem=32M\nswapon /a<b&\"c 1M 5\n"
+		   "swapon /a-name-longer-than-forty-bytes-0123456789 1M\n",
+		   &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	assert_non_null(strstr(r.html, "<p>No swap was used.</p>"));
+	assert_null(strstr(r.html, "swaps-peak"));
+	assert_within(r.html, "id=\"swaps-end\"", "</table>",
+		      "<tr><td>/a&lt;b&amp;&quot;c</td><td>file</td><td "
+		      "class=\"num\">1020</td><td class=\"num\">0</td><td "
+		      "class=\"num\">5</td></tr>");
+	assert_within(r.html, "id=\"swaps-end\"", "</table>",
+		      "<tr><td>/a-name-longer-than-forty-bytes-0123456789</td>"
+		      "<td>file</td>");
+	free(r.out);
+	free(r.html);
+}
+
+/* The number (from 1) of the command on the line of @script that starts
+ * with @prefix: its lines that are neither blank nor comments, up to
+ * it. */
+static int command_number(const char *text, const char *prefix)
+{
+	const char *p;
+	int n = 0;
+
+	for (p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		const char *q = p + strspn(p, " \t");
+
+		if (*q == '#' || *q == '\n' || !*q)
+			continue;
+		n++;
+		if (!strncmp(q, prefix, strlen(prefix)))
+			return n;
+	}
+	fail_msg("no line %s", prefix);
+	return 0;
+}
+
+/* Scripts of tests/scripts: direct compaction's counters, first
+ * nonzero after the allocation that compacts; the OOM killer's first
+ * kill after the command each prefix of the script run on its own
+ * says. */
+static void test_report_activity_of_compaction_and_oom(void **state)
+{
+	char *text =
+		read_text("tests/scripts/compaction/direct_compaction.mms");
+	const char *cmds[64];
+	char want[200], *p;
+	struct run r;
+	int k, n = 0;
+
+	(void)state;
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	assert_well_formed(r.html);
+	k = command_number(text, "alloc_pages H 4");
+	snprintf(want, sizeof want,
+		 "id=\"first-compact_stall\"><a href=\"#c%d\">command "
+		 "%d</a>: <code>alloc_pages H 4 GFP_HIGHUSER_MOVABLE</code>",
+		 k, k);
+	assert_non_null(strstr(r.html, want));
+	snprintf(want, sizeof want, "id=\"vm-compact_stall\">%lu</td>",
+		 line_value(r.out, "compact_stall"));
+	assert_non_null(strstr(r.html, want));
+	snprintf(want, sizeof want, "id=\"vm-pgmigrate_fail\">%lu</td>",
+		 line_value(r.out, "pgmigrate_fail"));
+	assert_non_null(strstr(r.html, want));
+	assert_true(line_value(r.out, "compact_stall") > 0);
+	free(r.out);
+	free(r.html);
+	free(text);
+
+	text = read_text("tests/scripts/reclaim/oom_kill.mms");
+	run_report(text, &r);
+	assert_int_equal(r.status, 0);
+	/* Its commands, each prefix run on its own. */
+	for (p = strtok(text, "\n"); p && n < 64; p = strtok(NULL, "\n"))
+		if (p[strspn(p, " \t")] && p[strspn(p, " \t")] != '#')
+			cmds[n++] = p;
+	k = first_nonzero(cmds, n, "oom_kill");
+	assert_true(k > 0);
+	snprintf(want, sizeof want,
+		 "id=\"first-oom_kill\"><a href=\"#c%d\">command %d</a>: "
+		 "<code>%s</code>",
+		 k, k, cmds[k - 1]);
+	assert_non_null(strstr(r.html, want));
+	assert_non_null(strstr(r.html, "<th colspan=\"4\" "
+				       "id=\"group-oom\">The OOM killer"));
+	free(r.out);
+	free(r.html);
+	free(text);
+}
+
 static void test_report_of_the_tour(void **state)
 {
 	struct run r;
@@ -668,6 +1042,11 @@ static void test_report_of_the_tour(void **state)
 	/* Two memory plots, two zones' free blocks, the slab caches, and
 	 * the address spaces of processes 1, 2 and 3. */
 	assert_int_equal(count_substr(r.html, "<svg"), 8);
+	/* Its faults, and no swap (the machine has none). */
+	assert_non_null(strstr(r.html, "<h2>Activity</h2>"));
+	assert_non_null(strstr(r.html, "id=\"vm-pgfault\">"));
+	assert_non_null(strstr(r.html, "id=\"none-swap\""));
+	assert_null(strstr(r.html, "<h2>Swap areas</h2>"));
 	free(text);
 	free(r.out);
 	free(r.html);
@@ -756,6 +1135,10 @@ int main(void)
 		cmocka_unit_test(test_report_of_a_long_run),
 		cmocka_unit_test(test_report_of_a_big_machine),
 		cmocka_unit_test(test_report_of_swap_and_oom),
+		cmocka_unit_test(test_report_activity_of_swapping),
+		cmocka_unit_test(test_report_activity_of_a_long_run),
+		cmocka_unit_test(test_report_activity_without_reclaim),
+		cmocka_unit_test(test_report_activity_of_compaction_and_oom),
 		cmocka_unit_test(test_report_of_the_tour),
 		cmocka_unit_test(test_browser_parses_the_report),
 	};
