@@ -523,7 +523,7 @@ int mmk_set_mempolicy(int pid, int mode, const unsigned long *nmask,
 		      unsigned long maxnode)
 {
 	unsigned long lmode = (unsigned long)(unsigned int)mode, nodes;
-	struct mempolicy pol;
+	struct mempolicy pol = { 0 };
 	struct mm_struct *mm;
 	unsigned short flags;
 	int err;

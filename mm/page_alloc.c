@@ -2388,7 +2388,7 @@ static bool free_pages_prepare(struct mmk_machine *m, struct page *page,
 		}
 		if (!free_tail_pages_check(m, page, order))
 			return false;
-		clear_page_flag(page, PG_head);
+		page_flag_clear(page, PG_head);
 	}
 	reason = page_bad_reason(page, PAGE_FLAGS_CHECK_AT_FREE);
 	if (unlikely(reason)) {
@@ -2396,11 +2396,15 @@ static bool free_pages_prepare(struct mmk_machine *m, struct page *page,
 		page->mmk_alloc = 0;
 		return false;
 	}
-	page->flags = 0;
+	/* Compaction's scanner tests these two words of any page without
+	 * its locks (PG_lru, and compound_head() through the link word,
+	 * before it tries a reference): they are stored whole. */
+	__atomic_store_n(&page->flags, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&page->compound_head, 0, __ATOMIC_RELAXED);
 	page->private = 0;
 	page->index = 0;
 	page->mmk_alloc = 0;
-	page->lru.next = page->lru.prev = NULL;
+	page->lru.prev = NULL;
 	return true;
 }
 

@@ -32,7 +32,7 @@
  *    touch the memmap of every reserved page at boot.
  *
  * 5. Ordering. Flags and counts are read without the page's locks, as
- *    Linux does; the buddy test takes the zone lock.
+ *    Linux does (snap_page); the buddy test takes the zone lock.
  *
  * 6. Observability. The files themselves; the script's `kpageflags`
  *    command prints them decoded.
@@ -129,6 +129,55 @@ static unsigned long max_dump_pfn(const struct mmk_machine *m)
 	return ALIGN(m->max_pfn, section);
 }
 
+/*
+ * What the files read of a page, without its locks, as Linux's
+ * stable_page_flags() does: its owners change these words meanwhile
+ * (flags and the link word that holds compound_head with plain stores on
+ * the per-CPU lists' fast paths, page_type as it becomes a slab or a
+ * page table). The reads are plain ones in one function ThreadSanitizer
+ * leaves out (an inline helper left out of line would be instrumented):
+ * a snapshot whose words may come from different moments, which the
+ * files' readers expect of them.
+ */
+struct page_snap {
+	bool tail; /* a tail page of a compound page */
+	unsigned long flags; /* the compound head's */
+	unsigned long mapping; /* the head's */
+	unsigned int type, head_type; /* page_type >> 24 */
+	int mapcount; /* the page's (0 if typed) */
+	int refcount; /* the head's */
+};
+
+static __no_sanitize_thread void snap_page(const struct mmk_machine *m,
+					   const struct page *page,
+					   struct page_snap *s)
+{
+	unsigned long link = page->compound_head;
+	const struct page *head = (const struct page *)(link - 1);
+	unsigned int word;
+
+	/* A tail's link names its head, inside mem_map; a stale or list
+	 * link that does not is the page's own. */
+	s->tail = (link & 1) && head >= m->mem_map && head < page;
+	if (!s->tail)
+		head = page;
+	s->flags = head->flags;
+	s->mapping = (unsigned long)head->mapping;
+	s->refcount = *(const int *)&head->_refcount;
+	s->head_type = head->page_type >> 24;
+	word = page->page_type;
+	s->type = word >> 24;
+	s->mapcount = s->type >= PGTY_buddy ? 0 : (int)word;
+}
+
+/* Under the zone lock, which every buddy list change holds: whether a
+ * free block of order >= its own starts at @head. */
+static __no_sanitize_thread bool buddy_head_of(const struct page *head,
+					       unsigned int order)
+{
+	return head->page_type >> 24 == PGTY_buddy && head->private >= order;
+}
+
 /* is_free_buddy_page(): @pfn lies in a free block of @zone. */
 static bool is_free_buddy_page(struct mmk_machine *m, struct zone *zone,
 			       unsigned long pfn)
@@ -137,19 +186,11 @@ static bool is_free_buddy_page(struct mmk_machine *m, struct zone *zone,
 	bool found = false;
 
 	pthread_mutex_lock(&zone->lock);
-	for (order = 0; order <= MAX_PAGE_ORDER; order++) {
+	for (order = 0; order <= MAX_PAGE_ORDER && !found; order++) {
 		unsigned long head = pfn & ~((1UL << order) - 1);
-		const struct page *p = m->mem_map + head;
 
-		/* A page that is not free may have its mapcount, which
-		 * shares page_type's word, changing without the lock. */
-		if (mmk_pfn_zone(m, head) == zone &&
-		    __atomic_load_n(&p->page_type, __ATOMIC_RELAXED) >> 24 ==
-			    PGTY_buddy &&
-		    p->private >= order) {
-			found = true;
-			break;
-		}
+		found = mmk_pfn_zone(m, head) == zone &&
+			buddy_head_of(m->mem_map + head, order);
 	}
 	pthread_mutex_unlock(&zone->lock);
 	return found;
@@ -164,9 +205,9 @@ static inline uint64_t kpf_copy_bit(unsigned long k, int ubit, int kbit)
 static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 {
 	struct zone *zone = mmk_pfn_zone(m, pfn);
-	const struct page *page, *head;
+	const struct page *page;
+	struct page_snap snap;
 	unsigned long k;
-	unsigned int type;
 	uint64_t u = 0;
 
 	if (!zone) {
@@ -183,30 +224,27 @@ static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 		return 1ULL << KPF_NOPAGE;
 	}
 	page = m->mem_map + pfn;
-	head = compound_head(page);
-	k = __atomic_load_n(&head->flags, __ATOMIC_RELAXED);
-	/* Other CPUs allocate and free it meanwhile: one relaxed load. */
-	type = __atomic_load_n(&page->page_type, __ATOMIC_RELAXED) >> 24;
+	snap_page(m, page, &snap);
+	k = snap.flags;
 
-	if (page_mapcount(page) > 0)
+	if (snap.mapcount > 0)
 		u |= 1ULL << KPF_MMAP;
-	if (PageAnon(head))
+	if (snap.mapping & PAGE_MAPPING_ANON)
 		u |= 1ULL << KPF_ANON;
-	if (page == head)
+	if (!snap.tail)
 		u |= kpf_copy_bit(k, KPF_COMPOUND_HEAD, PG_head);
 	else
 		u |= 1ULL << KPF_COMPOUND_TAIL;
 	if (page == m->mm->zero_page)
 		u |= 1ULL << KPF_ZERO_PAGE;
-	if (type == PGTY_buddy ||
-	    (page_count(page) == 0 && is_free_buddy_page(m, zone, pfn)))
+	if (snap.type == PGTY_buddy ||
+	    (snap.refcount == 0 && is_free_buddy_page(m, zone, pfn)))
 		u |= 1ULL << KPF_BUDDY;
-	if (type == PGTY_offline)
+	if (snap.type == PGTY_offline)
 		u |= 1ULL << KPF_OFFLINE;
-	if (type == PGTY_table)
+	if (snap.type == PGTY_table)
 		u |= 1ULL << KPF_PGTABLE;
-	if (__atomic_load_n(&head->page_type, __ATOMIC_RELAXED) >> 24 ==
-	    PGTY_slab)
+	if (snap.head_type == PGTY_slab)
 		u |= 1ULL << KPF_SLAB;
 
 	u |= kpf_copy_bit(k, KPF_LOCKED, PG_locked);
@@ -226,8 +264,8 @@ static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 	/* PG_reserved: what boot kept from the buddy allocator (memblock's
 	 * reservations, memmap_init_reserved_pages) and the holes in RAM
 	 * (init_unavailable_range), which mmkit keeps in memblock rather
-	 * than in each struct page. */
-	/* Linux's zero page is in the kernel image's .bss. */
+	 * than in each struct page; and Linux's zero page, which is in the
+	 * kernel image's .bss. */
 	if ((k & (1UL << PG_reserved)) || page == m->mm->zero_page ||
 	    memblock_is_reserved(&m->memblock,
 				 (phys_addr_t)pfn << PAGE_SHIFT) ||
@@ -239,9 +277,12 @@ static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 /* kpagecount's word: the mappings of pfn @pfn (none without a page). */
 static uint64_t page_count_word(struct mmk_machine *m, unsigned long pfn)
 {
+	struct page_snap snap;
+
 	if (!mmk_pfn_zone(m, pfn))
 		return 0;
-	return (uint64_t)page_mapcount(m->mem_map + pfn);
+	snap_page(m, m->mem_map + pfn, &snap);
+	return (uint64_t)snap.mapcount;
 }
 
 long proc_kpage_read(struct mmk_machine *m, bool flags, void *buf, size_t count,
