@@ -141,7 +141,7 @@ static int parse_mbind_flags(struct script *sc, const char *s,
 	*flags = 0;
 	if (strlen(s) >= sizeof buf)
 		return script_error(sc, "bad mbind flags '%s'", s);
-	strcpy(buf, s);
+	memcpy(buf, s, strlen(s) + 1);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(tok, "strict"))

@@ -193,14 +193,11 @@ struct step {
 
 struct report {
 	FILE *real_out, *cap;
-	int out_errno; /* why writing real_out first failed */
 	char *capbuf;
 	size_t caplen, capoff;
 	struct step *steps;
 	size_t nr_steps, cap_steps;
 	char **sections;
-	int nr_sections;
-	struct buddy_snap first, last;
 	char *peak_slabinfo;
 	unsigned long peak_slab_kb;
 	size_t peak_step;
@@ -209,6 +206,11 @@ struct report {
 	unsigned long peak_swap_kb;
 	size_t peak_swap_step;
 	long oom_kills; /* /proc/vmstat's oom_kill at the end; -1 unread */
+	/* /proc/swaps after the command of the swap peak, and at the end;
+	 * had_swap (below): SwapTotal was above 0 after some command. */
+	char *swaps_peak, *swaps_end;
+	struct proc_seen *procs;
+	unsigned long read_error_line; /* with read_error, below */
 	/* The activity counters: their values in the /proc/vmstat read at
 	 * the end (vm_read: there was one), whether it printed them, and
 	 * the command after which each was first nonzero (NO_STEP: never),
@@ -218,27 +220,25 @@ struct report {
 	 * some are. vm_since and vm_until: the first and the last command
 	 * since the last read (after vm_last_read) that may have moved
 	 * one; vm_since NO_STEP if none. */
-	unsigned long vm_val[NR_ACTIVITY];
-	bool vm_present[NR_ACTIVITY];
-	size_t vm_first[NR_ACTIVITY], vm_from[NR_ACTIVITY];
 	size_t vm_pending, vm_since, vm_until, vm_last_read;
+	unsigned long vm_val[NR_ACTIVITY];
+	size_t vm_first[NR_ACTIVITY], vm_from[NR_ACTIVITY];
+	struct buddy_snap first, last;
+	int out_errno; /* why writing real_out first failed */
+	int nr_sections;
+	int nr_procs, cap_procs;
 	bool vm_read;
 	/* The counter on each line of /proc/vmstat (-1: none), as the
 	 * first read found them (vm_indexed). */
-	signed char vm_of_line[VM_LINES];
 	bool vm_indexed;
-	/* /proc/swaps after the command of the swap peak, and at the end;
-	 * had_swap: SwapTotal was above 0 after some command. */
-	char *swaps_peak, *swaps_end;
 	bool had_swap;
-	struct proc_seen *procs;
-	int nr_procs, cap_procs;
 	bool oom; /* an allocation for the report failed: it says so */
 	bool stopped; /* the last step is the line a script error stopped */
+	bool vm_present[NR_ACTIVITY];
 	/* Why the script could not be read further, and the line; "": it
 	 * could be. */
 	char read_error[64];
-	unsigned long read_error_line;
+	short vm_of_line[VM_LINES];
 };
 
 /* ---- escaping ---- */
@@ -517,12 +517,12 @@ static void sample_vmstat(struct report *r, struct mmk_machine *m)
 			i = activity_line(p);
 		else
 			i = r->vm_of_line[k];
-		if (i >= 0 &&
-		    (strncmp(p, activity[i].name, strlen(activity[i].name)) ||
-		     p[strlen(activity[i].name)] != ' '))
+		if (i >= 0 && (strncmp(p, activity[i].name,
+				       strlen(activity[i].name)) != 0 ||
+			       p[strlen(activity[i].name)] != ' '))
 			i = activity_line(p);
 		if (k < VM_LINES && !r->vm_indexed)
-			r->vm_of_line[k] = (signed char)i;
+			r->vm_of_line[k] = (short)i;
 		if (i >= 0 && r->vm_first[i] == NO_STEP &&
 		    strtoul(p + strlen(activity[i].name), NULL, 10)) {
 			r->vm_first[i] = r->nr_steps;
