@@ -29,7 +29,8 @@ fuzz: deps
 	@mkdir -p build/fuzz/bin build/fuzz/corpus
 	@clang -std=c11 -Iinclude -I. $(FUZZ_FLAGS) -fsanitize=fuzzer fuzz/script_fuzz.c \
 		build/fuzz/lib/libmmkit.a -pthread -o build/fuzz/bin/script_fuzz
-	@cp $$(find tests/scripts -name '*.mms') build/fuzz/corpus/
+	@for f in $$(find tests/scripts -name '*.mms'); do \
+		cp "$$f" "build/fuzz/corpus/$$(echo "$$f" | tr / _)"; done
 	@build/fuzz/bin/script_fuzz -max_total_time=$(FUZZ_TIME) -max_len=4096 \
 		-timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
 		-artifact_prefix=build/fuzz/ build/fuzz/corpus fuzz/seeds \
