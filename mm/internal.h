@@ -334,13 +334,16 @@ struct mmk_machine {
 	 * allocator: out_of_memory() returns whether it made progress (a
 	 * victim's memory was freed, or the caller is the victim);
 	 * oom_reserves_allowed() whether the calling thread acts for a
-	 * process the OOM killer chose (it may use the ALLOC_OOM reserve). */
+	 * process the OOM killer chose (it may use the ALLOC_OOM reserve).
+	 * @nodemask: the nodes the request was limited to (a MPOL_BIND
+	 * policy's), 0 if none. */
 	bool (*out_of_memory)(struct mmk_machine *m, gfp_t gfp,
-			      unsigned int order);
+			      unsigned int order, unsigned long nodemask);
 	bool (*oom_reserves_allowed)(void);
 	/* The kernel log's memory picture (mm/show_mem.c), which warn_alloc
 	 * prints after its line; registered with the OOM killer. */
-	void (*show_mem)(struct mmk_machine *m, gfp_t gfp);
+	void (*show_mem)(struct mmk_machine *m, gfp_t gfp,
+			 unsigned long nodemask);
 	/* Direct reclaim (mm/vmscan.c): pages freed for an allocation. */
 	unsigned long (*try_to_free_pages)(struct mmk_machine *m,
 					   struct zonelist *zl,
@@ -863,11 +866,15 @@ bool zone_watermark_ok_safe(struct zone *z, unsigned int order,
 			    unsigned long mark, enum zone_type highest);
 unsigned long nr_free_buffer_pages(struct mmk_machine *m);
 unsigned int gfp_zone_of(struct mmk_machine *m, gfp_t gfp, bool *valid);
-/* Linux's warn_alloc(): "mmkit: <fmt>, mode:%#x(%pGg), nodemask=(null)"
+/* Linux's warn_alloc(): "mmkit: <fmt>, mode:%#x(%pGg), nodemask=<list>"
+ * ("(null)" for @nodemask 0: the request was not limited to some nodes)
  * then the memory picture, unless @gfp has __GFP_NOWARN, the rate limit
  * holds it back or @gfp wants a DMA zone that has no memory. */
-__printf(3, 4) void warn_alloc(struct mmk_machine *m, gfp_t gfp,
-			       const char *fmt, ...);
+__printf(4, 5) void warn_alloc(struct mmk_machine *m, gfp_t gfp,
+			       unsigned long nodemask, const char *fmt, ...);
+/* A node mask as "%*pbl" prints it ("0-1,3"; "(null)" for 0), in @buf
+ * of @len bytes (mm/mempolicy.c). */
+void nodemask_str(char *buf, size_t len, unsigned long nodemask);
 
 /* ---- mm/vmstat.c ---- */
 void count_vm_events(struct mmk_machine *m, enum vm_event_item item,
@@ -1168,8 +1175,8 @@ void reset_isolation_suitable(struct mmk_machine *m, pg_data_t *pgdat);
 bool compaction_verify(struct mmk_machine *m, char *why, size_t len);
 /* ---- mm/show_mem.c ---- */
 /* "Mem-Info:" and what follows it in the kernel log (Linux's __show_mem),
- * for zones up to @gfp's highest. */
-void show_mem(struct mmk_machine *m, gfp_t gfp);
+ * for zones up to @gfp's highest, on the nodes of @nodemask (0: all). */
+void show_mem(struct mmk_machine *m, gfp_t gfp, unsigned long nodemask);
 /* The kernel log over @buf, MMK_LOG_SIZE bytes that outlive it. */
 void mmk_log_init(struct mmk_log *log, char *buf);
 void mmk_log_destroy(struct mmk_log *log);

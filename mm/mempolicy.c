@@ -401,6 +401,19 @@ const struct mempolicy *vma_shown_policy(const struct vm_area_struct *vma)
 	return t ? &t->mempolicy : &default_policy;
 }
 
+bool mempolicy_in_oom_domain(struct task_struct *t, unsigned long nodemask)
+{
+	/* Under the pid table lock, not the task's mmap lock (Linux's
+	 * task_lock): set_mempolicy may be storing them meanwhile. */
+	unsigned short mode =
+		__atomic_load_n(&t->mempolicy.mode, __ATOMIC_RELAXED);
+
+	if (!nodemask || mode != MPOL_BIND)
+		return true;
+	return (__atomic_load_n(&t->mempolicy.nodes, __ATOMIC_RELAXED) &
+		nodemask) != 0;
+}
+
 /* ---- numa_maps ---- */
 
 /* "%*pbl": "0-1,3". */
@@ -426,6 +439,16 @@ static size_t nodelist_str(char *buf, size_t len, unsigned long mask)
 		nid = end + 1;
 	}
 	return n;
+}
+
+void nodemask_str(char *buf, size_t len, unsigned long nodemask)
+{
+	if (!len)
+		return;
+	if (!nodemask)
+		snprintf(buf, len, "(null)");
+	else
+		nodelist_str(buf, len, nodemask);
 }
 
 void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
@@ -538,7 +561,14 @@ int mmk_set_mempolicy(int pid, int mode, const unsigned long *nmask,
 		err = mpol_new(mm->machine, (unsigned short)lmode, flags, nodes,
 			       &pol);
 	if (!err) {
-		mm->owner->mempolicy = pol;
+		struct mempolicy *tp = &mm->owner->mempolicy;
+
+		/* The OOM killer reads the mode and nodes without this
+		 * lock (mempolicy_in_oom_domain). */
+		tp->flags = pol.flags;
+		tp->user_nodes = pol.user_nodes;
+		__atomic_store_n(&tp->mode, pol.mode, __ATOMIC_RELAXED);
+		__atomic_store_n(&tp->nodes, pol.nodes, __ATOMIC_RELAXED);
 		if (pol.mode == MPOL_INTERLEAVE ||
 		    pol.mode == MPOL_WEIGHTED_INTERLEAVE) {
 			mm->owner->il_prev = MAX_NUMNODES - 1;

@@ -14,10 +14,18 @@
  *      thousandths of RAM + swap; a later process wins a tie; -1000
  *      exempts a process. With vm.oom_kill_allocating_task the process
  *      that allocates dies instead, if it may.
+ *    - An allocation a MPOL_BIND policy (mm/mempolicy.c) limited to
+ *      nodes that are not all the nodes with memory is constrained
+ *      (constrained_alloc(): CONSTRAINT_MEMORY_POLICY): the scores'
+ *      oom_score_adj thousandths are of those nodes' pages + swap, and
+ *      a process whose own policy binds it to none of those nodes is
+ *      neither chosen nor listed (oom_cpuset_eligible()); the report's
+ *      memory picture shows those nodes only. Otherwise the constraint
+ *      is CONSTRAINT_NONE.
  *    - The report goes to the kernel log as Linux 6.18 prints it: "mmkit
  *      invoked oom-killer: gfp_mask=..., order=N, oom_score_adj=N",
  *      Mem-Info (mm/show_mem.c), the task list (vm.oom_dump_tasks), the
- *      "oom-kill:constraint=CONSTRAINT_NONE,..." line and "Out of memory:
+ *      "oom-kill:constraint=...,nodemask=...,..." line and "Out of memory:
  *      Killed process N (mmkit) total-vm:...kB, ...". /proc/vmstat
  *      oom_kill counts kills.
  *    - The victim leaves the pid table at once (later calls naming it get
@@ -50,11 +58,8 @@
  *      memory"); mmkit prints Linux's warning, fails the allocation, and
  *      a page fault then kills the faulting process instead of retrying
  *      (oom_found_no_victim).
- *    - No memory cgroups or cpusets, and a failed MPOL_BIND allocation
- *      (mm/mempolicy.c) is not treated apart: the constraint is always
- *      CONSTRAINT_NONE (Linux's constrained_alloc() would say
- *      CONSTRAINT_MEMORY_POLICY and weigh only the bound nodes' memory);
- *      no vm.panic_on_oom.
+ *    - No memory cgroups or cpusets (so no CONSTRAINT_MEMCG or
+ *      CONSTRAINT_CPUSET); no vm.panic_on_oom.
  *
  * 5. Ordering. mm_state.lock, then a victim's mmap lock (trylock). With
  *    an mmap lock held the pid table lock is only try-locked, since it
@@ -77,10 +82,28 @@
 /* Every process is "mmkit" (/proc/PID/status Name). */
 static const char task_comm[] = "mmkit";
 
+enum oom_constraint {
+	CONSTRAINT_NONE,
+	CONSTRAINT_CPUSET,
+	CONSTRAINT_MEMORY_POLICY,
+	CONSTRAINT_MEMCG,
+};
+
+static const char *const oom_constraint_text[] = {
+	[CONSTRAINT_NONE] = "CONSTRAINT_NONE",
+	[CONSTRAINT_CPUSET] = "CONSTRAINT_CPUSET",
+	[CONSTRAINT_MEMORY_POLICY] = "CONSTRAINT_MEMORY_POLICY",
+	[CONSTRAINT_MEMCG] = "CONSTRAINT_MEMCG",
+};
+
 struct oom_control {
 	struct mmk_machine *m;
+	/* The nodes the allocation was limited to; 0 unless the constraint
+	 * is CONSTRAINT_MEMORY_POLICY. */
+	unsigned long nodemask;
 	gfp_t gfp_mask;
 	unsigned int order;
+	enum oom_constraint constraint;
 	unsigned long totalpages;
 	struct task_struct *chosen;
 	long chosen_points;
@@ -114,6 +137,40 @@ unsigned long oom_totalpages(struct mmk_machine *m)
 	return totalram_pages(m) + total_swap_pages(m);
 }
 
+/*
+ * constrained_alloc(): whether the allocation failed for want of memory
+ * on the nodes a MPOL_BIND policy allowed, not for want of memory (then
+ * only those nodes' pages and swap are the total the scores weigh), and
+ * the total. No cpusets and no memory cgroups here.
+ */
+static enum oom_constraint constrained_alloc(struct oom_control *oc)
+{
+	struct mmk_machine *m = oc->m;
+	unsigned long with_memory = 0;
+	int nid;
+
+	oc->totalpages = oom_totalpages(m);
+	if (!m->arch->numa || !oc->nodemask || (oc->gfp_mask & __GFP_THISNODE))
+		return CONSTRAINT_NONE;
+	for_each_online_node(m, nid)
+		if (m->node_data[nid]->node_present_pages)
+			with_memory |= 1UL << nid;
+	if (!(with_memory & ~oc->nodemask))
+		return CONSTRAINT_NONE;
+	oc->totalpages = total_swap_pages(m);
+	for_each_online_node(m, nid)
+		if (oc->nodemask & (1UL << nid))
+			oc->totalpages += m->node_data[nid]->node_present_pages;
+	return CONSTRAINT_MEMORY_POLICY;
+}
+
+/* oom_cpuset_eligible(): whether killing @t may help this allocation
+ * (without cpusets, only a policy-limited allocation excludes anyone). */
+static bool oom_eligible(struct task_struct *t, const struct oom_control *oc)
+{
+	return mempolicy_in_oom_domain(t, oc->nodemask);
+}
+
 long oom_badness(struct task_struct *p, unsigned long totalpages)
 {
 	struct mm_struct *mm = p->mm;
@@ -141,6 +198,8 @@ static void dump_tasks(struct oom_control *oc)
 	list_for_each_entry(t, &m->mm->tasks, tasks) {
 		struct mm_struct *mm = t->mm;
 
+		if (!oom_eligible(t, oc))
+			continue;
 		printk(m,
 		       "[%7d] %5u %5d %8lu %8lu %8lu %8lu %9lu %8ld %8lu         %5d %s",
 		       t->pid, task_uid(t), t->pid,
@@ -165,7 +224,7 @@ static void dump_header(struct oom_control *oc)
 	       "%s invoked oom-killer: gfp_mask=%#x(%s), order=%u, oom_score_adj=%d",
 	       task_comm, oc->gfp_mask, names, oc->order,
 	       cur ? (int)cur->oom_score_adj : 0);
-	show_mem(m, oc->gfp_mask);
+	show_mem(m, oc->gfp_mask, oc->nodemask);
 	if (atomic_load(&m->mm->oom_dump_tasks))
 		dump_tasks(oc);
 }
@@ -173,13 +232,15 @@ static void dump_header(struct oom_control *oc)
 static void dump_oom_victim(struct oom_control *oc, struct task_struct *victim)
 {
 	struct mmk_machine *m = oc->m;
-	char mems[16] = "0";
+	char mems[16] = "0", nodes[192];
 
 	if (m->nr_nodes > 1)
 		snprintf(mems, sizeof mems, "0-%d", m->nr_nodes - 1);
+	nodemask_str(nodes, sizeof nodes, oc->nodemask);
 	printk(m,
-	       "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=%s,global_oom,task_memcg=/,task=%s,pid=%d,uid=%u",
-	       mems, task_comm, victim->pid, task_uid(victim));
+	       "oom-kill:constraint=%s,nodemask=%s,cpuset=/,mems_allowed=%s,global_oom,task_memcg=/,task=%s,pid=%d,uid=%u",
+	       oom_constraint_text[oc->constraint], nodes, mems, task_comm,
+	       victim->pid, task_uid(victim));
 }
 
 /* Linux's oom_kill_process(): report, count, and mark the victim (the
@@ -239,8 +300,11 @@ static void select_bad_process(struct oom_control *oc)
 	struct task_struct *t;
 
 	list_for_each_entry(t, &oc->m->mm->tasks, tasks) {
-		long points = oom_badness(t, oc->totalpages);
+		long points;
 
+		if (!oom_eligible(t, oc))
+			continue;
+		points = oom_badness(t, oc->totalpages);
 		if (points == LONG_MIN || points < oc->chosen_points)
 			continue;
 		oc->chosen = t;
@@ -265,10 +329,14 @@ static int reap_waiting_victims(struct mm_state *ms)
 	return reaped;
 }
 
-static bool out_of_memory(struct mmk_machine *m, gfp_t gfp, unsigned int order)
+static bool out_of_memory(struct mmk_machine *m, gfp_t gfp, unsigned int order,
+			  unsigned long nodemask)
 {
-	struct oom_control oc = { m,	gfp,	 order, oom_totalpages(m),
-				  NULL, LONG_MIN };
+	struct oom_control oc = { .m = m,
+				  .nodemask = nodemask,
+				  .gfp_mask = gfp,
+				  .order = order,
+				  .chosen_points = LONG_MIN };
 	struct task_struct *cur = current_task();
 	const char *message = "Out of memory";
 	struct mm_state *ms = m->mm;
@@ -296,8 +364,11 @@ static bool out_of_memory(struct mmk_machine *m, gfp_t gfp, unsigned int order)
 		oom_exit_victims(m);
 		return waiting > 0;
 	}
+	oc.constraint = constrained_alloc(&oc);
+	if (oc.constraint != CONSTRAINT_MEMORY_POLICY)
+		oc.nodemask = 0;
 	if (atomic_load(&ms->oom_kill_allocating_task) && cur &&
-	    cur->oom_score_adj != OOM_SCORE_ADJ_MIN) {
+	    oom_eligible(cur, &oc) && cur->oom_score_adj != OOM_SCORE_ADJ_MIN) {
 		oc.chosen = cur;
 		message = "Out of memory (oom_kill_allocating_task)";
 	} else {

@@ -1739,9 +1739,13 @@ static bool has_managed_dma(struct mmk_machine *m)
 	return false;
 }
 
-void warn_alloc(struct mmk_machine *m, gfp_t gfp, const char *fmt, ...)
+static bool oom_reserves_allowed(const struct mmk_machine *m);
+
+void warn_alloc(struct mmk_machine *m, gfp_t gfp, unsigned long nodemask,
+		const char *fmt, ...)
 {
-	char names[256], msg[256];
+	char names[256], msg[256], nodes[192];
+	unsigned long filter = nodemask;
 	va_list ap;
 
 	if ((gfp & __GFP_NOWARN) || !__ratelimit(m, &m->nopage_rs, __func__) ||
@@ -1751,10 +1755,17 @@ void warn_alloc(struct mmk_machine *m, gfp_t gfp, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	format_gfp(gfp, names, sizeof names);
-	printk(m, "mmkit: %s, mode:%#x(%s), nodemask=(null)", msg, gfp, names);
-	/* warn_alloc_show_mem(): no stack dump, no cpuset filter. */
+	nodemask_str(nodes, sizeof nodes, nodemask);
+	printk(m, "mmkit: %s, mode:%#x(%s), nodemask=%s", msg, gfp, names,
+	       nodes);
+	/* warn_alloc_show_mem(), without a stack dump: the nodes outside
+	 * the mask are left out, except for a request that may not reclaim
+	 * and for an OOM victim's (unless __GFP_NOMEMALLOC). */
+	if (!(gfp & __GFP_DIRECT_RECLAIM) ||
+	    (!(gfp & __GFP_NOMEMALLOC) && oom_reserves_allowed(m)))
+		filter = 0;
 	if (m->show_mem)
-		m->show_mem(m, gfp);
+		m->show_mem(m, gfp, filter);
 }
 
 static void wake_all_kswapds(struct mmk_machine *m, unsigned int order,
@@ -1790,7 +1801,7 @@ static struct page *__alloc_pages_may_oom(struct mmk_machine *m, gfp_t gfp,
 	if (order > PAGE_ALLOC_COSTLY_ORDER || (gfp & __GFP_RETRY_MAYFAIL) ||
 	    ac->highest_zoneidx < ZONE_NORMAL || (gfp & __GFP_THISNODE))
 		return NULL;
-	*progress = m->out_of_memory(m, gfp, order);
+	*progress = m->out_of_memory(m, gfp, order, ac->nodemask);
 	return NULL;
 }
 
@@ -2070,7 +2081,8 @@ nopage:
 		       order);
 	}
 fail:
-	warn_alloc(m, gfp, "page allocation failure: order:%u", order);
+	warn_alloc(m, gfp, ac->nodemask, "page allocation failure: order:%u",
+		   order);
 	return NULL;
 }
 
@@ -2138,8 +2150,8 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 	/* Linux's ZONELIST_NOFALLBACK: the preferred node's zones only. */
 	if (gfp & __GFP_THISNODE) {
 		if (nodemask && !(nodemask & (1UL << preferred_nid))) {
-			warn_alloc(m, gfp, "page allocation failure: order:%u",
-				   order);
+			warn_alloc(m, gfp, nodemask,
+				   "page allocation failure: order:%u", order);
 			return NULL;
 		}
 		nodemask = 1UL << preferred_nid;
@@ -2155,7 +2167,8 @@ struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 			break;
 		}
 	if (unlikely(!ac.preferred_zone)) {
-		warn_alloc(m, gfp, "page allocation failure: order:%u", order);
+		warn_alloc(m, gfp, nodemask,
+			   "page allocation failure: order:%u", order);
 		return NULL;
 	}
 	page = get_page_from_freelist(

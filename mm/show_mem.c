@@ -11,6 +11,9 @@
  *    lowmem_reserve[], and its free blocks per order with the migrate
  *    types that have them (U M E H); the hugetlb pools per node, the
  *    page cache, swap, and the RAM, HighMem and reserved page counts.
+ *    A report on an allocation limited to some nodes (a failed MPOL_BIND
+ *    allocation's OOM kill) leaves the other nodes' node, zone, free
+ *    area and hugetlb lines out, as SHOW_MEM_FILTER_NODES does.
  *    Lines and fields as Linux 6.18 prints them on the configuration
  *    PROCFS.md describes (NUMA and THP on x86_64 only, zsmalloc, no CMA,
  *    no memory-failure).
@@ -85,14 +88,27 @@ static unsigned long zone_free_pcp(const struct mmk_machine *m,
 	return n;
 }
 
-#define for_each_shown_zone(m, z, nid, i, max)                              \
-	for_each_online_node(m, nid)                                        \
-		for (i = 0; i < (m)->arch->nr_zone_types; i++)              \
-			if (!((z) = &(m)->node_data[nid]->node_zones        \
-					     [(m)->arch->zone_types[i]]) || \
-			    !populated_zone(z) || (z)->idx > (max))         \
-				continue;                                   \
-			else
+/* Whether node @nid is left out of a report on an allocation limited to
+ * @nodemask (show_mem_node_skip() with SHOW_MEM_FILTER_NODES; 0: no
+ * limit, every node is shown, as cpuset_current_mems_allowed is all of
+ * them without cpusets). */
+static bool node_skip(unsigned long nodemask, int nid)
+{
+	return nodemask && !(nodemask & (1UL << nid));
+}
+
+#define for_each_shown_zone(m, z, nid, i, max, nodemask)                     \
+	for_each_online_node(m, nid)                                         \
+		if (node_skip(nodemask, nid))                                \
+			continue;                                            \
+		else                                                         \
+			for (i = 0; i < (m)->arch->nr_zone_types; i++)       \
+				if (!((z) = &(m)->node_data[nid]->node_zones \
+						     [(m)->arch->zone_types  \
+							      [i]]) ||       \
+				    !populated_zone(z) || (z)->idx > (max))  \
+					continue;                            \
+				else
 
 static void show_global(struct mmk_machine *m, unsigned long free_pcp)
 {
@@ -258,7 +274,7 @@ static void show_hugetlb(struct mmk_machine *m, int nid)
 		       nid, size[i]);
 }
 
-void show_mem(struct mmk_machine *m, gfp_t gfp)
+void show_mem(struct mmk_machine *m, gfp_t gfp, unsigned long nodemask)
 {
 	unsigned long free_pcp = 0, total = 0, reserved = 0, highmem = 0;
 	bool valid;
@@ -269,22 +285,26 @@ void show_mem(struct mmk_machine *m, gfp_t gfp)
 	if (!valid)
 		max = ZONE_MOVABLE;
 	printk(m, "Mem-Info:");
-	for_each_shown_zone(m, z, nid, i, max) free_pcp += zone_free_pcp(m, z);
+	for_each_shown_zone(m, z, nid, i, max, nodemask)
+		free_pcp += zone_free_pcp(m, z);
 	show_global(m, free_pcp);
 	for_each_online_node(m, nid)
-		if (node_has_managed_zones(m, nid, max))
+		if (!node_skip(nodemask, nid) &&
+		    node_has_managed_zones(m, nid, max))
 			show_node(m, nid);
-	for_each_shown_zone(m, z, nid, i, max) show_zone(m, z);
-	for_each_shown_zone(m, z, nid, i, max) show_zone_free_areas(m, z);
+	for_each_shown_zone(m, z, nid, i, max, nodemask) show_zone(m, z);
+	for_each_shown_zone(m, z, nid, i, max, nodemask)
+		show_zone_free_areas(m, z);
 	for_each_online_node(m, nid)
-		show_hugetlb(m, nid);
+		if (!node_skip(nodemask, nid))
+			show_hugetlb(m, nid);
 	printk(m, "%lu total pagecache pages",
 	       global_node_page_state(m, NR_FILE_PAGES));
 	printk(m, "%lu pages in swap cache",
 	       global_node_page_state(m, NR_SWAPCACHE));
 	printk(m, "Free swap  = %lukB", K(nr_swap_pages(m)));
 	printk(m, "Total swap = %lukB", K(total_swap_pages(m)));
-	for_each_shown_zone(m, z, nid, i, MAX_NR_ZONES)
+	for_each_shown_zone(m, z, nid, i, MAX_NR_ZONES, 0UL)
 	{
 		total += z->present_pages;
 		reserved += z->present_pages - zone_managed_pages(z);

@@ -24,10 +24,10 @@ static void test_hopeless_node_is_all_unreclaimable(void **state)
 
 	(void)state;
 	atomic_store(&m->node_data[1]->kswapd_failures, 15);
-	show_mem(m, GFP_KERNEL);
+	show_mem(m, GFP_KERNEL, 0);
 	assert_false(dmesg_has(m, "all_unreclaimable? yes"));
 	atomic_store(&m->node_data[1]->kswapd_failures, 16);
-	show_mem(m, GFP_KERNEL);
+	show_mem(m, GFP_KERNEL, 0);
 	assert_true(dmesg_has(
 		m,
 		"sec_pagetables:0kB all_unreclaimable? no Balloon:0kB\nNode 1 "));
@@ -41,10 +41,65 @@ static void test_hopeless_node_is_all_unreclaimable(void **state)
 	mmk_shutdown(m);
 }
 
+/* A report on an allocation limited to node 1 leaves node 0's node,
+ * zone, free area and hugetlb lines out; the global lines stay. */
+static void test_nodemask_filters_nodes(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 2ULL << 30, 2, 2, true);
+
+	(void)state;
+	show_mem(m, GFP_KERNEL, 1UL << 1);
+	assert_true(dmesg_has(m, "Mem-Info:\nactive_anon:"));
+	assert_false(dmesg_has(m, "Node 0 active_anon:"));
+	assert_false(dmesg_has(m, "Node 0 DMA"));
+	assert_false(dmesg_has(m, "Node 0 hugepages_total"));
+	assert_true(dmesg_has(m, "Node 1 active_anon:"));
+	assert_true(dmesg_has(m, "Node 1 DMA32 free:"));
+	assert_true(dmesg_has(m, "Node 1 DMA32: "));
+	assert_true(dmesg_has(m, "Node 1 hugepages_total"));
+	/* The RAM counts are the whole machine's. */
+	assert_true(dmesg_has(m, "\n524190 pages RAM\n"));
+	assert_check_ok(m);
+	mmk_shutdown(m);
+}
+
+/* warn_alloc() names the request's nodes, and filters the picture by
+ * them only when the request may reclaim. */
+static void test_warn_alloc_nodemask(void **state)
+{
+	struct mmk_machine *m =
+		mmk_test_boot(MMK_ARCH_X86_64, 2ULL << 30, 2, 2, true);
+
+	(void)state;
+	warn_alloc(m, GFP_KERNEL, 1UL << 1, "page allocation failure: order:%u",
+		   0U);
+	assert_true(dmesg_has(
+		m,
+		"mmkit: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL), nodemask=1\nMem-Info:\n"));
+	assert_false(dmesg_has(m, "Node 0 active_anon:"));
+	mmk_shutdown(m);
+
+	m = mmk_test_boot(MMK_ARCH_X86_64, 2ULL << 30, 2, 2, true);
+	warn_alloc(m, GFP_ATOMIC, 3UL, "page allocation failure: order:%u", 0U);
+	assert_true(dmesg_has(m, "nodemask=0-1\nMem-Info:\n"));
+	assert_true(dmesg_has(m, "Node 0 active_anon:"));
+	mmk_shutdown(m);
+
+	m = mmk_test_boot(MMK_ARCH_X86_64, 2ULL << 30, 2, 2, true);
+	warn_alloc(m, GFP_ATOMIC, 1UL << 1, "page allocation failure: order:%u",
+		   0U);
+	assert_true(dmesg_has(m, "nodemask=1\nMem-Info:\n"));
+	assert_true(dmesg_has(m, "Node 0 active_anon:"));
+	mmk_shutdown(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hopeless_node_is_all_unreclaimable),
+		cmocka_unit_test(test_nodemask_filters_nodes),
+		cmocka_unit_test(test_warn_alloc_nodemask),
 	};
 
 	return cmocka_run_group_tests_name("show_mem", tests, NULL, NULL);

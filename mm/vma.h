@@ -696,6 +696,10 @@ void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol);
 /* The policies of @mm's task and VMAs are valid (mode, flags, nodes
  * online). */
 bool mpol_verify(struct mm_struct *mm, char *why, size_t len);
+/* mempolicy_in_oom_domain(): whether killing @t can free memory for an
+ * allocation limited to @nodemask: not if its own policy binds it to
+ * other nodes only (0: the allocation was not limited; always). */
+bool mempolicy_in_oom_domain(struct task_struct *t, unsigned long nodemask);
 
 /* ---- kernel/fork.c: system call entry ---- */
 /* Look up @pid's mm with the mmap lock taken; NULL: -ESRCH. */

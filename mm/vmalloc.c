@@ -553,7 +553,7 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 		return NULL;
 	}
 	if ((size >> PAGE_SHIFT) > totalram_pages(m)) {
-		warn_alloc(m, gfp,
+		warn_alloc(m, gfp, 0,
 			   "vmalloc error: size %lu, exceeds total pages",
 			   size);
 		return NULL;
@@ -568,7 +568,7 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 	if (!vm) {
 		/* No __GFP_NOFAIL retry loop: a full range stays full. */
 		warn_alloc(
-			m, gfp,
+			m, gfp, 0,
 			"vmalloc error: size %lu, vm_struct allocation failed",
 			size);
 		return NULL;
@@ -585,7 +585,7 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 				kmalloc(array, GFP_KERNEL);
 	if (!pages) {
 		warn_alloc(
-			m, gfp,
+			m, gfp, 0,
 			"vmalloc error: size %lu, failed to allocated page array size %zu",
 			(unsigned long)nr << PAGE_SHIFT, array);
 		goto fail;
@@ -595,13 +595,13 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 	vm->nr_pages = got;
 	/* Linux reports the pages it got, not the request. */
 	if (got < nr) {
-		warn_alloc(m, gfp,
+		warn_alloc(m, gfp, 0,
 			   "vmalloc error: size %lu, failed to allocate pages",
 			   (unsigned long)got << PAGE_SHIFT);
 		goto fail;
 	}
 	if (map_pages(m, vm->addr, pages, got)) {
-		warn_alloc(m, gfp,
+		warn_alloc(m, gfp, 0,
 			   "vmalloc error: size %lu, failed to map pages",
 			   (unsigned long)got << PAGE_SHIFT);
 		goto fail;
@@ -642,7 +642,7 @@ void *__vmalloc_node(unsigned long size, unsigned long align, gfp_t gfp_mask,
 	 * __vmalloc_node_range() reports the failed vm_struct. */
 	if (!align || (align & (align - 1))) {
 		warn_alloc(
-			m, gfp_mask,
+			m, gfp_mask, 0,
 			"vmalloc error: size %lu, vm_struct allocation failed",
 			size);
 		return NULL;
