@@ -250,6 +250,7 @@ int mmk_spawn(int pid, bool unprivileged)
 	default_rlimits(t);
 	mm->owner = t;
 	mm_layout_init(mm, (unsigned int)pid);
+	pkeys_init(mm, t);
 	err = attach_pid(t);
 	if (err) {
 		mmput(mm);
@@ -366,6 +367,7 @@ int mmk_fork(int parent, int child)
 	t->mempolicy = oldmm->owner->mempolicy;
 	t->il_prev = oldmm->owner->il_prev;
 	t->il_weight = oldmm->owner->il_weight;
+	pkeys_dup(mm, oldmm);
 	current_mm_of_thread = oldmm;
 	memcpy(t->rlim, oldmm->owner->rlim, sizeof t->rlim);
 	mm->mmap_base = oldmm->mmap_base;

@@ -28,11 +28,6 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define PRIV_ANON (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
 
-static unsigned long vmstat(struct mmk_machine *m, const char *name)
-{
-	return proc_field(m, "/proc/vmstat", name, ' ');
-}
-
 static struct mmk_machine *boot(void **state)
 {
 	*state = mmk_test_boot(MMK_ARCH_X86_64, 64 * MB, 1, 1, true);

@@ -11,7 +11,8 @@
  *    faults; a present page is marked accessed and, when faulted for
  *    writing, dirty (FOLL_TOUCH); VM_LOCKONFAULT VMAs are skipped; a
  *    PROT_NONE VMA, or a page beyond the end of a mapped file or shmem
- *    object, fails the VMA with EFAULT. mlock stops at the first
+ *    object, fails the VMA with EFAULT, as does one whose protection key
+ *    the process's PKRU denies (mm/pkeys.c). mlock stops at the first
  *    failure; mmap, mremap and mlockall ignore failures.
  *
  * 2-3. No objects of its own.
@@ -69,14 +70,18 @@ static int populate_vma_page_range(struct mm_struct *mm,
 				   unsigned long start, unsigned long end)
 {
 	unsigned long fl = vma->vm_flags;
+	/* Private writable memory is faulted for writing (COW now). */
+	bool write = (fl & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 
 	if (fl & VM_LOCKONFAULT)
 		return 0;
 	if (!(fl & VM_ACCESS_FLAGS))
 		return -EFAULT;
-	/* Private writable memory is faulted for writing (COW now). */
-	return faultin_page_range(mm, start, end,
-				  (fl & (VM_WRITE | VM_SHARED)) == VM_WRITE);
+	/* check_vma_flags(): the process's own PKRU applies to the data
+	 * accesses of get_user_pages, FOLL_FORCE or not. */
+	if (!arch_vma_access_permitted(vma, write))
+		return -EFAULT;
+	return faultin_page_range(mm, start, end, write);
 }
 
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,

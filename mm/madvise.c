@@ -291,7 +291,8 @@ static int madvise_vma_behavior(struct mm_struct *mm,
  * as get_user_pages with FOLL_MADV_POPULATE would: a hole is ENOMEM, a
  * VMA that check_vma_flags() refuses (VM_IO or VM_PFNMAP, or an access
  * its protection does not allow) is EINVAL, a fault that ends in SIGSEGV
- * or SIGBUS is EFAULT.
+ * or SIGBUS is EFAULT. A VMA whose protection key the process's PKRU
+ * denies is EINVAL too.
  */
 static int madvise_populate(struct mm_struct *mm, unsigned long start,
 			    unsigned long end, bool write)
@@ -308,6 +309,9 @@ static int madvise_populate(struct mm_struct *mm, unsigned long start,
 			return -EINVAL;
 		if (write ? !(vma->vm_flags & VM_WRITE) :
 			    !(vma->vm_flags & VM_READ))
+			return -EINVAL;
+		/* ... nor a key the process's PKRU denies. */
+		if (!arch_vma_access_permitted(vma, write))
 			return -EINVAL;
 		next = min(end, vma->vm_end);
 		err = faultin_page_range(mm, addr, next, write);

@@ -693,6 +693,9 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 	if (write ? !(vma->vm_flags & VM_WRITE) :
 		    !(vma->vm_flags & VM_ACCESS_FLAGS))
 		return VM_FAULT_SIGSEGV;
+	/* ... and an access the VMA's protection key denies. */
+	if (!arch_vma_access_permitted(vma, write))
+		return VM_FAULT_SIGSEGV;
 	count_fault(mm);
 	slot = pte_offset_upper(mm, addr, &oom);
 	if (oom)
@@ -769,13 +772,22 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 	}
 	struct mmk_tlb_entry *t = tlb_slot(mm, addr);
 
+	/* The protection key is checked at every access, against PKRU as
+	 * it is now: the TLB keeps the entry's key, not the verdict. */
 	if (t->vpn_plus_one == (addr >> PAGE_SHIFT) + 1 &&
-	    (!write || t->writable))
+	    (!write || t->writable) && pkru_allows_pkey(mm, t->pkey, write))
 		return (char *)t->host + (addr & ~PAGE_MASK);
 	for (tries = 0; tries < 3; tries++) {
 		void *slot = pte_offset(mm, addr, false);
 		pte_t e = slot ? pte_read(f, slot) : 0;
 
+		/* A present entry whose key PKRU denies: a protection-key
+		 * fault, SIGSEGV whether or not the entry is writable. */
+		if (pte_present(e) &&
+		    !pkru_allows_pkey(mm, pte_pkey(f, e), write)) {
+			*sig = MMK_SIGSEGV;
+			return NULL;
+		}
 		if (pte_present(e) && (!write || (e & _PAGE_RW))) {
 			/* The MMU sets accessed (and dirty) as it fills the
 			 * TLB; a later write through a read-filled entry
@@ -787,6 +799,7 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 			t->host = page_host(mm->machine,
 					    pfn_to_page(pte_pfn(f, e)));
 			t->writable = write;
+			t->pkey = (unsigned char)pte_pkey(f, e);
 			return (char *)t->host + (addr & ~PAGE_MASK);
 		}
 		oom_found_no_victim(); /* this fault's own answer only */
@@ -1712,9 +1725,18 @@ static void pages_verify_one(struct mm_struct *mm, unsigned long addr,
 		}
 		return;
 	}
-	if (a->oom || a->bad_what || !pte_mapped(e) || (e & _PAGE_SPECIAL))
+	if (a->oom || a->bad_what || !pte_mapped(e))
 		return;
 	vma = vma_lookup(mm, addr);
+	/* Every mapped entry (PROT_NONE and the zero page's too) carries
+	 * its VMA's protection key (mm/pkeys.c). */
+	if (vma && pte_pkey(a->f, e) != vma_pkey(vma)) {
+		a->bad_addr = addr;
+		a->bad_what = "an entry's protection key is not its VMA's";
+		return;
+	}
+	if (e & _PAGE_SPECIAL)
+		return;
 	page = pfn_to_page(pte_pfn(a->f, e));
 	if (!vma || !page)
 		return; /* reported by mm_verify_pages */

@@ -369,11 +369,6 @@ static unsigned long free_kb_drained(struct mmk_machine *m)
 }
 
 /* The /proc/vmstat counter @name. */
-static unsigned long vmstat(struct mmk_machine *m, const char *name)
-{
-	return proc_field(m, "/proc/vmstat", name, ' ');
-}
-
 /* ---- demand paging ---- */
 
 /* With A's 16 pages mapped: map C 16 pages above them and write it, then

@@ -33,11 +33,6 @@ static struct mmk_machine *boot_nodes(void **state, enum mmk_arch arch,
 	return *state;
 }
 
-static unsigned long vmstat(struct mmk_machine *m, const char *name)
-{
-	return proc_field(m, "/proc/vmstat", name, ' ');
-}
-
 /* The numa_maps line of @pid's VMA at @start (malloc'ed), or NULL. */
 static char *numa_line(struct mmk_machine *m, int pid, unsigned long start)
 {

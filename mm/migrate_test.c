@@ -28,11 +28,6 @@ static struct mmk_machine *boot(void **state, enum mmk_arch arch, uint64_t swap)
 	return mmk_test_boot_swap(state, arch, 1, swap);
 }
 
-static unsigned long vmstat(struct mmk_machine *m, const char *name)
-{
-	return proc_field(m, "/proc/vmstat", name, ' ');
-}
-
 /* The PTE of @pid's @addr (0 if none). */
 static pte_t pte_at(int pid, unsigned long addr)
 {

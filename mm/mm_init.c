@@ -1368,6 +1368,10 @@ int mmk_config_validate(const struct mmk_config *cfg, char *why, size_t len)
 		       -EINVAL;
 	if (a->arch == MMK_ARCH_I386 && cfg->nr_nodes != 1)
 		return verify_fail(why, len, "i386 has one node"), -EINVAL;
+	/* X86_INTEL_MEMORY_PROTECTION_KEYS depends on X86_64. */
+	if (a->arch == MMK_ARCH_I386 && cfg->pku)
+		return verify_fail(why, len, "i386 has no protection keys"),
+		       -EINVAL;
 	if (cfg->mem_bytes / (uint64_t)cfg->nr_nodes < (16ULL << 20))
 		return verify_fail(why, len, "each node needs at least 16M"),
 		       -EINVAL;

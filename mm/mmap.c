@@ -24,13 +24,14 @@
  *      (split at its ends before the address-space and overcommit checks,
  *      which leave them split when they fail; a failure after they went
  *      leaves a hole, as Linux 6.18's __mmap_region does), MAP_FIXED_NOREPLACE, merging with neighbours, a shmem object per
- *      shared anonymous mapping; brk with do_brk_flags.
+ *      shared anonymous mapping; brk with do_brk_flags. PROT_EXEC alone
+ *      maps with the execute-only protection key (mm/pkeys.c).
  *
  * 2. Objects. See mm/vma.c.
  *
  * 3. Invariants. See mm_verify() in mm/vma.c.
  *
- * 4. Departures. No personality (READ_IMPLIES_EXEC), pkeys, MAP_32BIT,
+ * 4. Departures. No personality (READ_IMPLIES_EXEC), MAP_32BIT,
  *    MAP_HUGETLB, MAP_SYNC, MAP_DROPPABLE or file seals. A mapping that
  *    fails after the old ones went (a VMA or shmem allocation) releases
  *    their commit charge with its own (Linux keeps theirs charged).
@@ -100,11 +101,12 @@ void mm_layout_init(struct mm_struct *mm, unsigned int seed)
 	 MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK |           \
 	 MAP_STACK | MAP_HUGETLB)
 
-unsigned long calc_vm_prot_bits(unsigned long prot)
+unsigned long calc_vm_prot_bits(unsigned long prot, int pkey)
 {
 	return ((prot & PROT_READ) ? VM_READ : 0) |
 	       ((prot & PROT_WRITE) ? VM_WRITE : 0) |
-	       ((prot & PROT_EXEC) ? VM_EXEC : 0);
+	       ((prot & PROT_EXEC) ? VM_EXEC : 0) |
+	       ((unsigned long)(pkey & 0xf) << VM_PKEY_SHIFT);
 }
 
 static unsigned long calc_vm_flag_bits(unsigned long flags)
@@ -132,9 +134,13 @@ void vma_set_page_prot(struct vm_area_struct *vma)
 		    (!vma->vm_file || vma->vm_file->shmem))
 			prot |= _PAGE_RW;
 	}
-	if (!(f & VM_EXEC) &&
-	    vma->vm_mm->machine->arch->arch == MMK_ARCH_X86_64)
-		prot |= _PAGE_NX;
+	/* x86_64's entries also carry the NX bit and the protection key
+	 * (arch_vm_get_page_prot). */
+	if (vma->vm_mm->machine->arch->arch == MMK_ARCH_X86_64) {
+		if (!(f & VM_EXEC))
+			prot |= _PAGE_NX;
+		prot |= (unsigned long)vma_pkey(vma) << _PAGE_PKEY_SHIFT;
+	}
 	vma->vm_page_prot = prot;
 }
 
@@ -442,6 +448,8 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		      unsigned long flags, unsigned long vm_flags,
 		      unsigned long pgoff, unsigned long *populate)
 {
+	int pkey = 0;
+
 	*populate = 0;
 	if (!len)
 		return (unsigned long)-EINVAL;
@@ -468,7 +476,13 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	    find_vma_intersection(mm, addr, addr + len))
 		return (unsigned long)-EEXIST;
 
-	vm_flags |= calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
+	/* Execute-only memory gets the execute-only protection key. */
+	if (prot == PROT_EXEC) {
+		pkey = execute_only_pkey(mm);
+		if (pkey < 0)
+			pkey = 0;
+	}
+	vm_flags |= calc_vm_prot_bits(prot, pkey) | calc_vm_flag_bits(flags) |
 		    mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	if ((flags & MAP_LOCKED) && !capable(mm) &&
 	    rlimit(mm, MMK_RLIMIT_MEMLOCK) == 0)

@@ -11,8 +11,12 @@
  *
  * 2-3. See mm/vma.c.
  *
- * 4. Departures. No pkeys, PROT_GROWSDOWN/GROWSUP or PROT_SEM; the page
- *    tables are changed by the page-table layer's change_protection.
+ *    pkey_mprotect() (mm/pkeys.c) sets the range's protection key too;
+ *    mprotect() keeps each VMA's, but for execute-only memory.
+ *
+ * 4. Departures. PROT_SEM is accepted and ignored; no VMA grows up
+ *    (PROT_GROWSUP is EINVAL, as on x86); the page tables are changed by
+ *    the page-table layer's change_protection.
  *
  * 5. Ordering. Takes the mmap lock.
  *
@@ -78,7 +82,6 @@ int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, size_t len,
 
 	unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
 
-	(void)pkey;
 	prot &= ~grows;
 	if (grows == (PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
@@ -94,6 +97,10 @@ int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, size_t len,
 	if (prot & ~(unsigned long)(PROT_READ | PROT_WRITE | PROT_EXEC | 0x8))
 		return -EINVAL;
 
+	/* Only a key the process allocated (Linux checks it once it holds
+	 * the mmap lock, before looking at the range). */
+	if (!pkey_may_use(mm, pkey))
+		return -EINVAL;
 	vma = find_vma_intersection(mm, start, end);
 	if (!vma)
 		return -ENOMEM;
@@ -124,8 +131,9 @@ int do_mprotect_pkey(struct mm_struct *mm, unsigned long start, size_t len,
 			error = -ENOMEM;
 			break;
 		}
-		newflags = calc_vm_prot_bits(prot) |
-			   (vma->vm_flags & ~VM_ACCESS_FLAGS);
+		newflags = calc_vm_prot_bits(prot, arch_override_mprotect_pkey(
+							   vma, prot, pkey)) |
+			   (vma->vm_flags & ~(VM_ACCESS_FLAGS | VM_PKEY_MASK));
 		/* newflags >> 4 puts VM_MAY* where VM_* are. */
 		if ((newflags & ~(newflags >> 4)) & VM_ACCESS_FLAGS) {
 			error = -EACCES;

@@ -30,6 +30,9 @@
  */
 #define _PAGE_SWP_ENTRY 0x800UL
 #define _PAGE_SWP_TYPE_SHIFT 1
+/* x86_64's protection key of the entry, bits 59-62 (mm/pkeys.c). */
+#define _PAGE_PKEY_SHIFT 59
+#define _PAGE_PKEY_MASK (0xfUL << _PAGE_PKEY_SHIFT)
 #define _PAGE_NX (1UL << 63)
 /* An upper-level entry pointing at a table (_PAGE_TABLE). */
 #define _PAGE_TABLE \
@@ -111,6 +114,14 @@ static inline pte_t mk_pte(const struct pt_format *f, unsigned long pfn,
 
 	/* i386 has no NX bit. */
 	return f->esize == 8 ? v : v & 0xffffffffUL;
+}
+
+/* The protection key an entry carries (x86_64's bits 59-62). */
+static inline int pte_pkey(const struct pt_format *f, pte_t e)
+{
+	return f->esize == 8 ?
+		       (int)((e & _PAGE_PKEY_MASK) >> _PAGE_PKEY_SHIFT) :
+		       0;
 }
 
 /* Host pointer to a page's bytes (any zone, lowmem or not). */

@@ -35,11 +35,6 @@ static struct mmk_machine *boot(void **state)
 	return *state;
 }
 
-static unsigned long event(struct mmk_machine *m, const char *name)
-{
-	return proc_field(m, "/proc/vmstat", name, ' ');
-}
-
 /* The meminfo LRU lines, in kB: "Active(anon)=.. Inactive(anon)=.. ..."
  * must be exactly @spec's values (lines @spec does not name: 0). */
 static void assert_lru(struct mmk_machine *m, unsigned long act_anon,
@@ -83,19 +78,19 @@ static void test_anon_lists(void **state)
 	assert_int_equal(mmk_touch(1, A, 64 * PG, true), 0);
 	assert_lru(m, 0, 256, 0, 0, 0, 0);
 	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_COLD), 0);
-	assert_int_equal(event(m, "pgdeactivate"), 0);
+	assert_int_equal(vmstat(m, "pgdeactivate"), 0);
 	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_POPULATE_WRITE), 0);
-	assert_int_equal(event(m, "pgactivate"), 0);
+	assert_int_equal(vmstat(m, "pgactivate"), 0);
 	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_POPULATE_WRITE), 0);
-	assert_int_equal(event(m, "pgactivate"), 64);
+	assert_int_equal(vmstat(m, "pgactivate"), 64);
 	assert_lru(m, 256, 0, 0, 0, 0, 0);
 	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_POPULATE_WRITE), 0);
-	assert_int_equal(event(m, "pgactivate"), 64);
+	assert_int_equal(vmstat(m, "pgactivate"), 64);
 	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_COLD), 0);
-	assert_int_equal(event(m, "pgdeactivate"), 64);
+	assert_int_equal(vmstat(m, "pgdeactivate"), 64);
 	assert_lru(m, 0, 256, 0, 0, 0, 0);
 	assert_int_equal(mmk_madvise(1, A, 64 * PG, MADV_FREE), 0);
-	assert_int_equal(event(m, "pglazyfree"), 64);
+	assert_int_equal(vmstat(m, "pglazyfree"), 64);
 	assert_lru(m, 0, 0, 0, 256, 0, 0);
 	assert_check_ok(m);
 	assert_int_equal(mmk_exit(1), 0);
@@ -143,21 +138,21 @@ static void test_mlock_counts(void **state)
 	assert_int_equal(mmk_touch(1, A, 64 * PG, true), 0);
 	assert_int_equal(mmk_mlock(1, A, 16 * PG), 0);
 	assert_lru(m, 0, 192, 0, 0, 64, 64);
-	assert_int_equal(event(m, "unevictable_pgs_culled"), 16);
-	assert_int_equal(event(m, "unevictable_pgs_mlocked"), 16);
+	assert_int_equal(vmstat(m, "unevictable_pgs_culled"), 16);
+	assert_int_equal(vmstat(m, "unevictable_pgs_mlocked"), 16);
 	assert_int_equal(mmk_munlock(1, A, 16 * PG), 0);
 	assert_lru(m, 0, 256, 0, 0, 0, 0);
-	assert_int_equal(event(m, "unevictable_pgs_munlocked"), 16);
-	assert_int_equal(event(m, "unevictable_pgs_rescued"), 16);
+	assert_int_equal(vmstat(m, "unevictable_pgs_munlocked"), 16);
+	assert_int_equal(vmstat(m, "unevictable_pgs_rescued"), 16);
 	map_anon(1, B, 64 * PG, MAP_LOCKED | MAP_POPULATE);
 	assert_lru(m, 0, 256, 0, 0, 256, 256);
-	assert_int_equal(event(m, "unevictable_pgs_culled"), 80);
-	assert_int_equal(event(m, "unevictable_pgs_mlocked"), 80);
+	assert_int_equal(vmstat(m, "unevictable_pgs_culled"), 80);
+	assert_int_equal(vmstat(m, "unevictable_pgs_mlocked"), 80);
 	assert_int_equal(mmk_munmap(1, B, 64 * PG), 0);
 	assert_lru(m, 0, 256, 0, 0, 0, 0);
-	assert_int_equal(event(m, "unevictable_pgs_munlocked"), 80);
-	assert_int_equal(event(m, "unevictable_pgs_rescued"), 80);
-	assert_int_equal(event(m, "unevictable_pgs_cleared"), 0);
+	assert_int_equal(vmstat(m, "unevictable_pgs_munlocked"), 80);
+	assert_int_equal(vmstat(m, "unevictable_pgs_rescued"), 80);
+	assert_int_equal(vmstat(m, "unevictable_pgs_cleared"), 0);
 	assert_check_ok(m);
 }
 
@@ -216,7 +211,7 @@ static void test_dontunmap_strands_mlocked_pages(void **state)
 	assert_lru(m, 0, 0, 0, 0, 16, 16);
 	assert_check_ok(m);
 	assert_int_equal(mmk_munmap(1, A, 4 * PG), 0);
-	assert_int_equal(event(m, "unevictable_pgs_cleared"), 2);
+	assert_int_equal(vmstat(m, "unevictable_pgs_cleared"), 2);
 	assert_lru(m, 0, 0, 0, 0, 8, 8);
 	assert_int_equal(mmk_exit(1), 0);
 	assert_lru(m, 0, 0, 0, 0, 0, 0);

@@ -35,6 +35,9 @@ struct task_struct {
 	 * what it last set with it (signal_struct's, inherited by fork). */
 	short oom_score_adj_min;
 	unsigned long rlim[MMK_RLIM_NLIMITS]; /* soft = hard limit */
+	/* The PKRU register of the process's thread (mm/pkeys.c): two bits
+	 * a key, access disable and write disable. */
+	uint32_t pkru;
 	/* set_mempolicy's policy (mode MPOL_DEFAULT: local allocation), and
 	 * the round-robin position of interleaving without an index: the
 	 * last node used and the weight left on it. Under mm->mmap_lock. */
@@ -379,8 +382,31 @@ bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
 void unlink_anon_vmas(struct vm_area_struct *vma);
 int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 
+/* ---- mm/pkeys.c ---- */
+/* The protection key of @vma (0 without protection keys). */
+int vma_pkey(const struct vm_area_struct *vma);
+/* A new process's keys (key 0 allocated) and PKRU. */
+void pkeys_init(struct mm_struct *mm, struct task_struct *t);
+/* fork: the child @mm (its owner set) gets @oldmm's keys and PKRU. */
+void pkeys_dup(struct mm_struct *mm, const struct mm_struct *oldmm);
+/* Whether @mm's process may load (or, with @write, store) through key
+ * @pkey by its PKRU (always without protection keys). */
+bool pkru_allows_pkey(const struct mm_struct *mm, int pkey, bool write);
+/* arch_vma_access_permitted() for a data access by @vma's own process. */
+bool arch_vma_access_permitted(const struct vm_area_struct *vma, bool write);
+/* The key of execute-only memory (allocated, access-disabled in PKRU on
+ * first use); 0 without protection keys, -1 if no key is free. */
+int execute_only_pkey(struct mm_struct *mm);
+/* The key mprotect() (@pkey -1) or pkey_mprotect() gives @vma. */
+int arch_override_mprotect_pkey(struct vm_area_struct *vma, unsigned long prot,
+				int pkey);
+/* pkey_mprotect()'s check: @pkey is -1 or allocated (not the
+ * execute-only key). */
+bool pkey_may_use(const struct mm_struct *mm, int pkey);
+
 /* ---- mm/mmap.c ---- */
-unsigned long calc_vm_prot_bits(unsigned long prot);
+/* The VM_READ/WRITE/EXEC and VM_PKEY_BIT* flags of @prot and @pkey. */
+unsigned long calc_vm_prot_bits(unsigned long prot, int pkey);
 void vma_set_page_prot(struct vm_area_struct *vma);
 void mm_layout_init(struct mm_struct *mm, unsigned int seed);
 

@@ -37,11 +37,6 @@ static struct mmk_machine *boot(void **state, enum mmk_arch arch, uint64_t swap)
 	return mmk_test_boot_swap(state, arch, 2, swap);
 }
 
-static unsigned long vmstat(struct mmk_machine *m, const char *name)
-{
-	return proc_field(m, "/proc/vmstat", name, ' ');
-}
-
 /* The "@key:" line of /proc/@pid/status, in kB. */
 static unsigned long status_kb(struct mmk_machine *m, int pid, const char *key)
 {

@@ -22,7 +22,10 @@
  *
  * 2-3. Read-only views of the mm, taken under its mmap lock.
  *
- * 4. Departures. No ProtectionKey line (no pkeys). LazyFree counts a
+ *    On a machine booted with pku, smaps prints each VMA's ProtectionKey
+ *    (mm/pkeys.c) after THPeligible.
+ *
+ * 4. Departures. LazyFree counts a
  *    page from the MADV_FREE that made it lazy-free; Linux moves such
  *    pages through a per-CPU folio batch (folio_mark_lazyfree) and shows
  *    them once the batch is drained (31 folios, mlock, munmap, ...).
@@ -218,8 +221,10 @@ static void show_smap_common(struct seq_file *s,
 #undef SMAP
 }
 
-static void show_smap_fields(struct seq_file *s, unsigned long size,
-			     const struct mem_size_stats *mss, bool locked)
+static void show_smap_fields(struct seq_file *s, struct mmk_machine *m,
+			     unsigned long size,
+			     const struct mem_size_stats *mss, bool locked,
+			     int pkey)
 {
 	seq_printf(s, "%-16s%8lu kB\n", "Size:", size >> 10);
 	seq_printf(s, "%-16s%8lu kB\n", "KernelPageSize:", 4UL);
@@ -228,6 +233,9 @@ static void show_smap_fields(struct seq_file *s, unsigned long size,
 	/* The THP policy is "never" (no huge page is ever allocated), so
 	 * thp_vma_allowable_order() refuses every VMA. */
 	seq_printf(s, "THPeligible:    %8u\n", 0u);
+	/* arch_pkeys_enabled(): a CPU with protection keys (mm/pkeys.c). */
+	if (m->cfg.pku)
+		seq_printf(s, "ProtectionKey:  %8d\n", pkey);
 }
 
 void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
@@ -239,14 +247,14 @@ void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 	for_each_vma(mm, vma) {
 		smaps_account(vma, &mss);
 		show_vma(s, m, vma);
-		show_smap_fields(s, vma->vm_end - vma->vm_start, &mss,
-				 vma->vm_flags & VM_LOCKED);
+		show_smap_fields(s, m, vma->vm_end - vma->vm_start, &mss,
+				 vma->vm_flags & VM_LOCKED, vma_pkey(vma));
 		show_vma_flags(s, vma->vm_flags);
 	}
 	if (has_gate(m)) {
 		memset(&mss, 0, sizeof(mss));
 		show_gate(s, m);
-		show_smap_fields(s, PAGE_SIZE, &mss, false);
+		show_smap_fields(s, m, PAGE_SIZE, &mss, false, 0);
 		show_vma_flags(s, VM_EXEC);
 	}
 }

@@ -21,6 +21,16 @@
  *   read PID ADDR                   the 64-bit value (hex) or a signal
  * Extensions of this project:
  *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
+ *   pkey_alloc PID FLAGS RIGHTS     the key or an errno (pkey_alloc(2);
+ *                                   RIGHTS 0-3: 1 disables access, 2
+ *                                   writes)
+ *   pkey_free PID KEY               0 or an errno (pkey_free(2))
+ *   pkey_mprotect PID ADDR LEN PROT KEY
+ *                                   0 or an errno (pkey_mprotect(2);
+ *                                   KEY -1: as mprotect)
+ *   pkey_set PID KEY RIGHTS         0 or an errno (glibc's pkey_set():
+ *                                   the process's PKRU)
+ *   pkey_get PID KEY                the key's rights or an errno
  *   mincore PID ADDR LEN            a digit per page (1: in memory),
  *                                   ok for none, or an errno (mincore(2))
  *   pagemap PID ADDR LEN            a line per page of /proc/PID/pagemap:
@@ -125,38 +135,6 @@ static bool parse_prot(const char *s, unsigned long *prot)
 		s++;
 	}
 	return *prot && !*s;
-}
-
-static int parse_pid(struct script *sc, const char *s, int *pid)
-{
-	uint64_t v;
-
-	if (!parse_number(s, &v) || v > 0x7fffffff)
-		return script_error(sc, "bad pid '%s'", s);
-	*pid = (int)v;
-	return 0;
-}
-
-static int parse_ulong(struct script *sc, const char *s, unsigned long *v)
-{
-	uint64_t x;
-
-	if (!parse_size(s, &x))
-		return script_error(sc, "bad number '%s'", s);
-	*v = (unsigned long)x;
-	return 0;
-}
-
-/* Print a system call's result: an address, a number, or an errno. */
-static void sys_result(struct script *sc, int argc, char **argv, long ret,
-		       bool address)
-{
-	if (ret < 0 && ret >= -4095)
-		result(sc, argc, argv, "%s", errno_name((int)-ret));
-	else if (address)
-		result(sc, argc, argv, "0x%lx", (unsigned long)ret);
-	else
-		result(sc, argc, argv, "%ld", ret);
 }
 
 int cmd_spawn(struct script *sc, int argc, char **argv)
@@ -578,6 +556,70 @@ int cmd_kpageflags(struct script *sc, int argc, char **argv)
 			}
 		fputc('\n', sc->out);
 	}
+	return 0;
+}
+
+int cmd_pkey_alloc(struct script *sc, int argc, char **argv)
+{
+	unsigned long flags = 0, rights = 0;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &flags) ||
+	    parse_ulong(sc, argv[3], &rights))
+		return -1;
+	sys_result(sc, argc, argv, mmk_pkey_alloc(pid, flags, rights), false);
+	return 0;
+}
+
+int cmd_pkey_free(struct script *sc, int argc, char **argv)
+{
+	int pid = 0, pkey = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_int(sc, argv[2], &pkey))
+		return -1;
+	sys_result(sc, argc, argv, mmk_pkey_free(pid, pkey), false);
+	return 0;
+}
+
+int cmd_pkey_mprotect(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0, prot;
+	int pid = 0, pkey = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	if (!parse_prot(argv[4], &prot))
+		return script_error(sc, "bad protection '%s'", argv[4]);
+	if (parse_int(sc, argv[5], &pkey))
+		return -1;
+	sys_result(sc, argc, argv,
+		   mmk_pkey_mprotect(pid, addr, len, prot, pkey), false);
+	return 0;
+}
+
+int cmd_pkey_set(struct script *sc, int argc, char **argv)
+{
+	unsigned long rights = 0;
+	int pid = 0, pkey = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_int(sc, argv[2], &pkey) ||
+	    parse_ulong(sc, argv[3], &rights))
+		return -1;
+	if (rights > 0xffffffffUL)
+		return script_error(sc, "bad rights '%s'", argv[3]);
+	sys_result(sc, argc, argv,
+		   mmk_pkey_set(pid, pkey, (unsigned int)rights), false);
+	return 0;
+}
+
+int cmd_pkey_get(struct script *sc, int argc, char **argv)
+{
+	int pid = 0, pkey = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_int(sc, argv[2], &pkey))
+		return -1;
+	sys_result(sc, argc, argv, mmk_pkey_get(pid, pkey), false);
 	return 0;
 }
 

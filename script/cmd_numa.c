@@ -54,27 +54,6 @@ static const struct {
 	{ "balancing", MPOL_F_NUMA_BALANCING },
 };
 
-static int numa_pid(struct script *sc, const char *s, int *pid)
-{
-	uint64_t v;
-
-	if (!parse_number(s, &v) || v > 0x7fffffff)
-		return script_error(sc, "bad pid '%s'", s);
-	*pid = (int)v;
-	return 0;
-}
-
-static int numa_ulong(struct script *sc, const char *s, unsigned long *v)
-{
-	uint64_t x;
-
-	if (!parse_size(s, &x))
-		return script_error(sc, "bad number '%s'", s);
-	*v = (unsigned long)x;
-	return 0;
-}
-
-/* MODE[=FLAG] into the mode argument of the system calls. */
 static int parse_mode(struct script *sc, const char *s, int *mode)
 {
 	const char *eq = strchr(s, '=');
@@ -164,24 +143,16 @@ static bool is_digit_word(const char *s)
 	return *s >= '0' && *s <= '9';
 }
 
-static void print_result(struct script *sc, int argc, char **argv, long ret)
-{
-	if (ret < 0)
-		result(sc, argc, argv, "%s", errno_name((int)-ret));
-	else
-		result(sc, argc, argv, "%ld", ret);
-}
-
 int cmd_set_mempolicy(struct script *sc, int argc, char **argv)
 {
 	unsigned long mask[NMASK_WORDS] = { 0 };
 	int pid = 0, mode = 0;
 
-	if (numa_pid(sc, argv[1], &pid) || parse_mode(sc, argv[2], &mode) ||
+	if (parse_pid(sc, argv[1], &pid) || parse_mode(sc, argv[2], &mode) ||
 	    (argc > 3 && parse_nodes(sc, argv[3], mask)))
 		return -1;
-	print_result(sc, argc, argv,
-		     mmk_set_mempolicy(pid, mode, mask, NMASK_MAXNODE));
+	sys_result(sc, argc, argv,
+		   mmk_set_mempolicy(pid, mode, mask, NMASK_MAXNODE), false);
 	return 0;
 }
 
@@ -191,8 +162,8 @@ int cmd_mbind(struct script *sc, int argc, char **argv)
 	unsigned int flags = 0;
 	int pid = 0, mode = 0, i = 5;
 
-	if (numa_pid(sc, argv[1], &pid) || numa_ulong(sc, argv[2], &addr) ||
-	    numa_ulong(sc, argv[3], &len) || parse_mode(sc, argv[4], &mode))
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len) || parse_mode(sc, argv[4], &mode))
 		return -1;
 	if (argc > i && is_digit_word(argv[i]) &&
 	    parse_nodes(sc, argv[i++], mask))
@@ -201,9 +172,10 @@ int cmd_mbind(struct script *sc, int argc, char **argv)
 		return -1;
 	if (argc > i)
 		return script_error(sc, "mbind: too many arguments");
-	print_result(sc, argc, argv,
-		     mmk_mbind(pid, addr, len, (unsigned long)mode, mask,
-			       NMASK_MAXNODE, flags));
+	sys_result(sc, argc, argv,
+		   mmk_mbind(pid, addr, len, (unsigned long)mode, mask,
+			     NMASK_MAXNODE, flags),
+		   false);
 	return 0;
 }
 
@@ -238,10 +210,10 @@ int cmd_get_mempolicy(struct script *sc, int argc, char **argv)
 	int pid = 0, policy = 0, i = 2, n, err;
 	size_t f;
 
-	if (numa_pid(sc, argv[1], &pid))
+	if (parse_pid(sc, argv[1], &pid))
 		return -1;
 	if (argc > i && is_digit_word(argv[i])) {
-		if (numa_ulong(sc, argv[i++], &addr))
+		if (parse_ulong(sc, argv[i++], &addr))
 			return -1;
 		flags |= MPOL_F_ADDR;
 	}
@@ -288,7 +260,7 @@ int cmd_get_mempolicy(struct script *sc, int argc, char **argv)
 			words[argc++] = nodes_word;
 		}
 	}
-	print_result(sc, argc, words, err);
+	sys_result(sc, argc, words, err, false);
 	return 0;
 }
 
@@ -297,11 +269,11 @@ int cmd_migrate_pages(struct script *sc, int argc, char **argv)
 	unsigned long from[NMASK_WORDS], to[NMASK_WORDS];
 	int pid = 0;
 
-	if (numa_pid(sc, argv[1], &pid) || parse_nodes(sc, argv[2], from) ||
+	if (parse_pid(sc, argv[1], &pid) || parse_nodes(sc, argv[2], from) ||
 	    parse_nodes(sc, argv[3], to))
 		return -1;
-	print_result(sc, argc, argv,
-		     mmk_migrate_pages(pid, NMASK_MAXNODE, from, to));
+	sys_result(sc, argc, argv,
+		   mmk_migrate_pages(pid, NMASK_MAXNODE, from, to), false);
 	return 0;
 }
 
@@ -316,11 +288,11 @@ int cmd_move_pages(struct script *sc, int argc, char **argv)
 	long ret;
 	int a = 4, w;
 
-	if (numa_pid(sc, argv[1], &pid) || numa_ulong(sc, argv[2], &addr) ||
-	    numa_ulong(sc, argv[3], &count))
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &count))
 		return -1;
 	if (argc > a && is_digit_word(argv[a])) {
-		if (numa_ulong(sc, argv[a++], &node))
+		if (parse_ulong(sc, argv[a++], &node))
 			return -1;
 		if (node > 0x7fffffff)
 			return script_error(sc, "bad node '%s'", argv[a - 1]);
@@ -375,7 +347,7 @@ int cmd_move_pages(struct script *sc, int argc, char **argv)
 		words[w] = argv[w];
 	if (ret >= 0 && count)
 		words[w++] = text;
-	print_result(sc, w, words, ret);
+	sys_result(sc, w, words, ret, false);
 	free(pages);
 	free(status);
 	free(nodes);
@@ -388,7 +360,7 @@ int cmd_interleave_weight(struct script *sc, int argc, char **argv)
 	unsigned long nid = 0, weight = 0;
 	int err;
 
-	if (numa_ulong(sc, argv[1], &nid) || numa_ulong(sc, argv[2], &weight))
+	if (parse_ulong(sc, argv[1], &nid) || parse_ulong(sc, argv[2], &weight))
 		return -1;
 	err = mmk_set_interleave_weight(
 		nid > 0x7fffffff ? -1 : (int)nid,

@@ -91,6 +91,15 @@ int script_error(struct script *sc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void result(struct script *sc, int argc, char **argv, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A system call's result: an address (@address), a number, or the errno
+ * name of -4095..-1. */
+void sys_result(struct script *sc, int argc, char **argv, long ret,
+		bool address);
+/* Word @s as a pid, a number or size (unsigned long), or a signed int;
+ * a script error (-1) if it is none. */
+int parse_pid(struct script *sc, const char *s, int *pid);
+int parse_ulong(struct script *sc, const char *s, unsigned long *v);
+int parse_int(struct script *sc, const char *s, int *v);
 struct handle *new_handle(struct script *sc, const char *name);
 struct handle *get_handle(struct script *sc, const char *name,
 			  enum handle_kind kind);
@@ -132,6 +141,11 @@ int cmd_munlockall(struct script *sc, int argc, char **argv);
 int cmd_brk(struct script *sc, int argc, char **argv);
 int cmd_madvise(struct script *sc, int argc, char **argv);
 int cmd_mseal(struct script *sc, int argc, char **argv);
+int cmd_pkey_alloc(struct script *sc, int argc, char **argv);
+int cmd_pkey_free(struct script *sc, int argc, char **argv);
+int cmd_pkey_mprotect(struct script *sc, int argc, char **argv);
+int cmd_pkey_set(struct script *sc, int argc, char **argv);
+int cmd_pkey_get(struct script *sc, int argc, char **argv);
 int cmd_file(struct script *sc, int argc, char **argv);
 int cmd_fadvise(struct script *sc, int argc, char **argv);
 int cmd_mincore(struct script *sc, int argc, char **argv);

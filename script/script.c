@@ -51,6 +51,47 @@ int script_error(struct script *sc, const char *fmt, ...)
 	return -1;
 }
 
+void sys_result(struct script *sc, int argc, char **argv, long ret,
+		bool address)
+{
+	if (ret < 0 && ret >= -4095)
+		result(sc, argc, argv, "%s", errno_name((int)-ret));
+	else if (address)
+		result(sc, argc, argv, "0x%lx", (unsigned long)ret);
+	else
+		result(sc, argc, argv, "%ld", ret);
+}
+
+int parse_pid(struct script *sc, const char *s, int *pid)
+{
+	uint64_t v;
+
+	if (!parse_number(s, &v) || v > 0x7fffffff)
+		return script_error(sc, "bad pid '%s'", s);
+	*pid = (int)v;
+	return 0;
+}
+
+int parse_ulong(struct script *sc, const char *s, unsigned long *v)
+{
+	uint64_t x;
+
+	if (!parse_size(s, &x))
+		return script_error(sc, "bad number '%s'", s);
+	*v = (unsigned long)x;
+	return 0;
+}
+
+int parse_int(struct script *sc, const char *s, int *v)
+{
+	uint64_t x;
+
+	if (!parse_number(s + (*s == '-'), &x) || x > 0x7fffffff)
+		return script_error(sc, "bad number '%s'", s);
+	*v = *s == '-' ? -(int)x : (int)x;
+	return 0;
+}
+
 /* "<words> = <result>" */
 void result(struct script *sc, int argc, char **argv, const char *fmt, ...)
 {
@@ -108,6 +149,8 @@ static bool *boot_flag(struct mmk_config *cfg, const char *key, bool *negate)
 		return &cfg->slab_nomerge;
 	if (!strcmp(key, "slab_random"))
 		return &cfg->slab_freelist_random;
+	if (!strcmp(key, "pku"))
+		return &cfg->pku;
 	*negate = true;
 	if (!strcmp(key, "zero_page"))
 		return &cfg->forbid_zero_page;
@@ -523,6 +566,11 @@ static const struct command commands[] = {
 	{ "brk", 2, 2, cmd_brk, true },
 	{ "madvise", 4, 4, cmd_madvise, true },
 	{ "mseal", 3, 4, cmd_mseal, true },
+	{ "pkey_alloc", 3, 3, cmd_pkey_alloc, true },
+	{ "pkey_free", 2, 2, cmd_pkey_free, true },
+	{ "pkey_mprotect", 5, 5, cmd_pkey_mprotect, true },
+	{ "pkey_set", 3, 3, cmd_pkey_set, true },
+	{ "pkey_get", 2, 2, cmd_pkey_get, true },
 	{ "file", 2, 3, cmd_file, false },
 	{ "fadvise", 4, 4, cmd_fadvise, false },
 	{ "mincore", 3, 3, cmd_mincore, true },

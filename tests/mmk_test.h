@@ -185,6 +185,12 @@ static inline unsigned long proc_field(struct mmk_machine *m, const char *path,
 	return v;
 }
 
+/* The /proc/vmstat counter @name. */
+static inline unsigned long vmstat(struct mmk_machine *m, const char *name)
+{
+	return proc_field(m, "/proc/vmstat", name, ' ');
+}
+
 /* The value of the /proc/meminfo line "@key:", in kB. */
 static inline unsigned long meminfo_kb(struct mmk_machine *m, const char *key)
 {

@@ -182,6 +182,7 @@ struct mmk_tlb_entry {
 	unsigned long vpn_plus_one; /* 0: empty */
 	void *host; /* the page's bytes */
 	bool writable; /* cached after a write: rw and dirty */
+	unsigned char pkey; /* the entry's protection key */
 };
 
 /* A process address space (include/linux/mm_types.h). */
@@ -199,6 +200,11 @@ struct mm_struct {
 		stack_vm; /* pages */
 	unsigned long hiwater_vm, hiwater_rss; /* pages */
 	unsigned long def_flags; /* VM_LOCKED after mlockall(MCL_FUTURE) */
+	/* Protection keys (mm/pkeys.c; x86's mm_context_t): the keys
+	 * allocated, bit per key (key 0 from the start), and the one
+	 * PROT_EXEC-only memory uses (-1: none yet). */
+	unsigned short pkey_allocation_map;
+	signed char execute_only_pkey;
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk, start_stack;
 	atomic_long rss_stat[NR_MM_COUNTERS];

@@ -244,6 +244,14 @@
 #define VM_HUGEPAGE 0x20000000UL
 #define VM_NOHUGEPAGE 0x40000000UL
 #define VM_MERGEABLE 0x80000000UL
+/* The VMA's protection key, bits 32-35 (VM_HIGH_ARCH_0..3; smaps shows
+ * it as ProtectionKey and gives the bits no mnemonic). */
+#define VM_PKEY_SHIFT 32
+#define VM_PKEY_BIT0 (1ULL << 32)
+#define VM_PKEY_BIT1 (1ULL << 33)
+#define VM_PKEY_BIT2 (1ULL << 34)
+#define VM_PKEY_BIT3 (1ULL << 35)
+#define VM_PKEY_MASK (VM_PKEY_BIT0 | VM_PKEY_BIT1 | VM_PKEY_BIT2 | VM_PKEY_BIT3)
 #define VM_SEALED (1ULL << 42) /* mseal(2): "sl" */
 #define VM_STACK VM_GROWSDOWN
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
@@ -489,6 +497,47 @@ long mmk_process_madvise(int caller, int pid, const struct mmk_iovec *vec,
 /** mmk_mseal() - mseal(2) (x86_64; ENOSYS on i386): @flags must be 0. */
 long mmk_mseal(int pid, unsigned long addr, unsigned long len,
 	       unsigned long flags);
+
+/* ---- memory protection keys (mm/pkeys.c; x86_64) ---- */
+
+/* pkey_alloc()'s access rights (asm-generic/mman-common.h). */
+#define MMK_PKEY_DISABLE_ACCESS 0x1
+#define MMK_PKEY_DISABLE_WRITE 0x2
+#define MMK_PKEY_ACCESS_MASK (MMK_PKEY_DISABLE_ACCESS | MMK_PKEY_DISABLE_WRITE)
+/* How many keys a CPU with protection keys has (arch_max_pkey()). */
+#define MMK_NR_PKEYS 16
+
+/**
+ * mmk_pkey_alloc() - pkey_alloc(2) for process @pid: the lowest free key,
+ * its rights in the process's PKRU set to @init_val.
+ * Return: the key; -EINVAL (@flags, or @init_val beyond
+ * MMK_PKEY_ACCESS_MASK), -ENOSPC (none free: always on a machine booted
+ * without pku), -ESRCH, -ENOSYS (i386).
+ */
+long mmk_pkey_alloc(int pid, unsigned long flags, unsigned long init_val);
+/**
+ * mmk_pkey_free() - pkey_free(2): @pkey is free again (VMAs keep it).
+ * Return: 0; -EINVAL (not allocated, or the execute-only key), -ESRCH,
+ * -ENOSYS (i386).
+ */
+long mmk_pkey_free(int pid, int pkey);
+/**
+ * mmk_pkey_mprotect() - pkey_mprotect(2): mprotect() that also gives the
+ * range key @pkey (-1: as mprotect() does).
+ * Return: as mmk_mprotect(); -EINVAL for a key not allocated.
+ */
+long mmk_pkey_mprotect(int pid, unsigned long addr, unsigned long len,
+		       unsigned long prot, int pkey);
+/**
+ * mmk_pkey_set() - glibc's pkey_set(): the rights of @pkey in process
+ * @pid's PKRU register (WRPKRU; the key need not be allocated).
+ * Return: 0; -EINVAL (@pkey outside 0-15, @rights beyond
+ * MMK_PKEY_ACCESS_MASK), -ENOSYS (a CPU without protection keys), -ESRCH.
+ */
+long mmk_pkey_set(int pid, int pkey, unsigned int rights);
+/** mmk_pkey_get() - glibc's pkey_get(): the rights of @pkey, or -errno as
+ * mmk_pkey_set(). */
+long mmk_pkey_get(int pid, int pkey);
 
 /* ---- accesses by a process (the software MMU, mm/memory.c) ---- */
 

@@ -138,6 +138,11 @@ struct mmk_config {
 	 * Linux otherwise maps the shared zero page. s390 does this for
 	 * guests with storage keys, and some x86 kernels do too (false). */
 	bool forbid_zero_page;
+	/* The CPU has memory protection keys (X86_FEATURE_OSPKE; x86_64
+	 * only): pkey_alloc() hands out keys 1-15, PROT_EXEC-only memory
+	 * gets an execute-only key, accesses obey each process's PKRU, and
+	 * smaps prints ProtectionKey (false: pkey_alloc() is ENOSPC). */
+	bool pku;
 	/* Kernel log lines (without newline) go here as well as to the
 	 * machine's log buffer; NULL: buffer only. */
 	void (*printk)(void *arg, const char *line);

@@ -1,0 +1,1 @@
+boot arch=i386 pku=on
