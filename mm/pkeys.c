@@ -168,7 +168,7 @@ int execute_only_pkey(struct mm_struct *mm)
 	if (!new_key && !pkru_allows_pkey(mm, pkey, false))
 		return pkey;
 	set_pkey_access(mm->owner, pkey, MMK_PKEY_DISABLE_ACCESS);
-	mm->execute_only_pkey = (signed char)pkey;
+	mm->execute_only_pkey = (short)pkey;
 	return pkey;
 }
 

@@ -204,7 +204,7 @@ struct mm_struct {
 	 * allocated, bit per key (key 0 from the start), and the one
 	 * PROT_EXEC-only memory uses (-1: none yet). */
 	unsigned short pkey_allocation_map;
-	signed char execute_only_pkey;
+	short execute_only_pkey;
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk, start_stack;
 	atomic_long rss_stat[NR_MM_COUNTERS];
