@@ -1043,7 +1043,8 @@ static int invalidate_one(struct file *f, unsigned long index, bool written)
  * are write-protected and cleaned first (folio_clear_dirty_for_io), and
  * if a mapper's mm is busy it stays dirty. Returns whether it wrote.
  */
-static bool writeback_one(struct file *f, unsigned long index)
+static bool writeback_one(struct file *f, unsigned long index,
+			  struct mm_struct *locked_mm)
 {
 	struct page *page = filemap_find_page(f, index);
 	bool written = false;
@@ -1053,7 +1054,7 @@ static bool writeback_one(struct file *f, unsigned long index)
 	if (test_page_flag(page, PG_dirty) && trylock_page(page)) {
 		if (page->mapping == (struct address_space *)f &&
 		    test_page_flag(page, PG_dirty) &&
-		    (!page_mapcount(page) || page_mkclean(page)))
+		    (!page_mapcount(page) || page_mkclean(page, locked_mm)))
 			written = filemap_writeback(page);
 		unlock_page(page);
 	}
@@ -1071,6 +1072,17 @@ unsigned long invalidate_mapping_pages(struct file *f, unsigned long start,
 	return dropped;
 }
 
+void filemap_fsync_range(struct file *f, unsigned long first,
+			 unsigned long last, struct mm_struct *locked_mm)
+{
+	unsigned long i;
+
+	if (f->shmem)
+		return; /* noop_fsync */
+	for (i = first; i <= last && i < f->nr_pages; i++)
+		writeback_one(f, i, locked_mm);
+}
+
 void filemap_fadvise_dontneed(struct file *f, unsigned long wb_start,
 			      unsigned long wb_end, unsigned long start,
 			      unsigned long end)
@@ -1078,7 +1090,7 @@ void filemap_fadvise_dontneed(struct file *f, unsigned long wb_start,
 	unsigned long i;
 
 	for (i = wb_start; i <= wb_end && i < f->nr_pages; i++) {
-		bool written = writeback_one(f, i);
+		bool written = writeback_one(f, i, NULL);
 
 		if (i >= start && i <= end)
 			invalidate_one(f, i, written);

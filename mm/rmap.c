@@ -449,9 +449,9 @@ static bool mkclean_one(struct vm_area_struct *vma, unsigned long addr,
 	return true;
 }
 
-bool page_mkclean(struct page *page)
+bool page_mkclean(struct page *page, struct mm_struct *locked_mm)
 {
-	struct rmap_ctl ctl = { .one = mkclean_one };
+	struct rmap_ctl ctl = { .one = mkclean_one, .locked_mm = locked_mm };
 
 	rmap_walk(page, &ctl);
 	return !ctl.busy;

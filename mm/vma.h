@@ -373,8 +373,9 @@ bool try_to_unmap(struct page *page);
  * exiting, with a reference (mmput() drops it), or NULL. */
 /* folio_mkclean(): every entry mapping @page (a page-cache page, locked)
  * write-protected and clean, so that the next write faults and dirties
- * it again; false if a mapper's mm was busy (some entry may be left). */
-bool page_mkclean(struct page *page);
+ * it again; false if a mapper's mm was busy (some entry may be left).
+ * The caller may hold @locked_mm's lock (NULL: none). */
+bool page_mkclean(struct page *page, struct mm_struct *locked_mm);
 int try_to_unmap_busy(struct page *page, struct mm_struct *locked_mm,
 		      struct mm_struct **busy);
 bool rmap_verify(struct mm_struct *mm, char *why, size_t len);
@@ -562,6 +563,12 @@ long do_mincore(struct mm_struct *mm, unsigned long addr, unsigned long len,
  * many left. */
 unsigned long invalidate_mapping_pages(struct file *f, unsigned long start,
 				       unsigned long end);
+/* filemap_write_and_wait_range() of pages [first, last] (fsync, msync's
+ * MS_SYNC): each dirty page written, its mappers' entries cleaned first;
+ * one a busy mapper maps, or another locks, stays dirty. The caller may
+ * hold @locked_mm's lock. A shmem object has nothing to write. */
+void filemap_fsync_range(struct file *f, unsigned long first,
+			 unsigned long last, struct mm_struct *locked_mm);
 /* FADV_DONTNEED: the dirty pages of [wb_start, wb_end] written back (and
  * so still under writeback: kept), then invalidate_mapping_pages() of
  * [start, end], within the former. The caller holds no mmap lock. */

@@ -21,6 +21,8 @@
  *   read PID ADDR                   the 64-bit value (hex) or a signal
  * Extensions of this project:
  *   mseal PID ADDR LEN [FLAGS]      0 or an errno (mseal(2), 6.10)
+ *   msync PID ADDR LEN async|sync|invalidate,...|none|N
+ *                                   0 or an errno (msync(2))
  *   pkey_alloc PID FLAGS RIGHTS     the key or an errno (pkey_alloc(2);
  *                                   RIGHTS 0-3: 1 disables access, 2
  *                                   writes)
@@ -556,6 +558,33 @@ int cmd_kpageflags(struct script *sc, int argc, char **argv)
 			}
 		fputc('\n', sc->out);
 	}
+	return 0;
+}
+
+static const struct word_flag msync_flags[] = {
+	{ "async", MS_ASYNC },
+	{ "invalidate", MS_INVALIDATE },
+	{ "sync", MS_SYNC },
+	{ "none", 0 },
+};
+
+int cmd_msync(struct script *sc, int argc, char **argv)
+{
+	unsigned long addr = 0, len = 0, flags = 0;
+	uint64_t v;
+	int pid = 0;
+
+	if (parse_pid(sc, argv[1], &pid) || parse_ulong(sc, argv[2], &addr) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	/* The names, or a number for the flags that have none. */
+	if (parse_number(argv[4], &v) && v <= 0x7fffffff)
+		flags = (unsigned long)v;
+	else if (!parse_flag_list(argv[4], msync_flags, ARRAY_SIZE(msync_flags),
+				  &flags))
+		return script_error(sc, "bad msync flags '%s'", argv[4]);
+	sys_result(sc, argc, argv, mmk_msync(pid, addr, len, (int)flags),
+		   false);
 	return 0;
 }
 

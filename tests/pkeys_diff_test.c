@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "tests/mmk_test.h"
+#include "tests/diff_test.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -47,7 +48,6 @@
 #define WIN_PAGES 64UL
 #define MAX_CALLS 48
 #define SEQS 60
-#define REPORT_CAP (1UL << 20)
 
 enum op {
 	OP_MMAP,
@@ -72,52 +72,26 @@ struct call {
 	unsigned long flags, rights; /* pkey_alloc, pkey_set */
 };
 
-/* What a load or a store that faults reports. */
-#define FAULTED (-(long)SIGSEGV - 10000)
-
 /* ---- the host side ---- */
-
-static sigjmp_buf fault_jmp;
-
-static void on_segv(int sig)
-{
-	(void)sig;
-	siglongjmp(fault_jmp, 1);
-}
 
 /* Signal delivery gives the handler the PKRU of a new process, and
  * rt_sigreturn would put the old one back; siglongjmp does not. */
-static void pkru_save(unsigned int *rights)
+static unsigned int saved_rights[MMK_NR_PKEYS];
+
+static void pkru_save(void)
 {
 	int k;
 
 	for (k = 0; k < MMK_NR_PKEYS; k++)
-		rights[k] = (unsigned int)pkey_get(k);
+		saved_rights[k] = (unsigned int)pkey_get(k);
 }
 
-static void pkru_restore(const unsigned int *rights)
+static void pkru_restore(void)
 {
 	int k;
 
 	for (k = 0; k < MMK_NR_PKEYS; k++)
-		pkey_set(k, rights[k]);
-}
-
-static long host_access(const struct call *c, int i)
-{
-	volatile uint64_t *p = (volatile uint64_t *)c->addr;
-	static unsigned int saved[MMK_NR_PKEYS];
-
-	pkru_save(saved);
-	if (sigsetjmp(fault_jmp, 1)) {
-		pkru_restore(saved);
-		return FAULTED;
-	}
-	if (c->op == OP_WRITE) {
-		*p = (uint64_t)i + 1;
-		return 0;
-	}
-	return (long)*p;
+		pkey_set(k, saved_rights[k]);
 }
 
 static long host_call(const struct call *c, int i)
@@ -150,7 +124,9 @@ static long host_call(const struct call *c, int i)
 		break;
 	case OP_READ:
 	case OP_WRITE:
-		return host_access(c, i);
+		return diff_host_access(c->addr, c->op == OP_WRITE,
+					(uint64_t)i + 1, pkru_save,
+					pkru_restore);
 	case OP_MLOCK:
 		/* The system call: ASan's mlock() does nothing. */
 		r = syscall(SYS_mlock, c->addr, c->len);
@@ -192,10 +168,10 @@ static long sim_call(const struct call *c, int i)
 		return mmk_pkey_set(1, c->key, (unsigned int)c->rights);
 	case OP_READ:
 		r = mmk_read_u64(1, c->addr, &v);
-		return r ? FAULTED : (long)v;
+		return r ? DIFF_FAULTED(r) : (long)v;
 	case OP_WRITE:
 		r = mmk_write_u64(1, c->addr, (uint64_t)i + 1);
-		return r ? FAULTED : 0;
+		return r ? DIFF_FAULTED(r) : 0;
 	case OP_MLOCK:
 		return mmk_mlock(1, c->addr, c->len);
 	case OP_MUNLOCK:
@@ -279,13 +255,6 @@ static void fmt_call(char *buf, size_t len, const struct call *c, long ret)
 		 c->rights, ret);
 }
 
-static void append(char *out, size_t cap, const char *line)
-{
-	size_t n = strlen(out);
-
-	snprintf(out + n, cap - n, "%s", line);
-}
-
 /* A new process's PKRU: every key but 0 access-disabled. */
 static void host_reset_pkru(void)
 {
@@ -295,93 +264,44 @@ static void host_reset_pkru(void)
 		pkey_set(k, k ? PKEY_DISABLE_ACCESS : 0);
 }
 
-/* Run @c on the host in a child; its whole report into @out. */
-static bool run_host(const struct call *c, int n, char *out)
+static void host_step(const void *calls, int i, char *out, size_t cap)
 {
-	int fds[2], i, status;
-	size_t got = 0;
-	pid_t pid;
-	ssize_t r;
+	const struct call *c = calls;
+	char line[200], *smaps;
 
-	if (pipe(fds))
-		return false;
-	pid = fork();
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		static char rep[64 * 1024];
-		struct sigaction sa;
-
-		close(fds[0]);
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_segv;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGSEGV, &sa, NULL);
-		host_reset_pkru();
-		/* Each call's report as it comes: a crash shows where. */
-		for (i = 0; i < n; i++) {
-			char line[200], *smaps;
-
-			rep[0] = '\0';
-			fmt_call(line, sizeof line, &c[i], host_call(&c[i], i));
-			append(rep, sizeof rep, line);
-			smaps = mmk_test_slurp("/proc/self/smaps");
-			if (smaps)
-				report_smaps(rep, sizeof rep, smaps);
-			free(smaps);
-			report_pkru(rep, sizeof rep, host_pkey_get);
-			if (write(fds[1], rep, strlen(rep)) < 0)
-				_exit(1);
-		}
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((r = read(fds[0], out + got, REPORT_CAP - 1 - got)) > 0)
-		got += (size_t)r;
-	out[got] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fprintf(stderr, "host child: status %#x after:\n%s\n", status,
-			out);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-static void run_sim(struct mmk_machine *m, const struct call *c, int n,
-		    char *out)
-{
-	int i;
-
-	out[0] = '\0';
-	assert_int_equal(mmk_spawn(1, false), 0);
-	for (i = 0; i < n; i++) {
-		char line[200], *smaps;
-
-		fmt_call(line, sizeof line, &c[i], sim_call(&c[i], i));
-		append(out, REPORT_CAP, line);
-		smaps = proc(m, "/proc/1/smaps");
-		report_smaps(out, REPORT_CAP, smaps);
-		free(smaps);
-		report_pkru(out, REPORT_CAP, sim_pkey_get);
-		assert_check_ok(m);
-	}
-	assert_int_equal(mmk_exit(1), 0);
+	fmt_call(line, sizeof line, &c[i], host_call(&c[i], i));
+	diff_append(out, cap, "%s", line);
+	smaps = mmk_test_slurp("/proc/self/smaps");
+	if (smaps)
+		report_smaps(out, cap, smaps);
+	free(smaps);
+	report_pkru(out, cap, host_pkey_get);
 }
 
 static void compare(struct mmk_machine *m, const struct call *c, int n,
 		    const char *what)
 {
-	char *host = calloc(1, REPORT_CAP), *sim = calloc(1, REPORT_CAP);
+	char *host = calloc(1, DIFF_REPORT_CAP),
+	     *sim = calloc(1, DIFF_REPORT_CAP);
+	int i;
 
 	assert_non_null(host);
 	assert_non_null(sim);
-	assert_true(run_host(c, n, host));
-	run_sim(m, c, n, sim);
-	if (strcmp(host, sim)) {
-		fprintf(stderr, "%s: host kernel:\n%s\nmmkit:\n%s\n", what,
-			host, sim);
-		fail_msg("%s: mmkit differs from the host kernel", what);
+	assert_true(diff_run_host(host_step, c, n, host_reset_pkru, host));
+	assert_int_equal(mmk_spawn(1, false), 0);
+	for (i = 0; i < n; i++) {
+		char line[200], *smaps;
+
+		fmt_call(line, sizeof line, &c[i], sim_call(&c[i], i));
+		diff_append(sim, DIFF_REPORT_CAP, "%s", line);
+		smaps = proc(m, "/proc/1/smaps");
+		report_smaps(sim, DIFF_REPORT_CAP, smaps);
+		free(smaps);
+		report_pkru(sim, DIFF_REPORT_CAP, sim_pkey_get);
+		assert_check_ok(m);
 	}
+	assert_int_equal(mmk_exit(1), 0);
+	diff_expect_equal(host, sim, what);
 	free(host);
 	free(sim);
 }
@@ -520,19 +440,6 @@ static void test_directed(void **state)
 	compare(m, run, n, "directed");
 }
 
-static uint64_t next_rand(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static unsigned long pick(uint64_t *s, unsigned long n)
-{
-	return (unsigned long)(next_rand(s) % n);
-}
-
 static void random_seq(uint64_t seed, struct call *c, int n)
 {
 	static const unsigned long prots[] = {
@@ -551,16 +458,16 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 				 0);
 	for (i = 1; i < n; i++) {
 		struct call *x = &c[i];
-		unsigned long first = pick(&s, WIN_PAGES - 8),
-			      pages = 1 + pick(&s, 8);
+		unsigned long first = diff_pick(&s, WIN_PAGES - 8),
+			      pages = 1 + diff_pick(&s, 8);
 
 		memset(x, 0, sizeof(*x));
 		x->addr = WIN + first * PG;
 		x->len = pages * PG;
-		x->prot = prots[pick(&s, 6)];
-		x->key = keys[pick(&s, 8)];
-		x->rights = pick(&s, 4);
-		switch (pick(&s, 16)) {
+		x->prot = prots[diff_pick(&s, 6)];
+		x->key = keys[diff_pick(&s, 8)];
+		x->rights = diff_pick(&s, 4);
+		switch (diff_pick(&s, 16)) {
 		case 0:
 			x->op = OP_MMAP;
 			break;
@@ -577,8 +484,8 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 			break;
 		case 6:
 			x->op = OP_PKEY_ALLOC;
-			x->flags = !pick(&s, 8);
-			if (!pick(&s, 8))
+			x->flags = !diff_pick(&s, 8);
+			if (!diff_pick(&s, 8))
 				x->rights = 4;
 			break;
 		case 7:
@@ -593,7 +500,7 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 			/* Not key 0: the host's child would lose its own
 			 * stack. */
 			x->op = OP_PKEY_SET;
-			x->key = 1 + (int)pick(&s, 5);
+			x->key = 1 + (int)diff_pick(&s, 5);
 			break;
 		case 9:
 		case 10:
@@ -604,13 +511,13 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 			x->op = OP_WRITE;
 			break;
 		case 13:
-			x->op = can_mlock ?
-					(pick(&s, 3) ? OP_MLOCK : OP_MUNLOCK) :
-					OP_READ;
+			x->op = can_mlock ? (diff_pick(&s, 3) ? OP_MLOCK :
+								OP_MUNLOCK) :
+					    OP_READ;
 			break;
 		default:
-			x->op = pick(&s, 2) ? OP_POPULATE_READ :
-					      OP_POPULATE_WRITE;
+			x->op = diff_pick(&s, 2) ? OP_POPULATE_READ :
+						   OP_POPULATE_WRITE;
 			break;
 		}
 	}

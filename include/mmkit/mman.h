@@ -198,6 +198,15 @@
 #ifndef MADV_DONTDUMP
 #define MADV_DONTDUMP 16
 #endif
+#ifndef MS_ASYNC
+#define MS_ASYNC 1
+#endif
+#ifndef MS_INVALIDATE
+#define MS_INVALIDATE 2
+#endif
+#ifndef MS_SYNC
+#define MS_SYNC 4
+#endif
 #ifndef MADV_DODUMP
 #define MADV_DODUMP 17
 #endif
@@ -494,6 +503,14 @@ struct mmk_iovec {
  */
 long mmk_process_madvise(int caller, int pid, const struct mmk_iovec *vec,
 			 size_t vlen, int advice, unsigned int flags);
+/**
+ * mmk_msync() - msync(2): MS_SYNC writes the dirty file pages of the
+ * range's shared file mappings back (cleaning their entries); MS_ASYNC
+ * and MS_INVALIDATE only check. Return: 0, -EINVAL, -ENOMEM (a hole, the
+ * rest synced all the same), -EBUSY (MS_INVALIDATE on locked memory),
+ * -ESRCH.
+ */
+long mmk_msync(int pid, unsigned long addr, unsigned long len, int flags);
 /** mmk_mseal() - mseal(2) (x86_64; ENOSYS on i386): @flags must be 0. */
 long mmk_mseal(int pid, unsigned long addr, unsigned long len,
 	       unsigned long flags);
@@ -624,6 +641,7 @@ int do_madvise(struct mm_struct *mm, unsigned long start, size_t len,
 	       int behavior);
 int do_mseal(struct mm_struct *mm, unsigned long start, size_t len,
 	     unsigned long flags);
+int do_msync(struct mm_struct *mm, unsigned long start, size_t len, int flags);
 /**
  * handle_mm_fault() - resolve a fault at @addr (a write if @write).
  * Return: 0, or the signal the access gets (MMK_SIGSEGV, MMK_SIGBUS;

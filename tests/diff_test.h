@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The harness of the host differential tests (pkeys_diff_test.c,
+ * msync_diff_test.c): a sequence of calls runs in a forked child of the
+ * test on the real kernel and in a process of an mmkit machine; each
+ * side writes a text report of every call (its result and what procfs
+ * then shows), and the two reports must be equal.
+ *
+ * The host's child catches SIGSEGV and SIGBUS (diff_host_access), so a
+ * sequence may load and store where it faults; it writes its report to a
+ * pipe call by call, so that a crash shows how far it got.
+ */
+#ifndef MMK_TESTS_DIFF_TEST_H
+#define MMK_TESTS_DIFF_TEST_H
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define DIFF_REPORT_CAP (1UL << 20)
+/* What a load or store that faults reports (the signal's number). */
+#define DIFF_FAULTED(sig) (-10000L - (long)(sig))
+
+/* Run call @i of @calls and append its report to @out (@cap bytes). */
+typedef void diff_step_t(const void *calls, int i, char *out, size_t cap);
+
+static inline void diff_append(char *out, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static inline void diff_append(char *out, size_t cap, const char *fmt, ...)
+{
+	size_t n = strlen(out);
+	va_list ap;
+
+	if (n + 1 >= cap)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out + n, cap - n, fmt, ap);
+	va_end(ap);
+}
+
+/* xorshift64: the sequences' random choices, from a seed. */
+static inline uint64_t diff_rand(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static inline unsigned long diff_pick(uint64_t *s, unsigned long n)
+{
+	return (unsigned long)(diff_rand(s) % n);
+}
+
+static sigjmp_buf diff_fault_jmp;
+static volatile sig_atomic_t diff_fault_sig;
+
+static inline void diff_on_fault(int sig)
+{
+	diff_fault_sig = sig;
+	siglongjmp(diff_fault_jmp, 1);
+}
+
+/*
+ * A 64-bit load (or, with @write, a store of @value) at @addr by the
+ * host's child: the value loaded (0 for a store), or DIFF_FAULTED(sig).
+ * @after_fault runs after a fault (NULL: nothing), to undo what the
+ * signal's delivery changed that siglongjmp does not restore.
+ */
+static inline long diff_host_access(unsigned long addr, bool write,
+				    uint64_t value, void (*before)(void),
+				    void (*after_fault)(void))
+{
+	volatile uint64_t *p = (volatile uint64_t *)addr;
+
+	if (before)
+		before();
+	if (sigsetjmp(diff_fault_jmp, 1)) {
+		if (after_fault)
+			after_fault();
+		return DIFF_FAULTED(diff_fault_sig);
+	}
+	if (write) {
+		*p = value;
+		return 0;
+	}
+	return (long)*p;
+}
+
+/*
+ * Run @n calls of @calls on the host in a child (@child_init first, if
+ * any): their reports into @out (DIFF_REPORT_CAP bytes). False if the
+ * child did not end well (its report so far is printed).
+ */
+static inline bool diff_run_host(diff_step_t *step, const void *calls, int n,
+				 void (*child_init)(void), char *out)
+{
+	int fds[2], i, status;
+	size_t got = 0;
+	pid_t pid;
+	ssize_t r;
+
+	if (pipe(fds))
+		return false;
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		static char rep[64 * 1024];
+		struct sigaction sa;
+
+		close(fds[0]);
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = diff_on_fault;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+		if (child_init)
+			child_init();
+		for (i = 0; i < n; i++) {
+			rep[0] = '\0';
+			step(calls, i, rep, sizeof rep);
+			if (write(fds[1], rep, strlen(rep)) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((r = read(fds[0], out + got, DIFF_REPORT_CAP - 1 - got)) > 0)
+		got += (size_t)r;
+	out[got] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "host child: status %#x after:\n%s\n", status,
+			out);
+		return false;
+	}
+	return true;
+}
+
+/* The two reports are equal; else both are printed and the test fails. */
+static inline void diff_expect_equal(const char *host, const char *sim,
+				     const char *what)
+{
+	if (strcmp(host, sim)) {
+		fprintf(stderr, "%s: host kernel:\n%s\nmmkit:\n%s\n", what,
+			host, sim);
+		fail_msg("%s: mmkit differs from the host kernel", what);
+	}
+}
+
+#endif /* MMK_TESTS_DIFF_TEST_H */
