@@ -15,6 +15,8 @@
 
 #include <setjmp.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -146,6 +148,55 @@ static inline bool diff_run_host(diff_step_t *step, const void *calls, int n,
 		return false;
 	}
 	return true;
+}
+
+/* Whether [@win, @win + @len) is free in this process, so that the
+ * child's MAP_FIXED mappings there replace nothing of the test's. */
+static inline bool diff_window_free(unsigned long win, unsigned long len)
+{
+	/* PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE */
+	long r = syscall(SYS_mmap, win, len, 0, 0x22 | 0x100000, -1, 0);
+
+	if (r == -1)
+		return false;
+	syscall(SYS_munmap, win, len);
+	return r == (long)win;
+}
+
+/* Whether the host's child may lock @len bytes (mlock): privileged, or
+ * within RLIMIT_MEMLOCK. */
+static inline bool diff_can_mlock(unsigned long len)
+{
+	struct rlimit rl;
+
+	return geteuid() == 0 ||
+	       (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur >= len);
+}
+
+/* Make sequence @seed of @n calls into @calls. */
+typedef void diff_seq_t(uint64_t seed, void *calls, int n);
+/* Run @n calls on both sides and compare (failing the test if they
+ * differ); @what names the sequence. */
+typedef void diff_compare_t(struct mmk_machine *m, const void *calls, int n,
+			    const char *what);
+
+/* Random sequences 1..@seqs of @n calls of @size bytes each, compared. */
+static inline void diff_random(struct mmk_machine *m, diff_seq_t *gen,
+			       diff_compare_t *cmp, size_t size, int n,
+			       int seqs)
+{
+	void *calls = calloc((size_t)n, size);
+	int s;
+
+	assert_non_null(calls);
+	for (s = 0; s < seqs; s++) {
+		char what[32];
+
+		gen((uint64_t)s + 1, calls, n);
+		snprintf(what, sizeof what, "sequence %d", s + 1);
+		cmp(m, calls, n, what);
+	}
+	free(calls);
 }
 
 /* The two reports are equal; else both are printed and the test fails. */

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "tests/mmk_test.h"
+#include "tests/diff_test.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -43,7 +44,6 @@
 #define WIN_PAGES 256UL
 #define MAX_CALLS 64
 #define SEQS 40
-#define REPORT_CAP (2UL << 20)
 
 enum op { OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_TOUCH, OP_MBIND, OP_SETPOL };
 
@@ -205,112 +205,57 @@ static void fmt_call(char *buf, size_t len, const struct call *c)
 		 c->flags);
 }
 
-/* Run @c on the host in a child; its whole report into @out. */
-static bool run_host(const struct call *c, int n, char *out)
+static void host_step(const void *calls, int i, char *out, size_t cap)
 {
-	int fds[2], i, status;
-	size_t got = 0;
-	pid_t pid;
-	ssize_t r;
+	const struct call *c = calls;
+	char *maps, *numa, line[160];
+	long ret = host_call(&c[i]);
 
-	if (pipe(fds))
-		return false;
-	pid = fork();
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		static char rep[REPORT_CAP];
-
-		close(fds[0]);
-		rep[0] = '\0';
-		for (i = 0; i < n; i++) {
-			char *maps, *numa, line[160];
-			long ret = host_call(&c[i]);
-			size_t l = strlen(rep);
-
-			fmt_call(line, sizeof line, &c[i]);
-			snprintf(rep + l, sizeof rep - l, "%s = %ld\n", line,
-				 ret);
-			maps = slurp_self("maps");
-			numa = slurp_self("numa_maps");
-			if (maps && numa)
-				report(rep, sizeof rep, maps, numa,
-				       host_getpol);
-			free(maps);
-			free(numa);
-		}
-		if (write(fds[1], rep, strlen(rep)) < 0)
-			_exit(1);
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((r = read(fds[0], out + got, REPORT_CAP - 1 - got)) > 0)
-		got += (size_t)r;
-	out[got] = '\0';
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	fmt_call(line, sizeof line, &c[i]);
+	diff_append(out, cap, "%s = %ld\n", line, ret);
+	maps = slurp_self("maps");
+	numa = slurp_self("numa_maps");
+	if (maps && numa)
+		report(out, cap, maps, numa, host_getpol);
+	free(maps);
+	free(numa);
 }
 
-static void run_sim(struct mmk_machine *m, const struct call *c, int n,
-		    char *out)
+static void compare_filtered(struct mmk_machine *m, const struct call *c, int n,
+			     const char *what)
 {
+	char *host = calloc(1, DIFF_REPORT_CAP),
+	     *sim = calloc(1, DIFF_REPORT_CAP);
 	int i;
 
-	out[0] = '\0';
+	assert_non_null(host);
+	assert_non_null(sim);
+	assert_true(diff_run_host(host_step, c, n, NULL, host));
 	assert_int_equal(mmk_spawn(1, false), 0);
 	for (i = 0; i < n; i++) {
 		char *maps, *numa, line[160];
 		long ret = sim_call(&c[i]);
-		size_t l = strlen(out);
 
 		fmt_call(line, sizeof line, &c[i]);
-		snprintf(out + l, REPORT_CAP - l, "%s = %ld\n", line, ret);
+		diff_append(sim, DIFF_REPORT_CAP, "%s = %ld\n", line, ret);
 		maps = proc(m, "/proc/1/maps");
 		numa = proc(m, "/proc/1/numa_maps");
-		report(out, REPORT_CAP, maps, numa, sim_getpol);
+		report(sim, DIFF_REPORT_CAP, maps, numa, sim_getpol);
 		free(maps);
 		free(numa);
 		assert_check_ok(m);
 	}
 	assert_int_equal(mmk_exit(1), 0);
-}
-
-static void compare(struct mmk_machine *m, const struct call *c, int n,
-		    const char *what)
-{
-	char *host = calloc(1, REPORT_CAP), *sim = calloc(1, REPORT_CAP);
-
-	assert_non_null(host);
-	assert_non_null(sim);
-	assert_true(run_host(c, n, host));
-	run_sim(m, c, n, sim);
-	if (strcmp(host, sim)) {
-		fprintf(stderr, "%s: host kernel:\n%s\nmmkit:\n%s\n", what,
-			host, sim);
-		fail_msg("%s: mmkit differs from the host kernel", what);
-	}
+	diff_expect_equal(host, sim, what);
 	free(host);
 	free(sim);
 }
 
 /* ---- sequences ---- */
 
-static uint64_t next_rand(uint64_t *s)
+static void random_seq(uint64_t seed, void *calls, int n)
 {
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static unsigned long pick(uint64_t *s, unsigned long n)
-{
-	return (unsigned long)(next_rand(s) % n);
-}
-
-static void random_seq(uint64_t seed, struct call *c, int n)
-{
+	struct call *c = calls;
 	static const unsigned long masks[] = { 1, 1, 1, 3, 2, 0x21 };
 	uint64_t s = seed * 0x9e3779b97f4a7c15ULL + 1;
 	int i;
@@ -319,12 +264,13 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 			      0,       0,   0 };
 	for (i = 1; i < n; i++) {
 		struct call *x = &c[i];
-		unsigned long first = pick(&s, 72), pages = 1 + pick(&s, 12);
+		unsigned long first = diff_pick(&s, 72),
+			      pages = 1 + diff_pick(&s, 12);
 
 		memset(x, 0, sizeof(*x));
 		x->addr = WIN + first * PG;
 		x->len = pages * PG;
-		switch (pick(&s, 13)) {
+		switch (diff_pick(&s, 13)) {
 		case 0:
 			x->op = OP_MMAP;
 			x->prot = PROT_READ | PROT_WRITE;
@@ -334,34 +280,36 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 			break;
 		case 2:
 			x->op = OP_MPROTECT;
-			x->prot = pick(&s, 2) ? PROT_READ :
-						PROT_READ | PROT_WRITE;
+			x->prot = diff_pick(&s, 2) ? PROT_READ :
+						     PROT_READ | PROT_WRITE;
 			break;
 		case 3:
 			x->op = OP_TOUCH;
 			break;
 		case 4:
 			x->op = OP_SETPOL;
-			x->mode = pick(&s, MPOL_MAX);
+			x->mode = diff_pick(&s, MPOL_MAX);
 			x->nodes = x->mode == MPOL_DEFAULT ||
 						   x->mode == MPOL_LOCAL ?
 					   0 :
-					   masks[pick(&s, 6)];
+					   masks[diff_pick(&s, 6)];
 			break;
 		default:
 			x->op = OP_MBIND;
-			x->mode = pick(&s, MPOL_MAX);
+			x->mode = diff_pick(&s, MPOL_MAX);
 			x->nodes = x->mode == MPOL_DEFAULT ||
 						   x->mode == MPOL_LOCAL ?
 					   0 :
-					   masks[pick(&s, 6)];
-			if (!pick(&s, 6))
-				x->mode |= pick(&s, 2) ? MPOL_F_STATIC_NODES :
-							 MPOL_F_RELATIVE_NODES;
-			if (!pick(&s, 5))
-				x->flags = pick(&s, 2) ? MPOL_MF_STRICT :
-							 MPOL_MF_MOVE |
-								 MPOL_MF_STRICT;
+					   masks[diff_pick(&s, 6)];
+			if (!diff_pick(&s, 6))
+				x->mode |= diff_pick(&s, 2) ?
+						   MPOL_F_STATIC_NODES :
+						   MPOL_F_RELATIVE_NODES;
+			if (!diff_pick(&s, 5))
+				x->flags = diff_pick(&s, 2) ?
+						   MPOL_MF_STRICT :
+						   MPOL_MF_MOVE |
+							   MPOL_MF_STRICT;
 			break;
 		}
 	}
@@ -423,13 +371,7 @@ static bool host_ready(void)
 	r = syscall(SYS_mbind, WIN, PG, MPOL_BIND, &one, 65UL, 0U);
 	if (r != -1 || errno != EFAULT)
 		return false;
-	/* The window must be free in this process (MAP_FIXED_NOREPLACE). */
-	r = syscall(SYS_mmap, WIN, WIN_PAGES * PG, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | 0x100000, -1, 0);
-	if (r == -1)
-		return false;
-	syscall(SYS_munmap, WIN, WIN_PAGES * PG);
-	return r == (long)WIN;
+	return diff_window_free(WIN, WIN_PAGES * PG);
 }
 
 static void test_directed(void **state)
@@ -472,32 +414,32 @@ static void test_directed(void **state)
 		skip();
 	m = mmk_test_boot(MMK_ARCH_X86_64, 256ULL << 20, 1, 1, true);
 	*state = m;
-	compare(m, seq, (int)(sizeof seq / sizeof seq[0]), "directed");
+	compare_filtered(m, seq, (int)(sizeof seq / sizeof seq[0]), "directed");
+}
+
+/* The random sequences without their touches that would kill the
+ * host's child. */
+static void compare(struct mmk_machine *m, const void *calls, int n,
+		    const char *what)
+{
+	struct call *c = calloc((size_t)n, sizeof(*c));
+
+	assert_non_null(c);
+	memcpy(c, calls, (size_t)n * sizeof(*c));
+	compare_filtered(m, c, filter_touches(m, c, n), what);
+	free(c);
 }
 
 static void test_random(void **state)
 {
 	struct mmk_machine *m;
-	struct call *c = calloc(MAX_CALLS, sizeof(*c));
-	int s;
 
-	assert_non_null(c);
-	if (!host_ready()) {
-		free(c);
+	if (!host_ready())
 		skip();
-	}
 	m = mmk_test_boot(MMK_ARCH_X86_64, 256ULL << 20, 1, 1, true);
 	*state = m;
-	for (s = 0; s < SEQS; s++) {
-		char what[32];
-		int n;
-
-		random_seq((uint64_t)s + 1, c, MAX_CALLS);
-		n = filter_touches(m, c, MAX_CALLS);
-		snprintf(what, sizeof what, "sequence %d", s + 1);
-		compare(m, c, n, what);
-	}
-	free(c);
+	diff_random(m, random_seq, compare, sizeof(struct call), MAX_CALLS,
+		    SEQS);
 }
 
 int main(void)

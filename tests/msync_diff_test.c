@@ -225,9 +225,10 @@ static void host_step(const void *calls, int i, char *out, size_t cap)
 	free(smaps);
 }
 
-static void compare(struct mmk_machine *m, const struct call *c, int n,
+static void compare(struct mmk_machine *m, const void *calls, int n,
 		    const char *what)
 {
+	const struct call *c = calls;
 	char *host = calloc(1, DIFF_REPORT_CAP),
 	     *sim = calloc(1, DIFF_REPORT_CAP);
 	struct file *f;
@@ -277,20 +278,10 @@ static bool find_host_dir(void)
 
 static bool host_ready(void)
 {
-	struct rlimit rl;
-	long r;
-
 	if (!find_host_dir())
 		return false;
-	/* The window must be free in this process (MAP_FIXED_NOREPLACE). */
-	r = syscall(SYS_mmap, WIN, WIN_PAGES * PG, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | 0x100000, -1, 0);
-	if (r == -1)
-		return false;
-	syscall(SYS_munmap, WIN, WIN_PAGES * PG);
-	can_mlock = geteuid() == 0 || (!getrlimit(RLIMIT_MEMLOCK, &rl) &&
-				       rl.rlim_cur >= WIN_PAGES * PG);
-	return r == (long)WIN;
+	can_mlock = diff_can_mlock(WIN_PAGES * PG);
+	return diff_window_free(WIN, WIN_PAGES * PG);
 }
 
 /* ---- sequences ---- */
@@ -363,8 +354,9 @@ static void test_directed(void **state)
 	compare(m, run, n, "directed");
 }
 
-static void random_seq(uint64_t seed, struct call *c, int n)
+static void random_seq(uint64_t seed, void *calls, int n)
 {
+	struct call *c = calls;
 	static const unsigned long prots[] = { PROT_READ, RW, RW, PROT_NONE };
 	static const int flags[] = {
 		MS_ASYNC,
@@ -428,25 +420,14 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 
 static void test_random(void **state)
 {
-	struct call *c = calloc(MAX_CALLS, sizeof(*c));
 	struct mmk_machine *m;
-	int s;
 
-	assert_non_null(c);
-	if (!host_ready()) {
-		free(c);
+	if (!host_ready())
 		skip();
-	}
 	m = mmk_test_boot(MMK_ARCH_X86_64, 256ULL << 20, 1, 1, true);
 	*state = m;
-	for (s = 0; s < SEQS; s++) {
-		char what[32];
-
-		random_seq((uint64_t)s + 1, c, MAX_CALLS);
-		snprintf(what, sizeof what, "sequence %d", s + 1);
-		compare(m, c, MAX_CALLS, what);
-	}
-	free(c);
+	diff_random(m, random_seq, compare, sizeof(struct call), MAX_CALLS,
+		    SEQS);
 }
 
 int main(void)

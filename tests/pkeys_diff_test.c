@@ -278,9 +278,10 @@ static void host_step(const void *calls, int i, char *out, size_t cap)
 	report_pkru(out, cap, host_pkey_get);
 }
 
-static void compare(struct mmk_machine *m, const struct call *c, int n,
+static void compare(struct mmk_machine *m, const void *calls, int n,
 		    const char *what)
 {
+	const struct call *c = calls;
 	char *host = calloc(1, DIFF_REPORT_CAP),
 	     *sim = calloc(1, DIFF_REPORT_CAP);
 	int i;
@@ -328,21 +329,12 @@ static bool host_ready(void)
 {
 	char *smaps = mmk_test_slurp("/proc/self/smaps");
 	bool keys = smaps && strstr(smaps, "\nProtectionKey:");
-	struct rlimit rl;
-	long r;
 
 	free(smaps);
 	if (!keys || !host_has_fresh_keys())
 		return false;
-	/* The window must be free in this process (MAP_FIXED_NOREPLACE). */
-	r = syscall(SYS_mmap, WIN, WIN_PAGES * PG, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | 0x100000, -1, 0);
-	if (r == -1)
-		return false;
-	syscall(SYS_munmap, WIN, WIN_PAGES * PG);
-	can_mlock = geteuid() == 0 || (!getrlimit(RLIMIT_MEMLOCK, &rl) &&
-				       rl.rlim_cur >= WIN_PAGES * PG);
-	return r == (long)WIN;
+	can_mlock = diff_can_mlock(WIN_PAGES * PG);
+	return diff_window_free(WIN, WIN_PAGES * PG);
 }
 
 static struct mmk_machine *boot_pku(void)
@@ -440,8 +432,9 @@ static void test_directed(void **state)
 	compare(m, run, n, "directed");
 }
 
-static void random_seq(uint64_t seed, struct call *c, int n)
+static void random_seq(uint64_t seed, void *calls, int n)
 {
+	struct call *c = calls;
 	static const unsigned long prots[] = {
 		PROT_NONE,
 		PROT_READ,
@@ -525,25 +518,14 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 
 static void test_random(void **state)
 {
-	struct call *c = calloc(MAX_CALLS, sizeof(*c));
 	struct mmk_machine *m;
-	int s;
 
-	assert_non_null(c);
-	if (!host_ready()) {
-		free(c);
+	if (!host_ready())
 		skip();
-	}
 	m = boot_pku();
 	*state = m;
-	for (s = 0; s < SEQS; s++) {
-		char what[32];
-
-		random_seq((uint64_t)s + 1, c, MAX_CALLS);
-		snprintf(what, sizeof what, "sequence %d", s + 1);
-		compare(m, c, MAX_CALLS, what);
-	}
-	free(c);
+	diff_random(m, random_seq, compare, sizeof(struct call), MAX_CALLS,
+		    SEQS);
 }
 
 int main(void)
