@@ -84,6 +84,61 @@ static int populate_vma_page_range(struct mm_struct *mm,
 	return faultin_page_range(mm, start, end, write);
 }
 
+/*
+ * get_user_pages_remote() (pin_user_pages_remote) of @nr pages from
+ * @start of @mm (locked), for a read or (@write) a write by another
+ * process or the kernel: each page's VMA must allow the access itself
+ * (no FOLL_FORCE: VM_READ, or VM_WRITE; never VM_IO or VM_PFNMAP; the
+ * stack is not grown), the page is faulted in as needed (a write breaks
+ * COW) and marked accessed, and returned with a reference; the shared
+ * zero page is returned as NULL, without one. Return: how many pages,
+ * stopping at the first that fails; if that is the first, -EFAULT (or
+ * -ENOMEM: memory ran out, -EINTR: the OOM killer chose this process).
+ */
+long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr, bool write, struct page **pages)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	unsigned long i;
+
+	for (i = 0; i < nr; i++) {
+		unsigned long addr = start + i * PAGE_SIZE;
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+		void *slot;
+		int err = 0;
+		pte_t e;
+
+		/* check_vma_flags() */
+		if (!vma || (vma->vm_flags & (VM_IO | VM_PFNMAP)) ||
+		    !(vma->vm_flags & (write ? VM_WRITE : VM_READ)))
+			err = -EFAULT;
+		slot = err ? NULL : pte_offset(mm, addr, false);
+		e = slot ? pte_read(f, slot) : 0;
+		if (!err && (!pte_present(e) || (write && !(e & _PAGE_RW)))) {
+			int sig = __handle_mm_fault(mm, addr, write, true);
+
+			if (fatal_signal_pending(mm))
+				err = -EINTR;
+			else if (sig == MMK_SIGKILL)
+				err = -ENOMEM;
+			else if (sig)
+				err = -EFAULT;
+			slot = pte_offset(mm, addr, false);
+			e = slot ? pte_read(f, slot) : 0;
+		}
+		if (err)
+			return i ? (long)i : err;
+		if (e & _PAGE_SPECIAL) {
+			pages[i] = NULL;
+			continue;
+		}
+		pages[i] = pfn_to_page(pte_pfn(f, e));
+		get_page(pages[i]);
+		mark_page_accessed(pages[i], mm);
+	}
+	return (long)nr;
+}
+
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len,
 		  bool ignore_errors)
 {

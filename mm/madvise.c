@@ -374,9 +374,6 @@ long mmk_madvise(int pid, unsigned long addr, unsigned long len, int advice)
 
 /* ---- process_madvise(2) ---- */
 
-#define UIO_MAXIOV 1024
-#define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK)
-
 /* The advice another process may give (process_madvise_remote_valid). */
 static bool process_madvise_remote_valid(int behavior)
 {

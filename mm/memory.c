@@ -675,6 +675,12 @@ static void count_fault(struct mm_struct *mm)
 
 int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 {
+	return __handle_mm_fault(mm, addr, write, false);
+}
+
+int __handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write,
+		      bool remote)
+{
 	const struct pt_format *f = pt_format_of(mm);
 	struct vm_area_struct *vma = find_vma(mm, addr);
 	void *slot;
@@ -693,8 +699,9 @@ int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write)
 	if (write ? !(vma->vm_flags & VM_WRITE) :
 		    !(vma->vm_flags & VM_ACCESS_FLAGS))
 		return VM_FAULT_SIGSEGV;
-	/* ... and an access the VMA's protection key denies. */
-	if (!arch_vma_access_permitted(vma, write))
+	/* ... and an access the VMA's protection key denies, unless it is
+	 * another process's (FAULT_FLAG_REMOTE). */
+	if (!remote && !arch_vma_access_permitted(vma, write))
 		return VM_FAULT_SIGSEGV;
 	count_fault(mm);
 	slot = pte_offset_upper(mm, addr, &oom);

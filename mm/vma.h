@@ -463,7 +463,14 @@ bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len);
 bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 		  bool all, char *why, size_t len);
 
+/* import_iovec()'s limits: vectors of UIO_MAXIOV at most, a call moves
+ * MAX_RW_COUNT bytes at most. */
+#define UIO_MAXIOV 1024
+#define MAX_RW_COUNT (0x7fffffffUL & PAGE_MASK)
+
 /* ---- mm/gup.c ---- */
+long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
+			   unsigned long nr, bool write, struct page **pages);
 /* Fault in the pages of [start, end) (one VMA) that are not mapped for
  * the access yet. Return: 0, -EFAULT (a signal) or -ENOMEM. */
 int faultin_page_range(struct mm_struct *mm, unsigned long start,

@@ -45,6 +45,11 @@
  *   process_madvise CALLER PID ADVICE [ADDR LEN]...
  *                                   the bytes advised or an errno
  *                                   (process_madvise(2) by CALLER)
+ *   process_vm_readv CALLER PID LOCAL REMOTE [FLAGS]
+ *   process_vm_writev CALLER PID LOCAL REMOTE [FLAGS]
+ *                                   the bytes copied or an errno; LOCAL
+ *                                   (CALLER's memory) and REMOTE (PID's):
+ *                                   ADDR:LEN,ADDR:LEN... or - for none
  *   fadvise F OFFSET LEN normal|random|sequential|willneed|dontneed|
  *           noreuse                 0 or EINVAL (posix_fadvise(2))
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
@@ -391,6 +396,64 @@ int cmd_process_madvise(struct script *sc, int argc, char **argv)
 		   mmk_process_madvise(caller, pid, vec, (size_t)n, (int)advice,
 				       0),
 		   false);
+	return 0;
+}
+
+/* The ranges of a process_vm_* vector: "ADDR:LEN,ADDR:LEN..." or "-"
+ * for none. */
+#define VM_IOV_MAX 64
+
+static int parse_iov_list(struct script *sc, const char *s,
+			  struct mmk_iovec *vec, size_t *n)
+{
+	char word[64];
+
+	*n = 0;
+	if (!strcmp(s, "-"))
+		return 0;
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		char *colon;
+
+		if (*n == VM_IOV_MAX || len >= sizeof word)
+			return script_error(sc, "at most %d ranges ADDR:LEN",
+					    VM_IOV_MAX);
+		memcpy(word, s, len);
+		word[len] = '\0';
+		colon = strchr(word, ':');
+		if (!colon)
+			return script_error(sc, "bad range '%s' (ADDR:LEN)",
+					    word);
+		*colon = '\0';
+		if (parse_ulong(sc, word, &vec[*n].base) ||
+		    parse_ulong(sc, colon + 1, &vec[*n].len))
+			return -1;
+		++*n;
+		s += len + (s[len] == ',');
+	}
+	return 0;
+}
+
+int cmd_process_vm(struct script *sc, int argc, char **argv)
+{
+	struct mmk_iovec local[VM_IOV_MAX], remote[VM_IOV_MAX];
+	unsigned long flags = 0;
+	size_t nl, nr;
+	int caller = 0, pid = 0;
+	long ret;
+
+	if (parse_pid(sc, argv[1], &caller) || parse_pid(sc, argv[2], &pid) ||
+	    parse_iov_list(sc, argv[3], local, &nl) ||
+	    parse_iov_list(sc, argv[4], remote, &nr) ||
+	    (argc > 5 && parse_ulong(sc, argv[5], &flags)))
+		return -1;
+	if (!strcmp(argv[0], "process_vm_readv"))
+		ret = mmk_process_vm_readv(caller, pid, local, nl, remote, nr,
+					   flags);
+	else
+		ret = mmk_process_vm_writev(caller, pid, local, nl, remote, nr,
+					    flags);
+	sys_result(sc, argc, argv, ret, false);
 	return 0;
 }
 

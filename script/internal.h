@@ -142,6 +142,7 @@ int cmd_brk(struct script *sc, int argc, char **argv);
 int cmd_madvise(struct script *sc, int argc, char **argv);
 int cmd_mseal(struct script *sc, int argc, char **argv);
 int cmd_msync(struct script *sc, int argc, char **argv);
+int cmd_process_vm(struct script *sc, int argc, char **argv);
 int cmd_pkey_alloc(struct script *sc, int argc, char **argv);
 int cmd_pkey_free(struct script *sc, int argc, char **argv);
 int cmd_pkey_mprotect(struct script *sc, int argc, char **argv);

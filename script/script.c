@@ -567,6 +567,8 @@ static const struct command commands[] = {
 	{ "madvise", 4, 4, cmd_madvise, true },
 	{ "mseal", 3, 4, cmd_mseal, true },
 	{ "msync", 4, 4, cmd_msync, true },
+	{ "process_vm_readv", 4, 5, cmd_process_vm, true },
+	{ "process_vm_writev", 4, 5, cmd_process_vm, true },
 	{ "pkey_alloc", 3, 3, cmd_pkey_alloc, true },
 	{ "pkey_free", 2, 2, cmd_pkey_free, true },
 	{ "pkey_mprotect", 5, 5, cmd_pkey_mprotect, true },

@@ -511,6 +511,24 @@ long mmk_process_madvise(int caller, int pid, const struct mmk_iovec *vec,
  * -ESRCH.
  */
 long mmk_msync(int pid, unsigned long addr, unsigned long len, int flags);
+/**
+ * mmk_process_vm_readv() - process_vm_readv(2) by process @caller: the
+ * bytes of @pid's memory at the @riovcnt ranges of @rvec copied into
+ * @caller's memory at the @liovcnt ranges of @lvec, in order, to the end
+ * of either or the first page that cannot be read (no VM_READ, a hole; a
+ * page not present is faulted in for @pid) or written.
+ * Return: the bytes copied, else -EFAULT (nothing copied), -EINVAL
+ * (@flags, a vector longer than 1024), -ESRCH, -EPERM (another user's
+ * process, unprivileged), -ENOMEM.
+ */
+long mmk_process_vm_readv(int caller, int pid, const struct mmk_iovec *lvec,
+			  size_t liovcnt, const struct mmk_iovec *rvec,
+			  size_t riovcnt, unsigned long flags);
+/** mmk_process_vm_writev() - process_vm_writev(2): the other way, into
+ * @pid's memory (VM_WRITE needed; copy-on-write is broken). */
+long mmk_process_vm_writev(int caller, int pid, const struct mmk_iovec *lvec,
+			   size_t liovcnt, const struct mmk_iovec *rvec,
+			   size_t riovcnt, unsigned long flags);
 /** mmk_mseal() - mseal(2) (x86_64; ENOSYS on i386): @flags must be 0. */
 long mmk_mseal(int pid, unsigned long addr, unsigned long len,
 	       unsigned long flags);
@@ -648,6 +666,10 @@ int do_msync(struct mm_struct *mm, unsigned long start, size_t len, int flags);
  * MMK_SIGKILL when memory ran out).
  */
 int handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write);
+/* The same, for get_user_pages_remote() when @remote: the access is not
+ * by @mm's own process, and no protection key refuses it. */
+int __handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write,
+		      bool remote);
 /** mm_populate() - fault in [@start, +@len) as MAP_POPULATE/mlock do. */
 int mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len);
 
