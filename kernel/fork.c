@@ -117,6 +117,8 @@ void mmput(struct mm_struct *mm)
 {
 	if (!mm || atomic_fetch_sub(&mm->mm_users, 1) != 1)
 		return;
+	/* Before the mmap lock: the KSM lock nests outside it. */
+	ksm_exit(mm);
 	mmap_write_lock(mm);
 	exit_page_tables(mm);
 	exit_mmap(mm);
@@ -386,7 +388,9 @@ int mmk_fork(int parent, int child)
 	 * orders no lock after the parent's). */
 	if (!mmap_write_trylock(mm))
 		mmap_write_lock(mm);
-	err = dup_mmap(mm, oldmm);
+	err = ksm_fork(mm, oldmm);
+	if (!err)
+		err = dup_mmap(mm, oldmm);
 	mmap_write_unlock(mm);
 	current_mm_of_thread = NULL;
 	/* A parent the OOM killer chose meanwhile does not fork. */
@@ -495,6 +499,8 @@ int mm_state_init(struct mmk_machine *m)
 	INIT_LIST_HEAD(&ms->files);
 	oom_init(m);
 	reclaim_init(m);
+	if (ksm_init(m))
+		return -ENOMEM;
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->swappiness, 60);
 	atomic_init(&ms->overcommit_ratio, DEFAULT_OVERCOMMIT_RATIO);
@@ -558,6 +564,7 @@ void mm_state_exit(struct mmk_machine *m)
 		return;
 	/* The machine's memory, caches included, goes away as a whole. */
 	swap_exit(m);
+	ksm_state_exit(m);
 	pthread_mutex_destroy(&m->mm->lock);
 	pthread_mutex_destroy(&m->mm->caches_lock);
 	pthread_mutex_destroy(&m->mm->anon_vma_lock);

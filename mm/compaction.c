@@ -596,6 +596,9 @@ static __no_sanitize_thread long peek_migrate_source(const struct page *page,
 		order = page[1].compound_order;
 	else if (!(flags & (1UL << PG_lru)) ||
 		 (!unevictable && (flags & (1UL << PG_unevictable))) ||
+		 /* KSM pages are not migrated (mm/ksm.c). */
+		 ((unsigned long)page->mapping & PAGE_MAPPING_FLAGS) ==
+			 PAGE_MAPPING_FLAGS ||
 		 (((unsigned long)page->mapping & PAGE_MAPPING_ANON) &&
 		  !(flags & (1UL << PG_swapcache)) &&
 		  *(const int *)&page->_refcount >

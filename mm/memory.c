@@ -148,6 +148,11 @@ static void page_add_new_rmap(struct mm_struct *mm, struct vm_area_struct *vma,
 		lru_add(mm->machine, page);
 }
 
+void page_dup_anon_rmap(struct mm_struct *mm, struct page *page)
+{
+	page_add_rmap(mm, page);
+}
+
 /* A page-cache page mapped in @vma: mlocked there (mlock_vma_folio). */
 static void page_add_file_rmap(struct mm_struct *mm, struct vm_area_struct *vma,
 			       struct page *page)
@@ -576,13 +581,15 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	/* Acquire: when the other holder just dropped its reference (its
 	 * mm exiting or unmapping the page), its accesses to the page, such
 	 * as page_remove_rmap()'s read of ->mapping, happen before ours. */
-	if (old && PageAnon(old) && page_count_acquire(old) == 1 &&
-	    trylock_page(old)) {
+	/* A KSM page is never reused (wp_can_reuse_anon_folio): its
+	 * other mappers may come and go without a reference. */
+	if (old && PageAnon(old) && !PageKsm(old) &&
+	    page_count_acquire(old) == 1 && trylock_page(old)) {
 		/* wp_can_reuse_anon_folio(): nobody else holds it, checked
 		 * again under the page lock, which reclaim holds while it
 		 * looks at the page (folio_move_anon_rmap). */
 		unsigned long av = (unsigned long)vma->anon_vma;
-		bool reuse = page_count_acquire(old) == 1;
+		bool reuse = page_count_acquire(old) == 1 && !PageKsm(old);
 
 		if (reuse)
 			page_set_mapping(
@@ -595,6 +602,8 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			return VM_FAULT_OK;
 		}
 	}
+	if (old && PageKsm(old))
+		count_vm_events(mm->machine, COW_KSM, 1);
 	/* wp_page_copy: reclaim may take this process's other pages while
 	 * the copy is allocated; the reference on @old keeps reclaim off it
 	 * (a page held beyond its mappings is not reclaimed), and the entry
@@ -623,6 +632,42 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	flush_tlb_mm(mm);
 	return VM_FAULT_OK;
+}
+
+int break_ksm(struct mm_struct *mm, struct vm_area_struct *vma,
+	      unsigned long addr)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	void *slot = pte_offset(mm, addr, false);
+	pte_t entry = slot ? pte_read(f, slot) : 0;
+	struct page *old, *page;
+	struct mm_struct *prev;
+
+	if (!pte_mapped(entry) || (entry & _PAGE_SPECIAL))
+		return 0;
+	old = pfn_to_page(pte_pfn(f, entry));
+	if (!old || !PageKsm(old))
+		return 0;
+	/* do_wp_page() of an unshare fault: always a copy (cow_ksm),
+	 * mapped as the VMA maps, young, clean and not writable. */
+	count_vm_events(mm->machine, COW_KSM, 1);
+	get_page(old);
+	prev = reclaim_allow_mm(mm);
+	page = anon_page_alloc(mm, vma, addr, old);
+	reclaim_allow_mm(prev);
+	put_page(old);
+	if (!page)
+		return -ENOMEM;
+	page_add_new_rmap(mm, vma, page);
+	pte_write(f, slot,
+		  (mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
+		   _PAGE_ACCESSED) &
+			  ~(pte_t)(_PAGE_RW | _PAGE_DIRTY));
+	if (vma_mlocked(vma))
+		munlock_page(mm->machine, old);
+	page_remove_rmap(mm, old, false);
+	flush_tlb_mm(mm);
+	return 0;
 }
 
 /* Grow a VM_GROWSDOWN VMA down to @addr (expand_downwards). */
@@ -1388,6 +1433,8 @@ static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		mss->referenced += PAGE_SIZE;
 	if (PageAnon(page)) {
 		mss->anonymous += PAGE_SIZE;
+		if (PageKsm(page))
+			mss->ksm += PAGE_SIZE;
 		if (!test_page_flag(page, PG_swapbacked) && !dirty)
 			mss->lazyfree += PAGE_SIZE;
 	}

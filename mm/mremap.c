@@ -267,6 +267,16 @@ static unsigned long move_vma(struct mm_struct *mm,
 
 	if (mm->map_count >= max_map_count() - 3)
 		return (unsigned long)-ENOMEM;
+	/* prep_move_vma(): KSM pages of the range are unmerged (they would
+	 * turn up where other KSM pages were), VM_MERGEABLE kept. */
+	{
+		unsigned long flags = vma->vm_flags;
+		int err = ksm_madvise(vma, old_addr, old_addr + old_len,
+				      MADV_UNMERGEABLE, &flags);
+
+		if (err)
+			return (unsigned long)(long)err;
+	}
 	if (vma->vm_flags & VM_ACCOUNT) {
 		charged = (dontunmap ? vrm->new_len : vrm->delta) >> PAGE_SHIFT;
 		if (charged && security_vm_enough_memory_mm(mm, (long)charged))

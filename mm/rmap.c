@@ -82,8 +82,13 @@ static struct anon_vma *anon_vma_alloc(struct anon_vma *parent)
 	return av;
 }
 
+void get_anon_vma(struct anon_vma *av)
+{
+	atomic_fetch_add(&av->refcount, 1);
+}
+
 /* Drop a reference; the last one frees @av (and may free its parent). */
-static void put_anon_vma(struct anon_vma *av)
+void put_anon_vma(struct anon_vma *av)
 {
 	while (av && atomic_fetch_sub(&av->refcount, 1) == 1) {
 		struct anon_vma *parent = av->parent;
@@ -374,7 +379,12 @@ static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
 {
 	unsigned long mapping = (unsigned long)page_mapping_once(page);
 
-	if (mapping & PAGE_MAPPING_ANON) {
+	if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_FLAGS) {
+		/* A KSM page: no walk (mm/ksm.c, section 4). Its mappers
+		 * count as busy, a reclaim walk as contended. */
+		ctl->busy++;
+		ctl->contended = ctl->try_lock;
+	} else if (mapping & PAGE_MAPPING_ANON) {
 		struct anon_vma_chain *avc;
 		struct anon_vma *av;
 
@@ -674,6 +684,9 @@ int rmap_lock_mappers(struct page *page, struct mm_struct *locked_mm,
 	struct list_head *pos;
 
 	r->locked_mm = locked_mm;
+	/* KSM pages are not migrated (mm/ksm.c, section 4). */
+	if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_FLAGS)
+		return -EAGAIN;
 	r->anon = mapping & PAGE_MAPPING_ANON;
 	r->file = NULL;
 	r->head = NULL;
@@ -763,8 +776,8 @@ int rmap_move_mappings(const struct rmap_mappers *r, struct page *old,
 
 /* ---- verifier ---- */
 
-static bool chain_has(const struct vm_area_struct *vma,
-		      const struct anon_vma *av)
+bool anon_vma_in_chain(const struct vm_area_struct *vma,
+		       const struct anon_vma *av)
 {
 	const struct anon_vma_chain *avc;
 
@@ -793,12 +806,17 @@ static void rmap_verify_one(struct mm_struct *mm, unsigned long addr,
 	vma = vma_lookup(mm, addr);
 	if (!page || !vma)
 		return; /* reported by mm_verify_pages */
-	if (PageAnon(page)) {
+	if (PageKsm(page)) {
+		if ((pte_read(v->f, slot) & _PAGE_RW) ||
+		    !ksm_mapping_reachable(page, vma, addr))
+			v->bad = addr;
+	} else if (PageAnon(page)) {
 		const struct anon_vma *av =
 			(const struct anon_vma *)((unsigned long)page->mapping &
 						  ~PAGE_MAPPING_ANON);
 
-		if (!chain_has(vma, av) || vma_address(page, vma) != addr)
+		if (!anon_vma_in_chain(vma, av) ||
+		    vma_address(page, vma) != addr)
 			v->bad = addr;
 	} else if ((struct file *)page->mapping != vma->vm_file ||
 		   vma_address(page, vma) != addr) {
@@ -820,7 +838,7 @@ bool rmap_verify(struct mm_struct *mm, char *why, size_t len)
 		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 			n++;
 		if (n != vma->anon_vma_chain_len || !n != !vma->anon_vma ||
-		    (vma->anon_vma && !chain_has(vma, vma->anon_vma))) {
+		    (vma->anon_vma && !anon_vma_in_chain(vma, vma->anon_vma))) {
 			rmap_unlock();
 			return verify_fail(why, len,
 					   "pid %d: vma %#lx: anon_vma chain "

@@ -397,6 +397,9 @@ static enum reclaim_result shrink_locked_page(struct scan_control *sc,
 
 	if (test_page_flag(page, PG_mlocked))
 		return RECLAIM_KEEP; /* back as unevictable */
+	/* KSM pages are not reclaimed (mm/ksm.c, section 4). */
+	if (PageKsm(page))
+		return RECLAIM_ACTIVATE;
 	if (!sc->ignore_references) {
 		ref = check_references(sc, page);
 		if (ref == PAGEREF_ACTIVATE)

@@ -205,7 +205,7 @@ static void show_smap_common(struct seq_file *s,
 	SMAP("Private_Dirty", mss->private_dirty >> 10);
 	SMAP("Referenced", mss->referenced >> 10);
 	SMAP("Anonymous", mss->anonymous >> 10);
-	SMAP("KSM", 0);
+	SMAP("KSM", mss->ksm >> 10);
 	SMAP("LazyFree", mss->lazyfree >> 10);
 	SMAP("AnonHugePages", 0);
 	SMAP("ShmemPmdMapped", 0);
@@ -307,6 +307,7 @@ void proc_pid_smaps_rollup_show(struct seq_file *s, struct mmk_machine *m,
 		sum.private_dirty += mss.private_dirty;
 		sum.referenced += mss.referenced;
 		sum.anonymous += mss.anonymous;
+		sum.ksm += mss.ksm;
 		sum.lazyfree += mss.lazyfree;
 		sum.swap += mss.swap;
 		sum.pss += mss.pss;
