@@ -204,9 +204,8 @@ static int ksm_slab_init(struct ksm_state *k)
 			"ksm_stable_node", sizeof(struct ksm_stable_node), 0, 0,
 			NULL);
 	if (!k->slot_cache)
-		k->slot_cache = kmem_cache_create("ksm_mm_slot",
-						  sizeof(struct ksm_mm_slot), 0,
-						  0, NULL);
+		k->slot_cache = kmem_cache_create(
+			"ksm_mm_slot", sizeof(struct ksm_mm_slot), 0, 0, NULL);
 	if (!k->rmap_item_cache || !k->stable_node_cache || !k->slot_cache)
 		return -ENOMEM;
 	return 0;
@@ -254,9 +253,8 @@ static struct ksm_stable_node *page_stable_node(const struct page *page)
 static void set_page_stable_node(struct page *page,
 				 struct ksm_stable_node *node)
 {
-	page_set_mapping(page,
-			 (struct address_space *)((unsigned long)node |
-						  PAGE_MAPPING_FLAGS));
+	page_set_mapping(page, (struct address_space *)((unsigned long)node |
+							PAGE_MAPPING_FLAGS));
 }
 
 /* The node's KSM page, or NULL if the node is stale (its page was freed
@@ -320,8 +318,8 @@ static void remove_rmap_item_from_tree(struct ksm_state *k,
 	} else if (item->address & UNSTABLE_FLAG) {
 		/* Only an item this pass inserted is still in the tree: the
 		 * tree starts empty at each pass. */
-		unsigned char age =
-			(unsigned char)(k->seqnr - (item->address & SEQNR_MASK));
+		unsigned char age = (unsigned char)(k->seqnr - (item->address &
+								SEQNR_MASK));
 
 		VM_BUG_ON(age > 1);
 		if (!age)
@@ -387,6 +385,16 @@ int ksm_fork(struct mm_struct *mm, struct mm_struct *oldmm)
 	return registered ? __ksm_enter(mm) : 0;
 }
 
+/* The end of a full pass: the unstable tree is emptied now (Linux
+ * empties it as the next pass starts: no item of it may be freed while
+ * it is still linked, for the verifier walks it). */
+static void end_pass(struct ksm_state *k)
+{
+	k->scan_slot = NULL;
+	k->seqnr++;
+	k->unstable_tree.node = NULL;
+}
+
 /* The cursor leaves @slot for the next one (the pass goes on there). */
 static void cursor_past(struct ksm_state *k, struct ksm_mm_slot *slot)
 {
@@ -394,8 +402,7 @@ static void cursor_past(struct ksm_state *k, struct ksm_mm_slot *slot)
 
 	if (next == &k->mm_head) {
 		/* The slot was the last: the pass ends with it. */
-		k->scan_slot = NULL;
-		k->seqnr++;
+		end_pass(k);
 		return;
 	}
 	k->scan_slot = list_entry(next, struct ksm_mm_slot, mm_node);
@@ -687,9 +694,9 @@ static struct page *get_mergeable_page(struct ksm_rmap_item *item)
 }
 
 /* unstable_tree_search_insert() */
-static struct ksm_rmap_item *unstable_tree_search_insert(
-	struct ksm_state *k, struct ksm_rmap_item *item, struct page *page,
-	struct page **tree_pagep)
+static struct ksm_rmap_item *
+unstable_tree_search_insert(struct ksm_state *k, struct ksm_rmap_item *item,
+			    struct page *page, struct page **tree_pagep)
 {
 	struct avl_node *parent = NULL, *n = k->unstable_tree.node;
 	bool left = false;
@@ -763,9 +770,9 @@ static int try_to_merge_two_pages(struct ksm_state *k,
 	err = try_to_merge_with_ksm_page(k, tree_item, tree_page, page);
 	if (err) {
 		avl_erase(&k->stable_tree, &node->node);
-		page_set_mapping(page, (struct address_space *)(
-					       (unsigned long)av |
-					       PAGE_MAPPING_ANON));
+		page_set_mapping(page,
+				 (struct address_space *)((unsigned long)av |
+							  PAGE_MAPPING_ANON));
 		put_anon_vma(av);
 		goto out_unlock;
 	}
@@ -824,8 +831,8 @@ static void cmp_and_merge_page(struct ksm_state *k, struct page *page,
 	 * would leave it KSM without one (section 4). */
 	node = kmem_cache_alloc(k->stable_node_cache,
 				GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
-	if (node && try_to_merge_two_pages(k, item, page, tree_item, tree_page,
-					   node)) {
+	if (node &&
+	    try_to_merge_two_pages(k, item, page, tree_item, tree_page, node)) {
 		kmem_cache_free(k->stable_node_cache, node);
 	}
 	put_page(tree_page);
@@ -920,8 +927,7 @@ static struct page *scan_page(struct mm_struct *mm, unsigned long addr)
  * batch ends there, the cursor stays). */
 static struct ksm_rmap_item *scan_mm(struct ksm_state *k,
 				     struct ksm_mm_slot *slot,
-				     struct page **pagep, bool *busy,
-				     bool *oom)
+				     struct page **pagep, bool *busy, bool *oom)
 {
 	struct mm_struct *mm = slot->mm;
 	struct vm_area_struct *vma;
@@ -968,6 +974,16 @@ static struct ksm_rmap_item *scan_mm(struct ksm_state *k,
 	return NULL;
 }
 
+/* The items of @slot leave the unstable tree (pages_unshared). */
+static void slot_flush_unstable(struct ksm_state *k, struct ksm_mm_slot *slot)
+{
+	struct ksm_rmap_item *item;
+
+	for (item = slot->rmap_list; item; item = item->rmap_list)
+		if (item->address & UNSTABLE_FLAG)
+			remove_rmap_item_from_tree(k, item);
+}
+
 /* scan_get_next_rmap_item(): NULL at the end of a pass (full_scans
  * grows), with an empty list, or when an allocation failed. */
 static struct ksm_rmap_item *scan_get_next_rmap_item(struct ksm_state *k,
@@ -980,9 +996,9 @@ static struct ksm_rmap_item *scan_get_next_rmap_item(struct ksm_state *k,
 	if (list_empty(&k->mm_head))
 		return NULL;
 	if (!k->scan_slot) {
-		k->unstable_tree.node = NULL;
-		k->scan_slot = list_first_entry(&k->mm_head,
-						struct ksm_mm_slot, mm_node);
+		/* The unstable tree is empty here (end_pass). */
+		k->scan_slot = list_first_entry(&k->mm_head, struct ksm_mm_slot,
+						mm_node);
 		k->scan_address = 0;
 		k->scan_rmap_list = &k->scan_slot->rmap_list;
 	}
@@ -992,7 +1008,11 @@ static struct ksm_rmap_item *scan_get_next_rmap_item(struct ksm_state *k,
 		item = scan_mm(k, slot, pagep, &busy, &oom);
 		if (item || oom)
 			return item;
-		if (!busy) {
+		if (busy) {
+			/* Passed over this time: its items leave the
+			 * unstable tree, which outlives no pass. */
+			slot_flush_unstable(k, slot);
+		} else {
 			/* The mm is done: the items above the cursor had
 			 * no VM_MERGEABLE VMA (remove_trailing_rmap_items). */
 			remove_trailing_rmap_items(k, k->scan_rmap_list);
@@ -1184,7 +1204,11 @@ static int unmerge_and_remove_all_rmap_items(struct ksm_state *k)
 		mmput(mm);
 		pthread_mutex_lock(&k->lock);
 	}
+	/* The next scan starts a pass: the items left (of mms not
+	 * reached) leave the unstable tree. */
 	k->scan_slot = NULL;
+	list_for_each_entry(slot, &k->mm_head, mm_node)
+		slot_flush_unstable(k, slot);
 	if (err)
 		return err;
 	remove_all_stable_nodes(k);
@@ -1371,14 +1395,17 @@ static bool verify_slot(struct ksm_state *k, const struct ksm_mm_slot *slot,
 	int pid = slot->mm->owner ? slot->mm->owner->pid : 0;
 
 	if (slot->mm->ksm_slot != slot)
-		return verify_fail(why, len, "ksm: pid %d: its mm_slot is not its own",
+		return verify_fail(why, len,
+				   "ksm: pid %d: its mm_slot is not its own",
 				   pid);
 	for (item = slot->rmap_list; item; item = item->rmap_list) {
 		unsigned long addr = item->address & PAGE_MASK;
 
 		if ((n && addr <= last) || item->mm != slot->mm)
-			return verify_fail(why, len, "ksm: pid %d: rmap_item %#lx out of order or of another mm",
-					   pid, addr);
+			return verify_fail(
+				why, len,
+				"ksm: pid %d: rmap_item %#lx out of order or of another mm",
+				pid, addr);
 		last = addr;
 		n++;
 		if (item->address & STABLE_FLAG) {
@@ -1389,8 +1416,10 @@ static bool verify_slot(struct ksm_state *k, const struct ksm_mm_slot *slot,
 			list_for_each_entry(i, &item->head->hlist, hlist)
 				on |= i == item;
 			if (!on || !item->anon_vma)
-				return verify_fail(why, len, "ksm: pid %d: stable rmap_item %#lx is not on its node's list",
-						   pid, addr);
+				return verify_fail(
+					why, len,
+					"ksm: pid %d: stable rmap_item %#lx is not on its node's list",
+					pid, addr);
 		} else if (item->address & UNSTABLE_FLAG) {
 			c->unshared++;
 		}
@@ -1399,10 +1428,11 @@ static bool verify_slot(struct ksm_state *k, const struct ksm_mm_slot *slot,
 	c->items += n;
 	if (n != atomic_load(&slot->mm->ksm_rmap_items) ||
 	    stable != atomic_load(&slot->mm->ksm_merging_pages))
-		return verify_fail(why, len, "ksm: pid %d: ksm_rmap_items %ld, ksm_merging_pages %ld; counted %ld and %ld",
-				   pid, atomic_load(&slot->mm->ksm_rmap_items),
-				   atomic_load(&slot->mm->ksm_merging_pages), n,
-				   stable);
+		return verify_fail(
+			why, len,
+			"ksm: pid %d: ksm_rmap_items %ld, ksm_merging_pages %ld; counted %ld and %ld",
+			pid, atomic_load(&slot->mm->ksm_rmap_items),
+			atomic_load(&slot->mm->ksm_merging_pages), n, stable);
 	return true;
 }
 
@@ -1412,7 +1442,8 @@ static bool verify_stable_tree(struct ksm_state *k, struct ksm_census *c,
 	const struct avl_node *n;
 	const struct page *prev = NULL;
 
-	if (avl_verify(&k->stable_tree) < 0 || avl_verify(&k->unstable_tree) < 0)
+	if (avl_verify(&k->stable_tree) < 0 ||
+	    avl_verify(&k->unstable_tree) < 0)
 		return verify_fail(why, len, "ksm: a tree is unbalanced");
 	for (n = avl_first(&k->stable_tree); n; n = avl_next(n)) {
 		const struct ksm_stable_node *node =
@@ -1423,14 +1454,18 @@ static bool verify_stable_tree(struct ksm_state *k, struct ksm_census *c,
 
 		list_for_each_entry(item, &node->hlist, hlist) {
 			len_seen++;
-			if (item->head != node || !(item->address & STABLE_FLAG))
-				return verify_fail(why, len, "ksm: stable node of pfn %#lx lists an rmap_item not its own",
-						   node->kpfn);
+			if (item->head != node ||
+			    !(item->address & STABLE_FLAG))
+				return verify_fail(
+					why, len,
+					"ksm: stable node of pfn %#lx lists an rmap_item not its own",
+					node->kpfn);
 		}
 		if (len_seen != node->rmap_hlist_len)
-			return verify_fail(why, len, "ksm: stable node of pfn %#lx: rmap_hlist_len %d, %d on its list",
-					   node->kpfn, node->rmap_hlist_len,
-					   len_seen);
+			return verify_fail(
+				why, len,
+				"ksm: stable node of pfn %#lx: rmap_hlist_len %d, %d on its list",
+				node->kpfn, node->rmap_hlist_len, len_seen);
 		if (len_seen) {
 			c->shared++;
 			c->sharing += len_seen - 1;
@@ -1438,8 +1473,10 @@ static bool verify_stable_tree(struct ksm_state *k, struct ksm_census *c,
 		if (!page)
 			continue;
 		if (prev && memcmp_pages(k, prev, page) >= 0)
-			return verify_fail(why, len, "ksm: stable tree out of content order at pfn %#lx",
-					   node->kpfn);
+			return verify_fail(
+				why, len,
+				"ksm: stable tree out of content order at pfn %#lx",
+				node->kpfn);
 		prev = page;
 	}
 	return true;
@@ -1460,15 +1497,19 @@ bool ksm_verify(struct mmk_machine *m, char *why, size_t len)
 			ok = verify_slot(k, slot, &c, why, len);
 	if (ok)
 		ok = verify_stable_tree(k, &c, why, len);
-	if (ok && (c.shared != k->pages_shared ||
-		   c.sharing != k->pages_sharing ||
-		   c.unshared != k->pages_unshared || c.items != k->rmap_items))
-		ok = verify_fail(why, len, "ksm: pages_shared %ld, pages_sharing %ld, pages_unshared %ld, rmap_items %ld; counted %ld, %ld, %ld, %ld",
-				 k->pages_shared, k->pages_sharing,
-				 k->pages_unshared, k->rmap_items, c.shared,
-				 c.sharing, c.unshared, c.items);
+	if (ok &&
+	    (c.shared != k->pages_shared || c.sharing != k->pages_sharing ||
+	     c.unshared != k->pages_unshared || c.items != k->rmap_items))
+		ok = verify_fail(
+			why, len,
+			"ksm: pages_shared %ld, pages_sharing %ld, pages_unshared %ld, rmap_items %ld; counted %ld, %ld, %ld, %ld",
+			k->pages_shared, k->pages_sharing, k->pages_unshared,
+			k->rmap_items, c.shared, c.sharing, c.unshared,
+			c.items);
 	if (ok && avl_verify(&k->unstable_tree) > c.unshared)
-		ok = verify_fail(why, len, "ksm: the unstable tree holds more than pages_unshared");
+		ok = verify_fail(
+			why, len,
+			"ksm: the unstable tree holds more than pages_unshared");
 	pthread_mutex_unlock(&k->lock);
 	return ok;
 }
