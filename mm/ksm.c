@@ -62,8 +62,8 @@
  *       number ksm_merging_pages; a node's list has rmap_hlist_len items.
  *    3. pages_shared = nodes with items, pages_sharing = their items
  *       beyond the first, pages_unshared = items in the unstable tree.
- *    4. The live stable nodes (kpfn still their KSM page) are in strictly
- *       ascending content order; every entry mapping a KSM page is
+ *    4. The live stable nodes (kpfn still their KSM page) are in
+ *       ascending content order (equal: duplicates, section 4); every entry mapping a KSM page is
  *       read-only and reachable by its node's items (the item of that
  *       address in that mm, or one whose anon_vma the VMA's chain holds:
  *       a fork since the scan), so a KSM page's mapcount equals the
@@ -77,9 +77,15 @@
  *      reports them busy (no rmap_walk_ksm for those walks; Linux swaps
  *      and migrates them). page_referenced() does not visit them.
  *    - No stable node chains: a KSM page takes at most max_page_sharing
- *      items; a page identical to a full one stays unmerged (Linux makes
- *      a duplicate KSM page in a chain). stable_node_chains and
- *      stable_node_dups are 0.
+ *      items, and a page identical to full ones merges with another into
+ *      a further KSM page, a node of the same content beside them in the
+ *      tree (Linux hangs such duplicates off one chain node); a search
+ *      picks, of those neighbours, the one with the most items below the
+ *      limit, as stable_node_dup() picks a chain's dup.
+ *      stable_node_chains and stable_node_dups count the runs of two or
+ *      more live nodes of equal content, and their nodes, when read
+ *      (Linux counts its chains and their dups, stale ones included
+ *      until pruned, and collapses a chain left with one dup later).
  *    - use_zero_pages is 0 only (ksm_zero_pages is 0) and
  *      merge_across_nodes 1 only (one stable and one unstable tree).
  *    - exit removes the mm's items at once (Linux leaves an mm with items
@@ -592,6 +598,44 @@ static void stable_tree_append(struct ksm_state *k, struct ksm_rmap_item *item,
 	item->age = 0;
 }
 
+/* Is @n (NULL: none) a live node whose page is identical to @page? */
+static bool same_content(struct ksm_state *k, const struct avl_node *n,
+			 const struct page *page)
+{
+	const struct page *p;
+
+	if (!n)
+		return false;
+	p = node_page(container_of(n, struct ksm_stable_node, node));
+	return p && !memcmp_pages(k, page, p);
+}
+
+/*
+ * stable_node_dup(): of the live nodes identical to @page around @node
+ * (neighbours in the tree, the duplicates a chain would hold), the one
+ * with the most items below max_page_sharing, or NULL if all are full.
+ */
+static struct ksm_stable_node *pick_dup(struct ksm_state *k,
+					struct ksm_stable_node *node,
+					const struct page *page)
+{
+	struct ksm_stable_node *best = NULL;
+	struct avl_node *n = &node->node, *first = n;
+
+	while (same_content(k, avl_prev(first), page))
+		first = avl_prev(first);
+	for (n = first; n == &node->node || same_content(k, n, page);
+	     n = avl_next(n)) {
+		struct ksm_stable_node *dup =
+			container_of(n, struct ksm_stable_node, node);
+
+		if (dup->rmap_hlist_len < (int)k->max_page_sharing &&
+		    (!best || dup->rmap_hlist_len > best->rmap_hlist_len))
+			best = dup;
+	}
+	return best;
+}
+
 /*
  * stable_tree_search(): the KSM page identical to @page (with a
  * reference), @page itself if it is a KSM page already, or NULL. Stale
@@ -625,9 +669,10 @@ again:
 		} else if (ret > 0) {
 			n = n->right;
 		} else {
-			/* No chains (section 4): a full node takes no more. */
-			if (node->rmap_hlist_len >= (int)k->max_page_sharing)
+			node = pick_dup(k, node, page);
+			if (!node)
 				return NULL;
+			tree_page = node_page(node);
 			get_page(tree_page);
 			*found = node;
 			return tree_page;
@@ -1280,6 +1325,35 @@ int mmk_ksm_set(const char *name, unsigned long value)
 	return err;
 }
 
+/*
+ * stable_node_chains, or with @dups stable_node_dups: the runs of two or
+ * more live nodes of identical content in the stable tree (what Linux
+ * keeps as chains of duplicates), or the nodes in them.
+ */
+static long count_chains(struct ksm_state *k, bool dups)
+{
+	const struct avl_node *n = avl_first(&k->stable_tree);
+	long chains = 0, nodes = 0;
+
+	while (n) {
+		const struct page *page = node_page(
+			container_of(n, struct ksm_stable_node, node));
+		const struct avl_node *next = avl_next(n);
+		long run = 1;
+
+		while (page && same_content(k, next, page)) {
+			run++;
+			next = avl_next(next);
+		}
+		if (run > 1) {
+			chains++;
+			nodes += run;
+		}
+		n = next;
+	}
+	return dups ? nodes : chains;
+}
+
 int ksm_sysfs_value(struct mmk_machine *m, const char *name, long *val)
 {
 	struct ksm_state *k = m->mm ? m->mm->ksm : NULL;
@@ -1299,10 +1373,12 @@ int ksm_sysfs_value(struct mmk_machine *m, const char *name, long *val)
 	else if (!strcmp(name, "merge_across_nodes") && m->arch->numa)
 		v = 1;
 	else if (!strcmp(name, "use_zero_pages") ||
-		 !strcmp(name, "ksm_zero_pages") ||
-		 !strcmp(name, "stable_node_chains") ||
-		 !strcmp(name, "stable_node_dups"))
+		 !strcmp(name, "ksm_zero_pages"))
 		v = 0;
+	else if (!strcmp(name, "stable_node_chains"))
+		v = count_chains(k, false);
+	else if (!strcmp(name, "stable_node_dups"))
+		v = count_chains(k, true);
 	else if (!strcmp(name, "smart_scan"))
 		v = k->smart_scan;
 	else if (!strcmp(name, "pages_shared"))
@@ -1472,7 +1548,7 @@ static bool verify_stable_tree(struct ksm_state *k, struct ksm_census *c,
 		}
 		if (!page)
 			continue;
-		if (prev && memcmp_pages(k, prev, page) >= 0)
+		if (prev && memcmp_pages(k, prev, page) > 0)
 			return verify_fail(
 				why, len,
 				"ksm: stable tree out of content order at pfn %#lx",
