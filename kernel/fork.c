@@ -117,12 +117,14 @@ void mmput(struct mm_struct *mm)
 {
 	if (!mm || atomic_fetch_sub(&mm->mm_users, 1) != 1)
 		return;
-	/* Before the mmap lock: the KSM lock nests outside it. */
-	ksm_exit(mm);
 	mmap_write_lock(mm);
 	exit_page_tables(mm);
 	exit_mmap(mm);
 	mmap_write_unlock(mm);
+	/* Outside the mmap lock (the KSM lock nests outside it), and after
+	 * the pages went: nodes of KSM pages no process maps any more may be
+	 * pruned. */
+	ksm_exit(mm);
 	pthread_mutex_destroy(&mm->mmap_lock);
 	kmem_cache_free(mm_state()->mm_cachep, mm);
 	atomic_fetch_sub(&mm_state()->nr_mms, 1);

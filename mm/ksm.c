@@ -64,10 +64,10 @@
  *       beyond the first, pages_unshared = items in the unstable tree.
  *    4. The live stable nodes (kpfn still their KSM page) are in
  *       ascending content order (equal: duplicates, section 4); every entry mapping a KSM page is
- *       read-only and reachable by its node's items (the item of that
- *       address in that mm, or one whose anon_vma the VMA's chain holds:
- *       a fork since the scan), so a KSM page's mapcount equals the
- *       mappings its rmap_items reach (pages_verify counts the entries).
+ *       read-only, and its page has its own stable node in the stable
+ *       tree (ksm_mapping_reachable); pages_verify counts the entries
+ *       against the mapcount. The node's items need not reach every
+ *       mapping (forks ksmd has not scanned; see ksm_mapping_reachable).
  *
  * 4. Departures.
  *    - ksmd is no thread: mmk_ksm_scan() (the script's ksm_scan) runs
@@ -90,6 +90,11 @@
  *      merge_across_nodes 1 only (one stable and one unstable tree).
  *    - exit removes the mm's items at once (Linux leaves an mm with items
  *      for ksmd to clean, holding the mm_struct; mmkit frees it).
+ *    - A page in the swap cache (read back from swap, still holding its
+ *      slot) is not merged until it leaves the cache: KSM pages are not
+ *      reclaimed here, so one in the swap cache would keep its slot,
+ *      and swapoff could never empty the area (Linux merges it and
+ *      frees the slot of a page the merge unmapped: folio_free_swap).
  *    - Merging two pages makes the first a KSM page only once the second
  *      is mapped to it, and the stable node is allocated before, so a
  *      failure leaves both pages as they were (Linux breaks COW of the
@@ -162,6 +167,10 @@ struct ksm_state {
 	/* Counters, under the lock. */
 	long pages_shared, pages_sharing, pages_unshared, rmap_items;
 	unsigned long pages_scanned, pages_skipped;
+	/* run=2 in progress: it drops the lock to take each mm's mmap lock,
+	 * and no other writer or scan may come between (Linux holds
+	 * ksm_thread_mutex throughout): writers wait, a scan finds run=2. */
+	bool unmerging;
 	/* Knobs. */
 	unsigned long run;
 	unsigned int pages_to_scan, sleep_millisecs, max_page_sharing;
@@ -416,6 +425,8 @@ static void cursor_past(struct ksm_state *k, struct ksm_mm_slot *slot)
 	k->scan_rmap_list = &k->scan_slot->rmap_list;
 }
 
+static int remove_all_stable_nodes(struct ksm_state *k);
+
 static void slot_remove(struct ksm_state *k, struct ksm_mm_slot *slot)
 {
 	struct mm_struct *mm = slot->mm;
@@ -426,6 +437,10 @@ static void slot_remove(struct ksm_state *k, struct ksm_mm_slot *slot)
 	list_del(&slot->mm_node);
 	mm->ksm_slot = NULL;
 	kmem_cache_free(k->slot_cache, slot);
+	/* The last registered mm gone, every node is stale (its page went
+	 * with the last mapping): pruned now (Linux: when ksmd meets them). */
+	if (list_empty(&k->mm_head))
+		remove_all_stable_nodes(k);
 }
 
 void ksm_exit(struct mm_struct *mm)
@@ -437,6 +452,10 @@ void ksm_exit(struct mm_struct *mm)
 	pthread_mutex_lock(&k->lock);
 	if (mm->ksm_slot)
 		slot_remove(k, mm->ksm_slot);
+	else if (list_empty(&k->mm_head) && k->stable_tree.node)
+		/* A fork from before its parent registered mapped KSM
+		 * pages that kept their nodes (slot_remove): it goes. */
+		remove_all_stable_nodes(k);
 	pthread_mutex_unlock(&k->lock);
 }
 
@@ -538,6 +557,12 @@ static int merge_one_page(struct ksm_state *k, struct vm_area_struct *vma,
 		return 0;
 	if (!PageAnon(page) || !trylock_page(page))
 		return -EBUSY;
+	/* Section 4: not a page in the swap cache (reclaim adds pages to
+	 * it under the page lock). */
+	if (test_page_flag(page, PG_swapcache)) {
+		unlock_page(page);
+		return -EBUSY;
+	}
 	err = write_protect_page(vma->vm_mm, addr, page, &orig);
 	if (!err && kpage) {
 		err = -EINVAL;
@@ -788,6 +813,7 @@ static int try_to_merge_two_pages(struct ksm_state *k,
 {
 	struct mm_struct *mm = item->mm;
 	unsigned long addr = item->address & PAGE_MASK;
+	struct address_space *mapping = page_mapping_once(page);
 	struct anon_vma *av = NULL;
 	struct vm_area_struct *vma;
 	pte_t orig;
@@ -797,6 +823,10 @@ static int try_to_merge_two_pages(struct ksm_state *k,
 	 * write fault) from its write protection to its conversion. */
 	if (!trylock_page(page))
 		return -EBUSY;
+	if (test_page_flag(page, PG_swapcache)) {
+		unlock_page(page);
+		return -EBUSY;
+	}
 	if (ksm_lock_mm(mm)) {
 		vma = find_mergeable_vma(mm, addr);
 		err = vma ? write_protect_page(mm, addr, page, &orig) : -EFAULT;
@@ -814,10 +844,9 @@ static int try_to_merge_two_pages(struct ksm_state *k,
 	set_page_stable_node(page, node);
 	err = try_to_merge_with_ksm_page(k, tree_item, tree_page, page);
 	if (err) {
+		/* Its anon_vma as it was: a page forked is its creator's. */
 		avl_erase(&k->stable_tree, &node->node);
-		page_set_mapping(page,
-				 (struct address_space *)((unsigned long)av |
-							  PAGE_MAPPING_ANON));
+		page_set_mapping(page, mapping);
 		put_anon_vma(av);
 		goto out_unlock;
 	}
@@ -1110,8 +1139,8 @@ long mmk_ksm_scan(unsigned long batches)
 	seqnr = k->seqnr;
 	for (i = 0; batches ? i < batches : k->seqnr == seqnr; i++) {
 		/* ksmd_should_run() */
-		if (k->run != KSM_RUN_MERGE || list_empty(&k->mm_head) ||
-		    !k->pages_to_scan)
+		if (k->run != KSM_RUN_MERGE || k->unmerging ||
+		    list_empty(&k->mm_head) || !k->pages_to_scan)
 			break;
 		scanned += ksm_do_scan(k, k->pages_to_scan);
 		/* No batch without progress can end a pass: a busy mm. */
@@ -1280,13 +1309,21 @@ int mmk_ksm_set(const char *name, unsigned long value)
 		return -EINVAL;
 	k = ksm_state();
 	pthread_mutex_lock(&k->lock);
+	/* Another thread's run=2 first (it drops the lock at times). */
+	while (k->unmerging) {
+		pthread_mutex_unlock(&k->lock);
+		mmk_host_yield();
+		pthread_mutex_lock(&k->lock);
+	}
 	if (!strcmp(name, "run")) {
 		if (value > KSM_RUN_UNMERGE) {
 			err = -EINVAL;
 		} else if (k->run != value) {
 			k->run = value;
 			if (value == KSM_RUN_UNMERGE) {
+				k->unmerging = true;
 				err = unmerge_and_remove_all_rmap_items(k);
+				k->unmerging = false;
 				if (err)
 					k->run = KSM_RUN_STOP;
 			}
@@ -1429,8 +1466,11 @@ bool ksm_process_mergeable(struct mm_struct *mm)
 /* ---- verifier ---- */
 
 /*
- * Is the entry of @addr in @vma, mapping the KSM page @page, reachable
- * from its stable node (rmap_walk_ksm's two passes)? Called under the
+ * The entry of @addr in @vma maps the KSM page @page: has @page a stable
+ * node of its own, in the stable tree? (The node's items need not reach
+ * every mapping: a fork maps the page before ksmd scans it, and a fork
+ * from before the parent registered, or an mremap of its mapping, may
+ * never be; Linux's rmap_walk_ksm misses those too.) Called under the
  * rmap lock; true when the KSM lock is busy (nothing to say then).
  */
 bool ksm_mapping_reachable(const struct page *page,
@@ -1438,24 +1478,20 @@ bool ksm_mapping_reachable(const struct page *page,
 {
 	struct ksm_state *k = ksm_state();
 	const struct ksm_stable_node *node = page_stable_node(page);
-	const struct ksm_rmap_item *item;
-	bool found = false;
+	const struct avl_node *n;
+	bool ok = false;
 
+	(void)vma;
+	(void)addr;
 	if (pthread_mutex_trylock(&k->lock))
 		return true;
-	if (node) {
-		list_for_each_entry(item, &node->hlist, hlist) {
-			if ((item->address & PAGE_MASK) != addr)
-				continue;
-			if (item->mm == vma->vm_mm ||
-			    anon_vma_in_chain(vma, item->anon_vma)) {
-				found = true;
-				break;
-			}
-		}
+	if (node && node_page(node) == page) {
+		for (n = &node->node; n->parent; n = n->parent)
+			;
+		ok = n == k->stable_tree.node;
 	}
 	pthread_mutex_unlock(&k->lock);
-	return found;
+	return ok;
 }
 
 struct ksm_census {

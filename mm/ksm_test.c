@@ -129,7 +129,8 @@ static void fill(int pid, unsigned long addr, const uint64_t *vals, int n)
 				  PRIV_ANON, NULL, 0),
 			 (long)addr);
 	for (i = 0; i < n; i++)
-		assert_int_equal(mmk_write_u64(pid, addr + (unsigned long)i * PG,
+		assert_int_equal(mmk_write_u64(pid,
+					       addr + (unsigned long)i * PG,
 					       vals[i]),
 				 0);
 	assert_int_equal(mmk_madvise(pid, addr, (unsigned long)n * PG,
@@ -145,9 +146,8 @@ static void assert_values(int pid, unsigned long addr, const uint64_t *vals,
 	for (i = 0; i < n; i++) {
 		uint64_t v = 0;
 
-		assert_int_equal(mmk_read_u64(pid, addr + (unsigned long)i * PG,
-					      &v),
-				 0);
+		assert_int_equal(
+			mmk_read_u64(pid, addr + (unsigned long)i * PG, &v), 0);
 		assert_int_equal(v, vals[i]);
 	}
 }
@@ -263,9 +263,8 @@ static void test_fork_shares_the_ksm_page(void **state)
 	assert_int_equal(mmk_fork(1, 2), 0);
 	pfn = pfn_at(m, 2, A);
 	assert_int_equal(pfn, pfn_at(m, 1, A));
-	assert_int_equal(mmk_proc_pread(m, "/proc/kpagecount", &count, 8,
-					pfn * 8),
-			 8);
+	assert_int_equal(
+		mmk_proc_pread(m, "/proc/kpagecount", &count, 8, pfn * 8), 8);
 	assert_int_equal(count, 4);
 	assert_ksm_stat(m, 2, 0, 0, "yes");
 	assert_check_ok(m);

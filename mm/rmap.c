@@ -776,8 +776,8 @@ int rmap_move_mappings(const struct rmap_mappers *r, struct page *old,
 
 /* ---- verifier ---- */
 
-bool anon_vma_in_chain(const struct vm_area_struct *vma,
-		       const struct anon_vma *av)
+static bool chain_has(const struct vm_area_struct *vma,
+		      const struct anon_vma *av)
 {
 	const struct anon_vma_chain *avc;
 
@@ -815,8 +815,7 @@ static void rmap_verify_one(struct mm_struct *mm, unsigned long addr,
 			(const struct anon_vma *)((unsigned long)page->mapping &
 						  ~PAGE_MAPPING_ANON);
 
-		if (!anon_vma_in_chain(vma, av) ||
-		    vma_address(page, vma) != addr)
+		if (!chain_has(vma, av) || vma_address(page, vma) != addr)
 			v->bad = addr;
 	} else if ((struct file *)page->mapping != vma->vm_file ||
 		   vma_address(page, vma) != addr) {
@@ -838,7 +837,7 @@ bool rmap_verify(struct mm_struct *mm, char *why, size_t len)
 		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
 			n++;
 		if (n != vma->anon_vma_chain_len || !n != !vma->anon_vma ||
-		    (vma->anon_vma && !anon_vma_in_chain(vma, vma->anon_vma))) {
+		    (vma->anon_vma && !chain_has(vma, vma->anon_vma))) {
 			rmap_unlock();
 			return verify_fail(why, len,
 					   "pid %d: vma %#lx: anon_vma chain "

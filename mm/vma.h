@@ -336,9 +336,6 @@ bool mm_verify(struct mm_struct *mm, char *why, size_t len);
  * its release (the last reference frees it). */
 void get_anon_vma(struct anon_vma *av);
 void put_anon_vma(struct anon_vma *av);
-/* Is @av on @vma's chain? (Under the rmap lock, or @vma's mmap lock.) */
-bool anon_vma_in_chain(const struct vm_area_struct *vma,
-		       const struct anon_vma *av);
 void vma_rmap_init(struct vm_area_struct *vma);
 int anon_vma_prepare(struct vm_area_struct *vma);
 /* @dst shares @src's anon_vma and chain (split, copy, merge). */
