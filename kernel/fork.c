@@ -9,7 +9,10 @@
  *    left out, VM_LOCKED is cleared, VM_ACCOUNT VMAs are charged again,
  *    anonymous VMAs get a new anon_vma chained to the parent's
  *    (anon_vma_fork), VM_WIPEONFORK VMAs start without one; locked_vm
- *    starts at 0 and mlockall(MCL_FUTURE) is not inherited.
+ *    starts at 0 and mlockall(MCL_FUTURE) is not inherited. The child
+ *    of a process registered with KSM is registered (ksm_fork); the
+ *    last mmput unregisters it (ksm_exit, after exit_mmap, outside the
+ *    mmap lock: mm/ksm.c).
  *
  * 2. Objects. task_struct ("task_struct" cache) -> mm_struct ("mm_struct"
  *    cache); a pid hash in struct mm_state.

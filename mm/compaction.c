@@ -55,6 +55,9 @@
  *    VM_BUG_ONs; lru_verify and the nr_isolated counters).
  *
  * 4. Departures.
+ *    - KSM pages (mm/ksm.c) are passed over by the migration scanner:
+ *      they are not migrated here (Linux migrates them through
+ *      rmap_walk_ksm).
  *    - No fast_find_migrateblock / fast_isolate_freepages: the
  *      scanners always walk linearly (Linux's fast searches are
  *      heuristics over the free lists that pick the same kind of

@@ -38,6 +38,9 @@
  *      registered mm and frees every rmap_item. The last unmap frees the
  *      page; its stable node (kpfn no longer a KSM page of it) is stale
  *      and goes when the scan meets it (ksm_get_page), with its items.
+ *    - Registration ends with exit, with MADV_UNMERGEABLE's last
+ *      VM_MERGEABLE VMA once the scan passes the mm, or never: run=2
+ *      keeps the mm_slots for a later run=1.
  *    - Counters: pages_shared (stable nodes with items), pages_sharing
  *      (their items beyond the first), pages_unshared (items in the
  *      unstable tree), pages_volatile (the other items), pages_scanned,
@@ -89,7 +92,12 @@
  *    - use_zero_pages is 0 only (ksm_zero_pages is 0) and
  *      merge_across_nodes 1 only (one stable and one unstable tree).
  *    - exit removes the mm's items at once (Linux leaves an mm with items
- *      for ksmd to clean, holding the mm_struct; mmkit frees it).
+ *      for ksmd to clean, holding the mm_struct; mmkit frees it), and
+ *      once no registered mm is left, the stable nodes of pages no
+ *      process maps go too (Linux prunes them when ksmd meets them).
+ *    - run=2 drops the KSM lock while it waits for each mm's mmap lock;
+ *      meanwhile writers of the knobs wait and a scan finds run=2, as
+ *      they would behind Linux's ksm_thread_mutex.
  *    - A page in the swap cache (read back from swap, still holding its
  *      slot) is not merged until it leaves the cache: KSM pages are not
  *      reclaimed here, so one in the swap cache would keep its slot,

@@ -23,7 +23,9 @@
  *    - Write to a present read-only entry of a writable VMA (do_wp_page):
  *      shared mappings become writable; an anonymous page nobody else
  *      holds (refcount 1) is reused; anything else (the zero page, a page
- *      shared after fork, a file page in a private mapping) is copied.
+ *      shared after fork, a file page in a private mapping, a KSM page
+ *      always: cow_ksm) is copied. break_ksm is the unshare fault of a
+ *      KSM page (mm/ksm.c's unmerging): a copy mapped read-only.
  *    - fork copies the entries of VMAs that have an anon_vma or
  *      VM_COPY_ON_FORK (others refault), write-protecting private
  *      writable pages in both processes and taking a reference and a

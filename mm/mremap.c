@@ -20,6 +20,10 @@
  *
  * 2-3. See mm/vma.c.
  *
+ *    Moving a VM_MERGEABLE range first unmerges its KSM pages
+ *    (prep_move_vma's ksm_madvise, mm/ksm.c): each gets a private copy,
+ *    VM_MERGEABLE stays.
+ *
  * 4. Departures. Page tables move with the page-table layer
  *    (move_page_tables); no userfaultfd, hugetlb or mseal. A shrinking
  *    move (MREMAP_FIXED, new length below the old) charges nothing for

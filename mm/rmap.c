@@ -29,7 +29,12 @@
  *    and its own anon_vma is on it; every anonymous page mapped in a VMA
  *    belongs to an anon_vma on that VMA's chain.
  *
- * 4. Departures. Fork does not reuse idle anon_vmas (Linux's
+ * 4. Departures. KSM pages (mm/ksm.c: mapping = stable node, both low
+ *    bits set) are not walked: their mappers count as busy (reclaim's
+ *    walks as contended) and migration's lock-all walk refuses them, so
+ *    they are neither reclaimed nor migrated (Linux's rmap_walk_ksm);
+ *    rmap_verify checks a mapped KSM page has its live node
+ *    (ksm_mapping_reachable). Fork does not reuse idle anon_vmas (Linux's
  *    num_children < 2 optimisation for long fork chains). A walk reads a
  *    mapper's page tables under that process's mmap lock (Linux: its
  *    page-table lock), which it only tries to take, holding the rmap or

@@ -65,6 +65,9 @@
  *    whenever no reclaim runs).
  *
  * 4. Departures.
+ *    - KSM pages (mm/ksm.c) are not reclaimed: shrink_folio_list keeps
+ *      them active, and their reference walks count as contended
+ *      (Linux swaps them out through rmap_walk_ksm).
  *    - kswapd is not a thread: a woken node's kswapd runs in the thread
  *      that woke it, at the end of the system call, access or fork in
  *      progress (where the thread holds no mmap lock), so a script's

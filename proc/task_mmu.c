@@ -10,7 +10,8 @@
  *    range, [stack] for the VMA holding start_stack; x86_64 ends with the
  *    [vsyscall] gate line, which is no VMA. smaps adds Linux 6.18's field
  *    list to each line, with the values the page tables give (all zero
- *    until pages are mapped), THPeligible 0 (the THP policy is "never":
+ *    until pages are mapped; KSM: the bytes of KSM pages, mm/ksm.c,
+ *    each mapping counted), THPeligible 0 (the THP policy is "never":
  *    see mmk_arch_profile.thp), and VmFlags in bit order. smaps_rollup
  *    sums the VMAs' fields (not the gate's) under a "[rollup]" header
  *    spanning them, adds Pss_Anon/Pss_File/Pss_Shmem and truncates its

@@ -31,8 +31,12 @@
 
 /* The knobs `ksm NAME=VALUE` writes (sysfs mode 0644). */
 static const char *const ksm_writable[] = {
-	"run",		  "pages_to_scan", "sleep_millisecs",
-	"max_page_sharing", "smart_scan",   "use_zero_pages",
+	"run",
+	"pages_to_scan",
+	"sleep_millisecs",
+	"max_page_sharing",
+	"smart_scan",
+	"use_zero_pages",
 	"merge_across_nodes",
 };
 
@@ -99,7 +103,8 @@ int cmd_ksm_scan(struct script *sc, int argc, char **argv)
 	if (argc > 1 && !parse_number(argv[1], &n))
 		return script_error(sc, "bad number '%s'", argv[1]);
 	if (argc > 1 && n == 0)
-		return script_error(sc, "ksm_scan takes a number of batches, 1 or more");
+		return script_error(
+			sc, "ksm_scan takes a number of batches, 1 or more");
 	scanned = mmk_ksm_scan((unsigned long)n);
 	if (scanned < 0)
 		result(sc, argc, argv, "%s", errno_name((int)-scanned));
