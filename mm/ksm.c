@@ -160,6 +160,9 @@ struct ksm_mm_slot {
 	struct list_head mm_node; /* on ksm_state.mm_head */
 	struct mm_struct *mm;
 	struct ksm_rmap_item *rmap_list;
+	/* mm->ksm_rmap_items and mm->ksm_merging_pages of Linux (kept here
+	 * to leave struct mm_struct's slab object size as it was). */
+	long rmap_items, merging_pages;
 };
 
 struct ksm_state {
@@ -292,7 +295,7 @@ static struct page *node_page(const struct ksm_stable_node *node)
 static void free_rmap_item(struct ksm_state *k, struct ksm_rmap_item *item)
 {
 	k->rmap_items--;
-	atomic_fetch_sub(&item->mm->ksm_rmap_items, 1);
+	item->mm->ksm_slot->rmap_items--;
 	kmem_cache_free(k->rmap_item_cache, item);
 }
 
@@ -307,7 +310,7 @@ static void stable_item_unlink(struct ksm_state *k, struct ksm_rmap_item *item)
 	else
 		k->pages_shared--;
 	node->rmap_hlist_len--;
-	atomic_fetch_sub(&item->mm->ksm_merging_pages, 1);
+	item->mm->ksm_slot->merging_pages--;
 	put_anon_vma(item->anon_vma);
 	item->anon_vma = NULL;
 	item->head = NULL;
@@ -627,7 +630,7 @@ static void stable_tree_append(struct ksm_state *k, struct ksm_rmap_item *item,
 	else
 		k->pages_sharing++;
 	list_add(&item->hlist, &node->hlist);
-	atomic_fetch_add(&item->mm->ksm_merging_pages, 1);
+	item->mm->ksm_slot->merging_pages++;
 	item->age = 0;
 }
 
@@ -977,7 +980,7 @@ static struct ksm_rmap_item *get_next_rmap_item(struct ksm_state *k,
 	if (item) {
 		k->rmap_items++;
 		item->mm = slot->mm;
-		atomic_fetch_add(&item->mm->ksm_rmap_items, 1);
+		slot->rmap_items++;
 		item->address = addr;
 		item->rmap_list = *list;
 		*list = item;
@@ -1455,10 +1458,22 @@ int ksm_sysfs_value(struct mmk_machine *m, const char *name, long *val)
 	return 0;
 }
 
+void ksm_process_counts(const struct mm_struct *mm, long *items, long *merging)
+{
+	struct ksm_state *k = mm->machine->mm->ksm;
+
+	pthread_mutex_lock(&k->lock);
+	*items = mm->ksm_slot ? mm->ksm_slot->rmap_items : 0;
+	*merging = mm->ksm_slot ? mm->ksm_slot->merging_pages : 0;
+	pthread_mutex_unlock(&k->lock);
+}
+
 long ksm_process_profit(const struct mm_struct *mm)
 {
-	return atomic_load(&mm->ksm_merging_pages) * (long)PAGE_SIZE -
-	       atomic_load(&mm->ksm_rmap_items) * LINUX_RMAP_ITEM_SIZE;
+	long items, merging;
+
+	ksm_process_counts(mm, &items, &merging);
+	return merging * (long)PAGE_SIZE - items * LINUX_RMAP_ITEM_SIZE;
 }
 
 bool ksm_process_mergeable(struct mm_struct *mm)
@@ -1546,13 +1561,11 @@ static bool verify_slot(struct ksm_state *k, const struct ksm_mm_slot *slot,
 	}
 	(void)k;
 	c->items += n;
-	if (n != atomic_load(&slot->mm->ksm_rmap_items) ||
-	    stable != atomic_load(&slot->mm->ksm_merging_pages))
+	if (n != slot->rmap_items || stable != slot->merging_pages)
 		return verify_fail(
 			why, len,
 			"ksm: pid %d: ksm_rmap_items %ld, ksm_merging_pages %ld; counted %ld and %ld",
-			pid, atomic_load(&slot->mm->ksm_rmap_items),
-			atomic_load(&slot->mm->ksm_merging_pages), n, stable);
+			pid, slot->rmap_items, slot->merging_pages, n, stable);
 	return true;
 }
 

@@ -703,7 +703,9 @@ int ksm_fork(struct mm_struct *mm, struct mm_struct *oldmm);
 void ksm_exit(struct mm_struct *mm);
 /* /sys/kernel/mm/ksm/@name's value, or -ENOENT. */
 int ksm_sysfs_value(struct mmk_machine *m, const char *name, long *val);
-/* /proc/PID/ksm_stat's ksm_process_profit and ksm_mergeable. */
+/* /proc/PID/ksm_stat's figures: rmap_items and merging pages (0 for
+ * an mm not registered), ksm_process_profit and ksm_mergeable. */
+void ksm_process_counts(const struct mm_struct *mm, long *items, long *merging);
 long ksm_process_profit(const struct mm_struct *mm);
 bool ksm_process_mergeable(struct mm_struct *mm);
 /* For rmap_verify: the entry of @addr in @vma maps the KSM @page. */

@@ -54,18 +54,23 @@ void proc_oom_score_adj_show(struct seq_file *s, struct mmk_machine *m,
 void proc_pid_ksm_merging_pages_show(struct seq_file *s, struct mmk_machine *m,
 				     struct mm_struct *mm)
 {
+	long items, merging;
+
 	(void)m;
-	seq_printf(s, "%ld\n", atomic_load(&mm->ksm_merging_pages));
+	ksm_process_counts(mm, &items, &merging);
+	seq_printf(s, "%ld\n", merging);
 }
 
 void proc_pid_ksm_stat_show(struct seq_file *s, struct mmk_machine *m,
 			    struct mm_struct *mm)
 {
+	long items, merging;
+
 	(void)m;
-	seq_printf(s, "ksm_rmap_items %ld\n", atomic_load(&mm->ksm_rmap_items));
+	ksm_process_counts(mm, &items, &merging);
+	seq_printf(s, "ksm_rmap_items %ld\n", items);
 	seq_printf(s, "ksm_zero_pages %ld\n", 0L);
-	seq_printf(s, "ksm_merging_pages %ld\n",
-		   atomic_load(&mm->ksm_merging_pages));
+	seq_printf(s, "ksm_merging_pages %ld\n", merging);
 	seq_printf(s, "ksm_process_profit %ld\n", ksm_process_profit(mm));
 	seq_printf(s, "ksm_merge_any: %s\n", "no");
 	seq_printf(s, "ksm_mergeable: %s\n",

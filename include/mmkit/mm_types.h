@@ -213,11 +213,8 @@ struct mm_struct {
 	struct mmk_tlb_entry tlb[MMK_TLB_ENTRIES];
 	atomic_int mm_users; /* the process and callers of mmk_get_mm() */
 	/* KSM (mm/ksm.c): the mm's slot on ksmd's list (NULL: not
-	 * MMF_VM_MERGEABLE), its rmap_items and those in the stable tree
-	 * (ksm_merging_pages), under the KSM lock; read racily by procfs. */
+	 * MMF_VM_MERGEABLE), with its rmap_item counts; under the KSM lock. */
 	struct ksm_mm_slot *ksm_slot;
-	atomic_long ksm_rmap_items;
-	atomic_long ksm_merging_pages;
 	struct task_struct *owner;
 	struct mmk_machine *machine;
 };
