@@ -322,10 +322,10 @@ static void stable_item_unlink(struct ksm_state *k, struct ksm_rmap_item *item)
 static void remove_node_from_stable_tree(struct ksm_state *k,
 					 struct ksm_stable_node *node)
 {
-	while (!list_empty(&node->hlist))
-		stable_item_unlink(k, list_first_entry(&node->hlist,
-						       struct ksm_rmap_item,
-						       hlist));
+	struct ksm_rmap_item *item, *next;
+
+	list_for_each_entry_safe(item, next, &node->hlist, hlist)
+		stable_item_unlink(k, item);
 	avl_erase(&k->stable_tree, &node->node);
 	kmem_cache_free(k->stable_node_cache, node);
 }
@@ -1069,6 +1069,18 @@ static void slot_flush_unstable(struct ksm_state *k, struct ksm_mm_slot *slot)
 			remove_rmap_item_from_tree(k, item);
 }
 
+/* Every item leaves the unstable tree. */
+static void flush_all_unstable(struct ksm_state *k)
+{
+	struct ksm_mm_slot *slot;
+
+	/* The analyzer, following run=2's cursor to the list's end, takes
+	 * a link of the list for NULL. */
+	/* NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+	list_for_each_entry(slot, &k->mm_head, mm_node)
+		slot_flush_unstable(k, slot);
+}
+
 /* scan_get_next_rmap_item(): NULL at the end of a pass (full_scans
  * grows), with an empty list, or when an allocation failed. */
 static struct ksm_rmap_item *scan_get_next_rmap_item(struct ksm_state *k,
@@ -1292,8 +1304,7 @@ static int unmerge_and_remove_all_rmap_items(struct ksm_state *k)
 	/* The next scan starts a pass: the items left (of mms not
 	 * reached) leave the unstable tree. */
 	k->scan_slot = NULL;
-	list_for_each_entry(slot, &k->mm_head, mm_node)
-		slot_flush_unstable(k, slot);
+	flush_all_unstable(k);
 	if (err)
 		return err;
 	remove_all_stable_nodes(k);
