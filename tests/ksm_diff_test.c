@@ -140,8 +140,7 @@ static void test_host_and_mmkit_merge_alike(void **state)
 	bool scanned;
 	int i;
 
-	if (geteuid() != 0 ||
-	    access("/sys/kernel/mm/ksm/run", W_OK) != 0 ||
+	if (geteuid() != 0 || access("/sys/kernel/mm/ksm/run", W_OK) != 0 ||
 	    read_long("/sys/kernel/mm/ksm/use_zero_pages") != 0)
 		skip();
 	k.run = read_long("/sys/kernel/mm/ksm/run");
