@@ -151,6 +151,9 @@ struct ksm_rmap_item {
 	unsigned long address; /* + flags, see the picture */
 	unsigned int oldchecksum;
 	unsigned char age, remaining_skips; /* smart scan */
+	/* The pass it entered the unstable tree in (all of seqnr: the low
+	 * byte in address is Linux's). */
+	unsigned long unstable_seqnr;
 	struct avl_node node; /* unstable tree */
 	struct ksm_stable_node *head; /* stable */
 	struct list_head hlist; /* on head->hlist */
@@ -343,12 +346,11 @@ static void remove_rmap_item_from_tree(struct ksm_state *k,
 		stable_item_unlink(k, item);
 	} else if (item->address & UNSTABLE_FLAG) {
 		/* Only an item this pass inserted is still in the tree: the
-		 * tree starts empty at each pass. */
-		unsigned char age = (unsigned char)(k->seqnr - (item->address &
-								SEQNR_MASK));
-
-		VM_BUG_ON(age > 1);
-		if (!age)
+		 * tree is emptied as each pass ends. (Linux's age from the
+		 * low byte must be 0 or 1, or it BUG()s; the whole pass
+		 * number decides here, so that an item some pass did not
+		 * visit cannot be taken for one in the tree.) */
+		if (item->unstable_seqnr == k->seqnr)
 			avl_erase(&k->unstable_tree, &item->node);
 		k->pages_unshared--;
 		item->address &= PAGE_MASK;
@@ -806,6 +808,7 @@ unstable_tree_search_insert(struct ksm_state *k, struct ksm_rmap_item *item,
 		n = left ? n->left : n->right;
 	}
 	item->address |= UNSTABLE_FLAG | (k->seqnr & SEQNR_MASK);
+	item->unstable_seqnr = k->seqnr;
 	avl_insert(&k->unstable_tree, &item->node, parent, left);
 	k->pages_unshared++;
 	return NULL;
