@@ -18,7 +18,9 @@
  * /proc/PID/{maps,smaps,status}, mincore, writes of vm.drop_caches,
  * swapon and swapoff of a swap area per thread, compaction (the
  * sysctls, and kernel allocations of order 1 to 4 that may compact
- * directly), fadvise of the shared files and, with VM_FUZZ_OVERCOMMIT=1
+ * directly), fadvise of the shared files, KSM (ksmd's scan batches,
+ * MADV_MERGEABLE over a whole window, run=0/1/2 and the other knobs)
+ * and, with VM_FUZZ_OVERCOMMIT=1
  * in the environment, switches of vm.overcommit_memory (strict
  * accounting fails many of the calls); about 4% of the calls carry
  * invalid arguments (unaligned, empty, wrapping, bad flags). One call in
@@ -82,6 +84,7 @@
 #include "mm/pgtable.h"
 
 #include <mmkit/compaction.h>
+#include <mmkit/ksm.h>
 #include <mmkit/mempolicy.h>
 
 #define PG PAGE_SIZE
@@ -126,6 +129,7 @@ enum {
 	C_COMPACT,
 	C_MEMPOLICY,
 	C_PAGES,
+	C_KSM,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -171,6 +175,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_COMPACT] = { .name = "compaction" },
 	[C_MEMPOLICY] = { .name = "mempolicy" },
 	[C_PAGES] = { .name = "pagemap/kpageflags/clear_refs/process_madvise" },
+	[C_KSM] = { .name = "ksm (scan, knobs, MADV_MERGEABLE)" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -187,7 +192,7 @@ static struct fz_count counts[NR_COUNTS] = {
 
 /* Weights of the operations on a thread's own processes, per 1000. */
 static const unsigned int weights[NR_OPS] = {
-	[C_MMAP] = 175,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
+	[C_MMAP] = 170,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
@@ -196,7 +201,7 @@ static const unsigned int weights[NR_OPS] = {
 	[C_PROC] = 1,	     [C_MSEAL] = 3,	 [C_SYSCTL] = 1,
 	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,	 [C_MINCORE] = 2,
 	[C_SWAP] = 1,	     [C_COMPACT] = 1,	 [C_MEMPOLICY] = 8,
-	[C_PAGES] = 4,
+	[C_PAGES] = 4,	     [C_KSM] = 5,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -2051,6 +2056,67 @@ static void op_compact(struct thr *t)
 	}
 }
 
+/*
+ * KSM (mm/ksm.c): ksmd's batches over every registered process (all
+ * threads'), MADV_MERGEABLE over the whole window (the mapped part of
+ * it), and the knobs. Merging must keep every value: the data oracle
+ * reads them back; a write after a merge copies the page.
+ */
+static void op_ksm(struct thr *t, struct proc *p)
+{
+	unsigned int r = fz_below(&t->r, 20);
+	long ret;
+
+	if (r < 12) {
+		unsigned long n = 1 + fz_below(&t->r, 3);
+
+		setc(t, "ksm_scan", 0, 1, n, 0, 0, 0, 0);
+		ret = mmk_ksm_scan(n);
+		if (ret < 0)
+			bad(t, ret, "ksm_scan %lu", n);
+	} else if (r < 16) {
+		int advice = fz_chance(&t->r, 80) ? MADV_MERGEABLE :
+						    MADV_UNMERGEABLE;
+
+		setc(t, "madvise (ksm)", p->pid, 3, WIN_BASE,
+		     WIN_PAGES * PAGE_SIZE, (unsigned long)advice, 0, 0);
+		ret = mmk_madvise(p->pid, WIN_BASE, WIN_PAGES * PAGE_SIZE,
+				  advice);
+		check_err(t, ret, e_madvise);
+	} else if (r < 17) {
+		unsigned long v = fz_chance(&t->r, 10) ? 1UL << 32 :
+							 fz_below(&t->r, 300);
+
+		setc(t, "ksm pages_to_scan", 0, 1, v, 0, 0, 0, 0);
+		ret = mmk_ksm_set("pages_to_scan", v);
+		if (ret && !(ret == -EINVAL && v > 0xffffffffUL))
+			bad(t, ret, "ksm pages_to_scan=%lu", v);
+	} else if (r < 18) {
+		unsigned long v = fz_below(&t->r, 3);
+
+		/* run=2 unmerges everything (ENOMEM if it runs out). */
+		setc(t, "ksm run", 0, 1, v, 0, 0, 0, 0);
+		ret = mmk_ksm_set("run", v);
+		if (ret && ret != -ENOMEM)
+			bad(t, ret, "ksm run=%lu", v);
+	} else if (r < 19) {
+		unsigned long v = 1 + fz_below(&t->r, 6);
+
+		/* EBUSY while KSM pages exist; EINVAL below 2. */
+		setc(t, "ksm max_page_sharing", 0, 1, v, 0, 0, 0, 0);
+		ret = mmk_ksm_set("max_page_sharing", v);
+		if (ret && ret != -EBUSY && !(ret == -EINVAL && v < 2))
+			bad(t, ret, "ksm max_page_sharing=%lu", v);
+	} else {
+		bool on = fz_chance(&t->r, 50);
+
+		setc(t, "ksm smart_scan", 0, 1, on, 0, 0, 0, 0);
+		ret = mmk_ksm_set("smart_scan", on);
+		if (ret)
+			bad(t, ret, "ksm smart_scan=%d", on);
+	}
+}
+
 /* posix_fadvise on a shared file, any advice over any range, while the
  * other threads map, write and read its pages: DONTNEED writes the dirty
  * ones back (mapped ones write-protected first) and drops clean ones,
@@ -2499,6 +2565,9 @@ static void one_op(struct thr *t)
 		break;
 	case C_PAGES:
 		op_pages(t, p);
+		break;
+	case C_KSM:
+		op_ksm(t, p);
 		break;
 	default:
 		op_proc(t, p);

@@ -9,7 +9,10 @@
  *    left out, VM_LOCKED is cleared, VM_ACCOUNT VMAs are charged again,
  *    anonymous VMAs get a new anon_vma chained to the parent's
  *    (anon_vma_fork), VM_WIPEONFORK VMAs start without one; locked_vm
- *    starts at 0 and mlockall(MCL_FUTURE) is not inherited.
+ *    starts at 0 and mlockall(MCL_FUTURE) is not inherited. The child
+ *    of a process registered with KSM is registered (ksm_fork); the
+ *    last mmput unregisters it (ksm_exit, after exit_mmap, outside the
+ *    mmap lock: mm/ksm.c).
  *
  * 2. Objects. task_struct ("task_struct" cache) -> mm_struct ("mm_struct"
  *    cache); a pid hash in struct mm_state.
@@ -121,6 +124,10 @@ void mmput(struct mm_struct *mm)
 	exit_page_tables(mm);
 	exit_mmap(mm);
 	mmap_write_unlock(mm);
+	/* Outside the mmap lock (the KSM lock nests outside it), and after
+	 * the pages went: nodes of KSM pages no process maps any more may be
+	 * pruned. */
+	ksm_exit(mm);
 	pthread_mutex_destroy(&mm->mmap_lock);
 	kmem_cache_free(mm_state()->mm_cachep, mm);
 	atomic_fetch_sub(&mm_state()->nr_mms, 1);
@@ -388,7 +395,9 @@ int mmk_fork(int parent, int child)
 	 * orders no lock after the parent's). */
 	if (!mmap_write_trylock(mm))
 		mmap_write_lock(mm);
-	err = dup_mmap(mm, oldmm);
+	err = ksm_fork(mm, oldmm);
+	if (!err)
+		err = dup_mmap(mm, oldmm);
 	mmap_write_unlock(mm);
 	current_mm_of_thread = NULL;
 	/* A parent the OOM killer chose meanwhile does not fork. */
@@ -497,6 +506,8 @@ int mm_state_init(struct mmk_machine *m)
 	INIT_LIST_HEAD(&ms->files);
 	oom_init(m);
 	reclaim_init(m);
+	if (ksm_init(m))
+		return -ENOMEM;
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->swappiness, 60);
 	atomic_init(&ms->overcommit_ratio, DEFAULT_OVERCOMMIT_RATIO);
@@ -560,6 +571,7 @@ void mm_state_exit(struct mmk_machine *m)
 		return;
 	/* The machine's memory, caches included, goes away as a whole. */
 	swap_exit(m);
+	ksm_state_exit(m);
 	pthread_mutex_destroy(&m->mm->lock);
 	pthread_mutex_destroy(&m->mm->caches_lock);
 	pthread_mutex_destroy(&m->mm->anon_vma_lock);

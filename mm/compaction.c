@@ -55,6 +55,9 @@
  *    VM_BUG_ONs; lru_verify and the nr_isolated counters).
  *
  * 4. Departures.
+ *    - KSM pages (mm/ksm.c) are passed over by the migration scanner:
+ *      they are not migrated here (Linux migrates them through
+ *      rmap_walk_ksm).
  *    - No fast_find_migrateblock / fast_isolate_freepages: the
  *      scanners always walk linearly (Linux's fast searches are
  *      heuristics over the free lists that pick the same kind of
@@ -596,6 +599,9 @@ static __no_sanitize_thread long peek_migrate_source(const struct page *page,
 		order = page[1].compound_order;
 	else if (!(flags & (1UL << PG_lru)) ||
 		 (!unevictable && (flags & (1UL << PG_unevictable))) ||
+		 /* KSM pages are not migrated (mm/ksm.c). */
+		 ((unsigned long)page->mapping & PAGE_MAPPING_FLAGS) ==
+			 PAGE_MAPPING_FLAGS ||
 		 (((unsigned long)page->mapping & PAGE_MAPPING_ANON) &&
 		  !(flags & (1UL << PG_swapcache)) &&
 		  *(const int *)&page->_refcount >

@@ -411,6 +411,8 @@ int mmk_check(struct mmk_machine *m, char *why, size_t len)
 		return 1;
 	if (!highmem_verify(m, why, len))
 		return 1;
+	if (!ksm_verify(m, why, len))
+		return 1;
 	if (!mm_state_verify(m, why, len))
 		return 1;
 	if (!lru_verify(m, why, len))

@@ -17,7 +17,8 @@
  *    (CONFIG_PT_RECLAIM, madvise_dontneed_single_vma); REMOVE punches a hole in the file of a shared
  *    writable mapping (its pages leave every process and the cache);
  *    POPULATE_READ/WRITE fault the range in; MERGEABLE/UNMERGEABLE set the
- *    KSM flag ("mg"); COLD ages the pages only this process maps (their
+ *    KSM flag ("mg") through mm/ksm.c's ksm_madvise (registering the mm;
+ *    unmerging the range's KSM pages first, ENOMEM being EAGAIN); COLD ages the pages only this process maps (their
  *    accessed bits and PG_referenced go); PAGEOUT also reclaims them as
  *    a machine without swap can (mm/memory.c, madvise_cold_range), but
  *    for the file pages of a file the process could not open for
@@ -119,14 +120,6 @@ static long madvise_new_flags(const struct vm_area_struct *vma, int behavior)
 		return (long)((f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
 	case MADV_NOHUGEPAGE:
 		return (long)((f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
-	case MADV_MERGEABLE:
-		/* ksm_madvise(): memory KSM cannot merge stays as it is. */
-		if (f & (VM_MERGEABLE | VM_SHARED | VM_MAYSHARE | VM_PFNMAP |
-			 VM_IO | VM_DONTEXPAND | VM_HUGETLB | VM_MIXEDMAP))
-			return (long)f;
-		return (long)(f | VM_MERGEABLE);
-	case MADV_UNMERGEABLE:
-		return (long)(f & ~VM_MERGEABLE);
 	default:
 		return (long)f;
 	}
@@ -272,7 +265,18 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		mmap_write_lock(mm);
 		return 0;
 	}
-	newflags = madvise_new_flags(vma, behavior);
+	if (behavior == MADV_MERGEABLE || behavior == MADV_UNMERGEABLE) {
+		/* ksm_madvise(): memory KSM cannot merge stays as it is;
+		 * UNMERGEABLE unmerges the range's KSM pages first. */
+		unsigned long f = vma->vm_flags;
+
+		err = ksm_madvise(vma, start, end, behavior, &f);
+		if (err)
+			return err == -ENOMEM ? -EAGAIN : err;
+		newflags = (long)f;
+	} else {
+		newflags = madvise_new_flags(vma, behavior);
+	}
 	if (newflags < 0)
 		return (int)newflags;
 	if ((unsigned long)newflags == vma->vm_flags)

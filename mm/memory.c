@@ -23,7 +23,9 @@
  *    - Write to a present read-only entry of a writable VMA (do_wp_page):
  *      shared mappings become writable; an anonymous page nobody else
  *      holds (refcount 1) is reused; anything else (the zero page, a page
- *      shared after fork, a file page in a private mapping) is copied.
+ *      shared after fork, a file page in a private mapping, a KSM page
+ *      always: cow_ksm) is copied. break_ksm is the unshare fault of a
+ *      KSM page (mm/ksm.c's unmerging): a copy mapped read-only.
  *    - fork copies the entries of VMAs that have an anon_vma or
  *      VM_COPY_ON_FORK (others refault), write-protecting private
  *      writable pages in both processes and taking a reference and a
@@ -146,6 +148,11 @@ static void page_add_new_rmap(struct mm_struct *mm, struct vm_area_struct *vma,
 		mlock_new_page(mm->machine, page);
 	else
 		lru_add(mm->machine, page);
+}
+
+void page_dup_anon_rmap(struct mm_struct *mm, struct page *page)
+{
+	page_add_rmap(mm, page);
 }
 
 /* A page-cache page mapped in @vma: mlocked there (mlock_vma_folio). */
@@ -576,13 +583,15 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	/* Acquire: when the other holder just dropped its reference (its
 	 * mm exiting or unmapping the page), its accesses to the page, such
 	 * as page_remove_rmap()'s read of ->mapping, happen before ours. */
-	if (old && PageAnon(old) && page_count_acquire(old) == 1 &&
-	    trylock_page(old)) {
+	/* A KSM page is never reused (wp_can_reuse_anon_folio): its
+	 * other mappers may come and go without a reference. */
+	if (old && PageAnon(old) && !PageKsm(old) &&
+	    page_count_acquire(old) == 1 && trylock_page(old)) {
 		/* wp_can_reuse_anon_folio(): nobody else holds it, checked
 		 * again under the page lock, which reclaim holds while it
 		 * looks at the page (folio_move_anon_rmap). */
 		unsigned long av = (unsigned long)vma->anon_vma;
-		bool reuse = page_count_acquire(old) == 1;
+		bool reuse = page_count_acquire(old) == 1 && !PageKsm(old);
 
 		if (reuse)
 			page_set_mapping(
@@ -595,6 +604,8 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 			return VM_FAULT_OK;
 		}
 	}
+	if (old && PageKsm(old))
+		count_vm_events(mm->machine, COW_KSM, 1);
 	/* wp_page_copy: reclaim may take this process's other pages while
 	 * the copy is allocated; the reference on @old keeps reclaim off it
 	 * (a page held beyond its mappings is not reclaimed), and the entry
@@ -623,6 +634,42 @@ static int do_wp_page(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 	flush_tlb_mm(mm);
 	return VM_FAULT_OK;
+}
+
+int break_ksm(struct mm_struct *mm, struct vm_area_struct *vma,
+	      unsigned long addr)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	void *slot = pte_offset(mm, addr, false);
+	pte_t entry = slot ? pte_read(f, slot) : 0;
+	struct page *old, *page;
+	struct mm_struct *prev;
+
+	if (!pte_mapped(entry) || (entry & _PAGE_SPECIAL))
+		return 0;
+	old = pfn_to_page(pte_pfn(f, entry));
+	if (!old || !PageKsm(old))
+		return 0;
+	/* do_wp_page() of an unshare fault: always a copy (cow_ksm),
+	 * mapped as the VMA maps, young, clean and not writable. */
+	count_vm_events(mm->machine, COW_KSM, 1);
+	get_page(old);
+	prev = reclaim_allow_mm(mm);
+	page = anon_page_alloc(mm, vma, addr, old);
+	reclaim_allow_mm(prev);
+	put_page(old);
+	if (!page)
+		return -ENOMEM;
+	page_add_new_rmap(mm, vma, page);
+	pte_write(f, slot,
+		  (mk_pte(f, page_to_pfn(page), vma->vm_page_prot) |
+		   _PAGE_ACCESSED) &
+			  ~(pte_t)(_PAGE_RW | _PAGE_DIRTY));
+	if (vma_mlocked(vma))
+		munlock_page(mm->machine, old);
+	page_remove_rmap(mm, old, false);
+	flush_tlb_mm(mm);
+	return 0;
 }
 
 /* Grow a VM_GROWSDOWN VMA down to @addr (expand_downwards). */
@@ -1408,6 +1455,8 @@ static void smaps_one(struct mm_struct *mm, unsigned long addr, void *slot,
 		mss->referenced += PAGE_SIZE;
 	if (PageAnon(page)) {
 		mss->anonymous += PAGE_SIZE;
+		if (PageKsm(page))
+			mss->ksm += PAGE_SIZE;
 		if (!test_page_flag(page, PG_swapbacked) && !dirty)
 			mss->lazyfree += PAGE_SIZE;
 	}

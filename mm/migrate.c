@@ -51,6 +51,9 @@
  *    swap_verify) check the result like any other page.
  *
  * 4. Departures.
+ *    - KSM pages (mm/ksm.c) are not migrated: rmap_lock_mappers finds
+ *      them busy (-EAGAIN), so they count as not moved (Linux walks
+ *      their mappers with rmap_walk_ksm).
  *    - No migration entries. Linux replaces the old page's entries by
  *      migration entries (try_to_migrate), copies, then installs the
  *      new page (remove_migration_ptes); a fault meanwhile waits on the

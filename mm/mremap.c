@@ -20,6 +20,10 @@
  *
  * 2-3. See mm/vma.c.
  *
+ *    Moving a VM_MERGEABLE range first unmerges its KSM pages
+ *    (prep_move_vma's ksm_madvise, mm/ksm.c): each gets a private copy,
+ *    VM_MERGEABLE stays.
+ *
  * 4. Departures. Page tables move with the page-table layer
  *    (move_page_tables); no userfaultfd, hugetlb or mseal. A shrinking
  *    move (MREMAP_FIXED, new length below the old) charges nothing for
@@ -267,6 +271,16 @@ static unsigned long move_vma(struct mm_struct *mm,
 
 	if (mm->map_count >= max_map_count() - 3)
 		return (unsigned long)-ENOMEM;
+	/* prep_move_vma(): KSM pages of the range are unmerged (they would
+	 * turn up where other KSM pages were), VM_MERGEABLE kept. */
+	{
+		unsigned long flags = vma->vm_flags;
+		int err = ksm_madvise(vma, old_addr, old_addr + old_len,
+				      MADV_UNMERGEABLE, &flags);
+
+		if (err)
+			return (unsigned long)(long)err;
+	}
 	if (vma->vm_flags & VM_ACCOUNT) {
 		charged = (dontunmap ? vrm->new_len : vrm->delta) >> PAGE_SHIFT;
 		if (charged && security_vm_enough_memory_mm(mm, (long)charged))

@@ -29,7 +29,12 @@
  *    and its own anon_vma is on it; every anonymous page mapped in a VMA
  *    belongs to an anon_vma on that VMA's chain.
  *
- * 4. Departures. Fork does not reuse idle anon_vmas (Linux's
+ * 4. Departures. KSM pages (mm/ksm.c: mapping = stable node, both low
+ *    bits set) are not walked: their mappers count as busy (reclaim's
+ *    walks as contended) and migration's lock-all walk refuses them, so
+ *    they are neither reclaimed nor migrated (Linux's rmap_walk_ksm);
+ *    rmap_verify checks a mapped KSM page has its live node
+ *    (ksm_mapping_reachable). Fork does not reuse idle anon_vmas (Linux's
  *    num_children < 2 optimisation for long fork chains). A walk reads a
  *    mapper's page tables under that process's mmap lock (Linux: its
  *    page-table lock), which it only tries to take, holding the rmap or
@@ -82,8 +87,13 @@ static struct anon_vma *anon_vma_alloc(struct anon_vma *parent)
 	return av;
 }
 
+void get_anon_vma(struct anon_vma *av)
+{
+	atomic_fetch_add(&av->refcount, 1);
+}
+
 /* Drop a reference; the last one frees @av (and may free its parent). */
-static void put_anon_vma(struct anon_vma *av)
+void put_anon_vma(struct anon_vma *av)
 {
 	while (av && atomic_fetch_sub(&av->refcount, 1) == 1) {
 		struct anon_vma *parent = av->parent;
@@ -374,7 +384,12 @@ static void rmap_walk(struct page *page, struct rmap_ctl *ctl)
 {
 	unsigned long mapping = (unsigned long)page_mapping_once(page);
 
-	if (mapping & PAGE_MAPPING_ANON) {
+	if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_FLAGS) {
+		/* A KSM page: no walk (mm/ksm.c, section 4). Its mappers
+		 * count as busy, a reclaim walk as contended. */
+		ctl->busy++;
+		ctl->contended = ctl->try_lock;
+	} else if (mapping & PAGE_MAPPING_ANON) {
 		struct anon_vma_chain *avc;
 		struct anon_vma *av;
 
@@ -674,6 +689,9 @@ int rmap_lock_mappers(struct page *page, struct mm_struct *locked_mm,
 	struct list_head *pos;
 
 	r->locked_mm = locked_mm;
+	/* KSM pages are not migrated (mm/ksm.c, section 4). */
+	if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_FLAGS)
+		return -EAGAIN;
 	r->anon = mapping & PAGE_MAPPING_ANON;
 	r->file = NULL;
 	r->head = NULL;
@@ -793,7 +811,11 @@ static void rmap_verify_one(struct mm_struct *mm, unsigned long addr,
 	vma = vma_lookup(mm, addr);
 	if (!page || !vma)
 		return; /* reported by mm_verify_pages */
-	if (PageAnon(page)) {
+	if (PageKsm(page)) {
+		if ((pte_read(v->f, slot) & _PAGE_RW) ||
+		    !ksm_mapping_reachable(page, vma, addr))
+			v->bad = addr;
+	} else if (PageAnon(page)) {
 		const struct anon_vma *av =
 			(const struct anon_vma *)((unsigned long)page->mapping &
 						  ~PAGE_MAPPING_ANON);

@@ -94,6 +94,7 @@ struct mm_state {
 	pthread_mutex_t anon_vma_lock; /* anon_vma chains (mm/rmap.c) */
 	struct page *zero_page; /* the shared zero page */
 	struct swap_state *swap; /* the swap areas (mm/swapfile.c) */
+	struct ksm_state *ksm; /* ksmd's lists and trees (mm/ksm.c) */
 };
 
 static inline struct mm_state *mm_state(void)
@@ -334,6 +335,10 @@ void exit_mmap(struct mm_struct *mm);
 bool mm_verify(struct mm_struct *mm, char *why, size_t len);
 
 /* ---- mm/rmap.c ---- */
+/* A reference on @av held outside any chain (a KSM rmap_item's), and
+ * its release (the last reference frees it). */
+void get_anon_vma(struct anon_vma *av);
+void put_anon_vma(struct anon_vma *av);
 void vma_rmap_init(struct vm_area_struct *vma);
 int anon_vma_prepare(struct vm_area_struct *vma);
 /* @dst shares @src's anon_vma and chain (split, copy, merge). */
@@ -416,11 +421,19 @@ void mm_layout_init(struct mm_struct *mm, unsigned int seed);
 #define PSS_SHIFT 12
 struct mem_size_stats {
 	unsigned long resident, shared_clean, shared_dirty, private_clean,
-		private_dirty, referenced, anonymous, lazyfree, swap;
+		private_dirty, referenced, anonymous, ksm, lazyfree, swap;
 	unsigned long long pss, pss_dirty, swap_pss;
 };
 
 /* ---- mm/memory.c ---- */
+/* A further mapping of the anonymous (KSM) @page in @mm: its mapcount
+ * and @mm's RSS grow; the caller took the reference. */
+void page_dup_anon_rmap(struct mm_struct *mm, struct page *page);
+/* The unshare fault of a KSM page mapped at @addr of @vma (break_ksm):
+ * a private copy replaces it (cow_ksm). 0 (also when @addr maps no KSM
+ * page) or -ENOMEM, nothing changed. The caller holds the mmap lock. */
+int break_ksm(struct mm_struct *mm, struct vm_area_struct *vma,
+	      unsigned long addr);
 void page_remove_rmap(struct mm_struct *mm, struct page *page, bool dirty);
 void mark_page_accessed(struct page *page, struct mm_struct *mm);
 void flush_tlb_mm(struct mm_struct *mm);
@@ -713,6 +726,33 @@ int mm_caches_init(void);
 unsigned long vm_memory_committed(struct mmk_machine *m);
 void mm_state_exit(struct mmk_machine *m);
 bool mm_state_verify(struct mmk_machine *m, char *why, size_t len);
+
+/* ---- mm/ksm.c ---- */
+struct ksm_state;
+int ksm_init(struct mmk_machine *m);
+void ksm_state_exit(struct mmk_machine *m);
+/* MADV_MERGEABLE / MADV_UNMERGEABLE of [start, end) of @vma: *@vm_flags
+ * gains or loses VM_MERGEABLE (registering the mm, or unmerging the
+ * range's KSM pages first). 0 or -ENOMEM (nothing changed but the pages
+ * unmerged before the failure). Under the mmap lock. */
+int ksm_madvise(struct vm_area_struct *vma, unsigned long start,
+		unsigned long end, int advice, unsigned long *vm_flags);
+/* fork: @mm is registered if @oldmm is (0 or -ENOMEM). */
+int ksm_fork(struct mm_struct *mm, struct mm_struct *oldmm);
+/* The mm's last user is gone: its slot and rmap_items go. */
+void ksm_exit(struct mm_struct *mm);
+/* /sys/kernel/mm/ksm/@name's value, or -ENOENT. */
+int ksm_sysfs_value(struct mmk_machine *m, const char *name, long *val);
+/* /proc/PID/ksm_stat's figures: rmap_items and merging pages (0 for
+ * an mm not registered), ksm_process_profit and ksm_mergeable. */
+void ksm_process_counts(const struct mm_struct *mm, long *items, long *merging);
+long ksm_process_profit(const struct mm_struct *mm);
+bool ksm_process_mergeable(struct mm_struct *mm);
+/* For rmap_verify: the entry of @addr in @vma maps the KSM @page. */
+bool ksm_mapping_reachable(const struct page *page,
+			   const struct vm_area_struct *vma,
+			   unsigned long addr);
+bool ksm_verify(struct mmk_machine *m, char *why, size_t len);
 
 /* ---- mm/mempolicy.c ---- */
 /* mpol_equal(): the same mode, flags and nodes (a default policy equals

@@ -65,6 +65,9 @@
  *    whenever no reclaim runs).
  *
  * 4. Departures.
+ *    - KSM pages (mm/ksm.c) are not reclaimed: shrink_folio_list keeps
+ *      them active, and their reference walks count as contended
+ *      (Linux swaps them out through rmap_walk_ksm).
  *    - kswapd is not a thread: a woken node's kswapd runs in the thread
  *      that woke it, at the end of the system call, access or fork in
  *      progress (where the thread holds no mmap lock), so a script's
@@ -397,6 +400,9 @@ static enum reclaim_result shrink_locked_page(struct scan_control *sc,
 
 	if (test_page_flag(page, PG_mlocked))
 		return RECLAIM_KEEP; /* back as unevictable */
+	/* KSM pages are not reclaimed (mm/ksm.c, section 4). */
+	if (PageKsm(page))
+		return RECLAIM_ACTIVATE;
 	if (!sc->ignore_references) {
 		ref = check_references(sc, page);
 		if (ref == PAGEREF_ACTIVATE)

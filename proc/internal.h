@@ -48,6 +48,10 @@ void proc_oom_score_show(struct seq_file *s, struct mmk_machine *m,
 			 struct mm_struct *mm);
 void proc_oom_score_adj_show(struct seq_file *s, struct mmk_machine *m,
 			     struct mm_struct *mm);
+void proc_pid_ksm_merging_pages_show(struct seq_file *s, struct mmk_machine *m,
+				     struct mm_struct *mm);
+void proc_pid_ksm_stat_show(struct seq_file *s, struct mmk_machine *m,
+			    struct mm_struct *mm);
 void proc_pid_status_show(struct seq_file *s, struct mmk_machine *m,
 			  struct mm_struct *mm);
 void task_mem(struct seq_file *s, struct mm_struct *mm);

@@ -23,7 +23,7 @@
  *    lies inside it (is_free_buddy_page, under the zone lock).
  *
  * 4. Departures. Bits of state mmkit does not keep read 0: KPF_IDLE (no
- *    idle page tracking), KPF_HWPOISON, KPF_KSM, KPF_THP, KPF_HUGE (no
+ *    idle page tracking), KPF_HWPOISON, KPF_THP, KPF_HUGE (no
  *    large folios in processes), KPF_OWNER_2 (Linux's PG_anon_exclusive),
  *    KPF_ARCH. A page is on its LRU list (KPF_LRU) as soon as
  *    it is added: mmkit has no per-CPU folio batches to wait in.
@@ -63,6 +63,7 @@ enum {
 	KPF_COMPOUND_TAIL = 16,
 	KPF_UNEVICTABLE = 18,
 	KPF_NOPAGE = 20,
+	KPF_KSM = 21,
 	KPF_OFFLINE = 23,
 	KPF_ZERO_PAGE = 24,
 	KPF_PGTABLE = 26,
@@ -96,7 +97,7 @@ static const char *const kpf_names[64] = {
 	[KPF_UNEVICTABLE] = "unevictable",
 	[19] = "hwpoison",
 	[KPF_NOPAGE] = "nopage",
-	[21] = "ksm",
+	[KPF_KSM] = "ksm",
 	[22] = "thp",
 	[KPF_OFFLINE] = "offline",
 	[KPF_ZERO_PAGE] = "zero_page",
@@ -231,6 +232,8 @@ static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 		u |= 1ULL << KPF_MMAP;
 	if (snap.mapping & PAGE_MAPPING_ANON)
 		u |= 1ULL << KPF_ANON;
+	if ((snap.mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_FLAGS)
+		u |= 1ULL << KPF_KSM;
 	if (!snap.tail)
 		u |= kpf_copy_bit(k, KPF_COMPOUND_HEAD, PG_head);
 	else

@@ -13,14 +13,16 @@
  *
  * 4. Departures. Only the memory files: the machine-wide ones of the
  *    table below and, per process, maps, smaps, smaps_rollup, numa_maps
- *    (with NUMA), statm, status, oom_score and oom_score_adj; any other
- *    path is ENOENT.
+ *    (with NUMA), statm, status, oom_score, oom_score_adj, ksm_stat and
+ *    ksm_merging_pages; of sysfs, /sys/kernel/mm/ksm/ (mm/ksm.c's
+ *    values); any other path is ENOENT.
  *
  * 5. Ordering. None.
  *
  * 6. Observability. This is the observability.
  */
 #include "proc/internal.h"
+#include "mm/vma.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -96,6 +98,8 @@ static const struct {
 	{ "status", proc_pid_status_show, false },
 	{ "oom_score", proc_oom_score_show, false },
 	{ "oom_score_adj", proc_oom_score_adj_show, false },
+	{ "ksm_merging_pages", proc_pid_ksm_merging_pages_show, false },
+	{ "ksm_stat", proc_pid_ksm_stat_show, false },
 };
 
 /* The rendered text in a host buffer (mmk_host_free it), or NULL. */
@@ -220,6 +224,16 @@ static char *proc_render(struct mmk_machine *m, const char *path)
 	    !strcmp(path, "/proc/kpagecount")) {
 		errno = EINVAL; /* binary: mmk_proc_pread() */
 		return NULL;
+	}
+	if (!strncmp(path, "/sys/kernel/mm/ksm/", 19)) {
+		long v;
+
+		if (ksm_sysfs_value(m, path + 19, &v)) {
+			errno = ENOENT;
+			return NULL;
+		}
+		seq_printf(&s, "%ld\n", v);
+		return seq_result(&s);
 	}
 	if (!strncmp(path, "/proc/sys/vm/", 13)) {
 		int err = proc_sys_vm_show(&s, m, path + 13);

@@ -10,7 +10,8 @@
  *    range, [stack] for the VMA holding start_stack; x86_64 ends with the
  *    [vsyscall] gate line, which is no VMA. smaps adds Linux 6.18's field
  *    list to each line, with the values the page tables give (all zero
- *    until pages are mapped), THPeligible 0 (the THP policy is "never":
+ *    until pages are mapped; KSM: the bytes of KSM pages, mm/ksm.c,
+ *    each mapping counted), THPeligible 0 (the THP policy is "never":
  *    see mmk_arch_profile.thp), and VmFlags in bit order. smaps_rollup
  *    sums the VMAs' fields (not the gate's) under a "[rollup]" header
  *    spanning them, adds Pss_Anon/Pss_File/Pss_Shmem and truncates its
@@ -208,7 +209,7 @@ static void show_smap_common(struct seq_file *s,
 	SMAP("Private_Dirty", mss->private_dirty >> 10);
 	SMAP("Referenced", mss->referenced >> 10);
 	SMAP("Anonymous", mss->anonymous >> 10);
-	SMAP("KSM", 0);
+	SMAP("KSM", mss->ksm >> 10);
 	SMAP("LazyFree", mss->lazyfree >> 10);
 	SMAP("AnonHugePages", 0);
 	SMAP("ShmemPmdMapped", 0);
@@ -315,6 +316,7 @@ void proc_pid_smaps_rollup_show(struct seq_file *s, struct mmk_machine *m,
 		sum.private_dirty += mss.private_dirty;
 		sum.referenced += mss.referenced;
 		sum.anonymous += mss.anonymous;
+		sum.ksm += mss.ksm;
 		sum.lazyfree += mss.lazyfree;
 		sum.swap += mss.swap;
 		sum.pss += mss.pss;

@@ -128,6 +128,10 @@ int cmd_migrate_pages(struct script *sc, int argc, char **argv);
 int cmd_move_pages(struct script *sc, int argc, char **argv);
 int cmd_interleave_weight(struct script *sc, int argc, char **argv);
 
+/* script/cmd_ksm.c */
+int cmd_ksm(struct script *sc, int argc, char **argv);
+int cmd_ksm_scan(struct script *sc, int argc, char **argv);
+
 /* script/cmd_mm.c */
 int cmd_spawn(struct script *sc, int argc, char **argv);
 int cmd_fork(struct script *sc, int argc, char **argv);

@@ -596,6 +596,8 @@ static const struct command commands[] = {
 	{ "migrate_pages", 3, 3, cmd_migrate_pages, true },
 	{ "move_pages", 3, 5, cmd_move_pages, true },
 	{ "interleave_weight", 2, 2, cmd_interleave_weight, false },
+	{ "ksm", 1, 1, cmd_ksm, false },
+	{ "ksm_scan", 0, 1, cmd_ksm_scan, false },
 	{ "check", 0, 0, cmd_check, false },
 	{ "cat", 1, SCRIPT_MAX_WORDS - 1, cmd_cat, false },
 	{ "dmesg", 0, 0, cmd_dmesg, false },

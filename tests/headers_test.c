@@ -11,6 +11,7 @@
 #include <mmkit/compaction.h>
 #include <mmkit/gfp.h>
 #include <mmkit/highmem.h>
+#include <mmkit/ksm.h>
 #include <mmkit/list.h>
 #include <mmkit/mm.h>
 #include <mmkit/mm_types.h>

@@ -158,6 +158,19 @@ static inline bool PageAnon(const struct page *page)
 		PAGE_MAPPING_ANON) != 0;
 }
 
+/* page->mapping of a KSM page: its stable node with both bits set
+ * (mm/ksm.c); such a page is anonymous too. */
+#define PAGE_MAPPING_KSM 0x2UL
+#define PAGE_MAPPING_FLAGS (PAGE_MAPPING_ANON | PAGE_MAPPING_KSM)
+
+/** PageKsm() - @page is a KSM page, shared by content (mm/ksm.c). */
+static inline bool PageKsm(const struct page *page)
+{
+	return ((unsigned long)__atomic_load_n(&page->mapping,
+					       __ATOMIC_RELAXED) &
+		PAGE_MAPPING_FLAGS) == PAGE_MAPPING_FLAGS;
+}
+
 /** pfn_to_page() - struct page of @pfn, or NULL outside the machine. */
 struct page *pfn_to_page(unsigned long pfn);
 /** page_to_pfn() - page frame number of @page. */

@@ -175,6 +175,7 @@ struct vm_area_struct {
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct task_struct;
+struct ksm_mm_slot;
 
 /* One translation cached by the simulated TLB (mm/memory.c). */
 #define MMK_TLB_ENTRIES 64
@@ -217,6 +218,9 @@ struct mm_struct {
 	 * whenever an entry it may hold changes (flush_tlb_mm). */
 	struct mmk_tlb_entry tlb[MMK_TLB_ENTRIES];
 	atomic_int mm_users; /* the process and callers of mmk_get_mm() */
+	/* KSM (mm/ksm.c): the mm's slot on ksmd's list (NULL: not
+	 * MMF_VM_MERGEABLE), with its rmap_item counts; under the KSM lock. */
+	struct ksm_mm_slot *ksm_slot;
 	struct task_struct *owner;
 	struct mmk_machine *machine;
 };

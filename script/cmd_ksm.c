@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Script commands of Kernel Samepage Merging (extensions of this project;
+ * <mmkit/ksm.h>, mm/ksm.c). Processes opt in with `madvise PID ADDR LEN
+ * mergeable`; ksmd is no thread in mmkit, so its work runs when a script
+ * asks for it:
+ *   ksm_scan [N]          ksmd's work: N batches of pages_to_scan pages
+ *                         (ksm_do_scan); without N, until the current full
+ *                         scan ends (full_scans grows by one). The result
+ *                         is the pages scanned (0 unless run is 1).
+ *   ksm NAME=VALUE        writes /sys/kernel/mm/ksm/NAME: ok, EINVAL (a
+ *                         value Linux refuses, or one of mm/ksm.c's
+ *                         departures), EBUSY (max_page_sharing while KSM
+ *                         pages exist), ENOMEM (run=2 could not unmerge
+ *                         everything). NAME: run (0, 1, 2: unmerge all),
+ *                         pages_to_scan, sleep_millisecs,
+ *                         max_page_sharing, smart_scan, use_zero_pages,
+ *                         merge_across_nodes (with NUMA).
+ *   ksm NAME              its value (as `cat /sys/kernel/mm/ksm/NAME`).
+ * An unknown NAME, a read-only one written, or a VALUE that is no
+ * decimal or hex number is a script error.
+ */
+#include "script/internal.h"
+
+#include <mmkit/ksm.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The knobs `ksm NAME=VALUE` writes (sysfs mode 0644). */
+static const char *const ksm_writable[] = {
+	"run",
+	"pages_to_scan",
+	"sleep_millisecs",
+	"max_page_sharing",
+	"smart_scan",
+	"use_zero_pages",
+	"merge_across_nodes",
+};
+
+/* The text of /sys/kernel/mm/ksm/@name without its newline (free it),
+ * or NULL if the machine has no such file. */
+static char *ksm_read(struct script *sc, const char *name)
+{
+	char path[128];
+	char *text;
+	size_t len;
+
+	if (strlen(name) > sizeof path - 20 || strchr(name, '/'))
+		return NULL;
+	snprintf(path, sizeof path, "/sys/kernel/mm/ksm/%s", name);
+	text = mmk_proc_read(sc->m, path);
+	if (!text)
+		return NULL;
+	len = strlen(text);
+	if (len && text[len - 1] == '\n')
+		text[len - 1] = '\0';
+	return text;
+}
+
+int cmd_ksm(struct script *sc, int argc, char **argv)
+{
+	char name[64], *eq = strchr(argv[1], '='), *text;
+	uint64_t v;
+	size_t i, len = eq ? (size_t)(eq - argv[1]) : strlen(argv[1]);
+	int err;
+
+	if (len >= sizeof name)
+		return script_error(sc, "unknown ksm knob '%s'", argv[1]);
+	memcpy(name, argv[1], len);
+	name[len] = '\0';
+	text = ksm_read(sc, name);
+	if (!text)
+		return script_error(sc, "unknown ksm knob '%s'", name);
+	if (!eq) {
+		result(sc, argc, argv, "%s", text);
+		free(text);
+		return 0;
+	}
+	free(text);
+	for (i = 0; i < sizeof ksm_writable / sizeof ksm_writable[0]; i++)
+		if (!strcmp(name, ksm_writable[i]))
+			break;
+	if (i == sizeof ksm_writable / sizeof ksm_writable[0])
+		return script_error(sc, "ksm knob '%s' is read-only", name);
+	if (!parse_number(eq + 1, &v))
+		return script_error(sc, "bad number '%s'", eq + 1);
+	err = mmk_ksm_set(name, (unsigned long)v);
+	if (err)
+		result(sc, argc, argv, "%s", errno_name(-err));
+	else
+		result(sc, argc, argv, "ok");
+	return 0;
+}
+
+int cmd_ksm_scan(struct script *sc, int argc, char **argv)
+{
+	uint64_t n = 0;
+	long scanned;
+
+	if (argc > 1 && !parse_number(argv[1], &n))
+		return script_error(sc, "bad number '%s'", argv[1]);
+	if (argc > 1 && n == 0)
+		return script_error(
+			sc, "ksm_scan takes a number of batches, 1 or more");
+	scanned = mmk_ksm_scan((unsigned long)n);
+	if (scanned < 0)
+		result(sc, argc, argv, "%s", errno_name((int)-scanned));
+	else
+		result(sc, argc, argv, "%ld", scanned);
+	return 0;
+}
