@@ -130,6 +130,9 @@ enum {
 	C_MEMPOLICY,
 	C_PAGES,
 	C_KSM,
+	C_PKEYS,
+	C_MSYNC,
+	C_PROCESS_VM,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -176,6 +179,9 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_MEMPOLICY] = { .name = "mempolicy" },
 	[C_PAGES] = { .name = "pagemap/kpageflags/clear_refs/process_madvise" },
 	[C_KSM] = { .name = "ksm (scan, knobs, MADV_MERGEABLE)" },
+	[C_PKEYS] = { .name = "pkey_alloc/free/mprotect/set" },
+	[C_MSYNC] = { .name = "msync" },
+	[C_PROCESS_VM] = { .name = "process_vm_readv/writev" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -192,7 +198,7 @@ static struct fz_count counts[NR_COUNTS] = {
 
 /* Weights of the operations on a thread's own processes, per 1000. */
 static const unsigned int weights[NR_OPS] = {
-	[C_MMAP] = 170,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
+	[C_MMAP] = 162,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
@@ -201,7 +207,8 @@ static const unsigned int weights[NR_OPS] = {
 	[C_PROC] = 1,	     [C_MSEAL] = 3,	 [C_SYSCTL] = 1,
 	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,	 [C_MINCORE] = 2,
 	[C_SWAP] = 1,	     [C_COMPACT] = 1,	 [C_MEMPOLICY] = 8,
-	[C_PAGES] = 4,	     [C_KSM] = 5,
+	[C_PAGES] = 4,	     [C_KSM] = 5,	 [C_PKEYS] = 3,
+	[C_MSYNC] = 2,	     [C_PROCESS_VM] = 3,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -223,6 +230,15 @@ static const int e_fork[] = { EAGAIN, ENOMEM, 0 };
 /* ENOSYS: i386 has no NUMA. ENODEV, EACCES: move_pages. */
 static const int e_mempolicy[] = { EINVAL, EFAULT, EIO,	   EPERM, ENOMEM,
 				   ENODEV, EACCES, ENOSYS, 0 };
+/* ENOSYS: i386 has no pkey calls; ENOSPC: no key free. */
+static const int e_pkeys[] = {
+	EINVAL, ENOMEM, ENOSPC, ENOSYS, EACCES, EPERM, 0
+};
+static const int e_pkey_mprotect[] = {
+	EACCES, EINVAL, ENOMEM, EPERM, ENOSYS, 0
+};
+static const int e_msync[] = { EINVAL, ENOMEM, EBUSY, 0 };
+static const int e_process_vm[] = { EFAULT, ENOMEM, EINVAL, 0 };
 static const int e_none[] = { 0 };
 
 /* ---- the shadow: 8-byte values a process stored, by page ---- */
@@ -920,6 +936,9 @@ static struct pred predict(struct thr *t, struct proc *p, unsigned long addr,
 		else if (write ? (vma->vm_flags & VM_WRITE) :
 				 (vma->vm_flags & VM_ACCESS_FLAGS))
 			r.x = ACC_OK;
+		/* A protection key PKRU denies (mm/pkeys.c). */
+		if (r.x == ACC_OK && !arch_vma_access_permitted(vma, write))
+			r.x = ACC_SEGV;
 		/* A guard marker (MADV_GUARD_INSTALL) faults whatever the
 		 * VMA allows. */
 		if (r.x == ACC_OK && (vma->vm_flags & VM_MAYBE_GUARD)) {
@@ -2334,6 +2353,96 @@ static void op_shared(struct thr *t)
 static const int e_process_madvise[] = { EAGAIN, EINVAL, ENOMEM,
 					 EPERM,	 EACCES, 0 };
 
+/* Protection keys: keys taken and freed, ranges given keys, PKRU
+ * rights changed (never key 0's: everything else of the process would
+ * fault too). predict() knows what PKRU denies. */
+static void op_pkeys(struct thr *t, struct proc *p)
+{
+	unsigned long addr, len, prot;
+	int key = (int)fz_below(&t->r, 17) - 1;
+	long ret;
+
+	switch (fz_below(&t->r, 4)) {
+	case 0:
+		ret = (long)fz_below(&t->r, 4);
+		setc(t, "pkey_alloc", p->pid, 2, 0, (unsigned long)ret, 0, 0,
+		     0);
+		ret = mmk_pkey_alloc(p->pid, 0, (unsigned long)ret);
+		if (ret >= 0 && ret >= MMK_NR_PKEYS)
+			bad(t, ret, "pkey_alloc gave key %ld", ret);
+		if (ret < 0)
+			check_err(t, ret, e_pkeys);
+		break;
+	case 1:
+		setc(t, "pkey_free", p->pid, 1, (unsigned long)key, 0, 0, 0, 0);
+		ret = mmk_pkey_free(p->pid, key ? key : 1);
+		check_err(t, ret, e_pkeys);
+		break;
+	case 2:
+		pick_range(t, &t->own, &addr, &len);
+		prot = fz_below(&t->r, 8);
+		setc(t, "pkey_mprotect", p->pid, 4, addr, len, prot,
+		     (unsigned long)key, 0);
+		ret = mmk_pkey_mprotect(p->pid, addr, len, prot, key);
+		check_err(t, ret, e_pkey_mprotect);
+		break;
+	default:
+		setc(t, "pkey_set", p->pid, 2, (unsigned long)key, 0, 0, 0, 0);
+		ret = mmk_pkey_set(p->pid, key > 0 ? key : 1,
+				   (unsigned int)fz_below(&t->r, 4));
+		if (ret && ret != -ENOSYS)
+			bad(t, ret, "pkey_set of key %d", key);
+		break;
+	}
+}
+
+static void op_msync(struct thr *t, struct proc *p)
+{
+	static const int flags[] = {
+		MS_ASYNC, MS_SYNC, MS_INVALIDATE, MS_SYNC | MS_INVALIDATE, 0, 8
+	};
+	unsigned long addr, len;
+	int f = flags[fz_below(&t->r, 6)];
+	long ret;
+
+	pick_range(t, &t->own, &addr, &len);
+	setc(t, "msync", p->pid, 3, addr, len, (unsigned long)f, 0, 0);
+	ret = mmk_msync(p->pid, addr, len, f);
+	check_err(t, ret, e_msync);
+}
+
+/* process_vm_readv/writev of the process on itself: what it writes (the
+ * local ranges of a read, the remote ones of a write) leaves the shadow. */
+static void op_process_vm(struct thr *t, struct proc *p)
+{
+	struct mmk_iovec l[3], r[3];
+	int nl = 1 + (int)fz_below(&t->r, 3), nr = 1 + (int)fz_below(&t->r, 3);
+	bool write = fz_chance(&t->r, 50);
+	unsigned long total = 0;
+	long ret;
+	int k;
+
+	for (k = 0; k < nl; k++) {
+		pick_range(t, &t->own, &l[k].base, &l[k].len);
+		total = l[k].len > ~0UL - total ? ~0UL : total + l[k].len;
+	}
+	for (k = 0; k < nr; k++)
+		pick_range(t, &t->own, &r[k].base, &r[k].len);
+	setc(t, write ? "process_vm_writev" : "process_vm_readv", p->pid, 4,
+	     l[0].base, l[0].len, r[0].base, r[0].len, 0);
+	ret = write ? mmk_process_vm_writev(p->pid, p->pid, l, (size_t)nl, r,
+					    (size_t)nr, 0) :
+		      mmk_process_vm_readv(p->pid, p->pid, l, (size_t)nl, r,
+					   (size_t)nr, 0);
+	if (ret > 0 && (unsigned long)ret > total)
+		bad(t, ret, "copied more than the %lu bytes asked", total);
+	if (ret < 0)
+		check_err(t, ret, e_process_vm);
+	for (k = 0; k < (write ? nr : nl); k++)
+		sh_drop(&p->sh, write ? r[k].base : l[k].base,
+			write ? r[k].len : l[k].len);
+}
+
 static void op_pages(struct thr *t, struct proc *p)
 {
 	static const int advice[] = { MADV_COLD, MADV_PAGEOUT, MADV_WILLNEED };
@@ -2566,6 +2675,15 @@ static void one_op(struct thr *t)
 	case C_PAGES:
 		op_pages(t, p);
 		break;
+	case C_PKEYS:
+		op_pkeys(t, p);
+		break;
+	case C_MSYNC:
+		op_msync(t, p);
+		break;
+	case C_PROCESS_VM:
+		op_process_vm(t, p);
+		break;
 	case C_KSM:
 		op_ksm(t, p);
 		break;
@@ -2785,6 +2903,8 @@ int main(int argc, char **argv)
 	/* Odd seeds: CPUs come online as the workers take them, while the
 	 * others already run. */
 	cfg.cpus_on_demand = G.o.seed & 1;
+	/* Protection keys on half the x86_64 seeds (mm/pkeys.c). */
+	cfg.pku = cfg.arch == MMK_ARCH_X86_64 && (G.o.seed & 2);
 	cfg.seed = G.o.seed;
 	cfg.printk = fz_printk;
 	if (mmk_config_validate(&cfg, why, sizeof why)) {

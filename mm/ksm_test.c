@@ -94,11 +94,6 @@ static unsigned long smaps_kb(struct mmk_machine *m, int pid,
 	return v;
 }
 
-static unsigned long vmstat(struct mmk_machine *m, const char *name)
-{
-	return proc_field(m, "/proc/vmstat", name, ' ');
-}
-
 /* The pfn @pid maps at @addr (pagemap). */
 static uint64_t pfn_at(struct mmk_machine *m, int pid, unsigned long addr)
 {
