@@ -383,7 +383,7 @@ static void page_cache_insert(struct file *f, struct page *page,
 {
 	const void *shadow = fill_page(f, page, index, entry, fault);
 
-	page->mapping = (struct address_space *)f;
+	page_set_mapping(page, (struct address_space *)f);
 	page->index = index;
 	__atomic_fetch_or(&page->flags,
 			  (1UL << PG_uptodate) |

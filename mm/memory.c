@@ -217,8 +217,9 @@ static struct page *anon_page_new(struct mm_struct *mm,
 			      addr);
 	if (!page)
 		return NULL;
-	page->mapping = (struct address_space *)((unsigned long)vma->anon_vma |
-						 PAGE_MAPPING_ANON);
+	page_set_mapping(page,
+			 (struct address_space *)((unsigned long)vma->anon_vma |
+						  PAGE_MAPPING_ANON));
 	page->index = linear_page_index(vma, addr);
 	page_flag_set(page, PG_swapbacked);
 	page_flag_set(page, PG_uptodate);
@@ -1367,7 +1368,8 @@ static void swapin_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	}
 	swap_readpage(mm->machine, page, swp);
 	swapin_refault(mm, page, swp);
-	page->mapping = (struct address_space *)anon_vma_root_mapping(s->vma);
+	page_set_mapping(page,
+			 (struct address_space *)anon_vma_root_mapping(s->vma));
 	lru_add(mm->machine, page);
 	/* The cache's reference; if a fault cached it first, ours frees
 	 * it. */

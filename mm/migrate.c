@@ -122,7 +122,9 @@ static void copy_page_state(struct mmk_machine *m, struct page *old,
 			  __atomic_load_n(&old->flags, __ATOMIC_RELAXED) &
 				  MIGRATE_FLAGS,
 			  __ATOMIC_RELAXED);
-	new->mapping = old->mapping;
+	/* ->mapping is read without locks (page_mapping_once): KSM's stale
+	 * stable nodes look at pages freed and reused meanwhile. */
+	page_set_mapping(new, page_mapping_once(old));
 	new->index = old->index;
 	new->private = old->private;
 }
@@ -131,7 +133,7 @@ static void copy_page_state(struct mmk_machine *m, struct page *old,
 static void clear_page_state(struct page *new)
 {
 	__atomic_fetch_and(&new->flags, ~MIGRATE_FLAGS, __ATOMIC_RELAXED);
-	new->mapping = NULL;
+	page_set_mapping(new, NULL);
 	new->index = 0;
 	new->private = 0;
 }

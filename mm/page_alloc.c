@@ -2361,8 +2361,8 @@ static bool free_pages_prepare(struct mmk_machine *m, struct page *page,
 	/* An anonymous page's anon_vma pointer goes with it, as Linux's
 	 * free_pages_prepare() clears PAGE_MAPPING_ANON mappings (a page
 	 * pinned past its last unmap is freed by the last put_page). */
-	if ((unsigned long)page->mapping & PAGE_MAPPING_ANON)
-		page->mapping = NULL;
+	if ((unsigned long)page_mapping_once(page) & PAGE_MAPPING_ANON)
+		page_set_mapping(page, NULL);
 	/* Fast: the allocation record matches and nothing is set that a free
 	 * page must not have (flags, mapping, mappings). */
 	if (likely(page->mmk_alloc == order + 1 && page_free_clean(page))) {
