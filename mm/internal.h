@@ -510,7 +510,9 @@ static inline void copy_user_racy(void *dst, const void *src, size_t n)
 	char *to = dst;
 	size_t i;
 
-	if (!(((uintptr_t)to | (uintptr_t)from | n) & 7)) {
+	/* Whole words only where the two do not overlap (below). */
+	if (!(((uintptr_t)to | (uintptr_t)from | n) & 7) &&
+	    (to >= from + n || from >= to + n)) {
 		for (i = 0; i < n; i += 8) {
 			uint64_t w = __atomic_load_n(
 				(const uint64_t *)(const void *)(from + i),
@@ -526,6 +528,19 @@ static inline void copy_user_racy(void *dst, const void *src, size_t n)
 				 __atomic_load_n(from + i, __ATOMIC_RELAXED),
 				 __ATOMIC_RELAXED);
 #else
+	/* A process copying its own memory onto itself (process_vm_*):
+	 * byte by byte upwards, as x86's REP MOVSB moves overlapping
+	 * bytes. */
+	if ((char *)dst < (const char *)src + n &&
+	    (const char *)src < (char *)dst + n) {
+		volatile char *to = dst;
+		const char *from = src;
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			to[i] = from[i];
+		return;
+	}
 	memcpy(dst, src, n);
 #endif
 }
