@@ -50,8 +50,10 @@
 #include <mmkit/mman.h>
 #include <mmkit/slab.h>
 
-/* PVM_MAX_KMALLOC_PAGES / sizeof(struct page *): pages pinned a time. */
-#define PVM_MAX_PAGES (2 * PAGE_SIZE / sizeof(struct page *))
+/* PVM_MAX_KMALLOC_PAGES: the bytes of the page array, and the pages
+ * pinned a time, one pointer each. */
+#define PVM_MAX_KMALLOC_BYTES (2 * PAGE_SIZE)
+#define PVM_MAX_PAGES (PVM_MAX_KMALLOC_BYTES / sizeof(void *))
 
 /* The caller's side: an iov_iter over its vector. */
 struct local_iter {
@@ -235,7 +237,7 @@ static long process_vm_rw(int caller, int pid, const struct mmk_iovec *lvec,
 	rc = vm_access_check(caller, pid);
 	if (rc)
 		return rc;
-	pages = kmalloc(PVM_MAX_PAGES * sizeof(*pages), GFP_KERNEL);
+	pages = kmalloc(PVM_MAX_KMALLOC_BYTES, GFP_KERNEL);
 	if (!pages)
 		return -ENOMEM;
 	rc = 0;
