@@ -199,6 +199,41 @@ static inline void diff_random(struct mmk_machine *m, diff_seq_t *gen,
 	free(calls);
 }
 
+/* Run call @i on mmkit's side (process 1 of @m) and append its report. */
+typedef void diff_sim_step_t(struct mmk_machine *m, const void *calls, int i,
+			     char *out, size_t cap);
+
+static inline void diff_expect_equal(const char *host, const char *sim,
+				     const char *what);
+
+/*
+ * The @n calls of @calls on the host (@host_step in a child, after
+ * @child_init) and on mmkit (@sim_step in a new process 1, the machine
+ * checked after each call): the reports must be equal.
+ */
+static inline void diff_compare(struct mmk_machine *m, diff_step_t *host_step,
+				void (*child_init)(void),
+				diff_sim_step_t *sim_step, const void *calls,
+				int n, const char *what)
+{
+	char *host = calloc(1, DIFF_REPORT_CAP),
+	     *sim = calloc(1, DIFF_REPORT_CAP);
+	int i;
+
+	assert_non_null(host);
+	assert_non_null(sim);
+	assert_true(diff_run_host(host_step, calls, n, child_init, host));
+	assert_int_equal(mmk_spawn(1, false), 0);
+	for (i = 0; i < n; i++) {
+		sim_step(m, calls, i, sim, DIFF_REPORT_CAP);
+		assert_check_ok(m);
+	}
+	assert_int_equal(mmk_exit(1), 0);
+	diff_expect_equal(host, sim, what);
+	free(host);
+	free(sim);
+}
+
 /* The two reports are equal; else both are printed and the test fails. */
 static inline void diff_expect_equal(const char *host, const char *sim,
 				     const char *what)

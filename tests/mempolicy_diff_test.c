@@ -221,34 +221,26 @@ static void host_step(const void *calls, int i, char *out, size_t cap)
 	free(numa);
 }
 
+static void sim_step(struct mmk_machine *m, const void *calls, int i, char *out,
+		     size_t cap)
+{
+	const struct call *c = calls;
+	char *maps, *numa, line[160];
+	long ret = sim_call(&c[i]);
+
+	fmt_call(line, sizeof line, &c[i]);
+	diff_append(out, cap, "%s = %ld\n", line, ret);
+	maps = proc(m, "/proc/1/maps");
+	numa = proc(m, "/proc/1/numa_maps");
+	report(out, cap, maps, numa, sim_getpol);
+	free(maps);
+	free(numa);
+}
+
 static void compare_filtered(struct mmk_machine *m, const struct call *c, int n,
 			     const char *what)
 {
-	char *host = calloc(1, DIFF_REPORT_CAP),
-	     *sim = calloc(1, DIFF_REPORT_CAP);
-	int i;
-
-	assert_non_null(host);
-	assert_non_null(sim);
-	assert_true(diff_run_host(host_step, c, n, NULL, host));
-	assert_int_equal(mmk_spawn(1, false), 0);
-	for (i = 0; i < n; i++) {
-		char *maps, *numa, line[160];
-		long ret = sim_call(&c[i]);
-
-		fmt_call(line, sizeof line, &c[i]);
-		diff_append(sim, DIFF_REPORT_CAP, "%s = %ld\n", line, ret);
-		maps = proc(m, "/proc/1/maps");
-		numa = proc(m, "/proc/1/numa_maps");
-		report(sim, DIFF_REPORT_CAP, maps, numa, sim_getpol);
-		free(maps);
-		free(numa);
-		assert_check_ok(m);
-	}
-	assert_int_equal(mmk_exit(1), 0);
-	diff_expect_equal(host, sim, what);
-	free(host);
-	free(sim);
+	diff_compare(m, host_step, NULL, sim_step, c, n, what);
 }
 
 /* ---- sequences ---- */

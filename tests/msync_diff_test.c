@@ -225,36 +225,28 @@ static void host_step(const void *calls, int i, char *out, size_t cap)
 	free(smaps);
 }
 
+static struct file *sim_file;
+
+static void sim_step(struct mmk_machine *m, const void *calls, int i, char *out,
+		     size_t cap)
+{
+	const struct call *c = calls;
+	char *smaps;
+
+	fmt_call(out, cap, &c[i], sim_call(sim_file, &c[i], i));
+	smaps = proc(m, "/proc/1/smaps");
+	report_smaps(out, cap, smaps);
+	free(smaps);
+}
+
 static void compare(struct mmk_machine *m, const void *calls, int n,
 		    const char *what)
 {
-	const struct call *c = calls;
-	char *host = calloc(1, DIFF_REPORT_CAP),
-	     *sim = calloc(1, DIFF_REPORT_CAP);
-	struct file *f;
-	int i;
-
-	assert_non_null(host);
-	assert_non_null(sim);
-	assert_true(diff_run_host(host_step, c, n, host_open_file, host));
-	f = mmk_file_create("msync", FILE_PAGES * PG, false);
-	assert_non_null(f);
-	assert_int_equal(mmk_fadvise(f, 0, 0, POSIX_FADV_WILLNEED), 0);
-	assert_int_equal(mmk_spawn(1, false), 0);
-	for (i = 0; i < n; i++) {
-		char *smaps;
-
-		fmt_call(sim, DIFF_REPORT_CAP, &c[i], sim_call(f, &c[i], i));
-		smaps = proc(m, "/proc/1/smaps");
-		report_smaps(sim, DIFF_REPORT_CAP, smaps);
-		free(smaps);
-		assert_check_ok(m);
-	}
-	assert_int_equal(mmk_exit(1), 0);
-	fput(f);
-	diff_expect_equal(host, sim, what);
-	free(host);
-	free(sim);
+	sim_file = mmk_file_create("msync", FILE_PAGES * PG, false);
+	assert_non_null(sim_file);
+	assert_int_equal(mmk_fadvise(sim_file, 0, 0, POSIX_FADV_WILLNEED), 0);
+	diff_compare(m, host_step, host_open_file, sim_step, calls, n, what);
+	fput(sim_file);
 }
 
 /* ---- the host's readiness ---- */

@@ -278,33 +278,24 @@ static void host_step(const void *calls, int i, char *out, size_t cap)
 	report_pkru(out, cap, host_pkey_get);
 }
 
+static void sim_step(struct mmk_machine *m, const void *calls, int i, char *out,
+		     size_t cap)
+{
+	const struct call *c = calls;
+	char line[200], *smaps;
+
+	fmt_call(line, sizeof line, &c[i], sim_call(&c[i], i));
+	diff_append(out, cap, "%s", line);
+	smaps = proc(m, "/proc/1/smaps");
+	report_smaps(out, cap, smaps);
+	free(smaps);
+	report_pkru(out, cap, sim_pkey_get);
+}
+
 static void compare(struct mmk_machine *m, const void *calls, int n,
 		    const char *what)
 {
-	const struct call *c = calls;
-	char *host = calloc(1, DIFF_REPORT_CAP),
-	     *sim = calloc(1, DIFF_REPORT_CAP);
-	int i;
-
-	assert_non_null(host);
-	assert_non_null(sim);
-	assert_true(diff_run_host(host_step, c, n, host_reset_pkru, host));
-	assert_int_equal(mmk_spawn(1, false), 0);
-	for (i = 0; i < n; i++) {
-		char line[200], *smaps;
-
-		fmt_call(line, sizeof line, &c[i], sim_call(&c[i], i));
-		diff_append(sim, DIFF_REPORT_CAP, "%s", line);
-		smaps = proc(m, "/proc/1/smaps");
-		report_smaps(sim, DIFF_REPORT_CAP, smaps);
-		free(smaps);
-		report_pkru(sim, DIFF_REPORT_CAP, sim_pkey_get);
-		assert_check_ok(m);
-	}
-	assert_int_equal(mmk_exit(1), 0);
-	diff_expect_equal(host, sim, what);
-	free(host);
-	free(sim);
+	diff_compare(m, host_step, host_reset_pkru, sim_step, calls, n, what);
 }
 
 /* ---- the host's readiness ---- */

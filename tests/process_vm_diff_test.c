@@ -200,31 +200,22 @@ static void host_step(const void *calls, int i, char *out, size_t cap)
 	free(smaps);
 }
 
+static void sim_step(struct mmk_machine *m, const void *calls, int i, char *out,
+		     size_t cap)
+{
+	const struct call *c = calls;
+	char *smaps;
+
+	fmt_call(out, cap, &c[i], sim_call(&c[i], i));
+	smaps = proc(m, "/proc/1/smaps");
+	report_smaps(out, cap, smaps);
+	free(smaps);
+}
+
 static void compare(struct mmk_machine *m, const void *calls, int n,
 		    const char *what)
 {
-	const struct call *c = calls;
-	char *host = calloc(1, DIFF_REPORT_CAP),
-	     *sim = calloc(1, DIFF_REPORT_CAP);
-	int i;
-
-	assert_non_null(host);
-	assert_non_null(sim);
-	assert_true(diff_run_host(host_step, c, n, NULL, host));
-	assert_int_equal(mmk_spawn(1, false), 0);
-	for (i = 0; i < n; i++) {
-		char *smaps;
-
-		fmt_call(sim, DIFF_REPORT_CAP, &c[i], sim_call(&c[i], i));
-		smaps = proc(m, "/proc/1/smaps");
-		report_smaps(sim, DIFF_REPORT_CAP, smaps);
-		free(smaps);
-		assert_check_ok(m);
-	}
-	assert_int_equal(mmk_exit(1), 0);
-	diff_expect_equal(host, sim, what);
-	free(host);
-	free(sim);
+	diff_compare(m, host_step, NULL, sim_step, calls, n, what);
 }
 
 /* ---- sequences ---- */
