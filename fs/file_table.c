@@ -26,7 +26,7 @@
  *
  * 6. Observability. The dev, inode and path columns of /proc/PID/maps.
  */
-#include "mm/vma.h"
+#include "mm/hugetlb.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -141,6 +141,23 @@ struct file *mmk_memfd_create(const char *name, unsigned long size)
 	return publish_file(f);
 }
 
+/* The hugetlbfs file of a MAP_HUGETLB mapping (hugetlb_file_setup()):
+ * "/anon_hugepage (deleted)" on hugetlbfs's device, 00:11 on Linux 6.18
+ * booted as this machine's host is. Its pages are not in the page cache
+ * of mm/filemap.c but in mm/hugetlb.c's, so that cache is left empty. */
+struct file *hugetlbfs_file_alloc(unsigned long size)
+{
+	struct file *f = alloc_file("/anon_hugepage (deleted)", 0);
+
+	if (f) {
+		f->size = size;
+		f->dev_major = 0;
+		f->dev_minor = 0x11;
+		f->readable = f->writable = true;
+	}
+	return publish_file(f);
+}
+
 /* The shmem object behind a shared anonymous mapping of @size bytes. */
 struct file *shmem_file_setup(unsigned long size)
 {
@@ -163,6 +180,8 @@ void fput(struct file *file)
 	list_del(&file->f_list);
 	pthread_mutex_unlock(&mm_state()->files_lock);
 	filemap_release(file);
+	if (file->hugetlb)
+		hugetlb_file_release(file);
 	/* shmem_evict_inode(): shmem_unacct_size(). */
 	if (file->acct_pages)
 		vm_unacct_memory((long)file->acct_pages);

@@ -30,7 +30,7 @@
  *
  * 6. Observability. /proc/PID/{maps,smaps,status} exist for live pids.
  */
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -506,7 +506,7 @@ int mm_state_init(struct mmk_machine *m)
 	INIT_LIST_HEAD(&ms->files);
 	oom_init(m);
 	reclaim_init(m);
-	if (ksm_init(m))
+	if (ksm_init(m) || hugetlb_init(m))
 		return -ENOMEM;
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->swappiness, 60);
@@ -616,6 +616,10 @@ bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
 	if (ok)
 		ok = pages_verify(m, mms, n, atomic_load(&ms->nr_mms) == n, why,
 				  len);
+	/* The huge page pool, and the huge entries of every process when
+	 * all of them are here to count a page's mappings. */
+	if (ok && atomic_load(&ms->nr_mms) == n)
+		ok = hugetlb_verify(m, mms, n, why, len);
 	/* Each file's page cache and blocks (mm/filemap.c). */
 	pthread_mutex_lock(&ms->files_lock);
 	list_for_each_entry(f, &ms->files, f_list) {

@@ -23,7 +23,7 @@
  *
  * 6. Observability. Merging in /proc/PID/maps (anon_vmas).
  */
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 
 int faultin_page_range(struct mm_struct *mm, unsigned long start,
 		       unsigned long end, bool write)
@@ -53,8 +53,11 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 		 * FOLL_WRITE a page whose entry is clean (MADV_FREE cleaned
 		 * it, say) is marked dirty, the entry left as it is
 		 * (follow_page_pte's folio_mark_dirty). */
-		if (pte_mapped(e) && !(e & _PAGE_SPECIAL)) {
-			struct page *page = pfn_to_page(pte_pfn(f, e));
+		/* (Huge pages are on no LRU: hugetlb's follow_page leaves
+		 * them.) */
+		if (pte_mapped(e) && !(e & (_PAGE_SPECIAL | _PAGE_PSE))) {
+			struct page *page =
+				pfn_to_page(pte_leaf_pfn(f, e, addr));
 
 			if (write && !(e & _PAGE_DIRTY))
 				folio_mark_dirty(page);
@@ -132,9 +135,10 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 			pages[i] = NULL;
 			continue;
 		}
-		pages[i] = pfn_to_page(pte_pfn(f, e));
+		pages[i] = pfn_to_page(pte_leaf_pfn(f, e, addr));
 		get_page(pages[i]);
-		mark_page_accessed(pages[i], mm);
+		if (!(e & _PAGE_PSE))
+			mark_page_accessed(pages[i], mm);
 	}
 	return (long)nr;
 }

@@ -349,6 +349,9 @@ struct mmk_machine {
 					   struct zonelist *zl,
 					   unsigned int order, gfp_t gfp,
 					   enum zone_type highest);
+	/* free_huge_folio() (mm/hugetlb.c): put_page() of a hugetlb page's
+	 * last reference gives it back to the pool. */
+	void (*free_huge_page)(struct mmk_machine *m, struct page *page);
 	/* Compaction (mm/compaction.c), registered with reclaim; NULL
 	 * until then (no direct compaction). */
 	const struct compaction_ops *compaction;

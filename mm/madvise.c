@@ -28,7 +28,10 @@
  *    VM_SPECIAL VMAs (EINVAL); GUARD_REMOVE clears markers only, locked
  *    VMAs included. Install sets VM_MAYBE_GUARD ("gu") on each whole
  *    VMA, without a split; the flag is sticky (merges ignore it and keep
- *    it) and never cleared. On a sealed VMA (mseal), discarding advice
+ *    it) and never cleared. On a hugetlb VMA, DONTNEED needs a huge
+ *    page aligned start and rounds the end down to one; FREE, COLD,
+ *    PAGEOUT, GUARD_* and WIPEONFORK are EINVAL, MERGEABLE does nothing.
+ *    On a sealed VMA (mseal), discarding advice
  *    is EPERM unless the VMA maps a file or is writable.
  *
  * 2-3. See mm/vma.c.
@@ -45,7 +48,7 @@
  * 6. Observability. /proc/PID/maps, smaps VmFlags (dc, wf, dd, hg, nh,
  *    sr, rr).
  */
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 #include "mm/vma.h"
 
 #include <limits.h>
@@ -164,6 +167,22 @@ static void madvise_dontneed_single_vma(struct mm_struct *mm,
 	pt_reclaim_range(mm, start, end);
 }
 
+/* madvise_dontneed_free_valid_vma() of a hugetlb VMA: the start must be
+ * a huge page boundary; the end is rounded down to one, so that a
+ * caller unaware of huge pages loses no data. */
+static int madvise_dontneed_hugetlb(struct mm_struct *mm, unsigned long start,
+				    unsigned long end)
+{
+	unsigned long mask = huge_page_size(mm->machine) - 1;
+
+	if (start & mask)
+		return -EINVAL;
+	end &= ~mask;
+	if (start < end)
+		zap_page_range(mm, start, end);
+	return 0;
+}
+
 /* Apply @behavior to [start, end) of @vma; *@prev is the VMA covering it
  * afterwards (madvise_vma_behavior). */
 static int madvise_vma_behavior(struct mm_struct *mm,
@@ -183,7 +202,9 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		return -EPERM;
 	switch (behavior) {
 	case MADV_DONTNEED:
-		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB))
+		if (is_vm_hugetlb_page(vma))
+			return madvise_dontneed_hugetlb(mm, start, end);
+		if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 			return -EINVAL;
 		madvise_dontneed_single_vma(mm, start, end);
 		return 0;
@@ -195,7 +216,9 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		madvise_free_range(mm, start, end);
 		return 0;
 	case MADV_DONTNEED_LOCKED:
-		if (vma->vm_flags & (VM_PFNMAP | VM_HUGETLB))
+		if (is_vm_hugetlb_page(vma))
+			return madvise_dontneed_hugetlb(mm, start, end);
+		if (vma->vm_flags & VM_PFNMAP)
 			return -EINVAL;
 		madvise_dontneed_single_vma(mm, start, end);
 		return 0;

@@ -61,7 +61,10 @@
  *    entries lie inside VMAs; every slot's count is the swap entries
  *    naming it.
  *
- * 4. Departures. No huge pages, NUMA hinting or userfaultfd. A fault's allocation calls the OOM killer
+ *    - HugeTLB VMAs go to mm/hugetlb.c: their faults, zap, fork copy,
+ *      mprotect and mremap act on huge entries.
+ *
+ * 4. Departures. No transparent huge pages, NUMA hinting or userfaultfd. A fault's allocation calls the OOM killer
  *    (mm/oom_kill.c) as Linux's does; a process it chooses gets SIGKILL
  *    from the access in progress. A fault that fails anyway is retried
  *    (pagefault_out_of_memory), up to 16 times in a row; then, or when
@@ -81,7 +84,7 @@
  * 6. Observability. smaps Rss/Pss/..., status VmRSS/RssAnon/RssFile/
  *    RssShmem/VmHWM/VmPTE, meminfo AnonPages/Mapped/PageTables.
  */
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -752,6 +755,8 @@ int __handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write,
 	if (!remote && !arch_vma_access_permitted(vma, write))
 		return VM_FAULT_SIGSEGV;
 	count_fault(mm);
+	if (is_vm_hugetlb_page(vma))
+		return hugetlb_fault(mm, vma, addr, write);
 	slot = pte_offset_upper(mm, addr, &oom);
 	if (oom)
 		return VM_FAULT_OOM;
@@ -851,8 +856,9 @@ static void *mmu_access(struct mm_struct *mm, unsigned long addr, bool write,
 				  e | _PAGE_ACCESSED |
 					  (write ? _PAGE_DIRTY : 0));
 			t->vpn_plus_one = (addr >> PAGE_SHIFT) + 1;
-			t->host = page_host(mm->machine,
-					    pfn_to_page(pte_pfn(f, e)));
+			t->host = page_host(
+				mm->machine,
+				pfn_to_page(pte_leaf_pfn(f, e, addr)));
 			t->writable = write;
 			t->pkey = (unsigned char)pte_pkey(f, e);
 			return (char *)t->host + (addr & ~PAGE_MASK);
@@ -958,6 +964,7 @@ static void zap_range(struct mm_struct *mm, unsigned long start,
 	struct zap_details d = { pt_format_of(mm), drop_markers };
 
 	unmap_walk(mm, start, end, zap_one, &d);
+	hugetlb_zap_range(mm, start, end);
 }
 
 void zap_page_range(struct mm_struct *mm, unsigned long start,
@@ -1038,6 +1045,8 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
 	 * entries hold what a fault cannot rebuild, the child refaults. */
 	if (!src_vma->anon_vma && !(src_vma->vm_flags & VM_COPY_ON_FORK))
 		return 0;
+	if (is_vm_hugetlb_page(src_vma))
+		return copy_hugetlb_page_range(dst, src, src_vma);
 	/* The child's tables first, one below every present entry of the
 	 * parent's, empty PTE tables included (copy_pte_range allocates its
 	 * table before it looks at the entries). */
@@ -1081,6 +1090,10 @@ void change_protection(struct vm_area_struct *vma, unsigned long start,
 {
 	struct prot_args p = { pt_format_of(vma->vm_mm), vma->vm_page_prot };
 
+	if (is_vm_hugetlb_page(vma)) {
+		hugetlb_change_protection(vma, start, end);
+		return;
+	}
 	walk_ptes(vma->vm_mm, start, end, prot_one, &p);
 	flush_tlb_mm(vma->vm_mm);
 }
@@ -1147,10 +1160,14 @@ int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
 	int pmd_level = f->levels - 2, top = f->levels > 2 ? 1 : 0;
 	unsigned long pmd_size = pt_level_size(f, pmd_level);
 	unsigned long old_end = old_addr + len, extent, align;
+	struct vm_area_struct *vma;
 	bool oom;
 
 	if (!len)
 		return 0;
+	vma = find_vma(mm, old_addr);
+	if (vma && is_vm_hugetlb_page(vma))
+		return move_hugetlb_page_tables(mm, old_addr, new_addr, len);
 	align = old_addr & (pmd_size - 1);
 	if (align && align == (new_addr & (pmd_size - 1)) &&
 	    len >= pmd_size - align &&
@@ -1506,6 +1523,10 @@ static unsigned long smaps_shmem_swap(struct vm_area_struct *vma)
 void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss)
 {
 	memset(mss, 0, sizeof(*mss));
+	if (is_vm_hugetlb_page(vma)) {
+		smaps_hugetlb(vma, &mss->private_hugetlb, &mss->shared_hugetlb);
+		return;
+	}
 	walk_ptes(vma->vm_mm, vma->vm_start, vma->vm_end, smaps_one, mss);
 	if (vma->vm_file && vma->vm_file->shmem)
 		mss->swap += smaps_shmem_swap(vma) << PAGE_SHIFT;

@@ -80,7 +80,7 @@
  *    else the task's), /proc/vmstat numa_hit ... numa_other and
  *    pgmigrate_success/fail; the script's get_mempolicy; `check`.
  */
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -367,6 +367,28 @@ static const struct mempolicy *get_vma_policy(struct vm_area_struct *vma,
 		*ilx = vma->vm_file->ino;
 	*ilx += linear_page_index(vma, addr);
 	return pol;
+}
+
+int vma_policy_node(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long ilx;
+	const struct mempolicy *pol = get_vma_policy(vma, addr, &ilx);
+	int nid = numa_node_id();
+
+	switch (pol->mode) {
+	case MPOL_PREFERRED:
+	case MPOL_PREFERRED_MANY:
+		return first_node(pol->nodes);
+	case MPOL_BIND:
+		return (pol->nodes >> nid) & 1 ? nid : first_node(pol->nodes);
+	case MPOL_INTERLEAVE:
+	case MPOL_WEIGHTED_INTERLEAVE:
+		/* huge_node(): the index in huge pages. */
+		return interleave_nid(
+			pol, ilx >> huge_page_order(vma->vm_mm->machine));
+	default:
+		return nid;
+	}
 }
 
 struct page *vma_alloc_page(gfp_t gfp, struct vm_area_struct *vma,
@@ -1106,7 +1128,7 @@ static struct page *follow_page(struct mm_struct *mm, unsigned long addr,
 		return NULL;
 	}
 	*err = 0;
-	return pfn_to_page(pte_pfn(f, e));
+	return pfn_to_page(pte_leaf_pfn(f, e, addr));
 }
 
 /* add_page_for_migration(): 1 queued, 0 already on @node, or -errno. */
@@ -1122,6 +1144,9 @@ static int add_page_for_migration(struct mm_struct *mm, unsigned long addr,
 		return err;
 	if (page_to_nid(page) == node)
 		return 0;
+	/* Huge pages do not migrate here (mm/hugetlb.c). */
+	if (page_type_of(compound_head(page)) == PGTY_hugetlb)
+		return -EBUSY;
 	if (page_mapcount(page) > 1 && !migrate_all)
 		return -EACCES;
 	if (!isolate_lru_page(mm->machine, page, true))

@@ -31,8 +31,11 @@
  *
  * 3. Invariants. See mm_verify() in mm/vma.c.
  *
+ *    - MAP_HUGETLB maps an anonymous hugetlbfs file of huge pages
+ *      (mm/hugetlb.c), at an address aligned to the huge page size.
+ *
  * 4. Departures. No personality (READ_IMPLIES_EXEC), MAP_32BIT,
- *    MAP_HUGETLB, MAP_SYNC, MAP_DROPPABLE or file seals. A mapping that
+ *    MAP_SYNC, MAP_DROPPABLE or file seals. A mapping that
  *    fails after the old ones went (a VMA or shmem allocation) releases
  *    their commit charge with its own (Linux keeps theirs charged).
  *
@@ -41,7 +44,7 @@
  * 6. Observability. /proc/PID/maps, smaps, status; /proc/meminfo
  *    Committed_AS.
  */
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 #include "lib/avltree.h"
 
 #include <mmkit/slab.h>
@@ -148,6 +151,7 @@ void vma_set_page_prot(struct vm_area_struct *vma)
 
 struct unmapped_area_info {
 	unsigned long length, low_limit, high_limit;
+	unsigned long align_mask; /* hugetlb: the address is aligned so */
 };
 
 static unsigned long gap_start_of(const struct vm_area_struct *v)
@@ -212,8 +216,13 @@ static unsigned long vm_unmapped_area(struct mm_struct *mm,
 	struct avl_root root = { mm->mm_rb, NULL };
 	const struct avl_node *n = avl_last(&root);
 	const struct vm_area_struct *last = n ? vma_of(n) : NULL;
-	unsigned long len = info->length, end, r;
+	unsigned long len = info->length + info->align_mask, end, r;
 
+	/* The search asks for room for the worst alignment, then aligns
+	 * within it (down from the top, or up from the bottom). */
+	if (len < info->length)
+		return (unsigned long)-ENOMEM;
+	info->length = len;
 	info->low_limit = max(info->low_limit, MMAP_MIN_ADDR);
 	if (info->high_limit < len || info->high_limit - len < info->low_limit)
 		return (unsigned long)-ENOMEM;
@@ -221,14 +230,17 @@ static unsigned long vm_unmapped_area(struct mm_struct *mm,
 	if (topdown) {
 		/* The hole above the highest VMA first. */
 		if (info->high_limit - len >= max(end, info->low_limit))
-			return info->high_limit - len;
-		r = topdown_search(mm->mm_rb, info);
+			r = info->high_limit - len;
+		else
+			r = topdown_search(mm->mm_rb, info);
 	} else {
 		r = bottomup_search(mm->mm_rb, info);
 		if (!r && max(end, info->low_limit) + len <= info->high_limit)
 			r = max(end, info->low_limit);
 	}
-	return r ? r : (unsigned long)-ENOMEM;
+	if (!r)
+		return (unsigned long)-ENOMEM;
+	return (r + info->align_mask) & ~info->align_mask;
 }
 
 static bool hint_fits(struct mm_struct *mm, unsigned long addr,
@@ -245,7 +257,8 @@ static bool hint_fits(struct mm_struct *mm, unsigned long addr,
 static unsigned long arch_get_unmapped_area(struct mm_struct *mm,
 					    unsigned long addr,
 					    unsigned long len,
-					    unsigned long flags)
+					    unsigned long flags,
+					    unsigned long align_mask)
 {
 	struct unmapped_area_info info;
 
@@ -261,13 +274,15 @@ static unsigned long arch_get_unmapped_area(struct mm_struct *mm,
 	info.length = len;
 	info.low_limit = mm->mmap_legacy_base;
 	info.high_limit = mm->task_size;
+	info.align_mask = align_mask;
 	return vm_unmapped_area(mm, &info, false);
 }
 
 static unsigned long arch_get_unmapped_area_topdown(struct mm_struct *mm,
 						    unsigned long addr,
 						    unsigned long len,
-						    unsigned long flags)
+						    unsigned long flags,
+						    unsigned long align_mask)
 {
 	struct unmapped_area_info info;
 	unsigned long addr0 = addr, r;
@@ -284,19 +299,50 @@ static unsigned long arch_get_unmapped_area_topdown(struct mm_struct *mm,
 	info.length = len;
 	info.low_limit = PAGE_SIZE;
 	info.high_limit = mm->mmap_base;
+	info.align_mask = align_mask;
 	r = vm_unmapped_area(mm, &info, true);
 	if (!IS_ERR_VALUE(r))
 		return r;
-	return arch_get_unmapped_area(mm, addr0, len, flags);
+	return arch_get_unmapped_area(mm, addr0, len, flags, align_mask);
+}
+
+static unsigned long mm_get_unmapped_area_aligned(struct mm_struct *mm,
+						  unsigned long addr,
+						  unsigned long len,
+						  unsigned long flags,
+						  unsigned long align_mask)
+{
+	if (mm->topdown)
+		return arch_get_unmapped_area_topdown(mm, addr, len, flags,
+						      align_mask);
+	return arch_get_unmapped_area(mm, addr, len, flags, align_mask);
 }
 
 static unsigned long mm_get_unmapped_area(struct mm_struct *mm,
 					  unsigned long addr, unsigned long len,
 					  unsigned long flags)
 {
-	if (mm->topdown)
-		return arch_get_unmapped_area_topdown(mm, addr, len, flags);
-	return arch_get_unmapped_area(mm, addr, len, flags);
+	return mm_get_unmapped_area_aligned(mm, addr, len, flags, 0);
+}
+
+/* hugetlb_get_unmapped_area(): whole huge pages at a huge page boundary;
+ * a hint is rounded up to one. */
+static unsigned long hugetlb_get_unmapped_area(struct mm_struct *mm,
+					       unsigned long addr,
+					       unsigned long len,
+					       unsigned long flags)
+{
+	unsigned long mask = huge_page_size(mm->machine) - 1;
+
+	if (len & mask)
+		return (unsigned long)-EINVAL;
+	if (len > mm->task_size)
+		return (unsigned long)-ENOMEM;
+	if (flags & MAP_FIXED)
+		return addr & mask ? (unsigned long)-EINVAL : addr;
+	if (addr)
+		addr = (addr + mask) & ~mask;
+	return mm_get_unmapped_area_aligned(mm, addr, len, flags, mask);
 }
 
 /* __thp_get_unmapped_area() for an anonymous mapping (offset 0). */
@@ -330,8 +376,10 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file,
 	(void)vm_flags;
 	if (len > mm->task_size)
 		return (unsigned long)-ENOMEM;
-	if (!file && !(flags & MAP_SHARED) && !(flags & MAP_FIXED) && !addr &&
-	    IS_ALIGNED(len, PMD_SIZE))
+	if (file && file->hugetlb)
+		addr = hugetlb_get_unmapped_area(mm, addr, len, flags);
+	else if (!file && !(flags & MAP_SHARED) && !(flags & MAP_FIXED) &&
+		 !addr && IS_ALIGNED(len, PMD_SIZE))
 		addr = thp_get_unmapped_area(mm, addr, len, flags);
 	else
 		addr = mm_get_unmapped_area(mm, addr, len, flags);
@@ -349,8 +397,11 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file,
 
 /* ---- mmap ---- */
 
-static bool accountable_mapping(unsigned long vm_flags)
+static bool accountable_mapping(const struct file *file, unsigned long vm_flags)
 {
+	/* Huge pages have their own reservations. */
+	if (file && file->hugetlb)
+		return false;
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
 }
 
@@ -362,7 +413,7 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 	unsigned long charged = 0;
 	struct vm_area_struct *vma, *prev, *next;
 	struct file *shm = NULL;
-	bool accountable = accountable_mapping(vm_flags);
+	bool accountable = accountable_mapping(file, vm_flags);
 	int err;
 
 	/* __mmap_setup(): the VMAs the mapping replaces are gathered first,
@@ -423,6 +474,12 @@ static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
 		vma->vm_file = shm ? shm : (file ? get_file(file) : NULL);
 		vma_set_page_prot(vma);
 		vma_link(mm, vma);
+		/* hugetlbfs_file_mmap(): the pool backs it, or no mapping. */
+		if (file && file->hugetlb && hugetlb_reserve_pages(vma)) {
+			vma_unlink(mm, vma);
+			vm_area_free(vma);
+			return (unsigned long)-ENOMEM;
+		}
 	}
 	vm_stat_account(mm, vm_flags, (long)pglen);
 	if (vm_flags & VM_LOCKED) {
@@ -534,10 +591,14 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 			return (unsigned long)-EINVAL;
 		}
 	}
-	/* MAP_NORESERVE is honoured unless overcommit is strict. */
+	/* MAP_NORESERVE is honoured unless overcommit is strict, and always
+	 * by hugetlbfs, whose pages are reserved apart. */
 	if ((flags & MAP_NORESERVE) &&
-	    sysctl_overcommit_memory() != OVERCOMMIT_NEVER)
+	    (sysctl_overcommit_memory() != OVERCOMMIT_NEVER ||
+	     (file && file->hugetlb)))
 		vm_flags |= VM_NORESERVE;
+	if (file && file->hugetlb)
+		vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
 
 	addr = mmap_region(mm, file, addr, len, vm_flags, pgoff);
 	if (!IS_ERR_VALUE(addr) &&
@@ -545,6 +606,38 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 	     (flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE))
 		*populate = len;
 	return addr;
+}
+
+/* ksys_mmap_pgoff()'s MAP_HUGETLB: an anonymous hugetlbfs file of the
+ * length rounded up to huge pages, mapped like a file. */
+static unsigned long mmap_hugetlb(struct mm_struct *mm, unsigned long addr,
+				  unsigned long len, unsigned long prot,
+				  unsigned long flags, unsigned long off,
+				  unsigned long *populate)
+{
+	struct mmk_machine *m = mm->machine;
+	unsigned long size_log = (flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+	unsigned long mask = huge_page_size(m) - 1, ret;
+	unsigned long type = flags & MAP_TYPE;
+	struct file *file;
+
+	*populate = 0;
+	/* hstate_sizelog(): only the default size exists here. */
+	if (size_log && size_log != PAGE_SHIFT + huge_page_order(m))
+		return (unsigned long)-EINVAL;
+	if (!len)
+		return (unsigned long)-EINVAL;
+	if (len > mm->task_size)
+		return (unsigned long)-ENOMEM;
+	len = (len + mask) & ~mask;
+	file = hugetlb_file_setup(len, type == MAP_SHARED ||
+					       type == MAP_SHARED_VALIDATE);
+	if (!file)
+		return (unsigned long)-ENOMEM;
+	ret = do_mmap(mm, file, addr, len, prot, flags, 0, off >> PAGE_SHIFT,
+		      populate);
+	fput(file);
+	return ret;
 }
 
 long mmk_mmap(int pid, unsigned long addr, unsigned long len,
@@ -560,11 +653,17 @@ long mmk_mmap(int pid, unsigned long addr, unsigned long len,
 		return -EBADF;
 	if (flags & MAP_ANONYMOUS)
 		file = NULL;
+	else if ((flags & MAP_HUGETLB) && !file->hugetlb)
+		return -EINVAL;
 	mm = syscall_mm_lock(pid);
 	if (!mm)
 		return -ESRCH;
-	ret = do_mmap(mm, file, addr, len, prot, flags, 0, off >> PAGE_SHIFT,
-		      &populate);
+	if (!file && (flags & MAP_HUGETLB)) {
+		ret = mmap_hugetlb(mm, addr, len, prot, flags, off, &populate);
+	} else {
+		ret = do_mmap(mm, file, addr, len, prot, flags, 0,
+			      off >> PAGE_SHIFT, &populate);
+	}
 	if (populate)
 		mm_populate(mm, ret, populate);
 	syscall_mm_unlock(mm);

@@ -25,7 +25,8 @@
  *    VM_MERGEABLE stays.
  *
  * 4. Departures. Page tables move with the page-table layer
- *    (move_page_tables); no userfaultfd, hugetlb or mseal. A shrinking
+ *    (move_page_tables); no userfaultfd. A hugetlb mapping moves and
+ *    shrinks by whole huge pages and never grows (align_hugetlb). A shrinking
  *    move (MREMAP_FIXED, new length below the old) charges nothing for
  *    the move: Linux 6.18's mremap_to() leaves vrm->delta stale after
  *    shrink_vma(), so vrm_calc_charge() charges the unmapped tail again
@@ -36,7 +37,7 @@
  *
  * 6. Observability. /proc/PID/maps, VmLck.
  */
-#include "mm/vma.h"
+#include "mm/hugetlb.h"
 
 struct vma_remap_struct {
 	unsigned long addr, old_len, new_len, flags, new_addr;
@@ -109,6 +110,17 @@ static int check_prep_vma(struct mm_struct *mm, struct vma_remap_struct *vrm)
 	/* If mseal()'d, mremap() is prohibited. */
 	if (vma->vm_flags & VM_SEALED)
 		return -EPERM;
+	/* align_hugetlb(): whole huge pages at huge page boundaries, and
+	 * no growth (the reservations could not follow). */
+	if (is_vm_hugetlb_page(vma)) {
+		unsigned long mask = huge_page_size(mm->machine) - 1;
+
+		vrm->old_len = (vrm->old_len + mask) & ~mask;
+		vrm->new_len = (vrm->new_len + mask) & ~mask;
+		if ((addr & mask) || (vrm->new_addr & mask) ||
+		    vrm->new_len > vrm->old_len)
+			return -EINVAL;
+	}
 	/* old_len 0 "duplicates" a mapping: only shared ones make sense. */
 	if (!vrm->old_len && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
 		return -EINVAL;
@@ -307,6 +319,11 @@ static unsigned long move_vma(struct mm_struct *mm,
 	}
 	vrm->vma = new_vma;
 	vrm_stat_account(mm, vrm, vrm->new_len);
+	/* clear_vma_resv_huge_pages(): the copy owns the reservations now
+	 * (what the rest of the old VMA had is not given back, as in
+	 * Linux). */
+	if (is_vm_hugetlb_page(vma) && new_vma != vma)
+		vma->hugetlb_resv = 0;
 	if (dontunmap) {
 		/* The old VMA stays, unlocked, without its pages. */
 		unsigned long old_start = vma->vm_start, old_end = vma->vm_end;

@@ -2635,6 +2635,10 @@ void put_page(struct page *page)
 		return;
 	page = compound_head(page);
 	if (put_page_testzero(m, page)) {
+		if (page_type_of(page) == PGTY_hugetlb && m->free_huge_page) {
+			m->free_huge_page(m, page);
+			return;
+		}
 		unsigned int order =
 			page->mmk_alloc ? (unsigned int)page->mmk_alloc - 1 : 0;
 

@@ -27,7 +27,11 @@
  *    present _PAGE_TABLE entry pointing at a PGTY_table page;
  *    pgtables_bytes equals the pages counted below the PGD.
  *
- * 4. Departures. No huge pages (PMD or PUD leaves), no PAE, no split PTE
+ *    A hugetlb mapping's PMD entries (i386: PGD entries) map huge pages
+ *    themselves (_PAGE_PSE, mm/hugetlb.c): no table below them; the
+ *    walks here step over them and walk_huge visits them.
+ *
+ * 4. Departures. No PUD leaves, no transparent huge pages, no PAE, no split PTE
  *    locks (the mmap lock serialises every change), no KPTI user/kernel
  *    PGD pair. Tables are always in lowmem (no CONFIG_HIGHPTE).
  *
@@ -131,6 +135,9 @@ static void *walk_to_level(struct mm_struct *mm, unsigned long addr, int target,
 		void *slot = entry_at(f, table, index_at(f, level, addr));
 		pte_t e = pte_read(f, slot);
 
+		/* A huge entry: a lookup finds it, nothing goes below it. */
+		if (e & _PAGE_PSE)
+			return alloc_levels ? NULL : slot;
 		if (!pte_present(e)) {
 			struct page *page;
 
@@ -180,12 +187,14 @@ static unsigned long level_span(const struct pt_format *f, int level)
 	return 1UL << f->shift[level];
 }
 
+typedef void walk_fn(struct mm_struct *, unsigned long, void *, void *);
+
+/* Visit the leaf entries of [start, end) below @table: @fn the PTEs,
+ * @huge_fn the huge entries (either may be NULL). */
 static void walk_level(struct mm_struct *mm, const struct pt_format *f,
 		       char *table, int level, unsigned long base,
-		       unsigned long start, unsigned long end,
-		       void (*fn)(struct mm_struct *, unsigned long, void *,
-				  void *),
-		       void *arg)
+		       unsigned long start, unsigned long end, walk_fn *fn,
+		       walk_fn *huge_fn, void *arg)
 {
 	unsigned long span = level_span(f, level);
 	unsigned int i;
@@ -199,14 +208,19 @@ static void walk_level(struct mm_struct *mm, const struct pt_format *f,
 			break;
 		e = pte_read(f, slot);
 		if (level == f->levels - 1) {
-			if (e)
+			if (e && fn)
 				fn(mm, addr, slot, arg);
+			continue;
+		}
+		if (e & _PAGE_PSE) {
+			if (huge_fn)
+				huge_fn(mm, addr, slot, arg);
 			continue;
 		}
 		if (!pte_present(e))
 			continue;
 		walk_level(mm, f, table_of(mm, f, e), level + 1, addr,
-			   max(start, addr), end, fn, arg);
+			   max(start, addr), end, fn, huge_fn, arg);
 	}
 }
 
@@ -220,7 +234,18 @@ void walk_ptes(struct mm_struct *mm, unsigned long start, unsigned long end,
 	if (!mm->pgd || start >= end)
 		return;
 	walk_level(mm, f, page_host(mm->machine, mm->pgd), 0, 0, start, end, fn,
-		   arg);
+		   NULL, arg);
+}
+
+void walk_huge(struct mm_struct *mm, unsigned long start, unsigned long end,
+	       walk_fn *fn, void *arg)
+{
+	const struct pt_format *f = pt_format_of(mm);
+
+	if (!mm->pgd || start >= end)
+		return;
+	walk_level(mm, f, page_host(mm->machine, mm->pgd), 0, 0, start, end,
+		   NULL, fn, arg);
 }
 
 static bool table_empty(const struct pt_format *f, const char *table)
@@ -250,7 +275,7 @@ static void free_level(struct mm_struct *mm, const struct pt_format *f,
 
 		if (addr >= end)
 			break;
-		if (!pte_present(e))
+		if (!pte_present(e) || (e & _PAGE_PSE))
 			continue;
 		child = table_of(mm, f, e);
 		if (level + 1 < f->levels - 1)
@@ -299,7 +324,7 @@ static int dup_level(struct mm_struct *dst, struct mm_struct *src,
 		if (addr >= end)
 			break;
 		e = pte_read(f, entry_at(f, table, i));
-		if (!pte_present(e))
+		if (!pte_present(e) || (e & _PAGE_PSE))
 			continue;
 		walk_to_level(dst, max(start, addr), level + 1, INT_MAX, &oom);
 		if (oom)
@@ -341,7 +366,8 @@ void pt_reclaim_range(struct mm_struct *mm, unsigned long start,
 		void *slot = walk_to_level(mm, addr, level, 0, &oom);
 		pte_t e = slot ? pte_read(f, slot) : 0;
 
-		if (!pte_present(e) || !table_empty(f, table_of(mm, f, e)))
+		if (!pte_present(e) || (e & _PAGE_PSE) ||
+		    !table_empty(f, table_of(mm, f, e)))
 			continue;
 		pte_write(f, slot, 0);
 		table_free(mm, pfn_to_page(pte_pfn(f, e)), false);
@@ -369,6 +395,9 @@ static long count_tables(struct mm_struct *mm, const struct pt_format *f,
 		long c;
 
 		if (!e)
+			continue;
+		/* A huge entry: mm/hugetlb.c's verifier checks it. */
+		if ((e & _PAGE_PSE) && level == f->levels - 2)
 			continue;
 		child = pfn_to_page(pte_pfn(f, e));
 		if ((e & _PAGE_TABLE) != _PAGE_TABLE || !child ||

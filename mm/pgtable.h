@@ -15,6 +15,9 @@
 #define _PAGE_USER 0x004UL
 #define _PAGE_ACCESSED 0x020UL
 #define _PAGE_DIRTY 0x040UL
+/* An upper-level entry that maps a huge page (a hugetlb PMD entry, or
+ * i386's PGD entry) instead of pointing at a table. */
+#define _PAGE_PSE 0x080UL
 #define _PAGE_PROTNONE 0x100UL /* the global bit, in a non-present PTE */
 #define _PAGE_SPECIAL 0x200UL /* software bit: the zero page */
 /* A non-present entry that is not empty: a PTE marker (Linux's
@@ -107,6 +110,18 @@ static inline unsigned long pte_pfn(const struct pt_format *f, pte_t v)
 	return (v & f->pfn_mask) >> PAGE_SHIFT;
 }
 
+/* The pfn of the page that leaf entry @e maps at @addr: a huge entry's
+ * subpage. */
+static inline unsigned long pte_leaf_pfn(const struct pt_format *f, pte_t e,
+					 unsigned long addr)
+{
+	unsigned long mask = (1UL << f->shift[f->levels - 2]) - 1;
+
+	if (!(e & _PAGE_PSE))
+		return pte_pfn(f, e);
+	return pte_pfn(f, e) + ((addr & mask) >> PAGE_SHIFT);
+}
+
 static inline pte_t mk_pte(const struct pt_format *f, unsigned long pfn,
 			   unsigned long prot)
 {
@@ -134,7 +149,8 @@ static inline void *page_host(struct mmk_machine *m, const struct page *page)
 int pgd_alloc(struct mm_struct *mm);
 void pgd_free(struct mm_struct *mm);
 /* The PTE slot of @addr; with @alloc, missing tables are allocated (NULL
- * when that fails), else NULL where a table is missing. */
+ * when that fails), else NULL where a table is missing. Without @alloc,
+ * the slot of the huge entry that maps @addr, if one does. */
 void *pte_offset(struct mm_struct *mm, unsigned long addr, bool alloc);
 /* As __handle_mm_fault's walk: the upper tables are allocated, the PTE
  * table not (NULL if it is missing; *@oom if an allocation failed). */
@@ -163,6 +179,12 @@ void pt_reclaim_range(struct mm_struct *mm, unsigned long start,
 		      unsigned long end);
 /* Call @fn on every mapped PTE of [start, end). */
 void walk_ptes(struct mm_struct *mm, unsigned long start, unsigned long end,
+	       void (*fn)(struct mm_struct *mm, unsigned long addr, void *slot,
+			  void *arg),
+	       void *arg);
+/* Call @fn on every huge entry (_PAGE_PSE, present or PROT_NONE) of
+ * [start, end); walk_ptes() skips them. */
+void walk_huge(struct mm_struct *mm, unsigned long start, unsigned long end,
 	       void (*fn)(struct mm_struct *mm, unsigned long addr, void *slot,
 			  void *arg),
 	       void *arg);

@@ -32,7 +32,7 @@
  * 6. Observability. dmesg.
  */
 #include "mm/internal.h"
-#include "mm/vma.h"
+#include "mm/hugetlb.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -268,10 +268,19 @@ static void show_hugetlb(struct mmk_machine *m, int nid)
 	size_t i,
 		n = x86_64 ? ARRAY_SIZE(x86_64_sizes) : ARRAY_SIZE(i386_sizes);
 
-	for (i = 0; i < n; i++)
+	struct hugetlb_counts c;
+
+	/* The default size's pool is mm/hugetlb.c's; x86_64's 1 GiB one
+	 * is always empty. */
+	for (i = 0; i < n; i++) {
+		if (size[i] == m->arch->hugepage_kb)
+			hugetlb_counts(m, nid, &c);
+		else
+			memset(&c, 0, sizeof(c));
 		printk(m,
-		       "Node %d hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=%lukB",
-		       nid, size[i]);
+		       "Node %d hugepages_total=%lu hugepages_free=%lu hugepages_surp=%lu hugepages_size=%lukB",
+		       nid, c.total, c.free, c.surplus, size[i]);
+	}
 }
 
 void show_mem(struct mmk_machine *m, gfp_t gfp, unsigned long nodemask)

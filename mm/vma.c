@@ -34,7 +34,7 @@
  *
  * 6. Observability. /proc/PID/maps, smaps and status; `check`.
  */
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -236,6 +236,7 @@ struct vm_area_struct *vm_area_dup(struct vm_area_struct *orig)
 	vma->vm_page_prot = orig->vm_page_prot;
 	vma->vm_pgoff = orig->vm_pgoff;
 	vma->vm_policy = orig->vm_policy;
+	vma->hugetlb_resv = orig->hugetlb_resv;
 	if (anon_vma_clone(vma, orig)) {
 		kmem_cache_free(mm_state()->vma_cachep, vma);
 		return NULL;
@@ -255,6 +256,9 @@ void vm_area_free(struct vm_area_struct *vma)
 
 static void remove_vma(struct mm_struct *mm, struct vm_area_struct *vma)
 {
+	/* vm_ops->close */
+	if (is_vm_hugetlb_page(vma))
+		hugetlb_vm_op_close(vma);
 	vma_unlink(mm, vma);
 	vm_area_free(vma);
 }
@@ -331,7 +335,8 @@ unsigned long vm_commit_limit(struct mmk_machine *m)
 
 	if (kbytes)
 		return (kbytes >> (PAGE_SHIFT - 10)) + total_swap_pages(m);
-	return totalram_pages(m) * (unsigned long)ratio / 100 +
+	return (totalram_pages(m) - hugetlb_total_pages(m)) *
+		       (unsigned long)ratio / 100 +
 	       total_swap_pages(m);
 }
 
@@ -452,6 +457,9 @@ int __split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 	struct vm_area_struct *new;
 	unsigned long off = (addr - vma->vm_start) >> PAGE_SHIFT;
 
+	/* vm_ops->may_split: hugetlb_vm_op_split(). */
+	if (is_vm_hugetlb_page(vma) && !hugetlb_may_split(vma, addr))
+		return -EINVAL;
 	new = vm_area_dup(vma);
 	if (!new)
 		return -ENOMEM;

@@ -95,6 +95,7 @@ struct mm_state {
 	struct page *zero_page; /* the shared zero page */
 	struct swap_state *swap; /* the swap areas (mm/swapfile.c) */
 	struct ksm_state *ksm; /* ksmd's lists and trees (mm/ksm.c) */
+	struct hstate *hstate; /* the huge page pool (mm/hugetlb.c) */
 };
 
 static inline struct mm_state *mm_state(void)
@@ -422,6 +423,7 @@ void mm_layout_init(struct mm_struct *mm, unsigned int seed);
 struct mem_size_stats {
 	unsigned long resident, shared_clean, shared_dirty, private_clean,
 		private_dirty, referenced, anonymous, ksm, lazyfree, swap;
+	unsigned long shared_hugetlb, private_hugetlb;
 	unsigned long long pss, pss_dirty, swap_pss;
 };
 
@@ -688,6 +690,7 @@ int shmem_unuse(unsigned int type);
 
 /* ---- fs/file_table.c ---- */
 struct file *shmem_file_setup(unsigned long size);
+struct file *hugetlbfs_file_alloc(unsigned long size);
 
 /* ---- kernel/fork.c ---- */
 struct mm_struct *mm_alloc(void);
@@ -758,6 +761,8 @@ bool ksm_verify(struct mmk_machine *m, char *why, size_t len);
 /* mpol_equal(): the same mode, flags and nodes (a default policy equals
  * only a default one). */
 bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
+/* The node a huge page for @addr of @vma comes from first (huge_node()). */
+int vma_policy_node(struct vm_area_struct *vma, unsigned long addr);
 /* vma_alloc_folio(): a user page for @addr of @vma under the policy in
  * effect there (the VMA's, else the task's, else the local node). */
 struct page *vma_alloc_page(gfp_t gfp, struct vm_area_struct *vma,

@@ -23,7 +23,7 @@
  * 6. Observability. This file.
  */
 #include "proc/internal.h"
-#include "mm/vma.h"
+#include "mm/hugetlb.h"
 
 static void show_val_kb(struct seq_file *s, const char *name,
 			unsigned long pages)
@@ -146,6 +146,7 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 {
 	const struct mmk_arch_profile *a = m->arch;
 	bool i386 = a->arch == MMK_ARCH_I386;
+	struct hugetlb_counts hc;
 	unsigned long totalram = managed_pages_of(m, false);
 	unsigned long freeram = global_zone_page_state(m, NR_FREE_PAGES);
 	unsigned long act_anon = global_node_page_state(m, NR_ACTIVE_ANON);
@@ -223,11 +224,12 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 		show_val_kb(s, "FilePmdMapped:", 0);
 	}
 	show_val_kb(s, "Balloon:", 0);
+	hugetlb_counts(m, -1, &hc);
 	seq_printf(s,
 		   "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\n"
 		   "HugePages_Rsvd:    %5lu\nHugePages_Surp:    %5lu\n",
-		   0UL, 0UL, 0UL, 0UL);
+		   hc.total, hc.free, hc.resv, hc.surplus);
 	show_kb(s, "Hugepagesize:", a->hugepage_kb);
-	show_kb(s, "Hugetlb:", 0);
+	show_kb(s, "Hugetlb:", hc.total * a->hugepage_kb);
 	show_direct_map(s, m);
 }

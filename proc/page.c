@@ -23,8 +23,8 @@
  *    lies inside it (is_free_buddy_page, under the zone lock).
  *
  * 4. Departures. Bits of state mmkit does not keep read 0: KPF_IDLE (no
- *    idle page tracking), KPF_HWPOISON, KPF_THP, KPF_HUGE (no
- *    large folios in processes), KPF_OWNER_2 (Linux's PG_anon_exclusive),
+ *    idle page tracking), KPF_HWPOISON, KPF_THP (no
+ *    transparent huge pages), KPF_OWNER_2 (Linux's PG_anon_exclusive),
  *    KPF_ARCH. A page is on its LRU list (KPF_LRU) as soon as
  *    it is added: mmkit has no per-CPU folio batches to wait in.
  *    KPF_RESERVED comes from memblock (see stable_page_flags), not from
@@ -61,6 +61,7 @@ enum {
 	KPF_SWAPBACKED = 14,
 	KPF_COMPOUND_HEAD = 15,
 	KPF_COMPOUND_TAIL = 16,
+	KPF_HUGE = 17,
 	KPF_UNEVICTABLE = 18,
 	KPF_NOPAGE = 20,
 	KPF_KSM = 21,
@@ -169,6 +170,10 @@ static __no_sanitize_thread void snap_page(const struct mmk_machine *m,
 	word = page->page_type;
 	s->type = word >> 24;
 	s->mapcount = s->type >= PGTY_buddy ? 0 : (int)word;
+	/* A hugetlb page's tails have no type, and its mappings are
+	 * counted whole in the first tail (mm/hugetlb.c). */
+	if (s->head_type == PGTY_hugetlb)
+		s->mapcount = *(const int *)&head[1]._mapcount;
 }
 
 /* Under the zone lock, which every buddy list change holds: whether a
@@ -249,6 +254,8 @@ static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 		u |= 1ULL << KPF_PGTABLE;
 	if (snap.head_type == PGTY_slab)
 		u |= 1ULL << KPF_SLAB;
+	if (snap.head_type == PGTY_hugetlb)
+		u |= 1ULL << KPF_HUGE;
 
 	u |= kpf_copy_bit(k, KPF_LOCKED, PG_locked);
 	u |= kpf_copy_bit(k, KPF_DIRTY, PG_dirty);

@@ -22,7 +22,7 @@
  * 6. Observability. This is the observability.
  */
 #include "proc/internal.h"
-#include "mm/vma.h"
+#include "mm/hugetlb.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -207,6 +207,38 @@ enoent:
 	return NULL;
 }
 
+/* /sys/kernel/mm/hugepages/hugepages-NkB/NAME, and a node's
+ * /sys/devices/system/node/nodeN/hugepages/hugepages-NkB/NAME: 0, or
+ * -ENOENT. */
+static int hugetlb_sysfs(struct seq_file *s, struct mmk_machine *m,
+			 const char *path)
+{
+	static const char global[] = "/sys/kernel/mm/hugepages/";
+	static const char node[] = "/sys/devices/system/node/node";
+	char dir[64];
+	int nid = -1;
+
+	snprintf(dir, sizeof(dir), "hugepages/hugepages-%lukB/",
+		 m->arch->hugepage_kb);
+	if (!strncmp(path, global, sizeof(global) - 1)) {
+		path += sizeof(global) - 1 - strlen("hugepages/");
+	} else if (!strncmp(path, node, sizeof(node) - 1)) {
+		path += sizeof(node) - 1;
+		if (*path < '0' || *path > '9')
+			return -ENOENT;
+		for (nid = 0; *path >= '0' && *path <= '9' && nid < 1000;
+		     path++)
+			nid = nid * 10 + (*path - '0');
+		if (*path++ != '/' || nid >= m->nr_nodes)
+			return -ENOENT;
+	} else {
+		return -ENOENT;
+	}
+	if (strncmp(path, dir, strlen(dir)) != 0)
+		return -ENOENT;
+	return hugetlb_sysfs_show(s, m, nid, path + strlen(dir));
+}
+
 /* Render @path into a host buffer: rendering never calls malloc, so
  * libmmkit-malloc.so can show its own heap. */
 static char *proc_render(struct mmk_machine *m, const char *path)
@@ -233,6 +265,16 @@ static char *proc_render(struct mmk_machine *m, const char *path)
 			return NULL;
 		}
 		seq_printf(&s, "%ld\n", v);
+		return seq_result(&s);
+	}
+	if (!strncmp(path, "/sys/", 5)) {
+		int err = hugetlb_sysfs(&s, m, path);
+
+		if (err) {
+			mmk_host_free(s.buf);
+			errno = -err;
+			return NULL;
+		}
 		return seq_result(&s);
 	}
 	if (!strncmp(path, "/proc/sys/vm/", 13)) {

@@ -27,7 +27,7 @@
  * 6. Observability. `cat /proc/sys/vm/NAME`, `sysctl NAME`.
  */
 #include "proc/internal.h"
-#include "mm/vma.h"
+#include "mm/hugetlb.h"
 
 #include <errno.h>
 #include <string.h>
@@ -128,6 +128,24 @@ static void lowmem_reserve_ratio(struct seq_file *s, struct mmk_machine *m)
 	seq_puts(s, "\n");
 }
 
+/* hugetlb_sysctl_handler(): the persistent pool (surplus pages left
+ * out); the overcommit as set. */
+static void nr_hugepages(struct seq_file *s, struct mmk_machine *m)
+{
+	struct hugetlb_counts c;
+
+	hugetlb_counts(m, -1, &c);
+	seq_printf(s, "%lu\n", c.total - c.surplus);
+}
+
+static void nr_overcommit_hugepages(struct seq_file *s, struct mmk_machine *m)
+{
+	struct hugetlb_counts c;
+
+	hugetlb_counts(m, -1, &c);
+	seq_printf(s, "%lu\n", c.overcommit);
+}
+
 static const struct {
 	const char *name;
 	void (*show)(struct seq_file *s, struct mmk_machine *m);
@@ -142,6 +160,8 @@ static const struct {
 	{ "lowmem_reserve_ratio", lowmem_reserve_ratio },
 	{ "max_map_count", max_map_count_show },
 	{ "min_free_kbytes", min_free_kbytes },
+	{ "nr_hugepages", nr_hugepages },
+	{ "nr_overcommit_hugepages", nr_overcommit_hugepages },
 	{ "oom_dump_tasks", oom_dump_tasks },
 	{ "oom_kill_allocating_task", oom_kill_allocating_task },
 	{ "overcommit_kbytes", overcommit_kbytes },

@@ -37,7 +37,7 @@
  */
 #include "proc/internal.h"
 #include "mm/vma.h"
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 
 #include <limits.h>
 #include <string.h>
@@ -214,8 +214,8 @@ static void show_smap_common(struct seq_file *s,
 	SMAP("AnonHugePages", 0);
 	SMAP("ShmemPmdMapped", 0);
 	SMAP("FilePmdMapped", 0);
-	SMAP("Shared_Hugetlb", 0);
-	seq_printf(s, "Private_Hugetlb: %7lu kB\n", 0UL);
+	SMAP("Shared_Hugetlb", mss->shared_hugetlb >> 10);
+	seq_printf(s, "Private_Hugetlb: %7lu kB\n", mss->private_hugetlb >> 10);
 	SMAP("Swap", mss->swap >> 10);
 	SMAP("SwapPss", mss->swap_pss >> (PSS_SHIFT + 10));
 	SMAP("Locked", pss_locked >> (PSS_SHIFT + 10));
@@ -223,13 +223,13 @@ static void show_smap_common(struct seq_file *s,
 }
 
 static void show_smap_fields(struct seq_file *s, struct mmk_machine *m,
-			     unsigned long size,
+			     unsigned long size, unsigned long page_kb,
 			     const struct mem_size_stats *mss, bool locked,
 			     int pkey)
 {
 	seq_printf(s, "%-16s%8lu kB\n", "Size:", size >> 10);
-	seq_printf(s, "%-16s%8lu kB\n", "KernelPageSize:", 4UL);
-	seq_printf(s, "%-16s%8lu kB\n", "MMUPageSize:", 4UL);
+	seq_printf(s, "%-16s%8lu kB\n", "KernelPageSize:", page_kb);
+	seq_printf(s, "%-16s%8lu kB\n", "MMUPageSize:", page_kb);
 	show_smap_common(s, mss, NULL, locked ? mss->pss : 0);
 	/* The THP policy is "never" (no huge page is ever allocated), so
 	 * thp_vma_allowable_order() refuses every VMA. */
@@ -248,14 +248,19 @@ void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 	for_each_vma(mm, vma) {
 		smaps_account(vma, &mss);
 		show_vma(s, m, vma);
-		show_smap_fields(s, m, vma->vm_end - vma->vm_start, &mss,
-				 vma->vm_flags & VM_LOCKED, vma_pkey(vma));
+		show_smap_fields(s, m, vma->vm_end - vma->vm_start,
+				 is_vm_hugetlb_page(vma) ?
+					 huge_page_size(m) >> 10 :
+					 PAGE_SIZE >> 10,
+				 &mss, vma->vm_flags & VM_LOCKED,
+				 vma_pkey(vma));
 		show_vma_flags(s, vma->vm_flags);
 	}
 	if (has_gate(m)) {
 		memset(&mss, 0, sizeof(mss));
 		show_gate(s, m);
-		show_smap_fields(s, m, PAGE_SIZE, &mss, false, 0);
+		show_smap_fields(s, m, PAGE_SIZE, PAGE_SIZE >> 10, &mss, false,
+				 0);
 		show_vma_flags(s, VM_EXEC);
 	}
 }
@@ -319,6 +324,8 @@ void proc_pid_smaps_rollup_show(struct seq_file *s, struct mmk_machine *m,
 		sum.ksm += mss.ksm;
 		sum.lazyfree += mss.lazyfree;
 		sum.swap += mss.swap;
+		sum.shared_hugetlb += mss.shared_hugetlb;
+		sum.private_hugetlb += mss.private_hugetlb;
 		sum.pss += mss.pss;
 		sum.pss_dirty += mss.pss_dirty;
 		sum.swap_pss += mss.swap_pss;
@@ -386,7 +393,11 @@ static void numa_gather_one(struct mm_struct *mm, unsigned long addr,
 		md->writeback++;
 	if (PageAnon(page))
 		md->anon++;
-	count = (unsigned long)max(page_mapcount(page), 0);
+	/* A huge entry's page counts its entries in page[1]. */
+	count = (unsigned long)max((e & _PAGE_PSE) ?
+					   atomic_load(&page[1]._mapcount) :
+					   page_mapcount(page),
+				   0);
 	md->mapcount_max = max(md->mapcount_max, count);
 	md->node[page_to_nid(page)]++;
 }
@@ -419,7 +430,14 @@ void proc_pid_numa_maps_show(struct seq_file *s, struct mmk_machine *m,
 			/* [heap] or [stack] */
 			seq_printf(s, " %.*s", (int)strlen(name) - 2, name + 1);
 		}
-		walk_ptes(mm, vma->vm_start, vma->vm_end, numa_gather_one, md);
+		if (is_vm_hugetlb_page(vma)) {
+			seq_puts(s, " huge");
+			walk_huge(mm, vma->vm_start, vma->vm_end,
+				  numa_gather_one, md);
+		} else {
+			walk_ptes(mm, vma->vm_start, vma->vm_end,
+				  numa_gather_one, md);
+		}
 		if (md->pages) {
 			if (md->anon)
 				seq_printf(s, " anon=%lu", md->anon);
@@ -439,7 +457,11 @@ void proc_pid_numa_maps_show(struct seq_file *s, struct mmk_machine *m,
 				if (md->node[nid])
 					seq_printf(s, " N%d=%lu", nid,
 						   md->node[nid]);
-			seq_puts(s, " kernelpagesize_kB=4");
+			seq_printf(s, " kernelpagesize_kB=%lu",
+				   (is_vm_hugetlb_page(vma) ?
+					    huge_page_size(m) :
+					    PAGE_SIZE) >>
+					   10);
 		}
 		seq_puts(s, "\n");
 	}
@@ -477,7 +499,9 @@ void task_mem(struct seq_file *s, struct mm_struct *mm)
 	VMLINE("VmLib", lib >> 10);
 	VMLINE("VmPTE", (pt > 0 ? (unsigned long)pt : 0) >> 10);
 	VMLINE("VmSwap", swap << 2);
-	VMLINE("HugetlbPages", 0);
+	VMLINE("HugetlbPages",
+	       (unsigned long)atomic_load(&mm->hugetlb_usage)
+		       << (huge_page_order(mm->machine) + PAGE_SHIFT - 10));
 #undef VMLINE
 }
 
@@ -517,14 +541,17 @@ static uint64_t pagemap_entry(struct mm_struct *mm, unsigned long addr)
 	}
 	if (!pte_mapped(pte))
 		return 0;
-	entry = PM_PRESENT | ((uint64_t)pte_pfn(f, pte) & PM_PFRAME_MASK);
+	entry = PM_PRESENT |
+		((uint64_t)pte_leaf_pfn(f, pte, addr) & PM_PFRAME_MASK);
 	/* vm_normal_page(): none for the zero page. */
 	if (pte & _PAGE_SPECIAL)
 		return entry;
 	page = m->mem_map + pte_pfn(f, pte);
 	if (!PageAnon(page))
 		entry |= PM_FILE;
-	if (page_mapcount(page) == 1)
+	/* pagemap_hugetlb_range(): the huge page's own mapcount. */
+	if (((pte & _PAGE_PSE) ? atomic_load(&page[1]._mapcount) :
+				 page_mapcount(page)) == 1)
 		entry |= PM_MMAP_EXCLUSIVE;
 	return entry;
 }

@@ -61,7 +61,8 @@
  *          vm.drop_caches=1..4 | vm.compact_memory=1 |
  *          vm.compact_unevictable_allowed=0|1 |
  *          vm.extfrag_threshold=0..1000 |
- *          vm.compaction_proactiveness=0..100   ok
+ *          vm.compaction_proactiveness=0..100 |
+ *          vm.nr_hugepages=N | vm.nr_overcommit_hugepages=N   ok
  *   sysctl NAME                     its value (/proc/sys/NAME with
  *                                   dots for slashes), EACCES for a
  *                                   write-only one
@@ -73,6 +74,7 @@
  *   swapoff PATH                    ok, EINVAL, ENOMEM (swapoff(2))
  */
 #include "script/internal.h"
+#include <mmkit/hugetlb.h>
 #include "lib/compiler.h"
 
 #include <mmkit/compaction.h>
@@ -201,6 +203,7 @@ static const struct word_flag mmap_flags[] = {
 	{ "locked", MAP_LOCKED },
 	{ "growsdown", MAP_GROWSDOWN },
 	{ "noreserve", MAP_NORESERVE },
+	{ "hugetlb", MAP_HUGETLB },
 };
 
 int cmd_mmap(struct script *sc, int argc, char **argv)
@@ -955,6 +958,18 @@ static int set_compaction_proactiveness(long v)
 	return mmk_set_compaction_proactiveness((int)v);
 }
 
+static int set_nr_hugepages(long v)
+{
+	return mmk_set_nr_hugepages(-1, (unsigned long)v);
+}
+
+static int set_nr_overcommit_hugepages(long v)
+{
+	long old = mmk_set_nr_overcommit_hugepages((unsigned long)v);
+
+	return old < 0 ? (int)old : 0;
+}
+
 static const struct {
 	const char *key;
 	unsigned long min, max;
@@ -975,6 +990,9 @@ static const struct {
 	{ "vm.extfrag_threshold=", 0, 1000, set_extfrag_threshold },
 	{ "vm.compaction_proactiveness=", 0, 100,
 	  set_compaction_proactiveness },
+	{ "vm.nr_hugepages=", 0, 0x7fffffffffffffffUL, set_nr_hugepages },
+	{ "vm.nr_overcommit_hugepages=", 0, 0x7fffffffffffffffUL,
+	  set_nr_overcommit_hugepages },
 };
 
 /* `sysctl NAME`: its /proc/sys file's value, as sysctl(8) prints it. */

@@ -71,6 +71,7 @@ _Static_assert(sizeof(struct page) == 64, "struct page is 64 bytes");
  * counted: the creator and every VMA mapping it hold a reference.
  */
 struct mmk_host_mem;
+struct hugetlb_file;
 /*
  * struct file_ra_state: a regular file's readahead (mm/readahead.c), under
  * the file's lock. The last window read is [start, start + size); its
@@ -119,6 +120,9 @@ struct file {
 	struct file_ra_state f_ra;
 	unsigned int f_mode; /* FMODE_RANDOM, FMODE_NOREUSE: posix_fadvise */
 	struct list_head f_list; /* on the machine's list of files */
+	/* A hugetlbfs file (mm/hugetlb.c): its reservations and, shared,
+	 * its huge pages; NULL for every other file. */
+	struct hugetlb_file *hugetlb;
 };
 
 /*
@@ -166,6 +170,9 @@ struct vm_area_struct {
 	 * its ancestors' after fork), and how many. */
 	struct list_head anon_vma_chain;
 	unsigned int anon_vma_chain_len;
+	/* A hugetlb VMA's HPAGE_RESV_* (mm/hugetlb.h; Linux keeps them in
+	 * vm_private_data). */
+	unsigned char hugetlb_resv;
 	struct list_head i_mmap; /* on vm_file->i_mmap */
 	/* mbind's policy (mode MPOL_DEFAULT: none, the task's applies). */
 	struct mempolicy vm_policy;
@@ -206,6 +213,8 @@ struct mm_struct {
 	 * PROT_EXEC-only memory uses (-1: none yet). */
 	unsigned short pkey_allocation_map;
 	short execute_only_pkey;
+	/* Huge entries mapped (mm/hugetlb.c): HugetlbPages. */
+	atomic_uint hugetlb_usage;
 	unsigned long start_code, end_code, start_data, end_data;
 	unsigned long start_brk, brk, start_stack;
 	atomic_long rss_stat[NR_MM_COUNTERS];

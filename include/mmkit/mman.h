@@ -90,6 +90,11 @@
 #ifndef MAP_STACK
 #define MAP_STACK 0x20000
 #endif
+#ifndef MAP_HUGE_SHIFT
+/* MAP_HUGETLB's page size: log2 of it in these bits (0: the default). */
+#define MAP_HUGE_SHIFT 26
+#define MAP_HUGE_MASK 0x3f
+#endif
 #ifndef MAP_HUGETLB
 #define MAP_HUGETLB 0x40000
 #endif
