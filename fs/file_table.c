@@ -171,10 +171,9 @@ struct file *get_file(struct file *file)
 	return file;
 }
 
-void fput(struct file *file)
+/* __fput(): the last reference went. */
+static void file_free(struct file *file)
 {
-	if (!file || atomic_fetch_sub(&file->f_count, 1) != 1)
-		return;
 	VM_BUG_ON(file->machine != mmk_cur());
 	pthread_mutex_lock(&mm_state()->files_lock);
 	list_del(&file->f_list);
@@ -187,4 +186,33 @@ void fput(struct file *file)
 		vm_unacct_memory((long)file->acct_pages);
 	kfree(file->name);
 	kmem_cache_free(mm_state()->file_cachep, file);
+}
+
+/* The final fputs of hugetlbfs files in this thread's system call. */
+static mmk_thread_local struct file *delayed_fput_list;
+
+void fput(struct file *file)
+{
+	if (!file || atomic_fetch_sub(&file->f_count, 1) != 1)
+		return;
+	/* Linux releases a file whose last reference a task drops at the
+	 * task's return to user space (task_work ____fput): a hugetlbfs
+	 * file's pages and reservations still count for the rest of the
+	 * system call (a MAP_FIXED mapping over a shared one sees them). */
+	if (file->hugetlb && current_mm()) {
+		file->delayed_next = delayed_fput_list;
+		delayed_fput_list = file;
+		return;
+	}
+	file_free(file);
+}
+
+void flush_delayed_fput(void)
+{
+	while (delayed_fput_list) {
+		struct file *file = delayed_fput_list;
+
+		delayed_fput_list = file->delayed_next;
+		file_free(file);
+	}
 }

@@ -182,6 +182,7 @@ void syscall_mm_unlock(struct mm_struct *mm)
 	current_mm_of_thread = NULL;
 	mmap_write_unlock(mm);
 	mmput(mm);
+	flush_delayed_fput();
 	oom_exit_victims(mmk_cur());
 	kswapd_run(mmk_cur());
 }
@@ -405,6 +406,7 @@ int mmk_fork(int parent, int child)
 		err = -EINTR;
 	mmap_write_unlock(oldmm);
 	mmput(oldmm);
+	flush_delayed_fput();
 	if (!err)
 		err = attach_pid(t);
 	if (err) {

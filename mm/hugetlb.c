@@ -39,7 +39,10 @@
  *      its pages from the file. The child's VMA owns no reservation.
  *    - munmap, mprotect, mremap and madvise split only at huge page
  *      boundaries (hugetlb_may_split: EINVAL otherwise); zap, mprotect
- *      and mremap act on whole entries.
+ *      and mremap act on whole entries. A move by mremap gives the new
+ *      VMA the reservations of the range moved and leaves those of the
+ *      rest of the old VMA to nobody (clear_vma_resv_huge_pages): they
+ *      stay in HugePages_Rsvd for good, as in Linux.
  *    - Counters: hugetlb pages are not in RSS; mm->hugetlb_usage is
  *      HugetlbPages in /proc/PID/status, smaps counts Private_Hugetlb
  *      (mapped once) and Shared_Hugetlb (more than once).
@@ -86,6 +89,11 @@ struct hstate {
 	unsigned int order;
 	unsigned long nr_huge_pages, free_huge_pages, resv_huge_pages;
 	unsigned long surplus_huge_pages, nr_overcommit_huge_pages;
+	/* Reservations no VMA owns any more (hugetlb_mremap_orphan()). */
+	unsigned long resv_orphaned;
+	/* Pages in use whose reservation is given back when they are freed
+	 * (PG_private_2: Linux's hugetlb_restore_reserve). */
+	unsigned long resv_pending;
 	unsigned long nr_huge_pages_node[MAX_NUMNODES];
 	unsigned long free_huge_pages_node[MAX_NUMNODES];
 	unsigned long surplus_huge_pages_node[MAX_NUMNODES];
@@ -287,6 +295,11 @@ static void free_huge_page(struct mmk_machine *m, struct page *page)
 	atomic_fetch_sub(&m->node_stat[nid][NR_HUGETLB],
 			 (long)pages_per_huge_page(h));
 	pthread_mutex_lock(&h->lock);
+	if (test_page_flag(page, PG_private_2)) {
+		clear_page_flag(page, PG_private_2);
+		h->resv_pending--;
+		h->resv_huge_pages++;
+	}
 	if (h->surplus_huge_pages_node[nid]) {
 		account_gone(h, page, true);
 		pthread_mutex_unlock(&h->lock);
@@ -578,6 +591,30 @@ void hugetlb_vm_op_close(struct vm_area_struct *vma)
 	pthread_mutex_unlock(&h->lock);
 }
 
+void hugetlb_mremap_orphan(struct vm_area_struct *vma, unsigned long start,
+			   unsigned long end)
+{
+	struct hstate *h = hstate_of(vma->vm_mm->machine);
+	struct hugetlb_file *hf = vma->vm_file->hugetlb;
+	unsigned long i, from, to, keep_from, keep_to;
+
+	if (!(vma->hugetlb_resv & HPAGE_RESV_OWNER))
+		return;
+	from = vma_hugecache_offset(vma, vma->vm_start);
+	to = vma_hugecache_offset(vma, vma->vm_end);
+	keep_from = vma_hugecache_offset(vma, start);
+	keep_to = vma_hugecache_offset(vma, end);
+	pthread_mutex_lock(&h->lock);
+	for (i = from; i < to; i++) {
+		if ((i >= keep_from && i < keep_to) || !hf->resv[i])
+			continue;
+		hf->resv[i] = 0;
+		h->resv_orphaned++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	vma->hugetlb_resv = 0;
+}
+
 void hugetlb_file_release(struct file *f)
 {
 	struct mmk_machine *m = f->machine;
@@ -623,7 +660,9 @@ static struct page *alloc_huge_page(struct vm_area_struct *vma,
 			hf->resv[idx] = 0;
 			h->resv_huge_pages--;
 		}
-	} else if (h->free_huge_pages > h->resv_huge_pages) {
+	} else if (h->free_huge_pages - h->resv_huge_pages) {
+		/* (Linux's test: with a reservation given back early, the
+		 * count can be above the free pages for a while.) */
 		page = dequeue_huge_page(m, h, nid);
 	}
 	if (!page)
@@ -697,16 +736,32 @@ static bool huge_page_exclusive(const struct page *page)
 	       atomic_load(&page[1]._mapcount) == 1;
 }
 
+/* Whether @vma maps file index @idx, at *@addr. */
+static bool vma_maps_index(const struct vm_area_struct *vma, unsigned long idx,
+			   unsigned long *addr)
+{
+	unsigned int shift = PAGE_SHIFT + huge_page_order(vma->vm_mm->machine);
+	unsigned long first = vma_hugecache_offset(vma, vma->vm_start);
+
+	if (idx < first ||
+	    idx - first >= (vma->vm_end - vma->vm_start) >> shift)
+		return false;
+	*addr = vma->vm_start + ((idx - first) << shift);
+	return true;
+}
+
 /*
  * unmap_ref_private(): the owner's COW found no page, so the other
  * processes mapping @page at @vma's index lose it; their VMAs remember
- * (HPAGE_RESV_UNMAPPED) and fault SIGBUS there from now on.
+ * (HPAGE_RESV_UNMAPPED) and fault SIGBUS there from now on. The caller
+ * holds its own mmap lock, so the others' are only tried: one that is
+ * busy (a process running on another thread) keeps the page.
  */
 static void unmap_ref_private(struct mm_struct *mm, struct vm_area_struct *vma,
 			      struct page *page, unsigned long addr)
 {
 	struct file *file = vma->vm_file;
-	unsigned long pgoff = linear_page_index(vma, addr);
+	unsigned long idx = vma_hugecache_offset(vma, addr);
 	struct vm_area_struct *iter;
 
 	pthread_mutex_lock(&file->lock);
@@ -718,21 +773,22 @@ static void unmap_ref_private(struct mm_struct *mm, struct vm_area_struct *vma,
 		bool oom;
 		pte_t e;
 
-		if (iter == vma || iter->vm_pgoff > pgoff ||
-		    pgoff >= iter->vm_pgoff + vma_pages(iter))
+		if (iter == vma || !vma_maps_index(iter, idx, &a))
 			continue;
-		a = iter->vm_start + ((pgoff - iter->vm_pgoff) << PAGE_SHIFT);
+		if (other != mm && !mmap_write_trylock(other))
+			continue;
 		slot = huge_pte_offset(other, a, false, &oom);
 		e = slot ? pte_read(f, slot) : 0;
-		if (!(e & _PAGE_PSE) || pfn_to_page(pte_pfn(f, e)) != page)
-			continue;
-		iter->hugetlb_resv |= HPAGE_RESV_UNMAPPED;
-		pte_write(f, slot, 0);
-		flush_tlb_mm(other);
-		unmap_huge(other, page);
+		if ((e & _PAGE_PSE) && pfn_to_page(pte_pfn(f, e)) == page) {
+			iter->hugetlb_resv |= HPAGE_RESV_UNMAPPED;
+			pte_write(f, slot, 0);
+			flush_tlb_mm(other);
+			unmap_huge(other, page);
+		}
+		if (other != mm)
+			mmap_write_unlock(other);
 	}
 	pthread_mutex_unlock(&file->lock);
-	(void)mm;
 }
 
 /* hugetlb_wp(): a write to a present read-only entry of a private
@@ -880,31 +936,105 @@ static void zap_huge_one(struct mm_struct *mm, unsigned long addr, void *slot,
 	struct page *page = pfn_to_page(pte_pfn(f, e));
 	struct vm_area_struct *vma = find_vma(mm, addr);
 	struct hstate *h = hstate_of(mm->machine);
-	bool restore;
 
 	pte_write(f, slot, 0);
-	/* __unmap_hugepage_range(): the owner's anonymous page that goes
-	 * back to the pool gets its reservation back, unless the pool has
-	 * surplus pages, so that nobody else takes the page meanwhile. */
-	restore = vma && vma->vm_start <= addr &&
-		  (vma->hugetlb_resv & HPAGE_RESV_OWNER) && PageAnon(page) &&
-		  page_ref_count(page) == 1;
-	unmap_huge(mm, page);
-	if (!restore)
-		return;
-	pthread_mutex_lock(&h->lock);
-	if (!h->surplus_huge_pages) {
-		vma->vm_file->hugetlb->resv[vma_hugecache_offset(vma, addr)] =
-			1;
-		h->resv_huge_pages++;
+	/*
+	 * __unmap_hugepage_range(): the owner's anonymous page gets its
+	 * reservation back, unless the pool has surplus pages: its index is
+	 * reserved again at once, the count when the page is freed
+	 * (hugetlb_restore_reserve). A page a fork child still maps keeps
+	 * it pending meanwhile, and HugePages_Rsvd is that much lower if
+	 * the VMA goes first, as in Linux.
+	 */
+	if (vma && vma->vm_start <= addr &&
+	    (vma->hugetlb_resv & HPAGE_RESV_OWNER) && PageAnon(page)) {
+		pthread_mutex_lock(&h->lock);
+		if (!h->surplus_huge_pages &&
+		    !test_page_flag(page, PG_private_2)) {
+			vma->vm_file->hugetlb
+				->resv[vma_hugecache_offset(vma, addr)] = 1;
+			set_page_flag(page, PG_private_2);
+			h->resv_pending++;
+		}
+		pthread_mutex_unlock(&h->lock);
 	}
-	pthread_mutex_unlock(&h->lock);
+	unmap_huge(mm, page);
 }
 
 void hugetlb_zap_range(struct mm_struct *mm, unsigned long start,
 		       unsigned long end)
 {
 	walk_huge(mm, start, end, zap_huge_one, (void *)pt_format_of(mm));
+	flush_tlb_mm(mm);
+}
+
+/*
+ * hugetlb_vmdelete_list() for one huge page of @f: every process's entry
+ * for file index @idx goes. The caller holds no mmap lock: each mapper's
+ * is taken in turn, the file's lock dropped meanwhile.
+ */
+static void unmap_file_index(struct file *f, unsigned long idx)
+{
+	unsigned long k;
+
+	for (k = 0;; k++) {
+		struct vm_area_struct *v;
+		struct mm_struct *mm = NULL;
+		unsigned long a = 0, n = 0;
+		bool found = false;
+
+		pthread_mutex_lock(&f->lock);
+		list_for_each_entry(v, &f->i_mmap, i_mmap) {
+			if (!vma_maps_index(v, idx, &a) || n++ != k)
+				continue;
+			found = true;
+			mm = mmget_not_zero(v->vm_mm) ? v->vm_mm : NULL;
+			break;
+		}
+		pthread_mutex_unlock(&f->lock);
+		if (!found)
+			return;
+		/* A process exiting unmaps everything itself. */
+		if (!mm)
+			continue;
+		mmap_write_lock(mm);
+		v = find_vma(mm, a);
+		if (v && v->vm_start <= a && v->vm_file == f &&
+		    vma_maps_index(v, idx, &a))
+			hugetlb_zap_range(mm, a,
+					  a + huge_page_size(mm->machine));
+		mmap_write_unlock(mm);
+		mmput(mm);
+	}
+}
+
+void hugetlb_punch_hole(struct file *f, unsigned long offset, unsigned long len)
+{
+	struct mmk_machine *m = f->machine;
+	struct hstate *h = hstate_of(m);
+	struct hugetlb_file *hf = f->hugetlb;
+	unsigned int shift = PAGE_SHIFT + h->order;
+	unsigned long idx = (offset + (1UL << shift) - 1) >> shift;
+	unsigned long end = min((offset + len) >> shift, hf->nr);
+
+	for (; idx < end; idx++) {
+		struct page *page;
+
+		/* Out of the cache first: a fault meanwhile gets a new
+		 * page, as it would after the hole. */
+		pthread_mutex_lock(&h->lock);
+		page = hf->pages ? hf->pages[idx] : NULL;
+		if (page)
+			hf->pages[idx] = NULL;
+		if (hf->resv[idx]) {
+			hf->resv[idx] = 0;
+			unreserve(m, h, 1);
+		}
+		pthread_mutex_unlock(&h->lock);
+		unmap_file_index(f, idx);
+		if (page)
+			put_huge_page(m, page);
+	}
 }
 
 struct huge_copy_args {
@@ -1061,9 +1191,11 @@ int hugetlb_sysfs_show(struct seq_file *s, struct mmk_machine *m, int nid,
 	struct hugetlb_counts c;
 
 	hugetlb_counts(m, nid, &c);
+	/* nr_hugepages_show_common(): the pool with its surplus pages
+	 * (the sysctl shows the persistent target). */
 	if (!strcmp(name, "nr_hugepages") ||
 	    (nid < 0 && !strcmp(name, "nr_hugepages_mempolicy")))
-		seq_printf(s, "%lu\n", c.total - c.surplus);
+		seq_printf(s, "%lu\n", c.total);
 	else if (!strcmp(name, "free_hugepages"))
 		seq_printf(s, "%lu\n", c.free);
 	else if (!strcmp(name, "surplus_hugepages"))
@@ -1181,7 +1313,7 @@ static bool verify_pool(struct mmk_machine *m, struct hstate *h, char *why,
 			"huge page counters %lu/%lu/%lu, nodes' %lu/%lu/%lu",
 			h->nr_huge_pages, h->free_huge_pages,
 			h->surplus_huge_pages, nr, fr, su);
-	if (h->resv_huge_pages > h->free_huge_pages)
+	if (!h->resv_pending && h->resv_huge_pages > h->free_huge_pages)
 		return verify_fail(why, len,
 				   "%lu huge pages reserved, %lu free",
 				   h->resv_huge_pages, h->free_huge_pages);
@@ -1252,10 +1384,12 @@ bool hugetlb_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 		for (i = 0; i < hf->nr; i++)
 			resv += hf->resv[i];
 	}
-	if (resv != h->resv_huge_pages)
-		ok = verify_fail(why, len,
-				 "%lu huge pages reserved, files hold %lu",
-				 h->resv_huge_pages, resv);
+	if (resv + h->resv_orphaned != h->resv_huge_pages + h->resv_pending)
+		ok = verify_fail(
+			why, len,
+			"%lu huge pages reserved, %lu pending, files hold %lu, %lu orphaned",
+			h->resv_huge_pages, h->resv_pending, resv,
+			h->resv_orphaned);
 	pthread_mutex_unlock(&h->lock);
 	pthread_mutex_unlock(&m->mm->files_lock);
 	return ok;

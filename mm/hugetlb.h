@@ -49,6 +49,10 @@ struct file *hugetlb_file_setup(unsigned long size, bool shared);
 int hugetlb_reserve_pages(struct vm_area_struct *vma);
 /* vm_ops->close: the owner's unconsumed reservations of the VMA go. */
 void hugetlb_vm_op_close(struct vm_area_struct *vma);
+/* mremap's clear_vma_resv_huge_pages() on the source VMA of a move of
+ * [start, end): the rest of the VMA's reservations are orphaned. */
+void hugetlb_mremap_orphan(struct vm_area_struct *vma, unsigned long start,
+			   unsigned long end);
 /* The file's last reference: its cached pages and reservations go. */
 void hugetlb_file_release(struct file *f);
 /* vm_ops->may_split: only at a huge page boundary. */
@@ -58,6 +62,11 @@ static inline bool hugetlb_may_split(const struct vm_area_struct *vma,
 	return !(addr & (huge_page_size(vma->vm_mm->machine) - 1));
 }
 
+/* fallocate(PUNCH_HOLE) of bytes [@offset, @offset + @len) of @f (the
+ * whole huge pages inside): their pages leave every process and the
+ * file, their reservations go. The caller holds no mmap lock. */
+void hugetlb_punch_hole(struct file *f, unsigned long offset,
+			unsigned long len);
 /* hugetlb_fault(): VM_FAULT_* (mm/memory.c's values). */
 int hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		  unsigned long addr, bool write);

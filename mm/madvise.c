@@ -283,7 +283,12 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
 		*prev = NULL;
 		mmap_write_unlock(mm);
-		filemap_punch_hole(file, pgoff, (end - start) >> PAGE_SHIFT);
+		if (file->hugetlb)
+			hugetlb_punch_hole(file, pgoff << PAGE_SHIFT,
+					   end - start);
+		else
+			filemap_punch_hole(file, pgoff,
+					   (end - start) >> PAGE_SHIFT);
 		fput(file);
 		mmap_write_lock(mm);
 		return 0;

@@ -622,7 +622,11 @@ static unsigned long mmap_hugetlb(struct mm_struct *mm, unsigned long addr,
 	struct file *file;
 
 	*populate = 0;
-	/* hstate_sizelog(): only the default size exists here. */
+	/* hstate_sizelog(): the default size, and on x86_64 a 1 GiB size
+	 * whose pool is always empty (no gigantic pages here): its
+	 * reservation fails. */
+	if (size_log == 30 && m->arch->arch == MMK_ARCH_X86_64)
+		return (unsigned long)-ENOMEM;
 	if (size_log && size_log != PAGE_SHIFT + huge_page_order(m))
 		return (unsigned long)-EINVAL;
 	if (!len)

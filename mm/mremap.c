@@ -319,11 +319,11 @@ static unsigned long move_vma(struct mm_struct *mm,
 	}
 	vrm->vma = new_vma;
 	vrm_stat_account(mm, vrm, vrm->new_len);
-	/* clear_vma_resv_huge_pages(): the copy owns the reservations now
-	 * (what the rest of the old VMA had is not given back, as in
-	 * Linux). */
+	/* clear_vma_resv_huge_pages(): the copy owns the reservations of
+	 * the range now; the rest of the old VMA's are never given back,
+	 * as in Linux. */
 	if (is_vm_hugetlb_page(vma) && new_vma != vma)
-		vma->hugetlb_resv = 0;
+		hugetlb_mremap_orphan(vma, old_addr, old_addr + old_len);
 	if (dontunmap) {
 		/* The old VMA stays, unlocked, without its pages. */
 		unsigned long old_start = vma->vm_start, old_end = vma->vm_end;

@@ -691,6 +691,9 @@ int shmem_unuse(unsigned int type);
 /* ---- fs/file_table.c ---- */
 struct file *shmem_file_setup(unsigned long size);
 struct file *hugetlbfs_file_alloc(unsigned long size);
+/* The end of a system call: the files whose last reference it dropped
+ * are released (task_work's ____fput). */
+void flush_delayed_fput(void);
 
 /* ---- kernel/fork.c ---- */
 struct mm_struct *mm_alloc(void);

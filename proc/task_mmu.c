@@ -449,7 +449,7 @@ void proc_pid_numa_maps_show(struct seq_file *s, struct mmk_machine *m,
 				seq_printf(s, " mapmax=%lu", md->mapcount_max);
 			if (md->swapcache)
 				seq_printf(s, " swapcache=%lu", md->swapcache);
-			if (md->active < md->pages)
+			if (md->active < md->pages && !is_vm_hugetlb_page(vma))
 				seq_printf(s, " active=%lu", md->active);
 			if (md->writeback)
 				seq_printf(s, " writeback=%lu", md->writeback);

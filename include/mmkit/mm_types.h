@@ -123,6 +123,9 @@ struct file {
 	/* A hugetlbfs file (mm/hugetlb.c): its reservations and, shared,
 	 * its huge pages; NULL for every other file. */
 	struct hugetlb_file *hugetlb;
+	/* On its thread's list of final fputs deferred to the end of the
+	 * system call (fs/file_table.c). */
+	struct file *delayed_next;
 };
 
 /*

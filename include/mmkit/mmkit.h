@@ -26,6 +26,7 @@
 #include <mmkit/slab.h>
 #include <mmkit/vmalloc.h>
 #include <mmkit/highmem.h>
+#include <mmkit/hugetlb.h>
 #include <mmkit/ksm.h>
 #include <mmkit/mman.h>
 
