@@ -19,7 +19,8 @@
  * swapon and swapoff of a swap area per thread, compaction (the
  * sysctls, and kernel allocations of order 1 to 4 that may compact
  * directly), fadvise of the shared files, KSM (ksmd's scan batches,
- * MADV_MERGEABLE over a whole window, run=0/1/2 and the other knobs)
+ * MADV_MERGEABLE over a whole window, run=0/1/2 and the other knobs),
+ * HugeTLB (the pool's sysctls and MAP_HUGETLB mappings)
  * and, with VM_FUZZ_OVERCOMMIT=1
  * in the environment, switches of vm.overcommit_memory (strict
  * accounting fails many of the calls); about 4% of the calls carry
@@ -42,7 +43,8 @@
  * - after munmap the range has no VMA; fresh private anonymous memory
  *   (mmap, brk, the tail of mremap) reads as zeroes;
  * - the data oracle: each process has a shadow of the 8-byte values it
- *   stored (write_u64, copy_to_user) in private VMAs, up to ~2500 per
+ *   stored (write_u64, copy_to_user) in private VMAs (not hugetlb ones:
+ *   see predict()), up to ~2500 per
  *   process. A later load or copy_from_user of a shadowed address must
  *   give the stored value. Entries are dropped by any munmap, mmap,
  *   brk, mremap that fails, or destructive madvise (DONTNEED, FREE,
@@ -81,7 +83,7 @@
 #include <sched.h>
 #include <setjmp.h>
 #include "fuzz/ops_common.h"
-#include "mm/pgtable.h"
+#include "mm/hugetlb.h"
 
 #include <mmkit/compaction.h>
 #include <mmkit/ksm.h>
@@ -133,6 +135,7 @@ enum {
 	C_PKEYS,
 	C_MSYNC,
 	C_PROCESS_VM,
+	C_HUGETLB,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -182,6 +185,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_PKEYS] = { .name = "pkey_alloc/free/mprotect/set" },
 	[C_MSYNC] = { .name = "msync" },
 	[C_PROCESS_VM] = { .name = "process_vm_readv/writev" },
+	[C_HUGETLB] = { .name = "hugetlb (pool, MAP_HUGETLB)" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -198,7 +202,7 @@ static struct fz_count counts[NR_COUNTS] = {
 
 /* Weights of the operations on a thread's own processes, per 1000. */
 static const unsigned int weights[NR_OPS] = {
-	[C_MMAP] = 162,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
+	[C_MMAP] = 157,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
@@ -208,7 +212,7 @@ static const unsigned int weights[NR_OPS] = {
 	[C_DROP_CACHES] = 1, [C_FADVISE] = 3,	 [C_MINCORE] = 2,
 	[C_SWAP] = 1,	     [C_COMPACT] = 1,	 [C_MEMPOLICY] = 8,
 	[C_PAGES] = 4,	     [C_KSM] = 5,	 [C_PKEYS] = 3,
-	[C_MSYNC] = 2,	     [C_PROCESS_VM] = 3,
+	[C_MSYNC] = 2,	     [C_PROCESS_VM] = 3, [C_HUGETLB] = 5,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -928,7 +932,11 @@ static struct pred predict(struct thr *t, struct proc *p, unsigned long addr,
 		r.end = vma->vm_end;
 		r.flags = vma->vm_flags;
 		r.file = vma->vm_file != NULL;
-		r.priv = !(vma->vm_flags & VM_MAYSHARE);
+		/* A private huge page is no place for the data oracle: an
+		 * owner's copy-on-write that finds no free page takes the
+		 * page from the processes forked from it (unmap_ref_private),
+		 * whose children then fault fresh ones (mm/hugetlb.c). */
+		r.priv = !(vma->vm_flags & (VM_MAYSHARE | VM_HUGETLB));
 		if (vma->vm_start > addr)
 			/* Below a stack the stack may grow. */
 			r.x = (vma->vm_flags & VM_GROWSDOWN) ? ACC_ANY :
@@ -2396,6 +2404,87 @@ static void op_pkeys(struct thr *t, struct proc *p)
 	}
 }
 
+/*
+ * HugeTLB (mm/hugetlb.c): now and then the pool changes (vm.nr_hugepages,
+ * a node's, vm.nr_overcommit_hugepages); otherwise a MAP_HUGETLB mapping
+ * of one to three huge pages, private or shared, at a huge page boundary
+ * of the window or where the kernel likes, reserved or not, populated
+ * now and then, which the other calls then split (EINVAL off the huge
+ * page boundaries), protect, remap, advise, fork, lock and touch; an
+ * access there may be SIGBUS (no page left for a fault or a copy).
+ */
+static void op_hugetlb(struct thr *t, struct proc *p)
+{
+	struct gen *g = &t->own;
+	unsigned long hsz = huge_page_size(G.m), hpg = hsz / PG;
+	unsigned long r = fz_below(&t->r, 100), n, addr, len, flags, prot;
+	unsigned long max_pool = hsz > (2UL << 20) ? 4 : 8;
+	bool fixed;
+	long ret;
+
+	if (r < 12) {
+		int nid = fz_chance(&t->r, 70) ?
+				  -1 :
+				  (int)fz_below(&t->r,
+						(unsigned long)G.m->nr_nodes);
+
+		n = fz_below(&t->r, max_pool + 1);
+		setc(t, "nr_hugepages", 0, 2, (unsigned long)(long)nid, n, 0, 0,
+		     0);
+		if (mmk_set_nr_hugepages(nid, n))
+			bad(t, 0, "nr_hugepages=%lu on node %d refused", n,
+			    nid);
+		return;
+	}
+	if (r < 16) {
+		n = fz_below(&t->r, 3);
+		setc(t, "nr_overcommit_hugepages", 0, 1, n, 0, 0, 0, 0);
+		if (mmk_set_nr_overcommit_hugepages(n) < 0)
+			bad(t, 0, "nr_overcommit_hugepages=%lu refused", n);
+		return;
+	}
+	n = 1 + fz_below(&t->r, 3);
+	addr = g->base + fz_below(&t->r, g->area / hpg + 4) * hsz;
+	len = n * hsz;
+	if (fz_chance(&t->r, 20))
+		len -= fz_below(&t->r, hsz - PG) & PAGE_MASK;
+	flags = (fz_chance(&t->r, 60) ? MAP_PRIVATE : MAP_SHARED) |
+		MAP_ANONYMOUS | MAP_HUGETLB;
+	r = fz_below(&t->r, 100);
+	if (r < 70)
+		flags |= MAP_FIXED;
+	else if (r < 80)
+		flags |= MAP_FIXED_NOREPLACE;
+	else if (r >= 90)
+		addr = 0;
+	if (fz_chance(&t->r, 20))
+		flags |= MAP_NORESERVE;
+	if (fz_chance(&t->r, 10))
+		flags |= MAP_POPULATE;
+	if (fz_chance(&t->r, 5))
+		addr += PG * (1 + fz_below(&t->r, hpg - 1));
+	fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
+	prot = pick_prot(t);
+	setc(t, "mmap", p->pid, 5, addr, len, prot, flags, 0);
+	ret = mmk_mmap(p->pid, addr, len, prot, flags, NULL, 0);
+	check_err(t, ret, e_mmap);
+	if (fixed && !(addr & (hsz - 1)))
+		sh_drop(&p->sh, addr, n * hsz);
+	if (ret < 0)
+		return;
+	if (((unsigned long)ret & (hsz - 1)) ||
+	    end_of((unsigned long)ret, n * hsz) > G.task_size)
+		bad(t, ret, "not a place for %lu huge pages", n);
+	if (fixed && (unsigned long)ret != addr)
+		bad(t, ret, "MAP_FIXED mapped elsewhere");
+	sh_drop(&p->sh, (unsigned long)ret, n * hsz);
+	add_mapped(g, (unsigned long)ret, n * hpg);
+	if ((unsigned long)ret >= g->base) {
+		add_bound(g, ((unsigned long)ret - g->base) / PG);
+		add_bound(g, ((unsigned long)ret - g->base) / PG + n * hpg);
+	}
+}
+
 static void op_msync(struct thr *t, struct proc *p)
 {
 	static const int flags[] = {
@@ -2684,6 +2773,9 @@ static void one_op(struct thr *t)
 	case C_PROCESS_VM:
 		op_process_vm(t, p);
 		break;
+	case C_HUGETLB:
+		op_hugetlb(t, p);
+		break;
 	case C_KSM:
 		op_ksm(t, p);
 		break;
@@ -2806,6 +2898,13 @@ static void warm_up(struct fz_where *w)
 	    mmk_fork(2, 4) || mmk_exit(2) || mmk_exit(3) || mmk_exit(4))
 		fz_fail(w, "warm-up failed");
 	fput(f);
+	/* KSM's caches, made at the first registration, stay. */
+	if (mmk_spawn(2, false) ||
+	    (a = mmk_mmap(2, 0, 4 * PG, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0)) < 0 ||
+	    mmk_madvise(2, (unsigned long)a, 4 * PG, MADV_MERGEABLE) ||
+	    mmk_exit(2))
+		fz_fail(w, "warm-up of KSM failed");
 }
 
 /* The pfns on the buddy free lists (a bitmap the caller frees), for naming
@@ -2862,7 +2961,7 @@ int main(int argc, char **argv)
 	struct fz_where w = { 0 };
 	struct mmk_config cfg;
 	struct thr *thr;
-	unsigned long base_free, end_free, *base_map;
+	unsigned long base_free, end_free, hugetlb_pinned, *base_map;
 	uint64_t ops = 0, per, maxper;
 	double t0, secs;
 	char why[256];
@@ -2989,9 +3088,13 @@ int main(int argc, char **argv)
 	mmk_exit(SHARED_PID);
 	fput(G.frw);
 	fput(G.fro);
+	/* The pool goes back, but for the pages that reservations nobody
+	 * owns pin (mremap's clear_vma_resv_huge_pages, as in Linux). */
+	mmk_set_nr_hugepages(-1, 0);
+	hugetlb_pinned = hugetlb_total_pages(G.m);
 	fz_settle(G.m);
 	fz_check(&w, G.m);
-	end_free = mmk_nr_free_pages(G.m);
+	end_free = mmk_nr_free_pages(G.m) + hugetlb_pinned;
 	if (atomic_load(&G.m->mm->nr_mms))
 		fz_fail(&w, "%d mm_structs alive after every process exited",
 			atomic_load(&G.m->mm->nr_mms));

@@ -201,6 +201,14 @@ void folio_mark_dirty(struct page *page)
 {
 	struct mmk_machine *m = mmk_cur();
 
+	/* A huge page's flag is its head's (hugetlbfs's dirty_folio, which
+	 * accounts nothing). */
+	page = compound_head(page);
+	if (page_type_of(page) == PGTY_hugetlb) {
+		page_flag_set(page, PG_dirty);
+		return;
+	}
+
 	if (__atomic_fetch_or(&page->flags, 1UL << PG_dirty, __ATOMIC_RELAXED) &
 	    (1UL << PG_dirty))
 		return;

@@ -55,8 +55,9 @@
  *
  * 3. Invariants (hugetlb_verify). The per-node counters sum to the
  *    global ones; each free list holds free_huge_pages_node pages, all
- *    of refcount 0; resv_huge_pages <= free_huge_pages and equals the
- *    reservations of all files; surplus <= total; every huge entry maps
+ *    of refcount 0; the files' reservations and the orphaned ones are
+ *    resv_huge_pages plus those pending on pages in use; surplus <=
+ *    total; every huge entry maps
  *    the head of an in-use hugetlb page inside a VMA_HUGETLB VMA, and a
  *    page's mapcount is its entries in all processes; hugetlb_usage is
  *    the process's entries.
@@ -289,8 +290,10 @@ static void free_huge_page(struct mmk_machine *m, struct page *page)
 	struct hstate *h = hstate_of(m);
 	int nid = page_to_nid(page);
 
-	atomic_store(&page[1]._mapcount, 0);
+	/* The last reference goes with the last mapping, or after. */
+	VM_BUG_ON_PAGE(atomic_load(&page[1]._mapcount) != 0, page);
 	page_set_mapping(page, NULL);
+	page_flag_clear(page, PG_dirty);
 	/* nr_hugetlb: the pages in use. */
 	atomic_fetch_sub(&m->node_stat[nid][NR_HUGETLB],
 			 (long)pages_per_huge_page(h));
@@ -465,28 +468,42 @@ static void unreserve(struct mmk_machine *m, struct hstate *h, unsigned long n)
 }
 
 /* hugetlb_acct_memory(+n) with gather_surplus_pages(): -ENOMEM when the
- * free pages and the overcommit cannot cover @n more reservations.
- * hugetlb_lock held. */
+ * free pages and the overcommit cannot cover @n more reservations; the
+ * surplus pages allocated for them then go back at once. hugetlb_lock
+ * held. */
 static int reserve(struct mmk_machine *m, struct hstate *h, unsigned long n)
 {
-	long needed = (long)(h->resv_huge_pages + n) - (long)h->free_huge_pages;
 	int nid = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+	unsigned long allocated = 0;
+	struct list_head pages;
+	struct page *page, *next;
+	long needed;
 
-	while (needed > 0) {
-		struct page *page = alloc_surplus_page(m, h, nid);
-
+	INIT_LIST_HEAD(&pages);
+	for (;;) {
+		needed = (long)(h->resv_huge_pages + n) -
+			 (long)(h->free_huge_pages + allocated);
+		if (needed <= 0)
+			break;
+		page = alloc_surplus_page(m, h, nid);
 		if (!page)
 			break;
-		enqueue_huge_page(h, page);
-		needed = (long)(h->resv_huge_pages + n) -
-			 (long)h->free_huge_pages;
+		list_add(&page->lru, &pages);
+		allocated++;
 	}
-	if (needed > 0) {
-		/* The surplus pages gathered go again. */
-		h->resv_huge_pages += n;
-		unreserve(m, h, n);
+	list_for_each_entry_safe(page, next, &pages, lru) {
+		list_del(&page->lru);
+		if (needed <= 0) {
+			enqueue_huge_page(h, page);
+			continue;
+		}
+		account_gone(h, page, true);
+		pthread_mutex_unlock(&h->lock);
+		free_buddy_huge_page(m, h, page);
+		pthread_mutex_lock(&h->lock);
+	}
+	if (needed > 0)
 		return -ENOMEM;
-	}
 	h->resv_huge_pages += n;
 	return 0;
 }
@@ -622,18 +639,20 @@ void hugetlb_file_release(struct file *f)
 	struct hugetlb_file *hf = f->hugetlb;
 	unsigned long i, n = 0;
 
-	pthread_mutex_lock(&h->lock);
-	for (i = 0; i < hf->nr; i++)
-		n += hf->resv[i];
-	if (n)
-		unreserve(m, h, n);
-	pthread_mutex_unlock(&h->lock);
+	/* remove_inode_hugepages(): the pages first (a surplus one goes to
+	 * the page allocator), then hugetlb_unreserve_pages(). */
 	if (hf->pages) {
 		for (i = 0; i < hf->nr; i++)
 			if (hf->pages[i])
 				put_huge_page(m, hf->pages[i]);
 		hugetlb_free(hf->pages, hf->nr * sizeof(struct page *));
 	}
+	pthread_mutex_lock(&h->lock);
+	for (i = 0; i < hf->nr; i++)
+		n += hf->resv[i];
+	if (n)
+		unreserve(m, h, n);
+	pthread_mutex_unlock(&h->lock);
 	hugetlb_free(hf->resv, hf->nr);
 	kfree(hf);
 	f->hugetlb = NULL;
@@ -654,24 +673,26 @@ static struct page *alloc_huge_page(struct vm_area_struct *vma,
 	struct page *page = NULL;
 
 	pthread_mutex_lock(&h->lock);
-	if (use_resv && hf->resv[idx]) {
+	use_resv = use_resv && hf->resv[idx];
+	/* (Linux's test: with reservations given back early, the count can
+	 * be above the free pages for a while.) */
+	if (use_resv || h->free_huge_pages - h->resv_huge_pages)
 		page = dequeue_huge_page(m, h, nid);
-		if (page) {
-			hf->resv[idx] = 0;
-			h->resv_huge_pages--;
-		}
-	} else if (h->free_huge_pages - h->resv_huge_pages) {
-		/* (Linux's test: with a reservation given back early, the
-		 * count can be above the free pages for a while.) */
-		page = dequeue_huge_page(m, h, nid);
-	}
+	/* None free: a surplus page, within the overcommit, even for a
+	 * reservation (alloc_buddy_hugetlb_folio_with_mpol). */
 	if (!page)
 		page = alloc_surplus_page(m, h, nid);
+	if (page && use_resv) {
+		hf->resv[idx] = 0;
+		h->resv_huge_pages--;
+	}
 	pthread_mutex_unlock(&h->lock);
 	if (!page)
 		return NULL;
+	VM_BUG_ON_PAGE(page_ref_count(page) != 0 ||
+			       atomic_load(&page[1]._mapcount) != 0,
+		       page);
 	atomic_store(&page->_refcount, 1);
-	atomic_store(&page[1]._mapcount, 0);
 	atomic_fetch_add(&m->node_stat[page_to_nid(page)][NR_HUGETLB],
 			 (long)pages_per_huge_page(h));
 	if (from)
@@ -1313,10 +1334,10 @@ static bool verify_pool(struct mmk_machine *m, struct hstate *h, char *why,
 			"huge page counters %lu/%lu/%lu, nodes' %lu/%lu/%lu",
 			h->nr_huge_pages, h->free_huge_pages,
 			h->surplus_huge_pages, nr, fr, su);
-	if (!h->resv_pending && h->resv_huge_pages > h->free_huge_pages)
-		return verify_fail(why, len,
-				   "%lu huge pages reserved, %lu free",
-				   h->resv_huge_pages, h->free_huge_pages);
+	/* (HugePages_Rsvd may exceed HugePages_Free: Linux gives a
+	 * reservation back when a page the owner unmapped is freed, even to
+	 * the page allocator as a surplus page; a later fault then takes a
+	 * surplus page for it. The reservations' sum is checked below.) */
 	return true;
 }
 
