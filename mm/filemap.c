@@ -204,7 +204,8 @@ void folio_mark_dirty(struct page *page)
 	/* A huge page's flag is its head's (hugetlbfs's dirty_folio, which
 	 * accounts nothing). */
 	page = compound_head(page);
-	if (page_type_of(page) == PGTY_hugetlb) {
+	/* (page_type is _mapcount's word: only a head's is stable.) */
+	if (PageHead(page) && page_type_of(page) == PGTY_hugetlb) {
 		page_flag_set(page, PG_dirty);
 		return;
 	}

@@ -13,7 +13,7 @@
  *      allocator when their last user goes; vm.nr_overcommit_hugepages
  *      lets reservations and faults take that many surplus pages beyond
  *      the pool. htlb_buddy_alloc_success/_fail count the allocations,
- *      nr_hugetlb the base pages in the pool.
+ *      nr_hugetlb the base pages of the huge pages in use.
  *    - MAP_HUGETLB: an anonymous file ("/anon_hugepage (deleted)") per
  *      mapping, private or shared; length rounded up to the huge page
  *      size, address aligned to it (an unaligned MAP_FIXED address is
@@ -23,7 +23,14 @@
  *      reservation, a private one all its pages (its VMA is the
  *      HPAGE_RESV_OWNER); MAP_NORESERVE none. Not enough free pages for
  *      them, even with surplus ones, is ENOMEM. HugePages_Rsvd counts
- *      reservations not yet consumed.
+ *      reservations not yet consumed. The file goes with its last
+ *      reference, at the end of the system call that dropped it (Linux's
+ *      deferred fput): its pages, then its reservations. The owner's
+ *      MADV_DONTNEED or munmap gives an anonymous page's reservation
+ *      back when the page is freed, if the pool has no surplus pages
+ *      (so HugePages_Rsvd dips meanwhile when a fork child still maps
+ *      it, as in Linux). MADV_REMOVE of a shared mapping punches whole
+ *      huge pages out of the file and of every process.
  *    - Faults (hugetlb_fault): the PMD entry (i386: the PGD entry) maps
  *      the whole huge page, with the PSE bit. A fault with no entry takes
  *      the page from the shared file's cache, or allocates one, zeroed,
@@ -57,17 +64,20 @@
  *    global ones; each free list holds free_huge_pages_node pages, all
  *    of refcount 0; the files' reservations and the orphaned ones are
  *    resv_huge_pages plus those pending on pages in use; surplus <=
- *    total; every huge entry maps
- *    the head of an in-use hugetlb page inside a VMA_HUGETLB VMA, and a
- *    page's mapcount is its entries in all processes; hugetlb_usage is
+ *    total; every huge entry maps the head of an in-use hugetlb page
+ *    inside a VM_HUGETLB VMA, a page's mapcount is its entries in all
+ *    processes and its refcount those plus the cache's; hugetlb_usage is
  *    the process's entries.
  *
- * 4. Departures. One huge page size (no 1 GiB pages, no MAP_HUGE_1GB:
- *    EINVAL for any MAP_HUGE_* size but the default); no hugetlbfs
+ * 4. Departures. One huge page size: x86_64's 1 GiB pool is always
+ *    empty (MAP_HUGE_1GB is ENOMEM, even with MAP_NORESERVE); no hugetlbfs
  *    mounts, SysV SHM_HUGETLB or memfd MFD_HUGETLB; no subpools, cgroup
  *    limits, demotion, vmemmap optimisation, PMD sharing or migration of
  *    huge pages; pages come from the page allocator with
- *    __GFP_RETRY_MAYFAIL, without Linux's retries and node masks.
+ *    __GFP_RETRY_MAYFAIL, without Linux's retries and node masks; no
+ *    hugepages= boot parameter. unmap_ref_private only tries the other
+ *    mappers' mmap locks: one held by a thread running that process
+ *    keeps its page and the owner's write is SIGBUS.
  *
  * 5. Ordering. hugetlb_lock (hstate's) nests inside the mmap lock; it
  *    guards the pool, the reservations and the files' page caches.
@@ -145,10 +155,14 @@ int hugetlb_init(struct mmk_machine *m)
 unsigned long hugetlb_total_pages(struct mmk_machine *m)
 {
 	struct hstate *h = m->mm ? hstate_of(m) : NULL;
+	unsigned long n;
 
-	return h ? __atomic_load_n(&h->nr_huge_pages, __ATOMIC_RELAXED)
-			       << h->order :
-		   0;
+	if (!h)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	n = h->nr_huge_pages << h->order;
+	pthread_mutex_unlock(&h->lock);
+	return n;
 }
 
 /* ---- the pool ---- */
