@@ -458,13 +458,12 @@ long mmk_set_nr_overcommit_hugepages(unsigned long count)
 
 /* ---- reservations ---- */
 
-/* return_unused_surplus_pages(): reservations @n fewer; free surplus
- * pages go with them. hugetlb_lock held. */
-static void unreserve(struct mmk_machine *m, struct hstate *h, unsigned long n)
+/* @nr free pages of nodes with surplus pages go back to the page
+ * allocator as surplus pages (remove_pool_hugetlb_folio with
+ * acct_surplus). hugetlb_lock held. */
+static void free_surplus(struct mmk_machine *m, struct hstate *h,
+			 unsigned long nr)
 {
-	unsigned long nr = min(n, h->surplus_huge_pages);
-
-	h->resv_huge_pages -= n;
 	while (nr--) {
 		struct page *page = NULL;
 		int i;
@@ -481,6 +480,14 @@ static void unreserve(struct mmk_machine *m, struct hstate *h, unsigned long n)
 	}
 }
 
+/* return_unused_surplus_pages(): reservations @n fewer; free surplus
+ * pages go with them. hugetlb_lock held. */
+static void unreserve(struct mmk_machine *m, struct hstate *h, unsigned long n)
+{
+	h->resv_huge_pages -= n;
+	free_surplus(m, h, min(n, h->surplus_huge_pages));
+}
+
 /* hugetlb_acct_memory(+n) with gather_surplus_pages(): -ENOMEM when the
  * free pages and the overcommit cannot cover @n more reservations; the
  * surplus pages allocated for them then go back at once. hugetlb_lock
@@ -489,35 +496,25 @@ static int reserve(struct mmk_machine *m, struct hstate *h, unsigned long n)
 {
 	int nid = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
 	unsigned long allocated = 0;
-	struct list_head pages;
-	struct page *page, *next;
 	long needed;
 
-	INIT_LIST_HEAD(&pages);
 	for (;;) {
+		struct page *page;
+
 		needed = (long)(h->resv_huge_pages + n) -
-			 (long)(h->free_huge_pages + allocated);
+			 (long)h->free_huge_pages;
 		if (needed <= 0)
 			break;
 		page = alloc_surplus_page(m, h, nid);
 		if (!page)
 			break;
-		list_add(&page->lru, &pages);
+		enqueue_huge_page(h, page);
 		allocated++;
 	}
-	list_for_each_entry_safe(page, next, &pages, lru) {
-		list_del(&page->lru);
-		if (needed <= 0) {
-			enqueue_huge_page(h, page);
-			continue;
-		}
-		account_gone(h, page, true);
-		pthread_mutex_unlock(&h->lock);
-		free_buddy_huge_page(m, h, page);
-		pthread_mutex_lock(&h->lock);
-	}
-	if (needed > 0)
+	if (needed > 0) {
+		free_surplus(m, h, allocated);
 		return -ENOMEM;
+	}
 	h->resv_huge_pages += n;
 	return 0;
 }
@@ -1246,16 +1243,37 @@ int hugetlb_sysfs_show(struct seq_file *s, struct mmk_machine *m, int nid,
 
 /* ---- verifier ---- */
 
+struct huge_seen {
+	struct page *page;
+	long entries;
+};
+
 struct huge_verify_args {
 	struct mmk_machine *m;
-	struct page **pages; /* heads seen, with their entry counts */
-	long *counts;
+	struct huge_seen *seen; /* heads met, with their entry counts */
 	size_t n, cap;
 	long entries; /* of the current mm */
 	bool bad;
 	char *why;
 	size_t len;
 };
+
+/* Room for one more head: host memory, as the verifier uses (it must not
+ * fail where fault injection makes kernel allocations fail). */
+static bool huge_seen_grow(struct huge_verify_args *v)
+{
+	size_t cap = v->cap ? v->cap * 2 : 64;
+	struct huge_seen *seen = mmk_host_zalloc(cap * sizeof(*seen));
+
+	if (!seen)
+		return false;
+	if (v->n)
+		memcpy(seen, v->seen, v->n * sizeof(*seen));
+	mmk_host_free(v->seen);
+	v->seen = seen;
+	v->cap = cap;
+	return true;
+}
 
 static void verify_huge_one(struct mm_struct *mm, unsigned long addr,
 			    void *slot, void *arg)
@@ -1278,33 +1296,18 @@ static void verify_huge_one(struct mm_struct *mm, unsigned long addr,
 	}
 	v->entries++;
 	for (i = 0; i < v->n; i++)
-		if (v->pages[i] == page)
+		if (v->seen[i].page == page)
 			break;
 	if (i == v->n) {
-		if (v->n == v->cap) {
-			size_t cap = v->cap ? v->cap * 2 : 64;
-			struct page **p = krealloc(v->pages, cap * sizeof(*p),
-						   GFP_KERNEL);
-			long *c;
-
-			if (p)
-				v->pages = p;
-			c = p ? krealloc(v->counts, cap * sizeof(*c),
-					 GFP_KERNEL) :
-				NULL;
-			if (!c) {
-				v->bad = true;
-				verify_fail(v->why, v->len,
-					    "hugetlb verifier out of memory");
-				return;
-			}
-			v->counts = c;
-			v->cap = cap;
+		if (v->n == v->cap && !huge_seen_grow(v)) {
+			v->bad = !verify_fail(v->why, v->len,
+					      "hugetlb verifier out of memory");
+			return;
 		}
-		v->pages[v->n] = page;
-		v->counts[v->n++] = 0;
+		v->seen[v->n].page = page;
+		v->seen[v->n++].entries = 0;
 	}
-	v->counts[i]++;
+	v->seen[i].entries++;
 }
 
 static bool verify_pool(struct mmk_machine *m, struct hstate *h, char *why,
@@ -1389,23 +1392,22 @@ bool hugetlb_verify(struct mmk_machine *m, struct mm_struct **mms, int n,
 				v.entries);
 	}
 	for (i = 0; ok && i < v.n; i++) {
-		struct page *page = v.pages[i];
+		struct page *page = v.seen[i].page;
 		long mapcount = atomic_load(&page[1]._mapcount);
 		const struct file *f = (const void *)page_mapping_once(page);
 		bool cached = f && !PageAnon(page) && f->hugetlb &&
 			      f->hugetlb->pages &&
 			      f->hugetlb->pages[page->index] == page;
 
-		if (mapcount != v.counts[i] ||
+		if (mapcount != v.seen[i].entries ||
 		    page_ref_count(page) != mapcount + cached)
 			ok = verify_fail(
 				why, len,
 				"huge page pfn %#lx: mapcount %ld, refcount %d, %ld entries",
 				page_to_pfn(page), mapcount,
-				page_ref_count(page), v.counts[i]);
+				page_ref_count(page), v.seen[i].entries);
 	}
-	kfree(v.pages);
-	kfree(v.counts);
+	mmk_host_free(v.seen);
 	if (!ok)
 		return false;
 	/* Reservations: the files' own add up to the pool's. */
