@@ -62,24 +62,6 @@ static uint64_t read_ok(int pid, unsigned long addr)
 	return v;
 }
 
-static unsigned long smaps_kb(struct mmk_machine *m, int pid,
-			      unsigned long start, const char *key)
-{
-	char path[32], head[32], *text, *p;
-	unsigned long v;
-
-	snprintf(path, sizeof path, "/proc/%d/smaps", pid);
-	snprintf(head, sizeof head, "%lx-", start);
-	text = proc(m, path);
-	p = strstr(text, head);
-	assert_non_null(p);
-	p = strstr(p, key);
-	assert_non_null(p);
-	v = strtoul(p + strlen(key) + 1, NULL, 10);
-	free(text);
-	return v;
-}
-
 static char *file_of(struct mmk_machine *m, const char *path)
 {
 	return proc(m, path);

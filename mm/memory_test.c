@@ -142,8 +142,8 @@ static char *smaps_block(struct mmk_machine *m, int pid, unsigned long addr)
 	return block;
 }
 
-static long smaps_kb(struct mmk_machine *m, int pid, unsigned long addr,
-		     const char *key)
+static long smaps_kb_in(struct mmk_machine *m, int pid, unsigned long addr,
+			const char *key)
 {
 	char *block = smaps_block(m, pid, addr);
 	long v = field_kb(block, key);
@@ -504,7 +504,7 @@ static void test_write_fault_allocates_private_dirty(void **state)
 	assert_int_equal(read_u64(1, A + 16), 0);
 	assert_int_equal(read_u64(1, A + 3 * PG), 0);
 	assert_int_equal(read_u64(1, A + 10 * PG), 0);
-	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 16);
+	assert_int_equal(smaps_kb_in(m, 1, A, "Rss"), 16);
 	/* An unaligned value across two written pages. */
 	write_u64(1, A + PG - 4, 0x0123456789abcdefULL);
 	assert_int_equal(read_u64(1, A + PG - 4), 0x0123456789abcdefULL);
@@ -1390,8 +1390,8 @@ static void test_read_fault_maps_cached_neighbours(void **state)
 	map_at(2, b, 32 * PG, PROT_READ, MAP_SHARED, f, 0);
 	assert_int_equal(read_u64(2, b + 20 * PG), 0);
 	assert_int_equal(mmk_exit(1), 0);
-	assert_int_equal(smaps_kb(m, 2, b, "Rss"), 64);
-	assert_int_equal(smaps_kb(m, 2, b, "Pss"), 64);
+	assert_int_equal(smaps_kb_in(m, 2, b, "Rss"), 64);
+	assert_int_equal(smaps_kb_in(m, 2, b, "Pss"), 64);
 	assert_status(m, 2, "VmRSS=64 RssFile=64");
 	assert_int_equal(mmk_exit(2), 0);
 	fput(f);
@@ -1658,7 +1658,7 @@ static void test_madv_dontneed(void **state)
 	assert_int_equal(read_u64(1, A), 0);
 	assert_int_equal(read_u64(1, A + PG), 0);
 	assert_int_equal(read_u64(1, A + 3 * PG), 0x13);
-	assert_int_equal(smaps_kb(m, 1, A, "Rss"), 8);
+	assert_int_equal(smaps_kb_in(m, 1, A, "Rss"), 8);
 	assert_status(m, 1, "RssAnon=8 RssShmem=16 VmHWM=32");
 	/* Shared memory keeps its data; the pages come back on access. */
 	assert_int_equal(mmk_madvise(1, s, 4 * PG, MADV_DONTNEED), 0);
@@ -1743,8 +1743,8 @@ static void test_madv_free_prot_none(void **state)
 		write_u64(1, A + i * PG, 0x10 + i);
 	assert_int_equal(mmk_mprotect(1, A, 4 * PG, PROT_NONE), 0);
 	assert_int_equal(mmk_madvise(1, A, 4 * PG, MADV_FREE), 0);
-	assert_int_equal(smaps_kb(m, 1, A, "LazyFree"), 16);
-	assert_int_equal(smaps_kb(m, 1, A, "Private_Clean"), 16);
+	assert_int_equal(smaps_kb_in(m, 1, A, "LazyFree"), 16);
+	assert_int_equal(smaps_kb_in(m, 1, A, "Private_Clean"), 16);
 	assert_int_equal(mmk_mprotect(1, A, 4 * PG, PROT_READ), 0);
 	assert_int_equal(read_u64(1, A + PG), 0x11);
 	assert_check_ok(m);
@@ -1882,23 +1882,23 @@ static void test_mprotect_keeps_accessed_bit(void **state)
 	for (i = 0; i < 4; i++)
 		write_u64(1, A + i * PG, 0x10 + i);
 	assert_int_equal(mmk_fork(1, 2), 0);
-	assert_int_equal(smaps_kb(m, 2, A, "Referenced"), 0);
+	assert_int_equal(smaps_kb_in(m, 2, A, "Referenced"), 0);
 	assert_int_equal(mmk_mprotect(2, A, 4 * PG, PROT_READ), 0);
-	assert_int_equal(smaps_kb(m, 2, A, "Referenced"), 0);
+	assert_int_equal(smaps_kb_in(m, 2, A, "Referenced"), 0);
 	assert_int_equal(mmk_mprotect(2, A, 2 * PG, PROT_NONE), 0);
-	assert_int_equal(smaps_kb(m, 2, A, "Referenced"), 0);
+	assert_int_equal(smaps_kb_in(m, 2, A, "Referenced"), 0);
 	assert_int_equal(mmk_exit(2), 0);
 
 	assert_int_equal(mmk_madvise(1, A, 4 * PG, MADV_FREE), 0);
-	assert_int_equal(smaps_kb(m, 1, A, "Referenced"), 0);
+	assert_int_equal(smaps_kb_in(m, 1, A, "Referenced"), 0);
 	assert_int_equal(mmk_mprotect(1, A, 4 * PG, PROT_READ), 0);
 	assert_smaps(m, 1, A,
 		     "Rss=16 Pss=16 Private_Clean=16 Anonymous=16 "
 		     "LazyFree=16");
 	assert_int_equal(mmk_mprotect(1, A, 4 * PG, PROT_NONE), 0);
-	assert_int_equal(smaps_kb(m, 1, A, "Referenced"), 0);
+	assert_int_equal(smaps_kb_in(m, 1, A, "Referenced"), 0);
 	assert_int_equal(mmk_mprotect(1, A, 4 * PG, RW), 0);
-	assert_int_equal(smaps_kb(m, 1, A, "Referenced"), 0);
+	assert_int_equal(smaps_kb_in(m, 1, A, "Referenced"), 0);
 	assert_false(user_pte(1, A) & _PAGE_ACCESSED);
 	assert_check_ok(m);
 }
@@ -1922,9 +1922,9 @@ static void test_fork_copies_prot_none_pages(void **state)
 	assert_int_equal(read_u64(2, A + PG), 0x21);
 	assert_int_equal(mmk_mprotect(1, A, 4 * PG, PROT_READ), 0);
 	assert_int_equal(read_u64(1, A), 0x20);
-	assert_int_equal(smaps_kb(m, 2, A, "Pss"), 10);
-	assert_int_equal(smaps_kb(m, 2, A, "Shared_Dirty"), 12);
-	assert_int_equal(smaps_kb(m, 2, A, "Private_Dirty"), 4);
+	assert_int_equal(smaps_kb_in(m, 2, A, "Pss"), 10);
+	assert_int_equal(smaps_kb_in(m, 2, A, "Shared_Dirty"), 12);
+	assert_int_equal(smaps_kb_in(m, 2, A, "Private_Dirty"), 4);
 	/* (Kernel: Referenced 8, the new copy and the page read; the
 	 * accessed bits across mprotect are test_mprotect_keeps_accessed_bit's
 	 * subject.) */
@@ -2074,14 +2074,14 @@ static void test_page_referenced_after_fork(void **state)
 	assert_int_equal(page_referenced(page), 1);
 	/* The walk cleared the accessed bits: smaps sees it. */
 	assert_false(user_pte(1, A) & _PAGE_ACCESSED);
-	assert_int_equal(smaps_kb(m, 1, A, "Referenced"), 0);
+	assert_int_equal(smaps_kb_in(m, 1, A, "Referenced"), 0);
 	assert_int_equal(page_referenced(page), 0);
 	/* Reads by both make both entries young again. */
 	assert_int_equal(read_u64(2, A), 0x11);
 	assert_int_equal(page_referenced(page), 1);
 	assert_int_equal(read_u64(1, A), 0x11);
 	assert_int_equal(read_u64(2, A), 0x11);
-	assert_int_equal(smaps_kb(m, 2, A, "Referenced"), 4);
+	assert_int_equal(smaps_kb_in(m, 2, A, "Referenced"), 4);
 	assert_int_equal(page_referenced(page), 2);
 	assert_int_equal(page_referenced(page), 0);
 	/* A grandchild is found through the anon_vma chain too. */
@@ -2089,7 +2089,7 @@ static void test_page_referenced_after_fork(void **state)
 	assert_int_equal(read_u64(3, A), 0x11);
 	assert_int_equal(page_mapcount(page), 3);
 	assert_int_equal(page_referenced(page), 1);
-	assert_int_equal(smaps_kb(m, 3, A, "Pss"), 1);
+	assert_int_equal(smaps_kb_in(m, 3, A, "Pss"), 1);
 	/* Anonymous pages cannot be unmapped without swap. */
 	assert_false(try_to_unmap(page));
 	assert_int_equal(page_mapcount(page), 3);

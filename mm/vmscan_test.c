@@ -46,42 +46,6 @@ static unsigned long status_kb(struct mmk_machine *m, int pid, const char *key)
 	return proc_field(m, path, key, ':');
 }
 
-/* The "@key:" line of the smaps entry of @pid's VMA starting at @start,
- * in kB. */
-static unsigned long smaps_kb(struct mmk_machine *m, int pid,
-			      unsigned long start, const char *key)
-{
-	char path[64], head[32];
-	char *text, *line;
-	size_t klen = strlen(key);
-	unsigned long v = 0;
-	bool found = false;
-
-	snprintf(path, sizeof path, "/proc/%d/smaps", pid);
-	snprintf(head, sizeof head, "%08lx-", start);
-	text = proc(m, path);
-	line = text;
-	while (line && *line && strncmp(line, head, strlen(head))) {
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	if (!line || !*line)
-		fail_msg("%s has no VMA at %#lx", path, start);
-	for (line = strchr(line, '\n'); line && *++line;
-	     line = strchr(line, '\n')) {
-		if (!strncmp(line, key, klen) && line[klen] == ':') {
-			v = strtoul(line + klen + 1, NULL, 10);
-			found = true;
-			break;
-		}
-	}
-	free(text);
-	if (!found)
-		fail_msg("%s: the VMA at %#lx has no %s", path, start, key);
-	return v;
-}
-
 /* /proc/swaps' one area: its Size and Used, in kB. */
 static void swaps(struct mmk_machine *m, unsigned long *size,
 		  unsigned long *used)

@@ -197,4 +197,40 @@ static inline unsigned long meminfo_kb(struct mmk_machine *m, const char *key)
 	return proc_field(m, "/proc/meminfo", key, ':');
 }
 
+/* The "@key:" line of the smaps entry of @pid's VMA starting at @start,
+ * in kB; fails the test if there is none. */
+static inline unsigned long smaps_kb(struct mmk_machine *m, int pid,
+				     unsigned long start, const char *key)
+{
+	char path[64], head[32];
+	char *text, *line;
+	size_t klen = strlen(key);
+	unsigned long v = 0;
+	bool found = false;
+
+	snprintf(path, sizeof path, "/proc/%d/smaps", pid);
+	snprintf(head, sizeof head, "%08lx-", start);
+	text = proc(m, path);
+	line = text;
+	while (line && *line && strncmp(line, head, strlen(head))) {
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (!line || !*line)
+		fail_msg("%s has no VMA at %#lx", path, start);
+	for (line = strchr(line, '\n'); line && *++line;
+	     line = strchr(line, '\n')) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			v = strtoul(line + klen + 1, NULL, 10);
+			found = true;
+			break;
+		}
+	}
+	free(text);
+	if (!found)
+		fail_msg("%s: the VMA at %#lx has no %s", path, start, key);
+	return v;
+}
+
 #endif /* MMK_TESTS_MMK_TEST_H */
