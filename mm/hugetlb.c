@@ -313,7 +313,7 @@ static void free_huge_page(struct mmk_machine *m, struct page *page)
 			 (long)pages_per_huge_page(h));
 	pthread_mutex_lock(&h->lock);
 	if (test_page_flag(page, PG_private_2)) {
-		clear_page_flag(page, PG_private_2);
+		page_flag_clear(page, PG_private_2);
 		h->resv_pending--;
 		h->resv_huge_pages++;
 	}
@@ -908,6 +908,9 @@ static int hugetlb_no_page(struct mm_struct *mm, struct vm_area_struct *vma,
 					 (struct address_space *)vma->vm_file);
 			page->index = idx;
 			atomic_fetch_add(&page->_refcount, 1);
+			/* hugetlb_add_to_page_cache(): dirty, so that nothing
+			 * but hugetlbfs removes it. */
+			page_flag_set(page, PG_dirty);
 		} else {
 			if (anon_vma_prepare(vma)) {
 				put_huge_page(m, page);
@@ -960,32 +963,39 @@ int hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 
 /* ---- zap, fork, mprotect, mremap ---- */
 
+struct zap_huge_args {
+	const struct pt_format *f;
+	/* No surplus pages when the zap began: owners' reservations come
+	 * back (Linux frees the range's pages after its walk, so the
+	 * walk's own frees do not change the answer). */
+	bool restore;
+};
+
 static void zap_huge_one(struct mm_struct *mm, unsigned long addr, void *slot,
 			 void *arg)
 {
-	const struct pt_format *f = arg;
-	pte_t e = pte_read(f, slot);
-	struct page *page = pfn_to_page(pte_pfn(f, e));
+	const struct zap_huge_args *z = arg;
+	pte_t e = pte_read(z->f, slot);
+	struct page *page = pfn_to_page(pte_pfn(z->f, e));
 	struct vm_area_struct *vma = find_vma(mm, addr);
 	struct hstate *h = hstate_of(mm->machine);
 
-	pte_write(f, slot, 0);
+	pte_write(z->f, slot, 0);
 	/*
 	 * __unmap_hugepage_range(): the owner's anonymous page gets its
-	 * reservation back, unless the pool has surplus pages: its index is
+	 * reservation back, unless the pool had surplus pages: its index is
 	 * reserved again at once, the count when the page is freed
 	 * (hugetlb_restore_reserve). A page a fork child still maps keeps
 	 * it pending meanwhile, and HugePages_Rsvd is that much lower if
 	 * the VMA goes first, as in Linux.
 	 */
-	if (vma && vma->vm_start <= addr &&
+	if (z->restore && vma && vma->vm_start <= addr &&
 	    (vma->hugetlb_resv & HPAGE_RESV_OWNER) && PageAnon(page)) {
 		pthread_mutex_lock(&h->lock);
-		if (!h->surplus_huge_pages &&
-		    !test_page_flag(page, PG_private_2)) {
+		if (!test_page_flag(page, PG_private_2)) {
 			vma->vm_file->hugetlb
 				->resv[vma_hugecache_offset(vma, addr)] = 1;
-			set_page_flag(page, PG_private_2);
+			page_flag_set(page, PG_private_2);
 			h->resv_pending++;
 		}
 		pthread_mutex_unlock(&h->lock);
@@ -996,7 +1006,13 @@ static void zap_huge_one(struct mm_struct *mm, unsigned long addr, void *slot,
 void hugetlb_zap_range(struct mm_struct *mm, unsigned long start,
 		       unsigned long end)
 {
-	walk_huge(mm, start, end, zap_huge_one, (void *)pt_format_of(mm));
+	struct hstate *h = hstate_of(mm->machine);
+	struct zap_huge_args z = { pt_format_of(mm), false };
+
+	pthread_mutex_lock(&h->lock);
+	z.restore = !h->surplus_huge_pages;
+	pthread_mutex_unlock(&h->lock);
+	walk_huge(mm, start, end, zap_huge_one, &z);
 	flush_tlb_mm(mm);
 }
 
@@ -1053,15 +1069,13 @@ void hugetlb_punch_hole(struct file *f, unsigned long offset, unsigned long len)
 		struct page *page;
 
 		/* Out of the cache first: a fault meanwhile gets a new
-		 * page, as it would after the hole. */
+		 * page, as it would after the hole. An index without a page
+		 * keeps its reservation (remove_inode_single_folio() gives
+		 * back only the removed pages' regions). */
 		pthread_mutex_lock(&h->lock);
 		page = hf->pages ? hf->pages[idx] : NULL;
 		if (page)
 			hf->pages[idx] = NULL;
-		if (hf->resv[idx]) {
-			hf->resv[idx] = 0;
-			unreserve(m, h, 1);
-		}
 		pthread_mutex_unlock(&h->lock);
 		unmap_file_index(f, idx);
 		if (page)

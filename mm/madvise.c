@@ -116,7 +116,9 @@ static long madvise_new_flags(const struct vm_area_struct *vma, int behavior)
 	case MADV_DONTDUMP:
 		return (long)(f | VM_DONTDUMP);
 	case MADV_DODUMP:
-		if (!vma_is_anonymous(vma) && (f & VM_SPECIAL))
+		/* A hugetlb VMA's VM_DONTEXPAND does not count. */
+		if (!vma_is_anonymous(vma) && !is_vm_hugetlb_page(vma) &&
+		    (f & VM_SPECIAL))
 			return -EINVAL;
 		return (long)(f & ~VM_DONTDUMP);
 	case MADV_HUGEPAGE:

@@ -964,7 +964,8 @@ static void zap_range(struct mm_struct *mm, unsigned long start,
 	struct zap_details d = { pt_format_of(mm), drop_markers };
 
 	unmap_walk(mm, start, end, zap_one, &d);
-	hugetlb_zap_range(mm, start, end);
+	if (atomic_load_explicit(&mm->hugetlb_usage, memory_order_relaxed))
+		hugetlb_zap_range(mm, start, end);
 }
 
 void zap_page_range(struct mm_struct *mm, unsigned long start,

@@ -217,7 +217,8 @@ static void walk_level(struct mm_struct *mm, const struct pt_format *f,
 				huge_fn(mm, addr, slot, arg);
 			continue;
 		}
-		if (!pte_present(e))
+		/* (A walk of huge entries only stops above the PTEs.) */
+		if (!pte_present(e) || (!fn && level + 1 == f->levels - 1))
 			continue;
 		walk_level(mm, f, table_of(mm, f, e), level + 1, addr,
 			   max(start, addr), end, fn, huge_fn, arg);
