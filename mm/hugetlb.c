@@ -128,7 +128,9 @@ static struct hstate *hstate_of(struct mmk_machine *m)
 
 unsigned int huge_page_order(const struct mmk_machine *m)
 {
-	return m->arch->arch == MMK_ARCH_X86_64 ? 9 : 10;
+	/* The profile's Hugepagesize, in pages. */
+	return (unsigned int)__builtin_ctzl(m->arch->hugepage_kb >>
+					    (PAGE_SHIFT - 10));
 }
 
 static unsigned long pages_per_huge_page(const struct hstate *h)
@@ -494,7 +496,7 @@ static void unreserve(struct mmk_machine *m, struct hstate *h, unsigned long n)
  * held. */
 static int reserve(struct mmk_machine *m, struct hstate *h, unsigned long n)
 {
-	int nid = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+	int nid = numa_node_id();
 	unsigned long allocated = 0;
 	long needed;
 

@@ -441,6 +441,12 @@ static inline struct mmk_machine *mmk_cur(void)
 	return mmk_ctx.m;
 }
 
+/* The node of the calling thread's CPU (0 without one). */
+static inline int numa_node_id(void)
+{
+	return mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+}
+
 /* alloc_pages(), also telling whether the block's memory is unbacked:
  * it came off the buddy lists reported (free page reporting gave it
  * back, or boot never backed it), so the host has no pages for it and

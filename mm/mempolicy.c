@@ -127,11 +127,6 @@ static int nth_node(unsigned long mask, int n)
 	return nid;
 }
 
-static inline int numa_node_id(void)
-{
-	return mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
-}
-
 bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b)
 {
 	if (a->mode != b->mode || a->flags != b->flags)

@@ -2101,11 +2101,6 @@ static unsigned int alloc_flags_nofragment(const struct mmk_machine *m,
 	return 0;
 }
 
-static inline int numa_node_id(void)
-{
-	return mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
-}
-
 struct page *__alloc_pages(gfp_t gfp, unsigned int order, int preferred_nid,
 			   unsigned long nodemask)
 {
