@@ -8,7 +8,8 @@
  *    Every MAP_SHARED|MAP_ANONYMOUS mapping gets a shmem object of its own
  *    (shmem_zero_setup), named "/dev/zero (deleted)" on device 00:01, so
  *    separate shared anonymous mappings never merge. A memfd is a named
- *    shmem object ("/memfd:NAME (deleted)", 00:01) whose mappings do.
+ *    shmem object ("/memfd:NAME (deleted)", 00:01) whose mappings do
+ *    (mm/memfd.c: memfd_create's flags and seals).
  *
  * 2. Objects. struct file from the "filp" kmem_cache, its name from
  *    kmalloc. The creator and each VMA hold a reference. Every file is
@@ -22,7 +23,8 @@
  *    device 08:01 as "/NAME", with a readahead window of 128 KiB.
  *
  * 5. Ordering. f_count is atomic; the list changes under files_lock;
- *    nothing else changes after creation.
+ *    the size and seals change under the machine's inode lock
+ *    (mm/truncate.c, mm/memfd.c); nothing else changes after creation.
  *
  * 6. Observability. The dev, inode and path columns of /proc/PID/maps.
  */
@@ -106,6 +108,10 @@ static struct file *shmem_init(struct file *f)
 		f->dev_minor = 1;
 		f->readable = f->writable = true;
 		f->shmem = true;
+		/* shmem_get_inode(): no seals may be added but by a memfd
+		 * made for them. */
+		f->seals = F_SEAL_SEAL;
+		f->exec_mode = true;
 	}
 	return f;
 }
@@ -136,6 +142,22 @@ struct file *mmk_memfd_create(const char *name, unsigned long size)
 		alloc_named_file("/memfd:", name, " (deleted)", size));
 
 	/* memfd_create(): shmem_file_setup(..., VM_NORESERVE). */
+	if (f)
+		f->acct_blocks = true;
+	return publish_file(f);
+}
+
+struct file *shmem_memfd_alloc(const char *name)
+{
+	char path[sizeof("/memfd:") + 249 + sizeof(" (deleted)")];
+	struct file *f;
+
+	if (!mmk_cur()) {
+		errno = EINVAL;
+		return NULL;
+	}
+	snprintf(path, sizeof path, "/memfd:%s (deleted)", name);
+	f = shmem_init(alloc_file(path, 0));
 	if (f)
 		f->acct_blocks = true;
 	return publish_file(f);

@@ -136,6 +136,7 @@ enum {
 	C_MSYNC,
 	C_PROCESS_VM,
 	C_HUGETLB,
+	C_MEMFD,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -186,6 +187,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_MSYNC] = { .name = "msync" },
 	[C_PROCESS_VM] = { .name = "process_vm_readv/writev" },
 	[C_HUGETLB] = { .name = "hugetlb (pool, MAP_HUGETLB)" },
+	[C_MEMFD] = { .name = "memfd (ftruncate, fallocate, seals)" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -202,7 +204,7 @@ static struct fz_count counts[NR_COUNTS] = {
 
 /* Weights of the operations on a thread's own processes, per 1000. */
 static const unsigned int weights[NR_OPS] = {
-	[C_MMAP] = 157,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
+	[C_MMAP] = 152,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
@@ -213,6 +215,7 @@ static const unsigned int weights[NR_OPS] = {
 	[C_SWAP] = 1,	     [C_COMPACT] = 1,	 [C_MEMPOLICY] = 8,
 	[C_PAGES] = 4,	     [C_KSM] = 5,	 [C_PKEYS] = 3,
 	[C_MSYNC] = 2,	     [C_PROCESS_VM] = 3, [C_HUGETLB] = 5,
+	[C_MEMFD] = 5,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -243,6 +246,11 @@ static const int e_pkey_mprotect[] = {
 };
 static const int e_msync[] = { EINVAL, ENOMEM, EBUSY, 0 };
 static const int e_process_vm[] = { EFAULT, ENOMEM, EINVAL, 0 };
+static const int e_ftruncate[] = { EINVAL, EPERM, ENOMEM, 0 };
+static const int e_fallocate[] = {
+	EINVAL, EOPNOTSUPP, EPERM, ENOMEM, ENOSPC, 0
+};
+static const int e_add_seals[] = { EINVAL, EPERM, EBUSY, 0 };
 static const int e_none[] = { 0 };
 
 /* ---- the shadow: 8-byte values a process stored, by page ---- */
@@ -514,6 +522,7 @@ struct thr {
 	struct ring sh_ring;
 	uint64_t nops;
 	bool swap_on; /* its swap area, "/vm_fuzz-swapN", is enabled */
+	struct file *mfd; /* its memfd (op_memfd), or NULL */
 	unsigned long long cnt[NR_COUNTS];
 	sigjmp_buf vanished; /* one_op's exit when its process was killed */
 };
@@ -937,6 +946,10 @@ static struct pred predict(struct thr *t, struct proc *p, unsigned long addr,
 		 * page from the processes forked from it (unmap_ref_private),
 		 * whose children then fault fresh ones (mm/hugetlb.c). */
 		r.priv = !(vma->vm_flags & (VM_MAYSHARE | VM_HUGETLB));
+		/* Nor is a private mapping of a memfd: a truncation by
+		 * another process of the thread takes its copies. */
+		if (vma->vm_file && vma->vm_file->shmem)
+			r.priv = false;
 		if (vma->vm_start > addr)
 			/* Below a stack the stack may grow. */
 			r.x = (vma->vm_flags & VM_GROWSDOWN) ? ACC_ANY :
@@ -1083,7 +1096,9 @@ static void op_mmap(struct thr *t, struct proc *p)
 		unsigned long fpages;
 
 		f = fz_chance(&t->r, 80) ? G.frw : G.fro;
-		fpages = f->size / PG;
+		if (t->mfd && fz_chance(&t->r, 15))
+			f = t->mfd;
+		fpages = file_size(f) / PG;
 		flags = r < 86 ? MAP_PRIVATE :
 			r < 98 ? MAP_SHARED :
 				 MAP_SHARED_VALIDATE;
@@ -2405,6 +2420,83 @@ static void op_pkeys(struct thr *t, struct proc *p)
 }
 
 /*
+ * memfds (mm/memfd.c, mm/truncate.c): the thread's memfd, made now and
+ * then anew (with or without sealing), changes size (ftruncate, now and
+ * then unaligned or invalid), gets pages or holes (fallocate, any mode)
+ * and seals; op_mmap maps it. Its mappings then see pages vanish past
+ * the end (SIGBUS, private copies included), so the data oracle leaves
+ * them out. The seals it reports only ever grow.
+ */
+static void op_memfd(struct thr *t, struct proc *p)
+{
+	static const int modes[] = {
+		0,
+		FALLOC_FL_KEEP_SIZE,
+		FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		FALLOC_FL_PUNCH_HOLE,
+		FALLOC_FL_ZERO_RANGE,
+		FALLOC_FL_COLLAPSE_RANGE,
+	};
+	static const unsigned int mfd_flags[] = {
+		0,
+		MFD_ALLOW_SEALING,
+		MFD_NOEXEC_SEAL,
+		MFD_ALLOW_SEALING | MFD_EXEC,
+		MFD_CLOEXEC,
+	};
+	unsigned long r = fz_below(&t->r, 100), off, len;
+	long ret, seals;
+	int mode;
+
+	(void)p;
+	if (!t->mfd || r < 10) {
+		unsigned int fl = mfd_flags[fz_below(&t->r, 5)];
+		struct file *f;
+
+		setc(t, "memfd", 0, 1, fl, 0, 0, 0, 0);
+		f = mmk_memfd("vm_fuzz", fl);
+		if (!f) {
+			if (errno != ENOMEM)
+				bad(t, -errno, "memfd_create");
+			return;
+		}
+		fput(t->mfd);
+		t->mfd = f;
+		r = 10; /* and a size */
+	}
+	if (r < 50) {
+		off = fz_below(&t->r, 64) * PG;
+		if (fz_chance(&t->r, 20))
+			off += fz_below(&t->r, PG);
+		setc(t, "ftruncate", 0, 1, off, 0, 0, 0, 0);
+		ret = mmk_ftruncate(t->mfd, fz_chance(&t->r, 3) ?
+						    -(long long)PG :
+						    (long long)off);
+		check_err(t, ret, e_ftruncate);
+		if (!ret && file_size(t->mfd) != off)
+			bad(t, ret, "ftruncate left %lu bytes",
+			    file_size(t->mfd));
+	} else if (r < 80) {
+		mode = modes[fz_below(&t->r, ARRAY_SIZE(modes))];
+		off = fz_below(&t->r, 72 * PG);
+		len = fz_below(&t->r, 16 * PG);
+		setc(t, "fallocate", 0, 3, (unsigned long)mode, off, len, 0, 0);
+		ret = mmk_fallocate(t->mfd, mode, (long long)off,
+				    (long long)len);
+		check_err(t, ret, e_fallocate);
+	} else {
+		seals = mmk_fcntl(t->mfd, F_GET_SEALS, 0);
+		off = fz_below(&t->r, 0x40);
+		setc(t, "add_seals", 0, 1, off, 0, 0, 0, 0);
+		ret = mmk_fcntl(t->mfd, F_ADD_SEALS, off);
+		check_err(t, ret, e_add_seals);
+		if (seals < 0 ||
+		    (mmk_fcntl(t->mfd, F_GET_SEALS, 0) & seals) != seals)
+			bad(t, seals, "seals went away");
+	}
+}
+
+/*
  * HugeTLB (mm/hugetlb.c): now and then the pool changes (vm.nr_hugepages,
  * a node's, vm.nr_overcommit_hugepages); otherwise a MAP_HUGETLB mapping
  * of one to three huge pages, private or shared, at a huge page boundary
@@ -2776,6 +2868,9 @@ static void one_op(struct thr *t)
 	case C_HUGETLB:
 		op_hugetlb(t, p);
 		break;
+	case C_MEMFD:
+		op_memfd(t, p);
+		break;
 	case C_KSM:
 		op_ksm(t, p);
 		break;
@@ -3073,6 +3168,7 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < G.o.threads; i++) {
 		pthread_join(thr[i].tid, NULL);
+		fput(thr[i].mfd);
 		ops += thr[i].nops;
 		for (k = 0; k < NR_COUNTS; k++)
 			atomic_fetch_add(&counts[k].n, thr[i].cnt[k]);

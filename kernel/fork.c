@@ -505,6 +505,7 @@ int mm_state_init(struct mmk_machine *m)
 	INIT_LIST_HEAD(&ms->tasks);
 	INIT_LIST_HEAD(&ms->oom_victims);
 	pthread_mutex_init(&ms->files_lock, NULL);
+	pthread_mutex_init(&ms->inode_lock, NULL);
 	INIT_LIST_HEAD(&ms->files);
 	oom_init(m);
 	reclaim_init(m);

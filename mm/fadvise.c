@@ -54,7 +54,8 @@ static void fadvise_dontneed(struct file *f, unsigned long long offset,
 	/* The first and last whole pages: a last partial page goes only
 	 * when the range ends at the file's end (if it is the first page,
 	 * nothing goes). */
-	if ((endbyte & ~PAGE_MASK) != ~PAGE_MASK && endbyte != f->size - 1) {
+	if ((endbyte & ~PAGE_MASK) != ~PAGE_MASK &&
+	    endbyte != file_size(f) - 1) {
 		if (end == 0)
 			start = 1;
 		else

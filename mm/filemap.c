@@ -70,8 +70,10 @@
  *      first writes dirty pages back, write-protecting the entries that
  *      map them (page_mkclean) so that a later write dirties them again.
  *
- * 4. Departures. No truncation or writeback other than reclaim's (no
- *    flusher threads, no write(2)): files keep their size.
+ * 4. Departures. No writeback other than reclaim's and fsync's (no
+ *    flusher threads, no write(2)). Sizes change by ftruncate and
+ *    fallocate only (mm/truncate.c): the slots of file->pages (and the
+ *    disk) grow with them and never shrink (file->pages_cap).
  *
  * 5. Ordering. The page lock (PG_locked: trylock_page, lock_page,
  *    unlock_page) keeps a cached page's ->mapping stable: a fault maps
@@ -178,11 +180,12 @@ int filemap_init(struct file *f)
 	if (f->size > (unsigned long)LLONG_MAX)
 		return -EINVAL;
 	f->nr_pages = PAGE_ALIGN(f->size) >> PAGE_SHIFT;
-	if (!f->nr_pages)
+	if (!file_nr_pages(f))
 		return 0;
-	bytes = f->nr_pages * sizeof(struct page *);
-	if (bytes / sizeof(struct page *) != f->nr_pages)
+	if (file_nr_pages(f) > UINT_MAX)
 		return -ENOMEM;
+	f->pages_cap = (unsigned int)file_nr_pages(f);
+	bytes = file_nr_pages(f) * sizeof(struct page *);
 	f->pages_vmalloc = bytes > KMALLOC_ARRAY_MAX;
 	f->pages = f->pages_vmalloc ? vzalloc(bytes) :
 				      kzalloc(bytes, GFP_KERNEL);
@@ -308,13 +311,14 @@ static void punch_block(struct file *f, unsigned long index)
  * the host refuses. f->lock held. */
 static int disk_create(struct file *f)
 {
-	size_t bitmap = DIV_ROUND_UP(f->nr_pages, BITS_PER_LONG) *
+	size_t bitmap = DIV_ROUND_UP(f->pages_cap, BITS_PER_LONG) *
 			sizeof(unsigned long);
 	struct mmk_host_mem *disk = mmk_host_zalloc(sizeof(*disk));
 	unsigned long *blocks = mmk_host_zalloc(bitmap);
 
 	if (!disk || !blocks ||
-	    mmk_host_mem_create_private(disk, f->nr_pages << PAGE_SHIFT)) {
+	    mmk_host_mem_create_private(disk,
+					(size_t)f->pages_cap << PAGE_SHIFT)) {
 		mmk_host_free(blocks);
 		mmk_host_free(disk);
 		return -ENOMEM;
@@ -364,15 +368,11 @@ static const void *fill_page(struct file *f, struct page *page,
  * may refuse (-ENOSPC: SIGBUS); shmem_unacct_blocks() when it goes. */
 static int shmem_acct_block(struct file *f)
 {
-	struct mm_struct *mm = current_mm();
-
 	if (!f->acct_blocks)
 		return 0;
-	if (!mm) {
-		vm_acct_memory(1);
-		return 0;
-	}
-	return security_vm_enough_memory_mm(mm, 1) ? -ENOSPC : 0;
+	/* Outside a process (fallocate through the API): a privileged
+	 * caller with no address space. */
+	return security_vm_enough_memory_mm(current_mm(), 1) ? -ENOSPC : 0;
 }
 
 static void shmem_unacct_block(struct file *f)
@@ -405,21 +405,31 @@ static void page_cache_insert(struct file *f, struct page *page,
 	page_cache_stat(f, page, 1);
 }
 
+/* A slot a lookup may fill: one inside the file, or, for fallocate's
+ * @beyond_eof (KEEP_SIZE), any the cache has. f->lock held: a
+ * truncation may have just moved the end. */
+static bool index_ok(const struct file *f, unsigned long index, bool beyond_eof)
+{
+	return index < (beyond_eof ? f->pages_cap : file_nr_pages(f));
+}
+
 /* @extra: gfp bits added to the page's allocation (swapoff's
  * __GFP_RETRY_MAYFAIL). */
 static struct page *__filemap_get_page(struct file *f, unsigned long index,
 				       int *err, bool fault, gfp_t extra,
-				       struct vm_area_struct *vma)
+				       struct vm_area_struct *vma,
+				       bool beyond_eof)
 {
 	struct page *page, *entry, *fresh;
 
 	*err = 0;
-	if (index >= f->nr_pages) {
+again:
+	pthread_mutex_lock(&f->lock);
+	if (!index_ok(f, index, beyond_eof)) {
+		pthread_mutex_unlock(&f->lock);
 		*err = -EFAULT; /* SIGBUS */
 		return NULL;
 	}
-again:
-	pthread_mutex_lock(&f->lock);
 	entry = f->pages[index];
 	if (is_page_entry(entry)) {
 		get_page(entry);
@@ -437,7 +447,7 @@ again:
 		return NULL;
 	}
 	pthread_mutex_lock(&f->lock);
-	if (f->pages[index] != entry) {
+	if (!index_ok(f, index, beyond_eof) || f->pages[index] != entry) {
 		pthread_mutex_unlock(&f->lock);
 		put_page(fresh);
 		goto again;
@@ -461,7 +471,7 @@ int filemap_ra_add(struct file *f, unsigned long index, bool mark)
 	struct page *page, *entry;
 
 	pthread_mutex_lock(&f->lock);
-	entry = f->pages[index];
+	entry = index < file_nr_pages(f) ? f->pages[index] : NULL;
 	pthread_mutex_unlock(&f->lock);
 	if (entry && !is_shadow_entry(f, entry))
 		return 0;
@@ -472,8 +482,8 @@ int filemap_ra_add(struct file *f, unsigned long index, bool mark)
 	if (!page)
 		return -ENOMEM;
 	pthread_mutex_lock(&f->lock);
-	if (f->pages[index] != entry) {
-		/* Another fault read it meanwhile. */
+	if (index >= file_nr_pages(f) || f->pages[index] != entry) {
+		/* Another fault read it meanwhile, or a truncation came. */
 		pthread_mutex_unlock(&f->lock);
 		put_page(page);
 		return 0;
@@ -492,7 +502,7 @@ unsigned long page_cache_next_miss(struct file *f, unsigned long index,
 
 	/* A shadow is a miss, as a hole is. */
 	for (i = index; i - index < max_scan; i++)
-		if (i >= f->nr_pages || !is_page_entry(f->pages[i]))
+		if (i >= file_nr_pages(f) || !is_page_entry(f->pages[i]))
 			return i;
 	return i;
 }
@@ -503,7 +513,7 @@ unsigned long page_cache_prev_miss(struct file *f, unsigned long index,
 	unsigned long i = index;
 
 	while (max_scan--) {
-		if (i >= f->nr_pages || !is_page_entry(f->pages[i]))
+		if (i >= file_nr_pages(f) || !is_page_entry(f->pages[i]))
 			return i;
 		if (i-- == 0)
 			return ULONG_MAX; /* cached from the file's start */
@@ -603,8 +613,8 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	*major = false;
 	/* shmem_fault(): no readahead; a swapped page's read is major. */
 	if (f->shmem)
-		return __filemap_get_page(f, index, err, true, 0, vma);
-	if (index >= f->nr_pages) {
+		return __filemap_get_page(f, index, err, true, 0, vma, false);
+	if (index >= file_nr_pages(f)) {
 		*err = -EFAULT; /* SIGBUS */
 		return NULL;
 	}
@@ -621,7 +631,7 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	count_vm_events(f->machine, PGMAJFAULT, 1);
 	*major = true;
 	do_sync_mmap_readahead(vma, index);
-	return __filemap_get_page(f, index, err, false, 0, vma);
+	return __filemap_get_page(f, index, err, false, 0, vma, false);
 }
 
 void filemap_mmap_hits(struct file *f, unsigned int hits)
@@ -650,16 +660,16 @@ void filemap_willneed(struct file *f, unsigned long index, unsigned long nr)
 		force_page_cache_ra(f, index, nr);
 		return;
 	}
-	if (index >= f->nr_pages)
+	if (index >= file_nr_pages(f))
 		return;
-	end = index + min(nr, f->nr_pages - index);
+	end = index + min(nr, file_nr_pages(f) - index);
 	for (i = index; i < end; i++) {
 		pthread_mutex_lock(&f->lock);
 		page = f->pages[i];
 		pthread_mutex_unlock(&f->lock);
 		if (!is_swap_value(page))
 			continue;
-		page = __filemap_get_page(f, i, &err, false, 0, NULL);
+		page = __filemap_get_page(f, i, &err, false, 0, NULL, false);
 		if (!page)
 			return;
 		put_page(page);
@@ -670,7 +680,7 @@ struct page *filemap_find_page(struct file *f, unsigned long index)
 {
 	struct page *page = NULL;
 
-	if (index >= f->nr_pages)
+	if (index >= file_nr_pages(f))
 		return NULL;
 	pthread_mutex_lock(&f->lock);
 	page = f->pages[index];
@@ -687,7 +697,7 @@ int filemap_mincore_page(struct file *f, unsigned long index)
 	struct page *page;
 	int present = 0;
 
-	if (index >= f->nr_pages)
+	if (index >= file_nr_pages(f))
 		return 0;
 	pthread_mutex_lock(&f->lock);
 	page = f->pages[index];
@@ -708,7 +718,7 @@ int filemap_mincore_page(struct file *f, unsigned long index)
 unsigned long shmem_swapped(struct file *f, unsigned long index,
 			    unsigned long nr)
 {
-	unsigned long i, end = min(index + nr, f->nr_pages), n = 0;
+	unsigned long i, end = min(index + nr, file_pages_cap(f)), n = 0;
 
 	if (!f->shmem)
 		return 0;
@@ -731,7 +741,7 @@ static int shmem_unuse_file(struct file *f, unsigned int type)
 
 	for (i = 0; !err; i++) {
 		pthread_mutex_lock(&f->lock);
-		end = !f->pages || i >= f->nr_pages;
+		end = !f->pages || i >= f->pages_cap;
 		entry = end ? NULL : f->pages[i];
 		pthread_mutex_unlock(&f->lock);
 		if (end)
@@ -740,7 +750,7 @@ static int shmem_unuse_file(struct file *f, unsigned int type)
 		    swp_type(swap_value_entry(entry)) != type)
 			continue;
 		page = __filemap_get_page(f, i, &err, false,
-					  __GFP_RETRY_MAYFAIL, NULL);
+					  __GFP_RETRY_MAYFAIL, NULL, true);
 		if (page)
 			put_page(page);
 	}
@@ -795,7 +805,7 @@ static void page_cache_delete(struct file *f, struct page *page, void *shadow)
 {
 	unsigned long i = page->index;
 
-	if (i >= f->nr_pages || f->pages[i] != page || page_mapcount(page))
+	if (i >= f->pages_cap || f->pages[i] != page || page_mapcount(page))
 		return;
 	f->pages[i] = shadow;
 	shmem_unacct_block(f);
@@ -816,7 +826,7 @@ int filemap_migrate_folio(struct page *old, struct page *new, int expected)
 
 	/* Lookups take their reference under f->lock, which the caller
 	 * holds: a count of @expected stays so while the slot changes. */
-	if (i >= f->nr_pages || f->pages[i] != old ||
+	if (i >= f->pages_cap || f->pages[i] != old ||
 	    page_count_acquire(old) != expected)
 		return -EAGAIN;
 	f->pages[i] = new;
@@ -911,9 +921,167 @@ static void truncate_index(struct file *f, unsigned long i)
 	}
 }
 
+/* The disk grows to @nr pages with the cache (f->lock held): a new
+ * one, with the blocks of the old. -ENOMEM. */
+static int disk_grow(struct file *f, unsigned long nr)
+{
+	size_t bitmap = DIV_ROUND_UP(nr, BITS_PER_LONG) * sizeof(unsigned long);
+	size_t old_bitmap = DIV_ROUND_UP(f->pages_cap, BITS_PER_LONG) *
+			    sizeof(unsigned long);
+	struct mmk_host_mem *disk = mmk_host_zalloc(sizeof(*disk));
+	unsigned long *blocks = mmk_host_zalloc(bitmap);
+
+	if (!disk || !blocks ||
+	    mmk_host_mem_create_private(disk, nr << PAGE_SHIFT)) {
+		mmk_host_free(blocks);
+		mmk_host_free(disk);
+		return -ENOMEM;
+	}
+	memcpy(disk->base, f->disk->base, (size_t)f->pages_cap << PAGE_SHIFT);
+	memcpy(blocks, f->disk_blocks, old_bitmap);
+	mmk_host_mem_destroy(f->disk);
+	mmk_host_free(f->disk);
+	mmk_host_free(f->disk_blocks);
+	f->disk = disk;
+	f->disk_blocks = blocks;
+	return 0;
+}
+
+int filemap_reserve(struct file *f, unsigned long nr)
+{
+	struct page **pages, **old;
+	unsigned int cap;
+	bool vm, old_vm, done, disk_failed;
+	size_t bytes;
+
+	if (nr > UINT_MAX)
+		return -ENOMEM;
+	for (;;) {
+		cap = (unsigned int)file_pages_cap(f);
+		if (nr <= cap)
+			return 0;
+		bytes = nr * sizeof(struct page *);
+		vm = bytes > KMALLOC_ARRAY_MAX;
+		pages = vm ? vzalloc(bytes) : kzalloc(bytes, GFP_KERNEL);
+		if (!pages)
+			return -ENOMEM;
+		pthread_mutex_lock(&f->lock);
+		/* Another grew it meanwhile: look again. */
+		done = f->pages_cap == cap;
+		disk_failed = done && f->disk && disk_grow(f, nr);
+		if (done && !disk_failed) {
+			if (cap)
+				memcpy(pages, f->pages,
+				       cap * sizeof(struct page *));
+			old = f->pages;
+			old_vm = f->pages_vmalloc;
+			f->pages = pages;
+			f->pages_vmalloc = vm;
+			__atomic_store_n(&f->pages_cap, (unsigned int)nr,
+					 __ATOMIC_RELAXED);
+			pages = old;
+			vm = old_vm;
+		}
+		pthread_mutex_unlock(&f->lock);
+		if (vm)
+			vfree(pages);
+		else
+			kfree(pages);
+		if (disk_failed)
+			return -ENOMEM;
+		if (done)
+			return 0;
+	}
+}
+
+int filemap_set_size(struct file *f, unsigned long size)
+{
+	unsigned long nr = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	int err = filemap_reserve(f, nr);
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&f->lock);
+	__atomic_store_n(&f->size, size, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->nr_pages, nr, __ATOMIC_RELAXED);
+	/* ext4_block_truncate_page(): the new last block holds zeroes
+	 * past the end, as every last block does. */
+	if (nr && page_has_block(f, nr - 1) && (size & ~PAGE_MASK))
+		memset((char *)f->disk->base + size, 0,
+		       PAGE_SIZE - (size & ~PAGE_MASK));
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
+/* The page at @index in the cache (a shmem page in swap brought back
+ * first, as shmem_get_partial_folio() does), with a reference, or NULL;
+ * past the end too. */
+static struct page *find_page_any(struct file *f, unsigned long index)
+{
+	struct page *page = NULL;
+	int err;
+
+	pthread_mutex_lock(&f->lock);
+	if (index < f->pages_cap) {
+		page = f->pages[index];
+		if (is_page_entry(page)) {
+			get_page(page);
+		} else if (f->shmem && is_swap_value(page)) {
+			pthread_mutex_unlock(&f->lock);
+			return __filemap_get_page(f, index, &err, false, 0,
+						  NULL, true);
+		} else {
+			page = NULL;
+		}
+	}
+	pthread_mutex_unlock(&f->lock);
+	return page;
+}
+
+void filemap_zero_partial(struct file *f, unsigned long from, unsigned long to)
+{
+	unsigned long index = from >> PAGE_SHIFT;
+	size_t off = from & ~PAGE_MASK;
+	struct page *page = find_page_any(f, index);
+
+	/* The page first, then its block: a writeback between writes
+	 * the zeroes already. */
+	if (page) {
+		lock_page(page);
+		if (page->mapping == (struct address_space *)f)
+			zero_user_racy((char *)page_host(f->machine, page) +
+					       off,
+				       to - from);
+		unlock_page(page);
+		put_page(page);
+	}
+	pthread_mutex_lock(&f->lock);
+	if (index < f->pages_cap && page_has_block(f, index))
+		memset((char *)f->disk->base + from, 0, to - from);
+	pthread_mutex_unlock(&f->lock);
+}
+
+int filemap_falloc_page(struct file *f, unsigned long index, bool *added)
+{
+	struct page *page, *entry = NULL;
+	int err;
+
+	pthread_mutex_lock(&f->lock);
+	if (index < f->pages_cap)
+		entry = f->pages[index];
+	pthread_mutex_unlock(&f->lock);
+	page = __filemap_get_page(f, index, &err, false, 0, NULL, true);
+	if (!page)
+		return err;
+	/* A page that was in swap holds data: not this call's. */
+	*added = !entry;
+	put_page(page);
+	return 0;
+}
+
 void filemap_punch_hole(struct file *f, unsigned long index, unsigned long nr)
 {
-	unsigned long i, end = min(index + nr, f->nr_pages);
+	unsigned long i, end = min(index + nr, file_pages_cap(f));
 
 	for (i = index; i < end && i >= index; i++)
 		truncate_index(f, i);
@@ -963,7 +1131,7 @@ int shmem_writeout(struct page *page)
 	if (pthread_mutex_trylock(&f->lock))
 		return 0;
 	/* As __remove_mapping's test, then the page's data to a slot. */
-	if (i < f->nr_pages && f->pages[i] == page && !page_mapcount(page) &&
+	if (i < f->pages_cap && f->pages[i] == page && !page_mapcount(page) &&
 	    page_count_acquire(page) == 2)
 		off = get_swap_page(SWAP_HAS_SHMEM);
 	if (off) {
@@ -992,7 +1160,7 @@ int filemap_remove_mapping(struct page *page)
 	 * are left, and nothing wrote to it meanwhile. Reclaim evicted it:
 	 * a page of the file LRU leaves its shadow in its place (a clean
 	 * shmem page, swap-backed, leaves none: see mm/vmscan.c). */
-	if (page->index < f->nr_pages && f->pages[page->index] == page &&
+	if (page->index < f->pages_cap && f->pages[page->index] == page &&
 	    !page_mapcount(page) && !test_page_flag(page, PG_dirty) &&
 	    page_count_acquire(page) == 2) {
 		page_cache_delete(f, page,
@@ -1022,7 +1190,7 @@ static int invalidate_one(struct file *f, unsigned long index, bool written)
 		/* clear_shadow_entries(): an invalidated range keeps no
 		 * shadows. */
 		pthread_mutex_lock(&f->lock);
-		if (index < f->nr_pages && is_shadow_entry(f, f->pages[index]))
+		if (index < f->pages_cap && is_shadow_entry(f, f->pages[index]))
 			f->pages[index] = NULL;
 		pthread_mutex_unlock(&f->lock);
 		return 0;
@@ -1076,7 +1244,7 @@ unsigned long invalidate_mapping_pages(struct file *f, unsigned long start,
 {
 	unsigned long i, dropped = 0;
 
-	for (i = start; i <= end && i < f->nr_pages; i++)
+	for (i = start; i <= end && i < file_nr_pages(f); i++)
 		dropped += invalidate_one(f, i, false);
 	return dropped;
 }
@@ -1088,7 +1256,7 @@ void filemap_fsync_range(struct file *f, unsigned long first,
 
 	if (f->shmem)
 		return; /* noop_fsync */
-	for (i = first; i <= last && i < f->nr_pages; i++)
+	for (i = first; i <= last && i < file_nr_pages(f); i++)
 		writeback_one(f, i, locked_mm);
 }
 
@@ -1098,7 +1266,7 @@ void filemap_fadvise_dontneed(struct file *f, unsigned long wb_start,
 {
 	unsigned long i;
 
-	for (i = wb_start; i <= wb_end && i < f->nr_pages; i++) {
+	for (i = wb_start; i <= wb_end && i < file_nr_pages(f); i++) {
 		bool written = writeback_one(f, i, NULL);
 
 		if (i >= start && i <= end)
@@ -1110,7 +1278,7 @@ void filemap_release(struct file *f)
 {
 	unsigned long i;
 
-	for (i = 0; f->pages && i < f->nr_pages; i++)
+	for (i = 0; f->pages && i < f->pages_cap; i++)
 		truncate_index(f, i);
 	if (f->pages_vmalloc)
 		vfree(f->pages);
@@ -1131,17 +1299,31 @@ void filemap_release(struct file *f)
  * writeback never writes them (block_write_full_folio). */
 static bool disk_tail_zeroed(const struct file *f)
 {
-	unsigned long last = f->nr_pages - 1;
+	unsigned long last = file_nr_pages(f) - 1;
 	const char *block;
 	size_t i;
 
-	if (!f->nr_pages || !page_has_block(f, last))
+	if (!file_nr_pages(f) || !page_has_block(f, last))
 		return true;
 	block = (const char *)f->disk->base + (last << PAGE_SHIFT);
 	for (i = page_file_bytes(f, last); i < PAGE_SIZE; i++)
 		if (block[i])
 			return false;
 	return true;
+}
+
+/* The VMAs that may write through a shared mapping are counted, or
+ * denied (F_SEAL_WRITE: -1, and none). f->lock held. */
+static bool i_mmap_writable_ok(struct file *f)
+{
+	struct vm_area_struct *vma;
+	int n = 0;
+
+	list_for_each_entry(vma, &f->i_mmap, i_mmap)
+		n += vma_is_shared_maywrite(vma);
+	if (file_seals(f) & F_SEAL_WRITE)
+		return !n && atomic_load(&f->i_mmap_writable) == -1;
+	return atomic_load(&f->i_mmap_writable) == n;
 }
 
 /* filemap_verify()'s checks, under f->lock. */
@@ -1153,8 +1335,20 @@ static bool cache_verify(struct file *f, char *why, size_t len)
 		return verify_fail(why, len,
 				   "file %s: bytes past its end on disk",
 				   f->name);
-	for (i = 0; f->pages && i < f->nr_pages; i++) {
+	if (!i_mmap_writable_ok(f))
+		return verify_fail(why, len,
+				   "file %s: i_mmap_writable %d is not its "
+				   "shared writable mappings",
+				   f->name, atomic_load(&f->i_mmap_writable));
+	for (i = 0; f->pages && i < f->pages_cap; i++) {
 		struct page *page = f->pages[i];
+
+		/* Only fallocate(KEEP_SIZE) leaves pages past the end, in
+		 * shmem. */
+		if (page && !f->shmem && i >= f->nr_pages)
+			return verify_fail(why, len,
+					   "file %s: page %lu past its end",
+					   f->name, i);
 
 		if (is_shadow_entry(f, page)) {
 			if (!workingset_shadow_ok(f->machine, page))

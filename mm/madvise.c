@@ -285,15 +285,13 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
 		*prev = NULL;
 		mmap_write_unlock(mm);
-		if (file->hugetlb)
-			hugetlb_punch_hole(file, pgoff << PAGE_SHIFT,
-					   end - start);
-		else
-			filemap_punch_hole(file, pgoff,
-					   (end - start) >> PAGE_SHIFT);
+		err = vfs_fallocate(file,
+				    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				    (long long)pgoff << PAGE_SHIFT,
+				    (long long)(end - start));
 		fput(file);
 		mmap_write_lock(mm);
-		return 0;
+		return err;
 	}
 	if (behavior == MADV_MERGEABLE || behavior == MADV_UNMERGEABLE) {
 		/* ksm_madvise(): memory KSM cannot merge stays as it is;

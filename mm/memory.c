@@ -443,7 +443,9 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 			put_page(page);
 			continue;
 		}
-		if (page->mapping != (struct address_space *)vma->vm_file) {
+		/* ... and not past the end a truncation just moved. */
+		if (page->mapping != (struct address_space *)vma->vm_file ||
+		    page->index >= file_nr_pages(vma->vm_file)) {
 			unlock_page(page);
 			put_page(page);
 			continue;
@@ -538,8 +540,14 @@ static int do_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 			continue;
 		}
 		lock_page(page);
-		if (page->mapping == (struct address_space *)vma->vm_file)
-			break;
+		if (page->mapping == (struct address_space *)vma->vm_file) {
+			/* filemap_fault(): the end again, under the lock. */
+			if (page->index < file_nr_pages(vma->vm_file))
+				break;
+			unlock_page(page);
+			put_page(page);
+			return fault_error(-EFAULT);
+		}
 		unlock_page(page);
 		put_page(page);
 	}
@@ -1872,10 +1880,15 @@ static const char *page_lru_state_bad(const struct page *page,
 
 static bool in_page_cache(const struct page *page)
 {
-	const struct file *f = (const struct file *)page->mapping;
+	struct file *f = (struct file *)page->mapping;
+	bool in;
 
-	return f && !PageAnon(page) && page->index < f->nr_pages &&
-	       f->pages[page->index] == page;
+	if (!f || PageAnon(page))
+		return false;
+	pthread_mutex_lock(&f->lock);
+	in = page->index < f->pages_cap && f->pages[page->index] == page;
+	pthread_mutex_unlock(&f->lock);
+	return in;
 }
 
 bool pages_verify(struct mmk_machine *m, struct mm_struct **mms, int n,

@@ -405,9 +405,9 @@ static bool accountable_mapping(const struct file *file, unsigned long vm_flags)
 	return (vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE;
 }
 
-static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
-				 unsigned long addr, unsigned long len,
-				 unsigned long vm_flags, unsigned long pgoff)
+static unsigned long __mmap_region(struct mm_struct *mm, struct file *file,
+				   unsigned long addr, unsigned long len,
+				   unsigned long vm_flags, unsigned long pgoff)
 {
 	unsigned long end = addr + len, pglen = len >> PAGE_SHIFT;
 	unsigned long charged = 0;
@@ -500,12 +500,31 @@ unacct:
 	return (unsigned long)-ENOMEM;
 }
 
+/* mmap_region(): a shared mapping that may write counts as a writer of
+ * its file for the whole call (mapping_map_writable), so that a write
+ * seal added meanwhile fails (EBUSY) or makes this one fail (EPERM). */
+static unsigned long mmap_region(struct mm_struct *mm, struct file *file,
+				 unsigned long addr, unsigned long len,
+				 unsigned long vm_flags, unsigned long pgoff)
+{
+	bool writer = file && (vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
+				      (VM_SHARED | VM_MAYWRITE);
+	unsigned long ret;
+
+	if (writer && !mapping_map_writable(file))
+		return (unsigned long)-EPERM;
+	ret = __mmap_region(mm, file, addr, len, vm_flags, pgoff);
+	if (writer)
+		mapping_unmap_writable(file);
+	return ret;
+}
+
 unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		      unsigned long addr, unsigned long len, unsigned long prot,
 		      unsigned long flags, unsigned long vm_flags,
 		      unsigned long pgoff, unsigned long *populate)
 {
-	int pkey = 0;
+	int pkey = 0, err;
 
 	*populate = 0;
 	if (!len)
@@ -576,6 +595,11 @@ unsigned long do_mmap(struct mm_struct *mm, struct file *file,
 		default:
 			return (unsigned long)-EINVAL;
 		}
+		/* A write seal refuses a writable shared mapping and keeps a
+		 * read-only one read-only. */
+		err = memfd_check_seals_mmap(file, &vm_flags);
+		if (err)
+			return (unsigned long)(long)err;
 	} else {
 		switch (flags & MAP_TYPE) {
 		case MAP_SHARED:

@@ -85,9 +85,9 @@ void do_page_cache_ra(struct file *f, unsigned long index, unsigned long nr,
 {
 	unsigned long i, mark;
 
-	if (index >= f->nr_pages)
+	if (index >= file_nr_pages(f))
 		return;
-	nr = min(nr, f->nr_pages - index);
+	nr = min(nr, file_nr_pages(f) - index);
 	mark = nr - lookahead;
 	for (i = 0; i < nr; i++)
 		if (filemap_ra_add(f, index + i, i == mark) < 0)

@@ -295,6 +295,9 @@ void vma_file_link(struct vm_area_struct *vma)
 		return;
 	pthread_mutex_lock(&f->lock);
 	list_add_tail(&vma->i_mmap, &f->i_mmap);
+	/* __vma_link_file(): mapping_allow_writable(). */
+	if (vma_is_shared_maywrite(vma))
+		atomic_fetch_add(&f->i_mmap_writable, 1);
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -310,6 +313,8 @@ void vma_file_unlink(struct vm_area_struct *vma)
 	if (!list_empty(&vma->i_mmap)) {
 		list_del(&vma->i_mmap);
 		INIT_LIST_HEAD(&vma->i_mmap);
+		if (vma_is_shared_maywrite(vma))
+			mapping_unmap_writable(f);
 	}
 	pthread_mutex_unlock(&f->lock);
 }

@@ -395,7 +395,7 @@ long mmk_set_reserve_kbytes(bool admin, unsigned long kbytes)
  */
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 {
-	struct mmk_machine *m = mm->machine;
+	struct mmk_machine *m = mm ? mm->machine : mmk_cur();
 	struct mm_state *ms = m->mm;
 	long allowed, reserve;
 
@@ -410,13 +410,13 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 		break;
 	default:
 		allowed = (long)vm_commit_limit(m);
-		if (!capable(mm))
+		if (mm && !capable(mm))
 			allowed -=
 				(long)(atomic_load(&ms->admin_reserve_kbytes) >>
 				       (PAGE_SHIFT - 10));
 		reserve = (long)(atomic_load(&ms->user_reserve_kbytes) >>
 				 (PAGE_SHIFT - 10));
-		allowed -= min((long)(mm->total_vm / 32), reserve);
+		allowed -= min((long)(mm ? mm->total_vm / 32 : 0), reserve);
 		if (atomic_load(&ms->vm_committed_as) < allowed)
 			return 0;
 		break;
@@ -425,7 +425,7 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, long pages)
 	 * does not depend on time. */
 	printk(m,
 	       "__vm_enough_memory: pid: %d, comm: mmkit, bytes: %lu not enough memory for the allocation",
-	       mm->owner ? mm->owner->pid : 0,
+	       mm && mm->owner ? mm->owner->pid : 0,
 	       (unsigned long)pages << PAGE_SHIFT);
 	vm_unacct_memory(pages);
 	return -ENOMEM;

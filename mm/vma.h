@@ -84,6 +84,9 @@ struct mm_state {
 	 * under files_lock, which nests outside a file's lock. */
 	pthread_mutex_t files_lock;
 	struct list_head files;
+	/* ftruncate, fallocate and F_ADD_SEALS, one at a time (Linux's
+	 * inode_lock, here one for every file): outside mmap locks. */
+	pthread_mutex_t inode_lock;
 	atomic_bool drop_caches_stfu; /* drop_caches 4: no more log lines */
 	struct kmem_cache *mm_cachep, *vma_cachep, *anon_vma_cachep,
 		*avc_cachep, *task_cachep, *file_cachep;
@@ -259,6 +262,9 @@ bool may_expand_vm(struct mm_struct *mm, unsigned long flags,
 		   unsigned long npages);
 bool mlock_future_ok(struct mm_struct *mm, unsigned long flags,
 		     unsigned long bytes);
+/* __vm_enough_memory(): charge @pages to Committed_AS if the overcommit
+ * policy allows (@mm NULL: a privileged caller with no address space).
+ * 0 or -ENOMEM. */
 int security_vm_enough_memory_mm(struct mm_struct *mm, long pages);
 #define OVERCOMMIT_GUESS 0
 #define OVERCOMMIT_ALWAYS 1
@@ -501,6 +507,24 @@ bool trylock_page(struct page *page);
 void lock_page(struct page *page);
 void unlock_page(struct page *page);
 int filemap_init(struct file *f);
+/* A file's size and pages, which ftruncate and fallocate change under
+ * f->lock, for a reader without it (i_size_read). */
+static inline unsigned long file_size(const struct file *f)
+{
+	return __atomic_load_n(&f->size, __ATOMIC_RELAXED);
+}
+
+static inline unsigned long file_nr_pages(const struct file *f)
+{
+	return __atomic_load_n(&f->nr_pages, __ATOMIC_RELAXED);
+}
+
+/* The cache's slots: pages past the end may be there (fallocate with
+ * FALLOC_FL_KEEP_SIZE), never past these. */
+static inline unsigned long file_pages_cap(const struct file *f)
+{
+	return __atomic_load_n(&f->pages_cap, __ATOMIC_RELAXED);
+}
 /*
  * filemap_fault(): the page at @index of @vma's file with a reference,
  * read if it is not cached; NULL with *@err -EFAULT beyond the end
@@ -553,6 +577,19 @@ void page_cache_async_ra(struct file *f, struct page *page, unsigned long index,
  * process and dropped. The caller holds no mmap lock (this one waits for
  * busy ones). */
 void filemap_punch_hole(struct file *f, unsigned long index, unsigned long nr);
+/* ftruncate's new size (i_size_write), with room in the cache for it;
+ * nothing else changes: the caller truncates. -ENOMEM. */
+int filemap_set_size(struct file *f, unsigned long size);
+/* Room for @nr pages in the cache (and on the disk), made anew outside
+ * file->lock and swapped in under it: -ENOMEM. */
+int filemap_reserve(struct file *f, unsigned long nr);
+/* Bytes [@from, @to) of one page of @f read as zeroes: in its cached
+ * page (a shmem page in swap comes back for it) and in its block. */
+void filemap_zero_partial(struct file *f, unsigned long from, unsigned long to);
+/* shmem_fallocate()'s page at @index (past the end too): allocated,
+ * zero-filled, in the cache; *@added if it was not there. -ENOMEM,
+ * -ENOSPC (strict overcommit). */
+int filemap_falloc_page(struct file *f, unsigned long index, bool *added);
 /* Reclaim's pageout of a dirty page of a regular file: its bytes to the
  * file's blocks, PG_dirty cleared (nr_written, pgpgout). False for
  * shmem, which has no blocks. */
@@ -690,6 +727,34 @@ int shmem_unuse(unsigned int type);
 
 /* ---- fs/file_table.c ---- */
 struct file *shmem_file_setup(unsigned long size);
+/* memfd_create(@name, 0): an empty memfd, F_SEAL_SEAL, exec bits set. */
+struct file *shmem_memfd_alloc(const char *name);
+
+/* ---- mm/memfd.c ---- */
+static inline unsigned int file_seals(const struct file *f)
+{
+	return __atomic_load_n(&f->seals, __ATOMIC_RELAXED);
+}
+/* memfd_check_seals_mmap(): -EPERM for a writable shared mapping of a
+ * write-sealed file; a read-only one loses VM_MAYWRITE. */
+int memfd_check_seals_mmap(struct file *f, unsigned long *vm_flags);
+/* mapping_map_writable(): one more shared mapping that may write, unless
+ * F_SEAL_WRITE denies them (false). mapping_unmap_writable() undoes it. */
+bool mapping_map_writable(struct file *f);
+static inline void mapping_unmap_writable(struct file *f)
+{
+	atomic_fetch_sub(&f->i_mmap_writable, 1);
+}
+static inline bool vma_is_shared_maywrite(const struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) ==
+	       (VM_SHARED | VM_MAYWRITE);
+}
+
+/* ---- mm/truncate.c ---- */
+/* vfs_fallocate() (mmk_fallocate) for MADV_REMOVE's hole. The caller
+ * holds no mmap lock. */
+long vfs_fallocate(struct file *f, int mode, long long offset, long long len);
 struct file *hugetlbfs_file_alloc(unsigned long size);
 /* The end of a system call: the files whose last reference it dropped
  * are released (task_work's ____fput). */

@@ -52,6 +52,18 @@
  *                                   ADDR:LEN,ADDR:LEN... or - for none
  *   fadvise F OFFSET LEN normal|random|sequential|willneed|dontneed|
  *           noreuse                 0 or EINVAL (posix_fadvise(2))
+ *   memfd F [FLAGS]                 ok or an errno: memfd_create(2),
+ *                                   empty; FLAGS cloexec,allow_sealing,
+ *                                   noexec_seal,exec,hugetlb or none
+ *   ftruncate F SIZE                0 or an errno (ftruncate(2))
+ *   fallocate F MODE OFFSET LEN     0 or an errno (fallocate(2)); MODE
+ *                                   none or keep_size,punch_hole,
+ *                                   zero_range,... (FALLOC_FL_*)
+ *   seal F SEALS                    0 or an errno (fcntl F_ADD_SEALS);
+ *                                   SEALS seal,shrink,grow,write,
+ *                                   future_write,exec
+ *   seals F                         the seals (F_GET_SEALS), none, or
+ *                                   an errno
  *   setrlimit PID memlock|as|data|stack BYTES|unlimited   0, ESRCH
  *   sysctl vm.max_map_count=N | vm.swappiness=0..200 |
  *          vm.legacy_va_layout=0|1 | vm.oom_kill_allocating_task=0|1 |
@@ -757,25 +769,11 @@ int cmd_fadvise(struct script *sc, int argc, char **argv)
 	return 0;
 }
 
-int cmd_file(struct script *sc, int argc, char **argv)
+/* A new file handle named argv[1] for @f, or its errno as the result. */
+static int file_handle(struct script *sc, int argc, char **argv, struct file *f)
 {
 	struct handle *h;
-	struct file *f;
-	unsigned long size = 0;
 
-	if (parse_ulong(sc, argv[2], &size))
-		return -1;
-	if (argc > 3 && strcmp(argv[3], "ro") != 0 &&
-	    strcmp(argv[3], "memfd") != 0)
-		return script_error(sc, "file takes 'ro' or 'memfd', not '%s'",
-				    argv[3]);
-	if (!valid_name(argv[1]) || handle_find(sc, argv[1]))
-		return script_error(sc, "handle '%s' is invalid or in use",
-				    argv[1]);
-	if (argc > 3 && !strcmp(argv[3], "memfd"))
-		f = mmk_memfd_create(argv[1], size);
-	else
-		f = mmk_file_create(argv[1], size, argc > 3);
 	if (!f) {
 		result(sc, argc, argv, "%s", errno_name(errno));
 		return 0;
@@ -788,6 +786,157 @@ int cmd_file(struct script *sc, int argc, char **argv)
 	h->kind = HANDLE_FILE;
 	h->file = f;
 	result(sc, argc, argv, "ok");
+	return 0;
+}
+
+static int check_new_file(struct script *sc, const char *name)
+{
+	if (!valid_name(name) || handle_find(sc, name))
+		return script_error(sc, "handle '%s' is invalid or in use",
+				    name);
+	return 0;
+}
+
+int cmd_file(struct script *sc, int argc, char **argv)
+{
+	unsigned long size = 0;
+
+	if (parse_ulong(sc, argv[2], &size))
+		return -1;
+	if (argc > 3 && strcmp(argv[3], "ro") != 0 &&
+	    strcmp(argv[3], "memfd") != 0)
+		return script_error(sc, "file takes 'ro' or 'memfd', not '%s'",
+				    argv[3]);
+	if (check_new_file(sc, argv[1]))
+		return -1;
+	return file_handle(sc, argc, argv,
+			   argc > 3 && !strcmp(argv[3], "memfd") ?
+				   mmk_memfd_create(argv[1], size) :
+				   mmk_file_create(argv[1], size, argc > 3));
+}
+
+static const struct word_flag memfd_flag_names[] = {
+	{ "cloexec", MFD_CLOEXEC }, { "allow_sealing", MFD_ALLOW_SEALING },
+	{ "hugetlb", MFD_HUGETLB }, { "noexec_seal", MFD_NOEXEC_SEAL },
+	{ "exec", MFD_EXEC },
+};
+
+static const struct word_flag seal_names[] = {
+	{ "seal", F_SEAL_SEAL },
+	{ "shrink", F_SEAL_SHRINK },
+	{ "grow", F_SEAL_GROW },
+	{ "write", F_SEAL_WRITE },
+	{ "future_write", F_SEAL_FUTURE_WRITE },
+	{ "exec", F_SEAL_EXEC },
+};
+
+static const struct word_flag falloc_names[] = {
+	{ "keep_size", FALLOC_FL_KEEP_SIZE },
+	{ "punch_hole", FALLOC_FL_PUNCH_HOLE },
+	{ "collapse_range", FALLOC_FL_COLLAPSE_RANGE },
+	{ "zero_range", FALLOC_FL_ZERO_RANGE },
+	{ "insert_range", FALLOC_FL_INSERT_RANGE },
+	{ "unshare_range", FALLOC_FL_UNSHARE_RANGE },
+	{ "write_zeroes", FALLOC_FL_WRITE_ZEROES },
+};
+
+/* A comma list of @table's names, "none" or a number into *@out. */
+static int parse_flags_arg(struct script *sc, const char *s,
+			   const struct word_flag *table, size_t n,
+			   const char *what, unsigned long *out)
+{
+	char *end;
+
+	*out = 0;
+	if (!strcmp(s, "none"))
+		return 0;
+	if (*s >= '0' && *s <= '9') {
+		errno = 0;
+		*out = strtoul(s, &end, 0);
+		if (!*end && !errno)
+			return 0;
+	} else if (parse_flag_list(s, table, n, out)) {
+		return 0;
+	}
+	return script_error(sc, "bad %s '%s'", what, s);
+}
+
+int cmd_memfd(struct script *sc, int argc, char **argv)
+{
+	unsigned long flags = 0;
+
+	if ((argc > 2 && parse_flags_arg(sc, argv[2], memfd_flag_names,
+					 ARRAY_SIZE(memfd_flag_names),
+					 "memfd flags", &flags)) ||
+	    check_new_file(sc, argv[1]))
+		return -1;
+	return file_handle(sc, argc, argv,
+			   mmk_memfd(argv[1], (unsigned int)flags));
+}
+
+int cmd_ftruncate(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_FILE);
+	unsigned long size = 0;
+
+	if (!h || parse_ulong(sc, argv[2], &size))
+		return -1;
+	sys_result(sc, argc, argv, mmk_ftruncate(h->file, (long long)size),
+		   false);
+	return 0;
+}
+
+int cmd_fallocate(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_FILE);
+	unsigned long mode = 0, off = 0, len = 0;
+
+	if (!h ||
+	    parse_flags_arg(sc, argv[2], falloc_names, ARRAY_SIZE(falloc_names),
+			    "fallocate mode", &mode) ||
+	    parse_ulong(sc, argv[3], &off) || parse_ulong(sc, argv[4], &len))
+		return -1;
+	sys_result(sc, argc, argv,
+		   mmk_fallocate(h->file, (int)mode, (long long)off,
+				 (long long)len),
+		   false);
+	return 0;
+}
+
+int cmd_seal(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_FILE);
+	unsigned long seals = 0;
+
+	if (!h || parse_flags_arg(sc, argv[2], seal_names,
+				  ARRAY_SIZE(seal_names), "seals", &seals))
+		return -1;
+	sys_result(sc, argc, argv, mmk_fcntl(h->file, F_ADD_SEALS, seals),
+		   false);
+	return 0;
+}
+
+int cmd_seals(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_FILE);
+	char buf[128];
+	size_t len = 0, i;
+	long seals;
+
+	if (!h)
+		return -1;
+	seals = mmk_fcntl(h->file, F_GET_SEALS, 0);
+	if (seals < 0) {
+		sys_result(sc, argc, argv, seals, false);
+		return 0;
+	}
+	buf[0] = 0;
+	for (i = 0; i < ARRAY_SIZE(seal_names); i++)
+		if (seals & (long)seal_names[i].value)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%s", len ? "," : "",
+						seal_names[i].name);
+	result(sc, argc, argv, "%s", len ? buf : "none");
 	return 0;
 }
 

@@ -419,14 +419,14 @@ static void after_line(struct run *r)
 		if (!strcmp(c, "alloc_pages") ||
 		    !strcmp(c, "kmem_cache_alloc") || !strcmp(c, "kmalloc") ||
 		    !strcmp(c, "vmalloc") || !strcmp(c, "kmem_cache_create") ||
-		    !strcmp(c, "file")) {
+		    !strcmp(c, "file") || !strcmp(c, "memfd")) {
 			h = hget(r, w[1]);
 			h->live = ok;
 			h->failed = !ok;
 			h->refs = 1;
 			h->kmaps = 0;
 			h->kind = c[0] == 'a'			 ? H_PAGES :
-				  c[0] == 'f'			 ? H_FILE :
+				  c[0] == 'f' || c[0] == 'm'	 ? H_FILE :
 				  c[0] == 'v'			 ? H_VMALLOC :
 				  !strcmp(c, "kmalloc")		 ? H_KMALLOC :
 				  !strcmp(c, "kmem_cache_alloc") ? H_OBJECT :
@@ -480,6 +480,10 @@ static bool names_failed_handle(struct run *r, const char *line)
 		{ "kunmap", 1 },
 		{ "mmap", 6 },
 		{ "fadvise", 1 },
+		{ "ftruncate", 1 },
+		{ "fallocate", 1 },
+		{ "seal", 1 },
+		{ "seals", 1 },
 	};
 	char *copy = strdup(line), *w[16];
 	int n = split(copy, w, 16);

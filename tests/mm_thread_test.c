@@ -12,7 +12,8 @@
  * ordering a fault and a hole punch after its holder, and a hole punch
  * waiting for a busy mapper's mmap lock; mlocks of shared
  * pages racing between processes; swapon and swapoff while others fault
- * and reclaim. Runs under TSan in
+ * and reclaim; a memfd truncated, punched and paged out while others
+ * fault on it. Runs under TSan in
  * `make test-sanitize`.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -719,6 +720,134 @@ static void test_mlock_shared_pages_across_threads(void **state)
 	mmk_shutdown(sh.m);
 }
 
+/*
+ * Truncation against faults: one thread shrinks and grows a memfd,
+ * punches holes in it and swaps its pages out, while the others, each
+ * in a process of its own with a shared and a private mapping of it,
+ * write and read it. Every access either succeeds or is SIGBUS (past
+ * the end at that moment); a read of a page the reader just wrote in its
+ * private copy gives the value or, if a truncation took the copy, zero
+ * or SIGBUS. After, no page lies past the end and nothing leaks.
+ */
+#define TRUNC_PROCS 3
+#define TRUNC_PAGES 32UL
+
+struct trunc_worker {
+	struct shared *sh;
+	struct file *f;
+	int id; /* 0 truncates; others fault in process id */
+	uint64_t rnd;
+};
+
+static void trunc_access(struct trunc_worker *w)
+{
+	unsigned long page = test_rand(&w->rnd) % TRUNC_PAGES;
+	bool shared = test_rand(&w->rnd) & 1;
+	unsigned long addr = WINDOW + (shared ? 0 : TRUNC_PAGES * PAGE_SIZE) +
+			     page * PAGE_SIZE + 8 * (unsigned long)w->id;
+	uint64_t v = 0, want = ((uint64_t)w->id << 32) | page;
+	int r = mmk_write_u64(w->id, addr, want);
+
+	if (r && r != MMK_SIGBUS)
+		atomic_fetch_add(&w->sh->errors, 1);
+	r = mmk_read_u64(w->id, addr, &v);
+	if ((r && r != MMK_SIGBUS) || (!r && v && v != want))
+		atomic_fetch_add(&w->sh->errors, 1);
+}
+
+static void trunc_resize(struct trunc_worker *w)
+{
+	unsigned long x = test_rand(&w->rnd) % 100;
+	long long size = (long long)(test_rand(&w->rnd) % (TRUNC_PAGES + 1)) *
+			 (long long)PAGE_SIZE;
+	long r;
+
+	if (x < 50)
+		r = mmk_ftruncate(w->f, size + (x < 10 ? 100 : 0));
+	else if (x < 75)
+		r = mmk_fallocate(w->f,
+				  FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				  size / 2, (long long)PAGE_SIZE * 3 + 17);
+	else if (x < 90)
+		r = mmk_fallocate(w->f, x & 1 ? FALLOC_FL_KEEP_SIZE : 0,
+				  size / 4, (long long)PAGE_SIZE * 4);
+	else
+		r = mmk_madvise(TRUNC_PROCS + 1, WINDOW,
+				TRUNC_PAGES * PAGE_SIZE, MADV_PAGEOUT) ?
+			    -1 :
+			    0;
+	if (r && r != -ENOMEM && r != -ENOSPC)
+		atomic_fetch_add(&w->sh->errors, 1);
+}
+
+static void *trunc_worker_main(void *arg)
+{
+	struct trunc_worker *w = arg;
+	int i;
+
+	test_worker_enter(w->sh->m, w->id, &w->sh->claimed, &w->sh->errors);
+	for (i = 0; i < w->sh->ops; i++) {
+		if (w->id)
+			trunc_access(w);
+		else
+			trunc_resize(w);
+	}
+	mmk_set_current(NULL);
+	return NULL;
+}
+
+static void test_truncate_across_threads(void **state)
+{
+	struct shared sh = { .ops = 3000 };
+	struct trunc_worker w[TRUNC_PROCS + 1];
+	pthread_t tid[TRUNC_PROCS + 1];
+	struct mmk_config cfg;
+	struct file *f;
+	int i;
+
+	(void)state;
+	mmk_config_init(&cfg);
+	cfg.mem_bytes = 64ULL << 20;
+	cfg.swap_bytes = 16ULL << 20;
+	cfg.nr_cpus = TRUNC_PROCS + 1;
+	sh.m = mmk_test_boot_cfg(&cfg);
+	f = mmk_memfd("racy", 0);
+	assert_non_null(f);
+	assert_int_equal(mmk_ftruncate(f, TRUNC_PAGES * PAGE_SIZE), 0);
+	for (i = 0; i <= TRUNC_PROCS + 1; i++) {
+		if (!i)
+			continue;
+		assert_int_equal(mmk_spawn(i, false), 0);
+		assert_int_equal(mmk_mmap(i, WINDOW, TRUNC_PAGES * PAGE_SIZE,
+					  PROT_READ | PROT_WRITE,
+					  MAP_SHARED | MAP_FIXED, f, 0),
+				 (long)WINDOW);
+		assert_int_equal(mmk_mmap(i, WINDOW + TRUNC_PAGES * PAGE_SIZE,
+					  TRUNC_PAGES * PAGE_SIZE,
+					  PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_FIXED, f, 0),
+				 (long)(WINDOW + TRUNC_PAGES * PAGE_SIZE));
+	}
+	for (i = 0; i <= TRUNC_PROCS; i++)
+		w[i] = (struct trunc_worker){ &sh, f, i,
+					      0x9e3779b97f4a7c15ULL * (i + 3) };
+	mmk_set_current(NULL);
+	test_start_workers(tid, TRUNC_PROCS + 1, trunc_worker_main, w,
+			   sizeof(w[0]), &sh.claimed);
+	for (i = 0; i <= TRUNC_PROCS; i++)
+		pthread_join(tid[i], NULL);
+	mmk_set_current(sh.m);
+	assert_int_equal(atomic_load(&sh.errors), 0);
+	assert_check_ok(sh.m);
+	assert_int_equal(mmk_ftruncate(f, 0), 0);
+	assert_int_equal(meminfo_kb(sh.m, "Shmem"), 0);
+	for (i = 1; i <= TRUNC_PROCS + 1; i++)
+		assert_int_equal(mmk_exit(i), 0);
+	fput(f);
+	assert_check_ok(sh.m);
+	mmk_shutdown(sh.m);
+}
+
 /* A thread whose machine another thread shut down lets go of that
  * machine's CPU without touching it: a machine booted since (at the same
  * address, as it usually is) keeps the CPU a third thread took. */
@@ -800,6 +929,7 @@ int main(void)
 		cmocka_unit_test(test_swapoff_across_threads),
 		cmocka_unit_test(test_page_lock_waits),
 		cmocka_unit_test(test_mlock_shared_pages_across_threads),
+		cmocka_unit_test(test_truncate_across_threads),
 		cmocka_unit_test(test_release_after_shutdown),
 	};
 

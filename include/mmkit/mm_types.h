@@ -92,9 +92,13 @@ struct file {
 	char *name; /* path printed in maps */
 	unsigned long ino; /* inode number printed in maps */
 	unsigned int dev_major, dev_minor;
-	unsigned long size; /* bytes; a shmem object's size at creation */
+	/* Bytes: changed by ftruncate and fallocate (mm/truncate.c) under
+	 * @lock and the machine's inode lock. */
+	unsigned long size;
 	bool readable, writable; /* FMODE_READ, FMODE_WRITE */
 	bool shmem; /* MAP_SHARED|MAP_ANONYMOUS object: "/dev/zero (deleted)" */
+	bool exec_mode; /* a memfd's mode has exec bits (i_mode & 0111) */
+	unsigned int seals; /* a shmem object's F_SEAL_* (mm/memfd.c) */
 	atomic_long f_count;
 	struct mmk_machine *machine;
 	/* The page cache (mm/filemap.c): one page per page of the file,
@@ -102,8 +106,11 @@ struct file {
 	pthread_mutex_t lock;
 	struct list_head i_mmap; /* VMAs mapping the file, under lock */
 	struct page **pages;
-	unsigned long nr_pages;
+	unsigned long nr_pages; /* pages in @size (rounded up) */
 	bool pages_vmalloc;
+	/* Shared mappings that may write (VM_SHARED|VM_MAYWRITE), or minus
+	 * the writers that deny them (F_SEAL_WRITE): i_mmap_writable. */
+	atomic_int i_mmap_writable;
 	/* The file's blocks on "disk" (host memory, made at the first
 	 * writeback): what a page read after reclaim evicted it holds.
 	 * Bit i of @disk_blocks: page i has a block (it was written back
@@ -119,6 +126,9 @@ struct file {
 	bool acct_blocks;
 	struct file_ra_state f_ra;
 	unsigned int f_mode; /* FMODE_RANDOM, FMODE_NOREUSE: posix_fadvise */
+	/* Slots of @pages (and pages of @disk): ftruncate below keeps
+	 * them, beyond grows them. */
+	unsigned int pages_cap;
 	struct list_head f_list; /* on the machine's list of files */
 	/* A hugetlbfs file (mm/hugetlb.c): its reservations and, shared,
 	 * its huge pages; NULL for every other file. */

@@ -161,6 +161,67 @@
 #ifndef POSIX_FADV_NOREUSE
 #define POSIX_FADV_NOREUSE 5
 #endif
+/* memfd_create(2) flags, fcntl(2)'s file seals, fallocate(2) modes. */
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 1U
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 2U
+#endif
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 4U
+#endif
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 8U
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x10U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#endif
+#ifndef F_GET_SEALS
+#define F_GET_SEALS 1034
+#endif
+#ifndef F_SEAL_SEAL
+#define F_SEAL_SEAL 0x0001
+#endif
+#ifndef F_SEAL_SHRINK
+#define F_SEAL_SHRINK 0x0002
+#endif
+#ifndef F_SEAL_GROW
+#define F_SEAL_GROW 0x0004
+#endif
+#ifndef F_SEAL_WRITE
+#define F_SEAL_WRITE 0x0008
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE 0x01
+#endif
+#ifndef FALLOC_FL_PUNCH_HOLE
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#endif
+#ifndef FALLOC_FL_COLLAPSE_RANGE
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#endif
+#ifndef FALLOC_FL_ZERO_RANGE
+#define FALLOC_FL_ZERO_RANGE 0x10
+#endif
+#ifndef FALLOC_FL_INSERT_RANGE
+#define FALLOC_FL_INSERT_RANGE 0x20
+#endif
+#ifndef FALLOC_FL_UNSHARE_RANGE
+#define FALLOC_FL_UNSHARE_RANGE 0x40
+#endif
+#ifndef FALLOC_FL_WRITE_ZEROES
+#define FALLOC_FL_WRITE_ZEROES 0x80
+#endif
 #ifndef MADV_REMOVE
 #define MADV_REMOVE 9
 #endif
@@ -467,6 +528,48 @@ struct file *mmk_file_create(const char *name, unsigned long size,
  * its pages count as shmem (RssShmem, Shmem). Return as mmk_file_create().
  */
 struct file *mmk_memfd_create(const char *name, unsigned long size);
+/**
+ * mmk_memfd() - memfd_create(2) itself: an empty shmem file as
+ * mmk_memfd_create() makes, with @flags MFD_CLOEXEC, MFD_ALLOW_SEALING
+ * (else its seals are F_SEAL_SEAL), MFD_NOEXEC_SEAL (F_SEAL_EXEC, no
+ * exec bits) or MFD_EXEC. Return as mmk_file_create(); EINVAL for other
+ * flags (MFD_HUGETLB included), both MFD_EXEC and MFD_NOEXEC_SEAL, or a
+ * name of more than 249 bytes or with a '/'.
+ */
+struct file *mmk_memfd(const char *name, unsigned int flags);
+/**
+ * mmk_ftruncate() - ftruncate(2): a shorter file loses its pages past
+ * the end from the cache and from every mapping, private copies
+ * included (a later access there is SIGBUS), and the rest of its last
+ * page reads as zeroes; a longer one reads as zeroes past the old end
+ * (a regular file's last page is zeroed there; a memfd's keeps what a
+ * mapping wrote past its end, as tmpfs does). Return: 0; -EINVAL for a
+ * negative @length or a file not open for writing; -EFBIG beyond the
+ * file system's largest file; -EPERM against F_SEAL_SHRINK or
+ * F_SEAL_GROW; -ENOMEM.
+ */
+long mmk_ftruncate(struct file *f, long long length);
+/**
+ * mmk_fallocate() - fallocate(2) on @f. Mode 0 or FALLOC_FL_KEEP_SIZE
+ * allocates (a memfd's pages, zero-filled, in its cache; a regular
+ * file's blocks, which read as zeroes) and, without KEEP_SIZE, extends
+ * the file; FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE frees the whole
+ * pages of the range (from the cache and every shared mapping) and
+ * zeroes the partial ones; a regular file also takes
+ * FALLOC_FL_ZERO_RANGE (with or without KEEP_SIZE). Return: 0;
+ * -EINVAL (negative offset, length not positive), -EOPNOTSUPP (other
+ * modes), -EBADF (not open for writing), -EFBIG, -EPERM (a seal),
+ * -ENOSPC (a memfd's pages could not be had: none of this call's stay).
+ */
+long mmk_fallocate(struct file *f, int mode, long long offset, long long len);
+/**
+ * mmk_fcntl() - fcntl(2)'s F_ADD_SEALS (@arg: F_SEAL_* bits) and
+ * F_GET_SEALS on a shmem file. Return: F_GET_SEALS the seals; 0;
+ * -EINVAL (another command, unknown seals, a file that takes none);
+ * -EPERM (not open for writing, or F_SEAL_SEAL set); -EBUSY (F_SEAL_WRITE
+ * while a shared mapping may write, or a page is pinned).
+ */
+long mmk_fcntl(struct file *f, unsigned int cmd, unsigned long arg);
 struct file *get_file(struct file *file);
 void fput(struct file *file);
 
