@@ -405,12 +405,21 @@ static void page_cache_insert(struct file *f, struct page *page,
 	page_cache_stat(f, page, 1);
 }
 
-/* A slot a lookup may fill: one inside the file, or, for fallocate's
- * @beyond_eof (KEEP_SIZE), any the cache has. f->lock held: a
- * truncation may have just moved the end. */
-static bool index_ok(const struct file *f, unsigned long index, bool beyond_eof)
+/* __filemap_get_page()'s @fgp: any slot the cache has, not only those
+ * inside the file (fallocate with KEEP_SIZE, swapoff, a partial page's
+ * zeroing); a new page is fallocate's: not uptodate (shmem_fallocate's
+ * SGP_FALLOC: mincore and fault-around pass it over, its first fault
+ * makes it uptodate). */
+#define FGP_ANY_INDEX 1U
+#define FGP_FALLOC 2U
+
+/* A slot a lookup may fill. f->lock held: a truncation may have just
+ * moved the end. */
+static bool index_ok(const struct file *f, unsigned long index,
+		     unsigned int fgp)
 {
-	return index < (beyond_eof ? f->pages_cap : file_nr_pages(f));
+	return index <
+	       ((fgp & FGP_ANY_INDEX) ? f->pages_cap : file_nr_pages(f));
 }
 
 /* @extra: gfp bits added to the page's allocation (swapoff's
@@ -418,14 +427,14 @@ static bool index_ok(const struct file *f, unsigned long index, bool beyond_eof)
 static struct page *__filemap_get_page(struct file *f, unsigned long index,
 				       int *err, bool fault, gfp_t extra,
 				       struct vm_area_struct *vma,
-				       bool beyond_eof)
+				       unsigned int fgp)
 {
 	struct page *page, *entry, *fresh;
 
 	*err = 0;
 again:
 	pthread_mutex_lock(&f->lock);
-	if (!index_ok(f, index, beyond_eof)) {
+	if (!index_ok(f, index, fgp)) {
 		pthread_mutex_unlock(&f->lock);
 		*err = -EFAULT; /* SIGBUS */
 		return NULL;
@@ -447,7 +456,7 @@ again:
 		return NULL;
 	}
 	pthread_mutex_lock(&f->lock);
-	if (!index_ok(f, index, beyond_eof) || f->pages[index] != entry) {
+	if (!index_ok(f, index, fgp) || f->pages[index] != entry) {
 		pthread_mutex_unlock(&f->lock);
 		put_page(fresh);
 		goto again;
@@ -461,6 +470,8 @@ again:
 	}
 	page = fresh;
 	page_cache_insert(f, page, index, entry, fault);
+	if ((fgp & FGP_FALLOC) && !entry)
+		page_flag_clear(page, PG_uptodate);
 	get_page(page);
 	pthread_mutex_unlock(&f->lock);
 	return page;
@@ -611,9 +622,15 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	struct page *page;
 
 	*major = false;
-	/* shmem_fault(): no readahead; a swapped page's read is major. */
-	if (f->shmem)
-		return __filemap_get_page(f, index, err, true, 0, vma, false);
+	/* shmem_fault(): no readahead; a swapped page's read is major. A
+	 * page fallocate allocated becomes uptodate (shmem_get_folio_gfp
+	 * clears it first: it is clear), for a copy-on-write too. */
+	if (f->shmem) {
+		page = __filemap_get_page(f, index, err, true, 0, vma, 0);
+		if (page && !test_page_flag(page, PG_uptodate))
+			page_flag_set(page, PG_uptodate);
+		return page;
+	}
 	if (index >= file_nr_pages(f)) {
 		*err = -EFAULT; /* SIGBUS */
 		return NULL;
@@ -631,7 +648,7 @@ struct page *filemap_fault(struct vm_area_struct *vma, unsigned long index,
 	count_vm_events(f->machine, PGMAJFAULT, 1);
 	*major = true;
 	do_sync_mmap_readahead(vma, index);
-	return __filemap_get_page(f, index, err, false, 0, vma, false);
+	return __filemap_get_page(f, index, err, false, 0, vma, 0);
 }
 
 void filemap_mmap_hits(struct file *f, unsigned int hits)
@@ -669,7 +686,7 @@ void filemap_willneed(struct file *f, unsigned long index, unsigned long nr)
 		pthread_mutex_unlock(&f->lock);
 		if (!is_swap_value(page))
 			continue;
-		page = __filemap_get_page(f, i, &err, false, 0, NULL, false);
+		page = __filemap_get_page(f, i, &err, false, 0, NULL, 0);
 		if (!page)
 			return;
 		put_page(page);
@@ -697,10 +714,10 @@ int filemap_mincore_page(struct file *f, unsigned long index)
 	struct page *page;
 	int present = 0;
 
-	if (index >= file_nr_pages(f))
-		return 0;
+	/* The cache as it is, past the end too (fallocate's KEEP_SIZE
+	 * pages). */
 	pthread_mutex_lock(&f->lock);
-	page = f->pages[index];
+	page = index < f->pages_cap ? f->pages[index] : NULL;
 	if (is_shadow_entry(f, page)) {
 		page = NULL; /* evicted */
 	} else if (is_swap_value(page)) {
@@ -710,7 +727,8 @@ int filemap_mincore_page(struct file *f, unsigned long index)
 		if (page)
 			put_page(page);
 	}
-	present = page != NULL;
+	/* A page fallocate allocated is not uptodate: not in core. */
+	present = page && test_page_flag(page, PG_uptodate);
 	pthread_mutex_unlock(&f->lock);
 	return present;
 }
@@ -750,7 +768,8 @@ static int shmem_unuse_file(struct file *f, unsigned int type)
 		    swp_type(swap_value_entry(entry)) != type)
 			continue;
 		page = __filemap_get_page(f, i, &err, false,
-					  __GFP_RETRY_MAYFAIL, NULL, true);
+					  __GFP_RETRY_MAYFAIL, NULL,
+					  FGP_ANY_INDEX);
 		if (page)
 			put_page(page);
 	}
@@ -856,7 +875,7 @@ int filemap_migrate_folio(struct page *old, struct page *new, int expected)
  * that keeps its lock busy cannot starve the walk. The caller holds no
  * mmap lock.
  */
-static void truncate_index(struct file *f, unsigned long i)
+static void truncate_index(struct file *f, unsigned long i, bool remove)
 {
 	struct mm_struct *held = NULL;
 
@@ -867,7 +886,13 @@ static void truncate_index(struct file *f, unsigned long i)
 
 		pthread_mutex_lock(&f->lock);
 		page = f->pages[i];
-		if (is_shadow_entry(f, page)) {
+		if (!remove) {
+			/* unmap_mapping_pages(): the mapped page only. */
+			if (is_page_entry(page))
+				get_page(page);
+			else
+				page = NULL;
+		} else if (is_shadow_entry(f, page)) {
 			/* truncate_folio_batch_exceptionals(): the shadow
 			 * goes with the block. */
 			f->pages[i] = NULL;
@@ -890,7 +915,7 @@ static void truncate_index(struct file *f, unsigned long i)
 				if (page_mapcount(page))
 					skipped = try_to_unmap_busy(page, held,
 								    &busy);
-				if (skipped <= 0) {
+				if (skipped <= 0 && remove) {
 					pthread_mutex_lock(&f->lock);
 					page_cache_delete(f, page, NULL);
 					/* The block with the page, so that
@@ -1029,7 +1054,7 @@ static struct page *find_page_any(struct file *f, unsigned long index)
 		} else if (f->shmem && is_swap_value(page)) {
 			pthread_mutex_unlock(&f->lock);
 			return __filemap_get_page(f, index, &err, false, 0,
-						  NULL, true);
+						  NULL, FGP_ANY_INDEX);
 		} else {
 			page = NULL;
 		}
@@ -1048,10 +1073,14 @@ void filemap_zero_partial(struct file *f, unsigned long from, unsigned long to)
 	 * the zeroes already. */
 	if (page) {
 		lock_page(page);
-		if (page->mapping == (struct address_space *)f)
-			zero_user_racy((char *)page_host(f->machine, page) +
-					       off,
-				       to - from);
+		/* truncate_inode_partial_folio(), shmem_undo_range():
+		 * zeroed and dirty. */
+		if (page->mapping == (struct address_space *)f) {
+			char *at = (char *)page_host(f->machine, page) + off;
+
+			zero_user_racy(at, to - from);
+			folio_mark_dirty(page);
+		}
 		unlock_page(page);
 		put_page(page);
 	}
@@ -1070,11 +1099,19 @@ int filemap_falloc_page(struct file *f, unsigned long index, bool *added)
 	if (index < f->pages_cap)
 		entry = f->pages[index];
 	pthread_mutex_unlock(&f->lock);
-	page = __filemap_get_page(f, index, &err, false, 0, NULL, true);
+	page = __filemap_get_page(f, index, &err, false, 0, NULL,
+				  FGP_ANY_INDEX | FGP_FALLOC);
 	if (!page)
 		return err;
 	/* A page that was in swap holds data: not this call's. */
 	*added = !entry;
+	/* A second fallocate clears a page an earlier one allocated and
+	 * makes it uptodate, lest an undo take it (shmem_get_folio_gfp). */
+	if (entry)
+		page_flag_set(page, PG_uptodate);
+	/* shmem_fallocate(): every page of the range dirty, so that
+	 * reclaim keeps what was allocated. */
+	folio_mark_dirty(page);
 	put_page(page);
 	return 0;
 }
@@ -1084,7 +1121,15 @@ void filemap_punch_hole(struct file *f, unsigned long index, unsigned long nr)
 	unsigned long i, end = min(index + nr, file_pages_cap(f));
 
 	for (i = index; i < end && i >= index; i++)
-		truncate_index(f, i);
+		truncate_index(f, i, true);
+}
+
+void filemap_unmap_pages(struct file *f, unsigned long first)
+{
+	unsigned long i, end = file_pages_cap(f);
+
+	for (i = first; i < end; i++)
+		truncate_index(f, i, false);
 }
 
 bool filemap_writeback(struct page *page)
@@ -1135,6 +1180,9 @@ int shmem_writeout(struct page *page)
 	    page_count_acquire(page) == 2)
 		off = get_swap_page(SWAP_HAS_SHMEM);
 	if (off) {
+		/* A page fallocate allocated goes out as the zeroes it
+		 * holds, uptodate. */
+		page_flag_set(page, PG_uptodate);
 		swap_writepage(f->machine, page, off);
 		/* Through the swap cache in Linux, whose __remove_mapping
 		 * leaves the shadow in the slot. */
@@ -1279,7 +1327,7 @@ void filemap_release(struct file *f)
 	unsigned long i;
 
 	for (i = 0; f->pages && i < f->pages_cap; i++)
-		truncate_index(f, i);
+		truncate_index(f, i, true);
 	if (f->pages_vmalloc)
 		vfree(f->pages);
 	else

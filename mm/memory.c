@@ -437,7 +437,7 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 					 linear_page_index(vma, a));
 		if (!page)
 			continue;
-		/* next_uptodate_folio(): only pages it can lock that are
+		/* next_uptodate_folio(): only uptodate pages it can lock that are
 		 * still in the cache, and not the mark. */
 		if (test_page_flag(page, PG_readahead) || !trylock_page(page)) {
 			put_page(page);
@@ -445,7 +445,8 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma,
 		}
 		/* ... and not past the end a truncation just moved. */
 		if (page->mapping != (struct address_space *)vma->vm_file ||
-		    page->index >= file_nr_pages(vma->vm_file)) {
+		    page->index >= file_nr_pages(vma->vm_file) ||
+		    !test_page_flag(page, PG_uptodate)) {
 			unlock_page(page);
 			put_page(page);
 			continue;

@@ -10,7 +10,8 @@
  *      the cache loses its pages there (a shmem object its swap slots,
  *      a regular file its blocks), and the rest of the new last page is
  *      zeroed, in its page and its block. An access past the end is
- *      then SIGBUS.
+ *      then SIGBUS. A file set to its own size is truncated there too
+ *      (the tail zeroed, fallocate's pages past the end dropped).
  *    - A longer file reads as zeroes past the old end: a regular file's
  *      old last page is zeroed there first (ext4 does so); a shmem
  *      page keeps what a mapping wrote past its end (tmpfs does not
@@ -22,7 +23,12 @@
  *      size changes. FALLOC_FL_PUNCH_HOLE (with KEEP_SIZE) zeroes the
  *      partial pages of the range and frees the whole ones from the
  *      cache and every shared mapping (private copies stay); a regular
- *      file's hole stops at its last page (ext4_punch_hole).
+ *      file's hole stops at its last page (ext4_punch_hole). A memfd's
+ *      hole that ends inside its first page unmaps all the pages after
+ *      it, as Linux 6.18's wrapped unmap range does. A memfd's
+ *      allocated pages are not uptodate until a fault maps them
+ *      (mincore and fault-around pass them over), and every page of the
+ *      range is dirty, as are the pages zeroed in part.
  *      FALLOC_FL_ZERO_RANGE (regular files) is a hole punch that may
  *      extend the file.
  *    - Seals (mm/memfd.c): F_SEAL_SHRINK, F_SEAL_GROW and the write
@@ -126,17 +132,22 @@ static void unmap_mapping_tail(struct file *f, unsigned long first)
 	kfree(mms);
 }
 
-/* truncate_pagecache() after the size went down to @size. */
-static void truncate_pagecache(struct file *f, unsigned long size)
+/* truncate_pagecache() after the size went from @old down to @size (or
+ * stayed): mappings past the end only if the end moved below them. */
+static void truncate_pagecache(struct file *f, unsigned long size,
+			       unsigned long old)
 {
 	unsigned long first = PAGE_ALIGN(size) >> PAGE_SHIFT;
+	bool unmap = old > PAGE_ALIGN(size);
 
-	unmap_mapping_tail(f, first);
+	if (unmap)
+		unmap_mapping_tail(f, first);
 	filemap_punch_hole(f, first, ULONG_MAX - first);
 	if (size & ~PAGE_MASK)
 		filemap_zero_partial(f, size, PAGE_ALIGN(size));
 	/* Again, for a fork that copied entries between (as Linux does). */
-	unmap_mapping_tail(f, first);
+	if (unmap)
+		unmap_mapping_tail(f, first);
 }
 
 /* The size goes to @size (inode lock held): -EPERM against a seal,
@@ -147,8 +158,6 @@ static long file_setsize(struct file *f, unsigned long size)
 	unsigned int seals = file_seals(f);
 	long err;
 
-	if (size == old)
-		return 0;
 	if ((size < old && (seals & F_SEAL_SHRINK)) ||
 	    (size > old && (seals & F_SEAL_GROW)))
 		return -EPERM;
@@ -156,11 +165,16 @@ static long file_setsize(struct file *f, unsigned long size)
 	 * block past the old end: what a mapping wrote there is gone. */
 	if (size > old && !f->shmem && (old & ~PAGE_MASK))
 		filemap_zero_partial(f, old, PAGE_ALIGN(old));
-	err = filemap_set_size(f, size);
-	if (err)
-		return err;
-	if (size < old)
-		truncate_pagecache(f, size);
+	if (size != old) {
+		err = filemap_set_size(f, size);
+		if (err)
+			return err;
+	}
+	/* The same size truncates too (shmem_setattr, ext4_setattr): the
+	 * rest of the last page is zeroed, fallocate's pages past the end
+	 * go. */
+	if (size <= old)
+		truncate_pagecache(f, size, old);
 	return 0;
 }
 
@@ -245,6 +259,13 @@ static long shmem_fallocate(struct file *f, int mode, unsigned long offset,
 	if (mode & FALLOC_FL_PUNCH_HOLE) {
 		if (seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))
 			return -EPERM;
+		/* Linux's unmap range, round_up(offset) to round_down(end)
+		 * less one, wraps when the hole ends inside page 0: every
+		 * page from the first whole one on leaves every mapping
+		 * (private copies stay), though only the hole leaves the
+		 * cache. */
+		if (end < PAGE_SIZE)
+			filemap_unmap_pages(f, offset ? 1 : 0);
 		punch_range(f, offset, end);
 		return 0;
 	}

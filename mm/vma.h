@@ -583,6 +583,10 @@ int filemap_set_size(struct file *f, unsigned long size);
 /* Room for @nr pages in the cache (and on the disk), made anew outside
  * file->lock and swapped in under it: -ENOMEM. */
 int filemap_reserve(struct file *f, unsigned long nr);
+/* unmap_mapping_pages(even_cows false): the cached pages of @f from
+ * @first on leave every mapping (private copies stay), not the cache.
+ * The caller holds no mmap lock. */
+void filemap_unmap_pages(struct file *f, unsigned long first);
 /* Bytes [@from, @to) of one page of @f read as zeroes: in its cached
  * page (a shmem page in swap comes back for it) and in its block. */
 void filemap_zero_partial(struct file *f, unsigned long from, unsigned long to);
@@ -810,6 +814,13 @@ int ksm_madvise(struct vm_area_struct *vma, unsigned long start,
 		unsigned long end, int advice, unsigned long *vm_flags);
 /* fork: @mm is registered if @oldmm is (0 or -ENOMEM). */
 int ksm_fork(struct mm_struct *mm, struct mm_struct *oldmm);
+/* ksm_vma_flags(): a new VMA's flags with VM_MERGEABLE added when @mm is
+ * MMF_VM_MERGE_ANY and the memory compatible (mmap, brk). */
+unsigned long ksm_vma_flags(struct mm_struct *mm, unsigned long vm_flags);
+/* PR_SET_MEMORY_MERGE 1 and 0, the mmap lock held for writing: 0, or
+ * -ENOMEM (registering, or unmerging: then nothing changed). */
+int ksm_enable_merge_any(struct mm_struct *mm);
+int ksm_disable_merge_any(struct mm_struct *mm);
 /* The mm's last user is gone: its slot and rmap_items go. */
 void ksm_exit(struct mm_struct *mm);
 /* /sys/kernel/mm/ksm/@name's value, or -ENOENT. */

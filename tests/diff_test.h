@@ -49,6 +49,51 @@ static inline void diff_append(char *out, size_t cap, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The end of the report of the call at @p (its line and the indented
+ * lines after it). */
+static inline const char *diff_block_end(const char *p)
+{
+	const char *q = strchr(p, '\n');
+
+	while (q && q[1] == ' ')
+		q = strchr(q + 1, '\n');
+	return q ? q + 1 : p + strlen(p);
+}
+
+/*
+ * Whether the reports of a sequence (@what) are equal; else the calls up
+ * to the first whose reports differ and both reports of that one (with
+ * @all, of every one that differs) are printed, and an mmk_check()
+ * failure the mmkit report ends with.
+ */
+static inline bool diff_reports_equal(const char *host, const char *sim,
+				      const char *what, bool all)
+{
+	const char *h = host, *s = sim, *he, *se;
+	int i = 0, differ = 0;
+
+	if (!strcmp(host, sim))
+		return true;
+	fprintf(stderr, "%s: mmkit differs from the host kernel:\n", what);
+	for (; *h || *s; h = he, s = se, i++) {
+		he = diff_block_end(h);
+		se = diff_block_end(s);
+		if (he - h == se - s && !memcmp(h, s, (size_t)(he - h))) {
+			if (!differ)
+				fprintf(stderr, "  %.*s\n",
+					(int)(strchr(h, '\n') - h), h);
+			continue;
+		}
+		if (!differ++ || all)
+			fprintf(stderr, "host kernel:\n%.*smmkit:\n%.*s",
+				(int)(he - h), h, (int)(se - s), s);
+	}
+	fprintf(stderr, "(%d of the %d calls' reports differ)\n", differ, i);
+	if (strstr(sim, "\nmmk_check() failed"))
+		fprintf(stderr, "%s", strstr(sim, "\nmmk_check() failed") + 1);
+	return false;
+}
+
 /* xorshift64: the sequences' random choices, from a seed. */
 static inline uint64_t diff_rand(uint64_t *s)
 {

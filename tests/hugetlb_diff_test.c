@@ -858,48 +858,6 @@ static void sim_step(struct mmk_machine *m, const void *calls, int i, char *out,
 static void host_pool_now(long v[4]);
 static bool host_pool_fit(void);
 
-/* The end of the report of the call at @p (its line and the indented
- * lines after it). */
-static const char *block_end(const char *p)
-{
-	const char *q = strchr(p, '\n');
-
-	while (q && q[1] == ' ')
-		q = strchr(q + 1, '\n');
-	return q ? q + 1 : p + strlen(p);
-}
-
-/*
- * Whether the reports are equal; else the calls up to the first whose
- * reports differ, and both reports of that one, are printed.
- */
-static bool reports_equal(const char *host, const char *sim, const char *what)
-{
-	const char *h = host, *s = sim, *he, *se;
-	int i = 0, differ = 0;
-
-	if (!strcmp(host, sim))
-		return true;
-	fprintf(stderr, "%s: mmkit differs from the host kernel:\n", what);
-	for (; *h || *s; h = he, s = se, i++) {
-		he = block_end(h);
-		se = block_end(s);
-		if (he - h == se - s && !memcmp(h, s, (size_t)(he - h))) {
-			if (!differ)
-				fprintf(stderr, "  %.*s\n",
-					(int)(strchr(h, '\n') - h), h);
-			continue;
-		}
-		if (!differ++)
-			fprintf(stderr, "host kernel:\n%.*smmkit:\n%.*s",
-				(int)(he - h), h, (int)(se - s), s);
-	}
-	fprintf(stderr, "(%d of the %d calls' reports differ)\n", differ, i);
-	if (strstr(sim, "\nmmk_check() failed"))
-		fprintf(stderr, "%s", strstr(sim, "\nmmk_check() failed") + 1);
-	return false;
-}
-
 /*
  * Whether a pool line of the host's report has more pages in use than
  * the pool has. The free pages of reservations leaked on the host (see
@@ -987,7 +945,7 @@ static bool compare_ok(struct mmk_machine *m, const void *calls, int n,
 		assert_int_equal(mmk_exit(1), 0);
 	else
 		mmk_exit(1);
-	ok = reports_equal(host, sim, what) && checked;
+	ok = diff_reports_equal(host, sim, what, false) && checked;
 	/* mmkit's processes are gone: so must their reservations be, even
 	 * where the host kernel leaked some. */
 	meminfo = proc(m, "/proc/meminfo");
