@@ -19,7 +19,8 @@
  * swapon and swapoff of a swap area per thread, compaction (the
  * sysctls, and kernel allocations of order 1 to 4 that may compact
  * directly), fadvise of the shared files, KSM (ksmd's scan batches,
- * MADV_MERGEABLE over a whole window, run=0/1/2 and the other knobs),
+ * MADV_MERGEABLE over a whole window, PR_SET_MEMORY_MERGE, run=0/1/2
+ * and the other knobs), memfds (ftruncate, fallocate, seals),
  * HugeTLB (the pool's sysctls and MAP_HUGETLB mappings)
  * and, with VM_FUZZ_OVERCOMMIT=1
  * in the environment, switches of vm.overcommit_memory (strict
@@ -2116,6 +2117,18 @@ static void op_ksm(struct thr *t, struct proc *p)
 		ret = mmk_ksm_scan(n);
 		if (ret < 0)
 			bad(t, ret, "ksm_scan %lu", n);
+	} else if (r < 14 && fz_chance(&t->r, 50)) {
+		/* PR_SET_MEMORY_MERGE: the whole process, and back; the
+		 * flag reads back as set unless unmerging ran out. */
+		unsigned long on = fz_below(&t->r, 2);
+
+		setc(t, "prctl memory_merge", p->pid, 1, on, 0, 0, 0, 0);
+		ret = mmk_prctl(p->pid, PR_SET_MEMORY_MERGE, on, 0, 0, 0);
+		if (ret && ret != -ENOMEM)
+			bad(t, ret, "PR_SET_MEMORY_MERGE %lu", on);
+		if (!ret && mmk_prctl(p->pid, PR_GET_MEMORY_MERGE, 0, 0, 0,
+				      0) != (long)on)
+			bad(t, ret, "PR_GET_MEMORY_MERGE is not %lu", on);
 	} else if (r < 16) {
 		int advice = fz_chance(&t->r, 80) ? MADV_MERGEABLE :
 						    MADV_UNMERGEABLE;

@@ -108,7 +108,13 @@
  *      failure leaves both pages as they were (Linux breaks COW of the
  *      first again). Allocation failures skip the page for this pass.
  *    - The checksum is a 32-bit FNV-1a of the page (Linux: xxhash); only
- *      whether it changed matters. No PR_SET_MEMORY_MERGE, no advisor.
+ *      whether it changed matters. No advisor.
+ *    - PR_SET_MEMORY_MERGE (kernel/sys.c): mm_struct.merge_any
+ *      (MMF_VM_MERGE_ANY) marks every compatible VMA VM_MERGEABLE, and
+ *      every new one (ksm_vma_flags, before the merge is tried); when
+ *      the scan lets such an mm go for having nothing to scan, the flag
+ *      stays and the next mmap or brk registers it again (Linux 6.18.y's
+ *      fix of exec/fork inheritance).
  *
  * 5. Ordering. ksm_state.lock (ksm_thread_mutex) nests outside the mmap
  *    locks, which the scan only tries (a busy mm is passed over for that
@@ -406,6 +412,9 @@ int ksm_fork(struct mm_struct *mm, struct mm_struct *oldmm)
 {
 	struct ksm_state *k = ksm_state();
 	bool registered;
+
+	/* MMF_VM_MERGE_ANY is in MMF_INIT_MASK: the child keeps it. */
+	mm->merge_any = oldmm->merge_any;
 
 	pthread_mutex_lock(&k->lock);
 	registered = oldmm->ksm_slot != NULL;
@@ -1198,11 +1207,16 @@ static int unmerge_ksm_pages(struct vm_area_struct *vma, unsigned long start,
 	return 0;
 }
 
-/* vma_ksm_compatible() */
+/* ksm_compatible(): memory KSM may merge, by its VMA's flags. */
+static bool ksm_compatible(unsigned long vm_flags)
+{
+	return !(vm_flags & (VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO |
+			     VM_DONTEXPAND | VM_HUGETLB | VM_MIXEDMAP));
+}
+
 static bool vma_ksm_compatible(const struct vm_area_struct *vma)
 {
-	return !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO |
-				  VM_DONTEXPAND | VM_HUGETLB | VM_MIXEDMAP));
+	return ksm_compatible(vma->vm_flags);
 }
 
 int ksm_madvise(struct vm_area_struct *vma, unsigned long start,
@@ -1228,6 +1242,73 @@ int ksm_madvise(struct vm_area_struct *vma, unsigned long start,
 			return err;
 	}
 	*vm_flags &= ~VM_MERGEABLE;
+	return 0;
+}
+
+/* ---- PR_SET_MEMORY_MERGE ---- */
+
+unsigned long ksm_vma_flags(struct mm_struct *mm, unsigned long vm_flags)
+{
+	if (!mm->merge_any || (vm_flags & VM_MERGEABLE) ||
+	    !ksm_compatible(vm_flags))
+		return vm_flags;
+	/* ksmd lets an mm with nothing to scan go (its slot, not
+	 * MMF_VM_MERGE_ANY): back on its list, an error ignored as Linux
+	 * does. */
+	__ksm_enter(mm);
+	return vm_flags | VM_MERGEABLE;
+}
+
+/* ksm_add_vmas(): every compatible VMA becomes VM_MERGEABLE, in place
+ * (no split, no merge). */
+static void ksm_add_vmas(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+
+	for_each_vma(mm, vma)
+		if (vma_ksm_compatible(vma))
+			vma->vm_flags |= VM_MERGEABLE;
+}
+
+int ksm_enable_merge_any(struct mm_struct *mm)
+{
+	int err;
+
+	if (mm->merge_any)
+		return 0;
+	err = __ksm_enter(mm);
+	if (err)
+		return err;
+	__atomic_store_n(&mm->merge_any, true, __ATOMIC_RELAXED);
+	ksm_add_vmas(mm);
+	return 0;
+}
+
+int ksm_disable_merge_any(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	int err = 0;
+
+	if (!mm->merge_any)
+		return 0;
+	/* ksm_del_vmas(): every VM_MERGEABLE VMA, madvised ones too, is
+	 * unmerged; a failure puts the flags back on all. */
+	for_each_vma(mm, vma) {
+		if (!(vma->vm_flags & VM_MERGEABLE))
+			continue;
+		if (vma->anon_vma) {
+			err = unmerge_ksm_pages(vma, vma->vm_start,
+						vma->vm_end);
+			if (err)
+				break;
+		}
+		vma->vm_flags &= ~VM_MERGEABLE;
+	}
+	if (err) {
+		ksm_add_vmas(mm);
+		return err;
+	}
+	__atomic_store_n(&mm->merge_any, false, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -59,8 +59,9 @@ static void assert_pages(struct mmk_machine *m, long shared, long sharing,
 	assert_int_equal(ksm_value(m, "pages_volatile"), volatil);
 }
 
-static void assert_ksm_stat(struct mmk_machine *m, int pid, long items,
-			    long merging, const char *mergeable)
+static void assert_ksm_stat_any(struct mmk_machine *m, int pid, long items,
+				long merging, const char *merge_any,
+				const char *mergeable)
 {
 	char path[64], want[256], *text;
 
@@ -68,11 +69,18 @@ static void assert_ksm_stat(struct mmk_machine *m, int pid, long items,
 	snprintf(want, sizeof want,
 		 "ksm_rmap_items %ld\nksm_zero_pages 0\n"
 		 "ksm_merging_pages %ld\nksm_process_profit %ld\n"
-		 "ksm_merge_any: no\nksm_mergeable: %s\n",
-		 items, merging, merging * 4096 - items * 64, mergeable);
+		 "ksm_merge_any: %s\nksm_mergeable: %s\n",
+		 items, merging, merging * 4096 - items * 64, merge_any,
+		 mergeable);
 	text = proc(m, path);
 	assert_string_equal(text, want);
 	free(text);
+}
+
+static void assert_ksm_stat(struct mmk_machine *m, int pid, long items,
+			    long merging, const char *mergeable)
+{
+	assert_ksm_stat_any(m, pid, items, merging, "no", mergeable);
 }
 
 /* The pfn @pid maps at @addr (pagemap). */
@@ -369,6 +377,110 @@ static void test_unmerge_under_fault_injection(void **state)
 	assert_check_ok(m);
 }
 
+/* @pid's VMA at @addr is VM_MERGEABLE (smaps VmFlags "mg"). */
+static bool vma_mergeable(struct mmk_machine *m, int pid, unsigned long addr)
+{
+	struct mm_struct *mm = mmk_get_mm(pid);
+	struct vm_area_struct *vma;
+	bool mg;
+
+	(void)m;
+	assert_non_null(mm);
+	mmap_write_lock(mm);
+	vma = find_vma(mm, addr);
+	assert_non_null(vma);
+	assert_true(vma->vm_start <= addr);
+	mg = vma->vm_flags & VM_MERGEABLE;
+	mmap_write_unlock(mm);
+	mmput(mm);
+	return mg;
+}
+
+/*
+ * prctl(PR_SET_MEMORY_MERGE) (Linux 6.18 on this machine: the same
+ * calls, smaps VmFlags and ksm_stat): every compatible VMA, existing
+ * (private anonymous and private file ones, locked or not) and new
+ * (mmap, brk), is VM_MERGEABLE, a shared one not; the identical pages
+ * of the process merge without any madvise; fork keeps the flag;
+ * MADV_UNMERGEABLE takes one VMA's off; PR_SET_MEMORY_MERGE 0 unmerges
+ * and clears VM_MERGEABLE everywhere, madvised VMAs too.
+ */
+static void test_prctl_memory_merge(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	struct file *f = mmk_file_create("data", 16 * PG, false);
+
+	assert_int_equal(mmk_spawn(1, false), 0);
+	assert_int_equal(mmk_mmap(1, A, 2 * PG, RW, PRIV_ANON, NULL, 0),
+			 (long)A);
+	assert_int_equal(mmk_mmap(1, A + 16 * PG, 2 * PG, RW,
+				  MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, NULL,
+				  0),
+			 (long)(A + 16 * PG));
+	assert_int_equal(mmk_mmap(1, A + 32 * PG, 2 * PG, PROT_READ,
+				  MAP_PRIVATE | MAP_FIXED, f, 0),
+			 (long)(A + 32 * PG));
+	assert_int_equal(mmk_mmap(1, A + 48 * PG, 2 * PG, RW,
+				  MAP_SHARED | MAP_FIXED, f, 0),
+			 (long)(A + 48 * PG));
+	assert_int_equal(mmk_mmap(1, A + 64 * PG, 2 * PG, RW | PROT_EXEC,
+				  PRIV_ANON, NULL, 0),
+			 (long)(A + 64 * PG));
+	assert_int_equal(mmk_prctl(1, PR_GET_MEMORY_MERGE, 0, 0, 0, 0), 0);
+	assert_int_equal(mmk_prctl(1, PR_SET_MEMORY_MERGE, 1, 1, 0, 0),
+			 -EINVAL);
+	assert_int_equal(mmk_prctl(1, PR_GET_MEMORY_MERGE, 1, 0, 0, 0),
+			 -EINVAL);
+	assert_int_equal(mmk_prctl(1, 1000, 0, 0, 0, 0), -EINVAL);
+	assert_int_equal(mmk_prctl(9, PR_SET_MEMORY_MERGE, 1, 0, 0, 0), -ESRCH);
+	assert_int_equal(mmk_prctl(1, PR_SET_MEMORY_MERGE, 1, 0, 0, 0), 0);
+	assert_int_equal(mmk_prctl(1, PR_SET_MEMORY_MERGE, 7, 0, 0, 0), 0);
+	assert_int_equal(mmk_prctl(1, PR_GET_MEMORY_MERGE, 0, 0, 0, 0), 1);
+	assert_true(vma_mergeable(m, 1, A));
+	assert_false(vma_mergeable(m, 1, A + 16 * PG));
+	assert_true(vma_mergeable(m, 1, A + 32 * PG));
+	assert_false(vma_mergeable(m, 1, A + 48 * PG));
+	assert_true(vma_mergeable(m, 1, A + 64 * PG));
+	assert_ksm_stat_any(m, 1, 0, 0, "yes", "yes");
+	/* New VMAs are mergeable, and merge with their neighbours. */
+	assert_int_equal(mmk_mmap(1, A + 66 * PG, 2 * PG, RW | PROT_EXEC,
+				  PRIV_ANON, NULL, 0),
+			 (long)(A + 66 * PG));
+	assert_int_equal(mmk_mmap(1, A + 80 * PG, 2 * PG, RW,
+				  PRIV_ANON | MAP_LOCKED, NULL, 0),
+			 (long)(A + 80 * PG));
+	assert_true(vma_mergeable(m, 1, A + 80 * PG));
+	assert_int_equal(smaps_kb(m, 1, A + 64 * PG, "Size"), 16);
+	/* Identical pages merge with no madvise. */
+	assert_int_equal(mmk_write_u64(1, A, 3), 0);
+	assert_int_equal(mmk_write_u64(1, A + PG, 3), 0);
+	assert_int_equal(mmk_ksm_set("run", KSM_RUN_MERGE), 0);
+	assert_true(mmk_ksm_scan(0) > 0);
+	assert_true(mmk_ksm_scan(0) > 0);
+	assert_int_equal(smaps_kb(m, 1, A, "KSM"), 8);
+	/* fork: the child keeps the flag and the VMAs theirs. */
+	assert_int_equal(mmk_fork(1, 2), 0);
+	assert_int_equal(mmk_prctl(2, PR_GET_MEMORY_MERGE, 0, 0, 0, 0), 1);
+	assert_true(vma_mergeable(m, 2, A + 32 * PG));
+	assert_int_equal(mmk_madvise(1, A + 80 * PG, 2 * PG, MADV_UNMERGEABLE),
+			 0);
+	assert_false(vma_mergeable(m, 1, A + 80 * PG));
+	/* Off: unmerged, no VMA mergeable, not even a madvised one. */
+	assert_int_equal(mmk_prctl(1, PR_SET_MEMORY_MERGE, 0, 0, 0, 0), 0);
+	assert_int_equal(mmk_prctl(1, PR_GET_MEMORY_MERGE, 0, 0, 0, 0), 0);
+	assert_int_equal(smaps_kb(m, 1, A, "KSM"), 0);
+	assert_false(vma_mergeable(m, 1, A));
+	assert_false(vma_mergeable(m, 1, A + 32 * PG));
+	assert_int_equal(mmk_madvise(1, A, 2 * PG, MADV_MERGEABLE), 0);
+	assert_int_equal(mmk_prctl(1, PR_SET_MEMORY_MERGE, 0, 0, 0, 0), 0);
+	assert_true(vma_mergeable(m, 1, A));
+	assert_check_ok(m);
+	assert_int_equal(mmk_exit(1), 0);
+	assert_int_equal(mmk_exit(2), 0);
+	fput(f);
+	assert_check_ok(m);
+}
+
 static void test_knob_errors(void **state)
 {
 	struct mmk_machine *m = boot(state);
@@ -419,6 +531,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_munmap_frees_and_run_2_unmerges,
 					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_unmerge_under_fault_injection,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_prctl_memory_merge,
 					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_knob_errors, mmk_test_teardown),
 	};

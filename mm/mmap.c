@@ -445,6 +445,9 @@ static unsigned long __mmap_region(struct mm_struct *mm, struct file *file,
 	 * shmem_acct_size(), then the file). */
 	next = find_vma_prev(mm, addr, &prev);
 	vma = NULL;
+	/* PR_SET_MEMORY_MERGE: VM_MERGEABLE before the merge is tried, so
+	 * that it can merge (Linux 6.16's ksm_vma_flags()). */
+	vm_flags = ksm_vma_flags(mm, vm_flags);
 	if (file || !(vm_flags & VM_SHARED))
 		vma = vma_merge_new_range(mm, prev, next, addr, end, vm_flags,
 					  file, pgoff, NULL, NULL, NULL);
@@ -727,6 +730,7 @@ int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
 
 	flags |= VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC |
 		 VM_ACCOUNT | mm->def_flags;
+	flags = ksm_vma_flags(mm, flags);
 	if (!may_expand_vm(mm, flags, pglen))
 		return -ENOMEM;
 	if (mm->map_count > max_map_count())

@@ -72,7 +72,9 @@ void proc_pid_ksm_stat_show(struct seq_file *s, struct mmk_machine *m,
 	seq_printf(s, "ksm_zero_pages %ld\n", 0L);
 	seq_printf(s, "ksm_merging_pages %ld\n", merging);
 	seq_printf(s, "ksm_process_profit %ld\n", ksm_process_profit(mm));
-	seq_printf(s, "ksm_merge_any: %s\n", "no");
+	seq_printf(s, "ksm_merge_any: %s\n",
+		   __atomic_load_n(&mm->merge_any, __ATOMIC_RELAXED) ? "yes" :
+								       "no");
 	seq_printf(s, "ksm_mergeable: %s\n",
 		   ksm_process_mergeable(mm) ? "yes" : "no");
 }

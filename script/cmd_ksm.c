@@ -17,6 +17,12 @@
  *                         max_page_sharing, smart_scan, use_zero_pages,
  *                         merge_across_nodes (with NUMA).
  *   ksm NAME              its value (as `cat /sys/kernel/mm/ksm/NAME`).
+ *   prctl PID OPTION [ARG2 [ARG3 [ARG4 [ARG5]]]]
+ *                         prctl(2) by process PID: OPTION
+ *                         set_memory_merge (PR_SET_MEMORY_MERGE: ARG2 1
+ *                         makes every compatible VMA mergeable, 0 undoes
+ *                         it), get_memory_merge, or a number; the result
+ *                         or an errno (EINVAL, ENOMEM, ESRCH).
  * An unknown NAME, a read-only one written, or a VALUE that is no
  * decimal or hex number is a script error.
  */
@@ -110,5 +116,35 @@ int cmd_ksm_scan(struct script *sc, int argc, char **argv)
 		result(sc, argc, argv, "%s", errno_name((int)-scanned));
 	else
 		result(sc, argc, argv, "%ld", scanned);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int option;
+} prctl_names[] = {
+	{ "set_memory_merge", PR_SET_MEMORY_MERGE },
+	{ "get_memory_merge", PR_GET_MEMORY_MERGE },
+};
+
+int cmd_prctl(struct script *sc, int argc, char **argv)
+{
+	unsigned long args[4] = { 0, 0, 0, 0 };
+	int pid, option = -1, i;
+	size_t k;
+
+	if (parse_pid(sc, argv[1], &pid))
+		return -1;
+	for (k = 0; k < sizeof prctl_names / sizeof prctl_names[0]; k++)
+		if (!strcmp(argv[2], prctl_names[k].name))
+			option = prctl_names[k].option;
+	if (option < 0 && parse_int(sc, argv[2], &option))
+		return -1;
+	for (i = 3; i < argc; i++)
+		if (parse_ulong(sc, argv[i], &args[i - 3]))
+			return -1;
+	sys_result(sc, argc, argv,
+		   mmk_prctl(pid, option, args[0], args[1], args[2], args[3]),
+		   false);
 	return 0;
 }

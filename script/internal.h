@@ -131,6 +131,7 @@ int cmd_interleave_weight(struct script *sc, int argc, char **argv);
 /* script/cmd_ksm.c */
 int cmd_ksm(struct script *sc, int argc, char **argv);
 int cmd_ksm_scan(struct script *sc, int argc, char **argv);
+int cmd_prctl(struct script *sc, int argc, char **argv);
 
 /* script/cmd_mm.c */
 int cmd_spawn(struct script *sc, int argc, char **argv);

@@ -216,6 +216,9 @@ struct mm_struct {
 	unsigned long mmap_legacy_base; /* bottom-up base */
 	unsigned long task_size; /* size of user space */
 	bool topdown; /* MMF_TOPDOWN */
+	/* MMF_VM_MERGE_ANY (prctl PR_SET_MEMORY_MERGE, mm/ksm.c): every
+	 * compatible VMA is VM_MERGEABLE; kept across fork. */
+	bool merge_any;
 	int map_count;
 	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm,
 		stack_vm; /* pages */

@@ -222,6 +222,13 @@
 #ifndef FALLOC_FL_WRITE_ZEROES
 #define FALLOC_FL_WRITE_ZEROES 0x80
 #endif
+/* prctl(2) options. */
+#ifndef PR_SET_MEMORY_MERGE
+#define PR_SET_MEMORY_MERGE 67
+#endif
+#ifndef PR_GET_MEMORY_MERGE
+#define PR_GET_MEMORY_MERGE 68
+#endif
 #ifndef MADV_REMOVE
 #define MADV_REMOVE 9
 #endif
@@ -534,7 +541,7 @@ struct file *mmk_memfd_create(const char *name, unsigned long size);
  * (else its seals are F_SEAL_SEAL), MFD_NOEXEC_SEAL (F_SEAL_EXEC, no
  * exec bits) or MFD_EXEC. Return as mmk_file_create(); EINVAL for other
  * flags (MFD_HUGETLB included), both MFD_EXEC and MFD_NOEXEC_SEAL, or a
- * name of more than 249 bytes or with a '/'.
+ * name of more than 249 bytes (any bytes, '/' too, as Linux takes).
  */
 struct file *mmk_memfd(const char *name, unsigned int flags);
 /**
@@ -637,6 +644,15 @@ long mmk_process_vm_readv(int caller, int pid, const struct mmk_iovec *lvec,
 long mmk_process_vm_writev(int caller, int pid, const struct mmk_iovec *lvec,
 			   size_t liovcnt, const struct mmk_iovec *rvec,
 			   size_t riovcnt, unsigned long flags);
+/**
+ * mmk_prctl() - prctl(2) by process @pid, with @option
+ * PR_SET_MEMORY_MERGE (@arg2 non-zero: KSM may merge every compatible
+ * VMA, now and later, and ksmd scans the process; 0: unmerge it all and
+ * stop) or PR_GET_MEMORY_MERGE (1 or 0). Return: 0 or the value;
+ * -EINVAL (another option, an argument that must be 0), -ENOMEM, -ESRCH.
+ */
+long mmk_prctl(int pid, int option, unsigned long arg2, unsigned long arg3,
+	       unsigned long arg4, unsigned long arg5);
 /** mmk_mseal() - mseal(2) (x86_64; ENOSYS on i386): @flags must be 0. */
 long mmk_mseal(int pid, unsigned long addr, unsigned long len,
 	       unsigned long flags);
