@@ -644,10 +644,8 @@ void *kmalloc_node(size_t size, gfp_t gfp, int node)
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > KMALLOC_MAX_CACHE_SIZE))
 		return kmalloc_large(m, size, gfp,
-				     node == NUMA_NO_NODE ?
-					     (mmk_ctx.cpu ? mmk_ctx.cpu->node :
-							    0) :
-					     node);
+				     node == NUMA_NO_NODE ? numa_node_id() :
+							    node);
 	type = kmalloc_type(gfp);
 	idx = kmalloc_index(size);
 	s = __atomic_load_n(&m->kmalloc_caches[type][idx], __ATOMIC_ACQUIRE);

@@ -1022,7 +1022,7 @@ static struct slab *allocate_slab(struct mmk_machine *m, struct kmem_cache *s,
 		flags |= __GFP_ZERO;
 
 	if (node < 0 || node >= m->nr_nodes)
-		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+		node = numa_node_id();
 	page = alloc_pages_node(node,
 				(order ? flags | __GFP_COMP : flags) |
 					__GFP_NOWARN | __GFP_NORETRY,
@@ -1307,7 +1307,7 @@ static int local_node(struct mmk_machine *m, int node)
 {
 	if (node >= 0 && node < m->nr_nodes)
 		return node;
-	return mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+	return numa_node_id();
 }
 
 /* Up to @want objects into @out from node @nid, growing the cache by a

@@ -559,7 +559,7 @@ static void *vmalloc_area_node(struct mmk_machine *m, unsigned long size,
 		return NULL;
 	}
 	if (node == NUMA_NO_NODE)
-		node = mmk_ctx.cpu ? mmk_ctx.cpu->node : 0;
+		node = numa_node_id();
 	nr = (unsigned int)(PAGE_ALIGN(size) >> PAGE_SHIFT);
 	vm = size <= vs->end - vs->start ?
 		     __get_vm_area(m, size, align, flags | VM_ALLOC, gfp,

@@ -17,6 +17,14 @@
  * ksm_zero_pages, which mmkit does not model). The host's run,
  * pages_to_scan and sleep_millisecs are restored whatever happens; the
  * test gives up (fails) after 15 s without the scans.
+ *
+ * test_prctl_alike: prctl(PR_SET_MEMORY_MERGE) in a child of the test on
+ * the host (its whole address space becomes mergeable, not the test's)
+ * and in process 1 of mmkit, with private and shared, anonymous and file
+ * mappings, mlock, new mappings that merge, MADV_UNMERGEABLE and
+ * MADV_MERGEABLE, turned off and on: after each call its result, the
+ * VmFlags of every VMA in the window and ksm_stat's ksm_merge_any and
+ * ksm_mergeable lines must be mmkit's. ksmd does not run.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -26,9 +34,12 @@
 #include <cmocka.h>
 #include "tests/mmk_test.h"
 
+#include "tests/diff_test.h"
 #include <mmkit/ksm.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -219,11 +230,200 @@ static void test_host_and_mmkit_merge_alike(void **state)
 	assert_check_ok(m);
 }
 
+/* ---- prctl(PR_SET_MEMORY_MERGE) ---- */
+
+#define PWIN 0x3b0000000000UL
+#define PWIN_LEN (64 * PG)
+
+enum pop { P_MMAP, P_SET, P_GET, P_MADVISE };
+
+struct pcall {
+	enum pop op;
+	unsigned long off, len, prot, flags; /* P_MMAP: flags; file if 1 */
+	long arg; /* P_SET: arg2; P_MADVISE: advice; P_MMAP: file or -1 */
+};
+
+#define PMAP(o, n, p, f, file)                     \
+	{                                          \
+		P_MMAP, (o)*PG, (n)*PG, p, f, file \
+	}
+#define PANON (MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED)
+#define PSHANON (MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED)
+
+static const struct pcall prctl_calls[] = {
+	PMAP(0, 4, PROT_READ | PROT_WRITE, PANON, -1),
+	PMAP(8, 2, PROT_READ | PROT_WRITE, PSHANON, -1),
+	PMAP(12, 2, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0),
+	PMAP(16, 2, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, 0),
+	PMAP(20, 2, PROT_READ | PROT_WRITE | PROT_EXEC, PANON, -1),
+	{ P_GET, 0, 0, 0, 0, 0 },
+	{ P_SET, 0, 0, 0, 0, 1 },
+	{ P_GET, 0, 0, 0, 0, 0 },
+	PMAP(4, 2, PROT_READ | PROT_WRITE, PANON, -1),
+	PMAP(22, 2, PROT_READ | PROT_WRITE | PROT_EXEC, PANON, -1),
+	PMAP(28, 2, PROT_READ | PROT_WRITE, PANON | MAP_LOCKED, -1),
+	PMAP(32, 2, PROT_READ, MAP_SHARED | MAP_FIXED, 0),
+	{ P_MADVISE, 28 * PG, 2 * PG, 0, 0, MADV_UNMERGEABLE },
+	{ P_SET, 0, 0, 0, 0, 5 },
+	{ P_SET, 0, 0, 0, 0, 0 },
+	{ P_GET, 0, 0, 0, 0, 0 },
+	PMAP(36, 2, PROT_READ | PROT_WRITE, PANON, -1),
+	{ P_MADVISE, 0, 2 * PG, 0, 0, MADV_MERGEABLE },
+	{ P_SET, 0, 0, 0, 0, 0 },
+	{ P_SET, 0, 0, 0, 0, 1 },
+	{ P_MADVISE, 20 * PG, 4 * PG, 0, 0, MADV_UNMERGEABLE },
+	PMAP(24, 2, PROT_READ | PROT_WRITE | PROT_EXEC, PANON, -1),
+};
+
+/* The VMAs of the window in @smaps (start, end, perms and VmFlags) and
+ * ksm_stat's two flag lines of @stat, after the call's @ret. */
+static void prctl_report(const char *what, long ret, const char *smaps,
+			 const char *stat, char *out, size_t cap)
+{
+	const char *p = smaps, *line;
+
+	diff_append(out, cap, "%s = %ld\n", what, ret);
+	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		unsigned long a, b;
+		char perms[8];
+
+		if (sscanf(p, "%lx-%lx %7s", &a, &b, perms) != 3 || a < PWIN ||
+		    b > PWIN + PWIN_LEN)
+			continue;
+		line = strstr(p, "\nVmFlags:");
+		if (!line)
+			continue;
+		diff_append(out, cap, "  W+%lx-W+%lx %s %.*s\n", a - PWIN,
+			    b - PWIN, perms,
+			    (int)(strchr(line + 1, '\n') - line - 1), line + 1);
+	}
+	for (line = stat; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, "ksm_merge", 9))
+			diff_append(out, cap, "  %.*s\n",
+				    (int)(strchr(line, '\n') - line), line);
+}
+
+static const char *pcall_name(const struct pcall *c, char *buf, size_t len)
+{
+	switch (c->op) {
+	case P_MMAP:
+		snprintf(buf, len, "mmap W+%lx %lx prot %lx flags %lx file %ld",
+			 c->off, c->len, c->prot, c->flags, c->arg);
+		break;
+	case P_SET:
+		snprintf(buf, len, "PR_SET_MEMORY_MERGE %ld", c->arg);
+		break;
+	case P_GET:
+		snprintf(buf, len, "PR_GET_MEMORY_MERGE");
+		break;
+	default:
+		snprintf(buf, len, "madvise W+%lx %lx %ld", c->off, c->len,
+			 c->arg);
+		break;
+	}
+	return buf;
+}
+
+static int host_file = -1;
+
+static void prctl_host_step(const void *calls, int i, char *out, size_t cap)
+{
+	const struct pcall *c = (const struct pcall *)calls + i;
+	char name[96], *smaps, *stat;
+	long ret;
+
+	switch (c->op) {
+	case P_MMAP:
+		ret = (long)mmap((void *)(PWIN + c->off), c->len, (int)c->prot,
+				 (int)c->flags, c->arg < 0 ? -1 : host_file, 0);
+		ret = ret == -1 ? -errno : (long)((unsigned long)ret - PWIN);
+		break;
+	case P_SET:
+		ret = prctl(PR_SET_MEMORY_MERGE, (unsigned long)c->arg, 0, 0,
+			    0);
+		ret = ret < 0 ? -errno : ret;
+		break;
+	case P_GET:
+		ret = prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0);
+		ret = ret < 0 ? -errno : ret;
+		break;
+	default:
+		ret = madvise((void *)(PWIN + c->off), c->len, (int)c->arg);
+		ret = ret < 0 ? -errno : ret;
+		break;
+	}
+	smaps = read_file("/proc/self/smaps");
+	stat = read_file("/proc/self/ksm_stat");
+	prctl_report(pcall_name(c, name, sizeof name), ret, smaps, stat, out,
+		     cap);
+	free(smaps);
+	free(stat);
+}
+
+static struct file *sim_file;
+
+static void prctl_sim_step(struct mmk_machine *m, const void *calls, int i,
+			   char *out, size_t cap)
+{
+	const struct pcall *c = (const struct pcall *)calls + i;
+	char name[96], *smaps, *stat;
+	long ret;
+
+	switch (c->op) {
+	case P_MMAP:
+		ret = mmk_mmap(1, PWIN + c->off, c->len, c->prot, c->flags,
+			       c->arg < 0 ? NULL : sim_file, 0);
+		ret = ret < 0 ? ret : (long)((unsigned long)ret - PWIN);
+		break;
+	case P_SET:
+		ret = mmk_prctl(1, PR_SET_MEMORY_MERGE, (unsigned long)c->arg,
+				0, 0, 0);
+		break;
+	case P_GET:
+		ret = mmk_prctl(1, PR_GET_MEMORY_MERGE, 0, 0, 0, 0);
+		break;
+	default:
+		ret = mmk_madvise(1, PWIN + c->off, c->len, (int)c->arg);
+		break;
+	}
+	smaps = proc(m, "/proc/1/smaps");
+	stat = proc(m, "/proc/1/ksm_stat");
+	prctl_report(pcall_name(c, name, sizeof name), ret, smaps, stat, out,
+		     cap);
+	free(smaps);
+	free(stat);
+}
+
+static void test_prctl_alike(void **state)
+{
+	char path[] = "/tmp/mmkit-ksm-prctl-XXXXXX";
+	struct mmk_machine *m;
+
+	if (!diff_window_free(PWIN, PWIN_LEN) || !diff_can_mlock(2 * PG) ||
+	    prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0) < 0)
+		skip();
+	host_file = mkstemp(path);
+	assert_true(host_file >= 0);
+	unlink(path);
+	assert_int_equal(ftruncate(host_file, 16 * PG), 0);
+	m = mmk_test_boot(MMK_ARCH_X86_64, 64ULL << 20, 1, 2, true);
+	*state = m;
+	sim_file = mmk_file_create("prctl", 16 * PG, false);
+	assert_non_null(sim_file);
+	diff_compare(m, prctl_host_step, NULL, prctl_sim_step, prctl_calls,
+		     (int)(sizeof prctl_calls / sizeof prctl_calls[0]),
+		     "prctl");
+	fput(sim_file);
+	close(host_file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_host_and_mmkit_merge_alike,
 					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_prctl_alike, mmk_test_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
