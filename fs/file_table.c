@@ -17,9 +17,9 @@
  *
  * 3. Invariants. A file is freed with its last reference.
  *
- * 4. Departures. Files live in memory only: no directories, no read(2)
- *    or write(2) (pages enter the page cache with page faults and
- *    readahead), no noexec mounts. Regular files appear on a pretend
+ * 4. Departures. Files live in memory only: no directories, no file
+ *    offsets (pread and pwrite only: fs/read_write.c), no noexec
+ *    mounts. Regular files appear on a pretend
  *    device 08:01 as "/NAME", with a readahead window of 128 KiB.
  *
  * 5. Ordering. f_count is atomic; the list changes under files_lock;

@@ -20,7 +20,8 @@
  * sysctls, and kernel allocations of order 1 to 4 that may compact
  * directly), fadvise of the shared files, KSM (ksmd's scan batches,
  * MADV_MERGEABLE over a whole window, PR_SET_MEMORY_MERGE, run=0/1/2
- * and the other knobs), memfds (ftruncate, fallocate, seals),
+ * and the other knobs), memfds (ftruncate, fallocate, seals, pread and
+ * pwrite),
  * HugeTLB (the pool's sysctls and MAP_HUGETLB mappings)
  * and, with VM_FUZZ_OVERCOMMIT=1
  * in the environment, switches of vm.overcommit_memory (strict
@@ -252,6 +253,7 @@ static const int e_fallocate[] = {
 	EINVAL, EOPNOTSUPP, EPERM, ENOMEM, ENOSPC, 0
 };
 static const int e_add_seals[] = { EINVAL, EPERM, EBUSY, 0 };
+static const int e_pwrite[] = { EPERM, ENOMEM, ENOSPC, 0 };
 static const int e_none[] = { 0 };
 
 /* ---- the shadow: 8-byte values a process stored, by page ---- */
@@ -2489,6 +2491,25 @@ static void op_memfd(struct thr *t, struct proc *p)
 		if (!ret && file_size(t->mfd) != off)
 			bad(t, ret, "ftruncate left %lu bytes",
 			    file_size(t->mfd));
+	} else if (r < 62) {
+		/* pread/pwrite: what a write stored reads back. */
+		unsigned char in[64], out[64];
+		size_t n = 1 + fz_below(&t->r, sizeof in);
+		unsigned long size;
+
+		off = fz_below(&t->r, 64 * PG);
+		memset(in, (int)(r | 1), sizeof in);
+		setc(t, "pwrite", 0, 2, off, n, 0, 0, 0);
+		ret = mmk_pwrite(t->mfd, in, n, (long long)off);
+		check_err(t, ret, e_pwrite);
+		size = file_size(t->mfd);
+		setc(t, "pread", 0, 2, off, n, 0, 0, 0);
+		len = (unsigned long)mmk_pread(t->mfd, out, n, (long long)off);
+		if ((long)len < 0)
+			check_err(t, (long)len, e_pwrite);
+		else if (len != (off >= size ? 0 : min(n, size - off)) ||
+			 (ret > 0 && memcmp(in, out, (size_t)ret)))
+			bad(t, (long)len, "pread after pwrite of %zu", n);
 	} else if (r < 80) {
 		mode = modes[fz_below(&t->r, ARRAY_SIZE(modes))];
 		off = fz_below(&t->r, 72 * PG);

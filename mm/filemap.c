@@ -71,7 +71,7 @@
  *      map them (page_mkclean) so that a later write dirties them again.
  *
  * 4. Departures. No writeback other than reclaim's and fsync's (no
- *    flusher threads, no write(2)). Sizes change by ftruncate and
+ *    flusher threads). Sizes change by ftruncate and
  *    fallocate only (mm/truncate.c): the slots of file->pages (and the
  *    disk) grow with them and never shrink (file->pages_cap).
  *
@@ -1114,6 +1114,83 @@ int filemap_falloc_page(struct file *f, unsigned long index, bool *added)
 	folio_mark_dirty(page);
 	put_page(page);
 	return 0;
+}
+
+/* ---- read(2) and write(2) (fs/read_write.c) ---- */
+
+unsigned int filemap_get_read_batch(struct file *f, unsigned long index,
+				    unsigned long last, struct page **batch,
+				    unsigned int max)
+{
+	unsigned int n = 0;
+	struct page *page;
+
+	pthread_mutex_lock(&f->lock);
+	for (; index <= last && index < f->pages_cap && n < max; index++) {
+		page = f->pages[index];
+		if (!is_page_entry(page))
+			break;
+		get_page(page);
+		batch[n++] = page;
+		/* Not uptodate, or the readahead mark: the batch ends there
+		 * (the caller handles it). */
+		if (!test_page_flag(page, PG_uptodate) ||
+		    test_page_flag(page, PG_readahead))
+			break;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
+struct page *filemap_read_one(struct file *f, unsigned long index, int *err)
+{
+	return __filemap_get_page(f, index, err, false, 0, NULL, 0);
+}
+
+struct page *shmem_read_page(struct file *f, unsigned long index, int *err)
+{
+	struct page *page = NULL;
+	bool swapped = false;
+
+	*err = 0;
+	pthread_mutex_lock(&f->lock);
+	if (index < f->pages_cap) {
+		page = f->pages[index];
+		swapped = is_swap_value(page);
+		/* A hole, or a page fallocate allocated (not uptodate),
+		 * reads as zeroes: SGP_READ allocates nothing. */
+		if (!is_page_entry(page) || !test_page_flag(page, PG_uptodate))
+			page = NULL;
+		else
+			get_page(page);
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (swapped)
+		page = __filemap_get_page(f, index, err, false, 0, NULL,
+					  FGP_ANY_INDEX);
+	return page;
+}
+
+struct page *filemap_write_page(struct file *f, unsigned long index, int *err)
+{
+	struct page *page = __filemap_get_page(f, index, err, false, 0, NULL,
+					       FGP_ANY_INDEX);
+
+	if (page)
+		lock_page(page);
+	return page;
+}
+
+void filemap_write_done(struct file *f, struct page *page, bool dirty)
+{
+	(void)f;
+	/* A page fallocate allocated is written now: uptodate. */
+	page_flag_set(page, PG_uptodate);
+	if (dirty)
+		folio_mark_dirty(page);
+	unlock_page(page);
+	mark_page_accessed(page, NULL);
+	put_page(page);
 }
 
 void filemap_punch_hole(struct file *f, unsigned long index, unsigned long nr)

@@ -171,7 +171,7 @@ static void page_add_file_rmap(struct mm_struct *mm, struct vm_area_struct *vma,
  * folio_mark_accessed() of the classic LRU: the first access sets
  * PG_referenced; a second activates the page (PG_active, pgactivate),
  * clearing it, unless the page is on no list to move on (unevictable:
- * mlocked).
+ * mlocked). @mm NULL: an access of no process (read(2), write(2)).
  */
 void mark_page_accessed(struct page *page, struct mm_struct *mm)
 {
@@ -179,7 +179,7 @@ void mark_page_accessed(struct page *page, struct mm_struct *mm)
 		page_flag_set(page, PG_referenced);
 	} else if (!test_page_flag(page, PG_unevictable) &&
 		   !test_page_flag(page, PG_active)) {
-		folio_activate(mm->machine, page);
+		folio_activate(mm ? mm->machine : mmk_cur(), page);
 		page_flag_clear(page, PG_referenced);
 	}
 }

@@ -16,6 +16,10 @@
  *    range as asked (force_page_cache_ra), up to the device's largest
  *    request (320 pages); FADV_SEQUENTIAL doubles the window,
  *    FADV_RANDOM makes a sequential miss read only what it asks.
+ *    pread(2) (fs/read_write.c) goes through the same windows: a miss
+ *    starts one where the last read ended (prev_pos), at the file's
+ *    start or for an oversized request, else as a fault's sequential
+ *    miss does; the mark reads the next.
  *
  * 2. Sizes, as Linux's: a first window is the request rounded up to a
  *    power of two, times 4 up to a 32nd of the limit, times 2 up to a
@@ -29,10 +33,9 @@
  *    the faulting page is then read by itself. Nothing is read past the
  *    file's end.
  *
- * 4. Departures. No read(2), so prev_pos stays at file_ra_state_init()'s
- *    -1 and only faults (and MADV_WILLNEED) read ahead; pages are never
- *    large folios, so windows are exact page counts (Linux rounds them
- *    to the folio sizes it chooses; the pages cached are the same).
+ * 4. Departures. Pages are never large folios, so windows are exact
+ *    page counts (Linux rounds them to the folio sizes it chooses; the
+ *    pages cached are the same).
  *
  * 5. Ordering. The window's fields change under the file's lock (its
  *    limit, ra_pages, also outside it: FADV_SEQUENTIAL); the
@@ -52,6 +55,7 @@ void file_ra_state_init(struct file *f)
 {
 	__atomic_store_n(&f->f_ra.ra_pages, VM_READAHEAD_PAGES,
 			 __ATOMIC_RELAXED);
+	f->f_ra.prev_pos = -1;
 }
 
 static unsigned long get_init_ra_size(unsigned long size, unsigned long max)
@@ -116,17 +120,23 @@ void page_cache_sync_ra(struct file *f, unsigned long index,
 			unsigned long req_count)
 {
 	struct file_ra_state *ra = &f->f_ra;
-	unsigned long max = file_ra_pages(f), miss, contig;
+	unsigned long max = file_ra_pages(f), miss, contig, prev_index;
 
-	/* FADV_RANDOM: as asked, no window. */
-	if (__atomic_load_n(&f->f_mode, __ATOMIC_RELAXED) & FMODE_RANDOM) {
+	/* FADV_RANDOM: as asked, no window; readahead off (ra_pages 0):
+	 * the one page. */
+	if (!max)
+		req_count = 1;
+	if (!max ||
+	    (__atomic_load_n(&f->f_mode, __ATOMIC_RELAXED) & FMODE_RANDOM)) {
 		force_page_cache_ra(f, index, req_count);
 		return;
 	}
 	pthread_mutex_lock(&f->lock);
-	/* The start of the file, or an oversized read: a new window. (A
-	 * sequential read by prev_pos needs read(2).) */
-	if (!index || req_count > max) {
+	/* The start of the file, an oversized read, or a read that goes on
+	 * where the last one ended (prev_pos: its page, or the next): a
+	 * new window. */
+	prev_index = (unsigned long long)ra->prev_pos >> PAGE_SHIFT;
+	if (!index || req_count > max || index - prev_index <= 1UL) {
 		ra->start = index;
 		ra->size = get_init_ra_size(req_count, max);
 		ra->async_size = ra->size > req_count ? ra->size - req_count :

@@ -60,14 +60,6 @@
 
 #include <limits.h>
 
-/* ext4's s_maxbytes with extents and 4K blocks (ext4_max_size). */
-#define EXT4_MAX_BYTES (0xffffffffULL << 12)
-
-static unsigned long long file_max_bytes(const struct file *f)
-{
-	return f->shmem ? (unsigned long long)LLONG_MAX : EXT4_MAX_BYTES;
-}
-
 /* The processes mapping @f, each with a reference (mmput), at most @max
  * of them (the return). f->lock held. */
 static unsigned int file_mappers(struct file *f, struct mm_struct **mms,

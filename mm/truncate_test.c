@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of memfd_create, ftruncate, fallocate and file seals
- * (mm/memfd.c, mm/truncate.c): size changes and what mappings, the
+ * Unit tests of memfd_create, ftruncate, fallocate, file seals, pread
+ * and pwrite (mm/memfd.c, mm/truncate.c, fs/read_write.c): size
+ * changes and what mappings, the
  * cache, swap, mlock and the overcommit charge see of them; seals
  * against mmap, mprotect, pins and size changes; argument errors; the
  * verifier's i_mmap_writable check. Results are Linux 6.18's (measured
@@ -262,6 +263,84 @@ static void test_seals(void **state)
 	assert_check_ok(m);
 }
 
+/* pwrite and pread of a memfd: the bytes land in the cache that
+ * mappings share, a write extends the file, a read stops at its end and
+ * allocates nothing for holes or fallocate's pages; the seals. */
+static void test_pread_pwrite_memfd(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	struct file *f = mmk_memfd("t", MFD_ALLOW_SEALING);
+	unsigned char buf[3 * 4096];
+	uint64_t v = 0x1122334455667788ULL;
+	size_t i;
+
+	assert_int_equal(mmk_pwrite(f, &v, 8, 4090), 8);
+	assert_int_equal(file_size(f), 4098);
+	assert_int_equal(meminfo_kb(m, "Shmem"), 8);
+	assert_int_equal(map(A, 2 * PG, RW, MAP_SHARED, f), (long)A);
+	assert_int_equal(read_ok(1, A + 4088), 0x3344556677880000ULL);
+	assert_int_equal(read_ok(1, A + 4096), 0x1122);
+	assert_int_equal(mmk_write_u64(1, A + 8, 0xabcd), 0);
+	memset(buf, 0xee, sizeof buf);
+	assert_int_equal(mmk_pread(f, buf, sizeof buf, 0), 4098);
+	assert_int_equal(buf[8], 0xcd);
+	assert_int_equal(buf[4097], 0x11);
+	assert_int_equal(buf[4098], 0xee);
+	assert_int_equal(mmk_pread(f, buf, 1, 4098), 0);
+	assert_int_equal(mmk_pread(f, buf, 1, 1LL << 40), 0);
+	assert_int_equal(mmk_pread(f, buf, 1, -1), -EINVAL);
+	assert_int_equal(mmk_pwrite(f, buf, 1, -1), -EINVAL);
+	assert_int_equal(mmk_pread(f, NULL, 1, 0), -EFAULT);
+	assert_int_equal(mmk_pwrite(f, buf, 0, 1LL << 62), 0);
+	/* Holes and fallocate's pages read as zeroes, allocating none. */
+	assert_int_equal(mmk_ftruncate(f, 16 * PG), 0);
+	assert_int_equal(mmk_fallocate(f, FALLOC_FL_KEEP_SIZE, 8 * PG, PG), 0);
+	assert_int_equal(meminfo_kb(m, "Shmem"), 12);
+	assert_int_equal(mmk_pread(f, buf, 3 * PG, 7 * PG), 3 * PG);
+	for (i = 0; i < sizeof buf; i++)
+		assert_int_equal(buf[i], 0);
+	assert_int_equal(meminfo_kb(m, "Shmem"), 12);
+	/* F_SEAL_GROW: the pages inside are written, the one past the end
+	 * refused. */
+	assert_int_equal(mmk_fcntl(f, F_ADD_SEALS, F_SEAL_GROW), 0);
+	assert_int_equal(mmk_pwrite(f, buf, 2 * PG, 15 * PG), PG);
+	assert_int_equal(mmk_pwrite(f, buf, 1, 16 * PG), -EPERM);
+	assert_int_equal(mmk_fcntl(f, F_ADD_SEALS, F_SEAL_FUTURE_WRITE), 0);
+	assert_int_equal(mmk_pwrite(f, buf, 1, 0), -EPERM);
+	assert_int_equal(mmk_pread(f, buf, 8, 0), 8);
+	assert_check_ok(m);
+	fput(f);
+}
+
+/* A regular file: a read reads ahead (a first window of 4 pages, whose
+ * mark reads the next 8), a write dirties and extends it; a read-only
+ * file refuses writes, past ext4's largest file is EFBIG. */
+static void test_pread_pwrite_regular(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	struct file *f = mmk_file_create("r", 64 * PG, false);
+	struct file *ro = mmk_file_create("ro", PG, true);
+	unsigned char buf[4096];
+
+	assert_int_equal(mmk_pread(f, buf, PG, 0), PG);
+	assert_int_equal(meminfo_kb(m, "Cached"), 16);
+	assert_int_equal(mmk_pread(f, buf, PG, PG), PG);
+	assert_int_equal(meminfo_kb(m, "Cached"), 48);
+	memset(buf, 0x41, sizeof buf);
+	assert_int_equal(mmk_pwrite(f, buf, 10, 64 * PG - 4), 10);
+	assert_int_equal(file_size(f), 64 * PG + 6);
+	assert_int_equal(meminfo_kb(m, "Dirty"), 8);
+	memset(buf, 0, sizeof buf);
+	assert_int_equal(mmk_pread(f, buf, PG, 64 * PG - 4), 10);
+	assert_int_equal(buf[9], 0x41);
+	assert_int_equal(mmk_pwrite(ro, buf, 1, 0), -EBADF);
+	assert_int_equal(mmk_pwrite(f, buf, 1, 1LL << 44), -EFBIG);
+	assert_int_equal(mmk_pread(ro, buf, 1, 0), 1);
+	assert_check_ok(m);
+	fput(f);
+	fput(ro);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +351,10 @@ int main(void)
 					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_fallocate, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_seals, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_pread_pwrite_memfd,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_pread_pwrite_regular,
+					  mmk_test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("truncate", tests, NULL, NULL);

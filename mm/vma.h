@@ -9,6 +9,7 @@
 #define MMK_MM_VMA_H
 
 #include <errno.h>
+#include <limits.h>
 #include <mmkit/mman.h>
 #include "mm/internal.h"
 
@@ -519,6 +520,13 @@ static inline unsigned long file_nr_pages(const struct file *f)
 	return __atomic_load_n(&f->nr_pages, __ATOMIC_RELAXED);
 }
 
+/* s_maxbytes: tmpfs's MAX_LFS_FILESIZE, or ext4's with extents and 4K
+ * blocks (ext4_max_size). */
+static inline unsigned long long file_max_bytes(const struct file *f)
+{
+	return f->shmem ? (unsigned long long)LLONG_MAX : 0xffffffffULL << 12;
+}
+
 /* The cache's slots: pages past the end may be there (fallocate with
  * FALLOC_FL_KEEP_SIZE), never past these. */
 static inline unsigned long file_pages_cap(const struct file *f)
@@ -587,6 +595,25 @@ int filemap_reserve(struct file *f, unsigned long nr);
  * @first on leave every mapping (private copies stay), not the cache.
  * The caller holds no mmap lock. */
 void filemap_unmap_pages(struct file *f, unsigned long first);
+/* filemap_get_read_batch(): the cached pages from @index to @last, each
+ * with a reference, at most @max: the run stops before a hole and after
+ * a page not uptodate or carrying the readahead mark. */
+unsigned int filemap_get_read_batch(struct file *f, unsigned long index,
+				    unsigned long last, struct page **batch,
+				    unsigned int max);
+/* filemap_create_folio(): page @index read into the cache alone (no
+ * readahead), with a reference; NULL with *@err -ENOMEM or -EFAULT. */
+struct page *filemap_read_one(struct file *f, unsigned long index, int *err);
+/* shmem_file_read_iter()'s page (SGP_READ): the uptodate page at @index
+ * (one in swap comes back), with a reference, or NULL (a hole: zeroes;
+ * *@err -ENOMEM if swap-in failed). */
+struct page *shmem_read_page(struct file *f, unsigned long index, int *err);
+/* write_begin(): the page at @index (past the end too: the caller has
+ * made room), read in or zero-filled, locked, with a reference; NULL
+ * with *@err -ENOMEM or -ENOSPC. filemap_write_done() (write_end):
+ * uptodate, @dirty, accessed, unlocked, released. */
+struct page *filemap_write_page(struct file *f, unsigned long index, int *err);
+void filemap_write_done(struct file *f, struct page *page, bool dirty);
 /* Bytes [@from, @to) of one page of @f read as zeroes: in its cached
  * page (a shmem page in swap comes back for it) and in its block. */
 void filemap_zero_partial(struct file *f, unsigned long from, unsigned long to);

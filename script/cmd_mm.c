@@ -59,6 +59,11 @@
  *   fallocate F MODE OFFSET LEN     0 or an errno (fallocate(2)); MODE
  *                                   none or keep_size,punch_hole,
  *                                   zero_range,... (FALLOC_FL_*)
+ *   pread F OFFSET LEN              the bytes read or an errno
+ *                                   (pread(2), through the page cache)
+ *   pwrite F OFFSET LEN [VALUE]     the bytes written or an errno
+ *                                   (pwrite(2) of VALUE's 8 bytes,
+ *                                   little-endian, repeated; 0 default)
  *   seal F SEALS                    0 or an errno (fcntl F_ADD_SEALS);
  *                                   SEALS seal,shrink,grow,write,
  *                                   future_write,exec
@@ -900,6 +905,53 @@ int cmd_fallocate(struct script *sc, int argc, char **argv)
 		   mmk_fallocate(h->file, (int)mode, (long long)off,
 				 (long long)len),
 		   false);
+	return 0;
+}
+
+/* Bytes for pread and pwrite, at most this many. */
+#define RW_MAX (64UL << 20)
+
+int cmd_pread(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_FILE);
+	unsigned long off = 0, len = 0;
+	char *buf;
+
+	if (!h || parse_ulong(sc, argv[2], &off) ||
+	    parse_ulong(sc, argv[3], &len))
+		return -1;
+	if (len > RW_MAX)
+		return script_error(sc, "pread of more than 64M");
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return script_error(sc, "out of memory");
+	sys_result(sc, argc, argv, mmk_pread(h->file, buf, len, (long long)off),
+		   false);
+	free(buf);
+	return 0;
+}
+
+int cmd_pwrite(struct script *sc, int argc, char **argv)
+{
+	struct handle *h = get_handle(sc, argv[1], HANDLE_FILE);
+	unsigned long off = 0, len = 0, value = 0, i;
+	unsigned char *buf;
+
+	if (!h || parse_ulong(sc, argv[2], &off) ||
+	    parse_ulong(sc, argv[3], &len) ||
+	    (argc > 4 && parse_ulong(sc, argv[4], &value)))
+		return -1;
+	if (len > RW_MAX)
+		return script_error(sc, "pwrite of more than 64M");
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return script_error(sc, "out of memory");
+	/* VALUE's bytes, little-endian, over and over. */
+	for (i = 0; i < len; i++)
+		buf[i] = (unsigned char)(value >> (8 * (i % 8)));
+	sys_result(sc, argc, argv,
+		   mmk_pwrite(h->file, buf, len, (long long)off), false);
+	free(buf);
 	return 0;
 }
 

@@ -158,6 +158,8 @@ int cmd_fadvise(struct script *sc, int argc, char **argv);
 int cmd_memfd(struct script *sc, int argc, char **argv);
 int cmd_ftruncate(struct script *sc, int argc, char **argv);
 int cmd_fallocate(struct script *sc, int argc, char **argv);
+int cmd_pread(struct script *sc, int argc, char **argv);
+int cmd_pwrite(struct script *sc, int argc, char **argv);
 int cmd_seal(struct script *sc, int argc, char **argv);
 int cmd_seals(struct script *sc, int argc, char **argv);
 int cmd_mincore(struct script *sc, int argc, char **argv);

@@ -579,6 +579,8 @@ static const struct command commands[] = {
 	{ "memfd", 1, 2, cmd_memfd, false },
 	{ "ftruncate", 2, 2, cmd_ftruncate, false },
 	{ "fallocate", 4, 4, cmd_fallocate, false },
+	{ "pread", 3, 3, cmd_pread, false },
+	{ "pwrite", 3, 4, cmd_pwrite, false },
 	{ "seal", 2, 2, cmd_seal, false },
 	{ "seals", 1, 1, cmd_seals, false },
 	{ "mincore", 3, 3, cmd_mincore, true },

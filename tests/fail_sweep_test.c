@@ -484,6 +484,8 @@ static bool names_failed_handle(struct run *r, const char *line)
 		{ "fallocate", 1 },
 		{ "seal", 1 },
 		{ "seals", 1 },
+		{ "pread", 1 },
+		{ "pwrite", 1 },
 	};
 	char *copy = strdup(line), *w[16];
 	int n = split(copy, w, 16);

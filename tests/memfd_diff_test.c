@@ -1,62 +1,84 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Differential test of memfd_create(2), ftruncate(2), fallocate(2) and
- * file seals (mm/memfd.c, mm/truncate.c: mmk_memfd(), mmk_ftruncate(),
- * mmk_fallocate(), mmk_fcntl()) against the real kernel of this machine,
- * beside msync_diff_test.c and hugetlb_diff_test.c (tests/diff_test.h).
+ * Differential test of memfd_create(2), ftruncate(2), fallocate(2), file
+ * seals, pread(2) and pwrite(2) (mm/memfd.c, mm/truncate.c,
+ * fs/read_write.c: mmk_memfd(), mmk_ftruncate(), mmk_fallocate(),
+ * mmk_fcntl(), mmk_pread(), mmk_pwrite()) against the real kernel of
+ * this machine, beside msync_diff_test.c and hugetlb_diff_test.c
+ * (tests/diff_test.h).
  *
  * A sequence of calls runs in a child process of this one through raw
  * syscall(2), and in process 1 of an mmkit machine. The calls work on up
  * to NFILES file slots: memfds made by a call (memfd_create with its
  * flags, good or bad) and regular files of a disk file system (on the
  * host a new unlinked file of an ext4 directory, made at a size with
- * ftruncate; in mmkit an mmk_file_create() file), and a window of
- * WIN_PAGES pages: ftruncate to any length (negative too); fallocate
- * with every mode mmkit takes (0, KEEP_SIZE, PUNCH_HOLE|KEEP_SIZE, and
- * for a regular file ZERO_RANGE with and without KEEP_SIZE) and some it
- * refuses (PUNCH_HOLE alone, COLLAPSE_RANGE on a memfd, unknown bits), at
- * page and partial-page offsets and lengths, inside and beyond the end;
- * F_ADD_SEALS with every seal; mmap MAP_FIXED of a file, shared or
- * private, at a page offset (beyond the end too); munmap; mprotect;
- * madvise MADV_REMOVE and MADV_DONTNEED; and 8-byte loads and stores at
- * chosen offsets of a page (the host's child catches its SIGSEGV and
- * SIGBUS, so loads past the end report SIGBUS).
+ * ftruncate, or reopened read-only; in mmkit an mmk_file_create() file),
+ * and a window of WIN_PAGES pages: ftruncate to any length (negative
+ * too); fallocate with every mode mmkit takes (0, KEEP_SIZE,
+ * PUNCH_HOLE|KEEP_SIZE, and for a regular file ZERO_RANGE with and
+ * without KEEP_SIZE) and some it refuses (PUNCH_HOLE alone,
+ * COLLAPSE_RANGE on a memfd, unknown bits), at page and partial-page
+ * offsets and lengths, inside and beyond the end; F_ADD_SEALS with every
+ * seal; mmap MAP_FIXED of a file, shared or private, at a page offset
+ * (beyond the end too); munmap; mprotect; madvise MADV_REMOVE and
+ * MADV_DONTNEED; 8-byte loads and stores at chosen offsets of a page (the
+ * host's child catches its SIGSEGV and SIGBUS, so loads past the end
+ * report SIGBUS); and pread and pwrite of a file at any offset (negative,
+ * unaligned, past the end, where the end passes LLONG_MAX) of up to
+ * IO_MAX bytes, or of a NULL buffer. pwrite writes pattern_byte(): bytes
+ * that tell the call and the file position apart, so that data written in
+ * the wrong place show in later loads through mappings and later preads.
  *
  * After each call both sides report its result (0, an errno name, the
- * value loaded or the signal) and the state: each file's size and
- * F_GET_SEALS; each VMA of the window as its smaps header shows it (the
- * range relative to the window, permissions, offset, and the memfd's
- * name or "file" for a regular file), its smaps Rss, Shared_Clean,
- * Shared_Dirty, Private_Clean, Private_Dirty and Anonymous, and
- * mincore() of its pages (of a regular file's VMA only the header and
- * Anonymous: which of its pages the host's ext4 reads ahead, in large
- * folios, is its own); and RssShmem of /proc/PID/status. The reports
- * must be equal, mmk_check() must pass after every call, and mmkit's
- * Shmem must be back where it was once a sequence's process and files
- * have gone. Where the reports differ, the calls up to the first report
- * that differs, and that report on both sides, are printed (with
- * MEMFD_DIFF_ALL set in the environment, every report that differs;
- * with MEMFD_DIFF_SHOW, every host report).
+ * value loaded, the bytes pread or pwrite moved, or the signal; of a
+ * pread, the FNV-1a hash of the data read, how many bytes are not 0, the
+ * first and last 8, and whether it changed the buffer past what it
+ * returned) and the state: each file's size and F_GET_SEALS (of a memfd,
+ * the pages it holds too: st_blocks / 8 on the host, so that a pread of
+ * holes or fallocated pages must allocate nothing); each VMA of the
+ * window as its smaps header shows it (the range relative to the window,
+ * permissions, offset, and the memfd's name or "file" for a regular
+ * file), its smaps Rss, Shared_Clean, Shared_Dirty, Private_Clean,
+ * Private_Dirty and Anonymous, and mincore() of its pages (of a regular
+ * file's VMA only the header and Anonymous: which of its pages the host's
+ * ext4 reads ahead, in large folios, or pread reads into its cache, is
+ * its own: of a regular file only results and data count); and RssShmem
+ * of /proc/PID/status. The reports must be equal, mmk_check() must pass
+ * after every call, and mmkit's Shmem must be back where it was once a
+ * sequence's process and files have gone. Where the reports differ, the
+ * calls up to the first report that differs, and that report on both
+ * sides, are printed (with MEMFD_DIFF_ALL set in the environment, every
+ * report that differs; with MEMFD_DIFF_SHOW, every host report).
  *
- * Directed sequences cover growing and shrinking with stores past the
- * end through shared mappings (a memfd keeps them when it grows again,
- * ext4 zeroes them), shrinking below a private copy-on-write page (it is
+ * Directed sequences cover growing and shrinking with stores past the end
+ * through shared mappings (a memfd keeps them when it grows again, ext4
+ * zeroes them), shrinking below a private copy-on-write page (it is
  * unmapped: SIGBUS after), partial-page hole punches, F_SEAL_WRITE
  * against shared mappings (EBUSY even read-only), F_SEAL_FUTURE_WRITE
- * with mappings made before it and mprotect, read-only shared mappings
- * of write-sealed memfds (mprotect to PROT_WRITE is EACCES), private
+ * with mappings made before it and mprotect, read-only shared mappings of
+ * write-sealed memfds (mprotect to PROT_WRITE is EACCES), private
  * mappings of sealed memfds, F_SEAL_GROW and F_SEAL_SHRINK against
  * ftruncate and fallocate, F_SEAL_EXEC on an MFD_EXEC memfd (it implies
  * the write seals), F_SEAL_SEAL, the errors, and MADV_REMOVE on sealed
- * memfds, memfd_create's flags and names; then SEQS seeded random
- * sequences of MAX_CALLS calls mix them. MFD_HUGETLB is left out (mmkit
- * refuses it; the host's pool would be used).
+ * memfds, memfd_create's flags and names; pwrite read back through pread
+ * and shared and private mappings (test_rw()), at unaligned offsets
+ * spanning pages, past the end extending the file, pread at and past the
+ * end; pread of holes and fallocated pages, pwrite into a fallocated page
+ * and a mapped clean one (test_rw_holes()); pwrite against F_SEAL_GROW
+ * partly past the end, F_SEAL_FUTURE_WRITE, F_SEAL_WRITE and F_SEAL_EXEC,
+ * and the errors (test_rw_seals()); a regular file's pwrite and pread
+ * against what its mappings load and store, past ext4's largest file, and
+ * a read-only file (test_rw_regular()); then SEQS seeded random sequences
+ * of MAX_CALLS calls mix them all. MFD_HUGETLB is left out (mmkit refuses
+ * it; the host's pool would be used).
  *
- * The directed sequences test_allocate(), test_partial_dirty() and
- * test_punch_first_page() keep the differences this test found in mmkit
- * (since fixed). test_huge_size() shows mmkit's one departure here (a
- * flat page cache: no size beyond what memory can index), and runs only
- * with MEMFD_DIFF_SPARSE=1.
+ * The directed sequences test_allocate(), test_partial_dirty(),
+ * test_punch_first_page() and test_rw_edges() keep the differences this
+ * test found in mmkit (since fixed; the last: an offset and count past
+ * LLONG_MAX, a NULL buffer, a regular file's write past its end over what
+ * a mapping stored there). test_huge_size() shows mmkit's one departure
+ * here (a flat page cache: no size beyond what memory can index), and
+ * runs only with MEMFD_DIFF_SPARSE=1.
  *
  * The regular-file calls are left out when no ext4 directory ($TMPDIR,
  * /var/tmp or /tmp) is at hand; the test is skipped when the window is
@@ -73,6 +95,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -115,6 +138,9 @@ enum op {
 	OP_MADVISE, /* advice flags */
 	OP_READ, /* 8 bytes at W+addr */
 	OP_WRITE,
+	OP_PREAD, /* slot f: len bytes at off (flags 1: a NULL buffer) */
+	OP_PWRITE, /* slot f: len bytes of pattern_byte() at off (flags 1:
+		      a NULL buffer) */
 };
 
 struct call {
@@ -181,6 +207,26 @@ struct call {
 	{                                   \
 		.op = OP_WRITE, .addr = (a) \
 	}
+#define RFILE_RO(k, sz)                                           \
+	{                                                         \
+		.op = OP_FILE, .f = (k), .flen = (sz), .flags = 1 \
+	}
+#define PREAD(k, o, n)                                           \
+	{                                                        \
+		.op = OP_PREAD, .f = (k), .off = (o), .len = (n) \
+	}
+#define PWRITE(k, o, n)                                           \
+	{                                                         \
+		.op = OP_PWRITE, .f = (k), .off = (o), .len = (n) \
+	}
+#define PREAD_NULL(k, o, n)                                                  \
+	{                                                                    \
+		.op = OP_PREAD, .f = (k), .off = (o), .len = (n), .flags = 1 \
+	}
+#define PWRITE_NULL(k, o, n)                                                  \
+	{                                                                     \
+		.op = OP_PWRITE, .f = (k), .off = (o), .len = (n), .flags = 1 \
+	}
 
 static char host_dir[256]; /* an ext4 directory, or "" */
 
@@ -190,24 +236,72 @@ static uint64_t store_value(int i)
 	return 0x5a00000000000000ULL | (uint64_t)(i + 1);
 }
 
+/* The most bytes a pread or pwrite call moves. */
+#define IO_MAX (P(8) + 0x100)
+/* Each side's buffer of pread and pwrite; bytes a pread leaves are
+ * IO_UNTOUCHED. */
+static unsigned char io_buf[IO_MAX];
+#define IO_UNTOUCHED 0xee
+
+/*
+ * The byte pwrite call @i writes at file position @pos: never 0, and
+ * different from call to call, from byte to byte of 256, and from page
+ * to page, so that data written in the wrong place or by the wrong call
+ * shows in later loads and preads.
+ */
+static unsigned char pattern_byte(int i, long long pos)
+{
+	uint64_t p = (uint64_t)pos;
+	unsigned char b = (unsigned char)((uint64_t)(i + 1) * 0x3d + p * 7 +
+					  (p >> 8) * 0x0b + (p >> 12) * 0x59);
+
+	return b ? b : 0xa5;
+}
+
+/* The buffer of call @c (number @i): pwrite's filled with its pattern,
+ * pread's with IO_UNTOUCHED; NULL for flags 1. */
+static void *io_prepare(const struct call *c, int i)
+{
+	unsigned long j;
+
+	if (c->flags & 1)
+		return NULL;
+	assert_true(c->len <= IO_MAX);
+	if (c->op == OP_PWRITE)
+		for (j = 0; j < c->len; j++)
+			io_buf[j] = pattern_byte(i, c->off + (long long)j);
+	else
+		memset(io_buf, IO_UNTOUCHED, c->len);
+	return io_buf;
+}
+
 /* ---- the host side ---- */
 
 static int host_fds[NFILES] = { -1, -1, -1 };
+static bool host_memfd[NFILES];
 
-static long host_new_file(long long size)
+/* A new regular file of @size bytes, opened read-write (read-only if
+ * @readonly). */
+static long host_new_file(long long size, bool readonly)
 {
 	char path[320];
-	int fd;
+	int fd, ro;
 
 	snprintf(path, sizeof path, "%s/mmkit-memfd-XXXXXX", host_dir);
 	fd = mkstemp(path);
 	if (fd < 0)
 		return -errno;
-	unlink(path);
 	if (ftruncate(fd, (off_t)size)) {
+		unlink(path);
 		close(fd);
 		return -errno;
 	}
+	if (readonly) {
+		ro = open(path, O_RDONLY);
+		close(fd);
+		fd = ro < 0 ? -errno : ro;
+	}
+	unlink(path);
 	return fd;
 }
 
@@ -228,14 +322,16 @@ static long host_call(const struct call *c, int i)
 		if (host_fds[c->f] >= 0)
 			close(host_fds[c->f]);
 		host_fds[c->f] = (int)r;
+		host_memfd[c->f] = true;
 		return 0;
 	case OP_FILE:
-		r = host_new_file(c->flen);
+		r = host_new_file(c->flen, c->flags & 1);
 		if (r < 0)
 			return r;
 		if (host_fds[c->f] >= 0)
 			close(host_fds[c->f]);
 		host_fds[c->f] = (int)r;
+		host_memfd[c->f] = false;
 		return 0;
 	case OP_READ:
 	case OP_WRITE:
@@ -263,6 +359,12 @@ static long host_call(const struct call *c, int i)
 			break;
 		case OP_SEAL:
 			r = syscall(SYS_fcntl, fd, F_ADD_SEALS, c->flags);
+			break;
+		case OP_PREAD:
+		case OP_PWRITE:
+			r = syscall(c->op == OP_PREAD ? SYS_pread64 :
+							SYS_pwrite64,
+				    fd, io_prepare(c, i), c->len, c->off);
 			break;
 		default:
 			r = syscall(SYS_mmap, a, c->len, c->prot,
@@ -298,7 +400,7 @@ static long sim_call(const struct call *c, int i)
 		nf = c->op == OP_MEMFD ?
 			     mmk_memfd(c->name ? c->name : name, c->flags) :
 			     mmk_file_create(name, (unsigned long)c->flen,
-					     false);
+					     c->flags & 1);
 		if (!nf)
 			return errno ? -errno : -ENOMEM;
 		if (f)
@@ -327,6 +429,10 @@ static long sim_call(const struct call *c, int i)
 			return mmk_fallocate(f, (int)c->flags, c->off, c->flen);
 		case OP_SEAL:
 			return mmk_fcntl(f, F_ADD_SEALS, c->flags);
+		case OP_PREAD:
+			return mmk_pread(f, io_prepare(c, i), c->len, c->off);
+		case OP_PWRITE:
+			return mmk_pwrite(f, io_prepare(c, i), c->len, c->off);
 		default:
 			r = mmk_mmap(1, a, c->len, c->prot,
 				     (c->op == OP_MAP_SHARED ? MAP_SHARED :
@@ -377,6 +483,43 @@ static void fmt_ret(char *buf, size_t len, long r)
 	}
 }
 
+static void hex8(char *out, size_t cap, const unsigned char *b, size_t n)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		diff_append(out, cap, "%02x", b[j]);
+}
+
+/*
+ * What a pread of @count bytes that returned @r left in io_buf: of the
+ * @r bytes read, their FNV-1a hash, how many are not 0, the first and the
+ * last 8; and how many of the rest up to @count changed.
+ */
+static void report_data(char *out, size_t cap, long r, unsigned long count)
+{
+	unsigned long n = r > 0 ? (unsigned long)r : 0, nz = 0, past = 0, j;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (j = 0; j < n && j < count; j++) {
+		h = (h ^ io_buf[j]) * 0x100000001b3ULL;
+		nz += io_buf[j] != 0;
+	}
+	for (j = n; j < count; j++)
+		past += io_buf[j] != IO_UNTOUCHED;
+	if (n) {
+		diff_append(out, cap, "  data fnv %016llx nonzero %#lx first ",
+			    (unsigned long long)h, nz);
+		hex8(out, cap, io_buf, n < 8 ? n : 8);
+		diff_append(out, cap, " last ");
+		hex8(out, cap, io_buf + (n < 8 ? 0 : n - 8), n < 8 ? n : 8);
+		diff_append(out, cap, "\n");
+	}
+	if (past)
+		diff_append(out, cap, "  %#lx bytes past the result changed\n",
+			    past);
+}
+
 static void fmt_call(char *out, size_t cap, const struct call *c, long r)
 {
 	char ret[32];
@@ -393,8 +536,8 @@ static void fmt_call(char *out, size_t cap, const struct call *c, long r)
 				    strlen(c->name));
 		break;
 	case OP_FILE:
-		diff_append(out, cap, "file %d size=%#llx = %s\n", c->f,
-			    c->flen, ret);
+		diff_append(out, cap, "file %d size=%#llx%s = %s\n", c->f,
+			    c->flen, c->flags & 1 ? " read-only" : "", ret);
 		break;
 	case OP_FTRUNCATE:
 		diff_append(out, cap, "ftruncate %d %#llx = %s\n", c->f,
@@ -432,6 +575,14 @@ static void fmt_call(char *out, size_t cap, const struct call *c, long r)
 	case OP_WRITE:
 		diff_append(out, cap, "%s W+%#lx = %s\n",
 			    c->op == OP_READ ? "read" : "write", c->addr, ret);
+		break;
+	case OP_PREAD:
+	case OP_PWRITE:
+		diff_append(out, cap, "%s %d %#llx %#lx%s = %s\n",
+			    c->op == OP_PREAD ? "pread" : "pwrite", c->f,
+			    c->off, c->len, c->flags & 1 ? " NULL" : "", ret);
+		if (c->op == OP_PREAD && !(c->flags & 1))
+			report_data(out, cap, r, c->len);
 		break;
 	}
 }
@@ -512,13 +663,18 @@ static void report_status(char *out, size_t cap, const char *status)
 		diff_append(out, cap, "  RssShmem ?\n");
 }
 
+/* A file's line: its size and seals and, of a memfd, the pages it holds
+ * (@pages, else -1): what pread must not allocate. */
 static void report_file(char *out, size_t cap, int k, long long size,
-			long seals)
+			long seals, long pages)
 {
 	char s[32];
 
 	fmt_ret(s, sizeof s, seals);
-	diff_append(out, cap, "  file %d size %#llx seals %s\n", k, size, s);
+	diff_append(out, cap, "  file %d size %#llx seals %s", k, size, s);
+	if (pages >= 0)
+		diff_append(out, cap, " pages %ld", pages);
+	diff_append(out, cap, "\n");
 }
 
 static long host_mincore(unsigned long addr, unsigned long len,
@@ -543,9 +699,13 @@ static void host_step(const void *calls, int i, char *out, size_t cap)
 		seals = fcntl(host_fds[k], F_GET_SEALS);
 		if (seals < 0)
 			seals = -errno;
-		if (fstat(host_fds[k], &st))
+		if (fstat(host_fds[k], &st)) {
 			st.st_size = -1;
-		report_file(out, cap, k, (long long)st.st_size, seals);
+			st.st_blocks = -8;
+		}
+		/* A memfd's st_blocks: the pages it holds, 8 blocks each. */
+		report_file(out, cap, k, (long long)st.st_size, seals,
+			    host_memfd[k] ? (long)(st.st_blocks / 8) : -1);
 	}
 	text = mmk_test_slurp("/proc/self/smaps");
 	if (text)
@@ -562,6 +722,20 @@ static long sim_mincore(unsigned long addr, unsigned long len,
 	return mmk_mincore(1, addr, len, vec);
 }
 
+/* The pages a memfd's cache holds (not in swap: the machine has
+ * none), as st_blocks / 8 counts them on the host. */
+static long sim_file_pages(struct file *f)
+{
+	unsigned long j;
+	long n = 0;
+
+	pthread_mutex_lock(&f->lock);
+	for (j = 0; j < f->pages_cap; j++)
+		n += f->pages[j] && !((uintptr_t)f->pages[j] & 1);
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
 static void sim_step(struct mmk_machine *m, const void *calls, int i, char *out,
 		     size_t cap)
 {
@@ -573,7 +747,10 @@ static void sim_step(struct mmk_machine *m, const void *calls, int i, char *out,
 	for (k = 0; k < NFILES; k++)
 		if (sim_files[k])
 			report_file(out, cap, k, (long long)sim_files[k]->size,
-				    mmk_fcntl(sim_files[k], F_GET_SEALS, 0));
+				    mmk_fcntl(sim_files[k], F_GET_SEALS, 0),
+				    sim_files[k]->shmem ?
+					    sim_file_pages(sim_files[k]) :
+					    -1);
 	text = proc(m, "/proc/1/smaps");
 	report_smaps(out, cap, text, sim_mincore);
 	free(text);
@@ -1043,6 +1220,343 @@ static void test_exec_seals(void **state)
 	RUN(m, seq, "exec seals");
 }
 
+/* ---- pread and pwrite ---- */
+
+/*
+ * pwrite and pread of a memfd: read back through pread and a shared
+ * mapping, at offsets that are not page aligned and span pages, at and
+ * past the end; a write past the end extends it.
+ */
+static void test_rw(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	const struct call seq[] = {
+		MEMFD(0, MFD_ALLOW_SEALING),
+		TRUNC(0, P(4)),
+		MAPS(0, 0, P(8), PROT_READ, 0),
+		PWRITE(0, 0x58, 16),
+		PREAD(0, 0x50, 0x20),
+		RD(0x50),
+		RD(0x58),
+		RD(0x60),
+		/* Four pages, none whole. */
+		PWRITE(0, P(1) - 3, P(2) + 6),
+		PREAD(0, P(1) - 8, P(2) + 16),
+		RD(P(1) - 8),
+		RD(P(2)),
+		RD(P(3)),
+		PREAD(0, 0, P(4)),
+		/* A write over what a mapping wrote, and the other way. */
+		MAPS(0, P(8), P(2), RW, 0),
+		WR(P(8) + 0x100),
+		PREAD(0, 0xf8, 0x18),
+		PWRITE(0, 0x104, 8),
+		RD(P(8) + 0x100),
+		RD(0x100),
+		/* At and past the end. */
+		PREAD(0, P(4), 8),
+		PREAD(0, P(4) + 100, 8),
+		PREAD(0, P(4) - 4, 8),
+		PREAD(0, 1LL << 40, 8),
+		PREAD(0, 0x7ffffffffffffff0LL, 8),
+		RD(P(4)),
+		/* Extending: a hole at P(4), the end at P(5) + 0x30. */
+		PWRITE(0, P(5) + 0x10, 0x20),
+		RD(P(5) + 0x10),
+		RD(P(5) + 0x28),
+		RD(P(5) + 0x30),
+		RD(P(4)),
+		PREAD(0, P(4) - 8, P(2)),
+		PWRITE(0, P(7) - 1, 2),
+		RD(P(7)),
+		PREAD(0, P(7) - 4, 8),
+		/* A private mapping sees writes until it copies. */
+		MAPP(0, P(12), P(2), RW, 0),
+		RD(P(12) + 0x58),
+		PWRITE(0, 0x58, 8),
+		RD(P(12) + 0x58),
+		WR(P(12) + 0x60),
+		PWRITE(0, 0x58, 8),
+		RD(P(12) + 0x58),
+		PREAD(0, 0x58, 16),
+		/* Shrink, read and write again. */
+		TRUNC(0, 0x59),
+		PREAD(0, 0, P(1)),
+		PWRITE(0, 0x100, 1),
+		PREAD(0, 0, P(1)),
+		PREAD(0, 0, 0),
+		PWRITE(0, P(1), 0),
+		/* What a mapping stored past the end stays when a write
+		 * extends the memfd over it. */
+		MAPS(0, P(8), P(2), RW, 0),
+		WR(P(8) + 0xc8),
+		WR(P(8) + 0x800),
+		PWRITE(0, 0x400, 8),
+		PREAD(0, 0, P(1)),
+		RD(P(8) + 0xc8),
+		RD(P(8) + 0x800),
+		PWRITE(0, P(1) + 0x10, 8),
+		PREAD(0, 0, P(2)),
+		UNMAP(0, P(16)),
+	};
+
+	RUN(m, seq, "rw");
+}
+
+/*
+ * Holes and fallocated pages read as zeroes and allocate nothing (the
+ * file's pages, mincore and RssShmem stay); a write into a fallocated
+ * page clears the rest of it; a write into a mapped clean page makes it
+ * dirty.
+ */
+static void test_rw_holes(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	const struct call seq[] = {
+		MEMFD(0, 0),
+		TRUNC(0, P(6)),
+		MAPS(0, 0, P(6), PROT_READ, 0),
+		PREAD(0, 0, P(6)),
+		PREAD(0, 0x800, P(1)),
+		FALLOC(0, 0, P(1), P(2)),
+		PREAD(0, P(1) - 0x10, P(2) + 0x20),
+		PREAD(0, P(2), 8),
+		RD(P(2)),
+		PREAD(0, P(2), P(1)),
+		FALLOC(0, KEEP, P(6), P(2)),
+		PREAD(0, P(5), P(3)),
+		/* A partial write into a fallocated page. */
+		PWRITE(0, P(1) + 0x800, 0x10),
+		PREAD(0, P(1), P(1)),
+		RD(P(1) + 0x808),
+		RD(P(1)),
+		/* A clean mapped page written by pwrite. */
+		RD(P(4)),
+		PWRITE(0, P(4) + 0x20, 8),
+		RD(P(4) + 0x20),
+		PWRITE(0, P(3) + 0xff0, 0x20),
+		/* Extending into the fallocated pages past the end. */
+		PWRITE(0, P(6) + 0x10, 0x10),
+		PREAD(0, P(6), P(2)),
+		TRUNC(0, P(8)),
+		PREAD(0, P(6), P(2)),
+		MAPS(0, P(8), P(8), PROT_READ, 0),
+		RD(P(15)),
+		PREAD(0, P(7), P(1)),
+		FALLOC(0, PUNCH, P(1), P(3)),
+		PREAD(0, 0, P(8)),
+		MADV(0, P(1), MADV_REMOVE),
+		PREAD(0, 0, P(1)),
+		UNMAP(0, P(16)),
+	};
+
+	RUN(m, seq, "rw holes");
+}
+
+/*
+ * Seals against pwrite: F_SEAL_WRITE and F_SEAL_FUTURE_WRITE refuse it
+ * (pread goes on), F_SEAL_GROW only the page that would pass the end;
+ * F_SEAL_SHRINK none. The errors: a negative offset, a NULL buffer, no
+ * file.
+ */
+static void test_rw_seals(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	const struct call seq[] = {
+		MEMFD(0, MFD_ALLOW_SEALING),
+		TRUNC(0, P(2) + 0x100),
+		MAPS(0, 0, P(4), PROT_READ, 0),
+		PWRITE(0, 0x40, 8),
+		SEAL(0, F_SEAL_GROW),
+		/* Inside, up to the end, past it within the last page and
+		 * from one page to the next. */
+		PWRITE(0, P(2), 0x80),
+		PWRITE(0, P(2) + 0x80, 0x80),
+		PWRITE(0, P(2) + 0x80, 0x81),
+		PWRITE(0, P(2) + 0x100, 1),
+		PWRITE(0, P(1) + 0x800, P(2)),
+		PWRITE(0, P(1) + 0x800, P(1) + 0x900),
+		PWRITE(0, 0x10, P(3)),
+		PWRITE(0, P(5), 8),
+		PREAD(0, 0, P(3)),
+		RD(P(2) + 0xf8),
+		RD(P(1) + 0x800),
+		/* The end at a page's end. */
+		MEMFD(2, MFD_ALLOW_SEALING),
+		TRUNC(2, P(1)),
+		SEAL(2, F_SEAL_GROW),
+		PWRITE(2, P(1), 0),
+		PWRITE(2, P(1), 1),
+		PWRITE(2, P(1) - 1, 1),
+		PWRITE(2, P(1) - 1, 2),
+		PREAD(2, P(1) - 8, 16),
+		SEAL(2, F_SEAL_WRITE),
+		MAPS(2, P(3), P(1), PROT_READ, 0),
+		RD(P(3) + P(1) - 8),
+		SEAL(0, F_SEAL_SHRINK),
+		PWRITE(0, 0x20, 8),
+		SEAL(0, F_SEAL_FUTURE_WRITE),
+		PWRITE(0, 0x30, 8),
+		PWRITE(0, 0x30, 0),
+		PREAD(0, 0x20, 0x20),
+		MEMFD(1, MFD_ALLOW_SEALING),
+		PWRITE(1, P(1) - 4, 8),
+		SEAL(1, F_SEAL_WRITE),
+		PWRITE(1, 0, 1),
+		PWRITE(1, P(3), 1),
+		PREAD(1, P(1) - 8, 16),
+		/* MFD_EXEC's F_SEAL_EXEC implies the write seals. */
+		MEMFD(1, MFD_ALLOW_SEALING | MFD_EXEC),
+		SEAL(1, F_SEAL_EXEC),
+		PWRITE(1, 0, 8),
+		/* The errors. */
+		MEMFD(1, 0),
+		PWRITE(1, -1, 8),
+		PREAD(1, -1, 8),
+		PWRITE(1, -P(1), 0),
+		PREAD(1, -P(1), 0),
+		PWRITE(1, 0x7fffffffffffffffLL, 0),
+		PWRITE(1, 0x58, 8),
+		PWRITE_NULL(1, 0x50, 8),
+		PREAD_NULL(1, 0, 8),
+		PREAD_NULL(1, 0, (unsigned long)-1),
+		PWRITE_NULL(1, 0, 1UL << 63),
+		PREAD(3, 0, 8),
+		PWRITE(3, 0, 8),
+		PREAD(1, 0, 0x70),
+		UNMAP(0, P(4)),
+	};
+
+	RUN(m, seq, "rw seals");
+}
+
+/*
+ * A regular file: pwrite and pread, through a shared mapping both ways,
+ * extending it, past ext4's largest file; a read-only file refuses
+ * writes. Only the results and data count (not what the host's ext4
+ * caches).
+ */
+static void test_rw_regular(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	const struct call seq[] = {
+		RFILE(1, P(4)),
+		MAPS(1, 0, P(4), RW, 0),
+		PREAD(1, 0, P(4)),
+		WR(0x58),
+		WR(P(2) + 0xff8),
+		PREAD(1, 0x50, 0x10),
+		PREAD(1, P(2) + 0xff0, 0x20),
+		PWRITE(1, P(1) - 3, P(2) + 6),
+		RD(P(1) - 8),
+		RD(P(3)),
+		PREAD(1, 0, P(4)),
+		/* Extending it, then mapping the new part. */
+		PWRITE(1, P(6) + 0x10, 0x20),
+		PREAD(1, P(4) - 8, P(3)),
+		PREAD(1, P(6) + 0x30, 8),
+		MAPS(1, P(4), P(4), PROT_READ, P(4)),
+		RD(P(6) + 0x10),
+		RD(P(6) + 0x30),
+		RD(P(7)),
+		/* Hole punches and zeroes read back. */
+		FALLOC(1, PUNCH, P(1), P(1)),
+		PREAD(1, P(1) - 8, P(1) + 16),
+		FALLOC(1, ZERO, 0x50, 0x10),
+		PREAD(1, 0x50, 0x10),
+		TRUNC(1, P(1) + 4),
+		PREAD(1, P(1) - 4, 0x10),
+		PREAD(1, P(2), 8),
+		PWRITE(1, 0, 0),
+		PWRITE(1, -1, 1),
+		PWRITE(1, 1LL << 44, 1),
+		PREAD(1, 1LL << 44, 1),
+		/* A private mapping sees writes until it copies; its copy
+		 * is not the file's. */
+		MAPP(1, P(8), P(2), RW, 0),
+		RD(P(8) + 0x60),
+		PWRITE(1, 0x60, 0x10),
+		RD(P(8) + 0x60),
+		WR(P(8) + 0x58),
+		PREAD(1, 0x58, 8),
+		PWRITE(1, 0x68, 8),
+		RD(P(8) + 0x68),
+		MADV(P(8), P(1), MADV_DONTNEED),
+		RD(P(8) + 0x58),
+		RD(P(8) + 0x68),
+		/* A read-only file. */
+		RFILE_RO(2, P(2) + 10),
+		PREAD(2, 0, P(3)),
+		PWRITE(2, 0, 1),
+		PWRITE(2, 0, 0),
+		TRUNC(2, P(1)),
+		MAPS(2, P(12), P(2), RW, 0),
+		MAPS(2, P(12), P(2), PROT_READ, 0),
+		RD(P(13) + 8),
+		UNMAP(0, P(16)),
+	};
+
+	if (!host_dir[0])
+		skip();
+	RUN(m, seq, "rw regular");
+}
+
+/*
+ * Edges of pread and pwrite where mmkit differed (each a sequence of its
+ * own).
+ */
+static void test_rw_edges(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	/* An offset and count whose end passes LLONG_MAX: EINVAL
+	 * (rw_verify_area()), before EOF, EFBIG or the cache. */
+	const struct call overflow[] = {
+		MEMFD(0, 0),
+		PREAD(0, 0x7fffffffffffffffLL, 1),
+		PWRITE(0, 0x7fffffffffffffffLL, 1),
+		PWRITE(0, 0x7ffffffffffffff0LL, 0x20),
+	};
+	const struct call overflow_regular[] = {
+		RFILE(1, P(1)),
+		PREAD(1, 0x7fffffffffffffffLL, 1),
+		PWRITE(1, 0x7fffffffffffffffLL, 1),
+	};
+	/* A pread at the end copies nothing: 0, whatever the buffer. */
+	const struct call null_at_eof[] = {
+		MEMFD(0, 0),
+		PREAD_NULL(0, 0, 8),
+		TRUNC(0, 0x60),
+		PREAD_NULL(0, 0x60, 8),
+	};
+	/* A pwrite whose buffer faults has had shmem_write_begin() add the
+	 * page first (generic_perform_write() faults the buffer in only
+	 * after a copy came short): the memfd holds it, zeroed. */
+	const struct call null_write[] = {
+		MEMFD(0, 0),	MAPS(0, 0, P(2), RW, 0), PWRITE_NULL(0, 0, 8),
+		TRUNC(0, P(2)), PWRITE_NULL(0, P(1), 8), RD(P(1)),
+		UNMAP(0, P(2)),
+	};
+	/* ext4 zeroes what a mapping stored past a regular file's end, up
+	 * to a write that extends it. */
+	const struct call extend_regular[] = {
+		RFILE(1, 100), MAPS(1, 0, P(1), RW, 0), WR(0xc8),
+		WR(0x800),     PWRITE(1, 0x400, 8),	RD(0xc8),
+		RD(0x800),     PREAD(1, 0, P(1)),	UNMAP(0, P(1)),
+	};
+	int bad = 0;
+
+	bad += !compare_ok(m, overflow, 4, "rw overflow");
+	if (host_dir[0])
+		bad += !compare_ok(m, overflow_regular, 3,
+				   "rw overflow regular");
+	bad += !compare_ok(m, null_at_eof, 4, "rw NULL at EOF");
+	bad += !compare_ok(m, null_write, 7, "rw NULL write");
+	if (host_dir[0])
+		bad += !compare_ok(m, extend_regular, 9, "rw extend regular");
+	if (bad)
+		fail_msg("%d sequences of pread and pwrite differ", bad);
+}
+
 /* ---- differences found, and fixed ---- */
 
 /*
@@ -1157,6 +1671,9 @@ static void test_huge_size(void **state)
 		FALLOC(0, KEEP, 1LL << 41, P(1)),
 		FALLOC(0, PUNCH, 1LL << 39, P(1)),
 		RD(0),
+		PWRITE(0, (1LL << 40) - 4, 8),
+		PREAD(0, (1LL << 40) - 8, 16),
+		PWRITE(0, 0x7ffffffffffffff0LL, 8),
 		TRUNC(0, 1LL << 62),
 		TRUNC(0, 0x7fffffffffffffffLL),
 		TRUNC(0, P(1)),
@@ -1217,6 +1734,13 @@ static void random_seq(uint64_t seed, void *calls, int n)
 		F_SEAL_FUTURE_WRITE, F_SEAL_GROW | F_SEAL_SHRINK,
 		F_SEAL_SEAL,
 	};
+	static const long long io_offs[] = {
+		0,    P(1) - 3,	   P(1), P(2) + 0x800, P(3) + 0x7f9,
+		P(5), P(8) + 0x10, 0x58, P(4) - 1,     -1,
+	};
+	static const unsigned long io_lens[] = {
+		1, 8, 0x100, P(1), P(1) + 6, P(2) + 0x800, 5000, 0, P(4), P(8),
+	};
 	static const unsigned long prots[] = { PROT_READ, RW, RW, PROT_NONE };
 	static const unsigned long in_page[] = { 0, 0x58, 0x800, 0xff8 };
 	struct call *c = calls;
@@ -1247,7 +1771,7 @@ static void random_seq(uint64_t seed, void *calls, int n)
 		x->len = P(pages);
 		x->prot = prots[diff_pick(&s, 4)];
 		x->off = (long long)P(diff_pick(&s, 8));
-		switch (diff_pick(&s, 20)) {
+		switch (diff_pick(&s, 24)) {
 		case 0:
 		case 1:
 			x->op = OP_MAP_SHARED;
@@ -1293,6 +1817,18 @@ static void random_seq(uint64_t seed, void *calls, int n)
 			x->off = offs[diff_pick(&s, 9)];
 			x->flen = lens[diff_pick(&s, 9)];
 			break;
+		case 20:
+		case 21:
+			x->op = OP_PREAD;
+			x->off = io_offs[diff_pick(&s, 10)];
+			x->len = io_lens[diff_pick(&s, 10)];
+			break;
+		case 22:
+		case 23:
+			x->op = OP_PWRITE;
+			x->off = io_offs[diff_pick(&s, 10)];
+			x->len = io_lens[diff_pick(&s, 9)];
+			break;
 		default:
 			x->op = OP_SEAL;
 			x->flags = seals[diff_pick(&s, 9)];
@@ -1332,6 +1868,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_seal_write, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_future_write, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_exec_seals, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_rw, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_rw_holes, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_rw_seals, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_rw_regular, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_rw_edges, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_allocate, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_partial_dirty,
 					  mmk_test_teardown),

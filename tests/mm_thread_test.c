@@ -724,7 +724,7 @@ static void test_mlock_shared_pages_across_threads(void **state)
  * Truncation against faults: one thread shrinks and grows a memfd,
  * punches holes in it and swaps its pages out, while the others, each
  * in a process of its own with a shared and a private mapping of it,
- * write and read it. Every access either succeeds or is SIGBUS (past
+ * write and read it (and pwrite and pread it). Every access either succeeds or is SIGBUS (past
  * the end at that moment); a read of a page the reader just wrote in its
  * private copy gives the value or, if a truncation took the copy, zero
  * or SIGBUS. After, no page lies past the end and nothing leaks.
@@ -746,7 +746,22 @@ static void trunc_access(struct trunc_worker *w)
 	unsigned long addr = WINDOW + (shared ? 0 : TRUNC_PAGES * PAGE_SIZE) +
 			     page * PAGE_SIZE + 8 * (unsigned long)w->id;
 	uint64_t v = 0, want = ((uint64_t)w->id << 32) | page;
-	int r = mmk_write_u64(w->id, addr, want);
+	int r;
+
+	/* Through the page cache by pwrite and pread: the value, or zero
+	 * or nothing after a truncation between. */
+	if (!(test_rand(&w->rnd) & 3)) {
+		long long off = (long long)(page * PAGE_SIZE) + 8 * w->id;
+		long n = mmk_pwrite(w->f, &want, 8, off);
+
+		if (n != 8 && n != -ENOMEM && n != -ENOSPC)
+			atomic_fetch_add(&w->sh->errors, 1);
+		n = mmk_pread(w->f, &v, 8, off);
+		if (n < 0 || (n == 8 && v && v != want))
+			atomic_fetch_add(&w->sh->errors, 1);
+		return;
+	}
+	r = mmk_write_u64(w->id, addr, want);
 
 	if (r && r != MMK_SIGBUS)
 		atomic_fetch_add(&w->sh->errors, 1);

@@ -86,6 +86,7 @@ struct file_ra_state {
 	unsigned long async_size;
 	unsigned long ra_pages;
 	unsigned int mmap_miss;
+	long long prev_pos; /* the end of the last read(2), -1 before one */
 };
 
 struct file {

@@ -570,6 +570,25 @@ long mmk_ftruncate(struct file *f, long long length);
  */
 long mmk_fallocate(struct file *f, int mode, long long offset, long long len);
 /**
+ * mmk_pread() - pread(2): up to @count bytes of @f from @offset into
+ * @buf, through the page cache (a regular file reads ahead as a
+ * sequential reader's faults do; a memfd's holes read as zeroes and
+ * allocate nothing). Return: the bytes read (0 at or past the end);
+ * -EINVAL (negative offset), -EBADF (not open for reading), -EFAULT,
+ * -ENOMEM.
+ */
+long mmk_pread(struct file *f, void *buf, size_t count, long long offset);
+/**
+ * mmk_pwrite() - pwrite(2): @count bytes of @buf into @f at @offset,
+ * page by page into the cache (dirty), extending the file past its
+ * end. Return: the bytes written (those before an error, if any);
+ * -EINVAL, -EBADF (not open for writing), -EFAULT, -EFBIG (at the
+ * largest file's end), -EPERM (F_SEAL_WRITE, F_SEAL_FUTURE_WRITE, or
+ * F_SEAL_GROW past the end), -ENOMEM, -ENOSPC.
+ */
+long mmk_pwrite(struct file *f, const void *buf, size_t count,
+		long long offset);
+/**
  * mmk_fcntl() - fcntl(2)'s F_ADD_SEALS (@arg: F_SEAL_* bits) and
  * F_GET_SEALS on a shmem file. Return: F_GET_SEALS the seals; 0;
  * -EINVAL (another command, unknown seals, a file that takes none);
