@@ -249,9 +249,8 @@ static unsigned char io_buf[IO_MAX];
  * to page, so that data written in the wrong place or by the wrong call
  * shows in later loads and preads.
  */
-static unsigned char pattern_byte(int i, long long pos)
+static unsigned char pattern_byte(int i, uint64_t p)
 {
-	uint64_t p = (uint64_t)pos;
 	unsigned char b = (unsigned char)((uint64_t)(i + 1) * 0x3d + p * 7 +
 					  (p >> 8) * 0x0b + (p >> 12) * 0x59);
 
@@ -269,7 +268,7 @@ static void *io_prepare(const struct call *c, int i)
 	assert_true(c->len <= IO_MAX);
 	if (c->op == OP_PWRITE)
 		for (j = 0; j < c->len; j++)
-			io_buf[j] = pattern_byte(i, c->off + (long long)j);
+			io_buf[j] = pattern_byte(i, (uint64_t)c->off + j);
 	else
 		memset(io_buf, IO_UNTOUCHED, c->len);
 	return io_buf;
