@@ -1090,7 +1090,7 @@ void filemap_zero_partial(struct file *f, unsigned long from, unsigned long to)
 	pthread_mutex_unlock(&f->lock);
 }
 
-int filemap_falloc_page(struct file *f, unsigned long index, bool *added)
+int filemap_falloc_page(struct file *f, unsigned long index)
 {
 	struct page *page, *entry = NULL;
 	int err;
@@ -1103,8 +1103,6 @@ int filemap_falloc_page(struct file *f, unsigned long index, bool *added)
 				  FGP_ANY_INDEX | FGP_FALLOC);
 	if (!page)
 		return err;
-	/* A page that was in swap holds data: not this call's. */
-	*added = !entry;
 	/* A second fallocate clears a page an earlier one allocated and
 	 * makes it uptodate, lest an undo take it (shmem_get_folio_gfp). */
 	if (entry)
@@ -1169,6 +1167,35 @@ struct page *shmem_read_page(struct file *f, unsigned long index, int *err)
 		page = __filemap_get_page(f, index, err, false, 0, NULL,
 					  FGP_ANY_INDEX);
 	return page;
+}
+
+void filemap_unfalloc(struct file *f, unsigned long index, unsigned long nr)
+{
+	unsigned long i, end = min(index + nr, file_pages_cap(f));
+	struct page *page;
+
+	for (i = index; i < end && i >= index; i++) {
+		pthread_mutex_lock(&f->lock);
+		page = f->pages[i];
+		if (is_page_entry(page))
+			get_page(page);
+		else
+			page = NULL;
+		pthread_mutex_unlock(&f->lock);
+		if (!page)
+			continue;
+		/* Still not uptodate under the page lock: no fault has
+		 * mapped it (a fault makes it uptodate first). */
+		lock_page(page);
+		if (page->mapping == (struct address_space *)f &&
+		    !test_page_flag(page, PG_uptodate)) {
+			pthread_mutex_lock(&f->lock);
+			page_cache_delete(f, page, NULL);
+			pthread_mutex_unlock(&f->lock);
+		}
+		unlock_page(page);
+		put_page(page);
+	}
 }
 
 struct page *filemap_write_page(struct file *f, unsigned long index, int *err)

@@ -213,29 +213,21 @@ static void punch_range(struct file *f, unsigned long start, unsigned long end)
 }
 
 /* shmem_fallocate()'s allocation of pages [start, end): -ENOMEM or
- * -ENOSPC with none of this call's pages left (shmem_undo_range). */
+ * -ENOSPC with none of this call's pages left (shmem_undo_range of the
+ * pages not uptodate). */
 static long shmem_falloc_range(struct file *f, unsigned long start,
 			       unsigned long end)
 {
-	unsigned long n = end - start, i, *added;
-	bool was_added;
+	unsigned long i = start;
 	int err = filemap_reserve(f, end);
 
-	if (err)
-		return err;
-	added = kcalloc(DIV_ROUND_UP(n, BITS_PER_LONG), sizeof(*added),
-			GFP_KERNEL);
-	if (!added)
-		return -ENOMEM;
-	for (i = 0; i < n && !err; i++) {
-		err = filemap_falloc_page(f, start + i, &was_added);
-		if (!err && was_added)
-			added[i / BITS_PER_LONG] |= 1UL << (i % BITS_PER_LONG);
+	while (!err && i < end) {
+		err = filemap_falloc_page(f, i);
+		if (!err)
+			i++;
 	}
-	for (i = 0; err && i < n; i++)
-		if (added[i / BITS_PER_LONG] & (1UL << (i % BITS_PER_LONG)))
-			filemap_punch_hole(f, start + i, 1);
-	kfree(added);
+	if (err && i > start)
+		filemap_unfalloc(f, start, i - start);
 	return err;
 }
 

@@ -618,9 +618,12 @@ void filemap_write_done(struct file *f, struct page *page, bool dirty);
  * page (a shmem page in swap comes back for it) and in its block. */
 void filemap_zero_partial(struct file *f, unsigned long from, unsigned long to);
 /* shmem_fallocate()'s page at @index (past the end too): allocated,
- * zero-filled, in the cache; *@added if it was not there. -ENOMEM,
- * -ENOSPC (strict overcommit). */
-int filemap_falloc_page(struct file *f, unsigned long index, bool *added);
+ * zero-filled, not uptodate, in the cache (one already there stays, and
+ * is uptodate); dirty. -ENOMEM, -ENOSPC (strict overcommit). */
+int filemap_falloc_page(struct file *f, unsigned long index);
+/* shmem_undo_range(unfalloc): the pages of [@index, +@nr) fallocate
+ * allocated and nothing has used (not uptodate) leave the cache. */
+void filemap_unfalloc(struct file *f, unsigned long index, unsigned long nr);
 /* Reclaim's pageout of a dirty page of a regular file: its bytes to the
  * file's blocks, PG_dirty cleared (nr_written, pgpgout). False for
  * shmem, which has no blocks. */
