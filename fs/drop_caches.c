@@ -10,14 +10,15 @@
  *    Each counts in /proc/vmstat (drop_pagecache, drop_slab).
  *
  * 2. Departures. Shmem and memfd pages stay, as on Linux (they are
- *    swap-backed, never clean). mmkit has no dentry or inode caches, so
- *    no shrinker frees objects: drop_slab changes only its count.
+ *    swap-backed, never clean). mmkit has no dentry or inode caches: the
+ *    one shrinker is the huge zero page's (mm/huge_memory.c), which
+ *    frees it when no process holds it.
  *
  * 3. Ordering. The machine's file list is held for the walk; each file's
  *    pages are dropped under its own lock and their page locks.
  */
 #include "mm/internal.h"
-#include "mm/vma.h"
+#include "mm/huge_mm.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -46,8 +47,10 @@ int mmk_drop_caches(int what)
 		drop_pagecache(m);
 		count_vm_events(m, DROP_PAGECACHE, 1);
 	}
-	if (what & 2)
+	if (what & 2) {
+		shrink_huge_zero_page(m);
 		count_vm_events(m, DROP_SLAB, 1);
+	}
 	/* The writer's comm and pid: mmkit's, or 0 outside a process. */
 	if (!atomic_load(&m->mm->drop_caches_stfu))
 		printk(m, "mmkit (%d): drop_caches: %d",

@@ -22,7 +22,10 @@
  * MADV_MERGEABLE over a whole window, PR_SET_MEMORY_MERGE, run=0/1/2
  * and the other knobs), memfds (ftruncate, fallocate, seals, pread and
  * pwrite),
- * HugeTLB (the pool's sysctls and MAP_HUGETLB mappings)
+ * HugeTLB (the pool's sysctls and MAP_HUGETLB mappings), transparent
+ * huge pages (2 MiB-aligned MADV_HUGEPAGE mappings faulted, which the
+ * other calls then split, zap, move and copy; the enabled, defrag and
+ * use_zero_page knobs)
  * and, with VM_FUZZ_OVERCOMMIT=1
  * in the environment, switches of vm.overcommit_memory (strict
  * accounting fails many of the calls); about 4% of the calls carry
@@ -139,6 +142,7 @@ enum {
 	C_PROCESS_VM,
 	C_HUGETLB,
 	C_MEMFD,
+	C_THP,
 	NR_OPS,
 	C_SHARED = NR_OPS,
 	C_SPAWN,
@@ -190,6 +194,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_PROCESS_VM] = { .name = "process_vm_readv/writev" },
 	[C_HUGETLB] = { .name = "hugetlb (pool, MAP_HUGETLB)" },
 	[C_MEMFD] = { .name = "memfd (ftruncate, fallocate, seals)" },
+	[C_THP] = { .name = "transparent huge pages (knobs, faults)" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -206,7 +211,7 @@ static struct fz_count counts[NR_COUNTS] = {
 
 /* Weights of the operations on a thread's own processes, per 1000. */
 static const unsigned int weights[NR_OPS] = {
-	[C_MMAP] = 152,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
+	[C_MMAP] = 144,	     [C_MUNMAP] = 45,	 [C_MPROTECT] = 80,
 	[C_MLOCK] = 20,	     [C_MLOCK2] = 15,	 [C_MUNLOCK] = 30,
 	[C_MLOCKALL] = 2,    [C_MUNLOCKALL] = 6, [C_MREMAP] = 70,
 	[C_BRK] = 15,	     [C_MADVISE] = 70,	 [C_TOUCH] = 120,
@@ -217,7 +222,7 @@ static const unsigned int weights[NR_OPS] = {
 	[C_SWAP] = 1,	     [C_COMPACT] = 1,	 [C_MEMPOLICY] = 8,
 	[C_PAGES] = 4,	     [C_KSM] = 5,	 [C_PKEYS] = 3,
 	[C_MSYNC] = 2,	     [C_PROCESS_VM] = 3, [C_HUGETLB] = 5,
-	[C_MEMFD] = 5,
+	[C_MEMFD] = 5,	     [C_THP] = 8,
 };
 
 /* Errnos Linux gives for each call (0-terminated). */
@@ -1730,10 +1735,28 @@ static void op_madvise(struct thr *t, struct proc *p)
 			PAGE_ALIGN(len) ? PAGE_ALIGN(len) : ~0UL);
 }
 
+/* One mmk_touch() and the checks of its result. */
+static void touch_checked(struct thr *t, struct proc *p, unsigned long addr,
+			  unsigned long len, bool write)
+{
+	int sig;
+
+	setc(t, "touch", p->pid, 3, addr, len, write, 0, 0);
+	sig = mmk_touch(p->pid, addr, len, write);
+	if (sig < 0)
+		bad(t, sig, "process %d is gone", p->pid);
+	if (sig != 0 && sig != MMK_SIGSEGV && sig != MMK_SIGBUS &&
+	    sig != MMK_SIGKILL)
+		bad(t, sig, "not a signal an access can get");
+	if (sig)
+		t->cnt[C_SIGNAL]++;
+	if (sig == MMK_SIGKILL)
+		killed(t, p);
+}
+
 static void op_touch(struct thr *t, struct proc *p)
 {
 	unsigned long pages = 1 + fz_below(&t->r, 16), addr, len, r;
-	int sig;
 
 	addr = pick_access_page(t, &t->own);
 	len = pages * PG;
@@ -1744,18 +1767,69 @@ static void op_touch(struct thr *t, struct proc *p)
 		len -= 1 + fz_below(&t->r, PG - 1);
 	else if (r < 18)
 		len = 0;
-	r = fz_chance(&t->r, 55);
-	setc(t, "touch", p->pid, 3, addr, len, r, 0, 0);
-	sig = mmk_touch(p->pid, addr, len, r);
-	if (sig < 0)
-		bad(t, sig, "process %d is gone", p->pid);
-	if (sig != 0 && sig != MMK_SIGSEGV && sig != MMK_SIGBUS &&
-	    sig != MMK_SIGKILL)
-		bad(t, sig, "not a signal an access can get");
-	if (sig)
-		t->cnt[C_SIGNAL]++;
-	if (sig == MMK_SIGKILL)
-		killed(t, p);
+	touch_checked(t, p, addr, len, fz_chance(&t->r, 55));
+}
+
+/*
+ * Transparent huge pages: a 2 MiB-aligned range of 2-6 MiB of the window,
+ * mapped afresh (anonymous, private, writable) half the time, made
+ * MADV_HUGEPAGE and faulted by reads (the huge zero page) and writes
+ * (huge pages), for the other calls to split, zap, move, protect and
+ * copy. One call in 8 writes a knob of /sys/kernel/mm/
+ * transparent_hugepage instead (enabled=always gives every large enough
+ * anonymous mapping huge pages).
+ */
+static void op_thp(struct thr *t, struct proc *p)
+{
+	static const char *const knobs[][2] = {
+		{ "enabled", "always" },       { "enabled", "madvise" },
+		{ "enabled", "madvise" },      { "enabled", "never" },
+		{ "defrag", "always" },	       { "defrag", "defer" },
+		{ "defrag", "defer+madvise" }, { "defrag", "madvise" },
+		{ "defrag", "never" },	       { "use_zero_page", "0" },
+		{ "use_zero_page", "1" },
+	};
+	struct gen *g = &t->own;
+	unsigned long pmds = g->pages / 512, addr, len, i, n;
+	long ret;
+
+	if (fz_chance(&t->r, 12)) {
+		i = fz_below(&t->r, sizeof(knobs) / sizeof(knobs[0]));
+		setc(t, "thp_set", p->pid, 1, i, 0, 0, 0, 0);
+		/* The i386 profile has no THP (no such files). */
+		if (mmk_thp_set(knobs[i][0], knobs[i][1]) !=
+		    (G.task_size == 0xc0000000UL ? -ENOENT : 0))
+			bad(t, -1, "writing %s=%s failed", knobs[i][0],
+			    knobs[i][1]);
+		return;
+	}
+	if (pmds < 4)
+		return;
+	addr = g->base + fz_below(&t->r, pmds - 3) * 512 * PG;
+	len = (1 + fz_below(&t->r, 3)) * 512 * PG;
+	if (fz_chance(&t->r, 50)) {
+		setc(t, "mmap", p->pid, 5, addr, len, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+		ret = mmk_mmap(p->pid, addr, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL,
+			       0);
+		check_err(t, ret, e_mmap);
+		sh_drop(&p->sh, addr, len);
+		if (ret < 0)
+			return;
+		if ((unsigned long)ret != addr)
+			bad(t, ret, "MAP_FIXED mapped elsewhere");
+		add_mapped(g, addr, len / PG);
+		add_bound(g, (addr - g->base) / PG);
+		add_bound(g, (addr - g->base + len) / PG);
+	}
+	setc(t, "madvise", p->pid, 3, addr, len, MADV_HUGEPAGE, 0, 0);
+	ret = mmk_madvise(p->pid, addr, len, MADV_HUGEPAGE);
+	check_err(t, ret, e_madvise);
+	n = 1 + fz_below(&t->r, 4);
+	for (i = 0; i < n && p->live; i++)
+		touch_checked(t, p, addr + fz_below(&t->r, len / PG) * PG, PG,
+			      fz_chance(&t->r, 60));
 }
 
 static void op_write(struct thr *t, struct proc *p)
@@ -2905,6 +2979,9 @@ static void one_op(struct thr *t)
 	case C_MEMFD:
 		op_memfd(t, p);
 		break;
+	case C_THP:
+		op_thp(t, p);
+		break;
 	case C_KSM:
 		op_ksm(t, p);
 		break;
@@ -3222,6 +3299,10 @@ int main(int argc, char **argv)
 	 * owns pin (mremap's clear_vma_resv_huge_pages, as in Linux). */
 	mmk_set_nr_hugepages(-1, 0);
 	hugetlb_pinned = hugetlb_total_pages(G.m);
+	/* The huge zero page stays until its shrinker runs (drop_caches'
+	 * 2, as Linux's does under memory pressure). */
+	if (mmk_drop_caches(2))
+		fz_fail(&w, "drop_caches");
 	fz_settle(G.m);
 	fz_check(&w, G.m);
 	end_free = mmk_nr_free_pages(G.m) + hugetlb_pinned;

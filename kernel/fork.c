@@ -30,6 +30,7 @@
  *
  * 6. Observability. /proc/PID/{maps,smaps,status} exist for live pids.
  */
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 
 #include <stdlib.h>
@@ -383,6 +384,8 @@ int mmk_fork(int parent, int child)
 	mm->task_size = oldmm->task_size;
 	mm->topdown = oldmm->topdown;
 	mm->def_flags = oldmm->def_flags & VM_NOHUGEPAGE;
+	mm->thp_disable = oldmm->thp_disable & (MMF_DISABLE_THP_COMPLETELY |
+						MMF_DISABLE_THP_EXCEPT_ADVISED);
 	mm->start_code = oldmm->start_code;
 	mm->end_code = oldmm->end_code;
 	mm->start_data = oldmm->start_data;
@@ -511,6 +514,7 @@ int mm_state_init(struct mmk_machine *m)
 	reclaim_init(m);
 	if (ksm_init(m) || hugetlb_init(m))
 		return -ENOMEM;
+	thp_init(m);
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->swappiness, 60);
 	atomic_init(&ms->overcommit_ratio, DEFAULT_OVERCOMMIT_RATIO);

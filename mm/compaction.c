@@ -595,7 +595,7 @@ static __no_sanitize_thread long peek_migrate_source(const struct page *page,
 
 	if (page->page_type >> 24 == PGTY_buddy)
 		order = (unsigned int)page->private;
-	else if ((flags & (1UL << PG_head)) && !(flags & (1UL << PG_lru)))
+	else if (flags & (1UL << PG_head)) /* huge pages stay too */
 		order = page[1].compound_order;
 	else if (!(flags & (1UL << PG_lru)) ||
 		 (!unevictable && (flags & (1UL << PG_unevictable))) ||

@@ -23,6 +23,7 @@
  *
  * 6. Observability. Merging in /proc/PID/maps (anon_vmas).
  */
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 
 int faultin_page_range(struct mm_struct *mm, unsigned long start,
@@ -55,6 +56,13 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 		 * (follow_page_pte's folio_mark_dirty). */
 		/* (Huge pages are on no LRU: hugetlb's follow_page leaves
 		 * them.) */
+		/* follow_huge_pmd()'s touch_pmd(): a huge page's entry
+		 * becomes young, and dirty for a write. */
+		if ((e & _PAGE_PSE) && thp_entry_page(mm, e)) {
+			pte_write(f, slot,
+				  e | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+			continue;
+		}
 		if (pte_mapped(e) && !(e & (_PAGE_SPECIAL | _PAGE_PSE))) {
 			struct page *page =
 				pfn_to_page(pte_leaf_pfn(f, e, addr));
@@ -131,6 +139,12 @@ long get_user_pages_remote(struct mm_struct *mm, unsigned long start,
 		}
 		if (err)
 			return i ? (long)i : err;
+		/* A pin holds base pages (mm/huge_memory.c, section 4). */
+		if ((e & _PAGE_PSE) && thp_entry_page(mm, e)) {
+			split_huge_pmd_range(mm, addr, addr + 1, true);
+			slot = pte_offset(mm, addr, false);
+			e = slot ? pte_read(f, slot) : 0;
+		}
 		if (e & _PAGE_SPECIAL) {
 			pages[i] = NULL;
 			continue;

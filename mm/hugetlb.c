@@ -1302,6 +1302,11 @@ static void verify_huge_one(struct mm_struct *mm, unsigned long addr,
 
 	if (v->bad)
 		return;
+	/* A transparent huge page's: mm/huge_memory.c checks those. */
+	if (pte_mapped(pte_read(f, slot)) &&
+	    page_type_of(page) != PGTY_hugetlb && vma &&
+	    vma->vm_start <= addr && !is_vm_hugetlb_page(vma))
+		return;
 	if (!vma || vma->vm_start > addr || !is_vm_hugetlb_page(vma) ||
 	    page_type_of(page) != PGTY_hugetlb || page_ref_count(page) < 1) {
 		v->bad = !verify_fail(

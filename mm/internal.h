@@ -642,6 +642,24 @@ static inline int page_count_acquire(const struct page *page)
 				    memory_order_acquire);
 }
 
+/* __split_huge_page()'s page half: the compound order-@order allocation
+ * at @page becomes 2^@order order-0 ones, the tails with one reference
+ * each, the head keeping its own. */
+void split_compound_page(struct page *page, unsigned int order);
+
+/* The LRU half of splitting the huge page @page (mm/huge_memory.c): its
+ * tails take @flags of the head and its place on the lists (or go back
+ * to them while reclaim holds the head isolated). */
+void lru_split_folio(struct mmk_machine *m, struct page *page,
+		     unsigned int order, unsigned long flags);
+
+/* The pages of the folio @page heads: 512 for a transparent huge page
+ * on the LRU (mm/huge_memory.c), else 1. */
+static inline long folio_nr_pages(const struct page *page)
+{
+	return 1L << compound_order(page);
+}
+
 /* The guards' protocol (mm/percpu.c), fixed at build time so the owner's
  * side tests nothing: asymmetric, or compare-and-swap under TSan, which
  * cannot see membarrier's ordering. */

@@ -127,7 +127,7 @@
  *    /proc/PID/ksm_stat, /proc/PID/ksm_merging_pages, smaps "KSM:",
  *    kpageflags KPF_KSM, vmstat cow_ksm; `check` (ksm_verify).
  */
-#include "mm/pgtable.h"
+#include "mm/huge_mm.h"
 #include "lib/avltree.h"
 
 #include <mmkit/ksm.h>
@@ -502,7 +502,7 @@ static void *page_slot(struct mm_struct *mm, unsigned long addr,
 	void *slot = pte_offset(mm, addr, false);
 
 	*e = slot ? pte_read(f, slot) : 0;
-	if (!pte_mapped(*e) || (*e & _PAGE_SPECIAL) ||
+	if (!pte_mapped(*e) || (*e & (_PAGE_SPECIAL | _PAGE_PSE)) ||
 	    pte_pfn(f, *e) != page_to_pfn(page))
 		return NULL;
 	return slot;
@@ -773,7 +773,7 @@ static struct page *get_mergeable_page(struct ksm_rmap_item *item)
 	if (find_mergeable_vma(mm, addr)) {
 		slot = pte_offset(mm, addr, false);
 		e = slot ? pte_read(pt_format_of(mm), slot) : 0;
-		if (pte_mapped(e) && !(e & _PAGE_SPECIAL)) {
+		if (pte_mapped(e) && !(e & (_PAGE_SPECIAL | _PAGE_PSE))) {
 			page = pfn_to_page(pte_pfn(pt_format_of(mm), e));
 			if (page && PageAnon(page))
 				get_page(page);
@@ -1009,7 +1009,13 @@ static struct page *scan_page(struct mm_struct *mm, unsigned long addr)
 	pte_t e = slot ? pte_read(f, slot) : 0;
 	struct page *page;
 
-	if (!pte_mapped(e) || (e & _PAGE_SPECIAL))
+	/* A huge page is merged as base pages (mm/huge_memory.c). */
+	if ((e & _PAGE_PSE) && pte_mapped(e)) {
+		split_huge_pmd_range(mm, addr, addr + 1, true);
+		slot = pte_offset(mm, addr, false);
+		e = slot ? pte_read(f, slot) : 0;
+	}
+	if (!pte_mapped(e) || (e & (_PAGE_SPECIAL | _PAGE_PSE)))
 		return NULL;
 	page = pfn_to_page(pte_pfn(f, e));
 	if (!page || !PageAnon(page))

@@ -64,7 +64,11 @@
  *    - HugeTLB VMAs go to mm/hugetlb.c: their faults, zap, fork copy,
  *      mprotect and mremap act on huge entries.
  *
- * 4. Departures. No transparent huge pages, NUMA hinting or userfaultfd. A fault's allocation calls the OOM killer
+ *    - Transparent huge pages go to mm/huge_memory.c: huge_pmd_fault
+ *      first, and its range walks before each zap, fork copy, mprotect,
+ *      mremap, mlock and MADV_FREE/COLD/PAGEOUT walk here.
+ *
+ * 4. Departures. No NUMA hinting or userfaultfd. A fault's allocation calls the OOM killer
  *    (mm/oom_kill.c) as Linux's does; a process it chooses gets SIGKILL
  *    from the access in progress. A fault that fails anyway is retried
  *    (pagefault_out_of_memory), up to 16 times in a row; then, or when
@@ -84,6 +88,7 @@
  * 6. Observability. smaps Rss/Pss/..., status VmRSS/RssAnon/RssFile/
  *    RssShmem/VmHWM/VmPTE, meminfo AnonPages/Mapped/PageTables.
  */
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 
 #include <stdlib.h>
@@ -746,6 +751,7 @@ int __handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write,
 	void *slot;
 	pte_t entry;
 	bool oom;
+	int ret;
 
 	if (!vma)
 		return VM_FAULT_SIGSEGV;
@@ -766,6 +772,8 @@ int __handle_mm_fault(struct mm_struct *mm, unsigned long addr, bool write,
 	count_fault(mm);
 	if (is_vm_hugetlb_page(vma))
 		return hugetlb_fault(mm, vma, addr, write);
+	if (huge_pmd_fault(mm, vma, addr, write, &ret))
+		return ret;
 	slot = pte_offset_upper(mm, addr, &oom);
 	if (oom)
 		return VM_FAULT_OOM;
@@ -913,6 +921,7 @@ static void mlock_one(struct mm_struct *mm, unsigned long addr, void *slot,
 void mlock_pte_range(struct mm_struct *mm, unsigned long start,
 		     unsigned long end, bool lock)
 {
+	mlock_huge_range(mm, start, end, lock);
 	walk_ptes(mm, start, end, mlock_one, lock ? mm : NULL);
 }
 
@@ -972,6 +981,8 @@ static void zap_range(struct mm_struct *mm, unsigned long start,
 {
 	struct zap_details d = { pt_format_of(mm), drop_markers };
 
+	update_hiwater_rss(mm);
+	zap_huge_range(mm, start, end);
 	unmap_walk(mm, start, end, zap_one, &d);
 	if (atomic_load_explicit(&mm->hugetlb_usage, memory_order_relaxed))
 		hugetlb_zap_range(mm, start, end);
@@ -992,6 +1003,7 @@ void unmap_page_range(struct mm_struct *mm, unsigned long start,
 void exit_page_tables(struct mm_struct *mm)
 {
 	unmap_page_range(mm, 0, mm->task_size);
+	thp_mm_exit(mm);
 	pgd_free(mm);
 }
 
@@ -1057,6 +1069,9 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src,
 		return 0;
 	if (is_vm_hugetlb_page(src_vma))
 		return copy_hugetlb_page_range(dst, src, src_vma);
+	c.err = copy_huge_range(dst, src, src_vma);
+	if (c.err)
+		return c.err;
 	/* The child's tables first, one below every present entry of the
 	 * parent's, empty PTE tables included (copy_pte_range allocates its
 	 * table before it looks at the entries). */
@@ -1104,6 +1119,7 @@ void change_protection(struct vm_area_struct *vma, unsigned long start,
 		hugetlb_change_protection(vma, start, end);
 		return;
 	}
+	change_huge_range(vma, start, end);
 	walk_ptes(vma->vm_mm, start, end, prot_one, &p);
 	flush_tlb_mm(vma->vm_mm);
 }
@@ -1178,6 +1194,7 @@ int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
 	vma = find_vma(mm, old_addr);
 	if (vma && is_vm_hugetlb_page(vma))
 		return move_hugetlb_page_tables(mm, old_addr, new_addr, len);
+	thp_prepare_move(mm, old_addr, new_addr, len);
 	align = old_addr & (pmd_size - 1);
 	if (align && align == (new_addr & (pmd_size - 1)) &&
 	    len >= pmd_size - align &&
@@ -1198,7 +1215,8 @@ int move_page_tables(struct mm_struct *mm, unsigned long old_addr,
 			extent = move_extent(old_addr, old_end, new_addr, size);
 			oslot = pt_entry(mm, old_addr, level, false, &oom);
 			e = oslot ? pte_read(f, oslot) : 0;
-			if (!pte_present(e))
+			/* (A huge entry moves even when PROT_NONE.) */
+			if (!pte_mapped(e))
 				break;
 			nslot = pt_entry(mm, new_addr, level, true, &oom);
 			if (!nslot)
@@ -1259,6 +1277,7 @@ static void free_one(struct mm_struct *mm, unsigned long addr, void *slot,
 void madvise_free_range(struct mm_struct *mm, unsigned long start,
 			unsigned long end)
 {
+	madvise_free_huge_range(mm, start, end);
 	walk_ptes(mm, start, end, free_one, (void *)pt_format_of(mm));
 	flush_tlb_mm(mm);
 }
@@ -1312,6 +1331,7 @@ void madvise_cold_range(struct mm_struct *mm, unsigned long start,
 {
 	struct cold_args c = { pt_format_of(mm), pageout, anon_only };
 
+	madvise_cold_huge_range(mm, start, end, pageout);
 	unmap_walk(mm, start, end, cold_one, &c);
 }
 
@@ -1538,6 +1558,7 @@ void smaps_account(struct vm_area_struct *vma, struct mem_size_stats *mss)
 		return;
 	}
 	walk_ptes(vma->vm_mm, vma->vm_start, vma->vm_end, smaps_one, mss);
+	smaps_huge_range(vma, mss);
 	if (vma->vm_file && vma->vm_file->shmem)
 		mss->swap += smaps_shmem_swap(vma) << PAGE_SHIFT;
 }
@@ -1731,10 +1752,13 @@ static void verify_one(struct mm_struct *mm, unsigned long addr, void *slot,
 bool mm_verify_pages(struct mm_struct *mm, char *why, size_t len)
 {
 	struct verify_args v = { pt_format_of(mm), { 0 }, false, 0 };
+	long thp_pages;
 	int i;
 
-	if (!pgtables_verify(mm, why, len))
+	if (!pgtables_verify(mm, why, len) ||
+	    !thp_verify(mm, &thp_pages, why, len))
 		return false;
+	v.rss[MM_ANONPAGES] = thp_pages;
 	walk_ptes(mm, 0, mm->task_size, verify_one, &v);
 	if (v.bad)
 		return verify_fail(why, len,

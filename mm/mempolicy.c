@@ -80,6 +80,7 @@
  *    else the task's), /proc/vmstat numa_hit ... numa_other and
  *    pgmigrate_success/fail; the script's get_mempolicy; `check`.
  */
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 
 #include <limits.h>
@@ -303,8 +304,9 @@ static int interleave_nodes(const struct mempolicy *pol, struct task_struct *t)
  * or NULL) holds or falls back to; @ilx the interleave index, or
  * NO_INTERLEAVE_INDEX for the task's round-robin.
  */
-static struct page *alloc_page_mpol(gfp_t gfp, const struct mempolicy *pol,
-				    unsigned long ilx, struct task_struct *t)
+static struct page *alloc_pages_mpol(gfp_t gfp, unsigned int order,
+				     const struct mempolicy *pol,
+				     unsigned long ilx, struct task_struct *t)
 {
 	int nid = numa_node_id();
 	unsigned long nodemask = 0;
@@ -321,13 +323,13 @@ static struct page *alloc_page_mpol(gfp_t gfp, const struct mempolicy *pol,
 		page = __alloc_pages((gfp | __GFP_NOWARN) &
 					     ~(__GFP_DIRECT_RECLAIM |
 					       __GFP_NOFAIL),
-				     0, nid, pol->nodes);
-		return page ? page : __alloc_pages(gfp, 0, nid, 0);
+				     order, nid, pol->nodes);
+		return page ? page : __alloc_pages(gfp, order, nid, 0);
 	case MPOL_INTERLEAVE:
 	case MPOL_WEIGHTED_INTERLEAVE:
 		nid = ilx == NO_INTERLEAVE_INDEX ? interleave_nodes(pol, t) :
 						   interleave_nid(pol, ilx);
-		page = __alloc_pages(gfp, 0, nid, 0);
+		page = __alloc_pages(gfp, order, nid, 0);
 		if (page && page_to_nid(page) == nid)
 			atomic_fetch_add_explicit(
 				&page_zone(page)
@@ -336,9 +338,15 @@ static struct page *alloc_page_mpol(gfp_t gfp, const struct mempolicy *pol,
 		return page;
 	default:
 		/* MPOL_DEFAULT, MPOL_LOCAL: the fast path's local node. */
-		return alloc_page(gfp);
+		return order ? alloc_pages(gfp, order) : alloc_page(gfp);
 	}
-	return __alloc_pages(gfp, 0, nid, nodemask);
+	return __alloc_pages(gfp, order, nid, nodemask);
+}
+
+static struct page *alloc_page_mpol(gfp_t gfp, const struct mempolicy *pol,
+				    unsigned long ilx, struct task_struct *t)
+{
+	return alloc_pages_mpol(gfp, 0, pol, ilx, t);
 }
 
 static struct task_struct *vma_task(const struct vm_area_struct *vma)
@@ -393,6 +401,16 @@ struct page *vma_alloc_page(gfp_t gfp, struct vm_area_struct *vma,
 	const struct mempolicy *pol = get_vma_policy(vma, addr, &ilx);
 
 	return alloc_page_mpol(gfp, pol, ilx, vma_task(vma));
+}
+
+struct page *vma_alloc_folio(gfp_t gfp, unsigned int order,
+			     struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long ilx;
+	const struct mempolicy *pol = get_vma_policy(vma, addr, &ilx);
+
+	/* The interleave index counts folios of the order. */
+	return alloc_pages_mpol(gfp, order, pol, ilx >> order, vma_task(vma));
 }
 
 struct page *filemap_alloc_page(gfp_t gfp, struct file *f,
@@ -817,6 +835,10 @@ static long queue_pages_range(struct mm_struct *mm, unsigned long start,
 		if (!(flags &
 		      (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)))
 			continue;
+		/* Huge pages move, and are checked, as base pages
+		 * (mm/huge_memory.c, section 4). */
+		split_huge_pmd_range(mm, max(start, vma->vm_start),
+				     min(end, vma->vm_end), true);
 		walk_ptes(mm, max(start, vma->vm_start), min(end, vma->vm_end),
 			  queue_one, qp);
 		if (qp->stop)
@@ -1112,6 +1134,7 @@ static struct page *follow_page(struct mm_struct *mm, unsigned long addr,
 	if (!vma_lookup(mm, addr))
 		return NULL;
 	*err = -ENOENT;
+	split_huge_pmd_range(mm, addr, addr + 1, true);
 	slot = pte_offset(mm, addr, false);
 	if (!slot)
 		return NULL;

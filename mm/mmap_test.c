@@ -2709,7 +2709,7 @@ static void test_madvise_flags_split_and_merge(void **state)
  * merging as any flag does), but the THP policy is "never": no VMA is
  * THPeligible, not even an aligned 2M range that asked for huge pages.
  * i386 (no PAE) has no THP: both are EINVAL there. */
-static void test_madvise_hugepage_flags_thp_never(void **state)
+static void test_madvise_hugepage_flags(void **state)
 {
 	struct mmk_machine *m = boot_with_process(false);
 
@@ -2722,6 +2722,8 @@ static void test_madvise_hugepage_flags_thp_never(void **state)
 		    "200100000-200300000 rw-p 00000000 00:00 0 \n"
 		    "200300000-200400000 rw-p 00000000 00:00 0 \n" VSYSCALL);
 	assert_vmflags(m, 1, A + MB, "rd wr mr mw me ac hg ");
+	/* No aligned 2 MiB lies in that VMA. */
+	assert_thp_eligible(m, 1, A + MB, 0);
 	assert_int_equal(mmk_madvise(1, A, 4 * MB, MADV_NOHUGEPAGE), 0);
 	assert_maps(m, 1,
 		    "200000000-200400000 rw-p 00000000 00:00 0 \n" VSYSCALL);
@@ -2730,7 +2732,11 @@ static void test_madvise_hugepage_flags_thp_never(void **state)
 	assert_maps(m, 1,
 		    "200000000-200400000 rw-p 00000000 00:00 0 \n" VSYSCALL);
 	assert_vmflags(m, 1, A, "rd wr mr mw me ac hg ");
+	/* enabled=madvise, Debian's default: MADV_HUGEPAGE allows them. */
+	assert_thp_eligible(m, 1, A, 1);
+	assert_int_equal(mmk_thp_set("enabled", "never"), 0);
 	assert_thp_eligible(m, 1, A, 0);
+	assert_int_equal(mmk_thp_set("enabled", "sometimes"), -EINVAL);
 	finish(m);
 
 	m = mmk_test_boot(MMK_ARCH_I386, 1ULL << 30, 1, 2, true);
@@ -3322,7 +3328,7 @@ int main(void)
 		cmocka_unit_test(test_madvise_errors),
 		cmocka_unit_test(test_madvise_accepts_linux_advice),
 		cmocka_unit_test(test_madvise_flags_split_and_merge),
-		cmocka_unit_test(test_madvise_hugepage_flags_thp_never),
+		cmocka_unit_test(test_madvise_hugepage_flags),
 		cmocka_unit_test(test_fork_copies_maps_except_dontcopy),
 		cmocka_unit_test(test_exit_returns_every_vma),
 		cmocka_unit_test(test_i386_address_space),

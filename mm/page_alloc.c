@@ -2674,6 +2674,23 @@ void split_page(struct page *page, unsigned int order)
 	}
 }
 
+void split_compound_page(struct page *page, unsigned int order)
+{
+	unsigned long i;
+
+	page_flag_clear(page, PG_head);
+	page[1].compound_order = 0;
+	/* Racy readers (compaction's scan, reclaim's PageAnon()) load
+	 * these words once. */
+	for (i = 1; i < (1UL << order); i++) {
+		__atomic_store_n(&page[i].compound_head, 0UL, __ATOMIC_RELAXED);
+		atomic_store_explicit(&page[i]._refcount, 1,
+				      memory_order_relaxed);
+		page[i].mmk_alloc = 1;
+	}
+	page->mmk_alloc = 1;
+}
+
 /* A page as split_page() leaves it: an order-0 allocation, one
  * reference, nothing set that a free page must not have. */
 static bool split_page_clean(const struct page *page)

@@ -31,7 +31,10 @@
  *    themselves (_PAGE_PSE, mm/hugetlb.c): no table below them; the
  *    walks here step over them and walk_huge visits them.
  *
- * 4. Departures. No PUD leaves, no transparent huge pages, no PAE, no split PTE
+ *    So do transparent huge pages' (mm/huge_memory.c), whose PTE table
+ *    for a later split is deposited with the mm (counted in VmPTE).
+ *
+ * 4. Departures. No PUD leaves, no PAE, no split PTE
  *    locks (the mmap lock serialises every change), no KPTI user/kernel
  *    PGD pair. Tables are always in lowmem (no CONFIG_HIGHPTE).
  *
@@ -90,10 +93,24 @@ static void table_free(struct mm_struct *mm, struct page *page, bool top)
 	__free_pages(page, 0);
 }
 
+struct page *pte_table_alloc(struct mm_struct *mm)
+{
+	return table_alloc(mm, false);
+}
+
+void pte_table_free(struct mm_struct *mm, struct page *table)
+{
+	table_free(mm, table, false);
+}
+
 int pgd_alloc(struct mm_struct *mm)
 {
 	mm->pgd = table_alloc(mm, true);
-	return mm->pgd ? 0 : -ENOMEM;
+	if (!mm->pgd)
+		return -ENOMEM;
+	mm->pgd->index = 0;
+	mm->pgd->private = 0;
+	return 0;
 }
 
 static char *table_of(struct mm_struct *mm, const struct pt_format *f,
@@ -380,6 +397,8 @@ void pgd_free(struct mm_struct *mm)
 	if (!mm->pgd)
 		return;
 	free_pgtables(mm, 0, mm->task_size, 0, ~0UL);
+	mm->pgd->index = 0;
+	mm->pgd->private = 0;
 	table_free(mm, mm->pgd, true);
 	mm->pgd = NULL;
 }
@@ -431,6 +450,7 @@ bool pgtables_verify(struct mm_struct *mm, char *why, size_t len)
 	n = count_tables(mm, f, page_host(mm->machine, mm->pgd), 0, why, len);
 	if (n < 0)
 		return false;
+	n += (long)mm_nr_huge_pmds(mm); /* their deposited tables */
 	if (n * (long)PAGE_SIZE != atomic_load(&mm->pgtables_bytes))
 		return verify_fail(
 			why, len,

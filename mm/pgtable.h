@@ -146,7 +146,20 @@ static inline void *page_host(struct mmk_machine *m, const struct page *page)
 	       ((size_t)(page - m->mem_map) << PAGE_SHIFT);
 }
 
+/* Transparent huge pages (mm/huge_memory.c): the huge PMD entries of
+ * anonymous memory (huge pages and the huge zero page) are counted in
+ * the PGD page's index, and the PTE tables deposited for their split,
+ * one each (pmd_huge_pte), chained from its private through theirs. */
+static inline unsigned long mm_nr_huge_pmds(const struct mm_struct *mm)
+{
+	return mm->pgd ? mm->pgd->index : 0;
+}
+
 int pgd_alloc(struct mm_struct *mm);
+/* A zeroed PTE table counted in @mm's VmPTE and NR_PAGETABLE (NULL when
+ * memory runs out), and its release. */
+struct page *pte_table_alloc(struct mm_struct *mm);
+void pte_table_free(struct mm_struct *mm, struct page *table);
 void pgd_free(struct mm_struct *mm);
 /* The PTE slot of @addr; with @alloc, missing tables are allocated (NULL
  * when that fails), else NULL where a table is missing. Without @alloc,

@@ -56,6 +56,7 @@
  *
  * 6. Observability. Merging in /proc/PID/maps; `check`.
  */
+#include "mm/huge_mm.h"
 #include "mm/pgtable.h"
 
 #include <mmkit/slab.h>
@@ -637,6 +638,28 @@ bool try_to_unmap(struct page *page)
 {
 	return try_to_unmap_busy(page, NULL, NULL) == 0 &&
 	       page_mapcount(page) == 0;
+}
+
+/* Under the mapper's lock: still its huge entry (a fork may have split
+ * it since the caller looked)? */
+static bool split_one(struct vm_area_struct *vma, unsigned long addr,
+		      void *slot, void *arg)
+{
+	const struct pt_format *f = pt_format_of(vma->vm_mm);
+
+	if ((pte_read(f, slot) & _PAGE_PSE) && PageHead((struct page *)arg))
+		__split_huge_pmd_locked(vma, addr & HPAGE_PMD_MASK, slot, true);
+	return false;
+}
+
+bool split_huge_page_rmap(struct page *page, struct mm_struct *locked_mm)
+{
+	struct rmap_ctl ctl = { .one = split_one,
+				.arg = page,
+				.locked_mm = locked_mm };
+
+	rmap_walk(page, &ctl);
+	return !PageHead(page);
 }
 
 /* ---- migration: every mapper locked at once ---- */

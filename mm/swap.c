@@ -104,7 +104,7 @@ static void lruvec_add(struct mmk_machine *m, struct lruvec *lv,
 {
 	enum lru_list lru = page_lru(page);
 
-	update_lru_size(m, page, lru, 1);
+	update_lru_size(m, page, lru, folio_nr_pages(page));
 	if (lru != LRU_UNEVICTABLE)
 		lru_list_add(&page->lru, &lv->lists[lru]);
 }
@@ -113,7 +113,7 @@ static void lruvec_del(struct mmk_machine *m, struct page *page)
 {
 	enum lru_list lru = page_lru(page);
 
-	update_lru_size(m, page, lru, -1);
+	update_lru_size(m, page, lru, -folio_nr_pages(page));
 	if (lru != LRU_UNEVICTABLE)
 		lru_list_del(&page->lru);
 }
@@ -130,7 +130,8 @@ void lru_add(struct mmk_machine *m, struct page *page)
 
 static void mlock_stat(struct mmk_machine *m, struct page *page, long n)
 {
-	mod_zone_page_state(mmk_pfn_zone(m, page_to_pfn(page)), NR_MLOCK, n);
+	mod_zone_page_state(mmk_pfn_zone(m, page_to_pfn(page)), NR_MLOCK,
+			    n * folio_nr_pages(page));
 }
 
 /* Clear PG_mlocked, once however many race to: true (and nr_mlock one
@@ -240,7 +241,7 @@ void deactivate_file_folio(struct mmk_machine *m, struct page *page)
 		lruvec_add(m, lv, page);
 		page_flag_set(page, PG_reclaim);
 	} else {
-		update_lru_size(m, page, page_lru(page), 1);
+		update_lru_size(m, page, page_lru(page), folio_nr_pages(page));
 		lru_list_add(&page->lru, lv->lists[page_lru(page)].prev);
 		count_vm_events(m, PGROTATED, 1);
 	}
@@ -259,6 +260,55 @@ void folio_mark_lazyfree(struct mmk_machine *m, struct page *page)
 	if (lru_move(m, page, 0, (1UL << PG_active) | (1UL << PG_swapbacked),
 		     1UL << PG_swapbacked, 0))
 		count_vm_events(m, PGLAZYFREE, 1);
+}
+
+static enum node_stat_item isolated_item(const struct page *page);
+
+void lru_split_folio(struct mmk_machine *m, struct page *page,
+		     unsigned int order, unsigned long flags)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	unsigned long nr = 1UL << order, i;
+	unsigned int mlock_count;
+	bool on_lru;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	on_lru = test_page_flag(page, PG_lru);
+	mlock_count = page->mlock_count;
+	split_compound_page(page, order);
+	for (i = 1; i < nr; i++)
+		__atomic_store_n(&page[i].flags,
+				 (page[i].flags & ~flags) |
+					 (page->flags & flags),
+				 __ATOMIC_RELAXED);
+	if (on_lru) {
+		/* lru_add_split_folio(): the tails follow the head on its
+		 * list; the counters held the folio's pages already. */
+		if (page_lru(page) == LRU_UNEVICTABLE)
+			for (i = 1; i < nr; i++)
+				page[i].mlock_count = mlock_count;
+		else
+			for (i = nr - 1; i >= 1; i--)
+				lru_list_add(&page[i].lru, &page->lru);
+	} else {
+		/* Isolated: the head stays with its isolator, the tails go
+		 * back. */
+		for (i = 1; i < nr; i++) {
+			struct page *tail = &page[i];
+
+			page_flag_set(tail, PG_lru);
+			if (test_page_flag(tail, PG_mlocked)) {
+				page_flag_clear(tail, PG_active);
+				page_flag_set(tail, PG_unevictable);
+				tail->mlock_count = 1;
+			}
+			lruvec_add(m, lv, tail);
+		}
+		atomic_fetch_sub(
+			&m->node_stat[page_to_nid(page)][isolated_item(page)],
+			(long)(nr - 1));
+	}
+	pthread_mutex_unlock(&lv->lru_lock);
 }
 
 /* ---- isolation for reclaim (isolate_lru_folios, move_folios_to_lru) ---- */
@@ -284,7 +334,7 @@ unsigned long isolate_lru_pages(struct mmk_machine *m, int nid,
 	struct lruvec *lv = &m->node_data[nid]->__lruvec;
 	struct list_head *src = &lv->lists[lru], skipped;
 	unsigned long nr_skipped[MAX_NR_ZONES] = { 0 };
-	unsigned long scan = 0, total = 0, taken = 0;
+	unsigned long scan = 0, total = 0, taken = 0, nr_taken = 0;
 	bool file = lru >= LRU_INACTIVE_FILE;
 	int t;
 
@@ -308,8 +358,9 @@ unsigned long isolate_lru_pages(struct mmk_machine *m, int nid,
 			lru_list_add(&page->lru, src);
 			continue;
 		}
-		update_lru_size(m, page, lru, -1);
+		update_lru_size(m, page, lru, -folio_nr_pages(page));
 		page_flag_clear(page, PG_lru);
+		nr_taken += folio_nr_pages(page);
 		dst[taken++] = page;
 	}
 	/* Skipped pages go to the head of the list, in their order (Linux
@@ -326,7 +377,7 @@ unsigned long isolate_lru_pages(struct mmk_machine *m, int nid,
 			count_vm_events(m, PGSKIP_BASE + t, nr_skipped[t]);
 	atomic_fetch_add(
 		&m->node_stat[nid][file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON],
-		(long)taken);
+		(long)nr_taken);
 	*nr_scanned = total;
 	return taken;
 }
@@ -343,7 +394,7 @@ bool isolate_page(struct mmk_machine *m, struct page *page, bool *file)
 		enum lru_list lru = page_lru(page);
 
 		*file = lru >= LRU_INACTIVE_FILE;
-		update_lru_size(m, page, lru, -1);
+		update_lru_size(m, page, lru, -folio_nr_pages(page));
 		lru_list_del(&page->lru);
 		page_flag_clear(page, PG_lru);
 		ok = true;
@@ -353,7 +404,7 @@ bool isolate_page(struct mmk_machine *m, struct page *page, bool *file)
 		atomic_fetch_add(&m->node_stat[page_to_nid(page)]
 					      [*file ? NR_ISOLATED_FILE :
 						       NR_ISOLATED_ANON],
-				 1);
+				 folio_nr_pages(page));
 	return ok;
 }
 
@@ -369,11 +420,13 @@ void putback_lru_page(struct mmk_machine *m, struct page *page, bool file)
 	struct lruvec *lv = page_lruvec(m, page);
 	bool culled = false;
 
+	/* Under the lock: a huge page's split (lru_split_folio) may be
+	 * giving its tails back meanwhile. */
+	pthread_mutex_lock(&lv->lru_lock);
 	atomic_fetch_sub(
 		&m->node_stat[page_to_nid(page)]
 			     [file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON],
-		1);
-	pthread_mutex_lock(&lv->lru_lock);
+		folio_nr_pages(page));
 	if (test_page_flag(page, PG_mlocked)) {
 		page_flag_clear(page, PG_active);
 		page_flag_set(page, PG_unevictable);
@@ -395,7 +448,7 @@ void isolated_page_done(struct mmk_machine *m, struct page *page, bool file)
 	atomic_fetch_sub(
 		&m->node_stat[page_to_nid(page)]
 			     [file ? NR_ISOLATED_FILE : NR_ISOLATED_ANON],
-		1);
+		folio_nr_pages(page));
 }
 
 /* ---- isolation for migration (folio_isolate_lru, putback_movable_pages) ---- */
@@ -420,7 +473,7 @@ bool isolate_lru_page(struct mmk_machine *m, struct page *page,
 	    get_page_unless_zero(page)) {
 		enum lru_list lru = page_lru(page);
 
-		update_lru_size(m, page, lru, -1);
+		update_lru_size(m, page, lru, -folio_nr_pages(page));
 		/* An unevictable page is on no list: its link field holds
 		 * its mlock_count, which the migration recounts. */
 		if (lru != LRU_UNEVICTABLE)
@@ -428,7 +481,7 @@ bool isolate_lru_page(struct mmk_machine *m, struct page *page,
 		page_flag_clear(page, PG_lru);
 		atomic_fetch_add(
 			&m->node_stat[page_to_nid(page)][isolated_item(page)],
-			1);
+			folio_nr_pages(page));
 		ok = true;
 	}
 	pthread_mutex_unlock(&lv->lru_lock);
@@ -443,7 +496,7 @@ void putback_movable_page(struct mmk_machine *m, struct page *page,
 
 	pthread_mutex_lock(&lv->lru_lock);
 	atomic_fetch_sub(&m->node_stat[page_to_nid(page)][isolated_item(page)],
-			 1);
+			 folio_nr_pages(page));
 	if (test_page_flag(page, PG_mlocked)) {
 		if (!test_page_flag(page, PG_unevictable))
 			event = UNEVICTABLE_PGS_CULLED;
@@ -468,7 +521,8 @@ static void set_mlocked(struct mmk_machine *m, struct page *page)
 	    (1UL << PG_mlocked))
 		return;
 	mlock_stat(m, page, 1);
-	count_vm_events(m, UNEVICTABLE_PGS_MLOCKED, 1);
+	count_vm_events(m, UNEVICTABLE_PGS_MLOCKED,
+			(unsigned long)folio_nr_pages(page));
 }
 
 void mlock_page(struct mmk_machine *m, struct page *page)
@@ -490,7 +544,8 @@ void mlock_page(struct mmk_machine *m, struct page *page)
 		page_flag_set(page, PG_unevictable);
 		page->mlock_count = 1;
 		lruvec_add(m, lv, page);
-		count_vm_events(m, UNEVICTABLE_PGS_CULLED, 1);
+		count_vm_events(m, UNEVICTABLE_PGS_CULLED,
+				(unsigned long)folio_nr_pages(page));
 	}
 	pthread_mutex_unlock(&lv->lru_lock);
 }
@@ -506,7 +561,8 @@ void mlock_new_page(struct mmk_machine *m, struct page *page)
 	lruvec_add(m, lv, page);
 	page->mlock_count = 1;
 	pthread_mutex_unlock(&lv->lru_lock);
-	count_vm_events(m, UNEVICTABLE_PGS_CULLED, 1);
+	count_vm_events(m, UNEVICTABLE_PGS_CULLED,
+			(unsigned long)folio_nr_pages(page));
 }
 
 void munlock_page(struct mmk_machine *m, struct page *page)
@@ -530,12 +586,14 @@ void munlock_page(struct mmk_machine *m, struct page *page)
 			goto out;
 	}
 	if (test_clear_mlocked(m, page))
-		count_vm_events(m, UNEVICTABLE_PGS_MUNLOCKED, 1);
+		count_vm_events(m, UNEVICTABLE_PGS_MUNLOCKED,
+				(unsigned long)folio_nr_pages(page));
 	if (lru && test_page_flag(page, PG_unevictable)) {
 		lruvec_del(m, page);
 		page_flag_clear(page, PG_unevictable);
 		lruvec_add(m, lv, page);
-		count_vm_events(m, UNEVICTABLE_PGS_RESCUED, 1);
+		count_vm_events(m, UNEVICTABLE_PGS_RESCUED,
+				(unsigned long)folio_nr_pages(page));
 	}
 out:
 	pthread_mutex_unlock(&lv->lru_lock);
@@ -571,7 +629,7 @@ bool lru_verify(struct mmk_machine *m, char *why, size_t len)
 					ok = false;
 					break;
 				}
-				n++;
+				n += (unsigned long)folio_nr_pages(page);
 			}
 			if (ok && n != want) {
 				snprintf(

@@ -34,6 +34,7 @@
  *
  * 6. Observability. /proc/PID/maps, smaps and status; `check`.
  */
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 
 #include <limits.h>
@@ -201,6 +202,10 @@ void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
 void vma_set_range(struct vm_area_struct *vma, unsigned long start,
 		   unsigned long end, unsigned long pgoff)
 {
+	/* vma_adjust_trans_huge(): a huge page across a new boundary goes
+	 * (none can lie across an old one). */
+	if (vma->vm_mm && (start != vma->vm_start || end != vma->vm_end))
+		vma_adjust_trans_huge(vma, start, end, NULL);
 	vma->vm_start = start;
 	vma->vm_end = end;
 	vma->vm_pgoff = pgoff;

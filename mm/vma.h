@@ -97,6 +97,13 @@ struct mm_state {
 	atomic_bool caches_ready; /* all six and the zero page exist */
 	pthread_mutex_t anon_vma_lock; /* anon_vma chains (mm/rmap.c) */
 	struct page *zero_page; /* the shared zero page */
+	/* /sys/kernel/mm/transparent_hugepage (mm/huge_memory.c): enabled,
+	 * defrag, use_zero_page; the huge zero page (NULL until a read
+	 * fault needs it) and the huge entries mapping it. */
+	atomic_int thp_enabled, thp_defrag;
+	atomic_bool thp_use_zero_page;
+	struct page *huge_zero_page;
+	atomic_long huge_zero_refs;
 	struct swap_state *swap; /* the swap areas (mm/swapfile.c) */
 	struct ksm_state *ksm; /* ksmd's lists and trees (mm/ksm.c) */
 	struct hstate *hstate; /* the huge page pool (mm/hugetlb.c) */
@@ -430,6 +437,7 @@ void mm_layout_init(struct mm_struct *mm, unsigned int seed);
 struct mem_size_stats {
 	unsigned long resident, shared_clean, shared_dirty, private_clean,
 		private_dirty, referenced, anonymous, ksm, lazyfree, swap;
+	unsigned long anonymous_thp;
 	unsigned long shared_hugetlb, private_hugetlb;
 	unsigned long long pss, pss_dirty, swap_pss;
 };
@@ -876,6 +884,9 @@ int vma_policy_node(struct vm_area_struct *vma, unsigned long addr);
  * effect there (the VMA's, else the task's, else the local node). */
 struct page *vma_alloc_page(gfp_t gfp, struct vm_area_struct *vma,
 			    unsigned long addr);
+/* The same for a folio of 2^@order pages at @addr (the THP fault's). */
+struct page *vma_alloc_folio(gfp_t gfp, unsigned int order,
+			     struct vm_area_struct *vma, unsigned long addr);
 /* A page-cache page of @f at @index: shmem's under the policy of the
  * faulting @vma (if any) else the task's, interleaved by inode and
  * index; a regular file's under the current task's policy

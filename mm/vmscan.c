@@ -105,6 +105,7 @@
  *    workingset_* (mm/workingset.c);
  *    /proc/zoneinfo node_unreclaimable; /proc/meminfo.
  */
+#include "mm/huge_mm.h"
 #include "mm/pgtable.h"
 
 #include <string.h>
@@ -437,6 +438,10 @@ static enum reclaim_result shrink_page(struct scan_control *sc,
 {
 	enum reclaim_result r;
 
+	/* A huge page goes as base pages (mm/huge_memory.c): the head
+	 * stays here, the rest back on the lists. */
+	if (PageHead(page) && !split_huge_page(page, sc->locked_mm))
+		return RECLAIM_KEEP;
 	if (!trylock_page(page))
 		return RECLAIM_KEEP;
 	r = shrink_locked_page(sc, page);

@@ -22,7 +22,7 @@
  * 6. Observability. This is it.
  */
 #include "proc/internal.h"
-#include "mm/vma.h"
+#include "mm/huge_mm.h"
 
 /* kernel/fork.c's set_max_threads() at boot, halved (init's
  * RLIMIT_SIGPENDING): memblock_estimated_nr_free_pages() × PAGE_SIZE over
@@ -102,7 +102,9 @@ void proc_pid_status_show(struct seq_file *s, struct mmk_machine *m,
 	seq_puts(s, "Kthread:\t0\n");
 	task_mem(s, mm);
 	/* THP_enabled: THP built in, and not disabled by prctl(). */
-	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t%d\n", m->arch->thp);
+	seq_printf(s, "CoreDumping:\t0\nTHP_enabled:\t%d\n",
+		   m->arch->thp &&
+			   !(mm->thp_disable & MMF_DISABLE_THP_COMPLETELY));
 	seq_printf(s, "untag_mask:\t%s\n",
 		   is64 ? "0xffffffffffffffff" : "0xffffffff");
 	seq_printf(s, "Threads:\t1\nSigQ:\t0/%lu\n", sigpending_limit(m));

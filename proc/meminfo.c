@@ -217,7 +217,8 @@ void proc_meminfo_show(struct seq_file *s, struct mmk_machine *m)
 	show_val_kb(s, "Percpu:",
 		    __atomic_load_n(&m->nr_percpu_pages, __ATOMIC_RELAXED));
 	if (a->thp) {
-		show_val_kb(s, "AnonHugePages:", 0);
+		show_val_kb(s, "AnonHugePages:",
+			    global_node_page_state(m, NR_ANON_THPS));
 		show_val_kb(s, "ShmemHugePages:", 0);
 		show_val_kb(s, "ShmemPmdMapped:", 0);
 		show_val_kb(s, "FileHugePages:", 0);

@@ -23,8 +23,7 @@
  *    lies inside it (is_free_buddy_page, under the zone lock).
  *
  * 4. Departures. Bits of state mmkit does not keep read 0: KPF_IDLE (no
- *    idle page tracking), KPF_HWPOISON, KPF_THP (no
- *    transparent huge pages), KPF_OWNER_2 (Linux's PG_anon_exclusive),
+ *    idle page tracking), KPF_HWPOISON, KPF_OWNER_2 (Linux's PG_anon_exclusive),
  *    KPF_ARCH. A page is on its LRU list (KPF_LRU) as soon as
  *    it is added: mmkit has no per-CPU folio batches to wait in.
  *    KPF_RESERVED comes from memblock (see stable_page_flags), not from
@@ -65,6 +64,7 @@ enum {
 	KPF_UNEVICTABLE = 18,
 	KPF_NOPAGE = 20,
 	KPF_KSM = 21,
+	KPF_THP = 22,
 	KPF_OFFLINE = 23,
 	KPF_ZERO_PAGE = 24,
 	KPF_PGTABLE = 26,
@@ -99,7 +99,7 @@ static const char *const kpf_names[64] = {
 	[19] = "hwpoison",
 	[KPF_NOPAGE] = "nopage",
 	[KPF_KSM] = "ksm",
-	[22] = "thp",
+	[KPF_THP] = "thp",
 	[KPF_OFFLINE] = "offline",
 	[KPF_ZERO_PAGE] = "zero_page",
 	[25] = "idle_page",
@@ -143,6 +143,7 @@ static unsigned long max_dump_pfn(const struct mmk_machine *m)
  */
 struct page_snap {
 	bool tail; /* a tail page of a compound page */
+	const struct page *head; /* its head, or the page */
 	unsigned long flags; /* the compound head's */
 	unsigned long mapping; /* the head's */
 	unsigned int type, head_type; /* page_type >> 24 */
@@ -163,6 +164,7 @@ static __no_sanitize_thread void snap_page(const struct mmk_machine *m,
 	s->tail = (link & 1) && head >= m->mem_map && head < page;
 	if (!s->tail)
 		head = page;
+	s->head = head;
 	s->flags = head->flags;
 	s->mapping = (unsigned long)head->mapping;
 	s->refcount = *(const int *)&head->_refcount;
@@ -172,7 +174,8 @@ static __no_sanitize_thread void snap_page(const struct mmk_machine *m,
 	s->mapcount = s->type >= PGTY_buddy ? 0 : (int)word;
 	/* A hugetlb page's tails have no type, and its mappings are
 	 * counted whole in the first tail (mm/hugetlb.c). */
-	if (s->head_type == PGTY_hugetlb)
+	if (s->head_type == PGTY_hugetlb ||
+	    (s->tail && (s->mapping & PAGE_MAPPING_ANON)))
 		s->mapcount = *(const int *)&head[1]._mapcount;
 }
 
@@ -245,6 +248,16 @@ static uint64_t stable_page_flags(struct mmk_machine *m, unsigned long pfn)
 		u |= 1ULL << KPF_COMPOUND_TAIL;
 	if (page == m->mm->zero_page)
 		u |= 1ULL << KPF_ZERO_PAGE;
+	/* A transparent huge page (mm/huge_memory.c), or the huge zero
+	 * page, which is both. */
+	if ((k & (1UL << PG_head)) && snap.head_type != PGTY_hugetlb &&
+	    snap.head_type != PGTY_slab) {
+		if (snap.head ==
+		    __atomic_load_n(&m->mm->huge_zero_page, __ATOMIC_RELAXED))
+			u |= (1ULL << KPF_ZERO_PAGE) | (1ULL << KPF_THP);
+		else if (snap.mapping & PAGE_MAPPING_ANON)
+			u |= 1ULL << KPF_THP;
+	}
 	if (snap.type == PGTY_buddy ||
 	    (snap.refcount == 0 && is_free_buddy_page(m, zone, pfn)))
 		u |= 1ULL << KPF_BUDDY;

@@ -22,6 +22,7 @@
  * 6. Observability. This is the observability.
  */
 #include "proc/internal.h"
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 
 #include <errno.h>
@@ -265,6 +266,16 @@ static char *proc_render(struct mmk_machine *m, const char *path)
 			return NULL;
 		}
 		seq_printf(&s, "%ld\n", v);
+		return seq_result(&s);
+	}
+	if (!strncmp(path, "/sys/kernel/mm/transparent_hugepage/", 36)) {
+		int err = thp_sysfs_show(&s, m, path + 36);
+
+		if (err) {
+			mmk_host_free(s.buf);
+			errno = -err;
+			return NULL;
+		}
 		return seq_result(&s);
 	}
 	if (!strncmp(path, "/sys/", 5)) {

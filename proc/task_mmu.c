@@ -11,8 +11,8 @@
  *    [vsyscall] gate line, which is no VMA. smaps adds Linux 6.18's field
  *    list to each line, with the values the page tables give (all zero
  *    until pages are mapped; KSM: the bytes of KSM pages, mm/ksm.c,
- *    each mapping counted), THPeligible 0 (the THP policy is "never":
- *    see mmk_arch_profile.thp), and VmFlags in bit order. smaps_rollup
+ *    each mapping counted), AnonHugePages and THPeligible
+ *    (mm/huge_memory.c), and VmFlags in bit order. smaps_rollup
  *    sums the VMAs' fields (not the gate's) under a "[rollup]" header
  *    spanning them, adds Pss_Anon/Pss_File/Pss_Shmem and truncates its
  *    fixed-point Pss sums once; numa_maps (CONFIG_NUMA: x86_64) shows
@@ -37,6 +37,7 @@
  */
 #include "proc/internal.h"
 #include "mm/vma.h"
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 
 #include <limits.h>
@@ -211,7 +212,7 @@ static void show_smap_common(struct seq_file *s,
 	SMAP("Anonymous", mss->anonymous >> 10);
 	SMAP("KSM", mss->ksm >> 10);
 	SMAP("LazyFree", mss->lazyfree >> 10);
-	SMAP("AnonHugePages", 0);
+	SMAP("AnonHugePages", mss->anonymous_thp >> 10);
 	SMAP("ShmemPmdMapped", 0);
 	SMAP("FilePmdMapped", 0);
 	SMAP("Shared_Hugetlb", mss->shared_hugetlb >> 10);
@@ -225,15 +226,13 @@ static void show_smap_common(struct seq_file *s,
 static void show_smap_fields(struct seq_file *s, struct mmk_machine *m,
 			     unsigned long size, unsigned long page_kb,
 			     const struct mem_size_stats *mss, bool locked,
-			     int pkey)
+			     int pkey, bool thp_eligible)
 {
 	seq_printf(s, "%-16s%8lu kB\n", "Size:", size >> 10);
 	seq_printf(s, "%-16s%8lu kB\n", "KernelPageSize:", page_kb);
 	seq_printf(s, "%-16s%8lu kB\n", "MMUPageSize:", page_kb);
 	show_smap_common(s, mss, NULL, locked ? mss->pss : 0);
-	/* The THP policy is "never" (no huge page is ever allocated), so
-	 * thp_vma_allowable_order() refuses every VMA. */
-	seq_printf(s, "THPeligible:    %8u\n", 0u);
+	seq_printf(s, "THPeligible:    %8u\n", thp_eligible ? 1u : 0u);
 	/* arch_pkeys_enabled(): a CPU with protection keys (mm/pkeys.c). */
 	if (m->cfg.pku)
 		seq_printf(s, "ProtectionKey:  %8d\n", pkey);
@@ -252,15 +251,15 @@ void proc_pid_smaps_show(struct seq_file *s, struct mmk_machine *m,
 				 is_vm_hugetlb_page(vma) ?
 					 huge_page_size(m) >> 10 :
 					 PAGE_SIZE >> 10,
-				 &mss, vma->vm_flags & VM_LOCKED,
-				 vma_pkey(vma));
+				 &mss, vma->vm_flags & VM_LOCKED, vma_pkey(vma),
+				 thp_vma_allowable(vma, vma->vm_start, true));
 		show_vma_flags(s, vma->vm_flags);
 	}
 	if (has_gate(m)) {
 		memset(&mss, 0, sizeof(mss));
 		show_gate(s, m);
 		show_smap_fields(s, m, PAGE_SIZE, PAGE_SIZE >> 10, &mss, false,
-				 0);
+				 0, false);
 		show_vma_flags(s, VM_EXEC);
 	}
 }
@@ -321,6 +320,7 @@ void proc_pid_smaps_rollup_show(struct seq_file *s, struct mmk_machine *m,
 		sum.private_dirty += mss.private_dirty;
 		sum.referenced += mss.referenced;
 		sum.anonymous += mss.anonymous;
+		sum.anonymous_thp += mss.anonymous_thp;
 		sum.ksm += mss.ksm;
 		sum.lazyfree += mss.lazyfree;
 		sum.swap += mss.swap;
@@ -333,6 +333,8 @@ void proc_pid_smaps_rollup_show(struct seq_file *s, struct mmk_machine *m,
 			pss_locked += mss.pss;
 		walk_ptes(mm, vma->vm_start, vma->vm_end, pss_split_one,
 			  &split);
+		split.anon += (unsigned long long)mss.anonymous_thp
+			      << PSS_SHIFT;
 	}
 	show_map_line(s, m, start, end, 0, 0, 0, 0, 0, "[rollup]", false);
 	show_smap_common(s, &sum, &split, pss_locked);
@@ -402,6 +404,28 @@ static void numa_gather_one(struct mm_struct *mm, unsigned long addr,
 	md->node[page_to_nid(page)]++;
 }
 
+/* A huge page's entry: its 512 pages (gather_stats(..., HPAGE_PMD_NR)). */
+static void numa_gather_thp(struct mm_struct *mm, unsigned long addr,
+			    void *slot, void *arg)
+{
+	struct numa_maps *md = arg, before = *md;
+	size_t nid;
+
+	if (!thp_entry_page(mm, pte_read(pt_format_of(mm), slot)))
+		return;
+	numa_gather_one(mm, addr, slot, arg);
+#define SCALE(x) (md->x += (md->x - before.x) * (HPAGE_PMD_NR - 1))
+	SCALE(pages);
+	SCALE(dirty);
+	SCALE(swapcache);
+	SCALE(active);
+	SCALE(writeback);
+	SCALE(anon);
+	for (nid = 0; nid < ARRAY_SIZE(md->node); nid++)
+		SCALE(node[nid]);
+#undef SCALE
+}
+
 /* /proc/PID/numa_maps (show_numa_map, CONFIG_NUMA): per VMA its start,
  * its memory policy (the VMA's, else the task's: "default", "bind:0-1",
  * "interleave=static:0,2", ...),
@@ -437,6 +461,8 @@ void proc_pid_numa_maps_show(struct seq_file *s, struct mmk_machine *m,
 		} else {
 			walk_ptes(mm, vma->vm_start, vma->vm_end,
 				  numa_gather_one, md);
+			walk_huge(mm, vma->vm_start, vma->vm_end,
+				  numa_gather_thp, md);
 		}
 		if (md->pages) {
 			if (md->anon)
@@ -543,9 +569,10 @@ static uint64_t pagemap_entry(struct mm_struct *mm, unsigned long addr)
 		return 0;
 	entry = PM_PRESENT |
 		((uint64_t)pte_leaf_pfn(f, pte, addr) & PM_PFRAME_MASK);
-	/* vm_normal_page(): none for the zero page. */
+	/* vm_normal_page(): none for the zero page; the huge zero page is
+	 * a folio, not anonymous (pagemap_pmd_range_thp). */
 	if (pte & _PAGE_SPECIAL)
-		return entry;
+		return entry | ((pte & _PAGE_PSE) ? PM_FILE : 0);
 	page = m->mem_map + pte_pfn(f, pte);
 	if (!PageAnon(page))
 		entry |= PM_FILE;

@@ -48,6 +48,13 @@ static bool event_shown(const struct mmk_machine *m, enum vm_event_item id)
 	return true;
 }
 
+/* vmstat_item_print_in_thp(): nr_anon_transparent_hugepages counts huge
+ * pages, its counter base pages. */
+static unsigned long stat_unit(int item)
+{
+	return item == NR_ANON_THPS ? 512 : 1;
+}
+
 /* Whether the kernel configuration has node counter @item (mmzone.h:
  * pgpromote_* under CONFIG_NUMA_BALANCING). */
 static bool node_stat_shown(const struct mmk_machine *m,
@@ -180,7 +187,8 @@ static void zoneinfo_node_stats(struct seq_file *s, struct mmk_machine *m,
 		if (node_stat_shown(m, (enum node_stat_item)i))
 			seq_printf(s, "\n      %-12s %lu", node_stat_names[i],
 				   node_page_state(m, nid,
-						   (enum node_stat_item)i));
+						   (enum node_stat_item)i) /
+					   stat_unit(i));
 }
 
 static void zoneinfo_pagesets(struct seq_file *s, struct mmk_machine *m,
@@ -357,7 +365,8 @@ void proc_vmstat_show(struct seq_file *s, struct mmk_machine *m)
 		if (node_stat_shown(m, (enum node_stat_item)i))
 			seq_printf(s, "%s %lu\n", node_stat_names[i],
 				   global_node_page_state(
-					   m, (enum node_stat_item)i));
+					   m, (enum node_stat_item)i) /
+					   stat_unit(i));
 	dirty_limits(m, &thresh, &bg);
 	seq_printf(s, "nr_dirty_threshold %lu\n", thresh);
 	seq_printf(s, "nr_dirty_background_threshold %lu\n", bg);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Script commands of Kernel Samepage Merging (extensions of this project;
+ * Script commands of Kernel Samepage Merging and transparent huge pages'
+ * knobs (extensions of this project;
  * <mmkit/ksm.h>, mm/ksm.c). Processes opt in with `madvise PID ADDR LEN
  * mergeable`; ksmd is no thread in mmkit, so its work runs when a script
  * asks for it:
@@ -21,8 +22,18 @@
  *                         prctl(2) by process PID: OPTION
  *                         set_memory_merge (PR_SET_MEMORY_MERGE: ARG2 1
  *                         makes every compatible VMA mergeable, 0 undoes
- *                         it), get_memory_merge, or a number; the result
- *                         or an errno (EINVAL, ENOMEM, ESRCH).
+ *                         it), get_memory_merge, set_thp_disable
+ *                         (PR_SET_THP_DISABLE: ARG2 1 forbids
+ *                         transparent huge pages, with ARG3 2
+ *                         outside MADV_HUGEPAGE VMAs only; 0 allows
+ *                         them), get_thp_disable, or a number; the
+ *                         result or an errno (EINVAL, ENOMEM, ESRCH).
+ *   thp NAME=VALUE        writes /sys/kernel/mm/transparent_hugepage/NAME
+ *                         (mm/huge_memory.c): ok or EINVAL. NAME:
+ *                         enabled (always, madvise, never), defrag
+ *                         (always, defer, defer+madvise, madvise,
+ *                         never), use_zero_page (a number).
+ *   thp NAME              its text (as `cat`), hpage_pmd_size too.
  * An unknown NAME, a read-only one written, or a VALUE that is no
  * decimal or hex number is a script error.
  */
@@ -46,17 +57,15 @@ static const char *const ksm_writable[] = {
 	"merge_across_nodes",
 };
 
-/* The text of /sys/kernel/mm/ksm/@name without its newline (free it),
- * or NULL if the machine has no such file. */
-static char *ksm_read(struct script *sc, const char *name)
+char *sysfs_knob_read(struct script *sc, const char *dir, const char *name)
 {
-	char path[128];
+	char path[160];
 	char *text;
 	size_t len;
 
-	if (strlen(name) > sizeof path - 20 || strchr(name, '/'))
+	if (strlen(name) > 64 || strchr(name, '/'))
 		return NULL;
-	snprintf(path, sizeof path, "/sys/kernel/mm/ksm/%s", name);
+	snprintf(path, sizeof path, "%s%s", dir, name);
 	text = mmk_proc_read(sc->m, path);
 	if (!text)
 		return NULL;
@@ -77,7 +86,7 @@ int cmd_ksm(struct script *sc, int argc, char **argv)
 		return script_error(sc, "unknown ksm knob '%s'", argv[1]);
 	memcpy(name, argv[1], len);
 	name[len] = '\0';
-	text = ksm_read(sc, name);
+	text = sysfs_knob_read(sc, "/sys/kernel/mm/ksm/", name);
 	if (!text)
 		return script_error(sc, "unknown ksm knob '%s'", name);
 	if (!eq) {
@@ -94,6 +103,36 @@ int cmd_ksm(struct script *sc, int argc, char **argv)
 	if (!parse_number(eq + 1, &v))
 		return script_error(sc, "bad number '%s'", eq + 1);
 	err = mmk_ksm_set(name, (unsigned long)v);
+	if (err)
+		result(sc, argc, argv, "%s", errno_name(-err));
+	else
+		result(sc, argc, argv, "ok");
+	return 0;
+}
+
+int cmd_thp(struct script *sc, int argc, char **argv)
+{
+	static const char dir[] = "/sys/kernel/mm/transparent_hugepage/";
+	char name[64], *eq = strchr(argv[1], '='), *text;
+	size_t len = eq ? (size_t)(eq - argv[1]) : strlen(argv[1]);
+	int err;
+
+	if (len >= sizeof name)
+		return script_error(sc, "unknown thp knob '%s'", argv[1]);
+	memcpy(name, argv[1], len);
+	name[len] = '\0';
+	text = sysfs_knob_read(sc, dir, name);
+	if (!text)
+		return script_error(sc, "unknown thp knob '%s'", name);
+	if (!eq) {
+		result(sc, argc, argv, "%s", text);
+		free(text);
+		return 0;
+	}
+	free(text);
+	err = mmk_thp_set(name, eq + 1);
+	if (err == -EACCES)
+		return script_error(sc, "thp knob '%s' is read-only", name);
 	if (err)
 		result(sc, argc, argv, "%s", errno_name(-err));
 	else
@@ -125,6 +164,8 @@ static const struct {
 } prctl_names[] = {
 	{ "set_memory_merge", PR_SET_MEMORY_MERGE },
 	{ "get_memory_merge", PR_GET_MEMORY_MERGE },
+	{ "set_thp_disable", PR_SET_THP_DISABLE },
+	{ "get_thp_disable", PR_GET_THP_DISABLE },
 };
 
 int cmd_prctl(struct script *sc, int argc, char **argv)

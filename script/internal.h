@@ -130,6 +130,10 @@ int cmd_interleave_weight(struct script *sc, int argc, char **argv);
 
 /* script/cmd_ksm.c */
 int cmd_ksm(struct script *sc, int argc, char **argv);
+int cmd_thp(struct script *sc, int argc, char **argv);
+/* The text of sysfs file @dir@name without its newline (free it), or
+ * NULL if the machine has no such file. */
+char *sysfs_knob_read(struct script *sc, const char *dir, const char *name);
 int cmd_ksm_scan(struct script *sc, int argc, char **argv);
 int cmd_prctl(struct script *sc, int argc, char **argv);
 

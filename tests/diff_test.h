@@ -94,6 +94,65 @@ static inline bool diff_reports_equal(const char *host, const char *sim,
 	return false;
 }
 
+/*
+ * A line [@p, @nl) of a window VMA's smaps entry: its VmFlags (without
+ * "sd", which depends on the host's configuration) or, if its name is one
+ * of @fields (with the colon), its value in kB, indented under the VMA's
+ * line.
+ */
+static inline void diff_smaps_line(char *out, size_t cap, const char *p,
+				   const char *nl, const char *const *fields,
+				   size_t nfields)
+{
+	unsigned long kb;
+	char name[24];
+	size_t k;
+
+	if (!strncmp(p, "VmFlags:", 8)) {
+		const char *f = p + 8;
+		char flag[4];
+		int used;
+
+		diff_append(out, cap, "    VmFlags:");
+		while (sscanf(f, "%3s%n", flag, &used) == 1 && f + used <= nl) {
+			if (strcmp(flag, "sd"))
+				diff_append(out, cap, " %s", flag);
+			f += used;
+		}
+		diff_append(out, cap, "\n");
+	} else if (sscanf(p, "%23s %lu", name, &kb) == 2) {
+		for (k = 0; k < nfields; k++)
+			if (!strcmp(name, fields[k]))
+				diff_append(out, cap, "    %s %lu\n", name, kb);
+	}
+}
+
+/* A host sysfs or procfs file's number (-1 if it cannot be read), and
+ * writing one: the knobs a test sets for its run and puts back. */
+static inline long diff_read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static inline bool diff_write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%ld\n", v) > 0;
+	return !fclose(f) && ok;
+}
+
 /* xorshift64: the sequences' random choices, from a seed. */
 static inline uint64_t diff_rand(uint64_t *s)
 {

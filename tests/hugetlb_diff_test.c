@@ -132,9 +132,6 @@ struct call {
 /* The length of the current sequence: its last call ends the child. */
 static int seq_len;
 
-static long read_long(const char *path);
-static bool write_long(const char *path, long v);
-
 #define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 #define NR_OVERCOMMIT "/proc/sys/vm/nr_overcommit_hugepages"
 
@@ -181,8 +178,8 @@ static long host_call(const struct call *c, int i)
 		/* As much bigger or smaller than the host's pool as mmkit's
 		 * than POOL. */
 		errno = EIO;
-		r = write_long(NR_HUGEPAGES,
-			       host_nr_base - (long)POOL + (long)c->len) ?
+		r = diff_write_long(NR_HUGEPAGES,
+				    host_nr_base - (long)POOL + (long)c->len) ?
 			    0 :
 			    -1;
 		break;
@@ -521,10 +518,9 @@ static void report_smaps(char *out, size_t cap, const char *tag,
 	const char *p, *nl;
 
 	for (p = smaps; p && *p; p = nl + 1) {
-		unsigned long start, end, off, kb;
-		char perms[8], name[24];
+		unsigned long start, end, off;
+		char perms[8];
 		int path = 0;
-		size_t k;
 
 		nl = strchr(p, '\n');
 		if (!nl)
@@ -542,24 +538,9 @@ static void report_smaps(char *out, size_t cap, const char *tag,
 				    "  %s W+%#lx-W+%#lx %s %08lx %.*s\n", tag,
 				    start - WIN, end - WIN, perms, off,
 				    (int)(nl - p > 0 ? nl - p : 0), p);
-		} else if (in_win && !strncmp(p, "VmFlags:", 8)) {
-			const char *f = p + 8;
-			char flag[4];
-			int used;
-
-			diff_append(out, cap, "    VmFlags:");
-			while (sscanf(f, "%3s%n", flag, &used) == 1 &&
-			       f + used <= nl) {
-				if (strcmp(flag, "sd"))
-					diff_append(out, cap, " %s", flag);
-				f += used;
-			}
-			diff_append(out, cap, "\n");
-		} else if (in_win && sscanf(p, "%23s %lu kB", name, &kb) == 2) {
-			for (k = 0; k < sizeof fields / sizeof fields[0]; k++)
-				if (!strcmp(name, fields[k]))
-					diff_append(out, cap, "    %s %lu\n",
-						    name, kb);
+		} else if (in_win) {
+			diff_smaps_line(out, cap, p, nl, fields,
+					sizeof fields / sizeof fields[0]);
 		}
 	}
 }
@@ -729,7 +710,7 @@ static void host_child_init(void)
 	meminfo = mmk_test_slurp("/proc/vmstat");
 	buddy_counts(meminfo, host_buddy);
 	free(meminfo);
-	host_nr_base = read_long(NR_HUGEPAGES);
+	host_nr_base = diff_read_long(NR_HUGEPAGES);
 	kid_pid = 0;
 	/* A write to the pipe of a child a fault killed is EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
@@ -789,8 +770,8 @@ static void host_step(const void *calls, int i, char *out, size_t cap)
 		host_report_mm(out, cap, "C", kid_pid);
 	if (i == seq_len - 1 && kid_pid)
 		host_reap_kid();
-	if (i == seq_len - 1 && read_long(NR_HUGEPAGES) != host_nr_base)
-		write_long(NR_HUGEPAGES, host_nr_base);
+	if (i == seq_len - 1 && diff_read_long(NR_HUGEPAGES) != host_nr_base)
+		diff_write_long(NR_HUGEPAGES, host_nr_base);
 }
 
 static void sim_report_mm(struct mmk_machine *m, char *out, size_t cap,
@@ -976,26 +957,6 @@ static void compare(struct mmk_machine *m, const void *calls, int n,
 static bool host_ok;
 static long old_nr = -1, old_overcommit = -1;
 
-static long read_long(const char *path)
-{
-	char *text = mmk_test_slurp(path);
-	long v = text ? strtol(text, NULL, 10) : -1;
-
-	free(text);
-	return v;
-}
-
-static bool write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fprintf(f, "%ld\n", v) > 0;
-	return !fclose(f) && ok;
-}
-
 static void host_pool_now(long v[4])
 {
 	char *meminfo = mmk_test_slurp("/proc/meminfo");
@@ -1007,9 +968,9 @@ static void host_pool_now(long v[4])
 static void host_pool_restore(void)
 {
 	if (old_nr >= 0)
-		write_long(NR_HUGEPAGES, old_nr);
+		diff_write_long(NR_HUGEPAGES, old_nr);
 	if (old_overcommit >= 0)
-		write_long(NR_OVERCOMMIT, old_overcommit);
+		diff_write_long(NR_OVERCOMMIT, old_overcommit);
 	old_nr = old_overcommit = -1;
 }
 
@@ -1029,10 +990,10 @@ static bool host_pool_fit(void)
 		avail = v[1] - v[2];
 		if (avail == (long)POOL)
 			return true;
-		nr = avail < (long)POOL ?
-			     v[0] + (long)POOL - avail :
-			     read_long(NR_HUGEPAGES) - (avail - (long)POOL);
-		if (nr < 0 || !write_long(NR_HUGEPAGES, nr))
+		nr = avail < (long)POOL ? v[0] + (long)POOL - avail :
+					  diff_read_long(NR_HUGEPAGES) -
+						  (avail - (long)POOL);
+		if (nr < 0 || !diff_write_long(NR_HUGEPAGES, nr))
 			return false;
 	}
 	return false;
@@ -1043,10 +1004,10 @@ static bool host_pool_setup(void)
 	if (geteuid() != 0 || access(NR_HUGEPAGES, W_OK) ||
 	    access(NR_OVERCOMMIT, W_OK))
 		return false;
-	old_nr = read_long(NR_HUGEPAGES);
-	old_overcommit = read_long(NR_OVERCOMMIT);
+	old_nr = diff_read_long(NR_HUGEPAGES);
+	old_overcommit = diff_read_long(NR_OVERCOMMIT);
 	if (old_nr >= 0 && old_overcommit >= 0 &&
-	    write_long(NR_OVERCOMMIT, 0) && host_pool_fit())
+	    diff_write_long(NR_OVERCOMMIT, 0) && host_pool_fit())
 		return true;
 	host_pool_restore();
 	return false;
@@ -1581,7 +1542,7 @@ static void test_overcommit(void **state)
 	if (!host_ok)
 		skip();
 	m = boot_pool(state);
-	assert_true(write_long(NR_OVERCOMMIT, 2));
+	assert_true(diff_write_long(NR_OVERCOMMIT, 2));
 	assert_int_equal(mmk_set_nr_overcommit_hugepages(2), 0);
 	failed += !compare_ok(m, seq, (int)(sizeof seq / sizeof seq[0]),
 			      "overcommit");
@@ -1640,7 +1601,7 @@ static void test_resize(void **state)
 /* The host's overcommit back to 0, whatever the test did. */
 static int overcommit_teardown(void **state)
 {
-	write_long(NR_OVERCOMMIT, 0);
+	diff_write_long(NR_OVERCOMMIT, 0);
 	return mmk_test_teardown(state);
 }
 
@@ -1821,7 +1782,7 @@ static void test_random_overcommit(void **state)
 	if (!host_ok)
 		skip();
 	m = boot_pool(state);
-	assert_true(write_long(NR_OVERCOMMIT, 2));
+	assert_true(diff_write_long(NR_OVERCOMMIT, 2));
 	assert_int_equal(mmk_set_nr_overcommit_hugepages(2), 0);
 	run_random(m, 1001, SEQS_OVERCOMMIT);
 }

@@ -54,29 +54,6 @@ static char *read_file(const char *path)
 	return mmk_test_slurp(path);
 }
 
-static long read_long(const char *path)
-{
-	char *t = read_file(path);
-	long v;
-
-	if (!t)
-		return -1;
-	v = strtol(t, NULL, 10);
-	free(t);
-	return v;
-}
-
-static bool write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fprintf(f, "%ld\n", v) > 0;
-	return fclose(f) == 0 && ok;
-}
-
 /* The "KSM:" kB of the smaps block starting at @start in @text. */
 static long smaps_ksm(const char *text, unsigned long start)
 {
@@ -110,21 +87,23 @@ struct host_knobs {
 
 static void restore(const struct host_knobs *k)
 {
-	write_long("/sys/kernel/mm/ksm/run", 0);
-	write_long("/sys/kernel/mm/ksm/pages_to_scan", k->pages_to_scan);
-	write_long("/sys/kernel/mm/ksm/sleep_millisecs", k->sleep_millisecs);
-	write_long("/sys/kernel/mm/ksm/run", k->run);
+	diff_write_long("/sys/kernel/mm/ksm/run", 0);
+	diff_write_long("/sys/kernel/mm/ksm/pages_to_scan", k->pages_to_scan);
+	diff_write_long("/sys/kernel/mm/ksm/sleep_millisecs",
+			k->sleep_millisecs);
+	diff_write_long("/sys/kernel/mm/ksm/run", k->run);
 }
 
 /* Wait for @n full scans of the host's ksmd after now: false after 15 s. */
 static bool host_scans(long n)
 {
-	long start = read_long("/sys/kernel/mm/ksm/full_scans");
+	long start = diff_read_long("/sys/kernel/mm/ksm/full_scans");
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	int i;
 
 	for (i = 0; i < 1500; i++) {
-		if (read_long("/sys/kernel/mm/ksm/full_scans") >= start + n)
+		if (diff_read_long("/sys/kernel/mm/ksm/full_scans") >=
+		    start + n)
 			return true;
 		nanosleep(&ts, NULL);
 	}
@@ -152,11 +131,12 @@ static void test_host_and_mmkit_merge_alike(void **state)
 	int i;
 
 	if (geteuid() != 0 || access("/sys/kernel/mm/ksm/run", W_OK) != 0 ||
-	    read_long("/sys/kernel/mm/ksm/use_zero_pages") != 0)
+	    diff_read_long("/sys/kernel/mm/ksm/use_zero_pages") != 0)
 		skip();
-	k.run = read_long("/sys/kernel/mm/ksm/run");
-	k.pages_to_scan = read_long("/sys/kernel/mm/ksm/pages_to_scan");
-	k.sleep_millisecs = read_long("/sys/kernel/mm/ksm/sleep_millisecs");
+	k.run = diff_read_long("/sys/kernel/mm/ksm/run");
+	k.pages_to_scan = diff_read_long("/sys/kernel/mm/ksm/pages_to_scan");
+	k.sleep_millisecs =
+		diff_read_long("/sys/kernel/mm/ksm/sleep_millisecs");
 	if (k.run < 0 || k.pages_to_scan < 0 || k.sleep_millisecs < 0)
 		skip();
 
@@ -166,9 +146,9 @@ static void test_host_and_mmkit_merge_alike(void **state)
 	assert_true(host != MAP_FAILED);
 	fill_values(host);
 	assert_int_equal(madvise(host, NPAGES * PG, MADV_MERGEABLE), 0);
-	write_long("/sys/kernel/mm/ksm/pages_to_scan", 1000);
-	write_long("/sys/kernel/mm/ksm/sleep_millisecs", 10);
-	write_long("/sys/kernel/mm/ksm/run", 1);
+	diff_write_long("/sys/kernel/mm/ksm/pages_to_scan", 1000);
+	diff_write_long("/sys/kernel/mm/ksm/sleep_millisecs", 10);
+	diff_write_long("/sys/kernel/mm/ksm/run", 1);
 	scanned = host_scans(3);
 	hstat = read_file("/proc/self/ksm_stat");
 	hsmaps = read_file("/proc/self/smaps");

@@ -220,6 +220,9 @@ struct mm_struct {
 	/* MMF_VM_MERGE_ANY (prctl PR_SET_MEMORY_MERGE, mm/ksm.c): every
 	 * compatible VMA is VM_MERGEABLE; kept across fork. */
 	bool merge_any;
+	/* prctl(PR_SET_THP_DISABLE) (mm/huge_memory.c): MMF_DISABLE_THP_*
+	 * bits, kept across fork. */
+	unsigned char thp_disable;
 	int map_count;
 	unsigned long total_vm, locked_vm, pinned_vm, data_vm, exec_vm,
 		stack_vm; /* pages */

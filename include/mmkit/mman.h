@@ -223,6 +223,15 @@
 #define FALLOC_FL_WRITE_ZEROES 0x80
 #endif
 /* prctl(2) options. */
+#ifndef PR_SET_THP_DISABLE
+#define PR_SET_THP_DISABLE 41
+#endif
+#ifndef PR_GET_THP_DISABLE
+#define PR_GET_THP_DISABLE 42
+#endif
+#ifndef PR_THP_DISABLE_EXCEPT_ADVISED
+#define PR_THP_DISABLE_EXCEPT_ADVISED (1 << 1)
+#endif
 #ifndef PR_SET_MEMORY_MERGE
 #define PR_SET_MEMORY_MERGE 67
 #endif
@@ -667,11 +676,22 @@ long mmk_process_vm_writev(int caller, int pid, const struct mmk_iovec *lvec,
  * mmk_prctl() - prctl(2) by process @pid, with @option
  * PR_SET_MEMORY_MERGE (@arg2 non-zero: KSM may merge every compatible
  * VMA, now and later, and ksmd scans the process; 0: unmerge it all and
- * stop) or PR_GET_MEMORY_MERGE (1 or 0). Return: 0 or the value;
+ * stop) or PR_GET_MEMORY_MERGE (1 or 0), PR_SET_THP_DISABLE (@arg2
+ * non-zero: no transparent huge pages; @arg3 PR_THP_DISABLE_EXCEPT_ADVISED:
+ * none outside MADV_HUGEPAGE VMAs) or PR_GET_THP_DISABLE (0, 1, or 3 for
+ * except-advised). Return: 0 or the value;
  * -EINVAL (another option, an argument that must be 0), -ENOMEM, -ESRCH.
  */
 long mmk_prctl(int pid, int option, unsigned long arg2, unsigned long arg3,
 	       unsigned long arg4, unsigned long arg5);
+/**
+ * mmk_thp_set() - write @value to /sys/kernel/mm/transparent_hugepage/
+ * @name: enabled (always, madvise, never), defrag (always, defer,
+ * defer+madvise, madvise, never) or use_zero_page (a number). Return: 0,
+ * -EINVAL (a value Linux refuses), -EACCES (hpage_pmd_size, read-only),
+ * -ENOENT (no such file; the i386 profile has none).
+ */
+int mmk_thp_set(const char *name, const char *value);
 /** mmk_mseal() - mseal(2) (x86_64; ENOSYS on i386): @flags must be 0. */
 long mmk_mseal(int pid, unsigned long addr, unsigned long len,
 	       unsigned long flags);
