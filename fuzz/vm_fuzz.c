@@ -23,9 +23,9 @@
  * and the other knobs), memfds (ftruncate, fallocate, seals, pread and
  * pwrite),
  * HugeTLB (the pool's sysctls and MAP_HUGETLB mappings), transparent
- * huge pages (2 MiB-aligned MADV_HUGEPAGE mappings faulted, which the
- * other calls then split, zap, move and copy; the enabled, defrag and
- * use_zero_page knobs)
+ * huge pages (2 MiB-aligned MADV_HUGEPAGE mappings faulted or collapsed,
+ * which the other calls then split, zap, move and copy; the enabled,
+ * defrag and use_zero_page knobs)
  * and, with VM_FUZZ_OVERCOMMIT=1
  * in the environment, switches of vm.overcommit_memory (strict
  * accounting fails many of the calls); about 4% of the calls carry
@@ -1698,6 +1698,7 @@ static const int advices[] = {
 	MADV_DONTNEED_LOCKED,
 	MADV_HUGEPAGE,
 	MADV_NOHUGEPAGE,
+	MADV_COLLAPSE,
 	MADV_DONTDUMP,
 	MADV_DODUMP,
 	MADV_REMOVE,
@@ -1830,6 +1831,12 @@ static void op_thp(struct thr *t, struct proc *p)
 	for (i = 0; i < n && p->live; i++)
 		touch_checked(t, p, addr + fz_below(&t->r, len / PG) * PG, PG,
 			      fz_chance(&t->r, 60));
+	/* MADV_COLLAPSE of what base pages there are. */
+	if (p->live && fz_chance(&t->r, 25)) {
+		setc(t, "madvise", p->pid, 3, addr, len, MADV_COLLAPSE, 0, 0);
+		check_err(t, mmk_madvise(p->pid, addr, len, MADV_COLLAPSE),
+			  e_madvise);
+	}
 }
 
 static void op_write(struct thr *t, struct proc *p)

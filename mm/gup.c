@@ -60,7 +60,8 @@ int faultin_page_range(struct mm_struct *mm, unsigned long start,
 		 * becomes young, and dirty for a write. */
 		if ((e & _PAGE_PSE) && thp_entry_page(mm, e)) {
 			pte_write(f, slot,
-				  e | _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0));
+				  e | _PAGE_ACCESSED |
+					  (write ? _PAGE_DIRTY : 0));
 			continue;
 		}
 		if (pte_mapped(e) && !(e & (_PAGE_SPECIAL | _PAGE_PSE))) {

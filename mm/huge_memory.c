@@ -41,6 +41,14 @@
  *      huge pages over, as Linux's does outside alloc_contig. get_user_pages
  *      (populate, mlock) touches a huge entry: young, dirty for a write
  *      (touch_pmd).
+ *    - MADV_COLLAPSE (madvise_collapse), whatever the sysfs policy but
+ *      not in a MADV_NOHUGEPAGE VMA, nor one without an anon_vma: each
+ *      whole 2 MiB of the range mapped by a PTE table becomes a huge page
+ *      (thp_collapse_alloc), its pages swapped in and copied, empty
+ *      entries and the zero page read as zeroes, the table deposited; a
+ *      2 MiB with no table fails the call (EINVAL) after the rest are
+ *      done; KSM pages EINVAL, pinned or swap-cache pages EAGAIN, no
+ *      huge page ENOMEM.
  *    - prctl(PR_SET_THP_DISABLE, 1 [, PR_THP_DISABLE_EXCEPT_ADVISED]):
  *      no huge pages for the process (or only in MADV_HUGEPAGE VMAs),
  *      kept across fork; /proc/PID/status THP_enabled.
@@ -48,13 +56,14 @@
  * 2. Objects. A huge page: compound head (PG_head, order 9 in page[1])
  *    on the LRU as one folio of 512 pages, its anon_vma and index as an
  *    anonymous page's, _mapcount and page[1]._mapcount its entries (one:
- *    see 4), a reference per entry. mm->pmd_huge_pte chains the
- *    deposited tables (page->private), mm_nr_huge_pmds(mm) counts them.
+ *    see 4), a reference per entry. The PGD page's private chains the
+ *    deposited tables (through their private), its index counts them
+ *    (mm_nr_huge_pmds).
  *
  * 3. Invariants (thp_verify). Each huge entry of an anonymous VMA maps
  *    the huge zero page or the head of an anonymous compound order-9
- *    page mapped once, at its index, inside the VMA; nr_huge_pmds equals
- *    the entries and the deposited tables; RSS counts 512 pages per huge
+ *    page mapped once, at its index, inside the VMA; mm_nr_huge_pmds
+ *    equals the entries and the deposited tables; RSS counts 512 pages per huge
  *    page.
  *
  * 4. Departures. A split of a PMD splits its huge page too, at once:
@@ -67,16 +76,19 @@
  *    (6.12+) stay mapped: Rss differs after a MADV_FREE of such pages
  *    (tests/thp_diff_test.c's seq_free_after_split). The folio splits
  *    Linux does at once (MADV_FREE or MADV_PAGEOUT of part of a huge
- *    page, reclaim) map them to the zero page as it does. Fork splits the parent's
- *    huge pages before copying (Linux shares the PMD, write-protected,
- *    and splits at the first write), so a huge page is never shared and
- *    the parent's AnonHugePages drops at fork. get_user_pages (here:
- *    process_vm_readv/writev) splits the huge pages it pins; NUMA
- *    migration and reclaim split rather than move or swap a huge page
- *    whole. No khugepaged or MADV_COLLAPSE, no mTHP sizes
- *    (hugepages-NkB), no file or shmem huge pages, no huge PUDs, no
- *    memcg charge. The huge zero page is freed by drop_caches' shrinkers
- *    once no mm holds it.
+ *    page, reclaim) map them to the zero page as it does.
+ *    Fork splits the parent's huge pages before copying (Linux shares
+ *    the PMD, write-protected, and splits at the first write), so a huge
+ *    page is never shared and the parent's AnonHugePages drops at fork.
+ *    get_user_pages (here: process_vm_readv/writev) splits the huge
+ *    pages it pins; NUMA migration and reclaim split rather than move or
+ *    swap a huge page whole; KSM splits the huge pages it scans (Linux:
+ *    those it merges). No khugepaged (only MADV_COLLAPSE's synchronous
+ *    collapse, of anonymous memory: not of files or shmem, and not of
+ *    swap-cache pages), no mTHP sizes (hugepages-NkB), no file or shmem
+ *    huge pages, no huge PUDs, no memcg charge. The huge zero page is
+ *    freed by drop_caches' shrinker once no mm holds it (Linux: by its
+ *    shrinker, under memory pressure too).
  *
  * 5. Ordering. The mm's mmap lock covers its entries and deposits;
  *    reclaim reaches a page's mm through the rmap, trying its lock.
@@ -116,10 +128,14 @@ static void node_add(struct mmk_machine *m, const struct page *page, int item,
 
 /* ---- policy ---- */
 
-/* vma_is_temporary_stack(): the stack while exec sets it up; mmkit's
- * stacks are set up whole, so none. */
-bool thp_vma_allowable(const struct vm_area_struct *vma, unsigned long addr,
-		       bool smaps)
+/*
+ * __thp_vma_allowable_orders() for the PMD order. @forced: MADV_COLLAPSE
+ * (TVA_FORCED_COLLAPSE), which ignores the sysfs policy and
+ * PR_THP_DISABLE_EXCEPT_ADVISED. vma_is_temporary_stack(): the stack
+ * while exec sets it up; mmkit's stacks are set up whole, so none.
+ */
+static bool allowable(const struct vm_area_struct *vma, unsigned long addr,
+		      bool smaps, bool forced)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct mm_state *ms = mm_state();
@@ -129,12 +145,15 @@ bool thp_vma_allowable(const struct vm_area_struct *vma, unsigned long addr,
 
 	if (!mm || !mm->machine->arch->thp)
 		return false;
-	if (enabled == THP_NEVER ||
-	    (enabled == THP_MADVISE && !(f & VM_HUGEPAGE)))
+	/* Collapse needs the anon_vma faults made (step 10 of Linux's). */
+	if (forced && !vma->anon_vma)
+		return false;
+	if (!forced && (enabled == THP_NEVER ||
+			(enabled == THP_MADVISE && !(f & VM_HUGEPAGE))))
 		return false;
 	if ((f & VM_NOHUGEPAGE) ||
 	    (mm->thp_disable & MMF_DISABLE_THP_COMPLETELY) ||
-	    (!(f & VM_HUGEPAGE) &&
+	    (!forced && !(f & VM_HUGEPAGE) &&
 	     (mm->thp_disable & MMF_DISABLE_THP_EXCEPT_ADVISED)))
 		return false;
 	/* Anonymous private memory only; VM_NO_KHUGEPAGED (VM_SPECIAL)
@@ -147,6 +166,12 @@ bool thp_vma_allowable(const struct vm_area_struct *vma, unsigned long addr,
 	if (vma->vm_end - vma->vm_start < HPAGE_PMD_SIZE)
 		return false;
 	return haddr >= vma->vm_start && haddr + HPAGE_PMD_SIZE <= vma->vm_end;
+}
+
+bool thp_vma_allowable(const struct vm_area_struct *vma, unsigned long addr,
+		       bool smaps)
+{
+	return allowable(vma, addr, smaps, false);
 }
 
 /* vma_thp_gfp_mask(): how hard the fault tries, by defrag. */
@@ -306,17 +331,14 @@ static void thp_remove_rmap(struct mm_struct *mm, struct page *page)
 
 /* A new zeroed huge page for @haddr of @vma, or NULL. */
 static struct page *thp_alloc(struct mm_struct *mm, struct vm_area_struct *vma,
-			      unsigned long haddr)
+			      unsigned long haddr, gfp_t gfp)
 {
 	struct mm_struct *prev = reclaim_allow_mm(mm);
-	struct page *page =
-		vma_alloc_folio(thp_gfp(vma), HPAGE_PMD_ORDER, vma, haddr);
+	struct page *page = vma_alloc_folio(gfp, HPAGE_PMD_ORDER, vma, haddr);
 
 	reclaim_allow_mm(prev);
-	if (!page) {
-		count_vm_events(mm->machine, THP_FAULT_FALLBACK, 1);
+	if (!page)
 		return NULL;
-	}
 	memset(page_host(mm->machine, page), 0, HPAGE_PMD_SIZE);
 	page_set_mapping(page,
 			 (struct address_space *)((unsigned long)vma->anon_vma |
@@ -346,7 +368,19 @@ static void thp_map_new(struct mm_struct *mm, struct vm_area_struct *vma,
 	else
 		lru_add(mm->machine, page);
 	pte_write(f, slot, e);
-	count_vm_events(mm->machine, THP_FAULT_ALLOC, 1);
+}
+
+/* A huge page for a fault at @haddr (thp_fault_alloc), or NULL
+ * (thp_fault_fallback). */
+static struct page *thp_fault_alloc(struct mm_struct *mm,
+				    struct vm_area_struct *vma,
+				    unsigned long haddr)
+{
+	struct page *page = thp_alloc(mm, vma, haddr, thp_gfp(vma));
+
+	count_vm_events(mm->machine,
+			page ? THP_FAULT_ALLOC : THP_FAULT_FALLBACK, 1);
+	return page;
 }
 
 /* ---- faults ---- */
@@ -384,7 +418,7 @@ static int do_huge_pmd_anonymous_page(struct mm_struct *mm,
 		deposit(mm, table);
 		return 0;
 	}
-	page = thp_alloc(mm, vma, haddr);
+	page = thp_fault_alloc(mm, vma, haddr);
 	if (!page) {
 		pte_table_free(mm, table);
 		*fallback = true;
@@ -442,7 +476,7 @@ bool huge_pmd_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 			return true;
 		}
 		/* do_huge_zero_wp_pmd(): a huge page replaces it. */
-		page = thp_alloc(mm, vma, addr & HPAGE_PMD_MASK);
+		page = thp_fault_alloc(mm, vma, addr & HPAGE_PMD_MASK);
 		if (!page) {
 			pte_write(f, slot, e);
 			__split_huge_pmd_locked(vma, addr & HPAGE_PMD_MASK,
@@ -872,6 +906,136 @@ void mlock_huge_range(struct mm_struct *mm, unsigned long start,
 		return;
 	split_huge_pmd_range(mm, start, end, false);
 	walk_huge(mm, start, end, mlock_huge_one, lock ? mm : NULL);
+}
+
+/* ---- MADV_COLLAPSE ---- */
+
+/*
+ * hpage_collapse_scan_pmd() of the PTE table @pt: each entry's page into
+ * @pages (NULL for an empty entry or the zero page: MADV_COLLAPSE takes
+ * any number of those). 0, -EINVAL (a guard marker, a KSM page, a swap
+ * entry left), -EAGAIN (a page others hold: pinned, isolated,
+ * locked or in the swap cache).
+ */
+static int collapse_scan(struct mm_struct *mm, char *pt, struct page **pages)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	unsigned long i;
+
+	for (i = 0; i < HPAGE_PMD_NR; i++) {
+		pte_t pte = pte_read(f, pt + i * f->esize);
+
+		pages[i] = NULL;
+		if (is_guard_marker(pte) || is_swap_pte(pte))
+			return -EINVAL;
+		if (!pte_mapped(pte) || (pte & _PAGE_SPECIAL))
+			continue;
+		pages[i] = pfn_to_page(pte_pfn(f, pte));
+		if (PageKsm(pages[i]))
+			return -EINVAL; /* SCAN_PAGE_KSM */
+		if (test_page_flag(pages[i], PG_swapcache) ||
+		    page_count(pages[i]) != page_mapcount(pages[i]))
+			return -EAGAIN; /* SCAN_PAGE_COUNT */
+	}
+	return 0;
+}
+
+/*
+ * collapse_huge_page() of the PMD at @haddr of @vma, mapped by PTEs:
+ * swapped-out pages are read back first; empty entries and the zero page
+ * read as zeroes; every entry's page is copied into a new huge page,
+ * which replaces them (the PTE table becomes its deposit). 0 (done, or a
+ * huge entry there already), -EINVAL, -EAGAIN (collapse_scan), -ENOMEM
+ * (no huge page). The scan is made again after the allocation, whose
+ * reclaim may have taken pages of this mm.
+ */
+static int collapse_pmd(struct mm_struct *mm, struct vm_area_struct *vma,
+			unsigned long haddr)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	struct page *pages[HPAGE_PMD_NR], *table, *huge;
+	unsigned long i;
+	bool oom;
+	void *pmd = pt_entry(mm, haddr, pmd_level(f), false, &oom);
+	pte_t e = pmd ? pte_read(f, pmd) : 0;
+	char *pt;
+	int err;
+
+	if (!e)
+		return -EINVAL; /* SCAN_PMD_NULL */
+	if (e & _PAGE_PSE)
+		return 0; /* SCAN_PMD_MAPPED */
+	table = pfn_to_page(pte_pfn(f, e));
+	pt = page_host(mm->machine, table);
+	/* __collapse_huge_page_swapin(): as a read fault would. */
+	for (i = 0; i < HPAGE_PMD_NR; i++) {
+		int sig;
+
+		if (!is_swap_pte(pte_read(f, pt + i * f->esize)))
+			continue;
+		sig = handle_mm_fault(mm, haddr + i * PAGE_SIZE, false);
+		if (sig)
+			return sig == MMK_SIGKILL ? -ENOMEM : -EINVAL;
+	}
+	err = collapse_scan(mm, pt, pages);
+	if (err)
+		return err;
+	if (anon_vma_prepare(vma))
+		return -ENOMEM;
+	huge = thp_alloc(mm, vma, haddr, GFP_TRANSHUGE);
+	count_vm_events(mm->machine,
+			huge ? THP_COLLAPSE_ALLOC : THP_COLLAPSE_ALLOC_FAILED,
+			1);
+	if (!huge)
+		return -ENOMEM; /* SCAN_ALLOC_HUGE_PAGE_FAIL */
+	err = collapse_scan(mm, pt, pages);
+	if (err) {
+		put_page(huge); /* frees it as an anonymous page */
+		return err == -EINVAL ? -EAGAIN : err;
+	}
+	for (i = 0; i < HPAGE_PMD_NR; i++) {
+		pte_t pte = pte_read(f, pt + i * f->esize);
+
+		pte_write(f, pt + i * f->esize, 0);
+		if (!pages[i])
+			continue;
+		copy_user_racy(page_host(mm->machine, huge + i),
+			       page_host(mm->machine, pages[i]), PAGE_SIZE);
+		if (vma_mlocked(vma))
+			munlock_page(mm->machine, pages[i]);
+		page_remove_rmap(mm, pages[i], pte & _PAGE_DIRTY);
+	}
+	pte_write(f, pmd, 0);
+	deposit(mm, table);
+	thp_map_new(mm, vma, pmd, huge);
+	flush_tlb_mm(mm);
+	return 0;
+}
+
+int madvise_collapse(struct mm_struct *mm, struct vm_area_struct *vma,
+		     unsigned long start, unsigned long end)
+{
+	unsigned long haddr,
+		hstart = (start + HPAGE_PMD_SIZE - 1) & HPAGE_PMD_MASK;
+	unsigned long hend = end & HPAGE_PMD_MASK;
+	int err, last = 0;
+
+	if (!allowable(vma, vma->vm_start, true, true))
+		return -EINVAL;
+	/* A range inside one 2 MiB that does not start it: Linux's count of
+	 * huge pages to make, (hend - hstart) >> HPAGE_PMD_SHIFT, wraps and
+	 * is never reached (EINVAL); one that starts it has none (0). */
+	if (hstart > hend)
+		return -EINVAL;
+	for (haddr = hstart; haddr < hend; haddr += HPAGE_PMD_SIZE) {
+		err = collapse_pmd(mm, vma, haddr);
+		/* Out of memory ends it (madvise_collapse_errno). */
+		if (err == -ENOMEM)
+			return err;
+		if (err)
+			last = err;
+	}
+	return last;
 }
 
 /* ---- smaps ---- */

@@ -384,6 +384,66 @@ static void test_fallback(void **state)
 	free(pages);
 }
 
+/* MADV_COLLAPSE, whatever the policy: each 2 MiB of the range that has
+ * a page becomes a huge page (its table the deposit: VmPTE unchanged);
+ * one without a table fails the call with EINVAL, the others done all
+ * the same (the zero page and empty entries read as zeroes); MADV_NOHUGEPAGE refuses; read-only and
+ * fork-shared pages are copied. Host 6.18 gave the same. */
+static void test_collapse(void **state)
+{
+	struct mmk_machine *m = boot(state, 64 * MB);
+	unsigned long pte;
+	uint64_t v = 0;
+
+	assert_int_equal(mmk_mmap(1, A, 4 * MB, RW, ANON, NULL, 0), (long)A);
+	assert_int_equal(mmk_write_u64(1, A, 1), 0);
+	assert_int_equal(mmk_write_u64(1, A + 5 * PG, 2), 0);
+	pte = status_kb(m, 1, "VmPTE");
+	assert_int_equal(mmk_madvise(1, A, 4 * MB, MADV_COLLAPSE), -EINVAL);
+	assert_int_equal(status_kb(m, 1, "VmPTE"), pte);
+	assert_int_equal(vmstat(m, "thp_collapse_alloc"), 1);
+	assert_int_equal(smaps_kb(m, 1, A, "AnonHugePages"), 2048);
+	assert_int_equal(smaps_kb(m, 1, A, "Private_Dirty"), 2048);
+	assert_int_equal(smaps_kb(m, 1, A, "THPeligible"), 0);
+	assert_int_equal(mmk_read_u64(1, A + 5 * PG, &v), 0);
+	assert_int_equal(v, 2);
+	/* Already huge: done. A range with no whole 2 MiB: nothing. */
+	assert_int_equal(mmk_madvise(1, A, 2 * MB, MADV_COLLAPSE), 0);
+	assert_int_equal(mmk_madvise(1, A + 2 * MB, MB, MADV_COLLAPSE), 0);
+	/* A table mapping only the zero page: a huge page of zeroes. */
+	assert_int_equal(mmk_read_u64(1, A + 2 * MB, &v), 0);
+	assert_int_equal(mmk_madvise(1, A + 2 * MB, 2 * MB, MADV_COLLAPSE), 0);
+	assert_int_equal(vmstat(m, "thp_collapse_alloc"), 2);
+	assert_int_equal(smaps_kb(m, 1, A, "AnonHugePages"), 4096);
+	assert_int_equal(mmk_madvise(1, A + 2 * MB, 2 * MB, MADV_DONTNEED), 0);
+	/* Read-only, and shared with a child. */
+	assert_int_equal(mmk_write_u64(1, A + 3 * MB, 3), 0);
+	assert_int_equal(mmk_fork(1, 2), 0);
+	assert_int_equal(mmk_mprotect(1, A + 2 * MB, 2 * MB, PROT_READ), 0);
+	assert_int_equal(mmk_madvise(1, A + 2 * MB, 2 * MB, MADV_COLLAPSE), 0);
+	assert_int_equal(smaps_kb(m, 1, A + 2 * MB, "AnonHugePages"), 2048);
+	assert_int_equal(smaps_kb(m, 2, A, "Pss"), 1024 + 4);
+	assert_int_equal(mmk_read_u64(2, A + 3 * MB, &v), 0);
+	assert_int_equal(v, 3);
+	/* MADV_NOHUGEPAGE: EINVAL; a VMA too small for one: EINVAL. */
+	assert_int_equal(mmk_madvise(2, A, 4 * MB, MADV_NOHUGEPAGE), 0);
+	assert_int_equal(mmk_madvise(2, A, 4 * MB, MADV_COLLAPSE), -EINVAL);
+	assert_int_equal(mmk_mmap(1, A + 8 * MB, MB, RW, ANON, NULL, 0),
+			 (long)(A + 8 * MB));
+	assert_int_equal(mmk_write_u64(1, A + 8 * MB, 1), 0);
+	assert_int_equal(mmk_madvise(1, A + 8 * MB, MB, MADV_COLLAPSE),
+			 -EINVAL);
+	/* A hole after the range's VMA: ENOMEM, after the collapse. */
+	assert_int_equal(mmk_mmap(1, A + 16 * MB, 2 * MB, RW, ANON, NULL, 0),
+			 (long)(A + 16 * MB));
+	assert_int_equal(mmk_write_u64(1, A + 16 * MB, 1), 0);
+	assert_int_equal(mmk_madvise(1, A + 16 * MB, 4 * MB, MADV_COLLAPSE),
+			 -ENOMEM);
+	assert_int_equal(smaps_kb(m, 1, A + 16 * MB, "AnonHugePages"), 2048);
+	assert_int_equal(vmstat(m, "thp_collapse_alloc"), 4);
+	assert_check_ok(m);
+}
+
 /* PR_SET_THP_DISABLE: none (1), or only in MADV_HUGEPAGE VMAs (3); kept
  * across fork; THP_enabled shows the first. */
 static void test_prctl(void **state)
@@ -476,6 +536,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_reclaim_splits,
 					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_fallback, mmk_test_teardown),
+		cmocka_unit_test_teardown(test_collapse, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_prctl, mmk_test_teardown),
 		cmocka_unit_test_teardown(test_i386_has_none,
 					  mmk_test_teardown),

@@ -74,6 +74,10 @@ void madvise_free_huge_range(struct mm_struct *mm, unsigned long start,
 			     unsigned long end);
 void madvise_cold_huge_range(struct mm_struct *mm, unsigned long start,
 			     unsigned long end, bool pageout);
+/* MADV_COLLAPSE over [start, end) of @vma: 0, -EINVAL, -EAGAIN or
+ * -ENOMEM, as Linux's madvise_collapse(). */
+int madvise_collapse(struct mm_struct *mm, struct vm_area_struct *vma,
+		     unsigned long start, unsigned long end);
 /* copy_huge_pmd() of fork for @src_vma: 0 or -ENOMEM. */
 int copy_huge_range(struct mm_struct *dst, struct mm_struct *src,
 		    struct vm_area_struct *src_vma);

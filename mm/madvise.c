@@ -48,6 +48,7 @@
  * 6. Observability. /proc/PID/maps, smaps VmFlags (dc, wf, dd, hg, nh,
  *    sr, rr).
  */
+#include "mm/huge_mm.h"
 #include "mm/hugetlb.h"
 #include "mm/vma.h"
 
@@ -59,6 +60,7 @@ static bool madvise_behavior_valid(const struct mmk_machine *m, int behavior)
 	/* Only with CONFIG_TRANSPARENT_HUGEPAGE. */
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:
+	case MADV_COLLAPSE:
 		return m->arch->thp;
 	case MADV_NORMAL:
 	case MADV_RANDOM:
@@ -253,6 +255,8 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 		madvise_cold_range(mm, start, end, behavior == MADV_PAGEOUT,
 				   anon_only);
 		return 0;
+	case MADV_COLLAPSE:
+		return madvise_collapse(mm, vma, start, end);
 	case MADV_GUARD_INSTALL:
 		/* is_valid_guard_vma(): a locked VMA's pages cannot be
 		 * zapped. VM_MAYBE_GUARD goes on the whole VMA, without a

@@ -22,9 +22,9 @@
  * place; mlock and munlock (which populate, and split at their ends);
  * and prctl(PR_SET_THP_DISABLE), with and without
  * PR_THP_DISABLE_EXCEPT_ADVISED. Directed sequences come first, then
- * seeded random ones. No fork (mmkit splits the parent's huge pages at
- * fork: mm/huge_memory.c section 4), no MADV_PAGEOUT, MADV_COLD,
- * MADV_COLLAPSE or process_vm_readv.
+ * seeded random ones; MADV_COLLAPSE (seq_collapse). No fork (mmkit
+ * splits the parent's huge pages at fork: mm/huge_memory.c section 4), no
+ * MADV_PAGEOUT, MADV_COLD or process_vm_readv.
  *
  * The window: the host's child reserves 256 MiB PROT_NONE and keeps of
  * it a 2 MiB-aligned 64 MiB (still PROT_NONE: the sequence maps over it
@@ -47,14 +47,16 @@
  * host's "sd"); the change since the sequence began of VmPTE (not in an
  * AddressSanitizer build: its shadow has tables of its own) and RssAnon
  * in /proc/PID/status, and its THP_enabled line; and the change of
- * /proc/vmstat's thp_fault_alloc, thp_fault_fallback and thp_split_pmd.
+ * /proc/vmstat's thp_fault_alloc, thp_fault_fallback, thp_split_pmd and
+ * thp_collapse_alloc.
  * Not thp_zero_page_alloc (the host's huge zero page may exist already),
  * thp_split_page and thp_deferred_split_page (section 4), nor MemFree.
  * The reports must be equal and mmk_check() must pass after every call.
  *
  * The vmstat counters are global on the host. A sequence during which
  * the host counted thp_fault_fallback (a huge page it could not
- * allocate), thp_collapse_alloc (khugepaged) or thp_underused_split_page
+ * allocate), thp_collapse_alloc (khugepaged's, in a sequence with no
+ * MADV_COLLAPSE) or thp_underused_split_page
  * (the deferred split shrinker, under memory pressure: with
  * max_ptes_none 0 it splits any huge page with a zero-filled subpage) is
  * skipped, not failed;
@@ -260,6 +262,8 @@ static const char *advice_name(unsigned long advice)
 		return "POPULATE_READ";
 	case MADV_POPULATE_WRITE:
 		return "POPULATE_WRITE";
+	case MADV_COLLAPSE:
+		return "COLLAPSE";
 	default:
 		return "?";
 	}
@@ -383,6 +387,7 @@ enum {
 	C_FAULT_ALLOC,
 	C_FALLBACK,
 	C_SPLIT_PMD,
+	C_COLLAPSE_ALLOC,
 	NR_COUNTERS
 };
 
@@ -408,6 +413,7 @@ static void counters(const char *status, const char *vmstat,
 	v[C_FAULT_ALLOC] = field(vmstat, "thp_fault_alloc ");
 	v[C_FALLBACK] = field(vmstat, "thp_fault_fallback ");
 	v[C_SPLIT_PMD] = field(vmstat, "thp_split_pmd ");
+	v[C_COLLAPSE_ALLOC] = field(vmstat, "thp_collapse_alloc ");
 }
 
 static void report_counters(char *out, size_t cap, const char *status,
@@ -425,10 +431,11 @@ static void report_counters(char *out, size_t cap, const char *status,
 		    v[C_RSSANON] - base[C_RSSANON], v[C_THP_ENABLED]);
 	diff_append(out, cap,
 		    "  thp_fault_alloc %+ld thp_fault_fallback %+ld "
-		    "thp_split_pmd %+ld\n",
+		    "thp_split_pmd %+ld thp_collapse_alloc %+ld\n",
 		    v[C_FAULT_ALLOC] - base[C_FAULT_ALLOC],
 		    v[C_FALLBACK] - base[C_FALLBACK],
-		    v[C_SPLIT_PMD] - base[C_SPLIT_PMD]);
+		    v[C_SPLIT_PMD] - base[C_SPLIT_PMD],
+		    v[C_COLLAPSE_ALLOC] - base[C_COLLAPSE_ALLOC]);
 }
 
 /* ---- the host's child ---- */
@@ -595,9 +602,23 @@ static void host_noise(long v[3])
 	free(t);
 }
 
-static bool noisy(const long before[3], const long after[3])
+/* The host's collapses are the sequence's own when it makes any
+ * (compared in the reports: khugepaged's then make the host's two runs
+ * differ, which skips the sequence too). */
+static bool noisy(const long before[3], const long after[3], bool collapses)
 {
-	return memcmp(before, after, 3 * sizeof before[0]) != 0;
+	return before[0] != after[0] || before[2] != after[2] ||
+	       (!collapses && before[1] != after[1]);
+}
+
+static bool has_collapse(const struct call *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (c[i].op == OP_MADVISE && c[i].arg == MADV_COLLAPSE)
+			return true;
+	return false;
 }
 
 /* The sequence as C, to replay it. */
@@ -638,7 +659,7 @@ static enum outcome compare(struct mmk_machine *m, const struct call *c, int n,
 	host_noise(after);
 	if (getenv("THP_DIFF_SHOW"))
 		fprintf(stderr, "%s: the host's report:\n%s", what, host);
-	if (noisy(before, after)) {
+	if (noisy(before, after, has_collapse(c, n))) {
 		fprintf(stderr,
 			"%s: skipped: the host counted thp_fault_fallback "
 			"%+ld, thp_collapse_alloc %+ld, "
@@ -678,7 +699,7 @@ static enum outcome compare(struct mmk_machine *m, const struct call *c, int n,
 	host_noise(before);
 	assert_true(diff_run_host(host_step, c, n, host_child_init, again));
 	host_noise(after);
-	if (strcmp(host, again) || noisy(before, after)) {
+	if (strcmp(host, again) || noisy(before, after, has_collapse(c, n))) {
 		fprintf(stderr,
 			"%s: skipped: the host's two runs differ (another "
 			"process's huge pages?)\n",
@@ -921,6 +942,33 @@ static const struct call seq_free_after_split[] = {
 	WRITE(8 * MB),
 	MPROTECT(8 * MB + 1 * MB, 1 * MB, PROT_READ),
 	MADVISE(8 * MB, 2 * MB, MADV_FREE),
+	MUNMAP(0, 16 * MB),
+};
+
+/* MADV_COLLAPSE, whatever the policy: a 2 MiB with a page in it becomes
+ * a huge page; one with no table, or only the zero page, fails the call
+ * with EINVAL after the others are done; read-only pages are copied;
+ * MADV_NOHUGEPAGE refuses; a huge entry already there counts as done. */
+static const struct call seq_collapse[] = {
+	MMAP(0, 4 * MB),
+	WRITE(0),
+	WRITE(0x5000),
+	MADVISE(0, 4 * MB, MADV_COLLAPSE),
+	READ(0x5000),
+	READ(2 * MB),
+	MADVISE(2 * MB, 2 * MB, MADV_COLLAPSE),
+	MADVISE(0, 2 * MB, MADV_COLLAPSE),
+	WRITE(2 * MB + 0x3000),
+	MPROTECT(2 * MB, 2 * MB, PROT_READ),
+	MADVISE(2 * MB, 2 * MB, MADV_COLLAPSE),
+	MMAP(8 * MB, 4 * MB),
+	HUGE(8 * MB, 4 * MB),
+	WRITE(8 * MB),
+	MADVISE(8 * MB + 0x1000, 0x1000, MADV_DONTNEED),
+	MADVISE(8 * MB, 4 * MB, MADV_COLLAPSE),
+	MADVISE(8 * MB, 4 * MB, MADV_NOHUGEPAGE),
+	WRITE(10 * MB),
+	MADVISE(8 * MB, 4 * MB, MADV_COLLAPSE),
 	MUNMAP(0, 16 * MB),
 };
 
@@ -1190,21 +1238,14 @@ struct directed {
 	}
 
 static const struct directed directed[] = {
-	SEQ(seq_fault, false),
-	SEQ(seq_advice, false),
-	SEQ(seq_dontneed, false),
-	SEQ(seq_mprotect, false),
-	SEQ(seq_munmap, false),
-	SEQ(seq_mremap, false),
-	SEQ(seq_mlock, false),
-	SEQ(seq_prctl, false),
-	SEQ(seq_zero, false),
-	SEQ(seq_populate, false),
-	SEQ(seq_dontunmap, false),
-	SEQ(seq_replace, false),
-	SEQ(seq_gup_dirty, false),
-	SEQ(seq_free_partial, false),
-	SEQ(seq_free_after_split, true),
+	SEQ(seq_fault, false),	   SEQ(seq_advice, false),
+	SEQ(seq_dontneed, false),  SEQ(seq_mprotect, false),
+	SEQ(seq_munmap, false),	   SEQ(seq_mremap, false),
+	SEQ(seq_mlock, false),	   SEQ(seq_prctl, false),
+	SEQ(seq_zero, false),	   SEQ(seq_populate, false),
+	SEQ(seq_dontunmap, false), SEQ(seq_replace, false),
+	SEQ(seq_gup_dirty, false), SEQ(seq_free_partial, false),
+	SEQ(seq_collapse, false),  SEQ(seq_free_after_split, true),
 };
 
 static void summary(const char *what)
@@ -1330,8 +1371,10 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 				diff_pick(&s, 3) ? last_len : len);
 		} else if (r < 5) {
 			*x = (struct call)MADVISE(off, len, MADV_NOHUGEPAGE);
-		} else if (r < 7) {
+		} else if (r < 6) {
 			*x = (struct call)MADVISE(off, len, MADV_DONTNEED);
+		} else if (r < 7) {
+			*x = (struct call)MADVISE(off, len, MADV_COLLAPSE);
 		} else if (r < 8) {
 			/* MADV_FREE of a huge page an earlier call split
 			 * differs (seq_free_after_split). */

@@ -263,7 +263,7 @@
 #define MADV_DONTNEED_LOCKED 24
 #endif
 #ifndef MADV_COLLAPSE
-#define MADV_COLLAPSE 25 /* THP: EINVAL here (no huge pages are made) */
+#define MADV_COLLAPSE 25
 #endif
 #ifndef MADV_DONTFORK
 #define MADV_DONTFORK 10

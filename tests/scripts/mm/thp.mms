@@ -45,6 +45,17 @@ cat /proc/vmstat thp_split_pmd
 mremap 1 0x40600000 2M 2M maymove,fixed 0x50000000
 cat /proc/1/smaps AnonHugePages
 mincore 1 0x50000000 16K
+# MADV_COLLAPSE makes base pages a huge page again, whatever the policy;
+# a 2 MiB without a page table fails the call after the others are done.
+mmap 1 0x48000000 6M rw private,anonymous,fixed
+write 1 0x48000000 7
+write 1 0x48005000 8
+read 1 0x48200000
+madvise 1 0x48000000 6M collapse
+cat /proc/1/smaps AnonHugePages
+cat /proc/vmstat thp_collapse_alloc
+read 1 0x48005000
+madvise 1 0x48000000 4M collapse
 check
 # prctl(PR_SET_THP_DISABLE): no more, THP_enabled 0.
 prctl 1 set_thp_disable 1
