@@ -648,10 +648,9 @@ bool split_huge_page(struct page *page, struct mm_struct *locked_mm)
 		return true;
 	if (page_mapcount(page))
 		return split_huge_page_rmap(page, locked_mm);
-	/* Unmapped already (its last entry went while reclaim held it). */
-	split_folio(mmk_cur(), page, false, 0);
-	count_vm_events(mmk_cur(), THP_SPLIT_PAGE, 1);
-	return true;
+	/* Unmapped meanwhile (its entry went while reclaim held it): kept,
+	 * its putback drops the last reference and frees it whole. */
+	return false;
 }
 
 /* ---- zap, mprotect, fork, mlock ---- */
