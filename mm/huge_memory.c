@@ -500,43 +500,46 @@ bool huge_pmd_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 	 (1UL << PG_workingset) | (1UL << PG_unevictable) |                \
 	 (1UL << PG_dirty) | (1UL << PG_lru))
 
-/* The page half: 512 order-0 anonymous pages, each mapped @mapped times
- * (0 or 1), on the LRU where the head was. */
-static void split_folio(struct mmk_machine *m, struct page *page, bool dirty,
-			int mapped)
+/* The page half: 512 order-0 anonymous pages, each mapped once (by the
+ * PTEs the caller writes), on the LRU where the head was. */
+static void split_folio(struct mmk_machine *m, struct page *page, bool dirty)
 {
 	unsigned long i;
 
 	if (dirty)
 		page_flag_set(page, PG_dirty);
-	if (mapped)
-		node_add(m, page, NR_ANON_THPS, -(long)HPAGE_PMD_NR);
+	node_add(m, page, NR_ANON_THPS, -(long)HPAGE_PMD_NR);
 	/* Each tail is an anonymous page before reclaim can find it on a
 	 * list. */
 	for (i = 1; i < HPAGE_PMD_NR; i++) {
 		__atomic_store_n(&page[i].mapping, page->mapping,
 				 __ATOMIC_RELAXED);
 		page[i].index = page->index + i;
-		atomic_store(&page[i]._mapcount, mapped);
+		atomic_store(&page[i]._mapcount, 1);
 	}
 	lru_split_folio(m, page, HPAGE_PMD_ORDER, SPLIT_FLAGS);
+}
+
+/* The shared zero page's PTE in @vma: read-only, special. */
+static pte_t zero_pte(const struct pt_format *f,
+		      const struct vm_area_struct *vma)
+{
+	return mk_pte(f, page_to_pfn(mm_state()->zero_page),
+		      vma->vm_page_prot | _PAGE_SPECIAL) &
+	       ~_PAGE_RW;
 }
 
 /* try_to_map_unused_to_zeropage() (6.12+): after a folio split, each
  * page that holds only zeroes is unmapped and freed, the shared zero page
  * mapped in its place, unless the VMA is mlocked. */
-static void map_unused_to_zero_page(struct vm_area_struct *vma,
-				    unsigned long haddr, char *pt,
+static void map_unused_to_zero_page(struct vm_area_struct *vma, char *pt,
 				    struct page *page)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	const struct pt_format *f = pt_format_of(mm);
-	pte_t z = mk_pte(f, page_to_pfn(mm_state()->zero_page),
-			 vma->vm_page_prot | _PAGE_SPECIAL) &
-		  ~_PAGE_RW;
+	pte_t z = zero_pte(f, vma);
 	unsigned long i;
 
-	(void)haddr;
 	if ((vma->vm_flags & VM_LOCKED) || mm->machine->cfg.forbid_zero_page)
 		return;
 	for (i = 0; i < HPAGE_PMD_NR; i++) {
@@ -562,12 +565,8 @@ void __split_huge_pmd_locked(struct vm_area_struct *vma, unsigned long haddr,
 
 	(void)haddr;
 	if (is_huge_zero(mm, e)) {
-		pte_t z = mk_pte(f, page_to_pfn(mm_state()->zero_page),
-				 vma->vm_page_prot | _PAGE_SPECIAL) &
-			  ~_PAGE_RW;
-
 		for (i = 0; i < HPAGE_PMD_NR; i++)
-			pte_write(f, pt + i * f->esize, z);
+			pte_write(f, pt + i * f->esize, zero_pte(f, vma));
 	} else {
 		struct page *page = pfn_to_page(pfn);
 
@@ -578,14 +577,14 @@ void __split_huge_pmd_locked(struct vm_area_struct *vma, unsigned long haddr,
 		 * splits a locked huge page). */
 		if (vma_mlocked(vma))
 			munlock_page(m, page);
-		split_folio(m, page, e & _PAGE_DIRTY, 1);
+		split_folio(m, page, e & _PAGE_DIRTY);
 		keep = e & ~(f->pfn_mask | _PAGE_PSE);
 		for (i = 0; i < HPAGE_PMD_NR; i++)
 			pte_write(f, pt + i * f->esize,
 				  mk_pte(f, pfn + i, 0) | keep);
 		if (count_page) {
 			count_vm_events(m, THP_SPLIT_PAGE, 1);
-			map_unused_to_zero_page(vma, haddr, pt, page);
+			map_unused_to_zero_page(vma, pt, page);
 		}
 	}
 	pte_write(f, slot, mk_pte(f, page_to_pfn(table), _PAGE_TABLE));
