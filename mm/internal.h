@@ -996,6 +996,11 @@ void putback_lru_page(struct mmk_machine *m, struct page *page, bool file);
 /* folio_isolate_lru(): @page off its (evictable) list with a reference;
  * *@file: it was on a file list. False if it is on none. */
 bool isolate_page(struct mmk_machine *m, struct page *page, bool *file);
+/* A reference to @page, which may be freed and reused meanwhile, taken
+ * while it is on an LRU list (so that only put_page() frees it): 1; 0 if
+ * its last reference is going; -EBUSY off every list (isolated, or not a
+ * user page). */
+int lru_page_tryget(struct mmk_machine *m, struct page *page);
 void isolated_page_done(struct mmk_machine *m, struct page *page, bool file);
 /* ---- mm/workingset.c: shadow entries and refault detection ---- */
 /* nonresident_age of node @nid advances by @nr_pages. */

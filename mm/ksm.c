@@ -38,6 +38,12 @@
  *      registered mm and frees every rmap_item. The last unmap frees the
  *      page; its stable node (kpfn no longer a KSM page of it) is stale
  *      and goes when the scan meets it (ksm_get_page), with its items.
+ *      The scan reads a node's page only with a reference, taken while
+ *      the page is on an LRU list (node_get_page): a page freed by its
+ *      last unmap and reused meanwhile is never read or held. A node
+ *      whose page is isolated then (reclaim scanning it) cannot be
+ *      compared: the page being merged waits for the next pass (Linux
+ *      takes a reference to an isolated page too).
  *    - Registration ends with exit, with MADV_UNMERGEABLE's last
  *      VM_MERGEABLE VMA once the scan passes the mm, or never: run=2
  *      keeps the mm_slots for a later run=1.
@@ -299,6 +305,36 @@ static struct page *node_page(const struct ksm_stable_node *node)
 	struct page *page = pfn_to_page(node->kpfn);
 
 	return page && page_stable_node(page) == node ? page : NULL;
+}
+
+/*
+ * get_ksm_page(): the node's KSM page with a reference, or NULL. Until
+ * the reference is had, its last mapper may free it and another thread
+ * reuse it (and write it): the reference is taken while the page is on
+ * an LRU list, so that it cannot be freed and reused under the reader,
+ * and the node tested again. *@busy: the page is the node's but off the
+ * lists (reclaim or migration has it isolated), and could not be had;
+ * else the node is stale.
+ */
+static struct page *node_get_page(const struct ksm_stable_node *node,
+				  bool *busy)
+{
+	struct page *page = node_page(node);
+	int got;
+
+	*busy = false;
+	if (!page)
+		return NULL;
+	got = lru_page_tryget(mmk_cur(), page);
+	if (got < 0) {
+		*busy = page_stable_node(page) == node;
+		return NULL;
+	}
+	if (got && page_stable_node(page) != node) {
+		put_page(page);
+		got = 0;
+	}
+	return got ? page : NULL;
 }
 
 static void free_rmap_item(struct ksm_state *k, struct ksm_rmap_item *item)
@@ -645,16 +681,22 @@ static void stable_tree_append(struct ksm_state *k, struct ksm_rmap_item *item,
 	item->age = 0;
 }
 
-/* Is @n (NULL: none) a live node whose page is identical to @page? */
+/* Is @n (NULL: none) a live node whose page is identical to @page? A
+ * node whose page is busy is taken for a different one. */
 static bool same_content(struct ksm_state *k, const struct avl_node *n,
 			 const struct page *page)
 {
-	const struct page *p;
+	struct page *p;
+	bool busy, same;
 
 	if (!n)
 		return false;
-	p = node_page(container_of(n, struct ksm_stable_node, node));
-	return p && !memcmp_pages(k, page, p);
+	p = node_get_page(container_of(n, struct ksm_stable_node, node), &busy);
+	if (!p)
+		return false;
+	same = !memcmp_pages(k, page, p);
+	put_page(p);
+	return same;
 }
 
 /*
@@ -686,13 +728,17 @@ static struct ksm_stable_node *pick_dup(struct ksm_state *k,
 /*
  * stable_tree_search(): the KSM page identical to @page (with a
  * reference), @page itself if it is a KSM page already, or NULL. Stale
- * nodes met on the way are removed, and the search starts again.
+ * nodes met on the way are removed, and the search starts again. *@busy:
+ * a node on the way has its page isolated, so the search could not
+ * decide (the page waits for the next pass).
  */
 static struct page *stable_tree_search(struct ksm_state *k, struct page *page,
-				       struct ksm_stable_node **found)
+				       struct ksm_stable_node **found,
+				       bool *busy)
 {
 	struct avl_node *n;
 
+	*busy = false;
 	*found = page_stable_node(page);
 	if (*found) {
 		get_page(page);
@@ -703,37 +749,38 @@ again:
 	while (n) {
 		struct ksm_stable_node *node =
 			container_of(n, struct ksm_stable_node, node);
-		struct page *tree_page = node_page(node);
+		struct page *tree_page = node_get_page(node, busy);
 		int ret;
 
 		if (!tree_page) {
+			if (*busy)
+				return NULL;
 			remove_node_from_stable_tree(k, node);
 			goto again;
 		}
 		ret = memcmp_pages(k, page, tree_page);
-		if (ret < 0) {
-			n = n->left;
-		} else if (ret > 0) {
-			n = n->right;
-		} else {
-			node = pick_dup(k, node, page);
-			if (!node)
-				return NULL;
-			tree_page = node_page(node);
-			get_page(tree_page);
-			*found = node;
-			return tree_page;
+		if (ret) {
+			put_page(tree_page);
+			n = ret < 0 ? n->left : n->right;
+			continue;
 		}
+		*found = pick_dup(k, node, page);
+		if (*found != node) {
+			put_page(tree_page);
+			tree_page = *found ? node_get_page(*found, busy) : NULL;
+		}
+		return tree_page;
 	}
 	return NULL;
 }
 
-/* stable_tree_insert(): @node, for @kpage, joins the stable tree. */
-static void stable_tree_insert(struct ksm_state *k, struct page *kpage,
+/* stable_tree_insert(): @node, for @kpage, joins the stable tree; false
+ * if a node on the way has its page isolated (see stable_tree_search). */
+static bool stable_tree_insert(struct ksm_state *k, struct page *kpage,
 			       struct ksm_stable_node *node)
 {
 	struct avl_node *parent = NULL, *n;
-	bool left = false;
+	bool left = false, busy;
 
 again:
 	n = k->stable_tree.node;
@@ -741,21 +788,25 @@ again:
 	while (n) {
 		struct ksm_stable_node *tn =
 			container_of(n, struct ksm_stable_node, node);
-		struct page *tree_page = node_page(tn);
+		struct page *tree_page = node_get_page(tn, &busy);
 
 		if (!tree_page) {
+			if (busy)
+				return false;
 			remove_node_from_stable_tree(k, tn);
 			goto again;
 		}
 		parent = n;
 		/* Equal content (a full node's twin) goes to the right. */
 		left = memcmp_pages(k, kpage, tree_page) < 0;
+		put_page(tree_page);
 		n = left ? n->left : n->right;
 	}
 	INIT_LIST_HEAD(&node->hlist);
 	node->kpfn = page_to_pfn(kpage);
 	node->rmap_hlist_len = 0;
 	avl_insert(&k->stable_tree, &node->node, parent, left);
+	return true;
 }
 
 /* get_mergeable_page(): @item's page, if still an anonymous page mapped
@@ -863,7 +914,11 @@ static int try_to_merge_two_pages(struct ksm_state *k,
 		goto out_unlock;
 	/* The KSM page's mapping before its second mapper maps it, so that
 	 * every mapping is reachable by reverse mapping throughout. */
-	stable_tree_insert(k, page, node);
+	if (!stable_tree_insert(k, page, node)) {
+		put_anon_vma(av);
+		err = -EBUSY;
+		goto out_unlock;
+	}
 	set_page_stable_node(page, node);
 	err = try_to_merge_with_ksm_page(k, tree_item, tree_page, page);
 	if (err) {
@@ -893,6 +948,7 @@ static void cmp_and_merge_page(struct ksm_state *k, struct page *page,
 	struct ksm_rmap_item *tree_item;
 	struct page *kpage, *tree_page = NULL;
 	unsigned int checksum;
+	bool busy;
 
 	if (node) {
 		if (item->head == node)
@@ -906,7 +962,9 @@ static void cmp_and_merge_page(struct ksm_state *k, struct page *page,
 			return;
 		}
 	}
-	kpage = stable_tree_search(k, page, &found);
+	kpage = stable_tree_search(k, page, &found, &busy);
+	if (busy)
+		return;
 	if (kpage == page && item->head == found) {
 		put_page(kpage);
 		return;
@@ -1321,7 +1379,7 @@ int ksm_disable_merge_any(struct mm_struct *mm)
 /*
  * remove_all_stable_nodes(): the nodes whose page is stale or mapped no
  * more go (such a page stays KSM without a node until freed). -EBUSY if
- * a mapped KSM page kept its node.
+ * a mapped (or isolated) KSM page kept its node.
  */
 static int remove_all_stable_nodes(struct ksm_state *k)
 {
@@ -1331,15 +1389,19 @@ static int remove_all_stable_nodes(struct ksm_state *k)
 	for (; n; n = next) {
 		struct ksm_stable_node *node =
 			container_of(n, struct ksm_stable_node, node);
-		struct page *page = node_page(node);
+		bool busy;
+		struct page *page = node_get_page(node, &busy);
 
 		next = avl_next(n);
-		if (page && page_mapcount(page)) {
+		if (busy || (page && page_mapcount(page))) {
+			put_page(page);
 			err = -EBUSY;
 			continue;
 		}
-		if (page)
+		if (page) {
 			set_page_stable_node(page, NULL);
+			put_page(page);
+		}
 		remove_node_from_stable_tree(k, node);
 	}
 	return err;
@@ -1485,8 +1547,9 @@ static long count_chains(struct ksm_state *k, bool dups)
 	long chains = 0, nodes = 0;
 
 	while (n) {
-		const struct page *page = node_page(
-			container_of(n, struct ksm_stable_node, node));
+		bool busy;
+		struct page *page = node_get_page(
+			container_of(n, struct ksm_stable_node, node), &busy);
 		const struct avl_node *next = avl_next(n);
 		long run = 1;
 
@@ -1494,6 +1557,7 @@ static long count_chains(struct ksm_state *k, bool dups)
 			run++;
 			next = avl_next(next);
 		}
+		put_page(page);
 		if (run > 1) {
 			chains++;
 			nodes += run;

@@ -59,6 +59,7 @@
  */
 #include "mm/internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 void lruvec_init(struct lruvec *lruvec)
@@ -406,6 +407,18 @@ bool isolate_page(struct mmk_machine *m, struct page *page, bool *file)
 						       NR_ISOLATED_ANON],
 				 folio_nr_pages(page));
 	return ok;
+}
+
+int lru_page_tryget(struct mmk_machine *m, struct page *page)
+{
+	struct lruvec *lv = page_lruvec(m, page);
+	int ret = -EBUSY;
+
+	pthread_mutex_lock(&lv->lru_lock);
+	if (test_page_flag(page, PG_lru))
+		ret = get_page_unless_zero(page);
+	pthread_mutex_unlock(&lv->lru_lock);
+	return ret;
 }
 
 /*

@@ -243,6 +243,36 @@ static void test_cow_in_locked_vma(void **state)
 	assert_check_ok(m);
 }
 
+/* lru_page_tryget() (KSM's get_ksm_page): a reference to a page on an
+ * LRU list; none (-EBUSY) to one off the lists, isolated or never added,
+ * whose freeing need not go through put_page(). */
+static void test_lru_page_tryget(void **state)
+{
+	struct mmk_machine *m = boot(state);
+	struct page *page = alloc_page(GFP_HIGHUSER_MOVABLE);
+	bool file;
+
+	assert_non_null(page);
+	assert_int_equal(lru_page_tryget(m, page), -EBUSY);
+	assert_int_equal(page_count(page), 1);
+	lru_add(m, page);
+	assert_int_equal(lru_page_tryget(m, page), 1);
+	assert_int_equal(page_count(page), 2);
+	put_page(page);
+	/* Neither anonymous nor swap-backed: the file list. */
+	assert_true(isolate_page(m, page, &file));
+	assert_true(file);
+	assert_int_equal(lru_page_tryget(m, page), -EBUSY);
+	assert_int_equal(page_count(page), 2);
+	putback_lru_page(m, page, file);
+	assert_int_equal(lru_page_tryget(m, page), 1);
+	put_page(page);
+	assert_lru(m, 0, 0, 0, 4, 0, 0);
+	put_page(page);
+	assert_lru(m, 0, 0, 0, 0, 0, 0);
+	assert_check_ok(m);
+}
+
 /* Swap entries (mm/internal.h, mm/pgtable.h): a PTE keeps the type in
  * bits 1-5 and the offset from bit 12, within i386's 32 bits for the
  * largest i386 area (4G: offsets below 2^20); shmem keeps the entry
@@ -313,6 +343,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_dontunmap_strands_mlocked_pages,
 					  mmk_test_teardown),
 		cmocka_unit_test_teardown(test_cow_in_locked_vma,
+					  mmk_test_teardown),
+		cmocka_unit_test_teardown(test_lru_page_tryget,
 					  mmk_test_teardown),
 		cmocka_unit_test(test_swap_entry_encoding),
 		cmocka_unit_test_teardown(test_swapon_swapoff_arguments,
