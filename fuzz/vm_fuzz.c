@@ -62,7 +62,8 @@
  *
  * Every CHECK_EVERY operations of each thread, each thread reads back a
  * sample of its shadows, then all threads meet and thread 0 runs
- * mmk_check(). At the end every process exits, the files are closed,
+ * mmk_check() and vm_commit_verify() (Committed_AS is the sum of the
+ * charges of every VM_ACCOUNT VMA and shmem object). At the end every process exits, the files are closed,
  * caches shrunk and per-CPU lists drained: mmk_check() must pass, the
  * free page count must be the one measured after boot, and no mm_struct,
  * swap slot or Committed_AS charge may be left.
@@ -2998,6 +2999,16 @@ static void one_op(struct thr *t)
 	}
 }
 
+/* Committed_AS matches what charged it (every thread waits at the
+ * barrier, or is done). */
+static void check_commit(const struct fz_where *w)
+{
+	char why[256];
+
+	if (!vm_commit_verify(G.m, why, sizeof why))
+		fz_fail(w, "%s", why);
+}
+
 /* The thread's first process (spawned again while memory is short or the
  * OOM killer takes it at once). */
 static void first_spawn(struct thr *t)
@@ -3065,6 +3076,7 @@ static void *thread_main(void *arg)
 
 			t->w.what = "check";
 			fz_check(&t->w, G.m);
+			check_commit(&t->w);
 			G.checks++;
 			G.check_secs += fz_now() - t0;
 		}
@@ -3312,6 +3324,7 @@ int main(int argc, char **argv)
 		fz_fail(&w, "drop_caches");
 	fz_settle(G.m);
 	fz_check(&w, G.m);
+	check_commit(&w);
 	end_free = mmk_nr_free_pages(G.m) + hugetlb_pinned;
 	if (atomic_load(&G.m->mm->nr_mms))
 		fz_fail(&w, "%d mm_structs alive after every process exited",

@@ -641,3 +641,58 @@ bool mm_state_verify(struct mmk_machine *m, char *why, size_t len)
 	mmk_host_free(mms);
 	return ok;
 }
+
+/* The pages @mm's VM_ACCOUNT VMAs charge. */
+static long mm_charged(struct mm_struct *mm)
+{
+	struct vm_area_struct *vma;
+	long n = 0;
+
+	for (vma = mm->mmap; vma; vma = vma->vm_next)
+		if (vma->vm_flags & VM_ACCOUNT)
+			n += (long)vma_pages(vma);
+	return n;
+}
+
+static long tasks_charged(struct list_head *head, int *nr)
+{
+	struct task_struct *t;
+	long n = 0;
+
+	list_for_each_entry(t, head, tasks) {
+		if (!t->mm)
+			continue;
+		n += mm_charged(t->mm);
+		(*nr)++;
+	}
+	return n;
+}
+
+bool vm_commit_verify(struct mmk_machine *m, char *why, size_t len)
+{
+	struct mm_state *ms = m->mm;
+	long charged = 0, committed;
+	struct file *f;
+	int nr = 0;
+
+	if (!ms)
+		return true;
+	pthread_mutex_lock(&ms->lock);
+	charged += tasks_charged(&ms->tasks, &nr);
+	charged += tasks_charged(&ms->oom_victims, &nr);
+	pthread_mutex_unlock(&ms->lock);
+	/* An mm whose task is gone (its last user still holds it) keeps
+	 * charges nobody here can see. */
+	if (nr != atomic_load(&ms->nr_mms))
+		return true;
+	pthread_mutex_lock(&ms->files_lock);
+	list_for_each_entry(f, &ms->files, f_list)
+		charged += (long)f->acct_pages + (long)shmem_charged_blocks(f);
+	pthread_mutex_unlock(&ms->files_lock);
+	committed = atomic_load(&ms->vm_committed_as);
+	if (committed != charged)
+		return verify_fail(why, len,
+				   "Committed_AS is %ld pages, its charges %ld",
+				   committed, charged);
+	return true;
+}

@@ -1532,6 +1532,21 @@ static bool cache_verify(struct file *f, char *why, size_t len)
 	return true;
 }
 
+unsigned long shmem_charged_blocks(struct file *f)
+{
+	unsigned long i, n = 0;
+
+	if (!f->acct_blocks)
+		return 0;
+	/* shmem_acct_blocks(): one page for each page in the cache or in
+	 * swap, past the end too (fallocate's KEEP_SIZE pages). */
+	pthread_mutex_lock(&f->lock);
+	for (i = 0; f->pages && i < f->pages_cap; i++)
+		n += f->pages[i] != NULL;
+	pthread_mutex_unlock(&f->lock);
+	return n;
+}
+
 bool filemap_verify(struct file *f, char *why, size_t len)
 {
 	bool ok;

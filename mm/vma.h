@@ -678,6 +678,9 @@ void filemap_fadvise_dontneed(struct file *f, unsigned long wb_start,
 			      unsigned long end);
 void filemap_release(struct file *f);
 bool filemap_verify(struct file *f, char *why, size_t len);
+/* The pages @f charged to Committed_AS one by one (memfd, MAP_NORESERVE
+ * shared anonymous memory): its pages, in the cache or in swap. */
+unsigned long shmem_charged_blocks(struct file *f);
 
 /* ---- mm/vmscan.c ---- */
 void reclaim_init(struct mmk_machine *m);
@@ -839,6 +842,10 @@ int mm_caches_init(void);
 unsigned long vm_memory_committed(struct mmk_machine *m);
 void mm_state_exit(struct mmk_machine *m);
 bool mm_state_verify(struct mmk_machine *m, char *why, size_t len);
+/* Committed_AS is the sum of its charges: every process's VM_ACCOUNT
+ * VMAs, and each shmem object's size or pages. Only while no system call
+ * runs (a fuzzer's barrier), else a charge in flight fails it. */
+bool vm_commit_verify(struct mmk_machine *m, char *why, size_t len);
 
 /* ---- mm/ksm.c ---- */
 struct ksm_state;
