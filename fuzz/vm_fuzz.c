@@ -195,7 +195,7 @@ static struct fz_count counts[NR_COUNTS] = {
 	[C_PROCESS_VM] = { .name = "process_vm_readv/writev" },
 	[C_HUGETLB] = { .name = "hugetlb (pool, MAP_HUGETLB)" },
 	[C_MEMFD] = { .name = "memfd (ftruncate, fallocate, seals)" },
-	[C_THP] = { .name = "transparent huge pages (knobs, faults)" },
+	[C_THP] = { .name = "THP (knobs, faults, khugepaged)" },
 	[C_SHARED] = { .name = "shared-process ops" },
 	[C_SPAWN] = { .name = "spawn" },
 	[C_ERRNO] = { .name = "errno results" },
@@ -1784,12 +1784,25 @@ static void op_touch(struct thr *t, struct proc *p)
 static void op_thp(struct thr *t, struct proc *p)
 {
 	static const char *const knobs[][2] = {
-		{ "enabled", "always" },       { "enabled", "madvise" },
-		{ "enabled", "madvise" },      { "enabled", "never" },
-		{ "defrag", "always" },	       { "defrag", "defer" },
-		{ "defrag", "defer+madvise" }, { "defrag", "madvise" },
-		{ "defrag", "never" },	       { "use_zero_page", "0" },
+		{ "enabled", "always" },
+		{ "enabled", "madvise" },
+		{ "enabled", "madvise" },
+		{ "enabled", "never" },
+		{ "defrag", "always" },
+		{ "defrag", "defer" },
+		{ "defrag", "defer+madvise" },
+		{ "defrag", "madvise" },
+		{ "defrag", "never" },
+		{ "use_zero_page", "0" },
 		{ "use_zero_page", "1" },
+		{ "khugepaged/max_ptes_none", "0" },
+		{ "khugepaged/max_ptes_none", "511" },
+		{ "khugepaged/max_ptes_shared", "511" },
+		{ "khugepaged/max_ptes_swap", "0" },
+		{ "khugepaged/pages_to_scan", "512" },
+		{ "khugepaged/pages_to_scan", "4096" },
+		{ "khugepaged/defrag", "0" },
+		{ "khugepaged/defrag", "1" },
 	};
 	struct gen *g = &t->own;
 	unsigned long pmds = g->pages / 512, addr, len, i, n;
@@ -1803,6 +1816,14 @@ static void op_thp(struct thr *t, struct proc *p)
 		    (G.task_size == 0xc0000000UL ? -ENOENT : 0))
 			bad(t, -1, "writing %s=%s failed", knobs[i][0],
 			    knobs[i][1]);
+		return;
+	}
+	/* khugepaged's wake-ups, over every thread's processes. */
+	if (fz_chance(&t->r, 12)) {
+		setc(t, "khugepaged_scan", 0, 1, 1, 0, 0, 0, 0);
+		ret = mmk_khugepaged_scan(1 + fz_below(&t->r, 2));
+		if (G.task_size == 0xc0000000UL ? ret != -ENOENT : ret < 0)
+			bad(t, ret, "khugepaged_scan");
 		return;
 	}
 	if (pmds < 4)
@@ -3130,6 +3151,16 @@ static void warm_up(struct fz_where *w)
 	    mmk_madvise(2, (unsigned long)a, 4 * PG, MADV_MERGEABLE) ||
 	    mmk_exit(2))
 		fz_fail(w, "warm-up of KSM failed");
+	/* khugepaged's, at the first registration (x86_64: THP). */
+	if (G.task_size == 0xc0000000UL)
+		return;
+	if (mmk_spawn(2, false) ||
+	    (a = mmk_mmap(2, 0, 4 << 20, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, NULL, 0)) < 0 ||
+	    mmk_touch(2, (unsigned long)a, PG, true) ||
+	    mmk_madvise(2, (unsigned long)a, 4 << 20, MADV_HUGEPAGE) ||
+	    mmk_exit(2))
+		fz_fail(w, "warm-up of khugepaged failed");
 }
 
 /* The pfns on the buddy free lists (a bitmap the caller frees), for naming
@@ -3241,6 +3272,8 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
+	G.task_size = cfg.arch == MMK_ARCH_I386 ? 0xc0000000UL :
+						  0x7ffffffff000UL;
 	warm_up(&w);
 	fz_settle(G.m);
 	base_free = mmk_nr_free_pages(G.m);
@@ -3250,8 +3283,6 @@ int main(int argc, char **argv)
 	G.fro = mmk_file_create("vm_fuzz-ro", 256UL << 10, true);
 	if (!G.frw || !G.fro || mmk_spawn(SHARED_PID, false))
 		fz_fail(&w, "files or process %d", SHARED_PID);
-	G.task_size = cfg.arch == MMK_ARCH_I386 ? 0xc0000000UL :
-						  0x7ffffffff000UL;
 	pthread_mutex_init(&G.shared_lock, NULL);
 
 	thr = calloc((size_t)G.o.threads, sizeof(*thr));
@@ -3322,6 +3353,12 @@ int main(int argc, char **argv)
 	 * 2, as Linux's does under memory pressure). */
 	if (mmk_drop_caches(2))
 		fz_fail(&w, "drop_caches");
+	/* The slot khugepaged's cursor was on when its mm exited waits for
+	 * its next wake-up (collect_mm_slot), as in Linux: one that THP
+	 * "never" does not put off. */
+	if (G.task_size != 0xc0000000UL &&
+	    (mmk_thp_set("enabled", "madvise") || mmk_khugepaged_scan(1) < 0))
+		fz_fail(&w, "khugepaged_scan");
 	fz_settle(G.m);
 	fz_check(&w, G.m);
 	check_commit(&w);

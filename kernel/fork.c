@@ -129,6 +129,7 @@ void mmput(struct mm_struct *mm)
 	 * the pages went: nodes of KSM pages no process maps any more may be
 	 * pruned. */
 	ksm_exit(mm);
+	khugepaged_exit(mm);
 	pthread_mutex_destroy(&mm->mmap_lock);
 	kmem_cache_free(mm_state()->mm_cachep, mm);
 	atomic_fetch_sub(&mm_state()->nr_mms, 1);
@@ -402,6 +403,8 @@ int mmk_fork(int parent, int child)
 	err = ksm_fork(mm, oldmm);
 	if (!err)
 		err = dup_mmap(mm, oldmm);
+	if (!err)
+		khugepaged_fork(mm, oldmm);
 	mmap_write_unlock(mm);
 	current_mm_of_thread = NULL;
 	/* A parent the OOM killer chose meanwhile does not fork. */
@@ -515,6 +518,8 @@ int mm_state_init(struct mmk_machine *m)
 	if (ksm_init(m) || hugetlb_init(m))
 		return -ENOMEM;
 	thp_init(m);
+	if (khugepaged_init(m))
+		return -ENOMEM;
 	atomic_init(&ms->max_map_count, DEFAULT_MAX_MAP_COUNT);
 	atomic_init(&ms->swappiness, 60);
 	atomic_init(&ms->overcommit_ratio, DEFAULT_OVERCOMMIT_RATIO);
@@ -579,6 +584,7 @@ void mm_state_exit(struct mmk_machine *m)
 	/* The machine's memory, caches included, goes away as a whole. */
 	swap_exit(m);
 	ksm_state_exit(m);
+	khugepaged_state_exit(m);
 	pthread_mutex_destroy(&m->mm->lock);
 	pthread_mutex_destroy(&m->mm->caches_lock);
 	pthread_mutex_destroy(&m->mm->anon_vma_lock);

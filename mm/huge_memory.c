@@ -48,7 +48,8 @@
  *      entries and the zero page read as zeroes, the table deposited; a
  *      2 MiB with no table fails the call (EINVAL) after the rest are
  *      done; KSM pages EINVAL, pinned or swap-cache pages EAGAIN, no
- *      huge page ENOMEM.
+ *      huge page ENOMEM. khugepaged (mm/khugepaged.c) collapses with the
+ *      same thp_collapse_pmd, within its limits (collapse_control).
  *    - prctl(PR_SET_THP_DISABLE, 1 [, PR_THP_DISABLE_EXCEPT_ADVISED]):
  *      no huge pages for the process (or only in MADV_HUGEPAGE VMAs),
  *      kept across fork; /proc/PID/status THP_enabled.
@@ -83,12 +84,12 @@
  *    get_user_pages (here: process_vm_readv/writev) splits the huge
  *    pages it pins; NUMA migration and reclaim split rather than move or
  *    swap a huge page whole; KSM splits the huge pages it scans (Linux:
- *    those it merges). No khugepaged (only MADV_COLLAPSE's synchronous
- *    collapse, of anonymous memory: not of files or shmem, and not of
- *    swap-cache pages), no mTHP sizes (hugepages-NkB), no file or shmem
- *    huge pages, no huge PUDs, no memcg charge. The huge zero page is
- *    freed by drop_caches' shrinker once no mm holds it (Linux: by its
- *    shrinker, under memory pressure too).
+ *    those it merges). Collapse (MADV_COLLAPSE here, khugepaged in
+ *    mm/khugepaged.c) is of anonymous memory only, not of files or
+ *    shmem, and not of swap-cache pages; no mTHP sizes (hugepages-NkB),
+ *    no file or shmem huge pages, no huge PUDs, no memcg charge. The
+ *    huge zero page is freed by drop_caches' shrinker once no mm holds
+ *    it (Linux: by its shrinker, under memory pressure too).
  *
  * 5. Ordering. The mm's mmap lock covers its entries and deposits;
  *    reclaim reaches a page's mm through the rmap, trying its lock.
@@ -134,19 +135,16 @@ static void node_add(struct mmk_machine *m, const struct page *page, int item,
  * PR_THP_DISABLE_EXCEPT_ADVISED. vma_is_temporary_stack(): the stack
  * while exec sets it up; mmkit's stacks are set up whole, so none.
  */
-static bool allowable(const struct vm_area_struct *vma, unsigned long addr,
-		      bool smaps, bool forced)
+static bool allowable(const struct vm_area_struct *vma, unsigned long f,
+		      unsigned long addr, bool smaps, bool forced)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	struct mm_state *ms = mm_state();
-	unsigned long f = vma->vm_flags, haddr;
+	unsigned long haddr;
 	int enabled =
 		atomic_load_explicit(&ms->thp_enabled, memory_order_relaxed);
 
 	if (!mm || !mm->machine->arch->thp)
-		return false;
-	/* Collapse needs the anon_vma faults made (step 10 of Linux's). */
-	if (forced && !vma->anon_vma)
 		return false;
 	if (!forced && (enabled == THP_NEVER ||
 			(enabled == THP_MADVISE && !(f & VM_HUGEPAGE))))
@@ -171,7 +169,7 @@ static bool allowable(const struct vm_area_struct *vma, unsigned long addr,
 bool thp_vma_allowable(const struct vm_area_struct *vma, unsigned long addr,
 		       bool smaps)
 {
-	return allowable(vma, addr, smaps, false);
+	return allowable(vma, vma->vm_flags, addr, smaps, false);
 }
 
 /* vma_thp_gfp_mask(): how hard the fault tries, by defrag. */
@@ -396,6 +394,7 @@ static int do_huge_pmd_anonymous_page(struct mm_struct *mm,
 
 	if (anon_vma_prepare(vma))
 		return MMK_SIGKILL;
+	khugepaged_enter_vma(vma, vma->vm_flags);
 	table = pte_table_alloc(mm);
 	if (!table)
 		return MMK_SIGKILL;
@@ -906,49 +905,103 @@ void mlock_huge_range(struct mm_struct *mm, unsigned long start,
 	walk_huge(mm, start, end, mlock_huge_one, lock ? mm : NULL);
 }
 
-/* ---- MADV_COLLAPSE ---- */
+/* ---- collapse (MADV_COLLAPSE, khugepaged) ---- */
+
+bool thp_vma_collapsible(const struct vm_area_struct *vma,
+			 unsigned long vm_flags, bool forced)
+{
+	/* Both need the anon_vma faults made (__thp_vma_allowable_orders'
+	 * last test), and the VMA's last 2 MiB must fit. */
+	return vma->anon_vma &&
+	       allowable(vma, vm_flags, vma->vm_start, true, forced);
+}
+
+/* A limit of khugepaged's passed: counted, and the 2 MiB is left. */
+static int exceeded(struct mm_struct *mm, enum vm_event_item event)
+{
+	count_vm_events(mm->machine, event, 1);
+	return -EINVAL;
+}
 
 /*
- * hpage_collapse_scan_pmd() of the PTE table @pt: each entry's page into
- * @pages (NULL for an empty entry or the zero page: MADV_COLLAPSE takes
- * any number of those). 0, -EINVAL (a guard marker, a KSM page, a swap
- * entry left), -EAGAIN (a page others hold: pinned, isolated,
- * locked or in the swap cache).
+ * hpage_collapse_scan_pmd() (and __collapse_huge_page_isolate()'s
+ * second look) of the PTE table @pt: each entry's page into @pages (NULL
+ * for an empty entry or the zero page). 0, -EINVAL (a guard marker, a
+ * KSM page, a limit of khugepaged's passed, or, for khugepaged, no page
+ * young or referenced), -EAGAIN (a page others hold: pinned, isolated,
+ * locked or in the swap cache). MADV_COLLAPSE takes any number of empty
+ * entries and shared pages, and no swap entry (it swaps them in first);
+ * khugepaged at most max_ptes_none, max_ptes_shared and max_ptes_swap.
  */
-static int collapse_scan(struct mm_struct *mm, char *pt, struct page **pages)
+static int collapse_scan(struct mm_struct *mm, char *pt, struct page **pages,
+			 const struct collapse_control *cc)
 {
 	const struct pt_format *f = pt_format_of(mm);
+	unsigned int none = 0, swap = 0, shared = 0, referenced = 0;
 	unsigned long i;
 
 	for (i = 0; i < HPAGE_PMD_NR; i++) {
 		pte_t pte = pte_read(f, pt + i * f->esize);
 
 		pages[i] = NULL;
-		if (is_guard_marker(pte) || is_swap_pte(pte))
+		if (is_guard_marker(pte))
 			return -EINVAL;
-		if (!pte_mapped(pte) || (pte & _PAGE_SPECIAL))
+		if (is_swap_pte(pte)) {
+			if (!cc->is_khugepaged)
+				return -EINVAL;
+			if (++swap > cc->max_ptes_swap)
+				return exceeded(mm, THP_SCAN_EXCEED_SWAP_PTE);
 			continue;
+		}
+		if (!pte_mapped(pte) || (pte & _PAGE_SPECIAL)) {
+			if (++none > cc->max_ptes_none)
+				return exceeded(mm, THP_SCAN_EXCEED_NONE_PTE);
+			continue;
+		}
 		pages[i] = pfn_to_page(pte_pfn(f, pte));
 		if (PageKsm(pages[i]))
 			return -EINVAL; /* SCAN_PAGE_KSM */
+		/* folio_maybe_mapped_shared() */
+		if (page_mapcount(pages[i]) > 1 &&
+		    ++shared > cc->max_ptes_shared)
+			return exceeded(mm, THP_SCAN_EXCEED_SHARE_PTE);
 		if (test_page_flag(pages[i], PG_swapcache) ||
 		    page_count(pages[i]) != page_mapcount(pages[i]))
 			return -EAGAIN; /* SCAN_PAGE_COUNT */
+		if ((pte & _PAGE_ACCESSED) ||
+		    test_page_flag(pages[i], PG_referenced))
+			referenced++;
+	}
+	/* SCAN_LACK_REFERENCED_PAGE: khugepaged wants a page in use, and
+	 * half of them young when some must be read back from swap. */
+	if (cc->is_khugepaged &&
+	    (!referenced || (swap && referenced < HPAGE_PMD_NR / 2)))
+		return -EINVAL;
+	return 0;
+}
+
+/* __collapse_huge_page_swapin(): the swapped-out pages of the PTE table
+ * @pt (of @haddr) read back, as a read fault would. */
+static int collapse_swapin(struct mm_struct *mm, unsigned long haddr, char *pt)
+{
+	const struct pt_format *f = pt_format_of(mm);
+	unsigned long i;
+
+	for (i = 0; i < HPAGE_PMD_NR; i++) {
+		int sig;
+
+		if (!is_swap_pte(pte_read(f, pt + i * f->esize)))
+			continue;
+		sig = handle_mm_fault(mm, haddr + i * PAGE_SIZE, false);
+		if (sig)
+			return sig == MMK_SIGKILL ? -ENOMEM : -EINVAL;
 	}
 	return 0;
 }
 
-/*
- * collapse_huge_page() of the PMD at @haddr of @vma, mapped by PTEs:
- * swapped-out pages are read back first; empty entries and the zero page
- * read as zeroes; every entry's page is copied into a new huge page,
- * which replaces them (the PTE table becomes its deposit). 0 (done, or a
- * huge entry there already), -EINVAL, -EAGAIN (collapse_scan), -ENOMEM
- * (no huge page). The scan is made again after the allocation, whose
- * reclaim may have taken pages of this mm.
- */
-static int collapse_pmd(struct mm_struct *mm, struct vm_area_struct *vma,
-			unsigned long haddr)
+int thp_collapse_pmd(struct mm_struct *mm, struct vm_area_struct *vma,
+		     unsigned long haddr, const struct collapse_control *cc,
+		     bool *tried)
 {
 	const struct pt_format *f = pt_format_of(mm);
 	struct page *pages[HPAGE_PMD_NR], *table, *huge;
@@ -962,31 +1015,29 @@ static int collapse_pmd(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (!e)
 		return -EINVAL; /* SCAN_PMD_NULL */
 	if (e & _PAGE_PSE)
-		return 0; /* SCAN_PMD_MAPPED */
+		return -EEXIST; /* SCAN_PMD_MAPPED */
 	table = pfn_to_page(pte_pfn(f, e));
 	pt = page_host(mm->machine, table);
-	/* __collapse_huge_page_swapin(): as a read fault would. */
-	for (i = 0; i < HPAGE_PMD_NR; i++) {
-		int sig;
-
-		if (!is_swap_pte(pte_read(f, pt + i * f->esize)))
-			continue;
-		sig = handle_mm_fault(mm, haddr + i * PAGE_SIZE, false);
-		if (sig)
-			return sig == MMK_SIGKILL ? -ENOMEM : -EINVAL;
-	}
-	err = collapse_scan(mm, pt, pages);
+	/* MADV_COLLAPSE reads swapped-out pages back before its scan;
+	 * khugepaged's scan counts them, and reads them back once it has
+	 * its huge page. */
+	err = cc->is_khugepaged ? 0 : collapse_swapin(mm, haddr, pt);
+	if (!err)
+		err = collapse_scan(mm, pt, pages, cc);
 	if (err)
 		return err;
+	*tried = true;
 	if (anon_vma_prepare(vma))
 		return -ENOMEM;
-	huge = thp_alloc(mm, vma, haddr, GFP_TRANSHUGE);
+	huge = thp_alloc(mm, vma, haddr, cc->gfp);
 	count_vm_events(mm->machine,
 			huge ? THP_COLLAPSE_ALLOC : THP_COLLAPSE_ALLOC_FAILED,
 			1);
 	if (!huge)
 		return -ENOMEM; /* SCAN_ALLOC_HUGE_PAGE_FAIL */
-	err = collapse_scan(mm, pt, pages);
+	err = cc->is_khugepaged ? collapse_swapin(mm, haddr, pt) : 0;
+	if (!err)
+		err = collapse_scan(mm, pt, pages, cc);
 	if (err) {
 		put_page(huge); /* frees it as an anonymous page */
 		return err == -EINVAL ? -EAGAIN : err;
@@ -1013,12 +1064,21 @@ static int collapse_pmd(struct mm_struct *mm, struct vm_area_struct *vma,
 int madvise_collapse(struct mm_struct *mm, struct vm_area_struct *vma,
 		     unsigned long start, unsigned long end)
 {
+	/* No limits; the allocation tries hard (defrag always). */
+	static const struct collapse_control cc = {
+		.is_khugepaged = false,
+		.max_ptes_none = HPAGE_PMD_NR,
+		.max_ptes_swap = HPAGE_PMD_NR,
+		.max_ptes_shared = HPAGE_PMD_NR,
+		.gfp = GFP_TRANSHUGE,
+	};
 	unsigned long haddr,
 		hstart = (start + HPAGE_PMD_SIZE - 1) & HPAGE_PMD_MASK;
 	unsigned long hend = end & HPAGE_PMD_MASK;
 	int err, last = 0;
+	bool tried;
 
-	if (!allowable(vma, vma->vm_start, true, true))
+	if (!thp_vma_collapsible(vma, vma->vm_flags, true))
 		return -EINVAL;
 	/* A range inside one 2 MiB that does not start it: Linux's count of
 	 * huge pages to make, (hend - hstart) >> HPAGE_PMD_SHIFT, wraps and
@@ -1026,7 +1086,9 @@ int madvise_collapse(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (hstart > hend)
 		return -EINVAL;
 	for (haddr = hstart; haddr < hend; haddr += HPAGE_PMD_SIZE) {
-		err = collapse_pmd(mm, vma, haddr);
+		err = thp_collapse_pmd(mm, vma, haddr, &cc, &tried);
+		if (err == -EEXIST) /* a huge page already */
+			err = 0;
 		/* Out of memory ends it (madvise_collapse_errno). */
 		if (err == -ENOMEM)
 			return err;
@@ -1093,6 +1155,8 @@ int thp_sysfs_show(struct seq_file *s, struct mmk_machine *m, const char *name)
 
 	if (!m->arch->thp || !ms)
 		return -ENOENT;
+	if (!strncmp(name, "khugepaged/", 11))
+		return khugepaged_sysfs_show(s, m, name + 11);
 	if (!strcmp(name, "enabled"))
 		show_choice(s, enabled_names, 3, atomic_load(&ms->thp_enabled));
 	else if (!strcmp(name, "defrag"))
@@ -1116,15 +1180,33 @@ static int choice_of(const char *const *names, int n, const char *value)
 	return -1;
 }
 
+int thp_knob_ulong(const char *value, unsigned long *v)
+{
+	const char *c = value;
+
+	/* kstrtoul(, 10): decimal digits, with no overflow. */
+	if (!*c)
+		return -EINVAL;
+	for (*v = 0; *c; c++) {
+		if (*c < '0' || *c > '9' || *v > (~0UL - 9) / 10)
+			return -EINVAL;
+		*v = *v * 10 + (unsigned long)(*c - '0');
+	}
+	return 0;
+}
+
 int mmk_thp_set(const char *name, const char *value)
 {
 	struct mmk_machine *m = mmk_cur();
+	unsigned long ul;
 	int v;
 
 	if (!m || !m->mm || !name || !value)
 		return -EINVAL;
 	if (!m->arch->thp)
 		return -ENOENT;
+	if (!strncmp(name, "khugepaged/", 11))
+		return khugepaged_sysfs_store(m, name + 11, value);
 	if (!strcmp(name, "enabled")) {
 		v = choice_of(enabled_names, 3, value);
 		if (v < 0)
@@ -1136,18 +1218,10 @@ int mmk_thp_set(const char *name, const char *value)
 			return -EINVAL;
 		atomic_store(&m->mm->thp_defrag, v);
 	} else if (!strcmp(name, "use_zero_page")) {
-		/* kstrtoul(): a decimal number; any nonzero one sets it. */
-		const char *c = value;
-		bool nonzero = false;
-
-		if (!*c)
+		/* Any nonzero number sets it. */
+		if (thp_knob_ulong(value, &ul))
 			return -EINVAL;
-		for (; *c; c++) {
-			if (*c < '0' || *c > '9')
-				return -EINVAL;
-			nonzero |= *c != '0';
-		}
-		atomic_store(&m->mm->thp_use_zero_page, nonzero);
+		atomic_store(&m->mm->thp_use_zero_page, ul != 0);
 	} else if (!strcmp(name, "hpage_pmd_size")) {
 		return -EACCES;
 	} else {

@@ -30,7 +30,17 @@ enum thp_defrag {
  * and MMF_HUGE_ZERO_FOLIO (the mm holds the huge zero page). */
 #define MMF_DISABLE_THP_COMPLETELY 0x1
 #define MMF_DISABLE_THP_EXCEPT_ADVISED 0x2
+#define MMF_VM_HUGEPAGE 0x40 /* on khugepaged's list (mm/khugepaged.c) */
 #define MMF_HUGE_ZERO_FOLIO 0x80
+
+/* struct collapse_control: who collapses (khugepaged, or MADV_COLLAPSE
+ * with no limits), its limits (the khugepaged/max_ptes_* knobs) and how
+ * hard its allocation tries. */
+struct collapse_control {
+	bool is_khugepaged;
+	unsigned int max_ptes_none, max_ptes_swap, max_ptes_shared;
+	gfp_t gfp;
+};
 
 void thp_init(struct mmk_machine *m);
 /* thp_vma_allowable_order(..., PMD_ORDER) for @vma, at @addr (a fault:
@@ -78,6 +88,38 @@ void madvise_cold_huge_range(struct mm_struct *mm, unsigned long start,
  * -ENOMEM, as Linux's madvise_collapse(). */
 int madvise_collapse(struct mm_struct *mm, struct vm_area_struct *vma,
 		     unsigned long start, unsigned long end);
+/* thp_vma_allowable_order() for a collapse in @vma with @vm_flags:
+ * TVA_KHUGEPAGED (the sysfs policy applies) or, @forced,
+ * TVA_FORCED_COLLAPSE (MADV_COLLAPSE); the VMA needs its anon_vma and
+ * room for a huge page. */
+bool thp_vma_collapsible(const struct vm_area_struct *vma,
+			 unsigned long vm_flags, bool forced);
+/* hpage_collapse_scan_pmd() and collapse_huge_page() of the PMD at
+ * @haddr of @vma, mapped by a PTE table: every page copied into a new
+ * huge page, empty entries and the zero page read as zeroes, swapped-out
+ * pages read back; the huge page replaces them (the table becomes its
+ * deposit). 0, -EEXIST (a huge entry there already), -EINVAL (no table;
+ * a guard marker, a KSM page, a limit of @cc passed), -EAGAIN (a page
+ * others hold or in the swap cache), -ENOMEM (no huge page). *@tried is
+ * set once the scan found the collapse worth a huge page. Under the mmap
+ * lock. */
+int thp_collapse_pmd(struct mm_struct *mm, struct vm_area_struct *vma,
+		     unsigned long haddr, const struct collapse_control *cc,
+		     bool *tried);
+/* khugepaged (mm/khugepaged.c): the mm of @vma joins its list if a
+ * collapse is allowed there with @vm_flags (khugepaged_enter_vma);
+ * fork's child joins if the parent is on it; the last mmput leaves it. */
+int khugepaged_init(struct mmk_machine *m);
+void khugepaged_state_exit(struct mmk_machine *m);
+void khugepaged_enter_vma(struct vm_area_struct *vma, unsigned long vm_flags);
+void khugepaged_fork(struct mm_struct *mm, struct mm_struct *oldmm);
+void khugepaged_exit(struct mm_struct *mm);
+/* /sys/kernel/mm/transparent_hugepage/khugepaged/@name: 0 or -ENOENT;
+ * the write: 0, -EINVAL, -EACCES (read-only) or -ENOENT. */
+int khugepaged_sysfs_show(struct seq_file *s, struct mmk_machine *m,
+			  const char *name);
+int khugepaged_sysfs_store(struct mmk_machine *m, const char *name,
+			   const char *value);
 /* copy_huge_pmd() of fork for @src_vma: 0 or -ENOMEM. */
 int copy_huge_range(struct mm_struct *dst, struct mm_struct *src,
 		    struct vm_area_struct *src_vma);
@@ -100,6 +142,8 @@ void thp_mm_exit(struct mm_struct *mm);
 void shrink_huge_zero_page(struct mmk_machine *m);
 /* /sys/kernel/mm/transparent_hugepage/@name: 0 or -ENOENT. */
 int thp_sysfs_show(struct seq_file *s, struct mmk_machine *m, const char *name);
+/* A sysfs knob's number (kstrtoul, base 10): 0 or -EINVAL. */
+int thp_knob_ulong(const char *value, unsigned long *v);
 /* PR_SET_THP_DISABLE / PR_GET_THP_DISABLE (kernel/sys.c). */
 long thp_prctl(struct mm_struct *mm, int option, unsigned long arg2,
 	       unsigned long arg3, unsigned long arg4, unsigned long arg5);

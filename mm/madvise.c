@@ -311,6 +311,10 @@ static int madvise_vma_behavior(struct mm_struct *mm,
 	}
 	if (newflags < 0)
 		return (int)newflags;
+	/* hugepage_madvise(): with its new flags, the VMA may bring its mm
+	 * to khugepaged, whatever comes of the flags' change. */
+	if (behavior == MADV_HUGEPAGE)
+		khugepaged_enter_vma(vma, (unsigned long)newflags);
 	if ((unsigned long)newflags == vma->vm_flags)
 		return 0;
 	vma = vma_modify_flags(mm, vma->vm_prev, vma, start, end,

@@ -584,6 +584,7 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 	static const struct mempolicy default_policy;
 	struct merge_req r = { start, end,	flags, pgoff,	   file,
 			       pol,   anon_vma, NULL,  copied_from };
+	struct vm_area_struct *vma = NULL;
 	bool left, right;
 
 	if (!pol)
@@ -603,23 +604,24 @@ vma_merge_new_range(struct mm_struct *mm, struct vm_area_struct *prev,
 		prev->vm_flags |= (flags | next->vm_flags) & VM_STICKY;
 		remove_vma(mm, next);
 		vma_set_range(prev, prev->vm_start, nend, prev->vm_pgoff);
-		return prev;
-	}
-	if (left) {
+		vma = prev;
+	} else if (left) {
 		if (copied_from && dup_anon_vma(prev, copied_from))
 			return NULL;
 		prev->vm_flags |= flags & VM_STICKY;
 		vma_set_range(prev, prev->vm_start, end, prev->vm_pgoff);
-		return prev;
-	}
-	if (right) {
+		vma = prev;
+	} else if (right) {
 		if (copied_from && dup_anon_vma(next, copied_from))
 			return NULL;
 		next->vm_flags |= flags & VM_STICKY;
 		vma_set_range(next, start, next->vm_end, pgoff);
-		return next;
+		vma = next;
 	}
-	return NULL;
+	/* The VMA grown may bring its mm to khugepaged. */
+	if (vma)
+		khugepaged_enter_vma(vma, flags);
+	return vma;
 }
 
 /*

@@ -106,6 +106,8 @@ struct mm_state {
 	atomic_long huge_zero_refs;
 	struct swap_state *swap; /* the swap areas (mm/swapfile.c) */
 	struct ksm_state *ksm; /* ksmd's lists and trees (mm/ksm.c) */
+	/* khugepaged's list, cursor and knobs (mm/khugepaged.c) */
+	struct khugepaged_state *khugepaged;
 	struct hstate *hstate; /* the huge page pool (mm/hugetlb.c) */
 };
 

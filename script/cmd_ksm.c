@@ -34,6 +34,16 @@
  *                         (always, defer, defer+madvise, madvise,
  *                         never), use_zero_page (a number).
  *   thp NAME              its text (as `cat`), hpage_pmd_size too.
+ *                         NAME may be khugepaged/KNOB: defrag (0, 1),
+ *                         max_ptes_none, max_ptes_swap, max_ptes_shared
+ *                         (0-511), pages_to_scan, scan_sleep_millisecs,
+ *                         alloc_sleep_millisecs; full_scans and
+ *                         pages_collapsed are read-only.
+ *   khugepaged_scan [N]   khugepaged's work (mm/khugepaged.c): N wake-ups
+ *                         of pages_to_scan pages each; without N, until
+ *                         the current pass ends (full_scans grows by
+ *                         one). The result is the huge pages collapsed
+ *                         (ENOENT on i386).
  * An unknown NAME, a read-only one written, or a VALUE that is no
  * decimal or hex number is a script error.
  */
@@ -121,7 +131,13 @@ int cmd_thp(struct script *sc, int argc, char **argv)
 		return script_error(sc, "unknown thp knob '%s'", argv[1]);
 	memcpy(name, argv[1], len);
 	name[len] = '\0';
-	text = sysfs_knob_read(sc, dir, name);
+	/* khugepaged's knobs, in their own directory. */
+	text = strncmp(name, "khugepaged/", 11) ?
+		       sysfs_knob_read(sc, dir, name) :
+		       sysfs_knob_read(sc,
+				       "/sys/kernel/mm/transparent_hugepage/"
+				       "khugepaged/",
+				       name + 11);
 	if (!text)
 		return script_error(sc, "unknown thp knob '%s'", name);
 	if (!eq) {
@@ -140,22 +156,36 @@ int cmd_thp(struct script *sc, int argc, char **argv)
 	return 0;
 }
 
-int cmd_ksm_scan(struct script *sc, int argc, char **argv)
+/* `ksm_scan [N]`, `khugepaged_scan [N]`: @scan with N (1 or more), or
+ * 0 without; its count or errno. */
+static int run_scan(struct script *sc, int argc, char **argv,
+		    long (*scan)(unsigned long))
 {
 	uint64_t n = 0;
-	long scanned;
+	long ret;
 
 	if (argc > 1 && !parse_number(argv[1], &n))
 		return script_error(sc, "bad number '%s'", argv[1]);
 	if (argc > 1 && n == 0)
 		return script_error(
-			sc, "ksm_scan takes a number of batches, 1 or more");
-	scanned = mmk_ksm_scan((unsigned long)n);
-	if (scanned < 0)
-		result(sc, argc, argv, "%s", errno_name((int)-scanned));
+			sc, "%s takes a number of %s, 1 or more", argv[0],
+			scan == mmk_ksm_scan ? "batches" : "wake-ups");
+	ret = scan((unsigned long)n);
+	if (ret < 0)
+		result(sc, argc, argv, "%s", errno_name((int)-ret));
 	else
-		result(sc, argc, argv, "%ld", scanned);
+		result(sc, argc, argv, "%ld", ret);
 	return 0;
+}
+
+int cmd_ksm_scan(struct script *sc, int argc, char **argv)
+{
+	return run_scan(sc, argc, argv, mmk_ksm_scan);
+}
+
+int cmd_khugepaged_scan(struct script *sc, int argc, char **argv)
+{
+	return run_scan(sc, argc, argv, mmk_khugepaged_scan);
 }
 
 static const struct {

@@ -135,6 +135,7 @@ int cmd_thp(struct script *sc, int argc, char **argv);
  * NULL if the machine has no such file. */
 char *sysfs_knob_read(struct script *sc, const char *dir, const char *name);
 int cmd_ksm_scan(struct script *sc, int argc, char **argv);
+int cmd_khugepaged_scan(struct script *sc, int argc, char **argv);
 int cmd_prctl(struct script *sc, int argc, char **argv);
 
 /* script/cmd_mm.c */

@@ -605,6 +605,7 @@ static const struct command commands[] = {
 	{ "interleave_weight", 2, 2, cmd_interleave_weight, false },
 	{ "ksm", 1, 1, cmd_ksm, false },
 	{ "ksm_scan", 0, 1, cmd_ksm_scan, false },
+	{ "khugepaged_scan", 0, 1, cmd_khugepaged_scan, false },
 	{ "thp", 1, 1, cmd_thp, false },
 	{ "prctl", 2, 6, cmd_prctl, true },
 	{ "check", 0, 0, cmd_check, false },

@@ -687,11 +687,22 @@ long mmk_prctl(int pid, int option, unsigned long arg2, unsigned long arg3,
 /**
  * mmk_thp_set() - write @value to /sys/kernel/mm/transparent_hugepage/
  * @name: enabled (always, madvise, never), defrag (always, defer,
- * defer+madvise, madvise, never) or use_zero_page (a number). Return: 0,
- * -EINVAL (a value Linux refuses), -EACCES (hpage_pmd_size, read-only),
- * -ENOENT (no such file; the i386 profile has none).
+ * defer+madvise, madvise, never), use_zero_page (a number), or
+ * khugepaged/NAME: defrag (0, 1), max_ptes_none, max_ptes_swap,
+ * max_ptes_shared (0-511), pages_to_scan (1 or more),
+ * scan_sleep_millisecs, alloc_sleep_millisecs. Return: 0, -EINVAL (a
+ * value Linux refuses), -EACCES (hpage_pmd_size, khugepaged/full_scans,
+ * khugepaged/pages_collapsed: read-only), -ENOENT (no such file; the
+ * i386 profile has none).
  */
 int mmk_thp_set(const char *name, const char *value);
+/**
+ * mmk_khugepaged_scan() - khugepaged's work (it is no thread in mmkit):
+ * @wakeups wake-ups of pages_to_scan pages each, or with 0, until the
+ * current pass over its processes ends (khugepaged/full_scans grows).
+ * Return: the huge pages collapsed; -ENOENT on the i386 profile.
+ */
+long mmk_khugepaged_scan(unsigned long wakeups);
 /** mmk_mseal() - mseal(2) (x86_64; ENOSYS on i386): @flags must be 0. */
 long mmk_mseal(int pid, unsigned long addr, unsigned long len,
 	       unsigned long flags);
