@@ -277,6 +277,71 @@ static inline bool diff_can_mlock(unsigned long len)
 	       (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur >= len);
 }
 
+/* The number after "@key" at a line's start in @text, or @none. */
+static inline long diff_field(const char *text, const char *key, long none)
+{
+	size_t klen = strlen(key);
+	const char *p;
+
+	for (p = text; p && *p;
+	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, klen))
+			return strtol(p + klen, NULL, 10);
+	return none;
+}
+
+/* The VMAs of an smaps text that meet the window [@base, @base + @len):
+ * each one's range (relative to @base), permissions and offset, and its
+ * @fields (diff_smaps_line); the sum of their AnonHugePages in kB into
+ * *@anon_huge, unless NULL. */
+static inline void diff_report_smaps(char *out, size_t cap, const char *smaps,
+				     unsigned long base, unsigned long len,
+				     const char *const *fields, size_t nfields,
+				     long *anon_huge)
+{
+	bool in_win = false;
+	const char *p, *nl;
+
+	if (anon_huge)
+		*anon_huge = 0;
+	for (p = smaps; p && *p; p = nl + 1) {
+		unsigned long start, end, off, kb;
+		char perms[8];
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		if (sscanf(p, "%lx-%lx %7s %lx ", &start, &end, perms, &off) ==
+		    4) {
+			in_win = start < base + len && end > base;
+			if (in_win)
+				diff_append(out, cap,
+					    "  W+%#lx-W+%#lx %s %08lx\n",
+					    start - base, end - base, perms,
+					    off);
+		} else if (in_win) {
+			diff_smaps_line(out, cap, p, nl, fields, nfields);
+			if (anon_huge &&
+			    sscanf(p, "AnonHugePages: %lu", &kb) == 1)
+				*anon_huge += (long)kb;
+		}
+	}
+}
+
+/* The number in environment variable @name (strtol, base 0), or @dflt
+ * when it is unset, empty or not a number. */
+static inline long diff_env_long(const char *name, long dflt)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return dflt;
+	v = strtol(s, &end, 0);
+	return *end ? dflt : v;
+}
+
 /* Make sequence @seed of @n calls into @calls. */
 typedef void diff_seq_t(uint64_t seed, void *calls, int n);
 /* Run @n calls on both sides and compare (failing the test if they

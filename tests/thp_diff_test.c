@@ -354,29 +354,9 @@ static void report_smaps(char *out, size_t cap, const char *smaps,
 		"Rss:",		  "Anonymous:", "AnonHugePages:",
 		"Private_Dirty:", "Locked:",	"THPeligible:",
 	};
-	bool in_win = false;
-	const char *p, *nl;
 
-	for (p = smaps; p && *p; p = nl + 1) {
-		unsigned long start, end, off;
-		char perms[8];
-
-		nl = strchr(p, '\n');
-		if (!nl)
-			break;
-		if (sscanf(p, "%lx-%lx %7s %lx ", &start, &end, perms, &off) ==
-		    4) {
-			in_win = start < base + WIN_LEN && end > base;
-			if (in_win)
-				diff_append(out, cap,
-					    "  W+%#lx-W+%#lx %s %08lx\n",
-					    start - base, end - base, perms,
-					    off);
-		} else if (in_win) {
-			diff_smaps_line(out, cap, p, nl, fields,
-					sizeof fields / sizeof fields[0]);
-		}
-	}
+	diff_report_smaps(out, cap, smaps, base, WIN_LEN, fields,
+			  sizeof fields / sizeof fields[0], NULL);
 }
 
 /* The counters compared as changes. */
@@ -394,14 +374,7 @@ enum {
 /* The number after "@key" at a line's start in @text (-1000000: none). */
 static long field(const char *text, const char *key)
 {
-	size_t klen = strlen(key);
-	const char *p;
-
-	for (p = text; p && *p;
-	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-		if (!strncmp(p, key, klen))
-			return strtol(p + klen, NULL, 10);
-	return -1000000;
+	return diff_field(text, key, -1000000);
 }
 
 static void counters(const char *status, const char *vmstat,
@@ -1435,23 +1408,11 @@ static void random_seq(uint64_t seed, struct call *c, int n)
 	}
 }
 
-static long env_long(const char *name, long dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return dflt;
-	v = strtol(s, &end, 0);
-	return *end ? dflt : v;
-}
-
 static void test_random(void **state)
 {
-	uint64_t seed0 = (uint64_t)env_long("THP_DIFF_SEED", 1);
-	long nseq = env_long("THP_DIFF_SEQS", SEQS), k,
-	     ncalls = env_long("THP_DIFF_CALLS", RANDOM_CALLS);
+	uint64_t seed0 = (uint64_t)diff_env_long("THP_DIFF_SEED", 1);
+	long nseq = diff_env_long("THP_DIFF_SEQS", SEQS), k,
+	     ncalls = diff_env_long("THP_DIFF_CALLS", RANDOM_CALLS);
 	bool budget = !getenv("THP_DIFF_SEQS");
 	struct call c[MAX_CALLS];
 	struct mmk_machine *m;

@@ -107,6 +107,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include "tests/mmk_test.h"
+#include "tests/diff_test.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -2845,18 +2846,6 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static long env_long(const char *name, long dflt)
-{
-	const char *s = getenv(name);
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return dflt;
-	v = strtol(s, &end, 0);
-	return *end ? dflt : v;
-}
-
 /* A crash inside mmkit says which sequence it was running. */
 static void crash_handler(int sig)
 {
@@ -2990,7 +2979,7 @@ static void ctx_init(struct ctx *x)
 		print_message("vma_diff: no free test window, skipping\n");
 		skip();
 	}
-	x->verbose = (int)env_long("MMKIT_DIFF_VERBOSE", 0);
+	x->verbose = (int)diff_env_long("MMKIT_DIFF_VERBOSE", 0);
 	x->unprivileged = !has_cap_ipc_lock();
 	x->memlock = MMK_RLIM_INFINITY;
 	/* As much RLIMIT_MEMLOCK as the hard limit allows; mmkit's process
@@ -3015,16 +3004,16 @@ static void ctx_init(struct ctx *x)
 		snprintf(spawn_line, sizeof spawn_line,
 			 "spawn %d unprivileged\n  setrlimit %d memlock %lu",
 			 PID, PID, x->memlock);
-	smaps_fields = env_long("MMKIT_DIFF_SMAPS", 0) != 0;
-	rss_wanted = env_long("MMKIT_DIFF_RSS", 1) != 0;
-	pte_wanted = PTE_COMPARABLE && env_long("MMKIT_DIFF_PTE", 1) != 0;
+	smaps_fields = diff_env_long("MMKIT_DIFF_SMAPS", 0) != 0;
+	rss_wanted = diff_env_long("MMKIT_DIFF_RSS", 1) != 0;
+	pte_wanted = PTE_COMPARABLE && diff_env_long("MMKIT_DIFF_PTE", 1) != 0;
 	mmk_config_init(&cfg);
 	/* Overcommit never refuses: no mapping is bigger than the window
 	 * (which wrapping lengths cannot map either). 1 GiB holds what a
 	 * default sequence can fault in, even when forks copy it; longer
 	 * sequences get 4 GiB. (mmk_check() after every call costs time in
 	 * proportion to the memory.) */
-	cfg.mem_bytes = env_long("MMKIT_DIFF_CALLS", DEFAULT_CALLS) > 64 ?
+	cfg.mem_bytes = diff_env_long("MMKIT_DIFF_CALLS", DEFAULT_CALLS) > 64 ?
 				4ULL << 30 :
 				1ULL << 30;
 	cfg.forbid_zero_page = !host_maps_zero_page();
@@ -3059,13 +3048,14 @@ struct seen_sig {
 
 static void test_random_sequences(void **state)
 {
-	bool long_mode = env_long("MMKIT_DIFF_LONG", 0) > 0;
-	long nseq = env_long("MMKIT_DIFF_LONG", DEFAULT_SEQS);
+	bool long_mode = diff_env_long("MMKIT_DIFF_LONG", 0) > 0;
+	long nseq = diff_env_long("MMKIT_DIFF_LONG", DEFAULT_SEQS);
 	double t0 = now_seconds();
-	long ncalls = env_long("MMKIT_DIFF_CALLS", DEFAULT_CALLS);
-	uint64_t seed0 = (uint64_t)env_long("MMKIT_DIFF_SEED", DEFAULT_SEED);
-	bool keep_going = env_long("MMKIT_DIFF_KEEP_GOING", 0) != 0;
-	bool shrink = env_long("MMKIT_DIFF_MINIMIZE", 1) != 0;
+	long ncalls = diff_env_long("MMKIT_DIFF_CALLS", DEFAULT_CALLS);
+	uint64_t seed0 =
+		(uint64_t)diff_env_long("MMKIT_DIFF_SEED", DEFAULT_SEED);
+	bool keep_going = diff_env_long("MMKIT_DIFF_KEEP_GOING", 0) != 0;
+	bool shrink = diff_env_long("MMKIT_DIFF_MINIMIZE", 1) != 0;
 	const char *exclude = getenv("MMKIT_DIFF_EXCLUDE");
 	struct dcall *c;
 	struct outcome *o;
