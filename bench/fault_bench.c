@@ -27,7 +27,15 @@
  *      swap, then swapped in: pswpout, pswpin, major faults); host (no
  *      swap here): clean pages of a MAP_SHARED file on the build's file
  *      system (dropped from the page cache, then read again: major
- *      faults), the nearest operation the host kernel can do.
+ *      faults), the nearest operation the host kernel can do;
+ *   5. transparent huge pages: the first write to each 2 MiB of a fresh
+ *      MADV_HUGEPAGE mapping (a huge page allocated, zeroed and mapped
+ *      by one PMD entry: thp_fault_alloc), and MADV_COLLAPSE of 2 MiB of
+ *      written base pages (a huge page allocated, 512 pages copied), in
+ *      THP_REGIONS 2 MiB regions, on both; each side's thp_fault_alloc
+ *      and thp_collapse_alloc per region are printed beside them (a
+ *      host whose THP policy is "never", or that is short of huge pages,
+ *      makes fewer).
  *
  * Beside 1., the host's cost of touching a page whose page-table entry
  * is new in ways no page fault counts: after MADV_POPULATE_WRITE filled
@@ -661,6 +669,139 @@ static void mmk_fork_cow(struct fork_res *fr)
 		err_line("mmkit munmap of the forked memory", -1);
 }
 
+/* ---- 5. transparent huge pages ---- */
+
+#define HP (2UL << 20)
+#define THP_REGIONS 64UL /* 128 MiB */
+
+static struct mmk_machine *thp_m;
+/* Huge pages made per region in the last run: faults, collapses. */
+static double thp_mmk_made, thp_host_made, col_mmk_made, col_host_made;
+
+/* A /proc/vmstat counter of the host. */
+static unsigned long host_vm_event(const char *name)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	unsigned long v, r = 0;
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %lu", key, &v) == 2)
+		if (!strcmp(key, name))
+			r = v;
+	fclose(f);
+	return r;
+}
+
+/* @n regions of mmkit's process: mapped 2 MiB aligned, MADV_HUGEPAGE
+ * unless @collapse (then every page written, base pages); the address
+ * or 0 after an error. */
+static unsigned long thp_mmk_map(unsigned long n, bool collapse)
+{
+	long addr = mmk_mmap(PID, 0, n * HP, RW, MAP_ANON_PRIV, NULL, 0);
+
+	if (IS_ERR_VALUE((unsigned long)addr) || (addr & (HP - 1))) {
+		err_line("mmkit mmap of the THP region", addr);
+		return 0;
+	}
+	if (collapse ? mmk_touch(PID, (unsigned long)addr, n * HP, true) :
+		       mmk_madvise(PID, (unsigned long)addr, n * HP,
+				   MADV_HUGEPAGE)) {
+		err_line("mmkit touch or MADV_HUGEPAGE of the THP region", -1);
+		return 0;
+	}
+	return (unsigned long)addr;
+}
+
+/* ns per region: the first write to each 2 MiB (THP fault), or with
+ * @collapse MADV_COLLAPSE of each 2 MiB of base pages. */
+static double thp_mmk_run(unsigned long n, bool collapse)
+{
+	unsigned long addr = thp_mmk_map(n, collapse), i;
+	const char *event = collapse ? "thp_collapse_alloc" : "thp_fault_alloc";
+	unsigned long e0 = vm_event(thp_m, event);
+	uint64_t t0, t1;
+	int r = 0;
+
+	if (!addr)
+		return -1;
+	t0 = now_ns();
+	for (i = 0; i < n && !r; i++)
+		r = collapse ? (int)mmk_madvise(PID, addr + i * HP, HP,
+						MADV_COLLAPSE) :
+			       mmk_touch(PID, addr + i * HP, PG, true);
+	t1 = now_ns();
+	*(collapse ? &col_mmk_made : &thp_mmk_made) =
+		(double)(vm_event(thp_m, event) - e0) / (double)n;
+	if (r)
+		err_line(collapse ? "mmkit MADV_COLLAPSE" : "mmkit THP fault",
+			 r);
+	if (mmk_munmap(PID, addr, n * HP))
+		err_line("mmkit munmap of the THP region", -1);
+	return r ? -1 : (double)(t1 - t0) / (double)n;
+}
+
+static double thp_mmk(unsigned long n)
+{
+	return thp_mmk_run(n, false);
+}
+
+static double col_mmk(unsigned long n)
+{
+	return thp_mmk_run(n, true);
+}
+
+/* The host: the same in this process (its own 2 MiB alignment). */
+static double thp_host_run(unsigned long n, bool collapse)
+{
+	char *raw = mmap(NULL, (n + 1) * HP, RW, MAP_ANON_PRIV, -1, 0), *p;
+	const char *event = collapse ? "thp_collapse_alloc" : "thp_fault_alloc";
+	unsigned long e0, i;
+	uint64_t t0, t1;
+	int r = 0;
+
+	if (raw == MAP_FAILED) {
+		err_line("host mmap of the THP region", -errno);
+		return -1;
+	}
+	p = (char *)(((uintptr_t)raw + HP - 1) & ~(uintptr_t)(HP - 1));
+	if (collapse)
+		memset(p, 1, n * HP);
+	else if (madvise(p, n * HP, MADV_HUGEPAGE))
+		r = -errno;
+	e0 = host_vm_event(event);
+	t0 = now_ns();
+	for (i = 0; i < n && !r; i++) {
+		if (!collapse)
+			*(volatile char *)(p + i * HP) = 1;
+		else if (madvise(p + i * HP, HP, MADV_COLLAPSE) &&
+			 errno != EAGAIN && errno != ENOMEM)
+			r = -errno;
+	}
+	t1 = now_ns();
+	*(collapse ? &col_host_made : &thp_host_made) =
+		(double)(host_vm_event(event) - e0) / (double)n;
+	ESCAPE(p);
+	munmap(raw, (n + 1) * HP);
+	if (r) {
+		err_line(collapse ? "host MADV_COLLAPSE" : "host MADV_HUGEPAGE",
+			 r);
+		return -1;
+	}
+	return (double)(t1 - t0) / (double)n;
+}
+
+static double thp_host(unsigned long n)
+{
+	return thp_host_run(n, false);
+}
+
+static double col_host(unsigned long n)
+{
+	return thp_host_run(n, true);
+}
+
 /* ---- main ---- */
 
 static void print_row(const char *what, const struct cell *a,
@@ -682,7 +823,7 @@ static void print_row(const char *what, const struct cell *a,
 int main(int argc, char **argv)
 {
 	struct cell dzm, dzh, zp, cm, hfork, hcow, rmo, rmb, rho, rhb, tp, tm,
-		ta;
+		ta, thm, thh, clm, clh;
 	unsigned long swpout = 0, swpin = 0;
 	struct fork_res fr;
 	struct mmk_config cfg;
@@ -713,6 +854,10 @@ int main(int argc, char **argv)
 	memset(&tp, 0, sizeof tp);
 	memset(&tm, 0, sizeof tm);
 	memset(&ta, 0, sizeof ta);
+	memset(&thm, 0, sizeof thm);
+	memset(&thh, 0, sizeof thh);
+	memset(&clm, 0, sizeof clm);
+	memset(&clh, 0, sizeof clh);
 	if (bench_parent_start())
 		return 1;
 
@@ -760,6 +905,13 @@ int main(int argc, char **argv)
 
 	fprintf(stderr, "  [" BENCH_NAME "] mmkit fork, COW ...\n");
 	mmk_fork_cow(&fr);
+
+	fprintf(stderr, "  [" BENCH_NAME "] transparent huge pages ...\n");
+	thp_m = m;
+	runs(thp_mmk, THP_REGIONS, &thm);
+	runs(thp_host, THP_REGIONS, &thh);
+	runs(col_mmk, THP_REGIONS, &clm);
+	runs(col_host, THP_REGIONS, &clh);
 
 	fprintf(stderr, "  [" BENCH_NAME "] reclaim round trip ...\n");
 	reclaim_round_trip(&rmo, &rmb, &rho, &rhb, &swpout, &swpin);
@@ -811,6 +963,15 @@ int main(int argc, char **argv)
 	print_row("MADV_PAGEOUT", &rmo, &rho, 1, "ns");
 	print_row("first read afterwards (major fault)", &rmb, &rhb, 1, "ns");
 
+	printf("\n== 5. transparent huge pages, us per 2 MiB (%lu per run), median of %d runs\n",
+	       THP_REGIONS, BENCH_REPS);
+	printf("   (huge pages made per 2 MiB in the last run: faults %.2f mmkit, %.2f host;\n"
+	       "    collapses %.2f mmkit, %.2f host)\n",
+	       thp_mmk_made, thp_host_made, col_mmk_made, col_host_made);
+	print_row("first write to a MADV_HUGEPAGE 2 MiB", &thm, &thh, 1e3,
+		  "us");
+	print_row("MADV_COLLAPSE of 512 written pages", &clm, &clh, 1e3, "us");
+
 	printf("\n== goals\n");
 	printf("   %s  demand-zero fault at most 1/10 of the host's: %.3fx\n",
 	       pass(dzm.have && dzh.have && dzm.med * 10 <= dzh.med),
@@ -820,7 +981,8 @@ int main(int argc, char **argv)
 	mmk_shutdown(m);
 	if (!dzm.have || !dzh.have || !zp.have || !fr.fork.have ||
 	    !fr.cow.have || !hfork.have || !hcow.have || !rmo.have ||
-	    !rho.have || !tp.have || !tm.have || !ta.have)
+	    !rho.have || !tp.have || !tm.have || !ta.have || !thm.have ||
+	    !thh.have || !clm.have || !clh.have)
 		errors = 1;
 	print_done(t_start, errors);
 	return errors;
