@@ -156,10 +156,10 @@ int cmd_thp(struct script *sc, int argc, char **argv)
 	return 0;
 }
 
-/* `ksm_scan [N]`, `khugepaged_scan [N]`: @scan with N (1 or more), or
- * 0 without; its count or errno. */
+/* `ksm_scan [N]`, `khugepaged_scan [N]`: @scan with N (1 or more @unit),
+ * or 0 without; its count or errno. */
 static int run_scan(struct script *sc, int argc, char **argv,
-		    long (*scan)(unsigned long))
+		    long (*scan)(unsigned long), const char *unit)
 {
 	uint64_t n = 0;
 	long ret;
@@ -167,9 +167,8 @@ static int run_scan(struct script *sc, int argc, char **argv,
 	if (argc > 1 && !parse_number(argv[1], &n))
 		return script_error(sc, "bad number '%s'", argv[1]);
 	if (argc > 1 && n == 0)
-		return script_error(
-			sc, "%s takes a number of %s, 1 or more", argv[0],
-			scan == mmk_ksm_scan ? "batches" : "wake-ups");
+		return script_error(sc, "%s takes a number of %s, 1 or more",
+				    argv[0], unit);
 	ret = scan((unsigned long)n);
 	if (ret < 0)
 		result(sc, argc, argv, "%s", errno_name((int)-ret));
@@ -180,12 +179,12 @@ static int run_scan(struct script *sc, int argc, char **argv,
 
 int cmd_ksm_scan(struct script *sc, int argc, char **argv)
 {
-	return run_scan(sc, argc, argv, mmk_ksm_scan);
+	return run_scan(sc, argc, argv, mmk_ksm_scan, "batches");
 }
 
 int cmd_khugepaged_scan(struct script *sc, int argc, char **argv)
 {
-	return run_scan(sc, argc, argv, mmk_khugepaged_scan);
+	return run_scan(sc, argc, argv, mmk_khugepaged_scan, "wake-ups");
 }
 
 static const struct {
